@@ -1,0 +1,25 @@
+// Bundles the entry points with esbuild into dist/ (one file each, ESM, node20).
+// libxml2-wasm stays external: it loads its own .wasm next to its module.
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const entries = {
+  virtnet: 'src/cli/main.ts',
+  virtnetd: 'src/api/main.ts',
+  conformance: 'scripts/conformance.ts',
+};
+
+const entryPoints = Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file)));
+
+await build({
+  entryPoints,
+  outdir: 'dist',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: true,
+  external: ['libxml2-wasm'],
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  logLevel: 'warning',
+});

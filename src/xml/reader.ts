@@ -1,0 +1,154 @@
+/**
+ * Reading XML with real libxml2 (libxml2-wasm), so that parse errors carry
+ * libxml2's own text. The wasm DOM is converted at once into plain objects
+ * (`XmlElementNode`) and disposed, so callers never manage wasm memory.
+ *
+ * Errors are reported the way libvirt's catchXMLError reports them:
+ *
+ *   (network_definition):2: Opening and ending tag mismatch: name line 2 and nam
+ *     <name>foo</nam>
+ *   -----------------^
+ */
+import { ParseOption, XmlDocument, XmlElement, XmlLibError, XmlText, XmlCData } from 'libxml2-wasm';
+import { VirError } from '../util/errors.js';
+
+export interface XmlAttributeNode {
+  /** Local name. */
+  name: string;
+  /** Namespace prefix, '' if none. */
+  prefix: string;
+  value: string;
+}
+
+export interface XmlElementNode {
+  kind: 'element';
+  /** Local name. */
+  name: string;
+  /** Namespace prefix, '' if none. */
+  prefix: string;
+  /** Namespace URI, '' if none. */
+  namespaceUri: string;
+  /** Attributes in document order. */
+  attrs: XmlAttributeNode[];
+  children: XmlChildNode[];
+  /** 1-based source line. */
+  line: number;
+  /**
+   * libxml2's formatted dump of this element (double quotes, its namespace
+   * handling), present only for elements selected by `ReadOptions.dump`.
+   */
+  dump?: string;
+}
+
+export interface XmlTextNode {
+  kind: 'text';
+  text: string;
+}
+
+export type XmlChildNode = XmlElementNode | XmlTextNode;
+
+export interface ReadOptions {
+  /**
+   * The document label used in error messages, as libvirt passes it:
+   * "(network_definition)", "(domain_definition)", or a file name.
+   */
+  label: string;
+  /** Elements for which libxml2's formatted dump is kept (see `XmlElementNode.dump`). */
+  dump?: (element: XmlElement, depth: number) => boolean;
+  /** Drop whitespace-only text nodes while parsing (libxml2's NOBLANKS). */
+  noBlanks?: boolean;
+}
+
+/** Build libvirt's two extra lines: the source line and a `---^` pointer. */
+function contextLines(source: string, line: number, col: number): string {
+  const lines = source.split(/\r\n|\n|\r/);
+  const text = lines[line - 1];
+  if (text === undefined) return '(null)\n^';
+  const upto = Math.max(0, Math.min(col - 1, text.length));
+  let pointer = '';
+  for (let i = 0; i < upto; i++) pointer += text[i] === '\t' ? '\t' : '-';
+  return `${text}\n${pointer}^`;
+}
+
+/** The libvirt-style detail text for a libxml2 parse failure. */
+export function formatParseError(source: string, label: string, err: unknown): string {
+  if (err instanceof XmlLibError && err.details.length > 0) {
+    const first = err.details[0]!;
+    const message = first.message.replace(/\n$/, '');
+    return `${first.file ?? label}:${first.line}: ${message}\n${contextLines(source, first.line, first.col)}`;
+  }
+  const message = err instanceof Error ? err.message.replace(/\n$/, '') : String(err);
+  if (/^\s*$/.test(source)) {
+    const lineCount = source.split(/\r\n|\n|\r/).length;
+    return `${label}:${lineCount}: Document is empty\n(null)\n^`;
+  }
+  return `${label}:1: ${message}`;
+}
+
+function convert(el: XmlElement, depth: number, options: ReadOptions): XmlElementNode {
+  const node: XmlElementNode = {
+    kind: 'element',
+    name: el.name,
+    prefix: el.prefix,
+    namespaceUri: el.namespaceUri,
+    attrs: el.attrs.map((a) => ({ name: a.name, prefix: a.prefix, value: a.value })),
+    children: [],
+    line: el.line,
+  };
+  if (options.dump?.(el, depth)) node.dump = el.toString({ format: true });
+  for (let child = el.firstChild; child !== null; child = child.next) {
+    if (child instanceof XmlElement) node.children.push(convert(child, depth + 1, options));
+    else if (child instanceof XmlText || child instanceof XmlCData) node.children.push({ kind: 'text', text: child.content });
+  }
+  return node;
+}
+
+/**
+ * Parse `source` and return its root element as plain data.
+ * Throws a VirError (class XML_DETAIL) with libvirt's message on malformed XML.
+ */
+export function readXml(source: string, options: ReadOptions): XmlElementNode {
+  let doc: XmlDocument;
+  try {
+    let option = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NOWARNING;
+    if (options.noBlanks) option |= ParseOption.XML_PARSE_NOBLANKS;
+    doc = XmlDocument.fromString(source, { url: options.label, option });
+  } catch (err) {
+    throw new VirError('XML_DETAIL', formatParseError(source, options.label, err));
+  }
+  try {
+    return convert(doc.root, 0, options);
+  } finally {
+    doc.dispose();
+  }
+}
+
+/* ---- small helpers for walking the plain tree ---- */
+
+/** The value of an attribute without a namespace prefix, or undefined. */
+export function attr(el: XmlElementNode, name: string): string | undefined {
+  for (const a of el.attrs) if (a.name === name && a.prefix === '') return a.value;
+  return undefined;
+}
+
+/** Child elements, optionally only those with a given local name (and no foreign namespace). */
+export function childElements(el: XmlElementNode, name?: string): XmlElementNode[] {
+  const out: XmlElementNode[] = [];
+  for (const c of el.children) {
+    if (c.kind !== 'element') continue;
+    if (name === undefined || (c.name === name && c.namespaceUri === '')) out.push(c);
+  }
+  return out;
+}
+
+/** The first child element with the given local name (no namespace), or undefined. */
+export function firstChild(el: XmlElementNode, name: string): XmlElementNode | undefined {
+  return childElements(el, name)[0];
+}
+
+/** The concatenated text content of an element and its descendants. */
+export function textContent(el: XmlElementNode): string {
+  let s = '';
+  for (const c of el.children) s += c.kind === 'text' ? c.text : textContent(c);
+  return s;
+}

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { readXml, attr, childElements } from '../../src/xml/reader.js';
+import { VirError } from '../../src/util/errors.js';
+
+const label = '(network_definition)';
+
+function parseError(source: string): string {
+  try {
+    readXml(source, { label });
+  } catch (e) {
+    expect(e).toBeInstanceOf(VirError);
+    return (e as VirError).message;
+  }
+  throw new Error('expected a parse error');
+}
+
+describe('readXml', () => {
+  it('returns plain elements with attributes in document order', () => {
+    const root = readXml("<network a='1' b=\"2\"><name>x</name></network>", { label });
+    expect(root.name).toBe('network');
+    expect(root.attrs.map((a) => a.name)).toEqual(['a', 'b']);
+    expect(attr(root, 'b')).toBe('2');
+    expect(childElements(root, 'name')).toHaveLength(1);
+  });
+
+  // Texts checked against libvirt 9.0's virsh net-define.
+  it('reports a tag mismatch with libxml2 text, the line and a pointer', () => {
+    expect(parseError('<network>\n  <name>foo</nam>\n</network>\n')).toBe(
+      '(network_definition):2: Opening and ending tag mismatch: name line 2 and nam\n  <name>foo</nam>\n-----------------^',
+    );
+  });
+
+  it('keeps tabs in the pointer line', () => {
+    expect(parseError('<network>\n\t<name>foo</nam>\n</network>\n')).toBe(
+      '(network_definition):2: Opening and ending tag mismatch: name line 2 and nam\n\t<name>foo</nam>\n\t---------------^',
+    );
+  });
+
+  it('reports only the first libxml2 error', () => {
+    expect(parseError('<network>\n\t<name>foo</name>\n  <bridge name="x" \n</network>\n')).toBe(
+      '(network_definition):4: error parsing attribute name\n</network>\n^',
+    );
+  });
+
+  it('reports trailing content', () => {
+    expect(parseError('<network>\n  <name>foo</name>\n</network>\n<x/>')).toBe(
+      '(network_definition):4: Extra content at the end of the document\n<x/>\n^',
+    );
+  });
+
+  it('reports an empty document', () => {
+    expect(parseError('')).toBe('(network_definition):1: Document is empty\n(null)\n^');
+  });
+});
