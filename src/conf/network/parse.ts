@@ -1,4 +1,4 @@
-import type { NetworkDef } from './types.js';
+import type { DhcpHost, DhcpRange, DnsHost, DnsSrv, DnsTxt, IpDef, NetworkDef, PortGroupDef } from './types.js';
 import type { XmlElementNode } from '../../xml/reader.js';
 
 /** The dnsmasq XML namespace libvirt uses for <dnsmasq:options>. */
@@ -16,5 +16,62 @@ export function parseNetworkXml(xml: string): NetworkDef {
 /** Parse an already-read <network> element. */
 export function parseNetworkElement(root: XmlElementNode): NetworkDef {
   void root;
+  throw new Error('not implemented');
+}
+
+/*
+ * Element-level parsers, shared with net-update (update.ts), which parses a
+ * single element snippet the way libvirt's virNetworkDefUpdate* functions do.
+ * `partialOk` allows the incomplete elements libvirt accepts for `delete`.
+ */
+
+export interface ElementContext {
+  /** The network's name, for error texts. */
+  networkName: string;
+  /** Accept an incomplete element (net-update delete). */
+  partialOk?: boolean;
+}
+
+/** <host> inside <ip><dhcp> (virNetworkDHCPHostDefParseXML). */
+export function parseDhcpHost(el: XmlElementNode, ip: IpDef, ctx: ElementContext): DhcpHost {
+  void el;
+  void ip;
+  void ctx;
+  throw new Error('not implemented');
+}
+
+/** <range> inside <ip><dhcp>, with the subnet checks (virNetworkDHCPRangeDefParseXML). */
+export function parseDhcpRange(el: XmlElementNode, ip: IpDef, ctx: ElementContext): DhcpRange {
+  void el;
+  void ip;
+  void ctx;
+  throw new Error('not implemented');
+}
+
+/** <portgroup> (virNetworkPortGroupParseXML). */
+export function parsePortGroup(el: XmlElementNode, ctx: ElementContext): PortGroupDef {
+  void el;
+  void ctx;
+  throw new Error('not implemented');
+}
+
+/** <host> inside <dns> (virNetworkDNSHostDefParseXML). */
+export function parseDnsHost(el: XmlElementNode, ctx: ElementContext): DnsHost {
+  void el;
+  void ctx;
+  throw new Error('not implemented');
+}
+
+/** <txt> inside <dns> (virNetworkDNSTxtDefParseXML). */
+export function parseDnsTxt(el: XmlElementNode, ctx: ElementContext): DnsTxt {
+  void el;
+  void ctx;
+  throw new Error('not implemented');
+}
+
+/** <srv> inside <dns> (virNetworkDNSSrvDefParseXML). */
+export function parseDnsSrv(el: XmlElementNode, ctx: ElementContext): DnsSrv {
+  void el;
+  void ctx;
   throw new Error('not implemented');
 }
