@@ -73,6 +73,11 @@ describe('applyDefineDefaults: uuid', () => {
     const out = await applyDefineDefaults(net(), facts());
     expect(out.uuid).toBe('11111111-2222-3333-4444-555555555555');
   });
+  it('replaces a uuid the parser made up (uuidSpecified false) with one from the injected source', async () => {
+    const out = await applyDefineDefaults(net({ uuidSpecified: false }), facts());
+    expect(out.uuid).toBe('aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee');
+    expect(out.uuidSpecified).toBe(false);
+  });
   it('uses crypto.randomUUID by default', async () => {
     const out = await applyDefineDefaults(net({ uuid: '' }), { networks: [], linkExists: async () => false });
     expect(out.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -227,9 +232,9 @@ describe('applyLoadDefaults (config read at daemon start)', () => {
     const r = applyLoadDefaults(net({ uuid: '', uuidSpecified: false, mac: '52:54:00:00:00:01' }), random);
     expect(r.def.uuid).toBe('aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee');
     expect([r.uuidAdded, r.macAdded]).toEqual([true, false]);
-    // A uuid the parser already generated counts as added too.
+    // A uuid the parser made up (uuidSpecified false) is replaced and counts as added.
     const parsed = applyLoadDefaults(net({ uuidSpecified: false, mac: '52:54:00:00:00:01' }), random);
-    expect(parsed.def.uuid).toBe('11111111-2222-3333-4444-555555555555');
+    expect(parsed.def.uuid).toBe('aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee');
     expect(parsed.uuidAdded).toBe(true);
   });
   it('changes nothing in a complete config', () => {

@@ -134,13 +134,14 @@ function newUuid(random: DefineRandomness): string {
 }
 
 /**
- * The define/create defaults, on a copy: a UUID if the definition has none
- * (uuidSpecified is left false), and for none/nat/route/open a bridge name
+ * The define/create defaults, on a copy: a UUID if the document gave none
+ * (uuidSpecified false; one the parser already made up is replaced, so the
+ * injected randomness decides; uuidSpecified stays false), and for none/nat/route/open a bridge name
  * and a MAC. Throws the bridge-name errors. Hold `withBridgeNameLock`.
  */
 export async function applyDefineDefaults(def: NetworkDef, facts: DefineFacts): Promise<NetworkDef> {
   const out = structuredClone(def);
-  if (out.uuid === '') out.uuid = newUuid(facts);
+  if (!out.uuidSpecified || out.uuid === '') out.uuid = newUuid(facts);
   if (isVirtual(out)) {
     out.bridge.name = await allocateBridgeName(out, facts);
     if (out.mac === undefined) out.mac = generateNetworkMac(facts);
@@ -184,7 +185,7 @@ export interface LoadDefaultsResult {
 export function applyLoadDefaults(def: NetworkDef, random: DefineRandomness = {}): LoadDefaultsResult {
   const out = structuredClone(def);
   const uuidAdded = !out.uuidSpecified;
-  if (out.uuid === '') out.uuid = newUuid(random);
+  if (uuidAdded || out.uuid === '') out.uuid = newUuid(random);
   let macAdded = false;
   if (isVirtual(out)) {
     if (out.mac === undefined) {
