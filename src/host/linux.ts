@@ -1,0 +1,81 @@
+/**
+ * LinuxHost: the Host interface on the real kernel, bound to a named network
+ * namespace (or, when none is given, the namespace this process runs in).
+ * It only wires the single-purpose executors together over one command runner,
+ * so every command of every part is logged the same way.
+ */
+import { stat } from 'node:fs/promises';
+import { VirError } from '../util/errors.js';
+import { LinuxFacts } from './facts.js';
+import { LinuxKernelFeatures } from './features.js';
+import type { Host, LinkExecutor } from './host.js';
+import { IpBatchRunner } from './ip-batch.js';
+import type { LinkOp, UndoLine } from './link-ops.js';
+import { type AppliedLinkChanges, type BatchRunner, type RevertResult, applyLinkOps, revertLinkChanges } from './link-transaction.js';
+import { type NetnsBinding, netnsPath, validateNetnsName } from './netns.js';
+import { LinuxNftables } from './nft.js';
+import { LinuxProcesses } from './processes.js';
+import { type CommandLogger, type CommandRunner, ExecRunner } from './runner.js';
+import { LinuxSysctls } from './sysctl.js';
+
+export interface LinuxHostOptions {
+  /** Namespace name under /run/netns; null or absent for the current namespace. */
+  netns?: NetnsBinding;
+  /** Runs the commands; defaults to an ExecRunner logging to `logger`. */
+  runner?: CommandRunner;
+  logger?: CommandLogger;
+}
+
+class BatchLinkExecutor implements LinkExecutor {
+  constructor(
+    private readonly batch: BatchRunner,
+    private readonly netns: NetnsBinding,
+  ) {}
+  apply(ops: readonly LinkOp[]): Promise<AppliedLinkChanges> {
+    return applyLinkOps(this.batch, ops, this.netns);
+  }
+  revert(undo: readonly UndoLine[]): Promise<RevertResult> {
+    return revertLinkChanges(this.batch, undo, this.netns);
+  }
+}
+
+export class LinuxHost implements Host {
+  readonly netns: NetnsBinding;
+  readonly runner: CommandRunner;
+  readonly facts: LinuxFacts;
+  readonly links: LinkExecutor;
+  readonly nft: LinuxNftables;
+  readonly sysctl: LinuxSysctls;
+  readonly processes: LinuxProcesses;
+  readonly features: LinuxKernelFeatures;
+
+  constructor(opts: LinuxHostOptions = {}) {
+    this.netns = opts.netns ?? null;
+    if (this.netns !== null) validateNetnsName(this.netns);
+    this.runner = opts.runner ?? new ExecRunner(opts.logger);
+    const batch = new IpBatchRunner(this.runner);
+    this.facts = new LinuxFacts(this.runner, this.netns);
+    this.links = new BatchLinkExecutor(batch, this.netns);
+    this.nft = new LinuxNftables(this.runner, this.netns);
+    this.sysctl = new LinuxSysctls(this.runner, this.netns);
+    this.processes = new LinuxProcesses(this.runner, this.netns);
+    this.features = new LinuxKernelFeatures(this.runner, batch, this.sysctl, this.netns);
+  }
+
+  /** A host bound to `opts.netns`, after checking that the namespace exists. */
+  static async open(opts: LinuxHostOptions = {}): Promise<LinuxHost> {
+    const netns = opts.netns ?? null;
+    if (netns !== null) {
+      try {
+        await stat(netnsPath(netns));
+      } catch {
+        throw new VirError('OPERATION_FAILED', `network namespace '${netns}' does not exist`);
+      }
+    }
+    return new LinuxHost(opts);
+  }
+
+  linkExists(name: string): Promise<boolean> {
+    return this.facts.linkExists(name);
+  }
+}

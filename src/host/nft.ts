@@ -1,0 +1,123 @@
+/**
+ * nftables in the bound namespace, through `nft -j`. Changes go in as one JSON
+ * batch (`nft -j -f FILE`), which the kernel applies as a single
+ * transaction: if any command fails, nothing of the batch is applied
+ * (verified by test/e2e/host-nft.test.ts). With `echo`, nft prints the added
+ * objects back with their handles (`-e -a`), so rules can be deleted later.
+ *
+ * The batch is handed over in a private temporary file, not on stdin: nft
+ * opens "/dev/stdin" by path, which fails with ENXIO when stdin is a socket —
+ * and Node connects a child's stdio through sockets. A command-line argument
+ * would hit the kernel's 128 KiB limit per argument on big rule sets.
+ *
+ * Only JSON is spoken here; typed builders for our own table belong to the
+ * planner. Family and table names given on the command line are checked,
+ * because nft joins its arguments into one command text before parsing.
+ */
+import { randomBytes } from 'node:crypto';
+import { unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { VirError } from '../util/errors.js';
+import { commandError } from './errors.js';
+import { type NetnsBinding, inNetnsArgv } from './netns.js';
+import type { CommandRunner } from './runner.js';
+
+/** One nftables JSON object or command, e.g. `{ add: { table: { family: 'inet', name: 'virtnet' } } }`. */
+export type NftObject = Record<string, unknown>;
+
+export type NftFamily = 'ip' | 'ip6' | 'inet' | 'arp' | 'bridge' | 'netdev';
+
+export interface NftTableRef {
+  family: NftFamily;
+  name: string;
+}
+
+export interface Nftables {
+  /** Apply commands atomically. With echo, returns the added objects with their handles. */
+  apply(commands: readonly NftObject[], opts?: { echo?: boolean }): Promise<NftObject[]>;
+  /** The objects of one table (table, chains, rules, sets, maps…), or undefined if it does not exist. */
+  listTable(family: NftFamily, name: string): Promise<NftObject[] | undefined>;
+  tableExists(family: NftFamily, name: string): Promise<boolean>;
+  listTables(): Promise<NftTableRef[]>;
+  /** The whole ruleset as JSON objects (metainfo left out). */
+  listRuleset(): Promise<NftObject[]>;
+}
+
+const FAMILIES: readonly string[] = ['ip', 'ip6', 'inet', 'arp', 'bridge', 'netdev'];
+const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_.]{0,255}$/;
+
+function checkTable(family: string, name: string): void {
+  if (!FAMILIES.includes(family)) throw new VirError('INTERNAL_ERROR', `invalid nftables family '${family}'`);
+  if (!TABLE_NAME.test(name)) throw new VirError('INTERNAL_ERROR', `invalid nftables table name '${name}'`);
+}
+
+/** The objects of an `nft -j` output, without the metainfo entry. */
+export function parseNftOutput(text: string): NftObject[] {
+  if (text.trim() === '') return [];
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new VirError('INTERNAL_ERROR', `cannot parse nft output: ${(e as Error).message}`);
+  }
+  const list = (value as { nftables?: unknown }).nftables;
+  if (!Array.isArray(list)) throw new VirError('INTERNAL_ERROR', 'cannot parse nft output: no nftables array');
+  return list.filter((o): o is NftObject => typeof o === 'object' && o !== null && !('metainfo' in o));
+}
+
+export class LinuxNftables implements Nftables {
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly netns: NetnsBinding,
+  ) {}
+
+  private argv(args: string[]): string[] {
+    return inNetnsArgv(this.netns, ['nft', ...args]);
+  }
+
+  async apply(commands: readonly NftObject[], opts: { echo?: boolean } = {}): Promise<NftObject[]> {
+    if (commands.length === 0) return [];
+    const text = JSON.stringify({ nftables: commands });
+    const file = join(tmpdir(), `vnt-nft-${randomBytes(8).toString('hex')}.json`);
+    await writeFile(file, text, { mode: 0o600, flag: 'wx' });
+    try {
+      const args = opts.echo ? ['-e', '-a', '-j', '-f', file] : ['-j', '-f', file];
+      const result = await this.runner.run({ argv: this.argv(args), logInput: text });
+      if (result.exitCode !== 0) throw commandError('Failed to apply nftables rules', result, 'INTERNAL_ERROR');
+      return opts.echo ? parseNftOutput(result.stdout) : [];
+    } finally {
+      await unlink(file).catch(() => {});
+    }
+  }
+
+  async listTable(family: NftFamily, name: string): Promise<NftObject[] | undefined> {
+    checkTable(family, name);
+    const result = await this.runner.run({ argv: this.argv(['-j', 'list', 'table', family, name]) });
+    if (result.exitCode !== 0) {
+      if (/No such file or directory/.test(result.stderr)) return undefined;
+      throw commandError(`Unable to list nftables table ${family} ${name}`, result, 'INTERNAL_ERROR');
+    }
+    return parseNftOutput(result.stdout);
+  }
+
+  async listTables(): Promise<NftTableRef[]> {
+    const result = await this.runner.run({ argv: this.argv(['-j', 'list', 'tables']) });
+    if (result.exitCode !== 0) throw commandError('Unable to list nftables tables', result, 'INTERNAL_ERROR');
+    return parseNftOutput(result.stdout).flatMap((o) => {
+      const t = o.table as { family?: unknown; name?: unknown } | undefined;
+      return t && typeof t.family === 'string' && typeof t.name === 'string' ? [{ family: t.family as NftFamily, name: t.name }] : [];
+    });
+  }
+
+  async tableExists(family: NftFamily, name: string): Promise<boolean> {
+    checkTable(family, name);
+    return (await this.listTables()).some((t) => t.family === family && t.name === name);
+  }
+
+  async listRuleset(): Promise<NftObject[]> {
+    const result = await this.runner.run({ argv: this.argv(['-j', 'list', 'ruleset']) });
+    if (result.exitCode !== 0) throw commandError('Unable to list the nftables ruleset', result, 'INTERNAL_ERROR');
+    return parseNftOutput(result.stdout);
+  }
+}
