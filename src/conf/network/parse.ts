@@ -1,77 +1,344 @@
-import type { DhcpHost, DhcpRange, DnsHost, DnsSrv, DnsTxt, IpDef, NetworkDef, PortGroupDef } from './types.js';
-import type { XmlElementNode } from '../../xml/reader.js';
+/**
+ * Reading libvirt network XML into a NetworkDef (libvirt's virNetworkDefParse
+ * and virNetworkDefParseXML), with every parse-time check, in libvirt's order
+ * and with its texts and error classes. The element parsers live in
+ * parse-*.ts; this module holds the document-level steps: the root, the
+ * top-level elements, the checks that tie <forward> to the rest, static route
+ * gateways, <metadata> and <dnsmasq:options>.
+ *
+ * Texts follow libvirt's newest sources that could be read (the corpus and
+ * the formatter target libvirt 11.3), including the libvirt 11 additions the
+ * model carries (<driver model>, `xen`, <domain register>); where those
+ * sources were older than 9.0, libvirt 9.0 as `virsh net-define` prints them.
+ */
+import { randomUUID } from 'node:crypto';
+import type { BridgeDef, DhcpHost, DhcpRange, DnsHost, DnsSrv, DnsTxt, IpDef, MetadataDef, NetworkDef, PortGroupDef } from './types.js';
+import { readXml, type XmlElementNode } from '../../xml/reader.js';
+import { formatIp } from '../../util/ip.js';
+import { formatMac, ipPrefixOf, isMulticastMac, maskByPrefix, parseMac, parseSocketAddr, parseUuid } from './parse-addr.js';
+import {
+  configUnsupported,
+  internalError,
+  prop,
+  propTristate,
+  xmlDetail,
+  xmlError,
+  xpathAttr,
+  xpathChildren,
+  xpathFirst,
+  xpathText,
+  type ElementContext,
+} from './parse-common.js';
+import { parseDns, parseDnsHost as parseDnsHostImpl, parseDnsSrv as parseDnsSrvImpl, parseDnsTxt as parseDnsTxtImpl } from './parse-dns.js';
+import { parseForward } from './parse-forward.js';
+import { parseDhcpHost as parseDhcpHostImpl, parseDhcpRange as parseDhcpRangeImpl, parseIpElement } from './parse-ip.js';
+import { metadataCapture } from './parse-metadata.js';
+import { parseBandwidth, parsePortGroup as parsePortGroupImpl, parseRoute, parseVirtualPort, parseVlan } from './parse-netdev.js';
+import { strToUInt, strToULongP } from './parse-number.js';
+
+export type { ElementContext } from './parse-common.js';
 
 /** The dnsmasq XML namespace libvirt uses for <dnsmasq:options>. */
 export const DNSMASQ_NAMESPACE = 'http://libvirt.org/schemas/network/dnsmasq/1.0';
+
+/** libvirt's label for network XML in parse errors. */
+const LABEL = '(network_definition)';
+
+/** The <metadata> model of trees read by readNetworkTree (it needs libxml2's tree, gone once read). */
+const metadataOfTree = new WeakMap<XmlElementNode, MetadataDef | undefined>();
+
+/**
+ * Read network XML the way libvirt does (blank text nodes dropped, the
+ * <metadata> copy prepared), without interpreting it. Malformed XML gives
+ * libxml2's text; any root element is returned.
+ */
+export function readNetworkTree(xml: string): XmlElementNode {
+  const capture = metadataCapture(xml);
+  const root = readXml(xml, { label: LABEL, noBlanks: true, dump: (el, depth) => capture.dump(el, depth) });
+  metadataOfTree.set(root, capture.finish(root));
+  return root;
+}
 
 /**
  * Parse libvirt network XML into a NetworkDef, applying libvirt's parse-time
  * checks (virNetworkDefParse). Throws VirError with libvirt's class and text.
  */
 export function parseNetworkXml(xml: string): NetworkDef {
-  void xml;
-  throw new Error('not implemented');
+  const root = readNetworkTree(xml);
+  if (root.name !== 'network') throw xmlError(`expecting root element of 'network', not '${root.name}'`);
+  return parseNetworkElement(root);
 }
 
-/** Parse an already-read <network> element. */
-export function parseNetworkElement(root: XmlElementNode): NetworkDef {
-  void root;
-  throw new Error('not implemented');
-}
-
-/*
- * Element-level parsers, shared with net-update (update.ts), which parses a
- * single element snippet the way libvirt's virNetworkDefUpdate* functions do.
- * `partialOk` allows the incomplete elements libvirt accepts for `delete`.
- */
-
-export interface ElementContext {
-  /** The network's name, for error texts. */
-  networkName: string;
-  /** Accept an incomplete element (net-update delete). */
-  partialOk?: boolean;
-}
+/* ---- element-level parsers, shared with net-update ---- */
 
 /** <host> inside <ip><dhcp> (virNetworkDHCPHostDefParseXML). */
 export function parseDhcpHost(el: XmlElementNode, ip: IpDef, ctx: ElementContext): DhcpHost {
-  void el;
-  void ip;
-  void ctx;
-  throw new Error('not implemented');
+  return parseDhcpHostImpl(el, ip, ctx);
 }
 
 /** <range> inside <ip><dhcp>, with the subnet checks (virNetworkDHCPRangeDefParseXML). */
 export function parseDhcpRange(el: XmlElementNode, ip: IpDef, ctx: ElementContext): DhcpRange {
-  void el;
-  void ip;
-  void ctx;
-  throw new Error('not implemented');
+  return parseDhcpRangeImpl(el, ip, ctx);
 }
 
 /** <portgroup> (virNetworkPortGroupParseXML). */
 export function parsePortGroup(el: XmlElementNode, ctx: ElementContext): PortGroupDef {
-  void el;
-  void ctx;
-  throw new Error('not implemented');
+  return parsePortGroupImpl(el, ctx);
 }
 
-/** <host> inside <dns> (virNetworkDNSHostDefParseXML). */
+/** <host> inside <dns> (virNetworkDNSHostDefParseXML). With partialOk a missing ip is ''. */
 export function parseDnsHost(el: XmlElementNode, ctx: ElementContext): DnsHost {
-  void el;
-  void ctx;
-  throw new Error('not implemented');
+  return parseDnsHostImpl(el, ctx);
 }
 
-/** <txt> inside <dns> (virNetworkDNSTxtDefParseXML). */
+/** <txt> inside <dns> (virNetworkDNSTxtDefParseXML). With partialOk a missing value is ''. */
 export function parseDnsTxt(el: XmlElementNode, ctx: ElementContext): DnsTxt {
-  void el;
-  void ctx;
-  throw new Error('not implemented');
+  return parseDnsTxtImpl(el, ctx);
 }
 
 /** <srv> inside <dns> (virNetworkDNSSrvDefParseXML). */
 export function parseDnsSrv(el: XmlElementNode, ctx: ElementContext): DnsSrv {
-  void el;
-  void ctx;
-  throw new Error('not implemented');
+  return parseDnsSrvImpl(el, ctx);
+}
+
+/* ---- the network ---- */
+
+const MAC_TABLE_MANAGERS = ['default', 'kernel', 'libvirt'] as const;
+
+/** <bridge> (read by XPath in libvirt, so empty attributes count as absent). Returns the raw stp text for the mode checks. */
+function parseBridge(root: XmlElementNode, name: string): { bridge: BridgeDef; stpText: string | undefined } {
+  const el = xpathFirst(root, 'bridge');
+  const stpText = xpathAttr(el, 'stp');
+  const bridge: BridgeDef = { stp: stpText !== 'off', delay: 0 };
+  const bridgeName = xpathAttr(el, 'name');
+  const zone = xpathAttr(el, 'zone');
+  if (bridgeName !== undefined) bridge.name = bridgeName;
+  if (zone !== undefined) bridge.zone = zone;
+  const delayText = xpathAttr(el, 'delay');
+  if (delayText !== undefined) {
+    const delay = strToULongP(delayText, 10);
+    if (delay === undefined) throw xmlError(`Invalid delay value in network '${name}'`);
+    bridge.delay = Number(delay);
+  }
+  const mtm = xpathAttr(el, 'macTableManager');
+  if (mtm !== undefined) {
+    const idx = MAC_TABLE_MANAGERS.indexOf(mtm as (typeof MAC_TABLE_MANAGERS)[number]);
+    if (idx <= 0) throw xmlError(`Invalid macTableManager setting '${mtm}' in network '${name}'`);
+    bridge.macTableManager = mtm as BridgeDef['macTableManager'];
+  }
+  return { bridge, stpText };
+}
+
+/** "string(./mtu/@size)": the size of the first <mtu> that has one. */
+function mtuText(root: XmlElementNode): string | undefined {
+  for (const m of xpathChildren(root, 'mtu')) {
+    const s = m.attrs.find((a) => a.name === 'size' && a.prefix === '');
+    if (s) return s.value === '' ? undefined : s.value;
+  }
+  return undefined;
+}
+
+/** Each <route gateway> must lie in the subnet of an <ip> of its family. */
+function checkRouteGateways(def: NetworkDef): void {
+  for (const route of def.routes) {
+    const gateway = parseSocketAddr(route.gateway)!;
+    const reachable = def.ips.some((ip) => {
+      const address = ip.address !== undefined ? parseSocketAddr(ip.address) : undefined;
+      if (!address || address.family !== gateway.family) return false;
+      const netmask = ip.netmask !== undefined ? parseSocketAddr(ip.netmask) : undefined;
+      const prefix = ipPrefixOf(address, netmask, ip.prefix);
+      const a = maskByPrefix(address, prefix);
+      const g = maskByPrefix(gateway, prefix);
+      return a !== undefined && g !== undefined && a.value === g.value;
+    });
+    if (!reachable) {
+      throw configUnsupported(`unreachable static route gateway '${formatIp(gateway)}' specified for network '${def.name}'`);
+    }
+  }
+}
+
+/** The checks tying <forward mode> to the rest of the definition. */
+function checkForwardMode(def: NetworkDef, stpText: string | undefined): void {
+  const { mode } = def.forward;
+  const name = def.name;
+  const hasForwardDev = def.forward.interfaces.length > 0 || def.forward.pf !== undefined;
+  switch (mode) {
+    case 'none':
+      break;
+    case 'route':
+    case 'nat':
+    case 'open':
+      if (def.ips.length === 0) throw xmlError(`${mode} forwarding requested, but no IP address provided for network '${name}'`);
+      if (def.forward.interfaces.length > 1) {
+        throw xmlError(`multiple forwarding interfaces specified for network '${name}', only one is supported`);
+      }
+      if (mode === 'open' && def.forward.interfaces.length > 0) {
+        throw xmlError(`forward dev not allowed for network '${name}' with forward mode='${mode}'`);
+      }
+      break;
+    case 'private':
+    case 'vepa':
+    case 'passthrough':
+    case 'hostdev':
+    case 'bridge':
+      if (mode !== 'bridge') {
+        if (def.bridge.name !== undefined) throw xmlError(`bridge name not allowed in ${mode} mode (network '${name}')`);
+        if (def.bridge.zone !== undefined) throw xmlError(`bridge zone not allowed in ${mode} mode (network '${name}')`);
+        if (def.bridge.macTableManager !== undefined) {
+          throw xmlError(`bridge macTableManager setting not allowed in ${mode} mode (network '${name}')`);
+        }
+      }
+      if (def.bridge.delay !== 0 || stpText !== undefined || def.bridge.zone !== undefined) {
+        throw xmlError(`bridge delay/stp/zone options only allowed in route, nat, and isolated mode, not in ${mode} (network '${name}')`);
+      }
+      if (def.bridge.name !== undefined && hasForwardDev) {
+        throw xmlError(
+          `A network with forward mode='${mode}' can specify a bridge name or a forward dev, but not both (network '${name}')`,
+        );
+      }
+      break;
+  }
+  if (def.mtu && !['none', 'nat', 'route', 'open'].includes(mode)) {
+    throw xmlError(`mtu size only allowed in open, route, nat, and isolated mode, not in ${mode} (network '${name}')`);
+  }
+}
+
+/** <dnsmasq:options><dnsmasq:option value=.../></dnsmasq:options>, matched by namespace URI. */
+function parseDnsmasqOptions(root: XmlElementNode): string[] {
+  const values: string[] = [];
+  for (const opts of root.children) {
+    if (opts.kind !== 'element' || opts.name !== 'options' || opts.namespaceUri !== DNSMASQ_NAMESPACE) continue;
+    for (const opt of opts.children) {
+      if (opt.kind !== 'element' || opt.name !== 'option' || opt.namespaceUri !== DNSMASQ_NAMESPACE) continue;
+      const value = prop(opt, 'value');
+      if (value === undefined) throw internalError('No dnsmasq options value specified');
+      values.push(value);
+    }
+  }
+  return values;
+}
+
+/** <metadata> of a tree read some other way: only the element dumps the reader kept, if any. */
+function metadataWithoutCapture(root: XmlElementNode): MetadataDef | undefined {
+  const md = xpathFirst(root, 'metadata');
+  if (!md) return undefined;
+  const seen = new Set<string>();
+  const elements: string[] = [];
+  for (const c of md.children) {
+    if (c.kind !== 'element' || c.namespaceUri === '' || seen.has(c.namespaceUri)) continue;
+    seen.add(c.namespaceUri);
+    if (c.dump !== undefined) elements.push(c.dump);
+  }
+  return { elements };
+}
+
+/**
+ * Parse an already-read <network> element (virNetworkDefParseXML). For
+ * <metadata> to come out as libvirt writes it, read the document with
+ * readNetworkTree (parseNetworkXml does).
+ */
+export function parseNetworkElement(root: XmlElementNode): NetworkDef {
+  const name = xpathText(root, 'name');
+  if (name === undefined) throw xmlDetail('missing name information');
+  if (name.includes('/')) throw xmlDetail('invalid char in name: /');
+
+  const uuidText = xpathText(root, 'uuid');
+  let uuid: string;
+  if (uuidText === undefined) uuid = randomUUID();
+  else {
+    const parsed = parseUuid(uuidText);
+    if (parsed === undefined) throw internalError('malformed uuid element');
+    uuid = parsed;
+  }
+
+  const def: NetworkDef = {
+    name,
+    uuid,
+    uuidSpecified: uuidText !== undefined,
+    connections: 0,
+    forward: { mode: 'none', interfaces: [] },
+    bridge: { stp: true, delay: 0 },
+    mtu: 0,
+    dns: { forwarders: [], txts: [], srvs: [], hosts: [] },
+    ips: [],
+    routes: [],
+    portGroups: [],
+    dnsmasqOptions: [],
+  };
+
+  const title = xpathText(root, 'title');
+  if (title !== undefined) {
+    if (title.includes('\n')) throw xmlError("Network title can't contain newlines");
+    def.title = title;
+  }
+  const description = xpathText(root, 'description');
+  if (description !== undefined) def.description = description;
+
+  const ipv6 = xpathAttr(root, 'ipv6');
+  if (ipv6 !== undefined) {
+    if (ipv6 !== 'yes' && ipv6 !== 'no') throw xmlError(`Invalid ipv6 setting '${ipv6}' in network '${name}'`);
+    def.ipv6 = ipv6 === 'yes';
+  }
+  const trust = propTristate(root, 'trustGuestRxFilters');
+  if (trust !== undefined) def.trustGuestRxFilters = trust;
+
+  const domainEl = xpathFirst(root, 'domain');
+  const domainName = prop(domainEl, 'name');
+  const localOnly = propTristate(domainEl, 'localOnly');
+  const register = propTristate(domainEl, 'register');
+  if (domainName !== undefined) {
+    def.domain = { name: domainName };
+    if (localOnly !== undefined) def.domain.localOnly = localOnly;
+    if (register !== undefined) def.domain.register = register;
+  }
+
+  const bandwidthEl = xpathFirst(root, 'bandwidth');
+  if (bandwidthEl) {
+    const bw = parseBandwidth(bandwidthEl);
+    if (bw) def.bandwidth = bw;
+  }
+  const vlanEl = xpathFirst(root, 'vlan');
+  if (vlanEl) def.vlan = parseVlan(vlanEl);
+  const isolated = propTristate(xpathFirst(root, 'port'), 'isolated');
+  if (isolated !== undefined) def.portIsolated = isolated;
+
+  const { bridge, stpText } = parseBridge(root, name);
+  def.bridge = bridge;
+
+  const macText = xpathAttr(xpathFirst(root, 'mac'), 'address');
+  if (macText !== undefined) {
+    const bytes = parseMac(macText);
+    if (!bytes) throw xmlError(`Invalid bridge mac address '${macText}' in network '${name}'`);
+    if (isMulticastMac(bytes)) throw xmlError(`Invalid multicast bridge mac address '${macText}' in network '${name}'`);
+    def.mac = formatMac(bytes);
+  }
+
+  const mtu = mtuText(root);
+  if (mtu !== undefined) {
+    const v = strToUInt(mtu, 10);
+    if (v === undefined) throw xmlError(`Invalid mtu size '${mtu}' in network '${name}'`);
+    def.mtu = v;
+  }
+
+  const dnsEl = xpathFirst(root, 'dns');
+  if (dnsEl) def.dns = parseDns(dnsEl, name);
+
+  const vpEl = xpathFirst(root, 'virtualport');
+  if (vpEl) def.virtualPort = parseVirtualPort(vpEl, true);
+
+  const ctx: ElementContext = { networkName: name };
+  for (const pg of xpathChildren(root, 'portgroup')) def.portGroups.push(parsePortGroupImpl(pg, ctx));
+  for (const ip of xpathChildren(root, 'ip')) def.ips.push(parseIpElement(ip, name));
+  for (const r of xpathChildren(root, 'route')) def.routes.push(parseRoute(r, name));
+  checkRouteGateways(def);
+
+  const forwardEl = xpathFirst(root, 'forward');
+  if (forwardEl) def.forward = parseForward(forwardEl, name);
+  checkForwardMode(def, stpText);
+
+  const metadata = metadataOfTree.has(root) ? metadataOfTree.get(root) : metadataWithoutCapture(root);
+  if (metadata) def.metadata = metadata;
+
+  def.dnsmasqOptions = parseDnsmasqOptions(root);
+  return def;
 }

@@ -229,6 +229,14 @@ export interface PortGroupDef {
  */
 export interface MetadataDef {
   elements: string[];
+  /**
+   * libxml2's start tag for <metadata> itself when it is not the plain
+   * `<metadata>`: libvirt's copy declares there the namespaces its children
+   * use from <network> (e.g. `<metadata xmlns:app1="http://foo.org/">`), and
+   * keeps any attributes. Absent for a plain `<metadata>`. With no elements
+   * it is written with `/>`. See src/conf/network/parse-metadata.ts.
+   */
+  openTag?: string;
 }
 
 export interface NetworkDef {

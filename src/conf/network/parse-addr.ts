@@ -1,0 +1,221 @@
+/**
+ * Addresses as libvirt's XML parser reads them (virsocketaddr.c, virmacaddr.c,
+ * viruuid.c), built on src/util/ip.ts:
+ * - IP addresses go through getaddrinfo(AI_NUMERICHOST) in libvirt, so IPv4
+ *   accepts every inet_aton form ("10.1" = 10.0.0.1, "0x7f.1", octal "010.0.0.1");
+ *   the model keeps the canonical text.
+ * - virSocketAddrGetIPPrefix and virSocketAddrGetRange with their exact errors.
+ * - MAC and UUID parsing with libvirt's leniency.
+ */
+import type { AddressFamily } from './types.js';
+import { VirError } from '../../util/errors.js';
+import { familyBits, formatIp, maskFromPrefix, parseIp, prefixFromNetmask, type IpAddress } from '../../util/ip.js';
+
+/** glibc's inet_aton_exact: 1 to 4 parts, each decimal, 0x-hex or 0-octal, the last filling the remaining bytes. */
+function parseInetAton(text: string): bigint | undefined {
+  const parts: bigint[] = [];
+  let i = 0;
+  for (;;) {
+    const c = text[i];
+    if (c === undefined || c < '0' || c > '9') return undefined;
+    let base = 10;
+    let j = i;
+    if (text[j] === '0') {
+      if ((text[j + 1] === 'x' || text[j + 1] === 'X') && /[0-9a-fA-F]/.test(text[j + 2] ?? '')) {
+        base = 16;
+        j += 2;
+      } else base = 8;
+    }
+    const digits = base === 16 ? /[0-9a-fA-F]/ : base === 8 ? /[0-7]/ : /[0-9]/;
+    let value = 0n;
+    while (j < text.length && digits.test(text[j]!)) {
+      value = value * BigInt(base) + BigInt(parseInt(text[j]!, 16));
+      if (value > 0xffffffffn) return undefined;
+      j++;
+    }
+    i = j;
+    if (text[i] === '.') {
+      if (parts.length > 2 || value > 0xffn) return undefined;
+      parts.push(value);
+      i++;
+      continue;
+    }
+    if (i !== text.length) return undefined;
+    const max = [0xffffffffn, 0xffffffn, 0xffffn, 0xffn][parts.length]!;
+    if (value > max) return undefined;
+    let result = 0n;
+    parts.forEach((p, k) => (result |= p << BigInt(24 - 8 * k)));
+    return result | value;
+  }
+}
+
+/**
+ * virSocketAddrParse: a numeric address of the given family (any when
+ * omitted), or undefined where getaddrinfo would fail.
+ */
+export function parseSocketAddr(text: string, family?: AddressFamily): IpAddress | undefined {
+  if (family !== 'ipv6') {
+    const v4 = parseInetAton(text);
+    if (v4 !== undefined) return { family: 'ipv4', value: v4 };
+    if (family === 'ipv4') return undefined;
+  }
+  if (!text.includes(':')) return undefined;
+  const v6 = parseIp(text);
+  return v6?.family === 'ipv6' ? v6 : undefined;
+}
+
+/** The error virSocketAddrParse itself reports (class SYSTEM_ERROR, gai_strerror text). */
+export function socketAddrError(text: string): VirError {
+  return new VirError('SYSTEM_ERROR', `Cannot parse socket address '${text}': Name or service not known`);
+}
+
+/** virSocketAddrParse that reports its own error. */
+export function parseSocketAddrOrThrow(text: string, family?: AddressFamily): IpAddress {
+  const a = parseSocketAddr(text, family);
+  if (!a) throw socketAddrError(text);
+  return a;
+}
+
+/** Canonical text of a model address (always valid once parsed). */
+export function modelAddr(text: string): IpAddress {
+  const a = parseSocketAddr(text);
+  if (!a) throw new VirError('INTERNAL_ERROR', `invalid address '${text}' in network definition`);
+  return a;
+}
+
+/** virSocketAddrGetNumNetmaskBits: the prefix of a netmask, -1 if not contiguous. */
+export function netmaskBits(mask: IpAddress): number {
+  return prefixFromNetmask(mask) ?? -1;
+}
+
+/**
+ * virSocketAddrGetIPPrefix: the explicit prefix (when > 0), else the
+ * netmask's, else the classful default (0 for 0.0.0.0, -1 for class D/E),
+ * else 64 for IPv6 (0 for ::).
+ */
+export function ipPrefixOf(address: IpAddress | undefined, netmask: IpAddress | undefined, prefix: number | undefined): number {
+  if (prefix !== undefined && prefix > 0) return prefix;
+  if (netmask) return netmaskBits(netmask);
+  if (address?.family === 'ipv4') {
+    if (address.value === 0n) return 0;
+    const octet = Number(address.value >> 24n);
+    if ((octet & 0x80) === 0) return 8;
+    if ((octet & 0xc0) === 0x80) return 16;
+    if ((octet & 0xe0) === 0xc0) return 24;
+    return -1;
+  }
+  if (address?.family === 'ipv6') return address.value === 0n ? 0 : 64;
+  return 0;
+}
+
+/** virSocketAddrMaskByPrefix: undefined where libvirt's mask fails (prefix out of range). */
+export function maskByPrefix(addr: IpAddress, prefix: number): IpAddress | undefined {
+  if (prefix < 0 || prefix > familyBits(addr.family)) return undefined;
+  return { family: addr.family, value: addr.value & maskFromPrefix(addr.family, prefix) };
+}
+
+const internal = (detail: string): VirError => new VirError('INTERNAL_ERROR', detail);
+
+/**
+ * virSocketAddrGetRange with a network: checks a DHCP range (or, without a
+ * network, a NAT address range) and returns its size, throwing libvirt's
+ * INTERNAL_ERROR texts.
+ */
+export function checkRange(start: IpAddress, end: IpAddress, network?: { address: IpAddress; prefix: number }): number {
+  const startStr = formatIp(start);
+  const endStr = formatIp(end);
+  if (start.family !== end.family) throw internal(`mismatch of address family in range ${startStr} - ${endStr}`);
+  if (network) {
+    const netStr = formatIp(network.address);
+    const { prefix } = network;
+    if (start.family !== network.address.family) {
+      throw internal(`mismatch of address family in range ${startStr} - ${endStr} for network ${netStr}`);
+    }
+    if (prefix < 0 || prefix > familyBits(start.family)) {
+      throw internal(`bad prefix ${prefix} for network ${netStr} when checking range ${startStr} - ${endStr}`);
+    }
+    const mask = maskFromPrefix(start.family, prefix);
+    const net = network.address.value & mask;
+    if ((start.value & mask) !== net || (end.value & mask) !== net) {
+      throw internal(`range ${startStr} - ${endStr} is not entirely within network ${netStr}/${prefix}`);
+    }
+    if (start.family === 'ipv4') {
+      const broadcast = net | (0xffffffffn ^ mask);
+      if (start.value === net) {
+        throw internal(`start of range ${startStr} - ${endStr} in network ${netStr}/${prefix} is the network address`);
+      }
+      if (end.value === broadcast) {
+        throw internal(`end of range ${startStr} - ${endStr} in network ${netStr}/${prefix} is the broadcast address`);
+      }
+    }
+  }
+  if (start.family === 'ipv4') {
+    if (start.value >> 16n !== end.value >> 16n) throw internal(`range ${startStr} - ${endStr} is too large (> 65535)`);
+    const size = Number(end.value & 0xffffn) - Number(start.value & 0xffffn);
+    // libvirt's text has a trailing space here.
+    if (size < 0) throw internal(`range ${startStr} - ${endStr} is reversed `);
+    return size + 1;
+  }
+  if (start.value >> 16n !== end.value >> 16n) throw internal(`range ${startStr} - ${endStr} is too large (> 65535)`);
+  const size = Number(end.value & 0xffffn) - Number(start.value & 0xffffn);
+  if (size < 0) throw internal(`range ${startStr} - ${endStr} start larger than end`);
+  return size + 1;
+}
+
+/**
+ * virMacAddrParse: six 1-2 digit hex groups separated by ':'. After the last
+ * group libvirt only looks at one character, which must be <= ' ' as a C
+ * (signed) char: the end, white space, a control or a non-ASCII character.
+ */
+export function parseMac(text: string): number[] | undefined {
+  const bytes: number[] = [];
+  let i = 0;
+  for (let n = 0; n < 6; n++) {
+    let j = i;
+    while (j < text.length && /[0-9a-fA-F]/.test(text[j]!)) j++;
+    if (j - i < 1 || j - i > 2) return undefined;
+    bytes.push(parseInt(text.slice(i, j), 16));
+    if (n === 5) {
+      const next = text.charCodeAt(j);
+      return j >= text.length || next <= 0x20 || next >= 0x80 ? bytes : undefined;
+    }
+    if (text[j] !== ':') return undefined;
+    i = j + 1;
+  }
+  return undefined;
+}
+
+export function formatMac(bytes: number[]): string {
+  return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
+export function isMulticastMac(bytes: number[]): boolean {
+  return ((bytes[0] ?? 0) & 1) === 1;
+}
+
+const ASCII_SPACE = /[ \t\n\v\f\r]/;
+
+/**
+ * virUUIDParse: 32 hex digits, with '-' or ' ' allowed between digit pairs
+ * and white space around; returns the canonical lower-case text.
+ */
+export function parseUuid(text: string): string | undefined {
+  let i = 0;
+  while (i < text.length && ASCII_SPACE.test(text[i]!)) i++;
+  let hex = '';
+  while (hex.length < 32) {
+    const c = text[i];
+    if (c === undefined) return undefined;
+    if (c === '-' || c === ' ') {
+      i++;
+      continue;
+    }
+    const d = text[i + 1];
+    if (!/[0-9a-fA-F]/.test(c) || d === undefined || !/[0-9a-fA-F]/.test(d)) return undefined;
+    hex += c + d;
+    i += 2;
+  }
+  for (; i < text.length; i++) if (!ASCII_SPACE.test(text[i]!)) return undefined;
+  hex = hex.toLowerCase();
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
