@@ -1,5 +1,8 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { parseNetworkXml } from '../../src/conf/network/parse.js';
 import type { DhcpHost, IpDef, NetworkDef } from '../../src/conf/network/types.js';
 import { needsDnsmasq, planDnsmasq, type DnsmasqPlanOptions } from '../../src/plan/dnsmasq.js';
 import { VirError } from '../../src/util/errors.js';
@@ -454,5 +457,22 @@ describe('needsDnsmasq', () => {
 
   it('is false outside the virtual forward modes', () => {
     expect(needsDnsmasq(net({ forward: { mode: 'bridge', interfaces: [] }, ips: [ip('10.0.0.1', { prefix: 24 })] }))).toBe(false);
+  });
+});
+
+/** libvirt's networkxml2conf cases, read at run time (never copied): conf and hostsfile must match byte for byte. */
+const CONF_CORPUS = join(import.meta.dirname, '../../../shared/conformance/libvirt/networkxml2confdata');
+const corpusPresent = existsSync(CONF_CORPUS);
+if (!corpusPresent) console.warn(`skipping libvirt's networkxml2conf corpus: ${CONF_CORPUS} is absent`);
+
+describe.skipIf(!corpusPresent)("libvirt's networkxml2conf corpus", () => {
+  const cases = corpusPresent ? readdirSync(CONF_CORPUS).filter((f) => f.endsWith('.xml')).map((f) => f.slice(0, -4)) : [];
+  it('has its 27 cases', () => expect(cases).toHaveLength(27));
+  it.each(cases)('%s', (name) => {
+    const def = parseNetworkXml(readFileSync(join(CONF_CORPUS, `${name}.xml`), 'utf8'));
+    const plan = planDnsmasq(def, { stateDir: '/var/lib/libvirt/dnsmasq', editTool: 'virsh', product: 'libvirt' });
+    expect(plan.conf).toBe(readFileSync(join(CONF_CORPUS, `${name}.conf`), 'utf8'));
+    const hostsPath = join(CONF_CORPUS, `${name}.hostsfile`);
+    expect(plan.hostsfile).toBe(existsSync(hostsPath) ? readFileSync(hostsPath, 'utf8') : '');
   });
 });
