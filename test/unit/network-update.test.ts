@@ -358,6 +358,11 @@ describe('ip-dhcp-range', () => {
       'range 10.0.0.10 - 10.0.0.100 is not entirely within network 192.168.122.1/24');
   });
 
+  it("refuses a range of the other family (the parser's check comes before libvirt's own family check)", () => {
+    expectFailure(net(), 'add-last', 'ip-dhcp-range', "<range start='2001:db8::10' end='2001:db8::20'/>", 'INTERNAL_ERROR',
+      'mismatch of address family in range 2001:db8::10 - 2001:db8::20 for network 192.168.122.1');
+  });
+
   it('cannot modify, even before parsing the range', () => {
     expectFailure(net(), 'modify', 'ip-dhcp-range', "<range start='bogus'/>", 'OPERATION_UNSUPPORTED',
       'dhcp ranges cannot be modified, only added or deleted');
