@@ -59,11 +59,16 @@ export interface ReadOptions {
   noBlanks?: boolean;
 }
 
-/** Build libvirt's two extra lines: the source line and a `---^` pointer. */
+/**
+ * Build libvirt's two extra lines: the source line holding the error
+ * position and a `---^` pointer under it (tabs kept). At the very end of the
+ * input libvirt has no context line and prints "(null)".
+ */
 function contextLines(source: string, line: number, col: number): string {
   const lines = source.split(/\r\n|\n|\r/);
   const text = lines[line - 1];
-  if (text === undefined) return '(null)\n^';
+  const atEnd = text === undefined || (line === lines.length && col - 1 >= text.length);
+  if (atEnd) return '(null)\n^';
   const upto = Math.max(0, Math.min(col - 1, text.length));
   let pointer = '';
   for (let i = 0; i < upto; i++) pointer += text[i] === '\t' ? '\t' : '-';
@@ -96,7 +101,9 @@ function convert(el: XmlElement, depth: number, options: ReadOptions): XmlElemen
     line: el.line,
   };
   if (options.dump?.(el, depth)) node.dump = el.toString({ format: true });
-  for (let child = el.firstChild; child !== null; child = child.next) {
+  // Walk with XPath: libxml2-wasm's `next` stops at node kinds it does not
+  // wrap (processing instructions), and libvirt ignores those anyway.
+  for (const child of el.find('*|text()')) {
     if (child instanceof XmlElement) node.children.push(convert(child, depth + 1, options));
     else if (child instanceof XmlText || child instanceof XmlCData) node.children.push({ kind: 'text', text: child.content });
   }

@@ -52,3 +52,28 @@ describe('readXml', () => {
     expect(parseError('')).toBe('(network_definition):1: Document is empty\n(null)\n^');
   });
 });
+
+// More positions, each checked against libvirt 9.0's virsh net-define.
+describe('readXml error positions', () => {
+  const cases: Array<[string, string]> = [
+    ['<network><name>x</nam></network>', '(network_definition):1: Opening and ending tag mismatch: name line 1 and nam\n<network><name>x</nam></network>\n----------------------^'],
+    ['<network>\n  <name>x</nam>   \n</network>', '(network_definition):2: Opening and ending tag mismatch: name line 2 and nam\n  <name>x</nam>   \n---------------^'],
+    ['<network>\n  <name>x</name>\n  <bridge name=x/>\n</network>', '(network_definition):3: AttValue: " or \' expected\n  <bridge name=x/>\n---------------^'],
+    ['<network>\n  <name>x&foo;</name>\n</network>', "(network_definition):2: Entity 'foo' not defined\n  <name>x&foo;</name>\n--------------^"],
+    ['<network>\n  <name a="1" a="2">x</name>\n</network>', '(network_definition):2: Attribute a redefined\n  <name a="1" a="2">x</name>\n-------------------^'],
+    ['<network>\n  <name>x</name>\n', '(network_definition):3: Premature end of data in tag network line 1\n(null)\n^'],
+  ];
+  it.each(cases)('%j', (source, expected) => {
+    expect(() => readXml(source, { label })).toThrow(expected);
+    try {
+      readXml(source, { label });
+    } catch (e) {
+      expect((e as VirError).message).toBe(expected);
+    }
+  });
+
+  it('skips processing instructions instead of crashing', () => {
+    const root = readXml('<network><?pi x?><name>x</name></network>', { label });
+    expect(childElements(root).map((c) => c.name)).toEqual(['name']);
+  });
+});
