@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ParseOption, XmlDocument, XmlElement } from 'libxml2-wasm';
 import { formatNetworkXml } from '../../src/conf/network/format.js';
+import { parseNetworkXml } from '../../src/conf/network/parse.js';
 import { formatMetadataBlock, reindentDump } from '../../src/conf/network/format-metadata.js';
 import { cInt, cLong, cUInt, cULongLong } from '../../src/conf/network/format-numbers.js';
 import type { NetworkDef } from '../../src/conf/network/types.js';
@@ -721,5 +722,83 @@ describe('metadata', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+/* ---- through the real parser ---- */
+
+describe('parse then format', () => {
+  // Checked against libvirt 9.0's net-define + net-dumpxml (the anchor): the metadata layout and
+  // the four values libvirt writes unescaped. (9.0 predates network <description>.)
+  it('writes metadata, descriptions and libvirt-unescaped values as libvirt does', () => {
+    const source = [
+      '<network>',
+      '  <name>probe</name>',
+      `  <uuid>${UUID}</uuid>`,
+      '  <description>two',
+      'lines &lt;b&gt;</description>',
+      '  <metadata>',
+      '    <app:notes xmlns:app="http://app.example/">first',
+      '  second<b/></app:notes>',
+      '    <x:deep xmlns:x="http://x.example/"><a><b>1</b></a><!-- c --></x:deep>',
+      '  </metadata>',
+      "  <bridge name='probe0'/>",
+      "  <domain name='ex&amp;ample'/>",
+      "  <ip address='192.168.250.1' prefix='24'>",
+      '    <dhcp>',
+      "      <range start='192.168.250.10' end='192.168.250.20'/>",
+      "      <host mac='52:54:00:AA:bb:01' name='h&amp;x' ip='192.168.250.11'/>",
+      '    </dhcp>',
+      '  </ip>',
+      '</network>',
+    ].join('\n');
+    expect(formatNetworkXml(parseNetworkXml(source))).toBe(
+      xml(
+        '<network>',
+        '  <name>probe</name>',
+        `  <uuid>${UUID}</uuid>`,
+        '  <description>two',
+        'lines &lt;b&gt;</description>',
+        '  <metadata>',
+        '    <app:notes xmlns:app="http://app.example/">first',
+        '  second<b/></app:notes>',
+        '    <x:deep xmlns:x="http://x.example/">',
+        '      <a>',
+        '        <b>1</b>',
+        '      </a>',
+        '      <!-- c -->',
+        '    </x:deep>',
+        '  </metadata>',
+        "  <bridge name='probe0' stp='on' delay='0'/>",
+        "  <domain name='ex&ample'/>",
+        "  <ip address='192.168.250.1' prefix='24'>",
+        '    <dhcp>',
+        "      <range start='192.168.250.10' end='192.168.250.20'/>",
+        "      <host mac='52:54:00:AA:bb:01' name='h&x' ip='192.168.250.11'/>",
+        '    </dhcp>',
+        '  </ip>',
+        '</network>',
+      ),
+    );
+  });
+
+  it('writes a portgroup name and profileid unescaped, as libvirt does', () => {
+    const source = `<network><name>pg</name><uuid>${UUID}</uuid><forward mode='bridge'/><bridge name='br9'/>
+      <virtualport type='openvswitch'/>
+      <portgroup name='p&amp;g'><virtualport><parameters profileid='pr&amp;of'/></virtualport></portgroup></network>`;
+    expect(formatNetworkXml(parseNetworkXml(source))).toContain(
+      xml("  <portgroup name='p&g'>", '    <virtualport>', "      <parameters profileid='pr&of'/>", '    </virtualport>', '  </portgroup>'),
+    );
+  });
+
+  it('is stable: formatting what it parsed from its own output gives the same text', () => {
+    const def = net({
+      forward: { mode: 'nat', interfaces: [{ type: 'netdev', dev: 'eth0', connections: 0 }], nat: { portStart: 1024, portEnd: 65535 } },
+      bridge: { name: 'virbr5', stp: true, delay: 0 },
+      dns: { forwarders: [{ addr: '192.0.2.53' }], txts: [{ name: 't', value: `"q" & 'a'` }], srvs: [], hosts: [] },
+      ips: [{ address: '192.0.2.1', prefix: 24, dhcp: true, ranges: [{ start: '192.0.2.100', end: '192.0.2.200', lease: { expiry: 1, unit: 'hours' } }], hosts: [] }],
+    });
+    const once = formatNetworkXml(def);
+    expect(formatNetworkXml(parseNetworkXml(once))).toBe(once);
   });
 });
