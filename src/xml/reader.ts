@@ -60,19 +60,41 @@ export interface ReadOptions {
 }
 
 /**
- * Build libvirt's two extra lines: the source line holding the error
- * position and a `---^` pointer under it (tabs kept). At the very end of the
- * input libvirt has no context line and prints "(null)".
+ * Build libvirt's two extra lines the way its catchXMLError does: from the
+ * parser's position, step back over line ends, take the whole line around
+ * it as context and put a `---^` pointer (tabs kept) under the position.
+ * An empty context line prints as "(null)", as libvirt's does.
  */
 function contextLines(source: string, line: number, col: number): string {
-  const lines = source.split(/\r\n|\n|\r/);
-  const text = lines[line - 1];
-  const atEnd = text === undefined || (line === lines.length && col - 1 >= text.length);
-  if (atEnd) return '(null)\n^';
-  const upto = Math.max(0, Math.min(col - 1, text.length));
+  // The parser position as an offset into the source, from libxml2's line/col.
+  let offset = 0;
+  for (let l = 1; l < line && offset <= source.length; l++) {
+    const nl = source.indexOf('\n', offset);
+    if (nl < 0) {
+      offset = source.length;
+      break;
+    }
+    offset = nl + 1;
+  }
+  const pos = Math.min(source.length, offset + Math.max(0, col - 1));
+  const isEol = (i: number) => source[i] === '\n' || source[i] === '\r';
+  let cur = pos;
+  while (cur > 0 && isEol(cur)) cur--;
+  while (cur > 0 && cur < source.length && !isEol(cur)) cur--;
+  if (cur === source.length && cur > 0) {
+    // At the very end: libvirt reads the terminating NUL, which is not a line end.
+    cur--;
+    while (cur > 0 && !isEol(cur)) cur--;
+  }
+  if (isEol(cur)) cur++;
+  const lineStart = cur;
+  let lineEnd = lineStart;
+  while (lineEnd < source.length && !isEol(lineEnd)) lineEnd++;
+  const text = source.slice(lineStart, lineEnd);
+  const column = pos - lineStart;
   let pointer = '';
-  for (let i = 0; i < upto; i++) pointer += text[i] === '\t' ? '\t' : '-';
-  return `${text}\n${pointer}^`;
+  for (let i = 0; i < column && i < text.length; i++) pointer += text[i] === '\t' ? '\t' : '-';
+  return `${text === '' ? '(null)' : text}\n${pointer}^`;
 }
 
 /** The libvirt-style detail text for a libxml2 parse failure. */

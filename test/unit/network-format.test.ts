@@ -569,13 +569,15 @@ describe('formatNetworkXml: escaping as libvirt', () => {
     expect(text).toContain(`    <dnsmasq:option value='${escaped}'/>\n`);
   });
 
-  // libvirt prints these with plain virBufferAsprintf; we reproduce its output byte for byte.
-  it('writes the values libvirt leaves unescaped verbatim: dhcp host name, domain name, portgroup name, profileid', () => {
-    const raw = "x&y'z";
+  // libvirt prints these with plain virBufferAsprintf, writing a file it cannot parse
+  // again; virtnet escapes them so a saved definition always reloads.
+  it('escapes the values libvirt leaves unescaped: dhcp host name, domain name, portgroup name, profileid', () => {
+    const value = "x&y'z";
+    const raw = 'x&amp;y&apos;z';
     const def = net({
-      domain: { name: raw },
-      ips: [{ address: '192.0.2.1', prefix: 24, dhcp: true, ranges: [], hosts: [{ mac: '52:54:00:00:00:09', name: raw, ip: '192.0.2.9' }] }],
-      portGroups: [{ name: raw, virtualPort: { type: '802.1Qbh', parameters: { profileId: raw } } }],
+      domain: { name: value },
+      ips: [{ address: '192.0.2.1', prefix: 24, dhcp: true, ranges: [], hosts: [{ mac: '52:54:00:00:00:09', name: value, ip: '192.0.2.9' }] }],
+      portGroups: [{ name: value, virtualPort: { type: '802.1Qbh', parameters: { profileId: value } } }],
     });
     const text = formatNetworkXml(def);
     expect(text).toContain(`  <domain name='${raw}'/>\n`);
@@ -728,9 +730,10 @@ describe('metadata', () => {
 /* ---- through the real parser ---- */
 
 describe('parse then format', () => {
-  // Checked against libvirt 9.0's net-define + net-dumpxml (the anchor): the metadata layout and
-  // the four values libvirt writes unescaped. (9.0 predates network <description>.)
-  it('writes metadata, descriptions and libvirt-unescaped values as libvirt does', () => {
+  // Checked against libvirt 9.0's net-define + net-dumpxml (the anchor): the metadata layout.
+  // (9.0 predates network <description>; it writes the domain and host names unescaped,
+  // which virtnet deliberately does not.)
+  it('writes metadata and descriptions as libvirt does, and escapes names libvirt leaves raw', () => {
     const source = [
       '<network>',
       '  <name>probe</name>',
@@ -770,11 +773,11 @@ describe('parse then format', () => {
         '    </x:deep>',
         '  </metadata>',
         "  <bridge name='probe0' stp='on' delay='0'/>",
-        "  <domain name='ex&ample'/>",
+        "  <domain name='ex&amp;ample'/>",
         "  <ip address='192.168.250.1' prefix='24'>",
         '    <dhcp>',
         "      <range start='192.168.250.10' end='192.168.250.20'/>",
-        "      <host mac='52:54:00:AA:bb:01' name='h&x' ip='192.168.250.11'/>",
+        "      <host mac='52:54:00:AA:bb:01' name='h&amp;x' ip='192.168.250.11'/>",
         '    </dhcp>',
         '  </ip>',
         '</network>',
@@ -782,12 +785,12 @@ describe('parse then format', () => {
     );
   });
 
-  it('writes a portgroup name and profileid unescaped, as libvirt does', () => {
+  it('escapes a portgroup name and profileid (libvirt writes them raw)', () => {
     const source = `<network><name>pg</name><uuid>${UUID}</uuid><forward mode='bridge'/><bridge name='br9'/>
       <virtualport type='openvswitch'/>
       <portgroup name='p&amp;g'><virtualport><parameters profileid='pr&amp;of'/></virtualport></portgroup></network>`;
     expect(formatNetworkXml(parseNetworkXml(source))).toContain(
-      xml("  <portgroup name='p&g'>", '    <virtualport>', "      <parameters profileid='pr&of'/>", '    </virtualport>', '  </portgroup>'),
+      xml("  <portgroup name='p&amp;g'>", '    <virtualport>', "      <parameters profileid='pr&amp;of'/>", '    </virtualport>', '  </portgroup>'),
     );
   });
 
@@ -800,5 +803,16 @@ describe('parse then format', () => {
     });
     const once = formatNetworkXml(def);
     expect(formatNetworkXml(parseNetworkXml(once))).toBe(once);
+  });
+});
+
+describe('metadata start tag', () => {
+  // libvirt 9.0 (the anchor) moves namespaces declared on <network> onto its copy of <metadata>.
+  it('keeps namespace declarations carried onto <metadata>', () => {
+    const source = `<network xmlns:app1="http://foo.org/"><name>meta</name><uuid>${UUID}</uuid>
+      <metadata><app1:foo>fooish</app1:foo></metadata></network>`;
+    expect(formatNetworkXml(parseNetworkXml(source))).toContain(
+      xml('  <metadata xmlns:app1="http://foo.org/">', '    <app1:foo>fooish</app1:foo>', '  </metadata>'),
+    );
   });
 });

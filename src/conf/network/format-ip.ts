@@ -28,9 +28,9 @@ function formatRange(out: NetworkXmlOutput, range: DhcpRange): void {
 /** libvirt prints a host's mac, id and name without escaping. */
 function formatHost(out: NetworkXmlOutput, host: DhcpHost): void {
   const attrs = [
-    ['mac', host.mac, 'raw'],
-    ['id', host.id, 'raw'],
-    ['name', host.name, 'raw'],
+    ['mac', host.mac],
+    ['id', host.id],
+    ['name', host.name],
     ['ip', host.ip],
   ] as const;
   if (!host.lease) {

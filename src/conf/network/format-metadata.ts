@@ -180,12 +180,14 @@ export function reindentDump(dump: string, level: number): string {
 
 /**
  * The <metadata> element at indentation `level`, each child dump placed one
- * level deeper; `<metadata/>` when it has no children. Ends with a newline.
+ * level deeper; `<metadata/>` when it has no children. `openTag` is the
+ * start tag when libvirt's copy carries namespace declarations or
+ * attributes (MetadataDef.openTag). Ends with a newline.
  */
-export function formatMetadataBlock(elements: readonly string[], level: number): string {
+export function formatMetadataBlock(elements: readonly string[], level: number, openTag = '<metadata>'): string {
   const pad = libxmlIndent(level);
-  if (elements.length === 0) return `${pad}<metadata/>\n`;
-  let out = `${pad}<metadata>\n`;
+  if (elements.length === 0) return `${pad}${openTag.replace(/>$/, '/>')}\n`;
+  let out = `${pad}${openTag}\n`;
   for (const dump of elements) out += libxmlIndent(level + 1) + reindentDump(dump, level + 1) + '\n';
   return out + `${pad}</metadata>\n`;
 }

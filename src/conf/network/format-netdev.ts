@@ -79,7 +79,7 @@ export function formatVirtualPort(out: NetworkXmlOutput, vp: VirtualPortDef | un
     ['typeidversion', qbg && p.typeIdVersion !== undefined ? cInt(p.typeIdVersion) : undefined],
     ['instanceid', qbg ? p.instanceId : undefined],
     ['interfaceid', ifaceTypes ? p.interfaceId : undefined],
-    ['profileid', profileTypes && p.profileId ? p.profileId : undefined, 'raw'],
+    ['profileid', profileTypes && p.profileId ? p.profileId : undefined],
   ]);
   out.end('virtualport');
 }

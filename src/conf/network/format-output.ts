@@ -16,18 +16,21 @@ import { escapeXml } from '../../xml/escape.js';
 import { XmlWriter, type Attrs } from '../../xml/writer.js';
 
 /**
- * One attribute of a verbatim tag: name, value (undefined/null = left out),
- * and whether libvirt writes the value unescaped (`raw`).
+ * One attribute of a verbatim tag: name and value (undefined/null = left out).
+ *
+ * Every value is escaped. libvirt prints four values unescaped (a DHCP
+ * host's mac/id/name, <domain name>, <portgroup name> and profileid), so an
+ * `&` or `'` in them gives a file libvirt cannot read back; virtnet escapes
+ * them, which is identical for every value libvirt can round-trip.
  */
-export type TagAttr = readonly [name: string, value: string | number | undefined | null, raw?: 'raw'];
+export type TagAttr = readonly [name: string, value: string | number | undefined | null];
 
-/** ` a='v' b='w'` with each value escaped unless marked raw. */
+/** ` a='v' b='w'` with each value escaped. */
 function attrText(attrs: readonly TagAttr[]): string {
   let s = '';
-  for (const [name, value, raw] of attrs) {
+  for (const [name, value] of attrs) {
     if (value === undefined || value === null) continue;
-    const text = String(value);
-    s += ` ${name}='${raw === 'raw' ? text : escapeXml(text)}'`;
+    s += ` ${name}='${escapeXml(String(value))}'`;
   }
   return s;
 }

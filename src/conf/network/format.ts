@@ -41,7 +41,7 @@ function formatBridge(out: NetworkXmlOutput, bridge: BridgeDef, mode: ForwardMod
 /** <portgroup name [default] [trustGuestRxFilters]> with vlan, virtualport, bandwidth; the name unescaped, as libvirt. */
 function formatPortGroup(out: NetworkXmlOutput, pg: PortGroupDef): void {
   out.startTag('portgroup', [
-    ['name', pg.name, 'raw'],
+    ['name', pg.name],
     ['default', pg.isDefault ? 'yes' : undefined],
     ['trustGuestRxFilters', yesNo(pg.trustGuestRxFilters)],
   ]);
@@ -67,7 +67,7 @@ export function formatNetworkXml(def: NetworkDef, options: FormatOptions = {}): 
   out.textElement('uuid', def.uuid);
   if (def.title !== undefined) out.textElement('title', def.title);
   if (def.description !== undefined) out.textElement('description', def.description);
-  if (def.metadata) out.block(formatMetadataBlock(def.metadata.elements, out.level));
+  if (def.metadata) out.block(formatMetadataBlock(def.metadata.elements, out.level, def.metadata.openTag));
 
   formatForward(out, def.forward, inactive);
   formatBridge(out, def.bridge, def.forward.mode);
@@ -75,7 +75,7 @@ export function formatNetworkXml(def: NetworkDef, options: FormatOptions = {}): 
   if (def.mac !== undefined) out.empty('mac', [['address', def.mac.toLowerCase()]]);
   if (def.domain) {
     out.emptyTag('domain', [
-      ['name', def.domain.name, 'raw'],
+      ['name', def.domain.name],
       ['localOnly', yesNo(def.domain.localOnly)],
       ['register', yesNo(def.domain.register)],
     ]);
