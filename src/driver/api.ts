@@ -1,0 +1,138 @@
+/**
+ * The network driver's public API: what the daemon serves and what the CLI
+ * and the console call (through the daemon's HTTP client, which implements
+ * this same interface). Everything here is plain JSON-friendly data.
+ *
+ * Every method rejects with a VirError (src/util/errors.ts) carrying
+ * libvirt's error class and text, e.g. NO_NETWORK "no network with
+ * matching name 'foo'" or OPERATION_INVALID "network is already active".
+ *
+ * Methods that act on one network take its *name*; callers that hold a
+ * uuid resolve it first with lookupByUuid (virsh does the same: it looks the
+ * network up, then acts on it).
+ */
+import type { UpdateCommand, UpdateSection } from '../conf/network/update.js';
+
+/** What virsh's net-info and net-list show about a network. */
+export interface NetworkInfo {
+  name: string;
+  uuid: string;
+  active: boolean;
+  persistent: boolean;
+  autostart: boolean;
+  /** The bridge device, when the network has one (virNetworkGetBridgeName). */
+  bridge?: string;
+  /** <title>, for net-list --title. */
+  title?: string;
+}
+
+/**
+ * virConnectListAllNetworks filters. Within a pair the two are OR-ed (both or
+ * neither = no filtering on that property); pairs are AND-ed.
+ */
+export interface ListFilter {
+  active?: boolean;
+  inactive?: boolean;
+  persistent?: boolean;
+  transient?: boolean;
+  autostart?: boolean;
+  noAutostart?: boolean;
+}
+
+export interface DefineOptions {
+  /** Validate against the RelaxNG schema first (net-define --validate). */
+  validate?: boolean;
+}
+
+export interface GetXmlOptions {
+  /** The persistent config, formatted inactive (net-dumpxml --inactive). */
+  inactive?: boolean;
+}
+
+/** net-update --live / --config; neither means --current. */
+export interface UpdateFlags {
+  live?: boolean;
+  config?: boolean;
+}
+
+export interface UpdateRequest {
+  command: UpdateCommand;
+  section: UpdateSection;
+  /** -1 = libvirt's default choice of <ip>. */
+  parentIndex: number;
+  /** The element to add, delete or modify, as XML text. */
+  xml: string;
+  flags: UpdateFlags;
+}
+
+/** What net-update changed, for virsh's "Updated network N live state" line. */
+export interface UpdateResult {
+  live: boolean;
+  config: boolean;
+}
+
+/** One DHCP lease, as virNetworkGetDHCPLeases returns it. */
+export interface DhcpLease {
+  /** The network's bridge. */
+  iface: string;
+  /** Seconds since the epoch; 0 = never expires. */
+  expiryTime: number;
+  protocol: 'ipv4' | 'ipv6';
+  mac: string;
+  ipAddress: string;
+  /** The prefix of the network's <ip> of that family. */
+  prefix: number;
+  hostname?: string;
+  /** Client id (IPv4) or DUID (IPv6). */
+  clientId?: string;
+  iaid?: string;
+}
+
+export type NetworkLifecycleEvent = 'Defined' | 'Undefined' | 'Started' | 'Stopped' | 'Updated';
+
+export interface NetworkEvent {
+  kind: 'lifecycle';
+  event: NetworkLifecycleEvent;
+  /** libvirt's event detail (always 0 for networks). */
+  detail: number;
+  network: { name: string; uuid: string };
+  /** Milliseconds since the epoch. */
+  time: number;
+}
+
+export interface LeaseEvent {
+  kind: 'lease';
+  action: 'add' | 'old' | 'del';
+  network: { name: string; uuid: string };
+  lease: DhcpLease;
+  time: number;
+}
+
+export type DriverEvent = NetworkEvent | LeaseEvent;
+
+export type Unsubscribe = () => void;
+
+export interface NetworkDriverApi {
+  lookupByName(name: string): Promise<NetworkInfo>;
+  lookupByUuid(uuid: string): Promise<NetworkInfo>;
+  list(filter?: ListFilter): Promise<NetworkInfo[]>;
+
+  /** net-define: create or replace a persistent definition; emits Defined. */
+  define(xml: string, options?: DefineOptions): Promise<NetworkInfo>;
+  /** net-create: define a transient network and start it; emits Started. */
+  create(xml: string, options?: DefineOptions): Promise<NetworkInfo>;
+  /** net-undefine: a running network becomes transient; emits Undefined. */
+  undefine(name: string): Promise<void>;
+  /** net-start; emits Started. */
+  start(name: string): Promise<void>;
+  /** net-destroy: a transient network vanishes; emits Stopped. */
+  destroy(name: string): Promise<void>;
+  setAutostart(name: string, autostart: boolean): Promise<void>;
+  getXml(name: string, options?: GetXmlOptions): Promise<string>;
+  update(name: string, request: UpdateRequest): Promise<UpdateResult>;
+  /** net-dhcp-leases [--mac]; an inactive network has none. */
+  leases(name: string, mac?: string): Promise<DhcpLease[]>;
+
+  /** Live events; the listener is called for each until unsubscribed. */
+  subscribe(listener: (event: DriverEvent) => void): Unsubscribe;
+}
