@@ -725,6 +725,14 @@ describe('metadata', () => {
       { numRuns: 150 },
     );
   });
+
+  // Regression: an element holding only a newline is written as is (found by the property above).
+  it('does not re-indent an element whose only content is a newline', () => {
+    const children = '<m:top xmlns:m="http://m/">\n</m:top>';
+    const dumps = childDumps(`<metadata>${children}</metadata>`);
+    expect(formatMetadataBlock(dumps, 0)).toBe(rootDump(`<metadata>${children}</metadata>`) + '\n');
+    expect(formatMetadataBlock(dumps, 0)).toBe('<metadata>\n  <m:top xmlns:m="http://m/">\n</m:top>\n</metadata>\n');
+  });
 });
 
 /* ---- through the real parser ---- */

@@ -134,7 +134,8 @@ function parseDump(s: string): Node | undefined {
  */
 function isFormatted(s: string, el: Extract<Node, { kind: 'element' }>, depth: number): boolean {
   const kids = el.children;
-  if (kids.length === 0) return false;
+  // Only text (even a lone newline) means libxml2 wrote the content as is.
+  if (!kids.some((k) => k.kind === 'element' || k.kind === 'misc')) return false;
   const inner = '\n' + libxmlIndent(depth + 1);
   const last = '\n' + libxmlIndent(depth);
   let expectRun = true;
