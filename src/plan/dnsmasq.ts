@@ -22,6 +22,20 @@ export interface DnsmasqPlanOptions {
   editTool?: string;
   /** The product named in the header ("dnsmasq conf file created by libvirt"); default 'virtnet'. */
   product?: string;
+  /**
+   * virtnet's runtime only (libvirt writes neither): `dhcp-leasefile=PATH`
+   * after dhcp-hostsfile= when the network serves DHCP, so dnsmasq keeps its
+   * own lease file there instead of the shared default.
+   */
+  leaseFile?: string;
+  /**
+   * virtnet's runtime only: where dnsmasq would read the host's resolv.conf
+   * (DNS on, not isolated, no catch-all forwarder), write `no-resolv` and
+   * `servers-file=PATH` instead, right after the forwarder lines. dnsmasq
+   * then opens no inotify instance (it watches resolv.conf with one) and
+   * re-reads PATH on SIGHUP. See docs/network-runtime.md.
+   */
+  serversFile?: string;
 }
 
 export interface DnsmasqPlan {
@@ -132,7 +146,13 @@ export function planDnsmasq(def: NetworkDef, options: DnsmasqPlanOptions): Dnsma
 
   lines.push('strict-order');
   if (!wantDns) lines.push('port=0');
-  if (wantDns) lines.push(...forwarderLines(def.dns.forwarders));
+  if (wantDns) {
+    const forwarders = forwarderLines(def.dns.forwarders);
+    lines.push(...forwarders);
+    if (options.serversFile !== undefined && def.forward.mode !== 'none' && !forwarders.includes('no-resolv')) {
+      lines.push('no-resolv', `servers-file=${options.serversFile}`);
+    }
+  }
 
   if (def.domain) {
     if (def.domain.localOnly === true) lines.push(`local=/${def.domain.name}/`);
@@ -203,6 +223,7 @@ export function planDnsmasq(def: NetworkDef, options: DnsmasqPlanOptions): Dnsma
 
   // Written even when empty, so hosts can be added at run time (SIGHUP).
   if (ipv4Dhcp || ipv6Dhcp) lines.push(`dhcp-hostsfile=${hostsfilePath}`);
+  if ((ipv4Dhcp || ipv6Dhcp) && options.leaseFile !== undefined) lines.push(`dhcp-leasefile=${options.leaseFile}`);
   if (wantDns) lines.push(`addn-hosts=${addnhostsPath}`);
   if (def.mtu > 0) lines.push(`dhcp-option=option:mtu,${def.mtu}`);
 
