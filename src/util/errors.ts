@@ -15,6 +15,8 @@ export const ERROR_PREFIXES = {
   OPERATION_INVALID: 'Requested operation is not valid: ',
   NO_NETWORK: 'Network not found: ',
   NO_DOMAIN: 'Domain not found: ',
+  /** A MAC address that does not parse (net-dhcp-leases --mac). */
+  INVALID_MAC: 'invalid MAC address: ',
   CONFIG_UNSUPPORTED: 'unsupported configuration: ',
   OPERATION_UNSUPPORTED: 'Operation not supported: ',
   /** Details that carry their own wording (libxml2 messages, RelaxNG messages). */

@@ -1,0 +1,85 @@
+/**
+ * Test support for the network driver (unit tests, benchmarks): a driver
+ * over a fresh temporary root and the FakeRuntime, a second driver over the
+ * same root and fake kernel (a daemon restart), an event recorder, and
+ * network XML builders. Not used by the daemon.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DriverEvent } from './api.js';
+import { createFakeKernel, FakeRuntime, type FakeKernel } from './fake-runtime.js';
+import { NetworkDriver, type NetworkDriverOptions } from './network-driver.js';
+import { virtnetPaths, type VirtnetPaths } from './paths.js';
+
+export interface TestDriver {
+  root: string;
+  paths: VirtnetPaths;
+  kernel: FakeKernel;
+  runtime: FakeRuntime;
+  driver: NetworkDriver;
+  /** Every event delivered since the driver started. */
+  events: DriverEvent[];
+  /** Lifecycle events as "Name:Event". */
+  lifecycle(): string[];
+  /** Stop this driver (networks keep running) and start another over the same root and kernel. */
+  restart(options?: Partial<NetworkDriverOptions>): Promise<TestDriver>;
+  /** Close the driver and delete the root. */
+  dispose(): Promise<void>;
+}
+
+export async function startTestDriver(
+  options: Partial<NetworkDriverOptions> = {},
+  shared?: { root: string; kernel: FakeKernel },
+): Promise<TestDriver> {
+  const root = shared?.root ?? mkdtempSync(join(tmpdir(), 'virtnet-driver-'));
+  const kernel = shared?.kernel ?? createFakeKernel();
+  const paths = virtnetPaths(root);
+  const runtime = new FakeRuntime({ kernel, dnsmasqDir: paths.dnsmasqDir });
+  const driver = new NetworkDriver({ paths, runtime, leaseDebounceMs: 10, ...options });
+  const events: DriverEvent[] = [];
+  driver.subscribe((e) => events.push(e));
+  await driver.initialize();
+  const t: TestDriver = {
+    root,
+    paths,
+    kernel,
+    runtime,
+    driver,
+    events,
+    lifecycle: () => events.flatMap((e) => (e.kind === 'lifecycle' ? [`${e.network.name}:${e.event}`] : [])),
+    restart: async (more = {}) => {
+      await driver.close();
+      return startTestDriver({ ...options, ...more }, { root, kernel });
+    },
+    dispose: async () => {
+      await driver.close();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+  return t;
+}
+
+/** An isolated network, optionally with an IPv4 /24 10.A.B.1 and extra XML inside <network>. */
+export function isolatedXml(name: string, opts: { subnet?: string; uuid?: string; extra?: string; bridge?: string } = {}): string {
+  return (
+    `<network>\n  <name>${name}</name>\n` +
+    (opts.uuid ? `  <uuid>${opts.uuid}</uuid>\n` : '') +
+    (opts.bridge ? `  <bridge name='${opts.bridge}'/>\n` : '') +
+    (opts.extra ?? '') +
+    (opts.subnet ? `  <ip address='${opts.subnet}.1' netmask='255.255.255.0'/>\n` : '') +
+    '</network>\n'
+  );
+}
+
+/** A NAT network with DHCP on 10.A.B.0/24, like libvirt's bench.sh builds. */
+export function natXml(name: string, subnet: string, opts: { uuid?: string } = {}): string {
+  return (
+    `<network>\n  <name>${name}</name>\n` +
+    (opts.uuid ? `  <uuid>${opts.uuid}</uuid>\n` : '') +
+    "  <forward mode='nat'/>\n" +
+    `  <ip address='${subnet}.1' netmask='255.255.255.0'>\n` +
+    `    <dhcp>\n      <range start='${subnet}.2' end='${subnet}.254'/>\n    </dhcp>\n` +
+    '  </ip>\n</network>\n'
+  );
+}

@@ -1,0 +1,196 @@
+/**
+ * An in-memory NetworkRuntime for the driver's unit tests (and for trying
+ * the daemon or CLI without root). It keeps a tiny "kernel" — link names
+ * and dnsmasq pids — that can outlive one runtime, so a test can stop a
+ * driver and start another over the same state, as after a daemon restart.
+ *
+ * What it models from the real runtime's contract (src/driver/runtime.ts):
+ * - start creates the bridge link (none/nat/route/open), refuses a bridge
+ *   that already exists and an IPv4 subnet that overlaps another active
+ *   network's, with libvirt's text "Network is already in use by interface
+ *   X", and returns an AppliedNetwork record { runtime: 'fake', ... };
+ * - stop removes the link; adopt returns null (after cleaning up) when the
+ *   link is gone, else a fresh record; updateLive bumps a generation;
+ *   leases returns what the test put in; cleanup is recorded.
+ * Tests can make any call fail (failNext), hold calls at a gate to observe
+ * concurrency, and read every call made (calls).
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { IpDef, NetworkDef } from '../conf/network/types.js';
+import { VIRTUAL_FORWARD_MODES, ipFamily } from '../conf/network/types.js';
+import type { UpdateSection } from '../conf/network/update.js';
+import { defaultPrefix, parseIp, prefixFromNetmask, subnetsOverlap, type IpAddress } from '../util/ip.js';
+import { VirError, internalError } from '../util/errors.js';
+import type { DhcpLease } from './api.js';
+import type { AppliedNetwork, NetworkRuntime, StartContext } from './runtime.js';
+
+/** Host state that survives a driver (and runtime) restart. */
+export interface FakeKernel {
+  links: Set<string>;
+  /** Network name → pid of its (pretend) dnsmasq. */
+  dnsmasq: Map<string, number>;
+  nextPid: number;
+}
+
+export function createFakeKernel(links: Iterable<string> = []): FakeKernel {
+  return { links: new Set(links), dnsmasq: new Map(), nextPid: 1000 };
+}
+
+export type FakeRuntimeOp = 'start' | 'stop' | 'adopt' | 'updateLive' | 'leases' | 'cleanup';
+
+export interface FakeRuntimeCall {
+  op: FakeRuntimeOp;
+  network: string;
+  /** start: the other active networks' names; updateLive: the section. */
+  detail?: unknown;
+}
+
+/** The record the fake runtime returns. */
+export interface FakeApplied extends AppliedNetwork {
+  runtime: 'fake';
+  bridge: string | null;
+  dnsmasqPid: number | null;
+  /** Bumped by each live update. */
+  generation: number;
+  /** How many times it was adopted. */
+  adoptions: number;
+}
+
+export interface FakeRuntimeOptions {
+  kernel?: FakeKernel;
+  /** Where setLeases touches a file, so the driver's lease watch sees a change (STATE/dnsmasq). */
+  dnsmasqDir?: string;
+}
+
+interface Failure {
+  op: FakeRuntimeOp;
+  network: string | undefined;
+  error: Error;
+}
+
+function subnetOf(ip: IpDef): { addr: IpAddress; prefix: number } | undefined {
+  if (ip.address === undefined) return undefined;
+  const addr = parseIp(ip.address);
+  if (addr === undefined) return undefined;
+  const mask = ip.netmask !== undefined ? parseIp(ip.netmask) : undefined;
+  const prefix = ip.prefix ?? (mask !== undefined ? prefixFromNetmask(mask) : undefined) ?? defaultPrefix(addr);
+  return prefix === undefined ? undefined : { addr, prefix };
+}
+
+export class FakeRuntime implements NetworkRuntime {
+  readonly kernel: FakeKernel;
+  readonly calls: FakeRuntimeCall[] = [];
+  /** Leases by network name. */
+  readonly leaseTable = new Map<string, DhcpLease[]>();
+  /** Awaited by every call before it acts; tests use it to hold calls. */
+  gate: ((op: FakeRuntimeOp, def: NetworkDef) => Promise<void>) | undefined;
+  private readonly failures: Failure[] = [];
+  private readonly dnsmasqDir: string | undefined;
+
+  constructor(options: FakeRuntimeOptions = {}) {
+    this.kernel = options.kernel ?? createFakeKernel();
+    this.dnsmasqDir = options.dnsmasqDir;
+  }
+
+  /** Make the next `op` call (for `network`, or any) fail with `error`. */
+  failNext(op: FakeRuntimeOp, error: Error, network?: string): void {
+    this.failures.push({ op, network, error });
+  }
+
+  /** Calls of one kind, as network names. */
+  callsOf(op: FakeRuntimeOp): string[] {
+    return this.calls.filter((c) => c.op === op).map((c) => c.network);
+  }
+
+  /** Set a network's leases and touch its lease file, as dnsmasq would. */
+  setLeases(def: { name: string; bridge: { name?: string } }, leases: DhcpLease[]): void {
+    this.leaseTable.set(def.name, leases);
+    if (this.dnsmasqDir !== undefined) {
+      mkdirSync(this.dnsmasqDir, { recursive: true });
+      writeFileSync(join(this.dnsmasqDir, `${def.bridge.name ?? def.name}.status`), JSON.stringify(leases));
+    }
+  }
+
+  private async enter(op: FakeRuntimeOp, def: NetworkDef, detail?: unknown): Promise<void> {
+    this.calls.push(detail === undefined ? { op, network: def.name } : { op, network: def.name, detail });
+    if (this.gate !== undefined) await this.gate(op, def);
+    const i = this.failures.findIndex((f) => f.op === op && (f.network === undefined || f.network === def.name));
+    if (i >= 0) {
+      const [failure] = this.failures.splice(i, 1);
+      throw failure!.error;
+    }
+  }
+
+  async start(def: NetworkDef, context: StartContext): Promise<FakeApplied> {
+    await this.enter(
+      'start',
+      def,
+      context.otherActive.map((d) => d.name),
+    );
+    const virtual = VIRTUAL_FORWARD_MODES.includes(def.forward.mode);
+    for (const ip of def.ips) {
+      if (ipFamily(ip) !== 'ipv4') continue;
+      const mine = subnetOf(ip);
+      if (mine === undefined) continue;
+      for (const other of context.otherActive) {
+        for (const oip of other.ips) {
+          const theirs = ipFamily(oip) === 'ipv4' ? subnetOf(oip) : undefined;
+          if (theirs !== undefined && subnetsOverlap(mine.addr, mine.prefix, theirs.addr, theirs.prefix)) {
+            throw internalError(`Network is already in use by interface ${other.bridge.name ?? other.name}`);
+          }
+        }
+      }
+    }
+    let bridge: string | null = null;
+    if (virtual) {
+      bridge = def.bridge.name!;
+      if (this.kernel.links.has(bridge)) {
+        throw new VirError('SYSTEM_ERROR', `error creating bridge interface ${bridge}: File exists`);
+      }
+      this.kernel.links.add(bridge);
+    }
+    let dnsmasqPid: number | null = null;
+    if (virtual && def.ips.length > 0) {
+      dnsmasqPid = this.kernel.nextPid++;
+      this.kernel.dnsmasq.set(def.name, dnsmasqPid);
+    }
+    return { runtime: 'fake', bridge, dnsmasqPid, generation: 1, adoptions: 0 };
+  }
+
+  async stop(def: NetworkDef, applied: AppliedNetwork): Promise<void> {
+    await this.enter('stop', def);
+    const a = applied as FakeApplied;
+    if (a.bridge !== null) this.kernel.links.delete(a.bridge);
+    this.kernel.dnsmasq.delete(def.name);
+  }
+
+  async adopt(def: NetworkDef, applied: AppliedNetwork): Promise<FakeApplied | null> {
+    await this.enter('adopt', def);
+    const a = applied as FakeApplied;
+    if (a.bridge !== null && !this.kernel.links.has(a.bridge)) {
+      this.kernel.dnsmasq.delete(def.name);
+      return null;
+    }
+    return { ...a, adoptions: a.adoptions + 1 };
+  }
+
+  async updateLive(_before: NetworkDef, after: NetworkDef, section: UpdateSection, applied: AppliedNetwork): Promise<FakeApplied> {
+    await this.enter('updateLive', after, section);
+    const a = applied as FakeApplied;
+    return { ...a, generation: a.generation + 1 };
+  }
+
+  async leases(def: NetworkDef): Promise<DhcpLease[]> {
+    await this.enter('leases', def);
+    return structuredClone(this.leaseTable.get(def.name) ?? []);
+  }
+
+  async cleanup(def: NetworkDef): Promise<void> {
+    await this.enter('cleanup', def);
+  }
+
+  async linkExists(name: string): Promise<boolean> {
+    return this.kernel.links.has(name);
+  }
+}

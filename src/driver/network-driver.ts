@@ -1,0 +1,520 @@
+/**
+ * The network driver: libvirt's bridge_driver.c on virtnet's parts. It keeps
+ * the books — network objects (live def + persistent def, active,
+ * persistent, autostart), the config store, status files, locks and
+ * events — and hands the kernel side to a NetworkRuntime.
+ *
+ * Semantics (libvirt-network-driver.md §0, §1, §7, §8, §10):
+ * - define: parse (schema first with --validate), then, under the global
+ *   bridge-name lock held until the object is in the list,
+ *   prepareNetworkForDefine and the name/uuid checks; the inactive-formatted
+ *   config is saved with the warning header; a running network keeps its
+ *   live def and takes the new one at its next start. Event Defined.
+ * - create: the same checks, a transient object (or the live def of a
+ *   stopped persistent one with the same name and uuid), started at once;
+ *   "network is already active as 'N'" if it runs. Event Started only.
+ * - undefine: config and autostart link go; a running network stays up as
+ *   transient. Event Undefined.
+ * - start / destroy: Started / Stopped; a destroyed transient vanishes.
+ * - update: live/config/current (driver-update.ts), live changes carried
+ *   out by runtime.updateLive, config saved; event Updated (virtnet's own:
+ *   libvirt emits none for net-update).
+ * - Every operation on one network holds that network's lock for its whole
+ *   length; different networks run in parallel. Reads (lookups, list,
+ *   getXml, leases) take no lock.
+ * - Startup (driver-startup.ts) loads status files and configs, adopts what
+ *   still runs, drops dead transients and autostarts once per boot.
+ *   close() leaves every network running.
+ */
+import type { NetworkDef } from '../conf/network/types.js';
+import { formatNetworkXml } from '../conf/network/format.js';
+import { parseNetworkXml } from '../conf/network/parse.js';
+import { validateNetworkXml } from '../conf/network/schema.js';
+import { prepareNetworkForDefine, withBridgeNameLock, type DefineFacts, type DefineRandomness } from '../conf/network/defaults.js';
+import type { ValidateFacts } from '../conf/network/validate.js';
+import { formatMac, parseMac } from '../conf/network/parse-addr.js';
+import { VirError, internalError, operationInvalid } from '../util/errors.js';
+import type {
+  DefineOptions,
+  DhcpLease,
+  DriverEvent,
+  GetXmlOptions,
+  ListFilter,
+  NetworkDriverApi,
+  NetworkInfo,
+  Unsubscribe,
+  UpdateRequest,
+  UpdateResult,
+} from './api.js';
+import type { NetworkRuntime } from './runtime.js';
+import type { VirtnetPaths } from './paths.js';
+import { NetworkStore } from './network-store.js';
+import { NetworkObject, NetworkObjectList } from './driver-objects.js';
+import { EventBus } from './driver-events.js';
+import { errorText, silentLogger, type DriverLogger } from './driver-log.js';
+import { formatNetworkStatus } from './driver-status.js';
+import { checkBridgeNameForStart, liveDefForStart } from './driver-live.js';
+import { planUpdate } from './driver-update.js';
+import { LeaseWatcher } from './driver-leases.js';
+import { initializeDriver, type StartupReport } from './driver-startup.js';
+
+export interface NetworkDriverOptions {
+  /** Where configs, status files and dnsmasq files live (virtnetPaths(root)). */
+  paths: VirtnetPaths;
+  /** The kernel side: LinuxRuntime for real, FakeRuntime in unit tests. */
+  runtime: NetworkRuntime;
+  /** Structured log sink (a pino logger fits); default: silent. */
+  logger?: DriverLogger;
+  /** uuid/MAC randomness (tests make it deterministic); default node:crypto. */
+  random?: DefineRandomness;
+  /** Host facts for define-time validation (SR-IOV checks); default sysfs. */
+  validateFacts?: ValidateFacts;
+  /** Autostart networks at startup, once per boot (RUN/networks/autostarted); default true. */
+  autostart?: boolean;
+  /** Watch STATE/dnsmasq for lease events once someone subscribes; default true. */
+  leaseEvents?: boolean;
+  /** How many networks startup adopts or autostarts at once; default 8. */
+  concurrency?: number;
+  /** Clock for event times (ms since the epoch); default Date.now. */
+  now?: () => number;
+  /** Lease watcher debounce (ms); default 50. */
+  leaseDebounceMs?: number;
+}
+
+const RETRY = Symbol('retry');
+
+/** A network's MAC in the form lease records are compared in (virMacAddrCompare parses both). */
+function normalizeMac(mac: string): string | undefined {
+  const bytes = parseMac(mac);
+  return bytes === undefined ? undefined : formatMac(bytes);
+}
+
+export class NetworkDriver implements NetworkDriverApi {
+  readonly paths: VirtnetPaths;
+  readonly store: NetworkStore;
+  private readonly runtime: NetworkRuntime;
+  private readonly logger: DriverLogger;
+  private readonly objects = new NetworkObjectList();
+  private readonly events: EventBus;
+  private readonly leasesWatcher: LeaseWatcher | undefined;
+  private readonly options: NetworkDriverOptions;
+  private readonly inflight = new Set<Promise<unknown>>();
+  private closed = false;
+  private startup: StartupReport | undefined;
+
+  /** Use createNetworkDriver (src/driver/index.ts), which also runs startup. */
+  constructor(options: NetworkDriverOptions) {
+    this.options = options;
+    this.paths = options.paths;
+    this.runtime = options.runtime;
+    this.logger = options.logger ?? silentLogger;
+    this.store = new NetworkStore(options.paths);
+    const now = options.now ?? Date.now;
+    this.events = new EventBus(this.logger, now);
+    if (options.leaseEvents !== false) {
+      this.leasesWatcher = new LeaseWatcher({
+        dir: options.paths.dnsmasqDir,
+        logger: this.logger,
+        networks: () => this.objects.all().filter((o) => o.active),
+        read: (obj) => this.readLeases(obj),
+        emit: (event) => this.events.emit(event),
+        now,
+        ...(options.leaseDebounceMs !== undefined ? { debounceMs: options.leaseDebounceMs } : {}),
+      });
+    }
+  }
+
+  /**
+   * Load what is on disk and adopt what runs (driver-startup.ts). Called
+   * once, by createNetworkDriver.
+   */
+  async initialize(): Promise<StartupReport> {
+    if (this.startup !== undefined) return this.startup;
+    this.startup = await initializeDriver({
+      paths: this.paths,
+      store: this.store,
+      list: this.objects,
+      runtime: this.runtime,
+      logger: this.logger,
+      random: this.options.random ?? {},
+      concurrency: this.options.concurrency ?? 8,
+      autostart: this.options.autostart !== false,
+      startObject: (obj) => this.startObject(obj),
+      saveStatus: (obj) => this.saveStatus(obj),
+    });
+    return this.startup;
+  }
+
+  /** What startup found and did (adopted, vanished, autostarted, errors). */
+  get startupReport(): StartupReport | undefined {
+    return this.startup;
+  }
+
+  /**
+   * Stop serving: new calls fail, calls in progress finish, the lease watch
+   * and subscriptions end. Every network keeps running, with its status
+   * file, for the next driver to adopt.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([...this.inflight]);
+    this.leasesWatcher?.close();
+    this.events.clear();
+  }
+
+  /* ------------------------------------------------------------------ */
+  /* plumbing                                                           */
+
+  /** Run an API call: refused once closed, tracked so close() can wait for it. */
+  private call<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(internalError('network state driver is not active'));
+    const p = fn();
+    this.inflight.add(p);
+    void p.then(
+      () => this.inflight.delete(p),
+      () => this.inflight.delete(p),
+    );
+    return p;
+  }
+
+  /**
+   * Run `fn` holding the lock of the network `lookup` finds. If the object
+   * left the list while we waited (a transient destroyed, an inactive one
+   * undefined), look it up again: the name may be free or taken by another.
+   */
+  private async withObject<T>(lookup: () => NetworkObject, fn: (obj: NetworkObject) => Promise<T>): Promise<T> {
+    for (;;) {
+      const obj = lookup();
+      const result = await obj.lock.run(async () => (obj.removed ? RETRY : { value: await fn(obj) }));
+      if (result !== RETRY) return result.value;
+    }
+  }
+
+  private defineFacts(): DefineFacts & Partial<ValidateFacts> {
+    const facts: DefineFacts & Partial<ValidateFacts> = {
+      ...(this.options.random ?? {}),
+      networks: this.objects.defs(),
+      linkExists: (name) => this.runtime.linkExists(name),
+    };
+    if (this.options.validateFacts) facts.isSriovVirtualFunction = (a) => this.options.validateFacts!.isSriovVirtualFunction(a);
+    return facts;
+  }
+
+  private parse(xml: string, options: DefineOptions | undefined): NetworkDef {
+    if (options?.validate) validateNetworkXml(xml);
+    return parseNetworkXml(xml);
+  }
+
+  private saveConfig(def: NetworkDef): void {
+    this.store.saveConfig(def.name, def.uuid, formatNetworkXml(def, { inactive: true }));
+  }
+
+  private saveStatus(obj: NetworkObject): void {
+    if (obj.applied === undefined) throw internalError(`network '${obj.name}' has no applied state`);
+    this.store.saveStatus(obj.name, obj.uuid, formatNetworkStatus({ def: obj.def, applied: obj.applied }));
+  }
+
+  /** The live defs of the networks that run or are starting, other than `self`. */
+  private otherActiveDefs(self: NetworkObject): NetworkDef[] {
+    const out: NetworkDef[] = [];
+    for (const o of this.objects.all()) if (o !== self && (o.active || o.starting)) out.push(o.def);
+    return out;
+  }
+
+  /**
+   * networkStartNetwork, with the object's lock held: "network is already
+   * active"; keep the config aside; fill in the live defaults; the runtime
+   * brings it up (and undoes its own work on failure); the status file is
+   * written; only then is the network active. No event (callers emit).
+   */
+  private async startObject(obj: NetworkObject): Promise<void> {
+    if (obj.active) throw operationInvalid('network is already active');
+    const before = obj.def;
+    obj.setDefTransient();
+    obj.starting = true;
+    try {
+      checkBridgeNameForStart(obj.def);
+      const live = liveDefForStart(obj.def);
+      const applied = await this.runtime.start(live, { otherActive: this.otherActiveDefs(obj) });
+      obj.def = live;
+      obj.applied = applied;
+      try {
+        this.saveStatus(obj);
+      } catch (err) {
+        obj.applied = undefined;
+        await this.runtime.stop(live, applied).catch((e: unknown) => {
+          this.logger.error({ network: obj.name, err: errorText(e) }, 'cannot undo a start whose status could not be saved');
+        });
+        throw err;
+      }
+      obj.active = true;
+    } catch (err) {
+      if (obj.newDef !== undefined) obj.unsetDefTransient();
+      else obj.def = before;
+      throw err;
+    } finally {
+      obj.starting = false;
+    }
+    this.logger.info({ network: obj.name, bridge: obj.def.bridge.name }, 'network started');
+    await this.leasesWatcher?.prime(obj);
+  }
+
+  /** networkShutdownNetwork, with the lock held. On a runtime failure the network stays active. */
+  private async stopObject(obj: NetworkObject): Promise<void> {
+    if (obj.applied !== undefined) await this.runtime.stop(obj.def, obj.applied);
+    this.store.deleteStatus(obj.name);
+    this.leasesWatcher?.forget(obj);
+    obj.active = false;
+    obj.applied = undefined;
+    obj.unsetDefTransient();
+    this.logger.info({ network: obj.name }, 'network stopped');
+  }
+
+  /** Remove a network that is inactive for good: its dnsmasq files, status file and list entry (networkRemoveInactive). */
+  private async removeInactive(obj: NetworkObject): Promise<void> {
+    this.objects.remove(obj);
+    this.store.deleteStatus(obj.name);
+    try {
+      await this.runtime.cleanup(obj.persistentDef());
+    } catch (err) {
+      this.logger.warn({ network: obj.name, err: errorText(err) }, 'cannot remove the network files');
+    }
+  }
+
+  private async readLeases(obj: NetworkObject): Promise<DhcpLease[]> {
+    if (!obj.active || obj.applied === undefined) return [];
+    const now = Math.floor(Date.now() / 1000);
+    const leases = await this.runtime.leases(obj.def, obj.applied);
+    // libvirt does not report leases that have expired.
+    return leases.filter((l) => !(l.expiryTime > 0 && l.expiryTime < now));
+  }
+
+  /* ------------------------------------------------------------------ */
+  /* the API                                                            */
+
+  lookupByName(name: string): Promise<NetworkInfo> {
+    return this.call(async () => this.objects.getByName(name).info());
+  }
+
+  lookupByUuid(uuid: string): Promise<NetworkInfo> {
+    return this.call(async () => this.objects.getByUuid(uuid).info());
+  }
+
+  list(filter?: ListFilter): Promise<NetworkInfo[]> {
+    return this.call(async () => this.objects.filter(filter).map((o) => o.info()));
+  }
+
+  define(xml: string, options?: DefineOptions): Promise<NetworkInfo> {
+    return this.call(async () => {
+      const parsed = this.parse(xml, options);
+      const obj = await withBridgeNameLock(async () => {
+        const def = await prepareNetworkForDefine(parsed, this.defineFacts());
+        for (;;) {
+          const existing = this.objects.checkConflicts(def);
+          if (existing === undefined) {
+            const obj = new NetworkObject(def, true);
+            this.objects.add(obj);
+            try {
+              this.saveConfig(def);
+            } catch (err) {
+              this.objects.remove(obj);
+              throw err;
+            }
+            return obj;
+          }
+          const done = await existing.lock.run(() => {
+            if (existing.removed) return RETRY;
+            const saved = { def: existing.def, newDef: existing.newDef, persistent: existing.persistent };
+            existing.assignDef(def, false);
+            try {
+              this.saveConfig(def);
+            } catch (err) {
+              Object.assign(existing, saved);
+              throw err;
+            }
+            return existing;
+          });
+          if (done !== RETRY) return done;
+        }
+      });
+      this.logger.info({ network: obj.name }, 'network defined');
+      const info = obj.info();
+      this.events.lifecycle('Defined', info);
+      return info;
+    });
+  }
+
+  create(xml: string, options?: DefineOptions): Promise<NetworkInfo> {
+    return this.call(async () => {
+      const parsed = this.parse(xml, options);
+      // Claim the object under the bridge-name lock; start it after.
+      const claim = await withBridgeNameLock(async () => {
+        const def = await prepareNetworkForDefine(parsed, this.defineFacts());
+        for (;;) {
+          const existing = this.objects.checkConflicts(def);
+          if (existing === undefined) {
+            const obj = new NetworkObject(def, false);
+            const release = await obj.lock.acquire();
+            this.objects.add(obj);
+            return { obj, release, isNew: true };
+          }
+          const release = await existing.lock.acquire();
+          if (existing.removed) {
+            release();
+            continue;
+          }
+          if (existing.active) {
+            release();
+            throw operationInvalid(`network is already active as '${existing.name}'`);
+          }
+          existing.assignDef(def, true);
+          return { obj: existing, release, isNew: false };
+        }
+      });
+      const { obj, release } = claim;
+      try {
+        await this.startObject(obj);
+      } catch (err) {
+        // A new transient goes away; a persistent one got its config back in startObject.
+        if (claim.isNew) this.objects.remove(obj);
+        throw err;
+      } finally {
+        release();
+      }
+      const info = obj.info();
+      this.events.lifecycle('Started', info);
+      return info;
+    });
+  }
+
+  undefine(name: string): Promise<void> {
+    return this.call(() =>
+      this.withObject(
+        () => this.objects.getByName(name),
+        async (obj) => {
+          if (!obj.persistent) throw operationInvalid("can't undefine transient network");
+          this.store.deleteConfig(obj.name);
+          obj.autostart = false;
+          const network = { name: obj.name, uuid: obj.uuid };
+          if (!obj.active) await this.removeInactive(obj);
+          else obj.assignDef(undefined, false);
+          this.logger.info({ network: obj.name }, 'network undefined');
+          this.events.lifecycle('Undefined', network);
+        },
+      ),
+    );
+  }
+
+  start(name: string): Promise<void> {
+    return this.call(() =>
+      this.withObject(
+        () => this.objects.getByName(name),
+        async (obj) => {
+          await this.startObject(obj);
+          this.events.lifecycle('Started', obj);
+        },
+      ),
+    );
+  }
+
+  destroy(name: string): Promise<void> {
+    return this.call(() =>
+      this.withObject(
+        () => this.objects.getByName(name),
+        async (obj) => {
+          if (!obj.active) throw operationInvalid(`network '${obj.name}' is not active`);
+          await this.stopObject(obj);
+          const network = { name: obj.name, uuid: obj.uuid };
+          if (!obj.persistent) await this.removeInactive(obj);
+          this.events.lifecycle('Stopped', network);
+        },
+      ),
+    );
+  }
+
+  setAutostart(name: string, autostart: boolean): Promise<void> {
+    return this.call(() =>
+      this.withObject(
+        () => this.objects.getByName(name),
+        async (obj) => {
+          if (!obj.persistent) throw operationInvalid('cannot set autostart for transient network');
+          if (obj.autostart !== autostart) {
+            this.store.setAutostart(obj.name, autostart);
+            obj.autostart = autostart;
+          }
+        },
+      ),
+    );
+  }
+
+  getXml(name: string, options?: GetXmlOptions): Promise<string> {
+    return this.call(async () => {
+      const obj = this.objects.getByName(name);
+      const inactive = options?.inactive === true;
+      const def = inactive && obj.newDef !== undefined ? obj.newDef : obj.def;
+      return formatNetworkXml(def, { inactive });
+    });
+  }
+
+  update(name: string, request: UpdateRequest): Promise<UpdateResult> {
+    return this.call(() =>
+      this.withObject(
+        () => this.objects.getByName(name),
+        async (obj) => {
+          const plan = planUpdate(
+            { active: obj.active, persistent: obj.persistent, def: obj.def, persistentDef: obj.persistentDef() },
+            request,
+          );
+          let applied = obj.applied;
+          if (plan.liveDef !== undefined) {
+            applied = await this.runtime.updateLive(obj.def, plan.liveDef, plan.section, obj.applied!);
+          }
+          if (plan.configDef !== undefined) {
+            // A running persistent network already holds its config in newDef.
+            obj.setDefTransient();
+            this.saveConfig(plan.configDef);
+            if (obj.active) obj.newDef = plan.configDef;
+            else obj.def = plan.configDef;
+          }
+          if (plan.liveDef !== undefined) {
+            obj.def = plan.liveDef;
+            obj.applied = applied;
+            this.saveStatus(obj);
+          }
+          this.logger.info({ network: obj.name, section: plan.section, live: plan.live, config: plan.config }, 'network updated');
+          this.events.lifecycle('Updated', obj);
+          return { live: plan.live, config: plan.config };
+        },
+      ),
+    );
+  }
+
+  leases(name: string, mac?: string): Promise<DhcpLease[]> {
+    return this.call(async () => {
+      let want: string | undefined;
+      if (mac !== undefined) {
+        want = normalizeMac(mac);
+        if (want === undefined) throw new VirError('INVALID_MAC', mac);
+      }
+      const obj = this.objects.getByName(name);
+      const leases = await this.readLeases(obj);
+      return want === undefined ? leases : leases.filter((l) => normalizeMac(l.mac) === want);
+    });
+  }
+
+  subscribe(listener: (event: DriverEvent) => void): Unsubscribe {
+    const unsubscribe = this.events.subscribe(listener);
+    if (this.leasesWatcher !== undefined && !this.leasesWatcher.running && !this.closed) {
+      void this.leasesWatcher.start().catch((err: unknown) => {
+        this.logger.warn({ err: errorText(err) }, 'cannot start the lease watch');
+      });
+    }
+    return unsubscribe;
+  }
+
+  /** Wait until pending lease refreshes have been delivered (tests). */
+  async settleLeaseEvents(): Promise<void> {
+    await this.leasesWatcher?.settle();
+  }
+}
