@@ -19,6 +19,12 @@ export const ERROR_PREFIXES = {
   INVALID_MAC: 'invalid MAC address: ',
   CONFIG_UNSUPPORTED: 'unsupported configuration: ',
   OPERATION_UNSUPPORTED: 'Operation not supported: ',
+  /** A change refused on a read-only connection: "read only access prevents virNetworkCreate". */
+  OPERATION_DENIED: 'operation forbidden: ',
+  /** A connection whose credentials (virtnetd's TCP token) were refused. */
+  AUTH_FAILED: 'authentication failed: ',
+  /** A connection URI no transport handles (virsh -c foo:///bar). */
+  NO_CONNECT: 'no connection driver available for ',
   /** Details that carry their own wording (libxml2 messages, RelaxNG messages). */
   XML_DETAIL: '',
   /** An OS error; the detail already holds the text. */

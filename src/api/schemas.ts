@@ -1,0 +1,144 @@
+/**
+ * JSON schemas (typebox) of virtnetd's requests and responses. The same
+ * objects drive request validation, response serialization (fields not in
+ * a schema never leave the daemon) and the OpenAPI document. They mirror
+ * the types of src/driver/api.ts; the `satisfies` checks at the bottom keep
+ * the two in step.
+ *
+ * Request objects reject unknown fields (additionalProperties: false), so a
+ * misspelt option is an error rather than silently ignored.
+ */
+import { Type, type Static } from 'typebox';
+import { UPDATE_COMMANDS, UPDATE_SECTIONS } from '../conf/network/update-names.js';
+import type { UpdateCommand, UpdateSection } from '../conf/network/update.js';
+import { ERROR_PREFIXES, type ErrorClass } from '../util/errors.js';
+import type { DhcpLease, ListFilter, NetworkInfo, UpdateRequest, UpdateResult } from '../driver/api.js';
+
+const strict = { additionalProperties: false } as const;
+
+export const NetworkInfoSchema = Type.Object(
+  {
+    name: Type.String(),
+    uuid: Type.String(),
+    active: Type.Boolean(),
+    persistent: Type.Boolean(),
+    autostart: Type.Boolean(),
+    bridge: Type.Optional(Type.String({ description: 'The bridge device (virNetworkGetBridgeName).' })),
+    title: Type.Optional(Type.String()),
+  },
+  { title: 'NetworkInfo', description: "What virsh's net-info and net-list show about a network." },
+);
+
+export const NetworkListSchema = Type.Array(NetworkInfoSchema);
+
+export const ListQuerySchema = Type.Object(
+  {
+    active: Type.Optional(Type.Boolean()),
+    inactive: Type.Optional(Type.Boolean()),
+    persistent: Type.Optional(Type.Boolean()),
+    transient: Type.Optional(Type.Boolean()),
+    autostart: Type.Optional(Type.Boolean()),
+    noAutostart: Type.Optional(Type.Boolean()),
+  },
+  { ...strict, description: 'virConnectListAllNetworks filters: within a pair OR-ed, pairs AND-ed.' },
+);
+
+export const NameParamsSchema = Type.Object({ name: Type.String({ minLength: 1 }) }, strict);
+export const UuidParamsSchema = Type.Object({ uuid: Type.String({ minLength: 1 }) }, strict);
+
+export const DefineBodySchema = Type.Object(
+  {
+    xml: Type.String({ description: 'The network XML.' }),
+    validate: Type.Optional(Type.Boolean({ description: 'Validate against the RelaxNG schema first (--validate).' })),
+  },
+  strict,
+);
+
+export const AutostartBodySchema = Type.Object({ autostart: Type.Boolean() }, strict);
+
+export const XmlQuerySchema = Type.Object(
+  { inactive: Type.Optional(Type.Boolean({ description: 'The persistent config, formatted inactive.' })) },
+  strict,
+);
+
+export const XmlResponseSchema = Type.Object({ xml: Type.String() });
+
+export const UpdateBodySchema = Type.Object(
+  {
+    command: Type.Unsafe<UpdateCommand>(Type.Enum([...UPDATE_COMMANDS])),
+    section: Type.Unsafe<UpdateSection>(Type.Enum([...UPDATE_SECTIONS])),
+    parentIndex: Type.Integer({ minimum: -1, description: "-1 = libvirt's default choice of <ip>." }),
+    xml: Type.String({ description: 'The element to add, delete or modify.' }),
+    flags: Type.Object({ live: Type.Optional(Type.Boolean()), config: Type.Optional(Type.Boolean()) }, strict),
+  },
+  strict,
+);
+
+export const UpdateResultSchema = Type.Object({ live: Type.Boolean(), config: Type.Boolean() });
+
+export const LeasesQuerySchema = Type.Object({ mac: Type.Optional(Type.String()) }, strict);
+
+export const DhcpLeaseSchema = Type.Object(
+  {
+    iface: Type.String(),
+    expiryTime: Type.Number({ description: 'Seconds since the epoch; 0 = never expires.' }),
+    protocol: Type.Union([Type.Literal('ipv4'), Type.Literal('ipv6')]),
+    mac: Type.String(),
+    ipAddress: Type.String(),
+    prefix: Type.Integer(),
+    hostname: Type.Optional(Type.String()),
+    clientId: Type.Optional(Type.String()),
+    iaid: Type.Optional(Type.String()),
+  },
+  { title: 'DhcpLease' },
+);
+
+export const LeaseListSchema = Type.Array(DhcpLeaseSchema);
+
+export const ErrorClassSchema = Type.Unsafe<ErrorClass>(Type.Enum(Object.keys(ERROR_PREFIXES)));
+
+export const ErrorBodySchema = Type.Object(
+  {
+    class: ErrorClassSchema,
+    detail: Type.String({ description: 'The text after the class prefix.' }),
+    message: Type.String({ description: 'What virsh prints after "error: ".' }),
+  },
+  { title: 'VirError', description: "libvirt's error class and text." },
+);
+
+export const VersionSchema = Type.Object({
+  name: Type.Literal('virtnetd'),
+  version: Type.String(),
+  readonly: Type.Boolean(),
+});
+
+export const EmptySchema = Type.Object({}, strict);
+
+/** DriverEvent, for the OpenAPI description of the event stream (not used to validate). */
+export const DriverEventSchema = Type.Union([
+  Type.Object({
+    kind: Type.Literal('lifecycle'),
+    event: Type.Enum(['Defined', 'Undefined', 'Started', 'Stopped', 'Updated']),
+    detail: Type.Integer(),
+    network: Type.Object({ name: Type.String(), uuid: Type.String() }),
+    time: Type.Number(),
+  }),
+  Type.Object({
+    kind: Type.Literal('lease'),
+    action: Type.Union([Type.Literal('add'), Type.Literal('old'), Type.Literal('del')]),
+    network: Type.Object({ name: Type.String(), uuid: Type.String() }),
+    lease: DhcpLeaseSchema,
+    time: Type.Number(),
+  }),
+]);
+
+// Compile-time checks: the schemas and the driver's types describe the same data.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const checks: [
+  Same<Static<typeof NetworkInfoSchema>, NetworkInfo>,
+  Same<Static<typeof ListQuerySchema>, ListFilter>,
+  Same<Static<typeof DhcpLeaseSchema>, DhcpLease>,
+  Same<Static<typeof UpdateResultSchema>, UpdateResult>,
+  Same<Static<typeof UpdateBodySchema>, UpdateRequest>,
+] = [true, true, true, true, true];
+void checks;

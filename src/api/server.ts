@@ -1,0 +1,95 @@
+/**
+ * One virtnetd HTTP server (a fastify instance) for one listener: the
+ * read-write unix socket, the read-only one, or TCP. All of them serve the
+ * same driver; they differ only in their access policy (src/api/access.ts).
+ * Tests build one with `createApiServer` and call it through `inject()`.
+ *
+ * Order of checks for every request: authentication (TCP token) before the
+ * body is even read; then the read-only check (before validation, so a
+ * refused change is refused whatever its body); then schema validation;
+ * then the driver. Every failure leaves as a VirError body (src/api/http-errors.ts).
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import type { NetworkDriverApi } from '../driver/api.js';
+import { VirError } from '../util/errors.js';
+import { ROUTES } from '../client/http-routes.js';
+import { authenticate, authorize, isReadonly, type ListenerAccess } from './access.js';
+import { registerEventStream } from './events.js';
+import { makeErrorHandler } from './http-errors.js';
+import { registerNetworkRoutes } from './routes.js';
+import { validatorCompiler } from './validation.js';
+
+/** Request bodies above this size are refused (413). Network XML is far smaller; libvirt's RPC caps strings at 4 MiB. */
+export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
+
+export interface ApiServerOptions {
+  driver: NetworkDriverApi;
+  access: ListenerAccess;
+  version: string;
+  /** pino (or any fastify-compatible) logger; silent when omitted. */
+  logger?: FastifyBaseLogger;
+  bodyLimit?: number;
+  /** Interval of the event stream's keep-alive comments. */
+  heartbeatMs?: number;
+}
+
+export async function createApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const app: FastifyInstance = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    bodyLimit,
+    // libvirt network names may be long; the driver, not the router, says whether one exists.
+    routerOptions: { maxParamLength: 4096 },
+    // One line per request, from the onResponse hook below, instead of fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+  });
+  const { access } = options;
+
+  app.setValidatorCompiler(validatorCompiler);
+  // Bodies are JSON only: anything else is refused with 415 rather than read as a string.
+  app.removeContentTypeParser('text/plain');
+  app.setErrorHandler(makeErrorHandler(bodyLimit));
+  app.setNotFoundHandler((request, reply) => {
+    const err = new VirError('NO_SUPPORT', `virtnetd has no route ${request.method} ${request.url.split('?')[0]}`);
+    void reply.code(404).send(err.toJSON());
+  });
+
+  app.addHook('onRequest', async (request) => {
+    authenticate(access, request);
+  });
+  app.addHook('preValidation', async (request) => {
+    const route = request.routeOptions.config.access;
+    if (route) authorize(access, route, request);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'virtnetd',
+        version: options.version,
+        description:
+          "libvirt's virtual networking as a REST API. Errors carry libvirt's error class and text: {class, detail, message}.",
+      },
+      components: {
+        securitySchemes: { token: { type: 'http', scheme: 'bearer', description: 'The token in RUN/token; required on TCP only.' } },
+      },
+    },
+  });
+
+  registerNetworkRoutes(app, { driver: options.driver, version: options.version, isReadonly: (r) => isReadonly(access, r) });
+  registerEventStream(app, { driver: options.driver, ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}) });
+
+  app.get(ROUTES.openapi, { schema: { hide: true }, config: { access: { read: true } } }, async () => app.swagger());
+
+  await app.ready();
+  return app;
+}

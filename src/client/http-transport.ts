@@ -1,0 +1,96 @@
+/**
+ * JSON over HTTP to virtnetd with node:http alone: a unix socket
+ * (`socketPath`) or 127.0.0.1:PORT, one keep-alive agent per client so a
+ * sequence of calls reuses one connection (idle sockets are unref'd by
+ * node's agent, so they never keep a CLI process alive).
+ *
+ * A request sent on a reused connection that the daemon had just closed
+ * (ECONNRESET before any answer) is sent once more on a fresh one, as
+ * node's documentation advises. Failures become VirErrors (http-errors.ts).
+ */
+import http from 'node:http';
+import { VirError } from '../util/errors.js';
+import { READONLY_HEADER } from './http-routes.js';
+import type { DaemonTarget } from './http-uri.js';
+import { connectError, errorFromResponse, isConnectFailure, lostConnectionError } from './http-errors.js';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export class HttpTransport {
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  private closed = false;
+
+  constructor(
+    readonly target: DaemonTarget,
+    private readonly token: string | undefined,
+  ) {}
+
+  /** Connection options common to every request (socket or address, headers). */
+  requestOptions(method: Method, path: string, extraHeaders: Record<string, string> = {}): http.RequestOptions {
+    const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
+    if (this.token !== undefined) headers['authorization'] = `Bearer ${this.token}`;
+    if (this.target.readonly && this.target.kind === 'tcp') headers[READONLY_HEADER] = '1';
+    const where = this.target.kind === 'unix' ? { socketPath: this.target.socketPath } : { host: this.target.host, port: this.target.port };
+    return { ...where, method, path, headers };
+  }
+
+  /** One call: send `body` as JSON, resolve with the parsed answer (undefined for 204), reject with a VirError. */
+  async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+    if (this.closed) throw new VirError('INTERNAL_ERROR', 'the connection to virtnetd is closed');
+    try {
+      return await this.once<T>(method, path, body);
+    } catch (err) {
+      if (err instanceof RetryOnFreshSocket) return this.once<T>(method, path, body);
+      throw err;
+    }
+  }
+
+  private once<T>(method: Method, path: string, body?: unknown): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+      const headers: Record<string, string> = payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {};
+      const req = http.request({ ...this.requestOptions(method, path, headers), agent: this.agent });
+      let answered = false;
+      req.on('response', (res) => {
+        answered = true;
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', () => reject(lostConnectionError()));
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: unknown = undefined;
+          if (text.length > 0) {
+            try {
+              parsed = JSON.parse(text);
+            } catch {
+              reject(new VirError('INTERNAL_ERROR', `virtnetd sent an answer that is not JSON (HTTP status ${status})`));
+              return;
+            }
+          }
+          if (status >= 400) reject(errorFromResponse(status, parsed));
+          else resolve(parsed as T);
+        });
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (answered) return;
+        if (req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) reject(new RetryOnFreshSocket());
+        else if (isConnectFailure(err)) reject(connectError(this.target, err));
+        else reject(lostConnectionError());
+      });
+      req.end(payload);
+    });
+  }
+
+  /** A raw streaming GET (the event stream), on its own connection. */
+  openStream(path: string): http.ClientRequest {
+    return http.request({ ...this.requestOptions('GET', path, { accept: 'text/event-stream' }), agent: false });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.agent.destroy();
+  }
+}
+
+class RetryOnFreshSocket extends Error {}

@@ -1,0 +1,37 @@
+/**
+ * The typed client of virtnetd, shared by the CLI and the console's server
+ * side: `connect(options)` resolves which daemon (see http-uri.ts), checks
+ * that it answers, and returns a VirtnetClient whose methods are the
+ * driver's, carried over HTTP.
+ *
+ * Every rejection is a VirError with libvirt's class and text. A rejection
+ * of `connect()` itself means no usable connection: print virsh's
+ * "error: failed to connect to the hypervisor" and then the error, e.g.
+ *   error: failed to connect to the hypervisor
+ *   error: Failed to connect socket to '/run/virtnet/virtnetd.sock': No such file or directory
+ *
+ * Small on purpose: node:http and a few local modules, nothing else, so
+ * the CLI starts fast.
+ */
+import type { ConnectOptions, VirtnetClient } from './types.js';
+import { HttpVirtnetClient } from './http-client.js';
+import { HttpTransport } from './http-transport.js';
+import { resolveTarget } from './http-uri.js';
+
+export type { ConnectOptions, VirtnetClient } from './types.js';
+export { HttpVirtnetClient } from './http-client.js';
+export { DEFAULT_SOCKET, READONLY_SOCKET_NAME, SOCKET_NAME, readonlySocketFor, resolveTarget, type DaemonTarget } from './http-uri.js';
+
+/** Connect to virtnetd; rejects with a VirError when the daemon cannot be reached or refuses the connection. */
+export async function connect(options: ConnectOptions = {}): Promise<HttpVirtnetClient & VirtnetClient> {
+  const target = resolveTarget(options.uri, options.readonly === true);
+  const transport = new HttpTransport(target, options.token);
+  const client = new HttpVirtnetClient(transport);
+  try {
+    await client.version();
+  } catch (err) {
+    transport.close();
+    throw err;
+  }
+  return client;
+}

@@ -1,0 +1,270 @@
+/**
+ * The typed client against a real virtnetd HTTP server (the API over the
+ * fake driver) on a temporary unix socket and on 127.0.0.1: every driver
+ * method round-trips, the daemon's errors come back as the same VirErrors,
+ * an absent daemon gives libvirt's connect error, the read-only socket and
+ * the TCP token behave, and subscribe() delivers events over SSE.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import http from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import { createApiServer } from '../../src/api/server.js';
+import { connect, type HttpVirtnetClient } from '../../src/client/index.js';
+import type { DriverEvent } from '../../src/driver/api.js';
+import { VirError } from '../../src/util/errors.js';
+import { FakeDriver, NET_XML } from './api-fake-driver.js';
+
+let dir: string;
+let sock: string;
+let driver: FakeDriver;
+let servers: FastifyInstance[] = [];
+let tcpPort = 0;
+const token = 'a1'.repeat(32);
+const clients: HttpVirtnetClient[] = [];
+
+async function open(uri = `unix://${sock}`, extra: { readonly?: boolean; token?: string } = {}): Promise<HttpVirtnetClient> {
+  const c = await connect({ uri, ...extra });
+  clients.push(c);
+  return c;
+}
+
+async function rejection(p: Promise<unknown>): Promise<VirError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(VirError);
+    return err as VirError;
+  }
+  throw new Error('expected a rejection');
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'virtnet-client-'));
+  sock = join(dir, 'virtnetd.sock');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+beforeEach(async () => {
+  driver = new FakeDriver();
+  const rw = await createApiServer({ driver, access: { kind: 'unix' }, version: '1.2.3', heartbeatMs: 50 });
+  const ro = await createApiServer({ driver, access: { kind: 'unix-ro' }, version: '1.2.3' });
+  const tcp = await createApiServer({ driver, access: { kind: 'tcp', token }, version: '1.2.3' });
+  await rw.listen({ path: sock });
+  await ro.listen({ path: join(dir, 'virtnetd-ro.sock') });
+  await tcp.listen({ host: '127.0.0.1', port: 0 });
+  const address = tcp.server.address();
+  tcpPort = typeof address === 'object' && address ? address.port : 0;
+  servers = [rw, ro, tcp];
+});
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await Promise.all(servers.map((s) => s.close()));
+});
+
+describe('every driver method over HTTP', () => {
+  it('round-trips the whole network life cycle', async () => {
+    const c = await open();
+    const info = await c.define(NET_XML('net1'), { validate: true });
+    expect(info).toMatchObject({ name: 'net1', active: false, persistent: true, autostart: false, bridge: 'vb-net1' });
+    expect(driver.calls.at(-1)).toEqual({ method: 'define', args: [NET_XML('net1'), { validate: true }] });
+    expect(await c.lookupByName('net1')).toEqual(info);
+    expect(await c.lookupByUuid(info.uuid)).toEqual(info);
+    await c.start('net1');
+    expect((await c.list({ active: true })).map((n) => n.name)).toEqual(['net1']);
+    expect(await c.list({ inactive: true })).toEqual([]);
+    expect(driver.calls.at(-1)).toEqual({ method: 'list', args: [{ inactive: true }] });
+    expect(await c.getXml('net1', { inactive: true })).toBe(NET_XML('net1'));
+    expect(driver.calls.at(-1)).toEqual({ method: 'getXml', args: ['net1', { inactive: true }] });
+    expect(await c.update('net1', { command: 'add-first', section: 'dns-host', parentIndex: -1, xml: '<host/>', flags: { live: true } })).toEqual({
+      live: true,
+      config: false,
+    });
+    await c.setAutostart('net1', true);
+    expect((await c.lookupByName('net1')).autostart).toBe(true);
+    driver.networks.get('net1')?.leases.push({ iface: 'vb-net1', expiryTime: 1700000000, protocol: 'ipv4', mac: '52:54:00:aa:bb:cc', ipAddress: '10.0.0.5', prefix: 24, hostname: 'g1' });
+    expect(await c.leases('net1', '52:54:00:AA:BB:CC')).toEqual([
+      { iface: 'vb-net1', expiryTime: 1700000000, protocol: 'ipv4', mac: '52:54:00:aa:bb:cc', ipAddress: '10.0.0.5', prefix: 24, hostname: 'g1' },
+    ]);
+    await c.destroy('net1');
+    await c.undefine('net1');
+    expect(await c.list()).toEqual([]);
+    const t = await c.create(NET_XML('tr'));
+    expect(t).toMatchObject({ active: true, persistent: false });
+  });
+
+  it('encodes names with spaces, slashes of percent signs and unicode', async () => {
+    const c = await open();
+    const name = 'my net %2F ü?#&';
+    await c.define(NET_XML(name));
+    expect((await c.lookupByName(name)).name).toBe(name);
+    await c.start(name);
+    expect(driver.calls.at(-1)).toEqual({ method: 'start', args: [name] });
+  });
+
+  it('reuses one connection for a sequence of calls', async () => {
+    const c = await open();
+    const seen = new Set<unknown>();
+    servers[0]?.server.on('connection', (s) => seen.add(s));
+    for (let i = 0; i < 20; i++) await c.list();
+    expect(seen.size).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('errors', () => {
+  it("rethrows the daemon's VirError with the same class and detail", async () => {
+    const c = await open();
+    const e1 = await rejection(c.lookupByName('nope'));
+    expect([e1.errorClass, e1.detail, e1.message]).toEqual(['NO_NETWORK', "no network with matching name 'nope'", "Network not found: no network with matching name 'nope'"]);
+    await c.define(NET_XML('x'));
+    await c.start('x');
+    const e2 = await rejection(c.start('x'));
+    expect(e2.message).toBe('Requested operation is not valid: network is already active');
+    const e3 = await rejection(c.define('<domain/>'));
+    expect([e3.errorClass, e3.message]).toEqual(['XML_ERROR', "XML error: expecting root element of 'network', not 'domain'"]);
+  });
+
+  it("reports an absent daemon with libvirt's text", async () => {
+    const missing = join(dir, 'nowhere', 'virtnetd.sock');
+    const e = await rejection(connect({ uri: `unix://${missing}` }));
+    expect(e.errorClass).toBe('SYSTEM_ERROR');
+    expect(e.message).toBe(`Failed to connect socket to '${missing}': No such file or directory`);
+  });
+
+  it('reports a stale socket file (a daemon that died) as connection refused', async () => {
+    const stale = join(dir, 'stale.sock');
+    // A process that binds the socket and is killed leaves the file behind, as a crashed daemon does.
+    spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(stale)}, () => process.kill(process.pid, 'SIGKILL'))`]);
+    expect(existsSync(stale)).toBe(true);
+    const e = await rejection(connect({ uri: `unix://${stale}` }));
+    expect(e.message).toBe(`Failed to connect socket to '${stale}': Connection refused`);
+  });
+
+  it('reports a refused TCP port as virsh does', async () => {
+    const e = await rejection(connect({ uri: 'http://127.0.0.1:1', token }));
+    expect(e.message).toBe("unable to connect to server at '127.0.0.1:1': Connection refused");
+  });
+
+  it('fails calls made after the daemon went away', async () => {
+    const c = await open();
+    await c.list();
+    await Promise.all(servers.map((s) => s.close()));
+    const e = await rejection(c.list());
+    expect(e.message).toBe(`Failed to connect socket to '${sock}': No such file or directory`);
+  });
+
+  it("refuses URIs virsh would not connect to, with virsh's text", async () => {
+    expect((await rejection(connect({ uri: 'foo:///bar' }))).message).toBe('no connection driver available for foo:///bar');
+    expect((await rejection(connect({ uri: 'relative/path' }))).message).toBe(
+      "no connection driver available for URI 'relative/path' does not include a driver name",
+    );
+  });
+});
+
+describe('read-only and TCP', () => {
+  it('uses the read-only socket beside the chosen one', async () => {
+    await driver.define(NET_XML('a'));
+    const c = await open(`unix://${sock}`, { readonly: true });
+    expect((await c.list()).length).toBe(1);
+    expect((await c.version()).readonly).toBe(true);
+    const e = await rejection(c.start('a'));
+    expect([e.errorClass, e.message]).toEqual(['OPERATION_DENIED', 'operation forbidden: read only access prevents virNetworkCreate']);
+    expect(driver.networks.get('a')?.info.active).toBe(false);
+  });
+
+  it('connects over TCP with the token', async () => {
+    const c = await open(`http://127.0.0.1:${tcpPort}`, { token });
+    await c.define(NET_XML('t'));
+    expect((await c.list()).map((n) => n.name)).toEqual(['t']);
+  });
+
+  it('fails to connect over TCP without the token or with a wrong one', async () => {
+    const e1 = await rejection(connect({ uri: `http://127.0.0.1:${tcpPort}` }));
+    expect(e1.errorClass).toBe('AUTH_FAILED');
+    expect(e1.message).toMatch(/^authentication failed: virtnetd requires its token/);
+    const e2 = await rejection(connect({ uri: `http://127.0.0.1:${tcpPort}`, token: 'b2'.repeat(32) }));
+    expect(e2.detail).toBe('the token does not match the one virtnetd wrote to its run directory (RUN/token)');
+  });
+
+  it('is read-only over TCP when asked', async () => {
+    const c = await open(`http://127.0.0.1:${tcpPort}`, { token, readonly: true });
+    const e = await rejection(c.define(NET_XML('x'), { validate: true }));
+    expect(e.message).toBe('operation forbidden: read only access prevents virNetworkDefineXMLFlags');
+  });
+});
+
+describe('subscribe over server-sent events', () => {
+  it('delivers lifecycle and lease events in order, then stops after unsubscribe', async () => {
+    const c = await open();
+    const got: DriverEvent[] = [];
+    const off = c.subscribe((e) => got.push(e));
+    await c.eventsReady();
+    await c.define(NET_XML('ev'));
+    await c.start('ev');
+    const lease: DriverEvent = {
+      kind: 'lease',
+      action: 'add',
+      network: { name: 'ev', uuid: 'u' },
+      lease: { iface: 'vb-ev', expiryTime: 0, protocol: 'ipv6', mac: '52:54:00:00:00:09', ipAddress: 'fd00::9', prefix: 64, iaid: '7' },
+      time: 5,
+    };
+    driver.emit(lease);
+    await c.destroy('ev');
+    await until(() => got.length === 4);
+    expect(got.map((e) => (e.kind === 'lifecycle' ? e.event : e.action))).toEqual(['Defined', 'Started', 'add', 'Stopped']);
+    expect(got[2]).toEqual(lease);
+    expect(got[0]).toMatchObject({ kind: 'lifecycle', detail: 0, network: { name: 'ev' } });
+    off();
+    await until(() => driver.subscriberCount === 0);
+    await c.start('ev');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(got.length).toBe(4);
+  });
+
+  it('shares one stream between listeners', async () => {
+    const c = await open();
+    const a: string[] = [];
+    const b: string[] = [];
+    const offA = c.subscribe((e) => a.push(e.kind));
+    const offB = c.subscribe((e) => b.push(e.kind));
+    await c.eventsReady();
+    expect(driver.subscriberCount).toBe(1);
+    await c.define(NET_XML('s'));
+    await until(() => a.length === 1 && b.length === 1);
+    offA();
+    await c.undefine('s');
+    await until(() => b.length === 2);
+    expect(a).toEqual(['lifecycle']);
+    offB();
+  });
+
+  it('serves events on the read-only socket', async () => {
+    const c = await open(`unix://${sock}`, { readonly: true });
+    const got: DriverEvent[] = [];
+    c.subscribe((e) => got.push(e));
+    await c.eventsReady();
+    await driver.define(NET_XML('r'));
+    await until(() => got.length === 1);
+  });
+
+  it('ends the streams when the daemon closes', async () => {
+    const c = await open();
+    c.subscribe(() => undefined);
+    await c.eventsReady();
+    expect(driver.subscriberCount).toBe(1);
+    await servers[0]?.close();
+    expect(driver.subscriberCount).toBe(0);
+  });
+});
+
+async function until(cond: () => boolean, ms = 2000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
