@@ -1,0 +1,274 @@
+/**
+ * LinuxRuntime over the FakeHost (src/host/fake.ts): the start sequence and
+ * its rollback, stop, live updates (SIGHUP versus restart), adoption and
+ * cleanup, without root. The same runtime runs on the real kernel in
+ * test/e2e/runtime-*.test.ts.
+ */
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseNetworkXml } from '../../src/conf/network/parse.js';
+import type { NetworkDef } from '../../src/conf/network/types.js';
+import { LinuxRuntime } from '../../src/driver/linux-runtime.js';
+import { virtnetPaths, type VirtnetPaths } from '../../src/driver/paths.js';
+import type { AppliedNetwork } from '../../src/driver/runtime.js';
+import type { LinuxApplied } from '../../src/driver/runtime-applied.js';
+import { RecordingOffload } from '../../src/driver/runtime-offload.js';
+import { FakeHost } from '../../src/host/index.js';
+
+const NAT = `<network><name>lab</name><forward mode='nat'/><bridge name='vbr7'/><mac address='52:54:00:0a:0b:0c'/>
+  <ip address='192.168.70.1' prefix='24'><dhcp><range start='192.168.70.10' end='192.168.70.20'/></dhcp></ip>
+  <route address='10.70.0.0' prefix='16' gateway='192.168.70.2'/></network>`;
+
+let root = '';
+let paths: VirtnetPaths;
+let host: FakeHost;
+let offload: RecordingOffload;
+let warnings: string[];
+let resolv = '';
+
+function runtime(opts: { ethtool?: boolean } = {}): LinuxRuntime {
+  offload = new RecordingOffload(opts.ethtool ?? true);
+  return new LinuxRuntime({ host, paths, offload, resolvConf: resolv, onWarning: (m) => warnings.push(m) });
+}
+
+const def = (xml: string): NetworkDef => parseNetworkXml(xml);
+const asLinux = (a: AppliedNetwork): LinuxApplied => a as LinuxApplied;
+const alive = (pid: number): boolean => host.processTable.processes.get(pid)?.alive === true;
+const signals = (pid: number): string[] => host.processTable.processes.get(pid)?.signals ?? [];
+/** The nft batches the runtime applied, in order (the fake's table model is too rough to inspect after removals). */
+const nftBatches = (): unknown[][] => host.callsOf('nft', 'apply').map((c) => c.args[0] as unknown[]);
+const applies = (batch: readonly unknown[]): boolean => nftBatches().some((b) => JSON.stringify(b) === JSON.stringify(batch));
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'vnt-rt-'));
+  chmodSync(root, 0o755);
+  paths = virtnetPaths(root);
+  host = new FakeHost();
+  warnings = [];
+  resolv = join(root, 'resolv.conf');
+  writeFileSync(resolv, 'nameserver 192.0.2.53\n');
+});
+
+afterEach(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('start and stop of a NAT network', () => {
+  it('creates the bridge with its address and route, rules, forwarding, offload off and dnsmasq; stop removes all of it', async () => {
+    const rt = runtime();
+    const d = def(NAT);
+    const applied = asLinux(await rt.start(d, { otherActive: [] }));
+
+    const link = (await host.facts.link('vbr7'))!;
+    expect(link).toMatchObject({ kind: 'bridge', mac: '52:54:00:0a:0b:0c', up: true });
+    expect((await host.facts.addresses('vbr7')).map((a) => `${a.address}/${a.prefix}`)).toEqual(['192.168.70.1/24']);
+    expect((await host.facts.routes('ipv4')).some((r) => r.dst === '10.70.0.0' && r.gateway === '192.168.70.2')).toBe(true);
+    expect(await host.sysctl.read('net.ipv4.ip_forward')).toBe('1');
+    expect(await host.sysctl.read(['net', 'ipv6', 'conf', 'vbr7', 'disable_ipv6'])).toBe('1');
+    expect(offload.txOff).toEqual(['vbr7']);
+    expect(await host.nft.tableExists('inet', 'virtnet')).toBe(true);
+
+    expect(applied.checksum).toBe('bridge-tx-off');
+    const pid = applied.dnsmasq!.pid;
+    expect(alive(pid)).toBe(true);
+    expect(host.processTable.processes.get(pid)?.argv).toEqual(['dnsmasq', `--conf-file=${paths.dnsmasqDir}/lab.conf`]);
+    expect(readFileSync(join(paths.dnsmasqDir, 'resolv.servers'), 'utf8')).toBe('server=192.0.2.53\n');
+    expect(readFileSync(join(paths.dnsmasqDir, 'lab.conf'), 'utf8')).toContain(`servers-file=${paths.dnsmasqDir}/resolv.servers\n`);
+    // The record survives JSON (the driver keeps it in the status file).
+    expect(JSON.parse(JSON.stringify(applied))).toEqual(applied);
+
+    await rt.stop(d, JSON.parse(JSON.stringify(applied)));
+    expect(await host.linkExists('vbr7')).toBe(false);
+    expect(applied.firewallRemove.length).toBeGreaterThan(0);
+    expect(applies(applied.firewallRemove)).toBe(true);
+    expect(alive(pid)).toBe(false);
+    expect(existsSync(applied.dnsmasq!.pidFile)).toBe(false);
+    // As in libvirt, a stopped network's dnsmasq files stay until cleanup.
+    expect(existsSync(join(paths.dnsmasqDir, 'lab.conf'))).toBe(true);
+    await rt.cleanup(d);
+    expect(readdirSync(paths.dnsmasqDir)).toEqual(['resolv.servers']);
+    expect(warnings).toEqual([]);
+  });
+
+  it('without ethtool it falls back to the firewall rule that zeroes DHCP reply checksums', async () => {
+    const rt = runtime({ ethtool: false });
+    const applied = asLinux(await rt.start(def(NAT), { otherActive: [] }));
+    expect(applied.checksum).toBe('nft-zero');
+    expect(offload.txOff).toEqual([]);
+    expect(JSON.stringify(await host.nft.listTable('inet', 'virtnet'))).toContain('"name":"dhcp_csum","elem":["vbr7"]');
+  });
+});
+
+describe('start failures', () => {
+  it("refuses an overlapping subnet with libvirt's message and touches nothing", async () => {
+    const rt = runtime();
+    const a = def(NAT);
+    await rt.start(a, { otherActive: [] });
+    const before = host.calls.length;
+    const b = def(`<network><name>b</name><bridge name='vbr9'/><ip address='192.168.70.129' prefix='25'/></network>`);
+    await expect(rt.start(b, { otherActive: [a] })).rejects.toThrow('internal error: Network is already in use by interface vbr7');
+    expect(host.calls.slice(before).every((c) => c.area === 'facts')).toBe(true);
+    // A host route counts too, with the route's device.
+    await host.links.apply([{ op: 'createBridge', name: 'uplink0', stp: false, delay: 0 }, { op: 'addAddress', dev: 'uplink0', address: '10.99.1.1', prefix: 24 }]);
+    const c = def(`<network><name>c</name><bridge name='vbr10'/><ip address='10.99.0.1' prefix='16'/></network>`);
+    await expect(rt.start(c, { otherActive: [a] })).rejects.toThrow('internal error: Network is already in use by interface uplink0');
+  });
+
+  it('rolls back everything when adding the address fails: no bridge, no rules, no dnsmasq', async () => {
+    const rt = runtime();
+    host.failLine(/^addr add 192\.168\.70\.1/, 'RTNETLINK answers: Permission denied');
+    const d = def(NAT);
+    await expect(rt.start(d, { otherActive: [] })).rejects.toThrow('Failed to add IP address 192.168.70.1/24 bcast 192.168.70.255 to vbr7: Permission denied');
+    expect(await host.linkExists('vbr7')).toBe(false);
+    // The rules went in (in parallel with the other steps) and were removed by the plan's remove batch.
+    const [applyBatch, removeBatch] = nftBatches();
+    expect(JSON.stringify(applyBatch)).toContain('in_vbr7');
+    expect(JSON.stringify(removeBatch)).toContain('"delete":{"chain":{"family":"inet","table":"virtnet","name":"in_vbr7"}}');
+    expect([...host.processTable.processes.values()].filter((p) => p.alive)).toEqual([]);
+  });
+
+  it('rolls back when dnsmasq cannot start', async () => {
+    const rt = runtime();
+    host.failNext('processes', 'startDaemon', new Error('dnsmasq: failed to bind DHCP server socket'));
+    await expect(rt.start(def(NAT), { otherActive: [] })).rejects.toThrow('failed to bind');
+    expect(await host.linkExists('vbr7')).toBe(false);
+    expect(JSON.stringify(nftBatches()[1])).toContain('"delete":{"chain":{"family":"inet","table":"virtnet","name":"nat_vbr7"}}');
+  });
+
+  it('a static route that cannot be added is ignored, as in libvirt (with a warning)', async () => {
+    const rt = runtime();
+    host.failLine(/^route add 10\.70\.0\.0/, 'RTNETLINK answers: Network is unreachable');
+    const applied = asLinux(await rt.start(def(NAT), { otherActive: [] }));
+    expect(applied.dnsmasq).toBeDefined();
+    expect(warnings).toEqual(['Error adding route to vbr7: Network is unreachable']);
+  });
+});
+
+describe('other forward modes', () => {
+  it('bridge mode with a name creates nothing, whether the bridge exists or not (libvirt starts it either way)', async () => {
+    const rt = runtime();
+    const before = host.callsOf('links').length;
+    const applied = asLinux(await rt.start(def(`<network><name>hb</name><forward mode='bridge'/><bridge name='br0'/></network>`), { otherActive: [] }));
+    expect(applied).toMatchObject({ kind: 'host-bridge', bridge: 'br0', linkUndo: [], firewallRemove: [] });
+    expect(host.callsOf('links').length).toBe(before);
+  });
+
+  it("private mode with a pf builds the interface pool from the VFs' netdevs; hostdev from their PCI addresses", async () => {
+    const sys = join(root, 'sys');
+    const { mkdirSync, symlinkSync } = await import('node:fs');
+    for (const [i, name] of [[0, 'eth2v0'], [1, 'eth2v1']] as const) {
+      mkdirSync(join(sys, `pci/0000:03:10.${i}/net/${name}`), { recursive: true });
+      mkdirSync(join(sys, 'eth2/device'), { recursive: true });
+      symlinkSync(join(sys, `pci/0000:03:10.${i}`), join(sys, `eth2/device/virtfn${i}`));
+    }
+    const rt = new LinuxRuntime({ host, paths, offload: new RecordingOffload(), resolvConf: resolv, sysClassNet: sys });
+    const priv = asLinux(await rt.start(def(`<network><name>pv</name><forward mode='private'><pf dev='eth2'/></forward></network>`), { otherActive: [] }));
+    expect(priv.interfacePool).toEqual([
+      { type: 'netdev', dev: 'eth2v0', connections: 0 },
+      { type: 'netdev', dev: 'eth2v1', connections: 0 },
+    ]);
+    const hd = asLinux(await rt.start(def(`<network><name>hd</name><forward mode='hostdev' managed='yes'><pf dev='eth2'/></forward></network>`), { otherActive: [] }));
+    expect(hd.interfacePool?.[1]).toEqual({ type: 'pci', address: { domain: 0, bus: 3, slot: 16, function: 1 }, connections: 0 });
+    await expect(rt.start(def(`<network><name>nv</name><forward mode='vepa'><pf dev='eth9'/></forward></network>`), { otherActive: [] })).rejects.toThrow(
+      'internal error: Could not get Virtual functions on eth9',
+    );
+  });
+});
+
+describe('live updates', () => {
+  it('a static DHCP host is written to the hostsfile and dnsmasq gets SIGHUP (same pid); a DNS host likewise', async () => {
+    const rt = runtime();
+    const before = def(NAT);
+    const applied = asLinux(await rt.start(before, { otherActive: [] }));
+    const pid = applied.dnsmasq!.pid;
+    const after = structuredClone(before);
+    after.ips[0]!.hosts.push({ mac: '52:54:00:aa:00:09', name: 'fixed', ip: '192.168.70.9' });
+    const next = asLinux(await rt.updateLive(before, after, 'ip-dhcp-host', applied));
+    expect(next.dnsmasq?.pid).toBe(pid);
+    expect(signals(pid)).toEqual(['SIGHUP']);
+    expect(readFileSync(join(paths.dnsmasqDir, 'lab.hostsfile'), 'utf8')).toBe('52:54:00:aa:00:09,192.168.70.9,fixed\n');
+
+    const dns = structuredClone(after);
+    dns.dns.hosts.push({ ip: '192.168.70.50', hostnames: ['printer'] });
+    const next2 = asLinux(await rt.updateLive(after, dns, 'dns-host', next));
+    expect(next2.dnsmasq?.pid).toBe(pid);
+    expect(signals(pid)).toEqual(['SIGHUP', 'SIGHUP']);
+    expect(readFileSync(join(paths.dnsmasqDir, 'lab.addnhosts'), 'utf8')).toBe('192.168.70.50\tprinter\t\n');
+  });
+
+  it('a new DHCP range restarts dnsmasq (new pid) and re-applies the rules in one batch', async () => {
+    const rt = runtime();
+    const before = def(NAT);
+    const applied = asLinux(await rt.start(before, { otherActive: [] }));
+    const after = structuredClone(before);
+    after.ips[0]!.ranges.push({ start: '192.168.70.100', end: '192.168.70.110' });
+    const next = asLinux(await rt.updateLive(before, after, 'ip-dhcp-range', applied));
+    expect(alive(applied.dnsmasq!.pid)).toBe(false);
+    expect(alive(next.dnsmasq!.pid)).toBe(true);
+    expect(next.dnsmasq!.pid).not.toBe(applied.dnsmasq!.pid);
+    expect(readFileSync(join(paths.dnsmasqDir, 'lab.conf'), 'utf8')).toContain('dhcp-range=192.168.70.100,192.168.70.110,255.255.255.0\n');
+  });
+
+  it('the first static host on a network without ranges changes the conf (dhcp-range=GW,static): restart', async () => {
+    const rt = runtime();
+    const before = def(`<network><name>s</name><forward mode='nat'/><bridge name='vbr5'/><ip address='10.5.0.1' prefix='24'/></network>`);
+    const applied = asLinux(await rt.start(before, { otherActive: [] }));
+    const after = structuredClone(before);
+    after.ips[0]!.hosts.push({ mac: '52:54:00:aa:00:09', ip: '10.5.0.9' });
+    after.ips[0]!.dhcp = true;
+    const next = asLinux(await rt.updateLive(before, after, 'ip-dhcp-host', applied));
+    expect(next.dnsmasq!.pid).not.toBe(applied.dnsmasq!.pid);
+  });
+});
+
+describe('adoption by a new runtime over the same directories', () => {
+  it('keeps a live dnsmasq (SIGHUP, same pid) and re-applies the rules; restarts a dead one', async () => {
+    const d = def(NAT);
+    const applied = asLinux(await runtime().start(d, { otherActive: [] }));
+    const pid = applied.dnsmasq!.pid;
+    const adopted = asLinux((await runtime().adopt(d, JSON.parse(JSON.stringify(applied))))!);
+    expect(adopted.dnsmasq?.pid).toBe(pid);
+    expect(signals(pid)).toEqual(['SIGHUP']);
+    expect(host.callsOf('nft', 'apply').length).toBeGreaterThanOrEqual(2);
+
+    host.crash(pid);
+    const again = asLinux((await runtime().adopt(d, adopted))!);
+    expect(again.dnsmasq?.pid).not.toBe(pid);
+    expect(alive(again.dnsmasq!.pid)).toBe(true);
+  });
+
+  it('a network whose bridge vanished is cleaned up (rules, dnsmasq) and reported gone', async () => {
+    const d = def(NAT);
+    const applied = asLinux(await runtime().start(d, { otherActive: [] }));
+    await host.links.apply([{ op: 'deleteLink', name: 'vbr7' }]);
+    expect(await runtime().adopt(d, applied)).toBeNull();
+    expect(alive(applied.dnsmasq!.pid)).toBe(false);
+    expect(applies(applied.firewallRemove)).toBe(true);
+  });
+
+  it('refuses a record written by another runtime', async () => {
+    await expect(runtime().adopt(def(NAT), { runtime: 'fake' })).rejects.toThrow("internal error: network status was not written by the 'linux' runtime");
+  });
+});
+
+describe('leases and upstream servers', () => {
+  it("reads dnsmasq's lease file for a running network", async () => {
+    const rt = runtime();
+    const d = def(NAT);
+    const applied = asLinux(await rt.start(d, { otherActive: [] }));
+    writeFileSync(applied.dnsmasq!.leaseFile, `${Math.floor(Date.now() / 1000) + 3600} 52:54:00:aa:00:01 192.168.70.11 alpha *\n`);
+    expect(await rt.leases(d, applied)).toMatchObject([{ iface: 'vbr7', mac: '52:54:00:aa:00:01', ipAddress: '192.168.70.11', prefix: 24, hostname: 'alpha' }]);
+  });
+
+  it('a changed resolv.conf rewrites the servers file and every dnsmasq gets SIGHUP', async () => {
+    const rt = runtime();
+    const applied = asLinux(await rt.start(def(NAT), { otherActive: [] }));
+    expect(await rt.refreshUpstreamServers()).toBe(false);
+    writeFileSync(resolv, 'nameserver 198.51.100.1\nnameserver 198.51.100.2\n');
+    expect(await rt.refreshUpstreamServers()).toBe(true);
+    expect(readFileSync(join(paths.dnsmasqDir, 'resolv.servers'), 'utf8')).toBe('server=198.51.100.1\nserver=198.51.100.2\n');
+    expect(signals(applied.dnsmasq!.pid)).toEqual(['SIGHUP']);
+  });
+});
