@@ -1,4 +1,95 @@
+/**
+ * virtnetd's entry point (bundled to dist/virtnetd.js, run by bin/virtnetd):
+ * parse the command line, then either print help/version, clean the
+ * sandbox up, or run the daemon until SIGTERM/SIGINT (SIGHUP reloads the
+ * driver). Start-up failures are one line on stderr and exit status 1;
+ * no stack trace reaches the operator (the log has the details).
+ */
 import { VERSION } from '../util/version.js';
+import { virtnetPaths } from '../driver/paths.js';
+import { startDaemon } from './daemon.js';
+import { AlreadyRunningError, runningDaemonPid } from './instance-lock.js';
+import { createLogger } from './logger.js';
+import { parseDaemonArgs, USAGE, UsageError, type DaemonCommand } from './options.js';
+import { createRealDriver } from './real-driver.js';
+import { cleanupSandbox, sandboxNames } from './sandbox.js';
 
-// The daemon lands with issue 4; until then it reports its version.
-process.stdout.write(`virtnetd ${VERSION}\n`);
+function fail(message: string): never {
+  process.stderr.write(`virtnetd: ${message}\n`);
+  process.exit(1);
+}
+
+async function main(argv: string[]): Promise<void> {
+  let command: DaemonCommand;
+  try {
+    command = parseDaemonArgs(argv);
+  } catch (err) {
+    if (err instanceof UsageError) fail(`${err.message}\nTry 'virtnetd --help' for more information.`);
+    throw err;
+  }
+
+  if (command.action === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (command.action === 'version') {
+    process.stdout.write(`virtnetd (virtnet) ${VERSION}\n`);
+    return;
+  }
+  if (command.action === 'sandbox-cleanup') {
+    const runDir = virtnetPaths(command.root).runDir;
+    const pid = runningDaemonPid(runDir);
+    if (pid !== undefined) fail(`virtnetd is running for ${command.root ?? '/'} (pid ${pid}); stop it before removing its sandbox`);
+    const names = sandboxNames(command.root);
+    const { removed, ended } = await cleanupSandbox(names);
+    if (removed.length === 0) process.stdout.write(`virtnetd: no sandbox to remove ('${names.netns}', '${names.uplink}' do not exist)\n`);
+    else process.stdout.write(`virtnetd: removed network namespace${removed.length > 1 ? 's' : ''} ${removed.map((n) => `'${n}'`).join(' and ')}${ended.length ? `, ending ${ended.length} process${ended.length > 1 ? 'es' : ''}` : ''}\n`);
+    return;
+  }
+
+  const options = command.options;
+  const logger = createLogger(options.logLevel, options.logFile);
+  let daemon;
+  try {
+    daemon = await startDaemon(options, {
+      createDriver: createRealDriver,
+      logger,
+      version: VERSION,
+      print: (line) => process.stdout.write(`${line}\n`),
+    });
+  } catch (err) {
+    if (err instanceof AlreadyRunningError) fail(err.message);
+    const message = err instanceof Error ? err.message : String(err);
+    // The operator reads the line below; the log keeps the same text, and the stack only at debug level.
+    logger.error({ error: message }, 'virtnetd failed to start');
+    logger.debug({ err }, 'start-up failure');
+    fail(`failed to start: ${message}`);
+  }
+
+  const running = daemon;
+  const shutdown = (signal: string): void => {
+    logger.info({ signal }, 'signal received');
+    running.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGHUP', () => {
+    const reload = running.handle.reload;
+    if (!reload) {
+      logger.info('SIGHUP: nothing to reload');
+      return;
+    }
+    logger.info('SIGHUP: reloading the driver');
+    reload.call(running.handle).catch((err: unknown) => logger.error({ err }, 'reload failed'));
+  });
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  fail(err instanceof Error ? err.message : String(err));
+});

@@ -1,0 +1,174 @@
+/**
+ * virtnetd's life: take the root's instance lock, settle the namespace
+ * (--netns, or the sandbox's), write the TCP token, start the driver, serve
+ * it on the sockets (and TCP), and on stop undo all of that in reverse —
+ * except the networks, which keep running (libvirt-network-driver.md §10).
+ *
+ *   RUN/virtnetd.sock     0600  every call
+ *   RUN/virtnetd-ro.sock  0666  calls that change nothing
+ *   RUN/token             0600  the TCP token (new at every start)
+ *   RUN/virtnetd.pid            our pid, while we run
+ *
+ * The driver comes from a factory, so tests can run the whole daemon over
+ * a fake one; main.ts hands in the real driver over the Linux runtime.
+ */
+import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { NetworkDriverApi } from '../driver/api.js';
+import { virtnetPaths, type VirtnetPaths } from '../driver/paths.js';
+import { READONLY_SOCKET_NAME, SOCKET_NAME } from '../client/http-uri.js';
+import { acquireInstanceLock, type InstanceLock } from './instance-lock.js';
+import type { DaemonOptions } from './options.js';
+import { sandboxNames, setupSandbox, type SandboxNames } from './sandbox.js';
+import { createApiServer } from './server.js';
+import { tokenPath, writeToken } from './token.js';
+
+export interface DriverContext {
+  paths: VirtnetPaths;
+  /** The namespace networks are realised in; null = the daemon's own. */
+  netns: string | null;
+  logger: Logger;
+  autostart: boolean;
+}
+
+export interface DriverHandle {
+  driver: NetworkDriverApi;
+  /** Stop serving the driver; running networks stay up. */
+  close(): Promise<void>;
+  /** SIGHUP: reload state and configs, like libvirt's driver reload. */
+  reload?(): Promise<void>;
+}
+
+export type DriverFactory = (context: DriverContext) => Promise<DriverHandle>;
+
+export interface DaemonDeps {
+  createDriver: DriverFactory;
+  logger: Logger;
+  version: string;
+  /** Start-up lines for the operator (stdout). */
+  print: (line: string) => void;
+}
+
+export interface RunningDaemon {
+  paths: VirtnetPaths;
+  socket: string;
+  readonlySocket: string;
+  token: string;
+  tcp?: { host: string; port: number };
+  netns: string | null;
+  sandbox?: SandboxNames;
+  handle: DriverHandle;
+  /** Stop serving, close the driver (networks stay up), remove sockets, token and pid file. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Listen on a unix socket created with exactly `mode` (no window with a looser one). */
+async function listenUnix(app: FastifyInstance, path: string, mode: number): Promise<void> {
+  const old = process.umask(0o077);
+  try {
+    await app.listen({ path });
+  } finally {
+    process.umask(old);
+  }
+  chmodSync(path, mode);
+}
+
+export async function startDaemon(options: DaemonOptions, deps: DaemonDeps): Promise<RunningDaemon> {
+  const { logger } = deps;
+  const paths = virtnetPaths(options.root);
+  const socket = join(paths.runDir, SOCKET_NAME);
+  const readonlySocket = join(paths.runDir, READONLY_SOCKET_NAME);
+  mkdirSync(paths.runDir, { recursive: true, mode: 0o755 });
+
+  const undo: (() => Promise<void> | void)[] = [];
+  const unwind = async (): Promise<void> => {
+    for (const step of undo.reverse()) {
+      try {
+        await step();
+      } catch (err) {
+        logger.warn({ err }, 'shutdown step failed');
+      }
+    }
+    undo.length = 0;
+  };
+
+  try {
+    const lock: InstanceLock = await acquireInstanceLock(paths.runDir, options.root ?? '/', [socket, readonlySocket]);
+    undo.push(() => lock.release());
+
+    let netns: string | null = options.netns ?? null;
+    let sandbox: SandboxNames | undefined;
+    if (options.sandbox) {
+      const made = await setupSandbox(sandboxNames(options.root));
+      sandbox = made.names;
+      netns = sandbox.netns;
+      logger.info({ netns: sandbox.netns, uplink: sandbox.uplink, created: made.created }, 'sandbox ready');
+    } else if (netns !== null && !existsSync(`/run/netns/${netns}`)) {
+      throw new Error(`network namespace '${netns}' does not exist (create it with: ip netns add ${netns})`);
+    }
+
+    const token = writeToken(paths.runDir);
+    undo.push(() => rmSync(tokenPath(paths.runDir), { force: true }));
+
+    const handle = await deps.createDriver({ paths, netns, logger: logger.child({ component: 'driver' }), autostart: options.autostart });
+    undo.push(() => handle.close());
+
+    const apiLogger = logger.child({ component: 'api' });
+    const servers: FastifyInstance[] = [];
+    undo.push(async () => {
+      await Promise.all(servers.map((s) => s.close()));
+      rmSync(socket, { force: true });
+      rmSync(readonlySocket, { force: true });
+    });
+    const rw = await createApiServer({ driver: handle.driver, access: { kind: 'unix' }, version: deps.version, logger: apiLogger.child({ listener: 'unix' }) });
+    servers.push(rw);
+    const ro = await createApiServer({ driver: handle.driver, access: { kind: 'unix-ro' }, version: deps.version, logger: apiLogger.child({ listener: 'unix-ro' }) });
+    servers.push(ro);
+    await listenUnix(rw, socket, 0o600);
+    await listenUnix(ro, readonlySocket, 0o666);
+
+    let tcp: { host: string; port: number } | undefined;
+    if (options.listen) {
+      const app = await createApiServer({ driver: handle.driver, access: { kind: 'tcp', token }, version: deps.version, logger: apiLogger.child({ listener: 'tcp' }) });
+      servers.push(app);
+      await app.listen({ host: options.listen.host, port: options.listen.port });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : options.listen.port;
+      tcp = { host: options.listen.host, port };
+    }
+
+    logger.info({ socket, readonlySocket, tcp, netns, root: options.root ?? '/' }, 'virtnetd started');
+    deps.print(`virtnetd ${deps.version}: serving unix://${socket} (read-only: ${readonlySocket})`);
+    if (tcp) {
+      const host = tcp.host.includes(':') ? `[${tcp.host}]` : tcp.host;
+      deps.print(`virtnetd: serving http://${host}:${tcp.port} (every request needs 'Authorization: Bearer ${token}')`);
+    }
+    if (sandbox) deps.print(`virtnetd: sandbox network namespace '${sandbox.netns}' with uplink namespace '${sandbox.uplink}'`);
+    else if (netns) deps.print(`virtnetd: networks live in network namespace '${netns}'`);
+
+    let stopping: Promise<void> | undefined;
+    return {
+      paths,
+      socket,
+      readonlySocket,
+      token,
+      ...(tcp ? { tcp } : {}),
+      netns,
+      ...(sandbox ? { sandbox } : {}),
+      handle,
+      stop(): Promise<void> {
+        stopping ??= (async () => {
+          logger.info('virtnetd stopping; running networks are left up');
+          await unwind();
+          logger.info('virtnetd stopped');
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await unwind();
+    throw err;
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * virtnetd's command line: the options, their checks, and the --help text.
+ * Pure: parseDaemonArgs never touches the system, so every rule is unit
+ * tested. Options take their value as the next word or after '='
+ * (`--root DIR`, `--root=DIR`).
+ */
+import { isAbsolute, resolve } from 'node:path';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export interface DaemonOptions {
+  /** Absolute; undefined = the system layout (/etc/virtnet, /run/virtnet, /var/lib/virtnet). */
+  root?: string;
+  /** Realise networks in this existing namespace. */
+  netns?: string;
+  /** Create (or reuse) the sandbox namespaces and realise networks there. */
+  sandbox: boolean;
+  /** TCP listener: a loopback host and a port (0 = any free port). */
+  listen?: { host: string; port: number };
+  logFile?: string;
+  logLevel: LogLevel;
+  /** Start the autostart networks once per boot (default true). */
+  autostart: boolean;
+}
+
+export type DaemonCommand =
+  | { action: 'help' }
+  | { action: 'version' }
+  | { action: 'sandbox-cleanup'; root?: string }
+  | { action: 'run'; options: DaemonOptions };
+
+/** A command-line mistake: printed as "virtnetd: TEXT", exit status 1. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const USAGE = `
+Usage:
+  virtnetd [options]
+
+Options:
+  -h | --help              Display program help
+  -V | --version           Display version information
+  --root DIR               Keep config, run and state files under DIR/etc/virtnet,
+                           DIR/run/virtnet and DIR/var/lib/virtnet
+  --netns NAME             Realise every network inside the network namespace NAME
+  --sandbox                Create (or reuse) a network namespace with an uplink
+                           namespace behind it and realise every network there,
+                           leaving the host's own networking untouched
+  --sandbox-cleanup        Remove the sandbox namespaces, ending the processes
+                           inside them, then exit
+  --listen HOST:PORT       Also serve the API on a loopback TCP address; every
+                           request must carry the token from RUN/token
+                           (header 'Authorization: Bearer TOKEN')
+  --no-autostart           Do not start the networks marked autostart
+  --log-file FILE          Write the log (JSON lines) to FILE instead of stderr
+  --log-level LEVEL        fatal, error, warn, info (default), debug, trace or silent
+
+virtnet network daemon:
+
+  Default paths (moved under DIR by --root DIR):
+
+    Configuration:   /etc/virtnet/networks
+    Sockets:         /run/virtnet/virtnetd.sock      (read-write, mode 0600)
+                     /run/virtnet/virtnetd-ro.sock   (read-only, mode 0666)
+    TCP token:       /run/virtnet/token
+    PID file:        /run/virtnet/virtnetd.pid
+    State:           /var/lib/virtnet
+
+`;
+
+const WITH_VALUE = new Set(['--root', '--netns', '--listen', '--log-file', '--log-level']);
+
+/** Parse HOST:PORT for --listen; only loopback addresses are served (the API has no TLS). */
+export function parseListen(text: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-fA-F:]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
+  if (!m) throw new UsageError(`invalid --listen address '${text}': expected HOST:PORT, e.g. 127.0.0.1:8080`);
+  const host = m[1] ?? m[2] ?? '';
+  const port = Number(m[3]);
+  if (port > 65535) throw new UsageError(`invalid --listen port '${m[3]}'`);
+  const loopback = host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  if (!loopback) {
+    throw new UsageError(`refusing to listen on '${host}': virtnetd serves TCP on loopback addresses only (127.0.0.1, ::1)`);
+  }
+  return { host: host === 'localhost' ? '127.0.0.1' : host, port };
+}
+
+export function parseDaemonArgs(argv: readonly string[], cwd: string = process.cwd()): DaemonCommand {
+  if (argv.some((a) => a === '-h' || a === '--help')) return { action: 'help' };
+  if (argv.some((a) => a === '-V' || a === '--version')) return { action: 'version' };
+  const values = new Map<string, string>();
+  const flags = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    if (WITH_VALUE.has(name)) {
+      let value: string | undefined;
+      if (name !== arg) value = arg.slice(eq + 1);
+      else {
+        value = argv[i + 1];
+        i++;
+      }
+      if (value === undefined || value === '') throw new UsageError(`option '${name}' requires a value`);
+      if (values.has(name)) throw new UsageError(`option '${name}' given more than once`);
+      values.set(name, value);
+    } else if (['--sandbox', '--sandbox-cleanup', '--no-autostart'].includes(arg)) {
+      flags.add(arg);
+    } else if (arg.startsWith('-')) {
+      throw new UsageError(`unrecognized option '${arg}'`);
+    } else {
+      throw new UsageError(`unexpected argument '${arg}'`);
+    }
+  }
+
+  const rootText = values.get('--root');
+  const root = rootText === undefined ? undefined : isAbsolute(rootText) ? resolve(rootText) : resolve(cwd, rootText);
+  if (root === '/') throw new UsageError("--root / is the system layout: leave --root out instead");
+
+  if (flags.has('--sandbox-cleanup')) {
+    const extra = [...values.keys()].filter((k) => k !== '--root' && k !== '--log-file' && k !== '--log-level');
+    if (extra.length > 0 || flags.has('--sandbox')) {
+      throw new UsageError(`--sandbox-cleanup takes no other option than --root (got ${[...extra, ...(flags.has('--sandbox') ? ['--sandbox'] : [])].join(', ')})`);
+    }
+    return { action: 'sandbox-cleanup', ...(root ? { root } : {}) };
+  }
+
+  const netns = values.get('--netns');
+  if (netns !== undefined && flags.has('--sandbox')) throw new UsageError('--netns and --sandbox cannot be used together');
+  if (netns !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$/.test(netns)) {
+    throw new UsageError(`invalid network namespace name '${netns}'`);
+  }
+
+  const level = values.get('--log-level') ?? 'info';
+  if (!LOG_LEVELS.includes(level as LogLevel)) throw new UsageError(`invalid --log-level '${level}': use one of ${LOG_LEVELS.join(', ')}`);
+
+  const listenText = values.get('--listen');
+  const logFile = values.get('--log-file');
+  const options: DaemonOptions = {
+    sandbox: flags.has('--sandbox'),
+    logLevel: level as LogLevel,
+    autostart: !flags.has('--no-autostart'),
+    ...(root ? { root } : {}),
+    ...(netns ? { netns } : {}),
+    ...(listenText ? { listen: parseListen(listenText) } : {}),
+    ...(logFile ? { logFile: resolve(cwd, logFile) } : {}),
+  };
+  return { action: 'run', options };
+}

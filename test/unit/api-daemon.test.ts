@@ -1,0 +1,202 @@
+/**
+ * virtnetd's command line, and its life over the fake driver in a temporary
+ * root: the sockets and their modes, the token file, one instance per root,
+ * and a stop that removes what the daemon made but closes (not stops) the
+ * driver.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { parseDaemonArgs, parseListen, USAGE } from '../../src/api/options.js';
+import { startDaemon, type DriverFactory, type RunningDaemon } from '../../src/api/daemon.js';
+import { AlreadyRunningError } from '../../src/api/instance-lock.js';
+import { sandboxNames } from '../../src/api/sandbox.js';
+import { connect } from '../../src/client/index.js';
+import { FakeDriver, NET_XML } from './api-fake-driver.js';
+
+describe('parseDaemonArgs', () => {
+  const parse = (...argv: string[]) => parseDaemonArgs(argv, '/cwd');
+  const error = (...argv: string[]): string => {
+    try {
+      parse(...argv);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return 'no error';
+  };
+
+  it('runs with the system layout by default', () => {
+    expect(parse()).toEqual({ action: 'run', options: { sandbox: false, logLevel: 'info', autostart: true } });
+  });
+
+  it('reads every option, with its value after a space or =', () => {
+    expect(parse('--root', 'r', '--netns=ns1', '--listen', '127.0.0.1:8080', '--log-file=log.json', '--log-level', 'debug', '--no-autostart')).toEqual({
+      action: 'run',
+      options: {
+        root: '/cwd/r',
+        netns: 'ns1',
+        listen: { host: '127.0.0.1', port: 8080 },
+        logFile: '/cwd/log.json',
+        logLevel: 'debug',
+        sandbox: false,
+        autostart: false,
+      },
+    });
+    expect(parse('--sandbox', '--root=/abs')).toMatchObject({ action: 'run', options: { sandbox: true, root: '/abs' } });
+  });
+
+  it('answers --help and --version before anything else', () => {
+    expect(parse('--bogus', '--help')).toEqual({ action: 'help' });
+    expect(parse('-h')).toEqual({ action: 'help' });
+    expect(parse('-V')).toEqual({ action: 'version' });
+    expect(USAGE).toContain('--sandbox-cleanup');
+  });
+
+  it('cleans the sandbox up with --root only', () => {
+    expect(parse('--sandbox-cleanup', '--root', '/x')).toEqual({ action: 'sandbox-cleanup', root: '/x' });
+    expect(error('--sandbox-cleanup', '--netns', 'a')).toBe('--sandbox-cleanup takes no other option than --root (got --netns)');
+  });
+
+  it('refuses mistakes with a plain sentence', () => {
+    expect(error('--bogus')).toBe("unrecognized option '--bogus'");
+    expect(error('stray')).toBe("unexpected argument 'stray'");
+    expect(error('--root')).toBe("option '--root' requires a value");
+    expect(error('--root', 'a', '--root', 'b')).toBe("option '--root' given more than once");
+    expect(error('--netns', 'a', '--sandbox')).toBe('--netns and --sandbox cannot be used together');
+    expect(error('--netns', '../x')).toBe("invalid network namespace name '../x'");
+    expect(error('--log-level', 'loud')).toBe("invalid --log-level 'loud': use one of fatal, error, warn, info, debug, trace, silent");
+    expect(error('--root', '/')).toBe('--root / is the system layout: leave --root out instead');
+  });
+
+  it('listens on loopback addresses only', () => {
+    expect(parseListen('localhost:1')).toEqual({ host: '127.0.0.1', port: 1 });
+    expect(parseListen('[::1]:80')).toEqual({ host: '::1', port: 80 });
+    expect(parseListen('127.1.2.3:0')).toEqual({ host: '127.1.2.3', port: 0 });
+    expect(() => parseListen('0.0.0.0:80')).toThrow(/loopback addresses only/);
+    expect(() => parseListen('127.0.0.1')).toThrow(/expected HOST:PORT/);
+    expect(() => parseListen('127.0.0.1:70000')).toThrow(/invalid --listen port/);
+  });
+});
+
+describe('sandbox names', () => {
+  it('are fixed for the system layout and distinct per root', () => {
+    expect(sandboxNames()).toEqual({ netns: 'virtnet', uplink: 'virtnet-uplink' });
+    const a = sandboxNames('/a');
+    expect(a.netns).toMatch(/^vn-[0-9a-f]{8}$/);
+    expect(a.uplink).toBe(`${a.netns}-up`);
+    expect(sandboxNames('/b').netns).not.toBe(a.netns);
+  });
+});
+
+describe('the daemon over a fake driver', () => {
+  let root: string;
+  let driver: FakeDriver;
+  let closed: number;
+  const running: RunningDaemon[] = [];
+  const printed: string[] = [];
+  const logger = pino({ level: 'silent' });
+  const factory: DriverFactory = async () => ({
+    driver,
+    close: async () => {
+      closed++;
+    },
+  });
+  const start = (extra: object = {}) =>
+    startDaemon({ root, sandbox: false, logLevel: 'silent', autostart: true, ...extra }, { createDriver: factory, logger, version: '0.0.1', print: (l) => printed.push(l) }).then(
+      (d) => {
+        running.push(d);
+        return d;
+      },
+    );
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'virtnetd-unit-'));
+    driver = new FakeDriver();
+    closed = 0;
+    printed.length = 0;
+  });
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((d) => d.stop()));
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('serves both sockets with their modes, writes the token 0600 and its pid', async () => {
+    const d = await start();
+    const run = join(root, 'run/virtnet');
+    expect(d.socket).toBe(join(run, 'virtnetd.sock'));
+    expect(statSync(d.socket).mode & 0o777).toBe(0o600);
+    expect(statSync(d.readonlySocket).mode & 0o777).toBe(0o666);
+    expect(statSync(join(run, 'token')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(run, 'token'), 'utf8')).toBe(`${d.token}\n`);
+    expect(d.token).toMatch(/^[0-9a-f]{64}$/);
+    expect(readFileSync(join(run, 'virtnetd.pid'), 'utf8')).toBe(`${process.pid}\n`);
+    expect(printed[0]).toBe(`virtnetd 0.0.1: serving unix://${d.socket} (read-only: ${d.readonlySocket})`);
+
+    const c = await connect({ uri: `unix://${d.socket}` });
+    await c.define(NET_XML('a'));
+    const ro = await connect({ uri: `unix://${d.socket}`, readonly: true });
+    await expect(ro.start('a')).rejects.toThrow('operation forbidden: read only access prevents virNetworkCreate');
+    await c.close();
+    await ro.close();
+  });
+
+  it('serves TCP with the token it printed', async () => {
+    const d = await start({ listen: { host: '127.0.0.1', port: 0 } });
+    expect(d.tcp?.port).toBeGreaterThan(0);
+    expect(printed).toContain(`virtnetd: serving http://127.0.0.1:${d.tcp?.port} (every request needs 'Authorization: Bearer ${d.token}')`);
+    const uri = `http://127.0.0.1:${d.tcp?.port}`;
+    await expect(connect({ uri })).rejects.toThrow(/^authentication failed/);
+    const c = await connect({ uri, token: d.token });
+    expect(await c.list()).toEqual([]);
+    await c.close();
+  });
+
+  it('refuses a second daemon on the same root and leaves the first serving', async () => {
+    const d = await start();
+    const err = await start().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AlreadyRunningError);
+    expect((err as Error).message).toBe(`another virtnetd is already running for ${root} (pid ${process.pid})`);
+    const c = await connect({ uri: `unix://${d.socket}` });
+    expect(await c.list()).toEqual([]);
+    await c.close();
+  });
+
+  it('stops: sockets, token and pid file go, the driver is closed, nothing is destroyed', async () => {
+    const d = await start();
+    const c = await connect({ uri: `unix://${d.socket}` });
+    await c.define(NET_XML('keep'));
+    await c.start('keep');
+    c.subscribe(() => undefined);
+    await c.eventsReady();
+    await d.stop();
+    for (const f of ['virtnetd.sock', 'virtnetd-ro.sock', 'token', 'virtnetd.pid']) expect([f, existsSync(join(root, 'run/virtnet', f))]).toEqual([f, false]);
+    expect(closed).toBe(1);
+    expect(driver.calls.map((x) => x.method)).not.toContain('destroy');
+    expect(driver.subscriberCount).toBe(0);
+    await c.close();
+    // And a new daemon may take the root at once.
+    await start();
+  });
+
+  it('clears stale sockets of a daemon that died', async () => {
+    // A process killed while bound to the socket leaves its file behind, as a crashed daemon does.
+    const path = join(root, 'run/virtnet/virtnetd.sock');
+    mkdirSync(join(root, 'run/virtnet'), { recursive: true });
+    spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, 'SIGKILL'))`]);
+    expect(existsSync(path)).toBe(true);
+    const d2 = await start();
+    const c = await connect({ uri: `unix://${d2.socket}` });
+    expect(await c.list()).toEqual([]);
+    await c.close();
+  });
+
+  it('fails clearly on a namespace that does not exist, leaving nothing behind', async () => {
+    const err = await start({ netns: 'vnt-does-not-exist-x' }).catch((e: unknown) => e);
+    expect((err as Error).message).toBe("network namespace 'vnt-does-not-exist-x' does not exist (create it with: ip netns add vnt-does-not-exist-x)");
+    for (const f of ['virtnetd.sock', 'token', 'virtnetd.pid']) expect(existsSync(join(root, 'run/virtnet', f))).toBe(false);
+    await start();
+  });
+});
