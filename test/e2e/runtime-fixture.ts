@@ -1,0 +1,172 @@
+/**
+ * Helpers for the runtime's end-to-end tests (test/e2e/runtime-*.test.ts),
+ * on top of the namespace fixture (./netns.ts): a private virtnet root,
+ * guest namespaces plugged into a bridge by veth, a real DHCP client
+ * (busybox udhcpc) that configures what it leases, ping, small TCP probes
+ * (a server that answers with the peer address it sees) and DNS lookups
+ * through busybox nslookup. Everything polls with a deadline instead of
+ * sleeping a fixed time.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { virtnetPaths, type VirtnetPaths } from '../../src/driver/paths.js';
+import { createNetns, inNetns, vethBetween } from './netns.js';
+
+export const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+
+/** A private root for virtnet's three trees. dnsmasq re-reads some files as `nobody`, so the root is 0755. */
+export function makeRoot(tag: string): { root: string; paths: VirtnetPaths; remove: () => void } {
+  const root = mkdtempSync(join(tmpdir(), `vnt-${tag}-`));
+  chmodSync(root, 0o755);
+  return { root, paths: virtnetPaths(root), remove: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+export function ipn(ns: string, ...args: string[]): string {
+  return inNetns(ns, 'ip', args);
+}
+
+/** A guest namespace whose eth0 (with `mac`, if given) is a veth whose host end `hostIf` is a port of `bridge`. */
+export function plugGuest(host: string, tag: string, bridge: string, hostIf: string, mac?: string): string {
+  const g = createNetns(tag);
+  vethBetween(host, hostIf, g, 'eth0');
+  if (mac !== undefined) {
+    ipn(g, 'link', 'set', 'eth0', 'down');
+    ipn(g, 'link', 'set', 'eth0', 'address', mac);
+    ipn(g, 'link', 'set', 'eth0', 'up');
+  }
+  ipn(host, 'link', 'set', hostIf, 'master', bridge);
+  return g;
+}
+
+let scriptPath: string | undefined;
+/** The udhcpc script: configure the leased address and router, and print what was leased. */
+function udhcpcScript(): string {
+  if (scriptPath) return scriptPath;
+  const dir = mkdtempSync(join(tmpdir(), 'vnt-udhcpc-'));
+  chmodSync(dir, 0o755);
+  scriptPath = join(dir, 'script.sh');
+  writeFileSync(
+    scriptPath,
+    [
+      '#!/bin/sh',
+      'case "$1" in',
+      '  bound|renew)',
+      '    ip addr flush dev "$interface"',
+      '    ip addr add "$ip/$mask" dev "$interface"',
+      '    if [ -n "$router" ]; then ip route replace default via "${router%% *}" dev "$interface"; fi',
+      '    echo "LEASE $ip ROUTER ${router:-none}"',
+      '    ;;',
+      'esac',
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return scriptPath;
+}
+
+export interface Lease {
+  ip: string;
+  router: string | undefined;
+}
+
+/**
+ * Run busybox udhcpc once in `ns` (up to 10 discovers 1 s apart, enough for
+ * a port of an STP bridge to reach forwarding); the lease it got and
+ * configured, or undefined.
+ */
+export function dhcp(ns: string, hostname?: string): Lease | undefined {
+  const args = ['netns', 'exec', ns, 'busybox', 'udhcpc', '-i', 'eth0', '-n', '-q', '-f', '-t', '10', '-T', '1', '-A', '1', '-s', udhcpcScript()];
+  if (hostname !== undefined) args.push('-x', `hostname:${hostname}`);
+  const r = spawnSync('ip', args, { encoding: 'utf8', timeout: 20_000 });
+  const m = /LEASE (\S+) ROUTER (\S+)/.exec(r.stdout);
+  if (r.status !== 0 || !m) return undefined;
+  return { ip: m[1] as string, router: m[2] === 'none' ? undefined : m[2] };
+}
+
+export function ping(ns: string, addr: string, tries = 1): boolean {
+  for (let i = 0; i < tries; i++) {
+    if (spawnSync('ip', ['netns', 'exec', ns, 'ping', '-n', '-q', '-c', '1', '-W', '1', addr], { stdio: 'ignore' }).status === 0) return true;
+  }
+  return false;
+}
+
+/** Poll `check` until it is true or `ms` pass. */
+export async function until(check: () => boolean | Promise<boolean>, ms = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const serverCode = `
+const net = require('net');
+net.createServer((s) => s.end(s.remoteAddress + '\\n'))
+  .listen(Number(process.argv[1]), '0.0.0.0', () => console.log('listening'));
+`;
+const clientCode = `
+const net = require('net');
+const [host, port] = process.argv.slice(1);
+const s = net.connect({ host, port: Number(port) });
+let out = '';
+s.setTimeout(2500, () => { console.log('ERR timeout'); process.exit(0); });
+s.on('data', (d) => (out += d));
+s.on('end', () => { console.log('OK ' + out.trim()); process.exit(0); });
+s.on('error', (e) => { console.log('ERR ' + e.code); process.exit(0); });
+`;
+
+export const PORT = '7007';
+const servers: ChildProcess[] = [];
+
+/** A TCP server in `ns` that answers every connection with the peer address it sees. */
+export function startServer(ns: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', serverCode, PORT], { stdio: ['ignore', 'pipe', 'pipe'] });
+    servers.push(child);
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`server in ${ns} did not start: ${err}`)), 5000);
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => {
+      if (d.toString().includes('listening')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+}
+
+/** Stop the servers (the namespaces' removal would end them too). */
+export function stopServers(): void {
+  for (const c of servers.splice(0)) if (c.pid !== undefined && c.exitCode === null) c.kill('SIGKILL');
+}
+
+/** "OK <address the server saw>" or "ERR <code>". */
+export function connect(ns: string, host: string): string {
+  const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, '-e', clientCode, host, PORT], { encoding: 'utf8', timeout: 10_000 });
+  return r.stdout.trim();
+}
+
+/** The addresses busybox nslookup gets for `name` from `server`. */
+export function lookup(ns: string, name: string, server: string): string[] {
+  const r = spawnSync('ip', ['netns', 'exec', ns, 'busybox', 'nslookup', '-type=a', name, server], { encoding: 'utf8', timeout: 10_000 });
+  const out = r.stdout.split('\n');
+  const at = out.findIndex((l) => l.startsWith('Name:'));
+  if (at < 0) return [];
+  return out.slice(at).flatMap((l) => {
+    const m = /^Address:\s+(\S+)$/.exec(l.trim());
+    return m ? [m[1] as string] : [];
+  });
+}
+
+/** PIDs running in a namespace other than this process. */
+export function pidsIn(ns: string): number[] {
+  const r = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' });
+  return r.stdout
+    .split(/\s+/)
+    .filter((s) => /^\d+$/.test(s))
+    .map(Number);
+}
