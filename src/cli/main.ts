@@ -1,10 +1,62 @@
-import { VERSION } from '../util/version.js';
+/**
+ * The `virtnet` process: binds runCli (run-cli.ts) to the real process —
+ * stdout/stderr, stdin and its terminal, SIGINT, the environment — and to
+ * virtnetd through the HTTP client's `connect`. Everything else lives in
+ * modules that tests drive with an in-memory client.
+ */
+import { connect } from '../client/index.js';
+import { runCli } from './run-cli.js';
+import type { ShellIo } from './shell.js';
 
-// The virsh-compatible CLI lands with issue 4; until then it reports its version.
-const args = process.argv.slice(2);
-if (args.includes('--version') || args.includes('-v') || args.length === 0) {
-  process.stdout.write(`${VERSION}\n`);
-} else {
-  process.stderr.write(`error: unknown command: '${args[0]}'\n`);
-  process.exitCode = 1;
+/** One keypress from a terminal in raw mode (virsh's vshAskReedit does the same). */
+function readKey(): Promise<string> {
+  const stdin = process.stdin;
+  return new Promise((resolve) => {
+    const wasRaw = stdin.isRaw;
+    stdin.setRawMode(true);
+    const done = (text: string): void => {
+      stdin.off('data', onData);
+      stdin.off('end', onEnd);
+      stdin.setRawMode(wasRaw);
+      stdin.pause();
+      resolve(text);
+    };
+    const onData = (chunk: Buffer): void => done(chunk.toString('utf8').slice(0, 1));
+    const onEnd = (): void => done('');
+    stdin.on('data', onData);
+    stdin.once('end', onEnd);
+    stdin.resume();
+  });
 }
+
+const io: ShellIo = {
+  out: (text) => {
+    process.stdout.write(text);
+  },
+  err: (text) => {
+    process.stderr.write(text);
+  },
+  stdin: process.stdin,
+  stdinIsTTY: process.stdin.isTTY === true,
+  readKey,
+  onInterrupt(handler) {
+    process.on('SIGINT', handler);
+    return () => process.off('SIGINT', handler);
+  },
+};
+
+// EPIPE on stdout (virtnet … | head) ends the process quietly, as for any filter.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+});
+
+const code = await runCli(process.argv.slice(2), {
+  io,
+  connect,
+  env: process.env,
+  cwd: process.cwd(),
+  ttyOutput: process.stdout,
+});
+process.exitCode = code;
+// Nothing may keep the process alive after the last command (an event stream, an idle socket).
+setImmediate(() => process.exit(code));

@@ -1,0 +1,80 @@
+/**
+ * The shape of a virsh-style command (vsh's vshCmdDef / vshCmdOptDef) and of
+ * a parsed invocation. Option kinds follow vsh:
+ * - `bool`: a flag (`--all`);
+ * - `data`: a required value that may be given by position (`net-start NAME`
+ *   ≡ `--network NAME`);
+ * - `string` / `int`: optional values, also fillable by position in
+ *   definition order unless `named` (vsh's VSH_OFLAG_REQ_OPT: `--xpath` must
+ *   be spelled out);
+ * - `argv`: the rest of the positional words (echo).
+ */
+import type { Shell } from './shell.js';
+
+export type OptKind = 'bool' | 'string' | 'int' | 'data' | 'argv';
+
+/** What bash completion offers for an option's value. */
+export type Completion = 'network' | 'file' | 'update-command' | 'update-section' | 'event' | 'command';
+
+export interface OptDef {
+  name: string;
+  kind: OptKind;
+  /** Must be given (vsh's VSH_OFLAG_REQ). */
+  required?: boolean;
+  /** Only by name, never by position (VSH_OFLAG_REQ_OPT). */
+  named?: boolean;
+  /** An empty value is acceptable (VSH_OFLAG_EMPTY_OK). */
+  emptyOk?: boolean;
+  help: string;
+  complete?: Completion;
+}
+
+export interface CommandDef {
+  name: string;
+  /** One-line summary (the `help` info). */
+  help: string;
+  /** Description paragraph; '' prints no DESCRIPTION section. */
+  desc: string;
+  opts: readonly OptDef[];
+  /** Runs without a daemon connection (vsh's VSH_CMD_FLAG_NOCONNECT). */
+  noConnect?: boolean;
+  /** Returns true on success; false makes the runner report the saved library error. */
+  run(sh: Shell, cmd: ParsedCommand): Promise<boolean>;
+}
+
+export interface CommandGroup {
+  name: string;
+  keyword: string;
+  /** Other keywords `help KEYWORD` accepts. */
+  aliases?: readonly string[];
+  commands: readonly CommandDef[];
+}
+
+/** One option as given on the command line. */
+export interface ParsedOpt {
+  def: OptDef;
+  /** undefined for a bool. */
+  value?: string;
+}
+
+export class ParsedCommand {
+  constructor(
+    readonly def: CommandDef,
+    readonly opts: readonly ParsedOpt[],
+  ) {}
+
+  /** Whether the option was given at all (vshCommandOptBool). */
+  has(name: string): boolean {
+    return this.opts.some((o) => o.def.name === name);
+  }
+
+  /** The raw value of an option, if given. */
+  raw(name: string): string | undefined {
+    return this.opts.find((o) => o.def.name === name)?.value;
+  }
+
+  /** Every value of an argv option, in order. */
+  argv(): string[] {
+    return this.opts.filter((o) => o.def.kind === 'argv').map((o) => o.value ?? '');
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The command groups virtnet offers, in virsh's order and with virsh's
+ * group names and keywords (the shell's own group says virtnet where
+ * virsh's says virsh; `help virsh` still finds it).
+ */
+import type { CommandGroup } from '../command.js';
+import { netDhcpLeases } from './net-dhcp-leases.js';
+import { netEdit } from './net-edit.js';
+import { netEvent } from './net-event.js';
+import { netDumpxml, netInfo, netName, netUuid } from './net-inspect.js';
+import { netAutostart, netCreate, netDefine, netDestroy, netStart, netUndefine } from './net-lifecycle.js';
+import { netList } from './net-list.js';
+import { netUpdate } from './net-update.js';
+import { cdCmd, connectCmd, echoCmd, exitCmd, helpCmd, pwdCmd, quitCmd, uriCmd } from './shell-cmds.js';
+
+export const HOST_GROUP: CommandGroup = { name: 'Host and Hypervisor', keyword: 'host', commands: [uriCmd] };
+
+export const NETWORK_GROUP: CommandGroup = {
+  name: 'Networking',
+  keyword: 'network',
+  commands: [
+    netAutostart,
+    netCreate,
+    netDefine,
+    netDestroy,
+    netDhcpLeases,
+    netDumpxml,
+    netEdit,
+    netEvent,
+    netInfo,
+    netList,
+    netName,
+    netStart,
+    netUndefine,
+    netUpdate,
+    netUuid,
+  ],
+};
+
+export const SHELL_GROUP: CommandGroup = {
+  name: 'Virtnet itself',
+  keyword: 'virtnet',
+  aliases: ['virsh'],
+  commands: [cdCmd, echoCmd, exitCmd, helpCmd, pwdCmd, quitCmd, connectCmd],
+};
+
+export const GROUPS: readonly CommandGroup[] = [HOST_GROUP, NETWORK_GROUP, SHELL_GROUP];

@@ -1,0 +1,85 @@
+/**
+ * The read-only single-network commands: net-info (virsh's labels, 15
+ * columns wide; the Bridge line only when there is a bridge), net-uuid,
+ * net-name and net-dumpxml (live or --inactive; --xpath/--wrap go through
+ * libxml2, loaded only then).
+ */
+import type { CommandDef } from '../command.js';
+import { lookupNetwork } from '../lookup.js';
+import { CommandAbort } from '../shell.js';
+import { NETWORK_OPT } from './net-lifecycle.js';
+
+const label = (name: string, value: string): string => `${name.padEnd(15)} ${value}\n`;
+
+export const netInfo: CommandDef = {
+  name: 'net-info',
+  help: 'network information',
+  desc: 'Returns basic information about the network',
+  opts: [NETWORK_OPT],
+  async run(sh, cmd) {
+    const net = await lookupNetwork(sh, cmd);
+    if (!net) return false;
+    const n = net.info;
+    let out = label('Name:', n.name);
+    out += label('UUID:', n.uuid);
+    out += label('Active:', n.active ? 'yes' : 'no');
+    out += label('Persistent:', n.persistent ? 'yes' : 'no');
+    out += label('Autostart:', n.autostart ? 'yes' : 'no');
+    if (n.bridge) out += label('Bridge:', n.bridge);
+    sh.print(out);
+    return true;
+  },
+};
+
+export const netUuid: CommandDef = {
+  name: 'net-uuid',
+  help: 'convert a network name to network UUID',
+  desc: '',
+  opts: [{ ...NETWORK_OPT, help: 'network name' }],
+  async run(sh, cmd) {
+    const net = await lookupNetwork(sh, cmd, { byUuid: false, byName: true });
+    if (!net) return false;
+    sh.print(`${net.info.uuid}\n`);
+    return true;
+  },
+};
+
+export const netName: CommandDef = {
+  name: 'net-name',
+  help: 'convert a network UUID to network name',
+  desc: '',
+  opts: [{ ...NETWORK_OPT, help: 'network uuid' }],
+  async run(sh, cmd) {
+    const net = await lookupNetwork(sh, cmd, { byUuid: true, byName: false });
+    if (!net) return false;
+    sh.print(`${net.info.name}\n`);
+    return true;
+  },
+};
+
+export const netDumpxml: CommandDef = {
+  name: 'net-dumpxml',
+  help: 'network information in XML',
+  desc: 'Output the network information as an XML dump to stdout.',
+  opts: [
+    NETWORK_OPT,
+    { name: 'inactive', kind: 'bool', help: 'show inactive defined XML' },
+    { name: 'xpath', kind: 'string', named: true, help: 'xpath expression to filter the XML document' },
+    { name: 'wrap', kind: 'bool', help: 'wrap xpath results in an common root element' },
+  ],
+  async run(sh, cmd) {
+    const net = await lookupNetwork(sh, cmd);
+    if (!net) return false;
+    const xpath = cmd.raw('xpath');
+    // vshCommandOptStringQuiet: an empty --xpath fails without a message.
+    if (cmd.has('xpath') && !xpath) throw new CommandAbort();
+    const xml = await sh.client().getXml(net.info.name, { inactive: cmd.has('inactive') });
+    if (xpath === undefined) {
+      sh.print(xml);
+      return true;
+    }
+    const { dumpXPath } = await import('../xpath.js');
+    sh.print(await dumpXPath(xml, xpath, cmd.has('wrap')));
+    return true;
+  },
+};

@@ -1,0 +1,122 @@
+/**
+ * net-define, net-create, net-start, net-destroy, net-undefine and
+ * net-autostart, with virsh's options and lines. Success lines name the
+ * network as the user typed it (define/create print the real name and the
+ * file), failures print virsh's summary and then the daemon's error.
+ */
+import type { CommandDef, OptDef } from '../command.js';
+import { lookupNetwork } from '../lookup.js';
+import { optRequired } from '../options.js';
+import type { Shell } from '../shell.js';
+import { readFileAll } from './fs-helpers.js';
+
+export const NETWORK_OPT: OptDef = { name: 'network', kind: 'data', required: true, help: 'network name or uuid', complete: 'network' };
+const FILE_OPT: OptDef = { name: 'file', kind: 'data', required: true, help: 'file containing an XML network description', complete: 'file' };
+const VALIDATE_OPT: OptDef = { name: 'validate', kind: 'bool', help: 'validate the XML against the schema' };
+
+/** Run a driver call; on failure print `summary`, keep the library error, return false. */
+export async function attempt(sh: Shell, summary: string, call: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await call();
+    return true;
+  } catch (err) {
+    sh.error(summary);
+    sh.saveError(err);
+    return false;
+  }
+}
+
+export const netDefine: CommandDef = {
+  name: 'net-define',
+  help: 'define an inactive persistent virtual network or modify an existing persistent one from an XML file',
+  desc: 'Define or modify a persistent virtual network.',
+  opts: [FILE_OPT, VALIDATE_OPT],
+  async run(sh, cmd) {
+    const from = optRequired(sh, cmd, 'file');
+    const xml = readFileAll(sh.cwd, from);
+    let name = '';
+    const ok = await attempt(sh, `Failed to define network from ${from}`, async () => {
+      name = (await sh.client().define(xml, { validate: cmd.has('validate') })).name;
+    });
+    if (ok) sh.printExtra(`Network ${name} defined from ${from}\n`);
+    return ok;
+  },
+};
+
+export const netCreate: CommandDef = {
+  name: 'net-create',
+  help: 'create a network from an XML file',
+  desc: 'Create a network.',
+  opts: [FILE_OPT, VALIDATE_OPT],
+  async run(sh, cmd) {
+    const from = optRequired(sh, cmd, 'file');
+    const xml = readFileAll(sh.cwd, from);
+    let name = '';
+    const ok = await attempt(sh, `Failed to create network from ${from}`, async () => {
+      name = (await sh.client().create(xml, { validate: cmd.has('validate') })).name;
+    });
+    if (ok) sh.printExtra(`Network ${name} created from ${from}\n`);
+    return ok;
+  },
+};
+
+export const netStart: CommandDef = {
+  name: 'net-start',
+  help: 'start a (previously defined) inactive network',
+  desc: 'Start a network.',
+  opts: [NETWORK_OPT],
+  async run(sh, cmd) {
+    const net = await lookupNetwork(sh, cmd);
+    if (!net) return false;
+    const ok = await attempt(sh, `Failed to start network ${net.arg}`, () => sh.client().start(net.info.name));
+    if (ok) sh.printExtra(`Network ${net.arg} started\n`);
+    return ok;
+  },
+};
+
+export const netDestroy: CommandDef = {
+  name: 'net-destroy',
+  help: 'destroy (stop) a network',
+  desc: 'Forcefully stop a given network.',
+  opts: [NETWORK_OPT],
+  async run(sh, cmd) {
+    const net = await lookupNetwork(sh, cmd);
+    if (!net) return false;
+    const ok = await attempt(sh, `Failed to destroy network ${net.arg}`, () => sh.client().destroy(net.info.name));
+    if (ok) sh.printExtra(`Network ${net.arg} destroyed\n`);
+    return ok;
+  },
+};
+
+export const netUndefine: CommandDef = {
+  name: 'net-undefine',
+  help: 'undefine a persistent network',
+  desc: 'Undefine the configuration for a persistent network.',
+  opts: [NETWORK_OPT],
+  async run(sh, cmd) {
+    const net = await lookupNetwork(sh, cmd);
+    if (!net) return false;
+    const ok = await attempt(sh, `Failed to undefine network ${net.arg}`, () => sh.client().undefine(net.info.name));
+    if (ok) sh.printExtra(`Network ${net.arg} has been undefined\n`);
+    return ok;
+  },
+};
+
+export const netAutostart: CommandDef = {
+  name: 'net-autostart',
+  help: 'autostart a network',
+  desc: 'Configure a network to be automatically started at boot.',
+  opts: [NETWORK_OPT, { name: 'disable', kind: 'bool', help: 'disable autostarting' }],
+  async run(sh, cmd) {
+    const net = await lookupNetwork(sh, cmd);
+    if (!net) return false;
+    const autostart = !cmd.has('disable');
+    const ok = await attempt(
+      sh,
+      autostart ? `failed to mark network ${net.arg} as autostarted` : `failed to unmark network ${net.arg} as autostarted`,
+      () => sh.client().setAutostart(net.info.name, autostart),
+    );
+    if (ok) sh.printExtra(autostart ? `Network ${net.arg} marked as autostarted\n` : `Network ${net.arg} unmarked as autostarted\n`);
+    return ok;
+  },
+};

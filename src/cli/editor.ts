@@ -1,0 +1,120 @@
+/**
+ * The editor session behind net-edit, as virsh's vshEdit* helpers run it:
+ * the document goes to a private temporary file ($TMPDIR or /tmp,
+ * virtnetXXXXXX.xml), the editor is $VISUAL, else $EDITOR, else vi — run
+ * directly when its name is plain, through `sh -c` when it carries
+ * arguments or shell syntax — and the file is read back afterwards.
+ *
+ * `askReedit` is virsh's vshAskReedit: only on a terminal, it prints the
+ * pending error, then asks "MSG Try again? [y,n,f,?]: " one keypress at a
+ * time until it gets y, n or f.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { VirError } from '../util/errors.js';
+import { strerror } from './commands/fs-helpers.js';
+import { CommandAbort, type Shell } from './shell.js';
+
+const ACCEPTED = /^[a-zA-Z0-9\-/_.:@]*$/;
+const TEMPLATE_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+/** vshEditWriteToTempFile: the path of a new 0600 file holding `doc`. */
+export function writeTempFile(sh: Shell, doc: string): string {
+  const dir = sh.env['TMPDIR'] || '/tmp';
+  for (let attempt = 0; ; attempt++) {
+    const suffix = Array.from(randomBytes(6), (b) => TEMPLATE_CHARS[b % TEMPLATE_CHARS.length]).join('');
+    const path = join(dir, `virtnet${suffix}.xml`);
+    let fd: number;
+    try {
+      fd = openSync(path, 'wx', 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 100) continue;
+      sh.error(`mkostemps: failed to create temporary file: ${strerror(err)}`);
+      throw new CommandAbort();
+    }
+    try {
+      writeSync(fd, doc);
+    } catch (err) {
+      closeSync(fd);
+      unlinkSync(path);
+      sh.error(`write: ${path}: failed to write to temporary file: ${strerror(err)}`);
+      throw new CommandAbort();
+    }
+    closeSync(fd);
+    return path;
+  }
+}
+
+/** vshEditFile: run the editor on `file`; a failure is saved as the library error and aborts. */
+export function runEditor(sh: Shell, file: string): void {
+  const editor = sh.env['VISUAL'] || sh.env['EDITOR'] || 'vi';
+  let argv: string[];
+  if (!ACCEPTED.test(editor)) {
+    if (!ACCEPTED.test(file)) {
+      sh.error(`${file}: temporary filename contains shell meta or other unacceptable characters (is $TMPDIR wrong?)`);
+      throw new CommandAbort();
+    }
+    argv = ['sh', '-c', `${editor} ${file}`];
+  } else {
+    argv = [editor, file];
+  }
+  const r = spawnSync(argv[0] as string, argv.slice(1), { stdio: 'inherit', env: sh.env as NodeJS.ProcessEnv, cwd: sh.cwd });
+  const cmdline = argv.join(' ');
+  if (r.error) {
+    sh.saveError(new VirError('SYSTEM_ERROR', `Cannot find '${argv[0]}' in path: ${strerror(r.error)}`));
+    throw new CommandAbort();
+  }
+  if (r.status !== 0) {
+    const why = r.status === null ? `fatal signal ${r.signal ?? ''}` : `unexpected exit status ${r.status}`;
+    sh.saveError(new VirError('INTERNAL_ERROR', `Child process (${cmdline}) ${why}`));
+    throw new CommandAbort();
+  }
+}
+
+/** vshEditReadBackFile. */
+export function readBack(sh: Shell, file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    sh.error(`${file}: failed to read temporary file: ${strerror(err)}`);
+    throw new CommandAbort();
+  }
+}
+
+export type ReeditAnswer = 'y' | 'n' | 'f' | null;
+
+/** vshAskReedit; null when there is no terminal to ask on. */
+export async function askReedit(sh: Shell, msg: string): Promise<ReeditAnswer> {
+  if (!sh.io.stdinIsTTY || !sh.io.readKey) return null;
+  sh.reportError();
+  for (;;) {
+    sh.print(`\r${msg} Try again? [y,n,f,?]: `);
+    const key = (await sh.io.readKey()).toLowerCase();
+    if (key === '?') {
+      for (const line of ['', 'y - yes, start editor again', 'n - no, throw away my changes', 'f - force, try to redefine again', '? - print this help']) {
+        sh.print(`${line}\r\n`);
+      }
+      continue;
+    }
+    if (key === 'y' || key === 'n' || key === 'f') {
+      sh.print('\r\n');
+      return key;
+    }
+    if (key === '\u0003' || key === '\u0004' || key === '') {
+      // Ctrl-C / Ctrl-D / end of input: give up like 'n'.
+      sh.print('\r\n');
+      return 'n';
+    }
+  }
+}
+
+/** Remove the temporary file, ignoring errors. */
+export function removeTemp(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // already gone
+  }
+}

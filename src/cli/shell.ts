@@ -1,0 +1,199 @@
+/**
+ * The CLI's state and output discipline (vsh's vshControl):
+ * - `print` writes to stdout; `printExtra` too, unless -q (vshPrintExtra);
+ * - `error` writes one `error: TEXT` line to stderr (vshError);
+ * - a library error (a VirError from the daemon) is saved while a command
+ *   runs and printed when it fails, after the command's own summary, as
+ *   virsh's vshReportError does;
+ * - `runCommands` runs a parsed chain: every command runs even when an
+ *   earlier one failed, each is followed by the blank line (or -t's timing),
+ *   `exit`/`quit` stop the chain, and the result is the last command's.
+ *
+ * The daemon connection is made on first need through the injected
+ * `connect`, so help and other local commands work without a daemon, and
+ * tests run every command against an in-memory client.
+ */
+import type { ConnectOptions, VirtnetClient } from '../client/types.js';
+import { isVirError } from '../util/errors.js';
+import type { CommandDef, CommandGroup, ParsedCommand } from './command.js';
+
+/** Where the CLI reads and writes; process streams in main.ts, buffers in tests. */
+export interface ShellIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** Standard input, for the interactive shell and net-edit's question. */
+  stdin?: NodeJS.ReadableStream;
+  /** Whether stdin is a terminal (virsh asks net-edit's question only then). */
+  stdinIsTTY?: boolean;
+  /** One keypress from the terminal, read in raw mode (net-edit's "Try again?"). */
+  readKey?(): Promise<string>;
+  /** Call `handler` on SIGINT until the returned function is called (net-event). */
+  onInterrupt?(handler: () => void): () => void;
+}
+
+export type ConnectFn = (options: ConnectOptions) => Promise<VirtnetClient>;
+
+export interface ShellOptions {
+  io: ShellIo;
+  connect: ConnectFn;
+  groups: readonly CommandGroup[];
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  uri?: string;
+  readonly?: boolean;
+  quiet?: boolean;
+  timing?: boolean;
+  /** The clock, for net-event --timestamp and -t. */
+  now?: () => number;
+}
+
+/** Thrown by option helpers after printing their error: the command fails. */
+export class CommandAbort extends Error {
+  constructor() {
+    super('command aborted');
+  }
+}
+
+export class Shell {
+  readonly io: ShellIo;
+  readonly groups: readonly CommandGroup[];
+  readonly env: Record<string, string | undefined>;
+  readonly now: () => number;
+  quiet: boolean;
+  timing: boolean;
+  readonly: boolean;
+  uri: string | undefined;
+  /** In the interactive shell (cd is allowed; exit/quit leave it). */
+  interactive = false;
+  cwd: string;
+  private connection: VirtnetClient | undefined;
+  private readonly connectFn: ConnectFn;
+  private lastError: unknown = undefined;
+
+  constructor(options: ShellOptions) {
+    this.io = options.io;
+    this.groups = options.groups;
+    this.connectFn = options.connect;
+    this.env = options.env ?? {};
+    this.cwd = options.cwd ?? '/';
+    this.uri = options.uri;
+    this.readonly = options.readonly ?? false;
+    this.quiet = options.quiet ?? false;
+    this.timing = options.timing ?? false;
+    this.now = options.now ?? Date.now;
+  }
+
+  print(text: string): void {
+    this.io.out(text);
+  }
+
+  printExtra(text: string): void {
+    if (!this.quiet) this.io.out(text);
+  }
+
+  error(message: string): void {
+    this.io.err(`error: ${message}\n`);
+  }
+
+  /** Keep a library error to report if the command fails (virsh's last_error). */
+  saveError(err: unknown): void {
+    this.lastError = err;
+  }
+
+  resetError(): void {
+    this.lastError = undefined;
+  }
+
+  /** Print the saved library error, if any (vshReportError). */
+  reportError(): void {
+    const err = this.lastError;
+    this.lastError = undefined;
+    if (err === undefined) return;
+    this.error(describeError(err));
+  }
+
+  findCommand(name: string): CommandDef | undefined {
+    for (const g of this.groups) {
+      const c = g.commands.find((cmd) => cmd.name === name);
+      if (c) return c;
+    }
+    return undefined;
+  }
+
+  findGroup(name: string): CommandGroup | undefined {
+    return this.groups.find((g) => g.name === name || g.keyword === name || (g.aliases ?? []).includes(name));
+  }
+
+  get connected(): boolean {
+    return this.connection !== undefined;
+  }
+
+  /**
+   * Open the connection (or replace it, for `connect`). On failure prints
+   * virsh's two lines and returns false.
+   */
+  async open(uri = this.uri, readonly = this.readonly): Promise<boolean> {
+    try {
+      const options: ConnectOptions = { readonly };
+      if (uri !== undefined) options.uri = uri;
+      const token = this.env['VIRTNET_TOKEN'];
+      if (token) options.token = token;
+      const client = await this.connectFn(options);
+      await this.close();
+      this.connection = client;
+      this.uri = uri;
+      this.readonly = readonly;
+      return true;
+    } catch (err) {
+      this.error('failed to connect to the hypervisor');
+      this.error(describeError(err));
+      return false;
+    }
+  }
+
+  /** The connection; commands that need it only run once it is open. */
+  client(): VirtnetClient {
+    if (this.connection === undefined) throw new Error('no valid connection');
+    return this.connection;
+  }
+
+  async close(): Promise<void> {
+    const c = this.connection;
+    this.connection = undefined;
+    if (c) await c.close().catch(() => undefined);
+  }
+
+  /** Run a parsed chain (vshCommandRun); true when the last command succeeded. */
+  async runCommands(cmds: readonly ParsedCommand[]): Promise<boolean> {
+    let ok = true;
+    for (const cmd of cmds) {
+      const started = this.now();
+      ok = await this.runOne(cmd);
+      if (!ok) this.reportError();
+      if (cmd.def.name === 'exit' || cmd.def.name === 'quit') return ok;
+      if (this.timing) this.print(`\n(Time: ${(this.now() - started).toFixed(3)} ms)\n\n`);
+      else this.printExtra('\n');
+    }
+    return ok;
+  }
+
+  private async runOne(cmd: ParsedCommand): Promise<boolean> {
+    this.resetError();
+    if (!cmd.def.noConnect && !this.connected && !(await this.open())) return false;
+    try {
+      return await cmd.def.run(this, cmd);
+    } catch (err) {
+      if (err instanceof CommandAbort) return false;
+      // A library error no handler framed: reported as the command's failure.
+      this.saveError(err);
+      return false;
+    }
+  }
+}
+
+/** The text virsh prints after "error: " for an error (never a stack trace). */
+export function describeError(err: unknown): string {
+  if (isVirError(err)) return err.message;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

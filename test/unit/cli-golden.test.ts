@@ -1,0 +1,40 @@
+/**
+ * Every golden flow (virsh 9.0's output for the tutorial flows and the
+ * error cases, test/golden/*.json) replayed through the CLI against the
+ * in-memory client: stdout, stderr and the exit code of each step must be
+ * virsh's, byte for byte once uuids and MACs are normalised.
+ */
+import { describe, expect, it } from 'vitest';
+import { networkSchemaPath } from '../../src/conf/network/schema.js';
+import { runCli } from '../../src/cli/run-cli.js';
+import { FakeClient } from './cli-fake-client.js';
+import { GOLDEN_XML_DIR, loadGoldenFlows, normaliseFlow, stepEnv, type Output } from './cli-golden-harness.js';
+
+async function run(client: FakeClient, args: string[], env: Record<string, string>): Promise<Output> {
+  let stdout = '';
+  let stderr = '';
+  const rc = await runCli(args, {
+    io: { out: (t) => (stdout += t), err: (t) => (stderr += t), stdinIsTTY: false },
+    connect: async () => client,
+    env: { PATH: process.env['PATH'], ...env },
+    cwd: GOLDEN_XML_DIR,
+  });
+  return { stdout, stderr, rc };
+}
+
+describe('virsh golden files, through the in-memory client', () => {
+  for (const flow of loadGoldenFlows()) {
+    it(`${flow.flow}: ${flow.about}`, async () => {
+      const client = new FakeClient();
+      const ours: Output[] = [];
+      for (const step of flow.steps) ours.push(await run(client, step.args, stepEnv(step)));
+      const schema = networkSchemaPath();
+      const want = normaliseFlow(flow.steps, schema);
+      const got = normaliseFlow(ours, schema);
+      for (let i = 0; i < flow.steps.length; i++) {
+        const label = `step ${i + 1}: virtnet ${(flow.steps[i]?.args ?? []).join(' ')}`;
+        expect({ step: label, ...got[i] }).toEqual({ step: label, ...want[i] });
+      }
+    }, 20_000);
+  }
+});
