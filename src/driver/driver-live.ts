@@ -5,9 +5,15 @@
  * (libvirt fills it in while it adds the masquerade rules: for an IPv4
  * <ip>, or an IPv6 one with <nat ipv6='yes'>). The persistent config keeps
  * `<forward mode='nat'/>`.
+ *
+ * After the runtime started it: a network with `<forward><pf dev=.../>` and
+ * no interface list gets the pool of virtual functions the runtime built
+ * (its record's `interfacePool`, if it reports one), as libvirt fills the
+ * live def's pool; the inactive formatting leaves it out again.
  */
 import type { NetworkDef } from '../conf/network/types.js';
-import { ipFamily, VIRTUAL_FORWARD_MODES } from '../conf/network/types.js';
+import { ipFamily, VIRTUAL_FORWARD_MODES, type ForwardInterface } from '../conf/network/types.js';
+import type { AppliedNetwork } from './runtime.js';
 import { internalError } from '../util/errors.js';
 
 export const NAT_DEFAULT_PORT_START = 1024;
@@ -33,4 +39,13 @@ export function checkBridgeNameForStart(def: NetworkDef): void {
   if (VIRTUAL_FORWARD_MODES.includes(def.forward.mode) && (def.bridge.name === undefined || def.bridge.name === '')) {
     throw internalError(`network '${def.name}' has no bridge name defined`);
   }
+}
+
+/** The live def with the interface pool the runtime built from a `<pf>`, if it reports one. */
+export function liveDefAfterStart(def: NetworkDef, applied: AppliedNetwork): NetworkDef {
+  const pool = (applied as { interfacePool?: unknown }).interfacePool;
+  if (def.forward.pf === undefined || def.forward.interfaces.length > 0 || !Array.isArray(pool) || pool.length === 0) return def;
+  const out = structuredClone(def);
+  out.forward.interfaces = structuredClone(pool as ForwardInterface[]);
+  return out;
 }

@@ -9,6 +9,7 @@
  *   that already exists and an IPv4 subnet that overlaps another active
  *   network's, with libvirt's text "Network is already in use by interface
  *   X", and returns an AppliedNetwork record { runtime: 'fake', ... };
+ * - a `<pf>` network gets a pretend pool of virtual functions in its record;
  * - stop removes the link; adopt returns null (after cleaning up) when the
  *   link is gone, else a fresh record; updateLive bumps a generation;
  *   leases returns what the test put in; cleanup is recorded.
@@ -17,7 +18,7 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { IpDef, NetworkDef } from '../conf/network/types.js';
+import type { ForwardInterface, IpDef, NetworkDef } from '../conf/network/types.js';
 import { VIRTUAL_FORWARD_MODES, ipFamily } from '../conf/network/types.js';
 import type { UpdateSection } from '../conf/network/update.js';
 import { defaultPrefix, parseIp, prefixFromNetmask, subnetsOverlap, type IpAddress } from '../util/ip.js';
@@ -55,6 +56,8 @@ export interface FakeApplied extends AppliedNetwork {
   generation: number;
   /** How many times it was adopted. */
   adoptions: number;
+  /** For a `<pf>` network: two pretend virtual functions, PF + "v0" / "v1". */
+  interfacePool?: ForwardInterface[];
 }
 
 export interface FakeRuntimeOptions {
@@ -155,7 +158,12 @@ export class FakeRuntime implements NetworkRuntime {
       dnsmasqPid = this.kernel.nextPid++;
       this.kernel.dnsmasq.set(def.name, dnsmasqPid);
     }
-    return { runtime: 'fake', bridge, dnsmasqPid, generation: 1, adoptions: 0 };
+    const applied: FakeApplied = { runtime: 'fake', bridge, dnsmasqPid, generation: 1, adoptions: 0 };
+    const pf = def.forward.pf;
+    if (!virtual && pf !== undefined) {
+      applied.interfacePool = [0, 1].map((i) => ({ type: 'netdev' as const, dev: `${pf}v${i}`, connections: 0 }));
+    }
+    return applied;
   }
 
   async stop(def: NetworkDef, applied: AppliedNetwork): Promise<void> {

@@ -53,7 +53,7 @@ import { NetworkObject, NetworkObjectList } from './driver-objects.js';
 import { EventBus } from './driver-events.js';
 import { errorText, silentLogger, type DriverLogger } from './driver-log.js';
 import { formatNetworkStatus } from './driver-status.js';
-import { checkBridgeNameForStart, liveDefForStart } from './driver-live.js';
+import { checkBridgeNameForStart, liveDefAfterStart, liveDefForStart } from './driver-live.js';
 import { planUpdate } from './driver-update.js';
 import { LeaseWatcher } from './driver-leases.js';
 import { initializeDriver, type StartupReport } from './driver-startup.js';
@@ -237,13 +237,13 @@ export class NetworkDriver implements NetworkDriverApi {
       checkBridgeNameForStart(obj.def);
       const live = liveDefForStart(obj.def);
       const applied = await this.runtime.start(live, { otherActive: this.otherActiveDefs(obj) });
-      obj.def = live;
+      obj.def = liveDefAfterStart(live, applied);
       obj.applied = applied;
       try {
         this.saveStatus(obj);
       } catch (err) {
         obj.applied = undefined;
-        await this.runtime.stop(live, applied).catch((e: unknown) => {
+        await this.runtime.stop(obj.def, applied).catch((e: unknown) => {
           this.logger.error({ network: obj.name, err: errorText(e) }, 'cannot undo a start whose status could not be saved');
         });
         throw err;

@@ -252,13 +252,23 @@ describe('start and destroy', () => {
     await t.driver.destroy('nat');
   });
 
-  it('a network without a bridge name cannot start (a hand-edited file)', async () => {
-    const info = await t.driver.lookupByName('nat');
-    expect(info.bridge).toBe('virbr0');
-    // bridge mode networks have no bridge of ours, and start without one
+  it("a bridge-mode network uses the host's bridge and creates none", async () => {
     await t.driver.define("<network>\n  <name>hostbr</name>\n  <forward mode='bridge'/>\n  <bridge name='br0'/>\n</network>\n");
     await t.driver.start('hostbr');
     expect(await t.driver.lookupByName('hostbr')).toMatchObject({ active: true, bridge: 'br0' });
+    expect(t.kernel.links.has('br0')).toBe(false);
+  });
+});
+
+describe('live def', () => {
+  it("a <pf> network's live XML lists the pool the runtime built; its config does not", async () => {
+    await t.driver.define("<network>\n  <name>vf</name>\n  <forward mode='passthrough'>\n    <pf dev='eth9'/>\n  </forward>\n</network>\n");
+    await t.driver.start('vf');
+    const live = await t.driver.getXml('vf');
+    expect(live).toContain("    <pf dev='eth9'/>\n    <interface dev='eth9v0'/>\n    <interface dev='eth9v1'/>\n");
+    expect(await t.driver.getXml('vf', { inactive: true })).not.toContain('eth9v0');
+    await t.driver.destroy('vf');
+    expect(await t.driver.getXml('vf')).not.toContain('eth9v0');
   });
 });
 
