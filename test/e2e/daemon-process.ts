@@ -1,0 +1,118 @@
+/**
+ * Running the real virtnetd process in end-to-end tests: the daemon is
+ * bundled from src/api/main.ts exactly as scripts/build.mjs does, into a
+ * private folder under node_modules/.cache (so a stale dist/ never hides a
+ * change, and parallel test files never race on one bundle), then spawned
+ * with `node BUNDLE ARGS…`. Every daemon a test starts is tracked and ended
+ * by PID when the test file is done, whatever happened.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+let bundleDir: string | undefined;
+let bundlePath: Promise<string> | undefined;
+
+/** Bundle the daemon once per test file; returns the bundle's path. */
+export function daemonBundle(): Promise<string> {
+  bundlePath ??= (async () => {
+    const cache = join(repo, 'node_modules/.cache');
+    mkdirSync(cache, { recursive: true });
+    bundleDir = mkdtempSync(join(cache, 'virtnetd-e2e-'));
+    const out = join(bundleDir, 'virtnetd.js');
+    await build({
+      entryPoints: [join(repo, 'src/api/main.ts')],
+      outfile: out,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      external: ['libxml2-wasm'],
+      banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+      logLevel: 'warning',
+    });
+    return out;
+  })();
+  return bundlePath;
+}
+
+export interface DaemonProcess {
+  child: ChildProcess;
+  pid: number;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit code (or signal name) when the process ends. */
+  exited: Promise<number | string>;
+  /** Wait until stdout matches. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+}
+
+const live = new Set<ChildProcess>();
+
+/** Start `node BUNDLE args…`. */
+export async function spawnDaemon(args: string[]): Promise<DaemonProcess> {
+  const bundle = await daemonBundle();
+  const child = spawn(process.execPath, [bundle, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  let out = '';
+  let err = '';
+  child.stdout?.setEncoding('utf8').on('data', (c: string) => (out += c));
+  child.stderr?.setEncoding('utf8').on('data', (c: string) => (err += c));
+  const exited = new Promise<number | string>((res) => {
+    child.once('exit', (code, signal) => {
+      live.delete(child);
+      res(code ?? signal ?? 'unknown');
+    });
+  });
+  let ended = false;
+  void exited.then(() => (ended = true));
+  return {
+    child,
+    pid: child.pid ?? -1,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    async waitFor(pattern, timeoutMs = 15_000) {
+      const end = Date.now() + timeoutMs;
+      for (;;) {
+        const m = out.match(pattern);
+        if (m) return m;
+        if (ended || Date.now() > end) {
+          throw new Error(`virtnetd did not print ${pattern} (${ended ? 'it exited' : 'timeout'})\nstdout: ${out}\nstderr: ${err.slice(-3000)}`);
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+  };
+}
+
+/** Start a daemon and wait until it serves; returns it with its sockets, token and TCP port. */
+export async function startServing(args: string[]): Promise<DaemonProcess & { socket: string; readonlySocket: string; port?: number; token?: string }> {
+  const d = await spawnDaemon(args);
+  const m = await d.waitFor(/serving unix:\/\/(\S+) \(read-only: (\S+)\)/);
+  const socket = m[1] ?? '';
+  const readonlySocket = m[2] ?? '';
+  if (!args.some((a) => a.startsWith('--listen'))) return { ...d, socket, readonlySocket };
+  const t = await d.waitFor(/serving http:\/\/127\.0\.0\.1:(\d+) \(every request needs 'Authorization: Bearer ([0-9a-f]+)'\)/);
+  return { ...d, socket, readonlySocket, port: Number(t[1]), token: t[2] ?? '' };
+}
+
+/** End every daemon still running (SIGTERM, then SIGKILL), and remove the bundle. */
+export async function endAllDaemons(): Promise<void> {
+  for (const child of [...live]) {
+    const gone = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill('SIGTERM');
+    await Promise.race([gone, new Promise((r) => setTimeout(r, 3000))]);
+    if (live.has(child)) child.kill('SIGKILL');
+  }
+  if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
+  bundleDir = undefined;
+  bundlePath = undefined;
+}
+
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
