@@ -9,8 +9,8 @@
  *   libvirt API the call stands for), status 403.
  * - `tcp`: 127.0.0.1:PORT; every request must prove itself. Today the only
  *   proof is the daemon's token in `Authorization: Bearer TOKEN`; the web
- *   console's cookie session will be a second one, checked in
- *   `authenticate()` below (the one place to add it).
+ *   console's cookie session will be a second one, through the listener's
+ *   `session` check (see ListenerAccess), consulted by `authenticate()`.
  *
  * Any request may also ask to be treated as read-only (header
  * x-virtnet-readonly: 1), which is how `-r` works over TCP.
@@ -20,7 +20,18 @@ import type { FastifyRequest } from 'fastify';
 import { VirError } from '../util/errors.js';
 import { READONLY_HEADER } from '../client/http-routes.js';
 
-export type ListenerAccess = { kind: 'unix' } | { kind: 'unix-ro' } | { kind: 'tcp'; token: string };
+export type ListenerAccess =
+  | { kind: 'unix' }
+  | { kind: 'unix-ro' }
+  | {
+      kind: 'tcp';
+      token: string;
+      /**
+       * A second way in for TCP requests without the token: the web console's
+       * cookie session will plug in here (true = an authenticated session).
+       */
+      session?: (request: FastifyRequest) => boolean;
+    };
 
 /**
  * What a route does, for the read-only check: `read` routes change nothing;
@@ -51,7 +62,7 @@ export function authenticate(access: ListenerAccess, request: FastifyRequest): v
   if (access.kind !== 'tcp') return;
   const token = bearerToken(request);
   if (token !== undefined && sameSecret(token, access.token)) return;
-  // The console's cookie session will be accepted here.
+  if (token === undefined && access.session?.(request) === true) return;
   throw new VirError(
     'AUTH_FAILED',
     token === undefined

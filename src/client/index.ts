@@ -10,6 +10,8 @@
  *   error: failed to connect to the hypervisor
  *   error: Failed to connect socket to '/run/virtnet/virtnetd.sock': No such file or directory
  *
+ * Over TCP the token is `options.token`, else $VIRTNET_TOKEN.
+ *
  * Small on purpose: node:http and a few local modules, nothing else, so
  * the CLI starts fast.
  */
@@ -25,7 +27,7 @@ export { DEFAULT_SOCKET, READONLY_SOCKET_NAME, SOCKET_NAME, readonlySocketFor, r
 /** Connect to virtnetd; rejects with a VirError when the daemon cannot be reached or refuses the connection. */
 export async function connect(options: ConnectOptions = {}): Promise<HttpVirtnetClient & VirtnetClient> {
   const target = resolveTarget(options.uri, options.readonly === true);
-  const transport = new HttpTransport(target, options.token);
+  const transport = new HttpTransport(target, options.token ?? (process.env['VIRTNET_TOKEN'] || undefined));
   const client = new HttpVirtnetClient(transport);
   try {
     await client.version();

@@ -315,3 +315,13 @@ describe('OpenAPI', () => {
     expect(doc.paths['/api/networks/{name}'].get.parameters[0]).toMatchObject({ name: 'name', in: 'path', required: true });
   });
 });
+
+describe('TCP sessions (the console hook)', () => {
+  it('lets a request without the token in when the session check accepts it, and only then', async () => {
+    const app = await server({ kind: 'tcp', token: 't'.repeat(64), session: (r) => r.headers.cookie === 'session=ok' });
+    expect((await call(app, { url: '/api/networks', headers: { cookie: 'session=ok' } })).status).toBe(200);
+    expect((await call(app, { url: '/api/networks', headers: { cookie: 'session=bad' } })).status).toBe(401);
+    // A wrong token is refused even with a good session.
+    expect((await call(app, { url: '/api/networks', headers: { cookie: 'session=ok', authorization: `Bearer ${'x'.repeat(64)}` } })).status).toBe(401);
+  });
+});

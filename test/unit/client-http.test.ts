@@ -190,6 +190,16 @@ describe('read-only and TCP', () => {
     expect(e2.detail).toBe('the token does not match the one virtnetd wrote to its run directory (RUN/token)');
   });
 
+  it('takes the token from $VIRTNET_TOKEN when none is given', async () => {
+    process.env['VIRTNET_TOKEN'] = token;
+    try {
+      const c = await open(`http://127.0.0.1:${tcpPort}`);
+      expect(await c.list()).toEqual([]);
+    } finally {
+      delete process.env['VIRTNET_TOKEN'];
+    }
+  });
+
   it('is read-only over TCP when asked', async () => {
     const c = await open(`http://127.0.0.1:${tcpPort}`, { token, readonly: true });
     const e = await rejection(c.define(NET_XML('x'), { validate: true }));
