@@ -1,0 +1,386 @@
+/**
+ * CLI behaviour the golden files cannot show (they come from a virsh with
+ * no leases, no events, no terminal): lookups by uuid, net-list's other
+ * modes, lease tables, net-event, the interactive shell, net-edit's
+ * question on a terminal, XPath output, timing, connection handling.
+ * Everything runs against the in-memory client.
+ */
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliDeps } from '../../src/cli/run-cli.js';
+import type { ShellIo } from '../../src/cli/shell.js';
+import { localTime } from '../../src/cli/commands/net-dhcp-leases.js';
+import { VirError } from '../../src/util/errors.js';
+import { FakeClient } from './cli-fake-client.js';
+import { GOLDEN_EDITORS, GOLDEN_XML_DIR } from './cli-golden-harness.js';
+
+interface Result {
+  stdout: string;
+  stderr: string;
+  rc: number;
+}
+
+interface RunOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  stdin?: string;
+  tty?: boolean;
+  keys?: string[];
+  connect?: CliDeps['connect'];
+  now?: () => number;
+  interrupt?: (fire: () => void) => void;
+}
+
+async function cli(client: FakeClient, args: string[], o: RunOptions = {}): Promise<Result> {
+  let stdout = '';
+  let stderr = '';
+  const keys = [...(o.keys ?? [])];
+  const io: ShellIo = {
+    out: (t) => (stdout += t),
+    err: (t) => (stderr += t),
+    stdinIsTTY: o.tty ?? false,
+    readKey: async () => keys.shift() ?? '',
+  };
+  if (o.stdin !== undefined) io.stdin = Readable.from([o.stdin]);
+  if (o.interrupt) {
+    const fire = o.interrupt;
+    io.onInterrupt = (handler) => {
+      fire(handler);
+      return () => undefined;
+    };
+  }
+  const rc = await runCli(args, {
+    io,
+    connect: o.connect ?? (async () => client),
+    env: { PATH: process.env['PATH'], ...(o.env ?? {}) },
+    cwd: o.cwd ?? GOLDEN_XML_DIR,
+    ...(o.now ? { now: o.now } : {}),
+  });
+  return { stdout, stderr, rc };
+}
+
+async function withNetworks(...files: string[]): Promise<FakeClient> {
+  const client = new FakeClient();
+  for (const f of files) await client.define(readFileSync(join(GOLDEN_XML_DIR, f), 'utf8'));
+  return client;
+}
+
+let tmp: string;
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'virtnet-cli-test-'));
+});
+afterAll(() => undefined);
+
+describe('looking networks up', () => {
+  it('tries a 36-character argument as a uuid first, in canonical form, then as a name', async () => {
+    const client = await withNetworks('isolated.xml');
+    const uuid = client.nets.get('isolated')?.def.uuid as string;
+    const r = await cli(client, ['net-info', uuid.toUpperCase()]);
+    expect(r.rc).toBe(0);
+    expect(r.stdout).toContain(`UUID:           ${uuid}\n`);
+    expect(client.calls.find((c) => c.method === 'lookupByUuid')?.args).toEqual([uuid]);
+    expect(client.calls.some((c) => c.method === 'lookupByName')).toBe(false);
+  });
+
+  it('net-name takes only a uuid, net-uuid only a name', async () => {
+    const client = await withNetworks('isolated.xml');
+    const uuid = client.nets.get('isolated')?.def.uuid as string;
+    expect((await cli(client, ['net-name', uuid])).stdout).toBe('isolated\n\n');
+    expect((await cli(client, ['net-uuid', 'isolated'])).stdout).toBe(`${uuid}\n\n`);
+    const r = await cli(client, ['net-uuid', uuid]);
+    expect(r.stderr).toBe(`error: failed to get network '${uuid}'\nerror: Network not found: no network with matching name '${uuid}'\n`);
+  });
+
+  it('acts on the network found by uuid under its real name, but reports it as typed', async () => {
+    const client = await withNetworks('isolated.xml');
+    const uuid = client.nets.get('isolated')?.def.uuid as string;
+    const r = await cli(client, ['net-start', uuid]);
+    expect(r.stdout).toBe(`Network ${uuid} started\n\n`);
+    expect(client.calls.find((c) => c.method === 'start')?.args).toEqual(['isolated']);
+  });
+});
+
+describe('net-list', () => {
+  it('sorts names ignoring case and prints --name / --uuid lists', async () => {
+    const client = new FakeClient();
+    for (const name of ['beta', 'Alpha', 'gamma']) {
+      await client.define(`<network><name>${name}</name></network>`);
+    }
+    expect((await cli(client, ['net-list', '--all', '--name'])).stdout).toBe('Alpha\nbeta\ngamma\n\n');
+    const uuids = ['Alpha', 'beta', 'gamma'].map((n) => client.nets.get(n)?.def.uuid);
+    expect((await cli(client, ['net-list', '--all', '--uuid'])).stdout).toBe(`${uuids.join('\n')}\n\n`);
+  });
+
+  it('adds a Title column with --title', async () => {
+    const client = new FakeClient();
+    await client.define('<network><name>lab</name><title>Lab network</title></network>');
+    await client.define('<network><name>plain</name></network>');
+    expect((await cli(client, ['net-list', '--all', '--title'])).stdout).toBe(
+      ' Name    State      Autostart   Persistent   Title\n' +
+        `${'-'.repeat(58)}\n` +
+        ' lab     inactive   no          yes          Lab network\n' +
+        ' plain   inactive   no          yes          \n\n',
+    );
+  });
+
+  it('passes the filters to the daemon in one call', async () => {
+    const client = new FakeClient();
+    await cli(client, ['net-list', '--inactive', '--persistent', '--no-autostart']);
+    expect(client.calls).toEqual([{ method: 'list', args: [{ inactive: true, persistent: true, noAutostart: true }] }]);
+  });
+});
+
+describe('net-dhcp-leases', () => {
+  it("prints virsh's lease table, sorted by MAC, with '-' for what is unknown", async () => {
+    const client = await withNetworks('nat.xml');
+    await client.start('nat');
+    client.leaseTable.set('nat', [
+      { iface: 'virbr0', expiryTime: 1_700_003_600, protocol: 'ipv4', mac: '52:54:00:BB:00:02', ipAddress: '192.168.120.20', prefix: 24, hostname: 'vm2' },
+      { iface: 'virbr0', expiryTime: 1_700_000_000, protocol: 'ipv4', mac: '52:54:00:aa:00:01', ipAddress: '192.168.120.10', prefix: 24, clientId: '01:52:54:00:aa:00:01' },
+      { iface: 'virbr0', expiryTime: 1_700_007_200, protocol: 'ipv6', mac: '52:54:00:cc:00:03', ipAddress: 'fd00::10', prefix: 64, clientId: '00:04:aa', iaid: '1' },
+    ]);
+    const r = await cli(client, ['net-dhcp-leases', 'nat']);
+    const t1 = localTime(1_700_000_000);
+    const t2 = localTime(1_700_003_600);
+    const t3 = localTime(1_700_007_200);
+    expect(r.stdout).toBe(
+      ' Expiry Time           MAC address         Protocol   IP address          Hostname   Client ID or DUID\n' +
+        `${'-'.repeat(107)}\n` +
+        ` ${t1}   52:54:00:aa:00:01   ipv4       192.168.120.10/24   -          01:52:54:00:aa:00:01\n` +
+        ` ${t2}   52:54:00:BB:00:02   ipv4       192.168.120.20/24   vm2        -\n` +
+        ` ${t3}   52:54:00:cc:00:03   ipv6       fd00::10/64         -          00:04:aa\n\n`,
+    );
+    const one = await cli(client, ['net-dhcp-leases', 'nat', '52:54:00:aa:00:01']);
+    expect(one.stdout.split('\n')).toHaveLength(5);
+    expect(client.calls.at(-1)).toEqual({ method: 'leases', args: ['nat', '52:54:00:aa:00:01'] });
+  });
+});
+
+describe('net-event', () => {
+  it('prints the first lifecycle event and stops, without --loop', async () => {
+    const client = await withNetworks('isolated.xml');
+    const pending = cli(client, ['net-event', '--event', 'lifecycle']);
+    await new Promise((r) => setTimeout(r, 20));
+    await client.start('isolated');
+    await client.destroy('isolated');
+    const r = await pending;
+    expect(r).toEqual({ stdout: "event 'lifecycle' for network isolated: Started\nevents received: 1\n\n", stderr: '', rc: 0 });
+  });
+
+  it('loops until the timeout, filters by network, stamps UTC time, and skips Updated', async () => {
+    const client = await withNetworks('isolated.xml', 'routed.xml');
+    const pending = cli(client, ['net-event', 'routed', '--event', 'lifecycle', '--loop', '--timeout', '1', '--timestamp'], {
+      now: () => Date.UTC(2024, 0, 2, 3, 4, 5, 678),
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    await client.start('isolated');
+    await client.start('routed');
+    client.emit('Updated', client.nets.get('routed') as never);
+    await client.destroy('routed');
+    const r = await pending;
+    expect(r.stdout).toBe(
+      "2024-01-02 03:04:05.678+0000: event 'lifecycle' for network routed: Started\n" +
+        "2024-01-02 03:04:05.678+0000: event 'lifecycle' for network routed: Stopped\n" +
+        'event loop timed out\nevents received: 2\n\n',
+    );
+    expect(r.rc).toBe(0);
+  });
+
+  it('ends on SIGINT with "event loop interrupted"', async () => {
+    const client = new FakeClient();
+    const r = await cli(client, ['net-event', '--event', 'lifecycle'], { interrupt: (fire) => setTimeout(fire, 10) });
+    expect(r).toEqual({ stdout: 'event loop interrupted\nevents received: 0\n\n', stderr: '', rc: 1 });
+  });
+});
+
+describe('the interactive shell', () => {
+  it('reads lines from a pipe, echoing prompt and line as virsh does, until exit', async () => {
+    const client = await withNetworks('isolated.xml');
+    const r = await cli(client, [], { stdin: 'net-list --all --name\n\necho "a b" c; nosuch\nnet-info nosuch\nexit\nnet-list\n' });
+    expect(r.stdout).toBe(
+      "Welcome to virtnet, the virtualization interactive terminal.\n\nType:  'help' for help with commands\n       'quit' to quit\n\n" +
+        'virtnet # net-list --all --name\nisolated\n\n' +
+        'virtnet # \n' +
+        'virtnet # echo "a b" c; nosuch\n' +
+        'virtnet # net-info nosuch\n\n' +
+        'virtnet # exit\n\n',
+    );
+    expect(r.stderr).toBe("error: unknown command: 'nosuch'\nerror: failed to get network 'nosuch'\nerror: Network not found: no network with matching name 'nosuch'\n");
+    expect(r.rc).toBe(0);
+  });
+
+  it('shows the read-only prompt, stays quiet with -q, and ends at end of input', async () => {
+    const r = await cli(new FakeClient(), ['-q', '-r'], { stdin: 'echo hi' });
+    expect(r.stdout).toBe('virtnet > echo hi\nhivirtnet > \n');
+  });
+
+  it('allows cd, and later relative paths follow it', async () => {
+    const client = new FakeClient();
+    const r = await cli(client, ['-q'], { cwd: '/', stdin: `cd ${GOLDEN_XML_DIR}\npwd\nnet-define isolated.xml\n` });
+    expect(r.stdout).toContain(`${GOLDEN_XML_DIR}\n`);
+    expect(client.nets.has('isolated')).toBe(true);
+    const bad = await cli(client, ['-q'], { stdin: 'cd /nonexistent-dir\n' });
+    expect(bad.stderr).toBe('error: cd: No such file or directory: /nonexistent-dir\n');
+  });
+});
+
+describe('net-edit', () => {
+  function toggleEditor(): string {
+    // First run: break the XML. Second run: repair it and shrink the DHCP range.
+    const path = join(tmp, `toggle-${Math.random().toString(36).slice(2)}.sh`);
+    writeFileSync(
+      path,
+      `#!/bin/sh\nif grep -q '</nam>' "$1"; then sed -i "s/<\\/nam>/<\\/name>/; s/\\.254'/.200'/" "$1"; else sed -i 's/<\\/name>/<\\/nam>/' "$1"; fi\n`,
+    );
+    chmodSync(path, 0o755);
+    return path;
+  }
+
+  it('asks "Failed. Try again? [y,n,f,?]:" on a terminal; ? explains, n gives up with exit 1', async () => {
+    const client = await withNetworks('isolated.xml');
+    const editor = join(GOLDEN_EDITORS, 'break-name.sh');
+    const r = await cli(client, ['net-edit', 'isolated'], { tty: true, keys: ['?', 'x', 'n'], env: { VISUAL: editor } });
+    expect(r.rc).toBe(1);
+    expect(r.stdout).toBe(
+      '\rFailed. Try again? [y,n,f,?]: \r\ny - yes, start editor again\r\nn - no, throw away my changes\r\nf - force, try to redefine again\r\n? - print this help\r\n' +
+        '\rFailed. Try again? [y,n,f,?]: \rFailed. Try again? [y,n,f,?]: \r\n\n',
+    );
+    expect(r.stderr).toBe('error: (network_definition):2: Opening and ending tag mismatch: name line 2 and nam\n  <name>isolated</nam>\n----------------------^\n');
+  });
+
+  it('edits again on y, and defines what the second edit produced', async () => {
+    const client = await withNetworks('isolated.xml');
+    const r = await cli(client, ['net-edit', 'isolated'], { tty: true, keys: ['y'], env: { EDITOR: toggleEditor() } });
+    expect(r.rc).toBe(0);
+    expect(r.stdout).toBe('\rFailed. Try again? [y,n,f,?]: \r\nNetwork isolated XML configuration edited.\n\n');
+    expect(await client.getXml('isolated')).toContain("end='192.168.100.200'");
+  });
+
+  it('prefers $VISUAL to $EDITOR, and runs an editor with arguments through sh', async () => {
+    const client = await withNetworks('isolated.xml');
+    const log = join(tmp, 'editor-args.log');
+    const r = await cli(client, ['net-edit', 'isolated'], {
+      env: { VISUAL: `echo visual >${log}`, EDITOR: join(GOLDEN_EDITORS, 'break-name.sh') },
+    });
+    expect(r.stdout).toBe('Network isolated XML configuration not changed.\n\n');
+    expect(readFileSync(log, 'utf8')).toMatch(/^visual \/tmp\/virtnet[A-Za-z0-9]{6}\.xml\n$/);
+  });
+
+  it('reports an editor that fails', async () => {
+    const client = await withNetworks('isolated.xml');
+    const r = await cli(client, ['net-edit', 'isolated'], { env: { VISUAL: '/bin/false' } });
+    expect(r.rc).toBe(1);
+    expect(r.stderr).toMatch(/^error: internal error: Child process \(\/bin\/false \/tmp\/virtnet\w{6}\.xml\) unexpected exit status 1\n$/);
+  });
+});
+
+describe('net-dumpxml --xpath', () => {
+  it('prints attributes and text nodes as xmlNodeDump does, and wraps them', async () => {
+    const client = await withNetworks('nat.xml');
+    expect((await cli(client, ['net-dumpxml', 'nat', '--xpath', '//host/@*'])).stdout).toBe(
+      ' mac="52:54:00:00:00:01"\n name="vm1"\n ip="192.168.120.10"\n\n',
+    );
+    expect((await cli(client, ['net-dumpxml', 'nat', '--xpath', '//name/text()'])).stdout).toBe('nat\n\n');
+    expect((await cli(client, ['net-dumpxml', 'nat', '--xpath', '//range/@start', '--wrap'])).stdout).toBe('<nodes start="192.168.120.2"/>\n\n');
+    expect((await cli(client, ['net-dumpxml', 'nat', '--xpath', '//dhcp', '--wrap'])).stdout).toBe(
+      '<nodes>\n  <dhcp>\n    <range start="192.168.120.2" end="192.168.120.254"/>\n    <host mac="52:54:00:00:00:01" name="vm1" ip="192.168.120.10"/>\n  </dhcp>\n</nodes>\n\n',
+    );
+  });
+});
+
+describe('the connection', () => {
+  it("prints virsh's two lines when the daemon cannot be reached, and runs nothing", async () => {
+    const client = new FakeClient();
+    const r = await cli(client, ['net-list; net-list'], {
+      connect: async () => {
+        throw new VirError('SYSTEM_ERROR', "Failed to connect socket to '/run/virtnet/virtnetd.sock': No such file or directory");
+      },
+    });
+    expect(r).toEqual({
+      stdout: '',
+      stderr: "error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/run/virtnet/virtnetd.sock': No such file or directory\n",
+      rc: 1,
+    });
+  });
+
+  it('needs no daemon for help, echo and pwd', async () => {
+    let connects = 0;
+    const r = await cli(new FakeClient(), ['help net-list; echo x; pwd'], {
+      connect: async () => {
+        connects++;
+        throw new Error('unreachable');
+      },
+    });
+    expect(r.rc).toBe(0);
+    expect(connects).toBe(0);
+  });
+
+  it('passes -c, -r and $VIRTNET_TOKEN to connect, and uri prints the URI', async () => {
+    const seen: unknown[] = [];
+    const client = new FakeClient();
+    const r = await cli(client, ['-r', '-c', 'unix:///tmp/x/virtnetd.sock', 'uri'], {
+      env: { VIRTNET_TOKEN: 'tok' },
+      connect: async (o) => {
+        seen.push(o);
+        return client;
+      },
+    });
+    expect(r.stdout).toBe('unix:///tmp/x/virtnetd.sock\n\n');
+    expect(seen).toEqual([{ uri: 'unix:///tmp/x/virtnetd.sock', readonly: true, token: 'tok' }]);
+    const env = await cli(client, ['uri'], { env: { VIRTNET_DEFAULT_URI: 'unix:///e.sock' } });
+    expect(env.stdout).toBe('unix:///e.sock\n\n');
+  });
+
+  it('shows a read-only refusal as the daemon words it', async () => {
+    const client = new FakeClient({ readonly: true });
+    const r = await cli(client, ['net-define', 'isolated.xml']);
+    expect(r.stderr).toBe('error: Failed to define network from isolated.xml\nerror: operation forbidden: read only access prevents virNetworkDefineXML\n');
+  });
+
+  it('closes the connection at the end', async () => {
+    const client = new FakeClient();
+    await cli(client, ['net-list']);
+    expect(client.closed).toBe(true);
+  });
+});
+
+describe('odds and ends', () => {
+  it('prints timing after each command with -t', async () => {
+    let t = 1000;
+    const r = await cli(new FakeClient(), ['-t', 'echo a; echo b'], { now: () => (t += 1.5) });
+    expect(r.stdout).toBe('a\n(Time: 1.500 ms)\n\nb\n(Time: 1.500 ms)\n\n');
+  });
+
+  it('reports a file that is a directory as virFileReadAll does', async () => {
+    mkdirSync(join(tmp, 'adir'), { recursive: true });
+    const r = await cli(new FakeClient(), ['net-define', 'adir'], { cwd: tmp });
+    expect(r.stderr).toBe("error: Failed to read file 'adir': Is a directory\n");
+  });
+
+  it('echo escapes for shell and XML, splits on commas and writes to stderr', async () => {
+    expect((await cli(new FakeClient(), ['echo', '--split', 'a,b,,c', "it's"])).stdout).toBe("a b,c it's\n");
+    expect((await cli(new FakeClient(), ['echo', '--shell', "it's", 'plain', ''])).stdout).toBe("'it'\\''s' plain ''\n");
+    expect((await cli(new FakeClient(), ['echo', '--err', 'oops'])).stderr).toBe('error: oops\n');
+  });
+
+  it('prints the usage with -h and help for the whole command set', async () => {
+    const usage = await cli(new FakeClient(), ['-h']);
+    expect(usage.stdout.startsWith('\nvirtnet [options]... [<command_string>]\nvirtnet [options]... <command> [args...]\n\n  options:\n')).toBe(true);
+    expect(usage.stdout).toContain(" Networking (help keyword 'network')\n    net-autostart                  autostart a network\n");
+    const help = await cli(new FakeClient(), ['help']);
+    expect(help.stdout.startsWith("Grouped commands:\n\n Host and Hypervisor (help keyword 'host'):\n")).toBe(true);
+    expect((await cli(new FakeClient(), ['help', 'virsh'])).stdout).toContain(" Virtnet itself (help keyword 'virtnet'):\n");
+  });
+
+  it('net-update says which state changed when neither --live nor --config is given', async () => {
+    const client = await withNetworks('nat.xml');
+    const host = "<host mac='52:54:00:00:00:09' ip='192.168.120.99'/>";
+    expect((await cli(client, ['net-update', 'nat', 'add', 'ip-dhcp-host', host])).stdout).toBe('Updated network nat persistent config\n');
+    await client.start('nat');
+    expect((await cli(client, ['net-update', 'nat', 'delete', 'ip-dhcp-host', host])).stdout).toBe('Updated network nat live state\n');
+    expect((await cli(client, ['-q', 'net-update', 'nat', 'add', 'ip-dhcp-host', host, '--live'])).stdout).toBe('');
+  });
+});
