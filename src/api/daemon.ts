@@ -104,6 +104,7 @@ export async function startDaemon(options: DaemonOptions, deps: DaemonDeps): Pro
       const made = await setupSandbox(sandboxNames(options.root));
       sandbox = made.names;
       netns = sandbox.netns;
+      for (const w of made.warnings) logger.warn(w);
       logger.info({ netns: sandbox.netns, uplink: sandbox.uplink, created: made.created }, 'sandbox ready');
     } else if (netns !== null && !existsSync(`/run/netns/${netns}`)) {
       throw new Error(`network namespace '${netns}' does not exist (create it with: ip netns add ${netns})`);

@@ -49,6 +49,15 @@ async function main(argv: string[]): Promise<void> {
 
   const options = command.options;
   const logger = createLogger(options.logLevel, options.logFile);
+  // A bug must not die silently or as a bare stack: log it as one structured line, then exit.
+  process.on('uncaughtException', (err) => {
+    logger.fatal({ err }, 'uncaught exception');
+    fail(`internal error: ${err.message}`);
+  });
+  process.on('unhandledRejection', (reason) => {
+    logger.fatal({ err: reason }, 'unhandled rejection');
+    fail(`internal error: ${reason instanceof Error ? reason.message : String(reason)}`);
+  });
   let daemon;
   try {
     daemon = await startDaemon(options, {

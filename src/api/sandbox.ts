@@ -83,7 +83,8 @@ async function ensureNetns(name: string): Promise<boolean> {
 }
 
 /** Create whatever part of the sandbox is missing; returns the names and whether anything was created. */
-export async function setupSandbox(names: SandboxNames): Promise<{ names: SandboxNames; created: boolean }> {
+export async function setupSandbox(names: SandboxNames): Promise<{ names: SandboxNames; created: boolean; warnings: string[] }> {
+  const warnings: string[] = [];
   const createdNs = await ensureNetns(names.netns);
   const createdUp = await ensureNetns(names.uplink);
   let created = createdNs || createdUp;
@@ -96,15 +97,20 @@ export async function setupSandbox(names: SandboxNames): Promise<{ names: Sandbo
     await ip(['-n', names.netns, 'link', 'set', tmp, 'netns', names.uplink]);
     await ip(['-n', names.uplink, 'link', 'set', tmp, 'name', UPLINK_DOWNLINK_IF]);
     await ip(['-n', names.uplink, 'addr', 'add', SANDBOX_ADDRESSES.uplink4, 'dev', UPLINK_DOWNLINK_IF]);
-    await ip(['-n', names.uplink, 'addr', 'add', SANDBOX_ADDRESSES.uplink6, 'dev', UPLINK_DOWNLINK_IF, 'nodad']);
     await ip(['-n', names.uplink, 'link', 'set', UPLINK_DOWNLINK_IF, 'up']);
     await ip(['-n', names.netns, 'addr', 'add', SANDBOX_ADDRESSES.sandbox4, 'dev', SANDBOX_UPLINK_IF]);
-    await ip(['-n', names.netns, 'addr', 'add', SANDBOX_ADDRESSES.sandbox6, 'dev', SANDBOX_UPLINK_IF, 'nodad']);
     await ip(['-n', names.netns, 'link', 'set', SANDBOX_UPLINK_IF, 'up']);
     await ip(['-n', names.netns, 'route', 'replace', 'default', 'via', SANDBOX_ADDRESSES.gateway4]);
-    await ip(['-n', names.netns, '-6', 'route', 'replace', 'default', 'via', SANDBOX_ADDRESSES.gateway6]);
+    // IPv6 is a bonus: a host with IPv6 disabled still gets a working IPv4 sandbox.
+    try {
+      await ip(['-n', names.uplink, 'addr', 'add', SANDBOX_ADDRESSES.uplink6, 'dev', UPLINK_DOWNLINK_IF, 'nodad']);
+      await ip(['-n', names.netns, 'addr', 'add', SANDBOX_ADDRESSES.sandbox6, 'dev', SANDBOX_UPLINK_IF, 'nodad']);
+      await ip(['-n', names.netns, '-6', 'route', 'replace', 'default', 'via', SANDBOX_ADDRESSES.gateway6]);
+    } catch (err) {
+      warnings.push(`IPv6 uplink not configured: ${(err as Error).message}`);
+    }
   }
-  return { names, created };
+  return { names, created, warnings };
 }
 
 async function netnsPids(name: string): Promise<number[]> {
