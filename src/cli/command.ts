@@ -9,12 +9,13 @@
  *   be spelled out);
  * - `argv`: the rest of the positional words (echo).
  */
+import type { ListFilter } from '../driver/api.js';
 import type { Shell } from './shell.js';
 
 export type OptKind = 'bool' | 'string' | 'int' | 'data' | 'argv';
 
 /** What bash completion offers for an option's value. */
-export type Completion = 'network' | 'file' | 'update-command' | 'update-section' | 'event' | 'command';
+export type Completion = 'network' | 'network-uuid' | 'file' | 'update-command' | 'update-section' | 'event' | 'command';
 
 export interface OptDef {
   name: string;
@@ -27,6 +28,8 @@ export interface OptDef {
   emptyOk?: boolean;
   help: string;
   complete?: Completion;
+  /** For network completion: which networks make sense (net-start offers inactive ones). */
+  completeFilter?: ListFilter;
 }
 
 export interface CommandDef {
@@ -38,6 +41,8 @@ export interface CommandDef {
   opts: readonly OptDef[];
   /** Runs without a daemon connection (vsh's VSH_CMD_FLAG_NOCONNECT). */
   noConnect?: boolean;
+  /** Left out of help listings (the `complete` helper of bash completion). */
+  hidden?: boolean;
   /** Returns true on success; false makes the runner report the saved library error. */
   run(sh: Shell, cmd: ParsedCommand): Promise<boolean>;
 }

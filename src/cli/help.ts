@@ -60,7 +60,10 @@ function optionLabel(opt: OptDef, shortopt: boolean): string {
 
 /** The commands of one group, one line each (vshCmdGrpHelp's body). */
 function groupLines(group: CommandGroup): string {
-  return group.commands.map((c) => `    ${c.name.padEnd(30)} ${c.help}\n`).join('');
+  return group.commands
+    .filter((c) => !c.hidden)
+    .map((c) => `    ${c.name.padEnd(30)} ${c.help}\n`)
+    .join('');
 }
 
 /** vshCmdGrpHelp. */

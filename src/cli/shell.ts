@@ -130,9 +130,9 @@ export class Shell {
 
   /**
    * Open the connection (or replace it, for `connect`). On failure prints
-   * virsh's two lines and returns false.
+   * virsh's two lines (unless `silent`) and returns false.
    */
-  async open(uri = this.uri, readonly = this.readonly): Promise<boolean> {
+  async open(uri = this.uri, readonly = this.readonly, silent = false): Promise<boolean> {
     try {
       const options: ConnectOptions = { readonly };
       if (uri !== undefined) options.uri = uri;
@@ -145,8 +145,10 @@ export class Shell {
       this.readonly = readonly;
       return true;
     } catch (err) {
-      this.error('failed to connect to the hypervisor');
-      this.error(describeError(err));
+      if (!silent) {
+        this.error('failed to connect to the hypervisor');
+        this.error(describeError(err));
+      }
       return false;
     }
   }

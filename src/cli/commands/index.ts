@@ -4,6 +4,7 @@
  * virsh's says virsh; `help virsh` still finds it).
  */
 import type { CommandGroup } from '../command.js';
+import { completeCmd } from './complete.js';
 import { netDhcpLeases } from './net-dhcp-leases.js';
 import { netEdit } from './net-edit.js';
 import { netEvent } from './net-event.js';
@@ -41,7 +42,7 @@ export const SHELL_GROUP: CommandGroup = {
   name: 'Virtnet itself',
   keyword: 'virtnet',
   aliases: ['virsh'],
-  commands: [cdCmd, echoCmd, exitCmd, helpCmd, pwdCmd, quitCmd, connectCmd],
+  commands: [cdCmd, echoCmd, exitCmd, helpCmd, pwdCmd, quitCmd, connectCmd, completeCmd],
 };
 
 export const GROUPS: readonly CommandGroup[] = [HOST_GROUP, NETWORK_GROUP, SHELL_GROUP];

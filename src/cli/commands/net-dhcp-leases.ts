@@ -9,7 +9,7 @@ import type { CommandDef } from '../command.js';
 import { lookupNetwork } from '../lookup.js';
 import { optString } from '../options.js';
 import { formatTable } from '../table.js';
-import { attempt, NETWORK_OPT } from './net-lifecycle.js';
+import { attempt, networkOpt } from './net-lifecycle.js';
 import { compareNames } from './net-list.js';
 
 const two = (n: number): string => String(n).padStart(2, '0');
@@ -30,7 +30,7 @@ export const netDhcpLeases: CommandDef = {
   name: 'net-dhcp-leases',
   help: 'print lease info for a given network',
   desc: 'Print lease info for a given network',
-  opts: [NETWORK_OPT, { name: 'mac', kind: 'string', help: 'MAC address' }],
+  opts: [networkOpt({ active: true }), { name: 'mac', kind: 'string', help: 'MAC address' }],
   async run(sh, cmd) {
     const mac = optString(sh, cmd, 'mac');
     const net = await lookupNetwork(sh, cmd);

@@ -48,7 +48,7 @@ export const netName: CommandDef = {
   name: 'net-name',
   help: 'convert a network UUID to network name',
   desc: '',
-  opts: [{ ...NETWORK_OPT, help: 'network uuid' }],
+  opts: [{ ...NETWORK_OPT, help: 'network uuid', complete: 'network-uuid' }],
   async run(sh, cmd) {
     const net = await lookupNetwork(sh, cmd, { byUuid: true, byName: false });
     if (!net) return false;

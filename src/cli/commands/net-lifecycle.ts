@@ -11,6 +11,8 @@ import type { Shell } from '../shell.js';
 import { readFileAll } from './fs-helpers.js';
 
 export const NETWORK_OPT: OptDef = { name: 'network', kind: 'data', required: true, help: 'network name or uuid', complete: 'network' };
+/** NETWORK_OPT whose completion offers only the networks matching `filter`. */
+export const networkOpt = (completeFilter: OptDef['completeFilter']): OptDef => ({ ...NETWORK_OPT, ...(completeFilter ? { completeFilter } : {}) });
 const FILE_OPT: OptDef = { name: 'file', kind: 'data', required: true, help: 'file containing an XML network description', complete: 'file' };
 const VALIDATE_OPT: OptDef = { name: 'validate', kind: 'bool', help: 'validate the XML against the schema' };
 
@@ -64,7 +66,7 @@ export const netStart: CommandDef = {
   name: 'net-start',
   help: 'start a (previously defined) inactive network',
   desc: 'Start a network.',
-  opts: [NETWORK_OPT],
+  opts: [networkOpt({ inactive: true })],
   async run(sh, cmd) {
     const net = await lookupNetwork(sh, cmd);
     if (!net) return false;
@@ -78,7 +80,7 @@ export const netDestroy: CommandDef = {
   name: 'net-destroy',
   help: 'destroy (stop) a network',
   desc: 'Forcefully stop a given network.',
-  opts: [NETWORK_OPT],
+  opts: [networkOpt({ active: true })],
   async run(sh, cmd) {
     const net = await lookupNetwork(sh, cmd);
     if (!net) return false;
@@ -92,7 +94,7 @@ export const netUndefine: CommandDef = {
   name: 'net-undefine',
   help: 'undefine a persistent network',
   desc: 'Undefine the configuration for a persistent network.',
-  opts: [NETWORK_OPT],
+  opts: [networkOpt({ active: true, inactive: true, persistent: true })],
   async run(sh, cmd) {
     const net = await lookupNetwork(sh, cmd);
     if (!net) return false;
@@ -106,7 +108,7 @@ export const netAutostart: CommandDef = {
   name: 'net-autostart',
   help: 'autostart a network',
   desc: 'Configure a network to be automatically started at boot.',
-  opts: [NETWORK_OPT, { name: 'disable', kind: 'bool', help: 'disable autostarting' }],
+  opts: [networkOpt({ active: true, inactive: true, persistent: true }), { name: 'disable', kind: 'bool', help: 'disable autostarting' }],
   async run(sh, cmd) {
     const net = await lookupNetwork(sh, cmd);
     if (!net) return false;

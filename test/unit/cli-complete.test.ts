@@ -1,0 +1,68 @@
+/**
+ * The hidden `complete` command behind contrib/bash-completion/virtnet:
+ * command names, the options a command has not been given, and the values
+ * of the option being filled (networks as the command wants them,
+ * net-update's commands and sections, event types).
+ */
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run-cli.js';
+import { FakeClient } from './cli-fake-client.js';
+
+async function complete(client: FakeClient | null, ...words: string[]): Promise<string[]> {
+  let out = '';
+  const rc = await runCli(['-q', 'complete', '--', ...words], {
+    io: { out: (t) => (out += t), err: () => undefined },
+    connect: async () => {
+      if (!client) throw new Error('no daemon');
+      return client;
+    },
+    env: {},
+    cwd: '/',
+  });
+  expect(rc).toBe(0);
+  return out.split('\n').filter((l) => l !== '');
+}
+
+async function lab(): Promise<FakeClient> {
+  const c = new FakeClient();
+  for (const n of ['alpha', 'beta', 'gamma']) await c.define(`<network><name>${n}</name></network>`);
+  await c.start('beta');
+  await c.setAutostart('gamma', true);
+  await c.create('<network><name>temp</name></network>');
+  return c;
+}
+
+describe('virtnet complete', () => {
+  it('completes command names, hiding itself', async () => {
+    const all = await complete(null, '');
+    expect(all).toContain('net-list');
+    expect(all).not.toContain('complete');
+    expect(await complete(null, 'net-u')).toEqual(['net-undefine', 'net-update', 'net-uuid']);
+  });
+
+  it('offers the networks each command can act on', async () => {
+    const c = await lab();
+    expect(await complete(c, 'net-info', '')).toEqual(['alpha', 'beta', 'gamma', 'temp']);
+    expect(await complete(c, 'net-start', '')).toEqual(['alpha', 'gamma']);
+    expect(await complete(c, 'net-destroy', '')).toEqual(['beta', 'temp']);
+    expect(await complete(c, 'net-undefine', '')).toEqual(['alpha', 'beta', 'gamma']);
+    expect(await complete(c, 'net-info', 'g')).toEqual(['gamma']);
+    expect(await complete(c, 'net-info', '--network', 'a')).toEqual(['alpha']);
+    expect(await complete(c, 'net-info', '--network=b')).toEqual(['--network=beta']);
+    expect(await complete(c, 'net-name', '')).toEqual([...c.nets.values()].map((n) => n.def.uuid));
+  });
+
+  it('offers options not given yet, and values of net-update and net-event', async () => {
+    expect(await complete(null, 'net-dumpxml', 'x', '--inactive', '--')).toEqual(['--xpath', '--wrap']);
+    expect(await complete(null, 'net-update', 'n', '')).toEqual(['add', 'add-first', 'add-last', 'delete', 'modify']);
+    expect(await complete(null, 'net-update', 'n', 'add', 'dns-')).toEqual(['dns-host', 'dns-txt', 'dns-srv']);
+    expect(await complete(null, 'net-update', 'n', 'add', 'dns-host', '')).toEqual([]);
+    expect(await complete(null, 'net-event', '--event', '')).toEqual(['lifecycle']);
+    expect(await complete(null, 'help', 'net-ed')).toEqual(['net-edit']);
+  });
+
+  it('stays silent when the daemon is out of reach, or the command unknown', async () => {
+    expect(await complete(null, 'net-info', '')).toEqual([]);
+    expect(await complete(null, 'nosuch', '')).toEqual([]);
+  });
+});
