@@ -269,3 +269,90 @@ describe('a libvirt domain document', () => {
     expect(formatGuestXml(parseGuestXml(once, { inactive: true }), { inactive: true })).toBe(once);
   });
 });
+
+describe('kept elements', () => {
+  it('stay in place around the typed ones, in libvirt\'s order', () => {
+    // Hand-written: interface children in no particular order, an unknown and a namespaced child.
+    const xml =
+      "<domain type='netns'><name>g</name><uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid><devices>" +
+      "<interface type='network'>" +
+      "<address type='pci' domain='0x0000' bus='0x01' slot='0x00' function='0x0'/>" +
+      "<alias name='ua-a'/><boot order='1'/><model type='virtio'/><driver name='vhost'/>" +
+      "<x:hint xmlns:x='urn:x' level='2'/><target dev='t0'/><link state='down'/>" +
+      "<source network='default'/><mac address='52:54:00:00:00:01'/><vlan><tag id='7'/></vlan>" +
+      '</interface></devices></domain>';
+    expect(formatGuestXml(parseGuestXml(xml))).toBe(
+      "<domain type='netns'>\n" +
+        '  <name>g</name>\n' +
+        '  <uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid>\n' +
+        '  <devices>\n' +
+        "    <interface type='network'>\n" +
+        "      <mac address='52:54:00:00:00:01'/>\n" +
+        "      <source network='default'/>\n" +
+        "      <target dev='t0'/>\n" +
+        "      <model type='virtio'/>\n" +
+        "      <alias name='ua-a'/>\n" +
+        "      <address type='pci' domain='0x0000' bus='0x01' slot='0x00' function='0x0'/>\n" +
+        "      <boot order='1'/>\n" +
+        "      <driver name='vhost'/>\n" +
+        "      <x:hint xmlns:x='urn:x' level='2'/>\n" +
+        "      <link state='down'/>\n" +
+        '      <vlan>\n' +
+        "        <tag id='7'/>\n" +
+        '      </vlan>\n' +
+        '    </interface>\n' +
+        '  </devices>\n' +
+        '</domain>\n',
+    );
+  });
+
+  it('come out in libvirt\'s layout whatever the input layout, and that layout is a fixed point', () => {
+    const xml = [
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      '<!-- a comment libvirt drops -->',
+      '<domain type="tap"   xmlns:q="urn:q">',
+      '\t<description>first\n  second &amp; "third"</description>',
+      '    <name>web&amp;db</name>',
+      '<q:opts><q:opt value="a&lt;b"/></q:opts>',
+      '  <mixed>text <b>bold</b> tail</mixed>',
+      '  <blank> </blank><empty></empty>',
+      '  <title>It&apos;s</title>',
+      '  <cdata><![CDATA[x < y]]></cdata>',
+      '  <devices><?pi ignored?><interface type="bridge"><source bridge="br0"/></interface></devices>',
+      '</domain>',
+    ].join('\n');
+    const out = formatGuestXml(parseGuestXml(xml, { uuid: () => 'c7a5fdbd-edaf-9455-926a-d65c16db1809' }));
+    expect(out).toBe(
+      "<domain type='tap' xmlns:q='urn:q'>\n" +
+        '  <name>web&amp;db</name>\n' +
+        '  <uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid>\n' +
+        '  <title>It&apos;s</title>\n' +
+        '  <description>first\n  second &amp; &quot;third&quot;</description>\n' +
+        '  <q:opts>\n' +
+        "    <q:opt value='a&lt;b'/>\n" +
+        '  </q:opts>\n' +
+        '  <mixed>text <b>bold</b> tail</mixed>\n' +
+        '  <blank> </blank>\n' +
+        '  <empty/>\n' +
+        '  <cdata>x &lt; y</cdata>\n' +
+        '  <devices>\n' +
+        "    <interface type='bridge'>\n" +
+        "      <source bridge='br0'/>\n" +
+        '    </interface>\n' +
+        '  </devices>\n' +
+        '</domain>\n',
+    );
+    expect(formatGuestXml(parseGuestXml(out))).toBe(out);
+  });
+
+  it('keep a second <devices> and put the interfaces where the first one was', () => {
+    const xml =
+      "<domain type='netns'>\n  <name>g</name>\n  <uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid>\n" +
+      "  <devices>\n    <serial type='pty'/>\n  </devices>\n" +
+      "  <devices>\n    <interface type='bridge'>\n      <source bridge='br0'/>\n    </interface>\n" +
+      "    <interface type='bridge'>\n      <source bridge='br1'/>\n    </interface>\n  </devices>\n</domain>\n";
+    const def = parseGuestXml(xml);
+    expect(def.interfaces.map((i) => i.source)).toEqual(['br0', 'br1']);
+    expect(formatGuestXml(def)).toBe(xml);
+  });
+});

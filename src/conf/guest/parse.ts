@@ -118,7 +118,9 @@ function keptRootChildren(tree: GuestTree, root: XmlElementNode, interfaceNodes:
     if (c.namespaceUri === '' && c.name === 'devices') {
       const children: PreservedNode[] = [];
       c.children.forEach((d, i) => {
-        if (d.kind === 'element' && interfaceNodes.has(d)) {
+        // Text in <devices> carries nothing (libvirt reads none; its own empty <devices> holds a line break).
+        if (d.kind === 'text') return;
+        if (interfaceNodes.has(d)) {
           if (!markerPlaced) children.push({ kind: 'interfaces' });
           markerPlaced = true;
         } else children.push(kept.children[i]!);
