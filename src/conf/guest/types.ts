@@ -44,8 +44,8 @@
  * document order with single quotes, `<x/>` for empty elements, text and
  * attribute values escaped as libvirt's virBufferEscapeString does,
  * namespace prefixes and declarations kept, and `<metadata>` as libxml2
- * dumps it. Comments and processing instructions are dropped (libvirt drops
- * them too). Consequently a document as libvirt writes it (`virsh dumpxml`)
+ * dumps it. Comments, processing instructions and text directly inside
+ * <domain> or <devices> are dropped (libvirt drops them too). Consequently a document as libvirt writes it (`virsh dumpxml`)
  * comes out byte for byte identical; any other layout comes out in this
  * canonical form, which is a fixed point.
  *
