@@ -1,0 +1,140 @@
+/**
+ * The built CLI against a real virtnetd beyond the golden flows: the
+ * read-only socket refusing changes (-r), TCP with and without the token,
+ * the interactive shell as a process, net-event seeing another process's
+ * changes, bash completion through contrib/bash-completion/virtnet, a
+ * daemon that is not there, and the bundle keeping libxml2 and the daemon's
+ * libraries off the start-up path.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GOLDEN_XML_DIR } from '../unit/cli-golden-harness.js';
+import { cliBundle, cliBundleText, removeCliBundle, virtnet } from './cli-harness.js';
+import { endAllDaemons, startServing } from './daemon-process.js';
+import { canUseNetns, createNetns, deleteNetns } from './netns.js';
+
+const root = canUseNetns();
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+
+describe('the CLI bundle', () => {
+  afterAll(() => removeCliBundle());
+
+  it('imports libxml2 only dynamically, and nothing of the daemon', async () => {
+    const text = cliBundleText(await cliBundle());
+    expect(text).not.toMatch(/^import .* from "libxml2-wasm";$/m);
+    expect(text).toMatch(/await import\("libxml2-wasm"\)/);
+    for (const lib of ['fastify', 'pino', 'typebox', '@fastify/swagger']) expect(text).not.toContain(`from "${lib}"`);
+  });
+
+  it('says so when no daemon answers', async () => {
+    const r = await virtnet(['net-list'], { env: { VIRTNET_DEFAULT_URI: 'unix:///nonexistent/virtnetd.sock' } });
+    expect(r).toEqual({
+      stdout: '',
+      stderr: "error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/nonexistent/virtnetd.sock': No such file or directory\n",
+      rc: 1,
+    });
+  });
+});
+
+describe.skipIf(!root)('the CLI and a running virtnetd', () => {
+  let ns: string;
+  let dir: string;
+  let socket: string;
+  let port: number;
+  let token: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    ns = createNetns('cd');
+    dir = mkdtempSync(join(tmpdir(), 'vnt-cli-daemon-'));
+    const d = await startServing(['--root', dir, '--netns', ns, '--listen', '127.0.0.1:0', '--log-level', 'warn']);
+    socket = d.socket;
+    port = d.port ?? 0;
+    token = d.token ?? '';
+    env = { VIRTNET_DEFAULT_URI: `unix://${socket}` };
+  }, 60_000);
+
+  afterAll(async () => {
+    await endAllDaemons();
+    removeCliBundle();
+    deleteNetns(ns);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('-r reads but may not change anything', async () => {
+    expect((await virtnet(['net-define', 'isolated.xml'], { cwd: GOLDEN_XML_DIR, env })).rc).toBe(0);
+    const list = await virtnet(['-r', 'net-list', '--all', '--name'], { env });
+    expect(list).toEqual({ stdout: 'isolated\n\n', stderr: '', rc: 0 });
+    const start = await virtnet(['-r', 'net-start', 'isolated'], { env });
+    expect(start.rc).toBe(1);
+    expect(start.stderr).toBe('error: Failed to start network isolated\nerror: operation forbidden: read only access prevents virNetworkCreate\n');
+    expect((await virtnet(['-q', 'net-undefine', 'isolated'], { env })).rc).toBe(0);
+  });
+
+  it('over TCP, works with the token and is refused without it', async () => {
+    const uri = `http://127.0.0.1:${port}`;
+    const ok = await virtnet(['-c', uri, 'net-list', '--all'], { env: { VIRTNET_TOKEN: token } });
+    expect(ok.rc).toBe(0);
+    expect(ok.stdout.startsWith(' Name   State   Autostart   Persistent\n')).toBe(true);
+    const refused = await virtnet(['-c', uri, 'net-list', '--all']);
+    expect(refused.rc).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr.split('\n')[0]).toBe('error: failed to connect to the hypervisor');
+  });
+
+  it('runs the interactive shell over a pipe', async () => {
+    const r = await virtnet([], {
+      cwd: GOLDEN_XML_DIR,
+      env,
+      stdin: 'net-define isolated.xml\nnet-start isolated; net-list --name\nnet-destroy isolated\nnet-undefine isolated\nquit\n',
+    });
+    expect(r.stdout).toBe(
+      "Welcome to virtnet, the virtualization interactive terminal.\n\nType:  'help' for help with commands\n       'quit' to quit\n\n" +
+        'virtnet # net-define isolated.xml\nNetwork isolated defined from isolated.xml\n\n' +
+        'virtnet # net-start isolated; net-list --name\nNetwork isolated started\n\nisolated\n\n' +
+        'virtnet # net-destroy isolated\nNetwork isolated destroyed\n\n' +
+        'virtnet # net-undefine isolated\nNetwork isolated has been undefined\n\n' +
+        'virtnet # quit\n\n',
+    );
+    expect(r.stderr).toBe('');
+    expect(r.rc).toBe(0);
+  });
+
+  it('net-event prints what another process does', async () => {
+    const watching = virtnet(['net-event', '--event', 'lifecycle', '--loop', '--timeout', '4'], { env });
+    await new Promise((r) => setTimeout(r, 1000));
+    const chain = await virtnet(['net-define isolated.xml; net-start isolated; net-destroy isolated; net-undefine isolated'], { cwd: GOLDEN_XML_DIR, env });
+    expect(chain.rc).toBe(0);
+    const r = await watching;
+    expect(r.stdout).toBe(
+      "event 'lifecycle' for network isolated: Defined\n" +
+        "event 'lifecycle' for network isolated: Started\n" +
+        "event 'lifecycle' for network isolated: Stopped\n" +
+        "event 'lifecycle' for network isolated: Undefined\n" +
+        'event loop timed out\nevents received: 4\n\n',
+    );
+    expect(r.rc).toBe(0);
+  }, 30_000);
+
+  it('bash completion offers commands, options and the daemon’s networks', async () => {
+    await virtnet(['-q', 'net-define routed.xml; net-define nat.xml; net-start nat'], { cwd: GOLDEN_XML_DIR, env });
+    const bundle = await cliBundle();
+    const script = [
+      `virtnet() { "${process.execPath}" "${bundle}" "$@"; }`,
+      `source "${join(repo, 'contrib/bash-completion/virtnet')}"`,
+      't() { COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); _virtnet; echo "${COMPREPLY[*]}"; }',
+      't virtnet net-st',
+      't virtnet net-start ""',
+      't virtnet net-destroy ""',
+      't virtnet net-dumpxml nat --i',
+      't virtnet -q net-update nat add ip-dhcp-h',
+    ].join('\n');
+    const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, ...env } });
+    expect(r.stdout).toBe('net-start\nrouted\nnat\n--inactive\nip-dhcp-host\n');
+    await virtnet(['-q', 'net-destroy nat; net-undefine nat; net-undefine routed'], { env });
+  }, 30_000);
+});
