@@ -5,12 +5,12 @@
  * directly when its name is plain, through `sh -c` when it carries
  * arguments or shell syntax — and the file is read back afterwards.
  *
+ * node:child_process is imported when the editor runs, not at start-up.
+ *
  * `askReedit` is virsh's vshAskReedit: only on a terminal, it prints the
  * pending error, then asks "MSG Try again? [y,n,f,?]: " one keypress at a
  * time until it gets y, n or f.
  */
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { VirError } from '../util/errors.js';
@@ -24,7 +24,8 @@ const TEMPLATE_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123
 export function writeTempFile(sh: Shell, doc: string): string {
   const dir = sh.env['TMPDIR'] || '/tmp';
   for (let attempt = 0; ; attempt++) {
-    const suffix = Array.from(randomBytes(6), (b) => TEMPLATE_CHARS[b % TEMPLATE_CHARS.length]).join('');
+    // The name need not be unpredictable: the file is created exclusively (O_EXCL), mode 0600.
+    const suffix = Array.from({ length: 6 }, () => TEMPLATE_CHARS[Math.floor(Math.random() * TEMPLATE_CHARS.length)]).join('');
     const path = join(dir, `virtnet${suffix}.xml`);
     let fd: number;
     try {
@@ -48,7 +49,8 @@ export function writeTempFile(sh: Shell, doc: string): string {
 }
 
 /** vshEditFile: run the editor on `file`; a failure is saved as the library error and aborts. */
-export function runEditor(sh: Shell, file: string): void {
+export async function runEditor(sh: Shell, file: string): Promise<void> {
+  const { spawnSync } = await import('node:child_process');
   const editor = sh.env['VISUAL'] || sh.env['EDITOR'] || 'vi';
   let argv: string[];
   if (!ACCEPTED.test(editor)) {

@@ -6,9 +6,8 @@
  *
  * On a terminal, node's readline edits the line and keeps the history.
  * Without one (input piped in), the prompt and the line read are echoed to
- * stdout, as virsh's readline does.
+ * stdout, as virsh's readline does. node:readline is loaded only here.
  */
-import { createInterface } from 'node:readline';
 import { parseCommands } from './parse.js';
 import type { Shell } from './shell.js';
 import { stringTokens } from './tokens.js';
@@ -20,7 +19,8 @@ export interface LineSource {
 }
 
 /** Lines from a terminal, with editing and history. */
-export function terminalLines(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): LineSource {
+export async function terminalLines(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Promise<LineSource> {
+  const { createInterface } = await import('node:readline');
   const history: string[] = [];
   return {
     read(prompt) {
@@ -46,7 +46,8 @@ export function terminalLines(input: NodeJS.ReadableStream, output: NodeJS.Writa
 }
 
 /** Lines from a pipe or file; the prompt and the line are echoed by the caller. */
-export function pipedLines(input: NodeJS.ReadableStream): LineSource {
+export async function pipedLines(input: NodeJS.ReadableStream): Promise<LineSource> {
+  const { createInterface } = await import('node:readline');
   const rl = createInterface({ input, terminal: false, crlfDelay: Infinity });
   const it = rl[Symbol.asyncIterator]();
   return {

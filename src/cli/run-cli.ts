@@ -69,8 +69,8 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
       let lines: LineSource;
       const tty = io.stdinIsTTY === true && deps.ttyOutput !== undefined;
       if (io.stdin === undefined) return 1;
-      if (tty) lines = terminalLines(io.stdin, deps.ttyOutput as NodeJS.WritableStream);
-      else lines = pipedLines(io.stdin);
+      if (tty) lines = await terminalLines(io.stdin, deps.ttyOutput as NodeJS.WritableStream);
+      else lines = await pipedLines(io.stdin);
       // virsh's interactive mode always ends with success, whatever the commands did.
       await interactive(sh, lines, !tty);
       return 0;

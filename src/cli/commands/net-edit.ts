@@ -38,7 +38,7 @@ export const netEdit: CommandDef = {
       let editedName: string | undefined;
       for (;;) {
         if (step === 'edit') {
-          runEditor(sh, tmp);
+          await runEditor(sh, tmp);
           edited = readBack(sh, tmp);
           if (edited === doc) {
             sh.printExtra(`Network ${name} XML configuration not changed.\n`);
