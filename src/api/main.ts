@@ -7,7 +7,7 @@
  */
 import { VERSION } from '../util/version.js';
 import { virtnetPaths } from '../driver/paths.js';
-import { startDaemon } from './daemon.js';
+import { startDaemon, type RunningDaemon } from './daemon.js';
 import { AlreadyRunningError, runningDaemonPid } from './instance-lock.js';
 import { createLogger } from './logger.js';
 import { parseDaemonArgs, USAGE, UsageError, type DaemonCommand } from './options.js';
@@ -58,7 +58,38 @@ async function main(argv: string[]): Promise<void> {
     logger.fatal({ err: reason }, 'unhandled rejection');
     fail(`internal error: ${reason instanceof Error ? reason.message : String(reason)}`);
   });
-  let daemon;
+  // Signals are caught from the start: one that arrives while the daemon is still starting
+  // is acted on as soon as it serves, so even then it stops cleanly (sockets, pid file, token).
+  let daemon: RunningDaemon | undefined;
+  let stopSignal: string | undefined;
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    if (stopSignal !== undefined && daemon === undefined) return;
+    stopSignal = signal;
+    logger.info({ signal }, 'signal received');
+    if (!daemon) return;
+    stopping = true;
+    daemon.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGHUP', () => {
+    const reload = daemon?.handle.reload;
+    if (!daemon || !reload) {
+      logger.info('SIGHUP: nothing to reload');
+      return;
+    }
+    logger.info('SIGHUP: reloading the driver');
+    reload.call(daemon.handle).catch((err: unknown) => logger.error({ err }, 'reload failed'));
+  });
+
   try {
     daemon = await startDaemon(options, {
       createDriver: createRealDriver,
@@ -74,29 +105,7 @@ async function main(argv: string[]): Promise<void> {
     logger.debug({ err }, 'start-up failure');
     fail(`failed to start: ${message}`);
   }
-
-  const running = daemon;
-  const shutdown = (signal: string): void => {
-    logger.info({ signal }, 'signal received');
-    running.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGHUP', () => {
-    const reload = running.handle.reload;
-    if (!reload) {
-      logger.info('SIGHUP: nothing to reload');
-      return;
-    }
-    logger.info('SIGHUP: reloading the driver');
-    reload.call(running.handle).catch((err: unknown) => logger.error({ err }, 'reload failed'));
-  });
+  if (stopSignal !== undefined) shutdown(stopSignal);
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

@@ -180,6 +180,17 @@ describe.skipIf(!root)('virtnetd, the process', () => {
     expect(await d2.exited).toBe(0);
   });
 
+  it('stops cleanly when SIGTERM comes while it is still starting', async () => {
+    const r = join(dir, 'r6');
+    const d = await spawnDaemon(['--root', r, '--netns', ns]);
+    // "driver ready" is logged just before the HTTP servers are built.
+    const end = Date.now() + 15_000;
+    while (!d.stderr().includes('"msg":"driver ready"') && Date.now() < end) await new Promise((res) => setTimeout(res, 5));
+    d.child.kill('SIGTERM');
+    expect(await d.exited).toBe(0);
+    for (const f of ['virtnetd.sock', 'virtnetd-ro.sock', 'token', 'virtnetd.pid']) expect([f, existsSync(join(r, 'run/virtnet', f))]).toEqual([f, false]);
+  });
+
   it('says what is wrong when it cannot start', async () => {
     const d = await spawnDaemon(['--root', join(dir, 'r5'), '--netns', 'vnt-no-such-ns']);
     expect(await d.exited).toBe(1);
