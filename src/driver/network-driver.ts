@@ -471,8 +471,8 @@ export class NetworkDriver implements NetworkDriverApi {
             applied = await this.runtime.updateLive(obj.def, plan.liveDef, plan.section, obj.applied!);
           }
           if (plan.configDef !== undefined) {
-            // A running persistent network already holds its config in newDef.
-            obj.setDefTransient();
+            // A running persistent network holds its config in newDef (set at start).
+            if (obj.active) obj.setDefTransient();
             this.saveConfig(plan.configDef);
             if (obj.active) obj.newDef = plan.configDef;
             else obj.def = plan.configDef;

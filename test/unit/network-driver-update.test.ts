@@ -76,6 +76,13 @@ describe('update', () => {
     expect(await t.driver.update('nat', addHost({}))).toEqual({ live: false, config: true });
     expect(configFile()).toContain(HOST_LINE);
     expect(await t.driver.getXml('nat')).toContain(HOST_LINE);
+    expect(await t.driver.getXml('nat', { inactive: true })).toContain(HOST_LINE);
+    // and a second update builds on the first
+    await t.driver.update('nat', { ...addHost({}), xml: "<host mac='52:54:00:00:00:02' name='vm2' ip='10.30.1.11'/>" });
+    expect(await t.driver.getXml('nat', { inactive: true })).toContain(HOST_LINE);
+    expect(await t.driver.getXml('nat', { inactive: true })).toContain("name='vm2'");
+    await t.driver.start('nat');
+    expect(await t.driver.getXml('nat')).toContain("name='vm2'");
   });
 
   it("refuses live on a stopped network and config on a transient one, with libvirt's texts", async () => {
@@ -166,10 +173,10 @@ describe('leases', () => {
     await t.driver.destroy('nat');
     await t.driver.settleLeaseEvents();
     expect(leaseEvents()).toHaveLength(4);
-  });
+  }, 60_000);
 });
 
-async function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
+async function waitFor(cond: () => boolean, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error('timed out');
