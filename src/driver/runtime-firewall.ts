@@ -45,6 +45,8 @@ export class FirewallControl {
   private queue: Promise<unknown> = Promise.resolve();
   /** Bridges whose rules this process applied or adopted. */
   private readonly active = new Set<string>();
+  /** Whether this process has built the table's base chains (they stay until the table is dropped). */
+  private baseBuilt = false;
 
   constructor(private readonly nft: Nftables) {}
 
@@ -54,18 +56,23 @@ export class FirewallControl {
     return next;
   }
 
-  /** Apply a network's batch (idempotent). */
-  apply(bridge: string, commands: readonly NftObject[]): Promise<void> {
+  /**
+   * Apply a network's rules (idempotent): `withBase` the first time in this
+   * process (it also rebuilds the base chains), `networkOnly` afterwards.
+   */
+  apply(bridge: string, withBase: readonly NftObject[], networkOnly: readonly NftObject[] = withBase): Promise<void> {
     return this.run(async () => {
-      await this.nft.apply(commands);
+      await this.nft.apply(this.baseBuilt ? networkOnly : withBase);
+      this.baseBuilt = true;
       this.active.add(bridge);
     });
   }
 
-  /** Remove a network's old rules and apply new ones in one transaction. */
+  /** Remove a network's old rules and apply new ones (with the base) in one transaction. */
   replace(bridge: string, remove: readonly NftObject[], apply: readonly NftObject[]): Promise<void> {
     return this.run(async () => {
       await this.nft.apply([...remove, ...apply]);
+      this.baseBuilt = true;
       this.active.add(bridge);
     });
   }
@@ -77,7 +84,10 @@ export class FirewallControl {
       this.active.delete(bridge);
       if (this.active.size > 0) return;
       const objects = await this.nft.listTable(NFT_FAMILY, NFT_TABLE);
-      if (objects !== undefined && tableIsIdle(objects)) await this.nft.apply(planFirewallTeardown().nftables);
+      if (objects !== undefined && tableIsIdle(objects)) {
+        await this.nft.apply(planFirewallTeardown().nftables);
+        this.baseBuilt = false;
+      }
     });
   }
 }

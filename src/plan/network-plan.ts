@@ -31,7 +31,7 @@ import { formatIp, networkOf, parseIp } from '../util/ip.js';
 import { escapeXml } from '../xml/escape.js';
 import { needsDnsmasq, planDnsmasq, type DnsmasqPlan } from './dnsmasq.js';
 import { addressFamily, effectivePrefix } from './dnsmasq-ip.js';
-import { planNetworkFirewall, type NetworkFirewallPlan } from './firewall.js';
+import { planNetworkFirewall, type NetworkFirewallPlan, type NftBatch } from './firewall.js';
 import { routePrefix } from './plan-collision.js';
 
 /** How DHCPv4 replies get a checksum every client accepts (see the module comment). */
@@ -63,6 +63,8 @@ export interface DnsmasqRuntimePlan {
   paths: DnsmasqPaths;
   files: DnsmasqPlan;
   argv: string[];
+  /** bind-interfaces: start only once the bridge has its addresses and is up. */
+  startAfterAddresses: boolean;
 }
 
 export interface VirtualNetworkPlan {
@@ -75,8 +77,14 @@ export interface VirtualNetworkPlan {
   bridgeSysctls: SysctlEntry[];
   /** `ethtool -K BR tx off` after creating the bridge. */
   txChecksumOff: boolean;
-  /** Undefined for open mode (no rules). */
+  /** Undefined for open mode (no rules). Its `apply` also (re)builds the table's base chains. */
   firewall: NetworkFirewallPlan | undefined;
+  /**
+   * The network's part of `firewall.apply` alone, for when this process has
+   * already built the base chains: about a third of the cost, since
+   * re-flushing the base chains makes the kernel wait for a grace period.
+   */
+  firewallNetworkOnly: NftBatch | undefined;
   /** Addresses, then link up: one transaction. */
   addresses: LinkOp[];
   /** Static routes, each applied on its own; a failure is ignored (libvirt does the same). */
@@ -116,18 +124,32 @@ export function dnsmasqPaths(name: string, options: Pick<NetworkPlanOptions, 'dn
   };
 }
 
-/** dnsmasq's files and command line for a network that needs it, else undefined. */
+/**
+ * dnsmasq's files and command line for a network that needs it, else
+ * undefined. A network without IPv6 addresses gets `bind-interfaces`
+ * (dnsmasq binds once, so it must start after the bridge has its addresses;
+ * see DnsmasqPlanOptions.bindInterfaces); one with IPv6 keeps libvirt's
+ * `bind-dynamic`, which follows the addresses out of duplicate address
+ * detection, and may start as soon as the bridge exists.
+ */
 export function planDnsmasqRuntime(def: NetworkDef, options: NetworkPlanOptions): DnsmasqRuntimePlan | undefined {
   if (!needsDnsmasq(def)) return undefined;
   const paths = dnsmasqPaths(def.name, options);
+  const bindInterfaces = !def.ips.some((ip) => addressFamily(ip) === 'ipv6');
   const planOptions: Parameters<typeof planDnsmasq>[1] = {
     stateDir: options.dnsmasqDir,
     pidFile: paths.pidFile,
     leaseFile: paths.leaseFile,
+    bindInterfaces,
   };
   if (options.serversFile !== undefined) planOptions.serversFile = options.serversFile;
   const files = planDnsmasq(def, planOptions);
-  return { paths: { ...paths, hostsfile: files.hostsfilePath, addnhosts: files.addnhostsPath }, files, argv: [options.dnsmasqProgram ?? 'dnsmasq', `--conf-file=${paths.conf}`] };
+  return {
+    paths: { ...paths, hostsfile: files.hostsfilePath, addnhosts: files.addnhostsPath },
+    files,
+    argv: [options.dnsmasqProgram ?? 'dnsmasq', `--conf-file=${paths.conf}`],
+    startAfterAddresses: bindInterfaces,
+  };
 }
 
 function planVirtual(def: NetworkDef, options: NetworkPlanOptions): VirtualNetworkPlan {
@@ -176,8 +198,9 @@ function planVirtual(def: NetworkDef, options: NetworkPlanOptions): VirtualNetwo
     if (hasIpv6) forwarding.push({ key: 'net.ipv6.conf.all.forwarding', value: '1' });
   }
 
-  const firewall =
-    def.forward.mode === 'open' ? undefined : planNetworkFirewall(def, { bridge, dhcpChecksumFix: options.dhcpChecksum === 'nft-zero' });
+  const fwOptions = { bridge, dhcpChecksumFix: options.dhcpChecksum === 'nft-zero' };
+  const firewall = def.forward.mode === 'open' ? undefined : planNetworkFirewall(def, fwOptions);
+  const firewallNetworkOnly = firewall ? planNetworkFirewall(def, { ...fwOptions, includeBase: false }).apply : undefined;
 
   return {
     kind: 'virtual',
@@ -187,6 +210,7 @@ function planVirtual(def: NetworkDef, options: NetworkPlanOptions): VirtualNetwo
     bridgeSysctls,
     txChecksumOff: options.dhcpChecksum === 'bridge-tx-off',
     firewall,
+    firewallNetworkOnly,
     addresses,
     routes,
     ipv6Addresses,

@@ -72,6 +72,10 @@ describe('planNetwork: virtual modes', () => {
       'pid-file=/v/run/networks/lab.pid',
     ]);
     expect(conf).toContain('dhcp-leasefile=/v/lib/dnsmasq/lab.leases');
+    // IPv4 only: bind-interfaces, so dnsmasq starts once the addresses are there.
+    expect(conf).toContain('bind-interfaces');
+    expect(conf).not.toContain('bind-dynamic');
+    expect(p.dnsmasq?.startAfterAddresses).toBe(true);
     expect(conf.indexOf('dhcp-leasefile=/v/lib/dnsmasq/lab.leases')).toBe(conf.indexOf('dhcp-hostsfile=/v/lib/dnsmasq/lab.hostsfile') + 1);
   });
 
@@ -111,6 +115,9 @@ describe('planNetwork: virtual modes', () => {
     ]);
     expect(r.bridgeSysctls[0]).toEqual({ key: ['net', 'ipv6', 'conf', 'vbr11', 'disable_ipv6'], value: '0' });
     expect(r.ipv6Addresses).toEqual(['fd00:11::1']);
+    // With IPv6, libvirt's bind-dynamic (it follows addresses out of DAD), and dnsmasq may start early.
+    expect(r.dnsmasq?.files.conf).toContain('\nbind-dynamic\n');
+    expect(r.dnsmasq?.startAfterAddresses).toBe(false);
   });
 
   it('DNS off and no DHCP: no dnsmasq', () => {
@@ -188,10 +195,11 @@ describe('dnsmasq planner: runtime-only options', () => {
     const conf = planDnsmasq(def, { stateDir: '/s' }).conf;
     expect(conf).not.toMatch(/servers-file|dhcp-leasefile|no-resolv/);
   });
-  it('with them, only the two documented groups of lines are added', () => {
+  it('with them, only the documented lines are added or changed', () => {
     const plain = planDnsmasq(def, { stateDir: '/s' }).conf.split('\n');
-    const extended = planDnsmasq(def, { stateDir: '/s', serversFile: '/s/r', leaseFile: '/s/l' }).conf.split('\n');
-    expect(extended.filter((l) => !plain.includes(l))).toEqual(['no-resolv', 'servers-file=/s/r', 'dhcp-leasefile=/s/l']);
+    const extended = planDnsmasq(def, { stateDir: '/s', serversFile: '/s/r', leaseFile: '/s/l', bindInterfaces: true }).conf.split('\n');
+    expect(extended.filter((l) => !plain.includes(l))).toEqual(['no-resolv', 'servers-file=/s/r', 'bind-interfaces', 'dhcp-leasefile=/s/l']);
+    expect(plain.filter((l) => !extended.includes(l))).toEqual(['bind-dynamic']);
   });
 });
 

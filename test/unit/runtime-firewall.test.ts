@@ -76,6 +76,17 @@ describe('FirewallControl', () => {
     expect(busy.batches).toEqual([[{ a: 1 }], [{ r: 1 }]]);
   });
 
+  it('builds the base chains with the first network of the process only, and again after the table was dropped', async () => {
+    const nft = new StubNft(idle);
+    const fw = new FirewallControl(nft);
+    await fw.apply('vbr1', [{ base: 1 }], [{ net: 1 }]);
+    await fw.apply('vbr2', [{ base: 2 }], [{ net: 2 }]);
+    await fw.remove('vbr1', [{ r: 1 }]);
+    await fw.remove('vbr2', [{ r: 2 }]);
+    await fw.apply('vbr3', [{ base: 3 }], [{ net: 3 }]);
+    expect(nft.batches).toEqual([[{ base: 1 }], [{ net: 2 }], [{ r: 1 }], [{ r: 2 }], drop, [{ base: 3 }]]);
+  });
+
   it('runs batches one at a time even when called concurrently, and a failure does not block the queue', async () => {
     let running = 0;
     let most = 0;
