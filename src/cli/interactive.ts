@@ -31,6 +31,8 @@ export async function terminalLines(input: NodeJS.ReadableStream, output: NodeJS
         rl.on('close', () => {
           if (!answered) resolve(null);
         });
+        // Ctrl-C at the prompt leaves the shell, as it leaves virsh.
+        rl.on('SIGINT', () => rl.close());
         rl.question(prompt, (line) => {
           answered = true;
           if (line.trim() !== '' && history[0] !== line) history.unshift(line);
