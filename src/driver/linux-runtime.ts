@@ -99,6 +99,12 @@ export class LinuxRuntime implements NetworkRuntime {
   private readonly warn: (message: string) => void;
   /** dnsmasq of every network this runtime started or adopted, by network name (for resolv.conf changes). */
   private readonly running = new Map<string, AppliedDnsmasq>();
+  /**
+   * Virtual networks of this process that are up or on their way up, by name:
+   * two overlapping networks started at the same time would each pass the
+   * collision check against the other's not-yet-active def.
+   */
+  private readonly claimed = new Map<string, NetworkDef>();
 
   constructor(private readonly options: LinuxRuntimeOptions) {
     this.host = options.host;
@@ -160,8 +166,12 @@ export class LinuxRuntime implements NetworkRuntime {
     applied.bridge = plan.bridge;
     applied.checksum = checksum;
 
-    const collision = findSubnetCollision(def, context.otherActive, await this.host.facts.routes('ipv4'));
+    const routes = await this.host.facts.routes('ipv4');
+    // Check and claim with no await in between.
+    const claimedByOthers = [...this.claimed].filter(([name]) => name !== def.name).map(([, d]) => d);
+    const collision = findSubnetCollision(def, [...context.otherActive, ...claimedByOthers], routes);
     if (collision) throw collision;
+    this.claimed.set(def.name, def);
 
     try {
       await this.startVirtual(plan, applied);
@@ -236,6 +246,7 @@ export class LinuxRuntime implements NetworkRuntime {
       await this.dnsmasq.stop(d).catch(warn);
       this.running.delete(applied.name);
     }
+    this.claimed.delete(applied.name);
   }
 
   // ---- adopt ----------------------------------------------------------------
@@ -254,6 +265,7 @@ export class LinuxRuntime implements NetworkRuntime {
     const plan = planNetwork(def, this.planOptions(checksum));
     if (plan.kind !== 'virtual') return applied;
     const next: LinuxApplied = { ...applied, checksum };
+    this.claimed.set(def.name, def);
     if (plan.firewall) {
       const sameRules = JSON.stringify(plan.firewall.remove.nftables) === JSON.stringify(applied.firewallRemove);
       if (sameRules) await this.firewall.apply(bridge, plan.firewall.apply.nftables, plan.firewallNetworkOnly?.nftables);

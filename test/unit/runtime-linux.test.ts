@@ -116,6 +116,21 @@ describe('start failures', () => {
     await expect(rt.start(c, { otherActive: [a] })).rejects.toThrow('internal error: Network is already in use by interface uplink0');
   });
 
+  it('two overlapping networks started at the same time: one starts, the other is refused', async () => {
+    const rt = runtime();
+    const a = def(NAT);
+    const b = def(`<network><name>twin</name><forward mode='nat'/><bridge name='vbr6'/><ip address='192.168.70.65' prefix='26'/></network>`);
+    const results = await Promise.allSettled([rt.start(a, { otherActive: [] }), rt.start(b, { otherActive: [] })]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect((refused?.reason as Error).message).toMatch(/^internal error: Network is already in use by interface vbr[67]$/);
+    // Once it is stopped, the subnet is free again.
+    const ok = results.find((r): r is PromiseFulfilledResult<AppliedNetwork> => r.status === 'fulfilled')!;
+    const winner = asLinux(ok.value).name === 'lab' ? a : b;
+    await rt.stop(winner, ok.value);
+    await expect(rt.start(winner === a ? b : a, { otherActive: [] })).resolves.toMatchObject({ kind: 'virtual' });
+  });
+
   it('rolls back everything when adding the address fails: no bridge, no rules, no dnsmasq', async () => {
     const rt = runtime();
     host.failLine(/^addr add 192\.168\.70\.1/, 'RTNETLINK answers: Permission denied');
