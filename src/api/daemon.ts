@@ -132,7 +132,7 @@ export async function startDaemon(options: DaemonOptions, deps: DaemonDeps): Pro
 
     let tcp: { host: string; port: number } | undefined;
     if (options.listen) {
-      const app = await createApiServer({ driver: handle.driver, access: { kind: 'tcp', token }, version: deps.version, logger: apiLogger.child({ listener: 'tcp' }) });
+      const app = await createApiServer({ driver: handle.driver, access: { kind: 'tcp', token }, version: deps.version, logger: apiLogger.child({ listener: 'tcp' }), netns });
       servers.push(app);
       await app.listen({ host: options.listen.host, port: options.listen.port });
       const address = app.server.address();
@@ -145,6 +145,7 @@ export async function startDaemon(options: DaemonOptions, deps: DaemonDeps): Pro
     if (tcp) {
       const host = tcp.host.includes(':') ? `[${tcp.host}]` : tcp.host;
       deps.print(`virtnetd: serving http://${host}:${tcp.port} (every request needs 'Authorization: Bearer ${token}')`);
+      deps.print(`virtnetd: web console at http://${host}:${tcp.port}/ (log in with the token above, also in ${tokenPath(paths.runDir)})`);
     }
     if (sandbox) deps.print(`virtnetd: sandbox network namespace '${sandbox.netns}' with uplink namespace '${sandbox.uplink}'`);
     else if (netns) deps.print(`virtnetd: networks live in network namespace '${netns}'`);

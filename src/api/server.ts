@@ -18,6 +18,7 @@ import { authenticate, authorize, isReadonly, type ListenerAccess } from './acce
 import { registerEventStream } from './events.js';
 import { makeErrorHandler } from './http-errors.js';
 import { registerNetworkRoutes } from './routes.js';
+import { setupConsole } from './console-setup.js';
 import { validatorCompiler } from './validation.js';
 
 /** Request bodies above this size are refused (413). Network XML is far smaller; libvirt's RPC caps strings at 4 MiB. */
@@ -32,6 +33,8 @@ export interface ApiServerOptions {
   bodyLimit?: number;
   /** Interval of the event stream's keep-alive comments. */
   heartbeatMs?: number;
+  /** The namespace networks live in (the web console reads host interfaces and routes there). */
+  netns?: string | null;
 }
 
 export async function createApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
@@ -45,7 +48,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
   });
-  const { access } = options;
+  // A TCP listener also serves the web console, whose cookie session is a second way in (console-setup.ts).
+  const webConsole = setupConsole(options.access, { netns: options.netns ?? null });
+  const access = webConsole?.access ?? options.access;
 
   app.setValidatorCompiler(validatorCompiler);
   // Bodies are JSON only: anything else is refused with 415 rather than read as a string.
@@ -87,6 +92,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
 
   registerNetworkRoutes(app, { driver: options.driver, version: options.version, isReadonly: (r) => isReadonly(access, r) });
   registerEventStream(app, { driver: options.driver, ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}) });
+
+  webConsole?.register(app);
 
   app.get(ROUTES.openapi, { schema: { hide: true }, config: { access: { read: true } } }, async () => app.swagger());
 

@@ -1,0 +1,58 @@
+/**
+ * The web console's own HTTP paths, shared by the daemon (src/api/console-*)
+ * and the console's script (web/src): dependency-free so the browser bundle
+ * can import it. They exist on the TCP listener only.
+ *
+ *   GET  /                           the console (index.html)
+ *   GET  /assets/*                   its scripts, styles and fonts (content-hashed names)
+ *   GET  /api/console/session        {authenticated, csrf?}: is this browser logged in?
+ *   POST /api/console/login          {token} → session cookie + {csrf}
+ *   POST /api/console/logout         ends the session
+ *   GET  /api/console/host           the host's interfaces and routes (forward devices, overlap checks)
+ *   POST /api/console/check-network  {xml} → 204, or the VirError define would give
+ */
+export const CONSOLE_ROUTES = {
+  session: '/api/console/session',
+  login: '/api/console/login',
+  logout: '/api/console/logout',
+  host: '/api/console/host',
+  checkNetwork: '/api/console/check-network',
+} as const;
+
+/** The header carrying the session's CSRF token on every state-changing request. */
+export const CSRF_HEADER_NAME = 'x-csrf-token';
+
+export interface ConsoleSessionBody {
+  authenticated: boolean;
+  /** The session's CSRF token, for the x-csrf-token header. */
+  csrf?: string;
+}
+
+export interface HostInterface {
+  name: string;
+  /** bridge, veth, tun, macvlan…; absent for physical and loopback devices. */
+  kind?: string;
+  up: boolean;
+  operstate: string;
+  mac: string;
+  mtu: number;
+  /** The bridge this one is plugged into. */
+  master?: string;
+  /** "address/prefix" of each address. */
+  addresses: string[];
+}
+
+export interface HostRoute {
+  family: 'ipv4' | 'ipv6';
+  dst: string;
+  prefix: number;
+  dev?: string;
+  gateway?: string;
+  type: string;
+  table?: string;
+}
+
+export interface HostInfoBody {
+  interfaces: HostInterface[];
+  routes: HostRoute[];
+}

@@ -1,0 +1,128 @@
+/**
+ * The console's own API routes on the TCP listener (paths in
+ * console-paths.ts): log in with the daemon's token, probe and end the
+ * session, read the host's interfaces and routes, and check a network's XML
+ * the way net-define would, without defining it (the XML editor's inline
+ * errors).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { parseNetworkXml } from '../conf/network/parse.js';
+import { validateNetworkForDefine } from '../conf/network/validate.js';
+import { VirError } from '../util/errors.js';
+import { cookieSession } from './console-access.js';
+import type { HostInfoReader } from './console-host.js';
+import { CONSOLE_ROUTES, type ConsoleSessionBody } from './console-paths.js';
+import { clearedSessionCookie, sameSecret, sessionCookie, type SessionStore } from './console-session.js';
+import { ErrorBodySchema } from './schemas.js';
+
+export interface ConsoleRouteOptions {
+  token: string;
+  store: SessionStore;
+  hostInfo: HostInfoReader;
+}
+
+const READ = { read: true } as const;
+const errors = { '4xx': ErrorBodySchema, '5xx': ErrorBodySchema };
+const tags = ['console'];
+
+const SessionBodySchema = Type.Object({ authenticated: Type.Boolean(), csrf: Type.Optional(Type.String()) });
+const InterfaceSchema = Type.Object({
+  name: Type.String(),
+  kind: Type.Optional(Type.String()),
+  up: Type.Boolean(),
+  operstate: Type.String(),
+  mac: Type.String(),
+  mtu: Type.Number(),
+  master: Type.Optional(Type.String()),
+  addresses: Type.Array(Type.String()),
+});
+const RouteSchema = Type.Object({
+  family: Type.Union([Type.Literal('ipv4'), Type.Literal('ipv6')]),
+  dst: Type.String(),
+  prefix: Type.Integer(),
+  dev: Type.Optional(Type.String()),
+  gateway: Type.Optional(Type.String()),
+  type: Type.String(),
+  table: Type.Optional(Type.String()),
+});
+
+export function registerConsoleRoutes(app: FastifyInstance, options: ConsoleRouteOptions): void {
+  const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const { store } = options;
+
+  api.get(
+    CONSOLE_ROUTES.session,
+    { schema: { operationId: 'consoleSession', tags, summary: 'Whether this browser has a console session, and its CSRF token.', response: { 200: SessionBodySchema, ...errors } }, config: { access: READ } },
+    async (request, reply): Promise<ConsoleSessionBody> => {
+      reply.header('cache-control', 'no-store');
+      const session = cookieSession(store, request);
+      return session ? { authenticated: true, csrf: session.csrf } : { authenticated: false };
+    },
+  );
+
+  api.post(
+    CONSOLE_ROUTES.login,
+    {
+      schema: {
+        operationId: 'consoleLogin',
+        tags,
+        summary: "Log the browser in with the daemon's token (RUN/token): sets an HttpOnly, SameSite=Strict session cookie.",
+        body: Type.Object({ token: Type.String({ maxLength: 1024 }) }, { additionalProperties: false }),
+        response: { 200: SessionBodySchema, ...errors },
+      },
+      config: { access: READ },
+    },
+    async (request, reply): Promise<ConsoleSessionBody> => {
+      if (!sameSecret(request.body.token.trim(), options.token)) {
+        throw new VirError('AUTH_FAILED', 'the token does not match the one virtnetd wrote to its run directory (RUN/token)');
+      }
+      const session = store.create();
+      reply.header('set-cookie', sessionCookie(session.id)).header('cache-control', 'no-store');
+      return { authenticated: true, csrf: session.csrf };
+    },
+  );
+
+  api.post(
+    CONSOLE_ROUTES.logout,
+    { schema: { operationId: 'consoleLogout', tags, summary: 'End the console session.', response: { 204: Type.Null(), ...errors } }, config: { access: READ } },
+    async (request, reply) => {
+      const session = cookieSession(store, request);
+      if (session) store.delete(session.id);
+      return reply.code(204).header('set-cookie', clearedSessionCookie()).send(null);
+    },
+  );
+
+  api.get(
+    CONSOLE_ROUTES.host,
+    {
+      schema: {
+        operationId: 'consoleHost',
+        tags,
+        summary: "The host's interfaces and routes, in the networks' namespace.",
+        response: { 200: Type.Object({ interfaces: Type.Array(InterfaceSchema), routes: Type.Array(RouteSchema) }), ...errors },
+      },
+      config: { access: READ },
+    },
+    async () => options.hostInfo(),
+  );
+
+  api.post(
+    CONSOLE_ROUTES.checkNetwork,
+    {
+      schema: {
+        operationId: 'consoleCheckNetwork',
+        tags,
+        summary: 'Parse and validate network XML as net-define would, without defining it.',
+        body: Type.Object({ xml: Type.String() }, { additionalProperties: false }),
+        response: { 204: Type.Null(), ...errors },
+      },
+      config: { access: READ },
+    },
+    async (request, reply) => {
+      validateNetworkForDefine(parseNetworkXml(request.body.xml));
+      return reply.code(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,43 @@
+/**
+ * The web console on a TCP listener, in one call for createApiServer:
+ * `setupConsole(access)` returns the listener's access policy with the
+ * console's session check plugged in (console-access.ts), and `register`
+ * adds the console's files and routes to the fastify instance.
+ *
+ * A TCP listener whose access already has a `session` check keeps it and
+ * gets no console (tests plug their own check in that way).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ListenerAccess } from './access.js';
+import { consoleSessionCheck } from './console-access.js';
+import { linuxHostInfo, type HostInfoReader } from './console-host.js';
+import { registerConsoleRoutes } from './console-routes.js';
+import { SessionStore } from './console-session.js';
+import { findConsoleDir, registerConsoleStatic } from './console-static.js';
+
+export interface ConsoleSetupOptions {
+  /** The namespace networks live in (host interfaces and routes are read there). */
+  netns?: string | null;
+  /** The built console's folder; found by findConsoleDir() when omitted. */
+  dir?: string;
+  hostInfo?: HostInfoReader;
+  store?: SessionStore;
+}
+
+export interface WebConsole {
+  access: ListenerAccess;
+  register(app: FastifyInstance): void;
+}
+
+export function setupConsole(access: ListenerAccess, options: ConsoleSetupOptions = {}): WebConsole | undefined {
+  if (access.kind !== 'tcp' || access.session !== undefined) return undefined;
+  const store = options.store ?? new SessionStore();
+  const token = access.token;
+  return {
+    access: { ...access, session: consoleSessionCheck(store) },
+    register(app) {
+      registerConsoleStatic(app, options.dir ?? findConsoleDir());
+      registerConsoleRoutes(app, { token, store, hostInfo: options.hostInfo ?? linuxHostInfo(options.netns ?? null) });
+    },
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * The console's server side through fastify's inject(), over the in-memory
+ * fake driver: the TCP listener serves the built console to anyone, the
+ * daemon's token buys a session cookie (HttpOnly, SameSite=Strict), the
+ * cookie opens the API, a change needs the session's CSRF token and no
+ * foreign Origin, logout ends it, and the XML check answers as net-define
+ * would. The unix sockets serve no console.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { createApiServer } from '../../src/api/server.js';
+import { FakeDriver, NET_XML } from '../unit/api-fake-driver.js';
+
+const token = 'a1'.repeat(32);
+let dir: string;
+const apps: FastifyInstance[] = [];
+let driver: FakeDriver;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'virtnet-console-'));
+  mkdirSync(join(dir, 'assets'));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>virtnet console</title>');
+  writeFileSync(join(dir, 'assets', 'app-1234.js'), 'console.log(1)');
+  writeFileSync(join(dir, 'assets', '.hidden'), 'secret');
+  writeFileSync(join(dir, 'secret.txt'), 'not an asset');
+  process.env['VIRTNET_CONSOLE_DIR'] = dir;
+});
+afterAll(() => {
+  delete process.env['VIRTNET_CONSOLE_DIR'];
+  rmSync(dir, { recursive: true, force: true });
+});
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((a) => a.close()));
+});
+
+async function tcpServer(): Promise<FastifyInstance> {
+  driver = new FakeDriver();
+  const app = await createApiServer({ driver, access: { kind: 'tcp', token }, version: '1.0.0' });
+  apps.push(app);
+  return app;
+}
+
+async function call(app: FastifyInstance, opts: InjectOptions) {
+  const res = await app.inject(opts);
+  let body: any;
+  try {
+    body = res.body ? JSON.parse(res.body) : undefined;
+  } catch {
+    body = undefined;
+  }
+  return { status: res.statusCode, body, raw: res.body, headers: res.headers };
+}
+
+async function login(app: FastifyInstance): Promise<{ cookie: string; csrf: string; setCookie: string }> {
+  const res = await call(app, { method: 'POST', url: '/api/console/login', payload: { token } });
+  expect(res.status).toBe(200);
+  const setCookie = String(res.headers['set-cookie']);
+  const cookie = setCookie.split(';')[0] ?? '';
+  return { cookie, csrf: res.body.csrf as string, setCookie };
+}
+
+describe('the console files', () => {
+  it('serves the page and its assets to anyone on TCP, with a strict CSP', async () => {
+    const app = await tcpServer();
+    const page = await call(app, { url: '/' });
+    expect(page.status).toBe(200);
+    expect(page.raw).toContain('virtnet console');
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(String(page.headers['content-security-policy'])).toContain("script-src 'self'");
+    expect(String(page.headers['content-security-policy'])).toContain("frame-ancestors 'none'");
+    const js = await call(app, { url: '/assets/app-1234.js' });
+    expect([js.status, js.headers['content-type'], js.headers['cache-control']]).toEqual([200, 'text/javascript; charset=utf-8', 'public, max-age=31536000, immutable']);
+  });
+
+  it('serves nothing outside the assets, and no dot-files', async () => {
+    const app = await tcpServer();
+    for (const url of ['/assets/../secret.txt', '/assets/%2e%2e/secret.txt', '/assets/.hidden', '/assets/missing.js']) {
+      const res = await call(app, { url });
+      // A path that normalizes outside /assets/ is no asset at all: it needs a session like any other.
+      expect([url, [401, 404].includes(res.status), res.raw.includes('secret')]).toEqual([url, true, false]);
+    }
+    expect((await call(app, { url: '/secret.txt' })).status).toBe(401);
+  });
+
+  it('is not served on the unix sockets', async () => {
+    const app = await createApiServer({ driver: new FakeDriver(), access: { kind: 'unix' }, version: '1.0.0' });
+    apps.push(app);
+    expect((await call(app, { url: '/' })).status).toBe(404);
+    expect((await call(app, { url: '/api/console/session' })).status).toBe(404);
+  });
+});
+
+describe('the console session', () => {
+  it('refuses the API without a session, and a wrong token at login', async () => {
+    const app = await tcpServer();
+    expect((await call(app, { url: '/api/networks' })).status).toBe(401);
+    expect((await call(app, { url: '/api/console/session' })).body).toEqual({ authenticated: false });
+    const bad = await call(app, { method: 'POST', url: '/api/console/login', payload: { token: 'b2'.repeat(32) } });
+    expect(bad.status).toBe(401);
+    expect(bad.body.message).toBe('authentication failed: the token does not match the one virtnetd wrote to its run directory (RUN/token)');
+    expect(bad.headers['set-cookie']).toBeUndefined();
+  });
+
+  it("gives an HttpOnly SameSite=Strict cookie for the daemon's token, which opens the API", async () => {
+    const app = await tcpServer();
+    const { cookie, csrf, setCookie } = await login(app);
+    expect(setCookie).toMatch(/^virtnet_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict$/);
+    expect(csrf).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect((await call(app, { url: '/api/networks', headers: { cookie } })).status).toBe(200);
+    expect((await call(app, { url: '/api/console/session', headers: { cookie } })).body).toEqual({ authenticated: true, csrf });
+    expect((await call(app, { url: '/api/networks', headers: { cookie: 'virtnet_session=forged' } })).status).toBe(401);
+  });
+
+  it('needs the CSRF token and the same origin for a change', async () => {
+    const app = await tcpServer();
+    const { cookie, csrf } = await login(app);
+    const define = (headers: Record<string, string>) => call(app, { method: 'POST', url: '/api/networks', payload: { xml: NET_XML('n1') }, headers: { cookie, ...headers } });
+    const none = await define({});
+    expect([none.status, none.body.class]).toEqual([403, 'OPERATION_DENIED']);
+    expect(none.body.message).toBe("operation forbidden: the console session's request lacks its CSRF token (header 'x-csrf-token')");
+    expect((await define({ 'x-csrf-token': 'x'.repeat(43) })).status).toBe(403);
+    const foreign = await define({ 'x-csrf-token': csrf, origin: 'http://evil.example', host: '127.0.0.1:9' });
+    expect([foreign.status, foreign.body.detail]).toEqual([403, "the console refuses a change requested from another origin ('http://evil.example')"]);
+    expect(driver.calls.filter((c) => c.method === 'define')).toEqual([]);
+    const ok = await define({ 'x-csrf-token': csrf, origin: 'http://127.0.0.1:9', host: '127.0.0.1:9' });
+    expect([ok.status, ok.body.name]).toEqual([200, 'n1']);
+  });
+
+  it('ends with logout', async () => {
+    const app = await tcpServer();
+    const { cookie, csrf } = await login(app);
+    const out = await call(app, { method: 'POST', url: '/api/console/logout', headers: { cookie, 'x-csrf-token': csrf } });
+    expect(out.status).toBe(204);
+    expect(String(out.headers['set-cookie'])).toContain('Max-Age=0');
+    expect((await call(app, { url: '/api/networks', headers: { cookie } })).status).toBe(401);
+  });
+
+  it('leaves bearer-token clients alone: no CSRF token needed', async () => {
+    const app = await tcpServer();
+    const res = await call(app, { method: 'POST', url: '/api/networks', payload: { xml: NET_XML('n2') }, headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+  });
+});
+
+describe('the XML check', () => {
+  it("answers 204 for XML net-define would take, and libvirt's error otherwise", async () => {
+    const app = await tcpServer();
+    const { cookie, csrf } = await login(app);
+    const check = (xml: string) => call(app, { method: 'POST', url: '/api/console/check-network', payload: { xml }, headers: { cookie, 'x-csrf-token': csrf } });
+    expect((await check("<network><name>ok</name><ip address='192.168.7.1' prefix='24'/></network>")).status).toBe(204);
+    const noName = await check('<network/>');
+    expect([noName.status, noName.body.message]).toEqual([400, 'missing name information']);
+    const broken = await check('<network><name>x</name>');
+    expect(broken.status).toBe(400);
+    expect(broken.body.message).toMatch(/^\(network_definition\):1: Premature end of data in tag network line 1\n/);
+  });
+});
