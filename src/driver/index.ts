@@ -25,6 +25,8 @@
  *
  * The driver implements NetworkDriverApi (api.ts). It takes no lock on the
  * directories itself: one driver per root is the daemon's to enforce.
+ * close() does not close the runtime (LinuxRuntime.close stops its
+ * resolv.conf watch); whoever made the runtime closes it after the driver.
  */
 import { NetworkDriver, type NetworkDriverOptions } from './network-driver.js';
 
