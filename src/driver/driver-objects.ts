@@ -32,8 +32,6 @@ export class NetworkObject {
   autostart = false;
   /** What the runtime applied, while active. */
   applied: AppliedNetwork | undefined;
-  /** A start is in progress (its def counts for the other networks' subnet checks). */
-  starting = false;
   /** Taken out of the list; a waiter that gets the lock afterwards must look the name up again. */
   removed = false;
   /** Serializes every operation on this network. */

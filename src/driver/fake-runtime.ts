@@ -7,8 +7,10 @@
  * What it models from the real runtime's contract (src/driver/runtime.ts):
  * - start creates the bridge link (none/nat/route/open), refuses a bridge
  *   that already exists and an IPv4 subnet that overlaps another active
- *   network's, with libvirt's text "Network is already in use by interface
- *   X", and returns an AppliedNetwork record { runtime: 'fake', ... };
+ *   network's or one on its way up (checked and claimed before the first
+ *   await, as LinuxRuntime does), with libvirt's text "Network is already
+ *   in use by interface X", and returns an AppliedNetwork record
+ *   { runtime: 'fake', ... };
  * - a `<pf>` network gets a pretend pool of virtual functions in its record;
  * - stop removes the link; adopt returns null (after cleaning up) when the
  *   link is gone, else a fresh record; updateLive bumps a generation;
@@ -81,6 +83,22 @@ function subnetOf(ip: IpDef): { addr: IpAddress; prefix: number } | undefined {
   return prefix === undefined ? undefined : { addr, prefix };
 }
 
+/** The first of `others` whose IPv4 subnet overlaps one of `def`'s. */
+function findCollision(def: NetworkDef, others: readonly NetworkDef[]): NetworkDef | undefined {
+  for (const ip of def.ips) {
+    if (ipFamily(ip) !== 'ipv4') continue;
+    const mine = subnetOf(ip);
+    if (mine === undefined) continue;
+    for (const other of others) {
+      for (const oip of other.ips) {
+        const theirs = ipFamily(oip) === 'ipv4' ? subnetOf(oip) : undefined;
+        if (theirs !== undefined && subnetsOverlap(mine.addr, mine.prefix, theirs.addr, theirs.prefix)) return other;
+      }
+    }
+  }
+  return undefined;
+}
+
 export class FakeRuntime implements NetworkRuntime {
   readonly kernel: FakeKernel;
   readonly calls: FakeRuntimeCall[] = [];
@@ -89,6 +107,8 @@ export class FakeRuntime implements NetworkRuntime {
   /** Awaited by every call before it acts; tests use it to hold calls. */
   gate: ((op: FakeRuntimeOp, def: NetworkDef) => Promise<void>) | undefined;
   private readonly failures: Failure[] = [];
+  /** Networks up or on their way up, by name (their subnets are taken). */
+  private readonly claimed = new Map<string, NetworkDef>();
   private readonly dnsmasqDir: string | undefined;
 
   constructor(options: FakeRuntimeOptions = {}) {
@@ -117,6 +137,11 @@ export class FakeRuntime implements NetworkRuntime {
 
   private async enter(op: FakeRuntimeOp, def: NetworkDef, detail?: unknown): Promise<void> {
     this.calls.push(detail === undefined ? { op, network: def.name } : { op, network: def.name, detail });
+    await this.hold(op, def);
+  }
+
+  /** The gate, then any failure a test asked for. */
+  private async hold(op: FakeRuntimeOp, def: NetworkDef): Promise<void> {
     if (this.gate !== undefined) await this.gate(op, def);
     const i = this.failures.findIndex((f) => f.op === op && (f.network === undefined || f.network === def.name));
     if (i >= 0) {
@@ -126,44 +151,41 @@ export class FakeRuntime implements NetworkRuntime {
   }
 
   async start(def: NetworkDef, context: StartContext): Promise<FakeApplied> {
-    await this.enter(
-      'start',
-      def,
-      context.otherActive.map((d) => d.name),
-    );
+    this.calls.push({ op: 'start', network: def.name, detail: context.otherActive.map((d) => d.name) });
     const virtual = VIRTUAL_FORWARD_MODES.includes(def.forward.mode);
-    for (const ip of def.ips) {
-      if (ipFamily(ip) !== 'ipv4') continue;
-      const mine = subnetOf(ip);
-      if (mine === undefined) continue;
-      for (const other of context.otherActive) {
-        for (const oip of other.ips) {
-          const theirs = ipFamily(oip) === 'ipv4' ? subnetOf(oip) : undefined;
-          if (theirs !== undefined && subnetsOverlap(mine.addr, mine.prefix, theirs.addr, theirs.prefix)) {
-            throw internalError(`Network is already in use by interface ${other.bridge.name ?? other.name}`);
-          }
-        }
-      }
-    }
-    let bridge: string | null = null;
     if (virtual) {
-      bridge = def.bridge.name!;
-      if (this.kernel.links.has(bridge)) {
-        throw new VirError('SYSTEM_ERROR', `error creating bridge interface ${bridge}: File exists`);
+      // As LinuxRuntime: check against the active networks and the ones on
+      // their way up, and claim, with no await in between.
+      const claimedByOthers = [...this.claimed].filter(([name]) => name !== def.name).map(([, d]) => d);
+      const collision = findCollision(def, [...context.otherActive, ...claimedByOthers]);
+      if (collision !== undefined) throw internalError(`Network is already in use by interface ${collision.bridge.name ?? collision.name}`);
+      this.claimed.set(def.name, def);
+    }
+    try {
+      await this.hold('start', def);
+      let bridge: string | null = null;
+      if (virtual) {
+        bridge = def.bridge.name!;
+        if (this.kernel.links.has(bridge)) {
+          throw new VirError('SYSTEM_ERROR', `error creating bridge interface ${bridge}: File exists`);
+        }
+        this.kernel.links.add(bridge);
       }
-      this.kernel.links.add(bridge);
+      let dnsmasqPid: number | null = null;
+      if (virtual && def.ips.length > 0) {
+        dnsmasqPid = this.kernel.nextPid++;
+        this.kernel.dnsmasq.set(def.name, dnsmasqPid);
+      }
+      const applied: FakeApplied = { runtime: 'fake', bridge, dnsmasqPid, generation: 1, adoptions: 0 };
+      const pf = def.forward.pf;
+      if (!virtual && pf !== undefined) {
+        applied.interfacePool = [0, 1].map((i) => ({ type: 'netdev' as const, dev: `${pf}v${i}`, connections: 0 }));
+      }
+      return applied;
+    } catch (err) {
+      this.claimed.delete(def.name);
+      throw err;
     }
-    let dnsmasqPid: number | null = null;
-    if (virtual && def.ips.length > 0) {
-      dnsmasqPid = this.kernel.nextPid++;
-      this.kernel.dnsmasq.set(def.name, dnsmasqPid);
-    }
-    const applied: FakeApplied = { runtime: 'fake', bridge, dnsmasqPid, generation: 1, adoptions: 0 };
-    const pf = def.forward.pf;
-    if (!virtual && pf !== undefined) {
-      applied.interfacePool = [0, 1].map((i) => ({ type: 'netdev' as const, dev: `${pf}v${i}`, connections: 0 }));
-    }
-    return applied;
   }
 
   async stop(def: NetworkDef, applied: AppliedNetwork): Promise<void> {
@@ -171,6 +193,7 @@ export class FakeRuntime implements NetworkRuntime {
     const a = applied as FakeApplied;
     if (a.bridge !== null) this.kernel.links.delete(a.bridge);
     this.kernel.dnsmasq.delete(def.name);
+    this.claimed.delete(def.name);
   }
 
   async adopt(def: NetworkDef, applied: AppliedNetwork): Promise<FakeApplied | null> {
@@ -180,6 +203,7 @@ export class FakeRuntime implements NetworkRuntime {
       this.kernel.dnsmasq.delete(def.name);
       return null;
     }
+    if (a.bridge !== null) this.claimed.set(def.name, def);
     return { ...a, adoptions: a.adoptions + 1 };
   }
 

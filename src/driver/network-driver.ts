@@ -38,6 +38,7 @@ import type {
   DefineOptions,
   DhcpLease,
   DriverEvent,
+  ForceOptions,
   GetXmlOptions,
   ListFilter,
   NetworkDriverApi,
@@ -57,6 +58,7 @@ import { checkBridgeNameForStart, liveDefAfterStart, liveDefForStart } from './d
 import { planUpdate } from './driver-update.js';
 import { LeaseWatcher } from './driver-leases.js';
 import { initializeDriver, type StartupReport } from './driver-startup.js';
+import { PortTable, type NetworkPort, type NetworkPortOwner, type PortRequest } from './guest-ports.js';
 
 export interface NetworkDriverOptions {
   /** Where configs, status files and dnsmasq files live (virtnetPaths(root)). */
@@ -101,6 +103,10 @@ export class NetworkDriver implements NetworkDriverApi {
   private readonly inflight = new Set<Promise<unknown>>();
   private closed = false;
   private startup: StartupReport | undefined;
+  /** Ports of guests' vNICs, per active network (guest-ports.ts). */
+  private readonly ports = new PortTable();
+  /** The guest driver, once it is there. */
+  private portOwner: NetworkPortOwner | undefined;
 
   /** Use createNetworkDriver (src/driver/index.ts), which also runs startup. */
   constructor(options: NetworkDriverOptions) {
@@ -215,10 +221,15 @@ export class NetworkDriver implements NetworkDriverApi {
     this.store.saveStatus(obj.name, obj.uuid, formatNetworkStatus({ def: obj.def, applied: obj.applied }));
   }
 
-  /** The live defs of the networks that run or are starting, other than `self`. */
+  /**
+   * The live defs of the other running networks, for the runtime's subnet
+   * check. Networks still on their way up are the runtime's to account for:
+   * it checks and claims a subnet with no await in between, so of two
+   * overlapping networks started at once the first wins.
+   */
   private otherActiveDefs(self: NetworkObject): NetworkDef[] {
     const out: NetworkDef[] = [];
-    for (const o of this.objects.all()) if (o !== self && (o.active || o.starting)) out.push(o.def);
+    for (const o of this.objects.all()) if (o !== self && o.active) out.push(o.def);
     return out;
   }
 
@@ -232,7 +243,6 @@ export class NetworkDriver implements NetworkDriverApi {
     if (obj.active) throw operationInvalid('network is already active');
     const before = obj.def;
     obj.setDefTransient();
-    obj.starting = true;
     try {
       checkBridgeNameForStart(obj.def);
       const live = liveDefForStart(obj.def);
@@ -253,8 +263,6 @@ export class NetworkDriver implements NetworkDriverApi {
       if (obj.newDef !== undefined) obj.unsetDefTransient();
       else obj.def = before;
       throw err;
-    } finally {
-      obj.starting = false;
     }
     this.logger.info({ network: obj.name, bridge: obj.def.bridge.name }, 'network started');
     await this.leasesWatcher?.prime(obj);
@@ -265,6 +273,7 @@ export class NetworkDriver implements NetworkDriverApi {
     if (obj.applied !== undefined) await this.runtime.stop(obj.def, obj.applied);
     this.store.deleteStatus(obj.name);
     this.leasesWatcher?.forget(obj);
+    this.ports.clear(obj.name, obj.def);
     obj.active = false;
     obj.applied = undefined;
     obj.unsetDefTransient();
@@ -384,16 +393,18 @@ export class NetworkDriver implements NetworkDriverApi {
       }
       const info = obj.info();
       this.events.lifecycle('Started', info);
+      await this.afterStart(info.name);
       return info;
     });
   }
 
-  undefine(name: string): Promise<void> {
+  undefine(name: string, options?: ForceOptions): Promise<void> {
     return this.call(() =>
       this.withObject(
         () => this.objects.getByName(name),
         async (obj) => {
           if (!obj.persistent) throw operationInvalid("can't undefine transient network");
+          this.checkGuests(obj, 'undefine', options);
           this.store.deleteConfig(obj.name);
           obj.autostart = false;
           const network = { name: obj.name, uuid: obj.uuid };
@@ -407,30 +418,33 @@ export class NetworkDriver implements NetworkDriverApi {
   }
 
   start(name: string): Promise<void> {
-    return this.call(() =>
-      this.withObject(
+    return this.call(async () => {
+      await this.withObject(
         () => this.objects.getByName(name),
         async (obj) => {
           await this.startObject(obj);
           this.events.lifecycle('Started', obj);
         },
-      ),
-    );
+      );
+      await this.afterStart(name);
+    });
   }
 
-  destroy(name: string): Promise<void> {
-    return this.call(() =>
-      this.withObject(
+  destroy(name: string, options?: ForceOptions): Promise<void> {
+    return this.call(async () => {
+      await this.withObject(
         () => this.objects.getByName(name),
         async (obj) => {
           if (!obj.active) throw operationInvalid(`network '${obj.name}' is not active`);
+          this.checkGuests(obj, 'destroy', options);
           await this.stopObject(obj);
           const network = { name: obj.name, uuid: obj.uuid };
           if (!obj.persistent) await this.removeInactive(obj);
           this.events.lifecycle('Stopped', network);
         },
-      ),
-    );
+      );
+      await this.afterStop(name);
+    });
   }
 
   setAutostart(name: string, autostart: boolean): Promise<void> {
@@ -511,6 +525,79 @@ export class NetworkDriver implements NetworkDriverApi {
       });
     }
     return unsubscribe;
+  }
+
+  /* ------------------------------------------------------------------ */
+  /* ports of guests' vNICs (guest-ports.ts)                            */
+
+  /** Hand the guest driver's hooks in (or out): force checks, re-plugging after a start. */
+  setPortOwner(owner: NetworkPortOwner | undefined): void {
+    this.portOwner = owner;
+  }
+
+  /** undefine / destroy of a network with guests attached needs `force`. */
+  private checkGuests(obj: NetworkObject, verb: 'undefine' | 'destroy', options: ForceOptions | undefined): void {
+    if (options?.force === true || this.portOwner === undefined) return;
+    const guests = this.portOwner.guestsOn(obj.name);
+    if (guests.length > 0) {
+      throw operationInvalid(`network '${obj.name}' has guests attached: ${guests.join(', ')} (use --force to ${verb} it anyway)`);
+    }
+  }
+
+  private async afterStart(name: string): Promise<void> {
+    try {
+      await this.portOwner?.networkStarted(name);
+    } catch (err) {
+      this.logger.warn({ network: name, err: errorText(err) }, 'cannot plug guests back in');
+    }
+  }
+
+  private async afterStop(name: string): Promise<void> {
+    try {
+      await this.portOwner?.networkStopped(name);
+    } catch (err) {
+      this.logger.warn({ network: name, err: errorText(err) }, 'cannot tell guests that the network stopped');
+    }
+  }
+
+  /**
+   * A port for a guest's vNIC (libvirt's networkAllocatePort, or
+   * networkNotifyPort for a known portid / previous plug); the network's
+   * live XML counts it.
+   */
+  allocatePort(name: string, request: PortRequest): Promise<NetworkPort> {
+    return this.call(() =>
+      this.withObject(
+        () => this.objects.getByName(name),
+        async (obj) => {
+          const port = this.ports.allocate(obj.def, obj.active, request);
+          if (obj.applied !== undefined) this.saveStatus(obj);
+          return port;
+        },
+      ),
+    );
+  }
+
+  /** Give a port back; a network that is gone or restarted since has nothing to release. */
+  releasePort(name: string, portid: string): Promise<void> {
+    return this.call(async () => {
+      if (this.objects.findByName(name) === undefined) return;
+      try {
+        await this.withObject(
+          () => this.objects.getByName(name),
+          async (obj) => {
+            if (obj.active && this.ports.release(obj.def, portid) && obj.applied !== undefined) this.saveStatus(obj);
+          },
+        );
+      } catch (err) {
+        if (!(err instanceof VirError && err.errorClass === 'NO_NETWORK')) throw err;
+      }
+    });
+  }
+
+  /** The ports a network handed out (tests, the console). */
+  networkPorts(name: string): NetworkPort[] {
+    return this.ports.ports(name);
   }
 
   /** Wait until pending lease refreshes have been delivered (tests). */

@@ -87,17 +87,22 @@ describe('concurrency', () => {
     expect((await t.driver.list({ active: true })).map((n) => n.name)).toEqual(['a', 'b']);
   });
 
-  it('a network that is starting counts as active for the others', async () => {
+  it('of two overlapping networks started at once, the first wins', async () => {
     await t.driver.define(natXml('a', '10.52.1'));
     await t.driver.define(natXml('b', '10.52.1'));
     const gate = holdCalls('start', ['a']);
     const a = t.driver.start('a');
-    await gate.entered;
+    await gate.entered; // a has passed its subnet check and is on its way up
     t.runtime.gate = undefined;
     const e = await settled(t.driver.start('b'));
     expect(!e.ok && e.error.message).toBe('internal error: Network is already in use by interface virbr0');
     gate.release();
     await a;
+    expect((await t.driver.list({ active: true })).map((n) => n.name)).toEqual(['a']);
+    await t.driver.destroy('a');
+
+    const both = await Promise.all([settled(t.driver.start('a')), settled(t.driver.start('b'))]);
+    expect(both.map((r) => r.ok)).toEqual([true, false]);
   });
 
   it('operations on one network wait for each other, in order', async () => {
