@@ -1,7 +1,8 @@
 /**
  * The network driver in-process over the real Linux runtime, in a test
  * namespace: many networks started and destroyed in parallel, one network's
- * operations serialized, an overlapping subnet refused with libvirt's text,
+ * operations serialized, an overlapping subnet refused with libvirt's text
+ * (and of two overlapping networks started at once, one comes up),
  * and a network whose bridge vanished while no driver ran.
  */
 import { mkdtempSync, readdirSync, rmSync, existsSync } from 'node:fs';
@@ -86,6 +87,12 @@ describe.skipIf(!root)('network driver on the real kernel: lifecycle', () => {
     expect(await driver.lookupByName('second')).toMatchObject({ active: false });
     expect(bridges(ns)).toEqual(['virbr0']);
     await driver.destroy('first');
+    // started at the same time, exactly one of the two comes up
+    const both = await Promise.allSettled([driver.start('first'), driver.start('second')]);
+    expect(both.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect((await driver.list({ active: true })).length).toBe(1);
+    expect(bridges(ns)).toHaveLength(1);
+    for (const n of (await driver.list({ active: true })).map((x) => x.name)) await driver.destroy(n);
     for (const n of ['first', 'second']) await driver.undefine(n);
   }, 60_000);
 
