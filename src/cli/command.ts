@@ -30,6 +30,8 @@ export interface OptDef {
   complete?: Completion;
   /** For network completion: which networks make sense (net-start offers inactive ones). */
   completeFilter?: ListFilter;
+  /** Left out of help (virtnet's additions to a virsh command whose help stays virsh's, e.g. net-destroy --force). */
+  hidden?: boolean;
 }
 
 export interface CommandDef {

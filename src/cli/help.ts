@@ -6,7 +6,8 @@
 import type { CommandDef, CommandGroup, OptDef } from './command.js';
 
 /** vshCmddefHelp. */
-export function commandHelp(def: CommandDef): string {
+export function commandHelp(full: CommandDef): string {
+  const def = { ...full, opts: full.opts.filter((o) => !o.hidden) };
   let out = '  NAME\n';
   out += `    ${def.name} - ${def.help}\n`;
   out += '\n  SYNOPSIS\n';

@@ -80,7 +80,8 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
     const cmds = parseCommands(source, { find: (n) => sh.findCommand(n), error: (m) => sh.error(m) });
     if (cmds === null) return 1;
     if (cmds.some((c) => !c.def.noConnect) && !(await sh.open())) return 1;
-    return (await sh.runCommands(cmds)) ? 0 : 1;
+    const ok = await sh.runCommands(cmds);
+    return sh.exitStatus ?? (ok ? 0 : 1);
   } finally {
     await sh.close();
   }

@@ -65,6 +65,12 @@ export class Shell {
   uri: string | undefined;
   /** In the interactive shell (cd is allowed; exit/quit leave it). */
   interactive = false;
+  /**
+   * The exit code the running command chose for the process (guest-exec
+   * passes on its command's); reset before each command, so the last
+   * command's counts. Undefined: 0 on success, 1 on failure.
+   */
+  exitStatus: number | undefined = undefined;
   cwd: string;
   private connection: VirtnetClient | undefined;
   private readonly connectFn: ConnectFn;
@@ -181,6 +187,7 @@ export class Shell {
 
   private async runOne(cmd: ParsedCommand): Promise<boolean> {
     this.resetError();
+    this.exitStatus = undefined;
     if (!cmd.def.noConnect && !this.connected && !(await this.open())) return false;
     try {
       return await cmd.def.run(this, cmd);

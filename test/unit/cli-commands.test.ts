@@ -371,7 +371,8 @@ describe('odds and ends', () => {
     expect(usage.stdout.startsWith('\nvirtnet [options]... [<command_string>]\nvirtnet [options]... <command> [args...]\n\n  options:\n')).toBe(true);
     expect(usage.stdout).toContain(" Networking (help keyword 'network')\n    net-autostart                  autostart a network\n");
     const help = await cli(new FakeClient(), ['help']);
-    expect(help.stdout.startsWith("Grouped commands:\n\n Host and Hypervisor (help keyword 'host'):\n")).toBe(true);
+    expect(help.stdout.startsWith("Grouped commands:\n\n Domain Management (help keyword 'domain'):\n")).toBe(true);
+    expect(help.stdout).toContain("\n Host and Hypervisor (help keyword 'host'):\n");
     expect((await cli(new FakeClient(), ['help', 'virsh'])).stdout).toContain(" Virtnet itself (help keyword 'virtnet'):\n");
   });
 

@@ -1,15 +1,19 @@
 /**
  * The command groups virtnet offers, in virsh's order and with virsh's
  * group names and keywords (the shell's own group says virtnet where
- * virsh's says virsh; `help virsh` still finds it).
+ * virsh's says virsh; `help virsh` still finds it). The guest groups are in
+ * guest-groups.ts; net-destroy and net-undefine are the --force variants of
+ * guest-net-force.ts.
  */
 import type { CommandGroup } from '../command.js';
 import { completeCmd } from './complete.js';
+import { DOMAIN_GROUP, INTERFACE_GROUP, MONITOR_GROUP } from './guest-groups.js';
+import { netDestroyForce, netUndefineForce } from './guest-net-force.js';
 import { netDhcpLeases } from './net-dhcp-leases.js';
 import { netEdit } from './net-edit.js';
 import { netEvent } from './net-event.js';
 import { netDumpxml, netInfo, netName, netUuid } from './net-inspect.js';
-import { netAutostart, netCreate, netDefine, netDestroy, netStart, netUndefine } from './net-lifecycle.js';
+import { netAutostart, netCreate, netDefine, netStart } from './net-lifecycle.js';
 import { netList } from './net-list.js';
 import { netUpdate } from './net-update.js';
 import { cdCmd, connectCmd, echoCmd, exitCmd, helpCmd, pwdCmd, quitCmd, uriCmd } from './shell-cmds.js';
@@ -23,7 +27,7 @@ export const NETWORK_GROUP: CommandGroup = {
     netAutostart,
     netCreate,
     netDefine,
-    netDestroy,
+    netDestroyForce,
     netDhcpLeases,
     netDumpxml,
     netEdit,
@@ -32,7 +36,7 @@ export const NETWORK_GROUP: CommandGroup = {
     netList,
     netName,
     netStart,
-    netUndefine,
+    netUndefineForce,
     netUpdate,
     netUuid,
   ],
@@ -45,4 +49,4 @@ export const SHELL_GROUP: CommandGroup = {
   commands: [cdCmd, echoCmd, exitCmd, helpCmd, pwdCmd, quitCmd, connectCmd, completeCmd],
 };
 
-export const GROUPS: readonly CommandGroup[] = [HOST_GROUP, NETWORK_GROUP, SHELL_GROUP];
+export const GROUPS: readonly CommandGroup[] = [DOMAIN_GROUP, MONITOR_GROUP, HOST_GROUP, INTERFACE_GROUP, NETWORK_GROUP, SHELL_GROUP];

@@ -1,0 +1,105 @@
+/**
+ * The guest side of the CLI's connection, and virsh's domain lookup.
+ *
+ * `guestApi(sh)` is the connection seen as a GuestDriverApi. A client that
+ * lacks a method (a daemon or client from before guests existed) fails the
+ * call the way libvirt does when a driver lacks an API: NO_SUPPORT with the
+ * libvirt API's name ("this function is not supported by the connection
+ * driver: virDomainAttachDeviceFlags").
+ *
+ * `lookupGuest` is virsh's virshCommandOptDomainBy: a word that is a whole
+ * non-negative C int (blanks before it and a sign allowed) is tried as a
+ * running guest's id, a 36-character word as a UUID, then the word as a
+ * name. When nothing matches, virsh drops the library error and prints only
+ * "failed to get domain 'ARG'".
+ */
+import type { GuestDriverApi, GuestInfo } from '../../driver/guest-api.js';
+import { VirError } from '../../util/errors.js';
+import type { OptDef, ParsedCommand } from '../command.js';
+import { canonicalUuid } from '../lookup.js';
+import { optRequired } from '../options.js';
+import type { Shell } from '../shell.js';
+
+/** The libvirt API behind each guest method, for the NO_SUPPORT text. */
+const LIBVIRT_API: Record<keyof GuestDriverApi, string> = {
+  guestLookupByName: 'virDomainLookupByName',
+  guestLookupByUuid: 'virDomainLookupByUUID',
+  guestList: 'virConnectListAllDomains',
+  guestDefine: 'virDomainDefineXML',
+  guestUndefine: 'virDomainUndefine',
+  guestStart: 'virDomainCreate',
+  guestDestroy: 'virDomainDestroy',
+  guestGetXml: 'virDomainGetXMLDesc',
+  guestInterfaces: 'virDomainGetXMLDesc',
+  guestInterfaceAddresses: 'virDomainInterfaceAddresses',
+  guestAttachDevice: 'virDomainAttachDeviceFlags',
+  guestDetachDevice: 'virDomainDetachDeviceFlags',
+  guestExec: 'virDomainGuestExec',
+  bridgePorts: 'virConnectListBridgePorts',
+};
+
+/** The connection as a guest driver. */
+export function guestApi(sh: Shell): GuestDriverApi {
+  const client = sh.client() as unknown as Partial<GuestDriverApi>;
+  return new Proxy({} as GuestDriverApi, {
+    get(_target, prop: string) {
+      const method = (client as Record<string, unknown>)[prop];
+      if (typeof method === 'function') return (method as (...a: unknown[]) => unknown).bind(client);
+      const api = LIBVIRT_API[prop as keyof GuestDriverApi] ?? prop;
+      return () => Promise.reject(new VirError('NO_SUPPORT', api));
+    },
+  });
+}
+
+/** VIRSH_COMMON_OPT_DOMAIN_FULL. */
+export const DOMAIN_OPT: OptDef = { name: 'domain', kind: 'data', required: true, help: 'domain name, id or uuid' };
+
+export interface LookupWays {
+  byId: boolean;
+  byUuid: boolean;
+  byName: boolean;
+}
+
+export const BY_ANY: LookupWays = { byId: true, byUuid: true, byName: true };
+/** start: a stopped guest has no id. */
+export const BY_NAME_OR_UUID: LookupWays = { byId: false, byUuid: true, byName: true };
+
+/** virStrToLong_i(text, NULL, 10): the whole word is a C int in base 10. */
+export function parseDomainId(text: string): number | undefined {
+  const m = /^[\t\n\v\f\r ]*([+-]?[0-9]+)$/.exec(text);
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return Number.isSafeInteger(n) && n >= -2147483648 && n <= 2147483647 ? n : undefined;
+}
+
+/** The guest an argument names, or undefined (the library errors are dropped, as virsh drops them). */
+export async function findGuest(sh: Shell, arg: string, ways: LookupWays = BY_ANY): Promise<GuestInfo | undefined> {
+  const api = guestApi(sh);
+  let found: GuestInfo | undefined;
+  const id = ways.byId ? parseDomainId(arg) : undefined;
+  if (id !== undefined && id >= 0) {
+    try {
+      found = (await api.guestList({ active: true })).find((g) => g.active && g.id === id);
+    } catch {
+      found = undefined;
+    }
+  }
+  if (found === undefined && ways.byUuid && arg.length === 36) {
+    const uuid = canonicalUuid(arg);
+    if (uuid !== undefined) found = await api.guestLookupByUuid(uuid).catch(() => undefined);
+  }
+  if (found === undefined && ways.byName) found = await api.guestLookupByName(arg).catch(() => undefined);
+  sh.resetError();
+  return found;
+}
+
+/** virshCommandOptDomainBy: the guest of option `domain`, or null after virsh's message. */
+export async function lookupGuest(sh: Shell, cmd: ParsedCommand, ways: LookupWays = BY_ANY): Promise<{ info: GuestInfo; arg: string } | null> {
+  const arg = optRequired(sh, cmd, 'domain');
+  const info = await findGuest(sh, arg, ways);
+  if (info === undefined) {
+    sh.error(`failed to get domain '${arg}'`);
+    return null;
+  }
+  return { info, arg };
+}

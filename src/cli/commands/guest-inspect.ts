@@ -1,0 +1,120 @@
+/**
+ * The read-only guest commands:
+ * - dumpxml [--inactive] [--xpath EXPR [--wrap]]: the guest's XML (the
+ *   XPath filter as net-dumpxml's, libxml2 loaded only then);
+ * - domiflist [--inactive]: virsh's table of vNICs (Interface, Type,
+ *   Source, Model, MAC; `-` for what is not set);
+ * - domifaddr [--interface NAME] [--full] [--source lease]: the addresses
+ *   the networks leased to the guest's vNICs, in virsh's printf layout
+ *   (not a vsh table): an interface's name and MAC are printed on its first
+ *   address only, unless --full. The header goes with -q, as virsh's.
+ */
+import type { GuestInterfaceAddress } from '../../driver/guest-api.js';
+import { VirError } from '../../util/errors.js';
+import type { CommandDef } from '../command.js';
+import { optString } from '../options.js';
+import { CommandAbort } from '../shell.js';
+import { formatTable } from '../table.js';
+import { DOMAIN_OPT, guestApi, lookupGuest } from './guest-client.js';
+import { attempt } from './net-lifecycle.js';
+
+export const dumpxmlCmd: CommandDef = {
+  name: 'dumpxml',
+  help: 'domain information in XML',
+  desc: 'Output the domain information as an XML dump to stdout.',
+  opts: [
+    DOMAIN_OPT,
+    { name: 'inactive', kind: 'bool', help: 'show inactive defined XML' },
+    { name: 'xpath', kind: 'string', named: true, help: 'xpath expression to filter the XML document' },
+    { name: 'wrap', kind: 'bool', help: 'wrap xpath results in an common root element' },
+  ],
+  async run(sh, cmd) {
+    const dom = await lookupGuest(sh, cmd);
+    if (!dom) return false;
+    const xpath = cmd.raw('xpath');
+    // vshCommandOptStringQuiet: an empty --xpath fails without a message.
+    if (cmd.has('xpath') && !xpath) throw new CommandAbort();
+    const xml = await guestApi(sh).guestGetXml(dom.info.name, { inactive: cmd.has('inactive') });
+    if (xpath === undefined) {
+      sh.print(xml);
+      return true;
+    }
+    const { dumpXPath } = await import('../xpath.js');
+    sh.print(await dumpXPath(xml, xpath, cmd.has('wrap')));
+    return true;
+  },
+};
+
+export const IFLIST_HEADER = ['Interface', 'Type', 'Source', 'Model', 'MAC'];
+
+export const domiflistCmd: CommandDef = {
+  name: 'domiflist',
+  help: 'list all domain virtual interfaces',
+  desc: 'Get the summary of virtual interfaces for a domain.',
+  opts: [DOMAIN_OPT, { name: 'inactive', kind: 'bool', help: 'get inactive rather than running configuration' }],
+  async run(sh, cmd) {
+    const dom = await lookupGuest(sh, cmd);
+    if (!dom) return false;
+    const ifaces = await guestApi(sh).guestInterfaces(dom.info.name, { inactive: cmd.has('inactive') });
+    const rows = ifaces.map((i) => [i.target || '-', i.type, i.source || '-', i.model || '-', i.mac || '-']);
+    sh.print(formatTable(IFLIST_HEADER, rows, !sh.quiet));
+    return true;
+  },
+};
+
+/** The address sources virsh knows; virtnet's guests have leases only. */
+const ADDRESS_SOURCES = ['lease', 'agent', 'arp'];
+
+/** printf's "%-Ns". */
+const left = (text: string, width: number): string => text.padEnd(width);
+
+/** The lines of domifaddr's body. */
+export function formatAddresses(addrs: readonly GuestInterfaceAddress[], options: { full?: boolean; iface?: string } = {}): string {
+  let out = '';
+  let previous: string | undefined;
+  for (const a of addrs) {
+    if (options.iface !== undefined && a.name !== options.iface) continue;
+    const key = `${a.name}\n${a.mac}`;
+    const address = `${left(a.protocol, 12)} ${a.address}/${a.prefix}`;
+    if (options.full || key !== previous) out += ` ${left(a.name, 10)} ${left(a.mac, 17)}    ${address}\n`;
+    else out += ` ${left('-', 10)} ${left('-', 17)}    ${address}\n`;
+    previous = key;
+  }
+  return out;
+}
+
+export const DOMIFADDR_HEADER =
+  ` ${left('Name', 10)} ${left('MAC address', 20)} ${left('Protocol', 8)}     Address\n` + `${'-'.repeat(49)}${'-'.repeat(30)}\n`;
+
+export const domifaddrCmd: CommandDef = {
+  name: 'domifaddr',
+  help: "Get network interfaces' addresses for a running domain",
+  desc: "Get network interfaces' addresses for a running domain",
+  opts: [
+    DOMAIN_OPT,
+    { name: 'interface', kind: 'string', help: 'network interface name' },
+    { name: 'full', kind: 'bool', help: 'always display names and MACs of interfaces' },
+    { name: 'source', kind: 'string', help: "address source: 'lease', 'agent', or 'arp'" },
+  ],
+  async run(sh, cmd) {
+    const iface = optString(sh, cmd, 'interface');
+    const source = optString(sh, cmd, 'source') ?? 'lease';
+    if (!ADDRESS_SOURCES.includes(source)) {
+      sh.error(`Unknown data source '${source}'`);
+      return false;
+    }
+    const dom = await lookupGuest(sh, cmd);
+    if (!dom) return false;
+    let addrs: GuestInterfaceAddress[] = [];
+    const ok = await attempt(sh, 'Failed to query for interfaces addresses', async () => {
+      if (source !== 'lease') throw new VirError('OPERATION_UNSUPPORTED', `address source '${source}' is not supported; use 'lease'`);
+      addrs = await guestApi(sh).guestInterfaceAddresses(dom.info.name);
+    });
+    if (!ok) return false;
+    sh.printExtra(DOMIFADDR_HEADER);
+    const opts: { full?: boolean; iface?: string } = { full: cmd.has('full') };
+    if (iface !== undefined) opts.iface = iface;
+    sh.print(formatAddresses(addrs, opts));
+    return true;
+  },
+};

@@ -1,0 +1,76 @@
+/**
+ * define, undefine, start and destroy: virsh's domain lifecycle commands
+ * with its lines. define and start name the guest by its real name (start
+ * takes a name or a UUID, not an id: a stopped guest has none); undefine
+ * and destroy repeat the word the user typed. Failures print virsh's
+ * summary, then the daemon's error.
+ */
+import type { CommandDef } from '../command.js';
+import { optRequired } from '../options.js';
+import { readFileAll } from './fs-helpers.js';
+import { BY_NAME_OR_UUID, DOMAIN_OPT, guestApi, lookupGuest } from './guest-client.js';
+import { attempt } from './net-lifecycle.js';
+
+export const defineCmd: CommandDef = {
+  name: 'define',
+  help: "define (but don't start) a domain from an XML file",
+  desc: 'Define a domain.',
+  opts: [{ name: 'file', kind: 'data', required: true, help: 'file containing an XML domain description', complete: 'file' }],
+  async run(sh, cmd) {
+    const from = optRequired(sh, cmd, 'file');
+    const xml = readFileAll(sh.cwd, from);
+    let name = '';
+    const ok = await attempt(sh, `Failed to define domain from ${from}`, async () => {
+      name = (await guestApi(sh).guestDefine(xml)).name;
+    });
+    if (ok) sh.printExtra(`Domain '${name}' defined from ${from}\n`);
+    return ok;
+  },
+};
+
+export const undefineCmd: CommandDef = {
+  name: 'undefine',
+  help: 'undefine a domain',
+  desc: 'Undefine an inactive domain, or convert persistent to transient.',
+  opts: [DOMAIN_OPT],
+  async run(sh, cmd) {
+    const dom = await lookupGuest(sh, cmd);
+    if (!dom) return false;
+    const ok = await attempt(sh, `Failed to undefine domain '${dom.arg}'`, () => guestApi(sh).guestUndefine(dom.info.name));
+    if (ok) sh.printExtra(`Domain '${dom.arg}' has been undefined\n`);
+    return ok;
+  },
+};
+
+export const startCmd: CommandDef = {
+  name: 'start',
+  help: 'start a (previously defined) inactive domain',
+  desc: 'Start a domain.',
+  opts: [{ ...DOMAIN_OPT, help: 'name of the inactive domain' }],
+  async run(sh, cmd) {
+    const dom = await lookupGuest(sh, cmd, BY_NAME_OR_UUID);
+    if (!dom) return false;
+    const name = dom.info.name;
+    if (dom.info.active) {
+      sh.error('Domain is already active');
+      return false;
+    }
+    const ok = await attempt(sh, `Failed to start domain '${name}'`, () => guestApi(sh).guestStart(name));
+    if (ok) sh.printExtra(`Domain '${name}' started\n`);
+    return ok;
+  },
+};
+
+export const destroyCmd: CommandDef = {
+  name: 'destroy',
+  help: 'destroy (stop) a domain',
+  desc: 'Forcefully stop a given domain, but leave its resources intact.',
+  opts: [DOMAIN_OPT],
+  async run(sh, cmd) {
+    const dom = await lookupGuest(sh, cmd);
+    if (!dom) return false;
+    const ok = await attempt(sh, `Failed to destroy domain '${dom.arg}'`, () => guestApi(sh).guestDestroy(dom.info.name));
+    if (ok) sh.printExtra(`Domain '${dom.arg}' destroyed\n`);
+    return ok;
+  },
+};
