@@ -3,19 +3,17 @@
  * [--print-xml] [--persistent|--config|--live|--current], in virsh's order:
  * the exclusive flags, the option values (empty ones refused), the type
  * ("No support for T in command 'attach-interface'"), the device element
- * (src/conf/guest/devices.ts; --print-xml prints it and stops, without
- * looking the guest up), then the guest, then the attach.
+ * (guest-devices.ts; --print-xml prints it and stops, without looking the
+ * guest up), then the guest, then the attach.
  *
  * Types virsh knows but virtnet does not connect (direct, hostdev,
  * vhostuser) fail as the driver would refuse them: after the guest is
  * found, "Failed to attach interface" and libvirt's "Unsupported net type".
- *
- * The XML layer (and libxml2 behind it) is loaded only when the command
- * runs.
  */
 import type { CommandDef } from '../command.js';
 import { optRequired, optString } from '../options.js';
 import { DOMAIN_OPT, guestApi, lookupGuest } from './guest-client.js';
+import { attachInterfaceXml, VirshMessage } from './guest-devices.js';
 import { AFFECT_OPTS, attachFlags, checkAffectOptions } from './guest-flags.js';
 import { attempt } from './net-lifecycle.js';
 
@@ -43,11 +41,10 @@ export const attachInterfaceCmd: CommandDef = {
     const model = optString(sh, cmd, 'model');
     const alias = optString(sh, cmd, 'alias');
 
-    const { formatAttachInterfaceXml, VirshError } = await import('../../conf/guest/devices.js');
     let xml: string | undefined;
     let refused: unknown;
     try {
-      xml = formatAttachInterfaceXml({
+      xml = attachInterfaceXml({
         type,
         source,
         ...(target !== undefined ? { target } : {}),
@@ -56,7 +53,7 @@ export const attachInterfaceCmd: CommandDef = {
         ...(alias !== undefined ? { alias } : {}),
       });
     } catch (err) {
-      if (err instanceof VirshError) {
+      if (err instanceof VirshMessage) {
         sh.error(err.message);
         return false;
       }

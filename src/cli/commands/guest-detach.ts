@@ -13,48 +13,31 @@
  *    all means live, --current alone lets the driver choose);
  * 5. "Interface detached successfully".
  *
- * The pick is virsh's (matchDetachInterface: by type, then --mac, with its
+ * The pick is virsh's (guest-devices.ts: by type, then --mac, with its
  * four messages), and what goes to the driver is the element exactly as
  * libxml2 dumps it from the guest's XML (xmlNodeDump: double quotes, the
  * document's own indentation, no final newline). --print-xml prints that
- * element for each step instead of detaching.
- *
- * The XML layer and libxml2 are loaded only when the command runs.
+ * element for each step instead of detaching. libxml2 is loaded only when
+ * the command runs.
  */
 import type { AffectFlags } from '../../driver/guest-api.js';
 import type { CommandDef } from '../command.js';
 import { optRequired, optString } from '../options.js';
 import { CommandAbort, type Shell } from '../shell.js';
 import { DOMAIN_OPT, guestApi, lookupGuest } from './guest-client.js';
+import { domainInterfaces, pickDetachInterface, VirshMessage } from './guest-devices.js';
 import { AFFECT_OPTS, checkAffectOptions } from './guest-flags.js';
 
-/** The element of the interface detach-interface picks in `xml` (virsh's own errors are printed). */
+/** The element of the interface detach-interface picks in `xml`, or undefined after virsh's message. */
 export async function pickInterface(sh: Shell, xml: string, type: string, mac: string | undefined): Promise<string | undefined> {
-  const [{ parseGuestXml }, { matchDetachInterface, VirshError }, { readXml }] = await Promise.all([
-    import('../../conf/guest/parse.js'),
-    import('../../conf/guest/devices.js'),
-    import('../../xml/reader.js'),
-  ]);
-  let index: number;
+  const ifaces = await domainInterfaces(xml);
   try {
-    index = matchDetachInterface(parseGuestXml(xml), type, mac).index;
+    return ifaces[pickDetachInterface(ifaces, type, mac)]!.dump;
   } catch (err) {
-    if (err instanceof VirshError) {
-      sh.error(err.message);
-      return undefined;
-    }
-    throw err;
+    if (!(err instanceof VirshMessage)) throw err;
+    sh.error(err.message);
+    return undefined;
   }
-  const dumps: string[] = [];
-  const root = readXml(xml, {
-    label: '(domain_definition)',
-    dump: (el, depth) => depth === 2 && el.name === 'interface' && el.namespaceUri === '' && el.parent?.name === 'devices',
-  });
-  for (const devices of root.children) {
-    if (devices.kind !== 'element' || devices.name !== 'devices' || devices.namespaceUri !== '') continue;
-    for (const el of devices.children) if (el.kind === 'element' && el.dump !== undefined) dumps.push(el.dump);
-  }
-  return dumps[index];
 }
 
 export const detachInterfaceCmd: CommandDef = {
