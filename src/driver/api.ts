@@ -12,6 +12,7 @@
  * network up, then acts on it).
  */
 import type { UpdateCommand, UpdateSection } from '../conf/network/update.js';
+import type { GuestEvent } from './guest-api.js';
 
 /** What virsh's net-info and net-list show about a network. */
 export interface NetworkInfo {
@@ -108,7 +109,16 @@ export interface LeaseEvent {
   time: number;
 }
 
-export type DriverEvent = NetworkEvent | LeaseEvent;
+/** Guest events (lifecycle, DeviceAdded/DeviceRemoved) come through the same stream. */
+export type DriverEvent = NetworkEvent | LeaseEvent | GuestEvent;
+
+/**
+ * net-undefine / net-destroy of a network with running guests attached fails
+ * with their names unless `force` is given (the CLI's --force).
+ */
+export interface ForceOptions {
+  force?: boolean;
+}
 
 export type Unsubscribe = () => void;
 
@@ -121,12 +131,12 @@ export interface NetworkDriverApi {
   define(xml: string, options?: DefineOptions): Promise<NetworkInfo>;
   /** net-create: define a transient network and start it; emits Started. */
   create(xml: string, options?: DefineOptions): Promise<NetworkInfo>;
-  /** net-undefine: a running network becomes transient; emits Undefined. */
-  undefine(name: string): Promise<void>;
+  /** net-undefine: a running network becomes transient; emits Undefined. Needs `force` while guests are attached. */
+  undefine(name: string, options?: ForceOptions): Promise<void>;
   /** net-start; emits Started. */
   start(name: string): Promise<void>;
-  /** net-destroy: a transient network vanishes; emits Stopped. */
-  destroy(name: string): Promise<void>;
+  /** net-destroy: a transient network vanishes; emits Stopped. Needs `force` while guests are attached. */
+  destroy(name: string, options?: ForceOptions): Promise<void>;
   setAutostart(name: string, autostart: boolean): Promise<void>;
   getXml(name: string, options?: GetXmlOptions): Promise<string>;
   update(name: string, request: UpdateRequest): Promise<UpdateResult>;

@@ -21,6 +21,10 @@ export interface VirtnetPaths {
   networkStatusDir: string;
   /** STATE/dnsmasq: dnsmasq conf, hostsfile, addnhosts and leases */
   dnsmasqDir: string;
+  /** CONFIG/guests: persistent guest definitions NAME.xml */
+  guestConfigDir: string;
+  /** RUN/guests: status files of running guests (NAME.xml) and their host records (NAME.json) */
+  guestStatusDir: string;
 }
 
 export function virtnetPaths(root?: string): VirtnetPaths {
@@ -36,5 +40,7 @@ export function virtnetPaths(root?: string): VirtnetPaths {
     networkAutostartDir: join(configDir, 'networks/autostart'),
     networkStatusDir: join(runDir, 'networks'),
     dnsmasqDir: join(stateDir, 'dnsmasq'),
+    guestConfigDir: join(configDir, 'guests'),
+    guestStatusDir: join(runDir, 'guests'),
   };
 }

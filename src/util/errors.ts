@@ -15,6 +15,8 @@ export const ERROR_PREFIXES = {
   OPERATION_INVALID: 'Requested operation is not valid: ',
   NO_NETWORK: 'Network not found: ',
   NO_DOMAIN: 'Domain not found: ',
+  /** A device named in a detach that the guest does not have. */
+  DEVICE_MISSING: 'device not found: ',
   /** A MAC address that does not parse (net-dhcp-leases --mac). */
   INVALID_MAC: 'invalid MAC address: ',
   CONFIG_UNSUPPORTED: 'unsupported configuration: ',
