@@ -10,6 +10,7 @@ import { Type, type TSchema } from 'typebox';
 import type { NetworkDriverApi } from '../driver/api.js';
 import { ROUTES } from '../client/http-routes.js';
 import type { RouteAccess } from './access.js';
+import { ForceQuerySchema } from './schemas-guests.js';
 import {
   AutostartBodySchema,
   DefineBodySchema,
@@ -118,11 +119,12 @@ export function registerNetworkRoutes(app: FastifyInstance, options: RouteOption
   api.delete(
     ROUTES.network,
     {
-      schema: { operationId: 'undefine', tags, summary: 'Undefine a network; a running one becomes transient (net-undefine).', params: NameParamsSchema, response: done },
+      schema: { operationId: 'undefine', tags, summary: 'Undefine a network; a running one becomes transient (net-undefine).', params: NameParamsSchema, querystring: ForceQuerySchema, response: done },
       config: { access: write('virNetworkUndefine') },
     },
     async (request, reply) => {
-      await driver.undefine(request.params.name);
+      if (request.query.force === true) await driver.undefine(request.params.name, { force: true });
+      else await driver.undefine(request.params.name);
       return reply.code(204).send(null);
     },
   );
@@ -142,11 +144,12 @@ export function registerNetworkRoutes(app: FastifyInstance, options: RouteOption
   api.post(
     ROUTES.destroy,
     {
-      schema: { operationId: 'destroy', tags, summary: 'Stop a network; a transient one vanishes (net-destroy).', params: NameParamsSchema, response: done },
+      schema: { operationId: 'destroy', tags, summary: 'Stop a network; a transient one vanishes (net-destroy).', params: NameParamsSchema, querystring: ForceQuerySchema, response: done },
       config: { access: write('virNetworkDestroy') },
     },
     async (request, reply) => {
-      await driver.destroy(request.params.name);
+      if (request.query.force === true) await driver.destroy(request.params.name, { force: true });
+      else await driver.destroy(request.params.name);
       return reply.code(204).send(null);
     },
   );

@@ -18,6 +18,8 @@ import { authenticate, authorize, isReadonly, type ListenerAccess } from './acce
 import { registerEventStream } from './events.js';
 import { makeErrorHandler } from './http-errors.js';
 import { registerNetworkRoutes } from './routes.js';
+import { registerGuestRoutes } from './routes-guests.js';
+import { hasGuestApi } from '../driver/guest-index.js';
 import { setupConsole } from './console-setup.js';
 import { validatorCompiler } from './validation.js';
 
@@ -91,6 +93,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   });
 
   registerNetworkRoutes(app, { driver: options.driver, version: options.version, isReadonly: (r) => isReadonly(access, r) });
+  // A driver that also serves guests (src/driver/guest-index.ts) gets the guest routes.
+  if (hasGuestApi(options.driver)) registerGuestRoutes(app, { driver: options.driver });
   registerEventStream(app, { driver: options.driver, ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}) });
 
   webConsole?.register(app);

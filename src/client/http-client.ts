@@ -5,6 +5,7 @@
  */
 import type {
   DefineOptions,
+  ForceOptions,
   DhcpLease,
   DriverEvent,
   GetXmlOptions,
@@ -16,6 +17,7 @@ import type {
 } from '../driver/api.js';
 import type { VirtnetClient } from './types.js';
 import { EventStream } from './http-events.js';
+import { HttpGuestClient } from './http-guests.js';
 import { ROUTES, routePath, type VersionBody } from './http-routes.js';
 import type { HttpTransport } from './http-transport.js';
 
@@ -26,10 +28,11 @@ function query(params: Record<string, string | undefined>): string {
   return entries.length === 0 ? '' : `?${new URLSearchParams(entries).toString()}`;
 }
 
-export class HttpVirtnetClient implements VirtnetClient {
+export class HttpVirtnetClient extends HttpGuestClient implements VirtnetClient {
   private readonly events: EventStream;
 
-  constructor(readonly transport: HttpTransport) {
+  constructor(transport: HttpTransport) {
+    super(transport);
     this.events = new EventStream(transport);
   }
 
@@ -60,16 +63,16 @@ export class HttpVirtnetClient implements VirtnetClient {
     return this.transport.request('POST', ROUTES.create, { xml, ...(options.validate ? { validate: true } : {}) });
   }
 
-  async undefine(name: string): Promise<void> {
-    await this.transport.request('DELETE', routePath(ROUTES.network, name));
+  async undefine(name: string, options: ForceOptions = {}): Promise<void> {
+    await this.transport.request('DELETE', routePath(ROUTES.network, name) + query({ force: options.force ? 'true' : undefined }));
   }
 
   async start(name: string): Promise<void> {
     await this.transport.request('POST', routePath(ROUTES.start, name));
   }
 
-  async destroy(name: string): Promise<void> {
-    await this.transport.request('POST', routePath(ROUTES.destroy, name));
+  async destroy(name: string, options: ForceOptions = {}): Promise<void> {
+    await this.transport.request('POST', routePath(ROUTES.destroy, name) + query({ force: options.force ? 'true' : undefined }));
   }
 
   async setAutostart(name: string, autostart: boolean): Promise<void> {

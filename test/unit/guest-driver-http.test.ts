@@ -1,0 +1,182 @@
+/**
+ * The guest driver served by virtnetd's HTTP API and called through the
+ * typed client, on a temporary unix socket: every guest method round-trips
+ * with the driver's own errors, changes are refused on the read-only
+ * socket with the libvirt API they stand for, network destroy/undefine
+ * carry `force`, and guest events reach subscribers over SSE.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { createApiServer } from '../../src/api/server.js';
+import { connect, type HttpVirtnetClient } from '../../src/client/index.js';
+import type { DriverEvent } from '../../src/driver/api.js';
+import { isolatedXml, natXml } from '../../src/driver/driver-testkit.js';
+import { guestXml, interfaceXml, startGuestTestDriver, type GuestTestDriver } from '../../src/driver/guest-testkit.js';
+import { VirError } from '../../src/util/errors.js';
+
+let dir: string;
+let sock: string;
+let t: GuestTestDriver;
+let servers: FastifyInstance[] = [];
+const clients: HttpVirtnetClient[] = [];
+
+async function open(readonly = false): Promise<HttpVirtnetClient> {
+  const c = await connect({ uri: `unix://${sock}`, readonly });
+  clients.push(c);
+  return c;
+}
+
+async function rejection(p: Promise<unknown>): Promise<VirError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(VirError);
+    return err as VirError;
+  }
+  throw new Error('expected a rejection');
+}
+
+async function until(check: () => boolean, ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'virtnet-guest-http-'));
+  sock = join(dir, 'virtnetd.sock');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+beforeEach(async () => {
+  t = await startGuestTestDriver();
+  const rw = await createApiServer({ driver: t.driver, access: { kind: 'unix' }, version: '1.2.3', heartbeatMs: 50 });
+  const ro = await createApiServer({ driver: t.driver, access: { kind: 'unix-ro' }, version: '1.2.3' });
+  await rw.listen({ path: sock });
+  await ro.listen({ path: join(dir, 'virtnetd-ro.sock') });
+  servers = [rw, ro];
+});
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await Promise.all(servers.map((s) => s.close()));
+  await t.dispose();
+});
+
+describe('guests over HTTP', () => {
+  it('replays the tutorial: define, start, attach, domiflist, detach, bridge-show, guest-exec', async () => {
+    const c = await open();
+    await c.define(natXml('default', '192.168.122'));
+    await c.define(isolatedXml('isolated', { subnet: '192.168.100' }));
+    await c.start('default');
+    await c.start('isolated');
+    const info = await c.guestDefine(guestXml('centos7.0', { nics: ['network:default'] }));
+    expect(info).toMatchObject({ name: 'centos7.0', type: 'netns', active: false, persistent: true });
+    expect(await c.guestLookupByUuid(info.uuid)).toEqual(info);
+    await c.guestStart('centos7.0');
+    expect(await c.guestLookupByName('centos7.0')).toMatchObject({ active: true, id: 1 });
+    expect((await c.guestList({ active: true })).map((g) => g.name)).toEqual(['centos7.0']);
+    expect(await c.guestList({ inactive: true })).toEqual([]);
+    await c.guestAttachDevice('centos7.0', interfaceXml('network', 'isolated', { model: 'virtio' }), { config: true, live: true });
+    const nics = await c.guestInterfaces('centos7.0');
+    expect(nics.map((n) => [n.target, n.type, n.source, n.model])).toEqual([
+      ['vnet0', 'network', 'default', 'virtio'],
+      ['vnet1', 'network', 'isolated', 'virtio'],
+    ]);
+    expect((await c.guestInterfaces('centos7.0', { inactive: true })).every((n) => n.target === undefined)).toBe(true);
+    expect(await c.guestGetXml('centos7.0')).toContain("<target dev='vnet1'/>");
+    expect(await c.guestGetXml('centos7.0', { inactive: true })).not.toContain('vnet');
+    expect(await c.bridgePorts('virbr1')).toEqual([{ bridge: 'virbr1', bridgeId: '8000.525400000000', stp: true, ports: ['vnet1'] }]);
+    expect(await c.guestExec('centos7.0', ['ip', '-br', 'addr'])).toEqual({ exitCode: 0, stdout: 'ip -br addr\n', stderr: '' });
+    expect(await c.guestInterfaceAddresses('centos7.0')).toEqual([]);
+    const mac = nics[1]!.mac;
+    await c.guestDetachDevice('centos7.0', `<interface type='network'>\n  <mac address='${mac}'/>\n  <source network='isolated'/>\n</interface>\n`, { config: true, live: true });
+    expect((await c.guestInterfaces('centos7.0')).map((n) => n.target)).toEqual(['vnet0']);
+    expect(await c.guestInterfaces('centos7.0', { inactive: true })).toHaveLength(1);
+    await c.guestDestroy('centos7.0');
+    await c.guestUndefine('centos7.0');
+    expect((await rejection(c.guestLookupByName('centos7.0'))).message).toBe("Domain not found: no domain with matching name 'centos7.0'");
+  });
+
+  it("brings the driver's errors back unchanged", async () => {
+    const c = await open();
+    await c.guestDefine(guestXml('g', { nics: ['network:nowhere'] }));
+    const e = await rejection(c.guestStart('g'));
+    expect(e.message).toBe("Network not found: no network with matching name 'nowhere'");
+    expect((await rejection(c.guestAttachDevice('g', interfaceXml('network', 'x'), { live: true }))).message).toBe(
+      'Requested operation is not valid: domain is not running',
+    );
+    expect((await rejection(c.guestDetachDevice('g', interfaceXml('network', 'x', { mac: '52:54:00:01:02:03' }), { config: true }))).errorClass).toBe('DEVICE_MISSING');
+    expect((await rejection(c.bridgePorts('virbr9'))).message).toBe('bridge virbr9 does not exist!');
+    expect((await rejection(c.guestExec('g', ['id']))).message).toBe('Requested operation is not valid: domain is not running');
+  });
+
+  it('needs force to destroy or undefine a network with running guests attached', async () => {
+    const c = await open();
+    await c.define(isolatedXml('isolated', { subnet: '192.168.100' }));
+    await c.start('isolated');
+    await c.guestDefine(guestXml('web', { nics: ['network:isolated'] }));
+    await c.guestStart('web');
+    expect((await rejection(c.destroy('isolated'))).message).toBe(
+      "Requested operation is not valid: network 'isolated' has guests attached: web (use --force to destroy it anyway)",
+    );
+    expect((await rejection(c.undefine('isolated'))).message).toBe(
+      "Requested operation is not valid: network 'isolated' has guests attached: web (use --force to undefine it anyway)",
+    );
+    await c.destroy('isolated', { force: true });
+    await c.undefine('isolated', { force: true });
+    expect(await c.list({ inactive: true })).toEqual([]);
+  });
+});
+
+describe('the read-only socket', () => {
+  it('refuses every guest change with the libvirt API it stands for and serves reads', async () => {
+    const rw = await open();
+    await rw.guestDefine(guestXml('g'));
+    const ro = await open(true);
+    const refused = async (p: Promise<unknown>): Promise<string> => (await rejection(p)).message;
+    expect(await refused(ro.guestDefine(guestXml('h')))).toBe('operation forbidden: read only access prevents virDomainDefineXML');
+    expect(await refused(ro.guestUndefine('g'))).toBe('operation forbidden: read only access prevents virDomainUndefine');
+    expect(await refused(ro.guestStart('g'))).toBe('operation forbidden: read only access prevents virDomainCreate');
+    expect(await refused(ro.guestDestroy('g'))).toBe('operation forbidden: read only access prevents virDomainDestroy');
+    expect(await refused(ro.guestAttachDevice('g', interfaceXml('network', 'x'), {}))).toBe(
+      'operation forbidden: read only access prevents virDomainAttachDeviceFlags',
+    );
+    expect(await refused(ro.guestDetachDevice('g', interfaceXml('network', 'x'), {}))).toBe(
+      'operation forbidden: read only access prevents virDomainDetachDeviceFlags',
+    );
+    expect(await refused(ro.guestExec('g', ['id']))).toBe('operation forbidden: read only access prevents virDomainLxcEnterNamespace');
+    expect(await refused(ro.destroy('x', { force: true }))).toBe('operation forbidden: read only access prevents virNetworkDestroy');
+    expect((await ro.guestList()).map((g) => g.name)).toEqual(['g']);
+    expect(await ro.guestGetXml('g')).toContain('<name>g</name>');
+    expect(await ro.guestInterfaces('g')).toEqual([]);
+    expect(await ro.bridgePorts()).toEqual([]);
+  });
+});
+
+describe('events', () => {
+  it('carries guest lifecycle and device events over the stream', async () => {
+    const c = await open();
+    await c.define(isolatedXml('isolated', { subnet: '192.168.100' }));
+    await c.start('isolated');
+    const got: DriverEvent[] = [];
+    const off = c.subscribe((e) => got.push(e));
+    await c.eventsReady();
+    await c.guestDefine(guestXml('g'));
+    await c.guestStart('g');
+    await c.guestAttachDevice('g', interfaceXml('network', 'isolated', { alias: 'ua-nic1' }), { live: true });
+    await c.guestDetachDevice('g', interfaceXml('network', 'isolated', { mac: '52:54:00:00:00:01' }), { live: true });
+    await c.guestDestroy('g');
+    await c.guestUndefine('g');
+    await until(() => got.filter((e) => e.kind === 'guest').length === 6);
+    const guestEvents = got.flatMap((e) => (e.kind === 'guest' ? [`${e.event}${e.device ? `:${e.device}` : ''}`] : []));
+    expect(guestEvents).toEqual(['Defined', 'Started', 'DeviceAdded:ua-nic1', 'DeviceRemoved:ua-nic1', 'Stopped', 'Undefined']);
+    expect(got.find((e) => e.kind === 'guest')).toMatchObject({ kind: 'guest', guest: { name: 'g' } });
+    off();
+  });
+});
