@@ -23,3 +23,7 @@ await build({
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// The web console (web/) into dist/console, served by virtnetd at / on its TCP listener.
+const { buildWeb } = await import('./build-web.mjs');
+await buildWeb();

@@ -1,0 +1,140 @@
+/**
+ * The browser tests' fixture: the console built into a private folder (so a
+ * stale dist/ never hides a change), a real virtnetd whose networks live in
+ * a test namespace with an uplink `eth0` behind it (so NAT has a device to
+ * forward to), and Debian's Chromium driven by playwright-core.
+ *
+ * Everything is removed at the end whatever happened: the daemon (by PID,
+ * through test/e2e/daemon-process.ts), the namespaces, the browser and its
+ * fresh profile. Screenshots go to test-results/browser/ (gitignored).
+ * Every console error and uncaught page error is collected, so a test can
+ * assert there were none.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { endAllDaemons, startServing } from '../e2e/daemon-process.js';
+import { canUseNetns, createNetns, deleteNetns, inNetns, vethBetween } from '../e2e/netns.js';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+export const SCREENSHOTS = join(repo, 'test-results', 'browser');
+export const CHROMIUM = '/usr/bin/chromium';
+
+export function canRunBrowserTests(): boolean {
+  return canUseNetns() && existsSync(CHROMIUM);
+}
+
+/** Build the console once into a private folder; returns the folder. */
+export async function buildConsole(): Promise<string> {
+  const cache = join(repo, 'node_modules/.cache');
+  mkdirSync(cache, { recursive: true });
+  const out = mkdtempSync(join(cache, 'virtnet-console-'));
+  const { buildWeb } = (await import(join(repo, 'scripts/build-web.mjs'))) as { buildWeb: (dir: string) => Promise<void> };
+  await buildWeb(out);
+  return out;
+}
+
+export interface ConsoleFixture {
+  url: string;
+  token: string;
+  /** The namespace the daemon's networks live in. */
+  ns: string;
+  uplink: string;
+  root: string;
+  consoleDir: string;
+  context: BrowserContext;
+  page: Page;
+  /** Console errors and page errors seen so far. */
+  errors: string[];
+  shot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startConsole(options: { locale?: string } = {}): Promise<ConsoleFixture> {
+  const consoleDir = await buildConsole();
+  const ns = createNetns('web');
+  const uplink = createNetns('webup');
+  const root = mkdtempSync(join(tmpdir(), 'vnt-web-'));
+  const profile = mkdtempSync(join(tmpdir(), 'vnt-chromium-'));
+  let context: BrowserContext | undefined;
+  try {
+    // The namespace's "outside": eth0 with an address and a default route through the uplink namespace.
+    vethBetween(ns, 'eth0', uplink, 'eth0');
+    inNetns(ns, 'ip', ['addr', 'add', '203.0.113.2/24', 'dev', 'eth0']);
+    inNetns(uplink, 'ip', ['addr', 'add', '203.0.113.1/24', 'dev', 'eth0']);
+    inNetns(ns, 'ip', ['route', 'add', 'default', 'via', '203.0.113.1']);
+
+    process.env['VIRTNET_CONSOLE_DIR'] = consoleDir;
+    const d = await startServing(['--root', root, '--netns', ns, '--listen', '127.0.0.1:0', '--log-level', 'warn']);
+    const url = `http://127.0.0.1:${d.port ?? 0}/`;
+
+    // A fresh profile (--user-data-dir) each run; playwright passes it for a persistent context.
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      locale: options.locale ?? 'en-US',
+      viewport: { width: 1400, height: 900 },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    const errors: string[] = [];
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+    });
+    page.on('pageerror', (err) => errors.push(`page: ${err.message}`));
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const c = context;
+    return {
+      url,
+      token: d.token ?? '',
+      ns,
+      uplink,
+      root,
+      consoleDir,
+      context: c,
+      page,
+      errors,
+      async shot(name) {
+        const file = join(SCREENSHOTS, `${name}.png`);
+        await page.screenshot({ path: file, fullPage: true });
+        return file;
+      },
+      async close() {
+        await c.close().catch(() => {});
+        await endAllDaemons();
+        deleteNetns(ns);
+        deleteNetns(uplink);
+        rmSync(root, { recursive: true, force: true });
+        rmSync(profile, { recursive: true, force: true });
+        rmSync(consoleDir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await context?.close().catch(() => {});
+    await endAllDaemons();
+    deleteNetns(ns);
+    deleteNetns(uplink);
+    rmSync(root, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true });
+    rmSync(consoleDir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/** Log in through the login page. */
+export async function login(f: ConsoleFixture): Promise<void> {
+  await f.page.goto(f.url);
+  await f.page.getByLabel('Token').fill(f.token);
+  await f.page.getByRole('button', { name: 'Log in' }).click();
+  await f.page.getByRole('heading', { name: 'Virtual networks' }).waitFor();
+}

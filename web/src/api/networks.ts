@@ -1,0 +1,31 @@
+/**
+ * The network driver's API as the console calls it: one function per route
+ * of src/client/http-routes.ts (the same table the daemon registers), plus
+ * the console's own routes (src/api/console-paths.ts).
+ */
+import type { DhcpLease, NetworkInfo, UpdateRequest, UpdateResult } from '../../../src/driver/api.js';
+import { ROUTES, routePath, type VersionBody } from '../../../src/client/http-routes.js';
+import { CONSOLE_ROUTES, type ConsoleSessionBody, type HostInfoBody } from '../../../src/api/console-paths.js';
+import { request } from './http.js';
+
+export const networksApi = {
+  version: () => request<VersionBody>('GET', ROUTES.version),
+  list: () => request<NetworkInfo[]>('GET', ROUTES.networks),
+  lookup: (name: string) => request<NetworkInfo>('GET', routePath(ROUTES.network, name)),
+  define: (xml: string) => request<NetworkInfo>('POST', ROUTES.networks, { xml }),
+  undefine: (name: string) => request<void>('DELETE', routePath(ROUTES.network, name)),
+  start: (name: string) => request<void>('POST', routePath(ROUTES.start, name)),
+  destroy: (name: string) => request<void>('POST', routePath(ROUTES.destroy, name)),
+  setAutostart: (name: string, autostart: boolean) => request<void>('PUT', routePath(ROUTES.autostart, name), { autostart }),
+  xml: async (name: string, inactive = false) => (await request<{ xml: string }>('GET', routePath(ROUTES.xml, name) + (inactive ? '?inactive=true' : ''))).xml,
+  update: (name: string, req: UpdateRequest) => request<UpdateResult>('POST', routePath(ROUTES.update, name), req),
+  leases: (name: string) => request<DhcpLease[]>('GET', routePath(ROUTES.leases, name)),
+};
+
+export const consoleApi = {
+  session: () => request<ConsoleSessionBody>('GET', CONSOLE_ROUTES.session),
+  login: (token: string) => request<ConsoleSessionBody>('POST', CONSOLE_ROUTES.login, { token }),
+  logout: () => request<void>('POST', CONSOLE_ROUTES.logout),
+  host: () => request<HostInfoBody>('GET', CONSOLE_ROUTES.host),
+  checkNetwork: (xml: string) => request<void>('POST', CONSOLE_ROUTES.checkNetwork, { xml }),
+};

@@ -1,0 +1,127 @@
+/**
+ * The logged-in console: masthead (brand, navigation, language, log out)
+ * and the page the hash route names. Each page is its own chunk.
+ */
+import { Suspense, lazy } from 'react';
+import {
+  Bullseye,
+  Button,
+  Masthead,
+  MastheadBrand,
+  MastheadContent,
+  MastheadMain,
+  Nav,
+  NavItem,
+  NavList,
+  Page,
+  SkipToContent,
+  Spinner,
+  Toolbar,
+  ToolbarContent,
+  ToolbarGroup,
+  ToolbarItem,
+} from '@patternfly/react-core';
+import { useTranslation } from 'react-i18next';
+import { consoleApi } from '../api/networks.js';
+import { StoreProvider } from '../state/store.js';
+import { LanguageSwitch } from './LanguageSwitch.js';
+import { ToastProvider } from './toasts.js';
+import { useRoute } from './router.js';
+import { NetworksPage } from '../pages/networks/NetworksPage.js';
+
+const NetworkDetails = lazy(() => import('../pages/details/NetworkDetails.js'));
+const GuestsPage = lazy(() => import('../pages/guests/GuestsPage.js'));
+const TopologyPage = lazy(() => import('../pages/topology/TopologyPage.js'));
+
+export default function Console({ onLogout }: { onLogout: () => void }) {
+  const { t } = useTranslation();
+  const route = useRoute();
+  const section = route.page === 'network' ? 'networks' : route.page;
+
+  const logout = async (): Promise<void> => {
+    try {
+      await consoleApi.logout();
+    } finally {
+      onLogout();
+    }
+  };
+
+  const masthead = (
+    <Masthead>
+      <MastheadMain>
+        <MastheadBrand>
+          <a className="vn-brand" href="#/networks">
+            virtnet
+          </a>
+        </MastheadBrand>
+      </MastheadMain>
+      <MastheadContent>
+        <Toolbar isFullHeight>
+          <ToolbarContent>
+            <ToolbarItem>
+              <Nav variant="horizontal" aria-label={t('nav.label')}>
+                <NavList>
+                  <NavItem itemId="networks" isActive={section === 'networks'} to="#/networks">
+                    {t('nav.networks')}
+                  </NavItem>
+                  <NavItem itemId="guests" isActive={section === 'guests'} to="#/guests">
+                    {t('nav.guests')}
+                  </NavItem>
+                  <NavItem itemId="topology" isActive={section === 'topology'} to="#/topology">
+                    {t('nav.topology')}
+                  </NavItem>
+                </NavList>
+              </Nav>
+            </ToolbarItem>
+            <ToolbarGroup align={{ default: 'alignEnd' }}>
+              <ToolbarItem>
+                <LanguageSwitch />
+              </ToolbarItem>
+              <ToolbarItem>
+                <Button variant="secondary" onClick={() => void logout()}>
+                  {t('nav.logout')}
+                </Button>
+              </ToolbarItem>
+            </ToolbarGroup>
+          </ToolbarContent>
+        </Toolbar>
+      </MastheadContent>
+    </Masthead>
+  );
+
+  const fallback = (
+    <Bullseye style={{ minHeight: '40vh' }}>
+      <Spinner aria-label={t('common.loading')} />
+    </Bullseye>
+  );
+
+  return (
+    <ToastProvider>
+      <StoreProvider>
+        <Page
+          masthead={masthead}
+          mainContainerId="vn-main"
+          skipToContent={
+            <SkipToContent
+              href="#vn-main"
+              onClick={(e) => {
+                // The hash holds the route: move the focus instead of following the link.
+                e.preventDefault();
+                document.getElementById('vn-main')?.focus();
+              }}
+            >
+              {t('nav.skip')}
+            </SkipToContent>
+          }
+        >
+          <Suspense fallback={fallback}>
+            {route.page === 'networks' && <NetworksPage />}
+            {route.page === 'network' && <NetworkDetails name={route.name} tab={route.tab} />}
+            {route.page === 'guests' && <GuestsPage />}
+            {route.page === 'topology' && <TopologyPage />}
+          </Suspense>
+        </Page>
+      </StoreProvider>
+    </ToastProvider>
+  );
+}

@@ -1,0 +1,327 @@
+/**
+ * The creation wizard's logic, pure so it is easy to follow and test:
+ *
+ * - defaults as virt-manager has them: a unique name ("network",
+ *   "network1"…), IPv4 as a network in CIDR form (192.168.100.0/24, or the
+ *   next /24 that is free), the gateway at its first address and the DHCP
+ *   range from the middle to the second-last address, IPv6 off (gateway
+ *   ::1, range ::100–::1ff of the prefix), NAT to any device, the DNS domain
+ *   named after the network; the gateway and range follow the network field;
+ * - the checks before submit: name characters and uniqueness, CIDR syntax,
+ *   the range inside the subnet and in order, the gateway outside it, and no
+ *   overlap with another network or a host route (the runtime's rule,
+ *   src/plan/plan-collision.ts: IPv4 only, any overlap, default routes
+ *   excepted; an inactive network only warns, as only one of two may run);
+ * - the network XML it makes, and the equivalent virtnet commands.
+ */
+import { broadcastOf, compareIp, formatIp, inSubnet, networkOf, parseIp, subnetsOverlap, type IpAddress } from '../../../src/util/ip.js';
+import type { HostInfoBody } from '../../../src/api/console-paths.js';
+import type { NetworkModel } from './network.js';
+import { escapeText, element } from './xml.js';
+
+export type ForwardMode = 'nat' | 'route' | 'open' | 'isolated' | 'bridge';
+export const FORWARD_MODES: readonly ForwardMode[] = ['nat', 'route', 'open', 'isolated', 'bridge'];
+
+export interface IpSettings {
+  enabled: boolean;
+  /** The network in CIDR form; host bits are accepted and ignored. */
+  network: string;
+  gateway: string;
+  dhcp: boolean;
+  start: string;
+  end: string;
+}
+
+export interface WizardState {
+  name: string;
+  ipv4: IpSettings;
+  ipv6: IpSettings;
+  forward: { mode: ForwardMode; /** '' = any device */ dev: string; /** bridge mode: the existing host bridge */ bridge: string };
+  domain: { mode: 'network' | 'custom' | 'none'; custom: string };
+  start: boolean;
+  autostart: boolean;
+}
+
+/** Another network, as the checks see it. */
+export interface OtherNetwork {
+  name: string;
+  active: boolean;
+  bridge?: string;
+  model?: NetworkModel;
+}
+
+export type Step = 'name' | 'ipv4' | 'ipv6' | 'forward';
+
+/** One check's finding: a message key of the `check` catalog section and its values. */
+export interface Finding {
+  step: Step;
+  field: string;
+  key: CheckKey;
+  values?: Record<string, string>;
+  /** Warnings do not block the wizard. */
+  warning?: boolean;
+}
+
+export type CheckKey =
+  | 'nameRequired'
+  | 'nameSlash'
+  | 'nameNewline'
+  | 'nameTaken'
+  | 'cidrRequired'
+  | 'cidrSyntax'
+  | 'cidrFamily4'
+  | 'cidrFamily6'
+  | 'cidrTooSmall'
+  | 'addressSyntax'
+  | 'outsideSubnet'
+  | 'networkAddress'
+  | 'broadcastAddress'
+  | 'rangeOrder'
+  | 'gatewayInRange'
+  | 'overlapActive'
+  | 'overlapInactive'
+  | 'overlapRoute'
+  | 'bridgeRequired'
+  | 'domainRequired'
+  | 'domainSyntax'
+  | 'domainFromName';
+
+export function suggestName(taken: readonly string[]): string {
+  const names = new Set(taken);
+  if (!names.has('network')) return 'network';
+  for (let i = 1; ; i++) if (!names.has(`network${i}`)) return `network${i}`;
+}
+
+export interface Cidr {
+  network: IpAddress;
+  prefix: number;
+  /** The address as typed, before masking. */
+  address: IpAddress;
+}
+
+/** Parse "A/N" of the given family; undefined when it is not one. */
+export function parseCidr(text: string): Cidr | undefined {
+  const m = /^\s*([0-9a-fA-F:.]+)\/(\d{1,3})\s*$/.exec(text);
+  if (!m) return undefined;
+  const address = parseIp(m[1] ?? '');
+  const prefix = Number(m[2]);
+  if (!address || prefix > (address.family === 'ipv4' ? 32 : 128)) return undefined;
+  return { network: networkOf(address, prefix), prefix, address };
+}
+
+const add = (a: IpAddress, n: bigint): IpAddress => ({ family: a.family, value: a.value + n });
+
+/** virt-manager's computed fields for a network: gateway .1, DHCP from the middle to the second-last address. */
+export function ipv4Computed(cidr: string): Pick<IpSettings, 'gateway' | 'start' | 'end'> | undefined {
+  const c = parseCidr(cidr);
+  if (!c || c.network.family !== 'ipv4' || c.prefix > 30) return undefined;
+  const size = 1n << BigInt(32 - c.prefix);
+  return { gateway: formatIp(add(c.network, 1n)), start: formatIp(add(c.network, size / 2n)), end: formatIp(add(c.network, size - 2n)) };
+}
+
+/** IPv6: gateway ::1, DHCPv6 range ::100–::1ff of the prefix. */
+export function ipv6Computed(cidr: string): Pick<IpSettings, 'gateway' | 'start' | 'end'> | undefined {
+  const c = parseCidr(cidr);
+  if (!c || c.network.family !== 'ipv6' || c.prefix > 119) return undefined;
+  return { gateway: formatIp(add(c.network, 1n)), start: formatIp(add(c.network, 0x100n)), end: formatIp(add(c.network, 0x1ffn)) };
+}
+
+/** IPv4 subnets in use: other networks' (with whether they run) and the host's routes, per the runtime's rule. */
+interface Occupied {
+  network: IpAddress;
+  prefix: number;
+  kind: 'active' | 'inactive' | 'route';
+  /** Network name, or route device. */
+  who: string;
+  cidr: string;
+}
+
+function occupiedIpv4(others: readonly OtherNetwork[], host: HostInfoBody | undefined): Occupied[] {
+  const out: Occupied[] = [];
+  for (const o of others) {
+    for (const ip of o.model?.ips ?? []) {
+      const addr = ip.address === undefined ? undefined : parseIp(ip.address);
+      if (!addr || addr.family !== 'ipv4' || ip.prefix === undefined) continue;
+      out.push({ network: networkOf(addr, ip.prefix), prefix: ip.prefix, kind: o.active ? 'active' : 'inactive', who: o.name, cidr: ip.cidr ?? '' });
+    }
+  }
+  for (const r of host?.routes ?? []) {
+    if (r.family !== 'ipv4' || r.prefix <= 0 || r.dev === undefined || r.type !== 'unicast') continue;
+    if (r.table !== undefined && r.table !== 'main') continue;
+    const addr = parseIp(r.dst);
+    if (!addr || addr.family !== 'ipv4') continue;
+    // A running network's own route is reported as that network.
+    if (others.some((o) => o.active && o.bridge === r.dev)) continue;
+    out.push({ network: networkOf(addr, r.prefix), prefix: r.prefix, kind: 'route', who: r.dev, cidr: `${formatIp(networkOf(addr, r.prefix))}/${r.prefix}` });
+  }
+  return out;
+}
+
+function checkIp(
+  step: 'ipv4' | 'ipv6',
+  s: IpSettings,
+  others: readonly OtherNetwork[],
+  host: HostInfoBody | undefined,
+): Finding[] {
+  const out: Finding[] = [];
+  if (!s.enabled) return out;
+  const family = step;
+  if (s.network.trim() === '') return [{ step, field: 'network', key: 'cidrRequired' }];
+  const c = parseCidr(s.network);
+  if (!c) return [{ step, field: 'network', key: 'cidrSyntax' }];
+  if (c.network.family !== family) return [{ step, field: 'network', key: family === 'ipv4' ? 'cidrFamily4' : 'cidrFamily6' }];
+  const maxPrefix = family === 'ipv4' ? 30 : 126;
+  if (c.prefix > maxPrefix) return [{ step, field: 'network', key: 'cidrTooSmall', values: { max: String(maxPrefix) } }];
+  const bcast = broadcastOf(c.network, c.prefix);
+
+  const address = (field: string, text: string): IpAddress | undefined => {
+    const a = parseIp(text.trim());
+    if (!a || a.family !== family) {
+      out.push({ step, field, key: 'addressSyntax' });
+      return undefined;
+    }
+    if (!inSubnet(a, c.network, c.prefix)) {
+      out.push({ step, field, key: 'outsideSubnet', values: { subnet: `${formatIp(c.network)}/${c.prefix}` } });
+      return undefined;
+    }
+    if (a.value === c.network.value) {
+      out.push({ step, field, key: 'networkAddress' });
+      return undefined;
+    }
+    if (family === 'ipv4' && a.value === bcast.value) {
+      out.push({ step, field, key: 'broadcastAddress' });
+      return undefined;
+    }
+    return a;
+  };
+
+  const gateway = address('gateway', s.gateway);
+  if (s.dhcp) {
+    const start = address('start', s.start);
+    const end = address('end', s.end);
+    if (start && end && compareIp(start, end) > 0) out.push({ step, field: 'end', key: 'rangeOrder' });
+    else if (start && end && gateway && compareIp(gateway, start) >= 0 && compareIp(gateway, end) <= 0) {
+      out.push({ step, field: 'gateway', key: 'gatewayInRange' });
+    }
+  }
+
+  if (family === 'ipv4') {
+    for (const o of occupiedIpv4(others, host)) {
+      if (!subnetsOverlap(c.network, c.prefix, o.network, o.prefix)) continue;
+      const key: CheckKey = o.kind === 'active' ? 'overlapActive' : o.kind === 'inactive' ? 'overlapInactive' : 'overlapRoute';
+      out.push({ step, field: 'network', key, values: { who: o.who, subnet: o.cidr }, ...(o.kind === 'inactive' ? { warning: true } : {}) });
+    }
+  } else {
+    for (const o of others) {
+      for (const ip of o.model?.ips ?? []) {
+        const a = ip.address === undefined ? undefined : parseIp(ip.address);
+        if (!a || a.family !== 'ipv6' || ip.prefix === undefined) continue;
+        if (subnetsOverlap(c.network, c.prefix, a, ip.prefix)) {
+          out.push({ step, field: 'network', key: o.active ? 'overlapActive' : 'overlapInactive', values: { who: o.name, subnet: ip.cidr ?? '' }, warning: true });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+const DNS_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
+
+/** Every finding for the state; errors block their step, warnings do not. */
+export function checkWizard(state: WizardState, others: readonly OtherNetwork[], host: HostInfoBody | undefined): Finding[] {
+  const out: Finding[] = [];
+  const name = state.name;
+  if (name.trim() === '') out.push({ step: 'name', field: 'name', key: 'nameRequired' });
+  else if (name.includes('/')) out.push({ step: 'name', field: 'name', key: 'nameSlash' });
+  else if (name.includes('\n')) out.push({ step: 'name', field: 'name', key: 'nameNewline' });
+  else if (others.some((o) => o.name === name)) out.push({ step: 'name', field: 'name', key: 'nameTaken', values: { name } });
+
+  const usesIp = state.forward.mode !== 'bridge';
+  if (usesIp) {
+    out.push(...checkIp('ipv4', state.ipv4, others, host));
+    out.push(...checkIp('ipv6', state.ipv6, others, host));
+  }
+  if (state.forward.mode === 'bridge' && state.forward.bridge === '') out.push({ step: 'forward', field: 'bridge', key: 'bridgeRequired' });
+  if (usesIp && state.domain.mode === 'network' && name.trim() !== '' && !DNS_NAME.test(name)) {
+    out.push({ step: 'forward', field: 'domain', key: 'domainFromName' });
+  }
+  if (usesIp && state.domain.mode === 'custom') {
+    if (state.domain.custom.trim() === '') out.push({ step: 'forward', field: 'domain', key: 'domainRequired' });
+    else if (!DNS_NAME.test(state.domain.custom.trim())) out.push({ step: 'forward', field: 'domain', key: 'domainSyntax' });
+  }
+  return out;
+}
+
+/** The first free /24 from 192.168.100.0 on (virt-manager's default), given what is in use. */
+export function suggestIpv4(others: readonly OtherNetwork[], host: HostInfoBody | undefined): string {
+  const used = occupiedIpv4(others, host);
+  for (let third = 100; third < 256; third++) {
+    const cidr = `192.168.${third}.0/24`;
+    const c = parseCidr(cidr);
+    if (c && !used.some((o) => subnetsOverlap(c.network, c.prefix, o.network, o.prefix))) return cidr;
+  }
+  return '192.168.100.0/24';
+}
+
+export function initialState(others: readonly OtherNetwork[], host: HostInfoBody | undefined): WizardState {
+  const v4 = suggestIpv4(others, host);
+  const c4 = ipv4Computed(v4);
+  return {
+    name: suggestName(others.map((o) => o.name)),
+    ipv4: { enabled: true, network: v4, gateway: c4?.gateway ?? '', dhcp: true, start: c4?.start ?? '', end: c4?.end ?? '' },
+    ipv6: { enabled: false, network: '', gateway: '', dhcp: false, start: '', end: '' },
+    forward: { mode: 'nat', dev: '', bridge: '' },
+    domain: { mode: 'network', custom: '' },
+    start: true,
+    autostart: true,
+  };
+}
+
+/** The state after the IPv4/IPv6 network field changes: gateway and range follow it. */
+export function withNetwork(state: WizardState, family: 'ipv4' | 'ipv6', network: string): WizardState {
+  const computed = family === 'ipv4' ? ipv4Computed(network) : ipv6Computed(network);
+  return { ...state, [family]: { ...state[family], network, ...(computed ?? {}) } };
+}
+
+function ipXml(s: IpSettings, family: 'ipv4' | 'ipv6'): string {
+  const c = parseCidr(s.network);
+  if (!c) return '';
+  const range = s.dhcp ? `\n    <dhcp>\n      ${element('range', { start: s.start.trim(), end: s.end.trim() })}\n    </dhcp>\n  ` : '';
+  const attrs =
+    family === 'ipv4'
+      ? { address: s.gateway.trim(), netmask: formatIp({ family: 'ipv4', value: ((1n << 32n) - 1n) ^ ((1n << BigInt(32 - c.prefix)) - 1n) }) }
+      : { family: 'ipv6', address: s.gateway.trim(), prefix: c.prefix };
+  return `  ${element('ip', attrs, range)}\n`;
+}
+
+/** The network XML the wizard defines. */
+export function buildNetworkXml(state: WizardState): string {
+  const mode = state.forward.mode;
+  let xml = `<network>\n  <name>${escapeText(state.name)}</name>\n`;
+  if (mode === 'nat' || mode === 'route') xml += `  ${element('forward', { mode, dev: state.forward.dev || undefined })}\n`;
+  else if (mode === 'open') xml += `  ${element('forward', { mode: 'open' })}\n`;
+  else if (mode === 'bridge') {
+    xml += `  ${element('forward', { mode: 'bridge' })}\n  ${element('bridge', { name: state.forward.bridge })}\n`;
+    return `${xml}</network>\n`;
+  }
+  const domain = state.domain.mode === 'network' ? state.name : state.domain.mode === 'custom' ? state.domain.custom.trim() : '';
+  if (domain !== '') xml += `  ${element('domain', { name: domain })}\n`;
+  if (state.ipv4.enabled) xml += ipXml(state.ipv4, 'ipv4');
+  if (state.ipv6.enabled) xml += ipXml(state.ipv6, 'ipv6');
+  return `${xml}</network>\n`;
+}
+
+/** Quote a word for a POSIX shell when it needs it. */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The virtnet commands that do what Finish does. */
+export function equivalentCommands(state: WizardState, xml: string): string {
+  const name = shellQuote(state.name);
+  const file = shellQuote(`${state.name.replace(/[^A-Za-z0-9_.-]/g, '_') || 'network'}.xml`);
+  const lines = [`cat > ${file} <<'EOF'`, xml.trimEnd(), 'EOF', `virtnet net-define ${file}`];
+  if (state.start) lines.push(`virtnet net-start ${name}`);
+  if (state.autostart) lines.push(`virtnet net-autostart ${name}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,286 @@
+/**
+ * DHCP of a network, per <ip>: the ranges and the reservations (static
+ * hosts), each added and removed with net-update — at once on a running
+ * network, no restart — and the current leases with a "Reserve" action that
+ * turns a lease into a reservation.
+ */
+import { useEffect, useState } from 'react';
+import { Alert, Button, Card, CardBody, CardTitle, Content, EmptyState, Stack, StackItem, Title } from '@patternfly/react-core';
+import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
+import { useTranslation } from 'react-i18next';
+import type { DhcpLease } from '../../../../src/driver/api.js';
+import { networksApi } from '../../api/networks.js';
+import { errorMessage } from '../../api/http.js';
+import { useToasts } from '../../app/toasts.js';
+import { useStore, type NetworkRow } from '../../state/store.js';
+import type { IpEntry } from '../../model/network.js';
+import { element } from '../../model/xml.js';
+import { MAC_RE, addressProblem, rangeOrdered } from '../../model/address.js';
+import { InlineForm } from '../../components/InlineForm.js';
+import { netUpdate } from './update.js';
+
+export function LiveNote({ row }: { row: NetworkRow }) {
+  const { t } = useTranslation();
+  const { info } = row;
+  const text = info.active ? (info.persistent ? t('dhcp.appliesLiveAndSaved') : t('dhcp.appliesLiveOnly')) : t('dhcp.appliesSaved');
+  return <Alert variant="info" isInline isPlain title={text} />;
+}
+
+function IpDhcpCard({ row, ip }: { row: NetworkRow; ip: IpEntry }) {
+  const { t } = useTranslation();
+  const { notify } = useToasts();
+  const store = useStore();
+  const { info } = row;
+  const family = ip.family === 'ipv4' ? 'IPv4' : 'IPv6';
+  const addrCheck = (v: string): string | undefined => {
+    const p = addressProblem(v, ip);
+    return p ? t(`dhcp.addr.${p}`, { subnet: ip.cidr ?? '' }) : undefined;
+  };
+
+  const change = async (command: 'add-last' | 'delete', section: 'ip-dhcp-host' | 'ip-dhcp-range', xml: string, failedTitle: string, rethrow = false): Promise<void> => {
+    try {
+      await netUpdate(info, command, section, ip.index, xml);
+    } catch (err) {
+      if (rethrow) throw err;
+      notify('danger', failedTitle, errorMessage(err));
+    } finally {
+      void store.refreshNetwork(info.name);
+    }
+  };
+
+  return (
+    <Card data-testid={`dhcp-${ip.family}`}>
+      <CardTitle component="h2">
+        {family} {ip.cidr ?? ip.address}
+      </CardTitle>
+      <CardBody>
+        <Title headingLevel="h3">{t('dhcp.ranges')}</Title>
+        {ip.ranges.length === 0 ? (
+          <Content component="p">{t('dhcp.noRanges')}</Content>
+        ) : (
+          <Table aria-label={t('dhcp.rangesLabel', { family })} variant="compact">
+            <Thead>
+              <Tr>
+                <Th>{t('dhcp.start')}</Th>
+                <Th>{t('dhcp.end')}</Th>
+                <Th screenReaderText={t('common.actions')} />
+              </Tr>
+            </Thead>
+            <Tbody>
+              {ip.ranges.map((r) => (
+                <Tr key={`${r.start}-${r.end}`}>
+                  <Td dataLabel={t('dhcp.start')} className="vn-mono">
+                    {r.start}
+                  </Td>
+                  <Td dataLabel={t('dhcp.end')} className="vn-mono">
+                    {r.end}
+                  </Td>
+                  <Td isActionCell>
+                    <Button variant="link" isDanger aria-label={t('dhcp.removeRangeNamed', { range: `${r.start} – ${r.end}` })} onClick={() => void change('delete', 'ip-dhcp-range', element('range', { start: r.start, end: r.end }), t('dhcp.removeFailed'))}>
+                      {t('common.remove')}
+                    </Button>
+                  </Td>
+                </Tr>
+              ))}
+            </Tbody>
+          </Table>
+        )}
+        <InlineForm
+          ariaLabel={t('dhcp.addRangeLabel', { family })}
+          submitLabel={t('dhcp.addRange')}
+          fields={[
+            { id: `range-start-${ip.index}`, label: t('dhcp.start'), required: true, check: addrCheck },
+            {
+              id: `range-end-${ip.index}`,
+              label: t('dhcp.end'),
+              required: true,
+              check: (v, all) => addrCheck(v) ?? (rangeOrdered(all[`range-start-${ip.index}`] ?? '', v) ? undefined : t('check.rangeOrder')),
+            },
+          ]}
+          onSubmit={(v) => change('add-last', 'ip-dhcp-range', element('range', { start: v[`range-start-${ip.index}`], end: v[`range-end-${ip.index}`] }), '', true)}
+        />
+
+        <Title headingLevel="h3" className="pf-v6-u-mt-lg">
+          {t('dhcp.reservations')}
+        </Title>
+        {ip.hosts.length === 0 ? (
+          <Content component="p">{t('dhcp.noReservations')}</Content>
+        ) : (
+          <Table aria-label={t('dhcp.reservationsLabel', { family })} variant="compact" data-testid={`reservations-${ip.family}`}>
+            <Thead>
+              <Tr>
+                <Th>{ip.family === 'ipv4' ? t('dhcp.mac') : t('dhcp.id')}</Th>
+                <Th>{t('dhcp.hostname')}</Th>
+                <Th>{t('dhcp.ip')}</Th>
+                <Th screenReaderText={t('common.actions')} />
+              </Tr>
+            </Thead>
+            <Tbody>
+              {ip.hosts.map((h) => (
+                <Tr key={`${h.mac ?? h.id ?? ''}-${h.name ?? ''}-${h.ip ?? ''}`}>
+                  <Td dataLabel={ip.family === 'ipv4' ? t('dhcp.mac') : t('dhcp.id')} className="vn-mono">
+                    {h.mac ?? h.id ?? '—'}
+                  </Td>
+                  <Td dataLabel={t('dhcp.hostname')}>{h.name ?? '—'}</Td>
+                  <Td dataLabel={t('dhcp.ip')} className="vn-mono">
+                    {h.ip ?? '—'}
+                  </Td>
+                  <Td isActionCell>
+                    <Button
+                      variant="link"
+                      isDanger
+                      aria-label={t('dhcp.removeReservationNamed', { what: h.mac ?? h.id ?? h.name ?? h.ip ?? '' })}
+                      onClick={() => void change('delete', 'ip-dhcp-host', element('host', { mac: h.mac, id: h.id, name: h.name, ip: h.ip }), t('dhcp.removeFailed'))}
+                    >
+                      {t('common.remove')}
+                    </Button>
+                  </Td>
+                </Tr>
+              ))}
+            </Tbody>
+          </Table>
+        )}
+        <InlineForm
+          ariaLabel={t('dhcp.addReservationLabel', { family })}
+          submitLabel={t('dhcp.addReservation')}
+          fields={
+            ip.family === 'ipv4'
+              ? [
+                  { id: `host-mac-${ip.index}`, label: t('dhcp.mac'), required: true, placeholder: '52:54:00:12:34:56', check: (v) => (MAC_RE.test(v) ? undefined : t('dhcp.badMac')) },
+                  { id: `host-ip-${ip.index}`, label: t('dhcp.ip'), required: true, check: addrCheck },
+                  { id: `host-name-${ip.index}`, label: t('dhcp.hostnameOptional') },
+                ]
+              : [
+                  { id: `host-id-${ip.index}`, label: t('dhcp.idOptional'), placeholder: '0:3:0:1:52:54:0:12:34:56' },
+                  { id: `host-name-${ip.index}`, label: t('dhcp.hostnameOptional') },
+                  { id: `host-ip-${ip.index}`, label: t('dhcp.ip'), required: true, check: addrCheck },
+                ]
+          }
+          onSubmit={(v) => {
+            const attrs =
+              ip.family === 'ipv4'
+                ? { mac: v[`host-mac-${ip.index}`], name: v[`host-name-${ip.index}`] || undefined, ip: v[`host-ip-${ip.index}`] }
+                : { id: v[`host-id-${ip.index}`] || undefined, name: v[`host-name-${ip.index}`] || undefined, ip: v[`host-ip-${ip.index}`] };
+            return change('add-last', 'ip-dhcp-host', element('host', attrs), '', true);
+          }}
+        />
+      </CardBody>
+    </Card>
+  );
+}
+
+function LeasesCard({ row }: { row: NetworkRow }) {
+  const { t, i18n } = useTranslation();
+  const store = useStore();
+  const { notify } = useToasts();
+  const { info, model } = row;
+  const tick = store.leaseTick[info.name] ?? 0;
+  const [leases, setLeases] = useState<DhcpLease[]>();
+  const [error, setError] = useState<string>();
+
+  useEffect(() => {
+    let live = true;
+    networksApi.leases(info.name).then(
+      (l) => live && (setLeases(l), setError(undefined)),
+      (err: unknown) => live && setError(errorMessage(err)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [info.name, info.active, tick]);
+
+  const ipFor = (lease: DhcpLease): IpEntry | undefined => model?.ips.find((ip) => ip.family === lease.protocol && addressProblem(lease.ipAddress, ip) === undefined);
+  const reserved = (lease: DhcpLease, ip: IpEntry | undefined): boolean =>
+    ip?.hosts.some((h) => h.ip === lease.ipAddress || (lease.protocol === 'ipv4' && h.mac?.toLowerCase() === lease.mac.toLowerCase())) ?? false;
+
+  const reserve = async (lease: DhcpLease, ip: IpEntry): Promise<void> => {
+    const name = lease.hostname && lease.hostname !== '*' ? lease.hostname : undefined;
+    const attrs = lease.protocol === 'ipv4' ? { mac: lease.mac, name, ip: lease.ipAddress } : { id: lease.clientId, name, ip: lease.ipAddress };
+    try {
+      await netUpdate(info, 'add-last', 'ip-dhcp-host', ip.index, element('host', attrs));
+      notify('success', t('dhcp.reserved', { ip: lease.ipAddress }));
+    } catch (err) {
+      notify('danger', t('dhcp.reserveFailed', { ip: lease.ipAddress }), errorMessage(err));
+    } finally {
+      void store.refreshNetwork(info.name);
+    }
+  };
+
+  const expiry = (s: number): string => (s === 0 ? t('dhcp.never') : new Date(s * 1000).toLocaleString(i18n.language));
+
+  return (
+    <Card>
+      <CardTitle component="h2">{t('dhcp.leases')}</CardTitle>
+      <CardBody>
+        {error && <Alert variant="danger" isInline isPlain title={error} />}
+        {!info.active && <Content component="p">{t('dhcp.leasesInactive')}</Content>}
+        {info.active && leases && leases.length === 0 && <EmptyState titleText={t('dhcp.noLeases')} headingLevel="h3" variant="xs" />}
+        {leases && leases.length > 0 && (
+          <Table aria-label={t('dhcp.leases')} variant="compact" data-testid="leases">
+            <Thead>
+              <Tr>
+                <Th>{t('dhcp.expiry')}</Th>
+                <Th>{t('dhcp.mac')}</Th>
+                <Th>{t('dhcp.protocol')}</Th>
+                <Th>{t('dhcp.ip')}</Th>
+                <Th>{t('dhcp.hostname')}</Th>
+                <Th>{t('dhcp.clientId')}</Th>
+                <Th screenReaderText={t('common.actions')} />
+              </Tr>
+            </Thead>
+            <Tbody>
+              {leases.map((l) => {
+                const ip = ipFor(l);
+                const done = reserved(l, ip);
+                return (
+                  <Tr key={`${l.mac}-${l.ipAddress}`}>
+                    <Td dataLabel={t('dhcp.expiry')}>{expiry(l.expiryTime)}</Td>
+                    <Td dataLabel={t('dhcp.mac')} className="vn-mono">
+                      {l.mac}
+                    </Td>
+                    <Td dataLabel={t('dhcp.protocol')}>{l.protocol}</Td>
+                    <Td dataLabel={t('dhcp.ip')} className="vn-mono">{`${l.ipAddress}/${l.prefix}`}</Td>
+                    <Td dataLabel={t('dhcp.hostname')}>{l.hostname ?? '—'}</Td>
+                    <Td dataLabel={t('dhcp.clientId')} className="vn-mono">
+                      {l.clientId ?? '—'}
+                    </Td>
+                    <Td isActionCell>
+                      <Button variant="secondary" size="sm" isDisabled={!ip || done} onClick={() => ip && void reserve(l, ip)} aria-label={t('dhcp.reserveNamed', { ip: l.ipAddress })}>
+                        {done ? t('dhcp.isReserved') : t('dhcp.reserve')}
+                      </Button>
+                    </Td>
+                  </Tr>
+                );
+              })}
+            </Tbody>
+          </Table>
+        )}
+      </CardBody>
+    </Card>
+  );
+}
+
+export function DhcpTab({ row }: { row: NetworkRow }) {
+  const { t } = useTranslation();
+  const ips = row.model?.ips ?? [];
+  return (
+    <Stack hasGutter>
+      <StackItem>
+        <LiveNote row={row} />
+      </StackItem>
+      {ips.length === 0 && (
+        <StackItem>
+          <Content component="p">{t('dhcp.noIp')}</Content>
+        </StackItem>
+      )}
+      {ips.map((ip) => (
+        <StackItem key={ip.index}>
+          <IpDhcpCard row={row} ip={ip} />
+        </StackItem>
+      ))}
+      <StackItem>
+        <LeasesCard row={row} />
+      </StackItem>
+    </Stack>
+  );
+}

@@ -1,0 +1,90 @@
+/**
+ * What a user can do to a whole network, shared by the networks table and
+ * the details page: start, stop, the autostart switch, and delete (after a
+ * confirmation that names the guests with vNICs on it). Failures come back
+ * as toasts carrying the daemon's message.
+ */
+import { useState } from 'react';
+import { Button, Content, List, ListItem, Modal, ModalBody, ModalFooter, ModalHeader } from '@patternfly/react-core';
+import { useTranslation } from 'react-i18next';
+import type { NetworkInfo } from '../../../../src/driver/api.js';
+import { networksApi } from '../../api/networks.js';
+import { errorMessage } from '../../api/http.js';
+import { useToasts } from '../../app/toasts.js';
+import { useStore } from '../../state/store.js';
+import { guestNamesOnNetwork } from '../../state/guests.js';
+
+export function useNetworkActions() {
+  const { t } = useTranslation();
+  const { notify } = useToasts();
+  const store = useStore();
+  const [busy, setBusy] = useState<Record<string, boolean>>({});
+
+  const run = async (name: string, action: () => Promise<void>, failed: string, done?: string): Promise<boolean> => {
+    setBusy((b) => ({ ...b, [name]: true }));
+    try {
+      await action();
+      if (done) notify('success', done);
+      return true;
+    } catch (err) {
+      notify('danger', failed, errorMessage(err));
+      return false;
+    } finally {
+      setBusy((b) => ({ ...b, [name]: false }));
+      void store.refreshNetwork(name);
+    }
+  };
+
+  return {
+    busy,
+    start: (name: string) => run(name, () => networksApi.start(name), t('actions.startFailed', { name })),
+    stop: (name: string) => run(name, () => networksApi.destroy(name), t('actions.stopFailed', { name })),
+    setAutostart: (name: string, on: boolean) => run(name, () => networksApi.setAutostart(name, on), t('actions.autostartFailed', { name })),
+    remove: (info: NetworkInfo) =>
+      run(
+        info.name,
+        async () => {
+          if (info.active) await networksApi.destroy(info.name);
+          if (info.persistent) await networksApi.undefine(info.name);
+        },
+        t('actions.deleteFailed', { name: info.name }),
+        t('actions.deleted', { name: info.name }),
+      ),
+  };
+}
+
+export function DeleteNetworkModal({ info, onClose, onConfirm }: { info: NetworkInfo; onClose: () => void; onConfirm: () => void }) {
+  const { t } = useTranslation();
+  const { guests, guestsAvailable } = useStore();
+  const attached = guestNamesOnNetwork(guests, info);
+  return (
+    <Modal isOpen variant="small" onClose={onClose} aria-labelledby="delete-network-title" aria-describedby="delete-network-body">
+      <ModalHeader title={t('delete.title', { name: info.name })} labelId="delete-network-title" titleIconVariant="warning" />
+      <ModalBody id="delete-network-body">
+        <Content component="p">{info.persistent ? t('delete.persistent') : t('delete.transient')}</Content>
+        {info.active && <Content component="p">{t('delete.active')}</Content>}
+        {attached.length > 0 && (
+          <>
+            <Content component="p">
+              <strong>{t('delete.guests', { count: attached.length })}</strong>
+            </Content>
+            <List aria-label={t('delete.guestsLabel')} data-testid="delete-guests">
+              {attached.map((g) => (
+                <ListItem key={g}>{g}</ListItem>
+              ))}
+            </List>
+          </>
+        )}
+        {attached.length === 0 && guestsAvailable && <Content component="p">{t('delete.noGuests')}</Content>}
+      </ModalBody>
+      <ModalFooter>
+        <Button variant="danger" onClick={onConfirm}>
+          {t('delete.confirm')}
+        </Button>
+        <Button variant="link" onClick={onClose}>
+          {t('common.cancel')}
+        </Button>
+      </ModalFooter>
+    </Modal>
+  );
+}

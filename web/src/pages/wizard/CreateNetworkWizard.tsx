@@ -1,0 +1,345 @@
+/**
+ * "Create virtual network", in virt-manager's four steps — name, IPv4,
+ * IPv6, forward mode and DNS domain — then a summary with the generated
+ * XML and the equivalent virtnet commands. Each step's checks run as you
+ * type (model/wizard.ts) and hold its Next button while any fails. Finish
+ * defines, starts and autostarts the network; if a step fails, what was
+ * done is undone and the daemon's message is shown.
+ */
+import { useEffect, useMemo, useState } from 'react';
+import {
+  Alert,
+  Checkbox,
+  ClipboardCopy,
+  CodeBlock,
+  CodeBlockCode,
+  Content,
+  DescriptionList,
+  DescriptionListDescription,
+  DescriptionListGroup,
+  DescriptionListTerm,
+  Form,
+  FormGroup,
+  FormSelect,
+  FormSelectOption,
+  Modal,
+  Radio,
+  TextInput,
+  Title,
+  Wizard,
+  WizardHeader,
+  WizardStep,
+} from '@patternfly/react-core';
+import { useTranslation } from 'react-i18next';
+import { tDynamic } from '../../i18n/index.js';
+import { networksApi } from '../../api/networks.js';
+import { errorMessage } from '../../api/http.js';
+import { useToasts } from '../../app/toasts.js';
+import { useStore } from '../../state/store.js';
+import { FieldFindings, validatedOf } from '../../components/FieldFindings.js';
+import {
+  FORWARD_MODES,
+  buildNetworkXml,
+  checkWizard,
+  equivalentCommands,
+  initialState,
+  withNetwork,
+  type Finding,
+  type IpSettings,
+  type OtherNetwork,
+  type Step,
+  type WizardState,
+} from '../../model/wizard.js';
+
+export default function CreateNetworkWizard({ onClose }: { onClose: () => void }) {
+  const { t } = useTranslation();
+  const store = useStore();
+  const { notify } = useToasts();
+  const others: OtherNetwork[] = useMemo(
+    () => store.networks.map((n) => ({ name: n.info.name, active: n.info.active, ...(n.info.bridge ? { bridge: n.info.bridge } : {}), ...(n.model ? { model: n.model } : {}) })),
+    [store.networks],
+  );
+  const [state, setState] = useState<WizardState>(() => initialState(others, store.host));
+  const [busy, setBusy] = useState(false);
+  const [failure, setFailure] = useState<{ message: string; rolledBack: boolean }>();
+
+  useEffect(() => {
+    void store.refreshHost();
+    // Host facts are read once when the wizard opens; the suggestion is made from what was known then.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  const findings = useMemo(() => checkWizard(state, others, store.host), [state, others, store.host]);
+  const at = (step: Step, field: string): Finding[] => findings.filter((f) => f.step === step && f.field === field);
+  const blocked = (step: Step): boolean => findings.some((f) => f.step === step && !f.warning);
+  const xml = useMemo(() => buildNetworkXml(state), [state]);
+  const commands = useMemo(() => equivalentCommands(state, xml), [state, xml]);
+
+  const networkNames = new Set(store.networks.map((n) => n.info.bridge).filter((b): b is string => b !== undefined));
+  const hostDevices = (store.host?.interfaces ?? []).filter((i) => i.name !== 'lo' && i.kind !== 'tun' && i.master === undefined && !networkNames.has(i.name) && !/^vnet\d+$/.test(i.name));
+  const hostBridges = (store.host?.interfaces ?? []).filter((i) => i.kind === 'bridge' && !networkNames.has(i.name));
+
+  const set = (patch: Partial<WizardState>): void => setState((s) => ({ ...s, ...patch }));
+  const setIp = (family: 'ipv4' | 'ipv6', patch: Partial<IpSettings>): void => setState((s) => ({ ...s, [family]: { ...s[family], ...patch } }));
+
+  const finish = async (): Promise<void> => {
+    setBusy(true);
+    setFailure(undefined);
+    const name = state.name;
+    let defined = false;
+    let started = false;
+    try {
+      await networksApi.define(xml);
+      defined = true;
+      if (state.start) {
+        await networksApi.start(name);
+        started = true;
+      }
+      if (state.autostart) await networksApi.setAutostart(name, true);
+      void store.refreshNetwork(name);
+      notify('success', t('wizard.created', { name }));
+      onClose();
+    } catch (err) {
+      let rolledBack = !defined;
+      if (defined) {
+        try {
+          if (started) await networksApi.destroy(name);
+          await networksApi.undefine(name);
+          rolledBack = true;
+        } catch {
+          rolledBack = false;
+        }
+        void store.refreshNetwork(name);
+      }
+      setFailure({ message: errorMessage(err), rolledBack });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const footer = (step: Step | 'summary') => ({
+    nextButtonText: step === 'summary' ? t('wizard.finish') : t('wizard.next'),
+    backButtonText: t('wizard.back'),
+    cancelButtonText: t('common.cancel'),
+    isNextDisabled: step === 'summary' ? busy || findings.some((f) => !f.warning) : blocked(step),
+    ...(step === 'summary' ? { nextButtonProps: { isLoading: busy } } : {}),
+  });
+
+  const ipStep = (family: 'ipv4' | 'ipv6') => {
+    const s = state[family];
+    const label = family === 'ipv4' ? 'IPv4' : 'IPv6';
+    const disabled = state.forward.mode === 'bridge';
+    return (
+      <Form onSubmit={(e) => e.preventDefault()}>
+        <Title headingLevel="h2">{t('wizard.ipTitle', { family: label })}</Title>
+        {disabled && <Alert variant="info" isInline isPlain title={t('wizard.ipUnusedInBridge')} />}
+        <Checkbox
+          id={`${family}-enabled`}
+          label={t('wizard.ipEnable', { family: label })}
+          isChecked={s.enabled}
+          isDisabled={disabled}
+          onChange={(_e, v) => setIp(family, { enabled: v })}
+        />
+        {s.enabled && (
+          <>
+            <FormGroup label={t('wizard.ipNetwork')} isRequired fieldId={`${family}-network`}>
+              <TextInput
+                id={`${family}-network`}
+                value={s.network}
+                placeholder={family === 'ipv4' ? '192.168.100.0/24' : 'fd00:beef:10:6::/64'}
+                validated={validatedOf(at(family, 'network'))}
+                aria-describedby={`${family}-network-help`}
+                onChange={(_e, v) => setState((st) => withNetwork(st, family, v))}
+                isDisabled={disabled}
+              />
+              <FieldFindings id={`${family}-network-help`} findings={at(family, 'network')} hint={t('wizard.ipNetworkHint')} />
+            </FormGroup>
+            <FormGroup label={t('wizard.gateway')} isRequired fieldId={`${family}-gateway`}>
+              <TextInput id={`${family}-gateway`} value={s.gateway} validated={validatedOf(at(family, 'gateway'))} onChange={(_e, v) => setIp(family, { gateway: v })} isDisabled={disabled} />
+              <FieldFindings findings={at(family, 'gateway')} hint={t('wizard.gatewayHint')} />
+            </FormGroup>
+            <Checkbox
+              id={`${family}-dhcp`}
+              label={t('wizard.dhcpEnable', { family: family === 'ipv4' ? 'DHCPv4' : 'DHCPv6' })}
+              isChecked={s.dhcp}
+              isDisabled={disabled}
+              onChange={(_e, v) => setIp(family, { dhcp: v })}
+            />
+            {s.dhcp && (
+              <>
+                <FormGroup label={t('wizard.dhcpStart')} isRequired fieldId={`${family}-start`}>
+                  <TextInput id={`${family}-start`} value={s.start} validated={validatedOf(at(family, 'start'))} onChange={(_e, v) => setIp(family, { start: v })} isDisabled={disabled} />
+                  <FieldFindings findings={at(family, 'start')} />
+                </FormGroup>
+                <FormGroup label={t('wizard.dhcpEnd')} isRequired fieldId={`${family}-end`}>
+                  <TextInput id={`${family}-end`} value={s.end} validated={validatedOf(at(family, 'end'))} onChange={(_e, v) => setIp(family, { end: v })} isDisabled={disabled} />
+                  <FieldFindings findings={at(family, 'end')} />
+                </FormGroup>
+              </>
+            )}
+          </>
+        )}
+      </Form>
+    );
+  };
+
+  const modeText: Record<(typeof FORWARD_MODES)[number], { label: string; description: string }> = {
+    nat: { label: t('wizard.mode.nat'), description: t('wizard.mode.natHelp') },
+    route: { label: t('wizard.mode.route'), description: t('wizard.mode.routeHelp') },
+    open: { label: t('wizard.mode.open'), description: t('wizard.mode.openHelp') },
+    isolated: { label: t('wizard.mode.isolated'), description: t('wizard.mode.isolatedHelp') },
+    bridge: { label: t('wizard.mode.bridge'), description: t('wizard.mode.bridgeHelp') },
+  };
+
+  const summaryRows: [string, string][] = [
+    [t('wizard.summary.name'), state.name],
+    [t('wizard.summary.forward'), modeText[state.forward.mode].label + (state.forward.dev && (state.forward.mode === 'nat' || state.forward.mode === 'route') ? ` → ${state.forward.dev}` : state.forward.mode === 'bridge' ? ` → ${state.forward.bridge}` : '')],
+    ...(state.forward.mode !== 'bridge'
+      ? ([
+          ['IPv4', state.ipv4.enabled ? `${state.ipv4.network} (${t('wizard.gateway')} ${state.ipv4.gateway})` : t('common.disabled')],
+          ['DHCPv4', state.ipv4.enabled && state.ipv4.dhcp ? `${state.ipv4.start} – ${state.ipv4.end}` : t('common.disabled')],
+          ['IPv6', state.ipv6.enabled ? `${state.ipv6.network} (${t('wizard.gateway')} ${state.ipv6.gateway})` : t('common.disabled')],
+          ['DHCPv6', state.ipv6.enabled && state.ipv6.dhcp ? `${state.ipv6.start} – ${state.ipv6.end}` : t('common.disabled')],
+          [t('wizard.summary.domain'), state.domain.mode === 'network' ? state.name : state.domain.mode === 'custom' ? state.domain.custom : t('common.none')],
+        ] as [string, string][])
+      : []),
+  ];
+
+  return (
+    <Modal isOpen variant="large" onClose={onClose} aria-labelledby="create-network-title" onEscapePress={onClose}>
+      <Wizard
+        height={640}
+        navAriaLabel={t('wizard.steps.label')}
+        onClose={onClose}
+        onSave={() => void finish()}
+        header={<WizardHeader title={t('wizard.title')} titleId="create-network-title" description={t('wizard.description')} onClose={onClose} closeButtonAriaLabel={t('common.close')} />}
+      >
+        <WizardStep id="step-name" name={t('wizard.steps.name')} footer={footer('name')} status={blocked('name') ? 'error' : 'default'}>
+          <Form onSubmit={(e) => e.preventDefault()}>
+            <Title headingLevel="h2">{t('wizard.steps.name')}</Title>
+            <FormGroup label={t('wizard.name')} isRequired fieldId="network-name">
+              <TextInput id="network-name" value={state.name} validated={validatedOf(at('name', 'name'))} onChange={(_e, v) => set({ name: v })} autoFocus />
+              <FieldFindings findings={at('name', 'name')} hint={t('wizard.nameHint')} />
+            </FormGroup>
+          </Form>
+        </WizardStep>
+        <WizardStep id="step-ipv4" name={t('wizard.steps.ipv4')} footer={footer('ipv4')} status={blocked('ipv4') ? 'error' : 'default'}>
+          {ipStep('ipv4')}
+        </WizardStep>
+        <WizardStep id="step-ipv6" name={t('wizard.steps.ipv6')} footer={footer('ipv6')} status={blocked('ipv6') ? 'error' : 'default'}>
+          {ipStep('ipv6')}
+        </WizardStep>
+        <WizardStep id="step-forward" name={t('wizard.steps.forward')} footer={footer('forward')} status={blocked('forward') ? 'error' : 'default'}>
+          <Form onSubmit={(e) => e.preventDefault()}>
+            <Title headingLevel="h2">{t('wizard.steps.forward')}</Title>
+            <FormGroup role="radiogroup" isStack label={t('wizard.mode.label')} fieldId="forward-mode">
+              {FORWARD_MODES.map((m) => (
+                <Radio
+                  key={m}
+                  id={`mode-${m}`}
+                  name="forward-mode"
+                  label={modeText[m].label}
+                  description={modeText[m].description}
+                  isChecked={state.forward.mode === m}
+                  onChange={() => set({ forward: { ...state.forward, mode: m } })}
+                />
+              ))}
+            </FormGroup>
+            {(state.forward.mode === 'nat' || state.forward.mode === 'route') && (
+              <FormGroup label={t('wizard.forwardDev')} fieldId="forward-dev">
+                <FormSelect id="forward-dev" value={state.forward.dev} onChange={(_e, v) => set({ forward: { ...state.forward, dev: v } })}>
+                  <FormSelectOption value="" label={t('wizard.anyDevice')} />
+                  {hostDevices.map((i) => (
+                    <FormSelectOption key={i.name} value={i.name} label={i.addresses.length ? `${i.name} (${i.addresses.join(', ')})` : i.name} />
+                  ))}
+                </FormSelect>
+              </FormGroup>
+            )}
+            {state.forward.mode === 'bridge' && (
+              <FormGroup label={t('wizard.hostBridge')} isRequired fieldId="forward-bridge">
+                <FormSelect id="forward-bridge" value={state.forward.bridge} validated={validatedOf(at('forward', 'bridge'))} onChange={(_e, v) => set({ forward: { ...state.forward, bridge: v } })}>
+                  <FormSelectOption value="" label={hostBridges.length ? t('wizard.chooseBridge') : t('wizard.noBridges')} isPlaceholder />
+                  {hostBridges.map((i) => (
+                    <FormSelectOption key={i.name} value={i.name} label={i.name} />
+                  ))}
+                </FormSelect>
+                <FieldFindings findings={at('forward', 'bridge')} hint={t('wizard.hostBridgeHint')} />
+              </FormGroup>
+            )}
+            {state.forward.mode !== 'bridge' && (
+              <FormGroup role="radiogroup" isStack label={t('wizard.domain.label')} fieldId="domain-mode">
+                <Radio id="domain-network" name="domain-mode" label={t('wizard.domain.network', { name: state.name })} isChecked={state.domain.mode === 'network'} onChange={() => set({ domain: { ...state.domain, mode: 'network' } })} />
+                <Radio
+                  id="domain-custom"
+                  name="domain-mode"
+                  label={t('wizard.domain.custom')}
+                  isChecked={state.domain.mode === 'custom'}
+                  onChange={() => set({ domain: { ...state.domain, mode: 'custom' } })}
+                  body={
+                    state.domain.mode === 'custom' && (
+                      <TextInput
+                        id="domain-custom-name"
+                        aria-label={t('wizard.domain.customName')}
+                        value={state.domain.custom}
+                        validated={validatedOf(at('forward', 'domain'))}
+                        onChange={(_e, v) => set({ domain: { ...state.domain, custom: v } })}
+                      />
+                    )
+                  }
+                />
+                <Radio id="domain-none" name="domain-mode" label={t('wizard.domain.none')} isChecked={state.domain.mode === 'none'} onChange={() => set({ domain: { ...state.domain, mode: 'none' } })} />
+                <FieldFindings findings={at('forward', 'domain')} />
+              </FormGroup>
+            )}
+          </Form>
+        </WizardStep>
+        <WizardStep id="step-summary" name={t('wizard.steps.summary')} footer={footer('summary')}>
+          <Title headingLevel="h2">{t('wizard.steps.summary')}</Title>
+          {failure && (
+            <Alert variant="danger" isInline title={t('wizard.failed')} data-testid="wizard-error">
+              <Content component="p">{failure.message}</Content>
+              <Content component="p">{failure.rolledBack ? t('wizard.rolledBack') : t('wizard.notRolledBack')}</Content>
+            </Alert>
+          )}
+          {findings.filter((f) => f.warning).map((f, i) => (
+            <Alert key={i} variant="warning" isInline isPlain title={tDynamic(t, `check.${f.key}`, f.values)} />
+          ))}
+          <DescriptionList isHorizontal isCompact>
+            {summaryRows.map(([k, v]) => (
+              <DescriptionListGroup key={k}>
+                <DescriptionListTerm>{k}</DescriptionListTerm>
+                <DescriptionListDescription>{v}</DescriptionListDescription>
+              </DescriptionListGroup>
+            ))}
+          </DescriptionList>
+          <Form onSubmit={(e) => e.preventDefault()}>
+            <Checkbox id="finish-start" label={t('wizard.startNow')} isChecked={state.start} onChange={(_e, v) => set({ start: v })} />
+            <Checkbox id="finish-autostart" label={t('wizard.autostart')} isChecked={state.autostart} onChange={(_e, v) => set({ autostart: v })} />
+          </Form>
+          <Title headingLevel="h3" className="pf-v6-u-mt-md">
+            {t('wizard.xml')}
+          </Title>
+          <CodeBlock>
+            <CodeBlockCode id="wizard-xml" className="vn-pre">
+              {xml}
+            </CodeBlockCode>
+          </CodeBlock>
+          <Title headingLevel="h3" className="pf-v6-u-mt-md">
+            {t('wizard.commands')}
+          </Title>
+          <CodeBlock
+            actions={
+              <ClipboardCopy variant="inline-compact" hoverTip={t('common.copy')} clickTip={t('common.copied')} aria-label={t('wizard.copyCommands')} isCode>
+                {commands}
+              </ClipboardCopy>
+            }
+          >
+            <CodeBlockCode id="wizard-commands" className="vn-pre">
+              {commands}
+            </CodeBlockCode>
+          </CodeBlock>
+        </WizardStep>
+      </Wizard>
+    </Modal>
+  );
+}
