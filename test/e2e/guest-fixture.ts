@@ -1,0 +1,141 @@
+/**
+ * Helpers for the guest end-to-end tests (test/e2e/guest-*.test.ts): the
+ * network and guest drivers in-process over the real Linux runtime and
+ * guest backend, bound to a test namespace; a DHCP client run inside a
+ * guest through guest-exec (busybox udhcpc with a script that configures
+ * what it leases — never dhclient's own script, which would rewrite the
+ * host's /etc/resolv.conf); ping through guest-exec; and a sweep that
+ * removes guest namespaces a failed test left behind (they are named
+ * after the driver's namespace, `NS-GUEST`).
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createNetworkDriver, type NetworkDriver } from '../../src/driver/index.js';
+import { CombinedDriver, createGuestDriver, type GuestDriver } from '../../src/driver/guest-index.js';
+import { createLinuxRuntime, type LinuxRuntime } from '../../src/driver/linux-runtime.js';
+import { virtnetPaths, type VirtnetPaths } from '../../src/driver/paths.js';
+import { LinuxGuestBackend } from '../../src/host/guest-linux.js';
+import { LinuxHost } from '../../src/host/linux.js';
+import { deleteNetns } from './netns.js';
+
+export interface GuestWorld {
+  ns: string;
+  dir: string;
+  paths: VirtnetPaths;
+  runtime: LinuxRuntime;
+  networks: NetworkDriver;
+  guests: GuestDriver;
+  driver: CombinedDriver;
+  /** Close both drivers (everything keeps running) and open new ones over the same root and namespace. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Both drivers over the real kernel in namespace `ns`, with a private root. */
+export async function openWorld(ns: string, tag: string): Promise<GuestWorld> {
+  const dir = mkdtempSync(join(tmpdir(), `vnt-${tag}-`));
+  chmodSync(dir, 0o755);
+  const paths = virtnetPaths(dir);
+  const open = async (): Promise<Pick<GuestWorld, 'runtime' | 'networks' | 'guests' | 'driver'>> => {
+    const runtime = await createLinuxRuntime({ netns: ns, paths });
+    const networks = await createNetworkDriver({ paths, runtime });
+    const runner = (runtime.host as LinuxHost).runner;
+    const guests = await createGuestDriver({ paths, networks, backend: new LinuxGuestBackend({ runner, netns: ns }) });
+    return { runtime, networks, guests, driver: new CombinedDriver(networks, guests) };
+  };
+  const world: GuestWorld = {
+    ns,
+    dir,
+    paths,
+    ...(await open()),
+    async restart() {
+      await world.guests.close();
+      await world.networks.close();
+      world.runtime.close();
+      Object.assign(world, await open());
+    },
+    async close() {
+      await world.guests.close();
+      await world.networks.close();
+      world.runtime.close();
+    },
+  };
+  return world;
+}
+
+/** Guest namespaces of a driver namespace (named NS-GUEST). */
+export function guestNamespaces(ns: string): string[] {
+  const r = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+  return r.stdout
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter((n) => n.startsWith(`${ns}-`));
+}
+
+/** Remove what a failed test left: guest namespaces (processes first), then the root. */
+export function sweep(world: GuestWorld | undefined, ns: string | undefined): void {
+  if (ns !== undefined) for (const g of guestNamespaces(ns)) deleteNetns(g);
+  if (world !== undefined) rmSync(world.dir, { recursive: true, force: true });
+}
+
+let scriptPath: string | undefined;
+/** The udhcpc script: configure the leased address (and router), print what was leased. */
+function udhcpcScript(): string {
+  if (scriptPath) return scriptPath;
+  const dir = mkdtempSync(join(tmpdir(), 'vnt-guest-udhcpc-'));
+  chmodSync(dir, 0o755);
+  scriptPath = join(dir, 'script.sh');
+  writeFileSync(
+    scriptPath,
+    [
+      '#!/bin/sh',
+      'case "$1" in',
+      '  bound|renew)',
+      '    ip addr flush dev "$interface"',
+      '    ip addr add "$ip/$mask" dev "$interface"',
+      '    if [ -n "$router" ]; then ip route replace default via "${router%% *}" dev "$interface"; fi',
+      '    echo "LEASE $ip ROUTER ${router:-none}"',
+      '    ;;',
+      'esac',
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return scriptPath;
+}
+
+/** Run udhcpc on one of a guest's interfaces through guest-exec; the address it got, or undefined. */
+export async function guestDhcp(driver: CombinedDriver, guest: string, iface: string): Promise<string | undefined> {
+  const r = await driver.guestExec(guest, ['busybox', 'udhcpc', '-i', iface, '-n', '-q', '-f', '-t', '15', '-T', '1', '-A', '1', '-s', udhcpcScript()]);
+  const m = /LEASE (\S+)/.exec(r.stdout);
+  return r.exitCode === 0 && m ? m[1] : undefined;
+}
+
+/** Whether a guest gets an answer from `addr` (a few tries, one second each). */
+export async function guestPing(driver: CombinedDriver, guest: string, addr: string, tries = 3): Promise<boolean> {
+  for (let i = 0; i < tries; i++) {
+    const r = await driver.guestExec(guest, ['ping', '-n', '-q', '-c', '1', '-W', '1', addr]);
+    if (r.exitCode === 0) return true;
+  }
+  return false;
+}
+
+/** `ip -j -d link show DEV` in a namespace, or undefined when there is no such device. */
+export function linkIn(ns: string, dev: string): Record<string, unknown> | undefined {
+  const r = spawnSync('ip', ['-n', ns, '-j', '-d', 'link', 'show', 'dev', dev], { encoding: 'utf8' });
+  if (r.status !== 0) return undefined;
+  return (JSON.parse(r.stdout) as Record<string, unknown>[])[0];
+}
+
+/** Poll until `check` holds. */
+export async function until(check: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
