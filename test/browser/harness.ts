@@ -138,3 +138,15 @@ export async function login(f: ConsoleFixture): Promise<void> {
   await f.page.getByRole('button', { name: 'Log in' }).click();
   await f.page.getByRole('heading', { name: 'Virtual networks' }).waitFor();
 }
+
+/** Call the daemon's API from the test itself, with the token (to set the scene or check the result). */
+export async function api<T = unknown>(f: ConsoleFixture, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(new URL(path, f.url), {
+    method,
+    headers: { authorization: `Bearer ${f.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}

@@ -183,6 +183,7 @@ export const en = {
       name: 'Name',
       forward: 'Forwarding',
       domain: 'DNS domain',
+      withGateway: '{{network}}, gateway {{gateway}}',
     },
     startNow: 'Start the network now',
     autostart: 'Start it whenever virtnetd starts (autostart)',

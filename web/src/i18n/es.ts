@@ -183,6 +183,7 @@ export const es: Catalog = {
       name: 'Nombre',
       forward: 'Reenvío',
       domain: 'Dominio DNS',
+      withGateway: '{{network}}, puerta de enlace {{gateway}}',
     },
     startNow: 'Iniciar la red ahora',
     autostart: 'Iniciarla siempre que arranque virtnetd (inicio automático)',

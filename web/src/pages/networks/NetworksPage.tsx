@@ -191,16 +191,16 @@ export function NetworksPage() {
         <Table aria-label={t('networks.tableLabel')} variant="compact" data-testid="networks-table">
           <Thead>
             <Tr>
-              <Th>{columns.name}</Th>
-              <Th>{columns.state}</Th>
-              <Th>{columns.autostart}</Th>
-              <Th>{columns.persistent}</Th>
-              <Th>{columns.bridge}</Th>
-              <Th>{columns.forward}</Th>
-              <Th>{columns.ipv4}</Th>
-              <Th>{columns.ipv6}</Th>
-              <Th>{columns.dhcp}</Th>
-              <Th>{columns.guests}</Th>
+              <Th modifier="wrap">{columns.name}</Th>
+              <Th modifier="wrap">{columns.state}</Th>
+              <Th modifier="wrap">{columns.autostart}</Th>
+              <Th modifier="wrap">{columns.persistent}</Th>
+              <Th modifier="wrap">{columns.bridge}</Th>
+              <Th modifier="wrap">{columns.forward}</Th>
+              <Th modifier="wrap">{columns.ipv4}</Th>
+              <Th modifier="wrap">{columns.ipv6}</Th>
+              <Th modifier="wrap">{columns.dhcp}</Th>
+              <Th modifier="wrap">{columns.guests}</Th>
               <Th screenReaderText={t('common.actions')} />
             </Tr>
           </Thead>

@@ -196,9 +196,9 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
     [t('wizard.summary.forward'), modeText[state.forward.mode].label + (state.forward.dev && (state.forward.mode === 'nat' || state.forward.mode === 'route') ? ` → ${state.forward.dev}` : state.forward.mode === 'bridge' ? ` → ${state.forward.bridge}` : '')],
     ...(state.forward.mode !== 'bridge'
       ? ([
-          ['IPv4', state.ipv4.enabled ? `${state.ipv4.network} (${t('wizard.gateway')} ${state.ipv4.gateway})` : t('common.disabled')],
+          ['IPv4', state.ipv4.enabled ? t('wizard.summary.withGateway', { network: state.ipv4.network, gateway: state.ipv4.gateway }) : t('common.disabled')],
           ['DHCPv4', state.ipv4.enabled && state.ipv4.dhcp ? `${state.ipv4.start} – ${state.ipv4.end}` : t('common.disabled')],
-          ['IPv6', state.ipv6.enabled ? `${state.ipv6.network} (${t('wizard.gateway')} ${state.ipv6.gateway})` : t('common.disabled')],
+          ['IPv6', state.ipv6.enabled ? t('wizard.summary.withGateway', { network: state.ipv6.network, gateway: state.ipv6.gateway }) : t('common.disabled')],
           ['DHCPv6', state.ipv6.enabled && state.ipv6.dhcp ? `${state.ipv6.start} – ${state.ipv6.end}` : t('common.disabled')],
           [t('wizard.summary.domain'), state.domain.mode === 'network' ? state.name : state.domain.mode === 'custom' ? state.domain.custom : t('common.none')],
         ] as [string, string][])
@@ -206,7 +206,7 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
   ];
 
   return (
-    <Modal isOpen variant="large" onClose={onClose} aria-labelledby="create-network-title" onEscapePress={onClose}>
+    <Modal isOpen variant="large" aria-labelledby="create-network-title" onEscapePress={onClose}>
       <Wizard
         height={640}
         navAriaLabel={t('wizard.steps.label')}
@@ -304,7 +304,7 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
           {findings.filter((f) => f.warning).map((f, i) => (
             <Alert key={i} variant="warning" isInline isPlain title={tDynamic(t, `check.${f.key}`, f.values)} />
           ))}
-          <DescriptionList isHorizontal isCompact>
+          <DescriptionList isHorizontal isCompact className="pf-v6-u-mt-md">
             {summaryRows.map(([k, v]) => (
               <DescriptionListGroup key={k}>
                 <DescriptionListTerm>{k}</DescriptionListTerm>
@@ -312,7 +312,7 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
               </DescriptionListGroup>
             ))}
           </DescriptionList>
-          <Form onSubmit={(e) => e.preventDefault()}>
+          <Form onSubmit={(e) => e.preventDefault()} className="pf-v6-u-mt-md">
             <Checkbox id="finish-start" label={t('wizard.startNow')} isChecked={state.start} onChange={(_e, v) => set({ start: v })} />
             <Checkbox id="finish-autostart" label={t('wizard.autostart')} isChecked={state.autostart} onChange={(_e, v) => set({ autostart: v })} />
           </Form>
