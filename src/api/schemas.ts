@@ -13,6 +13,7 @@ import { UPDATE_COMMANDS, UPDATE_SECTIONS } from '../conf/network/update-names.j
 import type { UpdateCommand, UpdateSection } from '../conf/network/update.js';
 import { ERROR_PREFIXES, type ErrorClass } from '../util/errors.js';
 import type { DhcpLease, ListFilter, NetworkInfo, UpdateRequest, UpdateResult } from '../driver/api.js';
+import { GuestEventSchema } from './schemas-guests.js';
 
 const strict = { additionalProperties: false } as const;
 
@@ -130,6 +131,7 @@ export const DriverEventSchema = Type.Union([
     lease: DhcpLeaseSchema,
     time: Type.Number(),
   }),
+  GuestEventSchema,
 ]);
 
 // Compile-time checks: the schemas and the driver's types describe the same data.
