@@ -4,8 +4,14 @@
  * one; tests may hand the CLI any other implementation (an in-memory fake).
  */
 import type { NetworkDriverApi } from '../driver/api.js';
+import type { GuestDriverApi } from '../driver/guest-api.js';
 
-export interface VirtnetClient extends NetworkDriverApi {
+/**
+ * The guest methods are optional here only so that in-memory clients written
+ * before guests existed still fit; the HTTP client (connect()) has all of
+ * them, and `hasGuestMethods` tells a client that does.
+ */
+export interface VirtnetClient extends NetworkDriverApi, Partial<GuestDriverApi> {
   /** Close the connection (and any event stream). */
   close(): Promise<void>;
 }
@@ -21,4 +27,12 @@ export interface ConnectOptions {
   readonly?: boolean;
   /** The daemon's token, for TCP. */
   token?: string;
+}
+
+/** A client with the whole guest API (the HTTP client always is one). */
+export type VirtnetGuestClient = VirtnetClient & GuestDriverApi;
+
+/** Whether a client has every guest method. */
+export function hasGuestMethods(client: VirtnetClient): client is VirtnetGuestClient {
+  return typeof client.guestList === 'function' && typeof client.guestAttachDevice === 'function';
 }
