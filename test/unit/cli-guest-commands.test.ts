@@ -14,7 +14,7 @@ import { formatAddresses } from '../../src/cli/commands/guest-inspect.js';
 import type { GuestDriverApi } from '../../src/driver/guest-api.js';
 import { FakeClient } from './cli-fake-client.js';
 import { FakeGuestClient } from './cli-guest-fake.js';
-import { GUEST_XML_DIR, netnsXmlDir, runGuestCli } from './cli-guest-harness.js';
+import { GUEST_XML_DIR, runGuestCli } from './cli-guest-harness.js';
 
 const CENTOS = `<domain type='netns'>
   <name>centos7.0</name>
@@ -394,7 +394,7 @@ describe('a connection without guest support', () => {
     const plain = new FakeClient() as FakeClient & Partial<GuestDriverApi>;
     const r = await runGuestCli(plain as FakeGuestClient, ['list', '--all']);
     expect(r).toEqual(failed('error: Failed to list domains\nerror: this function is not supported by the connection driver: virConnectListAllDomains\n'));
-    expect(await runGuestCli(plain as FakeGuestClient, ['define', 'fedora.xml'], { cwd: netnsXmlDir() })).toEqual(
+    expect(await runGuestCli(plain as FakeGuestClient, ['define', 'fedora.xml'], { cwd: GUEST_XML_DIR })).toEqual(
       failed('error: Failed to define domain from fedora.xml\nerror: this function is not supported by the connection driver: virDomainDefineXML\n'),
     );
     expect(await runGuestCli(plain as FakeGuestClient, ['dumpxml', 'x'])).toEqual(failed("error: failed to get domain 'x'\n"));

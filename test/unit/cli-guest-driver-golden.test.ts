@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import type { VirtnetClient } from '../../src/client/types.js';
 import { startGuestTestDriver, type GuestTestDriver } from '../../src/driver/guest-testkit.js';
 import type { FakeGuestClient } from './cli-guest-fake.js';
-import { asNetns, loadGuestFlows, netnsXmlDir, runGuestCli, type GuestSetup } from './cli-guest-harness.js';
+import { asNetns, GUEST_XML_DIR, loadGuestFlows, runGuestCli, type GuestSetup } from './cli-guest-harness.js';
 
 /** The daemon's driver as the CLI's client. */
 function clientOf(t: GuestTestDriver): VirtnetClient {
@@ -31,7 +31,7 @@ function clientOf(t: GuestTestDriver): VirtnetClient {
 
 async function driverFor(setup: GuestSetup): Promise<GuestTestDriver> {
   const t = await startGuestTestDriver();
-  const dir = netnsXmlDir();
+  const dir = GUEST_XML_DIR;
   for (const f of setup.networks) {
     const info = await t.driver.define(readFileSync(join(dir, f), 'utf8'));
     await t.driver.start(info.name);

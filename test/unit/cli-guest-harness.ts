@@ -3,15 +3,14 @@
  * replaying the guest golden files (test/golden/guests/*.json, virsh 9.0's
  * output gathered from its test driver by test/golden/guests/gather.mjs).
  *
- * The golden guest files carry the test driver's domain type `test`; the
- * replay reads them from a copy where it is `netns`, and compares virsh's
- * output with the same one substitution. Every step starts from the
+ * virsh read the golden guest files with the test driver's domain type
+ * `test` in place of `netns`; its output is compared with that one
+ * substitution undone. Every step starts from the
  * flow's setup: its networks defined and started, its guests defined and
  * started in order (ids 1, 2, …), and the lease the test driver reports for
  * centos7.0.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
@@ -57,21 +56,10 @@ export function loadGuestFlows(): GuestGoldenFlow[] {
 /** The test driver's domain type becomes virtnet's. */
 export const asNetns = (text: string): string => text.replaceAll("<domain type='test'", "<domain type='netns'");
 
-let netnsDir: string | undefined;
-
-/** A copy of the golden XML files with domain type netns (made once per test file). */
-export function netnsXmlDir(): string {
-  if (netnsDir) return netnsDir;
-  const dir = mkdtempSync(join(tmpdir(), 'vnt-cli-guest-'));
-  for (const f of readdirSync(GUEST_XML_DIR)) writeFileSync(join(dir, f), asNetns(readFileSync(join(GUEST_XML_DIR, f), 'utf8')));
-  netnsDir = dir;
-  return dir;
-}
-
 /** A client in the state of `setup`, as the test driver starts from it. */
 export async function clientFor(setup: GuestSetup, options: { liveDetails?: boolean } = {}): Promise<FakeGuestClient> {
   const client = new FakeGuestClient({ liveDetails: options.liveDetails ?? false });
-  const dir = netnsXmlDir();
+  const dir = GUEST_XML_DIR;
   for (const f of setup.networks) {
     const info = await client.define(readFileSync(join(dir, f), 'utf8'));
     await client.start(info.name);
@@ -102,7 +90,7 @@ export async function runGuestCli(client: FakeGuestClient, args: string[], o: Ru
     io,
     connect: async () => client,
     env: { PATH: process.env['PATH'] },
-    cwd: o.cwd ?? netnsXmlDir(),
+    cwd: o.cwd ?? GUEST_XML_DIR,
   });
   return { stdout, stderr, rc };
 }

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
  * Regenerates the golden files of virsh's domain commands: each step of
- * each flow below is one `virsh -c test:///NODE.xml ARGS…` process, run with
- * test/golden/guests/xml as the working directory, and what virsh printed
- * (stdout, stderr, exit code) is written to test/golden/guests/<flow>.json.
+ * each flow below is one `virsh -c test:///NODE.xml ARGS…` process, run in a
+ * copy of test/golden/guests/xml, and what virsh printed (stdout, stderr,
+ * exit code) is written to test/golden/guests/<flow>.json.
  *
  *   node test/golden/guests/gather.mjs            # every flow
  *   node test/golden/guests/gather.mjs attach     # some flows
@@ -17,14 +17,15 @@
  * commands with `;` in one process.
  *
  * The guest files are written the way the test driver prints them
- * (dumpxml --inactive), so they come back unchanged; their domain type is
- * the test driver's `test`. The replay (test/unit/cli-guest-golden.test.ts)
- * reads them with `netns` in its place and compares virsh's output with
- * that one substitution; steps whose output only the test driver would
- * give (attaching, detaching: it has no hotplug) are not recorded here.
+ * (dumpxml --inactive), so they come back unchanged. They are virtnet's
+ * (domain type `netns`); the copy virsh reads has the test driver's type
+ * `test` instead, and the replays (test/unit/cli-guest-golden.test.ts,
+ * cli-guest-driver-golden.test.ts) compare virsh's output with that one
+ * substitution undone. Steps whose output only the test driver would give
+ * (attaching, detaching: it has no hotplug) are not recorded here.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -179,15 +180,18 @@ export const FLOWS = {
   },
 };
 
+/** A file as the test driver reads it: domain type `test`. */
+const forTestDriver = (text) => text.replaceAll("<domain type='netns'", "<domain type='test'");
+
 /** The test driver's node file: the setup's networks and guests. */
 export function nodeXml() {
-  const body = [...SETUP.networks, ...SETUP.guests].map((f) => readFileSync(join(XML_DIR, f), 'utf8')).join('');
+  const body = [...SETUP.networks, ...SETUP.guests].map((f) => forTestDriver(readFileSync(join(XML_DIR, f), 'utf8'))).join('');
   return `<node>\n${body}</node>\n`;
 }
 
-function virsh(uri, args) {
+function virsh(uri, cwd, args) {
   const r = spawnSync('virsh', ['-c', uri, ...args], {
-    cwd: XML_DIR,
+    cwd,
     env: { ...process.env, LC_ALL: 'C' },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -201,11 +205,14 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   try {
     const node = join(dir, 'node.xml');
     writeFileSync(node, nodeXml());
+    const cwd = join(dir, 'xml');
+    mkdirSync(cwd);
+    for (const f of readdirSync(XML_DIR)) writeFileSync(join(cwd, f), forTestDriver(readFileSync(join(XML_DIR, f), 'utf8')));
     const uri = `test://${node}`;
     const wanted = process.argv.slice(2);
     for (const [name, flow] of Object.entries(FLOWS)) {
       if (wanted.length > 0 && !wanted.includes(name)) continue;
-      const steps = flow.steps.map((args) => ({ args, ...virsh(uri, args) }));
+      const steps = flow.steps.map((args) => ({ args, ...virsh(uri, cwd, args) }));
       const file = join(HERE, `${name}.json`);
       const oracle = 'libvirt 9.0.0 (Debian 12), virsh -c test:///NODE.xml (the test driver)';
       writeFileSync(file, `${JSON.stringify({ flow: name, about: flow.about, oracle, setup: SETUP, steps }, null, 2)}\n`);
