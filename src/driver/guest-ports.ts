@@ -179,6 +179,19 @@ export class PortTable {
     return true;
   }
 
+  /**
+   * Write the counts of the network's ports into `def`, a new live def of the
+   * same network (after a live net-update, whose forward-interface changes
+   * may add or remove pool interfaces), so the counts always match the ports.
+   */
+  recount(def: NetworkDef): void {
+    const ports = this.ports(def.name);
+    def.connections = ports.length;
+    for (const iface of def.forward.interfaces) {
+      iface.connections = iface.type === 'netdev' ? ports.filter((p) => p.plug.kind === 'direct' && p.plug.dev === iface.dev).length : 0;
+    }
+  }
+
   /** Forget a network's ports (it stopped) and zero the counts of `def` if given. */
   clear(network: string, def?: NetworkDef): void {
     this.byNetwork.delete(network);

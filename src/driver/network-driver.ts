@@ -492,6 +492,7 @@ export class NetworkDriver implements NetworkDriverApi {
             else obj.def = plan.configDef;
           }
           if (plan.liveDef !== undefined) {
+            this.ports.recount(plan.liveDef);
             obj.def = plan.liveDef;
             obj.applied = applied;
             this.saveStatus(obj);

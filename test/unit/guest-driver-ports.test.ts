@@ -163,6 +163,19 @@ describe('networks with guests attached', () => {
     expect(await t.driver.guestGetXml('db')).toContain("bridge='virbr7'");
   });
 
+  it('a live net-update keeps the connection counts', async () => {
+    await t.driver.update('isolated', {
+      command: 'add-last',
+      section: 'ip-dhcp-host',
+      parentIndex: -1,
+      xml: "<host mac='52:54:00:77:77:77' ip='192.168.100.77'/>",
+      flags: { live: true },
+    });
+    expect(await counts('isolated')).toEqual(['network=2']);
+    await t.driver.guestDestroy('db');
+    expect(await counts('isolated')).toEqual(['network=1']);
+  });
+
   it('a daemon restart adopts running guests and counts their ports again', async () => {
     const before = await t.driver.guestGetXml('web');
     t = await t.restart();
