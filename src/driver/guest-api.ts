@@ -8,6 +8,17 @@
  *
  * Every method rejects with a VirError carrying libvirt's class and text
  * (e.g. NO_DOMAIN "no domain with matching name 'x'").
+ *
+ * The driver behind it is src/driver/guest-driver.ts; its texts, beyond
+ * the lookups: "domain is already running", "domain is not running",
+ * "cannot undefine transient domain", "transient domains do not have any
+ * persistent config" (OPERATION_INVALID); a vNIC on a stopped network
+ * "network 'N' is not active"; a detach naming a MAC the definition lacks
+ * DEVICE_MISSING "no device matching MAC address M found"; virtnet's own
+ * (no libvirt counterpart): guest-exec on a tap guest OPERATION_UNSUPPORTED
+ * "guest-exec needs a netns guest; 'N' is a tap guest", bridge-show of a
+ * bridge that is not there "bridge B does not exist!" (brctl's text, class
+ * SYSTEM_ERROR, i.e. no prefix).
  */
 
 export type GuestType = 'netns' | 'tap';
@@ -80,7 +91,11 @@ export interface GuestEvent {
   kind: 'guest';
   event: GuestLifecycleEvent | 'DeviceAdded' | 'DeviceRemoved';
   guest: { name: string; uuid: string };
-  /** For device events: the vNIC's alias or MAC. */
+  /**
+   * For device events: the vNIC's alias (netN, or the user's ua- alias) when
+   * the live definition changed, else its MAC. DeviceAdded/DeviceRemoved
+   * come for config-only changes too (libvirt emits them for live ones).
+   */
   device?: string;
   time: number;
 }
@@ -101,8 +116,13 @@ export interface GuestDriverApi {
   guestAttachDevice(name: string, xml: string, flags: AffectFlags): Promise<void>;
   /** detach-interface / detach-device: the element to remove, as found in the guest's XML. */
   guestDetachDevice(name: string, xml: string, flags: AffectFlags): Promise<void>;
-  /** guest-exec: run a command inside a running netns guest. */
+  /**
+   * guest-exec: run a command inside a running netns guest (in its network
+   * namespace); resolves when the command exits, with its status and
+   * output. Daemons it starts (a DHCP client) keep running until the guest
+   * is destroyed.
+   */
   guestExec(name: string, argv: string[]): Promise<GuestExecResult>;
-  /** bridge-show [BRIDGE]: every bridge of the host, or one. */
+  /** bridge-show [BRIDGE]: every bridge of the daemon's namespace, or one (bridges and ports sorted by name). */
   bridgePorts(bridge?: string): Promise<BridgePorts[]>;
 }
