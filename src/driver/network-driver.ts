@@ -22,6 +22,10 @@
  * - Every operation on one network holds that network's lock for its whole
  *   length; different networks run in parallel. Reads (lookups, list,
  *   getXml, leases) take no lock.
+ * - Ports (guest-ports.ts): the guest driver's vNICs get their place on a
+ *   network from allocatePort / releasePort, counted in the live XML's
+ *   connections; while running guests are attached, undefine and destroy
+ *   need `force`; after a start the guest driver plugs its vNICs back in.
  * - Startup (driver-startup.ts) loads status files and configs, adopts what
  *   still runs, drops dead transients and autostarts once per boot.
  *   close() leaves every network running.
