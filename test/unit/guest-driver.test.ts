@@ -314,3 +314,17 @@ describe('addresses, guest-exec, bridges', () => {
     expect((await failure(t.driver.bridgePorts('virbr9'))).message).toBe('bridge virbr9 does not exist!');
   });
 });
+
+describe('host names', () => {
+  it("names devices and namespaces as the backends do, and writes brctl's bridge id", async () => {
+    const { lowestFreeName, hostSideMac, guestNetnsName, brctlBridgeId } = await import('../../src/host/guest-names.js');
+    expect(lowestFreeName('vnet', new Set(['vnet0', 'vnet2']))).toBe('vnet1');
+    expect(lowestFreeName('eth', new Set())).toBe('eth0');
+    expect(hostSideMac('52:54:00:12:34:56')).toBe('fe:54:00:12:34:56');
+    expect(guestNetnsName('vnt-x-1', { name: 'centos7.0', uuid: U1 })).toBe('vnt-x-1-centos7.0');
+    expect(guestNetnsName(null, { name: 'my guest', uuid: U1 })).toBe(`virtnet-${U1}`);
+    // brctl show prints these for a bridge without ports and one with
+    expect(brctlBridgeId('8000.0:0:0:0:0:0')).toBe('8000.000000000000');
+    expect(brctlBridgeId('8000.22:9b:2e:9:22:22')).toBe('8000.229b2e092222');
+  });
+});
