@@ -9,7 +9,7 @@
  *   POST /api/console/login          {token} → session cookie + {csrf}
  *   POST /api/console/logout         ends the session
  *   GET  /api/console/host           the host's interfaces and routes (forward devices, overlap checks)
- *   POST /api/console/check-network  {xml} → 204, or the VirError define would give
+ *   POST /api/console/check-network  {xml} → {valid}, or {valid: false, error: the VirError define would give}
  */
 export const CONSOLE_ROUTES = {
   session: '/api/console/session',
@@ -55,4 +55,10 @@ export interface HostRoute {
 export interface HostInfoBody {
   interfaces: HostInterface[];
   routes: HostRoute[];
+}
+
+/** The XML check's answer: a refusal is a result, not a failed request. */
+export interface CheckNetworkBody {
+  valid: boolean;
+  error?: { class: string; detail: string; message: string };
 }

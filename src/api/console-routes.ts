@@ -114,15 +114,20 @@ export function registerConsoleRoutes(app: FastifyInstance, options: ConsoleRout
       schema: {
         operationId: 'consoleCheckNetwork',
         tags,
-        summary: 'Parse and validate network XML as net-define would, without defining it.',
+        summary: 'Parse and validate network XML as net-define would, without defining it: {valid}, or {valid: false, error} with the VirError define would give.',
         body: Type.Object({ xml: Type.String() }, { additionalProperties: false }),
-        response: { 204: Type.Null(), ...errors },
+        response: { 200: Type.Object({ valid: Type.Boolean(), error: Type.Optional(ErrorBodySchema) }), ...errors },
       },
       config: { access: READ },
     },
-    async (request, reply) => {
-      validateNetworkForDefine(parseNetworkXml(request.body.xml));
-      return reply.code(204).send(null);
+    async (request) => {
+      try {
+        validateNetworkForDefine(parseNetworkXml(request.body.xml));
+        return { valid: true };
+      } catch (err) {
+        if (err instanceof VirError) return { valid: false, error: err.toJSON() };
+        throw err;
+      }
     },
   );
 }

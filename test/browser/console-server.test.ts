@@ -146,15 +146,17 @@ describe('the console session', () => {
 });
 
 describe('the XML check', () => {
-  it("answers 204 for XML net-define would take, and libvirt's error otherwise", async () => {
+  it("says whether net-define would take the XML, with libvirt's error when not", async () => {
     const app = await tcpServer();
     const { cookie, csrf } = await login(app);
     const check = (xml: string) => call(app, { method: 'POST', url: '/api/console/check-network', payload: { xml }, headers: { cookie, 'x-csrf-token': csrf } });
-    expect((await check("<network><name>ok</name><ip address='192.168.7.1' prefix='24'/></network>")).status).toBe(204);
+    const good = await check("<network><name>ok</name><ip address='192.168.7.1' prefix='24'/></network>");
+    expect([good.status, good.body]).toEqual([200, { valid: true }]);
     const noName = await check('<network/>');
-    expect([noName.status, noName.body.message]).toEqual([400, 'missing name information']);
+    expect([noName.status, noName.body.valid, noName.body.error.message]).toEqual([200, false, 'missing name information']);
+    const mtu = await check("<network><name>a</name><mtu size='abc'/></network>");
+    expect(mtu.body.error).toEqual({ class: 'XML_ERROR', detail: "Invalid mtu size 'abc' in network 'a'", message: "XML error: Invalid mtu size 'abc' in network 'a'" });
     const broken = await check('<network><name>x</name>');
-    expect(broken.status).toBe(400);
-    expect(broken.body.message).toMatch(/^\(network_definition\):1: Premature end of data in tag network line 1\n/);
+    expect(broken.body.error.message).toMatch(/^\(network_definition\):1: Premature end of data in tag network line 1\n/);
   });
 });

@@ -10,6 +10,7 @@
  * Every console error and uncaught page error is collected, so a test can
  * assert there were none.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +49,8 @@ export interface ConsoleFixture {
   page: Page;
   /** Console errors and page errors seen so far. */
   errors: string[];
+  /** Requests the daemon answered with an error ("METHOD PATH STATUS"); Chromium logs each as a console error. */
+  failed: string[];
   shot(name: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -87,11 +90,16 @@ export async function startConsole(options: { locale?: string } = {}): Promise<C
       ],
     });
     const page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(10_000);
     const errors: string[] = [];
+    const failed: string[] = [];
     page.on('console', (msg) => {
       if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
     });
     page.on('pageerror', (err) => errors.push(`page: ${err.message}`));
+    page.on('response', (res) => {
+      if (res.status() >= 400) failed.push(`${res.request().method()} ${new URL(res.url()).pathname} ${res.status()}`);
+    });
     mkdirSync(SCREENSHOTS, { recursive: true });
     const c = context;
     return {
@@ -104,6 +112,7 @@ export async function startConsole(options: { locale?: string } = {}): Promise<C
       context: c,
       page,
       errors,
+      failed,
       async shot(name) {
         const file = join(SCREENSHOTS, `${name}.png`);
         await page.screenshot({ path: file, fullPage: true });
@@ -112,6 +121,7 @@ export async function startConsole(options: { locale?: string } = {}): Promise<C
       async close() {
         await c.close().catch(() => {});
         await endAllDaemons();
+        removeGuestNamespaces(ns);
         deleteNetns(ns);
         deleteNetns(uplink);
         rmSync(root, { recursive: true, force: true });
@@ -122,12 +132,22 @@ export async function startConsole(options: { locale?: string } = {}): Promise<C
   } catch (err) {
     await context?.close().catch(() => {});
     await endAllDaemons();
+    removeGuestNamespaces(ns);
     deleteNetns(ns);
     deleteNetns(uplink);
     rmSync(root, { recursive: true, force: true });
     rmSync(profile, { recursive: true, force: true });
     rmSync(consoleDir, { recursive: true, force: true });
     throw err;
+  }
+}
+
+/** netns guests live in namespaces named after the daemon's: remove any the daemon left behind. */
+function removeGuestNamespaces(ns: string): void {
+  const list = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
+  for (const line of list.split('\n')) {
+    const name = line.split(' ')[0] ?? '';
+    if (name.startsWith(`${ns}-`)) deleteNetns(name);
   }
 }
 
@@ -149,4 +169,9 @@ export async function api<T = unknown>(f: ConsoleFixture, method: string, path: 
   const text = await res.text();
   if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${text}`);
   return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** Close the toasts, which sit over the top-right corner of the page. */
+export async function dismissToasts(f: ConsoleFixture): Promise<void> {
+  for (const button of await f.page.getByRole('button', { name: 'Close notification' }).all()) await button.click({ timeout: 1000 }).catch(() => {});
 }

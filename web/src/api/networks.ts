@@ -5,7 +5,7 @@
  */
 import type { DhcpLease, NetworkInfo, UpdateRequest, UpdateResult } from '../../../src/driver/api.js';
 import { ROUTES, routePath, type VersionBody } from '../../../src/client/http-routes.js';
-import { CONSOLE_ROUTES, type ConsoleSessionBody, type HostInfoBody } from '../../../src/api/console-paths.js';
+import { CONSOLE_ROUTES, type CheckNetworkBody, type ConsoleSessionBody, type HostInfoBody } from '../../../src/api/console-paths.js';
 import { request } from './http.js';
 
 export const networksApi = {
@@ -13,9 +13,10 @@ export const networksApi = {
   list: () => request<NetworkInfo[]>('GET', ROUTES.networks),
   lookup: (name: string) => request<NetworkInfo>('GET', routePath(ROUTES.network, name)),
   define: (xml: string) => request<NetworkInfo>('POST', ROUTES.networks, { xml }),
-  undefine: (name: string) => request<void>('DELETE', routePath(ROUTES.network, name)),
+  /** `force`: even with guests attached (they are named in the refusal otherwise). */
+  undefine: (name: string, force = false) => request<void>('DELETE', routePath(ROUTES.network, name) + (force ? '?force=true' : '')),
   start: (name: string) => request<void>('POST', routePath(ROUTES.start, name)),
-  destroy: (name: string) => request<void>('POST', routePath(ROUTES.destroy, name)),
+  destroy: (name: string, force = false) => request<void>('POST', routePath(ROUTES.destroy, name) + (force ? '?force=true' : '')),
   setAutostart: (name: string, autostart: boolean) => request<void>('PUT', routePath(ROUTES.autostart, name), { autostart }),
   xml: async (name: string, inactive = false) => (await request<{ xml: string }>('GET', routePath(ROUTES.xml, name) + (inactive ? '?inactive=true' : ''))).xml,
   update: (name: string, req: UpdateRequest) => request<UpdateResult>('POST', routePath(ROUTES.update, name), req),
@@ -27,5 +28,5 @@ export const consoleApi = {
   login: (token: string) => request<ConsoleSessionBody>('POST', CONSOLE_ROUTES.login, { token }),
   logout: () => request<void>('POST', CONSOLE_ROUTES.logout),
   host: () => request<HostInfoBody>('GET', CONSOLE_ROUTES.host),
-  checkNetwork: (xml: string) => request<void>('POST', CONSOLE_ROUTES.checkNetwork, { xml }),
+  checkNetwork: (xml: string) => request<CheckNetworkBody>('POST', CONSOLE_ROUTES.checkNetwork, { xml }),
 };

@@ -30,7 +30,8 @@ export function ToastProvider({ children }: { children: ReactNode }) {
     (variant: Variant, title: string, body?: string) => {
       const id = nextId++;
       setToasts((all) => [...all.slice(-4), { id, variant, title, ...(body !== undefined ? { body } : {}) }]);
-      if (variant === 'success' || variant === 'info') setTimeout(() => dismiss(id), 8000);
+      // Failures stay longer, to be read; none stays for good over the page's buttons.
+      setTimeout(() => dismiss(id), variant === 'success' || variant === 'info' ? 8000 : 30000);
     },
     [dismiss],
   );

@@ -11,7 +11,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { NetworkInfo } from '../../../src/driver/api.js';
 import type { HostInfoBody } from '../../../src/api/console-paths.js';
-import { ApiError } from '../api/http.js';
 import { networksApi, consoleApi } from '../api/networks.js';
 import { subscribeEvents } from '../api/events.js';
 import { readNetwork, type NetworkModel } from '../model/network.js';
@@ -68,9 +67,11 @@ export function StoreProvider({ children }: { children: ReactNode }) {
     seq.current.set(name, n);
     let row: NetworkRow | undefined;
     try {
-      row = await loadRow(await networksApi.lookup(name));
-    } catch (err) {
-      if (!(err instanceof ApiError && err.errorClass === 'NO_NETWORK')) return;
+      // The list, not a lookup: a network that is gone is simply absent (no 404 to log).
+      const info = (await networksApi.list()).find((i) => i.name === name);
+      row = info ? await loadRow(info) : undefined;
+    } catch {
+      return;
     }
     if (seq.current.get(name) !== n) return;
     setNetworks((old) => {
@@ -110,6 +111,7 @@ export function StoreProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     let first = true;
+    let leaseTimer: ReturnType<typeof setTimeout> | undefined;
     const unsubscribe = subscribeEvents((event) => {
       if (event.kind === 'ready') {
         // The first ready frame: the initial load below covers it. Later ones follow a reconnect.
@@ -127,6 +129,13 @@ export function StoreProvider({ children }: { children: ReactNode }) {
       } else if (event.kind === 'lease') {
         const name = event.network.name;
         setLeaseTick((old) => ({ ...old, [name]: (old[name] ?? 0) + 1 }));
+        // Guests' addresses come from the leases.
+        if (leaseTimer === undefined) {
+          leaseTimer = setTimeout(() => {
+            leaseTimer = undefined;
+            void refreshGuests();
+          }, 200);
+        }
       } else if (event.kind === 'guest') {
         void refreshGuests();
         // A vNIC changes its network's connection count.
@@ -139,7 +148,10 @@ export function StoreProvider({ children }: { children: ReactNode }) {
     void refreshAll();
     void refreshHost();
     void refreshGuests();
-    return unsubscribe;
+    return () => {
+      unsubscribe();
+      if (leaseTimer !== undefined) clearTimeout(leaseTimer);
+    };
   }, [refreshAll, refreshHost, refreshGuests, refreshNetwork]);
 
   const value = useMemo<Store>(

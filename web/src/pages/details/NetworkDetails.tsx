@@ -23,7 +23,7 @@ import {
 import { useTranslation } from 'react-i18next';
 import { useNetwork, useStore } from '../../state/store.js';
 import { navigate, networkHref } from '../../app/router.js';
-import { DeleteNetworkModal, useNetworkActions } from '../networks/actions.js';
+import { DeleteNetworkModal, useNetworkActions, useStopWithConfirmation } from '../networks/actions.js';
 import { StateLabel } from '../networks/NetworksPage.js';
 import { OverviewTab } from './OverviewTab.js';
 import { DhcpTab } from './DhcpTab.js';
@@ -38,6 +38,7 @@ export default function NetworkDetails({ name, tab }: { name: string; tab: strin
   const store = useStore();
   const row = useNetwork(name);
   const actions = useNetworkActions();
+  const stopper = useStopWithConfirmation(actions);
   const [deleting, setDeleting] = useState(false);
   const active = (TABS as readonly string[]).includes(tab) ? tab : 'overview';
 
@@ -97,7 +98,7 @@ export default function NetworkDetails({ name, tab }: { name: string; tab: strin
               )}
               <FlexItem>
                 {info.active ? (
-                  <Button variant="secondary" isDisabled={busy} isLoading={busy} onClick={() => void actions.stop(name)}>
+                  <Button variant="secondary" isDisabled={busy} isLoading={busy} onClick={() => stopper.request(info)}>
                     {t('actions.stop')}
                   </Button>
                 ) : (
@@ -129,6 +130,7 @@ export default function NetworkDetails({ name, tab }: { name: string; tab: strin
         {active === 'guests' && <GuestsTab row={row} />}
         {active === 'xml' && <XmlTab row={row} />}
       </PageSection>
+      {stopper.modal}
       {deleting && (
         <DeleteNetworkModal
           info={info}

@@ -75,7 +75,7 @@ export function XmlTab({ row }: { row: NetworkRow }) {
     setChecking(true);
     const timer = setTimeout(() => {
       consoleApi.checkNetwork(draft).then(
-        () => live && (setServerError(undefined), setChecking(false)),
+        (r) => live && (setServerError(r.valid ? undefined : (r.error?.message ?? '')), setChecking(false)),
         (err: unknown) => live && (setServerError(errorMessage(err)), setChecking(false)),
       );
     }, 350);

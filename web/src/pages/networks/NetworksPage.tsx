@@ -34,7 +34,7 @@ import { guestNamesOnNetwork } from '../../state/guests.js';
 import { forwardSummary } from '../../model/forward.js';
 import { networkHref, navigate } from '../../app/router.js';
 import { KebabMenu } from '../../components/KebabMenu.js';
-import { DeleteNetworkModal, useNetworkActions } from './actions.js';
+import { DeleteNetworkModal, useNetworkActions, useStopWithConfirmation } from './actions.js';
 
 const CreateNetworkWizard = lazy(() => import('../wizard/CreateNetworkWizard.js'));
 
@@ -67,6 +67,7 @@ export function NetworksPage() {
   const { t } = useTranslation();
   const store = useStore();
   const actions = useNetworkActions();
+  const stopper = useStopWithConfirmation(actions);
   const [creating, setCreating] = useState(false);
   const [deleting, setDeleting] = useState<NetworkInfo>();
   const active = store.networks.filter((n) => n.info.active).length;
@@ -133,7 +134,7 @@ export function NetworksPage() {
         <Td isActionCell>
           <span className="vn-nowrap">
             {info.active ? (
-              <Button variant="secondary" size="sm" isDisabled={busy} isLoading={busy} onClick={() => void actions.stop(info.name)} aria-label={t('networks.stopNamed', { name: info.name })}>
+              <Button variant="secondary" size="sm" isDisabled={busy} isLoading={busy} onClick={() => stopper.request(info)} aria-label={t('networks.stopNamed', { name: info.name })}>
                 {t('actions.stop')}
               </Button>
             ) : (
@@ -164,7 +165,7 @@ export function NetworksPage() {
           </ToolbarItem>
           <ToolbarItem alignSelf="center">
             <Content component="small" data-testid="network-counts">
-              {t('networks.counts', { count: store.networks.length, active })}
+              {t('networks.total', { count: store.networks.length })}, {t('networks.activeCount', { count: active })}
             </Content>
           </ToolbarItem>
           <ToolbarItem align={{ default: 'alignEnd' }}>
@@ -212,6 +213,7 @@ export function NetworksPage() {
           <CreateNetworkWizard onClose={() => setCreating(false)} />
         </Suspense>
       )}
+      {stopper.modal}
       {deleting && (
         <DeleteNetworkModal
           info={deleting}

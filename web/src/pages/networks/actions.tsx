@@ -38,14 +38,16 @@ export function useNetworkActions() {
   return {
     busy,
     start: (name: string) => run(name, () => networksApi.start(name), t('actions.startFailed', { name })),
-    stop: (name: string) => run(name, () => networksApi.destroy(name), t('actions.stopFailed', { name })),
+    /** `force` once the user has confirmed stopping a network that guests use. */
+    stop: (name: string, force = false) => run(name, () => networksApi.destroy(name, force), t('actions.stopFailed', { name })),
     setAutostart: (name: string, on: boolean) => run(name, () => networksApi.setAutostart(name, on), t('actions.autostartFailed', { name })),
     remove: (info: NetworkInfo) =>
       run(
         info.name,
         async () => {
-          if (info.active) await networksApi.destroy(info.name);
-          if (info.persistent) await networksApi.undefine(info.name);
+          // The confirmation named the attached guests: go on despite them.
+          if (info.active) await networksApi.destroy(info.name, true);
+          if (info.persistent) await networksApi.undefine(info.name, true);
         },
         t('actions.deleteFailed', { name: info.name }),
         t('actions.deleted', { name: info.name }),
@@ -87,4 +89,57 @@ export function DeleteNetworkModal({ info, onClose, onConfirm }: { info: Network
       </ModalFooter>
     </Modal>
   );
+}
+
+/** Stopping a network that guests use: name them, and say they are plugged back in at the next start. */
+export function StopNetworkModal({ info, onClose, onConfirm }: { info: NetworkInfo; onClose: () => void; onConfirm: () => void }) {
+  const { t } = useTranslation();
+  const { guests } = useStore();
+  const attached = guestNamesOnNetwork(guests, info);
+  return (
+    <Modal isOpen variant="small" onClose={onClose} aria-labelledby="stop-network-title" aria-describedby="stop-network-body">
+      <ModalHeader title={t('stop.title', { name: info.name })} labelId="stop-network-title" titleIconVariant="warning" />
+      <ModalBody id="stop-network-body">
+        <Content component="p">
+          <strong>{t('delete.guests', { count: attached.length })}</strong>
+        </Content>
+        <List aria-label={t('delete.guestsLabel')} data-testid="stop-guests">
+          {attached.map((g) => (
+            <ListItem key={g}>{g}</ListItem>
+          ))}
+        </List>
+        <Content component="p">{info.persistent ? t('stop.replug') : t('stop.transient')}</Content>
+      </ModalBody>
+      <ModalFooter>
+        <Button variant="warning" onClick={onConfirm}>
+          {t('stop.confirm')}
+        </Button>
+        <Button variant="link" onClick={onClose}>
+          {t('common.cancel')}
+        </Button>
+      </ModalFooter>
+    </Modal>
+  );
+}
+
+/** The stop button's behaviour: straight away, or after the confirmation when guests use the network. */
+export function useStopWithConfirmation(actions: ReturnType<typeof useNetworkActions>) {
+  const { guests } = useStore();
+  const [confirming, setConfirming] = useState<NetworkInfo>();
+  const request = (info: NetworkInfo): void => {
+    if (guestNamesOnNetwork(guests, info).length > 0) setConfirming(info);
+    else void actions.stop(info.name);
+  };
+  const modal = confirming ? (
+    <StopNetworkModal
+      info={confirming}
+      onClose={() => setConfirming(undefined)}
+      onConfirm={() => {
+        const name = confirming.name;
+        setConfirming(undefined);
+        void actions.stop(name, true);
+      }}
+    />
+  ) : null;
+  return { request, modal };
 }
