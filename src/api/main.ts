@@ -14,6 +14,12 @@ import { parseDaemonArgs, USAGE, UsageError, type DaemonCommand } from './option
 import { createRealDriver } from './real-driver.js';
 import { cleanupSandbox, sandboxNames } from './sandbox.js';
 
+/** 'a', 'b' and 'c' */
+function listNames(names: string[]): string {
+  const quoted = names.map((n) => `'${n}'`);
+  return quoted.length <= 1 ? quoted.join('') : `${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1]}`;
+}
+
 function fail(message: string): never {
   process.stderr.write(`virtnetd: ${message}\n`);
   process.exit(1);
@@ -43,7 +49,7 @@ async function main(argv: string[]): Promise<void> {
     const names = sandboxNames(command.root);
     const { removed, ended } = await cleanupSandbox(names);
     if (removed.length === 0) process.stdout.write(`virtnetd: no sandbox to remove ('${names.netns}', '${names.uplink}' do not exist)\n`);
-    else process.stdout.write(`virtnetd: removed network namespace${removed.length > 1 ? 's' : ''} ${removed.map((n) => `'${n}'`).join(' and ')}${ended.length ? `, ending ${ended.length} process${ended.length > 1 ? 'es' : ''}` : ''}\n`);
+    else process.stdout.write(`virtnetd: removed network namespace${removed.length > 1 ? 's' : ''} ${listNames(removed)}${ended.length ? `, ending ${ended.length} process${ended.length > 1 ? 'es' : ''}` : ''}\n`);
     return;
   }
 

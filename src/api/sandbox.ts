@@ -25,7 +25,8 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { guestNetnsPrefix } from '../host/guest-names.js';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -136,11 +137,24 @@ function signal(pids: number[], sig: NodeJS.Signals): void {
   }
 }
 
-/** End the processes inside the sandbox (TERM, then KILL after 2 s), then delete both namespaces. Returns what was removed. */
+/** The namespaces of the sandbox's netns guests (BASE-g-NAME). */
+function sandboxGuestNamespaces(names: SandboxNames): string[] {
+  const prefix = guestNetnsPrefix(names.netns);
+  try {
+    return readdirSync('/run/netns').filter((n) => n.startsWith(prefix));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * End the processes inside the sandbox and its guests' namespaces (TERM,
+ * then KILL after 2 s), then delete them all. Returns what was removed.
+ */
 export async function cleanupSandbox(names: SandboxNames): Promise<{ removed: string[]; ended: number[] }> {
   const removed: string[] = [];
   const ended: number[] = [];
-  for (const name of [names.netns, names.uplink]) {
+  for (const name of [...sandboxGuestNamespaces(names), names.netns, names.uplink]) {
     if (!netnsExists(name)) continue;
     const pids = await netnsPids(name);
     ended.push(...pids);

@@ -38,12 +38,22 @@ export function hostSideMac(mac: string): string {
 
 const SAFE_PART = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
+/**
+ * Guests' namespaces are named BASE-g-NAME (or BASE-g-UUID for names that
+ * are unsafe in a file name). The `-g-` keeps them apart from the driver's
+ * own namespaces (a sandbox's uplink is BASE-up / virtnet-uplink), and lets
+ * a sandbox cleanup find the guests that belong to it.
+ */
+export function guestNetnsPrefix(driverNetns: string | null): string {
+  return `${driverNetns ?? DEFAULT_GUEST_NETNS_BASE}-g-`;
+}
+
 /** The namespace of a netns guest. */
 export function guestNetnsName(driverNetns: string | null, guest: { name: string; uuid: string }): string {
-  const base = driverNetns ?? DEFAULT_GUEST_NETNS_BASE;
-  const byName = `${base}-${guest.name}`;
+  const prefix = guestNetnsPrefix(driverNetns);
+  const byName = `${prefix}${guest.name}`;
   if (SAFE_PART.test(guest.name) && byName.length <= 200) return validateNetnsName(byName);
-  return validateNetnsName(`${base}-${guest.uuid}`);
+  return validateNetnsName(`${prefix}${guest.uuid}`);
 }
 
 /** Whether a user's <target dev> can name a host device. */

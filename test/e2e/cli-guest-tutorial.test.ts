@@ -160,7 +160,7 @@ describe.skipIf(!root)('the tutorial’s guests through the built CLI and a real
     expect((await run('-q', 'domiflist', 'centos7.0', '--inactive')).stdout).toBe(
       ` -   network   default    virtio   ${C7_MAC}\n -   network   isolated   virtio   ${attachedMac}\n`,
     );
-    const links = inNetns(`${ns}-centos7.0`, 'ip', ['-o', 'link', 'show']);
+    const links = inNetns(`${ns}-g-centos7.0`, 'ip', ['-o', 'link', 'show']);
     expect(links).toContain(`eth0`);
     expect(links).toContain(`eth1`);
     expect(links).toContain(attachedMac);
@@ -234,7 +234,7 @@ describe.skipIf(!root)('the tutorial’s guests through the built CLI and a real
     const stored = readFileSync(join(dir, 'root', 'etc', 'virtnet', 'guests', 'centos7.0.xml'), 'utf8');
     expect(stored).toContain(C7_MAC);
     expect(stored).not.toContain(attachedMac);
-    expect(inNetns(`${ns}-centos7.0`, 'ip', ['-o', 'link', 'show'])).not.toContain('eth1');
+    expect(inNetns(`${ns}-g-centos7.0`, 'ip', ['-o', 'link', 'show'])).not.toContain('eth1');
     expect((await run('-q', 'bridge-show', 'virbr1')).stdout).toMatch(/\t\tvnet2\n$/);
     expect(await run('detach-interface', 'centos7.0', 'network', '--mac', attachedMac)).toEqual({
       stdout: '\n',

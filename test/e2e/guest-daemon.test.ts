@@ -52,7 +52,7 @@ describe.skipIf(!root)('guests through the real virtnetd', () => {
     await c.guestDefine(guestXml('centos7.0', { nics: ['network:isolated'] }));
     await c.guestStart('centos7.0');
     await c.guestAttachDevice('centos7.0', interfaceXml('network', 'isolated'), { live: true });
-    expect(guestNamespaces(ns!)).toEqual([`${ns}-centos7.0`]);
+    expect(guestNamespaces(ns!)).toEqual([`${ns}-g-centos7.0`]);
     expect((await c.bridgePorts('virbr1'))[0]!.ports).toEqual(['vnet0', 'vnet1']);
     const out = await c.guestExec('centos7.0', ['ip', '-o', 'link', 'show']);
     expect(out.exitCode).toBe(0);

@@ -75,7 +75,7 @@ describe.skipIf(!root)('the tutorial with real guests', () => {
     await d.guestDefine(guestXml('centos7.0', { nics: ['network:default'] }));
     await d.guestStart('centos7.0');
     const guestNs = guestNamespaces(ns!);
-    expect(guestNs).toEqual([`${ns}-centos7.0`]);
+    expect(guestNs).toEqual([`${ns}-g-centos7.0`]);
     const vnet0 = linkIn(ns!, 'vnet0');
     expect(vnet0).toMatchObject({ master: 'virbr0', linkinfo: { info_kind: 'veth' } });
     const eth0 = linkIn(guestNs[0]!, 'eth0');
@@ -98,7 +98,7 @@ describe.skipIf(!root)('the tutorial with real guests', () => {
     expect(config.map((i) => i.mac)).toEqual(live.map((i) => i.mac));
     state.centosIsolatedMac = live[1]!.mac;
     expect(linkIn(ns!, 'vnet1')).toMatchObject({ master: 'virbr1' });
-    expect(linkIn(`${ns}-centos7.0`, 'eth1')?.address).toBe(state.centosIsolatedMac);
+    expect(linkIn(`${ns}-g-centos7.0`, 'eth1')?.address).toBe(state.centosIsolatedMac);
     expect(readFileSync(join(w!.paths.guestConfigDir, 'centos7.0.xml'), 'utf8')).toContain(`<mac address='${state.centosIsolatedMac}'/>`);
   }, 30_000);
 
@@ -152,7 +152,7 @@ describe.skipIf(!root)('the tutorial with real guests', () => {
     const xml = `<interface type='network'>\n  <mac address='${mac}'/>\n  <source network='isolated'/>\n  <model type='virtio'/>\n</interface>\n`;
     await d.guestDetachDevice('centos7.0', xml, { config: true, live: true });
     expect(linkIn(ns!, 'vnet1')).toBeUndefined();
-    expect(linkIn(`${ns}-centos7.0`, 'eth1')).toBeUndefined();
+    expect(linkIn(`${ns}-g-centos7.0`, 'eth1')).toBeUndefined();
     expect((await d.guestInterfaces('centos7.0')).map((i) => i.target)).toEqual(['vnet0']);
     expect(readFileSync(join(w!.paths.guestConfigDir, 'centos7.0.xml'), 'utf8')).not.toContain(mac);
     expect(await d.getXml('isolated')).toMatch(/^<network connections='1'>/);

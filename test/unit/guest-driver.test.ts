@@ -118,7 +118,7 @@ describe('start and destroy', () => {
     expect(info).toMatchObject({ active: true, id: 1 });
     expect(t.backend.portsOf('virbr0')).toEqual(['vnet0']);
     expect(t.backend.portsOf('virbr1')).toEqual(['vnet1']);
-    expect(t.backend.devices.get('vnet0')).toMatchObject({ kind: 'veth', mac: '52:54:00:aa:00:01', guestDev: 'eth0', netns: expect.stringMatching(/-centos7\.0$/) });
+    expect(t.backend.devices.get('vnet0')).toMatchObject({ kind: 'veth', mac: '52:54:00:aa:00:01', guestDev: 'eth0', netns: expect.stringMatching(/-g-centos7\.0$/) });
     expect(t.backend.devices.get('vnet1')).toMatchObject({ guestDev: 'eth1' });
     const live = await t.driver.guestGetXml('centos7.0');
     expect(live).toMatch(/^<domain type='netns' id='1'>/);
@@ -321,8 +321,8 @@ describe('host names', () => {
     expect(lowestFreeName('vnet', new Set(['vnet0', 'vnet2']))).toBe('vnet1');
     expect(lowestFreeName('eth', new Set())).toBe('eth0');
     expect(hostSideMac('52:54:00:12:34:56')).toBe('fe:54:00:12:34:56');
-    expect(guestNetnsName('vnt-x-1', { name: 'centos7.0', uuid: U1 })).toBe('vnt-x-1-centos7.0');
-    expect(guestNetnsName(null, { name: 'my guest', uuid: U1 })).toBe(`virtnet-${U1}`);
+    expect(guestNetnsName('vnt-x-1', { name: 'centos7.0', uuid: U1 })).toBe('vnt-x-1-g-centos7.0');
+    expect(guestNetnsName(null, { name: 'my guest', uuid: U1 })).toBe(`virtnet-g-${U1}`);
     // brctl show prints these for a bridge without ports and one with
     expect(brctlBridgeId('8000.0:0:0:0:0:0')).toBe('8000.000000000000');
     expect(brctlBridgeId('8000.22:9b:2e:9:22:22')).toBe('8000.229b2e092222');
