@@ -18,7 +18,7 @@
  */
 import { VirError } from '../util/errors.js';
 import type { BridgePortsInfo, ExecOutcome, GuestBackend, GuestHandle, NicPlug, NicSpec, PluggedNic } from './guest-backend.js';
-import { GUEST_DEV_PREFIX, MACVLAN_PREFIX, MACVTAP_PREFIX, VNET_PREFIX, guestNetnsName, lowestFreeName } from './guest-names.js';
+import { DeviceNameCounter, GUEST_DEV_PREFIX, MACVLAN_PREFIX, MACVTAP_PREFIX, VNET_PREFIX, guestNetnsName, lowestFreeName } from './guest-names.js';
 
 export type FakeGuestOp = 'createGuest' | 'plug' | 'unplug' | 'replug' | 'destroyGuest' | 'exec';
 
@@ -44,6 +44,8 @@ export interface FakeGuestBackendOptions {
 }
 
 export class FakeGuestBackend implements GuestBackend {
+  /** vnetN / macvlanN / macvtapN numbering, as libvirt's. */
+  private readonly names = new DeviceNameCounter();
   readonly links: Set<string>;
   /** Host-side devices the backend made, by name. */
   readonly devices = new Map<string, FakeDevice>();
@@ -130,7 +132,8 @@ export class FakeGuestBackend implements GuestBackend {
     this.enter('plug', guest, nic.mac);
     const used = new Set([...this.links, ...this.devices.keys(), ...taken.reserved]);
     const prefix = nic.plug.kind === 'bridge' ? VNET_PREFIX : guest.type === 'netns' ? MACVLAN_PREFIX : MACVTAP_PREFIX;
-    const made: PluggedNic = { mac: nic.mac, plug: nic.plug, target: nic.target ?? lowestFreeName(prefix, used) };
+    for (const r of taken.reserved) this.names.reserve(prefix, r);
+    const made: PluggedNic = { mac: nic.mac, plug: nic.plug, target: nic.target ?? this.names.next(prefix, used) };
     if (guest.type === 'netns') made.guestDev = lowestFreeName(GUEST_DEV_PREFIX, taken.guestDevs);
     this.create(guest, made);
     return made;

@@ -27,6 +27,7 @@ import {
   guestNetnsName,
   hostSideMac,
   lowestFreeName,
+  DeviceNameCounter,
 } from './guest-names.js';
 import { IpBatchRunner } from './ip-batch.js';
 import type { LinkOp } from './link-ops.js';
@@ -55,6 +56,8 @@ class Serial {
 }
 
 export class LinuxGuestBackend implements GuestBackend {
+  /** vnetN / macvlanN / macvtapN numbering, as libvirt's. */
+  private readonly names = new DeviceNameCounter();
   readonly netns: NetnsBinding;
   private readonly runner: CommandRunner;
   private readonly batch: IpBatchRunner;
@@ -119,7 +122,8 @@ export class LinuxGuestBackend implements GuestBackend {
       for (const r of taken.reserved) used.add(r);
       for (const r of this.handedOut) used.add(r);
       const prefix = nic.plug.kind === 'bridge' ? VNET_PREFIX : guest.type === 'netns' ? MACVLAN_PREFIX : MACVTAP_PREFIX;
-      const target = nic.target ?? lowestFreeName(prefix, used);
+      for (const r of taken.reserved) this.names.reserve(prefix, r);
+      const target = nic.target ?? this.names.next(prefix, used);
       const guestDev = guest.type === 'netns' ? lowestFreeName(GUEST_DEV_PREFIX, taken.guestDevs) : undefined;
       const made: PluggedNic = { mac: nic.mac, plug: nic.plug, target };
       if (guestDev !== undefined) made.guestDev = guestDev;

@@ -1,8 +1,8 @@
 /**
  * Names and addresses the guest backends give out, as pure functions:
  *
- * - host device names: the lowest free N of `vnetN` (taps and veth host
- *   ends), `macvtapN` and `macvlanN`, as libvirt names them;
+ * - host device names `vnetN` (taps and veth host ends), `macvtapN` and
+ *   `macvlanN`, numbered as libvirt numbers them (DeviceNameCounter);
  * - guest-side names of a netns guest: the lowest free `ethN`;
  * - the host side's MAC: the guest's with the first byte 0xfe, as libvirt
  *   sets on its taps (a bridge takes the lowest MAC of its ports unless it
@@ -22,6 +22,37 @@ export const GUEST_DEV_PREFIX = 'eth';
 
 /** The base of guest namespace names when the driver is bound to no namespace. */
 export const DEFAULT_GUEST_NETNS_BASE = 'virtnet';
+
+/**
+ * libvirt's device numbering (virNetDevGenerateName, libvirt ≥ 7): one
+ * counter per prefix that only goes up, so a name freed by a detached vNIC
+ * is not handed to the next one at once; names in use are skipped. Names of
+ * devices the driver already owns (adopted guests) are reserved, which
+ * moves the counter past them, as libvirt does on reconnect.
+ */
+export class DeviceNameCounter {
+  private readonly lastUsed = new Map<string, number>();
+
+  /** Move the counter for `name`'s prefix past it (virNetDevReserveName). */
+  reserve(prefix: string, name: string): void {
+    if (!name.startsWith(prefix)) return;
+    const digits = name.slice(prefix.length);
+    if (!/^\d+$/.test(digits)) return;
+    const n = Number(digits);
+    if (n > (this.lastUsed.get(prefix) ?? -1)) this.lastUsed.set(prefix, n);
+  }
+
+  /** The next `PREFIX` + N after the last one given out, skipping names in `used`. */
+  next(prefix: string, used: ReadonlySet<string>): string {
+    for (;;) {
+      let n = (this.lastUsed.get(prefix) ?? -1) + 1;
+      if (n > 0x7fffffff) n = 0;
+      this.lastUsed.set(prefix, n);
+      const name = `${prefix}${n}`;
+      if (!used.has(name)) return name;
+    }
+  }
+}
 
 /** `PREFIX` + the lowest N ≥ 0 whose name is not in `used`. */
 export function lowestFreeName(prefix: string, used: ReadonlySet<string>): string {

@@ -82,7 +82,7 @@ describe.skipIf(!root)('guest backends on the real kernel', () => {
     await d.guestDefine(guestXml('m2', { nics: ['network:mvbr'] }));
     await d.guestStart('m1');
     await d.guestStart('m2');
-    const m1ns = `${ns}-m1`;
+    const m1ns = `${ns}-g-m1`;
     const eth0 = linkIn(m1ns, 'eth0') as { address?: string; linkinfo?: { info_kind?: string; info_data?: { mode?: string } } };
     expect(eth0.linkinfo?.info_kind).toBe('macvlan');
     expect(eth0.linkinfo?.info_data?.mode).toBe('bridge');
@@ -126,13 +126,16 @@ describe.skipIf(!root)('guest backends on the real kernel', () => {
     await d.guestDefine(guestXml('p1', { type: 'tap', nics: ['network:pt'] }));
     await d.guestDefine(guestXml('p2', { type: 'tap', nics: ['network:pt'] }));
     await d.guestStart('p1');
-    expect((linkIn(ns!, 'macvtap0') as { linkinfo?: { info_data?: { mode?: string } } }).linkinfo?.info_data?.mode).toBe('passthru');
+    // Numbered by libvirt's counter: after the previous test's macvtap0-2, this is macvtap3.
+    const p1dev = (await d.guestInterfaces('p1'))[0]!.target!;
+    expect(p1dev).toBe('macvtap3');
+    expect((linkIn(ns!, p1dev) as { linkinfo?: { info_data?: { mode?: string } } }).linkinfo?.info_data?.mode).toBe('passthru');
     const e = await d.guestStart('p2').then(
       () => undefined,
       (err: unknown) => err as VirError,
     );
     expect(e?.message).toBe("internal error: network 'pt' requires exclusive access to interfaces, but none are available");
-    expect(linkIn(ns!, 'macvtap1')).toBeUndefined();
+    expect(linkIn(ns!, 'macvtap4')).toBeUndefined();
     await d.guestDestroy('p1');
     await d.guestStart('p2');
     await d.guestDestroy('p2');

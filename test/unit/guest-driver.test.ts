@@ -266,9 +266,10 @@ describe('attach-interface and detach-interface', () => {
     expect(t.backend.devices.has('vnet1')).toBe(false);
     expect(await connectionsOf('isolated')).toBeUndefined();
     expect(t.guestEvents().slice(-1)).toEqual(['centos7.0:DeviceRemoved:net1']);
-    // the next vNIC takes the freed names again
+    // libvirt's counter moves on (vnet2), while the guest side reuses eth1
     await t.driver.guestAttachDevice('centos7.0', interfaceXml('network', 'isolated'), { live: true });
-    expect(t.backend.devices.get('vnet1')?.guestDev).toBe('eth1');
+    expect(t.backend.devices.get('vnet1')).toBeUndefined();
+    expect(t.backend.devices.get('vnet2')?.guestDev).toBe('eth1');
   });
 
   it("detach of a device the definition lacks fails with libvirt's texts", async () => {
@@ -326,5 +327,18 @@ describe('host names', () => {
     // brctl show prints these for a bridge without ports and one with
     expect(brctlBridgeId('8000.0:0:0:0:0:0')).toBe('8000.000000000000');
     expect(brctlBridgeId('8000.22:9b:2e:9:22:22')).toBe('8000.229b2e092222');
+  });
+});
+
+describe('device numbering', () => {
+  it('counts up as libvirt does: a freed vnetN is not reused at once, names in use are skipped, owned ones reserved', async () => {
+    const { DeviceNameCounter } = await import('../../src/host/guest-names.js');
+    const c = new DeviceNameCounter();
+    expect(c.next('vnet', new Set())).toBe('vnet0');
+    expect(c.next('vnet', new Set())).toBe('vnet1');
+    expect(c.next('vnet', new Set(['vnet2', 'vnet3']))).toBe('vnet4');
+    c.reserve('vnet', 'vnet9');
+    expect(c.next('vnet', new Set())).toBe('vnet10');
+    expect(c.next('macvtap', new Set())).toBe('macvtap0');
   });
 });
