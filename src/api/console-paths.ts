@@ -10,6 +10,9 @@
  *   POST /api/console/logout         ends the session
  *   GET  /api/console/host           the host's interfaces and routes (forward devices, overlap checks)
  *   POST /api/console/check-network  {xml} → {valid}, or {valid: false, error: the VirError define would give}
+ *   GET  /api/console/networks       every network with its XML        (console-state.ts)
+ *   GET  /api/console/networks/:name one network with its XML, or null
+ *   GET  /api/console/guests         every guest with its vNICs and addresses
  */
 export const CONSOLE_ROUTES = {
   session: '/api/console/session',
@@ -17,6 +20,9 @@ export const CONSOLE_ROUTES = {
   logout: '/api/console/logout',
   host: '/api/console/host',
   checkNetwork: '/api/console/check-network',
+  networks: '/api/console/networks',
+  network: '/api/console/networks/:name',
+  guests: '/api/console/guests',
 } as const;
 
 /** The header carrying the session's CSRF token on every state-changing request. */

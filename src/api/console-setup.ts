@@ -8,10 +8,12 @@
  * gets no console (tests plug their own check in that way).
  */
 import type { FastifyInstance } from 'fastify';
+import type { NetworkDriverApi } from '../driver/api.js';
 import type { ListenerAccess } from './access.js';
 import { consoleSessionCheck } from './console-access.js';
 import { linuxHostInfo, type HostInfoReader } from './console-host.js';
 import { registerConsoleRoutes } from './console-routes.js';
+import { registerConsoleState } from './console-state.js';
 import { SessionStore } from './console-session.js';
 import { findConsoleDir, registerConsoleStatic } from './console-static.js';
 
@@ -26,7 +28,7 @@ export interface ConsoleSetupOptions {
 
 export interface WebConsole {
   access: ListenerAccess;
-  register(app: FastifyInstance): void;
+  register(app: FastifyInstance, driver: NetworkDriverApi): void;
 }
 
 export function setupConsole(access: ListenerAccess, options: ConsoleSetupOptions = {}): WebConsole | undefined {
@@ -35,8 +37,9 @@ export function setupConsole(access: ListenerAccess, options: ConsoleSetupOption
   const token = access.token;
   return {
     access: { ...access, session: consoleSessionCheck(store) },
-    register(app) {
+    register(app, driver) {
       registerConsoleStatic(app, options.dir ?? findConsoleDir());
+      registerConsoleState(app, driver);
       registerConsoleRoutes(app, { token, store, hostInfo: options.hostInfo ?? linuxHostInfo(options.netns ?? null) });
     },
   };

@@ -97,7 +97,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   if (hasGuestApi(options.driver)) registerGuestRoutes(app, { driver: options.driver });
   registerEventStream(app, { driver: options.driver, ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}) });
 
-  webConsole?.register(app);
+  webConsole?.register(app, options.driver);
 
   app.get(ROUTES.openapi, { schema: { hide: true }, config: { access: { read: true } } }, async () => app.swagger());
 

@@ -160,3 +160,25 @@ describe('the XML check', () => {
     expect(broken.body.error.message).toMatch(/^\(network_definition\):1: Premature end of data in tag network line 1\n/);
   });
 });
+
+describe('the snapshots', () => {
+  it('give every network with its XML, one network or null, and no guests without a guest driver', async () => {
+    const app = await tcpServer();
+    const { cookie, csrf } = await login(app);
+    const headers = { cookie, 'x-csrf-token': csrf };
+    await call(app, { method: 'POST', url: '/api/networks', payload: { xml: NET_XML('n1') }, headers });
+    await call(app, { method: 'POST', url: '/api/networks', payload: { xml: NET_XML('n2') }, headers });
+    const all = await call(app, { url: '/api/console/networks', headers });
+    expect(all.body.networks.map((n: any) => [n.info.name, n.xml])).toEqual([
+      ['n1', NET_XML('n1')],
+      ['n2', NET_XML('n2')],
+    ]);
+    expect((await call(app, { url: '/api/console/networks/n2', headers })).body.network.info.name).toBe('n2');
+    // Gone is an answer, not an error.
+    const gone = await call(app, { url: '/api/console/networks/nope', headers });
+    expect([gone.status, gone.body]).toEqual([200, { network: null }]);
+    expect((await call(app, { url: '/api/console/guests', headers })).body).toEqual({ available: false, guests: [] });
+    // They need the session like the rest of the API.
+    expect((await call(app, { url: '/api/console/networks' })).status).toBe(401);
+  });
+});

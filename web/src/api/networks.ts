@@ -4,9 +4,22 @@
  * the console's own routes (src/api/console-paths.ts).
  */
 import type { DhcpLease, NetworkInfo, UpdateRequest, UpdateResult } from '../../../src/driver/api.js';
+import type { GuestInfo, GuestInterface, GuestInterfaceAddress } from '../../../src/driver/guest-api.js';
 import { ROUTES, routePath, type VersionBody } from '../../../src/client/http-routes.js';
 import { CONSOLE_ROUTES, type CheckNetworkBody, type ConsoleSessionBody, type HostInfoBody } from '../../../src/api/console-paths.js';
 import { request } from './http.js';
+
+/** A network and its XML (live when running), as the console's snapshots give them. */
+export interface NetworkState {
+  info: NetworkInfo;
+  xml: string;
+}
+
+export interface GuestState {
+  info: GuestInfo;
+  interfaces: GuestInterface[];
+  addresses: GuestInterfaceAddress[];
+}
 
 export const networksApi = {
   version: () => request<VersionBody>('GET', ROUTES.version),
@@ -29,4 +42,7 @@ export const consoleApi = {
   logout: () => request<void>('POST', CONSOLE_ROUTES.logout),
   host: () => request<HostInfoBody>('GET', CONSOLE_ROUTES.host),
   checkNetwork: (xml: string) => request<CheckNetworkBody>('POST', CONSOLE_ROUTES.checkNetwork, { xml }),
+  networks: () => request<{ networks: NetworkState[] }>('GET', CONSOLE_ROUTES.networks),
+  network: (name: string) => request<{ network: NetworkState | null }>('GET', routePath(CONSOLE_ROUTES.network, name)),
+  guests: () => request<{ available: boolean; guests: GuestState[] }>('GET', CONSOLE_ROUTES.guests),
 };

@@ -31,7 +31,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
       const id = nextId++;
       setToasts((all) => [...all.slice(-4), { id, variant, title, ...(body !== undefined ? { body } : {}) }]);
       // Failures stay longer, to be read; none stays for good over the page's buttons.
-      setTimeout(() => dismiss(id), variant === 'success' || variant === 'info' ? 8000 : 30000);
+      setTimeout(() => dismiss(id), variant === 'success' || variant === 'info' ? 6000 : 30000);
     },
     [dismiss],
   );

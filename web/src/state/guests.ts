@@ -1,13 +1,12 @@
 /**
  * Guests and their vNICs for the console, and which of them sit on a
- * network. The guest routes are served by daemons that have the guest
- * driver; on one that answers 404 (NO_SUPPORT) the guest features are
- * simply not offered.
+ * network, from the daemon's snapshot (GET /api/console/guests). A daemon
+ * without the guest driver says so (`available: false`), and the guest
+ * features are then not offered.
  */
 import type { GuestInfo, GuestInterface, GuestInterfaceAddress } from '../../../src/driver/guest-api.js';
 import type { NetworkInfo } from '../../../src/driver/api.js';
-import { ApiError } from '../api/http.js';
-import { guestsApi } from '../api/guests.js';
+import { consoleApi } from '../api/networks.js';
 
 export interface GuestRow {
   info: GuestInfo;
@@ -18,24 +17,12 @@ export interface GuestRow {
 }
 
 export async function loadGuests(): Promise<{ available: boolean; guests: GuestRow[] }> {
-  let infos: GuestInfo[];
   try {
-    infos = await guestsApi.list();
-  } catch (err) {
-    if (err instanceof ApiError && (err.status === 404 || err.status === 501)) return { available: false, guests: [] };
+    const { available, guests } = await consoleApi.guests();
+    return { available, guests: [...guests].sort((a, b) => a.info.name.localeCompare(b.info.name)) };
+  } catch {
     return { available: true, guests: [] };
   }
-  const guests = await Promise.all(
-    infos.map(async (info): Promise<GuestRow> => {
-      const [interfaces, addresses] = await Promise.all([
-        guestsApi.interfaces(info.name).catch(() => [] as GuestInterface[]),
-        info.active ? guestsApi.addresses(info.name).catch(() => [] as GuestInterfaceAddress[]) : Promise.resolve([] as GuestInterfaceAddress[]),
-      ]);
-      return { info, interfaces, addresses };
-    }),
-  );
-  guests.sort((a, b) => a.info.name.localeCompare(b.info.name));
-  return { available: true, guests };
 }
 
 export interface AttachedNic {

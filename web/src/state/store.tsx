@@ -11,7 +11,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { NetworkInfo } from '../../../src/driver/api.js';
 import type { HostInfoBody } from '../../../src/api/console-paths.js';
-import { networksApi, consoleApi } from '../api/networks.js';
+import { consoleApi, type NetworkState } from '../api/networks.js';
 import { subscribeEvents } from '../api/events.js';
 import { readNetwork, type NetworkModel } from '../model/network.js';
 import { loadGuests, type GuestRow } from './guests.js';
@@ -40,14 +40,9 @@ export interface Store {
 
 const StoreContext = createContext<Store | undefined>(undefined);
 
-async function loadRow(info: NetworkInfo): Promise<NetworkRow> {
-  try {
-    const xml = await networksApi.xml(info.name);
-    const model = readNetwork(xml);
-    return { info, xml, ...(model ? { model } : {}) };
-  } catch {
-    return { info };
-  }
+function toRow(state: NetworkState): NetworkRow {
+  const model = readNetwork(state.xml);
+  return { info: state.info, xml: state.xml, ...(model ? { model } : {}) };
 }
 
 const byName = (a: NetworkRow, b: NetworkRow): number => a.info.name.localeCompare(b.info.name);
@@ -67,9 +62,9 @@ export function StoreProvider({ children }: { children: ReactNode }) {
     seq.current.set(name, n);
     let row: NetworkRow | undefined;
     try {
-      // The list, not a lookup: a network that is gone is simply absent (no 404 to log).
-      const info = (await networksApi.list()).find((i) => i.name === name);
-      row = info ? await loadRow(info) : undefined;
+      // One snapshot: a network that is gone comes back as null, not as an error.
+      const { network } = await consoleApi.network(name);
+      row = network ? toRow(network) : undefined;
     } catch {
       return;
     }
@@ -84,9 +79,8 @@ export function StoreProvider({ children }: { children: ReactNode }) {
 
   const refreshAll = useCallback(async () => {
     try {
-      const infos = await networksApi.list();
-      const rows = await Promise.all(infos.map(loadRow));
-      setNetworks(new Map(rows.map((r) => [r.info.name, r])));
+      const { networks: all } = await consoleApi.networks();
+      setNetworks(new Map(all.map((state) => [state.info.name, toRow(state)])));
       setLoadError(undefined);
     } catch (err) {
       setLoadError(err instanceof Error ? err.message : String(err));
