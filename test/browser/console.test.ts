@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { api, canRunBrowserTests, dismissToasts, login, startConsole, type ConsoleFixture } from './harness.js';
+import { api, canRunBrowserTests, dismissToasts, login, startConsole, unlabelledControls, type ConsoleFixture } from './harness.js';
 
 /** Follow a link of the masthead's navigation. */
 const nav = (f: ConsoleFixture, name: string): Promise<void> => f.page.getByRole('navigation', { name: /^(Sections|Secciones)$/ }).getByRole('link', { name, exact: true }).click();
@@ -305,6 +305,71 @@ describe.skipIf(!canRunBrowserTests())('the web console', () => {
     expect(live).not.toContain('<mtu');
     expect(saved).toContain("<mtu size='1400'/>");
     expect(saved).toContain("<host mac='52:54:00:bb:00:01' name='db1' ip='192.168.101.20'/>");
+  });
+
+  it('names every control on every page, and works from the keyboard', async () => {
+    const { page } = f;
+    await dismissToasts(f);
+    const audit = async (where: string): Promise<void> => {
+      expect([where, await unlabelledControls(page)]).toEqual([where, []]);
+    };
+    await nav(f, 'Networks');
+    await page.getByTestId('networks-table').waitFor();
+    await audit('networks');
+    for (const tab of ['Overview', 'DHCP', 'DNS', 'Guests', 'XML']) {
+      await page.goto(`${f.url}#/networks/nat1/${tab.toLowerCase()}`);
+      await page.getByRole('tab', { name: tab, selected: true }).waitFor();
+      await page.waitForLoadState('networkidle');
+      await audit(`details ${tab}`);
+    }
+    await nav(f, 'Guests');
+    await page.getByTestId('guest-g1').waitFor();
+    await audit('guests');
+    await page.getByTestId('guest-g1').getByRole('button', { name: 'Add vNIC' }).click();
+    await page.getByRole('dialog', { name: 'Add a vNIC to g1' }).waitFor();
+    await page.getByRole('radio', { name: 'Set manually' }).check();
+    await audit('add vNIC');
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog', { name: 'Add a vNIC to g1' }).waitFor({ state: 'detached' });
+    await nav(f, 'Topology');
+    await page.getByTestId('topology-links').waitFor();
+    await audit('topology');
+
+    // The keyboard alone: skip link, the wizard opened with Enter, walked with Tab and Enter, left with Escape.
+    await nav(f, 'Networks');
+    await page.reload();
+    await page.getByTestId('networks-table').waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('vn-main');
+    await page.getByRole('button', { name: 'Create network' }).focus();
+    await page.keyboard.press('Enter');
+    const wizard = page.getByRole('dialog', { name: 'Create virtual network' });
+    await wizard.waitFor();
+    await audit('wizard name');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('network-name');
+    // The suggested name is selected, so typing replaces it (as in virt-manager).
+    await page.keyboard.type('kbdnet');
+    expect(await wizard.getByLabel('Network name').inputValue()).toBe('kbdnet');
+    await wizard.getByRole('button', { name: 'Next' }).focus();
+    await page.keyboard.press('Enter');
+    await wizard.getByRole('heading', { name: 'IPv4 configuration' }).waitFor();
+    await audit('wizard IPv4');
+    for (const step of ['IPv6 configuration', 'Forwarding and DNS', 'Summary']) {
+      await wizard.getByRole('button', { name: 'Next' }).focus();
+      await page.keyboard.press('Enter');
+      await wizard.getByRole('heading', { name: step, level: 2 }).waitFor();
+      await audit(`wizard ${step}`);
+    }
+    await page.keyboard.press('Escape');
+    await wizard.waitFor({ state: 'detached' });
+    // A row's menu: Enter opens it, Escape closes it.
+    await page.getByRole('button', { name: 'More actions for nat1' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('menuitem', { name: 'Details' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('menuitem', { name: 'Details' }).waitFor({ state: 'detached' });
   });
 
   it('stops and deletes networks, naming the guests attached first', async () => {

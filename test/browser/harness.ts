@@ -175,3 +175,42 @@ export async function api<T = unknown>(f: ConsoleFixture, method: string, path: 
 export async function dismissToasts(f: ConsoleFixture): Promise<void> {
   for (const button of await f.page.getByRole('button', { name: 'Close notification' }).all()) await button.click({ timeout: 1000 }).catch(() => {});
 }
+
+/**
+ * Controls a user cannot name: every visible form field needs a label (a
+ * <label>, aria-label or aria-labelledby), every visible button, link, tab
+ * and menu item a text or a label. Returns a line per offender.
+ */
+export async function unlabelledControls(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const visible = (el: Element): boolean => {
+      const r = (el as HTMLElement).getBoundingClientRect();
+      return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden';
+    };
+    const labelOf = (el: Element): string => {
+      const aria = el.getAttribute('aria-label');
+      if (aria && aria.trim()) return aria;
+      const by = el.getAttribute('aria-labelledby');
+      if (by) {
+        const text = by
+          .split(/\s+/)
+          .map((id) => document.getElementById(id)?.textContent ?? '')
+          .join(' ')
+          .trim();
+        if (text) return text;
+      }
+      const labels = (el as HTMLInputElement).labels;
+      if (labels && labels.length) return Array.from(labels).map((l) => l.textContent ?? '').join(' ').trim();
+      return el.getAttribute('title') ?? '';
+    };
+    const describe = (el: Element): string => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.split(' ')[0]}` : ''}`;
+    const out: string[] = [];
+    for (const el of Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))) {
+      if (visible(el) && !labelOf(el)) out.push(`field ${describe(el)}`);
+    }
+    for (const el of Array.from(document.querySelectorAll('button, a[href], [role=button], [role=tab], [role=menuitem], [role=switch]'))) {
+      if (visible(el) && !(el.textContent ?? '').trim() && !labelOf(el)) out.push(`control ${describe(el)}`);
+    }
+    return out;
+  });
+}

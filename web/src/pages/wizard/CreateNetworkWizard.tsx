@@ -206,7 +206,7 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
   ];
 
   return (
-    <Modal isOpen variant="large" aria-labelledby="create-network-title" onEscapePress={onClose}>
+    <Modal isOpen variant="large" aria-labelledby="create-network-title" onEscapePress={onClose} elementToFocus="#network-name">
       <Wizard
         height={640}
         navAriaLabel={t('wizard.steps.label')}
