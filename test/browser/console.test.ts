@@ -6,14 +6,15 @@
  * network, switch to Spanish. Each page is saved as a screenshot in
  * test-results/browser/.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { api, canRunBrowserTests, dismissToasts, login, startConsole, unlabelledControls, type ConsoleFixture } from './harness.js';
 
 /** Follow a link of the masthead's navigation. */
 const nav = (f: ConsoleFixture, name: string): Promise<void> => f.page.getByRole('navigation', { name: /^(Sections|Secciones)$/ }).getByRole('link', { name, exact: true }).click();
 
-describe.skipIf(!canRunBrowserTests())('the web console', () => {
+// Steps build on each other (one daemon, one browser); a loaded machine gets time.
+describe.skipIf(!canRunBrowserTests())('the web console', { timeout: 90_000 }, () => {
   let f: ConsoleFixture;
 
   beforeAll(async () => {
@@ -393,6 +394,18 @@ describe.skipIf(!canRunBrowserTests())('the web console', () => {
     await f.shot('19-delete-confirm');
     await del.getByRole('button', { name: 'Delete' }).click();
     await row.waitFor({ state: 'detached' });
+
+    // Remove g1's vNIC on nat1: gone from the page, from the kernel and from the saved definition.
+    await nav(f, 'Guests');
+    const nic = page.getByTestId('guest-g1').getByTestId('nic-52:54:00:01:00:02');
+    const vnet = (await nic.getByText(/^vnet\d+$/).innerText()).trim();
+    await nic.getByRole('button', { name: 'Remove the vNIC 52:54:00:01:00:02' }).click();
+    const remove = page.getByRole('dialog', { name: 'Remove vNIC 52:54:00:01:00:02 from g1?' });
+    await remove.getByRole('button', { name: 'Remove' }).click();
+    await nic.waitFor({ state: 'detached' });
+    expect(spawnSync('ip', ['-n', f.ns, 'link', 'show', 'dev', vnet]).status).not.toBe(0);
+    expect((await api<{ xml: string }>(f, 'GET', '/api/guests/g1/xml?inactive=true')).xml).not.toContain('52:54:00:01:00:02');
+    await nav(f, 'Networks');
 
     // A change made elsewhere shows up live too: a network stopped through the API.
     await api(f, 'POST', '/api/networks/twin2/destroy');
