@@ -242,7 +242,8 @@ export function checkWizard(state: WizardState, others: readonly OtherNetwork[],
     out.push(...checkIp('ipv6', state.ipv6, others, host));
   }
   if (state.forward.mode === 'bridge' && state.forward.bridge === '') out.push({ step: 'forward', field: 'bridge', key: 'bridgeRequired' });
-  if (usesIp && state.domain.mode === 'network' && name.trim() !== '' && !DNS_NAME.test(name)) {
+  const nameOk = !out.some((f) => f.step === 'name');
+  if (usesIp && state.domain.mode === 'network' && nameOk && !DNS_NAME.test(name)) {
     out.push({ step: 'forward', field: 'domain', key: 'domainFromName' });
   }
   if (usesIp && state.domain.mode === 'custom') {
