@@ -11,7 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import Fastify from 'fastify';
 import { createApiServer } from '../../src/api/server.js';
+import { registerConsoleStatic } from '../../src/api/console-static.js';
 import { FakeDriver, NET_XML } from '../unit/api-fake-driver.js';
 
 const token = 'a1'.repeat(32);
@@ -83,6 +85,16 @@ describe('the console files', () => {
       expect([url, [401, 404].includes(res.status), res.raw.includes('secret')]).toEqual([url, true, false]);
     }
     expect((await call(app, { url: '/secret.txt' })).status).toBe(401);
+  });
+
+  it('says how to build it when it is not built', async () => {
+    const app = Fastify();
+    apps.push(app);
+    registerConsoleStatic(app, undefined);
+    const page = await call(app, { url: '/' });
+    expect(page.status).toBe(200);
+    expect(page.raw).toContain('The web console is not built. Run <code>npm run build</code>');
+    expect((await call(app, { url: '/assets/app.js' })).status).toBe(404);
   });
 
   it('is not served on the unix sockets', async () => {

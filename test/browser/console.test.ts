@@ -322,6 +322,7 @@ describe.skipIf(!canRunBrowserTests())('the web console', { timeout: 90_000 }, (
       await page.getByRole('tab', { name: tab, selected: true }).waitFor();
       await page.waitForLoadState('networkidle');
       await audit(`details ${tab}`);
+      if (tab === 'DNS' || tab === 'Guests') await f.shot(`17-details-${tab.toLowerCase()}`);
     }
     await nav(f, 'Guests');
     await page.getByTestId('guest-g1').waitFor();

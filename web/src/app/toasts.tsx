@@ -46,6 +46,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
             variant={toast.variant}
             title={toast.title}
             data-testid="toast"
+            variantLabel={t(`common.alert.${toast.variant}`)}
             actionClose={<AlertActionCloseButton aria-label={t('common.closeNotification')} onClose={() => dismiss(toast.id)} />}
           >
             {toast.body}

@@ -20,6 +20,12 @@ export const en = {
     remove: 'Remove',
     required: 'Required',
     yes: 'Yes',
+    alert: {
+      success: 'Success:',
+      danger: 'Error:',
+      warning: 'Warning:',
+      info: 'Information:',
+    },
   },
   login: {
     title: 'Log in to virtnet',
@@ -283,6 +289,7 @@ export const en = {
     removeReservationNamed: 'Remove the reservation of {{what}}',
     removeFailed: 'The change was refused',
     badMac: 'Not a MAC address such as 52:54:00:12:34:56.',
+    idOrName: 'Give the client ID or the host name.',
     addr: {
       syntax: 'Not a valid IP address.',
       family: 'Not an address of this network’s family.',

@@ -20,6 +20,12 @@ export const es: Catalog = {
     remove: 'Quitar',
     required: 'Obligatorio',
     yes: 'Sí',
+    alert: {
+      success: 'Hecho:',
+      danger: 'Error:',
+      warning: 'Aviso:',
+      info: 'Información:',
+    },
   },
   login: {
     title: 'Entrar en virtnet',
@@ -283,6 +289,7 @@ export const es: Catalog = {
     removeReservationNamed: 'Quitar la reserva de {{what}}',
     removeFailed: 'El cambio fue rechazado',
     badMac: 'No es una dirección MAC como 52:54:00:12:34:56.',
+    idOrName: 'Indique el ID de cliente o el nombre de equipo.',
     addr: {
       syntax: 'No es una dirección IP válida.',
       family: 'No es una dirección de la familia de esta red.',

@@ -153,7 +153,13 @@ function IpDhcpCard({ row, ip }: { row: NetworkRow; ip: IpEntry }) {
               : [
                   { id: `host-id-${ip.index}`, label: t('dhcp.idOptional'), placeholder: '0:3:0:1:52:54:0:12:34:56' },
                   { id: `host-name-${ip.index}`, label: t('dhcp.hostnameOptional') },
-                  { id: `host-ip-${ip.index}`, label: t('dhcp.ip'), required: true, check: addrCheck },
+                  {
+                    id: `host-ip-${ip.index}`,
+                    label: t('dhcp.ip'),
+                    required: true,
+                    // An IPv6 reservation names its client by DUID or by host name (a MAC means nothing to DHCPv6).
+                    check: (v, all) => addrCheck(v) ?? (!all[`host-id-${ip.index}`]?.trim() && !all[`host-name-${ip.index}`]?.trim() ? t('dhcp.idOrName') : undefined),
+                  },
                 ]
           }
           onSubmit={(v) => {

@@ -55,7 +55,7 @@ export function dhcpRangeText(row: NetworkRow, family: 'ipv4' | 'ipv6', none: st
   const ip = row.model?.ips.find((i) => i.family === family && i.ranges.length > 0);
   const r = ip?.ranges[0];
   if (!ip || !r) return none;
-  return `${r.start} – ${r.end}${ip.ranges.length > 1 ? ` (+${ip.ranges.length - 1})` : ''}`;
+  return `${r.start} –\u00a0${r.end}${ip.ranges.length > 1 ? ` (+${ip.ranges.length - 1})` : ''}`;
 }
 
 export function subnetsText(row: NetworkRow, family: 'ipv4' | 'ipv6'): string {
