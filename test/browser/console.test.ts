@@ -359,6 +359,8 @@ describe.skipIf(!canRunBrowserTests())('the web console', { timeout: 90_000 }, (
     await wizard.getByRole('heading', { name: 'IPv4 configuration' }).waitFor();
     await audit('wizard IPv4');
     for (const step of ['IPv6 configuration', 'Forwarding and DNS', 'Summary']) {
+      // After each step change the wizard moves the focus to the step's content (a moment later): wait for it.
+      await page.waitForFunction(() => document.activeElement?.classList.contains('pf-v6-c-wizard__main') === true);
       await wizard.getByRole('button', { name: 'Next' }).focus();
       await page.keyboard.press('Enter');
       await wizard.getByRole('heading', { name: step, level: 2 }).waitFor();
@@ -438,12 +440,18 @@ describe.skipIf(!canRunBrowserTests())('the web console', { timeout: 90_000 }, (
     await page.reload();
     await page.getByRole('heading', { name: 'Topología', level: 1 }).waitFor();
     await f.shot('24-es-topology');
+    // Logging out ends the session: the login page again (in Spanish), and the old cookie opens nothing.
+    await page.getByRole('button', { name: 'Salir' }).click();
+    await page.getByRole('heading', { name: 'Entrar en virtnet' }).waitFor();
+    expect(await page.evaluate(() => fetch('/api/networks').then((r) => r.status))).toBe(401);
+    await f.shot('25-es-logged-out');
   });
 
   it('logged no error in the browser console along the way, but for the refusals the steps asked for', () => {
-    // Chromium logs each failed request as a console error: these are exactly the wrong token and the two
-    // starts the daemon refused on purpose above; nothing else failed, and no script error happened.
-    expect(f.failed.join('\n')).toBe(['POST /api/console/login 401', 'POST /api/networks/late/start 500', 'POST /api/networks/twin/start 500'].join('\n'));
+    // Chromium logs each failed request as a console error: these are exactly the wrong token, the two
+    // starts the daemon refused on purpose above and the request after logout; nothing else failed, and
+    // no script error happened.
+    expect(f.failed.join('\n')).toBe(['POST /api/console/login 401', 'POST /api/networks/late/start 500', 'POST /api/networks/twin/start 500', 'GET /api/networks 401'].join('\n'));
     expect(f.errors.filter((e) => !e.startsWith('console: Failed to load resource: the server responded with a status of'))).toEqual([]);
     expect(f.errors.length).toBe(f.failed.length);
   });

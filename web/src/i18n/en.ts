@@ -152,6 +152,7 @@ export const en = {
       forward: 'Forwarding and DNS',
       summary: 'Summary',
     },
+    stepContent: '{{step}}: content',
     next: 'Next',
     back: 'Back',
     finish: 'Create',

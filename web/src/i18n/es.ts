@@ -152,6 +152,7 @@ export const es: Catalog = {
       forward: 'Reenvío y DNS',
       summary: 'Resumen',
     },
+    stepContent: '{{step}}: contenido',
     next: 'Siguiente',
     back: 'Atrás',
     finish: 'Crear',

@@ -214,7 +214,7 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
         onSave={() => void finish()}
         header={<WizardHeader title={t('wizard.title')} titleId="create-network-title" description={t('wizard.description')} onClose={onClose} closeButtonAriaLabel={t('common.close')} />}
       >
-        <WizardStep id="step-name" name={t('wizard.steps.name')} footer={footer('name')} status={blocked('name') ? 'error' : 'default'}>
+        <WizardStep id="step-name" name={t('wizard.steps.name')} body={{ 'aria-label': t('wizard.stepContent', { step: t('wizard.steps.name') }) }} footer={footer('name')} status={blocked('name') ? 'error' : 'default'}>
           <Form onSubmit={(e) => e.preventDefault()}>
             <Title headingLevel="h2">{t('wizard.steps.name')}</Title>
             <FormGroup label={t('wizard.name')} isRequired fieldId="network-name">
@@ -223,13 +223,13 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
             </FormGroup>
           </Form>
         </WizardStep>
-        <WizardStep id="step-ipv4" name={t('wizard.steps.ipv4')} footer={footer('ipv4')} status={blocked('ipv4') ? 'error' : 'default'}>
+        <WizardStep id="step-ipv4" name={t('wizard.steps.ipv4')} body={{ 'aria-label': t('wizard.stepContent', { step: t('wizard.steps.ipv4') }) }} footer={footer('ipv4')} status={blocked('ipv4') ? 'error' : 'default'}>
           {ipStep('ipv4')}
         </WizardStep>
-        <WizardStep id="step-ipv6" name={t('wizard.steps.ipv6')} footer={footer('ipv6')} status={blocked('ipv6') ? 'error' : 'default'}>
+        <WizardStep id="step-ipv6" name={t('wizard.steps.ipv6')} body={{ 'aria-label': t('wizard.stepContent', { step: t('wizard.steps.ipv6') }) }} footer={footer('ipv6')} status={blocked('ipv6') ? 'error' : 'default'}>
           {ipStep('ipv6')}
         </WizardStep>
-        <WizardStep id="step-forward" name={t('wizard.steps.forward')} footer={footer('forward')} status={blocked('forward') ? 'error' : 'default'}>
+        <WizardStep id="step-forward" name={t('wizard.steps.forward')} body={{ 'aria-label': t('wizard.stepContent', { step: t('wizard.steps.forward') }) }} footer={footer('forward')} status={blocked('forward') ? 'error' : 'default'}>
           <Form onSubmit={(e) => e.preventDefault()}>
             <Title headingLevel="h2">{t('wizard.steps.forward')}</Title>
             <FormGroup role="radiogroup" isStack label={t('wizard.mode.label')} fieldId="forward-mode">
@@ -293,7 +293,7 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
             )}
           </Form>
         </WizardStep>
-        <WizardStep id="step-summary" name={t('wizard.steps.summary')} footer={footer('summary')}>
+        <WizardStep id="step-summary" name={t('wizard.steps.summary')} body={{ 'aria-label': t('wizard.stepContent', { step: t('wizard.steps.summary') }) }} footer={footer('summary')}>
           <Title headingLevel="h2">{t('wizard.steps.summary')}</Title>
           {failure && (
             <Alert variant="danger" isInline title={t('wizard.failed')} data-testid="wizard-error">
