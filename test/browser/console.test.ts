@@ -97,7 +97,7 @@ describe.skipIf(!canRunBrowserTests())('the web console', { timeout: 90_000 }, (
     const nat = page.getByTestId('network-row-nat1');
     await nat.getByTestId('state').getByText('Active').waitFor();
     expect(await nat.getByTestId('forward').innerText()).toBe('NAT to eth0');
-    await expect.poll(() => nat.innerText()).toContain('fd00:beef:10:6::/64');
+    await expect.poll(() => nat.innerText(), { timeout: 10_000 }).toContain('fd00:beef:10:6::/64');
     await f.shot('07-networks-two');
   });
 
@@ -246,7 +246,7 @@ describe.skipIf(!canRunBrowserTests())('the web console', { timeout: 90_000 }, (
     await f.shot('14-guests');
 
     await nav(f, 'Networks');
-    await expect.poll(() => page.getByTestId('network-row-nat1').getByTestId('guests').innerText()).toBe('1');
+    await expect.poll(() => page.getByTestId('network-row-nat1').getByTestId('guests').innerText(), { timeout: 10_000 }).toBe('1');
     await page.getByRole('link', { name: 'nat1' }).click();
     await page.getByRole('tab', { name: 'Guests' }).click();
     await page.getByTestId('network-guests').getByText('52:54:00:01:00:02').waitFor();
