@@ -11,20 +11,28 @@
  *
  * start (isolated, nat, route, open), after libvirt's §4a:
  *   1. refuse any overlap of an IPv4 subnet or static route with another
- *      active network or a host route (src/plan/plan-collision.ts);
- *   2. create the bridge (MAC, MTU, forward delay, STP) — one ip batch;
+ *      active network or a host route (src/plan/plan-collision.ts); the
+ *      routes are read from /proc/PID/net/route through one of our
+ *      dnsmasqs when one runs, so no command is started for it;
+ *   2. one ip batch: the bridge (MAC, MTU, forward delay, STP), and for a
+ *      network without IPv6 addresses also its addresses and link up;
  *   3. at the same time, as all of these only need the bridge to exist:
- *      the bridge's IPv6 sysctls, transmit checksum offload off, our
- *      firewall batch (one atomic nft transaction), ip_forward / IPv6
- *      forwarding (non-isolated), dnsmasq's files — and, for a network
- *      with IPv6 (bind-dynamic, it follows the addresses as they leave
- *      duplicate address detection), dnsmasq itself;
- *   4. addresses and link up — one ip batch; then static routes one by
- *      one, their errors ignored (libvirt), and meanwhile dnsmasq for an
- *      IPv4-only network (bind-interfaces: it binds once, to the addresses
- *      present when it starts).
- * libvirt runs the same steps one after the other, dnsmasq last; running
- * the independent ones together halves the time a start takes.
+ *      the bridge's IPv6 sysctls and ip_forward / IPv6 forwarding (one
+ *      process for all of them), transmit checksum offload off, our
+ *      firewall batch (one atomic nft transaction), dnsmasq's files, then
+ *      dnsmasq itself (bind-interfaces for IPv4-only networks: it binds
+ *      once, to the addresses the batch gave the bridge; bind-dynamic with
+ *      IPv6, following the addresses out of duplicate address detection),
+ *      and static routes one by one, their errors ignored (libvirt);
+ *   4. a network with IPv6 addresses gets them and link up in a second
+ *      batch, after its sysctls (disable_ipv6=0 must come first), then
+ *      its static routes.
+ * libvirt runs the same steps one after the other, dnsmasq last; a
+ * bridge without ports carries no traffic until the start returns, so
+ * running the independent ones together changes nothing a guest sees and
+ * makes a start a third of libvirt's. Every started process costs 2-5 ms
+ * on a busy machine, so a start runs five: ip, sh (sysctls), ethtool, nft,
+ * dnsmasq.
  * Any failure undoes everything done so far (links by their exact undo
  * lines, rules by the plan's remove batch, dnsmasq by PID) and rethrows.
  * bridge mode with a name creates nothing (libvirt does not even check that
@@ -35,11 +43,15 @@
  * links (bridge, addresses, routes), the network's rules — and the whole
  * `inet virtnet` table once no network of this process has rules — and the
  * pid file. dnsmasq's conf, hostsfile, addnhosts and lease file stay, as in
- * libvirt, until cleanup().
+ * libvirt, until cleanup(). Deleting the bridge takes its addresses and
+ * routes with it, so only the deletion runs (runtime-reaper.ts gathers the
+ * deletions of concurrent stops into one kernel request), and concurrent
+ * stops' nft removals share one transaction (runtime-firewall.ts).
  */
 import type { NetworkDef } from '../conf/network/types.js';
 import type { UpdateSection } from '../conf/network/update.js';
 import type { Host } from '../host/host.js';
+import { splitLinkDeletions } from '../host/link-delete.js';
 import { LinuxHost } from '../host/linux.js';
 import type { CommandLogger } from '../host/runner.js';
 import {
@@ -62,6 +74,8 @@ import { FirewallControl } from './runtime-firewall.js';
 import { readLeases } from './runtime-leases.js';
 import { EthtoolOffload, RecordingOffload, type OffloadControl } from './runtime-offload.js';
 import { buildInterfacePool } from './runtime-pool.js';
+import { finishBridge, type BridgeFinish } from './runtime-bridge.js';
+import { LinkReaper } from './runtime-reaper.js';
 import { SERVERS_FILE_NAME, UpstreamServers, resolvConfFor } from './runtime-upstream.js';
 
 export interface LinuxRuntimeOptions {
@@ -105,10 +119,13 @@ export class LinuxRuntime implements NetworkRuntime {
    * collision check against the other's not-yet-active def.
    */
   private readonly claimed = new Map<string, NetworkDef>();
+  /** Deletes the bridges of concurrent stops together. */
+  private readonly reaper: LinkReaper;
 
   constructor(private readonly options: LinuxRuntimeOptions) {
     this.host = options.host;
     this.paths = options.paths;
+    this.reaper = new LinkReaper((names) => this.host.links.deleteLinks(names));
     const runner = options.host instanceof LinuxHost ? options.host.runner : undefined;
     this.offload = options.offload ?? (runner ? new EthtoolOffload(runner, options.host.netns) : new RecordingOffload(false));
     this.firewall = new FirewallControl(options.host.nft);
@@ -166,7 +183,8 @@ export class LinuxRuntime implements NetworkRuntime {
     applied.bridge = plan.bridge;
     applied.checksum = checksum;
 
-    const routes = await this.host.facts.routes('ipv4');
+    // Any of our dnsmasqs lives in the namespace: its /proc/PID/net/route is the table, read without a process.
+    const routes = await this.host.facts.mainRoutes4({ pids: this.dnsmasqPids() });
     // Check and claim with no await in between.
     const claimedByOthers = [...this.claimed].filter(([name]) => name !== def.name).map(([, d]) => d);
     const collision = findSubnetCollision(def, [...context.otherActive, ...claimedByOthers], routes);
@@ -183,33 +201,25 @@ export class LinuxRuntime implements NetworkRuntime {
   }
 
   private async startVirtual(plan: VirtualNetworkPlan, applied: LinuxApplied): Promise<void> {
-    const created = await this.host.links.apply(plan.createBridge);
-    applied.linkUndo = created.undo;
-
+    const together = plan.createWithAddresses;
     const dns = plan.dnsmasq;
     const fw = plan.firewall;
+    // dnsmasq's files do not need the bridge: written while it is created.
+    const prepared = dns ? Promise.all([this.dnsmasq.prepare(dns), this.upstream.ensure()]) : undefined;
+    prepared?.catch(() => {});
+    try {
+      const ops = together ? [...plan.createBridge, ...plan.addresses.filter((op) => op.op !== 'setUp')] : plan.createBridge;
+      applied.linkUndo = (await this.host.links.apply(ops)).undo;
+    } finally {
+      await prepared?.catch(() => {});
+    }
+    await prepared;
+
     const startDnsmasq = async (d: DnsmasqRuntimePlan): Promise<void> => {
-      applied.dnsmasq = await this.dnsmasq.start(d);
+      applied.dnsmasq = await this.dnsmasq.startPrepared(d);
       this.running.set(applied.name, applied.dnsmasq);
     };
-    // Everything that only needs the bridge to exist, at the same time.
-    await settleAll([
-      this.host.sysctl.writeMany(plan.bridgeSysctls),
-      plan.txChecksumOff ? this.offload.txChecksumOff(plan.bridge) : undefined,
-      fw
-        ? this.firewall.apply(plan.bridge, fw.apply.nftables, plan.firewallNetworkOnly?.nftables).then(() => {
-            applied.firewallRemove = fw.remove.nftables;
-          })
-        : undefined,
-      plan.forwarding.length > 0 ? this.host.sysctl.writeMany(plan.forwarding) : undefined,
-      dns
-        ? Promise.all([writeDnsmasqFiles(dns), this.upstream.ensure()]).then(() => (dns.startAfterAddresses ? undefined : startDnsmasq(dns)))
-        : undefined,
-    ]);
-
-    const up = await this.host.links.apply(plan.addresses);
-    applied.linkUndo = [...up.undo, ...applied.linkUndo];
-    const routes = (async (): Promise<void> => {
+    const addRoutes = async (): Promise<void> => {
       for (const route of plan.routes) {
         try {
           const r = await this.host.links.apply([route]);
@@ -218,8 +228,34 @@ export class LinuxRuntime implements NetworkRuntime {
           this.warn((e as Error).message);
         }
       }
-    })();
-    await settleAll([routes, dns?.startAfterAddresses ? startDnsmasq(dns) : undefined]);
+    };
+    const finish: BridgeFinish = { sysctls: [...plan.bridgeSysctls, ...plan.forwarding] };
+    if (plan.txChecksumOff) finish.txOff = plan.bridge;
+    if (together) finish.up = plan.bridge;
+    // dnsmasq with bind-interfaces binds to the addresses, which the bridge
+    // has from its batch (down or up does not matter to it); with IPv6 it
+    // is bind-dynamic and follows the addresses as they come.
+    const dnsmasqNow = dns !== undefined && (together || !dns.startAfterAddresses);
+    // Everything that only needs the bridge to exist, at the same time;
+    // dnsmasq first, as it takes longest (starting a process holds this
+    // thread for a moment). Static routes need the link up.
+    await settleAll([
+      dnsmasqNow ? startDnsmasq(dns) : undefined,
+      finishBridge(this.host, this.offload, finish).then(async (undo) => {
+        applied.linkUndo = [...undo, ...applied.linkUndo];
+        if (together) await addRoutes();
+      }),
+      fw
+        ? this.firewall.apply(plan.bridge, fw.apply.nftables, plan.firewallNetworkOnly?.nftables).then(() => {
+            applied.firewallRemove = fw.remove.nftables;
+          })
+        : undefined,
+    ]);
+    if (together) return;
+
+    const up = await this.host.links.apply(plan.addresses);
+    applied.linkUndo = [...up.undo, ...applied.linkUndo];
+    await settleAll([addRoutes(), dns && !dnsmasqNow ? startDnsmasq(dns) : undefined]);
   }
 
   // ---- stop -----------------------------------------------------------------
@@ -232,21 +268,32 @@ export class LinuxRuntime implements NetworkRuntime {
   /** Undo a (possibly partial) record: best effort, every step tried, problems reported as warnings. */
   private async teardown(applied: LinuxApplied): Promise<void> {
     const warn = (e: unknown): void => this.warn((e as Error).message);
-    const d = applied.dnsmasq;
-    if (d) await this.dnsmasq.terminate(d).catch(warn);
-    await Promise.all([
-      applied.linkUndo.length > 0
-        ? this.host.links.revert(applied.linkUndo).then((result) => {
-            for (const f of result.failures) this.warn(`could not undo '${f.line.args.join(' ')}': ${f.reason}`);
-          }, warn)
-        : undefined,
-      applied.bridge !== undefined && applied.firewallRemove.length > 0 ? this.firewall.remove(applied.bridge, applied.firewallRemove).catch(warn) : undefined,
-    ]);
-    if (d) {
-      await this.dnsmasq.stop(d).catch(warn);
-      this.running.delete(applied.name);
+    const ticket = this.reaper.announce();
+    try {
+      const d = applied.dnsmasq;
+      if (d) await this.dnsmasq.terminate(d).catch(warn);
+      const reportFailures = (failures: readonly { line: { args: readonly string[] }; reason: string }[]): void => {
+        for (const f of failures) this.warn(`could not undo '${f.line.args.join(' ')}': ${f.reason}`);
+      };
+      // The bridge's deletion takes its addresses and routes with it: only the deletion runs.
+      const { deletes, rest } = splitLinkDeletions(applied.linkUndo, this.host.netns);
+      const links = async (): Promise<void> => {
+        if (rest.length > 0) reportFailures((await this.host.links.revert(rest)).failures);
+        if (deletes.length > 0) reportFailures(await ticket.delete(deletes));
+        else ticket.withdraw();
+      };
+      await Promise.all([
+        links().catch(warn),
+        applied.bridge !== undefined && applied.firewallRemove.length > 0 ? this.firewall.remove(applied.bridge, applied.firewallRemove).catch(warn) : undefined,
+      ]);
+      if (d) {
+        await this.dnsmasq.stop(d).catch(warn);
+        this.running.delete(applied.name);
+      }
+      this.claimed.delete(applied.name);
+    } finally {
+      ticket.withdraw();
     }
-    this.claimed.delete(applied.name);
   }
 
   // ---- adopt ----------------------------------------------------------------
@@ -352,7 +399,12 @@ export class LinuxRuntime implements NetworkRuntime {
   }
 
   linkExists(name: string): Promise<boolean> {
-    return this.host.linkExists(name);
+    return this.host.facts.linkExists(name, { pids: this.dnsmasqPids() });
+  }
+
+  /** Pids of our dnsmasqs, newest first: processes that live in the namespace, to read its facts through procfs. */
+  private dnsmasqPids(): number[] {
+    return [...this.running.values()].map((d) => d.pid).reverse();
   }
 
   /** SIGHUP every dnsmasq of this runtime (after the upstream servers changed). */

@@ -17,7 +17,7 @@
 import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
-import type { Processes } from '../host/processes.js';
+import { removeStalePidFile, type Processes } from '../host/processes.js';
 import type { DnsmasqPaths, DnsmasqRuntimePlan } from '../plan/network-plan.js';
 import type { AppliedDnsmasq } from './runtime-applied.js';
 
@@ -75,6 +75,22 @@ export class DnsmasqControl {
   async start(plan: DnsmasqRuntimePlan): Promise<AppliedDnsmasq> {
     await mkdir(dirname(plan.paths.pidFile), { recursive: true, mode: 0o755 });
     const pid = await this.processes.startDaemon({ argv: plan.argv, pidFile: plan.paths.pidFile, timeoutMs: this.timeoutMs });
+    return appliedDnsmasq(plan, pid);
+  }
+
+  /**
+   * Everything before the process itself, which does not need the bridge:
+   * its files, the pid file's directory, no stale pid file. After this,
+   * `startPrepared` starts the process in the same tick it is called.
+   */
+  async prepare(plan: DnsmasqRuntimePlan): Promise<void> {
+    await Promise.all([writeDnsmasqFiles(plan), mkdir(dirname(plan.paths.pidFile), { recursive: true, mode: 0o755 })]);
+    await removeStalePidFile(plan.paths.pidFile);
+  }
+
+  /** Start dnsmasq after `prepare`; its pid. */
+  async startPrepared(plan: DnsmasqRuntimePlan): Promise<AppliedDnsmasq> {
+    const pid = await this.processes.startDaemon({ argv: plan.argv, pidFile: plan.paths.pidFile, timeoutMs: this.timeoutMs, pidFileRemoved: true });
     return appliedDnsmasq(plan, pid);
   }
 

@@ -18,6 +18,11 @@ export interface OffloadControl {
   available(): Promise<boolean>;
   /** Turn transmit checksum offload (and with it TSO) off on a device. */
   txChecksumOff(dev: string): Promise<void>;
+  /**
+   * The command txChecksumOff runs in the namespace, for running it inside
+   * a combined script (src/host/ns-script.ts); absent when it is not a command.
+   */
+  txChecksumOffCommand?(dev: string): { argv: string[]; what: string };
 }
 
 export class EthtoolOffload implements OffloadControl {
@@ -36,10 +41,15 @@ export class EthtoolOffload implements OffloadControl {
     return this.present;
   }
 
-  async txChecksumOff(dev: string): Promise<void> {
+  txChecksumOffCommand(dev: string): { argv: string[]; what: string } {
     if (!isValidIfname(dev)) throw internalError(`invalid network interface name '${dev}'`);
-    const result = await this.runner.run({ argv: inNetnsArgv(this.netns, ['ethtool', '-K', dev, 'tx', 'off']) });
-    if (result.exitCode !== 0) throw commandError(`Cannot turn off transmit checksum offload on '${dev}'`, result);
+    return { argv: ['ethtool', '-K', dev, 'tx', 'off'], what: `Cannot turn off transmit checksum offload on '${dev}'` };
+  }
+
+  async txChecksumOff(dev: string): Promise<void> {
+    const { argv, what } = this.txChecksumOffCommand(dev);
+    const result = await this.runner.run({ argv: inNetnsArgv(this.netns, argv) });
+    if (result.exitCode !== 0) throw commandError(what, result);
   }
 }
 

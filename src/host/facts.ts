@@ -4,14 +4,19 @@
  * `ip -j -6 route`), whether a link exists, and waiting for IPv6 duplicate
  * address detection to finish (libvirt waits before starting dnsmasq).
  * Parsing lives in facts-parse.ts; this module only runs the dumps.
+ * The IPv4 main table and the device names are also readable without a
+ * process, through procfs (proc-net.ts), when a process known to live in
+ * the namespace is given.
  */
+import { stat } from 'node:fs/promises';
 import type { AddressFamily } from '../conf/network/types.js';
 import { VirError } from '../util/errors.js';
 import { canonicalIp } from '../util/ip.js';
 import { commandError } from './errors.js';
 import { type AddressRecord, type LinkRecord, type RouteRecord, parseAddresses, parseLinks, parseRoutes } from './facts-parse.js';
 import { isValidIfname } from './link-ops.js';
-import { type NetnsBinding, iproute2Argv } from './netns.js';
+import { type NetnsBinding, iproute2Argv, netnsPath } from './netns.js';
+import { type ProcNetFile, parseProcNetDev, parseProcNetRoute, readNetFileThroughPids, readOwnNetFile } from './proc-net.js';
 import type { CommandRunner } from './runner.js';
 
 export interface HostFacts {
@@ -19,12 +24,25 @@ export interface HostFacts {
   links(): Promise<LinkRecord[]>;
   /** One link, or undefined when there is none of that name. */
   link(name: string): Promise<LinkRecord | undefined>;
-  /** Whether a network device of that name exists in the namespace. */
-  linkExists(name: string): Promise<boolean>;
+  /**
+   * Whether a network device of that name exists in the namespace. With
+   * `hint.pids` (processes believed to live in the namespace) it is looked
+   * up in /proc/PID/net/dev, without starting a command (see mainRoutes4).
+   */
+  linkExists(name: string, hint?: { pids?: readonly number[] }): Promise<boolean>;
   /** Addresses, of every device or of one. */
   addresses(dev?: string): Promise<AddressRecord[]>;
   /** Routes of the main table, of one family or (by default) both. */
   routes(family?: AddressFamily): Promise<RouteRecord[]>;
+  /**
+   * The IPv4 routes of the main table, as `routes('ipv4')` lists them (for
+   * the subnet-collision check). `hint.pids` are processes believed to live
+   * in the namespace: when one does, the table is read from its
+   * /proc/PID/net/route and no command runs (proc-routes.ts). Records read
+   * that way carry no protocol or scope, and type 'unreachable' stands for
+   * every reject type.
+   */
+  mainRoutes4(hint?: { pids?: readonly number[] }): Promise<RouteRecord[]>;
   /** Resolve once none of these IPv6 addresses is tentative (DAD finished); throws after the timeout. */
   waitForDad(addresses: readonly string[], timeoutMs?: number): Promise<void>;
 }
@@ -35,6 +53,8 @@ export const DAD_TIMEOUT_SECONDS = 20;
 const NO_DEVICE = /does not exist|Cannot find device/;
 
 export class LinuxFacts implements HostFacts {
+  private nsInode: Promise<number | undefined> | undefined;
+
   constructor(
     private readonly runner: CommandRunner,
     private readonly netns: NetnsBinding,
@@ -60,8 +80,24 @@ export class LinuxFacts implements HostFacts {
     return parseLinks(result.stdout)[0];
   }
 
-  async linkExists(name: string): Promise<boolean> {
+  async linkExists(name: string, hint: { pids?: readonly number[] } = {}): Promise<boolean> {
+    if (!isValidIfname(name)) return false;
+    const text = await this.procNetFile('dev', hint.pids);
+    if (text !== undefined) return parseProcNetDev(text).includes(name);
     return (await this.link(name)) !== undefined;
+  }
+
+  /** /proc/net/FILE of the bound namespace without running a command, when possible (proc-net.ts). */
+  private async procNetFile(file: ProcNetFile, pids: readonly number[] = []): Promise<string | undefined> {
+    if (this.netns === null) return readOwnNetFile(file).catch(() => undefined);
+    if (pids.length === 0) return undefined;
+    const netns = this.netns;
+    this.nsInode ??= stat(netnsPath(netns)).then(
+      (s) => s.ino,
+      () => undefined,
+    );
+    const inode = await this.nsInode;
+    return inode === undefined ? undefined : readNetFileThroughPids(file, pids, inode);
   }
 
   async addresses(dev?: string): Promise<AddressRecord[]> {
@@ -83,6 +119,11 @@ export class LinuxFacts implements HostFacts {
       out.push(...parseRoutes(await this.ip(args, 'Unable to list routes'), f));
     }
     return out;
+  }
+
+  async mainRoutes4(hint: { pids?: readonly number[] } = {}): Promise<RouteRecord[]> {
+    const text = await this.procNetFile('route', hint.pids);
+    return text !== undefined ? parseProcNetRoute(text) : this.routes('ipv4');
   }
 
   async waitForDad(addresses: readonly string[], timeoutMs = DAD_TIMEOUT_SECONDS * 1000): Promise<void> {

@@ -167,6 +167,10 @@ export class FakeHost implements Host {
         rec('facts', 'routes', family === undefined ? [] : [family]);
         return k.routeRecords(ns, family);
       },
+      async mainRoutes4(hint: { pids?: readonly number[] } = {}): Promise<RouteRecord[]> {
+        rec('facts', 'mainRoutes4', hint.pids === undefined ? [] : [hint.pids]);
+        return k.routeRecords(ns, 'ipv4').filter((r) => r.table === undefined || r.table === 'main');
+      },
       async waitForDad(addresses: readonly string[]): Promise<void> {
         rec('facts', 'waitForDad', [addresses.map((a) => canonicalIp(a) ?? a)]);
       },
@@ -185,6 +189,15 @@ export class FakeHost implements Host {
       async revert(undo: readonly UndoLine[]): Promise<RevertResult> {
         rec('links', 'revert', [undo]);
         return revertLinkChanges(batch, undo, ns);
+      },
+      async deleteLinks(names: readonly string[]): Promise<RevertResult> {
+        rec('links', 'deleteLinks', [names]);
+        // The in-memory kernel has no link groups: one `link del` line each, as for one link on Linux.
+        return revertLinkChanges(
+          batch,
+          names.map((name) => ({ netns: ns, args: ['link', 'del', 'dev', name] })),
+          ns,
+        );
       },
     };
   }

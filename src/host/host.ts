@@ -24,6 +24,11 @@ export interface LinkExecutor {
   apply(ops: readonly LinkOp[]): Promise<AppliedLinkChanges>;
   /** Run an undo script (best effort; lines whose target is already gone count as done). */
   revert(undo: readonly UndoLine[]): Promise<RevertResult>;
+  /**
+   * Delete links of the bound namespace, several in one kernel call where
+   * the host can (link-delete.ts); links already gone count as deleted.
+   */
+  deleteLinks(names: readonly string[]): Promise<RevertResult>;
 }
 
 export interface Host {

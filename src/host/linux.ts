@@ -4,12 +4,14 @@
  * It only wires the single-purpose executors together over one command runner,
  * so every command of every part is logged the same way.
  */
+import { randomInt } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { VirError } from '../util/errors.js';
 import { LinuxFacts } from './facts.js';
 import { LinuxKernelFeatures } from './features.js';
 import type { Host, LinkExecutor } from './host.js';
 import { IpBatchRunner } from './ip-batch.js';
+import { deleteLinksTogether } from './link-delete.js';
 import type { LinkOp, UndoLine } from './link-ops.js';
 import { type AppliedLinkChanges, type BatchRunner, type RevertResult, applyLinkOps, revertLinkChanges } from './link-transaction.js';
 import { type NetnsBinding, netnsPath, validateNetnsName } from './netns.js';
@@ -36,6 +38,10 @@ class BatchLinkExecutor implements LinkExecutor {
   }
   revert(undo: readonly UndoLine[]): Promise<RevertResult> {
     return revertLinkChanges(this.batch, undo, this.netns);
+  }
+  /** Several links go through a fresh random link group in 2^30…2^31-1 (links normally sit in group 0). */
+  deleteLinks(names: readonly string[]): Promise<RevertResult> {
+    return deleteLinksTogether(this.batch, names, this.netns, randomInt(2 ** 30, 2 ** 31));
   }
 }
 

@@ -25,6 +25,12 @@ export interface DaemonSpec {
   env?: Readonly<Record<string, string>>;
   /** How long to wait for the starter to exit and the pid file to appear; default 10 000 ms. */
   timeoutMs?: number;
+  /**
+   * The caller has already removed any stale pid file: start the program
+   * at once, in the same tick (when several processes are started
+   * together, the one on the critical path goes first).
+   */
+  pidFileRemoved?: boolean;
 }
 
 export interface ProcessInfo {
@@ -83,6 +89,13 @@ function nsInode(link: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** Remove a daemon's pid file before starting it (a missing file is fine). */
+export async function removeStalePidFile(path: string): Promise<void> {
+  await unlink(path).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'ENOENT') throw new VirError('SYSTEM_ERROR', `Failed to remove stale pid file '${path}': ${e.message}`);
+  });
+}
+
 export class LinuxProcesses implements Processes {
   private ourInode: Promise<number> | undefined;
 
@@ -104,9 +117,7 @@ export class LinuxProcesses implements Processes {
     const timeoutMs = spec.timeoutMs ?? 10_000;
     const program = spec.argv[0];
     if (program === undefined) throw new VirError('INTERNAL_ERROR', 'empty daemon command line');
-    await unlink(spec.pidFile).catch((e: NodeJS.ErrnoException) => {
-      if (e.code !== 'ENOENT') throw new VirError('SYSTEM_ERROR', `Failed to remove stale pid file '${spec.pidFile}': ${e.message}`);
-    });
+    if (!spec.pidFileRemoved) await removeStalePidFile(spec.pidFile);
     const runSpec: Parameters<CommandRunner['run']>[0] = {
       argv: inNetnsArgv(this.netns, spec.argv),
       resolveOnExit: true,

@@ -87,6 +87,15 @@ export interface VirtualNetworkPlan {
   firewallNetworkOnly: NftBatch | undefined;
   /** Addresses, then link up: one transaction. */
   addresses: LinkOp[];
+  /**
+   * Networks without IPv6 addresses: the addresses of `addresses` go into
+   * the bridge's creation batch, and its link up comes after the sysctls
+   * (src/driver/runtime-bridge.ts), so the bridge never comes up with IPv6
+   * on. A network with IPv6 addresses needs its IPv6 sysctls
+   * (disable_ipv6=0 on a host where IPv6 is off by default) before its
+   * addresses, so it applies `addresses` (with link up) as a second batch.
+   */
+  createWithAddresses: boolean;
   /** Static routes, each applied on its own; a failure is ignored (libvirt does the same). */
   routes: LinkOp[];
   /** IPv6 addresses of the bridge (libvirt waits for DAD before starting dnsmasq). */
@@ -212,6 +221,7 @@ function planVirtual(def: NetworkDef, options: NetworkPlanOptions): VirtualNetwo
     firewall,
     firewallNetworkOnly,
     addresses,
+    createWithAddresses: !hasIpv6,
     routes,
     ipv6Addresses,
     forwarding,

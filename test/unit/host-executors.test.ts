@@ -11,7 +11,7 @@ import { inNetnsArgv, iproute2Argv } from '../../src/host/netns.js';
 import { parseNftOutput } from '../../src/host/nft.js';
 import { checkPid, parsePidFile, parseStatState } from '../../src/host/processes.js';
 import { type CommandResult, type CommandRunner, type CommandSpec, ExecRunner, MemoryCommandLog } from '../../src/host/runner.js';
-import { ipv6ConfKey, sysctlPath } from '../../src/host/sysctl.js';
+import { ipv6ConfKey, sysctlPath, sysctlScript } from '../../src/host/sysctl.js';
 
 class ScriptedRunner implements CommandRunner {
   readonly calls: CommandSpec[] = [];
@@ -150,11 +150,8 @@ describe('sysctls', () => {
     ]);
   });
 
-  it('writes with one tee per value, reporting missing keys as absent and other failures as errors', async () => {
-    const runner = new ScriptedRunner([
-      { exitCode: 1, stderr: 'tee: /proc/sys/net/ipv6/conf/br9/disable_ipv6: No such file or directory\n' },
-      { exitCode: 0 },
-    ]);
+  it('writes several keys in one process (sh with its builtin printf, tee only for a failing key), a missing key as absent', async () => {
+    const runner = new ScriptedRunner([{ exitCode: 1, stderr: 'tee: /proc/sys/net/ipv6/conf/br9/disable_ipv6: No such file or directory\n' }]);
     const host = new LinuxHost({ netns: 'ns1', runner });
     const present = await host.sysctl.writeMany([
       { key: ipv6ConfKey('br0', 'disable_ipv6'), value: '1' },
@@ -162,10 +159,27 @@ describe('sysctls', () => {
       { key: ipv6ConfKey('br9', 'disable_ipv6'), value: '1' },
     ]);
     expect(present).toEqual([true, true, false]);
-    expect(runner.calls.map((c) => [c.argv.slice(2), c.input])).toEqual([
-      [['tee', '/proc/sys/net/ipv6/conf/br0/disable_ipv6', '/proc/sys/net/ipv6/conf/br9/disable_ipv6'], '1\n'],
-      [['tee', '/proc/sys/net/ipv6/conf/br0/accept_ra'], '0\n'],
+    const line = (p: string, v: string): string => `{ printf '%s\\n' '${v}' > '${p}'; } 2>/dev/null || { printf '%s\\n' '${v}' | tee '${p}' >/dev/null; } || st=1`;
+    expect(runner.calls.map((c) => c.argv)).toEqual([
+      [
+        'nsenter',
+        '--net=/run/netns/ns1',
+        'sh',
+        '-c',
+        [
+          'st=0',
+          line('/proc/sys/net/ipv6/conf/br0/disable_ipv6', '1'),
+          line('/proc/sys/net/ipv6/conf/br0/accept_ra', '0'),
+          line('/proc/sys/net/ipv6/conf/br9/disable_ipv6', '1'),
+          'exit $st',
+        ].join('\n'),
+      ],
     ]);
+    // One key: tee alone, the value on its stdin.
+    const one = new ScriptedRunner([{ exitCode: 0 }]);
+    await new LinuxHost({ netns: 'ns1', runner: one }).sysctl.writeMany([{ key: 'net.ipv4.ip_forward', value: '1' }]);
+    expect(one.calls.map((c) => [c.argv.slice(2), c.input])).toEqual([[['tee', '/proc/sys/net/ipv4/ip_forward'], '1\n']]);
+    expect(sysctlScript([{ value: "it's", path: '/proc/sys/net/x' }])).toContain(`printf '%s\\n' 'it'\\''s' > '/proc/sys/net/x'`);
 
     const denied = new LinuxHost({
       netns: 'ns1',

@@ -50,6 +50,8 @@ describe('planNetwork: virtual modes', () => {
       { op: 'addAddress', dev: 'vbr7', address: '192.168.70.1', prefix: 24 },
       { op: 'setUp', name: 'vbr7', up: true },
     ]);
+    // IPv4 only: the addresses go in with the bridge, link up after the IPv6 sysctls.
+    expect(p.createWithAddresses).toBe(true);
     expect(p.routes).toEqual([{ op: 'addRoute', dst: '10.70.0.0', prefix: 16, dev: 'vbr7', gateway: '192.168.70.2' }]);
     expect(p.forwarding).toEqual([{ key: 'net.ipv4.ip_forward', value: '1' }]);
     expect(p.txChecksumOff).toBe(true);
@@ -115,6 +117,8 @@ describe('planNetwork: virtual modes', () => {
     ]);
     expect(r.bridgeSysctls[0]).toEqual({ key: ['net', 'ipv6', 'conf', 'vbr11', 'disable_ipv6'], value: '0' });
     expect(r.ipv6Addresses).toEqual(['fd00:11::1']);
+    // disable_ipv6=0 must come before the IPv6 address: a batch of its own after the sysctls.
+    expect(r.createWithAddresses).toBe(false);
     // With IPv6, libvirt's bind-dynamic (it follows addresses out of DAD), and dnsmasq may start early.
     expect(r.dnsmasq?.files.conf).toContain('\nbind-dynamic\n');
     expect(r.dnsmasq?.startAfterAddresses).toBe(false);

@@ -104,4 +104,40 @@ describe('FirewallControl', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(most).toBe(1);
   });
+
+  it('merges the batches queued while one runs into one transaction, with the base only for the first network', async () => {
+    const nft = new StubNft(idle);
+    const fw = new FirewallControl(nft);
+    await Promise.all([
+      fw.apply('vbr1', [{ base: 1 }], [{ net: 1 }]),
+      fw.apply('vbr2', [{ base: 2 }], [{ net: 2 }]),
+      fw.apply('vbr3', [{ base: 3 }], [{ net: 3 }]),
+    ]);
+    expect(nft.batches).toEqual([[{ base: 1 }], [{ net: 2 }, { net: 3 }]]);
+    await Promise.all([fw.remove('vbr1', [{ r: 1 }]), fw.remove('vbr2', [{ r: 2 }]), fw.remove('vbr3', [{ r: 3 }])]);
+    expect(nft.batches.slice(2)).toEqual([[{ r: 1 }], [{ r: 2 }, { r: 3 }], drop]);
+    expect(nft.lists).toBe(1);
+  });
+
+  it('retries a failed merged transaction batch by batch, so only the faulty network fails', async () => {
+    const nft = new StubNft(undefined);
+    const seen: string[] = [];
+    nft.apply = async (commands) => {
+      seen.push(JSON.stringify(commands));
+      await new Promise((r) => setTimeout(r, 2));
+      if (JSON.stringify(commands).includes('bad')) throw new Error('nft failed');
+      return [];
+    };
+    const fw = new FirewallControl(nft);
+    const results = await Promise.allSettled([fw.apply('a', [{ x: 1 }]), fw.apply('b', [{ bad: 1 }]), fw.apply('c', [{ x: 3 }]), fw.remove('d', [{ x: 4 }])]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(seen).toEqual([
+      '[{"x":1}]',
+      '[{"bad":1},{"x":3},{"x":4}]',
+      '[{"bad":1}]',
+      '[{"x":3}]',
+      '[{"x":4}]',
+    ]);
+  });
 });
+

@@ -137,11 +137,31 @@ describe('start failures', () => {
     const d = def(NAT);
     await expect(rt.start(d, { otherActive: [] })).rejects.toThrow('Failed to add IP address 192.168.70.1/24 bcast 192.168.70.255 to vbr7: Permission denied');
     expect(await host.linkExists('vbr7')).toBe(false);
-    // The rules went in (in parallel with the other steps) and were removed by the plan's remove batch.
-    const [applyBatch, removeBatch] = nftBatches();
-    expect(JSON.stringify(applyBatch)).toContain('in_vbr7');
-    expect(JSON.stringify(removeBatch)).toContain('"delete":{"chain":{"family":"inet","table":"virtnet","name":"in_vbr7"}}');
+    // An IPv4-only network gets its bridge, address and link up in one batch, so nothing else ran yet.
+    expect(host.callsOf('links', 'apply')).toHaveLength(1);
+    expect(nftBatches()).toEqual([]);
     expect([...host.processTable.processes.values()].filter((p) => p.alive)).toEqual([]);
+    expect(await rt.start(d, { otherActive: [] })).toMatchObject({ kind: 'virtual', bridge: 'vbr7' });
+  });
+
+  it('with IPv6 the addresses come in a second batch after the sysctls; when it fails, the rules and dnsmasq are undone too', async () => {
+    const rt = runtime();
+    const d = def(`<network><name>six</name><forward mode='nat'/><bridge name='vbr8'/>
+      <ip address='192.168.80.1' prefix='24'><dhcp><range start='192.168.80.10' end='192.168.80.20'/></dhcp></ip>
+      <ip family='ipv6' address='fd00:80::1' prefix='64'/></network>`);
+    host.failLine(/^addr add fd00:80::1/, 'RTNETLINK answers: Permission denied');
+    await expect(rt.start(d, { otherActive: [] })).rejects.toThrow('Failed to add IP address fd00:80::1/64 to vbr8: Permission denied');
+    expect(await host.linkExists('vbr8')).toBe(false);
+    const [applyBatch, removeBatch] = nftBatches();
+    expect(JSON.stringify(applyBatch)).toContain('in_vbr8');
+    expect(JSON.stringify(removeBatch)).toContain('"delete":{"chain":{"family":"inet","table":"virtnet","name":"in_vbr8"}}');
+    // bind-dynamic: its dnsmasq started with the bridge, and was stopped again.
+    expect(host.callsOf('processes', 'startDaemon')).toHaveLength(1);
+    expect([...host.processTable.processes.values()].filter((p) => p.alive)).toEqual([]);
+    const sysctlWrite = host.calls.findIndex((c) => c.area === 'sysctl');
+    const addressBatch = host.calls.findIndex((c) => c.area === 'links' && JSON.stringify(c.args).includes('fd00:80::1'));
+    expect(sysctlWrite).toBeGreaterThan(-1);
+    expect(sysctlWrite).toBeLessThan(addressBatch);
   });
 
   it('rolls back when dnsmasq cannot start', async () => {

@@ -1,0 +1,73 @@
+/**
+ * The runtime's link reaper (src/driver/runtime-reaper.ts): bridge
+ * deletions of concurrent stops go to the host together, a stop that is
+ * alone goes at once, and announced stops are waited for only briefly.
+ */
+import { describe, expect, it } from 'vitest';
+import type { RevertResult } from '../../src/host/link-transaction.js';
+import { LinkReaper } from '../../src/driver/runtime-reaper.js';
+
+function recorder(delayMs = 5): { calls: string[][]; del: (names: readonly string[]) => Promise<RevertResult> } {
+  const calls: string[][] = [];
+  return {
+    calls,
+    del: async (names) => {
+      calls.push([...names]);
+      await new Promise((r) => setTimeout(r, delayMs));
+      return {
+        failures: names.filter((n) => n.startsWith('bad')).map((n) => ({ line: { netns: null, args: ['link', 'del', 'dev', n] }, reason: 'Operation not permitted' })),
+      };
+    },
+  };
+}
+
+describe('LinkReaper', () => {
+  it('deletes a lone stop at once, and what arrives meanwhile together afterwards', async () => {
+    const r = recorder();
+    const reaper = new LinkReaper(r.del);
+    const first = reaper.submit(['vbr1']);
+    expect(r.calls).toEqual([['vbr1']]);
+    const more = [reaper.submit(['vbr2']), reaper.submit(['vbr3', 'vbr4'])];
+    await Promise.all([first, ...more]);
+    expect(r.calls).toEqual([['vbr1'], ['vbr2', 'vbr3', 'vbr4']]);
+  });
+
+  it('waits for announced stops to hand in their links, then deletes them in one request', async () => {
+    const r = recorder();
+    const reaper = new LinkReaper(r.del, 1000);
+    const tickets = [reaper.announce(), reaper.announce(), reaper.announce()];
+    const a = tickets[0]!.delete(['vbr1']);
+    await new Promise((res) => setTimeout(res, 5));
+    expect(r.calls).toEqual([]);
+    const b = tickets[1]!.delete(['vbr2']);
+    tickets[2]!.withdraw();
+    await Promise.all([a, b]);
+    expect(r.calls).toEqual([['vbr1', 'vbr2']]);
+  });
+
+  it('stops waiting after the linger time', async () => {
+    const r = recorder();
+    const reaper = new LinkReaper(r.del, 20);
+    reaper.announce();
+    const t0 = Date.now();
+    await reaper.announce().delete(['vbr1']);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(15);
+    expect(r.calls).toEqual([['vbr1']]);
+  });
+
+  it("gives each stop the failures of its own links, and a host error to every stop of the request", async () => {
+    const r = recorder();
+    const reaper = new LinkReaper(r.del);
+    const [mine, theirs] = await Promise.all([reaper.submit(['vbr1']), reaper.submit(['bad2']), reaper.submit(['vbr3'])].slice(1));
+    expect(mine).toEqual([{ line: { netns: null, args: ['link', 'del', 'dev', 'bad2'] }, reason: 'Operation not permitted' }]);
+    expect(theirs).toEqual([]);
+
+    const broken = new LinkReaper(async () => {
+      throw new Error('ip: not found');
+    });
+    const results = await Promise.allSettled([broken.submit(['vbr1']), broken.submit(['vbr2'])]);
+    expect(results.map((x) => x.status)).toEqual(['rejected', 'rejected']);
+    // The queue goes on after a failure.
+    await expect(new LinkReaper(r.del).submit(['vbr9'])).resolves.toEqual([]);
+  });
+});
