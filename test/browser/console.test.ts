@@ -206,6 +206,20 @@ describe.skipIf(!canRunBrowserTests())('the web console', { timeout: 90_000 }, (
     expect((await api<{ xml: string }>(f, 'GET', '/api/networks/nat1/xml')).xml).toContain(host);
     expect((await api<{ xml: string }>(f, 'GET', '/api/networks/nat1/xml?inactive=true')).xml).toContain(host);
     await f.shot('12-details-dhcp');
+
+    // IPv6: a reservation by host name, added and removed live.
+    const v6 = page.getByTestId('dhcp-ipv6');
+    const form6 = v6.getByRole('form', { name: 'Add an IPv6 DHCP reservation' });
+    await form6.getByLabel('IP address').fill('fd00:beef:10:6::10');
+    await form6.getByRole('button', { name: 'Add reservation' }).click();
+    await form6.getByText('Give the client ID or the host name.').waitFor();
+    await form6.getByLabel('Host name (optional)').fill('v6host');
+    await form6.getByRole('button', { name: 'Add reservation' }).click();
+    await v6.getByTestId('reservations-ipv6').getByText('v6host').waitFor();
+    expect((await api<{ xml: string }>(f, 'GET', '/api/networks/nat1/xml')).xml).toContain("<host name='v6host' ip='fd00:beef:10:6::10'/>");
+    await v6.getByRole('button', { name: 'Remove the reservation of v6host' }).click();
+    await v6.getByText('No reservation.').waitFor();
+    expect((await api<{ xml: string }>(f, 'GET', '/api/networks/nat1/xml')).xml).not.toContain('v6host');
   });
 
   it('attaches a vNIC to a netns guest and shows it in Guests, on the network and in the topology; a lease becomes a reservation', async () => {
