@@ -10,8 +10,11 @@
  *       other (N in BENCH_NS): total, mean of the first and the last ten;
  *       then destroy all (total, median per network) and undefine all;
  *   (c) list() and (d) getXml() latency with the largest N running;
- *   (e) memory with the largest N running: this process's RSS and the
- *       summed RSS of every process in the namespace (the dnsmasqs);
+ *   (e) memory with the largest N running, for the daemon (this process)
+ *       plus every process in the namespace (the dnsmasqs), four ways
+ *       (./memory.ts): summed RSS as bench.sh counts it, summed PSS,
+ *       summed private pages, and distinct physical pages — the last is
+ *       the honest total of several processes (shared pages once);
  *   (b') the largest N again with BENCH_PARALLEL calls in flight (the
  *       driver runs different networks in parallel; virsh cannot ask it to);
  *   (f) BENCH_SCALE networks started (1000 by default), at the kernel's
@@ -22,16 +25,22 @@
  *
  * Beside each figure it prints libvirt 9.0's from the anchor's recorded run
  * (../shared/anchors/libvirt/bench-result.txt; override the file with
- * LIBVIRT_BENCH_RESULT). libvirt's figures are whole `virsh` processes
- * (~16 ms of which is client start-up); ours are in-process API calls, which
- * is what the targets of issue 3 compare.
+ * LIBVIRT_BENCH_RESULT), or with BENCH_LIBVIRT=1 measured in the same run
+ * against the running anchor (./libvirt-live.ts: the cycle, the largest N
+ * started and destroyed, and its memory the same four ways; ~2.5 extra
+ * minutes, and fs.inotify.max_user_instances raised for that phase only, as
+ * bench.sh does). libvirt's figures are whole `virsh` processes (~16 ms of
+ * which is client start-up); ours are in-process API calls, which is what
+ * the targets of issue 3 compare. Under the table it prints how busy the
+ * machine was during each timed phase, since other work on a shared 2-vCPU
+ * machine moves every figure.
  *
  * Run (root; bundles with esbuild, libxml2-wasm stays external):
  *   npx esbuild bench/network-driver.ts --bundle --platform=node --format=esm \
  *     --target=node20 --external:libxml2-wasm --outfile=node_modules/.cache/virtnet-bench/network-driver.mjs \
  *     "--banner:js=import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
  *   node node_modules/.cache/virtnet-bench/network-driver.mjs
- * Knobs: BENCH_NS="10 50 200" BENCH_CYCLES=20 BENCH_REPS=20 BENCH_SCALE=1000 BENCH_PARALLEL=16.
+ * Knobs: BENCH_NS="10 50 200" BENCH_CYCLES=20 BENCH_REPS=20 BENCH_SCALE=1000 BENCH_PARALLEL=16 BENCH_LIBVIRT=0.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,6 +52,8 @@ import { virtnetPaths, type VirtnetPaths } from '../src/driver/paths.js';
 import { natXml } from '../src/driver/driver-testkit.js';
 import { FakeRuntime } from '../src/driver/fake-runtime.js';
 import { canUseNetns, createNetns, deleteNetns, inNetns, netnsPids } from '../test/e2e/netns.js';
+import { libvirtAvailable, measureLibvirt, type LibvirtLive } from './libvirt-live.js';
+import { formatMemory, groupMemory, type GroupMemory } from './memory.js';
 
 const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
 const NS_LIST = env('BENCH_NS', '10 50 200').split(/\s+/).filter(Boolean).map(Number);
@@ -50,6 +61,7 @@ const CYCLES = Number(env('BENCH_CYCLES', '20'));
 const REPS = Number(env('BENCH_REPS', '20'));
 const SCALE = Number(env('BENCH_SCALE', '1000'));
 const PARALLEL = Number(env('BENCH_PARALLEL', '16'));
+const LIBVIRT_LIVE = env('BENCH_LIBVIRT', '0') === '1';
 
 /* ---- libvirt's figures ---------------------------------------------------- */
 
@@ -64,6 +76,34 @@ interface LibvirtFigures {
   rssN?: number;
   dnsmasqProcs?: number;
   dnsmasqRss?: number;
+  /** Measured live in this run (libvirt-live.ts), not read from the recorded file. */
+  live?: LibvirtLive;
+}
+
+/** Put live figures where the recorded ones were. */
+function withLive(f: LibvirtFigures, live: LibvirtLive): LibvirtFigures {
+  const r1 = (x: number): number => Math.round(x * 10) / 10;
+  const r2 = (x: number): number => Math.round(x * 100) / 100;
+  const perN = new Map(f.perN);
+  perN.set(live.n, {
+    total: r2(live.startTotalMs / 1000),
+    last10: r1(live.last10Ms),
+    destroy: r2(live.destroyTotalMs / 1000),
+    destroyMedian: r1(live.destroyMedianMs),
+    undefine: r2(live.undefineTotalMs / 1000),
+  });
+  // The first ten of the run (bench.sh reports the N=10 run's mean, the same thing).
+  perN.set(10, { ...(perN.get(10) ?? {}), last10: r1(live.first10Ms) });
+  return {
+    ...f,
+    cycle: r1(live.cycleMs),
+    steps: live.stepsMs.map(r1),
+    perN,
+    rssN: live.daemon.rssKiB / 1024,
+    dnsmasqProcs: live.dnsmasqProcesses,
+    dnsmasqRss: (live.total.rssKiB - live.daemon.rssKiB) / 1024,
+    live,
+  };
 }
 
 function readLibvirtFigures(): { figures: LibvirtFigures; source: string } {
@@ -109,6 +149,18 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - t0;
 }
 
+/** Share of the machine's CPU time that was busy (any process) between two samples of /proc/stat. */
+function cpuSample(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const idle = f[3]! + f[4]!;
+  const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+const busyPct = (a: { busy: number; total: number }, b: { busy: number; total: number }): string =>
+  `${Math.round((100 * (b.busy - a.busy)) / Math.max(1, b.total - a.total))}%`;
+/** Machine load during each timed phase, printed under the table. */
+const loads: string[] = [];
+
 function rssKiB(pid: number | 'self'): number {
   try {
     const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -119,7 +171,7 @@ function rssKiB(pid: number | 'self'): number {
 }
 
 const mib = (kib: number): string => (kib / 1024).toFixed(1);
-const ms = (x: number): string => x.toFixed(x < 1 ? 3 : 1);
+const ms = (x: number): string => (Number.isFinite(x) ? x.toFixed(x < 1 ? 3 : 1) : 'n/a');
 const sec = (msTotal: number): string => (msTotal / 1000).toFixed(2);
 
 interface Row {
@@ -239,7 +291,25 @@ async function main(): Promise<void> {
     process.stderr.write('bench: needs root and iproute2 (it creates a network namespace)\n');
     process.exit(2);
   }
-  const { figures: lv, source } = readLibvirtFigures();
+  const recorded = readLibvirtFigures();
+  let lv = recorded.figures;
+  let source = recorded.source;
+  if (LIBVIRT_LIVE) {
+    if (!libvirtAvailable()) {
+      process.stderr.write('bench: BENCH_LIBVIRT=1 but the libvirt anchor does not answer (bash ../shared/anchors/libvirt/start.sh)\n');
+    } else {
+      const lvDir = mkdtempSync(join(tmpdir(), 'vnt-bench-lv-'));
+      try {
+        const c0 = cpuSample();
+        const live = measureLibvirt(lvDir, { cycles: CYCLES, n: Math.max(...NS_LIST), log: (m) => process.stderr.write(`${m}\n`) });
+        loads.push(`libvirt, all of its workloads: machine CPU ${busyPct(c0, cpuSample())} busy`);
+        lv = withLive(lv, live);
+        source = `measured live in this run against the running anchor (virsh processes); other figures from ${recorded.source}`;
+      } finally {
+        rmSync(lvDir, { recursive: true, force: true });
+      }
+    }
+  }
   const ns = createNetns('bench');
   const dir = mkdtempSync(join(tmpdir(), 'vnt-bench-'));
   const paths: VirtnetPaths = virtnetPaths(dir);
@@ -284,7 +354,9 @@ async function main(): Promise<void> {
     let firstTen = NaN;
     for (const n of NS_LIST) {
       const lvn = lv.perN.get(n) ?? {};
+      const c0 = cpuSample();
       const { per, total, names } = await defineAndStartAll(driver, n);
+      loads.push(`(b) N=${n} define+start, one after the other: machine CPU ${busyPct(c0, cpuSample())} busy`);
       const first10 = mean(per.slice(0, 10));
       const last10 = mean(per.slice(-10));
       if (Number.isNaN(firstTen) || n === NS_LIST[0]) firstTen = first10;
@@ -307,6 +379,9 @@ async function main(): Promise<void> {
       if (n === largest) {
         const rssN = rssKiB('self');
         const dn = namespaceRss(ns);
+        const dnsmasqPids = netnsPids(ns);
+        const oursDaemon = groupMemory([process.pid]);
+        const oursTotal = groupMemory([process.pid, ...dnsmasqPids]);
         const lt: number[] = [];
         for (let i = 0; i < REPS; i++) lt.push(await timed(() => driver!.list()));
         row(`(c) list(), ${n} active networks, median of ${REPS} (in-process)`, `${ms(median(lt))} ms`, lv.list !== undefined ? `${lv.list} ms (virsh process)` : '');
@@ -317,22 +392,40 @@ async function main(): Promise<void> {
         for (let i = 0; i < REPS; i++) di.push(await timed(() => driver!.getXml(mid, { inactive: true })));
         row(`(d) getXml ${mid} (${n} active), live / inactive, median of ${REPS}`, `${ms(median(dx))} / ${ms(median(di))} ms`, lv.dumpxml !== undefined ? `${lv.dumpxml} ms (virsh process)` : '');
         const anchorN = n === 200;
-        row(`(e) driver process RSS: 0 networks -> ${n} active`, `${mib(rss0)} MiB -> ${mib(rssN)} MiB`, anchorN && lv.rss0 !== undefined ? `${lv.rss0} -> ${lv.rssN} MiB` : '');
-        row(`    dnsmasq processes for ${n} active / their total RSS`, `${dn.procs} procs / ${mib(dn.kib)} MiB`, anchorN && lv.dnsmasqProcs !== undefined ? `${lv.dnsmasqProcs} procs / ${lv.dnsmasqRss} MiB` : '');
-        const oursTotal = (rssN + dn.kib) / 1024;
-        const lvTotal = anchorN ? (lv.rssN ?? NaN) + (lv.dnsmasqRss ?? NaN) : NaN;
+        row(`(e) driver process RSS: 0 networks -> ${n} active`, `${mib(rss0)} MiB -> ${mib(rssN)} MiB`, anchorN && lv.rss0 !== undefined ? `${lv.rss0} -> ${lv.rssN?.toFixed(1)} MiB` : '');
+        row(`    dnsmasq processes for ${n} active / their total RSS`, `${dn.procs} procs / ${mib(dn.kib)} MiB`, anchorN && lv.dnsmasqProcs !== undefined ? `${lv.dnsmasqProcs} procs / ${lv.dnsmasqRss?.toFixed(1)} MiB` : '');
+        const live = anchorN ? lv.live : undefined;
+        const memRow = (label: string, ours: GroupMemory, theirs: GroupMemory | undefined, pick: (m: GroupMemory) => number | undefined, target: boolean): void => {
+          const o = pick(ours);
+          const t = theirs ? pick(theirs) : undefined;
+          row(
+            label,
+            o === undefined ? 'n/a' : `${mib(o)} MiB`,
+            t === undefined ? '' : `${mib(t)} MiB`,
+            o !== undefined && t !== undefined ? o / t : undefined,
+            target && o !== undefined && t !== undefined ? verdict(o <= 0.5 * t, '<= 0.5x') : undefined,
+          );
+        };
+        row(`    memory with ${n} active, daemon alone`, formatMemory(oursDaemon), live ? formatMemory(live.daemon) : '');
+        const rssTotal = (rssN + dn.kib) / 1024;
+        const lvRssTotal = anchorN ? (lv.rssN ?? NaN) + (lv.dnsmasqRss ?? NaN) : NaN;
         row(
-          `    total memory (driver + dnsmasq) with ${n} active`,
-          `${oursTotal.toFixed(1)} MiB`,
-          Number.isFinite(lvTotal) ? `${lvTotal.toFixed(1)} MiB` : '',
-          Number.isFinite(lvTotal) ? oursTotal / lvTotal : undefined,
-          n === 200 && Number.isFinite(lvTotal) ? verdict(oursTotal <= 0.5 * lvTotal, '<= 0.5x') : undefined,
+          `    total memory (daemon + dnsmasq), summed RSS (bench.sh's measure)`,
+          `${rssTotal.toFixed(1)} MiB`,
+          Number.isFinite(lvRssTotal) ? `${lvRssTotal.toFixed(1)} MiB` : '',
+          Number.isFinite(lvRssTotal) ? rssTotal / lvRssTotal : undefined,
+          anchorN && Number.isFinite(lvRssTotal) ? verdict(rssTotal <= 0.5 * lvRssTotal, '<= 0.5x') : undefined,
         );
+        memRow('    total memory, summed PSS', oursTotal, live?.total, (m) => m.pssKiB, anchorN);
+        memRow('    total memory, summed USS (private pages)', oursTotal, live?.total, (m) => m.ussKiB, false);
+        memRow('    total memory, distinct physical pages', oursTotal, live?.total, (m) => m.uniqueKiB, anchorN);
         const rules = inNetns(ns, 'nft', ['-a', 'list', 'table', 'inet', 'virtnet']).split('\n').filter((l) => /# handle \d+$/.test(l) && !/^\s*(table|chain|map|set)\b/.test(l.trim())).length;
         row(`    nft rules in table inet virtnet with ${n} active`, String(rules));
       }
 
+      const c1 = cpuSample();
       const d = await destroyAll(driver, names);
+      loads.push(`    N=${n} destroy, one after the other: machine CPU ${busyPct(c1, cpuSample())} busy`);
       row(
         `    N=${n} destroy all: total (median per network)`,
         `${sec(d.total)} s (${ms(median(d.per))} ms)`,
@@ -351,12 +444,14 @@ async function main(): Promise<void> {
       const n = largest;
       const lvn = lv.perN.get(n) ?? {};
       const names = Array.from({ length: n }, (_, i) => netName(i));
+      const c0 = cpuSample();
       const t0 = performance.now();
       await inParallel(names, PARALLEL, async (name, i) => {
         await driver!.define(natXml(name, subnet(i)));
         await driver!.start(name);
       });
       const up = performance.now() - t0;
+      loads.push(`(b') N=${n} define+start, ${PARALLEL} in flight: machine CPU ${busyPct(c0, cpuSample())} busy`);
       row(
         `(b') N=${n} define+start all, ${PARALLEL} in flight: total`,
         `${sec(up)} s`,
@@ -364,9 +459,11 @@ async function main(): Promise<void> {
         lvn.total !== undefined ? up / 1000 / lvn.total : undefined,
         n === 200 && lvn.total !== undefined ? verdict(up / 1000 <= 0.2 * lvn.total, '<= 0.2x') : undefined,
       );
+      const c1 = cpuSample();
       const t1 = performance.now();
       await inParallel(names, PARALLEL, (name) => driver!.destroy(name));
       const down = performance.now() - t1;
+      loads.push(`    N=${n} destroy, ${PARALLEL} in flight: machine CPU ${busyPct(c1, cpuSample())} busy`);
       row(
         `    N=${n} destroy all, ${PARALLEL} in flight: total`,
         `${sec(down)} s`,
@@ -423,6 +520,9 @@ async function main(): Promise<void> {
     line('metric', 'virtnet', 'libvirt 9.0', 'ratio', 'target'),
     line('------', '-------', '-----------', '-----', '------'),
     ...rows.map((r) => line(r.metric, r.ours, r.libvirt, r.ratio ?? '', r.target ?? '')),
+    '',
+    'machine load during the timed phases (all processes, both CPUs; other work on the machine shows here):',
+    ...loads.map((l) => `  ${l}`),
   ];
   process.stdout.write(out.join('\n') + '\n');
 }

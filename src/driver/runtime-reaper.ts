@@ -8,11 +8,15 @@
  * 16 in a row. Deleting several bridges in one request (a link group, see
  * src/host/link-delete.ts) costs one barrier per bridge plus one, about
  * half. So while a deletion runs, the links of other stops wait and then go
- * together; and when stops are known to be on their way (announced), the
- * first one waits a few milliseconds for the others before it goes.
+ * together; and when more stops are expected — announced ones that have
+ * not handed in their links yet, or as many as went together last time (a
+ * caller running N stops at a time starts the next N the moment a group
+ * finishes, and they arrive a few milliseconds apart) — the first one waits
+ * up to `lingerMs` for them.
  *
- * A stop that is alone goes at once: nothing waits for company that is not
- * coming.
+ * A stop that is alone goes at once: after a group of one nothing waits
+ * for company that is not coming, so stops run one after the other pay
+ * nothing.
  */
 import type { RevertFailure, RevertResult } from '../host/link-transaction.js';
 
@@ -36,6 +40,8 @@ export class LinkReaper {
   /** Announced stops that have neither handed in their links nor withdrawn. */
   private expected = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** Requests in the last deletion: how many to expect next time. */
+  private lastGroup = 1;
 
   constructor(
     private readonly deleteLinks: (names: readonly string[]) => Promise<RevertResult>,
@@ -78,7 +84,7 @@ export class LinkReaper {
 
   private kick(): void {
     if (this.running || this.pending.length === 0) return;
-    if (this.expected > 0) {
+    if (this.expected > 0 || this.pending.length < this.lastGroup) {
       this.timer ??= setTimeout(() => {
         this.timer = undefined;
         void this.flush();
@@ -97,6 +103,7 @@ export class LinkReaper {
     this.running = true;
     const batch = this.pending;
     this.pending = [];
+    this.lastGroup = batch.length;
     try {
       const result = await this.deleteLinks(batch.flatMap((r) => r.names));
       for (const r of batch) {

@@ -45,6 +45,30 @@ describe('LinkReaper', () => {
     expect(r.calls).toEqual([['vbr1', 'vbr2']]);
   });
 
+  it('after a group of several, expects as many again (stops run N at a time), and is back to no waiting after a lone one', async () => {
+    const r = recorder(2);
+    const reaper = new LinkReaper(r.del, 1000);
+    const tickets = [reaper.announce(), reaper.announce(), reaper.announce()];
+    await Promise.all(tickets.map((t, i) => t.delete([`vbr${i + 1}`])));
+    expect(r.calls).toEqual([['vbr1', 'vbr2', 'vbr3']]);
+    // The next three arrive a little apart: they still go together.
+    const next = [reaper.submit(['vbr4'])];
+    await new Promise((res) => setTimeout(res, 5));
+    next.push(reaper.submit(['vbr5']));
+    await new Promise((res) => setTimeout(res, 5));
+    next.push(reaper.submit(['vbr6']));
+    await Promise.all(next);
+    expect(r.calls.at(-1)).toEqual(['vbr4', 'vbr5', 'vbr6']);
+
+    const lone = new LinkReaper(r.del, 20);
+    await Promise.all([lone.submit(['a1']), lone.submit(['a2'])]);
+    const t0 = Date.now();
+    await lone.submit(['a3']); // expects two: waits the linger time once
+    await lone.submit(['a4']); // after a lone one: at once
+    expect(Date.now() - t0).toBeLessThan(20 + 200);
+    expect(r.calls.slice(-2)).toEqual([['a3'], ['a4']]);
+  });
+
   it('stops waiting after the linger time', async () => {
     const r = recorder();
     const reaper = new LinkReaper(r.del, 20);
