@@ -89,7 +89,7 @@ export class LinuxFacts implements HostFacts {
 
   /** /proc/net/FILE of the bound namespace without running a command, when possible (proc-net.ts). */
   private async procNetFile(file: ProcNetFile, pids: readonly number[] = []): Promise<string | undefined> {
-    if (this.netns === null) return readOwnNetFile(file).catch(() => undefined);
+    if (this.netns === null) return readOwnNetFile(file);
     if (pids.length === 0) return undefined;
     const netns = this.netns;
     this.nsInode ??= stat(netnsPath(netns)).then(
