@@ -1,7 +1,7 @@
 /**
  * Benchmark of the CLI (issue 4, point 5) — prints numbers, is never a
  * test. Every figure is the wall time of whole `bin/virtnet` processes, as
- * a user runs them, against a real virtnetd (dist/virtnetd.js) whose
+ * a user runs them, against a real virtnetd (bin/virtnetd, as a user starts it) whose
  * networks live in a network namespace this script creates and always
  * deletes:
  *
@@ -11,7 +11,12 @@
  *   (3) `virtnet -q net-dumpxml NAME` (live and --inactive), one of 200;
  *   (4) define+start+destroy+undefine of a NAT+DHCP network as one process
  *       (`virtnet -q "net-define F; net-start N; net-destroy N; net-undefine N"`);
- *   (2') with BENCH_ACTIVE=1, (2) again with all 200 networks running.
+ *   (2') with BENCH_ACTIVE=1, (2) again with all 200 networks running;
+ *   (5) the daemon's RSS (/proc/PID/status VmRSS) with no network, with the
+ *       200 defined and, with BENCH_ACTIVE=1, with the 200 running, each
+ *       read once the daemon has been idle for BENCH_SETTLE_MS (20 s by
+ *       default: V8 gives memory back when a burst of requests is over, as
+ *       libvirtd's figure is taken from a daemon at rest).
  *
  * Medians of BENCH_REPS runs (20 by default; 10 for the cycle). Beside each
  * figure: libvirt 9.0's, from ../shared/anchors/libvirt (bench-result.txt,
@@ -25,7 +30,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { connect } from '../src/client/index.js';
@@ -36,6 +41,7 @@ const DAEMON = join(REPO, 'dist/virtnetd.js');
 const REPS = Number(process.env['BENCH_REPS'] ?? 20);
 const NETWORKS = Number(process.env['BENCH_NETWORKS'] ?? 200);
 const ACTIVE = process.env['BENCH_ACTIVE'] === '1';
+const SETTLE_MS = Number(process.env['BENCH_SETTLE_MS'] ?? 20_000);
 
 /** libvirt 9.0's figures (../shared/anchors/libvirt/README.md, bench-result.txt). */
 const VIRSH = {
@@ -47,6 +53,17 @@ const VIRSH = {
   dumpxmlInactive: 15.5,
   cycle: 505.8,
 };
+
+/** libvirtd's RSS from the anchor's run (bench-result.txt): idle, and with 200 networks running. */
+const LIBVIRTD_RSS_MIB = { idle: 19.8, active200: 22.3 };
+
+/** A process's resident set in MiB, once it has been idle for SETTLE_MS. */
+async function settledRssMiB(pid: number): Promise<number> {
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(m[1]) / 1024;
+}
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -120,7 +137,7 @@ async function main(): Promise<void> {
   try {
     spawnSync('ip', ['netns', 'add', ns]);
     spawnSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-    daemon = spawn(process.execPath, [DAEMON, '--root', dir, '--netns', ns, '--no-autostart', '--log-level', 'warn'], { stdio: 'ignore' });
+    daemon = spawn(join(REPO, 'bin/virtnetd'), ['--root', dir, '--netns', ns, '--no-autostart', '--log-level', 'warn'], { stdio: 'ignore' });
     const socket = join(dir, 'run/virtnet/virtnetd.sock');
     const uri = `unix://${socket}`;
     const deadline = Date.now() + 15_000;
@@ -134,11 +151,14 @@ async function main(): Promise<void> {
       }
     }
     const env = { ...process.env, VIRTNET_DEFAULT_URI: uri };
-    const rows: [string, number, number | undefined][] = [];
-    const row = (label: string, ours: number, virsh?: number): void => {
-      rows.push([label, ours, virsh]);
-      process.stdout.write(`  ${label}: ${ours.toFixed(1)} ms\n`);
+    const rows: [string, number, number | undefined, string][] = [];
+    const row = (label: string, ours: number, virsh?: number, unit = 'ms'): void => {
+      rows.push([label, ours, virsh, unit]);
+      process.stdout.write(`  ${label}: ${ours.toFixed(1)} ${unit}\n`);
     };
+    const daemonPid = daemon.pid;
+    if (daemonPid === undefined) throw new Error('virtnetd did not start');
+    const rssRow = async (label: string, libvirtd?: number): Promise<void> => row(label, await settledRssMiB(daemonPid), libvirtd, 'MiB');
 
     process.stdout.write(`virtnet CLI benchmark: median of ${REPS} processes each (node ${process.version})\n`);
     row('node -e 0 (bare Node.js start-up)', measure(REPS, process.execPath, ['-e', '0'], env));
@@ -146,6 +166,7 @@ async function main(): Promise<void> {
     row('virtnet help net-list (no daemon)', measure(REPS, CLI, ['help', 'net-list'], env));
     row('virtnet uri (connect + 1 call)', measure(REPS, CLI, ['uri'], env), VIRSH.uri);
     row('virtnet -q net-list --all, 0 networks', measure(REPS, CLI, ['-q', 'net-list', '--all'], env), VIRSH.listEmpty);
+    await rssRow('virtnetd RSS, no network', LIBVIRTD_RSS_MIB.idle);
 
     const client = await connect({ uri });
     try {
@@ -154,6 +175,7 @@ async function main(): Promise<void> {
       await client.close();
     }
     const pick = `bench${Math.floor(NETWORKS / 2)}`;
+    await rssRow(`virtnetd RSS, ${NETWORKS} defined`);
     row(`virtnet -q net-list --all, ${NETWORKS} defined`, measure(REPS, CLI, ['-q', 'net-list', '--all'], env), VIRSH.listInactive200);
     row(`virtnet -q net-dumpxml (1 of ${NETWORKS})`, measure(REPS, CLI, ['-q', 'net-dumpxml', pick], env), VIRSH.dumpxml);
     row(`virtnet -q net-dumpxml --inactive (1 of ${NETWORKS})`, measure(REPS, CLI, ['-q', 'net-dumpxml', '--inactive', pick], env), VIRSH.dumpxmlInactive);
@@ -171,13 +193,14 @@ async function main(): Promise<void> {
         await c.close();
       }
       row(`virtnet -q net-list --all, ${NETWORKS} running`, measure(REPS, CLI, ['-q', 'net-list', '--all'], env), VIRSH.listActive200);
+      await rssRow(`virtnetd RSS, ${NETWORKS} running`, NETWORKS === 200 ? LIBVIRTD_RSS_MIB.active200 : undefined);
     }
 
-    process.stdout.write('\n| measurement | virtnet | virsh (libvirt 9.0) | ratio |\n|---|---:|---:|---:|\n');
-    for (const [label, ours, virsh] of rows) {
-      const v = virsh === undefined ? '' : `${virsh.toFixed(1)} ms`;
+    process.stdout.write('\n| measurement | virtnet | virsh / libvirtd (libvirt 9.0) | ratio |\n|---|---:|---:|---:|\n');
+    for (const [label, ours, virsh, unit] of rows) {
+      const v = virsh === undefined ? '' : `${virsh.toFixed(1)} ${unit}`;
       const ratio = virsh === undefined ? '' : `${(ours / virsh).toFixed(2)}×`;
-      process.stdout.write(`| ${label} | ${ours.toFixed(1)} ms | ${v} | ${ratio} |\n`);
+      process.stdout.write(`| ${label} | ${ours.toFixed(1)} ${unit} | ${v} | ${ratio} |\n`);
     }
   } finally {
     process.off('SIGINT', cleanup);
