@@ -66,3 +66,32 @@ describe('virtnet complete', () => {
     expect(await complete(null, 'nosuch', '')).toEqual([]);
   });
 });
+
+/** A daemon that also serves guests: one running, two shut off. */
+class GuestFakeClient extends FakeClient {
+  readonly guests = [
+    { name: 'web', uuid: '11111111-1111-4111-8111-111111111111', type: 'netns' as const, active: true, persistent: true, id: 1 },
+    { name: 'db', uuid: '22222222-2222-4222-8222-222222222222', type: 'netns' as const, active: false, persistent: true },
+    { name: 'dev', uuid: '33333333-3333-4333-8333-333333333333', type: 'tap' as const, active: false, persistent: true },
+  ];
+
+  async guestList(filter: { active?: boolean; inactive?: boolean } = {}): Promise<typeof this.guests> {
+    if (!filter.active && !filter.inactive) return this.guests;
+    return this.guests.filter((g) => (filter.active && g.active) || (filter.inactive && !g.active));
+  }
+}
+
+describe('virtnet complete, guests', () => {
+  it('offers the guests each command can act on', async () => {
+    const c = new GuestFakeClient();
+    expect((await complete(c, 'domiflist', '')).sort()).toEqual(['db', 'dev', 'web']);
+    expect(await complete(c, 'attach-interface', 'd')).toEqual(['db', 'dev']);
+    expect(await complete(c, 'start', '')).toEqual(['db', 'dev']);
+    expect(await complete(c, 'destroy', '')).toEqual(['web']);
+    expect(await complete(c, 'detach-interface', '--domain=w')).toEqual(['--domain=web']);
+  });
+
+  it('offers no guest names when the daemon does not serve guests', async () => {
+    expect(await complete(await lab(), 'domiflist', '')).toEqual([]);
+  });
+});

@@ -9,7 +9,8 @@
  *   with `-`;
  * - otherwise the values of the option being filled: network names (asked
  *   of the daemon, filtered as the command expects: net-start offers
- *   inactive networks), uuids, net-update's commands and sections, event
+ *   inactive networks), uuids, guest (domain) names (start offers stopped
+ *   guests, destroy running ones), net-update's commands and sections, event
  *   types, command names for `help`. Files print nothing, so the shell
  *   falls back to its own file-name completion.
  *
@@ -17,6 +18,7 @@
  */
 import { UPDATE_SECTIONS } from '../../conf/network/update-names.js';
 import type { ListFilter, NetworkInfo } from '../../driver/api.js';
+import type { GuestDriverApi, GuestInfo, GuestListFilter } from '../../driver/guest-api.js';
 import type { CommandDef, OptDef, ParsedCommand } from '../command.js';
 import type { Shell } from '../shell.js';
 import { EVENT_TYPES } from './net-event.js';
@@ -76,6 +78,20 @@ async function networks(sh: Shell, filter: ListFilter | undefined): Promise<Netw
   }
 }
 
+async function guests(sh: Shell, filter: ListFilter | undefined): Promise<GuestInfo[]> {
+  if (!sh.connected && !(await sh.open(sh.uri, sh.readonly, true))) return [];
+  const client = sh.client() as Partial<GuestDriverApi>;
+  if (typeof client.guestList !== 'function') return [];
+  try {
+    const wanted: GuestListFilter = {};
+    if (filter?.active) wanted.active = true;
+    if (filter?.inactive) wanted.inactive = true;
+    return await client.guestList(wanted);
+  } catch {
+    return [];
+  }
+}
+
 export async function candidates(sh: Shell, words: readonly string[]): Promise<string[]> {
   const slot = completionSlot(sh, words);
   const visible = sh.groups.flatMap((g) => g.commands).filter((c) => !c.hidden);
@@ -92,6 +108,8 @@ export async function candidates(sh: Shell, words: readonly string[]): Promise<s
           return (await networks(sh, slot.opt.completeFilter)).map((n) => n.name);
         case 'network-uuid':
           return (await networks(sh, slot.opt.completeFilter)).map((n) => n.uuid);
+        case 'domain':
+          return (await guests(sh, slot.opt.completeFilter)).map((g) => g.name);
         case 'update-command':
           return UPDATE_COMMAND_NAMES;
         case 'update-section':

@@ -52,7 +52,7 @@ export function guestApi(sh: Shell): GuestDriverApi {
 }
 
 /** VIRSH_COMMON_OPT_DOMAIN_FULL. */
-export const DOMAIN_OPT: OptDef = { name: 'domain', kind: 'data', required: true, help: 'domain name, id or uuid' };
+export const DOMAIN_OPT: OptDef = { name: 'domain', kind: 'data', required: true, help: 'domain name, id or uuid', complete: 'domain' };
 
 export interface LookupWays {
   byId: boolean;

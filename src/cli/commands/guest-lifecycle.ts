@@ -46,7 +46,7 @@ export const startCmd: CommandDef = {
   name: 'start',
   help: 'start a (previously defined) inactive domain',
   desc: 'Start a domain.',
-  opts: [{ ...DOMAIN_OPT, help: 'name of the inactive domain' }],
+  opts: [{ ...DOMAIN_OPT, help: 'name of the inactive domain', completeFilter: { inactive: true } }],
   async run(sh, cmd) {
     const dom = await lookupGuest(sh, cmd, BY_NAME_OR_UUID);
     if (!dom) return false;
@@ -65,7 +65,7 @@ export const destroyCmd: CommandDef = {
   name: 'destroy',
   help: 'destroy (stop) a domain',
   desc: 'Forcefully stop a given domain, but leave its resources intact.',
-  opts: [DOMAIN_OPT],
+  opts: [{ ...DOMAIN_OPT, completeFilter: { active: true } }],
   async run(sh, cmd) {
     const dom = await lookupGuest(sh, cmd);
     if (!dom) return false;
