@@ -1,48 +1,33 @@
 /**
  * The client-side halves of attach-interface and detach-interface, kept
- * off the CLI's start-up path: src/conf/guest/devices.ts holds the same
- * rules (formatAttachInterfaceXml, matchDetachInterface) but reaches
- * libxml2 through the guest XML reader, and a bundled CLI would then load
- * libxml2 at start. Here:
+ * off the CLI's start-up path: the rules themselves (virsh's device
+ * element, virsh's detach pick, virsh's own messages) are
+ * src/conf/guest/virsh-interface.ts, shared with the driver side and free
+ * of any XML library, so a bundled CLI does not load libxml2 at start.
+ * Here, under the names the CLI commands use:
  *
- * - `attachInterfaceXml` builds virsh's device element with no XML library
- *   at all (a test proves it equal to formatAttachInterfaceXml);
+ * - `attachInterfaceXml` builds virsh's device element
+ *   (formatAttachInterfaceXml);
  * - `domainInterfaces` reads a guest's XML with libxml2, imported when it
  *   is called, the way virsh reads it (blanks kept): each
  *   /domain/devices/interface with its type, first MAC and its xmlNodeDump
  *   (double quotes, the document's indentation, no final newline) — the
  *   text virsh prints for --print-xml and hands to the driver;
  * - `pickDetachInterface` is virsh's choice among them, with its four
- *   messages (a test proves it equal to matchDetachInterface).
+ *   messages;
+ * - `VirshMessage` is the error of a message virsh prints itself, e.g.
+ *   "No support for foo in command 'attach-interface'" (VirshError).
  */
-import { unsupportedNetType } from '../../conf/guest/parse-interface.js';
-import { macTextsEqual } from '../../conf/guest/mac.js';
-import { INTERFACE_TYPES } from '../../conf/guest/types.js';
 import { VirError } from '../../util/errors.js';
-import { escapeXml } from '../../xml/escape.js';
+import { formatAttachInterfaceXml, VirshError, type AttachInterfaceOptions } from '../../conf/guest/virsh-interface.js';
 
-/** A message virsh prints itself (no library error class), e.g. "No support for foo in command 'attach-interface'". */
-export class VirshMessage extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'VirshMessage';
-  }
-}
+export { pickDetachInterface } from '../../conf/guest/virsh-interface.js';
+
+/** A message virsh prints itself (no library error class). */
+export const VirshMessage = VirshError;
 
 /** What attach-interface takes from its command line. */
-export interface AttachOptions {
-  type: string;
-  source: string;
-  target?: string;
-  mac?: string;
-  model?: string;
-  alias?: string;
-}
-
-/** The interface types virsh's attach-interface knows. */
-const VIRSH_ATTACH_TYPES = ['network', 'bridge', 'direct', 'hostdev', 'vhostuser'];
-
-const attr = (name: string, value: string | undefined): string => (value === undefined ? '' : ` ${name}='${escapeXml(value)}'`);
+export type AttachOptions = AttachInterfaceOptions;
 
 /**
  * virsh's element, ending with a newline: `<interface type='T'>`, source,
@@ -50,17 +35,7 @@ const attr = (name: string, value: string | undefined): string => (value === und
  * know, and libvirt's "Unsupported net type" for the ones virtnet does not
  * connect (direct, hostdev, vhostuser).
  */
-export function attachInterfaceXml(o: AttachOptions): string {
-  if (!VIRSH_ATTACH_TYPES.includes(o.type)) throw new VirshMessage(`No support for ${o.type} in command 'attach-interface'`);
-  if (!(INTERFACE_TYPES as readonly string[]).includes(o.type)) throw unsupportedNetType(o.type);
-  let out = `<interface type='${o.type}'>\n`;
-  out += `  <source${attr(o.type, o.source)}/>\n`;
-  if (o.target !== undefined) out += `  <target${attr('dev', o.target)}/>\n`;
-  if (o.mac !== undefined) out += `  <mac${attr('address', o.mac)}/>\n`;
-  if (o.model !== undefined) out += `  <model${attr('type', o.model)}/>\n`;
-  if (o.alias !== undefined) out += `  <alias${attr('name', o.alias)}/>\n`;
-  return `${out}</interface>\n`;
-}
+export const attachInterfaceXml: (o: AttachOptions) => string = formatAttachInterfaceXml;
 
 /** One <interface> of a guest's XML as detach-interface sees it. */
 export interface DomainInterface {
@@ -101,28 +76,4 @@ export async function domainInterfaces(xml: string): Promise<DomainInterface[]> 
   } finally {
     doc.dispose();
   }
-}
-
-/**
- * virsh's pick for `detach-interface DOMAIN TYPE [--mac MAC]`: the index in
- * `ifaces`, or throws VirshMessage with virsh's text.
- */
-export function pickDetachInterface(ifaces: ReadonlyArray<{ type: string; mac?: string }>, type: string, mac?: string): number {
-  const ofType = ifaces.flatMap((i, n) => (i.type === type ? [n] : []));
-  if (ofType.length === 0) throw new VirshMessage(`No interface found whose type is ${type}`);
-  if (mac === undefined) {
-    if (ofType.length > 1) throw new VirshMessage(`Domain has ${ofType.length} interfaces. Please specify which one to detach using --mac`);
-    return ofType[0]!;
-  }
-  const matches = ofType.filter((n) => {
-    const m = ifaces[n]!.mac;
-    return m !== undefined && macTextsEqual(m, mac);
-  });
-  if (matches.length === 0) throw new VirshMessage(`No interface with MAC address ${mac} was found`);
-  if (matches.length > 1) {
-    throw new VirshMessage(
-      `Domain has multiple interfaces matching MAC address ${mac}. You must use detach-device and specify the device pci address to remove it.`,
-    );
-  }
-  return matches[0]!;
 }
