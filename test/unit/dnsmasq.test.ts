@@ -5,25 +5,12 @@ import fc from 'fast-check';
 import { parseNetworkXml } from '../../src/conf/network/parse.js';
 import type { DhcpHost, IpDef, NetworkDef } from '../../src/conf/network/types.js';
 import { needsDnsmasq, planDnsmasq, type DnsmasqPlanOptions } from '../../src/plan/dnsmasq.js';
-import { VirError } from '../../src/util/errors.js';
+import { minimalNetworkDef } from './support/network-def.js';
+import { thrownBy } from './support/vir-error.js';
 
 /** A NAT network with nothing but a name and a bridge; tests add what they need. */
 function net(overrides: Partial<NetworkDef> = {}): NetworkDef {
-  return {
-    name: 'lab',
-    uuid: '0f0e0d0c-0b0a-4908-8706-050403020100',
-    uuidSpecified: true,
-    connections: 0,
-    forward: { mode: 'nat', interfaces: [] },
-    bridge: { name: 'vnbr7', stp: true, delay: 0 },
-    mtu: 0,
-    dns: { forwarders: [], txts: [], srvs: [], hosts: [] },
-    ips: [],
-    routes: [],
-    portGroups: [],
-    dnsmasqOptions: [],
-    ...overrides,
-  };
+  return minimalNetworkDef({ name: 'lab', uuid: '0f0e0d0c-0b0a-4908-8706-050403020100', bridge: { name: 'vnbr7', stp: true, delay: 0 }, ...overrides }, 'nat');
 }
 
 function ip(address: string, more: Partial<IpDef> = {}): IpDef {
@@ -35,16 +22,6 @@ const OPTS: DnsmasqPlanOptions = { stateDir: '/srv/vn/dnsmasq' };
 /** The conf without its six header lines. */
 function body(def: NetworkDef, options: DnsmasqPlanOptions = OPTS): string[] {
   return planDnsmasq(def, options).conf.split('\n').slice(6, -1);
-}
-
-function virError(fn: () => unknown): VirError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof VirError) return e;
-    throw e;
-  }
-  throw new Error('expected a VirError');
 }
 
 describe('planDnsmasq: header and whole file', () => {
@@ -120,7 +97,7 @@ describe('planDnsmasq: header and whole file', () => {
 
   it('refuses a network whose bridge name has not been filled in', () => {
     const def = net({ bridge: { stp: true, delay: 0 } });
-    expect(virError(() => planDnsmasq(def, OPTS)).errorClass).toBe('INTERNAL_ERROR');
+    expect(thrownBy(() => planDnsmasq(def, OPTS)).errorClass).toBe('INTERNAL_ERROR');
   });
 });
 
@@ -202,7 +179,7 @@ describe('planDnsmasq: DNS', () => {
 
   it("reports an SRV record without protocol with libvirt's text (which says 'service')", () => {
     const def = net({ dns: { forwarders: [], txts: [], srvs: [{ service: 'x' }], hosts: [] } });
-    const e = virError(() => planDnsmasq(def, OPTS));
+    const e = thrownBy(() => planDnsmasq(def, OPTS));
     expect(e.message).toBe("internal error: Missing required 'service' attribute in SRV record of network 'lab'");
   });
 
@@ -252,7 +229,7 @@ describe('planDnsmasq: reverse zones for localPtr', () => {
 
   it('refuses prefixes that do not fall on a label boundary', () => {
     const msg = (address: string, more: Partial<IpDef>): string =>
-      virError(() => planDnsmasq(net({ ips: [ip(address, { localPtr: true, ...more })] }), OPTS)).message;
+      thrownBy(() => planDnsmasq(net({ ips: [ip(address, { localPtr: true, ...more })] }), OPTS)).message;
     expect(msg('10.4.0.1', { prefix: 20 })).toBe(
       'unsupported configuration: PTR domain for IPv4 network with prefix 20 cannot be automatically created',
     );
@@ -355,19 +332,19 @@ describe('planDnsmasq: DHCP', () => {
           ip(b, { prefix: b.includes(':') ? 64 : 24, dhcp: true, hosts: [{ name: 'g', ip: r(b) }] }),
         ],
       });
-    expect(virError(() => planDnsmasq(two('10.1.0.1', '10.2.0.1', (x) => x.replace(/1$/, '9')), OPTS)).message).toBe(
+    expect(thrownBy(() => planDnsmasq(two('10.1.0.1', '10.2.0.1', (x) => x.replace(/1$/, '9')), OPTS)).message).toBe(
       'unsupported configuration: For IPv4, multiple DHCP definitions cannot be specified.',
     );
-    expect(virError(() => planDnsmasq(two('fd01::1', 'fd02::1', (x) => x.replace(/1$/, '9')), OPTS)).message).toBe(
+    expect(thrownBy(() => planDnsmasq(two('fd01::1', 'fd02::1', (x) => x.replace(/1$/, '9')), OPTS)).message).toBe(
       'unsupported configuration: For IPv6, multiple DHCP definitions cannot be specified.',
     );
   });
 
   it('counts only the low 16 bits of a range, as libvirt does, and rejects larger ones', () => {
     const big = net({ ips: [ip('10.0.0.1', { prefix: 8, dhcp: true, ranges: [{ start: '10.0.0.2', end: '10.1.0.2' }] })] });
-    expect(virError(() => planDnsmasq(big, OPTS)).message).toBe('internal error: range 10.0.0.2 - 10.1.0.2 is too large (> 65535)');
+    expect(thrownBy(() => planDnsmasq(big, OPTS)).message).toBe('internal error: range 10.0.0.2 - 10.1.0.2 is too large (> 65535)');
     const outside = net({ ips: [ip('10.0.0.1', { prefix: 24, dhcp: true, ranges: [{ start: '10.0.0.2', end: '10.0.1.2' }] })] });
-    expect(virError(() => planDnsmasq(outside, OPTS)).message).toBe(
+    expect(thrownBy(() => planDnsmasq(outside, OPTS)).message).toBe(
       'internal error: range 10.0.0.2 - 10.0.1.2 is not entirely within network 10.0.0.1/24',
     );
   });

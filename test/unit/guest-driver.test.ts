@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { guestXml, interfaceXml, startGuestTestDriver, type GuestTestDriver } from '../../src/driver/guest-testkit.js';
 import { isolatedXml, natXml } from '../../src/driver/driver-testkit.js';
-import { VirError } from '../../src/util/errors.js';
+import { rejectionOf } from './support/vir-error.js';
 
 let t: GuestTestDriver;
 beforeEach(async () => {
@@ -25,16 +25,6 @@ afterEach(async () => {
 
 const U1 = '11111111-2222-3333-4444-555555555555';
 const U2 = '66666666-7777-8888-9999-aaaaaaaaaaaa';
-
-async function failure(p: Promise<unknown>): Promise<VirError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(VirError);
-    return e as VirError;
-  }
-  throw new Error('expected a failure');
-}
 
 const connectionsOf = async (net: string): Promise<string | undefined> => /<network connections='(\d+)'/.exec(await t.driver.getXml(net))?.[1];
 
@@ -65,10 +55,10 @@ describe('define', () => {
 
   it("refuses libvirt's name and uuid clashes", async () => {
     await t.driver.guestDefine(guestXml('g1', { uuid: U1 }));
-    expect((await failure(t.driver.guestDefine(guestXml('g2', { uuid: U1 })))).message).toBe(
+    expect((await rejectionOf(t.driver.guestDefine(guestXml('g2', { uuid: U1 })))).message).toBe(
       `operation failed: domain 'g1' is already defined with uuid ${U1}`,
     );
-    expect((await failure(t.driver.guestDefine(guestXml('g1', { uuid: U2 })))).message).toBe(
+    expect((await rejectionOf(t.driver.guestDefine(guestXml('g1', { uuid: U2 })))).message).toBe(
       `operation failed: domain 'g1' already exists with uuid ${U1}`,
     );
   });
@@ -87,9 +77,9 @@ describe('define', () => {
 
 describe('lookups and list', () => {
   it("uses libvirt's NO_DOMAIN texts", async () => {
-    expect((await failure(t.driver.guestLookupByName('nope'))).message).toBe("Domain not found: no domain with matching name 'nope'");
-    expect((await failure(t.driver.guestLookupByUuid(U2))).message).toBe(`Domain not found: no domain with matching uuid '${U2}'`);
-    expect((await failure(t.driver.guestStart('nope'))).errorClass).toBe('NO_DOMAIN');
+    expect((await rejectionOf(t.driver.guestLookupByName('nope'))).message).toBe("Domain not found: no domain with matching name 'nope'");
+    expect((await rejectionOf(t.driver.guestLookupByUuid(U2))).message).toBe(`Domain not found: no domain with matching uuid '${U2}'`);
+    expect((await rejectionOf(t.driver.guestStart('nope'))).errorClass).toBe('NO_DOMAIN');
   });
 
   it("lists in virsh's order: running by id, then shut off by name", async () => {
@@ -134,7 +124,7 @@ describe('start and destroy', () => {
     // inactive XML keeps none of it
     const inactive = await t.driver.guestGetXml('centos7.0', { inactive: true });
     expect(inactive).not.toMatch(/vnet|portid|net0|id=/);
-    expect((await failure(t.driver.guestStart('centos7.0'))).message).toBe('Requested operation is not valid: domain is already running');
+    expect((await rejectionOf(t.driver.guestStart('centos7.0'))).message).toBe('Requested operation is not valid: domain is already running');
   });
 
   it('removes every device and port on destroy; a transient guest vanishes', async () => {
@@ -148,14 +138,14 @@ describe('start and destroy', () => {
     expect(t.backend.namespaces.size).toBe(0);
     expect(await connectionsOf('default')).toBeUndefined();
     expect(existsSync(join(t.net.paths.guestStatusDir, 'g.xml'))).toBe(false);
-    expect((await failure(t.driver.guestLookupByName('g'))).errorClass).toBe('NO_DOMAIN');
+    expect((await rejectionOf(t.driver.guestLookupByName('g'))).errorClass).toBe('NO_DOMAIN');
     expect(t.guestEvents()).toEqual(['g:Defined', 'g:Started', 'g:Undefined', 'g:Stopped']);
   });
 
   it("fails with libvirt's text when a network is not active, leaving nothing behind", async () => {
     await t.driver.destroy('isolated');
     await t.driver.guestDefine(guestXml('g', { nics: ['network:default', 'network:isolated'] }));
-    expect((await failure(t.driver.guestStart('g'))).message).toBe("Requested operation is not valid: network 'isolated' is not active");
+    expect((await rejectionOf(t.driver.guestStart('g'))).message).toBe("Requested operation is not valid: network 'isolated' is not active");
     expect(t.backend.devices.size).toBe(0);
     expect(t.backend.namespaces.size).toBe(0);
     expect(await connectionsOf('default')).toBeUndefined();
@@ -171,8 +161,8 @@ describe('start and destroy', () => {
     expect(t.backend.portsOf('virbr1')).toEqual(['vnet0']);
     expect(await t.driver.guestGetXml('g')).toContain("<source bridge='virbr1'/>");
     await t.driver.guestDefine(guestXml('h', { nics: ['bridge:br9'] }));
-    expect((await failure(t.driver.guestStart('h'))).message).toBe('Unable to add bridge br9 port vnet1: Cannot find device "br9"');
-    expect((await failure(t.driver.guestDestroy('h'))).message).toBe('Requested operation is not valid: domain is not running');
+    expect((await rejectionOf(t.driver.guestStart('h'))).message).toBe('Unable to add bridge br9 port vnet1: Cannot find device "br9"');
+    expect((await rejectionOf(t.driver.guestDestroy('h'))).message).toBe('Requested operation is not valid: domain is not running');
   });
 
   it('gives tap guests persistent taps', async () => {
@@ -180,14 +170,14 @@ describe('start and destroy', () => {
     await t.driver.guestStart('vm');
     expect(t.backend.devices.get('vnet0')).toMatchObject({ kind: 'tap', master: 'virbr0' });
     expect(t.backend.namespaces.size).toBe(0);
-    expect((await failure(t.driver.guestExec('vm', ['true']))).message).toBe("Operation not supported: guest-exec needs a netns guest; 'vm' is a tap guest");
+    expect((await rejectionOf(t.driver.guestExec('vm', ['true']))).message).toBe("Operation not supported: guest-exec needs a netns guest; 'vm' is a tap guest");
   });
 
   it('undefine of a transient guest fails as in libvirt', async () => {
     await t.driver.guestDefine(guestXml('g'));
     await t.driver.guestStart('g');
     await t.driver.guestUndefine('g');
-    expect((await failure(t.driver.guestUndefine('g'))).message).toBe('Requested operation is not valid: cannot undefine transient domain');
+    expect((await rejectionOf(t.driver.guestUndefine('g'))).message).toBe('Requested operation is not valid: cannot undefine transient domain');
   });
 });
 
@@ -226,12 +216,12 @@ describe('attach-interface and detach-interface', () => {
   });
 
   it("refuses live changes to a shut-off guest and config changes to a transient one", async () => {
-    expect((await failure(t.driver.guestAttachDevice('centos7.0', interfaceXml('network', 'isolated'), { live: true }))).message).toBe(
+    expect((await rejectionOf(t.driver.guestAttachDevice('centos7.0', interfaceXml('network', 'isolated'), { live: true }))).message).toBe(
       'Requested operation is not valid: domain is not running',
     );
     await t.driver.guestStart('centos7.0');
     await t.driver.guestUndefine('centos7.0');
-    expect((await failure(t.driver.guestAttachDevice('centos7.0', interfaceXml('network', 'isolated'), { config: true }))).message).toBe(
+    expect((await rejectionOf(t.driver.guestAttachDevice('centos7.0', interfaceXml('network', 'isolated'), { config: true }))).message).toBe(
       'Requested operation is not valid: transient domains do not have any persistent config',
     );
   });
@@ -239,7 +229,7 @@ describe('attach-interface and detach-interface', () => {
   it('attaching to an inactive network fails and changes neither definition', async () => {
     await t.driver.guestStart('centos7.0');
     await t.driver.destroy('isolated');
-    expect((await failure(t.driver.guestAttachDevice('centos7.0', interfaceXml('network', 'isolated'), { live: true, config: true }))).message).toBe(
+    expect((await rejectionOf(t.driver.guestAttachDevice('centos7.0', interfaceXml('network', 'isolated'), { live: true, config: true }))).message).toBe(
       "Requested operation is not valid: network 'isolated' is not active",
     );
     expect(await t.driver.guestInterfaces('centos7.0')).toHaveLength(1);
@@ -249,7 +239,7 @@ describe('attach-interface and detach-interface', () => {
 
   it('refuses an alias already in use', async () => {
     await t.driver.guestAttachDevice('centos7.0', interfaceXml('network', 'isolated', { alias: 'ua-a' }), { config: true });
-    expect((await failure(t.driver.guestAttachDevice('centos7.0', interfaceXml('network', 'default', { alias: 'ua-a' }), { config: true }))).message).toBe(
+    expect((await rejectionOf(t.driver.guestAttachDevice('centos7.0', interfaceXml('network', 'default', { alias: 'ua-a' }), { config: true }))).message).toBe(
       'unsupported configuration: non unique alias detected: ua-a',
     );
   });
@@ -274,12 +264,12 @@ describe('attach-interface and detach-interface', () => {
 
   it("detach of a device the definition lacks fails with libvirt's texts", async () => {
     const xml = "<interface type='network'>\n  <mac address='52:54:00:ff:ff:ff'/>\n  <source network='default'/>\n</interface>\n";
-    expect((await failure(t.driver.guestDetachDevice('centos7.0', xml, { config: true }))).message).toBe(
+    expect((await rejectionOf(t.driver.guestDetachDevice('centos7.0', xml, { config: true }))).message).toBe(
       'device not found: no device matching MAC address 52:54:00:ff:ff:ff found',
     );
     await t.driver.guestAttachDevice('centos7.0', interfaceXml('network', 'default', { mac: '52:54:00:aa:00:01' }), { config: true });
     const dup = "<interface type='network'>\n  <mac address='52:54:00:aa:00:01'/>\n  <source network='default'/>\n</interface>\n";
-    expect((await failure(t.driver.guestDetachDevice('centos7.0', dup, { config: true }))).message).toBe(
+    expect((await rejectionOf(t.driver.guestDetachDevice('centos7.0', dup, { config: true }))).message).toBe(
       'operation failed: multiple devices matching MAC address 52:54:00:aa:00:01 found',
     );
   });
@@ -288,7 +278,7 @@ describe('attach-interface and detach-interface', () => {
 describe('addresses, guest-exec, bridges', () => {
   it('domifaddr reads the network leases of each vNIC', async () => {
     await t.driver.guestDefine(guestXml('g', { nics: ['network:default@52:54:00:aa:00:01', 'network:isolated@52:54:00:aa:00:02'] }));
-    expect((await failure(t.driver.guestInterfaceAddresses('g'))).message).toBe('Requested operation is not valid: domain is not running');
+    expect((await rejectionOf(t.driver.guestInterfaceAddresses('g'))).message).toBe('Requested operation is not valid: domain is not running');
     await t.driver.guestStart('g');
     const net = await t.net.driver.getXml('default');
     t.net.runtime.setLeases({ name: 'default', bridge: { name: 'virbr0' } }, [
@@ -301,10 +291,10 @@ describe('addresses, guest-exec, bridges', () => {
 
   it('guest-exec runs inside a running netns guest', async () => {
     await t.driver.guestDefine(guestXml('g', { nics: ['network:default'] }));
-    expect((await failure(t.driver.guestExec('g', ['ip', 'addr']))).message).toBe('Requested operation is not valid: domain is not running');
+    expect((await rejectionOf(t.driver.guestExec('g', ['ip', 'addr']))).message).toBe('Requested operation is not valid: domain is not running');
     await t.driver.guestStart('g');
     expect(await t.driver.guestExec('g', ['ip', 'addr'])).toEqual({ exitCode: 0, stdout: 'ip addr\n', stderr: '' });
-    expect((await failure(t.driver.guestExec('g', []))).errorClass).toBe('INVALID_ARG');
+    expect((await rejectionOf(t.driver.guestExec('g', []))).errorClass).toBe('INVALID_ARG');
   });
 
   it('bridge-show lists bridges and their ports', async () => {
@@ -312,7 +302,7 @@ describe('addresses, guest-exec, bridges', () => {
     await t.driver.guestStart('g');
     expect(await t.driver.bridgePorts('virbr1')).toEqual([{ bridge: 'virbr1', bridgeId: '8000.525400000000', stp: true, ports: ['vnet0', 'vnet1'] }]);
     expect((await t.driver.bridgePorts()).map((b) => b.bridge)).toEqual(['virbr0', 'virbr1']);
-    expect((await failure(t.driver.bridgePorts('virbr9'))).message).toBe('bridge virbr9 does not exist!');
+    expect((await rejectionOf(t.driver.bridgePorts('virbr9'))).message).toBe('bridge virbr9 does not exist!');
   });
 });
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { ForwardMode, NetworkDef } from '../../src/conf/network/types.js';
 import {
   allocateBridgeName,
   applyDefineDefaults,
@@ -13,26 +12,10 @@ import {
 } from '../../src/conf/network/defaults.js';
 import { parseNetworkXml } from '../../src/conf/network/parse.js';
 import { formatNetworkXml } from '../../src/conf/network/format.js';
-import { VirError } from '../../src/util/errors.js';
+import { minimalNetworkDef as net } from './support/network-def.js';
+import { implemented } from './support/implemented.js';
+import { rejectionOf } from './support/vir-error.js';
 import type { ValidateFacts } from '../../src/conf/network/validate.js';
-
-function net(over: Partial<NetworkDef> = {}, mode: ForwardMode = 'none'): NetworkDef {
-  return {
-    name: 'n1',
-    uuid: '11111111-2222-3333-4444-555555555555',
-    uuidSpecified: true,
-    connections: 0,
-    forward: { mode, interfaces: [] },
-    bridge: { stp: true, delay: 0 },
-    mtu: 0,
-    dns: { forwarders: [], txts: [], srvs: [], hosts: [] },
-    ips: [],
-    routes: [],
-    portGroups: [],
-    dnsmasqOptions: [],
-    ...over,
-  };
-}
 
 /** Another network object using `bridge` (live) and optionally `persistentBridge`. */
 function other(name: string, bridge: string | undefined, persistentBridge?: string): NetworkObjectDefs {
@@ -51,16 +34,6 @@ function facts(over: Partial<DefineFacts & ValidateFacts> = {}): DefineFacts & P
     randomBytes: (n) => Uint8Array.from({ length: n }, (_, i) => 0xa0 + i),
     ...over,
   };
-}
-
-async function rejection(p: Promise<unknown>): Promise<VirError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof VirError) return e;
-    throw e;
-  }
-  throw new Error('expected a VirError, the promise resolved');
 }
 
 describe('applyDefineDefaults: uuid', () => {
@@ -123,7 +96,7 @@ describe('applyDefineDefaults: bridge name', () => {
   });
   it('tries ids 0 to 256 and then fails', async () => {
     const tried: string[] = [];
-    const e = await rejection(
+    const e = await rejectionOf(
       applyDefineDefaults(net(), facts({ linkExists: async (n) => (tried.push(n), true) })),
     );
     expect(e.errorClass).toBe('INTERNAL_ERROR');
@@ -136,7 +109,7 @@ describe('applyDefineDefaults: bridge name', () => {
     expect(out.bridge.name).toBe('virbr256');
   });
   it('rejects an explicit name used by another network', async () => {
-    const e = await rejection(
+    const e = await rejectionOf(
       applyDefineDefaults(net({ bridge: { name: 'virbr0', stp: true, delay: 0 } }), facts({ networks: [other('a', undefined, 'virbr0')] })),
     );
     expect(e.errorClass).toBe('INTERNAL_ERROR');
@@ -199,22 +172,22 @@ describe('applyDefineDefaults: MAC', () => {
 
 describe('prepareNetworkForDefine: libvirt order', () => {
   it('reports the name before the bridge', async () => {
-    const e = await rejection(prepareNetworkForDefine(net({ name: 'a\nb', bridge: { name: 'virbr0', stp: true, delay: 0 } }), facts({ networks: [other('x', 'virbr0')] })));
+    const e = await rejectionOf(prepareNetworkForDefine(net({ name: 'a\nb', bridge: { name: 'virbr0', stp: true, delay: 0 } }), facts({ networks: [other('x', 'virbr0')] })));
     expect(e.message).toBe('invalid char in name: \n');
   });
   it('reports the bridge before the other checks', async () => {
     const dhcp = (n: number) => ({ address: `10.0.${n}.1`, prefix: 24, dhcp: true, ranges: [{ start: `10.0.${n}.2`, end: `10.0.${n}.3` }], hosts: [] });
     const def = net({ bridge: { name: 'virbr0', stp: true, delay: 0 }, ips: [dhcp(0), dhcp(1)] }, 'nat');
-    const e = await rejection(prepareNetworkForDefine(def, facts({ networks: [other('x', 'virbr0')] })));
+    const e = await rejectionOf(prepareNetworkForDefine(def, facts({ networks: [other('x', 'virbr0')] })));
     expect(e.message).toBe("internal error: bridge name 'virbr0' already in use.");
-    const e2 = await rejection(prepareNetworkForDefine(def, facts()));
+    const e2 = await rejectionOf(prepareNetworkForDefine(def, facts()));
     expect(e2.message).toContain('Multiple IPv4 dhcp sections found');
   });
   it('returns the completed definition and uses the given SR-IOV fact', async () => {
     const pci = { domain: 0, bus: 3, slot: 0, function: 1 };
     const hostdev = net({ forward: { mode: 'hostdev', interfaces: [{ type: 'pci', address: pci, connections: 0 }] } });
     await expect(prepareNetworkForDefine(hostdev, facts({ isSriovVirtualFunction: () => true }))).resolves.toBeTruthy();
-    const e = await rejection(prepareNetworkForDefine(hostdev, facts({ isSriovVirtualFunction: () => false })));
+    const e = await rejectionOf(prepareNetworkForDefine(hostdev, facts({ isSriovVirtualFunction: () => false })));
     expect(e.message).toContain('is not an SR-IOV Virtual Function');
     const out = await prepareNetworkForDefine(net({ uuid: '' }), facts());
     expect([out.uuid, out.bridge.name, out.mac]).toEqual(['aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', 'virbr0', '52:54:00:a0:a1:a2']);
@@ -252,17 +225,10 @@ describe('applyLoadDefaults (config read at daemon start)', () => {
 });
 
 /** End to end through the parser and formatter, once they are implemented. */
-function parserReady(): boolean {
-  try {
-    parseNetworkXml("<network><name>probe</name><uuid>11111111-2222-3333-4444-555555555555</uuid></network>");
-    formatNetworkXml(parseNetworkXml("<network><name>probe</name><uuid>11111111-2222-3333-4444-555555555555</uuid></network>"));
-    return true;
-  } catch (e) {
-    if (e instanceof Error && e.message === 'not implemented') return false;
-    throw e;
-  }
-}
-const ready = parserReady();
+const ready = implemented(() => {
+  parseNetworkXml("<network><name>probe</name><uuid>11111111-2222-3333-4444-555555555555</uuid></network>");
+  formatNetworkXml(parseNetworkXml("<network><name>probe</name><uuid>11111111-2222-3333-4444-555555555555</uuid></network>"));
+});
 if (!ready) console.warn('network-defaults: parseNetworkXml/formatNetworkXml not implemented yet, end-to-end cases skipped');
 
 describe.skipIf(!ready)('define defaults end to end (parse → defaults → format)', () => {
@@ -303,7 +269,7 @@ describe.skipIf(!ready)('define defaults end to end (parse → defaults → form
     );
   });
   it('rejects an <ip> on a passthrough network parsed from XML', async () => {
-    const e = await rejection(
+    const e = await rejectionOf(
       define("<network><name>p</name><forward mode='passthrough' dev='eth0'/><ip address='10.0.0.1' prefix='24'/></network>"),
     );
     expect(e.message).toBe("unsupported configuration: Unsupported <ip> element in network p with forward mode='passthrough'");

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { isolatedXml, natXml, startTestDriver, type TestDriver } from '../../src/driver/driver-testkit.js';
 import { VirError } from '../../src/util/errors.js';
+import { rejectionOf } from './support/vir-error.js';
 
 let t: TestDriver;
 beforeEach(async () => {
@@ -19,16 +20,6 @@ afterEach(async () => {
 
 const U1 = '11111111-2222-3333-4444-555555555555';
 const U2 = '66666666-7777-8888-9999-aaaaaaaaaaaa';
-
-async function failure(p: Promise<unknown>): Promise<VirError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(VirError);
-    return e as VirError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('define', () => {
   it('saves the inactive XML with the warning header and emits Defined', async () => {
@@ -60,23 +51,23 @@ describe('define', () => {
 
   it('refuses an explicit bridge name another network uses', async () => {
     await t.driver.define(isolatedXml('a', { bridge: 'br7' }));
-    const e = await failure(t.driver.define(isolatedXml('b', { bridge: 'br7' })));
+    const e = await rejectionOf(t.driver.define(isolatedXml('b', { bridge: 'br7' })));
     expect(e.message).toBe("internal error: bridge name 'br7' already in use.");
     expect(await t.driver.list()).toHaveLength(1);
   });
 
   it('refuses the same name with another uuid, and a redefinition without uuid', async () => {
     await t.driver.define(isolatedXml('net', { uuid: U1 }));
-    const e = await failure(t.driver.define(isolatedXml('net', { uuid: U2 })));
+    const e = await rejectionOf(t.driver.define(isolatedXml('net', { uuid: U2 })));
     expect(e.errorClass).toBe('OPERATION_FAILED');
     expect(e.message).toBe(`operation failed: network 'net' already exists with uuid ${U1}`);
-    const e2 = await failure(t.driver.define(isolatedXml('net')));
+    const e2 = await rejectionOf(t.driver.define(isolatedXml('net')));
     expect(e2.message).toBe(`operation failed: network 'net' already exists with uuid ${U1}`);
   });
 
   it('refuses the same uuid with another name', async () => {
     await t.driver.define(isolatedXml('old', { uuid: U1 }));
-    const e = await failure(t.driver.define(isolatedXml('new', { uuid: U1 })));
+    const e = await rejectionOf(t.driver.define(isolatedXml('new', { uuid: U1 })));
     expect(e.message).toBe(`operation failed: network 'old' is already defined with uuid ${U1}`);
   });
 
@@ -113,20 +104,20 @@ describe('define', () => {
   });
 
   it('reports XML errors as libvirt does', async () => {
-    const e = await failure(t.driver.define('<network><name>x</nam></network>'));
+    const e = await rejectionOf(t.driver.define('<network><name>x</nam></network>'));
     expect(e.message).toMatch(/^\(network_definition\):1: Opening and ending tag mismatch: name line 1 and nam\n/);
-    expect((await failure(t.driver.define('<network/>'))).message).toBe('missing name information');
-    expect((await failure(t.driver.define('<domain/>'))).message).toBe("XML error: expecting root element of 'network', not 'domain'");
+    expect((await rejectionOf(t.driver.define('<network/>'))).message).toBe('missing name information');
+    expect((await rejectionOf(t.driver.define('<domain/>'))).message).toBe("XML error: expecting root element of 'network', not 'domain'");
     const range = isolatedXml('r', {
       extra: "  <ip address='10.9.9.1' prefix='24'><dhcp><range start='10.9.8.2' end='10.9.9.9'/></dhcp></ip>\n",
     });
-    expect((await failure(t.driver.define(range))).message).toBe('internal error: range 10.9.8.2 - 10.9.9.9 is not entirely within network 10.9.9.1/24');
+    expect((await rejectionOf(t.driver.define(range))).message).toBe('internal error: range 10.9.8.2 - 10.9.9.9 is not entirely within network 10.9.9.1/24');
     expect(await t.driver.list()).toEqual([]);
   });
 
   it('with validate, checks the schema first', async () => {
     const xml = "<network>\n  <name>v</name>\n  <bogus/>\n</network>\n";
-    const e = await failure(t.driver.define(xml, { validate: true }));
+    const e = await rejectionOf(t.driver.define(xml, { validate: true }));
     expect(e.errorClass).toBe('XML_INVALID_SCHEMA');
     expect(e.message).toMatch(/^XML document failed to validate against schema: Unable to validate doc against \S+network\.rng\n/);
     // without it, libvirt's parser ignores the unknown element
@@ -146,7 +137,7 @@ describe('create', () => {
 
   it('refuses to create a network that runs: "network is already active as"', async () => {
     await t.driver.create(isolatedXml('tr', { uuid: U1 }));
-    const e = await failure(t.driver.create(isolatedXml('tr', { uuid: U1 })));
+    const e = await rejectionOf(t.driver.create(isolatedXml('tr', { uuid: U1 })));
     expect(e.errorClass).toBe('OPERATION_INVALID');
     expect(e.message).toBe("Requested operation is not valid: network is already active as 'tr'");
   });
@@ -164,14 +155,14 @@ describe('create', () => {
 
   it('a failed create leaves nothing behind; a persistent network keeps its config', async () => {
     t.runtime.failNext('start', new VirError('INTERNAL_ERROR', 'boom'));
-    const e = await failure(t.driver.create(isolatedXml('tr')));
+    const e = await rejectionOf(t.driver.create(isolatedXml('tr')));
     expect(e.message).toBe('internal error: boom');
-    expect((await failure(t.driver.lookupByName('tr'))).errorClass).toBe('NO_NETWORK');
+    expect((await rejectionOf(t.driver.lookupByName('tr'))).errorClass).toBe('NO_NETWORK');
     expect(t.events).toEqual([]);
 
     await t.driver.define(isolatedXml('net', { uuid: U1, subnet: '10.5.1' }));
     t.runtime.failNext('start', new VirError('INTERNAL_ERROR', 'boom'));
-    await failure(t.driver.create(isolatedXml('net', { uuid: U1, subnet: '10.5.2' })));
+    await rejectionOf(t.driver.create(isolatedXml('net', { uuid: U1, subnet: '10.5.2' })));
     expect(await t.driver.lookupByName('net')).toMatchObject({ active: false, persistent: true });
     expect(await t.driver.getXml('net')).toContain("<ip address='10.5.1.1'");
   });
@@ -179,7 +170,7 @@ describe('create', () => {
   it('a destroyed transient network vanishes, with its files', async () => {
     await t.driver.create(isolatedXml('tr', { uuid: U1 }));
     await t.driver.destroy('tr');
-    const e = await failure(t.driver.lookupByName('tr'));
+    const e = await rejectionOf(t.driver.lookupByName('tr'));
     expect(e.message).toBe("Network not found: no network with matching name 'tr'");
     expect(t.runtime.callsOf('cleanup')).toEqual(['tr']);
     expect(existsSync(join(t.paths.networkStatusDir, 'tr.xml'))).toBe(false);
@@ -200,7 +191,7 @@ describe('start and destroy', () => {
     expect(status).toContain('<networkstatus>');
     expect(status).toContain('&quot;runtime&quot;:&quot;fake&quot;');
     expect(t.lifecycle()).toEqual(['nat:Defined', 'nat:Started']);
-    const e = await failure(t.driver.start('nat'));
+    const e = await rejectionOf(t.driver.start('nat'));
     expect(e.message).toBe('Requested operation is not valid: network is already active');
   });
 
@@ -219,14 +210,14 @@ describe('start and destroy', () => {
     expect(existsSync(join(t.paths.networkStatusDir, 'nat.xml'))).toBe(false);
     expect(existsSync(join(t.paths.networkConfigDir, 'nat.xml'))).toBe(true);
     expect(t.runtime.callsOf('cleanup')).toEqual([]);
-    const e = await failure(t.driver.destroy('nat'));
+    const e = await rejectionOf(t.driver.destroy('nat'));
     expect(e.message).toBe("Requested operation is not valid: network 'nat' is not active");
     expect(t.lifecycle()).toEqual(['nat:Defined', 'nat:Started', 'nat:Stopped']);
   });
 
   it('a failed start leaves the network stopped and unchanged, with no event', async () => {
     t.runtime.failNext('start', new VirError('INTERNAL_ERROR', 'Network is already in use by interface eth0'));
-    const e = await failure(t.driver.start('nat'));
+    const e = await rejectionOf(t.driver.start('nat'));
     expect(e.message).toBe('internal error: Network is already in use by interface eth0');
     expect(await t.driver.lookupByName('nat')).toMatchObject({ active: false });
     expect(await t.driver.getXml('nat')).toContain("<forward mode='nat'/>");
@@ -238,7 +229,7 @@ describe('start and destroy', () => {
   it('hands the runtime the other active networks, so overlapping subnets are refused', async () => {
     await t.driver.define(natXml('other', '10.20.1'));
     await t.driver.start('nat');
-    const e = await failure(t.driver.start('other'));
+    const e = await rejectionOf(t.driver.start('other'));
     expect(e.message).toBe('internal error: Network is already in use by interface virbr0');
     expect(t.runtime.calls.filter((c) => c.op === 'start').map((c) => c.detail)).toEqual([[], ['nat']]);
   });
@@ -246,7 +237,7 @@ describe('start and destroy', () => {
   it('a failed destroy keeps the network running', async () => {
     await t.driver.start('nat');
     t.runtime.failNext('stop', new VirError('INTERNAL_ERROR', 'cannot delete'));
-    await failure(t.driver.destroy('nat'));
+    await rejectionOf(t.driver.destroy('nat'));
     expect(await t.driver.lookupByName('nat')).toMatchObject({ active: true });
     expect(existsSync(join(t.paths.networkStatusDir, 'nat.xml'))).toBe(true);
     await t.driver.destroy('nat');
@@ -277,7 +268,7 @@ describe('undefine', () => {
     await t.driver.define(isolatedXml('net', { uuid: U1 }));
     await t.driver.setAutostart('net', true);
     await t.driver.undefine('net');
-    expect((await failure(t.driver.lookupByUuid(U1))).message).toBe(`Network not found: no network with matching uuid '${U1}'`);
+    expect((await rejectionOf(t.driver.lookupByUuid(U1))).message).toBe(`Network not found: no network with matching uuid '${U1}'`);
     expect(readdirSync(t.paths.networkConfigDir)).toEqual(['autostart']);
     expect(readdirSync(t.paths.networkAutostartDir)).toEqual([]);
     expect(t.runtime.callsOf('cleanup')).toEqual(['net']);
@@ -292,10 +283,10 @@ describe('undefine', () => {
     expect(await t.driver.lookupByName('net')).toEqual({ name: 'net', uuid: U1, active: true, persistent: false, autostart: false, bridge: 'virbr0' });
     expect(existsSync(join(t.paths.networkConfigDir, 'net.xml'))).toBe(false);
     expect(existsSync(join(t.paths.networkAutostartDir, 'net.xml'))).toBe(false);
-    const e = await failure(t.driver.undefine('net'));
+    const e = await rejectionOf(t.driver.undefine('net'));
     expect(e.message).toBe("Requested operation is not valid: can't undefine transient network");
     await t.driver.destroy('net');
-    expect((await failure(t.driver.lookupByName('net'))).errorClass).toBe('NO_NETWORK');
+    expect((await rejectionOf(t.driver.lookupByName('net'))).errorClass).toBe('NO_NETWORK');
     expect(t.lifecycle()).toEqual(['net:Defined', 'net:Started', 'net:Undefined', 'net:Stopped']);
   });
 });
@@ -315,20 +306,20 @@ describe('autostart', () => {
 
   it('is refused for a transient network', async () => {
     await t.driver.create(isolatedXml('tr'));
-    const e = await failure(t.driver.setAutostart('tr', true));
+    const e = await rejectionOf(t.driver.setAutostart('tr', true));
     expect(e.message).toBe('Requested operation is not valid: cannot set autostart for transient network');
   });
 });
 
 describe('lookups and list', () => {
   it("uses libvirt's NO_NETWORK texts and accepts any uuid spelling", async () => {
-    expect((await failure(t.driver.lookupByName('foo'))).message).toBe("Network not found: no network with matching name 'foo'");
-    expect((await failure(t.driver.start('foo'))).message).toBe("Network not found: no network with matching name 'foo'");
-    expect((await failure(t.driver.getXml('foo'))).errorClass).toBe('NO_NETWORK');
+    expect((await rejectionOf(t.driver.lookupByName('foo'))).message).toBe("Network not found: no network with matching name 'foo'");
+    expect((await rejectionOf(t.driver.start('foo'))).message).toBe("Network not found: no network with matching name 'foo'");
+    expect((await rejectionOf(t.driver.getXml('foo'))).errorClass).toBe('NO_NETWORK');
     await t.driver.define(isolatedXml('net', { uuid: U1 }));
     expect((await t.driver.lookupByUuid(U1.toUpperCase())).name).toBe('net');
     expect((await t.driver.lookupByUuid(U1.replace(/-/g, ''))).name).toBe('net');
-    expect((await failure(t.driver.lookupByUuid(U2))).message).toBe(`Network not found: no network with matching uuid '${U2}'`);
+    expect((await rejectionOf(t.driver.lookupByUuid(U2))).message).toBe(`Network not found: no network with matching uuid '${U2}'`);
   });
 
   it("filters as virConnectListAllNetworks does, sorted by name", async () => {
@@ -373,7 +364,7 @@ describe('close', () => {
     await t.driver.close();
     expect(t.kernel.links.has('virbr0')).toBe(true);
     expect(t.runtime.callsOf('stop')).toEqual([]);
-    const e = await failure(t.driver.list());
+    const e = await rejectionOf(t.driver.list());
     expect(e.message).toBe('internal error: network state driver is not active');
   });
 });

@@ -15,6 +15,8 @@ import {
 } from '../../src/conf/network/update.js';
 import type { DhcpHost, IpDef, NetworkDef, PortGroupDef } from '../../src/conf/network/types.js';
 import { VirError, type ErrorClass } from '../../src/util/errors.js';
+import { minimalNetworkDef } from './support/network-def.js';
+import { thrownBy } from './support/vir-error.js';
 
 /* ---------- fixtures ---------- */
 
@@ -37,33 +39,23 @@ function withDhcp(address: string, hosts: DhcpHost[], ranges: IpDef['ranges'] = 
 const HOST_A: DhcpHost = { mac: '00:16:3e:77:e2:ed', name: 'a.example.com', ip: '192.168.122.10' };
 const HOST_B: DhcpHost = { mac: '00:16:3e:3e:a9:1a', name: 'b.example.com', ip: '192.168.122.11' };
 
+/** libvirt's default network (NAT on virbr0) with two DHCP hosts, A and B. */
 function net(extra: Partial<NetworkDef> = {}): NetworkDef {
-  return {
-    name: 'default',
-    uuid: '81ff0d90-c91e-6742-64da-4a736edb9a9b',
-    uuidSpecified: true,
-    connections: 0,
-    forward: { mode: 'nat', interfaces: [] },
-    bridge: { name: 'virbr0', stp: true, delay: 0 },
-    mtu: 0,
-    dns: { forwarders: [], txts: [], srvs: [], hosts: [] },
-    ips: [withDhcp('192.168.122.1', [{ ...HOST_A }, { ...HOST_B }], [{ start: '192.168.122.2', end: '192.168.122.254' }])],
-    routes: [],
-    portGroups: [],
-    dnsmasqOptions: [],
-    ...extra,
-  };
+  return minimalNetworkDef(
+    {
+      name: 'default',
+      uuid: '81ff0d90-c91e-6742-64da-4a736edb9a9b',
+      bridge: { name: 'virbr0', stp: true, delay: 0 },
+      ips: [withDhcp('192.168.122.1', [{ ...HOST_A }, { ...HOST_B }], [{ start: '192.168.122.2', end: '192.168.122.254' }])],
+      ...extra,
+    },
+    'nat',
+  );
 }
 
 /** The error an update throws; fails the test if it succeeds or throws something else. */
 function failure(def: NetworkDef, command: UpdateCommand, section: UpdateSection, xml: string, parentIndex = -1): VirError {
-  try {
-    applyUpdate(def, command, section, parentIndex, xml);
-  } catch (e) {
-    if (e instanceof VirError) return e;
-    throw e;
-  }
-  throw new Error('expected the update to fail');
+  return thrownBy(() => applyUpdate(def, command, section, parentIndex, xml));
 }
 
 function expectFailure(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ForwardMode, IpDef, NetworkDef, PciAddress, PortGroupDef } from '../../src/conf/network/types.js';
+import type { IpDef, NetworkDef, PciAddress, PortGroupDef } from '../../src/conf/network/types.js';
 import {
   checkNetworkConfig,
   pciSysfsPath,
@@ -7,26 +7,10 @@ import {
   type ValidateFacts,
 } from '../../src/conf/network/validate.js';
 import { VirError } from '../../src/util/errors.js';
+import { minimalNetworkDef as net } from './support/network-def.js';
+import { implemented } from './support/implemented.js';
+import { thrownBy } from './support/vir-error.js';
 import { parseNetworkXml } from '../../src/conf/network/parse.js';
-
-/** A minimal valid definition; `over` replaces top-level fields. */
-function net(over: Partial<NetworkDef> = {}, mode: ForwardMode = 'none'): NetworkDef {
-  return {
-    name: 'n1',
-    uuid: '11111111-2222-3333-4444-555555555555',
-    uuidSpecified: true,
-    connections: 0,
-    forward: { mode, interfaces: [] },
-    bridge: { stp: true, delay: 0 },
-    mtu: 0,
-    dns: { forwarders: [], txts: [], srvs: [], hosts: [] },
-    ips: [],
-    routes: [],
-    portGroups: [],
-    dnsmasqOptions: [],
-    ...over,
-  };
-}
 
 function ip(address: string, prefix: number, dhcp: Partial<IpDef> = {}): IpDef {
   return { address, prefix, dhcp: false, ranges: [], hosts: [], ...dhcp };
@@ -36,19 +20,8 @@ const pci: PciAddress = { domain: 0, bus: 3, slot: 0, function: 1 };
 const allVfs: ValidateFacts = { isSriovVirtualFunction: () => true };
 const noVfs: ValidateFacts = { isSriovVirtualFunction: () => false };
 
-/** The VirError a call throws (fails the test if it does not throw one). */
-function errorOf(fn: () => void): VirError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof VirError) return e;
-    throw e;
-  }
-  throw new Error('expected a VirError, nothing was thrown');
-}
-
 function validate(def: NetworkDef, facts: ValidateFacts = allVfs): VirError {
-  return errorOf(() => validateNetworkForDefine(def, facts));
+  return thrownBy(() => validateNetworkForDefine(def, facts));
 }
 
 describe('validateNetworkForDefine: name', () => {
@@ -263,21 +236,12 @@ describe('validateNetworkForDefine: portgroups', () => {
 describe('checkNetworkConfig', () => {
   it('is the validation without the name check', () => {
     expect(() => checkNetworkConfig(net({ name: 'a\nb' }))).not.toThrow();
-    expect(errorOf(() => checkNetworkConfig(net({ ips: [ip('10.0.0.1', 24)] }, 'vepa'))).message).toContain('Unsupported <ip>');
+    expect(thrownBy(() => checkNetworkConfig(net({ ips: [ip('10.0.0.1', 24)] }, 'vepa'))).message).toContain('Unsupported <ip>');
   });
 });
 
 /** The same checks on definitions read by the parser, once it is implemented. */
-function parserReady(): boolean {
-  try {
-    parseNetworkXml('<network><name>probe</name></network>');
-    return true;
-  } catch (e) {
-    if (e instanceof Error && e.message === 'not implemented') return false;
-    throw e;
-  }
-}
-const ready = parserReady();
+const ready = implemented(() => parseNetworkXml('<network><name>probe</name></network>'));
 if (!ready) console.warn('network-validate: parseNetworkXml not implemented yet, parsed cases skipped');
 
 describe.skipIf(!ready)('validateNetworkForDefine on parsed XML (texts confirmed against libvirt 9.0 where it agrees with 11.3)', () => {
