@@ -11,35 +11,21 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import http from 'node:http';
-import type { FastifyInstance } from 'fastify';
-import { createApiServer } from '../../src/api/server.js';
 import { connect, type HttpVirtnetClient } from '../../src/client/index.js';
 import type { DriverEvent } from '../../src/driver/api.js';
-import { VirError } from '../../src/util/errors.js';
+import { pollUntil } from '../support/poll.js';
+import { serveApi, type ServedApi } from './support/api-sockets.js';
+import { rejectionOf } from './support/vir-error.js';
 import { FakeDriver, NET_XML } from './api-fake-driver.js';
 
 let dir: string;
 let sock: string;
 let driver: FakeDriver;
-let servers: FastifyInstance[] = [];
-let tcpPort = 0;
+let api: ServedApi;
 const token = 'a1'.repeat(32);
-const clients: HttpVirtnetClient[] = [];
 
-async function open(uri = `unix://${sock}`, extra: { readonly?: boolean; token?: string } = {}): Promise<HttpVirtnetClient> {
-  const c = await connect({ uri, ...extra });
-  clients.push(c);
-  return c;
-}
-
-async function rejection(p: Promise<unknown>): Promise<VirError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(VirError);
-    return err as VirError;
-  }
-  throw new Error('expected a rejection');
+function open(uri = `unix://${sock}`, extra: { readonly?: boolean; token?: string } = {}): Promise<HttpVirtnetClient> {
+  return api.open({ uri, ...extra });
 }
 
 beforeAll(() => {
@@ -50,21 +36,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 beforeEach(async () => {
   driver = new FakeDriver();
-  const rw = await createApiServer({ driver, access: { kind: 'unix' }, version: '1.2.3', heartbeatMs: 50 });
-  const ro = await createApiServer({ driver, access: { kind: 'unix-ro' }, version: '1.2.3' });
-  const tcp = await createApiServer({ driver, access: { kind: 'tcp', token }, version: '1.2.3' });
-  await rw.listen({ path: sock });
-  await ro.listen({ path: join(dir, 'virtnetd-ro.sock') });
-  await tcp.listen({ host: '127.0.0.1', port: 0 });
-  const address = tcp.server.address();
-  tcpPort = typeof address === 'object' && address ? address.port : 0;
-  servers = [rw, ro, tcp];
+  api = await serveApi(driver, dir, token);
 });
 
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(servers.map((s) => s.close()));
-});
+afterEach(() => api.close());
 
 describe('every driver method over HTTP', () => {
   it('round-trips the whole network life cycle', async () => {
@@ -109,7 +84,7 @@ describe('every driver method over HTTP', () => {
   it('reuses one connection for a sequence of calls', async () => {
     const c = await open();
     const seen = new Set<unknown>();
-    servers[0]?.server.on('connection', (s) => seen.add(s));
+    api.servers[0]?.server.on('connection', (s) => seen.add(s));
     for (let i = 0; i < 20; i++) await c.list();
     expect(seen.size).toBeLessThanOrEqual(1);
   });
@@ -118,19 +93,19 @@ describe('every driver method over HTTP', () => {
 describe('errors', () => {
   it("rethrows the daemon's VirError with the same class and detail", async () => {
     const c = await open();
-    const e1 = await rejection(c.lookupByName('nope'));
+    const e1 = await rejectionOf(c.lookupByName('nope'));
     expect([e1.errorClass, e1.detail, e1.message]).toEqual(['NO_NETWORK', "no network with matching name 'nope'", "Network not found: no network with matching name 'nope'"]);
     await c.define(NET_XML('x'));
     await c.start('x');
-    const e2 = await rejection(c.start('x'));
+    const e2 = await rejectionOf(c.start('x'));
     expect(e2.message).toBe('Requested operation is not valid: network is already active');
-    const e3 = await rejection(c.define('<domain/>'));
+    const e3 = await rejectionOf(c.define('<domain/>'));
     expect([e3.errorClass, e3.message]).toEqual(['XML_ERROR', "XML error: expecting root element of 'network', not 'domain'"]);
   });
 
   it("reports an absent daemon with libvirt's text", async () => {
     const missing = join(dir, 'nowhere', 'virtnetd.sock');
-    const e = await rejection(connect({ uri: `unix://${missing}` }));
+    const e = await rejectionOf(connect({ uri: `unix://${missing}` }));
     expect(e.errorClass).toBe('SYSTEM_ERROR');
     expect(e.message).toBe(`Failed to connect socket to '${missing}': No such file or directory`);
   });
@@ -140,26 +115,26 @@ describe('errors', () => {
     // A process that binds the socket and is killed leaves the file behind, as a crashed daemon does.
     spawnSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(stale)}, () => process.kill(process.pid, 'SIGKILL'))`]);
     expect(existsSync(stale)).toBe(true);
-    const e = await rejection(connect({ uri: `unix://${stale}` }));
+    const e = await rejectionOf(connect({ uri: `unix://${stale}` }));
     expect(e.message).toBe(`Failed to connect socket to '${stale}': Connection refused`);
   });
 
   it('reports a refused TCP port as virsh does', async () => {
-    const e = await rejection(connect({ uri: 'http://127.0.0.1:1', token }));
+    const e = await rejectionOf(connect({ uri: 'http://127.0.0.1:1', token }));
     expect(e.message).toBe("unable to connect to server at '127.0.0.1:1': Connection refused");
   });
 
   it('fails calls made after the daemon went away', async () => {
     const c = await open();
     await c.list();
-    await Promise.all(servers.map((s) => s.close()));
-    const e = await rejection(c.list());
+    await Promise.all(api.servers.map((s) => s.close()));
+    const e = await rejectionOf(c.list());
     expect(e.message).toBe(`Failed to connect socket to '${sock}': No such file or directory`);
   });
 
   it("refuses URIs virsh would not connect to, with virsh's text", async () => {
-    expect((await rejection(connect({ uri: 'foo:///bar' }))).message).toBe('no connection driver available for foo:///bar');
-    expect((await rejection(connect({ uri: 'relative/path' }))).message).toBe(
+    expect((await rejectionOf(connect({ uri: 'foo:///bar' }))).message).toBe('no connection driver available for foo:///bar');
+    expect((await rejectionOf(connect({ uri: 'relative/path' }))).message).toBe(
       "no connection driver available for URI 'relative/path' does not include a driver name",
     );
   });
@@ -171,29 +146,29 @@ describe('read-only and TCP', () => {
     const c = await open(`unix://${sock}`, { readonly: true });
     expect((await c.list()).length).toBe(1);
     expect((await c.version()).readonly).toBe(true);
-    const e = await rejection(c.start('a'));
+    const e = await rejectionOf(c.start('a'));
     expect([e.errorClass, e.message]).toEqual(['OPERATION_DENIED', 'operation forbidden: read only access prevents virNetworkCreate']);
     expect(driver.networks.get('a')?.info.active).toBe(false);
   });
 
   it('connects over TCP with the token', async () => {
-    const c = await open(`http://127.0.0.1:${tcpPort}`, { token });
+    const c = await open(`http://127.0.0.1:${api.tcpPort}`, { token });
     await c.define(NET_XML('t'));
     expect((await c.list()).map((n) => n.name)).toEqual(['t']);
   });
 
   it('fails to connect over TCP without the token or with a wrong one', async () => {
-    const e1 = await rejection(connect({ uri: `http://127.0.0.1:${tcpPort}` }));
+    const e1 = await rejectionOf(connect({ uri: `http://127.0.0.1:${api.tcpPort}` }));
     expect(e1.errorClass).toBe('AUTH_FAILED');
     expect(e1.message).toMatch(/^authentication failed: virtnetd requires its token/);
-    const e2 = await rejection(connect({ uri: `http://127.0.0.1:${tcpPort}`, token: 'b2'.repeat(32) }));
+    const e2 = await rejectionOf(connect({ uri: `http://127.0.0.1:${api.tcpPort}`, token: 'b2'.repeat(32) }));
     expect(e2.detail).toBe('the token does not match the one virtnetd wrote to its run directory (RUN/token)');
   });
 
   it('takes the token from $VIRTNET_TOKEN when none is given', async () => {
     process.env['VIRTNET_TOKEN'] = token;
     try {
-      const c = await open(`http://127.0.0.1:${tcpPort}`);
+      const c = await open(`http://127.0.0.1:${api.tcpPort}`);
       expect(await c.list()).toEqual([]);
     } finally {
       delete process.env['VIRTNET_TOKEN'];
@@ -201,8 +176,8 @@ describe('read-only and TCP', () => {
   });
 
   it('is read-only over TCP when asked', async () => {
-    const c = await open(`http://127.0.0.1:${tcpPort}`, { token, readonly: true });
-    const e = await rejection(c.define(NET_XML('x'), { validate: true }));
+    const c = await open(`http://127.0.0.1:${api.tcpPort}`, { token, readonly: true });
+    const e = await rejectionOf(c.define(NET_XML('x'), { validate: true }));
     expect(e.message).toBe('operation forbidden: read only access prevents virNetworkDefineXMLFlags');
   });
 });
@@ -266,15 +241,11 @@ describe('subscribe over server-sent events', () => {
     c.subscribe(() => undefined);
     await c.eventsReady();
     expect(driver.subscriberCount).toBe(1);
-    await servers[0]?.close();
+    await api.servers[0]?.close();
     expect(driver.subscriberCount).toBe(0);
   });
 });
 
-async function until(cond: () => boolean, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
+function until(cond: () => boolean, ms = 2000): Promise<void> {
+  return pollUntil(cond, { ms, everyMs: 5 });
 }

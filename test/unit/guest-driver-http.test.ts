@@ -9,42 +9,25 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { createApiServer } from '../../src/api/server.js';
-import { connect, type HttpVirtnetClient } from '../../src/client/index.js';
+import type { HttpVirtnetClient } from '../../src/client/index.js';
 import type { DriverEvent } from '../../src/driver/api.js';
 import { isolatedXml, natXml } from '../../src/driver/driver-testkit.js';
 import { guestXml, interfaceXml, startGuestTestDriver, type GuestTestDriver } from '../../src/driver/guest-testkit.js';
-import { VirError } from '../../src/util/errors.js';
+import { pollUntil } from '../support/poll.js';
+import { serveApi, type ServedApi } from './support/api-sockets.js';
+import { rejectionOf } from './support/vir-error.js';
 
 let dir: string;
 let sock: string;
 let t: GuestTestDriver;
-let servers: FastifyInstance[] = [];
-const clients: HttpVirtnetClient[] = [];
+let api: ServedApi;
 
-async function open(readonly = false): Promise<HttpVirtnetClient> {
-  const c = await connect({ uri: `unix://${sock}`, readonly });
-  clients.push(c);
-  return c;
+function open(readonly = false): Promise<HttpVirtnetClient> {
+  return api.open({ uri: `unix://${sock}`, readonly });
 }
 
-async function rejection(p: Promise<unknown>): Promise<VirError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(VirError);
-    return err as VirError;
-  }
-  throw new Error('expected a rejection');
-}
-
-async function until(check: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
+function until(check: () => boolean, ms = 3000): Promise<void> {
+  return pollUntil(check, { ms, everyMs: 10 });
 }
 
 beforeAll(() => {
@@ -55,16 +38,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 beforeEach(async () => {
   t = await startGuestTestDriver();
-  const rw = await createApiServer({ driver: t.driver, access: { kind: 'unix' }, version: '1.2.3', heartbeatMs: 50 });
-  const ro = await createApiServer({ driver: t.driver, access: { kind: 'unix-ro' }, version: '1.2.3' });
-  await rw.listen({ path: sock });
-  await ro.listen({ path: join(dir, 'virtnetd-ro.sock') });
-  servers = [rw, ro];
+  api = await serveApi(t.driver, dir);
 });
 
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(servers.map((s) => s.close()));
+  await api.close();
   await t.dispose();
 });
 
@@ -100,20 +78,20 @@ describe('guests over HTTP', () => {
     expect(await c.guestInterfaces('centos7.0', { inactive: true })).toHaveLength(1);
     await c.guestDestroy('centos7.0');
     await c.guestUndefine('centos7.0');
-    expect((await rejection(c.guestLookupByName('centos7.0'))).message).toBe("Domain not found: no domain with matching name 'centos7.0'");
+    expect((await rejectionOf(c.guestLookupByName('centos7.0'))).message).toBe("Domain not found: no domain with matching name 'centos7.0'");
   });
 
   it("brings the driver's errors back unchanged", async () => {
     const c = await open();
     await c.guestDefine(guestXml('g', { nics: ['network:nowhere'] }));
-    const e = await rejection(c.guestStart('g'));
+    const e = await rejectionOf(c.guestStart('g'));
     expect(e.message).toBe("Network not found: no network with matching name 'nowhere'");
-    expect((await rejection(c.guestAttachDevice('g', interfaceXml('network', 'x'), { live: true }))).message).toBe(
+    expect((await rejectionOf(c.guestAttachDevice('g', interfaceXml('network', 'x'), { live: true }))).message).toBe(
       'Requested operation is not valid: domain is not running',
     );
-    expect((await rejection(c.guestDetachDevice('g', interfaceXml('network', 'x', { mac: '52:54:00:01:02:03' }), { config: true }))).errorClass).toBe('DEVICE_MISSING');
-    expect((await rejection(c.bridgePorts('virbr9'))).message).toBe('bridge virbr9 does not exist!');
-    expect((await rejection(c.guestExec('g', ['id']))).message).toBe('Requested operation is not valid: domain is not running');
+    expect((await rejectionOf(c.guestDetachDevice('g', interfaceXml('network', 'x', { mac: '52:54:00:01:02:03' }), { config: true }))).errorClass).toBe('DEVICE_MISSING');
+    expect((await rejectionOf(c.bridgePorts('virbr9'))).message).toBe('bridge virbr9 does not exist!');
+    expect((await rejectionOf(c.guestExec('g', ['id']))).message).toBe('Requested operation is not valid: domain is not running');
   });
 
   it('needs force to destroy or undefine a network with running guests attached', async () => {
@@ -122,10 +100,10 @@ describe('guests over HTTP', () => {
     await c.start('isolated');
     await c.guestDefine(guestXml('web', { nics: ['network:isolated'] }));
     await c.guestStart('web');
-    expect((await rejection(c.destroy('isolated'))).message).toBe(
+    expect((await rejectionOf(c.destroy('isolated'))).message).toBe(
       "Requested operation is not valid: network 'isolated' has guests attached: web (use --force to destroy it anyway)",
     );
-    expect((await rejection(c.undefine('isolated'))).message).toBe(
+    expect((await rejectionOf(c.undefine('isolated'))).message).toBe(
       "Requested operation is not valid: network 'isolated' has guests attached: web (use --force to undefine it anyway)",
     );
     await c.destroy('isolated', { force: true });
@@ -139,7 +117,7 @@ describe('the read-only socket', () => {
     const rw = await open();
     await rw.guestDefine(guestXml('g'));
     const ro = await open(true);
-    const refused = async (p: Promise<unknown>): Promise<string> => (await rejection(p)).message;
+    const refused = async (p: Promise<unknown>): Promise<string> => (await rejectionOf(p)).message;
     expect(await refused(ro.guestDefine(guestXml('h')))).toBe('operation forbidden: read only access prevents virDomainDefineXML');
     expect(await refused(ro.guestUndefine('g'))).toBe('operation forbidden: read only access prevents virDomainUndefine');
     expect(await refused(ro.guestStart('g'))).toBe('operation forbidden: read only access prevents virDomainCreate');
