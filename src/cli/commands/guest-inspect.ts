@@ -1,7 +1,7 @@
 /**
  * The read-only guest commands:
  * - dumpxml [--inactive] [--xpath EXPR [--wrap]]: the guest's XML (the
- *   XPath filter as net-dumpxml's, libxml2 loaded only then);
+ *   XPath filter as net-dumpxml's, xml-dump.ts; libxml2 loaded only then);
  * - domiflist [--inactive]: virsh's table of vNICs (Interface, Type,
  *   Source, Model, MAC; `-` for what is not set);
  * - domifaddr [--interface NAME] [--full] [--source lease]: the addresses
@@ -13,35 +13,20 @@ import type { GuestInterfaceAddress } from '../../driver/guest-api.js';
 import { VirError } from '../../util/errors.js';
 import type { CommandDef } from '../command.js';
 import { optString } from '../options.js';
-import { CommandAbort } from '../shell.js';
 import { formatTable } from '../table.js';
 import { DOMAIN_OPT, guestApi, lookupGuest } from './guest-client.js';
 import { attempt } from './net-lifecycle.js';
+import { printXmlDump, XML_DUMP_OPTS } from './xml-dump.js';
 
 export const dumpxmlCmd: CommandDef = {
   name: 'dumpxml',
   help: 'domain information in XML',
   desc: 'Output the domain information as an XML dump to stdout.',
-  opts: [
-    DOMAIN_OPT,
-    { name: 'inactive', kind: 'bool', help: 'show inactive defined XML' },
-    { name: 'xpath', kind: 'string', named: true, help: 'xpath expression to filter the XML document' },
-    { name: 'wrap', kind: 'bool', help: 'wrap xpath results in an common root element' },
-  ],
+  opts: [DOMAIN_OPT, ...XML_DUMP_OPTS],
   async run(sh, cmd) {
     const dom = await lookupGuest(sh, cmd);
     if (!dom) return false;
-    const xpath = cmd.raw('xpath');
-    // vshCommandOptStringQuiet: an empty --xpath fails without a message.
-    if (cmd.has('xpath') && !xpath) throw new CommandAbort();
-    const xml = await guestApi(sh).guestGetXml(dom.info.name, { inactive: cmd.has('inactive') });
-    if (xpath === undefined) {
-      sh.print(xml);
-      return true;
-    }
-    const { dumpXPath } = await import('../xpath.js');
-    sh.print(await dumpXPath(xml, xpath, cmd.has('wrap')));
-    return true;
+    return printXmlDump(sh, cmd, (options) => guestApi(sh).guestGetXml(dom.info.name, options));
   },
 };
 

@@ -2,12 +2,12 @@
  * The read-only single-network commands: net-info (virsh's labels, 15
  * columns wide; the Bridge line only when there is a bridge), net-uuid,
  * net-name and net-dumpxml (live or --inactive; --xpath/--wrap go through
- * libxml2, loaded only then).
+ * libxml2, loaded only then: xml-dump.ts, shared with dumpxml).
  */
 import type { CommandDef } from '../command.js';
 import { lookupNetwork } from '../lookup.js';
-import { CommandAbort } from '../shell.js';
 import { NETWORK_OPT } from './net-lifecycle.js';
+import { printXmlDump, XML_DUMP_OPTS } from './xml-dump.js';
 
 const label = (name: string, value: string): string => `${name.padEnd(15)} ${value}\n`;
 
@@ -61,25 +61,10 @@ export const netDumpxml: CommandDef = {
   name: 'net-dumpxml',
   help: 'network information in XML',
   desc: 'Output the network information as an XML dump to stdout.',
-  opts: [
-    NETWORK_OPT,
-    { name: 'inactive', kind: 'bool', help: 'show inactive defined XML' },
-    { name: 'xpath', kind: 'string', named: true, help: 'xpath expression to filter the XML document' },
-    { name: 'wrap', kind: 'bool', help: 'wrap xpath results in an common root element' },
-  ],
+  opts: [NETWORK_OPT, ...XML_DUMP_OPTS],
   async run(sh, cmd) {
     const net = await lookupNetwork(sh, cmd);
     if (!net) return false;
-    const xpath = cmd.raw('xpath');
-    // vshCommandOptStringQuiet: an empty --xpath fails without a message.
-    if (cmd.has('xpath') && !xpath) throw new CommandAbort();
-    const xml = await sh.client().getXml(net.info.name, { inactive: cmd.has('inactive') });
-    if (xpath === undefined) {
-      sh.print(xml);
-      return true;
-    }
-    const { dumpXPath } = await import('../xpath.js');
-    sh.print(await dumpXPath(xml, xpath, cmd.has('wrap')));
-    return true;
+    return printXmlDump(sh, cmd, (options) => sh.client().getXml(net.info.name, options));
   },
 };
