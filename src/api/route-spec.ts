@@ -1,0 +1,44 @@
+/**
+ * The building blocks every REST route of virtnetd is declared with
+ * (routes.ts for networks, routes-guests.ts for guests): the access class
+ * for the read-only socket, the standard response maps (errors, 204, 200)
+ * and the shape of a route's options, so both route tables say only what
+ * differs per route.
+ */
+import type { FastifyReply, FastifySchema } from 'fastify';
+import { Type, type TSchema } from 'typebox';
+import type { RouteAccess } from './access.js';
+import { ErrorBodySchema } from './schemas.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Whether the route changes anything (for the read-only socket); every API route sets it. */
+    access?: RouteAccess;
+  }
+}
+
+/** A route that changes nothing: allowed on the read-only socket. */
+export const READ: RouteAccess = { read: true };
+
+/** A route that changes something: refused on the read-only socket with the libvirt API it stands for. */
+export const write = (api: string): RouteAccess => ({ read: false, libvirtApi: () => api });
+
+/** libvirt's error body for every 4xx and 5xx answer. */
+export const errors = { '4xx': ErrorBodySchema, '5xx': ErrorBodySchema };
+
+/** The responses of a route that answers 204 with no content. */
+export const done = { 204: Type.Null({ description: 'Done; no content.' }), ...errors };
+
+/** The responses of a route that answers 200 with `schema`. */
+export const ok = (schema: TSchema) => ({ 200: schema, ...errors });
+
+/** A route's options: its OpenAPI schema (operationId, tags, summary, request and response schemas) and its access class. */
+export function route<S extends FastifySchema>(access: RouteAccess, schema: S): { schema: S; config: { access: RouteAccess } } {
+  return { schema, config: { access } };
+}
+
+/** Answer 204 once `work` is done (its failure is the route's error answer). */
+export async function noContent(reply: FastifyReply, work: Promise<unknown>): Promise<FastifyReply> {
+  await work;
+  return reply.code(204).send(null);
+}
