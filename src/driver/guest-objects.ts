@@ -13,68 +13,17 @@
  *   what the backend made for it.
  *
  * Lists come in virsh list's order: running guests by id, then the others
- * by name.
+ * by name. What guests share with networks (the defs, the lock, the list's
+ * maps and checks) is object-list.ts.
  */
 import type { GuestDef } from '../conf/guest/types.js';
-import { parseUuid } from '../conf/network/parse-addr.js';
-import { VirError, operationFailed } from '../util/errors.js';
 import type { GuestInfo, GuestListFilter } from './guest-api.js';
-import { Mutex } from './driver-mutex.js';
 import type { GuestRuntimeRecord } from './guest-store.js';
+import { DefObject, ObjectList, matchesPair } from './object-list.js';
 
-export class GuestObject {
-  /** The live def while running; the config otherwise. */
-  def: GuestDef;
-  /** The persistent def of a running persistent guest. */
-  newDef: GuestDef | undefined;
-  active = false;
-  persistent: boolean;
+export class GuestObject extends DefObject<GuestDef> {
   /** What the backend made, while running. */
   record: GuestRuntimeRecord | undefined;
-  removed = false;
-  readonly lock = new Mutex();
-
-  constructor(def: GuestDef, persistent: boolean) {
-    this.def = def;
-    this.newDef = undefined;
-    this.persistent = persistent;
-  }
-
-  get name(): string {
-    return this.def.name;
-  }
-
-  get uuid(): string {
-    return this.def.uuid;
-  }
-
-  /** The persistent definition (newDef while running, else def). */
-  persistentDef(): GuestDef {
-    return this.newDef ?? this.def;
-  }
-
-  /** Before a start: keep the config aside. */
-  setDefTransient(): void {
-    if (this.persistent && this.newDef === undefined) this.newDef = structuredClone(this.def);
-  }
-
-  /** After a stop: the config is the def again. */
-  unsetDefTransient(): void {
-    if (this.newDef !== undefined) {
-      this.def = this.newDef;
-      this.newDef = undefined;
-    }
-  }
-
-  /** virDomainObjAssignDef for a persistent def (define), or none (undefine). */
-  assignPersistentDef(def: GuestDef | undefined): void {
-    if (this.active) this.newDef = def;
-    else if (def !== undefined) {
-      this.newDef = undefined;
-      this.def = def;
-    }
-    this.persistent = def !== undefined;
-  }
 
   info(): GuestInfo {
     const info: GuestInfo = { name: this.name, uuid: this.uuid, type: this.def.type, active: this.active, persistent: this.persistent };
@@ -86,8 +35,7 @@ export class GuestObject {
 }
 
 export function matchesGuestFilter(obj: GuestObject, f: GuestListFilter = {}): boolean {
-  if ((f.active || f.inactive) && !((f.active && obj.active) || (f.inactive && !obj.active))) return false;
-  return true;
+  return matchesPair(f.active, f.inactive, obj.active);
 }
 
 /** virsh list's order: running ones by id, then the others by name. */
@@ -97,63 +45,15 @@ function listOrder(a: GuestObject, b: GuestObject): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }
 
-export class GuestObjectList {
-  private readonly byUuid = new Map<string, GuestObject>();
-  private readonly byName = new Map<string, GuestObject>();
-
-  findByName(name: string): GuestObject | undefined {
-    return this.byName.get(name);
-  }
-
-  getByName(name: string): GuestObject {
-    const obj = this.byName.get(name);
-    if (obj === undefined) throw new VirError('NO_DOMAIN', `no domain with matching name '${name}'`);
-    return obj;
-  }
-
-  getByUuid(uuid: string): GuestObject {
-    const canonical = parseUuid(uuid);
-    const obj = canonical === undefined ? undefined : this.byUuid.get(canonical);
-    if (obj === undefined) throw new VirError('NO_DOMAIN', `no domain with matching uuid '${canonical ?? uuid}'`);
-    return obj;
-  }
-
-  /** The object a def would be assigned to, or undefined for a new one; libvirt's errors for a clash. */
-  checkConflicts(def: GuestDef): GuestObject | undefined {
-    const sameUuid = this.byUuid.get(def.uuid);
-    if (sameUuid !== undefined) {
-      if (sameUuid.name !== def.name) throw operationFailed(`domain '${sameUuid.name}' is already defined with uuid ${sameUuid.uuid}`);
-      return sameUuid;
-    }
-    const sameName = this.byName.get(def.name);
-    if (sameName !== undefined) throw operationFailed(`domain '${def.name}' already exists with uuid ${sameName.uuid}`);
-    return undefined;
-  }
-
-  add(obj: GuestObject): void {
-    if (this.byUuid.has(obj.uuid) || this.byName.has(obj.name)) throw new Error(`guest ${obj.name} is already listed`);
-    obj.removed = false;
-    this.byUuid.set(obj.uuid, obj);
-    this.byName.set(obj.name, obj);
-  }
-
-  remove(obj: GuestObject): void {
-    if (this.byUuid.get(obj.uuid) === obj) this.byUuid.delete(obj.uuid);
-    if (this.byName.get(obj.name) === obj) this.byName.delete(obj.name);
-    obj.removed = true;
-  }
-
-  all(): GuestObject[] {
-    return [...this.byUuid.values()].sort(listOrder);
-  }
-
-  filter(f: GuestListFilter = {}): GuestObject[] {
-    return this.all().filter((o) => matchesGuestFilter(o, f));
+/** The guests, with libvirt's NO_DOMAIN lookups and "domain ..." conflict errors; in virsh list's order. */
+export class GuestObjectList extends ObjectList<GuestDef, GuestObject, GuestListFilter> {
+  constructor() {
+    super({ notFound: 'NO_DOMAIN', noun: 'domain', listNoun: 'guest', order: listOrder, matches: matchesGuestFilter });
   }
 
   /** Every definition of every guest (live and persistent), for MAC uniqueness. */
   *defs(): Iterable<GuestDef> {
-    for (const o of this.byUuid.values()) {
+    for (const o of this.values()) {
       yield o.def;
       if (o.newDef !== undefined) yield o.newDef;
     }
