@@ -73,7 +73,7 @@ const byNameCaseless = (a: NetworkObject, b: NetworkObject): number => {
 /** The networks, with libvirt's NO_NETWORK lookups and "network ..." conflict errors; filtered as virConnectListAllNetworks does. */
 export class NetworkObjectList extends ObjectList<NetworkDef, NetworkObject, ListFilter> {
   constructor() {
-    super({ notFound: 'NO_NETWORK', noun: 'network', listNoun: 'network', order: byNameCaseless, matches: matchesFilter });
+    super({ create: (def, persistent) => new NetworkObject(def, persistent), notFound: 'NO_NETWORK', noun: 'network', listNoun: 'network', order: byNameCaseless, matches: matchesFilter });
   }
 
   /**

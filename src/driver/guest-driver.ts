@@ -39,6 +39,7 @@ import type { GuestDef, GuestInterface as ConfInterface } from '../conf/guest/ty
 import type { GuestBackend, GuestHandle } from '../host/guest-backend.js';
 import { VirError, internalError, invalidArg, operationInvalid, operationUnsupported } from '../util/errors.js';
 import type { DriverEvent, Unsubscribe } from './api.js';
+import { CallGate, withObject } from './driver-calls.js';
 import { EventBus } from './driver-events.js';
 import { errorText, silentLogger, type DriverLogger } from './driver-log.js';
 import type {
@@ -53,7 +54,7 @@ import type {
   GuestListFilter,
 } from './guest-api.js';
 import { liveInterface, pluggedOf, plugNic, releaseNic, reconnectNic, unplugNic, withPort, type GuestNetworks, type NicContext } from './guest-nics.js';
-import { GuestObject, GuestObjectList } from './guest-objects.js';
+import { type GuestObject, GuestObjectList } from './guest-objects.js';
 import { findInterface, resolveImpact } from './guest-modify.js';
 import type { NetworkPortOwner } from './guest-ports.js';
 import { initializeGuests, type GuestStartupReport } from './guest-startup.js';
@@ -73,8 +74,6 @@ export interface GuestDriverOptions {
   execTimeoutMs?: number;
 }
 
-const RETRY = Symbol('retry');
-
 export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
   readonly paths: VirtnetPaths;
   readonly store: GuestStore;
@@ -85,11 +84,10 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
   private readonly events: EventBus;
   private readonly now: () => number;
   private readonly options: GuestDriverOptions;
-  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly calls = new CallGate('guest driver is not active');
   /** MACs handed out but not yet in a stored definition. */
   private readonly pendingMacs = new Set<string>();
   private nextId = 1;
-  private closed = false;
   private startup: GuestStartupReport | undefined;
 
   /** Use createGuestDriver (src/driver/guest-index.ts), which also runs startup. */
@@ -127,10 +125,9 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
 
   /** Stop serving; running guests keep running for the next driver to adopt. */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+    if (!this.calls.stop()) return;
     this.networks.setPortOwner(undefined);
-    await Promise.allSettled([...this.inflight]);
+    await this.calls.settled();
     this.events.clear();
   }
 
@@ -138,22 +135,12 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
   /* plumbing                                                           */
 
   private call<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.closed) return Promise.reject(internalError('guest driver is not active'));
-    const p = fn();
-    this.inflight.add(p);
-    void p.then(
-      () => this.inflight.delete(p),
-      () => this.inflight.delete(p),
-    );
-    return p;
+    return this.calls.run(fn);
   }
 
-  private async withObject<T>(lookup: () => GuestObject, fn: (obj: GuestObject) => Promise<T>): Promise<T> {
-    for (;;) {
-      const obj = lookup();
-      const result = await obj.lock.run(async () => (obj.removed ? RETRY : { value: await fn(obj) }));
-      if (result !== RETRY) return result.value;
-    }
+  /** An API call on the guest named `name`, holding its lock. */
+  private onGuest<T>(name: string, fn: (obj: GuestObject) => Promise<T>): Promise<T> {
+    return this.call(() => withObject(() => this.objects.getByName(name), fn));
   }
 
   private emit(event: GuestEvent['event'], guest: { name: string; uuid: string }, device?: string): void {
@@ -193,6 +180,13 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
       reserved: this.reservedNames(obj),
       warn: (message, err) => this.warn(message, err, { guest: obj.name }),
     };
+  }
+
+  /** A new persistent definition, saved: the config of a running guest (its next start), else its definition. */
+  private saveConfigDef(obj: GuestObject, def: GuestDef): void {
+    this.store.saveConfig(def);
+    if (obj.active) obj.newDef = def;
+    else obj.def = def;
   }
 
   private saveStatus(obj: GuestObject): void {
@@ -291,31 +285,9 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
       const generated = def.interfaces.flatMap((i, k) => (parsed.interfaces[k]?.mac === undefined && i.mac !== undefined ? [i.mac] : []));
       for (const m of generated) this.pendingMacs.add(m);
       try {
-        for (;;) {
-          const existing = this.objects.checkConflicts(def);
-          if (existing === undefined) {
-            const obj = new GuestObject(def, true);
-            this.objects.add(obj);
-            try {
-              this.store.saveConfig(def);
-            } catch (err) {
-              this.objects.remove(obj);
-              throw err;
-            }
-            this.emit('Defined', obj);
-            return obj.info();
-          }
-          const done = await existing.lock.run(() => {
-            if (existing.removed) return RETRY;
-            this.store.saveConfig(def);
-            existing.assignPersistentDef(def);
-            return existing;
-          });
-          if (done !== RETRY) {
-            this.emit('Defined', done);
-            return done.info();
-          }
-        }
+        const obj = await this.objects.definePersistent(def, (d) => this.store.saveConfig(d));
+        this.emit('Defined', obj);
+        return obj.info();
       } finally {
         for (const m of generated) this.pendingMacs.delete(m);
       }
@@ -323,44 +295,29 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
   }
 
   guestUndefine(name: string): Promise<void> {
-    return this.call(() =>
-      this.withObject(
-        () => this.objects.getByName(name),
-        async (obj) => {
-          if (!obj.persistent) throw operationInvalid('cannot undefine transient domain');
-          this.store.deleteConfig(obj.name);
-          if (obj.active) obj.assignPersistentDef(undefined);
-          else this.objects.remove(obj);
-          this.emit('Undefined', obj);
-        },
-      ),
-    );
+    return this.onGuest(name, async (obj) => {
+      if (!obj.persistent) throw operationInvalid('cannot undefine transient domain');
+      this.store.deleteConfig(obj.name);
+      if (obj.active) obj.assignPersistentDef(undefined);
+      else this.objects.remove(obj);
+      this.emit('Undefined', obj);
+    });
   }
 
   guestStart(name: string): Promise<void> {
-    return this.call(() =>
-      this.withObject(
-        () => this.objects.getByName(name),
-        async (obj) => {
-          await this.startObject(obj);
-          this.emit('Started', obj);
-        },
-      ),
-    );
+    return this.onGuest(name, async (obj) => {
+      await this.startObject(obj);
+      this.emit('Started', obj);
+    });
   }
 
   guestDestroy(name: string): Promise<void> {
-    return this.call(() =>
-      this.withObject(
-        () => this.objects.getByName(name),
-        async (obj) => {
-          if (!obj.active) throw operationInvalid('domain is not running');
-          await this.stopObject(obj);
-          if (!obj.persistent) this.objects.remove(obj);
-          this.emit('Stopped', obj);
-        },
-      ),
-    );
+    return this.onGuest(name, async (obj) => {
+      if (!obj.active) throw operationInvalid('domain is not running');
+      await this.stopObject(obj);
+      if (!obj.persistent) this.objects.remove(obj);
+      this.emit('Stopped', obj);
+    });
   }
 
   guestGetXml(name: string, options?: { inactive?: boolean }): Promise<string> {
@@ -402,89 +359,71 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
   }
 
   guestAttachDevice(name: string, xml: string, flags: AffectFlags): Promise<void> {
-    return this.call(() =>
-      this.withObject(
-        () => this.objects.getByName(name),
-        async (obj) => {
-          const device = parseInterfaceXml(xml, { inactive: true });
-          const impact = resolveImpact(flags, obj);
-          let generated: string | undefined;
-          let shown: string | undefined;
-          if (device.mac === undefined) {
-            generated = this.newMac();
-            device.mac = generated;
-            this.pendingMacs.add(generated);
-          }
+    return this.onGuest(name, async (obj) => {
+      const device = parseInterfaceXml(xml, { inactive: true });
+      const impact = resolveImpact(flags, obj);
+      let generated: string | undefined;
+      let shown: string | undefined;
+      if (device.mac === undefined) {
+        generated = this.newMac();
+        device.mac = generated;
+        this.pendingMacs.add(generated);
+      }
+      try {
+        const configDef = impact.config ? addInterface(obj.persistentDef(), structuredClone(device)) : undefined;
+        if (impact.live) {
+          addInterface(obj.def, device); // alias check before anything is made
+          const record = obj.record!;
+          const ctx = this.nicContext(obj);
+          const rec = await plugNic(ctx, device, record);
+          const live = structuredClone(obj.def);
+          const liveIface = liveInterface(device, rec, live);
+          shown = liveIface.alias;
+          live.interfaces.push(liveIface);
+          obj.def = live;
+          record.nics.push(rec);
           try {
-            const configDef = impact.config ? addInterface(obj.persistentDef(), structuredClone(device)) : undefined;
-            if (impact.live) {
-              addInterface(obj.def, device); // alias check before anything is made
-              const record = obj.record!;
-              const ctx = this.nicContext(obj);
-              const rec = await plugNic(ctx, device, record);
-              const live = structuredClone(obj.def);
-              const liveIface = liveInterface(device, rec, live);
-              shown = liveIface.alias;
-              live.interfaces.push(liveIface);
-              obj.def = live;
-              record.nics.push(rec);
-              try {
-                this.saveStatus(obj);
-              } catch (err) {
-                this.warn('cannot save the guest status', err, { guest: obj.name });
-              }
-            }
-            if (configDef !== undefined) {
-              this.store.saveConfig(configDef);
-              if (obj.active) obj.newDef = configDef;
-              else obj.def = configDef;
-            }
-          } finally {
-            if (generated !== undefined) this.pendingMacs.delete(generated);
+            this.saveStatus(obj);
+          } catch (err) {
+            this.warn('cannot save the guest status', err, { guest: obj.name });
           }
-          this.emit('DeviceAdded', obj, shown ?? device.alias ?? device.mac);
-        },
-      ),
-    );
+        }
+        if (configDef !== undefined) this.saveConfigDef(obj, configDef);
+      } finally {
+        if (generated !== undefined) this.pendingMacs.delete(generated);
+      }
+      this.emit('DeviceAdded', obj, shown ?? device.alias ?? device.mac);
+    });
   }
 
   guestDetachDevice(name: string, xml: string, flags: AffectFlags): Promise<void> {
-    return this.call(() =>
-      this.withObject(
-        () => this.objects.getByName(name),
-        async (obj) => {
-          const device = parseInterfaceXml(xml, { inactive: true });
-          const impact = resolveImpact(flags, obj);
-          let configDef: GuestDef | undefined;
-          let removed: ConfInterface | undefined;
-          if (impact.config) {
-            const base = obj.persistentDef();
-            const idx = findInterface(base, device);
-            removed = base.interfaces[idx];
-            configDef = removeInterface(base, idx);
-          }
-          if (impact.live) {
-            const idx = findInterface(obj.def, device);
-            const iface = obj.def.interfaces[idx]!;
-            removed = iface;
-            const record = obj.record!;
-            const at = record.nics.findIndex((n) => n.target === iface.target);
-            if (at >= 0) {
-              await unplugNic(this.nicContext(obj), record.nics[at]!);
-              record.nics.splice(at, 1);
-            }
-            obj.def = removeInterface(obj.def, idx);
-            this.saveStatus(obj);
-          }
-          if (configDef !== undefined) {
-            this.store.saveConfig(configDef);
-            if (obj.active) obj.newDef = configDef;
-            else obj.def = configDef;
-          }
-          this.emit('DeviceRemoved', obj, removed?.alias ?? removed?.mac ?? device.mac);
-        },
-      ),
-    );
+    return this.onGuest(name, async (obj) => {
+      const device = parseInterfaceXml(xml, { inactive: true });
+      const impact = resolveImpact(flags, obj);
+      let configDef: GuestDef | undefined;
+      let removed: ConfInterface | undefined;
+      if (impact.config) {
+        const base = obj.persistentDef();
+        const idx = findInterface(base, device);
+        removed = base.interfaces[idx];
+        configDef = removeInterface(base, idx);
+      }
+      if (impact.live) {
+        const idx = findInterface(obj.def, device);
+        const iface = obj.def.interfaces[idx]!;
+        removed = iface;
+        const record = obj.record!;
+        const at = record.nics.findIndex((n) => n.target === iface.target);
+        if (at >= 0) {
+          await unplugNic(this.nicContext(obj), record.nics[at]!);
+          record.nics.splice(at, 1);
+        }
+        obj.def = removeInterface(obj.def, idx);
+        this.saveStatus(obj);
+      }
+      if (configDef !== undefined) this.saveConfigDef(obj, configDef);
+      this.emit('DeviceRemoved', obj, removed?.alias ?? removed?.mac ?? device.mac);
+    });
   }
 
   guestExec(name: string, argv: string[]): Promise<GuestExecResult> {
@@ -524,56 +463,61 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
   }
 
   async networkStarted(network: string): Promise<void> {
-    if (this.closed) return;
+    if (this.calls.closed) return;
     let bridge: string | undefined;
     try {
       bridge = (await this.networks.lookupByName(network)).bridge;
     } catch {
       bridge = undefined;
     }
-    const running = this.objects.all().filter((o) => o.active);
-    await Promise.all(
-      running.map((o) =>
-        o.lock.run(async () => {
-          if (o.removed || !o.active || o.record === undefined) return;
-          const record = o.record;
-          let changed = false;
-          for (let i = 0; i < record.nics.length; i++) {
-            const rec = record.nics[i]!;
-            const ours = rec.network === network ? !rec.connected : rec.network === undefined && bridge !== undefined && rec.plug.kind === 'bridge' && rec.plug.bridge === bridge;
-            if (!ours) continue;
-            try {
-              const next = await reconnectNic(this.nicContext(o), rec);
-              record.nics[i] = next;
-              this.updateLiveNic(o, next);
-              changed = true;
-              this.logger.info({ guest: o.name, network, device: next.target }, 'vNIC plugged back in');
-            } catch (err) {
-              this.warn('cannot plug a vNIC back in', err, { guest: o.name, network, device: rec.target });
-            }
-          }
-          if (changed) this.saveStatus(o);
-        }),
-      ),
-    );
+    await this.eachRunning(async (o, record) => {
+      let changed = false;
+      for (let i = 0; i < record.nics.length; i++) {
+        const rec = record.nics[i]!;
+        const ours = rec.network === network ? !rec.connected : rec.network === undefined && bridge !== undefined && rec.plug.kind === 'bridge' && rec.plug.bridge === bridge;
+        if (!ours) continue;
+        try {
+          const next = await reconnectNic(this.nicContext(o), rec);
+          record.nics[i] = next;
+          this.updateLiveNic(o, next);
+          changed = true;
+          this.logger.info({ guest: o.name, network, device: next.target }, 'vNIC plugged back in');
+        } catch (err) {
+          this.warn('cannot plug a vNIC back in', err, { guest: o.name, network, device: rec.target });
+        }
+      }
+      return changed;
+    });
   }
 
   async networkStopped(network: string): Promise<void> {
-    if (this.closed) return;
+    if (this.calls.closed) return;
+    await this.eachRunning((o, record) => {
+      let changed = false;
+      record.nics = record.nics.map((rec) => {
+        if (rec.network !== network || !rec.connected) return rec;
+        changed = true;
+        const next = { ...rec, connected: false };
+        this.updateLiveNic(o, next);
+        return next;
+      });
+      return changed;
+    });
+  }
+
+  /**
+   * Run `fn` on every running guest, in parallel, each under its lock;
+   * guests stopped or removed in the meantime are skipped. `fn` says
+   * whether it changed the guest's record, which then goes to its status
+   * file.
+   */
+  private async eachRunning(fn: (obj: GuestObject, record: GuestRuntimeRecord) => Promise<boolean> | boolean): Promise<void> {
     const running = this.objects.all().filter((o) => o.active);
     await Promise.all(
       running.map((o) =>
         o.lock.run(async () => {
           if (o.removed || !o.active || o.record === undefined) return;
-          let changed = false;
-          o.record.nics = o.record.nics.map((rec) => {
-            if (rec.network !== network || !rec.connected) return rec;
-            changed = true;
-            const next = { ...rec, connected: false };
-            this.updateLiveNic(o, next);
-            return next;
-          });
-          if (changed) this.saveStatus(o);
+          if (await fn(o, o.record)) this.saveStatus(o);
         }),
       ),
     );

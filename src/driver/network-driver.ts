@@ -55,6 +55,7 @@ import type { NetworkRuntime } from './runtime.js';
 import type { VirtnetPaths } from './paths.js';
 import { NetworkStore } from './network-store.js';
 import { NetworkObject, NetworkObjectList } from './driver-objects.js';
+import { CallGate, withObject } from './driver-calls.js';
 import { EventBus } from './driver-events.js';
 import { errorText, silentLogger, type DriverLogger } from './driver-log.js';
 import { formatNetworkStatus } from './driver-status.js';
@@ -87,8 +88,6 @@ export interface NetworkDriverOptions {
   leaseDebounceMs?: number;
 }
 
-const RETRY = Symbol('retry');
-
 /** A network's MAC in the form lease records are compared in (virMacAddrCompare parses both). */
 function normalizeMac(mac: string): string | undefined {
   const bytes = parseMac(mac);
@@ -104,8 +103,7 @@ export class NetworkDriver implements NetworkDriverApi {
   private readonly events: EventBus;
   private readonly leasesWatcher: LeaseWatcher | undefined;
   private readonly options: NetworkDriverOptions;
-  private readonly inflight = new Set<Promise<unknown>>();
-  private closed = false;
+  private readonly calls = new CallGate('network state driver is not active');
   private startup: StartupReport | undefined;
   /** Ports of guests' vNICs, per active network (guest-ports.ts). */
   private readonly ports = new PortTable();
@@ -166,9 +164,8 @@ export class NetworkDriver implements NetworkDriverApi {
    * file, for the next driver to adopt.
    */
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await Promise.allSettled([...this.inflight]);
+    if (!this.calls.stop()) return;
+    await this.calls.settled();
     this.leasesWatcher?.close();
     this.events.clear();
   }
@@ -178,27 +175,7 @@ export class NetworkDriver implements NetworkDriverApi {
 
   /** Run an API call: refused once closed, tracked so close() can wait for it. */
   private call<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.closed) return Promise.reject(internalError('network state driver is not active'));
-    const p = fn();
-    this.inflight.add(p);
-    void p.then(
-      () => this.inflight.delete(p),
-      () => this.inflight.delete(p),
-    );
-    return p;
-  }
-
-  /**
-   * Run `fn` holding the lock of the network `lookup` finds. If the object
-   * left the list while we waited (a transient destroyed, an inactive one
-   * undefined), look it up again: the name may be free or taken by another.
-   */
-  private async withObject<T>(lookup: () => NetworkObject, fn: (obj: NetworkObject) => Promise<T>): Promise<T> {
-    for (;;) {
-      const obj = lookup();
-      const result = await obj.lock.run(async () => (obj.removed ? RETRY : { value: await fn(obj) }));
-      if (result !== RETRY) return result.value;
-    }
+    return this.calls.run(fn);
   }
 
   private defineFacts(): DefineFacts & Partial<ValidateFacts> {
@@ -323,33 +300,7 @@ export class NetworkDriver implements NetworkDriverApi {
       const parsed = this.parse(xml, options);
       const obj = await withBridgeNameLock(async () => {
         const def = await prepareNetworkForDefine(parsed, this.defineFacts());
-        for (;;) {
-          const existing = this.objects.checkConflicts(def);
-          if (existing === undefined) {
-            const obj = new NetworkObject(def, true);
-            this.objects.add(obj);
-            try {
-              this.saveConfig(def);
-            } catch (err) {
-              this.objects.remove(obj);
-              throw err;
-            }
-            return obj;
-          }
-          const done = await existing.lock.run(() => {
-            if (existing.removed) return RETRY;
-            const saved = { def: existing.def, newDef: existing.newDef, persistent: existing.persistent };
-            existing.assignDef(def, false);
-            try {
-              this.saveConfig(def);
-            } catch (err) {
-              Object.assign(existing, saved);
-              throw err;
-            }
-            return existing;
-          });
-          if (done !== RETRY) return done;
-        }
+        return this.objects.definePersistent(def, (d) => this.saveConfig(d));
       });
       this.logger.info({ network: obj.name }, 'network defined');
       const info = obj.info();
@@ -404,7 +355,7 @@ export class NetworkDriver implements NetworkDriverApi {
 
   undefine(name: string, options?: ForceOptions): Promise<void> {
     return this.call(() =>
-      this.withObject(
+      withObject(
         () => this.objects.getByName(name),
         async (obj) => {
           if (!obj.persistent) throw operationInvalid("can't undefine transient network");
@@ -423,7 +374,7 @@ export class NetworkDriver implements NetworkDriverApi {
 
   start(name: string): Promise<void> {
     return this.call(async () => {
-      await this.withObject(
+      await withObject(
         () => this.objects.getByName(name),
         async (obj) => {
           await this.startObject(obj);
@@ -436,7 +387,7 @@ export class NetworkDriver implements NetworkDriverApi {
 
   destroy(name: string, options?: ForceOptions): Promise<void> {
     return this.call(async () => {
-      await this.withObject(
+      await withObject(
         () => this.objects.getByName(name),
         async (obj) => {
           if (!obj.active) throw operationInvalid(`network '${obj.name}' is not active`);
@@ -453,7 +404,7 @@ export class NetworkDriver implements NetworkDriverApi {
 
   setAutostart(name: string, autostart: boolean): Promise<void> {
     return this.call(() =>
-      this.withObject(
+      withObject(
         () => this.objects.getByName(name),
         async (obj) => {
           if (!obj.persistent) throw operationInvalid('cannot set autostart for transient network');
@@ -477,7 +428,7 @@ export class NetworkDriver implements NetworkDriverApi {
 
   update(name: string, request: UpdateRequest): Promise<UpdateResult> {
     return this.call(() =>
-      this.withObject(
+      withObject(
         () => this.objects.getByName(name),
         async (obj) => {
           const plan = planUpdate(
@@ -524,7 +475,7 @@ export class NetworkDriver implements NetworkDriverApi {
 
   subscribe(listener: (event: DriverEvent) => void): Unsubscribe {
     const unsubscribe = this.events.subscribe(listener);
-    if (this.leasesWatcher !== undefined && !this.leasesWatcher.running && !this.closed) {
+    if (this.leasesWatcher !== undefined && !this.leasesWatcher.running && !this.calls.closed) {
       void this.leasesWatcher.start().catch((err: unknown) => {
         this.logger.warn({ err: errorText(err) }, 'cannot start the lease watch');
       });
@@ -572,7 +523,7 @@ export class NetworkDriver implements NetworkDriverApi {
    */
   allocatePort(name: string, request: PortRequest): Promise<NetworkPort> {
     return this.call(() =>
-      this.withObject(
+      withObject(
         () => this.objects.getByName(name),
         async (obj) => {
           const port = this.ports.allocate(obj.def, obj.active, request);
@@ -588,7 +539,7 @@ export class NetworkDriver implements NetworkDriverApi {
     return this.call(async () => {
       if (this.objects.findByName(name) === undefined) return;
       try {
-        await this.withObject(
+        await withObject(
           () => this.objects.getByName(name),
           async (obj) => {
             if (obj.active && this.ports.release(obj.def, portid) && obj.applied !== undefined) this.saveStatus(obj);

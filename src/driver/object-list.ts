@@ -99,7 +99,9 @@ export function matchesPair(yes: boolean | undefined, no: boolean | undefined, v
 }
 
 /** The words and rules of one kind of object. */
-export interface ObjectKind<O, F> {
+export interface ObjectKind<D, O, F> {
+  /** A new object for a def (define: persistent; create: transient). */
+  create: (def: D, persistent: boolean) => O;
   /** The error class of a failed lookup: NO_NETWORK, NO_DOMAIN. */
   notFound: ErrorClass;
   /** libvirt's word in messages: 'network', 'domain'. */
@@ -117,7 +119,7 @@ export class ObjectList<D extends NamedDef, O extends DefObject<D>, F> {
   private readonly byUuid = new Map<string, O>();
   private readonly byName = new Map<string, O>();
 
-  constructor(private readonly kind: ObjectKind<O, F>) {}
+  constructor(private readonly kind: ObjectKind<D, O, F>) {}
 
   get size(): number {
     return this.byUuid.size;
@@ -175,6 +177,37 @@ export class ObjectList<D extends NamedDef, O extends DefObject<D>, F> {
     if (this.byUuid.get(obj.uuid) === obj) this.byUuid.delete(obj.uuid);
     if (this.byName.get(obj.name) === obj) this.byName.delete(obj.name);
     obj.removed = true;
+  }
+
+  /**
+   * define: a persistent def goes into the list, as a new object or as the
+   * new persistent def of the object with the same name and uuid (while
+   * that one runs, it takes effect at its next start). `save` writes the
+   * config first: if it fails, the list and the objects stay as they were.
+   * Throws checkConflicts' errors; waits for the object's lock.
+   */
+  async definePersistent(def: D, save: (def: D) => void): Promise<O> {
+    for (;;) {
+      const existing = this.checkConflicts(def);
+      if (existing === undefined) {
+        const obj = this.kind.create(def, true);
+        this.add(obj);
+        try {
+          save(def);
+        } catch (err) {
+          this.remove(obj);
+          throw err;
+        }
+        return obj;
+      }
+      const done = await existing.lock.run(() => {
+        if (existing.removed) return undefined;
+        save(def);
+        existing.assignPersistentDef(def);
+        return existing;
+      });
+      if (done !== undefined) return done;
+    }
   }
 
   /** Every object, in the kind's order. */
