@@ -1,41 +1,19 @@
 /**
  * Running the real `virtnet` process in end-to-end tests: the CLI is
  * bundled from src/cli/main.ts as scripts/build.mjs does, into a private
- * folder under node_modules/.cache (so a stale dist/ never hides a change),
- * and each call is its own `node BUNDLE ARGS…` process, as a user's would
- * be. The daemon side comes from daemon-process.ts.
+ * folder (esbuild-bundle.ts: a stale dist/ never hides a change), and each
+ * call is its own `node BUNDLE ARGS…` process, as a user's would be. The
+ * daemon side comes from daemon-process.ts.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { repo, testBundle } from './esbuild-bundle.js';
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
-let bundleDir: string | undefined;
-let bundlePath: Promise<string> | undefined;
+const bundle = testBundle('src/cli/main.ts', 'virtnet.js');
 
 /** Bundle the CLI once per test file; returns the bundle's path. */
 export function cliBundle(): Promise<string> {
-  bundlePath ??= (async () => {
-    const cache = join(repo, 'node_modules/.cache');
-    mkdirSync(cache, { recursive: true });
-    bundleDir = mkdtempSync(join(cache, 'virtnet-e2e-'));
-    const out = join(bundleDir, 'virtnet.js');
-    await build({
-      entryPoints: [join(repo, 'src/cli/main.ts')],
-      outfile: out,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      external: ['libxml2-wasm'],
-      banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-      logLevel: 'warning',
-    });
-    return out;
-  })();
-  return bundlePath;
+  return bundle.path();
 }
 
 export function cliBundleText(path: string): string {
@@ -43,9 +21,7 @@ export function cliBundleText(path: string): string {
 }
 
 export function removeCliBundle(): void {
-  if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
-  bundleDir = undefined;
-  bundlePath = undefined;
+  bundle.remove();
 }
 
 export interface CliRun {
@@ -63,9 +39,9 @@ export interface CliRunOptions {
 
 /** One `virtnet ARGS…` process. */
 export async function virtnet(args: string[], o: CliRunOptions = {}): Promise<CliRun> {
-  const bundle = await cliBundle();
+  const path = await cliBundle();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bundle, ...args], {
+    const child = spawn(process.execPath, [path, ...args], {
       cwd: o.cwd ?? repo,
       env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root', LC_ALL: 'C', ...(o.env ?? {}) },
       stdio: ['pipe', 'pipe', 'pipe'],

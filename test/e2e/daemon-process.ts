@@ -1,42 +1,19 @@
 /**
  * Running the real virtnetd process in end-to-end tests: the daemon is
  * bundled from src/api/main.ts exactly as scripts/build.mjs does, into a
- * private folder under node_modules/.cache (so a stale dist/ never hides a
- * change, and parallel test files never race on one bundle), then spawned
+ * private folder (esbuild-bundle.ts: a stale dist/ never hides a change, and
+ * parallel test files never race on one bundle), then spawned
  * with `node BUNDLE ARGS…`. Every daemon a test starts is tracked and ended
  * by PID when the test file is done, whatever happened.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { testBundle } from './esbuild-bundle.js';
 
-const repo = fileURLToPath(new URL('../..', import.meta.url));
-let bundleDir: string | undefined;
-let bundlePath: Promise<string> | undefined;
+const bundle = testBundle('src/api/main.ts', 'virtnetd.js');
 
 /** Bundle the daemon once per test file; returns the bundle's path. */
 export function daemonBundle(): Promise<string> {
-  bundlePath ??= (async () => {
-    const cache = join(repo, 'node_modules/.cache');
-    mkdirSync(cache, { recursive: true });
-    bundleDir = mkdtempSync(join(cache, 'virtnetd-e2e-'));
-    const out = join(bundleDir, 'virtnetd.js');
-    await build({
-      entryPoints: [join(repo, 'src/api/main.ts')],
-      outfile: out,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      external: ['libxml2-wasm'],
-      banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-      logLevel: 'warning',
-    });
-    return out;
-  })();
-  return bundlePath;
+  return bundle.path();
 }
 
 export interface DaemonProcess {
@@ -54,8 +31,8 @@ const live = new Set<ChildProcess>();
 
 /** Start `node BUNDLE args…`. */
 export async function spawnDaemon(args: string[]): Promise<DaemonProcess> {
-  const bundle = await daemonBundle();
-  const child = spawn(process.execPath, [bundle, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const path = await daemonBundle();
+  const child = spawn(process.execPath, [path, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   let out = '';
   let err = '';
@@ -108,9 +85,7 @@ export async function endAllDaemons(): Promise<void> {
     await Promise.race([gone, new Promise((r) => setTimeout(r, 3000))]);
     if (live.has(child)) child.kill('SIGKILL');
   }
-  if (bundleDir) rmSync(bundleDir, { recursive: true, force: true });
-  bundleDir = undefined;
-  bundlePath = undefined;
+  bundle.remove();
 }
 
 process.once('exit', () => {

@@ -1,0 +1,56 @@
+/**
+ * One entry point of virtnet bundled for end-to-end tests, as
+ * scripts/build.mjs bundles it: ESM for Node 20, libxml2-wasm left
+ * external, `require` provided by a banner. Each bundle goes to its own
+ * private folder under node_modules/.cache, so a stale dist/ never hides a
+ * change and parallel test files never race on one file. The CLI harness
+ * (cli-harness.ts) and the daemon harness (daemon-process.ts) each keep one.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+/** The repository's root folder. */
+export const repo = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface TestBundle {
+  /** Bundle on first call (once per test file); the bundle's path. */
+  path(): Promise<string>;
+  /** Remove the bundle's folder; the next path() bundles again. */
+  remove(): void;
+}
+
+/** A lazily built bundle of `entry` (relative to the repository) written as `<outName>` in a fresh `<outName minus .js>-e2e-*` folder. */
+export function testBundle(entry: string, outName: string): TestBundle {
+  let dir: string | undefined;
+  let path: Promise<string> | undefined;
+  return {
+    path() {
+      path ??= (async () => {
+        const cache = join(repo, 'node_modules/.cache');
+        mkdirSync(cache, { recursive: true });
+        dir = mkdtempSync(join(cache, `${outName.replace(/\.js$/, '')}-e2e-`));
+        const out = join(dir, outName);
+        await build({
+          entryPoints: [join(repo, entry)],
+          outfile: out,
+          bundle: true,
+          platform: 'node',
+          format: 'esm',
+          target: 'node20',
+          external: ['libxml2-wasm'],
+          banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+          logLevel: 'warning',
+        });
+        return out;
+      })();
+      return path;
+    },
+    remove() {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+      dir = undefined;
+      path = undefined;
+    },
+  };
+}
