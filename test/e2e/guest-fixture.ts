@@ -2,23 +2,23 @@
  * Helpers for the guest end-to-end tests (test/e2e/guest-*.test.ts): the
  * network and guest drivers in-process over the real Linux runtime and
  * guest backend, bound to a test namespace; a DHCP client run inside a
- * guest through guest-exec (busybox udhcpc with a script that configures
- * what it leases — never dhclient's own script, which would rewrite the
- * host's /etc/resolv.conf); ping through guest-exec; and a sweep that
+ * guest through guest-exec (busybox udhcpc with ./udhcpc-script.ts, which
+ * configures what it leases); ping through guest-exec; and a sweep that
  * removes guest namespaces a failed test left behind (they are named
  * after the driver's namespace, `NS-GUEST`).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { createNetworkDriver, type NetworkDriver } from '../../src/driver/index.js';
 import { CombinedDriver, createGuestDriver, type GuestDriver } from '../../src/driver/guest-index.js';
 import { createLinuxRuntime, type LinuxRuntime } from '../../src/driver/linux-runtime.js';
-import { virtnetPaths, type VirtnetPaths } from '../../src/driver/paths.js';
+import type { VirtnetPaths } from '../../src/driver/paths.js';
 import { LinuxGuestBackend } from '../../src/host/guest-linux.js';
 import { LinuxHost } from '../../src/host/linux.js';
+import { pollUntil } from '../support/poll.js';
 import { deleteNetns } from './netns.js';
+import { makeRoot } from './runtime-fixture.js';
+import { udhcpcScript } from './udhcpc-script.js';
 
 export interface GuestWorld {
   ns: string;
@@ -33,11 +33,9 @@ export interface GuestWorld {
   close(): Promise<void>;
 }
 
-/** Both drivers over the real kernel in namespace `ns`, with a private root. */
+/** Both drivers over the real kernel in namespace `ns`, with a private root (runtime-fixture's makeRoot). */
 export async function openWorld(ns: string, tag: string): Promise<GuestWorld> {
-  const dir = mkdtempSync(join(tmpdir(), `vnt-${tag}-`));
-  chmodSync(dir, 0o755);
-  const paths = virtnetPaths(dir);
+  const { root: dir, paths } = makeRoot(tag);
   const open = async (): Promise<Pick<GuestWorld, 'runtime' | 'networks' | 'guests' | 'driver'>> => {
     const runtime = await createLinuxRuntime({ netns: ns, paths });
     const networks = await createNetworkDriver({ paths, runtime });
@@ -51,9 +49,7 @@ export async function openWorld(ns: string, tag: string): Promise<GuestWorld> {
     paths,
     ...(await open()),
     async restart() {
-      await world.guests.close();
-      await world.networks.close();
-      world.runtime.close();
+      await world.close();
       Object.assign(world, await open());
     },
     async close() {
@@ -74,37 +70,15 @@ export function guestNamespaces(ns: string): string[] {
     .filter((n) => n.startsWith(`${ns}-`));
 }
 
-/** Remove what a failed test left: guest namespaces (processes first), then the root. */
-export function sweep(world: GuestWorld | undefined, ns: string | undefined): void {
-  if (ns !== undefined) for (const g of guestNamespaces(ns)) deleteNetns(g);
-  if (world !== undefined) rmSync(world.dir, { recursive: true, force: true });
+/** Delete the guest namespaces of a driver namespace (their processes first). */
+export function deleteGuestNamespaces(ns: string): void {
+  for (const g of guestNamespaces(ns)) deleteNetns(g);
 }
 
-let scriptPath: string | undefined;
-/** The udhcpc script: configure the leased address (and router), print what was leased. */
-function udhcpcScript(): string {
-  if (scriptPath) return scriptPath;
-  const dir = mkdtempSync(join(tmpdir(), 'vnt-guest-udhcpc-'));
-  chmodSync(dir, 0o755);
-  scriptPath = join(dir, 'script.sh');
-  writeFileSync(
-    scriptPath,
-    [
-      '#!/bin/sh',
-      'case "$1" in',
-      '  bound|renew)',
-      '    ip addr flush dev "$interface"',
-      '    ip addr add "$ip/$mask" dev "$interface"',
-      '    if [ -n "$router" ]; then ip route replace default via "${router%% *}" dev "$interface"; fi',
-      '    echo "LEASE $ip ROUTER ${router:-none}"',
-      '    ;;',
-      'esac',
-      '',
-    ].join('\n'),
-    { mode: 0o755 },
-  );
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  return scriptPath;
+/** Remove what a failed test left: guest namespaces (processes first), then the root. */
+export function sweep(world: GuestWorld | undefined, ns: string | undefined): void {
+  if (ns !== undefined) deleteGuestNamespaces(ns);
+  if (world !== undefined) rmSync(world.dir, { recursive: true, force: true });
 }
 
 /** Run udhcpc on one of a guest's interfaces through guest-exec; the address it got, or undefined. */
@@ -131,11 +105,6 @@ export function linkIn(ns: string, dev: string): Record<string, unknown> | undef
 }
 
 /** Poll until `check` holds. */
-export async function until(check: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+export function until(check: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
+  return pollUntil(check, { ms, everyMs: 100, what });
 }

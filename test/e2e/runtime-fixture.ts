@@ -8,11 +8,13 @@
  * sleeping a fixed time.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { virtnetPaths, type VirtnetPaths } from '../../src/driver/paths.js';
+import { pollUntil } from '../support/poll.js';
 import { createNetns, inNetns, vethBetween } from './netns.js';
+import { udhcpcScript } from './udhcpc-script.js';
 
 export const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 
@@ -38,33 +40,6 @@ export function plugGuest(host: string, tag: string, bridge: string, hostIf: str
   }
   ipn(host, 'link', 'set', hostIf, 'master', bridge);
   return g;
-}
-
-let scriptPath: string | undefined;
-/** The udhcpc script: configure the leased address and router, and print what was leased. */
-function udhcpcScript(): string {
-  if (scriptPath) return scriptPath;
-  const dir = mkdtempSync(join(tmpdir(), 'vnt-udhcpc-'));
-  chmodSync(dir, 0o755);
-  scriptPath = join(dir, 'script.sh');
-  writeFileSync(
-    scriptPath,
-    [
-      '#!/bin/sh',
-      'case "$1" in',
-      '  bound|renew)',
-      '    ip addr flush dev "$interface"',
-      '    ip addr add "$ip/$mask" dev "$interface"',
-      '    if [ -n "$router" ]; then ip route replace default via "${router%% *}" dev "$interface"; fi',
-      '    echo "LEASE $ip ROUTER ${router:-none}"',
-      '    ;;',
-      'esac',
-      '',
-    ].join('\n'),
-    { mode: 0o755 },
-  );
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  return scriptPath;
 }
 
 export interface Lease {
@@ -94,13 +69,8 @@ export function ping(ns: string, addr: string, tries = 1): boolean {
 }
 
 /** Poll `check` until it is true or `ms` pass. */
-export async function until(check: () => boolean | Promise<boolean>, ms = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+export function until(check: () => boolean | Promise<boolean>, ms = 5000, what = 'condition'): Promise<void> {
+  return pollUntil(check, { ms, everyMs: 50, what });
 }
 
 const serverCode = `
