@@ -16,39 +16,20 @@
  * and `detach-interface --mac … --config --live` taking the NIC out of the
  * kernel and of the stored definition.
  */
-import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeCliBundle, virtnet, type CliRun } from './cli-harness.js';
 import { endAllDaemons, startServing } from './daemon-process.js';
+import { deleteGuestNamespaces } from './guest-fixture.js';
 import { canUseNetns, createNetns, deleteNetns, inNetns } from './netns.js';
+import { defaultNetworkXml, isolatedNetworkXml } from './tutorial-networks.js';
 
 const root = canUseNetns();
 
-const DEFAULT_XML = `<network>
-  <name>default</name>
-  <forward mode='nat'/>
-  <bridge name='virbr0'/>
-  <ip address='192.168.122.1' netmask='255.255.255.0'>
-    <dhcp>
-      <range start='192.168.122.2' end='192.168.122.254'/>
-    </dhcp>
-  </ip>
-</network>
-`;
-
-const ISOLATED_XML = `<network>
-  <name>isolated</name>
-  <bridge name='virbr1'/>
-  <ip address='192.168.100.1' netmask='255.255.255.0'>
-    <dhcp>
-      <range start='192.168.100.128' end='192.168.100.254'/>
-    </dhcp>
-  </ip>
-</network>
-`;
+const DEFAULT_XML = defaultNetworkXml();
+const ISOLATED_XML = isolatedNetworkXml();
 
 const guestXml = (name: string, network: string, mac: string): string => `<domain type='netns'>
   <name>${name}</name>
@@ -120,11 +101,7 @@ describe.skipIf(!root)('the tutorial’s guests through the built CLI and a real
     await endAllDaemons();
     removeCliBundle();
     // Guest namespaces are named after the daemon's: remove any the daemon left behind.
-    const list = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
-    for (const line of list.split('\n')) {
-      const name = line.split(' ')[0] ?? '';
-      if (ns && name.startsWith(`${ns}-`)) deleteNetns(name);
-    }
+    if (ns) deleteGuestNamespaces(ns);
     if (ns) deleteNetns(ns);
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, 60_000);

@@ -18,30 +18,12 @@ import { guestXml, interfaceXml } from '../../src/driver/guest-testkit.js';
 import { VirError } from '../../src/util/errors.js';
 import { guestDhcp, guestNamespaces, guestPing, linkIn, openWorld, sweep, until, type GuestWorld } from './guest-fixture.js';
 import { canUseNetns, createNetns, deleteNetns, inNetns, vethBetween } from './netns.js';
+import { defaultNetworkXml, isolatedNetworkXml } from './tutorial-networks.js';
 
 const root = canUseNetns() && spawnSync('sh', ['-c', 'command -v busybox && command -v dnsmasq']).status === 0;
 
-const DEFAULT_XML = `<network>
-  <name>default</name>
-  <forward mode='nat'/>
-  <bridge name='virbr0' stp='on' delay='0'/>
-  <ip address='192.168.122.1' netmask='255.255.255.0'>
-    <dhcp>
-      <range start='192.168.122.2' end='192.168.122.254'/>
-    </dhcp>
-  </ip>
-</network>
-`;
-const ISOLATED_XML = `<network>
-  <name>isolated</name>
-  <bridge name='virbr1' stp='on' delay='0'/>
-  <ip address='192.168.100.1' netmask='255.255.255.0'>
-    <dhcp>
-      <range start='192.168.100.128' end='192.168.100.254'/>
-    </dhcp>
-  </ip>
-</network>
-`;
+const DEFAULT_XML = defaultNetworkXml(" stp='on' delay='0'");
+const ISOLATED_XML = isolatedNetworkXml(" stp='on' delay='0'");
 
 describe.skipIf(!root)('the tutorial with real guests', () => {
   let ns: string | undefined;
