@@ -17,13 +17,14 @@ import { type AppliedLinkChanges, type BatchRunner, type RevertResult, applyLink
 import { type NetnsBinding, netnsPath, validateNetnsName } from './netns.js';
 import { LinuxNftables } from './nft.js';
 import { LinuxProcesses } from './processes.js';
-import { type CommandLogger, type CommandRunner, ExecRunner } from './runner.js';
+import { ForkServerRunner } from './fork-server.js';
+import type { CommandLogger, CommandRunner } from './runner.js';
 import { LinuxSysctls } from './sysctl.js';
 
 export interface LinuxHostOptions {
   /** Namespace name under /run/netns; null or absent for the current namespace. */
   netns?: NetnsBinding;
-  /** Runs the commands; defaults to an ExecRunner logging to `logger`. */
+  /** Runs the commands; defaults to a ForkServerRunner (src/host/fork-server.ts) logging to `logger`. */
   runner?: CommandRunner;
   logger?: CommandLogger;
 }
@@ -58,7 +59,7 @@ export class LinuxHost implements Host {
   constructor(opts: LinuxHostOptions = {}) {
     this.netns = opts.netns ?? null;
     if (this.netns !== null) validateNetnsName(this.netns);
-    this.runner = opts.runner ?? new ExecRunner(opts.logger);
+    this.runner = opts.runner ?? new ForkServerRunner(opts.logger);
     const batch = new IpBatchRunner(this.runner);
     this.facts = new LinuxFacts(this.runner, this.netns);
     this.links = new BatchLinkExecutor(batch, this.netns);

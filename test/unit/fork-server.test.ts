@@ -1,0 +1,124 @@
+/**
+ * ForkServerRunner: commands started by a long-lived sh must behave exactly
+ * as ExecRunner's (argv taken literally, stdin, environment, LC_ALL=C,
+ * exit codes, signals, timeouts, a missing program, daemonizing programs,
+ * log entries), and the server must leave nothing behind when idle.
+ */
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ForkServerRunner } from '../../src/host/fork-server.js';
+import { ExecRunner, type CommandLogEntry, type CommandSpec } from '../../src/host/runner.js';
+import { VirError } from '../../src/util/errors.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'vnt-fork-server-test-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const tricky = ["it's", 'a "quoted" word', 'two\nlines', '$HOME `date` $(id) \\ ; | & > <', '', '*'];
+
+describe('ForkServerRunner', () => {
+  it('passes every argument literally, as ExecRunner does', async () => {
+    const spec: CommandSpec = { argv: ['printf', '[%s]\\n', ...tricky] };
+    const ours = await new ForkServerRunner().run(spec);
+    const exec = await new ExecRunner().run(spec);
+    expect(ours.stdout).toBe(exec.stdout);
+    expect(ours.stdout).toBe(tricky.map((w) => `[${w}]\n`).join(''));
+    expect(ours.exitCode).toBe(0);
+    expect(ours.signal).toBeNull();
+  });
+
+  it('feeds stdin, sets the environment and LC_ALL=C, and captures stderr and the exit code', async () => {
+    const r = await new ForkServerRunner().run({
+      argv: ['sh', '-c', 'cat; printf "%s|%s" "$GREETING" "$LC_ALL" >&2; exit 3'],
+      input: 'line one\nline two\n',
+      env: { GREETING: "hello 'there'" },
+    });
+    expect(r.stdout).toBe('line one\nline two\n');
+    expect(r.stderr).toBe("hello 'there'|C");
+    expect(r.exitCode).toBe(3);
+  });
+
+  it('gives a program without input an empty stdin', async () => {
+    const r = await new ForkServerRunner().run({ argv: ['cat'] });
+    expect(r.stdout).toBe('');
+    expect(r.exitCode).toBe(0);
+  });
+
+  it("says libvirt's text for a program that does not exist", async () => {
+    const err = await new ForkServerRunner().run({ argv: ['no-such-program-virtnet'] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(VirError);
+    expect((err as VirError).message).toBe("Unable to find 'no-such-program-virtnet' binary in $PATH");
+  });
+
+  it('kills a program that outlives its timeout, and reports the signal', async () => {
+    const t0 = Date.now();
+    const r = await new ForkServerRunner().run({ argv: ['sleep', '30'], timeoutMs: 300 });
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(r.exitCode).toBeNull();
+    expect(r.signal).toBe('SIGKILL');
+  });
+
+  it('ends the job when a daemonizing program returns, although its child lives on', async () => {
+    const pidFile = join(scratch, 'daemon.pid');
+    const t0 = Date.now();
+    const r = await new ForkServerRunner().run({ argv: ['sh', '-c', `sleep 30 & echo $! > ${pidFile}; echo started`], resolveOnExit: true });
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(r.stdout).toBe('started\n');
+    expect(r.exitCode).toBe(0);
+    const { readFileSync } = await import('node:fs');
+    process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+  });
+
+  it('runs many commands at once, each with its own result', async () => {
+    const runner = new ForkServerRunner();
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => runner.run({ argv: ['sh', '-c', `printf ${i}; exit ${i % 7}`] })));
+    expect(results.map((r) => [r.stdout, r.exitCode])).toEqual(Array.from({ length: 40 }, (_, i) => [String(i), i % 7]));
+  });
+
+  it('logs each command as ExecRunner does', async () => {
+    const entries: CommandLogEntry[] = [];
+    await new ForkServerRunner((e) => entries.push(e)).run({ argv: ['sh', '-c', 'echo oops >&2; exit 2'], input: 'batch text' });
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ argv: ['sh', '-c', 'echo oops >&2; exit 2'], input: 'batch text', exitCode: 2, signal: null, stderr: 'oops' });
+  });
+
+  it('ends its server and removes its files once idle, and starts a new one on demand', async () => {
+    const before = new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('vnt-run-')));
+    const runner = new ForkServerRunner();
+    expect((await runner.run({ argv: ['true'] })).exitCode).toBe(0);
+    const mine = readdirSync(tmpdir()).filter((n) => n.startsWith('vnt-run-') && !before.has(n));
+    expect(mine).toHaveLength(1);
+    const dir = join(tmpdir(), mine[0] as string);
+    expect(readdirSync(dir)).toEqual([]);
+    const deadline = Date.now() + 10_000;
+    while (existsSync(dir) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(existsSync(dir)).toBe(false);
+    expect((await runner.run({ argv: ['sh', '-c', 'echo again'] })).stdout).toBe('again\n');
+  });
+
+  it('keeps a plain Node process alive while a command runs (regression: the idle server had been unref\'d, so `await` at top level ended the process with code 13)', async () => {
+    const out = join(scratch, 'await-run.mjs');
+    await build({
+      stdin: {
+        contents: `import { ForkServerRunner } from ${JSON.stringify(fileURLToPath(new URL('../../src/host/fork-server.ts', import.meta.url)))};
+const r = await new ForkServerRunner().run({ argv: ['sh', '-c', 'sleep 0.3; echo slept'] });
+process.stdout.write('done ' + r.exitCode + ' ' + r.stdout);`,
+        resolveDir: scratch,
+        loader: 'ts',
+      },
+      outfile: out,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'silent',
+    });
+    const r = spawnSync(process.execPath, [out], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.stdout).toBe('done 0 slept\n');
+    expect(r.status).toBe(0);
+  });
+});
