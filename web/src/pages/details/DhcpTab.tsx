@@ -6,7 +6,6 @@
  */
 import { useEffect, useState } from 'react';
 import { Alert, Button, Card, CardBody, CardTitle, Content, EmptyState, Stack, StackItem, Title } from '@patternfly/react-core';
-import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { useTranslation } from 'react-i18next';
 import type { DhcpLease } from '../../../../src/driver/api.js';
 import { networksApi } from '../../api/networks.js';
@@ -17,7 +16,10 @@ import type { IpEntry } from '../../model/network.js';
 import { element } from '../../model/xml.js';
 import { MAC_RE, addressProblem, rangeOrdered } from '../../model/address.js';
 import { InlineForm } from '../../components/InlineForm.js';
+import { DataTable } from '../../components/DataTable.js';
+import { RemoveButton } from '../../components/RemoveButton.js';
 import { netUpdate } from './update.js';
+import { useNetworkChange } from './useNetworkChange.js';
 
 export function LiveNote({ row }: { row: NetworkRow }) {
   const { t } = useTranslation();
@@ -28,25 +30,17 @@ export function LiveNote({ row }: { row: NetworkRow }) {
 
 function IpDhcpCard({ row, ip }: { row: NetworkRow; ip: IpEntry }) {
   const { t } = useTranslation();
-  const { notify } = useToasts();
-  const store = useStore();
   const { info } = row;
+  const run = useNetworkChange(info.name);
   const family = ip.family === 'ipv4' ? 'IPv4' : 'IPv6';
   const addrCheck = (v: string): string | undefined => {
     const p = addressProblem(v, ip);
     return p ? t(`dhcp.addr.${p}`, { subnet: ip.cidr ?? '' }) : undefined;
   };
 
-  const change = async (command: 'add-last' | 'delete', section: 'ip-dhcp-host' | 'ip-dhcp-range', xml: string, failedTitle: string, rethrow = false): Promise<void> => {
-    try {
-      await netUpdate(info, command, section, ip.index, xml);
-    } catch (err) {
-      if (rethrow) throw err;
-      notify('danger', failedTitle, errorMessage(err));
-    } finally {
-      void store.refreshNetwork(info.name);
-    }
-  };
+  const change = (command: 'add-last' | 'delete', section: 'ip-dhcp-host' | 'ip-dhcp-range', xml: string, failedTitle: string, rethrow = false): Promise<void> =>
+    run(() => netUpdate(info, command, section, ip.index, xml), failedTitle, rethrow);
+  const clientLabel = ip.family === 'ipv4' ? t('dhcp.mac') : t('dhcp.id');
 
   return (
     <Card data-testid={`dhcp-${ip.family}`}>
@@ -55,36 +49,22 @@ function IpDhcpCard({ row, ip }: { row: NetworkRow; ip: IpEntry }) {
       </CardTitle>
       <CardBody>
         <Title headingLevel="h3">{t('dhcp.ranges')}</Title>
-        {ip.ranges.length === 0 ? (
-          <Content component="p">{t('dhcp.noRanges')}</Content>
-        ) : (
-          <Table aria-label={t('dhcp.rangesLabel', { family })} variant="compact">
-            <Thead>
-              <Tr>
-                <Th>{t('dhcp.start')}</Th>
-                <Th>{t('dhcp.end')}</Th>
-                <Th screenReaderText={t('common.actions')} />
-              </Tr>
-            </Thead>
-            <Tbody>
-              {ip.ranges.map((r) => (
-                <Tr key={`${r.start}-${r.end}`}>
-                  <Td dataLabel={t('dhcp.start')} className="vn-mono">
-                    {r.start}
-                  </Td>
-                  <Td dataLabel={t('dhcp.end')} className="vn-mono">
-                    {r.end}
-                  </Td>
-                  <Td isActionCell>
-                    <Button variant="link" isDanger aria-label={t('dhcp.removeRangeNamed', { range: `${r.start} – ${r.end}` })} onClick={() => void change('delete', 'ip-dhcp-range', element('range', { start: r.start, end: r.end }), t('dhcp.removeFailed'))}>
-                      {t('common.remove')}
-                    </Button>
-                  </Td>
-                </Tr>
-              ))}
-            </Tbody>
-          </Table>
-        )}
+        <DataTable
+          ariaLabel={t('dhcp.rangesLabel', { family })}
+          emptyText={t('dhcp.noRanges')}
+          rows={ip.ranges}
+          rowKey={(r) => `${r.start}-${r.end}`}
+          columns={[
+            { label: t('dhcp.start'), mono: true, cell: (r) => r.start },
+            { label: t('dhcp.end'), mono: true, cell: (r) => r.end },
+          ]}
+          action={(r) => (
+            <RemoveButton
+              label={t('dhcp.removeRangeNamed', { range: `${r.start} – ${r.end}` })}
+              onClick={() => void change('delete', 'ip-dhcp-range', element('range', { start: r.start, end: r.end }), t('dhcp.removeFailed'))}
+            />
+          )}
+        />
         <InlineForm
           ariaLabel={t('dhcp.addRangeLabel', { family })}
           submitLabel={t('dhcp.addRange')}
@@ -103,43 +83,24 @@ function IpDhcpCard({ row, ip }: { row: NetworkRow; ip: IpEntry }) {
         <Title headingLevel="h3" className="pf-v6-u-mt-lg">
           {t('dhcp.reservations')}
         </Title>
-        {ip.hosts.length === 0 ? (
-          <Content component="p">{t('dhcp.noReservations')}</Content>
-        ) : (
-          <Table aria-label={t('dhcp.reservationsLabel', { family })} variant="compact" data-testid={`reservations-${ip.family}`}>
-            <Thead>
-              <Tr>
-                <Th>{ip.family === 'ipv4' ? t('dhcp.mac') : t('dhcp.id')}</Th>
-                <Th>{t('dhcp.hostname')}</Th>
-                <Th>{t('dhcp.ip')}</Th>
-                <Th screenReaderText={t('common.actions')} />
-              </Tr>
-            </Thead>
-            <Tbody>
-              {ip.hosts.map((h) => (
-                <Tr key={`${h.mac ?? h.id ?? ''}-${h.name ?? ''}-${h.ip ?? ''}`}>
-                  <Td dataLabel={ip.family === 'ipv4' ? t('dhcp.mac') : t('dhcp.id')} className="vn-mono">
-                    {h.mac ?? h.id ?? '—'}
-                  </Td>
-                  <Td dataLabel={t('dhcp.hostname')}>{h.name ?? '—'}</Td>
-                  <Td dataLabel={t('dhcp.ip')} className="vn-mono">
-                    {h.ip ?? '—'}
-                  </Td>
-                  <Td isActionCell>
-                    <Button
-                      variant="link"
-                      isDanger
-                      aria-label={t('dhcp.removeReservationNamed', { what: h.mac ?? h.id ?? h.name ?? h.ip ?? '' })}
-                      onClick={() => void change('delete', 'ip-dhcp-host', element('host', { mac: h.mac, id: h.id, name: h.name, ip: h.ip }), t('dhcp.removeFailed'))}
-                    >
-                      {t('common.remove')}
-                    </Button>
-                  </Td>
-                </Tr>
-              ))}
-            </Tbody>
-          </Table>
-        )}
+        <DataTable
+          ariaLabel={t('dhcp.reservationsLabel', { family })}
+          testId={`reservations-${ip.family}`}
+          emptyText={t('dhcp.noReservations')}
+          rows={ip.hosts}
+          rowKey={(h) => `${h.mac ?? h.id ?? ''}-${h.name ?? ''}-${h.ip ?? ''}`}
+          columns={[
+            { label: clientLabel, mono: true, cell: (h) => h.mac ?? h.id ?? '—' },
+            { label: t('dhcp.hostname'), cell: (h) => h.name ?? '—' },
+            { label: t('dhcp.ip'), mono: true, cell: (h) => h.ip ?? '—' },
+          ]}
+          action={(h) => (
+            <RemoveButton
+              label={t('dhcp.removeReservationNamed', { what: h.mac ?? h.id ?? h.name ?? h.ip ?? '' })}
+              onClick={() => void change('delete', 'ip-dhcp-host', element('host', { mac: h.mac, id: h.id, name: h.name, ip: h.ip }), t('dhcp.removeFailed'))}
+            />
+          )}
+        />
         <InlineForm
           ariaLabel={t('dhcp.addReservationLabel', { family })}
           submitLabel={t('dhcp.addReservation')}
@@ -222,44 +183,29 @@ function LeasesCard({ row }: { row: NetworkRow }) {
         {!info.active && <Content component="p">{t('dhcp.leasesInactive')}</Content>}
         {info.active && leases && leases.length === 0 && <EmptyState titleText={t('dhcp.noLeases')} headingLevel="h3" variant="xs" />}
         {leases && leases.length > 0 && (
-          <Table aria-label={t('dhcp.leases')} variant="compact" data-testid="leases">
-            <Thead>
-              <Tr>
-                <Th>{t('dhcp.expiry')}</Th>
-                <Th>{t('dhcp.mac')}</Th>
-                <Th>{t('dhcp.protocol')}</Th>
-                <Th>{t('dhcp.ip')}</Th>
-                <Th>{t('dhcp.hostname')}</Th>
-                <Th>{t('dhcp.clientId')}</Th>
-                <Th screenReaderText={t('common.actions')} />
-              </Tr>
-            </Thead>
-            <Tbody>
-              {leases.map((l) => {
-                const ip = ipFor(l);
-                const done = reserved(l, ip);
-                return (
-                  <Tr key={`${l.mac}-${l.ipAddress}`}>
-                    <Td dataLabel={t('dhcp.expiry')}>{expiry(l.expiryTime)}</Td>
-                    <Td dataLabel={t('dhcp.mac')} className="vn-mono">
-                      {l.mac}
-                    </Td>
-                    <Td dataLabel={t('dhcp.protocol')}>{l.protocol}</Td>
-                    <Td dataLabel={t('dhcp.ip')} className="vn-mono">{`${l.ipAddress}/${l.prefix}`}</Td>
-                    <Td dataLabel={t('dhcp.hostname')}>{l.hostname ?? '—'}</Td>
-                    <Td dataLabel={t('dhcp.clientId')} className="vn-mono">
-                      {l.clientId ?? '—'}
-                    </Td>
-                    <Td isActionCell>
-                      <Button variant="secondary" size="sm" isDisabled={!ip || done} onClick={() => ip && void reserve(l, ip)} aria-label={t('dhcp.reserveNamed', { ip: l.ipAddress })}>
-                        {done ? t('dhcp.isReserved') : t('dhcp.reserve')}
-                      </Button>
-                    </Td>
-                  </Tr>
-                );
-              })}
-            </Tbody>
-          </Table>
+          <DataTable
+            ariaLabel={t('dhcp.leases')}
+            testId="leases"
+            rows={leases}
+            rowKey={(l) => `${l.mac}-${l.ipAddress}`}
+            columns={[
+              { label: t('dhcp.expiry'), cell: (l) => expiry(l.expiryTime) },
+              { label: t('dhcp.mac'), mono: true, cell: (l) => l.mac },
+              { label: t('dhcp.protocol'), cell: (l) => l.protocol },
+              { label: t('dhcp.ip'), mono: true, cell: (l) => `${l.ipAddress}/${l.prefix}` },
+              { label: t('dhcp.hostname'), cell: (l) => l.hostname ?? '—' },
+              { label: t('dhcp.clientId'), mono: true, cell: (l) => l.clientId ?? '—' },
+            ]}
+            action={(l) => {
+              const ip = ipFor(l);
+              const done = reserved(l, ip);
+              return (
+                <Button variant="secondary" size="sm" isDisabled={!ip || done} onClick={() => ip && void reserve(l, ip)} aria-label={t('dhcp.reserveNamed', { ip: l.ipAddress })}>
+                  {done ? t('dhcp.isReserved') : t('dhcp.reserve')}
+                </Button>
+              );
+            }}
+          />
         )}
       </CardBody>
     </Card>

@@ -4,18 +4,19 @@
  * net-update cannot touch, edited in the stored definition and effective at
  * the next start; SRV records listed.
  */
-import { Alert, Button, Card, CardBody, CardTitle, Content, Stack, StackItem } from '@patternfly/react-core';
-import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
+import { Alert, Card, CardBody, CardTitle, Content, Stack, StackItem } from '@patternfly/react-core';
 import { useTranslation } from 'react-i18next';
 import { parseIp } from '../../../../src/util/ip.js';
 import { networksApi } from '../../api/networks.js';
-import { errorMessage } from '../../api/http.js';
 import { useToasts } from '../../app/toasts.js';
-import { useStore, type NetworkRow } from '../../state/store.js';
+import type { NetworkRow } from '../../state/store.js';
 import { element, escapeText, parseXml, serialize } from '../../model/xml.js';
 import { InlineForm } from '../../components/InlineForm.js';
+import { DataTable } from '../../components/DataTable.js';
+import { RemoveButton } from '../../components/RemoveButton.js';
 import { LiveNote } from './DhcpTab.js';
 import { netUpdate } from './update.js';
+import { useNetworkChange } from './useNetworkChange.js';
 
 const HOSTNAME = /^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?$/;
 
@@ -38,32 +39,22 @@ async function editForwarders(name: string, edit: (dns: Element, doc: Document) 
 export function DnsTab({ row }: { row: NetworkRow }) {
   const { t } = useTranslation();
   const { notify } = useToasts();
-  const store = useStore();
   const { info, model } = row;
   const dns = model?.dns;
+  const run = useNetworkChange(info.name);
 
-  const update = async (command: 'add-last' | 'delete', section: 'dns-host' | 'dns-txt', xml: string, rethrow = false): Promise<void> => {
-    try {
-      await netUpdate(info, command, section, -1, xml);
-    } catch (err) {
-      if (rethrow) throw err;
-      notify('danger', t('dns.changeFailed'), errorMessage(err));
-    } finally {
-      void store.refreshNetwork(info.name);
-    }
-  };
+  const update = (command: 'add-last' | 'delete', section: 'dns-host' | 'dns-txt', xml: string, rethrow = false): Promise<void> =>
+    run(() => netUpdate(info, command, section, -1, xml), t('dns.changeFailed'), rethrow);
 
-  const forwarders = async (edit: (dns: Element, doc: Document) => void, rethrow = false): Promise<void> => {
-    try {
-      await editForwarders(info.name, edit);
-      if (info.active) notify('info', t('dns.forwardersNextStart'));
-    } catch (err) {
-      if (rethrow) throw err;
-      notify('danger', t('dns.changeFailed'), errorMessage(err));
-    } finally {
-      void store.refreshNetwork(info.name);
-    }
-  };
+  const forwarders = (edit: (dns: Element, doc: Document) => void, rethrow = false): Promise<void> =>
+    run(
+      async () => {
+        await editForwarders(info.name, edit);
+        if (info.active) notify('info', t('dns.forwardersNextStart'));
+      },
+      t('dns.changeFailed'),
+      rethrow,
+    );
 
   const ipCheck = (v: string): string | undefined => (parseIp(v) ? undefined : t('dns.badIp'));
   const namesCheck = (v: string): string | undefined => (v.split(/[\s,]+/).filter(Boolean).every((n) => HOSTNAME.test(n)) ? undefined : t('dns.badHostname'));
@@ -82,39 +73,23 @@ export function DnsTab({ row }: { row: NetworkRow }) {
         <Card>
           <CardTitle component="h2">{t('dns.hosts')}</CardTitle>
           <CardBody>
-            {(dns?.hosts.length ?? 0) === 0 ? (
-              <Content component="p">{t('dns.noHosts')}</Content>
-            ) : (
-              <Table aria-label={t('dns.hosts')} variant="compact" data-testid="dns-hosts">
-                <Thead>
-                  <Tr>
-                    <Th>{t('dns.ip')}</Th>
-                    <Th>{t('dns.hostnames')}</Th>
-                    <Th screenReaderText={t('common.actions')} />
-                  </Tr>
-                </Thead>
-                <Tbody>
-                  {dns?.hosts.map((h) => (
-                    <Tr key={h.ip}>
-                      <Td dataLabel={t('dns.ip')} className="vn-mono">
-                        {h.ip}
-                      </Td>
-                      <Td dataLabel={t('dns.hostnames')}>{h.hostnames.join(', ')}</Td>
-                      <Td isActionCell>
-                        <Button
-                          variant="link"
-                          isDanger
-                          aria-label={t('dns.removeHostNamed', { ip: h.ip })}
-                          onClick={() => void update('delete', 'dns-host', element('host', { ip: h.ip }, h.hostnames.map((n) => `<hostname>${escapeText(n)}</hostname>`).join('')))}
-                        >
-                          {t('common.remove')}
-                        </Button>
-                      </Td>
-                    </Tr>
-                  ))}
-                </Tbody>
-              </Table>
-            )}
+            <DataTable
+              ariaLabel={t('dns.hosts')}
+              testId="dns-hosts"
+              emptyText={t('dns.noHosts')}
+              rows={dns?.hosts ?? []}
+              rowKey={(h) => h.ip}
+              columns={[
+                { label: t('dns.ip'), mono: true, cell: (h) => h.ip },
+                { label: t('dns.hostnames'), cell: (h) => h.hostnames.join(', ') },
+              ]}
+              action={(h) => (
+                <RemoveButton
+                  label={t('dns.removeHostNamed', { ip: h.ip })}
+                  onClick={() => void update('delete', 'dns-host', element('host', { ip: h.ip }, h.hostnames.map((n) => `<hostname>${escapeText(n)}</hostname>`).join('')))}
+                />
+              )}
+            />
             <InlineForm
               ariaLabel={t('dns.addHost')}
               submitLabel={t('dns.addHost')}
@@ -147,45 +122,29 @@ export function DnsTab({ row }: { row: NetworkRow }) {
           <CardTitle component="h2">{t('dns.forwarders')}</CardTitle>
           <CardBody>
             <Content component="p">{info.active ? t('dns.forwardersHelpActive') : t('dns.forwardersHelp')}</Content>
-            {(dns?.forwarders.length ?? 0) === 0 ? (
-              <Content component="p">{t('dns.noForwarders')}</Content>
-            ) : (
-              <Table aria-label={t('dns.forwarders')} variant="compact" data-testid="dns-forwarders">
-                <Thead>
-                  <Tr>
-                    <Th>{t('dns.forwarderAddr')}</Th>
-                    <Th>{t('dns.forwarderDomain')}</Th>
-                    <Th screenReaderText={t('common.actions')} />
-                  </Tr>
-                </Thead>
-                <Tbody>
-                  {dns?.forwarders.map((f, i) => (
-                    <Tr key={`${f.addr ?? ''}-${f.domain ?? ''}-${i}`}>
-                      <Td dataLabel={t('dns.forwarderAddr')} className="vn-mono">
-                        {f.addr ?? '—'}
-                      </Td>
-                      <Td dataLabel={t('dns.forwarderDomain')}>{f.domain ?? t('dns.allDomains')}</Td>
-                      <Td isActionCell>
-                        <Button
-                          variant="link"
-                          isDanger
-                          isDisabled={!info.persistent}
-                          aria-label={t('dns.removeForwarderNamed', { what: f.addr ?? f.domain ?? '' })}
-                          onClick={() =>
-                            void forwarders((d) => {
-                              const match = Array.from(d.children).find((c) => c.tagName === 'forwarder' && (c.getAttribute('addr') ?? undefined) === f.addr && (c.getAttribute('domain') ?? undefined) === f.domain);
-                              if (match) d.removeChild(match);
-                            })
-                          }
-                        >
-                          {t('common.remove')}
-                        </Button>
-                      </Td>
-                    </Tr>
-                  ))}
-                </Tbody>
-              </Table>
-            )}
+            <DataTable
+              ariaLabel={t('dns.forwarders')}
+              testId="dns-forwarders"
+              emptyText={t('dns.noForwarders')}
+              rows={dns?.forwarders ?? []}
+              rowKey={(f, i) => `${f.addr ?? ''}-${f.domain ?? ''}-${i}`}
+              columns={[
+                { label: t('dns.forwarderAddr'), mono: true, cell: (f) => f.addr ?? '—' },
+                { label: t('dns.forwarderDomain'), cell: (f) => f.domain ?? t('dns.allDomains') },
+              ]}
+              action={(f) => (
+                <RemoveButton
+                  isDisabled={!info.persistent}
+                  label={t('dns.removeForwarderNamed', { what: f.addr ?? f.domain ?? '' })}
+                  onClick={() =>
+                    void forwarders((d) => {
+                      const match = Array.from(d.children).find((c) => c.tagName === 'forwarder' && (c.getAttribute('addr') ?? undefined) === f.addr && (c.getAttribute('domain') ?? undefined) === f.domain);
+                      if (match) d.removeChild(match);
+                    })
+                  }
+                />
+              )}
+            />
             {info.persistent ? (
               <InlineForm
                 ariaLabel={t('dns.addForwarder')}
@@ -214,32 +173,17 @@ export function DnsTab({ row }: { row: NetworkRow }) {
         <Card>
           <CardTitle component="h2">{t('dns.txt')}</CardTitle>
           <CardBody>
-            {(dns?.txts.length ?? 0) === 0 ? (
-              <Content component="p">{t('dns.noTxt')}</Content>
-            ) : (
-              <Table aria-label={t('dns.txt')} variant="compact">
-                <Thead>
-                  <Tr>
-                    <Th>{t('dns.txtName')}</Th>
-                    <Th>{t('dns.txtValue')}</Th>
-                    <Th screenReaderText={t('common.actions')} />
-                  </Tr>
-                </Thead>
-                <Tbody>
-                  {dns?.txts.map((x) => (
-                    <Tr key={x.name}>
-                      <Td dataLabel={t('dns.txtName')}>{x.name}</Td>
-                      <Td dataLabel={t('dns.txtValue')}>{x.value ?? ''}</Td>
-                      <Td isActionCell>
-                        <Button variant="link" isDanger aria-label={t('dns.removeTxtNamed', { name: x.name })} onClick={() => void update('delete', 'dns-txt', element('txt', { name: x.name, value: x.value }))}>
-                          {t('common.remove')}
-                        </Button>
-                      </Td>
-                    </Tr>
-                  ))}
-                </Tbody>
-              </Table>
-            )}
+            <DataTable
+              ariaLabel={t('dns.txt')}
+              emptyText={t('dns.noTxt')}
+              rows={dns?.txts ?? []}
+              rowKey={(x) => x.name}
+              columns={[
+                { label: t('dns.txtName'), cell: (x) => x.name },
+                { label: t('dns.txtValue'), cell: (x) => x.value ?? '' },
+              ]}
+              action={(x) => <RemoveButton label={t('dns.removeTxtNamed', { name: x.name })} onClick={() => void update('delete', 'dns-txt', element('txt', { name: x.name, value: x.value }))} />}
+            />
             <InlineForm
               ariaLabel={t('dns.addTxt')}
               submitLabel={t('dns.addTxt')}
@@ -254,22 +198,15 @@ export function DnsTab({ row }: { row: NetworkRow }) {
                 <Content component="h3" className="pf-v6-u-mt-md">
                   {t('dns.srv')}
                 </Content>
-                <Table aria-label={t('dns.srv')} variant="compact">
-                  <Thead>
-                    <Tr>
-                      <Th>{t('dns.srvService')}</Th>
-                      <Th>{t('dns.srvTarget')}</Th>
-                    </Tr>
-                  </Thead>
-                  <Tbody>
-                    {dns?.srvs.map((s, i) => (
-                      <Tr key={i}>
-                        <Td dataLabel={t('dns.srvService')}>{`_${s.service ?? ''}._${s.protocol ?? ''}${s.domain ? `.${s.domain}` : ''}`}</Td>
-                        <Td dataLabel={t('dns.srvTarget')}>{s.target ? `${s.target}:${s.port ?? ''}` : '—'}</Td>
-                      </Tr>
-                    ))}
-                  </Tbody>
-                </Table>
+                <DataTable
+                  ariaLabel={t('dns.srv')}
+                  rows={dns?.srvs ?? []}
+                  rowKey={(_s, i) => i}
+                  columns={[
+                    { label: t('dns.srvService'), cell: (s) => `_${s.service ?? ''}._${s.protocol ?? ''}${s.domain ? `.${s.domain}` : ''}` },
+                    { label: t('dns.srvTarget'), cell: (s) => (s.target ? `${s.target}:${s.port ?? ''}` : '—') },
+                  ]}
+                />
               </>
             )}
           </CardBody>

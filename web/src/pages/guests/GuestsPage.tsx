@@ -15,17 +15,12 @@ import {
   EmptyState,
   EmptyStateBody,
   Label,
-  Modal,
-  ModalBody,
-  ModalFooter,
-  ModalHeader,
   PageSection,
   Spinner,
   Stack,
   StackItem,
   Title,
 } from '@patternfly/react-core';
-import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import { useTranslation } from 'react-i18next';
 import type { GuestInterface } from '../../../../src/driver/guest-api.js';
 import { guestsApi } from '../../api/guests.js';
@@ -37,6 +32,10 @@ import type { GuestRow } from '../../state/guests.js';
 import { findNicXml } from '../../model/nic.js';
 import { StateLabel } from '../networks/NetworksPage.js';
 import { AddNicModal } from './AddNicModal.js';
+import { nicColumns } from './nicColumns.js';
+import { DataTable } from '../../components/DataTable.js';
+import { RemoveButton } from '../../components/RemoveButton.js';
+import { ConfirmModal } from '../../components/ConfirmModal.js';
 
 function RemoveNicModal({ guest, nic, onClose }: { guest: GuestRow; nic: GuestInterface; onClose: () => void }) {
   const { t } = useTranslation();
@@ -67,21 +66,18 @@ function RemoveNicModal({ guest, nic, onClose }: { guest: GuestRow; nic: GuestIn
   };
 
   return (
-    <Modal isOpen variant="small" onClose={onClose} aria-labelledby="remove-nic-title">
-      <ModalHeader title={t('guests.removeNicTitle', { mac: nic.mac, name: guest.info.name })} labelId="remove-nic-title" titleIconVariant="warning" />
-      <ModalBody>
-        <Content component="p">{t('guests.removeNicBody', { source: nic.source ?? '—' })}</Content>
-        {error && <Content component="p" className="pf-v6-u-danger-color-100">{error}</Content>}
-      </ModalBody>
-      <ModalFooter>
-        <Button variant="danger" onClick={() => void remove()} isLoading={busy} isDisabled={busy}>
-          {t('common.remove')}
-        </Button>
-        <Button variant="link" onClick={onClose}>
-          {t('common.cancel')}
-        </Button>
-      </ModalFooter>
-    </Modal>
+    <ConfirmModal
+      titleId="remove-nic-title"
+      title={t('guests.removeNicTitle', { mac: nic.mac, name: guest.info.name })}
+      confirmLabel={t('common.remove')}
+      confirmVariant="danger"
+      onConfirm={() => void remove()}
+      onClose={onClose}
+      busy={busy}
+    >
+      <Content component="p">{t('guests.removeNicBody', { source: nic.source ?? '—' })}</Content>
+      {error && <Content component="p" className="pf-v6-u-danger-color-100">{error}</Content>}
+    </ConfirmModal>
   );
 }
 
@@ -93,6 +89,7 @@ function GuestCard({ guest }: { guest: GuestRow }) {
   const [removing, setRemoving] = useState<GuestInterface>();
   const [busy, setBusy] = useState(false);
   const { info } = guest;
+  const col = nicColumns(t);
 
   const power = async (): Promise<void> => {
     setBusy(true);
@@ -148,49 +145,22 @@ function GuestCard({ guest }: { guest: GuestRow }) {
         </CardTitle>
       </CardHeader>
       <CardBody>
-        {guest.interfaces.length === 0 ? (
-          <Content component="p">{t('guests.noNics')}</Content>
-        ) : (
-          <Table aria-label={t('guests.nicsOf', { name: info.name })} variant="compact">
-            <Thead>
-              <Tr>
-                <Th>{t('guests.nic.mac')}</Th>
-                <Th>{t('guests.nic.type')}</Th>
-                <Th>{t('guests.nic.source')}</Th>
-                <Th>{t('guests.nic.model')}</Th>
-                <Th>{t('guests.nic.target')}</Th>
-                <Th>{t('guests.nic.addresses')}</Th>
-                <Th screenReaderText={t('common.actions')} />
-              </Tr>
-            </Thead>
-            <Tbody>
-              {guest.interfaces.map((nic) => {
-                const addrs = guest.addresses.filter((a) => a.mac.toLowerCase() === nic.mac.toLowerCase()).map((a) => `${a.address}/${a.prefix}`);
-                return (
-                  <Tr key={nic.mac} data-testid={`nic-${nic.mac}`}>
-                    <Td dataLabel={t('guests.nic.mac')} className="vn-mono">
-                      {nic.mac}
-                    </Td>
-                    <Td dataLabel={t('guests.nic.type')}>{nic.type}</Td>
-                    <Td dataLabel={t('guests.nic.source')}>{sourceCell(nic)}</Td>
-                    <Td dataLabel={t('guests.nic.model')}>{nic.model ?? '—'}</Td>
-                    <Td dataLabel={t('guests.nic.target')} className="vn-mono">
-                      {nic.target ?? '—'}
-                    </Td>
-                    <Td dataLabel={t('guests.nic.addresses')} className="vn-mono">
-                      {addrs.length ? addrs.join(', ') : '—'}
-                    </Td>
-                    <Td isActionCell>
-                      <Button variant="link" isDanger onClick={() => setRemoving(nic)} aria-label={t('guests.removeNicNamed', { mac: nic.mac })}>
-                        {t('common.remove')}
-                      </Button>
-                    </Td>
-                  </Tr>
-                );
-              })}
-            </Tbody>
-          </Table>
-        )}
+        <DataTable
+          ariaLabel={t('guests.nicsOf', { name: info.name })}
+          emptyText={t('guests.noNics')}
+          rows={guest.interfaces.map((nic) => ({ guest, nic }))}
+          rowKey={({ nic }) => nic.mac}
+          rowTestId={({ nic }) => `nic-${nic.mac}`}
+          columns={[
+            col.mac,
+            { label: t('guests.nic.type'), cell: ({ nic }) => nic.type },
+            { label: t('guests.nic.source'), cell: ({ nic }) => sourceCell(nic) },
+            col.model,
+            col.target,
+            col.addresses,
+          ]}
+          action={({ nic }) => <RemoveButton onClick={() => setRemoving(nic)} label={t('guests.removeNicNamed', { mac: nic.mac })} />}
+        />
       </CardBody>
       {adding && <AddNicModal guest={guest} onClose={() => setAdding(false)} />}
       {removing && <RemoveNicModal guest={guest} nic={removing} onClose={() => setRemoving(undefined)} />}
