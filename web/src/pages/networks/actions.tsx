@@ -5,7 +5,7 @@
  * as toasts carrying the daemon's message.
  */
 import { useState } from 'react';
-import { Button, Content, List, ListItem, Modal, ModalBody, ModalFooter, ModalHeader } from '@patternfly/react-core';
+import { Content, List, ListItem } from '@patternfly/react-core';
 import { useTranslation } from 'react-i18next';
 import type { NetworkInfo } from '../../../../src/driver/api.js';
 import { networksApi } from '../../api/networks.js';
@@ -13,6 +13,7 @@ import { errorMessage } from '../../api/http.js';
 import { useToasts } from '../../app/toasts.js';
 import { useStore } from '../../state/store.js';
 import { guestNamesOnNetwork } from '../../state/guests.js';
+import { ConfirmModal } from '../../components/ConfirmModal.js';
 
 export function useNetworkActions() {
   const { t } = useTranslation();
@@ -55,39 +56,42 @@ export function useNetworkActions() {
   };
 }
 
+/** The guests with a vNIC on the network, as a counted, labelled list. */
+function AttachedGuests({ names, testId }: { names: string[]; testId: string }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <Content component="p">
+        <strong>{t('delete.guests', { count: names.length })}</strong>
+      </Content>
+      <List aria-label={t('delete.guestsLabel')} data-testid={testId}>
+        {names.map((g) => (
+          <ListItem key={g}>{g}</ListItem>
+        ))}
+      </List>
+    </>
+  );
+}
+
 export function DeleteNetworkModal({ info, onClose, onConfirm }: { info: NetworkInfo; onClose: () => void; onConfirm: () => void }) {
   const { t } = useTranslation();
   const { guests, guestsAvailable } = useStore();
   const attached = guestNamesOnNetwork(guests, info);
   return (
-    <Modal isOpen variant="small" onClose={onClose} aria-labelledby="delete-network-title" aria-describedby="delete-network-body">
-      <ModalHeader title={t('delete.title', { name: info.name })} labelId="delete-network-title" titleIconVariant="warning" />
-      <ModalBody id="delete-network-body">
-        <Content component="p">{info.persistent ? t('delete.persistent') : t('delete.transient')}</Content>
-        {info.active && <Content component="p">{t('delete.active')}</Content>}
-        {attached.length > 0 && (
-          <>
-            <Content component="p">
-              <strong>{t('delete.guests', { count: attached.length })}</strong>
-            </Content>
-            <List aria-label={t('delete.guestsLabel')} data-testid="delete-guests">
-              {attached.map((g) => (
-                <ListItem key={g}>{g}</ListItem>
-              ))}
-            </List>
-          </>
-        )}
-        {attached.length === 0 && guestsAvailable && <Content component="p">{t('delete.noGuests')}</Content>}
-      </ModalBody>
-      <ModalFooter>
-        <Button variant="danger" onClick={onConfirm}>
-          {t('delete.confirm')}
-        </Button>
-        <Button variant="link" onClick={onClose}>
-          {t('common.cancel')}
-        </Button>
-      </ModalFooter>
-    </Modal>
+    <ConfirmModal
+      titleId="delete-network-title"
+      title={t('delete.title', { name: info.name })}
+      bodyId="delete-network-body"
+      confirmLabel={t('delete.confirm')}
+      confirmVariant="danger"
+      onConfirm={onConfirm}
+      onClose={onClose}
+    >
+      <Content component="p">{info.persistent ? t('delete.persistent') : t('delete.transient')}</Content>
+      {info.active && <Content component="p">{t('delete.active')}</Content>}
+      {attached.length > 0 && <AttachedGuests names={attached} testId="delete-guests" />}
+      {attached.length === 0 && guestsAvailable && <Content component="p">{t('delete.noGuests')}</Content>}
+    </ConfirmModal>
   );
 }
 
@@ -97,28 +101,18 @@ export function StopNetworkModal({ info, onClose, onConfirm }: { info: NetworkIn
   const { guests } = useStore();
   const attached = guestNamesOnNetwork(guests, info);
   return (
-    <Modal isOpen variant="small" onClose={onClose} aria-labelledby="stop-network-title" aria-describedby="stop-network-body">
-      <ModalHeader title={t('stop.title', { name: info.name })} labelId="stop-network-title" titleIconVariant="warning" />
-      <ModalBody id="stop-network-body">
-        <Content component="p">
-          <strong>{t('delete.guests', { count: attached.length })}</strong>
-        </Content>
-        <List aria-label={t('delete.guestsLabel')} data-testid="stop-guests">
-          {attached.map((g) => (
-            <ListItem key={g}>{g}</ListItem>
-          ))}
-        </List>
-        <Content component="p">{info.persistent ? t('stop.replug') : t('stop.transient')}</Content>
-      </ModalBody>
-      <ModalFooter>
-        <Button variant="warning" onClick={onConfirm}>
-          {t('stop.confirm')}
-        </Button>
-        <Button variant="link" onClick={onClose}>
-          {t('common.cancel')}
-        </Button>
-      </ModalFooter>
-    </Modal>
+    <ConfirmModal
+      titleId="stop-network-title"
+      title={t('stop.title', { name: info.name })}
+      bodyId="stop-network-body"
+      confirmLabel={t('stop.confirm')}
+      confirmVariant="warning"
+      onConfirm={onConfirm}
+      onClose={onClose}
+    >
+      <AttachedGuests names={attached} testId="stop-guests" />
+      <Content component="p">{info.persistent ? t('stop.replug') : t('stop.transient')}</Content>
+    </ConfirmModal>
   );
 }
 
