@@ -25,7 +25,7 @@ export { HttpVirtnetClient } from './http-client.js';
 export { DEFAULT_SOCKET, READONLY_SOCKET_NAME, SOCKET_NAME, readonlySocketFor, resolveTarget, type DaemonTarget } from './http-uri.js';
 
 /** Connect to virtnetd; rejects with a VirError when the daemon cannot be reached or refuses the connection. */
-export async function connect(options: ConnectOptions = {}): Promise<HttpVirtnetClient & VirtnetClient> {
+export async function connect(options: ConnectOptions = {}): Promise<HttpVirtnetClient> {
   const target = resolveTarget(options.uri, options.readonly === true);
   const transport = new HttpTransport(target, options.token ?? (process.env['VIRTNET_TOKEN'] || undefined));
   const client = new HttpVirtnetClient(transport);

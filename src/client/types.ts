@@ -7,11 +7,10 @@ import type { NetworkDriverApi } from '../driver/api.js';
 import type { GuestDriverApi } from '../driver/guest-api.js';
 
 /**
- * The guest methods are optional here only so that in-memory clients written
- * before guests existed still fit; the HTTP client (connect()) has all of
- * them, and `hasGuestMethods` tells a client that does.
+ * The whole driver API, networks and guests: the HTTP client (connect()) has
+ * every method, and so must any other client handed to the CLI.
  */
-export interface VirtnetClient extends NetworkDriverApi, Partial<GuestDriverApi> {
+export interface VirtnetClient extends NetworkDriverApi, GuestDriverApi {
   /** Close the connection (and any event stream). */
   close(): Promise<void>;
 }
@@ -27,12 +26,4 @@ export interface ConnectOptions {
   readonly?: boolean;
   /** The daemon's token, for TCP. */
   token?: string;
-}
-
-/** A client with the whole guest API (the HTTP client always is one). */
-export type VirtnetGuestClient = VirtnetClient & GuestDriverApi;
-
-/** Whether a client has every guest method. */
-export function hasGuestMethods(client: VirtnetClient): client is VirtnetGuestClient {
-  return typeof client.guestList === 'function' && typeof client.guestAttachDevice === 'function';
 }

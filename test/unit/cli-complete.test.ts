@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.js';
 import { FakeClient } from './cli-fake-client.js';
+import { FakeGuestClient } from './cli-guest-fake.js';
 
 async function complete(client: FakeClient | null, ...words: string[]): Promise<string[]> {
   let out = '';
@@ -68,22 +69,18 @@ describe('virtnet complete', () => {
 });
 
 /** A daemon that also serves guests: one running, two shut off. */
-class GuestFakeClient extends FakeClient {
-  readonly guests = [
-    { name: 'web', uuid: '11111111-1111-4111-8111-111111111111', type: 'netns' as const, active: true, persistent: true, id: 1 },
-    { name: 'db', uuid: '22222222-2222-4222-8222-222222222222', type: 'netns' as const, active: false, persistent: true },
-    { name: 'dev', uuid: '33333333-3333-4333-8333-333333333333', type: 'tap' as const, active: false, persistent: true },
-  ];
-
-  async guestList(filter: { active?: boolean; inactive?: boolean } = {}): Promise<typeof this.guests> {
-    if (!filter.active && !filter.inactive) return this.guests;
-    return this.guests.filter((g) => (filter.active && g.active) || (filter.inactive && !g.active));
-  }
+async function guestLab(): Promise<FakeGuestClient> {
+  const c = new FakeGuestClient();
+  await c.guestDefine("<domain type='netns'><name>web</name></domain>");
+  await c.guestDefine("<domain type='netns'><name>db</name></domain>");
+  await c.guestDefine("<domain type='tap'><name>dev</name></domain>");
+  await c.guestStart('web');
+  return c;
 }
 
 describe('virtnet complete, guests', () => {
   it('offers the guests each command can act on', async () => {
-    const c = new GuestFakeClient();
+    const c = await guestLab();
     expect((await complete(c, 'domiflist', '')).sort()).toEqual(['db', 'dev', 'web']);
     expect(await complete(c, 'attach-interface', 'd')).toEqual(['db', 'dev']);
     expect(await complete(c, 'start', '')).toEqual(['db', 'dev']);

@@ -14,11 +14,12 @@
  *   types, command names for `help`. Files print nothing, so the shell
  *   falls back to its own file-name completion.
  *
- * It never fails: an unreachable daemon simply yields no names.
+ * It never fails: an unreachable daemon, or one that refuses the list
+ * (a daemon without guests answers NO_SUPPORT), simply yields no names.
  */
 import { UPDATE_SECTIONS } from '../../conf/network/update-names.js';
 import type { ListFilter, NetworkInfo } from '../../driver/api.js';
-import type { GuestDriverApi, GuestInfo, GuestListFilter } from '../../driver/guest-api.js';
+import type { GuestInfo, GuestListFilter } from '../../driver/guest-api.js';
 import type { CommandDef, OptDef, ParsedCommand } from '../command.js';
 import type { Shell } from '../shell.js';
 import { EVENT_TYPES } from './net-event.js';
@@ -80,13 +81,11 @@ async function networks(sh: Shell, filter: ListFilter | undefined): Promise<Netw
 
 async function guests(sh: Shell, filter: ListFilter | undefined): Promise<GuestInfo[]> {
   if (!sh.connected && !(await sh.open(sh.uri, sh.readonly, true))) return [];
-  const client = sh.client() as Partial<GuestDriverApi>;
-  if (typeof client.guestList !== 'function') return [];
   try {
     const wanted: GuestListFilter = {};
     if (filter?.active) wanted.active = true;
     if (filter?.inactive) wanted.inactive = true;
-    return await client.guestList(wanted);
+    return await sh.client().guestList(wanted);
   } catch {
     return [];
   }

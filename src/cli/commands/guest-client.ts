@@ -1,11 +1,8 @@
 /**
  * The guest side of the CLI's connection, and virsh's domain lookup.
  *
- * `guestApi(sh)` is the connection seen as a GuestDriverApi. A client that
- * lacks a method (a daemon or client from before guests existed) fails the
- * call the way libvirt does when a driver lacks an API: NO_SUPPORT with the
- * libvirt API's name ("this function is not supported by the connection
- * driver: virDomainAttachDeviceFlags").
+ * `guestApi(sh)` is the connection seen as a GuestDriverApi (every
+ * VirtnetClient is one).
  *
  * `lookupGuest` is virsh's virshCommandOptDomainBy: a word that is a whole
  * non-negative C int (blanks before it and a sign allowed) is tried as a
@@ -14,41 +11,14 @@
  * "failed to get domain 'ARG'".
  */
 import type { GuestDriverApi, GuestInfo } from '../../driver/guest-api.js';
-import { VirError } from '../../util/errors.js';
 import type { OptDef, ParsedCommand } from '../command.js';
 import { canonicalUuid } from '../lookup.js';
 import { optRequired } from '../options.js';
 import type { Shell } from '../shell.js';
 
-/** The libvirt API behind each guest method, for the NO_SUPPORT text. */
-const LIBVIRT_API: Record<keyof GuestDriverApi, string> = {
-  guestLookupByName: 'virDomainLookupByName',
-  guestLookupByUuid: 'virDomainLookupByUUID',
-  guestList: 'virConnectListAllDomains',
-  guestDefine: 'virDomainDefineXML',
-  guestUndefine: 'virDomainUndefine',
-  guestStart: 'virDomainCreate',
-  guestDestroy: 'virDomainDestroy',
-  guestGetXml: 'virDomainGetXMLDesc',
-  guestInterfaces: 'virDomainGetXMLDesc',
-  guestInterfaceAddresses: 'virDomainInterfaceAddresses',
-  guestAttachDevice: 'virDomainAttachDeviceFlags',
-  guestDetachDevice: 'virDomainDetachDeviceFlags',
-  guestExec: 'virDomainGuestExec',
-  bridgePorts: 'virConnectListBridgePorts',
-};
-
 /** The connection as a guest driver. */
 export function guestApi(sh: Shell): GuestDriverApi {
-  const client = sh.client() as unknown as Partial<GuestDriverApi>;
-  return new Proxy({} as GuestDriverApi, {
-    get(_target, prop: string) {
-      const method = (client as Record<string, unknown>)[prop];
-      if (typeof method === 'function') return (method as (...a: unknown[]) => unknown).bind(client);
-      const api = LIBVIRT_API[prop as keyof GuestDriverApi] ?? prop;
-      return () => Promise.reject(new VirError('NO_SUPPORT', api));
-    },
-  });
+  return sh.client();
 }
 
 /** VIRSH_COMMON_OPT_DOMAIN_FULL. */
