@@ -36,6 +36,7 @@ import { useToasts } from '../../app/toasts.js';
 import { useStore } from '../../state/store.js';
 import type { GuestRow } from '../../state/guests.js';
 import { NIC_MODELS, buildNicXml, macProblem } from '../../model/nic.js';
+import { useGuestChange } from './useGuestChange.js';
 
 export function AddNicModal({ guest, onClose }: { guest: GuestRow; onClose: () => void }) {
   const { t } = useTranslation();
@@ -54,8 +55,7 @@ export function AddNicModal({ guest, onClose }: { guest: GuestRow; onClose: () =
   const [mac, setMac] = useState('');
   const [live, setLive] = useState(info.active);
   const [config, setConfig] = useState(info.persistent);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, setError, run } = useGuestChange();
 
   const takenMacs = store.guests.flatMap((g) => g.interfaces.map((i) => i.mac));
   const macIssue = macMode === 'manual' ? (mac.trim() === '' ? 'syntax' : macProblem(mac.trim(), takenMacs)) : undefined;
@@ -75,20 +75,12 @@ export function AddNicModal({ guest, onClose }: { guest: GuestRow; onClose: () =
     }
   };
 
-  const attach = async (): Promise<void> => {
-    setBusy(true);
-    setError(undefined);
-    try {
+  const attach = (): Promise<void> =>
+    run(async () => {
       await guestsApi.attach(info.name, xml, { live, config });
       notify('success', t('guests.nicAdded', { name: info.name, source: chosen }));
       onClose();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-      void store.refreshGuests();
-    }
-  };
+    });
 
   return (
     <Modal isOpen variant="medium" onClose={onClose} aria-labelledby="add-nic-title">

@@ -32,6 +32,7 @@ import type { GuestRow } from '../../state/guests.js';
 import { findNicXml } from '../../model/nic.js';
 import { StateLabel } from '../networks/NetworksPage.js';
 import { AddNicModal } from './AddNicModal.js';
+import { useGuestChange } from './useGuestChange.js';
 import { nicColumns } from './nicColumns.js';
 import { DataTable } from '../../components/DataTable.js';
 import { RemoveButton } from '../../components/RemoveButton.js';
@@ -40,14 +41,10 @@ import { ConfirmModal } from '../../components/ConfirmModal.js';
 function RemoveNicModal({ guest, nic, onClose }: { guest: GuestRow; nic: GuestInterface; onClose: () => void }) {
   const { t } = useTranslation();
   const { notify } = useToasts();
-  const store = useStore();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, run } = useGuestChange();
 
-  const remove = async (): Promise<void> => {
-    setBusy(true);
-    setError(undefined);
-    try {
+  const remove = (): Promise<void> =>
+    run(async () => {
       const { info } = guest;
       // Remove it wherever it is: from the running guest and from its saved definition.
       const liveXml = info.active ? findNicXml(await guestsApi.xml(info.name), nic.mac) : undefined;
@@ -57,13 +54,7 @@ function RemoveNicModal({ guest, nic, onClose }: { guest: GuestRow; nic: GuestIn
       await guestsApi.detach(info.name, xml, { live: liveXml !== undefined, config: configXml !== undefined });
       notify('success', t('guests.nicRemoved', { mac: nic.mac, name: info.name }));
       onClose();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-      void store.refreshGuests();
-    }
-  };
+    });
 
   return (
     <ConfirmModal
