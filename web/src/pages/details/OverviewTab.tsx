@@ -23,6 +23,20 @@ function Item({ term, children, testId }: { term: string; children: ReactNode; t
   );
 }
 
+/** One card of the overview: a title over a horizontal list of terms and values. */
+function FieldsCard({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <Card>
+      <CardTitle component="h2">{title}</CardTitle>
+      <CardBody>
+        <DescriptionList isHorizontal isCompact>
+          {children}
+        </DescriptionList>
+      </CardBody>
+    </Card>
+  );
+}
+
 export function OverviewTab({ row }: { row: NetworkRow }) {
   const { t } = useTranslation();
   const { info, model } = row;
@@ -32,74 +46,54 @@ export function OverviewTab({ row }: { row: NetworkRow }) {
 
   return (
     <Gallery hasGutter minWidths={{ default: '100%', lg: '28rem' }}>
-      <Card>
-        <CardTitle component="h2">{t('overview.general')}</CardTitle>
-        <CardBody>
-          <DescriptionList isHorizontal isCompact>
-            <Item term={t('overview.name')}>{info.name}</Item>
-            <Item term={t('overview.uuid')}>
-              <span className="vn-mono">{info.uuid}</span>
-            </Item>
-            {info.title && <Item term={t('overview.title')}>{info.title}</Item>}
-            {model?.description && <Item term={t('overview.description')}>{model.description}</Item>}
-            <Item term={t('networks.col.state')}>{info.active ? t('state.active') : t('state.inactive')}</Item>
-            <Item term={t('networks.col.persistent')}>{yes(info.persistent)}</Item>
-            <Item term={t('networks.col.autostart')}>{yes(info.autostart)}</Item>
-            {model?.connections !== undefined && <Item term={t('overview.connections')}>{model.connections}</Item>}
-          </DescriptionList>
-        </CardBody>
-      </Card>
-      <Card>
-        <CardTitle component="h2">{t('overview.connectivity')}</CardTitle>
-        <CardBody>
-          <DescriptionList isHorizontal isCompact>
-            <Item term={t('networks.col.forward')} testId="overview-forward">
-              {forwardSummary(model, t)}
-            </Item>
-            <Item term={t('overview.forwardMode')}>{f?.mode ?? t('overview.none')}</Item>
-            {f?.dev && <Item term={t('overview.forwardDev')}>{f.dev}</Item>}
-            {f && f.interfaces.length > 0 && <Item term={t('overview.forwardInterfaces')}>{f.interfaces.join(', ')}</Item>}
-            {f?.pf && <Item term={t('overview.pf')}>{f.pf}</Item>}
-            {f?.natAddress && <Item term={t('overview.natAddresses')}>{`${dash(f.natAddress.start)} – ${dash(f.natAddress.end)}`}</Item>}
-            {f?.natPorts && <Item term={t('overview.natPorts')}>{`${dash(f.natPorts.start)} – ${dash(f.natPorts.end)}`}</Item>}
-            {model?.ipv6Internal !== undefined && <Item term={t('overview.ipv6Internal')}>{yes(model.ipv6Internal)}</Item>}
-          </DescriptionList>
-        </CardBody>
-      </Card>
-      <Card>
-        <CardTitle component="h2">{t('overview.bridgeTitle')}</CardTitle>
-        <CardBody>
-          <DescriptionList isHorizontal isCompact>
-            <Item term={t('networks.col.bridge')} testId="overview-bridge">
-              <span className="vn-mono">{dash(info.bridge ?? model?.bridge.name)}</span>
-            </Item>
-            <Item term={t('overview.stp')}>{dash(model?.bridge.stp)}</Item>
-            <Item term={t('overview.delay')}>{dash(model?.bridge.delay)}</Item>
-            {model?.bridge.macTableManager && <Item term={t('overview.macTableManager')}>{model.bridge.macTableManager}</Item>}
-            {model?.bridge.zone && <Item term={t('overview.zone')}>{model.bridge.zone}</Item>}
-            <Item term={t('overview.mac')}>
-              <span className="vn-mono">{dash(model?.mac)}</span>
-            </Item>
-            <Item term={t('overview.mtu')} testId="overview-mtu">
-              {model?.mtu ?? t('overview.mtuDefault')}
-            </Item>
-          </DescriptionList>
-        </CardBody>
-      </Card>
-      <Card>
-        <CardTitle component="h2">{t('overview.dnsTitle')}</CardTitle>
-        <CardBody>
-          <DescriptionList isHorizontal isCompact>
-            <Item term={t('overview.domain')} testId="overview-domain">
-              {dash(model?.domain?.name)}
-            </Item>
-            {model?.domain?.localOnly && <Item term={t('overview.localOnly')}>{model.domain.localOnly}</Item>}
-            {model?.domain?.register && <Item term={t('overview.register')}>{model.domain.register}</Item>}
-            <Item term={t('overview.dnsEnabled')}>{model?.dns.enable === 'no' ? t('common.no') : t('common.yes')}</Item>
-            <Item term={t('overview.forwarders')}>{model && model.dns.forwarders.length > 0 ? model.dns.forwarders.map((x) => [x.domain, x.addr].filter(Boolean).join(' → ')).join(', ') : '—'}</Item>
-          </DescriptionList>
-        </CardBody>
-      </Card>
+      <FieldsCard title={t('overview.general')}>
+        <Item term={t('overview.name')}>{info.name}</Item>
+        <Item term={t('overview.uuid')}>
+          <span className="vn-mono">{info.uuid}</span>
+        </Item>
+        {info.title && <Item term={t('overview.title')}>{info.title}</Item>}
+        {model?.description && <Item term={t('overview.description')}>{model.description}</Item>}
+        <Item term={t('networks.col.state')}>{info.active ? t('state.active') : t('state.inactive')}</Item>
+        <Item term={t('networks.col.persistent')}>{yes(info.persistent)}</Item>
+        <Item term={t('networks.col.autostart')}>{yes(info.autostart)}</Item>
+        {model?.connections !== undefined && <Item term={t('overview.connections')}>{model.connections}</Item>}
+      </FieldsCard>
+      <FieldsCard title={t('overview.connectivity')}>
+        <Item term={t('networks.col.forward')} testId="overview-forward">
+          {forwardSummary(model, t)}
+        </Item>
+        <Item term={t('overview.forwardMode')}>{f?.mode ?? t('overview.none')}</Item>
+        {f?.dev && <Item term={t('overview.forwardDev')}>{f.dev}</Item>}
+        {f && f.interfaces.length > 0 && <Item term={t('overview.forwardInterfaces')}>{f.interfaces.join(', ')}</Item>}
+        {f?.pf && <Item term={t('overview.pf')}>{f.pf}</Item>}
+        {f?.natAddress && <Item term={t('overview.natAddresses')}>{`${dash(f.natAddress.start)} – ${dash(f.natAddress.end)}`}</Item>}
+        {f?.natPorts && <Item term={t('overview.natPorts')}>{`${dash(f.natPorts.start)} – ${dash(f.natPorts.end)}`}</Item>}
+        {model?.ipv6Internal !== undefined && <Item term={t('overview.ipv6Internal')}>{yes(model.ipv6Internal)}</Item>}
+      </FieldsCard>
+      <FieldsCard title={t('overview.bridgeTitle')}>
+        <Item term={t('networks.col.bridge')} testId="overview-bridge">
+          <span className="vn-mono">{dash(info.bridge ?? model?.bridge.name)}</span>
+        </Item>
+        <Item term={t('overview.stp')}>{dash(model?.bridge.stp)}</Item>
+        <Item term={t('overview.delay')}>{dash(model?.bridge.delay)}</Item>
+        {model?.bridge.macTableManager && <Item term={t('overview.macTableManager')}>{model.bridge.macTableManager}</Item>}
+        {model?.bridge.zone && <Item term={t('overview.zone')}>{model.bridge.zone}</Item>}
+        <Item term={t('overview.mac')}>
+          <span className="vn-mono">{dash(model?.mac)}</span>
+        </Item>
+        <Item term={t('overview.mtu')} testId="overview-mtu">
+          {model?.mtu ?? t('overview.mtuDefault')}
+        </Item>
+      </FieldsCard>
+      <FieldsCard title={t('overview.dnsTitle')}>
+        <Item term={t('overview.domain')} testId="overview-domain">
+          {dash(model?.domain?.name)}
+        </Item>
+        {model?.domain?.localOnly && <Item term={t('overview.localOnly')}>{model.domain.localOnly}</Item>}
+        {model?.domain?.register && <Item term={t('overview.register')}>{model.domain.register}</Item>}
+        <Item term={t('overview.dnsEnabled')}>{model?.dns.enable === 'no' ? t('common.no') : t('common.yes')}</Item>
+        <Item term={t('overview.forwarders')}>{model && model.dns.forwarders.length > 0 ? model.dns.forwarders.map((x) => [x.domain, x.addr].filter(Boolean).join(' → ')).join(', ') : '—'}</Item>
+      </FieldsCard>
       <Card>
         <CardTitle component="h2">{t('overview.addresses')}</CardTitle>
         <CardBody>
@@ -134,24 +128,19 @@ export function OverviewTab({ row }: { row: NetworkRow }) {
         </CardBody>
       </Card>
       {model && (model.routes.length > 0 || model.portgroups.length > 0) && (
-        <Card>
-          <CardTitle component="h2">{t('overview.routesAndPortgroups')}</CardTitle>
-          <CardBody>
-            <DescriptionList isHorizontal isCompact>
-              {model.routes.map((r, i) => (
-                <Item key={`r${i}`} term={t('overview.route')}>
-                  <span className="vn-mono">{t('overview.routeText', { subnet: `${dash(r.address)}/${dash(r.prefix ?? r.netmask)}`, gateway: dash(r.gateway) })}</span>
-                </Item>
-              ))}
-              {model.portgroups.map((p) => (
-                <Item key={`p${p.name}`} term={t('overview.portgroup')}>
-                  {p.name}
-                  {p.isDefault ? ` (${t('overview.default')})` : ''}
-                </Item>
-              ))}
-            </DescriptionList>
-          </CardBody>
-        </Card>
+        <FieldsCard title={t('overview.routesAndPortgroups')}>
+          {model.routes.map((r, i) => (
+            <Item key={`r${i}`} term={t('overview.route')}>
+              <span className="vn-mono">{t('overview.routeText', { subnet: `${dash(r.address)}/${dash(r.prefix ?? r.netmask)}`, gateway: dash(r.gateway) })}</span>
+            </Item>
+          ))}
+          {model.portgroups.map((p) => (
+            <Item key={`p${p.name}`} term={t('overview.portgroup')}>
+              {p.name}
+              {p.isDefault ? ` (${t('overview.default')})` : ''}
+            </Item>
+          ))}
+        </FieldsCard>
       )}
     </Gallery>
   );
