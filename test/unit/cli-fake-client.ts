@@ -11,10 +11,8 @@
  * `FakeClient` is a connection without guest support: each guest method
  * fails as libvirt fails an API its driver lacks, NO_SUPPORT with the
  * libvirt API's name ("this function is not supported by the connection
- * driver: virDomainDefineXML"). The guest methods are abstract in
- * FakeNetworkClient, the type `FakeClient` names, so that a subclass that
- * serves guests (FakeGuestClient in cli-guest-fake.ts) implements them
- * rather than overrides them.
+ * driver: virDomainDefineXML"). FakeGuestClient (cli-guest-fake.ts)
+ * overrides them with an in-memory guest driver.
  */
 import { prepareNetworkForDefine } from '../../src/conf/network/defaults.js';
 import { formatNetworkXml } from '../../src/conf/network/format.js';
@@ -62,7 +60,7 @@ export interface FakeCall {
 const noNetworkName = (name: string) => new VirError('NO_NETWORK', `no network with matching name '${name}'`);
 
 /** The network fake; the guest API is left to subclasses. */
-export abstract class FakeNetworkClient implements VirtnetClient {
+export class FakeClient implements VirtnetClient {
   readonly nets = new Map<string, NetObj>();
   readonly calls: FakeCall[] = [];
   leaseTable = new Map<string, DhcpLease[]>();
@@ -338,77 +336,57 @@ export abstract class FakeNetworkClient implements VirtnetClient {
     this.closed = true;
   }
 
-  abstract guestLookupByName(name: string): Promise<GuestInfo>;
-  abstract guestLookupByUuid(uuid: string): Promise<GuestInfo>;
-  abstract guestList(filter?: GuestListFilter): Promise<GuestInfo[]>;
-  abstract guestDefine(xml: string): Promise<GuestInfo>;
-  abstract guestUndefine(name: string): Promise<void>;
-  abstract guestStart(name: string): Promise<void>;
-  abstract guestDestroy(name: string): Promise<void>;
-  abstract guestGetXml(name: string, options?: { inactive?: boolean }): Promise<string>;
-  abstract guestInterfaces(name: string, options?: { inactive?: boolean }): Promise<GuestInterface[]>;
-  abstract guestInterfaceAddresses(name: string): Promise<GuestInterfaceAddress[]>;
-  abstract guestAttachDevice(name: string, xml: string, flags: AffectFlags): Promise<void>;
-  abstract guestDetachDevice(name: string, xml: string, flags: AffectFlags): Promise<void>;
-  abstract guestExec(name: string, argv: string[]): Promise<GuestExecResult>;
-  abstract bridgePorts(bridge?: string): Promise<BridgePorts[]>;
+  // ---- guests: not supported by this connection ----
+
+
+  guestLookupByName(_name: string): Promise<GuestInfo> {
+    return noSupport('virDomainLookupByName');
+  }
+  guestLookupByUuid(_uuid: string): Promise<GuestInfo> {
+    return noSupport('virDomainLookupByUUID');
+  }
+  guestList(_filter?: GuestListFilter): Promise<GuestInfo[]> {
+    return noSupport('virConnectListAllDomains');
+  }
+  guestDefine(_xml: string): Promise<GuestInfo> {
+    return noSupport('virDomainDefineXML');
+  }
+  guestUndefine(_name: string): Promise<void> {
+    return noSupport('virDomainUndefine');
+  }
+  guestStart(_name: string): Promise<void> {
+    return noSupport('virDomainCreate');
+  }
+  guestDestroy(_name: string): Promise<void> {
+    return noSupport('virDomainDestroy');
+  }
+  guestGetXml(_name: string, _options?: { inactive?: boolean }): Promise<string> {
+    return noSupport('virDomainGetXMLDesc');
+  }
+  guestInterfaces(_name: string, _options?: { inactive?: boolean }): Promise<GuestInterface[]> {
+    return noSupport('virDomainGetXMLDesc');
+  }
+  guestInterfaceAddresses(_name: string): Promise<GuestInterfaceAddress[]> {
+    return noSupport('virDomainInterfaceAddresses');
+  }
+  guestAttachDevice(_name: string, _xml: string, _flags: AffectFlags): Promise<void> {
+    return noSupport('virDomainAttachDeviceFlags');
+  }
+  guestDetachDevice(_name: string, _xml: string, _flags: AffectFlags): Promise<void> {
+    return noSupport('virDomainDetachDeviceFlags');
+  }
+  guestExec(_name: string, _argv: string[]): Promise<GuestExecResult> {
+    return noSupport('virDomainGuestExec');
+  }
+  bridgePorts(_bridge?: string): Promise<BridgePorts[]> {
+    return noSupport('virConnectListBridgePorts');
+  }
 }
 
 /** What a driver without the API answers, named as libvirt names it. */
 const noSupport = (libvirtApi: string): Promise<never> => Promise.reject(new VirError('NO_SUPPORT', libvirtApi));
 
 /** The network fake on a connection without guest support. */
-class NoGuestClient extends FakeNetworkClient {
-  guestLookupByName(): Promise<GuestInfo> {
-    return noSupport('virDomainLookupByName');
-  }
-  guestLookupByUuid(): Promise<GuestInfo> {
-    return noSupport('virDomainLookupByUUID');
-  }
-  guestList(): Promise<GuestInfo[]> {
-    return noSupport('virConnectListAllDomains');
-  }
-  guestDefine(): Promise<GuestInfo> {
-    return noSupport('virDomainDefineXML');
-  }
-  guestUndefine(): Promise<void> {
-    return noSupport('virDomainUndefine');
-  }
-  guestStart(): Promise<void> {
-    return noSupport('virDomainCreate');
-  }
-  guestDestroy(): Promise<void> {
-    return noSupport('virDomainDestroy');
-  }
-  guestGetXml(): Promise<string> {
-    return noSupport('virDomainGetXMLDesc');
-  }
-  guestInterfaces(): Promise<GuestInterface[]> {
-    return noSupport('virDomainGetXMLDesc');
-  }
-  guestInterfaceAddresses(): Promise<GuestInterfaceAddress[]> {
-    return noSupport('virDomainInterfaceAddresses');
-  }
-  guestAttachDevice(): Promise<void> {
-    return noSupport('virDomainAttachDeviceFlags');
-  }
-  guestDetachDevice(): Promise<void> {
-    return noSupport('virDomainDetachDeviceFlags');
-  }
-  guestExec(): Promise<GuestExecResult> {
-    return noSupport('virDomainGuestExec');
-  }
-  bridgePorts(): Promise<BridgePorts[]> {
-    return noSupport('virConnectListBridgePorts');
-  }
-}
-
-/**
- * `new FakeClient()` is a NoGuestClient; a class extending FakeClient is
- * typed as extending FakeNetworkClient, so it implements every guest method.
- */
-export const FakeClient: new (options?: { readonly?: boolean }) => FakeNetworkClient = NoGuestClient;
-export type FakeClient = FakeNetworkClient;
 
 function maskBits(mask: string): number {
   const a = parseIp(mask);

@@ -149,22 +149,22 @@ export class FakeGuestClient extends FakeClient implements GuestDriverApi {
     return super.undefine(name);
   }
 
-  async guestLookupByName(name: string): Promise<GuestInfo> {
+  override async guestLookupByName(name: string): Promise<GuestInfo> {
     return this.guestInfo(this.guest(name));
   }
 
-  async guestLookupByUuid(uuid: string): Promise<GuestInfo> {
+  override async guestLookupByUuid(uuid: string): Promise<GuestInfo> {
     const g = [...this.guests.values()].find((o) => o.def.uuid === uuid);
     if (!g) throw new VirError('NO_DOMAIN', `no domain with matching uuid '${uuid}'`);
     return this.guestInfo(g);
   }
 
-  async guestList(filter: GuestListFilter = {}): Promise<GuestInfo[]> {
+  override async guestList(filter: GuestListFilter = {}): Promise<GuestInfo[]> {
     const both = !filter.active && !filter.inactive;
     return [...this.guests.values()].filter((g) => both || (g.active ? filter.active : filter.inactive)).map((g) => this.guestInfo(g));
   }
 
-  async guestDefine(xml: string): Promise<GuestInfo> {
+  override async guestDefine(xml: string): Promise<GuestInfo> {
     let def = parseGuestXml(xml, { inactive: true, uuid: this.nextGuestUuid });
     const byUuid = [...this.guests.values()].find((g) => g.def.uuid === def.uuid);
     if (byUuid && byUuid.def.name !== def.name) {
@@ -186,7 +186,7 @@ export class FakeGuestClient extends FakeClient implements GuestDriverApi {
     return this.guestInfo(g);
   }
 
-  async guestUndefine(name: string): Promise<void> {
+  override async guestUndefine(name: string): Promise<void> {
     const g = this.guest(name);
     if (!g.persistent) throw new VirError('OPERATION_INVALID', 'cannot undefine transient domain');
     g.persistent = false;
@@ -194,7 +194,7 @@ export class FakeGuestClient extends FakeClient implements GuestDriverApi {
     else this.guests.delete(name);
   }
 
-  async guestStart(name: string): Promise<void> {
+  override async guestStart(name: string): Promise<void> {
     const g = this.guest(name);
     if (g.active) throw new VirError('OPERATION_INVALID', 'domain is already running');
     const config = g.def;
@@ -204,7 +204,7 @@ export class FakeGuestClient extends FakeClient implements GuestDriverApi {
     g.active = true;
   }
 
-  async guestDestroy(name: string): Promise<void> {
+  override async guestDestroy(name: string): Promise<void> {
     const g = this.guest(name);
     if (!g.active) throw notRunning();
     g.active = false;
@@ -220,12 +220,12 @@ export class FakeGuestClient extends FakeClient implements GuestDriverApi {
     return inactive && g.newDef ? g.newDef : g.def;
   }
 
-  async guestGetXml(name: string, options: { inactive?: boolean } = {}): Promise<string> {
+  override async guestGetXml(name: string, options: { inactive?: boolean } = {}): Promise<string> {
     const g = this.guest(name);
     return formatGuestXml(this.defFor(g, options.inactive), { inactive: options.inactive === true || !g.active });
   }
 
-  async guestInterfaces(name: string, options: { inactive?: boolean } = {}): Promise<GuestInterface[]> {
+  override async guestInterfaces(name: string, options: { inactive?: boolean } = {}): Promise<GuestInterface[]> {
     const g = this.guest(name);
     const inactive = options.inactive === true || !g.active;
     const def = inactive ? parseGuestXml(formatGuestXml(this.defFor(g, true), { inactive: true }), { inactive: true }) : g.def;
@@ -238,7 +238,7 @@ export class FakeGuestClient extends FakeClient implements GuestDriverApi {
     });
   }
 
-  async guestInterfaceAddresses(name: string): Promise<GuestInterfaceAddress[]> {
+  override async guestInterfaceAddresses(name: string): Promise<GuestInterfaceAddress[]> {
     const g = this.guest(name);
     if (!g.active) throw notRunning();
     const out: GuestInterfaceAddress[] = [];
@@ -252,7 +252,7 @@ export class FakeGuestClient extends FakeClient implements GuestDriverApi {
     return out;
   }
 
-  async guestAttachDevice(name: string, xml: string, flags: AffectFlags): Promise<void> {
+  override async guestAttachDevice(name: string, xml: string, flags: AffectFlags): Promise<void> {
     const g = this.guest(name);
     const { live, config } = this.impact(g, flags);
     let iface = parseInterfaceXml(xml, { inactive: true });
@@ -266,7 +266,7 @@ export class FakeGuestClient extends FakeClient implements GuestDriverApi {
     }
   }
 
-  async guestDetachDevice(name: string, xml: string, flags: AffectFlags): Promise<void> {
+  override async guestDetachDevice(name: string, xml: string, flags: AffectFlags): Promise<void> {
     const g = this.guest(name);
     const { live, config } = this.impact(g, flags);
     const iface = parseInterfaceXml(xml, { inactive: true });
@@ -286,14 +286,14 @@ export class FakeGuestClient extends FakeClient implements GuestDriverApi {
     }
   }
 
-  async guestExec(name: string, argv: string[]): Promise<GuestExecResult> {
+  override async guestExec(name: string, argv: string[]): Promise<GuestExecResult> {
     const g = this.guest(name);
     if (!g.active) throw notRunning();
     if (g.def.type !== 'netns') throw new VirError('OPERATION_UNSUPPORTED', `guest '${name}' is a tap guest: commands run only in netns guests`);
     return this.execHandler(name, argv);
   }
 
-  async bridgePorts(bridge?: string): Promise<BridgePorts[]> {
+  override async bridgePorts(bridge?: string): Promise<BridgePorts[]> {
     const out: BridgePorts[] = [];
     for (const net of this.nets.values()) {
       const br = net.def.bridge.name;

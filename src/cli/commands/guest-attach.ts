@@ -12,7 +12,7 @@
  */
 import type { CommandDef } from '../command.js';
 import { optRequired, optString } from '../options.js';
-import { DOMAIN_OPT, guestApi, lookupGuest } from './guest-client.js';
+import { DOMAIN_OPT, lookupGuest } from './guest-client.js';
 import { attachInterfaceXml, VirshMessage } from './guest-devices.js';
 import { AFFECT_OPTS, attachFlags, checkAffectOptions } from './guest-flags.js';
 import { attempt } from './net-lifecycle.js';
@@ -74,7 +74,7 @@ export const attachInterfaceCmd: CommandDef = {
     const flags = attachFlags(cmd, dom.info.active);
     const ok = await attempt(sh, 'Failed to attach interface', async () => {
       if (xml === undefined) throw refused;
-      await guestApi(sh).guestAttachDevice(dom.info.name, xml, flags);
+      await sh.client().guestAttachDevice(dom.info.name, xml, flags);
     });
     if (ok) sh.printExtra('Interface attached successfully\n');
     return ok;

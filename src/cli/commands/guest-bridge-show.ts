@@ -15,7 +15,6 @@
 import type { BridgePorts } from '../../driver/guest-api.js';
 import type { CommandDef } from '../command.js';
 import { optString } from '../options.js';
-import { guestApi } from './guest-client.js';
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -43,7 +42,7 @@ export const bridgeShowCmd: CommandDef = {
   opts: [{ name: 'bridge', kind: 'string', help: 'bridge name' }],
   async run(sh, cmd) {
     const bridge = optString(sh, cmd, 'bridge');
-    const bridges = await guestApi(sh).bridgePorts(bridge);
+    const bridges = await sh.client().bridgePorts(bridge);
     const shown = bridge === undefined ? bridges : bridges.filter((b) => b.bridge === bridge);
     if (bridge !== undefined && shown.length === 0) {
       sh.error(`bridge ${bridge} does not exist!`);

@@ -1,9 +1,6 @@
 /**
  * The guest side of the CLI's connection, and virsh's domain lookup.
  *
- * `guestApi(sh)` is the connection seen as a GuestDriverApi (every
- * VirtnetClient is one).
- *
  * `lookupGuest` is virsh's virshCommandOptDomainBy: a word that is a whole
  * non-negative C int (blanks before it and a sign allowed) is tried as a
  * running guest's id, a 36-character word as a UUID, then the word as a
@@ -15,11 +12,6 @@ import type { OptDef, ParsedCommand } from '../command.js';
 import { canonicalUuid } from '../lookup.js';
 import { optRequired } from '../options.js';
 import type { Shell } from '../shell.js';
-
-/** The connection as a guest driver. */
-export function guestApi(sh: Shell): GuestDriverApi {
-  return sh.client();
-}
 
 /** VIRSH_COMMON_OPT_DOMAIN_FULL. */
 export const DOMAIN_OPT: OptDef = { name: 'domain', kind: 'data', required: true, help: 'domain name, id or uuid', complete: 'domain' };
@@ -44,7 +36,7 @@ export function parseDomainId(text: string): number | undefined {
 
 /** The guest an argument names, or undefined (the library errors are dropped, as virsh drops them). */
 export async function findGuest(sh: Shell, arg: string, ways: LookupWays = BY_ANY): Promise<GuestInfo | undefined> {
-  const api = guestApi(sh);
+  const api = sh.client();
   let found: GuestInfo | undefined;
   const id = ways.byId ? parseDomainId(arg) : undefined;
   if (id !== undefined && id >= 0) {

@@ -24,7 +24,7 @@ import type { AffectFlags } from '../../driver/guest-api.js';
 import type { CommandDef } from '../command.js';
 import { optRequired, optString } from '../options.js';
 import { CommandAbort, type Shell } from '../shell.js';
-import { DOMAIN_OPT, guestApi, lookupGuest } from './guest-client.js';
+import { DOMAIN_OPT, lookupGuest } from './guest-client.js';
 import { domainInterfaces, pickDetachInterface, VirshMessage } from './guest-devices.js';
 import { AFFECT_OPTS, checkAffectOptions } from './guest-flags.js';
 
@@ -56,7 +56,7 @@ export const detachInterfaceCmd: CommandDef = {
     const dom = await lookupGuest(sh, cmd);
     if (!dom) return false;
     const name = dom.info.name;
-    const api = guestApi(sh);
+    const api = sh.client();
     const printXml = cmd.has('print-xml');
     const current = cmd.has('current');
     const persistent = cmd.has('persistent');

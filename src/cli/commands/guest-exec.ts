@@ -11,7 +11,7 @@
  */
 import type { GuestExecResult } from '../../driver/guest-api.js';
 import type { CommandDef } from '../command.js';
-import { DOMAIN_OPT, guestApi, lookupGuest } from './guest-client.js';
+import { DOMAIN_OPT, lookupGuest } from './guest-client.js';
 import { attempt } from './net-lifecycle.js';
 
 export const guestExecCmd: CommandDef = {
@@ -28,7 +28,7 @@ export const guestExecCmd: CommandDef = {
     const argv = cmd.argv();
     let result: GuestExecResult = { exitCode: 0, stdout: '', stderr: '' };
     const ok = await attempt(sh, `Failed to execute a command in domain '${dom.info.name}'`, async () => {
-      result = await guestApi(sh).guestExec(dom.info.name, argv);
+      result = await sh.client().guestExec(dom.info.name, argv);
     });
     if (!ok) return false;
     if (result.stdout !== '') sh.print(result.stdout);

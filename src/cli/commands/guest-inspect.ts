@@ -14,7 +14,7 @@ import { VirError } from '../../util/errors.js';
 import type { CommandDef } from '../command.js';
 import { optString } from '../options.js';
 import { formatTable } from '../table.js';
-import { DOMAIN_OPT, guestApi, lookupGuest } from './guest-client.js';
+import { DOMAIN_OPT, lookupGuest } from './guest-client.js';
 import { attempt } from './net-lifecycle.js';
 import { printXmlDump, XML_DUMP_OPTS } from './xml-dump.js';
 
@@ -26,7 +26,7 @@ export const dumpxmlCmd: CommandDef = {
   async run(sh, cmd) {
     const dom = await lookupGuest(sh, cmd);
     if (!dom) return false;
-    return printXmlDump(sh, cmd, (options) => guestApi(sh).guestGetXml(dom.info.name, options));
+    return printXmlDump(sh, cmd, (options) => sh.client().guestGetXml(dom.info.name, options));
   },
 };
 
@@ -40,7 +40,7 @@ export const domiflistCmd: CommandDef = {
   async run(sh, cmd) {
     const dom = await lookupGuest(sh, cmd);
     if (!dom) return false;
-    const ifaces = await guestApi(sh).guestInterfaces(dom.info.name, { inactive: cmd.has('inactive') });
+    const ifaces = await sh.client().guestInterfaces(dom.info.name, { inactive: cmd.has('inactive') });
     const rows = ifaces.map((i) => [i.target || '-', i.type, i.source || '-', i.model || '-', i.mac || '-']);
     sh.print(formatTable(IFLIST_HEADER, rows, !sh.quiet));
     return true;
@@ -93,7 +93,7 @@ export const domifaddrCmd: CommandDef = {
     let addrs: GuestInterfaceAddress[] = [];
     const ok = await attempt(sh, 'Failed to query for interfaces addresses', async () => {
       if (source !== 'lease') throw new VirError('OPERATION_UNSUPPORTED', `address source '${source}' is not supported; use 'lease'`);
-      addrs = await guestApi(sh).guestInterfaceAddresses(dom.info.name);
+      addrs = await sh.client().guestInterfaceAddresses(dom.info.name);
     });
     if (!ok) return false;
     sh.printExtra(DOMIFADDR_HEADER);

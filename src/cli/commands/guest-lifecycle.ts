@@ -8,7 +8,7 @@
 import type { CommandDef } from '../command.js';
 import { optRequired } from '../options.js';
 import { readFileAll } from './fs-helpers.js';
-import { BY_NAME_OR_UUID, DOMAIN_OPT, guestApi, lookupGuest } from './guest-client.js';
+import { BY_NAME_OR_UUID, DOMAIN_OPT, lookupGuest } from './guest-client.js';
 import { attempt } from './net-lifecycle.js';
 
 export const defineCmd: CommandDef = {
@@ -21,7 +21,7 @@ export const defineCmd: CommandDef = {
     const xml = readFileAll(sh.cwd, from);
     let name = '';
     const ok = await attempt(sh, `Failed to define domain from ${from}`, async () => {
-      name = (await guestApi(sh).guestDefine(xml)).name;
+      name = (await sh.client().guestDefine(xml)).name;
     });
     if (ok) sh.printExtra(`Domain '${name}' defined from ${from}\n`);
     return ok;
@@ -36,7 +36,7 @@ export const undefineCmd: CommandDef = {
   async run(sh, cmd) {
     const dom = await lookupGuest(sh, cmd);
     if (!dom) return false;
-    const ok = await attempt(sh, `Failed to undefine domain '${dom.arg}'`, () => guestApi(sh).guestUndefine(dom.info.name));
+    const ok = await attempt(sh, `Failed to undefine domain '${dom.arg}'`, () => sh.client().guestUndefine(dom.info.name));
     if (ok) sh.printExtra(`Domain '${dom.arg}' has been undefined\n`);
     return ok;
   },
@@ -55,7 +55,7 @@ export const startCmd: CommandDef = {
       sh.error('Domain is already active');
       return false;
     }
-    const ok = await attempt(sh, `Failed to start domain '${name}'`, () => guestApi(sh).guestStart(name));
+    const ok = await attempt(sh, `Failed to start domain '${name}'`, () => sh.client().guestStart(name));
     if (ok) sh.printExtra(`Domain '${name}' started\n`);
     return ok;
   },
@@ -69,7 +69,7 @@ export const destroyCmd: CommandDef = {
   async run(sh, cmd) {
     const dom = await lookupGuest(sh, cmd);
     if (!dom) return false;
-    const ok = await attempt(sh, `Failed to destroy domain '${dom.arg}'`, () => guestApi(sh).guestDestroy(dom.info.name));
+    const ok = await attempt(sh, `Failed to destroy domain '${dom.arg}'`, () => sh.client().guestDestroy(dom.info.name));
     if (ok) sh.printExtra(`Domain '${dom.arg}' destroyed\n`);
     return ok;
   },

@@ -14,7 +14,6 @@ import type { GuestInfo } from '../../driver/guest-api.js';
 import type { CommandDef } from '../command.js';
 import { exclusive } from '../options.js';
 import { formatTable } from '../table.js';
-import { guestApi } from './guest-client.js';
 import { attempt } from './net-lifecycle.js';
 import { compareNames } from './net-list.js';
 
@@ -60,7 +59,7 @@ export const listCmd: CommandDef = {
 
     let list: GuestInfo[] = [];
     const ok = await attempt(sh, 'Failed to list domains', async () => {
-      list = await guestApi(sh).guestList({ active, inactive });
+      list = await sh.client().guestList({ active, inactive });
     });
     if (!ok) return false;
     list = list
