@@ -20,6 +20,10 @@
  * `resolveOnExit` asks of ExecRunner. An exit status above 128 that names a
  * signal is reported as that signal, as the shell reports a killed child.
  *
+ * A command whose job files cannot be written (a full or vanished temp
+ * directory), or any command when sh cannot be started, is started from
+ * Node by ExecRunner instead.
+ *
  * The server starts with the first command and ends after a second without
  * any (its directory goes with it), so an idle daemon or a finished test
  * keeps no process; it holds Node's event loop open only while commands run.
@@ -29,7 +33,7 @@ import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync, existsSyn
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VirError } from '../util/errors.js';
-import { type CommandLogger, type CommandResult, type CommandRunner, type CommandSpec, logEntryFor } from './runner.js';
+import { type CommandLogger, type CommandResult, type CommandRunner, type CommandSpec, ExecRunner, logEntryFor } from './runner.js';
 
 /**
  * The server: for each id read from stdin, a background subshell sources the
@@ -81,7 +85,12 @@ export class ForkServerRunner implements CommandRunner {
   private nextId = 1;
   private idleTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly logger: CommandLogger = () => {}) {}
+  /** For a command the server cannot take (its directory cannot be written, sh cannot be started). */
+  private readonly fallback: ExecRunner;
+
+  constructor(private readonly logger: CommandLogger = () => {}) {
+    this.fallback = new ExecRunner(logger);
+  }
 
   run(spec: CommandSpec): Promise<CommandResult> {
     const [program] = spec.argv;
@@ -89,8 +98,8 @@ export class ForkServerRunner implements CommandRunner {
     let server: Server;
     try {
       server = this.ensureServer();
-    } catch (err) {
-      return Promise.reject(new VirError('SYSTEM_ERROR', `Cannot run '${program}': ${(err as Error).message}`));
+    } catch {
+      return this.fallback.run(spec);
     }
     if (this.idleTimer !== undefined) {
       clearTimeout(this.idleTimer);
@@ -107,14 +116,15 @@ export class ForkServerRunner implements CommandRunner {
     lines.push(`command -v ${shellQuote(program)} >/dev/null 2>&1 || { : >${shellQuote(files.missing)}; exit 127; }`);
     const stdin = spec.input !== undefined && spec.input !== '' ? shellQuote(files.input) : '/dev/null';
     lines.push(`exec ${spec.argv.map(shellQuote).join(' ')} <${stdin}`);
+    try {
+      if (spec.input !== undefined && spec.input !== '') writeFileSync(files.input, spec.input, { mode: 0o600 });
+      writeFileSync(files.script, `${lines.join('\n')}\n`, { mode: 0o600 });
+    } catch {
+      // No room for the job's files (a full or vanished temp directory): start it from Node as before.
+      for (const path of [files.input, files.script]) rmSync(path, { force: true });
+      return this.fallback.run(spec);
+    }
     return new Promise<CommandResult>((resolve, reject) => {
-      try {
-        if (spec.input !== undefined && spec.input !== '') writeFileSync(files.input, spec.input, { mode: 0o600 });
-        writeFileSync(files.script, `${lines.join('\n')}\n`, { mode: 0o600 });
-      } catch (err) {
-        reject(new VirError('SYSTEM_ERROR', `Cannot run '${program}': ${(err as Error).message}`));
-        return;
-      }
       const job: Job = { spec, files, started: performance.now(), timer: setTimeout(() => this.kill(job), spec.timeoutMs ?? 30_000), resolve, reject };
       job.timer.unref();
       server.jobs.set(id, job);

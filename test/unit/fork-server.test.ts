@@ -122,3 +122,19 @@ process.stdout.write('done ' + r.exitCode + ' ' + r.stdout);`,
     expect(r.status).toBe(0);
   });
 });
+
+describe('ForkServerRunner without room for its job files', () => {
+  it('starts the command from Node instead, with the same result', async () => {
+    const before = new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('vnt-run-')));
+    const runner = new ForkServerRunner();
+    const slow = runner.run({ argv: ['sh', '-c', 'sleep 0.5; echo first'] });
+    const mine = readdirSync(tmpdir()).filter((n) => n.startsWith('vnt-run-') && !before.has(n));
+    expect(mine).toHaveLength(1);
+    // The server's directory vanishes (a temp cleaner, a full disk): the next command still runs.
+    rmSync(join(tmpdir(), mine[0] as string), { recursive: true, force: true });
+    const r = await runner.run({ argv: ['sh', '-c', 'cat; exit 4'], input: 'via node\n' });
+    expect(r.stdout).toBe('via node\n');
+    expect(r.exitCode).toBe(4);
+    await slow.catch(() => undefined);
+  });
+});
