@@ -39,9 +39,12 @@ import { type CommandLogger, type CommandResult, type CommandRunner, type Comman
  * The server: for each id read from stdin, a background subshell sources the
  * job script in a subshell of its own (a fork of dash, no exec of a new
  * shell), which ends by exec'ing the program; it prints "ID pid PID" when the
- * program's process exists and "ID STATUS" when it has ended.
+ * program's process exists and "ID STATUS" when it has ended. At end of
+ * input (Node ended it, or Node itself exited) it waits for its jobs and
+ * removes its directory, so even a process that exits right after a command
+ * leaves nothing in the temp directory.
  */
-const SERVER_SCRIPT = 'd=$1\nwhile IFS= read -r id; do\n  { ( . "$d/$id.sh" ) & echo "$id pid $!"; wait $!; echo "$id $?"; } &\ndone\nwait\n';
+const SERVER_SCRIPT = 'd=$1\nwhile IFS= read -r id; do\n  { ( . "$d/$id.sh" ) & echo "$id pid $!"; wait $!; echo "$id $?"; } &\ndone\nwait\nrm -rf -- "$d"\n';
 
 const IDLE_MS = 1000;
 
@@ -88,7 +91,11 @@ export class ForkServerRunner implements CommandRunner {
   /** For a command the server cannot take (its directory cannot be written, sh cannot be started). */
   private readonly fallback: ExecRunner;
 
-  constructor(private readonly logger: CommandLogger = () => {}) {
+  constructor(
+    private readonly logger: CommandLogger = () => {},
+    /** Where the server's private directory is made (tests); the system's temp directory by default. */
+    private readonly baseDir: string = tmpdir(),
+  ) {
     this.fallback = new ExecRunner(logger);
   }
 
@@ -146,7 +153,7 @@ export class ForkServerRunner implements CommandRunner {
 
   private ensureServer(): Server {
     if (this.server !== undefined) return this.server;
-    const dir = mkdtempSync(join(tmpdir(), 'vnt-run-'));
+    const dir = mkdtempSync(join(this.baseDir, 'vnt-run-'));
     let child: ChildProcess;
     try {
       child = spawn('sh', ['-c', SERVER_SCRIPT, 'sh', dir], { stdio: ['pipe', 'pipe', 'ignore'], env: { ...process.env, LC_ALL: 'C' } });

@@ -138,3 +138,30 @@ describe('ForkServerRunner without room for its job files', () => {
     await slow.catch(() => undefined);
   });
 });
+
+describe('ForkServerRunner when Node exits right after a command', () => {
+  it('leaves no directory behind (regression: each short-lived process left an empty vnt-run-* in /tmp)', async () => {
+    const base = mkdtempSync(join(scratch, 'base-'));
+    const out = join(scratch, 'exit-at-once.mjs');
+    await build({
+      stdin: {
+        contents: `import { ForkServerRunner } from ${JSON.stringify(fileURLToPath(new URL('../../src/host/fork-server.ts', import.meta.url)))};
+const r = await new ForkServerRunner(undefined, ${JSON.stringify(base)}).run({ argv: ['true'] });
+process.exit(r.exitCode ?? 9);`,
+        resolveDir: scratch,
+        loader: 'ts',
+      },
+      outfile: out,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'silent',
+    });
+    const r = spawnSync(process.execPath, [out], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.status).toBe(0);
+    const deadline = Date.now() + 10_000;
+    while (readdirSync(base).length > 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+    expect(readdirSync(base)).toEqual([]);
+  });
+});
