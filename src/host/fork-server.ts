@@ -20,9 +20,8 @@
  * `resolveOnExit` asks of ExecRunner. An exit status above 128 that names a
  * signal is reported as that signal, as the shell reports a killed child.
  *
- * A command whose job files cannot be written (a full or vanished temp
- * directory), or any command when sh cannot be started, is started from
- * Node by ExecRunner instead.
+ * A command whose job directory or files cannot be written (a full or
+ * vanished temp directory) is started from Node by ExecRunner instead.
  *
  * The server starts with the first command and ends after a second without
  * any (its directory goes with it), so an idle daemon or a finished test
@@ -33,6 +32,7 @@ import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync, existsSyn
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VirError } from '../util/errors.js';
+import { shQuote } from './sysctl.js';
 import { type CommandLogger, type CommandResult, type CommandRunner, type CommandSpec, ExecRunner, logEntryFor } from './runner.js';
 
 /**
@@ -47,11 +47,6 @@ import { type CommandLogger, type CommandResult, type CommandRunner, type Comman
 const SERVER_SCRIPT = 'd=$1\nwhile IFS= read -r id; do\n  { ( . "$d/$id.sh" ) & echo "$id pid $!"; wait $!; echo "$id $?"; } &\ndone\nwait\nrm -rf -- "$d"\n';
 
 const IDLE_MS = 1000;
-
-/** A word the shell takes literally. */
-function shellQuote(word: string): string {
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
 
 const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(Object.entries(constants.signals).map(([name, num]) => [num, name as NodeJS.Signals]));
 
@@ -88,7 +83,7 @@ export class ForkServerRunner implements CommandRunner {
   private nextId = 1;
   private idleTimer: NodeJS.Timeout | undefined;
 
-  /** For a command the server cannot take (its directory cannot be written, sh cannot be started). */
+  /** For a command the server cannot take (its directory or job files cannot be written). */
   private readonly fallback: ExecRunner;
 
   constructor(
@@ -108,23 +103,19 @@ export class ForkServerRunner implements CommandRunner {
     } catch {
       return this.fallback.run(spec);
     }
-    if (this.idleTimer !== undefined) {
-      clearTimeout(this.idleTimer);
-      this.idleTimer = undefined;
-    }
     const id = this.nextId++;
     const base = join(server.dir, String(id));
     const files = { script: `${base}.sh`, input: `${base}.in`, out: `${base}.out`, err: `${base}.err`, missing: `${base}.missing` };
-    const lines = [`exec >${shellQuote(files.out)} 2>${shellQuote(files.err)}`, "export LC_ALL='C'"];
+    const lines = [`exec >${shQuote(files.out)} 2>${shQuote(files.err)}`, "export LC_ALL='C'"];
     for (const [k, v] of Object.entries(spec.env ?? {})) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) return Promise.reject(new VirError('INTERNAL_ERROR', `bad environment variable name '${k}'`));
-      lines.push(`export ${k}=${shellQuote(v)}`);
+      lines.push(`export ${k}=${shQuote(v)}`);
     }
-    lines.push(`command -v ${shellQuote(program)} >/dev/null 2>&1 || { : >${shellQuote(files.missing)}; exit 127; }`);
-    const stdin = spec.input !== undefined && spec.input !== '' ? shellQuote(files.input) : '/dev/null';
-    lines.push(`exec ${spec.argv.map(shellQuote).join(' ')} <${stdin}`);
+    lines.push(`command -v ${shQuote(program)} >/dev/null 2>&1 || { : >${shQuote(files.missing)}; exit 127; }`);
+    const input = spec.input !== undefined && spec.input !== '' ? spec.input : undefined;
+    lines.push(`exec ${spec.argv.map(shQuote).join(' ')} <${input !== undefined ? shQuote(files.input) : '/dev/null'}`);
     try {
-      if (spec.input !== undefined && spec.input !== '') writeFileSync(files.input, spec.input, { mode: 0o600 });
+      if (input !== undefined) writeFileSync(files.input, input, { mode: 0o600 });
       writeFileSync(files.script, `${lines.join('\n')}\n`, { mode: 0o600 });
     } catch {
       // No room for the job's files (a full or vanished temp directory): start it from Node as before.
@@ -134,6 +125,10 @@ export class ForkServerRunner implements CommandRunner {
     return new Promise<CommandResult>((resolve, reject) => {
       const job: Job = { spec, files, started: performance.now(), timer: setTimeout(() => this.kill(job), spec.timeoutMs ?? 30_000), resolve, reject };
       job.timer.unref();
+      if (this.idleTimer !== undefined) {
+        clearTimeout(this.idleTimer);
+        this.idleTimer = undefined;
+      }
       server.jobs.set(id, job);
       if (server.jobs.size === 1) setRef(server, true);
       server.child.stdin?.write(`${id}\n`);
