@@ -7,7 +7,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,28 @@ import { VirError } from '../../src/util/errors.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'vnt-fork-server-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** A fresh directory for one runner's server, so parallel tests' servers never show up in a listing. */
+const privateBase = (): string => mkdtempSync(join(scratch, 'base-'));
+
+/** Run `body` as a plain Node program (no test runner keeping the event loop alive), with ForkServerRunner imported. */
+async function runAsProgram(name: string, body: string): Promise<SpawnSyncReturns<string>> {
+  const out = join(scratch, `${name}.mjs`);
+  await build({
+    stdin: {
+      contents: `import { ForkServerRunner } from ${JSON.stringify(fileURLToPath(new URL('../../src/host/fork-server.ts', import.meta.url)))};\n${body}`,
+      resolveDir: scratch,
+      loader: 'ts',
+    },
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'silent',
+  });
+  return spawnSync(process.execPath, [out], { encoding: 'utf8', timeout: 20_000 });
+}
 
 const tricky = ["it's", 'a "quoted" word', 'two\nlines', '$HOME `date` $(id) \\ ; | & > <', '', '*'];
 
@@ -87,12 +109,12 @@ describe('ForkServerRunner', () => {
   });
 
   it('ends its server and removes its files once idle, and starts a new one on demand', async () => {
-    const before = new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('vnt-run-')));
-    const runner = new ForkServerRunner();
+    const base = privateBase();
+    const runner = new ForkServerRunner(undefined, base);
     expect((await runner.run({ argv: ['true'] })).exitCode).toBe(0);
-    const mine = readdirSync(tmpdir()).filter((n) => n.startsWith('vnt-run-') && !before.has(n));
+    const mine = readdirSync(base).filter((n) => n.startsWith('vnt-run-'));
     expect(mine).toHaveLength(1);
-    const dir = join(tmpdir(), mine[0] as string);
+    const dir = join(base, mine[0] as string);
     expect(readdirSync(dir)).toEqual([]);
     const deadline = Date.now() + 10_000;
     while (existsSync(dir) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
@@ -101,23 +123,11 @@ describe('ForkServerRunner', () => {
   });
 
   it('keeps a plain Node process alive while a command runs (regression: the idle server had been unref\'d, so `await` at top level ended the process with code 13)', async () => {
-    const out = join(scratch, 'await-run.mjs');
-    await build({
-      stdin: {
-        contents: `import { ForkServerRunner } from ${JSON.stringify(fileURLToPath(new URL('../../src/host/fork-server.ts', import.meta.url)))};
-const r = await new ForkServerRunner().run({ argv: ['sh', '-c', 'sleep 0.3; echo slept'] });
+    const r = await runAsProgram(
+      'await-run',
+      `const r = await new ForkServerRunner(undefined, ${JSON.stringify(privateBase())}).run({ argv: ['sh', '-c', 'sleep 0.3; echo slept'] });
 process.stdout.write('done ' + r.exitCode + ' ' + r.stdout);`,
-        resolveDir: scratch,
-        loader: 'ts',
-      },
-      outfile: out,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      logLevel: 'silent',
-    });
-    const r = spawnSync(process.execPath, [out], { encoding: 'utf8', timeout: 20_000 });
+    );
     expect(r.stdout).toBe('done 0 slept\n');
     expect(r.status).toBe(0);
   });
@@ -125,13 +135,13 @@ process.stdout.write('done ' + r.exitCode + ' ' + r.stdout);`,
 
 describe('ForkServerRunner without room for its job files', () => {
   it('starts the command from Node instead, with the same result', async () => {
-    const before = new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('vnt-run-')));
-    const runner = new ForkServerRunner();
+    const base = privateBase();
+    const runner = new ForkServerRunner(undefined, base);
     const slow = runner.run({ argv: ['sh', '-c', 'sleep 0.5; echo first'] });
-    const mine = readdirSync(tmpdir()).filter((n) => n.startsWith('vnt-run-') && !before.has(n));
+    const mine = readdirSync(base).filter((n) => n.startsWith('vnt-run-'));
     expect(mine).toHaveLength(1);
     // The server's directory vanishes (a temp cleaner, a full disk): the next command still runs.
-    rmSync(join(tmpdir(), mine[0] as string), { recursive: true, force: true });
+    rmSync(join(base, mine[0] as string), { recursive: true, force: true });
     const r = await runner.run({ argv: ['sh', '-c', 'cat; exit 4'], input: 'via node\n' });
     expect(r.stdout).toBe('via node\n');
     expect(r.exitCode).toBe(4);
@@ -141,24 +151,12 @@ describe('ForkServerRunner without room for its job files', () => {
 
 describe('ForkServerRunner when Node exits right after a command', () => {
   it('leaves no directory behind (regression: each short-lived process left an empty vnt-run-* in /tmp)', async () => {
-    const base = mkdtempSync(join(scratch, 'base-'));
-    const out = join(scratch, 'exit-at-once.mjs');
-    await build({
-      stdin: {
-        contents: `import { ForkServerRunner } from ${JSON.stringify(fileURLToPath(new URL('../../src/host/fork-server.ts', import.meta.url)))};
-const r = await new ForkServerRunner(undefined, ${JSON.stringify(base)}).run({ argv: ['true'] });
+    const base = privateBase();
+    const r = await runAsProgram(
+      'exit-at-once',
+      `const r = await new ForkServerRunner(undefined, ${JSON.stringify(base)}).run({ argv: ['true'] });
 process.exit(r.exitCode ?? 9);`,
-        resolveDir: scratch,
-        loader: 'ts',
-      },
-      outfile: out,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      logLevel: 'silent',
-    });
-    const r = spawnSync(process.execPath, [out], { encoding: 'utf8', timeout: 20_000 });
+    );
     expect(r.status).toBe(0);
     const deadline = Date.now() + 10_000;
     while (readdirSync(base).length > 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
