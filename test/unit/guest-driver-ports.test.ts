@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isolatedXml, natXml } from '../../src/driver/driver-testkit.js';
 import { guestXml, interfaceXml, startGuestTestDriver, type GuestTestDriver } from '../../src/driver/guest-testkit.js';
 import { VirError } from '../../src/util/errors.js';
+import { rejectionOf } from './support/vir-error.js';
 
 let t: GuestTestDriver;
 beforeEach(async () => {
@@ -19,16 +20,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await t.dispose();
 });
-
-async function failure(p: Promise<unknown>): Promise<VirError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(VirError);
-    return e as VirError;
-  }
-  throw new Error('expected a failure');
-}
 
 const directXml = (name: string, mode: string, devs: string[]): string =>
   `<network>\n  <name>${name}</name>\n  <forward mode='${mode}'>\n${devs.map((d) => `    <interface dev='${d}'/>\n`).join('')}  </forward>\n</network>\n`;
@@ -88,11 +79,11 @@ describe('macvtap-mode networks', () => {
       ['eth9', 'passthru'],
     ]);
     await t.driver.guestDefine(guestXml('b', { type: 'tap', nics: ['network:pt'] }));
-    expect((await failure(t.driver.guestStart('b'))).message).toBe(
+    expect((await rejectionOf(t.driver.guestStart('b'))).message).toBe(
       "internal error: network 'pt' requires exclusive access to interfaces, but none are available",
     );
     expect(await counts('pt')).toEqual(['network=2', 'eth8=1', 'eth9=1']);
-    expect((await failure(t.driver.guestAttachDevice('a', interfaceXml('network', 'pt'), { live: true }))).message).toBe(
+    expect((await rejectionOf(t.driver.guestAttachDevice('a', interfaceXml('network', 'pt'), { live: true }))).message).toBe(
       "internal error: network 'pt' requires exclusive access to interfaces, but none are available",
     );
     await t.driver.guestDestroy('a');
@@ -104,7 +95,7 @@ describe('macvtap-mode networks', () => {
     await t.driver.define(directXml('gone', 'vepa', ['eth7']));
     await t.driver.start('gone');
     await t.driver.guestDefine(guestXml('a', { nics: ['network:gone'] }));
-    expect((await failure(t.driver.guestStart('a'))).message).toMatch(/^error creating macvlan interface macvlan0@eth7 \(52:54:00:00:00:01\): /);
+    expect((await rejectionOf(t.driver.guestStart('a'))).message).toMatch(/^error creating macvlan interface macvlan0@eth7 \(52:54:00:00:00:01\): /);
     expect(await counts('gone')).toEqual(['network=0', 'eth7=0']);
     expect(t.backend.devices.size).toBe(0);
   });
@@ -124,10 +115,10 @@ describe('networks with guests attached', () => {
   });
 
   it('destroy and undefine name the running guests and need force', async () => {
-    expect((await failure(t.driver.destroy('isolated'))).message).toBe(
+    expect((await rejectionOf(t.driver.destroy('isolated'))).message).toBe(
       "Requested operation is not valid: network 'isolated' has guests attached: db, web (use --force to destroy it anyway)",
     );
-    expect((await failure(t.driver.undefine('isolated'))).message).toBe(
+    expect((await rejectionOf(t.driver.undefine('isolated'))).message).toBe(
       "Requested operation is not valid: network 'isolated' has guests attached: db, web (use --force to undefine it anyway)",
     );
     await t.driver.guestDestroy('db');
@@ -191,7 +182,7 @@ describe('networks with guests attached', () => {
     await t.driver.guestStart('off');
     expect((await t.driver.guestLookupByName('off')).id).toBe(3);
     // ports are still released at destroy, and force still guards
-    expect((await failure(t.driver.destroy('default'))).errorClass).toBe('OPERATION_INVALID');
+    expect((await rejectionOf(t.driver.destroy('default'))).errorClass).toBe('OPERATION_INVALID');
     await t.driver.guestDestroy('web');
     await t.driver.destroy('default');
   });

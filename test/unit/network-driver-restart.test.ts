@@ -12,6 +12,7 @@ import { parseNetworkXml } from '../../src/conf/network/parse.js';
 import { formatNetworkXml } from '../../src/conf/network/format.js';
 import { VirError } from '../../src/util/errors.js';
 import { FakeRuntime } from '../../src/driver/fake-runtime.js';
+import { rejectionOf } from './support/vir-error.js';
 
 const U1 = '11111111-2222-3333-4444-555555555555';
 const drivers: TestDriver[] = [];
@@ -33,16 +34,6 @@ async function restart(t: TestDriver, options = {}): Promise<TestDriver> {
   const next = await t.restart(options);
   drivers.push(next);
   return next;
-}
-
-async function failure(p: Promise<unknown>): Promise<VirError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(VirError);
-    return e as VirError;
-  }
-  throw new Error('expected a failure');
 }
 
 describe('status file', () => {
@@ -117,7 +108,7 @@ describe('restart', () => {
 
     // and it goes on as before: the transient vanishes on destroy, the persistent takes its new config
     await t2.driver.destroy('t');
-    expect((await failure(t2.driver.lookupByName('t'))).errorClass).toBe('NO_NETWORK');
+    expect((await rejectionOf(t2.driver.lookupByName('t'))).errorClass).toBe('NO_NETWORK');
     await t2.driver.destroy('a');
     expect(await t2.driver.getXml('a')).toContain("<ip address='10.41.9.1'");
     expect(t2.lifecycle()).toEqual(['t:Stopped', 'a:Stopped']);
@@ -208,7 +199,7 @@ describe('restart', () => {
     await t.driver.close();
     writeFileSync(join(t.paths.networkConfigDir, 'hand.xml'), `<network>\n  <name>hand</name>\n  <uuid>${U1}</uuid>\n</network>\n`);
     const t2 = await restart(t);
-    const e = await failure(t2.driver.start('hand'));
+    const e = await rejectionOf(t2.driver.start('hand'));
     expect(e.message).toBe("internal error: network 'hand' has no bridge name defined");
     expect(t2.runtime.callsOf('start')).toEqual([]);
   });

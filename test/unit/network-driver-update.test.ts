@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { natXml, isolatedXml, startTestDriver, type TestDriver } from '../../src/driver/driver-testkit.js';
 import type { DhcpLease, LeaseEvent, UpdateRequest } from '../../src/driver/api.js';
 import { VirError } from '../../src/util/errors.js';
+import { rejectionOf } from './support/vir-error.js';
 
 let t: TestDriver;
 beforeEach(async () => {
@@ -18,16 +19,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await t.dispose();
 });
-
-async function failure(p: Promise<unknown>): Promise<VirError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(VirError);
-    return e as VirError;
-  }
-  throw new Error('expected a failure');
-}
 
 const HOST = "<host mac='52:54:00:00:00:01' name='vm1' ip='10.30.1.10'/>";
 const HOST_LINE = "<host mac='52:54:00:00:00:01' name='vm1' ip='10.30.1.10'/>";
@@ -86,21 +77,21 @@ describe('update', () => {
   });
 
   it("refuses live on a stopped network and config on a transient one, with libvirt's texts", async () => {
-    const e = await failure(t.driver.update('nat', addHost({ live: true })));
+    const e = await rejectionOf(t.driver.update('nat', addHost({ live: true })));
     expect(e.message).toBe('Requested operation is not valid: network is not running');
     await t.driver.create(isolatedXml('tr', { subnet: '10.30.2' }));
-    const e2 = await failure(t.driver.update('tr', { ...addHost({ config: true }), xml: "<host mac='52:54:00:00:00:02' ip='10.30.2.9'/>" }));
+    const e2 = await rejectionOf(t.driver.update('tr', { ...addHost({ config: true }), xml: "<host mac='52:54:00:00:00:02' ip='10.30.2.9'/>" }));
     expect(e2.message).toBe('Requested operation is not valid: cannot change persistent config of a transient network');
     expect(t.lifecycle()).not.toContain('nat:Updated');
   });
 
   it("passes on the pure update's errors and changes nothing", async () => {
     await t.driver.start('nat');
-    const e = await failure(t.driver.update('nat', { command: 'add', section: 'bridge', parentIndex: -1, xml: "<bridge name='x'/>", flags: {} } as unknown as UpdateRequest));
+    const e = await rejectionOf(t.driver.update('nat', { command: 'add', section: 'bridge', parentIndex: -1, xml: "<bridge name='x'/>", flags: {} } as unknown as UpdateRequest));
     expect(e.message).toBe("Operation not supported: can't update 'bridge' section of network 'nat'");
-    const e2 = await failure(t.driver.update('nat', { ...addHost({}), section: 'nonsense' as UpdateRequest['section'] }));
+    const e2 = await rejectionOf(t.driver.update('nat', { ...addHost({}), section: 'nonsense' as UpdateRequest['section'] }));
     expect(e2.message).toBe("unrecognized section name 'nonsense'");
-    const e3 = await failure(t.driver.update('nat', { ...addHost({}), xml: "<range start='1.2.3.4' end='1.2.3.5'/>" }));
+    const e3 = await rejectionOf(t.driver.update('nat', { ...addHost({}), xml: "<range start='1.2.3.4' end='1.2.3.5'/>" }));
     expect(e3.message).toBe("XML error: unexpected element <range>, expecting <host>, while updating network 'nat'");
     expect(t.runtime.callsOf('updateLive')).toEqual([]);
   });
@@ -108,7 +99,7 @@ describe('update', () => {
   it('if the runtime fails, neither def changes', async () => {
     await t.driver.start('nat');
     t.runtime.failNext('updateLive', new VirError('INTERNAL_ERROR', 'dnsmasq said no'));
-    const e = await failure(t.driver.update('nat', addHost({ live: true, config: true })));
+    const e = await rejectionOf(t.driver.update('nat', addHost({ live: true, config: true })));
     expect(e.message).toBe('internal error: dnsmasq said no');
     expect(await t.driver.getXml('nat')).not.toContain(HOST_LINE);
     expect(await t.driver.getXml('nat', { inactive: true })).not.toContain(HOST_LINE);
@@ -128,11 +119,11 @@ const lease = (mac: string, ip: string, more: Partial<DhcpLease> = {}): DhcpLeas
 
 describe('leases', () => {
   it('checks the MAC first, and an inactive network has none', async () => {
-    const e = await failure(t.driver.leases('nat', 'zz'));
+    const e = await rejectionOf(t.driver.leases('nat', 'zz'));
     expect(e.message).toBe('invalid MAC address: zz');
     expect(e.errorClass).toBe('INVALID_MAC');
     expect(await t.driver.leases('nat')).toEqual([]);
-    expect((await failure(t.driver.leases('nope'))).errorClass).toBe('NO_NETWORK');
+    expect((await rejectionOf(t.driver.leases('nope'))).errorClass).toBe('NO_NETWORK');
   });
 
   it('returns the runtime leases without expired ones, filtered by MAC in any case', async () => {
