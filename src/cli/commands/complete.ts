@@ -70,25 +70,25 @@ export function completionSlot(sh: Shell, words: readonly string[]): CompletionS
   return next ? { kind: 'value', opt: next } : { kind: 'option', def, seen };
 }
 
-async function networks(sh: Shell, filter: ListFilter | undefined): Promise<NetworkInfo[]> {
+/** What the daemon answers, or nothing when it cannot be reached or refuses: completion never fails. */
+async function ask<T>(sh: Shell, query: () => Promise<T[]>): Promise<T[]> {
   if (!sh.connected && !(await sh.open(sh.uri, sh.readonly, true))) return [];
   try {
-    return await sh.client().list(filter ?? { active: true, inactive: true });
+    return await query();
   } catch {
     return [];
   }
 }
 
-async function guests(sh: Shell, filter: ListFilter | undefined): Promise<GuestInfo[]> {
-  if (!sh.connected && !(await sh.open(sh.uri, sh.readonly, true))) return [];
-  try {
-    const wanted: GuestListFilter = {};
-    if (filter?.active) wanted.active = true;
-    if (filter?.inactive) wanted.inactive = true;
-    return await sh.client().guestList(wanted);
-  } catch {
-    return [];
-  }
+const networks = (sh: Shell, filter: ListFilter | undefined): Promise<NetworkInfo[]> =>
+  ask(sh, () => sh.client().list(filter ?? { active: true, inactive: true }));
+
+/** Guests with the states `filter` asks for (all of them without one). */
+function guests(sh: Shell, filter: ListFilter | undefined): Promise<GuestInfo[]> {
+  const wanted: GuestListFilter = {};
+  if (filter?.active) wanted.active = true;
+  if (filter?.inactive) wanted.inactive = true;
+  return ask(sh, () => sh.client().guestList(wanted));
 }
 
 export async function candidates(sh: Shell, words: readonly string[]): Promise<string[]> {
