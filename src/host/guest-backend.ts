@@ -2,7 +2,7 @@
  * The guest backends' contract: what the guest driver (src/driver/guest-*.ts)
  * asks of the host to run a guest's vNICs, and the records it keeps of what
  * was made. Two backends implement it: LinuxGuestBackend (guest-linux.ts),
- * on the kernel, and FakeGuestBackend (guest-fake.ts), in memory, for unit
+ * on the kernel, and FakeGuestBackend (test/support/fake-guest-backend.ts), in memory, for unit
  * tests.
  *
  * What each guest type gets (the driver's netns is the one its networks'

@@ -2,7 +2,7 @@
  * The one interface the network driver uses to touch a host: facts, link
  * transactions, nftables, sysctls, daemons and kernel features, all bound to
  * one network namespace. LinuxHost (linux.ts) carries it out on the kernel;
- * FakeHost (fake.ts) records calls and keeps state in memory so the driver is
+ * FakeHost (test/support/fake-host.ts) records calls and keeps state in memory so the driver is
  * unit-tested without root. The host never decides anything: it is given a
  * plan's pieces and carries them out, returning how to undo them.
  */

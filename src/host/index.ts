@@ -1,13 +1,11 @@
 /**
  * The host layer's public surface, for the driver: the Host interface, the
- * Linux implementation bound to a network namespace, the recording fake, and
+ * Linux implementation bound to a network namespace, and
  * the data types that cross the boundary (link operations, undo scripts, facts,
  * nftables JSON, sysctl keys, daemon specs).
  */
 export type { Host, LinkExecutor } from './host.js';
 export { LinuxHost, type LinuxHostOptions } from './linux.js';
-export { FakeHost, FakeProcessTable, type FakeCall, type FakeHostOptions, type FakeProcess } from './fake.js';
-export { FakeKernel, type FakeKernelOptions } from './fake-kernel.js';
 export { HostError } from './errors.js';
 export type { AddressRecord, BridgeData, LinkRecord, RouteRecord, TunData } from './facts-parse.js';
 export type { HostFacts } from './facts.js';

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetworkDriver, type NetworkDriver } from '../../src/driver/index.js';
 import { createLinuxRuntime, type LinuxRuntime } from '../../src/driver/linux-runtime.js';
 import { virtnetPaths, type VirtnetPaths } from '../../src/driver/paths.js';
-import { natXml, isolatedXml } from '../../src/driver/driver-testkit.js';
+import { natXml, isolatedXml } from '../support/network-testkit.js';
 import { VirError } from '../../src/util/errors.js';
 import { canUseNetns, createNetns, deleteNetns, inNetns, netnsPids } from './netns.js';
 

@@ -20,7 +20,7 @@ import { build } from 'esbuild';
 import { createNetworkDriver, type NetworkDriver, type LeaseEvent } from '../../src/driver/index.js';
 import { createLinuxRuntime, type LinuxRuntime } from '../../src/driver/linux-runtime.js';
 import { virtnetPaths } from '../../src/driver/paths.js';
-import { natXml, isolatedXml } from '../../src/driver/driver-testkit.js';
+import { natXml, isolatedXml } from '../support/network-testkit.js';
 import { canUseNetns, createNetns, deleteNetns, inNetns, netnsPids, vethBetween } from './netns.js';
 
 const REPO = resolve(import.meta.dirname, '../..');

@@ -10,7 +10,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { guestXml } from '../../src/driver/guest-testkit.js';
+import { guestXml } from '../support/guest-testkit.js';
 import { VirError } from '../../src/util/errors.js';
 import { guestNamespaces, guestPing, linkIn, openWorld, sweep, type GuestWorld } from './guest-fixture.js';
 import { canUseNetns, createNetns, deleteNetns, inNetns } from './netns.js';

@@ -1,7 +1,7 @@
 /**
  * The guest golden files (virsh 9.0 over its test driver) replayed through
  * the CLI against the real network and guest drivers, in process, over the
- * fake runtime and the fake guest backend (src/driver/guest-testkit.ts):
+ * fake runtime and the fake guest backend (test/support/guest-testkit.ts):
  * the drivers' texts, tables and XML must be what virsh printed.
  *
  * Two things are the test driver's, not libvirt's real drivers', and are
@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { VirtnetClient } from '../../src/client/types.js';
-import { startGuestTestDriver, type GuestTestDriver } from '../../src/driver/guest-testkit.js';
+import { startGuestTestDriver, type GuestTestDriver } from '../support/guest-testkit.js';
 import type { FakeGuestClient } from './cli-guest-fake.js';
 import { asNetns, GUEST_XML_DIR, loadGuestFlows, runGuestCli, type GuestSetup } from './cli-guest-harness.js';
 

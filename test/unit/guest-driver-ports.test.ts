@@ -7,8 +7,8 @@
  * daemon restart adopting running guests and counting their ports again.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isolatedXml, natXml } from '../../src/driver/driver-testkit.js';
-import { guestXml, interfaceXml, startGuestTestDriver, type GuestTestDriver } from '../../src/driver/guest-testkit.js';
+import { isolatedXml, natXml } from '../support/network-testkit.js';
+import { guestXml, interfaceXml, startGuestTestDriver, type GuestTestDriver } from '../support/guest-testkit.js';
 import { VirError } from '../../src/util/errors.js';
 import { rejectionOf } from './support/vir-error.js';
 

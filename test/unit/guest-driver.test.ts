@@ -7,8 +7,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { guestXml, interfaceXml, startGuestTestDriver, type GuestTestDriver } from '../../src/driver/guest-testkit.js';
-import { isolatedXml, natXml } from '../../src/driver/driver-testkit.js';
+import { guestXml, interfaceXml, startGuestTestDriver, type GuestTestDriver } from '../support/guest-testkit.js';
+import { isolatedXml, natXml } from '../support/network-testkit.js';
 import { rejectionOf } from './support/vir-error.js';
 
 let t: GuestTestDriver;

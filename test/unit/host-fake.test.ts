@@ -4,8 +4,8 @@
  * nft batches, absent sysctls, daemon signals) and record every call.
  */
 import { describe, expect, it } from 'vitest';
-import { FakeHost } from '../../src/host/fake.js';
-import { FakeKernel } from '../../src/host/fake-kernel.js';
+import { FakeHost } from '../support/fake-host.js';
+import { FakeKernel } from '../support/fake-kernel.js';
 import { LinkTransactionError } from '../../src/host/link-transaction.js';
 import { ipv6ConfKey } from '../../src/host/sysctl.js';
 

@@ -4,8 +4,8 @@
  * runtime's gate holds calls so overlaps can be observed.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isolatedXml, natXml, startTestDriver, type TestDriver } from '../../src/driver/driver-testkit.js';
-import type { FakeRuntimeOp } from '../../src/driver/fake-runtime.js';
+import { isolatedXml, natXml, startTestDriver, type TestDriver } from '../support/network-testkit.js';
+import type { FakeRuntimeOp } from '../support/fake-runtime.js';
 import { VirError } from '../../src/util/errors.js';
 
 let t: TestDriver;

@@ -6,12 +6,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { isolatedXml, natXml, startTestDriver, type TestDriver } from '../../src/driver/driver-testkit.js';
+import { isolatedXml, natXml, startTestDriver, type TestDriver } from '../support/network-testkit.js';
 import { formatNetworkStatus, parseNetworkStatus } from '../../src/driver/driver-status.js';
 import { parseNetworkXml } from '../../src/conf/network/parse.js';
 import { formatNetworkXml } from '../../src/conf/network/format.js';
 import { VirError } from '../../src/util/errors.js';
-import { FakeRuntime } from '../../src/driver/fake-runtime.js';
+import { FakeRuntime } from '../support/fake-runtime.js';
 import { rejectionOf } from './support/vir-error.js';
 
 const U1 = '11111111-2222-3333-4444-555555555555';

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { isolatedXml, natXml, startTestDriver, type TestDriver } from '../../src/driver/driver-testkit.js';
+import { isolatedXml, natXml, startTestDriver, type TestDriver } from '../support/network-testkit.js';
 import { VirError } from '../../src/util/errors.js';
 import { rejectionOf } from './support/vir-error.js';
 

@@ -1,5 +1,5 @@
 /**
- * LinuxRuntime over the FakeHost (src/host/fake.ts): the start sequence and
+ * LinuxRuntime over the FakeHost (test/support/fake-host.ts): the start sequence and
  * its rollback, stop, live updates (SIGHUP versus restart), adoption and
  * cleanup, without root. The same runtime runs on the real kernel in
  * test/e2e/runtime-*.test.ts.
@@ -15,7 +15,7 @@ import { virtnetPaths, type VirtnetPaths } from '../../src/driver/paths.js';
 import type { AppliedNetwork } from '../../src/driver/runtime.js';
 import type { LinuxApplied } from '../../src/driver/runtime-applied.js';
 import { RecordingOffload } from '../../src/driver/runtime-offload.js';
-import { FakeHost } from '../../src/host/index.js';
+import { FakeHost } from '../support/fake-host.js';
 
 const NAT = `<network><name>lab</name><forward mode='nat'/><bridge name='vbr7'/><mac address='52:54:00:0a:0b:0c'/>
   <ip address='192.168.70.1' prefix='24'><dhcp><range start='192.168.70.10' end='192.168.70.20'/></dhcp></ip>

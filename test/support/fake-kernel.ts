@@ -11,12 +11,12 @@
  * It is a model, not an emulator: what it does not know it rejects loudly
  * ("fake kernel: unsupported line …") so a test never passes by accident.
  */
-import { broadcastOf, formatIp, networkOf, parseIp } from '../util/ip.js';
-import { toolReason } from './errors.js';
-import type { AddressRecord, BridgeData, LinkRecord, RouteRecord, TunData } from './facts-parse.js';
-import type { BatchFailure, BatchOutcome, BatchRunner } from './link-transaction.js';
-import type { NetnsBinding } from './netns.js';
-import type { NftObject } from './nft.js';
+import { broadcastOf, formatIp, networkOf, parseIp } from '../../src/util/ip.js';
+import { toolReason } from '../../src/host/errors.js';
+import type { AddressRecord, BridgeData, LinkRecord, RouteRecord, TunData } from '../../src/host/facts-parse.js';
+import type { BatchFailure, BatchOutcome, BatchRunner } from '../../src/host/link-transaction.js';
+import type { NetnsBinding } from '../../src/host/netns.js';
+import type { NftObject } from '../../src/host/nft.js';
 
 export interface FakeLink {
   index: number;

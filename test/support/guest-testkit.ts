@@ -6,11 +6,11 @@
  * recorder, a restart of both drivers over the same state, and guest XML
  * builders. Not used by the daemon.
  */
-import type { DriverEvent } from './api.js';
-import { startTestDriver, type TestDriver } from './driver-testkit.js';
-import { FakeGuestBackend } from '../host/guest-fake.js';
-import { GuestDriver, type GuestDriverOptions } from './guest-driver.js';
-import { CombinedDriver } from './guest-index.js';
+import type { DriverEvent } from '../../src/driver/api.js';
+import { startTestDriver, type TestDriver } from './network-testkit.js';
+import { FakeGuestBackend } from './fake-guest-backend.js';
+import { GuestDriver, type GuestDriverOptions } from '../../src/driver/guest-driver.js';
+import { CombinedDriver } from '../../src/driver/guest-index.js';
 
 export interface GuestTestDriver {
   net: TestDriver;

@@ -15,21 +15,21 @@
  * (a host namespace and guest namespaces joined by veth pairs).
  */
 import { basename } from 'node:path';
-import type { AddressFamily } from '../conf/network/types.js';
-import { VirError } from '../util/errors.js';
-import { canonicalIp } from '../util/ip.js';
-import { HostError } from './errors.js';
-import type { AddressRecord, LinkRecord, RouteRecord } from './facts-parse.js';
+import type { AddressFamily } from '../../src/conf/network/types.js';
+import { VirError } from '../../src/util/errors.js';
+import { canonicalIp } from '../../src/util/ip.js';
+import { HostError } from '../../src/host/errors.js';
+import type { AddressRecord, LinkRecord, RouteRecord } from '../../src/host/facts-parse.js';
 import { FakeBatchRunner, FakeKernel } from './fake-kernel.js';
-import type { HostFacts } from './facts.js';
-import { type KernelFeatures, unsupportedLinkType } from './features.js';
-import type { Host, LinkExecutor } from './host.js';
-import type { LinkOp, UndoLine } from './link-ops.js';
-import { type AppliedLinkChanges, type RevertResult, applyLinkOps, revertLinkChanges } from './link-transaction.js';
-import type { NetnsBinding } from './netns.js';
-import type { NftFamily, NftObject, NftTableRef, Nftables } from './nft.js';
-import { type DaemonSignal, type DaemonSpec, type ProcessInfo, type Processes, checkPid } from './processes.js';
-import { type SysctlEntry, type SysctlKey, type Sysctls, sysctlPath } from './sysctl.js';
+import type { HostFacts } from '../../src/host/facts.js';
+import { type KernelFeatures, unsupportedLinkType } from '../../src/host/features.js';
+import type { Host, LinkExecutor } from '../../src/host/host.js';
+import type { LinkOp, UndoLine } from '../../src/host/link-ops.js';
+import { type AppliedLinkChanges, type RevertResult, applyLinkOps, revertLinkChanges } from '../../src/host/link-transaction.js';
+import type { NetnsBinding } from '../../src/host/netns.js';
+import type { NftFamily, NftObject, NftTableRef, Nftables } from '../../src/host/nft.js';
+import { type DaemonSignal, type DaemonSpec, type ProcessInfo, type Processes, checkPid } from '../../src/host/processes.js';
+import { type SysctlEntry, type SysctlKey, type Sysctls, sysctlPath } from '../../src/host/sysctl.js';
 
 /** One recorded call: which part of the host, which method, with what. */
 export interface FakeCall {

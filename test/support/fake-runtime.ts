@@ -1,7 +1,6 @@
 /**
- * An in-memory NetworkRuntime for the driver's unit tests (and for trying
- * the daemon or CLI without root). It keeps a tiny "kernel" — link names
- * and dnsmasq pids — that can outlive one runtime, so a test can stop a
+ * An in-memory NetworkRuntime for the driver's unit tests (and the driver
+ * bench). It keeps a tiny "kernel" — link names and dnsmasq pids — that can outlive one runtime, so a test can stop a
  * driver and start another over the same state, as after a daemon restart.
  *
  * What it models from the real runtime's contract (src/driver/runtime.ts):
@@ -20,23 +19,23 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ForwardInterface, IpDef, NetworkDef } from '../conf/network/types.js';
-import { VIRTUAL_FORWARD_MODES, ipFamily } from '../conf/network/types.js';
-import type { UpdateSection } from '../conf/network/update.js';
-import { defaultPrefix, parseIp, prefixFromNetmask, subnetsOverlap, type IpAddress } from '../util/ip.js';
-import { VirError, internalError } from '../util/errors.js';
-import type { DhcpLease } from './api.js';
-import type { AppliedNetwork, NetworkRuntime, StartContext } from './runtime.js';
+import type { ForwardInterface, IpDef, NetworkDef } from '../../src/conf/network/types.js';
+import { VIRTUAL_FORWARD_MODES, ipFamily } from '../../src/conf/network/types.js';
+import type { UpdateSection } from '../../src/conf/network/update.js';
+import { defaultPrefix, parseIp, prefixFromNetmask, subnetsOverlap, type IpAddress } from '../../src/util/ip.js';
+import { VirError, internalError } from '../../src/util/errors.js';
+import type { DhcpLease } from '../../src/driver/api.js';
+import type { AppliedNetwork, NetworkRuntime, StartContext } from '../../src/driver/runtime.js';
 
 /** Host state that survives a driver (and runtime) restart. */
-export interface FakeKernel {
+export interface FakeRuntimeState {
   links: Set<string>;
   /** Network name → pid of its (pretend) dnsmasq. */
   dnsmasq: Map<string, number>;
   nextPid: number;
 }
 
-export function createFakeKernel(links: Iterable<string> = []): FakeKernel {
+export function createFakeRuntimeState(links: Iterable<string> = []): FakeRuntimeState {
   return { links: new Set(links), dnsmasq: new Map(), nextPid: 1000 };
 }
 
@@ -63,7 +62,7 @@ export interface FakeApplied extends AppliedNetwork {
 }
 
 export interface FakeRuntimeOptions {
-  kernel?: FakeKernel;
+  kernel?: FakeRuntimeState;
   /** Where setLeases touches a file, so the driver's lease watch sees a change (STATE/dnsmasq). */
   dnsmasqDir?: string;
 }
@@ -100,7 +99,7 @@ function findCollision(def: NetworkDef, others: readonly NetworkDef[]): NetworkD
 }
 
 export class FakeRuntime implements NetworkRuntime {
-  readonly kernel: FakeKernel;
+  readonly kernel: FakeRuntimeState;
   readonly calls: FakeRuntimeCall[] = [];
   /** Leases by network name. */
   readonly leaseTable = new Map<string, DhcpLease[]>();
@@ -112,7 +111,7 @@ export class FakeRuntime implements NetworkRuntime {
   private readonly dnsmasqDir: string | undefined;
 
   constructor(options: FakeRuntimeOptions = {}) {
-    this.kernel = options.kernel ?? createFakeKernel();
+    this.kernel = options.kernel ?? createFakeRuntimeState();
     this.dnsmasqDir = options.dnsmasqDir;
   }
 

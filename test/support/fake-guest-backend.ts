@@ -1,7 +1,7 @@
 /**
  * FakeGuestBackend: the guest backend in memory, for the guest driver's unit
  * tests. It shares the set of link names of the driver's namespace with the
- * network driver's fake kernel (FakeKernel.links), so bridges come and go
+ * network driver's fake runtime state (FakeRuntimeState.links), so bridges come and go
  * with networks and vnetN names are chosen against the same set.
  *
  * What it models from the real backend:
@@ -16,9 +16,9 @@
  * Tests make any operation fail (failNext), read every call (calls) and
  * answer guest-exec (onExec).
  */
-import { VirError } from '../util/errors.js';
-import type { BridgePortsInfo, ExecOutcome, GuestBackend, GuestHandle, NicPlug, NicSpec, PluggedNic } from './guest-backend.js';
-import { DeviceNameCounter, GUEST_DEV_PREFIX, MACVLAN_PREFIX, MACVTAP_PREFIX, VNET_PREFIX, guestNetnsName, lowestFreeName } from './guest-names.js';
+import { VirError } from '../../src/util/errors.js';
+import type { BridgePortsInfo, ExecOutcome, GuestBackend, GuestHandle, NicPlug, NicSpec, PluggedNic } from '../../src/host/guest-backend.js';
+import { DeviceNameCounter, GUEST_DEV_PREFIX, MACVLAN_PREFIX, MACVTAP_PREFIX, VNET_PREFIX, guestNetnsName, lowestFreeName } from '../../src/host/guest-names.js';
 
 export type FakeGuestOp = 'createGuest' | 'plug' | 'unplug' | 'replug' | 'destroyGuest' | 'exec';
 
@@ -37,7 +37,7 @@ export interface FakeDevice {
 }
 
 export interface FakeGuestBackendOptions {
-  /** Link names of the driver's namespace (share FakeKernel.links). */
+  /** Link names of the driver's namespace (share FakeRuntimeState.links). */
   links?: Set<string>;
   /** The driver's namespace name, for guest namespace names. */
   netns?: string | null;

@@ -7,15 +7,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DriverEvent } from './api.js';
-import { createFakeKernel, FakeRuntime, type FakeKernel } from './fake-runtime.js';
-import { NetworkDriver, type NetworkDriverOptions } from './network-driver.js';
-import { virtnetPaths, type VirtnetPaths } from './paths.js';
+import type { DriverEvent } from '../../src/driver/api.js';
+import { createFakeRuntimeState, FakeRuntime, type FakeRuntimeState } from './fake-runtime.js';
+import { NetworkDriver, type NetworkDriverOptions } from '../../src/driver/network-driver.js';
+import { virtnetPaths, type VirtnetPaths } from '../../src/driver/paths.js';
 
 export interface TestDriver {
   root: string;
   paths: VirtnetPaths;
-  kernel: FakeKernel;
+  kernel: FakeRuntimeState;
   runtime: FakeRuntime;
   driver: NetworkDriver;
   /** Every event delivered since the driver started. */
@@ -30,10 +30,10 @@ export interface TestDriver {
 
 export async function startTestDriver(
   options: Partial<NetworkDriverOptions> = {},
-  shared?: { root: string; kernel: FakeKernel },
+  shared?: { root: string; kernel: FakeRuntimeState },
 ): Promise<TestDriver> {
   const root = shared?.root ?? mkdtempSync(join(tmpdir(), 'virtnet-driver-'));
-  const kernel = shared?.kernel ?? createFakeKernel();
+  const kernel = shared?.kernel ?? createFakeRuntimeState();
   const paths = virtnetPaths(root);
   const runtime = new FakeRuntime({ kernel, dnsmasqDir: paths.dnsmasqDir });
   const driver = new NetworkDriver({ paths, runtime, leaseDebounceMs: 10, ...options });

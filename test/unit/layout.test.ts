@@ -1,0 +1,40 @@
+/**
+ * The layering rules of docs/architecture.md, checked on every import in the
+ * tree so they stay true: production code never reaches into the tests.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const REPO = resolve(import.meta.dirname, '../..');
+
+/** Every relative import of the .ts/.tsx files under `dir`, as repo-relative "file → target" pairs. */
+function importsUnder(dir: string): { file: string; target: string }[] {
+  const found: { file: string; target: string }[] = [];
+  for (const entry of readdirSync(join(REPO, dir), { recursive: true, encoding: 'utf8' })) {
+    if (!/\.tsx?$/.test(entry)) continue;
+    const file = join(dir, entry);
+    const text = readFileSync(join(REPO, file), 'utf8');
+    for (const m of text.matchAll(/(?:\bfrom|\bimport)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
+      found.push({ file, target: relative(REPO, resolve(REPO, dirname(file), m[1]!)) });
+    }
+  }
+  return found;
+}
+
+/** The imports from `dir` whose target lies under one of `forbidden`, as "file → target" lines. */
+function crossings(dir: string, forbidden: string[]): string[] {
+  return importsUnder(dir)
+    .filter(({ target }) => forbidden.some((f) => target === f || target.startsWith(`${f}/`)))
+    .map(({ file, target }) => `${file} → ${target}`);
+}
+
+describe('layout', () => {
+  it('finds the imports it checks', () => {
+    expect(importsUnder('src').length).toBeGreaterThan(100);
+  });
+
+  it('nothing under src/ imports from test/ or bench/', () => {
+    expect(crossings('src', ['test', 'bench'])).toEqual([]);
+  });
+});
