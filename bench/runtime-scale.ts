@@ -19,10 +19,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseNetworkXml } from '../src/conf/network/parse.js';
 import type { NetworkDef } from '../src/conf/network/types.js';
-import { createLinuxRuntime } from '../src/driver/linux-runtime.js';
-import { virtnetPaths } from '../src/driver/paths.js';
-import type { AppliedNetwork } from '../src/driver/runtime.js';
-import type { LinuxApplied } from '../src/driver/runtime-applied.js';
+import { createLinuxRuntime, type AppliedNetwork, type LinuxApplied } from '../src/driver/runtime/index.js';
+import { virtnetPaths } from '../src/driver/common/paths.js';
 
 const args = process.argv.slice(2);
 const count = Number(args[args.indexOf('--networks') + 1] ?? 1000) || 1000;

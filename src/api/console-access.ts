@@ -18,7 +18,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { VirError } from '../util/errors.js';
-import { CONSOLE_ROUTES } from './console-paths.js';
+import { CONSOLE_ROUTES } from '../contract/console-api.js';
 import { CSRF_HEADER, readCookie, sameSecret, SESSION_COOKIE, type ConsoleSession, type SessionStore } from './console-session.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

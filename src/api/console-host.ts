@@ -8,7 +8,7 @@
  */
 import { LinuxFacts } from '../host/facts.js';
 import { ExecRunner } from '../host/runner.js';
-import type { HostInfoBody, HostInterface, HostRoute } from './console-paths.js';
+import type { HostInfoBody, HostInterface, HostRoute } from '../contract/console-api.js';
 
 export type HostInfoReader = () => Promise<HostInfoBody>;
 

@@ -1,6 +1,6 @@
 /**
  * The console's own API routes on the TCP listener (paths in
- * console-paths.ts): log in with the daemon's token, probe and end the
+ * src/contract/console-api.ts): log in with the daemon's token, probe and end the
  * session, read the host's interfaces and routes, and check a network's XML
  * the way net-define would, without defining it (the XML editor's inline
  * errors).
@@ -13,7 +13,7 @@ import { validateNetworkForDefine } from '../conf/network/validate.js';
 import { VirError } from '../util/errors.js';
 import { cookieSession } from './console-access.js';
 import type { HostInfoReader } from './console-host.js';
-import { CONSOLE_ROUTES, type ConsoleSessionBody } from './console-paths.js';
+import { CONSOLE_ROUTES, type ConsoleSessionBody } from '../contract/console-api.js';
 import { clearedSessionCookie, sameSecret, sessionCookie, type SessionStore } from './console-session.js';
 import { ErrorBodySchema } from './schemas.js';
 

@@ -8,7 +8,7 @@
  * gets no console (tests plug their own check in that way).
  */
 import type { FastifyInstance } from 'fastify';
-import type { NetworkDriverApi } from '../driver/api.js';
+import type { NetworkDriverApi } from '../contract/network-api.js';
 import type { ListenerAccess } from './access.js';
 import { consoleSessionCheck } from './console-access.js';
 import { linuxHostInfo, type HostInfoReader } from './console-host.js';

@@ -17,11 +17,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { NetworkDriverApi, NetworkInfo } from '../driver/api.js';
-import type { GuestInfo, GuestInterface, GuestInterfaceAddress } from '../driver/guest-api.js';
-import { hasGuestApi } from '../driver/guest-index.js';
+import type { NetworkDriverApi, NetworkInfo } from '../contract/network-api.js';
+import type { GuestInfo, GuestInterface, GuestInterfaceAddress } from '../contract/guest-api.js';
+import { hasGuestApi } from '../driver/guest/index.js';
 import { isVirError } from '../util/errors.js';
-import { CONSOLE_ROUTES } from './console-paths.js';
+import { CONSOLE_ROUTES } from '../contract/console-api.js';
 import { ErrorBodySchema, NameParamsSchema, NetworkInfoSchema } from './schemas.js';
 import { GuestInfoSchema, GuestInterfaceAddressListSchema, GuestInterfaceListSchema } from './schemas-guests.js';
 

@@ -19,7 +19,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ServerResponse } from 'node:http';
-import type { DriverEvent, NetworkDriverApi } from '../driver/api.js';
+import type { DriverEvent, NetworkDriverApi } from '../contract/network-api.js';
 import { ROUTES } from '../client/http-routes.js';
 import { DriverEventSchema, ErrorBodySchema } from './schemas.js';
 

@@ -6,7 +6,7 @@
  * no stack trace reaches the operator (the log has the details).
  */
 import { VERSION } from '../util/version.js';
-import { virtnetPaths } from '../driver/paths.js';
+import { virtnetPaths } from '../driver/common/paths.js';
 import { startDaemon, type RunningDaemon } from './daemon.js';
 import { AlreadyRunningError, runningDaemonPid } from './instance-lock.js';
 import { createLogger } from './logger.js';

@@ -1,15 +1,15 @@
 /**
  * The real network driver for virtnetd: createNetworkDriver over the Linux
- * runtime (src/driver/linux-runtime.ts), bound to the daemon's namespace
+ * runtime (src/driver/runtime/linux.ts), bound to the daemon's namespace
  * (--netns, the sandbox's, or the daemon's own). Every host command is
  * logged at debug level, runtime warnings at warn. The guest driver runs
- * beside it (src/driver/guest-index.ts) over the Linux guest backend in the
+ * beside it (src/driver/guest/index.ts) over the Linux guest backend in the
  * same namespace; the daemon serves both as one driver. Closing stops serving;
  * the networks keep running for the next daemon to adopt.
  */
-import { createNetworkDriver } from '../driver/index.js';
-import { combineDrivers, createGuestDriver } from '../driver/guest-index.js';
-import { createLinuxRuntime } from '../driver/linux-runtime.js';
+import { createNetworkDriver } from '../driver/network/index.js';
+import { combineDrivers, createGuestDriver } from '../driver/guest/index.js';
+import { createLinuxRuntime } from '../driver/runtime/index.js';
 import { LinuxGuestBackend } from '../host/guest-linux.js';
 import { LinuxHost } from '../host/linux.js';
 import type { DriverFactory } from './daemon.js';

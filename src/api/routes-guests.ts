@@ -10,7 +10,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { GuestDriverApi } from '../driver/guest-api.js';
+import type { GuestDriverApi } from '../contract/guest-api.js';
 import { GUEST_ROUTES } from '../client/http-guests.js';
 import { READ, done, noContent, ok, route, write } from './route-spec.js';
 import { NameParamsSchema, UuidParamsSchema, XmlResponseSchema } from './schemas.js';

@@ -7,7 +7,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { NetworkDriverApi } from '../driver/api.js';
+import type { NetworkDriverApi } from '../contract/network-api.js';
 import { ROUTES } from '../client/http-routes.js';
 import type { RouteAccess } from './access.js';
 import { READ, done, noContent, ok, route, write } from './route-spec.js';

@@ -2,7 +2,7 @@
  * JSON schemas (typebox) of virtnetd's guest routes, beside the network
  * ones (schemas.ts): request validation, response serialization (fields
  * not in a schema never leave the daemon) and the OpenAPI document. They
- * mirror src/driver/guest-api.ts; the `satisfies`-style checks at the
+ * mirror src/contract/guest-api.ts; the `satisfies`-style checks at the
  * bottom keep the two in step. Request objects reject unknown fields.
  */
 import { Type, type Static } from 'typebox';
@@ -15,7 +15,7 @@ import type {
   GuestInterface,
   GuestInterfaceAddress,
   GuestListFilter,
-} from '../driver/guest-api.js';
+} from '../contract/guest-api.js';
 
 const strict = { additionalProperties: false } as const;
 

@@ -2,7 +2,7 @@
  * JSON schemas (typebox) of virtnetd's requests and responses. The same
  * objects drive request validation, response serialization (fields not in
  * a schema never leave the daemon) and the OpenAPI document. They mirror
- * the types of src/driver/api.ts; the `satisfies` checks at the bottom keep
+ * the types of src/contract/network-api.ts; the `satisfies` checks at the bottom keep
  * the two in step.
  *
  * Request objects reject unknown fields (additionalProperties: false), so a
@@ -12,7 +12,7 @@ import { Type, type Static } from 'typebox';
 import { UPDATE_COMMANDS, UPDATE_SECTIONS } from '../conf/network/update-names.js';
 import type { UpdateCommand, UpdateSection } from '../conf/network/update.js';
 import { ERROR_PREFIXES, type ErrorClass } from '../util/errors.js';
-import type { DhcpLease, ListFilter, NetworkInfo, UpdateRequest, UpdateResult } from '../driver/api.js';
+import type { DhcpLease, ListFilter, NetworkInfo, UpdateRequest, UpdateResult } from '../contract/network-api.js';
 import { GuestEventSchema } from './schemas-guests.js';
 
 const strict = { additionalProperties: false } as const;

@@ -11,7 +11,7 @@
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
-import type { NetworkDriverApi } from '../driver/api.js';
+import type { NetworkDriverApi } from '../contract/network-api.js';
 import { VirError } from '../util/errors.js';
 import { ROUTES } from '../client/http-routes.js';
 import { authenticate, authorize, isReadonly, type ListenerAccess } from './access.js';
@@ -19,7 +19,7 @@ import { registerEventStream } from './events.js';
 import { makeErrorHandler } from './http-errors.js';
 import { registerNetworkRoutes } from './routes.js';
 import { registerGuestRoutes } from './routes-guests.js';
-import { hasGuestApi } from '../driver/guest-index.js';
+import { hasGuestApi } from '../driver/guest/index.js';
 import { setupConsole } from './console-setup.js';
 import { validatorCompiler } from './validation.js';
 
@@ -93,7 +93,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   });
 
   registerNetworkRoutes(app, { driver: options.driver, version: options.version, isReadonly: (r) => isReadonly(access, r) });
-  // A driver that also serves guests (src/driver/guest-index.ts) gets the guest routes.
+  // A driver that also serves guests (src/driver/guest/index.ts) gets the guest routes.
   if (hasGuestApi(options.driver)) registerGuestRoutes(app, { driver: options.driver });
   registerEventStream(app, { driver: options.driver, ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}) });
 

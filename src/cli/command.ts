@@ -9,7 +9,7 @@
  *   be spelled out);
  * - `argv`: the rest of the positional words (echo).
  */
-import type { ListFilter } from '../driver/api.js';
+import type { ListFilter } from '../contract/network-api.js';
 import type { Shell } from './shell.js';
 
 export type OptKind = 'bool' | 'string' | 'int' | 'data' | 'argv';

@@ -9,7 +9,7 @@
  * malformed one fails with libvirt's text and the daemon always receives
  * the canonical lower-case form.
  */
-import type { NetworkInfo } from '../driver/api.js';
+import type { NetworkInfo } from '../contract/network-api.js';
 import { VirError } from '../util/errors.js';
 import type { ParsedCommand } from './command.js';
 import { optRequired } from './options.js';

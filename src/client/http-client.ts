@@ -14,7 +14,7 @@ import type {
   Unsubscribe,
   UpdateRequest,
   UpdateResult,
-} from '../driver/api.js';
+} from '../contract/network-api.js';
 import type { VirtnetClient } from './types.js';
 import { EventStream } from './http-events.js';
 import { HttpGuestClient } from './http-guests.js';

@@ -10,7 +10,7 @@
  * between are lost, as with libvirt's own event callbacks.
  */
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import type { DriverEvent, Unsubscribe } from '../driver/api.js';
+import type { DriverEvent, Unsubscribe } from '../contract/network-api.js';
 import { ROUTES } from './http-routes.js';
 import type { HttpTransport } from './http-transport.js';
 

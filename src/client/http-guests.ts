@@ -30,7 +30,7 @@ import type {
   GuestInterface,
   GuestInterfaceAddress,
   GuestListFilter,
-} from '../driver/guest-api.js';
+} from '../contract/guest-api.js';
 import { API_PREFIX, routePath } from './http-routes.js';
 import type { HttpTransport } from './http-transport.js';
 

@@ -3,8 +3,8 @@
  * HTTP, plus connection handling. `connect()` in src/client/index.ts returns
  * one; tests may hand the CLI any other implementation (an in-memory fake).
  */
-import type { NetworkDriverApi } from '../driver/api.js';
-import type { GuestDriverApi } from '../driver/guest-api.js';
+import type { NetworkDriverApi } from '../contract/network-api.js';
+import type { GuestDriverApi } from '../contract/guest-api.js';
 
 /**
  * The whole driver API, networks and guests: the HTTP client (connect()) has

@@ -1,6 +1,6 @@
 /**
  * What the kernel should hold for a running network, as pure data: the plan
- * the Linux runtime (src/driver/linux-runtime.ts) carries out step by step
+ * the Linux runtime (src/driver/runtime/linux.ts) carries out step by step
  * (reference §4a for the virtual modes, §4b/§4c for the others). Planning is
  * pure and apply is dumb: everything decided here is unit-tested without
  * root, and `--dry-run` can print it.
@@ -90,7 +90,7 @@ export interface VirtualNetworkPlan {
   /**
    * Networks without IPv6 addresses: the addresses of `addresses` go into
    * the bridge's creation batch, and its link up comes after the sysctls
-   * (src/driver/runtime-bridge.ts), so the bridge never comes up with IPv6
+   * (src/driver/runtime/bridge.ts), so the bridge never comes up with IPv6
    * on. A network with IPv6 addresses needs its IPv6 sysctls
    * (disable_ipv6=0 on a host where IPv6 is off by default) before its
    * addresses, so it applies `addresses` (with link up) as a second batch.

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseNetworkXml } from '../../src/conf/network/parse.js';
 import { validateNetworkForDefine } from '../../src/conf/network/validate.js';
-import type { HostInfoBody } from '../../src/api/console-paths.js';
+import type { HostInfoBody } from '../../src/contract/console-api.js';
 import {
   buildNetworkXml,
   checkWizard,

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/client/index.js';
-import type { DriverEvent } from '../../src/driver/api.js';
+import type { DriverEvent } from '../../src/contract/network-api.js';
 import { VirError } from '../../src/util/errors.js';
 import { canUseNetns, createNetns, deleteNetns, inNetns, netnsPids } from './netns.js';
 import { endAllDaemons, spawnDaemon, startServing } from './daemon-process.js';

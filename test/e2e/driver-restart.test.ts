@@ -17,9 +17,9 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
-import { createNetworkDriver, type NetworkDriver, type LeaseEvent } from '../../src/driver/index.js';
-import { createLinuxRuntime, type LinuxRuntime } from '../../src/driver/linux-runtime.js';
-import { virtnetPaths } from '../../src/driver/paths.js';
+import { createNetworkDriver, type NetworkDriver, type LeaseEvent } from '../../src/driver/network/index.js';
+import { createLinuxRuntime, type LinuxRuntime } from '../../src/driver/runtime/index.js';
+import { virtnetPaths } from '../../src/driver/common/paths.js';
 import { natXml, isolatedXml } from '../support/network-testkit.js';
 import { canUseNetns, createNetns, deleteNetns, inNetns, netnsPids, vethBetween } from './netns.js';
 
@@ -27,9 +27,9 @@ const REPO = resolve(import.meta.dirname, '../..');
 
 /** The first driver: runs the operations given as JSON, prints one JSON line, then idles until killed. */
 const CHILD_SOURCE = `
-import { createNetworkDriver } from './src/driver/index.ts';
-import { createLinuxRuntime } from './src/driver/linux-runtime.ts';
-import { virtnetPaths } from './src/driver/paths.ts';
+import { createNetworkDriver } from './src/driver/network/index.ts';
+import { createLinuxRuntime } from './src/driver/runtime/index.ts';
+import { virtnetPaths } from './src/driver/common/paths.ts';
 const [root, netns, opsJson] = process.argv.slice(2);
 const paths = virtnetPaths(root);
 try {

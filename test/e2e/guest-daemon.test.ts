@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type HttpVirtnetClient } from '../../src/client/index.js';
-import type { DriverEvent } from '../../src/driver/api.js';
+import type { DriverEvent } from '../../src/contract/network-api.js';
 import { isolatedXml } from '../support/network-testkit.js';
 import { guestXml, interfaceXml } from '../support/guest-testkit.js';
 import { VirError } from '../../src/util/errors.js';

@@ -9,10 +9,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { createNetworkDriver, type NetworkDriver } from '../../src/driver/index.js';
-import { CombinedDriver, createGuestDriver, type GuestDriver } from '../../src/driver/guest-index.js';
-import { createLinuxRuntime, type LinuxRuntime } from '../../src/driver/linux-runtime.js';
-import type { VirtnetPaths } from '../../src/driver/paths.js';
+import { createNetworkDriver, type NetworkDriver } from '../../src/driver/network/index.js';
+import { CombinedDriver, createGuestDriver, type GuestDriver } from '../../src/driver/guest/index.js';
+import { createLinuxRuntime, type LinuxRuntime } from '../../src/driver/runtime/index.js';
+import type { VirtnetPaths } from '../../src/driver/common/paths.js';
 import { LinuxGuestBackend } from '../../src/host/guest-linux.js';
 import { LinuxHost } from '../../src/host/linux.js';
 import { pollUntil } from '../support/poll.js';

@@ -11,7 +11,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { virtnetPaths, type VirtnetPaths } from '../../src/driver/paths.js';
+import { virtnetPaths, type VirtnetPaths } from '../../src/driver/common/paths.js';
 import { pollUntil } from '../support/poll.js';
 import { createNetns, inNetns, vethBetween } from './netns.js';
 import { udhcpcScript } from './udhcpc-script.js';

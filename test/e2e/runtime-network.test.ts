@@ -17,9 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseNetworkXml } from '../../src/conf/network/parse.js';
 import type { NetworkDef } from '../../src/conf/network/types.js';
 import { applyUpdate } from '../../src/conf/network/update.js';
-import { createLinuxRuntime, type LinuxRuntime } from '../../src/driver/linux-runtime.js';
-import type { AppliedNetwork } from '../../src/driver/runtime.js';
-import type { LinuxApplied } from '../../src/driver/runtime-applied.js';
+import { createLinuxRuntime, type LinuxRuntime, type AppliedNetwork, type LinuxApplied } from '../../src/driver/runtime/index.js';
 import { canUseNetns, createNetns, deleteNetns, inNetns, vethBetween } from './netns.js';
 import { connect, dhcp, have, ipn, lookup, makeRoot, pidsIn, ping, plugGuest, startServer, stopServers, until } from './runtime-fixture.js';
 

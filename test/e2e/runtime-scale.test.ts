@@ -12,9 +12,7 @@ import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseNetworkXml } from '../../src/conf/network/parse.js';
 import type { NetworkDef } from '../../src/conf/network/types.js';
-import { createLinuxRuntime, type LinuxRuntime } from '../../src/driver/linux-runtime.js';
-import type { AppliedNetwork } from '../../src/driver/runtime.js';
-import type { LinuxApplied } from '../../src/driver/runtime-applied.js';
+import { createLinuxRuntime, type LinuxRuntime, type AppliedNetwork, type LinuxApplied } from '../../src/driver/runtime/index.js';
 import { canUseNetns, createNetns, deleteNetns, inNetns } from './netns.js';
 import { dhcp, have, ipn, makeRoot, pidsIn, plugGuest } from './runtime-fixture.js';
 

@@ -3,7 +3,7 @@
  * bench). It keeps a tiny "kernel" — link names and dnsmasq pids — that can outlive one runtime, so a test can stop a
  * driver and start another over the same state, as after a daemon restart.
  *
- * What it models from the real runtime's contract (src/driver/runtime.ts):
+ * What it models from the real runtime's contract (src/driver/runtime/seam.ts):
  * - start creates the bridge link (none/nat/route/open), refuses a bridge
  *   that already exists and an IPv4 subnet that overlaps another active
  *   network's or one on its way up (checked and claimed before the first
@@ -19,13 +19,12 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ForwardInterface, IpDef, NetworkDef } from '../../src/conf/network/types.js';
-import { VIRTUAL_FORWARD_MODES, ipFamily } from '../../src/conf/network/types.js';
+import { type ForwardInterface, type IpDef, type NetworkDef, VIRTUAL_FORWARD_MODES, ipFamily } from '../../src/conf/network/types.js';
 import type { UpdateSection } from '../../src/conf/network/update.js';
 import { defaultPrefix, parseIp, prefixFromNetmask, subnetsOverlap, type IpAddress } from '../../src/util/ip.js';
 import { VirError, internalError } from '../../src/util/errors.js';
-import type { DhcpLease } from '../../src/driver/api.js';
-import type { AppliedNetwork, NetworkRuntime, StartContext } from '../../src/driver/runtime.js';
+import type { DhcpLease } from '../../src/contract/network-api.js';
+import type { AppliedNetwork, NetworkRuntime, StartContext } from '../../src/driver/runtime/index.js';
 
 /** Host state that survives a driver (and runtime) restart. */
 export interface FakeRuntimeState {

@@ -1,16 +1,16 @@
 /**
  * Test support for the guest driver (unit tests, the daemon's tests): a
- * network driver over the fake runtime (driver-testkit.ts) and a guest
+ * network driver over the fake runtime (network-testkit.ts) and a guest
  * driver over the fake guest backend, both on one temporary root and one
  * fake kernel (the backend sees the bridges the networks make), an event
  * recorder, a restart of both drivers over the same state, and guest XML
  * builders. Not used by the daemon.
  */
-import type { DriverEvent } from '../../src/driver/api.js';
+import type { DriverEvent } from '../../src/contract/network-api.js';
 import { startTestDriver, type TestDriver } from './network-testkit.js';
 import { FakeGuestBackend } from './fake-guest-backend.js';
-import { GuestDriver, type GuestDriverOptions } from '../../src/driver/guest-driver.js';
-import { CombinedDriver } from '../../src/driver/guest-index.js';
+import { GuestDriver, type GuestDriverOptions } from '../../src/driver/guest/driver.js';
+import { CombinedDriver } from '../../src/driver/guest/index.js';
 
 export interface GuestTestDriver {
   net: TestDriver;

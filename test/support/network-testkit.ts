@@ -7,10 +7,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DriverEvent } from '../../src/driver/api.js';
+import type { DriverEvent } from '../../src/contract/network-api.js';
 import { createFakeRuntimeState, FakeRuntime, type FakeRuntimeState } from './fake-runtime.js';
-import { NetworkDriver, type NetworkDriverOptions } from '../../src/driver/network-driver.js';
-import { virtnetPaths, type VirtnetPaths } from '../../src/driver/paths.js';
+import { NetworkDriver, type NetworkDriverOptions } from '../../src/driver/network/driver.js';
+import { virtnetPaths, type VirtnetPaths } from '../../src/driver/common/paths.js';
 
 export interface TestDriver {
   root: string;

@@ -18,7 +18,7 @@ import type {
   NetworkLifecycleEvent,
   UpdateRequest,
   UpdateResult,
-} from '../../src/driver/api.js';
+} from '../../src/contract/network-api.js';
 import { VirError } from '../../src/util/errors.js';
 
 interface FakeNetwork {

@@ -30,7 +30,7 @@ import type {
   NetworkLifecycleEvent,
   UpdateRequest,
   UpdateResult,
-} from '../../src/driver/api.js';
+} from '../../src/contract/network-api.js';
 import type {
   AffectFlags,
   BridgePorts,
@@ -39,7 +39,7 @@ import type {
   GuestInterface,
   GuestInterfaceAddress,
   GuestListFilter,
-} from '../../src/driver/guest-api.js';
+} from '../../src/contract/guest-api.js';
 import type { VirtnetClient } from '../../src/client/types.js';
 import { VirError } from '../../src/util/errors.js';
 import { networkOf, parseIp } from '../../src/util/ip.js';

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { formatAddresses } from '../../src/cli/commands/guest-inspect.js';
-import type { GuestDriverApi } from '../../src/driver/guest-api.js';
+import type { GuestDriverApi } from '../../src/contract/guest-api.js';
 import { FakeClient } from './cli-fake-client.js';
 import { FakeGuestClient } from './cli-guest-fake.js';
 import { GUEST_XML_DIR, runGuestCli } from './cli-guest-harness.js';

@@ -28,7 +28,7 @@ import type {
   GuestInterface,
   GuestInterfaceAddress,
   GuestListFilter,
-} from '../../src/driver/guest-api.js';
+} from '../../src/contract/guest-api.js';
 import { VirError } from '../../src/util/errors.js';
 import { FakeClient } from './cli-fake-client.js';
 

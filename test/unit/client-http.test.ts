@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import http from 'node:http';
 import { connect, type HttpVirtnetClient } from '../../src/client/index.js';
-import type { DriverEvent } from '../../src/driver/api.js';
+import type { DriverEvent } from '../../src/contract/network-api.js';
 import { pollUntil } from '../support/poll.js';
 import { serveApi, type ServedApi } from './support/api-sockets.js';
 import { rejectionOf } from './support/vir-error.js';

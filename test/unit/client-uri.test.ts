@@ -10,7 +10,7 @@ import { SseParser } from '../../src/client/http-events.js';
 import { connectError, errorFromResponse, strerror } from '../../src/client/http-errors.js';
 import { formatEvent, READY_FRAME, HEARTBEAT_FRAME } from '../../src/api/events.js';
 import { VirError } from '../../src/util/errors.js';
-import type { DriverEvent } from '../../src/driver/api.js';
+import type { DriverEvent } from '../../src/contract/network-api.js';
 
 describe('resolveTarget', () => {
   const env = {};

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HttpVirtnetClient } from '../../src/client/index.js';
-import type { DriverEvent } from '../../src/driver/api.js';
+import type { DriverEvent } from '../../src/contract/network-api.js';
 import { isolatedXml, natXml } from '../support/network-testkit.js';
 import { guestXml, interfaceXml, startGuestTestDriver, type GuestTestDriver } from '../support/guest-testkit.js';
 import { pollUntil } from '../support/poll.js';

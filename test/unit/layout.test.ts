@@ -1,6 +1,8 @@
 /**
  * The layering rules of docs/architecture.md, checked on every import in the
- * tree so they stay true: production code never reaches into the tests.
+ * tree so they stay true: production code never reaches into the tests, and
+ * the client, the CLI and the console know the daemon only by its wire
+ * contract (src/contract/), never by the drivers' or the daemon's code.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -36,5 +38,10 @@ describe('layout', () => {
 
   it('nothing under src/ imports from test/ or bench/', () => {
     expect(crossings('src', ['test', 'bench'])).toEqual([]);
+  });
+
+  it('the client, the CLI, the contract and the console import nothing from src/driver/ or src/api/', () => {
+    const daemon = ['src/driver', 'src/api'];
+    expect([...crossings('src/client', daemon), ...crossings('src/cli', daemon), ...crossings('src/contract', daemon), ...crossings('web/src', daemon)]).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isolatedXml, natXml, startTestDriver, type TestDriver } from '../support/network-testkit.js';
-import { formatNetworkStatus, parseNetworkStatus } from '../../src/driver/driver-status.js';
+import { formatNetworkStatus, parseNetworkStatus } from '../../src/driver/network/status.js';
 import { parseNetworkXml } from '../../src/conf/network/parse.js';
 import { formatNetworkXml } from '../../src/conf/network/format.js';
 import { VirError } from '../../src/util/errors.js';

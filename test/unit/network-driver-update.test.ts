@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { natXml, isolatedXml, startTestDriver, type TestDriver } from '../support/network-testkit.js';
-import type { DhcpLease, LeaseEvent, UpdateRequest } from '../../src/driver/api.js';
+import type { DhcpLease, LeaseEvent, UpdateRequest } from '../../src/contract/network-api.js';
 import { VirError } from '../../src/util/errors.js';
 import { rejectionOf } from './support/vir-error.js';
 

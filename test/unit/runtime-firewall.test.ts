@@ -1,5 +1,5 @@
 /**
- * The runtime's firewall queue (src/driver/runtime-firewall.ts): batches go
+ * The runtime's firewall queue (src/driver/runtime/firewall.ts): batches go
  * in one at a time, and the whole `inet virtnet` table is dropped only when
  * the last network with rules stops *and* the table holds nothing of any
  * network. Listings are shaped as `nft -j list table` prints them (elements
@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Nftables, NftObject } from '../../src/host/nft.js';
-import { FirewallControl, tableIsIdle } from '../../src/driver/runtime-firewall.js';
+import { FirewallControl, tableIsIdle } from '../../src/driver/runtime/firewall.js';
 
 const T = { family: 'inet', table: 'virtnet' };
 const idle: NftObject[] = [

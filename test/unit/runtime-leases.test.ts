@@ -1,10 +1,10 @@
-/** dnsmasq's lease file as typed DhcpLease records (src/driver/runtime-leases.ts). */
+/** dnsmasq's lease file as typed DhcpLease records (src/driver/runtime/leases.ts). */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseNetworkXml } from '../../src/conf/network/parse.js';
-import { macFromDuid, parseLeaseFile, readLeases } from '../../src/driver/runtime-leases.js';
+import { macFromDuid, parseLeaseFile, readLeases } from '../../src/driver/runtime/leases.js';
 
 const FILE = [
   '1900000000 52:54:00:AA:00:01 192.168.70.11 alpha 01:52:54:00:aa:00:01',

@@ -10,11 +10,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseNetworkXml } from '../../src/conf/network/parse.js';
 import type { NetworkDef } from '../../src/conf/network/types.js';
-import { LinuxRuntime } from '../../src/driver/linux-runtime.js';
-import { virtnetPaths, type VirtnetPaths } from '../../src/driver/paths.js';
-import type { AppliedNetwork } from '../../src/driver/runtime.js';
-import type { LinuxApplied } from '../../src/driver/runtime-applied.js';
-import { RecordingOffload } from '../../src/driver/runtime-offload.js';
+import { LinuxRuntime, type AppliedNetwork, type LinuxApplied } from '../../src/driver/runtime/index.js';
+import { virtnetPaths, type VirtnetPaths } from '../../src/driver/common/paths.js';
+import { RecordingOffload } from '../../src/driver/runtime/offload.js';
 import { FakeHost } from '../support/fake-host.js';
 
 const NAT = `<network><name>lab</name><forward mode='nat'/><bridge name='vbr7'/><mac address='52:54:00:0a:0b:0c'/>

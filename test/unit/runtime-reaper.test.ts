@@ -1,11 +1,11 @@
 /**
- * The runtime's link reaper (src/driver/runtime-reaper.ts): bridge
+ * The runtime's link reaper (src/driver/runtime/reaper.ts): bridge
  * deletions of concurrent stops go to the host together, a stop that is
  * alone goes at once, and announced stops are waited for only briefly.
  */
 import { describe, expect, it } from 'vitest';
 import type { RevertResult } from '../../src/host/link-transaction.js';
-import { LinkReaper } from '../../src/driver/runtime-reaper.js';
+import { LinkReaper } from '../../src/driver/runtime/reaper.js';
 
 function recorder(delayMs = 5): { calls: string[][]; del: (names: readonly string[]) => Promise<RevertResult> } {
   const calls: string[][] = [];

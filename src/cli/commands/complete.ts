@@ -18,8 +18,8 @@
  * (a daemon without guests answers NO_SUPPORT), simply yields no names.
  */
 import { UPDATE_SECTIONS } from '../../conf/network/update-names.js';
-import type { ListFilter, NetworkInfo } from '../../driver/api.js';
-import type { GuestInfo, GuestListFilter } from '../../driver/guest-api.js';
+import type { ListFilter, NetworkInfo } from '../../contract/network-api.js';
+import type { GuestInfo, GuestListFilter } from '../../contract/guest-api.js';
 import type { CommandDef, OptDef, ParsedCommand } from '../command.js';
 import type { Shell } from '../shell.js';
 import { EVENT_TYPES } from './net-event.js';

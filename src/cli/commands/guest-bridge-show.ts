@@ -12,7 +12,7 @@
  * is printed, not even the header (brctl prints it before the first
  * bridge). An unknown BRIDGE gives brctl's "bridge X does not exist!".
  */
-import type { BridgePorts } from '../../driver/guest-api.js';
+import type { BridgePorts } from '../../contract/guest-api.js';
 import type { CommandDef } from '../command.js';
 import { optString } from '../options.js';
 

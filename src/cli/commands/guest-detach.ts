@@ -20,7 +20,7 @@
  * element for each step instead of detaching. libxml2 is loaded only when
  * the command runs.
  */
-import type { AffectFlags } from '../../driver/guest-api.js';
+import type { AffectFlags } from '../../contract/guest-api.js';
 import type { CommandDef } from '../command.js';
 import { optRequired, optString } from '../options.js';
 import { CommandAbort, type Shell } from '../shell.js';

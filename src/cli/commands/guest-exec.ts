@@ -9,7 +9,7 @@
  * A guest that cannot run commands (stopped, or a tap guest) gives
  * "Failed to execute a command in domain 'NAME'" and the driver's error.
  */
-import type { GuestExecResult } from '../../driver/guest-api.js';
+import type { GuestExecResult } from '../../contract/guest-api.js';
 import type { CommandDef } from '../command.js';
 import { DOMAIN_OPT, lookupGuest } from './guest-client.js';
 import { attempt } from './net-lifecycle.js';

@@ -10,7 +10,7 @@
  * - --current alone: neither (the driver picks live or config);
  * - nothing at all: virsh calls the flag-less API, which means live.
  */
-import type { AffectFlags } from '../../driver/guest-api.js';
+import type { AffectFlags } from '../../contract/guest-api.js';
 import type { OptDef, ParsedCommand } from '../command.js';
 import { exclusive } from '../options.js';
 import type { Shell } from '../shell.js';

@@ -9,7 +9,7 @@
  *   (not a vsh table): an interface's name and MAC are printed on its first
  *   address only, unless --full. The header goes with -q, as virsh's.
  */
-import type { GuestInterfaceAddress } from '../../driver/guest-api.js';
+import type { GuestInterfaceAddress } from '../../contract/guest-api.js';
 import { VirError } from '../../util/errors.js';
 import type { CommandDef } from '../command.js';
 import { optString } from '../options.js';

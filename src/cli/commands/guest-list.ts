@@ -10,7 +10,7 @@
  * stopped guest's id is `-`; with --id alone it is left out). --table
  * cannot be combined with the other three.
  */
-import type { GuestInfo } from '../../driver/guest-api.js';
+import type { GuestInfo } from '../../contract/guest-api.js';
 import type { CommandDef } from '../command.js';
 import { exclusive } from '../options.js';
 import { formatTable } from '../table.js';

@@ -9,7 +9,7 @@
  * lines and errors, and the same help — --force is left out of it, so
  * `help net-destroy` stays virsh's text.
  */
-import type { NetworkDriverApi } from '../../driver/api.js';
+import type { NetworkDriverApi } from '../../contract/network-api.js';
 import type { CommandDef, OptDef } from '../command.js';
 import { lookupNetwork } from '../lookup.js';
 import type { Shell } from '../shell.js';

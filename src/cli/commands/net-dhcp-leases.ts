@@ -4,7 +4,7 @@
  * with the prefix of the network's <ip>, and `-` for what is unknown.
  * An inactive network simply has no leases.
  */
-import type { DhcpLease } from '../../driver/api.js';
+import type { DhcpLease } from '../../contract/network-api.js';
 import type { CommandDef } from '../command.js';
 import { lookupNetwork } from '../lookup.js';
 import { optString } from '../options.js';

@@ -10,7 +10,7 @@
  * Started, Stopped): libvirt emits nothing for net-update, so virtnet's
  * own Updated event is left out here.
  */
-import type { DriverEvent } from '../../driver/api.js';
+import type { DriverEvent } from '../../contract/network-api.js';
 import type { CommandDef } from '../command.js';
 import { lookupNetworkArg } from '../lookup.js';
 import { optString, optUInt } from '../options.js';

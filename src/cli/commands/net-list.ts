@@ -7,7 +7,7 @@
  *
  * This is the hot path of the CLI: it must not pull in anything big.
  */
-import type { ListFilter, NetworkInfo } from '../../driver/api.js';
+import type { ListFilter, NetworkInfo } from '../../contract/network-api.js';
 import type { CommandDef } from '../command.js';
 import { formatTable } from '../table.js';
 import { attempt } from './net-lifecycle.js';

@@ -7,7 +7,7 @@
  */
 import { parseUpdateCommand, parseUpdateSection } from '../../conf/network/update-names.js';
 import type { UpdateCommand, UpdateSection } from '../../conf/network/update-common.js';
-import type { UpdateResult } from '../../driver/api.js';
+import type { UpdateResult } from '../../contract/network-api.js';
 import type { CommandDef } from '../command.js';
 import { lookupNetwork } from '../lookup.js';
 import { exclusive, optInt, optRequired } from '../options.js';

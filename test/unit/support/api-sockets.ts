@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createApiServer } from '../../../src/api/server.js';
 import { connect, type ConnectOptions, type HttpVirtnetClient } from '../../../src/client/index.js';
-import type { NetworkDriverApi } from '../../../src/driver/api.js';
+import type { NetworkDriverApi } from '../../../src/contract/network-api.js';
 
 export interface ServedApi {
   /** The read-write socket's path. */

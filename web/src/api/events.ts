@@ -5,8 +5,8 @@
  * first and every one after a reconnect) is passed on, so the app re-reads
  * everything it may have missed meanwhile.
  */
-import type { DriverEvent } from '../../../src/driver/api.js';
-import type { GuestEvent } from '../../../src/driver/guest-api.js';
+import type { DriverEvent } from '../../../src/contract/network-api.js';
+import type { GuestEvent } from '../../../src/contract/guest-api.js';
 import { ROUTES } from '../../../src/client/http-routes.js';
 
 export type AnyEvent = DriverEvent | GuestEvent;

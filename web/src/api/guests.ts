@@ -1,8 +1,8 @@
 /**
- * The guest driver's API (src/driver/guest-api.ts) as the console calls it,
+ * The guest driver's API (src/contract/guest-api.ts) as the console calls it,
  * on the daemon's guest routes (src/client/http-guests.ts).
  */
-import type { AffectFlags, BridgePorts, GuestInfo, GuestInterface, GuestInterfaceAddress } from '../../../src/driver/guest-api.js';
+import type { AffectFlags, BridgePorts, GuestInfo, GuestInterface, GuestInterfaceAddress } from '../../../src/contract/guest-api.js';
 import { routePath } from '../../../src/client/http-routes.js';
 import { GUEST_ROUTES } from '../../../src/client/http-guests.js';
 import { request } from './http.js';

@@ -5,7 +5,7 @@
  * (the daemon restarted with a new token): the app goes back to its login
  * page through `onUnauthorized`.
  */
-import { CSRF_HEADER_NAME } from '../../../src/api/console-paths.js';
+import { CSRF_HEADER_NAME } from '../../../src/contract/console-api.js';
 
 export class ApiError extends Error {
   constructor(

@@ -1,12 +1,12 @@
 /**
  * The network driver's API as the console calls it: one function per route
  * of src/client/http-routes.ts (the same table the daemon registers), plus
- * the console's own routes (src/api/console-paths.ts).
+ * the console's own routes (src/contract/console-api.ts).
  */
-import type { DhcpLease, NetworkInfo, UpdateRequest, UpdateResult } from '../../../src/driver/api.js';
-import type { GuestInfo, GuestInterface, GuestInterfaceAddress } from '../../../src/driver/guest-api.js';
+import type { DhcpLease, NetworkInfo, UpdateRequest, UpdateResult } from '../../../src/contract/network-api.js';
+import type { GuestInfo, GuestInterface, GuestInterfaceAddress } from '../../../src/contract/guest-api.js';
 import { ROUTES, routePath, type VersionBody } from '../../../src/client/http-routes.js';
-import { CONSOLE_ROUTES, type CheckNetworkBody, type ConsoleSessionBody, type HostInfoBody } from '../../../src/api/console-paths.js';
+import { CONSOLE_ROUTES, type CheckNetworkBody, type ConsoleSessionBody, type HostInfoBody } from '../../../src/contract/console-api.js';
 import { request } from './http.js';
 
 /** A network and its XML (live when running), as the console's snapshots give them. */

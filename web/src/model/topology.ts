@@ -6,7 +6,7 @@
  * uplink → network → vNIC → guest. Pure: the page turns it into a
  * react-topology model and redraws it whenever the store changes.
  */
-import type { HostInfoBody } from '../../../src/api/console-paths.js';
+import type { HostInfoBody } from '../../../src/contract/console-api.js';
 import type { GuestRow } from '../state/guests.js';
 import type { NetworkRow } from '../state/store.js';
 

@@ -15,7 +15,7 @@
  * - the network XML it makes, and the equivalent virtnet commands.
  */
 import { broadcastOf, compareIp, formatIp, inSubnet, networkOf, parseIp, subnetsOverlap, type IpAddress } from '../../../src/util/ip.js';
-import type { HostInfoBody } from '../../../src/api/console-paths.js';
+import type { HostInfoBody } from '../../../src/contract/console-api.js';
 import type { NetworkModel } from './network.js';
 import { escapeText, element } from './xml.js';
 

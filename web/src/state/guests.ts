@@ -4,8 +4,8 @@
  * without the guest driver says so (`available: false`), and the guest
  * features are then not offered.
  */
-import type { GuestInfo, GuestInterface, GuestInterfaceAddress } from '../../../src/driver/guest-api.js';
-import type { NetworkInfo } from '../../../src/driver/api.js';
+import type { GuestInfo, GuestInterface, GuestInterfaceAddress } from '../../../src/contract/guest-api.js';
+import type { NetworkInfo } from '../../../src/contract/network-api.js';
 import { consoleApi } from '../api/networks.js';
 
 export interface GuestRow {

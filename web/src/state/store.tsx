@@ -9,8 +9,8 @@
  * `ready` frame after a reconnect re-reads everything. No page reloads.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { NetworkInfo } from '../../../src/driver/api.js';
-import type { HostInfoBody } from '../../../src/api/console-paths.js';
+import type { NetworkInfo } from '../../../src/contract/network-api.js';
+import type { HostInfoBody } from '../../../src/contract/console-api.js';
 import { consoleApi, type NetworkState } from '../api/networks.js';
 import { subscribeEvents } from '../api/events.js';
 import { readNetwork, type NetworkModel } from '../model/network.js';

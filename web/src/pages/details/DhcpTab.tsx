@@ -7,7 +7,7 @@
 import { useEffect, useState } from 'react';
 import { Alert, Button, Card, CardBody, CardTitle, Content, EmptyState, Stack, StackItem, Title } from '@patternfly/react-core';
 import { useTranslation } from 'react-i18next';
-import type { DhcpLease } from '../../../../src/driver/api.js';
+import type { DhcpLease } from '../../../../src/contract/network-api.js';
 import { networksApi } from '../../api/networks.js';
 import { errorMessage } from '../../api/http.js';
 import { useToasts } from '../../app/toasts.js';

@@ -3,7 +3,7 @@
  * persistent network: live and config; a running transient one: live; a
  * stopped one: config), and one call with a toast on failure.
  */
-import type { NetworkInfo, UpdateFlags } from '../../../../src/driver/api.js';
+import type { NetworkInfo, UpdateFlags } from '../../../../src/contract/network-api.js';
 import type { UpdateCommand, UpdateSection } from '../../../../src/conf/network/update.js';
 import { networksApi } from '../../api/networks.js';
 

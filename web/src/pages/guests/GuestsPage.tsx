@@ -22,7 +22,7 @@ import {
   Title,
 } from '@patternfly/react-core';
 import { useTranslation } from 'react-i18next';
-import type { GuestInterface } from '../../../../src/driver/guest-api.js';
+import type { GuestInterface } from '../../../../src/contract/guest-api.js';
 import { guestsApi } from '../../api/guests.js';
 import { errorMessage } from '../../api/http.js';
 import { useToasts } from '../../app/toasts.js';

@@ -28,7 +28,7 @@ import CheckCircleIcon from '@patternfly/react-icons/dist/esm/icons/check-circle
 import OffIcon from '@patternfly/react-icons/dist/esm/icons/off-icon.js';
 import NetworkIcon from '@patternfly/react-icons/dist/esm/icons/network-icon.js';
 import { useTranslation } from 'react-i18next';
-import type { NetworkInfo } from '../../../../src/driver/api.js';
+import type { NetworkInfo } from '../../../../src/contract/network-api.js';
 import { useStore, type NetworkRow } from '../../state/store.js';
 import { guestNamesOnNetwork } from '../../state/guests.js';
 import { forwardSummary } from '../../model/forward.js';

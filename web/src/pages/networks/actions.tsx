@@ -7,7 +7,7 @@
 import { useState } from 'react';
 import { Content, List, ListItem } from '@patternfly/react-core';
 import { useTranslation } from 'react-i18next';
-import type { NetworkInfo } from '../../../../src/driver/api.js';
+import type { NetworkInfo } from '../../../../src/contract/network-api.js';
 import { networksApi } from '../../api/networks.js';
 import { errorMessage } from '../../api/http.js';
 import { useToasts } from '../../app/toasts.js';

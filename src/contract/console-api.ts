@@ -1,0 +1,70 @@
+/**
+ * The web console's own HTTP paths, shared by the daemon (src/api/console-*)
+ * and the console's script (web/src): dependency-free so the browser bundle
+ * can import it. They exist on the TCP listener only.
+ *
+ *   GET  /                           the console (index.html)
+ *   GET  /assets/*                   its scripts, styles and fonts (content-hashed names)
+ *   GET  /api/console/session        {authenticated, csrf?}: is this browser logged in?
+ *   POST /api/console/login          {token} → session cookie + {csrf}
+ *   POST /api/console/logout         ends the session
+ *   GET  /api/console/host           the host's interfaces and routes (forward devices, overlap checks)
+ *   POST /api/console/check-network  {xml} → {valid}, or {valid: false, error: the VirError define would give}
+ *   GET  /api/console/networks       every network with its XML        (src/api/console-state.ts)
+ *   GET  /api/console/networks/:name one network with its XML, or null
+ *   GET  /api/console/guests         every guest with its vNICs and addresses
+ */
+export const CONSOLE_ROUTES = {
+  session: '/api/console/session',
+  login: '/api/console/login',
+  logout: '/api/console/logout',
+  host: '/api/console/host',
+  checkNetwork: '/api/console/check-network',
+  networks: '/api/console/networks',
+  network: '/api/console/networks/:name',
+  guests: '/api/console/guests',
+} as const;
+
+/** The header carrying the session's CSRF token on every state-changing request. */
+export const CSRF_HEADER_NAME = 'x-csrf-token';
+
+export interface ConsoleSessionBody {
+  authenticated: boolean;
+  /** The session's CSRF token, for the x-csrf-token header. */
+  csrf?: string;
+}
+
+export interface HostInterface {
+  name: string;
+  /** bridge, veth, tun, macvlan…; absent for physical and loopback devices. */
+  kind?: string;
+  up: boolean;
+  operstate: string;
+  mac: string;
+  mtu: number;
+  /** The bridge this one is plugged into. */
+  master?: string;
+  /** "address/prefix" of each address. */
+  addresses: string[];
+}
+
+export interface HostRoute {
+  family: 'ipv4' | 'ipv6';
+  dst: string;
+  prefix: number;
+  dev?: string;
+  gateway?: string;
+  type: string;
+  table?: string;
+}
+
+export interface HostInfoBody {
+  interfaces: HostInterface[];
+  routes: HostRoute[];
+}
+
+/** The XML check's answer: a refusal is a result, not a failed request. */
+export interface CheckNetworkBody {
+  valid: boolean;
+  error?: { class: string; detail: string; message: string };
+}

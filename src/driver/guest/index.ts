@@ -1,0 +1,162 @@
+/**
+ * The guest driver's entry point, beside the network driver's (../network/index.ts):
+ *
+ *   const networks = await createNetworkDriver({ paths, runtime });
+ *   const guests = await createGuestDriver({ paths, networks, backend });
+ *   const driver = combineDrivers(networks, guests);   // what virtnetd serves
+ *   ...
+ *   await guests.close();  await networks.close();     // everything keeps running
+ *
+ * createGuestDriver loads guest configs and status files, adopts running
+ * guests (re-notifying their ports to the network driver) and then makes
+ * itself the network driver's port owner, so network undefine/destroy
+ * need `force` while guests are attached and restarted networks get their
+ * guests back.
+ *
+ * `combineDrivers` is one object with both APIs, whose `subscribe` carries
+ * network, lease and guest events: the daemon serves it as is.
+ */
+import type {
+  DefineOptions,
+  DhcpLease,
+  DriverEvent,
+  ForceOptions,
+  GetXmlOptions,
+  ListFilter,
+  NetworkDriverApi,
+  NetworkInfo,
+  Unsubscribe,
+  UpdateRequest,
+  UpdateResult,
+} from '../../contract/network-api.js';
+import type {
+  AffectFlags,
+  BridgePorts,
+  GuestDriverApi,
+  GuestExecResult,
+  GuestInfo,
+  GuestInterface,
+  GuestInterfaceAddress,
+  GuestListFilter,
+} from '../../contract/guest-api.js';
+import { GuestDriver, type GuestDriverOptions } from './driver.js';
+
+export { GuestDriver, type GuestDriverOptions } from './driver.js';
+export type { GuestStartupReport } from './startup.js';
+export type { GuestNetworks } from './nics.js';
+export * from '../../contract/guest-api.js';
+
+export async function createGuestDriver(options: GuestDriverOptions): Promise<GuestDriver> {
+  const driver = new GuestDriver(options);
+  await driver.initialize();
+  return driver;
+}
+
+/** Both APIs in one object. */
+export type VirtnetDriverApi = NetworkDriverApi & GuestDriverApi;
+
+/** Whether a driver also serves guests. */
+export function hasGuestApi(driver: NetworkDriverApi): driver is VirtnetDriverApi {
+  return typeof (driver as Partial<GuestDriverApi>).guestList === 'function';
+}
+
+export class CombinedDriver implements NetworkDriverApi, GuestDriverApi {
+  constructor(
+    readonly networks: NetworkDriverApi,
+    readonly guests: GuestDriverApi & { subscribe(listener: (event: DriverEvent) => void): Unsubscribe },
+  ) {}
+
+  lookupByName(name: string): Promise<NetworkInfo> {
+    return this.networks.lookupByName(name);
+  }
+  lookupByUuid(uuid: string): Promise<NetworkInfo> {
+    return this.networks.lookupByUuid(uuid);
+  }
+  list(filter?: ListFilter): Promise<NetworkInfo[]> {
+    return this.networks.list(filter);
+  }
+  define(xml: string, options?: DefineOptions): Promise<NetworkInfo> {
+    return this.networks.define(xml, options);
+  }
+  create(xml: string, options?: DefineOptions): Promise<NetworkInfo> {
+    return this.networks.create(xml, options);
+  }
+  undefine(name: string, options?: ForceOptions): Promise<void> {
+    return this.networks.undefine(name, options);
+  }
+  start(name: string): Promise<void> {
+    return this.networks.start(name);
+  }
+  destroy(name: string, options?: ForceOptions): Promise<void> {
+    return this.networks.destroy(name, options);
+  }
+  setAutostart(name: string, autostart: boolean): Promise<void> {
+    return this.networks.setAutostart(name, autostart);
+  }
+  getXml(name: string, options?: GetXmlOptions): Promise<string> {
+    return this.networks.getXml(name, options);
+  }
+  update(name: string, request: UpdateRequest): Promise<UpdateResult> {
+    return this.networks.update(name, request);
+  }
+  leases(name: string, mac?: string): Promise<DhcpLease[]> {
+    return this.networks.leases(name, mac);
+  }
+
+  guestLookupByName(name: string): Promise<GuestInfo> {
+    return this.guests.guestLookupByName(name);
+  }
+  guestLookupByUuid(uuid: string): Promise<GuestInfo> {
+    return this.guests.guestLookupByUuid(uuid);
+  }
+  guestList(filter?: GuestListFilter): Promise<GuestInfo[]> {
+    return this.guests.guestList(filter);
+  }
+  guestDefine(xml: string): Promise<GuestInfo> {
+    return this.guests.guestDefine(xml);
+  }
+  guestUndefine(name: string): Promise<void> {
+    return this.guests.guestUndefine(name);
+  }
+  guestStart(name: string): Promise<void> {
+    return this.guests.guestStart(name);
+  }
+  guestDestroy(name: string): Promise<void> {
+    return this.guests.guestDestroy(name);
+  }
+  guestGetXml(name: string, options?: { inactive?: boolean }): Promise<string> {
+    return this.guests.guestGetXml(name, options);
+  }
+  guestInterfaces(name: string, options?: { inactive?: boolean }): Promise<GuestInterface[]> {
+    return this.guests.guestInterfaces(name, options);
+  }
+  guestInterfaceAddresses(name: string): Promise<GuestInterfaceAddress[]> {
+    return this.guests.guestInterfaceAddresses(name);
+  }
+  guestAttachDevice(name: string, xml: string, flags: AffectFlags): Promise<void> {
+    return this.guests.guestAttachDevice(name, xml, flags);
+  }
+  guestDetachDevice(name: string, xml: string, flags: AffectFlags): Promise<void> {
+    return this.guests.guestDetachDevice(name, xml, flags);
+  }
+  guestExec(name: string, argv: string[]): Promise<GuestExecResult> {
+    return this.guests.guestExec(name, argv);
+  }
+  bridgePorts(bridge?: string): Promise<BridgePorts[]> {
+    return this.guests.bridgePorts(bridge);
+  }
+
+  /** Network, lease and guest events, in the order each driver emits them. */
+  subscribe(listener: (event: DriverEvent) => void): Unsubscribe {
+    const a = this.networks.subscribe(listener);
+    const b = this.guests.subscribe(listener);
+    return () => {
+      a();
+      b();
+    };
+  }
+}
+
+export function combineDrivers(networks: NetworkDriverApi, guests: GuestDriver): CombinedDriver {
+  return new CombinedDriver(networks, guests);
+}

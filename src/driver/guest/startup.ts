@@ -1,0 +1,151 @@
+/**
+ * What the guest driver does when it starts (after the network driver),
+ * in libvirt's order for domains:
+ *
+ * 1. Load every status file RUN/guests/NAME.xml with its record NAME.json:
+ *    each is a running guest with its live definition and id.
+ * 2. Load every config CONFIG/guests/NAME.xml (read as libvirt reads stored
+ *    configs, PARSE_INACTIVE); a running guest's config becomes its
+ *    persistent definition.
+ * 3. Adopt every running guest: if it is gone (a netns guest whose
+ *    namespace vanished, or a status without its record), what is left of
+ *    its devices is removed and it is marked shut off; otherwise each vNIC
+ *    is notified to its network again (the network driver's ports live in
+ *    memory) and re-plugged where needed, and the status is rewritten. A
+ *    vNIC whose network is not running stays disconnected until it starts.
+ * 4. Drop guests that are neither running nor persistent.
+ *
+ * A file that cannot be read is logged and skipped, as libvirt does.
+ */
+import { mkdirSync } from 'node:fs';
+import { parseGuestXml } from '../../conf/guest/parse.js';
+import { parseGuestStatusXml } from '../../conf/guest/store-format.js';
+import type { GuestBackend, PluggedNic } from '../../host/guest-backend.js';
+import { internalError } from '../../util/errors.js';
+import { errorText, type DriverLogger } from '../common/log.js';
+import { pluggedOf, reconnectNic, withPort, type NicContext } from './nics.js';
+import { GuestObject, type GuestObjectList } from './objects.js';
+import type { GuestStore } from './store.js';
+import type { VirtnetPaths } from '../common/paths.js';
+
+export interface GuestStartupContext {
+  paths: VirtnetPaths;
+  store: GuestStore;
+  list: GuestObjectList;
+  backend: GuestBackend;
+  logger: DriverLogger;
+  nicContext(obj: GuestObject): NicContext;
+  saveStatus(obj: GuestObject): void;
+}
+
+export interface GuestStartupReport {
+  /** Running guests adopted. */
+  adopted: string[];
+  /** Guests whose status said running but that were gone. */
+  vanished: string[];
+  /** vNICs left disconnected because their network is not running ("guest/target"). */
+  disconnected: string[];
+  problems: { subject: string; message: string }[];
+}
+
+/** What can be found of a running guest's devices without its record. */
+function nicsFromLiveDef(obj: GuestObject): PluggedNic[] {
+  return obj.def.interfaces.flatMap((i) =>
+    i.target === undefined || i.mac === undefined ? [] : [{ mac: i.mac, target: i.target, plug: { kind: 'bridge' as const, bridge: i.actualBridge ?? i.source } }],
+  );
+}
+
+export async function initializeGuests(ctx: GuestStartupContext): Promise<GuestStartupReport> {
+  const { store, list, backend, logger } = ctx;
+  const report: GuestStartupReport = { adopted: [], vanished: [], disconnected: [], problems: [] };
+  const problem = (subject: string, err: unknown, what: string): void => {
+    const message = errorText(err);
+    report.problems.push({ subject, message });
+    logger.error({ subject, err: message }, what);
+  };
+  for (const dir of [ctx.paths.guestConfigDir, ctx.paths.guestStatusDir]) mkdirSync(dir, { recursive: true });
+
+  // 1. status files
+  for (const file of store.listStatuses()) {
+    try {
+      const status = parseGuestStatusXml(file.text, file.path);
+      if (status.def.name !== file.name) {
+        throw internalError(`Domain config filename '${file.path}' does not match domain name '${status.def.name}'`);
+      }
+      if (list.checkConflicts(status.def) !== undefined) throw internalError(`domain '${status.def.name}' has two status files`);
+      const obj = new GuestObject(status.def, false);
+      obj.active = true;
+      obj.record = store.readRecord(file.name);
+      list.add(obj);
+    } catch (err) {
+      problem(file.path, err, 'cannot load guest status');
+    }
+  }
+
+  // 2. configs
+  for (const file of store.listConfigs()) {
+    try {
+      const def = parseGuestXml(file.text, { inactive: true });
+      if (def.name !== file.name) {
+        throw internalError(`Domain config filename '${file.path}' does not match domain name '${def.name}'`);
+      }
+      const existing = list.checkConflicts(def);
+      if (existing === undefined) list.add(new GuestObject(def, true));
+      else existing.assignPersistentDef(def);
+    } catch (err) {
+      problem(file.path, err, 'cannot load guest config');
+    }
+  }
+
+  // 3. adoption
+  for (const obj of list.all().filter((o) => o.active)) {
+    try {
+      const nicCtx = ctx.nicContext(obj);
+      const alive = obj.record !== undefined && (await backend.alive(nicCtx.handle));
+      if (!alive) {
+        const nics = obj.record !== undefined ? obj.record.nics.map(pluggedOf) : nicsFromLiveDef(obj);
+        await backend.destroyGuest(nicCtx.handle, nics).catch((err: unknown) => problem(obj.name, err, 'cannot remove what is left of a guest'));
+        store.deleteStatus(obj.name);
+        obj.active = false;
+        obj.record = undefined;
+        obj.unsetDefTransient();
+        delete obj.def.id;
+        report.vanished.push(obj.name);
+        logger.warn({ guest: obj.name }, 'guest is gone: marked shut off');
+        continue;
+      }
+      const record = obj.record!;
+      for (let i = 0; i < record.nics.length; i++) {
+        const rec = record.nics[i]!;
+        try {
+          record.nics[i] = await reconnectNic(nicCtx, rec);
+        } catch (err) {
+          record.nics[i] = { ...rec, connected: false };
+          report.disconnected.push(`${obj.name}/${rec.target}`);
+          logger.warn({ guest: obj.name, device: rec.target, err: errorText(err) }, 'vNIC left disconnected');
+        }
+        const next = record.nics[i]!;
+        const live = structuredClone(obj.def);
+        const idx = live.interfaces.findIndex((f) => f.target === rec.target);
+        if (idx >= 0) {
+          live.interfaces[idx] = withPort({ ...live.interfaces[idx]!, target: next.target }, next);
+          obj.def = live;
+        }
+      }
+      ctx.saveStatus(obj);
+      report.adopted.push(obj.name);
+      logger.info({ guest: obj.name }, 'guest adopted');
+    } catch (err) {
+      problem(obj.name, err, 'cannot adopt guest');
+    }
+  }
+
+  // 4. guests neither running nor persistent go
+  for (const obj of list.all()) {
+    if (obj.active || obj.persistent) continue;
+    list.remove(obj);
+  }
+  report.adopted.sort();
+  report.vanished.sort();
+  return report;
+}

@@ -1,0 +1,127 @@
+/**
+ * The on-disk store of guests, laid out as libvirt lays out domains, every
+ * write atomic (temp file + fsync + rename):
+ *
+ * - CONFIG/guests/NAME.xml (0600): the persistent definition with libvirt's
+ *   warning header (src/conf/guest/store-format.ts makes the text);
+ * - RUN/guests/NAME.xml (0600): the status of a running guest,
+ *   `<domstatus state='running' reason='booted'>` around its live XML;
+ * - RUN/guests/NAME.json (0600): what the backend made for the running
+ *   guest (its namespace, each vNIC's devices, plug and network port), so
+ *   a later daemon can re-plug, release and remove exactly that. It is
+ *   written before the status file and removed after it, so a status file
+ *   never lacks its record.
+ */
+import { lstatSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatGuestConfigFile, formatGuestStatusFile, type GuestStatus } from '../../conf/guest/store-format.js';
+import type { GuestDef } from '../../conf/guest/types.js';
+import type { NicPlug } from '../../host/guest-backend.js';
+import { writeFileAtomic } from '../../util/atomic-file.js';
+import type { VirtnetPaths } from '../common/paths.js';
+
+/** One vNIC of a running guest, in the order of its live definition's interfaces. */
+export interface GuestNicRecord {
+  mac: string;
+  /** Host-side device (also the interface's <target dev>). */
+  target: string;
+  /** netns guests: the device inside (eth0, ...). */
+  guestDev?: string;
+  /** Where it is plugged (or was, while its network is down). */
+  plug: NicPlug;
+  /** type='network': the network it belongs to. */
+  network?: string;
+  /** The port the network gave it (type='network'). */
+  portid?: string;
+  /** Whether it holds a port of the network's current run (false while the network is down). */
+  connected: boolean;
+}
+
+export interface GuestRuntimeRecord {
+  version: 1;
+  type: 'netns' | 'tap';
+  netns?: string;
+  nics: GuestNicRecord[];
+}
+
+export interface StoredGuestFile {
+  /** The name the file is stored under. */
+  name: string;
+  path: string;
+  text: string;
+}
+
+function listFiles(dir: string, ext: string): StoredGuestFile[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((f) => f.endsWith(ext) && !f.startsWith('.'))
+    .sort()
+    .flatMap((f) => {
+      const path = join(dir, f);
+      try {
+        if (!lstatSync(path).isFile()) return [];
+        return [{ name: f.slice(0, -ext.length), path, text: readFileSync(path, 'utf8') }];
+      } catch {
+        return [];
+      }
+    });
+}
+
+export class GuestStore {
+  constructor(readonly paths: VirtnetPaths) {}
+
+  configPath(name: string): string {
+    return join(this.paths.guestConfigDir, `${name}.xml`);
+  }
+
+  statusPath(name: string): string {
+    return join(this.paths.guestStatusDir, `${name}.xml`);
+  }
+
+  recordPath(name: string): string {
+    return join(this.paths.guestStatusDir, `${name}.json`);
+  }
+
+  /** Save a persistent definition (inactive XML with the warning header). */
+  saveConfig(def: GuestDef): void {
+    writeFileAtomic(this.configPath(def.name), formatGuestConfigFile(def), { mode: 0o600 });
+  }
+
+  deleteConfig(name: string): void {
+    rmSync(this.configPath(name), { force: true });
+  }
+
+  listConfigs(): StoredGuestFile[] {
+    return listFiles(this.paths.guestConfigDir, '.xml');
+  }
+
+  /** Save a running guest's record, then its status. */
+  saveStatus(status: GuestStatus, record: GuestRuntimeRecord): void {
+    writeFileAtomic(this.recordPath(status.def.name), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+    writeFileAtomic(this.statusPath(status.def.name), formatGuestStatusFile(status), { mode: 0o600 });
+  }
+
+  deleteStatus(name: string): void {
+    rmSync(this.statusPath(name), { force: true });
+    rmSync(this.recordPath(name), { force: true });
+  }
+
+  listStatuses(): StoredGuestFile[] {
+    return listFiles(this.paths.guestStatusDir, '.xml');
+  }
+
+  /** A running guest's record, or undefined when missing or unreadable. */
+  readRecord(name: string): GuestRuntimeRecord | undefined {
+    try {
+      const value = JSON.parse(readFileSync(this.recordPath(name), 'utf8')) as GuestRuntimeRecord;
+      return value && value.version === 1 && Array.isArray(value.nics) ? value : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,563 @@
+/**
+ * The network driver: libvirt's bridge_driver.c on virtnet's parts. It keeps
+ * the books — network objects (live def + persistent def, active,
+ * persistent, autostart), the config store, status files, locks and
+ * events — and hands the kernel side to a NetworkRuntime.
+ *
+ * Semantics (libvirt-network-driver.md §0, §1, §7, §8, §10):
+ * - define: parse (schema first with --validate), then, under the global
+ *   bridge-name lock held until the object is in the list,
+ *   prepareNetworkForDefine and the name/uuid checks; the inactive-formatted
+ *   config is saved with the warning header; a running network keeps its
+ *   live def and takes the new one at its next start. Event Defined.
+ * - create: the same checks, a transient object (or the live def of a
+ *   stopped persistent one with the same name and uuid), started at once;
+ *   "network is already active as 'N'" if it runs. Event Started only.
+ * - undefine: config and autostart link go; a running network stays up as
+ *   transient. Event Undefined.
+ * - start / destroy: Started / Stopped; a destroyed transient vanishes.
+ * - update: live/config/current (update.ts), live changes carried
+ *   out by runtime.updateLive, config saved; event Updated (virtnet's own:
+ *   libvirt emits none for net-update).
+ * - Every operation on one network holds that network's lock for its whole
+ *   length; different networks run in parallel. Reads (lookups, list,
+ *   getXml, leases) take no lock.
+ * - Ports (../common/ports.ts): the guest driver's vNICs get their place on a
+ *   network from allocatePort / releasePort, counted in the live XML's
+ *   connections; while running guests are attached, undefine and destroy
+ *   need `force`; after a start the guest driver plugs its vNICs back in.
+ * - Startup (startup.ts) loads status files and configs, adopts what
+ *   still runs, drops dead transients and autostarts once per boot.
+ *   close() leaves every network running.
+ */
+import type { NetworkDef } from '../../conf/network/types.js';
+import { formatNetworkXml } from '../../conf/network/format.js';
+import { parseNetworkXml } from '../../conf/network/parse.js';
+import { validateNetworkXml } from '../../conf/network/schema.js';
+import { prepareNetworkForDefine, withBridgeNameLock, type DefineFacts, type DefineRandomness } from '../../conf/network/defaults.js';
+import type { ValidateFacts } from '../../conf/network/validate.js';
+import { formatMac, parseMac } from '../../conf/network/parse-addr.js';
+import { VirError, internalError, operationInvalid } from '../../util/errors.js';
+import type {
+  DefineOptions,
+  DhcpLease,
+  DriverEvent,
+  ForceOptions,
+  GetXmlOptions,
+  ListFilter,
+  NetworkDriverApi,
+  NetworkInfo,
+  Unsubscribe,
+  UpdateRequest,
+  UpdateResult,
+} from '../../contract/network-api.js';
+import type { NetworkRuntime } from '../runtime/seam.js';
+import type { VirtnetPaths } from '../common/paths.js';
+import { NetworkStore } from './store.js';
+import { NetworkObject, NetworkObjectList } from './objects.js';
+import { CallGate, withObject } from '../common/calls.js';
+import { EventBus } from '../common/events.js';
+import { errorText, silentLogger, type DriverLogger } from '../common/log.js';
+import { formatNetworkStatus } from './status.js';
+import { checkBridgeNameForStart, liveDefAfterStart, liveDefForStart } from './live.js';
+import { planUpdate } from './update.js';
+import { LeaseWatcher } from './leases.js';
+import { initializeDriver, type StartupReport } from './startup.js';
+import { PortTable, type NetworkPort, type NetworkPortOwner, type PortRequest } from '../common/ports.js';
+
+export interface NetworkDriverOptions {
+  /** Where configs, status files and dnsmasq files live (virtnetPaths(root)). */
+  paths: VirtnetPaths;
+  /** The kernel side: LinuxRuntime for real, FakeRuntime in unit tests. */
+  runtime: NetworkRuntime;
+  /** Structured log sink (a pino logger fits); default: silent. */
+  logger?: DriverLogger;
+  /** uuid/MAC randomness (tests make it deterministic); default node:crypto. */
+  random?: DefineRandomness;
+  /** Host facts for define-time validation (SR-IOV checks); default sysfs. */
+  validateFacts?: ValidateFacts;
+  /** Autostart networks at startup, once per boot (RUN/networks/autostarted); default true. */
+  autostart?: boolean;
+  /** Watch STATE/dnsmasq for lease events once someone subscribes; default true. */
+  leaseEvents?: boolean;
+  /** How many networks startup adopts or autostarts at once; default 8. */
+  concurrency?: number;
+  /** Clock for event times (ms since the epoch); default Date.now. */
+  now?: () => number;
+  /** Lease watcher debounce (ms); default 50. */
+  leaseDebounceMs?: number;
+}
+
+/** A network's MAC in the form lease records are compared in (virMacAddrCompare parses both). */
+function normalizeMac(mac: string): string | undefined {
+  const bytes = parseMac(mac);
+  return bytes === undefined ? undefined : formatMac(bytes);
+}
+
+export class NetworkDriver implements NetworkDriverApi {
+  readonly paths: VirtnetPaths;
+  readonly store: NetworkStore;
+  private readonly runtime: NetworkRuntime;
+  private readonly logger: DriverLogger;
+  private readonly objects = new NetworkObjectList();
+  private readonly events: EventBus;
+  private readonly leasesWatcher: LeaseWatcher | undefined;
+  private readonly options: NetworkDriverOptions;
+  private readonly calls = new CallGate('network state driver is not active');
+  private startup: StartupReport | undefined;
+  /** Ports of guests' vNICs, per active network (../common/ports.ts). */
+  private readonly ports = new PortTable();
+  /** The guest driver, once it is there. */
+  private portOwner: NetworkPortOwner | undefined;
+
+  /** Use createNetworkDriver (src/driver/network/index.ts), which also runs startup. */
+  constructor(options: NetworkDriverOptions) {
+    this.options = options;
+    this.paths = options.paths;
+    this.runtime = options.runtime;
+    this.logger = options.logger ?? silentLogger;
+    this.store = new NetworkStore(options.paths);
+    const now = options.now ?? Date.now;
+    this.events = new EventBus(this.logger, now);
+    if (options.leaseEvents !== false) {
+      this.leasesWatcher = new LeaseWatcher({
+        dir: options.paths.dnsmasqDir,
+        logger: this.logger,
+        networks: () => this.objects.all().filter((o) => o.active),
+        read: (obj) => this.readLeases(obj),
+        emit: (event) => this.events.emit(event),
+        now,
+        ...(options.leaseDebounceMs !== undefined ? { debounceMs: options.leaseDebounceMs } : {}),
+      });
+    }
+  }
+
+  /**
+   * Load what is on disk and adopt what runs (startup.ts). Called
+   * once, by createNetworkDriver.
+   */
+  async initialize(): Promise<StartupReport> {
+    if (this.startup !== undefined) return this.startup;
+    this.startup = await initializeDriver({
+      paths: this.paths,
+      store: this.store,
+      list: this.objects,
+      runtime: this.runtime,
+      logger: this.logger,
+      random: this.options.random ?? {},
+      concurrency: this.options.concurrency ?? 8,
+      autostart: this.options.autostart !== false,
+      startObject: (obj) => this.startObject(obj),
+      saveStatus: (obj) => this.saveStatus(obj),
+    });
+    return this.startup;
+  }
+
+  /** What startup found and did (adopted, vanished, autostarted, errors). */
+  get startupReport(): StartupReport | undefined {
+    return this.startup;
+  }
+
+  /**
+   * Stop serving: new calls fail, calls in progress finish, the lease watch
+   * and subscriptions end. Every network keeps running, with its status
+   * file, for the next driver to adopt.
+   */
+  async close(): Promise<void> {
+    if (!this.calls.stop()) return;
+    await this.calls.settled();
+    this.leasesWatcher?.close();
+    this.events.clear();
+  }
+
+  /* ------------------------------------------------------------------ */
+  /* plumbing                                                           */
+
+  /** Run an API call: refused once closed, tracked so close() can wait for it. */
+  private call<T>(fn: () => Promise<T>): Promise<T> {
+    return this.calls.run(fn);
+  }
+
+  private defineFacts(): DefineFacts & Partial<ValidateFacts> {
+    const facts: DefineFacts & Partial<ValidateFacts> = {
+      ...(this.options.random ?? {}),
+      networks: this.objects.defs(),
+      linkExists: (name) => this.runtime.linkExists(name),
+    };
+    if (this.options.validateFacts) facts.isSriovVirtualFunction = (a) => this.options.validateFacts!.isSriovVirtualFunction(a);
+    return facts;
+  }
+
+  private parse(xml: string, options: DefineOptions | undefined): NetworkDef {
+    if (options?.validate) validateNetworkXml(xml);
+    return parseNetworkXml(xml);
+  }
+
+  private saveConfig(def: NetworkDef): void {
+    this.store.saveConfig(def.name, def.uuid, formatNetworkXml(def, { inactive: true }));
+  }
+
+  private saveStatus(obj: NetworkObject): void {
+    if (obj.applied === undefined) throw internalError(`network '${obj.name}' has no applied state`);
+    this.store.saveStatus(obj.name, obj.uuid, formatNetworkStatus({ def: obj.def, applied: obj.applied }));
+  }
+
+  /**
+   * The live defs of the other running networks, for the runtime's subnet
+   * check. Networks still on their way up are the runtime's to account for:
+   * it checks and claims a subnet with no await in between, so of two
+   * overlapping networks started at once the first wins.
+   */
+  private otherActiveDefs(self: NetworkObject): NetworkDef[] {
+    const out: NetworkDef[] = [];
+    for (const o of this.objects.all()) if (o !== self && o.active) out.push(o.def);
+    return out;
+  }
+
+  /**
+   * networkStartNetwork, with the object's lock held: "network is already
+   * active"; keep the config aside; fill in the live defaults; the runtime
+   * brings it up (and undoes its own work on failure); the status file is
+   * written; only then is the network active. No event (callers emit).
+   */
+  private async startObject(obj: NetworkObject): Promise<void> {
+    if (obj.active) throw operationInvalid('network is already active');
+    const before = obj.def;
+    obj.setDefTransient();
+    try {
+      checkBridgeNameForStart(obj.def);
+      const live = liveDefForStart(obj.def);
+      const applied = await this.runtime.start(live, { otherActive: this.otherActiveDefs(obj) });
+      obj.def = liveDefAfterStart(live, applied);
+      obj.applied = applied;
+      try {
+        this.saveStatus(obj);
+      } catch (err) {
+        obj.applied = undefined;
+        await this.runtime.stop(obj.def, applied).catch((e: unknown) => {
+          this.logger.error({ network: obj.name, err: errorText(e) }, 'cannot undo a start whose status could not be saved');
+        });
+        throw err;
+      }
+      obj.active = true;
+    } catch (err) {
+      if (obj.newDef !== undefined) obj.unsetDefTransient();
+      else obj.def = before;
+      throw err;
+    }
+    this.logger.info({ network: obj.name, bridge: obj.def.bridge.name }, 'network started');
+    await this.leasesWatcher?.prime(obj);
+  }
+
+  /** networkShutdownNetwork, with the lock held. On a runtime failure the network stays active. */
+  private async stopObject(obj: NetworkObject): Promise<void> {
+    if (obj.applied !== undefined) await this.runtime.stop(obj.def, obj.applied);
+    this.store.deleteStatus(obj.name);
+    this.leasesWatcher?.forget(obj);
+    this.ports.clear(obj.name, obj.def);
+    obj.active = false;
+    obj.applied = undefined;
+    obj.unsetDefTransient();
+    this.logger.info({ network: obj.name }, 'network stopped');
+  }
+
+  /** Remove a network that is inactive for good: its dnsmasq files, status file and list entry (networkRemoveInactive). */
+  private async removeInactive(obj: NetworkObject): Promise<void> {
+    this.objects.remove(obj);
+    this.store.deleteStatus(obj.name);
+    try {
+      await this.runtime.cleanup(obj.persistentDef());
+    } catch (err) {
+      this.logger.warn({ network: obj.name, err: errorText(err) }, 'cannot remove the network files');
+    }
+  }
+
+  private async readLeases(obj: NetworkObject): Promise<DhcpLease[]> {
+    if (!obj.active || obj.applied === undefined) return [];
+    const now = Math.floor(Date.now() / 1000);
+    const leases = await this.runtime.leases(obj.def, obj.applied);
+    // libvirt does not report leases that have expired.
+    return leases.filter((l) => !(l.expiryTime > 0 && l.expiryTime < now));
+  }
+
+  /* ------------------------------------------------------------------ */
+  /* the API                                                            */
+
+  lookupByName(name: string): Promise<NetworkInfo> {
+    return this.call(async () => this.objects.getByName(name).info());
+  }
+
+  lookupByUuid(uuid: string): Promise<NetworkInfo> {
+    return this.call(async () => this.objects.getByUuid(uuid).info());
+  }
+
+  list(filter?: ListFilter): Promise<NetworkInfo[]> {
+    return this.call(async () => this.objects.filter(filter).map((o) => o.info()));
+  }
+
+  define(xml: string, options?: DefineOptions): Promise<NetworkInfo> {
+    return this.call(async () => {
+      const parsed = this.parse(xml, options);
+      const obj = await withBridgeNameLock(async () => {
+        const def = await prepareNetworkForDefine(parsed, this.defineFacts());
+        return this.objects.definePersistent(def, (d) => this.saveConfig(d));
+      });
+      this.logger.info({ network: obj.name }, 'network defined');
+      const info = obj.info();
+      this.events.lifecycle('Defined', info);
+      return info;
+    });
+  }
+
+  create(xml: string, options?: DefineOptions): Promise<NetworkInfo> {
+    return this.call(async () => {
+      const parsed = this.parse(xml, options);
+      // Claim the object under the bridge-name lock; start it after.
+      const claim = await withBridgeNameLock(async () => {
+        const def = await prepareNetworkForDefine(parsed, this.defineFacts());
+        for (;;) {
+          const existing = this.objects.checkConflicts(def);
+          if (existing === undefined) {
+            const obj = new NetworkObject(def, false);
+            const release = await obj.lock.acquire();
+            this.objects.add(obj);
+            return { obj, release, isNew: true };
+          }
+          const release = await existing.lock.acquire();
+          if (existing.removed) {
+            release();
+            continue;
+          }
+          if (existing.active) {
+            release();
+            throw operationInvalid(`network is already active as '${existing.name}'`);
+          }
+          existing.assignDef(def, true);
+          return { obj: existing, release, isNew: false };
+        }
+      });
+      const { obj, release } = claim;
+      try {
+        await this.startObject(obj);
+      } catch (err) {
+        // A new transient goes away; a persistent one got its config back in startObject.
+        if (claim.isNew) this.objects.remove(obj);
+        throw err;
+      } finally {
+        release();
+      }
+      const info = obj.info();
+      this.events.lifecycle('Started', info);
+      await this.afterStart(info.name);
+      return info;
+    });
+  }
+
+  undefine(name: string, options?: ForceOptions): Promise<void> {
+    return this.call(() =>
+      withObject(
+        () => this.objects.getByName(name),
+        async (obj) => {
+          if (!obj.persistent) throw operationInvalid("can't undefine transient network");
+          this.checkGuests(obj, 'undefine', options);
+          this.store.deleteConfig(obj.name);
+          obj.autostart = false;
+          const network = { name: obj.name, uuid: obj.uuid };
+          if (!obj.active) await this.removeInactive(obj);
+          else obj.assignDef(undefined, false);
+          this.logger.info({ network: obj.name }, 'network undefined');
+          this.events.lifecycle('Undefined', network);
+        },
+      ),
+    );
+  }
+
+  start(name: string): Promise<void> {
+    return this.call(async () => {
+      await withObject(
+        () => this.objects.getByName(name),
+        async (obj) => {
+          await this.startObject(obj);
+          this.events.lifecycle('Started', obj);
+        },
+      );
+      await this.afterStart(name);
+    });
+  }
+
+  destroy(name: string, options?: ForceOptions): Promise<void> {
+    return this.call(async () => {
+      await withObject(
+        () => this.objects.getByName(name),
+        async (obj) => {
+          if (!obj.active) throw operationInvalid(`network '${obj.name}' is not active`);
+          this.checkGuests(obj, 'destroy', options);
+          await this.stopObject(obj);
+          const network = { name: obj.name, uuid: obj.uuid };
+          if (!obj.persistent) await this.removeInactive(obj);
+          this.events.lifecycle('Stopped', network);
+        },
+      );
+      await this.afterStop(name);
+    });
+  }
+
+  setAutostart(name: string, autostart: boolean): Promise<void> {
+    return this.call(() =>
+      withObject(
+        () => this.objects.getByName(name),
+        async (obj) => {
+          if (!obj.persistent) throw operationInvalid('cannot set autostart for transient network');
+          if (obj.autostart !== autostart) {
+            this.store.setAutostart(obj.name, autostart);
+            obj.autostart = autostart;
+          }
+        },
+      ),
+    );
+  }
+
+  getXml(name: string, options?: GetXmlOptions): Promise<string> {
+    return this.call(async () => {
+      const obj = this.objects.getByName(name);
+      const inactive = options?.inactive === true;
+      const def = inactive && obj.newDef !== undefined ? obj.newDef : obj.def;
+      return formatNetworkXml(def, { inactive });
+    });
+  }
+
+  update(name: string, request: UpdateRequest): Promise<UpdateResult> {
+    return this.call(() =>
+      withObject(
+        () => this.objects.getByName(name),
+        async (obj) => {
+          const plan = planUpdate(
+            { active: obj.active, persistent: obj.persistent, def: obj.def, persistentDef: obj.persistentDef() },
+            request,
+          );
+          let applied = obj.applied;
+          if (plan.liveDef !== undefined) {
+            applied = await this.runtime.updateLive(obj.def, plan.liveDef, plan.section, obj.applied!);
+          }
+          if (plan.configDef !== undefined) {
+            // A running persistent network holds its config in newDef (set at start).
+            if (obj.active) obj.setDefTransient();
+            this.saveConfig(plan.configDef);
+            if (obj.active) obj.newDef = plan.configDef;
+            else obj.def = plan.configDef;
+          }
+          if (plan.liveDef !== undefined) {
+            this.ports.recount(plan.liveDef);
+            obj.def = plan.liveDef;
+            obj.applied = applied;
+            this.saveStatus(obj);
+          }
+          this.logger.info({ network: obj.name, section: plan.section, live: plan.live, config: plan.config }, 'network updated');
+          this.events.lifecycle('Updated', obj);
+          return { live: plan.live, config: plan.config };
+        },
+      ),
+    );
+  }
+
+  leases(name: string, mac?: string): Promise<DhcpLease[]> {
+    return this.call(async () => {
+      let want: string | undefined;
+      if (mac !== undefined) {
+        want = normalizeMac(mac);
+        if (want === undefined) throw new VirError('INVALID_MAC', mac);
+      }
+      const obj = this.objects.getByName(name);
+      const leases = await this.readLeases(obj);
+      return want === undefined ? leases : leases.filter((l) => normalizeMac(l.mac) === want);
+    });
+  }
+
+  subscribe(listener: (event: DriverEvent) => void): Unsubscribe {
+    const unsubscribe = this.events.subscribe(listener);
+    if (this.leasesWatcher !== undefined && !this.leasesWatcher.running && !this.calls.closed) {
+      void this.leasesWatcher.start().catch((err: unknown) => {
+        this.logger.warn({ err: errorText(err) }, 'cannot start the lease watch');
+      });
+    }
+    return unsubscribe;
+  }
+
+  /* ------------------------------------------------------------------ */
+  /* ports of guests' vNICs (../common/ports.ts)                        */
+
+  /** Hand the guest driver's hooks in (or out): force checks, re-plugging after a start. */
+  setPortOwner(owner: NetworkPortOwner | undefined): void {
+    this.portOwner = owner;
+  }
+
+  /** undefine / destroy of a network with guests attached needs `force`. */
+  private checkGuests(obj: NetworkObject, verb: 'undefine' | 'destroy', options: ForceOptions | undefined): void {
+    if (options?.force === true || this.portOwner === undefined) return;
+    const guests = this.portOwner.guestsOn(obj.name);
+    if (guests.length > 0) {
+      throw operationInvalid(`network '${obj.name}' has guests attached: ${guests.join(', ')} (use --force to ${verb} it anyway)`);
+    }
+  }
+
+  private async afterStart(name: string): Promise<void> {
+    try {
+      await this.portOwner?.networkStarted(name);
+    } catch (err) {
+      this.logger.warn({ network: name, err: errorText(err) }, 'cannot plug guests back in');
+    }
+  }
+
+  private async afterStop(name: string): Promise<void> {
+    try {
+      await this.portOwner?.networkStopped(name);
+    } catch (err) {
+      this.logger.warn({ network: name, err: errorText(err) }, 'cannot tell guests that the network stopped');
+    }
+  }
+
+  /**
+   * A port for a guest's vNIC (libvirt's networkAllocatePort, or
+   * networkNotifyPort for a known portid / previous plug); the network's
+   * live XML counts it.
+   */
+  allocatePort(name: string, request: PortRequest): Promise<NetworkPort> {
+    return this.call(() =>
+      withObject(
+        () => this.objects.getByName(name),
+        async (obj) => {
+          const port = this.ports.allocate(obj.def, obj.active, request);
+          if (obj.applied !== undefined) this.saveStatus(obj);
+          return port;
+        },
+      ),
+    );
+  }
+
+  /** Give a port back; a network that is gone or restarted since has nothing to release. */
+  releasePort(name: string, portid: string): Promise<void> {
+    return this.call(async () => {
+      if (this.objects.findByName(name) === undefined) return;
+      try {
+        await withObject(
+          () => this.objects.getByName(name),
+          async (obj) => {
+            if (obj.active && this.ports.release(obj.def, portid) && obj.applied !== undefined) this.saveStatus(obj);
+          },
+        );
+      } catch (err) {
+        if (!(err instanceof VirError && err.errorClass === 'NO_NETWORK')) throw err;
+      }
+    });
+  }
+
+  /** The ports a network handed out (tests, the console). */
+  networkPorts(name: string): NetworkPort[] {
+    return this.ports.ports(name);
+  }
+
+  /** Wait until pending lease refreshes have been delivered (tests). */
+  async settleLeaseEvents(): Promise<void> {
+    await this.leasesWatcher?.settle();
+  }
+}

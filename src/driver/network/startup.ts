@@ -1,0 +1,192 @@
+/**
+ * What a network driver does when it starts (libvirt's
+ * networkStateInitialize), in libvirt's order:
+ *
+ * 1. Load every status file RUN/networks/NAME.xml: each is a running network
+ *    with its live def and the runtime's applied record.
+ * 2. Load every config CONFIG/networks/NAME.xml with its autostart link. A
+ *    config without uuid or (none/nat/route/open) MAC gets one and is
+ *    written back, so it keeps it (applyLoadDefaults). A running network's
+ *    config becomes its persistent def.
+ * 3. Adopt every running network through runtime.adopt: its bridge is there
+ *    and dnsmasq alive → adopted, rules re-applied idempotently, status
+ *    rewritten with the record the runtime returns; its bridge is gone →
+ *    the runtime cleans up what is left, and the network is inactive.
+ * 4. Drop inactive transient networks (with their dnsmasq files).
+ * 5. Autostart, once per boot: only if RUN/networks/autostarted does not
+ *    exist, which is then created (RUN is a tmpfs, emptied at boot). No
+ *    events, as in libvirt.
+ *
+ * A file that cannot be read or does not fit is logged and skipped, so one
+ * bad file never keeps the driver from starting (libvirt does the same).
+ * Adoption and autostart run up to `concurrency` networks at once.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseNetworkXml } from '../../conf/network/parse.js';
+import { applyLoadDefaults, type DefineRandomness } from '../../conf/network/defaults.js';
+import { formatNetworkXml } from '../../conf/network/format.js';
+import { internalError } from '../../util/errors.js';
+import { writeFileAtomic } from '../../util/atomic-file.js';
+import type { NetworkRuntime } from '../runtime/seam.js';
+import type { VirtnetPaths } from '../common/paths.js';
+import type { NetworkStore } from './store.js';
+import { NetworkObject, type NetworkObjectList } from './objects.js';
+import { parseNetworkStatus } from './status.js';
+import { errorText, type DriverLogger } from '../common/log.js';
+import { forEachLimited } from '../common/mutex.js';
+
+/** The once-per-boot autostart marker, RUN/networks/autostarted (libvirt: /run/libvirt/network/autostarted). */
+export function autostartMarkerPath(paths: VirtnetPaths): string {
+  return join(paths.networkStatusDir, 'autostarted');
+}
+
+export interface StartupContext {
+  paths: VirtnetPaths;
+  store: NetworkStore;
+  list: NetworkObjectList;
+  runtime: NetworkRuntime;
+  logger: DriverLogger;
+  random: DefineRandomness;
+  concurrency: number;
+  autostart: boolean;
+  /** Start a network (no event). */
+  startObject(obj: NetworkObject): Promise<void>;
+  saveStatus(obj: NetworkObject): void;
+}
+
+export interface StartupProblem {
+  /** The file or network concerned. */
+  subject: string;
+  message: string;
+}
+
+export interface StartupReport {
+  /** Networks adopted as running. */
+  adopted: string[];
+  /** Networks whose status file said running but whose bridge was gone. */
+  vanished: string[];
+  /** Inactive transient networks dropped. */
+  dropped: string[];
+  /** Configs written back with a generated uuid or MAC. */
+  rewritten: string[];
+  /** Networks started by autostart. */
+  autostarted: string[];
+  /** Whether autostart ran (false when the marker said it already had this boot, or it was turned off). */
+  autostartRan: boolean;
+  problems: StartupProblem[];
+}
+
+export async function initializeDriver(ctx: StartupContext): Promise<StartupReport> {
+  const { paths, store, list, runtime, logger } = ctx;
+  const report: StartupReport = { adopted: [], vanished: [], dropped: [], rewritten: [], autostarted: [], autostartRan: false, problems: [] };
+  const problem = (subject: string, err: unknown, what: string): void => {
+    const message = errorText(err);
+    report.problems.push({ subject, message });
+    logger.error({ subject, err: message }, what);
+  };
+
+  for (const dir of [paths.networkConfigDir, paths.networkStatusDir, paths.dnsmasqDir]) mkdirSync(dir, { recursive: true });
+
+  // 1. status files
+  for (const file of store.listStatuses()) {
+    try {
+      const status = parseNetworkStatus(file.text, file.path);
+      if (status.def.name !== file.name) {
+        throw internalError(`Network config filename '${file.path}' does not match network name '${status.def.name}'`);
+      }
+      if (list.checkConflicts(status.def) !== undefined) throw internalError(`network '${status.def.name}' has two status files`);
+      const obj = new NetworkObject(status.def, false);
+      obj.active = true;
+      obj.applied = status.applied;
+      list.add(obj);
+    } catch (err) {
+      problem(file.path, err, 'cannot load network status');
+    }
+  }
+
+  // 2. configs
+  for (const file of store.listConfigs()) {
+    try {
+      const parsed = parseNetworkXml(file.text);
+      if (parsed.name !== file.name) {
+        throw internalError(`Network config filename '${file.path}' does not match network name '${parsed.name}'`);
+      }
+      const { def, uuidAdded, macAdded } = applyLoadDefaults(parsed, ctx.random);
+      const existing = list.checkConflicts(def);
+      if (uuidAdded || macAdded) {
+        store.saveConfig(def.name, def.uuid, formatNetworkXml(def, { inactive: true }));
+        report.rewritten.push(def.name);
+      }
+      let obj = existing;
+      if (obj === undefined) {
+        obj = new NetworkObject(def, true);
+        list.add(obj);
+      } else {
+        obj.assignDef(def, false);
+      }
+      obj.autostart = store.isAutostart(def.name);
+    } catch (err) {
+      problem(file.path, err, 'cannot load network config');
+    }
+  }
+
+  // 3. adoption
+  const running = list.all().filter((o) => o.active);
+  await forEachLimited(running, ctx.concurrency, async (obj) => {
+    try {
+      const applied = await runtime.adopt(obj.def, obj.applied!);
+      if (applied === null) {
+        obj.active = false;
+        obj.applied = undefined;
+        obj.unsetDefTransient();
+        store.deleteStatus(obj.name);
+        report.vanished.push(obj.name);
+        logger.warn({ network: obj.name }, 'network is gone: marked inactive');
+      } else {
+        obj.applied = applied;
+        ctx.saveStatus(obj);
+        report.adopted.push(obj.name);
+        logger.info({ network: obj.name }, 'network adopted');
+      }
+    } catch (err) {
+      // Leave it as it was recorded: running, with its old record.
+      problem(obj.name, err, 'cannot adopt network');
+    }
+  });
+
+  // 4. inactive transients go
+  for (const obj of list.all()) {
+    if (obj.active || obj.persistent) continue;
+    list.remove(obj);
+    store.deleteStatus(obj.name);
+    report.dropped.push(obj.name);
+    try {
+      await runtime.cleanup(obj.def);
+    } catch (err) {
+      problem(obj.name, err, 'cannot remove the files of a dead transient network');
+    }
+  }
+
+  // 5. autostart, once per boot
+  if (ctx.autostart) {
+    const marker = autostartMarkerPath(paths);
+    if (!existsSync(marker)) {
+      writeFileAtomic(marker, '', { mode: 0o600 });
+      report.autostartRan = true;
+      const todo = list.all().filter((o) => o.autostart && !o.active);
+      await forEachLimited(todo, ctx.concurrency, async (obj) => {
+        try {
+          await obj.lock.run(() => ctx.startObject(obj));
+          report.autostarted.push(obj.name);
+        } catch (err) {
+          problem(obj.name, err, 'cannot autostart network');
+        }
+      });
+    }
+  }
+  report.adopted.sort();
+  report.vanished.sort();
+  report.autostarted.sort();
+  return report;
+}

@@ -1,0 +1,114 @@
+/**
+ * The status file of a running network, RUN/networks/NAME.xml: what a later
+ * driver process needs to adopt the network, stop it or update it. Shaped
+ * like libvirt's <networkstatus> (after the warning header the store adds):
+ *
+ *   <networkstatus>
+ *     <class_id bitmap='0-2'/>
+ *     <floor sum='0'/>
+ *     <network>
+ *       ... the live def, formatted live (formatNetworkXml) ...
+ *     </network>
+ *     <virtnet:applied xmlns:virtnet='https://virtnet.dev/schemas/networkstatus/1'>{JSON}</virtnet:applied>
+ *   </networkstatus>
+ *
+ * - class_id and floor are libvirt's QoS bookkeeping; virtnet has no QoS,
+ *   so they are always libvirt's initial values.
+ * - The live <network> is the formatter's output with every line (also
+ *   the continuation lines of a multi-line <description>) indented by two
+ *   spaces; reading strips exactly those two spaces back, so the def comes
+ *   back byte-identical and is parsed by the ordinary parser.
+ * - <virtnet:applied> holds the runtime's AppliedNetwork record (bridge,
+ *   rules, dnsmasq pid, ...; opaque to the driver) as XML-escaped JSON.
+ *   libvirt keeps the equivalent in <firewall> (its removal recipe) and in
+ *   separate pid files.
+ */
+import type { NetworkDef } from '../../conf/network/types.js';
+import { formatNetworkXml } from '../../conf/network/format.js';
+import { parseNetworkXml } from '../../conf/network/parse.js';
+import { escapeXml } from '../../xml/escape.js';
+import { internalError } from '../../util/errors.js';
+import type { AppliedNetwork } from '../runtime/seam.js';
+
+export const STATUS_NAMESPACE = 'https://virtnet.dev/schemas/networkstatus/1';
+
+export interface NetworkStatus {
+  def: NetworkDef;
+  applied: AppliedNetwork;
+}
+
+const indent = (text: string): string =>
+  text
+    .split('\n')
+    .map((line) => (line === '' ? line : `  ${line}`))
+    .join('\n');
+
+/** The status document (without the warning header). */
+export function formatNetworkStatus(status: NetworkStatus): string {
+  const network = formatNetworkXml(status.def);
+  return (
+    '<networkstatus>\n' +
+    "  <class_id bitmap='0-2'/>\n" +
+    "  <floor sum='0'/>\n" +
+    indent(network) +
+    `  <virtnet:applied xmlns:virtnet='${STATUS_NAMESPACE}'>${escapeXml(JSON.stringify(status.applied))}</virtnet:applied>\n` +
+    '</networkstatus>\n'
+  );
+}
+
+const ENTITY = /&(lt|gt|amp|quot|apos|#x[0-9a-fA-F]+|#[0-9]+);/g;
+
+function unescapeXml(text: string): string {
+  return text.replace(ENTITY, (_, e: string) => {
+    switch (e) {
+      case 'lt':
+        return '<';
+      case 'gt':
+        return '>';
+      case 'amp':
+        return '&';
+      case 'quot':
+        return '"';
+      case 'apos':
+        return "'";
+      default:
+        return String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
+    }
+  });
+}
+
+/**
+ * Read a status file's text (the warning header may be present). Throws an
+ * internal error naming `file` when it is not a status file this driver
+ * wrote; the live def's own parse errors come through as they are.
+ */
+export function parseNetworkStatus(text: string, file: string): NetworkStatus {
+  const bad = (why: string): Error => internalError(`Invalid network status file '${file}': ${why}`);
+  const root = text.indexOf('<networkstatus>');
+  if (root < 0) throw bad("no 'networkstatus' element");
+  // The live <network> starts on its own line with exactly two spaces: text
+  // content never holds a raw '<', so this is the element, not data.
+  const start = text.indexOf('\n  <network', root);
+  const endTag = '\n  </network>\n';
+  const end = text.lastIndexOf(endTag);
+  if (start < 0 || end < start) throw bad("no 'network' element");
+  const body = text.slice(start + 1, end + endTag.length);
+  const network = body
+    .split('\n')
+    .map((line) => (line.startsWith('  ') ? line.slice(2) : line))
+    .join('\n');
+  const def = parseNetworkXml(network);
+
+  const m = /<virtnet:applied\b[^>]*>([^<]*)<\/virtnet:applied>/.exec(text.slice(end));
+  if (m === null) throw bad("no 'virtnet:applied' element");
+  let applied: unknown;
+  try {
+    applied = JSON.parse(unescapeXml(m[1]!));
+  } catch {
+    throw bad('the applied record is not JSON');
+  }
+  if (typeof applied !== 'object' || applied === null || typeof (applied as { runtime?: unknown }).runtime !== 'string') {
+    throw bad('the applied record names no runtime');
+  }
+  return { def, applied: applied as AppliedNetwork };
+}

@@ -1,0 +1,8 @@
+/**
+ * The network driver's Linux side, for the daemon (and tests, benchmarks):
+ * createLinuxRuntime binds a LinuxRuntime to a Host in the daemon's network
+ * namespace; the driver sees it only through the NetworkRuntime seam.
+ */
+export { createLinuxRuntime, LinuxRuntime, type CreateLinuxRuntimeOptions, type LinuxRuntimeOptions } from './linux.js';
+export type { LinuxApplied } from './applied.js';
+export type { AppliedNetwork, NetworkRuntime, StartContext } from './seam.js';

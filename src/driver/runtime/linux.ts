@@ -1,0 +1,448 @@
+/**
+ * LinuxRuntime: the NetworkRuntime (./seam.ts) on a real kernel. It is
+ * bound to one Host (src/host, itself bound to one network namespace) and to
+ * virtnet's directories, and only ever touches that Host, its own files and
+ * the processes it started.
+ *
+ * Each operation computes a pure plan (src/plan/network-plan.ts) and carries
+ * it out; what it did is returned as a LinuxApplied record
+ * (./applied.ts) that the driver keeps in the status file, so stop,
+ * update and adoption work from the record in any later process.
+ *
+ * start (isolated, nat, route, open), after libvirt's §4a:
+ *   1. refuse any overlap of an IPv4 subnet or static route with another
+ *      active network or a host route (src/plan/plan-collision.ts); the
+ *      routes are read from /proc/PID/net/route through one of our
+ *      dnsmasqs when one runs, so no command is started for it;
+ *   2. one ip batch: the bridge (MAC, MTU, forward delay, STP), and for a
+ *      network without IPv6 addresses also its addresses and link up;
+ *   3. at the same time, as all of these only need the bridge to exist:
+ *      the bridge's IPv6 sysctls and ip_forward / IPv6 forwarding (one
+ *      process for all of them), transmit checksum offload off, our
+ *      firewall batch (one atomic nft transaction), dnsmasq's files, then
+ *      dnsmasq itself (bind-interfaces for IPv4-only networks: it binds
+ *      once, to the addresses the batch gave the bridge; bind-dynamic with
+ *      IPv6, following the addresses out of duplicate address detection),
+ *      and static routes one by one, their errors ignored (libvirt);
+ *   4. a network with IPv6 addresses gets them and link up in a second
+ *      batch, after its sysctls (disable_ipv6=0 must come first), then
+ *      its static routes.
+ * libvirt runs the same steps one after the other, dnsmasq last; a
+ * bridge without ports carries no traffic until the start returns, so
+ * running the independent ones together changes nothing a guest sees and
+ * makes a start a third of libvirt's. Every started process costs 2-5 ms
+ * on a busy machine, so a start runs five: ip, sh (sysctls), ethtool, nft,
+ * dnsmasq.
+ * Any failure undoes everything done so far (links by their exact undo
+ * lines, rules by the plan's remove batch, dnsmasq by PID) and rethrows.
+ * bridge mode with a name creates nothing (libvirt does not even check that
+ * the bridge exists); the other modes create nothing and record the pool of
+ * a `<pf>`.
+ *
+ * stop removes every trace: dnsmasq (TERM first, KILL if it lingers), the
+ * links (bridge, addresses, routes), the network's rules — and the whole
+ * `inet virtnet` table once no network of this process has rules — and the
+ * pid file. dnsmasq's conf, hostsfile, addnhosts and lease file stay, as in
+ * libvirt, until cleanup(). Deleting the bridge takes its addresses and
+ * routes with it, so only the deletion runs (reaper.ts gathers the
+ * deletions of concurrent stops into one kernel request), and concurrent
+ * stops' nft removals share one transaction (firewall.ts).
+ */
+import type { NetworkDef } from '../../conf/network/types.js';
+import type { UpdateSection } from '../../conf/network/update.js';
+import type { Host } from '../../host/host.js';
+import { splitLinkDeletions } from '../../host/link-delete.js';
+import { LinuxHost } from '../../host/linux.js';
+import type { CommandLogger } from '../../host/runner.js';
+import {
+  dnsmasqPaths,
+  planNetwork,
+  type DhcpChecksumMode,
+  type DnsmasqRuntimePlan,
+  type NetworkPlan,
+  type NetworkPlanOptions,
+  type VirtualNetworkPlan,
+} from '../../plan/network-plan.js';
+import { findSubnetCollision } from '../../plan/plan-collision.js';
+import { VirError } from '../../util/errors.js';
+import type { DhcpLease } from '../../contract/network-api.js';
+import type { VirtnetPaths } from '../common/paths.js';
+import type { AppliedNetwork, NetworkRuntime, StartContext } from './seam.js';
+import { RUNTIME_ID, readApplied, type AppliedDnsmasq, type LinuxApplied } from './applied.js';
+import { DnsmasqControl, dnsmasqFileList, removeFile, writeDnsmasqFiles, writeReloadableFiles } from './dnsmasq.js';
+import { FirewallControl } from './firewall.js';
+import { readLeases } from './leases.js';
+import { EthtoolOffload, RecordingOffload, type OffloadControl } from './offload.js';
+import { buildInterfacePool } from './pool.js';
+import { finishBridge, type BridgeFinish } from './bridge.js';
+import { LinkReaper } from './reaper.js';
+import { SERVERS_FILE_NAME, UpstreamServers, resolvConfFor } from './upstream.js';
+
+export interface LinuxRuntimeOptions {
+  host: Host;
+  paths: VirtnetPaths;
+  /** How to turn a bridge's transmit checksum offload off; default ethtool through a LinuxHost's runner. */
+  offload?: OffloadControl;
+  /**
+   * DHCP reply checksums: 'auto' (default) turns the bridge's transmit
+   * checksum offload off when ethtool is installed and falls back to the
+   * firewall's zeroing rule otherwise.
+   */
+  dhcpChecksum?: 'auto' | DhcpChecksumMode;
+  /** The resolv.conf feeding dnsmasq's upstream servers; default the namespace's, as `ip netns exec` picks it. */
+  resolvConf?: string;
+  /** Poll resolv.conf and SIGHUP every dnsmasq when it changes; default false. */
+  watchResolvConf?: boolean;
+  dnsmasqProgram?: string;
+  /** How long to wait for dnsmasq to start; default 10 s. */
+  dnsmasqTimeoutMs?: number;
+  /** Non-fatal problems (a static route that could not be added, a leftover that could not be removed). */
+  onWarning?: (message: string) => void;
+  /** Where SR-IOV PFs are looked up; default /sys/class/net. */
+  sysClassNet?: string;
+}
+
+export class LinuxRuntime implements NetworkRuntime {
+  readonly host: Host;
+  readonly paths: VirtnetPaths;
+  private readonly offload: OffloadControl;
+  private readonly firewall: FirewallControl;
+  private readonly dnsmasq: DnsmasqControl;
+  private readonly upstream: UpstreamServers;
+  private readonly checksumSetting: 'auto' | DhcpChecksumMode;
+  private readonly warn: (message: string) => void;
+  /** dnsmasq of every network this runtime started or adopted, by network name (for resolv.conf changes). */
+  private readonly running = new Map<string, AppliedDnsmasq>();
+  /**
+   * Virtual networks of this process that are up or on their way up, by name:
+   * two overlapping networks started at the same time would each pass the
+   * collision check against the other's not-yet-active def.
+   */
+  private readonly claimed = new Map<string, NetworkDef>();
+  /** Deletes the bridges of concurrent stops together. */
+  private readonly reaper: LinkReaper;
+
+  constructor(private readonly options: LinuxRuntimeOptions) {
+    this.host = options.host;
+    this.paths = options.paths;
+    this.reaper = new LinkReaper((names) => this.host.links.deleteLinks(names));
+    const runner = options.host instanceof LinuxHost ? options.host.runner : undefined;
+    this.offload = options.offload ?? (runner ? new EthtoolOffload(runner, options.host.netns) : new RecordingOffload(false));
+    this.firewall = new FirewallControl(options.host.nft);
+    this.dnsmasq = new DnsmasqControl(options.host.processes, options.dnsmasqTimeoutMs);
+    this.upstream = new UpstreamServers(options.resolvConf ?? '/etc/resolv.conf', `${options.paths.dnsmasqDir}/${SERVERS_FILE_NAME}`);
+    this.checksumSetting = options.dhcpChecksum ?? 'auto';
+    this.warn = options.onWarning ?? (() => {});
+    if (options.watchResolvConf) this.upstream.watch(() => void this.reloadAll());
+  }
+
+  /** Stop watching resolv.conf. Running networks are left as they are. */
+  close(): void {
+    this.upstream.unwatch();
+  }
+
+  // ---- planning -------------------------------------------------------------
+
+  private async checksumMode(recorded?: DhcpChecksumMode): Promise<DhcpChecksumMode> {
+    if (recorded !== undefined) return recorded;
+    if (this.checksumSetting !== 'auto') return this.checksumSetting;
+    return (await this.offload.available()) ? 'bridge-tx-off' : 'nft-zero';
+  }
+
+  private planOptions(checksum: DhcpChecksumMode): NetworkPlanOptions {
+    const o: NetworkPlanOptions = {
+      dnsmasqDir: this.paths.dnsmasqDir,
+      pidDir: this.paths.networkStatusDir,
+      serversFile: this.upstream.serversFile,
+      dhcpChecksum: checksum,
+    };
+    if (this.options.dnsmasqProgram !== undefined) o.dnsmasqProgram = this.options.dnsmasqProgram;
+    return o;
+  }
+
+  /** The plan of a network (for --dry-run and tests): what start would do. */
+  async plan(def: NetworkDef): Promise<NetworkPlan> {
+    return planNetwork(def, this.planOptions(await this.checksumMode()));
+  }
+
+  // ---- start ----------------------------------------------------------------
+
+  async start(def: NetworkDef, context: StartContext): Promise<AppliedNetwork> {
+    const checksum = await this.checksumMode();
+    const plan = planNetwork(def, this.planOptions(checksum));
+    const applied: LinuxApplied = { runtime: RUNTIME_ID, version: 1, name: def.name, kind: plan.kind, linkUndo: [], firewallRemove: [] };
+    if (plan.kind === 'host-bridge') {
+      applied.bridge = plan.bridge;
+      if (plan.vlanFiltering) this.warn(`macTableManager='libvirt' is not applied to the existing bridge ${plan.bridge}`);
+      return applied;
+    }
+    if (plan.kind === 'external') {
+      if (plan.pf !== undefined) applied.interfacePool = await buildInterfacePool(plan.pf, plan.mode, this.options.sysClassNet);
+      return applied;
+    }
+    applied.bridge = plan.bridge;
+    applied.checksum = checksum;
+
+    // Any of our dnsmasqs lives in the namespace: its /proc/PID/net/route is the table, read without a process.
+    const routes = await this.host.facts.mainRoutes4({ pids: this.dnsmasqPids() });
+    // Check and claim with no await in between.
+    const claimedByOthers = [...this.claimed].filter(([name]) => name !== def.name).map(([, d]) => d);
+    const collision = findSubnetCollision(def, [...context.otherActive, ...claimedByOthers], routes);
+    if (collision) throw collision;
+    this.claimed.set(def.name, def);
+
+    try {
+      await this.startVirtual(plan, applied);
+    } catch (e) {
+      await this.teardown(applied);
+      throw e;
+    }
+    return applied;
+  }
+
+  private async startVirtual(plan: VirtualNetworkPlan, applied: LinuxApplied): Promise<void> {
+    const together = plan.createWithAddresses;
+    const dns = plan.dnsmasq;
+    const fw = plan.firewall;
+    // dnsmasq's files do not need the bridge: written while it is created.
+    const prepared = dns ? Promise.all([this.dnsmasq.prepare(dns), this.upstream.ensure()]) : undefined;
+    prepared?.catch(() => {});
+    try {
+      const ops = together ? [...plan.createBridge, ...plan.addresses.filter((op) => op.op !== 'setUp')] : plan.createBridge;
+      applied.linkUndo = (await this.host.links.apply(ops)).undo;
+    } finally {
+      await prepared?.catch(() => {});
+    }
+    await prepared;
+
+    const startDnsmasq = async (d: DnsmasqRuntimePlan): Promise<void> => {
+      applied.dnsmasq = await this.dnsmasq.startPrepared(d);
+      this.running.set(applied.name, applied.dnsmasq);
+    };
+    const addRoutes = async (): Promise<void> => {
+      for (const route of plan.routes) {
+        try {
+          const r = await this.host.links.apply([route]);
+          applied.linkUndo = [...r.undo, ...applied.linkUndo];
+        } catch (e) {
+          this.warn((e as Error).message);
+        }
+      }
+    };
+    const finish: BridgeFinish = { sysctls: [...plan.bridgeSysctls, ...plan.forwarding] };
+    if (plan.txChecksumOff) finish.txOff = plan.bridge;
+    if (together) finish.up = plan.bridge;
+    // dnsmasq with bind-interfaces binds to the addresses, which the bridge
+    // has from its batch (down or up does not matter to it); with IPv6 it
+    // is bind-dynamic and follows the addresses as they come.
+    const dnsmasqNow = dns !== undefined && (together || !dns.startAfterAddresses);
+    // Everything that only needs the bridge to exist, at the same time;
+    // dnsmasq first, as it takes longest (starting a process holds this
+    // thread for a moment). Static routes need the link up.
+    await settleAll([
+      dnsmasqNow ? startDnsmasq(dns) : undefined,
+      finishBridge(this.host, this.offload, finish).then(async (undo) => {
+        applied.linkUndo = [...undo, ...applied.linkUndo];
+        if (together) await addRoutes();
+      }),
+      fw
+        ? this.firewall.apply(plan.bridge, fw.apply.nftables, plan.firewallNetworkOnly?.nftables).then(() => {
+            applied.firewallRemove = fw.remove.nftables;
+          })
+        : undefined,
+    ]);
+    if (together) return;
+
+    const up = await this.host.links.apply(plan.addresses);
+    applied.linkUndo = [...up.undo, ...applied.linkUndo];
+    await settleAll([addRoutes(), dns && !dnsmasqNow ? startDnsmasq(dns) : undefined]);
+  }
+
+  // ---- stop -----------------------------------------------------------------
+
+  async stop(_def: NetworkDef, appliedNetwork: AppliedNetwork): Promise<void> {
+    const applied = readApplied(appliedNetwork);
+    await this.teardown(applied);
+  }
+
+  /** Undo a (possibly partial) record: best effort, every step tried, problems reported as warnings. */
+  private async teardown(applied: LinuxApplied): Promise<void> {
+    const warn = (e: unknown): void => this.warn((e as Error).message);
+    const ticket = this.reaper.announce();
+    try {
+      const d = applied.dnsmasq;
+      if (d) await this.dnsmasq.terminate(d).catch(warn);
+      const reportFailures = (failures: readonly { line: { args: readonly string[] }; reason: string }[]): void => {
+        for (const f of failures) this.warn(`could not undo '${f.line.args.join(' ')}': ${f.reason}`);
+      };
+      // The bridge's deletion takes its addresses and routes with it: only the deletion runs.
+      const { deletes, rest } = splitLinkDeletions(applied.linkUndo, this.host.netns);
+      const links = async (): Promise<void> => {
+        if (rest.length > 0) reportFailures((await this.host.links.revert(rest)).failures);
+        if (deletes.length > 0) reportFailures(await ticket.delete(deletes));
+        else ticket.withdraw();
+      };
+      await Promise.all([
+        links().catch(warn),
+        applied.bridge !== undefined && applied.firewallRemove.length > 0 ? this.firewall.remove(applied.bridge, applied.firewallRemove).catch(warn) : undefined,
+      ]);
+      if (d) {
+        await this.dnsmasq.stop(d).catch(warn);
+        this.running.delete(applied.name);
+      }
+      this.claimed.delete(applied.name);
+    } finally {
+      ticket.withdraw();
+    }
+  }
+
+  // ---- adopt ----------------------------------------------------------------
+
+  async adopt(def: NetworkDef, appliedNetwork: AppliedNetwork): Promise<AppliedNetwork | null> {
+    const applied = readApplied(appliedNetwork);
+    if (applied.kind === 'external') return applied;
+    const bridge = applied.bridge ?? def.bridge.name;
+    if (bridge === undefined || !(await this.host.linkExists(bridge))) {
+      if (applied.kind === 'virtual') await this.teardown(applied);
+      return null;
+    }
+    if (applied.kind === 'host-bridge') return applied;
+
+    const checksum = await this.checksumMode(applied.checksum);
+    const plan = planNetwork(def, this.planOptions(checksum));
+    if (plan.kind !== 'virtual') return applied;
+    const next: LinuxApplied = { ...applied, checksum };
+    this.claimed.set(def.name, def);
+    if (plan.firewall) {
+      const sameRules = JSON.stringify(plan.firewall.remove.nftables) === JSON.stringify(applied.firewallRemove);
+      if (sameRules) await this.firewall.apply(bridge, plan.firewall.apply.nftables, plan.firewallNetworkOnly?.nftables);
+      else await this.firewall.replace(bridge, applied.firewallRemove, plan.firewall.apply.nftables);
+      next.firewallRemove = plan.firewall.remove.nftables;
+    }
+    if (plan.txChecksumOff) await this.offload.txChecksumOff(bridge).catch((e: unknown) => this.warn((e as Error).message));
+
+    const dns = plan.dnsmasq;
+    if (dns) {
+      await Promise.all([writeDnsmasqFiles(dns), this.upstream.ensure()]);
+      const pid = applied.dnsmasq ? await this.dnsmasq.livePid(applied.dnsmasq) : undefined;
+      if (pid !== undefined && applied.dnsmasq) {
+        next.dnsmasq = { ...applied.dnsmasq, pid };
+        await this.dnsmasq.reload(next.dnsmasq);
+      } else {
+        next.dnsmasq = await this.dnsmasq.start(dns);
+      }
+      this.running.set(def.name, next.dnsmasq);
+    } else if (applied.dnsmasq) {
+      await this.dnsmasq.stop(applied.dnsmasq);
+      delete next.dnsmasq;
+    }
+    return next;
+  }
+
+  // ---- live update ----------------------------------------------------------
+
+  async updateLive(before: NetworkDef, after: NetworkDef, section: UpdateSection, appliedNetwork: AppliedNetwork): Promise<AppliedNetwork> {
+    const applied = readApplied(appliedNetwork);
+    if (applied.kind !== 'virtual') return applied;
+    const options = this.planOptions(await this.checksumMode(applied.checksum));
+    const oldPlan = planNetwork(before, options);
+    const newPlan = planNetwork(after, options);
+    if (oldPlan.kind !== 'virtual' || newPlan.kind !== 'virtual') return applied;
+    const next: LinuxApplied = { ...applied };
+
+    if (newPlan.firewall) {
+      const changed = JSON.stringify(newPlan.firewall.remove.nftables) !== JSON.stringify(applied.firewallRemove)
+        || JSON.stringify(newPlan.firewall.apply) !== JSON.stringify(oldPlan.firewall?.apply);
+      if (changed) {
+        await this.firewall.replace(newPlan.bridge, applied.firewallRemove, newPlan.firewall.apply.nftables);
+        next.firewallRemove = newPlan.firewall.remove.nftables;
+      }
+    }
+
+    const dns = newPlan.dnsmasq;
+    const current = applied.dnsmasq;
+    if (!dns) {
+      if (current) {
+        await this.dnsmasq.stop(current);
+        this.running.delete(applied.name);
+        delete next.dnsmasq;
+      }
+      return next;
+    }
+    const reloadable = section === 'ip-dhcp-host' || section === 'dns-host';
+    const sameConf = oldPlan.dnsmasq !== undefined && oldPlan.dnsmasq.files.conf === dns.files.conf;
+    if (current && sameConf && reloadable) {
+      await writeReloadableFiles(dns);
+      if (await this.dnsmasq.reload(current)) return next;
+    }
+    if (current && sameConf && !reloadable && sameFiles(oldPlan.dnsmasq, dns)) return next;
+    // Anything else in the conf: restart, as libvirt does.
+    if (current) await this.dnsmasq.stop(current);
+    await Promise.all([writeDnsmasqFiles(dns), this.upstream.ensure()]);
+    next.dnsmasq = await this.dnsmasq.start(dns);
+    this.running.set(applied.name, next.dnsmasq);
+    return next;
+  }
+
+  // ---- leases, cleanup, facts -------------------------------------------------
+
+  async leases(def: NetworkDef, appliedNetwork: AppliedNetwork): Promise<DhcpLease[]> {
+    const applied = readApplied(appliedNetwork);
+    if (applied.kind !== 'virtual' || applied.bridge === undefined) return [];
+    const leaseFile = applied.dnsmasq?.leaseFile ?? dnsmasqPaths(def.name, this.planOptions('none')).leaseFile;
+    return readLeases(leaseFile, def, applied.bridge);
+  }
+
+  async cleanup(def: NetworkDef): Promise<void> {
+    const paths = dnsmasqPaths(def.name, this.planOptions('none'));
+    await Promise.all(dnsmasqFileList(paths).map((p) => removeFile(p).catch((e: unknown) => this.warn((e as Error).message))));
+  }
+
+  linkExists(name: string): Promise<boolean> {
+    return this.host.facts.linkExists(name, { pids: this.dnsmasqPids() });
+  }
+
+  /** Pids of our dnsmasqs, newest first: processes that live in the namespace, to read its facts through procfs. */
+  private dnsmasqPids(): number[] {
+    return [...this.running.values()].map((d) => d.pid).reverse();
+  }
+
+  /** SIGHUP every dnsmasq of this runtime (after the upstream servers changed). */
+  async reloadAll(): Promise<void> {
+    await Promise.all([...this.running.values()].map((d) => this.dnsmasq.reload(d).catch(() => false)));
+  }
+
+  /** Rewrite the upstream servers file from resolv.conf now; SIGHUP every dnsmasq if it changed. */
+  async refreshUpstreamServers(): Promise<boolean> {
+    const changed = await this.upstream.refresh();
+    if (changed) await this.reloadAll();
+    return changed;
+  }
+}
+
+function sameFiles(a: DnsmasqRuntimePlan | undefined, b: DnsmasqRuntimePlan): boolean {
+  return a !== undefined && a.files.hostsfile === b.files.hostsfile && a.files.addnhosts === b.files.addnhosts;
+}
+
+/** Run steps concurrently; wait for all of them, then throw the first failure (so a rollback sees every effect). */
+async function settleAll(steps: readonly (Promise<unknown> | undefined)[]): Promise<void> {
+  const results = await Promise.allSettled(steps.filter((s): s is Promise<unknown> => s !== undefined));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason instanceof Error ? failed.reason : new VirError('INTERNAL_ERROR', String(failed.reason));
+}
+
+export interface CreateLinuxRuntimeOptions extends Omit<LinuxRuntimeOptions, 'host'> {
+  /** The network namespace (name under /run/netns) to realise networks in; null or absent for this process's own. */
+  netns?: string | null;
+  /** Every command the host runs, for logs. */
+  logger?: CommandLogger;
+}
+
+/** The runtime the driver and the daemon use: a LinuxHost bound to `netns`, virtnet's paths, ethtool for offloads. */
+export async function createLinuxRuntime(options: CreateLinuxRuntimeOptions): Promise<LinuxRuntime> {
+  const hostOptions: ConstructorParameters<typeof LinuxHost>[0] = { netns: options.netns ?? null };
+  if (options.logger) hostOptions.logger = options.logger;
+  const host = await LinuxHost.open(hostOptions);
+  const resolvConf = options.resolvConf ?? (await resolvConfFor(host.netns));
+  return new LinuxRuntime({ ...options, host, resolvConf });
+}

@@ -1,0 +1,64 @@
+/**
+ * The seam between the network driver (objects, store, locks, events:
+ * src/driver/network/driver.ts) and the kernel (bridges, addresses, routes,
+ * sysctls, nftables, dnsmasq: the runtime). The driver decides *which*
+ * network goes up or down and keeps the books; the runtime carries it out on
+ * a Host and reports exactly what it did, so it can be undone or adopted
+ * after a restart. Unit tests of the driver use a fake runtime.
+ */
+import type { NetworkDef } from '../../conf/network/types.js';
+import type { UpdateSection } from '../../conf/network/update.js';
+import type { DhcpLease } from '../../contract/network-api.js';
+
+/**
+ * What a running network holds on the host. JSON-serializable: the driver
+ * stores it in the status file (RUN/networks/NAME.xml) and hands it back
+ * to stop, adopt and update the network, possibly in a later process.
+ * The runtime owns its shape; the driver treats it as opaque.
+ */
+export type AppliedNetwork = { readonly runtime: string } & Record<string, unknown>;
+
+export interface StartContext {
+  /** The live defs of the other active networks, for the subnet-collision check. */
+  otherActive: readonly NetworkDef[];
+}
+
+export interface NetworkRuntime {
+  /**
+   * Bring a network up (libvirt-network-driver.md §4 for its forward mode).
+   * On any failure, undo everything done so far and throw a VirError.
+   */
+  start(def: NetworkDef, context: StartContext): Promise<AppliedNetwork>;
+
+  /** Take a network down, removing every trace on the host (bridge, rules, dnsmasq, runtime files). */
+  stop(def: NetworkDef, applied: AppliedNetwork): Promise<void>;
+
+  /**
+   * After a driver restart, for a network whose status file says it runs:
+   * if its bridge is gone, clean up what is left and return null; otherwise
+   * re-apply its firewall rules idempotently, make sure dnsmasq is running
+   * (adopt the live pid, or start it again), and return the current record.
+   */
+  adopt(def: NetworkDef, applied: AppliedNetwork): Promise<AppliedNetwork | null>;
+
+  /**
+   * Carry a live net-update into the host: `before` is the live def that is
+   * running, `after` the updated one. Static DHCP hosts and DNS hosts are
+   * rewritten and dnsmasq gets SIGHUP; other sections restart dnsmasq;
+   * firewall-relevant sections re-apply the network's rules.
+   */
+  updateLive(before: NetworkDef, after: NetworkDef, section: UpdateSection, applied: AppliedNetwork): Promise<AppliedNetwork>;
+
+  /** The network's current DHCP leases (dnsmasq's lease file). */
+  leases(def: NetworkDef, applied: AppliedNetwork): Promise<DhcpLease[]>;
+
+  /**
+   * Remove the files kept for an inactive network that is going away
+   * (undefine of an inactive network, destroy of a transient one):
+   * dnsmasq conf, hostsfile, addnhosts, lease file.
+   */
+  cleanup(def: NetworkDef): Promise<void>;
+
+  /** Whether a network device of this name exists on the host (define-time bridge naming). */
+  linkExists(name: string): Promise<boolean>;
+}
