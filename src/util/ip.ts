@@ -3,7 +3,7 @@
  * (as glibc's inet_ntop prints it, which is what libvirt writes), prefixes,
  * netmasks and subnet membership. Addresses are held as bigints.
  */
-import type { AddressFamily } from '../conf/network/types.js';
+export type AddressFamily = 'ipv4' | 'ipv6';
 
 export interface IpAddress {
   family: AddressFamily;

@@ -2,7 +2,9 @@
  * The layering rules of docs/architecture.md, checked on every import in the
  * tree so they stay true: production code never reaches into the tests, and
  * the client, the CLI and the console know the daemon only by its wire
- * contract (src/contract/), never by the drivers' or the daemon's code.
+ * contract (src/contract/), never by the drivers' or the daemon's code;
+ * util/ is the bottom layer and conf/common/ what network and guest
+ * documents share.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -43,5 +45,13 @@ describe('layout', () => {
   it('the client, the CLI, the contract and the console import nothing from src/driver/ or src/api/', () => {
     const daemon = ['src/driver', 'src/api'];
     expect([...crossings('src/client', daemon), ...crossings('src/cli', daemon), ...crossings('src/contract', daemon), ...crossings('web/src', daemon)]).toEqual([]);
+  });
+
+  it('src/util/ imports nothing from the layers above it', () => {
+    expect(crossings('src/util', ['src/xml', 'src/conf', 'src/plan', 'src/host', 'src/driver', 'src/contract', 'src/api', 'src/client', 'src/cli'])).toEqual([]);
+  });
+
+  it('conf/common/ imports nothing from conf/network/ or conf/guest/, and the guest model nothing from the network model', () => {
+    expect([...crossings('src/conf/common', ['src/conf/network', 'src/conf/guest']), ...crossings('src/conf/guest', ['src/conf/network'])]).toEqual([]);
   });
 });

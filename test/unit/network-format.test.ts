@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { ParseOption, XmlDocument, XmlElement } from 'libxml2-wasm';
 import { formatNetworkXml } from '../../src/conf/network/format.js';
 import { parseNetworkXml } from '../../src/conf/network/parse.js';
-import { formatMetadataBlock, reindentDump } from '../../src/conf/network/format-metadata.js';
+import { formatMetadataBlock, reindentDump } from '../../src/conf/common/format-metadata.js';
 import { cInt, cLong, cUInt, cULongLong } from '../../src/conf/network/format-numbers.js';
 import type { NetworkDef } from '../../src/conf/network/types.js';
 

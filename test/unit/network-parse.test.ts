@@ -24,7 +24,7 @@ import {
 } from '../../src/conf/network/parse.js';
 import type { IpDef } from '../../src/conf/network/types.js';
 import { VirError } from '../../src/util/errors.js';
-import { escapeNonAsciiAttributes } from '../../src/conf/network/parse-metadata.js';
+import { escapeNonAsciiAttributes } from '../../src/conf/common/parse-metadata.js';
 
 const UUID = '81ff0d90-c91e-6742-64da-4a736edb9a9b';
 const U2 = '09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f';

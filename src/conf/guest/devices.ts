@@ -20,7 +20,7 @@
  * All functions return new definitions and leave their arguments alone.
  */
 import { VirError } from '../../util/errors.js';
-import { xmlError } from '../network/parse-common.js';
+import { xmlError } from '../common/parse-helpers.js';
 import { parseInterfaceElement } from './parse-interface.js';
 import { readGuestTree } from './preserved.js';
 import type { GuestDef, GuestInterface, GuestParseOptions } from './types.js';

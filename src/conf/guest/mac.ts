@@ -14,8 +14,8 @@
  * byte), the form the parser stores.
  */
 import { randomBytes as cryptoRandomBytes } from 'node:crypto';
-import { formatMac, parseMac } from '../network/parse-addr.js';
-import { internalError } from '../network/parse-common.js';
+import { formatMac, parseMac } from '../common/mac-uuid.js';
+import { internalError } from '../common/parse-helpers.js';
 import type { GuestDef } from './types.js';
 
 /** The prefix of generated guest addresses (libvirt's qemu prefix). */

@@ -16,8 +16,8 @@
  */
 import { VirError } from '../../util/errors.js';
 import type { XmlElementNode } from '../../xml/reader.js';
-import { formatMac, isMulticastMac, parseMac, parseUuid } from '../network/parse-addr.js';
-import { configUnsupported, prop, propEnum, propTristate, xmlError, xpathChildren, xpathFirst } from '../network/parse-common.js';
+import { formatMac, isMulticastMac, parseMac, parseUuid } from '../common/mac-uuid.js';
+import { configUnsupported, prop, propEnum, propTristate, xmlError, xpathChildren, xpathFirst } from '../common/parse-helpers.js';
 import { INTERFACE_TYPES, type GuestInterface, type InterfaceType, type PreservedElement } from './types.js';
 
 /** libvirt's interface types (virDomainNetType, 9.0), 'user' being the default. */

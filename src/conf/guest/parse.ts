@@ -15,8 +15,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { XmlElementNode } from '../../xml/reader.js';
-import { parseUuid } from '../network/parse-addr.js';
-import { configUnsupported, internalError, xmlDetail, xmlError, xpathAttr, xpathChildren, xpathText } from '../network/parse-common.js';
+import { parseUuid } from '../common/mac-uuid.js';
+import { configUnsupported, internalError, xmlDetail, xmlError, xpathAttr, xpathChildren, xpathText } from '../common/parse-helpers.js';
 import { parseInterfaceElement } from './parse-interface.js';
 import { readGuestTree, type GuestTree } from './preserved.js';
 import { GUEST_TYPES, type GuestDef, type GuestInterface, type GuestParseOptions, type GuestType, type PreservedNode } from './types.js';

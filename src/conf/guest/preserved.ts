@@ -19,9 +19,9 @@
 import type { XmlElement } from 'libxml2-wasm';
 import { readXml, type XmlChildNode, type XmlElementNode } from '../../xml/reader.js';
 import { escapeXml } from '../../xml/escape.js';
-import { metadataCapture } from '../network/parse-metadata.js';
-import { formatMetadataBlock } from '../network/format-metadata.js';
-import type { MetadataDef } from '../network/types.js';
+import { metadataCapture } from '../common/parse-metadata.js';
+import { formatMetadataBlock } from '../common/format-metadata.js';
+import type { MetadataDef } from '../common/types.js';
 import type { PreservedElement, PreservedNode } from './types.js';
 
 /** A document read for the guest parser. */

@@ -20,7 +20,7 @@
  *   (a guest defined without interfaces) it puts them where libvirt's device
  *   order puts them, creating `<devices>` if needed;
  * - the first `<metadata>` becomes `{ kind: 'metadata' }` holding libvirt's
- *   libxml2 copy of it (see src/conf/network/parse-metadata.ts), so it is
+ *   libxml2 copy of it (see src/conf/common/parse-metadata.ts), so it is
  *   written back exactly as libvirt writes it.
  *
  * Inside an interface the same split applies: `mac`, `source`, `target`,
@@ -53,7 +53,7 @@
  * libvirt's text form, known NIC model names in libvirt's spelling.
  */
 import type { XmlAttributeNode } from '../../xml/reader.js';
-import type { MetadataDef } from '../network/types.js';
+import type { MetadataDef } from '../common/types.js';
 
 /** The guest backends: a network namespace with veth vNICs, or persistent taps for a hypervisor. */
 export const GUEST_TYPES = ['netns', 'tap'] as const;

@@ -7,7 +7,7 @@
  *   → name without a newline
  */
 import type { GuestDef, PreservedElement } from './types.js';
-import { configUnsupported, xmlDetail, xmlError } from '../network/parse-common.js';
+import { configUnsupported, xmlDetail, xmlError } from '../common/parse-helpers.js';
 import { isUserAlias } from './parse-interface.js';
 
 /**

@@ -13,7 +13,7 @@ import type { BridgeDef, FormatOptions, ForwardMode, NetworkDef, PortGroupDef } 
 import { VIRTUAL_FORWARD_MODES } from './types.js';
 import { DNSMASQ_NAMESPACE } from './parse.js';
 import { NetworkXmlOutput } from './format-output.js';
-import { formatMetadataBlock } from './format-metadata.js';
+import { formatMetadataBlock } from '../common/format-metadata.js';
 import { formatForward } from './format-forward.js';
 import { formatDns } from './format-dns.js';
 import { formatIp } from './format-ip.js';

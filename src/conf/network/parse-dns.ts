@@ -10,8 +10,8 @@ import type { XmlElementNode } from '../../xml/reader.js';
 import type { DnsDef, DnsForwarder, DnsHost, DnsSrv, DnsTxt } from './types.js';
 import { formatIp } from '../../util/ip.js';
 import { parseSocketAddr } from './parse-addr.js';
-import { strToUIntP } from './parse-number.js';
-import { prop, propTristate, stringValue, subelements, xmlDetail, xmlError, xpathAttr, xpathChildren, type ElementContext } from './parse-common.js';
+import { strToUIntP } from '../common/parse-number.js';
+import { prop, propTristate, stringValue, subelements, xmlDetail, xmlError, xpathAttr, xpathChildren, type ElementContext } from '../common/parse-helpers.js';
 
 /** <host ip=...><hostname>...</hostname></host> inside <dns> (virNetworkDNSHostDefParseXML). */
 export function parseDnsHost(el: XmlElementNode, ctx: ElementContext): DnsHost {

@@ -8,7 +8,7 @@ import type { XmlElementNode } from '../../xml/reader.js';
 import type { ForwardDef, ForwardInterface, ForwardMode, ForwardNat, PciAddress } from './types.js';
 import { formatIp } from '../../util/ip.js';
 import { checkRange, parseSocketAddr } from './parse-addr.js';
-import { strToUIntP } from './parse-number.js';
+import { strToUIntP } from '../common/parse-number.js';
 import {
   configUnsupported,
   isYesIgnoringCase,
@@ -21,7 +21,7 @@ import {
   xpathAttr,
   xpathChildren,
   xpathFirst,
-} from './parse-common.js';
+} from '../common/parse-helpers.js';
 
 /** libvirt's virNetworkForwardType strings, in enum order ('none' is a valid, if odd, mode). */
 export const FORWARD_MODES: readonly ForwardMode[] = ['none', 'nat', 'route', 'open', 'bridge', 'private', 'vepa', 'passthrough', 'hostdev'];

@@ -6,7 +6,8 @@
 import type { XmlElementNode } from '../../xml/reader.js';
 import type { AddressFamily, BootpDef, DhcpHost, DhcpRange, IpDef, LeaseDef, LeaseUnit } from './types.js';
 import { formatIp, type IpAddress } from '../../util/ip.js';
-import { checkRange, isMulticastMac, ipPrefixOf, parseMac, parseSocketAddr, parseSocketAddrOrThrow } from './parse-addr.js';
+import { checkRange, ipPrefixOf, parseSocketAddr, parseSocketAddrOrThrow } from './parse-addr.js';
+import { isMulticastMac, parseMac } from '../common/mac-uuid.js';
 import {
   configUnsupported,
   internalError,
@@ -21,7 +22,7 @@ import {
   xpathAttr,
   xpathFirst,
   type ElementContext,
-} from './parse-common.js';
+} from '../common/parse-helpers.js';
 
 const LEASE_UNITS: readonly LeaseUnit[] = ['seconds', 'minutes', 'hours'];
 

@@ -20,8 +20,9 @@ import type {
   VlanTag,
 } from './types.js';
 import { formatIp, type IpAddress } from '../../util/ip.js';
-import { maskByPrefix, parseSocketAddr, parseUuid } from './parse-addr.js';
-import { strToUInt } from './parse-number.js';
+import { maskByPrefix, parseSocketAddr } from './parse-addr.js';
+import { parseUuid } from '../common/mac-uuid.js';
+import { strToUInt } from '../common/parse-number.js';
 import {
   configUnsupported,
   internalError,
@@ -38,7 +39,7 @@ import {
   xpathChildren,
   xpathFirst,
   type ElementContext,
-} from './parse-common.js';
+} from '../common/parse-helpers.js';
 
 /* ---- <bandwidth> ---- */
 

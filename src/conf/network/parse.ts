@@ -15,7 +15,8 @@ import { randomUUID } from 'node:crypto';
 import type { BridgeDef, DhcpHost, DhcpRange, DnsHost, DnsSrv, DnsTxt, IpDef, MetadataDef, NetworkDef, PortGroupDef } from './types.js';
 import { readXml, type XmlElementNode } from '../../xml/reader.js';
 import { formatIp } from '../../util/ip.js';
-import { formatMac, ipPrefixOf, isMulticastMac, maskByPrefix, parseMac, parseSocketAddr, parseUuid } from './parse-addr.js';
+import { ipPrefixOf, maskByPrefix, parseSocketAddr } from './parse-addr.js';
+import { formatMac, isMulticastMac, parseMac, parseUuid } from '../common/mac-uuid.js';
 import {
   configUnsupported,
   internalError,
@@ -28,15 +29,15 @@ import {
   xpathFirst,
   xpathText,
   type ElementContext,
-} from './parse-common.js';
+} from '../common/parse-helpers.js';
 import { parseDns, parseDnsHost as parseDnsHostImpl, parseDnsSrv as parseDnsSrvImpl, parseDnsTxt as parseDnsTxtImpl } from './parse-dns.js';
 import { parseForward } from './parse-forward.js';
 import { parseDhcpHost as parseDhcpHostImpl, parseDhcpRange as parseDhcpRangeImpl, parseIpElement } from './parse-ip.js';
-import { metadataCapture } from './parse-metadata.js';
+import { metadataCapture } from '../common/parse-metadata.js';
 import { parseBandwidth, parsePortGroup as parsePortGroupImpl, parseRoute, parseVirtualPort, parseVlan } from './parse-netdev.js';
-import { strToUInt, strToULongP } from './parse-number.js';
+import { strToUInt, strToULongP } from '../common/parse-number.js';
 
-export type { ElementContext } from './parse-common.js';
+export type { ElementContext } from '../common/parse-helpers.js';
 
 /** The dnsmasq XML namespace libvirt uses for <dnsmasq:options>. */
 export const DNSMASQ_NAMESPACE = 'http://libvirt.org/schemas/network/dnsmasq/1.0';

@@ -10,6 +10,11 @@
  *   (IPv4 dotted quad, IPv6 compressed lower case). The parser normalizes them.
  * - Arrays are never undefined; an empty array means "none".
  */
+import type { AddressFamily } from '../../util/ip.js';
+import type { MetadataDef } from '../common/types.js';
+
+export type { AddressFamily } from '../../util/ip.js';
+export type { MetadataDef } from '../common/types.js';
 
 /** How the network reaches beyond its bridge. 'none' is the isolated network (no <forward>). */
 export type ForwardMode =
@@ -25,8 +30,6 @@ export type ForwardMode =
 
 /** Modes whose networks libvirt builds itself: a bridge with addresses, DHCP/DNS and firewall rules. */
 export const VIRTUAL_FORWARD_MODES: readonly ForwardMode[] = ['none', 'nat', 'route', 'open'];
-
-export type AddressFamily = 'ipv4' | 'ipv6';
 
 /** A PCI address as libvirt writes it: domain='0x0000' bus='0x03' slot='0x00' function='0x1'. */
 export interface PciAddress {
@@ -219,24 +222,6 @@ export interface PortGroupDef {
   virtualPort?: VirtualPortDef;
   bandwidth?: BandwidthDef;
   vlan?: VlanDef;
-}
-
-/**
- * <metadata>: kept as the serialized children, exactly as libxml2 dumps
- * them (double quotes, its own namespace handling), one string per child
- * element, each without indentation of its first line. The formatter
- * indents them.
- */
-export interface MetadataDef {
-  elements: string[];
-  /**
-   * libxml2's start tag for <metadata> itself when it is not the plain
-   * `<metadata>`: libvirt's copy declares there the namespaces its children
-   * use from <network> (e.g. `<metadata xmlns:app1="http://foo.org/">`), and
-   * keeps any attributes. Absent for a plain `<metadata>`. With no elements
-   * it is written with `/>`. See src/conf/network/parse-metadata.ts.
-   */
-  openTag?: string;
 }
 
 export interface NetworkDef {

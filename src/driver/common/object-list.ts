@@ -19,7 +19,7 @@
  * "domain 'N' ...", each with its own error class; so does the order the
  * list comes in and the filter it is read through.
  */
-import { parseUuid } from '../../conf/network/parse-addr.js';
+import { parseUuid } from '../../conf/common/mac-uuid.js';
 import { VirError, operationFailed, type ErrorClass } from '../../util/errors.js';
 import { Mutex } from './mutex.js';
 

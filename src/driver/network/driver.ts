@@ -36,7 +36,7 @@ import { parseNetworkXml } from '../../conf/network/parse.js';
 import { validateNetworkXml } from '../../conf/network/schema.js';
 import { prepareNetworkForDefine, withBridgeNameLock, type DefineFacts, type DefineRandomness } from '../../conf/network/defaults.js';
 import type { ValidateFacts } from '../../conf/network/validate.js';
-import { formatMac, parseMac } from '../../conf/network/parse-addr.js';
+import { formatMac, parseMac } from '../../conf/common/mac-uuid.js';
 import { VirError, internalError, operationInvalid } from '../../util/errors.js';
 import type {
   DefineOptions,

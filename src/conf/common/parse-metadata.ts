@@ -33,7 +33,7 @@
 import { XmlElement } from 'libxml2-wasm';
 import type { XmlElementNode } from '../../xml/reader.js';
 import type { MetadataDef } from './types.js';
-import { xpathFirst } from './parse-common.js';
+import { xpathFirst } from './parse-helpers.js';
 
 /** The reader hook and the step that builds the model once the tree is read. */
 export interface MetadataCapture {
