@@ -22,6 +22,8 @@ export interface DaemonOptions {
   logLevel: LogLevel;
   /** Start the autostart networks once per boot (default true). */
   autostart: boolean;
+  /** This host's Open vSwitch database (OVN networks), as unix:PATH or tcp:HOST:PORT. */
+  ovsDb?: string;
 }
 
 export type DaemonCommand =
@@ -54,6 +56,8 @@ Options:
                            request must carry the token from RUN/token
                            (header 'Authorization: Bearer TOKEN')
   --no-autostart           Do not start the networks marked autostart
+  --ovs-db REMOTE          This host's Open vSwitch database, for OVN networks
+                           (default unix:/run/openvswitch/db.sock)
   --log-file FILE          Write the log (JSON lines) to FILE instead of stderr
   --log-level LEVEL        fatal, error, warn, info (default), debug, trace or silent
 
@@ -70,7 +74,7 @@ virtnet network daemon:
 
 `;
 
-const WITH_VALUE = new Set(['--root', '--netns', '--listen', '--log-file', '--log-level']);
+const WITH_VALUE = new Set(['--root', '--netns', '--listen', '--log-file', '--log-level', '--ovs-db']);
 
 /** Parse HOST:PORT for --listen; only loopback addresses are served (the API has no TLS). */
 export function parseListen(text: string): { host: string; port: number } {
@@ -137,6 +141,8 @@ export function parseDaemonArgs(argv: readonly string[], cwd: string = process.c
 
   const listenText = values.get('--listen');
   const logFile = values.get('--log-file');
+  const ovsDb = values.get('--ovs-db');
+  if (ovsDb !== undefined && !/^(unix:.+|tcp:.+:\d+)$/.test(ovsDb)) throw new UsageError(`invalid --ovs-db '${ovsDb}': expected unix:PATH or tcp:HOST:PORT`);
   const options: DaemonOptions = {
     sandbox: flags.has('--sandbox'),
     logLevel: level as LogLevel,
@@ -145,6 +151,7 @@ export function parseDaemonArgs(argv: readonly string[], cwd: string = process.c
     ...(netns ? { netns } : {}),
     ...(listenText ? { listen: parseListen(listenText) } : {}),
     ...(logFile ? { logFile: resolve(cwd, logFile) } : {}),
+    ...(ovsDb ? { ovsDb } : {}),
   };
   return { action: 'run', options };
 }

@@ -27,6 +27,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { guestNetnsPrefix } from '../host/guest-names.js';
+import { removeNetnsWithProcesses } from '../host/netns-remove.js';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -114,29 +115,6 @@ export async function setupSandbox(names: SandboxNames): Promise<{ names: Sandbo
   return { names, created, warnings };
 }
 
-async function netnsPids(name: string): Promise<number[]> {
-  try {
-    const { stdout } = await run('ip', ['netns', 'pids', name], { encoding: 'utf8' });
-    return stdout
-      .split(/\s+/)
-      .filter((s) => /^\d+$/.test(s))
-      .map(Number)
-      .filter((pid) => pid !== process.pid);
-  } catch {
-    return [];
-  }
-}
-
-function signal(pids: number[], sig: NodeJS.Signals): void {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, sig);
-    } catch {
-      /* already gone */
-    }
-  }
-}
-
 /** The namespaces of the sandbox's netns guests (BASE-g-NAME). */
 function sandboxGuestNamespaces(names: SandboxNames): string[] {
   const prefix = guestNetnsPrefix(names.netns);
@@ -155,14 +133,9 @@ export async function cleanupSandbox(names: SandboxNames): Promise<{ removed: st
   const removed: string[] = [];
   const ended: number[] = [];
   for (const name of [...sandboxGuestNamespaces(names), names.netns, names.uplink]) {
-    if (!netnsExists(name)) continue;
-    const pids = await netnsPids(name);
+    const pids = await removeNetnsWithProcesses(name);
+    if (pids === undefined) continue;
     ended.push(...pids);
-    signal(pids, 'SIGTERM');
-    const deadline = Date.now() + 2000;
-    while ((await netnsPids(name)).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    signal(await netnsPids(name), 'SIGKILL');
-    await ip(['netns', 'del', name]);
     removed.push(name);
   }
   return { removed, ended };

@@ -46,7 +46,7 @@ export type OvsProgram = 'ovsdb-server' | 'ovs-vswitchd' | 'ovn-northd' | 'ovn-c
 
 export interface OvsDaemonSpec extends DaemonSpec {
   program: OvsProgram;
-  /** The daemon's control socket (for ovs-appctl -t), when it has a fixed one. */
+  /** The daemon's control socket (for ovs-appctl -t), when it is not the default RUN/PROGRAM.PID.ctl. */
   control?: string;
   logFile: string;
 }
@@ -54,8 +54,10 @@ export interface OvsDaemonSpec extends DaemonSpec {
 function daemon(program: OvsProgram, dirs: OvsDirs, name: string, args: readonly string[]): OvsDaemonSpec {
   const pidFile = join(dirs.run, `${name}.pid`);
   const logFile = join(dirs.log, `${name}.log`);
-  // ovn-controller 23.03 has no --unixctl: its socket is OVN_RUNDIR/ovn-controller.PID.ctl.
-  const control = program === 'ovn-controller' ? undefined : join(dirs.run, `${name}.ctl`);
+  // Daemons named after their program keep the default control socket, RUN/PROGRAM.PID.ctl, so
+  // `ovs-appctl -t PROGRAM` finds it through OVS_RUNDIR as on any host (ovn-controller 23.03 has
+  // no --unixctl anyway); database servers get a socket named after their database.
+  const control = name === program ? undefined : join(dirs.run, `${name}.ctl`);
   const argv = [
     program,
     ...args,
@@ -97,9 +99,4 @@ export function northdSpec(o: { dirs: OvsDirs; northbound: string; southbound: s
 
 export function controllerSpec(o: { dirs: OvsDirs; db: string }): OvsDaemonSpec {
   return daemon('ovn-controller', o.dirs, 'ovn-controller', [o.db]);
-}
-
-/** ovn-controller's control socket once its pid is known. */
-export function controllerControl(dirs: OvsDirs, pid: number): string {
-  return join(dirs.run, `ovn-controller.${pid}.ctl`);
 }

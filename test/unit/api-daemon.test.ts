@@ -48,6 +48,12 @@ describe('parseDaemonArgs', () => {
     expect(parse('--sandbox', '--root=/abs')).toMatchObject({ action: 'run', options: { sandbox: true, root: '/abs' } });
   });
 
+  it("takes the host's Open vSwitch database for OVN networks, as unix:PATH or tcp:HOST:PORT", () => {
+    expect(parse('--ovs-db', 'unix:/run/lab/h1/db.sock')).toMatchObject({ options: { ovsDb: 'unix:/run/lab/h1/db.sock' } });
+    expect(parse('--ovs-db=tcp:127.0.0.1:6640')).toMatchObject({ options: { ovsDb: 'tcp:127.0.0.1:6640' } });
+    expect(error('--ovs-db', '/run/db.sock')).toBe("invalid --ovs-db '/run/db.sock': expected unix:PATH or tcp:HOST:PORT");
+  });
+
   it('answers --help and --version before anything else', () => {
     expect(parse('--bogus', '--help')).toEqual({ action: 'help' });
     expect(parse('-h')).toEqual({ action: 'help' });

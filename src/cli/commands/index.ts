@@ -16,6 +16,7 @@ import { netDumpxml, netInfo, netName, netUuid } from './net-inspect.js';
 import { netAutostart, netCreate, netDefine, netStart } from './net-lifecycle.js';
 import { netList } from './net-list.js';
 import { netUpdate } from './net-update.js';
+import { labCmd } from './ovn-lab.js';
 import { cdCmd, connectCmd, echoCmd, exitCmd, helpCmd, pwdCmd, quitCmd, uriCmd } from './shell-cmds.js';
 
 export const HOST_GROUP: CommandGroup = { name: 'Host and Hypervisor', keyword: 'host', commands: [uriCmd] };
@@ -42,6 +43,8 @@ export const NETWORK_GROUP: CommandGroup = {
   ],
 };
 
+export const OVN_GROUP: CommandGroup = { name: 'OVN (networks across hosts)', keyword: 'ovn', commands: [labCmd] };
+
 export const SHELL_GROUP: CommandGroup = {
   name: 'Virtnet itself',
   keyword: 'virtnet',
@@ -49,4 +52,4 @@ export const SHELL_GROUP: CommandGroup = {
   commands: [cdCmd, echoCmd, exitCmd, helpCmd, pwdCmd, quitCmd, connectCmd, completeCmd],
 };
 
-export const GROUPS: readonly CommandGroup[] = [DOMAIN_GROUP, MONITOR_GROUP, HOST_GROUP, INTERFACE_GROUP, NETWORK_GROUP, SHELL_GROUP];
+export const GROUPS: readonly CommandGroup[] = [DOMAIN_GROUP, MONITOR_GROUP, HOST_GROUP, INTERFACE_GROUP, NETWORK_GROUP, OVN_GROUP, SHELL_GROUP];

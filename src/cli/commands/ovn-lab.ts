@@ -1,0 +1,86 @@
+/**
+ * `virtnet lab start|stop|status`: the multi-host OVN lab on this machine
+ * (src/lab). Runs locally, without a daemon; needs root, Open vSwitch and
+ * OVN installed. Start prints how to reach each host's virtnetd.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { CommandDef } from '../command.js';
+import { optString, optUInt } from '../options.js';
+
+/** virtnetd beside this bundle (dist/virtnetd.js), run as bin/virtnetd runs it. */
+function bundledVirtnetd(): string[] | undefined {
+  const path = fileURLToPath(new URL('./virtnetd.js', import.meta.url));
+  return existsSync(path) ? [process.execPath, '--max-semi-space-size=1', path] : undefined;
+}
+
+export const labCmd: CommandDef = {
+  name: 'lab',
+  help: 'start, show or remove a multi-host OVN lab on this machine',
+  desc:
+    'start: OVN central and N hosts, each with its own Open vSwitch, ovn-controller and\n' +
+    '    virtnetd, joined by an underlay, with an uplink standing in for the outside world,\n' +
+    "    all in network namespaces (nothing changes in the host's own).\n" +
+    '    stop: end every process of the lab by PID and remove its namespaces and files.\n' +
+    "    status: the lab's hosts and how to reach them.",
+  opts: [
+    { name: 'action', kind: 'data', required: true, help: 'start, stop or status' },
+    { name: 'hosts', kind: 'int', named: true, help: 'number of hosts (start; default 3)' },
+    { name: 'dir', kind: 'string', named: true, help: 'where the lab keeps its files (default /tmp/virtnet-lab)', complete: 'file' },
+    { name: 'no-daemons', kind: 'bool', help: 'start no virtnetd on the hosts' },
+  ],
+  noConnect: true,
+  async run(sh, cmd) {
+    const { DEFAULT_LAB_DIR, labLayout } = await import('../../lab/layout.js');
+    const { readLabState, startLab, stopLab } = await import('../../lab/lab.js');
+    const action = cmd.raw('action');
+    const dir = optString(sh, cmd, 'dir') ?? DEFAULT_LAB_DIR;
+    try {
+      if (action === 'start') {
+        const hosts = optUInt(sh, cmd, 'hosts') ?? 3;
+        let virtnetd: string[] | null = null;
+        if (!cmd.has('no-daemons')) {
+          virtnetd = bundledVirtnetd() ?? null;
+          if (virtnetd === null) {
+            sh.error("virtnetd's bundle (dist/virtnetd.js) is missing: build it with 'npm run build', or use --no-daemons");
+            return false;
+          }
+        }
+        const lab = await startLab({ dir, hosts, virtnetd, log: (line) => sh.printExtra(`${line}\n`) });
+        sh.print(describeLab(lab.layout, virtnetd !== null));
+        return true;
+      }
+      if (action === 'stop') {
+        const r = await stopLab(dir);
+        sh.print(`lab in ${dir}: ended ${r.ended.length} process${r.ended.length === 1 ? '' : 'es'}, removed ${r.namespaces.length} namespace${r.namespaces.length === 1 ? '' : 's'}\n`);
+        return true;
+      }
+      if (action === 'status') {
+        const state = await readLabState(dir);
+        if (state === undefined) {
+          sh.print(`no lab in ${dir}\n`);
+          return true;
+        }
+        sh.print(describeLab(labLayout(dir, state.hosts), state.virtnetds.length > 0, state.ready ? undefined : 'not ready (a start failed or is under way)'));
+        return true;
+      }
+      sh.error(`unknown lab action '${action}': use start, stop or status`);
+      return false;
+    } catch (e) {
+      sh.saveError(e);
+      return false;
+    }
+  },
+};
+
+function describeLab(layout: import('../../lab/layout.js').LabLayout, daemons: boolean, note?: string): string {
+  const lines = [`lab ${layout.prefix} in ${layout.dir}${note ? `: ${note}` : ''}`];
+  lines.push(`  northbound: ${layout.central.northbound}   (ovn-nbctl --db=${layout.central.northbound} show)`);
+  lines.push(`  southbound: ${layout.central.southbound}`);
+  lines.push(`  uplink:     ${layout.uplink.address}/${layout.uplink.prefix} in namespace ${layout.uplink.netns}, physical network 'uplink' on every host`);
+  for (const h of layout.hosts) {
+    const reach = daemons ? `virtnet -c unix://${h.socket}` : `namespace ${h.netns}`;
+    lines.push(`  ${h.name}: chassis ${h.name}, tunnel ${h.encapIp}, ${reach}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
