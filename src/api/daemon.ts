@@ -8,6 +8,11 @@
  *   RUN/virtnetd-ro.sock  0666  calls that change nothing
  *   RUN/token             0600  the TCP token (new at every start)
  *   RUN/virtnetd.pid            our pid, while we run
+ *   ROOT/run/libvirt/virtnetworkd-sock{,-ro}  libvirt's protocol for real
+ *                               libvirt clients (src/libvirt-rpc/), unless
+ *                               --no-libvirt-socket; refused (with a line on
+ *                               stdout, the daemon going on) when a libvirt
+ *                               network daemon already answers there
  *
  * The driver comes from a factory, so tests can run the whole daemon over
  * a fake one; main.ts hands in the real driver over the Linux runtime.
@@ -57,6 +62,8 @@ export interface RunningDaemon {
   readonlySocket: string;
   token: string;
   tcp?: { host: string; port: number };
+  /** libvirt's sockets, when virtnetd serves libvirt clients. */
+  libvirt?: { socket: string; readonlySocket: string; uri: string };
   netns: string | null;
   sandbox?: SandboxNames;
   handle: DriverHandle;
@@ -73,6 +80,30 @@ async function listenUnix(app: FastifyInstance, path: string, mode: number): Pro
     process.umask(old);
   }
   chmodSync(path, mode);
+}
+
+/**
+ * The libvirt listener, loaded only when asked for. Any failure to take the
+ * sockets (a libvirt daemon owns them, a permission) is reported and the
+ * daemon goes on serving its own API.
+ */
+async function startLibvirtSockets(
+  options: DaemonOptions,
+  driver: NetworkDriverApi,
+  deps: DaemonDeps,
+  undo: (() => Promise<void> | void)[],
+): Promise<RunningDaemon['libvirt']> {
+  const { startLibvirtListener, libvirtUri } = await import('../libvirt-rpc/server.js');
+  try {
+    const listener = await startLibvirtListener({ root: options.root, driver, version: deps.version, logger: deps.logger.child({ component: 'libvirt-rpc' }) });
+    undo.push(() => listener.close());
+    return { socket: listener.socket, readonlySocket: listener.readonlySocket, uri: libvirtUri(listener.socket) };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    deps.logger.warn({ error: message }, 'not serving libvirt clients');
+    deps.print(`virtnetd: not serving libvirt clients: ${message}`);
+    return undefined;
+  }
 }
 
 export async function startDaemon(options: DaemonOptions, deps: DaemonDeps): Promise<RunningDaemon> {
@@ -140,6 +171,11 @@ export async function startDaemon(options: DaemonOptions, deps: DaemonDeps): Pro
       tcp = { host: options.listen.host, port };
     }
 
+    let libvirt: RunningDaemon['libvirt'];
+    if (options.libvirtSocket) {
+      libvirt = await startLibvirtSockets(options, handle.driver, deps, undo);
+    }
+
     logger.info({ socket, readonlySocket, tcp, netns, root: options.root ?? '/' }, 'virtnetd started');
     deps.print(`virtnetd ${deps.version}: serving unix://${socket} (read-only: ${readonlySocket})`);
     if (tcp) {
@@ -147,6 +183,7 @@ export async function startDaemon(options: DaemonOptions, deps: DaemonDeps): Pro
       deps.print(`virtnetd: serving http://${host}:${tcp.port} (every request needs 'Authorization: Bearer ${token}')`);
       deps.print(`virtnetd: web console at http://${host}:${tcp.port}/ (log in with the token above, also in ${tokenPath(paths.runDir)})`);
     }
+    if (libvirt) deps.print(`virtnetd: libvirt clients (virsh, virt-manager, bindings) connect with -c '${libvirt.uri}'`);
     if (sandbox) deps.print(`virtnetd: sandbox network namespace '${sandbox.netns}' with uplink namespace '${sandbox.uplink}'`);
     else if (netns) deps.print(`virtnetd: networks live in network namespace '${netns}'`);
 
@@ -157,6 +194,7 @@ export async function startDaemon(options: DaemonOptions, deps: DaemonDeps): Pro
       readonlySocket,
       token,
       ...(tcp ? { tcp } : {}),
+      ...(libvirt ? { libvirt } : {}),
       netns,
       ...(sandbox ? { sandbox } : {}),
       handle,

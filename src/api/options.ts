@@ -24,6 +24,8 @@ export interface DaemonOptions {
   autostart: boolean;
   /** This host's Open vSwitch database (OVN networks), as unix:PATH or tcp:HOST:PORT. */
   ovsDb?: string;
+  /** Serve libvirt's protocol on ROOT/run/libvirt/virtnetworkd-sock{,-ro} (default true). */
+  libvirtSocket: boolean;
 }
 
 export type DaemonCommand =
@@ -58,6 +60,8 @@ Options:
   --no-autostart           Do not start the networks marked autostart
   --ovs-db REMOTE          This host's Open vSwitch database, for OVN networks
                            (default unix:/run/openvswitch/db.sock)
+  --no-libvirt-socket      Do not serve libvirt's protocol on the sockets of
+                           libvirt's network daemon (virtnetworkd)
   --log-file FILE          Write the log (JSON lines) to FILE instead of stderr
   --log-level LEVEL        fatal, error, warn, info (default), debug, trace or silent
 
@@ -68,6 +72,8 @@ virtnet network daemon:
     Configuration:   /etc/virtnet/networks
     Sockets:         /run/virtnet/virtnetd.sock      (read-write, mode 0600)
                      /run/virtnet/virtnetd-ro.sock   (read-only, mode 0666)
+                     /run/libvirt/virtnetworkd-sock     (libvirt clients, mode 0600)
+                     /run/libvirt/virtnetworkd-sock-ro  (libvirt clients, read-only, 0666)
     TCP token:       /run/virtnet/token
     PID file:        /run/virtnet/virtnetd.pid
     State:           /var/lib/virtnet
@@ -109,7 +115,7 @@ export function parseDaemonArgs(argv: readonly string[], cwd: string = process.c
       if (value === undefined || value === '') throw new UsageError(`option '${name}' requires a value`);
       if (values.has(name)) throw new UsageError(`option '${name}' given more than once`);
       values.set(name, value);
-    } else if (['--sandbox', '--sandbox-cleanup', '--no-autostart'].includes(arg)) {
+    } else if (['--sandbox', '--sandbox-cleanup', '--no-autostart', '--no-libvirt-socket'].includes(arg)) {
       flags.add(arg);
     } else if (arg.startsWith('-')) {
       throw new UsageError(`unrecognized option '${arg}'`);
@@ -147,6 +153,7 @@ export function parseDaemonArgs(argv: readonly string[], cwd: string = process.c
     sandbox: flags.has('--sandbox'),
     logLevel: level as LogLevel,
     autostart: !flags.has('--no-autostart'),
+    libvirtSocket: !flags.has('--no-libvirt-socket'),
     ...(root ? { root } : {}),
     ...(netns ? { netns } : {}),
     ...(listenText ? { listen: parseListen(listenText) } : {}),

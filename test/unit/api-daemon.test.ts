@@ -1,12 +1,14 @@
 /**
  * virtnetd's command line, and its life over the fake driver in a temporary
  * root: the sockets and their modes, the token file, one instance per root,
+ * the libvirt listener (on by default, stepping aside for a libvirt daemon),
  * and a stop that removes what the daemon made but closes (not stops) the
  * driver.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -16,6 +18,7 @@ import { AlreadyRunningError } from '../../src/api/instance-lock.js';
 import { sandboxNames } from '../../src/api/sandbox.js';
 import { connect } from '../../src/client/index.js';
 import { FakeDriver, NET_XML } from './api-fake-driver.js';
+import { TestRpcClient } from './support/libvirt-rpc-client.js';
 
 describe('parseDaemonArgs', () => {
   const parse = (...argv: string[]) => parseDaemonArgs(argv, '/cwd');
@@ -29,11 +32,11 @@ describe('parseDaemonArgs', () => {
   };
 
   it('runs with the system layout by default', () => {
-    expect(parse()).toEqual({ action: 'run', options: { sandbox: false, logLevel: 'info', autostart: true } });
+    expect(parse()).toEqual({ action: 'run', options: { sandbox: false, logLevel: 'info', autostart: true, libvirtSocket: true } });
   });
 
   it('reads every option, with its value after a space or =', () => {
-    expect(parse('--root', 'r', '--netns=ns1', '--listen', '127.0.0.1:8080', '--log-file=log.json', '--log-level', 'debug', '--no-autostart')).toEqual({
+    expect(parse('--root', 'r', '--netns=ns1', '--listen', '127.0.0.1:8080', '--log-file=log.json', '--log-level', 'debug', '--no-autostart', '--no-libvirt-socket')).toEqual({
       action: 'run',
       options: {
         root: '/cwd/r',
@@ -43,6 +46,7 @@ describe('parseDaemonArgs', () => {
         logLevel: 'debug',
         sandbox: false,
         autostart: false,
+        libvirtSocket: false,
       },
     });
     expect(parse('--sandbox', '--root=/abs')).toMatchObject({ action: 'run', options: { sandbox: true, root: '/abs' } });
@@ -111,7 +115,7 @@ describe('the daemon over a fake driver', () => {
     },
   });
   const start = (extra: object = {}) =>
-    startDaemon({ root, sandbox: false, logLevel: 'silent', autostart: true, ...extra }, { createDriver: factory, logger, version: '0.0.1', print: (l) => printed.push(l) }).then(
+    startDaemon({ root, sandbox: false, logLevel: 'silent', autostart: true, libvirtSocket: false, ...extra }, { createDriver: factory, logger, version: '0.0.1', print: (l) => printed.push(l) }).then(
       (d) => {
         running.push(d);
         return d;
@@ -158,6 +162,41 @@ describe('the daemon over a fake driver', () => {
     const c = await connect({ uri, token: d.token });
     expect(await c.list()).toEqual([]);
     await c.close();
+  });
+
+  it("serves libvirt clients on libvirt's network daemon sockets, and removes them on stop", async () => {
+    const d = await start({ libvirtSocket: true });
+    const socket = join(root, 'run/libvirt/virtnetworkd-sock');
+    expect(d.libvirt).toEqual({ socket, readonlySocket: `${socket}-ro`, uri: `network:///system?socket=${socket}` });
+    expect(printed).toContain(`virtnetd: libvirt clients (virsh, virt-manager, bindings) connect with -c 'network:///system?socket=${socket}'`);
+    const c = await TestRpcClient.connect(socket);
+    await c.open();
+    expect(await c.call('CONNECT_NUM_OF_DEFINED_NETWORKS', undefined)).toEqual({ num: 0 });
+    await c.close();
+    await d.stop();
+    expect(existsSync(socket)).toBe(false);
+    expect(existsSync(`${socket}-ro`)).toBe(false);
+  });
+
+  it('leaves the libvirt sockets to a libvirt daemon that answers there, and serves its own API', async () => {
+    const socket = join(root, 'run/libvirt/virtnetworkd-sock');
+    mkdirSync(join(root, 'run/libvirt'), { recursive: true });
+    const other = createServer();
+    await new Promise<void>((r) => other.listen(socket, () => r()));
+    try {
+      const d = await start({ libvirtSocket: true });
+      expect(d.libvirt).toBeUndefined();
+      expect(printed).toContain(
+        `virtnetd: not serving libvirt clients: a libvirt network daemon already answers on ${socket}; not serving libvirt's protocol there (stop virtnetworkd/libvirtd and their sockets, or start virtnetd with --no-libvirt-socket)`,
+      );
+      const c = await connect({ uri: `unix://${d.socket}` });
+      expect(await c.list()).toEqual([]);
+      await c.close();
+      await d.stop();
+      expect(existsSync(socket)).toBe(true);
+    } finally {
+      await new Promise<void>((r) => other.close(() => r()));
+    }
   });
 
   it('refuses a second daemon on the same root and leaves the first serving', async () => {

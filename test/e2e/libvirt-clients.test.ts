@@ -1,0 +1,135 @@
+/**
+ * Real libvirt clients against a real virtnetd (its own root, networks
+ * realised in a test namespace), through the libvirt socket it serves:
+ *
+ * - Debian's virsh replays every golden flow (virsh 9.0 against libvirt
+ *   9.0) with `-c network:///system?socket=ROOT/run/libvirt/virtnetworkd-sock`:
+ *   outputs identical once uuids and MACs are normalised;
+ * - python3-libvirt lists, defines, starts, updates, destroys and undefines
+ *   a network, receiving lifecycle events through libvirt's default event
+ *   loop;
+ * - `virsh net-event --loop` sees the events virtnet's own CLI causes.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { networkSchemaPath } from '../../src/conf/network/schema.js';
+import { GOLDEN_XML_DIR, loadGoldenFlows, normaliseFlow, stepEnv, type Output } from '../unit/cli-golden-harness.js';
+import { SYSTEM_PYTHON, VIRSH, hasPythonLibvirt, hasVirsh, runClient, socketUri, virsh } from '../support/libvirt-clients.js';
+import { pollUntil } from '../support/poll.js';
+import { removeCliBundle, virtnet } from './cli-harness.js';
+import { endAllDaemons, startServing } from './daemon-process.js';
+import { canUseNetns, createNetns, deleteNetns } from './netns.js';
+
+const ready = canUseNetns() && hasVirsh();
+
+/** A fresh virtnetd in a fresh namespace for `body`, with its libvirt URI. */
+async function withDaemon(tag: string, body: (o: { uri: string; root: string; virtnetUri: string }) => Promise<void>): Promise<void> {
+  const ns = createNetns(tag);
+  const root = mkdtempSync(join(tmpdir(), `vnt-${tag}-`));
+  try {
+    const d = await startServing(['--root', root, '--netns', ns, '--log-level', 'warn']);
+    const m = await d.waitFor(/libvirt clients \(virsh, virt-manager, bindings\) connect with -c '([^']+)'/);
+    const uri = m[1] ?? '';
+    expect(uri).toBe(socketUri(join(root, 'run/libvirt/virtnetworkd-sock')));
+    await body({ uri, root, virtnetUri: `unix://${d.socket}` });
+  } finally {
+    await endAllDaemons();
+    deleteNetns(ns);
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+describe.skipIf(!ready)('real libvirt clients through virtnetd', () => {
+  afterAll(async () => {
+    await endAllDaemons();
+    removeCliBundle();
+  });
+
+  for (const flow of loadGoldenFlows()) {
+    it(`virsh replays ${flow.flow}: ${flow.about}`, async () => {
+      await withDaemon('lv', async ({ uri }) => {
+        const ours: Output[] = [];
+        for (const step of flow.steps) ours.push(await virsh(uri, step.args, { cwd: GOLDEN_XML_DIR, env: stepEnv(step) }));
+        const schema = networkSchemaPath();
+        const want = normaliseFlow(flow.steps, schema);
+        const got = normaliseFlow(ours, schema);
+        for (let i = 0; i < flow.steps.length; i++) {
+          const label = `step ${i + 1}: virsh ${(flow.steps[i]?.args ?? []).join(' ')}`;
+          expect({ step: label, ...got[i] }).toEqual({ step: label, ...want[i] });
+        }
+      });
+    }, 120_000);
+  }
+
+  it.skipIf(!hasPythonLibvirt())('python3-libvirt manages a network and receives its lifecycle events', async () => {
+    await withDaemon('py', async ({ uri, root }) => {
+      const xml = join(root, 'pynet.xml');
+      writeFileSync(
+        xml,
+        "<network><name>pynet</name><forward mode='nat'/><ip address='192.168.150.1' netmask='255.255.255.0'><dhcp><range start='192.168.150.2' end='192.168.150.254'/></dhcp></ip></network>\n",
+      );
+      const r = await runClient(SYSTEM_PYTHON, [join(import.meta.dirname, 'libvirt-python-client.py'), uri, xml], { timeoutMs: 60_000 });
+      expect(r.stderr).toBe('');
+      expect(r.rc).toBe(0);
+      const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const step = (name: string) => lines.find((l) => l['step'] === name);
+      expect(step('open')).toEqual({ step: 'open', type: 'network', uri, lib: 9_000_000, hostname_ok: true });
+      expect(step('before')).toEqual({ step: 'before', all: [], active: [], defined: [] });
+      expect(step('defined')).toMatchObject({ name: 'pynet', active: 0, persistent: 1 });
+      expect(step('started')).toEqual({ step: 'started', active: 1, bridge: 'virbr0', autostart: 0, inactive_listed: [], active_listed: ['pynet'] });
+      expect(step('updated')).toEqual({ step: 'updated', live_has_host: true, config_has_host: true });
+      expect(step('leases')).toEqual({ step: 'leases', leases: [] });
+      expect(step('missing')).toEqual({ step: 'missing', code: 43, domain: 19, message: "Network not found: no network with matching name 'no-such-network'" });
+      expect(step('destroyed')).toEqual({ step: 'destroyed', active: 0 });
+      expect(step('undefined')).toEqual({ step: 'undefined', names: [] });
+      // DEFINED, STARTED, STOPPED, UNDEFINED
+      expect(lines.filter((l) => 'event' in l).map((l) => l['event'])).toEqual([0, 2, 3, 1].map((event) => ({ network: 'pynet', event, detail: 0 })));
+    });
+  }, 120_000);
+
+  it("virsh net-event --loop sees what virtnet's own CLI does", async () => {
+    await withDaemon('ev', async ({ uri, virtnetUri }) => {
+      const env = { VIRTNET_DEFAULT_URI: virtnetUri };
+      let out = '';
+      const watcher: ChildProcess = spawn(VIRSH, ['-c', uri, 'net-event', '--loop', '--event', 'lifecycle', '--timeout', '60'], {
+        env: { PATH: process.env['PATH'] ?? '', LC_ALL: 'C' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      watcher.stdout?.setEncoding('utf8').on('data', (c: string) => (out += c));
+      const ended = new Promise<number | null>((r) => watcher.once('exit', (code) => r(code)));
+      try {
+        // virsh registers its callback after connecting; define and undefine a probe until it reports one.
+        await pollUntil(
+          async () => {
+            await virtnet(['net-define', 'isolated.xml'], { cwd: GOLDEN_XML_DIR, env });
+            await virtnet(['net-undefine', 'isolated'], { env });
+            return out.includes("for network isolated: Defined");
+          },
+          { ms: 20_000, everyMs: 200, what: 'virsh net-event to report the probe' },
+        );
+        out = '';
+        for (const args of [['net-define', 'nat.xml'], ['net-start', 'nat'], ['net-destroy', 'nat'], ['net-undefine', 'nat']]) {
+          const r = await virtnet(args, { cwd: GOLDEN_XML_DIR, env });
+          expect(r.rc).toBe(0);
+        }
+        await pollUntil(() => out.includes('Undefined'), { ms: 10_000, everyMs: 50, what: 'the Undefined event' });
+        expect(out).toBe(
+          [
+            "event 'lifecycle' for network nat: Defined",
+            "event 'lifecycle' for network nat: Started",
+            "event 'lifecycle' for network nat: Stopped",
+            "event 'lifecycle' for network nat: Undefined",
+            '',
+          ].join('\n'),
+        );
+      } finally {
+        watcher.kill('SIGINT');
+        await Promise.race([ended, new Promise((r) => setTimeout(r, 3000))]);
+        if (watcher.exitCode === null) watcher.kill('SIGKILL');
+      }
+    });
+  }, 120_000);
+});

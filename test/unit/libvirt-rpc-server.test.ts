@@ -1,0 +1,252 @@
+/**
+ * The libvirt listener from a bare RPC client's point of view, over the
+ * fake driver: the handshake, errors as libvirt words them, the read-only
+ * socket, keepalive, events, and a server that survives whatever a client
+ * does (garbage, early EOF, too many clients).
+ */
+import { createServer } from 'node:net';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { encodeMessage } from '../../src/libvirt-rpc/framing.js';
+import { NETWORK_EVENT_LIFECYCLE } from '../../src/libvirt-rpc/procedures.js';
+import { KEEPALIVE_PROGRAM, MessageStatus, MessageType, REMOTE_PROGRAM } from '../../src/libvirt-rpc/protocol.js';
+import { LibvirtSocketBusyError, type LibvirtListener, libvirtSocketPaths, startLibvirtListener } from '../../src/libvirt-rpc/server.js';
+import { remoteError } from '../../src/libvirt-rpc/types.js';
+import { decode } from '../../src/libvirt-rpc/xdr.js';
+import { FakeDriver, NET_XML } from './api-fake-driver.js';
+import { TestRpcClient } from './support/libvirt-rpc-client.js';
+import { pollUntil } from '../support/poll.js';
+
+const logger = pino({ level: 'silent' });
+const until = (check: () => boolean, what: string): Promise<void> => pollUntil(check, { ms: 5000, everyMs: 10, what });
+
+describe('the libvirt listener', () => {
+  let root: string;
+  let driver: FakeDriver;
+  let listener: LibvirtListener;
+  const clients: TestRpcClient[] = [];
+  const start = async (extra: Partial<Parameters<typeof startLibvirtListener>[0]> = {}): Promise<LibvirtListener> => {
+    listener = await startLibvirtListener({ root, driver, version: '1.2.3', logger, ...extra });
+    return listener;
+  };
+  const connect = async (path = listener.socket): Promise<TestRpcClient> => {
+    const c = await TestRpcClient.connect(path);
+    clients.push(c);
+    return c;
+  };
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'vnt-rpc-'));
+    driver = new FakeDriver();
+  });
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.socket.destroy();
+    await listener?.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it("listens on libvirt's network daemon sockets with its modes", async () => {
+    await start();
+    expect(listener.socket).toBe(join(root, 'run/libvirt/virtnetworkd-sock'));
+    expect(listener.readonlySocket).toBe(join(root, 'run/libvirt/virtnetworkd-sock-ro'));
+    expect(statSync(listener.socket).mode & 0o777).toBe(0o600);
+    expect(statSync(listener.readonlySocket).mode & 0o777).toBe(0o666);
+    await listener.close();
+    expect(() => statSync(listener.socket)).toThrow();
+  });
+
+  it('answers the handshake real clients send, then network calls', async () => {
+    await start();
+    const c = await connect();
+    expect(await c.call('AUTH_LIST', undefined)).toEqual({ types: [0] });
+    expect(await c.call('CONNECT_SUPPORTS_FEATURE', { feature: 10 })).toEqual({ supported: true });
+    expect(await c.call('CONNECT_SUPPORTS_FEATURE', { feature: 7 })).toEqual({ supported: false });
+    await c.call('CONNECT_OPEN', { name: 'network:///system', flags: 0 });
+    expect(await c.call('CONNECT_GET_TYPE', undefined)).toEqual({ type: 'network' });
+    expect(await c.call('CONNECT_GET_VERSION', undefined)).toEqual({ hv_ver: 1_002_003n });
+    expect(await c.call('CONNECT_GET_URI', undefined)).toEqual({ uri: 'network:///system' });
+    const { net } = await c.call('NETWORK_DEFINE_XML', { xml: NET_XML('n1') });
+    expect(net.name).toBe('n1');
+    await c.call('NETWORK_CREATE', { net });
+    expect(await c.call('NETWORK_IS_ACTIVE', { net })).toEqual({ active: true });
+    expect(await c.call('CONNECT_LIST_ALL_NETWORKS', { need_results: 1, flags: 2 })).toEqual({ nets: [net], ret: 1 });
+    expect(await c.call('CONNECT_LIST_ALL_NETWORKS', { need_results: 0, flags: 1 })).toEqual({ nets: [], ret: 0 });
+    expect(await c.call('CONNECT_LIST_NETWORKS', { maxnames: 10 })).toEqual({ names: ['n1'] });
+    expect(await c.call('CONNECT_NUM_OF_DEFINED_NETWORKS', undefined)).toEqual({ num: 0 });
+    expect(driver.calls.find((x) => x.method === 'list')?.args).toEqual([{ active: true }]);
+  });
+
+  it('finds networks by uuid as libvirt does, and says so when it is gone', async () => {
+    await start();
+    const c = await connect();
+    await c.open();
+    const { net } = await c.call('NETWORK_DEFINE_XML', { xml: NET_XML('n1') });
+    const stale = { name: 'n1', uuid: '00000000-0000-4000-8000-000000000009' };
+    expect(await c.failure('NETWORK_CREATE', { net: stale })).toMatchObject({
+      code: 43,
+      domain: 19,
+      level: 2,
+      message: "Network not found: no network with matching uuid '00000000-0000-4000-8000-000000000009' (n1)",
+    });
+    expect(await c.failure('NETWORK_LOOKUP_BY_NAME', { name: 'nope' })).toMatchObject({
+      code: 43,
+      domain: 19,
+      message: "Network not found: no network with matching name 'nope'",
+      str1: "no network with matching name 'nope'",
+    });
+    expect(await c.failure('NETWORK_DESTROY', { net })).toMatchObject({ code: 55, message: "Requested operation is not valid: network 'n1' is not active" });
+  });
+
+  it('refuses calls before CONNECT_OPEN and URIs it does not serve', async () => {
+    await start();
+    const c = await connect();
+    expect(await c.failure('CONNECT_LIST_ALL_NETWORKS', { need_results: 1, flags: 0 })).toMatchObject({ code: 1, domain: 7, message: 'internal error: connection not open' });
+    expect(await c.failure('CONNECT_OPEN', { name: 'qemu:///system', flags: 0 })).toMatchObject({ code: 5, message: 'no connection driver available for qemu:///system' });
+    await c.call('CONNECT_OPEN', { name: 'network:///system', flags: 0 });
+    expect(await c.call('CONNECT_LIST_ALL_NETWORKS', { need_results: 1, flags: 0 })).toEqual({ nets: [], ret: 0 });
+  });
+
+  it("answers unknown and unserved procedures with libvirt's unsupported error and keeps the connection", async () => {
+    await start();
+    const c = await connect();
+    await c.open();
+    const unknown = await c.raw(9999);
+    expect(unknown.header).toMatchObject({ type: MessageType.REPLY, status: MessageStatus.ERROR, procedure: 9999, serial: 3 });
+    expect(decode(remoteError, unknown.payload)).toMatchObject({ code: 3, domain: 7, message: 'this function is not supported by the connection driver: unknown procedure: 9999' });
+    const pools = decode(remoteError, (await c.raw(281)).payload);
+    expect(pools).toMatchObject({ code: 3, domain: 18, message: 'this function is not supported by the connection driver: virConnectListAllStoragePools' });
+    const program = decode(remoteError, (await c.raw(1, Buffer.alloc(0), 0x11223344)).payload);
+    expect(program).toMatchObject({ code: 39, domain: 7, message: `Cannot find program ${0x11223344} version 1` });
+    const garbage = decode(remoteError, (await c.raw(46, Buffer.from([0, 0, 0, 9, 1]))).payload);
+    expect(garbage).toMatchObject({ code: 39, message: 'Unable to decode message payload' });
+    const fds = decode(remoteError, (await c.raw(52, Buffer.alloc(0), REMOTE_PROGRAM, 1, MessageType.CALL_WITH_FDS)).payload);
+    expect(fds.code).toBe(39);
+    expect(await c.call('CONNECT_NUM_OF_NETWORKS', undefined)).toEqual({ num: 0 });
+  });
+
+  it('serves reads but refuses changes on the read-only socket and on a read-only open', async () => {
+    await start();
+    const ro = await connect(listener.readonlySocket);
+    await ro.open();
+    expect(await ro.call('CONNECT_NUM_OF_NETWORKS', undefined)).toEqual({ num: 0 });
+    expect(await ro.failure('NETWORK_DEFINE_XML', { xml: NET_XML('n1') })).toMatchObject({
+      code: 29,
+      domain: 19,
+      message: 'operation forbidden: read only access prevents virNetworkDefineXML',
+    });
+    const rw = await connect();
+    await rw.open(true);
+    expect(await rw.failure('NETWORK_CREATE_XML', { xml: NET_XML('n1') })).toMatchObject({ code: 29, message: 'operation forbidden: read only access prevents virNetworkCreateXML' });
+    expect(driver.calls.filter((x) => x.method === 'define' || x.method === 'create')).toEqual([]);
+    expect(await ro.call('CONNECT_NETWORK_EVENT_REGISTER_ANY', { eventID: 0, net: undefined })).toMatchObject({ callbackID: expect.any(Number) });
+  });
+
+  it('answers keepalive pings, and pings a silent client until it gives up on it', async () => {
+    await start({ limits: { maxRequests: 5, maxQueuedBytes: 1 << 20, keepalive: { intervalMs: 40, count: 3 } } });
+    const c = await connect();
+    const pong = c.nextUnsolicited();
+    c.write(encodeMessage({ program: KEEPALIVE_PROGRAM, version: 1, procedure: 1, type: MessageType.MESSAGE, serial: 0, status: MessageStatus.OK }));
+    expect((await pong)[0]?.header).toEqual({ program: KEEPALIVE_PROGRAM, version: 1, procedure: 2, type: MessageType.MESSAGE, serial: 0, status: MessageStatus.OK });
+    // No pings before the client says it speaks keepalive.
+    await new Promise((r) => setTimeout(r, 120));
+    expect(c.unsolicited).toEqual([]);
+    await c.call('CONNECT_SUPPORTS_FEATURE', { feature: 10 });
+    const pings = await c.nextUnsolicited(3);
+    for (const p of pings) expect(p.header).toMatchObject({ program: KEEPALIVE_PROGRAM, procedure: 1, type: MessageType.MESSAGE });
+    await c.closed;
+    await until(() => listener.clients === 0, 'the server to drop the client');
+  });
+
+  it('sends lifecycle events to the callbacks that asked, and stops when told or gone', async () => {
+    await start();
+    const c = await connect();
+    await c.open();
+    const { callbackID: all } = await c.call('CONNECT_NETWORK_EVENT_REGISTER_ANY', { eventID: 0, net: undefined });
+    const { net } = await c.call('NETWORK_DEFINE_XML', { xml: NET_XML('n1') });
+    const { callbackID: one } = await c.call('CONNECT_NETWORK_EVENT_REGISTER_ANY', { eventID: 0, net });
+    expect(one).toBeGreaterThan(all);
+    await c.call('NETWORK_DEFINE_XML', { xml: NET_XML('n2') });
+    await c.call('NETWORK_CREATE', { net });
+    const events = (await c.nextUnsolicited(4)).map((m) => {
+      expect(m.header).toMatchObject({ program: REMOTE_PROGRAM, procedure: NETWORK_EVENT_LIFECYCLE.number, type: MessageType.MESSAGE, serial: 1, status: 0 });
+      const e = decode(NETWORK_EVENT_LIFECYCLE.body, m.payload);
+      return [e.callbackID, e.net.name, e.event];
+    });
+    expect(events).toEqual([
+      [all, 'n1', 0],
+      [all, 'n2', 0],
+      [all, 'n1', 2],
+      [one, 'n1', 2],
+    ]);
+    // 'Updated' has no libvirt counterpart: nothing is sent for it.
+    await c.call('NETWORK_UPDATE', { net, command: 3, section: 4, parentIndex: -1, xml: '<host/>', flags: 0 });
+    await c.call('CONNECT_NETWORK_EVENT_DEREGISTER_ANY', { callbackID: all });
+    expect(await c.failure('CONNECT_NETWORK_EVENT_DEREGISTER_ANY', { callbackID: all })).toMatchObject({ code: 39, message: `network event callback ${all} not registered` });
+    expect(await c.failure('CONNECT_NETWORK_EVENT_REGISTER_ANY', { eventID: 7, net: undefined })).toMatchObject({ message: 'internal error: unsupported network event ID 7' });
+    await c.call('NETWORK_DESTROY', { net });
+    expect((await c.nextUnsolicited()).map((m) => decode(NETWORK_EVENT_LIFECYCLE.body, m.payload).callbackID)).toEqual([one]);
+    expect(driver.subscriberCount).toBe(1);
+    await c.close();
+    await until(() => driver.subscriberCount === 0, 'the connection to unsubscribe');
+  });
+
+  it('survives broken framing, half messages, calls cut off by EOF, and keeps serving', async () => {
+    await start();
+    const broken = await connect();
+    broken.write(Buffer.from([0, 0, 0, 5, 1, 2, 3, 4, 5]));
+    await broken.closed;
+    const half = await connect();
+    half.write(encodeMessage({ program: REMOTE_PROGRAM, version: 1, procedure: 66, type: MessageType.CALL, serial: 0, status: 0 }).subarray(0, 13));
+    await half.close();
+    const hasty = await connect();
+    await hasty.open();
+    void hasty.raw(41, Buffer.alloc(0));
+    hasty.socket.destroy();
+    const after = await connect();
+    await after.open();
+    expect(await after.call('CONNECT_NUM_OF_NETWORKS', undefined)).toEqual({ num: 0 });
+  });
+
+  it('closes connections beyond its client limit on arrival', async () => {
+    await start({ maxClients: 2 });
+    const a = await connect();
+    const b = await connect();
+    await a.open();
+    await b.open();
+    const c = await connect();
+    await c.closed;
+    await a.close();
+    await until(() => listener.clients === 1, 'one client left');
+    const d = await connect();
+    await d.open();
+    expect(listener.clients).toBe(2);
+  });
+
+  it('replaces a stale socket, but refuses one a daemon answers on and anything that is not a socket', async () => {
+    const { socket, readonlySocket } = libvirtSocketPaths(root);
+    // A live daemon on the read-write path.
+    await start();
+    await expect(startLibvirtListener({ root, driver, version: '1', logger })).rejects.toThrow(LibvirtSocketBusyError);
+    await expect(startLibvirtListener({ root, driver, version: '1', logger })).rejects.toThrow(`a libvirt network daemon already answers on ${socket}`);
+    // The failed attempt left the live one alone.
+    const c = await connect();
+    await c.open();
+    await listener.close();
+    // A stale socket file (nobody listening) is replaced.
+    const stale = createServer();
+    await new Promise<void>((r) => stale.listen(socket, () => r()));
+    await new Promise<void>((r) => stale.close(() => r()));
+    writeFileSync(readonlySocket, '');
+    await expect(start()).rejects.toThrow(`${readonlySocket} exists and is not a socket`);
+    rmSync(readonlySocket);
+    const sock = createServer();
+    await new Promise<void>((r) => sock.listen(socket, () => r()));
+    sock.close();
+    await start();
+    const d = await connect();
+    await d.open();
+  });
+});

@@ -1,0 +1,42 @@
+/**
+ * Debian's real virsh against virtnet's libvirt socket, over the in-memory
+ * driver (test/unit/cli-fake-client.ts): every golden flow (virsh 9.0
+ * against libvirt 9.0, test/golden/*.json) replayed step by step with
+ * `virsh -c network:///system?socket=…` must print what virsh printed
+ * against libvirt, once uuids and MACs are normalised. Skipped where virsh
+ * is not installed (.ci/run installs libvirt-clients).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { networkSchemaPath } from '../../src/conf/network/schema.js';
+import { startLibvirtListener } from '../../src/libvirt-rpc/server.js';
+import { FakeClient } from './cli-fake-client.js';
+import { GOLDEN_XML_DIR, loadGoldenFlows, normaliseFlow, stepEnv, type Output } from './cli-golden-harness.js';
+import { hasVirsh, socketUri, virsh } from '../support/libvirt-clients.js';
+
+describe.skipIf(!hasVirsh())('real virsh through the libvirt socket, over the in-memory driver', () => {
+  for (const flow of loadGoldenFlows()) {
+    it(`${flow.flow}: ${flow.about}`, async () => {
+      const root = mkdtempSync(join(tmpdir(), 'vnt-rpc-virsh-'));
+      const listener = await startLibvirtListener({ root, driver: new FakeClient(), version: '0.1.0', logger: pino({ level: 'silent' }) });
+      try {
+        const uri = socketUri(listener.socket);
+        const ours: Output[] = [];
+        for (const step of flow.steps) ours.push(await virsh(uri, step.args, { cwd: GOLDEN_XML_DIR, env: stepEnv(step) }));
+        const schema = networkSchemaPath();
+        const want = normaliseFlow(flow.steps, schema);
+        const got = normaliseFlow(ours, schema);
+        for (let i = 0; i < flow.steps.length; i++) {
+          const label = `step ${i + 1}: virsh ${(flow.steps[i]?.args ?? []).join(' ')}`;
+          expect({ step: label, ...got[i] }).toEqual({ step: label, ...want[i] });
+        }
+      } finally {
+        await listener.close();
+        rmSync(root, { recursive: true, force: true });
+      }
+    }, 60_000);
+  }
+});
