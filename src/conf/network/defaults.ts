@@ -3,7 +3,8 @@
  * and when it loads a config from disk:
  * - a UUID when the document had none;
  * - for the networks libvirt builds itself (none/nat/route/open): a bridge
- *   name (virbrN, or the user's one-%d template) and a random 52:54:00 MAC.
+ *   name (virbrN, or the user's one-%d template) and a random 52:54:00 MAC
+ *   (an OVN network gets the MAC only).
  *
  * Bridge-name allocation is a read-check-claim sequence over every network's
  * bridge and the host's links. It is only safe when no other allocation runs
@@ -15,7 +16,7 @@
 import { randomBytes as cryptoRandomBytes, randomUUID } from 'node:crypto';
 import { internalError } from '../../util/errors.js';
 import type { NetworkDef } from './types.js';
-import { VIRTUAL_FORWARD_MODES } from './types.js';
+import { hasLinuxBridge, VIRTUAL_FORWARD_MODES } from './types.js';
 import { checkNetworkConfig, checkNetworkName, sysfsValidateFacts, type ValidateFacts } from './validate.js';
 
 /** libvirt's MAX_BRIDGE_ID: candidates virbr0 … virbr256. */
@@ -58,6 +59,7 @@ export interface DefineFacts extends DefineRandomness {
 function isVirtual(def: NetworkDef): boolean {
   return VIRTUAL_FORWARD_MODES.includes(def.forward.mode);
 }
+
 
 /** Whether another network (not named `skipName`) uses `bridge` in its live or persistent def. */
 export function bridgeNameInUse(networks: Iterable<NetworkObjectDefs>, bridge: string, skipName?: string): boolean {
@@ -143,7 +145,8 @@ export async function applyDefineDefaults(def: NetworkDef, facts: DefineFacts): 
   const out = structuredClone(def);
   if (!out.uuidSpecified || out.uuid === '') out.uuid = newUuid(facts);
   if (isVirtual(out)) {
-    out.bridge.name = await allocateBridgeName(out, facts);
+    // An OVN network has no Linux bridge; its MAC is its router port's.
+    if (hasLinuxBridge(out)) out.bridge.name = await allocateBridgeName(out, facts);
     if (out.mac === undefined) out.mac = generateNetworkMac(facts);
   }
   return out;

@@ -7,7 +7,8 @@
  * Order: <network [xmlns:dnsmasq] [connections] [ipv6] [trustGuestRxFilters]>,
  * name, uuid, title, description, metadata, forward, bridge, mtu, mac,
  * domain, dns, vlan, bandwidth, port, ip*, route*, virtualport, portgroup*,
- * dnsmasq:options.
+ * dnsmasq:options, then virtnet's virtnet:ovn (with xmlns:virtnet on <network>;
+ * an OVN network has no <bridge>).
  */
 import type { BridgeDef, FormatOptions, ForwardMode, NetworkDef, PortGroupDef } from './types.js';
 import { VIRTUAL_FORWARD_MODES } from './types.js';
@@ -16,6 +17,8 @@ import { NetworkXmlOutput } from './format-output.js';
 import { formatMetadataBlock } from '../common/format-metadata.js';
 import { formatForward } from './format-forward.js';
 import { formatDns } from './format-dns.js';
+import { formatOvn } from './format-ovn.js';
+import { OVN_NAMESPACE, OVN_PREFIX } from './ovn-types.js';
 import { formatIp } from './format-ip.js';
 import { formatBandwidth, formatRoute, formatVirtualPort, formatVlan } from './format-netdev.js';
 import { cInt, cLong, cUInt } from './format-numbers.js';
@@ -26,8 +29,8 @@ const yesNo = (v: boolean | undefined): string | undefined => (v === undefined ?
  * <bridge>: always for the modes libvirt builds a bridge for (with stp and
  * delay), otherwise only when a name or macTableManager is set.
  */
-function formatBridge(out: NetworkXmlOutput, bridge: BridgeDef, mode: ForwardMode): void {
-  const hasBridge = VIRTUAL_FORWARD_MODES.includes(mode);
+function formatBridge(out: NetworkXmlOutput, bridge: BridgeDef, mode: ForwardMode, ovn: boolean): void {
+  const hasBridge = VIRTUAL_FORWARD_MODES.includes(mode) && !ovn;
   if (!hasBridge && bridge.name === undefined && bridge.macTableManager === undefined) return;
   out.empty('bridge', [
     ['name', bridge.name],
@@ -59,6 +62,7 @@ export function formatNetworkXml(def: NetworkDef, options: FormatOptions = {}): 
 
   out.start('network', [
     ['xmlns:dnsmasq', hasDnsmasqOptions ? DNSMASQ_NAMESPACE : undefined],
+    [`xmlns:${OVN_PREFIX}`, def.ovn ? OVN_NAMESPACE : undefined],
     ['connections', !inactive && def.connections > 0 ? cInt(def.connections) : undefined],
     ['ipv6', def.ipv6 ? 'yes' : undefined],
     ['trustGuestRxFilters', yesNo(def.trustGuestRxFilters)],
@@ -70,7 +74,7 @@ export function formatNetworkXml(def: NetworkDef, options: FormatOptions = {}): 
   if (def.metadata) out.block(formatMetadataBlock(def.metadata.elements, out.level, def.metadata.openTag));
 
   formatForward(out, def.forward, inactive);
-  formatBridge(out, def.bridge, def.forward.mode);
+  formatBridge(out, def.bridge, def.forward.mode, def.ovn !== undefined);
   if (def.mtu) out.empty('mtu', [['size', cUInt(def.mtu)]]);
   if (def.mac !== undefined) out.empty('mac', [['address', def.mac.toLowerCase()]]);
   if (def.domain) {
@@ -93,6 +97,7 @@ export function formatNetworkXml(def: NetworkDef, options: FormatOptions = {}): 
     for (const value of def.dnsmasqOptions) out.empty('dnsmasq:option', [['value', value]]);
     out.end('dnsmasq:options');
   }
+  formatOvn(out, def.ovn);
   out.end('network');
   return out.toString();
 }

@@ -34,6 +34,7 @@ import { parseDns, parseDnsHost as parseDnsHostImpl, parseDnsSrv as parseDnsSrvI
 import { parseForward } from './parse-forward.js';
 import { parseDhcpHost as parseDhcpHostImpl, parseDhcpRange as parseDhcpRangeImpl, parseIpElement } from './parse-ip.js';
 import { metadataCapture } from '../common/parse-metadata.js';
+import { parseOvn } from './parse-ovn.js';
 import { parseBandwidth, parsePortGroup as parsePortGroupImpl, parseRoute, parseVirtualPort, parseVlan } from './parse-netdev.js';
 import { strToUInt, strToULongP } from '../common/parse-number.js';
 
@@ -341,5 +342,7 @@ export function parseNetworkElement(root: XmlElementNode): NetworkDef {
   if (metadata) def.metadata = metadata;
 
   def.dnsmasqOptions = parseDnsmasqOptions(root);
+  const ovn = parseOvn(root, name);
+  if (ovn) def.ovn = ovn;
   return def;
 }

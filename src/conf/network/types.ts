@@ -15,6 +15,8 @@ import type { MetadataDef } from '../common/types.js';
 
 export type { AddressFamily } from '../../util/ip.js';
 export type { MetadataDef } from '../common/types.js';
+import type { OvnDef } from './ovn-types.js';
+export type { OvnDef } from './ovn-types.js';
 
 /** How the network reaches beyond its bridge. 'none' is the isolated network (no <forward>). */
 export type ForwardMode =
@@ -255,6 +257,13 @@ export interface NetworkDef {
   portGroups: PortGroupDef[];
   /** <dnsmasq:options><dnsmasq:option value=.../></dnsmasq:options>. */
   dnsmasqOptions: string[];
+  /** <virtnet:ovn>: the network lives in OVN, across hosts (./ovn-types.ts). */
+  ovn?: OvnDef;
+}
+
+/** Whether virtnet builds a Linux bridge for the network (the modes of VIRTUAL_FORWARD_MODES, unless it lives in OVN). */
+export function hasLinuxBridge(def: Pick<NetworkDef, 'forward' | 'ovn'>): boolean {
+  return VIRTUAL_FORWARD_MODES.includes(def.forward.mode) && def.ovn === undefined;
 }
 
 /** Formatting flags, as libvirt's VIR_NETWORK_XML_INACTIVE. */

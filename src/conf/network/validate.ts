@@ -17,6 +17,7 @@ import { VirError, configUnsupported } from '../../util/errors.js';
 import { parseIp } from '../../util/ip.js';
 import type { BandwidthDef, NetworkDef, PciAddress, PortGroupDef, VlanDef } from './types.js';
 import { VIRTUAL_FORWARD_MODES } from './types.js';
+import { checkOvnNetwork } from './validate-ovn.js';
 
 /** Host facts the validation reads. */
 export interface ValidateFacts {
@@ -82,6 +83,7 @@ export function checkNetworkConfig(def: NetworkDef, facts: ValidateFacts = sysfs
   checkForwardPool(def, facts);
   checkDhcpSections(def);
   checkPortGroupsAndVlans(def, bandwidthAllowed);
+  checkOvnNetwork(def);
   // libvirt 11.3 then rejects portgroup bandwidth once more for hostdev
   // networks ("unsupported <bandwidth> element in <portgroup name=...>"), but
   // hostdev never allows bandwidth, so the portgroup loop above has already

@@ -12,7 +12,7 @@
  * live def's pool; the inactive formatting leaves it out again.
  */
 import type { NetworkDef } from '../../conf/network/types.js';
-import { ipFamily, VIRTUAL_FORWARD_MODES, type ForwardInterface } from '../../conf/network/types.js';
+import { hasLinuxBridge, ipFamily, type ForwardInterface } from '../../conf/network/types.js';
 import type { AppliedNetwork } from '../runtime/seam.js';
 import { internalError } from '../../util/errors.js';
 
@@ -36,7 +36,7 @@ export function liveDefForStart(def: NetworkDef): NetworkDef {
  * needs one but has no bridge name (only a hand-edited file can get there).
  */
 export function checkBridgeNameForStart(def: NetworkDef): void {
-  if (VIRTUAL_FORWARD_MODES.includes(def.forward.mode) && (def.bridge.name === undefined || def.bridge.name === '')) {
+  if (hasLinuxBridge(def) && (def.bridge.name === undefined || def.bridge.name === '')) {
     throw internalError(`network '${def.name}' has no bridge name defined`);
   }
 }

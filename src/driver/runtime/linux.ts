@@ -64,7 +64,7 @@ import {
   type VirtualNetworkPlan,
 } from '../../plan/network-plan.js';
 import { findSubnetCollision } from '../../plan/plan-collision.js';
-import { VirError } from '../../util/errors.js';
+import { VirError, configUnsupported } from '../../util/errors.js';
 import type { DhcpLease } from '../../contract/network-api.js';
 import type { VirtnetPaths } from '../common/paths.js';
 import type { AppliedNetwork, NetworkRuntime, StartContext } from './seam.js';
@@ -168,6 +168,7 @@ export class LinuxRuntime implements NetworkRuntime {
   // ---- start ----------------------------------------------------------------
 
   async start(def: NetworkDef, context: StartContext): Promise<AppliedNetwork> {
+    if (def.ovn !== undefined) throw configUnsupported(`network '${def.name}' lives in OVN, which this runtime does not drive`);
     const checksum = await this.checksumMode();
     const plan = planNetwork(def, this.planOptions(checksum));
     const applied: LinuxApplied = { runtime: RUNTIME_ID, version: 1, name: def.name, kind: plan.kind, linkUndo: [], firewallRemove: [] };
