@@ -24,9 +24,12 @@
  * deletions last.
  */
 import { VirError } from '../util/errors.js';
+import { isValidIfname } from '../util/ifname.js';
 import { broadcastOf, formatIp, parseIp } from '../util/ip.js';
 import type { NetnsBinding } from './netns.js';
 import { validateNetnsName } from './netns.js';
+
+export { isValidIfname };
 
 export type MacvlanMode = 'bridge' | 'vepa' | 'private' | 'passthru' | 'source';
 
@@ -102,13 +105,7 @@ export interface BatchStep {
   opIndex: number;
 }
 
-const IFNAME = /^[^\s/:'"#\\]{1,15}$/;
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
-
-/** Whether `name` is a network interface name the kernel accepts (and that is safe in a batch line). */
-export function isValidIfname(name: string): boolean {
-  return IFNAME.test(name) && name !== '.' && name !== '..';
-}
 
 function ifname(name: string): string {
   if (!isValidIfname(name)) {
@@ -146,6 +143,12 @@ function cidr(address: string, prefix: number): { text: string; family: 'ipv4' |
   return out;
 }
 
+/**
+ * One word of a batch line. ip reads its batch input line by line, drops
+ * what follows a '#', joins a line ending in '\\' with the next, splits at
+ * white space and reads a word starting with a quote up to the next one: a
+ * word holding any of these would not reach ip as itself.
+ */
 function token(t: string): string {
   if (t === '' || /[\s'"#\\]/.test(t)) throw new VirError('INTERNAL_ERROR', `invalid token '${t}' in an ip batch line`);
   return t;
@@ -303,7 +306,7 @@ export function stepsForAll(ops: readonly LinkOp[], netns: NetnsBinding): BatchS
   return ops.flatMap((op, i) => stepsFor(op, i, netns));
 }
 
-/** One batch line as ip reads it. */
+/** One batch line as ip reads it; every word is checked here, whichever code built the line. */
 export function batchLine(args: readonly string[]): string {
-  return args.join(' ');
+  return args.map(token).join(' ');
 }

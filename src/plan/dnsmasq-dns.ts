@@ -3,6 +3,7 @@
  * forwarders (server=, no-resolv) and the records (txt-record=, srv-host=),
  * as libvirt's networkDnsmasqConfContents writes them.
  */
+import { dnsmasqField, txtRecordLine } from '../conf/network/dnsmasq-syntax.js';
 import type { DnsForwarder, DnsSrv, DnsTxt } from '../conf/network/types.js';
 import { internalError } from '../util/errors.js';
 import { parseIp } from '../util/ip.js';
@@ -19,7 +20,7 @@ export function forwarderLines(forwarders: readonly DnsForwarder[]): string[] {
   let noResolv = false;
   for (const fwd of forwarders) {
     let line = 'server=';
-    if (fwd.domain !== undefined) line += `/${fwd.domain}/`;
+    if (fwd.domain !== undefined) line += `/${dnsmasqField(fwd.domain, { separators: '' })}/`;
     if (fwd.addr !== undefined && parseIp(fwd.addr) !== undefined) {
       line += formatAddress(fwd.addr);
       if (fwd.domain === undefined) noResolv = true;
@@ -33,7 +34,7 @@ export function forwarderLines(forwarders: readonly DnsForwarder[]): string[] {
 }
 
 export function txtLines(txts: readonly DnsTxt[]): string[] {
-  return txts.map((t) => `txt-record=${t.name},${t.value}`);
+  return txts.map((t) => txtRecordLine(t.name, t.value));
 }
 
 /**
@@ -48,10 +49,10 @@ export function srvLine(srv: DnsSrv, networkName: string): string {
     // libvirt names 'service' in both cases.
     throw internalError(`Missing required 'service' attribute in SRV record of network '${networkName}'`);
   }
-  let line = `srv-host=_${srv.service}._${srv.protocol}`;
-  if (srv.domain !== undefined) line += `.${srv.domain}`;
+  const name = `_${srv.service}._${srv.protocol}${srv.domain !== undefined ? `.${srv.domain}` : ''}`;
+  let line = `srv-host=${dnsmasqField(name, { separators: ',', beforeSplit: true })}`;
   if (srv.target !== undefined && srv.target !== '.') {
-    line += `,${srv.target}`;
+    line += `,${dnsmasqField(srv.target, { separators: ',', afterSplit: true, beforeSplit: true })}`;
     const port = srv.port ?? 0;
     const priority = srv.priority ?? 0;
     const weight = srv.weight ?? 0;

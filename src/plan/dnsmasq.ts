@@ -7,6 +7,7 @@
  */
 import type { DhcpHost, IpDef, NetworkDef } from '../conf/network/types.js';
 import { VIRTUAL_FORWARD_MODES } from '../conf/network/types.js';
+import { dnsmasqField, isOneDnsmasqLine, tftpRootLine } from '../conf/network/dnsmasq-syntax.js';
 import { configUnsupported, internalError } from '../util/errors.js';
 import { escapeXml } from '../xml/escape.js';
 import { forwarderLines, srvLine, txtLines } from './dnsmasq-dns.js';
@@ -136,10 +137,26 @@ function dhcpLines(lines: string[], ip: IpDef, bridge: string): number {
     if (servesDhcp(ip)) lines.push('dhcp-no-override', 'dhcp-authoritative');
     if (ip.bootp) {
       const server = ip.bootp.server;
-      lines.push(server !== undefined ? `dhcp-boot=${ip.bootp.file},,${formatAddress(server)}` : `dhcp-boot=${ip.bootp.file}`);
+      const file = dnsmasqField(ip.bootp.file, { separators: ',', beforeSplit: server !== undefined, tagPrefix: true });
+      lines.push(server !== undefined ? `dhcp-boot=${file},,${formatAddress(server)}` : `dhcp-boot=${file}`);
     }
   }
   return leases;
+}
+
+/** A path or other value that is the whole argument of its option. */
+const wholeValue = (text: string): string => dnsmasqField(text, { separators: '' });
+
+/**
+ * The conf text. Every line must reach dnsmasq as one line: a newline in it,
+ * or more bytes than dnsmasq reads at once, would make the rest a directive
+ * of its own. The parser refuses every value that could; this is the last guard.
+ */
+function confText(lines: readonly string[]): string {
+  for (const line of lines) {
+    if (!isOneDnsmasqLine(line)) throw internalError(`dnsmasq would not read this as one line of its configuration: ${JSON.stringify(line.slice(0, 80))}`);
+  }
+  return lines.map((l) => `${l}\n`).join('');
 }
 
 /** Plan dnsmasq's conf, hostsfile and addnhosts for a network (libvirt's networkDnsmasqConfContents). */
@@ -159,24 +176,28 @@ export function planDnsmasq(def: NetworkDef, options: DnsmasqPlanOptions): Dnsma
     const forwarders = forwarderLines(def.dns.forwarders);
     lines.push(...forwarders);
     if (options.serversFile !== undefined && def.forward.mode !== 'none' && !forwarders.includes('no-resolv')) {
-      lines.push('no-resolv', `servers-file=${options.serversFile}`);
+      lines.push('no-resolv', `servers-file=${wholeValue(options.serversFile)}`);
     }
   }
 
   if (def.domain) {
-    if (def.domain.localOnly === true) lines.push(`local=/${def.domain.name}/`);
-    lines.push(`domain=${def.domain.name}`, 'expand-hosts');
+    if (def.domain.localOnly === true) lines.push(`local=/${dnsmasqField(def.domain.name, { separators: '' })}/`);
+    lines.push(`domain=${dnsmasqField(def.domain.name, { separators: ',' })}`, 'expand-hosts');
   }
   if (wantDns) {
     for (const ip of def.ips) if (ip.localPtr === true) lines.push(`local=/${ptrDomain(ip)}/`);
     // Unless plain names may be forwarded, answer them locally (local=// whether or not a domain is set).
     if (def.dns.forwardPlainNames === false) lines.push('domain-needed', 'local=//');
   }
-  if (options.pidFile !== undefined) lines.push(`pid-file=${options.pidFile}`);
+  if (options.pidFile !== undefined) lines.push(`pid-file=${wholeValue(options.pidFile)}`);
 
   // dnsmasq always listens on loopback unless told otherwise; bind-dynamic with
   // only interface= keeps it from answering anything but the bridge (CVE-2012-3411).
-  lines.push('except-interface=lo', options.bindInterfaces === true ? 'bind-interfaces' : 'bind-dynamic', `interface=${bridge}`);
+  lines.push(
+    'except-interface=lo',
+    options.bindInterfaces === true ? 'bind-interfaces' : 'bind-dynamic',
+    `interface=${dnsmasqField(bridge, { separators: ',' })}`,
+  );
 
   if (def.forward.mode === 'none') {
     // No default route (DHCP option 3 empty), no upstream DNS, and a zero
@@ -205,7 +226,7 @@ export function planDnsmasq(def: NetworkDef, options: DnsmasqPlanOptions): Dnsma
       if (ip.tftpRoot !== undefined) {
         if (!tftpEnabled) lines.push('enable-tftp');
         tftpEnabled = true;
-        lines.push(`tftp-root=${ip.tftpRoot}`);
+        lines.push(tftpRootLine(ip.tftpRoot));
       }
     } else if (family === 'ipv6') {
       if (servesDhcp(ip)) {
@@ -231,9 +252,9 @@ export function planDnsmasq(def: NetworkDef, options: DnsmasqPlanOptions): Dnsma
   if (leases > 0) lines.push(`dhcp-lease-max=${leases}`);
 
   // Written even when empty, so hosts can be added at run time (SIGHUP).
-  if (ipv4Dhcp || ipv6Dhcp) lines.push(`dhcp-hostsfile=${hostsfilePath}`);
-  if ((ipv4Dhcp || ipv6Dhcp) && options.leaseFile !== undefined) lines.push(`dhcp-leasefile=${options.leaseFile}`);
-  if (wantDns) lines.push(`addn-hosts=${addnhostsPath}`);
+  if (ipv4Dhcp || ipv6Dhcp) lines.push(`dhcp-hostsfile=${wholeValue(hostsfilePath)}`);
+  if ((ipv4Dhcp || ipv6Dhcp) && options.leaseFile !== undefined) lines.push(`dhcp-leasefile=${wholeValue(options.leaseFile)}`);
+  if (wantDns) lines.push(`addn-hosts=${wholeValue(addnhostsPath)}`);
   if (def.mtu > 0) lines.push(`dhcp-option=option:mtu,${def.mtu}`);
 
   if (ipv6Dhcp) {
@@ -247,7 +268,7 @@ export function planDnsmasq(def: NetworkDef, options: DnsmasqPlanOptions): Dnsma
   lines.push(...def.dnsmasqOptions);
 
   return {
-    conf: lines.map((l) => `${l}\n`).join(''),
+    conf: confText(lines),
     hostsfile: hostsfileText(dhcpHosts),
     addnhosts: addnhostsText(def.dns.hosts),
     hostsfilePath,

@@ -133,10 +133,49 @@ function convert(el: XmlElement, depth: number, options: ReadOptions): XmlElemen
 }
 
 /**
+ * Whether the document's prolog holds a DOCTYPE with an internal subset
+ * (`<!DOCTYPE x [ ... ]>`): the only place entities and default attributes
+ * can be declared. Looks only at what may come before the root element:
+ * white space, the XML declaration, comments and processing instructions.
+ */
+export function hasInternalSubset(source: string): boolean {
+  let i = source.charCodeAt(0) === 0xfeff ? 1 : 0;
+  for (;;) {
+    while (i < source.length && /\s/.test(source[i]!)) i++;
+    if (source.startsWith('<?', i)) {
+      const end = source.indexOf('?>', i + 2);
+      if (end < 0) return false;
+      i = end + 2;
+    } else if (source.startsWith('<!--', i)) {
+      const end = source.indexOf('-->', i + 4);
+      if (end < 0) return false;
+      i = end + 3;
+    } else break;
+  }
+  if (!source.startsWith('<!DOCTYPE', i)) return false;
+  let quote = '';
+  for (let j = i + 9; j < source.length; j++) {
+    const c = source[j]!;
+    if (quote !== '') {
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '[') return true;
+    else if (c === '>') return false;
+  }
+  return false;
+}
+
+/**
  * Parse `source` and return its root element as plain data.
  * Throws a VirError (class XML_DETAIL) with libvirt's message on malformed XML.
+ * A document with an internal DTD subset is refused: its entities would be
+ * written out expanded or not at all, so what is saved would not read back
+ * as what was given.
  */
 export function readXml(source: string, options: ReadOptions): XmlElementNode {
+  if (hasInternalSubset(source)) {
+    throw new VirError('XML_ERROR', `${options.label}: document type declarations with an internal subset (entities, attribute defaults) are not supported`);
+  }
   let doc: XmlDocument;
   try {
     let option = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NOWARNING;

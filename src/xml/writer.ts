@@ -1,4 +1,4 @@
-import { escapeXml } from './escape.js';
+import { escapeXmlAttr, escapeXmlText } from './escape.js';
 
 /** An attribute value; undefined or null means "leave the attribute out". */
 export type AttrValue = string | number | undefined | null;
@@ -25,7 +25,7 @@ export class XmlWriter {
     let s = '';
     for (const [name, value] of attrs) {
       if (value === undefined || value === null) continue;
-      s += ` ${name}='${escapeXml(String(value))}'`;
+      s += ` ${name}='${escapeXmlAttr(String(value))}'`;
     }
     return s;
   }
@@ -52,7 +52,7 @@ export class XmlWriter {
 
   /** `<name>text</name>` with the text escaped. */
   textElement(name: string, text: string, attrs: Attrs = []): this {
-    this.lines.push(`${this.pad()}<${name}${XmlWriter.attrText(attrs)}>${escapeXml(text)}</${name}>`);
+    this.lines.push(`${this.pad()}<${name}${XmlWriter.attrText(attrs)}>${escapeXmlText(text)}</${name}>`);
     return this;
   }
 

@@ -15,7 +15,7 @@
 import type { GuestDef, GuestFormatOptions, PreservedElement, PreservedNode } from './types.js';
 import { formatInterface } from './format-interface.js';
 import { attrText, mergeByRank, nsDeclText, pad, qualifiedName, renderNode, type RenderHooks } from './preserved.js';
-import { escapeXml } from '../../xml/escape.js';
+import { escapeXmlText } from '../../xml/escape.js';
 
 /** virDomainDefFormat's order of the first <domain> children; everything else comes after. */
 const ROOT_ORDER = ['name', 'uuid', 'genid', 'title', 'description', 'metadata'] as const;
@@ -75,10 +75,10 @@ export function formatGuestElement(def: GuestDef, options: GuestFormatOptions & 
   let out = `${pad(level)}${start}>\n`;
 
   const typed: Array<{ rank: number; item: string }> = [
-    { rank: 0, item: `<name>${escapeXml(def.name)}</name>` },
+    { rank: 0, item: `<name>${escapeXmlText(def.name)}</name>` },
     { rank: 1, item: `<uuid>${def.uuid}</uuid>` },
   ];
-  if (def.title !== undefined) typed.push({ rank: 3, item: `<title>${escapeXml(def.title)}</title>` });
+  if (def.title !== undefined) typed.push({ rank: 3, item: `<title>${escapeXmlText(def.title)}</title>` });
 
   const children = def.interfaces.length > 0 && !hasMarker(def.document.children) ? withMarker(def.document.children) : def.document.children;
   for (const entry of mergeByRank(typed, children, rootRank)) {

@@ -18,7 +18,7 @@
  */
 import type { XmlElement } from 'libxml2-wasm';
 import { readXml, type XmlChildNode, type XmlElementNode } from '../../xml/reader.js';
-import { escapeXml } from '../../xml/escape.js';
+import { escapeXmlAttr, escapeXmlText } from '../../xml/escape.js';
 import { metadataCapture } from '../common/parse-metadata.js';
 import { formatMetadataBlock } from '../common/format-metadata.js';
 import type { MetadataDef } from '../common/types.js';
@@ -105,7 +105,7 @@ export const pad = (level: number): string => '  '.repeat(level);
 
 /** ` name='value'` with the value escaped; nothing for undefined. */
 export function attrText(name: string, value: string | number | undefined): string {
-  return value === undefined ? '' : ` ${name}='${escapeXml(String(value))}'`;
+  return value === undefined ? '' : ` ${name}='${escapeXmlAttr(String(value))}'`;
 }
 
 export function qualifiedName(prefix: string, name: string): string {
@@ -134,7 +134,7 @@ export interface RenderHooks {
 function inline(node: PreservedNode, hooks: RenderHooks): string {
   switch (node.kind) {
     case 'text':
-      return escapeXml(node.text);
+      return escapeXmlText(node.text);
     case 'metadata':
       return formatMetadataBlock(node.metadata.elements, 0, node.metadata.openTag).replace(/\n$/, '');
     case 'interfaces':
@@ -155,7 +155,7 @@ export function renderNode(node: PreservedNode, level: number, hooks: RenderHook
   switch (node.kind) {
     case 'text':
       // Text directly between elements (only in mixed content, which is written inline).
-      return `${pad(level)}${escapeXml(node.text)}\n`;
+      return `${pad(level)}${escapeXmlText(node.text)}\n`;
     case 'metadata':
       return formatMetadataBlock(node.metadata.elements, level, node.metadata.openTag);
     case 'interfaces':
@@ -173,7 +173,7 @@ function renderElement(el: PreservedElement, level: number, hooks: RenderHooks, 
   const hasBlocks = el.children.some((c) => c.kind !== 'text');
   if (!hasBlocks) {
     const text = el.children.map((c) => (c.kind === 'text' ? c.text : '')).join('');
-    if (text !== '') return `${pad(level)}<${tag}>${escapeXml(text)}${endTag}\n`;
+    if (text !== '') return `${pad(level)}<${tag}>${escapeXmlText(text)}${endTag}\n`;
     return isDevices ? `${pad(level)}<${tag}>\n${pad(level)}${endTag}\n` : `${pad(level)}<${tag}/>\n`;
   }
   if (hasText) return `${pad(level)}<${tag}>${el.children.map((c) => inline(c, hooks)).join('')}${endTag}\n`;

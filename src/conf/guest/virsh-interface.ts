@@ -10,7 +10,7 @@
  * (test/e2e/cli-daemon.test.ts checks the bundle).
  */
 import { VirError } from '../../util/errors.js';
-import { escapeXml } from '../../xml/escape.js';
+import { escapeXmlAttr } from '../../xml/escape.js';
 import { macTextsEqual } from './mac.js';
 import { unsupportedNetType } from './parse-interface.js';
 import { INTERFACE_TYPES } from './types.js';
@@ -45,7 +45,7 @@ export interface AttachInterfaceOptions {
 const VIRSH_ATTACH_TYPES = ['network', 'bridge', 'direct', 'hostdev', 'vhostuser'];
 
 /** ` name='value'`, escaped as libvirt escapes attribute values; nothing for no value. */
-const attr = (name: string, value: string | undefined): string => (value === undefined ? '' : ` ${name}='${escapeXml(value)}'`);
+const attr = (name: string, value: string | undefined): string => (value === undefined ? '' : ` ${name}='${escapeXmlAttr(value)}'`);
 
 /**
  * virsh's device element for attach-interface, ending with a newline (virsh

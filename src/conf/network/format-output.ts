@@ -12,7 +12,7 @@
  * Both are done by closing the current XmlWriter segment and starting a new
  * one at the same indentation level.
  */
-import { escapeXml } from '../../xml/escape.js';
+import { escapeXmlAttr } from '../../xml/escape.js';
 import { XmlWriter, type Attrs } from '../../xml/writer.js';
 
 /**
@@ -30,7 +30,7 @@ function attrText(attrs: readonly TagAttr[]): string {
   let s = '';
   for (const [name, value] of attrs) {
     if (value === undefined || value === null) continue;
-    s += ` ${name}='${escapeXml(String(value))}'`;
+    s += ` ${name}='${escapeXmlAttr(String(value))}'`;
   }
   return s;
 }

@@ -9,9 +9,10 @@
 import type { XmlElementNode } from '../../xml/reader.js';
 import type { DnsDef, DnsForwarder, DnsHost, DnsSrv, DnsTxt } from './types.js';
 import { formatIp } from '../../util/ip.js';
+import { DNSMASQ_LINE_MAX, fieldProblem, isDnsName, isDnsmasqDomain, isHostsFileName, lineBytes, txtRecordLine } from './dnsmasq-syntax.js';
 import { parseSocketAddr } from './parse-addr.js';
 import { strToUIntP } from '../common/parse-number.js';
-import { prop, propTristate, stringValue, subelements, xmlDetail, xmlError, xpathAttr, xpathChildren, type ElementContext } from '../common/parse-helpers.js';
+import { configUnsupported, prop, propTristate, stringValue, subelements, xmlDetail, xmlError, xpathAttr, xpathChildren, type ElementContext } from '../common/parse-helpers.js';
 
 /** <host ip=...><hostname>...</hostname></host> inside <dns> (virNetworkDNSHostDefParseXML). */
 export function parseDnsHost(el: XmlElementNode, ctx: ElementContext): DnsHost {
@@ -21,6 +22,7 @@ export function parseDnsHost(el: XmlElementNode, ctx: ElementContext): DnsHost {
   for (const h of hostnameEls) {
     const text = stringValue(h);
     if (text === '') throw xmlDetail(`Missing hostname in network '${name}' DNS HOST record`);
+    if (!isHostsFileName(text)) throw xmlDetail(`Invalid hostname '${text}' in network '${name}' DNS HOST record`);
     hostnames.push(text);
   }
   if (hostnameEls.length === 0 && !ctx.partialOk) throw xmlDetail(`Missing hostname in network '${name}' DNS HOST record`);
@@ -43,16 +45,33 @@ export function parseDnsTxt(el: XmlElementNode, ctx: ElementContext): DnsTxt {
   const network = ctx.networkName;
   const name = prop(el, 'name');
   if (name === undefined) throw xmlDetail(`missing required name attribute in DNS TXT record of network ${network}`);
-  if (/[ ,]/.test(name)) throw xmlDetail(`prohibited character in DNS TXT record name '${name}' of network ${network}`);
+  if (/[ ,]/.test(name) || !/^[\x21-\x7e]*$/.test(name)) {
+    throw xmlDetail(`prohibited character in DNS TXT record name '${name}' of network ${network}`);
+  }
+  if (!isDnsName(name)) throw xmlDetail(`invalid DNS TXT record name '${name}' of network ${network}`);
   const value = prop(el, 'value');
   if (value === undefined && !ctx.partialOk) {
     throw xmlDetail(`missing required value attribute in DNS TXT record named '${name}' of network ${network}`);
+  }
+  if (value !== undefined) {
+    const problem = fieldProblem(value, { separators: '', afterSplit: true });
+    if (problem !== undefined) {
+      throw configUnsupported(`value of DNS TXT record '${name}' in network ${network} holds ${problem}, which dnsmasq cannot read`);
+    }
+    const bytes = lineBytes(txtRecordLine(name, value));
+    if (bytes > DNSMASQ_LINE_MAX) {
+      throw configUnsupported(
+        `DNS TXT record '${name}' in network ${network} is too long: dnsmasq reads at most ${DNSMASQ_LINE_MAX} bytes per line, it needs ${bytes}`,
+      );
+    }
   }
   return { name, value: value ?? '' };
 }
 
 /** libvirt's DNS_RECORD_LENGTH_SRV: 512 minus the overhead RFC 2782 mentions. */
 const DNS_RECORD_LENGTH_SRV = 512 - 30;
+/** `_SERVICE` and `_PROTOCOL` are DNS labels: at most 63 bytes with the underscore. */
+const SRV_LABEL_MAX = 62;
 const SERVICE_CHARS = /^[a-zA-Z0-9_\-+/*]*$/;
 const PROTOCOL_CHARS = /^[a-zA-Z0-9\-+/]*$/;
 
@@ -84,6 +103,9 @@ export function parseDnsSrv(el: XmlElementNode, ctx: ElementContext): DnsSrv {
     if (!SERVICE_CHARS.test(service)) {
       throw xmlDetail(`invalid character in service attribute '${service}' in DNS SRV record of network '${network}'`);
     }
+    if (Buffer.byteLength(service) > SRV_LABEL_MAX) {
+      throw xmlDetail(`service attribute '${service}' in network '${network}' is too long for a DNS label, limit is ${SRV_LABEL_MAX} bytes`);
+    }
     srv.service = service;
   }
 
@@ -95,12 +117,21 @@ export function parseDnsSrv(el: XmlElementNode, ctx: ElementContext): DnsSrv {
     if (!PROTOCOL_CHARS.test(protocol)) {
       throw xmlDetail(`invalid character in protocol attribute '${protocol}' in DNS SRV record of network '${network}'`);
     }
+    if (Buffer.byteLength(protocol) > SRV_LABEL_MAX) {
+      throw xmlDetail(`protocol attribute '${protocol}' in network '${network}' is too long for a DNS label, limit is ${SRV_LABEL_MAX} bytes`);
+    }
     // libvirt accepts any name made of these characters; the model names the usual two.
     srv.protocol = protocol as DnsSrv['protocol'];
   }
 
   const domain = prop(el, 'domain');
   const target = prop(el, 'target');
+  if (domain !== undefined && !isDnsName(domain)) {
+    throw xmlDetail(`invalid domain attribute '${domain}' in DNS SRV record of network '${network}'`);
+  }
+  if (target !== undefined && target !== '.' && !isDnsName(target)) {
+    throw xmlDetail(`invalid target attribute '${target}' in DNS SRV record of network '${network}'`);
+  }
   if (domain !== undefined) srv.domain = domain;
   if (target !== undefined) srv.target = target;
 
@@ -142,6 +173,7 @@ export function parseDns(el: XmlElementNode, networkName: string): DnsDef {
       fwd.addr = formatIp(addr);
     }
     const domain = prop(f, 'domain');
+    if (domain !== undefined && !isDnsmasqDomain(domain)) throw xmlError(`Invalid forwarder domain '${domain}' in network '${networkName}'`);
     if (domain !== undefined) fwd.domain = domain;
     if (addrText === undefined && domain === undefined) {
       throw xmlError('Invalid forwarder element, must contain at least one of addr or domain');

@@ -4,6 +4,7 @@
  * hostdev <driver>. The checks that depend on the rest of the network
  * (IP present, bridge name, ...) are in parse.ts.
  */
+import { isValidIfname } from '../../util/ifname.js';
 import type { XmlElementNode } from '../../xml/reader.js';
 import type { ForwardDef, ForwardInterface, ForwardMode, ForwardNat, PciAddress } from './types.js';
 import { formatIp } from '../../util/ip.js';
@@ -103,6 +104,11 @@ function parsePciAddress(el: XmlElementNode): PciAddress {
 }
 
 const DRIVER_NAMES = ['default', 'kvm', 'vfio', 'xen'] as const;
+/** A host device named in <forward>: the kernel, ip's batches and nftables must take the name as it is. */
+function checkDevName(dev: string, networkName: string): void {
+  if (!isValidIfname(dev)) throw xmlError(`Invalid forward device name '${dev}' in network ${networkName}`);
+}
+
 const ADDRESS_TYPES = ['none', 'pci', 'netdev'] as const;
 
 /** <forward> (virNetworkForwardDefParseXML). */
@@ -142,6 +148,8 @@ export function parseForward(el: XmlElementNode, networkName: string): ForwardDe
     throw xmlError("the <forward> 'dev' attribute cannot be used when <address> or <pf> sub-elements are present in network %1$s");
   }
 
+  if (dev !== undefined) checkDevName(dev, networkName);
+
   if (ifaceEls.length > 0 || dev !== undefined) {
     const pool: ForwardInterface[] = [];
     if (dev !== undefined) pool.push({ type: 'netdev', dev, connections: 0 });
@@ -160,6 +168,7 @@ export function parseForward(el: XmlElementNode, networkName: string): ForwardDe
           throw xmlError(`interface '${devI}' can only be listed once in network ${networkName}`);
         }
       }
+      checkDevName(devI, networkName);
       pool.push({ type: 'netdev', dev: devI, connections: 0 });
     });
     fwd.interfaces = pool;
@@ -189,6 +198,7 @@ export function parseForward(el: XmlElementNode, networkName: string): ForwardDe
   } else if (pfEls.length === 1) {
     const pfDev = prop(pfEls[0]!, 'dev');
     if (pfDev === undefined) throw xmlError(`Missing required dev attribute in <pf> element of network '${networkName}'`);
+    checkDevName(pfDev, networkName);
     fwd.pf = pfDev;
   }
   return fwd;

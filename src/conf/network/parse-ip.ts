@@ -6,6 +6,7 @@
 import type { XmlElementNode } from '../../xml/reader.js';
 import type { AddressFamily, BootpDef, DhcpHost, DhcpRange, IpDef, LeaseDef, LeaseUnit } from './types.js';
 import { formatIp, type IpAddress } from '../../util/ip.js';
+import { BOOT_FILE_MAX, isDhcpHostName, isOneDnsmasqLine, tftpRootLine } from './dnsmasq-syntax.js';
 import { checkRange, ipPrefixOf, parseSocketAddr, parseSocketAddrOrThrow } from './parse-addr.js';
 import { isMulticastMac, parseMac } from '../common/mac-uuid.js';
 import {
@@ -82,6 +83,12 @@ export function parseDhcpRange(el: XmlElementNode, ip: IpDef, ctx: ElementContex
 }
 
 const DUID_CHARS = /[^0-9a-fA-F:]/;
+/** A DUID is at most 130 bytes; as hex with colons that is 389 characters. Longer ids would not fit dnsmasq's line. */
+const DUID_TEXT_MAX = 389;
+
+/** Control characters: dnsmasq cannot be given them in a file name (they are refused, not quoted). */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f]/;
 
 /** <host> inside <ip><dhcp> (virNetworkDHCPHostDefParseXML). */
 export function parseDhcpHost(el: XmlElementNode, ip: IpDef, ctx: ElementContext): DhcpHost {
@@ -101,10 +108,12 @@ export function parseDhcpHost(el: XmlElementNode, ip: IpDef, ctx: ElementContext
   if (id !== undefined) {
     const bad = DUID_CHARS.exec(id);
     if (bad) throw xmlError(`Invalid character '${bad[0]}' in id '${id}' of network '${name}'`);
+    if (id.length > DUID_TEXT_MAX) throw xmlError(`id '${id}' of network '${name}' is too long for a DUID`);
   }
 
+  // libvirt only wants a letter or digit first; dnsmasq must also read it as a host name.
   const hostName = prop(el, 'name');
-  if (hostName !== undefined && !/^[A-Za-z0-9]/.test(hostName)) {
+  if (hostName !== undefined && !isDhcpHostName(hostName)) {
     throw xmlError(`Cannot use host name '${hostName}' in network '${name}'`);
   }
 
@@ -150,6 +159,10 @@ function parseDhcp(el: XmlElementNode, ip: IpDef, ctx: ElementContext): void {
     const server = prop(bootp, 'server');
     const file = prop(bootp, 'file');
     if (file === undefined) throw xmlError(`Missing required attribute 'file' in element 'bootp'`);
+    if (CONTROL.test(file)) throw xmlError(`Invalid bootp file '${file}' in network '${ctx.networkName}'`);
+    if (Buffer.byteLength(file) > BOOT_FILE_MAX) {
+      throw xmlError(`bootp file '${file}' in network '${ctx.networkName}' is too long, limit is ${BOOT_FILE_MAX} bytes`);
+    }
     const def: BootpDef = { file };
     if (server !== undefined) def.server = formatIp(parseSocketAddrOrThrow(server));
     ip.bootp = def;
@@ -216,6 +229,10 @@ export function parseIpElement(el: XmlElementNode, networkName: string): IpDef {
       throw configUnsupported(`Unsupported <tftp> element in an IPv6 element in network '${networkName}'`);
     }
     const root = xpathAttr(xpathFirst(el, 'tftp'), 'root');
+    if (root !== undefined && CONTROL.test(root)) throw xmlError(`Invalid tftp root '${root}' in network '${networkName}'`);
+    if (root !== undefined && !isOneDnsmasqLine(tftpRootLine(root))) {
+      throw xmlError(`tftp root '${root}' in network '${networkName}' is too long for a line of dnsmasq's configuration`);
+    }
     if (root !== undefined) ip.tftpRoot = root;
   }
   return ip;

@@ -14,7 +14,9 @@
 import { randomUUID } from 'node:crypto';
 import type { BridgeDef, DhcpHost, DhcpRange, DnsHost, DnsSrv, DnsTxt, IpDef, MetadataDef, NetworkDef, PortGroupDef } from './types.js';
 import { readXml, type XmlElementNode } from '../../xml/reader.js';
+import { isValidIfname } from '../../util/ifname.js';
 import { formatIp } from '../../util/ip.js';
+import { isDnsmasqDomain, isOneDnsmasqLine } from './dnsmasq-syntax.js';
 import { ipPrefixOf, maskByPrefix, parseSocketAddr } from './parse-addr.js';
 import { formatMac, isMulticastMac, parseMac, parseUuid } from '../common/mac-uuid.js';
 import {
@@ -107,6 +109,14 @@ export function parseDnsSrv(el: XmlElementNode, ctx: ElementContext): DnsSrv {
 
 const MAC_TABLE_MANAGERS = ['default', 'kernel', 'libvirt'] as const;
 
+/**
+ * A bridge name the kernel and our tools take as it is; a name holding "%d"
+ * is a template (defaults.ts), whose names up to virbr256's width must be.
+ */
+function isUsableBridgeName(name: string): boolean {
+  return isValidIfname(name.includes('%d') ? name.replace('%d', '256') : name);
+}
+
 /** <bridge> (read by XPath in libvirt, so empty attributes count as absent). Returns the raw stp text for the mode checks. */
 function parseBridge(root: XmlElementNode, name: string): { bridge: BridgeDef; stpText: string | undefined } {
   const el = xpathFirst(root, 'bridge');
@@ -114,6 +124,7 @@ function parseBridge(root: XmlElementNode, name: string): { bridge: BridgeDef; s
   const bridge: BridgeDef = { stp: stpText !== 'off', delay: 0 };
   const bridgeName = xpathAttr(el, 'name');
   const zone = xpathAttr(el, 'zone');
+  if (bridgeName !== undefined && !isUsableBridgeName(bridgeName)) throw xmlError(`Invalid bridge name '${bridgeName}' in network '${name}'`);
   if (bridgeName !== undefined) bridge.name = bridgeName;
   if (zone !== undefined) bridge.zone = zone;
   const delayText = xpathAttr(el, 'delay');
@@ -205,8 +216,11 @@ function checkForwardMode(def: NetworkDef, stpText: string | undefined): void {
   }
 }
 
-/** <dnsmasq:options><dnsmasq:option value=.../></dnsmasq:options>, matched by namespace URI. */
-function parseDnsmasqOptions(root: XmlElementNode): string[] {
+/**
+ * <dnsmasq:options><dnsmasq:option value=.../></dnsmasq:options>, matched by
+ * namespace URI. Each value is one line of dnsmasq's conf, as written.
+ */
+function parseDnsmasqOptions(root: XmlElementNode, networkName: string): string[] {
   const values: string[] = [];
   for (const opts of root.children) {
     if (opts.kind !== 'element' || opts.name !== 'options' || opts.namespaceUri !== DNSMASQ_NAMESPACE) continue;
@@ -214,6 +228,9 @@ function parseDnsmasqOptions(root: XmlElementNode): string[] {
       if (opt.kind !== 'element' || opt.name !== 'option' || opt.namespaceUri !== DNSMASQ_NAMESPACE) continue;
       const value = prop(opt, 'value');
       if (value === undefined) throw internalError('No dnsmasq options value specified');
+      if (!isOneDnsmasqLine(value)) {
+        throw configUnsupported(`dnsmasq option '${value}' of network '${networkName}' is not one line of at most 1024 bytes`);
+      }
       values.push(value);
     }
   }
@@ -289,6 +306,7 @@ export function parseNetworkElement(root: XmlElementNode): NetworkDef {
   const localOnly = propTristate(domainEl, 'localOnly');
   const register = propTristate(domainEl, 'register');
   if (domainName !== undefined) {
+    if (!isDnsmasqDomain(domainName)) throw xmlError(`Invalid domain name '${domainName}' in network '${name}'`);
     def.domain = { name: domainName };
     if (localOnly !== undefined) def.domain.localOnly = localOnly;
     if (register !== undefined) def.domain.register = register;
@@ -341,7 +359,7 @@ export function parseNetworkElement(root: XmlElementNode): NetworkDef {
   const metadata = metadataOfTree.has(root) ? metadataOfTree.get(root) : metadataWithoutCapture(root);
   if (metadata) def.metadata = metadata;
 
-  def.dnsmasqOptions = parseDnsmasqOptions(root);
+  def.dnsmasqOptions = parseDnsmasqOptions(root, name);
   const ovn = parseOvn(root, name);
   if (ovn) def.ovn = ovn;
   return def;
