@@ -11,13 +11,27 @@
  */
 import { hostname } from 'node:os';
 import type { DhcpLease, ListFilter, NetworkDriverApi, NetworkInfo } from '../contract/network-api.js';
+import { type NetworkPortApi, hasPortApi } from '../contract/network-port-api.js';
 import { UPDATE_COMMANDS, UPDATE_SECTIONS } from '../conf/network/update.js';
 import { VirError } from '../util/errors.js';
 import { rpcFailure, unsupportedApi } from './errors.js';
 import type { EventCallbacks } from './events.js';
 import { capabilitiesXml, modelChars, nodeInfo } from './host-info.js';
 import type { ArgsOf, ProcedureName, RetOf } from './procedures.js';
-import { AuthType, ErrorDomain, Feature, IpAddrType, ListNetworksFlag, NETWORK_LIST_MAX, NETWORK_VALIDATE, NETWORK_XML_INACTIVE, NetworkUpdateFlag } from './protocol.js';
+import {
+  AuthType,
+  ErrorDomain,
+  Feature,
+  IpAddrType,
+  ListNetworksFlag,
+  NETWORK_LIST_MAX,
+  NETWORK_PORT_CREATE_RECLAIM,
+  NETWORK_VALIDATE,
+  NETWORK_XML_INACTIVE,
+  NetworkUpdateFlag,
+  TYPED_PARAM_STRING_OKAY,
+  TypedParamType,
+} from './protocol.js';
 import type { NetworkRef, WireDhcpLease } from './types.js';
 
 /** The connection a call arrives on, as the procedures see it. */
@@ -68,6 +82,9 @@ function checkFlags(flags: number, allowed: number, fn: string): void {
   if (extra !== 0) throw new VirError('INVALID_ARG', `unsupported flags (0x${(extra >>> 0).toString(16)}) in function ${fn}`);
 }
 
+/** virNetworkPortGetParameters' fields (VIR_NETWORK_PORT_BANDWIDTH_*). */
+const PORT_BANDWIDTH_PARAMS = ['inbound.average', 'inbound.peak', 'inbound.burst', 'inbound.floor', 'outbound.average', 'outbound.peak', 'outbound.burst'];
+
 const LIST_FLAGS = Object.values(ListNetworksFlag).reduce((a, b) => a | b, 0);
 
 /** virConnectListAllNetworks flags as the driver's filter. */
@@ -117,8 +134,9 @@ export function createHandlers(driver: NetworkDriverApi, facts: ServerFacts): Ha
     }
   };
   const nameOf = async (net: NetworkRef): Promise<string> => (await find(net)).name;
-  const noPorts = (api: string) => () => {
-    throw unsupportedApi(api, ErrorDomain.NETWORK);
+  const ports = (api: string): NetworkPortApi => {
+    if (!hasPortApi(driver)) throw unsupportedApi(api, ErrorDomain.NETWORK);
+    return driver;
   };
 
   return {
@@ -226,12 +244,48 @@ export function createHandlers(driver: NetworkDriverApi, facts: ServerFacts): Ha
       return undefined;
     },
 
-    NETWORK_LIST_ALL_PORTS: noPorts('virNetworkListAllPorts'),
-    NETWORK_PORT_LOOKUP_BY_UUID: noPorts('virNetworkPortLookupByUUID'),
-    NETWORK_PORT_CREATE_XML: noPorts('virNetworkPortCreateXML'),
-    NETWORK_PORT_GET_PARAMETERS: noPorts('virNetworkPortGetParameters'),
-    NETWORK_PORT_SET_PARAMETERS: noPorts('virNetworkPortSetParameters'),
-    NETWORK_PORT_GET_XML_DESC: noPorts('virNetworkPortGetXMLDesc'),
-    NETWORK_PORT_DELETE: noPorts('virNetworkPortDelete'),
+    NETWORK_LIST_ALL_PORTS: async ({ network, need_results, flags }) => {
+      const api = ports('virNetworkListAllPorts');
+      checkFlags(flags, 0, 'networkListAllPorts');
+      const net = ref(await find(network));
+      const list = await api.portList(net.name);
+      return { ports: need_results ? list.map((p) => ({ net, uuid: p.uuid })) : [], ret: list.length };
+    },
+    NETWORK_PORT_LOOKUP_BY_UUID: async ({ network, uuid }) => {
+      const net = ref(await find(network));
+      const port = await ports('virNetworkPortLookupByUUID').portLookup(net.name, uuid);
+      return { port: { net, uuid: port.uuid } };
+    },
+    NETWORK_PORT_CREATE_XML: async ({ network, xml, flags }) => {
+      const api = ports('virNetworkPortCreateXML');
+      checkFlags(flags, NETWORK_PORT_CREATE_RECLAIM, 'networkPortCreateXML');
+      const net = ref(await find(network));
+      const port = await api.portCreate(net.name, xml, { reclaim: (flags & NETWORK_PORT_CREATE_RECLAIM) !== 0 });
+      return { port: { net, uuid: port.uuid } };
+    },
+    NETWORK_PORT_GET_XML_DESC: async ({ port, flags }) => {
+      const api = ports('virNetworkPortGetXMLDesc');
+      checkFlags(flags, 0, 'networkPortGetXMLDesc');
+      return { xml: await api.portGetXml(await nameOf(port.net), port.uuid) };
+    },
+    NETWORK_PORT_DELETE: async ({ port, flags }) => {
+      const api = ports('virNetworkPortDelete');
+      checkFlags(flags, 0, 'networkPortDelete');
+      await api.portDelete(await nameOf(port.net), port.uuid);
+      return undefined;
+    },
+    NETWORK_PORT_GET_PARAMETERS: async ({ port, flags }) => {
+      const api = ports('virNetworkPortGetParameters');
+      checkFlags(flags, TYPED_PARAM_STRING_OKAY, 'networkPortGetParameters');
+      await api.portLookup(await nameOf(port.net), port.uuid);
+      // virtnet applies no per-port bandwidth: every limit reads 0 (none), as libvirt reports a port without <bandwidth>.
+      const params = PORT_BANDWIDTH_PARAMS.map((field) => ({ field, type: TypedParamType.UINT, value: 0 }) as const);
+      return { params, nparams: params.length };
+    },
+    NETWORK_PORT_SET_PARAMETERS: async ({ port }) => {
+      const api = ports('virNetworkPortSetParameters');
+      await api.portLookup(await nameOf(port.net), port.uuid);
+      throw new VirError('OPERATION_UNSUPPORTED', 'virtnet does not apply bandwidth limits to network ports');
+    },
   };
 }

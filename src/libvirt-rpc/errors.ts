@@ -28,6 +28,8 @@ const CODE_OF_CLASS: Record<ErrorClass, number> = {
   XML_DETAIL: ErrorCode.XML_DETAIL,
   SYSTEM_ERROR: ErrorCode.SYSTEM_ERROR,
   XML_INVALID_SCHEMA: ErrorCode.XML_INVALID_SCHEMA,
+  NO_NETWORK_PORT: ErrorCode.NO_NETWORK_PORT,
+  NETWORK_PORT_EXIST: ErrorCode.NETWORK_PORT_EXIST,
 };
 
 /** Classes raised by the XML layer, whatever API failed (libvirt's VIR_FROM_XML). */

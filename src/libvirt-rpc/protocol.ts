@@ -77,6 +77,7 @@ export const ErrorCode = {
   OPERATION_UNSUPPORTED: 84,
   XML_INVALID_SCHEMA: 92,
   DEVICE_MISSING: 99,
+  NETWORK_PORT_EXIST: 106,
   NO_NETWORK_PORT: 107,
 } as const;
 
@@ -113,6 +114,11 @@ export const ListNetworksFlag = {
 export const NETWORK_XML_INACTIVE = 1;
 export const NETWORK_VALIDATE = 1;
 export const NetworkUpdateFlag = { LIVE: 1, CONFIG: 2 } as const;
+
+/** virNetworkPortCreateFlags: the port exists already, keep its plug. */
+export const NETWORK_PORT_CREATE_RECLAIM = 1;
+/** VIR_TYPED_PARAM_STRING_OKAY: the client accepts string parameters. */
+export const TYPED_PARAM_STRING_OKAY = 1 << 2;
 
 /** virConnectListAllDomainsFlags: the two that select by state. */
 export const ListDomainsFlag = { ACTIVE: 1, INACTIVE: 2 } as const;

@@ -25,6 +25,10 @@ export const ERROR_PREFIXES = {
   OPERATION_DENIED: 'operation forbidden: ',
   /** A connection whose credentials (virtnetd's TCP token) were refused. */
   AUTH_FAILED: 'authentication failed: ',
+  /** A network port id the network does not know. */
+  NO_NETWORK_PORT: 'network port not found: ',
+  /** A network port created with an id already in use ("network port U exists already"). */
+  NETWORK_PORT_EXIST: '',
   /** A connection URI no transport handles (virsh -c foo:///bar). */
   NO_CONNECT: 'no connection driver available for ',
   /** Details that carry their own wording (libxml2 messages, RelaxNG messages). */

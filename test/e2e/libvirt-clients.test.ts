@@ -6,8 +6,8 @@
  *   9.0) with `-c network:///system?socket=ROOT/run/libvirt/virtnetworkd-sock`:
  *   outputs identical once uuids and MACs are normalised;
  * - python3-libvirt lists, defines, starts, updates, destroys and undefines
- *   a network, receiving lifecycle events through libvirt's default event
- *   loop;
+ *   a network, creates and deletes a network port as virtqemud does,
+ *   receiving lifecycle events through libvirt's default event loop;
  * - `virsh net-event --loop` sees the events virtnet's own CLI causes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -82,6 +82,11 @@ describe.skipIf(!ready)('real libvirt clients through virtnetd', () => {
       expect(step('started')).toEqual({ step: 'started', active: 1, bridge: 'virbr0', autostart: 0, inactive_listed: [], active_listed: ['pynet'] });
       expect(step('updated')).toEqual({ step: 'updated', live_has_host: true, config_has_host: true });
       expect(step('leases')).toEqual({ step: 'leases', leases: [] });
+      const portUuid = '7a7b7c7d-0000-4000-8000-000000000001';
+      expect(step('port')).toMatchObject({ uuid: portUuid, listed: [portUuid], found: portUuid });
+      expect(step('port')?.['xml']).toContain("<plug type='network' bridge='virbr0'/>");
+      expect(Object.values(step('port')?.['params'] as object)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+      expect(step('port-deleted')).toEqual({ step: 'port-deleted', listed: [] });
       expect(step('missing')).toEqual({ step: 'missing', code: 43, domain: 19, message: "Network not found: no network with matching name 'no-such-network'" });
       expect(step('destroyed')).toEqual({ step: 'destroyed', active: 0 });
       expect(step('undefined')).toEqual({ step: 'undefined', names: [] });

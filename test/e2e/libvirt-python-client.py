@@ -5,7 +5,8 @@ Usage: libvirt-python-client.py URI NETWORK_XML
 
 Opens URI, registers a network lifecycle callback through libvirt's default
 event loop (virEventRegisterDefaultImpl), then lists, defines, starts,
-updates, inspects, destroys and undefines the network in NETWORK_XML,
+updates, inspects (ports too), destroys and undefines the network in
+NETWORK_XML,
 printing one JSON object per line for the test to check. Events received
 are printed as {"event": ...} lines once the run is over.
 """
@@ -62,6 +63,18 @@ out(step="updated", live_has_host="name='py'" in net.XMLDesc(0),
     config_has_host="name='py'" in net.XMLDesc(libvirt.VIR_NETWORK_XML_INACTIVE))
 
 out(step="leases", leases=net.DHCPLeases())
+
+# A port as virtqemud asks for one when it plugs a guest's <interface type='network'> in.
+port = net.portCreateXML("""<networkport>
+  <uuid>7a7b7c7d-0000-4000-8000-000000000001</uuid>
+  <owner><name>pyguest</name><uuid>7a7b7c7d-0000-4000-8000-0000000000aa</uuid></owner>
+  <mac address='52:54:00:00:00:42'/>
+</networkport>""")
+out(step="port", uuid=port.UUIDString(), xml=port.XMLDesc(), listed=[p.UUIDString() for p in net.listAllPorts()],
+    found=net.portLookupByUUIDString("7a7b7c7d-0000-4000-8000-000000000001").UUIDString(),
+    params=port.parameters())
+port.delete()
+out(step="port-deleted", listed=[p.UUIDString() for p in net.listAllPorts()])
 
 try:
     conn.networkLookupByName("no-such-network")

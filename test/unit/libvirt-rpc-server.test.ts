@@ -18,6 +18,8 @@ import { remoteError } from '../../src/libvirt-rpc/types.js';
 import { decode } from '../../src/libvirt-rpc/xdr.js';
 import { FakeDriver, NET_XML } from './api-fake-driver.js';
 import { TestRpcClient } from './support/libvirt-rpc-client.js';
+import { startGuestTestDriver } from '../support/guest-testkit.js';
+import { natXml } from '../support/network-testkit.js';
 import { pollUntil } from '../support/poll.js';
 
 const logger = pino({ level: 'silent' });
@@ -191,6 +193,43 @@ describe('the libvirt listener', () => {
     expect(driver.subscriberCount).toBe(1);
     await c.close();
     await until(() => driver.subscriberCount === 0, 'the connection to unsubscribe');
+  });
+
+  it("serves libvirt's port API from a driver that has it, and says unsupported otherwise", async () => {
+    await start();
+    const c = await connect();
+    await c.open();
+    const { net } = await c.call('NETWORK_DEFINE_XML', { xml: NET_XML('n1') });
+    expect(await c.failure('NETWORK_LIST_ALL_PORTS', { network: net, need_results: 1, flags: 0 })).toMatchObject({
+      code: 3,
+      domain: 19,
+      message: 'this function is not supported by the connection driver: virNetworkListAllPorts',
+    });
+    await listener.close();
+
+    const t = await startGuestTestDriver();
+    try {
+      listener = await startLibvirtListener({ root, driver: t.driver, version: '1', logger });
+      const p = await connect();
+      await p.open();
+      const { net: nat } = await p.call('NETWORK_DEFINE_XML', { xml: natXml('nat', '10.9.0') });
+      await p.call('NETWORK_CREATE', { net: nat });
+      const owner = '7a7b7c7d-0000-4000-8000-0000000000aa';
+      const xml = `<networkport><uuid>7a7b7c7d-0000-4000-8000-000000000001</uuid><owner><name>vm</name><uuid>${owner}</uuid></owner><mac address='52:54:00:00:00:42'/></networkport>`;
+      const { port } = await p.call('NETWORK_PORT_CREATE_XML', { network: nat, xml, flags: 0 });
+      expect(port).toEqual({ net: nat, uuid: '7a7b7c7d-0000-4000-8000-000000000001' });
+      expect(await p.call('NETWORK_LIST_ALL_PORTS', { network: nat, need_results: 1, flags: 0 })).toEqual({ ports: [port], ret: 1 });
+      expect((await p.call('NETWORK_PORT_GET_XML_DESC', { port, flags: 0 })).xml).toContain("<plug type='network' bridge='virbr0'/>");
+      const { params, nparams } = await p.call('NETWORK_PORT_GET_PARAMETERS', { port, nparams: 0, flags: 0 });
+      expect(nparams).toBe(7);
+      expect(params[0]).toEqual({ field: 'inbound.average', type: 2, value: 0 });
+      expect(await p.failure('NETWORK_PORT_CREATE_XML', { network: nat, xml, flags: 2 })).toMatchObject({ code: 8, message: 'invalid argument: unsupported flags (0x2) in function networkPortCreateXML' });
+      await p.call('NETWORK_PORT_DELETE', { port, flags: 0 });
+      expect(await p.failure('NETWORK_PORT_LOOKUP_BY_UUID', { network: nat, uuid: port.uuid })).toMatchObject({ code: 107, domain: 19 });
+    } finally {
+      await listener.close();
+      await t.dispose();
+    }
   });
 
   it('survives broken framing, half messages, calls cut off by EOF, and keeps serving', async () => {

@@ -41,12 +41,18 @@ export interface NetworkPort {
   portid: string;
   network: string;
   plug: NicPlug;
+  /** The guest (virtnet's, or a libvirt client's domain) the port is for. */
+  owner: { name: string; uuid: string };
+  mac: string;
+  /** The portgroup asked for. */
+  group?: string;
 }
 
 export interface PortRequest {
   /** The guest the port is for. */
   owner: { name: string; uuid: string };
   mac: string;
+  group?: string;
   /** Keep this port id (notify / re-plug). */
   portid?: string;
   /** The plug the vNIC had before: its pool interface is kept (networkNotifyPort). */
@@ -85,16 +91,10 @@ export function directModeOf(def: NetworkDef): MacvlanMode | undefined {
   return DIRECT_MODES[def.forward.mode];
 }
 
-interface HeldPort {
-  port: NetworkPort;
-  owner: { name: string; uuid: string };
-  mac: string;
-}
-
 export class PortTable {
-  private readonly byNetwork = new Map<string, Map<string, HeldPort>>();
+  private readonly byNetwork = new Map<string, Map<string, NetworkPort>>();
 
-  private table(network: string): Map<string, HeldPort> {
+  private table(network: string): Map<string, NetworkPort> {
     let t = this.byNetwork.get(network);
     if (t === undefined) {
       t = new Map();
@@ -105,7 +105,12 @@ export class PortTable {
 
   /** The ports of a network. */
   ports(network: string): NetworkPort[] {
-    return [...(this.byNetwork.get(network)?.values() ?? [])].map((h) => h.port);
+    return [...(this.byNetwork.get(network)?.values() ?? [])];
+  }
+
+  /** One port of a network, by id. */
+  get(network: string, portid: string): NetworkPort | undefined {
+    return this.byNetwork.get(network)?.get(portid);
   }
 
   /**
@@ -117,7 +122,7 @@ export class PortTable {
     const table = this.table(def.name);
     if (request.portid !== undefined) {
       const held = table.get(request.portid);
-      if (held !== undefined) return held.port;
+      if (held !== undefined) return held;
     }
     const portid = request.portid ?? randomUUID();
     const mode = directModeOf(def);
@@ -157,8 +162,8 @@ export class PortTable {
       if (chosen.type !== 'netdev') throw new VirError('INTERNAL_ERROR', `network '${def.name}' has a PCI device where a netdev is needed`);
       plug = { kind: 'direct', dev: chosen.dev, mode };
     }
-    const port: NetworkPort = { portid, network: def.name, plug };
-    table.set(portid, { port, owner: request.owner, mac: request.mac });
+    const port: NetworkPort = { portid, network: def.name, plug, owner: request.owner, mac: request.mac, ...(request.group !== undefined ? { group: request.group } : {}) };
+    table.set(portid, port);
     def.connections++;
     if (poolIndex !== undefined && poolIndex >= 0) def.forward.interfaces[poolIndex]!.connections++;
     return port;
@@ -171,8 +176,8 @@ export class PortTable {
     if (table === undefined || held === undefined) return false;
     table.delete(portid);
     if (def.connections > 0) def.connections--;
-    if (held.port.plug.kind === 'direct') {
-      const dev = held.port.plug.dev;
+    if (held.plug.kind === 'direct') {
+      const dev = held.plug.dev;
       const iface = def.forward.interfaces.find((i) => i.type === 'netdev' && i.dev === dev);
       if (iface !== undefined && iface.connections > 0) iface.connections--;
     }

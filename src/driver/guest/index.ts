@@ -13,7 +13,8 @@
  * need `force` while guests are attached and restarted networks get their
  * guests back.
  *
- * `combineDrivers` is one object with both APIs, whose `subscribe` carries
+ * `combineDrivers` is one object with both APIs (and the network port API
+ * libvirt clients use), whose `subscribe` carries
  * network, lease and guest events: the daemon serves it as is.
  */
 import type {
@@ -39,6 +40,7 @@ import type {
   GuestInterfaceAddress,
   GuestListFilter,
 } from '../../contract/guest-api.js';
+import type { NetworkPortApi, NetworkPortDef, PortCreateOptions } from '../../contract/network-port-api.js';
 import { GuestDriver, type GuestDriverOptions } from './driver.js';
 
 export { GuestDriver, type GuestDriverOptions } from './driver.js';
@@ -60,9 +62,9 @@ export function hasGuestApi(driver: NetworkDriverApi): driver is VirtnetDriverAp
   return typeof (driver as Partial<GuestDriverApi>).guestList === 'function';
 }
 
-export class CombinedDriver implements NetworkDriverApi, GuestDriverApi {
+export class CombinedDriver implements NetworkDriverApi, NetworkPortApi, GuestDriverApi {
   constructor(
-    readonly networks: NetworkDriverApi,
+    readonly networks: NetworkDriverApi & NetworkPortApi,
     readonly guests: GuestDriverApi & { subscribe(listener: (event: DriverEvent) => void): Unsubscribe },
   ) {}
 
@@ -101,6 +103,22 @@ export class CombinedDriver implements NetworkDriverApi, GuestDriverApi {
   }
   leases(name: string, mac?: string): Promise<DhcpLease[]> {
     return this.networks.leases(name, mac);
+  }
+
+  portList(network: string): Promise<NetworkPortDef[]> {
+    return this.networks.portList(network);
+  }
+  portLookup(network: string, uuid: string): Promise<NetworkPortDef> {
+    return this.networks.portLookup(network, uuid);
+  }
+  portCreate(network: string, xml: string, options?: PortCreateOptions): Promise<NetworkPortDef> {
+    return this.networks.portCreate(network, xml, options);
+  }
+  portGetXml(network: string, uuid: string): Promise<string> {
+    return this.networks.portGetXml(network, uuid);
+  }
+  portDelete(network: string, uuid: string): Promise<void> {
+    return this.networks.portDelete(network, uuid);
   }
 
   guestLookupByName(name: string): Promise<GuestInfo> {
@@ -157,6 +175,6 @@ export class CombinedDriver implements NetworkDriverApi, GuestDriverApi {
   }
 }
 
-export function combineDrivers(networks: NetworkDriverApi, guests: GuestDriver): CombinedDriver {
+export function combineDrivers(networks: NetworkDriverApi & NetworkPortApi, guests: GuestDriver): CombinedDriver {
   return new CombinedDriver(networks, guests);
 }

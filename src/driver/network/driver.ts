@@ -64,6 +64,10 @@ import { planUpdate } from './update.js';
 import { LeaseWatcher } from './leases.js';
 import { initializeDriver, type StartupReport } from './startup.js';
 import { PortTable, type NetworkPort, type NetworkPortOwner, type PortRequest } from '../common/ports.js';
+import type { NetworkPortApi, NetworkPortDef, PortCreateOptions } from '../../contract/network-port-api.js';
+import { parseNetworkPortXml } from '../../conf/network/port-parse.js';
+import { formatNetworkPortXml } from '../../conf/network/port-format.js';
+import { nicPlugOf, portDefOf } from './port-defs.js';
 
 export interface NetworkDriverOptions {
   /** Where configs, status files and dnsmasq files live (virtnetPaths(root)). */
@@ -94,7 +98,7 @@ function normalizeMac(mac: string): string | undefined {
   return bytes === undefined ? undefined : formatMac(bytes);
 }
 
-export class NetworkDriver implements NetworkDriverApi {
+export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
   readonly paths: VirtnetPaths;
   readonly store: NetworkStore;
   private readonly runtime: NetworkRuntime;
@@ -554,6 +558,70 @@ export class NetworkDriver implements NetworkDriverApi {
   /** The ports a network handed out (tests, the console). */
   networkPorts(name: string): NetworkPort[] {
     return this.ports.ports(name);
+  }
+
+  /* ------------------------------------------------------------------ */
+  /* libvirt's port API (virNetworkPort*), for libvirt clients           */
+
+  portList(name: string): Promise<NetworkPortDef[]> {
+    return this.call(async () => {
+      const obj = this.objects.getByName(name);
+      return this.ports.ports(obj.name).map((p) => portDefOf(p, obj.def));
+    });
+  }
+
+  portLookup(name: string, uuid: string): Promise<NetworkPortDef> {
+    return this.call(async () => {
+      const obj = this.objects.getByName(name);
+      const port = this.ports.get(obj.name, uuid);
+      if (port === undefined) throw new VirError('NO_NETWORK_PORT', `Network port with UUID ${uuid} does not exist`);
+      return portDefOf(port, obj.def);
+    });
+  }
+
+  async portGetXml(name: string, uuid: string): Promise<string> {
+    return formatNetworkPortXml(await this.portLookup(name, uuid));
+  }
+
+  /**
+   * libvirt's networkPortCreateXML: a new port (no plug in the document), or
+   * with `reclaim` one a guest already uses (its plug given, kept).
+   */
+  portCreate(name: string, xml: string, options: PortCreateOptions = {}): Promise<NetworkPortDef> {
+    return this.call(() =>
+      withObject(
+        () => this.objects.getByName(name),
+        async (obj) => {
+          const doc = parseNetworkPortXml(xml);
+          if (options.reclaim && doc.plug === undefined) throw new VirError('INVALID_ARG', 'Port reclaim requested but plug type is none');
+          if (!options.reclaim && doc.plug !== undefined) throw new VirError('INVALID_ARG', 'Port reclaim not requested but plug type is not none');
+          if (!options.reclaim && this.ports.get(obj.name, doc.uuid) !== undefined) {
+            throw new VirError('NETWORK_PORT_EXIST', `network port ${doc.uuid} exists already`);
+          }
+          const port = this.ports.allocate(obj.def, obj.active, {
+            owner: doc.owner,
+            mac: doc.mac,
+            portid: doc.uuid,
+            ...(doc.group !== undefined ? { group: doc.group } : {}),
+            ...(doc.plug !== undefined ? { previous: nicPlugOf(doc.plug) } : {}),
+          });
+          if (obj.applied !== undefined) this.saveStatus(obj);
+          return portDefOf(port, obj.def);
+        },
+      ),
+    );
+  }
+
+  portDelete(name: string, uuid: string): Promise<void> {
+    return this.call(() =>
+      withObject(
+        () => this.objects.getByName(name),
+        async (obj) => {
+          if (!this.ports.release(obj.def, uuid)) throw new VirError('NO_NETWORK_PORT', `Network port with UUID ${uuid} does not exist`);
+          if (obj.applied !== undefined) this.saveStatus(obj);
+        },
+      ),
+    );
   }
 
   /** Wait until pending lease refreshes have been delivered (tests). */
