@@ -17,7 +17,7 @@
  * The driver comes from a factory, so tests can run the whole daemon over
  * a fake one; main.ts hands in the real driver over the Linux runtime.
  */
-import { chmodSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -28,6 +28,10 @@ import { acquireInstanceLock, type InstanceLock } from './instance-lock.js';
 import type { DaemonOptions } from './options.js';
 import { sandboxNames, setupSandbox, type SandboxNames } from './sandbox.js';
 import { createApiServer } from './server.js';
+import { connectionPolicy, serveHttpThroughGate, type ConnectionGate } from './connection-gate.js';
+import { DEFAULT_OPEN_FILES } from './open-files.js';
+import { SsPeerCredentials } from '../host/unix-peers.js';
+import { ForkServerRunner } from '../host/fork-server.js';
 import { tokenPath, writeToken } from './token.js';
 
 export interface DriverContext {
@@ -54,6 +58,8 @@ export interface DaemonDeps {
   version: string;
   /** Start-up lines for the operator (stdout). */
   print: (line: string) => void;
+  /** The daemon's descriptor limit (RLIMIT_NOFILE), which sizes its listeners' bounds; default 1024. */
+  openFiles?: number;
 }
 
 export interface RunningDaemon {
@@ -69,17 +75,6 @@ export interface RunningDaemon {
   handle: DriverHandle;
   /** Stop serving, close the driver (networks stay up), remove sockets, token and pid file. Idempotent. */
   stop(): Promise<void>;
-}
-
-/** Listen on a unix socket created with exactly `mode` (no window with a looser one). */
-async function listenUnix(app: FastifyInstance, path: string, mode: number): Promise<void> {
-  const old = process.umask(0o077);
-  try {
-    await app.listen({ path });
-  } finally {
-    process.umask(old);
-  }
-  chmodSync(path, mode);
 }
 
 /**
@@ -149,24 +144,37 @@ export async function startDaemon(options: DaemonOptions, deps: DaemonDeps): Pro
 
     const apiLogger = logger.child({ component: 'api' });
     const servers: FastifyInstance[] = [];
+    const gates: ConnectionGate[] = [];
     undo.push(async () => {
+      // No new connections; then the servers end their event streams and idle connections; what is left gets a moment.
+      for (const g of gates) g.stopAccepting();
       await Promise.all(servers.map((s) => s.close()));
+      await Promise.all(gates.map((g) => g.close(2000)));
       rmSync(socket, { force: true });
       rmSync(readonlySocket, { force: true });
     });
+    // Each listener is bounded (connections at once, per client uid on the read-only socket, idle time): connection-gate.ts.
+    const openFiles = deps.openFiles ?? DEFAULT_OPEN_FILES;
+    const serve = async (app: FastifyInstance, where: Parameters<typeof serveHttpThroughGate>[1], listener: string, perUid: boolean): Promise<ConnectionGate> => {
+      servers.push(app);
+      const gate = await serveHttpThroughGate(app, where, {
+        policy: connectionPolicy(openFiles, perUid),
+        logger: apiLogger.child({ listener }),
+        ...(perUid ? { peers: new SsPeerCredentials(new ForkServerRunner()) } : {}),
+      });
+      gates.push(gate);
+      return gate;
+    };
     const rw = await createApiServer({ driver: handle.driver, access: { kind: 'unix' }, version: deps.version, logger: apiLogger.child({ listener: 'unix' }) });
-    servers.push(rw);
     const ro = await createApiServer({ driver: handle.driver, access: { kind: 'unix-ro' }, version: deps.version, logger: apiLogger.child({ listener: 'unix-ro' }) });
-    servers.push(ro);
-    await listenUnix(rw, socket, 0o600);
-    await listenUnix(ro, readonlySocket, 0o666);
+    await serve(rw, { path: socket, mode: 0o600 }, 'unix', false);
+    await serve(ro, { path: readonlySocket, mode: 0o666 }, 'unix-ro', true);
 
     let tcp: { host: string; port: number } | undefined;
     if (options.listen) {
       const app = await createApiServer({ driver: handle.driver, access: { kind: 'tcp', token }, version: deps.version, logger: apiLogger.child({ listener: 'tcp' }), netns });
-      servers.push(app);
-      await app.listen({ host: options.listen.host, port: options.listen.port });
-      const address = app.server.address();
+      const gate = await serve(app, { host: options.listen.host, port: options.listen.port }, 'tcp', false);
+      const address = gate.server.address();
       const port = typeof address === 'object' && address ? address.port : options.listen.port;
       tcp = { host: options.listen.host, port };
     }

@@ -12,12 +12,20 @@ import { AlreadyRunningError, runningDaemonPid } from './instance-lock.js';
 import { createLogger } from './logger.js';
 import { parseDaemonArgs, USAGE, UsageError, type DaemonCommand } from './options.js';
 import { createRealDriver } from './real-driver.js';
+import { raiseOpenFilesLimit } from './open-files.js';
+import { ExecRunner } from '../host/runner.js';
 import { cleanupSandbox, sandboxNames } from './sandbox.js';
 
 /** 'a', 'b' and 'c' */
 function listNames(names: string[]): string {
   const quoted = names.map((n) => `'${n}'`);
   return quoted.length <= 1 ? quoted.join('') : `${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1]}`;
+}
+
+/** An OS error from starting a process or accepting a connection: one call's or one client's failure. */
+function isTransientOsError(err: Error): boolean {
+  const { syscall, code } = err as NodeJS.ErrnoException;
+  return typeof code === 'string' && typeof syscall === 'string' && (syscall.startsWith('spawn') || syscall === 'accept');
 }
 
 function fail(message: string): never {
@@ -57,6 +65,12 @@ async function main(argv: string[]): Promise<void> {
   const logger = createLogger(options.logLevel, options.logFile);
   // A bug must not die silently or as a bare stack: log it as one structured line, then exit.
   process.on('uncaughtException', (err) => {
+    // A process that could not be started or a connection that could not be accepted (EMFILE, EAGAIN)
+    // concerns one call or one client, never the daemon: should one ever escape its caller, log it and go on.
+    if (isTransientOsError(err)) {
+      logger.error({ err }, 'uncaught error of one call (the daemon goes on)');
+      return;
+    }
     logger.fatal({ err }, 'uncaught exception');
     fail(`internal error: ${err.message}`);
   });
@@ -96,8 +110,14 @@ async function main(argv: string[]): Promise<void> {
     reload.call(daemon.handle).catch((err: unknown) => logger.error({ err }, 'reload failed'));
   });
 
+  // Descriptors: the soft limit up to the hard one (open-files.ts); it sizes the listeners' bounds.
+  const openFiles = await raiseOpenFilesLimit(new ExecRunner());
+  if (openFiles.problem) logger.warn({ limit: openFiles.limit, problem: openFiles.problem }, 'cannot raise the open files limit');
+  else logger.debug({ limit: openFiles.limit }, 'open files limit');
+
   try {
     daemon = await startDaemon(options, {
+      openFiles: openFiles.limit,
       createDriver: createRealDriver,
       logger,
       version: VERSION,

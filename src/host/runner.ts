@@ -9,8 +9,9 @@
  * Commands run with LC_ALL=C so that the tools' messages (which end up in
  * errors) are in English and stable.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { VirError } from '../util/errors.js';
+import { osErrorCode, osErrorText } from '../util/os-error.js';
 
 export interface CommandSpec {
   argv: readonly string[];
@@ -96,17 +97,35 @@ export class ExecRunner implements CommandRunner {
     if (program === undefined) return Promise.reject(new VirError('INTERNAL_ERROR', 'empty command line'));
     const started = performance.now();
     return new Promise<CommandResult>((resolve, reject) => {
-      const child = spawn(program, args, {
-        stdio: ['pipe', 'pipe', 'pipe'],
-        env: { ...process.env, ...spec.env, LC_ALL: 'C' },
+      const cannotRun = (err: unknown): VirError =>
+        osErrorCode(err) === 'ENOENT' ? new VirError('SYSTEM_ERROR', `Unable to find '${program}' binary in $PATH`) : new VirError('SYSTEM_ERROR', `Cannot run '${program}': ${osErrorText(err)}`);
+      let child: ChildProcessWithoutNullStreams;
+      try {
+        child = spawn(program, args, {
+          stdio: ['pipe', 'pipe', 'pipe'],
+          env: { ...process.env, ...spec.env, LC_ALL: 'C' },
+        });
+      } catch (err) {
+        reject(cannotRun(err));
+        return;
+      }
+      // A process that could not be started (EMFILE, EAGAIN…) reports it as an 'error' event on the
+      // next tick, and its pipes may be unusable: listen first, so it can never be an uncaught exception.
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      child.on('error', (err: NodeJS.ErrnoException) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(cannotRun(err));
       });
+      if (child.pid === undefined) return;
       let stdout = '';
       let stderr = '';
-      let settled = false;
       let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
       child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
       child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-      const timer = setTimeout(() => {
+      timer = setTimeout(() => {
         if (child.pid !== undefined) {
           try {
             process.kill(child.pid, 'SIGKILL');
@@ -132,16 +151,6 @@ export class ExecRunner implements CommandRunner {
         resolve(result);
       };
 
-      child.on('error', (err: NodeJS.ErrnoException) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (err.code === 'ENOENT') {
-          reject(new VirError('SYSTEM_ERROR', `Unable to find '${program}' binary in $PATH`));
-        } else {
-          reject(new VirError('SYSTEM_ERROR', `Cannot run '${program}': ${err.message}`));
-        }
-      });
       child.on('exit', (code, signal) => {
         exit = { code, signal };
         if (spec.resolveOnExit) {

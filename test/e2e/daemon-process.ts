@@ -29,10 +29,11 @@ export interface DaemonProcess {
 
 const live = new Set<ChildProcess>();
 
-/** Start `node BUNDLE args…`. */
-export async function spawnDaemon(args: string[]): Promise<DaemonProcess> {
+/** Start `node BUNDLE args…`, or `PREFIX… node BUNDLE args…` (a program that execs the rest, e.g. prlimit). */
+export async function spawnDaemon(args: string[], options: { prefix?: string[] } = {}): Promise<DaemonProcess> {
   const path = await daemonBundle();
-  const child = spawn(process.execPath, [path, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const argv = [...(options.prefix ?? []), process.execPath, path, ...args];
+  const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   let out = '';
   let err = '';
@@ -67,8 +68,8 @@ export async function spawnDaemon(args: string[]): Promise<DaemonProcess> {
 }
 
 /** Start a daemon and wait until it serves; returns it with its sockets, token and TCP port. */
-export async function startServing(args: string[]): Promise<DaemonProcess & { socket: string; readonlySocket: string; port?: number; token?: string }> {
-  const d = await spawnDaemon(args);
+export async function startServing(args: string[], options: { prefix?: string[] } = {}): Promise<DaemonProcess & { socket: string; readonlySocket: string; port?: number; token?: string }> {
+  const d = await spawnDaemon(args, options);
   const m = await d.waitFor(/serving unix:\/\/(\S+) \(read-only: (\S+)\)/);
   const socket = m[1] ?? '';
   const readonlySocket = m[2] ?? '';

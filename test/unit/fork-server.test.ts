@@ -7,13 +7,11 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ForkServerRunner } from '../../src/host/fork-server.js';
 import { ExecRunner, type CommandLogEntry, type CommandSpec } from '../../src/host/runner.js';
 import { VirError } from '../../src/util/errors.js';
+import { runAsProgram as runProgram } from '../support/run-as-program.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'vnt-fork-server-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -21,24 +19,8 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 /** A fresh directory for one runner's server, so parallel tests' servers never show up in a listing. */
 const privateBase = (): string => mkdtempSync(join(scratch, 'base-'));
 
-/** Run `body` as a plain Node program (no test runner keeping the event loop alive), with ForkServerRunner imported. */
-async function runAsProgram(name: string, body: string): Promise<SpawnSyncReturns<string>> {
-  const out = join(scratch, `${name}.mjs`);
-  await build({
-    stdin: {
-      contents: `import { ForkServerRunner } from ${JSON.stringify(fileURLToPath(new URL('../../src/host/fork-server.ts', import.meta.url)))};\n${body}`,
-      resolveDir: scratch,
-      loader: 'ts',
-    },
-    outfile: out,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'silent',
-  });
-  return spawnSync(process.execPath, [out], { encoding: 'utf8', timeout: 20_000 });
-}
+/** Run `body` as a plain Node program, with ForkServerRunner imported. */
+const runAsProgram = (name: string, body: string) => runProgram(scratch, name, { ForkServerRunner: 'src/host/fork-server.ts' }, body);
 
 const tricky = ["it's", 'a "quoted" word', 'two\nlines', '$HOME `date` $(id) \\ ; | & > <', '', '*'];
 

@@ -1,0 +1,35 @@
+/**
+ * Running a snippet as a plain Node program (no test runner keeping the
+ * event loop alive, its own process limits): the snippet is bundled with
+ * esbuild together with the source modules it imports, then run with
+ * `PREFIX… node FILE` (PREFIX e.g. `prlimit --nofile=64:64`).
+ */
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+/** `imports`: names → module path relative to the repository root, e.g. { ExecRunner: 'src/host/runner.ts' }. */
+export async function runAsProgram(
+  scratch: string,
+  name: string,
+  imports: Readonly<Record<string, string>>,
+  body: string,
+  options: { prefix?: string[]; timeoutMs?: number } = {},
+): Promise<SpawnSyncReturns<string>> {
+  const out = join(scratch, `${name}.mjs`);
+  const lines = Object.entries(imports).map(
+    ([symbol, path]) => `import { ${symbol} } from ${JSON.stringify(fileURLToPath(new URL(`../../${path}`, import.meta.url)))};`,
+  );
+  await build({
+    stdin: { contents: `${lines.join('\n')}\n${body}`, resolveDir: scratch, loader: 'ts' },
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'silent',
+  });
+  const argv = [...(options.prefix ?? []), process.execPath, out];
+  return spawnSync(argv[0] as string, argv.slice(1), { encoding: 'utf8', timeout: options.timeoutMs ?? 20_000 });
+}
