@@ -1,7 +1,8 @@
 // Bundles the entry points with esbuild into dist/ (one file each, ESM, node20).
 // libxml2-wasm stays external: it loads its own .wasm next to its module.
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
 
 const entries = {
   virtnet: 'src/cli/main.ts',
@@ -23,6 +24,13 @@ await build({
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// The preload library that lets dnsmasq be forked from a zygote (src/host/zygote.ts). Without a C
+// compiler there is none, and every dnsmasq is started as a new program, as before.
+const zygote = 'dist/virtnet-zygote.so';
+rmSync(zygote, { force: true });
+const cc = spawnSync(process.env.CC ?? 'cc', ['-O2', '-Wall', '-shared', '-fPIC', '-o', zygote, 'src/host/zygote/zygote.c'], { stdio: 'inherit' });
+if (cc.status !== 0) process.stderr.write(`build: ${zygote} not built (${cc.error?.message ?? `cc exit status ${cc.status}`}); dnsmasq will be started without its zygote\n`);
 
 // The web console (web/) into dist/console, served by virtnetd at / on its TCP listener.
 const { buildWeb } = await import('./build-web.mjs');

@@ -18,6 +18,7 @@ import { type NetnsBinding, netnsPath, validateNetnsName } from './netns.js';
 import { LinuxNftables } from './nft.js';
 import { LinuxProcesses } from './processes.js';
 import { ForkServerRunner } from './fork-server.js';
+import { findZygoteLibrary, ZygoteRunner } from './zygote.js';
 import type { CommandLogger, CommandRunner } from './runner.js';
 import { LinuxSysctls } from './sysctl.js';
 
@@ -27,6 +28,13 @@ export interface LinuxHostOptions {
   /** Runs the commands; defaults to a ForkServerRunner (src/host/fork-server.ts) logging to `logger`. */
   runner?: CommandRunner;
   logger?: CommandLogger;
+  /**
+   * virtnet-zygote.so, to fork dnsmasq from a zygote (src/host/zygote.ts); null for none.
+   * Default: findZygoteLibrary() with the default runner, none with a runner of the caller's.
+   */
+  zygoteLibrary?: string | null;
+  /** Told once when the zygote cannot start. */
+  onWarning?: (message: string) => void;
 }
 
 class BatchLinkExecutor implements LinkExecutor {
@@ -65,7 +73,12 @@ export class LinuxHost implements Host {
     this.links = new BatchLinkExecutor(batch, this.netns);
     this.nft = new LinuxNftables(this.runner, this.netns);
     this.sysctl = new LinuxSysctls(this.runner, this.netns);
-    this.processes = new LinuxProcesses(this.runner, this.netns);
+    const library = opts.zygoteLibrary === undefined ? (opts.runner ? undefined : findZygoteLibrary()) : (opts.zygoteLibrary ?? undefined);
+    const zygote =
+      library === undefined
+        ? undefined
+        : new ZygoteRunner({ program: 'dnsmasq', library, netns: this.netns, fallback: this.runner, ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.onWarning ? { onUnavailable: opts.onWarning } : {}) });
+    this.processes = new LinuxProcesses(this.runner, this.netns, zygote);
     this.features = new LinuxKernelFeatures(this.runner, batch, this.sysctl, this.netns);
   }
 

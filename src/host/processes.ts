@@ -102,6 +102,8 @@ export class LinuxProcesses implements Processes {
   constructor(
     private readonly runner: CommandRunner,
     private readonly netns: NetnsBinding,
+    /** Starts daemons in the namespace from a zygote where it can (zygote.ts); else they run through `runner` and nsenter. */
+    private readonly zygote?: CommandRunner,
   ) {}
 
   /** Inode of the bound namespace. */
@@ -118,13 +120,9 @@ export class LinuxProcesses implements Processes {
     const program = spec.argv[0];
     if (program === undefined) throw new VirError('INTERNAL_ERROR', 'empty daemon command line');
     if (!spec.pidFileRemoved) await removeStalePidFile(spec.pidFile);
-    const runSpec: Parameters<CommandRunner['run']>[0] = {
-      argv: inNetnsArgv(this.netns, spec.argv),
-      resolveOnExit: true,
-      timeoutMs,
-    };
+    const runSpec: Parameters<CommandRunner['run']>[0] = { argv: spec.argv, resolveOnExit: true, timeoutMs };
     if (spec.env) runSpec.env = spec.env;
-    const result = await this.runner.run(runSpec);
+    const result = this.zygote ? await this.zygote.run(runSpec) : await this.runner.run({ ...runSpec, argv: inNetnsArgv(this.netns, spec.argv) });
     if (result.exitCode !== 0) {
       if (/failed to execute .*No such file or directory/.test(result.stderr)) {
         throw new VirError('SYSTEM_ERROR', `Unable to find '${program}' binary in $PATH`);
@@ -170,7 +168,11 @@ export class LinuxProcesses implements Processes {
       readlink(`/proc/${pid}/ns/net`),
     ]);
     if (exe.status === 'fulfilled') info.exe = exe.value.replace(/ \(deleted\)$/, '');
-    if (cmdline.status === 'fulfilled') info.argv = cmdline.value.split('\0').filter((a, i, all) => a !== '' || i < all.length - 1);
+    if (cmdline.status === 'fulfilled') {
+      // NUL padding after the last argument: a daemon forked from a zygote (zygote.ts) owns a larger argument area.
+      const text = cmdline.value.replace(/\0+$/, '');
+      info.argv = text === '' ? [] : text.split('\0');
+    }
     if (ns.status === 'fulfilled') {
       const ino = nsInode(ns.value);
       if (ino !== undefined) info.netnsInode = ino;

@@ -437,12 +437,16 @@ export interface CreateLinuxRuntimeOptions extends Omit<LinuxRuntimeOptions, 'ho
   netns?: string | null;
   /** Every command the host runs, for logs. */
   logger?: CommandLogger;
+  /** virtnet-zygote.so for dnsmasq (src/host/zygote.ts); null for none; found in dist/ by default. */
+  zygoteLibrary?: string | null;
 }
 
 /** The runtime the driver and the daemon use: a LinuxHost bound to `netns`, virtnet's paths, ethtool for offloads. */
 export async function createLinuxRuntime(options: CreateLinuxRuntimeOptions): Promise<LinuxRuntime> {
   const hostOptions: ConstructorParameters<typeof LinuxHost>[0] = { netns: options.netns ?? null };
   if (options.logger) hostOptions.logger = options.logger;
+  if (options.onWarning) hostOptions.onWarning = options.onWarning;
+  if (options.zygoteLibrary !== undefined) hostOptions.zygoteLibrary = options.zygoteLibrary;
   const host = await LinuxHost.open(hostOptions);
   const resolvConf = options.resolvConf ?? (await resolvConfFor(host.netns));
   return new LinuxRuntime({ ...options, host, resolvConf });
