@@ -349,12 +349,18 @@ fcntl.ioctl(h, 0x400454d0, 1 if offload else 0)   # TUNSETOFFLOAD: TUN_F_CSUM or
 enter(guest_ns)
 g = tap('eth0', False)
 print('ready', flush=True)
+def relay(src, dst, strip, pad):
+    frame = os.read(src, 65600)[strip:]
+    try:
+        os.write(dst, pad + frame)
+    except OSError:
+        pass   # EIO while the other tap is still down: drop the frame, as a hypervisor does
 while True:
     r, _, _ = select.select([h, g], [], [])
     if h in r:
-        os.write(g, os.read(h, 65600)[10:])
+        relay(h, g, 10, b'')
     if g in r:
-        os.write(h, bytes(10) + os.read(g, 65600))
+        relay(g, h, 0, bytes(10))
 `;
 
 /** Prints the first DHCP reply seen on an interface: its UDP checksum, whether it is valid, and the kernel's flag. */
