@@ -14,7 +14,7 @@
 import { readFile, readlink, stat, unlink } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { VirError } from '../util/errors.js';
-import { childProcessError } from './errors.js';
+import { childProcessError, statusText } from './errors.js';
 import { type NetnsBinding, inNetnsArgv, netnsPath } from './netns.js';
 import type { CommandRunner } from './runner.js';
 
@@ -49,6 +49,12 @@ export type DaemonSignal = 'SIGHUP' | 'SIGTERM' | 'SIGKILL';
 export interface Processes {
   /** Start a daemon in the namespace and return its pid (read from its pid file). */
   startDaemon(spec: DaemonSpec): Promise<number>;
+  /**
+   * Run a program that checks something and exits (`dnsmasq --test`) in the
+   * namespace: undefined when it exits 0, else what it said (stderr, else
+   * stdout, else how it ended).
+   */
+  check(argv: readonly string[]): Promise<string | undefined>;
   /** The pid in a pid file, or undefined when the file is missing or holds no pid. */
   readPidFile(path: string): Promise<number | undefined>;
   /** What /proc says about a pid, or undefined when there is no such process. */
@@ -113,6 +119,17 @@ export class LinuxProcesses implements Processes {
       return nsInode(await readlink('/proc/self/ns/net')) ?? -1;
     })();
     return this.ourInode;
+  }
+
+  async check(argv: readonly string[]): Promise<string | undefined> {
+    const program = argv[0];
+    if (program === undefined) throw new VirError('INTERNAL_ERROR', 'empty command line');
+    const result = await this.runner.run({ argv: inNetnsArgv(this.netns, argv) });
+    if (result.exitCode === 0) return undefined;
+    if (/failed to execute .*No such file or directory/.test(result.stderr)) {
+      throw new VirError('SYSTEM_ERROR', `Unable to find '${program}' binary in $PATH`);
+    }
+    return result.stderr.trim() || result.stdout.trim() || statusText(result);
   }
 
   async startDaemon(spec: DaemonSpec): Promise<number> {

@@ -82,6 +82,8 @@ export class FakeHost implements Host {
   readonly processes: Processes;
   readonly features: KernelFeatures;
   private readonly faults: MethodFault[] = [];
+  /** Messages the next `processes.check` calls refuse with (see refuseNextCheck). */
+  private readonly checkVerdicts: string[] = [];
   private readonly tcActions: Set<string>;
 
   constructor(opts: FakeHostOptions = {}) {
@@ -128,6 +130,11 @@ export class FakeHost implements Host {
   /** Make the next `times` batch lines whose text matches `pattern` fail with ip's message `message`. */
   failLine(pattern: RegExp, message = 'RTNETLINK answers: File exists', times = 1): void {
     this.kernel.lineFaults.push({ pattern, reason: message, remaining: times });
+  }
+
+  /** Make the next `processes.check` (e.g. `dnsmasq --test`) refuse with this message; checks pass otherwise. */
+  refuseNextCheck(message: string): void {
+    this.checkVerdicts.push(message);
   }
 
   /** Pretend a daemon died on its own (crash, OOM kill). */
@@ -295,6 +302,10 @@ export class FakeHost implements Host {
         table.processes.set(pid, { pid, argv: [...spec.argv], env: { ...spec.env }, netns: ns, alive: true, signals: [] });
         table.pidFiles.set(spec.pidFile, pid);
         return pid;
+      },
+      check: async (argv: readonly string[]): Promise<string | undefined> => {
+        rec('processes', 'check', [argv]);
+        return this.checkVerdicts.shift();
       },
       async readPidFile(path: string): Promise<number | undefined> {
         rec('processes', 'readPidFile', [path]);

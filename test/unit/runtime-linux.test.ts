@@ -256,6 +256,51 @@ describe('live updates', () => {
   });
 });
 
+describe('a live update whose dnsmasq configuration fails (issue 10, point 5)', () => {
+  it('is refused with dnsmasq\'s own message when `dnsmasq --test` refuses it; dnsmasq, its files and the rules stay as they were', async () => {
+    const rt = runtime();
+    const before = def(NAT);
+    const applied = asLinux(await rt.start(before, { otherActive: [] }));
+    const pid = applied.dnsmasq!.pid;
+    const confBefore = readFileSync(join(paths.dnsmasqDir, 'lab.conf'), 'utf8');
+    const nftBefore = host.callsOf('nft', 'apply').length;
+    const after = structuredClone(before);
+    after.ips[0]!.ranges.push({ start: '192.168.70.100', end: '192.168.70.110' });
+    host.refuseNextCheck('dnsmasq: illegal repeated keyword at line 19 of /x/.lab.conf.0a0b0c0d.check');
+
+    await expect(rt.updateLive(before, after, 'ip-dhcp-range', applied)).rejects.toThrow(
+      /^unsupported configuration: dnsmasq refuses the new configuration of network 'lab': dnsmasq: illegal repeated keyword at line 19 of /,
+    );
+    expect(alive(pid)).toBe(true);
+    expect(signals(pid)).toEqual([]);
+    expect(host.callsOf('processes', 'startDaemon')).toHaveLength(1);
+    expect(readFileSync(join(paths.dnsmasqDir, 'lab.conf'), 'utf8')).toBe(confBefore);
+    expect(host.callsOf('nft', 'apply').length).toBe(nftBefore);
+    // It checked the new configuration, from a copy that is gone again.
+    const [argv] = host.callsOf('processes', 'check')[0]!.args as [string[]];
+    expect(argv.slice(0, 2)).toEqual(['dnsmasq', '--test']);
+    expect(readdirSync(paths.dnsmasqDir).filter((f) => f.endsWith('.check'))).toEqual([]);
+  });
+
+  it('brings the old dnsmasq back on the old files when the new one does not start', async () => {
+    const rt = runtime();
+    const before = def(NAT);
+    const applied = asLinux(await rt.start(before, { otherActive: [] }));
+    const confBefore = readFileSync(join(paths.dnsmasqDir, 'lab.conf'), 'utf8');
+    const after = structuredClone(before);
+    after.ips[0]!.ranges.push({ start: '192.168.70.100', end: '192.168.70.110' });
+    host.failNext('processes', 'startDaemon', new Error('dnsmasq: failed to create listening socket'));
+
+    await expect(rt.updateLive(before, after, 'ip-dhcp-range', applied)).rejects.toThrow('failed to create listening socket');
+    const starts = host.callsOf('processes', 'startDaemon');
+    expect(starts).toHaveLength(3);
+    const restored = [...host.processTable.processes.values()].filter((p) => p.alive && p.argv[0] === 'dnsmasq');
+    expect(restored).toHaveLength(1);
+    expect(readFileSync(join(paths.dnsmasqDir, 'lab.conf'), 'utf8')).toBe(confBefore);
+    expect(warnings).toEqual([]);
+  });
+});
+
 describe('adoption by a new runtime over the same directories', () => {
   it('keeps a live dnsmasq (SIGHUP, same pid) and re-applies the rules; restarts a dead one', async () => {
     const d = def(NAT);

@@ -18,6 +18,7 @@ import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { removeStalePidFile, type Processes } from '../../host/processes.js';
+import { configUnsupported } from '../../util/errors.js';
 import type { DnsmasqPaths, DnsmasqRuntimePlan } from '../../plan/network-plan.js';
 import type { AppliedDnsmasq } from './applied.js';
 
@@ -70,6 +71,27 @@ export class DnsmasqControl {
     private readonly processes: Processes,
     private readonly timeoutMs = 10_000,
   ) {}
+
+  /**
+   * Ask dnsmasq whether it accepts the plan's conf (`dnsmasq --test` on a
+   * copy beside the conf), without touching the conf or the running
+   * process. Throws dnsmasq's own message when it refuses.
+   */
+  async check(plan: DnsmasqRuntimePlan, networkName: string): Promise<void> {
+    const conf = plan.paths.conf;
+    await mkdir(dirname(conf), { recursive: true, mode: 0o755 });
+    const copy = join(dirname(conf), `.${basename(conf)}.${randomBytes(4).toString('hex')}.check`);
+    await writeFile(copy, plan.files.conf, { mode: 0o600, flag: 'wx' });
+    let refusal: string | undefined;
+    try {
+      refusal = await this.processes.check([plan.argv[0] ?? DNSMASQ, '--test', `--conf-file=${copy}`]);
+    } finally {
+      await removeFile(copy);
+    }
+    if (refusal !== undefined) {
+      throw configUnsupported(`dnsmasq refuses the new configuration of network '${networkName}': ${refusal.split(copy).join('the new configuration')}`);
+    }
+  }
 
   /** Start dnsmasq on files already written; its pid. */
   async start(plan: DnsmasqRuntimePlan): Promise<AppliedDnsmasq> {

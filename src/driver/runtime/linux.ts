@@ -64,6 +64,7 @@ import {
   type VirtualNetworkPlan,
 } from '../../plan/network-plan.js';
 import { findSubnetCollision } from '../../plan/plan-collision.js';
+import type { NftCommand } from '../../plan/nft-json.js';
 import { VirError, configUnsupported } from '../../util/errors.js';
 import type { DhcpLease } from '../../contract/network-api.js';
 import type { VirtnetPaths } from '../common/paths.js';
@@ -351,17 +352,25 @@ export class LinuxRuntime implements NetworkRuntime {
     if (oldPlan.kind !== 'virtual' || newPlan.kind !== 'virtual') return applied;
     const next: LinuxApplied = { ...applied };
 
+    // What dnsmasq needs, decided first: a conf dnsmasq refuses must leave everything as it was.
+    const dns = newPlan.dnsmasq;
+    const current = applied.dnsmasq;
+    const sameConf = current !== undefined && dns !== undefined && oldPlan.dnsmasq !== undefined && oldPlan.dnsmasq.files.conf === dns.files.conf;
+    const reloadOnly = sameConf && (section === 'ip-dhcp-host' || section === 'dns-host');
+    const unchanged = sameConf && !reloadOnly && sameFiles(oldPlan.dnsmasq, dns!);
+    if (dns && !reloadOnly && !unchanged) await this.dnsmasq.check(dns, after.name);
+
+    let firewallBefore: NftCommand[] | undefined;
     if (newPlan.firewall) {
       const changed = JSON.stringify(newPlan.firewall.remove.nftables) !== JSON.stringify(applied.firewallRemove)
         || JSON.stringify(newPlan.firewall.apply) !== JSON.stringify(oldPlan.firewall?.apply);
       if (changed) {
         await this.firewall.replace(newPlan.bridge, applied.firewallRemove, newPlan.firewall.apply.nftables);
         next.firewallRemove = newPlan.firewall.remove.nftables;
+        firewallBefore = oldPlan.firewall?.apply.nftables;
       }
     }
 
-    const dns = newPlan.dnsmasq;
-    const current = applied.dnsmasq;
     if (!dns) {
       if (current) {
         await this.dnsmasq.stop(current);
@@ -370,19 +379,47 @@ export class LinuxRuntime implements NetworkRuntime {
       }
       return next;
     }
-    const reloadable = section === 'ip-dhcp-host' || section === 'dns-host';
-    const sameConf = oldPlan.dnsmasq !== undefined && oldPlan.dnsmasq.files.conf === dns.files.conf;
-    if (current && sameConf && reloadable) {
+    if (reloadOnly) {
       await writeReloadableFiles(dns);
-      if (await this.dnsmasq.reload(current)) return next;
+      if (await this.dnsmasq.reload(current!)) return next;
+      // Not running: it is started below, with a conf dnsmasq accepts.
+      await this.dnsmasq.check(dns, after.name);
     }
-    if (current && sameConf && !reloadable && sameFiles(oldPlan.dnsmasq, dns)) return next;
-    // Anything else in the conf: restart, as libvirt does.
+    if (unchanged) return next;
+    // Anything else in the conf: restart, as libvirt does; if the new one does not come up, the old one comes back.
     if (current) await this.dnsmasq.stop(current);
-    await Promise.all([writeDnsmasqFiles(dns), this.upstream.ensure()]);
-    next.dnsmasq = await this.dnsmasq.start(dns);
+    try {
+      await Promise.all([writeDnsmasqFiles(dns), this.upstream.ensure()]);
+      next.dnsmasq = await this.dnsmasq.start(dns);
+    } catch (e) {
+      await this.restoreAfterFailedUpdate(applied, oldPlan, newPlan, firewallBefore);
+      throw e;
+    }
     this.running.set(applied.name, next.dnsmasq);
     return next;
+  }
+
+  /**
+   * A live update whose new dnsmasq did not start: the old files and
+   * process, and the old rules if they were replaced, come back. What
+   * cannot be restored is logged; the caller reports the update's error.
+   */
+  private async restoreAfterFailedUpdate(applied: LinuxApplied, oldPlan: VirtualNetworkPlan, newPlan: VirtualNetworkPlan, firewallBefore: NftCommand[] | undefined): Promise<void> {
+    if (firewallBefore !== undefined && newPlan.firewall) {
+      await this.firewall
+        .replace(newPlan.bridge, newPlan.firewall.remove.nftables, firewallBefore)
+        .catch((e: unknown) => this.warn(`network '${applied.name}': could not restore its firewall rules: ${(e as Error).message}`));
+    }
+    const old = oldPlan.dnsmasq;
+    if (!old || !applied.dnsmasq) return;
+    try {
+      await writeDnsmasqFiles(old);
+      const restored = await this.dnsmasq.start(old);
+      this.running.set(applied.name, restored);
+    } catch (e) {
+      this.running.delete(applied.name);
+      this.warn(`network '${applied.name}': could not restart its previous dnsmasq: ${(e as Error).message}`);
+    }
   }
 
   // ---- leases, cleanup, facts -------------------------------------------------
