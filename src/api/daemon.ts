@@ -40,6 +40,8 @@ export interface DriverContext {
   netns: string | null;
   logger: Logger;
   autostart: boolean;
+  /** This host's Open vSwitch database (OVN networks); undefined: the system's. */
+  ovsDb?: string;
 }
 
 export interface DriverHandle {
@@ -139,7 +141,7 @@ export async function startDaemon(options: DaemonOptions, deps: DaemonDeps): Pro
     const token = writeToken(paths.runDir);
     undo.push(() => rmSync(tokenPath(paths.runDir), { force: true }));
 
-    const handle = await deps.createDriver({ paths, netns, logger: logger.child({ component: 'driver' }), autostart: options.autostart });
+    const handle = await deps.createDriver({ paths, netns, logger: logger.child({ component: 'driver' }), autostart: options.autostart, ...(options.ovsDb ? { ovsDb: options.ovsDb } : {}) });
     undo.push(() => handle.close());
 
     const apiLogger = logger.child({ component: 'api' });

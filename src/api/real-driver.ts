@@ -1,6 +1,8 @@
 /**
  * The real network driver for virtnetd: createNetworkDriver over the Linux
- * runtime (src/driver/runtime/linux.ts), bound to the daemon's namespace
+ * runtime (src/driver/runtime/linux.ts) and, for networks with
+ * <virtnet:ovn>, the OVN runtime (src/ovn/runtime.ts) with this host's Open
+ * vSwitch (--ovs-db), both behind one RuntimeByKind, bound to the daemon's namespace
  * (--netns, the sandbox's, or the daemon's own). Every host command is
  * logged at debug level, runtime warnings at warn. The guest driver runs
  * beside it (src/driver/guest/index.ts) over the Linux guest backend in the
@@ -12,11 +14,14 @@ import { combineDrivers, createGuestDriver } from '../driver/guest/index.js';
 import { createLinuxRuntime } from '../driver/runtime/index.js';
 import { LinuxGuestBackend } from '../host/guest-linux.js';
 import { LinuxHost } from '../host/linux.js';
+import { RuntimeByKind } from '../driver/runtime/by-kind.js';
+import { DEFAULT_OVS_DB, LocalOvs } from '../ovn/local-ovs.js';
+import { OVN_RUNTIME_ID, OvnRuntime } from '../ovn/runtime.js';
 import type { DriverFactory } from './daemon.js';
 
-export const createRealDriver: DriverFactory = async ({ paths, netns, logger, autostart }) => {
+export const createRealDriver: DriverFactory = async ({ paths, netns, logger, autostart, ovsDb }) => {
   const hostLog = logger.child({ component: 'host' });
-  const runtime = await createLinuxRuntime({
+  const linux = await createLinuxRuntime({
     paths,
     netns,
     watchResolvConf: true,
@@ -29,11 +34,21 @@ export const createRealDriver: DriverFactory = async ({ paths, netns, logger, au
     },
     onWarning: (message) => hostLog.warn(message),
   });
+  // OVN networks: rows in their northbound database, guests' vNICs on this host's Open vSwitch.
+  const ovs = new LocalOvs(ovsDb ?? DEFAULT_OVS_DB);
+  const ovnLog = logger.child({ component: 'ovn' });
+  const ovn = new OvnRuntime({ chassis: () => ovs.chassis(), onWarning: (message) => ovnLog.warn(message) });
+  const runtime = new RuntimeByKind([{ id: OVN_RUNTIME_ID, runtime: ovn, takes: (def) => def.ovn !== undefined }], linux);
+  const closeRuntimes = (): void => {
+    linux.close();
+    ovn.close();
+    ovs.close();
+  };
   let driver;
   try {
     driver = await createNetworkDriver({ paths, runtime, logger, autostart });
   } catch (err) {
-    runtime.close();
+    closeRuntimes();
     throw err;
   }
   const report = driver.startupReport;
@@ -41,12 +56,12 @@ export const createRealDriver: DriverFactory = async ({ paths, netns, logger, au
   // Guests: their namespaces and vNICs beside the networks' bridges, in the same namespace.
   let guests;
   try {
-    const runner = runtime.host instanceof LinuxHost ? runtime.host.runner : undefined;
+    const runner = linux.host instanceof LinuxHost ? linux.host.runner : undefined;
     if (runner === undefined) throw new Error('the guest backend needs a Linux host');
-    guests = await createGuestDriver({ paths, networks: driver, backend: new LinuxGuestBackend({ runner, netns }), logger: logger.child({ component: 'guests' }) });
+    guests = await createGuestDriver({ paths, networks: driver, backend: new LinuxGuestBackend({ runner, netns, ovs }), logger: logger.child({ component: 'guests' }) });
   } catch (err) {
     await driver.close();
-    runtime.close();
+    closeRuntimes();
     throw err;
   }
   if (guests.startupReport) logger.info({ startup: guests.startupReport }, 'guest driver ready');
@@ -55,7 +70,7 @@ export const createRealDriver: DriverFactory = async ({ paths, netns, logger, au
     async close() {
       await guests.close();
       await driver.close();
-      runtime.close();
+      closeRuntimes();
     },
   };
 };

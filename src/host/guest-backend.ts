@@ -26,8 +26,27 @@
  */
 import type { MacvlanMode } from './link-ops.js';
 
-/** Where a vNIC's host side goes: a bridge port, or a macvlan/macvtap on a pool interface. */
-export type NicPlug = { kind: 'bridge'; bridge: string } | { kind: 'direct'; dev: string; mode: MacvlanMode };
+/**
+ * Where a vNIC's host side goes: a bridge port, a macvlan/macvtap on a pool
+ * interface, or a port of an Open vSwitch bridge that OVN binds by its
+ * iface-id (an OVN network), with the overlay's MTU.
+ */
+export type NicPlug =
+  | { kind: 'bridge'; bridge: string }
+  | { kind: 'direct'; dev: string; mode: MacvlanMode }
+  | { kind: 'ovs'; bridge: string; ifaceId: string; mtu: number };
+
+/** A host's Open vSwitch, as the guest backend needs it for 'ovs' plugs (src/ovn/local-ovs.ts). */
+export interface OvsPortControl {
+  /** Add a port to a bridge, or give an existing one these external_ids. */
+  addPort(bridge: string, name: string, externalIds: Record<string, string>): Promise<void>;
+  /** Remove a port from whichever bridge holds it; a missing one counts as removed. */
+  deletePort(name: string): Promise<void>;
+  /** Whether the datapath is OVS's userspace one, which reads devices with AF_PACKET (offloads must be off). */
+  userspace(): Promise<boolean>;
+  /** The bridges and their ports, sorted; none when the host runs no Open vSwitch at all. */
+  bridges(): Promise<{ name: string; ports: string[] }[]>;
+}
 
 /** A guest as the backend knows it. */
 export interface GuestHandle {

@@ -17,7 +17,8 @@ import { constants as osConstants } from 'node:os';
 import { VirError } from '../util/errors.js';
 import { commandError } from './errors.js';
 import { LinuxFacts } from './facts.js';
-import type { BridgePortsInfo, ExecOutcome, GuestBackend, GuestHandle, NicPlug, NicSpec, PluggedNic } from './guest-backend.js';
+import type { BridgePortsInfo, ExecOutcome, GuestBackend, GuestHandle, NicPlug, NicSpec, OvsPortControl, PluggedNic } from './guest-backend.js';
+import { offloadsOff } from './offloads.js';
 import { bridgePortsFromLinks } from './guest-bridges.js';
 import {
   GUEST_DEV_PREFIX,
@@ -39,6 +40,8 @@ export interface LinuxGuestBackendOptions {
   runner: CommandRunner;
   /** The driver's namespace, where the bridges are (null: this process's own). */
   netns: NetnsBinding;
+  /** The host's Open vSwitch, for vNICs of OVN networks ('ovs' plugs). */
+  ovs?: OvsPortControl;
   /** How long guest-exec waits for a command; default 120 s. */
   execTimeoutMs?: number;
 }
@@ -66,8 +69,10 @@ export class LinuxGuestBackend implements GuestBackend {
   /** Host names given to vNICs of this process's guests (a netns guest's macvlan leaves the driver's netns). */
   private readonly handedOut = new Set<string>();
   private readonly execTimeoutMs: number;
+  private readonly ovsControl: OvsPortControl | undefined;
 
   constructor(options: LinuxGuestBackendOptions) {
+    this.ovsControl = options.ovs;
     this.runner = options.runner;
     this.netns = options.netns;
     this.batch = new IpBatchRunner(options.runner);
@@ -121,7 +126,7 @@ export class LinuxGuestBackend implements GuestBackend {
       const used = await this.linkNames();
       for (const r of taken.reserved) used.add(r);
       for (const r of this.handedOut) used.add(r);
-      const prefix = nic.plug.kind === 'bridge' ? VNET_PREFIX : guest.type === 'netns' ? MACVLAN_PREFIX : MACVTAP_PREFIX;
+      const prefix = nic.plug.kind !== 'direct' ? VNET_PREFIX : guest.type === 'netns' ? MACVLAN_PREFIX : MACVTAP_PREFIX;
       for (const r of taken.reserved) this.names.reserve(prefix, r);
       const target = nic.target ?? this.names.next(prefix, used);
       const guestDev = guest.type === 'netns' ? lowestFreeName(GUEST_DEV_PREFIX, taken.guestDevs) : undefined;
@@ -133,9 +138,64 @@ export class LinuxGuestBackend implements GuestBackend {
     });
   }
 
+  private ovs(): OvsPortControl {
+    if (this.ovsControl === undefined) throw new VirError('OPERATION_UNSUPPORTED', 'this virtnetd has no Open vSwitch for vNICs of OVN networks (--ovs-db)');
+    return this.ovsControl;
+  }
+
+  /** The external_ids OVN and libvirt put on a guest's OVS interface. */
+  private static ovsIds(guest: GuestHandle, nic: PluggedNic, ifaceId: string): Record<string, string> {
+    return { 'iface-id': ifaceId, 'attached-mac': nic.mac, 'iface-status': 'active', 'vm-id': guest.uuid };
+  }
+
+  /**
+   * A vNIC on an Open vSwitch bridge: a veth pair (netns guests) or a tap,
+   * with the overlay's MTU on both ends, offloads off for the userspace
+   * datapath, then the OVS port carrying the iface-id OVN binds.
+   */
+  private async createOvs(guest: GuestHandle, nic: PluggedNic, plug: Extract<NicPlug, { kind: 'ovs' }>, vnetHdr: boolean): Promise<void> {
+    const ovs = this.ovs();
+    const userspace = await ovs.userspace();
+    const { target, mac } = nic;
+    const ns = guest.type === 'netns' ? this.guestNetns(guest) : undefined;
+    const guestDev = nic.guestDev ?? 'eth0';
+    const hostOps: LinkOp[] =
+      ns !== undefined
+        ? [
+            { op: 'createVeth', name: target, mac: hostSideMac(mac), peer: guestDev, peerMac: mac, peerNetns: ns, mtu: plug.mtu },
+            { op: 'setUp', name: target, up: true },
+          ]
+        : [
+            { op: 'createTap', name: target, mac: hostSideMac(mac), mtu: plug.mtu, vnetHdr },
+            { op: 'setUp', name: target, up: true },
+          ];
+    const applied = await applyLinkOps(this.batch, hostOps, this.netns);
+    try {
+      if (ns !== undefined) {
+        await applyLinkOps(
+          this.batch,
+          [
+            { op: 'setMtu', name: guestDev, mtu: plug.mtu },
+            { op: 'setUp', name: guestDev, up: true },
+          ],
+          ns,
+        );
+      }
+      if (userspace) {
+        await offloadsOff(this.runner, this.netns, target);
+        if (ns !== undefined) await offloadsOff(this.runner, ns, guestDev);
+      }
+      await ovs.addPort(plug.bridge, target, LinuxGuestBackend.ovsIds(guest, nic, plug.ifaceId));
+    } catch (err) {
+      await revertLinkChanges(this.batch, applied.undo, this.netns);
+      throw err;
+    }
+  }
+
   /** Create a vNIC with the names in `nic`; nothing is left on failure. */
   private async create(guest: GuestHandle, nic: PluggedNic, vnetHdr: boolean): Promise<void> {
     const { plug, target, mac } = nic;
+    if (plug.kind === 'ovs') return this.createOvs(guest, nic, plug, vnetHdr);
     const hostOps: LinkOp[] = [];
     const guestOps: LinkOp[] = [];
     if (guest.type === 'netns') {
@@ -201,6 +261,7 @@ export class LinuxGuestBackend implements GuestBackend {
   }
 
   async unplug(guest: GuestHandle, nic: PluggedNic): Promise<void> {
+    if (nic.plug.kind === 'ovs') await this.ovs().deletePort(nic.target);
     const where = this.deviceOf(guest, nic);
     if (where.netns !== this.netns && where.netns !== null && !(await this.netnsExists(where.netns))) {
       this.handedOut.delete(nic.target);
@@ -218,7 +279,12 @@ export class LinuxGuestBackend implements GuestBackend {
       const link = await facts.link(where.name);
       const same =
         (plug.kind === 'bridge' && nic.plug.kind === 'bridge') ||
+        (plug.kind === 'ovs' && nic.plug.kind === 'ovs' && plug.bridge === nic.plug.bridge) ||
         (plug.kind === 'direct' && nic.plug.kind === 'direct' && plug.dev === nic.plug.dev && plug.mode === nic.plug.mode);
+      if (link !== undefined && same && plug.kind === 'ovs') {
+        await this.ovs().addPort(plug.bridge, nic.target, LinuxGuestBackend.ovsIds(guest, nic, plug.ifaceId));
+        return next;
+      }
       if (link !== undefined && same) {
         if (plug.kind === 'bridge' && link.master !== plug.bridge) {
           await applyLinkOps(
@@ -232,6 +298,7 @@ export class LinuxGuestBackend implements GuestBackend {
         }
         return next;
       }
+      if (nic.plug.kind === 'ovs') await this.ovs().deletePort(nic.target);
       if (link !== undefined) await this.deleteLinks(where.netns, [where.name]);
       await this.create(guest, next, link?.tun?.vnetHdr === true);
       return next;
@@ -240,6 +307,14 @@ export class LinuxGuestBackend implements GuestBackend {
 
   async destroyGuest(guest: GuestHandle, nics: readonly PluggedNic[]): Promise<void> {
     const problems: string[] = [];
+    for (const n of nics) {
+      if (n.plug.kind !== 'ovs') continue;
+      try {
+        await this.ovs().deletePort(n.target);
+      } catch (err) {
+        problems.push((err as Error).message);
+      }
+    }
     const hostSide = nics.filter((n) => this.deviceOf(guest, n).netns === this.netns).map((n) => n.target);
     try {
       await this.deleteLinks(this.netns, hostSide);
@@ -313,6 +388,12 @@ export class LinuxGuestBackend implements GuestBackend {
   }
 
   async bridges(): Promise<BridgePortsInfo[]> {
-    return bridgePortsFromLinks(await this.facts.links());
+    const links = await this.facts.links();
+    const linux = bridgePortsFromLinks(links);
+    if (this.ovsControl === undefined) return linux;
+    const ovs = await this.ovsControl.bridges();
+    const macOf = new Map(links.map((l) => [l.name, l.mac]));
+    const shown = ovs.map((b) => ({ bridge: b.name, bridgeId: `8000.${(macOf.get(b.name) ?? '').replace(/:/g, '')}`, stp: false, ports: b.ports.filter((p) => p !== b.name) }));
+    return [...linux, ...shown].sort((a, b) => a.bridge.localeCompare(b.bridge));
   }
 }

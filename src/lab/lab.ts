@@ -20,7 +20,7 @@ import { select } from '../ovsdb/operations.js';
 import { stringOf } from '../ovsdb/values.js';
 import { createDbArgv, controllerSpec, northdSpec, OVS_SCHEMAS, ovsdbServerSpec, vswitchdSpec, type OvsDaemonSpec } from '../ovn/daemons.js';
 import { applyHostSetup, kernelDatapathLoaded, planHostSetup, seedTunnelNeighbours } from '../ovn/host-setup.js';
-import { offloadsOff } from '../ovn/offloads.js';
+import { offloadsOff } from '../host/offloads.js';
 import { Vswitch } from '../ovn/vswitch.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { operationFailed, operationInvalid } from '../util/errors.js';

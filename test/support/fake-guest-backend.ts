@@ -102,10 +102,11 @@ export class FakeGuestBackend implements GuestBackend {
     }
     const dev: FakeDevice = {
       name: target,
-      kind: plug.kind === 'bridge' ? (guest.type === 'netns' ? 'veth' : 'tap') : guest.type === 'netns' ? 'macvlan' : 'macvtap',
+      kind: plug.kind !== 'direct' ? (guest.type === 'netns' ? 'veth' : 'tap') : guest.type === 'netns' ? 'macvlan' : 'macvtap',
       mac: nic.mac,
     };
-    if (plug.kind === 'bridge') dev.master = plug.bridge;
+    // An Open vSwitch port ('ovs') is shown as a port of its bridge too.
+    if (plug.kind !== 'direct') dev.master = plug.bridge;
     else {
       dev.parent = plug.dev;
       dev.mode = plug.mode;
@@ -131,7 +132,7 @@ export class FakeGuestBackend implements GuestBackend {
   async plug(guest: GuestHandle, nic: NicSpec, taken: { reserved: ReadonlySet<string>; guestDevs: ReadonlySet<string> }): Promise<PluggedNic> {
     this.enter('plug', guest, nic.mac);
     const used = new Set([...this.links, ...this.devices.keys(), ...taken.reserved]);
-    const prefix = nic.plug.kind === 'bridge' ? VNET_PREFIX : guest.type === 'netns' ? MACVLAN_PREFIX : MACVTAP_PREFIX;
+    const prefix = nic.plug.kind !== 'direct' ? VNET_PREFIX : guest.type === 'netns' ? MACVLAN_PREFIX : MACVTAP_PREFIX;
     for (const r of taken.reserved) this.names.reserve(prefix, r);
     const made: PluggedNic = { mac: nic.mac, plug: nic.plug, target: nic.target ?? this.names.next(prefix, used) };
     if (guest.type === 'netns') made.guestDev = lowestFreeName(GUEST_DEV_PREFIX, taken.guestDevs);

@@ -88,10 +88,20 @@ describe('OVN network XML', () => {
     expect(parseNetworkXml(foreign).ovn).toBeUndefined();
   });
 
-  it('gives an OVN network a MAC but no bridge name at define', async () => {
-    const def = await applyDefineDefaults(parseNetworkXml(edit("  <mac address='52:54:00:0a:0b:0c'/>\n", '')), noDefine);
-    expect(def.mac).toBe('52:54:00:01:02:03');
-    expect(def.bridge.name).toBeUndefined();
+  it('derives what libvirt makes up at random, so the same XML on two hosts is one network', async () => {
+    const xml = edit(/ {2}<uuid>[^\n]*\n {2}<forward mode='nat'\/>\n {2}<mac[^\n]*\n/, "  <forward mode='nat'/>\n");
+    const a = await applyDefineDefaults(parseNetworkXml(xml), noDefine);
+    const b = await applyDefineDefaults(parseNetworkXml(xml), { ...noDefine, randomBytes: () => new Uint8Array([9, 9, 9]), randomUuid: () => '00000000-0000-4000-8000-000000000000' });
+    expect(a.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect([b.uuid, b.mac]).toEqual([a.uuid, a.mac]);
+    expect(a.mac).toMatch(/^52:54:00(:[0-9a-f]{2}){3}$/);
+    expect(a.bridge.name).toBeUndefined();
+    // Another northbound database, another network.
+    const other = await applyDefineDefaults(parseNetworkXml(xml.replace('unix:/run/ovn/ovnnb_db.sock', 'tcp:192.0.2.9:6641')), noDefine);
+    expect(other.uuid).not.toBe(a.uuid);
+    // A given UUID and MAC are kept.
+    const given = await applyDefineDefaults(parseNetworkXml(natXml), noDefine);
+    expect([given.uuid, given.mac]).toEqual(['4a5b7f1c-0d2e-4f3a-9b8c-1d2e3f4a5b6c', '52:54:00:0a:0b:0c']);
   });
 
   it('passes --validate', () => {

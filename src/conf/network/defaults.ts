@@ -13,7 +13,7 @@
  * definition is in the driver's network list (libvirt: bridgeNameValidateMutex).
  * Nothing here takes that lock itself, so the driver can widen it.
  */
-import { randomBytes as cryptoRandomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes as cryptoRandomBytes, randomUUID } from 'node:crypto';
 import { internalError } from '../../util/errors.js';
 import type { NetworkDef } from './types.js';
 import { hasLinuxBridge, VIRTUAL_FORWARD_MODES } from './types.js';
@@ -143,11 +143,31 @@ function newUuid(random: DefineRandomness): string {
  */
 export async function applyDefineDefaults(def: NetworkDef, facts: DefineFacts): Promise<NetworkDef> {
   const out = structuredClone(def);
+  if (out.ovn !== undefined) return ovnDefaults(out);
   if (!out.uuidSpecified || out.uuid === '') out.uuid = newUuid(facts);
   if (isVirtual(out)) {
-    // An OVN network has no Linux bridge; its MAC is its router port's.
     if (hasLinuxBridge(out)) out.bridge.name = await allocateBridgeName(out, facts);
     if (out.mac === undefined) out.mac = generateNetworkMac(facts);
+  }
+  return out;
+}
+
+/**
+ * An OVN network is one network on every host that defines it, so what
+ * libvirt makes up at random is derived instead: a UUID the document does
+ * not give comes from the northbound database and the name (the same XML
+ * defined on two hosts is the same network), and the MAC of its router
+ * port from the UUID. No bridge name: it has no Linux bridge.
+ */
+function ovnDefaults(out: NetworkDef): NetworkDef {
+  if (!out.uuidSpecified || out.uuid === '') {
+    const h = createHash('sha256').update(`virtnet-ovn\n${out.ovn?.northbound ?? ''}\n${out.name}`).digest('hex');
+    const variant = ((parseInt(h[16] as string, 16) & 0x3) | 0x8).toString(16);
+    out.uuid = `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  }
+  if (out.mac === undefined) {
+    const b = createHash('sha256').update(`virtnet-ovn-mac\n${out.uuid}`).digest();
+    out.mac = [...GENERATED_MAC_PREFIX, b[0]!, b[1]!, b[2]!].map((x) => x.toString(16).padStart(2, '0')).join(':');
   }
   return out;
 }
@@ -186,6 +206,10 @@ export interface LoadDefaultsResult {
  * Bridge names are not allocated here.
  */
 export function applyLoadDefaults(def: NetworkDef, random: DefineRandomness = {}): LoadDefaultsResult {
+  if (def.ovn !== undefined) {
+    const out = ovnDefaults(structuredClone(def));
+    return { def: out, uuidAdded: !def.uuidSpecified, macAdded: def.mac === undefined };
+  }
   const out = structuredClone(def);
   const uuidAdded = !out.uuidSpecified;
   if (uuidAdded || out.uuid === '') out.uuid = newUuid(random);

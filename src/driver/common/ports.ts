@@ -103,6 +103,11 @@ export class PortTable {
     return t;
   }
 
+  /** A port a network holds, with whose vNIC it is. */
+  held(network: string, portid: string): { port: NetworkPort; owner: { name: string; uuid: string }; mac: string } | undefined {
+    return this.byNetwork.get(network)?.get(portid);
+  }
+
   /** The ports of a network. */
   ports(network: string): NetworkPort[] {
     return [...(this.byNetwork.get(network)?.values() ?? [])];
@@ -117,7 +122,7 @@ export class PortTable {
    * Allocate (or notify) a port on `def`, the network's live def, whose
    * connection counts are updated in place. Throws libvirt's errors.
    */
-  allocate(def: NetworkDef, active: boolean, request: PortRequest): NetworkPort {
+  allocate(def: NetworkDef, active: boolean, request: PortRequest, given?: NicPlug): NetworkPort {
     if (!active) throw operationInvalid(`network '${def.name}' is not active`);
     const table = this.table(def.name);
     if (request.portid !== undefined) {
@@ -128,7 +133,10 @@ export class PortTable {
     const mode = directModeOf(def);
     let plug: NicPlug;
     let poolIndex: number | undefined;
-    if (def.forward.mode === 'hostdev') {
+    if (given !== undefined) {
+      // The network's runtime made the port and said how to plug into it (an OVN network).
+      plug = given;
+    } else if (def.forward.mode === 'hostdev') {
       throw configUnsupported(`network '${def.name}' hands out PCI devices (forward mode 'hostdev'), which virtnet guests cannot use`);
     } else if (mode === undefined) {
       const bridge = def.bridge.name;

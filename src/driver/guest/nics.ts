@@ -57,7 +57,7 @@ export function withPort(iface: GuestInterface, rec: GuestNicRecord): GuestInter
   if (iface.type !== 'network') return out;
   if (rec.portid !== undefined) out.portid = rec.portid;
   else delete out.portid;
-  if (rec.plug.kind === 'bridge' && rec.connected) out.actualBridge = rec.plug.bridge;
+  if (rec.plug.kind !== 'direct' && rec.connected) out.actualBridge = rec.plug.bridge;
   else delete out.actualBridge;
   return out;
 }

@@ -30,6 +30,7 @@
  *   still runs, drops dead transients and autostarts once per boot.
  *   close() leaves every network running.
  */
+import { randomUUID } from 'node:crypto';
 import type { NetworkDef } from '../../conf/network/types.js';
 import { formatNetworkXml } from '../../conf/network/format.js';
 import { parseNetworkXml } from '../../conf/network/parse.js';
@@ -530,8 +531,24 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
       withObject(
         () => this.objects.getByName(name),
         async (obj) => {
-          const port = this.ports.allocate(obj.def, obj.active, request);
-          if (obj.applied !== undefined) this.saveStatus(obj);
+          const known = request.portid !== undefined ? this.ports.held(obj.name, request.portid) : undefined;
+          if (known !== undefined || !obj.active || obj.applied === undefined || this.runtime.attachPort === undefined) {
+            const port = this.ports.allocate(obj.def, obj.active, request);
+            if (obj.applied !== undefined) this.saveStatus(obj);
+            return port;
+          }
+          // A runtime that makes its ports (OVN) makes this one first, then says how to plug into it.
+          const full: PortRequest = { ...request, portid: request.portid ?? randomUUID() };
+          const attachment = { portid: full.portid!, mac: request.mac, owner: request.owner };
+          const plug = await this.runtime.attachPort(obj.def, obj.applied, attachment);
+          let port: NetworkPort;
+          try {
+            port = this.ports.allocate(obj.def, obj.active, full, plug);
+          } catch (err) {
+            await this.runtime.detachPort?.(obj.def, obj.applied, attachment).catch(() => {});
+            throw err;
+          }
+          this.saveStatus(obj);
           return port;
         },
       ),
@@ -546,7 +563,12 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
         await withObject(
           () => this.objects.getByName(name),
           async (obj) => {
-            if (obj.active && this.ports.release(obj.def, portid) && obj.applied !== undefined) this.saveStatus(obj);
+            const held = this.ports.held(obj.name, portid);
+            if (!obj.active || !this.ports.release(obj.def, portid)) return;
+            if (obj.applied !== undefined) this.saveStatus(obj);
+            if (held !== undefined && obj.applied !== undefined && this.runtime.detachPort !== undefined) {
+              await this.runtime.detachPort(obj.def, obj.applied, { portid, mac: held.mac, owner: held.owner });
+            }
           },
         );
       } catch (err) {

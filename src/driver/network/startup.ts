@@ -168,7 +168,16 @@ export async function initializeDriver(ctx: StartupContext): Promise<StartupRepo
     }
   }
 
-  // 5. autostart, once per boot
+  // 5. what the runtime keeps outside this host that none of these networks explains
+  if (runtime.reconcileOwned) {
+    try {
+      await runtime.reconcileOwned(list.all().map((o) => (o.active && o.applied !== undefined ? { def: o.def, applied: o.applied } : { def: o.def })));
+    } catch (err) {
+      problem('runtime', err, 'cannot reconcile what the runtime owns');
+    }
+  }
+
+  // 6. autostart, once per boot
   if (ctx.autostart) {
     const marker = autostartMarkerPath(paths);
     if (!existsSync(marker)) {

@@ -9,6 +9,7 @@
 import type { NetworkDef } from '../../conf/network/types.js';
 import type { UpdateSection } from '../../conf/network/update.js';
 import type { DhcpLease } from '../../contract/network-api.js';
+import type { NicPlug } from '../../host/guest-backend.js';
 
 /**
  * What a running network holds on the host. JSON-serializable: the driver
@@ -61,4 +62,31 @@ export interface NetworkRuntime {
 
   /** Whether a network device of this name exists on the host (define-time bridge naming). */
   linkExists(name: string): Promise<boolean>;
+
+  /**
+   * For networks whose ports the runtime makes itself (an OVN network's
+   * logical switch ports): make the port of a guest's vNIC on a running
+   * network, idempotently (a port notified again after a restart), and say
+   * how the vNIC plugs in. Undefined: the driver's own plug (a bridge port,
+   * a macvtap) and nothing to make.
+   */
+  attachPort?(def: NetworkDef, applied: AppliedNetwork, port: PortAttachment): Promise<NicPlug | undefined>;
+
+  /** Remove what attachPort made for a port given back. */
+  detachPort?(def: NetworkDef, applied: AppliedNetwork, port: PortAttachment): Promise<void>;
+
+  /**
+   * Once the driver has loaded and adopted its networks: every network it
+   * holds (with its record when running). The runtime removes what it owns
+   * outside the host that none of them explains (an OVN network's rows left
+   * behind by a host that went down), and never anything it does not own.
+   */
+  reconcileOwned?(networks: readonly { def: NetworkDef; applied?: AppliedNetwork }[]): Promise<void>;
+}
+
+/** A guest vNIC's port, as attachPort and detachPort see it. */
+export interface PortAttachment {
+  portid: string;
+  mac: string;
+  owner: { name: string; uuid: string };
 }

@@ -7,9 +7,9 @@
  * checksumming, TSO and GSO off, the kernel finishes every frame before it
  * leaves the device.
  */
-import { isValidIfname } from '../host/link-ops.js';
-import { inNetnsArgv, type NetnsBinding } from '../host/netns.js';
-import type { CommandRunner } from '../host/runner.js';
+import { isValidIfname } from './link-ops.js';
+import { inNetnsArgv, type NetnsBinding } from './netns.js';
+import type { CommandRunner } from './runner.js';
 import { internalError, operationFailed } from '../util/errors.js';
 
 export function offloadsOffArgv(dev: string): string[] {
