@@ -103,11 +103,6 @@ export class PortTable {
     return t;
   }
 
-  /** A port a network holds, with whose vNIC it is. */
-  held(network: string, portid: string): { port: NetworkPort; owner: { name: string; uuid: string }; mac: string } | undefined {
-    return this.byNetwork.get(network)?.get(portid);
-  }
-
   /** The ports of a network. */
   ports(network: string): NetworkPort[] {
     return [...(this.byNetwork.get(network)?.values() ?? [])];

@@ -531,28 +531,42 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
       withObject(
         () => this.objects.getByName(name),
         async (obj) => {
-          const known = request.portid !== undefined ? this.ports.held(obj.name, request.portid) : undefined;
-          if (known !== undefined || !obj.active || obj.applied === undefined || this.runtime.attachPort === undefined) {
-            const port = this.ports.allocate(obj.def, obj.active, request);
-            if (obj.applied !== undefined) this.saveStatus(obj);
-            return port;
-          }
-          // A runtime that makes its ports (OVN) makes this one first, then says how to plug into it.
-          const full: PortRequest = { ...request, portid: request.portid ?? randomUUID() };
-          const attachment = { portid: full.portid!, mac: request.mac, owner: request.owner };
-          const plug = await this.runtime.attachPort(obj.def, obj.applied, attachment);
-          let port: NetworkPort;
-          try {
-            port = this.ports.allocate(obj.def, obj.active, full, plug);
-          } catch (err) {
-            await this.runtime.detachPort?.(obj.def, obj.applied, attachment).catch(() => {});
-            throw err;
-          }
-          this.saveStatus(obj);
+          const port = await this.allocateOn(obj, request);
+          if (obj.applied !== undefined) this.saveStatus(obj);
           return port;
         },
       ),
     );
+  }
+
+  /**
+   * A port from the table, made first by a runtime that makes its ports
+   * (an OVN network's logical port), which also says how to plug into it.
+   */
+  private async allocateOn(obj: NetworkObject, request: PortRequest): Promise<NetworkPort> {
+    const known = request.portid !== undefined ? this.ports.get(obj.name, request.portid) : undefined;
+    if (known !== undefined || !obj.active || obj.applied === undefined || this.runtime.attachPort === undefined) {
+      return this.ports.allocate(obj.def, obj.active, request);
+    }
+    const full: PortRequest = { ...request, portid: request.portid ?? randomUUID() };
+    const attachment = { portid: full.portid!, mac: request.mac, owner: request.owner };
+    const plug = await this.runtime.attachPort(obj.def, obj.applied, attachment);
+    try {
+      return this.ports.allocate(obj.def, obj.active, full, plug);
+    } catch (err) {
+      await this.runtime.detachPort?.(obj.def, obj.applied, attachment).catch(() => {});
+      throw err;
+    }
+  }
+
+  /** Take a port out of the table, and out of the runtime that made it; false when the table has no such port. */
+  private async releaseOn(obj: NetworkObject, portid: string): Promise<boolean> {
+    const held = this.ports.get(obj.name, portid);
+    if (!this.ports.release(obj.def, portid)) return false;
+    if (held !== undefined && obj.applied !== undefined && this.runtime.detachPort !== undefined) {
+      await this.runtime.detachPort(obj.def, obj.applied, { portid, mac: held.mac, owner: held.owner });
+    }
+    return true;
   }
 
   /** Give a port back; a network that is gone or restarted since has nothing to release. */
@@ -563,12 +577,9 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
         await withObject(
           () => this.objects.getByName(name),
           async (obj) => {
-            const held = this.ports.held(obj.name, portid);
-            if (!obj.active || !this.ports.release(obj.def, portid)) return;
-            if (obj.applied !== undefined) this.saveStatus(obj);
-            if (held !== undefined && obj.applied !== undefined && this.runtime.detachPort !== undefined) {
-              await this.runtime.detachPort(obj.def, obj.applied, { portid, mac: held.mac, owner: held.owner });
-            }
+            if (!obj.active) return;
+            const released = await this.releaseOn(obj, portid);
+            if (released && obj.applied !== undefined) this.saveStatus(obj);
           },
         );
       } catch (err) {
@@ -620,7 +631,7 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
           if (!options.reclaim && this.ports.get(obj.name, doc.uuid) !== undefined) {
             throw new VirError('NETWORK_PORT_EXIST', `network port ${doc.uuid} exists already`);
           }
-          const port = this.ports.allocate(obj.def, obj.active, {
+          const port = await this.allocateOn(obj, {
             owner: doc.owner,
             mac: doc.mac,
             portid: doc.uuid,
@@ -639,7 +650,7 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
       withObject(
         () => this.objects.getByName(name),
         async (obj) => {
-          if (!this.ports.release(obj.def, uuid)) throw new VirError('NO_NETWORK_PORT', `Network port with UUID ${uuid} does not exist`);
+          if (!(await this.releaseOn(obj, uuid))) throw new VirError('NO_NETWORK_PORT', `Network port with UUID ${uuid} does not exist`);
           if (obj.applied !== undefined) this.saveStatus(obj);
         },
       ),
