@@ -23,7 +23,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { NetworkDriverApi } from '../contract/network-api.js';
 import { virtnetPaths, type VirtnetPaths } from '../driver/common/paths.js';
-import { READONLY_SOCKET_NAME, SOCKET_NAME } from '../client/http-uri.js';
+import { READONLY_SOCKET_NAME, SOCKET_NAME, libvirtUri } from '../client/http-uri.js';
 import { acquireInstanceLock, type InstanceLock } from './instance-lock.js';
 import type { DaemonOptions } from './options.js';
 import { sandboxNames, setupSandbox, type SandboxNames } from './sandbox.js';
@@ -90,7 +90,7 @@ async function startLibvirtSockets(
   deps: DaemonDeps,
   undo: (() => Promise<void> | void)[],
 ): Promise<RunningDaemon['libvirt']> {
-  const { startLibvirtListener, libvirtUri } = await import('../libvirt-rpc/server.js');
+  const { startLibvirtListener } = await import('../libvirt-rpc/server.js');
   try {
     const listener = await startLibvirtListener({ root: options.root, driver, version: deps.version, logger: deps.logger.child({ component: 'libvirt-rpc' }) });
     undo.push(() => listener.close());
@@ -144,6 +144,10 @@ export async function startDaemon(options: DaemonOptions, deps: DaemonDeps): Pro
     const handle = await deps.createDriver({ paths, netns, logger: logger.child({ component: 'driver' }), autostart: options.autostart, ...(options.ovsDb ? { ovsDb: options.ovsDb } : {}) });
     undo.push(() => handle.close());
 
+    // libvirt's sockets first, so the API's version route can tell clients the URI.
+    const libvirt = options.libvirtSocket ? await startLibvirtSockets(options, handle.driver, deps, undo) : undefined;
+    const advertised = libvirt ? { libvirtUri: libvirt.uri } : {};
+
     const apiLogger = logger.child({ component: 'api' });
     const servers: FastifyInstance[] = [];
     const gates: ConnectionGate[] = [];
@@ -167,23 +171,18 @@ export async function startDaemon(options: DaemonOptions, deps: DaemonDeps): Pro
       gates.push(gate);
       return gate;
     };
-    const rw = await createApiServer({ driver: handle.driver, access: { kind: 'unix' }, version: deps.version, logger: apiLogger.child({ listener: 'unix' }) });
-    const ro = await createApiServer({ driver: handle.driver, access: { kind: 'unix-ro' }, version: deps.version, logger: apiLogger.child({ listener: 'unix-ro' }) });
+    const rw = await createApiServer({ driver: handle.driver, access: { kind: 'unix' }, version: deps.version, logger: apiLogger.child({ listener: 'unix' }), ...advertised });
+    const ro = await createApiServer({ driver: handle.driver, access: { kind: 'unix-ro' }, version: deps.version, logger: apiLogger.child({ listener: 'unix-ro' }), ...advertised });
     await serve(rw, { path: socket, mode: 0o600 }, 'unix', false);
     await serve(ro, { path: readonlySocket, mode: 0o666 }, 'unix-ro', true);
 
     let tcp: { host: string; port: number } | undefined;
     if (options.listen) {
-      const app = await createApiServer({ driver: handle.driver, access: { kind: 'tcp', token }, version: deps.version, logger: apiLogger.child({ listener: 'tcp' }), netns });
+      const app = await createApiServer({ driver: handle.driver, access: { kind: 'tcp', token }, version: deps.version, logger: apiLogger.child({ listener: 'tcp' }), netns, ...advertised });
       const gate = await serve(app, { host: options.listen.host, port: options.listen.port }, 'tcp', false);
       const address = gate.server.address();
       const port = typeof address === 'object' && address ? address.port : options.listen.port;
       tcp = { host: options.listen.host, port };
-    }
-
-    let libvirt: RunningDaemon['libvirt'];
-    if (options.libvirtSocket) {
-      libvirt = await startLibvirtSockets(options, handle.driver, deps, undo);
     }
 
     logger.info({ socket, readonlySocket, tcp, netns, root: options.root ?? '/' }, 'virtnetd started');

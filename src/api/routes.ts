@@ -42,6 +42,8 @@ export interface RouteOptions {
   driver: NetworkDriverApi;
   version: string;
   isReadonly: (request: FastifyRequest) => boolean;
+  /** The URI libvirt clients use for this daemon, when it serves them. */
+  libvirtUri?: string;
 }
 
 export function registerNetworkRoutes(app: FastifyInstance, options: RouteOptions): void {
@@ -52,7 +54,12 @@ export function registerNetworkRoutes(app: FastifyInstance, options: RouteOption
   api.get(
     ROUTES.version,
     route(READ, { operationId: 'version', tags: ['daemon'], summary: "The daemon's name and version, and whether this connection is read-only.", response: ok(VersionSchema) }),
-    async (request) => ({ name: 'virtnetd' as const, version: options.version, readonly: options.isReadonly(request) }),
+    async (request) => ({
+      name: 'virtnetd' as const,
+      version: options.version,
+      readonly: options.isReadonly(request),
+      ...(options.libvirtUri !== undefined ? { libvirtUri: options.libvirtUri } : {}),
+    }),
   );
 
   api.get(

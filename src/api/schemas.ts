@@ -111,6 +111,7 @@ export const VersionSchema = Type.Object({
   name: Type.Literal('virtnetd'),
   version: Type.String(),
   readonly: Type.Boolean(),
+  libvirtUri: Type.Optional(Type.String()),
 });
 
 export const EmptySchema = Type.Object({}, strict);

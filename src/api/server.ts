@@ -37,6 +37,8 @@ export interface ApiServerOptions {
   heartbeatMs?: number;
   /** The namespace networks live in (the web console reads host interfaces and routes there). */
   netns?: string | null;
+  /** The URI libvirt clients use for this daemon, when it serves them (answered by the version route). */
+  libvirtUri?: string;
 }
 
 export async function createApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
@@ -92,7 +94,12 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     },
   });
 
-  registerNetworkRoutes(app, { driver: options.driver, version: options.version, isReadonly: (r) => isReadonly(access, r) });
+  registerNetworkRoutes(app, {
+    driver: options.driver,
+    version: options.version,
+    isReadonly: (r) => isReadonly(access, r),
+    ...(options.libvirtUri !== undefined ? { libvirtUri: options.libvirtUri } : {}),
+  });
   // A driver that also serves guests (src/driver/guest/index.ts) gets the guest routes.
   if (hasGuestApi(options.driver)) registerGuestRoutes(app, { driver: options.driver });
   registerEventStream(app, { driver: options.driver, ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}) });

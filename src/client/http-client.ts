@@ -41,6 +41,10 @@ export class HttpVirtnetClient extends HttpGuestClient implements VirtnetClient 
     return this.transport.request<VersionBody>('GET', ROUTES.version);
   }
 
+  async libvirtUri(): Promise<string | undefined> {
+    return (await this.version()).libvirtUri;
+  }
+
   lookupByName(name: string): Promise<NetworkInfo> {
     return this.transport.request('GET', routePath(ROUTES.network, name));
   }

@@ -60,6 +60,8 @@ export interface VersionBody {
   version: string;
   /** Whether this connection may change anything. */
   readonly: boolean;
+  /** The URI libvirt clients (virsh, virt-manager, bindings) open for this daemon, when it serves them. */
+  libvirtUri?: string;
 }
 
 /** Fill a route's `:name` / `:uuid` with a percent-encoded value. */

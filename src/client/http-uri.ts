@@ -8,6 +8,9 @@
  * - libvirt's own URIs as tutorials write them — `qemu:///system`,
  *   `network:///system`, `qemu+unix:///system?socket=PATH`, … — mean the
  *   default socket (or the `socket=` one), so tutorial commands work as typed;
+ *   a `socket=` naming the libvirt socket virtnetd serves
+ *   (ROOT/run/libvirt/virtnetworkd-sock) means that daemon's own socket
+ *   (ROOT/run/virtnet/virtnetd.sock), so the URI virsh uses works here too;
  * - none: $VIRTNET_DEFAULT_URI, else /run/virtnet/virtnetd.sock.
  *
  * Read-only means the `virtnetd-ro.sock` beside the chosen socket; over TCP
@@ -15,12 +18,35 @@
  * Anything else fails as virsh does: NO_CONNECT "no connection driver
  * available for URI".
  */
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { VirError } from '../util/errors.js';
 
 export const DEFAULT_SOCKET = '/run/virtnet/virtnetd.sock';
 export const SOCKET_NAME = 'virtnetd.sock';
 export const READONLY_SOCKET_NAME = 'virtnetd-ro.sock';
+/** The sockets of libvirt's network daemon, which virtnetd serves libvirt's protocol on (src/libvirt-rpc/). */
+export const LIBVIRT_SOCKET_NAME = 'virtnetworkd-sock';
+export const LIBVIRT_READONLY_SOCKET_NAME = 'virtnetworkd-sock-ro';
+
+/** The URI libvirt clients open to reach the libvirt socket at `path`. */
+export function libvirtUri(path: string): string {
+  return `network:///system?socket=${path}`;
+}
+
+/** ROOT/run/virtnet/virtnetd.sock → ROOT/run/libvirt/virtnetworkd-sock: where the same daemon serves libvirt clients. */
+export function libvirtSocketFor(socketPath: string): string | undefined {
+  const dir = dirname(socketPath);
+  if (basename(socketPath) !== SOCKET_NAME || basename(dir) !== 'virtnet') return undefined;
+  return join(dirname(dir), 'libvirt', LIBVIRT_SOCKET_NAME);
+}
+
+/** ROOT/run/libvirt/virtnetworkd-sock(-ro) → ROOT/run/virtnet/virtnetd.sock, or the path itself. */
+function virtnetSocketFor(socketPath: string): string {
+  const name = basename(socketPath);
+  const dir = dirname(socketPath);
+  if ((name !== LIBVIRT_SOCKET_NAME && name !== LIBVIRT_READONLY_SOCKET_NAME) || basename(dir) !== 'libvirt') return socketPath;
+  return join(dirname(dir), 'virtnet', SOCKET_NAME);
+}
 
 export type DaemonTarget =
   | { kind: 'unix'; socketPath: string; readonly: boolean; uri: string }
@@ -60,7 +86,7 @@ export function resolveTarget(uri: string | undefined, readonly = false, env: No
   if (LIBVIRT_LOCAL.test(given)) {
     const query = given.includes('?') ? new URLSearchParams(given.slice(given.indexOf('?') + 1)) : undefined;
     const socket = query?.get('socket');
-    return unixTarget(socket || DEFAULT_SOCKET, readonly, given);
+    return unixTarget(socket ? virtnetSocketFor(socket) : DEFAULT_SOCKET, readonly, given);
   }
 
   if (!/^[a-z][a-z0-9+.-]*:/i.test(given)) {

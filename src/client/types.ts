@@ -13,6 +13,8 @@ import type { GuestDriverApi } from '../contract/guest-api.js';
 export interface VirtnetClient extends NetworkDriverApi, GuestDriverApi {
   /** Close the connection (and any event stream). */
   close(): Promise<void>;
+  /** The URI libvirt clients open for the same daemon, or undefined when it does not serve them (`virtnet uri --libvirt`). */
+  libvirtUri?(): Promise<string | undefined>;
 }
 
 export interface ConnectOptions {

@@ -20,10 +20,9 @@ import { type Server, type Socket, createConnection, createServer } from 'node:n
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { NetworkDriverApi } from '../contract/network-api.js';
+import { LIBVIRT_READONLY_SOCKET_NAME, LIBVIRT_SOCKET_NAME } from '../client/http-uri.js';
 import type { ConnectionLimits, RpcConnection } from './connection.js';
 
-export const LIBVIRT_SOCKET_NAME = 'virtnetworkd-sock';
-export const LIBVIRT_READONLY_SOCKET_NAME = 'virtnetworkd-sock-ro';
 
 /** ROOT/run/libvirt: where libvirt's daemons keep their sockets. */
 export function libvirtRunDir(root: string | undefined): string {
@@ -33,11 +32,6 @@ export function libvirtRunDir(root: string | undefined): string {
 export function libvirtSocketPaths(root: string | undefined): { socket: string; readonlySocket: string } {
   const dir = libvirtRunDir(root);
   return { socket: join(dir, LIBVIRT_SOCKET_NAME), readonlySocket: join(dir, LIBVIRT_READONLY_SOCKET_NAME) };
-}
-
-/** The URI libvirt clients open to reach the socket at `path`. */
-export function libvirtUri(path: string): string {
-  return `network:///system?socket=${path}`;
 }
 
 /** A libvirt daemon (or something else) already holds one of the paths. */

@@ -95,6 +95,15 @@ describe.skipIf(!ready)('real libvirt clients through virtnetd', () => {
     });
   }, 120_000);
 
+  it('virtnet names the libvirt URI, and takes it as its own', async () => {
+    await withDaemon('uri', async ({ uri, virtnetUri }) => {
+      const printed = await virtnet(['uri', '--libvirt'], { env: { VIRTNET_DEFAULT_URI: virtnetUri } });
+      expect(printed).toEqual({ stdout: `${uri}\n\n`, stderr: '', rc: 0 });
+      expect((await virtnet(['-c', uri, 'net-define', 'isolated.xml'], { cwd: GOLDEN_XML_DIR })).rc).toBe(0);
+      expect((await virsh(uri, ['net-list', '--all', '--name'])).stdout).toBe('isolated\n\n');
+    });
+  }, 120_000);
+
   it("virsh net-event --loop sees what virtnet's own CLI does", async () => {
     await withDaemon('ev', async ({ uri, virtnetUri }) => {
       const env = { VIRTNET_DEFAULT_URI: virtnetUri };

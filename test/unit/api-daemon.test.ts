@@ -173,6 +173,12 @@ describe('the daemon over a fake driver', () => {
     await c.open();
     expect(await c.call('CONNECT_NUM_OF_DEFINED_NETWORKS', undefined)).toEqual({ num: 0 });
     await c.close();
+    // The API tells its own clients the URI (virtnet uri --libvirt).
+    for (const path of [d.socket, d.readonlySocket]) {
+      const api = await connect({ uri: `unix://${path}` });
+      expect(await api.libvirtUri?.()).toBe(`network:///system?socket=${socket}`);
+      await api.close();
+    }
     await d.stop();
     expect(existsSync(socket)).toBe(false);
     expect(existsSync(`${socket}-ro`)).toBe(false);

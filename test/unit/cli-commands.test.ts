@@ -334,6 +334,15 @@ describe('the connection', () => {
     expect(env.stdout).toBe('unix:///e.sock\n\n');
   });
 
+  it('uri --libvirt prints the URI libvirt clients use for the same daemon, or says it serves none', async () => {
+    const client = new FakeClient();
+    const none = await cli(client, ['uri', '--libvirt']);
+    expect(none).toMatchObject({ rc: 1, stdout: '\n' });
+    expect(none.stderr).toBe('error: this virtnetd does not serve libvirt clients (it was started with --no-libvirt-socket, or a libvirt daemon owns the socket)\n');
+    const serving = Object.assign(new FakeClient(), { libvirtUri: async () => 'network:///system?socket=/r/run/libvirt/virtnetworkd-sock' });
+    expect(await cli(serving, ['uri', '--libvirt'])).toMatchObject({ rc: 0, stdout: 'network:///system?socket=/r/run/libvirt/virtnetworkd-sock\n\n' });
+  });
+
   it('shows a read-only refusal as the daemon words it', async () => {
     const client = new FakeClient({ readonly: true });
     const r = await cli(client, ['net-define', 'isolated.xml']);

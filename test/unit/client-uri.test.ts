@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
-import { resolveTarget } from '../../src/client/http-uri.js';
+import { libvirtSocketFor, libvirtUri, resolveTarget } from '../../src/client/http-uri.js';
 import { SseParser } from '../../src/client/http-events.js';
 import { connectError, errorFromResponse, strerror } from '../../src/client/http-errors.js';
 import { formatEvent, READY_FRAME, HEARTBEAT_FRAME } from '../../src/api/events.js';
@@ -37,6 +37,15 @@ describe('resolveTarget', () => {
       expect(resolveTarget(uri, false, env)).toMatchObject({ kind: 'unix', socketPath: '/run/virtnet/virtnetd.sock' });
     }
     expect(resolveTarget('qemu+unix:///system?socket=/tmp/r/virtnetd.sock', true, env)).toMatchObject({ socketPath: '/tmp/r/virtnetd-ro.sock' });
+  });
+
+  it("takes the URI virsh uses for virtnetd's libvirt socket to the same daemon's own socket", () => {
+    expect(resolveTarget('network:///system?socket=/srv/run/libvirt/virtnetworkd-sock', false, env)).toMatchObject({ socketPath: '/srv/run/virtnet/virtnetd.sock', readonly: false });
+    expect(resolveTarget('network:///system?socket=/srv/run/libvirt/virtnetworkd-sock-ro', true, env)).toMatchObject({ socketPath: '/srv/run/virtnet/virtnetd-ro.sock' });
+    expect(resolveTarget('network:///system?socket=/srv/elsewhere/virtnetworkd-sock', false, env)).toMatchObject({ socketPath: '/srv/elsewhere/virtnetworkd-sock' });
+    expect(libvirtSocketFor('/srv/run/virtnet/virtnetd.sock')).toBe('/srv/run/libvirt/virtnetworkd-sock');
+    expect(libvirtSocketFor('/tmp/x/virtnetd.sock')).toBeUndefined();
+    expect(libvirtUri('/run/libvirt/virtnetworkd-sock')).toBe('network:///system?socket=/run/libvirt/virtnetworkd-sock');
   });
 
   it("refuses what virsh refuses, with virsh's text", () => {

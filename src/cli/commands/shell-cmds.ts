@@ -169,8 +169,17 @@ export const uriCmd: CommandDef = {
   name: 'uri',
   help: 'print the hypervisor canonical URI',
   desc: '',
-  opts: [],
-  async run(sh) {
+  opts: [{ name: 'libvirt', kind: 'bool', help: 'print the URI libvirt clients (virsh, virt-manager, bindings) use for this daemon' }],
+  async run(sh, cmd) {
+    if (cmd.has('libvirt')) {
+      const uri = await sh.client().libvirtUri?.();
+      if (uri === undefined) {
+        sh.error('this virtnetd does not serve libvirt clients (it was started with --no-libvirt-socket, or a libvirt daemon owns the socket)');
+        return false;
+      }
+      sh.print(`${uri}\n`);
+      return true;
+    }
     sh.print(`${sh.uri ?? DEFAULT_URI}\n`);
     return true;
   },
