@@ -19,6 +19,8 @@ export interface DnsmasqPlanOptions {
   stateDir: string;
   /** pid-file= line; omitted when undefined. */
   pidFile?: string;
+  /** The stem of the hostsfile and addnhosts names in stateDir; default libvirt's, the XML-escaped network name. */
+  fileStem?: string;
   /** The command named in the header ("virsh net-edit NAME"); default 'virtnet'. */
   editTool?: string;
   /** The product named in the header ("dnsmasq conf file created by libvirt"); default 'virtnet'. */
@@ -163,7 +165,7 @@ function confText(lines: readonly string[]): string {
 export function planDnsmasq(def: NetworkDef, options: DnsmasqPlanOptions): DnsmasqPlan {
   const bridge = def.bridge.name;
   if (bridge === undefined) throw internalError(`network '${def.name}' has no bridge name`);
-  const escapedName = escapeXml(def.name);
+  const escapedName = options.fileStem ?? escapeXml(def.name);
   const hostsfilePath = `${options.stateDir}/${escapedName}.hostsfile`;
   const addnhostsPath = `${options.stateDir}/${escapedName}.addnhosts`;
   const wantDns = def.dns.enable !== false;

@@ -28,7 +28,7 @@ import type { LinkOp } from '../host/link-ops.js';
 import { ipv6ConfKey, type SysctlEntry } from '../host/sysctl.js';
 import { internalError } from '../util/errors.js';
 import { formatIp, networkOf, parseIp } from '../util/ip.js';
-import { escapeXml } from '../xml/escape.js';
+import { fileStem } from '../util/file-stem.js';
 import { needsDnsmasq, planDnsmasq, type DnsmasqPlan } from './dnsmasq.js';
 import { addressFamily, effectivePrefix } from './dnsmasq-ip.js';
 import { planNetworkFirewall, type NetworkFirewallPlan, type NftBatch } from './firewall.js';
@@ -121,15 +121,20 @@ export interface ExternalPlan {
 
 export type NetworkPlan = VirtualNetworkPlan | HostBridgePlan | ExternalPlan;
 
-/** The dnsmasq file names of a network (libvirt's: NAME.conf, NAME.hostsfile, NAME.addnhosts; NAME.pid in RUN). */
+/**
+ * The dnsmasq file names of a network: libvirt's NAME.conf, NAME.hostsfile,
+ * NAME.addnhosts, NAME.leases, and NAME.pid in RUN, NAME being the name's
+ * file stem (src/util/file-stem.ts), so each path reads back whole from
+ * dnsmasq's conf (whitespace, `#` and `"` would change it there).
+ */
 export function dnsmasqPaths(name: string, options: Pick<NetworkPlanOptions, 'dnsmasqDir' | 'pidDir'>): DnsmasqPaths {
-  const escaped = escapeXml(name);
+  const stem = fileStem(name);
   return {
-    conf: `${options.dnsmasqDir}/${name}.conf`,
-    pidFile: `${options.pidDir}/${name}.pid`,
-    leaseFile: `${options.dnsmasqDir}/${name}.leases`,
-    hostsfile: `${options.dnsmasqDir}/${escaped}.hostsfile`,
-    addnhosts: `${options.dnsmasqDir}/${escaped}.addnhosts`,
+    conf: `${options.dnsmasqDir}/${stem}.conf`,
+    pidFile: `${options.pidDir}/${stem}.pid`,
+    leaseFile: `${options.dnsmasqDir}/${stem}.leases`,
+    hostsfile: `${options.dnsmasqDir}/${stem}.hostsfile`,
+    addnhosts: `${options.dnsmasqDir}/${stem}.addnhosts`,
   };
 }
 
@@ -147,6 +152,7 @@ export function planDnsmasqRuntime(def: NetworkDef, options: NetworkPlanOptions)
   const bindInterfaces = !def.ips.some((ip) => addressFamily(ip) === 'ipv6');
   const planOptions: Parameters<typeof planDnsmasq>[1] = {
     stateDir: options.dnsmasqDir,
+    fileStem: fileStem(def.name),
     pidFile: paths.pidFile,
     leaseFile: paths.leaseFile,
     bindInterfaces,

@@ -4,7 +4,7 @@
  * restart after a crash) sees either the old file or the new one, never a
  * torn one.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -25,10 +25,35 @@ function fsyncDir(dir: string): void {
   }
 }
 
+/** The temporary sibling a new version of `path` is written to before the rename: `.NAME.XXXXXXXX.tmp`. */
+export function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+const TEMP_FILE = /^\..+\.[0-9a-f]{8}\.tmp$/;
+
+/**
+ * Remove what writes interrupted by a crash left in `dir`: the temporary
+ * siblings of tempPathFor. Only for directories no other process writes to
+ * (the caller holds them, at start-up). Returns the names removed.
+ */
+export function removeStaleTempFiles(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  const stale = entries.filter((f) => TEMP_FILE.test(f));
+  for (const f of stale) rmSync(join(dir, f), { force: true });
+  return stale;
+}
+
 export function writeFileAtomic(path: string, data: string, options: AtomicWriteOptions = {}): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = tempPathFor(path);
   const fd = openSync(tmp, 'wx', options.mode ?? 0o644);
   try {
     const buf = Buffer.from(data, 'utf8');

@@ -68,8 +68,8 @@ describe('NetworkStore', () => {
     store.saveConfig('b', uuid, '<network/>\n');
     store.saveConfig('a', uuid, '<network/>\n');
     store.saveStatus('a', uuid, '<networkstatus/>\n');
-    expect(store.listConfigs().map((f) => f.name)).toEqual(['a', 'b']);
-    expect(store.listStatuses().map((f) => f.name)).toEqual(['a']);
+    expect(store.listConfigs().map((f) => f.stem)).toEqual(['a', 'b']);
+    expect(store.listStatuses().map((f) => f.stem)).toEqual(['a']);
     store.deleteStatus('a');
     expect(store.listStatuses()).toEqual([]);
   });

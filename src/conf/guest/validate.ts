@@ -4,10 +4,11 @@
  * libvirt 9.0's order:
  *
  *   name without '/' → per interface: no unmanaged target → unique aliases
- *   → name without a newline
+ *   → name without a newline (or a carriage return: ../common/object-name.ts)
  */
 import type { GuestDef, PreservedElement } from './types.js';
-import { configUnsupported, xmlDetail, xmlError } from '../common/parse-helpers.js';
+import { configUnsupported, xmlError } from '../common/parse-helpers.js';
+import { checkObjectNameChars } from '../common/object-name.js';
 import { isUserAlias } from './parse-interface.js';
 
 /**
@@ -63,5 +64,5 @@ export function validateGuestDef(def: GuestDef): void {
     }
   }
   checkAliasesUnique(deviceAliases(def));
-  if (def.name.includes('\n')) throw xmlDetail('invalid char in name: \n');
+  checkObjectNameChars(def.name);
 }

@@ -12,6 +12,7 @@
  * runs the three in libvirt's order. This module is pure apart from the
  * SR-IOV fact, which is injectable.
  */
+import { checkObjectNameChars } from '../common/object-name.js';
 import { existsSync } from 'node:fs';
 import { VirError, configUnsupported } from '../../util/errors.js';
 import { parseIp } from '../../util/ip.js';
@@ -49,9 +50,9 @@ function hasVlanTags(vlan: VlanDef | undefined): boolean {
   return vlan !== undefined && vlan.tags.length > 0;
 }
 
-/** The network's name may not hold a newline (checked at define/create only, not at parse). */
+/** The network's name may not hold a newline or a carriage return (checked at define/create only, not at parse). */
 export function checkNetworkName(def: NetworkDef): void {
-  if (def.name.includes('\n')) throw new VirError('XML_DETAIL', 'invalid char in name: \n');
+  checkObjectNameChars(def.name);
 }
 
 /**

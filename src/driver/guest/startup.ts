@@ -2,6 +2,7 @@
  * What the guest driver does when it starts (after the network driver),
  * in libvirt's order for domains:
  *
+ * 0. Remove the temporary files of writes a crash interrupted.
  * 1. Load every status file RUN/guests/NAME.xml with its record NAME.json:
  *    each is a running guest with its live definition and id.
  * 2. Load every config CONFIG/guests/NAME.xml (read as libvirt reads stored
@@ -22,7 +23,9 @@ import { parseGuestXml } from '../../conf/guest/parse.js';
 import { parseGuestStatusXml } from '../../conf/guest/store-format.js';
 import type { GuestBackend, PluggedNic } from '../../host/guest-backend.js';
 import { internalError } from '../../util/errors.js';
+import { removeStaleTempFiles } from '../../util/atomic-file.js';
 import { errorText, type DriverLogger } from '../common/log.js';
+import { storedAs } from '../common/stored-files.js';
 import { pluggedOf, reconnectNic, withPort, type NicContext } from './nics.js';
 import { GuestObject, type GuestObjectList } from './objects.js';
 import type { GuestStore } from './store.js';
@@ -63,19 +66,25 @@ export async function initializeGuests(ctx: GuestStartupContext): Promise<GuestS
     report.problems.push({ subject, message });
     logger.error({ subject, err: message }, what);
   };
-  for (const dir of [ctx.paths.guestConfigDir, ctx.paths.guestStatusDir]) mkdirSync(dir, { recursive: true });
+  for (const dir of [ctx.paths.guestConfigDir, ctx.paths.guestStatusDir]) {
+    mkdirSync(dir, { recursive: true });
+    for (const f of removeStaleTempFiles(dir)) logger.info({ dir, file: f }, 'removed a temporary file a crash left');
+  }
 
+  const unreadable = (path: string, err: unknown): void => problem(path, err, 'cannot read a guest file');
   // 1. status files
-  for (const file of store.listStatuses()) {
+  for (const file of store.listStatuses(unreadable)) {
     try {
       const status = parseGuestStatusXml(file.text, file.path);
-      if (status.def.name !== file.name) {
+      const as = storedAs(file.stem, status.def.name);
+      if (as === undefined) {
         throw internalError(`Domain config filename '${file.path}' does not match domain name '${status.def.name}'`);
       }
       if (list.checkConflicts(status.def) !== undefined) throw internalError(`domain '${status.def.name}' has two status files`);
+      if (as === 'legacy') store.moveLegacyStatus(file, status.def.name);
       const obj = new GuestObject(status.def, false);
       obj.active = true;
-      obj.record = store.readRecord(file.name);
+      obj.record = store.readRecord(status.def.name);
       list.add(obj);
     } catch (err) {
       problem(file.path, err, 'cannot load guest status');
@@ -83,13 +92,15 @@ export async function initializeGuests(ctx: GuestStartupContext): Promise<GuestS
   }
 
   // 2. configs
-  for (const file of store.listConfigs()) {
+  for (const file of store.listConfigs(unreadable)) {
     try {
       const def = parseGuestXml(file.text, { inactive: true });
-      if (def.name !== file.name) {
+      const as = storedAs(file.stem, def.name);
+      if (as === undefined) {
         throw internalError(`Domain config filename '${file.path}' does not match domain name '${def.name}'`);
       }
       const existing = list.checkConflicts(def);
+      if (as === 'legacy') store.moveLegacyConfig(file, def.name);
       if (existing === undefined) list.add(new GuestObject(def, true));
       else existing.assignPersistentDef(def);
     } catch (err) {

@@ -1,24 +1,28 @@
 /**
  * The on-disk store of guests, laid out as libvirt lays out domains, every
- * write atomic (temp file + fsync + rename):
+ * write atomic (temp file + fsync + rename), STEM being the guest's name or,
+ * for a name that is not safe as a file name, its encoding
+ * (src/util/file-stem.ts):
  *
- * - CONFIG/guests/NAME.xml (0600): the persistent definition with libvirt's
+ * - CONFIG/guests/STEM.xml (0600): the persistent definition with libvirt's
  *   warning header (src/conf/guest/store-format.ts makes the text);
- * - RUN/guests/NAME.xml (0600): the status of a running guest,
+ * - RUN/guests/STEM.xml (0600): the status of a running guest,
  *   `<domstatus state='running' reason='booted'>` around its live XML;
- * - RUN/guests/NAME.json (0600): what the backend made for the running
+ * - RUN/guests/STEM.json (0600): what the backend made for the running
  *   guest (its namespace, each vNIC's devices, plug and network port), so
  *   a later daemon can re-plug, release and remove exactly that. It is
  *   written before the status file and removed after it, so a status file
  *   never lacks its record.
  */
-import { lstatSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatGuestConfigFile, formatGuestStatusFile, type GuestStatus } from '../../conf/guest/store-format.js';
 import type { GuestDef } from '../../conf/guest/types.js';
 import type { NicPlug } from '../../host/guest-backend.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';
+import { fileStem } from '../../util/file-stem.js';
 import type { VirtnetPaths } from '../common/paths.js';
+import { listStoredFiles, type StoredFile } from '../common/stored-files.js';
 
 /** One vNIC of a running guest, in the order of its live definition's interfaces. */
 export interface GuestNicRecord {
@@ -44,47 +48,19 @@ export interface GuestRuntimeRecord {
   nics: GuestNicRecord[];
 }
 
-export interface StoredGuestFile {
-  /** The name the file is stored under. */
-  name: string;
-  path: string;
-  text: string;
-}
-
-function listFiles(dir: string, ext: string): StoredGuestFile[] {
-  let entries: string[];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return entries
-    .filter((f) => f.endsWith(ext) && !f.startsWith('.'))
-    .sort()
-    .flatMap((f) => {
-      const path = join(dir, f);
-      try {
-        if (!lstatSync(path).isFile()) return [];
-        return [{ name: f.slice(0, -ext.length), path, text: readFileSync(path, 'utf8') }];
-      } catch {
-        return [];
-      }
-    });
-}
-
 export class GuestStore {
   constructor(readonly paths: VirtnetPaths) {}
 
   configPath(name: string): string {
-    return join(this.paths.guestConfigDir, `${name}.xml`);
+    return join(this.paths.guestConfigDir, `${fileStem(name)}.xml`);
   }
 
   statusPath(name: string): string {
-    return join(this.paths.guestStatusDir, `${name}.xml`);
+    return join(this.paths.guestStatusDir, `${fileStem(name)}.xml`);
   }
 
   recordPath(name: string): string {
-    return join(this.paths.guestStatusDir, `${name}.json`);
+    return join(this.paths.guestStatusDir, `${fileStem(name)}.json`);
   }
 
   /** Save a persistent definition (inactive XML with the warning header). */
@@ -96,8 +72,24 @@ export class GuestStore {
     rmSync(this.configPath(name), { force: true });
   }
 
-  listConfigs(): StoredGuestFile[] {
-    return listFiles(this.paths.guestConfigDir, '.xml');
+  listConfigs(unreadable?: (path: string, err: unknown) => void): StoredFile[] {
+    return listStoredFiles(this.paths.guestConfigDir, '.xml', unreadable);
+  }
+
+  /** Move a config stored by an older virtnet under the raw name to its stem. */
+  moveLegacyConfig(file: StoredFile, name: string): void {
+    renameSync(file.path, this.configPath(name));
+  }
+
+  /** Move a status file (and its record) stored by an older virtnet under the raw name to its stem. */
+  moveLegacyStatus(file: StoredFile, name: string): void {
+    // The record first: a status file never lacks its record.
+    try {
+      renameSync(join(this.paths.guestStatusDir, `${file.stem}.json`), this.recordPath(name));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    renameSync(file.path, this.statusPath(name));
   }
 
   /** Save a running guest's record, then its status. */
@@ -111,8 +103,8 @@ export class GuestStore {
     rmSync(this.recordPath(name), { force: true });
   }
 
-  listStatuses(): StoredGuestFile[] {
-    return listFiles(this.paths.guestStatusDir, '.xml');
+  listStatuses(unreadable?: (path: string, err: unknown) => void): StoredFile[] {
+    return listStoredFiles(this.paths.guestStatusDir, '.xml', unreadable);
   }
 
   /** A running guest's record, or undefined when missing or unreadable. */

@@ -4,7 +4,7 @@
  * Design: ONE fs.watch (a single inotify instance and watch, whatever the
  * number of networks) on the dnsmasq state directory, STATE/dnsmasq, where
  * the runtime keeps each network's files. A change to a file is mapped to
- * the network whose name or bridge the file name starts with (NAME.leases,
+ * the network whose file stem or bridge the file name starts with (STEM.leases,
  * BRIDGE.status, ...); a file that names no network (say, one lease file
  * shared by several networks) refreshes every active network. Refreshes are
  * debounced per network, then `runtime.leases` is read and diffed against
@@ -24,6 +24,7 @@
 import { watch, mkdirSync, type FSWatcher } from 'node:fs';
 import type { DhcpLease, LeaseEvent } from '../../contract/network-api.js';
 import { errorText, type DriverLogger } from '../common/log.js';
+import { fileStem } from '../../util/file-stem.js';
 import type { NetworkObject } from './objects.js';
 
 export interface LeaseWatcherOptions {
@@ -126,7 +127,8 @@ export class LeaseWatcher {
     let matched = false;
     for (const obj of this.tracked.keys()) {
       const bridge = obj.def.bridge.name;
-      if (name === obj.name || name.startsWith(`${obj.name}.`) || (bridge !== undefined && bridge !== '' && (name === bridge || name.startsWith(`${bridge}.`)))) {
+      const stem = fileStem(obj.name);
+      if (name === stem || name.startsWith(`${stem}.`) || (bridge !== undefined && bridge !== '' && (name === bridge || name.startsWith(`${bridge}.`)))) {
         matched = true;
         this.schedule(obj);
       }

@@ -2,6 +2,7 @@
  * What a network driver does when it starts (libvirt's
  * networkStateInitialize), in libvirt's order:
  *
+ * 0. Remove the temporary files of writes a crash interrupted.
  * 1. Load every status file RUN/networks/NAME.xml: each is a running network
  *    with its live def and the runtime's applied record.
  * 2. Load every config CONFIG/networks/NAME.xml with its autostart link. A
@@ -27,13 +28,14 @@ import { parseNetworkXml } from '../../conf/network/parse.js';
 import { applyLoadDefaults, type DefineRandomness } from '../../conf/network/defaults.js';
 import { formatNetworkXml } from '../../conf/network/format.js';
 import { internalError } from '../../util/errors.js';
-import { writeFileAtomic } from '../../util/atomic-file.js';
+import { removeStaleTempFiles, writeFileAtomic } from '../../util/atomic-file.js';
 import type { NetworkRuntime } from '../runtime/seam.js';
 import type { VirtnetPaths } from '../common/paths.js';
 import type { NetworkStore } from './store.js';
 import { NetworkObject, type NetworkObjectList } from './objects.js';
 import { parseNetworkStatus } from './status.js';
 import { errorText, type DriverLogger } from '../common/log.js';
+import { storedAs } from '../common/stored-files.js';
 import { forEachLimited } from '../common/mutex.js';
 
 /** The once-per-boot autostart marker, RUN/networks/autostarted (libvirt: /run/libvirt/network/autostarted). */
@@ -87,18 +89,25 @@ export async function initializeDriver(ctx: StartupContext): Promise<StartupRepo
   };
 
   for (const dir of [paths.networkConfigDir, paths.networkStatusDir, paths.dnsmasqDir]) mkdirSync(dir, { recursive: true });
+  // Writes a crash interrupted leave their temporary files behind.
+  for (const dir of [paths.networkConfigDir, paths.networkAutostartDir, paths.networkStatusDir, paths.dnsmasqDir]) {
+    for (const f of removeStaleTempFiles(dir)) logger.info({ dir, file: f }, 'removed a temporary file a crash left');
+  }
 
+  const unreadable = (path: string, err: unknown): void => problem(path, err, 'cannot read a network file');
   // 1. status files
-  for (const file of store.listStatuses()) {
+  for (const file of store.listStatuses(unreadable)) {
     try {
       const status = parseNetworkStatus(file.text, file.path);
-      if (status.def.name !== file.name) {
+      const as = storedAs(file.stem, status.def.name);
+      if (as === undefined) {
         throw internalError(`Network config filename '${file.path}' does not match network name '${status.def.name}'`);
       }
       if (list.checkConflicts(status.def) !== undefined) throw internalError(`network '${status.def.name}' has two status files`);
       const obj = new NetworkObject(status.def, false);
       obj.active = true;
       obj.applied = status.applied;
+      if (as === 'legacy') store.moveLegacyStatus(file, obj.name);
       list.add(obj);
     } catch (err) {
       problem(file.path, err, 'cannot load network status');
@@ -106,14 +115,16 @@ export async function initializeDriver(ctx: StartupContext): Promise<StartupRepo
   }
 
   // 2. configs
-  for (const file of store.listConfigs()) {
+  for (const file of store.listConfigs(unreadable)) {
     try {
       const parsed = parseNetworkXml(file.text);
-      if (parsed.name !== file.name) {
+      const as = storedAs(file.stem, parsed.name);
+      if (as === undefined) {
         throw internalError(`Network config filename '${file.path}' does not match network name '${parsed.name}'`);
       }
       const { def, uuidAdded, macAdded } = applyLoadDefaults(parsed, ctx.random);
       const existing = list.checkConflicts(def);
+      if (as === 'legacy') store.moveLegacyConfig(file, def.name);
       if (uuidAdded || macAdded) {
         store.saveConfig(def.name, def.uuid, formatNetworkXml(def, { inactive: true }));
         report.rewritten.push(def.name);

@@ -15,8 +15,8 @@
  * `dnsmasq` and lives in the bound namespace (Host.processes.isRunning).
  */
 import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
+import { tempPathFor } from '../../util/atomic-file.js';
 import { removeStalePidFile, type Processes } from '../../host/processes.js';
 import { configUnsupported } from '../../util/errors.js';
 import type { DnsmasqPaths, DnsmasqRuntimePlan } from '../../plan/network-plan.js';
@@ -28,7 +28,7 @@ export const DNSMASQ = 'dnsmasq';
 export async function replaceFile(path: string, data: string, mode: number): Promise<void> {
   const dir = dirname(path);
   await mkdir(dir, { recursive: true, mode: 0o755 });
-  const tmp = join(dir, `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = tempPathFor(path);
   await writeFile(tmp, data, { mode, flag: 'wx' });
   try {
     await rename(tmp, path);
