@@ -80,7 +80,7 @@ export class DnsmasqControl {
   async check(plan: DnsmasqRuntimePlan, networkName: string): Promise<void> {
     const conf = plan.paths.conf;
     await mkdir(dirname(conf), { recursive: true, mode: 0o755 });
-    const copy = join(dirname(conf), `.${basename(conf)}.${randomBytes(4).toString('hex')}.check`);
+    const copy = tempPathFor(conf);
     await writeFile(copy, plan.files.conf, { mode: 0o600, flag: 'wx' });
     let refusal: string | undefined;
     try {
