@@ -92,7 +92,14 @@ async function startLibvirtSockets(
 ): Promise<RunningDaemon['libvirt']> {
   const { startLibvirtListener } = await import('../libvirt-rpc/server.js');
   try {
-    const listener = await startLibvirtListener({ root: options.root, driver, version: deps.version, logger: deps.logger.child({ component: 'libvirt-rpc' }) });
+    const listener = await startLibvirtListener({
+      root: options.root,
+      driver,
+      version: deps.version,
+      logger: deps.logger.child({ component: 'libvirt-rpc' }),
+      policy: connectionPolicy(deps.openFiles ?? DEFAULT_OPEN_FILES, true),
+      peers: new SsPeerCredentials(new ForkServerRunner()),
+    });
     undo.push(() => listener.close());
     return { socket: listener.socket, readonlySocket: listener.readonlySocket, uri: libvirtUri(listener.socket) };
   } catch (err) {

@@ -9,11 +9,13 @@
  *
  * Calls run concurrently, as in libvirt's worker pool; a client with
  * `maxRequests` calls in flight is not read from until one finishes. Once
- * the client has asked whether we speak keepalive, we ping it after
- * `keepalive.intervalMs` of silence and drop it after `keepalive.count`
- * pings with no traffic at all in between (libvirt's keepalive_interval
- * and keepalive_count). A client that stops reading (its unread replies
- * and events pile up past `maxQueuedBytes`) is dropped too.
+ * the client has sent a keepalive ping of its own (it runs an event loop,
+ * so it answers ours), we ping it after `keepalive.intervalMs` of silence
+ * and drop it after `keepalive.count` pings with no traffic at all in
+ * between (libvirt's keepalive_interval and keepalive_count); a client
+ * without keepalive is never pinged, so it may sit idle. A client that
+ * stops reading (its unread replies and events pile up past
+ * `maxQueuedBytes`) is dropped too.
  */
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
@@ -92,7 +94,6 @@ export class RpcConnection {
         this.opened = false;
         events.stop();
       },
-      keepaliveRequested: () => this.startKeepalive(),
       events,
     };
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -137,6 +138,7 @@ export class RpcConnection {
     if (header.program === KEEPALIVE_PROGRAM) {
       if (header.procedure === KeepaliveProc.PING && header.version === KEEPALIVE_PROTOCOL_VERSION) {
         this.write(encodeMessage({ ...header, procedure: KeepaliveProc.PONG, type: MessageType.MESSAGE, status: MessageStatus.OK }));
+        if (!this.keepaliveOn) this.startKeepalive();
       }
       return;
     }

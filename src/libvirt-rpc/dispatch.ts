@@ -41,8 +41,6 @@ export interface Session {
   /** CONNECT_OPEN accepted: remember the read-only flag. */
   open(readonly: boolean): void;
   close(): void;
-  /** The client will answer keepalive pings (it asked whether we speak the keepalive program). */
-  keepaliveRequested(): void;
   readonly events: EventCallbacks;
 }
 
@@ -160,10 +158,7 @@ export function createHandlers(driver: NetworkDriverApi, facts: ServerFacts): Ha
       const info = nodeInfo();
       return { ...info, model: modelChars(info.model) };
     },
-    CONNECT_SUPPORTS_FEATURE: ({ feature }, session) => {
-      if (feature === Feature.PROGRAM_KEEPALIVE) session.keepaliveRequested();
-      return { supported: SUPPORTED_FEATURES.has(feature) };
-    },
+    CONNECT_SUPPORTS_FEATURE: ({ feature }) => ({ supported: SUPPORTED_FEATURES.has(feature) }),
     AUTH_LIST: () => ({ types: [AuthType.NONE] }),
     CONNECT_REGISTER_CLOSE_CALLBACK: () => undefined,
     CONNECT_UNREGISTER_CLOSE_CALLBACK: () => undefined,

@@ -10,19 +10,26 @@
  * (LibvirtSocketBusyError); a socket nobody answers on is a stale leftover
  * and is replaced; anything else at the path is left alone and refused.
  *
+ * Each socket is behind a ConnectionGate (src/api/connection-gate.ts), as
+ * the REST API's are: a bound per listener and, on the read-only socket
+ * any local user reaches, per client uid. Idle connections are not cut
+ * (a libvirt client may hold one as long as it likes; a dead client's
+ * socket closes, a hung one stops answering keepalive pings).
+ *
  * Idle, the listener costs two listening sockets: the protocol code
  * (connection.ts, dispatch.ts and what they import) is loaded when the
- * first client connects. At most `maxClients` clients are served at once;
- * more are closed on arrival, as libvirt's max_clients does.
+ * first client connects.
  */
-import { chmodSync, lstatSync, mkdirSync, rmSync } from 'node:fs';
-import { type Server, type Socket, createConnection, createServer } from 'node:net';
+import { lstatSync, mkdirSync, rmSync } from 'node:fs';
+import { type Socket, createConnection } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { NetworkDriverApi } from '../contract/network-api.js';
+import { ConnectionGate, type ConnectionPolicy } from '../api/connection-gate.js';
 import { LIBVIRT_READONLY_SOCKET_NAME, LIBVIRT_SOCKET_NAME } from '../client/http-uri.js';
+import type { NetworkDriverApi } from '../contract/network-api.js';
+import type { PeerCredentials } from '../host/unix-peers.js';
 import type { ConnectionLimits, RpcConnection } from './connection.js';
-
+import type { Handlers } from './dispatch.js';
 
 /** ROOT/run/libvirt: where libvirt's daemons keep their sockets. */
 export function libvirtRunDir(root: string | undefined): string {
@@ -39,12 +46,18 @@ export class LibvirtSocketBusyError extends Error {
   override readonly name = 'LibvirtSocketBusyError';
 }
 
+/** Without the daemon's figures: libvirt's max_clients is far higher, ours is sized for Node. */
+export const DEFAULT_LIBVIRT_POLICY: Readonly<ConnectionPolicy> = { maxConnections: 256, maxPerUid: 64, idleTimeoutMs: 0 };
+
 export interface LibvirtListenerOptions {
   root: string | undefined;
   driver: NetworkDriverApi;
   version: string;
   logger: Logger;
-  maxClients?: number;
+  /** Bounds of each socket (idle time is ignored: see the header); maxPerUid applies to the read-only one. */
+  policy?: ConnectionPolicy;
+  /** Client uids, for the read-only socket's per-uid bound; without it only the per-socket bound applies. */
+  peers?: PeerCredentials;
   limits?: ConnectionLimits;
 }
 
@@ -56,8 +69,6 @@ export interface LibvirtListener {
   /** Stop listening, drop every client, remove the socket files. */
   close(): Promise<void>;
 }
-
-export const DEFAULT_MAX_CLIENTS = 256;
 
 /** Whether something accepts connections on the unix socket at `path`. */
 function answers(path: string): Promise<boolean> {
@@ -89,41 +100,16 @@ async function claim(path: string): Promise<void> {
   rmSync(path, { force: true });
 }
 
-function listen(server: Server, path: string, mode: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const old = process.umask(0o077);
-    const fail = (err: Error): void => {
-      process.umask(old);
-      reject(err);
-    };
-    server.once('error', fail);
-    server.listen(path, () => {
-      process.umask(old);
-      server.off('error', fail);
-      try {
-        chmodSync(path, mode);
-        resolve();
-      } catch (err) {
-        reject(err as Error);
-      }
-    });
-  });
-}
-
-type Protocol = {
-  RpcConnection: typeof RpcConnection;
-  handlers: import('./dispatch.js').Handlers;
-};
+type Protocol = { RpcConnection: typeof RpcConnection; handlers: Handlers };
 
 export async function startLibvirtListener(options: LibvirtListenerOptions): Promise<LibvirtListener> {
   const { logger } = options;
   const { socket, readonlySocket } = libvirtSocketPaths(options.root);
-  const maxClients = options.maxClients ?? DEFAULT_MAX_CLIENTS;
+  const given = options.policy ?? DEFAULT_LIBVIRT_POLICY;
   mkdirSync(libvirtRunDir(options.root), { recursive: true, mode: 0o755 });
   await claim(socket);
   await claim(readonlySocket);
 
-  const clients = new Set<{ socket: Socket; connection?: RpcConnection }>();
   let nextCallbackId = 1;
   let protocol: Promise<Protocol> | undefined;
   const loadProtocol = (): Promise<Protocol> =>
@@ -132,20 +118,12 @@ export async function startLibvirtListener(options: LibvirtListenerOptions): Pro
       return { RpcConnection, handlers: createHandlers(options.driver, { version: options.version }) };
     })());
 
-  const accept = (readonlyListener: boolean) => (client: Socket) => {
-    if (clients.size >= maxClients) {
-      logger.warn({ clients: clients.size }, 'too many libvirt clients; dropping a new connection');
-      client.destroy();
-      return;
-    }
-    const entry: { socket: Socket; connection?: RpcConnection } = { socket: client };
-    clients.add(entry);
-    client.once('close', () => clients.delete(entry));
-    client.pause();
+  /** An admitted client (paused): its connection once the protocol code is loaded. */
+  const serve = (readonlyListener: boolean) => (client: Socket) => {
     loadProtocol().then(
       ({ RpcConnection, handlers }) => {
         if (client.destroyed) return;
-        entry.connection = new RpcConnection({
+        new RpcConnection({
           socket: client,
           readonlyListener,
           handlers,
@@ -163,10 +141,9 @@ export async function startLibvirtListener(options: LibvirtListenerOptions): Pro
     );
   };
 
-  const servers: Server[] = [];
+  const gates: ConnectionGate[] = [];
   const closeAll = async (): Promise<void> => {
-    for (const c of clients) c.socket.destroy();
-    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    await Promise.all(gates.map((g) => g.close()));
     rmSync(socket, { force: true });
     rmSync(readonlySocket, { force: true });
   };
@@ -175,10 +152,16 @@ export async function startLibvirtListener(options: LibvirtListenerOptions): Pro
       [socket, 0o600, false],
       [readonlySocket, 0o666, true],
     ] as const) {
-      const server = createServer({ pauseOnConnect: true }, accept(ro));
-      server.on('error', (err) => logger.error({ err, path }, 'libvirt listener failed'));
-      servers.push(server);
-      await listen(server, path, mode);
+      const policy: ConnectionPolicy = { maxConnections: given.maxConnections, idleTimeoutMs: 0 };
+      if (ro && given.maxPerUid !== undefined) policy.maxPerUid = given.maxPerUid;
+      const gate = new ConnectionGate({
+        policy,
+        onAdmit: serve(ro),
+        ...(ro && options.peers ? { peers: options.peers } : {}),
+        logger: logger.child({ listener: ro ? 'libvirt-ro' : 'libvirt' }),
+      });
+      gates.push(gate);
+      await gate.listen({ path, mode });
     }
   } catch (err) {
     await closeAll();
@@ -191,7 +174,7 @@ export async function startLibvirtListener(options: LibvirtListenerOptions): Pro
     socket,
     readonlySocket,
     get clients() {
-      return clients.size;
+      return gates.reduce((n, g) => n + g.size, 0);
     },
     close: () => (closing ??= closeAll()),
   };
