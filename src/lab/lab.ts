@@ -298,6 +298,8 @@ export function virtnetdArgs(h: LabHost): string[] {
 
 async function startVirtnetd(h: LabHost, command: readonly string[], state: LabState, save: () => void): Promise<void> {
   mkdirSync(h.virtnetRoot, { recursive: true });
+  // Serving is seen by the socket appearing: one left by an ended daemon must not count.
+  rmSync(h.socket, { force: true });
   const out = join(h.dir, 'virtnetd.out');
   const fd = openSync(out, 'a');
   const [program, ...pre] = command;
@@ -318,6 +320,24 @@ async function startVirtnetd(h: LabHost, command: readonly string[], state: LabS
     }
     return existsSync(h.socket);
   });
+}
+
+/**
+ * End a lab host's virtnetd (SIGTERM, by PID, as an operator would) and
+ * start a new one with the same options; the networks and guests it ran
+ * are adopted by the new one.
+ */
+export async function restartLabVirtnetd(dir: string, host: string, command: readonly string[]): Promise<LabVirtnetd> {
+  const state = await readLabState(dir);
+  const layout = labLayout(dir, state?.hosts ?? 0);
+  const h = layout.hosts.find((x) => x.name === host);
+  const old = state?.virtnetds.find((v) => v.host === host);
+  if (state === undefined || h === undefined || old === undefined) throw operationInvalid(`the lab in ${dir} has no virtnetd on '${host}'`);
+  await endProcesses([old.pid], old.root, 10_000);
+  state.virtnetds = state.virtnetds.filter((v) => v !== old);
+  const save = (): void => writeFileAtomic(layout.stateFile, `${JSON.stringify(state, null, 2)}\n`);
+  await startVirtnetd(h, command, state, save);
+  return state.virtnetds.find((v) => v.host === host) as LabVirtnetd;
 }
 
 function labNamespaces(prefix: string): string[] {
