@@ -7,6 +7,7 @@ import type { DhcpHost, IpDef, NetworkDef } from '../../src/conf/network/types.j
 import { needsDnsmasq, planDnsmasq, type DnsmasqPlanOptions } from '../../src/plan/dnsmasq.js';
 import { minimalNetworkDef } from './support/network-def.js';
 import { thrownBy } from './support/vir-error.js';
+import { CORPUS_DIR } from '../support/corpus-dir.js';
 
 /** A NAT network with nothing but a name and a bridge; tests add what they need. */
 function net(overrides: Partial<NetworkDef> = {}): NetworkDef {
@@ -438,7 +439,7 @@ describe('needsDnsmasq', () => {
 });
 
 /** libvirt's networkxml2conf cases, read at run time (never copied): conf and hostsfile must match byte for byte. */
-const CONF_CORPUS = join(import.meta.dirname, '../../../shared/conformance/libvirt/networkxml2confdata');
+const CONF_CORPUS = join(CORPUS_DIR, 'networkxml2confdata');
 const corpusPresent = existsSync(CONF_CORPUS);
 if (!corpusPresent) console.warn(`skipping libvirt's networkxml2conf corpus: ${CONF_CORPUS} is absent`);
 

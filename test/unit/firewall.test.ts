@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { ForwardMode, ForwardNat, IpDef, NetworkDef } from '../../src/conf/network/types.js';
 import {
   detectFirewallConflicts,
@@ -11,6 +10,7 @@ import {
 } from '../../src/plan/firewall.js';
 import type { NftBatch, NftCommand, NftElem, NftStatement, NftValue } from '../../src/plan/nft-json.js';
 import { VirError } from '../../src/util/errors.js';
+import { CORPUS_DIR } from '../support/corpus-dir.js';
 
 // ---------------------------------------------------------------------------
 // Fixtures: NetworkDef values built by hand.
@@ -452,7 +452,7 @@ describe('planNetworkFirewall: apply and remove batches', () => {
 // Cross-check against libvirt's own expected nftables commands
 // (networkxml2firewalldata/*-linux.nftables), read at run time.
 
-const corpusDir = join(dirname(fileURLToPath(import.meta.url)), '../../../shared/conformance/libvirt/networkxml2firewalldata');
+const corpusDir = join(CORPUS_DIR, 'networkxml2firewalldata');
 const haveCorpus = existsSync(corpusDir);
 if (!haveCorpus) console.warn(`firewall corpus cross-check skipped: ${corpusDir} is absent`);
 

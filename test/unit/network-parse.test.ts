@@ -25,6 +25,7 @@ import {
 import type { IpDef } from '../../src/conf/network/types.js';
 import { VirError } from '../../src/util/errors.js';
 import { escapeNonAsciiAttributes } from '../../src/conf/common/parse-metadata.js';
+import { CORPUS_DIR } from '../support/corpus-dir.js';
 
 const UUID = '81ff0d90-c91e-6742-64da-4a736edb9a9b';
 const U2 = '09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f';
@@ -1158,7 +1159,7 @@ describe('element parsers shared with net-update', () => {
   });
 });
 
-const corpus = join(process.cwd(), '..', 'shared', 'conformance', 'libvirt', 'networkxml2xmlin');
+const corpus = join(CORPUS_DIR, 'networkxml2xmlin');
 const CORPUS_FAILURES: Record<string, string> = {
   'routed-network-no-dns-extra-elements': "XML error: Extra data in disabled network 'local'",
   'open-network-with-forward-dev': "XML error: forward dev not allowed for network 'open' with forward mode='open'",
@@ -1166,7 +1167,7 @@ const CORPUS_FAILURES: Record<string, string> = {
   'passthrough-duplicate': "XML error: interface 'eth3' can only be listed once in network passthrough-duplicate",
 };
 
-describe.skipIf(!existsSync(corpus))("libvirt's corpus failure cases (skipped: ../shared/conformance/libvirt is absent)", () => {
+describe.skipIf(!existsSync(corpus))("libvirt's corpus failure cases (skipped: the corpus is absent)", () => {
   for (const [name, text] of Object.entries(CORPUS_FAILURES)) {
     it(name, () => {
       expect(parseError(readFileSync(join(corpus, `${name}.xml`), 'utf8')).message).toBe(text);

@@ -20,9 +20,10 @@ import { ParseOption, XmlDocument, XmlElement, XmlTreeNode, diag } from 'libxml2
 import { RelaxNgSchema, RelaxNgSchemaError } from '../../src/xml/relaxng.js';
 import { validateNetworkXml, networkSchemaPath, disposeNetworkSchema } from '../../src/conf/network/schema.js';
 import { VirError } from '../../src/util/errors.js';
+import { CORPUS_DIR } from '../support/corpus-dir.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
-const CORPUS = resolve(REPO, '../shared/conformance/libvirt');
+const CORPUS = CORPUS_DIR;
 const LIBVIRT_SCHEMA = join(CORPUS, 'schemas/network.rng');
 const HAVE_CORPUS = existsSync(LIBVIRT_SCHEMA);
 const SKIP_NOTE = HAVE_CORPUS ? '' : ` (skipped: ${LIBVIRT_SCHEMA} not found)`;
