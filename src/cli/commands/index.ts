@@ -17,9 +17,11 @@ import { netAutostart, netCreate, netDefine, netStart } from './net-lifecycle.js
 import { netList } from './net-list.js';
 import { netUpdate } from './net-update.js';
 import { labCmd } from './ovn-lab.js';
+import { doctorCmd } from './doctor.js';
+import { ovnHostSetupCmd } from './ovn-host-setup.js';
 import { cdCmd, connectCmd, echoCmd, exitCmd, helpCmd, pwdCmd, quitCmd, uriCmd } from './shell-cmds.js';
 
-export const HOST_GROUP: CommandGroup = { name: 'Host and Hypervisor', keyword: 'host', commands: [uriCmd] };
+export const HOST_GROUP: CommandGroup = { name: 'Host and Hypervisor', keyword: 'host', commands: [doctorCmd, uriCmd] };
 
 export const NETWORK_GROUP: CommandGroup = {
   name: 'Networking',
@@ -43,7 +45,7 @@ export const NETWORK_GROUP: CommandGroup = {
   ],
 };
 
-export const OVN_GROUP: CommandGroup = { name: 'OVN (networks across hosts)', keyword: 'ovn', commands: [labCmd] };
+export const OVN_GROUP: CommandGroup = { name: 'OVN (networks across hosts)', keyword: 'ovn', commands: [labCmd, ovnHostSetupCmd] };
 
 export const SHELL_GROUP: CommandGroup = {
   name: 'Virtnet itself',

@@ -82,5 +82,7 @@ function describeLab(layout: import('../../lab/layout.js').LabLayout, daemons: b
     const reach = daemons ? `virtnet -c unix://${h.socket}` : `namespace ${h.netns}`;
     lines.push(`  ${h.name}: chassis ${h.name}, tunnel ${h.encapIp}, ${reach}`);
   }
+  const h1 = layout.hosts[0];
+  if (h1) lines.push(`  check a host: ip netns exec ${h1.netns} virtnet doctor --ovn --ovs-db ${h1.ovsDb} --ovs-rundir ${h1.ovs.run}`);
   return `${lines.join('\n')}\n`;
 }
