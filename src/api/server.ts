@@ -16,7 +16,7 @@ import { VirError } from '../util/errors.js';
 import { ROUTES } from '../client/http-routes.js';
 import { authenticate, authorize, isReadonly, type ListenerAccess } from './access.js';
 import { registerEventStream } from './events.js';
-import { makeErrorHandler } from './http-errors.js';
+import { MAX_PARAM_LENGTH, makeErrorHandler } from './http-errors.js';
 import { registerNetworkRoutes } from './routes.js';
 import { registerGuestRoutes } from './routes-guests.js';
 import { hasGuestApi } from '../driver/guest/index.js';
@@ -43,11 +43,14 @@ export interface ApiServerOptions {
 
 export async function createApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const errorHandler = makeErrorHandler(bodyLimit);
   const app: FastifyInstance = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit,
     // libvirt network names may be long; the driver, not the router, says whether one exists.
-    routerOptions: { maxParamLength: 4096 },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // The router's own refusals (a path parameter too long, a path that is not UTF-8) are VirErrors too.
+    frameworkErrors: (err, request, reply) => errorHandler(err, request, reply),
     // One line per request, from the onResponse hook below, instead of fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
@@ -59,7 +62,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   app.setValidatorCompiler(validatorCompiler);
   // Bodies are JSON only: anything else is refused with 415 rather than read as a string.
   app.removeContentTypeParser('text/plain');
-  app.setErrorHandler(makeErrorHandler(bodyLimit));
+  app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
     const err = new VirError('NO_SUPPORT', `virtnetd has no route ${request.method} ${request.url.split('?')[0]}`);
     void reply.code(404).send(err.toJSON());

@@ -75,6 +75,13 @@ export function occupiedSubnets(others: readonly NetworkDef[], hostRoutes: reado
  * The error for the first collision of `def` with what is already in use,
  * or undefined when it may start. `<ip>`s are checked first, then static routes.
  */
+/** libvirt's collision error (class INTERNAL_ERROR); to an HTTP client a conflict with what already runs (409). */
+export function collisionError(detail: string): VirError {
+  const err = new VirError('INTERNAL_ERROR', detail);
+  err.status = 409;
+  return err;
+}
+
 export function findSubnetCollision(def: NetworkDef, others: readonly NetworkDef[], hostRoutes: readonly RouteRecord[]): VirError | undefined {
   const occupied = occupiedSubnets(others, hostRoutes);
   const clash = (s: { network: IpAddress; prefix: number }): Ipv4Subnet | undefined =>
@@ -83,13 +90,13 @@ export function findSubnetCollision(def: NetworkDef, others: readonly NetworkDef
     const s = ipv4SubnetOf(ip);
     if (!s) continue;
     const hit = clash(s);
-    if (hit) return new VirError('INTERNAL_ERROR', `Network is already in use by interface ${hit.iface}`);
+    if (hit) return collisionError(`Network is already in use by interface ${hit.iface}`);
   }
   for (const route of def.routes) {
     const s = ipv4RouteSubnet(route);
     if (!s) continue;
     const hit = clash(s);
-    if (hit) return new VirError('INTERNAL_ERROR', `Route address '${formatIp(s.network)}' conflicts with IP address for '${hit.iface}'`);
+    if (hit) return collisionError(`Route address '${formatIp(s.network)}' conflicts with IP address for '${hit.iface}'`);
   }
   return undefined;
 }

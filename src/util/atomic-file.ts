@@ -2,11 +2,14 @@
  * Crash-safe file writes: write a temporary file beside the target, fsync
  * it, rename it over the target and fsync the directory, so a reader (or a
  * restart after a crash) sees either the old file or the new one, never a
- * torn one.
+ * torn one. A failure is a VirError saying what happened ("No space left
+ * on device while saving '/etc/virtnet/networks/n1.xml'"), and leaves no
+ * temporary file behind.
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { systemError } from './os-error.js';
 
 export interface AtomicWriteOptions {
   /** File mode of the new file (default 0o644). */
@@ -51,6 +54,14 @@ export function removeStaleTempFiles(dir: string): string[] {
 }
 
 export function writeFileAtomic(path: string, data: string, options: AtomicWriteOptions = {}): void {
+  try {
+    writeAndRename(path, data, options);
+  } catch (e) {
+    throw systemError(e, `saving '${path}'`);
+  }
+}
+
+function writeAndRename(path: string, data: string, options: AtomicWriteOptions): void {
   const dir = dirname(path);
   mkdirSync(dir, { recursive: true });
   const tmp = tempPathFor(path);

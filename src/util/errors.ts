@@ -44,6 +44,13 @@ export class VirError extends Error {
   readonly errorClass: ErrorClass;
   /** The text after the class prefix. */
   readonly detail: string;
+  /**
+   * The HTTP status this error stands for when its class alone would say
+   * otherwise: libvirt reports many mistakes in a caller's input as
+   * internal or system errors (markInputError), a full disk is 507.
+   * Undefined: statusForClass(errorClass).
+   */
+  status?: number;
 
   constructor(errorClass: ErrorClass, detail: string) {
     super(ERROR_PREFIXES[errorClass] + detail);
@@ -54,6 +61,54 @@ export class VirError extends Error {
 
   toJSON(): { class: ErrorClass; detail: string; message: string } {
     return { class: this.errorClass, detail: this.detail, message: this.message };
+  }
+}
+
+/** The HTTP status that stands for a libvirt error class (the daemon's answers; src/api/http-errors.ts). */
+const CLASS_STATUS: Partial<Record<ErrorClass, number>> = {
+  NO_NETWORK: 404,
+  NO_DOMAIN: 404,
+  DEVICE_MISSING: 404,
+  OPERATION_DENIED: 403,
+  AUTH_FAILED: 401,
+  INVALID_ARG: 400,
+  INVALID_MAC: 400,
+  XML_ERROR: 400,
+  XML_DETAIL: 400,
+  XML_INVALID_SCHEMA: 400,
+  CONFIG_UNSUPPORTED: 400,
+  OPERATION_UNSUPPORTED: 400,
+  OPERATION_INVALID: 409,
+  OPERATION_FAILED: 409,
+  NO_SUPPORT: 501,
+};
+
+export function statusForClass(errorClass: ErrorClass): number {
+  return CLASS_STATUS[errorClass] ?? 500;
+}
+
+/** The HTTP status of a VirError: its own, else its class's. */
+export function statusOf(err: VirError): number {
+  return err.status ?? statusForClass(err.errorClass);
+}
+
+/**
+ * An error of a step that only reads the caller's input (parsing and
+ * checking a document, a MAC, a name): the caller's mistake, 400, even
+ * when libvirt's class for it is INTERNAL_ERROR or SYSTEM_ERROR ("Cannot
+ * parse socket address …"). A class that already says 4xx keeps its status.
+ */
+export function markInputError<E>(err: E): E {
+  if (err instanceof VirError && err.status === undefined && statusForClass(err.errorClass) >= 500) err.status = 400;
+  return err;
+}
+
+/** Run a step that only reads the caller's input; its VirErrors are the caller's mistakes (markInputError). */
+export function checkInput<T>(step: () => T): T {
+  try {
+    return step();
+  } catch (err) {
+    throw markInputError(err);
   }
 }
 

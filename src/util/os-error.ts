@@ -69,18 +69,16 @@ export function statusForOsError(code: string | undefined): number {
   return 500;
 }
 
-/** A VirError that carries the HTTP status its OS error stands for. */
+/** A VirError for an OS error, carrying the HTTP status it stands for. */
 export class SystemError extends VirError {
   /** The errno name, e.g. ENOSPC. */
   readonly code: string | undefined;
-  /** Read by the daemon's error handler (src/api/http-errors.ts). */
-  readonly statusCode: number;
 
   constructor(detail: string, code: string | undefined) {
     super('SYSTEM_ERROR', detail);
     this.name = 'SystemError';
     this.code = code;
-    this.statusCode = statusForOsError(code);
+    this.status = statusForOsError(code);
   }
 }
 
@@ -92,4 +90,18 @@ export class SystemError extends VirError {
 export function systemError(err: unknown, doing: string): VirError {
   if (err instanceof VirError) return err;
   return new SystemError(`${osErrorText(err)} while ${doing}`, osErrorCode(err));
+}
+
+/**
+ * Any OS error, as far as Node tells what it was doing: "No space left on
+ * device: mkdir '/etc/virtnet/networks/autostart'" (libvirt's "WHAT: REASON"
+ * shape turned round, as the reason is what a person acts on).
+ */
+export function describedOsError(err: unknown): VirError | undefined {
+  if (err instanceof VirError) return err;
+  const code = osErrorCode(err);
+  if (code === undefined) return undefined;
+  const e = err as { syscall?: unknown; path?: unknown; dest?: unknown };
+  const what = [typeof e.syscall === 'string' ? e.syscall : undefined, typeof e.path === 'string' ? `'${e.path}'` : undefined, typeof e.dest === 'string' ? `-> '${e.dest}'` : undefined].filter(Boolean).join(' ');
+  return new SystemError(what ? `${osErrorText(err)}: ${what}` : osErrorText(err), code);
 }

@@ -23,6 +23,7 @@ import { type ForwardInterface, type IpDef, type NetworkDef, VIRTUAL_FORWARD_MOD
 import type { UpdateSection } from '../../src/conf/network/update.js';
 import { defaultPrefix, parseIp, prefixFromNetmask, subnetsOverlap, type IpAddress } from '../../src/util/ip.js';
 import { VirError, internalError } from '../../src/util/errors.js';
+import { collisionError } from '../../src/plan/plan-collision.js';
 import type { DhcpLease } from '../../src/contract/network-api.js';
 import type { AppliedNetwork, NetworkRuntime, StartContext } from '../../src/driver/runtime/index.js';
 
@@ -156,7 +157,7 @@ export class FakeRuntime implements NetworkRuntime {
       // their way up, and claim, with no await in between.
       const claimedByOthers = [...this.claimed].filter(([name]) => name !== def.name).map(([, d]) => d);
       const collision = findCollision(def, [...context.otherActive, ...claimedByOthers]);
-      if (collision !== undefined) throw internalError(`Network is already in use by interface ${collision.bridge.name ?? collision.name}`);
+      if (collision !== undefined) throw collisionError(`Network is already in use by interface ${collision.bridge.name ?? collision.name}`);
       this.claimed.set(def.name, def);
     }
     try {

@@ -29,6 +29,8 @@ export async function runAsProgram(
     format: 'esm',
     target: 'node20',
     logLevel: 'silent',
+    // CommonJS packages (fastify) bundled into an ES module call require(): give them one.
+    banner: { js: "import { createRequire as __vntCreateRequire } from 'node:module'; const require = __vntCreateRequire(import.meta.url);" },
   });
   const argv = [...(options.prefix ?? []), process.execPath, out];
   return spawnSync(argv[0] as string, argv.slice(1), { encoding: 'utf8', timeout: options.timeoutMs ?? 20_000 });

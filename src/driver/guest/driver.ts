@@ -37,7 +37,7 @@ import { parseGuestXml } from '../../conf/guest/parse.js';
 import { isGeneratedTarget, isUserAlias } from '../../conf/guest/parse-interface.js';
 import type { GuestDef, GuestInterface as ConfInterface } from '../../conf/guest/types.js';
 import type { GuestBackend, GuestHandle } from '../../host/guest-backend.js';
-import { VirError, internalError, invalidArg, operationInvalid, operationUnsupported } from '../../util/errors.js';
+import { VirError, checkInput, internalError, invalidArg, operationInvalid, operationUnsupported } from '../../util/errors.js';
 import type { DriverEvent, Unsubscribe } from '../../contract/network-api.js';
 import { CallGate, withObject } from '../common/calls.js';
 import { EventBus } from '../common/events.js';
@@ -278,7 +278,7 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
   guestDefine(xml: string): Promise<GuestInfo> {
     return this.call(async () => {
       const parseOptions = this.options.random?.uuid ? { inactive: true, uuid: this.options.random.uuid } : { inactive: true };
-      const parsed = parseGuestXml(xml, parseOptions);
+      const parsed = checkInput(() => parseGuestXml(xml, parseOptions));
       this.objects.checkConflicts(parsed);
       const inUse = collectGuestMacs(this.objects.defs());
       const def = assignMissingMacs(parsed, { has: (m) => inUse.has(m) || this.pendingMacs.has(m) }, this.options.random?.macBytes);
@@ -360,7 +360,7 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
 
   guestAttachDevice(name: string, xml: string, flags: AffectFlags): Promise<void> {
     return this.onGuest(name, async (obj) => {
-      const device = parseInterfaceXml(xml, { inactive: true });
+      const device = checkInput(() => parseInterfaceXml(xml, { inactive: true }));
       const impact = resolveImpact(flags, obj);
       let generated: string | undefined;
       let shown: string | undefined;
@@ -398,7 +398,7 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
 
   guestDetachDevice(name: string, xml: string, flags: AffectFlags): Promise<void> {
     return this.onGuest(name, async (obj) => {
-      const device = parseInterfaceXml(xml, { inactive: true });
+      const device = checkInput(() => parseInterfaceXml(xml, { inactive: true }));
       const impact = resolveImpact(flags, obj);
       let configDef: GuestDef | undefined;
       let removed: ConfInterface | undefined;
@@ -442,7 +442,12 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
       const all = await this.backend.bridges();
       if (bridge === undefined) return all;
       const one = all.filter((b) => b.bridge === bridge);
-      if (one.length === 0) throw new VirError('SYSTEM_ERROR', `bridge ${bridge} does not exist!`);
+      if (one.length === 0) {
+        // virsh's text and class; over HTTP it is a lookup of something that is not there.
+        const missing = new VirError('SYSTEM_ERROR', `bridge ${bridge} does not exist!`);
+        missing.status = 404;
+        throw missing;
+      }
       return one;
     });
   }

@@ -12,7 +12,7 @@
  */
 import type { GuestDef, GuestInterface } from '../../conf/guest/types.js';
 import type { GuestBackend, GuestHandle, NicPlug, NicSpec, PluggedNic } from '../../host/guest-backend.js';
-import { internalError } from '../../util/errors.js';
+import { VirError, internalError } from '../../util/errors.js';
 import type { DhcpLease, NetworkInfo } from '../../contract/network-api.js';
 import type { NetworkPort, NetworkPortOwner, PortRequest } from '../common/ports.js';
 import type { GuestNicRecord, GuestRuntimeRecord } from './store.js';
@@ -93,6 +93,8 @@ export async function plugNic(ctx: NicContext, iface: GuestInterface, record: Gu
     made = await ctx.backend.plug(ctx.handle, spec, { reserved, guestDevs });
   } catch (err) {
     if (port !== undefined) await ctx.networks.releasePort(port.network, port.portid).catch((e: unknown) => ctx.warn('cannot release a port', e));
+    // A bridge the definition names that is not there: a conflict with the host's state, not the daemon's failure.
+    if (err instanceof VirError && plug.kind === 'bridge' && err.detail.includes(`Cannot find device "${plug.bridge}"`)) err.status ??= 409;
     throw err;
   }
   const rec: GuestNicRecord = { mac, target: made.target, plug: made.plug, connected: true };

@@ -38,7 +38,7 @@ import { validateNetworkXml } from '../../conf/network/schema.js';
 import { prepareNetworkForDefine, withBridgeNameLock, type DefineFacts, type DefineRandomness } from '../../conf/network/defaults.js';
 import type { ValidateFacts } from '../../conf/network/validate.js';
 import { formatMac, parseMac } from '../../conf/common/mac-uuid.js';
-import { VirError, internalError, operationInvalid } from '../../util/errors.js';
+import { VirError, checkInput, internalError, markInputError, operationInvalid } from '../../util/errors.js';
 import type {
   DefineOptions,
   DhcpLease,
@@ -193,9 +193,19 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
     return facts;
   }
 
+  /** The caller's document, parsed; whatever is wrong with it is the caller's mistake (a 4xx, markInputError). */
   private parse(xml: string, options: DefineOptions | undefined): NetworkDef {
-    if (options?.validate) validateNetworkXml(xml);
-    return parseNetworkXml(xml);
+    return checkInput(() => {
+      if (options?.validate) validateNetworkXml(xml);
+      return parseNetworkXml(xml);
+    });
+  }
+
+  /** prepareNetworkForDefine: defaults and checks of the caller's definition (its errors are the caller's). */
+  private prepare(parsed: NetworkDef): Promise<NetworkDef> {
+    return prepareNetworkForDefine(parsed, this.defineFacts()).catch((err: unknown) => {
+      throw markInputError(err);
+    });
   }
 
   private saveConfig(def: NetworkDef): void {
@@ -304,7 +314,7 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
     return this.call(async () => {
       const parsed = this.parse(xml, options);
       const obj = await withBridgeNameLock(async () => {
-        const def = await prepareNetworkForDefine(parsed, this.defineFacts());
+        const def = await this.prepare(parsed);
         return this.objects.definePersistent(def, (d) => this.saveConfig(d));
       });
       this.logger.info({ network: obj.name }, 'network defined');
@@ -319,7 +329,7 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
       const parsed = this.parse(xml, options);
       // Claim the object under the bridge-name lock; start it after.
       const claim = await withBridgeNameLock(async () => {
-        const def = await prepareNetworkForDefine(parsed, this.defineFacts());
+        const def = await this.prepare(parsed);
         for (;;) {
           const existing = this.objects.checkConflicts(def);
           if (existing === undefined) {
@@ -436,9 +446,8 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
       withObject(
         () => this.objects.getByName(name),
         async (obj) => {
-          const plan = planUpdate(
-            { active: obj.active, persistent: obj.persistent, def: obj.def, persistentDef: obj.persistentDef() },
-            request,
+          const plan = checkInput(() =>
+            planUpdate({ active: obj.active, persistent: obj.persistent, def: obj.def, persistentDef: obj.persistentDef() }, request),
           );
           let applied = obj.applied;
           if (plan.liveDef !== undefined) {
