@@ -31,7 +31,8 @@ function isDnsmasq(pid: number): boolean {
 /** The TXT strings busybox nslookup gets for `name` from `server`. */
 function txt(ns: string, name: string, server: string): string[] {
   const r = spawnSync('ip', ['netns', 'exec', ns, 'busybox', 'nslookup', '-type=txt', name, server], { encoding: 'utf8', timeout: 10_000 });
-  return [...r.stdout.matchAll(/text = "(.*)"$/gm)].map((m) => m[1]!);
+  // busybox prints each record as NAME<TAB>text = "STRING", the string raw (newlines included).
+  return [...r.stdout.matchAll(/\ttext = "([\s\S]*?)"\n(?=\n|[^\n]*\ttext = |$)/g)].map((m) => m[1]!);
 }
 
 describe.skipIf(!ready)('a live update dnsmasq cannot take (issue 10, point 5)', () => {
@@ -89,6 +90,16 @@ describe.skipIf(!ready)('a live update dnsmasq cannot take (issue 10, point 5)',
     applied = next;
     expect(isDnsmasq(next.dnsmasq!.pid)).toBe(true);
     expect(txt(guest, 'quoted', '10.82.1.1')).toEqual(['say "hi" #1']);
+  });
+
+  it('TXT values that need dnsmasq\'s quoting are served as they were given (issue 10, point 1)', async () => {
+    const value = '  tab\there "q" #not-a-comment \\back\nport=0  ';
+    const escaped = value.replace(/&/g, '&amp;').replace(/'/g, '&apos;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;');
+    const after = applyUpdate(def, 'add-last', 'dns-txt', -1, `<txt name='hostile' value='${escaped}'/>`);
+    const next = (await rt.updateLive(def, after, 'dns-txt', applied)) as LinuxApplied;
+    def = after;
+    applied = next;
+    expect(txt(guest, 'hostile', '10.82.1.1')).toEqual([value]);
   });
 
   it('a TXT record too long for dnsmasq never reaches it: the running dnsmasq stays', async () => {
