@@ -101,6 +101,8 @@ describe.skipIf(!canUseNetns() || !built)('README tutorial, run against a sandbo
   }, 30_000);
 
   afterAll(async () => {
+    // The OVN section's lab, if a failed step left it running.
+    if (existsSync(join(work, 'lab'))) spawnSync(join(repo, 'bin/virtnet'), ['lab', 'stop', '--dir', join(work, 'lab')], { stdio: 'ignore' });
     if (daemon && daemon.exitCode === null) {
       daemon.kill('SIGTERM');
       await new Promise((r) => daemon!.once('exit', r));
