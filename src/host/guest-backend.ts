@@ -92,6 +92,13 @@ export interface ExecOutcome {
   stderr: string;
 }
 
+/** What plug must not use, and who hears of the names it picks. */
+export interface PlugNames {
+  reserved: ReadonlySet<string>;
+  guestDevs: ReadonlySet<string>;
+  journal?: (nic: PluggedNic) => void;
+}
+
 export interface GuestBackend {
   /** The guest's netns name (netns guests) for a guest about to start. */
   netnsFor(guest: { type: 'netns' | 'tap'; name: string; uuid: string }): string | undefined;
@@ -100,9 +107,11 @@ export interface GuestBackend {
   /**
    * Create one vNIC and plug it in. `reserved` holds host names running
    * guests use that may not show in the driver's netns; `guestDevs` the
-   * guest-side names the guest already uses. On failure nothing is left.
+   * guest-side names the guest already uses; `journal`, when given, is told
+   * the names chosen before anything is created (so that a crash can be
+   * undone). On failure nothing is left.
    */
-  plug(guest: GuestHandle, nic: NicSpec, taken: { reserved: ReadonlySet<string>; guestDevs: ReadonlySet<string> }): Promise<PluggedNic>;
+  plug(guest: GuestHandle, nic: NicSpec, taken: PlugNames): Promise<PluggedNic>;
   /** Remove one vNIC (a device already gone counts as removed). */
   unplug(guest: GuestHandle, nic: PluggedNic): Promise<void>;
   /**

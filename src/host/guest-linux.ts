@@ -17,7 +17,7 @@ import { constants as osConstants } from 'node:os';
 import { VirError } from '../util/errors.js';
 import { commandError } from './errors.js';
 import { LinuxFacts } from './facts.js';
-import type { BridgePortsInfo, ExecOutcome, GuestBackend, GuestHandle, NicPlug, NicSpec, OvsPortControl, PluggedNic } from './guest-backend.js';
+import type { BridgePortsInfo, ExecOutcome, GuestBackend, GuestHandle, NicPlug, NicSpec, PlugNames, OvsPortControl, PluggedNic } from './guest-backend.js';
 import { offloadsOff } from './offloads.js';
 import { bridgePortsFromLinks } from './guest-bridges.js';
 import {
@@ -121,7 +121,7 @@ export class LinuxGuestBackend implements GuestBackend {
     return new Set((await this.facts.links()).map((l) => l.name));
   }
 
-  plug(guest: GuestHandle, nic: NicSpec, taken: { reserved: ReadonlySet<string>; guestDevs: ReadonlySet<string> }): Promise<PluggedNic> {
+  plug(guest: GuestHandle, nic: NicSpec, taken: PlugNames): Promise<PluggedNic> {
     return this.serial.run(async () => {
       const used = await this.linkNames();
       for (const r of taken.reserved) used.add(r);
@@ -132,6 +132,7 @@ export class LinuxGuestBackend implements GuestBackend {
       const guestDev = guest.type === 'netns' ? lowestFreeName(GUEST_DEV_PREFIX, taken.guestDevs) : undefined;
       const made: PluggedNic = { mac: nic.mac, plug: nic.plug, target };
       if (guestDev !== undefined) made.guestDev = guestDev;
+      taken.journal?.(made);
       await this.create(guest, made, nic.vnetHdr === true);
       this.handedOut.add(target);
       return made;

@@ -19,7 +19,8 @@
  * helper cannot take goes to the subclass's fallback.
  */
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { readdir, readlink, rm } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { VirError } from '../util/errors.js';
@@ -71,6 +72,11 @@ function setRef(server: JobServer, on: boolean): void {
 export abstract class JobServerRunner implements CommandRunner {
   private server: JobServer | undefined;
   private nextId = 1;
+
+  /** The private directory of the running helper, if one runs. */
+  get helperDir(): string | undefined {
+    return this.server?.dir;
+  }
   private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -154,6 +160,7 @@ export abstract class JobServerRunner implements CommandRunner {
 
   private ensureServer(): JobServer {
     if (this.server !== undefined) return this.server;
+    mkdirSync(this.baseDir, { recursive: true, mode: 0o700 });
     const dir = mkdtempSync(join(this.baseDir, this.prefix));
     let child: ChildProcess;
     try {
@@ -258,4 +265,57 @@ export abstract class JobServerRunner implements CommandRunner {
     rmSync(server.dir, { recursive: true, force: true });
     if (pending.length > 0) this.onLost(server, pending, err);
   }
+}
+
+/**
+ * After a process that ran helpers under `baseDir` was killed: wait (up to
+ * `timeoutMs`) until the jobs it started have ended, then remove what its
+ * helpers left in `baseDir`. A killed process's helper may outlive it, or
+ * not (its reports to the dead process fail), but every job it started
+ * writes its stdout and stderr to files in the helper's directory until it
+ * ends (a daemon such as dnsmasq puts /dev/null there when it detaches), so
+ * a process of another pid with one of those files open is a job still
+ * running. Directories of this process's own helpers are left alone. Only
+ * for a base directory no other live process uses (one per driver root).
+ * Returns the pids waited for that were still there at the end.
+ */
+export async function settleJobs(baseDir: string, timeoutMs: number, ownDirs: readonly string[] = []): Promise<number[]> {
+  let entries: string[];
+  try {
+    entries = await readdir(baseDir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+  const dirs = entries.map((e) => join(baseDir, e)).filter((d) => !ownDirs.includes(d));
+  if (dirs.length === 0) return [];
+  const prefix = `${baseDir}/`;
+  const isJobFile = (target: string): boolean =>
+    target.startsWith(prefix) && !target.endsWith(' (deleted)') && dirs.some((d) => target.startsWith(`${d}/`));
+  const deadline = Date.now() + timeoutMs;
+  let running = await pidsWithOpenFiles(isJobFile);
+  while (running.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+    running = await pidsWithOpenFiles(isJobFile);
+  }
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+  return running;
+}
+
+/** Pids (not this process) whose stdin, stdout or stderr is a file `matches` accepts. */
+async function pidsWithOpenFiles(matches: (target: string) => boolean): Promise<number[]> {
+  const pids = (await readdir('/proc')).filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid);
+  const found: number[] = [];
+  await Promise.all(
+    pids.map(async (pid) => {
+      for (const fd of [0, 1, 2]) {
+        const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => undefined);
+        if (target !== undefined && matches(target)) {
+          found.push(Number(pid));
+          return;
+        }
+      }
+    }),
+  );
+  return found.sort((a, b) => a - b);
 }

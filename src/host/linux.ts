@@ -18,6 +18,7 @@ import { type NetnsBinding, netnsPath, validateNetnsName } from './netns.js';
 import { LinuxNftables } from './nft.js';
 import { LinuxProcesses } from './processes.js';
 import { ForkServerRunner } from './fork-server.js';
+import { type JobServerRunner, settleJobs } from './job-server.js';
 import { findZygoteLibrary, ZygoteRunner } from './zygote.js';
 import type { CommandLogger, CommandRunner } from './runner.js';
 import { LinuxSysctls } from './sysctl.js';
@@ -35,6 +36,13 @@ export interface LinuxHostOptions {
   zygoteLibrary?: string | null;
   /** Told once when the zygote cannot start. */
   onWarning?: (message: string) => void;
+  /**
+   * Where the command helpers (fork server, zygote) make their private
+   * directories; default the system's temp directory. A directory of its
+   * own per driver lets a later process wait for the commands of one that
+   * was killed (settlePreviousJobs).
+   */
+  jobDir?: string;
 }
 
 class BatchLinkExecutor implements LinkExecutor {
@@ -63,11 +71,15 @@ export class LinuxHost implements Host {
   readonly sysctl: LinuxSysctls;
   readonly processes: LinuxProcesses;
   readonly features: LinuxKernelFeatures;
+  private readonly jobDir: string | undefined;
+  private readonly helpers: JobServerRunner[];
 
   constructor(opts: LinuxHostOptions = {}) {
     this.netns = opts.netns ?? null;
     if (this.netns !== null) validateNetnsName(this.netns);
-    this.runner = opts.runner ?? new ForkServerRunner(opts.logger);
+    this.jobDir = opts.jobDir;
+    const forkServer = opts.runner === undefined ? new ForkServerRunner(opts.logger, opts.jobDir) : undefined;
+    this.runner = opts.runner ?? forkServer!;
     const batch = new IpBatchRunner(this.runner);
     this.facts = new LinuxFacts(this.runner, this.netns);
     this.links = new BatchLinkExecutor(batch, this.netns);
@@ -77,7 +89,18 @@ export class LinuxHost implements Host {
     const zygote =
       library === undefined
         ? undefined
-        : new ZygoteRunner({ program: 'dnsmasq', library, netns: this.netns, fallback: this.runner, ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.onWarning ? { onUnavailable: opts.onWarning } : {}) });
+        : new ZygoteRunner({
+            program: 'dnsmasq',
+            library,
+            netns: this.netns,
+            fallback: this.runner,
+            ...(opts.logger ? { logger: opts.logger } : {}),
+            ...(opts.onWarning ? { onUnavailable: opts.onWarning } : {}),
+            ...(opts.jobDir !== undefined ? { baseDir: opts.jobDir } : {}),
+          });
+    this.helpers = [];
+    if (forkServer !== undefined) this.helpers.push(forkServer);
+    if (zygote !== undefined) this.helpers.push(zygote);
     this.processes = new LinuxProcesses(this.runner, this.netns, zygote);
     this.features = new LinuxKernelFeatures(this.runner, batch, this.sysctl, this.netns);
   }
@@ -97,5 +120,17 @@ export class LinuxHost implements Host {
 
   linkExists(name: string): Promise<boolean> {
     return this.facts.linkExists(name);
+  }
+
+  /**
+   * Wait (up to `timeoutMs`) until the commands a killed process started
+   * through helpers in `jobDir` have ended, and remove what they left
+   * (job-server.ts's settleJobs). Nothing to do without a jobDir. Returns
+   * the pids still running at the end.
+   */
+  async settlePreviousJobs(timeoutMs: number): Promise<number[]> {
+    if (this.jobDir === undefined) return [];
+    const own = this.helpers.flatMap((h) => (h.helperDir !== undefined ? [h.helperDir] : []));
+    return settleJobs(this.jobDir, timeoutMs, own);
   }
 }

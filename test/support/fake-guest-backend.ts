@@ -17,7 +17,7 @@
  * answer guest-exec (onExec).
  */
 import { VirError } from '../../src/util/errors.js';
-import type { BridgePortsInfo, ExecOutcome, GuestBackend, GuestHandle, NicPlug, NicSpec, PluggedNic } from '../../src/host/guest-backend.js';
+import type { BridgePortsInfo, ExecOutcome, GuestBackend, GuestHandle, NicPlug, NicSpec, PlugNames, PluggedNic } from '../../src/host/guest-backend.js';
 import { DeviceNameCounter, GUEST_DEV_PREFIX, MACVLAN_PREFIX, MACVTAP_PREFIX, VNET_PREFIX, guestNetnsName, lowestFreeName } from '../../src/host/guest-names.js';
 
 export type FakeGuestOp = 'createGuest' | 'plug' | 'unplug' | 'replug' | 'destroyGuest' | 'exec';
@@ -55,6 +55,8 @@ export class FakeGuestBackend implements GuestBackend {
   /** Answers guest-exec; default: exit 0, the argv echoed. */
   onExec: (guest: GuestHandle, argv: readonly string[]) => ExecOutcome = (_g, argv) => ({ exitCode: 0, stdout: `${argv.join(' ')}\n`, stderr: '' });
   private readonly failures: { op: FakeGuestOp; error: Error }[] = [];
+  /** Awaited by createGuest and plug after their change: a test that never resolves it has the process "killed" there. */
+  afterHostChange: ((op: FakeGuestOp, guest: GuestHandle) => Promise<void>) | undefined;
   private readonly netns: string | null;
 
   constructor(options: FakeGuestBackendOptions = {}) {
@@ -83,6 +85,7 @@ export class FakeGuestBackend implements GuestBackend {
   async createGuest(guest: GuestHandle): Promise<void> {
     this.enter('createGuest', guest);
     if (guest.type === 'netns' && guest.netns !== undefined) this.namespaces.set(guest.netns, new Set(['lo']));
+    await this.afterHostChange?.('createGuest', guest);
   }
 
   /** Port names of a bridge. */
@@ -129,14 +132,16 @@ export class FakeGuestBackend implements GuestBackend {
     if (dev.netns !== undefined && dev.guestDev !== undefined) this.namespaces.get(dev.netns)?.delete(dev.guestDev);
   }
 
-  async plug(guest: GuestHandle, nic: NicSpec, taken: { reserved: ReadonlySet<string>; guestDevs: ReadonlySet<string> }): Promise<PluggedNic> {
+  async plug(guest: GuestHandle, nic: NicSpec, taken: PlugNames): Promise<PluggedNic> {
     this.enter('plug', guest, nic.mac);
     const used = new Set([...this.links, ...this.devices.keys(), ...taken.reserved]);
     const prefix = nic.plug.kind !== 'direct' ? VNET_PREFIX : guest.type === 'netns' ? MACVLAN_PREFIX : MACVTAP_PREFIX;
     for (const r of taken.reserved) this.names.reserve(prefix, r);
     const made: PluggedNic = { mac: nic.mac, plug: nic.plug, target: nic.target ?? this.names.next(prefix, used) };
     if (guest.type === 'netns') made.guestDev = lowestFreeName(GUEST_DEV_PREFIX, taken.guestDevs);
+    taken.journal?.(made);
     this.create(guest, made);
+    await this.afterHostChange?.('plug', guest);
     return made;
   }
 

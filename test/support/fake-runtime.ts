@@ -25,7 +25,7 @@ import { defaultPrefix, parseIp, prefixFromNetmask, subnetsOverlap, type IpAddre
 import { VirError, internalError } from '../../src/util/errors.js';
 import { collisionError } from '../../src/plan/plan-collision.js';
 import type { DhcpLease } from '../../src/contract/network-api.js';
-import type { AppliedNetwork, NetworkRuntime, StartContext } from '../../src/driver/runtime/index.js';
+import type { AppliedNetwork, NetworkRuntime, StartContext, UpdateContext } from '../../src/driver/runtime/index.js';
 
 /** Host state that survives a driver (and runtime) restart. */
 export interface FakeRuntimeState {
@@ -33,10 +33,12 @@ export interface FakeRuntimeState {
   /** Network name → pid of its (pretend) dnsmasq. */
   dnsmasq: Map<string, number>;
   nextPid: number;
+  /** Network name → the generation (live updates) its dnsmasq runs. */
+  generations: Map<string, number>;
 }
 
 export function createFakeRuntimeState(links: Iterable<string> = []): FakeRuntimeState {
-  return { links: new Set(links), dnsmasq: new Map(), nextPid: 1000 };
+  return { links: new Set(links), dnsmasq: new Map(), nextPid: 1000, generations: new Map() };
 }
 
 export type FakeRuntimeOp = 'start' | 'stop' | 'adopt' | 'updateLive' | 'leases' | 'cleanup';
@@ -105,6 +107,11 @@ export class FakeRuntime implements NetworkRuntime {
   readonly leaseTable = new Map<string, DhcpLease[]>();
   /** Awaited by every call before it acts; tests use it to hold calls. */
   gate: ((op: FakeRuntimeOp, def: NetworkDef) => Promise<void>) | undefined;
+  /**
+   * Awaited by start, stop and updateLive after their first change to the
+   * kernel: a test that never resolves it has the process "killed" halfway.
+   */
+  afterHostChange: ((op: FakeRuntimeOp, def: NetworkDef) => Promise<void>) | undefined;
   private readonly failures: Failure[] = [];
   /** Networks up or on their way up, by name (their subnets are taken). */
   private readonly claimed = new Map<string, NetworkDef>();
@@ -163,6 +170,8 @@ export class FakeRuntime implements NetworkRuntime {
     try {
       await this.hold('start', def);
       let bridge: string | null = null;
+      // What the start may make, for a crash: the bridge, and dnsmasq by network name.
+      if (virtual) context.journal?.({ runtime: 'fake', bridge: def.bridge.name!, dnsmasqPid: null, generation: 1, adoptions: 0 });
       if (virtual) {
         bridge = def.bridge.name!;
         if (this.kernel.links.has(bridge)) {
@@ -174,7 +183,9 @@ export class FakeRuntime implements NetworkRuntime {
       if (virtual && def.ips.length > 0) {
         dnsmasqPid = this.kernel.nextPid++;
         this.kernel.dnsmasq.set(def.name, dnsmasqPid);
+        this.kernel.generations.set(def.name, 1);
       }
+      if (virtual) await this.afterHostChange?.('start', def);
       const applied: FakeApplied = { runtime: 'fake', bridge, dnsmasqPid, generation: 1, adoptions: 0 };
       const pf = def.forward.pf;
       if (!virtual && pf !== undefined) {
@@ -191,7 +202,9 @@ export class FakeRuntime implements NetworkRuntime {
     await this.enter('stop', def);
     const a = applied as FakeApplied;
     if (a.bridge !== null) this.kernel.links.delete(a.bridge);
+    if (a.bridge !== null) await this.afterHostChange?.('stop', def);
     this.kernel.dnsmasq.delete(def.name);
+    this.kernel.generations.delete(def.name);
     this.claimed.delete(def.name);
   }
 
@@ -203,12 +216,17 @@ export class FakeRuntime implements NetworkRuntime {
       return null;
     }
     if (a.bridge !== null) this.claimed.set(def.name, def);
+    // As LinuxRuntime: what runs is brought to what the record says.
+    if (this.kernel.dnsmasq.has(def.name)) this.kernel.generations.set(def.name, a.generation);
     return { ...a, adoptions: a.adoptions + 1 };
   }
 
-  async updateLive(_before: NetworkDef, after: NetworkDef, section: UpdateSection, applied: AppliedNetwork): Promise<FakeApplied> {
+  async updateLive(_before: NetworkDef, after: NetworkDef, section: UpdateSection, applied: AppliedNetwork, context?: UpdateContext): Promise<FakeApplied> {
     await this.enter('updateLive', after, section);
     const a = applied as FakeApplied;
+    context?.journal?.(a);
+    if (this.kernel.dnsmasq.has(after.name)) this.kernel.generations.set(after.name, a.generation + 1);
+    await this.afterHostChange?.('updateLive', after);
     return { ...a, generation: a.generation + 1 };
   }
 

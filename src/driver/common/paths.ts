@@ -25,6 +25,8 @@ export interface VirtnetPaths {
   guestConfigDir: string;
   /** RUN/guests: status files of running guests (NAME.xml) and their host records (NAME.json) */
   guestStatusDir: string;
+  /** RUN/jobs: the private directories of the command helpers (src/host/job-server.ts) */
+  jobDir: string;
 }
 
 export function virtnetPaths(root?: string): VirtnetPaths {
@@ -42,5 +44,6 @@ export function virtnetPaths(root?: string): VirtnetPaths {
     dnsmasqDir: join(stateDir, 'dnsmasq'),
     guestConfigDir: join(configDir, 'guests'),
     guestStatusDir: join(runDir, 'guests'),
+    jobDir: join(runDir, 'jobs'),
   };
 }

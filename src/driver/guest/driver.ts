@@ -36,7 +36,7 @@ import { assignMissingMacs, collectGuestMacs, generateGuestMac, type RandomBytes
 import { parseGuestXml } from '../../conf/guest/parse.js';
 import { isGeneratedTarget, isUserAlias } from '../../conf/guest/parse-interface.js';
 import type { GuestDef, GuestInterface as ConfInterface } from '../../conf/guest/types.js';
-import type { GuestBackend, GuestHandle } from '../../host/guest-backend.js';
+import type { GuestBackend, GuestHandle, PluggedNic } from '../../host/guest-backend.js';
 import { VirError, checkInput, internalError, invalidArg, operationInvalid, operationUnsupported } from '../../util/errors.js';
 import type { DriverEvent, Unsubscribe } from '../../contract/network-api.js';
 import { CallGate, withObject } from '../common/calls.js';
@@ -209,17 +209,24 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
     const hadNewDef = obj.newDef !== undefined;
     const live: GuestDef = structuredClone(obj.def);
     live.id = this.nextId++;
-    const record: GuestRuntimeRecord = { version: 1, type: live.type, nics: [] };
+    const record: GuestRuntimeRecord = { version: 1, type: live.type, name: live.name, uuid: live.uuid, nics: [] };
     const netns = this.backend.netnsFor(live);
     if (netns !== undefined) record.netns = netns;
     const ctx = this.nicContext(obj, record);
     let created = false;
+    // The journal: the record alone, before each step, naming what may exist (startup.ts undoes it after a crash).
+    const journal = (nic: PluggedNic): void => {
+      record.pending = [nic];
+      this.store.saveRecord(live.name, record);
+    };
     try {
+      this.store.saveRecord(live.name, record);
       await this.backend.createGuest(ctx.handle);
       created = true;
       for (let i = 0; i < live.interfaces.length; i++) {
-        const rec = await plugNic(ctx, live.interfaces[i]!, record);
+        const rec = await plugNic(ctx, live.interfaces[i]!, record, journal);
         record.nics.push(rec);
+        delete record.pending;
         live.interfaces[i] = liveInterface(live.interfaces[i]!, rec, live);
       }
       obj.setDefTransient();
@@ -232,10 +239,17 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
         obj.active = false;
         obj.record = undefined;
         if (!hadNewDef) obj.unsetDefTransient();
-        this.store.deleteStatus(obj.name);
       }
       await Promise.all(record.nics.map((n) => releaseNic(ctx, n)));
-      if (created) await this.backend.destroyGuest(ctx.handle, record.nics.map(pluggedOf)).catch((e: unknown) => this.warn('cannot undo a failed start', e, { guest: obj.name }));
+      let undone = true;
+      if (created) {
+        await this.backend.destroyGuest(ctx.handle, record.nics.map(pluggedOf)).catch((e: unknown) => {
+          undone = false;
+          this.warn('cannot undo a failed start', e, { guest: obj.name });
+        });
+      }
+      // Keep the journal entry if something could not be removed: the next start-up tries again.
+      if (undone) this.store.deleteStatus(obj.name);
       throw err;
     }
     this.logger.info({ guest: obj.name, id: live.id }, 'guest started');
@@ -375,7 +389,22 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
           addInterface(obj.def, device); // alias check before anything is made
           const record = obj.record!;
           const ctx = this.nicContext(obj);
-          const rec = await plugNic(ctx, device, record);
+          // The journal: the vNIC's devices as pending in the record before they are made (undone at start-up after a crash).
+          const journal = (nic: PluggedNic): void => {
+            record.pending = [nic];
+            this.store.saveRecord(obj.name, record);
+          };
+          let rec;
+          try {
+            rec = await plugNic(ctx, device, record, journal);
+          } catch (err) {
+            if (record.pending !== undefined) {
+              delete record.pending;
+              this.store.saveRecord(obj.name, record);
+            }
+            throw err;
+          }
+          delete record.pending;
           const live = structuredClone(obj.def);
           const liveIface = liveInterface(device, rec, live);
           shown = liveIface.alias;

@@ -72,8 +72,12 @@ export interface NicContext {
   warn: (message: string, err: unknown) => void;
 }
 
-/** Plug a new vNIC in: a port of its network (type network), then its devices. Nothing is left on failure. */
-export async function plugNic(ctx: NicContext, iface: GuestInterface, record: GuestRuntimeRecord): Promise<GuestNicRecord> {
+/**
+ * Plug a new vNIC in: a port of its network (type network), then its
+ * devices; `journal` hears the device names before they are made. Nothing
+ * is left on failure.
+ */
+export async function plugNic(ctx: NicContext, iface: GuestInterface, record: GuestRuntimeRecord, journal?: (nic: PluggedNic) => void): Promise<GuestNicRecord> {
   const mac = iface.mac;
   if (mac === undefined) throw internalError('interface without a MAC address');
   let port: NetworkPort | undefined;
@@ -90,7 +94,7 @@ export async function plugNic(ctx: NicContext, iface: GuestInterface, record: Gu
   try {
     const reserved = new Set([...ctx.reserved, ...record.nics.map((n) => n.target)]);
     const guestDevs = new Set(record.nics.flatMap((n) => (n.guestDev === undefined ? [] : [n.guestDev])));
-    made = await ctx.backend.plug(ctx.handle, spec, { reserved, guestDevs });
+    made = await ctx.backend.plug(ctx.handle, spec, journal !== undefined ? { reserved, guestDevs, journal } : { reserved, guestDevs });
   } catch (err) {
     if (port !== undefined) await ctx.networks.releasePort(port.network, port.portid).catch((e: unknown) => ctx.warn('cannot release a port', e));
     // A bridge the definition names that is not there: a conflict with the host's state, not the daemon's failure.

@@ -8,20 +8,23 @@
  * 2. Load every config CONFIG/guests/NAME.xml (read as libvirt reads stored
  *    configs, PARSE_INACTIVE); a running guest's config becomes its
  *    persistent definition.
- * 3. Adopt every running guest: if it is gone (a netns guest whose
+ * 3. Undo what the journal says a crash interrupted: a record without a
+ *    status file (a start, or a destroy) loses what it names; a running
+ *    guest's `pending` vNICs (a live attach) are removed.
+ * 4. Adopt every running guest: if it is gone (a netns guest whose
  *    namespace vanished, or a status without its record), what is left of
  *    its devices is removed and it is marked shut off; otherwise each vNIC
  *    is notified to its network again (the network driver's ports live in
  *    memory) and re-plugged where needed, and the status is rewritten. A
  *    vNIC whose network is not running stays disconnected until it starts.
- * 4. Drop guests that are neither running nor persistent.
+ * 5. Drop guests that are neither running nor persistent.
  *
  * A file that cannot be read is logged and skipped, as libvirt does.
  */
 import { mkdirSync } from 'node:fs';
 import { parseGuestXml } from '../../conf/guest/parse.js';
 import { parseGuestStatusXml } from '../../conf/guest/store-format.js';
-import type { GuestBackend, PluggedNic } from '../../host/guest-backend.js';
+import type { GuestBackend, GuestHandle, PluggedNic } from '../../host/guest-backend.js';
 import { internalError } from '../../util/errors.js';
 import { removeStaleTempFiles } from '../../util/atomic-file.js';
 import { errorText, type DriverLogger } from '../common/log.js';
@@ -48,6 +51,8 @@ export interface GuestStartupReport {
   vanished: string[];
   /** vNICs left disconnected because their network is not running ("guest/target"). */
   disconnected: string[];
+  /** Changes a crash interrupted, undone from the journal: "NAME: start undone", "NAME: attach undone". */
+  recovered: string[];
   problems: { subject: string; message: string }[];
 }
 
@@ -60,7 +65,7 @@ function nicsFromLiveDef(obj: GuestObject): PluggedNic[] {
 
 export async function initializeGuests(ctx: GuestStartupContext): Promise<GuestStartupReport> {
   const { store, list, backend, logger } = ctx;
-  const report: GuestStartupReport = { adopted: [], vanished: [], disconnected: [], problems: [] };
+  const report: GuestStartupReport = { adopted: [], vanished: [], disconnected: [], recovered: [], problems: [] };
   const problem = (subject: string, err: unknown, what: string): void => {
     const message = errorText(err);
     report.problems.push({ subject, message });
@@ -108,10 +113,31 @@ export async function initializeGuests(ctx: GuestStartupContext): Promise<GuestS
     }
   }
 
-  // 3. adoption
+  // 3. the journal: a record without a status file is a start (or destroy) a crash interrupted
+  for (const { stem, record } of store.listOrphanRecords(unreadable)) {
+    const name = record.name ?? stem;
+    try {
+      const handle: GuestHandle = { type: record.type, name, uuid: record.uuid ?? '' };
+      if (record.netns !== undefined) handle.netns = record.netns;
+      await backend.destroyGuest(handle, [...record.nics.map(pluggedOf), ...(record.pending ?? [])]);
+      store.deleteRecordFile(stem);
+      report.recovered.push(`${name}: start undone`);
+      logger.warn({ guest: name }, 'a guest start was interrupted: what it made is removed');
+    } catch (err) {
+      problem(name, err, 'cannot undo an interrupted guest start');
+    }
+  }
+
+  // 4. adoption (a live attach a crash interrupted is undone first)
   for (const obj of list.all().filter((o) => o.active)) {
     try {
       const nicCtx = ctx.nicContext(obj);
+      const pending = obj.record?.pending ?? [];
+      for (const nic of pending) await backend.unplug(nicCtx.handle, nic);
+      if (obj.record !== undefined && pending.length > 0) {
+        delete obj.record.pending;
+        report.recovered.push(`${obj.name}: attach undone`);
+      }
       const alive = obj.record !== undefined && (await backend.alive(nicCtx.handle));
       if (!alive) {
         const nics = obj.record !== undefined ? obj.record.nics.map(pluggedOf) : nicsFromLiveDef(obj);
@@ -151,12 +177,13 @@ export async function initializeGuests(ctx: GuestStartupContext): Promise<GuestS
     }
   }
 
-  // 4. guests neither running nor persistent go
+  // 5. guests neither running nor persistent go
   for (const obj of list.all()) {
     if (obj.active || obj.persistent) continue;
     list.remove(obj);
   }
   report.adopted.sort();
   report.vanished.sort();
+  report.recovered.sort();
   return report;
 }

@@ -13,12 +13,18 @@
  *   a later daemon can re-plug, release and remove exactly that. It is
  *   written before the status file and removed after it, so a status file
  *   never lacks its record.
+ *
+ * The record is also the journal of a guest start and of a live attach:
+ * written before the host is touched, it names what may exist (the guest's
+ * namespace, each vNIC's devices, `pending` ones on their way in). A record
+ * without a status file is a start (or a destroy) a crash interrupted;
+ * start-up removes what it names (startup.ts).
  */
 import { readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatGuestConfigFile, formatGuestStatusFile, type GuestStatus } from '../../conf/guest/store-format.js';
 import type { GuestDef } from '../../conf/guest/types.js';
-import type { NicPlug } from '../../host/guest-backend.js';
+import type { NicPlug, PluggedNic } from '../../host/guest-backend.js';
 import { writeFileAtomic } from '../../util/atomic-file.js';
 import { fileStem } from '../../util/file-stem.js';
 import type { VirtnetPaths } from '../common/paths.js';
@@ -44,8 +50,19 @@ export interface GuestNicRecord {
 export interface GuestRuntimeRecord {
   version: 1;
   type: 'netns' | 'tap';
+  /** The guest (absent in records of older versions). */
+  name?: string;
+  uuid?: string;
   netns?: string;
   nics: GuestNicRecord[];
+  /** vNICs whose devices are being made (a start or live attach in progress): they may exist. */
+  pending?: PluggedNic[];
+}
+
+/** A record found on disk, by the stem of its file. */
+export interface StoredRecord {
+  stem: string;
+  record: GuestRuntimeRecord;
 }
 
 export class GuestStore {
@@ -98,6 +115,30 @@ export class GuestStore {
     writeFileAtomic(this.statusPath(status.def.name), formatGuestStatusFile(status), { mode: 0o600 });
   }
 
+  /** Save a record alone: the journal entry of a start or live attach in progress. */
+  saveRecord(name: string, record: GuestRuntimeRecord): void {
+    writeFileAtomic(this.recordPath(name), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+  }
+
+  /** Records without a status file beside them (journal entries of interrupted starts); unreadable ones go to `unreadable`. */
+  listOrphanRecords(unreadable?: (path: string, err: unknown) => void): StoredRecord[] {
+    const statuses = new Set(this.listStatuses(unreadable).map((f) => f.stem));
+    return listStoredFiles(this.paths.guestStatusDir, '.json', unreadable).flatMap((f) => {
+      if (statuses.has(f.stem)) return [];
+      const record = parseRecord(f.text);
+      if (record === undefined) {
+        unreadable?.(f.path, new Error('not a guest record'));
+        return [];
+      }
+      return [{ stem: f.stem, record }];
+    });
+  }
+
+  /** Remove a record found by listOrphanRecords. */
+  deleteRecordFile(stem: string): void {
+    rmSync(join(this.paths.guestStatusDir, `${stem}.json`), { force: true });
+  }
+
   deleteStatus(name: string): void {
     rmSync(this.statusPath(name), { force: true });
     rmSync(this.recordPath(name), { force: true });
@@ -110,10 +151,18 @@ export class GuestStore {
   /** A running guest's record, or undefined when missing or unreadable. */
   readRecord(name: string): GuestRuntimeRecord | undefined {
     try {
-      const value = JSON.parse(readFileSync(this.recordPath(name), 'utf8')) as GuestRuntimeRecord;
-      return value && value.version === 1 && Array.isArray(value.nics) ? value : undefined;
+      return parseRecord(readFileSync(this.recordPath(name), 'utf8'));
     } catch {
       return undefined;
     }
+  }
+}
+
+function parseRecord(text: string): GuestRuntimeRecord | undefined {
+  try {
+    const value = JSON.parse(text) as GuestRuntimeRecord;
+    return value && value.version === 1 && Array.isArray(value.nics) ? value : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -52,14 +52,14 @@ import type {
   UpdateRequest,
   UpdateResult,
 } from '../../contract/network-api.js';
-import type { NetworkRuntime } from '../runtime/seam.js';
+import type { AppliedNetwork, NetworkRuntime } from '../runtime/seam.js';
 import type { VirtnetPaths } from '../common/paths.js';
 import { NetworkStore } from './store.js';
 import { NetworkObject, NetworkObjectList } from './objects.js';
 import { CallGate, withObject } from '../common/calls.js';
 import { EventBus } from '../common/events.js';
 import { errorText, silentLogger, type DriverLogger } from '../common/log.js';
-import { formatNetworkStatus } from './status.js';
+import { formatNetworkStatus, type NetworkJournalState, type NetworkStatus } from './status.js';
 import { checkBridgeNameForStart, liveDefAfterStart, liveDefForStart } from './live.js';
 import { planUpdate } from './update.js';
 import { LeaseWatcher } from './leases.js';
@@ -214,7 +214,14 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
 
   private saveStatus(obj: NetworkObject): void {
     if (obj.applied === undefined) throw internalError(`network '${obj.name}' has no applied state`);
-    this.store.saveStatus(obj.name, obj.uuid, formatNetworkStatus({ def: obj.def, applied: obj.applied }));
+    this.writeStatus(obj, obj.def, obj.applied);
+  }
+
+  /** The status file: the network as it runs, or (with a state) a journal entry of a change in progress. */
+  private writeStatus(obj: NetworkObject, def: NetworkDef, applied: AppliedNetwork, state?: NetworkJournalState): void {
+    const status: NetworkStatus = { def, applied };
+    if (state !== undefined) status.state = state;
+    this.store.saveStatus(obj.name, obj.uuid, formatNetworkStatus(status));
   }
 
   /**
@@ -242,16 +249,31 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
     try {
       checkBridgeNameForStart(obj.def);
       const live = liveDefForStart(obj.def);
-      const applied = await this.runtime.start(live, { otherActive: this.otherActiveDefs(obj) });
+      let journalled = false;
+      const journal = (record: AppliedNetwork): void => {
+        this.writeStatus(obj, live, record, 'starting');
+        journalled = true;
+      };
+      let applied: AppliedNetwork;
+      try {
+        applied = await this.runtime.start(live, { otherActive: this.otherActiveDefs(obj), journal });
+      } catch (err) {
+        // The runtime undid its work: the journal entry goes with it.
+        if (journalled) this.store.deleteStatus(obj.name);
+        throw err;
+      }
       obj.def = liveDefAfterStart(live, applied);
       obj.applied = applied;
       try {
         this.saveStatus(obj);
       } catch (err) {
         obj.applied = undefined;
-        await this.runtime.stop(obj.def, applied).catch((e: unknown) => {
-          this.logger.error({ network: obj.name, err: errorText(e) }, 'cannot undo a start whose status could not be saved');
-        });
+        await this.runtime.stop(obj.def, applied).then(
+          () => this.store.deleteStatus(obj.name),
+          (e: unknown) => {
+            this.logger.error({ network: obj.name, err: errorText(e) }, 'cannot undo a start whose status could not be saved');
+          },
+        );
         throw err;
       }
       obj.active = true;
@@ -264,9 +286,21 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
     await this.leasesWatcher?.prime(obj);
   }
 
-  /** networkShutdownNetwork, with the lock held. On a runtime failure the network stays active. */
+  /**
+   * networkShutdownNetwork, with the lock held. The status file says
+   * 'stopping' first, so a stop a crash interrupts is finished at start-up.
+   * On a runtime failure the network stays active.
+   */
   private async stopObject(obj: NetworkObject): Promise<void> {
-    if (obj.applied !== undefined) await this.runtime.stop(obj.def, obj.applied);
+    if (obj.applied !== undefined) {
+      this.writeStatus(obj, obj.def, obj.applied, 'stopping');
+      try {
+        await this.runtime.stop(obj.def, obj.applied);
+      } catch (err) {
+        this.saveStatus(obj);
+        throw err;
+      }
+    }
     this.store.deleteStatus(obj.name);
     this.leasesWatcher?.forget(obj);
     this.ports.clear(obj.name, obj.def);
@@ -451,7 +485,18 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
           );
           let applied = obj.applied;
           if (plan.liveDef !== undefined) {
-            applied = await this.runtime.updateLive(obj.def, plan.liveDef, plan.section, obj.applied!);
+            // A live change a crash interrupts is undone at start-up from the journal entry.
+            let journalled = false;
+            const journal = (record: AppliedNetwork): void => {
+              this.writeStatus(obj, obj.def, record, 'updating');
+              journalled = true;
+            };
+            try {
+              applied = await this.runtime.updateLive(obj.def, plan.liveDef, plan.section, obj.applied!, { journal });
+            } catch (err) {
+              if (journalled) this.saveStatus(obj);
+              throw err;
+            }
           }
           if (plan.configDef !== undefined) {
             // A running persistent network holds its config in newDef (set at start).

@@ -13,6 +13,11 @@
  *    and dnsmasq alive → adopted, rules re-applied idempotently, status
  *    rewritten with the record the runtime returns; its bridge is gone →
  *    the runtime cleans up what is left, and the network is inactive.
+ *    A status file that is a journal entry (status.ts) is a change a crash
+ *    interrupted: a start is undone and a stop finished (runtime.stop on
+ *    the recorded, pessimistic record; the network is inactive), a live
+ *    update undone (adopted with the def before it). Before any of this,
+ *    commands the dead process left running are waited for.
  * 4. Drop inactive transient networks (with their dnsmasq files).
  * 5. Autostart, once per boot: only if RUN/networks/autostarted does not
  *    exist, which is then created (RUN is a tmpfs, emptied at boot). No
@@ -33,7 +38,7 @@ import type { NetworkRuntime } from '../runtime/seam.js';
 import type { VirtnetPaths } from '../common/paths.js';
 import type { NetworkStore } from './store.js';
 import { NetworkObject, type NetworkObjectList } from './objects.js';
-import { parseNetworkStatus } from './status.js';
+import { parseNetworkStatus, type NetworkJournalState } from './status.js';
 import { errorText, type DriverLogger } from '../common/log.js';
 import { storedAs } from '../common/stored-files.js';
 import { forEachLimited } from '../common/mutex.js';
@@ -68,6 +73,11 @@ export interface StartupReport {
   adopted: string[];
   /** Networks whose status file said running but whose bridge was gone. */
   vanished: string[];
+  /**
+   * Changes a crash interrupted, finished or undone from their journal
+   * entries: "NAME: start undone", "NAME: stop finished", "NAME: update undone".
+   */
+  recovered: string[];
   /** Inactive transient networks dropped. */
   dropped: string[];
   /** Configs written back with a generated uuid or MAC. */
@@ -81,7 +91,7 @@ export interface StartupReport {
 
 export async function initializeDriver(ctx: StartupContext): Promise<StartupReport> {
   const { paths, store, list, runtime, logger } = ctx;
-  const report: StartupReport = { adopted: [], vanished: [], dropped: [], rewritten: [], autostarted: [], autostartRan: false, problems: [] };
+  const report: StartupReport = { adopted: [], vanished: [], recovered: [], dropped: [], rewritten: [], autostarted: [], autostartRan: false, problems: [] };
   const problem = (subject: string, err: unknown, what: string): void => {
     const message = errorText(err);
     report.problems.push({ subject, message });
@@ -94,7 +104,18 @@ export async function initializeDriver(ctx: StartupContext): Promise<StartupRepo
     for (const f of removeStaleTempFiles(dir)) logger.info({ dir, file: f }, 'removed a temporary file a crash left');
   }
 
+  // What a killed predecessor's commands make must be there before the journal is read.
+  if (runtime.settlePrevious) {
+    try {
+      await runtime.settlePrevious();
+    } catch (err) {
+      problem('runtime', err, "cannot wait for the previous process's commands");
+    }
+  }
+
   const unreadable = (path: string, err: unknown): void => problem(path, err, 'cannot read a network file');
+  /** Journal entries: a change in progress when the last process ended. */
+  const journal = new Map<NetworkObject, NetworkJournalState>();
   // 1. status files
   for (const file of store.listStatuses(unreadable)) {
     try {
@@ -108,6 +129,7 @@ export async function initializeDriver(ctx: StartupContext): Promise<StartupRepo
       obj.active = true;
       obj.applied = status.applied;
       if (as === 'legacy') store.moveLegacyStatus(file, obj.name);
+      if (status.state !== undefined) journal.set(obj, status.state);
       list.add(obj);
     } catch (err) {
       problem(file.path, err, 'cannot load network status');
@@ -142,11 +164,33 @@ export async function initializeDriver(ctx: StartupContext): Promise<StartupRepo
     }
   }
 
-  // 3. adoption
+  // 3. adoption, and the journal: a start a crash interrupted is undone, a stop finished
   const running = list.all().filter((o) => o.active);
   await forEachLimited(running, ctx.concurrency, async (obj) => {
+    const state = journal.get(obj);
+    if (state === 'starting' || state === 'stopping') {
+      try {
+        await runtime.stop(obj.def, obj.applied!);
+        obj.active = false;
+        obj.applied = undefined;
+        obj.unsetDefTransient();
+        store.deleteStatus(obj.name);
+        report.recovered.push(`${obj.name}: ${state === 'starting' ? 'start undone' : 'stop finished'}`);
+        logger.warn({ network: obj.name, state }, `a ${state === 'starting' ? 'start' : 'stop'} was interrupted: the network is stopped`);
+      } catch (err) {
+        // The entry stays for the next start-up; the network is not running.
+        obj.active = false;
+        problem(obj.name, err, 'cannot recover an interrupted change');
+      }
+      return;
+    }
     try {
+      // An interrupted live update: the record covers both sides, adoption brings back the def it recorded.
       const applied = await runtime.adopt(obj.def, obj.applied!);
+      if (state === 'updating') {
+        report.recovered.push(`${obj.name}: update undone`);
+        logger.warn({ network: obj.name }, 'a live update was interrupted: the network runs its previous definition');
+      }
       if (applied === null) {
         obj.active = false;
         obj.applied = undefined;
@@ -207,6 +251,7 @@ export async function initializeDriver(ctx: StartupContext): Promise<StartupRepo
   }
   report.adopted.sort();
   report.vanished.sort();
+  report.recovered.sort();
   report.autostarted.sort();
   return report;
 }

@@ -22,6 +22,13 @@
  *   rules, dnsmasq pid, ...; opaque to the driver) as XML-escaped JSON.
  *   libvirt keeps the equivalent in <firewall> (its removal recipe) and in
  *   separate pid files.
+ * - A `state` attribute on it makes the file a journal entry, written
+ *   before the kernel is touched, for a change a crash may interrupt:
+ *   `starting` (the record says what the start may have made), `stopping`
+ *   (the network's record; the stop may have begun), `updating` (the live
+ *   def before a live net-update, with a record covering both sides). No
+ *   state: the network runs as recorded. Start-up finishes or undoes a
+ *   journalled change (startup.ts).
  */
 import type { NetworkDef } from '../../conf/network/types.js';
 import { formatNetworkXml } from '../../conf/network/format.js';
@@ -32,9 +39,16 @@ import type { AppliedNetwork } from '../runtime/seam.js';
 
 export const STATUS_NAMESPACE = 'https://virtnet.dev/schemas/networkstatus/1';
 
+/** A change in progress, when the status file is a journal entry (see above). */
+export type NetworkJournalState = 'starting' | 'stopping' | 'updating';
+
+const JOURNAL_STATES: readonly NetworkJournalState[] = ['starting', 'stopping', 'updating'];
+
 export interface NetworkStatus {
   def: NetworkDef;
   applied: AppliedNetwork;
+  /** Absent: running. */
+  state?: NetworkJournalState;
 }
 
 const indent = (text: string): string =>
@@ -51,7 +65,8 @@ export function formatNetworkStatus(status: NetworkStatus): string {
     "  <class_id bitmap='0-2'/>\n" +
     "  <floor sum='0'/>\n" +
     indent(network) +
-    `  <virtnet:applied xmlns:virtnet='${STATUS_NAMESPACE}'>${escapeXml(JSON.stringify(status.applied))}</virtnet:applied>\n` +
+    `  <virtnet:applied xmlns:virtnet='${STATUS_NAMESPACE}'${status.state !== undefined ? ` state='${status.state}'` : ''}>` +
+    `${escapeXml(JSON.stringify(status.applied))}</virtnet:applied>\n` +
     '</networkstatus>\n'
   );
 }
@@ -99,16 +114,21 @@ export function parseNetworkStatus(text: string, file: string): NetworkStatus {
     .join('\n');
   const def = parseNetworkXml(network);
 
-  const m = /<virtnet:applied\b[^>]*>([^<]*)<\/virtnet:applied>/.exec(text.slice(end));
+  const m = /<virtnet:applied\b([^>]*)>([^<]*)<\/virtnet:applied>/.exec(text.slice(end));
   if (m === null) throw bad("no 'virtnet:applied' element");
+  const stateAttr = /\sstate='([^']*)'/.exec(m[1]!);
+  const state = stateAttr?.[1];
+  if (state !== undefined && !(JOURNAL_STATES as readonly string[]).includes(state)) throw bad(`unknown state '${state}'`);
   let applied: unknown;
   try {
-    applied = JSON.parse(unescapeXml(m[1]!));
+    applied = JSON.parse(unescapeXml(m[2]!));
   } catch {
     throw bad('the applied record is not JSON');
   }
   if (typeof applied !== 'object' || applied === null || typeof (applied as { runtime?: unknown }).runtime !== 'string') {
     throw bad('the applied record names no runtime');
   }
-  return { def, applied: applied as AppliedNetwork };
+  const status: NetworkStatus = { def, applied: applied as AppliedNetwork };
+  if (state !== undefined) status.state = state as NetworkJournalState;
+  return status;
 }

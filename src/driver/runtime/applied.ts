@@ -41,6 +41,13 @@ export type LinuxApplied = {
   dnsmasq?: AppliedDnsmasq;
   /** The interface pool built from `<pf>` at start (libvirt fills the live def's forward pool with it). */
   interfacePool?: ForwardInterface[];
+  /**
+   * Set on the journal record a start writes before it touches the host
+   * (what the start may make, not what it made): the MAC its bridge is
+   * created with, so that undoing it after a crash never deletes a bridge
+   * of that name the start did not make.
+   */
+  intent?: { bridgeMac?: string };
 };
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

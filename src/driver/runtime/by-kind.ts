@@ -10,7 +10,7 @@ import type { NetworkDef } from '../../conf/network/types.js';
 import type { UpdateSection } from '../../conf/network/update.js';
 import type { DhcpLease } from '../../contract/network-api.js';
 import type { NicPlug } from '../../host/guest-backend.js';
-import type { AppliedNetwork, NetworkRuntime, PortAttachment, StartContext } from './seam.js';
+import type { AppliedNetwork, NetworkRuntime, PortAttachment, StartContext, UpdateContext } from './seam.js';
 
 export interface RuntimeKind {
   /** The `runtime` field of the records this runtime writes. */
@@ -46,8 +46,8 @@ export class RuntimeByKind implements NetworkRuntime {
     return this.forApplied(applied).adopt(def, applied);
   }
 
-  updateLive(before: NetworkDef, after: NetworkDef, section: UpdateSection, applied: AppliedNetwork): Promise<AppliedNetwork> {
-    return this.forApplied(applied).updateLive(before, after, section, applied);
+  updateLive(before: NetworkDef, after: NetworkDef, section: UpdateSection, applied: AppliedNetwork, context?: UpdateContext): Promise<AppliedNetwork> {
+    return this.forApplied(applied).updateLive(before, after, section, applied, context);
   }
 
   leases(def: NetworkDef, applied: AppliedNetwork): Promise<DhcpLease[]> {
@@ -68,6 +68,10 @@ export class RuntimeByKind implements NetworkRuntime {
 
   async detachPort(def: NetworkDef, applied: AppliedNetwork, port: PortAttachment): Promise<void> {
     await this.forApplied(applied).detachPort?.(def, applied, port);
+  }
+
+  async settlePrevious(): Promise<void> {
+    for (const r of [...this.kinds.map((k) => k.runtime), this.fallback]) await r.settlePrevious?.();
   }
 
   async reconcileOwned(networks: readonly { def: NetworkDef; applied?: AppliedNetwork }[]): Promise<void> {

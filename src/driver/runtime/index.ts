@@ -5,4 +5,4 @@
  */
 export { createLinuxRuntime, LinuxRuntime, type CreateLinuxRuntimeOptions, type LinuxRuntimeOptions } from './linux.js';
 export type { LinuxApplied } from './applied.js';
-export type { AppliedNetwork, NetworkRuntime, PortAttachment, StartContext } from './seam.js';
+export type { AppliedNetwork, Journal, NetworkRuntime, PortAttachment, StartContext, UpdateContext } from './seam.js';

@@ -48,6 +48,7 @@
  * deletions of concurrent stops into one kernel request), and concurrent
  * stops' nft removals share one transaction (firewall.ts).
  */
+import { readFile } from 'node:fs/promises';
 import type { NetworkDef } from '../../conf/network/types.js';
 import type { UpdateSection } from '../../conf/network/update.js';
 import type { Host } from '../../host/host.js';
@@ -68,9 +69,9 @@ import type { NftCommand } from '../../plan/nft-json.js';
 import { VirError, configUnsupported } from '../../util/errors.js';
 import type { DhcpLease } from '../../contract/network-api.js';
 import type { VirtnetPaths } from '../common/paths.js';
-import type { AppliedNetwork, NetworkRuntime, StartContext } from './seam.js';
+import type { AppliedNetwork, NetworkRuntime, StartContext, UpdateContext } from './seam.js';
 import { RUNTIME_ID, readApplied, type AppliedDnsmasq, type LinuxApplied } from './applied.js';
-import { DnsmasqControl, dnsmasqFileList, removeFile, writeDnsmasqFiles, writeReloadableFiles } from './dnsmasq.js';
+import { appliedDnsmasq, DnsmasqControl, dnsmasqFileList, removeFile, writeDnsmasqFiles, writeReloadableFiles } from './dnsmasq.js';
 import { FirewallControl } from './firewall.js';
 import { readLeases } from './leases.js';
 import { EthtoolOffload, RecordingOffload, type OffloadControl } from './offload.js';
@@ -194,12 +195,30 @@ export class LinuxRuntime implements NetworkRuntime {
     this.claimed.set(def.name, def);
 
     try {
+      context.journal?.(this.startIntent(def, plan, applied));
       await this.startVirtual(plan, applied);
     } catch (e) {
       await this.teardown(applied);
       throw e;
     }
     return applied;
+  }
+
+  /**
+   * The journal record of a start, before its first step: everything the
+   * steps may leave (the bridge, which takes its addresses and routes with
+   * it; the network's rules; dnsmasq by its pid file), for stop() to undo
+   * after a crash. Sysctls are not undone, as after a normal stop.
+   */
+  private startIntent(def: NetworkDef, plan: VirtualNetworkPlan, applied: LinuxApplied): LinuxApplied {
+    const intent: LinuxApplied = {
+      ...applied,
+      linkUndo: [{ netns: this.host.netns, args: ['link', 'del', 'dev', plan.bridge] }],
+      firewallRemove: plan.firewall?.remove.nftables ?? [],
+      intent: def.mac !== undefined ? { bridgeMac: def.mac.toLowerCase() } : {},
+    };
+    if (plan.dnsmasq) intent.dnsmasq = appliedDnsmasq(plan.dnsmasq, 0);
+    return intent;
   }
 
   private async startVirtual(plan: VirtualNetworkPlan, applied: LinuxApplied): Promise<void> {
@@ -270,6 +289,7 @@ export class LinuxRuntime implements NetworkRuntime {
   /** Undo a (possibly partial) record: best effort, every step tried, problems reported as warnings. */
   private async teardown(applied: LinuxApplied): Promise<void> {
     const warn = (e: unknown): void => this.warn((e as Error).message);
+    if (applied.intent !== undefined) applied = await this.ownPart(applied);
     const ticket = this.reaper.announce();
     try {
       const d = applied.dnsmasq;
@@ -296,6 +316,20 @@ export class LinuxRuntime implements NetworkRuntime {
     } finally {
       ticket.withdraw();
     }
+  }
+
+  /**
+   * A start's journal record without the bridge when a link of that name
+   * is there but is not the one the start makes (another MAC): the start
+   * would have failed on it, so it is someone else's.
+   */
+  private async ownPart(intent: LinuxApplied): Promise<LinuxApplied> {
+    const mac = intent.intent?.bridgeMac;
+    if (intent.bridge === undefined || mac === undefined) return intent;
+    const link = await this.host.facts.link(intent.bridge);
+    if (link === undefined || link.mac === mac) return intent;
+    this.warn(`network '${intent.name}': ${intent.bridge} is not the bridge its interrupted start made (MAC ${link.mac}); left as it is`);
+    return { ...intent, linkUndo: [], firewallRemove: [] };
   }
 
   // ---- adopt ----------------------------------------------------------------
@@ -325,8 +359,15 @@ export class LinuxRuntime implements NetworkRuntime {
 
     const dns = plan.dnsmasq;
     if (dns) {
+      let pid = applied.dnsmasq ? await this.dnsmasq.livePid(applied.dnsmasq) : undefined;
+      // A dnsmasq reads its conf only when it starts, and the conf on disk is the one it runs with
+      // (a conf is replaced only while no dnsmasq runs on it): one that runs another conf
+      // (an update a crash interrupted, a conf virtnet now writes differently) is started again.
+      if (pid !== undefined && applied.dnsmasq && !(await this.runsConf(applied.dnsmasq, dns))) {
+        await this.dnsmasq.stop(applied.dnsmasq);
+        pid = undefined;
+      }
       await Promise.all([writeDnsmasqFiles(dns), this.upstream.ensure()]);
-      const pid = applied.dnsmasq ? await this.dnsmasq.livePid(applied.dnsmasq) : undefined;
       if (pid !== undefined && applied.dnsmasq) {
         next.dnsmasq = { ...applied.dnsmasq, pid };
         await this.dnsmasq.reload(next.dnsmasq);
@@ -341,9 +382,20 @@ export class LinuxRuntime implements NetworkRuntime {
     return next;
   }
 
+  /** Whether the dnsmasq of `record` runs the conf `plan` would write (same file, same text). */
+  private async runsConf(record: AppliedDnsmasq, plan: DnsmasqRuntimePlan): Promise<boolean> {
+    if (record.conf !== plan.paths.conf) return false;
+    try {
+      return (await readFile(record.conf, 'utf8')) === plan.files.conf;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw e;
+    }
+  }
+
   // ---- live update ----------------------------------------------------------
 
-  async updateLive(before: NetworkDef, after: NetworkDef, section: UpdateSection, appliedNetwork: AppliedNetwork): Promise<AppliedNetwork> {
+  async updateLive(before: NetworkDef, after: NetworkDef, section: UpdateSection, appliedNetwork: AppliedNetwork, context: UpdateContext = {}): Promise<AppliedNetwork> {
     const applied = readApplied(appliedNetwork);
     if (applied.kind !== 'virtual') return applied;
     const options = this.planOptions(await this.checksumMode(applied.checksum));
@@ -359,6 +411,9 @@ export class LinuxRuntime implements NetworkRuntime {
     const reloadOnly = sameConf && (section === 'ip-dhcp-host' || section === 'dns-host');
     const unchanged = sameConf && !reloadOnly && sameFiles(oldPlan.dnsmasq, dns!);
     if (dns && !reloadOnly && !unchanged) await this.dnsmasq.check(dns, after.name);
+
+    // The journal: the old record, with the new rules' removal too, so a crash at any step below can be undone.
+    context.journal?.({ ...applied, firewallRemove: [...applied.firewallRemove, ...(newPlan.firewall?.remove.nftables ?? [])] });
 
     let firewallBefore: NftCommand[] | undefined;
     if (newPlan.firewall) {
@@ -440,6 +495,17 @@ export class LinuxRuntime implements NetworkRuntime {
     return this.host.facts.linkExists(name, { pids: this.dnsmasqPids() });
   }
 
+  /**
+   * Commands a killed predecessor started (an ip batch, nft, a dnsmasq on
+   * its way up) keep running after it: wait up to 10 s for them, so that
+   * what they make is there when start-up undoes a journalled start.
+   */
+  async settlePrevious(): Promise<void> {
+    if (!(this.host instanceof LinuxHost)) return;
+    const left = await this.host.settlePreviousJobs(SETTLE_MS);
+    if (left.length > 0) this.warn(`commands of a previous process still run after ${SETTLE_MS / 1000} s (pids ${left.join(', ')})`);
+  }
+
   /** Pids of our dnsmasqs, newest first: processes that live in the namespace, to read its facts through procfs. */
   private dnsmasqPids(): number[] {
     return [...this.running.values()].map((d) => d.pid).reverse();
@@ -469,6 +535,9 @@ async function settleAll(steps: readonly (Promise<unknown> | undefined)[]): Prom
   if (failed) throw failed.reason instanceof Error ? failed.reason : new VirError('INTERNAL_ERROR', String(failed.reason));
 }
 
+/** How long start-up waits for a killed predecessor's commands. */
+const SETTLE_MS = 10_000;
+
 export interface CreateLinuxRuntimeOptions extends Omit<LinuxRuntimeOptions, 'host'> {
   /** The network namespace (name under /run/netns) to realise networks in; null or absent for this process's own. */
   netns?: string | null;
@@ -484,6 +553,8 @@ export async function createLinuxRuntime(options: CreateLinuxRuntimeOptions): Pr
   if (options.logger) hostOptions.logger = options.logger;
   if (options.onWarning) hostOptions.onWarning = options.onWarning;
   if (options.zygoteLibrary !== undefined) hostOptions.zygoteLibrary = options.zygoteLibrary;
+  // The command helpers' directories are this driver's own, so a restart can wait for a killed one's commands.
+  hostOptions.jobDir = options.paths.jobDir;
   const host = await LinuxHost.open(hostOptions);
   const resolvConf = options.resolvConf ?? (await resolvConfFor(host.netns));
   return new LinuxRuntime({ ...options, host, resolvConf });

@@ -19,9 +19,26 @@ import type { NicPlug } from '../../host/guest-backend.js';
  */
 export type AppliedNetwork = { readonly runtime: string } & Record<string, unknown>;
 
+/**
+ * Where a runtime records what it is about to do, before it touches the
+ * host: the driver writes the record, atomically, as a journal entry in the
+ * network's status file (status.ts), so that after a crash start-up can
+ * undo or finish the change from it. The record must cover everything the
+ * following steps may leave (a pessimistic AppliedNetwork: what stop would
+ * remove, each removal harmless when the thing is not there).
+ */
+export type Journal = (record: AppliedNetwork) => void;
+
 export interface StartContext {
   /** The live defs of the other active networks, for the subnet-collision check. */
   otherActive: readonly NetworkDef[];
+  /** Called before the first step that changes the host (and again before any step the last record does not cover). */
+  journal?: Journal;
+}
+
+export interface UpdateContext {
+  /** Called before the update changes the host, with a record that covers the state before and after it. */
+  journal?: Journal;
 }
 
 export interface NetworkRuntime {
@@ -31,7 +48,11 @@ export interface NetworkRuntime {
    */
   start(def: NetworkDef, context: StartContext): Promise<AppliedNetwork>;
 
-  /** Take a network down, removing every trace on the host (bridge, rules, dnsmasq, runtime files). */
+  /**
+   * Take a network down, removing every trace on the host (bridge, rules,
+   * dnsmasq, runtime files). Also given a journal record (a start or stop a
+   * crash interrupted): whatever of it is not there is skipped.
+   */
   stop(def: NetworkDef, applied: AppliedNetwork): Promise<void>;
 
   /**
@@ -48,7 +69,7 @@ export interface NetworkRuntime {
    * rewritten and dnsmasq gets SIGHUP; other sections restart dnsmasq;
    * firewall-relevant sections re-apply the network's rules.
    */
-  updateLive(before: NetworkDef, after: NetworkDef, section: UpdateSection, applied: AppliedNetwork): Promise<AppliedNetwork>;
+  updateLive(before: NetworkDef, after: NetworkDef, section: UpdateSection, applied: AppliedNetwork, context?: UpdateContext): Promise<AppliedNetwork>;
 
   /** The network's current DHCP leases (dnsmasq's lease file). */
   leases(def: NetworkDef, applied: AppliedNetwork): Promise<DhcpLease[]>;
@@ -62,6 +83,13 @@ export interface NetworkRuntime {
 
   /** Whether a network device of this name exists on the host (define-time bridge naming). */
   linkExists(name: string): Promise<boolean>;
+
+  /**
+   * Before start-up reads the journal: wait (a bounded time) until commands
+   * a previous process of this driver started and did not see end (it was
+   * killed) have ended, so what they make is there to be undone.
+   */
+  settlePrevious?(): Promise<void>;
 
   /**
    * For networks whose ports the runtime makes itself (an OVN network's
