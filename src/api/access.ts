@@ -7,18 +7,22 @@
  *   nothing. The others are refused with libvirt's own error, class
  *   OPERATION_DENIED, "read only access prevents virNetworkCreate" (the
  *   libvirt API the call stands for), status 403.
- * - `tcp`: 127.0.0.1:PORT; every request must prove itself. Today the only
- *   proof is the daemon's token in `Authorization: Bearer TOKEN`; the web
- *   console's cookie session will be a second one, through the listener's
- *   `session` check (see ListenerAccess), consulted by `authenticate()`.
+ * - `tcp`: HOST:PORT; every request must name the listener in its Host
+ *   header (tcp-origin.ts: DNS rebinding) and prove itself: the daemon's
+ *   token in `Authorization: Bearer TOKEN`, or the web console's cookie
+ *   session (the listener's `session` check, consulted by
+ *   `authenticate()`). Wrong tokens are counted per client address and
+ *   refused with 429 beyond a rate (auth-throttle.ts).
  *
  * Any request may also ask to be treated as read-only (header
  * x-virtnet-readonly: 1), which is how `-r` works over TCP.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { VirError } from '../util/errors.js';
 import { READONLY_HEADER } from '../client/http-routes.js';
+import type { AuthThrottle } from './auth-throttle.js';
+import type { TcpIdentity } from './tcp-origin.js';
+import { sameSecret } from './console-session.js';
 
 export type ListenerAccess =
   | { kind: 'unix' }
@@ -26,9 +30,13 @@ export type ListenerAccess =
   | {
       kind: 'tcp';
       token: string;
+      /** The Host values and origins of this listener, from its configured address. */
+      identity: TcpIdentity;
+      /** Counts failed tokens (createApiServer gives each TCP listener one; the console's login shares it). */
+      throttle?: AuthThrottle;
       /**
        * A second way in for TCP requests without the token: the web console's
-       * cookie session will plug in here (true = an authenticated session).
+       * cookie session plugs in here (true = an authenticated session).
        */
       session?: (request: FastifyRequest) => boolean;
     };
@@ -40,12 +48,6 @@ export type ListenerAccess =
  */
 export type RouteAccess = { read: true } | { read: false; libvirtApi: (request: FastifyRequest) => string };
 
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 /** The bearer token of a request, if it carries one. */
 function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -55,20 +57,37 @@ function bearerToken(request: FastifyRequest): string | undefined {
 }
 
 /**
- * Throws AUTH_FAILED (401) unless the request may use this listener.
- * Unix sockets are guarded by their file mode; TCP needs the token.
+ * Throws unless the request may use this listener: on TCP, 421 for a Host
+ * header that does not name the listener, 429 while its client has failed
+ * too often, AUTH_FAILED (401) without the token or a session. Unix
+ * sockets are guarded by their file mode.
  */
 export function authenticate(access: ListenerAccess, request: FastifyRequest): void {
   if (access.kind !== 'tcp') return;
+  checkHost(access.identity, request);
   const token = bearerToken(request);
-  if (token !== undefined && sameSecret(token, access.token)) return;
-  if (token === undefined && access.session?.(request) === true) return;
+  if (token !== undefined) {
+    access.throttle?.admit(request.ip);
+    if (sameSecret(token, access.token)) return;
+    access.throttle?.failed(request.ip);
+  } else if (access.session?.(request) === true) {
+    return;
+  }
   throw new VirError(
     'AUTH_FAILED',
     token === undefined
       ? "virtnetd requires its token on TCP connections: send 'Authorization: Bearer TOKEN' with the token from the daemon's run directory (RUN/token)"
       : 'the token does not match the one virtnetd wrote to its run directory (RUN/token)',
   );
+}
+
+/** 421 (Misdirected Request) for a Host header that is not one of the listener's own (DNS rebinding). */
+export function checkHost(identity: TcpIdentity, request: FastifyRequest): void {
+  const host = request.headers.host;
+  if (identity.allowsHost(host)) return;
+  const err = new VirError('OPERATION_DENIED', `this virtnetd listener answers to ${identity.hosts().join(', ') || 'no host name'}, not to Host '${String(host ?? '')}'`);
+  err.status = 421;
+  throw err;
 }
 
 /** Whether this request is served read-only. */

@@ -8,7 +8,8 @@
  *   session; or
  * - the request carries a live session cookie, and, when it asks for a
  *   change (any method but GET/HEAD/OPTIONS), also the session's CSRF token
- *   in `x-csrf-token`, and no foreign Origin.
+ *   in `x-csrf-token`, and no Origin but the listener's own (checkOrigin:
+ *   its configured address and certificate names, not the request's Host).
  *
  * A session without its CSRF token on a change is refused outright (403,
  * OPERATION_DENIED), not merely "unauthenticated": the browser is logged in
@@ -20,6 +21,7 @@ import type { FastifyRequest } from 'fastify';
 import { VirError } from '../util/errors.js';
 import { CONSOLE_ROUTES } from '../contract/console-api.js';
 import { CSRF_HEADER, readCookie, sameSecret, SESSION_COOKIE, type ConsoleSession, type SessionStore } from './console-session.js';
+import type { TcpIdentity } from './tcp-origin.js';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -45,16 +47,20 @@ export function cookieSession(store: SessionStore, request: FastifyRequest): Con
   return store.get(readCookie(typeof header === 'string' ? header : undefined, SESSION_COOKIE));
 }
 
-/** Whether an Origin header names this very server (scheme http, the Host the request came to). */
-function sameOrigin(request: FastifyRequest): boolean {
+/**
+ * Throws OPERATION_DENIED (403) for a request whose Origin is not one of
+ * the listener's own (its configured address and names, with its scheme:
+ * tcp-origin.ts), whatever Host the request carries. No Origin: not a
+ * browser's cross-site request.
+ */
+export function checkOrigin(identity: TcpIdentity, request: FastifyRequest): void {
   const origin = request.headers.origin;
-  if (origin === undefined) return true;
-  const host = request.headers.host;
-  return typeof host === 'string' && origin === `http://${host}`;
+  if (origin === undefined || identity.allowsOrigin(origin)) return;
+  throw new VirError('OPERATION_DENIED', `the console refuses a change requested from another origin ('${String(origin)}')`);
 }
 
 /** Build the `session` hook for a TCP listener. */
-export function consoleSessionCheck(store: SessionStore): (request: FastifyRequest) => boolean {
+export function consoleSessionCheck(store: SessionStore, identity: TcpIdentity): (request: FastifyRequest) => boolean {
   return (request) => {
     const path = request.url.split('?')[0] ?? '';
     const session = cookieSession(store, request);
@@ -66,9 +72,7 @@ export function consoleSessionCheck(store: SessionStore): (request: FastifyReque
     if (typeof given !== 'string' || !sameSecret(given, session.csrf)) {
       throw new VirError('OPERATION_DENIED', `the console session's request lacks its CSRF token (header '${CSRF_HEADER}')`);
     }
-    if (!sameOrigin(request)) {
-      throw new VirError('OPERATION_DENIED', `the console refuses a change requested from another origin ('${String(request.headers.origin)}')`);
-    }
+    checkOrigin(identity, request);
     return true;
   };
 }

@@ -11,7 +11,9 @@ import { Type } from 'typebox';
 import { parseNetworkXml } from '../conf/network/parse.js';
 import { validateNetworkForDefine } from '../conf/network/validate.js';
 import { VirError } from '../util/errors.js';
-import { cookieSession } from './console-access.js';
+import { checkOrigin, cookieSession } from './console-access.js';
+import type { AuthThrottle } from './auth-throttle.js';
+import type { TcpIdentity } from './tcp-origin.js';
 import type { HostInfoReader } from './console-host.js';
 import { CONSOLE_ROUTES, type ConsoleSessionBody } from '../contract/console-api.js';
 import { clearedSessionCookie, sameSecret, sessionCookie, type SessionStore } from './console-session.js';
@@ -21,6 +23,9 @@ export interface ConsoleRouteOptions {
   token: string;
   store: SessionStore;
   hostInfo: HostInfoReader;
+  identity: TcpIdentity;
+  /** Failed logins count with failed bearer tokens (auth-throttle.ts). */
+  throttle: AuthThrottle;
 }
 
 const READ = { read: true } as const;
@@ -75,11 +80,14 @@ export function registerConsoleRoutes(app: FastifyInstance, options: ConsoleRout
       config: { access: READ },
     },
     async (request, reply): Promise<ConsoleSessionBody> => {
+      checkOrigin(options.identity, request);
+      options.throttle.admit(request.ip);
       if (!sameSecret(request.body.token.trim(), options.token)) {
+        options.throttle.failed(request.ip);
         throw new VirError('AUTH_FAILED', 'the token does not match the one virtnetd wrote to its run directory (RUN/token)');
       }
       const session = store.create();
-      reply.header('set-cookie', sessionCookie(session.id)).header('cache-control', 'no-store');
+      reply.header('set-cookie', sessionCookie(session.id, options.identity.address.tls)).header('cache-control', 'no-store');
       return { authenticated: true, csrf: session.csrf };
     },
   );
@@ -90,7 +98,7 @@ export function registerConsoleRoutes(app: FastifyInstance, options: ConsoleRout
     async (request, reply) => {
       const session = cookieSession(store, request);
       if (session) store.delete(session.id);
-      return reply.code(204).header('set-cookie', clearedSessionCookie()).send(null);
+      return reply.code(204).header('set-cookie', clearedSessionCookie(options.identity.address.tls)).send(null);
     },
   );
 

@@ -98,12 +98,12 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined;
 }
 
-/** Set-Cookie for a new session: the browser's only copy of the id. */
-export function sessionCookie(id: string): string {
-  return `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict`;
+/** Set-Cookie for a new session: the browser's only copy of the id; Secure on a TLS listener, so it never travels in clear. */
+export function sessionCookie(id: string, secure: boolean): string {
+  return `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}`;
 }
 
 /** Set-Cookie that removes the session cookie. */
-export function clearedSessionCookie(): string {
-  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`;
+export function clearedSessionCookie(secure: boolean): string {
+  return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict${secure ? '; Secure' : ''}; Max-Age=0`;
 }

@@ -15,6 +15,7 @@ import { linuxHostInfo, type HostInfoReader } from './console-host.js';
 import { registerConsoleRoutes } from './console-routes.js';
 import { registerConsoleState } from './console-state.js';
 import { SessionStore } from './console-session.js';
+import { AuthThrottle } from './auth-throttle.js';
 import { findConsoleDir, registerConsoleStatic } from './console-static.js';
 
 export interface ConsoleSetupOptions {
@@ -35,12 +36,13 @@ export function setupConsole(access: ListenerAccess, options: ConsoleSetupOption
   if (access.kind !== 'tcp' || access.session !== undefined) return undefined;
   const store = options.store ?? new SessionStore();
   const token = access.token;
+  const throttle = access.throttle ?? new AuthThrottle();
   return {
-    access: { ...access, session: consoleSessionCheck(store) },
+    access: { ...access, throttle, session: consoleSessionCheck(store, access.identity) },
     register(app, driver) {
       registerConsoleStatic(app, options.dir ?? findConsoleDir());
       registerConsoleState(app, driver);
-      registerConsoleRoutes(app, { token, store, hostInfo: options.hostInfo ?? linuxHostInfo(options.netns ?? null) });
+      registerConsoleRoutes(app, { token, store, identity: access.identity, throttle, hostInfo: options.hostInfo ?? linuxHostInfo(options.netns ?? null) });
     },
   };
 }

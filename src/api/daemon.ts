@@ -17,7 +17,8 @@
  * The driver comes from a factory, so tests can run the whole daemon over
  * a fake one; main.ts hands in the real driver over the Linux runtime.
  */
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -28,6 +29,8 @@ import { acquireInstanceLock, type InstanceLock } from './instance-lock.js';
 import type { DaemonOptions } from './options.js';
 import { sandboxNames, setupSandbox, type SandboxNames } from './sandbox.js';
 import { createApiServer } from './server.js';
+import { certificateNames, TcpIdentity, type ListenerAddress } from './tcp-origin.js';
+import { osErrorText } from '../util/os-error.js';
 import { connectionPolicy, serveHttpThroughGate, type ConnectionGate } from './connection-gate.js';
 import { DEFAULT_OPEN_FILES } from './open-files.js';
 import { SsPeerCredentials } from '../host/unix-peers.js';
@@ -69,7 +72,7 @@ export interface RunningDaemon {
   socket: string;
   readonlySocket: string;
   token: string;
-  tcp?: { host: string; port: number };
+  tcp?: { host: string; port: number; tls: boolean };
   /** libvirt's sockets, when virtnetd serves libvirt clients. */
   libvirt?: { socket: string; readonlySocket: string; uri: string };
   netns: string | null;
@@ -110,6 +113,25 @@ async function startLibvirtSockets(
   }
 }
 
+/** The TLS certificate and key files, read at start; a file that cannot be read is a start-up failure that names it. */
+function readTlsFiles(files: { certFile: string; keyFile: string }): { cert: string; key: string } {
+  const read = (path: string, what: string): string => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new Error(`cannot read the TLS ${what} '${path}': ${osErrorText(err)}`);
+    }
+  };
+  const tls = { cert: read(files.certFile, 'certificate'), key: read(files.keyFile, 'key') };
+  try {
+    certificateNames(tls.cert);
+    createSecureContext(tls);
+  } catch (err) {
+    throw new Error(`cannot use the TLS certificate '${files.certFile}' and key '${files.keyFile}': ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return tls;
+}
+
 export async function startDaemon(options: DaemonOptions, deps: DaemonDeps): Promise<RunningDaemon> {
   const { logger } = deps;
   const paths = virtnetPaths(options.root);
@@ -132,6 +154,9 @@ export async function startDaemon(options: DaemonOptions, deps: DaemonDeps): Pro
   try {
     const lock: InstanceLock = await acquireInstanceLock(paths.runDir, options.root ?? '/', [socket, readonlySocket]);
     undo.push(() => lock.release());
+    // Read before anything starts: a certificate that cannot be used stops the daemon at once.
+    const tls = options.tls ? readTlsFiles(options.tls) : undefined;
+
 
     let netns: string | null = options.netns ?? null;
     let sandbox: SandboxNames | undefined;
@@ -183,21 +208,33 @@ export async function startDaemon(options: DaemonOptions, deps: DaemonDeps): Pro
     await serve(rw, { path: socket, mode: 0o600 }, 'unix', false);
     await serve(ro, { path: readonlySocket, mode: 0o666 }, 'unix-ro', true);
 
-    let tcp: { host: string; port: number } | undefined;
+    let tcp: { host: string; port: number; tls: boolean } | undefined;
     if (options.listen) {
-      const app = await createApiServer({ driver: handle.driver, access: { kind: 'tcp', token }, version: deps.version, logger: apiLogger.child({ listener: 'tcp' }), netns, ...advertised });
+      // The Host values and origins the listener answers to come from its address and certificate (tcp-origin.ts); the port once bound.
+      const address: ListenerAddress = { host: options.listen.host, port: options.listen.port, tls: tls !== undefined };
+      const identity = new TcpIdentity(address, tls ? certificateNames(tls.cert) : []);
+      const app = await createApiServer({
+        driver: handle.driver,
+        access: { kind: 'tcp', token, identity },
+        version: deps.version,
+        logger: apiLogger.child({ listener: 'tcp' }),
+        netns,
+        ...advertised,
+        ...(tls ? { tls } : {}),
+      });
       const gate = await serve(app, { host: options.listen.host, port: options.listen.port }, 'tcp', false);
-      const address = gate.server.address();
-      const port = typeof address === 'object' && address ? address.port : options.listen.port;
-      tcp = { host: options.listen.host, port };
+      const bound = gate.server.address();
+      address.port = typeof bound === 'object' && bound ? bound.port : options.listen.port;
+      tcp = { host: options.listen.host, port: address.port, tls: address.tls };
     }
 
     logger.info({ socket, readonlySocket, tcp, netns, root: options.root ?? '/' }, 'virtnetd started');
     deps.print(`virtnetd ${deps.version}: serving unix://${socket} (read-only: ${readonlySocket})`);
     if (tcp) {
       const host = tcp.host.includes(':') ? `[${tcp.host}]` : tcp.host;
-      deps.print(`virtnetd: serving http://${host}:${tcp.port} (every request needs 'Authorization: Bearer ${token}')`);
-      deps.print(`virtnetd: web console at http://${host}:${tcp.port}/ (log in with the token above, also in ${tokenPath(paths.runDir)})`);
+      const scheme = tcp.tls ? 'https' : 'http';
+      deps.print(`virtnetd: serving ${scheme}://${host}:${tcp.port} (every request needs 'Authorization: Bearer ${token}')`);
+      deps.print(`virtnetd: web console at ${scheme}://${host}:${tcp.port}/ (log in with the token above, also in ${tokenPath(paths.runDir)})`);
     }
     if (libvirt) deps.print(`virtnetd: libvirt clients (virsh, virt-manager, bindings) connect with -c '${libvirt.uri}'`);
     if (sandbox) deps.print(`virtnetd: sandbox network namespace '${sandbox.netns}' with uplink namespace '${sandbox.uplink}'`);

@@ -16,6 +16,7 @@ import type { IncomingMessage } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { VirError, statusOf } from '../util/errors.js';
 import { describedOsError } from '../util/os-error.js';
+import { ThrottledError } from './auth-throttle.js';
 
 /** The longest path parameter (a network or guest name) the router takes; longer ones are refused with 414. */
 export const MAX_PARAM_LENGTH = 4096;
@@ -108,6 +109,7 @@ export function makeErrorHandler(bodyLimit: number) {
       // fastify closes the connection after a body it could not parse; the body is read, so it may stay.
       reply.removeHeader('connection');
     }
+    if (err instanceof ThrottledError) reply.header('retry-after', String(err.retryAfterS));
     return reply.code(status).type('application/json; charset=utf-8').send(error.toJSON());
   };
 }

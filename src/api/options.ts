@@ -4,7 +4,9 @@
  * tested. Options take their value as the next word or after '='
  * (`--root DIR`, `--root=DIR`).
  */
+import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
+import { isLoopback } from './tcp-origin.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -16,8 +18,10 @@ export interface DaemonOptions {
   netns?: string;
   /** Create (or reuse) the sandbox namespaces and realise networks there. */
   sandbox: boolean;
-  /** TCP listener: a loopback host and a port (0 = any free port). */
+  /** TCP listener: a host and a port (0 = any free port); a host that is not loopback only with `tls`. */
   listen?: { host: string; port: number };
+  /** Serve the TCP listener over TLS with this certificate and key (PEM files). */
+  tls?: { certFile: string; keyFile: string };
   logFile?: string;
   logLevel: LogLevel;
   /** Start the autostart networks once per boot (default true). */
@@ -54,9 +58,15 @@ Options:
                            leaving the host's own networking untouched
   --sandbox-cleanup        Remove the sandbox namespaces, ending the processes
                            inside them, then exit
-  --listen HOST:PORT       Also serve the API on a loopback TCP address; every
-                           request must carry the token from RUN/token
-                           (header 'Authorization: Bearer TOKEN')
+  --listen HOST:PORT       Also serve the API and the web console on TCP; every
+                           API request must carry the token from RUN/token
+                           (header 'Authorization: Bearer TOKEN'). Plain HTTP
+                           on loopback addresses only; any other address
+                           needs --tls-cert and --tls-key
+  --tls-cert FILE          Serve the TCP listener over HTTPS with this
+                           certificate (PEM); browsers may use the listen
+                           address and the names in the certificate
+  --tls-key FILE           The certificate's private key (PEM)
   --no-autostart           Do not start the networks marked autostart
   --ovs-db REMOTE          This host's Open vSwitch database, for OVN networks
                            (default unix:/run/openvswitch/db.sock)
@@ -80,19 +90,21 @@ virtnet network daemon:
 
 `;
 
-const WITH_VALUE = new Set(['--root', '--netns', '--listen', '--log-file', '--log-level', '--ovs-db']);
+const WITH_VALUE = new Set(['--root', '--netns', '--listen', '--log-file', '--log-level', '--ovs-db', '--tls-cert', '--tls-key']);
 
-/** Parse HOST:PORT for --listen; only loopback addresses are served (the API has no TLS). */
-export function parseListen(text: string): { host: string; port: number } {
-  const m = /^(?:\[([0-9a-fA-F:]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
+/** Parse HOST:PORT for --listen; without TLS only loopback addresses are served. */
+export function parseListen(text: string, tls = false): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
   if (!m) throw new UsageError(`invalid --listen address '${text}': expected HOST:PORT, e.g. 127.0.0.1:8080`);
   const host = m[1] ?? m[2] ?? '';
   const port = Number(m[3]);
   if (port > 65535) throw new UsageError(`invalid --listen port '${m[3]}'`);
-  const loopback = host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-  if (!loopback) {
-    throw new UsageError(`refusing to listen on '${host}': virtnetd serves TCP on loopback addresses only (127.0.0.1, ::1)`);
+  if (!tls && !isLoopback(host)) {
+    throw new UsageError(
+      `refusing to listen on '${host}' without TLS: virtnetd serves plain HTTP on loopback addresses only (127.0.0.1, ::1); give --tls-cert and --tls-key to serve HTTPS there`,
+    );
   }
+  if (host !== 'localhost' && !isIP(host)) throw new UsageError(`invalid --listen host '${host}': give an IP address (or localhost)`);
   return { host: host === 'localhost' ? '127.0.0.1' : host, port };
 }
 
@@ -146,6 +158,10 @@ export function parseDaemonArgs(argv: readonly string[], cwd: string = process.c
   if (!LOG_LEVELS.includes(level as LogLevel)) throw new UsageError(`invalid --log-level '${level}': use one of ${LOG_LEVELS.join(', ')}`);
 
   const listenText = values.get('--listen');
+  const certFile = values.get('--tls-cert');
+  const keyFile = values.get('--tls-key');
+  if ((certFile === undefined) !== (keyFile === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+  if (certFile !== undefined && listenText === undefined) throw new UsageError('--tls-cert and --tls-key need --listen');
   const logFile = values.get('--log-file');
   const ovsDb = values.get('--ovs-db');
   if (ovsDb !== undefined && !/^(unix:.+|tcp:.+:\d+)$/.test(ovsDb)) throw new UsageError(`invalid --ovs-db '${ovsDb}': expected unix:PATH or tcp:HOST:PORT`);
@@ -156,7 +172,8 @@ export function parseDaemonArgs(argv: readonly string[], cwd: string = process.c
     libvirtSocket: !flags.has('--no-libvirt-socket'),
     ...(root ? { root } : {}),
     ...(netns ? { netns } : {}),
-    ...(listenText ? { listen: parseListen(listenText) } : {}),
+    ...(listenText ? { listen: parseListen(listenText, certFile !== undefined) } : {}),
+    ...(certFile !== undefined && keyFile !== undefined ? { tls: { certFile: resolve(cwd, certFile), keyFile: resolve(cwd, keyFile) } } : {}),
     ...(logFile ? { logFile: resolve(cwd, logFile) } : {}),
     ...(ovsDb ? { ovsDb } : {}),
   };

@@ -15,6 +15,7 @@ import type { NetworkDriverApi } from '../contract/network-api.js';
 import { VirError } from '../util/errors.js';
 import { ROUTES } from '../client/http-routes.js';
 import { authenticate, authorize, isReadonly, type ListenerAccess } from './access.js';
+import { AuthThrottle } from './auth-throttle.js';
 import { registerEventStream } from './events.js';
 import { MAX_PARAM_LENGTH, makeErrorHandler } from './http-errors.js';
 import { registerNetworkRoutes } from './routes.js';
@@ -39,12 +40,16 @@ export interface ApiServerOptions {
   netns?: string | null;
   /** The URI libvirt clients use for this daemon, when it serves them (answered by the version route). */
   libvirtUri?: string;
+  /** Serve HTTPS with this key and certificate (PEM); TCP listeners only. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 export async function createApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const errorHandler = makeErrorHandler(bodyLimit);
-  const app: FastifyInstance = Fastify({
+  // With TLS, fastify's server is an https.Server; admitted sockets (connection-gate.ts) get their TLS handshake there.
+  const app = Fastify({
+    ...(options.tls ? { https: { key: options.tls.key, cert: options.tls.cert } } : {}),
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit,
     // libvirt network names may be long; the driver, not the router, says whether one exists.
@@ -54,10 +59,12 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     // One line per request, from the onResponse hook below, instead of fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
-  });
+  }) as unknown as FastifyInstance;
+  // Every TCP listener counts its failed tokens (auth-throttle.ts); the console's login shares the count.
+  const given: ListenerAccess = options.access.kind === 'tcp' ? { ...options.access, throttle: options.access.throttle ?? new AuthThrottle() } : options.access;
   // A TCP listener also serves the web console, whose cookie session is a second way in (console-setup.ts).
-  const webConsole = setupConsole(options.access, { netns: options.netns ?? null });
-  const access = webConsole?.access ?? options.access;
+  const webConsole = setupConsole(given, { netns: options.netns ?? null });
+  const access = webConsole?.access ?? given;
 
   app.setValidatorCompiler(validatorCompiler);
   // Bodies are JSON only: anything else is refused with 415 rather than read as a string.

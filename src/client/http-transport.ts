@@ -1,6 +1,7 @@
 /**
- * JSON over HTTP to virtnetd with node:http alone: a unix socket
- * (`socketPath`) or 127.0.0.1:PORT, one keep-alive agent per client so a
+ * JSON over HTTP to virtnetd with node:http alone (node:https, loaded
+ * only for an https:// URI, with the system's CAs and NODE_EXTRA_CA_CERTS):
+ * a unix socket (`socketPath`) or HOST:PORT, one keep-alive agent per client so a
  * sequence of calls reuses one connection (idle sockets are unref'd by
  * node's agent, so they never keep a CLI process alive).
  *
@@ -16,14 +17,20 @@ import { connectError, errorFromResponse, isConnectFailure, lostConnectionError 
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
+/** node:http, or node:https for a TLS listener (same request API). */
+export type HttpModule = Pick<typeof http, 'request' | 'Agent'>;
+
 export class HttpTransport {
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+  private readonly agent: http.Agent;
   private closed = false;
 
   constructor(
     readonly target: DaemonTarget,
     private readonly token: string | undefined,
-  ) {}
+    private readonly mod: HttpModule = http,
+  ) {
+    this.agent = new mod.Agent({ keepAlive: true, maxSockets: 16 });
+  }
 
   /** Connection options common to every request (socket or address, headers). */
   requestOptions(method: Method, path: string, extraHeaders: Record<string, string> = {}): http.RequestOptions {
@@ -49,7 +56,7 @@ export class HttpTransport {
     return new Promise<T>((resolve, reject) => {
       const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
       const headers: Record<string, string> = payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {};
-      const req = http.request({ ...this.requestOptions(method, path, headers), agent: this.agent });
+      const req = this.mod.request({ ...this.requestOptions(method, path, headers), agent: this.agent });
       let answered = false;
       req.on('response', (res) => {
         answered = true;
@@ -84,7 +91,7 @@ export class HttpTransport {
 
   /** A raw streaming GET (the event stream), on its own connection. */
   openStream(path: string): http.ClientRequest {
-    return http.request({ ...this.requestOptions('GET', path, { accept: 'text/event-stream' }), agent: false });
+    return this.mod.request({ ...this.requestOptions('GET', path, { accept: 'text/event-stream' }), agent: false });
   }
 
   close(): void {

@@ -50,7 +50,7 @@ function virtnetSocketFor(socketPath: string): string {
 
 export type DaemonTarget =
   | { kind: 'unix'; socketPath: string; readonly: boolean; uri: string }
-  | { kind: 'tcp'; host: string; port: number; readonly: boolean; uri: string };
+  | { kind: 'tcp'; host: string; port: number; readonly: boolean; uri: string; tls: boolean };
 
 /** The read-only socket beside a read-write one. */
 export function readonlySocketFor(socketPath: string): string {
@@ -77,10 +77,10 @@ export function resolveTarget(uri: string | undefined, readonly = false, env: No
     } catch {
       throw new VirError('NO_CONNECT', given);
     }
-    if (url.protocol !== 'http:') throw new VirError('NO_CONNECT', `${given}: virtnetd serves plain HTTP on the loopback address only`);
+    const tls = url.protocol === 'https:';
     const host = url.hostname.replace(/^\[|\]$/g, '');
-    const port = Number(url.port || 80);
-    return { kind: 'tcp', host, port, readonly, uri: given };
+    const port = Number(url.port || (tls ? 443 : 80));
+    return { kind: 'tcp', host, port, readonly, uri: given, tls };
   }
 
   if (LIBVIRT_LOCAL.test(given)) {

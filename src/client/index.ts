@@ -27,7 +27,9 @@ export { DEFAULT_SOCKET, READONLY_SOCKET_NAME, SOCKET_NAME, readonlySocketFor, r
 /** Connect to virtnetd; rejects with a VirError when the daemon cannot be reached or refuses the connection. */
 export async function connect(options: ConnectOptions = {}): Promise<HttpVirtnetClient> {
   const target = resolveTarget(options.uri, options.readonly === true);
-  const transport = new HttpTransport(target, options.token ?? (process.env['VIRTNET_TOKEN'] || undefined));
+  // node:https (and TLS) is loaded only for an https:// listener: the CLI's start-up stays small.
+  const mod = target.kind === 'tcp' && target.tls ? await import('node:https') : undefined;
+  const transport = new HttpTransport(target, options.token ?? (process.env['VIRTNET_TOKEN'] || undefined), mod);
   const client = new HttpVirtnetClient(transport);
   try {
     await client.version();

@@ -15,6 +15,8 @@ import Fastify from 'fastify';
 import { createApiServer } from '../../src/api/server.js';
 import { registerConsoleStatic } from '../../src/api/console-static.js';
 import { FakeDriver, NET_XML } from '../unit/api-fake-driver.js';
+import { AuthThrottle } from '../../src/api/auth-throttle.js';
+import { TcpIdentity } from '../../src/api/tcp-origin.js';
 
 const token = 'a1'.repeat(32);
 let dir: string;
@@ -38,15 +40,22 @@ afterEach(async () => {
   await Promise.all(apps.splice(0).map((a) => a.close()));
 });
 
-async function tcpServer(): Promise<FastifyInstance> {
+/** The console's listener, as the daemon configures it: 127.0.0.1:9 (and its names), plain HTTP unless `tls`. */
+const LISTEN = { host: '127.0.0.1', port: 9 };
+const HOST = '127.0.0.1:9';
+
+async function tcpServer(options: { tls?: boolean; throttle?: AuthThrottle } = {}): Promise<FastifyInstance> {
   driver = new FakeDriver();
-  const app = await createApiServer({ driver, access: { kind: 'tcp', token }, version: '1.0.0' });
+  const identity = new TcpIdentity({ ...LISTEN, tls: options.tls === true }, options.tls ? ['virtnet.example'] : []);
+  const app = await createApiServer({ driver, access: { kind: 'tcp', token, identity, ...(options.throttle ? { throttle: options.throttle } : {}) }, version: '1.0.0' });
   apps.push(app);
   return app;
 }
 
+/** inject() with the listener's own Host unless the test gives another. */
 async function call(app: FastifyInstance, opts: InjectOptions) {
-  const res = await app.inject(opts);
+  const headers = { host: HOST, ...(opts.headers ?? {}) };
+  const res = await app.inject({ ...opts, headers });
   let body: any;
   try {
     body = res.body ? JSON.parse(res.body) : undefined;
@@ -192,5 +201,83 @@ describe('the snapshots', () => {
     expect((await call(app, { url: '/api/console/guests', headers })).body).toEqual({ available: false, guests: [] });
     // They need the session like the rest of the API.
     expect((await call(app, { url: '/api/console/networks' })).status).toBe(401);
+  });
+});
+
+describe('the TCP listener against DNS rebinding and cross-site requests', () => {
+  it('answers only to its own Host names (421 otherwise), for the page, the login and the API alike', async () => {
+    const app = await tcpServer();
+    for (const host of ['127.0.0.1:9', 'localhost:9', 'LOCALHOST:9']) {
+      expect([host, (await call(app, { url: '/', headers: { host } })).status]).toEqual([host, 200]);
+    }
+    for (const host of ['evil.example:9', 'evil.example', '127.0.0.1:10', '127.0.0.1', '']) {
+      const page = await call(app, { url: '/', headers: { host } });
+      expect([host, page.status, page.body.class]).toEqual([host, 421, 'OPERATION_DENIED']);
+      const api = await call(app, { url: '/api/networks', headers: { host, authorization: `Bearer ${token}` } });
+      expect([host, api.status]).toEqual([host, 421]);
+      const login = await call(app, { method: 'POST', url: '/api/console/login', payload: { token }, headers: { host } });
+      expect([host, login.status, login.headers['set-cookie']]).toEqual([host, 421, undefined]);
+    }
+    const res = await call(app, { url: '/api/networks', headers: { host: 'evil.example:9' } });
+    expect(res.body.detail).toBe("this virtnetd listener answers to 127.0.0.1:9, localhost:9, not to Host 'evil.example:9'");
+  });
+
+  it("checks a change's Origin against the listener's configured address and scheme, not against the request's Host", async () => {
+    const app = await tcpServer();
+    const { cookie, csrf } = await login(app);
+    const define = (name: string, origin: string, host = HOST) =>
+      call(app, { method: 'POST', url: '/api/networks', payload: { xml: NET_XML(name) }, headers: { cookie, 'x-csrf-token': csrf, origin, host } });
+    // Another name of the same listener is its own origin, whatever Host this request came with.
+    expect((await define('o1', 'http://localhost:9')).status).toBe(200);
+    // The scheme and the port are the listener's.
+    expect((await define('o2', 'https://127.0.0.1:9')).status).toBe(403);
+    expect((await define('o3', 'http://127.0.0.1:10')).status).toBe(403);
+    // A login from another origin is refused too.
+    const foreign = await call(app, { method: 'POST', url: '/api/console/login', payload: { token }, headers: { origin: 'http://evil.example' } });
+    expect([foreign.status, foreign.body.detail, foreign.headers['set-cookie']]).toEqual([403, "the console refuses a change requested from another origin ('http://evil.example')", undefined]);
+    expect(driver.calls.filter((c) => c.method === 'define').map((c) => (c.args[0] as string).match(/<name>(\w+)/)?.[1])).toEqual(['o1']);
+  });
+
+  it('on a TLS listener: Secure cookies, https origins only, and the certificate names as Host', async () => {
+    const app = await tcpServer({ tls: true });
+    const res = await call(app, { method: 'POST', url: '/api/console/login', payload: { token }, headers: { host: 'virtnet.example:9', origin: 'https://virtnet.example:9' } });
+    expect(res.status).toBe(200);
+    expect(String(res.headers['set-cookie'])).toMatch(/^virtnet_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict; Secure$/);
+    const cookie = String(res.headers['set-cookie']).split(';')[0] ?? '';
+    const csrf = res.body.csrf as string;
+    const define = (origin: string) => call(app, { method: 'POST', url: '/api/networks', payload: { xml: NET_XML('t1') }, headers: { cookie, 'x-csrf-token': csrf, origin } });
+    expect((await define('http://127.0.0.1:9')).status).toBe(403);
+    expect((await define('https://127.0.0.1:9')).status).toBe(200);
+    const out = await call(app, { method: 'POST', url: '/api/console/logout', headers: { cookie, 'x-csrf-token': csrf } });
+    expect(String(out.headers['set-cookie'])).toBe('virtnet_session=; Path=/; HttpOnly; SameSite=Strict; Secure; Max-Age=0');
+  });
+});
+
+describe('guessing the token', () => {
+  it('is slowed down: after 10 failures a client gets 429 (with Retry-After) without its token being compared, bearer and login alike, until the rate allows again', async () => {
+    let now = 1_000_000;
+    const app = await tcpServer({ throttle: new AuthThrottle({ now: () => now }) });
+    const wrong = `Bearer ${'0'.repeat(64)}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 200; i++) statuses.push((await call(app, { url: '/api/networks', headers: { authorization: wrong } })).status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(190);
+    const blocked = await call(app, { url: '/api/networks', headers: { authorization: wrong } });
+    expect([blocked.status, blocked.headers['retry-after'], blocked.body.message]).toEqual([
+      429,
+      '1',
+      'authentication failed: too many failed authentication attempts from 127.0.0.1; try again in 1 s',
+    ]);
+    // While blocked even the right token is not looked at, and the console's login counts the same way.
+    expect((await call(app, { url: '/api/networks', headers: { authorization: `Bearer ${token}` } })).status).toBe(429);
+    expect((await call(app, { method: 'POST', url: '/api/console/login', payload: { token } })).status).toBe(429);
+    // One failure a second comes back.
+    now += 1000;
+    expect((await call(app, { method: 'POST', url: '/api/console/login', payload: { token: 'x' } })).status).toBe(401);
+    expect((await call(app, { method: 'POST', url: '/api/console/login', payload: { token } })).status).toBe(429);
+    now += 1000;
+    expect((await call(app, { url: '/api/networks', headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    // A right token costs nothing.
+    for (let i = 0; i < 50; i++) expect((await call(app, { url: '/api/networks', headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
   });
 });

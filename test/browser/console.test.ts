@@ -465,7 +465,7 @@ describe.skipIf(!canRunBrowserTests())('the web console', { timeout: 90_000 }, (
     // Chromium logs each failed request as a console error: these are exactly the wrong token, the two
     // starts the daemon refused on purpose above and the request after logout; nothing else failed, and
     // no script error happened.
-    expect(f.failed.join('\n')).toBe(['POST /api/console/login 401', 'POST /api/networks/late/start 500', 'POST /api/networks/twin/start 500', 'GET /api/networks 401'].join('\n'));
+    expect(f.failed.join('\n')).toBe(['POST /api/console/login 401', 'POST /api/networks/late/start 409', 'POST /api/networks/twin/start 409', 'GET /api/networks 401'].join('\n'));
     expect(f.errors.filter((e) => !e.startsWith('console: Failed to load resource: the server responded with a status of'))).toEqual([]);
     expect(f.errors.length).toBe(f.failed.length);
   });

@@ -86,8 +86,20 @@ describe('parseDaemonArgs', () => {
     expect(parseListen('[::1]:80')).toEqual({ host: '::1', port: 80 });
     expect(parseListen('127.1.2.3:0')).toEqual({ host: '127.1.2.3', port: 0 });
     expect(() => parseListen('0.0.0.0:80')).toThrow(/loopback addresses only/);
+    expect(() => parseListen('192.0.2.1:443')).toThrow("refusing to listen on '192.0.2.1' without TLS: virtnetd serves plain HTTP on loopback addresses only (127.0.0.1, ::1); give --tls-cert and --tls-key to serve HTTPS there");
     expect(() => parseListen('127.0.0.1')).toThrow(/expected HOST:PORT/);
     expect(() => parseListen('127.0.0.1:70000')).toThrow(/invalid --listen port/);
+  });
+});
+
+describe('TLS on the TCP listener', () => {
+  it('serves any address with a certificate and its key, which go together and need --listen', () => {
+    const cmd = parseDaemonArgs(['--listen', '0.0.0.0:8443', '--tls-cert', 'c.pem', '--tls-key=/k.pem'], '/w');
+    expect(cmd).toMatchObject({ action: 'run', options: { listen: { host: '0.0.0.0', port: 8443 }, tls: { certFile: '/w/c.pem', keyFile: '/k.pem' } } });
+    expect(parseDaemonArgs(['--listen', '[fd00::1]:8443', '--tls-cert', 'c', '--tls-key', 'k'], '/w')).toMatchObject({ options: { listen: { host: 'fd00::1', port: 8443 } } });
+    expect(() => parseDaemonArgs(['--listen', '0.0.0.0:8443', '--tls-cert', 'c.pem'])).toThrow('--tls-cert and --tls-key go together');
+    expect(() => parseDaemonArgs(['--tls-cert', 'c.pem', '--tls-key', 'k.pem'])).toThrow('--tls-cert and --tls-key need --listen');
+    expect(() => parseDaemonArgs(['--listen', 'host.example:8443', '--tls-cert', 'c', '--tls-key', 'k'])).toThrow("invalid --listen host 'host.example': give an IP address (or localhost)");
   });
 });
 

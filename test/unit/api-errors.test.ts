@@ -57,7 +57,7 @@ function rawPost(target: { path: string } | { port: number }, url: string, bodyB
     socket.on('close', () => resolve(summarise(answer) + failure));
     const head = [
       `POST ${url} HTTP/1.1`,
-      'Host: 127.0.0.1',
+      `Host: 127.0.0.1${'port' in target ? `:${target.port}` : ''}`,
       'Content-Type: application/json',
       chunked ? 'Transfer-Encoding: chunked' : `Content-Length: ${bodyBytes + 10}`,
       'Connection: close',

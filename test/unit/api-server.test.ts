@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { createApiServer } from '../../src/api/server.js';
 import type { ListenerAccess } from '../../src/api/access.js';
+import { TcpIdentity } from '../../src/api/tcp-origin.js';
 import { VirError } from '../../src/util/errors.js';
 import { FakeDriver, NET_XML } from './api-fake-driver.js';
 
@@ -259,11 +260,14 @@ describe('the read-only socket', () => {
   });
 });
 
+/** A loopback TCP listener on port 80: inject's default Host ('localhost:80') names it. */
+const identity = new TcpIdentity({ host: '127.0.0.1', port: 80, tls: false });
+
 describe('TCP', () => {
   const token = 'f'.repeat(64);
 
   it('refuses a request without the token, before reading its body', async () => {
-    const app = await server({ kind: 'tcp', token });
+    const app = await server({ kind: 'tcp', token, identity });
     const res = await call(app, { method: 'POST', url: '/api/networks', payload: { xml: 5 } });
     expect(res.status).toBe(401);
     expect(res.body.class).toBe('AUTH_FAILED');
@@ -272,7 +276,7 @@ describe('TCP', () => {
   });
 
   it('refuses a wrong token, and every route needs it, events and OpenAPI included', async () => {
-    const app = await server({ kind: 'tcp', token });
+    const app = await server({ kind: 'tcp', token, identity });
     for (const url of ['/api/networks', '/api/events', '/openapi.json', '/api/version']) {
       const res = await call(app, { url, headers: { authorization: `Bearer ${'e'.repeat(64)}` } });
       expect([url, res.status, res.body.detail]).toEqual([url, 401, "the token does not match the one virtnetd wrote to its run directory (RUN/token)"]);
@@ -280,13 +284,13 @@ describe('TCP', () => {
   });
 
   it('serves a request with the token', async () => {
-    const app = await server({ kind: 'tcp', token });
+    const app = await server({ kind: 'tcp', token, identity });
     const res = await call(app, { method: 'POST', url: '/api/networks', payload: { xml: NET_XML('a') }, headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
   });
 
   it('serves a client asking for read-only access as the read-only socket does', async () => {
-    const app = await server({ kind: 'tcp', token });
+    const app = await server({ kind: 'tcp', token, identity });
     const headers = { authorization: `Bearer ${token}`, 'x-virtnet-readonly': '1' };
     expect((await call(app, { url: '/api/networks', headers })).status).toBe(200);
     const res = await call(app, { method: 'POST', url: '/api/networks/a/start', headers });
@@ -318,7 +322,7 @@ describe('OpenAPI', () => {
 
 describe('TCP sessions (the console hook)', () => {
   it('lets a request without the token in when the session check accepts it, and only then', async () => {
-    const app = await server({ kind: 'tcp', token: 't'.repeat(64), session: (r) => r.headers.cookie === 'session=ok' });
+    const app = await server({ kind: 'tcp', token: 't'.repeat(64), identity, session: (r) => r.headers.cookie === 'session=ok' });
     expect((await call(app, { url: '/api/networks', headers: { cookie: 'session=ok' } })).status).toBe(200);
     expect((await call(app, { url: '/api/networks', headers: { cookie: 'session=bad' } })).status).toBe(401);
     // A wrong token is refused even with a good session.

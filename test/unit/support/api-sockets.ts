@@ -8,6 +8,7 @@
  */
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { TcpIdentity } from '../../../src/api/tcp-origin.js';
 import { createApiServer } from '../../../src/api/server.js';
 import { connect, type ConnectOptions, type HttpVirtnetClient } from '../../../src/client/index.js';
 import type { NetworkDriverApi } from '../../../src/contract/network-api.js';
@@ -30,14 +31,16 @@ export async function serveApi(driver: NetworkDriverApi, dir: string, token?: st
   const sock = join(dir, 'virtnetd.sock');
   const rw = await createApiServer({ driver, access: { kind: 'unix' }, version: '1.2.3', heartbeatMs: 50 });
   const ro = await createApiServer({ driver, access: { kind: 'unix-ro' }, version: '1.2.3' });
-  const tcp = token === undefined ? undefined : await createApiServer({ driver, access: { kind: 'tcp', token }, version: '1.2.3' });
+  const address = { host: '127.0.0.1', port: 0, tls: false };
+  const tcp = token === undefined ? undefined : await createApiServer({ driver, access: { kind: 'tcp', token, identity: new TcpIdentity(address) }, version: '1.2.3' });
   await rw.listen({ path: sock });
   await ro.listen({ path: join(dir, 'virtnetd-ro.sock') });
   let tcpPort = 0;
   if (tcp) {
     await tcp.listen({ host: '127.0.0.1', port: 0 });
-    const address = tcp.server.address();
-    tcpPort = typeof address === 'object' && address ? address.port : 0;
+    const bound = tcp.server.address();
+    tcpPort = typeof bound === 'object' && bound ? bound.port : 0;
+    address.port = tcpPort;
   }
   const servers = tcp ? [rw, ro, tcp] : [rw, ro];
   const clients: HttpVirtnetClient[] = [];
