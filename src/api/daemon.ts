@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { NetworkDriverApi } from '../contract/network-api.js';
+import type { DefaultNetworkOutcome } from '../driver/network/index.js';
 import { virtnetPaths, type VirtnetPaths } from '../driver/common/paths.js';
 import { READONLY_SOCKET_NAME, SOCKET_NAME, libvirtUri } from '../client/http-uri.js';
 import { acquireInstanceLock, type InstanceLock } from './instance-lock.js';
@@ -43,12 +44,24 @@ export interface DriverContext {
   netns: string | null;
   logger: Logger;
   autostart: boolean;
+  /** Define libvirt's `default` network on a root with no network yet (src/driver/network/default-network.ts). */
+  defaultNetwork?: boolean;
   /** This host's Open vSwitch database (OVN networks); undefined: the system's. */
   ovsDb?: string;
 }
 
+/** What the driver found and did while starting, for the operator. */
+export interface DriverStartup {
+  adopted: string[];
+  autostarted: string[];
+  /** Files or networks that could not be loaded, adopted or started. */
+  problems: { subject: string; message: string }[];
+  defaultNetwork?: DefaultNetworkOutcome;
+}
+
 export interface DriverHandle {
   driver: NetworkDriverApi;
+  startup?: DriverStartup;
   /** Stop serving the driver; running networks stay up. */
   close(): Promise<void>;
   /** SIGHUP: reload state and configs, like libvirt's driver reload. */
@@ -173,7 +186,7 @@ export async function startDaemon(options: DaemonOptions, deps: DaemonDeps): Pro
     const token = writeToken(paths.runDir);
     undo.push(() => rmSync(tokenPath(paths.runDir), { force: true }));
 
-    const handle = await deps.createDriver({ paths, netns, logger: logger.child({ component: 'driver' }), autostart: options.autostart, ...(options.ovsDb ? { ovsDb: options.ovsDb } : {}) });
+    const handle = await deps.createDriver({ paths, netns, logger: logger.child({ component: 'driver' }), autostart: options.autostart, defaultNetwork: options.defaultNetwork === true, ...(options.ovsDb ? { ovsDb: options.ovsDb } : {}) });
     undo.push(() => handle.close());
 
     // libvirt's sockets first, so the API's version route can tell clients the URI.

@@ -30,6 +30,8 @@ export interface DaemonOptions {
   ovsDb?: string;
   /** Serve libvirt's protocol on ROOT/run/libvirt/virtnetworkd-sock{,-ro} (default true). */
   libvirtSocket: boolean;
+  /** Define libvirt's `default` network on a root with no network yet, once (the command line sets it unless --no-default-network). */
+  defaultNetwork?: boolean;
 }
 
 export type DaemonCommand =
@@ -72,6 +74,9 @@ Options:
                            (default unix:/run/openvswitch/db.sock)
   --no-libvirt-socket      Do not serve libvirt's protocol on the sockets of
                            libvirt's network daemon (virtnetworkd)
+  --no-default-network     Do not define libvirt's 'default' network (NAT,
+                           192.168.122.0/24, autostart), which is otherwise
+                           defined at the first start on a root with no network
   --log-file FILE          Write the log (JSON lines) to FILE instead of stderr
   --log-level LEVEL        fatal, error, warn, info (default), debug, trace or silent
 
@@ -127,7 +132,7 @@ export function parseDaemonArgs(argv: readonly string[], cwd: string = process.c
       if (value === undefined || value === '') throw new UsageError(`option '${name}' requires a value`);
       if (values.has(name)) throw new UsageError(`option '${name}' given more than once`);
       values.set(name, value);
-    } else if (['--sandbox', '--sandbox-cleanup', '--no-autostart', '--no-libvirt-socket'].includes(arg)) {
+    } else if (['--sandbox', '--sandbox-cleanup', '--no-autostart', '--no-libvirt-socket', '--no-default-network'].includes(arg)) {
       flags.add(arg);
     } else if (arg.startsWith('-')) {
       throw new UsageError(`unrecognized option '${arg}'`);
@@ -170,6 +175,7 @@ export function parseDaemonArgs(argv: readonly string[], cwd: string = process.c
     logLevel: level as LogLevel,
     autostart: !flags.has('--no-autostart'),
     libvirtSocket: !flags.has('--no-libvirt-socket'),
+    defaultNetwork: !flags.has('--no-default-network'),
     ...(root ? { root } : {}),
     ...(netns ? { netns } : {}),
     ...(listenText ? { listen: parseListen(listenText, certFile !== undefined) } : {}),

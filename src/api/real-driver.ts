@@ -9,7 +9,7 @@
  * same namespace; the daemon serves both as one driver. Closing stops serving;
  * the networks keep running for the next daemon to adopt.
  */
-import { createNetworkDriver } from '../driver/network/index.js';
+import { createNetworkDriver, defineDefaultNetworkOnce, type DefaultNetworkOutcome } from '../driver/network/index.js';
 import { combineDrivers, createGuestDriver } from '../driver/guest/index.js';
 import { createLinuxRuntime } from '../driver/runtime/index.js';
 import { LinuxGuestBackend } from '../host/guest-linux.js';
@@ -19,7 +19,7 @@ import { DEFAULT_OVS_DB, LocalOvs } from '../ovn/local-ovs.js';
 import { OVN_RUNTIME_ID, OvnRuntime } from '../ovn/runtime.js';
 import type { DriverFactory } from './daemon.js';
 
-export const createRealDriver: DriverFactory = async ({ paths, netns, logger, autostart, ovsDb }) => {
+export const createRealDriver: DriverFactory = async ({ paths, netns, logger, autostart, defaultNetwork, ovsDb }) => {
   const hostLog = logger.child({ component: 'host' });
   const linux = await createLinuxRuntime({
     paths,
@@ -53,6 +53,15 @@ export const createRealDriver: DriverFactory = async ({ paths, netns, logger, au
   }
   const report = driver.startupReport;
   if (report) logger.info({ startup: report }, 'driver ready');
+  // libvirt's 'default' network, on a root's first start (default-network.ts).
+  let defaultOutcome: DefaultNetworkOutcome | undefined;
+  if (defaultNetwork === true) {
+    try {
+      defaultOutcome = await defineDefaultNetworkOnce({ paths, driver, routes: () => linux.host.facts.routes('ipv4'), start: autostart, logger });
+    } catch (err) {
+      logger.error({ err: err instanceof Error ? err.message : String(err) }, "cannot define the 'default' network");
+    }
+  }
   // Guests: their namespaces and vNICs beside the networks' bridges, in the same namespace.
   let guests;
   try {
@@ -65,8 +74,15 @@ export const createRealDriver: DriverFactory = async ({ paths, netns, logger, au
     throw err;
   }
   if (guests.startupReport) logger.info({ startup: guests.startupReport }, 'guest driver ready');
+  const started = defaultOutcome?.kind === 'defined' && defaultOutcome.started ? ['default'] : [];
   return {
     driver: combineDrivers(driver, guests),
+    startup: {
+      adopted: report?.adopted ?? [],
+      autostarted: [...(report?.autostarted ?? []), ...started],
+      problems: report?.problems ?? [],
+      ...(defaultOutcome ? { defaultNetwork: defaultOutcome } : {}),
+    },
     async close() {
       await guests.close();
       await driver.close();

@@ -293,7 +293,7 @@ async function buildLab(
 
 /** The arguments a lab host's virtnetd runs with. */
 export function virtnetdArgs(h: LabHost): string[] {
-  return ['--root', h.virtnetRoot, '--netns', h.netns, '--ovs-db', h.ovsDb, '--log-file', join(h.dir, 'virtnetd.log'), '--no-autostart'];
+  return ['--root', h.virtnetRoot, '--netns', h.netns, '--ovs-db', h.ovsDb, '--log-file', join(h.dir, 'virtnetd.log'), '--no-autostart', '--no-default-network'];
 }
 
 async function startVirtnetd(h: LabHost, command: readonly string[], state: LabState, save: () => void): Promise<void> {

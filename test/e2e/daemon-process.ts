@@ -7,6 +7,10 @@
  * by PID when the test file is done, whatever happened.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { defaultNetworkMarkerPath } from '../../src/driver/network/default-network.js';
+import { virtnetPaths } from '../../src/driver/common/paths.js';
 import { testBundle } from './esbuild-bundle.js';
 
 const bundle = testBundle('src/api/main.ts', 'virtnetd.js');
@@ -29,9 +33,35 @@ export interface DaemonProcess {
 
 const live = new Set<ChildProcess>();
 
-/** Start `node BUNDLE args…`, or `PREFIX… node BUNDLE args…` (a program that execs the rest, e.g. prlimit). */
-export async function spawnDaemon(args: string[], options: { prefix?: string[] } = {}): Promise<DaemonProcess> {
+export interface SpawnOptions {
+  /** A program that execs the rest, e.g. prlimit. */
+  prefix?: string[];
+  /**
+   * Let the daemon define libvirt's `default` network on a fresh --root, as a
+   * first start does. Off by default: the harness marks the root as decided
+   * (STATE/default-network), so tests start from a root with no network.
+   */
+  defaultNetwork?: boolean;
+}
+
+/** The --root a daemon's arguments give, if any. */
+function rootOf(args: readonly string[]): string | undefined {
+  const i = args.indexOf('--root');
+  if (i >= 0) return args[i + 1];
+  return args.find((a) => a.startsWith('--root='))?.slice('--root='.length);
+}
+
+/** Start `node BUNDLE args…`, or `PREFIX… node BUNDLE args…`. */
+export async function spawnDaemon(args: string[], options: SpawnOptions = {}): Promise<DaemonProcess> {
   const path = await daemonBundle();
+  const root = rootOf(args);
+  if (root !== undefined && options.defaultNetwork !== true) {
+    const marker = defaultNetworkMarkerPath(virtnetPaths(resolve(root)));
+    if (!existsSync(marker)) {
+      mkdirSync(dirname(marker), { recursive: true });
+      writeFileSync(marker, 'not defined: a test root\n');
+    }
+  }
   const argv = [...(options.prefix ?? []), process.execPath, path, ...args];
   const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
@@ -68,7 +98,7 @@ export async function spawnDaemon(args: string[], options: { prefix?: string[] }
 }
 
 /** Start a daemon and wait until it serves; returns it with its sockets, token and TCP port. */
-export async function startServing(args: string[], options: { prefix?: string[] } = {}): Promise<DaemonProcess & { socket: string; readonlySocket: string; port?: number; token?: string }> {
+export async function startServing(args: string[], options: SpawnOptions = {}): Promise<DaemonProcess & { socket: string; readonlySocket: string; port?: number; token?: string }> {
   const d = await spawnDaemon(args, options);
   const m = await d.waitFor(/serving unix:\/\/(\S+) \(read-only: (\S+)\)/);
   const socket = m[1] ?? '';

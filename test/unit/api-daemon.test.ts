@@ -32,11 +32,11 @@ describe('parseDaemonArgs', () => {
   };
 
   it('runs with the system layout by default', () => {
-    expect(parse()).toEqual({ action: 'run', options: { sandbox: false, logLevel: 'info', autostart: true, libvirtSocket: true } });
+    expect(parse()).toEqual({ action: 'run', options: { sandbox: false, logLevel: 'info', autostart: true, libvirtSocket: true, defaultNetwork: true } });
   });
 
   it('reads every option, with its value after a space or =', () => {
-    expect(parse('--root', 'r', '--netns=ns1', '--listen', '127.0.0.1:8080', '--log-file=log.json', '--log-level', 'debug', '--no-autostart', '--no-libvirt-socket')).toEqual({
+    expect(parse('--root', 'r', '--netns=ns1', '--listen', '127.0.0.1:8080', '--log-file=log.json', '--log-level', 'debug', '--no-autostart', '--no-libvirt-socket', '--no-default-network')).toEqual({
       action: 'run',
       options: {
         root: '/cwd/r',
@@ -47,6 +47,7 @@ describe('parseDaemonArgs', () => {
         sandbox: false,
         autostart: false,
         libvirtSocket: false,
+        defaultNetwork: false,
       },
     });
     expect(parse('--sandbox', '--root=/abs')).toMatchObject({ action: 'run', options: { sandbox: true, root: '/abs' } });
@@ -127,7 +128,7 @@ describe('the daemon over a fake driver', () => {
     },
   });
   const start = (extra: object = {}) =>
-    startDaemon({ root, sandbox: false, logLevel: 'silent', autostart: true, libvirtSocket: false, ...extra }, { createDriver: factory, logger, version: '0.0.1', print: (l) => printed.push(l) }).then(
+    startDaemon({ root, sandbox: false, logLevel: 'silent', autostart: true, libvirtSocket: false, defaultNetwork: false, ...extra }, { createDriver: factory, logger, version: '0.0.1', print: (l) => printed.push(l) }).then(
       (d) => {
         running.push(d);
         return d;

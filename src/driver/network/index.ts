@@ -33,6 +33,7 @@ import { NetworkDriver, type NetworkDriverOptions } from './driver.js';
 export { NetworkDriver, type NetworkDriverOptions } from './driver.js';
 export type { StartupReport, StartupProblem } from './startup.js';
 export { autostartMarkerPath } from './startup.js';
+export { defineDefaultNetworkOnce, defaultNetworkMarkerPath, type DefaultNetworkOutcome } from './default-network.js';
 export type { DriverLogger } from '../common/log.js';
 export { silentLogger } from '../common/log.js';
 export { formatNetworkStatus, parseNetworkStatus, STATUS_NAMESPACE, type NetworkStatus } from './status.js';
