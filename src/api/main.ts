@@ -9,6 +9,7 @@ import { VERSION } from '../util/version.js';
 import { virtnetPaths } from '../driver/common/paths.js';
 import { startDaemon, type RunningDaemon } from './daemon.js';
 import { AlreadyRunningError, runningDaemonPid } from './instance-lock.js';
+import { collectWhenIdle } from './idle-gc.js';
 import { createLogger } from './logger.js';
 import { parseDaemonArgs, USAGE, UsageError, type DaemonCommand } from './options.js';
 import { createRealDriver } from './real-driver.js';
@@ -132,6 +133,7 @@ async function main(argv: string[]): Promise<void> {
     fail(`failed to start: ${message}`);
   }
   if (stopSignal !== undefined) shutdown(stopSignal);
+  collectWhenIdle({ onCollect: (ms) => logger.debug({ ms: Math.round(ms) }, 'idle garbage collection') });
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

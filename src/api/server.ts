@@ -22,6 +22,7 @@ import { registerNetworkRoutes } from './routes.js';
 import { registerGuestRoutes } from './routes-guests.js';
 import { hasGuestApi } from '../driver/guest/index.js';
 import { setupConsole } from './console-setup.js';
+import { serializerCompiler } from './serialization.js';
 import { validatorCompiler } from './validation.js';
 
 /** Request bodies above this size are refused (413). Network XML is far smaller; libvirt's RPC caps strings at 4 MiB. */
@@ -67,6 +68,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   const access = webConsole?.access ?? given;
 
   app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
   // Bodies are JSON only: anything else is refused with 415 rather than read as a string.
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler(errorHandler);

@@ -52,12 +52,25 @@ export function describeCheckErrors(part: string, errors: readonly CheckError[])
   return `${where} ${first.message}`;
 }
 
-/** fastify's validatorCompiler for typebox schemas. */
+type Checker = ReturnType<typeof Compile>;
+
+/** Compiled checkers by schema, shared by every listener. */
+const checkers = new WeakMap<TSchema, Checker>();
+
+/**
+ * fastify's validatorCompiler for typebox schemas. A schema is compiled on
+ * the first request that needs it, not for every route of every listener at
+ * start-up (bench/README.md, "Daemon memory").
+ */
 export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
-  const checker = Compile(schema);
+  let checker: Checker | undefined;
   const part = httpPart ?? 'body';
   const convert = part !== 'body';
   return (input: unknown) => {
+    if (checker === undefined) {
+      checker = checkers.get(schema) ?? Compile(schema);
+      checkers.set(schema, checker);
+    }
     const value = convert ? Value.Convert(schema, input) : input;
     if (checker.Check(value)) return { value };
     const errors = [...checker.Errors(value)] as unknown as CheckError[];
