@@ -165,3 +165,48 @@ describe('the XML and the commands', () => {
     expect(equivalentCommands({ ...s, name: 'n', start: false, autostart: false }, xml).split('\n').at(-1)).toBe('virtnet net-define n.xml');
   });
 });
+
+describe('a network across hosts (OVN)', () => {
+  const ovn = (over: Partial<WizardState['where']> = {}, mode: WizardState['forward']['mode'] = 'nat'): WizardState => {
+    const s = initialState(others, host);
+    return {
+      ...s,
+      name: 'across',
+      where: { kind: 'ovn', northbound: 'tcp:192.0.2.2:6641', uplinkNetwork: 'uplink', uplinkAddress: '198.51.100.10/24', uplinkGateway: '198.51.100.1', gateways: 'h1, h2', ...over },
+      forward: { mode, dev: 'eth0', bridge: '' },
+    };
+  };
+
+  it('writes <virtnet:ovn> with the uplink and the gateway chassis by priority, which the daemon accepts', () => {
+    const xml = buildNetworkXml(ovn());
+    expect(xml).toContain("<network xmlns:virtnet='https://virtnet.dev/schemas/network/ovn/1'>\n  <name>across</name>\n  <forward mode='nat'/>\n");
+    expect(xml).toContain(
+      "  <virtnet:ovn northbound='tcp:192.0.2.2:6641'>\n    <virtnet:uplink network='uplink' address='198.51.100.10' prefix='24' gateway='198.51.100.1'/>\n    <virtnet:gateway chassis='h1' priority='20'/>\n    <virtnet:gateway chassis='h2' priority='10'/>\n  </virtnet:ovn>\n</network>\n",
+    );
+    expect(() => validateNetworkForDefine(parseNetworkXml(xml))).not.toThrow();
+    expect(parseNetworkXml(xml).ovn?.gateways).toEqual([
+      { chassis: 'h1', priority: 20 },
+      { chassis: 'h2', priority: 10 },
+    ]);
+    const isolated = buildNetworkXml(ovn({}, 'isolated'));
+    expect(isolated).toContain("  <virtnet:ovn northbound='tcp:192.0.2.2:6641'/>\n</network>\n");
+    expect(() => validateNetworkForDefine(parseNetworkXml(isolated))).not.toThrow();
+  });
+
+  it('checks the northbound address, the uplink, the chassis, the mode and IPv4 only; host routes do not matter', () => {
+    expect(keys(ovn())).toEqual([]);
+    expect(keys(ovn({ northbound: '192.0.2.2:6641', uplinkAddress: '198.51.100.10', uplinkGateway: 'gw', gateways: ' , ' }))).toEqual([
+      'name/northbound:northboundSyntax',
+      'forward/uplinkAddress:uplinkCidr',
+      'forward/uplinkGateway:uplinkGateway',
+      'forward/gateways:gatewaysRequired',
+    ]);
+    expect(keys(ovn({}, 'open'))).toEqual(['forward/mode:ovnMode']);
+    const v6 = ovn();
+    expect(keys({ ...v6, ipv6: { enabled: true, network: 'fd00::/64', gateway: 'fd00::1', dhcp: false, start: '', end: '' } })).toEqual(['ipv6/network:ovnIpv6']);
+    // 203.0.113.0/24 is a route of this host: a bridge here would clash, an OVN network does not.
+    const onRoute = withNetwork(ovn(), 'ipv4', '203.0.113.0/24');
+    expect(keys({ ...onRoute, where: { ...onRoute.where, kind: 'host' } })).toContain('ipv4/network:overlapRoute');
+    expect(keys(onRoute)).toEqual([]);
+  });
+});

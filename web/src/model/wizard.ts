@@ -12,7 +12,11 @@
  *   overlap with another network or a host route (the runtime's rule,
  *   src/plan/plan-collision.ts: IPv4 only, any overlap, default routes
  *   excepted; an inactive network only warns, as only one of two may run);
- * - the network XML it makes, and the equivalent virtnet commands.
+ * - the network XML it makes, and the equivalent virtnet commands;
+ * - where the network lives: on this host (a Linux bridge), or across
+ *   hosts in OVN (`<virtnet:ovn>`: its northbound database, and for nat or
+ *   route the uplink and the gateway chassis, highest priority first);
+ *   OVN networks take nat, route or isolated, IPv4 only.
  */
 import { broadcastOf, compareIp, formatIp, inSubnet, networkOf, parseIp, subnetsOverlap, type IpAddress } from '../../../src/util/ip.js';
 import type { HostInfoBody } from '../../../src/contract/console-api.js';
@@ -32,8 +36,27 @@ export interface IpSettings {
   end: string;
 }
 
+/** Where the network lives. */
+export interface WhereSettings {
+  kind: 'host' | 'ovn';
+  /** OVN: the northbound database (tcp:HOST:PORT or unix:PATH). */
+  northbound: string;
+  /** OVN nat/route: the physical network the router's uplink port is on (ovn-bridge-mappings). */
+  uplinkNetwork: string;
+  /** OVN nat/route: the router's address there, in CIDR form. */
+  uplinkAddress: string;
+  uplinkGateway: string;
+  /** OVN nat/route: the gateway chassis, highest priority first, comma-separated. */
+  gateways: string;
+}
+
+export const OVN_NAMESPACE = 'https://virtnet.dev/schemas/network/ovn/1';
+/** The forward modes an OVN network takes. */
+export const OVN_MODES: readonly ForwardMode[] = ['nat', 'route', 'isolated'];
+
 export interface WizardState {
   name: string;
+  where: WhereSettings;
   ipv4: IpSettings;
   ipv6: IpSettings;
   forward: { mode: ForwardMode; /** '' = any device */ dev: string; /** bridge mode: the existing host bridge */ bridge: string };
@@ -84,7 +107,13 @@ export type CheckKey =
   | 'bridgeRequired'
   | 'domainRequired'
   | 'domainSyntax'
-  | 'domainFromName';
+  | 'domainFromName'
+  | 'northboundSyntax'
+  | 'ovnMode'
+  | 'ovnIpv6'
+  | 'uplinkCidr'
+  | 'uplinkGateway'
+  | 'gatewaysRequired';
 
 export function suggestName(taken: readonly string[]): string {
   const names = new Set(taken);
@@ -237,10 +266,13 @@ export function checkWizard(state: WizardState, others: readonly OtherNetwork[],
   else if (others.some((o) => o.name === name)) out.push({ step: 'name', field: 'name', key: 'nameTaken', values: { name } });
 
   const usesIp = state.forward.mode !== 'bridge';
+  const ovn = state.where.kind === 'ovn';
   if (usesIp) {
-    out.push(...checkIp('ipv4', state.ipv4, others, host));
-    out.push(...checkIp('ipv6', state.ipv6, others, host));
+    // An OVN network's subnet is not on this host: the host's routes do not get in its way.
+    out.push(...checkIp('ipv4', state.ipv4, others, ovn ? undefined : host));
+    out.push(...checkIp('ipv6', state.ipv6, others, ovn ? undefined : host));
   }
+  if (ovn) out.push(...checkOvn(state));
   if (state.forward.mode === 'bridge' && state.forward.bridge === '') out.push({ step: 'forward', field: 'bridge', key: 'bridgeRequired' });
   const nameOk = !out.some((f) => f.step === 'name');
   if (usesIp && state.domain.mode === 'network' && nameOk && !DNS_NAME.test(name)) {
@@ -249,6 +281,32 @@ export function checkWizard(state: WizardState, others: readonly OtherNetwork[],
   if (usesIp && state.domain.mode === 'custom') {
     if (state.domain.custom.trim() === '') out.push({ step: 'forward', field: 'domain', key: 'domainRequired' });
     else if (!DNS_NAME.test(state.domain.custom.trim())) out.push({ step: 'forward', field: 'domain', key: 'domainSyntax' });
+  }
+  return out;
+}
+
+const OVN_REMOTE = /^(tcp:[^\s:]+:\d{1,5}|tcp:\[[0-9A-Fa-f:.]+\]:\d{1,5}|unix:\/\S+)$/;
+
+/** The gateway chassis names, in order of priority. */
+export function gatewayList(text: string): string[] {
+  return text
+    .split(',')
+    .map((g) => g.trim())
+    .filter((g) => g !== '');
+}
+
+function checkOvn(state: WizardState): Finding[] {
+  const out: Finding[] = [];
+  const w = state.where;
+  if (!OVN_REMOTE.test(w.northbound.trim())) out.push({ step: 'name', field: 'northbound', key: 'northboundSyntax' });
+  if (!OVN_MODES.includes(state.forward.mode)) out.push({ step: 'forward', field: 'mode', key: 'ovnMode' });
+  if (state.ipv6.enabled) out.push({ step: 'ipv6', field: 'network', key: 'ovnIpv6' });
+  if (state.forward.mode === 'nat' || state.forward.mode === 'route') {
+    const c = parseCidr(w.uplinkAddress);
+    if (!c || c.address.family !== 'ipv4') out.push({ step: 'forward', field: 'uplinkAddress', key: 'uplinkCidr' });
+    const g = parseIp(w.uplinkGateway.trim());
+    if (!g || g.family !== 'ipv4') out.push({ step: 'forward', field: 'uplinkGateway', key: 'uplinkGateway' });
+    if (w.uplinkNetwork.trim() === '' || gatewayList(w.gateways).length === 0) out.push({ step: 'forward', field: 'gateways', key: 'gatewaysRequired' });
   }
   return out;
 }
@@ -269,6 +327,7 @@ export function initialState(others: readonly OtherNetwork[], host: HostInfoBody
   const c4 = ipv4Computed(v4);
   return {
     name: suggestName(others.map((o) => o.name)),
+    where: { kind: 'host', northbound: '', uplinkNetwork: 'uplink', uplinkAddress: '', uplinkGateway: '', gateways: '' },
     ipv4: { enabled: true, network: v4, gateway: c4?.gateway ?? '', dhcp: true, start: c4?.start ?? '', end: c4?.end ?? '' },
     ipv6: { enabled: false, network: '', gateway: '', dhcp: false, start: '', end: '' },
     forward: { mode: 'nat', dev: '', bridge: '' },
@@ -295,11 +354,26 @@ function ipXml(s: IpSettings, family: 'ipv4' | 'ipv6'): string {
   return `  ${element('ip', attrs, range)}\n`;
 }
 
+/** <virtnet:ovn>: the northbound database, and for a router its uplink and gateway chassis (priorities 10 apart, the first highest). */
+function ovnXml(state: WizardState): string {
+  const w = state.where;
+  const routed = state.forward.mode === 'nat' || state.forward.mode === 'route';
+  if (!routed) return `  ${element('virtnet:ovn', { northbound: w.northbound.trim() })}\n`;
+  const c = parseCidr(w.uplinkAddress);
+  const gateways = gatewayList(w.gateways);
+  const inner = [
+    element('virtnet:uplink', { network: w.uplinkNetwork.trim(), address: c ? formatIp(c.address) : '', prefix: c?.prefix, gateway: w.uplinkGateway.trim() }),
+    ...gateways.map((g, i) => element('virtnet:gateway', { chassis: g, priority: 10 * (gateways.length - i) })),
+  ];
+  return `  ${element('virtnet:ovn', { northbound: w.northbound.trim() }, `\n    ${inner.join('\n    ')}\n  `)}\n`;
+}
+
 /** The network XML the wizard defines. */
 export function buildNetworkXml(state: WizardState): string {
   const mode = state.forward.mode;
-  let xml = `<network>\n  <name>${escapeText(state.name)}</name>\n`;
-  if (mode === 'nat' || mode === 'route') xml += `  ${element('forward', { mode, dev: state.forward.dev || undefined })}\n`;
+  const ovn = state.where.kind === 'ovn';
+  let xml = `${ovn ? `<network xmlns:virtnet='${OVN_NAMESPACE}'>` : '<network>'}\n  <name>${escapeText(state.name)}</name>\n`;
+  if (mode === 'nat' || mode === 'route') xml += `  ${element('forward', { mode, dev: (!ovn && state.forward.dev) || undefined })}\n`;
   else if (mode === 'open') xml += `  ${element('forward', { mode: 'open' })}\n`;
   else if (mode === 'bridge') {
     xml += `  ${element('forward', { mode: 'bridge' })}\n  ${element('bridge', { name: state.forward.bridge })}\n`;
@@ -309,6 +383,7 @@ export function buildNetworkXml(state: WizardState): string {
   if (domain !== '') xml += `  ${element('domain', { name: domain })}\n`;
   if (state.ipv4.enabled) xml += ipXml(state.ipv4, 'ipv4');
   if (state.ipv6.enabled) xml += ipXml(state.ipv6, 'ipv6');
+  if (ovn) xml += ovnXml(state);
   return `${xml}</network>\n`;
 }
 

@@ -1,6 +1,7 @@
 /**
- * "Create virtual network", in virt-manager's four steps — name, IPv4,
- * IPv6, forward mode and DNS domain — then a summary with the generated
+ * "Create virtual network", in virt-manager's four steps — name (with
+ * virtnet's "where": this host, or across hosts in OVN), IPv4, IPv6,
+ * forward mode and DNS domain — then a summary with the generated
  * XML and the equivalent virtnet commands. Each step's checks run as you
  * type (model/wizard.ts) and hold its Next button while any fails. Finish
  * defines, starts and autostarts the network; if a step fails, what was
@@ -39,6 +40,7 @@ import { useStore } from '../../state/store.js';
 import { FieldFindings, validatedOf } from '../../components/FieldFindings.js';
 import {
   FORWARD_MODES,
+  OVN_MODES,
   buildNetworkXml,
   checkWizard,
   equivalentCommands,
@@ -48,6 +50,7 @@ import {
   type IpSettings,
   type OtherNetwork,
   type Step,
+  type WhereSettings,
   type WizardState,
 } from '../../model/wizard.js';
 
@@ -81,6 +84,9 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
 
   const set = (patch: Partial<WizardState>): void => setState((s) => ({ ...s, ...patch }));
   const setIp = (family: 'ipv4' | 'ipv6', patch: Partial<IpSettings>): void => setState((s) => ({ ...s, [family]: { ...s[family], ...patch } }));
+  const setWhere = (patch: Partial<WhereSettings>): void => setState((s) => ({ ...s, where: { ...s.where, ...patch } }));
+  const ovn = state.where.kind === 'ovn';
+  const modes = ovn ? OVN_MODES : FORWARD_MODES;
 
   const finish = async (): Promise<void> => {
     setBusy(true);
@@ -128,11 +134,13 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
   const ipStep = (family: 'ipv4' | 'ipv6') => {
     const s = state[family];
     const label = family === 'ipv4' ? 'IPv4' : 'IPv6';
-    const disabled = state.forward.mode === 'bridge';
+    const ovnV6 = family === 'ipv6' && ovn;
+    const disabled = state.forward.mode === 'bridge' || ovnV6;
     return (
       <Form onSubmit={(e) => e.preventDefault()}>
         <Title headingLevel="h2">{t('wizard.ipTitle', { family: label })}</Title>
-        {disabled && <Alert variant="info" isInline isPlain title={t('wizard.ipUnusedInBridge')} />}
+        {state.forward.mode === 'bridge' && <Alert variant="info" isInline isPlain title={t('wizard.ipUnusedInBridge')} />}
+        {ovnV6 && <Alert variant="info" isInline isPlain title={t('check.ovnIpv6')} />}
         <Checkbox
           id={`${family}-enabled`}
           label={t('wizard.ipEnable', { family: label })}
@@ -193,6 +201,7 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
 
   const summaryRows: [string, string][] = [
     [t('wizard.summary.name'), state.name],
+    [t('wizard.summary.where'), ovn ? `${t('wizard.where.ovn')}: ${state.where.northbound}` : t('wizard.where.host')],
     [t('wizard.summary.forward'), modeText[state.forward.mode].label + (state.forward.dev && (state.forward.mode === 'nat' || state.forward.mode === 'route') ? ` → ${state.forward.dev}` : state.forward.mode === 'bridge' ? ` → ${state.forward.bridge}` : '')],
     ...(state.forward.mode !== 'bridge'
       ? ([
@@ -221,6 +230,23 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
               <TextInput id="network-name" value={state.name} validated={validatedOf(at('name', 'name'))} onChange={(_e, v) => set({ name: v })} autoFocus />
               <FieldFindings findings={at('name', 'name')} hint={t('wizard.nameHint')} />
             </FormGroup>
+            <FormGroup role="radiogroup" isStack label={t('wizard.where.label')} fieldId="where-kind">
+              <Radio id="where-host" name="where-kind" label={t('wizard.where.host')} description={t('wizard.where.hostHelp')} isChecked={!ovn} onChange={() => setWhere({ kind: 'host' })} />
+              <Radio
+                id="where-ovn"
+                name="where-kind"
+                label={t('wizard.where.ovn')}
+                description={t('wizard.where.ovnHelp')}
+                isChecked={ovn}
+                onChange={() => setState((s) => ({ ...s, where: { ...s.where, kind: 'ovn' }, ipv6: { ...s.ipv6, enabled: false }, forward: { ...s.forward, mode: OVN_MODES.includes(s.forward.mode) ? s.forward.mode : 'nat' } }))}
+              />
+            </FormGroup>
+            {ovn && (
+              <FormGroup label={t('wizard.where.northbound')} isRequired fieldId="ovn-northbound">
+                <TextInput id="ovn-northbound" value={state.where.northbound} placeholder="tcp:192.0.2.2:6641" validated={validatedOf(at('name', 'northbound'))} onChange={(_e, v) => setWhere({ northbound: v })} />
+                <FieldFindings findings={at('name', 'northbound')} hint={t('wizard.where.northboundHint')} />
+              </FormGroup>
+            )}
           </Form>
         </WizardStep>
         <WizardStep id="step-ipv4" name={t('wizard.steps.ipv4')} body={{ 'aria-label': t('wizard.stepContent', { step: t('wizard.steps.ipv4') }) }} footer={footer('ipv4')} status={blocked('ipv4') ? 'error' : 'default'}>
@@ -233,7 +259,7 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
           <Form onSubmit={(e) => e.preventDefault()}>
             <Title headingLevel="h2">{t('wizard.steps.forward')}</Title>
             <FormGroup role="radiogroup" isStack label={t('wizard.mode.label')} fieldId="forward-mode">
-              {FORWARD_MODES.map((m) => (
+              {modes.map((m) => (
                 <Radio
                   key={m}
                   id={`mode-${m}`}
@@ -245,7 +271,27 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
                 />
               ))}
             </FormGroup>
-            {(state.forward.mode === 'nat' || state.forward.mode === 'route') && (
+            {ovn && (state.forward.mode === 'nat' || state.forward.mode === 'route') && (
+              <>
+                <FormGroup label={t('wizard.ovn.uplinkNetwork')} isRequired fieldId="ovn-uplink-network">
+                  <TextInput id="ovn-uplink-network" value={state.where.uplinkNetwork} onChange={(_e, v) => setWhere({ uplinkNetwork: v })} />
+                  <FieldFindings findings={[]} hint={t('wizard.ovn.uplinkNetworkHint')} />
+                </FormGroup>
+                <FormGroup label={t('wizard.ovn.uplinkAddress')} isRequired fieldId="ovn-uplink-address">
+                  <TextInput id="ovn-uplink-address" value={state.where.uplinkAddress} placeholder="198.51.100.10/24" validated={validatedOf(at('forward', 'uplinkAddress'))} onChange={(_e, v) => setWhere({ uplinkAddress: v })} />
+                  <FieldFindings findings={at('forward', 'uplinkAddress')} hint={t('wizard.ovn.uplinkAddressHint')} />
+                </FormGroup>
+                <FormGroup label={t('wizard.ovn.uplinkGateway')} isRequired fieldId="ovn-uplink-gateway">
+                  <TextInput id="ovn-uplink-gateway" value={state.where.uplinkGateway} placeholder="198.51.100.1" validated={validatedOf(at('forward', 'uplinkGateway'))} onChange={(_e, v) => setWhere({ uplinkGateway: v })} />
+                  <FieldFindings findings={at('forward', 'uplinkGateway')} />
+                </FormGroup>
+                <FormGroup label={t('wizard.ovn.gateways')} isRequired fieldId="ovn-gateways">
+                  <TextInput id="ovn-gateways" value={state.where.gateways} placeholder="h1, h2" validated={validatedOf(at('forward', 'gateways'))} onChange={(_e, v) => setWhere({ gateways: v })} />
+                  <FieldFindings findings={at('forward', 'gateways')} hint={t('wizard.ovn.gatewaysHint')} />
+                </FormGroup>
+              </>
+            )}
+            {!ovn && (state.forward.mode === 'nat' || state.forward.mode === 'route') && (
               <FormGroup label={t('wizard.forwardDev')} fieldId="forward-dev">
                 <FormSelect id="forward-dev" value={state.forward.dev} onChange={(_e, v) => set({ forward: { ...state.forward, dev: v } })}>
                   <FormSelectOption value="" label={t('wizard.anyDevice')} />
