@@ -67,7 +67,12 @@ export const createRealDriver: DriverFactory = async ({ paths, netns, logger, au
   try {
     const runner = linux.host instanceof LinuxHost ? linux.host.runner : undefined;
     if (runner === undefined) throw new Error('the guest backend needs a Linux host');
-    guests = await createGuestDriver({ paths, networks: driver, backend: new LinuxGuestBackend({ runner, netns, ovs }), logger: logger.child({ component: 'guests' }) });
+    const backend = new LinuxGuestBackend({ runner, netns, ovs });
+    // Under `ip netns exec` guest namespaces are made in the host's mount namespace, or refused (host/netns-handles.ts).
+    const placement = await backend.handlePlacement();
+    if (placement.kind === 'refuse') logger.warn(`netns guests cannot start: ${placement.why}`);
+    if (placement.kind === 'enter') logger.info("guests' namespace handles are made in the host's mount namespace");
+    guests = await createGuestDriver({ paths, networks: driver, backend, logger: logger.child({ component: 'guests' }) });
   } catch (err) {
     await driver.close();
     closeRuntimes();

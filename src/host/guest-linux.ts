@@ -33,6 +33,7 @@ import {
 import { IpBatchRunner } from './ip-batch.js';
 import type { LinkOp } from './link-ops.js';
 import { applyLinkOps, isAlreadyGone, revertLinkChanges } from './link-transaction.js';
+import { type HandlePlacement, isNamespaceHandle, placeNetnsHandles } from './netns-handles.js';
 import { type NetnsBinding, netnsPath } from './netns.js';
 import type { CommandRunner } from './runner.js';
 
@@ -44,6 +45,8 @@ export interface LinuxGuestBackendOptions {
   ovs?: OvsPortControl;
   /** How long guest-exec waits for a command; default 120 s. */
   execTimeoutMs?: number;
+  /** Where guests' namespace handles are made (netns-handles.ts); default: decided from /proc at the first netns guest. */
+  netnsHandles?: () => Promise<HandlePlacement>;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -70,9 +73,12 @@ export class LinuxGuestBackend implements GuestBackend {
   private readonly handedOut = new Set<string>();
   private readonly execTimeoutMs: number;
   private readonly ovsControl: OvsPortControl | undefined;
+  private readonly placeHandles: () => Promise<HandlePlacement>;
+  private placement: Promise<HandlePlacement> | undefined;
 
   constructor(options: LinuxGuestBackendOptions) {
     this.ovsControl = options.ovs;
+    this.placeHandles = options.netnsHandles ?? (() => placeNetnsHandles());
     this.runner = options.runner;
     this.netns = options.netns;
     this.batch = new IpBatchRunner(options.runner);
@@ -98,13 +104,30 @@ export class LinuxGuestBackend implements GuestBackend {
     }
   }
 
+  /** Where namespace handles are made, decided once. */
+  handlePlacement(): Promise<HandlePlacement> {
+    this.placement ??= this.placeHandles();
+    return this.placement;
+  }
+
+  /** `ip netns add/del`, in the mount namespace where handles are made. */
   private async ipNetns(args: string[], what: string): Promise<void> {
-    const result = await this.runner.run({ argv: ['ip', 'netns', ...args] });
+    const placement = await this.handlePlacement();
+    const ip = ['ip', 'netns', ...args];
+    const argv = placement.kind === 'enter' ? ['nsenter', `--mount=${placement.mountNamespace}`, '--', ...ip] : ip;
+    const result = await this.runner.run({ argv });
     if (result.exitCode !== 0) throw commandError(what, result, 'SYSTEM_ERROR');
   }
 
   async createGuest(guest: GuestHandle): Promise<void> {
     if (guest.type !== 'netns') return;
+    const placement = await this.handlePlacement();
+    if (placement.kind === 'refuse') {
+      throw new VirError(
+        'OPERATION_UNSUPPORTED',
+        `guest '${guest.name}' needs a network namespace of its own, but ${placement.why}; run virtnetd in the host's mount namespace, with --netns NAME to bind it to a network namespace`,
+      );
+    }
     const ns = this.guestNetns(guest);
     if (await this.netnsExists(ns)) await this.removeNetns(ns);
     await this.ipNetns(['add', ns], `Unable to create network namespace '${ns}'`);
@@ -370,7 +393,8 @@ export class LinuxGuestBackend implements GuestBackend {
 
   async alive(guest: GuestHandle): Promise<boolean> {
     if (guest.type !== 'netns') return true;
-    return guest.netns !== undefined && this.netnsExists(guest.netns);
+    // A handle made in another mount namespace shows here as an empty file: no namespace to enter.
+    return guest.netns !== undefined && isNamespaceHandle(netnsPath(guest.netns));
   }
 
   async exec(guest: GuestHandle, argv: readonly string[], options: { timeoutMs?: number } = {}): Promise<ExecOutcome> {

@@ -137,6 +137,7 @@ export async function initializeGuests(ctx: GuestStartupContext): Promise<GuestS
       if (obj.record !== undefined && pending.length > 0) {
         delete obj.record.pending;
         report.recovered.push(`${obj.name}: attach undone`);
+        logger.warn({ guest: obj.name }, 'a live attach was interrupted: its vNIC is removed');
       }
       const alive = obj.record !== undefined && (await backend.alive(nicCtx.handle));
       if (!alive) {
