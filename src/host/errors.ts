@@ -33,6 +33,17 @@ export class HostError extends VirError {
   }
 }
 
+/**
+ * A vNIC's bridge (<interface type='bridge'><source bridge=NAME/>) that is
+ * not there: libvirt's text for it (the bridge's MTU is the first thing it
+ * reads), a conflict with the host's state (HTTP 409), not a daemon failure.
+ */
+export function missingBridgeError(bridge: string): VirError {
+  const err = new VirError('SYSTEM_ERROR', `Cannot get interface MTU on '${bridge}': No such device`);
+  err.status = 409;
+  return err;
+}
+
 const BATCH_FAILED = /^Command failed (?:-|\S+):\d+$/;
 const CARETS = /^[\s^~]+$/;
 

@@ -15,7 +15,7 @@
 import { stat } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { VirError } from '../util/errors.js';
-import { commandError } from './errors.js';
+import { commandError, missingBridgeError } from './errors.js';
 import { LinuxFacts } from './facts.js';
 import type { BridgePortsInfo, ExecOutcome, GuestBackend, GuestHandle, NicPlug, NicSpec, PlugNames, OvsPortControl, PluggedNic } from './guest-backend.js';
 import { offloadsOff } from './offloads.js';
@@ -220,6 +220,7 @@ export class LinuxGuestBackend implements GuestBackend {
   private async create(guest: GuestHandle, nic: PluggedNic, vnetHdr: boolean): Promise<void> {
     const { plug, target, mac } = nic;
     if (plug.kind === 'ovs') return this.createOvs(guest, nic, plug, vnetHdr);
+    if (plug.kind === 'bridge') await this.needBridge(plug.bridge);
     const hostOps: LinkOp[] = [];
     const guestOps: LinkOp[] = [];
     if (guest.type === 'netns') {
@@ -260,6 +261,11 @@ export class LinuxGuestBackend implements GuestBackend {
       );
     }
     await applyLinkOps(this.batch, hostOps, this.netns);
+  }
+
+  /** Refuse a bridge that is not there with libvirt's text, before anything is made. */
+  private async needBridge(bridge: string): Promise<void> {
+    if ((await this.facts.link(bridge)) === undefined) throw missingBridgeError(bridge);
   }
 
   /** Delete links, a link already gone counting as deleted. */
@@ -311,6 +317,7 @@ export class LinuxGuestBackend implements GuestBackend {
       }
       if (link !== undefined && same) {
         if (plug.kind === 'bridge' && link.master !== plug.bridge) {
+          await this.needBridge(plug.bridge);
           await applyLinkOps(
             this.batch,
             [

@@ -74,6 +74,22 @@ describe.skipIf(!root)('guest backends on the real kernel', () => {
     await d.destroy('lan');
   }, 60_000);
 
+  it("a type='bridge' vNIC whose bridge is not there: libvirt's text naming it, and nothing left", async () => {
+    const d = w!.driver;
+    for (const type of ['tap', 'netns'] as const) {
+      await d.guestDefine(guestXml(`nobr-${type}`, { type, nics: ['bridge:br-missing'] }));
+      const e = await d.guestStart(`nobr-${type}`).then(
+        () => undefined,
+        (err: unknown) => err as VirError,
+      );
+      expect(e?.message).toBe("Cannot get interface MTU on 'br-missing': No such device");
+      expect((await d.guestLookupByName(`nobr-${type}`)).active).toBe(false);
+      await d.guestUndefine(`nobr-${type}`);
+    }
+    expect(guestNamespaces(ns!)).toEqual([]);
+    expect(inNetns(ns!, 'ip', ['-o', 'link', 'show', 'type', 'tun'])).toBe('');
+  }, 60_000);
+
   it('netns guests on a bridge-mode macvtap network get macvlans on the pool and reach each other', async () => {
     const d = w!.driver;
     await d.define(directXml('mvbr', 'bridge', ['pool0']));

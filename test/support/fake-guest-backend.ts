@@ -17,6 +17,7 @@
  * answer guest-exec (onExec).
  */
 import { VirError } from '../../src/util/errors.js';
+import { missingBridgeError } from '../../src/host/errors.js';
 import type { BridgePortsInfo, ExecOutcome, GuestBackend, GuestHandle, NicPlug, NicSpec, PlugNames, PluggedNic } from '../../src/host/guest-backend.js';
 import { DeviceNameCounter, GUEST_DEV_PREFIX, MACVLAN_PREFIX, MACVTAP_PREFIX, VNET_PREFIX, guestNetnsName, lowestFreeName } from '../../src/host/guest-names.js';
 
@@ -97,7 +98,7 @@ export class FakeGuestBackend implements GuestBackend {
     const { plug, target } = nic;
     if (this.links.has(target)) throw new VirError('SYSTEM_ERROR', `Unable to create device ${target}: File exists`);
     if (plug.kind === 'bridge' && !this.links.has(plug.bridge)) {
-      throw new VirError('SYSTEM_ERROR', `Unable to add bridge ${plug.bridge} port ${target}: Cannot find device "${plug.bridge}"`);
+      throw missingBridgeError(plug.bridge);
     }
     if (plug.kind === 'direct' && !this.links.has(plug.dev)) {
       const kind = guest.type === 'netns' ? 'macvlan' : 'macvtap';
@@ -156,7 +157,7 @@ export class FakeGuestBackend implements GuestBackend {
     const dev = this.devices.get(nic.target);
     if (dev && plug.kind === 'bridge' && nic.plug.kind === 'bridge') {
       if (!this.links.has(plug.bridge)) {
-        throw new VirError('SYSTEM_ERROR', `Unable to add bridge ${plug.bridge} port ${nic.target}: Cannot find device "${plug.bridge}"`);
+        throw missingBridgeError(plug.bridge);
       }
       dev.master = plug.bridge;
       return next;

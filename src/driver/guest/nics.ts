@@ -97,8 +97,6 @@ export async function plugNic(ctx: NicContext, iface: GuestInterface, record: Gu
     made = await ctx.backend.plug(ctx.handle, spec, journal !== undefined ? { reserved, guestDevs, journal } : { reserved, guestDevs });
   } catch (err) {
     if (port !== undefined) await ctx.networks.releasePort(port.network, port.portid).catch((e: unknown) => ctx.warn('cannot release a port', e));
-    // A bridge the definition names that is not there: a conflict with the host's state, not the daemon's failure.
-    if (err instanceof VirError && plug.kind === 'bridge' && err.detail.includes(`Cannot find device "${plug.bridge}"`)) err.status ??= 409;
     throw err;
   }
   const rec: GuestNicRecord = { mac, target: made.target, plug: made.plug, connected: true };
