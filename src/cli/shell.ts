@@ -15,6 +15,7 @@
  */
 import type { ConnectOptions, VirtnetClient } from '../client/types.js';
 import { isVirError } from '../util/errors.js';
+import { connectHint } from './hints.js';
 import type { CommandDef, CommandGroup, ParsedCommand } from './command.js';
 
 /** Where the CLI reads and writes; process streams in main.ts, buffers in tests. */
@@ -154,6 +155,8 @@ export class Shell {
       if (!silent) {
         this.error('failed to connect to the hypervisor');
         this.error(describeError(err));
+        const hint = connectHint(err);
+        if (hint !== undefined && !this.quiet) this.io.err(`${hint}\n`);
       }
       return false;
     }

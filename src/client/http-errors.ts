@@ -43,12 +43,23 @@ export function strerror(err: NodeJS.ErrnoException): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** A daemon that could not be reached at all: libvirt's text, with the errno code and the target kept for hints. */
+export class ConnectError extends VirError {
+  constructor(
+    readonly target: DaemonTarget,
+    readonly code: string,
+    detail: string,
+  ) {
+    super('SYSTEM_ERROR', detail);
+  }
+}
+
 /** The error for a daemon that could not be reached at all. */
-export function connectError(target: DaemonTarget, err: NodeJS.ErrnoException): VirError {
+export function connectError(target: DaemonTarget, err: NodeJS.ErrnoException): ConnectError {
   const why = strerror(err);
   return target.kind === 'unix'
-    ? new VirError('SYSTEM_ERROR', `Failed to connect socket to '${describeTarget(target)}': ${why}`)
-    : new VirError('SYSTEM_ERROR', `unable to connect to server at '${describeTarget(target)}': ${why}`);
+    ? new ConnectError(target, err.code ?? '', `Failed to connect socket to '${describeTarget(target)}': ${why}`)
+    : new ConnectError(target, err.code ?? '', `unable to connect to server at '${describeTarget(target)}': ${why}`);
 }
 
 /** The error for a connection that broke while a call was under way. */

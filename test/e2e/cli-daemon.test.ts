@@ -7,12 +7,13 @@
  * libraries off the start-up path.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GOLDEN_XML_DIR } from '../unit/cli-golden-harness.js';
+import { HINTS } from '../../src/cli/hints.js';
 import { cliBundle, cliBundleText, removeCliBundle, virtnet } from './cli-harness.js';
 import { endAllDaemons, startServing } from './daemon-process.js';
 import { canUseNetns, createNetns, deleteNetns } from './netns.js';
@@ -30,13 +31,11 @@ describe('the CLI bundle', () => {
     for (const lib of ['fastify', 'pino', 'typebox', '@fastify/swagger']) expect(text).not.toContain(`from "${lib}"`);
   });
 
-  it('says so when no daemon answers', async () => {
-    const r = await virtnet(['net-list'], { env: { VIRTNET_DEFAULT_URI: 'unix:///nonexistent/virtnetd.sock' } });
-    expect(r).toEqual({
-      stdout: '',
-      stderr: "error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/nonexistent/virtnetd.sock': No such file or directory\n",
-      rc: 1,
-    });
+  it("says so when no daemon answers, in virsh's words and then how to start one (not with -q)", async () => {
+    const env = { VIRTNET_DEFAULT_URI: 'unix:///nonexistent/virtnetd.sock' };
+    const virsh = "error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/nonexistent/virtnetd.sock': No such file or directory\n";
+    expect(await virtnet(['net-list'], { env })).toEqual({ stdout: '', stderr: `${virsh}${HINTS.daemonNotRunning}\n`, rc: 1 });
+    expect(await virtnet(['-q', 'net-list'], { env })).toEqual({ stdout: '', stderr: virsh, rc: 1 });
   });
 });
 
@@ -73,6 +72,17 @@ describe.skipIf(!root)('the CLI and a running virtnetd', () => {
     expect(start.rc).toBe(1);
     expect(start.stderr).toBe('error: Failed to start network isolated\nerror: operation forbidden: read only access prevents virNetworkCreate\n');
     expect((await virtnet(['-q', 'net-undefine', 'isolated'], { env })).rc).toBe(0);
+  });
+
+  it('as a user other than root: the read-write socket is refused with a hint for -r, which works', async () => {
+    chmodSync(dir, 0o755);
+    const rw = await virtnet(['net-list', '--all', '--name'], { env, uid: 65534 });
+    expect(rw).toEqual({
+      stdout: '',
+      stderr: `error: failed to connect to the hypervisor\nerror: Failed to connect socket to '${socket}': Permission denied\n${HINTS.readwriteNeedsRoot}\n`,
+      rc: 1,
+    });
+    expect(await virtnet(['-r', 'net-list', '--all', '--name'], { env, uid: 65534 })).toMatchObject({ stderr: '', rc: 0 });
   });
 
   it('over TCP, works with the token and is refused without it', async () => {

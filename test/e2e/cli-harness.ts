@@ -6,7 +6,8 @@
  * daemon side comes from daemon-process.ts.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { repo, testBundle } from './esbuild-bundle.js';
 
 const bundle = testBundle('src/cli/main.ts', 'virtnet.js');
@@ -35,16 +36,21 @@ export interface CliRunOptions {
   env?: Record<string, string>;
   stdin?: string;
   timeoutMs?: number;
+  /** Run as this user (and group) instead of ours, e.g. 65534 (nobody). */
+  uid?: number;
 }
 
 /** One `virtnet ARGS…` process. */
 export async function virtnet(args: string[], o: CliRunOptions = {}): Promise<CliRun> {
   const path = await cliBundle();
+  // Another user must be able to read the bundle in its private folder.
+  if (o.uid !== undefined) chmodSync(dirname(path), 0o755);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path, ...args], {
       cwd: o.cwd ?? repo,
       env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root', LC_ALL: 'C', ...(o.env ?? {}) },
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(o.uid !== undefined ? { uid: o.uid, gid: o.uid } : {}),
     });
     let stdout = '';
     let stderr = '';

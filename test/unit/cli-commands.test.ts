@@ -14,6 +14,9 @@ import { runCli, type CliDeps } from '../../src/cli/run-cli.js';
 import type { ShellIo } from '../../src/cli/shell.js';
 import { localTime } from '../../src/cli/commands/net-dhcp-leases.js';
 import { VirError } from '../../src/util/errors.js';
+import { connectError } from '../../src/client/http-errors.js';
+import { resolveTarget } from '../../src/client/http-uri.js';
+import { HINTS } from '../../src/cli/hints.js';
 import { FakeClient } from './cli-fake-client.js';
 import { GOLDEN_EDITORS, GOLDEN_XML_DIR } from './cli-golden-harness.js';
 
@@ -304,6 +307,21 @@ describe('the connection', () => {
       stderr: "error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/run/virtnet/virtnetd.sock': No such file or directory\n",
       rc: 1,
     });
+  });
+
+  it('adds one hint line on stderr for a daemon that is not there, or a socket only root may use, but not with -q', async () => {
+    const target = (readonly: boolean) => resolveTarget('unix:///run/virtnet/virtnetd.sock', readonly);
+    const failing = (code: string, readonly = false) => async () => {
+      throw connectError(target(readonly), Object.assign(new Error(code), { code }));
+    };
+    const gone = await cli(new FakeClient(), ['net-list'], { connect: failing('ECONNREFUSED') });
+    expect(gone.stderr).toBe(`error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/run/virtnet/virtnetd.sock': Connection refused\n${HINTS.daemonNotRunning}\n`);
+    expect(gone.stdout).toBe('');
+    const denied = await cli(new FakeClient(), ['net-list'], { connect: failing('EACCES') });
+    expect(denied.stderr.split('\n').slice(1)).toEqual(["error: Failed to connect socket to '/run/virtnet/virtnetd.sock': Permission denied", HINTS.readwriteNeedsRoot, '']);
+    const deniedRo = await cli(new FakeClient(), ['-r', 'net-list'], { connect: failing('EACCES', true) });
+    expect(deniedRo.stderr).not.toContain('hint:');
+    expect((await cli(new FakeClient(), ['-q', 'net-list'], { connect: failing('ENOENT') })).stderr).not.toContain('hint:');
   });
 
   it('needs no daemon for help, echo and pwd', async () => {
