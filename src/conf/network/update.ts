@@ -12,6 +12,7 @@ import { updateDhcpHost, updateDhcpRange } from './update-dhcp.js';
 import { updateForwardInterface } from './update-forward.js';
 import { updatePortGroup } from './update-portgroup.js';
 import { updateDnsHost, updateDnsSrv, updateDnsTxt } from './update-dns.js';
+import { checkDhcpEntries, checkDnsRecordsServed } from './validate-served.js';
 
 export type { UpdateCommand, UpdateSection } from './update-common.js';
 export { UPDATE_COMMANDS, UPDATE_SECTIONS, parseUpdateCommand, parseUpdateSection } from './update-names.js';
@@ -59,10 +60,16 @@ export function applyUpdate(
   xml: string,
 ): NetworkDef {
   const cmd = parseUpdateCommand(command);
-  const handler = HANDLERS[parseUpdateSection(section)];
+  const sec = parseUpdateSection(section);
+  const handler = HANDLERS[sec];
   // libvirt parses the snippet before looking at the section, so malformed XML wins.
   const el = readXml(xml, { label: UPDATE_XML_LABEL });
   const copy = structuredClone(def);
   handler({ def: copy, command: cmd, parentIndex, el });
+  // What net-define refuses, an added or changed entry is refused for too (validate-served.ts).
+  if (cmd !== 'delete') {
+    if (sec === 'ip-dhcp-host' || sec === 'ip-dhcp-range') checkDhcpEntries(copy);
+    if (sec === 'dns-host' || sec === 'dns-txt' || sec === 'dns-srv') checkDnsRecordsServed(copy);
+  }
   return copy;
 }

@@ -19,6 +19,7 @@ import { parseIp } from '../../util/ip.js';
 import type { BandwidthDef, NetworkDef, PciAddress, PortGroupDef, VlanDef } from './types.js';
 import { VIRTUAL_FORWARD_MODES } from './types.js';
 import { checkOvnNetwork } from './validate-ovn.js';
+import { checkDhcpEntries, checkIpSubnets } from './validate-served.js';
 
 /** Host facts the validation reads. */
 export interface ValidateFacts {
@@ -83,6 +84,9 @@ export function checkNetworkConfig(def: NetworkDef, facts: ValidateFacts = sysfs
 
   checkForwardPool(def, facts);
   checkDhcpSections(def);
+  // virtnet's own: what the network serves must be able to work (validate-served.ts).
+  checkIpSubnets(def);
+  checkDhcpEntries(def);
   checkPortGroupsAndVlans(def, bandwidthAllowed);
   checkOvnNetwork(def);
   // libvirt 11.3 then rejects portgroup bandwidth once more for hostdev
