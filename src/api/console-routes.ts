@@ -18,6 +18,7 @@ import type { HostInfoReader } from './console-host.js';
 import { CONSOLE_ROUTES, type ConsoleSessionBody } from '../contract/console-api.js';
 import { clearedSessionCookie, sameSecret, sessionCookie, type SessionStore } from './console-session.js';
 import { ErrorBodySchema } from './schemas.js';
+import { errorBody } from './http-errors.js';
 
 export interface ConsoleRouteOptions {
   token: string;
@@ -133,7 +134,7 @@ export function registerConsoleRoutes(app: FastifyInstance, options: ConsoleRout
         validateNetworkForDefine(parseNetworkXml(request.body.xml));
         return { valid: true };
       } catch (err) {
-        if (err instanceof VirError) return { valid: false, error: err.toJSON() };
+        if (err instanceof VirError) return { valid: false, error: errorBody(err) };
         throw err;
       }
     },

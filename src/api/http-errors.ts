@@ -17,6 +17,12 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { VirError, statusOf } from '../util/errors.js';
 import { describedOsError } from '../util/os-error.js';
 import { ThrottledError } from './auth-throttle.js';
+import { errorCodeOf, type ErrorDescription } from '../contract/error-codes.js';
+
+/** The body of every error answer: libvirt's class and text, and the code and parameters a client translates (src/contract/error-codes.ts). */
+export function errorBody(error: VirError): ReturnType<VirError['toJSON']> & ErrorDescription {
+  return { ...error.toJSON(), ...errorCodeOf(error) };
+}
 
 /** The longest path parameter (a network or guest name) the router takes; longer ones are refused with 414. */
 export const MAX_PARAM_LENGTH = 4096;
@@ -110,6 +116,6 @@ export function makeErrorHandler(bodyLimit: number) {
       reply.removeHeader('connection');
     }
     if (err instanceof ThrottledError) reply.header('retry-after', String(err.retryAfterS));
-    return reply.code(status).type('application/json; charset=utf-8').send(error.toJSON());
+    return reply.code(status).type('application/json; charset=utf-8').send(errorBody(error));
   };
 }

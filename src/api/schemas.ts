@@ -103,6 +103,8 @@ export const ErrorBodySchema = Type.Object(
     class: ErrorClassSchema,
     detail: Type.String({ description: 'The text after the class prefix.' }),
     message: Type.String({ description: 'What virsh prints after "error: ".' }),
+    code: Type.Optional(Type.String({ description: "A stable code for the error (src/contract/error-codes.ts): a catalogued one, or 'class.CLASS'." })),
+    params: Type.Optional(Type.Record(Type.String(), Type.String(), { description: "The values of the code's template parameters." })),
   },
   { title: 'VirError', description: "libvirt's error class and text." },
 );
@@ -130,6 +132,12 @@ export const DriverEventSchema = Type.Union([
     action: Type.Union([Type.Literal('add'), Type.Literal('old'), Type.Literal('del')]),
     network: Type.Object({ name: Type.String(), uuid: Type.String() }),
     lease: DhcpLeaseSchema,
+    time: Type.Number(),
+  }),
+  Type.Object({
+    kind: Type.Literal('autostart'),
+    network: Type.Object({ name: Type.String(), uuid: Type.String() }),
+    autostart: Type.Boolean(),
     time: Type.Number(),
   }),
   GuestEventSchema,

@@ -17,7 +17,7 @@ import { ROUTES } from '../client/http-routes.js';
 import { authenticate, authorize, isReadonly, type ListenerAccess } from './access.js';
 import { AuthThrottle } from './auth-throttle.js';
 import { registerEventStream } from './events.js';
-import { MAX_PARAM_LENGTH, makeErrorHandler } from './http-errors.js';
+import { MAX_PARAM_LENGTH, errorBody, makeErrorHandler } from './http-errors.js';
 import { registerNetworkRoutes } from './routes.js';
 import { registerGuestRoutes } from './routes-guests.js';
 import { hasGuestApi } from '../driver/guest/index.js';
@@ -74,7 +74,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
     const err = new VirError('NO_SUPPORT', `virtnetd has no route ${request.method} ${request.url.split('?')[0]}`);
-    void reply.code(404).send(err.toJSON());
+    void reply.code(404).send(errorBody(err));
   });
 
   app.addHook('onRequest', async (request) => {

@@ -52,6 +52,9 @@ export interface ErrorBody {
   class: string;
   detail: string;
   message: string;
+  /** The error's code and its template's parameters (src/contract/error-codes.ts). */
+  code?: string;
+  params?: Record<string, string>;
 }
 
 /** The version probe's answer. */

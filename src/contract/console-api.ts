@@ -66,5 +66,5 @@ export interface HostInfoBody {
 /** The XML check's answer: a refusal is a result, not a failed request. */
 export interface CheckNetworkBody {
   valid: boolean;
-  error?: { class: string; detail: string; message: string };
+  error?: { class: string; detail: string; message: string; code?: string; params?: Record<string, string> };
 }

@@ -176,7 +176,13 @@ describe('the XML check', () => {
     const noName = await check('<network/>');
     expect([noName.status, noName.body.valid, noName.body.error.message]).toEqual([200, false, 'missing name information']);
     const mtu = await check("<network><name>a</name><mtu size='abc'/></network>");
-    expect(mtu.body.error).toEqual({ class: 'XML_ERROR', detail: "Invalid mtu size 'abc' in network 'a'", message: "XML error: Invalid mtu size 'abc' in network 'a'" });
+    expect(mtu.body.error).toEqual({
+      class: 'XML_ERROR',
+      detail: "Invalid mtu size 'abc' in network 'a'",
+      message: "XML error: Invalid mtu size 'abc' in network 'a'",
+      code: 'xml.badMtu',
+      params: { size: 'abc', name: 'a' },
+    });
     const broken = await check('<network><name>x</name>');
     expect(broken.body.error.message).toMatch(/^\(network_definition\):1: Premature end of data in tag network line 1\n/);
   });

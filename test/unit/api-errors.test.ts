@@ -92,7 +92,7 @@ function summarise(answer: string): string {
 }
 
 const TOO_LARGE =
-  'HTTP/1.1 413 Payload Too Large {"class":"INVALID_ARG","detail":"request body is too large (the limit is 4194304 bytes)","message":"invalid argument: request body is too large (the limit is 4194304 bytes)"}';
+  'HTTP/1.1 413 Payload Too Large {"class":"INVALID_ARG","detail":"request body is too large (the limit is 4194304 bytes)","message":"invalid argument: request body is too large (the limit is 4194304 bytes)","code":"class.INVALID_ARG","params":{"detail":"request body is too large (the limit is 4194304 bytes)"}}';
 
 describe('a body over the limit', () => {
   it('gets 413 with a VirError on every listener, whether its length is announced or chunked, after the daemon has read it all (no reset while the client writes)', async () => {
@@ -120,7 +120,7 @@ describe('OS errors', () => {
     for (const [err, status, detail] of cases) {
       driver.failNext(err);
       const res = await app.inject({ url: '/api/networks' });
-      expect([res.statusCode, JSON.parse(res.body)]).toEqual([status, { class: 'SYSTEM_ERROR', detail, message: detail }]);
+      expect([res.statusCode, JSON.parse(res.body)]).toEqual([status, { class: 'SYSTEM_ERROR', detail, message: detail, code: 'class.SYSTEM_ERROR', params: { detail } }]);
     }
     await app.close();
   });
@@ -170,7 +170,7 @@ await t.driver.close();`,
     );
     expect(r.stderr).toBe('');
     const detail = `No space left on device while saving '${root}/etc/virtnet/networks/n1.xml'`;
-    expect(r.stdout.split('\n')).toEqual([`507 ${JSON.stringify({ class: 'SYSTEM_ERROR', detail, message: detail })}`, '["autostart"]', '[]', '']);
+    expect(r.stdout.split('\n')).toEqual([`507 ${JSON.stringify({ class: 'SYSTEM_ERROR', detail, message: detail, code: 'class.SYSTEM_ERROR', params: { detail } })}`, '["autostart"]', '[]', '']);
   });
 });
 

@@ -111,14 +111,14 @@ describe('routes', () => {
 
 describe('errors carry libvirt class and text', () => {
   it.each([
-    ['NO_NETWORK', 404, { url: '/api/networks/nope' }, "no network with matching name 'nope'", "Network not found: no network with matching name 'nope'"],
-    ['OPERATION_INVALID', 409, { method: 'POST', url: '/api/networks/x/destroy' }, "network 'x' is not active", "Requested operation is not valid: network 'x' is not active"],
-  ] as const)('%s → %d', async (cls, status, opts, detail, message) => {
+    ['NO_NETWORK', 404, { url: '/api/networks/nope' }, "no network with matching name 'nope'", "Network not found: no network with matching name 'nope'", 'network.notFoundByName', { name: 'nope' }],
+    ['OPERATION_INVALID', 409, { method: 'POST', url: '/api/networks/x/destroy' }, "network 'x' is not active", "Requested operation is not valid: network 'x' is not active", 'network.notActive', { name: 'x' }],
+  ] as const)('%s → %d', async (cls, status, opts, detail, message, code, params) => {
     const app = await server();
     await driver.define(NET_XML('x'));
     const res = await call(app, opts as InjectOptions);
     expect(res.status).toBe(status);
-    expect(res.body).toEqual({ class: cls, detail, message });
+    expect(res.body).toEqual({ class: cls, detail, message, code, params });
   });
 
   it('keeps XML errors from the driver', async () => {
@@ -136,6 +136,8 @@ describe('errors carry libvirt class and text', () => {
       class: 'INTERNAL_ERROR',
       detail: 'unexpected failure in virtnetd; see its log',
       message: 'internal error: unexpected failure in virtnetd; see its log',
+      code: 'daemon.unexpected',
+      params: {},
     });
     expect(res.raw).not.toMatch(/secret|stack|file\.js/);
   });
@@ -209,6 +211,8 @@ describe('bad input gets a 4xx with a clear message', () => {
       class: 'INVALID_ARG',
       detail: 'request body is too large (the limit is 65536 bytes)',
       message: 'invalid argument: request body is too large (the limit is 65536 bytes)',
+      code: 'class.INVALID_ARG',
+      params: { detail: 'request body is too large (the limit is 65536 bytes)' },
     });
     expect(driver.calls).toEqual([]);
   });
@@ -246,6 +250,8 @@ describe('the read-only socket', () => {
       class: 'OPERATION_DENIED',
       detail: `read only access prevents ${api}`,
       message: `operation forbidden: read only access prevents ${api}`,
+      code: 'class.OPERATION_DENIED',
+      params: { detail: `read only access prevents ${api}` },
     });
     expect(driver.calls).toEqual([]);
   });
