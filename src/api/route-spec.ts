@@ -5,7 +5,7 @@
  * and the shape of a route's options, so both route tables say only what
  * differs per route.
  */
-import type { FastifyReply, FastifySchema } from 'fastify';
+import type { FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 import type { RouteAccess } from './access.js';
 import { ErrorBodySchema } from './schemas.js';
@@ -41,4 +41,22 @@ export function route<S extends FastifySchema>(access: RouteAccess, schema: S): 
 export async function noContent(reply: FastifyReply, work: Promise<unknown>): Promise<FastifyReply> {
   await work;
   return reply.code(204).send(null);
+}
+
+/**
+ * The precondition a change names in its If-Match header (an ETag, quoted
+ * as HTTP writes it, or bare): the version it was based on. `*` and no
+ * header name none.
+ */
+export function preconditionOf(request: FastifyRequest): { ifMatch?: string } {
+  const header = request.headers['if-match'];
+  if (typeof header !== 'string') return {};
+  const value = header.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+  return value === '' || value === '*' ? {} : { ifMatch: value };
+}
+
+/** Set the ETag header to an object's version, when the driver keeps versions. */
+export async function withEtag(reply: FastifyReply, version: (() => Promise<string>) | undefined): Promise<void> {
+  if (version === undefined) return;
+  reply.header('etag', `"${await version()}"`);
 }

@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { GuestDriverApi } from '../contract/guest-api.js';
 import { GUEST_ROUTES } from '../client/http-guests.js';
-import { READ, done, noContent, ok, route, write } from './route-spec.js';
+import { READ, done, noContent, ok, route, write, preconditionOf, withEtag } from './route-spec.js';
 import { NameParamsSchema, UuidParamsSchema, XmlResponseSchema } from './schemas.js';
 import {
   BridgePortsListSchema,
@@ -37,6 +37,8 @@ export function registerGuestRoutes(app: FastifyInstance, options: GuestRouteOpt
   const { driver } = options;
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['guests'];
+  const version = driver.guestVersionOf?.bind(driver);
+  const versionOf = (name: string): (() => Promise<string>) | undefined => (version ? () => version(name) : undefined);
 
   api.get(
     GUEST_ROUTES.guests,
@@ -47,7 +49,7 @@ export function registerGuestRoutes(app: FastifyInstance, options: GuestRouteOpt
   api.post(
     GUEST_ROUTES.guests,
     route(write('virDomainDefineXML'), { operationId: 'guestDefine', tags, summary: 'Define or redefine a persistent guest (define).', body: GuestDefineBodySchema, response: ok(GuestInfoSchema) }),
-    async (request) => driver.guestDefine(request.body.xml),
+    async (request) => driver.guestDefine(request.body.xml, preconditionOf(request)),
   );
 
   api.get(
@@ -58,32 +60,39 @@ export function registerGuestRoutes(app: FastifyInstance, options: GuestRouteOpt
 
   api.get(
     GUEST_ROUTES.guest,
-    route(READ, { operationId: 'guestLookupByName', tags, summary: 'Look a guest up by name.', params: NameParamsSchema, response: ok(GuestInfoSchema) }),
-    async (request) => driver.guestLookupByName(request.params.name),
+    route(READ, { operationId: 'guestLookupByName', tags, summary: "Look a guest up by name; the ETag header is the guest's version (If-Match on changes).", params: NameParamsSchema, response: ok(GuestInfoSchema) }),
+    async (request, reply) => {
+      const info = await driver.guestLookupByName(request.params.name);
+      await withEtag(reply, versionOf(info.name));
+      return info;
+    },
   );
 
   api.delete(
     GUEST_ROUTES.guest,
     route(write('virDomainUndefine'), { operationId: 'guestUndefine', tags, summary: 'Undefine a guest; a running one becomes transient (undefine).', params: NameParamsSchema, response: done }),
-    async (request, reply) => noContent(reply, driver.guestUndefine(request.params.name)),
+    async (request, reply) => noContent(reply, driver.guestUndefine(request.params.name, preconditionOf(request))),
   );
 
   api.post(
     GUEST_ROUTES.guestStart,
     route(write('virDomainCreate'), { operationId: 'guestStart', tags, summary: 'Start a defined guest (start).', params: NameParamsSchema, response: done }),
-    async (request, reply) => noContent(reply, driver.guestStart(request.params.name)),
+    async (request, reply) => noContent(reply, driver.guestStart(request.params.name, preconditionOf(request))),
   );
 
   api.post(
     GUEST_ROUTES.guestDestroy,
     route(write('virDomainDestroy'), { operationId: 'guestDestroy', tags, summary: 'Stop a guest and remove its devices; a transient one vanishes (destroy).', params: NameParamsSchema, response: done }),
-    async (request, reply) => noContent(reply, driver.guestDestroy(request.params.name)),
+    async (request, reply) => noContent(reply, driver.guestDestroy(request.params.name, preconditionOf(request))),
   );
 
   api.get(
     GUEST_ROUTES.guestXml,
     route(READ, { operationId: 'guestGetXml', tags, summary: "A guest's XML (dumpxml).", params: NameParamsSchema, querystring: InactiveQuerySchema, response: ok(XmlResponseSchema) }),
-    async (request) => ({ xml: await driver.guestGetXml(request.params.name, { inactive: request.query.inactive === true }) }),
+    async (request, reply) => {
+      await withEtag(reply, versionOf(request.params.name));
+      return { xml: await driver.guestGetXml(request.params.name, { inactive: request.query.inactive === true }) };
+    },
   );
 
   api.get(
@@ -101,13 +110,13 @@ export function registerGuestRoutes(app: FastifyInstance, options: GuestRouteOpt
   api.post(
     GUEST_ROUTES.guestAttach,
     route(write('virDomainAttachDeviceFlags'), { operationId: 'guestAttachDevice', tags, summary: 'Attach one <interface> (attach-interface, attach-device).', params: NameParamsSchema, body: DeviceBodySchema, response: done }),
-    async (request, reply) => noContent(reply, driver.guestAttachDevice(request.params.name, request.body.xml, request.body.flags)),
+    async (request, reply) => noContent(reply, driver.guestAttachDevice(request.params.name, request.body.xml, request.body.flags, preconditionOf(request))),
   );
 
   api.post(
     GUEST_ROUTES.guestDetach,
     route(write('virDomainDetachDeviceFlags'), { operationId: 'guestDetachDevice', tags, summary: 'Detach one <interface> (detach-interface, detach-device).', params: NameParamsSchema, body: DeviceBodySchema, response: done }),
-    async (request, reply) => noContent(reply, driver.guestDetachDevice(request.params.name, request.body.xml, request.body.flags)),
+    async (request, reply) => noContent(reply, driver.guestDetachDevice(request.params.name, request.body.xml, request.body.flags, preconditionOf(request))),
   );
 
   api.post(

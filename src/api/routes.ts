@@ -10,7 +10,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { NetworkDriverApi } from '../contract/network-api.js';
 import { ROUTES } from '../client/http-routes.js';
 import type { RouteAccess } from './access.js';
-import { READ, done, noContent, ok, route, write } from './route-spec.js';
+import { READ, done, noContent, ok, preconditionOf, route, withEtag, write } from './route-spec.js';
 import { ForceQuerySchema } from './schemas-guests.js';
 import {
   AutostartBodySchema,
@@ -50,6 +50,8 @@ export function registerNetworkRoutes(app: FastifyInstance, options: RouteOption
   const { driver } = options;
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['networks'];
+  const version = driver.versionOf?.bind(driver);
+  const versionOf = (name: string): (() => Promise<string>) | undefined => (version ? () => version(name) : undefined);
 
   api.get(
     ROUTES.version,
@@ -71,13 +73,13 @@ export function registerNetworkRoutes(app: FastifyInstance, options: RouteOption
   api.post(
     ROUTES.networks,
     route(writeXml('virNetworkDefineXML'), { operationId: 'define', tags, summary: 'Define or redefine a persistent network (net-define).', body: DefineBodySchema, response: ok(NetworkInfoSchema) }),
-    async (request) => driver.define(request.body.xml, { validate: request.body.validate === true }),
+    async (request) => driver.define(request.body.xml, { validate: request.body.validate === true, ...preconditionOf(request) }),
   );
 
   api.post(
     ROUTES.create,
     route(writeXml('virNetworkCreateXML'), { operationId: 'create', tags, summary: 'Create and start a transient network (net-create).', body: DefineBodySchema, response: ok(NetworkInfoSchema) }),
-    async (request) => driver.create(request.body.xml, { validate: request.body.validate === true }),
+    async (request) => driver.create(request.body.xml, { validate: request.body.validate === true, ...preconditionOf(request) }),
   );
 
   api.get(
@@ -88,46 +90,54 @@ export function registerNetworkRoutes(app: FastifyInstance, options: RouteOption
 
   api.get(
     ROUTES.network,
-    route(READ, { operationId: 'lookupByName', tags, summary: 'Look a network up by name.', params: NameParamsSchema, response: ok(NetworkInfoSchema) }),
-    async (request) => driver.lookupByName(request.params.name),
+    route(READ, { operationId: 'lookupByName', tags, summary: "Look a network up by name; the ETag header is the network's version (If-Match on changes).", params: NameParamsSchema, response: ok(NetworkInfoSchema) }),
+    async (request, reply) => {
+      const info = await driver.lookupByName(request.params.name);
+      await withEtag(reply, versionOf(info.name));
+      return info;
+    },
   );
 
   api.delete(
     ROUTES.network,
     route(write('virNetworkUndefine'), { operationId: 'undefine', tags, summary: 'Undefine a network; a running one becomes transient (net-undefine).', params: NameParamsSchema, querystring: ForceQuerySchema, response: done }),
     async (request, reply) =>
-      noContent(reply, request.query.force === true ? driver.undefine(request.params.name, { force: true }) : driver.undefine(request.params.name)),
+      noContent(reply, driver.undefine(request.params.name, { ...(request.query.force === true ? { force: true } : {}), ...preconditionOf(request) })),
   );
 
   api.post(
     ROUTES.start,
     route(write('virNetworkCreate'), { operationId: 'start', tags, summary: 'Start a defined network (net-start).', params: NameParamsSchema, response: done }),
-    async (request, reply) => noContent(reply, driver.start(request.params.name)),
+    async (request, reply) => noContent(reply, driver.start(request.params.name, preconditionOf(request))),
   );
 
   api.post(
     ROUTES.destroy,
     route(write('virNetworkDestroy'), { operationId: 'destroy', tags, summary: 'Stop a network; a transient one vanishes (net-destroy).', params: NameParamsSchema, querystring: ForceQuerySchema, response: done }),
     async (request, reply) =>
-      noContent(reply, request.query.force === true ? driver.destroy(request.params.name, { force: true }) : driver.destroy(request.params.name)),
+      noContent(reply, driver.destroy(request.params.name, { ...(request.query.force === true ? { force: true } : {}), ...preconditionOf(request) })),
   );
 
   api.put(
     ROUTES.autostart,
     route(write('virNetworkSetAutostart'), { operationId: 'setAutostart', tags, summary: 'Mark or unmark a network as autostarted (net-autostart).', params: NameParamsSchema, body: AutostartBodySchema, response: done }),
-    async (request, reply) => noContent(reply, driver.setAutostart(request.params.name, request.body.autostart)),
+    async (request, reply) => noContent(reply, driver.setAutostart(request.params.name, request.body.autostart, preconditionOf(request))),
   );
 
   api.get(
     ROUTES.xml,
     route(READ, { operationId: 'getXml', tags, summary: "A network's XML (net-dumpxml).", params: NameParamsSchema, querystring: XmlQuerySchema, response: ok(XmlResponseSchema) }),
-    async (request) => ({ xml: await driver.getXml(request.params.name, { inactive: request.query.inactive === true }) }),
+    async (request, reply) => {
+      // The version first: a change in between makes the XML newer than the ETag, so a change based on both is refused, never lost.
+      await withEtag(reply, versionOf(request.params.name));
+      return { xml: await driver.getXml(request.params.name, { inactive: request.query.inactive === true }) };
+    },
   );
 
   api.post(
     ROUTES.update,
     route(write('virNetworkUpdate'), { operationId: 'update', tags, summary: 'Change one section of a network (net-update).', params: NameParamsSchema, body: UpdateBodySchema, response: ok(UpdateResultSchema) }),
-    async (request) => driver.update(request.params.name, request.body),
+    async (request) => driver.update(request.params.name, request.body, preconditionOf(request)),
   );
 
   api.get(

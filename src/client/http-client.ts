@@ -11,15 +11,16 @@ import type {
   GetXmlOptions,
   ListFilter,
   NetworkInfo,
+  Precondition,
   Unsubscribe,
   UpdateRequest,
   UpdateResult,
 } from '../contract/network-api.js';
 import type { VirtnetClient } from './types.js';
-import { EventStream } from './http-events.js';
-import { HttpGuestClient } from './http-guests.js';
+import { VirError } from '../util/errors.js';
+import { HttpGuestClient, request } from './http-guests.js';
 import { ROUTES, routePath, type VersionBody } from './http-routes.js';
-import type { HttpTransport } from './http-transport.js';
+import type { ClientTransport, EventFeed } from './transport.js';
 
 const FILTER_KEYS = ['active', 'inactive', 'persistent', 'transient', 'autostart', 'noAutostart'] as const;
 
@@ -29,16 +30,16 @@ function query(params: Record<string, string | undefined>): string {
 }
 
 export class HttpVirtnetClient extends HttpGuestClient implements VirtnetClient {
-  private readonly events: EventStream;
+  private readonly events: EventFeed;
 
-  constructor(transport: HttpTransport) {
+  constructor(transport: ClientTransport) {
     super(transport);
-    this.events = new EventStream(transport);
+    this.events = transport.events();
   }
 
   /** The daemon's name and version (also the connect probe). */
   version(): Promise<VersionBody> {
-    return this.transport.request<VersionBody>('GET', ROUTES.version);
+    return request<VersionBody>(this.transport, 'GET', ROUTES.version);
   }
 
   async libvirtUri(): Promise<string | undefined> {
@@ -46,61 +47,68 @@ export class HttpVirtnetClient extends HttpGuestClient implements VirtnetClient 
   }
 
   lookupByName(name: string): Promise<NetworkInfo> {
-    return this.transport.request('GET', routePath(ROUTES.network, name));
+    return request(this.transport, 'GET', routePath(ROUTES.network, name));
   }
 
   lookupByUuid(uuid: string): Promise<NetworkInfo> {
-    return this.transport.request('GET', routePath(ROUTES.byUuid, uuid));
+    return request(this.transport, 'GET', routePath(ROUTES.byUuid, uuid));
   }
 
   list(filter: ListFilter = {}): Promise<NetworkInfo[]> {
     const params: Record<string, string | undefined> = {};
     for (const key of FILTER_KEYS) if (filter[key] !== undefined) params[key] = String(filter[key]);
-    return this.transport.request('GET', ROUTES.networks + query(params));
+    return request(this.transport, 'GET', ROUTES.networks + query(params));
   }
 
   define(xml: string, options: DefineOptions = {}): Promise<NetworkInfo> {
-    return this.transport.request('POST', ROUTES.networks, { xml, ...(options.validate ? { validate: true } : {}) });
+    return request(this.transport, 'POST', ROUTES.networks, { xml, ...(options.validate ? { validate: true } : {}) }, options);
   }
 
   create(xml: string, options: DefineOptions = {}): Promise<NetworkInfo> {
-    return this.transport.request('POST', ROUTES.create, { xml, ...(options.validate ? { validate: true } : {}) });
+    return request(this.transport, 'POST', ROUTES.create, { xml, ...(options.validate ? { validate: true } : {}) }, options);
   }
 
   async undefine(name: string, options: ForceOptions = {}): Promise<void> {
-    await this.transport.request('DELETE', routePath(ROUTES.network, name) + query({ force: options.force ? 'true' : undefined }));
+    await request(this.transport, 'DELETE', routePath(ROUTES.network, name) + query({ force: options.force ? 'true' : undefined }), undefined, options);
   }
 
-  async start(name: string): Promise<void> {
-    await this.transport.request('POST', routePath(ROUTES.start, name));
+  async start(name: string, options: Precondition = {}): Promise<void> {
+    await request(this.transport, 'POST', routePath(ROUTES.start, name), undefined, options);
   }
 
   async destroy(name: string, options: ForceOptions = {}): Promise<void> {
-    await this.transport.request('POST', routePath(ROUTES.destroy, name) + query({ force: options.force ? 'true' : undefined }));
+    await request(this.transport, 'POST', routePath(ROUTES.destroy, name) + query({ force: options.force ? 'true' : undefined }), undefined, options);
   }
 
-  async setAutostart(name: string, autostart: boolean): Promise<void> {
-    await this.transport.request('PUT', routePath(ROUTES.autostart, name), { autostart });
+  async setAutostart(name: string, autostart: boolean, options: Precondition = {}): Promise<void> {
+    await request(this.transport, 'PUT', routePath(ROUTES.autostart, name), { autostart }, options);
+  }
+
+  /** The network's version, from the ETag of its lookup. */
+  async versionOf(name: string): Promise<string> {
+    const answer = await this.transport.call<NetworkInfo>('GET', routePath(ROUTES.network, name));
+    if (answer.etag === undefined) throw new VirError('NO_SUPPORT', 'virtnetd keeps no versions of networks');
+    return answer.etag;
   }
 
   async getXml(name: string, options: GetXmlOptions = {}): Promise<string> {
-    const answer = await this.transport.request<{ xml: string }>('GET', routePath(ROUTES.xml, name) + query({ inactive: options.inactive ? 'true' : undefined }));
+    const answer = await request<{ xml: string }>(this.transport, 'GET', routePath(ROUTES.xml, name) + query({ inactive: options.inactive ? 'true' : undefined }));
     return answer.xml;
   }
 
-  update(name: string, request: UpdateRequest): Promise<UpdateResult> {
-    const flags = { ...(request.flags.live ? { live: true } : {}), ...(request.flags.config ? { config: true } : {}) };
-    return this.transport.request('POST', routePath(ROUTES.update, name), {
-      command: request.command,
-      section: request.section,
-      parentIndex: request.parentIndex,
-      xml: request.xml,
-      flags,
-    });
+  update(name: string, change: UpdateRequest, options: Precondition = {}): Promise<UpdateResult> {
+    const flags = { ...(change.flags.live ? { live: true } : {}), ...(change.flags.config ? { config: true } : {}) };
+    return request(
+      this.transport,
+      'POST',
+      routePath(ROUTES.update, name),
+      { command: change.command, section: change.section, parentIndex: change.parentIndex, xml: change.xml, flags },
+      options,
+    );
   }
 
   leases(name: string, mac?: string): Promise<DhcpLease[]> {
-    return this.transport.request('GET', routePath(ROUTES.leases, name) + query({ mac }));
+    return request(this.transport, 'GET', routePath(ROUTES.leases, name) + query({ mac }));
   }
 
   subscribe(listener: (event: DriverEvent) => void): Unsubscribe {

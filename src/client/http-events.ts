@@ -13,6 +13,7 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { DriverEvent, Unsubscribe } from '../contract/network-api.js';
 import { ROUTES } from './http-routes.js';
 import type { HttpTransport } from './http-transport.js';
+import type { EventFeed } from './transport.js';
 
 export interface SseMessage {
   event: string;
@@ -62,7 +63,7 @@ export class SseParser {
   }
 }
 
-export class EventStream {
+export class EventStream implements EventFeed {
   private readonly listeners = new Set<(event: DriverEvent) => void>();
   private request: ClientRequest | undefined;
   private retryTimer: NodeJS.Timeout | undefined;

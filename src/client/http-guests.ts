@@ -30,9 +30,16 @@ import type {
   GuestInterface,
   GuestInterfaceAddress,
   GuestListFilter,
+  GuestPrecondition,
 } from '../contract/guest-api.js';
 import { API_PREFIX, routePath } from './http-routes.js';
-import type { HttpTransport } from './http-transport.js';
+import type { CallOptions, ClientTransport, Method } from './transport.js';
+import { VirError } from '../util/errors.js';
+
+/** One call's answer body (the transport's `call` without the ETag). */
+export async function request<T>(transport: ClientTransport, method: Method, path: string, body?: unknown, options?: CallOptions): Promise<T> {
+  return (await transport.call<T>(method, path, body, options)).body;
+}
 
 export const GUEST_ROUTES = {
   guests: `${API_PREFIX}/guests`,
@@ -60,65 +67,72 @@ function flagsBody(flags: AffectFlags): AffectFlags {
 }
 
 export class HttpGuestClient implements GuestDriverApi {
-  constructor(readonly transport: HttpTransport) {}
+  constructor(readonly transport: ClientTransport) {}
 
   guestLookupByName(name: string): Promise<GuestInfo> {
-    return this.transport.request('GET', routePath(GUEST_ROUTES.guest, name));
+    return request(this.transport, 'GET', routePath(GUEST_ROUTES.guest, name));
   }
 
   guestLookupByUuid(uuid: string): Promise<GuestInfo> {
-    return this.transport.request('GET', routePath(GUEST_ROUTES.guestByUuid, uuid));
+    return request(this.transport, 'GET', routePath(GUEST_ROUTES.guestByUuid, uuid));
   }
 
   guestList(filter: GuestListFilter = {}): Promise<GuestInfo[]> {
-    return this.transport.request(
+    return request(this.transport, 
       'GET',
       GUEST_ROUTES.guests + query({ active: filter.active === undefined ? undefined : String(filter.active), inactive: filter.inactive === undefined ? undefined : String(filter.inactive) }),
     );
   }
 
-  guestDefine(xml: string): Promise<GuestInfo> {
-    return this.transport.request('POST', GUEST_ROUTES.guests, { xml });
+  guestDefine(xml: string, options: GuestPrecondition = {}): Promise<GuestInfo> {
+    return request(this.transport, 'POST', GUEST_ROUTES.guests, { xml }, options);
   }
 
-  async guestUndefine(name: string): Promise<void> {
-    await this.transport.request('DELETE', routePath(GUEST_ROUTES.guest, name));
+  async guestUndefine(name: string, options: GuestPrecondition = {}): Promise<void> {
+    await request(this.transport, 'DELETE', routePath(GUEST_ROUTES.guest, name), undefined, options);
   }
 
-  async guestStart(name: string): Promise<void> {
-    await this.transport.request('POST', routePath(GUEST_ROUTES.guestStart, name));
+  async guestStart(name: string, options: GuestPrecondition = {}): Promise<void> {
+    await request(this.transport, 'POST', routePath(GUEST_ROUTES.guestStart, name), undefined, options);
   }
 
-  async guestDestroy(name: string): Promise<void> {
-    await this.transport.request('POST', routePath(GUEST_ROUTES.guestDestroy, name));
+  async guestDestroy(name: string, options: GuestPrecondition = {}): Promise<void> {
+    await request(this.transport, 'POST', routePath(GUEST_ROUTES.guestDestroy, name), undefined, options);
+  }
+
+  /** The guest's version, from the ETag of its lookup. */
+  async guestVersionOf(name: string): Promise<string> {
+    const answer = await this.transport.call<GuestInfo>('GET', routePath(GUEST_ROUTES.guest, name));
+    if (answer.etag === undefined) throw new VirError('NO_SUPPORT', 'virtnetd keeps no versions of guests');
+    return answer.etag;
   }
 
   async guestGetXml(name: string, options: { inactive?: boolean } = {}): Promise<string> {
-    const answer = await this.transport.request<{ xml: string }>('GET', routePath(GUEST_ROUTES.guestXml, name) + query({ inactive: options.inactive ? 'true' : undefined }));
+    const answer = await request<{ xml: string }>(this.transport, 'GET', routePath(GUEST_ROUTES.guestXml, name) + query({ inactive: options.inactive ? 'true' : undefined }));
     return answer.xml;
   }
 
   guestInterfaces(name: string, options: { inactive?: boolean } = {}): Promise<GuestInterface[]> {
-    return this.transport.request('GET', routePath(GUEST_ROUTES.guestInterfaces, name) + query({ inactive: options.inactive ? 'true' : undefined }));
+    return request(this.transport, 'GET', routePath(GUEST_ROUTES.guestInterfaces, name) + query({ inactive: options.inactive ? 'true' : undefined }));
   }
 
   guestInterfaceAddresses(name: string): Promise<GuestInterfaceAddress[]> {
-    return this.transport.request('GET', routePath(GUEST_ROUTES.guestAddresses, name));
+    return request(this.transport, 'GET', routePath(GUEST_ROUTES.guestAddresses, name));
   }
 
-  async guestAttachDevice(name: string, xml: string, flags: AffectFlags): Promise<void> {
-    await this.transport.request('POST', routePath(GUEST_ROUTES.guestAttach, name), { xml, flags: flagsBody(flags) });
+  async guestAttachDevice(name: string, xml: string, flags: AffectFlags, options: GuestPrecondition = {}): Promise<void> {
+    await request(this.transport, 'POST', routePath(GUEST_ROUTES.guestAttach, name), { xml, flags: flagsBody(flags) }, options);
   }
 
-  async guestDetachDevice(name: string, xml: string, flags: AffectFlags): Promise<void> {
-    await this.transport.request('POST', routePath(GUEST_ROUTES.guestDetach, name), { xml, flags: flagsBody(flags) });
+  async guestDetachDevice(name: string, xml: string, flags: AffectFlags, options: GuestPrecondition = {}): Promise<void> {
+    await request(this.transport, 'POST', routePath(GUEST_ROUTES.guestDetach, name), { xml, flags: flagsBody(flags) }, options);
   }
 
   guestExec(name: string, argv: string[]): Promise<GuestExecResult> {
-    return this.transport.request('POST', routePath(GUEST_ROUTES.guestExec, name), { argv });
+    return request(this.transport, 'POST', routePath(GUEST_ROUTES.guestExec, name), { argv });
   }
 
   bridgePorts(bridge?: string): Promise<BridgePorts[]> {
-    return this.transport.request('GET', GUEST_ROUTES.bridges + query({ bridge }));
+    return request(this.transport, 'GET', GUEST_ROUTES.bridges + query({ bridge }));
   }
 }

@@ -14,15 +14,18 @@ import { VirError } from '../util/errors.js';
 import { READONLY_HEADER } from './http-routes.js';
 import type { DaemonTarget } from './http-uri.js';
 import { connectError, errorFromResponse, isConnectFailure, lostConnectionError } from './http-errors.js';
+import { EventStream } from './http-events.js';
+import { etagValue, preconditionHeaders, type Answer, type CallOptions, type ClientTransport, type EventFeed, type Method } from './transport.js';
 
-export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export type { Method } from './transport.js';
 
 /** node:http, or node:https for a TLS listener (same request API). */
 export type HttpModule = Pick<typeof http, 'request' | 'Agent'>;
 
-export class HttpTransport {
+export class HttpTransport implements ClientTransport {
   private readonly agent: http.Agent;
   private closed = false;
+  private feed: EventStream | undefined;
 
   constructor(
     readonly target: DaemonTarget,
@@ -43,19 +46,31 @@ export class HttpTransport {
 
   /** One call: send `body` as JSON, resolve with the parsed answer (undefined for 204), reject with a VirError. */
   async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+    return (await this.call<T>(method, path, body)).body;
+  }
+
+  async call<T>(method: Method, path: string, body?: unknown, options?: CallOptions): Promise<Answer<T>> {
     if (this.closed) throw new VirError('INTERNAL_ERROR', 'the connection to virtnetd is closed');
     try {
-      return await this.once<T>(method, path, body);
+      return await this.once<T>(method, path, body, options);
     } catch (err) {
-      if (err instanceof RetryOnFreshSocket) return this.once<T>(method, path, body);
+      if (err instanceof RetryOnFreshSocket) return this.once<T>(method, path, body, options);
       throw err;
     }
   }
 
-  private once<T>(method: Method, path: string, body?: unknown): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
+  events(): EventFeed {
+    this.feed ??= new EventStream(this);
+    return this.feed;
+  }
+
+  private once<T>(method: Method, path: string, body?: unknown, options?: CallOptions): Promise<Answer<T>> {
+    return new Promise<Answer<T>>((resolve, reject) => {
       const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-      const headers: Record<string, string> = payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {};
+      const headers: Record<string, string> = {
+        ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
+        ...preconditionHeaders(options),
+      };
       const req = this.mod.request({ ...this.requestOptions(method, path, headers), agent: this.agent });
       let answered = false;
       req.on('response', (res) => {
@@ -76,7 +91,10 @@ export class HttpTransport {
             }
           }
           if (status >= 400) reject(errorFromResponse(status, parsed));
-          else resolve(parsed as T);
+          else {
+            const etag = etagValue(typeof res.headers.etag === 'string' ? res.headers.etag : undefined);
+            resolve(etag === undefined ? { body: parsed as T } : { body: parsed as T, etag });
+          }
         });
       });
       req.on('error', (err: NodeJS.ErrnoException) => {
@@ -96,6 +114,7 @@ export class HttpTransport {
 
   close(): void {
     this.closed = true;
+    this.feed?.close();
     this.agent.destroy();
   }
 }

@@ -100,22 +100,29 @@ export interface GuestEvent {
   time: number;
 }
 
+/** A change's precondition: the guest's version it was based on (guestVersionOf); as for networks (network-api.ts Precondition). */
+export interface GuestPrecondition {
+  ifMatch?: string;
+}
+
 export interface GuestDriverApi {
   guestLookupByName(name: string): Promise<GuestInfo>;
   guestLookupByUuid(uuid: string): Promise<GuestInfo>;
   guestList(filter?: GuestListFilter): Promise<GuestInfo[]>;
   /** define: create or replace a persistent guest definition. */
-  guestDefine(xml: string): Promise<GuestInfo>;
-  guestUndefine(name: string): Promise<void>;
-  guestStart(name: string): Promise<void>;
-  guestDestroy(name: string): Promise<void>;
+  guestDefine(xml: string, options?: GuestPrecondition): Promise<GuestInfo>;
+  guestUndefine(name: string, options?: GuestPrecondition): Promise<void>;
+  guestStart(name: string, options?: GuestPrecondition): Promise<void>;
+  guestDestroy(name: string, options?: GuestPrecondition): Promise<void>;
   guestGetXml(name: string, options?: { inactive?: boolean }): Promise<string>;
+  /** The guest's version (as NetworkDriverApi.versionOf): optional, for drivers that keep versions. */
+  guestVersionOf?(name: string): Promise<string>;
   guestInterfaces(name: string, options?: { inactive?: boolean }): Promise<GuestInterface[]>;
   guestInterfaceAddresses(name: string): Promise<GuestInterfaceAddress[]>;
   /** attach-interface / attach-device: one <interface> element. */
-  guestAttachDevice(name: string, xml: string, flags: AffectFlags): Promise<void>;
+  guestAttachDevice(name: string, xml: string, flags: AffectFlags, options?: GuestPrecondition): Promise<void>;
   /** detach-interface / detach-device: the element to remove, as found in the guest's XML. */
-  guestDetachDevice(name: string, xml: string, flags: AffectFlags): Promise<void>;
+  guestDetachDevice(name: string, xml: string, flags: AffectFlags, options?: GuestPrecondition): Promise<void>;
   /**
    * guest-exec: run a command inside a running netns guest (in its network
    * namespace); resolves when the command exits, with its status and

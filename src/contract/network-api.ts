@@ -40,7 +40,18 @@ export interface ListFilter {
   noAutostart?: boolean;
 }
 
-export interface DefineOptions {
+/**
+ * A change's precondition: the version of the network (versionOf, the REST
+ * API's ETag) the change was based on. When the network has another
+ * version by then, the change is refused with OPERATION_FAILED "network 'N'
+ * has changed since it was read: …" (HTTP 412) and nothing is done.
+ * Absent: no precondition, as with libvirt.
+ */
+export interface Precondition {
+  ifMatch?: string;
+}
+
+export interface DefineOptions extends Precondition {
   /** Validate against the RelaxNG schema first (net-define --validate). */
   validate?: boolean;
 }
@@ -91,6 +102,14 @@ export interface DhcpLease {
 
 export type NetworkLifecycleEvent = 'Defined' | 'Undefined' | 'Started' | 'Stopped' | 'Updated';
 
+/** virtnet's own event (libvirt has none): a network's autostart flag changed. virsh's net-event leaves it out. */
+export interface AutostartEvent {
+  kind: 'autostart';
+  network: { name: string; uuid: string };
+  autostart: boolean;
+  time: number;
+}
+
 export interface NetworkEvent {
   kind: 'lifecycle';
   event: NetworkLifecycleEvent;
@@ -110,13 +129,13 @@ export interface LeaseEvent {
 }
 
 /** Guest events (lifecycle, DeviceAdded/DeviceRemoved) come through the same stream. */
-export type DriverEvent = NetworkEvent | LeaseEvent | GuestEvent;
+export type DriverEvent = NetworkEvent | LeaseEvent | AutostartEvent | GuestEvent;
 
 /**
  * net-undefine / net-destroy of a network with running guests attached fails
  * with their names unless `force` is given (the CLI's --force).
  */
-export interface ForceOptions {
+export interface ForceOptions extends Precondition {
   force?: boolean;
 }
 
@@ -134,12 +153,20 @@ export interface NetworkDriverApi {
   /** net-undefine: a running network becomes transient; emits Undefined. Needs `force` while guests are attached. */
   undefine(name: string, options?: ForceOptions): Promise<void>;
   /** net-start; emits Started. */
-  start(name: string): Promise<void>;
+  start(name: string, options?: Precondition): Promise<void>;
   /** net-destroy: a transient network vanishes; emits Stopped. Needs `force` while guests are attached. */
   destroy(name: string, options?: ForceOptions): Promise<void>;
-  setAutostart(name: string, autostart: boolean): Promise<void>;
+  /** net-autostart; emits an autostart event when the flag changes. */
+  setAutostart(name: string, autostart: boolean, options?: Precondition): Promise<void>;
   getXml(name: string, options?: GetXmlOptions): Promise<string>;
-  update(name: string, request: UpdateRequest): Promise<UpdateResult>;
+  update(name: string, request: UpdateRequest, options?: Precondition): Promise<UpdateResult>;
+  /**
+   * The network's version: an opaque string that changes with every change
+   * to the network (its definitions, whether it runs, autostart), the same
+   * for the same state; a change's `ifMatch`. Optional: drivers that keep
+   * no versions leave it out.
+   */
+  versionOf?(name: string): Promise<string>;
   /** net-dhcp-leases [--mac]; an inactive network has none. */
   leases(name: string, mac?: string): Promise<DhcpLease[]>;
 

@@ -200,7 +200,7 @@ describe('subscribe over server-sent events', () => {
     driver.emit(lease);
     await c.destroy('ev');
     await until(() => got.length === 4);
-    expect(got.map((e) => (e.kind === 'lease' ? e.action : e.event))).toEqual(['Defined', 'Started', 'add', 'Stopped']);
+    expect(got.map((e) => (e.kind === 'lease' ? e.action : e.kind === 'autostart' ? e.autostart : e.event))).toEqual(['Defined', 'Started', 'add', 'Stopped']);
     expect(got[2]).toEqual(lease);
     expect(got[0]).toMatchObject({ kind: 'lifecycle', detail: 0, network: { name: 'ev' } });
     off();

@@ -5,7 +5,11 @@
  * 2. unchanged → "Network N XML configuration not changed.";
  * 3. otherwise fetch the XML again (another user may have changed it:
  *    "The XML configuration was changed by another user."), then define
- *    the edited text ("Failed." when the daemon refuses it);
+ *    the edited text ("Failed." when the daemon refuses it). Unlike virsh,
+ *    the define names the network's version read before the editor
+ *    opened (If-Match), so a change made in between, even one that lands
+ *    after the second fetch, is never saved over: the daemon refuses it
+ *    and the same "changed by another user" question is asked;
  * 4. on a terminal, a failure prints the daemon's error and asks
  *    "Failed. Try again? [y,n,f,?]:" — y edits again, f defines again,
  *    n gives up (exit 1). Without a terminal virsh cannot ask: it prints
@@ -17,6 +21,7 @@ import type { CommandDef } from '../command.js';
 import { askReedit, readBack, removeTemp, runEditor, writeTempFile } from '../editor.js';
 import { lookupNetwork } from '../lookup.js';
 import { NETWORK_OPT } from './net-lifecycle.js';
+import { VirError } from '../../util/errors.js';
 
 export const netEdit: CommandDef = {
   name: 'net-edit',
@@ -29,7 +34,10 @@ export const netEdit: CommandDef = {
     const client = sh.client();
     const name = net.info.name;
     const getXml = (): Promise<string> => client.getXml(name, { inactive: true });
+    // The version the editor starts from (read before the XML: a change in between is refused, never lost).
+    const getVersion = async (): Promise<string | undefined> => (client.versionOf ? client.versionOf(name) : undefined);
 
+    let version = await getVersion();
     let doc = await getXml();
     const tmp = writeTempFile(sh, doc);
     try {
@@ -46,17 +54,26 @@ export const netEdit: CommandDef = {
           }
         }
         let msg: string | undefined;
+        const changed = 'The XML configuration was changed by another user.';
         const reread = await getXml();
         if (reread !== doc) {
-          msg = 'The XML configuration was changed by another user.';
+          msg = changed;
           doc = reread;
+          version = await getVersion();
         }
         if (msg === undefined) {
           try {
-            editedName = (await client.define(edited)).name;
+            // Not over a change made while the editor was open: the daemon checks the version under the network's lock.
+            editedName = (await client.define(edited, version === undefined ? {} : { ifMatch: version })).name;
           } catch (err) {
-            sh.saveError(err);
-            msg = 'Failed.';
+            if (err instanceof VirError && err.status === 412) {
+              msg = changed;
+              version = await getVersion();
+              doc = await getXml();
+            } else {
+              sh.saveError(err);
+              msg = 'Failed.';
+            }
           }
         }
         if (msg === undefined) break;

@@ -184,12 +184,15 @@ export class ObjectList<D extends NamedDef, O extends DefObject<D>, F> {
    * new persistent def of the object with the same name and uuid (while
    * that one runs, it takes effect at its next start). `save` writes the
    * config first: if it fails, the list and the objects stay as they were.
-   * Throws checkConflicts' errors; waits for the object's lock.
+   * Throws checkConflicts' errors; waits for the object's lock. `check`
+   * runs first, with that lock held (undefined: no object of that name and
+   * uuid yet): a precondition of the define.
    */
-  async definePersistent(def: D, save: (def: D) => void): Promise<O> {
+  async definePersistent(def: D, save: (def: D) => void, check?: (existing: O | undefined) => void): Promise<O> {
     for (;;) {
       const existing = this.checkConflicts(def);
       if (existing === undefined) {
+        check?.(undefined);
         const obj = this.kind.create(def, true);
         this.add(obj);
         try {
@@ -202,6 +205,7 @@ export class ObjectList<D extends NamedDef, O extends DefObject<D>, F> {
       }
       const done = await existing.lock.run(() => {
         if (existing.removed) return undefined;
+        check?.(existing);
         save(def);
         existing.assignPersistentDef(def);
         return existing;

@@ -40,6 +40,7 @@ import type { GuestBackend, GuestHandle, PluggedNic } from '../../host/guest-bac
 import { VirError, checkInput, internalError, invalidArg, operationInvalid, operationUnsupported } from '../../util/errors.js';
 import type { DriverEvent, Unsubscribe } from '../../contract/network-api.js';
 import { CallGate, withObject } from '../common/calls.js';
+import { Versions, checkVersion } from '../common/version.js';
 import { EventBus } from '../common/events.js';
 import { errorText, silentLogger, type DriverLogger } from '../common/log.js';
 import type {
@@ -52,6 +53,7 @@ import type {
   GuestInterface,
   GuestInterfaceAddress,
   GuestListFilter,
+  GuestPrecondition,
 } from '../../contract/guest-api.js';
 import { liveInterface, pluggedOf, plugNic, releaseNic, reconnectNic, unplugNic, withPort, type GuestNetworks, type NicContext } from './nics.js';
 import { type GuestObject, GuestObjectList } from './objects.js';
@@ -87,6 +89,8 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
   private readonly calls = new CallGate('guest driver is not active');
   /** MACs handed out but not yet in a stored definition. */
   private readonly pendingMacs = new Set<string>();
+  /** Each guest's version (../common/version.ts); guest defs change in place (ids, targets), so nothing is cached. */
+  private readonly versions = new Versions<GuestDef>((def) => formatGuestXml(def, { inactive: true }), false);
   private nextId = 1;
   private startup: GuestStartupReport | undefined;
 
@@ -138,9 +142,25 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
     return this.calls.run(fn);
   }
 
-  /** An API call on the guest named `name`, holding its lock. */
-  private onGuest<T>(name: string, fn: (obj: GuestObject) => Promise<T>): Promise<T> {
-    return this.call(() => withObject(() => this.objects.getByName(name), fn));
+  /** An API call on the guest named `name`, holding its lock, after its precondition (../common/version.ts). */
+  private onGuest<T>(name: string, fn: (obj: GuestObject) => Promise<T>, options?: GuestPrecondition): Promise<T> {
+    return this.call(() =>
+      withObject(
+        () => this.objects.getByName(name),
+        (obj) => {
+          this.checkPrecondition(obj, options);
+          return fn(obj);
+        },
+      ),
+    );
+  }
+
+  private checkPrecondition(obj: GuestObject, options: GuestPrecondition | undefined): void {
+    checkVersion('domain', obj.name, options?.ifMatch, () => this.versions.of(obj));
+  }
+
+  guestVersionOf(name: string): Promise<string> {
+    return this.call(async () => this.versions.of(this.objects.getByName(name)));
   }
 
   private emit(event: GuestEvent['event'], guest: { name: string; uuid: string }, device?: string): void {
@@ -289,7 +309,7 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
     return this.call(async () => this.objects.filter(filter).map((o) => o.info()));
   }
 
-  guestDefine(xml: string): Promise<GuestInfo> {
+  guestDefine(xml: string, options?: GuestPrecondition): Promise<GuestInfo> {
     return this.call(async () => {
       const parseOptions = this.options.random?.uuid ? { inactive: true, uuid: this.options.random.uuid } : { inactive: true };
       const parsed = checkInput(() => parseGuestXml(xml, parseOptions));
@@ -299,7 +319,16 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
       const generated = def.interfaces.flatMap((i, k) => (parsed.interfaces[k]?.mac === undefined && i.mac !== undefined ? [i.mac] : []));
       for (const m of generated) this.pendingMacs.add(m);
       try {
-        const obj = await this.objects.definePersistent(def, (d) => this.store.saveConfig(d));
+        const obj = await this.objects.definePersistent(
+          def,
+          (d) => this.store.saveConfig(d),
+          (existing) => {
+            if (options?.ifMatch === undefined) return;
+            // The guest the define was based on must still be there, at that version.
+            if (existing === undefined) this.objects.getByName(def.name);
+            else this.checkPrecondition(existing, options);
+          },
+        );
         this.emit('Defined', obj);
         return obj.info();
       } finally {
@@ -308,30 +337,30 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
     });
   }
 
-  guestUndefine(name: string): Promise<void> {
+  guestUndefine(name: string, options?: GuestPrecondition): Promise<void> {
     return this.onGuest(name, async (obj) => {
       if (!obj.persistent) throw operationInvalid('cannot undefine transient domain');
       this.store.deleteConfig(obj.name);
       if (obj.active) obj.assignPersistentDef(undefined);
       else this.objects.remove(obj);
       this.emit('Undefined', obj);
-    });
+    }, options);
   }
 
-  guestStart(name: string): Promise<void> {
+  guestStart(name: string, options?: GuestPrecondition): Promise<void> {
     return this.onGuest(name, async (obj) => {
       await this.startObject(obj);
       this.emit('Started', obj);
-    });
+    }, options);
   }
 
-  guestDestroy(name: string): Promise<void> {
+  guestDestroy(name: string, options?: GuestPrecondition): Promise<void> {
     return this.onGuest(name, async (obj) => {
       if (!obj.active) throw operationInvalid('domain is not running');
       await this.stopObject(obj);
       if (!obj.persistent) this.objects.remove(obj);
       this.emit('Stopped', obj);
-    });
+    }, options);
   }
 
   guestGetXml(name: string, options?: { inactive?: boolean }): Promise<string> {
@@ -372,7 +401,7 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
     });
   }
 
-  guestAttachDevice(name: string, xml: string, flags: AffectFlags): Promise<void> {
+  guestAttachDevice(name: string, xml: string, flags: AffectFlags, options?: GuestPrecondition): Promise<void> {
     return this.onGuest(name, async (obj) => {
       const device = checkInput(() => parseInterfaceXml(xml, { inactive: true }));
       const impact = resolveImpact(flags, obj);
@@ -422,10 +451,10 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
         if (generated !== undefined) this.pendingMacs.delete(generated);
       }
       this.emit('DeviceAdded', obj, shown ?? device.alias ?? device.mac);
-    });
+    }, options);
   }
 
-  guestDetachDevice(name: string, xml: string, flags: AffectFlags): Promise<void> {
+  guestDetachDevice(name: string, xml: string, flags: AffectFlags, options?: GuestPrecondition): Promise<void> {
     return this.onGuest(name, async (obj) => {
       const device = checkInput(() => parseInterfaceXml(xml, { inactive: true }));
       const impact = resolveImpact(flags, obj);
@@ -452,7 +481,7 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
       }
       if (configDef !== undefined) this.saveConfigDef(obj, configDef);
       this.emit('DeviceRemoved', obj, removed?.alias ?? removed?.mac ?? device.mac);
-    });
+    }, options);
   }
 
   guestExec(name: string, argv: string[]): Promise<GuestExecResult> {

@@ -26,6 +26,7 @@ import type {
   ListFilter,
   NetworkDriverApi,
   NetworkInfo,
+  Precondition,
   Unsubscribe,
   UpdateRequest,
   UpdateResult,
@@ -39,6 +40,7 @@ import type {
   GuestInterface,
   GuestInterfaceAddress,
   GuestListFilter,
+  GuestPrecondition,
 } from '../../contract/guest-api.js';
 import type { NetworkPortApi, NetworkPortDef, PortCreateOptions } from '../../contract/network-port-api.js';
 import { GuestDriver, type GuestDriverOptions } from './driver.js';
@@ -86,20 +88,24 @@ export class CombinedDriver implements NetworkDriverApi, NetworkPortApi, GuestDr
   undefine(name: string, options?: ForceOptions): Promise<void> {
     return this.networks.undefine(name, options);
   }
-  start(name: string): Promise<void> {
-    return this.networks.start(name);
+  start(name: string, options?: Precondition): Promise<void> {
+    return this.networks.start(name, options);
   }
   destroy(name: string, options?: ForceOptions): Promise<void> {
     return this.networks.destroy(name, options);
   }
-  setAutostart(name: string, autostart: boolean): Promise<void> {
-    return this.networks.setAutostart(name, autostart);
+  setAutostart(name: string, autostart: boolean, options?: Precondition): Promise<void> {
+    return this.networks.setAutostart(name, autostart, options);
+  }
+  versionOf(name: string): Promise<string> {
+    if (this.networks.versionOf === undefined) return Promise.reject(new Error('the network driver keeps no versions'));
+    return this.networks.versionOf(name);
   }
   getXml(name: string, options?: GetXmlOptions): Promise<string> {
     return this.networks.getXml(name, options);
   }
-  update(name: string, request: UpdateRequest): Promise<UpdateResult> {
-    return this.networks.update(name, request);
+  update(name: string, request: UpdateRequest, options?: Precondition): Promise<UpdateResult> {
+    return this.networks.update(name, request, options);
   }
   leases(name: string, mac?: string): Promise<DhcpLease[]> {
     return this.networks.leases(name, mac);
@@ -130,17 +136,21 @@ export class CombinedDriver implements NetworkDriverApi, NetworkPortApi, GuestDr
   guestList(filter?: GuestListFilter): Promise<GuestInfo[]> {
     return this.guests.guestList(filter);
   }
-  guestDefine(xml: string): Promise<GuestInfo> {
-    return this.guests.guestDefine(xml);
+  guestDefine(xml: string, options?: GuestPrecondition): Promise<GuestInfo> {
+    return this.guests.guestDefine(xml, options);
   }
-  guestUndefine(name: string): Promise<void> {
-    return this.guests.guestUndefine(name);
+  guestUndefine(name: string, options?: GuestPrecondition): Promise<void> {
+    return this.guests.guestUndefine(name, options);
   }
-  guestStart(name: string): Promise<void> {
-    return this.guests.guestStart(name);
+  guestStart(name: string, options?: GuestPrecondition): Promise<void> {
+    return this.guests.guestStart(name, options);
   }
-  guestDestroy(name: string): Promise<void> {
-    return this.guests.guestDestroy(name);
+  guestDestroy(name: string, options?: GuestPrecondition): Promise<void> {
+    return this.guests.guestDestroy(name, options);
+  }
+  guestVersionOf(name: string): Promise<string> {
+    if (this.guests.guestVersionOf === undefined) return Promise.reject(new Error('the guest driver keeps no versions'));
+    return this.guests.guestVersionOf(name);
   }
   guestGetXml(name: string, options?: { inactive?: boolean }): Promise<string> {
     return this.guests.guestGetXml(name, options);
@@ -151,11 +161,11 @@ export class CombinedDriver implements NetworkDriverApi, NetworkPortApi, GuestDr
   guestInterfaceAddresses(name: string): Promise<GuestInterfaceAddress[]> {
     return this.guests.guestInterfaceAddresses(name);
   }
-  guestAttachDevice(name: string, xml: string, flags: AffectFlags): Promise<void> {
-    return this.guests.guestAttachDevice(name, xml, flags);
+  guestAttachDevice(name: string, xml: string, flags: AffectFlags, options?: GuestPrecondition): Promise<void> {
+    return this.guests.guestAttachDevice(name, xml, flags, options);
   }
-  guestDetachDevice(name: string, xml: string, flags: AffectFlags): Promise<void> {
-    return this.guests.guestDetachDevice(name, xml, flags);
+  guestDetachDevice(name: string, xml: string, flags: AffectFlags, options?: GuestPrecondition): Promise<void> {
+    return this.guests.guestDetachDevice(name, xml, flags, options);
   }
   guestExec(name: string, argv: string[]): Promise<GuestExecResult> {
     return this.guests.guestExec(name, argv);

@@ -48,10 +48,12 @@ import type {
   ListFilter,
   NetworkDriverApi,
   NetworkInfo,
+  Precondition,
   Unsubscribe,
   UpdateRequest,
   UpdateResult,
 } from '../../contract/network-api.js';
+import { Versions, checkVersion } from '../common/version.js';
 import type { AppliedNetwork, NetworkRuntime } from '../runtime/seam.js';
 import type { VirtnetPaths } from '../common/paths.js';
 import { NetworkStore } from './store.js';
@@ -114,6 +116,10 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
   private readonly ports = new PortTable();
   /** The guest driver, once it is there. */
   private portOwner: NetworkPortOwner | undefined;
+  /** Each network's version (../common/version.ts); defs are replaced, never changed in place, so each is formatted once. */
+  /** Clock for event times. */
+  private readonly now: () => number;
+  private readonly versions = new Versions<NetworkDef>((def) => formatNetworkXml(def, { inactive: true }), true);
 
   /** Use createNetworkDriver (src/driver/network/index.ts), which also runs startup. */
   constructor(options: NetworkDriverOptions) {
@@ -123,6 +129,7 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
     this.logger = options.logger ?? silentLogger;
     this.store = new NetworkStore(options.paths);
     const now = options.now ?? Date.now;
+    this.now = now;
     this.events = new EventBus(this.logger, now);
     if (options.leaseEvents !== false) {
       this.leasesWatcher = new LeaseWatcher({
@@ -181,6 +188,22 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
   /** Run an API call: refused once closed, tracked so close() can wait for it. */
   private call<T>(fn: () => Promise<T>): Promise<T> {
     return this.calls.run(fn);
+  }
+
+  private versionOfObject(obj: NetworkObject): string {
+    return this.versions.of(obj, `autostart=${obj.autostart}`);
+  }
+
+  /** A define's precondition: the network it names must be there, at that version. */
+  private checkDefinePrecondition(name: string, existing: NetworkObject | undefined, options: Precondition | undefined): void {
+    if (options?.ifMatch === undefined) return;
+    if (existing === undefined) this.objects.getByName(name);
+    else this.checkPrecondition(existing, options);
+  }
+
+  /** A change's precondition, checked with the object's lock held. */
+  private checkPrecondition(obj: NetworkObject, options: Precondition | undefined): void {
+    checkVersion('network', obj.name, options?.ifMatch, () => this.versionOfObject(obj));
   }
 
   private defineFacts(): DefineFacts & Partial<ValidateFacts> {
@@ -349,7 +372,11 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
       const parsed = this.parse(xml, options);
       const obj = await withBridgeNameLock(async () => {
         const def = await this.prepare(parsed);
-        return this.objects.definePersistent(def, (d) => this.saveConfig(d));
+        return this.objects.definePersistent(
+          def,
+          (d) => this.saveConfig(d),
+          (existing) => this.checkDefinePrecondition(def.name, existing, options),
+        );
       });
       this.logger.info({ network: obj.name }, 'network defined');
       const info = obj.info();
@@ -367,6 +394,7 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
         for (;;) {
           const existing = this.objects.checkConflicts(def);
           if (existing === undefined) {
+            this.checkDefinePrecondition(def.name, undefined, options);
             const obj = new NetworkObject(def, false);
             const release = await obj.lock.acquire();
             this.objects.add(obj);
@@ -380,6 +408,12 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
           if (existing.active) {
             release();
             throw operationInvalid(`network is already active as '${existing.name}'`);
+          }
+          try {
+            this.checkDefinePrecondition(def.name, existing, options);
+          } catch (err) {
+            release();
+            throw err;
           }
           existing.assignDef(def, true);
           return { obj: existing, release, isNew: false };
@@ -407,6 +441,7 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
       withObject(
         () => this.objects.getByName(name),
         async (obj) => {
+          this.checkPrecondition(obj, options);
           if (!obj.persistent) throw operationInvalid("can't undefine transient network");
           this.checkGuests(obj, 'undefine', options);
           this.store.deleteConfig(obj.name);
@@ -421,11 +456,12 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
     );
   }
 
-  start(name: string): Promise<void> {
+  start(name: string, options?: Precondition): Promise<void> {
     return this.call(async () => {
       await withObject(
         () => this.objects.getByName(name),
         async (obj) => {
+          this.checkPrecondition(obj, options);
           await this.startObject(obj);
           this.events.lifecycle('Started', obj);
         },
@@ -439,6 +475,7 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
       await withObject(
         () => this.objects.getByName(name),
         async (obj) => {
+          this.checkPrecondition(obj, options);
           if (!obj.active) throw operationInvalid(`network '${obj.name}' is not active`);
           this.checkGuests(obj, 'destroy', options);
           await this.stopObject(obj);
@@ -451,19 +488,26 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
     });
   }
 
-  setAutostart(name: string, autostart: boolean): Promise<void> {
+  setAutostart(name: string, autostart: boolean, options?: Precondition): Promise<void> {
     return this.call(() =>
       withObject(
         () => this.objects.getByName(name),
         async (obj) => {
+          this.checkPrecondition(obj, options);
           if (!obj.persistent) throw operationInvalid('cannot set autostart for transient network');
           if (obj.autostart !== autostart) {
             this.store.setAutostart(obj.name, autostart);
             obj.autostart = autostart;
+            // virtnet's own event, so open pages follow a change made elsewhere (libvirt emits none).
+            this.events.emit({ kind: 'autostart', network: { name: obj.name, uuid: obj.uuid }, autostart, time: this.now() });
           }
         },
       ),
     );
+  }
+
+  versionOf(name: string): Promise<string> {
+    return this.call(async () => this.versionOfObject(this.objects.getByName(name)));
   }
 
   getXml(name: string, options?: GetXmlOptions): Promise<string> {
@@ -475,11 +519,12 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
     });
   }
 
-  update(name: string, request: UpdateRequest): Promise<UpdateResult> {
+  update(name: string, request: UpdateRequest, options?: Precondition): Promise<UpdateResult> {
     return this.call(() =>
       withObject(
         () => this.objects.getByName(name),
         async (obj) => {
+          this.checkPrecondition(obj, options);
           const plan = checkInput(() =>
             planUpdate({ active: obj.active, persistent: obj.persistent, def: obj.def, persistentDef: obj.persistentDef() }, request),
           );
