@@ -324,16 +324,17 @@ async function startVirtnetd(h: LabHost, command: readonly string[], state: LabS
 
 /**
  * End a lab host's virtnetd (SIGTERM, by PID, as an operator would) and
- * start a new one with the same options; the networks and guests it ran
- * are adopted by the new one.
+ * start a new one with the same options (`whileDown` runs in between); the
+ * networks and guests it ran are adopted by the new one.
  */
-export async function restartLabVirtnetd(dir: string, host: string, command: readonly string[]): Promise<LabVirtnetd> {
+export async function restartLabVirtnetd(dir: string, host: string, command: readonly string[], whileDown?: () => Promise<void>): Promise<LabVirtnetd> {
   const state = await readLabState(dir);
   const layout = labLayout(dir, state?.hosts ?? 0);
   const h = layout.hosts.find((x) => x.name === host);
   const old = state?.virtnetds.find((v) => v.host === host);
   if (state === undefined || h === undefined || old === undefined) throw operationInvalid(`the lab in ${dir} has no virtnetd on '${host}'`);
   await endProcesses([old.pid], old.root, 10_000);
+  await whileDown?.();
   state.virtnetds = state.virtnetds.filter((v) => v !== old);
   const save = (): void => writeFileAtomic(layout.stateFile, `${JSON.stringify(state, null, 2)}\n`);
   await startVirtnetd(h, command, state, save);

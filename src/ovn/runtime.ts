@@ -27,7 +27,7 @@ import type { DhcpLease } from '../contract/network-api.js';
 import type { AppliedNetwork, NetworkRuntime, PortAttachment, StartContext } from '../driver/runtime/seam.js';
 import type { NicPlug } from '../host/guest-backend.js';
 import { OvsdbError } from '../ovsdb/errors.js';
-import { byUuid, del, insert, mutate, update, type Operation, type WaitOp } from '../ovsdb/operations.js';
+import { byUuid, del, insert, mutate, update, type Mutation, type Operation, type WaitOp } from '../ovsdb/operations.js';
 import { NamedUuid, optionalOf, stringMap, stringMapOf, stringOf, stringsOf, uuidsOf, type Value } from '../ovsdb/values.js';
 import { internalError, operationFailed } from '../util/errors.js';
 import { INTEGRATION_BRIDGE } from './host-setup.js';
@@ -176,7 +176,17 @@ export class OvnRuntime implements NetworkRuntime {
     if (ports.length === 0) return [];
     const names = new Set(ports.map((p) => stringOf(p.row.name)));
     const dns = existing.filter((e) => e.role === 'guest-dns' && names.has(idsOf(e)[TAG_PORT] ?? ''));
-    return [mutate('Logical_Switch', [byUuid(sw.uuid)], [['ports', 'delete', ports.map((p) => p.uuid)]]), ...dns.map((d) => del('DNS', [byUuid(d.uuid)]))];
+    // The switch's weak references to the DNS rows are taken out explicitly: ovsdb-server 3.1 leaves
+    // them dangling when the same transaction also changes the switch.
+    const mutations: Mutation[] = [['ports', 'delete', ports.map((p) => p.uuid)]];
+    if (dns.length > 0) mutations.push(['dns_records', 'delete', dns.map((d) => d.uuid)]);
+    const pg = existing.find((e) => e.role === 'port-group');
+    const inGroup = pg === undefined ? [] : ports.filter((p) => uuidsOf(pg.row.ports).some((u) => u.value === p.uuid.value));
+    return [
+      mutate('Logical_Switch', [byUuid(sw.uuid)], mutations),
+      ...(pg !== undefined && inGroup.length > 0 ? [mutate('Port_Group', [byUuid(pg.uuid)], [['ports', 'delete', inGroup.map((p) => p.uuid)]])] : []),
+      ...dns.map((d) => del('DNS', [byUuid(d.uuid)])),
+    ];
   }
 
   async start(def: NetworkDef, _context: StartContext): Promise<AppliedNetwork> {
@@ -265,7 +275,7 @@ export class OvnRuntime implements NetworkRuntime {
       } else if (records.size > 0 && dnsRow !== undefined && !sameValue(records, dnsRow.row.records)) {
         ops.push(update('DNS', [byUuid(dnsRow.uuid)], { records }));
       } else if (records.size === 0 && dnsRow !== undefined) {
-        ops.push(del('DNS', [byUuid(dnsRow.uuid)]));
+        ops.push(mutate('Logical_Switch', [byUuid(sw.uuid)], [['dns_records', 'delete', [dnsRow.uuid]]]), del('DNS', [byUuid(dnsRow.uuid)]));
       }
       if (ops.length > 1) await nb.transact(ops);
     });
@@ -283,6 +293,20 @@ export class OvnRuntime implements NetworkRuntime {
       // Gone already, or taken over by the host the guest moved to: not ours to remove.
       if (sw === undefined || lsp === undefined || idsOf(lsp)[TAG_CHASSIS] !== applied.host) return;
       await nb.transact([unchanged(lsp, 'external_ids'), ...this.portRemoval(existing, sw, [lsp])]);
+    });
+  }
+
+  async prunePorts(def: NetworkDef, appliedNetwork: AppliedNetwork, held: readonly PortAttachment[]): Promise<void> {
+    const applied = readApplied(appliedNetwork);
+    const nb = this.nbOf(def);
+    const keep = new Set(held.map((p) => guestPortName(def, p.mac)));
+    await nb.optimistic(async () => {
+      const existing = await nb.networkRows(def.uuid);
+      const sw = existing.find((e) => e.role === 'switch');
+      const stale = existing.filter((e) => e.role === 'guest' && idsOf(e)[TAG_CHASSIS] === applied.host && !keep.has(stringOf(e.row.name)));
+      if (sw === undefined || stale.length === 0) return;
+      this.warn(`network '${def.name}': removing ports of guests gone from this host: ${stale.map((e) => idsOf(e)[TAG_GUEST] ?? stringOf(e.row.name)).join(', ')}`);
+      await nb.transact([...stale.map((e) => unchanged(e, 'external_ids')), ...this.portRemoval(existing, sw, stale)]);
     });
   }
 

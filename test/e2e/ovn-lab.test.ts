@@ -185,21 +185,41 @@ describe.skipIf(!root)('OVN networks across hosts (a 3-host lab)', () => {
     expect((await h1.leases('ovn1')).find((l) => l.mac === '52:54:00:77:00:03')?.ipAddress).toBe(vm3);
   });
 
-  it('a virtnetd restart changes nothing in OVN; undefine removes exactly its network', async () => {
+  it('a virtnetd restart changes nothing in OVN but the port of a guest that vanished meanwhile; undefine removes exactly its network', async () => {
+    await h1.guestDefine(guestXml('gone', '52:54:00:77:00:66', 'ovn1'));
+    await h1.guestStart('gone');
+    const portOf = (lines: string[]): string[] => lines.filter((l) => l.includes('"vm-id"') || l.includes('525400770066'));
     const before = await nbSnapshot(lab.layout.central.northbound);
+    expect(portOf(before)).toHaveLength(2);
     await h1.close();
-    await restartLabVirtnetd(lab.layout.dir, 'h1', [process.execPath, await daemonBundle()]);
+    // The guest's namespace vanishes while no daemon runs (a crash, a reboot of the guest's host side).
+    const goneNs = `${lab.layout.hosts[0]!.netns}-g-gone`;
+    await restartLabVirtnetd(lab.layout.dir, 'h1', [process.execPath, await daemonBundle()], async () => {
+      execFileSync('ip', ['netns', 'del', goneNs]);
+    });
     h1 = await connect({ uri: `unix://${lab.layout.hosts[0]!.socket}` });
-    expect(await nbSnapshot(lab.layout.central.northbound)).toEqual(before);
+    await pollUntil(async () => portOf(await nbSnapshot(lab.layout.central.northbound)).length === 0, { ms: 10_000, everyMs: 100, what: "the vanished guest's port to go" });
+    // Everything else as it was, but for the references to the two rows that went.
+    const goneUuids = portOf(before).map((l) => (JSON.parse(l.slice(l.indexOf('['))) as [string, unknown][]).find(([k]) => k === '_uuid')![1]);
+    const withoutGone = (l: string): string => {
+      const head = l.slice(0, l.indexOf('['));
+      const cols = (JSON.parse(l.slice(l.indexOf('['))) as [string, unknown][]).map(([k, v]) => {
+        if (Array.isArray(v) && v[0] === 'set') return [k, ['set', (v[1] as unknown[]).filter((x) => !goneUuids.some((g) => JSON.stringify(g) === JSON.stringify(x)))]];
+        if (goneUuids.some((g) => JSON.stringify(g) === JSON.stringify(v))) return [k, ['set', []]];
+        return [k, v];
+      });
+      return `${head}${JSON.stringify(cols)}`;
+    };
+    expect(await nbSnapshot(lab.layout.central.northbound)).toEqual(before.filter((l) => portOf([l]).length === 0).map(withoutGone).sort());
     expect(await pings(h1, 'vm1', vm3, 1)).toBe(1);
 
     const ovn2 = (await h1.lookupByName('ovn2')).uuid;
+    const withOvn2 = await nbSnapshot(lab.layout.central.northbound);
+    expect(withOvn2.some((line) => line.split(' ')[1] === ovn2)).toBe(true);
     await h1.guestDestroy('vm4');
     await h1.destroy('ovn2');
     await h1.undefine('ovn2');
-    const after = await nbSnapshot(lab.layout.central.northbound);
-    expect(after).toEqual(before.filter((line) => !line.split(' ')[1]!.includes(ovn2)));
-    expect(before.some((line) => line.includes(ovn2))).toBe(true);
+    expect(await nbSnapshot(lab.layout.central.northbound)).toEqual(withOvn2.filter((line) => line.split(' ')[1] !== ovn2));
   });
 
   it('fails the gateway over to the next chassis when the first one stops', async () => {

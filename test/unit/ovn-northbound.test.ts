@@ -202,6 +202,22 @@ describe('an OVN network in the northbound database', () => {
     expect(stringsOf(back?.addresses)).toEqual(stringsOf(before?.addresses));
   });
 
+  it('after a restart, prunes the ports of this host that no guest holds any more, and only those', async () => {
+    await h1.attachPort(def, a1, port('52:54:00:77:00:66', 'gone'));
+    const sw = async (): Promise<Row | undefined> => named('Logical_Switch', 'virtnet-ovn1');
+    const before = await sw();
+    const dnsBefore = (await rows('DNS')).length;
+    await h1.prunePorts(def, a1, [port('52:54:00:77:00:01', 'vm1')]);
+    expect((await rows('Logical_Switch_Port')).map((r) => ids(r)['virtnet-guest']).filter(Boolean).sort()).toEqual(['vm1', 'vm2']);
+    expect((await rows('DNS')).length).toBe(dnsBefore - 1);
+    const after = await sw();
+    expect(uuidsOf(after?.ports)).toHaveLength(uuidsOf(before?.ports).length - 1);
+    expect(uuidsOf(after?.dns_records)).toHaveLength(uuidsOf(before?.dns_records).length - 1);
+    expect(uuidsOf((await rows('Port_Group'))[0]?.ports)).toHaveLength(2);
+    const live = new Set((await rows('DNS')).map((r) => JSON.stringify(r._uuid)));
+    expect(uuidsOf(after?.dns_records).every((u) => live.has(JSON.stringify(u)))).toBe(true);
+  });
+
   it('a live change writes only what changed', async () => {
     const next = await define(xml('ovn1').replace("priority='10'", "priority='15'").replace(/ {4}<virtnet:acl[^\n]*\n/, ''));
     const gwBefore = (await rows('Gateway_Chassis')).find((g) => stringOf(g.chassis_name) === 'h1');

@@ -593,6 +593,28 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
   /** Hand the guest driver's hooks in (or out): force checks, re-plugging after a start. */
   setPortOwner(owner: NetworkPortOwner | undefined): void {
     this.portOwner = owner;
+    // The owner has adopted its guests and notified their ports: what a runtime made for others is stale.
+    if (owner !== undefined && this.runtime.prunePorts !== undefined) {
+      void this.call(() => this.prunePorts()).catch((err: unknown) => this.logger.warn({ err: errorText(err) }, 'cannot prune stale ports'));
+    }
+  }
+
+  /** Each running network's runtime removes the ports it made on this host that the port table does not hold. */
+  private async prunePorts(): Promise<void> {
+    for (const name of this.objects.all().map((o) => o.name)) {
+      try {
+        await withObject(
+          () => this.objects.getByName(name),
+          async (obj) => {
+            if (!obj.active || obj.applied === undefined) return;
+            const held = this.ports.ports(obj.name).map((p) => ({ portid: p.portid, mac: p.mac, owner: p.owner }));
+            await this.runtime.prunePorts?.(obj.def, obj.applied, held);
+          },
+        );
+      } catch (err) {
+        this.logger.warn({ network: name, err: errorText(err) }, 'cannot prune stale ports');
+      }
+    }
   }
 
   /** undefine / destroy of a network with guests attached needs `force`. */

@@ -74,6 +74,10 @@ export class RuntimeByKind implements NetworkRuntime {
     for (const r of [...this.kinds.map((k) => k.runtime), this.fallback]) await r.settlePrevious?.();
   }
 
+  async prunePorts(def: NetworkDef, applied: AppliedNetwork, held: readonly PortAttachment[]): Promise<void> {
+    await this.forApplied(applied).prunePorts?.(def, applied, held);
+  }
+
   async reconcileOwned(networks: readonly { def: NetworkDef; applied?: AppliedNetwork }[]): Promise<void> {
     for (const r of [...this.kinds.map((k) => k.runtime), this.fallback]) await r.reconcileOwned?.(networks);
   }

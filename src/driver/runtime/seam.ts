@@ -104,6 +104,13 @@ export interface NetworkRuntime {
   detachPort?(def: NetworkDef, applied: AppliedNetwork, port: PortAttachment): Promise<void>;
 
   /**
+   * Once the guests are adopted and their ports notified after a restart:
+   * `held` is every port the network holds; remove what attachPort made on
+   * this host for any other (a guest that vanished while no daemon ran).
+   */
+  prunePorts?(def: NetworkDef, applied: AppliedNetwork, held: readonly PortAttachment[]): Promise<void>;
+
+  /**
    * Once the driver has loaded and adopted its networks: every network it
    * holds (with its record when running). The runtime removes what it owns
    * outside the host that none of them explains (an OVN network's rows left
