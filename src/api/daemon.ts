@@ -37,6 +37,7 @@ import { DEFAULT_OPEN_FILES } from './open-files.js';
 import { SsPeerCredentials } from '../host/unix-peers.js';
 import { ForkServerRunner } from '../host/fork-server.js';
 import { tokenPath, writeToken } from './token.js';
+import { DAEMON_TEXT, plainStartupLines, terminalStartupLines, type StartupFacts } from './startup-text.js';
 
 export interface DriverContext {
   paths: VirtnetPaths;
@@ -76,6 +77,8 @@ export interface DaemonDeps {
   version: string;
   /** Start-up lines for the operator (stdout). */
   print: (line: string) => void;
+  /** The operator reads them at a terminal: a short table and a box (startup-text.ts) rather than plain lines. */
+  terminal?: boolean;
   /** The daemon's descriptor limit (RLIMIT_NOFILE), which sizes its listeners' bounds; default 1024. */
   openFiles?: number;
 }
@@ -121,7 +124,7 @@ async function startLibvirtSockets(
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     deps.logger.warn({ error: message }, 'not serving libvirt clients');
-    deps.print(`virtnetd: not serving libvirt clients: ${message}`);
+    deps.print(DAEMON_TEXT.notServingLibvirt(message));
     return undefined;
   }
 }
@@ -242,16 +245,20 @@ export async function startDaemon(options: DaemonOptions, deps: DaemonDeps): Pro
     }
 
     logger.info({ socket, readonlySocket, tcp, netns, root: options.root ?? '/' }, 'virtnetd started');
-    deps.print(`virtnetd ${deps.version}: serving unix://${socket} (read-only: ${readonlySocket})`);
+    const facts: StartupFacts = {
+      version: deps.version,
+      socket,
+      readonlySocket,
+      netns,
+      ...(libvirt ? { libvirtUri: libvirt.uri } : {}),
+      ...(sandbox ? { sandbox } : {}),
+      ...(handle.startup ? { startup: handle.startup } : {}),
+    };
     if (tcp) {
       const host = tcp.host.includes(':') ? `[${tcp.host}]` : tcp.host;
-      const scheme = tcp.tls ? 'https' : 'http';
-      deps.print(`virtnetd: serving ${scheme}://${host}:${tcp.port} (every request needs 'Authorization: Bearer ${token}')`);
-      deps.print(`virtnetd: web console at ${scheme}://${host}:${tcp.port}/ (log in with the token above, also in ${tokenPath(paths.runDir)})`);
+      facts.tcp = { url: `${tcp.tls ? 'https' : 'http'}://${host}:${tcp.port}`, token, tokenFile: tokenPath(paths.runDir) };
     }
-    if (libvirt) deps.print(`virtnetd: libvirt clients (virsh, virt-manager, bindings) connect with -c '${libvirt.uri}'`);
-    if (sandbox) deps.print(`virtnetd: sandbox network namespace '${sandbox.netns}' with uplink namespace '${sandbox.uplink}'`);
-    else if (netns) deps.print(`virtnetd: networks live in network namespace '${netns}'`);
+    for (const line of deps.terminal === true ? terminalStartupLines(facts) : plainStartupLines(facts)) deps.print(line);
 
     let stopping: Promise<void> | undefined;
     return {

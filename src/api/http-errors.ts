@@ -110,7 +110,7 @@ export function makeErrorHandler(bodyLimit: number) {
   return async function errorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const { status, error, internal } = toVirError(err, bodyLimit);
     if (internal) request.log.error({ err, status }, 'request failed');
-    else request.log.info({ class: error.errorClass, detail: error.detail, status }, 'request refused');
+    else request.log.debug({ class: error.errorClass, detail: error.detail, status }, 'request refused');
     if (status === 413 && (await drainBody(request.raw))) {
       // fastify closes the connection after a body it could not parse; the body is read, so it may stay.
       reply.removeHeader('connection');

@@ -11,6 +11,9 @@ import { startDaemon, type RunningDaemon } from './daemon.js';
 import { AlreadyRunningError, runningDaemonPid } from './instance-lock.js';
 import { collectWhenIdle } from './idle-gc.js';
 import { createLogger } from './logger.js';
+import { resolveLogFormat } from './log-text.js';
+import { ownMissingCapabilities } from './privileges.js';
+import { DAEMON_TEXT } from './startup-text.js';
 import { parseDaemonArgs, USAGE, UsageError, type DaemonCommand } from './options.js';
 import { createRealDriver } from './real-driver.js';
 import { raiseOpenFilesLimit } from './open-files.js';
@@ -51,6 +54,9 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(`virtnetd (virtnet) ${VERSION}\n`);
     return;
   }
+  // Bridges, nftables and namespaces: without the capabilities, say so before anything fails half-way.
+  const missing = ownMissingCapabilities();
+  if (missing.length > 0) fail(DAEMON_TEXT.needsPrivileges(missing));
   if (command.action === 'sandbox-cleanup') {
     const runDir = virtnetPaths(command.root).runDir;
     const pid = runningDaemonPid(runDir);
@@ -63,7 +69,10 @@ async function main(argv: string[]): Promise<void> {
   }
 
   const options = command.options;
-  const logger = createLogger(options.logLevel, options.logFile);
+  const logFormat = resolveLogFormat(options.logFormat ?? 'auto', { ...(options.logFile ? { logFile: options.logFile } : {}), stderrIsTTY: process.stderr.isTTY === true, env: process.env });
+  const logger = createLogger(options.logLevel ?? (logFormat === 'text' ? 'warn' : 'info'), options.logFile, logFormat);
+  // The start-up summary: a short table and a box for a person at a terminal, plain lines otherwise.
+  const terminal = process.stdout.isTTY === true && resolveLogFormat('auto', { stderrIsTTY: true, env: process.env }) === 'text';
   // A bug must not die silently or as a bare stack: log it as one structured line, then exit.
   process.on('uncaughtException', (err) => {
     // A process that could not be started or a connection that could not be accepted (EMFILE, EAGAIN)
@@ -123,6 +132,7 @@ async function main(argv: string[]): Promise<void> {
       logger,
       version: VERSION,
       print: (line) => process.stdout.write(`${line}\n`),
+      terminal,
     });
   } catch (err) {
     if (err instanceof AlreadyRunningError) fail(err.message);

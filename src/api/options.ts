@@ -6,6 +6,7 @@
  */
 import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
+import type { LogFormat } from './log-text.js';
 import { isLoopback } from './tcp-origin.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -23,7 +24,10 @@ export interface DaemonOptions {
   /** Serve the TCP listener over TLS with this certificate and key (PEM files). */
   tls?: { certFile: string; keyFile: string };
   logFile?: string;
-  logLevel: LogLevel;
+  /** Undefined: info in JSON, warn in text (a person at a terminal reads the start-up summary and warnings). */
+  logLevel?: LogLevel;
+  /** --log-format: auto (default) is text for a person at a terminal, JSON otherwise (log-text.ts). */
+  logFormat?: LogFormat;
   /** Start the autostart networks once per boot (default true). */
   autostart: boolean;
   /** This host's Open vSwitch database (OVN networks), as unix:PATH or tcp:HOST:PORT. */
@@ -78,7 +82,10 @@ Options:
                            192.168.122.0/24, autostart), which is otherwise
                            defined at the first start on a root with no network
   --log-file FILE          Write the log (JSON lines) to FILE instead of stderr
-  --log-level LEVEL        fatal, error, warn, info (default), debug, trace or silent
+  --log-level LEVEL        fatal, error, warn, info, debug, trace or silent
+                           (default: info, or warn on a terminal)
+  --log-format FORMAT      json, text or auto (default): text on a terminal,
+                           JSON to a file, a pipe or systemd's journal
 
 virtnet network daemon:
 
@@ -95,7 +102,7 @@ virtnet network daemon:
 
 `;
 
-const WITH_VALUE = new Set(['--root', '--netns', '--listen', '--log-file', '--log-level', '--ovs-db', '--tls-cert', '--tls-key']);
+const WITH_VALUE = new Set(['--root', '--netns', '--listen', '--log-file', '--log-level', '--log-format', '--ovs-db', '--tls-cert', '--tls-key']);
 
 /** Parse HOST:PORT for --listen; without TLS only loopback addresses are served. */
 export function parseListen(text: string, tls = false): { host: string; port: number } {
@@ -146,7 +153,7 @@ export function parseDaemonArgs(argv: readonly string[], cwd: string = process.c
   if (root === '/') throw new UsageError("--root / is the system layout: leave --root out instead");
 
   if (flags.has('--sandbox-cleanup')) {
-    const extra = [...values.keys()].filter((k) => k !== '--root' && k !== '--log-file' && k !== '--log-level');
+    const extra = [...values.keys()].filter((k) => k !== '--root' && k !== '--log-file' && k !== '--log-level' && k !== '--log-format');
     if (extra.length > 0 || flags.has('--sandbox')) {
       throw new UsageError(`--sandbox-cleanup takes no other option than --root (got ${[...extra, ...(flags.has('--sandbox') ? ['--sandbox'] : [])].join(', ')})`);
     }
@@ -159,8 +166,10 @@ export function parseDaemonArgs(argv: readonly string[], cwd: string = process.c
     throw new UsageError(`invalid network namespace name '${netns}'`);
   }
 
-  const level = values.get('--log-level') ?? 'info';
-  if (!LOG_LEVELS.includes(level as LogLevel)) throw new UsageError(`invalid --log-level '${level}': use one of ${LOG_LEVELS.join(', ')}`);
+  const level = values.get('--log-level');
+  if (level !== undefined && !LOG_LEVELS.includes(level as LogLevel)) throw new UsageError(`invalid --log-level '${level}': use one of ${LOG_LEVELS.join(', ')}`);
+  const format = values.get('--log-format');
+  if (format !== undefined && !['auto', 'json', 'text'].includes(format)) throw new UsageError(`invalid --log-format '${format}': use json, text or auto`);
 
   const listenText = values.get('--listen');
   const certFile = values.get('--tls-cert');
@@ -172,7 +181,8 @@ export function parseDaemonArgs(argv: readonly string[], cwd: string = process.c
   if (ovsDb !== undefined && !/^(unix:.+|tcp:.+:\d+)$/.test(ovsDb)) throw new UsageError(`invalid --ovs-db '${ovsDb}': expected unix:PATH or tcp:HOST:PORT`);
   const options: DaemonOptions = {
     sandbox: flags.has('--sandbox'),
-    logLevel: level as LogLevel,
+    ...(level !== undefined ? { logLevel: level as LogLevel } : {}),
+    ...(format !== undefined && format !== 'auto' ? { logFormat: format as LogFormat } : {}),
     autostart: !flags.has('--no-autostart'),
     libvirtSocket: !flags.has('--no-libvirt-socket'),
     defaultNetwork: !flags.has('--no-default-network'),

@@ -84,8 +84,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     const route = request.routeOptions.config.access;
     if (route) authorize(access, route, request);
   });
+  // One line per request, at debug level: a person at a terminal sees what matters, not every call.
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
+    request.log.debug(
       { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
       'request',
     );

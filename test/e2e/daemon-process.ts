@@ -7,7 +7,7 @@
  * by PID when the test file is done, whatever happened.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { defaultNetworkMarkerPath } from '../../src/driver/network/default-network.js';
 import { virtnetPaths } from '../../src/driver/common/paths.js';
@@ -42,6 +42,8 @@ export interface SpawnOptions {
    * (STATE/default-network), so tests start from a root with no network.
    */
   defaultNetwork?: boolean;
+  /** Run as this user (and group), e.g. 65534 (nobody); the bundle is made readable to it. */
+  uid?: number;
 }
 
 /** The --root a daemon's arguments give, if any. */
@@ -63,7 +65,8 @@ export async function spawnDaemon(args: string[], options: SpawnOptions = {}): P
     }
   }
   const argv = [...(options.prefix ?? []), process.execPath, path, ...args];
-  const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (options.uid !== undefined) chmodSync(dirname(path), 0o755);
+  const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], ...(options.uid !== undefined ? { uid: options.uid, gid: options.uid } : {}) });
   live.add(child);
   let out = '';
   let err = '';

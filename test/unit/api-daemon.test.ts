@@ -32,11 +32,11 @@ describe('parseDaemonArgs', () => {
   };
 
   it('runs with the system layout by default', () => {
-    expect(parse()).toEqual({ action: 'run', options: { sandbox: false, logLevel: 'info', autostart: true, libvirtSocket: true, defaultNetwork: true } });
+    expect(parse()).toEqual({ action: 'run', options: { sandbox: false, autostart: true, libvirtSocket: true, defaultNetwork: true } });
   });
 
   it('reads every option, with its value after a space or =', () => {
-    expect(parse('--root', 'r', '--netns=ns1', '--listen', '127.0.0.1:8080', '--log-file=log.json', '--log-level', 'debug', '--no-autostart', '--no-libvirt-socket', '--no-default-network')).toEqual({
+    expect(parse('--root', 'r', '--netns=ns1', '--listen', '127.0.0.1:8080', '--log-file=log.json', '--log-level', 'debug', '--log-format', 'json', '--no-autostart', '--no-libvirt-socket', '--no-default-network')).toEqual({
       action: 'run',
       options: {
         root: '/cwd/r',
@@ -44,6 +44,7 @@ describe('parseDaemonArgs', () => {
         listen: { host: '127.0.0.1', port: 8080 },
         logFile: '/cwd/log.json',
         logLevel: 'debug',
+        logFormat: 'json',
         sandbox: false,
         autostart: false,
         libvirtSocket: false,
