@@ -322,3 +322,50 @@ export function planNetworkFirewall(def: NetworkDef, options: NetworkFirewallOpt
 
   return { apply: batch(apply), remove: batch(remove), chains: names };
 }
+
+/**
+ * One remove batch for several plans of the same network (a live update's
+ * before and after, for its journal): everything any of them declares, then
+ * every element deletion, then every chain deletion, each once, so it still
+ * never fails on something already gone. Two remove batches one after the
+ * other in one transaction fail: a chain deleted and declared again.
+ */
+export function mergeRemoveBatches<C extends object>(...removes: readonly (readonly C[])[]): C[] {
+  const adds: C[] = [];
+  const elementDeletes: C[] = [];
+  const otherDeletes: C[] = [];
+  const seen = new Set<string>();
+  for (const cmd of removes.flat()) {
+    const key = JSON.stringify(cmd);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const deleted = (cmd as { delete?: object }).delete;
+    if (deleted === undefined) adds.push(cmd);
+    else if ('element' in deleted) elementDeletes.push(cmd);
+    else otherDeletes.push(cmd);
+  }
+  return [...adds, ...elementDeletes, ...otherDeletes];
+}
+
+/** The name of the chain a command adds or deletes, if it is one. */
+function chainOf(cmd: object, verb: 'add' | 'delete'): string | undefined {
+  const o = (cmd as Record<string, { chain?: { name?: unknown } } | undefined>)[verb];
+  const name = o?.chain?.name;
+  return typeof name === 'string' ? name : undefined;
+}
+
+/**
+ * The commands of a remove batch to run in the same transaction before an
+ * apply batch (replacing a network's rules): without the deletion of the
+ * chains the apply declares again. nft treats the apply's `add chain` as a
+ * no-op while the deletion is pending, so both together would leave the
+ * chains deleted and the map elements jumping nowhere; the apply flushes and
+ * refills them instead.
+ */
+export function removeBeforeApply<C extends object>(remove: readonly C[], apply: readonly object[]): C[] {
+  const redeclared = new Set(apply.flatMap((c) => chainOf(c, 'add') ?? []));
+  return remove.filter((c) => {
+    const deleted = chainOf(c, 'delete');
+    return deleted === undefined || !redeclared.has(deleted);
+  });
+}

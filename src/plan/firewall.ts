@@ -137,6 +137,8 @@ export {
   type NetworkChainNames,
 } from './firewall-layout.js';
 export {
+  mergeRemoveBatches,
+  removeBeforeApply,
   planNetworkFirewall,
   hasIpv4Dhcp,
   needsFirewall,

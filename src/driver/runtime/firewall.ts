@@ -22,6 +22,7 @@ import {
   OUTPUT_CHAIN,
   POSTROUTING_CHAIN,
   planFirewallTeardown,
+  removeBeforeApply,
 } from '../../plan/firewall.js';
 
 const BASE_CHAINS = new Set([FORWARD_CHAIN, POSTROUTING_CHAIN, OUTPUT_CHAIN]);
@@ -78,7 +79,7 @@ export class FirewallControl {
     const out: NftObject[] = [];
     for (const j of jobs) {
       if (j.kind === 'apply') out.push(...(base ? j.networkOnly : j.withBase));
-      else if (j.kind === 'replace') out.push(...j.remove, ...j.apply);
+      else if (j.kind === 'replace') out.push(...removeBeforeApply(j.remove, j.apply), ...j.apply);
       else out.push(...j.remove);
       if (j.kind !== 'remove') base = true;
     }

@@ -65,6 +65,7 @@ import {
   type VirtualNetworkPlan,
 } from '../../plan/network-plan.js';
 import { findSubnetCollision } from '../../plan/plan-collision.js';
+import { mergeRemoveBatches } from '../../plan/firewall.js';
 import type { NftCommand } from '../../plan/nft-json.js';
 import { VirError, configUnsupported } from '../../util/errors.js';
 import type { DhcpLease } from '../../contract/network-api.js';
@@ -412,8 +413,8 @@ export class LinuxRuntime implements NetworkRuntime {
     const unchanged = sameConf && !reloadOnly && sameFiles(oldPlan.dnsmasq, dns!);
     if (dns && !reloadOnly && !unchanged) await this.dnsmasq.check(dns, after.name);
 
-    // The journal: the old record, with the new rules' removal too, so a crash at any step below can be undone.
-    context.journal?.({ ...applied, firewallRemove: [...applied.firewallRemove, ...(newPlan.firewall?.remove.nftables ?? [])] });
+    // The journal: the old record, its rules' removal merged with the new ones', so a crash at any step below can be undone.
+    context.journal?.({ ...applied, firewallRemove: mergeRemoveBatches(applied.firewallRemove, newPlan.firewall?.remove.nftables ?? []) });
 
     let firewallBefore: NftCommand[] | undefined;
     if (newPlan.firewall) {
