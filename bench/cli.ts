@@ -100,7 +100,12 @@ const natXml = (name: string, third: number): string => `<network>
 
 function netnsPids(ns: string): number[] {
   const r = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.split(/\s+/).filter((s) => /^\d+$/.test(s)).map(Number) : [];
+  return r.status === 0
+    ? r.stdout
+        .split(/\s+/)
+        .filter((s) => /^\d+$/.test(s))
+        .map(Number)
+    : [];
 }
 
 async function stopAll(daemon: ChildProcess | undefined, ns: string, dir: string): Promise<void> {
@@ -178,12 +183,20 @@ async function main(): Promise<void> {
     await rssRow(`virtnetd RSS, ${NETWORKS} defined`);
     row(`virtnet -q net-list --all, ${NETWORKS} defined`, measure(REPS, CLI, ['-q', 'net-list', '--all'], env), VIRSH.listInactive200);
     row(`virtnet -q net-dumpxml (1 of ${NETWORKS})`, measure(REPS, CLI, ['-q', 'net-dumpxml', pick], env), VIRSH.dumpxml);
-    row(`virtnet -q net-dumpxml --inactive (1 of ${NETWORKS})`, measure(REPS, CLI, ['-q', 'net-dumpxml', '--inactive', pick], env), VIRSH.dumpxmlInactive);
+    row(
+      `virtnet -q net-dumpxml --inactive (1 of ${NETWORKS})`,
+      measure(REPS, CLI, ['-q', 'net-dumpxml', '--inactive', pick], env),
+      VIRSH.dumpxmlInactive,
+    );
 
     const cycleDir = mkdtempSync(join(dir, 'cycle-'));
     writeFileSync(join(cycleDir, 'cycle.xml'), natXml('cycle', 250));
     const line = 'net-define cycle.xml; net-start cycle; net-destroy cycle; net-undefine cycle';
-    row('virtnet -q "define; start; destroy; undefine" (one process)', measure(Math.max(5, Math.floor(REPS / 2)), CLI, ['-q', line], env, cycleDir), VIRSH.cycle);
+    row(
+      'virtnet -q "define; start; destroy; undefine" (one process)',
+      measure(Math.max(5, Math.floor(REPS / 2)), CLI, ['-q', line], env, cycleDir),
+      VIRSH.cycle,
+    );
 
     if (ACTIVE) {
       const c = await connect({ uri });

@@ -69,7 +69,10 @@ function natFile(dir: string, name: string, a: number, b: number): string {
 
 function netnsPids(): number[] {
   const r = spawnSync('ip', ['netns', 'pids', NETNS], { encoding: 'utf8' });
-  return r.stdout.split(/\s+/).filter((s) => /^\d+$/.test(s)).map(Number);
+  return r.stdout
+    .split(/\s+/)
+    .filter((s) => /^\d+$/.test(s))
+    .map(Number);
 }
 
 /** Run the workloads (cycle × cycles, then n NAT+DHCP networks) against the running anchor. */

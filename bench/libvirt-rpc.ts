@@ -140,7 +140,9 @@ async function main(): Promise<void> {
     const [theirs, ours] = measure([libvirtUri, virtnetUri]) as [Figures, Figures];
 
     const load = spawnSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).stdout.split(' ').slice(0, 3).join(' ');
-    console.log(`virsh ${spawnSync('virsh', ['--version'], { encoding: 'utf8' }).stdout.trim()}, median of ${REPS} processes each, load average ${load}`);
+    console.log(
+      `virsh ${spawnSync('virsh', ['--version'], { encoding: 'utf8' }).stdout.trim()}, median of ${REPS} processes each, load average ${load}`,
+    );
     console.log(`libvirt: ${libvirtUri} (libvirtd 9.0, ${counts[0]} other networks defined)`);
     console.log(`virtnet: ${virtnetUri} (${counts[1]} other networks)\n`);
     console.log('| virsh command | libvirt 9.0 | virtnet | ratio |');
@@ -156,7 +158,8 @@ async function main(): Promise<void> {
     if (virtnetUri) cleanup(virtnetUri);
     daemon.kill('SIGTERM');
     await new Promise((r) => (daemon.exitCode !== null ? r(undefined) : daemon.once('exit', r)));
-    for (const pid of spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout.split(/\s+/).filter(Boolean)) process.kill(Number(pid), 'SIGKILL');
+    for (const pid of spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout.split(/\s+/).filter(Boolean))
+      process.kill(Number(pid), 'SIGKILL');
     spawnSync('ip', ['netns', 'del', ns]);
     rmSync(work, { recursive: true, force: true });
   }

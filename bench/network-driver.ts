@@ -120,7 +120,8 @@ function readLibvirtFigures(): { figures: LibvirtFigures; source: string } {
   f.cycle = num(/\(a\) define\+start\+destroy\+undefine.*?\s([\d.]+) ms/)?.[0];
   f.steps = num(/per step medians: define \/ start \/ destroy \/ undefine\s+([\d.]+) \/ ([\d.]+) \/ ([\d.]+) \/ ([\d.]+) ms/);
   for (const m of text.matchAll(/N=(\d+) define\+start all: total\s+([\d.]+) s/g)) f.perN.set(Number(m[1]), { total: Number(m[2]) });
-  for (const m of text.matchAll(/N=(\d+) per-network define\+start, last 10: mean \/ median\s+([\d.]+)/g)) f.perN.get(Number(m[1]))!.last10 = Number(m[2]);
+  for (const m of text.matchAll(/N=(\d+) per-network define\+start, last 10: mean \/ median\s+([\d.]+)/g))
+    f.perN.get(Number(m[1]))!.last10 = Number(m[2]);
   for (const m of text.matchAll(/N=(\d+) destroy all: total \(median per network\)\s+([\d.]+) s \(([\d.]+) ms\)/g)) {
     Object.assign(f.perN.get(Number(m[1]))!, { destroy: Number(m[2]), destroyMedian: Number(m[3]) });
   }
@@ -187,7 +188,9 @@ function row(metric: string, ours: string, libvirt = '', ratio?: number, target?
   if (ratio !== undefined && Number.isFinite(ratio)) r.ratio = `${ratio.toFixed(3)}x`;
   if (target !== undefined) r.target = target;
   rows.push(r);
-  process.stderr.write(`${metric}: ${ours}${libvirt ? `   (libvirt ${libvirt})` : ''}${r.ratio ? `   ${r.ratio}` : ''}${target ? `   ${target}` : ''}\n`);
+  process.stderr.write(
+    `${metric}: ${ours}${libvirt ? `   (libvirt ${libvirt})` : ''}${r.ratio ? `   ${r.ratio}` : ''}${target ? `   ${target}` : ''}\n`,
+  );
 }
 const verdict = (ok: boolean, what: string): string => `${ok ? 'met' : 'MISSED'}: ${what}`;
 
@@ -276,7 +279,10 @@ async function driverAlone(): Promise<void> {
     }
     row(`(g) driver alone (FakeRuntime): cycle, median of ${CYCLES}`, `${ms(median(cyc))} ms`);
     const { per, total, names } = await defineAndStartAll(driver, 200);
-    row('    driver alone: N=200 define+start: total; first / last 10 mean', `${sec(total)} s; ${ms(mean(per.slice(0, 10)))} / ${ms(mean(per.slice(-10)))} ms`);
+    row(
+      '    driver alone: N=200 define+start: total; first / last 10 mean',
+      `${sec(total)} s; ${ms(mean(per.slice(0, 10)))} / ${ms(mean(per.slice(-10)))} ms`,
+    );
     const d = await destroyAll(driver, names);
     row('    driver alone: N=200 destroy all: total', `${sec(d.total)} s`);
     await undefineAll(driver, names);
@@ -384,18 +390,40 @@ async function main(): Promise<void> {
         const oursTotal = groupMemory([process.pid, ...dnsmasqPids]);
         const lt: number[] = [];
         for (let i = 0; i < REPS; i++) lt.push(await timed(() => driver!.list()));
-        row(`(c) list(), ${n} active networks, median of ${REPS} (in-process)`, `${ms(median(lt))} ms`, lv.list !== undefined ? `${lv.list} ms (virsh process)` : '');
+        row(
+          `(c) list(), ${n} active networks, median of ${REPS} (in-process)`,
+          `${ms(median(lt))} ms`,
+          lv.list !== undefined ? `${lv.list} ms (virsh process)` : '',
+        );
         const mid = names[Math.floor(n / 2)]!;
         const dx: number[] = [];
         for (let i = 0; i < REPS; i++) dx.push(await timed(() => driver!.getXml(mid)));
         const di: number[] = [];
         for (let i = 0; i < REPS; i++) di.push(await timed(() => driver!.getXml(mid, { inactive: true })));
-        row(`(d) getXml ${mid} (${n} active), live / inactive, median of ${REPS}`, `${ms(median(dx))} / ${ms(median(di))} ms`, lv.dumpxml !== undefined ? `${lv.dumpxml} ms (virsh process)` : '');
+        row(
+          `(d) getXml ${mid} (${n} active), live / inactive, median of ${REPS}`,
+          `${ms(median(dx))} / ${ms(median(di))} ms`,
+          lv.dumpxml !== undefined ? `${lv.dumpxml} ms (virsh process)` : '',
+        );
         const anchorN = n === 200;
-        row(`(e) driver process RSS: 0 networks -> ${n} active`, `${mib(rss0)} MiB -> ${mib(rssN)} MiB`, anchorN && lv.rss0 !== undefined ? `${lv.rss0} -> ${lv.rssN?.toFixed(1)} MiB` : '');
-        row(`    dnsmasq processes for ${n} active / their total RSS`, `${dn.procs} procs / ${mib(dn.kib)} MiB`, anchorN && lv.dnsmasqProcs !== undefined ? `${lv.dnsmasqProcs} procs / ${lv.dnsmasqRss?.toFixed(1)} MiB` : '');
+        row(
+          `(e) driver process RSS: 0 networks -> ${n} active`,
+          `${mib(rss0)} MiB -> ${mib(rssN)} MiB`,
+          anchorN && lv.rss0 !== undefined ? `${lv.rss0} -> ${lv.rssN?.toFixed(1)} MiB` : '',
+        );
+        row(
+          `    dnsmasq processes for ${n} active / their total RSS`,
+          `${dn.procs} procs / ${mib(dn.kib)} MiB`,
+          anchorN && lv.dnsmasqProcs !== undefined ? `${lv.dnsmasqProcs} procs / ${lv.dnsmasqRss?.toFixed(1)} MiB` : '',
+        );
         const live = anchorN ? lv.live : undefined;
-        const memRow = (label: string, ours: GroupMemory, theirs: GroupMemory | undefined, pick: (m: GroupMemory) => number | undefined, target: boolean): void => {
+        const memRow = (
+          label: string,
+          ours: GroupMemory,
+          theirs: GroupMemory | undefined,
+          pick: (m: GroupMemory) => number | undefined,
+          target: boolean,
+        ): void => {
           const o = pick(ours);
           const t = theirs ? pick(theirs) : undefined;
           row(
@@ -419,7 +447,9 @@ async function main(): Promise<void> {
         memRow('    total memory, summed PSS', oursTotal, live?.total, (m) => m.pssKiB, anchorN);
         memRow('    total memory, summed USS (private pages)', oursTotal, live?.total, (m) => m.ussKiB, false);
         memRow('    total memory, distinct physical pages', oursTotal, live?.total, (m) => m.uniqueKiB, anchorN);
-        const rules = inNetns(ns, 'nft', ['-a', 'list', 'table', 'inet', 'virtnet']).split('\n').filter((l) => /# handle \d+$/.test(l) && !/^\s*(table|chain|map|set)\b/.test(l.trim())).length;
+        const rules = inNetns(ns, 'nft', ['-a', 'list', 'table', 'inet', 'virtnet'])
+          .split('\n')
+          .filter((l) => /# handle \d+$/.test(l) && !/^\s*(table|chain|map|set)\b/.test(l.trim())).length;
         row(`    nft rules in table inet virtnet with ${n} active`, String(rules));
       }
 

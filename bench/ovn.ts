@@ -63,7 +63,8 @@ const bridgeXml = `<network><name>brb</name><forward mode='nat'/><ip address='10
 const guestXml = (name: string, mac: string, net: string): string =>
   `<domain type='netns'><name>${name}</name><devices><interface type='network'><mac address='${mac}'/><source network='${net}'/></interface></devices></domain>`;
 
-const UDHCPC_SCRIPT = '#!/bin/sh\ncase "$1" in bound|renew) ip addr flush dev "$interface"; ip addr add "$ip/$mask" dev "$interface"; [ -n "$router" ] && ip route replace default via "${router%% *}"; echo "LEASE $ip";; esac\n';
+const UDHCPC_SCRIPT =
+  '#!/bin/sh\ncase "$1" in bound|renew) ip addr flush dev "$interface"; ip addr add "$ip/$mask" dev "$interface"; [ -n "$router" ] && ip route replace default via "${router%% *}"; echo "LEASE $ip";; esac\n';
 
 async function main(): Promise<void> {
   const virtnetd = resolve('dist/virtnetd.js');
@@ -83,10 +84,16 @@ async function main(): Promise<void> {
     // (a)
     lab = await startLab({ dir, hosts: 3, virtnetd: [process.execPath, '--max-semi-space-size=1', virtnetd] });
     const t = lab.state.timings;
-    row('lab start, 3 hosts', `${t.total} s (namespaces ${t.namespaces}, OVS + central ${t.ovs}, chassis + tunnels ${t.chassis}, 3 virtnetd ${t.virtnetd})`);
+    row(
+      'lab start, 3 hosts',
+      `${t.total} s (namespaces ${t.namespaces}, OVS + central ${t.ovs}, chassis + tunnels ${t.chassis}, 3 virtnetd ${t.virtnetd})`,
+    );
     const [h1, h2, h3] = await Promise.all(lab.layout.hosts.map((h) => connect({ uri: `unix://${h.socket}` })));
     clients.push(h1!, h2!, h3!);
-    const lease = async (c: HttpVirtnetClient, g: string): Promise<string> => /LEASE (\S+)/.exec((await c.guestExec(g, ['busybox', 'udhcpc', '-f', '-q', '-n', '-t', '8', '-T', '1', '-i', 'eth0', '-s', script])).stdout)?.[1] ?? '';
+    const lease = async (c: HttpVirtnetClient, g: string): Promise<string> =>
+      /LEASE (\S+)/.exec(
+        (await c.guestExec(g, ['busybox', 'udhcpc', '-f', '-q', '-n', '-t', '8', '-T', '1', '-i', 'eth0', '-s', script])).stdout,
+      )?.[1] ?? '';
 
     // (b)
     for (const c of [h1!, h2!, h3!]) await c.define(ovnXml(lab));
@@ -109,7 +116,13 @@ async function main(): Promise<void> {
     await h1!.guestDefine(guestXml('p-br', '52:54:00:99:00:02', 'brb'));
     const nb = await OvsdbClient.connect(lab.layout.central.northbound);
     const portUp = async (): Promise<boolean> => {
-      const [r] = await nb.transact('OVN_Northbound', [select('Logical_Switch_Port', [['name', '==', `vn${(await h1!.lookupByName('ovnb')).uuid.replace(/-/g, '').slice(0, 12)}-525400990001`]], ['up'])]);
+      const [r] = await nb.transact('OVN_Northbound', [
+        select(
+          'Logical_Switch_Port',
+          [['name', '==', `vn${(await h1!.lookupByName('ovnb')).uuid.replace(/-/g, '').slice(0, 12)}-525400990001`]],
+          ['up'],
+        ),
+      ]);
       return optionalOf(r.rows[0]?.up) === true;
     };
     const plugOvn: number[] = [];
@@ -138,7 +151,13 @@ async function main(): Promise<void> {
     await h2!.guestDefine(guestXml('t2', '52:54:00:99:00:12', 'ovnb'));
     await h1!.guestDefine(guestXml('b1', '52:54:00:99:00:21', 'brb'));
     await h1!.guestDefine(guestXml('b2', '52:54:00:99:00:22', 'brb'));
-    for (const [c, g] of [[h1!, 't1'], [h2!, 't2'], [h1!, 'b1'], [h1!, 'b2']] as const) await c.guestStart(g);
+    for (const [c, g] of [
+      [h1!, 't1'],
+      [h2!, 't2'],
+      [h1!, 'b1'],
+      [h1!, 'b2'],
+    ] as const)
+      await c.guestStart(g);
     const t2ip = (await Promise.all([lease(h1!, 't1'), lease(h2!, 't2')]))[1];
     await lease(h1!, 'b1');
     const b2ip = await lease(h1!, 'b2');
@@ -154,7 +173,11 @@ async function main(): Promise<void> {
     };
     row(`TCP across hosts, OVN Geneve, userspace datapath (iperf3 ${IPERF_S} s)`, await iperf(h2!, 't2', h1!, 't1', t2ip));
     row(`TCP on one host's Linux bridge (iperf3 ${IPERF_S} s)`, await iperf(h1!, 'b2', h1!, 'b1', b2ip));
-    for (const [c, g] of [[h1!, 'b1'], [h1!, 'b2']] as const) await c.guestDestroy(g);
+    for (const [c, g] of [
+      [h1!, 'b1'],
+      [h1!, 'b2'],
+    ] as const)
+      await c.guestDestroy(g);
 
     // (e)
     const mover = guestXml('mv', '52:54:00:99:00:31', 'ovnb');
@@ -170,19 +193,27 @@ async function main(): Promise<void> {
       const m = /(\d+) packets transmitted, (\d+) received/.exec(r.stdout);
       return m ? `${Number(m[1]) - Number(m[2])} of ${m[1]} lost (move took ${ms(d)})` : r.stdout.trim();
     };
-    row('guest moving h2 -> h3, destroy there, start here, DHCP', await lostDuring(async () => {
-      await h2!.guestDestroy('mv');
-      await h3!.guestStart('mv');
-      await lease(h3!, 'mv');
-    }));
-    row('guest moving h3 -> h2, start here first (address set at once), destroy there', await lostDuring(async () => {
-      await h2!.guestStart('mv');
-      await h2!.guestExec('mv', ['ip', 'addr', 'add', `${mvip}/24`, 'dev', 'eth0']);
-      await h3!.guestDestroy('mv');
-    }));
+    row(
+      'guest moving h2 -> h3, destroy there, start here, DHCP',
+      await lostDuring(async () => {
+        await h2!.guestDestroy('mv');
+        await h3!.guestStart('mv');
+        await lease(h3!, 'mv');
+      }),
+    );
+    row(
+      'guest moving h3 -> h2, start here first (address set at once), destroy there',
+      await lostDuring(async () => {
+        await h2!.guestStart('mv');
+        await h2!.guestExec('mv', ['ip', 'addr', 'add', `${mvip}/24`, 'dev', 'eth0']);
+        await h3!.guestDestroy('mv');
+      }),
+    );
 
     // (f)
-    const gw = lab.state.daemons.filter((d) => d.netns === lab!.layout.hosts[1]!.netns && (d.program === 'ovs-vswitchd' || d.program === 'ovn-controller'));
+    const gw = lab.state.daemons.filter(
+      (d) => d.netns === lab!.layout.hosts[1]!.netns && (d.program === 'ovs-vswitchd' || d.program === 'ovn-controller'),
+    );
     const t0 = performance.now();
     for (const d of gw) process.kill(d.pid, 'SIGTERM');
     for (;;) {

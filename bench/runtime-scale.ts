@@ -37,7 +37,9 @@ function ip(...a: string[]): string {
 }
 function cleanup(): void {
   for (const ns of [guestNs, hostNs]) {
-    const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout.split(/\s+/).filter((s) => /^\d+$/.test(s));
+    const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' })
+      .stdout.split(/\s+/)
+      .filter((s) => /^\d+$/.test(s));
     for (const p of pids) {
       try {
         process.kill(Number(p), 'SIGKILL');
@@ -138,10 +140,14 @@ async function main(): Promise<void> {
   ip('-n', hostNs, 'link', 'add', 'vbg', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', guestNs);
   ip('-n', hostNs, 'link', 'set', 'vbg', 'master', `vb${count - 1}`, 'up');
   ip('-n', guestNs, 'link', 'set', 'eth0', 'up');
-  const dhcp = spawnSync('ip', ['netns', 'exec', guestNs, 'busybox', 'udhcpc', '-i', 'eth0', '-n', '-q', '-f', '-t', '10', '-T', '1', '-s', '/bin/true'], {
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
+  const dhcp = spawnSync(
+    'ip',
+    ['netns', 'exec', guestNs, 'busybox', 'udhcpc', '-i', 'eth0', '-n', '-q', '-f', '-t', '10', '-T', '1', '-s', '/bin/true'],
+    {
+      encoding: 'utf8',
+      timeout: 30_000,
+    },
+  );
   const leased = /lease of (\S+) obtained/.exec(dhcp.stderr + dhcp.stdout)?.[1];
 
   const t1 = performance.now();
@@ -174,7 +180,9 @@ async function main(): Promise<void> {
   else {
     say(`started ${count} in ${startTotal} ms (first ten ${summary.startFirstTenMs} ms each, last ten ${summary.startLastTenMs} ms each)`);
     say(`dnsmasq: ${alive.length} alive, ${inotify} inotify instances in total`);
-    say(`dnsmasq memory (all ${alive.length}): RSS ${summary.dnsmasqRssMiB} MiB summed, PSS ${summary.dnsmasqPssMiB} MiB, anonymous ${summary.dnsmasqAnonMiB} MiB`);
+    say(
+      `dnsmasq memory (all ${alive.length}): RSS ${summary.dnsmasqRssMiB} MiB summed, PSS ${summary.dnsmasqPssMiB} MiB, anonymous ${summary.dnsmasqAnonMiB} MiB`,
+    );
     say(`dnsmasq memory (first 200): RSS ${summary.first200DnsmasqRssMiB} MiB summed, PSS ${summary.first200DnsmasqPssMiB} MiB`);
     say(`this process (runtime + bench): RSS ${summary.benchProcessRssMiB} MiB`);
     say(`a client on network ${count - 1}: ${leased ? `lease of ${leased}` : 'NO LEASE'}`);

@@ -38,7 +38,10 @@ await build({
 const zygote = 'dist/virtnet-zygote.so';
 rmSync(zygote, { force: true });
 const cc = spawnSync(process.env.CC ?? 'cc', ['-O2', '-Wall', '-shared', '-fPIC', '-o', zygote, 'src/host/zygote/zygote.c'], { stdio: 'inherit' });
-if (cc.status !== 0) process.stderr.write(`build: ${zygote} not built (${cc.error?.message ?? `cc exit status ${cc.status}`}); dnsmasq will be started without its zygote\n`);
+if (cc.status !== 0)
+  process.stderr.write(
+    `build: ${zygote} not built (${cc.error?.message ?? `cc exit status ${cc.status}`}); dnsmasq will be started without its zygote\n`,
+  );
 
 // The web console (web/) into dist/console, served by virtnetd at / on its TCP listener.
 const { buildWeb } = await import('./build-web.mjs');

@@ -40,7 +40,12 @@ const conditions = { corpus: existsSync(corpus) };
 function countSkips(report) {
   const skips = skippedTests(report, process.cwd());
   skipped += skips.length;
-  if (skips.length > 0) process.stdout.write(`\nSkipped tests:\n${countByFile(skips).map((l) => `  ${l}`).join('\n')}\n`);
+  if (skips.length > 0)
+    process.stdout.write(
+      `\nSkipped tests:\n${countByFile(skips)
+        .map((l) => `  ${l}`)
+        .join('\n')}\n`,
+    );
   if (!inCi) return;
   const { allowed } = JSON.parse(readFileSync('test/allowed-skips.json', 'utf8'));
   const unexpected = unexpectedSkips(skips, allowed, conditions);
@@ -54,7 +59,14 @@ const buildOk = step('build', 'node', ['scripts/build.mjs']);
 mkdirSync('test-results', { recursive: true });
 // A report left by an earlier run must not stand in for this one.
 rmSync('test-results/vitest.json', { force: true });
-const vitestArgs = ['node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', '--outputFile.json=test-results/vitest.json', ...process.argv.slice(2)];
+const vitestArgs = [
+  'node_modules/vitest/vitest.mjs',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  '--outputFile.json=test-results/vitest.json',
+  ...process.argv.slice(2),
+];
 const v = run('vitest', 'node', vitestArgs);
 if (existsSync('test-results/vitest.json')) {
   const report = JSON.parse(readFileSync('test-results/vitest.json', 'utf8'));

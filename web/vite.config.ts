@@ -45,7 +45,10 @@ function patternflyDeepImports(): Plugin {
         const modules = maps.get(pkg) ?? {};
         const byFile = new Map<string, string[]>();
         const rest: string[] = [];
-        for (const raw of specs.split(',').map((x) => x.trim()).filter(Boolean)) {
+        for (const raw of specs
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean)) {
           if (raw.startsWith('type ')) continue;
           const name = raw.split(/\s+as\s+/)[0] ?? raw;
           const file = modules[name];

@@ -85,7 +85,10 @@ export function authenticate(access: ListenerAccess, request: FastifyRequest): v
 export function checkHost(identity: TcpIdentity, request: FastifyRequest): void {
   const host = request.headers.host;
   if (identity.allowsHost(host)) return;
-  const err = new VirError('OPERATION_DENIED', `this virtnetd listener answers to ${identity.hosts().join(', ') || 'no host name'}, not to Host '${String(host ?? '')}'`);
+  const err = new VirError(
+    'OPERATION_DENIED',
+    `this virtnetd listener answers to ${identity.hosts().join(', ') || 'no host name'}, not to Host '${String(host ?? '')}'`,
+  );
   err.status = 421;
   throw err;
 }

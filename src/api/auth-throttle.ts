@@ -78,7 +78,8 @@ export class AuthThrottle {
   admit(client: string): void {
     const mine = this.bucket(client);
     this.refill(this.all, this.options.globalBurst, this.options.globalPerSecond);
-    const short = mine.tokens < 1 ? (1 - mine.tokens) / this.options.perSecond : this.all.tokens < 1 ? (1 - this.all.tokens) / this.options.globalPerSecond : 0;
+    const short =
+      mine.tokens < 1 ? (1 - mine.tokens) / this.options.perSecond : this.all.tokens < 1 ? (1 - this.all.tokens) / this.options.globalPerSecond : 0;
     if (short > 0) {
       const wait = Math.max(1, Math.ceil(short));
       throw new ThrottledError(`too many failed authentication attempts${mine.tokens < 1 ? ` from ${client}` : ''}; try again in ${wait} s`, wait);

@@ -124,7 +124,9 @@ export class ConnectionGate {
    */
   async close(graceMs = 0): Promise<void> {
     this.stopAccepting();
-    const open = [...this.entries].map((e) => new Promise<void>((resolve) => (e.socket.closed ? resolve() : e.socket.once('close', () => resolve()))));
+    const open = [...this.entries].map(
+      (e) => new Promise<void>((resolve) => (e.socket.closed ? resolve() : e.socket.once('close', () => resolve()))),
+    );
     if (graceMs > 0 && open.length > 0) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([Promise.all(open), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
@@ -206,7 +208,11 @@ export class ConnectionGate {
           uids = await this.options.peers!.uidsOf(unknown.map((e) => e.inode as number));
         } catch (err) {
           // Without credentials only the listener's bound holds: serve them.
-          this.warn('peers', { err: err instanceof Error ? err.message : String(err) }, 'cannot tell client uids apart; only the per-listener bound applies');
+          this.warn(
+            'peers',
+            { err: err instanceof Error ? err.message : String(err) },
+            'cannot tell client uids apart; only the per-listener bound applies',
+          );
           for (const e of batch) this.admit(e);
           continue;
         }

@@ -60,7 +60,15 @@ export function registerConsoleRoutes(app: FastifyInstance, options: ConsoleRout
 
   api.get(
     CONSOLE_ROUTES.session,
-    { schema: { operationId: 'consoleSession', tags, summary: 'Whether this browser has a console session, and its CSRF token.', response: { 200: SessionBodySchema, ...errors } }, config: { access: READ } },
+    {
+      schema: {
+        operationId: 'consoleSession',
+        tags,
+        summary: 'Whether this browser has a console session, and its CSRF token.',
+        response: { 200: SessionBodySchema, ...errors },
+      },
+      config: { access: READ },
+    },
     async (request, reply): Promise<ConsoleSessionBody> => {
       reply.header('cache-control', 'no-store');
       const session = cookieSession(store, request);
@@ -95,7 +103,10 @@ export function registerConsoleRoutes(app: FastifyInstance, options: ConsoleRout
 
   api.post(
     CONSOLE_ROUTES.logout,
-    { schema: { operationId: 'consoleLogout', tags, summary: 'End the console session.', response: { 204: Type.Null(), ...errors } }, config: { access: READ } },
+    {
+      schema: { operationId: 'consoleLogout', tags, summary: 'End the console session.', response: { 204: Type.Null(), ...errors } },
+      config: { access: READ },
+    },
     async (request, reply) => {
       const session = cookieSession(store, request);
       if (session) store.delete(session.id);
@@ -123,7 +134,8 @@ export function registerConsoleRoutes(app: FastifyInstance, options: ConsoleRout
       schema: {
         operationId: 'consoleCheckNetwork',
         tags,
-        summary: 'Parse and validate network XML as net-define would, without defining it: {valid}, or {valid: false, error} with the VirError define would give.',
+        summary:
+          'Parse and validate network XML as net-define would, without defining it: {valid}, or {valid: false, error} with the VirError define would give.',
         body: Type.Object({ xml: Type.String() }, { additionalProperties: false }),
         response: { 200: Type.Object({ valid: Type.Boolean(), error: Type.Optional(ErrorBodySchema) }), ...errors },
       },

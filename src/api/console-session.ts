@@ -44,7 +44,12 @@ export class SessionStore {
 
   create(): ConsoleSession {
     const t = this.now();
-    const session: ConsoleSession = { id: randomBytes(32).toString('base64url'), csrf: randomBytes(32).toString('base64url'), created: t, lastSeen: t };
+    const session: ConsoleSession = {
+      id: randomBytes(32).toString('base64url'),
+      csrf: randomBytes(32).toString('base64url'),
+      created: t,
+      lastSeen: t,
+    };
     this.sessions.set(session.id, session);
     while (this.sessions.size > this.maxSessions) {
       const oldest = this.sessions.keys().next().value;

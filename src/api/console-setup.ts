@@ -42,7 +42,13 @@ export function setupConsole(access: ListenerAccess, options: ConsoleSetupOption
     register(app, driver) {
       registerConsoleStatic(app, options.dir ?? findConsoleDir());
       registerConsoleState(app, driver);
-      registerConsoleRoutes(app, { token, store, identity: access.identity, throttle, hostInfo: options.hostInfo ?? linuxHostInfo(options.netns ?? null) });
+      registerConsoleRoutes(app, {
+        token,
+        store,
+        identity: access.identity,
+        throttle,
+        hostInfo: options.hostInfo ?? linuxHostInfo(options.netns ?? null),
+      });
     },
   };
 }

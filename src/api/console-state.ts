@@ -53,7 +53,12 @@ export function registerConsoleState(app: FastifyInstance, driver: NetworkDriver
   api.get(
     CONSOLE_ROUTES.networks,
     {
-      schema: { operationId: 'consoleNetworks', tags, summary: 'Every network with its XML, in one answer.', response: { 200: Type.Object({ networks: Type.Array(NetworkStateSchema) }), ...errors } },
+      schema: {
+        operationId: 'consoleNetworks',
+        tags,
+        summary: 'Every network with its XML, in one answer.',
+        response: { 200: Type.Object({ networks: Type.Array(NetworkStateSchema) }), ...errors },
+      },
       config: { access: READ },
     },
     async () => {

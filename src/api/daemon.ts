@@ -143,7 +143,9 @@ function readTlsFiles(files: { certFile: string; keyFile: string }): { cert: str
     certificateNames(tls.cert);
     createSecureContext(tls);
   } catch (err) {
-    throw new Error(`cannot use the TLS certificate '${files.certFile}' and key '${files.keyFile}': ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(
+      `cannot use the TLS certificate '${files.certFile}' and key '${files.keyFile}': ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   return tls;
 }
@@ -173,7 +175,6 @@ export async function startDaemon(options: DaemonOptions, deps: DaemonDeps): Pro
     // Read before anything starts: a certificate that cannot be used stops the daemon at once.
     const tls = options.tls ? readTlsFiles(options.tls) : undefined;
 
-
     let netns: string | null = options.netns ?? null;
     let sandbox: SandboxNames | undefined;
     if (options.sandbox) {
@@ -189,7 +190,14 @@ export async function startDaemon(options: DaemonOptions, deps: DaemonDeps): Pro
     const token = writeToken(paths.runDir);
     undo.push(() => rmSync(tokenPath(paths.runDir), { force: true }));
 
-    const handle = await deps.createDriver({ paths, netns, logger: logger.child({ component: 'driver' }), autostart: options.autostart, defaultNetwork: options.defaultNetwork === true, ...(options.ovsDb ? { ovsDb: options.ovsDb } : {}) });
+    const handle = await deps.createDriver({
+      paths,
+      netns,
+      logger: logger.child({ component: 'driver' }),
+      autostart: options.autostart,
+      defaultNetwork: options.defaultNetwork === true,
+      ...(options.ovsDb ? { ovsDb: options.ovsDb } : {}),
+    });
     undo.push(() => handle.close());
 
     // libvirt's sockets first, so the API's version route can tell clients the URI.
@@ -209,7 +217,12 @@ export async function startDaemon(options: DaemonOptions, deps: DaemonDeps): Pro
     });
     // Each listener is bounded (connections at once, per client uid on the read-only socket, idle time): connection-gate.ts.
     const openFiles = deps.openFiles ?? DEFAULT_OPEN_FILES;
-    const serve = async (app: FastifyInstance, where: Parameters<typeof serveHttpThroughGate>[1], listener: string, perUid: boolean): Promise<ConnectionGate> => {
+    const serve = async (
+      app: FastifyInstance,
+      where: Parameters<typeof serveHttpThroughGate>[1],
+      listener: string,
+      perUid: boolean,
+    ): Promise<ConnectionGate> => {
       servers.push(app);
       const gate = await serveHttpThroughGate(app, where, {
         policy: connectionPolicy(openFiles, perUid),
@@ -219,8 +232,20 @@ export async function startDaemon(options: DaemonOptions, deps: DaemonDeps): Pro
       gates.push(gate);
       return gate;
     };
-    const rw = await createApiServer({ driver: handle.driver, access: { kind: 'unix' }, version: deps.version, logger: apiLogger.child({ listener: 'unix' }), ...advertised });
-    const ro = await createApiServer({ driver: handle.driver, access: { kind: 'unix-ro' }, version: deps.version, logger: apiLogger.child({ listener: 'unix-ro' }), ...advertised });
+    const rw = await createApiServer({
+      driver: handle.driver,
+      access: { kind: 'unix' },
+      version: deps.version,
+      logger: apiLogger.child({ listener: 'unix' }),
+      ...advertised,
+    });
+    const ro = await createApiServer({
+      driver: handle.driver,
+      access: { kind: 'unix-ro' },
+      version: deps.version,
+      logger: apiLogger.child({ listener: 'unix-ro' }),
+      ...advertised,
+    });
     await serve(rw, { path: socket, mode: 0o600 }, 'unix', false);
     await serve(ro, { path: readonlySocket, mode: 0o666 }, 'unix-ro', true);
 

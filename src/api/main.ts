@@ -64,12 +64,19 @@ async function main(argv: string[]): Promise<void> {
     const names = sandboxNames(command.root);
     const { removed, ended } = await cleanupSandbox(names);
     if (removed.length === 0) process.stdout.write(`virtnetd: no sandbox to remove ('${names.netns}', '${names.uplink}' do not exist)\n`);
-    else process.stdout.write(`virtnetd: removed network namespace${removed.length > 1 ? 's' : ''} ${listNames(removed)}${ended.length ? `, ending ${ended.length} process${ended.length > 1 ? 'es' : ''}` : ''}\n`);
+    else
+      process.stdout.write(
+        `virtnetd: removed network namespace${removed.length > 1 ? 's' : ''} ${listNames(removed)}${ended.length ? `, ending ${ended.length} process${ended.length > 1 ? 'es' : ''}` : ''}\n`,
+      );
     return;
   }
 
   const options = command.options;
-  const logFormat = resolveLogFormat(options.logFormat ?? 'auto', { ...(options.logFile ? { logFile: options.logFile } : {}), stderrIsTTY: process.stderr.isTTY === true, env: process.env });
+  const logFormat = resolveLogFormat(options.logFormat ?? 'auto', {
+    ...(options.logFile ? { logFile: options.logFile } : {}),
+    stderrIsTTY: process.stderr.isTTY === true,
+    env: process.env,
+  });
   const logger = createLogger(options.logLevel ?? (logFormat === 'text' ? 'warn' : 'info'), options.logFile, logFormat);
   // The start-up summary: a short table and a box for a person at a terminal, plain lines otherwise.
   const terminal = process.stdout.isTTY === true && resolveLogFormat('auto', { stderrIsTTY: true, env: process.env }) === 'text';

@@ -150,12 +150,14 @@ export function parseDaemonArgs(argv: readonly string[], cwd: string = process.c
 
   const rootText = values.get('--root');
   const root = rootText === undefined ? undefined : isAbsolute(rootText) ? resolve(rootText) : resolve(cwd, rootText);
-  if (root === '/') throw new UsageError("--root / is the system layout: leave --root out instead");
+  if (root === '/') throw new UsageError('--root / is the system layout: leave --root out instead');
 
   if (flags.has('--sandbox-cleanup')) {
     const extra = [...values.keys()].filter((k) => k !== '--root' && k !== '--log-file' && k !== '--log-level' && k !== '--log-format');
     if (extra.length > 0 || flags.has('--sandbox')) {
-      throw new UsageError(`--sandbox-cleanup takes no other option than --root (got ${[...extra, ...(flags.has('--sandbox') ? ['--sandbox'] : [])].join(', ')})`);
+      throw new UsageError(
+        `--sandbox-cleanup takes no other option than --root (got ${[...extra, ...(flags.has('--sandbox') ? ['--sandbox'] : [])].join(', ')})`,
+      );
     }
     return { action: 'sandbox-cleanup', ...(root ? { root } : {}) };
   }
@@ -167,9 +169,11 @@ export function parseDaemonArgs(argv: readonly string[], cwd: string = process.c
   }
 
   const level = values.get('--log-level');
-  if (level !== undefined && !LOG_LEVELS.includes(level as LogLevel)) throw new UsageError(`invalid --log-level '${level}': use one of ${LOG_LEVELS.join(', ')}`);
+  if (level !== undefined && !LOG_LEVELS.includes(level as LogLevel))
+    throw new UsageError(`invalid --log-level '${level}': use one of ${LOG_LEVELS.join(', ')}`);
   const format = values.get('--log-format');
-  if (format !== undefined && !['auto', 'json', 'text'].includes(format)) throw new UsageError(`invalid --log-format '${format}': use json, text or auto`);
+  if (format !== undefined && !['auto', 'json', 'text'].includes(format))
+    throw new UsageError(`invalid --log-format '${format}': use json, text or auto`);
 
   const listenText = values.get('--listen');
   const certFile = values.get('--tls-cert');
@@ -178,7 +182,8 @@ export function parseDaemonArgs(argv: readonly string[], cwd: string = process.c
   if (certFile !== undefined && listenText === undefined) throw new UsageError('--tls-cert and --tls-key need --listen');
   const logFile = values.get('--log-file');
   const ovsDb = values.get('--ovs-db');
-  if (ovsDb !== undefined && !/^(unix:.+|tcp:.+:\d+)$/.test(ovsDb)) throw new UsageError(`invalid --ovs-db '${ovsDb}': expected unix:PATH or tcp:HOST:PORT`);
+  if (ovsDb !== undefined && !/^(unix:.+|tcp:.+:\d+)$/.test(ovsDb))
+    throw new UsageError(`invalid --ovs-db '${ovsDb}': expected unix:PATH or tcp:HOST:PORT`);
   const options: DaemonOptions = {
     sandbox: flags.has('--sandbox'),
     ...(level !== undefined ? { logLevel: level as LogLevel } : {}),

@@ -27,7 +27,10 @@ export const createRealDriver: DriverFactory = async ({ paths, netns, logger, au
     watchResolvConf: true,
     logger: (entry) => {
       // Failures too: many are expected probes (a link that is not there), and a real one reaches the caller and the log as an error.
-      hostLog.debug({ argv: entry.argv, exitCode: entry.exitCode, ms: Math.round(entry.durationMs), ...(entry.stderr ? { stderr: entry.stderr } : {}) }, 'command');
+      hostLog.debug(
+        { argv: entry.argv, exitCode: entry.exitCode, ms: Math.round(entry.durationMs), ...(entry.stderr ? { stderr: entry.stderr } : {}) },
+        'command',
+      );
     },
     onWarning: (message) => hostLog.warn(message),
   });

@@ -51,7 +51,10 @@ export async function noContent(reply: FastifyReply, work: Promise<unknown>): Pr
 export function preconditionOf(request: FastifyRequest): { ifMatch?: string } {
   const header = request.headers['if-match'];
   if (typeof header !== 'string') return {};
-  const value = header.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+  const value = header
+    .trim()
+    .replace(/^W\//, '')
+    .replace(/^"(.*)"$/, '$1');
   return value === '' || value === '*' ? {} : { ifMatch: value };
 }
 

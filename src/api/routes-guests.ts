@@ -42,25 +42,49 @@ export function registerGuestRoutes(app: FastifyInstance, options: GuestRouteOpt
 
   api.get(
     GUEST_ROUTES.guests,
-    route(READ, { operationId: 'guestList', tags, summary: 'List guests (virConnectListAllDomains).', querystring: GuestListQuerySchema, response: ok(GuestListSchema) }),
+    route(READ, {
+      operationId: 'guestList',
+      tags,
+      summary: 'List guests (virConnectListAllDomains).',
+      querystring: GuestListQuerySchema,
+      response: ok(GuestListSchema),
+    }),
     async (request) => driver.guestList(request.query),
   );
 
   api.post(
     GUEST_ROUTES.guests,
-    route(write('virDomainDefineXML'), { operationId: 'guestDefine', tags, summary: 'Define or redefine a persistent guest (define).', body: GuestDefineBodySchema, response: ok(GuestInfoSchema) }),
+    route(write('virDomainDefineXML'), {
+      operationId: 'guestDefine',
+      tags,
+      summary: 'Define or redefine a persistent guest (define).',
+      body: GuestDefineBodySchema,
+      response: ok(GuestInfoSchema),
+    }),
     async (request) => driver.guestDefine(request.body.xml, preconditionOf(request)),
   );
 
   api.get(
     GUEST_ROUTES.guestByUuid,
-    route(READ, { operationId: 'guestLookupByUuid', tags, summary: 'Look a guest up by uuid.', params: UuidParamsSchema, response: ok(GuestInfoSchema) }),
+    route(READ, {
+      operationId: 'guestLookupByUuid',
+      tags,
+      summary: 'Look a guest up by uuid.',
+      params: UuidParamsSchema,
+      response: ok(GuestInfoSchema),
+    }),
     async (request) => driver.guestLookupByUuid(request.params.uuid),
   );
 
   api.get(
     GUEST_ROUTES.guest,
-    route(READ, { operationId: 'guestLookupByName', tags, summary: "Look a guest up by name; the ETag header is the guest's version (If-Match on changes).", params: NameParamsSchema, response: ok(GuestInfoSchema) }),
+    route(READ, {
+      operationId: 'guestLookupByName',
+      tags,
+      summary: "Look a guest up by name; the ETag header is the guest's version (If-Match on changes).",
+      params: NameParamsSchema,
+      response: ok(GuestInfoSchema),
+    }),
     async (request, reply) => {
       const info = await driver.guestLookupByName(request.params.name);
       await withEtag(reply, versionOf(info.name));
@@ -70,25 +94,50 @@ export function registerGuestRoutes(app: FastifyInstance, options: GuestRouteOpt
 
   api.delete(
     GUEST_ROUTES.guest,
-    route(write('virDomainUndefine'), { operationId: 'guestUndefine', tags, summary: 'Undefine a guest; a running one becomes transient (undefine).', params: NameParamsSchema, response: done }),
+    route(write('virDomainUndefine'), {
+      operationId: 'guestUndefine',
+      tags,
+      summary: 'Undefine a guest; a running one becomes transient (undefine).',
+      params: NameParamsSchema,
+      response: done,
+    }),
     async (request, reply) => noContent(reply, driver.guestUndefine(request.params.name, preconditionOf(request))),
   );
 
   api.post(
     GUEST_ROUTES.guestStart,
-    route(write('virDomainCreate'), { operationId: 'guestStart', tags, summary: 'Start a defined guest (start).', params: NameParamsSchema, response: done }),
+    route(write('virDomainCreate'), {
+      operationId: 'guestStart',
+      tags,
+      summary: 'Start a defined guest (start).',
+      params: NameParamsSchema,
+      response: done,
+    }),
     async (request, reply) => noContent(reply, driver.guestStart(request.params.name, preconditionOf(request))),
   );
 
   api.post(
     GUEST_ROUTES.guestDestroy,
-    route(write('virDomainDestroy'), { operationId: 'guestDestroy', tags, summary: 'Stop a guest and remove its devices; a transient one vanishes (destroy).', params: NameParamsSchema, response: done }),
+    route(write('virDomainDestroy'), {
+      operationId: 'guestDestroy',
+      tags,
+      summary: 'Stop a guest and remove its devices; a transient one vanishes (destroy).',
+      params: NameParamsSchema,
+      response: done,
+    }),
     async (request, reply) => noContent(reply, driver.guestDestroy(request.params.name, preconditionOf(request))),
   );
 
   api.get(
     GUEST_ROUTES.guestXml,
-    route(READ, { operationId: 'guestGetXml', tags, summary: "A guest's XML (dumpxml).", params: NameParamsSchema, querystring: InactiveQuerySchema, response: ok(XmlResponseSchema) }),
+    route(READ, {
+      operationId: 'guestGetXml',
+      tags,
+      summary: "A guest's XML (dumpxml).",
+      params: NameParamsSchema,
+      querystring: InactiveQuerySchema,
+      response: ok(XmlResponseSchema),
+    }),
     async (request, reply) => {
       await withEtag(reply, versionOf(request.params.name));
       return { xml: await driver.guestGetXml(request.params.name, { inactive: request.query.inactive === true }) };
@@ -97,37 +146,79 @@ export function registerGuestRoutes(app: FastifyInstance, options: GuestRouteOpt
 
   api.get(
     GUEST_ROUTES.guestInterfaces,
-    route(READ, { operationId: 'guestInterfaces', tags, summary: "A guest's vNICs (domiflist).", params: NameParamsSchema, querystring: InactiveQuerySchema, response: ok(GuestInterfaceListSchema) }),
+    route(READ, {
+      operationId: 'guestInterfaces',
+      tags,
+      summary: "A guest's vNICs (domiflist).",
+      params: NameParamsSchema,
+      querystring: InactiveQuerySchema,
+      response: ok(GuestInterfaceListSchema),
+    }),
     async (request) => driver.guestInterfaces(request.params.name, { inactive: request.query.inactive === true }),
   );
 
   api.get(
     GUEST_ROUTES.guestAddresses,
-    route(READ, { operationId: 'guestInterfaceAddresses', tags, summary: "A running guest's addresses from its networks' leases (domifaddr).", params: NameParamsSchema, response: ok(GuestInterfaceAddressListSchema) }),
+    route(READ, {
+      operationId: 'guestInterfaceAddresses',
+      tags,
+      summary: "A running guest's addresses from its networks' leases (domifaddr).",
+      params: NameParamsSchema,
+      response: ok(GuestInterfaceAddressListSchema),
+    }),
     async (request) => driver.guestInterfaceAddresses(request.params.name),
   );
 
   api.post(
     GUEST_ROUTES.guestAttach,
-    route(write('virDomainAttachDeviceFlags'), { operationId: 'guestAttachDevice', tags, summary: 'Attach one <interface> (attach-interface, attach-device).', params: NameParamsSchema, body: DeviceBodySchema, response: done }),
-    async (request, reply) => noContent(reply, driver.guestAttachDevice(request.params.name, request.body.xml, request.body.flags, preconditionOf(request))),
+    route(write('virDomainAttachDeviceFlags'), {
+      operationId: 'guestAttachDevice',
+      tags,
+      summary: 'Attach one <interface> (attach-interface, attach-device).',
+      params: NameParamsSchema,
+      body: DeviceBodySchema,
+      response: done,
+    }),
+    async (request, reply) =>
+      noContent(reply, driver.guestAttachDevice(request.params.name, request.body.xml, request.body.flags, preconditionOf(request))),
   );
 
   api.post(
     GUEST_ROUTES.guestDetach,
-    route(write('virDomainDetachDeviceFlags'), { operationId: 'guestDetachDevice', tags, summary: 'Detach one <interface> (detach-interface, detach-device).', params: NameParamsSchema, body: DeviceBodySchema, response: done }),
-    async (request, reply) => noContent(reply, driver.guestDetachDevice(request.params.name, request.body.xml, request.body.flags, preconditionOf(request))),
+    route(write('virDomainDetachDeviceFlags'), {
+      operationId: 'guestDetachDevice',
+      tags,
+      summary: 'Detach one <interface> (detach-interface, detach-device).',
+      params: NameParamsSchema,
+      body: DeviceBodySchema,
+      response: done,
+    }),
+    async (request, reply) =>
+      noContent(reply, driver.guestDetachDevice(request.params.name, request.body.xml, request.body.flags, preconditionOf(request))),
   );
 
   api.post(
     GUEST_ROUTES.guestExec,
-    route(write('virDomainLxcEnterNamespace'), { operationId: 'guestExec', tags, summary: 'Run a command inside a running netns guest (guest-exec).', params: NameParamsSchema, body: ExecBodySchema, response: ok(GuestExecResultSchema) }),
+    route(write('virDomainLxcEnterNamespace'), {
+      operationId: 'guestExec',
+      tags,
+      summary: 'Run a command inside a running netns guest (guest-exec).',
+      params: NameParamsSchema,
+      body: ExecBodySchema,
+      response: ok(GuestExecResultSchema),
+    }),
     async (request) => driver.guestExec(request.params.name, request.body.argv),
   );
 
   api.get(
     GUEST_ROUTES.bridges,
-    route(READ, { operationId: 'bridgePorts', tags: ['bridges'], summary: "The bridges of the daemon's namespace and their ports (bridge-show).", querystring: BridgeQuerySchema, response: ok(BridgePortsListSchema) }),
+    route(READ, {
+      operationId: 'bridgePorts',
+      tags: ['bridges'],
+      summary: "The bridges of the daemon's namespace and their ports (bridge-show).",
+      querystring: BridgeQuerySchema,
+      response: ok(BridgePortsListSchema),
+    }),
     async (request) => driver.bridgePorts(request.query.bridge),
   );
 }

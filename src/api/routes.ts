@@ -55,7 +55,12 @@ export function registerNetworkRoutes(app: FastifyInstance, options: RouteOption
 
   api.get(
     ROUTES.version,
-    route(READ, { operationId: 'version', tags: ['daemon'], summary: "The daemon's name and version, and whether this connection is read-only.", response: ok(VersionSchema) }),
+    route(READ, {
+      operationId: 'version',
+      tags: ['daemon'],
+      summary: "The daemon's name and version, and whether this connection is read-only.",
+      response: ok(VersionSchema),
+    }),
     async (request) => ({
       name: 'virtnetd' as const,
       version: options.version,
@@ -66,31 +71,61 @@ export function registerNetworkRoutes(app: FastifyInstance, options: RouteOption
 
   api.get(
     ROUTES.networks,
-    route(READ, { operationId: 'list', tags, summary: 'List networks (virConnectListAllNetworks).', querystring: ListQuerySchema, response: ok(NetworkListSchema) }),
+    route(READ, {
+      operationId: 'list',
+      tags,
+      summary: 'List networks (virConnectListAllNetworks).',
+      querystring: ListQuerySchema,
+      response: ok(NetworkListSchema),
+    }),
     async (request) => driver.list(request.query),
   );
 
   api.post(
     ROUTES.networks,
-    route(writeXml('virNetworkDefineXML'), { operationId: 'define', tags, summary: 'Define or redefine a persistent network (net-define).', body: DefineBodySchema, response: ok(NetworkInfoSchema) }),
+    route(writeXml('virNetworkDefineXML'), {
+      operationId: 'define',
+      tags,
+      summary: 'Define or redefine a persistent network (net-define).',
+      body: DefineBodySchema,
+      response: ok(NetworkInfoSchema),
+    }),
     async (request) => driver.define(request.body.xml, { validate: request.body.validate === true, ...preconditionOf(request) }),
   );
 
   api.post(
     ROUTES.create,
-    route(writeXml('virNetworkCreateXML'), { operationId: 'create', tags, summary: 'Create and start a transient network (net-create).', body: DefineBodySchema, response: ok(NetworkInfoSchema) }),
+    route(writeXml('virNetworkCreateXML'), {
+      operationId: 'create',
+      tags,
+      summary: 'Create and start a transient network (net-create).',
+      body: DefineBodySchema,
+      response: ok(NetworkInfoSchema),
+    }),
     async (request) => driver.create(request.body.xml, { validate: request.body.validate === true, ...preconditionOf(request) }),
   );
 
   api.get(
     ROUTES.byUuid,
-    route(READ, { operationId: 'lookupByUuid', tags, summary: 'Look a network up by uuid.', params: UuidParamsSchema, response: ok(NetworkInfoSchema) }),
+    route(READ, {
+      operationId: 'lookupByUuid',
+      tags,
+      summary: 'Look a network up by uuid.',
+      params: UuidParamsSchema,
+      response: ok(NetworkInfoSchema),
+    }),
     async (request) => driver.lookupByUuid(request.params.uuid),
   );
 
   api.get(
     ROUTES.network,
-    route(READ, { operationId: 'lookupByName', tags, summary: "Look a network up by name; the ETag header is the network's version (If-Match on changes).", params: NameParamsSchema, response: ok(NetworkInfoSchema) }),
+    route(READ, {
+      operationId: 'lookupByName',
+      tags,
+      summary: "Look a network up by name; the ETag header is the network's version (If-Match on changes).",
+      params: NameParamsSchema,
+      response: ok(NetworkInfoSchema),
+    }),
     async (request, reply) => {
       const info = await driver.lookupByName(request.params.name);
       await withEtag(reply, versionOf(info.name));
@@ -100,33 +135,70 @@ export function registerNetworkRoutes(app: FastifyInstance, options: RouteOption
 
   api.delete(
     ROUTES.network,
-    route(write('virNetworkUndefine'), { operationId: 'undefine', tags, summary: 'Undefine a network; a running one becomes transient (net-undefine).', params: NameParamsSchema, querystring: ForceQuerySchema, response: done }),
+    route(write('virNetworkUndefine'), {
+      operationId: 'undefine',
+      tags,
+      summary: 'Undefine a network; a running one becomes transient (net-undefine).',
+      params: NameParamsSchema,
+      querystring: ForceQuerySchema,
+      response: done,
+    }),
     async (request, reply) =>
-      noContent(reply, driver.undefine(request.params.name, { ...(request.query.force === true ? { force: true } : {}), ...preconditionOf(request) })),
+      noContent(
+        reply,
+        driver.undefine(request.params.name, { ...(request.query.force === true ? { force: true } : {}), ...preconditionOf(request) }),
+      ),
   );
 
   api.post(
     ROUTES.start,
-    route(write('virNetworkCreate'), { operationId: 'start', tags, summary: 'Start a defined network (net-start).', params: NameParamsSchema, response: done }),
+    route(write('virNetworkCreate'), {
+      operationId: 'start',
+      tags,
+      summary: 'Start a defined network (net-start).',
+      params: NameParamsSchema,
+      response: done,
+    }),
     async (request, reply) => noContent(reply, driver.start(request.params.name, preconditionOf(request))),
   );
 
   api.post(
     ROUTES.destroy,
-    route(write('virNetworkDestroy'), { operationId: 'destroy', tags, summary: 'Stop a network; a transient one vanishes (net-destroy).', params: NameParamsSchema, querystring: ForceQuerySchema, response: done }),
+    route(write('virNetworkDestroy'), {
+      operationId: 'destroy',
+      tags,
+      summary: 'Stop a network; a transient one vanishes (net-destroy).',
+      params: NameParamsSchema,
+      querystring: ForceQuerySchema,
+      response: done,
+    }),
     async (request, reply) =>
       noContent(reply, driver.destroy(request.params.name, { ...(request.query.force === true ? { force: true } : {}), ...preconditionOf(request) })),
   );
 
   api.put(
     ROUTES.autostart,
-    route(write('virNetworkSetAutostart'), { operationId: 'setAutostart', tags, summary: 'Mark or unmark a network as autostarted (net-autostart).', params: NameParamsSchema, body: AutostartBodySchema, response: done }),
+    route(write('virNetworkSetAutostart'), {
+      operationId: 'setAutostart',
+      tags,
+      summary: 'Mark or unmark a network as autostarted (net-autostart).',
+      params: NameParamsSchema,
+      body: AutostartBodySchema,
+      response: done,
+    }),
     async (request, reply) => noContent(reply, driver.setAutostart(request.params.name, request.body.autostart, preconditionOf(request))),
   );
 
   api.get(
     ROUTES.xml,
-    route(READ, { operationId: 'getXml', tags, summary: "A network's XML (net-dumpxml).", params: NameParamsSchema, querystring: XmlQuerySchema, response: ok(XmlResponseSchema) }),
+    route(READ, {
+      operationId: 'getXml',
+      tags,
+      summary: "A network's XML (net-dumpxml).",
+      params: NameParamsSchema,
+      querystring: XmlQuerySchema,
+      response: ok(XmlResponseSchema),
+    }),
     async (request, reply) => {
       // The version first: a change in between makes the XML newer than the ETag, so a change based on both is refused, never lost.
       await withEtag(reply, versionOf(request.params.name));
@@ -136,13 +208,27 @@ export function registerNetworkRoutes(app: FastifyInstance, options: RouteOption
 
   api.post(
     ROUTES.update,
-    route(write('virNetworkUpdate'), { operationId: 'update', tags, summary: 'Change one section of a network (net-update).', params: NameParamsSchema, body: UpdateBodySchema, response: ok(UpdateResultSchema) }),
+    route(write('virNetworkUpdate'), {
+      operationId: 'update',
+      tags,
+      summary: 'Change one section of a network (net-update).',
+      params: NameParamsSchema,
+      body: UpdateBodySchema,
+      response: ok(UpdateResultSchema),
+    }),
     async (request) => driver.update(request.params.name, request.body, preconditionOf(request)),
   );
 
   api.get(
     ROUTES.leases,
-    route(READ, { operationId: 'leases', tags, summary: "A network's DHCP leases (net-dhcp-leases).", params: NameParamsSchema, querystring: LeasesQuerySchema, response: ok(LeaseListSchema) }),
+    route(READ, {
+      operationId: 'leases',
+      tags,
+      summary: "A network's DHCP leases (net-dhcp-leases).",
+      params: NameParamsSchema,
+      querystring: LeasesQuerySchema,
+      response: ok(LeaseListSchema),
+    }),
     async (request) => driver.leases(request.params.name, request.query.mac),
   );
 }

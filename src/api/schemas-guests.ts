@@ -101,7 +101,7 @@ export const GuestExecResultSchema = Type.Object(
 
 export const BridgePortsSchema = Type.Object(
   { bridge: Type.String(), bridgeId: Type.String(), stp: Type.Boolean(), ports: Type.Array(Type.String()) },
-  { title: 'BridgePorts', description: "One bridge and its ports, as brctl show lists them." },
+  { title: 'BridgePorts', description: 'One bridge and its ports, as brctl show lists them.' },
 );
 
 export const BridgePortsListSchema = Type.Array(BridgePortsSchema);

@@ -103,7 +103,9 @@ export const ErrorBodySchema = Type.Object(
     class: ErrorClassSchema,
     detail: Type.String({ description: 'The text after the class prefix.' }),
     message: Type.String({ description: 'What virsh prints after "error: ".' }),
-    code: Type.Optional(Type.String({ description: "A stable code for the error (src/contract/error-codes.ts): a catalogued one, or 'class.CLASS'." })),
+    code: Type.Optional(
+      Type.String({ description: "A stable code for the error (src/contract/error-codes.ts): a catalogued one, or 'class.CLASS'." }),
+    ),
     params: Type.Optional(Type.Record(Type.String(), Type.String(), { description: "The values of the code's template parameters." })),
   },
   { title: 'VirError', description: "libvirt's error class and text." },

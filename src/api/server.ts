@@ -62,7 +62,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
   // Every TCP listener counts its failed tokens (auth-throttle.ts); the console's login shares the count.
-  const given: ListenerAccess = options.access.kind === 'tcp' ? { ...options.access, throttle: options.access.throttle ?? new AuthThrottle() } : options.access;
+  const given: ListenerAccess =
+    options.access.kind === 'tcp' ? { ...options.access, throttle: options.access.throttle ?? new AuthThrottle() } : options.access;
   // A TCP listener also serves the web console, whose cookie session is a second way in (console-setup.ts).
   const webConsole = setupConsole(given, { netns: options.netns ?? null });
   const access = webConsole?.access ?? given;
@@ -86,10 +87,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   });
   // One line per request, at debug level: a person at a terminal sees what matters, not every call.
   app.addHook('onResponse', async (request, reply) => {
-    request.log.debug(
-      { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
-      'request',
-    );
+    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
   await app.register(swagger, {
@@ -98,8 +96,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
       info: {
         title: 'virtnetd',
         version: options.version,
-        description:
-          "libvirt's virtual networking as a REST API. Errors carry libvirt's error class and text: {class, detail, message}.",
+        description: "libvirt's virtual networking as a REST API. Errors carry libvirt's error class and text: {class, detail, message}.",
       },
       components: {
         securitySchemes: { token: { type: 'http', scheme: 'bearer', description: 'The token in RUN/token; required on TCP only.' } },

@@ -42,7 +42,9 @@ function networkPhrases(s: DriverStartup | undefined): { notes: string[]; warnin
   if (s.adopted.length > 0) notes.push(`adopted the running networks ${names(s.adopted)}`);
   const d = s.defaultNetwork;
   if (d?.kind === 'defined') {
-    notes.push(`defined libvirt's 'default' network: NAT on ${d.subnet}, autostart${d.takenBy !== undefined ? ` (192.168.122.0/24 is in use by ${d.takenBy})` : ''}`);
+    notes.push(
+      `defined libvirt's 'default' network: NAT on ${d.subnet}, autostart${d.takenBy !== undefined ? ` (192.168.122.0/24 is in use by ${d.takenBy})` : ''}`,
+    );
     if (d.startError !== undefined) warnings.push(`the 'default' network did not start: ${d.startError}`);
   } else if (d?.kind === 'no-free-subnet') {
     warnings.push(`libvirt's 'default' network is not defined: 192.168.122.0/24 (used by ${d.takenBy}) and 192.168.124-254.0/24 are all in use`);

@@ -95,7 +95,13 @@ export async function askReedit(sh: Shell, msg: string): Promise<ReeditAnswer> {
     sh.print(`\r${msg} Try again? [y,n,f,?]: `);
     const key = (await sh.io.readKey()).toLowerCase();
     if (key === '?') {
-      for (const line of ['', 'y - yes, start editor again', 'n - no, throw away my changes', 'f - force, try to redefine again', '? - print this help']) {
+      for (const line of [
+        '',
+        'y - yes, start editor again',
+        'n - no, throw away my changes',
+        'f - force, try to redefine again',
+        '? - print this help',
+      ]) {
         sh.print(`${line}\r\n`);
       }
       continue;

@@ -67,7 +67,7 @@ export async function pipedLines(input: NodeJS.ReadableStream): Promise<LineSour
 export async function interactive(sh: Shell, lines: LineSource, echo: boolean): Promise<void> {
   sh.interactive = true;
   if (!sh.quiet) {
-    sh.print("Welcome to virtnet, the virtualization interactive terminal.\n\n");
+    sh.print('Welcome to virtnet, the virtualization interactive terminal.\n\n');
     sh.print("Type:  'help' for help with commands\n       'quit' to quit\n\n");
   }
   try {

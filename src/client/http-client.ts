@@ -69,7 +69,13 @@ export class HttpVirtnetClient extends HttpGuestClient implements VirtnetClient 
   }
 
   async undefine(name: string, options: ForceOptions = {}): Promise<void> {
-    await request(this.transport, 'DELETE', routePath(ROUTES.network, name) + query({ force: options.force ? 'true' : undefined }), undefined, options);
+    await request(
+      this.transport,
+      'DELETE',
+      routePath(ROUTES.network, name) + query({ force: options.force ? 'true' : undefined }),
+      undefined,
+      options,
+    );
   }
 
   async start(name: string, options: Precondition = {}): Promise<void> {
@@ -92,7 +98,11 @@ export class HttpVirtnetClient extends HttpGuestClient implements VirtnetClient 
   }
 
   async getXml(name: string, options: GetXmlOptions = {}): Promise<string> {
-    const answer = await request<{ xml: string }>(this.transport, 'GET', routePath(ROUTES.xml, name) + query({ inactive: options.inactive ? 'true' : undefined }));
+    const answer = await request<{ xml: string }>(
+      this.transport,
+      'GET',
+      routePath(ROUTES.xml, name) + query({ inactive: options.inactive ? 'true' : undefined }),
+    );
     return answer.xml;
   }
 

@@ -69,9 +69,19 @@ export function lostConnectionError(): VirError {
 
 /** Errors raised before anything was sent: the daemon is not there. */
 export function isConnectFailure(err: NodeJS.ErrnoException): boolean {
-  return ['ENOENT', 'ECONNREFUSED', 'EACCES', 'EPERM', 'ENOTDIR', 'ENOTSOCK', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENAMETOOLONG', 'ETIMEDOUT'].includes(
-    err.code ?? '',
-  );
+  return [
+    'ENOENT',
+    'ECONNREFUSED',
+    'EACCES',
+    'EPERM',
+    'ENOTDIR',
+    'ENOTSOCK',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'EADDRNOTAVAIL',
+    'ENAMETOOLONG',
+    'ETIMEDOUT',
+  ].includes(err.code ?? '');
 }
 
 function isErrorClass(value: unknown): value is ErrorClass {

@@ -78,9 +78,14 @@ export class HttpGuestClient implements GuestDriverApi {
   }
 
   guestList(filter: GuestListFilter = {}): Promise<GuestInfo[]> {
-    return request(this.transport, 
+    return request(
+      this.transport,
       'GET',
-      GUEST_ROUTES.guests + query({ active: filter.active === undefined ? undefined : String(filter.active), inactive: filter.inactive === undefined ? undefined : String(filter.inactive) }),
+      GUEST_ROUTES.guests +
+        query({
+          active: filter.active === undefined ? undefined : String(filter.active),
+          inactive: filter.inactive === undefined ? undefined : String(filter.inactive),
+        }),
     );
   }
 
@@ -108,7 +113,11 @@ export class HttpGuestClient implements GuestDriverApi {
   }
 
   async guestGetXml(name: string, options: { inactive?: boolean } = {}): Promise<string> {
-    const answer = await request<{ xml: string }>(this.transport, 'GET', routePath(GUEST_ROUTES.guestXml, name) + query({ inactive: options.inactive ? 'true' : undefined }));
+    const answer = await request<{ xml: string }>(
+      this.transport,
+      'GET',
+      routePath(GUEST_ROUTES.guestXml, name) + query({ inactive: options.inactive ? 'true' : undefined }),
+    );
     return answer.xml;
   }
 

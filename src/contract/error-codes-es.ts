@@ -65,7 +65,8 @@ export const ERRORS_ES: Record<ErrorCode, string> = {
   'xml.forwardNoIp': "el reenvío {mode} necesita una dirección IP, y la red '{name}' no tiene",
   'xml.badForwarder': "la dirección IP '{address}' del reenviador DNS de la red '{name}' no es válida",
   'auth.badToken': 'el token no coincide con el que virtnetd escribió en su directorio de ejecución (RUN/token)',
-  'auth.noToken': 'virtnetd pide su token en las conexiones TCP: envía «Authorization: Bearer TOKEN» con el token del directorio de ejecución del servicio (RUN/token)',
+  'auth.noToken':
+    'virtnetd pide su token en las conexiones TCP: envía «Authorization: Bearer TOKEN» con el token del directorio de ejecución del servicio (RUN/token)',
   'connection.lost': 'se cortó la conexión con virtnetd mientras respondía',
   'connection.refused': "no se puede conectar con el servidor en '{where}': {why}",
   'daemon.unexpected': 'fallo inesperado en virtnetd; consulta su registro',

@@ -44,7 +44,10 @@ export const ERROR_CATALOGUE = {
   'network.guestsAttached': { class: 'OPERATION_INVALID', en: "network '{name}' has guests attached: {guests} (use --force to {verb} it anyway)" },
   'network.existsWithUuid': { class: 'OPERATION_FAILED', en: "network '{name}' already exists with uuid {uuid}" },
   'network.uuidTaken': { class: 'OPERATION_FAILED', en: "network '{name}' is already defined with uuid {uuid}" },
-  'network.changed': { class: 'OPERATION_FAILED', en: "network '{name}' has changed since it was read: version '{expected}' expected, '{actual}' found" },
+  'network.changed': {
+    class: 'OPERATION_FAILED',
+    en: "network '{name}' has changed since it was read: version '{expected}' expected, '{actual}' found",
+  },
   'network.inUse': { class: 'INTERNAL_ERROR', en: 'Network is already in use by interface {iface}' },
   'network.routeInUse': { class: 'INTERNAL_ERROR', en: "Route address '{address}' conflicts with IP address for '{iface}'" },
   // A guest's state.
@@ -54,11 +57,17 @@ export const ERROR_CATALOGUE = {
   'guest.transientConfig': { class: 'OPERATION_INVALID', en: 'transient domains do not have any persistent config' },
   'guest.noDeviceWithMac': { class: 'DEVICE_MISSING', en: 'no device matching MAC address {mac} found' },
   'guest.existsWithUuid': { class: 'OPERATION_FAILED', en: "domain '{name}' already exists with uuid {uuid}" },
-  'guest.changed': { class: 'OPERATION_FAILED', en: "domain '{name}' has changed since it was read: version '{expected}' expected, '{actual}' found" },
+  'guest.changed': {
+    class: 'OPERATION_FAILED',
+    en: "domain '{name}' has changed since it was read: version '{expected}' expected, '{actual}' found",
+  },
   // What a network serves (src/conf/network/validate-served.ts).
   'served.hostOnGateway': { class: 'CONFIG_UNSUPPORTED', en: "DHCP host address {address} in network '{name}' is the network's own address" },
   'served.hostOnNetwork': { class: 'CONFIG_UNSUPPORTED', en: "DHCP host address {address} in network '{name}' is the network address of {subnet}" },
-  'served.hostOnBroadcast': { class: 'CONFIG_UNSUPPORTED', en: "DHCP host address {address} in network '{name}' is the broadcast address of {subnet}" },
+  'served.hostOnBroadcast': {
+    class: 'CONFIG_UNSUPPORTED',
+    en: "DHCP host address {address} in network '{name}' is the broadcast address of {subnet}",
+  },
   'served.rangesOverlap': { class: 'CONFIG_UNSUPPORTED', en: "DHCP ranges {start1} to {end1} and {start2} to {end2} in network '{name}' overlap" },
   'served.loopbackSubnet': { class: 'CONFIG_UNSUPPORTED', en: "network '{name}' cannot use the loopback subnet {subnet}" },
   'served.multicastSubnet': { class: 'CONFIG_UNSUPPORTED', en: "network '{name}' cannot use the multicast subnet {subnet}" },
@@ -68,8 +77,8 @@ export const ERROR_CATALOGUE = {
   // net-update.
   'update.noHost': { class: 'OPERATION_INVALID', en: "couldn't locate a matching dhcp host entry in network '{name}'" },
   'update.noRange': { class: 'OPERATION_INVALID', en: "couldn't locate a matching dhcp range entry in network '{name}'" },
-  'update.hostExists': { class: 'OPERATION_INVALID', en: "there is an existing dhcp host entry in network '{name}' that matches \"{host}\"" },
-  'update.rangeExists': { class: 'OPERATION_INVALID', en: "there is an existing dhcp range entry in network '{name}' that matches \"{range}\"" },
+  'update.hostExists': { class: 'OPERATION_INVALID', en: 'there is an existing dhcp host entry in network \'{name}\' that matches "{host}"' },
+  'update.rangeExists': { class: 'OPERATION_INVALID', en: 'there is an existing dhcp range entry in network \'{name}\' that matches "{range}"' },
   'update.dnsHostExists': { class: 'OPERATION_INVALID', en: 'there is already at least one DNS HOST record with a matching field in network {name}' },
   'update.noDnsHost': { class: 'OPERATION_INVALID', en: "couldn't locate a matching DNS HOST record in network {name}" },
   'update.dnsTxtExists': { class: 'OPERATION_INVALID', en: "there is already a DNS TXT record with name '{txt}' in network {name}" },

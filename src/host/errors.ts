@@ -20,11 +20,7 @@ export class HostError extends VirError {
   /** The tool's full stderr. */
   readonly stderr: string;
 
-  constructor(
-    errorClass: ErrorClass,
-    detail: string,
-    info: { reason?: string; argv?: readonly string[]; stderr?: string } = {},
-  ) {
+  constructor(errorClass: ErrorClass, detail: string, info: { reason?: string; argv?: readonly string[]; stderr?: string } = {}) {
     super(errorClass, detail);
     this.name = 'HostError';
     this.reason = info.reason ?? detail;

@@ -37,7 +37,8 @@ import { type CommandLogger, type CommandResult, type CommandSpec, ExecRunner } 
  * removes its directory, so even a process that exits right after a command
  * leaves nothing in the temp directory.
  */
-const SERVER_SCRIPT = 'd=$1\nwhile IFS= read -r id; do\n  { ( . "$d/$id.sh" ) & echo "$id pid $!"; wait $!; echo "$id $?"; } &\ndone\nwait\nrm -rf -- "$d"\n';
+const SERVER_SCRIPT =
+  'd=$1\nwhile IFS= read -r id; do\n  { ( . "$d/$id.sh" ) & echo "$id pid $!"; wait $!; echo "$id $?"; } &\ndone\nwait\nrm -rf -- "$d"\n';
 
 export class ForkServerRunner extends JobServerRunner {
   /** For a command the server cannot take (its directory or job files cannot be written). */

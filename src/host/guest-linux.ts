@@ -17,7 +17,17 @@ import { constants as osConstants } from 'node:os';
 import { VirError } from '../util/errors.js';
 import { commandError, missingBridgeError } from './errors.js';
 import { LinuxFacts } from './facts.js';
-import type { BridgePortsInfo, ExecOutcome, GuestBackend, GuestHandle, NicPlug, NicSpec, PlugNames, OvsPortControl, PluggedNic } from './guest-backend.js';
+import type {
+  BridgePortsInfo,
+  ExecOutcome,
+  GuestBackend,
+  GuestHandle,
+  NicPlug,
+  NicSpec,
+  PlugNames,
+  OvsPortControl,
+  PluggedNic,
+} from './guest-backend.js';
 import { offloadsOff } from './offloads.js';
 import { bridgePortsFromLinks } from './guest-bridges.js';
 import {
@@ -163,7 +173,8 @@ export class LinuxGuestBackend implements GuestBackend {
   }
 
   private ovs(): OvsPortControl {
-    if (this.ovsControl === undefined) throw new VirError('OPERATION_UNSUPPORTED', 'this virtnetd has no Open vSwitch for vNICs of OVN networks (--ovs-db)');
+    if (this.ovsControl === undefined)
+      throw new VirError('OPERATION_UNSUPPORTED', 'this virtnetd has no Open vSwitch for vNICs of OVN networks (--ovs-db)');
     return this.ovsControl;
   }
 
@@ -276,7 +287,11 @@ export class LinuxGuestBackend implements GuestBackend {
       names.map((n) => ['link', 'del', 'dev', n]),
       { force: true },
     );
-    const real = outcome.known ? outcome.failures.filter((f) => !isAlreadyGone(f.reason)) : isAlreadyGone(outcome.stderr) ? [] : [{ line: 0, reason: outcome.stderr.trim() }];
+    const real = outcome.known
+      ? outcome.failures.filter((f) => !isAlreadyGone(f.reason))
+      : isAlreadyGone(outcome.stderr)
+        ? []
+        : [{ line: 0, reason: outcome.stderr.trim() }];
     if (real.length > 0) {
       const first = real[0]!;
       const name = names[first.line - 1] ?? names[0]!;
@@ -425,7 +440,12 @@ export class LinuxGuestBackend implements GuestBackend {
     if (this.ovsControl === undefined) return linux;
     const ovs = await this.ovsControl.bridges();
     const macOf = new Map(links.map((l) => [l.name, l.mac]));
-    const shown = ovs.map((b) => ({ bridge: b.name, bridgeId: `8000.${(macOf.get(b.name) ?? '').replace(/:/g, '')}`, stp: false, ports: b.ports.filter((p) => p !== b.name) }));
+    const shown = ovs.map((b) => ({
+      bridge: b.name,
+      bridgeId: `8000.${(macOf.get(b.name) ?? '').replace(/:/g, '')}`,
+      stp: false,
+      ports: b.ports.filter((p) => p !== b.name),
+    }));
     return [...linux, ...shown].sort((a, b) => a.bridge.localeCompare(b.bridge));
   }
 }

@@ -16,4 +16,12 @@ export type { NetnsBinding } from './netns.js';
 export type { NftFamily, NftObject, NftTableRef, Nftables } from './nft.js';
 export type { DaemonSignal, DaemonSpec, ProcessInfo, Processes } from './processes.js';
 export { ipv6ConfKey, type SysctlEntry, type SysctlKey, type Sysctls } from './sysctl.js';
-export { ExecRunner, MemoryCommandLog, type CommandLogEntry, type CommandLogger, type CommandResult, type CommandRunner, type CommandSpec } from './runner.js';
+export {
+  ExecRunner,
+  MemoryCommandLog,
+  type CommandLogEntry,
+  type CommandLogger,
+  type CommandResult,
+  type CommandRunner,
+  type CommandSpec,
+} from './runner.js';

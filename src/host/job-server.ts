@@ -135,7 +135,14 @@ export abstract class JobServerRunner implements CommandRunner {
       return this.fallback(spec);
     }
     return new Promise<CommandResult>((resolve, reject) => {
-      const job: Job = { spec, files, started: performance.now(), timer: setTimeout(() => this.kill(job), spec.timeoutMs ?? 30_000), resolve, reject };
+      const job: Job = {
+        spec,
+        files,
+        started: performance.now(),
+        timer: setTimeout(() => this.kill(job), spec.timeoutMs ?? 30_000),
+        resolve,
+        reject,
+      };
       job.timer.unref();
       if (this.idleTimer !== undefined) {
         clearTimeout(this.idleTimer);

@@ -24,7 +24,9 @@ import { readFile, readlink, statfs } from 'node:fs/promises';
 import { NETNS_RUN_DIR } from './netns.js';
 
 /** How /run/netns (or the mount holding it) propagates, from one mountinfo; `exact` when /run/netns is a mount point itself. */
-export type Propagation = ({ kind: 'shared'; group: number } | { kind: 'slave'; master: number } | { kind: 'private' } | { kind: 'absent' }) & { exact?: boolean };
+export type Propagation = ({ kind: 'shared'; group: number } | { kind: 'slave'; master: number } | { kind: 'private' } | { kind: 'absent' }) & {
+  exact?: boolean;
+};
 
 /** The propagation of the mount that holds `path` (the longest mount point above it), from /proc/PID/mountinfo text. */
 export function propagationOf(mountinfo: string, path: string = NETNS_RUN_DIR): Propagation {

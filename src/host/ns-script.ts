@@ -73,7 +73,10 @@ export async function runNsScript(runner: CommandRunner, netns: NetnsBinding, st
     const at = lines.findIndex((l) => l.startsWith(`${FAIL} `));
     const step = at >= 0 ? steps[Number(lines[at]!.slice(FAIL.length + 1))] : undefined;
     if (step?.kind === 'command') {
-      const output = lines.slice(at + 1).join('\n').trim();
+      const output = lines
+        .slice(at + 1)
+        .join('\n')
+        .trim();
       const reason = toolReason(output) || output || 'failed';
       throw new HostError('SYSTEM_ERROR', `${step.what}: ${reason}`, { reason, argv: step.argv, stderr: output });
     }

@@ -78,7 +78,10 @@ export function checkPid(pid: number): number {
 /** The state letter in a /proc/PID/stat line (after the last ')', since comm may hold parentheses). */
 export function parseStatState(stat: string): string {
   const close = stat.lastIndexOf(')');
-  return stat.slice(close + 1).trim().charAt(0);
+  return stat
+    .slice(close + 1)
+    .trim()
+    .charAt(0);
 }
 
 /** Parse pid file text: a positive integer, surrounding whitespace allowed. */

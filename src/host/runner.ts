@@ -98,7 +98,9 @@ export class ExecRunner implements CommandRunner {
     const started = performance.now();
     return new Promise<CommandResult>((resolve, reject) => {
       const cannotRun = (err: unknown): VirError =>
-        osErrorCode(err) === 'ENOENT' ? new VirError('SYSTEM_ERROR', `Unable to find '${program}' binary in $PATH`) : new VirError('SYSTEM_ERROR', `Cannot run '${program}': ${osErrorText(err)}`);
+        osErrorCode(err) === 'ENOENT'
+          ? new VirError('SYSTEM_ERROR', `Unable to find '${program}' binary in $PATH`)
+          : new VirError('SYSTEM_ERROR', `Cannot run '${program}': ${osErrorText(err)}`);
       let child: ChildProcessWithoutNullStreams;
       try {
         child = spawn(program, args, {

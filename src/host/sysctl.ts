@@ -183,7 +183,9 @@ export class LinuxSysctls implements Sysctls {
     const result =
       entries.length === 1
         ? await this.runner.run({ argv: inNetnsArgv(this.netns, ['tee', paths[0] as string]), input: `${(entries[0] as SysctlEntry).value}\n` })
-        : await this.runner.run({ argv: inNetnsArgv(this.netns, ['sh', '-c', sysctlScript(entries.map((e, i) => ({ path: paths[i] as string, value: e.value })))]) });
+        : await this.runner.run({
+            argv: inNetnsArgv(this.netns, ['sh', '-c', sysctlScript(entries.map((e, i) => ({ path: paths[i] as string, value: e.value })))]),
+          });
     let firstError: HostError | undefined;
     if (result.exitCode !== 0) {
       const errors = stderrByPath('tee', result.stderr);

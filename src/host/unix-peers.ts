@@ -82,7 +82,8 @@ export class SsPeerCredentials implements PeerCredentials {
 
   async uidsOf(inodes: readonly number[]): Promise<Map<number, number | undefined>> {
     const result = await this.runner.run({ argv: ['ss', '-xpH'], timeoutMs: 10_000 });
-    if (result.exitCode !== 0) throw new VirError('SYSTEM_ERROR', `cannot list unix sockets with ss: ${result.stderr.trim() || `exit status ${result.exitCode}`}`);
+    if (result.exitCode !== 0)
+      throw new VirError('SYSTEM_ERROR', `cannot list unix sockets with ss: ${result.stderr.trim() || `exit status ${result.exitCode}`}`);
     const byInode = new Map<number, UnixSocketEntry>();
     for (const e of parseSsUnix(result.stdout)) byInode.set(e.inode, e);
     const out = new Map<number, number | undefined>();

@@ -112,7 +112,9 @@ export class ZygoteRunner extends JobServerRunner {
     }
     if (!this.unavailable) {
       this.unavailable = true;
-      this.options.onUnavailable?.(`the ${this.options.program} zygote did not start${err ? ` (${err.message})` : ''}; starting ${this.options.program} as a new program each time`);
+      this.options.onUnavailable?.(
+        `the ${this.options.program} zygote did not start${err ? ` (${err.message})` : ''}; starting ${this.options.program} as a new program each time`,
+      );
     }
     for (const job of jobs) this.fallback(job.spec).then(job.resolve, job.reject);
   }

@@ -103,7 +103,17 @@ export async function startLab(o: LabStartOptions): Promise<Lab> {
     throw operationInvalid(`a lab already exists in ${layout.dir}: remove it first with 'virtnet lab stop --dir ${layout.dir}'`);
   }
   if (existsSync(layout.dir) && readdirSync(layout.dir).length > 0) throw operationInvalid(`lab directory ${layout.dir} is not empty`);
-  const state: LabState = { version: 1, dir: layout.dir, prefix: layout.prefix, hosts: o.hosts, namespaces: [], daemons: [], virtnetds: [], ready: false, timings: {} };
+  const state: LabState = {
+    version: 1,
+    dir: layout.dir,
+    prefix: layout.prefix,
+    hosts: o.hosts,
+    namespaces: [],
+    daemons: [],
+    virtnetds: [],
+    ready: false,
+    timings: {},
+  };
   mkdirSync(layout.dir, { recursive: true });
   const save = (): void => writeFileAtomic(layout.stateFile, `${JSON.stringify(state, null, 2)}\n`);
   save();
@@ -248,7 +258,9 @@ async function buildLab(
   );
   const [, datapaths] = await Promise.all([centralUp, hostsUp]);
   mark('ovs', t);
-  log(`OVN central and ${hosts.length} hosts' Open vSwitch (${datapaths[0] === 'netdev' ? 'userspace datapath' : 'kernel datapath'}): ${state.timings.ovs?.toFixed(2)} s`);
+  log(
+    `OVN central and ${hosts.length} hosts' Open vSwitch (${datapaths[0] === 'netdev' ? 'userspace datapath' : 'kernel datapath'}): ${state.timings.ovs?.toFixed(2)} s`,
+  );
 
   // ---- ovn-controller on every host, then tunnels --------------------------------
   t = performance.now();
@@ -274,7 +286,13 @@ async function buildLab(
       await Promise.all(hosts.map(async (h) => macs.set(h.encapIp, (await hostOf(h.netns).facts.link('br-phy'))?.mac ?? '')));
       await Promise.all(
         hosts.map((h) =>
-          seedTunnelNeighbours({ host: hostOf(h.netns), runner, ovsRunDir: h.ovs.run, peers: hosts.filter((p) => p !== h).map((p) => p.encapIp), knownMacs: macs }),
+          seedTunnelNeighbours({
+            host: hostOf(h.netns),
+            runner,
+            ovsRunDir: h.ovs.run,
+            peers: hosts.filter((p) => p !== h).map((p) => p.encapIp),
+            knownMacs: macs,
+          }),
         ),
       );
     }
@@ -293,7 +311,18 @@ async function buildLab(
 
 /** The arguments a lab host's virtnetd runs with. */
 export function virtnetdArgs(h: LabHost): string[] {
-  return ['--root', h.virtnetRoot, '--netns', h.netns, '--ovs-db', h.ovsDb, '--log-file', join(h.dir, 'virtnetd.log'), '--no-autostart', '--no-default-network'];
+  return [
+    '--root',
+    h.virtnetRoot,
+    '--netns',
+    h.netns,
+    '--ovs-db',
+    h.ovsDb,
+    '--log-file',
+    join(h.dir, 'virtnetd.log'),
+    '--no-autostart',
+    '--no-default-network',
+  ];
 }
 
 async function startVirtnetd(h: LabHost, command: readonly string[], state: LabState, save: () => void): Promise<void> {
@@ -327,7 +356,12 @@ async function startVirtnetd(h: LabHost, command: readonly string[], state: LabS
  * start a new one with the same options (`whileDown` runs in between); the
  * networks and guests it ran are adopted by the new one.
  */
-export async function restartLabVirtnetd(dir: string, host: string, command: readonly string[], whileDown?: () => Promise<void>): Promise<LabVirtnetd> {
+export async function restartLabVirtnetd(
+  dir: string,
+  host: string,
+  command: readonly string[],
+  whileDown?: () => Promise<void>,
+): Promise<LabVirtnetd> {
   const state = await readLabState(dir);
   const layout = labLayout(dir, state?.hosts ?? 0);
   const h = layout.hosts.find((x) => x.name === host);
@@ -364,7 +398,9 @@ function runsFrom(pid: number, needle: string): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     if (/\) [ZX] /.test(stat)) return false;
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((a) => a.includes(needle));
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .some((a) => a.includes(needle));
   } catch {
     return false;
   }

@@ -26,7 +26,17 @@ import { EventCallbacks, type LifecycleMessage } from './events.js';
 import { type Handlers, type Session } from './dispatch.js';
 import { FrameSplitter, FramingError, type MessageHeader, decodeMessage, encodeMessage } from './framing.js';
 import { NETWORK_EVENT_LIFECYCLE, PROCEDURES, type ProcedureName, type ProcedureSpec, UNSUPPORTED } from './procedures.js';
-import { ErrorCode, ErrorDomain, KEEPALIVE_PROGRAM, KEEPALIVE_PROTOCOL_VERSION, KeepaliveProc, MessageStatus, MessageType, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION } from './protocol.js';
+import {
+  ErrorCode,
+  ErrorDomain,
+  KEEPALIVE_PROGRAM,
+  KEEPALIVE_PROTOCOL_VERSION,
+  KeepaliveProc,
+  MessageStatus,
+  MessageType,
+  REMOTE_PROGRAM,
+  REMOTE_PROTOCOL_VERSION,
+} from './protocol.js';
 import { remoteError } from './types.js';
 import { XdrError, XdrReader, encode } from './xdr.js';
 
@@ -168,7 +178,8 @@ export class RpcConnection {
     try {
       if (header.type === MessageType.CALL_WITH_FDS) throw rpcFailure('file descriptor passing is not supported');
       if (!this.opened && !spec.beforeOpen) throw new RpcError(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC, 'internal error: connection not open');
-      if (this.readonly && spec.write) throw new RpcError(ErrorCode.OPERATION_DENIED, spec.domain, `operation forbidden: read only access prevents ${spec.api}`);
+      if (this.readonly && spec.write)
+        throw new RpcError(ErrorCode.OPERATION_DENIED, spec.domain, `operation forbidden: read only access prevents ${spec.api}`);
       let args: unknown;
       try {
         args = spec.args.decode(new XdrReader(payload));

@@ -81,7 +81,15 @@ function checkFlags(flags: number, allowed: number, fn: string): void {
 }
 
 /** virNetworkPortGetParameters' fields (VIR_NETWORK_PORT_BANDWIDTH_*). */
-const PORT_BANDWIDTH_PARAMS = ['inbound.average', 'inbound.peak', 'inbound.burst', 'inbound.floor', 'outbound.average', 'outbound.peak', 'outbound.burst'];
+const PORT_BANDWIDTH_PARAMS = [
+  'inbound.average',
+  'inbound.peak',
+  'inbound.burst',
+  'inbound.floor',
+  'outbound.average',
+  'outbound.peak',
+  'outbound.burst',
+];
 
 const LIST_FLAGS = Object.values(ListNetworksFlag).reduce((a, b) => a | b, 0);
 

@@ -44,7 +44,8 @@ export class EventCallbacks {
 
   /** A new callback for `eventID`, optionally for one network (by uuid); returns its id. */
   register(eventID: number, network: NetworkRef | undefined): number {
-    if (eventID !== NetworkEventId.LIFECYCLE) throw new RpcError(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC, `internal error: unsupported network event ID ${eventID}`);
+    if (eventID !== NetworkEventId.LIFECYCLE)
+      throw new RpcError(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC, `internal error: unsupported network event ID ${eventID}`);
     const id = this.nextCallbackId();
     this.callbacks.set(id, network === undefined ? {} : { network: network.uuid });
     this.unsubscribe ??= this.source.subscribe((event) => this.deliver(event));

@@ -9,8 +9,26 @@
  * so the error names the API as libvirt's own "not supported" error does;
  * any other number gets the RPC layer's "unknown procedure" error.
  */
-import { AUTH_TYPE_LIST_MAX, DHCP_LEASES_MAX, DOMAIN_LIST_MAX, ErrorDomain, NETWORK_LIST_MAX, NETWORK_PORT_LIST_MAX, NETWORK_PORT_PARAMETERS_MAX } from './protocol.js';
-import { dhcpLease, nonnullDomain, nonnullNetwork, nonnullNetworkPort, nonnullString, remoteNetwork, remoteString, typedParam, uuid } from './types.js';
+import {
+  AUTH_TYPE_LIST_MAX,
+  DHCP_LEASES_MAX,
+  DOMAIN_LIST_MAX,
+  ErrorDomain,
+  NETWORK_LIST_MAX,
+  NETWORK_PORT_LIST_MAX,
+  NETWORK_PORT_PARAMETERS_MAX,
+} from './protocol.js';
+import {
+  dhcpLease,
+  nonnullDomain,
+  nonnullNetwork,
+  nonnullNetworkPort,
+  nonnullString,
+  remoteNetwork,
+  remoteString,
+  typedParam,
+  uuid,
+} from './types.js';
 import { type Codec, array, boolInt, empty, fixedArray, int, struct, uhyper, uint } from './xdr.js';
 
 export interface ProcedureSpec<A, R> {
@@ -27,7 +45,13 @@ export interface ProcedureSpec<A, R> {
   domain: number;
 }
 
-function call<A, R>(number: number, api: string, args: Codec<A>, ret: Codec<R>, opts: { write?: boolean; beforeOpen?: boolean; domain?: number } = {}): ProcedureSpec<A, R> {
+function call<A, R>(
+  number: number,
+  api: string,
+  args: Codec<A>,
+  ret: Codec<R>,
+  opts: { write?: boolean; beforeOpen?: boolean; domain?: number } = {},
+): ProcedureSpec<A, R> {
   return {
     number,
     api,
@@ -79,14 +103,23 @@ export const PROCEDURES = {
   CONNECT_NUM_OF_DEFINED_NETWORKS: call(50, 'virConnectNumOfDefinedNetworks', empty, num),
   CONNECT_NUM_OF_NETWORKS: call(52, 'virConnectNumOfNetworks', empty, num),
   CONNECT_GET_HOSTNAME: call(59, 'virConnectGetHostname', empty, struct({ hostname: nonnullString }), host),
-  CONNECT_SUPPORTS_FEATURE: call(60, 'virConnectSupportsFeature', struct({ feature: int }), struct({ supported: boolInt }), { ...host, beforeOpen: true }),
+  CONNECT_SUPPORTS_FEATURE: call(60, 'virConnectSupportsFeature', struct({ feature: int }), struct({ supported: boolInt }), {
+    ...host,
+    beforeOpen: true,
+  }),
   AUTH_LIST: call(66, 'virConnectAuthList', empty, struct({ types: array(int, AUTH_TYPE_LIST_MAX) }), { ...host, beforeOpen: true }),
   CONNECT_GET_URI: call(110, 'virConnectGetURI', empty, struct({ uri: nonnullString }), host),
   CONNECT_IS_SECURE: call(149, 'virConnectIsSecure', empty, struct({ secure: boolInt }), host),
   NETWORK_IS_ACTIVE: call(152, 'virNetworkIsActive', net, struct({ active: boolInt })),
   NETWORK_IS_PERSISTENT: call(153, 'virNetworkIsPersistent', net, struct({ persistent: boolInt })),
   CONNECT_GET_LIB_VERSION: call(157, 'virConnectGetLibVersion', empty, struct({ lib_ver: uhyper }), host),
-  CONNECT_LIST_ALL_DOMAINS: call(273, 'virConnectListAllDomains', listArgs, struct({ domains: array(nonnullDomain, DOMAIN_LIST_MAX), ret: uint }), host),
+  CONNECT_LIST_ALL_DOMAINS: call(
+    273,
+    'virConnectListAllDomains',
+    listArgs,
+    struct({ domains: array(nonnullDomain, DOMAIN_LIST_MAX), ret: uint }),
+    host,
+  ),
   CONNECT_LIST_ALL_NETWORKS: call(283, 'virConnectListAllNetworks', listArgs, struct({ nets: array(nonnullNetwork, NETWORK_LIST_MAX), ret: uint })),
   NETWORK_UPDATE: call(
     291,
@@ -95,7 +128,12 @@ export const PROCEDURES = {
     empty,
     { write: true },
   ),
-  CONNECT_NETWORK_EVENT_REGISTER_ANY: call(313, 'virConnectNetworkEventRegisterAny', struct({ eventID: int, net: remoteNetwork }), struct({ callbackID: int })),
+  CONNECT_NETWORK_EVENT_REGISTER_ANY: call(
+    313,
+    'virConnectNetworkEventRegisterAny',
+    struct({ eventID: int, net: remoteNetwork }),
+    struct({ callbackID: int }),
+  ),
   CONNECT_NETWORK_EVENT_DEREGISTER_ANY: call(314, 'virConnectNetworkEventDeregisterAny', struct({ callbackID: int }), empty),
   NETWORK_GET_DHCP_LEASES: call(
     341,
@@ -112,7 +150,9 @@ export const PROCEDURES = {
     struct({ ports: array(nonnullNetworkPort, NETWORK_PORT_LIST_MAX), ret: uint }),
   ),
   NETWORK_PORT_LOOKUP_BY_UUID: call(405, 'virNetworkPortLookupByUUID', struct({ network: nonnullNetwork, uuid }), port),
-  NETWORK_PORT_CREATE_XML: call(406, 'virNetworkPortCreateXML', struct({ network: nonnullNetwork, xml: nonnullString, flags: uint }), port, { write: true }),
+  NETWORK_PORT_CREATE_XML: call(406, 'virNetworkPortCreateXML', struct({ network: nonnullNetwork, xml: nonnullString, flags: uint }), port, {
+    write: true,
+  }),
   NETWORK_PORT_GET_PARAMETERS: call(
     407,
     'virNetworkPortGetParameters',

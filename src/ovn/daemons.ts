@@ -83,7 +83,13 @@ export function createDbArgv(dbFile: string, schemaFile: string): string[] {
  * ptcp:PORT:IP). `managerOptions` also lets the Open_vSwitch table's
  * manager_options add remotes, as the system's conf.db server does.
  */
-export function ovsdbServerSpec(o: { dirs: OvsDirs; name: string; dbFile: string; remotes: readonly string[]; managerOptions?: boolean }): OvsDaemonSpec {
+export function ovsdbServerSpec(o: {
+  dirs: OvsDirs;
+  name: string;
+  dbFile: string;
+  remotes: readonly string[];
+  managerOptions?: boolean;
+}): OvsDaemonSpec {
   const args = [o.dbFile, ...o.remotes.map((r) => `--remote=${r}`)];
   if (o.managerOptions) args.push('--remote=db:Open_vSwitch,Open_vSwitch,manager_options');
   return daemon('ovsdb-server', o.dirs, o.name, args);

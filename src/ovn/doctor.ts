@@ -50,7 +50,10 @@ export const OVN_CHECKS: readonly Check<Ctx>[] = [
         ctx.ids = await ctx.vswitch.externalIds();
         return ok(`reachable at ${ctx.ovsDb}`);
       } catch (e) {
-        return fail((e as Error).message.replace(/^operation failed: /, ''), `start ovsdb-server and ovs-vswitchd (openvswitch-switch), or name the socket with --ovs-db`);
+        return fail(
+          (e as Error).message.replace(/^operation failed: /, ''),
+          `start ovsdb-server and ovs-vswitchd (openvswitch-switch), or name the socket with --ovs-db`,
+        );
       }
     },
   },
@@ -86,9 +89,16 @@ export const OVN_CHECKS: readonly Check<Ctx>[] = [
       const ip = ctx.ids['ovn-encap-ip'];
       if (!type || !ip) return fail(`ovn-encap-type '${type ?? ''}', ovn-encap-ip '${ip ?? ''}'`, SETUP);
       const holders = (await ctx.host.facts.addresses()).filter((a) => a.address === ip).map((a) => a.dev);
-      if (holders.length === 0) return fail(`${type} from ${ip}, but no interface here has that address`, `put ${ip} on ${userspace(ctx) ? UNDERLAY_BRIDGE : 'the underlay NIC'} (${SETUP})`);
+      if (holders.length === 0)
+        return fail(
+          `${type} from ${ip}, but no interface here has that address`,
+          `put ${ip} on ${userspace(ctx) ? UNDERLAY_BRIDGE : 'the underlay NIC'} (${SETUP})`,
+        );
       if (userspace(ctx) && !holders.includes(UNDERLAY_BRIDGE)) {
-        return fail(`${ip} is on ${holders.join(', ')}, not on ${UNDERLAY_BRIDGE}: userspace tunnels use OVS's own routes`, `${SETUP} --underlay-nic NIC`);
+        return fail(
+          `${ip} is on ${holders.join(', ')}, not on ${UNDERLAY_BRIDGE}: userspace tunnels use OVS's own routes`,
+          `${SETUP} --underlay-nic NIC`,
+        );
       }
       return ok(`${type} from ${ip} on ${holders.join(', ')}`);
     },
@@ -98,13 +108,16 @@ export const OVN_CHECKS: readonly Check<Ctx>[] = [
     title: 'integration bridge',
     async run(ctx) {
       if (!ctx.vswitch) return skip('no Open vSwitch database');
-      const [br] = await ctx.vswitch.client.transact('Open_vSwitch', [select('Bridge', [['name', '==', INTEGRATION_BRIDGE]], ['datapath_type', 'fail_mode'])]);
+      const [br] = await ctx.vswitch.client.transact('Open_vSwitch', [
+        select('Bridge', [['name', '==', INTEGRATION_BRIDGE]], ['datapath_type', 'fail_mode']),
+      ]);
       const row = br.rows[0];
       if (!row) return fail(`no bridge ${INTEGRATION_BRIDGE}`, SETUP);
       const dp = stringOf(row.datapath_type) || 'system';
       const mode = stringOf(row.fail_mode);
       if (userspace(ctx) && dp !== 'netdev') return fail(`${INTEGRATION_BRIDGE} has datapath_type '${dp}' on a userspace host`, SETUP);
-      if (mode !== 'secure') return warn(`${INTEGRATION_BRIDGE} fail_mode '${mode || 'standalone'}'`, `ovs-vsctl set-fail-mode ${INTEGRATION_BRIDGE} secure`);
+      if (mode !== 'secure')
+        return warn(`${INTEGRATION_BRIDGE} fail_mode '${mode || 'standalone'}'`, `ovs-vsctl set-fail-mode ${INTEGRATION_BRIDGE} secure`);
       return ok(`${INTEGRATION_BRIDGE}, datapath ${dp}, fail_mode secure`);
     },
   },
@@ -118,7 +131,11 @@ export const OVN_CHECKS: readonly Check<Ctx>[] = [
       if (ports.length === 0) return fail(`${UNDERLAY_BRIDGE} has no NIC`, `${SETUP} --underlay-nic NIC`);
       const nic = ports[0] as string;
       const arp = await ctx.host.sysctl.read(['net', 'ipv4', 'conf', nic, 'arp_ignore']);
-      if (arp !== '1') return fail(`${nic} in ${UNDERLAY_BRIDGE}, arp_ignore=${arp ?? 'unknown'}: the kernel answers ARP for ${UNDERLAY_BRIDGE}'s address with ${nic}'s MAC`, `sysctl -w net.ipv4.conf.${nic}.arp_ignore=1 (${SETUP})`);
+      if (arp !== '1')
+        return fail(
+          `${nic} in ${UNDERLAY_BRIDGE}, arp_ignore=${arp ?? 'unknown'}: the kernel answers ARP for ${UNDERLAY_BRIDGE}'s address with ${nic}'s MAC`,
+          `sysctl -w net.ipv4.conf.${nic}.arp_ignore=1 (${SETUP})`,
+        );
       return ok(`${nic} in ${UNDERLAY_BRIDGE}, arp_ignore=1`);
     },
   },
@@ -134,7 +151,11 @@ export const OVN_CHECKS: readonly Check<Ctx>[] = [
       const type = (ctx.ids['ovn-encap-type'] ?? 'geneve') as EncapType;
       const overlay = link.mtu - encapOverhead(type, ip?.includes(':') ? 'ipv6' : 'ipv4');
       const recorded = ctx.ids[OVERLAY_MTU_KEY];
-      if (recorded !== undefined && Number(recorded) !== overlay) return warn(`underlay ${dev} MTU ${link.mtu} gives ${overlay}, but ${OVERLAY_MTU_KEY} says ${recorded}`, `${SETUP} (records it again), and give OVN networks <mtu size='${overlay}'/> or less`);
+      if (recorded !== undefined && Number(recorded) !== overlay)
+        return warn(
+          `underlay ${dev} MTU ${link.mtu} gives ${overlay}, but ${OVERLAY_MTU_KEY} says ${recorded}`,
+          `${SETUP} (records it again), and give OVN networks <mtu size='${overlay}'/> or less`,
+        );
       return ok(`underlay ${dev} MTU ${link.mtu}: guests get at most ${overlay} (${type})`);
     },
   },
@@ -149,7 +170,10 @@ export const OVN_CHECKS: readonly Check<Ctx>[] = [
       try {
         sb = await OvsdbClient.connect(remote.split(',')[0] as string, { connectTimeoutMs: 3000 });
       } catch (e) {
-        return fail((e as Error).message.replace(/^operation failed: /, ''), 'check the address, the route to the OVN central host and its firewall (port 6642)');
+        return fail(
+          (e as Error).message.replace(/^operation failed: /, ''),
+          'check the address, the route to the OVN central host and its firewall (port 6642)',
+        );
       }
       try {
         ctx.chassis = await southboundChassis(sb);
@@ -166,9 +190,14 @@ export const OVN_CHECKS: readonly Check<Ctx>[] = [
       const id = ctx.ids['system-id'];
       if (ctx.chassis === undefined || !id) return skip('no southbound database or no system-id');
       const me = ctx.chassis.find((c) => c.name === id);
-      if (!me) return fail(`'${id}' is not among the southbound chassis (${ctx.chassis.map((c) => c.name).join(', ') || 'none'})`, 'start ovn-controller on this host (ovn-host); it registers the chassis');
+      if (!me)
+        return fail(
+          `'${id}' is not among the southbound chassis (${ctx.chassis.map((c) => c.name).join(', ') || 'none'})`,
+          'start ovn-controller on this host (ovn-host); it registers the chassis',
+        );
       const status = await appctl(ctx, 'ovn-controller', ['connection-status']);
-      if (status.ok && status.out !== 'connected') return warn(`'${id}' registered, ovn-controller says '${status.out}'`, 'look at ovn-controller.log');
+      if (status.ok && status.out !== 'connected')
+        return warn(`'${id}' registered, ovn-controller says '${status.out}'`, 'look at ovn-controller.log');
       return ok(`'${id}' with tunnel ${me.ips.join(', ')}${status.ok ? ', ovn-controller connected' : ''}`);
     },
   },
@@ -184,7 +213,11 @@ export const OVN_CHECKS: readonly Check<Ctx>[] = [
       if (!shown.ok) return fail(`ovs-appctl tnl/neigh/show: ${shown.out}`, 'is ovs-vswitchd running? name its run directory with --ovs-rundir');
       const known = new Set(shown.out.split('\n').map((l) => l.trim().split(/\s+/)[0]));
       const missing = peers.filter((p) => !known.has(p));
-      if (missing.length > 0) return warn(`no neighbour entry for ${missing.join(', ')}: OVS drops the first packet to each`, `${SETUP} (seeds them), or ovs-appctl tnl/neigh/set ${UNDERLAY_BRIDGE} IP MAC`);
+      if (missing.length > 0)
+        return warn(
+          `no neighbour entry for ${missing.join(', ')}: OVS drops the first packet to each`,
+          `${SETUP} (seeds them), or ovs-appctl tnl/neigh/set ${UNDERLAY_BRIDGE} IP MAC`,
+        );
       return ok(`${peers.length} peer${peers.length === 1 ? '' : 's'} known: ${peers.join(', ')}`);
     },
   },

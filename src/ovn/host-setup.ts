@@ -93,7 +93,8 @@ export function kernelDatapathLoaded(sysModule = '/sys/module'): boolean {
 export function planHostSetup(req: HostSetupRequest, facts: HostSetupFacts): HostSetupPlan {
   const ip = parseIp(req.encapIp);
   if (!ip) throw invalidArg(`invalid encapsulation address '${req.encapIp}'`);
-  if (!/^(unix:|tcp:|ssl:)/.test(req.remote)) throw invalidArg(`invalid OVN remote '${req.remote}': expected tcp:HOST:PORT, ssl:HOST:PORT or unix:PATH`);
+  if (!/^(unix:|tcp:|ssl:)/.test(req.remote))
+    throw invalidArg(`invalid OVN remote '${req.remote}': expected tcp:HOST:PORT, ssl:HOST:PORT or unix:PATH`);
   if (!/^[A-Za-z0-9_.-]+$/.test(req.systemId)) throw invalidArg(`invalid chassis name '${req.systemId}'`);
   const encapType = req.encapType ?? 'geneve';
   const datapath: DatapathType = req.datapath === undefined || req.datapath === 'auto' ? (facts.kernelDatapath ? 'system' : 'netdev') : req.datapath;
@@ -115,7 +116,9 @@ export function planHostSetup(req: HostSetupRequest, facts: HostSetupFacts): Hos
   };
   if (mappings.length > 0) externalIds['ovn-bridge-mappings'] = mappings.map((m) => `${m.physnet}:${m.bridge}`).join(',');
 
-  const bridges: BridgeSpec[] = [{ name: INTEGRATION_BRIDGE, datapathType: datapath, failMode: 'secure', otherConfig: { 'disable-in-band': 'true' } }];
+  const bridges: BridgeSpec[] = [
+    { name: INTEGRATION_BRIDGE, datapathType: datapath, failMode: 'secure', otherConfig: { 'disable-in-band': 'true' } },
+  ];
   const ports: HostSetupPlan['ports'] = [];
   const sysctls: SysctlEntry[] = [];
   const summary = [
@@ -131,7 +134,9 @@ export function planHostSetup(req: HostSetupRequest, facts: HostSetupFacts): Hos
     ports.push({ bridge: UNDERLAY_BRIDGE, port: { name: nic } });
     underlayAddress = { dev: UNDERLAY_BRIDGE, address: req.encapIp, prefix: req.encapPrefix ?? (ip.family === 'ipv4' ? 24 : 64) };
     sysctls.push({ key: ['net', 'ipv4', 'conf', nic, 'arp_ignore'], value: '1' }, { key: ['net', 'ipv6', 'conf', nic, 'disable_ipv6'], value: '1' });
-    summary.push(`underlay: ${nic} becomes a port of ${UNDERLAY_BRIDGE}, which carries ${req.encapIp}/${underlayAddress.prefix}; arp_ignore=1 and IPv6 off on ${nic}`);
+    summary.push(
+      `underlay: ${nic} becomes a port of ${UNDERLAY_BRIDGE}, which carries ${req.encapIp}/${underlayAddress.prefix}; arp_ignore=1 and IPv6 off on ${nic}`,
+    );
   }
   for (const m of mappings) {
     bridges.push({ name: m.bridge, datapathType: datapath });
@@ -156,7 +161,10 @@ export async function applyHostSetup(plan: HostSetupPlan, vswitch: Vswitch, host
   if (a) {
     await waitForLink(host, a.dev, options.deviceTimeoutMs ?? 10_000);
     const has = (await host.facts.addresses(a.dev)).some((r) => r.address === a.address);
-    await host.links.apply([...(has ? [] : [{ op: 'addAddress' as const, dev: a.dev, address: a.address, prefix: a.prefix }]), { op: 'setUp', name: a.dev, up: true }]);
+    await host.links.apply([
+      ...(has ? [] : [{ op: 'addAddress' as const, dev: a.dev, address: a.address, prefix: a.prefix }]),
+      { op: 'setUp', name: a.dev, up: true },
+    ]);
   }
   // ovn-controller reads these: set last, once the bridges exist.
   await vswitch.setExternalIds(plan.externalIds);
@@ -165,7 +173,8 @@ export async function applyHostSetup(plan: HostSetupPlan, vswitch: Vswitch, host
 async function waitForLink(host: Host, name: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await host.linkExists(name))) {
-    if (Date.now() > deadline) throw operationFailed(`Open vSwitch did not create the device of bridge '${name}' within ${timeoutMs} ms (is ovs-vswitchd running?)`);
+    if (Date.now() > deadline)
+      throw operationFailed(`Open vSwitch did not create the device of bridge '${name}' within ${timeoutMs} ms (is ovs-vswitchd running?)`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -196,7 +205,9 @@ export async function seedTunnelNeighbours(o: {
       let mac = o.knownMacs?.get(peer);
       if (mac === undefined) {
         await o.runner.run({ argv: inNetnsArgv(o.host.netns, ['ping', '-c', '1', '-W', '1', peer]) });
-        const r = await o.runner.run({ argv: ['ip', ...(o.host.netns ? ['-n', o.host.netns] : []), '-j', 'neigh', 'show', 'to', peer, 'dev', UNDERLAY_BRIDGE] });
+        const r = await o.runner.run({
+          argv: ['ip', ...(o.host.netns ? ['-n', o.host.netns] : []), '-j', 'neigh', 'show', 'to', peer, 'dev', UNDERLAY_BRIDGE],
+        });
         const entries = JSON.parse(r.stdout || '[]') as { lladdr?: string }[];
         mac = entries.find((e) => e.lladdr)?.lladdr;
       }

@@ -23,9 +23,10 @@ export class LocalOvs implements OvsPortControl {
       c = OvsdbClient.connect(this.remote);
       this.client = c;
       c.then(
-        (client) => client.onClose(() => {
-          if (this.client === c) this.client = undefined;
-        }),
+        (client) =>
+          client.onClose(() => {
+            if (this.client === c) this.client = undefined;
+          }),
         () => {
           if (this.client === c) this.client = undefined;
         },

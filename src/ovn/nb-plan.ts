@@ -64,7 +64,14 @@ export const NB_TABLES: readonly NbTable[] = [
 ];
 
 /** Tables whose rows live only while a parent refers to them (OVSDB garbage-collects the rest). */
-export const NON_ROOT: ReadonlySet<NbTable> = new Set(['Logical_Switch_Port', 'Logical_Router_Port', 'Gateway_Chassis', 'NAT', 'Logical_Router_Static_Route', 'ACL']);
+export const NON_ROOT: ReadonlySet<NbTable> = new Set([
+  'Logical_Switch_Port',
+  'Logical_Router_Port',
+  'Gateway_Chassis',
+  'NAT',
+  'Logical_Router_Static_Route',
+  'ACL',
+]);
 
 export const TAG_NETWORK = 'virtnet-network';
 export const TAG_NAME = 'virtnet-network-name';
@@ -186,7 +193,9 @@ export function dnsNames(def: NetworkDef, name: string): string[] {
 /** Rewrite an ACL match: @network → the port group, $network_ip4 → its address set, $NAME → this network's set. */
 export function aclMatch(def: NetworkDef, match: string): string {
   const pg = portGroupName(def);
-  return match.replace(/@network\b/g, `@${pg}`).replace(/\$([A-Za-z_.][A-Za-z0-9_.]*)/g, (_, name: string) => (name === NETWORK_ADDRESS_SET ? `$${pg}_ip4` : `$${addressSetName(def, name)}`));
+  return match
+    .replace(/@network\b/g, `@${pg}`)
+    .replace(/\$([A-Za-z_.][A-Za-z0-9_.]*)/g, (_, name: string) => (name === NETWORK_ADDRESS_SET ? `$${pg}_ip4` : `$${addressSetName(def, name)}`));
 }
 
 /** Every network-level row of an OVN network. */
@@ -196,14 +205,22 @@ export function planNetworkRows(def: NetworkDef): DesiredRow[] {
   const routed = def.forward.mode === 'nat' || def.forward.mode === 'route';
   const id = networkId(def);
   const rows: DesiredRow[] = [];
-  const sw: DesiredRow = { table: 'Logical_Switch', role: 'switch', columns: { name: switchName(def), other_config: stringMap({ mcast_snoop: 'false' }) }, sharedRefs: { ports: [], dns_records: [] } };
+  const sw: DesiredRow = {
+    table: 'Logical_Switch',
+    role: 'switch',
+    columns: { name: switchName(def), other_config: stringMap({ mcast_snoop: 'false' }) },
+    sharedRefs: { ports: [], dns_records: [] },
+  };
   rows.push(sw);
 
   if (routed && subnet && ovn.uplink) {
     const u = ovn.uplink;
     const mac = routerMac(def);
     const gateways = [...ovn.gateways].sort((a, b) => b.priority - a.priority || a.chassis.localeCompare(b.chassis));
-    const routes = [{ prefix: '0.0.0.0/0', nexthop: u.gateway }, ...def.routes.map((r) => ({ prefix: cidrOf(r.address, r.netmask, r.prefix), nexthop: r.gateway }))];
+    const routes = [
+      { prefix: '0.0.0.0/0', nexthop: u.gateway },
+      ...def.routes.map((r) => ({ prefix: cidrOf(r.address, r.netmask, r.prefix), nexthop: r.gateway })),
+    ];
     rows.push(
       {
         table: 'Logical_Router',
@@ -215,7 +232,11 @@ export function planNetworkRows(def: NetworkDef): DesiredRow[] {
           static_routes: routes.map((r) => `route:${r.prefix}`),
         },
       },
-      { table: 'Logical_Router_Port', role: 'router-internal', columns: { name: `vn${id}-lr-int`, mac, networks: [`${formatIp(subnet.gateway)}/${subnet.prefix}`] } },
+      {
+        table: 'Logical_Router_Port',
+        role: 'router-internal',
+        columns: { name: `vn${id}-lr-int`, mac, networks: [`${formatIp(subnet.gateway)}/${subnet.prefix}`] },
+      },
       {
         table: 'Logical_Router_Port',
         role: 'router-uplink',
@@ -251,7 +272,11 @@ export function planNetworkRows(def: NetworkDef): DesiredRow[] {
         columns: { name: `vn${id}-up-lr`, type: 'router', addresses: ['router'], options: stringMap({ 'router-port': `vn${id}-lr-up` }) },
       },
       ...routes.map(
-        (r): DesiredRow => ({ table: 'Logical_Router_Static_Route', role: `route:${r.prefix}`, columns: { ip_prefix: r.prefix, nexthop: r.nexthop } }),
+        (r): DesiredRow => ({
+          table: 'Logical_Router_Static_Route',
+          role: `route:${r.prefix}`,
+          columns: { ip_prefix: r.prefix, nexthop: r.nexthop },
+        }),
       ),
     );
     if (def.forward.mode === 'nat') {
@@ -281,9 +306,19 @@ export function planNetworkRows(def: NetworkDef): DesiredRow[] {
     sw.sharedRefs!.dns_records!.push('dns');
   }
 
-  rows.push({ table: 'Port_Group', role: 'port-group', columns: { name: portGroupName(def) }, refs: { acls: ovn.acls.map((_, i) => `acl:${i}`) }, sharedRefs: { ports: [] } });
+  rows.push({
+    table: 'Port_Group',
+    role: 'port-group',
+    columns: { name: portGroupName(def) },
+    refs: { acls: ovn.acls.map((_, i) => `acl:${i}`) },
+    sharedRefs: { ports: [] },
+  });
   ovn.acls.forEach((a, i) => {
-    rows.push({ table: 'ACL', role: `acl:${i}`, columns: { direction: a.direction, priority: a.priority, match: aclMatch(def, a.match), action: a.action } });
+    rows.push({
+      table: 'ACL',
+      role: `acl:${i}`,
+      columns: { direction: a.direction, priority: a.priority, match: aclMatch(def, a.match), action: a.action },
+    });
   });
   for (const s of ovn.addressSets) {
     rows.push({ table: 'Address_Set', role: `address-set:${s.name}`, columns: { name: addressSetName(def, s.name), addresses: [...s.addresses] } });
@@ -351,7 +386,12 @@ export function guestAddress(def: NetworkDef, mac: string, taken: ReadonlySet<st
 }
 
 /** A guest's Logical_Switch_Port row (and the columns an existing one is brought to). */
-export function guestPortRow(def: NetworkDef, req: GuestPortRequest, address: string | undefined, dhcp: boolean): { name: string; columns: Record<string, Value>; externalIds: Record<string, string> } {
+export function guestPortRow(
+  def: NetworkDef,
+  req: GuestPortRequest,
+  address: string | undefined,
+  dhcp: boolean,
+): { name: string; columns: Record<string, Value>; externalIds: Record<string, string> } {
   const mac = req.mac.toLowerCase();
   const addresses = address !== undefined ? `${mac} ${address}` : mac;
   return {

@@ -59,7 +59,12 @@ export interface ReconcileOptions {
 
 const key = (table: string, role: string): string => `${table}\u0000${role}`;
 
-export function reconcileOperations(def: NetworkDef, desired: readonly DesiredRow[], existing: readonly ExistingRow[], options: ReconcileOptions = {}): Operation[] {
+export function reconcileOperations(
+  def: NetworkDef,
+  desired: readonly DesiredRow[],
+  existing: readonly ExistingRow[],
+  options: ReconcileOptions = {},
+): Operation[] {
   const have = new Map<string, ExistingRow>();
   for (const e of existing) if (!GUEST_ROLES.has(e.role)) have.set(key(e.table, e.role), e);
   const wantedRoles = new Map<string, DesiredRow>();

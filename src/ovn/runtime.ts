@@ -78,7 +78,8 @@ export interface OvnRuntimeOptions {
 }
 
 function readApplied(a: AppliedNetwork): OvnApplied {
-  if (a.runtime !== OVN_RUNTIME_ID || typeof a.host !== 'string' || typeof a.northbound !== 'string') throw internalError(`not an OVN network record: ${JSON.stringify(a)}`);
+  if (a.runtime !== OVN_RUNTIME_ID || typeof a.host !== 'string' || typeof a.northbound !== 'string')
+    throw internalError(`not an OVN network record: ${JSON.stringify(a)}`);
   return a as OvnApplied;
 }
 
@@ -94,7 +95,15 @@ function addressOf(e: ExistingRow): string | undefined {
 
 /** A wait that holds only while the row's column still has the value read. */
 function unchanged(e: ExistingRow, column: string): WaitOp {
-  return { op: 'wait', table: e.table, where: [byUuid(e.uuid)], columns: [column], until: '==', rows: [{ [column]: e.row[column] as Value }], timeout: 0 };
+  return {
+    op: 'wait',
+    table: e.table,
+    where: [byUuid(e.uuid)],
+    columns: [column],
+    until: '==',
+    rows: [{ [column]: e.row[column] as Value }],
+    timeout: 0,
+  };
 }
 
 export class OvnRuntime implements NetworkRuntime {
@@ -136,7 +145,15 @@ export class OvnRuntime implements NetworkRuntime {
       const sw = existing.find((e) => e.role === 'switch');
       if (sw === undefined) {
         // Two hosts starting the network at once must not make two switches.
-        ops.unshift({ op: 'wait', table: 'Logical_Switch', where: [['external_ids', 'includes', stringMap({ [TAG_NETWORK]: def.uuid, [TAG_ROLE]: 'switch' })]], columns: ['_uuid'], until: '==', rows: [], timeout: 0 });
+        ops.unshift({
+          op: 'wait',
+          table: 'Logical_Switch',
+          where: [['external_ids', 'includes', stringMap({ [TAG_NETWORK]: def.uuid, [TAG_ROLE]: 'switch' })]],
+          columns: ['_uuid'],
+          until: '==',
+          rows: [],
+          timeout: 0,
+        });
       } else if (idsOf(sw)[key] === undefined) {
         ops.push(mutate('Logical_Switch', [byUuid(sw.uuid)], [['external_ids', 'insert', stringMap({ [key]: 'active' })]]));
       }
@@ -194,7 +211,8 @@ export class OvnRuntime implements NetworkRuntime {
     const host = await this.options.chassis();
     await this.applyNetwork(def, host);
     const wait = this.options.southboundWaitMs ?? 5000;
-    if (wait > 0 && !(await this.nbOf(def).syncSouthbound(wait))) this.warn(`network '${def.name}': ovn-northd did not take the change in within ${wait} ms`);
+    if (wait > 0 && !(await this.nbOf(def).syncSouthbound(wait)))
+      this.warn(`network '${def.name}': ovn-northd did not take the change in within ${wait} ms`);
     const applied: OvnApplied = { runtime: OVN_RUNTIME_ID, version: 1, name: def.name, northbound: def.ovn.northbound, host };
     return applied;
   }
@@ -241,7 +259,8 @@ export class OvnRuntime implements NetworkRuntime {
     await nb.optimistic(async () => {
       const existing = await nb.networkRows(def.uuid);
       const sw = existing.find((e) => e.role === 'switch');
-      if (sw === undefined) throw operationFailed(`network '${def.name}' has no logical switch in OVN (${def.ovn?.northbound}): destroy and start it again`);
+      if (sw === undefined)
+        throw operationFailed(`network '${def.name}' has no logical switch in OVN (${def.ovn?.northbound}): destroy and start it again`);
       const pg = existing.find((e) => e.role === 'port-group');
       const dhcp = existing.find((e) => e.role === 'dhcp');
       const guests = existing.filter((e) => e.role === 'guest');
@@ -249,7 +268,8 @@ export class OvnRuntime implements NetworkRuntime {
       const taken = new Set(guests.filter((e) => e !== lsp).flatMap((e) => addressOf(e) ?? []));
       const kept = lsp !== undefined ? addressOf(lsp) : undefined;
       const address = staticHostFor(def, port.mac)?.ip ?? (kept !== undefined && !taken.has(kept) ? kept : guestAddress(def, port.mac, taken));
-      if (address === undefined && subnetOf(def)?.ip.dhcp === true) throw operationFailed(`network '${def.name}' has no free address left for ${port.mac}`);
+      if (address === undefined && subnetOf(def)?.ip.dhcp === true)
+        throw operationFailed(`network '${def.name}' has no free address left for ${port.mac}`);
       const row = guestPortRow(def, { mac: port.mac, guest: port.owner, chassis: applied.host }, address, dhcp !== undefined);
       const columns: Record<string, Value> = { ...row.columns };
       if (dhcp !== undefined && address !== undefined) columns.dhcpv4_options = [dhcp.uuid];
@@ -305,7 +325,9 @@ export class OvnRuntime implements NetworkRuntime {
       const sw = existing.find((e) => e.role === 'switch');
       const stale = existing.filter((e) => e.role === 'guest' && idsOf(e)[TAG_CHASSIS] === applied.host && !keep.has(stringOf(e.row.name)));
       if (sw === undefined || stale.length === 0) return;
-      this.warn(`network '${def.name}': removing ports of guests gone from this host: ${stale.map((e) => idsOf(e)[TAG_GUEST] ?? stringOf(e.row.name)).join(', ')}`);
+      this.warn(
+        `network '${def.name}': removing ports of guests gone from this host: ${stale.map((e) => idsOf(e)[TAG_GUEST] ?? stringOf(e.row.name)).join(', ')}`,
+      );
       await nb.transact([...stale.map((e) => unchanged(e, 'external_ids')), ...this.portRemoval(existing, sw, stale)]);
     });
   }
@@ -353,7 +375,10 @@ export class OvnRuntime implements NetworkRuntime {
       const nb = this.nb(remote);
       let switches: readonly { uuid: string; ids: Record<string, string> }[];
       try {
-        switches = (await nb.rowsTagged('Logical_Switch', { [TAG_ROLE]: 'switch' })).map((r) => ({ uuid: stringMapOf(r.external_ids)[TAG_NETWORK] ?? '', ids: stringMapOf(r.external_ids) }));
+        switches = (await nb.rowsTagged('Logical_Switch', { [TAG_ROLE]: 'switch' })).map((r) => ({
+          uuid: stringMapOf(r.external_ids)[TAG_NETWORK] ?? '',
+          ids: stringMapOf(r.external_ids),
+        }));
       } catch (e) {
         if (!(e instanceof OvsdbError && (e.failure === 'connection' || e.failure === 'timeout'))) throw e;
         this.warn(`cannot reconcile the OVN rows at ${remote}: ${e.message}`);

@@ -57,7 +57,10 @@ export class Vswitch {
     const row = r.rows[0];
     if (row) return row;
     try {
-      await this.transact([{ op: 'wait', table: 'Open_vSwitch', where: [], columns: ['_uuid'], until: '==', rows: [], timeout: 0 }, insert('Open_vSwitch', {})]);
+      await this.transact([
+        { op: 'wait', table: 'Open_vSwitch', where: [], columns: ['_uuid'], until: '==', rows: [], timeout: 0 },
+        insert('Open_vSwitch', {}),
+      ]);
     } catch (e) {
       if (!(e instanceof OvsdbError && e.error === 'timed out')) throw e;
     }
@@ -87,7 +90,11 @@ export class Vswitch {
 
   /** Add a bridge (with its internal port of the same name) unless one of that name exists; then make it match `spec`. */
   async ensureBridge(spec: BridgeSpec): Promise<void> {
-    const row = { datapath_type: spec.datapathType, ...(spec.failMode ? { fail_mode: spec.failMode } : {}), ...(spec.otherConfig ? { other_config: stringMap(spec.otherConfig) } : {}) };
+    const row = {
+      datapath_type: spec.datapathType,
+      ...(spec.failMode ? { fail_mode: spec.failMode } : {}),
+      ...(spec.otherConfig ? { other_config: stringMap(spec.otherConfig) } : {}),
+    };
     const [existing] = await this.transact([select('Bridge', [['name', '==', spec.name]], ['_uuid'])]);
     if (existing.rows[0]) {
       await this.transact([update('Bridge', [byUuid(rowUuid(existing.rows[0]))], row)]);
@@ -108,7 +115,10 @@ export class Vswitch {
    * exists on it, give its interface `spec`'s type, external_ids and options.
    */
   async ensurePort(bridge: string, spec: PortSpec): Promise<void> {
-    const [br, port] = await this.transact([select('Bridge', [['name', '==', bridge]], ['_uuid', 'ports']), select('Port', [['name', '==', spec.name]], ['_uuid', 'interfaces'])]);
+    const [br, port] = await this.transact([
+      select('Bridge', [['name', '==', bridge]], ['_uuid', 'ports']),
+      select('Port', [['name', '==', spec.name]], ['_uuid', 'interfaces']),
+    ]);
     const bridgeRow = br.rows[0];
     if (!bridgeRow) throw new OvsdbError('transaction', `Open vSwitch has no bridge '${bridge}'`);
     const iface = {
@@ -152,7 +162,10 @@ export class Vswitch {
     if (uuids.length === 0) return [];
     const [ports] = await this.transact([select('Port', [], ['_uuid', 'name'])]);
     const wanted = new Set(uuids.map((u) => u.value));
-    return ports.rows.filter((p) => wanted.has(rowUuid(p).value)).map((p) => stringOf(p.name)).sort();
+    return ports.rows
+      .filter((p) => wanted.has(rowUuid(p).value))
+      .map((p) => stringOf(p.name))
+      .sort();
   }
 
   /** Interfaces, with what vswitchd made of them. */

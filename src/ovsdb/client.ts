@@ -115,8 +115,15 @@ export class OvsdbClient {
       const r = results[i] as { error?: Json; details?: Json } | null;
       if (r && typeof r === 'object' && typeof r.error === 'string') {
         const details = typeof r.details === 'string' ? r.details : undefined;
-        const what = i < ops.length ? `operation ${i} (${ops[i]!.op}${'table' in ops[i]! ? ` ${(ops[i] as { table: string }).table}` : ''})` : 'commit';
-        throw new OvsdbError('transaction', `OVSDB transaction on ${db} failed at ${what}: ${r.error}${details ? `: ${details}` : ''}`, r.error, details, i);
+        const what =
+          i < ops.length ? `operation ${i} (${ops[i]!.op}${'table' in ops[i]! ? ` ${(ops[i] as { table: string }).table}` : ''})` : 'commit';
+        throw new OvsdbError(
+          'transaction',
+          `OVSDB transaction on ${db} failed at ${what}: ${r.error}${details ? `: ${details}` : ''}`,
+          r.error,
+          details,
+          i,
+        );
       }
     }
     if (results.length < ops.length) throw new OvsdbError('protocol', `transact returned ${results.length} results for ${ops.length} operations`);

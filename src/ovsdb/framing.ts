@@ -25,12 +25,14 @@ export class JsonSplitter {
       const c = b.charCodeAt(i);
       if (this.inString) {
         if (this.escaped) this.escaped = false;
-        else if (c === 0x5c) this.escaped = true; // backslash
+        else if (c === 0x5c)
+          this.escaped = true; // backslash
         else if (c === 0x22) this.inString = false; // quote
         continue;
       }
       if (c === 0x22) this.inString = true;
-      else if (c === 0x7b || c === 0x5b) this.depth++; // { [
+      else if (c === 0x7b || c === 0x5b)
+        this.depth++; // { [
       else if (c === 0x7d || c === 0x5d) {
         this.depth--;
         if (this.depth === 0) {

@@ -97,7 +97,12 @@ export const insert = (table: string, row: Columns, uuidName?: string): InsertOp
 export const select = (table: string, where: readonly Condition[] = [], columns?: readonly string[]): SelectOp =>
   columns === undefined ? { op: 'select', table, where } : { op: 'select', table, where, columns };
 export const update = (table: string, where: readonly Condition[], row: Columns): UpdateOp => ({ op: 'update', table, where, row });
-export const mutate = (table: string, where: readonly Condition[], mutations: readonly Mutation[]): MutateOp => ({ op: 'mutate', table, where, mutations });
+export const mutate = (table: string, where: readonly Condition[], mutations: readonly Mutation[]): MutateOp => ({
+  op: 'mutate',
+  table,
+  where,
+  mutations,
+});
 export const del = (table: string, where: readonly Condition[]): DeleteOp => ({ op: 'delete', table, where });
 export const comment = (text: string): CommentOp => ({ op: 'comment', comment: text });
 
@@ -145,7 +150,8 @@ export function decodeResult(op: Operation, j: Json): unknown {
   switch (op.op) {
     case 'insert': {
       const u = o.uuid;
-      if (!Array.isArray(u) || u[0] !== 'uuid' || typeof u[1] !== 'string') throw new SyntaxError(`insert result without a uuid: ${JSON.stringify(j)}`);
+      if (!Array.isArray(u) || u[0] !== 'uuid' || typeof u[1] !== 'string')
+        throw new SyntaxError(`insert result without a uuid: ${JSON.stringify(j)}`);
       return { uuid: new UuidClass(u[1]) } satisfies InsertResult;
     }
     case 'select': {

@@ -63,7 +63,8 @@ export function hostsfileText(hosts: readonly { host: DhcpHost; ipv6: boolean }[
     const line = dhcpHostLine(host, ipv6);
     if (line === undefined) continue;
     // dnsmasq reads this file as it reads its conf; the parser keeps every line one line.
-    if (!isOneDnsmasqLine(line) || line.includes('"')) throw internalError(`dnsmasq would not read this as one static DHCP host: ${JSON.stringify(line.slice(0, 80))}`);
+    if (!isOneDnsmasqLine(line) || line.includes('"'))
+      throw internalError(`dnsmasq would not read this as one static DHCP host: ${JSON.stringify(line.slice(0, 80))}`);
     out += `${line}\n`;
   }
   return out;

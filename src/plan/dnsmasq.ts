@@ -156,7 +156,8 @@ const wholeValue = (text: string): string => dnsmasqField(text, { separators: ''
  */
 function confText(lines: readonly string[]): string {
   for (const line of lines) {
-    if (!isOneDnsmasqLine(line)) throw internalError(`dnsmasq would not read this as one line of its configuration: ${JSON.stringify(line.slice(0, 80))}`);
+    if (!isOneDnsmasqLine(line))
+      throw internalError(`dnsmasq would not read this as one line of its configuration: ${JSON.stringify(line.slice(0, 80))}`);
   }
   return lines.map((l) => `${l}\n`).join('');
 }

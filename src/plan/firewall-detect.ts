@@ -76,8 +76,7 @@ function familyWords(family: string): string {
 
 const forwards = (def: NetworkDef): boolean => def.forward.mode === 'nat' || def.forward.mode === 'route' || def.forward.mode === 'open';
 const isVirtual = (def: NetworkDef): boolean => needsFirewall(def) || def.forward.mode === 'open';
-const servesGuests = (def: NetworkDef): boolean =>
-  isVirtual(def) && def.ips.some((ip) => ip.address !== undefined);
+const servesGuests = (def: NetworkDef): boolean => isVirtual(def) && def.ips.some((ip) => ip.address !== undefined);
 
 /**
  * Base chains of other tables, on the forward or input hook of the ip, ip6

@@ -11,15 +11,7 @@
  */
 import type { ForwardNat, IpDef, NetworkDef } from '../conf/network/types.js';
 import { internalError } from '../util/errors.js';
-import {
-  defaultPrefix,
-  formatIp,
-  networkOf,
-  parseIp,
-  prefixFromNetmask,
-  subnetsOverlap,
-  type IpAddress,
-} from '../util/ip.js';
+import { defaultPrefix, formatIp, networkOf, parseIp, prefixFromNetmask, subnetsOverlap, type IpAddress } from '../util/ip.js';
 import {
   DHCP_CSUM_SET,
   FWD_IN_MAP,
@@ -149,8 +141,7 @@ function natPorts(nat: ForwardNat | undefined): NftRange {
 
 const addrKey = (s: Subnet): NftPrefix => prefix(formatIp(s.network), s.prefix);
 const proto = (s: Subnet): 'ip' | 'ip6' => (s.family === 'ipv4' ? 'ip' : 'ip6');
-const ifMatch = (key: 'iifname' | 'oifname', dev: string | undefined): NftMatch[] =>
-  dev !== undefined ? [eq(meta(key), dev)] : [];
+const ifMatch = (key: 'iifname' | 'oifname', dev: string | undefined): NftMatch[] => (dev !== undefined ? [eq(meta(key), dev)] : []);
 
 /** The five NAT rules of one masqueraded `<ip>`, in the order they must match. */
 function natRules(def: NetworkDef, s: Subnet, dev: string | undefined): NftStatement[][] {
@@ -163,11 +154,8 @@ function natRules(def: NetworkDef, s: Subnet, dev: string | undefined): NftState
   const snatEnd = nat?.addressEnd !== undefined ? parseIp(nat.addressEnd) : undefined;
   const useSnat = snatStart !== undefined && snatStart.family === s.family;
   const snatAddr = (): string | NftRange =>
-    snatEnd !== undefined && snatEnd.family === s.family
-      ? range(formatIp(snatStart!), formatIp(snatEnd))
-      : formatIp(snatStart!);
-  const translate = (ports?: NftRange): NftStatement =>
-    useSnat ? snat(p, snatAddr(), ports) : masquerade(ports);
+    snatEnd !== undefined && snatEnd.family === s.family ? range(formatIp(snatStart!), formatIp(snatEnd)) : formatIp(snatStart!);
+  const translate = (ports?: NftRange): NftStatement => (useSnat ? snat(p, snatAddr(), ports) : masquerade(ports));
   const ports = natPorts(nat);
 
   const rules: NftStatement[][] = [];
@@ -200,10 +188,7 @@ function outermost(subnets: Subnet[]): Subnet[] {
   return subnets.filter(
     (s, i) =>
       !subnets.some(
-        (o, j) =>
-          j !== i &&
-          subnetsOverlap(s.network, s.prefix, o.network, o.prefix) &&
-          (o.prefix < s.prefix || (o.prefix === s.prefix && j < i)),
+        (o, j) => j !== i && subnetsOverlap(s.network, s.prefix, o.network, o.prefix) && (o.prefix < s.prefix || (o.prefix === s.prefix && j < i)),
       ),
   );
 }
@@ -267,8 +252,7 @@ const T = { family: NFT_FAMILY, table: NFT_TABLE } as const;
 
 /** The map and set elements that make the base chains reach this network. */
 function elementCommands(r: NetworkRules, verb: typeof add | typeof del, withValues: boolean): NftCommand[] {
-  const pair = (key: NftElem & (string | NftPrefix), target: string): NftElem =>
-    withValues ? [key, jump(target)] : key;
+  const pair = (key: NftElem & (string | NftPrefix), target: string): NftElem => (withValues ? [key, jump(target)] : key);
   const cmds: NftCommand[] = [];
   const bridgeName = r.bridge;
   cmds.push(verb({ element: { ...T, name: FWD_IN_MAP, elem: [pair(bridgeName, r.names.in)] } }));

@@ -120,15 +120,7 @@ export interface NftMangle {
   mangle: { key: NftKey; value: NftValue };
 }
 
-export type NftStatement =
-  | NftMatch
-  | NftCounter
-  | NftVmap
-  | NftReject
-  | NftMasquerade
-  | NftSnat
-  | NftMangle
-  | NftVerdictValue;
+export type NftStatement = NftMatch | NftCounter | NftVmap | NftReject | NftMasquerade | NftSnat | NftMangle | NftVerdictValue;
 
 export interface NftRule {
   family: NftFamily;
@@ -151,13 +143,7 @@ export interface NftElement {
 // ---------------------------------------------------------------------------
 // Commands and batches
 
-export type NftObject =
-  | { table: NftTable }
-  | { chain: NftChain }
-  | { set: NftSet }
-  | { map: NftMap }
-  | { rule: NftRule }
-  | { element: NftElement };
+export type NftObject = { table: NftTable } | { chain: NftChain } | { set: NftSet } | { map: NftMap } | { rule: NftRule } | { element: NftElement };
 
 export type NftCommand = { add: NftObject } | { delete: NftObject } | { flush: NftObject };
 

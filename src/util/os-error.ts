@@ -102,6 +102,12 @@ export function describedOsError(err: unknown): VirError | undefined {
   const code = osErrorCode(err);
   if (code === undefined) return undefined;
   const e = err as { syscall?: unknown; path?: unknown; dest?: unknown };
-  const what = [typeof e.syscall === 'string' ? e.syscall : undefined, typeof e.path === 'string' ? `'${e.path}'` : undefined, typeof e.dest === 'string' ? `-> '${e.dest}'` : undefined].filter(Boolean).join(' ');
+  const what = [
+    typeof e.syscall === 'string' ? e.syscall : undefined,
+    typeof e.path === 'string' ? `'${e.path}'` : undefined,
+    typeof e.dest === 'string' ? `-> '${e.dest}'` : undefined,
+  ]
+    .filter(Boolean)
+    .join(' ');
   return new SystemError(what ? `${osErrorText(err)}: ${what}` : osErrorText(err), code);
 }

@@ -174,7 +174,10 @@ export function hasInternalSubset(source: string): boolean {
  */
 export function readXml(source: string, options: ReadOptions): XmlElementNode {
   if (hasInternalSubset(source)) {
-    throw new VirError('XML_ERROR', `${options.label}: document type declarations with an internal subset (entities, attribute defaults) are not supported`);
+    throw new VirError(
+      'XML_ERROR',
+      `${options.label}: document type declarations with an internal subset (entities, attribute defaults) are not supported`,
+    );
   }
   let doc: XmlDocument;
   try {

@@ -47,7 +47,11 @@ const HOST = '127.0.0.1:9';
 async function tcpServer(options: { tls?: boolean; throttle?: AuthThrottle } = {}): Promise<FastifyInstance> {
   driver = new FakeDriver();
   const identity = new TcpIdentity({ ...LISTEN, tls: options.tls === true }, options.tls ? ['virtnet.example'] : []);
-  const app = await createApiServer({ driver, access: { kind: 'tcp', token, identity, ...(options.throttle ? { throttle: options.throttle } : {}) }, version: '1.0.0' });
+  const app = await createApiServer({
+    driver,
+    access: { kind: 'tcp', token, identity, ...(options.throttle ? { throttle: options.throttle } : {}) },
+    version: '1.0.0',
+  });
   apps.push(app);
   return app;
 }
@@ -83,7 +87,11 @@ describe('the console files', () => {
     expect(String(page.headers['content-security-policy'])).toContain("script-src 'self'");
     expect(String(page.headers['content-security-policy'])).toContain("frame-ancestors 'none'");
     const js = await call(app, { url: '/assets/app-1234.js' });
-    expect([js.status, js.headers['content-type'], js.headers['cache-control']]).toEqual([200, 'text/javascript; charset=utf-8', 'public, max-age=31536000, immutable']);
+    expect([js.status, js.headers['content-type'], js.headers['cache-control']]).toEqual([
+      200,
+      'text/javascript; charset=utf-8',
+      'public, max-age=31536000, immutable',
+    ]);
   });
 
   it('serves nothing outside the assets, and no dot-files', async () => {
@@ -138,13 +146,17 @@ describe('the console session', () => {
   it('needs the CSRF token and the same origin for a change', async () => {
     const app = await tcpServer();
     const { cookie, csrf } = await login(app);
-    const define = (headers: Record<string, string>) => call(app, { method: 'POST', url: '/api/networks', payload: { xml: NET_XML('n1') }, headers: { cookie, ...headers } });
+    const define = (headers: Record<string, string>) =>
+      call(app, { method: 'POST', url: '/api/networks', payload: { xml: NET_XML('n1') }, headers: { cookie, ...headers } });
     const none = await define({});
     expect([none.status, none.body.class]).toEqual([403, 'OPERATION_DENIED']);
     expect(none.body.message).toBe("operation forbidden: the console session's request lacks its CSRF token (header 'x-csrf-token')");
     expect((await define({ 'x-csrf-token': 'x'.repeat(43) })).status).toBe(403);
     const foreign = await define({ 'x-csrf-token': csrf, origin: 'http://evil.example', host: '127.0.0.1:9' });
-    expect([foreign.status, foreign.body.detail]).toEqual([403, "the console refuses a change requested from another origin ('http://evil.example')"]);
+    expect([foreign.status, foreign.body.detail]).toEqual([
+      403,
+      "the console refuses a change requested from another origin ('http://evil.example')",
+    ]);
     expect(driver.calls.filter((c) => c.method === 'define')).toEqual([]);
     const ok = await define({ 'x-csrf-token': csrf, origin: 'http://127.0.0.1:9', host: '127.0.0.1:9' });
     expect([ok.status, ok.body.name]).toEqual([200, 'n1']);
@@ -161,7 +173,12 @@ describe('the console session', () => {
 
   it('leaves bearer-token clients alone: no CSRF token needed', async () => {
     const app = await tcpServer();
-    const res = await call(app, { method: 'POST', url: '/api/networks', payload: { xml: NET_XML('n2') }, headers: { authorization: `Bearer ${token}` } });
+    const res = await call(app, {
+      method: 'POST',
+      url: '/api/networks',
+      payload: { xml: NET_XML('n2') },
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(res.status).toBe(200);
   });
 });
@@ -170,7 +187,8 @@ describe('the XML check', () => {
   it("says whether net-define would take the XML, with libvirt's error when not", async () => {
     const app = await tcpServer();
     const { cookie, csrf } = await login(app);
-    const check = (xml: string) => call(app, { method: 'POST', url: '/api/console/check-network', payload: { xml }, headers: { cookie, 'x-csrf-token': csrf } });
+    const check = (xml: string) =>
+      call(app, { method: 'POST', url: '/api/console/check-network', payload: { xml }, headers: { cookie, 'x-csrf-token': csrf } });
     const good = await check("<network><name>ok</name><ip address='192.168.7.1' prefix='24'/></network>");
     expect([good.status, good.body]).toEqual([200, { valid: true }]);
     const noName = await check('<network/>');
@@ -240,18 +258,28 @@ describe('the TCP listener against DNS rebinding and cross-site requests', () =>
     expect((await define('o3', 'http://127.0.0.1:10')).status).toBe(403);
     // A login from another origin is refused too.
     const foreign = await call(app, { method: 'POST', url: '/api/console/login', payload: { token }, headers: { origin: 'http://evil.example' } });
-    expect([foreign.status, foreign.body.detail, foreign.headers['set-cookie']]).toEqual([403, "the console refuses a change requested from another origin ('http://evil.example')", undefined]);
+    expect([foreign.status, foreign.body.detail, foreign.headers['set-cookie']]).toEqual([
+      403,
+      "the console refuses a change requested from another origin ('http://evil.example')",
+      undefined,
+    ]);
     expect(driver.calls.filter((c) => c.method === 'define').map((c) => (c.args[0] as string).match(/<name>(\w+)/)?.[1])).toEqual(['o1']);
   });
 
   it('on a TLS listener: Secure cookies, https origins only, and the certificate names as Host', async () => {
     const app = await tcpServer({ tls: true });
-    const res = await call(app, { method: 'POST', url: '/api/console/login', payload: { token }, headers: { host: 'virtnet.example:9', origin: 'https://virtnet.example:9' } });
+    const res = await call(app, {
+      method: 'POST',
+      url: '/api/console/login',
+      payload: { token },
+      headers: { host: 'virtnet.example:9', origin: 'https://virtnet.example:9' },
+    });
     expect(res.status).toBe(200);
     expect(String(res.headers['set-cookie'])).toMatch(/^virtnet_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict; Secure$/);
     const cookie = String(res.headers['set-cookie']).split(';')[0] ?? '';
     const csrf = res.body.csrf as string;
-    const define = (origin: string) => call(app, { method: 'POST', url: '/api/networks', payload: { xml: NET_XML('t1') }, headers: { cookie, 'x-csrf-token': csrf, origin } });
+    const define = (origin: string) =>
+      call(app, { method: 'POST', url: '/api/networks', payload: { xml: NET_XML('t1') }, headers: { cookie, 'x-csrf-token': csrf, origin } });
     expect((await define('http://127.0.0.1:9')).status).toBe(403);
     expect((await define('https://127.0.0.1:9')).status).toBe(200);
     const out = await call(app, { method: 'POST', url: '/api/console/logout', headers: { cookie, 'x-csrf-token': csrf } });

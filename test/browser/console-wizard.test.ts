@@ -56,7 +56,14 @@ describe('defaults', () => {
     const s = initialState(others, host);
     expect(s.name).toBe('network');
     // 192.168.100.0/24 is the running default's: the next one is offered.
-    expect(s.ipv4).toEqual({ enabled: true, network: '192.168.101.0/24', gateway: '192.168.101.1', dhcp: true, start: '192.168.101.128', end: '192.168.101.254' });
+    expect(s.ipv4).toEqual({
+      enabled: true,
+      network: '192.168.101.0/24',
+      gateway: '192.168.101.1',
+      dhcp: true,
+      start: '192.168.101.128',
+      end: '192.168.101.254',
+    });
     expect(s.ipv6.enabled).toBe(false);
     expect([s.forward.mode, s.forward.dev, s.domain.mode, s.start, s.autostart]).toEqual(['nat', '', 'network', true, true]);
     expect(keys(s)).toEqual([]);
@@ -146,9 +153,15 @@ describe('the XML and the commands', () => {
     const bridged = buildNetworkXml({ ...s, forward: { mode: 'bridge', dev: '', bridge: 'br0' } });
     expect(bridged).toBe("<network>\n  <name>network</name>\n  <forward mode='bridge'/>\n  <bridge name='br0'/>\n</network>\n");
     accepted(bridged);
-    const dual = withNetwork({ ...s, ipv6: { ...s.ipv6, enabled: true, dhcp: true }, domain: { mode: 'none', custom: '' } }, 'ipv6', 'fd00:beef::/64');
+    const dual = withNetwork(
+      { ...s, ipv6: { ...s.ipv6, enabled: true, dhcp: true }, domain: { mode: 'none', custom: '' } },
+      'ipv6',
+      'fd00:beef::/64',
+    );
     const dualXml = buildNetworkXml(dual);
-    expect(dualXml).toContain("<ip family='ipv6' address='fd00:beef::1' prefix='64'>\n    <dhcp>\n      <range start='fd00:beef::100' end='fd00:beef::1ff'/>");
+    expect(dualXml).toContain(
+      "<ip family='ipv6' address='fd00:beef::1' prefix='64'>\n    <dhcp>\n      <range start='fd00:beef::100' end='fd00:beef::1ff'/>",
+    );
     expect(dualXml).not.toContain('<domain');
     accepted(dualXml);
     // Names are escaped.
@@ -160,9 +173,17 @@ describe('the XML and the commands', () => {
     const s = { ...initialState(others, host), name: "my net's" };
     const xml = buildNetworkXml({ ...s, domain: { mode: 'none', custom: '' } });
     const text = equivalentCommands(s, xml);
-    expect(text.split('\n').slice(-3)).toEqual(['virtnet net-define my_net_s.xml', "virtnet net-start 'my net'\\''s'", "virtnet net-autostart 'my net'\\''s'"]);
+    expect(text.split('\n').slice(-3)).toEqual([
+      'virtnet net-define my_net_s.xml',
+      "virtnet net-start 'my net'\\''s'",
+      "virtnet net-autostart 'my net'\\''s'",
+    ]);
     expect(text.startsWith("cat > my_net_s.xml <<'EOF'\n<network>")).toBe(true);
-    expect(equivalentCommands({ ...s, name: 'n', start: false, autostart: false }, xml).split('\n').at(-1)).toBe('virtnet net-define n.xml');
+    expect(
+      equivalentCommands({ ...s, name: 'n', start: false, autostart: false }, xml)
+        .split('\n')
+        .at(-1),
+    ).toBe('virtnet net-define n.xml');
   });
 });
 
@@ -172,7 +193,15 @@ describe('a network across hosts (OVN)', () => {
     return {
       ...s,
       name: 'across',
-      where: { kind: 'ovn', northbound: 'tcp:192.0.2.2:6641', uplinkNetwork: 'uplink', uplinkAddress: '198.51.100.10/24', uplinkGateway: '198.51.100.1', gateways: 'h1, h2', ...over },
+      where: {
+        kind: 'ovn',
+        northbound: 'tcp:192.0.2.2:6641',
+        uplinkNetwork: 'uplink',
+        uplinkAddress: '198.51.100.10/24',
+        uplinkGateway: '198.51.100.1',
+        gateways: 'h1, h2',
+        ...over,
+      },
       forward: { mode, dev: 'eth0', bridge: '' },
     };
   };
@@ -203,7 +232,9 @@ describe('a network across hosts (OVN)', () => {
     ]);
     expect(keys(ovn({}, 'open'))).toEqual(['forward/mode:ovnMode']);
     const v6 = ovn();
-    expect(keys({ ...v6, ipv6: { enabled: true, network: 'fd00::/64', gateway: 'fd00::1', dhcp: false, start: '', end: '' } })).toEqual(['ipv6/network:ovnIpv6']);
+    expect(keys({ ...v6, ipv6: { enabled: true, network: 'fd00::/64', gateway: 'fd00::1', dhcp: false, start: '', end: '' } })).toEqual([
+      'ipv6/network:ovnIpv6',
+    ]);
     // 203.0.113.0/24 is a route of this host: a bridge here would clash, an OVN network does not.
     const onRoute = withNetwork(ovn(), 'ipv4', '203.0.113.0/24');
     expect(keys({ ...onRoute, where: { ...onRoute.where, kind: 'host' } })).toContain('ipv4/network:overlapRoute');

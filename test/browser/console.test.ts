@@ -11,7 +11,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { api, canRunBrowserTests, dismissToasts, login, startConsole, unlabelledControls, type ConsoleFixture } from './harness.js';
 
 /** Follow a link of the masthead's navigation. */
-const nav = (f: ConsoleFixture, name: string): Promise<void> => f.page.getByRole('navigation', { name: /^(Sections|Secciones)$/ }).getByRole('link', { name, exact: true }).click();
+const nav = (f: ConsoleFixture, name: string): Promise<void> =>
+  f.page
+    .getByRole('navigation', { name: /^(Sections|Secciones)$/ })
+    .getByRole('link', { name, exact: true })
+    .click();
 
 // Steps build on each other (one daemon, one browser); a loaded machine gets time.
 describe.skipIf(!canRunBrowserTests())('the web console', { timeout: 90_000 }, () => {
@@ -69,7 +73,9 @@ describe.skipIf(!canRunBrowserTests())('the web console', { timeout: 90_000 }, (
     await f.shot('05-wizard-forward');
     await wizard.getByRole('button', { name: 'Next' }).click();
     await wizard.locator('#wizard-xml').getByText("<ip address='192.168.100.1' netmask='255.255.255.0'>").waitFor();
-    expect(await wizard.locator('#wizard-commands').innerText()).toContain('virtnet net-define isolated1.xml\nvirtnet net-start isolated1\nvirtnet net-autostart isolated1');
+    expect(await wizard.locator('#wizard-commands').innerText()).toContain(
+      'virtnet net-define isolated1.xml\nvirtnet net-start isolated1\nvirtnet net-autostart isolated1',
+    );
     await f.shot('06-wizard-summary');
     await wizard.getByRole('button', { name: 'Create' }).click();
     await wizard.waitFor({ state: 'detached' });
@@ -254,9 +260,14 @@ describe.skipIf(!canRunBrowserTests())('the web console', { timeout: 90_000 }, (
     expect(execFileSync('ip', ['-n', f.ns, '-o', 'link', 'show', 'dev', vnet], { encoding: 'utf8' })).toContain('master virbr1');
 
     // A DHCP client in the guest gets a lease: it appears live on the network's DHCP tab, and becomes a reservation.
-    const lease = await api<{ exitCode: number; stderr: string }>(f, 'POST', '/api/guests/g1/exec', { argv: ['busybox', 'udhcpc', '-i', 'eth1', '-s', '/bin/true', '-q', '-n', '-f', '-t', '10', '-T', '1'] });
+    const lease = await api<{ exitCode: number; stderr: string }>(f, 'POST', '/api/guests/g1/exec', {
+      argv: ['busybox', 'udhcpc', '-i', 'eth1', '-s', '/bin/true', '-q', '-n', '-f', '-t', '10', '-T', '1'],
+    });
     expect(lease.exitCode, lease.stderr).toBe(0);
-    await card.getByTestId('nic-52:54:00:01:00:02').getByText(/^192\.168\.101\.\d+\/24$/).waitFor();
+    await card
+      .getByTestId('nic-52:54:00:01:00:02')
+      .getByText(/^192\.168\.101\.\d+\/24$/)
+      .waitFor();
     await f.shot('14-guests');
 
     await nav(f, 'Networks');
@@ -270,7 +281,10 @@ describe.skipIf(!canRunBrowserTests())('the web console', { timeout: 90_000 }, (
     const address = /192\.168\.101\.\d+/.exec(await leased.innerText())?.[0] ?? '';
     expect(address).not.toBe('');
     await leased.getByRole('button', { name: `Reserve ${address} for this client` }).click();
-    await leased.getByRole('button', { name: `Reserve ${address} for this client` }).getByText('Reserved').waitFor();
+    await leased
+      .getByRole('button', { name: `Reserve ${address} for this client` })
+      .getByText('Reserved')
+      .waitFor();
     await page.getByTestId('reservations-ipv4').getByText('52:54:00:01:00:02').waitFor();
     expect((await api<{ xml: string }>(f, 'GET', '/api/networks/nat1/xml')).xml).toContain(`<host mac='52:54:00:01:00:02' ip='${address}'/>`);
     await f.shot('15-details-leases');
@@ -465,7 +479,9 @@ describe.skipIf(!canRunBrowserTests())('the web console', { timeout: 90_000 }, (
     // Chromium logs each failed request as a console error: these are exactly the wrong token, the two
     // starts the daemon refused on purpose above and the request after logout; nothing else failed, and
     // no script error happened.
-    expect(f.failed.join('\n')).toBe(['POST /api/console/login 401', 'POST /api/networks/late/start 409', 'POST /api/networks/twin/start 409', 'GET /api/networks 401'].join('\n'));
+    expect(f.failed.join('\n')).toBe(
+      ['POST /api/console/login 401', 'POST /api/networks/late/start 409', 'POST /api/networks/twin/start 409', 'GET /api/networks 401'].join('\n'),
+    );
     expect(f.errors.filter((e) => !e.startsWith('console: Failed to load resource: the server responded with a status of'))).toEqual([]);
     expect(f.errors.length).toBe(f.failed.length);
   });

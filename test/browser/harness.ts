@@ -200,10 +200,15 @@ export async function unlabelledControls(page: Page): Promise<string[]> {
         if (text) return text;
       }
       const labels = (el as HTMLInputElement).labels;
-      if (labels && labels.length) return Array.from(labels).map((l) => l.textContent ?? '').join(' ').trim();
+      if (labels && labels.length)
+        return Array.from(labels)
+          .map((l) => l.textContent ?? '')
+          .join(' ')
+          .trim();
       return el.getAttribute('title') ?? '';
     };
-    const describe = (el: Element): string => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.split(' ')[0]}` : ''}`;
+    const describe = (el: Element): string =>
+      `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className && typeof el.className === 'string' ? `.${el.className.split(' ')[0]}` : ''}`;
     const out: string[] = [];
     for (const el of Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))) {
       if (visible(el) && !labelOf(el)) out.push(`field ${describe(el)}`);

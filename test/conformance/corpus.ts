@@ -58,7 +58,9 @@ function runXml2Xml(dir: string): CaseResult[] {
   const inDir = join(dir, 'networkxml2xmlin');
   const outDir = join(dir, 'networkxml2xmlout');
   const results: CaseResult[] = [];
-  for (const file of readdirSync(inDir).filter((f) => f.endsWith('.xml')).sort()) {
+  for (const file of readdirSync(inDir)
+    .filter((f) => f.endsWith('.xml'))
+    .sort()) {
     const name = file.slice(0, -4);
     const input = read(join(inDir, file));
     const expectedError = XML_FAILURE_CASES[name];
@@ -83,7 +85,9 @@ function runXml2Xml(dir: string): CaseResult[] {
 function runXml2Conf(dir: string): CaseResult[] {
   const dataDir = join(dir, 'networkxml2confdata');
   const results: CaseResult[] = [];
-  for (const file of readdirSync(dataDir).filter((f) => f.endsWith('.xml')).sort()) {
+  for (const file of readdirSync(dataDir)
+    .filter((f) => f.endsWith('.xml'))
+    .sort()) {
     const name = file.slice(0, -4);
     try {
       const def = parseNetworkXml(read(join(dataDir, file)));

@@ -33,7 +33,8 @@ describe('the CLI bundle', () => {
 
   it("says so when no daemon answers, in virsh's words and then how to start one (not with -q)", async () => {
     const env = { VIRTNET_DEFAULT_URI: 'unix:///nonexistent/virtnetd.sock' };
-    const virsh = "error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/nonexistent/virtnetd.sock': No such file or directory\n";
+    const virsh =
+      "error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/nonexistent/virtnetd.sock': No such file or directory\n";
     expect(await virtnet(['net-list'], { env })).toEqual({ stdout: '', stderr: `${virsh}${HINTS.daemonNotRunning}\n`, rc: 1 });
     expect(await virtnet(['-q', 'net-list'], { env })).toEqual({ stdout: '', stderr: virsh, rc: 1 });
   });
@@ -117,7 +118,10 @@ describe.skipIf(!root)('the CLI and a running virtnetd', () => {
   it('net-event prints what another process does', async () => {
     const watching = virtnet(['net-event', '--event', 'lifecycle', '--loop', '--timeout', '4'], { env });
     await new Promise((r) => setTimeout(r, 1000));
-    const chain = await virtnet(['net-define isolated.xml; net-start isolated; net-destroy isolated; net-undefine isolated'], { cwd: GOLDEN_XML_DIR, env });
+    const chain = await virtnet(['net-define isolated.xml; net-start isolated; net-destroy isolated; net-undefine isolated'], {
+      cwd: GOLDEN_XML_DIR,
+      env,
+    });
     expect(chain.rc).toBe(0);
     const r = await watching;
     expect(r.stdout).toBe(

@@ -108,7 +108,8 @@ describe.skipIf(!root)('the tutorial’s guests through the built CLI and a real
 
   it('defines and starts the networks and centos7.0', async () => {
     expect(await run('net-define default.xml; net-start default; net-define isolated.xml; net-start isolated')).toEqual({
-      stdout: 'Network default defined from default.xml\n\nNetwork default started\n\nNetwork isolated defined from isolated.xml\n\nNetwork isolated started\n\n',
+      stdout:
+        'Network default defined from default.xml\n\nNetwork default started\n\nNetwork isolated defined from isolated.xml\n\nNetwork isolated started\n\n',
       stderr: '',
       rc: 0,
     });
@@ -119,11 +120,17 @@ describe.skipIf(!root)('the tutorial’s guests through the built CLI and a real
       rc: 0,
     });
     expect(await run('start', 'centos7.0')).toEqual({ stdout: "Domain 'centos7.0' started\n\n", stderr: '', rc: 0 });
-    expect(await run('list')).toEqual({ stdout: ' Id   Name        State\n---------------------------\n 1    centos7.0   running\n\n', stderr: '', rc: 0 });
+    expect(await run('list')).toEqual({
+      stdout: ' Id   Name        State\n---------------------------\n 1    centos7.0   running\n\n',
+      stderr: '',
+      rc: 0,
+    });
   }, 60_000);
 
   it('attaches a virtio NIC on isolated to the running guest and its config; domiflist shows both NICs', async () => {
-    expect(await run('attach-interface', '--domain', 'centos7.0', '--source', 'isolated', '--type', 'network', '--model', 'virtio', '--config', '--live')).toEqual({
+    expect(
+      await run('attach-interface', '--domain', 'centos7.0', '--source', 'isolated', '--type', 'network', '--model', 'virtio', '--config', '--live'),
+    ).toEqual({
       stdout: 'Interface attached successfully\n\n',
       stderr: '',
       rc: 0,

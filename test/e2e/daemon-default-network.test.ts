@@ -42,7 +42,10 @@ describe.skipIf(!root)("libvirt's default network from virtnetd", () => {
     expect(await c.lookupByName('default')).toMatchObject({ active: true, autostart: true, persistent: true, bridge: 'virbr0' });
     expect(await c.getXml('default')).toContain("<ip address='192.168.124.1' netmask='255.255.255.0'>");
     expect(inNetns(ns!, 'ip', ['-o', '-4', 'addr', 'show', 'dev', 'virbr0'])).toContain('192.168.124.1/24');
-    const lines = readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string });
+    const lines = readFileSync(log, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { msg: string });
     expect(lines.map((l) => l.msg)).toContain("192.168.122.0/24 is in use by lan0: the 'default' network uses 192.168.124.0/24");
 
     await c.destroy('default');

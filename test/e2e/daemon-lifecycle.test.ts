@@ -188,13 +188,16 @@ describe.skipIf(!root)('virtnetd, the process', () => {
     while (!d.stderr().includes('"msg":"driver ready"') && Date.now() < end) await new Promise((res) => setTimeout(res, 5));
     d.child.kill('SIGTERM');
     expect(await d.exited).toBe(0);
-    for (const f of ['virtnetd.sock', 'virtnetd-ro.sock', 'token', 'virtnetd.pid']) expect([f, existsSync(join(r, 'run/virtnet', f))]).toEqual([f, false]);
+    for (const f of ['virtnetd.sock', 'virtnetd-ro.sock', 'token', 'virtnetd.pid'])
+      expect([f, existsSync(join(r, 'run/virtnet', f))]).toEqual([f, false]);
   });
 
   it('says what is wrong when it cannot start', async () => {
     const d = await spawnDaemon(['--root', join(dir, 'r5'), '--netns', 'vnt-no-such-ns']);
     expect(await d.exited).toBe(1);
-    expect(d.stderr()).toMatch(/virtnetd: failed to start: network namespace 'vnt-no-such-ns' does not exist \(create it with: ip netns add vnt-no-such-ns\)\n$/);
+    expect(d.stderr()).toMatch(
+      /virtnetd: failed to start: network namespace 'vnt-no-such-ns' does not exist \(create it with: ip netns add vnt-no-such-ns\)\n$/,
+    );
     expect(d.stderr()).not.toMatch(/\n\s+at /);
     const bad = await spawnDaemon(['--frobnicate']);
     expect(await bad.exited).toBe(1);

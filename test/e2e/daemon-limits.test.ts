@@ -63,9 +63,24 @@ describe.skipIf(!root)('virtnetd under a connection flood from nobody', () => {
     const r = join(dir, 'r');
     const d = await startServing(['--root', r, '--netns', ns, '--no-libvirt-socket'], { prefix: ['prlimit', '--nofile=1024:1024'] });
     let out = '';
-    const flood = spawn('prlimit', [`--nofile=${FLOOD + 100}:${FLOOD + 100}`, 'setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, '-e', FLOOD_SCRIPT, d.readonlySocket, String(FLOOD)], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
+    const flood = spawn(
+      'prlimit',
+      [
+        `--nofile=${FLOOD + 100}:${FLOOD + 100}`,
+        'setpriv',
+        '--reuid=nobody',
+        '--regid=nogroup',
+        '--clear-groups',
+        process.execPath,
+        '-e',
+        FLOOD_SCRIPT,
+        d.readonlySocket,
+        String(FLOOD),
+      ],
+      {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    );
     const floodExited = new Promise((res) => flood.once('exit', res));
     flood.stdout?.setEncoding('utf8').on('data', (c: string) => (out += c));
     const last = (): { open: number; started: number } => {
@@ -84,7 +99,11 @@ describe.skipIf(!root)('virtnetd under a connection flood from nobody', () => {
       await c.undefine('flood1');
       await c.close();
       // Of nobody's connections, the daemon keeps at most its per-uid share.
-      await pollUntil(() => last().open <= 64, { ms: 30_000, everyMs: 100, what: `the daemon to close nobody's connections beyond its share (open: ${last().open})` });
+      await pollUntil(() => last().open <= 64, {
+        ms: 30_000,
+        everyMs: 100,
+        what: `the daemon to close nobody's connections beyond its share (open: ${last().open})`,
+      });
     } finally {
       flood.stdin?.end();
       await floodExited;

@@ -66,7 +66,10 @@ export async function spawnDaemon(args: string[], options: SpawnOptions = {}): P
   }
   const argv = [...(options.prefix ?? []), process.execPath, path, ...args];
   if (options.uid !== undefined) chmodSync(dirname(path), 0o755);
-  const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], ...(options.uid !== undefined ? { uid: options.uid, gid: options.uid } : {}) });
+  const child = spawn(argv[0] as string, argv.slice(1), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.uid !== undefined ? { uid: options.uid, gid: options.uid } : {}),
+  });
   live.add(child);
   let out = '';
   let err = '';
@@ -101,7 +104,10 @@ export async function spawnDaemon(args: string[], options: SpawnOptions = {}): P
 }
 
 /** Start a daemon and wait until it serves; returns it with its sockets, token and TCP port. */
-export async function startServing(args: string[], options: SpawnOptions = {}): Promise<DaemonProcess & { socket: string; readonlySocket: string; port?: number; token?: string }> {
+export async function startServing(
+  args: string[],
+  options: SpawnOptions = {},
+): Promise<DaemonProcess & { socket: string; readonlySocket: string; port?: number; token?: string }> {
   const d = await spawnDaemon(args, options);
   const m = await d.waitFor(/serving unix:\/\/(\S+) \(read-only: (\S+)\)/);
   const socket = m[1] ?? '';

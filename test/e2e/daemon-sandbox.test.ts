@@ -116,7 +116,9 @@ describe.skipIf(!root)('virtnetd --sandbox', () => {
 
     const cleanup = await spawnDaemon(['--sandbox-cleanup', '--root', r]);
     expect(await cleanup.exited).toBe(0);
-    expect(cleanup.stdout()).toMatch(new RegExp(`^virtnetd: removed network namespaces '${names.netns}' and '${names.uplink}', ending \\d+ process(es)?\\n$`));
+    expect(cleanup.stdout()).toMatch(
+      new RegExp(`^virtnetd: removed network namespaces '${names.netns}' and '${names.uplink}', ending \\d+ process(es)?\\n$`),
+    );
     expect(existsSync(`/run/netns/${names.netns}`)).toBe(false);
     expect(existsSync(`/run/netns/${names.uplink}`)).toBe(false);
     for (const pid of inside) expect([pid, gone(pid)]).toEqual([pid, true]);

@@ -27,11 +27,14 @@ interface Answer {
 
 function request(mod: typeof http | typeof https, options: https.RequestOptions, body?: string): Promise<Answer | string> {
   return new Promise((resolve) => {
-    const req = mod.request({ ...options, ...(body ? { method: 'POST', headers: { 'content-type': 'application/json', ...options.headers } } : {}) }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
+    const req = mod.request(
+      { ...options, ...(body ? { method: 'POST', headers: { 'content-type': 'application/json', ...options.headers } } : {}) },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      },
+    );
     req.on('error', (e: NodeJS.ErrnoException) => resolve(`error ${e.code ?? e.message}`));
     req.end(body);
   });
@@ -45,11 +48,29 @@ describe.skipIf(!usable)('virtnetd over TLS', () => {
   beforeAll(() => {
     ns = createNetns('tls');
     dir = mkdtempSync(join(tmpdir(), 'vnt-tls-'));
-    const made = spawnSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1',
-      '-subj', '/CN=virtnet.test', '-addext', 'subjectAltName=DNS:virtnet.test,IP:127.0.0.1',
-    ], { encoding: 'utf8' });
+    const made = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=virtnet.test',
+        '-addext',
+        'subjectAltName=DNS:virtnet.test,IP:127.0.0.1',
+      ],
+      { encoding: 'utf8' },
+    );
     if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`);
     cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
   });
@@ -61,7 +82,19 @@ describe.skipIf(!usable)('virtnetd over TLS', () => {
   });
 
   it('serves HTTPS with the certificate, Secure console cookies, and the certificate names as Host', async () => {
-    const d = await spawnDaemon(['--root', join(dir, 'r'), '--netns', ns, '--no-libvirt-socket', '--listen', '127.0.0.1:0', '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')]);
+    const d = await spawnDaemon([
+      '--root',
+      join(dir, 'r'),
+      '--netns',
+      ns,
+      '--no-libvirt-socket',
+      '--listen',
+      '127.0.0.1:0',
+      '--tls-cert',
+      join(dir, 'cert.pem'),
+      '--tls-key',
+      join(dir, 'key.pem'),
+    ]);
     const m = await d.waitFor(/serving https:\/\/127\.0\.0\.1:(\d+) \(every request needs 'Authorization: Bearer ([0-9a-f]+)'\)/);
     const port = Number(m[1]);
     const token = m[2] ?? '';
@@ -74,7 +107,11 @@ describe.skipIf(!usable)('virtnetd over TLS', () => {
     const plain = await request(http, { host: '127.0.0.1', port, path: '/api/networks', headers: { authorization: `Bearer ${token}` } });
     expect(typeof plain === 'string' || plain.status === 400).toBe(true);
 
-    const login = (await request(https, { ...tls, path: '/api/console/login', headers: { host: `virtnet.test:${port}`, origin: `https://virtnet.test:${port}` } }, JSON.stringify({ token }))) as Answer;
+    const login = (await request(
+      https,
+      { ...tls, path: '/api/console/login', headers: { host: `virtnet.test:${port}`, origin: `https://virtnet.test:${port}` } },
+      JSON.stringify({ token }),
+    )) as Answer;
     expect(login.status).toBe(200);
     expect(String(login.headers['set-cookie'])).toMatch(/; HttpOnly; SameSite=Strict; Secure$/);
     const rebound = (await request(https, { ...tls, path: '/', headers: { host: `attacker.example:${port}` } })) as Answer;
@@ -85,7 +122,11 @@ describe.skipIf(!usable)('virtnetd over TLS', () => {
       encoding: 'utf8',
       env: { ...process.env, VIRTNET_TOKEN: token, NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem') },
     });
-    expect([cli.status, cli.stderr, cli.stdout]).toEqual([0, '', ' Name   State   Autostart   Persistent\n----------------------------------------\n\n']);
+    expect([cli.status, cli.stderr, cli.stdout]).toEqual([
+      0,
+      '',
+      ' Name   State   Autostart   Persistent\n----------------------------------------\n\n',
+    ]);
 
     d.child.kill('SIGTERM');
     expect(await d.exited).toBe(0);
@@ -94,9 +135,25 @@ describe.skipIf(!usable)('virtnetd over TLS', () => {
   it('refuses to start with a key that does not fit, naming the files', async () => {
     const other = spawnSync('openssl', ['genpkey', '-algorithm', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-out', join(dir, 'other.pem')]);
     expect(other.status).toBe(0);
-    const d = await spawnDaemon(['--root', join(dir, 'r2'), '--netns', ns, '--no-libvirt-socket', '--listen', '127.0.0.1:0', '--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'other.pem')]);
+    const d = await spawnDaemon([
+      '--root',
+      join(dir, 'r2'),
+      '--netns',
+      ns,
+      '--no-libvirt-socket',
+      '--listen',
+      '127.0.0.1:0',
+      '--tls-cert',
+      join(dir, 'cert.pem'),
+      '--tls-key',
+      join(dir, 'other.pem'),
+    ]);
     expect(await d.exited).toBe(1);
-    expect(d.stderr().trim().split('\n').pop()).toMatch(new RegExp(`^virtnetd: failed to start: cannot use the TLS certificate '${join(dir, 'cert.pem')}' and key '${join(dir, 'other.pem')}': .*key values mismatch$`));
+    expect(d.stderr().trim().split('\n').pop()).toMatch(
+      new RegExp(
+        `^virtnetd: failed to start: cannot use the TLS certificate '${join(dir, 'cert.pem')}' and key '${join(dir, 'other.pem')}': .*key values mismatch$`,
+      ),
+    );
     // Nothing was started: no driver, no listener.
     expect(d.stderr()).not.toContain('driver ready');
   });

@@ -62,7 +62,12 @@ async function bundleChild(): Promise<string> {
   return outfile;
 }
 
-function runChild(bundle: string, root: string, netns: string, ops: unknown[]): Promise<{ child: ChildProcess; result: { list?: unknown[]; error?: string } }> {
+function runChild(
+  bundle: string,
+  root: string,
+  netns: string,
+  ops: unknown[],
+): Promise<{ child: ChildProcess; result: { list?: unknown[]; error?: string } }> {
   const child = spawn(process.execPath, [bundle, root, netns, JSON.stringify(ops)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -193,7 +198,13 @@ describe.skipIf(!root)('network driver on the real kernel: kill -9 and adoption'
     // 4. a new driver over the same directories adopts everything
     runtime = await createLinuxRuntime({ netns: hns, paths });
     driver = await createNetworkDriver({ paths, runtime });
-    expect(driver.startupReport).toMatchObject({ adopted: ['isonet', 'natnet', 'trnet'], vanished: [], dropped: [], autostartRan: false, problems: [] });
+    expect(driver.startupReport).toMatchObject({
+      adopted: ['isonet', 'natnet', 'trnet'],
+      vanished: [],
+      dropped: [],
+      autostartRan: false,
+      problems: [],
+    });
     expect(await driver.list()).toEqual([
       expect.objectContaining({ name: 'isonet', active: true, persistent: true }),
       expect.objectContaining({ name: 'natnet', active: true, persistent: true, autostart: true }),
@@ -242,4 +253,3 @@ describe.skipIf(!root)('network driver on the real kernel: kill -9 and adoption'
     expect(existsSync(join(paths.networkAutostartDir, 'natnet.xml'))).toBe(false);
   }, 120_000);
 });
-

@@ -303,7 +303,7 @@ describe.skipIf(!root)('firewall rules on the real kernel', () => {
     expect(listing()).not.toMatch(/vbr[23]/);
   });
 
-  it("leaves another table byte-identical, and teardown leaves the ruleset as it found it", () => {
+  it('leaves another table byte-identical, and teardown leaves the ruleset as it found it', () => {
     const other = (): string => inNetns(host, 'nft', ['list', 'table', 'ip', 'other']);
     const otherBefore = other();
     for (const n of ['iso', 'nat', 'route', 'nat2'] as const) start(n);
@@ -469,7 +469,10 @@ describe.skipIf(!root || dhcpTools.length > 0)('DHCP checksum fix with real clie
     for (const ns of [host, vethGuest, tapGuest]) if (ns) expect(list).not.toContain(ns);
   });
 
-  async function capture(ns: string, client: (ns: string) => boolean): Promise<{ lease: boolean; reply: { checksum: number; valid: boolean; notReady: boolean } }> {
+  async function capture(
+    ns: string,
+    client: (ns: string) => boolean,
+  ): Promise<{ lease: boolean; reply: { checksum: number; valid: boolean; notReady: boolean } }> {
     const cap = await startUntil('ip', ['netns', 'exec', ns, 'python3', '-c', captureCode, 'eth0'], 'ready');
     let out = '';
     cap.stdout!.on('data', (d: Buffer) => (out += d.toString()));

@@ -55,7 +55,11 @@ describe.skipIf(!root)('guest backends on the real kernel', () => {
     await d.guestStart('vm1');
     expect(guestNamespaces(ns!)).toEqual([]);
     const [a, b] = await d.guestInterfaces('vm1');
-    const tap0 = linkIn(ns!, 'vnet0') as { master?: string; address?: string; linkinfo?: { info_kind?: string; info_data?: Record<string, unknown> } };
+    const tap0 = linkIn(ns!, 'vnet0') as {
+      master?: string;
+      address?: string;
+      linkinfo?: { info_kind?: string; info_data?: Record<string, unknown> };
+    };
     expect(tap0.master).toBe('virbr3');
     expect(tap0.linkinfo?.info_kind).toBe('tun');
     expect(tap0.linkinfo?.info_data).toMatchObject({ type: 'tap', persist: true, vnet_hdr: true });
@@ -123,7 +127,9 @@ describe.skipIf(!root)('guest backends on the real kernel', () => {
     await d.start('vepa');
     await d.guestDefine(guestXml('t1', { type: 'tap', nics: ['network:vepa', 'network:vepa', 'network:vepa'] }));
     await d.guestStart('t1');
-    const devs = ['macvtap0', 'macvtap1', 'macvtap2'].map((n) => linkIn(ns!, n) as { link?: string; linkinfo?: { info_kind?: string; info_data?: { mode?: string } } });
+    const devs = ['macvtap0', 'macvtap1', 'macvtap2'].map(
+      (n) => linkIn(ns!, n) as { link?: string; linkinfo?: { info_kind?: string; info_data?: { mode?: string } } },
+    );
     expect(devs.map((x) => [x.linkinfo?.info_kind, x.linkinfo?.info_data?.mode, x.link])).toEqual([
       ['macvtap', 'vepa', 'pool0'],
       ['macvtap', 'vepa', 'pool1'],

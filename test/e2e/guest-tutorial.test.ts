@@ -147,7 +147,9 @@ describe.skipIf(!root)('the tutorial with real guests', () => {
       () => undefined,
       (e: unknown) => e as VirError,
     );
-    expect(refused?.message).toBe("Requested operation is not valid: network 'isolated' has guests attached: fedora (use --force to destroy it anyway)");
+    expect(refused?.message).toBe(
+      "Requested operation is not valid: network 'isolated' has guests attached: fedora (use --force to destroy it anyway)",
+    );
     await d.destroy('isolated', { force: true });
     expect(linkIn(ns!, 'virbr1')).toBeUndefined();
     expect(linkIn(ns!, 'vnet2')).not.toHaveProperty('master');

@@ -18,7 +18,8 @@ const root = canUseNetns();
 const hasEthtool = spawnSync('ethtool', ['--version']).status === 0;
 
 const ipn = (ns: string, ...args: string[]): string => inNetns(ns, 'ip', args);
-const key = (r: { dst: string; prefix: number; dev?: string; gateway?: string }): string => `${r.dst}/${r.prefix} dev ${r.dev ?? '-'} via ${r.gateway ?? '-'}`;
+const key = (r: { dst: string; prefix: number; dev?: string; gateway?: string }): string =>
+  `${r.dst}/${r.prefix} dev ${r.dev ?? '-'} via ${r.gateway ?? '-'}`;
 
 describe.skipIf(!root)('host fast paths on the kernel', () => {
   let ns = '';
@@ -54,8 +55,14 @@ describe.skipIf(!root)('host fast paths on the kernel', () => {
 
   it('reads the main IPv4 table through a process in the namespace, as ip lists it', async () => {
     expect(pidInNs).toBeGreaterThan(0);
-    const viaIp = (await host.facts.routes('ipv4')).filter((r) => r.type === 'unicast').map(key).sort();
-    const viaProc = (await host.facts.mainRoutes4({ pids: [pidInNs] })).filter((r) => r.type === 'unicast').map(key).sort();
+    const viaIp = (await host.facts.routes('ipv4'))
+      .filter((r) => r.type === 'unicast')
+      .map(key)
+      .sort();
+    const viaProc = (await host.facts.mainRoutes4({ pids: [pidInNs] }))
+      .filter((r) => r.type === 'unicast')
+      .map(key)
+      .sort();
     expect(viaProc).toEqual(viaIp);
     expect(viaProc).toContain('10.70.0.0/16 dev br0 via 192.168.70.2');
     expect((await host.facts.mainRoutes4({ pids: [pidInNs] })).find((r) => r.dst === '10.99.0.0')).toMatchObject({ type: 'unreachable', prefix: 16 });
@@ -103,7 +110,9 @@ describe.skipIf(!root)('host fast paths on the kernel', () => {
           { key: ipv6ConfKey('nosuch0', 'autoconf'), value: '0' },
         ],
       },
-      ...(hasEthtool ? [{ kind: 'command' as const, argv: ['ethtool', '-K', 'ns1br', 'tx', 'off'], what: "Cannot turn off transmit checksum offload on 'ns1br'" }] : []),
+      ...(hasEthtool
+        ? [{ kind: 'command' as const, argv: ['ethtool', '-K', 'ns1br', 'tx', 'off'], what: "Cannot turn off transmit checksum offload on 'ns1br'" }]
+        : []),
       { kind: 'command' as const, argv: ['ip', 'link', 'set', 'dev', 'ns1br', 'up'], what: "Cannot set interface flags on 'ns1br'" },
     ];
     expect(await runNsScript(host.runner, ns, steps)).toEqual({ sysctlsPresent: [[true, true, false]] });
@@ -126,7 +135,13 @@ describe.skipIf(!root)('host fast paths on the kernel', () => {
     expect(() => ipn(ns, 'link', 'show', 'dev', 'never0')).toThrow();
     await expect(
       runNsScript(host.runner, ns, [
-        { kind: 'sysctls', entries: [{ key: 'net.ipv4.ip_forward', value: 'abc' }, { key: 'net.ipv4.conf.all.forwarding', value: '1' }] },
+        {
+          kind: 'sysctls',
+          entries: [
+            { key: 'net.ipv4.ip_forward', value: 'abc' },
+            { key: 'net.ipv4.conf.all.forwarding', value: '1' },
+          ],
+        },
       ]),
     ).rejects.toThrow("cannot write to '/proc/sys/net/ipv4/ip_forward': Invalid argument");
     // Several keys through the sysctl executor itself: one absent, one rejected.

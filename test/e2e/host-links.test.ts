@@ -137,15 +137,14 @@ describe.skipIf(!root)('LinuxHost links in a namespace', () => {
     expect(ipRoutes(ns)).toContain('10.20.0.0/16 via 192.168.100.2 dev vbr3 metric 5');
 
     const addrs = await host.facts.addresses('vbr3');
-    expect(addrs.filter((a) => a.scope === 'global').map((a) => `${a.address}/${a.prefix}`)).toEqual([
-      '192.168.100.1/24',
-      '2001:db8:ca2:2::1/64',
-    ]);
+    expect(addrs.filter((a) => a.scope === 'global').map((a) => `${a.address}/${a.prefix}`)).toEqual(['192.168.100.1/24', '2001:db8:ca2:2::1/64']);
     await host.facts.waitForDad(['2001:db8:ca2:2::1'], 5000);
     expect((await host.facts.addresses('vbr3')).find((a) => a.address === '2001:db8:ca2:2::1')?.tentative).toBe(false);
 
     const routes = await host.facts.routes();
-    expect(routes).toContainEqual(expect.objectContaining({ family: 'ipv4', dst: '10.20.0.0', prefix: 16, dev: 'vbr3', gateway: '192.168.100.2', metric: 5 }));
+    expect(routes).toContainEqual(
+      expect.objectContaining({ family: 'ipv4', dst: '10.20.0.0', prefix: 16, dev: 'vbr3', gateway: '192.168.100.2', metric: 5 }),
+    );
     expect(routes).toContainEqual(expect.objectContaining({ family: 'ipv4', dst: '192.168.100.0', prefix: 24, dev: 'vbr3', protocol: 'kernel' }));
     expect(routes).toContainEqual(expect.objectContaining({ family: 'ipv6', dst: '2001:db8:ff::', prefix: 48, dev: 'vbr3', metric: 9 }));
 

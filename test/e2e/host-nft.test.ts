@@ -37,11 +37,7 @@ describe.skipIf(!root)('LinuxHost nftables in a namespace', () => {
   it('applies a batch, lists the table as JSON and knows it exists', async () => {
     expect(await host.nft.tableExists('inet', 'vnttest')).toBe(false);
     expect(await host.nft.listTable('inet', 'vnttest')).toBeUndefined();
-    await host.nft.apply([
-      { add: table('vnttest') },
-      { add: chain('vnttest', 'fwd', 'forward') },
-      { add: acceptFrom('vnttest', 'fwd', 'virbr0') },
-    ]);
+    await host.nft.apply([{ add: table('vnttest') }, { add: chain('vnttest', 'fwd', 'forward') }, { add: acceptFrom('vnttest', 'fwd', 'virbr0') }]);
     expect(await host.nft.tableExists('inet', 'vnttest')).toBe(true);
     expect(await host.nft.listTables()).toEqual([{ family: 'inet', name: 'vnttest' }]);
     const objects = await host.nft.listTable('inet', 'vnttest');

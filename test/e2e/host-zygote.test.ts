@@ -51,7 +51,10 @@ describe.skipIf(!built)('dnsmasq from a zygote', () => {
   /** A conf for one dnsmasq on vbr0 (DNS off, so several can run at once). */
   const conf = (name: string, extra: string[] = []): string => {
     const path = join(dir, `${name}.conf`);
-    writeFileSync(path, [`pid-file=${join(dir, `${name}.pid`)}`, 'port=0', 'interface=vbr0', 'bind-interfaces', 'except-interface=lo', ...extra, ''].join('\n'));
+    writeFileSync(
+      path,
+      [`pid-file=${join(dir, `${name}.pid`)}`, 'port=0', 'interface=vbr0', 'bind-interfaces', 'except-interface=lo', ...extra, ''].join('\n'),
+    );
     return path;
   };
   const start = async (name: string, extra: string[] = []): Promise<number> => {
@@ -86,8 +89,12 @@ describe.skipIf(!built)('dnsmasq from a zygote', () => {
 
   it("reports a dnsmasq that fails to start with its exit status and stderr, as an exec'd one", async () => {
     const path = conf('bad', ['interface=nosuch0', 'dhcp-range=192.168.151.10,192.168.151.20']);
-    const err = await host.processes.startDaemon({ argv: ['dnsmasq', `--conf-file=${path}`], pidFile: join(dir, 'bad.pid') }).catch((e: unknown) => e);
-    expect((err as Error).message).toBe(`internal error: Child process (dnsmasq --conf-file=${path}) unexpected exit status 2: dnsmasq: unknown interface nosuch0`);
+    const err = await host.processes
+      .startDaemon({ argv: ['dnsmasq', `--conf-file=${path}`], pidFile: join(dir, 'bad.pid') })
+      .catch((e: unknown) => e);
+    expect((err as Error).message).toBe(
+      `internal error: Child process (dnsmasq --conf-file=${path}) unexpected exit status 2: dnsmasq: unknown interface nosuch0`,
+    );
   });
 
   it('leaves other command lines to nsenter', async () => {

@@ -52,7 +52,10 @@ describe.skipIf(!root)('journal records on the real runtime', () => {
     // No DHCP before, DHCP after: the update changes the rules (a dhcp_csum element) and restarts dnsmasq.
     const before = defOf(isolatedXml('upd', { subnet: '10.92.1' }), 'virbr61', '52:54:00:aa:00:61');
     const after = defOf(
-      isolatedXml('upd', { extra: "  <ip address='10.92.1.1' netmask='255.255.255.0'>\n    <dhcp>\n      <range start='10.92.1.2' end='10.92.1.9'/>\n    </dhcp>\n  </ip>\n" }),
+      isolatedXml('upd', {
+        extra:
+          "  <ip address='10.92.1.1' netmask='255.255.255.0'>\n    <dhcp>\n      <range start='10.92.1.2' end='10.92.1.9'/>\n    </dhcp>\n  </ip>\n",
+      }),
       'virbr61',
       '52:54:00:aa:00:61',
     );

@@ -166,7 +166,9 @@ describe.skipIf(!root)('a kill at any moment leaves nothing behind (real virtnet
 
     const tables = inNetns(ns, 'nft', ['list', 'tables']);
     if (tables.includes('virtnet')) {
-      const listing = JSON.parse(inNetns(ns, 'nft', ['-j', 'list', 'table', 'inet', 'virtnet'])) as { nftables: Record<string, { name?: string; elem?: unknown[] }>[] };
+      const listing = JSON.parse(inNetns(ns, 'nft', ['-j', 'list', 'table', 'inet', 'virtnet'])) as {
+        nftables: Record<string, { name?: string; elem?: unknown[] }>[];
+      };
       for (const o of listing.nftables) {
         const name = o['chain']?.name;
         if (name !== undefined && !BASE_CHAINS.includes(name) && !bridges.has(name.replace(/^(in|out|nat)_/, ''))) out.push(`chain ${name}`);
@@ -182,36 +184,42 @@ describe.skipIf(!root)('a kill at any moment leaves nothing behind (real virtnet
     return out;
   };
 
-  it.each(OPS.filter((op) => ONLY === undefined || ONLY.includes(op)).flatMap((op) => DELAYS.map((d) => [op, d] as const)))('%s, SIGKILL %i ms into it', async (op, delay) => {
-    const cl = c!;
-    await setup(cl, op);
-    const killed = daemon!;
-    void request(cl, op).catch(() => {});
-    await new Promise((r) => setTimeout(r, delay));
-    killed.child.kill('SIGKILL');
-    await killed.exited;
-    await cl.close().catch(() => {});
+  it.each(OPS.filter((op) => ONLY === undefined || ONLY.includes(op)).flatMap((op) => DELAYS.map((d) => [op, d] as const)))(
+    '%s, SIGKILL %i ms into it',
+    async (op, delay) => {
+      const cl = c!;
+      await setup(cl, op);
+      const killed = daemon!;
+      void request(cl, op).catch(() => {});
+      await new Promise((r) => setTimeout(r, delay));
+      killed.child.kill('SIGKILL');
+      await killed.exited;
+      await cl.close().catch(() => {});
 
-    const journal = journalEntries(dir);
-    const next = await serve();
-    const found = await orphans(next);
-    const f = figures.get(op) ?? { trials: 0, orphans: 0, recovered: 0 };
-    f.trials++;
-    if (journal.length > 0) f.recovered++;
-    if (found.length > 0) {
-      f.orphans++;
-      findings.push(`${op} @${delay} ms: ${found.join('; ')}`);
-    }
-    figures.set(op, f);
-    // Every network startable (and stoppable) after the restart.
-    for (const n of await next.list()) {
-      if (n.active) continue;
-      await next.start(n.name);
-      await next.destroy(n.name);
-    }
-    // What the new daemon reported at start-up, to explain a finding.
-    const log = daemon!.stderr().split('\n').filter((l) => /"level":(40|50|60)/.test(l));
-    await reset(next);
-    expect({ found, log: found.length > 0 ? log : [] }).toEqual({ found: [], log: [] });
-  });
+      const journal = journalEntries(dir);
+      const next = await serve();
+      const found = await orphans(next);
+      const f = figures.get(op) ?? { trials: 0, orphans: 0, recovered: 0 };
+      f.trials++;
+      if (journal.length > 0) f.recovered++;
+      if (found.length > 0) {
+        f.orphans++;
+        findings.push(`${op} @${delay} ms: ${found.join('; ')}`);
+      }
+      figures.set(op, f);
+      // Every network startable (and stoppable) after the restart.
+      for (const n of await next.list()) {
+        if (n.active) continue;
+        await next.start(n.name);
+        await next.destroy(n.name);
+      }
+      // What the new daemon reported at start-up, to explain a finding.
+      const log = daemon!
+        .stderr()
+        .split('\n')
+        .filter((l) => /"level":(40|50|60)/.test(l));
+      await reset(next);
+      expect({ found, log: found.length > 0 ? log : [] }).toEqual({ found: [], log: [] });
+    },
+  );
 });

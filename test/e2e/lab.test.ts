@@ -20,7 +20,10 @@ import { canUseNetns } from './netns.js';
 
 const root = canUseNetns();
 
-const namespacesOf = (prefix: string): string[] => readdirSync('/run/netns').filter((n) => n.startsWith(`${prefix}-`)).sort();
+const namespacesOf = (prefix: string): string[] =>
+  readdirSync('/run/netns')
+    .filter((n) => n.startsWith(`${prefix}-`))
+    .sort();
 /** Alive and not a zombie (a detached daemon's zombie waits for init to reap it). */
 function alive(pid: number): boolean {
   try {
@@ -41,7 +44,9 @@ describe.skipIf(!root)('the multi-host OVN lab', () => {
     lab = await startTestLab('basic', 2);
     const { layout, state } = lab;
     expect(state.ready).toBe(true);
-    expect(namespacesOf(layout.prefix)).toEqual([layout.central.netns, ...layout.hosts.map((h) => h.netns), layout.underlay.netns, layout.uplink.netns].sort());
+    expect(namespacesOf(layout.prefix)).toEqual(
+      [layout.central.netns, ...layout.hosts.map((h) => h.netns), layout.underlay.netns, layout.uplink.netns].sort(),
+    );
 
     const sb = await OvsdbClient.connect(layout.central.southbound);
     const [chassis] = await sb.transact('OVN_Southbound', [select('Chassis', [], ['name', 'hostname'])]);
@@ -52,7 +57,12 @@ describe.skipIf(!root)('the multi-host OVN lab', () => {
     const v = new Vswitch(ovs);
     expect(await v.bridges()).toEqual(['br-ext', 'br-int', 'br-phy']);
     expect((await v.interfaces()).filter((i) => i.type === 'geneve').length).toBe(1);
-    expect(await v.externalIds()).toMatchObject({ 'system-id': 'h1', 'ovn-encap-ip': '192.0.2.11', 'ovn-bridge-datapath-type': expect.stringMatching(/^(netdev|system)$/), 'virtnet-overlay-mtu': '1442' });
+    expect(await v.externalIds()).toMatchObject({
+      'system-id': 'h1',
+      'ovn-encap-ip': '192.0.2.11',
+      'ovn-bridge-datapath-type': expect.stringMatching(/^(netdev|system)$/),
+      'virtnet-overlay-mtu': '1442',
+    });
     ovs.close();
 
     for (const i of [1, 2]) expect(await (await lab.host(i)).list()).toEqual([]);

@@ -64,36 +64,57 @@ describe.skipIf(!ready)('real libvirt clients through virtnetd', () => {
     }, 120_000);
   }
 
-  it.skipIf(!hasPythonLibvirt())('python3-libvirt manages a network and receives its lifecycle events', async () => {
-    await withDaemon('py', async ({ uri, root }) => {
-      const xml = join(root, 'pynet.xml');
-      writeFileSync(
-        xml,
-        "<network><name>pynet</name><forward mode='nat'/><ip address='192.168.150.1' netmask='255.255.255.0'><dhcp><range start='192.168.150.2' end='192.168.150.254'/></dhcp></ip></network>\n",
-      );
-      const r = await runClient(SYSTEM_PYTHON, [join(import.meta.dirname, 'libvirt-python-client.py'), uri, xml], { timeoutMs: 60_000 });
-      expect(r.stderr).toBe('');
-      expect(r.rc).toBe(0);
-      const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-      const step = (name: string) => lines.find((l) => l['step'] === name);
-      expect(step('open')).toEqual({ step: 'open', type: 'network', uri, lib: 9_000_000, hostname_ok: true });
-      expect(step('before')).toEqual({ step: 'before', all: [], active: [], defined: [] });
-      expect(step('defined')).toMatchObject({ name: 'pynet', active: 0, persistent: 1 });
-      expect(step('started')).toEqual({ step: 'started', active: 1, bridge: 'virbr0', autostart: 0, inactive_listed: [], active_listed: ['pynet'] });
-      expect(step('updated')).toEqual({ step: 'updated', live_has_host: true, config_has_host: true });
-      expect(step('leases')).toEqual({ step: 'leases', leases: [] });
-      const portUuid = '7a7b7c7d-0000-4000-8000-000000000001';
-      expect(step('port')).toMatchObject({ uuid: portUuid, listed: [portUuid], found: portUuid });
-      expect(step('port')?.['xml']).toContain("<plug type='network' bridge='virbr0'/>");
-      expect(Object.values(step('port')?.['params'] as object)).toEqual([0, 0, 0, 0, 0, 0, 0]);
-      expect(step('port-deleted')).toEqual({ step: 'port-deleted', listed: [] });
-      expect(step('missing')).toEqual({ step: 'missing', code: 43, domain: 19, message: "Network not found: no network with matching name 'no-such-network'" });
-      expect(step('destroyed')).toEqual({ step: 'destroyed', active: 0 });
-      expect(step('undefined')).toEqual({ step: 'undefined', names: [] });
-      // DEFINED, STARTED, STOPPED, UNDEFINED
-      expect(lines.filter((l) => 'event' in l).map((l) => l['event'])).toEqual([0, 2, 3, 1].map((event) => ({ network: 'pynet', event, detail: 0 })));
-    });
-  }, 120_000);
+  it.skipIf(!hasPythonLibvirt())(
+    'python3-libvirt manages a network and receives its lifecycle events',
+    async () => {
+      await withDaemon('py', async ({ uri, root }) => {
+        const xml = join(root, 'pynet.xml');
+        writeFileSync(
+          xml,
+          "<network><name>pynet</name><forward mode='nat'/><ip address='192.168.150.1' netmask='255.255.255.0'><dhcp><range start='192.168.150.2' end='192.168.150.254'/></dhcp></ip></network>\n",
+        );
+        const r = await runClient(SYSTEM_PYTHON, [join(import.meta.dirname, 'libvirt-python-client.py'), uri, xml], { timeoutMs: 60_000 });
+        expect(r.stderr).toBe('');
+        expect(r.rc).toBe(0);
+        const lines = r.stdout
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
+        const step = (name: string) => lines.find((l) => l['step'] === name);
+        expect(step('open')).toEqual({ step: 'open', type: 'network', uri, lib: 9_000_000, hostname_ok: true });
+        expect(step('before')).toEqual({ step: 'before', all: [], active: [], defined: [] });
+        expect(step('defined')).toMatchObject({ name: 'pynet', active: 0, persistent: 1 });
+        expect(step('started')).toEqual({
+          step: 'started',
+          active: 1,
+          bridge: 'virbr0',
+          autostart: 0,
+          inactive_listed: [],
+          active_listed: ['pynet'],
+        });
+        expect(step('updated')).toEqual({ step: 'updated', live_has_host: true, config_has_host: true });
+        expect(step('leases')).toEqual({ step: 'leases', leases: [] });
+        const portUuid = '7a7b7c7d-0000-4000-8000-000000000001';
+        expect(step('port')).toMatchObject({ uuid: portUuid, listed: [portUuid], found: portUuid });
+        expect(step('port')?.['xml']).toContain("<plug type='network' bridge='virbr0'/>");
+        expect(Object.values(step('port')?.['params'] as object)).toEqual([0, 0, 0, 0, 0, 0, 0]);
+        expect(step('port-deleted')).toEqual({ step: 'port-deleted', listed: [] });
+        expect(step('missing')).toEqual({
+          step: 'missing',
+          code: 43,
+          domain: 19,
+          message: "Network not found: no network with matching name 'no-such-network'",
+        });
+        expect(step('destroyed')).toEqual({ step: 'destroyed', active: 0 });
+        expect(step('undefined')).toEqual({ step: 'undefined', names: [] });
+        // DEFINED, STARTED, STOPPED, UNDEFINED
+        expect(lines.filter((l) => 'event' in l).map((l) => l['event'])).toEqual(
+          [0, 2, 3, 1].map((event) => ({ network: 'pynet', event, detail: 0 })),
+        );
+      });
+    },
+    120_000,
+  );
 
   it('virtnet names the libvirt URI, and takes it as its own', async () => {
     await withDaemon('uri', async ({ uri, virtnetUri }) => {
@@ -120,12 +141,17 @@ describe.skipIf(!ready)('real libvirt clients through virtnetd', () => {
           async () => {
             await virtnet(['net-define', 'isolated.xml'], { cwd: GOLDEN_XML_DIR, env });
             await virtnet(['net-undefine', 'isolated'], { env });
-            return out.includes("for network isolated: Defined");
+            return out.includes('for network isolated: Defined');
           },
           { ms: 20_000, everyMs: 200, what: 'virsh net-event to report the probe' },
         );
         out = '';
-        for (const args of [['net-define', 'nat.xml'], ['net-start', 'nat'], ['net-destroy', 'nat'], ['net-undefine', 'nat']]) {
+        for (const args of [
+          ['net-define', 'nat.xml'],
+          ['net-start', 'nat'],
+          ['net-destroy', 'nat'],
+          ['net-undefine', 'nat'],
+        ]) {
           const r = await virtnet(args, { cwd: GOLDEN_XML_DIR, env });
           expect(r.rc).toBe(0);
         }

@@ -27,7 +27,10 @@ import { canUseNetns, createNetns, deleteNetns } from './netns.js';
 const repo = join(import.meta.dirname, '..', '..');
 const IMAGE = join(repo, 'node_modules', '.cache', 'virtnet-vm');
 const QEMU_DRIVER = '/usr/lib/x86_64-linux-gnu/libvirt/connection-driver/libvirt_driver_qemu.so';
-const ready = canUseNetns() && hasVirsh() && ['/usr/bin/virt-qemu-run', '/usr/bin/qemu-system-x86_64', QEMU_DRIVER, '/usr/bin/unshare'].every((p) => existsSync(p));
+const ready =
+  canUseNetns() &&
+  hasVirsh() &&
+  ['/usr/bin/virt-qemu-run', '/usr/bin/qemu-system-x86_64', QEMU_DRIVER, '/usr/bin/unshare'].every((p) => existsSync(p));
 
 const domainXml = (dir: string): string => `<domain type='qemu'>
   <name>rpcvm</name>
@@ -75,12 +78,18 @@ describe.skipIf(!ready)("libvirt's QEMU driver with virtnet as its network drive
       const d = await startServing(['--root', root, '--netns', ns, '--log-level', 'warn']);
       const uri = (await d.waitFor(/connect with -c '([^']+)'/))[1] ?? '';
       const env = { VIRTNET_DEFAULT_URI: `unix://${d.socket}` };
-      for (const args of [['net-define', 'nat.xml'], ['net-start', 'nat']]) expect((await virtnet(args, { cwd: GOLDEN_XML_DIR, env })).rc).toBe(0);
+      for (const args of [
+        ['net-define', 'nat.xml'],
+        ['net-start', 'nat'],
+      ])
+        expect((await virtnet(args, { cwd: GOLDEN_XML_DIR, env })).rc).toBe(0);
       const xml = join(root, 'rpcvm.xml');
       writeFileSync(xml, domainXml(root));
 
       // virt-qemu-run stays up after its guest powers off: it is told to stop (SIGINT, its Ctrl-C) once the guest is done.
-      const child = spawn(join(import.meta.dirname, 'qemu-embed.sh'), [ns, root, join(root, 'qemu'), xml, '600'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(join(import.meta.dirname, 'qemu-embed.sh'), [ns, root, join(root, 'qemu'), xml, '600'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       runner = child;
       let output = '';
       child.stdout.setEncoding('utf8').on('data', (c: string) => (output += c));
@@ -104,7 +113,11 @@ describe.skipIf(!ready)("libvirt's QEMU driver with virtnet as its network drive
       expect(text, output).toContain('LEASE eth0 ip=192.168.120.10 router=192.168.120.1');
       expect(text).toContain('GUEST DONE');
       // The guest powered off: the QEMU driver stops it and gives its port back.
-      await pollUntil(async () => (await virsh(uri, ['net-port-list', 'nat', '--uuid'])).stdout.trim() === '', { ms: 60_000, everyMs: 500, what: 'the port to be released' });
+      await pollUntil(async () => (await virsh(uri, ['net-port-list', 'nat', '--uuid'])).stdout.trim() === '', {
+        ms: 60_000,
+        everyMs: 500,
+        what: 'the port to be released',
+      });
       child.kill('SIGINT');
       expect(await ended, output).toBe(0);
 

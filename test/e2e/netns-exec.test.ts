@@ -90,7 +90,9 @@ describe.skipIf(!root)('virtnetd under ip netns exec', () => {
       (e: unknown) => e as VirError,
     );
     expect(err?.message).toMatch(
-      new RegExp(`^Operation not supported: guest '${guest}' needs a network namespace of its own, but virtnetd runs in a mount namespace of its own \\(was it started under \`ip netns exec\`\\?\\)`),
+      new RegExp(
+        `^Operation not supported: guest '${guest}' needs a network namespace of its own, but virtnetd runs in a mount namespace of its own \\(was it started under \`ip netns exec\`\\?\\)`,
+      ),
     );
     expect(hostNamespaces()).not.toContain(guestNs);
     expect((await d.c.guestLookupByName(guest)).active).toBe(false);

@@ -18,7 +18,10 @@ describe.skipIf(!root)('doctor --ovn and ovn-host-setup on a lab host', () => {
   let cli: string;
   const inHost = (...args: string[]): { rc: number; out: string } => {
     const h = lab.layout.hosts[0]!;
-    const r = spawnSync('ip', ['netns', 'exec', h.netns, process.execPath, cli, ...args, '--ovs-db', h.ovsDb, '--ovs-rundir', h.ovs.run], { encoding: 'utf8', timeout: 30_000 });
+    const r = spawnSync('ip', ['netns', 'exec', h.netns, process.execPath, cli, ...args, '--ovs-db', h.ovsDb, '--ovs-rundir', h.ovs.run], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     return { rc: r.status ?? -1, out: r.stdout + r.stderr };
   };
 
@@ -50,7 +53,17 @@ describe.skipIf(!root)('doctor --ovn and ovn-host-setup on a lab host', () => {
   });
 
   it('ovn-host-setup --dry-run changes nothing; ovn-host-setup repairs both', () => {
-    const args = ['ovn-host-setup', '--encap-ip', '192.0.2.11/24', '--remote', 'tcp:192.0.2.2:6642', '--underlay-nic', 'eth0', '--bridge-mappings', 'uplink:br-ext:ext0'];
+    const args = [
+      'ovn-host-setup',
+      '--encap-ip',
+      '192.0.2.11/24',
+      '--remote',
+      'tcp:192.0.2.2:6642',
+      '--underlay-nic',
+      'eth0',
+      '--bridge-mappings',
+      'uplink:br-ext:ext0',
+    ];
     const dry = inHost(...args, '--dry-run');
     expect(dry.rc).toBe(0);
     expect(dry.out).toContain('would set: overlay MTU 1442 (underlay 1500 - 58)');

@@ -85,9 +85,19 @@ async function pings(c: HttpVirtnetClient, guest: string, target: string, count 
 async function nbSnapshot(remote: string): Promise<string[]> {
   const nb = await OvsdbClient.connect(remote);
   try {
-    const results = await nb.transact('OVN_Northbound', NB_TABLES.map((t) => select(t, [])));
-    const text = (r: Row): string => JSON.stringify(Object.entries(r).filter(([k]) => k !== 'up' && k !== '_version').map(([k, v]) => [k, encodeValue(v)]));
-    return NB_TABLES.flatMap((t, i) => (results[i] as { rows: readonly Row[] }).rows.map((r) => `${t} ${stringMapOf(r.external_ids)[TAG_NETWORK] ?? '-'} ${text(r)}`)).sort();
+    const results = await nb.transact(
+      'OVN_Northbound',
+      NB_TABLES.map((t) => select(t, [])),
+    );
+    const text = (r: Row): string =>
+      JSON.stringify(
+        Object.entries(r)
+          .filter(([k]) => k !== 'up' && k !== '_version')
+          .map(([k, v]) => [k, encodeValue(v)]),
+      );
+    return NB_TABLES.flatMap((t, i) =>
+      (results[i] as { rows: readonly Row[] }).rows.map((r) => `${t} ${stringMapOf(r.external_ids)[TAG_NETWORK] ?? '-'} ${text(r)}`),
+    ).sort();
   } finally {
     nb.close();
   }
@@ -96,9 +106,14 @@ async function nbSnapshot(remote: string): Promise<string[]> {
 async function gatewayChassis(lab: LabFixture): Promise<string | undefined> {
   const sb = await OvsdbClient.connect(lab.layout.central.southbound);
   try {
-    const [bindings, chassis] = await sb.transact('OVN_Southbound', [select('Port_Binding', [['type', '==', 'chassisredirect']], ['chassis']), select('Chassis', [], ['_uuid', 'name'])]);
+    const [bindings, chassis] = await sb.transact('OVN_Southbound', [
+      select('Port_Binding', [['type', '==', 'chassisredirect']], ['chassis']),
+      select('Chassis', [], ['_uuid', 'name']),
+    ]);
     const id = JSON.stringify(encodeValue((bindings.rows[0]?.chassis ?? []) as never));
-    return chassis.rows.map((c) => [JSON.stringify(encodeValue(c._uuid as never)), stringOf(c.name)] as const).find(([u]) => id.includes(JSON.parse(u)[1]))?.[1];
+    return chassis.rows
+      .map((c) => [JSON.stringify(encodeValue(c._uuid as never)), stringOf(c.name)] as const)
+      .find(([u]) => id.includes(JSON.parse(u)[1]))?.[1];
   } finally {
     sb.close();
   }
@@ -198,19 +213,29 @@ describe.skipIf(!root)('OVN networks across hosts (a 3-host lab)', () => {
       execFileSync('ip', ['netns', 'del', goneNs]);
     });
     h1 = await connect({ uri: `unix://${lab.layout.hosts[0]!.socket}` });
-    await pollUntil(async () => portOf(await nbSnapshot(lab.layout.central.northbound)).length === 0, { ms: 10_000, everyMs: 100, what: "the vanished guest's port to go" });
+    await pollUntil(async () => portOf(await nbSnapshot(lab.layout.central.northbound)).length === 0, {
+      ms: 10_000,
+      everyMs: 100,
+      what: "the vanished guest's port to go",
+    });
     // Everything else as it was, but for the references to the two rows that went.
     const goneUuids = portOf(before).map((l) => (JSON.parse(l.slice(l.indexOf('['))) as [string, unknown][]).find(([k]) => k === '_uuid')![1]);
     const withoutGone = (l: string): string => {
       const head = l.slice(0, l.indexOf('['));
       const cols = (JSON.parse(l.slice(l.indexOf('['))) as [string, unknown][]).map(([k, v]) => {
-        if (Array.isArray(v) && v[0] === 'set') return [k, ['set', (v[1] as unknown[]).filter((x) => !goneUuids.some((g) => JSON.stringify(g) === JSON.stringify(x)))]];
+        if (Array.isArray(v) && v[0] === 'set')
+          return [k, ['set', (v[1] as unknown[]).filter((x) => !goneUuids.some((g) => JSON.stringify(g) === JSON.stringify(x)))]];
         if (goneUuids.some((g) => JSON.stringify(g) === JSON.stringify(v))) return [k, ['set', []]];
         return [k, v];
       });
       return `${head}${JSON.stringify(cols)}`;
     };
-    expect(await nbSnapshot(lab.layout.central.northbound)).toEqual(before.filter((l) => portOf([l]).length === 0).map(withoutGone).sort());
+    expect(await nbSnapshot(lab.layout.central.northbound)).toEqual(
+      before
+        .filter((l) => portOf([l]).length === 0)
+        .map(withoutGone)
+        .sort(),
+    );
     expect(await pings(h1, 'vm1', vm3, 1)).toBe(1);
 
     const ovn2 = (await h1.lookupByName('ovn2')).uuid;
@@ -223,7 +248,9 @@ describe.skipIf(!root)('OVN networks across hosts (a 3-host lab)', () => {
   });
 
   it('fails the gateway over to the next chassis when the first one stops', async () => {
-    const h2Daemons = lab.state.daemons.filter((d) => d.netns === lab.layout.hosts[1]!.netns && (d.program === 'ovs-vswitchd' || d.program === 'ovn-controller'));
+    const h2Daemons = lab.state.daemons.filter(
+      (d) => d.netns === lab.layout.hosts[1]!.netns && (d.program === 'ovs-vswitchd' || d.program === 'ovn-controller'),
+    );
     for (const d of h2Daemons) process.kill(d.pid, 'SIGTERM');
     await pollUntil(async () => (await gatewayChassis(lab)) === 'h3', { ms: 20_000, everyMs: 200, what: 'the gateway to move to h3' });
     await pollUntil(async () => (await pings(h1, 'vm1', '198.51.100.1', 1)) === 1, { ms: 10_000, everyMs: 200, what: 'the uplink through h3' });

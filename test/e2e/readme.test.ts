@@ -109,7 +109,9 @@ describe.skipIf(!canUseNetns() || !built)('README tutorial, run against a sandbo
     }
     spawnSync(join(repo, 'bin/virtnetd'), ['--root', root, '--sandbox-cleanup'], { stdio: 'ignore' });
     // Last resort if the cleanup could not run: the sandbox, its uplink and its guests.
-    const left = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n').map((l) => l.split(' ')[0]!);
+    const left = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .map((l) => l.split(' ')[0]!);
     for (const ns of left) if (namespaces[0] && ns.startsWith(`${namespaces[0]}-g-`)) deleteNetns(ns);
     for (const ns of namespaces) deleteNetns(ns);
     rmSync(root, { recursive: true, force: true });

@@ -94,7 +94,10 @@ describe.skipIf(!ready)('DHCP reply checksums with real clients', () => {
     const n = ++runs;
     const [cf, lf, pf] = ['conf', 'leases', 'pid'].map((x) => join(dir, `dhclient${n}.${x}`)) as [string, string, string];
     writeFileSync(cf, 'timeout 4;\nretry 1;\ninitial-interval 1;\n');
-    const r = spawnSync('ip', ['netns', 'exec', ns, 'dhclient', '-1', '-cf', cf, '-lf', lf, '-pf', pf, '-sf', '/bin/true', 'eth0'], { stdio: 'ignore', timeout: 20_000 });
+    const r = spawnSync('ip', ['netns', 'exec', ns, 'dhclient', '-1', '-cf', cf, '-lf', lf, '-pf', pf, '-sf', '/bin/true', 'eth0'], {
+      stdio: 'ignore',
+      timeout: 20_000,
+    });
     if (existsSync(pf)) {
       const pid = Number(readFileSync(pf, 'utf8').trim());
       if (pid > 1) {
@@ -155,7 +158,10 @@ describe.skipIf(!ready)('DHCP reply checksums with real clients', () => {
     // A placeholder bridge to plug the ports into until the network's own bridge exists.
     ipn(host, 'link', 'add', 'vntc0', 'type', 'bridge');
     guests.veth = plugGuest(host, 'rtcv', 'vntc0', 'vcv', MACS.veth);
-    for (const [port, tapName, offload] of [['tapOn', 'vtapon', 'on'], ['tapOff', 'vtapoff', 'off']] as const) {
+    for (const [port, tapName, offload] of [
+      ['tapOn', 'vtapon', 'on'],
+      ['tapOff', 'vtapoff', 'off'],
+    ] as const) {
       guests[port] = createNetns(`rtc${offload}`);
       await startRelay(tapName, guests[port], offload);
       ipn(guests[port], 'link', 'set', 'eth0', 'address', MACS[port]);

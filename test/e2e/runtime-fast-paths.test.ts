@@ -98,7 +98,12 @@ describe.skipIf(!root)('runtime fast paths on the kernel', () => {
     // Five bridges, fewer requests: at least some went through a link group.
     expect(deletions.length).toBeLessThan(all.length);
     expect(deletions.some((e) => /link del group \d+/.test(e.input ?? ''))).toBe(true);
-    expect(ipn(host, '-br', 'link', 'show', 'type', 'bridge').trim().split('\n').map((l) => l.split(/\s+/)[0])).toEqual(['uplink0']);
+    expect(
+      ipn(host, '-br', 'link', 'show', 'type', 'bridge')
+        .trim()
+        .split('\n')
+        .map((l) => l.split(/\s+/)[0]),
+    ).toEqual(['uplink0']);
     expect(JSON.parse(ipn(host, '-j', 'link', 'show', 'dev', 'uplink0'))[0].group).toBe('default');
     expect(pidsIn(host).filter((p) => dnsmasqPids.includes(p))).toEqual([]);
     expect(inNetns(host, 'nft', ['list', 'ruleset'])).toBe('');

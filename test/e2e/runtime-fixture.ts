@@ -53,7 +53,26 @@ export interface Lease {
  * configured, or undefined.
  */
 export function dhcp(ns: string, hostname?: string, tries = 10): Lease | undefined {
-  const args = ['netns', 'exec', ns, 'busybox', 'udhcpc', '-i', 'eth0', '-n', '-q', '-f', '-t', String(tries), '-T', '1', '-A', '1', '-s', udhcpcScript()];
+  const args = [
+    'netns',
+    'exec',
+    ns,
+    'busybox',
+    'udhcpc',
+    '-i',
+    'eth0',
+    '-n',
+    '-q',
+    '-f',
+    '-t',
+    String(tries),
+    '-T',
+    '1',
+    '-A',
+    '1',
+    '-s',
+    udhcpcScript(),
+  ];
   if (hostname !== undefined) args.push('-x', `hostname:${hostname}`);
   const r = spawnSync('ip', args, { encoding: 'utf8', timeout: 20_000 });
   const m = /LEASE (\S+) ROUTER (\S+)/.exec(r.stdout);

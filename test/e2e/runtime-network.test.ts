@@ -170,12 +170,16 @@ describe.skipIf(!ready)('LinuxRuntime on the real kernel', () => {
   }, 60_000);
 
   it("refuses overlapping subnets with libvirt's message, for another network and for a host route", async () => {
-    await expect(rt.start(parseNetworkXml(`<network><name>ov1</name><bridge name='vnto0'/><ip address='10.81.0.1' prefix='16'/></network>`), { otherActive: others() })).rejects.toThrow(
-      /^internal error: Network is already in use by interface vnt[a-z]0$/,
-    );
-    await expect(rt.start(parseNetworkXml(`<network><name>ov2</name><bridge name='vnto0'/><ip address='192.0.2.129' prefix='25'/></network>`), { otherActive: others() })).rejects.toThrow(
-      'internal error: Network is already in use by interface up0',
-    );
+    await expect(
+      rt.start(parseNetworkXml(`<network><name>ov1</name><bridge name='vnto0'/><ip address='10.81.0.1' prefix='16'/></network>`), {
+        otherActive: others(),
+      }),
+    ).rejects.toThrow(/^internal error: Network is already in use by interface vnt[a-z]0$/);
+    await expect(
+      rt.start(parseNetworkXml(`<network><name>ov2</name><bridge name='vnto0'/><ip address='192.0.2.129' prefix='25'/></network>`), {
+        otherActive: others(),
+      }),
+    ).rejects.toThrow('internal error: Network is already in use by interface up0');
     expect(ipn(host, '-br', 'link', 'show', 'type', 'bridge')).not.toContain('vnto0');
   });
 
@@ -191,11 +195,14 @@ describe.skipIf(!ready)('LinuxRuntime on the real kernel', () => {
     rt2.close();
   });
 
-  it("after stop nothing of ours is left: links, rules, processes, files; the other table is byte-identical", async () => {
+  it('after stop nothing of ours is left: links, rules, processes, files; the other table is byte-identical', async () => {
     const pids = [...running.values()].map((v) => dnsmasqPid(v.applied));
     expect(pids.every((p) => p > 0)).toBe(true);
     for (const name of [...running.keys()]) await stop(name);
-    const links = ipn(host, '-br', 'link').split('\n').filter(Boolean).map((l) => l.split(/\s+/)[0]);
+    const links = ipn(host, '-br', 'link')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(/\s+/)[0]);
     expect(links.filter((l) => !/^(lo|up0@if\d+|vrt\w+@if\d+)$/.test(l!))).toEqual([]);
     expect(inNetns(host, 'nft', ['list', 'ruleset'])).toBe(otherBefore);
     expect(pidsIn(host).filter((p) => pids.includes(p))).toEqual([]);

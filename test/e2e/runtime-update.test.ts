@@ -92,7 +92,7 @@ describe.skipIf(!ready)('a live update dnsmasq cannot take (issue 10, point 5)',
     expect(txt(guest, 'quoted', '10.82.1.1')).toEqual(['say "hi" #1']);
   });
 
-  it('TXT values that need dnsmasq\'s quoting are served as they were given (issue 10, point 1)', async () => {
+  it("TXT values that need dnsmasq's quoting are served as they were given (issue 10, point 1)", async () => {
     const value = '  tab\there "q" #not-a-comment \\back\nport=0  ';
     const escaped = value.replace(/&/g, '&amp;').replace(/'/g, '&apos;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;');
     const after = applyUpdate(def, 'add-last', 'dns-txt', -1, `<txt name='hostile' value='${escaped}'/>`);

@@ -25,7 +25,11 @@ function readmeSetupLine(): string {
   return block[1];
 }
 
-const SETUP_PACKAGES = /^PACKAGES=\(([^)]*)\)/m.exec(readFileSync(join(repo, 'scripts/setup.sh'), 'utf8'))?.[1]?.split(/\s+/).filter(Boolean) ?? [];
+const SETUP_PACKAGES =
+  /^PACKAGES=\(([^)]*)\)/m
+    .exec(readFileSync(join(repo, 'scripts/setup.sh'), 'utf8'))?.[1]
+    ?.split(/\s+/)
+    .filter(Boolean) ?? [];
 
 interface FakeMachine {
   /** `node -p process.versions.node`; undefined: no node at all. */
@@ -72,7 +76,13 @@ describe('scripts/setup.sh decides about Node.js and npm', () => {
   });
 
   it('Debian 12 with NodeSource Node.js 20 (it brings npm): installs no npm package', () => {
-    const r = dryRun({ node: '20.20.2', npm: true, nodejsCandidate: '20.20.2-1nodesource1', nodejsBringsNpm: true, installed: ['nodejs', ...SETUP_PACKAGES] });
+    const r = dryRun({
+      node: '20.20.2',
+      npm: true,
+      nodejsCandidate: '20.20.2-1nodesource1',
+      nodejsBringsNpm: true,
+      installed: ['nodejs', ...SETUP_PACKAGES],
+    });
     expect(r.err).toBe('');
     expect(r.status).toBe(0);
     expect(r.out).toContain('setup: Node.js 20.20.2');
@@ -128,25 +138,30 @@ describe('.ci/run', () => {
   });
 });
 
-const packagesPresent = SETUP_PACKAGES.every((p) => spawnSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8' }).stdout === 'install ok installed');
+const packagesPresent = SETUP_PACKAGES.every(
+  (p) => spawnSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8' }).stdout === 'install ok installed',
+);
 const gitFiles = spawnSync('git', ['-C', repo, 'ls-files', '-z'], { encoding: 'utf8' });
 
-describe.skipIf(!(packagesPresent || process.getuid?.() === 0) || gitFiles.status !== 0)("the README's set-up line on a clean copy of the checkout", () => {
-  it('installs and builds it, printing no warning', () => {
-    const copy = join(scratch, 'checkout');
-    for (const file of gitFiles.stdout.split('\0').filter(Boolean)) {
-      if (!existsSync(join(repo, file))) continue; // deleted in the working tree, not yet committed
-      mkdirSync(dirname(join(copy, file)), { recursive: true });
-      cpSync(join(repo, file), join(copy, file));
-    }
-    expect(existsSync(join(copy, 'node_modules'))).toBe(false);
-    const line = readmeSetupLine().split(' && bin/virtnetd')[0] as string;
-    const r = spawnSync('bash', ['-e', '-c', line], { cwd: copy, encoding: 'utf8', env: { ...process.env, npm_config_prefer_offline: 'true' } });
-    const all = `${r.stdout}\n${r.stderr}`;
-    expect(r.status, all).toBe(0);
-    expect(all, all).not.toMatch(/\bwarn(ing)?\b/i);
-    expect(existsSync(join(copy, 'dist/virtnetd.js'))).toBe(true);
-    const version = spawnSync(join(copy, 'bin/virtnet'), ['--version'], { encoding: 'utf8' });
-    expect(version.status, version.stderr).toBe(0);
-  }, 600_000);
-});
+describe.skipIf(!(packagesPresent || process.getuid?.() === 0) || gitFiles.status !== 0)(
+  "the README's set-up line on a clean copy of the checkout",
+  () => {
+    it('installs and builds it, printing no warning', () => {
+      const copy = join(scratch, 'checkout');
+      for (const file of gitFiles.stdout.split('\0').filter(Boolean)) {
+        if (!existsSync(join(repo, file))) continue; // deleted in the working tree, not yet committed
+        mkdirSync(dirname(join(copy, file)), { recursive: true });
+        cpSync(join(repo, file), join(copy, file));
+      }
+      expect(existsSync(join(copy, 'node_modules'))).toBe(false);
+      const line = readmeSetupLine().split(' && bin/virtnetd')[0] as string;
+      const r = spawnSync('bash', ['-e', '-c', line], { cwd: copy, encoding: 'utf8', env: { ...process.env, npm_config_prefer_offline: 'true' } });
+      const all = `${r.stdout}\n${r.stderr}`;
+      expect(r.status, all).toBe(0);
+      expect(all, all).not.toMatch(/\bwarn(ing)?\b/i);
+      expect(existsSync(join(copy, 'dist/virtnetd.js'))).toBe(true);
+      const version = spawnSync(join(copy, 'bin/virtnet'), ['--version'], { encoding: 'utf8' });
+      expect(version.status, version.stderr).toBe(0);
+    }, 600_000);
+  },
+);

@@ -33,7 +33,9 @@ const ready = canUseNetns() && hasVirsh() && installed();
 /** Start Xvfb on a display number it picks itself; resolves with ":N" and the process. */
 function startXvfb(): Promise<{ display: string; xvfb: ChildProcess }> {
   return new Promise((resolve, reject) => {
-    const xvfb = spawn('/usr/bin/Xvfb', ['-displayfd', '3', '-screen', '0', '1280x900x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    const xvfb = spawn('/usr/bin/Xvfb', ['-displayfd', '3', '-screen', '0', '1280x900x24', '-nolisten', 'tcp'], {
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+    });
     let text = '';
     const fd = xvfb.stdio[3] as NodeJS.ReadableStream;
     fd.setEncoding('utf8');
@@ -61,7 +63,11 @@ describe.skipIf(!ready)('virt-manager on a virtnetd', () => {
       const d = await startServing(['--root', root, '--netns', ns, '--log-level', 'warn']);
       const uri = (await d.waitFor(/connect with -c '([^']+)'/))[1] ?? '';
       const env = { VIRTNET_DEFAULT_URI: `unix://${d.socket}` };
-      for (const args of [['net-define', 'nat.xml'], ['net-start', 'nat'], ['net-define', 'isolated.xml']]) {
+      for (const args of [
+        ['net-define', 'nat.xml'],
+        ['net-start', 'nat'],
+        ['net-define', 'isolated.xml'],
+      ]) {
         expect((await virtnet(args, { cwd: GOLDEN_XML_DIR, env })).rc).toBe(0);
       }
 
@@ -72,7 +78,15 @@ describe.skipIf(!ready)('virt-manager on a virtnetd', () => {
       // dogtail keeps files in /tmp/dogtail-$LOGNAME: a name of this run's own, removed below.
       const logname = basename(root);
       const r = await runClient('/usr/bin/dbus-run-session', ['--', join(import.meta.dirname, 'virt-manager-session.sh'), uri, SHOTS, 'vmnet'], {
-        env: { DISPLAY: x.display, HOME: home, LOGNAME: logname, USER: logname, XDG_CONFIG_HOME: join(home, 'config'), XDG_CACHE_HOME: join(home, 'cache'), XDG_DATA_HOME: join(home, 'data') },
+        env: {
+          DISPLAY: x.display,
+          HOME: home,
+          LOGNAME: logname,
+          USER: logname,
+          XDG_CONFIG_HOME: join(home, 'config'),
+          XDG_CACHE_HOME: join(home, 'cache'),
+          XDG_DATA_HOME: join(home, 'data'),
+        },
         timeoutMs: 150_000,
       });
       const steps = r.stdout

@@ -97,9 +97,41 @@ export function loadCorpus(dir: string): Corpus | undefined {
 /* ---- inputs ---- */
 
 const FRAGMENTS = [
-  '<', '>', '&', '&amp;', '&#10;', '&#0;', '&#xD800;', '&undefined;', '<![CDATA[x]]>', '<!-- c -->', '<?pi x?>', "xmlns:x='urn:x'",
-  "x:y='1'", '</network>', '<network>', "'", '"', '=', ' ', '\n', '\t', '\u0000', '\uffff', 'é', '%d', '0x', '-1', '4294967296',
-  '99999999999999999999', '::', '0.0.0.0', '255.255.255.255', 'ffff::', '/', '..',
+  '<',
+  '>',
+  '&',
+  '&amp;',
+  '&#10;',
+  '&#0;',
+  '&#xD800;',
+  '&undefined;',
+  '<![CDATA[x]]>',
+  '<!-- c -->',
+  '<?pi x?>',
+  "xmlns:x='urn:x'",
+  "x:y='1'",
+  '</network>',
+  '<network>',
+  "'",
+  '"',
+  '=',
+  ' ',
+  '\n',
+  '\t',
+  '\u0000',
+  '\uffff',
+  'é',
+  '%d',
+  '0x',
+  '-1',
+  '4294967296',
+  '99999999999999999999',
+  '::',
+  '0.0.0.0',
+  '255.255.255.255',
+  'ffff::',
+  '/',
+  '..',
 ];
 
 type Mutation =
@@ -116,7 +148,12 @@ function mutation(corpus: Corpus): fc.Arbitrary<Mutation> {
   return fc.oneof(
     fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }) }),
     fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.constantFrom(...FRAGMENTS, ...PIECES) }),
-    fc.record({ kind: fc.constant('attribute' as const), which: fc.nat(), value: fc.oneof(hostile, fc.constantFrom(...FRAGMENTS)), raw: fc.boolean() }),
+    fc.record({
+      kind: fc.constant('attribute' as const),
+      which: fc.nat(),
+      value: fc.oneof(hostile, fc.constantFrom(...FRAGMENTS)),
+      raw: fc.boolean(),
+    }),
     fc.record({ kind: fc.constant('text' as const), which: fc.nat(), value: hostile }),
     fc.record({ kind: fc.constant('element' as const), at: fc.nat(), element: fc.constantFrom(...elements) }),
     fc.record({ kind: fc.constant('duplicate' as const), which: fc.nat() }),
@@ -178,13 +215,12 @@ export function inputArbitrary(corpus: Corpus | undefined): fc.Arbitrary<Omit<Fu
     .tuple(fc.constantFrom(...corpus.documents), fc.array(m, { minLength: 1, maxLength: 4 }))
     .map(([doc, ms]) => ({ origin: 'corpus' as const, xml: ms.reduce(mutate, doc) }));
   const snippets = [...corpus.updates, ...corpus.elements];
-  const update: fc.Arbitrary<FuzzUpdate> = fc
-    .record({
-      xml: fc.tuple(fc.constantFrom(...snippets), fc.array(m, { maxLength: 2 })).map(([s, ms]) => ms.reduce(mutate, s)),
-      command: fc.constantFrom<string>(...UPDATE_COMMANDS, 'add'),
-      section: fc.constantFrom<string>(...UPDATE_SECTIONS),
-      parentIndex: fc.integer({ min: -1, max: 3 }),
-    });
+  const update: fc.Arbitrary<FuzzUpdate> = fc.record({
+    xml: fc.tuple(fc.constantFrom(...snippets), fc.array(m, { maxLength: 2 })).map(([s, ms]) => ms.reduce(mutate, s)),
+    command: fc.constantFrom<string>(...UPDATE_COMMANDS, 'add'),
+    section: fc.constantFrom<string>(...UPDATE_SECTIONS),
+    parentIndex: fc.integer({ min: -1, max: 3 }),
+  });
   return fc
     .tuple(fc.oneof({ weight: 3, arbitrary: corpusDoc }, { weight: 2, arbitrary: hostileDoc }), fc.option(update, { freq: 3 }))
     .map(([doc, u]) => (u === null ? doc : { ...doc, update: u }));
@@ -231,12 +267,18 @@ function roundTrip(def: NetworkDef, step: string, input: FuzzInput, checked = fa
       return { kind: 'finding', category: 'roundtrip', detail: `${step}: the ${inactive ? 'inactive' : 'live'} form does not parse: ${why}` };
     }
     const second = formatNetworkXml(again, { inactive });
-    if (second !== first) return { kind: 'finding', category: 'roundtrip', detail: `${step}: ${inactive ? 'inactive' : 'live'} format is not a fixed point` };
+    if (second !== first)
+      return { kind: 'finding', category: 'roundtrip', detail: `${step}: ${inactive ? 'inactive' : 'live'} format is not a fixed point` };
   }
   return undefined;
 }
 
-const PLAN_OPTIONS = { dnsmasqDir: '/var/lib/vn/dnsmasq', pidDir: '/run/vn/networks', serversFile: '/var/lib/vn/resolv.servers', dhcpChecksum: 'nft-zero' } as const;
+const PLAN_OPTIONS = {
+  dnsmasqDir: '/var/lib/vn/dnsmasq',
+  pidDir: '/run/vn/networks',
+  serversFile: '/var/lib/vn/resolv.servers',
+  dhcpChecksum: 'nft-zero',
+} as const;
 const NO_SRIOV = { isSriovVirtualFunction: (): boolean => false };
 
 /** Everything one input goes through, in-process; crashes are caught and judged, hangs are the caller's to time. */

@@ -103,7 +103,17 @@ export const FLOWS = {
       s(['net-update', 'nat', 'delete', 'ip-dhcp-host', "<host mac='52:54:00:00:00:03'/>", '--config']),
       s(['net-update', 'nat', 'modify', 'ip-dhcp-host', "<host mac='52:54:00:00:00:02' name='vm2b' ip='192.168.120.21'/>", '--live']),
       s(['net-update', 'nat', 'add-first', 'dns-host', "<host ip='192.168.120.50'><hostname>web</hostname></host>", '--current']),
-      s(['net-update', '--network', 'nat', '--command', 'add-last', '--section', 'ip-dhcp-range', '--xml', "<range start='192.168.120.2' end='192.168.120.254'/>"]),
+      s([
+        'net-update',
+        '--network',
+        'nat',
+        '--command',
+        'add-last',
+        '--section',
+        'ip-dhcp-range',
+        '--xml',
+        "<range start='192.168.120.2' end='192.168.120.254'/>",
+      ]),
       s(['net-update', 'nat', 'add', 'bridge', "<bridge name='virbr9'/>"]),
       s(['net-update', 'nat', 'add', 'nosuch', '<host/>']),
       s(['net-update', 'nat', 'append', 'ip-dhcp-host', '<host/>']),
@@ -164,7 +174,8 @@ export const FLOWS = {
     cleanup: ['isolated'],
   },
   errors: {
-    about: 'duplicate name, already active, not active, unknown network, malformed XML, bad forward mode, DHCP range outside the subnet, overlapping subnet',
+    about:
+      'duplicate name, already active, not active, unknown network, malformed XML, bad forward mode, DHCP range outside the subnet, overlapping subnet',
     steps: [
       s(['net-define', 'isolated.xml']),
       s(['net-define', 'dup-name.xml']),
@@ -340,6 +351,9 @@ for (const [name, flow] of Object.entries(FLOWS)) {
     cleanup(flow.cleanup);
   }
   const file = join(HERE, `${name}.json`);
-  writeFileSync(file, `${JSON.stringify({ flow: name, about: flow.about, oracle: 'libvirt 9.0.0 (Debian 12), virsh -c network:///system', steps }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ flow: name, about: flow.about, oracle: 'libvirt 9.0.0 (Debian 12), virsh -c network:///system', steps }, null, 2)}\n`,
+  );
   process.stdout.write(`${name}: ${steps.length} steps -> ${file}\n`);
 }

@@ -215,7 +215,10 @@ export function srvHost(arg: Hidden): { name: string | undefined; target?: strin
 export function serverArg(arg: Hidden): { domains: string[]; rest: string } {
   const text = unhide(arg);
   if (!text.startsWith('/')) return { domains: [], rest: text };
-  const parts = text.slice(1).split('/').map((p) => p.trim());
+  const parts = text
+    .slice(1)
+    .split('/')
+    .map((p) => p.trim());
   const rest = parts.pop() ?? '';
   return { domains: parts, rest };
 }

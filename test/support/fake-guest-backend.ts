@@ -18,8 +18,25 @@
  */
 import { VirError } from '../../src/util/errors.js';
 import { missingBridgeError } from '../../src/host/errors.js';
-import type { BridgePortsInfo, ExecOutcome, GuestBackend, GuestHandle, NicPlug, NicSpec, PlugNames, PluggedNic } from '../../src/host/guest-backend.js';
-import { DeviceNameCounter, GUEST_DEV_PREFIX, MACVLAN_PREFIX, MACVTAP_PREFIX, VNET_PREFIX, guestNetnsName, lowestFreeName } from '../../src/host/guest-names.js';
+import type {
+  BridgePortsInfo,
+  ExecOutcome,
+  GuestBackend,
+  GuestHandle,
+  NicPlug,
+  NicSpec,
+  PlugNames,
+  PluggedNic,
+} from '../../src/host/guest-backend.js';
+import {
+  DeviceNameCounter,
+  GUEST_DEV_PREFIX,
+  MACVLAN_PREFIX,
+  MACVTAP_PREFIX,
+  VNET_PREFIX,
+  guestNetnsName,
+  lowestFreeName,
+} from '../../src/host/guest-names.js';
 
 export type FakeGuestOp = 'createGuest' | 'plug' | 'unplug' | 'replug' | 'destroyGuest' | 'exec';
 
@@ -91,7 +108,10 @@ export class FakeGuestBackend implements GuestBackend {
 
   /** Port names of a bridge. */
   portsOf(bridge: string): string[] {
-    return [...this.devices.values()].filter((d) => d.master === bridge && this.links.has(bridge)).map((d) => d.name).sort();
+    return [...this.devices.values()]
+      .filter((d) => d.master === bridge && this.links.has(bridge))
+      .map((d) => d.name)
+      .sort();
   }
 
   private create(guest: GuestHandle, nic: PluggedNic): void {

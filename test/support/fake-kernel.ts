@@ -377,8 +377,7 @@ export class FakeKernel {
     if (via !== undefined) r.gateway = via;
     const metric = opt(rest, 'metric');
     if (metric !== undefined) r.metric = Number(metric);
-    const same = (x: FakeRoute): boolean =>
-      x.family === r.family && x.dst === r.dst && x.prefix === r.prefix && (x.metric ?? 0) === (r.metric ?? 0);
+    const same = (x: FakeRoute): boolean => x.family === r.family && x.dst === r.dst && x.prefix === r.prefix && (x.metric ?? 0) === (r.metric ?? 0);
     if (verb === 'add') {
       if (!dev.up) fail('Error: Nexthop device is not up.');
       if (n.routes.some(same)) fail('RTNETLINK answers: File exists');
@@ -450,7 +449,15 @@ export class FakeKernel {
       if (a.family === 'ipv6' && !link?.up) continue;
       const ip = parseIp(a.address);
       if (!ip) continue;
-      const rec: RouteRecord = { family: a.family, dst: formatIp(networkOf(ip, a.prefix)), prefix: a.prefix, dev: a.dev, type: 'unicast', protocol: 'kernel', scope: 'link' };
+      const rec: RouteRecord = {
+        family: a.family,
+        dst: formatIp(networkOf(ip, a.prefix)),
+        prefix: a.prefix,
+        dev: a.dev,
+        type: 'unicast',
+        protocol: 'kernel',
+        scope: 'link',
+      };
       if (a.family === 'ipv4') rec.prefsrc = a.address;
       else rec.metric = 256;
       out.push(rec);
@@ -495,7 +502,12 @@ export class FakeKernel {
         if (type === 'rule' || type === 'element') {
           const target = type === 'rule' ? 'chain' : 'set';
           const parentName = spec[target] ?? spec.name;
-          if (!objs.some((o) => Object.keys(o)[0] === (type === 'rule' ? 'chain' : 'set') && (Object.values(o)[0] as Record<string, unknown>).name === parentName)) {
+          if (
+            !objs.some(
+              (o) =>
+                Object.keys(o)[0] === (type === 'rule' ? 'chain' : 'set') && (Object.values(o)[0] as Record<string, unknown>).name === parentName,
+            )
+          ) {
             if (type === 'rule' || !objs.some((o) => 'map' in o && (o.map as Record<string, unknown>).name === parentName)) noSuch();
           }
         }

@@ -221,7 +221,13 @@ export class FakeRuntime implements NetworkRuntime {
     return { ...a, adoptions: a.adoptions + 1 };
   }
 
-  async updateLive(_before: NetworkDef, after: NetworkDef, section: UpdateSection, applied: AppliedNetwork, context?: UpdateContext): Promise<FakeApplied> {
+  async updateLive(
+    _before: NetworkDef,
+    after: NetworkDef,
+    section: UpdateSection,
+    applied: AppliedNetwork,
+    context?: UpdateContext,
+  ): Promise<FakeApplied> {
     await this.enter('updateLive', after, section);
     const a = applied as FakeApplied;
     context?.journal?.(a);

@@ -56,7 +56,8 @@ export async function startGuestTestDriver(
     guests,
     driver: new CombinedDriver(net.driver, guests),
     events,
-    guestEvents: () => events.flatMap((e) => (e.kind === 'guest' ? [`${e.guest.name}:${e.event}${e.device !== undefined ? `:${e.device}` : ''}`] : [])),
+    guestEvents: () =>
+      events.flatMap((e) => (e.kind === 'guest' ? [`${e.guest.name}:${e.event}${e.device !== undefined ? `:${e.device}` : ''}`] : [])),
     restart: async () => {
       await guests.close();
       const net2 = await net.restart();
@@ -89,7 +90,11 @@ export function guestXml(name: string, opts: { type?: 'netns' | 'tap'; uuid?: st
 }
 
 /** virsh attach-interface's element for a network or bridge. */
-export function interfaceXml(kind: 'network' | 'bridge', source: string, opts: { mac?: string; model?: string; alias?: string; target?: string } = {}): string {
+export function interfaceXml(
+  kind: 'network' | 'bridge',
+  source: string,
+  opts: { mac?: string; model?: string; alias?: string; target?: string } = {},
+): string {
   let out = `<interface type='${kind}'>\n  <source ${kind}='${source}'/>\n`;
   if (opts.target) out += `  <target dev='${opts.target}'/>\n`;
   if (opts.mac) out += `  <mac address='${opts.mac}'/>\n`;

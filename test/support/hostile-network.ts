@@ -9,18 +9,60 @@ import fc from 'fast-check';
 
 /** Pieces that mean something to dnsmasq, ip, nft, a shell or XML. */
 export const PIECES = [
-  'a', 'B', '0', '7', '-', '_', '.', ' ', '  ', '\t', '\n', '\r', ',', '"', "'", '#', ' #', '/', ':', '\\', '*', '@', '=', '$', '%d',
-  'é', '€', '&', '<', '>', 'tag:', 'net:', 'id:', 'ignore', 'infinite', '30', '12h', '10.0.0.9', '[fd00::9]',
-  'dhcp-script=/tmp/x', 'port=0', 'vm', 'example.com',
+  'a',
+  'B',
+  '0',
+  '7',
+  '-',
+  '_',
+  '.',
+  ' ',
+  '  ',
+  '\t',
+  '\n',
+  '\r',
+  ',',
+  '"',
+  "'",
+  '#',
+  ' #',
+  '/',
+  ':',
+  '\\',
+  '*',
+  '@',
+  '=',
+  '$',
+  '%d',
+  'é',
+  '€',
+  '&',
+  '<',
+  '>',
+  'tag:',
+  'net:',
+  'id:',
+  'ignore',
+  'infinite',
+  '30',
+  '12h',
+  '10.0.0.9',
+  '[fd00::9]',
+  'dhcp-script=/tmp/x',
+  'port=0',
+  'vm',
+  'example.com',
 ];
 export const hostile = fc.oneof(
   { weight: 5, arbitrary: fc.array(fc.constantFrom(...PIECES), { maxLength: 6 }).map((a) => a.join('')) },
   { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 990, max: 1100 }), fc.constantFrom(...PIECES)).map(([n, p]) => `${'x'.repeat(n)}${p}`) },
 );
 /** Mostly ordinary values, so that many documents are accepted; each field is hostile in one document of six. */
-const field = (...ordinary: string[]): fc.Arbitrary<string> => fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...ordinary) }, { weight: 1, arbitrary: hostile });
+const field = (...ordinary: string[]): fc.Arbitrary<string> =>
+  fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...ordinary) }, { weight: 1, arbitrary: hostile });
 /** Values dnsmasq can hold with quoting are hostile more often. */
-const quotable = (...ordinary: string[]): fc.Arbitrary<string> => fc.oneof({ weight: 1, arbitrary: fc.constantFrom(...ordinary) }, { weight: 2, arbitrary: hostile });
+const quotable = (...ordinary: string[]): fc.Arbitrary<string> =>
+  fc.oneof({ weight: 1, arbitrary: fc.constantFrom(...ordinary) }, { weight: 2, arbitrary: hostile });
 const opt = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(a, { nil: undefined, freq: 2 });
 
 /** An attribute value as a document carries it: escaped, tabs and line ends as character references. */
@@ -55,7 +97,9 @@ export const hostileNetworks = fc
     for (const [n, v] of r.txts) dns.push(`<txt name='${attr(n)}' value='${attr(v)}'/>`);
     if (r.srv) {
       const [s, p, d, t] = r.srv;
-      dns.push(`<srv service='${attr(s)}' protocol='${attr(p)}'${d !== undefined ? ` domain='${attr(d)}'` : ''}${t !== undefined ? ` target='${attr(t)}' port='389'` : ''}/>`);
+      dns.push(
+        `<srv service='${attr(s)}' protocol='${attr(p)}'${d !== undefined ? ` domain='${attr(d)}'` : ''}${t !== undefined ? ` target='${attr(t)}' port='389'` : ''}/>`,
+      );
     }
     if (r.hostnames.length > 0) dns.push(`<host ip='10.9.8.5'>${r.hostnames.map((h) => `<hostname>${text(h)}</hostname>`).join('')}</host>`);
     const mac = r.macSuffix !== undefined ? `52:54:00:00:00:01${r.macSuffix}` : '52:54:00:00:00:01';
@@ -71,13 +115,16 @@ export const hostileNetworks = fc
       "  <ip address='10.9.8.1' prefix='24'>",
       r.tftp !== undefined ? `    <tftp root='${attr(r.tftp)}'/>` : '',
       "    <dhcp><range start='10.9.8.10' end='10.9.8.20'/>",
-      r.dhcpName !== undefined ? `      <host mac='${attr(mac)}' name='${attr(r.dhcpName)}' ip='10.9.8.30'/>` : `      <host mac='${attr(mac)}' ip='10.9.8.31'/>`,
+      r.dhcpName !== undefined
+        ? `      <host mac='${attr(mac)}' name='${attr(r.dhcpName)}' ip='10.9.8.30'/>`
+        : `      <host mac='${attr(mac)}' ip='10.9.8.31'/>`,
       r.bootp ? `      <bootp file='${attr(r.bootp[0])}'${r.bootp[1] ? " server='10.9.8.2'" : ''}/>` : '',
       '    </dhcp>',
       '  </ip>',
-      r.id !== undefined ? `  <ip family='ipv6' address='fd00:9::1' prefix='64'><dhcp><host id='${attr(r.id)}' name='v6host' ip='fd00:9::5'/></dhcp></ip>` : '',
+      r.id !== undefined
+        ? `  <ip family='ipv6' address='fd00:9::1' prefix='64'><dhcp><host id='${attr(r.id)}' name='v6host' ip='fd00:9::5'/></dhcp></ip>`
+        : '',
       r.option !== undefined ? `  <dnsmasq:options><dnsmasq:option value='${attr(r.option)}'/></dnsmasq:options>` : '',
       '</network>',
     ].join('\n');
   });
-

@@ -28,7 +28,11 @@ export function hasPythonLibvirt(): boolean {
 export const socketUri = (socket: string): string => `network:///system?socket=${socket}`;
 
 /** Run a program to its end, with a deadline. */
-export function runClient(cmd: string, args: string[], o: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<ClientRun> {
+export function runClient(
+  cmd: string,
+  args: string[],
+  o: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<ClientRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
       ...(o.cwd ? { cwd: o.cwd } : {}),

@@ -36,7 +36,23 @@ describe('parseDaemonArgs', () => {
   });
 
   it('reads every option, with its value after a space or =', () => {
-    expect(parse('--root', 'r', '--netns=ns1', '--listen', '127.0.0.1:8080', '--log-file=log.json', '--log-level', 'debug', '--log-format', 'json', '--no-autostart', '--no-libvirt-socket', '--no-default-network')).toEqual({
+    expect(
+      parse(
+        '--root',
+        'r',
+        '--netns=ns1',
+        '--listen',
+        '127.0.0.1:8080',
+        '--log-file=log.json',
+        '--log-level',
+        'debug',
+        '--log-format',
+        'json',
+        '--no-autostart',
+        '--no-libvirt-socket',
+        '--no-default-network',
+      ),
+    ).toEqual({
       action: 'run',
       options: {
         root: '/cwd/r',
@@ -88,7 +104,9 @@ describe('parseDaemonArgs', () => {
     expect(parseListen('[::1]:80')).toEqual({ host: '::1', port: 80 });
     expect(parseListen('127.1.2.3:0')).toEqual({ host: '127.1.2.3', port: 0 });
     expect(() => parseListen('0.0.0.0:80')).toThrow(/loopback addresses only/);
-    expect(() => parseListen('192.0.2.1:443')).toThrow("refusing to listen on '192.0.2.1' without TLS: virtnetd serves plain HTTP on loopback addresses only (127.0.0.1, ::1); give --tls-cert and --tls-key to serve HTTPS there");
+    expect(() => parseListen('192.0.2.1:443')).toThrow(
+      "refusing to listen on '192.0.2.1' without TLS: virtnetd serves plain HTTP on loopback addresses only (127.0.0.1, ::1); give --tls-cert and --tls-key to serve HTTPS there",
+    );
     expect(() => parseListen('127.0.0.1')).toThrow(/expected HOST:PORT/);
     expect(() => parseListen('127.0.0.1:70000')).toThrow(/invalid --listen port/);
   });
@@ -97,11 +115,18 @@ describe('parseDaemonArgs', () => {
 describe('TLS on the TCP listener', () => {
   it('serves any address with a certificate and its key, which go together and need --listen', () => {
     const cmd = parseDaemonArgs(['--listen', '0.0.0.0:8443', '--tls-cert', 'c.pem', '--tls-key=/k.pem'], '/w');
-    expect(cmd).toMatchObject({ action: 'run', options: { listen: { host: '0.0.0.0', port: 8443 }, tls: { certFile: '/w/c.pem', keyFile: '/k.pem' } } });
-    expect(parseDaemonArgs(['--listen', '[fd00::1]:8443', '--tls-cert', 'c', '--tls-key', 'k'], '/w')).toMatchObject({ options: { listen: { host: 'fd00::1', port: 8443 } } });
+    expect(cmd).toMatchObject({
+      action: 'run',
+      options: { listen: { host: '0.0.0.0', port: 8443 }, tls: { certFile: '/w/c.pem', keyFile: '/k.pem' } },
+    });
+    expect(parseDaemonArgs(['--listen', '[fd00::1]:8443', '--tls-cert', 'c', '--tls-key', 'k'], '/w')).toMatchObject({
+      options: { listen: { host: 'fd00::1', port: 8443 } },
+    });
     expect(() => parseDaemonArgs(['--listen', '0.0.0.0:8443', '--tls-cert', 'c.pem'])).toThrow('--tls-cert and --tls-key go together');
     expect(() => parseDaemonArgs(['--tls-cert', 'c.pem', '--tls-key', 'k.pem'])).toThrow('--tls-cert and --tls-key need --listen');
-    expect(() => parseDaemonArgs(['--listen', 'host.example:8443', '--tls-cert', 'c', '--tls-key', 'k'])).toThrow("invalid --listen host 'host.example': give an IP address (or localhost)");
+    expect(() => parseDaemonArgs(['--listen', 'host.example:8443', '--tls-cert', 'c', '--tls-key', 'k'])).toThrow(
+      "invalid --listen host 'host.example': give an IP address (or localhost)",
+    );
   });
 });
 
@@ -129,12 +154,13 @@ describe('the daemon over a fake driver', () => {
     },
   });
   const start = (extra: object = {}) =>
-    startDaemon({ root, sandbox: false, logLevel: 'silent', autostart: true, libvirtSocket: false, defaultNetwork: false, ...extra }, { createDriver: factory, logger, version: '0.0.1', print: (l) => printed.push(l) }).then(
-      (d) => {
-        running.push(d);
-        return d;
-      },
-    );
+    startDaemon(
+      { root, sandbox: false, logLevel: 'silent', autostart: true, libvirtSocket: false, defaultNetwork: false, ...extra },
+      { createDriver: factory, logger, version: '0.0.1', print: (l) => printed.push(l) },
+    ).then((d) => {
+      running.push(d);
+      return d;
+    });
 
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'virtnetd-unit-'));
@@ -237,7 +263,8 @@ describe('the daemon over a fake driver', () => {
     c.subscribe(() => undefined);
     await c.eventsReady();
     await d.stop();
-    for (const f of ['virtnetd.sock', 'virtnetd-ro.sock', 'token', 'virtnetd.pid']) expect([f, existsSync(join(root, 'run/virtnet', f))]).toEqual([f, false]);
+    for (const f of ['virtnetd.sock', 'virtnetd-ro.sock', 'token', 'virtnetd.pid'])
+      expect([f, existsSync(join(root, 'run/virtnet', f))]).toEqual([f, false]);
     expect(closed).toBe(1);
     expect(driver.calls.map((x) => x.method)).not.toContain('destroy');
     expect(driver.subscriberCount).toBe(0);
@@ -260,7 +287,9 @@ describe('the daemon over a fake driver', () => {
 
   it('fails clearly on a namespace that does not exist, leaving nothing behind', async () => {
     const err = await start({ netns: 'vnt-does-not-exist-x' }).catch((e: unknown) => e);
-    expect((err as Error).message).toBe("network namespace 'vnt-does-not-exist-x' does not exist (create it with: ip netns add vnt-does-not-exist-x)");
+    expect((err as Error).message).toBe(
+      "network namespace 'vnt-does-not-exist-x' does not exist (create it with: ip netns add vnt-does-not-exist-x)",
+    );
     for (const f of ['virtnetd.sock', 'token', 'virtnetd.pid']) expect(existsSync(join(root, 'run/virtnet', f))).toBe(false);
     await start();
   });

@@ -33,8 +33,20 @@ afterEach(async () => {
 let roots = 0;
 async function daemon(driver = new FakeDriver()): Promise<RunningDaemon> {
   const d = await startDaemon(
-    { root: join(scratch, `root${roots++}`), sandbox: false, logLevel: 'silent', autostart: false, libvirtSocket: false, listen: { host: '127.0.0.1', port: 0 } },
-    { createDriver: async () => ({ driver, close: async () => undefined }), logger: pino({ level: 'silent' }), version: '1.0.0', print: () => undefined },
+    {
+      root: join(scratch, `root${roots++}`),
+      sandbox: false,
+      logLevel: 'silent',
+      autostart: false,
+      libvirtSocket: false,
+      listen: { host: '127.0.0.1', port: 0 },
+    },
+    {
+      createDriver: async () => ({ driver, close: async () => undefined }),
+      logger: pino({ level: 'silent' }),
+      version: '1.0.0',
+      print: () => undefined,
+    },
   );
   daemons.push(d);
   return d;
@@ -46,7 +58,13 @@ async function daemon(driver = new FakeDriver()): Promise<RunningDaemon> {
  * answer — and return the status line and body, plus any socket error on
  * the way (a reset while writing means the client never got to read).
  */
-function rawPost(target: { path: string } | { port: number }, url: string, bodyBytes: number, chunked: boolean, headers: Record<string, string> = {}): Promise<string> {
+function rawPost(
+  target: { path: string } | { port: number },
+  url: string,
+  bodyBytes: number,
+  chunked: boolean,
+  headers: Record<string, string> = {},
+): Promise<string> {
   return new Promise((resolve) => {
     const socket = 'path' in target ? netConnect(target.path) : netConnect(target.port, '127.0.0.1');
     let answer = '';
@@ -111,21 +129,37 @@ describe('OS errors', () => {
   it('say what happened and answer the status it stands for, never "unexpected failure"', async () => {
     const driver = new FakeDriver();
     const app = await createApiServer({ driver, access: { kind: 'unix' }, version: '1.0.0' });
-    const osError = (code: string, message: string, extra: Record<string, string>) => Object.assign(new Error(`${code}: ${message}`), { code, ...extra });
+    const osError = (code: string, message: string, extra: Record<string, string>) =>
+      Object.assign(new Error(`${code}: ${message}`), { code, ...extra });
     const cases: [Error, number, string][] = [
-      [osError('ENOSPC', 'no space left on device, mkdir', { syscall: 'mkdir', path: '/etc/virtnet/networks/autostart' }), 507, "No space left on device: mkdir '/etc/virtnet/networks/autostart'"],
-      [osError('ENAMETOOLONG', 'name too long, open', { syscall: 'open', path: '/etc/virtnet/networks/nnn.xml' }), 400, "File name too long: open '/etc/virtnet/networks/nnn.xml'"],
-      [osError('EROFS', 'read-only file system, symlink', { syscall: 'symlink', path: '/a', dest: '/b' }), 500, "Read-only file system: symlink '/a' -> '/b'"],
+      [
+        osError('ENOSPC', 'no space left on device, mkdir', { syscall: 'mkdir', path: '/etc/virtnet/networks/autostart' }),
+        507,
+        "No space left on device: mkdir '/etc/virtnet/networks/autostart'",
+      ],
+      [
+        osError('ENAMETOOLONG', 'name too long, open', { syscall: 'open', path: '/etc/virtnet/networks/nnn.xml' }),
+        400,
+        "File name too long: open '/etc/virtnet/networks/nnn.xml'",
+      ],
+      [
+        osError('EROFS', 'read-only file system, symlink', { syscall: 'symlink', path: '/a', dest: '/b' }),
+        500,
+        "Read-only file system: symlink '/a' -> '/b'",
+      ],
     ];
     for (const [err, status, detail] of cases) {
       driver.failNext(err);
       const res = await app.inject({ url: '/api/networks' });
-      expect([res.statusCode, JSON.parse(res.body)]).toEqual([status, { class: 'SYSTEM_ERROR', detail, message: detail, code: 'class.SYSTEM_ERROR', params: { detail } }]);
+      expect([res.statusCode, JSON.parse(res.body)]).toEqual([
+        status,
+        { class: 'SYSTEM_ERROR', detail, message: detail, code: 'class.SYSTEM_ERROR', params: { detail } },
+      ]);
     }
     await app.close();
   });
 
-  it("name the file a save could not write", () => {
+  it('name the file a save could not write', () => {
     const long = join(scratch, `${'n'.repeat(300)}.xml`);
     const err = (() => {
       try {
@@ -170,7 +204,12 @@ await t.driver.close();`,
     );
     expect(r.stderr).toBe('');
     const detail = `No space left on device while saving '${root}/etc/virtnet/networks/n1.xml'`;
-    expect(r.stdout.split('\n')).toEqual([`507 ${JSON.stringify({ class: 'SYSTEM_ERROR', detail, message: detail, code: 'class.SYSTEM_ERROR', params: { detail } })}`, '["autostart"]', '[]', '']);
+    expect(r.stdout.split('\n')).toEqual([
+      `507 ${JSON.stringify({ class: 'SYSTEM_ERROR', detail, message: detail, code: 'class.SYSTEM_ERROR', params: { detail } })}`,
+      '["autostart"]',
+      '[]',
+      '',
+    ]);
   });
 });
 
@@ -179,12 +218,24 @@ describe("mistakes in the caller's input that libvirt calls internal or system e
     const t = await startTestDriver();
     const app = await createApiServer({ driver: t.driver, access: { kind: 'unix' }, version: '1.0.0' });
     try {
-      const bad = "<network><name>a</name><ip address='10.3.3.1' netmask='255.255.255.0'><dhcp><range start='10.3.3.2' end='nowhere'/></dhcp></ip></network>";
+      const bad =
+        "<network><name>a</name><ip address='10.3.3.1' netmask='255.255.255.0'><dhcp><range start='10.3.3.2' end='nowhere'/></dhcp></ip></network>";
       const r1 = await app.inject({ method: 'POST', url: '/api/networks', payload: { xml: bad } });
-      expect([r1.statusCode, JSON.parse(r1.body).class, JSON.parse(r1.body).detail]).toEqual([400, 'SYSTEM_ERROR', "Cannot parse socket address 'nowhere': Name or service not known"]);
+      expect([r1.statusCode, JSON.parse(r1.body).class, JSON.parse(r1.body).detail]).toEqual([
+        400,
+        'SYSTEM_ERROR',
+        "Cannot parse socket address 'nowhere': Name or service not known",
+      ]);
       await t.driver.create("<network><name>b</name><ip address='10.4.4.1' netmask='255.255.255.0'/></network>");
-      const r2 = await app.inject({ method: 'POST', url: '/api/networks/create', payload: { xml: "<network><name>c</name><ip address='10.4.4.9' netmask='255.255.255.0'/></network>" } });
-      expect([r2.statusCode, JSON.parse(r2.body).message]).toEqual([409, `internal error: Network is already in use by interface ${(await t.driver.lookupByName('b')).bridge}`]);
+      const r2 = await app.inject({
+        method: 'POST',
+        url: '/api/networks/create',
+        payload: { xml: "<network><name>c</name><ip address='10.4.4.9' netmask='255.255.255.0'/></network>" },
+      });
+      expect([r2.statusCode, JSON.parse(r2.body).message]).toEqual([
+        409,
+        `internal error: Network is already in use by interface ${(await t.driver.lookupByName('b')).bridge}`,
+      ]);
       const r3 = await app.inject({ url: '/api/networks/b/leases?mac=true' });
       expect([r3.statusCode, JSON.parse(r3.body).message]).toEqual([400, 'invalid MAC address: true']);
     } finally {

@@ -94,7 +94,8 @@ export class FakeDriver implements NetworkDriverApi {
 
   async list(filter: ListFilter = {}): Promise<NetworkInfo[]> {
     this.enter('list', filter);
-    const pair = (a: boolean | undefined, b: boolean | undefined, value: boolean): boolean => (!a && !b) || (a === true && value) || (b === true && !value);
+    const pair = (a: boolean | undefined, b: boolean | undefined, value: boolean): boolean =>
+      (!a && !b) || (a === true && value) || (b === true && !value);
     return [...this.networks.values()]
       .map((n) => ({ ...n.info }))
       .filter((n) => pair(filter.active, filter.inactive, n.active))
@@ -203,5 +204,4 @@ export class FakeDriver implements NetworkDriverApi {
   }
 }
 
-export const NET_XML = (name: string, extra = ''): string =>
-  `<network>\n  <name>${name}</name>\n  <bridge name='vb-${name}'/>${extra}\n</network>\n`;
+export const NET_XML = (name: string, extra = ''): string => `<network>\n  <name>${name}</name>\n  <bridge name='vb-${name}'/>${extra}\n</network>\n`;

@@ -52,13 +52,40 @@ const UPDATE_ELEMENTS = [
   "<portgroup name='p'/>",
   "<bootp file='f'/>",
 ];
-const GUEST_TEMPLATES = [guestXml('gz', { nics: ['network:n1', 'bridge:br0'] }), guestXml('gz', { type: 'tap', nics: ['network:n2@52:54:00:aa:bb:cc'] })];
-const DEVICE_TEMPLATES = [interfaceXml('network', 'n1'), interfaceXml('bridge', 'vbr-x', { mac: '52:54:00:01:02:03', model: 'e1000', alias: 'ua-x', target: 'vnet7' })];
+const GUEST_TEMPLATES = [
+  guestXml('gz', { nics: ['network:n1', 'bridge:br0'] }),
+  guestXml('gz', { type: 'tap', nics: ['network:n2@52:54:00:aa:bb:cc'] }),
+];
+const DEVICE_TEMPLATES = [
+  interfaceXml('network', 'n1'),
+  interfaceXml('bridge', 'vbr-x', { mac: '52:54:00:01:02:03', model: 'e1000', alias: 'ua-x', target: 'vnet7' }),
+];
 
 const hostileText = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
-  fc.constantFrom('', ' ', '..', '.', '/', 'a/b', '%2e%2e', 'a\nb', 'a\u0000b', '-1', '1e999', "'", '"', '&', '<x/>', ']]>', '&amp;', '&#0;', '\uFFFF', '\uD800'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '..',
+    '.',
+    '/',
+    'a/b',
+    '%2e%2e',
+    'a\nb',
+    'a\u0000b',
+    '-1',
+    '1e999',
+    "'",
+    '"',
+    '&',
+    '<x/>',
+    ']]>',
+    '&amp;',
+    '&#0;',
+    '\uFFFF',
+    '\uD800',
+  ),
   fc.string({ minLength: 300, maxLength: 300 }).map((s) => s.padEnd(300, 'x')),
   fc.nat({ max: 3 }).map((n) => 'n'.repeat([255, 256, 4096, 70000][n] as number)),
 );
@@ -120,7 +147,15 @@ const field = <T>(right: fc.Arbitrary<T>): fc.Arbitrary<unknown> => fc.oneof({ w
 function bodyOf(fields: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary<unknown> {
   const record = fc.record(fields, { requiredKeys: [] });
   return fc.oneof(
-    { weight: 6, arbitrary: fc.tuple(record, fc.option(fc.dictionary(fc.constantFrom('extra', 'xmlx', '__proto__', 'constructor'), anyJson, { maxKeys: 1 }), { nil: undefined })).map(([r, extra]) => ({ ...r, ...(extra ?? {}) })) },
+    {
+      weight: 6,
+      arbitrary: fc
+        .tuple(
+          record,
+          fc.option(fc.dictionary(fc.constantFrom('extra', 'xmlx', '__proto__', 'constructor'), anyJson, { maxKeys: 1 }), { nil: undefined }),
+        )
+        .map(([r, extra]) => ({ ...r, ...(extra ?? {}) })),
+    },
     { weight: 1, arbitrary: anyJson },
   );
 }
@@ -133,7 +168,9 @@ const uuid = fc.oneof(fc.uuid(), hostileText);
 const queryValue = fc.oneof(fc.constantFrom('true', 'false', '1', '0', 'yes', ''), hostileText);
 const query = (names: readonly string[]): fc.Arbitrary<string> =>
   fc.dictionary(fc.oneof(fc.constantFrom(...names), fc.constantFrom('bogus', 'mac')), queryValue, { maxKeys: 2 }).map((q) => {
-    const text = Object.entries(q as Record<string, string>).map(([k, v]) => `${segment(k)}=${segment(v)}`).join('&');
+    const text = Object.entries(q as Record<string, string>)
+      .map(([k, v]) => `${segment(k)}=${segment(v)}`)
+      .join('&');
     return text === '' ? '' : `?${text}`;
   });
 
@@ -144,7 +181,10 @@ interface FuzzRequest {
 }
 
 /** A path segment, percent-encoded byte by byte (lone surrogates become U+FFFD, as any client would send them). */
-const segment = (text: string): string => [...Buffer.from(text, 'utf8')].map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+const segment = (text: string): string =>
+  [...Buffer.from(text, 'utf8')]
+    .map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`))
+    .join('');
 const at = (template: string, name: string): string => template.replace(/:(name|uuid)/, segment(name));
 
 const networkRequests: fc.Arbitrary<FuzzRequest>[] = [
@@ -163,7 +203,21 @@ const networkRequests: fc.Arbitrary<FuzzRequest>[] = [
       networkName,
       bodyOf({
         command: field(fc.constantFrom('add', 'add-first', 'add-last', 'delete', 'modify', 'bogus')),
-        section: field(fc.constantFrom('ip-dhcp-host', 'ip-dhcp-range', 'dns-host', 'dns-txt', 'dns-srv', 'forward', 'portgroup', 'bridge', 'domain', 'ip', 'bogus')),
+        section: field(
+          fc.constantFrom(
+            'ip-dhcp-host',
+            'ip-dhcp-range',
+            'dns-host',
+            'dns-txt',
+            'dns-srv',
+            'forward',
+            'portgroup',
+            'bridge',
+            'domain',
+            'ip',
+            'bogus',
+          ),
+        ),
         parentIndex: field(fc.oneof(fc.integer({ min: -2, max: 3 }), fc.constant(2 ** 31), fc.constant(1e300))),
         xml: field(xmlValue),
         flags,
@@ -172,7 +226,9 @@ const networkRequests: fc.Arbitrary<FuzzRequest>[] = [
     .map(([n, body]) => ({ method: 'POST', url: at(ROUTES.update, n), body })),
   fc.tuple(networkName, query(['mac'])).map(([n, q]) => ({ method: 'GET', url: at(ROUTES.leases, n) + q })),
   // Paths that are not percent-encoded UTF-8.
-  fc.tuple(fc.constantFrom('%ff', '%E0%A4', '%', '%00', '%C0%AF'), fc.constantFrom('', '/start', '/xml')).map(([raw, tail]) => ({ method: tail === '/start' ? 'POST' : 'GET', url: `${ROUTES.networks}/${raw}${tail}` })),
+  fc
+    .tuple(fc.constantFrom('%ff', '%E0%A4', '%', '%00', '%C0%AF'), fc.constantFrom('', '/start', '/xml'))
+    .map(([raw, tail]) => ({ method: tail === '/start' ? 'POST' : 'GET', url: `${ROUTES.networks}/${raw}${tail}` })),
 ];
 
 const guestRequests: fc.Arbitrary<FuzzRequest>[] = [
@@ -188,7 +244,9 @@ const guestRequests: fc.Arbitrary<FuzzRequest>[] = [
   guestName.map((n) => ({ method: 'GET', url: at(GUEST_ROUTES.guestAddresses, n) })),
   fc.tuple(guestName, bodyOf({ xml: field(xmlValue), flags })).map(([n, body]) => ({ method: 'POST', url: at(GUEST_ROUTES.guestAttach, n), body })),
   fc.tuple(guestName, bodyOf({ xml: field(xmlValue), flags })).map(([n, body]) => ({ method: 'POST', url: at(GUEST_ROUTES.guestDetach, n), body })),
-  fc.tuple(guestName, bodyOf({ argv: field(fc.array(hostileText, { maxLength: 3 })) })).map(([n, body]) => ({ method: 'POST', url: at(GUEST_ROUTES.guestExec, n), body })),
+  fc
+    .tuple(guestName, bodyOf({ argv: field(fc.array(hostileText, { maxLength: 3 })) }))
+    .map(([n, body]) => ({ method: 'POST', url: at(GUEST_ROUTES.guestExec, n), body })),
   query(['bridge']).map((q) => ({ method: 'GET', url: GUEST_ROUTES.bridges + q })),
 ];
 
@@ -219,7 +277,12 @@ async function send(r: FuzzRequest): Promise<Answer> {
 function isVirErrorBody(body: unknown): boolean {
   if (typeof body !== 'object' || body === null) return false;
   const b = body as { class?: unknown; detail?: unknown; message?: unknown };
-  return typeof b.class === 'string' && b.class in ERROR_PREFIXES && typeof b.detail === 'string' && b.message === ERROR_PREFIXES[b.class as ErrorClass] + b.detail;
+  return (
+    typeof b.class === 'string' &&
+    b.class in ERROR_PREFIXES &&
+    typeof b.detail === 'string' &&
+    b.message === ERROR_PREFIXES[b.class as ErrorClass] + b.detail
+  );
 }
 
 describe('every route, fuzzed', () => {
@@ -230,7 +293,10 @@ describe('every route, fuzzed', () => {
         if (a.status >= 200 && a.status < 300) return;
         expect({ request: r, status: a.status < 500, virError: isVirErrorBody(a.body) }).toEqual({ request: r, status: true, virError: true });
       }),
-      { numRuns: Number(process.env['VIRTNET_FUZZ_RUNS'] ?? 2000), seed: process.env['VIRTNET_FUZZ_SEED'] ? Number(process.env['VIRTNET_FUZZ_SEED']) : undefined },
+      {
+        numRuns: Number(process.env['VIRTNET_FUZZ_RUNS'] ?? 2000),
+        seed: process.env['VIRTNET_FUZZ_SEED'] ? Number(process.env['VIRTNET_FUZZ_SEED']) : undefined,
+      },
     );
   }, 120_000);
 });

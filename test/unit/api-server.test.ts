@@ -111,8 +111,24 @@ describe('routes', () => {
 
 describe('errors carry libvirt class and text', () => {
   it.each([
-    ['NO_NETWORK', 404, { url: '/api/networks/nope' }, "no network with matching name 'nope'", "Network not found: no network with matching name 'nope'", 'network.notFoundByName', { name: 'nope' }],
-    ['OPERATION_INVALID', 409, { method: 'POST', url: '/api/networks/x/destroy' }, "network 'x' is not active", "Requested operation is not valid: network 'x' is not active", 'network.notActive', { name: 'x' }],
+    [
+      'NO_NETWORK',
+      404,
+      { url: '/api/networks/nope' },
+      "no network with matching name 'nope'",
+      "Network not found: no network with matching name 'nope'",
+      'network.notFoundByName',
+      { name: 'nope' },
+    ],
+    [
+      'OPERATION_INVALID',
+      409,
+      { method: 'POST', url: '/api/networks/x/destroy' },
+      "network 'x' is not active",
+      "Requested operation is not valid: network 'x' is not active",
+      'network.notActive',
+      { name: 'x' },
+    ],
   ] as const)('%s → %d', async (cls, status, opts, detail, message, code, params) => {
     const app = await server();
     await driver.define(NET_XML('x'));
@@ -161,8 +177,18 @@ describe('errors carry libvirt class and text', () => {
 describe('bad input gets a 4xx with a clear message', () => {
   const cases: [string, InjectOptions, number, string][] = [
     ['xml of the wrong type', { method: 'POST', url: '/api/networks', payload: { xml: 5 } }, 400, 'body/xml must be string'],
-    ['a string for a boolean', { method: 'POST', url: '/api/networks', payload: { xml: 'x', validate: 'true' } }, 400, 'body/validate must be boolean'],
-    ['an unknown field', { method: 'POST', url: '/api/networks', payload: { xml: 'x', vaildate: true } }, 400, "body has an unknown field 'vaildate'"],
+    [
+      'a string for a boolean',
+      { method: 'POST', url: '/api/networks', payload: { xml: 'x', validate: 'true' } },
+      400,
+      'body/validate must be boolean',
+    ],
+    [
+      'an unknown field',
+      { method: 'POST', url: '/api/networks', payload: { xml: 'x', vaildate: true } },
+      400,
+      "body has an unknown field 'vaildate'",
+    ],
     ['a missing field', { method: 'POST', url: '/api/networks', payload: {} }, 400, "body lacks the required field 'xml'"],
     ['a body that is not an object', { method: 'POST', url: '/api/networks', payload: [1] }, 400, 'body must be object'],
     ['no body at all', { method: 'POST', url: '/api/networks' }, 400, 'body must be object'],
@@ -230,14 +256,22 @@ describe('the read-only socket', () => {
     ['define', { method: 'POST', url: '/api/networks', payload: { xml: NET_XML('a') } }, 'virNetworkDefineXML'],
     ['define --validate', { method: 'POST', url: '/api/networks', payload: { xml: NET_XML('a'), validate: true } }, 'virNetworkDefineXMLFlags'],
     ['create', { method: 'POST', url: '/api/networks/create', payload: { xml: NET_XML('a') } }, 'virNetworkCreateXML'],
-    ['create --validate', { method: 'POST', url: '/api/networks/create', payload: { xml: NET_XML('a'), validate: true } }, 'virNetworkCreateXMLFlags'],
+    [
+      'create --validate',
+      { method: 'POST', url: '/api/networks/create', payload: { xml: NET_XML('a'), validate: true } },
+      'virNetworkCreateXMLFlags',
+    ],
     ['start', { method: 'POST', url: '/api/networks/a/start' }, 'virNetworkCreate'],
     ['destroy', { method: 'POST', url: '/api/networks/a/destroy' }, 'virNetworkDestroy'],
     ['undefine', { method: 'DELETE', url: '/api/networks/a' }, 'virNetworkUndefine'],
     ['autostart', { method: 'PUT', url: '/api/networks/a/autostart', payload: { autostart: false } }, 'virNetworkSetAutostart'],
     [
       'update',
-      { method: 'POST', url: '/api/networks/a/update', payload: { command: 'delete', section: 'ip-dhcp-host', parentIndex: -1, xml: '<host/>', flags: {} } },
+      {
+        method: 'POST',
+        url: '/api/networks/a/update',
+        payload: { command: 'delete', section: 'ip-dhcp-host', parentIndex: -1, xml: '<host/>', flags: {} },
+      },
       'virNetworkUpdate',
     ],
   ];
@@ -260,7 +294,15 @@ describe('the read-only socket', () => {
     await driver.define(NET_XML('a'));
     const uuid = driver.networks.get('a')?.info.uuid ?? '';
     const app = await server({ kind: 'unix-ro' });
-    for (const url of ['/api/version', '/api/networks', '/api/networks/a', `/api/network-by-uuid/${uuid}`, '/api/networks/a/xml', '/api/networks/a/leases', '/openapi.json']) {
+    for (const url of [
+      '/api/version',
+      '/api/networks',
+      '/api/networks/a',
+      `/api/network-by-uuid/${uuid}`,
+      '/api/networks/a/xml',
+      '/api/networks/a/leases',
+      '/openapi.json',
+    ]) {
       expect([url, (await call(app, { url })).status]).toEqual([url, 200]);
     }
   });
@@ -285,13 +327,22 @@ describe('TCP', () => {
     const app = await server({ kind: 'tcp', token, identity });
     for (const url of ['/api/networks', '/api/events', '/openapi.json', '/api/version']) {
       const res = await call(app, { url, headers: { authorization: `Bearer ${'e'.repeat(64)}` } });
-      expect([url, res.status, res.body.detail]).toEqual([url, 401, "the token does not match the one virtnetd wrote to its run directory (RUN/token)"]);
+      expect([url, res.status, res.body.detail]).toEqual([
+        url,
+        401,
+        'the token does not match the one virtnetd wrote to its run directory (RUN/token)',
+      ]);
     }
   });
 
   it('serves a request with the token', async () => {
     const app = await server({ kind: 'tcp', token, identity });
-    const res = await call(app, { method: 'POST', url: '/api/networks', payload: { xml: NET_XML('a') }, headers: { authorization: `Bearer ${token}` } });
+    const res = await call(app, {
+      method: 'POST',
+      url: '/api/networks',
+      payload: { xml: NET_XML('a') },
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(res.status).toBe(200);
   });
 
@@ -315,9 +366,26 @@ describe('OpenAPI', () => {
     const doc = (await call(app, { url: '/openapi.json' })).body;
     expect(doc.openapi).toBe('3.0.3');
     expect(doc.info.version).toBe('9.9.9');
-    const ops = Object.values(doc.paths as Record<string, Record<string, { operationId: string }>>).flatMap((p) => Object.values(p).map((o) => o.operationId));
+    const ops = Object.values(doc.paths as Record<string, Record<string, { operationId: string }>>).flatMap((p) =>
+      Object.values(p).map((o) => o.operationId),
+    );
     expect(ops.sort()).toEqual(
-      ['create', 'define', 'destroy', 'getXml', 'leases', 'list', 'lookupByName', 'lookupByUuid', 'setAutostart', 'start', 'subscribe', 'undefine', 'update', 'version'].sort(),
+      [
+        'create',
+        'define',
+        'destroy',
+        'getXml',
+        'leases',
+        'list',
+        'lookupByName',
+        'lookupByUuid',
+        'setAutostart',
+        'start',
+        'subscribe',
+        'undefine',
+        'update',
+        'version',
+      ].sort(),
     );
     const define = doc.paths['/api/networks'].post;
     expect(define.requestBody.content['application/json'].schema).toMatchObject({ required: ['xml'], additionalProperties: false });
@@ -332,6 +400,8 @@ describe('TCP sessions (the console hook)', () => {
     expect((await call(app, { url: '/api/networks', headers: { cookie: 'session=ok' } })).status).toBe(200);
     expect((await call(app, { url: '/api/networks', headers: { cookie: 'session=bad' } })).status).toBe(401);
     // A wrong token is refused even with a good session.
-    expect((await call(app, { url: '/api/networks', headers: { cookie: 'session=ok', authorization: `Bearer ${'x'.repeat(64)}` } })).status).toBe(401);
+    expect((await call(app, { url: '/api/networks', headers: { cookie: 'session=ok', authorization: `Bearer ${'x'.repeat(64)}` } })).status).toBe(
+      401,
+    );
   });
 });

@@ -68,9 +68,15 @@ describe('the start-up summary', () => {
 describe('log records as text', () => {
   it('are one line: time, level word for warnings and errors, message, fields', () => {
     const time = new Date(2026, 11, 6, 17, 5, 3).toISOString();
-    expect(formatLogRecord({ level: 40, time, pid: 1, name: 'virtnetd', msg: 'IPv6 uplink not configured', reason: 'no ipv6' })).toBe('17:05:03 warning: IPv6 uplink not configured (reason="no ipv6")');
-    expect(formatLogRecord({ level: 30, time, msg: 'network started', component: 'driver', network: 'nat', bridge: 'virbr1' })).toBe('17:05:03 network started (network=nat, bridge=virbr1)');
-    expect(formatLogRecord({ level: 50, time, msg: 'cannot autostart network', err: { type: 'VirError', message: 'boom', stack: '…' } })).toBe('17:05:03 error: cannot autostart network (err="boom")');
+    expect(formatLogRecord({ level: 40, time, pid: 1, name: 'virtnetd', msg: 'IPv6 uplink not configured', reason: 'no ipv6' })).toBe(
+      '17:05:03 warning: IPv6 uplink not configured (reason="no ipv6")',
+    );
+    expect(formatLogRecord({ level: 30, time, msg: 'network started', component: 'driver', network: 'nat', bridge: 'virbr1' })).toBe(
+      '17:05:03 network started (network=nat, bridge=virbr1)',
+    );
+    expect(formatLogRecord({ level: 50, time, msg: 'cannot autostart network', err: { type: 'VirError', message: 'boom', stack: '…' } })).toBe(
+      '17:05:03 error: cannot autostart network (err="boom")',
+    );
   });
 });
 

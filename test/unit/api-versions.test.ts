@@ -45,7 +45,13 @@ afterEach(async () => {
 });
 
 const HOST = (n: number): string => `<host mac='52:54:00:00:00:0${n}' ip='192.168.122.1${n}'/>`;
-const update = (xml: string) => ({ command: 'add-last' as const, section: 'ip-dhcp-host' as const, parentIndex: -1, xml, flags: { live: true, config: true } });
+const update = (xml: string) => ({
+  command: 'add-last' as const,
+  section: 'ip-dhcp-host' as const,
+  parentIndex: -1,
+  xml,
+  flags: { live: true, config: true },
+});
 
 describe('network versions', () => {
   it('change with every change, and only then; equal states give equal versions', async () => {
@@ -154,7 +160,10 @@ describe('guest versions', () => {
     const v1 = await c.guestVersionOf('g');
     expect(v1).not.toBe(v0);
     const err = await rejectionOf(c.guestDestroy('g', { ifMatch: v0 }));
-    expect([err.status, err.message]).toEqual([412, `operation failed: domain 'g' has changed since it was read: version '${v0}' expected, '${v1}' found`]);
+    expect([err.status, err.message]).toEqual([
+      412,
+      `operation failed: domain 'g' has changed since it was read: version '${v0}' expected, '${v1}' found`,
+    ]);
     expect((await c.guestLookupByName('g')).active).toBe(true);
     await c.guestDestroy('g', { ifMatch: v1 });
     expect((await rejectionOf(c.guestDefine(guestXml('g', { uuid, nics: [] }), { ifMatch: v1 }))).status).toBe(412);

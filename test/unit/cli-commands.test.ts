@@ -141,9 +141,34 @@ describe('net-dhcp-leases', () => {
     const client = await withNetworks('nat.xml');
     await client.start('nat');
     client.leaseTable.set('nat', [
-      { iface: 'virbr0', expiryTime: 1_700_003_600, protocol: 'ipv4', mac: '52:54:00:BB:00:02', ipAddress: '192.168.120.20', prefix: 24, hostname: 'vm2' },
-      { iface: 'virbr0', expiryTime: 1_700_000_000, protocol: 'ipv4', mac: '52:54:00:aa:00:01', ipAddress: '192.168.120.10', prefix: 24, clientId: '01:52:54:00:aa:00:01' },
-      { iface: 'virbr0', expiryTime: 1_700_007_200, protocol: 'ipv6', mac: '52:54:00:cc:00:03', ipAddress: 'fd00::10', prefix: 64, clientId: '00:04:aa', iaid: '1' },
+      {
+        iface: 'virbr0',
+        expiryTime: 1_700_003_600,
+        protocol: 'ipv4',
+        mac: '52:54:00:BB:00:02',
+        ipAddress: '192.168.120.20',
+        prefix: 24,
+        hostname: 'vm2',
+      },
+      {
+        iface: 'virbr0',
+        expiryTime: 1_700_000_000,
+        protocol: 'ipv4',
+        mac: '52:54:00:aa:00:01',
+        ipAddress: '192.168.120.10',
+        prefix: 24,
+        clientId: '01:52:54:00:aa:00:01',
+      },
+      {
+        iface: 'virbr0',
+        expiryTime: 1_700_007_200,
+        protocol: 'ipv6',
+        mac: '52:54:00:cc:00:03',
+        ipAddress: 'fd00::10',
+        prefix: 64,
+        clientId: '00:04:aa',
+        iaid: '1',
+      },
     ]);
     const r = await cli(client, ['net-dhcp-leases', 'nat']);
     const t1 = localTime(1_700_000_000);
@@ -211,7 +236,9 @@ describe('the interactive shell', () => {
         'virtnet # net-info nosuch\n\n' +
         'virtnet # exit\n\n',
     );
-    expect(r.stderr).toBe("error: unknown command: 'nosuch'\nerror: failed to get network 'nosuch'\nerror: Network not found: no network with matching name 'nosuch'\n");
+    expect(r.stderr).toBe(
+      "error: unknown command: 'nosuch'\nerror: failed to get network 'nosuch'\nerror: Network not found: no network with matching name 'nosuch'\n",
+    );
     expect(r.rc).toBe(0);
   });
 
@@ -251,7 +278,9 @@ describe('net-edit', () => {
       '\rFailed. Try again? [y,n,f,?]: \r\ny - yes, start editor again\r\nn - no, throw away my changes\r\nf - force, try to redefine again\r\n? - print this help\r\n' +
         '\rFailed. Try again? [y,n,f,?]: \rFailed. Try again? [y,n,f,?]: \r\n\n',
     );
-    expect(r.stderr).toBe('error: (network_definition):2: Opening and ending tag mismatch: name line 2 and nam\n  <name>isolated</nam>\n----------------------^\n');
+    expect(r.stderr).toBe(
+      'error: (network_definition):2: Opening and ending tag mismatch: name line 2 and nam\n  <name>isolated</nam>\n----------------------^\n',
+    );
   });
 
   it('edits again on y, and defines what the second edit produced', async () => {
@@ -304,21 +333,30 @@ describe('the connection', () => {
     });
     expect(r).toEqual({
       stdout: '',
-      stderr: "error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/run/virtnet/virtnetd.sock': No such file or directory\n",
+      stderr:
+        "error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/run/virtnet/virtnetd.sock': No such file or directory\n",
       rc: 1,
     });
   });
 
   it('adds one hint line on stderr for a daemon that is not there, or a socket only root may use, but not with -q', async () => {
     const target = (readonly: boolean) => resolveTarget('unix:///run/virtnet/virtnetd.sock', readonly);
-    const failing = (code: string, readonly = false) => async () => {
-      throw connectError(target(readonly), Object.assign(new Error(code), { code }));
-    };
+    const failing =
+      (code: string, readonly = false) =>
+      async () => {
+        throw connectError(target(readonly), Object.assign(new Error(code), { code }));
+      };
     const gone = await cli(new FakeClient(), ['net-list'], { connect: failing('ECONNREFUSED') });
-    expect(gone.stderr).toBe(`error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/run/virtnet/virtnetd.sock': Connection refused\n${HINTS.daemonNotRunning}\n`);
+    expect(gone.stderr).toBe(
+      `error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/run/virtnet/virtnetd.sock': Connection refused\n${HINTS.daemonNotRunning}\n`,
+    );
     expect(gone.stdout).toBe('');
     const denied = await cli(new FakeClient(), ['net-list'], { connect: failing('EACCES') });
-    expect(denied.stderr.split('\n').slice(1)).toEqual(["error: Failed to connect socket to '/run/virtnet/virtnetd.sock': Permission denied", HINTS.readwriteNeedsRoot, '']);
+    expect(denied.stderr.split('\n').slice(1)).toEqual([
+      "error: Failed to connect socket to '/run/virtnet/virtnetd.sock': Permission denied",
+      HINTS.readwriteNeedsRoot,
+      '',
+    ]);
     const deniedRo = await cli(new FakeClient(), ['-r', 'net-list'], { connect: failing('EACCES', true) });
     expect(deniedRo.stderr).not.toContain('hint:');
     expect((await cli(new FakeClient(), ['-q', 'net-list'], { connect: failing('ENOENT') })).stderr).not.toContain('hint:');
@@ -356,15 +394,22 @@ describe('the connection', () => {
     const client = new FakeClient();
     const none = await cli(client, ['uri', '--libvirt']);
     expect(none).toMatchObject({ rc: 1, stdout: '\n' });
-    expect(none.stderr).toBe('error: this virtnetd does not serve libvirt clients (it was started with --no-libvirt-socket, or a libvirt daemon owns the socket)\n');
+    expect(none.stderr).toBe(
+      'error: this virtnetd does not serve libvirt clients (it was started with --no-libvirt-socket, or a libvirt daemon owns the socket)\n',
+    );
     const serving = Object.assign(new FakeClient(), { libvirtUri: async () => 'network:///system?socket=/r/run/libvirt/virtnetworkd-sock' });
-    expect(await cli(serving, ['uri', '--libvirt'])).toMatchObject({ rc: 0, stdout: 'network:///system?socket=/r/run/libvirt/virtnetworkd-sock\n\n' });
+    expect(await cli(serving, ['uri', '--libvirt'])).toMatchObject({
+      rc: 0,
+      stdout: 'network:///system?socket=/r/run/libvirt/virtnetworkd-sock\n\n',
+    });
   });
 
   it('shows a read-only refusal as the daemon words it', async () => {
     const client = new FakeClient({ readonly: true });
     const r = await cli(client, ['net-define', 'isolated.xml']);
-    expect(r.stderr).toBe('error: Failed to define network from isolated.xml\nerror: operation forbidden: read only access prevents virNetworkDefineXML\n');
+    expect(r.stderr).toBe(
+      'error: Failed to define network from isolated.xml\nerror: operation forbidden: read only access prevents virNetworkDefineXML\n',
+    );
   });
 
   it('closes the connection at the end', async () => {

@@ -161,7 +161,8 @@ export class FakeClient implements VirtnetClient {
 
   async list(filter: ListFilter = {}): Promise<NetworkInfo[]> {
     this.record('list', filter);
-    const pair = (a: boolean | undefined, b: boolean | undefined, value: boolean): boolean => (!a && !b) || (a === true && value) || (b === true && !value);
+    const pair = (a: boolean | undefined, b: boolean | undefined, value: boolean): boolean =>
+      (!a && !b) || (a === true && value) || (b === true && !value);
     return [...this.nets.values()]
       .filter((o) => pair(filter.active, filter.inactive, o.active))
       .filter((o) => pair(filter.persistent, filter.transient, o.persistent))
@@ -337,7 +338,6 @@ export class FakeClient implements VirtnetClient {
   }
 
   // ---- guests: not supported by this connection ----
-
 
   guestLookupByName(_name: string): Promise<GuestInfo> {
     return noSupport('virDomainLookupByName');

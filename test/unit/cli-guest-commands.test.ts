@@ -62,9 +62,9 @@ beforeEach(async () => {
 
 describe('attach-interface', () => {
   it('replays the tutorial: --config --live puts the vNIC in both definitions, and domiflist shows both NICs', async () => {
-    expect(await cli('attach-interface', '--domain', 'centos7.0', '--source', 'isolated', '--type', 'network', '--model', 'virtio', '--config', '--live')).toEqual(
-      ok('Interface attached successfully\n\n'),
-    );
+    expect(
+      await cli('attach-interface', '--domain', 'centos7.0', '--source', 'isolated', '--type', 'network', '--model', 'virtio', '--config', '--live'),
+    ).toEqual(ok('Interface attached successfully\n\n'));
     const live = await cli('domiflist', 'centos7.0');
     expect(live.stdout).toMatch(
       /^ Interface   Type      Source     Model    MAC\n-+\n vnet0       network   default    virtio   52:54:00:aa:bb:01\n vnet1       network   isolated   virtio   (52:54:00:[0-9a-f:]{8})\n\n$/,
@@ -97,7 +97,11 @@ describe('attach-interface', () => {
       ['centos7.0', xml, {}],
       ['centos7.0', xml, { config: true }],
       ['centos7.0', xml, { config: true, live: true }],
-      ['centos7.0', "<interface type='bridge'>\n  <source bridge='br0'/>\n  <target dev='tapx'/>\n  <mac address='52:54:00:00:00:77'/>\n</interface>\n", { live: true }],
+      [
+        'centos7.0',
+        "<interface type='bridge'>\n  <source bridge='br0'/>\n  <target dev='tapx'/>\n  <mac address='52:54:00:00:00:77'/>\n</interface>\n",
+        { live: true },
+      ],
     ]);
   });
 
@@ -110,7 +114,9 @@ describe('attach-interface', () => {
     expect(await cli('attach-interface', 'centos7.0', 'network', 'isolated', '--current', '--mac', '52:54:00:00:00:42')).toEqual(
       ok('Interface attached successfully\n\n'),
     );
-    expect((await cli('-q', 'domiflist', 'centos7.0')).stdout).toMatch(/^ -   network   default    virtio   52:54:00:aa:bb:01\n -   network   isolated   -        52:54:00:\S+\n -   network   isolated   -        52:54:00:00:00:42\n$/);
+    expect((await cli('-q', 'domiflist', 'centos7.0')).stdout).toMatch(
+      /^ -   network   default    virtio   52:54:00:aa:bb:01\n -   network   isolated   -        52:54:00:\S+\n -   network   isolated   -        52:54:00:00:00:42\n$/,
+    );
   });
 
   it('reports a network that is not running with libvirt’s message, and leaves the config alone', async () => {
@@ -133,7 +139,9 @@ describe('attach-interface', () => {
 
   it('is refused by a read-only connection as the daemon refuses it', async () => {
     client.guestAttachDevice = async () => {
-      throw Object.assign(new (await import('../../src/util/errors.js')).VirError('OPERATION_DENIED', 'read only access prevents virDomainAttachDeviceFlags'));
+      throw Object.assign(
+        new (await import('../../src/util/errors.js')).VirError('OPERATION_DENIED', 'read only access prevents virDomainAttachDeviceFlags'),
+      );
     };
     expect(await cli('attach-interface', 'centos7.0', 'network', 'isolated')).toEqual(
       failed('error: Failed to attach interface\nerror: operation forbidden: read only access prevents virDomainAttachDeviceFlags\n'),
@@ -203,7 +211,9 @@ describe('detach-interface', () => {
     expect(await cli('detach-interface', 'centos7.0', 'network', '--mac', '52:54:00:00:00:42')).toEqual(
       failed('error: Failed to detach interface\nerror: Requested operation is not valid: domain is not running\n'),
     );
-    expect(await cli('detach-interface', 'centos7.0', 'network', '--mac', '52:54:0:0:0:42', '--current')).toEqual(ok('Interface detached successfully\n\n'));
+    expect(await cli('detach-interface', 'centos7.0', 'network', '--mac', '52:54:0:0:0:42', '--current')).toEqual(
+      ok('Interface detached successfully\n\n'),
+    );
   });
 });
 
@@ -213,7 +223,8 @@ describe('domifaddr', () => {
       { iface: 'virbr0', expiryTime: 0, protocol: 'ipv4', mac: '52:54:00:aa:bb:01', ipAddress: '192.168.122.45', prefix: 24 },
       { iface: 'virbr0', expiryTime: 0, protocol: 'ipv6', mac: '52:54:00:aa:bb:01', ipAddress: 'fd00::45', prefix: 64 },
     ]);
-    const header = ' Name       MAC address          Protocol     Address\n-------------------------------------------------------------------------------\n';
+    const header =
+      ' Name       MAC address          Protocol     Address\n-------------------------------------------------------------------------------\n';
     expect(await cli('domifaddr', 'centos7.0')).toEqual(
       ok(`${header} vnet0      52:54:00:aa:bb:01    ipv4         192.168.122.45/24\n -          -                    ipv6         fd00::45/64\n\n`),
     );
@@ -227,13 +238,17 @@ describe('domifaddr', () => {
       { name: 'macvtap1234', mac: '52:54:00:00:00:01', protocol: 'ipv4' as const, address: '10.0.0.2', prefix: 8 },
       { name: 'vnet3', mac: '52:54:00:00:00:02', protocol: 'ipv4' as const, address: '10.0.0.3', prefix: 8 },
     ];
-    expect(formatAddresses(addrs)).toBe(' macvtap1234 52:54:00:00:00:01    ipv4         10.0.0.2/8\n vnet3      52:54:00:00:00:02    ipv4         10.0.0.3/8\n');
+    expect(formatAddresses(addrs)).toBe(
+      ' macvtap1234 52:54:00:00:00:01    ipv4         10.0.0.2/8\n vnet3      52:54:00:00:00:02    ipv4         10.0.0.3/8\n',
+    );
     expect(formatAddresses(addrs, { iface: 'vnet3' })).toBe(' vnet3      52:54:00:00:00:02    ipv4         10.0.0.3/8\n');
   });
 
   it('offers only the lease source', async () => {
     expect(await cli('domifaddr', 'centos7.0', '--source', 'agent')).toEqual(
-      failed("error: Failed to query for interfaces addresses\nerror: Operation not supported: address source 'agent' is not supported; use 'lease'\n"),
+      failed(
+        "error: Failed to query for interfaces addresses\nerror: Operation not supported: address source 'agent' is not supported; use 'lease'\n",
+      ),
     );
   });
 });
@@ -291,7 +306,9 @@ describe('bridge-show', () => {
 
   it('ends a bridge without ports after its two tabs, prints nothing without bridges, and names an unknown bridge', async () => {
     await cli('destroy', 'centos7.0');
-    expect((await cli('bridge-show', '--bridge', 'virbr0')).stdout).toBe('bridge name\tbridge id\t\tSTP enabled\tinterfaces\nvirbr0\t\t8000.5254000acd21\tyes\t\t\n\n');
+    expect((await cli('bridge-show', '--bridge', 'virbr0')).stdout).toBe(
+      'bridge name\tbridge id\t\tSTP enabled\tinterfaces\nvirbr0\t\t8000.5254000acd21\tyes\t\t\n\n',
+    );
     expect(await cli('bridge-show', 'nosuch')).toEqual(failed('error: bridge nosuch does not exist!\n'));
     await client.destroy('default');
     await client.destroy('isolated');
@@ -393,7 +410,9 @@ describe('a connection without guest support', () => {
   it('fails each guest command as libvirt fails an API its driver lacks', async () => {
     const plain = new FakeClient() as FakeClient & Partial<GuestDriverApi>;
     const r = await runGuestCli(plain as FakeGuestClient, ['list', '--all']);
-    expect(r).toEqual(failed('error: Failed to list domains\nerror: this function is not supported by the connection driver: virConnectListAllDomains\n'));
+    expect(r).toEqual(
+      failed('error: Failed to list domains\nerror: this function is not supported by the connection driver: virConnectListAllDomains\n'),
+    );
     expect(await runGuestCli(plain as FakeGuestClient, ['define', 'fedora.xml'], { cwd: GUEST_XML_DIR })).toEqual(
       failed('error: Failed to define domain from fedora.xml\nerror: this function is not supported by the connection driver: virDomainDefineXML\n'),
     );

@@ -64,7 +64,12 @@ describe('virsh golden files of the domain commands, through the real drivers', 
         try {
           const got = await runGuestCli(clientOf(t) as unknown as FakeGuestClient, step.args);
           const label = `step ${i + 1}: virtnet ${step.args.join(' ')}`;
-          expect({ step: label, ...got, stdout: withoutLiveDetails(got.stdout) }).toEqual({ step: label, stdout: asNetns(step.stdout), stderr: step.stderr, rc: step.rc });
+          expect({ step: label, ...got, stdout: withoutLiveDetails(got.stdout) }).toEqual({
+            step: label,
+            stdout: asNetns(step.stdout),
+            stderr: step.stderr,
+            rc: step.rc,
+          });
         } finally {
           await t.dispose();
         }

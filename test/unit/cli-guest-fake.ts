@@ -271,7 +271,9 @@ export class FakeGuestClient extends FakeClient implements GuestDriverApi {
     const { live, config } = this.impact(g, flags);
     const iface = parseInterfaceXml(xml, { inactive: true });
     const find = (def: GuestDef): number => {
-      const matches = def.interfaces.flatMap((i, n) => (i.mac !== undefined && iface.mac !== undefined && macTextsEqual(i.mac, iface.mac) ? [n] : []));
+      const matches = def.interfaces.flatMap((i, n) =>
+        i.mac !== undefined && iface.mac !== undefined && macTextsEqual(i.mac, iface.mac) ? [n] : [],
+      );
       if (matches.length === 0) throw new VirError('OPERATION_FAILED', `no device matching MAC address ${iface.mac ?? ''} found`);
       if (matches.length > 1) throw new VirError('OPERATION_FAILED', `multiple devices matching MAC address ${iface.mac ?? ''} found`);
       return matches[0]!;

@@ -38,7 +38,7 @@ function words(line: string): string[] {
 describe('command-line splitting (vshCommandStringGetArg)', () => {
   it('splits on blanks and semicolons, with quotes and escapes as vsh has them', () => {
     expect(words('net-list --all')).toEqual(['net-list', '--all']);
-    expect(words("a 'b c' \"d;e\" f\\ g;h")).toEqual(['a', 'b c', 'd;e', 'f g', ';', 'h']);
+    expect(words('a \'b c\' "d;e" f\\ g;h')).toEqual(['a', 'b c', 'd;e', 'f g', ';', 'h']);
     expect(words("'it''s'")).toEqual(['its']);
     expect(words('"a\\"b"')).toEqual(['a"b']);
     expect(words("'a\\b'")).toEqual(['a\\b']);
@@ -77,7 +77,15 @@ describe('option parsing (vshCommandParse)', () => {
     const a = parse(argvTokens(['net-define', 'f.xml', '--validate']));
     const b = parse(argvTokens(['net-define', '--file', 'f.xml', '--validate']));
     const c = parse(argvTokens(['net-define', '--validate', '--file=f.xml']));
-    expect(a.cmds).toEqual([{ name: 'net-define', opts: [['file', 'f.xml'], ['validate', undefined]] }]);
+    expect(a.cmds).toEqual([
+      {
+        name: 'net-define',
+        opts: [
+          ['file', 'f.xml'],
+          ['validate', undefined],
+        ],
+      },
+    ]);
     expect(b.cmds?.[0]?.opts).toContainEqual(['file', 'f.xml']);
     expect(c.cmds?.[0]?.opts).toContainEqual(['file', 'f.xml']);
   });
@@ -133,7 +141,14 @@ describe('option parsing (vshCommandParse)', () => {
 
   it('collects argv words for echo', () => {
     expect(parse(stringTokens('echo --shell a "b c"')).cmds).toEqual([
-      { name: 'echo', opts: [['shell', undefined], ['string', 'a'], ['string', 'b c']] },
+      {
+        name: 'echo',
+        opts: [
+          ['shell', undefined],
+          ['string', 'a'],
+          ['string', 'b c'],
+        ],
+      },
     ]);
   });
 });
@@ -168,9 +183,15 @@ describe('program options (getopt_long as virsh calls it)', () => {
 
 describe('vsh-table layout', () => {
   it('pads every column but the last to its widest cell plus two', () => {
-    expect(formatTable(['Name', 'State'], [['default', 'active'], ['x', 'inactive']])).toBe(
-      ' Name      State\n---------------------\n default   active\n x         inactive\n',
-    );
+    expect(
+      formatTable(
+        ['Name', 'State'],
+        [
+          ['default', 'active'],
+          ['x', 'inactive'],
+        ],
+      ),
+    ).toBe(' Name      State\n---------------------\n default   active\n x         inactive\n');
   });
 
   it('leaves the header out in quiet mode and sizes columns on the rows alone', () => {

@@ -61,7 +61,15 @@ describe('every driver method over HTTP', () => {
     });
     await c.setAutostart('net1', true);
     expect((await c.lookupByName('net1')).autostart).toBe(true);
-    driver.networks.get('net1')?.leases.push({ iface: 'vb-net1', expiryTime: 1700000000, protocol: 'ipv4', mac: '52:54:00:aa:bb:cc', ipAddress: '10.0.0.5', prefix: 24, hostname: 'g1' });
+    driver.networks.get('net1')?.leases.push({
+      iface: 'vb-net1',
+      expiryTime: 1700000000,
+      protocol: 'ipv4',
+      mac: '52:54:00:aa:bb:cc',
+      ipAddress: '10.0.0.5',
+      prefix: 24,
+      hostname: 'g1',
+    });
     expect(await c.leases('net1', '52:54:00:AA:BB:CC')).toEqual([
       { iface: 'vb-net1', expiryTime: 1700000000, protocol: 'ipv4', mac: '52:54:00:aa:bb:cc', ipAddress: '10.0.0.5', prefix: 24, hostname: 'g1' },
     ]);
@@ -94,7 +102,11 @@ describe('errors', () => {
   it("rethrows the daemon's VirError with the same class and detail", async () => {
     const c = await open();
     const e1 = await rejectionOf(c.lookupByName('nope'));
-    expect([e1.errorClass, e1.detail, e1.message]).toEqual(['NO_NETWORK', "no network with matching name 'nope'", "Network not found: no network with matching name 'nope'"]);
+    expect([e1.errorClass, e1.detail, e1.message]).toEqual([
+      'NO_NETWORK',
+      "no network with matching name 'nope'",
+      "Network not found: no network with matching name 'nope'",
+    ]);
     await c.define(NET_XML('x'));
     await c.start('x');
     const e2 = await rejectionOf(c.start('x'));
@@ -200,7 +212,12 @@ describe('subscribe over server-sent events', () => {
     driver.emit(lease);
     await c.destroy('ev');
     await until(() => got.length === 4);
-    expect(got.map((e) => (e.kind === 'lease' ? e.action : e.kind === 'autostart' ? e.autostart : e.event))).toEqual(['Defined', 'Started', 'add', 'Stopped']);
+    expect(got.map((e) => (e.kind === 'lease' ? e.action : e.kind === 'autostart' ? e.autostart : e.event))).toEqual([
+      'Defined',
+      'Started',
+      'add',
+      'Stopped',
+    ]);
     expect(got[2]).toEqual(lease);
     expect(got[0]).toMatchObject({ kind: 'lifecycle', detail: 0, network: { name: 'ev' } });
     off();

@@ -27,7 +27,10 @@ describe('resolveTarget', () => {
   });
 
   it('reads unix:// and http:// URIs', () => {
-    expect(resolveTarget('unix:///srv/run/virtnet/virtnetd.sock', false, env)).toMatchObject({ kind: 'unix', socketPath: '/srv/run/virtnet/virtnetd.sock' });
+    expect(resolveTarget('unix:///srv/run/virtnet/virtnetd.sock', false, env)).toMatchObject({
+      kind: 'unix',
+      socketPath: '/srv/run/virtnet/virtnetd.sock',
+    });
     expect(resolveTarget('http://127.0.0.1:8123', false, env)).toMatchObject({ kind: 'tcp', host: '127.0.0.1', port: 8123 });
     expect(resolveTarget('http://[::1]:9000/', true, env)).toMatchObject({ kind: 'tcp', host: '::1', port: 9000, readonly: true, tls: false });
     expect(resolveTarget('https://virtnet.example', false, env)).toMatchObject({ kind: 'tcp', host: 'virtnet.example', port: 443, tls: true });
@@ -41,9 +44,16 @@ describe('resolveTarget', () => {
   });
 
   it("takes the URI virsh uses for virtnetd's libvirt socket to the same daemon's own socket", () => {
-    expect(resolveTarget('network:///system?socket=/srv/run/libvirt/virtnetworkd-sock', false, env)).toMatchObject({ socketPath: '/srv/run/virtnet/virtnetd.sock', readonly: false });
-    expect(resolveTarget('network:///system?socket=/srv/run/libvirt/virtnetworkd-sock-ro', true, env)).toMatchObject({ socketPath: '/srv/run/virtnet/virtnetd-ro.sock' });
-    expect(resolveTarget('network:///system?socket=/srv/elsewhere/virtnetworkd-sock', false, env)).toMatchObject({ socketPath: '/srv/elsewhere/virtnetworkd-sock' });
+    expect(resolveTarget('network:///system?socket=/srv/run/libvirt/virtnetworkd-sock', false, env)).toMatchObject({
+      socketPath: '/srv/run/virtnet/virtnetd.sock',
+      readonly: false,
+    });
+    expect(resolveTarget('network:///system?socket=/srv/run/libvirt/virtnetworkd-sock-ro', true, env)).toMatchObject({
+      socketPath: '/srv/run/virtnet/virtnetd-ro.sock',
+    });
+    expect(resolveTarget('network:///system?socket=/srv/elsewhere/virtnetworkd-sock', false, env)).toMatchObject({
+      socketPath: '/srv/elsewhere/virtnetworkd-sock',
+    });
     expect(libvirtSocketFor('/srv/run/virtnet/virtnetd.sock')).toBe('/srv/run/libvirt/virtnetworkd-sock');
     expect(libvirtSocketFor('/tmp/x/virtnetd.sock')).toBeUndefined();
     expect(libvirtUri('/run/libvirt/virtnetworkd-sock')).toBe('network:///system?socket=/run/libvirt/virtnetworkd-sock');
@@ -60,7 +70,9 @@ describe('resolveTarget', () => {
     };
     expect(fail('foo:///bar')).toBe('no connection driver available for foo:///bar');
     expect(fail('relative/path')).toBe("no connection driver available for URI 'relative/path' does not include a driver name");
-    expect(fail('unix://relative.sock')).toMatch(/^no connection driver available for URI 'unix:\/\/relative.sock': the socket path must be absolute$/);
+    expect(fail('unix://relative.sock')).toMatch(
+      /^no connection driver available for URI 'unix:\/\/relative.sock': the socket path must be absolute$/,
+    );
   });
 });
 

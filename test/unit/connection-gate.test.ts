@@ -156,7 +156,18 @@ describe('peer credentials through ss', () => {
     clients.push(mine);
     await poll(() => accepted.length === 1);
     // ... and a process running as nobody, which holds its connection until its stdin closes.
-    const child = spawn('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, '-e', `require('net').createConnection(${JSON.stringify(path)}); process.stdin.resume(); process.stdin.on('end', () => process.exit(0));`], { stdio: ['pipe', 'ignore', 'inherit'] });
+    const child = spawn(
+      'setpriv',
+      [
+        '--reuid=nobody',
+        '--regid=nogroup',
+        '--clear-groups',
+        process.execPath,
+        '-e',
+        `require('net').createConnection(${JSON.stringify(path)}); process.stdin.resume(); process.stdin.on('end', () => process.exit(0));`,
+      ],
+      { stdio: ['pipe', 'ignore', 'inherit'] },
+    );
     const exited = new Promise((r) => child.once('exit', r));
     try {
       await poll(() => accepted.length === 2, 10_000);
@@ -173,7 +184,8 @@ describe('peer credentials through ss', () => {
 
 describe('the descriptor limit', () => {
   it("reads /proc/PID/limits' open files line", () => {
-    const text = 'Limit                     Soft Limit           Hard Limit           Units     \nMax processes             63459                63459                processes \nMax open files            1024                 524288               files     \n';
+    const text =
+      'Limit                     Soft Limit           Hard Limit           Units     \nMax processes             63459                63459                processes \nMax open files            1024                 524288               files     \n';
     expect(parseOpenFilesLimit(text)).toEqual({ soft: 1024, hard: 524288 });
     expect(parseOpenFilesLimit('Max open files unlimited unlimited files')).toEqual({ soft: 1_048_576, hard: 1_048_576 });
     expect(parseOpenFilesLimit('nothing here')).toBeUndefined();

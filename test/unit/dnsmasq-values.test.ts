@@ -75,10 +75,35 @@ function dnsmasqTest(def: NetworkDef): string {
 }
 
 const OPTIONS_WE_WRITE = new Set([
-  'strict-order', 'port', 'server', 'no-resolv', 'servers-file', 'local', 'domain', 'expand-hosts', 'domain-needed', 'pid-file',
-  'except-interface', 'bind-interfaces', 'bind-dynamic', 'interface', 'dhcp-option', 'ra-param', 'txt-record', 'srv-host',
-  'enable-tftp', 'tftp-root', 'dhcp-range', 'dhcp-no-override', 'dhcp-authoritative', 'dhcp-boot', 'dhcp-lease-max',
-  'dhcp-hostsfile', 'dhcp-leasefile', 'addn-hosts', 'enable-ra',
+  'strict-order',
+  'port',
+  'server',
+  'no-resolv',
+  'servers-file',
+  'local',
+  'domain',
+  'expand-hosts',
+  'domain-needed',
+  'pid-file',
+  'except-interface',
+  'bind-interfaces',
+  'bind-dynamic',
+  'interface',
+  'dhcp-option',
+  'ra-param',
+  'txt-record',
+  'srv-host',
+  'enable-tftp',
+  'tftp-root',
+  'dhcp-range',
+  'dhcp-no-override',
+  'dhcp-authoritative',
+  'dhcp-boot',
+  'dhcp-lease-max',
+  'dhcp-hostsfile',
+  'dhcp-leasefile',
+  'addn-hosts',
+  'enable-ra',
 ]);
 
 describe('values written to dnsmasq are read back as themselves', () => {
@@ -119,16 +144,18 @@ describe('values written to dnsmasq are read back as themselves', () => {
     expect(thrownBy(() => parseNetworkXml(doc({ dns: "  <dns><txt name='t&#10;port=0' value='v'/></dns>" }))).message).toBe(
       "prohibited character in DNS TXT record name 't\nport=0' of network lab",
     );
-    expect(
-      thrownBy(() => parseNetworkXml(doc({ dns: "  <dns><srv service='s' protocol='tcp' domain='d&#10;port=0'/></dns>" }))).message,
-    ).toBe("invalid domain attribute 'd\nport=0' in DNS SRV record of network 'lab'");
-    expect(
-      thrownBy(() => parseNetworkXml(doc({ dns: "  <dns><srv service='s' protocol='tcp' target='t&#10;port=0'/></dns>" }))).message,
-    ).toBe("invalid target attribute 't\nport=0' in DNS SRV record of network 'lab'");
+    expect(thrownBy(() => parseNetworkXml(doc({ dns: "  <dns><srv service='s' protocol='tcp' domain='d&#10;port=0'/></dns>" }))).message).toBe(
+      "invalid domain attribute 'd\nport=0' in DNS SRV record of network 'lab'",
+    );
+    expect(thrownBy(() => parseNetworkXml(doc({ dns: "  <dns><srv service='s' protocol='tcp' target='t&#10;port=0'/></dns>" }))).message).toBe(
+      "invalid target attribute 't\nport=0' in DNS SRV record of network 'lab'",
+    );
     expect(thrownBy(() => parseNetworkXml(doc({ dns: "  <dns><forwarder domain='d&#10;port=0'/></dns>" }))).message).toBe(
       "XML error: Invalid forwarder domain 'd\nport=0' in network 'lab'",
     );
-    expect(thrownBy(() => parseNetworkXml(doc({ domain: 'd&#10;port=0' }))).message).toBe("XML error: Invalid domain name 'd\nport=0' in network 'lab'");
+    expect(thrownBy(() => parseNetworkXml(doc({ domain: 'd&#10;port=0' }))).message).toBe(
+      "XML error: Invalid domain name 'd\nport=0' in network 'lab'",
+    );
   });
 
   it("refuses a '/' in a forwarder domain and the domain name, which dnsmasq would read as two domains", () => {
@@ -149,7 +176,9 @@ describe('values written to dnsmasq are read back as themselves', () => {
     expect(thrownBy(() => parseNetworkXml(doc({ dhcp: "      <bootp file='pxe&#10;port=0'/>" }))).message).toBe(
       "XML error: Invalid bootp file 'pxe\nport=0' in network 'lab'",
     );
-    const def = parseNetworkXml(doc({ tftp: "    <tftp root='/srv/a,b &quot;c&quot; #d '/>", dhcp: "      <bootp file='tag:x,y' server='10.9.8.2'/>" }));
+    const def = parseNetworkXml(
+      doc({ tftp: "    <tftp root='/srv/a,b &quot;c&quot; #d '/>", dhcp: "      <bootp file='tag:x,y' server='10.9.8.2'/>" }),
+    );
     const read = readDnsmasqConf(plan(def).conf).directives;
     expect(read.filter((d) => d.option === 'tftp-root').map((d) => stringArg(d.arg))).toEqual(['/srv/a,b "c" #d ']);
     expect(read.filter((d) => d.option === 'dhcp-boot').map((d) => dhcpBoot(d.arg!))).toEqual([
@@ -168,7 +197,9 @@ describe('values written to dnsmasq are read back as themselves', () => {
 
   it('refuses DHCP host names dnsmasq would read as something else: vm,ignore, a newline, ignore, a lease time, an address', () => {
     for (const name of ['vm,ignore', 'vm&#10;52:54:00:00:00:09,10.9.8.99', 'ignore', 'infinite', '30', '12h', '10.9.8.7', 'a:b', 'v"m']) {
-      const err = thrownBy(() => parseNetworkXml(doc({ dhcp: `      <host mac='52:54:00:00:00:01' name='${name.replace(/"/g, '&quot;')}' ip='10.9.8.30'/>` })));
+      const err = thrownBy(() =>
+        parseNetworkXml(doc({ dhcp: `      <host mac='52:54:00:00:00:01' name='${name.replace(/"/g, '&quot;')}' ip='10.9.8.30'/>` })),
+      );
       expect(err.message).toMatch(/^XML error: Cannot use host name '.*' in network 'lab'$/s);
     }
   });
@@ -196,7 +227,9 @@ describe('values written to dnsmasq are read back as themselves', () => {
 
   it('refuses a <dnsmasq:option> value that is more than one line', () => {
     const err = thrownBy(() => parseNetworkXml(doc({ options: "<dnsmasq:option value='log-dhcp&#10;dhcp-script=/tmp/x'/>" })));
-    expect(err.message).toBe("unsupported configuration: dnsmasq option 'log-dhcp\ndhcp-script=/tmp/x' of network 'lab' is not one line of at most 1024 bytes");
+    expect(err.message).toBe(
+      "unsupported configuration: dnsmasq option 'log-dhcp\ndhcp-script=/tmp/x' of network 'lab' is not one line of at most 1024 bytes",
+    );
   });
 
   it('refuses SRV service and protocol names longer than a DNS label, which dnsmasq refuses', () => {

@@ -11,7 +11,10 @@ import { CORPUS_DIR } from '../support/corpus-dir.js';
 
 /** A NAT network with nothing but a name and a bridge; tests add what they need. */
 function net(overrides: Partial<NetworkDef> = {}): NetworkDef {
-  return minimalNetworkDef({ name: 'lab', uuid: '0f0e0d0c-0b0a-4908-8706-050403020100', bridge: { name: 'vnbr7', stp: true, delay: 0 }, ...overrides }, 'nat');
+  return minimalNetworkDef(
+    { name: 'lab', uuid: '0f0e0d0c-0b0a-4908-8706-050403020100', bridge: { name: 'vnbr7', stp: true, delay: 0 }, ...overrides },
+    'nat',
+  );
 }
 
 function ip(address: string, more: Partial<IpDef> = {}): IpDef {
@@ -243,7 +246,11 @@ describe('planDnsmasq: reverse zones for localPtr', () => {
   it('matches a reference computation for any IPv4 address and byte-aligned prefix', () => {
     fc.assert(
       fc.property(fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)), fc.constantFrom(8, 16, 24), (o, prefix) => {
-        const expected = o.slice(0, prefix / 8).reverse().join('.') + '.in-addr.arpa';
+        const expected =
+          o
+            .slice(0, prefix / 8)
+            .reverse()
+            .join('.') + '.in-addr.arpa';
         return zone(o.join('.'), { prefix }) === `local=/${expected}/`;
       }),
     );
@@ -255,16 +262,14 @@ describe('planDnsmasq: DHCP', () => {
     const rangeLine = (more: Partial<IpDef>, address: string, start: string, end: string): string | undefined =>
       body(net({ ips: [ip(address, { dhcp: true, ranges: [{ start, end }], ...more })] })).find((l) => l.startsWith('dhcp-range='));
     expect(rangeLine({ prefix: 20 }, '10.20.16.1', '10.20.17.1', '10.20.17.9')).toBe('dhcp-range=10.20.17.1,10.20.17.9,255.255.240.0');
-    expect(rangeLine({ netmask: '255.255.0.0' }, '172.31.0.1', '172.31.1.0', '172.31.1.255')).toBe(
-      'dhcp-range=172.31.1.0,172.31.1.255,255.255.0.0',
-    );
+    expect(rangeLine({ netmask: '255.255.0.0' }, '172.31.0.1', '172.31.1.0', '172.31.1.255')).toBe('dhcp-range=172.31.1.0,172.31.1.255,255.255.0.0');
     expect(rangeLine({}, '10.0.0.1', '10.0.0.2', '10.0.0.3')).toBe('dhcp-range=10.0.0.2,10.0.0.3,255.0.0.0');
   });
 
   it('writes lease suffixes: seconds, minutes (the default unit), hours, infinite', () => {
     const withLease = (lease: { expiry: number; unit?: 'seconds' | 'minutes' | 'hours' }): string | undefined =>
-      body(net({ ips: [ip('10.3.0.1', { prefix: 24, dhcp: true, ranges: [{ start: '10.3.0.10', end: '10.3.0.20', lease }] })] })).find(
-        (l) => l.startsWith('dhcp-range='),
+      body(net({ ips: [ip('10.3.0.1', { prefix: 24, dhcp: true, ranges: [{ start: '10.3.0.10', end: '10.3.0.20', lease }] })] })).find((l) =>
+        l.startsWith('dhcp-range='),
       );
     expect(withLease({ expiry: 300, unit: 'seconds' })).toMatch(/,300s$/);
     expect(withLease({ expiry: 45 })).toMatch(/,45m$/);
@@ -333,12 +338,22 @@ describe('planDnsmasq: DHCP', () => {
           ip(b, { prefix: b.includes(':') ? 64 : 24, dhcp: true, hosts: [{ name: 'g', ip: r(b) }] }),
         ],
       });
-    expect(thrownBy(() => planDnsmasq(two('10.1.0.1', '10.2.0.1', (x) => x.replace(/1$/, '9')), OPTS)).message).toBe(
-      'unsupported configuration: For IPv4, multiple DHCP definitions cannot be specified.',
-    );
-    expect(thrownBy(() => planDnsmasq(two('fd01::1', 'fd02::1', (x) => x.replace(/1$/, '9')), OPTS)).message).toBe(
-      'unsupported configuration: For IPv6, multiple DHCP definitions cannot be specified.',
-    );
+    expect(
+      thrownBy(() =>
+        planDnsmasq(
+          two('10.1.0.1', '10.2.0.1', (x) => x.replace(/1$/, '9')),
+          OPTS,
+        ),
+      ).message,
+    ).toBe('unsupported configuration: For IPv4, multiple DHCP definitions cannot be specified.');
+    expect(
+      thrownBy(() =>
+        planDnsmasq(
+          two('fd01::1', 'fd02::1', (x) => x.replace(/1$/, '9')),
+          OPTS,
+        ),
+      ).message,
+    ).toBe('unsupported configuration: For IPv6, multiple DHCP definitions cannot be specified.');
   });
 
   it('counts only the low 16 bits of a range, as libvirt does, and rejects larger ones', () => {
@@ -371,10 +386,7 @@ describe('planDnsmasq: hostsfile', () => {
   const hostsfile = (v4: DhcpHost[], v6: DhcpHost[]): string =>
     planDnsmasq(
       net({
-        ips: [
-          ip('fd10::1', { prefix: 64, dhcp: true, hosts: v6 }),
-          ip('10.10.0.1', { prefix: 24, dhcp: true, hosts: v4 }),
-        ],
+        ips: [ip('fd10::1', { prefix: 64, dhcp: true, hosts: v6 }), ip('10.10.0.1', { prefix: 24, dhcp: true, hosts: v4 })],
       }),
       OPTS,
     ).hostsfile;
@@ -444,7 +456,11 @@ const corpusPresent = existsSync(CONF_CORPUS);
 if (!corpusPresent) console.warn(`skipping libvirt's networkxml2conf corpus: ${CONF_CORPUS} is absent`);
 
 describe.skipIf(!corpusPresent)("libvirt's networkxml2conf corpus", () => {
-  const cases = corpusPresent ? readdirSync(CONF_CORPUS).filter((f) => f.endsWith('.xml')).map((f) => f.slice(0, -4)) : [];
+  const cases = corpusPresent
+    ? readdirSync(CONF_CORPUS)
+        .filter((f) => f.endsWith('.xml'))
+        .map((f) => f.slice(0, -4))
+    : [];
   it('has its 27 cases', () => expect(cases).toHaveLength(27));
   it.each(cases)('%s', (name) => {
     const def = parseNetworkXml(readFileSync(join(CONF_CORPUS, `${name}.xml`), 'utf8'));

@@ -28,7 +28,10 @@ describe('the catalogue', () => {
   });
 
   it('gives an uncatalogued error the code of its class, with its detail', () => {
-    expect(errorCodeOf(new VirError('INTERNAL_ERROR', 'something new'))).toEqual({ code: 'class.INTERNAL_ERROR', params: { detail: 'something new' } });
+    expect(errorCodeOf(new VirError('INTERNAL_ERROR', 'something new'))).toEqual({
+      code: 'class.INTERNAL_ERROR',
+      params: { detail: 'something new' },
+    });
     expect(englishTemplate('class.NO_NETWORK')).toBe('Network not found: {detail}');
   });
 

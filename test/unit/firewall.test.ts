@@ -2,12 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ForwardMode, ForwardNat, IpDef, NetworkDef } from '../../src/conf/network/types.js';
-import {
-  detectFirewallConflicts,
-  planFirewallBase,
-  planFirewallTeardown,
-  planNetworkFirewall,
-} from '../../src/plan/firewall.js';
+import { detectFirewallConflicts, planFirewallBase, planFirewallTeardown, planNetworkFirewall } from '../../src/plan/firewall.js';
 import type { NftBatch, NftCommand, NftElem, NftStatement, NftValue } from '../../src/plan/nft-json.js';
 import { VirError } from '../../src/util/errors.js';
 import { CORPUS_DIR } from '../support/corpus-dir.js';
@@ -186,9 +181,7 @@ describe('planFirewallBase', () => {
   });
 
   it('zeroes the UDP checksum of DHCPv4 replies leaving a bridge of the dhcp_csum set', () => {
-    expect(rules(base, 'output')).toEqual([
-      'meta nfproto ipv4 oifname @dhcp_csum udp sport 67 udp dport 68 udp checksum set 0',
-    ]);
+    expect(rules(base, 'output')).toEqual(['meta nfproto ipv4 oifname @dhcp_csum udp sport 67 udp dport 68 udp checksum set 0']);
   });
 
   it('is idempotent: every base chain is flushed before its rules are added, and nothing is deleted', () => {
@@ -257,9 +250,7 @@ describe('planNetworkFirewall: nat', () => {
   it('limits every rule to the forward dev when one is set', () => {
     const plan = planNetworkFirewall(netDef({ mode: 'nat', ips: [V4], dev: 'enp0s7' }), { bridge: 'virbr0' });
     expect(rules(plan.apply, 'out_virbr0')[0]).toBe('ip saddr 192.168.122.0/24 oifname enp0s7 counter accept');
-    expect(rules(plan.apply, 'in_virbr0')[1]).toBe(
-      'iifname enp0s7 ip daddr 192.168.122.0/24 ct state established,related counter accept',
-    );
+    expect(rules(plan.apply, 'in_virbr0')[1]).toBe('iifname enp0s7 ip daddr 192.168.122.0/24 ct state established,related counter accept');
     for (const r of rules(plan.apply, 'nat_virbr0')) expect(r).toContain('oifname enp0s7');
   });
 
@@ -292,10 +283,9 @@ describe('planNetworkFirewall: nat', () => {
   });
 
   it('snats to <nat><address> (a range or one address), with the port range on tcp/udp only', () => {
-    const range = planNetworkFirewall(
-      netDef({ mode: 'nat', ips: [V4], nat: { addressStart: '192.0.2.10', addressEnd: '192.0.2.20' } }),
-      { bridge: 'virbr0' },
-    );
+    const range = planNetworkFirewall(netDef({ mode: 'nat', ips: [V4], nat: { addressStart: '192.0.2.10', addressEnd: '192.0.2.20' } }), {
+      bridge: 'virbr0',
+    });
     expect(rules(range.apply, 'nat_virbr0').slice(2)).toEqual([
       'meta l4proto tcp ip saddr 192.168.122.0/24 ip daddr != 192.168.122.0/24 counter snat ip to 192.0.2.10-192.0.2.20:1024-65535',
       'meta l4proto udp ip saddr 192.168.122.0/24 ip daddr != 192.168.122.0/24 counter snat ip to 192.0.2.10-192.0.2.20:1024-65535',
@@ -304,9 +294,7 @@ describe('planNetworkFirewall: nat', () => {
     const single = planNetworkFirewall(netDef({ mode: 'nat', ips: [V4], nat: { addressStart: '192.0.2.10' } }), {
       bridge: 'virbr0',
     });
-    expect(rules(single.apply, 'nat_virbr0')[4]).toBe(
-      'ip saddr 192.168.122.0/24 ip daddr != 192.168.122.0/24 counter snat ip to 192.0.2.10',
-    );
+    expect(rules(single.apply, 'nat_virbr0')[4]).toBe('ip saddr 192.168.122.0/24 ip daddr != 192.168.122.0/24 counter snat ip to 192.0.2.10');
   });
 
   it("gives IPv6 <ip>s route rules unless <nat ipv6='yes'>", () => {
@@ -318,10 +306,7 @@ describe('planNetworkFirewall: nat', () => {
   });
 
   it("masquerades IPv6 with <nat ipv6='yes'>: ff02::/16 excluded, no broadcast rule, IPv4 snat address not used", () => {
-    const plan = planNetworkFirewall(
-      netDef({ mode: 'nat', ips: [V4, V6], nat: { ipv6: true, addressStart: '192.0.2.10' } }),
-      { bridge: 'virbr0' },
-    );
+    const plan = planNetworkFirewall(netDef({ mode: 'nat', ips: [V4, V6], nat: { ipv6: true, addressStart: '192.0.2.10' } }), { bridge: 'virbr0' });
     expect(rules(plan.apply, 'in_virbr0')).toContain('ip6 daddr 2001:db8:ca2:2::/64 ct state established,related counter accept');
     expect(rules(plan.apply, 'nat_virbr0').filter((r) => r.includes('ip6'))).toEqual([
       'ip6 saddr 2001:db8:ca2:2::/64 ip6 daddr ff02::/16 counter return',
@@ -460,7 +445,13 @@ if (!haveCorpus) console.warn(`firewall corpus cross-check skipped: ${corpusDir}
 const CORPUS: Record<string, NetworkDef> = {
   'nat-default': netDef({ mode: 'nat', ips: [V4] }),
   'nat-tftp': netDef({ mode: 'nat', ips: [{ ...V4, tftp: true }] }),
-  'nat-no-dhcp': netDef({ mode: 'nat', ips: [{ ...V4, dhcp: false }, { ...V6, dhcp: false }] }),
+  'nat-no-dhcp': netDef({
+    mode: 'nat',
+    ips: [
+      { ...V4, dhcp: false },
+      { ...V6, dhcp: false },
+    ],
+  }),
   'nat-ipv6': netDef({ mode: 'nat', ips: [V4, V6] }),
   'nat-ipv6-masquerade': netDef({ mode: 'nat', ips: [V4, V6], nat: { ipv6: true } }),
   'nat-many-ips': netDef({
@@ -516,7 +507,8 @@ function libvirtRules(file: string, bridge: string): Record<'in' | 'out' | 'nat'
     if (!m) continue;
     const chain = m[2]!;
     let tokens = m[3]!.split(' ').map((t) => t.replace(/^'(.*)'$/, '$1'));
-    if (chain === 'guest_cross') tokens = tokens.filter((t, i) => !(t === 'oif' || (i > 0 && tokens[i - 1] === 'oif'))).map((t) => (t === 'iif' ? 'iifname' : t));
+    if (chain === 'guest_cross')
+      tokens = tokens.filter((t, i) => !(t === 'oif' || (i > 0 && tokens[i - 1] === 'oif'))).map((t) => (t === 'iif' ? 'iifname' : t));
     const target = chain === 'guest_output' ? 'out' : chain === 'guest_nat' ? 'nat' : 'in';
     // Rules are inserted at the head: the last inserted comes first.
     out[target].unshift(normalizeRule(tokens, bridge));
@@ -591,7 +583,9 @@ describe('detectFirewallConflicts', () => {
     expect(found[0]!.message).toMatch(
       /^table ip filter chain FORWARD \(hook forward, policy drop\) will drop traffic of bridge virbr1: .*network 'default'.*IPv4 traffic/,
     );
-    expect(found[1]!.message).toMatch(/^table inet firewalld chain filter_INPUT \(hook input, policy drop\) will drop traffic of bridge virbr1: DHCP .* DNS/);
+    expect(found[1]!.message).toMatch(
+      /^table inet firewalld chain filter_INPUT \(hook input, policy drop\) will drop traffic of bridge virbr1: DHCP .* DNS/,
+    );
   });
 
   it('with bridge netfilter on, a forward drop also cuts off guests of an isolated network from each other', () => {

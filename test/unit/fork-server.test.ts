@@ -104,7 +104,7 @@ describe('ForkServerRunner', () => {
     expect((await runner.run({ argv: ['sh', '-c', 'echo again'] })).stdout).toBe('again\n');
   });
 
-  it('keeps a plain Node process alive while a command runs (regression: the idle server had been unref\'d, so `await` at top level ended the process with code 13)', async () => {
+  it("keeps a plain Node process alive while a command runs (regression: the idle server had been unref'd, so `await` at top level ended the process with code 13)", async () => {
     const r = await runAsProgram(
       'await-run',
       `const r = await new ForkServerRunner(undefined, ${JSON.stringify(privateBase())}).run({ argv: ['sh', '-c', 'sleep 0.3; echo slept'] });

@@ -61,7 +61,7 @@ const ATTACH: Array<[string, AttachInterfaceOptions, string[]]> = [
 ];
 
 describe('attach-interface', () => {
-  it('builds virsh\'s device element: source, target, mac, model, alias', () => {
+  it("builds virsh's device element: source, target, mac, model, alias", () => {
     expect(formatAttachInterfaceXml(ATTACH[2]![1])).toBe(
       "<interface type='network'>\n" +
         "  <source network='isolated'/>\n" +
@@ -85,10 +85,12 @@ describe('attach-interface', () => {
     expect(e).toBeInstanceOf(VirshError);
     expect(e.message).toBe("No support for user in command 'attach-interface'");
     expect(thrown(() => formatAttachInterfaceXml({ type: 'foo', source: 'x' })).message).toBe("No support for foo in command 'attach-interface'");
-    expect(thrown(() => formatAttachInterfaceXml({ type: 'direct', source: 'eth0' })).message).toBe("unsupported configuration: Unsupported net type 'direct'");
+    expect(thrown(() => formatAttachInterfaceXml({ type: 'direct', source: 'eth0' })).message).toBe(
+      "unsupported configuration: Unsupported net type 'direct'",
+    );
   });
 
-  it.skipIf(!VIRSH)('with virsh\'s words for an unknown type', () => {
+  it.skipIf(!VIRSH)("with virsh's words for an unknown type", () => {
     const r = virsh('attach-interface', 'no-such-domain', 'foo', 'x', '--print-xml');
     expect(r.stderr).toBe("error: No support for foo in command 'attach-interface'\n");
   });
@@ -101,7 +103,7 @@ describe('attach-interface', () => {
     expect(plain).toEqual({ type: 'bridge', source: 'br0', target: 'tap7', extra: [] });
   });
 
-  it('reports device XML errors under libvirt\'s device label', () => {
+  it("reports device XML errors under libvirt's device label", () => {
     expect(thrown(() => parseInterfaceXml("<interface type='network'>")).message).toBe(
       "(device_definition):1: Premature end of data in tag interface line 1\n<interface type='network'>\n--------------------------^",
     );
@@ -114,7 +116,9 @@ describe('attach-interface', () => {
 
 /* ---- adding and removing ---- */
 
-const NIC = parseInterfaceXml("<interface type='network'><mac address='52:54:00:00:00:09'/><source network='isolated'/><model type='virtio'/></interface>");
+const NIC = parseInterfaceXml(
+  "<interface type='network'><mac address='52:54:00:00:00:09'/><source network='isolated'/><model type='virtio'/></interface>",
+);
 const NIC_LINES =
   "    <interface type='network'>\n" +
   "      <mac address='52:54:00:00:00:09'/>\n" +
@@ -124,7 +128,9 @@ const NIC_LINES =
 
 describe('addInterface and removeInterface', () => {
   it('appends, leaving the argument alone', () => {
-    const def = parseGuestXml("<domain type='netns'><name>g</name><devices><interface type='network'><source network='default'/></interface></devices></domain>");
+    const def = parseGuestXml(
+      "<domain type='netns'><name>g</name><devices><interface type='network'><source network='default'/></interface></devices></domain>",
+    );
     const next = addInterface(def, NIC);
     expect(next.interfaces.map((i) => i.source)).toEqual(['default', 'isolated']);
     expect(def.interfaces).toHaveLength(1);
@@ -182,11 +188,13 @@ describe('addInterface and removeInterface', () => {
   });
 
   it('writes an emptied <devices> as libvirt does', () => {
-    const def = parseGuestXml("<domain type='netns'><name>g</name><devices><interface type='network'><source network='n'/></interface></devices></domain>");
+    const def = parseGuestXml(
+      "<domain type='netns'><name>g</name><devices><interface type='network'><source network='n'/></interface></devices></domain>",
+    );
     expect(formatGuestXml(removeInterface(def, 0))).toContain('  <devices>\n  </devices>\n');
   });
 
-  it('refuses an alias in use (libvirt\'s check on attach)', () => {
+  it("refuses an alias in use (libvirt's check on attach)", () => {
     const def = parseGuestXml(
       "<domain type='netns'><name>g</name><devices><interface type='network'><source network='n'/><alias name='ua-a'/></interface></devices></domain>",
     );

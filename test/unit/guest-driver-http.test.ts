@@ -73,7 +73,10 @@ describe('guests over HTTP', () => {
     expect(await c.guestExec('centos7.0', ['ip', '-br', 'addr'])).toEqual({ exitCode: 0, stdout: 'ip -br addr\n', stderr: '' });
     expect(await c.guestInterfaceAddresses('centos7.0')).toEqual([]);
     const mac = nics[1]!.mac;
-    await c.guestDetachDevice('centos7.0', `<interface type='network'>\n  <mac address='${mac}'/>\n  <source network='isolated'/>\n</interface>\n`, { config: true, live: true });
+    await c.guestDetachDevice('centos7.0', `<interface type='network'>\n  <mac address='${mac}'/>\n  <source network='isolated'/>\n</interface>\n`, {
+      config: true,
+      live: true,
+    });
     expect((await c.guestInterfaces('centos7.0')).map((n) => n.target)).toEqual(['vnet0']);
     expect(await c.guestInterfaces('centos7.0', { inactive: true })).toHaveLength(1);
     await c.guestDestroy('centos7.0');
@@ -89,7 +92,9 @@ describe('guests over HTTP', () => {
     expect((await rejectionOf(c.guestAttachDevice('g', interfaceXml('network', 'x'), { live: true }))).message).toBe(
       'Requested operation is not valid: domain is not running',
     );
-    expect((await rejectionOf(c.guestDetachDevice('g', interfaceXml('network', 'x', { mac: '52:54:00:01:02:03' }), { config: true }))).errorClass).toBe('DEVICE_MISSING');
+    expect(
+      (await rejectionOf(c.guestDetachDevice('g', interfaceXml('network', 'x', { mac: '52:54:00:01:02:03' }), { config: true }))).errorClass,
+    ).toBe('DEVICE_MISSING');
     expect((await rejectionOf(c.bridgePorts('virbr9'))).message).toBe('bridge virbr9 does not exist!');
     expect((await rejectionOf(c.guestExec('g', ['id']))).message).toBe('Requested operation is not valid: domain is not running');
   });

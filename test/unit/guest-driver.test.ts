@@ -108,11 +108,18 @@ describe('start and destroy', () => {
     expect(info).toMatchObject({ active: true, id: 1 });
     expect(t.backend.portsOf('virbr0')).toEqual(['vnet0']);
     expect(t.backend.portsOf('virbr1')).toEqual(['vnet1']);
-    expect(t.backend.devices.get('vnet0')).toMatchObject({ kind: 'veth', mac: '52:54:00:aa:00:01', guestDev: 'eth0', netns: expect.stringMatching(/-g-centos7\.0$/) });
+    expect(t.backend.devices.get('vnet0')).toMatchObject({
+      kind: 'veth',
+      mac: '52:54:00:aa:00:01',
+      guestDev: 'eth0',
+      netns: expect.stringMatching(/-g-centos7\.0$/),
+    });
     expect(t.backend.devices.get('vnet1')).toMatchObject({ guestDev: 'eth1' });
     const live = await t.driver.guestGetXml('centos7.0');
     expect(live).toMatch(/^<domain type='netns' id='1'>/);
-    expect(live).toMatch(/<source network='default' portid='[0-9a-f-]{36}' bridge='virbr0'\/>\n      <target dev='vnet0'\/>\n      <model type='virtio'\/>\n      <alias name='net0'\/>/);
+    expect(live).toMatch(
+      /<source network='default' portid='[0-9a-f-]{36}' bridge='virbr0'\/>\n      <target dev='vnet0'\/>\n      <model type='virtio'\/>\n      <alias name='net0'\/>/,
+    );
     expect(live).toContain("<alias name='net1'/>");
     // the network counts its connections
     expect(await connectionsOf('default')).toBe('1');
@@ -170,7 +177,9 @@ describe('start and destroy', () => {
     await t.driver.guestStart('vm');
     expect(t.backend.devices.get('vnet0')).toMatchObject({ kind: 'tap', master: 'virbr0' });
     expect(t.backend.namespaces.size).toBe(0);
-    expect((await rejectionOf(t.driver.guestExec('vm', ['true']))).message).toBe("Operation not supported: guest-exec needs a netns guest; 'vm' is a tap guest");
+    expect((await rejectionOf(t.driver.guestExec('vm', ['true']))).message).toBe(
+      "Operation not supported: guest-exec needs a netns guest; 'vm' is a tap guest",
+    );
   });
 
   it('undefine of a transient guest fails as in libvirt', async () => {
@@ -215,7 +224,7 @@ describe('attach-interface and detach-interface', () => {
     expect(await t.driver.guestInterfaces('centos7.0', { inactive: true })).toHaveLength(2);
   });
 
-  it("refuses live changes to a shut-off guest and config changes to a transient one", async () => {
+  it('refuses live changes to a shut-off guest and config changes to a transient one', async () => {
     expect((await rejectionOf(t.driver.guestAttachDevice('centos7.0', interfaceXml('network', 'isolated'), { live: true }))).message).toBe(
       'Requested operation is not valid: domain is not running',
     );
@@ -229,9 +238,9 @@ describe('attach-interface and detach-interface', () => {
   it('attaching to an inactive network fails and changes neither definition', async () => {
     await t.driver.guestStart('centos7.0');
     await t.driver.destroy('isolated');
-    expect((await rejectionOf(t.driver.guestAttachDevice('centos7.0', interfaceXml('network', 'isolated'), { live: true, config: true }))).message).toBe(
-      "Requested operation is not valid: network 'isolated' is not active",
-    );
+    expect(
+      (await rejectionOf(t.driver.guestAttachDevice('centos7.0', interfaceXml('network', 'isolated'), { live: true, config: true }))).message,
+    ).toBe("Requested operation is not valid: network 'isolated' is not active");
     expect(await t.driver.guestInterfaces('centos7.0')).toHaveLength(1);
     expect(await t.driver.guestInterfaces('centos7.0', { inactive: true })).toHaveLength(1);
     expect(readFileSync(join(t.net.paths.guestConfigDir, 'centos7.0.xml'), 'utf8')).not.toContain('isolated');
@@ -239,9 +248,9 @@ describe('attach-interface and detach-interface', () => {
 
   it('refuses an alias already in use', async () => {
     await t.driver.guestAttachDevice('centos7.0', interfaceXml('network', 'isolated', { alias: 'ua-a' }), { config: true });
-    expect((await rejectionOf(t.driver.guestAttachDevice('centos7.0', interfaceXml('network', 'default', { alias: 'ua-a' }), { config: true }))).message).toBe(
-      'unsupported configuration: non unique alias detected: ua-a',
-    );
+    expect(
+      (await rejectionOf(t.driver.guestAttachDevice('centos7.0', interfaceXml('network', 'default', { alias: 'ua-a' }), { config: true }))).message,
+    ).toBe('unsupported configuration: non unique alias detected: ua-a');
   });
 
   it('detach by MAC with --config --live removes the vNIC from the kernel and the stored definition', async () => {
@@ -286,7 +295,9 @@ describe('addresses, guest-exec, bridges', () => {
       { iface: 'virbr0', expiryTime: 0, protocol: 'ipv4', mac: '52:54:00:99:99:99', ipAddress: '192.168.122.11', prefix: 24 },
     ]);
     expect(net).toContain('default');
-    expect(await t.driver.guestInterfaceAddresses('g')).toEqual([{ name: 'vnet0', mac: '52:54:00:aa:00:01', protocol: 'ipv4', address: '192.168.122.10', prefix: 24 }]);
+    expect(await t.driver.guestInterfaceAddresses('g')).toEqual([
+      { name: 'vnet0', mac: '52:54:00:aa:00:01', protocol: 'ipv4', address: '192.168.122.10', prefix: 24 },
+    ]);
   });
 
   it('guest-exec runs inside a running netns guest', async () => {

@@ -46,7 +46,9 @@ const randomness = fc.oneof(
 );
 
 /** Addresses in use, crowded around 52:54:00:00:00:00 so that collisions happen. */
-const inUseArb = fc.uniqueArray(fc.oneof(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 0xffffff })), { maxLength: 64 }).map((ns) => new Set(ns.map(suffixMac)));
+const inUseArb = fc
+  .uniqueArray(fc.oneof(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 0xffffff })), { maxLength: 64 })
+  .map((ns) => new Set(ns.map(suffixMac)));
 
 describe('generateGuestMac', () => {
   it('gives a canonical unicast 52:54:00 address that is not in use', () => {
@@ -125,7 +127,10 @@ describe('assignMissingMacs', () => {
 describe('macTextsEqual (virsh --mac matching)', () => {
   const bytes = fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 6, maxLength: 6 });
   const spell = (b: number[], upper: boolean, short: boolean): string =>
-    b.map((x) => (short ? x.toString(16) : x.toString(16).padStart(2, '0'))).map((s) => (upper ? s.toUpperCase() : s)).join(':');
+    b
+      .map((x) => (short ? x.toString(16) : x.toString(16).padStart(2, '0')))
+      .map((s) => (upper ? s.toUpperCase() : s))
+      .join(':');
 
   it('ignores case and leading zeros', () => {
     fc.assert(

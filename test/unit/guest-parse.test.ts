@@ -47,15 +47,45 @@ const CASES: ErrorCase[] = [
     errorClass: 'XML_DETAIL',
   },
   { check: 'empty document', xml: '', message: '(domain_definition):1: Document is empty\n(null)\n^', errorClass: 'XML_DETAIL' },
-  { check: 'root element', xml: '<network><name>n</name></network>', message: "XML error: expecting root element of 'domain', not 'network'", errorClass: 'XML_ERROR' },
+  {
+    check: 'root element',
+    xml: '<network><name>n</name></network>',
+    message: "XML error: expecting root element of 'domain', not 'network'",
+    errorClass: 'XML_ERROR',
+  },
   { check: 'name missing', xml: "<domain type='netns'><devices/></domain>", message: 'missing name information', errorClass: 'XML_DETAIL' },
   { check: 'name empty', xml: guest('', '', ''), message: 'missing name information', errorClass: 'XML_DETAIL' },
   { check: 'name before uuid', xml: "<domain type='netns'><uuid>zz</uuid></domain>", message: 'missing name information', errorClass: 'XML_DETAIL' },
-  { check: 'malformed uuid', xml: guest('', '<uuid>c7a5fdbd-edaf</uuid>'), message: 'internal error: malformed uuid element', errorClass: 'INTERNAL_ERROR' },
-  { check: 'uuid before type', xml: '<domain><name>a</name><uuid>zz</uuid></domain>', message: 'internal error: malformed uuid element', errorClass: 'INTERNAL_ERROR' },
-  { check: 'type missing', xml: '<domain><name>a</name></domain>', message: 'internal error: missing domain type attribute', errorClass: 'INTERNAL_ERROR' },
-  { check: 'type empty', xml: "<domain type=''><name>a</name></domain>", message: 'internal error: missing domain type attribute', errorClass: 'INTERNAL_ERROR' },
-  { check: 'type unknown', xml: "<domain type='foo'><name>a</name></domain>", message: 'unsupported configuration: invalid domain type foo', errorClass: 'CONFIG_UNSUPPORTED' },
+  {
+    check: 'malformed uuid',
+    xml: guest('', '<uuid>c7a5fdbd-edaf</uuid>'),
+    message: 'internal error: malformed uuid element',
+    errorClass: 'INTERNAL_ERROR',
+  },
+  {
+    check: 'uuid before type',
+    xml: '<domain><name>a</name><uuid>zz</uuid></domain>',
+    message: 'internal error: malformed uuid element',
+    errorClass: 'INTERNAL_ERROR',
+  },
+  {
+    check: 'type missing',
+    xml: '<domain><name>a</name></domain>',
+    message: 'internal error: missing domain type attribute',
+    errorClass: 'INTERNAL_ERROR',
+  },
+  {
+    check: 'type empty',
+    xml: "<domain type=''><name>a</name></domain>",
+    message: 'internal error: missing domain type attribute',
+    errorClass: 'INTERNAL_ERROR',
+  },
+  {
+    check: 'type unknown',
+    xml: "<domain type='foo'><name>a</name></domain>",
+    message: 'unsupported configuration: invalid domain type foo',
+    errorClass: 'CONFIG_UNSUPPORTED',
+  },
   {
     check: 'type of another hypervisor',
     xml: "<domain type='kvm'><name>a</name></domain>",
@@ -63,9 +93,24 @@ const CASES: ErrorCase[] = [
     errorClass: 'CONFIG_UNSUPPORTED',
     oracle: null,
   },
-  { check: 'type before title', xml: "<domain type='foo'><name>a</name><title>a\nb</title></domain>", message: 'unsupported configuration: invalid domain type foo', errorClass: 'CONFIG_UNSUPPORTED' },
-  { check: 'title with newline', xml: guest('', '<title>a\nb</title>'), message: "XML error: Domain title can't contain newlines", errorClass: 'XML_ERROR' },
-  { check: 'title before interfaces', xml: guest(net("<mac address='zz'/>"), '<title>a\nb</title>'), message: "XML error: Domain title can't contain newlines", errorClass: 'XML_ERROR' },
+  {
+    check: 'type before title',
+    xml: "<domain type='foo'><name>a</name><title>a\nb</title></domain>",
+    message: 'unsupported configuration: invalid domain type foo',
+    errorClass: 'CONFIG_UNSUPPORTED',
+  },
+  {
+    check: 'title with newline',
+    xml: guest('', '<title>a\nb</title>'),
+    message: "XML error: Domain title can't contain newlines",
+    errorClass: 'XML_ERROR',
+  },
+  {
+    check: 'title before interfaces',
+    xml: guest(net("<mac address='zz'/>"), '<title>a\nb</title>'),
+    message: "XML error: Domain title can't contain newlines",
+    errorClass: 'XML_ERROR',
+  },
 
   // an interface
   {
@@ -74,45 +119,117 @@ const CASES: ErrorCase[] = [
     message: "XML error: Invalid value for attribute 'type' in element 'interface': 'foo'.",
     errorClass: 'XML_ERROR',
   },
-  { check: 'interface type not connected', xml: guest("<interface type='user'/>"), message: "unsupported configuration: Unsupported net type 'user'", errorClass: 'CONFIG_UNSUPPORTED', oracle: null },
-  { check: 'interface type absent (user)', xml: guest('<interface/>'), message: "unsupported configuration: Unsupported net type 'user'", errorClass: 'CONFIG_UNSUPPORTED', oracle: null },
+  {
+    check: 'interface type not connected',
+    xml: guest("<interface type='user'/>"),
+    message: "unsupported configuration: Unsupported net type 'user'",
+    errorClass: 'CONFIG_UNSUPPORTED',
+    oracle: null,
+  },
+  {
+    check: 'interface type absent (user)',
+    xml: guest('<interface/>'),
+    message: "unsupported configuration: Unsupported net type 'user'",
+    errorClass: 'CONFIG_UNSUPPORTED',
+    oracle: null,
+  },
   {
     check: 'trustGuestRxFilters',
     xml: guest(net(SRC, " trustGuestRxFilters='x'")),
     message: "XML error: Invalid value for attribute 'trustGuestRxFilters' in element 'interface': 'x'.",
     errorClass: 'XML_ERROR',
   },
-  { check: 'model characters', xml: guest(net(`${SRC}<model type='a b'/>`)), message: 'invalid argument: Model name contains invalid characters', errorClass: 'INVALID_ARG' },
-  { check: 'model characters (dot)', xml: guest(net(`${SRC}<model type='a.b'/>`)), message: 'invalid argument: Model name contains invalid characters', errorClass: 'INVALID_ARG' },
-  { check: 'model before source', xml: guest(net("<model type='a b'/>")), message: 'invalid argument: Model name contains invalid characters', errorClass: 'INVALID_ARG' },
-  { check: 'source missing (network)', xml: guest(net('')), message: "XML error: interface type='network' requires a 'source' element", errorClass: 'XML_ERROR' },
-  { check: 'source missing (bridge)', xml: guest("<interface type='bridge'/>"), message: "XML error: interface type='bridge' requires a 'source' element", errorClass: 'XML_ERROR' },
-  { check: 'source network attribute', xml: guest(net('<source/>')), message: "XML error: Missing required attribute 'network' in element 'source'", errorClass: 'XML_ERROR' },
+  {
+    check: 'model characters',
+    xml: guest(net(`${SRC}<model type='a b'/>`)),
+    message: 'invalid argument: Model name contains invalid characters',
+    errorClass: 'INVALID_ARG',
+  },
+  {
+    check: 'model characters (dot)',
+    xml: guest(net(`${SRC}<model type='a.b'/>`)),
+    message: 'invalid argument: Model name contains invalid characters',
+    errorClass: 'INVALID_ARG',
+  },
+  {
+    check: 'model before source',
+    xml: guest(net("<model type='a b'/>")),
+    message: 'invalid argument: Model name contains invalid characters',
+    errorClass: 'INVALID_ARG',
+  },
+  {
+    check: 'source missing (network)',
+    xml: guest(net('')),
+    message: "XML error: interface type='network' requires a 'source' element",
+    errorClass: 'XML_ERROR',
+  },
+  {
+    check: 'source missing (bridge)',
+    xml: guest("<interface type='bridge'/>"),
+    message: "XML error: interface type='bridge' requires a 'source' element",
+    errorClass: 'XML_ERROR',
+  },
+  {
+    check: 'source network attribute',
+    xml: guest(net('<source/>')),
+    message: "XML error: Missing required attribute 'network' in element 'source'",
+    errorClass: 'XML_ERROR',
+  },
   {
     check: 'source bridge attribute',
     xml: guest("<interface type='bridge'><source network='default'/></interface>"),
     message: "XML error: Missing required attribute 'bridge' in element 'source'",
     errorClass: 'XML_ERROR',
   },
-  { check: 'source before mac', xml: guest(net("<mac address='zz'/>")), message: "XML error: interface type='network' requires a 'source' element", errorClass: 'XML_ERROR' },
+  {
+    check: 'source before mac',
+    xml: guest(net("<mac address='zz'/>")),
+    message: "XML error: interface type='network' requires a 'source' element",
+    errorClass: 'XML_ERROR',
+  },
   {
     check: 'target managed',
     xml: guest(net(`${SRC}<target dev='t0' managed='x'/>`)),
     message: "XML error: Invalid value for attribute 'managed' in element 'target': 'x'.",
     errorClass: 'XML_ERROR',
   },
-  { check: 'mac unparsable', xml: guest(net(`${SRC}<mac address='zz'/>`)), message: "XML error: unable to parse mac address 'zz'", errorClass: 'XML_ERROR' },
+  {
+    check: 'mac unparsable',
+    xml: guest(net(`${SRC}<mac address='zz'/>`)),
+    message: "XML error: unable to parse mac address 'zz'",
+    errorClass: 'XML_ERROR',
+  },
   { check: 'mac empty', xml: guest(net(`${SRC}<mac address=''/>`)), message: "XML error: unable to parse mac address ''", errorClass: 'XML_ERROR' },
-  { check: 'mac leading space', xml: guest(net(`${SRC}<mac address=' 52:54:00:00:00:01'/>`)), message: "XML error: unable to parse mac address ' 52:54:00:00:00:01'", errorClass: 'XML_ERROR' },
-  { check: 'mac seven groups', xml: guest(net(`${SRC}<mac address='52:54:00:00:00:01:02'/>`)), message: "XML error: unable to parse mac address '52:54:00:00:00:01:02'", errorClass: 'XML_ERROR' },
+  {
+    check: 'mac leading space',
+    xml: guest(net(`${SRC}<mac address=' 52:54:00:00:00:01'/>`)),
+    message: "XML error: unable to parse mac address ' 52:54:00:00:00:01'",
+    errorClass: 'XML_ERROR',
+  },
+  {
+    check: 'mac seven groups',
+    xml: guest(net(`${SRC}<mac address='52:54:00:00:00:01:02'/>`)),
+    message: "XML error: unable to parse mac address '52:54:00:00:00:01:02'",
+    errorClass: 'XML_ERROR',
+  },
   {
     check: 'mac multicast',
     xml: guest(net(`${SRC}<mac address='01:00:5E:00:00:01'/>`)),
     message: "XML error: expected unicast mac address, found multicast '01:00:5E:00:00:01'",
     errorClass: 'XML_ERROR',
   },
-  { check: 'mac type', xml: guest(net(`${SRC}<mac address='52:54:00:00:00:01' type='x'/>`)), message: "XML error: Invalid value for attribute 'type' in element 'mac': 'x'.", errorClass: 'XML_ERROR' },
-  { check: 'mac check', xml: guest(net(`${SRC}<mac address='52:54:00:00:00:01' check='x'/>`)), message: "XML error: Invalid value for attribute 'check' in element 'mac': 'x'.", errorClass: 'XML_ERROR' },
+  {
+    check: 'mac type',
+    xml: guest(net(`${SRC}<mac address='52:54:00:00:00:01' type='x'/>`)),
+    message: "XML error: Invalid value for attribute 'type' in element 'mac': 'x'.",
+    errorClass: 'XML_ERROR',
+  },
+  {
+    check: 'mac check',
+    xml: guest(net(`${SRC}<mac address='52:54:00:00:00:01' check='x'/>`)),
+    message: "XML error: Invalid value for attribute 'check' in element 'mac': 'x'.",
+    errorClass: 'XML_ERROR',
+  },
   {
     check: 'portid (live XML)',
     xml: guest(net("<source network='default' portid='zz'/>")),
@@ -124,7 +241,12 @@ const CASES: ErrorCase[] = [
 
   // after parsing
   { check: 'name with slash', xml: guest('', '', 'a/b'), message: "XML error: name a/b cannot contain '/'", errorClass: 'XML_ERROR' },
-  { check: 'interfaces before the slash', xml: guest(net(`${SRC}<mac address='zz'/>`), '', 'a/b'), message: "XML error: unable to parse mac address 'zz'", errorClass: 'XML_ERROR' },
+  {
+    check: 'interfaces before the slash',
+    xml: guest(net(`${SRC}<mac address='zz'/>`), '', 'a/b'),
+    message: "XML error: unable to parse mac address 'zz'",
+    errorClass: 'XML_ERROR',
+  },
   {
     check: 'unmanaged target (network)',
     xml: guest(net(`${SRC}<target dev='t0' managed='no'/>`)),
@@ -137,7 +259,12 @@ const CASES: ErrorCase[] = [
     message: "unsupported configuration: unmanaged target dev is not supported on interfaces of type 'bridge'",
     errorClass: 'CONFIG_UNSUPPORTED',
   },
-  { check: 'slash before unmanaged target', xml: guest(net(`${SRC}<target dev='t0' managed='no'/>`), '', 'a/b'), message: "XML error: name a/b cannot contain '/'", errorClass: 'XML_ERROR' },
+  {
+    check: 'slash before unmanaged target',
+    xml: guest(net(`${SRC}<target dev='t0' managed='no'/>`), '', 'a/b'),
+    message: "XML error: name a/b cannot contain '/'",
+    errorClass: 'XML_ERROR',
+  },
   {
     check: 'duplicate alias',
     xml: guest(net(`${SRC}<alias name='ua-x'/>`) + net(`${SRC}<alias name='ua-x'/>`)),
@@ -325,7 +452,9 @@ describe('the model', () => {
   });
 
   it('drops the attributes and children of typed elements that libvirt drops', () => {
-    const def = parseGuestXml(guest(net("<source network='n' extra='1'><foo/></source><mac address='52:54:00:00:00:01' currentAddress='52:54:00:00:00:02'/>")));
+    const def = parseGuestXml(
+      guest(net("<source network='n' extra='1'><foo/></source><mac address='52:54:00:00:00:01' currentAddress='52:54:00:00:00:02'/>")),
+    );
     expect(formatGuestXml(def)).toContain("<mac address='52:54:00:00:00:01'/>\n      <source network='n'/>\n");
   });
 });

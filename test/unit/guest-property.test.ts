@@ -16,7 +16,10 @@ const uuid = (): string => UUID;
 /** Text with XML specials, quotes and non-ASCII; attribute values without line breaks (XML normalizes those). */
 const CHARS = ['a', 'b', 'Z', '0', '-', '_', '.', ' ', '&', '<', '>', "'", '"', 'é', '☃', ']'];
 const attrValue = fc.array(fc.constantFrom(...CHARS), { maxLength: 8 }).map((a) => a.join(''));
-const text = fc.array(fc.constantFrom(...CHARS, '\n'), { minLength: 1, maxLength: 10 }).map((a) => a.join('')).filter((s) => s.trim() !== '');
+const text = fc
+  .array(fc.constantFrom(...CHARS, '\n'), { minLength: 1, maxLength: 10 })
+  .map((a) => a.join(''))
+  .filter((s) => s.trim() !== '');
 const name = fc.array(fc.constantFrom('a', 'b', '0', '-', '_', '.', '&', "'", 'é'), { minLength: 1, maxLength: 8 }).map((a) => a.join(''));
 
 const esc = (s: string): string => escapeXml(s);
@@ -39,7 +42,10 @@ const keptElement: fc.Arbitrary<string> = fc.letrec((tie) => ({
     )
     .map(([n, attrs, body]) => {
       const seen = new Set<string>();
-      const a = attrs.filter(([k]) => !seen.has(k) && seen.add(k)).map(([k, v]) => attr(k, v)).join('');
+      const a = attrs
+        .filter(([k]) => !seen.has(k) && seen.add(k))
+        .map(([k, v]) => attr(k, v))
+        .join('');
       return body === '' ? `<${n}${a}/>` : `<${n}${a}>${body}</${n}>`;
     }),
 })).el as fc.Arbitrary<string>;
@@ -55,9 +61,14 @@ const EXTRAS = [
   "<bandwidth><inbound average='10'/></bandwidth>",
 ];
 
-const mac = fc
-  .array(fc.integer({ min: 0, max: 255 }), { minLength: 6, maxLength: 6 })
-  .chain((b) => fc.boolean().map((upper) => [b[0]! & 0xfe, ...b.slice(1)].map((x) => x.toString(16).padStart(2, '0')).join(':')[upper ? 'toUpperCase' : 'toLowerCase']()));
+const mac = fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 6, maxLength: 6 }).chain((b) =>
+  fc.boolean().map((upper) =>
+    [b[0]! & 0xfe, ...b.slice(1)]
+      .map((x) => x.toString(16).padStart(2, '0'))
+      .join(':')
+      [upper ? 'toUpperCase' : 'toLowerCase'](),
+  ),
+);
 
 const iface = (index: number): fc.Arbitrary<string> =>
   fc
@@ -87,7 +98,10 @@ const iface = (index: number): fc.Arbitrary<string> =>
       ].filter((c) => c !== '');
       return fc
         .shuffledSubarray(children, { minLength: children.length })
-        .map((kids) => `<interface type="${r.type}"${attr('trustGuestRxFilters', r.trust === undefined ? undefined : r.trust ? 'yes' : 'no')}>${kids.join('')}</interface>`);
+        .map(
+          (kids) =>
+            `<interface type="${r.type}"${attr('trustGuestRxFilters', r.trust === undefined ? undefined : r.trust ? 'yes' : 'no')}>${kids.join('')}</interface>`,
+        );
     });
 
 const guestDoc = fc
@@ -96,7 +110,10 @@ const guestDoc = fc
     id: fc.option(fc.integer({ min: 1, max: 99 }), { nil: undefined }),
     name,
     uuid: fc.option(fc.constant(UUID.toUpperCase()), { nil: undefined }),
-    title: fc.option(text.filter((t) => !t.includes('\n')), { nil: undefined }),
+    title: fc.option(
+      text.filter((t) => !t.includes('\n')),
+      { nil: undefined },
+    ),
     kept: fc.array(keptElement, { maxLength: 4 }),
     devicesBefore: fc.subarray(['<emulator>/usr/bin/qemu</emulator>', "<disk type='file'><target dev='vda'/></disk>"]),
     devicesAfter: fc.subarray(["<serial type='pty'/>", "<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>"]),
@@ -104,8 +121,7 @@ const guestDoc = fc
     withDevices: fc.boolean(),
   })
   .chain((g) => {
-    const devices =
-      g.withDevices || g.nics.length > 0 ? [`<devices>${[...g.devicesBefore, ...g.nics, ...g.devicesAfter].join('')}</devices>`] : [];
+    const devices = g.withDevices || g.nics.length > 0 ? [`<devices>${[...g.devicesBefore, ...g.nics, ...g.devicesAfter].join('')}</devices>`] : [];
     const children = [
       `<name>${esc(g.name)}</name>`,
       g.uuid === undefined ? '' : `<uuid>${g.uuid}</uuid>`,
@@ -115,7 +131,9 @@ const guestDoc = fc
     ].filter((c) => c !== '');
     return fc
       .shuffledSubarray(children, { minLength: children.length })
-      .map((kids) => `<domain type="${g.type}"${attr('id', g.id === undefined ? undefined : String(g.id))} xmlns:q="urn:q">${kids.join('')}</domain>`);
+      .map(
+        (kids) => `<domain type="${g.type}"${attr('id', g.id === undefined ? undefined : String(g.id))} xmlns:q="urn:q">${kids.join('')}</domain>`,
+      );
   });
 
 describe('generated guest documents', () => {

@@ -206,7 +206,14 @@ describe('a libvirt domain document', () => {
 
   it('types what virtnet acts on', () => {
     const def = parseGuestXml(LIVE_VM);
-    expect(def).toMatchObject({ type: 'tap', id: 3, name: 'centos7.0', uuid: '8a6c5a2e-4e5b-4b8e-9f3c-2d1e0c4b7a91', uuidSpecified: true, title: 'CentOS 7 web server' });
+    expect(def).toMatchObject({
+      type: 'tap',
+      id: 3,
+      name: 'centos7.0',
+      uuid: '8a6c5a2e-4e5b-4b8e-9f3c-2d1e0c4b7a91',
+      uuidSpecified: true,
+      title: 'CentOS 7 web server',
+    });
     expect(def.interfaces.map(({ extra, ...rest }) => ({ ...rest, extra: extra.map((e) => e.name) }))).toEqual([
       {
         type: 'network',
@@ -271,7 +278,7 @@ describe('a libvirt domain document', () => {
 });
 
 describe('kept elements', () => {
-  it('stay in place around the typed ones, in libvirt\'s order', () => {
+  it("stay in place around the typed ones, in libvirt's order", () => {
     // Hand-written: interface children in no particular order, an unknown and a namespaced child.
     const xml =
       "<domain type='netns'><name>g</name><uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid><devices>" +
@@ -306,7 +313,7 @@ describe('kept elements', () => {
     );
   });
 
-  it('come out in libvirt\'s layout whatever the input layout, and that layout is a fixed point', () => {
+  it("come out in libvirt's layout whatever the input layout, and that layout is a fixed point", () => {
     const xml = [
       '<?xml version="1.0" encoding="UTF-8"?>',
       '<!-- a comment libvirt drops -->',

@@ -82,7 +82,7 @@ describe('the status of a running guest', () => {
     [`<domstatus>${LIVE}</domstatus>`, "XML error: Missing required attribute 'state' in element 'domstatus'"],
     [`<domstatus state='running' pid='x'>${LIVE}</domstatus>`, 'internal error: invalid pid'],
     ["<domstatus state='running'><domain type='netns'/></domstatus>", 'missing name information'],
-    ['<domstatus', '/run/virtnet/guests/g.xml:1: Couldn\'t find end of Start Tag domstatus line 1\n<domstatus\n----------^'],
+    ['<domstatus', "/run/virtnet/guests/g.xml:1: Couldn't find end of Start Tag domstatus line 1\n<domstatus\n----------^"],
   ])('refuses %j', (xml, message) => {
     let err: unknown;
     try {

@@ -59,9 +59,9 @@ describe('tool messages', () => {
     expect(toolReason('RTNETLINK answers: File exists\n')).toBe('File exists');
     expect(toolReason('Error: ipv4: Address already assigned.\nCommand failed -:2\n')).toBe('ipv4: Address already assigned');
     expect(toolReason('Device "vnet9" does not exist.\n')).toBe('Device "vnet9" does not exist');
-    expect(
-      toolReason('internal:0:0-0: Error: Could not process rule: No such file or directory\n\n'),
-    ).toBe('Could not process rule: No such file or directory');
+    expect(toolReason('internal:0:0-0: Error: Could not process rule: No such file or directory\n\n')).toBe(
+      'Could not process rule: No such file or directory',
+    );
     expect(toolReason('Error: No such file or directory\nlist table inet nosuch\n                ^^^^^^\n')).toBe('No such file or directory');
     expect(toolReason('')).toBe('');
   });
@@ -75,7 +75,7 @@ describe('tool messages', () => {
     expect(commandError('x', result({ exitCode: 3 })).message).toBe('x: exit status 3');
   });
 
-  it("reports a failed child process as libvirt does", () => {
+  it('reports a failed child process as libvirt does', () => {
     const e = childProcessError(
       result({ argv: ['/usr/sbin/dnsmasq', '--conf-file=/var/lib/x/a b.conf'], exitCode: 2, stderr: '\ndnsmasq: unknown interface br9\n' }),
       { VIR_BRIDGE_NAME: 'br9' },
@@ -159,7 +159,8 @@ describe('sysctls', () => {
       { key: ipv6ConfKey('br9', 'disable_ipv6'), value: '1' },
     ]);
     expect(present).toEqual([true, true, false]);
-    const line = (p: string, v: string): string => `{ printf '%s\\n' '${v}' > '${p}'; } 2>/dev/null || { printf '%s\\n' '${v}' | tee '${p}' >/dev/null; } || st=1`;
+    const line = (p: string, v: string): string =>
+      `{ printf '%s\\n' '${v}' > '${p}'; } 2>/dev/null || { printf '%s\\n' '${v}' | tee '${p}' >/dev/null; } || st=1`;
     expect(runner.calls.map((c) => c.argv)).toEqual([
       [
         'nsenter',

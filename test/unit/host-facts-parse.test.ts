@@ -200,7 +200,15 @@ describe('parseAddresses', () => {
 describe('parseRoutes', () => {
   it('reads IPv4 routes: default, gateway, metric, kernel prefix routes and other types', () => {
     const routes = parseRoutes(ROUTES4, 'ipv4');
-    expect(routes[0]).toEqual({ family: 'ipv4', dst: '0.0.0.0', prefix: 0, dev: 'virbr1', gateway: '192.168.100.254', type: 'unicast', protocol: 'static' });
+    expect(routes[0]).toEqual({
+      family: 'ipv4',
+      dst: '0.0.0.0',
+      prefix: 0,
+      dev: 'virbr1',
+      gateway: '192.168.100.254',
+      type: 'unicast',
+      protocol: 'static',
+    });
     expect(routes[1]).toEqual({ family: 'ipv4', dst: '10.20.0.0', prefix: 16, dev: 'virbr1', gateway: '192.168.100.2', metric: 5, type: 'unicast' });
     expect(routes[3]).toMatchObject({ dst: '192.168.100.0', prefix: 24, protocol: 'kernel', scope: 'link', prefsrc: '192.168.100.1' });
     expect(routes[4]).toEqual({ family: 'ipv4', dst: '10.99.0.0', prefix: 16, type: 'blackhole' });

@@ -135,7 +135,13 @@ describe('link deletions', () => {
 
 describe('steps in one process', () => {
   const steps = [
-    { kind: 'sysctls' as const, entries: [{ key: ipv6ConfKey('vbr1', 'disable_ipv6'), value: '1' }, { key: 'net.ipv4.ip_forward', value: '1' }] },
+    {
+      kind: 'sysctls' as const,
+      entries: [
+        { key: ipv6ConfKey('vbr1', 'disable_ipv6'), value: '1' },
+        { key: 'net.ipv4.ip_forward', value: '1' },
+      ],
+    },
     { kind: 'command' as const, argv: ['ethtool', '-K', 'vbr1', 'tx', 'off'], what: "Cannot turn off transmit checksum offload on 'vbr1'" },
     { kind: 'command' as const, argv: ['ip', 'link', 'set', 'dev', 'vbr1', 'up'], what: "Cannot set interface flags on 'vbr1'" },
   ];

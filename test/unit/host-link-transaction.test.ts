@@ -33,7 +33,7 @@ describe('link operations as batch lines', () => {
     ]);
     expect(steps[0]?.undo).toEqual([{ netns: 'ns1', args: ['link', 'del', 'dev', 'virbr1'] }]);
     expect(steps[1]?.undo).toEqual([]);
-    expect(steps.map((s) => s.what)).toEqual(["error creating bridge interface virbr1", "Cannot set interface MTU on 'virbr1'"]);
+    expect(steps.map((s) => s.what)).toEqual(['error creating bridge interface virbr1', "Cannot set interface MTU on 'virbr1'"]);
   });
 
   it('writes addresses with the IPv4 broadcast libvirt sets, and routes with gateway and metric', () => {
@@ -63,7 +63,8 @@ describe('link operations as batch lines', () => {
   });
 
   it('creates veth pairs, taps and macvtaps, plugs into bridges and moves links to other namespaces', () => {
-    const text = (op: Parameters<typeof stepsFor>[0]) => stepsFor(op, 0, 'host1').map((s) => [batchLine(s.args), s.undo.map((u) => `${u.netns}: ${batchLine(u.args)}`)]);
+    const text = (op: Parameters<typeof stepsFor>[0]) =>
+      stepsFor(op, 0, 'host1').map((s) => [batchLine(s.args), s.undo.map((u) => `${u.netns}: ${batchLine(u.args)}`)]);
     expect(text({ op: 'createVeth', name: 'vnet0', peer: 'eth0', peerNetns: 'guest1', peerMac: '52:54:00:00:00:01' })).toEqual([
       ['link add name vnet0 type veth peer name eth0 address 52:54:00:00:00:01 netns guest1', ['host1: link del dev vnet0']],
     ]);
@@ -94,9 +95,9 @@ describe('link operations as batch lines', () => {
     expect(() => stepsFor({ op: 'addAddress', dev: 'br0', address: '10.0.0.1', prefix: 33 }, 0, null)).toThrow("invalid prefix '33'");
     expect(() => stepsFor({ op: 'createTap', name: 'tap0', user: 'a b' }, 0, null)).toThrow("invalid token 'a b'");
     expect(() => stepsFor({ op: 'createBridge', name: 'br0', stp: true, delay: -1 }, 0, null)).toThrow('invalid bridge forward delay');
-    expect(() =>
-      stepsFor({ op: 'addRoute', dst: '10.0.0.0', prefix: 8, dev: 'br0', gateway: 'fe80::1' }, 0, null),
-    ).toThrow("route gateway 'fe80::1' is not in the family of '10.0.0.0/8'");
+    expect(() => stepsFor({ op: 'addRoute', dst: '10.0.0.0', prefix: 8, dev: 'br0', gateway: 'fe80::1' }, 0, null)).toThrow(
+      "route gateway 'fe80::1' is not in the family of '10.0.0.0/8'",
+    );
   });
 });
 

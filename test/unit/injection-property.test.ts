@@ -45,13 +45,43 @@ const RUNS = 2000;
 const DNSMASQ_SAMPLE = 25;
 
 const OPTIONS_WE_WRITE = new Set([
-  'strict-order', 'port', 'server', 'no-resolv', 'servers-file', 'local', 'domain', 'expand-hosts', 'domain-needed', 'pid-file',
-  'except-interface', 'bind-interfaces', 'bind-dynamic', 'interface', 'dhcp-option', 'ra-param', 'txt-record', 'srv-host',
-  'enable-tftp', 'tftp-root', 'dhcp-range', 'dhcp-no-override', 'dhcp-authoritative', 'dhcp-boot', 'dhcp-lease-max',
-  'dhcp-hostsfile', 'dhcp-leasefile', 'addn-hosts', 'enable-ra',
+  'strict-order',
+  'port',
+  'server',
+  'no-resolv',
+  'servers-file',
+  'local',
+  'domain',
+  'expand-hosts',
+  'domain-needed',
+  'pid-file',
+  'except-interface',
+  'bind-interfaces',
+  'bind-dynamic',
+  'interface',
+  'dhcp-option',
+  'ra-param',
+  'txt-record',
+  'srv-host',
+  'enable-tftp',
+  'tftp-root',
+  'dhcp-range',
+  'dhcp-no-override',
+  'dhcp-authoritative',
+  'dhcp-boot',
+  'dhcp-lease-max',
+  'dhcp-hostsfile',
+  'dhcp-leasefile',
+  'addn-hosts',
+  'enable-ra',
 ]);
 
-const PLAN_OPTIONS = { dnsmasqDir: '/var/lib/vn/dnsmasq', pidDir: '/run/vn/networks', serversFile: '/var/lib/vn/dnsmasq/resolv.servers', dhcpChecksum: 'nft-zero' } as const;
+const PLAN_OPTIONS = {
+  dnsmasqDir: '/var/lib/vn/dnsmasq',
+  pidDir: '/run/vn/networks',
+  serversFile: '/var/lib/vn/dnsmasq/resolv.servers',
+  dhcpChecksum: 'nft-zero',
+} as const;
 
 const of = (ds: Directive[], option: string): Directive[] => ds.filter((d) => d.option === option);
 /** How dnsmasq holds a name we meant: lower case, one trailing dot dropped. */
@@ -85,7 +115,9 @@ function checkDnsmasq(def: NetworkDef, plan: VirtualNetworkPlan): void {
   }
   const wantDns = def.dns.enable !== false;
   if (wantDns) {
-    expect(of(ds, 'txt-record').map((d) => txtRecord(d.arg!))).toEqual(def.dns.txts.map((t) => ({ name: held(t.name), strings: txtStrings(t.value) })));
+    expect(of(ds, 'txt-record').map((d) => txtRecord(d.arg!))).toEqual(
+      def.dns.txts.map((t) => ({ name: held(t.name), strings: txtStrings(t.value) })),
+    );
     expect(of(ds, 'srv-host').map((d) => srvHost(d.arg!))).toEqual(
       def.dns.srvs.map((s) => {
         const name = held(`_${s.service}._${s.protocol}${s.domain !== undefined ? `.${s.domain}` : ''}`);
@@ -93,7 +125,9 @@ function checkDnsmasq(def: NetworkDef, plan: VirtualNetworkPlan): void {
       }),
     );
     const servers = of(ds, 'server').map((d) => serverArg(d.arg!));
-    expect(servers.filter((s) => s.domains.length > 0)).toEqual(def.dns.forwarders.filter((f) => f.domain !== undefined).map((f) => ({ domains: [f.domain], rest: f.addr })));
+    expect(servers.filter((s) => s.domains.length > 0)).toEqual(
+      def.dns.forwarders.filter((f) => f.domain !== undefined).map((f) => ({ domains: [f.domain], rest: f.addr })),
+    );
   }
   if (def.domain) {
     expect(of(ds, 'domain').map((d) => held(unhide(d.arg!)))).toEqual([held(def.domain.name)]);
@@ -194,7 +228,8 @@ describe('hostile values in every field of a network', () => {
         checkNft(plan, def);
         checkIpBatch(plan);
         if (def.dns.txts.some((t) => /[\n\t"]/.test(t.value))) stats.quotedTxt++;
-        if (plan.dnsmasq && accepted.length < DNSMASQ_SAMPLE && (accepted.length < 5 || /"/.test(plan.dnsmasq.files.conf))) accepted.push(plan.dnsmasq.files.conf);
+        if (plan.dnsmasq && accepted.length < DNSMASQ_SAMPLE && (accepted.length < 5 || /"/.test(plan.dnsmasq.files.conf)))
+          accepted.push(plan.dnsmasq.files.conf);
       }),
       { numRuns: RUNS, seed: 10_001 },
     );

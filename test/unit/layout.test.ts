@@ -44,14 +44,23 @@ describe('layout', () => {
 
   it('the client, the CLI, the contract and the console import nothing from src/driver/ or src/api/', () => {
     const daemon = ['src/driver', 'src/api'];
-    expect([...crossings('src/client', daemon), ...crossings('src/cli', daemon), ...crossings('src/contract', daemon), ...crossings('web/src', daemon)]).toEqual([]);
+    expect([
+      ...crossings('src/client', daemon),
+      ...crossings('src/cli', daemon),
+      ...crossings('src/contract', daemon),
+      ...crossings('web/src', daemon),
+    ]).toEqual([]);
   });
 
   it('src/util/ imports nothing from the layers above it', () => {
-    expect(crossings('src/util', ['src/xml', 'src/conf', 'src/plan', 'src/host', 'src/driver', 'src/contract', 'src/api', 'src/client', 'src/cli'])).toEqual([]);
+    expect(
+      crossings('src/util', ['src/xml', 'src/conf', 'src/plan', 'src/host', 'src/driver', 'src/contract', 'src/api', 'src/client', 'src/cli']),
+    ).toEqual([]);
   });
 
   it('conf/common/ imports nothing from conf/network/ or conf/guest/, and the guest model nothing from the network model', () => {
-    expect([...crossings('src/conf/common', ['src/conf/network', 'src/conf/guest']), ...crossings('src/conf/guest', ['src/conf/network'])]).toEqual([]);
+    expect([...crossings('src/conf/common', ['src/conf/network', 'src/conf/guest']), ...crossings('src/conf/guest', ['src/conf/network'])]).toEqual(
+      [],
+    );
   });
 });

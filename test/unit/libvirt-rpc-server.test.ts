@@ -99,14 +99,24 @@ describe('the libvirt listener', () => {
       message: "Network not found: no network with matching name 'nope'",
       str1: "no network with matching name 'nope'",
     });
-    expect(await c.failure('NETWORK_DESTROY', { net })).toMatchObject({ code: 55, message: "Requested operation is not valid: network 'n1' is not active" });
+    expect(await c.failure('NETWORK_DESTROY', { net })).toMatchObject({
+      code: 55,
+      message: "Requested operation is not valid: network 'n1' is not active",
+    });
   });
 
   it('refuses calls before CONNECT_OPEN and URIs it does not serve', async () => {
     await start();
     const c = await connect();
-    expect(await c.failure('CONNECT_LIST_ALL_NETWORKS', { need_results: 1, flags: 0 })).toMatchObject({ code: 1, domain: 7, message: 'internal error: connection not open' });
-    expect(await c.failure('CONNECT_OPEN', { name: 'qemu:///system', flags: 0 })).toMatchObject({ code: 5, message: 'no connection driver available for qemu:///system' });
+    expect(await c.failure('CONNECT_LIST_ALL_NETWORKS', { need_results: 1, flags: 0 })).toMatchObject({
+      code: 1,
+      domain: 7,
+      message: 'internal error: connection not open',
+    });
+    expect(await c.failure('CONNECT_OPEN', { name: 'qemu:///system', flags: 0 })).toMatchObject({
+      code: 5,
+      message: 'no connection driver available for qemu:///system',
+    });
     await c.call('CONNECT_OPEN', { name: 'network:///system', flags: 0 });
     expect(await c.call('CONNECT_LIST_ALL_NETWORKS', { need_results: 1, flags: 0 })).toEqual({ nets: [], ret: 0 });
   });
@@ -117,9 +127,17 @@ describe('the libvirt listener', () => {
     await c.open();
     const unknown = await c.raw(9999);
     expect(unknown.header).toMatchObject({ type: MessageType.REPLY, status: MessageStatus.ERROR, procedure: 9999, serial: 3 });
-    expect(decode(remoteError, unknown.payload)).toMatchObject({ code: 3, domain: 7, message: 'this function is not supported by the connection driver: unknown procedure: 9999' });
+    expect(decode(remoteError, unknown.payload)).toMatchObject({
+      code: 3,
+      domain: 7,
+      message: 'this function is not supported by the connection driver: unknown procedure: 9999',
+    });
     const pools = decode(remoteError, (await c.raw(281)).payload);
-    expect(pools).toMatchObject({ code: 3, domain: 18, message: 'this function is not supported by the connection driver: virConnectListAllStoragePools' });
+    expect(pools).toMatchObject({
+      code: 3,
+      domain: 18,
+      message: 'this function is not supported by the connection driver: virConnectListAllStoragePools',
+    });
     const program = decode(remoteError, (await c.raw(1, Buffer.alloc(0), 0x11223344)).payload);
     expect(program).toMatchObject({ code: 39, domain: 7, message: `Cannot find program ${0x11223344} version 1` });
     const garbage = decode(remoteError, (await c.raw(46, Buffer.from([0, 0, 0, 9, 1]))).payload);
@@ -141,7 +159,10 @@ describe('the libvirt listener', () => {
     });
     const rw = await connect();
     await rw.open(true);
-    expect(await rw.failure('NETWORK_CREATE_XML', { xml: NET_XML('n1') })).toMatchObject({ code: 29, message: 'operation forbidden: read only access prevents virNetworkCreateXML' });
+    expect(await rw.failure('NETWORK_CREATE_XML', { xml: NET_XML('n1') })).toMatchObject({
+      code: 29,
+      message: 'operation forbidden: read only access prevents virNetworkCreateXML',
+    });
     expect(driver.calls.filter((x) => x.method === 'define' || x.method === 'create')).toEqual([]);
     expect(await ro.call('CONNECT_NETWORK_EVENT_REGISTER_ANY', { eventID: 0, net: undefined })).toMatchObject({ callbackID: expect.any(Number) });
   });
@@ -155,7 +176,14 @@ describe('the libvirt listener', () => {
     expect(c.unsolicited).toEqual([]);
     const pong = c.nextUnsolicited();
     c.write(encodeMessage({ program: KEEPALIVE_PROGRAM, version: 1, procedure: 1, type: MessageType.MESSAGE, serial: 0, status: MessageStatus.OK }));
-    expect((await pong)[0]?.header).toEqual({ program: KEEPALIVE_PROGRAM, version: 1, procedure: 2, type: MessageType.MESSAGE, serial: 0, status: MessageStatus.OK });
+    expect((await pong)[0]?.header).toEqual({
+      program: KEEPALIVE_PROGRAM,
+      version: 1,
+      procedure: 2,
+      type: MessageType.MESSAGE,
+      serial: 0,
+      status: MessageStatus.OK,
+    });
     const pings = await c.nextUnsolicited(3);
     for (const p of pings) expect(p.header).toMatchObject({ program: KEEPALIVE_PROGRAM, procedure: 1, type: MessageType.MESSAGE });
     await c.closed;
@@ -173,7 +201,13 @@ describe('the libvirt listener', () => {
     await c.call('NETWORK_DEFINE_XML', { xml: NET_XML('n2') });
     await c.call('NETWORK_CREATE', { net });
     const events = (await c.nextUnsolicited(4)).map((m) => {
-      expect(m.header).toMatchObject({ program: REMOTE_PROGRAM, procedure: NETWORK_EVENT_LIFECYCLE.number, type: MessageType.MESSAGE, serial: 1, status: 0 });
+      expect(m.header).toMatchObject({
+        program: REMOTE_PROGRAM,
+        procedure: NETWORK_EVENT_LIFECYCLE.number,
+        type: MessageType.MESSAGE,
+        serial: 1,
+        status: 0,
+      });
       const e = decode(NETWORK_EVENT_LIFECYCLE.body, m.payload);
       return [e.callbackID, e.net.name, e.event];
     });
@@ -186,8 +220,13 @@ describe('the libvirt listener', () => {
     // 'Updated' has no libvirt counterpart: nothing is sent for it.
     await c.call('NETWORK_UPDATE', { net, command: 3, section: 4, parentIndex: -1, xml: '<host/>', flags: 0 });
     await c.call('CONNECT_NETWORK_EVENT_DEREGISTER_ANY', { callbackID: all });
-    expect(await c.failure('CONNECT_NETWORK_EVENT_DEREGISTER_ANY', { callbackID: all })).toMatchObject({ code: 39, message: `network event callback ${all} not registered` });
-    expect(await c.failure('CONNECT_NETWORK_EVENT_REGISTER_ANY', { eventID: 7, net: undefined })).toMatchObject({ message: 'internal error: unsupported network event ID 7' });
+    expect(await c.failure('CONNECT_NETWORK_EVENT_DEREGISTER_ANY', { callbackID: all })).toMatchObject({
+      code: 39,
+      message: `network event callback ${all} not registered`,
+    });
+    expect(await c.failure('CONNECT_NETWORK_EVENT_REGISTER_ANY', { eventID: 7, net: undefined })).toMatchObject({
+      message: 'internal error: unsupported network event ID 7',
+    });
     await c.call('NETWORK_DESTROY', { net });
     expect((await c.nextUnsolicited()).map((m) => decode(NETWORK_EVENT_LIFECYCLE.body, m.payload).callbackID)).toEqual([one]);
     expect(driver.subscriberCount).toBe(1);
@@ -223,7 +262,10 @@ describe('the libvirt listener', () => {
       const { params, nparams } = await p.call('NETWORK_PORT_GET_PARAMETERS', { port, nparams: 0, flags: 0 });
       expect(nparams).toBe(7);
       expect(params[0]).toEqual({ field: 'inbound.average', type: 2, value: 0 });
-      expect(await p.failure('NETWORK_PORT_CREATE_XML', { network: nat, xml, flags: 2 })).toMatchObject({ code: 8, message: 'invalid argument: unsupported flags (0x2) in function networkPortCreateXML' });
+      expect(await p.failure('NETWORK_PORT_CREATE_XML', { network: nat, xml, flags: 2 })).toMatchObject({
+        code: 8,
+        message: 'invalid argument: unsupported flags (0x2) in function networkPortCreateXML',
+      });
       await p.call('NETWORK_PORT_DELETE', { port, flags: 0 });
       expect(await p.failure('NETWORK_PORT_LOOKUP_BY_UUID', { network: nat, uuid: port.uuid })).toMatchObject({ code: 107, domain: 19 });
     } finally {
@@ -281,7 +323,9 @@ describe('the libvirt listener', () => {
     // A live daemon on the read-write path.
     await start();
     await expect(startLibvirtListener({ root, driver, version: '1', logger })).rejects.toThrow(LibvirtSocketBusyError);
-    await expect(startLibvirtListener({ root, driver, version: '1', logger })).rejects.toThrow(`a libvirt network daemon already answers on ${socket}`);
+    await expect(startLibvirtListener({ root, driver, version: '1', logger })).rejects.toThrow(
+      `a libvirt network daemon already answers on ${socket}`,
+    );
     // The failed attempt left the live one alone.
     const c = await connect();
     await c.open();

@@ -136,7 +136,9 @@ describe('procedure layouts', () => {
   });
 
   it('writes the list of all networks as the array then the count', () => {
-    expect(encode(PROCEDURES.CONNECT_LIST_ALL_NETWORKS.ret, { nets: [{ name: 'nat', uuid: NAT_UUID }], ret: 1 })).toEqual(hex(`00000001 ${NAT_REF_HEX} 00000001`));
+    expect(encode(PROCEDURES.CONNECT_LIST_ALL_NETWORKS.ret, { nets: [{ name: 'nat', uuid: NAT_UUID }], ret: 1 })).toEqual(
+      hex(`00000001 ${NAT_REF_HEX} 00000001`),
+    );
     expect(encode(PROCEDURES.CONNECT_LIST_ALL_NETWORKS.ret, { nets: [], ret: 0 })).toEqual(hex('00000000 00000000'));
   });
 
@@ -185,7 +187,7 @@ describe('framing', () => {
   const header = { program: REMOTE_PROGRAM, version: 1, procedure: 66, type: MessageType.REPLY, serial: 0, status: MessageStatus.OK };
   const authReply = hex('00000024 20008086 00000001 00000042 00000001 00000000 00000000 00000001 00000000');
 
-  it("frames a message: length (itself included), header, payload", () => {
+  it('frames a message: length (itself included), header, payload', () => {
     expect(encodeMessage(header, hex('00000001 00000000'))).toEqual(authReply);
     expect(encodeMessage({ ...header, procedure: 2 })).toEqual(hex('0000001c 20008086 00000001 00000002 00000001 00000000 00000000'));
     expect(decodeMessage(authReply.subarray(4))).toEqual({ header, payload: hex('00000001 00000000') });

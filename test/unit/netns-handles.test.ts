@@ -59,7 +59,9 @@ describe('placeNetnsHandles', () => {
   it('refused with the reason when no process of the master can be read, or /run/netns is private', async () => {
     const slave = await placeNetnsHandles(probe(EXEC, { 1: EXEC }));
     expect(slave).toMatchObject({ kind: 'refuse' });
-    expect(slave.kind === 'refuse' && slave.why).toMatch(/mount namespace of its own \(was it started under `ip netns exec`\?\).*no process in the host's mount namespace/);
+    expect(slave.kind === 'refuse' && slave.why).toMatch(
+      /mount namespace of its own \(was it started under `ip netns exec`\?\).*no process in the host's mount namespace/,
+    );
     const priv = await placeNetnsHandles(probe(PRIVATE, { 1: HOST }, { self: 'mnt:[2]', 1: 'mnt:[1]' }));
     expect(priv.kind === 'refuse' && priv.why).toMatch(/not shared with the host's/);
   });

@@ -25,7 +25,10 @@ const route = (dst: string, prefix: number, dev = 'eth0'): RouteRecord => ({ fam
 function once(t: TestDriver, routes: RouteRecord[] = [], start = true) {
   const warnings: string[] = [];
   const logger = { ...silentLogger, warn: (_: object, m: string) => void warnings.push(m) };
-  return defineDefaultNetworkOnce({ paths: t.paths, driver: t.driver, routes: async () => routes, start, logger }).then((outcome) => ({ outcome, warnings }));
+  return defineDefaultNetworkOnce({ paths: t.paths, driver: t.driver, routes: async () => routes, start, logger }).then((outcome) => ({
+    outcome,
+    warnings,
+  }));
 }
 
 describe("libvirt's default network", () => {
@@ -85,8 +88,10 @@ describe("libvirt's default network", () => {
 });
 
 describe('the subnet choice', () => {
-  it("ignores default routes and routes without a device, as the start-time collision check does", () => {
-    expect(chooseDefaultSubnet([route('0.0.0.0', 0), { family: 'ipv4', dst: '192.168.122.0', prefix: 24, type: 'blackhole' }])).toEqual({ thirdOctet: 122 });
+  it('ignores default routes and routes without a device, as the start-time collision check does', () => {
+    expect(chooseDefaultSubnet([route('0.0.0.0', 0), { family: 'ipv4', dst: '192.168.122.0', prefix: 24, type: 'blackhole' }])).toEqual({
+      thirdOctet: 122,
+    });
   });
   it('skips every /24 a wider route covers', () => {
     expect(chooseDefaultSubnet([route('192.168.122.0', 24), route('192.168.128.0', 18)]).thirdOctet).toBe(124);

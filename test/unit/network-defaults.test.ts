@@ -96,9 +96,7 @@ describe('applyDefineDefaults: bridge name', () => {
   });
   it('tries ids 0 to 256 and then fails', async () => {
     const tried: string[] = [];
-    const e = await rejectionOf(
-      applyDefineDefaults(net(), facts({ linkExists: async (n) => (tried.push(n), true) })),
-    );
+    const e = await rejectionOf(applyDefineDefaults(net(), facts({ linkExists: async (n) => (tried.push(n), true) })));
     expect(e.errorClass).toBe('INTERNAL_ERROR');
     expect(e.message).toBe('internal error: Bridge generation exceeded max id 256');
     expect(tried.length).toBe(257);
@@ -130,7 +128,10 @@ describe('applyDefineDefaults: bridge name', () => {
       expect(out.bridge.name).toBeUndefined();
       expect(out.mac).toBeUndefined();
     }
-    const named = await applyDefineDefaults(net({ bridge: { name: 'virbr0', stp: true, delay: 0 } }, 'bridge'), facts({ networks: [other('a', 'virbr0')] }));
+    const named = await applyDefineDefaults(
+      net({ bridge: { name: 'virbr0', stp: true, delay: 0 } }, 'bridge'),
+      facts({ networks: [other('a', 'virbr0')] }),
+    );
     expect(named.bridge.name).toBe('virbr0');
   });
 });
@@ -150,7 +151,11 @@ describe('allocateBridgeName under withBridgeNameLock', () => {
     expect(names).toEqual(['virbr0', 'virbr1', 'virbr2']);
   });
   it('keeps serving after a holder fails', async () => {
-    await expect(withBridgeNameLock(async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      withBridgeNameLock(async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     await expect(withBridgeNameLock(async () => 7)).resolves.toBe(7);
   });
 });
@@ -172,11 +177,19 @@ describe('applyDefineDefaults: MAC', () => {
 
 describe('prepareNetworkForDefine: libvirt order', () => {
   it('reports the name before the bridge', async () => {
-    const e = await rejectionOf(prepareNetworkForDefine(net({ name: 'a\nb', bridge: { name: 'virbr0', stp: true, delay: 0 } }), facts({ networks: [other('x', 'virbr0')] })));
+    const e = await rejectionOf(
+      prepareNetworkForDefine(net({ name: 'a\nb', bridge: { name: 'virbr0', stp: true, delay: 0 } }), facts({ networks: [other('x', 'virbr0')] })),
+    );
     expect(e.message).toBe('invalid char in name: \n');
   });
   it('reports the bridge before the other checks', async () => {
-    const dhcp = (n: number) => ({ address: `10.0.${n}.1`, prefix: 24, dhcp: true, ranges: [{ start: `10.0.${n}.2`, end: `10.0.${n}.3` }], hosts: [] });
+    const dhcp = (n: number) => ({
+      address: `10.0.${n}.1`,
+      prefix: 24,
+      dhcp: true,
+      ranges: [{ start: `10.0.${n}.2`, end: `10.0.${n}.3` }],
+      hosts: [],
+    });
     const def = net({ bridge: { name: 'virbr0', stp: true, delay: 0 }, ips: [dhcp(0), dhcp(1)] }, 'nat');
     const e = await rejectionOf(prepareNetworkForDefine(def, facts({ networks: [other('x', 'virbr0')] })));
     expect(e.message).toBe("internal error: bridge name 'virbr0' already in use.");
@@ -226,8 +239,8 @@ describe('applyLoadDefaults (config read at daemon start)', () => {
 
 /** End to end through the parser and formatter, once they are implemented. */
 const ready = implemented(() => {
-  parseNetworkXml("<network><name>probe</name><uuid>11111111-2222-3333-4444-555555555555</uuid></network>");
-  formatNetworkXml(parseNetworkXml("<network><name>probe</name><uuid>11111111-2222-3333-4444-555555555555</uuid></network>"));
+  parseNetworkXml('<network><name>probe</name><uuid>11111111-2222-3333-4444-555555555555</uuid></network>');
+  formatNetworkXml(parseNetworkXml('<network><name>probe</name><uuid>11111111-2222-3333-4444-555555555555</uuid></network>'));
 });
 if (!ready) console.warn('network-defaults: parseNetworkXml/formatNetworkXml not implemented yet, end-to-end cases skipped');
 

@@ -97,7 +97,13 @@ describe('a crash halfway through', () => {
     await t.driver.start('u');
     const before = await t.driver.getXml('u');
     await killDuring(t, 'updateLive', () =>
-      t.driver.update('u', { command: 'add-last', section: 'ip-dhcp-host', parentIndex: -1, xml: "<host mac='52:54:00:00:00:09' ip='10.80.4.9'/>", flags: { live: true } }),
+      t.driver.update('u', {
+        command: 'add-last',
+        section: 'ip-dhcp-host',
+        parentIndex: -1,
+        xml: "<host mac='52:54:00:00:00:09' ip='10.80.4.9'/>",
+        flags: { live: true },
+      }),
     );
     expect(readFileSync(t.driver.store.statusPath('u'), 'utf8')).toContain("state='updating'");
     expect(t.kernel.generations.get('u')).toBe(2);

@@ -59,20 +59,22 @@ describe('status file', () => {
 
   it('reads back the def byte for byte, multi-line text and metadata included', () => {
     const xml =
-      "<network>\n  <name>m</name>\n  <uuid>" +
+      '<network>\n  <name>m</name>\n  <uuid>' +
       U1 +
       '</uuid>\n  <description>line one\n  indented two\n\nafter a blank &amp; &lt;tag&gt;</description>\n' +
       "  <metadata>\n    <app:foo xmlns:app='http://app.example/'>\n      <bar>x</bar>\n    </app:foo>\n  </metadata>\n" +
       "  <bridge name='virbr9'/>\n  <mac address='52:54:00:12:34:56'/>\n</network>\n";
     const def = parseNetworkXml(xml);
-    const applied = { runtime: 'x', note: "quotes ' \" <and> & stuff" };
+    const applied = { runtime: 'x', note: 'quotes \' " <and> & stuff' };
     const back = parseNetworkStatus(formatNetworkStatus({ def, applied }), 'm.xml');
     expect(formatNetworkXml(back.def)).toBe(formatNetworkXml(def));
     expect(back.applied).toEqual(applied);
   });
 
   it('rejects files that are not status files', () => {
-    expect(() => parseNetworkStatus('<network/>', '/r/x.xml')).toThrow("internal error: Invalid network status file '/r/x.xml': no 'networkstatus' element");
+    expect(() => parseNetworkStatus('<network/>', '/r/x.xml')).toThrow(
+      "internal error: Invalid network status file '/r/x.xml': no 'networkstatus' element",
+    );
     const def = parseNetworkXml(isolatedXml('x', { uuid: U1, bridge: 'b' }));
     const text = formatNetworkStatus({ def, applied: { runtime: 'r' } }).replace('&quot;runtime&quot;', '&quot;other&quot;');
     expect(() => parseNetworkStatus(text, 'x.xml')).toThrow('the applied record names no runtime');
@@ -164,7 +166,10 @@ describe('restart', () => {
     const t = await first();
     await t.driver.close();
     mkdirSync(t.paths.networkConfigDir, { recursive: true });
-    writeFileSync(join(t.paths.networkConfigDir, 'default.xml'), "<network>\n  <name>default</name>\n  <bridge name='virbr0'/>\n  <forward/>\n  <ip address='192.168.122.1' netmask='255.255.255.0'/>\n</network>\n");
+    writeFileSync(
+      join(t.paths.networkConfigDir, 'default.xml'),
+      "<network>\n  <name>default</name>\n  <bridge name='virbr0'/>\n  <forward/>\n  <ip address='192.168.122.1' netmask='255.255.255.0'/>\n</network>\n",
+    );
     const t2 = await restart(t);
     expect(t2.driver.startupReport?.rewritten).toEqual(['default']);
     const text = readFileSync(join(t.paths.networkConfigDir, 'default.xml'), 'utf8');

@@ -22,7 +22,13 @@ afterEach(async () => {
 
 const HOST = "<host mac='52:54:00:00:00:01' name='vm1' ip='10.30.1.10'/>";
 const HOST_LINE = "<host mac='52:54:00:00:00:01' name='vm1' ip='10.30.1.10'/>";
-const addHost = (flags: UpdateRequest['flags']): UpdateRequest => ({ command: 'add-last', section: 'ip-dhcp-host', parentIndex: -1, xml: HOST, flags });
+const addHost = (flags: UpdateRequest['flags']): UpdateRequest => ({
+  command: 'add-last',
+  section: 'ip-dhcp-host',
+  parentIndex: -1,
+  xml: HOST,
+  flags,
+});
 
 const configFile = (): string => readFileSync(join(t.paths.networkConfigDir, 'nat.xml'), 'utf8');
 const statusFile = (): string => readFileSync(join(t.paths.networkStatusDir, 'nat.xml'), 'utf8');
@@ -87,7 +93,15 @@ describe('update', () => {
 
   it("passes on the pure update's errors and changes nothing", async () => {
     await t.driver.start('nat');
-    const e = await rejectionOf(t.driver.update('nat', { command: 'add', section: 'bridge', parentIndex: -1, xml: "<bridge name='x'/>", flags: {} } as unknown as UpdateRequest));
+    const e = await rejectionOf(
+      t.driver.update('nat', {
+        command: 'add',
+        section: 'bridge',
+        parentIndex: -1,
+        xml: "<bridge name='x'/>",
+        flags: {},
+      } as unknown as UpdateRequest),
+    );
     expect(e.message).toBe("Operation not supported: can't update 'bridge' section of network 'nat'");
     const e2 = await rejectionOf(t.driver.update('nat', { ...addHost({}), section: 'nonsense' as UpdateRequest['section'] }));
     expect(e2.message).toBe("unrecognized section name 'nonsense'");
@@ -143,7 +157,9 @@ describe('leases', () => {
     await t.driver.start('nat');
     const def = { name: 'nat', bridge: { name: 'virbr0' } };
     const leaseEvents = (): string[] =>
-      t.events.filter((e): e is LeaseEvent => e.kind === 'lease').map((e) => `${e.network.name}:${e.action}:${e.lease.mac}:${e.lease.hostname ?? '-'}`);
+      t.events
+        .filter((e): e is LeaseEvent => e.kind === 'lease')
+        .map((e) => `${e.network.name}:${e.action}:${e.lease.mac}:${e.lease.hostname ?? '-'}`);
     const a = lease('52:54:00:aa:00:01', '10.30.1.20');
     t.runtime.setLeases(def, [a]);
     await waitFor(() => leaseEvents().length === 1);

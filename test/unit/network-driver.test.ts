@@ -111,12 +111,14 @@ describe('define', () => {
     const range = isolatedXml('r', {
       extra: "  <ip address='10.9.9.1' prefix='24'><dhcp><range start='10.9.8.2' end='10.9.9.9'/></dhcp></ip>\n",
     });
-    expect((await rejectionOf(t.driver.define(range))).message).toBe('internal error: range 10.9.8.2 - 10.9.9.9 is not entirely within network 10.9.9.1/24');
+    expect((await rejectionOf(t.driver.define(range))).message).toBe(
+      'internal error: range 10.9.8.2 - 10.9.9.9 is not entirely within network 10.9.9.1/24',
+    );
     expect(await t.driver.list()).toEqual([]);
   });
 
   it('with validate, checks the schema first', async () => {
-    const xml = "<network>\n  <name>v</name>\n  <bogus/>\n</network>\n";
+    const xml = '<network>\n  <name>v</name>\n  <bogus/>\n</network>\n';
     const e = await rejectionOf(t.driver.define(xml, { validate: true }));
     expect(e.errorClass).toBe('XML_INVALID_SCHEMA');
     expect(e.message).toMatch(/^XML document failed to validate against schema: Unable to validate doc against \S+network\.rng\n/);
@@ -197,7 +199,9 @@ describe('start and destroy', () => {
 
   it("a NAT network's live XML shows libvirt's port range, its config does not", async () => {
     await t.driver.start('nat');
-    expect(await t.driver.getXml('nat')).toContain("  <forward mode='nat'>\n    <nat>\n      <port start='1024' end='65535'/>\n    </nat>\n  </forward>\n");
+    expect(await t.driver.getXml('nat')).toContain(
+      "  <forward mode='nat'>\n    <nat>\n      <port start='1024' end='65535'/>\n    </nat>\n  </forward>\n",
+    );
     expect(await t.driver.getXml('nat', { inactive: true })).toContain("  <forward mode='nat'/>\n");
     await t.driver.destroy('nat');
     expect(await t.driver.getXml('nat')).toContain("  <forward mode='nat'/>\n");
@@ -280,7 +284,14 @@ describe('undefine', () => {
     await t.driver.setAutostart('net', true);
     await t.driver.start('net');
     await t.driver.undefine('net');
-    expect(await t.driver.lookupByName('net')).toEqual({ name: 'net', uuid: U1, active: true, persistent: false, autostart: false, bridge: 'virbr0' });
+    expect(await t.driver.lookupByName('net')).toEqual({
+      name: 'net',
+      uuid: U1,
+      active: true,
+      persistent: false,
+      autostart: false,
+      bridge: 'virbr0',
+    });
     expect(existsSync(join(t.paths.networkConfigDir, 'net.xml'))).toBe(false);
     expect(existsSync(join(t.paths.networkAutostartDir, 'net.xml'))).toBe(false);
     const e = await rejectionOf(t.driver.undefine('net'));
@@ -322,7 +333,7 @@ describe('lookups and list', () => {
     expect((await rejectionOf(t.driver.lookupByUuid(U2))).message).toBe(`Network not found: no network with matching uuid '${U2}'`);
   });
 
-  it("filters as virConnectListAllNetworks does, sorted by name", async () => {
+  it('filters as virConnectListAllNetworks does, sorted by name', async () => {
     await t.driver.define(isolatedXml('b-inactive'));
     await t.driver.define(isolatedXml('A-auto'));
     await t.driver.setAutostart('A-auto', true);

@@ -176,9 +176,7 @@ describe('formatNetworkXml: layout and order', () => {
     expect(text.split('\n')[0]).toBe(
       "<network xmlns:dnsmasq='http://libvirt.org/schemas/network/dnsmasq/1.0' connections='4' ipv6='yes' trustGuestRxFilters='no'>",
     );
-    expect(text).toContain(
-      xml('  <dnsmasq:options>', "    <dnsmasq:option value='log-queries'/>", '  </dnsmasq:options>', '</network>'),
-    );
+    expect(text).toContain(xml('  <dnsmasq:options>', "    <dnsmasq:option value='log-queries'/>", '  </dnsmasq:options>', '</network>'));
   });
 
   it('leaves out ipv6 when it is "no" (libvirt only writes ipv6=\'yes\')', () => {
@@ -294,12 +292,7 @@ describe('formatNetworkXml: forward pools, live and inactive', () => {
 
   it('inactive without a pf: the pool stays, the connections go', () => {
     expect(formatNetworkXml(passthrough(), { inactive: true })).toContain(
-      xml(
-        "  <forward dev='eth10' mode='passthrough'>",
-        "    <interface dev='eth10'/>",
-        "    <interface dev='eth11'/>",
-        '  </forward>',
-      ),
+      xml("  <forward dev='eth10' mode='passthrough'>", "    <interface dev='eth10'/>", "    <interface dev='eth11'/>", '  </forward>'),
     );
   });
 
@@ -350,9 +343,7 @@ describe('formatNetworkXml: forward pools, live and inactive', () => {
     const def = net({
       forward: { mode: 'nat', interfaces: [], nat: { addressEnd: '198.51.100.9', portStart: 1024, portEnd: 0 } },
     });
-    expect(formatNetworkXml(def)).toContain(
-      xml("  <forward mode='nat'>", '    <nat>', "      <port start='1024'/>", '    </nat>', '  </forward>'),
-    );
+    expect(formatNetworkXml(def)).toContain(xml("  <forward mode='nat'>", '    <nat>', "      <port start='1024'/>", '    </nat>', '  </forward>'));
   });
 });
 
@@ -442,9 +433,7 @@ describe('formatNetworkXml: vlan, bandwidth, virtualport, portgroups, routes', (
       interfaceId: '09b11c53-8b5c-4eeb-8f00-d84eaa0aaa50',
     };
     const vp = (type?: 'openvswitch' | '802.1Qbg' | '802.1Qbh' | 'midonet'): string =>
-      formatNetworkXml(
-        net({ forward: { mode: 'bridge', interfaces: [] }, virtualPort: { ...(type ? { type } : {}), parameters } }),
-      );
+      formatNetworkXml(net({ forward: { mode: 'bridge', interfaces: [] }, virtualPort: { ...(type ? { type } : {}), parameters } }));
     expect(vp('802.1Qbg')).toContain(
       "    <parameters managerid='11' typeid='1193047' typeidversion='2' instanceid='09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f'/>\n",
     );
@@ -603,7 +592,15 @@ describe('number formats', () => {
       mtu: 65535,
       bandwidth: { inbound: { average: 2 ** 50, burst: 2 ** 33 } },
       vlan: { tags: [{ id: 4095 }] },
-      ips: [{ address: '192.0.2.1', prefix: 24, dhcp: true, ranges: [{ start: '192.0.2.2', end: '192.0.2.3', lease: { expiry: 2 ** 36, unit: 'seconds' } }], hosts: [] }],
+      ips: [
+        {
+          address: '192.0.2.1',
+          prefix: 24,
+          dhcp: true,
+          ranges: [{ start: '192.0.2.2', end: '192.0.2.3', lease: { expiry: 2 ** 36, unit: 'seconds' } }],
+          hosts: [],
+        },
+      ],
     });
     const text = formatNetworkXml(def);
     expect(text).toContain("  <bridge stp='on' delay='1099511627776'/>\n");
@@ -807,7 +804,15 @@ describe('parse then format', () => {
       forward: { mode: 'nat', interfaces: [{ type: 'netdev', dev: 'eth0', connections: 0 }], nat: { portStart: 1024, portEnd: 65535 } },
       bridge: { name: 'virbr5', stp: true, delay: 0 },
       dns: { forwarders: [{ addr: '192.0.2.53' }], txts: [{ name: 't', value: `"q" & 'a'` }], srvs: [], hosts: [] },
-      ips: [{ address: '192.0.2.1', prefix: 24, dhcp: true, ranges: [{ start: '192.0.2.100', end: '192.0.2.200', lease: { expiry: 1, unit: 'hours' } }], hosts: [] }],
+      ips: [
+        {
+          address: '192.0.2.1',
+          prefix: 24,
+          dhcp: true,
+          ranges: [{ start: '192.0.2.100', end: '192.0.2.200', lease: { expiry: 1, unit: 'hours' } }],
+          hosts: [],
+        },
+      ],
     });
     const once = formatNetworkXml(def);
     expect(formatNetworkXml(parseNetworkXml(once))).toBe(once);

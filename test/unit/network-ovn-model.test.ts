@@ -91,7 +91,11 @@ describe('OVN network XML', () => {
   it('derives what libvirt makes up at random, so the same XML on two hosts is one network', async () => {
     const xml = edit(/ {2}<uuid>[^\n]*\n {2}<forward mode='nat'\/>\n {2}<mac[^\n]*\n/, "  <forward mode='nat'/>\n");
     const a = await applyDefineDefaults(parseNetworkXml(xml), noDefine);
-    const b = await applyDefineDefaults(parseNetworkXml(xml), { ...noDefine, randomBytes: () => new Uint8Array([9, 9, 9]), randomUuid: () => '00000000-0000-4000-8000-000000000000' });
+    const b = await applyDefineDefaults(parseNetworkXml(xml), {
+      ...noDefine,
+      randomBytes: () => new Uint8Array([9, 9, 9]),
+      randomUuid: () => '00000000-0000-4000-8000-000000000000',
+    });
     expect(a.uuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect([b.uuid, b.mac]).toEqual([a.uuid, a.mac]);
     expect(a.mac).toMatch(/^52:54:00(:[0-9a-f]{2}){3}$/);
@@ -112,12 +116,20 @@ describe('OVN network XML', () => {
 
   it('refuses malformed OVN settings when parsing', () => {
     const parseError = (xml: string): string => thrownBy(() => parseNetworkXml(xml)).message;
-    expect(parseError(edit(" northbound='unix:/run/ovn/ovnnb_db.sock'", ''))).toBe("XML error: missing northbound attribute in <virtnet:ovn> of OVN network 'ovn1'");
-    expect(parseError(edit("address='198.51.100.10'", "address='fd00::10'"))).toBe("XML error: invalid uplink address 'fd00::10' in OVN network 'ovn1': an IPv4 address is needed");
+    expect(parseError(edit(" northbound='unix:/run/ovn/ovnnb_db.sock'", ''))).toBe(
+      "XML error: missing northbound attribute in <virtnet:ovn> of OVN network 'ovn1'",
+    );
+    expect(parseError(edit("address='198.51.100.10'", "address='fd00::10'"))).toBe(
+      "XML error: invalid uplink address 'fd00::10' in OVN network 'ovn1': an IPv4 address is needed",
+    );
     expect(parseError(edit("priority='20'", "priority='x'"))).toBe("XML error: invalid gateway priority 'x' in OVN network 'ovn1'");
-    expect(parseError(edit("action='drop'", "action='pass'"))).toBe("XML error: invalid ACL action 'pass' in OVN network 'ovn1': use allow, allow-related, drop, reject");
+    expect(parseError(edit("action='drop'", "action='pass'"))).toBe(
+      "XML error: invalid ACL action 'pass' in OVN network 'ovn1': use allow, allow-related, drop, reject",
+    );
     expect(parseError(edit("name='admins'", "name='9x'"))).toMatch(/^XML error: invalid address set name '9x'/);
-    expect(parseError(edit('<virtnet:gateway chassis=\'h2\'', '<virtnet:router chassis=\'h2\''))).toBe("XML error: unexpected element <virtnet:router> in <virtnet:ovn> of network 'ovn1'");
+    expect(parseError(edit("<virtnet:gateway chassis='h2'", "<virtnet:router chassis='h2'"))).toBe(
+      "XML error: unexpected element <virtnet:router> in <virtnet:ovn> of network 'ovn1'",
+    );
   });
 
   it('refuses at define what OVN cannot carry, naming it', async () => {
@@ -135,14 +147,20 @@ describe('OVN network XML', () => {
       unsupported('<bridge> (guests plug into the integration bridge, there is no Linux bridge)'),
     );
     expect(await defineError(edit('</ip>', "</ip>\n  <ip family='ipv6' address='fd00::1' prefix='64'/>"))).toBe(unsupported('an IPv6 <ip>'));
-    expect(await defineError(edit('<hostname>printer</hostname>\n    </host>', "<hostname>printer</hostname>\n    </host>\n    <txt name='a' value='b'/>"))).toBe(unsupported('<dns><txt>'));
+    expect(
+      await defineError(
+        edit('<hostname>printer</hostname>\n    </host>', "<hostname>printer</hostname>\n    </host>\n    <txt name='a' value='b'/>"),
+      ),
+    ).toBe(unsupported('<dns><txt>'));
     expect(await defineError(edit("<host mac='02:77:00:00:00:01' name='vm1'", "<host name='vm1'"))).toBe(
       "unsupported configuration: a <host> of OVN network 'ovn1' needs a mac: OVN hands out addresses by MAC",
     );
     expect(await defineError(edit('ip4.src != $admins', 'ip4.src != $staff'))).toBe(
       "unsupported configuration: an ACL of OVN network 'ovn1' uses address set '$staff', which the network does not define",
     );
-    expect(await defineError(edit("chassis='h2'", "chassis='h1'"))).toBe("unsupported configuration: gateway chassis 'h1' is listed twice in OVN network 'ovn1'");
+    expect(await defineError(edit("chassis='h2'", "chassis='h1'"))).toBe(
+      "unsupported configuration: gateway chassis 'h1' is listed twice in OVN network 'ovn1'",
+    );
     expect(await defineError(edit("northbound='unix:/run/ovn/ovnnb_db.sock'", "northbound='ssl:192.0.2.2'"))).toBe(
       "unsupported configuration: northbound 'ssl:192.0.2.2' of OVN network 'ovn1' is not tcp:HOST:PORT or unix:PATH",
     );

@@ -80,7 +80,11 @@ export const PARSE_ERROR_CASES: ErrorCase[] = [
     xml: net("<bridge macTableManager='default'/>"),
     message: "XML error: Invalid macTableManager setting 'default' in network 'net1'",
   },
-  { check: 'mac syntax', xml: net("<mac address='52:54:00:zz:00:01'/>"), message: "XML error: Invalid bridge mac address '52:54:00:zz:00:01' in network 'net1'" },
+  {
+    check: 'mac syntax',
+    xml: net("<mac address='52:54:00:zz:00:01'/>"),
+    message: "XML error: Invalid bridge mac address '52:54:00:zz:00:01' in network 'net1'",
+  },
   {
     check: 'mac multicast',
     xml: net("<mac address='01:00:5E:00:00:01'/>"),
@@ -210,7 +214,11 @@ export const PARSE_ERROR_CASES: ErrorCase[] = [
   },
 
   // vlan
-  { check: 'vlan without tag', xml: net('<vlan/>'), message: "XML error: missing tag id - each <vlan> must have at least one <tag id='n'/> subelement" },
+  {
+    check: 'vlan without tag',
+    xml: net('<vlan/>'),
+    message: "XML error: missing tag id - each <vlan> must have at least one <tag id='n'/> subelement",
+  },
   { check: 'vlan tag id missing', xml: net('<vlan><tag/></vlan>'), message: "XML error: Missing required attribute 'id' in element 'tag'" },
   {
     check: 'vlan tag id syntax',
@@ -250,7 +258,11 @@ export const PARSE_ERROR_CASES: ErrorCase[] = [
     xml: net("<bandwidth classID='3'><inbound average='1'/></bandwidth>"),
     message: 'classID attribute not supported on <bandwidth> in this usage context',
   },
-  { check: 'bandwidth average or floor', xml: net("<bandwidth><inbound peak='5'/></bandwidth>"), message: 'Missing mandatory average or floor attributes' },
+  {
+    check: 'bandwidth average or floor',
+    xml: net("<bandwidth><inbound peak='5'/></bandwidth>"),
+    message: 'Missing mandatory average or floor attributes',
+  },
   {
     check: 'bandwidth average syntax',
     xml: net("<bandwidth><inbound average='-1'/></bandwidth>"),
@@ -365,7 +377,11 @@ export const PARSE_ERROR_CASES: ErrorCase[] = [
   },
 
   // ip
-  { check: 'ip address missing', xml: net("<ip netmask='255.255.255.0'/>"), message: "XML error: Missing required address attribute in network 'net1'" },
+  {
+    check: 'ip address missing',
+    xml: net("<ip netmask='255.255.255.0'/>"),
+    message: "XML error: Missing required address attribute in network 'net1'",
+  },
   { check: 'ip address invalid', xml: net("<ip address='192.168.1.256'/>"), message: "XML error: Invalid address '192.168.1.256' in network 'net1'" },
   {
     check: 'ip netmask invalid',
@@ -675,7 +691,11 @@ export const PARSE_ERROR_CASES: ErrorCase[] = [
     xml: net(`<forward mode='route'><nat/></forward>${ip4()}`),
     message: "XML error: The <nat> element can only be used when <forward> 'mode' is 'nat' in network net1",
   },
-  { check: 'two nat elements', xml: net(`<forward><nat/><nat/></forward>${ip4()}`), message: 'XML error: Only one <nat> element is allowed in <forward> of network net1' },
+  {
+    check: 'two nat elements',
+    xml: net(`<forward><nat/><nat/></forward>${ip4()}`),
+    message: 'XML error: Only one <nat> element is allowed in <forward> of network net1',
+  },
   {
     check: 'nat ipv6',
     xml: net(`<forward><nat ipv6='on'/></forward>${ip4()}`),
@@ -704,7 +724,7 @@ export const PARSE_ERROR_CASES: ErrorCase[] = [
   {
     check: 'nat address end',
     xml: net(`<forward><nat><address start='1.2.3.4' end='1.2.3'/></nat></forward>${ip4()}`),
-    message: "internal error: range 1.2.3.4 - 1.2.0.3 is reversed ",
+    message: 'internal error: range 1.2.3.4 - 1.2.0.3 is reversed ',
   },
   {
     check: 'nat address end syntax',
@@ -945,7 +965,9 @@ describe('the model of a valid definition', () => {
     );
     expect(nat.forward.nat).toEqual({ ipv6: true, addressStart: '1.2.3.4', addressEnd: '1.2.3.10', portStart: 500, portEnd: 1000 });
     const hostdev = parseNetworkXml(
-      net("<forward mode='hostdev' managed='yes'><driver name='vfio' model='vfio-pci-igb'/><address type='pci' domain='0' bus='0x11' slot='0x10' function='1'/></forward>"),
+      net(
+        "<forward mode='hostdev' managed='yes'><driver name='vfio' model='vfio-pci-igb'/><address type='pci' domain='0' bus='0x11' slot='0x10' function='1'/></forward>",
+      ),
     );
     expect(hostdev.forward).toEqual({
       mode: 'hostdev',
@@ -1018,9 +1040,7 @@ describe('the model of a valid definition', () => {
   });
 
   it('uses the first <inbound> and <outbound> of a <bandwidth>, whatever their namespace', () => {
-    const def = parseNetworkXml(
-      net("<bandwidth><x:inbound xmlns:x='urn:x' average='7'/><inbound average='8'/><outbound average='0'/></bandwidth>"),
-    );
+    const def = parseNetworkXml(net("<bandwidth><x:inbound xmlns:x='urn:x' average='7'/><inbound average='8'/><outbound average='0'/></bandwidth>"));
     expect(def.bandwidth).toEqual({ inbound: { average: 7 }, outbound: {} });
     expect(parseNetworkXml(net('<bandwidth/>')).bandwidth).toBeUndefined();
   });
@@ -1040,7 +1060,9 @@ describe('the model of a valid definition', () => {
 
   it('matches <dnsmasq:options> by namespace URI, whatever the prefix', () => {
     const def = parseNetworkXml(
-      net(`<x:options xmlns:x='${DNSMASQ_NAMESPACE}'><x:option value='foo=bar'/><x:option value=''/></x:options><options><option value='ignored'/></options>`),
+      net(
+        `<x:options xmlns:x='${DNSMASQ_NAMESPACE}'><x:option value='foo=bar'/><x:option value=''/></x:options><options><option value='ignored'/></options>`,
+      ),
     );
     expect(def.dnsmasqOptions).toEqual(['foo=bar', '']);
   });
@@ -1065,10 +1087,7 @@ describe('<metadata>', () => {
 
   it('moves namespace declarations made above <metadata> onto it, after its own', () => {
     const def = parseNetworkXml(
-      net(
-        "<metadata xmlns:b='http://b/'><a:x z:attr='1'><b:y/></a:x></metadata>",
-        " xmlns:a='http://a/' xmlns:z='http://z/'",
-      ),
+      net("<metadata xmlns:b='http://b/'><a:x z:attr='1'><b:y/></a:x></metadata>", " xmlns:a='http://a/' xmlns:z='http://z/'"),
     );
     expect(def.metadata).toEqual({
       openTag: '<metadata xmlns:b="http://b/" xmlns:a="http://a/" xmlns:z="http://z/">',
@@ -1090,7 +1109,9 @@ describe('<metadata>', () => {
     expect(parseNetworkXml(`<?xml version="1.0" encoding="UTF-8"?>\n${net(body)}`).metadata!.elements).toEqual([
       '<a:x xmlns:a="http://a/" v="é">é</a:x>',
     ]);
-    expect(escapeNonAsciiAttributes('<a:x xmlns:a="http://é/" b="ü"><!-- "é" --></a:x>')).toBe('<a:x xmlns:a="http://é/" b="&#xFC;"><!-- "é" --></a:x>');
+    expect(escapeNonAsciiAttributes('<a:x xmlns:a="http://é/" b="ü"><!-- "é" --></a:x>')).toBe(
+      '<a:x xmlns:a="http://é/" b="&#xFC;"><!-- "é" --></a:x>',
+    );
   });
 
   it('takes only the first <metadata>', () => {
@@ -1141,7 +1162,7 @@ describe('element parsers shared with net-update', () => {
   });
 
   it('dns host, txt and srv: partial records for delete', () => {
-    expect(parseDnsHost(el("<host><hostname>pudding</hostname></host>"), partial)).toEqual({ ip: '', hostnames: ['pudding'] });
+    expect(parseDnsHost(el('<host><hostname>pudding</hostname></host>'), partial)).toEqual({ ip: '', hostnames: ['pudding'] });
     expect(message(() => parseDnsHost(el('<host/>'), partial))).toBe("Missing ip and hostname in network 'default' DNS HOST record");
     expect(parseDnsTxt(el("<txt name='example'/>"), partial)).toEqual({ name: 'example', value: '' });
     expect(parseDnsSrv(el("<srv protocol='tcp'/>"), partial)).toEqual({ protocol: 'tcp' });

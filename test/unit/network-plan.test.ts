@@ -90,8 +90,10 @@ describe('planNetwork: virtual modes', () => {
     expect(JSON.stringify(none.firewall?.apply)).not.toContain('"name":"dhcp_csum","elem"');
   });
 
-  it('isolated: no forwarding, and dnsmasq keeps libvirt\'s no-resolv without a servers file (it forwards nothing)', () => {
-    const p = virtual(`<network><name>iso</name><bridge name='vbr8'/><ip address='10.8.0.1' prefix='24'><dhcp><range start='10.8.0.2' end='10.8.0.9'/></dhcp></ip></network>`);
+  it("isolated: no forwarding, and dnsmasq keeps libvirt's no-resolv without a servers file (it forwards nothing)", () => {
+    const p = virtual(
+      `<network><name>iso</name><bridge name='vbr8'/><ip address='10.8.0.1' prefix='24'><dhcp><range start='10.8.0.2' end='10.8.0.9'/></dhcp></ip></network>`,
+    );
     expect(p.forwarding).toEqual([]);
     expect(p.firewall?.chains).toEqual(['in_vbr8', 'out_vbr8']);
     const conf = p.dnsmasq?.files.conf ?? '';
@@ -100,7 +102,9 @@ describe('planNetwork: virtual modes', () => {
   });
 
   it('a catch-all forwarder already means no-resolv: no servers file is added', () => {
-    const p = virtual(`<network><name>fw</name><forward mode='nat'/><bridge name='vbr9'/><dns><forwarder addr='192.0.2.53'/></dns><ip address='10.9.0.1' prefix='24'/></network>`);
+    const p = virtual(
+      `<network><name>fw</name><forward mode='nat'/><bridge name='vbr9'/><dns><forwarder addr='192.0.2.53'/></dns><ip address='10.9.0.1' prefix='24'/></network>`,
+    );
     const conf = p.dnsmasq?.files.conf ?? '';
     expect(conf).toContain('server=192.0.2.53\nno-resolv\n');
     expect(conf).not.toContain('servers-file=');
@@ -110,7 +114,9 @@ describe('planNetwork: virtual modes', () => {
   it('open: no firewall at all; route with IPv6: both forwarding sysctls and IPv6 left on', () => {
     const open = virtual(`<network><name>o</name><forward mode='open'/><bridge name='vbr10'/><ip address='10.10.0.1' prefix='24'/></network>`);
     expect(open.firewall).toBeUndefined();
-    const r = virtual(`<network><name>r</name><forward mode='route'/><bridge name='vbr11'/><ip address='10.11.0.1' prefix='24'/><ip family='ipv6' address='fd00:11::1' prefix='64'/></network>`);
+    const r = virtual(
+      `<network><name>r</name><forward mode='route'/><bridge name='vbr11'/><ip address='10.11.0.1' prefix='24'/><ip family='ipv6' address='fd00:11::1' prefix='64'/></network>`,
+    );
     expect(r.forwarding).toEqual([
       { key: 'net.ipv4.ip_forward', value: '1' },
       { key: 'net.ipv6.conf.all.forwarding', value: '1' },
@@ -143,7 +149,9 @@ describe('planNetwork: other modes create nothing', () => {
       bridge: 'br0',
       vlanFiltering: false,
     });
-    expect(planNetwork(parseNetworkXml(`<network><name>m</name><forward mode='bridge'><interface dev='eth1'/></forward></network>`), OPTIONS)).toEqual({
+    expect(
+      planNetwork(parseNetworkXml(`<network><name>m</name><forward mode='bridge'><interface dev='eth1'/></forward></network>`), OPTIONS),
+    ).toEqual({
       kind: 'external',
       mode: 'bridge',
       pf: undefined,
@@ -184,7 +192,13 @@ describe('findSubnetCollision', () => {
       route('192.168.71.0', 24, 'eth5'),
       { family: 'ipv6', dst: '::', prefix: 0, type: 'unicast', dev: 'eth0' } as RouteRecord,
     ];
-    expect(findSubnetCollision(def, [parseNetworkXml(`<network><name>x</name><bridge name='vbr4'/><ip address='10.1.0.1' prefix='24'/></network>`)], routes)).toBeUndefined();
+    expect(
+      findSubnetCollision(
+        def,
+        [parseNetworkXml(`<network><name>x</name><bridge name='vbr4'/><ip address='10.1.0.1' prefix='24'/></network>`)],
+        routes,
+      ),
+    ).toBeUndefined();
   });
 
   it("checks static routes with libvirt's text, the address masked by its prefix", () => {
@@ -195,7 +209,7 @@ describe('findSubnetCollision', () => {
 
 describe('dnsmasq planner: runtime-only options', () => {
   const def = parseNetworkXml(NAT);
-  it('without them the conf is libvirt\'s (no servers file, no lease file)', () => {
+  it("without them the conf is libvirt's (no servers file, no lease file)", () => {
     const conf = planDnsmasq(def, { stateDir: '/s' }).conf;
     expect(conf).not.toMatch(/servers-file|dhcp-leasefile|no-resolv/);
   });
@@ -209,7 +223,8 @@ describe('dnsmasq planner: runtime-only options', () => {
 
 describe('resolv.conf to a servers file', () => {
   it('keeps nameserver lines in order, canonical, once; drops comments, zones and junk', () => {
-    const text = '# generated\nsearch example.org\nnameserver 192.0.2.53 # main\nnameserver 2001:DB8::35\nnameserver fe80::1%eth0\nnameserver 192.0.2.53\n;nameserver 192.0.2.9\nnameserver bogus\noptions edns0\n';
+    const text =
+      '# generated\nsearch example.org\nnameserver 192.0.2.53 # main\nnameserver 2001:DB8::35\nnameserver fe80::1%eth0\nnameserver 192.0.2.53\n;nameserver 192.0.2.9\nnameserver bogus\noptions edns0\n';
     expect(parseResolvConf(text)).toEqual(['192.0.2.53', '2001:db8::35']);
     expect(serversFileText(parseResolvConf(text))).toBe('server=192.0.2.53\nserver=2001:db8::35\n');
     expect(serversFileText([])).toBe('');

@@ -20,7 +20,11 @@ const portXml = (extra = '', uuid = PORT): string =>
 
 describe('the <networkport> document', () => {
   it('reads what libvirt reads and writes it back in its layout', () => {
-    const def = parseNetworkPortXml(portXml("  <group>web</group>\n  <bandwidth><inbound average='100'/></bandwidth>\n  <plug type='network' bridge='virbr0' macTableManager='libvirt'/>\n"));
+    const def = parseNetworkPortXml(
+      portXml(
+        "  <group>web</group>\n  <bandwidth><inbound average='100'/></bandwidth>\n  <plug type='network' bridge='virbr0' macTableManager='libvirt'/>\n",
+      ),
+    );
     expect(def).toEqual({
       uuid: PORT,
       owner: { name: 'vm1', uuid: OWNER },
@@ -31,7 +35,9 @@ describe('the <networkport> document', () => {
     expect(formatNetworkPortXml(def)).toBe(
       `<networkport>\n  <uuid>${PORT}</uuid>\n  <owner>\n    <name>vm1</name>\n    <uuid>${OWNER}</uuid>\n  </owner>\n  <group>web</group>\n  <mac address='52:54:00:ab:00:01'/>\n  <plug type='network' bridge='virbr0' macTableManager='libvirt'/>\n</networkport>\n`,
     );
-    expect(formatNetworkPortXml(parseNetworkPortXml(portXml("  <plug type='direct' dev='eth0'/>\n")))).toContain("<plug type='direct' dev='eth0' mode='vepa'/>");
+    expect(formatNetworkPortXml(parseNetworkPortXml(portXml("  <plug type='direct' dev='eth0'/>\n")))).toContain(
+      "<plug type='direct' dev='eth0' mode='vepa'/>",
+    );
     expect(formatNetworkPortXml({ ...def, owner: { name: "a&b'", uuid: OWNER } })).toContain('<name>a&amp;b&apos;</name>');
   });
 
@@ -48,7 +54,9 @@ describe('the <networkport> document', () => {
     expect(fail('<networkport/>')).toBe('internal error: network port has no uuid');
     expect(fail('<networkport><uuid>nope</uuid></networkport>')).toBe("internal error: Unable to parse UUID 'nope'");
     expect(fail(`<networkport><uuid>${PORT}</uuid></networkport>`)).toBe('internal error: network port has no owner name');
-    expect(fail(`<networkport><uuid>${PORT}</uuid><owner><name>a</name></owner></networkport>`)).toBe('internal error: network port has no owner UUID');
+    expect(fail(`<networkport><uuid>${PORT}</uuid><owner><name>a</name></owner></networkport>`)).toBe(
+      'internal error: network port has no owner UUID',
+    );
     expect(fail(portXml().replace(/<mac[^>]*>/, ''))).toBe('internal error: network port has no mac');
     expect(fail(portXml().replace('52:54:00:AB:00:01', 'zz'))).toBe("internal error: Unable to parse MAC 'zz'");
     expect(fail(portXml("<plug type='network'/>"))).toBe('XML error: Missing network port bridge name');
@@ -70,7 +78,9 @@ describe("the network driver's port API", () => {
   const connections = async (): Promise<string> => /<network(?: connections='(\d+)')?>/.exec(await t.driver.getXml('nat'))?.[1] ?? '0';
 
   it('creates a port on the running network, with the plug it chose, counted in the live XML', async () => {
-    expect(await rejectionOf(t.driver.portCreate('nat', portXml()))).toMatchObject({ message: "Requested operation is not valid: network 'nat' is not active" });
+    expect(await rejectionOf(t.driver.portCreate('nat', portXml()))).toMatchObject({
+      message: "Requested operation is not valid: network 'nat' is not active",
+    });
     await t.driver.start('nat');
     const port = await t.driver.portCreate('nat', portXml());
     expect(port).toEqual({ uuid: PORT, owner: { name: 'vm1', uuid: OWNER }, mac: '52:54:00:ab:00:01', plug: { type: 'network', bridge: 'virbr0' } });
@@ -78,7 +88,10 @@ describe("the network driver's port API", () => {
     expect(await t.driver.portList('nat')).toEqual([port]);
     expect(await t.driver.portLookup('nat', PORT)).toEqual(port);
     expect(await t.driver.portGetXml('nat', PORT)).toContain("<plug type='network' bridge='virbr0'/>");
-    expect(await rejectionOf(t.driver.portCreate('nat', portXml()))).toMatchObject({ errorClass: 'NETWORK_PORT_EXIST', message: `network port ${PORT} exists already` });
+    expect(await rejectionOf(t.driver.portCreate('nat', portXml()))).toMatchObject({
+      errorClass: 'NETWORK_PORT_EXIST',
+      message: `network port ${PORT} exists already`,
+    });
     await t.driver.portDelete('nat', PORT);
     expect(await connections()).toBe('0');
     expect(await rejectionOf(t.driver.portDelete('nat', PORT))).toMatchObject({
@@ -91,8 +104,12 @@ describe("the network driver's port API", () => {
   it('reclaims a port a guest kept (its plug given), and refuses a plug without reclaim or reclaim without one', async () => {
     await t.driver.start('nat');
     const plugged = portXml("  <plug type='network' bridge='virbr0'/>\n");
-    expect(await rejectionOf(t.driver.portCreate('nat', plugged))).toMatchObject({ message: 'invalid argument: Port reclaim not requested but plug type is not none' });
-    expect(await rejectionOf(t.driver.portCreate('nat', portXml(), { reclaim: true }))).toMatchObject({ message: 'invalid argument: Port reclaim requested but plug type is none' });
+    expect(await rejectionOf(t.driver.portCreate('nat', plugged))).toMatchObject({
+      message: 'invalid argument: Port reclaim not requested but plug type is not none',
+    });
+    expect(await rejectionOf(t.driver.portCreate('nat', portXml(), { reclaim: true }))).toMatchObject({
+      message: 'invalid argument: Port reclaim requested but plug type is none',
+    });
     await t.driver.portCreate('nat', plugged, { reclaim: true });
     await t.driver.portCreate('nat', plugged, { reclaim: true });
     expect((await t.driver.portList('nat')).map((p) => p.uuid)).toEqual([PORT]);

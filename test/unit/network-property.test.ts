@@ -17,9 +17,7 @@ const name = fc
   .array(fc.constantFrom(...NAME_CHARS), { minLength: 1, maxLength: 16 })
   .map((a) => a.join(''))
   .filter((s) => s !== '.' && s !== '..');
-const dnsLabel = fc
-  .array(fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'), { minLength: 1, maxLength: 10 })
-  .map((a) => a.join(''));
+const dnsLabel = fc.array(fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789'), { minLength: 1, maxLength: 10 }).map((a) => a.join(''));
 /** A DHCP host name dnsmasq reads as a name (not "30", "12h", "ignore"...): one letter first. */
 const hostName = dnsLabel.map((l) => `h${l}`);
 const dnsName = fc.array(dnsLabel, { minLength: 1, maxLength: 3 }).map((a) => a.join('.'));
@@ -73,9 +71,9 @@ const ipv4 = fc
     };
   });
 
-const ipv6 = fc.integer({ min: 1, max: 0xfffe }).map(
-  (n): IpDef => ({ family: 'ipv6', address: `fd00:${n.toString(16)}::1`, prefix: 64, dhcp: false, ranges: [], hosts: [] }),
-);
+const ipv6 = fc
+  .integer({ min: 1, max: 0xfffe })
+  .map((n): IpDef => ({ family: 'ipv6', address: `fd00:${n.toString(16)}::1`, prefix: 64, dhcp: false, ranges: [], hosts: [] }));
 
 function uniqueSubnets(ips: IpDef[]): boolean {
   const seen = new Set(ips.map((i) => i.address));
@@ -86,9 +84,12 @@ const dns = fc
   .record({
     enable: fc.constantFrom(undefined, true),
     forwardPlainNames: fc.option(fc.boolean(), { nil: undefined }),
-    forwarders: fc.array(fc.record({ addr: fc.constantFrom('8.8.8.8', '192.0.2.53', '2001:db8::53'), domain: fc.option(dnsName, { nil: undefined }) }), {
-      maxLength: 2,
-    }),
+    forwarders: fc.array(
+      fc.record({ addr: fc.constantFrom('8.8.8.8', '192.0.2.53', '2001:db8::53'), domain: fc.option(dnsName, { nil: undefined }) }),
+      {
+        maxLength: 2,
+      },
+    ),
     txts: fc.uniqueArray(fc.record({ name: dnsLabel, value: text }), { maxLength: 2, selector: (t) => t.name }),
     hosts: fc.array(fc.record({ ip: fc.constantFrom('192.0.2.7', '2001:db8::7'), hostnames: fc.array(dnsName, { minLength: 1, maxLength: 2 }) }), {
       maxLength: 2,
@@ -135,9 +136,7 @@ const virtualNetwork = fc
       interfaces: dev !== undefined ? [{ type: 'netdev', dev, connections: 0 }] : [],
     };
     const first = ips[0]!;
-    const routes: RouteDef[] = r.route
-      ? [{ address: '198.51.100.0', prefix: 24, gateway: first.address!.replace(/\.1$/, '.254') }]
-      : [];
+    const routes: RouteDef[] = r.route ? [{ address: '198.51.100.0', prefix: 24, gateway: first.address!.replace(/\.1$/, '.254') }] : [];
     return {
       name: r.name,
       uuid: r.uuid,
@@ -179,7 +178,9 @@ describe('network XML properties', () => {
     const anyChars = fc.string({ unit: fc.constantFrom(...'a<>&\'"\u0001\u0007\u001b\u001f\t\n\rz'), maxLength: 24 });
     fc.assert(
       fc.property(anyChars, anyChars, (title, value) => {
-        const def = parseNetworkXml("<network><name>esc</name><uuid>81ff0d90-c91e-6742-64da-4a736edb9a9b</uuid><dns><txt name='t' value='x'/></dns></network>");
+        const def = parseNetworkXml(
+          "<network><name>esc</name><uuid>81ff0d90-c91e-6742-64da-4a736edb9a9b</uuid><dns><txt name='t' value='x'/></dns></network>",
+        );
         const description = 'd' + title;
         def.description = description;
         def.dns.txts = [{ name: 't', value: 'v' + value }];

@@ -75,10 +75,18 @@ describe('subnets that cannot carry a network', () => {
   it('refuses loopback, multicast and link-local subnets of either family', () => {
     const net = (ip: string): string => `<network><name>n</name><ip ${ip}/></network>`;
     expect(define(net("address='127.0.0.1' prefix='8'"))).toBe("unsupported configuration: network 'n' cannot use the loopback subnet 127.0.0.0/8");
-    expect(define(net("address='169.254.3.1' prefix='24'"))).toBe("unsupported configuration: network 'n' cannot use the link-local subnet 169.254.3.0/24");
-    expect(define(net("address='239.1.1.1' prefix='24'"))).toBe("unsupported configuration: network 'n' cannot use the multicast subnet 239.1.1.0/24");
-    expect(define(net("family='ipv6' address='fe80::1' prefix='64'"))).toBe("unsupported configuration: network 'n' cannot use the link-local subnet fe80::/64");
-    expect(define(net("family='ipv6' address='ff05::1' prefix='64'"))).toBe("unsupported configuration: network 'n' cannot use the multicast subnet ff05::/64");
+    expect(define(net("address='169.254.3.1' prefix='24'"))).toBe(
+      "unsupported configuration: network 'n' cannot use the link-local subnet 169.254.3.0/24",
+    );
+    expect(define(net("address='239.1.1.1' prefix='24'"))).toBe(
+      "unsupported configuration: network 'n' cannot use the multicast subnet 239.1.1.0/24",
+    );
+    expect(define(net("family='ipv6' address='fe80::1' prefix='64'"))).toBe(
+      "unsupported configuration: network 'n' cannot use the link-local subnet fe80::/64",
+    );
+    expect(define(net("family='ipv6' address='ff05::1' prefix='64'"))).toBe(
+      "unsupported configuration: network 'n' cannot use the multicast subnet ff05::/64",
+    );
     accepts(net("address='10.0.0.1' prefix='8'"));
     accepts(net("family='ipv6' address='fd00::1' prefix='64'"));
     // A subnet wide enough to take in loopback is refused too.
@@ -95,10 +103,14 @@ describe('DNS records on a network with no DNS server', () => {
     expect(thrownBy(() => applyUpdate(bridged, 'add-last', 'dns-host', -1, host)).message).toBe(
       "unsupported configuration: Unsupported <dns> element in network b with forward mode='bridge'",
     );
-    expect(define("<network><name>b</name><forward mode='bridge'/><bridge name='br0'/><dns><host ip='10.9.0.5'><hostname>h</hostname></host></dns></network>")).toBe(
-      "unsupported configuration: Unsupported <dns> element in network b with forward mode='bridge'",
+    expect(
+      define(
+        "<network><name>b</name><forward mode='bridge'/><bridge name='br0'/><dns><host ip='10.9.0.5'><hostname>h</hostname></host></dns></network>",
+      ),
+    ).toBe("unsupported configuration: Unsupported <dns> element in network b with forward mode='bridge'");
+    expect(thrownBy(() => applyUpdate(disabled, 'add-last', 'dns-txt', -1, "<txt name='t' value='v'/>")).message).toBe(
+      "XML error: Extra data in disabled network 'd'",
     );
-    expect(thrownBy(() => applyUpdate(disabled, 'add-last', 'dns-txt', -1, "<txt name='t' value='v'/>")).message).toBe("XML error: Extra data in disabled network 'd'");
     expect(thrownBy(() => parseNetworkXml("<network><name>d</name><dns enable='no'><txt name='t' value='v'/></dns></network>")).message).toBe(
       "XML error: Extra data in disabled network 'd'",
     );

@@ -105,12 +105,8 @@ describe('command and section names (virsh)', () => {
 
   it('checks names passed to applyUpdate by untyped callers', () => {
     const def = net();
-    expect(failure(def, 'append' as UpdateCommand, 'dns-txt', "<txt name='x' value='y'/>").message).toBe(
-      "unrecognized command name 'append'",
-    );
-    expect(failure(def, 'add-last', 'dns-cname' as UpdateSection, "<txt name='x' value='y'/>").message).toBe(
-      "unrecognized section name 'dns-cname'",
-    );
+    expect(failure(def, 'append' as UpdateCommand, 'dns-txt', "<txt name='x' value='y'/>").message).toBe("unrecognized command name 'append'");
+    expect(failure(def, 'add-last', 'dns-cname' as UpdateSection, "<txt name='x' value='y'/>").message).toBe("unrecognized section name 'dns-cname'");
   });
 });
 
@@ -121,15 +117,13 @@ describe('the snippet and unsupported sections', () => {
     const e = failure(net(), 'add-last', 'ip-dhcp-host', "<host mac='00:16:3e:77:e2:ee' ip='192.168.122.20'>");
     expect(e.errorClass).toBe('XML_DETAIL');
     expect(e.message).toBe(
-      "network_update_xml:1: Premature end of data in tag host line 1\n<host mac='00:16:3e:77:e2:ee' ip='192.168.122.20'>\n" +
-        '-'.repeat(50) + '^',
+      "network_update_xml:1: Premature end of data in tag host line 1\n<host mac='00:16:3e:77:e2:ee' ip='192.168.122.20'>\n" + '-'.repeat(50) + '^',
     );
   });
 
   it('takes exactly one element', () => {
     expect(failure(net(), 'add-last', 'dns-txt', "<txt name='a' value='1'/><txt name='b' value='2'/>").message).toBe(
-      "network_update_xml:1: Extra content at the end of the document\n<txt name='a' value='1'/><txt name='b' value='2'/>\n" +
-        '-'.repeat(25) + '^',
+      "network_update_xml:1: Extra content at the end of the document\n<txt name='a' value='1'/><txt name='b' value='2'/>\n" + '-'.repeat(25) + '^',
     );
   });
 
@@ -251,34 +245,91 @@ describe('ip-dhcp-host', () => {
 
   it('refuses an add that matches an entry on mac (any case), name or ip', () => {
     const prefix = "there is an existing dhcp host entry in network 'default' that matches ";
-    expectFailure(net(), 'add-last', 'ip-dhcp-host', "<host mac='00:16:3E:77:E2:ED' name='z' ip='192.168.122.99'/>", 'OPERATION_INVALID',
-      prefix + `"<host mac='00:16:3E:77:E2:ED' name='z' ip='192.168.122.99'/>"`);
-    expectFailure(net(), 'add-first', 'ip-dhcp-host', "<host name='b.example.com' ip='192.168.122.99'/>", 'OPERATION_INVALID',
-      prefix + `"<host mac='unknown' name='b.example.com' ip='192.168.122.99'/>"`);
-    expectFailure(net(), 'add-last', 'ip-dhcp-host', "<host mac='52:54:00:00:00:09' ip='192.168.122.11'/>", 'OPERATION_INVALID',
-      prefix + `"<host mac='52:54:00:00:00:09' name='(null)' ip='192.168.122.11'/>"`);
+    expectFailure(
+      net(),
+      'add-last',
+      'ip-dhcp-host',
+      "<host mac='00:16:3E:77:E2:ED' name='z' ip='192.168.122.99'/>",
+      'OPERATION_INVALID',
+      prefix + `"<host mac='00:16:3E:77:E2:ED' name='z' ip='192.168.122.99'/>"`,
+    );
+    expectFailure(
+      net(),
+      'add-first',
+      'ip-dhcp-host',
+      "<host name='b.example.com' ip='192.168.122.99'/>",
+      'OPERATION_INVALID',
+      prefix + `"<host mac='unknown' name='b.example.com' ip='192.168.122.99'/>"`,
+    );
+    expectFailure(
+      net(),
+      'add-last',
+      'ip-dhcp-host',
+      "<host mac='52:54:00:00:00:09' ip='192.168.122.11'/>",
+      'OPERATION_INVALID',
+      prefix + `"<host mac='52:54:00:00:00:09' name='(null)' ip='192.168.122.11'/>"`,
+    );
   });
 
   it('needs a complete element to add or modify', () => {
     for (const command of ['add-last', 'modify'] as const) {
-      expectFailure(net(), command, 'ip-dhcp-host', "<host mac='00:16:3e:77:e2:ed'/>", 'XML_ERROR',
-        "Missing IP address in static host definition for network 'default'");
-      expectFailure(net(), command, 'ip-dhcp-host', "<host ip='192.168.122.40'/>", 'XML_ERROR',
-        "Static host definition in IPv4 network 'default' must have mac or name attribute");
+      expectFailure(
+        net(),
+        command,
+        'ip-dhcp-host',
+        "<host mac='00:16:3e:77:e2:ed'/>",
+        'XML_ERROR',
+        "Missing IP address in static host definition for network 'default'",
+      );
+      expectFailure(
+        net(),
+        command,
+        'ip-dhcp-host',
+        "<host ip='192.168.122.40'/>",
+        'XML_ERROR',
+        "Static host definition in IPv4 network 'default' must have mac or name attribute",
+      );
     }
   });
 
   it("refuses a host whose address family differs from its <ip>'s", () => {
-    expectFailure(net(), 'add-last', 'ip-dhcp-host', "<host name='six' ip='2001:db8::5'/>", 'OPERATION_INVALID',
-      "the address family of a host entry IP must match the address family of the dhcp element's parent");
+    expectFailure(
+      net(),
+      'add-last',
+      'ip-dhcp-host',
+      "<host name='six' ip='2001:db8::5'/>",
+      'OPERATION_INVALID',
+      "the address family of a host entry IP must match the address family of the dhcp element's parent",
+    );
   });
 
   it('allows DHCP on only one <ip> per family', () => {
-    const def = net({ ips: [withDhcp('192.168.122.1', [{ ...HOST_A }]), ip('192.168.123.1'), withDhcp('2001:db8::1', [{ name: 'p', ip: '2001:db8::20' }]), ip('2001:db8:1::1')] });
-    expectFailure(def, 'add-last', 'ip-dhcp-host', "<host name='x' ip='192.168.123.9'/>", 'OPERATION_INVALID',
-      'dhcp is supported only for a single IPv4 address on each network', 1);
-    expectFailure(def, 'add-last', 'ip-dhcp-host', "<host name='x' ip='2001:db8:1::9'/>", 'OPERATION_INVALID',
-      'dhcp is supported only for a single IPv6 address on each network', 3);
+    const def = net({
+      ips: [
+        withDhcp('192.168.122.1', [{ ...HOST_A }]),
+        ip('192.168.123.1'),
+        withDhcp('2001:db8::1', [{ name: 'p', ip: '2001:db8::20' }]),
+        ip('2001:db8:1::1'),
+      ],
+    });
+    expectFailure(
+      def,
+      'add-last',
+      'ip-dhcp-host',
+      "<host name='x' ip='192.168.123.9'/>",
+      'OPERATION_INVALID',
+      'dhcp is supported only for a single IPv4 address on each network',
+      1,
+    );
+    expectFailure(
+      def,
+      'add-last',
+      'ip-dhcp-host',
+      "<host name='x' ip='2001:db8:1::9'/>",
+      'OPERATION_INVALID',
+      'dhcp is supported only for a single IPv6 address on each network',
+      3,
+    );
   });
 
   it('modifies the entry found by mac, ip or name, replacing it whole', () => {
@@ -292,13 +343,30 @@ describe('ip-dhcp-host', () => {
   });
 
   it('reports a modify that matches nothing', () => {
-    expectFailure(net(), 'modify', 'ip-dhcp-host', "<host mac='00:16:3e:77:f0:0d' name='m.example.com' ip='192.168.122.12'/>",
+    expectFailure(
+      net(),
+      'modify',
+      'ip-dhcp-host',
+      "<host mac='00:16:3e:77:f0:0d' name='m.example.com' ip='192.168.122.12'/>",
       'OPERATION_INVALID',
-      `couldn't locate an existing dhcp host entry with "mac='00:16:3e:77:f0:0d'" "name='m.example.com'" "ip='192.168.122.12'" in network 'default'`);
-    expectFailure(net(), 'modify', 'ip-dhcp-host', "<host name='nobody' ip='192.168.122.13'/>", 'OPERATION_INVALID',
-      `couldn't locate an existing dhcp host entry with "mac='unknown'" "name='nobody'" "ip='192.168.122.13'" in network 'default'`);
-    expectFailure(net(), 'modify', 'ip-dhcp-host', "<host mac='52:54:00:00:00:13' ip='192.168.122.13'/>", 'OPERATION_INVALID',
-      `couldn't locate an existing dhcp host entry with "mac='52:54:00:00:00:13'" "name='(null)'" "ip='192.168.122.13'" in network 'default'`);
+      `couldn't locate an existing dhcp host entry with "mac='00:16:3e:77:f0:0d'" "name='m.example.com'" "ip='192.168.122.12'" in network 'default'`,
+    );
+    expectFailure(
+      net(),
+      'modify',
+      'ip-dhcp-host',
+      "<host name='nobody' ip='192.168.122.13'/>",
+      'OPERATION_INVALID',
+      `couldn't locate an existing dhcp host entry with "mac='unknown'" "name='nobody'" "ip='192.168.122.13'" in network 'default'`,
+    );
+    expectFailure(
+      net(),
+      'modify',
+      'ip-dhcp-host',
+      "<host mac='52:54:00:00:00:13' ip='192.168.122.13'/>",
+      'OPERATION_INVALID',
+      `couldn't locate an existing dhcp host entry with "mac='52:54:00:00:00:13'" "name='(null)'" "ip='192.168.122.13'" in network 'default'`,
+    );
   });
 
   it('deletes with a partial element whose every attribute matches', () => {
@@ -306,8 +374,14 @@ describe('ip-dhcp-host', () => {
     expect(byMac.ips[0]!.hosts).toEqual([HOST_B]);
     const full = applyUpdate(net(), 'delete', 'ip-dhcp-host', -1, "<host mac='00:16:3e:3e:a9:1a' name='b.example.com' ip='192.168.122.11'/>");
     expect(full.ips[0]!.hosts).toEqual([HOST_A]);
-    expectFailure(net(), 'delete', 'ip-dhcp-host', "<host mac='00:16:3e:77:e2:ed' ip='192.168.122.11'/>", 'OPERATION_INVALID',
-      "couldn't locate a matching dhcp host entry in network 'default'");
+    expectFailure(
+      net(),
+      'delete',
+      'ip-dhcp-host',
+      "<host mac='00:16:3e:77:e2:ed' ip='192.168.122.11'/>",
+      'OPERATION_INVALID',
+      "couldn't locate a matching dhcp host entry in network 'default'",
+    );
   });
 
   it('ignores the mac when the entry has none (libvirt quirk)', () => {
@@ -318,8 +392,14 @@ describe('ip-dhcp-host', () => {
   });
 
   it('still needs one of name, mac or ip to delete', () => {
-    expectFailure(net(), 'delete', 'ip-dhcp-host', "<host id='0:3:0:1'/>", 'XML_ERROR',
-      "At least one of name, mac, or ip attribute must be specified for static host definition in network 'default'");
+    expectFailure(
+      net(),
+      'delete',
+      'ip-dhcp-host',
+      "<host id='0:3:0:1'/>",
+      'XML_ERROR',
+      "At least one of name, mac, or ip attribute must be specified for static host definition in network 'default'",
+    );
   });
 });
 
@@ -327,7 +407,8 @@ describe('ip-dhcp-host', () => {
 
 describe('ip-dhcp-range', () => {
   const RANGE = "<range start='192.168.122.10' end='192.168.122.100'/>";
-  const hostsOnly = (): NetworkDef => net({ ips: [withDhcp('192.168.122.1', [{ ...HOST_A }], [{ start: '192.168.122.200', end: '192.168.122.250' }])] });
+  const hostsOnly = (): NetworkDef =>
+    net({ ips: [withDhcp('192.168.122.1', [{ ...HOST_A }], [{ start: '192.168.122.200', end: '192.168.122.250' }])] });
 
   it('adds at the front or the end', () => {
     expect(applyUpdate(hostsOnly(), 'add-first', 'ip-dhcp-range', -1, RANGE).ips[0]!.ranges).toEqual([
@@ -341,45 +422,74 @@ describe('ip-dhcp-range', () => {
   });
 
   it('refuses an exact duplicate', () => {
-    expectFailure(net(), 'add-last', 'ip-dhcp-range', "<range start='192.168.122.2' end='192.168.122.254'/>", 'OPERATION_INVALID',
-      `there is an existing dhcp range entry in network 'default' that matches "<range start='192.168.122.2' end='192.168.122.254'/>"`);
+    expectFailure(
+      net(),
+      'add-last',
+      'ip-dhcp-range',
+      "<range start='192.168.122.2' end='192.168.122.254'/>",
+      'OPERATION_INVALID',
+      `there is an existing dhcp range entry in network 'default' that matches "<range start='192.168.122.2' end='192.168.122.254'/>"`,
+    );
   });
 
   it('refuses a range outside the subnet (parser check)', () => {
-    expectFailure(net(), 'add-first', 'ip-dhcp-range', "<range start='10.0.0.10' end='10.0.0.100'/>", 'INTERNAL_ERROR',
-      'range 10.0.0.10 - 10.0.0.100 is not entirely within network 192.168.122.1/24');
+    expectFailure(
+      net(),
+      'add-first',
+      'ip-dhcp-range',
+      "<range start='10.0.0.10' end='10.0.0.100'/>",
+      'INTERNAL_ERROR',
+      'range 10.0.0.10 - 10.0.0.100 is not entirely within network 192.168.122.1/24',
+    );
   });
 
   it("refuses a range of the other family (the parser's check comes before libvirt's own family check)", () => {
-    expectFailure(net(), 'add-last', 'ip-dhcp-range', "<range start='2001:db8::10' end='2001:db8::20'/>", 'INTERNAL_ERROR',
-      'mismatch of address family in range 2001:db8::10 - 2001:db8::20 for network 192.168.122.1');
+    expectFailure(
+      net(),
+      'add-last',
+      'ip-dhcp-range',
+      "<range start='2001:db8::10' end='2001:db8::20'/>",
+      'INTERNAL_ERROR',
+      'mismatch of address family in range 2001:db8::10 - 2001:db8::20 for network 192.168.122.1',
+    );
   });
 
   it('cannot modify, even before parsing the range', () => {
-    expectFailure(net(), 'modify', 'ip-dhcp-range', "<range start='bogus'/>", 'OPERATION_UNSUPPORTED',
-      'dhcp ranges cannot be modified, only added or deleted');
+    expectFailure(
+      net(),
+      'modify',
+      'ip-dhcp-range',
+      "<range start='bogus'/>",
+      'OPERATION_UNSUPPORTED',
+      'dhcp ranges cannot be modified, only added or deleted',
+    );
   });
 
   it('allows DHCP on only one <ip> per family', () => {
     const def = net({ ips: [withDhcp('192.168.122.1', [{ ...HOST_A }]), ip('192.168.123.1')] });
-    expectFailure(def, 'add-last', 'ip-dhcp-range', "<range start='192.168.123.2' end='192.168.123.9'/>", 'OPERATION_INVALID',
-      'dhcp is supported only for a single IPv4 address on each network', 1);
+    expectFailure(
+      def,
+      'add-last',
+      'ip-dhcp-range',
+      "<range start='192.168.123.2' end='192.168.123.9'/>",
+      'OPERATION_INVALID',
+      'dhcp is supported only for a single IPv4 address on each network',
+      1,
+    );
   });
 
   it('deletes an exact start/end match only', () => {
     const out = applyUpdate(net(), 'delete', 'ip-dhcp-range', -1, '<range start="192.168.122.2" end="192.168.122.254"/>');
     expect(out.ips[0]!.ranges).toEqual([]);
     expect(out.ips[0]!.dhcp).toBe(true); // the hosts remain
-    expectFailure(net(), 'delete', 'ip-dhcp-range', RANGE, 'OPERATION_INVALID',
-      "couldn't locate a matching dhcp range entry in network 'default'");
+    expectFailure(net(), 'delete', 'ip-dhcp-range', RANGE, 'OPERATION_INVALID', "couldn't locate a matching dhcp range entry in network 'default'");
   });
 });
 
 /* ---------- forward-interface ---------- */
 
 describe('forward-interface', () => {
-  const pooled = (connections = 0): NetworkDef =>
-    net({ forward: { mode: 'nat', interfaces: [{ type: 'netdev', dev: 'eth1', connections }] } });
+  const pooled = (connections = 0): NetworkDef => net({ forward: { mode: 'nat', interfaces: [{ type: 'netdev', dev: 'eth1', connections }] } });
 
   it('adds at the front or the end and deletes by dev', () => {
     const devs = (d: NetworkDef): string[] => d.forward.interfaces.map((f) => (f.type === 'netdev' ? f.dev : '?'));
@@ -389,19 +499,42 @@ describe('forward-interface', () => {
   });
 
   it('reports duplicates, missing entries, a missing dev and modify', () => {
-    expectFailure(pooled(), 'add-last', 'forward-interface', "<interface dev='eth1'/>", 'OPERATION_INVALID',
-      `there is an existing interface entry in network 'default' that matches "<interface dev='eth1'>"`);
-    expectFailure(pooled(), 'delete', 'forward-interface', "<interface dev='eth47'/>", 'OPERATION_INVALID',
-      "couldn't find an interface entry in network 'default' matching <interface dev='eth47'>");
-    expectFailure(pooled(), 'add-last', 'forward-interface', '<interface/>', 'XML_ERROR',
-      'missing dev attribute in <interface> element');
-    expectFailure(pooled(), 'modify', 'forward-interface', "<interface dev='eth1'/>", 'OPERATION_UNSUPPORTED',
-      'forward interface entries cannot be modified, only added or deleted');
+    expectFailure(
+      pooled(),
+      'add-last',
+      'forward-interface',
+      "<interface dev='eth1'/>",
+      'OPERATION_INVALID',
+      `there is an existing interface entry in network 'default' that matches "<interface dev='eth1'>"`,
+    );
+    expectFailure(
+      pooled(),
+      'delete',
+      'forward-interface',
+      "<interface dev='eth47'/>",
+      'OPERATION_INVALID',
+      "couldn't find an interface entry in network 'default' matching <interface dev='eth47'>",
+    );
+    expectFailure(pooled(), 'add-last', 'forward-interface', '<interface/>', 'XML_ERROR', 'missing dev attribute in <interface> element');
+    expectFailure(
+      pooled(),
+      'modify',
+      'forward-interface',
+      "<interface dev='eth1'/>",
+      'OPERATION_UNSUPPORTED',
+      'forward interface entries cannot be modified, only added or deleted',
+    );
   });
 
   it('refuses to delete an interface in use', () => {
-    expectFailure(pooled(2), 'delete', 'forward-interface', "<interface dev='eth1'/>", 'OPERATION_INVALID',
-      "unable to delete interface 'eth1' in network 'default'. It is currently being used by 2 domains.");
+    expectFailure(
+      pooled(2),
+      'delete',
+      'forward-interface',
+      "<interface dev='eth1'/>",
+      'OPERATION_INVALID',
+      "unable to delete interface 'eth1' in network 'default'. It is currently being used by 2 domains.",
+    );
   });
 });
 
@@ -421,11 +554,23 @@ describe('portgroup', () => {
   });
 
   it('reports duplicates and missing groups', () => {
-    expectFailure(groups(), 'add-last', 'portgroup', "<portgroup name='alice'/>", 'OPERATION_INVALID',
-      `there is an existing portgroup entry in network 'default' that matches "<portgroup name='alice'>"`);
+    expectFailure(
+      groups(),
+      'add-last',
+      'portgroup',
+      "<portgroup name='alice'/>",
+      'OPERATION_INVALID',
+      `there is an existing portgroup entry in network 'default' that matches "<portgroup name='alice'>"`,
+    );
     for (const command of ['modify', 'delete'] as const) {
-      expectFailure(groups(), command, 'portgroup', "<portgroup name='alison'/>", 'OPERATION_INVALID',
-        "couldn't find a portgroup entry in network 'default' matching <portgroup name='alison'>");
+      expectFailure(
+        groups(),
+        command,
+        'portgroup',
+        "<portgroup name='alison'/>",
+        'OPERATION_INVALID',
+        "couldn't find a portgroup entry in network 'default' matching <portgroup name='alison'>",
+      );
     }
   });
 
@@ -464,10 +609,22 @@ describe('dns-host', () => {
   });
 
   it('refuses an add with a known IP and an incomplete add', () => {
-    expectFailure(hosts(), 'add-last', 'dns-host', "<host ip='192.168.122.1'><hostname>other</hostname></host>", 'OPERATION_INVALID',
-      'there is already at least one DNS HOST record with a matching field in network default');
-    expectFailure(hosts(), 'add-first', 'dns-host', '<host><hostname>gateway</hostname></host>', 'XML_DETAIL',
-      "Missing IP address in network 'default' DNS HOST record");
+    expectFailure(
+      hosts(),
+      'add-last',
+      'dns-host',
+      "<host ip='192.168.122.1'><hostname>other</hostname></host>",
+      'OPERATION_INVALID',
+      'there is already at least one DNS HOST record with a matching field in network default',
+    );
+    expectFailure(
+      hosts(),
+      'add-first',
+      'dns-host',
+      '<host><hostname>gateway</hostname></host>',
+      'XML_DETAIL',
+      "Missing IP address in network 'default' DNS HOST record",
+    );
   });
 
   it('deletes the one record matching the IP or a hostname', () => {
@@ -478,29 +635,80 @@ describe('dns-host', () => {
   });
 
   it('refuses an ambiguous or unmatched delete, and one with neither ip nor hostname', () => {
-    expectFailure(hosts(), 'delete', 'dns-host', '<host><hostname>shared</hostname></host>', 'OPERATION_INVALID',
-      'multiple matching DNS HOST records were found in network default');
-    expectFailure(hosts(), 'delete', 'dns-host', '<host><hostname>nobody</hostname></host>', 'OPERATION_INVALID',
-      "couldn't locate a matching DNS HOST record in network default");
-    expectFailure(hosts(), 'delete', 'dns-host', "<host protocol='name'/>", 'XML_DETAIL',
-      "Missing ip and hostname in network 'default' DNS HOST record");
+    expectFailure(
+      hosts(),
+      'delete',
+      'dns-host',
+      '<host><hostname>shared</hostname></host>',
+      'OPERATION_INVALID',
+      'multiple matching DNS HOST records were found in network default',
+    );
+    expectFailure(
+      hosts(),
+      'delete',
+      'dns-host',
+      '<host><hostname>nobody</hostname></host>',
+      'OPERATION_INVALID',
+      "couldn't locate a matching DNS HOST record in network default",
+    );
+    expectFailure(
+      hosts(),
+      'delete',
+      'dns-host',
+      "<host protocol='name'/>",
+      'XML_DETAIL',
+      "Missing ip and hostname in network 'default' DNS HOST record",
+    );
   });
 
   it('modifies the record with the same IP, replacing its hostnames', () => {
-    const out = applyUpdate(hosts(), 'modify', 'dns-host', -1,
-      "<host ip='192.168.122.2'><hostname>Another</hostname><hostname>decent</hostname><hostname>names</hostname></host>");
+    const out = applyUpdate(
+      hosts(),
+      'modify',
+      'dns-host',
+      -1,
+      "<host ip='192.168.122.2'><hostname>Another</hostname><hostname>decent</hostname><hostname>names</hostname></host>",
+    );
     expect(out.dns.hosts[2]).toEqual({ ip: '192.168.122.2', hostnames: ['Another', 'decent', 'names'] });
-    expectFailure(hosts(), 'modify', 'dns-host', "<host ip='192.168.122.33'><hostname>x</hostname></host>", 'OPERATION_INVALID',
-      "couldn't locate a matching DNS HOST record in network default");
+    expectFailure(
+      hosts(),
+      'modify',
+      'dns-host',
+      "<host ip='192.168.122.33'><hostname>x</hostname></host>",
+      'OPERATION_INVALID',
+      "couldn't locate a matching DNS HOST record in network default",
+    );
     // a hostname alone does not find a record to modify
-    expectFailure(hosts(), 'modify', 'dns-host', '<host><hostname>pudding</hostname></host>', 'OPERATION_INVALID',
-      "couldn't locate a matching DNS HOST record in network default");
+    expectFailure(
+      hosts(),
+      'modify',
+      'dns-host',
+      '<host><hostname>pudding</hostname></host>',
+      'OPERATION_INVALID',
+      "couldn't locate a matching DNS HOST record in network default",
+    );
   });
 
   it('counts duplicate IPs as several matches for modify', () => {
-    const dup = net({ dns: { forwarders: [], txts: [], srvs: [], hosts: [{ ip: '10.0.0.1', hostnames: ['a'] }, { ip: '10.0.0.1', hostnames: ['b'] }] } });
-    expectFailure(dup, 'modify', 'dns-host', "<host ip='10.0.0.1'><hostname>c</hostname></host>", 'OPERATION_INVALID',
-      'multiple matching DNS HOST records were found in network default');
+    const dup = net({
+      dns: {
+        forwarders: [],
+        txts: [],
+        srvs: [],
+        hosts: [
+          { ip: '10.0.0.1', hostnames: ['a'] },
+          { ip: '10.0.0.1', hostnames: ['b'] },
+        ],
+      },
+    });
+    expectFailure(
+      dup,
+      'modify',
+      'dns-host',
+      "<host ip='10.0.0.1'><hostname>c</hostname></host>",
+      'OPERATION_INVALID',
+      'multiple matching DNS HOST records were found in network default',
+    );
   });
 });
 
@@ -521,19 +729,43 @@ describe('dns-txt', () => {
   });
 
   it('reports a duplicate, a missing record and a modify without value', () => {
-    expectFailure(txt(), 'add-last', 'dns-txt', "<txt name='example' value='example value'/>", 'OPERATION_INVALID',
-      "there is already a DNS TXT record with name 'example' in network default");
+    expectFailure(
+      txt(),
+      'add-last',
+      'dns-txt',
+      "<txt name='example' value='example value'/>",
+      'OPERATION_INVALID',
+      "there is already a DNS TXT record with name 'example' in network default",
+    );
     for (const command of ['delete', 'modify'] as const) {
-      expectFailure(txt(), command, 'dns-txt', "<txt name='notexisted' value='modified example'/>", 'OPERATION_INVALID',
-        "couldn't locate a matching DNS TXT record in network default");
+      expectFailure(
+        txt(),
+        command,
+        'dns-txt',
+        "<txt name='notexisted' value='modified example'/>",
+        'OPERATION_INVALID',
+        "couldn't locate a matching DNS TXT record in network default",
+      );
     }
-    expectFailure(txt(), 'modify', 'dns-txt', "<txt name='example'/>", 'OPERATION_INVALID',
-      'missing value of modifying DNS TXT record in network default');
+    expectFailure(
+      txt(),
+      'modify',
+      'dns-txt',
+      "<txt name='example'/>",
+      'OPERATION_INVALID',
+      'missing value of modifying DNS TXT record in network default',
+    );
   });
 
   it('needs a value to add', () => {
-    expectFailure(txt(), 'add-last', 'dns-txt', "<txt name='novalue'/>", 'XML_DETAIL',
-      "missing required value attribute in DNS TXT record named 'novalue' of network default");
+    expectFailure(
+      txt(),
+      'add-last',
+      'dns-txt',
+      "<txt name='novalue'/>",
+      'XML_DETAIL',
+      "missing required value attribute in DNS TXT record named 'novalue' of network default",
+    );
   });
 });
 
@@ -559,27 +791,50 @@ describe('dns-srv', () => {
   });
 
   it('refuses an add that matches an existing record', () => {
-    expectFailure(one(), 'add-last', 'dns-srv', SRV, 'OPERATION_INVALID',
-      'there is already at least one DNS SRV record matching all specified fields in network default');
+    expectFailure(
+      one(),
+      'add-last',
+      'dns-srv',
+      SRV,
+      'OPERATION_INVALID',
+      'there is already at least one DNS SRV record matching all specified fields in network default',
+    );
   });
 
   it('deletes exactly one record matching the given fields', () => {
     expect(applyUpdate(one(), 'delete', 'dns-srv', -1, "<srv protocol='tcp'/>").dns.srvs).toEqual([]);
     const two = applyUpdate(one(), 'add-last', 'dns-srv', -1, DONKEY);
     expect(applyUpdate(two, 'delete', 'dns-srv', -1, DONKEY).dns.srvs).toEqual(one().dns.srvs);
-    expectFailure(two, 'delete', 'dns-srv', "<srv service='name'/>", 'OPERATION_INVALID',
-      'multiple DNS SRV records matching all specified fields were found in network default');
-    expectFailure(one(), 'delete', 'dns-srv', "<srv protocol='pudding'/>", 'OPERATION_INVALID',
-      "couldn't locate a matching DNS SRV record in network default");
+    expectFailure(
+      two,
+      'delete',
+      'dns-srv',
+      "<srv service='name'/>",
+      'OPERATION_INVALID',
+      'multiple DNS SRV records matching all specified fields were found in network default',
+    );
+    expectFailure(
+      one(),
+      'delete',
+      'dns-srv',
+      "<srv protocol='pudding'/>",
+      'OPERATION_INVALID',
+      "couldn't locate a matching DNS SRV record in network default",
+    );
   });
 
   it('cannot modify (11.3), before even checking the element', () => {
-    expectFailure(one(), 'modify', 'dns-srv', '<txt/>', 'OPERATION_UNSUPPORTED',
-      'DNS SRV records cannot be modified, only added or deleted');
+    expectFailure(one(), 'modify', 'dns-srv', '<txt/>', 'OPERATION_UNSUPPORTED', 'DNS SRV records cannot be modified, only added or deleted');
   });
 
   it('needs service and protocol to add', () => {
-    expectFailure(net(), 'add-last', 'dns-srv', "<srv protocol='tcp'/>", 'XML_DETAIL',
-      "missing required service attribute in DNS SRV record of network 'default'");
+    expectFailure(
+      net(),
+      'add-last',
+      'dns-srv',
+      "<srv protocol='tcp'/>",
+      'XML_DETAIL',
+      "missing required service attribute in DNS SRV record of network 'default'",
+    );
   });
 });

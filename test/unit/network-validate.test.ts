@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IpDef, NetworkDef, PciAddress, PortGroupDef } from '../../src/conf/network/types.js';
-import {
-  checkNetworkConfig,
-  pciSysfsPath,
-  validateNetworkForDefine,
-  type ValidateFacts,
-} from '../../src/conf/network/validate.js';
+import { checkNetworkConfig, pciSysfsPath, validateNetworkForDefine, type ValidateFacts } from '../../src/conf/network/validate.js';
 import { VirError } from '../../src/util/errors.js';
 import { minimalNetworkDef as net } from './support/network-def.js';
 import { implemented } from './support/implemented.js';
@@ -33,8 +28,7 @@ describe('validateNetworkForDefine: name', () => {
 });
 
 describe('validateNetworkForDefine: elements only libvirt-built networks may carry', () => {
-  const bridged = (over: Partial<NetworkDef>): NetworkDef =>
-    net({ bridge: { name: 'br0', stp: true, delay: 0 }, ...over }, 'bridge');
+  const bridged = (over: Partial<NetworkDef>): NetworkDef => net({ bridge: { name: 'br0', stp: true, delay: 0 }, ...over }, 'bridge');
 
   it('rejects <mac>', () => {
     const e = validate(bridged({ mac: '52:54:00:11:22:33' }));
@@ -65,10 +59,7 @@ describe('validateNetworkForDefine: elements only libvirt-built networks may car
   });
   it('lets none/nat/route/open carry all of them', () => {
     for (const mode of ['none', 'nat', 'route', 'open'] as const) {
-      const def = net(
-        { mac: '52:54:00:11:22:33', ips: [ip('10.0.0.1', 24)], domain: { name: 'x' }, bandwidth: { inbound: { average: 100 } } },
-        mode,
-      );
+      const def = net({ mac: '52:54:00:11:22:33', ips: [ip('10.0.0.1', 24)], domain: { name: 'x' }, bandwidth: { inbound: { average: 100 } } }, mode);
       expect(() => validateNetworkForDefine(def)).not.toThrow();
     }
   });
@@ -79,9 +70,7 @@ describe('validateNetworkForDefine: network-wide bandwidth', () => {
   it('rejects it for private/vepa/passthrough/hostdev', () => {
     const e = validate(net({ bandwidth: bw, forward: { mode: 'private', interfaces: [{ type: 'netdev', dev: 'eth0', connections: 0 }] } }));
     expect(e.errorClass).toBe('CONFIG_UNSUPPORTED');
-    expect(e.message).toBe(
-      "unsupported configuration: Unsupported network-wide <bandwidth> element in network n1 with forward mode='private'",
-    );
+    expect(e.message).toBe("unsupported configuration: Unsupported network-wide <bandwidth> element in network n1 with forward mode='private'");
   });
   it('rejects it for bridge mode without a bridge name (macvtap)', () => {
     const def = net({ bandwidth: bw, forward: { mode: 'bridge', interfaces: [{ type: 'netdev', dev: 'eth0', connections: 0 }] } });
@@ -128,15 +117,22 @@ describe('validateNetworkForDefine: forward device pool', () => {
     expect(pciSysfsPath(a)).toBe('/sys/bus/pci/devices/001f:ab:1c.7');
   });
   it('rejects mixing <pf>, <interface> and <address>', () => {
-    const msg =
-      'unsupported configuration: <address>, <interface>, and <pf> elements of <forward> in network n1 are mutually exclusive';
+    const msg = 'unsupported configuration: <address>, <interface>, and <pf> elements of <forward> in network n1 are mutually exclusive';
     const pfAndIf = net({ forward: { mode: 'passthrough', pf: 'eth0', interfaces: [{ type: 'netdev', dev: 'eth1', connections: 0 }] } });
     expect(validate(pfAndIf).message).toBe(msg);
     const pfAndAddr = net({ forward: { mode: 'hostdev', pf: 'eth0', interfaces: [{ type: 'pci', address: pci, connections: 0 }] } });
     expect(validate(pfAndAddr).message).toBe(msg);
   });
   it('accepts a pool of one kind', () => {
-    const ifs = net({ forward: { mode: 'passthrough', interfaces: [{ type: 'netdev', dev: 'eth1', connections: 0 }, { type: 'netdev', dev: 'eth2', connections: 0 }] } });
+    const ifs = net({
+      forward: {
+        mode: 'passthrough',
+        interfaces: [
+          { type: 'netdev', dev: 'eth1', connections: 0 },
+          { type: 'netdev', dev: 'eth2', connections: 0 },
+        ],
+      },
+    });
     expect(() => validateNetworkForDefine(ifs)).not.toThrow();
     expect(() => validateNetworkForDefine(net({ forward: { mode: 'hostdev', pf: 'eth0', interfaces: [] } }))).not.toThrow();
   });
@@ -166,9 +162,7 @@ describe('validateNetworkForDefine: DHCP sections', () => {
   it('accepts one IPv4 and one IPv6 DHCP, and an empty <dhcp/> beside a real one', () => {
     const r6 = { dhcp: true, ranges: [{ start: 'fd00::2', end: 'fd00::9' }] };
     expect(() => validateNetworkForDefine(net({ ips: [ip('10.0.0.1', 24, range4(0)), ip('fd00::1', 64, r6)] }))).not.toThrow();
-    expect(() =>
-      validateNetworkForDefine(net({ ips: [ip('10.0.0.1', 24, range4(0)), ip('10.0.1.1', 24, { dhcp: true })] })),
-    ).not.toThrow();
+    expect(() => validateNetworkForDefine(net({ ips: [ip('10.0.0.1', 24, range4(0)), ip('10.0.1.1', 24, { dhcp: true })] }))).not.toThrow();
   });
 });
 
@@ -213,7 +207,18 @@ describe('validateNetworkForDefine: vlan tags', () => {
 describe('validateNetworkForDefine: portgroups', () => {
   const br = { bridge: { name: 'br0', stp: true, delay: 0 } };
   it('rejects two default portgroups', () => {
-    const e = validate(net({ ...br, portGroups: [{ name: 'a', isDefault: true }, { name: 'b', isDefault: true }] }, 'bridge'));
+    const e = validate(
+      net(
+        {
+          ...br,
+          portGroups: [
+            { name: 'a', isDefault: true },
+            { name: 'b', isDefault: true },
+          ],
+        },
+        'bridge',
+      ),
+    );
     expect(e.errorClass).toBe('CONFIG_UNSUPPORTED');
     expect(e.message).toBe(
       "unsupported configuration: network 'n1' has multiple default <portgroup> elements (a and b), but only one default is allowed",
@@ -226,9 +231,7 @@ describe('validateNetworkForDefine: portgroups', () => {
   it('rejects portgroup bandwidth where the network allows none', () => {
     const pg: PortGroupDef = { name: 'a', bandwidth: { outbound: { average: 10 } } };
     const e = validate(net({ portGroups: [pg], forward: { mode: 'hostdev', pf: 'eth0', interfaces: [] } }));
-    expect(e.message).toBe(
-      "unsupported configuration: Unsupported <bandwidth> element in network 'n1' in portgroup 'a' with forward mode='hostdev'",
-    );
+    expect(e.message).toBe("unsupported configuration: Unsupported <bandwidth> element in network 'n1' in portgroup 'a' with forward mode='hostdev'");
     expect(() => validateNetworkForDefine(net({ portGroups: [pg] }, 'nat'))).not.toThrow();
   });
 });
@@ -257,21 +260,30 @@ describe.skipIf(!ready)('validateNetworkForDefine on parsed XML (texts confirmed
     );
   });
   it('a PCI address in a passthrough pool (libvirt 9.0 prints two spaces before "but"; 11.3 one)', () => {
-    expect(check("<network><name>vt1</name><forward mode='passthrough'><address type='pci' domain='0' bus='3' slot='0' function='1'/></forward></network>").message).toBe(
+    expect(
+      check("<network><name>vt1</name><forward mode='passthrough'><address type='pci' domain='0' bus='3' slot='0' function='1'/></forward></network>")
+        .message,
+    ).toBe(
       "unsupported configuration: network 'vt1' has forward mode 'passthrough' but lists a device by PCI address in the device pool. This is only supported for networks with forward mode 'hostdev'",
     );
   });
   it('a hostdev address that is not a VF', () => {
-    expect(check("<network><name>vt1</name><forward mode='hostdev'><address type='pci' domain='0' bus='3' slot='0' function='1'/></forward></network>", noVfs).message).toBe(
-      "unsupported configuration: device '/sys/bus/pci/devices/0000:03:00.1' in network 'vt1' is not an SR-IOV Virtual Function",
-    );
+    expect(
+      check(
+        "<network><name>vt1</name><forward mode='hostdev'><address type='pci' domain='0' bus='3' slot='0' function='1'/></forward></network>",
+        noVfs,
+      ).message,
+    ).toBe("unsupported configuration: device '/sys/bus/pci/devices/0000:03:00.1' in network 'vt1' is not an SR-IOV Virtual Function");
   });
   it('two IPv4 DHCP sections, but not a range beside an empty <dhcp/>', () => {
-    const two = "<ip address='10.0.0.1' prefix='24'><dhcp><range start='10.0.0.2' end='10.0.0.9'/></dhcp></ip><ip address='10.0.1.1' prefix='24'><dhcp><range start='10.0.1.2' end='10.0.1.9'/></dhcp></ip>";
+    const two =
+      "<ip address='10.0.0.1' prefix='24'><dhcp><range start='10.0.0.2' end='10.0.0.9'/></dhcp></ip><ip address='10.0.1.1' prefix='24'><dhcp><range start='10.0.1.2' end='10.0.1.9'/></dhcp></ip>";
     expect(check(`<network><name>vt1</name>${two}</network>`).message).toBe(
       'unsupported configuration: Multiple IPv4 dhcp sections found -- dhcp is supported only for a single IPv4 address on each network',
     );
-    ok("<network><name>vt1</name><ip address='10.0.0.1' prefix='24'><dhcp><range start='10.0.0.2' end='10.0.0.9'/></dhcp></ip><ip address='10.0.1.1' prefix='24'><dhcp/></ip></network>");
+    ok(
+      "<network><name>vt1</name><ip address='10.0.0.1' prefix='24'><dhcp><range start='10.0.0.2' end='10.0.0.9'/></dhcp></ip><ip address='10.0.1.1' prefix='24'><dhcp/></ip></network>",
+    );
   });
   it('a vlan on an isolated network; accepted on passthrough', () => {
     expect(check("<network><name>vt1</name><vlan><tag id='4'/></vlan></network>").message).toBe(
@@ -280,11 +292,15 @@ describe.skipIf(!ready)('validateNetworkForDefine on parsed XML (texts confirmed
     ok("<network><name>vt1</name><forward mode='passthrough' dev='eth0'/><vlan><tag id='4'/></vlan></network>");
   });
   it('two default portgroups; portgroup bandwidth on a private network', () => {
-    expect(check("<network><name>vt1</name><forward mode='bridge'/><bridge name='br0'/><portgroup name='a' default='yes'/><portgroup name='b' default='yes'/></network>").message).toBe(
-      "unsupported configuration: network 'vt1' has multiple default <portgroup> elements (a and b), but only one default is allowed",
-    );
-    expect(check("<network><name>vt1</name><forward mode='private' dev='eth0'/><portgroup name='a'><bandwidth><inbound average='10'/></bandwidth></portgroup></network>").message).toBe(
-      "unsupported configuration: Unsupported <bandwidth> element in network 'vt1' in portgroup 'a' with forward mode='private'",
-    );
+    expect(
+      check(
+        "<network><name>vt1</name><forward mode='bridge'/><bridge name='br0'/><portgroup name='a' default='yes'/><portgroup name='b' default='yes'/></network>",
+      ).message,
+    ).toBe("unsupported configuration: network 'vt1' has multiple default <portgroup> elements (a and b), but only one default is allowed");
+    expect(
+      check(
+        "<network><name>vt1</name><forward mode='private' dev='eth0'/><portgroup name='a'><bandwidth><inbound average='10'/></bandwidth></portgroup></network>",
+      ).message,
+    ).toBe("unsupported configuration: Unsupported <bandwidth> element in network 'vt1' in portgroup 'a' with forward mode='private'");
   });
 });

@@ -30,7 +30,10 @@ describe('planHostSetup', () => {
   });
 
   it('uses the userspace datapath without it, with every workaround it needs', () => {
-    const plan = planHostSetup({ ...base, underlayNic: 'eth0', bridgeMappings: [{ physnet: 'uplink', bridge: 'br-ext', nic: 'ext0' }] }, { kernelDatapath: false, underlayMtu: 9000 });
+    const plan = planHostSetup(
+      { ...base, underlayNic: 'eth0', bridgeMappings: [{ physnet: 'uplink', bridge: 'br-ext', nic: 'ext0' }] },
+      { kernelDatapath: false, underlayMtu: 9000 },
+    );
     expect(plan.datapath).toBe('netdev');
     expect(plan.bridges.map((b) => [b.name, b.datapathType])).toEqual([
       ['br-int', 'netdev'],
@@ -52,9 +55,15 @@ describe('planHostSetup', () => {
   });
 
   it('needs the underlay NIC for the userspace datapath, and refuses what is not an address or a remote', () => {
-    expect(thrownBy(() => planHostSetup(base, { kernelDatapath: false, underlayMtu: 1500 })).message).toMatch(/^invalid argument: the userspace datapath needs the underlay NIC/);
-    expect(thrownBy(() => planHostSetup({ ...base, encapIp: 'h1' }, { kernelDatapath: true, underlayMtu: 1500 })).message).toBe("invalid argument: invalid encapsulation address 'h1'");
-    expect(thrownBy(() => planHostSetup({ ...base, remote: '192.0.2.2' }, { kernelDatapath: true, underlayMtu: 1500 })).message).toMatch(/^invalid argument: invalid OVN remote/);
+    expect(thrownBy(() => planHostSetup(base, { kernelDatapath: false, underlayMtu: 1500 })).message).toMatch(
+      /^invalid argument: the userspace datapath needs the underlay NIC/,
+    );
+    expect(thrownBy(() => planHostSetup({ ...base, encapIp: 'h1' }, { kernelDatapath: true, underlayMtu: 1500 })).message).toBe(
+      "invalid argument: invalid encapsulation address 'h1'",
+    );
+    expect(thrownBy(() => planHostSetup({ ...base, remote: '192.0.2.2' }, { kernelDatapath: true, underlayMtu: 1500 })).message).toMatch(
+      /^invalid argument: invalid OVN remote/,
+    );
   });
 
   it('computes the overlay MTU as Incus does', () => {

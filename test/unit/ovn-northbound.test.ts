@@ -110,7 +110,10 @@ describe('an OVN network in the northbound database', () => {
   beforeEach(async () => {
     // Rows nobody at virtnet made: they must come through everything untouched.
     if ((await named('Logical_Switch', 'foreign')) === undefined) {
-      await db.transact('OVN_Northbound', [insert('Logical_Switch', { name: 'foreign', external_ids: stringMap({ owner: 'someone' }) }), insert('Address_Set', { name: 'foreign_set', addresses: ['192.0.2.1'] })]);
+      await db.transact('OVN_Northbound', [
+        insert('Logical_Switch', { name: 'foreign', external_ids: stringMap({ owner: 'someone' }) }),
+        insert('Address_Set', { name: 'foreign_set', addresses: ['192.0.2.1'] }),
+      ]);
     }
   });
   afterAll(() => {
@@ -134,7 +137,9 @@ describe('an OVN network in the northbound database', () => {
       ['h1', 20],
       ['h2', 10],
     ]);
-    expect((await rows('Logical_Router_Static_Route')).map((r) => [stringOf(r.ip_prefix), stringOf(r.nexthop)])).toEqual([['0.0.0.0/0', '198.51.100.1']]);
+    expect((await rows('Logical_Router_Static_Route')).map((r) => [stringOf(r.ip_prefix), stringOf(r.nexthop)])).toEqual([
+      ['0.0.0.0/0', '198.51.100.1'],
+    ]);
     const [dhcp] = await rows('DHCP_Options');
     expect(stringOf(dhcp?.cidr)).toBe('10.77.0.0/24');
     expect(stringMapOf(dhcp?.options)).toEqual({
@@ -208,7 +213,12 @@ describe('an OVN network in the northbound database', () => {
     const before = await sw();
     const dnsBefore = (await rows('DNS')).length;
     await h1.prunePorts(def, a1, [port('52:54:00:77:00:01', 'vm1')]);
-    expect((await rows('Logical_Switch_Port')).map((r) => ids(r)['virtnet-guest']).filter(Boolean).sort()).toEqual(['vm1', 'vm2']);
+    expect(
+      (await rows('Logical_Switch_Port'))
+        .map((r) => ids(r)['virtnet-guest'])
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(['vm1', 'vm2']);
     expect((await rows('DNS')).length).toBe(dnsBefore - 1);
     const after = await sw();
     expect(uuidsOf(after?.ports)).toHaveLength(uuidsOf(before?.ports).length - 1);
@@ -219,7 +229,11 @@ describe('an OVN network in the northbound database', () => {
   });
 
   it('a live change writes only what changed', async () => {
-    const next = await define(xml('ovn1').replace("priority='10'", "priority='15'").replace(/ {4}<virtnet:acl[^\n]*\n/, ''));
+    const next = await define(
+      xml('ovn1')
+        .replace("priority='10'", "priority='15'")
+        .replace(/ {4}<virtnet:acl[^\n]*\n/, ''),
+    );
     const gwBefore = (await rows('Gateway_Chassis')).find((g) => stringOf(g.chassis_name) === 'h1');
     const changes = await changesDuring(() => h1.updateLive(def, next, 'ip-dhcp-host', a1));
     // The h2 gateway's priority, the ACL gone and the port group's list of ACLs.
@@ -251,7 +265,14 @@ describe('an OVN network in the northbound database', () => {
     const ac = (await h1.start(c, { otherActive: [] })) as OvnApplied;
     // The orphan loses its only host key behind virtnet's back (a host that was wiped).
     const orphan = await named('Logical_Switch', 'virtnet-orphan');
-    await db.transact('OVN_Northbound', [{ op: 'mutate', table: 'Logical_Switch', where: [['_uuid', '==', orphan!._uuid as never]], mutations: [['external_ids', 'delete', ['virtnet-host-h1']]] }]);
+    await db.transact('OVN_Northbound', [
+      {
+        op: 'mutate',
+        table: 'Logical_Switch',
+        where: [['_uuid', '==', orphan!._uuid as never]],
+        mutations: [['external_ids', 'delete', ['virtnet-host-h1']]],
+      },
+    ]);
     // h1 rebooted: only still-here runs again.
     await h1.reconcileOwned([{ def: a }, { def: b }, { def: c, applied: ac }]);
     expect(ids(await named('Logical_Switch', 'virtnet-left-behind'))).toEqual(expect.not.objectContaining({ 'virtnet-host-h1': 'active' }));

@@ -76,14 +76,24 @@ describe('OvsdbClient against ovsdb-server', () => {
     const [p1, p2, sw] = await client.transact('Lab', [
       insert('Port', { name: 'p1', addresses: ['52:54:00:00:00:01 10.0.0.11', '52:54:00:00:00:01 fd00::11'] }, 'p1'),
       insert('Port', { name: 'p2', addresses: [] }, 'p2'),
-      insert('Switch', { name: 'sw-a', ports: [new NamedUuid('p1'), new NamedUuid('p2')], external_ids: stringMap({ 'virtnet-network': 'a', 'x y': 'é "q"' }), enabled: true, tag: 7 }),
+      insert('Switch', {
+        name: 'sw-a',
+        ports: [new NamedUuid('p1'), new NamedUuid('p2')],
+        external_ids: stringMap({ 'virtnet-network': 'a', 'x y': 'é "q"' }),
+        enabled: true,
+        tag: 7,
+      }),
     ]);
     expect(p1.uuid).toBeInstanceOf(Uuid);
     const [{ rows }] = await client.transact('Lab', [select('Switch', [byUuid(sw.uuid)])]);
     const row = rows[0]!;
     expect(rowUuid(row).value).toBe(sw.uuid.value);
     expect(stringOf(row.name)).toBe('sw-a');
-    expect(uuidsOf(row.ports).map((u) => u.value).sort()).toEqual([p1.uuid.value, p2.uuid.value].sort());
+    expect(
+      uuidsOf(row.ports)
+        .map((u) => u.value)
+        .sort(),
+    ).toEqual([p1.uuid.value, p2.uuid.value].sort());
     expect(stringMapOf(row.external_ids)).toEqual({ 'virtnet-network': 'a', 'x y': 'é "q"' });
     expect(optionalOf(row.enabled)).toBe(true);
     expect(optionalOf(row.tag)).toBe(7);

@@ -142,7 +142,11 @@ const FIXTURES: Array<[name: string, xml: string, expected: 'valid' | string[]]>
     net("<forward mode='passthrough' dev='eth0'><pf dev='eth0'/><interface dev='eth10' connections='3'/></forward>"),
     'valid',
   ],
-  ['no <name>', "<network><uuid>81ff0d90-c91e-6742-64da-4a736edb9a9b</uuid></network>", ['Expecting an element name, got nothing', 'Invalid sequence in interleave', IN_NETWORK]],
+  [
+    'no <name>',
+    '<network><uuid>81ff0d90-c91e-6742-64da-4a736edb9a9b</uuid></network>',
+    ['Expecting an element name, got nothing', 'Invalid sequence in interleave', IN_NETWORK],
+  ],
   ['empty <network/>', '<network/>', ['Expecting an element name, got nothing', 'Invalid sequence in interleave', IN_NETWORK]],
   ['two <name>s', net('<name>b</name>'), [extra('name'), IN_NETWORK]],
   ['element inside <name>', '<network><name>a<b/></name></network>', ['Element name has extra content: b']],
@@ -164,9 +168,17 @@ const FIXTURES: Array<[name: string, xml: string, expected: 'valid' | string[]]>
   ['negative delay', net("<bridge name='virbr0' delay='-1'/>"), [extra('bridge'), IN_NETWORK]],
   ['MTU too large', net("<mtu size='65536'/>"), [extra('mtu'), IN_NETWORK]],
   ['unknown forward mode', net("<forward mode='masquerade'/>"), [extra('forward'), IN_NETWORK]],
-  ['interfaces and PCI addresses mixed', net("<forward mode='hostdev'><interface dev='eth1'/><address type='pci' bus='1'/></forward>"), [extra('forward'), IN_NETWORK]],
+  [
+    'interfaces and PCI addresses mixed',
+    net("<forward mode='hostdev'><interface dev='eth1'/><address type='pci' bus='1'/></forward>"),
+    [extra('forward'), IN_NETWORK],
+  ],
   ['NAT port 0', net("<forward mode='nat'><nat><port start='0' end='1023'/></nat></forward>"), [extra('forward'), IN_NETWORK]],
-  ['IPv6 NAT range', net("<forward mode='nat'><nat><address start='2001:db8::1' end='2001:db8::9'/></nat></forward>"), [extra('forward'), IN_NETWORK]],
+  [
+    'IPv6 NAT range',
+    net("<forward mode='nat'><nat><address start='2001:db8::1' end='2001:db8::9'/></nat></forward>"),
+    [extra('forward'), IN_NETWORK],
+  ],
   ['two pfs', net("<forward mode='hostdev'><pf dev='a'/><pf dev='b'/></forward>"), [extra('forward'), IN_NETWORK]],
   ['unknown virtualport type', net("<virtualport type='vmware'/>"), [extra('virtualport'), IN_NETWORK]],
   ['midonet without parameters', net("<virtualport type='midonet'/>"), [extra('virtualport'), IN_NETWORK]],
@@ -185,13 +197,29 @@ const FIXTURES: Array<[name: string, xml: string, expected: 'valid' | string[]]>
   ['unknown dns record', net("<dns><mx name='a'/></dns>"), ['Element dns has extra content: mx', extra('dns'), IN_NETWORK]],
   ['txt without value', net("<dns><txt name='a'/></dns>"), ['Element txt failed to validate attributes', extra('dns'), IN_NETWORK]],
   ['srv over sctp', net("<dns><srv service='s' protocol='sctp'/></dns>"), ['Element srv failed to validate attributes', extra('dns'), IN_NETWORK]],
-  ['srv port 70000', net("<dns><srv service='s' protocol='tcp' port='70000'/></dns>"), ['Invalid attribute port for element srv', extra('dns'), IN_NETWORK]],
-  ['dns host without hostname', net("<dns><host ip='192.168.122.2'/></dns>"), ['Expecting an element hostname, got nothing', extra('dns'), IN_NETWORK]],
-  ['bad hostname', net("<dns><host ip='192.168.122.2'><hostname>a_b</hostname></host></dns>"), ['Error validating datatype string', extra('dns'), IN_NETWORK]],
+  [
+    'srv port 70000',
+    net("<dns><srv service='s' protocol='tcp' port='70000'/></dns>"),
+    ['Invalid attribute port for element srv', extra('dns'), IN_NETWORK],
+  ],
+  [
+    'dns host without hostname',
+    net("<dns><host ip='192.168.122.2'/></dns>"),
+    ['Expecting an element hostname, got nothing', extra('dns'), IN_NETWORK],
+  ],
+  [
+    'bad hostname',
+    net("<dns><host ip='192.168.122.2'><hostname>a_b</hostname></host></dns>"),
+    ['Error validating datatype string', extra('dns'), IN_NETWORK],
+  ],
   ['two <dns>', net('<dns/><dns/>'), [extra('dns'), IN_NETWORK]],
   ['IPv4 octet 256', net("<ip address='192.168.1.256' prefix='24'/>"), ['Invalid attribute address for element ip', ...inIp]],
   ['IPv6 with ":::"', net("<ip family='ipv6' address='2001:db8:::1' prefix='64'/>"), ['Invalid attribute address for element ip', ...inIp]],
-  ['netmask and prefix', net("<ip address='192.168.1.1' netmask='255.255.255.0' prefix='24'/>"), ['Invalid attribute prefix for element ip', ...inIp]],
+  [
+    'netmask and prefix',
+    net("<ip address='192.168.1.1' netmask='255.255.255.0' prefix='24'/>"),
+    ['Invalid attribute prefix for element ip', ...inIp],
+  ],
   ['IPv6 netmask', net("<ip address='2001:db8::1' netmask='ffff::'/>"), ['Invalid attribute netmask for element ip', ...inIp]],
   ['prefix 129', net("<ip family='ipv6' address='2001:db8::1' prefix='129'/>"), ['Invalid attribute prefix for element ip', ...inIp]],
   ['family ipv5', net("<ip family='ipv5' address='192.168.1.1'/>"), ['Invalid attribute family for element ip', ...inIp]],
@@ -200,17 +228,17 @@ const FIXTURES: Array<[name: string, xml: string, expected: 'valid' | string[]]>
   ['<range> directly in <ip>', withIp("<range start='192.168.122.2' end='192.168.122.9'/>"), ['Element ip has extra content: range', ...inIp]],
   ['<tftp> without root', withIp('<tftp/>'), [extra('tftp'), 'Element ip failed to validate content', ...inIp]],
   ['unknown element in <dhcp>', withDhcp('<option/>'), ['Element dhcp has extra content: option', ...inDhcp]],
-  [
-    'host without ip',
-    withDhcp("<host mac='52:54:00:00:00:01'/>"),
-    ['Element host failed to validate attributes', extra('host'), ...inDhcp],
-  ],
+  ['host without ip', withDhcp("<host mac='52:54:00:00:00:01'/>"), ['Element host failed to validate attributes', extra('host'), ...inDhcp]],
   [
     'host with both mac and id',
     withDhcp("<host mac='52:54:00:00:00:01' id='0:4:7e:7d:f0:7d:a8:bc:c5:d2:13:32:11:ed:16:ea:84:63' ip='192.168.122.5'/>"),
     ['Invalid attribute id for element host', extra('host'), 'Element dhcp failed to validate content', ...inDhcp],
   ],
-  ['bad DUID', withDhcp("<host id='00:05:11:22' ip='192.168.122.5'/>"), ['Element host failed to validate attributes', extra('host'), 'Element dhcp failed to validate content', ...inDhcp]],
+  [
+    'bad DUID',
+    withDhcp("<host id='00:05:11:22' ip='192.168.122.5'/>"),
+    ['Element host failed to validate attributes', extra('host'), 'Element dhcp failed to validate content', ...inDhcp],
+  ],
   [
     'lease in days',
     withDhcp("<range start='192.168.122.2' end='192.168.122.9'><lease expiry='1' unit='days'/></range>"),
@@ -222,8 +250,16 @@ const FIXTURES: Array<[name: string, xml: string, expected: 'valid' | string[]]>
     ['Element host has extra content: lease', extra('host'), 'Element dhcp failed to validate content', ...inDhcp],
   ],
   ['empty bootp file', withDhcp("<bootp file=''/>"), ['Element bootp failed to validate attributes', extra('bootp'), ...inDhcp]],
-  ['route without gateway', net("<route address='10.0.0.0' prefix='8'/>"), ['Element route failed to validate attributes', extra('route'), IN_NETWORK]],
-  ['route metric +1', net("<route address='10.0.0.0' prefix='8' gateway='192.168.122.2' metric='+1'/>"), ['Invalid attribute metric for element route', extra('route'), IN_NETWORK]],
+  [
+    'route without gateway',
+    net("<route address='10.0.0.0' prefix='8'/>"),
+    ['Element route failed to validate attributes', extra('route'), IN_NETWORK],
+  ],
+  [
+    'route metric +1',
+    net("<route address='10.0.0.0' prefix='8' gateway='192.168.122.2' metric='+1'/>"),
+    ['Invalid attribute metric for element route', extra('route'), IN_NETWORK],
+  ],
   ['<bridge> with a child', net('<bridge><name>virbr0</name></bridge>'), [extra('bridge'), IN_NETWORK]],
   ['<forward> inside <ip>', withIp("<forward mode='nat'/>"), ['Element ip has extra content: forward', ...inIp]],
   [
@@ -296,9 +332,7 @@ describe('validateNetworkXml (net-define --validate)', () => {
 
   it('reports malformed XML with the reader’s libxml2 parse error', () => {
     const err = rejection('<network>\n  <name>vt1</name>');
-    expect(err.message).toBe(
-      '(network_definition):2: Premature end of data in tag network line 1\n  <name>vt1</name>\n------------------^',
-    );
+    expect(err.message).toBe('(network_definition):2: Premature end of data in tag network line 1\n  <name>vt1</name>\n------------------^');
     expect(rejection('<network>\n  <name>foo</nam>\n</network>\n').message).toBe(
       '(network_definition):2: Opening and ending tag mismatch: name line 2 and nam\n  <name>foo</nam>\n-----------------^',
     );

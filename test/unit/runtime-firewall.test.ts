@@ -52,7 +52,9 @@ describe('tableIsIdle', () => {
   });
   it('is busy with a network chain, a map or set element, or an object that is not ours', () => {
     expect(tableIsIdle([...idle, { chain: { ...T, name: 'in_vbr1' } }])).toBe(false);
-    expect(tableIsIdle([...idle, { map: { ...T, name: 'fwd_out', type: 'ifname', map: 'verdict', elem: [['vbr1', { jump: { target: 'out_vbr1' } }]] } }])).toBe(false);
+    expect(
+      tableIsIdle([...idle, { map: { ...T, name: 'fwd_out', type: 'ifname', map: 'verdict', elem: [['vbr1', { jump: { target: 'out_vbr1' } }]] } }]),
+    ).toBe(false);
     expect(tableIsIdle([...idle, { set: { ...T, name: 'dhcp_csum', type: 'ifname', elem: ['vbr1'] } }])).toBe(false);
     expect(tableIsIdle([...idle, { set: { ...T, name: 'someone_elses', type: 'ifname' } }])).toBe(false);
   });
@@ -129,15 +131,13 @@ describe('FirewallControl', () => {
       return [];
     };
     const fw = new FirewallControl(nft);
-    const results = await Promise.allSettled([fw.apply('a', [{ x: 1 }]), fw.apply('b', [{ bad: 1 }]), fw.apply('c', [{ x: 3 }]), fw.remove('d', [{ x: 4 }])]);
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
-    expect(seen).toEqual([
-      '[{"x":1}]',
-      '[{"bad":1},{"x":3},{"x":4}]',
-      '[{"bad":1}]',
-      '[{"x":3}]',
-      '[{"x":4}]',
+    const results = await Promise.allSettled([
+      fw.apply('a', [{ x: 1 }]),
+      fw.apply('b', [{ bad: 1 }]),
+      fw.apply('c', [{ x: 3 }]),
+      fw.remove('d', [{ x: 4 }]),
     ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(seen).toEqual(['[{"x":1}]', '[{"bad":1},{"x":3},{"x":4}]', '[{"bad":1}]', '[{"x":3}]', '[{"x":4}]']);
   });
 });
-

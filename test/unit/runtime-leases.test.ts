@@ -22,7 +22,16 @@ describe('dnsmasq lease file', () => {
 
   it('reads IPv4 and IPv6 leases, drops expired ones, maps * to absent, and keeps infinite (0) leases', () => {
     expect(parseLeaseFile(FILE, opts)).toEqual([
-      { iface: 'vbr7', expiryTime: 1900000000, protocol: 'ipv4', mac: '52:54:00:aa:00:01', ipAddress: '192.168.70.11', prefix: 24, hostname: 'alpha', clientId: '01:52:54:00:aa:00:01' },
+      {
+        iface: 'vbr7',
+        expiryTime: 1900000000,
+        protocol: 'ipv4',
+        mac: '52:54:00:aa:00:01',
+        ipAddress: '192.168.70.11',
+        prefix: 24,
+        hostname: 'alpha',
+        clientId: '01:52:54:00:aa:00:01',
+      },
       { iface: 'vbr7', expiryTime: 0, protocol: 'ipv4', mac: '52:54:00:aa:00:02', ipAddress: '192.168.70.12', prefix: 24 },
       {
         iface: 'vbr7',
@@ -35,7 +44,16 @@ describe('dnsmasq lease file', () => {
         hostname: 'beta',
         clientId: '00:01:00:01:2c:01:02:03:52:54:00:aa:00:04',
       },
-      { iface: 'vbr7', expiryTime: 1900000002, protocol: 'ipv6', mac: '', ipAddress: 'fd00:70::12', prefix: 64, iaid: '777', clientId: '00:04:aa:bb' },
+      {
+        iface: 'vbr7',
+        expiryTime: 1900000002,
+        protocol: 'ipv6',
+        mac: '',
+        ipAddress: 'fd00:70::12',
+        prefix: 64,
+        iaid: '777',
+        clientId: '00:04:aa:bb',
+      },
     ]);
   });
 

@@ -109,7 +109,10 @@ describe('start failures', () => {
     await expect(rt.start(b, { otherActive: [a] })).rejects.toThrow('internal error: Network is already in use by interface vbr7');
     expect(host.calls.slice(before).every((c) => c.area === 'facts')).toBe(true);
     // A host route counts too, with the route's device.
-    await host.links.apply([{ op: 'createBridge', name: 'uplink0', stp: false, delay: 0 }, { op: 'addAddress', dev: 'uplink0', address: '10.99.1.1', prefix: 24 }]);
+    await host.links.apply([
+      { op: 'createBridge', name: 'uplink0', stp: false, delay: 0 },
+      { op: 'addAddress', dev: 'uplink0', address: '10.99.1.1', prefix: 24 },
+    ]);
     const c = def(`<network><name>c</name><bridge name='vbr10'/><ip address='10.99.0.1' prefix='16'/></network>`);
     await expect(rt.start(c, { otherActive: [a] })).rejects.toThrow('internal error: Network is already in use by interface uplink0');
   });
@@ -133,7 +136,9 @@ describe('start failures', () => {
     const rt = runtime();
     host.failLine(/^addr add 192\.168\.70\.1/, 'RTNETLINK answers: Permission denied');
     const d = def(NAT);
-    await expect(rt.start(d, { otherActive: [] })).rejects.toThrow('Failed to add IP address 192.168.70.1/24 bcast 192.168.70.255 to vbr7: Permission denied');
+    await expect(rt.start(d, { otherActive: [] })).rejects.toThrow(
+      'Failed to add IP address 192.168.70.1/24 bcast 192.168.70.255 to vbr7: Permission denied',
+    );
     expect(await host.linkExists('vbr7')).toBe(false);
     // An IPv4-only network gets its bridge, address and link up in one batch, so nothing else ran yet.
     expect(host.callsOf('links', 'apply')).toHaveLength(1);
@@ -183,7 +188,9 @@ describe('other forward modes', () => {
   it('bridge mode with a name creates nothing, whether the bridge exists or not (libvirt starts it either way)', async () => {
     const rt = runtime();
     const before = host.callsOf('links').length;
-    const applied = asLinux(await rt.start(def(`<network><name>hb</name><forward mode='bridge'/><bridge name='br0'/></network>`), { otherActive: [] }));
+    const applied = asLinux(
+      await rt.start(def(`<network><name>hb</name><forward mode='bridge'/><bridge name='br0'/></network>`), { otherActive: [] }),
+    );
     expect(applied).toMatchObject({ kind: 'host-bridge', bridge: 'br0', linkUndo: [], firewallRemove: [] });
     expect(host.callsOf('links').length).toBe(before);
   });
@@ -191,22 +198,29 @@ describe('other forward modes', () => {
   it("private mode with a pf builds the interface pool from the VFs' netdevs; hostdev from their PCI addresses", async () => {
     const sys = join(root, 'sys');
     const { mkdirSync, symlinkSync } = await import('node:fs');
-    for (const [i, name] of [[0, 'eth2v0'], [1, 'eth2v1']] as const) {
+    for (const [i, name] of [
+      [0, 'eth2v0'],
+      [1, 'eth2v1'],
+    ] as const) {
       mkdirSync(join(sys, `pci/0000:03:10.${i}/net/${name}`), { recursive: true });
       mkdirSync(join(sys, 'eth2/device'), { recursive: true });
       symlinkSync(join(sys, `pci/0000:03:10.${i}`), join(sys, `eth2/device/virtfn${i}`));
     }
     const rt = new LinuxRuntime({ host, paths, offload: new RecordingOffload(), resolvConf: resolv, sysClassNet: sys });
-    const priv = asLinux(await rt.start(def(`<network><name>pv</name><forward mode='private'><pf dev='eth2'/></forward></network>`), { otherActive: [] }));
+    const priv = asLinux(
+      await rt.start(def(`<network><name>pv</name><forward mode='private'><pf dev='eth2'/></forward></network>`), { otherActive: [] }),
+    );
     expect(priv.interfacePool).toEqual([
       { type: 'netdev', dev: 'eth2v0', connections: 0 },
       { type: 'netdev', dev: 'eth2v1', connections: 0 },
     ]);
-    const hd = asLinux(await rt.start(def(`<network><name>hd</name><forward mode='hostdev' managed='yes'><pf dev='eth2'/></forward></network>`), { otherActive: [] }));
-    expect(hd.interfacePool?.[1]).toEqual({ type: 'pci', address: { domain: 0, bus: 3, slot: 16, function: 1 }, connections: 0 });
-    await expect(rt.start(def(`<network><name>nv</name><forward mode='vepa'><pf dev='eth9'/></forward></network>`), { otherActive: [] })).rejects.toThrow(
-      'internal error: Could not get Virtual functions on eth9',
+    const hd = asLinux(
+      await rt.start(def(`<network><name>hd</name><forward mode='hostdev' managed='yes'><pf dev='eth2'/></forward></network>`), { otherActive: [] }),
     );
+    expect(hd.interfacePool?.[1]).toEqual({ type: 'pci', address: { domain: 0, bus: 3, slot: 16, function: 1 }, connections: 0 });
+    await expect(
+      rt.start(def(`<network><name>nv</name><forward mode='vepa'><pf dev='eth9'/></forward></network>`), { otherActive: [] }),
+    ).rejects.toThrow('internal error: Could not get Virtual functions on eth9');
   });
 });
 
@@ -257,7 +271,7 @@ describe('live updates', () => {
 });
 
 describe('a live update whose dnsmasq configuration fails (issue 10, point 5)', () => {
-  it('is refused with dnsmasq\'s own message when `dnsmasq --test` refuses it; dnsmasq, its files and the rules stay as they were', async () => {
+  it("is refused with dnsmasq's own message when `dnsmasq --test` refuses it; dnsmasq, its files and the rules stay as they were", async () => {
     const rt = runtime();
     const before = def(NAT);
     const applied = asLinux(await rt.start(before, { otherActive: [] }));
@@ -327,7 +341,9 @@ describe('adoption by a new runtime over the same directories', () => {
   });
 
   it('refuses a record written by another runtime', async () => {
-    await expect(runtime().adopt(def(NAT), { runtime: 'fake' })).rejects.toThrow("internal error: network status was not written by the 'linux' runtime");
+    await expect(runtime().adopt(def(NAT), { runtime: 'fake' })).rejects.toThrow(
+      "internal error: network status was not written by the 'linux' runtime",
+    );
   });
 });
 
@@ -337,7 +353,9 @@ describe('leases and upstream servers', () => {
     const d = def(NAT);
     const applied = asLinux(await rt.start(d, { otherActive: [] }));
     writeFileSync(applied.dnsmasq!.leaseFile, `${Math.floor(Date.now() / 1000) + 3600} 52:54:00:aa:00:01 192.168.70.11 alpha *\n`);
-    expect(await rt.leases(d, applied)).toMatchObject([{ iface: 'vbr7', mac: '52:54:00:aa:00:01', ipAddress: '192.168.70.11', prefix: 24, hostname: 'alpha' }]);
+    expect(await rt.leases(d, applied)).toMatchObject([
+      { iface: 'vbr7', mac: '52:54:00:aa:00:01', ipAddress: '192.168.70.11', prefix: 24, hostname: 'alpha' },
+    ]);
   });
 
   it('a changed resolv.conf rewrites the servers file and every dnsmasq gets SIGHUP', async () => {

@@ -15,7 +15,9 @@ function recorder(delayMs = 5): { calls: string[][]; del: (names: readonly strin
       calls.push([...names]);
       await new Promise((r) => setTimeout(r, delayMs));
       return {
-        failures: names.filter((n) => n.startsWith('bad')).map((n) => ({ line: { netns: null, args: ['link', 'del', 'dev', n] }, reason: 'Operation not permitted' })),
+        failures: names
+          .filter((n) => n.startsWith('bad'))
+          .map((n) => ({ line: { netns: null, args: ['link', 'del', 'dev', n] }, reason: 'Operation not permitted' })),
       };
     },
   };
@@ -79,7 +81,7 @@ describe('LinkReaper', () => {
     expect(r.calls).toEqual([['vbr1']]);
   });
 
-  it("gives each stop the failures of its own links, and a host error to every stop of the request", async () => {
+  it('gives each stop the failures of its own links, and a host error to every stop of the request', async () => {
     const r = recorder();
     const reaper = new LinkReaper(r.del);
     const [mine, theirs] = await Promise.all([reaper.submit(['vbr1']), reaper.submit(['bad2']), reaper.submit(['vbr3'])].slice(1));

@@ -19,7 +19,19 @@ import { startGuestTestDriver, guestXml, type GuestTestDriver } from '../support
 import { rejectionOf } from './support/vir-error.js';
 
 /** The names issue 10 found dropped at a restart, or breaking dnsmasq's conf. */
-const AWKWARD = ['.hidden', '..', '.', 'tab\there', 'hash #here', 'quo"te', "apo'strophe", 'a&b<c>', 'sp ace', `long${'x'.repeat(250)}`, `é${'ü'.repeat(120)}`];
+const AWKWARD = [
+  '.hidden',
+  '..',
+  '.',
+  'tab\there',
+  'hash #here',
+  'quo"te',
+  "apo'strophe",
+  'a&b<c>',
+  'sp ace',
+  `long${'x'.repeat(250)}`,
+  `é${'ü'.repeat(120)}`,
+];
 
 /** The element text of a name in a document (a tab stays raw; XML keeps it in text). */
 const nameXml = (name: string): string => escapeXml(name);

@@ -16,7 +16,7 @@ function parseError(source: string): string {
 
 describe('readXml', () => {
   it('returns plain elements with attributes in document order', () => {
-    const root = readXml("<network a='1' b=\"2\"><name>x</name></network>", { label });
+    const root = readXml('<network a=\'1\' b="2"><name>x</name></network>', { label });
     expect(root.name).toBe('network');
     expect(root.attrs.map((a) => a.name)).toEqual(['a', 'b']);
     expect(attr(root, 'b')).toBe('2');
@@ -56,11 +56,23 @@ describe('readXml', () => {
 // More positions, each checked against libvirt 9.0's virsh net-define.
 describe('readXml error positions', () => {
   const cases: Array<[string, string]> = [
-    ['<network><name>x</nam></network>', '(network_definition):1: Opening and ending tag mismatch: name line 1 and nam\n<network><name>x</nam></network>\n----------------------^'],
-    ['<network>\n  <name>x</nam>   \n</network>', '(network_definition):2: Opening and ending tag mismatch: name line 2 and nam\n  <name>x</nam>   \n---------------^'],
-    ['<network>\n  <name>x</name>\n  <bridge name=x/>\n</network>', '(network_definition):3: AttValue: " or \' expected\n  <bridge name=x/>\n---------------^'],
+    [
+      '<network><name>x</nam></network>',
+      '(network_definition):1: Opening and ending tag mismatch: name line 1 and nam\n<network><name>x</nam></network>\n----------------------^',
+    ],
+    [
+      '<network>\n  <name>x</nam>   \n</network>',
+      '(network_definition):2: Opening and ending tag mismatch: name line 2 and nam\n  <name>x</nam>   \n---------------^',
+    ],
+    [
+      '<network>\n  <name>x</name>\n  <bridge name=x/>\n</network>',
+      '(network_definition):3: AttValue: " or \' expected\n  <bridge name=x/>\n---------------^',
+    ],
     ['<network>\n  <name>x&foo;</name>\n</network>', "(network_definition):2: Entity 'foo' not defined\n  <name>x&foo;</name>\n--------------^"],
-    ['<network>\n  <name a="1" a="2">x</name>\n</network>', '(network_definition):2: Attribute a redefined\n  <name a="1" a="2">x</name>\n-------------------^'],
+    [
+      '<network>\n  <name a="1" a="2">x</name>\n</network>',
+      '(network_definition):2: Attribute a redefined\n  <name a="1" a="2">x</name>\n-------------------^',
+    ],
     ['<network>\n  <name>x</name>\n', '(network_definition):3: Premature end of data in tag network line 1\n(null)\n^'],
   ];
   it.each(cases)('%j', (source, expected) => {

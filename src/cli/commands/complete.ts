@@ -27,7 +27,11 @@ import { EVENT_TYPES } from './net-event.js';
 const UPDATE_COMMAND_NAMES = ['add', 'add-first', 'add-last', 'delete', 'modify'];
 
 /** Where a partial word stands on a command line. */
-export type CompletionSlot = { kind: 'command' } | { kind: 'option'; def: CommandDef; seen: Set<string> } | { kind: 'value'; opt: OptDef } | { kind: 'none' };
+export type CompletionSlot =
+  | { kind: 'command' }
+  | { kind: 'option'; def: CommandDef; seen: Set<string> }
+  | { kind: 'value'; opt: OptDef }
+  | { kind: 'none' };
 
 /** Replay vsh's parsing rules over the finished words to see what the last word fills. */
 export function completionSlot(sh: Shell, words: readonly string[]): CompletionSlot {
@@ -143,7 +147,12 @@ export const completeCmd: CommandDef = {
     } else {
       list = await candidates(sh, words);
     }
-    sh.print(list.filter((c) => c.startsWith(cur)).map((c) => `${c}\n`).join(''));
+    sh.print(
+      list
+        .filter((c) => c.startsWith(cur))
+        .map((c) => `${c}\n`)
+        .join(''),
+    );
     return true;
   },
 };

@@ -11,11 +11,17 @@ export const doctorCmd: CommandDef = {
   help: 'check whether this host can run what virtnet needs',
   desc:
     'Run the host checks, each with a stable code, what it found and how to fix it.\n' +
-    '    --ovn: whether this host can carry OVN networks (run it in the host\'s network namespace).',
+    "    --ovn: whether this host can carry OVN networks (run it in the host's network namespace).",
   opts: [
     { name: 'ovn', kind: 'bool', help: 'the OVN checks' },
     { name: 'ovs-db', kind: 'string', named: true, help: "this host's Open vSwitch database (default unix:/run/openvswitch/db.sock)" },
-    { name: 'ovs-rundir', kind: 'string', named: true, help: "where ovs-vswitchd and ovn-controller keep their control sockets (default /run/openvswitch)", complete: 'file' },
+    {
+      name: 'ovs-rundir',
+      kind: 'string',
+      named: true,
+      help: 'where ovs-vswitchd and ovn-controller keep their control sockets (default /run/openvswitch)',
+      complete: 'file',
+    },
   ],
   noConnect: true,
   async run(sh, cmd) {

@@ -65,7 +65,9 @@ export async function domainInterfaces(xml: string): Promise<DomainInterface[]> 
       if (!(devices instanceof XmlElement) || devices.name !== 'devices' || devices.namespaceUri !== '') continue;
       for (const el of devices.find('*')) {
         if (!(el instanceof XmlElement) || el.name !== 'interface' || el.namespaceUri !== '') continue;
-        const macEl = el.find('*').find((c): c is InstanceType<typeof XmlElement> => c instanceof XmlElement && c.name === 'mac' && c.namespaceUri === '');
+        const macEl = el
+          .find('*')
+          .find((c): c is InstanceType<typeof XmlElement> => c instanceof XmlElement && c.name === 'mac' && c.namespaceUri === '');
         const entry: DomainInterface = { type: plain(el, 'type') ?? '', dump: el.toString({ format: true, noDeclaration: true }) };
         const mac = macEl ? plain(macEl, 'address') : undefined;
         if (mac !== undefined) entry.mac = mac;

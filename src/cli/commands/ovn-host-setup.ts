@@ -15,7 +15,7 @@ export const ovnHostSetupCmd: CommandDef = {
   help: 'prepare this host for OVN networks',
   desc:
     'Configure the local Open vSwitch for ovn-controller: chassis name, southbound remote,\n' +
-    '    Geneve (or VXLAN) from --encap-ip, br-int, bridge mappings; without the kernel\'s\n' +
+    "    Geneve (or VXLAN) from --encap-ip, br-int, bridge mappings; without the kernel's\n" +
     '    openvswitch module, the userspace datapath: --underlay-nic becomes a port of br-phy,\n' +
     '    which carries the address, with arp_ignore=1 on the NIC and the tunnel neighbours seeded.',
   opts: [
@@ -101,7 +101,9 @@ export const ovnHostSetupCmd: CommandDef = {
       if (plan.underlayAddress && holder !== undefined && holder.dev !== plan.underlayAddress.dev) {
         // The address moved to br-phy: the NIC keeps none (routes through it must follow to br-phy).
         await host.links.apply([{ op: 'removeAddress', dev: holder.dev, address: holder.address, prefix: holder.prefix }]);
-        sh.print(`moved ${encapIp}/${holder.prefix} from ${holder.dev} to ${plan.underlayAddress.dev}: routes through ${holder.dev} must now go through ${plan.underlayAddress.dev}\n`);
+        sh.print(
+          `moved ${encapIp}/${holder.prefix} from ${holder.dev} to ${plan.underlayAddress.dev}: routes through ${holder.dev} must now go through ${plan.underlayAddress.dev}\n`,
+        );
       }
       if (plan.datapath === 'netdev') {
         let peers = (optString(sh, cmd, 'peers') ?? '').split(',').filter((p) => p !== '');
@@ -114,7 +116,9 @@ export const ovnHostSetupCmd: CommandDef = {
               sb.close();
             }
           } catch (e) {
-            sh.print(`tunnel neighbours not seeded: ${(e as Error).message.replace(/^operation failed: /, '')} (run again once the southbound database is up, or give --peers)\n`);
+            sh.print(
+              `tunnel neighbours not seeded: ${(e as Error).message.replace(/^operation failed: /, '')} (run again once the southbound database is up, or give --peers)\n`,
+            );
           }
         }
         if (peers.length > 0) {

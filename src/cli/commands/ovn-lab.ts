@@ -52,7 +52,9 @@ export const labCmd: CommandDef = {
       }
       if (action === 'stop') {
         const r = await stopLab(dir);
-        sh.print(`lab in ${dir}: ended ${r.ended.length} process${r.ended.length === 1 ? '' : 'es'}, removed ${r.namespaces.length} namespace${r.namespaces.length === 1 ? '' : 's'}\n`);
+        sh.print(
+          `lab in ${dir}: ended ${r.ended.length} process${r.ended.length === 1 ? '' : 'es'}, removed ${r.namespaces.length} namespace${r.namespaces.length === 1 ? '' : 's'}\n`,
+        );
         return true;
       }
       if (action === 'status') {
@@ -61,7 +63,13 @@ export const labCmd: CommandDef = {
           sh.print(`no lab in ${dir}\n`);
           return true;
         }
-        sh.print(describeLab(labLayout(dir, state.hosts), state.virtnetds.length > 0, state.ready ? undefined : 'not ready (a start failed or is under way)'));
+        sh.print(
+          describeLab(
+            labLayout(dir, state.hosts),
+            state.virtnetds.length > 0,
+            state.ready ? undefined : 'not ready (a start failed or is under way)',
+          ),
+        );
         return true;
       }
       sh.error(`unknown lab action '${action}': use start, stop or status`);
@@ -77,7 +85,9 @@ function describeLab(layout: import('../../lab/layout.js').LabLayout, daemons: b
   const lines = [`lab ${layout.prefix} in ${layout.dir}${note ? `: ${note}` : ''}`];
   lines.push(`  northbound: ${layout.central.northbound}   (ovn-nbctl --db=${layout.central.northbound} show)`);
   lines.push(`  southbound: ${layout.central.southbound}`);
-  lines.push(`  uplink:     ${layout.uplink.address}/${layout.uplink.prefix} in namespace ${layout.uplink.netns}, physical network 'uplink' on every host`);
+  lines.push(
+    `  uplink:     ${layout.uplink.address}/${layout.uplink.prefix} in namespace ${layout.uplink.netns}, physical network 'uplink' on every host`,
+  );
   for (const h of layout.hosts) {
     const reach = daemons ? `virtnet -c unix://${h.socket}` : `namespace ${h.netns}`;
     lines.push(`  ${h.name}: chassis ${h.name}, tunnel ${h.encapIp}, ${reach}`);

@@ -48,7 +48,7 @@ function strtoul(s: string, base: number): StrtoulResult {
     i++;
   }
   let b = base;
-  const hexPrefix = (s[i] === '0' && (s[i + 1] === 'x' || s[i + 1] === 'X') && i + 2 < s.length && digitValue(s[i + 2]!) < 16);
+  const hexPrefix = s[i] === '0' && (s[i + 1] === 'x' || s[i + 1] === 'X') && i + 2 < s.length && digitValue(s[i + 2]!) < 16;
   if ((b === 0 || b === 16) && hexPrefix) {
     b = 16;
     i += 2;

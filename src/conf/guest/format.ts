@@ -33,11 +33,12 @@ const DEVICES_BEFORE_INTERFACES = new Set(['emulator', 'disk', 'controller', 'le
 /** Top-level elements libvirt writes after <devices>. */
 const AFTER_DEVICES = new Set(['seclabel', 'keywrap', 'launchSecurity', 'throttlegroups']);
 
-const isElement = (n: PreservedNode, name: string): n is PreservedElement =>
-  n.kind === 'element' && n.name === name && n.namespaceUri === '';
+const isElement = (n: PreservedNode, name: string): n is PreservedElement => n.kind === 'element' && n.name === name && n.namespaceUri === '';
 
 function hasMarker(children: readonly PreservedNode[]): boolean {
-  return children.some((c) => c.kind === 'interfaces' || (c.kind === 'element' && isElement(c, 'devices') && c.children.some((d) => d.kind === 'interfaces')));
+  return children.some(
+    (c) => c.kind === 'interfaces' || (c.kind === 'element' && isElement(c, 'devices') && c.children.some((d) => d.kind === 'interfaces')),
+  );
 }
 
 /** The domain's children with an interface marker where libvirt would write the interfaces. */

@@ -188,7 +188,11 @@ function renderElement(el: PreservedElement, level: number, hooks: RenderHooks, 
  * and kept siblings keep their relative order. `rank` gives libvirt's
  * position of a kept node (Infinity when unknown, i.e. "after everything").
  */
-export function mergeByRank<T>(typed: ReadonlyArray<{ rank: number; item: T }>, kept: readonly PreservedNode[], rank: (n: PreservedNode) => number): Array<{ typed: T } | { kept: PreservedNode }> {
+export function mergeByRank<T>(
+  typed: ReadonlyArray<{ rank: number; item: T }>,
+  kept: readonly PreservedNode[],
+  rank: (n: PreservedNode) => number,
+): Array<{ typed: T } | { kept: PreservedNode }> {
   const pending = [...typed].sort((a, b) => a.rank - b.rank);
   const out: Array<{ typed: T } | { kept: PreservedNode }> = [];
   for (const node of kept) {

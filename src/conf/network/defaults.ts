@@ -60,7 +60,6 @@ function isVirtual(def: NetworkDef): boolean {
   return VIRTUAL_FORWARD_MODES.includes(def.forward.mode);
 }
 
-
 /** Whether another network (not named `skipName`) uses `bridge` in its live or persistent def. */
 export function bridgeNameInUse(networks: Iterable<NetworkObjectDefs>, bridge: string, skipName?: string): boolean {
   for (const obj of networks) {
@@ -161,7 +160,9 @@ export async function applyDefineDefaults(def: NetworkDef, facts: DefineFacts): 
  */
 function ovnDefaults(out: NetworkDef): NetworkDef {
   if (!out.uuidSpecified || out.uuid === '') {
-    const h = createHash('sha256').update(`virtnet-ovn\n${out.ovn?.northbound ?? ''}\n${out.name}`).digest('hex');
+    const h = createHash('sha256')
+      .update(`virtnet-ovn\n${out.ovn?.northbound ?? ''}\n${out.name}`)
+      .digest('hex');
     const variant = ((parseInt(h[16] as string, 16) & 0x3) | 0x8).toString(16);
     out.uuid = `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
   }
@@ -178,10 +179,7 @@ function ovnDefaults(out: NetworkDef): NetworkDef {
  * the completed copy. Hold `withBridgeNameLock` until the result is in the
  * network list.
  */
-export async function prepareNetworkForDefine(
-  def: NetworkDef,
-  facts: DefineFacts & Partial<ValidateFacts>,
-): Promise<NetworkDef> {
+export async function prepareNetworkForDefine(def: NetworkDef, facts: DefineFacts & Partial<ValidateFacts>): Promise<NetworkDef> {
   checkNetworkName(def);
   const out = await applyDefineDefaults(def, facts);
   const validateFacts: ValidateFacts = facts.isSriovVirtualFunction

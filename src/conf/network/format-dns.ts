@@ -23,8 +23,16 @@ export function formatDns(out: NetworkXmlOutput, dns: DnsDef): void {
     return;
   }
   out.start('dns', attrs);
-  for (const fwd of dns.forwarders) out.empty('forwarder', [['domain', fwd.domain], ['addr', fwd.addr]]);
-  for (const txt of dns.txts) out.empty('txt', [['name', txt.name], ['value', txt.value]]);
+  for (const fwd of dns.forwarders)
+    out.empty('forwarder', [
+      ['domain', fwd.domain],
+      ['addr', fwd.addr],
+    ]);
+  for (const txt of dns.txts)
+    out.empty('txt', [
+      ['name', txt.name],
+      ['value', txt.value],
+    ]);
   for (const srv of dns.srvs) {
     // libvirt skips an SRV record that lacks service or protocol.
     if (srv.service === undefined || srv.protocol === undefined) continue;

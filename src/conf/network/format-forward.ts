@@ -32,9 +32,16 @@ function formatNat(out: NetworkXmlOutput, nat: ForwardNat | undefined): void {
   }
   out.start('nat', [['ipv6', ipv6]]);
   // libvirt writes the address only when a start is set.
-  if (nat.addressStart !== undefined) out.empty('address', [['start', nat.addressStart], ['end', nat.addressEnd]]);
+  if (nat.addressStart !== undefined)
+    out.empty('address', [
+      ['start', nat.addressStart],
+      ['end', nat.addressEnd],
+    ]);
   if (nat.portStart || nat.portEnd) {
-    out.empty('port', [['start', cInt(nat.portStart)], ['end', nat.portEnd ? cInt(nat.portEnd) : undefined]]);
+    out.empty('port', [
+      ['start', cInt(nat.portStart)],
+      ['end', nat.portEnd ? cInt(nat.portEnd) : undefined],
+    ]);
   }
   out.end('nat');
 }
@@ -46,12 +53,7 @@ export function formatForward(out: NetworkXmlOutput, fwd: ForwardDef, inactive: 
   const dev = !hasPf && first?.type === 'netdev' ? first.dev : undefined;
   const nat = fwd.nat;
   const hasDriver = fwd.driverName !== undefined || fwd.driverModel !== undefined;
-  const short = !(
-    fwd.interfaces.length > 0 ||
-    hasPf ||
-    (nat !== undefined && (natHasRange(nat) || nat.ipv6 !== undefined)) ||
-    hasDriver
-  );
+  const short = !(fwd.interfaces.length > 0 || hasPf || (nat !== undefined && (natHasRange(nat) || nat.ipv6 !== undefined)) || hasDriver);
   const attrs = [
     ['dev', dev],
     ['mode', fwd.mode],
@@ -62,14 +64,21 @@ export function formatForward(out: NetworkXmlOutput, fwd: ForwardDef, inactive: 
     return;
   }
   out.start('forward', attrs);
-  if (hasDriver) out.empty('driver', [['name', fwd.driverName], ['model', fwd.driverModel]]);
+  if (hasDriver)
+    out.empty('driver', [
+      ['name', fwd.driverName],
+      ['model', fwd.driverModel],
+    ]);
   if (fwd.mode === 'nat') formatNat(out, nat);
   if (hasPf) out.empty('pf', [['dev', fwd.pf]]);
   if (!hasPf || !inactive) {
     for (const iface of fwd.interfaces) {
       if (iface.type === 'netdev') {
         const connections = !inactive && iface.connections > 0 ? cInt(iface.connections) : undefined;
-        out.empty('interface', [['dev', iface.dev], ['connections', connections]]);
+        out.empty('interface', [
+          ['dev', iface.dev],
+          ['connections', connections],
+        ]);
       } else {
         formatPciAddress(out, iface.address);
       }

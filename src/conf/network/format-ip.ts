@@ -11,11 +11,18 @@ import { cUInt, cULongLong } from './format-numbers.js';
 /** <lease expiry='0'/> for infinite, else expiry and unit (libvirt's default unit is minutes). */
 function formatLease(out: NetworkXmlOutput, lease: LeaseDef): void {
   if (!lease.expiry) out.empty('lease', [['expiry', '0']]);
-  else out.empty('lease', [['expiry', cULongLong(lease.expiry)], ['unit', lease.unit ?? 'minutes']]);
+  else
+    out.empty('lease', [
+      ['expiry', cULongLong(lease.expiry)],
+      ['unit', lease.unit ?? 'minutes'],
+    ]);
 }
 
 function formatRange(out: NetworkXmlOutput, range: DhcpRange): void {
-  const attrs = [['start', range.start], ['end', range.end]] as const;
+  const attrs = [
+    ['start', range.start],
+    ['end', range.end],
+  ] as const;
   if (!range.lease) {
     out.empty('range', attrs);
     return;
@@ -55,7 +62,11 @@ export function formatIp(out: NetworkXmlOutput, ip: IpDef): void {
     out.start('dhcp');
     for (const range of ip.ranges) formatRange(out, range);
     for (const host of ip.hosts) formatHost(out, host);
-    if (ip.bootp) out.empty('bootp', [['file', ip.bootp.file], ['server', ip.bootp.server]]);
+    if (ip.bootp)
+      out.empty('bootp', [
+        ['file', ip.bootp.file],
+        ['server', ip.bootp.server],
+      ]);
     out.end('dhcp');
   }
   out.end('ip');

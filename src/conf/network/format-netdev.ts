@@ -14,7 +14,11 @@ import { cHex, cInt, cUInt, cULongLong } from './format-numbers.js';
 export function formatVlan(out: NetworkXmlOutput, vlan: VlanDef | undefined): void {
   if (!vlan || vlan.tags.length === 0) return;
   out.start('vlan', [['trunk', vlan.trunk ? 'yes' : undefined]]);
-  for (const tag of vlan.tags) out.empty('tag', [['id', cUInt(tag.id)], ['nativeMode', tag.nativeMode]]);
+  for (const tag of vlan.tags)
+    out.empty('tag', [
+      ['id', cUInt(tag.id)],
+      ['nativeMode', tag.nativeMode],
+    ]);
   out.end('vlan');
 }
 

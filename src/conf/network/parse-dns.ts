@@ -12,7 +12,18 @@ import { formatIp } from '../../util/ip.js';
 import { DNSMASQ_LINE_MAX, fieldProblem, isDnsName, isDnsmasqDomain, isHostsFileName, lineBytes, txtRecordLine } from './dnsmasq-syntax.js';
 import { parseSocketAddr } from './parse-addr.js';
 import { strToUIntP } from '../common/parse-number.js';
-import { configUnsupported, prop, propTristate, stringValue, subelements, xmlDetail, xmlError, xpathAttr, xpathChildren, type ElementContext } from '../common/parse-helpers.js';
+import {
+  configUnsupported,
+  prop,
+  propTristate,
+  stringValue,
+  subelements,
+  xmlDetail,
+  xmlError,
+  xpathAttr,
+  xpathChildren,
+  type ElementContext,
+} from '../common/parse-helpers.js';
 
 /** <host ip=...><hostname>...</hostname></host> inside <dns> (virNetworkDNSHostDefParseXML). */
 export function parseDnsHost(el: XmlElementNode, ctx: ElementContext): DnsHost {
@@ -143,9 +154,7 @@ export function parseDnsSrv(el: XmlElementNode, ctx: ElementContext): DnsSrv {
   for (const c of checks) {
     const n = srvNumber(el, c.attr);
     if (n.kind === 'value' && target === undefined) {
-      throw xmlDetail(
-        `DNS SRV ${c.label} attribute not permitted without target for service '${orNull(service)}' in network '${network}'`,
-      );
+      throw xmlDetail(`DNS SRV ${c.label} attribute not permitted without target for service '${orNull(service)}' in network '${network}'`);
     }
     if (n.kind === 'invalid' || (n.kind === 'value' && (n.value < c.min || n.value > 65535))) {
       throw xmlDetail(`${c.bad} DNS SRV ${c.label} attribute for service '${orNull(service)}' in network '${network}'`);

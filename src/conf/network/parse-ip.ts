@@ -194,9 +194,7 @@ export function parseIpElement(el: XmlElementNode, networkName: string): IpDef {
     }
     if (netmask) {
       if (netmask.family !== 'ipv4') {
-        throw configUnsupported(
-          `Invalid netmask '${netmaskText}' for address '${addressText}' in network '${networkName}' (both must be IPv4)`,
-        );
+        throw configUnsupported(`Invalid netmask '${netmaskText}' for address '${addressText}' in network '${networkName}' (both must be IPv4)`);
       }
       if (prefix > 0) throw configUnsupported(`Network '${networkName}' IP address cannot have both a prefix and a netmask`);
     } else if (prefix > 32) {

@@ -276,9 +276,7 @@ export function parseRoute(el: XmlElementNode, networkName: string): RouteDef {
   } else {
     const masked = maskByPrefix(address, prefix ?? 0);
     if (!masked) {
-      throw internalError(
-        `${d}: Error converting address '${addressText}' with prefix ${prefix ?? 0} to network-address in route definition`,
-      );
+      throw internalError(`${d}: Error converting address '${addressText}' with prefix ${prefix ?? 0} to network-address in route definition`);
     }
     network = masked.value;
   }

@@ -65,7 +65,8 @@ function parseGateway(el: XmlElementNode, network: string): OvnGateway {
 
 function parseAddressSet(el: XmlElementNode, network: string): OvnAddressSet {
   const name = required(el, 'name', 'virtnet:addressSet', network);
-  if (!OVN_NAME.test(name)) throw xmlError(`invalid address set name '${name}' in OVN network '${network}': letters, digits, '_' and '.', not starting with a digit`);
+  if (!OVN_NAME.test(name))
+    throw xmlError(`invalid address set name '${name}' in OVN network '${network}': letters, digits, '_' and '.', not starting with a digit`);
   const addresses: string[] = [];
   for (const a of ovnChildren(el)) {
     if (a.name !== 'address') throw xmlError(`unexpected element <virtnet:${a.name}> in <virtnet:addressSet> of OVN network '${network}'`);
@@ -102,7 +103,11 @@ export function parseOvn(root: XmlElementNode, network: string): OvnDef | undefi
   if (found.length === 0) return undefined;
   const el = found[0] as XmlElementNode;
   if (found.length > 1 || el.name !== 'ovn') {
-    throw xmlError(found.length > 1 && el.name === 'ovn' ? `more than one <virtnet:ovn> in network '${network}'` : `unexpected element <virtnet:${el.name}> in network '${network}'`);
+    throw xmlError(
+      found.length > 1 && el.name === 'ovn'
+        ? `more than one <virtnet:ovn> in network '${network}'`
+        : `unexpected element <virtnet:${el.name}> in network '${network}'`,
+    );
   }
   const def: OvnDef = { northbound: required(el, 'northbound', 'virtnet:ovn', network), gateways: [], addressSets: [], acls: [] };
   for (const c of ovnChildren(el)) {

@@ -205,9 +205,7 @@ function checkForwardMode(def: NetworkDef, stpText: string | undefined): void {
         throw xmlError(`bridge delay/stp/zone options only allowed in route, nat, and isolated mode, not in ${mode} (network '${name}')`);
       }
       if (def.bridge.name !== undefined && hasForwardDev) {
-        throw xmlError(
-          `A network with forward mode='${mode}' can specify a bridge name or a forward dev, but not both (network '${name}')`,
-        );
+        throw xmlError(`A network with forward mode='${mode}' can specify a bridge name or a forward dev, but not both (network '${name}')`);
       }
       break;
   }

@@ -6,7 +6,14 @@ import { escapeXml } from '../../xml/escape.js';
 import type { NetworkPortDef } from './port-types.js';
 
 export function formatNetworkPortXml(def: NetworkPortDef): string {
-  const lines = ['<networkport>', `  <uuid>${def.uuid}</uuid>`, '  <owner>', `    <name>${escapeXml(def.owner.name)}</name>`, `    <uuid>${def.owner.uuid}</uuid>`, '  </owner>'];
+  const lines = [
+    '<networkport>',
+    `  <uuid>${def.uuid}</uuid>`,
+    '  <owner>',
+    `    <name>${escapeXml(def.owner.name)}</name>`,
+    `    <uuid>${def.owner.uuid}</uuid>`,
+    '  </owner>',
+  ];
   if (def.group !== undefined) lines.push(`  <group>${escapeXml(def.group)}</group>`);
   lines.push(`  <mac address='${def.mac}'/>`);
   const plug = def.plug;

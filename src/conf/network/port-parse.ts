@@ -28,7 +28,8 @@ function plugOf(el: ReturnType<typeof xpathFirst>): PortPlug | undefined {
     const bridge = prop(el, 'bridge');
     if (bridge === undefined) throw xmlError('Missing network port bridge name');
     const manager = prop(el, 'macTableManager');
-    if (manager !== undefined && manager !== 'kernel' && manager !== 'libvirt') throw xmlError(`Invalid macTableManager setting '${manager}' in network port`);
+    if (manager !== undefined && manager !== 'kernel' && manager !== 'libvirt')
+      throw xmlError(`Invalid macTableManager setting '${manager}' in network port`);
     return { type, bridge, ...(manager ? { macTableManager: manager } : {}) };
   }
   if (type === 'direct') {

@@ -87,10 +87,7 @@ export function validateNetworkXml(xml: string): void {
     const rng = networkSchema();
     const messages = rng.validate(doc);
     if (messages !== null) {
-      throw new VirError(
-        'XML_INVALID_SCHEMA',
-        `${INVALID_SCHEMA_PREFIX}Unable to validate doc against ${rng.path}\n${messages.join('')}`,
-      );
+      throw new VirError('XML_INVALID_SCHEMA', `${INVALID_SCHEMA_PREFIX}Unable to validate doc against ${rng.path}\n${messages.join('')}`);
     }
   } finally {
     doc.dispose();

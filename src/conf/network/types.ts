@@ -19,16 +19,7 @@ import type { OvnDef } from './ovn-types.js';
 export type { OvnDef } from './ovn-types.js';
 
 /** How the network reaches beyond its bridge. 'none' is the isolated network (no <forward>). */
-export type ForwardMode =
-  | 'none'
-  | 'nat'
-  | 'route'
-  | 'open'
-  | 'bridge'
-  | 'private'
-  | 'vepa'
-  | 'passthrough'
-  | 'hostdev';
+export type ForwardMode = 'none' | 'nat' | 'route' | 'open' | 'bridge' | 'private' | 'vepa' | 'passthrough' | 'hostdev';
 
 /** Modes whose networks libvirt builds itself: a bridge with addresses, DHCP/DNS and firewall rules. */
 export const VIRTUAL_FORWARD_MODES: readonly ForwardMode[] = ['none', 'nat', 'route', 'open'];
@@ -42,9 +33,7 @@ export interface PciAddress {
 }
 
 /** One entry of the forward interface pool: a host netdev or (hostdev mode) a PCI device. */
-export type ForwardInterface =
-  | { type: 'netdev'; dev: string; connections: number }
-  | { type: 'pci'; address: PciAddress; connections: number };
+export type ForwardInterface = { type: 'netdev'; dev: string; connections: number } | { type: 'pci'; address: PciAddress; connections: number };
 
 export interface ForwardNat {
   /** <nat><address start end/>: SNAT instead of masquerade. */

@@ -31,9 +31,7 @@ export function selectDhcpIp(def: NetworkDef, parentIndex: number): IpDef | VirE
   if (parentIndex >= 0) {
     return (
       def.ips[parentIndex] ??
-      operationInvalid(
-        `couldn't update dhcp host entry - no <ip> element found at index ${parentIndex} in network '${def.name}'`,
-      )
+      operationInvalid(`couldn't update dhcp host entry - no <ip> element found at index ${parentIndex} in network '${def.name}'`)
     );
   }
   const chosen =
@@ -74,9 +72,7 @@ export function updateDhcpHost(u: SectionUpdate): void {
   const host = parseDhcpHost(u.el, ip, { networkName: def.name, partialOk });
 
   if (!partialOk && addressFamily(ip.address) !== addressFamily(host.ip)) {
-    throw operationInvalid(
-      "the address family of a host entry IP must match the address family of the dhcp element's parent",
-    );
+    throw operationInvalid("the address family of a host entry IP must match the address family of the dhcp element's parent");
   }
 
   if (command === 'modify') {
@@ -130,9 +126,7 @@ export function updateDhcpRange(u: SectionUpdate): void {
   const range = parseDhcpRange(u.el, ip, { networkName: def.name });
 
   if (addressFamily(ip.address) !== addressFamily(range.start)) {
-    throw operationInvalid(
-      "the address family of a dhcp range must match the address family of the dhcp element's parent",
-    );
+    throw operationInvalid("the address family of a dhcp range must match the address family of the dhcp element's parent");
   }
 
   const i = ip.ranges.findIndex((r) => sameAddress(range.start, r.start) && sameAddress(range.end, r.end));

@@ -21,9 +21,7 @@ export function updateForwardInterface(u: SectionUpdate): void {
   const i = pool.findIndex((f) => f.type === 'netdev' && f.dev === dev);
   if (isAddCommand(command)) {
     if (i >= 0) {
-      throw operationInvalid(
-        `there is an existing interface entry in network '${def.name}' that matches "<interface dev='${dev}'>"`,
-      );
+      throw operationInvalid(`there is an existing interface entry in network '${def.name}' that matches "<interface dev='${dev}'>"`);
     }
     insertForCommand(pool, { type: 'netdev', dev, connections: 0 }, command);
     return;

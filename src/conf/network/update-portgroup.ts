@@ -21,19 +21,13 @@ export function updatePortGroup(u: SectionUpdate): void {
   });
 
   if (foundName < 0 && (command === 'modify' || command === 'delete')) {
-    throw operationInvalid(
-      `couldn't find a portgroup entry in network '${def.name}' matching <portgroup name='${portgroup.name}'>`,
-    );
+    throw operationInvalid(`couldn't find a portgroup entry in network '${def.name}' matching <portgroup name='${portgroup.name}'>`);
   }
   if (foundName >= 0 && isAddCommand(command)) {
-    throw operationInvalid(
-      `there is an existing portgroup entry in network '${def.name}' that matches "<portgroup name='${portgroup.name}'>"`,
-    );
+    throw operationInvalid(`there is an existing portgroup entry in network '${def.name}' that matches "<portgroup name='${portgroup.name}'>"`);
   }
   if (command !== 'delete' && portgroup.isDefault === true && foundDefault >= 0 && foundDefault !== foundName) {
-    throw operationInvalid(
-      `a different portgroup entry in network '${def.name}' is already set as the default. Only one default is allowed.`,
-    );
+    throw operationInvalid(`a different portgroup entry in network '${def.name}' is already set as the default. Only one default is allowed.`);
   }
 
   if (command === 'modify') groups[foundName] = portgroup;

@@ -52,13 +52,7 @@ const HANDLERS: Record<UpdateSection, (u: SectionUpdate) => void> = {
  * Callers holding plain strings (CLI, REST) are checked here as virsh checks
  * them, so an unknown name fails with virsh's text before anything is parsed.
  */
-export function applyUpdate(
-  def: NetworkDef,
-  command: UpdateCommand,
-  section: UpdateSection,
-  parentIndex: number,
-  xml: string,
-): NetworkDef {
+export function applyUpdate(def: NetworkDef, command: UpdateCommand, section: UpdateSection, parentIndex: number, xml: string): NetworkDef {
   const cmd = parseUpdateCommand(command);
   const sec = parseUpdateSection(section);
   const handler = HANDLERS[sec];

@@ -36,7 +36,9 @@ export function checkOvnNetwork(def: NetworkDef): void {
     throw configUnsupported(`OVN network '${n}' with forward mode '${mode}' needs a <virtnet:uplink> and at least one <virtnet:gateway> chassis`);
   }
   if (!routed && (ovn.uplink !== undefined || ovn.gateways.length > 0)) {
-    throw configUnsupported(`OVN network '${n}' has no <forward>, so no router: <virtnet:uplink> and <virtnet:gateway> are only for forward mode 'nat' or 'route'`);
+    throw configUnsupported(
+      `OVN network '${n}' has no <forward>, so no router: <virtnet:uplink> and <virtnet:gateway> are only for forward mode 'nat' or 'route'`,
+    );
   }
   const chassis = new Set<string>();
   for (const g of ovn.gateways) {
@@ -76,7 +78,8 @@ export function checkOvnNetwork(def: NetworkDef): void {
       if (h.mac === undefined) throw configUnsupported(`a <host> of OVN network '${n}' needs a mac: OVN hands out addresses by MAC`);
     }
   }
-  if (def.routes.length > 0 && !routed) throw configUnsupported(`static <route>s of OVN network '${n}' need a router (forward mode 'nat' or 'route')`);
+  if (def.routes.length > 0 && !routed)
+    throw configUnsupported(`static <route>s of OVN network '${n}' need a router (forward mode 'nat' or 'route')`);
   if (def.routes.some((r) => parseIp(r.address)?.family !== 'ipv4')) refuse('an IPv6 <route>');
 
   if (def.dns.txts.length > 0) refuse('<dns><txt>');
@@ -89,7 +92,8 @@ export function checkOvnNetwork(def: NetworkDef): void {
   const sets = new Set([NETWORK_ADDRESS_SET, ...ovn.addressSets.map((s) => s.name)]);
   const seen = new Set<string>();
   for (const s of ovn.addressSets) {
-    if (s.name === NETWORK_ADDRESS_SET) throw configUnsupported(`address set name '${s.name}' of OVN network '${n}' is reserved (the network's own guests)`);
+    if (s.name === NETWORK_ADDRESS_SET)
+      throw configUnsupported(`address set name '${s.name}' of OVN network '${n}' is reserved (the network's own guests)`);
     if (seen.has(s.name)) throw configUnsupported(`address set '${s.name}' is defined twice in OVN network '${n}'`);
     seen.add(s.name);
   }

@@ -71,8 +71,7 @@ export function checkNetworkConfig(def: NetworkDef, facts: ValidateFacts = sysfs
   // side MAC, addresses, DNS records or a domain.
   const bandwidthAllowed = virtual || (mode === 'bridge' && bridgeName);
   if (!virtual) {
-    const unsupported = (element: string): VirError =>
-      configUnsupported(`Unsupported ${element} element in network ${def.name} with ${modeAttr}`);
+    const unsupported = (element: string): VirError => configUnsupported(`Unsupported ${element} element in network ${def.name} with ${modeAttr}`);
     if (def.mac !== undefined) throw unsupported('<mac>');
     if (def.ips.length > 0) throw unsupported('<ip>');
     if (def.dns.txts.length > 0 || def.dns.hosts.length > 0 || def.dns.srvs.length > 0) throw unsupported('<dns>');
@@ -116,17 +115,13 @@ function checkForwardPool(def: NetworkDef, facts: ValidateFacts): void {
         );
       }
       if (!facts.isSriovVirtualFunction(entry.address)) {
-        throw configUnsupported(
-          `device '${pciSysfsPath(entry.address)}' in network '${def.name}' is not an SR-IOV Virtual Function`,
-        );
+        throw configUnsupported(`device '${pciSysfsPath(entry.address)}' in network '${def.name}' is not an SR-IOV Virtual Function`);
       }
     }
   }
   const kinds = Number(def.forward.pf !== undefined) + Number(usesInterface) + Number(usesAddress);
   if (kinds > 1) {
-    throw configUnsupported(
-      `<address>, <interface>, and <pf> elements of <forward> in network ${def.name} are mutually exclusive`,
-    );
+    throw configUnsupported(`<address>, <interface>, and <pf> elements of <forward> in network ${def.name} are mutually exclusive`);
   }
 }
 
@@ -139,9 +134,7 @@ function checkDhcpSections(def: NetworkDef): void {
     if (family === undefined) continue;
     if (seen[family]) {
       const v = family === 'ipv4' ? 'IPv4' : 'IPv6';
-      throw configUnsupported(
-        `Multiple ${v} dhcp sections found -- dhcp is supported only for a single ${v} address on each network`,
-      );
+      throw configUnsupported(`Multiple ${v} dhcp sections found -- dhcp is supported only for a single ${v} address on each network`);
     }
     seen[family] = true;
   }
@@ -201,9 +194,7 @@ function checkPortGroupsAndVlans(def: NetworkDef, bandwidthAllowed: boolean): vo
     }
   }
   if (badVlanUse || (vlanUsed && !vlanAllowed && defaultGroup === undefined)) {
-    throw configUnsupported(
-      `<vlan> element specified for network ${def.name}, whose type doesn't support vlan configuration`,
-    );
+    throw configUnsupported(`<vlan> element specified for network ${def.name}, whose type doesn't support vlan configuration`);
   }
 }
 

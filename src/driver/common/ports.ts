@@ -165,7 +165,14 @@ export class PortTable {
       if (chosen.type !== 'netdev') throw new VirError('INTERNAL_ERROR', `network '${def.name}' has a PCI device where a netdev is needed`);
       plug = { kind: 'direct', dev: chosen.dev, mode };
     }
-    const port: NetworkPort = { portid, network: def.name, plug, owner: request.owner, mac: request.mac, ...(request.group !== undefined ? { group: request.group } : {}) };
+    const port: NetworkPort = {
+      portid,
+      network: def.name,
+      plug,
+      owner: request.owner,
+      mac: request.mac,
+      ...(request.group !== undefined ? { group: request.group } : {}),
+    };
     table.set(portid, port);
     def.connections++;
     if (poolIndex !== undefined && poolIndex >= 0) def.forward.interfaces[poolIndex]!.connections++;

@@ -44,7 +44,13 @@ export class Versions<D extends NamedDef> {
 
   /** The object's version; `extra` is state beyond the definitions and flags (a network's autostart). */
   of(obj: DefObject<D>, extra = ''): string {
-    const parts = [this.defDigest(obj.def), obj.newDef === undefined ? '' : this.defDigest(obj.newDef), String(obj.active), String(obj.persistent), extra];
+    const parts = [
+      this.defDigest(obj.def),
+      obj.newDef === undefined ? '' : this.defDigest(obj.newDef),
+      String(obj.active),
+      String(obj.persistent),
+      extra,
+    ];
     return digest(parts.join('\n')).slice(0, 22);
   }
 }

@@ -338,29 +338,41 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
   }
 
   guestUndefine(name: string, options?: GuestPrecondition): Promise<void> {
-    return this.onGuest(name, async (obj) => {
-      if (!obj.persistent) throw operationInvalid('cannot undefine transient domain');
-      this.store.deleteConfig(obj.name);
-      if (obj.active) obj.assignPersistentDef(undefined);
-      else this.objects.remove(obj);
-      this.emit('Undefined', obj);
-    }, options);
+    return this.onGuest(
+      name,
+      async (obj) => {
+        if (!obj.persistent) throw operationInvalid('cannot undefine transient domain');
+        this.store.deleteConfig(obj.name);
+        if (obj.active) obj.assignPersistentDef(undefined);
+        else this.objects.remove(obj);
+        this.emit('Undefined', obj);
+      },
+      options,
+    );
   }
 
   guestStart(name: string, options?: GuestPrecondition): Promise<void> {
-    return this.onGuest(name, async (obj) => {
-      await this.startObject(obj);
-      this.emit('Started', obj);
-    }, options);
+    return this.onGuest(
+      name,
+      async (obj) => {
+        await this.startObject(obj);
+        this.emit('Started', obj);
+      },
+      options,
+    );
   }
 
   guestDestroy(name: string, options?: GuestPrecondition): Promise<void> {
-    return this.onGuest(name, async (obj) => {
-      if (!obj.active) throw operationInvalid('domain is not running');
-      await this.stopObject(obj);
-      if (!obj.persistent) this.objects.remove(obj);
-      this.emit('Stopped', obj);
-    }, options);
+    return this.onGuest(
+      name,
+      async (obj) => {
+        if (!obj.active) throw operationInvalid('domain is not running');
+        await this.stopObject(obj);
+        if (!obj.persistent) this.objects.remove(obj);
+        this.emit('Stopped', obj);
+      },
+      options,
+    );
   }
 
   guestGetXml(name: string, options?: { inactive?: boolean }): Promise<string> {
@@ -402,86 +414,94 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
   }
 
   guestAttachDevice(name: string, xml: string, flags: AffectFlags, options?: GuestPrecondition): Promise<void> {
-    return this.onGuest(name, async (obj) => {
-      const device = checkInput(() => parseInterfaceXml(xml, { inactive: true }));
-      const impact = resolveImpact(flags, obj);
-      let generated: string | undefined;
-      let shown: string | undefined;
-      if (device.mac === undefined) {
-        generated = this.newMac();
-        device.mac = generated;
-        this.pendingMacs.add(generated);
-      }
-      try {
-        const configDef = impact.config ? addInterface(obj.persistentDef(), structuredClone(device)) : undefined;
-        if (impact.live) {
-          addInterface(obj.def, device); // alias check before anything is made
-          const record = obj.record!;
-          const ctx = this.nicContext(obj);
-          // The journal: the vNIC's devices as pending in the record before they are made (undone at start-up after a crash).
-          const journal = (nic: PluggedNic): void => {
-            record.pending = [nic];
-            this.store.saveRecord(obj.name, record);
-          };
-          let rec;
-          try {
-            rec = await plugNic(ctx, device, record, journal);
-          } catch (err) {
-            if (record.pending !== undefined) {
-              delete record.pending;
-              this.store.saveRecord(obj.name, record);
-            }
-            throw err;
-          }
-          delete record.pending;
-          const live = structuredClone(obj.def);
-          const liveIface = liveInterface(device, rec, live);
-          shown = liveIface.alias;
-          live.interfaces.push(liveIface);
-          obj.def = live;
-          record.nics.push(rec);
-          try {
-            this.saveStatus(obj);
-          } catch (err) {
-            this.warn('cannot save the guest status', err, { guest: obj.name });
-          }
+    return this.onGuest(
+      name,
+      async (obj) => {
+        const device = checkInput(() => parseInterfaceXml(xml, { inactive: true }));
+        const impact = resolveImpact(flags, obj);
+        let generated: string | undefined;
+        let shown: string | undefined;
+        if (device.mac === undefined) {
+          generated = this.newMac();
+          device.mac = generated;
+          this.pendingMacs.add(generated);
         }
-        if (configDef !== undefined) this.saveConfigDef(obj, configDef);
-      } finally {
-        if (generated !== undefined) this.pendingMacs.delete(generated);
-      }
-      this.emit('DeviceAdded', obj, shown ?? device.alias ?? device.mac);
-    }, options);
+        try {
+          const configDef = impact.config ? addInterface(obj.persistentDef(), structuredClone(device)) : undefined;
+          if (impact.live) {
+            addInterface(obj.def, device); // alias check before anything is made
+            const record = obj.record!;
+            const ctx = this.nicContext(obj);
+            // The journal: the vNIC's devices as pending in the record before they are made (undone at start-up after a crash).
+            const journal = (nic: PluggedNic): void => {
+              record.pending = [nic];
+              this.store.saveRecord(obj.name, record);
+            };
+            let rec;
+            try {
+              rec = await plugNic(ctx, device, record, journal);
+            } catch (err) {
+              if (record.pending !== undefined) {
+                delete record.pending;
+                this.store.saveRecord(obj.name, record);
+              }
+              throw err;
+            }
+            delete record.pending;
+            const live = structuredClone(obj.def);
+            const liveIface = liveInterface(device, rec, live);
+            shown = liveIface.alias;
+            live.interfaces.push(liveIface);
+            obj.def = live;
+            record.nics.push(rec);
+            try {
+              this.saveStatus(obj);
+            } catch (err) {
+              this.warn('cannot save the guest status', err, { guest: obj.name });
+            }
+          }
+          if (configDef !== undefined) this.saveConfigDef(obj, configDef);
+        } finally {
+          if (generated !== undefined) this.pendingMacs.delete(generated);
+        }
+        this.emit('DeviceAdded', obj, shown ?? device.alias ?? device.mac);
+      },
+      options,
+    );
   }
 
   guestDetachDevice(name: string, xml: string, flags: AffectFlags, options?: GuestPrecondition): Promise<void> {
-    return this.onGuest(name, async (obj) => {
-      const device = checkInput(() => parseInterfaceXml(xml, { inactive: true }));
-      const impact = resolveImpact(flags, obj);
-      let configDef: GuestDef | undefined;
-      let removed: ConfInterface | undefined;
-      if (impact.config) {
-        const base = obj.persistentDef();
-        const idx = findInterface(base, device);
-        removed = base.interfaces[idx];
-        configDef = removeInterface(base, idx);
-      }
-      if (impact.live) {
-        const idx = findInterface(obj.def, device);
-        const iface = obj.def.interfaces[idx]!;
-        removed = iface;
-        const record = obj.record!;
-        const at = record.nics.findIndex((n) => n.target === iface.target);
-        if (at >= 0) {
-          await unplugNic(this.nicContext(obj), record.nics[at]!);
-          record.nics.splice(at, 1);
+    return this.onGuest(
+      name,
+      async (obj) => {
+        const device = checkInput(() => parseInterfaceXml(xml, { inactive: true }));
+        const impact = resolveImpact(flags, obj);
+        let configDef: GuestDef | undefined;
+        let removed: ConfInterface | undefined;
+        if (impact.config) {
+          const base = obj.persistentDef();
+          const idx = findInterface(base, device);
+          removed = base.interfaces[idx];
+          configDef = removeInterface(base, idx);
         }
-        obj.def = removeInterface(obj.def, idx);
-        this.saveStatus(obj);
-      }
-      if (configDef !== undefined) this.saveConfigDef(obj, configDef);
-      this.emit('DeviceRemoved', obj, removed?.alias ?? removed?.mac ?? device.mac);
-    }, options);
+        if (impact.live) {
+          const idx = findInterface(obj.def, device);
+          const iface = obj.def.interfaces[idx]!;
+          removed = iface;
+          const record = obj.record!;
+          const at = record.nics.findIndex((n) => n.target === iface.target);
+          if (at >= 0) {
+            await unplugNic(this.nicContext(obj), record.nics[at]!);
+            record.nics.splice(at, 1);
+          }
+          obj.def = removeInterface(obj.def, idx);
+          this.saveStatus(obj);
+        }
+        if (configDef !== undefined) this.saveConfigDef(obj, configDef);
+        this.emit('DeviceRemoved', obj, removed?.alias ?? removed?.mac ?? device.mac);
+      },
+      options,
+    );
   }
 
   guestExec(name: string, argv: string[]): Promise<GuestExecResult> {
@@ -537,7 +557,10 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
       let changed = false;
       for (let i = 0; i < record.nics.length; i++) {
         const rec = record.nics[i]!;
-        const ours = rec.network === network ? !rec.connected : rec.network === undefined && bridge !== undefined && rec.plug.kind === 'bridge' && rec.plug.bridge === bridge;
+        const ours =
+          rec.network === network
+            ? !rec.connected
+            : rec.network === undefined && bridge !== undefined && rec.plug.kind === 'bridge' && rec.plug.bridge === bridge;
         if (!ours) continue;
         try {
           const next = await reconnectNic(this.nicContext(o), rec);

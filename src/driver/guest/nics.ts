@@ -77,7 +77,12 @@ export interface NicContext {
  * devices; `journal` hears the device names before they are made. Nothing
  * is left on failure.
  */
-export async function plugNic(ctx: NicContext, iface: GuestInterface, record: GuestRuntimeRecord, journal?: (nic: PluggedNic) => void): Promise<GuestNicRecord> {
+export async function plugNic(
+  ctx: NicContext,
+  iface: GuestInterface,
+  record: GuestRuntimeRecord,
+  journal?: (nic: PluggedNic) => void,
+): Promise<GuestNicRecord> {
   const mac = iface.mac;
   if (mac === undefined) throw internalError('interface without a MAC address');
   let port: NetworkPort | undefined;

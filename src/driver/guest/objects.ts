@@ -48,7 +48,14 @@ function listOrder(a: GuestObject, b: GuestObject): number {
 /** The guests, with libvirt's NO_DOMAIN lookups and "domain ..." conflict errors; in virsh list's order. */
 export class GuestObjectList extends ObjectList<GuestDef, GuestObject, GuestListFilter> {
   constructor() {
-    super({ create: (def, persistent) => new GuestObject(def, persistent), notFound: 'NO_DOMAIN', noun: 'domain', listNoun: 'guest', order: listOrder, matches: matchesGuestFilter });
+    super({
+      create: (def, persistent) => new GuestObject(def, persistent),
+      notFound: 'NO_DOMAIN',
+      noun: 'domain',
+      listNoun: 'guest',
+      order: listOrder,
+      matches: matchesGuestFilter,
+    });
   }
 
   /** Every definition of every guest (live and persistent), for MAC uniqueness. */

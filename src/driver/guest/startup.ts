@@ -59,7 +59,9 @@ export interface GuestStartupReport {
 /** What can be found of a running guest's devices without its record. */
 function nicsFromLiveDef(obj: GuestObject): PluggedNic[] {
   return obj.def.interfaces.flatMap((i) =>
-    i.target === undefined || i.mac === undefined ? [] : [{ mac: i.mac, target: i.target, plug: { kind: 'bridge' as const, bridge: i.actualBridge ?? i.source } }],
+    i.target === undefined || i.mac === undefined
+      ? []
+      : [{ mac: i.mac, target: i.target, plug: { kind: 'bridge' as const, bridge: i.actualBridge ?? i.source } }],
   );
 }
 

@@ -91,7 +91,10 @@ export async function defineDefaultNetworkOnce(ctx: DefaultNetworkContext): Prom
   const choice = chooseDefaultSubnet(await ctx.routes());
   if (choice.thirdOctet === undefined) {
     const takenBy = choice.defaultTakenBy ?? '?';
-    ctx.logger.warn({ network: DEFAULT_NETWORK_NAME, takenBy }, "not defining the 'default' network: 192.168.122.0/24 and 192.168.124-254.0/24 are all in use");
+    ctx.logger.warn(
+      { network: DEFAULT_NETWORK_NAME, takenBy },
+      "not defining the 'default' network: 192.168.122.0/24 and 192.168.124-254.0/24 are all in use",
+    );
     return { kind: 'no-free-subnet', takenBy };
   }
   const subnet = `192.168.${choice.thirdOctet}.0/24`;
@@ -100,7 +103,10 @@ export async function defineDefaultNetworkOnce(ctx: DefaultNetworkContext): Prom
   record(`defined on ${subnet}`);
   const takenBy = choice.defaultTakenBy !== undefined ? { takenBy: choice.defaultTakenBy } : {};
   if (choice.defaultTakenBy !== undefined) {
-    ctx.logger.warn({ network: DEFAULT_NETWORK_NAME, subnet, takenBy: choice.defaultTakenBy }, `192.168.122.0/24 is in use by ${choice.defaultTakenBy}: the 'default' network uses ${subnet}`);
+    ctx.logger.warn(
+      { network: DEFAULT_NETWORK_NAME, subnet, takenBy: choice.defaultTakenBy },
+      `192.168.122.0/24 is in use by ${choice.defaultTakenBy}: the 'default' network uses ${subnet}`,
+    );
   }
   ctx.logger.info({ network: DEFAULT_NETWORK_NAME, subnet }, "defined the 'default' network (NAT, autostart)");
   if (!ctx.start) return { kind: 'defined', subnet, ...takenBy, started: false };

@@ -128,7 +128,11 @@ export class LeaseWatcher {
     for (const obj of this.tracked.keys()) {
       const bridge = obj.def.bridge.name;
       const stem = fileStem(obj.name);
-      if (name === stem || name.startsWith(`${stem}.`) || (bridge !== undefined && bridge !== '' && (name === bridge || name.startsWith(`${bridge}.`)))) {
+      if (
+        name === stem ||
+        name.startsWith(`${stem}.`) ||
+        (bridge !== undefined && bridge !== '' && (name === bridge || name.startsWith(`${bridge}.`)))
+      ) {
         matched = true;
         this.schedule(obj);
       }

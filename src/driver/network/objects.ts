@@ -60,7 +60,11 @@ export class NetworkObject extends DefObject<NetworkDef> {
 
 /** virNetworkObjMatch: within a pair the flags are OR-ed, pairs are AND-ed; a pair with neither set does not filter. */
 export function matchesFilter(obj: NetworkObject, f: ListFilter = {}): boolean {
-  return matchesPair(f.active, f.inactive, obj.active) && matchesPair(f.persistent, f.transient, obj.persistent) && matchesPair(f.autostart, f.noAutostart, obj.autostart);
+  return (
+    matchesPair(f.active, f.inactive, obj.active) &&
+    matchesPair(f.persistent, f.transient, obj.persistent) &&
+    matchesPair(f.autostart, f.noAutostart, obj.autostart)
+  );
 }
 
 /** Sorted by name case-insensitively, as virsh shows them. */
@@ -73,7 +77,14 @@ const byNameCaseless = (a: NetworkObject, b: NetworkObject): number => {
 /** The networks, with libvirt's NO_NETWORK lookups and "network ..." conflict errors; filtered as virConnectListAllNetworks does. */
 export class NetworkObjectList extends ObjectList<NetworkDef, NetworkObject, ListFilter> {
   constructor() {
-    super({ create: (def, persistent) => new NetworkObject(def, persistent), notFound: 'NO_NETWORK', noun: 'network', listNoun: 'network', order: byNameCaseless, matches: matchesFilter });
+    super({
+      create: (def, persistent) => new NetworkObject(def, persistent),
+      notFound: 'NO_NETWORK',
+      noun: 'network',
+      listNoun: 'network',
+      order: byNameCaseless,
+      matches: matchesFilter,
+    });
   }
 
   /**

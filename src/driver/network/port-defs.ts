@@ -9,7 +9,12 @@ import type { NetworkDef } from '../../conf/network/types.js';
 import type { MacvlanMode } from '../../host/link-ops.js';
 import type { NetworkPort, NicPlug } from '../common/ports.js';
 
-const DIRECT_MODE_NAME: Partial<Record<MacvlanMode, DirectModeName>> = { vepa: 'vepa', private: 'private', bridge: 'bridge', passthru: 'passthrough' };
+const DIRECT_MODE_NAME: Partial<Record<MacvlanMode, DirectModeName>> = {
+  vepa: 'vepa',
+  private: 'private',
+  bridge: 'bridge',
+  passthru: 'passthrough',
+};
 const KERNEL_MODE: Record<DirectModeName, MacvlanMode> = { vepa: 'vepa', private: 'private', bridge: 'bridge', passthrough: 'passthru' };
 
 /** The plug as libvirt describes it, for a port of the network `def`. */

@@ -91,7 +91,16 @@ export interface StartupReport {
 
 export async function initializeDriver(ctx: StartupContext): Promise<StartupReport> {
   const { paths, store, list, runtime, logger } = ctx;
-  const report: StartupReport = { adopted: [], vanished: [], recovered: [], dropped: [], rewritten: [], autostarted: [], autostartRan: false, problems: [] };
+  const report: StartupReport = {
+    adopted: [],
+    vanished: [],
+    recovered: [],
+    dropped: [],
+    rewritten: [],
+    autostarted: [],
+    autostartRan: false,
+    problems: [],
+  };
   const problem = (subject: string, err: unknown, what: string): void => {
     const message = errorText(err);
     report.problems.push({ subject, message });
@@ -226,7 +235,9 @@ export async function initializeDriver(ctx: StartupContext): Promise<StartupRepo
   // 5. what the runtime keeps outside this host that none of these networks explains
   if (runtime.reconcileOwned) {
     try {
-      await runtime.reconcileOwned(list.all().map((o) => (o.active && o.applied !== undefined ? { def: o.def, applied: o.applied } : { def: o.def })));
+      await runtime.reconcileOwned(
+        list.all().map((o) => (o.active && o.applied !== undefined ? { def: o.def, applied: o.applied } : { def: o.def })),
+      );
     } catch (err) {
       problem('runtime', err, 'cannot reconcile what the runtime owns');
     }

@@ -46,7 +46,13 @@ export class RuntimeByKind implements NetworkRuntime {
     return this.forApplied(applied).adopt(def, applied);
   }
 
-  updateLive(before: NetworkDef, after: NetworkDef, section: UpdateSection, applied: AppliedNetwork, context?: UpdateContext): Promise<AppliedNetwork> {
+  updateLive(
+    before: NetworkDef,
+    after: NetworkDef,
+    section: UpdateSection,
+    applied: AppliedNetwork,
+    context?: UpdateContext,
+  ): Promise<AppliedNetwork> {
     return this.forApplied(applied).updateLive(before, after, section, applied, context);
   }
 

@@ -55,10 +55,7 @@ export async function writeDnsmasqFiles(plan: DnsmasqRuntimePlan): Promise<void>
 
 /** Rewrite only the two files dnsmasq re-reads on SIGHUP. */
 export async function writeReloadableFiles(plan: DnsmasqRuntimePlan): Promise<void> {
-  await Promise.all([
-    replaceFile(plan.paths.hostsfile, plan.files.hostsfile, 0o644),
-    replaceFile(plan.paths.addnhosts, plan.files.addnhosts, 0o644),
-  ]);
+  await Promise.all([replaceFile(plan.paths.hostsfile, plan.files.hostsfile, 0o644), replaceFile(plan.paths.addnhosts, plan.files.addnhosts, 0o644)]);
 }
 
 export function appliedDnsmasq(plan: DnsmasqRuntimePlan, pid: number): AppliedDnsmasq {
@@ -89,7 +86,9 @@ export class DnsmasqControl {
       await removeFile(copy);
     }
     if (refusal !== undefined) {
-      throw configUnsupported(`dnsmasq refuses the new configuration of network '${networkName}': ${refusal.split(copy).join('the new configuration')}`);
+      throw configUnsupported(
+        `dnsmasq refuses the new configuration of network '${networkName}': ${refusal.split(copy).join('the new configuration')}`,
+      );
     }
   }
 

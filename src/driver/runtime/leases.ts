@@ -72,7 +72,15 @@ export function parseLeaseFile(text: string, opts: LeaseParseOptions): DhcpLease
     let lease: DhcpLease;
     if (v6 || ipv6Section) {
       const iaid = (f[1] as string).replace(/^T/, '');
-      lease = { iface: opts.iface, expiryTime: expiry, protocol: 'ipv6', mac: (client && macFromDuid(client)) ?? '', ipAddress: ip, prefix: opts.prefix6, iaid };
+      lease = {
+        iface: opts.iface,
+        expiryTime: expiry,
+        protocol: 'ipv6',
+        mac: (client && macFromDuid(client)) ?? '',
+        ipAddress: ip,
+        prefix: opts.prefix6,
+        iaid,
+      };
     } else {
       const mac = f[1] as string;
       if (!MAC.test(mac)) continue;

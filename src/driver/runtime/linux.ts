@@ -307,7 +307,9 @@ export class LinuxRuntime implements NetworkRuntime {
       };
       await Promise.all([
         links().catch(warn),
-        applied.bridge !== undefined && applied.firewallRemove.length > 0 ? this.firewall.remove(applied.bridge, applied.firewallRemove).catch(warn) : undefined,
+        applied.bridge !== undefined && applied.firewallRemove.length > 0
+          ? this.firewall.remove(applied.bridge, applied.firewallRemove).catch(warn)
+          : undefined,
       ]);
       if (d) {
         await this.dnsmasq.stop(d).catch(warn);
@@ -396,7 +398,13 @@ export class LinuxRuntime implements NetworkRuntime {
 
   // ---- live update ----------------------------------------------------------
 
-  async updateLive(before: NetworkDef, after: NetworkDef, section: UpdateSection, appliedNetwork: AppliedNetwork, context: UpdateContext = {}): Promise<AppliedNetwork> {
+  async updateLive(
+    before: NetworkDef,
+    after: NetworkDef,
+    section: UpdateSection,
+    appliedNetwork: AppliedNetwork,
+    context: UpdateContext = {},
+  ): Promise<AppliedNetwork> {
     const applied = readApplied(appliedNetwork);
     if (applied.kind !== 'virtual') return applied;
     const options = this.planOptions(await this.checksumMode(applied.checksum));
@@ -418,8 +426,9 @@ export class LinuxRuntime implements NetworkRuntime {
 
     let firewallBefore: NftCommand[] | undefined;
     if (newPlan.firewall) {
-      const changed = JSON.stringify(newPlan.firewall.remove.nftables) !== JSON.stringify(applied.firewallRemove)
-        || JSON.stringify(newPlan.firewall.apply) !== JSON.stringify(oldPlan.firewall?.apply);
+      const changed =
+        JSON.stringify(newPlan.firewall.remove.nftables) !== JSON.stringify(applied.firewallRemove) ||
+        JSON.stringify(newPlan.firewall.apply) !== JSON.stringify(oldPlan.firewall?.apply);
       if (changed) {
         await this.firewall.replace(newPlan.bridge, applied.firewallRemove, newPlan.firewall.apply.nftables);
         next.firewallRemove = newPlan.firewall.remove.nftables;
@@ -460,7 +469,12 @@ export class LinuxRuntime implements NetworkRuntime {
    * process, and the old rules if they were replaced, come back. What
    * cannot be restored is logged; the caller reports the update's error.
    */
-  private async restoreAfterFailedUpdate(applied: LinuxApplied, oldPlan: VirtualNetworkPlan, newPlan: VirtualNetworkPlan, firewallBefore: NftCommand[] | undefined): Promise<void> {
+  private async restoreAfterFailedUpdate(
+    applied: LinuxApplied,
+    oldPlan: VirtualNetworkPlan,
+    newPlan: VirtualNetworkPlan,
+    firewallBefore: NftCommand[] | undefined,
+  ): Promise<void> {
     if (firewallBefore !== undefined && newPlan.firewall) {
       await this.firewall
         .replace(newPlan.bridge, newPlan.firewall.remove.nftables, firewallBefore)

@@ -34,7 +34,12 @@ export async function buildInterfacePool(pf: string, mode: ForwardMode, sysClass
       if (!m) continue;
       pool.push({
         type: 'pci',
-        address: { domain: parseInt(m[1] as string, 16), bus: parseInt(m[2] as string, 16), slot: parseInt(m[3] as string, 16), function: Number(m[4]) },
+        address: {
+          domain: parseInt(m[1] as string, 16),
+          bus: parseInt(m[2] as string, 16),
+          slot: parseInt(m[3] as string, 16),
+          function: Number(m[4]),
+        },
         connections: 0,
       });
     } else {

@@ -69,7 +69,13 @@ export interface NetworkRuntime {
    * rewritten and dnsmasq gets SIGHUP; other sections restart dnsmasq;
    * firewall-relevant sections re-apply the network's rules.
    */
-  updateLive(before: NetworkDef, after: NetworkDef, section: UpdateSection, applied: AppliedNetwork, context?: UpdateContext): Promise<AppliedNetwork>;
+  updateLive(
+    before: NetworkDef,
+    after: NetworkDef,
+    section: UpdateSection,
+    applied: AppliedNetwork,
+    context?: UpdateContext,
+  ): Promise<AppliedNetwork>;
 
   /** The network's current DHCP leases (dnsmasq's lease file). */
   leases(def: NetworkDef, applied: AppliedNetwork): Promise<DhcpLease[]>;

@@ -22,7 +22,13 @@ export const SERVERS_FILE_NAME = 'resolv.servers';
 export async function resolvConfFor(netns: string | null): Promise<string> {
   if (netns !== null) {
     const candidate = `/etc/netns/${netns}/resolv.conf`;
-    if (await stat(candidate).then(() => true, () => false)) return candidate;
+    if (
+      await stat(candidate).then(
+        () => true,
+        () => false,
+      )
+    )
+      return candidate;
   }
   return '/etc/resolv.conf';
 }

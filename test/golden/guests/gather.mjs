@@ -40,7 +40,8 @@ const C7_UUID = '11111111-2222-3333-4444-555555555555';
 
 export const FLOWS = {
   list: {
-    about: 'list: the default, --all, --inactive, --persistent/--transient, --name/--uuid/--id, --title, -q, and what stopping, starting, defining and undefining change',
+    about:
+      'list: the default, --all, --inactive, --persistent/--transient, --name/--uuid/--id, --title, -q, and what stopping, starting, defining and undefining change',
     steps: [
       ['list'],
       ['list', '--all'],
@@ -63,8 +64,12 @@ export const FLOWS = {
   lifecycle: {
     about: 'define, start, destroy, undefine: their lines, by name, uuid and id, and their errors',
     steps: [
-      ['define fedora.xml; list --all; start fedora; list; dumpxml fedora; start fedora; destroy fedora; destroy fedora; undefine fedora; list --all'],
-      ['define --file fedora.xml; start 33333333-4444-5555-6666-777777777777; destroy 33333333-4444-5555-6666-777777777777; undefine 33333333-4444-5555-6666-777777777777'],
+      [
+        'define fedora.xml; list --all; start fedora; list; dumpxml fedora; start fedora; destroy fedora; destroy fedora; undefine fedora; list --all',
+      ],
+      [
+        'define --file fedora.xml; start 33333333-4444-5555-6666-777777777777; destroy 33333333-4444-5555-6666-777777777777; undefine 33333333-4444-5555-6666-777777777777',
+      ],
       ['destroy centos7.0; list --all; start centos7.0; list --all'],
       ['destroy 1; start 1'],
       [`destroy ${C7_UUID}; start ${C7_UUID}`],
@@ -129,7 +134,21 @@ export const FLOWS = {
     steps: [
       ['attach-interface', 'centos7.0', 'network', 'isolated', '--print-xml'],
       ['attach-interface', '--domain', 'centos7.0', '--source', 'isolated', '--type', 'network', '--model', 'virtio', '--print-xml'],
-      ['attach-interface', 'centos7.0', 'bridge', 'br0', '--target', 'tap7', '--mac', '52:54:00:11:22:33', '--model', 'e1000', '--alias', 'ua-web', '--print-xml'],
+      [
+        'attach-interface',
+        'centos7.0',
+        'bridge',
+        'br0',
+        '--target',
+        'tap7',
+        '--mac',
+        '52:54:00:11:22:33',
+        '--model',
+        'e1000',
+        '--alias',
+        'ua-web',
+        '--print-xml',
+      ],
       ['attach-interface', 'nosuch', 'network', 'default', '--print-xml', '--config', '--live'],
       ['-q', 'attach-interface', 'centos7.0', 'network', 'default', '--print-xml'],
       ['attach-interface', 'centos7.0', 'foo', 'default'],

@@ -32,7 +32,10 @@ export async function serveApi(driver: NetworkDriverApi, dir: string, token?: st
   const rw = await createApiServer({ driver, access: { kind: 'unix' }, version: '1.2.3', heartbeatMs: 50 });
   const ro = await createApiServer({ driver, access: { kind: 'unix-ro' }, version: '1.2.3' });
   const address = { host: '127.0.0.1', port: 0, tls: false };
-  const tcp = token === undefined ? undefined : await createApiServer({ driver, access: { kind: 'tcp', token, identity: new TcpIdentity(address) }, version: '1.2.3' });
+  const tcp =
+    token === undefined
+      ? undefined
+      : await createApiServer({ driver, access: { kind: 'tcp', token, identity: new TcpIdentity(address) }, version: '1.2.3' });
   await rw.listen({ path: sock });
   await ro.listen({ path: join(dir, 'virtnetd-ro.sock') });
   let tcpPort = 0;

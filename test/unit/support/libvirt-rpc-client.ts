@@ -52,7 +52,13 @@ export class TestRpcClient {
   }
 
   /** Send one raw call (any program, procedure, payload) and wait for its reply. */
-  raw(procedure: number, payload: Buffer = Buffer.alloc(0), program = REMOTE_PROGRAM, version = REMOTE_PROTOCOL_VERSION, type: number = MessageType.CALL): Promise<Message> {
+  raw(
+    procedure: number,
+    payload: Buffer = Buffer.alloc(0),
+    program = REMOTE_PROGRAM,
+    version = REMOTE_PROTOCOL_VERSION,
+    type: number = MessageType.CALL,
+  ): Promise<Message> {
     const serial = this.serial++;
     const reply = new Promise<Message>((resolve) => this.waiting.set(serial, resolve));
     this.socket.write(encodeMessage({ program, version, procedure, type: type as MessageType, serial, status: MessageStatus.OK }, payload));

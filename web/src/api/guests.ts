@@ -13,10 +13,14 @@ export const guestsApi = {
   list: () => request<GuestInfo[]>('GET', GUEST_ROUTES.guests),
   start: (name: string) => request<void>('POST', routePath(GUEST_ROUTES.guestStart, name)),
   destroy: (name: string) => request<void>('POST', routePath(GUEST_ROUTES.guestDestroy, name)),
-  xml: async (name: string, inactive = false) => (await request<{ xml: string }>('GET', routePath(GUEST_ROUTES.guestXml, name) + (inactive ? '?inactive=true' : ''))).xml,
-  interfaces: (name: string, inactive = false) => request<GuestInterface[]>('GET', routePath(GUEST_ROUTES.guestInterfaces, name) + (inactive ? '?inactive=true' : '')),
+  xml: async (name: string, inactive = false) =>
+    (await request<{ xml: string }>('GET', routePath(GUEST_ROUTES.guestXml, name) + (inactive ? '?inactive=true' : ''))).xml,
+  interfaces: (name: string, inactive = false) =>
+    request<GuestInterface[]>('GET', routePath(GUEST_ROUTES.guestInterfaces, name) + (inactive ? '?inactive=true' : '')),
   addresses: (name: string) => request<GuestInterfaceAddress[]>('GET', routePath(GUEST_ROUTES.guestAddresses, name)),
-  attach: (name: string, xml: string, flags: AffectFlags) => request<void>('POST', routePath(GUEST_ROUTES.guestAttach, name), { xml, flags: flagsBody(flags) }),
-  detach: (name: string, xml: string, flags: AffectFlags) => request<void>('POST', routePath(GUEST_ROUTES.guestDetach, name), { xml, flags: flagsBody(flags) }),
+  attach: (name: string, xml: string, flags: AffectFlags) =>
+    request<void>('POST', routePath(GUEST_ROUTES.guestAttach, name), { xml, flags: flagsBody(flags) }),
+  detach: (name: string, xml: string, flags: AffectFlags) =>
+    request<void>('POST', routePath(GUEST_ROUTES.guestDetach, name), { xml, flags: flagsBody(flags) }),
   bridges: () => request<BridgePorts[]>('GET', GUEST_ROUTES.bridges),
 };

@@ -48,7 +48,12 @@ export async function request<T>(method: Method, path: string, body?: unknown): 
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw new ApiError(res.status, 'INTERNAL_ERROR', `virtnetd sent an answer that is not JSON (HTTP status ${res.status})`, `virtnetd sent an answer that is not JSON (HTTP status ${res.status})`);
+      throw new ApiError(
+        res.status,
+        'INTERNAL_ERROR',
+        `virtnetd sent an answer that is not JSON (HTTP status ${res.status})`,
+        `virtnetd sent an answer that is not JSON (HTTP status ${res.status})`,
+      );
     }
   }
   if (res.status >= 400) {

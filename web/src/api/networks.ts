@@ -31,7 +31,8 @@ export const networksApi = {
   start: (name: string) => request<void>('POST', routePath(ROUTES.start, name)),
   destroy: (name: string, force = false) => request<void>('POST', routePath(ROUTES.destroy, name) + (force ? '?force=true' : '')),
   setAutostart: (name: string, autostart: boolean) => request<void>('PUT', routePath(ROUTES.autostart, name), { autostart }),
-  xml: async (name: string, inactive = false) => (await request<{ xml: string }>('GET', routePath(ROUTES.xml, name) + (inactive ? '?inactive=true' : ''))).xml,
+  xml: async (name: string, inactive = false) =>
+    (await request<{ xml: string }>('GET', routePath(ROUTES.xml, name) + (inactive ? '?inactive=true' : ''))).xml,
   update: (name: string, req: UpdateRequest) => request<UpdateResult>('POST', routePath(ROUTES.update, name), req),
   leases: (name: string) => request<DhcpLease[]>('GET', routePath(ROUTES.leases, name)),
 };

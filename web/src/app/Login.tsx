@@ -58,7 +58,11 @@ export function Login({ onLoggedIn }: { onLoggedIn: (csrf: string | undefined) =
             <code className="vn-mono">/run/virtnet/token</code> {t('login.tokenWhere')}
           </Content>
           <Form onSubmit={(e) => void submit(e)}>
-            {error && <Alert variant="danger" isInline title={t('login.failed')}>{error}</Alert>}
+            {error && (
+              <Alert variant="danger" isInline title={t('login.failed')}>
+                {error}
+              </Alert>
+            )}
             <FormGroup label={t('login.token')} isRequired fieldId="login-token">
               <TextInput
                 id="login-token"

@@ -5,14 +5,13 @@
  */
 import { useEffect, useState } from 'react';
 
-export type Route =
-  | { page: 'networks' }
-  | { page: 'network'; name: string; tab: string }
-  | { page: 'guests' }
-  | { page: 'topology' };
+export type Route = { page: 'networks' } | { page: 'network'; name: string; tab: string } | { page: 'guests' } | { page: 'topology' };
 
 export function parseRoute(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, '').split('/').filter((p) => p !== '');
+  const parts = hash
+    .replace(/^#\/?/, '')
+    .split('/')
+    .filter((p) => p !== '');
   if (parts[0] === 'networks' && parts[1] !== undefined) {
     let name = parts[1];
     try {

@@ -17,7 +17,17 @@ export interface InlineField {
   check?: (value: string, all: Record<string, string>) => string | undefined;
 }
 
-export function InlineForm({ fields, submitLabel, onSubmit, ariaLabel }: { fields: InlineField[]; submitLabel: string; onSubmit: (values: Record<string, string>) => Promise<void>; ariaLabel: string }) {
+export function InlineForm({
+  fields,
+  submitLabel,
+  onSubmit,
+  ariaLabel,
+}: {
+  fields: InlineField[];
+  submitLabel: string;
+  onSubmit: (values: Record<string, string>) => Promise<void>;
+  ariaLabel: string;
+}) {
   const { t } = useTranslation();
   const empty = Object.fromEntries(fields.map((f) => [f.id, '']));
   const [values, setValues] = useState<Record<string, string>>(empty);

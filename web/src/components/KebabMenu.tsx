@@ -26,13 +26,7 @@ export function KebabMenu({ label, items }: { label: string; items: KebabItem[] 
     >
       <DropdownList>
         {items.map((item) => (
-          <DropdownItem
-            key={item.key}
-            onClick={item.onClick}
-            isDanger={item.isDanger}
-            isDisabled={item.isDisabled}
-            description={item.description}
-          >
+          <DropdownItem key={item.key} onClick={item.onClick} isDanger={item.isDanger} isDisabled={item.isDisabled} description={item.description}>
             {item.label}
           </DropdownItem>
         ))}

@@ -349,7 +349,8 @@ export const es: Catalog = {
     changeFailed: 'El cambio fue rechazado',
     forwarders: 'Reenviadores',
     forwardersHelp: 'Servidores a los que preguntar por los nombres que la red no conoce. Se guardan en la definición.',
-    forwardersHelpActive: 'Servidores a los que preguntar por los nombres que la red no conoce. Se guardan en la definición y se aplican en el próximo inicio.',
+    forwardersHelpActive:
+      'Servidores a los que preguntar por los nombres que la red no conoce. Se guardan en la definición y se aplican en el próximo inicio.',
     forwardersNextStart: 'Guardado: los reenviadores cambian en el próximo inicio de la red.',
     noForwarders: 'Ninguno: se usan los resolutores del anfitrión.',
     forwarderAddr: 'Dirección del servidor',

@@ -122,7 +122,11 @@ function readIp(el: Element, index: number): IpEntry {
   if (localPtr !== undefined) entry.localPtr = localPtr === 'yes';
   const root = attr(tftp, 'root');
   if (root !== undefined) entry.tftpRoot = root;
-  if (bootp) entry.bootp = { ...(attr(bootp, 'file') !== undefined ? { file: attr(bootp, 'file') } : {}), ...(attr(bootp, 'server') !== undefined ? { server: attr(bootp, 'server') } : {}) };
+  if (bootp)
+    entry.bootp = {
+      ...(attr(bootp, 'file') !== undefined ? { file: attr(bootp, 'file') } : {}),
+      ...(attr(bootp, 'server') !== undefined ? { server: attr(bootp, 'server') } : {}),
+    };
   return entry;
 }
 
@@ -139,12 +143,22 @@ export function readNetwork(xml: string): NetworkModel | undefined {
   const connections = attr(root, 'connections');
   const model: NetworkModel = {
     name: text(child(root, 'name')) ?? '',
-    forward: { interfaces: children(fwd, 'interface').map((i) => attr(i, 'dev') ?? '').filter((d) => d !== '') },
+    forward: {
+      interfaces: children(fwd, 'interface')
+        .map((i) => attr(i, 'dev') ?? '')
+        .filter((d) => d !== ''),
+    },
     bridge: {},
     dns: {
-      forwarders: children(dns, 'forwarder').map((f) => ({ ...(attr(f, 'addr') ? { addr: attr(f, 'addr') } : {}), ...(attr(f, 'domain') ? { domain: attr(f, 'domain') } : {}) })),
+      forwarders: children(dns, 'forwarder').map((f) => ({
+        ...(attr(f, 'addr') ? { addr: attr(f, 'addr') } : {}),
+        ...(attr(f, 'domain') ? { domain: attr(f, 'domain') } : {}),
+      })),
       hosts: children(dns, 'host').map((h) => ({ ip: attr(h, 'ip') ?? '', hostnames: children(h, 'hostname').map((n) => text(n) ?? '') })),
-      txts: children(dns, 'txt').map((t) => ({ name: attr(t, 'name') ?? '', ...(attr(t, 'value') !== undefined ? { value: attr(t, 'value') } : {}) })),
+      txts: children(dns, 'txt').map((t) => ({
+        name: attr(t, 'name') ?? '',
+        ...(attr(t, 'value') !== undefined ? { value: attr(t, 'value') } : {}),
+      })),
       srvs: children(dns, 'srv').map((s) => {
         const out: NetworkModel['dns']['srvs'][number] = {};
         for (const k of ['service', 'protocol', 'domain', 'target', 'port', 'priority', 'weight'] as const) {
@@ -191,7 +205,12 @@ export function readNetwork(xml: string): NetworkModel | undefined {
   const mac = attr(child(root, 'mac'), 'address');
   if (mac !== undefined) model.mac = mac;
   if (mtu !== undefined) model.mtu = Number(mtu);
-  if (domain) model.domain = { name: attr(domain, 'name') ?? '', ...(attr(domain, 'localOnly') ? { localOnly: attr(domain, 'localOnly') } : {}), ...(attr(domain, 'register') ? { register: attr(domain, 'register') } : {}) };
+  if (domain)
+    model.domain = {
+      name: attr(domain, 'name') ?? '',
+      ...(attr(domain, 'localOnly') ? { localOnly: attr(domain, 'localOnly') } : {}),
+      ...(attr(domain, 'register') ? { register: attr(domain, 'register') } : {}),
+    };
   if (dns) {
     const enable = attr(dns, 'enable');
     if (enable !== undefined) model.dns.enable = enable;

@@ -61,7 +61,13 @@ export function buildTopology(networks: readonly NetworkRow[], guests: readonly 
   }
   for (const dev of uplinks) {
     const iface = host?.interfaces.find((i) => i.name === dev);
-    nodes.push({ id: `up:${dev}`, kind: 'uplink', label: dev, ...(iface?.addresses[0] ? { secondary: iface.addresses[0] } : {}), active: iface?.up ?? true });
+    nodes.push({
+      id: `up:${dev}`,
+      kind: 'uplink',
+      label: dev,
+      ...(iface?.addresses[0] ? { secondary: iface.addresses[0] } : {}),
+      active: iface?.up ?? true,
+    });
   }
   for (const g of guests) {
     const gid = `guest:${g.info.name}`;
@@ -69,7 +75,13 @@ export function buildTopology(networks: readonly NetworkRow[], guests: readonly 
     for (const nic of g.interfaces) {
       const nid = `nic:${g.info.name}:${nic.mac}`;
       const addr = g.addresses.find((a) => a.mac.toLowerCase() === nic.mac.toLowerCase());
-      nodes.push({ id: nid, kind: 'nic', label: nic.target ?? nic.mac, secondary: addr ? addr.address : nic.mac, active: g.info.active && nic.target !== undefined });
+      nodes.push({
+        id: nid,
+        kind: 'nic',
+        label: nic.target ?? nic.mac,
+        secondary: addr ? addr.address : nic.mac,
+        active: g.info.active && nic.target !== undefined,
+      });
       edges.push({ id: `own:${nid}`, source: nid, target: gid });
       const net = nic.type === 'network' ? (nic.source ? `net:${nic.source}` : undefined) : nic.source ? byBridge.get(nic.source) : undefined;
       if (net && nodes.some((x) => x.id === net)) edges.push({ id: `plug:${nid}`, source: net, target: nid });

@@ -59,7 +59,7 @@ export interface WizardState {
   where: WhereSettings;
   ipv4: IpSettings;
   ipv6: IpSettings;
-  forward: { mode: ForwardMode; /** '' = any device */ dev: string; /** bridge mode: the existing host bridge */ bridge: string };
+  forward: { mode: ForwardMode /** '' = any device */; dev: string /** bridge mode: the existing host bridge */; bridge: string };
   domain: { mode: 'network' | 'custom' | 'none'; custom: string };
   start: boolean;
   autostart: boolean;
@@ -181,17 +181,18 @@ function occupiedIpv4(others: readonly OtherNetwork[], host: HostInfoBody | unde
     if (!addr || addr.family !== 'ipv4') continue;
     // A running network's own route is reported as that network.
     if (others.some((o) => o.active && o.bridge === r.dev)) continue;
-    out.push({ network: networkOf(addr, r.prefix), prefix: r.prefix, kind: 'route', who: r.dev, cidr: `${formatIp(networkOf(addr, r.prefix))}/${r.prefix}` });
+    out.push({
+      network: networkOf(addr, r.prefix),
+      prefix: r.prefix,
+      kind: 'route',
+      who: r.dev,
+      cidr: `${formatIp(networkOf(addr, r.prefix))}/${r.prefix}`,
+    });
   }
   return out;
 }
 
-function checkIp(
-  step: 'ipv4' | 'ipv6',
-  s: IpSettings,
-  others: readonly OtherNetwork[],
-  host: HostInfoBody | undefined,
-): Finding[] {
+function checkIp(step: 'ipv4' | 'ipv6', s: IpSettings, others: readonly OtherNetwork[], host: HostInfoBody | undefined): Finding[] {
   const out: Finding[] = [];
   if (!s.enabled) return out;
   const family = step;
@@ -246,7 +247,13 @@ function checkIp(
         const a = ip.address === undefined ? undefined : parseIp(ip.address);
         if (!a || a.family !== 'ipv6' || ip.prefix === undefined) continue;
         if (subnetsOverlap(c.network, c.prefix, a, ip.prefix)) {
-          out.push({ step, field: 'network', key: o.active ? 'overlapActive' : 'overlapInactive', values: { who: o.name, subnet: ip.cidr ?? '' }, warning: true });
+          out.push({
+            step,
+            field: 'network',
+            key: o.active ? 'overlapActive' : 'overlapInactive',
+            values: { who: o.name, subnet: ip.cidr ?? '' },
+            warning: true,
+          });
         }
       }
     }
@@ -306,7 +313,8 @@ function checkOvn(state: WizardState): Finding[] {
     if (!c || c.address.family !== 'ipv4') out.push({ step: 'forward', field: 'uplinkAddress', key: 'uplinkCidr' });
     const g = parseIp(w.uplinkGateway.trim());
     if (!g || g.family !== 'ipv4') out.push({ step: 'forward', field: 'uplinkGateway', key: 'uplinkGateway' });
-    if (w.uplinkNetwork.trim() === '' || gatewayList(w.gateways).length === 0) out.push({ step: 'forward', field: 'gateways', key: 'gatewaysRequired' });
+    if (w.uplinkNetwork.trim() === '' || gatewayList(w.gateways).length === 0)
+      out.push({ step: 'forward', field: 'gateways', key: 'gatewaysRequired' });
   }
   return out;
 }
@@ -362,7 +370,12 @@ function ovnXml(state: WizardState): string {
   const c = parseCidr(w.uplinkAddress);
   const gateways = gatewayList(w.gateways);
   const inner = [
-    element('virtnet:uplink', { network: w.uplinkNetwork.trim(), address: c ? formatIp(c.address) : '', prefix: c?.prefix, gateway: w.uplinkGateway.trim() }),
+    element('virtnet:uplink', {
+      network: w.uplinkNetwork.trim(),
+      address: c ? formatIp(c.address) : '',
+      prefix: c?.prefix,
+      gateway: w.uplinkGateway.trim(),
+    }),
     ...gateways.map((g, i) => element('virtnet:gateway', { chassis: g, priority: 10 * (gateways.length - i) })),
   ];
   return `  ${element('virtnet:ovn', { northbound: w.northbound.trim() }, `\n    ${inner.join('\n    ')}\n  `)}\n`;

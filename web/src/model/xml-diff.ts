@@ -74,7 +74,8 @@ function without(el: Element | undefined, drop: (c: Element) => boolean): string
   return canon(copy);
 }
 
-const ipKey = (ip: Element): string => `${ip.getAttribute('family') ?? ''}|${ip.getAttribute('address') ?? ''}|${ip.getAttribute('prefix') ?? ''}|${ip.getAttribute('netmask') ?? ''}`;
+const ipKey = (ip: Element): string =>
+  `${ip.getAttribute('family') ?? ''}|${ip.getAttribute('address') ?? ''}|${ip.getAttribute('prefix') ?? ''}|${ip.getAttribute('netmask') ?? ''}`;
 
 /**
  * Compare `before` (the running network's live XML, or the stored one of a

@@ -35,7 +35,9 @@ export function nicsOnNetwork(guests: readonly GuestRow[], network: NetworkInfo)
   const out: AttachedNic[] = [];
   for (const guest of guests) {
     for (const nic of guest.interfaces) {
-      const onIt = (nic.type === 'network' && nic.source === network.name) || (nic.type === 'bridge' && network.bridge !== undefined && nic.source === network.bridge);
+      const onIt =
+        (nic.type === 'network' && nic.source === network.name) ||
+        (nic.type === 'bridge' && network.bridge !== undefined && nic.source === network.bridge);
       if (onIt) out.push({ guest, nic });
     }
   }

@@ -38,8 +38,13 @@ function IpDhcpCard({ row, ip }: { row: NetworkRow; ip: IpEntry }) {
     return p ? t(`dhcp.addr.${p}`, { subnet: ip.cidr ?? '' }) : undefined;
   };
 
-  const change = (command: 'add-last' | 'delete', section: 'ip-dhcp-host' | 'ip-dhcp-range', xml: string, failedTitle: string, rethrow = false): Promise<void> =>
-    run(() => netUpdate(info, command, section, ip.index, xml), failedTitle, rethrow);
+  const change = (
+    command: 'add-last' | 'delete',
+    section: 'ip-dhcp-host' | 'ip-dhcp-range',
+    xml: string,
+    failedTitle: string,
+    rethrow = false,
+  ): Promise<void> => run(() => netUpdate(info, command, section, ip.index, xml), failedTitle, rethrow);
   const clientLabel = ip.family === 'ipv4' ? t('dhcp.mac') : t('dhcp.id');
 
   return (
@@ -77,7 +82,9 @@ function IpDhcpCard({ row, ip }: { row: NetworkRow; ip: IpEntry }) {
               check: (v, all) => addrCheck(v) ?? (rangeOrdered(all[`range-start-${ip.index}`] ?? '', v) ? undefined : t('check.rangeOrder')),
             },
           ]}
-          onSubmit={(v) => change('add-last', 'ip-dhcp-range', element('range', { start: v[`range-start-${ip.index}`], end: v[`range-end-${ip.index}`] }), '', true)}
+          onSubmit={(v) =>
+            change('add-last', 'ip-dhcp-range', element('range', { start: v[`range-start-${ip.index}`], end: v[`range-end-${ip.index}`] }), '', true)
+          }
         />
 
         <Title headingLevel="h3" className="pf-v6-u-mt-lg">
@@ -97,7 +104,9 @@ function IpDhcpCard({ row, ip }: { row: NetworkRow; ip: IpEntry }) {
           action={(h) => (
             <RemoveButton
               label={t('dhcp.removeReservationNamed', { what: h.mac ?? h.id ?? h.name ?? h.ip ?? '' })}
-              onClick={() => void change('delete', 'ip-dhcp-host', element('host', { mac: h.mac, id: h.id, name: h.name, ip: h.ip }), t('dhcp.removeFailed'))}
+              onClick={() =>
+                void change('delete', 'ip-dhcp-host', element('host', { mac: h.mac, id: h.id, name: h.name, ip: h.ip }), t('dhcp.removeFailed'))
+              }
             />
           )}
         />
@@ -107,7 +116,13 @@ function IpDhcpCard({ row, ip }: { row: NetworkRow; ip: IpEntry }) {
           fields={
             ip.family === 'ipv4'
               ? [
-                  { id: `host-mac-${ip.index}`, label: t('dhcp.mac'), required: true, placeholder: '52:54:00:12:34:56', check: (v) => (MAC_RE.test(v) ? undefined : t('dhcp.badMac')) },
+                  {
+                    id: `host-mac-${ip.index}`,
+                    label: t('dhcp.mac'),
+                    required: true,
+                    placeholder: '52:54:00:12:34:56',
+                    check: (v) => (MAC_RE.test(v) ? undefined : t('dhcp.badMac')),
+                  },
                   { id: `host-ip-${ip.index}`, label: t('dhcp.ip'), required: true, check: addrCheck },
                   { id: `host-name-${ip.index}`, label: t('dhcp.hostnameOptional') },
                 ]
@@ -119,7 +134,8 @@ function IpDhcpCard({ row, ip }: { row: NetworkRow; ip: IpEntry }) {
                     label: t('dhcp.ip'),
                     required: true,
                     // An IPv6 reservation names its client by DUID or by host name (a MAC means nothing to DHCPv6).
-                    check: (v, all) => addrCheck(v) ?? (!all[`host-id-${ip.index}`]?.trim() && !all[`host-name-${ip.index}`]?.trim() ? t('dhcp.idOrName') : undefined),
+                    check: (v, all) =>
+                      addrCheck(v) ?? (!all[`host-id-${ip.index}`]?.trim() && !all[`host-name-${ip.index}`]?.trim() ? t('dhcp.idOrName') : undefined),
                   },
                 ]
           }
@@ -156,7 +172,8 @@ function LeasesCard({ row }: { row: NetworkRow }) {
     };
   }, [info.name, info.active, tick]);
 
-  const ipFor = (lease: DhcpLease): IpEntry | undefined => model?.ips.find((ip) => ip.family === lease.protocol && addressProblem(lease.ipAddress, ip) === undefined);
+  const ipFor = (lease: DhcpLease): IpEntry | undefined =>
+    model?.ips.find((ip) => ip.family === lease.protocol && addressProblem(lease.ipAddress, ip) === undefined);
   const reserved = (lease: DhcpLease, ip: IpEntry | undefined): boolean =>
     ip?.hosts.some((h) => h.ip === lease.ipAddress || (lease.protocol === 'ipv4' && h.mac?.toLowerCase() === lease.mac.toLowerCase())) ?? false;
 
@@ -200,7 +217,13 @@ function LeasesCard({ row }: { row: NetworkRow }) {
               const ip = ipFor(l);
               const done = reserved(l, ip);
               return (
-                <Button variant="secondary" size="sm" isDisabled={!ip || done} onClick={() => ip && void reserve(l, ip)} aria-label={t('dhcp.reserveNamed', { ip: l.ipAddress })}>
+                <Button
+                  variant="secondary"
+                  size="sm"
+                  isDisabled={!ip || done}
+                  onClick={() => ip && void reserve(l, ip)}
+                  aria-label={t('dhcp.reserveNamed', { ip: l.ipAddress })}
+                >
                   {done ? t('dhcp.isReserved') : t('dhcp.reserve')}
                 </Button>
               );

@@ -57,7 +57,13 @@ export function DnsTab({ row }: { row: NetworkRow }) {
     );
 
   const ipCheck = (v: string): string | undefined => (parseIp(v) ? undefined : t('dns.badIp'));
-  const namesCheck = (v: string): string | undefined => (v.split(/[\s,]+/).filter(Boolean).every((n) => HOSTNAME.test(n)) ? undefined : t('dns.badHostname'));
+  const namesCheck = (v: string): string | undefined =>
+    v
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .every((n) => HOSTNAME.test(n))
+      ? undefined
+      : t('dns.badHostname');
 
   return (
     <Stack hasGutter>
@@ -86,7 +92,13 @@ export function DnsTab({ row }: { row: NetworkRow }) {
               action={(h) => (
                 <RemoveButton
                   label={t('dns.removeHostNamed', { ip: h.ip })}
-                  onClick={() => void update('delete', 'dns-host', element('host', { ip: h.ip }, h.hostnames.map((n) => `<hostname>${escapeText(n)}</hostname>`).join('')))}
+                  onClick={() =>
+                    void update(
+                      'delete',
+                      'dns-host',
+                      element('host', { ip: h.ip }, h.hostnames.map((n) => `<hostname>${escapeText(n)}</hostname>`).join('')),
+                    )
+                  }
                 />
               )}
             />
@@ -138,7 +150,12 @@ export function DnsTab({ row }: { row: NetworkRow }) {
                   label={t('dns.removeForwarderNamed', { what: f.addr ?? f.domain ?? '' })}
                   onClick={() =>
                     void forwarders((d) => {
-                      const match = Array.from(d.children).find((c) => c.tagName === 'forwarder' && (c.getAttribute('addr') ?? undefined) === f.addr && (c.getAttribute('domain') ?? undefined) === f.domain);
+                      const match = Array.from(d.children).find(
+                        (c) =>
+                          c.tagName === 'forwarder' &&
+                          (c.getAttribute('addr') ?? undefined) === f.addr &&
+                          (c.getAttribute('domain') ?? undefined) === f.domain,
+                      );
                       if (match) d.removeChild(match);
                     })
                   }
@@ -182,7 +199,12 @@ export function DnsTab({ row }: { row: NetworkRow }) {
                 { label: t('dns.txtName'), cell: (x) => x.name },
                 { label: t('dns.txtValue'), cell: (x) => x.value ?? '' },
               ]}
-              action={(x) => <RemoveButton label={t('dns.removeTxtNamed', { name: x.name })} onClick={() => void update('delete', 'dns-txt', element('txt', { name: x.name, value: x.value }))} />}
+              action={(x) => (
+                <RemoveButton
+                  label={t('dns.removeTxtNamed', { name: x.name })}
+                  onClick={() => void update('delete', 'dns-txt', element('txt', { name: x.name, value: x.value }))}
+                />
+              )}
             />
             <InlineForm
               ariaLabel={t('dns.addTxt')}

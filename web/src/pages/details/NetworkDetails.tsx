@@ -93,7 +93,13 @@ export default function NetworkDetails({ name, tab }: { name: string; tab: strin
             <Flex alignItems={{ default: 'alignItemsCenter' }}>
               {info.persistent && (
                 <FlexItem>
-                  <Switch id="detail-autostart" label={t('networks.col.autostart')} isChecked={info.autostart} isDisabled={busy} onChange={(_e, on) => void actions.setAutostart(name, on)} />
+                  <Switch
+                    id="detail-autostart"
+                    label={t('networks.col.autostart')}
+                    isChecked={info.autostart}
+                    isDisabled={busy}
+                    onChange={(_e, on) => void actions.setAutostart(name, on)}
+                  />
                 </FlexItem>
               )}
               <FlexItem>

@@ -92,7 +92,11 @@ export function OverviewTab({ row }: { row: NetworkRow }) {
         {model?.domain?.localOnly && <Item term={t('overview.localOnly')}>{model.domain.localOnly}</Item>}
         {model?.domain?.register && <Item term={t('overview.register')}>{model.domain.register}</Item>}
         <Item term={t('overview.dnsEnabled')}>{model?.dns.enable === 'no' ? t('common.no') : t('common.yes')}</Item>
-        <Item term={t('overview.forwarders')}>{model && model.dns.forwarders.length > 0 ? model.dns.forwarders.map((x) => [x.domain, x.addr].filter(Boolean).join(' → ')).join(', ') : '—'}</Item>
+        <Item term={t('overview.forwarders')}>
+          {model && model.dns.forwarders.length > 0
+            ? model.dns.forwarders.map((x) => [x.domain, x.addr].filter(Boolean).join(' → ')).join(', ')
+            : '—'}
+        </Item>
       </FieldsCard>
       <Card>
         <CardTitle component="h2">{t('overview.addresses')}</CardTitle>
@@ -106,7 +110,8 @@ export function OverviewTab({ row }: { row: NetworkRow }) {
                   {t('overview.hostAddress')}: <span className="vn-mono">{dash(ip.address)}</span>
                   {ip.netmask ? ` (${ip.netmask})` : ''}
                   <br />
-                  {t('overview.dhcpRanges')}: {ip.ranges.length > 0 ? ip.ranges.map((r) => `${r.start} – ${r.end}`).join(', ') : t('networks.dhcpOff')}
+                  {t('overview.dhcpRanges')}:{' '}
+                  {ip.ranges.length > 0 ? ip.ranges.map((r) => `${r.start} – ${r.end}`).join(', ') : t('networks.dhcpOff')}
                   <br />
                   {t('overview.reservations')}: {ip.hosts.length}
                   {ip.tftpRoot && (
@@ -131,7 +136,9 @@ export function OverviewTab({ row }: { row: NetworkRow }) {
         <FieldsCard title={t('overview.routesAndPortgroups')}>
           {model.routes.map((r, i) => (
             <Item key={`r${i}`} term={t('overview.route')}>
-              <span className="vn-mono">{t('overview.routeText', { subnet: `${dash(r.address)}/${dash(r.prefix ?? r.netmask)}`, gateway: dash(r.gateway) })}</span>
+              <span className="vn-mono">
+                {t('overview.routeText', { subnet: `${dash(r.address)}/${dash(r.prefix ?? r.netmask)}`, gateway: dash(r.gateway) })}
+              </span>
             </Item>
           ))}
           {model.portgroups.map((p) => (

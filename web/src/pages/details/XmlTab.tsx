@@ -86,7 +86,10 @@ export function XmlTab({ row }: { row: NetworkRow }) {
   }, [draft, localError]);
 
   const before = info.active ? row.xml : stored;
-  const diff = useMemo(() => (draft === undefined || localError || before === undefined ? undefined : diffNetworkXml(before, draft, info.active)), [draft, localError, before, info.active]);
+  const diff = useMemo(
+    () => (draft === undefined || localError || before === undefined ? undefined : diffNetworkXml(before, draft, info.active)),
+    [draft, localError, before, info.active],
+  );
   const changes: XmlChange[] = diff && !('error' in diff) ? diff.changes : [];
   const renamed = diff !== undefined && !('error' in diff) && diff.renamed;
   const error = localError ?? serverError;
@@ -223,7 +226,12 @@ export function XmlTab({ row }: { row: NetworkRow }) {
       )}
       <Flex className="pf-v6-u-mt-md">
         <FlexItem>
-          <Button variant="primary" onClick={() => void save()} isDisabled={saving || error !== undefined || checking || changes.length === 0 || renamed} isLoading={saving}>
+          <Button
+            variant="primary"
+            onClick={() => void save()}
+            isDisabled={saving || error !== undefined || checking || changes.length === 0 || renamed}
+            isLoading={saving}
+          >
             {t('xml.save')}
           </Button>
         </FlexItem>

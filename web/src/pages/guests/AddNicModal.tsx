@@ -87,17 +87,38 @@ export function AddNicModal({ guest, onClose }: { guest: GuestRow; onClose: () =
       <ModalHeader title={t('guests.addNicTitle', { name: info.name })} labelId="add-nic-title" />
       <ModalBody>
         <Form id="add-nic-form" onSubmit={(e) => (e.preventDefault(), invalid || void attach())}>
-          {error && <Alert variant="danger" isInline title={t('guests.addNicFailed')} data-testid="add-nic-error">{error}</Alert>}
+          {error && (
+            <Alert variant="danger" isInline title={t('guests.addNicFailed')} data-testid="add-nic-error">
+              {error}
+            </Alert>
+          )}
           <FormGroup role="radiogroup" isInline label={t('guests.sourceType')} fieldId="nic-type">
-            <Radio id="nic-type-network" name="nic-type" label={t('guests.virtualNetwork')} isChecked={type === 'network'} onChange={() => setType('network')} />
-            <Radio id="nic-type-bridge" name="nic-type" label={t('guests.hostBridge')} isChecked={type === 'bridge'} onChange={() => setType('bridge')} isDisabled={bridges.length === 0} />
+            <Radio
+              id="nic-type-network"
+              name="nic-type"
+              label={t('guests.virtualNetwork')}
+              isChecked={type === 'network'}
+              onChange={() => setType('network')}
+            />
+            <Radio
+              id="nic-type-bridge"
+              name="nic-type"
+              label={t('guests.hostBridge')}
+              isChecked={type === 'bridge'}
+              onChange={() => setType('bridge')}
+              isDisabled={bridges.length === 0}
+            />
           </FormGroup>
           {type === 'network' ? (
             <FormGroup label={t('guests.network')} isRequired fieldId="nic-network">
               <FormSelect id="nic-network" value={source} onChange={(_e, v) => setSource(v)}>
                 {networks.length === 0 && <FormSelectOption value="" label={t('guests.noNetworks')} isPlaceholder />}
                 {networks.map((n) => (
-                  <FormSelectOption key={n.info.name} value={n.info.name} label={n.info.active ? n.info.name : t('guests.inactiveNetwork', { name: n.info.name })} />
+                  <FormSelectOption
+                    key={n.info.name}
+                    value={n.info.name}
+                    label={n.info.active ? n.info.name : t('guests.inactiveNetwork', { name: n.info.name })}
+                  />
                 ))}
               </FormSelect>
             </FormGroup>
@@ -126,11 +147,30 @@ export function AddNicModal({ guest, onClose }: { guest: GuestRow; onClose: () =
             </FormSelect>
           </FormGroup>
           <FormGroup role="radiogroup" isStack label={t('guests.nic.mac')} fieldId="nic-mac-mode">
-            <Radio id="nic-mac-auto" name="nic-mac-mode" label={t('guests.macAuto')} isChecked={macMode === 'auto'} onChange={() => setMacMode('auto')} />
-            <Radio id="nic-mac-manual" name="nic-mac-mode" label={t('guests.macManual')} isChecked={macMode === 'manual'} onChange={() => setMacMode('manual')} />
+            <Radio
+              id="nic-mac-auto"
+              name="nic-mac-mode"
+              label={t('guests.macAuto')}
+              isChecked={macMode === 'auto'}
+              onChange={() => setMacMode('auto')}
+            />
+            <Radio
+              id="nic-mac-manual"
+              name="nic-mac-mode"
+              label={t('guests.macManual')}
+              isChecked={macMode === 'manual'}
+              onChange={() => setMacMode('manual')}
+            />
             {macMode === 'manual' && (
               <>
-                <TextInput id="nic-mac" aria-label={t('guests.macAddress')} value={mac} placeholder="52:54:00:12:34:56" onChange={(_e, v) => setMac(v)} validated={macIssue && mac !== '' ? 'error' : 'default'} />
+                <TextInput
+                  id="nic-mac"
+                  aria-label={t('guests.macAddress')}
+                  value={mac}
+                  placeholder="52:54:00:12:34:56"
+                  onChange={(_e, v) => setMac(v)}
+                  validated={macIssue && mac !== '' ? 'error' : 'default'}
+                />
                 {mac !== '' && macIssue && (
                   <FormHelperText>
                     <HelperText isLiveRegion>
@@ -143,7 +183,13 @@ export function AddNicModal({ guest, onClose }: { guest: GuestRow; onClose: () =
           </FormGroup>
           <FormGroup role="group" isStack label={t('guests.applyTo')} fieldId="nic-apply">
             <Checkbox id="nic-live" label={t('guests.applyLive')} isChecked={live} isDisabled={!info.active} onChange={(_e, v) => setLive(v)} />
-            <Checkbox id="nic-config" label={t('guests.applyConfig')} isChecked={config} isDisabled={!info.persistent} onChange={(_e, v) => setConfig(v)} />
+            <Checkbox
+              id="nic-config"
+              label={t('guests.applyConfig')}
+              isChecked={config}
+              isDisabled={!info.persistent}
+              onChange={(_e, v) => setConfig(v)}
+            />
           </FormGroup>
           <ExpandableSection toggleText={t('guests.deviceXml')}>
             <CodeBlock>

@@ -67,7 +67,11 @@ function RemoveNicModal({ guest, nic, onClose }: { guest: GuestRow; nic: GuestIn
       busy={busy}
     >
       <Content component="p">{t('guests.removeNicBody', { source: nic.source ?? '—' })}</Content>
-      {error && <Content component="p" className="pf-v6-u-danger-color-100">{error}</Content>}
+      {error && (
+        <Content component="p" className="pf-v6-u-danger-color-100">
+          {error}
+        </Content>
+      )}
     </ConfirmModal>
   );
 }
@@ -110,7 +114,13 @@ function GuestCard({ guest }: { guest: GuestRow }) {
               <Button variant="secondary" onClick={() => setAdding(true)}>
                 {t('guests.addNic')}
               </Button>
-              <Button variant={info.active ? 'secondary' : 'primary'} onClick={() => void power()} isLoading={busy} isDisabled={busy} aria-label={info.active ? t('guests.stopNamed', { name: info.name }) : t('guests.startNamed', { name: info.name })}>
+              <Button
+                variant={info.active ? 'secondary' : 'primary'}
+                onClick={() => void power()}
+                isLoading={busy}
+                isDisabled={busy}
+                aria-label={info.active ? t('guests.stopNamed', { name: info.name }) : t('guests.startNamed', { name: info.name })}
+              >
                 {info.active ? t('actions.stop') : t('actions.start')}
               </Button>
             </>

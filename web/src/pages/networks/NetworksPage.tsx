@@ -134,11 +134,25 @@ export function NetworksPage() {
         <Td isActionCell>
           <span className="vn-nowrap">
             {info.active ? (
-              <Button variant="secondary" size="sm" isDisabled={busy} isLoading={busy} onClick={() => stopper.request(info)} aria-label={t('networks.stopNamed', { name: info.name })}>
+              <Button
+                variant="secondary"
+                size="sm"
+                isDisabled={busy}
+                isLoading={busy}
+                onClick={() => stopper.request(info)}
+                aria-label={t('networks.stopNamed', { name: info.name })}
+              >
                 {t('actions.stop')}
               </Button>
             ) : (
-              <Button variant="secondary" size="sm" isDisabled={busy} isLoading={busy} onClick={() => void actions.start(info.name)} aria-label={t('networks.startNamed', { name: info.name })}>
+              <Button
+                variant="secondary"
+                size="sm"
+                isDisabled={busy}
+                isLoading={busy}
+                onClick={() => void actions.start(info.name)}
+                aria-label={t('networks.startNamed', { name: info.name })}
+              >
                 {t('actions.start')}
               </Button>
             )}

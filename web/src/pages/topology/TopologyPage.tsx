@@ -105,7 +105,13 @@ function toModel(topo: Topology, badges: Record<TopoKind, string>): Model {
       ...SIZE[n.kind],
       data: { kind: n.kind, secondary: n.secondary, active: n.active, badge: badges[n.kind] } satisfies NodeData,
     })),
-    edges: topo.edges.map((e) => ({ id: e.id, type: 'edge', source: e.source, target: e.target, edgeStyle: e.id.startsWith('fwd:') ? EdgeStyle.dashed : EdgeStyle.default })),
+    edges: topo.edges.map((e) => ({
+      id: e.id,
+      type: 'edge',
+      source: e.source,
+      target: e.target,
+      edgeStyle: e.id.startsWith('fwd:') ? EdgeStyle.dashed : EdgeStyle.default,
+    })),
   };
 }
 
@@ -113,7 +119,12 @@ export default function TopologyPage() {
   const { t } = useTranslation();
   const store = useStore();
   const topo = useMemo(() => buildTopology(store.networks, store.guests, store.host), [store.networks, store.guests, store.host]);
-  const badges: Record<TopoKind, string> = { uplink: t('topology.badge.uplink'), network: t('topology.badge.network'), nic: t('topology.badge.nic'), guest: t('topology.badge.guest') };
+  const badges: Record<TopoKind, string> = {
+    uplink: t('topology.badge.uplink'),
+    network: t('topology.badge.network'),
+    nic: t('topology.badge.nic'),
+    guest: t('topology.badge.guest'),
+  };
 
   const [controller] = useState(() => {
     const c = new Visualization();

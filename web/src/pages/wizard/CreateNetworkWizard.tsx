@@ -59,7 +59,13 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
   const store = useStore();
   const { notify } = useToasts();
   const others: OtherNetwork[] = useMemo(
-    () => store.networks.map((n) => ({ name: n.info.name, active: n.info.active, ...(n.info.bridge ? { bridge: n.info.bridge } : {}), ...(n.model ? { model: n.model } : {}) })),
+    () =>
+      store.networks.map((n) => ({
+        name: n.info.name,
+        active: n.info.active,
+        ...(n.info.bridge ? { bridge: n.info.bridge } : {}),
+        ...(n.model ? { model: n.model } : {}),
+      })),
     [store.networks],
   );
   const [state, setState] = useState<WizardState>(() => initialState(others, store.host));
@@ -79,7 +85,9 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
   const commands = useMemo(() => equivalentCommands(state, xml), [state, xml]);
 
   const networkNames = new Set(store.networks.map((n) => n.info.bridge).filter((b): b is string => b !== undefined));
-  const hostDevices = (store.host?.interfaces ?? []).filter((i) => i.name !== 'lo' && i.kind !== 'tun' && i.master === undefined && !networkNames.has(i.name) && !/^vnet\d+$/.test(i.name));
+  const hostDevices = (store.host?.interfaces ?? []).filter(
+    (i) => i.name !== 'lo' && i.kind !== 'tun' && i.master === undefined && !networkNames.has(i.name) && !/^vnet\d+$/.test(i.name),
+  );
   const hostBridges = (store.host?.interfaces ?? []).filter((i) => i.kind === 'bridge' && !networkNames.has(i.name));
 
   const set = (patch: Partial<WizardState>): void => setState((s) => ({ ...s, ...patch }));
@@ -163,7 +171,13 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
               <FieldFindings id={`${family}-network-help`} findings={at(family, 'network')} hint={t('wizard.ipNetworkHint')} />
             </FormGroup>
             <FormGroup label={t('wizard.gateway')} isRequired fieldId={`${family}-gateway`}>
-              <TextInput id={`${family}-gateway`} value={s.gateway} validated={validatedOf(at(family, 'gateway'))} onChange={(_e, v) => setIp(family, { gateway: v })} isDisabled={disabled} />
+              <TextInput
+                id={`${family}-gateway`}
+                value={s.gateway}
+                validated={validatedOf(at(family, 'gateway'))}
+                onChange={(_e, v) => setIp(family, { gateway: v })}
+                isDisabled={disabled}
+              />
               <FieldFindings findings={at(family, 'gateway')} hint={t('wizard.gatewayHint')} />
             </FormGroup>
             <Checkbox
@@ -176,11 +190,23 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
             {s.dhcp && (
               <>
                 <FormGroup label={t('wizard.dhcpStart')} isRequired fieldId={`${family}-start`}>
-                  <TextInput id={`${family}-start`} value={s.start} validated={validatedOf(at(family, 'start'))} onChange={(_e, v) => setIp(family, { start: v })} isDisabled={disabled} />
+                  <TextInput
+                    id={`${family}-start`}
+                    value={s.start}
+                    validated={validatedOf(at(family, 'start'))}
+                    onChange={(_e, v) => setIp(family, { start: v })}
+                    isDisabled={disabled}
+                  />
                   <FieldFindings findings={at(family, 'start')} />
                 </FormGroup>
                 <FormGroup label={t('wizard.dhcpEnd')} isRequired fieldId={`${family}-end`}>
-                  <TextInput id={`${family}-end`} value={s.end} validated={validatedOf(at(family, 'end'))} onChange={(_e, v) => setIp(family, { end: v })} isDisabled={disabled} />
+                  <TextInput
+                    id={`${family}-end`}
+                    value={s.end}
+                    validated={validatedOf(at(family, 'end'))}
+                    onChange={(_e, v) => setIp(family, { end: v })}
+                    isDisabled={disabled}
+                  />
                   <FieldFindings findings={at(family, 'end')} />
                 </FormGroup>
               </>
@@ -202,14 +228,31 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
   const summaryRows: [string, string][] = [
     [t('wizard.summary.name'), state.name],
     [t('wizard.summary.where'), ovn ? `${t('wizard.where.ovn')}: ${state.where.northbound}` : t('wizard.where.host')],
-    [t('wizard.summary.forward'), modeText[state.forward.mode].label + (state.forward.dev && (state.forward.mode === 'nat' || state.forward.mode === 'route') ? ` → ${state.forward.dev}` : state.forward.mode === 'bridge' ? ` → ${state.forward.bridge}` : '')],
+    [
+      t('wizard.summary.forward'),
+      modeText[state.forward.mode].label +
+        (state.forward.dev && (state.forward.mode === 'nat' || state.forward.mode === 'route')
+          ? ` → ${state.forward.dev}`
+          : state.forward.mode === 'bridge'
+            ? ` → ${state.forward.bridge}`
+            : ''),
+    ],
     ...(state.forward.mode !== 'bridge'
       ? ([
-          ['IPv4', state.ipv4.enabled ? t('wizard.summary.withGateway', { network: state.ipv4.network, gateway: state.ipv4.gateway }) : t('common.disabled')],
+          [
+            'IPv4',
+            state.ipv4.enabled ? t('wizard.summary.withGateway', { network: state.ipv4.network, gateway: state.ipv4.gateway }) : t('common.disabled'),
+          ],
           ['DHCPv4', state.ipv4.enabled && state.ipv4.dhcp ? `${state.ipv4.start} – ${state.ipv4.end}` : t('common.disabled')],
-          ['IPv6', state.ipv6.enabled ? t('wizard.summary.withGateway', { network: state.ipv6.network, gateway: state.ipv6.gateway }) : t('common.disabled')],
+          [
+            'IPv6',
+            state.ipv6.enabled ? t('wizard.summary.withGateway', { network: state.ipv6.network, gateway: state.ipv6.gateway }) : t('common.disabled'),
+          ],
           ['DHCPv6', state.ipv6.enabled && state.ipv6.dhcp ? `${state.ipv6.start} – ${state.ipv6.end}` : t('common.disabled')],
-          [t('wizard.summary.domain'), state.domain.mode === 'network' ? state.name : state.domain.mode === 'custom' ? state.domain.custom : t('common.none')],
+          [
+            t('wizard.summary.domain'),
+            state.domain.mode === 'network' ? state.name : state.domain.mode === 'custom' ? state.domain.custom : t('common.none'),
+          ],
         ] as [string, string][])
       : []),
   ];
@@ -221,41 +264,99 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
         navAriaLabel={t('wizard.steps.label')}
         onClose={onClose}
         onSave={() => void finish()}
-        header={<WizardHeader title={t('wizard.title')} titleId="create-network-title" description={t('wizard.description')} onClose={onClose} closeButtonAriaLabel={t('common.close')} />}
+        header={
+          <WizardHeader
+            title={t('wizard.title')}
+            titleId="create-network-title"
+            description={t('wizard.description')}
+            onClose={onClose}
+            closeButtonAriaLabel={t('common.close')}
+          />
+        }
       >
-        <WizardStep id="step-name" name={t('wizard.steps.name')} body={{ 'aria-label': t('wizard.stepContent', { step: t('wizard.steps.name') }) }} footer={footer('name')} status={blocked('name') ? 'error' : 'default'}>
+        <WizardStep
+          id="step-name"
+          name={t('wizard.steps.name')}
+          body={{ 'aria-label': t('wizard.stepContent', { step: t('wizard.steps.name') }) }}
+          footer={footer('name')}
+          status={blocked('name') ? 'error' : 'default'}
+        >
           <Form onSubmit={(e) => e.preventDefault()}>
             <Title headingLevel="h2">{t('wizard.steps.name')}</Title>
             <FormGroup label={t('wizard.name')} isRequired fieldId="network-name">
-              <TextInput id="network-name" value={state.name} validated={validatedOf(at('name', 'name'))} onChange={(_e, v) => set({ name: v })} autoFocus />
+              <TextInput
+                id="network-name"
+                value={state.name}
+                validated={validatedOf(at('name', 'name'))}
+                onChange={(_e, v) => set({ name: v })}
+                autoFocus
+              />
               <FieldFindings findings={at('name', 'name')} hint={t('wizard.nameHint')} />
             </FormGroup>
             <FormGroup role="radiogroup" isStack label={t('wizard.where.label')} fieldId="where-kind">
-              <Radio id="where-host" name="where-kind" label={t('wizard.where.host')} description={t('wizard.where.hostHelp')} isChecked={!ovn} onChange={() => setWhere({ kind: 'host' })} />
+              <Radio
+                id="where-host"
+                name="where-kind"
+                label={t('wizard.where.host')}
+                description={t('wizard.where.hostHelp')}
+                isChecked={!ovn}
+                onChange={() => setWhere({ kind: 'host' })}
+              />
               <Radio
                 id="where-ovn"
                 name="where-kind"
                 label={t('wizard.where.ovn')}
                 description={t('wizard.where.ovnHelp')}
                 isChecked={ovn}
-                onChange={() => setState((s) => ({ ...s, where: { ...s.where, kind: 'ovn' }, ipv6: { ...s.ipv6, enabled: false }, forward: { ...s.forward, mode: OVN_MODES.includes(s.forward.mode) ? s.forward.mode : 'nat' } }))}
+                onChange={() =>
+                  setState((s) => ({
+                    ...s,
+                    where: { ...s.where, kind: 'ovn' },
+                    ipv6: { ...s.ipv6, enabled: false },
+                    forward: { ...s.forward, mode: OVN_MODES.includes(s.forward.mode) ? s.forward.mode : 'nat' },
+                  }))
+                }
               />
             </FormGroup>
             {ovn && (
               <FormGroup label={t('wizard.where.northbound')} isRequired fieldId="ovn-northbound">
-                <TextInput id="ovn-northbound" value={state.where.northbound} placeholder="tcp:192.0.2.2:6641" validated={validatedOf(at('name', 'northbound'))} onChange={(_e, v) => setWhere({ northbound: v })} />
+                <TextInput
+                  id="ovn-northbound"
+                  value={state.where.northbound}
+                  placeholder="tcp:192.0.2.2:6641"
+                  validated={validatedOf(at('name', 'northbound'))}
+                  onChange={(_e, v) => setWhere({ northbound: v })}
+                />
                 <FieldFindings findings={at('name', 'northbound')} hint={t('wizard.where.northboundHint')} />
               </FormGroup>
             )}
           </Form>
         </WizardStep>
-        <WizardStep id="step-ipv4" name={t('wizard.steps.ipv4')} body={{ 'aria-label': t('wizard.stepContent', { step: t('wizard.steps.ipv4') }) }} footer={footer('ipv4')} status={blocked('ipv4') ? 'error' : 'default'}>
+        <WizardStep
+          id="step-ipv4"
+          name={t('wizard.steps.ipv4')}
+          body={{ 'aria-label': t('wizard.stepContent', { step: t('wizard.steps.ipv4') }) }}
+          footer={footer('ipv4')}
+          status={blocked('ipv4') ? 'error' : 'default'}
+        >
           {ipStep('ipv4')}
         </WizardStep>
-        <WizardStep id="step-ipv6" name={t('wizard.steps.ipv6')} body={{ 'aria-label': t('wizard.stepContent', { step: t('wizard.steps.ipv6') }) }} footer={footer('ipv6')} status={blocked('ipv6') ? 'error' : 'default'}>
+        <WizardStep
+          id="step-ipv6"
+          name={t('wizard.steps.ipv6')}
+          body={{ 'aria-label': t('wizard.stepContent', { step: t('wizard.steps.ipv6') }) }}
+          footer={footer('ipv6')}
+          status={blocked('ipv6') ? 'error' : 'default'}
+        >
           {ipStep('ipv6')}
         </WizardStep>
-        <WizardStep id="step-forward" name={t('wizard.steps.forward')} body={{ 'aria-label': t('wizard.stepContent', { step: t('wizard.steps.forward') }) }} footer={footer('forward')} status={blocked('forward') ? 'error' : 'default'}>
+        <WizardStep
+          id="step-forward"
+          name={t('wizard.steps.forward')}
+          body={{ 'aria-label': t('wizard.stepContent', { step: t('wizard.steps.forward') }) }}
+          footer={footer('forward')}
+          status={blocked('forward') ? 'error' : 'default'}
+        >
           <Form onSubmit={(e) => e.preventDefault()}>
             <Title headingLevel="h2">{t('wizard.steps.forward')}</Title>
             <FormGroup role="radiogroup" isStack label={t('wizard.mode.label')} fieldId="forward-mode">
@@ -278,15 +379,33 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
                   <FieldFindings findings={[]} hint={t('wizard.ovn.uplinkNetworkHint')} />
                 </FormGroup>
                 <FormGroup label={t('wizard.ovn.uplinkAddress')} isRequired fieldId="ovn-uplink-address">
-                  <TextInput id="ovn-uplink-address" value={state.where.uplinkAddress} placeholder="198.51.100.10/24" validated={validatedOf(at('forward', 'uplinkAddress'))} onChange={(_e, v) => setWhere({ uplinkAddress: v })} />
+                  <TextInput
+                    id="ovn-uplink-address"
+                    value={state.where.uplinkAddress}
+                    placeholder="198.51.100.10/24"
+                    validated={validatedOf(at('forward', 'uplinkAddress'))}
+                    onChange={(_e, v) => setWhere({ uplinkAddress: v })}
+                  />
                   <FieldFindings findings={at('forward', 'uplinkAddress')} hint={t('wizard.ovn.uplinkAddressHint')} />
                 </FormGroup>
                 <FormGroup label={t('wizard.ovn.uplinkGateway')} isRequired fieldId="ovn-uplink-gateway">
-                  <TextInput id="ovn-uplink-gateway" value={state.where.uplinkGateway} placeholder="198.51.100.1" validated={validatedOf(at('forward', 'uplinkGateway'))} onChange={(_e, v) => setWhere({ uplinkGateway: v })} />
+                  <TextInput
+                    id="ovn-uplink-gateway"
+                    value={state.where.uplinkGateway}
+                    placeholder="198.51.100.1"
+                    validated={validatedOf(at('forward', 'uplinkGateway'))}
+                    onChange={(_e, v) => setWhere({ uplinkGateway: v })}
+                  />
                   <FieldFindings findings={at('forward', 'uplinkGateway')} />
                 </FormGroup>
                 <FormGroup label={t('wizard.ovn.gateways')} isRequired fieldId="ovn-gateways">
-                  <TextInput id="ovn-gateways" value={state.where.gateways} placeholder="h1, h2" validated={validatedOf(at('forward', 'gateways'))} onChange={(_e, v) => setWhere({ gateways: v })} />
+                  <TextInput
+                    id="ovn-gateways"
+                    value={state.where.gateways}
+                    placeholder="h1, h2"
+                    validated={validatedOf(at('forward', 'gateways'))}
+                    onChange={(_e, v) => setWhere({ gateways: v })}
+                  />
                   <FieldFindings findings={at('forward', 'gateways')} hint={t('wizard.ovn.gatewaysHint')} />
                 </FormGroup>
               </>
@@ -303,7 +422,12 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
             )}
             {state.forward.mode === 'bridge' && (
               <FormGroup label={t('wizard.hostBridge')} isRequired fieldId="forward-bridge">
-                <FormSelect id="forward-bridge" value={state.forward.bridge} validated={validatedOf(at('forward', 'bridge'))} onChange={(_e, v) => set({ forward: { ...state.forward, bridge: v } })}>
+                <FormSelect
+                  id="forward-bridge"
+                  value={state.forward.bridge}
+                  validated={validatedOf(at('forward', 'bridge'))}
+                  onChange={(_e, v) => set({ forward: { ...state.forward, bridge: v } })}
+                >
                   <FormSelectOption value="" label={hostBridges.length ? t('wizard.chooseBridge') : t('wizard.noBridges')} isPlaceholder />
                   {hostBridges.map((i) => (
                     <FormSelectOption key={i.name} value={i.name} label={i.name} />
@@ -314,7 +438,13 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
             )}
             {state.forward.mode !== 'bridge' && (
               <FormGroup role="radiogroup" isStack label={t('wizard.domain.label')} fieldId="domain-mode">
-                <Radio id="domain-network" name="domain-mode" label={t('wizard.domain.network', { name: state.name })} isChecked={state.domain.mode === 'network'} onChange={() => set({ domain: { ...state.domain, mode: 'network' } })} />
+                <Radio
+                  id="domain-network"
+                  name="domain-mode"
+                  label={t('wizard.domain.network', { name: state.name })}
+                  isChecked={state.domain.mode === 'network'}
+                  onChange={() => set({ domain: { ...state.domain, mode: 'network' } })}
+                />
                 <Radio
                   id="domain-custom"
                   name="domain-mode"
@@ -333,13 +463,24 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
                     )
                   }
                 />
-                <Radio id="domain-none" name="domain-mode" label={t('wizard.domain.none')} isChecked={state.domain.mode === 'none'} onChange={() => set({ domain: { ...state.domain, mode: 'none' } })} />
+                <Radio
+                  id="domain-none"
+                  name="domain-mode"
+                  label={t('wizard.domain.none')}
+                  isChecked={state.domain.mode === 'none'}
+                  onChange={() => set({ domain: { ...state.domain, mode: 'none' } })}
+                />
                 <FieldFindings findings={at('forward', 'domain')} />
               </FormGroup>
             )}
           </Form>
         </WizardStep>
-        <WizardStep id="step-summary" name={t('wizard.steps.summary')} body={{ 'aria-label': t('wizard.stepContent', { step: t('wizard.steps.summary') }) }} footer={footer('summary')}>
+        <WizardStep
+          id="step-summary"
+          name={t('wizard.steps.summary')}
+          body={{ 'aria-label': t('wizard.stepContent', { step: t('wizard.steps.summary') }) }}
+          footer={footer('summary')}
+        >
           <Title headingLevel="h2">{t('wizard.steps.summary')}</Title>
           {failure && (
             <Alert variant="danger" isInline title={t('wizard.failed')} data-testid="wizard-error">
@@ -347,9 +488,11 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
               <Content component="p">{failure.rolledBack ? t('wizard.rolledBack') : t('wizard.notRolledBack')}</Content>
             </Alert>
           )}
-          {findings.filter((f) => f.warning).map((f, i) => (
-            <Alert key={i} variant="warning" isInline isPlain title={tDynamic(t, `check.${f.key}`, f.values)} />
-          ))}
+          {findings
+            .filter((f) => f.warning)
+            .map((f, i) => (
+              <Alert key={i} variant="warning" isInline isPlain title={tDynamic(t, `check.${f.key}`, f.values)} />
+            ))}
           <DescriptionList isHorizontal isCompact className="pf-v6-u-mt-md">
             {summaryRows.map(([k, v]) => (
               <DescriptionListGroup key={k}>
@@ -375,7 +518,13 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
           </Title>
           <CodeBlock
             actions={
-              <ClipboardCopy variant="inline-compact" hoverTip={t('common.copy')} clickTip={t('common.copied')} aria-label={t('wizard.copyCommands')} isCode>
+              <ClipboardCopy
+                variant="inline-compact"
+                hoverTip={t('common.copy')}
+                clickTip={t('common.copied')}
+                aria-label={t('wizard.copyCommands')}
+                isCode
+              >
                 {commands}
               </ClipboardCopy>
             }
