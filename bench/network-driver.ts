@@ -351,7 +351,7 @@ async function main(): Promise<void> {
     );
     row(
       '    per step medians: define / start / destroy / undefine',
-      steps.map((s) => ms(median(s))).join(' / ') + ' ms',
+      `${steps.map((s) => ms(median(s))).join(' / ')} ms`,
       lv.steps ? `${lv.steps.join(' / ')} ms` : '',
     );
 
@@ -554,7 +554,7 @@ async function main(): Promise<void> {
     'machine load during the timed phases (all processes, both CPUs; other work on the machine shows here):',
     ...loads.map((l) => `  ${l}`),
   ];
-  process.stdout.write(out.join('\n') + '\n');
+  process.stdout.write(`${out.join('\n')}\n`);
 }
 
 await main();

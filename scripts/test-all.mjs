@@ -1,4 +1,4 @@
-// The project's test command (npm test): type-check, build, unit + e2e tests
+// The project's test command (npm test): type-check, lint, build, unit + e2e tests
 // (vitest), then libvirt's conformance corpus when ../shared is present.
 // Ends with a plain "N passed, N failed, N skipped" line; .ci/run repeats it
 // and ends with "N passed, N failed", which CI reads.
@@ -54,6 +54,8 @@ function countSkips(report) {
 }
 
 const typeOk = step('type-check', 'node', ['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'tsconfig.json']);
+// The files it checks are biome.jsonc's `files.includes`.
+step('lint', 'node', ['node_modules/@biomejs/biome/bin/biome', 'check', '--error-on-warnings']);
 const buildOk = step('build', 'node', ['scripts/build.mjs']);
 
 mkdirSync('test-results', { recursive: true });

@@ -85,7 +85,7 @@ export function isConnectFailure(err: NodeJS.ErrnoException): boolean {
 }
 
 function isErrorClass(value: unknown): value is ErrorClass {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ERROR_PREFIXES, value);
+  return typeof value === 'string' && Object.hasOwn(ERROR_PREFIXES, value);
 }
 
 /** Rebuild the daemon's VirError from an error answer. */

@@ -81,7 +81,7 @@ export class HttpTransport implements ClientTransport {
         res.on('end', () => {
           const status = res.statusCode ?? 0;
           const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: unknown = undefined;
+          let parsed: unknown;
           if (text.length > 0) {
             try {
               parsed = JSON.parse(text);

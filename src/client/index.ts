@@ -15,7 +15,7 @@
  * Small on purpose: node:http and a few local modules, nothing else, so
  * the CLI starts fast.
  */
-import type { ConnectOptions, VirtnetClient } from './types.js';
+import type { ConnectOptions } from './types.js';
 import { HttpVirtnetClient } from './http-client.js';
 import { HttpTransport } from './http-transport.js';
 import { resolveTarget } from './http-uri.js';

@@ -30,7 +30,7 @@ export interface Ipv4Subnet {
 /** The IPv4 subnet of an `<ip>` (network address and effective prefix), or undefined for IPv6 or unusable ones. */
 export function ipv4SubnetOf(ip: IpDef): { network: IpAddress; prefix: number } | undefined {
   const addr = ip.address === undefined ? undefined : parseIp(ip.address);
-  if (!addr || addr.family !== 'ipv4') return undefined;
+  if (addr?.family !== 'ipv4') return undefined;
   const prefix = effectivePrefix(ip);
   if (prefix < 0 || prefix > 32) return undefined;
   return { network: networkOf(addr, prefix), prefix };
@@ -44,7 +44,7 @@ export function routePrefix(route: RouteDef): number {
 /** The IPv4 destination of a static route, masked by its prefix; undefined for IPv6. */
 export function ipv4RouteSubnet(route: RouteDef): { network: IpAddress; prefix: number } | undefined {
   const addr = parseIp(route.address);
-  if (!addr || addr.family !== 'ipv4') return undefined;
+  if (addr?.family !== 'ipv4') return undefined;
   const prefix = routePrefix(route);
   if (prefix < 0 || prefix > 32) return undefined;
   return { network: networkOf(addr, prefix), prefix };
@@ -65,7 +65,7 @@ export function occupiedSubnets(others: readonly NetworkDef[], hostRoutes: reado
     if (r.family !== 'ipv4' || r.prefix <= 0 || r.dev === undefined) continue;
     if (r.type !== 'unicast' || (r.table !== undefined && r.table !== 'main')) continue;
     const addr = parseIp(r.dst);
-    if (!addr || addr.family !== 'ipv4') continue;
+    if (addr?.family !== 'ipv4') continue;
     out.push({ network: networkOf(addr, r.prefix), prefix: r.prefix, iface: r.dev });
   }
   return out;

@@ -39,7 +39,7 @@ function parseIpv6(text: string): bigint | undefined {
   if (text.includes('.')) {
     tailV4 = parseIpv4(text.slice(lastColon + 1));
     if (tailV4 === undefined) return undefined;
-    head = text.slice(0, lastColon + 1) + '0:0';
+    head = `${text.slice(0, lastColon + 1)}0:0`;
   }
   const doubleColon = head.indexOf('::');
   if (doubleColon !== head.lastIndexOf('::')) return undefined;

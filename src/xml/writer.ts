@@ -71,6 +71,6 @@ export class XmlWriter {
   }
 
   toString(): string {
-    return this.lines.length === 0 ? '' : this.lines.join('\n') + '\n';
+    return this.lines.length === 0 ? '' : `${this.lines.join('\n')}\n`;
   }
 }

@@ -189,7 +189,7 @@ export async function unlabelledControls(page: Page): Promise<string[]> {
     };
     const labelOf = (el: Element): string => {
       const aria = el.getAttribute('aria-label');
-      if (aria && aria.trim()) return aria;
+      if (aria?.trim()) return aria;
       const by = el.getAttribute('aria-labelledby');
       if (by) {
         const text = by
@@ -200,7 +200,7 @@ export async function unlabelledControls(page: Page): Promise<string[]> {
         if (text) return text;
       }
       const labels = (el as HTMLInputElement).labels;
-      if (labels && labels.length)
+      if (labels?.length)
         return Array.from(labels)
           .map((l) => l.textContent ?? '')
           .join(' ')

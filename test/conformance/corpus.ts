@@ -37,7 +37,7 @@ function read(path: string): string {
 
 /** libvirt's comparison: append one newline if the generated text lacks it, then compare exactly. */
 function sameText(actual: string, expected: string): boolean {
-  const a = actual.endsWith('\n') ? actual : actual + '\n';
+  const a = actual.endsWith('\n') ? actual : `${actual}\n`;
   return a === expected;
 }
 

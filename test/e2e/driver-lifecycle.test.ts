@@ -13,7 +13,7 @@ import { createNetworkDriver, type NetworkDriver } from '../../src/driver/networ
 import { createLinuxRuntime, type LinuxRuntime } from '../../src/driver/runtime/index.js';
 import { virtnetPaths, type VirtnetPaths } from '../../src/driver/common/paths.js';
 import { natXml, isolatedXml } from '../support/network-testkit.js';
-import { VirError } from '../../src/util/errors.js';
+import type { VirError } from '../../src/util/errors.js';
 import { canUseNetns, createNetns, deleteNetns, inNetns, netnsPids } from './netns.js';
 
 const root = canUseNetns();

@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guestXml } from '../support/guest-testkit.js';
-import { VirError } from '../../src/util/errors.js';
+import type { VirError } from '../../src/util/errors.js';
 import { guestNamespaces, guestPing, linkIn, openWorld, sweep, type GuestWorld } from './guest-fixture.js';
 import { canUseNetns, createNetns, deleteNetns, inNetns } from './netns.js';
 

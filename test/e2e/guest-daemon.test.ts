@@ -14,7 +14,7 @@ import { connect, type HttpVirtnetClient } from '../../src/client/index.js';
 import type { DriverEvent } from '../../src/contract/network-api.js';
 import { isolatedXml } from '../support/network-testkit.js';
 import { guestXml, interfaceXml } from '../support/guest-testkit.js';
-import { VirError } from '../../src/util/errors.js';
+import type { VirError } from '../../src/util/errors.js';
 import { endAllDaemons, startServing } from './daemon-process.js';
 import { guestNamespaces, linkIn, until } from './guest-fixture.js';
 import { canUseNetns, createNetns, deleteNetns } from './netns.js';

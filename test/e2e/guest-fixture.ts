@@ -14,7 +14,7 @@ import { CombinedDriver, createGuestDriver, type GuestDriver } from '../../src/d
 import { createLinuxRuntime, type LinuxRuntime } from '../../src/driver/runtime/index.js';
 import type { VirtnetPaths } from '../../src/driver/common/paths.js';
 import { LinuxGuestBackend } from '../../src/host/guest-linux.js';
-import { LinuxHost } from '../../src/host/linux.js';
+import type { LinuxHost } from '../../src/host/linux.js';
 import { pollUntil } from '../support/poll.js';
 import { deleteNetns } from './netns.js';
 import { makeRoot } from './runtime-fixture.js';

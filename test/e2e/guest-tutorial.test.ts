@@ -15,7 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guestXml, interfaceXml } from '../support/guest-testkit.js';
-import { VirError } from '../../src/util/errors.js';
+import type { VirError } from '../../src/util/errors.js';
 import { guestDhcp, guestNamespaces, guestPing, linkIn, openWorld, sweep, until, type GuestWorld } from './guest-fixture.js';
 import { canUseNetns, createNetns, deleteNetns, inNetns, vethBetween } from './netns.js';
 import { defaultNetworkXml, isolatedNetworkXml } from './tutorial-networks.js';

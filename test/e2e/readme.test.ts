@@ -14,16 +14,16 @@ import { canUseNetns, deleteNetns } from './netns.js';
 
 const repo = resolve(import.meta.dirname, '../..');
 
-export interface ReadmeStep {
+interface ReadmeStep {
   script: string;
   expected?: string;
   line: number;
 }
 
 /** The tutorial's command blocks, each with the text block that follows it, if any. */
-export function tutorialSteps(markdown: string): ReadmeStep[] {
+function tutorialSteps(markdown: string): ReadmeStep[] {
   const lines = markdown.split('\n');
-  const start = lines.findIndex((l) => l === '## Tutorial');
+  const start = lines.indexOf('## Tutorial');
   if (start < 0) throw new Error('README has no "## Tutorial" section');
   let end = lines.findIndex((l, i) => i > start && l.startsWith('## '));
   if (end < 0) end = lines.length;
@@ -40,7 +40,7 @@ export function tutorialSteps(markdown: string): ReadmeStep[] {
     const body: string[] = [];
     let j = i + 1;
     while (j < end && lines[j] !== '```') body.push(lines[j++]!);
-    const text = body.length ? body.join('\n') + '\n' : '';
+    const text = body.length ? `${body.join('\n')}\n` : '';
     if (fence[1] === 'sh') {
       if (!skipNext) steps.push({ script: text, line: i + 1 });
       skipNext = false;

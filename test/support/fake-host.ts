@@ -315,7 +315,7 @@ export class FakeHost implements Host {
         rec('processes', 'info', [pid]);
         checkPid(pid);
         const p = table.processes.get(pid);
-        if (!p || !p.alive) return undefined;
+        if (!p?.alive) return undefined;
         return { pid, state: 'S', exe: `/usr/sbin/${basename(p.argv[0] ?? '')}`, argv: [...p.argv] };
       },
       async isRunning(pid: number, program: string): Promise<boolean> {
@@ -327,7 +327,7 @@ export class FakeHost implements Host {
         rec('processes', 'signal', [pid, signal]);
         checkPid(pid);
         const p = table.processes.get(pid);
-        if (!p || !p.alive) return false;
+        if (!p?.alive) return false;
         p.signals.push(signal);
         if (signal !== 'SIGHUP') p.alive = false;
         return true;

@@ -271,7 +271,7 @@ export class FakeKernel {
     this.addLink(n, { index: this.nextIndex++, name, kind: 'tun', mac: this.randomMac(), mtu: 1500, up: false, tun });
   }
 
-  private linkSet(netns: NetnsBinding, n: FakeNamespace, rest: string[]): void {
+  private linkSet(_netns: NetnsBinding, n: FakeNamespace, rest: string[]): void {
     const link = this.need(n, opt(rest, 'dev'));
     const words = rest.slice(2);
     if (words[0] === 'type' && words[1] === 'bridge') {

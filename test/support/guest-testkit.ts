@@ -100,5 +100,5 @@ export function interfaceXml(
   if (opts.mac) out += `  <mac address='${opts.mac}'/>\n`;
   if (opts.model) out += `  <model type='${opts.model}'/>\n`;
   if (opts.alias) out += `  <alias name='${opts.alias}'/>\n`;
-  return out + '</interface>\n';
+  return `${out}</interface>\n`;
 }

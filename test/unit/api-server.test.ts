@@ -21,9 +21,10 @@ async function server(access: ListenerAccess = { kind: 'unix' }, bodyLimit?: num
   return app;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the tests walk the JSON answers freely; a wrong path fails their assertions
 async function call(app: FastifyInstance, opts: InjectOptions): Promise<{ status: number; body: any; raw: string }> {
   const res = await app.inject(opts);
-  let body: unknown = undefined;
+  let body: unknown;
   try {
     body = res.body ? JSON.parse(res.body) : undefined;
   } catch {
@@ -50,7 +51,7 @@ describe('routes', () => {
     expect((await call(app, { url: '/api/networks/net1' })).body).toEqual(def.body);
     expect((await call(app, { url: `/api/network-by-uuid/${uuid}` })).body.name).toBe('net1');
     expect((await call(app, { method: 'POST', url: '/api/networks/net1/start' })).status).toBe(204);
-    expect((await call(app, { url: '/api/networks?active=true' })).body.map((n: any) => n.name)).toEqual(['net1']);
+    expect((await call(app, { url: '/api/networks?active=true' })).body.map((n: { name: string }) => n.name)).toEqual(['net1']);
     expect((await call(app, { url: '/api/networks?inactive=true' })).body).toEqual([]);
     expect((await call(app, { url: '/api/networks/net1/xml?inactive=true' })).body).toEqual({ xml: NET_XML('net1') });
     expect(driver.calls.at(-1)).toEqual({ method: 'getXml', args: ['net1', { inactive: true }] });

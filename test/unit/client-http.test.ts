@@ -10,7 +10,6 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import http from 'node:http';
 import { connect, type HttpVirtnetClient } from '../../src/client/index.js';
 import type { DriverEvent } from '../../src/contract/network-api.js';
 import { pollUntil } from '../support/poll.js';

@@ -9,7 +9,7 @@ import { libvirtSocketFor, libvirtUri, resolveTarget } from '../../src/client/ht
 import { SseParser } from '../../src/client/http-events.js';
 import { connectError, errorFromResponse, strerror } from '../../src/client/http-errors.js';
 import { formatEvent, READY_FRAME, HEARTBEAT_FRAME } from '../../src/api/events.js';
-import { VirError } from '../../src/util/errors.js';
+import type { VirError } from '../../src/util/errors.js';
 import type { DriverEvent } from '../../src/contract/network-api.js';
 
 describe('resolveTarget', () => {

@@ -246,11 +246,8 @@ describe('planDnsmasq: reverse zones for localPtr', () => {
   it('matches a reference computation for any IPv4 address and byte-aligned prefix', () => {
     fc.assert(
       fc.property(fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)), fc.constantFrom(8, 16, 24), (o, prefix) => {
-        const expected =
-          o
-            .slice(0, prefix / 8)
-            .reverse()
-            .join('.') + '.in-addr.arpa';
+        const octets = o.slice(0, prefix / 8).reverse();
+        const expected = `${octets.join('.')}.in-addr.arpa`;
         return zone(o.join('.'), { prefix }) === `local=/${expected}/`;
       }),
     );

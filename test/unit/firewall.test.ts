@@ -476,6 +476,7 @@ function normalizeRule(tokens: string[], bridge: string): string {
   const stmts: string[] = [];
   for (let i = 0; i < tokens.length; ) {
     const t = tokens[i]!;
+    // biome-ignore lint/suspicious/noAssignInExpressions: take n tokens and move the cursor past them in one step
     const next = (n: number): string[] => tokens.slice(i, (i += n));
     if (t === 'ip' || t === 'ip6' || t === 'meta' || t === 'ct') {
       const neg = tokens[i + 2] === '!=';
@@ -525,6 +526,7 @@ function bySource(rulesList: string[]): Record<string, string[]> {
   const groups: Record<string, string[]> = {};
   for (const r of rulesList) {
     const src = /(ip6?) saddr (\S+)/.exec(r)?.[2] ?? '?';
+    // biome-ignore lint/suspicious/noAssignInExpressions: the idiomatic get-or-create of a group
     (groups[src] ??= []).push(r);
   }
   return groups;

@@ -9,7 +9,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isolatedXml, natXml } from '../support/network-testkit.js';
 import { guestXml, interfaceXml, startGuestTestDriver, type GuestTestDriver } from '../support/guest-testkit.js';
-import { VirError } from '../../src/util/errors.js';
 import { rejectionOf } from './support/vir-error.js';
 
 let t: GuestTestDriver;

@@ -273,7 +273,7 @@ const CASES: ErrorCase[] = [
   },
   {
     check: 'duplicate alias with another device',
-    xml: guest(net(`${SRC}<alias name='ua-x'/>`) + "<disk type='file'><source file='/x'/><target dev='vda'/><alias name='ua-x'/></disk>"),
+    xml: guest(`${net(`${SRC}<alias name='ua-x'/>`)}<disk type='file'><source file='/x'/><target dev='vda'/><alias name='ua-x'/></disk>`),
     message: 'unsupported configuration: non unique alias detected: ua-x',
     errorClass: 'CONFIG_UNSUPPORTED',
   },
@@ -349,7 +349,9 @@ describe.skipIf(!VIRSH)('parse errors agree with libvirt 9.0 (virsh -c test:///d
 
   it('and libvirt accepts what virtnet refuses on its own', () => {
     const own = CASES.filter((c) => c.oracle === null && !c.live);
-    own.forEach((c, i) => expect(libvirtError(forOracle(c.xml).replace("type='kvm'", "type='test'"), 1000 + i), c.check).toBeNull());
+    own.forEach((c, i) => {
+      expect(libvirtError(forOracle(c.xml).replace("type='kvm'", "type='test'"), 1000 + i), c.check).toBeNull();
+    });
   });
 });
 
@@ -417,7 +419,7 @@ describe('the model', () => {
 
   it('reads both interface types', () => {
     const def = parseGuestXml(
-      guest(net("<source network='default' portgroup='pg'/>") + "<interface type='bridge'><source bridge='br0'/><target dev='tap0'/></interface>"),
+      guest(`${net("<source network='default' portgroup='pg'/>")}<interface type='bridge'><source bridge='br0'/><target dev='tap0'/></interface>`),
     );
     expect(def.interfaces).toEqual([
       { type: 'network', source: 'default', portgroup: 'pg', extra: [] },

@@ -10,7 +10,7 @@ import { parseGuestXml } from '../../src/conf/guest/parse.js';
 import { formatGuestXml } from '../../src/conf/guest/format.js';
 
 /** A running VM as libvirt 9.0 prints it (`virsh dumpxml`), type changed from 'kvm' to 'tap'. */
-export const LIVE_VM = `<domain type='tap' id='3' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
+const LIVE_VM = `<domain type='tap' id='3' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
   <name>centos7.0</name>
   <uuid>8a6c5a2e-4e5b-4b8e-9f3c-2d1e0c4b7a91</uuid>
   <title>CentOS 7 web server</title>

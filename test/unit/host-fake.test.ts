@@ -121,7 +121,7 @@ describe('FakeHost nftables, sysctls, daemons and faults', () => {
     expect(await host.nft.listRuleset()).toEqual(before);
     expect(await host.nft.tableExists('inet', 'other')).toBe(false);
     const echoed = await host.nft.apply([{ add: { rule: { family: 'inet', table: 'virtnet', chain: 'fwd', expr: [] } } }], { echo: true });
-    const handle = (echoed[0]?.add as { rule: { handle: number } }).rule.handle;
+    const handle = (echoed[0]!.add as { rule: { handle: number } }).rule.handle;
     await host.nft.apply([{ delete: { rule: { family: 'inet', table: 'virtnet', chain: 'fwd', handle } } }]);
     expect((await host.nft.listTable('inet', 'virtnet'))?.map((o) => Object.keys(o)[0])).toEqual(['table', 'chain']);
   });

@@ -96,7 +96,17 @@ describe('applyDefineDefaults: bridge name', () => {
   });
   it('tries ids 0 to 256 and then fails', async () => {
     const tried: string[] = [];
-    const e = await rejectionOf(applyDefineDefaults(net(), facts({ linkExists: async (n) => (tried.push(n), true) })));
+    const e = await rejectionOf(
+      applyDefineDefaults(
+        net(),
+        facts({
+          linkExists: async (n) => {
+            tried.push(n);
+            return true;
+          },
+        }),
+      ),
+    );
     expect(e.errorClass).toBe('INTERNAL_ERROR');
     expect(e.message).toBe('internal error: Bridge generation exceeded max id 256');
     expect(tried.length).toBe(257);

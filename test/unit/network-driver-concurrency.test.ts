@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isolatedXml, natXml, startTestDriver, type TestDriver } from '../support/network-testkit.js';
 import type { FakeRuntimeOp } from '../support/fake-runtime.js';
-import { VirError } from '../../src/util/errors.js';
+import type { VirError } from '../../src/util/errors.js';
 
 let t: TestDriver;
 beforeEach(async () => {

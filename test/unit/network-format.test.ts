@@ -33,7 +33,7 @@ function net(over: Partial<NetworkDef> = {}): NetworkDef {
 }
 
 /** Lines joined with newlines, plus the final newline libvirt writes. */
-const xml = (...lines: string[]): string => lines.join('\n') + '\n';
+const xml = (...lines: string[]): string => `${lines.join('\n')}\n`;
 
 describe('formatNetworkXml: layout and order', () => {
   it('writes a NAT network with every common element in libvirt order', () => {
@@ -682,10 +682,10 @@ describe('metadata', () => {
       '<q:y xmlns:q="http://q/" attr="1&amp;2">plain</q:y>';
     const dumps = childDumps(`<metadata>${children}</metadata>`);
     // Level 1: libxml2's dump of <metadata> itself, at level 0.
-    expect(formatMetadataBlock(dumps, 0)).toBe(rootDump(`<metadata>${children}</metadata>`) + '\n');
+    expect(formatMetadataBlock(dumps, 0)).toBe(`${rootDump(`<metadata>${children}</metadata>`)}\n`);
     // Level 2: strip the wrapper's first and last line from a dump one level further out.
     const wrapped = rootDump(`<w><metadata>${children}</metadata></w>`).split('\n').slice(1, -1).join('\n');
-    expect(formatMetadataBlock(dumps, 1)).toBe(wrapped + '\n');
+    expect(formatMetadataBlock(dumps, 1)).toBe(`${wrapped}\n`);
   });
 
   it('agrees with libxml2 on random trees, including its 60-space indentation cap', () => {
@@ -717,7 +717,7 @@ describe('metadata', () => {
       fc.property(fc.array(tree, { minLength: 1, maxLength: 3 }), fc.integer({ min: 0, max: 32 }), (kids, depth) => {
         const children = `<m:top xmlns:m="http://m/">${deep(depth, kids.map((k) => render(k, 0)).join(''))}</m:top>`;
         const dumps = childDumps(`<metadata>${children}</metadata>`);
-        expect(formatMetadataBlock(dumps, 0)).toBe(rootDump(`<metadata>${children}</metadata>`) + '\n');
+        expect(formatMetadataBlock(dumps, 0)).toBe(`${rootDump(`<metadata>${children}</metadata>`)}\n`);
       }),
       { numRuns: 150 },
     );
@@ -727,7 +727,7 @@ describe('metadata', () => {
   it('does not re-indent an element whose only content is a newline', () => {
     const children = '<m:top xmlns:m="http://m/">\n</m:top>';
     const dumps = childDumps(`<metadata>${children}</metadata>`);
-    expect(formatMetadataBlock(dumps, 0)).toBe(rootDump(`<metadata>${children}</metadata>`) + '\n');
+    expect(formatMetadataBlock(dumps, 0)).toBe(`${rootDump(`<metadata>${children}</metadata>`)}\n`);
     expect(formatMetadataBlock(dumps, 0)).toBe('<metadata>\n  <m:top xmlns:m="http://m/">\n</m:top>\n</metadata>\n');
   });
 });

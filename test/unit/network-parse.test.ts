@@ -31,7 +31,7 @@ const UUID = '81ff0d90-c91e-6742-64da-4a736edb9a9b';
 const U2 = '09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f';
 
 /** A network named net1 with the given body (and <network> attributes). */
-export function net(body: string, attrs = ''): string {
+function net(body: string, attrs = ''): string {
   return `<network${attrs}><name>net1</name>${body}</network>`;
 }
 
@@ -41,7 +41,7 @@ const dhcp4 = (inner: string): string => ip4(`<dhcp>${inner}</dhcp>`);
 const dhcp6 = (inner: string): string => ip6(`<dhcp>${inner}</dhcp>`);
 const srv = (attrs: string): string => net(`<dns><srv ${attrs}/></dns>`);
 
-export interface ErrorCase {
+interface ErrorCase {
   check: string;
   xml: string;
   /** VirError.message: class prefix + libvirt's text. */
@@ -50,7 +50,7 @@ export interface ErrorCase {
   libvirt9?: string | null;
 }
 
-export const PARSE_ERROR_CASES: ErrorCase[] = [
+const PARSE_ERROR_CASES: ErrorCase[] = [
   // document
   { check: 'root element', xml: '<domain><name>x</name></domain>', message: "XML error: expecting root element of 'network', not 'domain'" },
   { check: 'name missing', xml: `<network><uuid>${UUID}</uuid></network>`, message: 'missing name information' },

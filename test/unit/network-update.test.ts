@@ -88,7 +88,7 @@ describe('command and section names (virsh)', () => {
         } catch (err) {
           return err as VirError;
         }
-        throw new Error('accepted ' + bad);
+        throw new Error(`accepted ${bad}`);
       })();
       expect(e).toBeInstanceOf(VirError);
       expect(e.message).toBe(`unrecognized command name '${bad}'`);
@@ -117,13 +117,13 @@ describe('the snippet and unsupported sections', () => {
     const e = failure(net(), 'add-last', 'ip-dhcp-host', "<host mac='00:16:3e:77:e2:ee' ip='192.168.122.20'>");
     expect(e.errorClass).toBe('XML_DETAIL');
     expect(e.message).toBe(
-      "network_update_xml:1: Premature end of data in tag host line 1\n<host mac='00:16:3e:77:e2:ee' ip='192.168.122.20'>\n" + '-'.repeat(50) + '^',
+      `network_update_xml:1: Premature end of data in tag host line 1\n<host mac='00:16:3e:77:e2:ee' ip='192.168.122.20'>\n${'-'.repeat(50)}^`,
     );
   });
 
   it('takes exactly one element', () => {
     expect(failure(net(), 'add-last', 'dns-txt', "<txt name='a' value='1'/><txt name='b' value='2'/>").message).toBe(
-      "network_update_xml:1: Extra content at the end of the document\n<txt name='a' value='1'/><txt name='b' value='2'/>\n" + '-'.repeat(25) + '^',
+      `network_update_xml:1: Extra content at the end of the document\n<txt name='a' value='1'/><txt name='b' value='2'/>\n${'-'.repeat(25)}^`,
     );
   });
 
@@ -251,7 +251,7 @@ describe('ip-dhcp-host', () => {
       'ip-dhcp-host',
       "<host mac='00:16:3E:77:E2:ED' name='z' ip='192.168.122.99'/>",
       'OPERATION_INVALID',
-      prefix + `"<host mac='00:16:3E:77:E2:ED' name='z' ip='192.168.122.99'/>"`,
+      `${prefix}"<host mac='00:16:3E:77:E2:ED' name='z' ip='192.168.122.99'/>"`,
     );
     expectFailure(
       net(),
@@ -259,7 +259,7 @@ describe('ip-dhcp-host', () => {
       'ip-dhcp-host',
       "<host name='b.example.com' ip='192.168.122.99'/>",
       'OPERATION_INVALID',
-      prefix + `"<host mac='unknown' name='b.example.com' ip='192.168.122.99'/>"`,
+      `${prefix}"<host mac='unknown' name='b.example.com' ip='192.168.122.99'/>"`,
     );
     expectFailure(
       net(),
@@ -267,7 +267,7 @@ describe('ip-dhcp-host', () => {
       'ip-dhcp-host',
       "<host mac='52:54:00:00:00:09' ip='192.168.122.11'/>",
       'OPERATION_INVALID',
-      prefix + `"<host mac='52:54:00:00:00:09' name='(null)' ip='192.168.122.11'/>"`,
+      `${prefix}"<host mac='52:54:00:00:00:09' name='(null)' ip='192.168.122.11'/>"`,
     );
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IpDef, NetworkDef, PciAddress, PortGroupDef } from '../../src/conf/network/types.js';
 import { checkNetworkConfig, pciSysfsPath, validateNetworkForDefine, type ValidateFacts } from '../../src/conf/network/validate.js';
-import { VirError } from '../../src/util/errors.js';
+import type { VirError } from '../../src/util/errors.js';
 import { minimalNetworkDef as net } from './support/network-def.js';
 import { implemented } from './support/implemented.js';
 import { thrownBy } from './support/vir-error.js';
@@ -112,7 +112,12 @@ describe('validateNetworkForDefine: forward device pool', () => {
     const seen: PciAddress[] = [];
     const a: PciAddress = { domain: 0x1f, bus: 0xab, slot: 0x1c, function: 7 };
     const def = net({ forward: { mode: 'hostdev', interfaces: [{ type: 'pci', address: a, connections: 0 }] } });
-    validateNetworkForDefine(def, { isSriovVirtualFunction: (x) => (seen.push(x), true) });
+    validateNetworkForDefine(def, {
+      isSriovVirtualFunction: (x) => {
+        seen.push(x);
+        return true;
+      },
+    });
     expect(seen).toEqual([a]);
     expect(pciSysfsPath(a)).toBe('/sys/bus/pci/devices/001f:ab:1c.7');
   });

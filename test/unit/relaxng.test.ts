@@ -16,7 +16,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ParseOption, XmlDocument, XmlElement, XmlTreeNode, diag } from 'libxml2-wasm';
+import { ParseOption, XmlDocument, XmlElement, type XmlTreeNode, diag } from 'libxml2-wasm';
 import { RelaxNgSchema, RelaxNgSchemaError } from '../../src/xml/relaxng.js';
 import { validateNetworkXml, networkSchemaPath, disposeNetworkSchema } from '../../src/conf/network/schema.js';
 import { VirError } from '../../src/util/errors.js';
@@ -420,7 +420,13 @@ function mutations(doc: XmlDocument): Mutation[] {
     el.attrs.forEach((attr, a) => {
       out.push({ element: i, what: `remove @${attr.name}`, apply: (e) => e.attrs[a]!.remove() });
       for (const value of GARBAGE) {
-        out.push({ element: i, what: `@${attr.name}='${value}'`, apply: (e) => void (e.attrs[a]!.value = value) });
+        out.push({
+          element: i,
+          what: `@${attr.name}='${value}'`,
+          apply: (e) => {
+            e.attrs[a]!.value = value;
+          },
+        });
       }
     });
   });

@@ -124,7 +124,7 @@ describe('start failures', () => {
     const results = await Promise.allSettled([rt.start(a, { otherActive: [] }), rt.start(b, { otherActive: [] })]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    expect((refused?.reason as Error).message).toMatch(/^internal error: Network is already in use by interface vbr[67]$/);
+    expect((refused!.reason as Error).message).toMatch(/^internal error: Network is already in use by interface vbr[67]$/);
     // Once it is stopped, the subnet is free again.
     const ok = results.find((r): r is PromiseFulfilledResult<AppliedNetwork> => r.status === 'fulfilled')!;
     const winner = asLinux(ok.value).name === 'lab' ? a : b;

@@ -7,7 +7,7 @@
  * name. When nothing matches, virsh drops the library error and prints only
  * "failed to get domain 'ARG'".
  */
-import type { GuestDriverApi, GuestInfo } from '../../contract/guest-api.js';
+import type { GuestInfo } from '../../contract/guest-api.js';
 import type { OptDef, ParsedCommand } from '../command.js';
 import { canonicalUuid } from '../lookup.js';
 import { optRequired } from '../options.js';

@@ -136,8 +136,8 @@ function isFormatted(s: string, el: Extract<Node, { kind: 'element' }>, depth: n
   const kids = el.children;
   // Only text (even a lone newline) means libxml2 wrote the content as is.
   if (!kids.some((k) => k.kind === 'element' || k.kind === 'misc')) return false;
-  const inner = '\n' + libxmlIndent(depth + 1);
-  const last = '\n' + libxmlIndent(depth);
+  const inner = `\n${libxmlIndent(depth + 1)}`;
+  const last = `\n${libxmlIndent(depth)}`;
   let expectRun = true;
   for (let i = 0; i < kids.length; i++) {
     const k = kids[i]!;
@@ -162,9 +162,9 @@ function render(s: string, node: Node, depth: number, base: number): string {
   // A formatted element's content starts and ends with a formatting run.
   let out = s.slice(node.start, kids[0]!.start);
   for (const child of kids) {
-    if (child.kind !== 'text') out += '\n' + libxmlIndent(base + depth + 1) + render(s, child, depth + 1, base);
+    if (child.kind !== 'text') out += `\n${libxmlIndent(base + depth + 1)}${render(s, child, depth + 1, base)}`;
   }
-  return out + '\n' + libxmlIndent(base + depth) + s.slice(kids[kids.length - 1]!.end, node.end);
+  return `${out}\n${libxmlIndent(base + depth)}${s.slice(kids[kids.length - 1]!.end, node.end)}`;
 }
 
 /**
@@ -175,7 +175,7 @@ function render(s: string, node: Node, depth: number, base: number): string {
 export function reindentDump(dump: string, level: number): string {
   if (level === 0) return dump;
   const root = parseDump(dump);
-  if (!root) return dump.split('\n').join('\n' + libxmlIndent(level));
+  if (!root) return dump.split('\n').join(`\n${libxmlIndent(level)}`);
   return render(dump, root, 0, level);
 }
 
@@ -189,6 +189,6 @@ export function formatMetadataBlock(elements: readonly string[], level: number, 
   const pad = libxmlIndent(level);
   if (elements.length === 0) return `${pad}${openTag.replace(/>$/, '/>')}\n`;
   let out = `${pad}${openTag}\n`;
-  for (const dump of elements) out += libxmlIndent(level + 1) + reindentDump(dump, level + 1) + '\n';
-  return out + `${pad}</metadata>\n`;
+  for (const dump of elements) out += `${libxmlIndent(level + 1)}${reindentDump(dump, level + 1)}\n`;
+  return `${out}${pad}</metadata>\n`;
 }

@@ -48,7 +48,7 @@ function reconcileNamespaces(md: XmlElement): void {
   const added = new Map<string, string>();
   const inScope = (node: XmlElement, prefix: string): boolean => {
     for (let n: XmlElement | null = node; n; n = n.parent) {
-      if (Object.prototype.hasOwnProperty.call(n.nsDeclarations, prefix)) return true;
+      if (Object.hasOwn(n.nsDeclarations, prefix)) return true;
       if (n.isSameNode(md)) break;
     }
     return added.has(prefix);
@@ -98,6 +98,7 @@ export function escapeNonAsciiAttributes(markup: string): string {
       const tag = markup.slice(i, end < 0 ? markup.length : end + 1);
       out += tag.replace(/(\s)([^\s=]+)=("[^"]*"|'[^']*')/g, (whole: string, sp: string, name: string, value: string) => {
         if (name === 'xmlns' || name.startsWith('xmlns:')) return whole;
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: everything outside ASCII, a range that starts at NUL
         const escaped = value.replace(/[^\x00-\x7f]/gu, (ch) => `&#x${ch.codePointAt(0)!.toString(16).toUpperCase()};`);
         return `${sp}${name}=${escaped}`;
       });

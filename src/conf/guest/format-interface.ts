@@ -93,5 +93,5 @@ export function formatInterface(iface: GuestInterface, options: { inactive?: boo
   for (const entry of mergeByRank(typedLines(iface, inactive), iface.extra, childRank)) {
     out += 'typed' in entry ? `${pad(level + 1)}${entry.typed}\n` : renderNode(entry.kept, level + 1, NO_HOOKS, 3);
   }
-  return out + `${pad(level)}</interface>\n`;
+  return `${out}${pad(level)}</interface>\n`;
 }

@@ -85,7 +85,7 @@ export function formatGuestElement(def: GuestDef, options: GuestFormatOptions & 
   for (const entry of mergeByRank(typed, children, rootRank)) {
     out += 'typed' in entry ? `${pad(level + 1)}${entry.typed}\n` : renderNode(entry.kept, level + 1, hooks, 1);
   }
-  return out + `${pad(level)}</domain>\n`;
+  return `${out}${pad(level)}</domain>\n`;
 }
 
 /**

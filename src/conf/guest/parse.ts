@@ -69,7 +69,7 @@ export function parseGuestElement(tree: GuestTree, root: XmlElementNode, options
   if (!(GUEST_TYPES as readonly string[]).includes(type)) throw configUnsupported(`invalid domain type ${type}`);
 
   const title = xpathText(root, 'title');
-  if (title !== undefined && title.includes('\n')) throw xmlError("Domain title can't contain newlines");
+  if (title?.includes('\n')) throw xmlError("Domain title can't contain newlines");
 
   const interfaces: GuestInterface[] = [];
   const interfaceNodes = new Set<XmlElementNode>();

@@ -53,7 +53,7 @@ export function readGuestTree(xml: string, label: string, domainDepth = 0): Gues
       // Only the descendants of the <domain> element take part in the <metadata> copy.
       let top: XmlElement | null = el;
       for (let d = depth; d > domainDepth && top; d--) top = top.parent;
-      if (!top || top.name !== 'domain') return false;
+      if (top?.name !== 'domain') return false;
       return capture.dump(el, depth - domainDepth);
     },
   });
@@ -179,7 +179,7 @@ function renderElement(el: PreservedElement, level: number, hooks: RenderHooks, 
   if (hasText) return `${pad(level)}<${tag}>${el.children.map((c) => inline(c, hooks)).join('')}${endTag}\n`;
   let out = `${pad(level)}<${tag}>\n`;
   for (const c of el.children) out += renderNode(c, level + 1, hooks, depth + 1);
-  return out + `${pad(level)}${endTag}\n`;
+  return `${out}${pad(level)}${endTag}\n`;
 }
 
 /**

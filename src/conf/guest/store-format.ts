@@ -51,7 +51,7 @@ export function formatGuestConfigFile(def: GuestDef): string {
 /** The status file's text. */
 export function formatGuestStatusFile(status: GuestStatus): string {
   const start = `<domstatus${attrText('state', status.state)}${attrText('reason', status.reason)}${attrText('pid', status.pid)}>\n`;
-  return guestFileHeader(status.def) + start + formatGuestElement(status.def, { level: 1 }) + '</domstatus>\n';
+  return `${guestFileHeader(status.def)}${start}${formatGuestElement(status.def, { level: 1 })}</domstatus>\n`;
 }
 
 /** Read a status file (header included); `label` names it in XML errors (libvirt uses the file name). */
@@ -59,7 +59,7 @@ export function parseGuestStatusXml(text: string, label = '(domain_status)'): Gu
   const tree = readGuestTree(text, label, 1);
   if (tree.root.name !== 'domstatus') throw xmlError(`expecting root element of 'domstatus', not '${tree.root.name}'`);
   const domain = tree.domain;
-  if (!domain || domain.namespaceUri !== '') throw internalError('no domain config');
+  if (domain?.namespaceUri !== '') throw internalError('no domain config');
   const def = parseGuestElement(tree, domain);
   const state = propEnum(tree.root, 'state', GUEST_STATES, { required: true })!;
   const status: GuestStatus = { state, reason: tree.root.attrs.find((a) => a.name === 'reason')?.value ?? '', def };

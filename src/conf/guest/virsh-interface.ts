@@ -66,7 +66,7 @@ export function formatAttachInterfaceXml(options: AttachInterfaceOptions): strin
   if (options.mac !== undefined) out += `  <mac${attr('address', options.mac)}/>\n`;
   if (options.model !== undefined) out += `  <model${attr('type', options.model)}/>\n`;
   if (options.alias !== undefined) out += `  <alias${attr('name', options.alias)}/>\n`;
-  return out + '</interface>\n';
+  return `${out}</interface>\n`;
 }
 
 /**

@@ -88,7 +88,7 @@ export class NetworkXmlOutput {
   private verbatimLine(text: string, indentAfter: number): this {
     const level = this.writer.indentLevel;
     this.restart(level + indentAfter);
-    this.parts.push('  '.repeat(level) + text + '\n');
+    this.parts.push(`${'  '.repeat(level)}${text}\n`);
     return this;
   }
 

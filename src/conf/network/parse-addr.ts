@@ -44,7 +44,9 @@ function parseInetAton(text: string): bigint | undefined {
     const max = [0xffffffffn, 0xffffffn, 0xffffn, 0xffn][parts.length]!;
     if (value > max) return undefined;
     let result = 0n;
-    parts.forEach((p, k) => (result |= p << BigInt(24 - 8 * k)));
+    parts.forEach((p, k) => {
+      result |= p << BigInt(24 - 8 * k);
+    });
     return result | value;
   }
 }

@@ -264,5 +264,5 @@ export interface FormatOptions {
 /** The effective family of an <ip> (the attribute, else guessed from the address). */
 export function ipFamily(ip: IpDef): AddressFamily {
   if (ip.family) return ip.family;
-  return ip.address !== undefined && ip.address.includes(':') ? 'ipv6' : 'ipv4';
+  return ip.address?.includes(':') ? 'ipv6' : 'ipv4';
 }

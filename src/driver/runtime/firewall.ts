@@ -111,7 +111,7 @@ export class FirewallControl {
         const commands = this.commandsOf(jobs);
         try {
           if (commands.length > 0) await this.nft.apply(commands);
-          jobs.forEach((j) => this.done(j));
+          for (const j of jobs) this.done(j);
         } catch (e) {
           if (batch.length === 1) outcome[0] = e;
           else {
@@ -131,7 +131,10 @@ export class FirewallControl {
             for (const [i, j] of jobs.entries()) if (j.kind === 'remove' && outcome[i] === undefined) outcome[i] = e;
           });
         }
-        batch.forEach((q, i) => (outcome[i] === undefined ? q.resolve() : q.reject(outcome[i])));
+        batch.forEach((q, i) => {
+          if (outcome[i] === undefined) q.resolve();
+          else q.reject(outcome[i]);
+        });
       }
     } finally {
       this.draining = false;

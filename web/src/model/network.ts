@@ -133,7 +133,7 @@ function readIp(el: Element, index: number): IpEntry {
 export function readNetwork(xml: string): NetworkModel | undefined {
   const { doc } = parseXml(xml);
   const root = doc?.documentElement;
-  if (!root || root.tagName !== 'network') return undefined;
+  if (root?.tagName !== 'network') return undefined;
   const fwd = child(root, 'forward');
   const nat = child(fwd, 'nat');
   const bridge = child(root, 'bridge');

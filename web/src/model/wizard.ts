@@ -143,7 +143,7 @@ const add = (a: IpAddress, n: bigint): IpAddress => ({ family: a.family, value: 
 /** virt-manager's computed fields for a network: gateway .1, DHCP from the middle to the second-last address. */
 export function ipv4Computed(cidr: string): Pick<IpSettings, 'gateway' | 'start' | 'end'> | undefined {
   const c = parseCidr(cidr);
-  if (!c || c.network.family !== 'ipv4' || c.prefix > 30) return undefined;
+  if (c?.network.family !== 'ipv4' || c.prefix > 30) return undefined;
   const size = 1n << BigInt(32 - c.prefix);
   return { gateway: formatIp(add(c.network, 1n)), start: formatIp(add(c.network, size / 2n)), end: formatIp(add(c.network, size - 2n)) };
 }
@@ -151,7 +151,7 @@ export function ipv4Computed(cidr: string): Pick<IpSettings, 'gateway' | 'start'
 /** IPv6: gateway ::1, DHCPv6 range ::100–::1ff of the prefix. */
 export function ipv6Computed(cidr: string): Pick<IpSettings, 'gateway' | 'start' | 'end'> | undefined {
   const c = parseCidr(cidr);
-  if (!c || c.network.family !== 'ipv6' || c.prefix > 119) return undefined;
+  if (c?.network.family !== 'ipv6' || c.prefix > 119) return undefined;
   return { gateway: formatIp(add(c.network, 1n)), start: formatIp(add(c.network, 0x100n)), end: formatIp(add(c.network, 0x1ffn)) };
 }
 
@@ -170,7 +170,7 @@ function occupiedIpv4(others: readonly OtherNetwork[], host: HostInfoBody | unde
   for (const o of others) {
     for (const ip of o.model?.ips ?? []) {
       const addr = ip.address === undefined ? undefined : parseIp(ip.address);
-      if (!addr || addr.family !== 'ipv4' || ip.prefix === undefined) continue;
+      if (addr?.family !== 'ipv4' || ip.prefix === undefined) continue;
       out.push({ network: networkOf(addr, ip.prefix), prefix: ip.prefix, kind: o.active ? 'active' : 'inactive', who: o.name, cidr: ip.cidr ?? '' });
     }
   }
@@ -178,7 +178,7 @@ function occupiedIpv4(others: readonly OtherNetwork[], host: HostInfoBody | unde
     if (r.family !== 'ipv4' || r.prefix <= 0 || r.dev === undefined || r.type !== 'unicast') continue;
     if (r.table !== undefined && r.table !== 'main') continue;
     const addr = parseIp(r.dst);
-    if (!addr || addr.family !== 'ipv4') continue;
+    if (addr?.family !== 'ipv4') continue;
     // A running network's own route is reported as that network.
     if (others.some((o) => o.active && o.bridge === r.dev)) continue;
     out.push({
@@ -245,7 +245,7 @@ function checkIp(step: 'ipv4' | 'ipv6', s: IpSettings, others: readonly OtherNet
     for (const o of others) {
       for (const ip of o.model?.ips ?? []) {
         const a = ip.address === undefined ? undefined : parseIp(ip.address);
-        if (!a || a.family !== 'ipv6' || ip.prefix === undefined) continue;
+        if (a?.family !== 'ipv6' || ip.prefix === undefined) continue;
         if (subnetsOverlap(c.network, c.prefix, a, ip.prefix)) {
           out.push({
             step,

@@ -161,10 +161,15 @@ function LeasesCard({ row }: { row: NetworkRow }) {
   const [leases, setLeases] = useState<DhcpLease[]>();
   const [error, setError] = useState<string>();
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: info.active and tick are not read; they are what makes the leases load again (the network started or stopped, a lease event came)
   useEffect(() => {
     let live = true;
     networksApi.leases(info.name).then(
-      (l) => live && (setLeases(l), setError(undefined)),
+      (l) => {
+        if (!live) return;
+        setLeases(l);
+        setError(undefined);
+      },
       (err: unknown) => live && setError(errorMessage(err)),
     );
     return () => {

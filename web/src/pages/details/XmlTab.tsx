@@ -75,8 +75,16 @@ export function XmlTab({ row }: { row: NetworkRow }) {
     setChecking(true);
     const timer = setTimeout(() => {
       consoleApi.checkNetwork(draft).then(
-        (r) => live && (setServerError(r.valid ? undefined : (r.error?.message ?? '')), setChecking(false)),
-        (err: unknown) => live && (setServerError(errorMessage(err)), setChecking(false)),
+        (r) => {
+          if (!live) return;
+          setServerError(r.valid ? undefined : (r.error?.message ?? ''));
+          setChecking(false);
+        },
+        (err: unknown) => {
+          if (!live) return;
+          setServerError(errorMessage(err));
+          setChecking(false);
+        },
       );
     }, 350);
     return () => {

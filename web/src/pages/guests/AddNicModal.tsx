@@ -86,7 +86,13 @@ export function AddNicModal({ guest, onClose }: { guest: GuestRow; onClose: () =
     <Modal isOpen variant="medium" onClose={onClose} aria-labelledby="add-nic-title">
       <ModalHeader title={t('guests.addNicTitle', { name: info.name })} labelId="add-nic-title" />
       <ModalBody>
-        <Form id="add-nic-form" onSubmit={(e) => (e.preventDefault(), invalid || void attach())}>
+        <Form
+          id="add-nic-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (!invalid) void attach();
+          }}
+        >
           {error && (
             <Alert variant="danger" isInline title={t('guests.addNicFailed')} data-testid="add-nic-error">
               {error}

@@ -30,7 +30,6 @@ import { networkHref } from '../../app/router.js';
 import { useStore } from '../../state/store.js';
 import type { GuestRow } from '../../state/guests.js';
 import { findNicXml } from '../../model/nic.js';
-import { StateLabel } from '../networks/NetworksPage.js';
 import { AddNicModal } from './AddNicModal.js';
 import { useGuestChange } from './useGuestChange.js';
 import { nicColumns } from './nicColumns.js';

@@ -108,6 +108,7 @@ export function NetworksPage() {
             />
           ) : (
             <Tooltip content={t('networks.transientNoAutostart')}>
+              {/* biome-ignore lint/a11y/noNoninteractiveTabindex: keyboard users reach the tooltip that says why a transient network has no autostart */}
               <span tabIndex={0}>—</span>
             </Tooltip>
           )}

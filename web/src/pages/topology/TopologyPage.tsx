@@ -8,14 +8,14 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Content, List, ListItem, PageSection, Title } from '@patternfly/react-core';
 import {
-  ComponentFactory,
+  type ComponentFactory,
   DagreLayout,
   DefaultEdge,
   DefaultNode,
   EdgeStyle,
   GraphComponent,
-  LayoutFactory,
-  Model,
+  type LayoutFactory,
+  type Model,
   ModelKind,
   NodeShape,
   NodeStatus,

@@ -72,10 +72,9 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<{ message: string; rolledBack: boolean }>();
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: host facts are read once when the wizard opens; the suggestion is made from what was known then
   useEffect(() => {
     void store.refreshHost();
-    // Host facts are read once when the wizard opens; the suggestion is made from what was known then.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   const findings = useMemo(() => checkWizard(state, others, store.host), [state, others, store.host]);
