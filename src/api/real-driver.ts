@@ -9,12 +9,11 @@
  * same namespace; the daemon serves both as one driver. Closing stops serving;
  * the networks keep running for the next daemon to adopt.
  */
-import { createNetworkDriver, defineDefaultNetworkOnce, type DefaultNetworkOutcome } from '../driver/network/index.js';
-import { combineDrivers, createGuestDriver } from '../driver/guest/index.js';
-import { createLinuxRuntime } from '../driver/runtime/index.js';
+import { createNetworkDriver, defineDefaultNetworkOnce, type DefaultNetworkOutcome, type NetworkDriver } from '../driver/network/index.js';
+import { combineDrivers, createGuestDriver, type GuestDriver } from '../driver/guest/index.js';
+import { createLinuxRuntime, RuntimeByKind } from '../driver/runtime/index.js';
 import { LinuxGuestBackend } from '../host/guest-linux.js';
 import { LinuxHost } from '../host/linux.js';
-import { RuntimeByKind } from '../driver/runtime/by-kind.js';
 import { DEFAULT_OVS_DB, LocalOvs } from '../ovn/local-ovs.js';
 import { OVN_RUNTIME_ID, OvnRuntime } from '../ovn/runtime.js';
 import type { DriverFactory } from './daemon.js';
@@ -44,7 +43,7 @@ export const createRealDriver: DriverFactory = async ({ paths, netns, logger, au
     ovn.close();
     ovs.close();
   };
-  let driver;
+  let driver: NetworkDriver;
   try {
     driver = await createNetworkDriver({ paths, runtime, logger, autostart });
   } catch (err) {
@@ -63,7 +62,7 @@ export const createRealDriver: DriverFactory = async ({ paths, netns, logger, au
     }
   }
   // Guests: their namespaces and vNICs beside the networks' bridges, in the same namespace.
-  let guests;
+  let guests: GuestDriver;
   try {
     const runner = linux.host instanceof LinuxHost ? linux.host.runner : undefined;
     if (runner === undefined) throw new Error('the guest backend needs a Linux host');

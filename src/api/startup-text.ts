@@ -84,7 +84,9 @@ export function terminalStartupLines(f: StartupFacts): string[] {
   if (f.sandbox) rows.push(['Sandbox', `networks live in namespace '${f.sandbox.netns}', its uplink in '${f.sandbox.uplink}'`]);
   else if (f.netns) rows.push(['Namespace', `networks live in '${f.netns}'`]);
   const { notes, warnings } = networkPhrases(f.startup);
-  notes.forEach((n, i) => rows.push([i === 0 ? 'Networks' : '', n]));
+  notes.forEach((n, i) => {
+    rows.push([i === 0 ? 'Networks' : '', n]);
+  });
   const label = Math.max(...rows.map(([k]) => k.length));
   const lines = [`virtnetd ${f.version} is running. Stop it with Ctrl-C; the networks keep running.`, ''];
   for (const [k, v] of rows) lines.push(`  ${k.padEnd(label)}  ${v}`);

@@ -190,6 +190,7 @@ export abstract class JobServerRunner implements CommandRunner {
   private onOutput(server: JobServer, chunk: string): void {
     server.buffered += chunk;
     let nl: number;
+    // biome-ignore lint/suspicious/noAssignInExpressions: the classic read-while-found loop; nl is the line's end inside the body
     while ((nl = server.buffered.indexOf('\n')) >= 0) {
       const line = server.buffered.slice(0, nl);
       server.buffered = server.buffered.slice(nl + 1);

@@ -108,7 +108,7 @@ export async function placeNetnsHandles(probe: PlacementProbe = procProbe): Prom
       try {
         return { kind: 'enter', mountNamespace: probe.holdMountNamespace(pid) };
       } catch {
-        continue;
+        // this one is gone: try the next
       }
     }
     return { kind: 'refuse', why: `${PRIVATE_WHY}, and no process in the host's mount namespace could be entered to make it there` };

@@ -23,7 +23,7 @@ import { isVirError } from '../util/errors.js';
 import { RpcError, rpcFailure, toRemoteError, unknownProcedure, unsupportedApi } from './errors.js';
 import type { EventSource } from './events.js';
 import { EventCallbacks, type LifecycleMessage } from './events.js';
-import { type Handlers, type Session } from './dispatch.js';
+import type { Handlers, Session } from './dispatch.js';
 import { FrameSplitter, FramingError, type MessageHeader, decodeMessage, encodeMessage } from './framing.js';
 import { NETWORK_EVENT_LIFECYCLE, PROCEDURES, type ProcedureName, type ProcedureSpec, UNSUPPORTED } from './procedures.js';
 import {

@@ -5,7 +5,7 @@
  * into messages; `encodeMessage` builds one.
  */
 import { XdrReader, XdrWriter } from './xdr.js';
-import { MessageStatus, MessageType } from './protocol.js';
+import type { MessageStatus, MessageType } from './protocol.js';
 
 /** libvirt's VIR_NET_MESSAGE_MAX: the largest message either side accepts (length word included). */
 export const MESSAGE_MAX = 32 * 1024 * 1024;

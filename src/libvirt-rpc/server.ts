@@ -20,7 +20,7 @@
  * (connection.ts, dispatch.ts and what they import) is loaded when the
  * first client connects.
  */
-import { lstatSync, mkdirSync, rmSync } from 'node:fs';
+import { lstatSync, mkdirSync, rmSync, type Stats } from 'node:fs';
 import { type Socket, createConnection } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -84,7 +84,7 @@ function answers(path: string): Promise<boolean> {
 
 /** Make `path` free for our socket, or say who holds it. */
 async function claim(path: string): Promise<void> {
-  let stat;
+  let stat: Stats;
   try {
     stat = lstatSync(path);
   } catch (err) {

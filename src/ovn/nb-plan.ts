@@ -285,7 +285,7 @@ export function planNetworkRows(def: NetworkDef): DesiredRow[] {
     sw.sharedRefs!.ports!.push('switch-router');
   }
 
-  if (subnet && subnet.ip.dhcp && (subnet.ip.ranges.length > 0 || subnet.ip.hosts.length > 0)) {
+  if (subnet?.ip.dhcp && (subnet.ip.ranges.length > 0 || subnet.ip.hosts.length > 0)) {
     const gw = formatIp(subnet.gateway);
     const dnsServers = def.dns.forwarders.flatMap((f) => (f.addr !== undefined ? [f.addr] : []));
     const options: Record<string, string> = {
@@ -362,7 +362,7 @@ export function staticHostFor(def: NetworkDef, mac: string): DhcpHost | undefine
  */
 export function guestAddress(def: NetworkDef, mac: string, taken: ReadonlySet<string>): string | undefined {
   const subnet = subnetOf(def);
-  if (!subnet || !subnet.ip.dhcp) return undefined;
+  if (!subnet?.ip.dhcp) return undefined;
   const fixed = staticHostFor(def, mac);
   if (fixed?.ip !== undefined) return fixed.ip;
   const reserved = new Set([...taken, formatIp(subnet.gateway), ...subnet.ip.hosts.flatMap((h) => (h.ip !== undefined ? [h.ip] : []))]);

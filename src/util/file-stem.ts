@@ -40,7 +40,7 @@ export function fileStem(name: string): string {
   const hash = createHash('sha256').update(name, 'utf8').digest('hex').slice(0, 16);
   let cut = MAX_STEM - hash.length - 1;
   // Never cut an escape in two.
-  const escape = encoded.lastIndexOf('%', cut - 1);
-  if (escape >= 0 && escape > cut - 3) cut = escape;
+  const lastEscape = encoded.lastIndexOf('%', cut - 1);
+  if (lastEscape >= 0 && lastEscape > cut - 3) cut = lastEscape;
   return `${encoded.slice(0, cut)}~${hash}`;
 }

@@ -23,9 +23,9 @@ const ENTITIES: Record<string, string> = {
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters XML 1.0 cannot carry are what libvirt drops here
 const SPECIAL = /[<>&"'\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: in attributes every control character is escaped or dropped
 const SPECIAL_ATTR = /[<>&"'\u0000-\u001f]/g;
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters XML 1.0 cannot carry, and carriage return
 const SPECIAL_TEXT = /[<>&"'\r\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
 
 /** libvirt's escaping exactly (tab, newline and carriage return kept), for text that is not read back as XML. */

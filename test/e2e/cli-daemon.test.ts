@@ -140,7 +140,6 @@ describe.skipIf(!root)('the CLI and a running virtnetd', () => {
     const script = [
       `virtnet() { "${process.execPath}" "${bundle}" "$@"; }`,
       `source "${join(repo, 'contrib/bash-completion/virtnet')}"`,
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's own expansion
       't() { COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); _virtnet; echo "${COMPREPLY[*]}"; }',
       't virtnet net-st',
       't virtnet net-start ""',

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type HttpVirtnetClient } from '../../src/client/index.js';
 import { isolatedXml } from '../support/network-testkit.js';
 import { guestXml } from '../support/guest-testkit.js';
-import { VirError } from '../../src/util/errors.js';
+import type { VirError } from '../../src/util/errors.js';
 import { endAllDaemons, startServing } from './daemon-process.js';
 import { canUseNetns, createNetns, deleteNetns } from './netns.js';
 

@@ -27,9 +27,7 @@ export function udhcpcScript(): string {
       '  bound|renew)',
       '    ip addr flush dev "$interface"',
       '    ip addr add "$ip/$mask" dev "$interface"',
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's own expansion
       '    if [ -n "$router" ]; then ip route replace default via "${router%% *}" dev "$interface"; fi',
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: the shell's own expansion
       '    echo "LEASE $ip ROUTER ${router:-none}"',
       '    ;;',
       'esac',

@@ -182,13 +182,13 @@ export function mutate(doc: string, m: Mutation): string {
       if (!hit) return doc;
       const q = hit[1]!;
       const value = m.raw ? m.value.replaceAll(q, '') : attr(m.value);
-      return doc.slice(0, hit.index) + `=${q}${value}${q}` + doc.slice(hit.index + hit[0].length);
+      return `${doc.slice(0, hit.index)}=${q}${value}${q}${doc.slice(hit.index + hit[0].length)}`;
     }
     case 'text': {
       const hit = nth([...doc.matchAll(/>([^<>]+)</g)], m.which);
       if (!hit) return doc;
       const value = m.value.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!);
-      return doc.slice(0, hit.index) + `>${value}<` + doc.slice(hit.index + hit[0].length);
+      return `${doc.slice(0, hit.index)}>${value}<${doc.slice(hit.index + hit[0].length)}`;
     }
     case 'element': {
       const hit = nth([...doc.matchAll(/>/g)], m.at);

@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { type ForwardInterface, type IpDef, type NetworkDef, VIRTUAL_FORWARD_MODES, ipFamily } from '../../src/conf/network/types.js';
 import type { UpdateSection } from '../../src/conf/network/update.js';
 import { defaultPrefix, parseIp, prefixFromNetmask, subnetsOverlap, type IpAddress } from '../../src/util/ip.js';
-import { VirError, internalError } from '../../src/util/errors.js';
+import { VirError } from '../../src/util/errors.js';
 import { collisionError } from '../../src/plan/plan-collision.js';
 import type { DhcpLease } from '../../src/contract/network-api.js';
 import type { AppliedNetwork, NetworkRuntime, StartContext, UpdateContext } from '../../src/driver/runtime/index.js';

@@ -22,7 +22,7 @@ import { parseNetworkXml } from '../../src/conf/network/parse.js';
 import type { NetworkDef } from '../../src/conf/network/types.js';
 import { checkNetworkName } from '../../src/conf/network/validate.js';
 import { batchLine, stepsForAll } from '../../src/host/link-ops.js';
-import { planNetwork, type VirtualNetworkPlan } from '../../src/plan/network-plan.js';
+import { type NetworkPlan, planNetwork, type VirtualNetworkPlan } from '../../src/plan/network-plan.js';
 import { VirError } from '../../src/util/errors.js';
 import { isValidIfname } from '../../src/util/ifname.js';
 import {
@@ -215,7 +215,7 @@ describe('hostile values in every field of a network', () => {
         expect(parseNetworkXml(saved)).toEqual(def);
 
         if (needsBridgeAllocation(def.bridge.name)) def.bridge.name = bridgeNameTemplate(def.bridge.name).replace('%d', '0');
-        let plan;
+        let plan: NetworkPlan;
         try {
           plan = planNetwork(def, PLAN_OPTIONS);
         } catch (e) {

@@ -67,7 +67,7 @@ export const ovnHostSetupCmd: CommandDef = {
     const ovsRunDir = optString(sh, cmd, 'ovs-rundir') ?? DEFAULT_OVS_RUNDIR;
     const runner = new ExecRunner();
     const host = new LinuxHost({ runner });
-    let client;
+    let client: Awaited<ReturnType<typeof OvsdbClient.connect>>;
     try {
       client = await OvsdbClient.connect(ovsDb);
     } catch (e) {

@@ -25,7 +25,7 @@ export function isOneDnsmasqLine(line: string): boolean {
 const QUOTED_ESCAPES: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r', '\b': '\\b', '\x1b': '\\e', '"': '\\"', '\\': '\\\\' };
 
 /** Control characters dnsmasq cannot hold at all: it maps them to other characters ("unhide_meta"). */
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these control characters are what is refused
 const UNREADABLE = /[\u0000-\u0007\u000b\u000c\u000e-\u001a\u001c-\u001f]/;
 
 export interface FieldContext {

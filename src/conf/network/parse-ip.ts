@@ -87,7 +87,7 @@ const DUID_CHARS = /[^0-9a-fA-F:]/;
 const DUID_TEXT_MAX = 389;
 
 /** Control characters: dnsmasq cannot be given them in a file name (they are refused, not quoted). */
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
 const CONTROL = /[\u0000-\u001f]/;
 
 /** <host> inside <ip><dhcp> (virNetworkDHCPHostDefParseXML). */

@@ -37,7 +37,7 @@ function required(el: XmlElementNode, attr: string, where: string, network: stri
 
 function ipv4(text: string, what: string, network: string): string {
   const ip = parseIp(text);
-  if (!ip || ip.family !== 'ipv4') throw xmlError(`invalid ${what} '${text}' in OVN network '${network}': an IPv4 address is needed`);
+  if (ip?.family !== 'ipv4') throw xmlError(`invalid ${what} '${text}' in OVN network '${network}': an IPv4 address is needed`);
   return text;
 }
 

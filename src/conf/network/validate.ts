@@ -14,7 +14,7 @@
  */
 import { checkObjectNameChars } from '../common/object-name.js';
 import { existsSync } from 'node:fs';
-import { VirError, configUnsupported } from '../../util/errors.js';
+import { type VirError, configUnsupported } from '../../util/errors.js';
 import { parseIp } from '../../util/ip.js';
 import type { BandwidthDef, NetworkDef, PciAddress, PortGroupDef, VlanDef } from './types.js';
 import { VIRTUAL_FORWARD_MODES } from './types.js';

@@ -38,7 +38,7 @@ import { isGeneratedTarget, isUserAlias } from '../../conf/guest/parse-interface
 import type { GuestDef, GuestInterface as ConfInterface } from '../../conf/guest/types.js';
 import type { GuestBackend, GuestHandle, PluggedNic } from '../../host/guest-backend.js';
 import { VirError, checkInput, internalError, invalidArg, operationInvalid, operationUnsupported } from '../../util/errors.js';
-import type { DriverEvent, Unsubscribe } from '../../contract/network-api.js';
+import type { DhcpLease, DriverEvent, Unsubscribe } from '../../contract/network-api.js';
 import { CallGate, withObject } from '../common/calls.js';
 import { Versions, checkVersion } from '../common/version.js';
 import { EventBus } from '../common/events.js';
@@ -60,7 +60,7 @@ import { type GuestObject, GuestObjectList } from './objects.js';
 import { findInterface, resolveImpact } from './modify.js';
 import type { NetworkPortOwner } from '../common/ports.js';
 import { initializeGuests, type GuestStartupReport } from './startup.js';
-import { GuestStore, type GuestRuntimeRecord } from './store.js';
+import { GuestStore, type GuestNicRecord, type GuestRuntimeRecord } from './store.js';
 import type { VirtnetPaths } from '../common/paths.js';
 
 export interface GuestDriverOptions {
@@ -399,7 +399,7 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
       const out: GuestInterfaceAddress[] = [];
       for (const iface of obj.def.interfaces) {
         if (iface.type !== 'network' || iface.mac === undefined) continue;
-        let leases;
+        let leases: DhcpLease[];
         try {
           leases = await this.networks.leases(iface.source, iface.mac);
         } catch {
@@ -437,7 +437,7 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
               record.pending = [nic];
               this.store.saveRecord(obj.name, record);
             };
-            let rec;
+            let rec: GuestNicRecord;
             try {
               rec = await plugNic(ctx, device, record, journal);
             } catch (err) {

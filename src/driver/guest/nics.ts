@@ -12,7 +12,7 @@
  */
 import type { GuestDef, GuestInterface } from '../../conf/guest/types.js';
 import type { GuestBackend, GuestHandle, NicPlug, NicSpec, PluggedNic } from '../../host/guest-backend.js';
-import { VirError, internalError } from '../../util/errors.js';
+import { internalError } from '../../util/errors.js';
 import type { DhcpLease, NetworkInfo } from '../../contract/network-api.js';
 import type { NetworkPort, NetworkPortOwner, PortRequest } from '../common/ports.js';
 import type { GuestNicRecord, GuestRuntimeRecord } from './store.js';

@@ -310,9 +310,9 @@ function checkOvn(state: WizardState): Finding[] {
   if (state.ipv6.enabled) out.push({ step: 'ipv6', field: 'network', key: 'ovnIpv6' });
   if (state.forward.mode === 'nat' || state.forward.mode === 'route') {
     const c = parseCidr(w.uplinkAddress);
-    if (!c || c.address.family !== 'ipv4') out.push({ step: 'forward', field: 'uplinkAddress', key: 'uplinkCidr' });
+    if (c?.address.family !== 'ipv4') out.push({ step: 'forward', field: 'uplinkAddress', key: 'uplinkCidr' });
     const g = parseIp(w.uplinkGateway.trim());
-    if (!g || g.family !== 'ipv4') out.push({ step: 'forward', field: 'uplinkGateway', key: 'uplinkGateway' });
+    if (g?.family !== 'ipv4') out.push({ step: 'forward', field: 'uplinkGateway', key: 'uplinkGateway' });
     if (w.uplinkNetwork.trim() === '' || gatewayList(w.gateways).length === 0)
       out.push({ step: 'forward', field: 'gateways', key: 'gatewaysRequired' });
   }
