@@ -5,19 +5,29 @@
  * the whole table. The layout itself is explained in ./firewall.ts.
  */
 import {
+  accept,
   add,
   batch,
+  concat,
+  ct,
   del,
+  dnat,
   eq,
+  fibDaddrType,
   flush,
   mangle,
+  mapLookup,
+  match,
   meta,
+  ne,
   payload,
+  prefix,
   setRef,
   vmap,
   type NftBatch,
   type NftChain,
   type NftCommand,
+  type NftDataType,
   type NftMap,
   type NftSet,
   type NftTable,
@@ -30,6 +40,13 @@ export const NFT_TABLE = 'virtnet';
 export const FORWARD_CHAIN = 'forward';
 export const POSTROUTING_CHAIN = 'postrouting';
 export const OUTPUT_CHAIN = 'output';
+/** Port forwards: destination NAT of traffic arriving from outside and from guests (nat hook prerouting). */
+export const PREROUTING_CHAIN = 'prerouting';
+/** Port forwards: destination NAT of traffic the host itself sends (nat hook output). */
+export const OUTPUT_DNAT_CHAIN = 'output_dnat';
+
+/** Every base chain of the table, in the order they are declared. */
+export const BASE_CHAINS: readonly string[] = [FORWARD_CHAIN, POSTROUTING_CHAIN, OUTPUT_CHAIN, PREROUTING_CHAIN, OUTPUT_DNAT_CHAIN];
 
 /** oifname → `jump in_BR`: traffic forwarded *into* a network's bridge. */
 export const FWD_IN_MAP = 'fwd_in';
@@ -41,6 +58,31 @@ export const NAT4_MAP = 'nat4';
 export const NAT6_MAP = 'nat6';
 /** Bridges whose outgoing DHCPv4 replies get their UDP checksum zeroed. */
 export const DHCP_CSUM_SET = 'dhcp_csum';
+/**
+ * Port forwards that change the port: listen address . protocol . port →
+ * the guest's address (DNAT4_PORT_MAP gives its port for the same key).
+ * Every address of the host is the key 0.0.0.0/0.
+ */
+export const DNAT4_ADDR_MAP = 'dnat4_addr';
+/** Port forwards that change the port: listen address . protocol . port → the guest's port. */
+export const DNAT4_PORT_MAP = 'dnat4_port';
+/** Port forwards that keep the port: listen address . protocol . port range → the guest's address. */
+export const DNAT4_KEEP_MAP = 'dnat4_keep';
+/** Guest address . protocol . port range that forwarded (DNATed) traffic may reach through the forward hook. */
+export const DNAT4_OPEN_SET = 'dnat4_open';
+
+/** Every map and set of the table: networks only ever add and delete their elements. */
+export const ELEMENT_HOLDERS: readonly string[] = [
+  FWD_IN_MAP,
+  FWD_OUT_MAP,
+  NAT4_MAP,
+  NAT6_MAP,
+  DHCP_CSUM_SET,
+  DNAT4_ADDR_MAP,
+  DNAT4_PORT_MAP,
+  DNAT4_KEEP_MAP,
+  DNAT4_OPEN_SET,
+];
 
 /** The chains of one network, named after its bridge (unique among active networks). */
 export interface NetworkChainNames {
@@ -62,16 +104,47 @@ export const baseChainObjects = (): NftChain[] => [
   { ...T, name: FORWARD_CHAIN, type: 'filter', hook: 'forward', prio: 0, policy: 'accept' },
   { ...T, name: POSTROUTING_CHAIN, type: 'nat', hook: 'postrouting', prio: 100, policy: 'accept' },
   { ...T, name: OUTPUT_CHAIN, type: 'filter', hook: 'output', prio: 0, policy: 'accept' },
+  { ...T, name: PREROUTING_CHAIN, type: 'nat', hook: 'prerouting', prio: -100, policy: 'accept' },
+  { ...T, name: OUTPUT_DNAT_CHAIN, type: 'nat', hook: 'output', prio: -100, policy: 'accept' },
 ];
+
+/** The key of the port-forward maps: listen address . protocol . port. */
+const DNAT4_KEY: NftDataType[] = ['ipv4_addr', 'inet_proto', 'inet_service'];
 
 export const mapObjects = (): NftMap[] => [
   { ...T, name: FWD_IN_MAP, type: 'ifname', map: 'verdict' },
   { ...T, name: FWD_OUT_MAP, type: 'ifname', map: 'verdict' },
   { ...T, name: NAT4_MAP, type: 'ipv4_addr', map: 'verdict', flags: ['interval'] },
   { ...T, name: NAT6_MAP, type: 'ipv6_addr', map: 'verdict', flags: ['interval'] },
+  { ...T, name: DNAT4_ADDR_MAP, type: DNAT4_KEY, map: 'ipv4_addr', flags: ['interval'] },
+  { ...T, name: DNAT4_PORT_MAP, type: DNAT4_KEY, map: 'inet_service', flags: ['interval'] },
+  { ...T, name: DNAT4_KEEP_MAP, type: DNAT4_KEY, map: 'ipv4_addr', flags: ['interval'] },
 ];
 
-export const setObjects = (): NftSet[] => [{ ...T, name: DHCP_CSUM_SET, type: 'ifname' }];
+export const setObjects = (): NftSet[] => [
+  { ...T, name: DHCP_CSUM_SET, type: 'ifname' },
+  { ...T, name: DNAT4_OPEN_SET, type: DNAT4_KEY, flags: ['interval'] },
+];
+
+/**
+ * The port forwards' DNAT rules of one nat chain: TCP or UDP to a local
+ * address but loopback, looked up by destination . protocol . port; first
+ * the forwards that change the port, then those that keep it. A packet
+ * whose key is in neither map goes on unchanged (a failed map lookup ends
+ * the rule, not the chain).
+ */
+function dnatRules(chain: string): NftCommand[] {
+  const key = concat(payload('ip', 'daddr'), meta('l4proto'), payload('th', 'dport'));
+  const local = [
+    match(meta('l4proto'), '==', { set: ['tcp', 'udp'] }),
+    eq(fibDaddrType(), 'local'),
+    ne(payload('ip', 'daddr'), prefix('127.0.0.0', 8)),
+  ];
+  return [
+    add({ rule: { ...T, chain, expr: [...local, dnat('ip', mapLookup(key, DNAT4_ADDR_MAP), mapLookup(key, DNAT4_PORT_MAP))] } }),
+    add({ rule: { ...T, chain, expr: [...local, dnat('ip', mapLookup(key, DNAT4_KEEP_MAP))] } }),
+  ];
+}
 
 /**
  * `add` of the table, then of `chains` (a network's own chains, empty if
@@ -96,6 +169,18 @@ export function declareTableCommands(chains: string[] = []): NftCommand[] {
 /** The dispatch rules of the base chains: constant, whatever the number of networks. */
 function baseRuleCommands(): NftCommand[] {
   return [
+    // Forwarded traffic a port forward translated may reach its guest (whatever the bridge's own rules say).
+    add({
+      rule: {
+        ...T,
+        chain: FORWARD_CHAIN,
+        expr: [
+          match(ct('status'), 'in', 'dnat'),
+          eq(concat(payload('ip', 'daddr'), meta('l4proto'), payload('th', 'dport')), setRef(DNAT4_OPEN_SET)),
+          accept(),
+        ],
+      },
+    }),
     add({ rule: { ...T, chain: FORWARD_CHAIN, expr: [vmap(meta('oifname'), FWD_IN_MAP)] } }),
     add({ rule: { ...T, chain: FORWARD_CHAIN, expr: [vmap(meta('iifname'), FWD_OUT_MAP)] } }),
     add({ rule: { ...T, chain: POSTROUTING_CHAIN, expr: [vmap(payload('ip', 'saddr'), NAT4_MAP)] } }),
@@ -113,6 +198,8 @@ function baseRuleCommands(): NftCommand[] {
         ],
       },
     }),
+    ...dnatRules(PREROUTING_CHAIN),
+    ...dnatRules(OUTPUT_DNAT_CHAIN),
   ];
 }
 

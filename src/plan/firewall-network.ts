@@ -14,6 +14,10 @@ import { internalError } from '../util/errors.js';
 import { defaultPrefix, formatIp, networkOf, parseIp, prefixFromNetmask, subnetsOverlap, type IpAddress } from '../util/ip.js';
 import {
   DHCP_CSUM_SET,
+  DNAT4_ADDR_MAP,
+  DNAT4_KEEP_MAP,
+  DNAT4_OPEN_SET,
+  DNAT4_PORT_MAP,
   FWD_IN_MAP,
   FWD_OUT_MAP,
   NAT4_MAP,
@@ -53,7 +57,9 @@ import {
   type NftPrefix,
   type NftRange,
   type NftStatement,
+  type NftValue,
 } from './nft-json.js';
+import { forwardElements, pairs, type ForwardElements } from './firewall-forwards.js';
 
 export interface NetworkFirewallOptions {
   /** The network's bridge (allocated, not a template). Chains and map keys are named after it. */
@@ -181,6 +187,7 @@ interface NetworkRules {
   nat4: NftPrefix[];
   nat6: NftPrefix[];
   csum: boolean;
+  forwards: ForwardElements;
 }
 
 /** Drop subnets contained in another subnet of the same list (their map element would overlap). */
@@ -199,6 +206,7 @@ function networkRules(def: NetworkDef, options: NetworkFirewallOptions): Network
   const dev = forwardDev(def);
   const natIpv6 = def.forward.nat?.ipv6 === true;
   const names = networkChainNames(bridge);
+  const hasForwards = (def.portForwards?.forwards.length ?? 0) > 0;
 
   // libvirt's guest_cross: guests of the same bridge reach each other.
   const inRules: NftStatement[][] = [[eq(meta('iifname'), bridge), counter(), accept()]];
@@ -224,6 +232,10 @@ function networkRules(def: NetworkDef, options: NetworkFirewallOptions): Network
         counter(),
         accept(),
       ]);
+      // Hairpin: a guest reaching a port forward of its own network gets the answer through the host.
+      if (hasForwards && s.family === 'ipv4') {
+        nat.push([match(ct('status'), 'in', 'dnat'), eq(payload(p, 'daddr'), addrKey(s)), counter(), masquerade()]);
+      }
       nat.push(...natRules(def, s, dev));
       masqueraded.push(s);
     } else {
@@ -245,6 +257,7 @@ function networkRules(def: NetworkDef, options: NetworkFirewallOptions): Network
     nat4: outer.filter((s) => s.family === 'ipv4').map(addrKey),
     nat6: outer.filter((s) => s.family === 'ipv6').map(addrKey),
     csum: options.dhcpChecksumFix !== false && hasIpv4Dhcp(def),
+    forwards: forwardElements(def.portForwards?.forwards ?? []),
   };
 }
 
@@ -264,6 +277,14 @@ function elementCommands(r: NetworkRules, verb: typeof add | typeof del, withVal
     cmds.push(verb({ element: { ...T, name: NAT6_MAP, elem: r.nat6.map((k) => pair(k, r.names.nat)) } }));
   }
   if (r.csum) cmds.push(verb({ element: { ...T, name: DHCP_CSUM_SET, elem: [bridgeName] } }));
+  const f = r.forwards;
+  const maps: [string, [NftValue, NftValue][]][] = [
+    [DNAT4_ADDR_MAP, f.addr],
+    [DNAT4_PORT_MAP, f.port],
+    [DNAT4_KEEP_MAP, f.keep],
+  ];
+  for (const [name, list] of maps) if (list.length > 0) cmds.push(verb({ element: { ...T, name, elem: pairs(list, withValues) } }));
+  if (f.open.length > 0) cmds.push(verb({ element: { ...T, name: DNAT4_OPEN_SET, elem: f.open } }));
   return cmds;
 }
 

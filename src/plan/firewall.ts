@@ -17,7 +17,12 @@
  *   map nat4     { type ipv4_addr : verdict; flags interval } # 192.168.122.0/24 : jump nat_virbr1
  *   map nat6     { type ipv6_addr : verdict; flags interval } # only <nat ipv6='yes'>
  *   set dhcp_csum { type ifname }                           # bridges serving DHCPv4
+ *   map dnat4_addr { type ipv4_addr . inet_proto . inet_service : ipv4_addr; flags interval }    # port forwards
+ *   map dnat4_port { type ipv4_addr . inet_proto . inet_service : inet_service; flags interval } #  that change the port
+ *   map dnat4_keep { type ipv4_addr . inet_proto . inet_service : ipv4_addr; flags interval }    #  that keep it
+ *   set dnat4_open { type ipv4_addr . inet_proto . inet_service; flags interval }                # their guests' ports
  *   chain forward     { type filter hook forward priority filter; policy accept;
+ *                       ct status dnat ip daddr . meta l4proto . th dport @dnat4_open accept
  *                       oifname vmap @fwd_in
  *                       iifname vmap @fwd_out }
  *   chain postrouting { type nat hook postrouting priority srcnat; policy accept;
@@ -25,9 +30,15 @@
  *                       ip6 saddr vmap @nat6 }
  *   chain output      { type filter hook output priority filter; policy accept;
  *                       meta nfproto ipv4 oifname @dhcp_csum udp sport 67 udp dport 68 udp checksum set 0 }
+ *   chain prerouting  { type nat hook prerouting priority dstnat; policy accept;   # from outside and from guests
+ *                       meta l4proto { tcp, udp } fib daddr type local ip daddr != 127.0.0.0/8
+ *                         dnat ip to K map @dnat4_addr : K map @dnat4_port    (K = ip daddr . meta l4proto . th dport)
+ *                       <the same> dnat ip to K map @dnat4_keep }
+ *   chain output_dnat { type nat hook output priority -100; <the two rules of prerouting> }  # from the host itself
  *   chain in_virbr1  { iifname "virbr1" accept; <per-<ip> inbound accepts>; reject }
  *   chain out_virbr1 { <per-<ip> outbound accepts>; reject }
- *   chain nat_virbr1 { <libvirt's five NAT rules per masqueraded <ip>> }
+ *   chain nat_virbr1 { [ct status dnat ip daddr SUBNET masquerade]     # hairpin, with port forwards
+ *                      <libvirt's five NAT rules per masqueraded <ip>> }
  * }
  * ```
  *
@@ -64,6 +75,26 @@
  * input interface; the driver refuses overlapping subnets, so keys never clash.
  * Unlike libvirt's ip/ip6 tables, the rejects of the inet table also cover
  * IPv6 on IPv4-only networks; their bridges have IPv6 disabled anyway.
+ *
+ * ## Port forwards
+ * A NAT network's `<virtnet:forwards>` (src/conf/network/port-forward-types.ts)
+ * add elements only (./firewall-forwards.ts): the DNAT rules are the same
+ * two in prerouting (traffic from outside and from guests) and in
+ * output_dnat (the host itself), matching TCP and UDP to any local address
+ * but loopback and looking the destination . protocol . port up; a
+ * listen address of "every address" is the key 0.0.0.0/0. nft 1.0.6 cannot
+ * read maps with concatenated values from JSON, so address and port come
+ * from two maps of the same key; a forward that keeps its port uses a third
+ * map keyed by its whole range and gives the address alone (the kernel
+ * keeps a port that lies in the range). Forwarded traffic then passes the
+ * forward hook through `dnat4_open` before any bridge's own rules, so a
+ * guest of another network or the uplink reaches it while everything else
+ * stays refused. A guest reaching a forward of its own network is
+ * masqueraded (first rule of nat_BR, only with forwards), so the answer
+ * comes back through the host. Overlapping forwards are refused before
+ * they reach the kernel (the interval maps would refuse them too). With
+ * br_netfilter (bridge-nf-call-iptables=1) a guest reaching its *own*
+ * forward needs hairpin mode on its bridge port, as for Docker.
  *
  * ## DHCP checksums
  * dnsmasq's DHCPv4 replies leave the host with a partial UDP checksum when
@@ -131,6 +162,14 @@ export {
   NAT4_MAP,
   NAT6_MAP,
   DHCP_CSUM_SET,
+  PREROUTING_CHAIN,
+  OUTPUT_DNAT_CHAIN,
+  DNAT4_ADDR_MAP,
+  DNAT4_PORT_MAP,
+  DNAT4_KEEP_MAP,
+  DNAT4_OPEN_SET,
+  BASE_CHAINS,
+  ELEMENT_HOLDERS,
   networkChainNames,
   planFirewallBase,
   planFirewallTeardown,

@@ -5,8 +5,14 @@
  * compiler and a test can look into it (`batch.nftables[3].add.rule.expr`).
  *
  * Only the part of the schema virtnet uses is modelled: tables, base and
- * regular chains, named sets and maps, rules with match / verdict / NAT /
- * mangle statements, and set elements; commands add, delete and flush.
+ * regular chains, named sets and maps (concatenated keys too), rules with
+ * match / verdict / NAT / DNAT-by-map / mangle statements, and set
+ * elements; commands add, delete and flush.
+ *
+ * nft 1.0.6 cannot read a map whose *values* are a concatenation from JSON
+ * (`"map": "ipv4_addr . inet_service"` is refused, an array makes it a
+ * plain set), so a DNAT to address and port looks both up in two maps of
+ * the same key (`dnat ip to K map @addr : K map @port`).
  */
 
 export type NftFamily = 'ip' | 'ip6' | 'inet' | 'arp' | 'bridge' | 'netdev';
@@ -35,14 +41,15 @@ export interface NftChain {
 }
 
 /** Key types of sets and maps (the subset virtnet uses). */
-export type NftDataType = 'ifname' | 'ipv4_addr' | 'ipv6_addr' | 'inet_service' | 'verdict';
+export type NftDataType = 'ifname' | 'ipv4_addr' | 'ipv6_addr' | 'inet_proto' | 'inet_service' | 'verdict';
 export type NftSetFlag = 'interval' | 'constant' | 'timeout';
 
 export interface NftSet {
   family: NftFamily;
   table: string;
   name: string;
-  type: NftDataType;
+  /** One type, or the types of a concatenation (`ipv4_addr . inet_proto . inet_service`). */
+  type: NftDataType | NftDataType[];
   flags?: NftSetFlag[];
   handle?: number;
   comment?: string;
@@ -67,6 +74,18 @@ export interface NftMeta {
 export interface NftCt {
   ct: { key: 'state' | 'status' | 'mark' };
 }
+/** `fib daddr type`: the kind of route the destination address has (local, unicast…). */
+export interface NftFib {
+  fib: { result: 'type'; flags: ('daddr' | 'saddr')[] };
+}
+/** A concatenation (`ip daddr . meta l4proto . th dport`), of keys or of values. */
+export interface NftConcat {
+  concat: (NftKey | NftValue)[];
+}
+/** A lookup in a named map as an expression: `KEY map @name`. */
+export interface NftMapLookup {
+  map: { key: NftKey; data: string };
+}
 export interface NftPrefix {
   prefix: { addr: string; len: number };
 }
@@ -87,8 +106,8 @@ export type NftVerdictValue =
   | { goto: { target: string } };
 
 /** Literal values: strings (names, addresses, `@set` references), numbers, and structured values. */
-export type NftValue = string | number | NftPrefix | NftRange | NftAnonSet | NftVerdictValue | string[];
-export type NftKey = NftPayload | NftMeta | NftCt;
+export type NftValue = string | number | NftPrefix | NftRange | NftAnonSet | NftVerdictValue | NftConcat | string[];
+export type NftKey = NftPayload | NftMeta | NftCt | NftFib | NftConcat;
 export type NftExpr = NftKey | NftValue;
 
 // ---------------------------------------------------------------------------
@@ -119,8 +138,12 @@ export interface NftSnat {
 export interface NftMangle {
   mangle: { key: NftKey; value: NftValue };
 }
+/** Destination NAT to an address and optionally a port, each a value or a map lookup. */
+export interface NftDnat {
+  dnat: { family: 'ip' | 'ip6'; addr: string | NftMapLookup; port?: number | NftMapLookup };
+}
 
-export type NftStatement = NftMatch | NftCounter | NftVmap | NftReject | NftMasquerade | NftSnat | NftMangle | NftVerdictValue;
+export type NftStatement = NftMatch | NftCounter | NftVmap | NftReject | NftMasquerade | NftSnat | NftMangle | NftDnat | NftVerdictValue;
 
 export interface NftRule {
   family: NftFamily;
@@ -194,3 +217,9 @@ export const snat = (family: 'ip' | 'ip6', addr: string | NftRange, port?: NftRa
   snat: port ? { family, addr, port } : { family, addr },
 });
 export const mangle = (key: NftKey, value: NftValue): NftMangle => ({ mangle: { key, value } });
+export const fibDaddrType = (): NftFib => ({ fib: { result: 'type', flags: ['daddr'] } });
+export const concat = (...items: (NftKey | NftValue)[]): NftConcat => ({ concat: items });
+export const mapLookup = (key: NftKey, mapName: string): NftMapLookup => ({ map: { key, data: setRef(mapName) } });
+export const dnat = (family: 'ip' | 'ip6', addr: string | NftMapLookup, port?: number | NftMapLookup): NftDnat => ({
+  dnat: port === undefined ? { family, addr } : { family, addr, port },
+});

@@ -149,7 +149,7 @@ function connect(ns: string, host: string, localPort?: number): string {
 describe.skipIf(!root)('firewall rules on the real kernel', () => {
   let host = '';
   let uplink = '';
-  const g: Record<'iso1' | 'iso2' | 'nat' | 'route' | 'nat2', string> = { iso1: '', iso2: '', nat: '', route: '', nat2: '' };
+  const g: Record<'iso1' | 'iso2' | 'nat' | 'natb' | 'route' | 'nat2', string> = { iso1: '', iso2: '', nat: '', natb: '', route: '', nat2: '' };
   const nets = {
     iso: { def: netDef('iso', 'none', '10.91.1.1'), bridge: 'vbr1' },
     nat: { def: netDef('nat', 'nat', '10.91.2.1'), bridge: 'vbr2' },
@@ -198,6 +198,7 @@ describe.skipIf(!root)('firewall rules on the real kernel', () => {
     g.nat = addGuest(host, 'fwg3', 'vbr2', 'vg3', '10.91.2.11/24', '10.91.2.1');
     g.route = addGuest(host, 'fwg4', 'vbr3', 'vg4', '10.91.3.11/24', '10.91.3.1');
     g.nat2 = addGuest(host, 'fwg5', 'vbr4', 'vg5', '10.91.4.11/24', '10.91.4.1');
+    g.natb = addGuest(host, 'fwg6', 'vbr2', 'vg6', '10.91.2.12/24', '10.91.2.1');
     await Promise.all([uplink, ...Object.values(g)].map(startServer));
   }, 30_000);
 
@@ -301,6 +302,53 @@ describe.skipIf(!root)('firewall rules on the real kernel', () => {
     stopNet('nat');
     stopNet('route');
     expect(listing()).not.toMatch(/vbr[23]/);
+  });
+
+  it('port forwards: from outside, from the host, from a guest of the same network (hairpin) and of another; removal closes them', () => {
+    const forwarded: NetworkDef = {
+      ...nets.nat.def,
+      portForwards: {
+        position: 0,
+        forwards: [
+          { proto: 'tcp', port: { start: 2222, end: 2222 }, to: '10.91.2.11', toPort: { start: Number(PORT), end: Number(PORT) } },
+          { proto: 'tcp', address: '192.0.2.1', port: { start: 7000, end: 7010 }, to: '10.91.2.11' },
+        ],
+      },
+    };
+    const fwd = planNetworkFirewall(forwarded, { bridge: 'vbr2' });
+    const viaPort = (ns: string, addr: string, port: string): string => {
+      const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, '-e', clientCode, addr, port], { encoding: 'utf8', timeout: 10_000 });
+      return r.stdout.trim();
+    };
+    start('nat2');
+    nft(host, fwd.apply);
+    try {
+      // From outside, to the host's uplink address: the guest answers, seeing the real client.
+      expect(viaPort(uplink, '192.0.2.1', '2222')).toMatch(/^OK 192\.0\.2\.2 /);
+      // A kept range, on one listen address only.
+      expect(viaPort(uplink, '192.0.2.1', PORT)).toMatch(/^OK 192\.0\.2\.2 /);
+      // From the host itself, to its own addresses (not loopback).
+      expect(viaPort(host, '192.0.2.1', '2222')).toMatch(/^OK 192\.0\.2\.1 /);
+      expect(viaPort(host, '10.91.4.1', '2222')).toMatch(/^OK /);
+      expect(viaPort(host, '127.0.0.1', '2222')).toBe('ERR ECONNREFUSED');
+      // Hairpin: another guest of the same network, through the host's address, answered through the host.
+      expect(viaPort(g.natb, '192.0.2.1', '2222')).toMatch(/^OK 10\.91\.2\.1 /);
+      // A guest of another NAT network, which otherwise cannot open a connection into this one.
+      expect(viaPort(g.nat2, '192.0.2.1', '2222')).toMatch(/^OK 10\.91\.2\.1 /);
+      expect(connect(g.nat2, '10.91.2.11')).toBe('ERR ECONNREFUSED');
+      // Only the forwarded port is open: the guest's own address stays closed to the uplink.
+      expect(connect(uplink, '10.91.2.11')).toBe('ERR ECONNREFUSED');
+    } finally {
+      nft(host, fwd.remove);
+    }
+    start('nat');
+    try {
+      expect(viaPort(uplink, '192.0.2.1', '2222')).toBe('ERR ECONNREFUSED');
+      expect(viaPort(g.nat2, '192.0.2.1', '2222')).toBe('ERR ECONNREFUSED');
+    } finally {
+      stopNet('nat');
+      stopNet('nat2');
+    }
   });
 
   it('leaves another table byte-identical, and teardown leaves the ruleset as it found it', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ForwardMode, ForwardNat, IpDef, NetworkDef } from '../../src/conf/network/types.js';
+import type { PortForwardDef } from '../../src/conf/network/port-forward-types.js';
 import { detectFirewallConflicts, planFirewallBase, planFirewallTeardown, planNetworkFirewall } from '../../src/plan/firewall.js';
 import type { NftBatch, NftCommand, NftElem, NftStatement, NftValue } from '../../src/plan/nft-json.js';
 import { VirError } from '../../src/util/errors.js';
@@ -70,6 +71,12 @@ function value(v: NftValue): string {
   if ('set' in v) return `{ ${v.set.map(value).join(', ')} }`;
   if ('jump' in v) return `jump ${v.jump.target}`;
   if ('goto' in v) return `goto ${v.goto.target}`;
+  if ('concat' in v)
+    return v.concat
+      .map((c) =>
+        typeof c === 'object' && !Array.isArray(c) && ('payload' in c || 'meta' in c || 'ct' in c || 'fib' in c) ? key(c) : value(c as NftValue),
+      )
+      .join(' . ');
   return Object.keys(v)[0]!;
 }
 
@@ -82,7 +89,13 @@ function key(k: object): string {
     const m = (k as { meta: { key: string } }).meta.key;
     return m === 'iifname' || m === 'oifname' ? m : `meta ${m}`;
   }
+  if ('fib' in k) return `fib ${(k as { fib: { flags: string[] } }).fib.flags.join(' . ')} type`;
+  if ('concat' in k) return value(k as NftValue);
   return `ct ${(k as { ct: { key: string } }).ct.key}`;
+}
+
+function lookup(l: string | number | { map: { key: object; data: string } }): string {
+  return typeof l === 'object' ? `${key(l.map.key)} map ${l.map.data}` : String(l);
 }
 
 function statement(s: NftStatement): string {
@@ -99,6 +112,7 @@ function statement(s: NftStatement): string {
     return `snat ${s.snat.family} to ${value(s.snat.addr)}${port}`;
   }
   if ('mangle' in s) return `${key(s.mangle.key)} set ${value(s.mangle.value)}`;
+  if ('dnat' in s) return `dnat ${s.dnat.family} to ${lookup(s.dnat.addr)}${s.dnat.port !== undefined ? ` : ${lookup(s.dnat.port)}` : ''}`;
   return value(s as NftValue);
 }
 
@@ -127,7 +141,7 @@ function elements(b: NftBatch, verb: 'add' | 'delete', name: string): string[] {
     const [kind, o] = objectOf(c);
     if (verbOf(c) !== verb || kind !== 'element' || o.name !== name) return [];
     return (o.elem as NftElem[]).map((e) =>
-      Array.isArray(e) && e.length === 2 && typeof e[1] === 'object' && !Array.isArray(e[1])
+      Array.isArray(e) && e.length === 2 && (typeof e[0] === 'object' || (typeof e[1] === 'object' && !Array.isArray(e[1])))
         ? `${value(e[0] as NftValue)} : ${value(e[1] as NftValue)}`
         : value(e as NftValue),
     );
@@ -156,7 +170,7 @@ describe('planFirewallBase', () => {
     }
   });
 
-  it('declares the base chains on the forward, postrouting (nat) and output hooks, policy accept', () => {
+  it('declares the base chains on the forward, postrouting (nat), output, and (nat) prerouting and output hooks, policy accept', () => {
     const chains = base.nftables.flatMap((c) => {
       const [kind, o] = objectOf(c);
       return verbOf(c) === 'add' && kind === 'chain' ? [o] : [];
@@ -165,19 +179,38 @@ describe('planFirewallBase', () => {
       { family: 'inet', table: 'virtnet', name: 'forward', type: 'filter', hook: 'forward', prio: 0, policy: 'accept' },
       { family: 'inet', table: 'virtnet', name: 'postrouting', type: 'nat', hook: 'postrouting', prio: 100, policy: 'accept' },
       { family: 'inet', table: 'virtnet', name: 'output', type: 'filter', hook: 'output', prio: 0, policy: 'accept' },
+      { family: 'inet', table: 'virtnet', name: 'prerouting', type: 'nat', hook: 'prerouting', prio: -100, policy: 'accept' },
+      { family: 'inet', table: 'virtnet', name: 'output_dnat', type: 'nat', hook: 'output', prio: -100, policy: 'accept' },
     ]);
   });
 
   it('dispatches through verdict maps keyed by interface name and by source subnet', () => {
-    expect(rules(base, 'forward')).toEqual(['oifname vmap @fwd_in', 'iifname vmap @fwd_out']);
+    expect(rules(base, 'forward')).toEqual([
+      'ct status dnat ip daddr . meta l4proto . th dport @dnat4_open accept',
+      'oifname vmap @fwd_in',
+      'iifname vmap @fwd_out',
+    ]);
     expect(rules(base, 'postrouting')).toEqual(['ip saddr vmap @nat4', 'ip6 saddr vmap @nat6']);
+    const key = ['ipv4_addr', 'inet_proto', 'inet_service'];
     const maps = base.nftables.flatMap((c) => (objectOf(c)[0] === 'map' ? [objectOf(c)[1]] : []));
     expect(maps.map((m) => [m.name, m.type, m.map, m.flags])).toEqual([
       ['fwd_in', 'ifname', 'verdict', undefined],
       ['fwd_out', 'ifname', 'verdict', undefined],
       ['nat4', 'ipv4_addr', 'verdict', ['interval']],
       ['nat6', 'ipv6_addr', 'verdict', ['interval']],
+      ['dnat4_addr', key, 'ipv4_addr', ['interval']],
+      ['dnat4_port', key, 'inet_service', ['interval']],
+      ['dnat4_keep', key, 'ipv4_addr', ['interval']],
     ]);
+  });
+
+  it('port forwards: DNAT by listen address . protocol . port, from outside and from the host, in constant rules', () => {
+    const dnat = [
+      'meta l4proto { tcp, udp } fib daddr type local ip daddr != 127.0.0.0/8 dnat ip to ip daddr . meta l4proto . th dport map @dnat4_addr : ip daddr . meta l4proto . th dport map @dnat4_port',
+      'meta l4proto { tcp, udp } fib daddr type local ip daddr != 127.0.0.0/8 dnat ip to ip daddr . meta l4proto . th dport map @dnat4_keep',
+    ];
+    expect(rules(base, 'prerouting')).toEqual(dnat);
+    expect(rules(base, 'output_dnat')).toEqual(dnat);
   });
 
   it('zeroes the UDP checksum of DHCPv4 replies leaving a bridge of the dhcp_csum set', () => {
@@ -186,7 +219,7 @@ describe('planFirewallBase', () => {
 
   it('is idempotent: every base chain is flushed before its rules are added, and nothing is deleted', () => {
     const cmds = commandList(base);
-    for (const chain of ['forward', 'postrouting', 'output']) {
+    for (const chain of ['forward', 'postrouting', 'output', 'prerouting', 'output_dnat']) {
       const flushAt = cmds.indexOf(`flush chain ${chain}`);
       expect(flushAt).toBeGreaterThan(cmds.indexOf(`add chain ${chain}`));
       expect(flushAt).toBeLessThan(cmds.indexOf(`add rule ${chain}`));
@@ -334,6 +367,77 @@ describe('planNetworkFirewall: nat', () => {
   });
 });
 
+describe('planNetworkFirewall: port forwards', () => {
+  const withForwards = (forwards: PortForwardDef[]): NetworkDef => ({
+    ...netDef({ mode: 'nat', ips: [V4] }),
+    portForwards: { forwards, position: 0 },
+  });
+  const plan = planNetworkFirewall(
+    withForwards([
+      { proto: 'tcp', port: { start: 2222, end: 2222 }, to: '192.168.122.10', toPort: { start: 22, end: 22 } },
+      { proto: 'both', address: '198.51.100.7', port: { start: 8000, end: 8010 }, to: '192.168.122.10' },
+      { proto: 'udp', port: { start: 5000, end: 5001 }, to: 'web', toPort: { start: 6000, end: 6001 }, toAddress: '192.168.122.11' },
+      { proto: 'tcp', port: { start: 80, end: 80 }, to: 'db' },
+      { proto: 'tcp', address: '198.51.100.8', port: { start: 2223, end: 2223 }, to: '192.168.122.10', toPort: { start: 22, end: 22 } },
+    ]),
+    { bridge: 'virbr0' },
+  );
+
+  it('adds elements only: one per protocol for a kept range, one per port for a changed one', () => {
+    expect(elements(plan.apply, 'add', 'dnat4_keep')).toEqual([
+      '198.51.100.7 . tcp . 8000-8010 : 192.168.122.10',
+      '198.51.100.7 . udp . 8000-8010 : 192.168.122.10',
+    ]);
+    expect(elements(plan.apply, 'add', 'dnat4_addr')).toEqual([
+      '0.0.0.0/0 . tcp . 2222 : 192.168.122.10',
+      '0.0.0.0/0 . udp . 5000 : 192.168.122.11',
+      '0.0.0.0/0 . udp . 5001 : 192.168.122.11',
+      '198.51.100.8 . tcp . 2223 : 192.168.122.10',
+    ]);
+    expect(elements(plan.apply, 'add', 'dnat4_port')).toEqual([
+      '0.0.0.0/0 . tcp . 2222 : 22',
+      '0.0.0.0/0 . udp . 5000 : 6000',
+      '0.0.0.0/0 . udp . 5001 : 6001',
+      '198.51.100.8 . tcp . 2223 : 22',
+    ]);
+  });
+
+  it("opens the guests' ports to forwarded traffic, merged per address and protocol", () => {
+    expect(elements(plan.apply, 'add', 'dnat4_open')).toEqual([
+      '192.168.122.10 . tcp . 22',
+      '192.168.122.10 . tcp . 8000-8010',
+      '192.168.122.10 . udp . 8000-8010',
+      '192.168.122.11 . udp . 6000-6001',
+    ]);
+    const overlapping = planNetworkFirewall(
+      withForwards([
+        { proto: 'tcp', port: { start: 20, end: 30 }, to: '192.168.122.10' },
+        { proto: 'tcp', port: { start: 31, end: 31 }, to: '192.168.122.10', toPort: { start: 25, end: 25 } },
+        { proto: 'tcp', port: { start: 32, end: 32 }, to: '192.168.122.10', toPort: { start: 31, end: 31 } },
+      ]),
+      { bridge: 'virbr0' },
+    );
+    expect(elements(overlapping.apply, 'add', 'dnat4_open')).toEqual(['192.168.122.10 . tcp . 20-31']);
+  });
+
+  it('leaves out a named target with no address now', () => {
+    expect(JSON.stringify(plan.apply)).not.toContain('"db"');
+  });
+
+  it('masquerades hairpin traffic: a guest reaching a forward of its own network', () => {
+    expect(rules(plan.apply, 'nat_virbr0')[0]).toBe('ct status dnat ip daddr 192.168.122.0/24 counter masquerade');
+    const none = planNetworkFirewall(netDef({ mode: 'nat', ips: [V4] }), { bridge: 'virbr0' });
+    expect(rules(none.apply, 'nat_virbr0').join('\n')).not.toContain('ct status dnat');
+  });
+
+  it('remove deletes every element apply added', () => {
+    for (const name of ['dnat4_addr', 'dnat4_port', 'dnat4_keep']) {
+      expect(elements(plan.remove, 'delete', name)).toEqual(elements(plan.apply, 'add', name).map((e) => e.split(' : ')[0]));
+    }
+    expect(elements(plan.remove, 'delete', 'dnat4_open')).toEqual(elements(plan.apply, 'add', 'dnat4_open'));
+  });
+});
+
 describe('planNetworkFirewall: route, open and the other modes', () => {
   it('route forwards both ways by subnet, with no conntrack match and no NAT', () => {
     const plan = planNetworkFirewall(netDef({ mode: 'route', ips: [V4, V6], dev: 'eth1' }), { bridge: 'virbr0' });
@@ -378,7 +482,11 @@ describe('planNetworkFirewall: apply and remove batches', () => {
   const removeCmds = commandList(plan.remove);
 
   it('apply starts with the idempotent base by default, and can leave it out', () => {
-    expect(rules(plan.apply, 'forward')).toEqual(['oifname vmap @fwd_in', 'iifname vmap @fwd_out']);
+    expect(rules(plan.apply, 'forward')).toEqual([
+      'ct status dnat ip daddr . meta l4proto . th dport @dnat4_open accept',
+      'oifname vmap @fwd_in',
+      'iifname vmap @fwd_out',
+    ]);
     const bare = planNetworkFirewall(def, { bridge: 'virbr0', includeBase: false });
     expect(rules(bare.apply, 'forward')).toEqual([]);
     expect(commandList(bare.apply)).toContain('add map nat4');

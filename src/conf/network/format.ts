@@ -18,6 +18,7 @@ import { formatMetadataBlock } from '../common/format-metadata.js';
 import { formatForward } from './format-forward.js';
 import { formatDns } from './format-dns.js';
 import { formatOvn } from './format-ovn.js';
+import { metadataWithForwards } from './port-forward-format.js';
 import { OVN_NAMESPACE, OVN_PREFIX } from './ovn-types.js';
 import { formatIp } from './format-ip.js';
 import { formatBandwidth, formatRoute, formatVirtualPort, formatVlan } from './format-netdev.js';
@@ -71,7 +72,8 @@ export function formatNetworkXml(def: NetworkDef, options: FormatOptions = {}): 
   out.textElement('uuid', def.uuid);
   if (def.title !== undefined) out.textElement('title', def.title);
   if (def.description !== undefined) out.textElement('description', def.description);
-  if (def.metadata) out.block(formatMetadataBlock(def.metadata.elements, out.level, def.metadata.openTag));
+  const metadata = metadataWithForwards(def.metadata, def.portForwards, inactive);
+  if (metadata) out.block(formatMetadataBlock(metadata.elements, out.level, metadata.openTag));
 
   formatForward(out, def.forward, inactive);
   formatBridge(out, def.bridge, def.forward.mode, def.ovn !== undefined);

@@ -37,6 +37,7 @@ import { parseForward } from './parse-forward.js';
 import { parseDhcpHost as parseDhcpHostImpl, parseDhcpRange as parseDhcpRangeImpl, parseIpElement } from './parse-ip.js';
 import { metadataCapture } from '../common/parse-metadata.js';
 import { parseOvn } from './parse-ovn.js';
+import { checkPortForwards, takePortForwards } from './port-forward-parse.js';
 import { parseBandwidth, parsePortGroup as parsePortGroupImpl, parseRoute, parseVirtualPort, parseVlan } from './parse-netdev.js';
 import { strToUInt, strToULongP } from '../common/parse-number.js';
 
@@ -354,11 +355,14 @@ export function parseNetworkElement(root: XmlElementNode): NetworkDef {
   if (forwardEl) def.forward = parseForward(forwardEl, name);
   checkForwardMode(def, stpText);
 
-  const metadata = metadataOfTree.has(root) ? metadataOfTree.get(root) : metadataWithoutCapture(root);
+  const captured = metadataOfTree.has(root) ? metadataOfTree.get(root) : metadataWithoutCapture(root);
+  const { forwards, metadata } = takePortForwards(xpathFirst(root, 'metadata'), captured, name);
   if (metadata) def.metadata = metadata;
+  if (forwards) def.portForwards = forwards;
 
   def.dnsmasqOptions = parseDnsmasqOptions(root, name);
   const ovn = parseOvn(root, name);
   if (ovn) def.ovn = ovn;
+  checkPortForwards(def);
   return def;
 }

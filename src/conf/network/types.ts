@@ -15,6 +15,7 @@ import type { MetadataDef } from '../common/types.js';
 
 export type { AddressFamily } from '../../util/ip.js';
 export type { MetadataDef } from '../common/types.js';
+import type { PortForwardsDef } from './port-forward-types.js';
 import type { OvnDef } from './ovn-types.js';
 export type { OvnDef } from './ovn-types.js';
 
@@ -248,6 +249,8 @@ export interface NetworkDef {
   dnsmasqOptions: string[];
   /** <virtnet:ovn>: the network lives in OVN, across hosts (./ovn-types.ts). */
   ovn?: OvnDef;
+  /** <virtnet:forwards> in <metadata>: port forwards into a NAT network (./port-forward-types.ts). */
+  portForwards?: PortForwardsDef;
 }
 
 /** Whether virtnet builds a Linux bridge for the network (the modes of VIRTUAL_FORWARD_MODES, unless it lives in OVN). */

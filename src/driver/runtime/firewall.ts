@@ -11,22 +11,16 @@
  */
 import type { Nftables, NftObject } from '../../host/nft.js';
 import {
-  DHCP_CSUM_SET,
-  FORWARD_CHAIN,
-  FWD_IN_MAP,
-  FWD_OUT_MAP,
-  NAT4_MAP,
-  NAT6_MAP,
+  BASE_CHAINS as BASE_CHAIN_LIST,
+  ELEMENT_HOLDERS as ELEMENT_HOLDER_LIST,
   NFT_FAMILY,
   NFT_TABLE,
-  OUTPUT_CHAIN,
-  POSTROUTING_CHAIN,
   planFirewallTeardown,
   removeBeforeApply,
 } from '../../plan/firewall.js';
 
-const BASE_CHAINS = new Set([FORWARD_CHAIN, POSTROUTING_CHAIN, OUTPUT_CHAIN]);
-const ELEMENT_HOLDERS = new Set([FWD_IN_MAP, FWD_OUT_MAP, NAT4_MAP, NAT6_MAP, DHCP_CSUM_SET]);
+const BASE_CHAINS = new Set(BASE_CHAIN_LIST);
+const ELEMENT_HOLDERS = new Set(ELEMENT_HOLDER_LIST);
 
 /** Whether a listing of our table holds nothing of any network: no network chain, no map or set element. */
 export function tableIsIdle(objects: readonly NftObject[]): boolean {
