@@ -187,8 +187,10 @@ export async function initializeDriver(ctx: StartupContext): Promise<StartupRepo
         report.recovered.push(`${obj.name}: ${state === 'starting' ? 'start undone' : 'stop finished'}`);
         logger.warn({ network: obj.name, state }, `a ${state === 'starting' ? 'start' : 'stop'} was interrupted: the network is stopped`);
       } catch (err) {
-        // The entry stays for the next start-up; the network is not running.
+        // The entry stays for the next start-up (or the network's next start); the network is not running.
         obj.active = false;
+        obj.applied = undefined;
+        obj.unsetDefTransient();
         problem(obj.name, err, 'cannot recover an interrupted change');
       }
       return;
