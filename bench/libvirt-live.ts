@@ -75,11 +75,60 @@ function netnsPids(): number[] {
     .map(Number);
 }
 
+export interface LibvirtMemory {
+  n: number;
+  /** libvirtd alone, and libvirtd plus every process in its namespace (the dnsmasqs), with n active. */
+  daemon: GroupMemory;
+  total: GroupMemory;
+  dnsmasqProcesses: number;
+}
+
+/**
+ * libvirt's memory with n NAT+DHCP networks active, measured the four ways
+ * of ./memory.ts: define and start them, measure, destroy and undefine them
+ * (~25 s + ~90 s for 200). For benches that measure nothing else of libvirt.
+ */
+export function measureLibvirtMemory(dir: string, opts: { n: number; log?: (s: string) => void }): LibvirtMemory {
+  const log = opts.log ?? (() => {});
+  refuseOurNames();
+  const daemonPid = Number(readFileSync(PIDFILE, 'utf8').trim());
+  const names: string[] = [];
+  const inotifyBefore = readFileSync(INOTIFY, 'utf8').trim();
+  const restore = (): void => {
+    if (readFileSync(INOTIFY, 'utf8').trim() !== inotifyBefore) writeFileSync(INOTIFY, `${inotifyBefore}\n`);
+  };
+  process.once('exit', restore);
+  try {
+    if (Number(inotifyBefore) < opts.n + 64) writeFileSync(INOTIFY, '1024\n');
+    for (let i = 0; i < opts.n; i++) {
+      const name = `vnb${String(i).padStart(3, '0')}`;
+      virsh('net-define', natFile(dir, name, 230 + Math.floor(i / 250), i % 250));
+      names.push(name);
+      virsh('net-start', name);
+    }
+    log(`libvirt: ${opts.n} networks started; measuring`);
+    const pids = netnsPids().filter((p) => p !== daemonPid);
+    return { n: opts.n, daemon: groupMemory([daemonPid]), total: groupMemory([daemonPid, ...pids]), dnsmasqProcesses: pids.length };
+  } finally {
+    log('libvirt: destroying and undefining them');
+    for (const name of names) {
+      spawnSync('virsh', ['-q', '-c', LIBVIRT_URI, 'net-destroy', name], { stdio: 'ignore' });
+      spawnSync('virsh', ['-q', '-c', LIBVIRT_URI, 'net-undefine', name], { stdio: 'ignore' });
+    }
+    restore();
+    process.removeListener('exit', restore);
+  }
+}
+
+function refuseOurNames(): void {
+  const existing = spawnSync('virsh', ['-q', '-c', LIBVIRT_URI, 'net-list', '--all', '--name'], { encoding: 'utf8' }).stdout;
+  if (/^vnb\d+$|^vnbcyc$/m.test(existing)) throw new Error('libvirt anchor already has vnb* networks; refusing to touch them');
+}
+
 /** Run the workloads (cycle × cycles, then n NAT+DHCP networks) against the running anchor. */
 export function measureLibvirt(dir: string, opts: { cycles: number; n: number; log?: (s: string) => void }): LibvirtLive {
   const log = opts.log ?? (() => {});
-  const existing = spawnSync('virsh', ['-q', '-c', LIBVIRT_URI, 'net-list', '--all', '--name'], { encoding: 'utf8' }).stdout;
-  if (/^vnb\d+$|^vnbcyc$/m.test(existing)) throw new Error('libvirt anchor already has vnb* networks; refusing to touch them');
+  refuseOurNames();
   const daemonPid = Number(readFileSync(PIDFILE, 'utf8').trim());
   const names: string[] = [];
   const inotifyBefore = readFileSync(INOTIFY, 'utf8').trim();

@@ -20,7 +20,7 @@
  *   upper bound on what stopping it would free), the honest "total
  *   memory" of several processes; it needs root (page frame numbers).
  */
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 
 export interface GroupMemory {
   processes: number;
@@ -118,4 +118,19 @@ export function groupMemory(pids: readonly number[], opts: { unique?: boolean } 
 export function formatMemory(m: GroupMemory): string {
   const mib = (k: number | undefined): string => (k === undefined ? 'n/a' : (k / 1024).toFixed(1));
   return `RSS ${mib(m.rssKiB)} / PSS ${mib(m.pssKiB)} / USS ${mib(m.ussKiB)} / unique ${mib(m.uniqueKiB)} MiB`;
+}
+
+/** The processes whose parent is `pid` (a daemon's helpers: its fork server, the dnsmasq zygote). */
+export function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(entry));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
 }
