@@ -50,13 +50,14 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
 });
 
-const code = await runCli(process.argv.slice(2), {
+void runCli(process.argv.slice(2), {
   io,
   connect,
   env: process.env,
   cwd: process.cwd(),
   ttyOutput: process.stdout,
+}).then((code) => {
+  process.exitCode = code;
+  // Nothing may keep the process alive after the last command (an event stream, an idle socket).
+  setImmediate(() => process.exit(code));
 });
-process.exitCode = code;
-// Nothing may keep the process alive after the last command (an event stream, an idle socket).
-setImmediate(() => process.exit(code));

@@ -66,6 +66,8 @@ export class SseParser {
 export class EventStream implements EventFeed {
   private readonly listeners = new Set<(event: DriverEvent) => void>();
   private request: ClientRequest | undefined;
+  /** The stream's request while node:http is being loaded. */
+  private opening: Promise<void> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelay = 1000;
   private readyWaiters: (() => void)[] = [];
@@ -117,8 +119,15 @@ export class EventStream implements EventFeed {
   }
 
   private open(): void {
-    if (this.closed) return;
-    const req = this.transport.openStream(ROUTES.events);
+    if (this.closed || this.opening !== undefined) return;
+    this.opening = this.transport.openStream(ROUTES.events).then((req) => {
+      this.opening = undefined;
+      if (this.closed || this.listeners.size === 0) req.destroy();
+      else this.attach(req);
+    });
+  }
+
+  private attach(req: ClientRequest): void {
     this.request = req;
     const broken = (): void => {
       if (this.request !== req) return;

@@ -1,47 +1,63 @@
 /**
- * JSON over HTTP to virtnetd with node:http alone (node:https, loaded
- * only for an https:// URI, with the system's CAs and NODE_EXTRA_CA_CERTS):
- * a unix socket (`socketPath`) or HOST:PORT, one keep-alive agent per client so a
- * sequence of calls reuses one connection (idle sockets are unref'd by
- * node's agent, so they never keep a CLI process alive).
+ * JSON over HTTP to virtnetd: a unix socket or HOST:PORT (TLS for an
+ * https:// URI, with the system's CAs and NODE_EXTRA_CA_CERTS), written
+ * on the sockets directly (http-wire.ts), one pool of kept-open
+ * connections per client so a sequence of calls reuses one (idle ones
+ * never keep a CLI process alive). node:http is loaded only for the event
+ * stream.
  *
  * A request sent on a reused connection that the daemon had just closed
- * (ECONNRESET before any answer) is sent once more on a fresh one, as
- * node's documentation advises. Failures become VirErrors (http-errors.ts).
+ * (reset or ended before any answer) is sent once more on a fresh one.
+ * Failures become VirErrors (http-errors.ts).
  */
-import http from 'node:http';
+import type { ClientRequest } from 'node:http';
+import { connect as netConnect } from 'node:net';
+import type { Socket } from 'node:net';
 import { VirError } from '../util/errors.js';
 import { READONLY_HEADER } from './http-routes.js';
 import type { DaemonTarget } from './http-uri.js';
 import { connectError, errorFromResponse, isConnectFailure, lostConnectionError } from './http-errors.js';
 import { EventStream } from './http-events.js';
+import { WireError, WirePool, type WireResponse } from './http-wire.js';
 import { etagValue, preconditionHeaders, type Answer, type CallOptions, type ClientTransport, type EventFeed, type Method } from './transport.js';
 
 export type { Method } from './transport.js';
 
-/** node:http, or node:https for a TLS listener (same request API). */
-export type HttpModule = Pick<typeof http, 'request' | 'Agent'>;
+/** node:tls's connect, for an https:// listener (loaded by connect() only then). */
+export type TlsConnect = (options: { host: string; port: number; servername?: string }) => Socket;
 
 export class HttpTransport implements ClientTransport {
-  private readonly agent: http.Agent;
+  private readonly pool: WirePool;
   private closed = false;
   private feed: EventStream | undefined;
 
   constructor(
     readonly target: DaemonTarget,
     private readonly token: string | undefined,
-    private readonly mod: HttpModule = http,
+    tlsConnect?: TlsConnect,
   ) {
-    this.agent = new mod.Agent({ keepAlive: true, maxSockets: 16 });
+    const t = target;
+    const open =
+      t.kind === 'unix'
+        ? () => netConnect({ path: t.socketPath })
+        : tlsConnect !== undefined
+          ? () => tlsConnect({ host: t.host, port: t.port, ...(/^[\d.]+$|:/.test(t.host) ? {} : { servername: t.host }) })
+          : () => netConnect({ host: t.host, port: t.port });
+    this.pool = new WirePool(open, tlsConnect !== undefined && t.kind === 'tcp');
   }
 
-  /** Connection options common to every request (socket or address, headers). */
-  requestOptions(method: Method, path: string, extraHeaders: Record<string, string> = {}): http.RequestOptions {
-    const headers: Record<string, string> = { accept: 'application/json', ...extraHeaders };
+  /** The headers of every request (token, read-only flag over TCP) and `extra`. */
+  private headers(extra: Record<string, string>): Record<string, string> {
+    const headers: Record<string, string> = { accept: 'application/json', ...extra };
     if (this.token !== undefined) headers['authorization'] = `Bearer ${this.token}`;
     if (this.target.readonly && this.target.kind === 'tcp') headers[READONLY_HEADER] = '1';
-    const where = this.target.kind === 'unix' ? { socketPath: this.target.socketPath } : { host: this.target.host, port: this.target.port };
-    return { ...where, method, path, headers };
+    return headers;
+  }
+
+  private hostHeader(): string {
+    const t = this.target;
+    if (t.kind === 'unix') return 'localhost';
+    return `${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`;
   }
 
   /** One call: send `body` as JSON, resolve with the parsed answer (undefined for 204), reject with a VirError. */
@@ -51,12 +67,35 @@ export class HttpTransport implements ClientTransport {
 
   async call<T>(method: Method, path: string, body?: unknown, options?: CallOptions): Promise<Answer<T>> {
     if (this.closed) throw new VirError('INTERNAL_ERROR', 'the connection to virtnetd is closed');
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const extra: Record<string, string> = {
+      ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
+      ...preconditionHeaders(options),
+    };
+    const head = `${method} ${path} HTTP/1.1\r\nhost: ${this.hostHeader()}\r\n${Object.entries(this.headers(extra))
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('')}\r\n`;
+    let answer: WireResponse;
     try {
-      return await this.once<T>(method, path, body, options);
+      answer = await this.pool.request(head, payload);
     } catch (err) {
-      if (err instanceof RetryOnFreshSocket) return this.once<T>(method, path, body, options);
-      throw err;
+      if (!(err instanceof WireError)) throw err;
+      // The daemon closed a kept-open connection just as the call went out: once more, on a fresh one.
+      if (err.reused && err.connected && !err.answered) answer = await this.retry(head, payload);
+      else throw this.failure(err);
     }
+    const text = answer.body.toString('utf8');
+    let parsed: unknown = undefined;
+    if (text.length > 0) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        throw new VirError('INTERNAL_ERROR', `virtnetd sent an answer that is not JSON (HTTP status ${answer.status})`);
+      }
+    }
+    if (answer.status >= 400) throw errorFromResponse(answer.status, parsed);
+    const etag = etagValue(answer.headers.get('etag'));
+    return etag === undefined ? { body: parsed as T } : { body: parsed as T, etag };
   }
 
   events(): EventFeed {
@@ -64,59 +103,30 @@ export class HttpTransport implements ClientTransport {
     return this.feed;
   }
 
-  private once<T>(method: Method, path: string, body?: unknown, options?: CallOptions): Promise<Answer<T>> {
-    return new Promise<Answer<T>>((resolve, reject) => {
-      const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-      const headers: Record<string, string> = {
-        ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
-        ...preconditionHeaders(options),
-      };
-      const req = this.mod.request({ ...this.requestOptions(method, path, headers), agent: this.agent });
-      let answered = false;
-      req.on('response', (res) => {
-        answered = true;
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', () => reject(lostConnectionError()));
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: unknown;
-          if (text.length > 0) {
-            try {
-              parsed = JSON.parse(text);
-            } catch {
-              reject(new VirError('INTERNAL_ERROR', `virtnetd sent an answer that is not JSON (HTTP status ${status})`));
-              return;
-            }
-          }
-          if (status >= 400) reject(errorFromResponse(status, parsed));
-          else {
-            const etag = etagValue(typeof res.headers.etag === 'string' ? res.headers.etag : undefined);
-            resolve(etag === undefined ? { body: parsed as T } : { body: parsed as T, etag });
-          }
-        });
-      });
-      req.on('error', (err: NodeJS.ErrnoException) => {
-        if (answered) return;
-        if (req.reusedSocket && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) reject(new RetryOnFreshSocket());
-        else if (isConnectFailure(err)) reject(connectError(this.target, err));
-        else reject(lostConnectionError());
-      });
-      req.end(payload);
-    });
+  private async retry(head: string, payload: Buffer | undefined): Promise<WireResponse> {
+    try {
+      return await this.pool.request(head, payload);
+    } catch (err) {
+      throw err instanceof WireError ? this.failure(err) : err;
+    }
   }
 
-  /** A raw streaming GET (the event stream), on its own connection. */
-  openStream(path: string): http.ClientRequest {
-    return this.mod.request({ ...this.requestOptions('GET', path, { accept: 'text/event-stream' }), agent: false });
+  private failure(err: WireError): VirError {
+    if (!err.connected && err.socketError !== undefined && isConnectFailure(err.socketError)) return connectError(this.target, err.socketError);
+    return lostConnectionError();
+  }
+
+  /** A raw streaming GET (the event stream), on its own connection, through node:http(s). */
+  async openStream(path: string): Promise<ClientRequest> {
+    const t = this.target;
+    const mod = t.kind === 'tcp' && t.tls ? await import('node:https') : await import('node:http');
+    const where = t.kind === 'unix' ? { socketPath: t.socketPath } : { host: t.host, port: t.port };
+    return mod.request({ ...where, method: 'GET', path, headers: this.headers({ accept: 'text/event-stream' }), agent: false });
   }
 
   close(): void {
     this.closed = true;
     this.feed?.close();
-    this.agent.destroy();
+    this.pool.close();
   }
 }
-
-class RetryOnFreshSocket extends Error {}

@@ -12,8 +12,8 @@
  *
  * Over TCP the token is `options.token`, else $VIRTNET_TOKEN.
  *
- * Small on purpose: node:http and a few local modules, nothing else, so
- * the CLI starts fast.
+ * Small on purpose: node:net and a few local modules, nothing else, so
+ * the CLI starts fast (node:http only for the event stream).
  */
 import type { ConnectOptions } from './types.js';
 import { HttpVirtnetClient } from './http-client.js';
@@ -27,9 +27,9 @@ export { DEFAULT_SOCKET, READONLY_SOCKET_NAME, SOCKET_NAME, readonlySocketFor, r
 /** Connect to virtnetd; rejects with a VirError when the daemon cannot be reached or refuses the connection. */
 export async function connect(options: ConnectOptions = {}): Promise<HttpVirtnetClient> {
   const target = resolveTarget(options.uri, options.readonly === true);
-  // node:https (and TLS) is loaded only for an https:// listener: the CLI's start-up stays small.
-  const mod = target.kind === 'tcp' && target.tls ? await import('node:https') : undefined;
-  const transport = new HttpTransport(target, options.token ?? (process.env['VIRTNET_TOKEN'] || undefined), mod);
+  // node:tls is loaded only for an https:// listener: the CLI's start-up stays small.
+  const tls = target.kind === 'tcp' && target.tls ? await import('node:tls') : undefined;
+  const transport = new HttpTransport(target, options.token ?? (process.env['VIRTNET_TOKEN'] || undefined), tls?.connect);
   const client = new HttpVirtnetClient(transport);
   try {
     await client.version();

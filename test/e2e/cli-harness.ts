@@ -10,7 +10,7 @@ import { chmodSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { repo, testBundle } from './esbuild-bundle.js';
 
-const bundle = testBundle('src/cli/main.ts', 'virtnet.js');
+const bundle = testBundle('src/cli/main.ts', 'virtnet.cjs');
 
 /** Bundle the CLI once per test file; returns the bundle's path. */
 export function cliBundle(): Promise<string> {

@@ -1,7 +1,8 @@
 /**
  * One entry point of virtnet bundled for end-to-end tests, as
- * scripts/build.mjs bundles it: ESM for Node 20, libxml2-wasm left
- * external, `require` provided by a banner. Each bundle goes to its own
+ * scripts/build.mjs bundles it: the daemon ESM for Node 20, libxml2-wasm left
+ * external, `require` provided by a banner; the CLI through
+ * scripts/bundle-cli.mjs itself (CommonJS, run as a plain file here). Each bundle goes to its own
  * private folder under node_modules/.cache, so a stale dist/ never hides a
  * change and parallel test files never race on one file. The CLI harness
  * (cli-harness.ts) and the daemon harness (daemon-process.ts) each keep one.
@@ -10,6 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { bundleCli } from '../../scripts/bundle-cli.mjs';
 
 /** The repository's root folder. */
 export const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -21,7 +23,7 @@ export interface TestBundle {
   remove(): void;
 }
 
-/** A lazily built bundle of `entry` (relative to the repository) written as `<outName>` in a fresh `<outName minus .js>-e2e-*` folder. */
+/** A lazily built bundle of `entry` (relative to the repository) written as `<outName>` in a fresh `<outName minus its extension>-e2e-*` folder. */
 export function testBundle(entry: string, outName: string): TestBundle {
   let dir: string | undefined;
   let path: Promise<string> | undefined;
@@ -30,8 +32,12 @@ export function testBundle(entry: string, outName: string): TestBundle {
       path ??= (async () => {
         const cache = join(repo, 'node_modules/.cache');
         mkdirSync(cache, { recursive: true });
-        dir = mkdtempSync(join(cache, `${outName.replace(/\.js$/, '')}-e2e-`));
+        dir = mkdtempSync(join(cache, `${outName.replace(/\.c?js$/, '')}-e2e-`));
         const out = join(dir, outName);
+        if (entry === 'src/cli/main.ts') {
+          await bundleCli(out, { minify: false });
+          return out;
+        }
         await build({
           entryPoints: [join(repo, entry)],
           outfile: out,

@@ -67,7 +67,7 @@ describe('README tutorial parsing', () => {
   });
 });
 
-const built = existsSync(join(repo, 'dist/virtnetd.js')) && existsSync(join(repo, 'dist/virtnet.js'));
+const built = existsSync(join(repo, 'dist/virtnetd.js')) && existsSync(join(repo, 'dist/virtnet.cjs'));
 
 describe.skipIf(!canUseNetns() || !built)('README tutorial, run against a sandboxed virtnetd', () => {
   let root: string;
