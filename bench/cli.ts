@@ -82,7 +82,6 @@ async function settledRssMiB(pid: number): Promise<number> {
   return rssMiB(pid);
 }
 
-
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -171,7 +170,8 @@ async function stopAll(daemon: ChildProcess | undefined, ns: string, dir: string
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('run as root (the daemon realises networks in a network namespace)');
   // The CLI's bundle is dist/virtnet.cjs (dist/virtnet.js in builds before issue 17, which this bench can measure too).
-  if (!existsSync(DAEMON) || !['dist/virtnet.cjs', 'dist/virtnet.js'].some((f) => existsSync(join(REPO, f)))) throw new Error("build first: 'npm run build'");
+  if (!existsSync(DAEMON) || !['dist/virtnet.cjs', 'dist/virtnet.js'].some((f) => existsSync(join(REPO, f))))
+    throw new Error("build first: 'npm run build'");
   let libvirt: LibvirtMemory | undefined;
   if (LIBVIRT_LIVE && ACTIVE) {
     if (!libvirtAvailable()) throw new Error('BENCH_LIBVIRT=1 but the libvirt anchor does not answer (bash ../shared/anchors/libvirt/start.sh)');
@@ -222,7 +222,9 @@ async function main(): Promise<void> {
     /** The daemon, every process in its namespace and its own helpers. */
     const ourMemory = (): GroupMemory => groupMemory([daemonPid, ...new Set([...netnsPids(ns), ...childrenOf(daemonPid)])]);
 
-    process.stdout.write(`virtnet CLI benchmark: median and minimum of ${REPS} processes each (node ${process.version}, load ${readFileSync('/proc/loadavg', 'utf8').trim()})\n`);
+    process.stdout.write(
+      `virtnet CLI benchmark: median and minimum of ${REPS} processes each (node ${process.version}, load ${readFileSync('/proc/loadavg', 'utf8').trim()})\n`,
+    );
     row('node -e 0 (bare Node.js start-up)', measure(REPS, process.execPath, ['-e', '0'], env));
     row('virtnet --version (start-up alone)', measure(REPS, CLI, ['--version'], env));
     row('virtnet help net-list (no daemon)', measure(REPS, CLI, ['help', 'net-list'], env));
@@ -264,7 +266,10 @@ async function main(): Promise<void> {
     row(`node -e 0 and net-dumpxml in turn (${3 * REPS} each): node -e 0`, pairBare);
     row(`node -e 0 and net-dumpxml in turn (${3 * REPS} each): virtnet -q net-dumpxml`, pairCall, VIRSH.dumpxml);
     const over = { median: pairCall.median - pairBare.median, min: pairCall.min - pairBare.min };
-    verdict(over.median <= 8, `one CLI call (net-dumpxml) ${over.median.toFixed(1)} ms above a bare node -e 0 by median (${over.min.toFixed(1)} ms by minimum); target <= 8 ms`);
+    verdict(
+      over.median <= 8,
+      `one CLI call (net-dumpxml) ${over.median.toFixed(1)} ms above a bare node -e 0 by median (${over.min.toFixed(1)} ms by minimum); target <= 8 ms`,
+    );
 
     if (ACTIVE) {
       const c = await connect({ uri });
@@ -285,7 +290,9 @@ async function main(): Promise<void> {
       process.stdout.write(`  right after the starts: ${formatMemory(burstTotal)} (${burstTotal.processes} processes)\n`);
       process.stdout.write(`  idle:                   ${formatMemory(idleTotal)} (${idleTotal.processes} processes)\n`);
       if (libvirt) {
-        process.stdout.write(`  libvirt 9.0, same run:  ${formatMemory(libvirt.total)} (${libvirt.total.processes} processes; libvirtd alone ${formatMemory(libvirt.daemon)})\n`);
+        process.stdout.write(
+          `  libvirt 9.0, same run:  ${formatMemory(libvirt.total)} (${libvirt.total.processes} processes; libvirtd alone ${formatMemory(libvirt.daemon)})\n`,
+        );
         for (const [what, pick] of [
           ['distinct physical pages', (m: GroupMemory) => m.uniqueKiB],
           ['summed PSS', (m: GroupMemory) => m.pssKiB],
@@ -293,7 +300,10 @@ async function main(): Promise<void> {
           const ours = pick(idleTotal);
           const theirs = pick(libvirt.total);
           if (ours === undefined || theirs === undefined) continue;
-          verdict(ours <= 0.8 * theirs, `total memory by ${what}, idle: ${(ours / 1024).toFixed(1)} MiB against libvirt's ${(theirs / 1024).toFixed(1)} MiB = ${(ours / theirs).toFixed(2)}x; target <= 0.8x`);
+          verdict(
+            ours <= 0.8 * theirs,
+            `total memory by ${what}, idle: ${(ours / 1024).toFixed(1)} MiB against libvirt's ${(theirs / 1024).toFixed(1)} MiB = ${(ours / theirs).toFixed(2)}x; target <= 0.8x`,
+          );
         }
       }
     }

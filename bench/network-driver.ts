@@ -65,7 +65,12 @@ const PARALLEL = Number(env('BENCH_PARALLEL', '16'));
 const LIBVIRT_LIVE = env('BENCH_LIBVIRT', '0') === '1';
 const ZYGOTE_LIBRARY_NAME_IN_DIST = join('dist', ZYGOTE_LIBRARY_NAME);
 /** dnsmasq's zygote library (src/host/zygote.ts) as virtnetd finds it: VIRTNET_ZYGOTE_LIBRARY, else the repository's dist/ (the bench runs from the repository). */
-const ZYGOTE = process.env['VIRTNET_ZYGOTE_LIBRARY'] !== undefined ? findZygoteLibrary() ?? null : existsSync(ZYGOTE_LIBRARY_NAME_IN_DIST) ? resolve(ZYGOTE_LIBRARY_NAME_IN_DIST) : null;
+const ZYGOTE =
+  process.env['VIRTNET_ZYGOTE_LIBRARY'] !== undefined
+    ? (findZygoteLibrary() ?? null)
+    : existsSync(ZYGOTE_LIBRARY_NAME_IN_DIST)
+      ? resolve(ZYGOTE_LIBRARY_NAME_IN_DIST)
+      : null;
 
 /* ---- libvirt's figures ---------------------------------------------------- */
 
@@ -548,7 +553,7 @@ async function main(): Promise<void> {
     'virtnet network-driver benchmark (bench/network-driver.ts)',
     `date:     ${started.toISOString()}`,
     `machine:  nproc=${(await import('node:os')).cpus().length}  kernel=${readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim()}  node=${process.version}`,
-    `setup:    driver in-process, LinuxRuntime in a fresh netns; NAT networks <forward mode='nat'/>, 10.X.Y.1/24, DHCP .2-.254; dnsmasq ${ZYGOTE ? `forked from its zygote (${ZYGOTE})` : 'exec\'d (no zygote library)'}`,
+    `setup:    driver in-process, LinuxRuntime in a fresh netns; NAT networks <forward mode='nat'/>, 10.X.Y.1/24, DHCP .2-.254; dnsmasq ${ZYGOTE ? `forked from its zygote (${ZYGOTE})` : "exec'd (no zygote library)"}`,
     `load:     ${readFileSync('/proc/loadavg', 'utf8').trim()} (at the end)`,
     `libvirt:  ${source}`,
     '',

@@ -85,7 +85,7 @@ export class HttpTransport implements ClientTransport {
       else throw this.failure(err);
     }
     const text = answer.body.toString('utf8');
-    let parsed: unknown = undefined;
+    let parsed: unknown;
     if (text.length > 0) {
       try {
         parsed = JSON.parse(text);

@@ -24,7 +24,9 @@ afterEach(async () => {
 });
 
 /** A server on a fresh unix socket; `answer` gets each request's head (one per request, bodies are not sent here) and the socket. */
-async function serve(answer: (head: string, socket: Socket, nth: { onSocket: number; overall: number }) => void): Promise<{ path: string; sockets: Socket[] }> {
+async function serve(
+  answer: (head: string, socket: Socket, nth: { onSocket: number; overall: number }) => void,
+): Promise<{ path: string; sockets: Socket[] }> {
   const path = join(dir, `s${Math.random().toString(16).slice(2)}.sock`);
   const sockets: Socket[] = [];
   let overall = 0;
@@ -34,8 +36,7 @@ async function serve(answer: (head: string, socket: Socket, nth: { onSocket: num
     let onSocket = 0;
     socket.on('data', (d) => {
       buf += d.toString('latin1');
-      let end: number;
-      while ((end = buf.indexOf('\r\n\r\n')) >= 0) {
+      for (let end = buf.indexOf('\r\n\r\n'); end >= 0; end = buf.indexOf('\r\n\r\n')) {
         const head = buf.slice(0, end);
         buf = buf.slice(end + 4);
         answer(head, socket, { onSocket: ++onSocket, overall: ++overall });
