@@ -75,16 +75,17 @@ const ZYGOTE =
 /* ---- libvirt's figures ---------------------------------------------------- */
 
 interface LibvirtFigures {
-  cycle?: number;
-  steps?: number[];
+  // What the recorded file does not hold stays undefined.
+  cycle?: number | undefined;
+  steps?: number[] | undefined;
   /** N → total seconds, last-ten mean ms, destroy total seconds, destroy median ms, undefine seconds. */
   perN: Map<number, { total?: number; last10?: number; destroy?: number; destroyMedian?: number; undefine?: number }>;
-  list?: number;
-  dumpxml?: number;
-  rss0?: number;
-  rssN?: number;
-  dnsmasqProcs?: number;
-  dnsmasqRss?: number;
+  list?: number | undefined;
+  dumpxml?: number | undefined;
+  rss0?: number | undefined;
+  rssN?: number | undefined;
+  dnsmasqProcs?: number | undefined;
+  dnsmasqRss?: number | undefined;
   /** Measured live in this run (libvirt-live.ts), not read from the recorded file. */
   live?: LibvirtLive;
 }

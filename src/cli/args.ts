@@ -73,7 +73,7 @@ export function parseGlobalArgs(argv: readonly string[]): ArgsResult {
   const apply = (val: string, arg: string | undefined, spelled: string): ArgsResult | undefined => {
     switch (val) {
       case 'c':
-        options.uri = arg;
+        if (arg !== undefined) options.uri = arg;
         return undefined;
       case 'd': {
         const n = parseCInt(arg ?? '', 10);
@@ -97,7 +97,7 @@ export function parseGlobalArgs(argv: readonly string[]): ArgsResult {
         return undefined;
       }
       case 'l':
-        options.logFile = arg;
+        if (arg !== undefined) options.logFile = arg;
         return undefined;
       case 'q':
         options.quiet = true;

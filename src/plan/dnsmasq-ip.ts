@@ -25,7 +25,7 @@ export function formatAddress(text: string): string {
  * the classful prefix of an IPv4 address (0 for 0.0.0.0, -1 for class D/E),
  * else 64 for IPv6 (0 for ::), else 0.
  */
-export function effectivePrefix(ip: IpDef): number {
+export function effectivePrefix(ip: Pick<IpDef, 'address' | 'netmask' | 'prefix'>): number {
   if (ip.prefix !== undefined && ip.prefix > 0) return ip.prefix;
   const mask = ip.netmask === undefined ? undefined : parseIp(ip.netmask);
   if (mask) return prefixFromNetmask(mask) ?? -1;

@@ -38,7 +38,7 @@ export function ipv4SubnetOf(ip: IpDef): { network: IpAddress; prefix: number } 
 
 /** The prefix of a static `<route>` (prefix, else netmask, else the address's classful default, as for `<ip>`). */
 export function routePrefix(route: RouteDef): number {
-  return effectivePrefix({ address: route.address, netmask: route.netmask, prefix: route.prefix, dhcp: false, ranges: [], hosts: [] });
+  return effectivePrefix(route);
 }
 
 /** The IPv4 destination of a static route, masked by its prefix; undefined for IPv6. */

@@ -84,7 +84,7 @@ describe.skipIf(!root)('virtnetd, the process', () => {
     expect(wrong.status).toBe(401);
     const ok = await rawGet({ host: '127.0.0.1', port: d.port, path: '/api/networks', headers: { authorization: `Bearer ${d.token}` } });
     expect(ok).toEqual({ status: 200, body: '[]' });
-    const c = await connect({ uri: `http://127.0.0.1:${d.port}`, token: d.token });
+    const c = await connect({ uri: `http://127.0.0.1:${d.port}`, token: d.token! });
     expect(await c.list()).toEqual([]);
     await c.close();
 

@@ -34,7 +34,7 @@ function netDef(name: string, mode: ForwardMode, address: string, opts: { dhcp?:
     uuid: '00000000-0000-0000-0000-000000000000',
     uuidSpecified: false,
     connections: 0,
-    forward: { mode, interfaces: [], nat: mode === 'nat' ? { portStart: 0, portEnd: 0 } : undefined },
+    forward: { mode, interfaces: [], ...(mode === 'nat' ? { nat: { portStart: 0, portEnd: 0 } } : {}) },
     bridge: { stp: false, delay: 0 },
     mtu: 0,
     dns: { forwarders: [], txts: [], srvs: [], hosts: [] },

@@ -29,7 +29,7 @@ describe.skipIf(!root)('the tutorial with real guests', () => {
   let ns: string | undefined;
   let outside: string | undefined;
   let w: GuestWorld | undefined;
-  const state: { centosIsolatedMac?: string; centosIsolatedIp?: string; fedoraIp?: string } = {};
+  const state: { centosIsolatedMac?: string | undefined; centosIsolatedIp?: string | undefined; fedoraIp?: string | undefined } = {};
 
   beforeAll(async () => {
     ns = createNetns('gtut');

@@ -344,7 +344,7 @@ export class FakeKernel {
     const peer = link.peer;
     delete link.peer;
     this.removeLink(n, name);
-    link.peer = peer;
+    if (peer) link.peer = peer;
   }
 
   private addr(n: FakeNamespace, verb: string, rest: string[]): void {

@@ -59,7 +59,8 @@ describe('the start-up summary', () => {
   });
 
   it('without TCP has no box, and says where networks live', () => {
-    const lines = terminalStartupLines({ ...facts, tcp: undefined, sandbox: undefined, netns: 'lab1', startup: undefined } as StartupFacts);
+    const { tcp: _tcp, sandbox: _sandbox, startup: _startup, ...local } = facts;
+    const lines = terminalStartupLines({ ...local, netns: 'lab1' });
     expect(lines.some((l) => l.includes('┌'))).toBe(false);
     expect(lines).toContain("  Namespace    networks live in 'lab1'");
   });

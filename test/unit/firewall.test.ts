@@ -22,11 +22,11 @@ interface IpSpec {
 
 function ipDef(s: IpSpec): IpDef {
   return {
-    family: s.family,
+    ...(s.family !== undefined ? { family: s.family } : {}),
     address: s.address,
-    prefix: s.prefix,
-    netmask: s.netmask,
-    tftpRoot: s.tftp ? '/some/dir' : undefined,
+    ...(s.prefix !== undefined ? { prefix: s.prefix } : {}),
+    ...(s.netmask !== undefined ? { netmask: s.netmask } : {}),
+    ...(s.tftp ? { tftpRoot: '/some/dir' } : {}),
     dhcp: s.dhcp === true,
     ranges: s.dhcp ? [{ start: s.address, end: s.address }] : [],
     hosts: [],
@@ -39,11 +39,11 @@ function netDef(opts: { mode: ForwardMode; ips: IpSpec[]; dev?: string; nat?: Pa
     uuid: '81ff0d90-c91e-6742-64da-4a736edb9a9b',
     uuidSpecified: true,
     connections: 0,
-    ipv6: opts.ipv6,
+    ...(opts.ipv6 !== undefined ? { ipv6: opts.ipv6 } : {}),
     forward: {
       mode: opts.mode,
       interfaces: opts.dev ? [{ type: 'netdev', dev: opts.dev, connections: 0 }] : [],
-      nat: opts.nat ? { portStart: 0, portEnd: 0, ...opts.nat } : undefined,
+      ...(opts.nat ? { nat: { portStart: 0, portEnd: 0, ...opts.nat } } : {}),
     },
     bridge: { name: 'virbr0', stp: true, delay: 0 },
     mtu: 0,

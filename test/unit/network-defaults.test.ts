@@ -20,7 +20,7 @@ import type { ValidateFacts } from '../../src/conf/network/validate.js';
 /** Another network object using `bridge` (live) and optionally `persistentBridge`. */
 function other(name: string, bridge: string | undefined, persistentBridge?: string): NetworkObjectDefs {
   return {
-    def: { name, bridge: { name: bridge } },
+    def: { name, bridge: bridge !== undefined ? { name: bridge } : {} },
     ...(persistentBridge !== undefined ? { newDef: { name, bridge: { name: persistentBridge } } } : {}),
   };
 }

@@ -4,7 +4,7 @@
  * when something is wrong, the fix. Fails (exit status 1) when a check failed.
  */
 import type { CommandDef } from '../command.js';
-import { optString } from '../options.js';
+import { optRequired } from '../options.js';
 
 export const doctorCmd: CommandDef = {
   name: 'doctor',
@@ -30,8 +30,8 @@ export const doctorCmd: CommandDef = {
     const selected = DOCTOR_GROUPS.filter((g) => cmd.has(g.name));
     const groups = selected.length > 0 ? selected : DOCTOR_GROUPS;
     const options = {
-      ...(cmd.has('ovs-db') ? { ovsDb: optString(sh, cmd, 'ovs-db') } : {}),
-      ...(cmd.has('ovs-rundir') ? { ovsRunDir: optString(sh, cmd, 'ovs-rundir') } : {}),
+      ...(cmd.has('ovs-db') ? { ovsDb: optRequired(sh, cmd, 'ovs-db') } : {}),
+      ...(cmd.has('ovs-rundir') ? { ovsRunDir: optRequired(sh, cmd, 'ovs-rundir') } : {}),
     };
     let failed = false;
     for (const g of groups) {

@@ -132,7 +132,7 @@ export function parseDnsSrv(el: XmlElementNode, ctx: ElementContext): DnsSrv {
       throw xmlDetail(`protocol attribute '${protocol}' in network '${network}' is too long for a DNS label, limit is ${SRV_LABEL_MAX} bytes`);
     }
     // libvirt accepts any name made of these characters; the model names the usual two.
-    srv.protocol = protocol as DnsSrv['protocol'];
+    srv.protocol = protocol as NonNullable<DnsSrv['protocol']>;
   }
 
   const domain = prop(el, 'domain');

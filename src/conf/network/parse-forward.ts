@@ -127,7 +127,7 @@ export function parseForward(el: XmlElementNode, networkName: string): ForwardDe
   const driver = xpathFirst(el, 'driver');
   if (driver) {
     const name = propEnum(driver, 'name', DRIVER_NAMES, { nonzero: true });
-    if (name !== undefined) fwd.driverName = name as ForwardDef['driverName'];
+    if (name !== undefined) fwd.driverName = name as NonNullable<ForwardDef['driverName']>;
     const model = prop(driver, 'model');
     if (model !== undefined) fwd.driverModel = model;
   }

@@ -283,7 +283,7 @@ export function parseRoute(el: XmlElementNode, networkName: string): RouteDef {
   if (network !== address.value) throw xmlError(`${d}: Address '${addressText}' in route definition is not a network address`);
 
   const route: RouteDef = { address: formatIp(address), gateway: formatIp(gateway) };
-  if (family !== undefined) route.family = family as RouteDef['family'];
+  if (family !== undefined) route.family = family as NonNullable<RouteDef['family']>;
   if (netmask) route.netmask = formatIp(netmask);
   if (prefix !== undefined) route.prefix = prefix;
   if (metric !== undefined) route.metric = metric;

@@ -138,7 +138,7 @@ function parseBridge(root: XmlElementNode, name: string): { bridge: BridgeDef; s
   if (mtm !== undefined) {
     const idx = MAC_TABLE_MANAGERS.indexOf(mtm as (typeof MAC_TABLE_MANAGERS)[number]);
     if (idx <= 0) throw xmlError(`Invalid macTableManager setting '${mtm}' in network '${name}'`);
-    bridge.macTableManager = mtm as BridgeDef['macTableManager'];
+    bridge.macTableManager = mtm as NonNullable<BridgeDef['macTableManager']>;
   }
   return { bridge, stpText };
 }

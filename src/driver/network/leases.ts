@@ -49,7 +49,7 @@ const sameLease = (a: DhcpLease, b: DhcpLease): boolean =>
 
 interface Tracked {
   leases: Map<string, DhcpLease>;
-  timer?: NodeJS.Timeout;
+  timer?: NodeJS.Timeout | undefined;
   running: boolean;
   again: boolean;
 }

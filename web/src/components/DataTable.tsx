@@ -47,7 +47,7 @@ export function DataTable<R>({ ariaLabel, columns, rows, rowKey, testId, rowTest
         {rows.map((r, i) => (
           <Tr key={rowKey(r, i)} data-testid={rowTestId?.(r)}>
             {columns.map((c, j) => (
-              <Td key={j} dataLabel={c.label} className={c.mono ? 'vn-mono' : undefined}>
+              <Td key={j} dataLabel={c.label} {...(c.mono ? { className: 'vn-mono' } : {})}>
                 {c.cell(r)}
               </Td>
             ))}

@@ -15,7 +15,7 @@ export function FieldFindings({ findings, hint, id }: { findings: readonly Findi
   if (findings.length === 0 && hint === undefined) return null;
   return (
     <FormHelperText>
-      <HelperText id={id} isLiveRegion>
+      <HelperText {...(id !== undefined ? { id } : {})} isLiveRegion>
         {findings.length === 0 && hint !== undefined && <HelperTextItem>{hint}</HelperTextItem>}
         {findings.map((f, i) => (
           <HelperTextItem key={i} variant={f.warning ? 'warning' : 'error'} data-testid={`finding-${f.field}`}>

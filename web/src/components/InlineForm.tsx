@@ -69,14 +69,13 @@ export function InlineForm({
           const problem = touched || (values[f.id] ?? '') !== '' ? problems[f.id] : undefined;
           return (
             <FlexItem key={f.id}>
-              <FormGroup label={f.label} isRequired={f.required} fieldId={f.id}>
+              <FormGroup label={f.label} isRequired={f.required === true} fieldId={f.id}>
                 <TextInput
                   id={f.id}
                   value={values[f.id] ?? ''}
-                  placeholder={f.placeholder}
+                  {...(f.placeholder !== undefined ? { placeholder: f.placeholder } : {})}
                   validated={problem ? 'error' : 'default'}
-                  aria-invalid={problem ? true : undefined}
-                  aria-describedby={problem ? `${f.id}-problem` : undefined}
+                  {...(problem ? { 'aria-invalid': true, 'aria-describedby': `${f.id}-problem` } : {})}
                   onChange={(_e, v) => setValues((old) => ({ ...old, [f.id]: v }))}
                 />
                 {problem && (

@@ -26,7 +26,13 @@ export function KebabMenu({ label, items }: { label: string; items: KebabItem[] 
     >
       <DropdownList>
         {items.map((item) => (
-          <DropdownItem key={item.key} onClick={item.onClick} isDanger={item.isDanger} isDisabled={item.isDisabled} description={item.description}>
+          <DropdownItem
+            key={item.key}
+            onClick={item.onClick}
+            isDanger={item.isDanger === true}
+            isDisabled={item.isDisabled === true}
+            description={item.description}
+          >
             {item.label}
           </DropdownItem>
         ))}

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 export function RemoveButton({ label, onClick, isDisabled }: { label: string; onClick: () => void; isDisabled?: boolean }) {
   const { t } = useTranslation();
   return (
-    <Button variant="link" isDanger isDisabled={isDisabled} aria-label={label} onClick={onClick}>
+    <Button variant="link" isDanger isDisabled={isDisabled === true} aria-label={label} onClick={onClick}>
       {t('common.remove')}
     </Button>
   );

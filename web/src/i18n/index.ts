@@ -4,7 +4,7 @@
  * localStorage. The catalogs are TypeScript modules, so a key missing from
  * Spanish, or a t() call naming no key, fails the type-check.
  */
-import i18next from 'i18next';
+import i18next, { type TFunction } from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { en } from './en.js';
 import { es } from './es.js';
@@ -64,6 +64,6 @@ export function currentLanguage(): Language {
 }
 
 /** t() for a key built at run time (e.g. `check.${finding.key}`): typed keys cannot follow it. */
-export function tDynamic(t: (key: never, options?: never) => string, key: string, values?: Record<string, string>): string {
+export function tDynamic(t: TFunction, key: string, values?: Record<string, string>): string {
   return (t as unknown as (k: string, o?: Record<string, string>) => string)(key, values);
 }

@@ -124,8 +124,8 @@ function readIp(el: Element, index: number): IpEntry {
   if (root !== undefined) entry.tftpRoot = root;
   if (bootp)
     entry.bootp = {
-      ...(attr(bootp, 'file') !== undefined ? { file: attr(bootp, 'file') } : {}),
-      ...(attr(bootp, 'server') !== undefined ? { server: attr(bootp, 'server') } : {}),
+      ...(attr(bootp, 'file') !== undefined ? { file: attr(bootp, 'file')! } : {}),
+      ...(attr(bootp, 'server') !== undefined ? { server: attr(bootp, 'server')! } : {}),
     };
   return entry;
 }
@@ -151,13 +151,13 @@ export function readNetwork(xml: string): NetworkModel | undefined {
     bridge: {},
     dns: {
       forwarders: children(dns, 'forwarder').map((f) => ({
-        ...(attr(f, 'addr') ? { addr: attr(f, 'addr') } : {}),
-        ...(attr(f, 'domain') ? { domain: attr(f, 'domain') } : {}),
+        ...(attr(f, 'addr') ? { addr: attr(f, 'addr')! } : {}),
+        ...(attr(f, 'domain') ? { domain: attr(f, 'domain')! } : {}),
       })),
       hosts: children(dns, 'host').map((h) => ({ ip: attr(h, 'ip') ?? '', hostnames: children(h, 'hostname').map((n) => text(n) ?? '') })),
       txts: children(dns, 'txt').map((t) => ({
         name: attr(t, 'name') ?? '',
-        ...(attr(t, 'value') !== undefined ? { value: attr(t, 'value') } : {}),
+        ...(attr(t, 'value') !== undefined ? { value: attr(t, 'value')! } : {}),
       })),
       srvs: children(dns, 'srv').map((s) => {
         const out: NetworkModel['dns']['srvs'][number] = {};
@@ -194,9 +194,17 @@ export function readNetwork(xml: string): NetworkModel | undefined {
   const pf = attr(child(fwd, 'pf'), 'dev');
   if (pf !== undefined) model.forward.pf = pf;
   const natAddr = child(nat, 'address');
-  if (natAddr) model.forward.natAddress = { start: attr(natAddr, 'start'), end: attr(natAddr, 'end') };
+  if (natAddr)
+    model.forward.natAddress = {
+      ...(attr(natAddr, 'start') !== undefined ? { start: attr(natAddr, 'start')! } : {}),
+      ...(attr(natAddr, 'end') !== undefined ? { end: attr(natAddr, 'end')! } : {}),
+    };
   const natPort = child(nat, 'port');
-  if (natPort) model.forward.natPorts = { start: attr(natPort, 'start'), end: attr(natPort, 'end') };
+  if (natPort)
+    model.forward.natPorts = {
+      ...(attr(natPort, 'start') !== undefined ? { start: attr(natPort, 'start')! } : {}),
+      ...(attr(natPort, 'end') !== undefined ? { end: attr(natPort, 'end')! } : {}),
+    };
   if (attr(nat, 'ipv6') !== undefined) model.forward.natIpv6 = attr(nat, 'ipv6') === 'yes';
   for (const k of ['name', 'stp', 'delay', 'macTableManager', 'zone'] as const) {
     const v = attr(bridge, k);
@@ -208,8 +216,8 @@ export function readNetwork(xml: string): NetworkModel | undefined {
   if (domain)
     model.domain = {
       name: attr(domain, 'name') ?? '',
-      ...(attr(domain, 'localOnly') ? { localOnly: attr(domain, 'localOnly') } : {}),
-      ...(attr(domain, 'register') ? { register: attr(domain, 'register') } : {}),
+      ...(attr(domain, 'localOnly') ? { localOnly: attr(domain, 'localOnly')! } : {}),
+      ...(attr(domain, 'register') ? { register: attr(domain, 'register')! } : {}),
     };
   if (dns) {
     const enable = attr(dns, 'enable');

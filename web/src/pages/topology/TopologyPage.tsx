@@ -50,7 +50,7 @@ const SIZE: Record<TopoKind, { width: number; height: number; shape: NodeShape }
 
 interface NodeData {
   kind: TopoKind;
-  secondary?: string;
+  secondary?: string | undefined;
   active: boolean;
   badge: string;
 }
@@ -66,9 +66,9 @@ const TopoNodeView = observer(({ element }: { element: GraphElement }) => {
   return (
     <DefaultNode
       element={node}
-      className={data.active ? undefined : 'vn-topo-inactive'}
+      {...(data.active ? {} : { className: 'vn-topo-inactive' })}
       label={node.getLabel()}
-      secondaryLabel={data.secondary}
+      {...(data.secondary !== undefined ? { secondaryLabel: data.secondary } : {})}
       truncateLength={22}
       badge={data.badge}
       nodeStatus={data.active ? NodeStatus.success : NodeStatus.default}
