@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type HttpVirtnetClient } from '../../src/client/index.js';
+import { baseChainObjects } from '../../src/plan/firewall-layout.js';
 import { natXml } from '../support/network-testkit.js';
 import { guestXml, interfaceXml } from '../support/guest-testkit.js';
 import { endAllDaemons, startServing, type DaemonProcess } from './daemon-process.js';
@@ -36,7 +37,8 @@ type Op = 'start' | 'create' | 'destroy' | 'update' | 'guest-start' | 'guest-att
 const OPS: Op[] = ['start', 'create', 'destroy', 'update', 'guest-start', 'guest-attach', 'guest-detach'];
 
 const SECOND_MAC = '52:54:00:5e:00:02';
-const BASE_CHAINS = ['forward', 'postrouting', 'output'];
+/** The table's own chains, which no network owns. */
+const BASE_CHAINS = baseChainObjects().map((c) => c.name);
 const TXT = "<txt name='sweep' value='killed'/>";
 
 /** The journal entries a killed daemon left: network status files with a state, guest records without a status or with pending vNICs. */
