@@ -23,7 +23,7 @@ describe.skipIf(!root)('virsh golden files, through the real CLI and virtnetd', 
     removeCliBundle();
   });
 
-  for (const flow of loadGoldenFlows()) {
+  for (const flow of loadGoldenFlows('virtnet')) {
     it(`${flow.flow}: ${flow.about}`, async () => {
       const ns = createNetns('cg');
       const dir = mkdtempSync(join(tmpdir(), 'vnt-cli-golden-'));

@@ -301,6 +301,20 @@ describe('net-edit', () => {
     expect(readFileSync(log, 'utf8')).toMatch(/^visual \/tmp\/virtnet[A-Za-z0-9]{6}\.xml\n$/);
   });
 
+  it('without a terminal, a refused edit fails with its reason (never "(null)", never exit 0), and nothing is saved', async () => {
+    const client = await withNetworks('isolated.xml');
+    const before = await client.getXml('isolated', { inactive: true });
+    const badAddress = join(tmp, 'bad-address.sh');
+    writeFileSync(badAddress, `#!/bin/sh\nsed -i "s/192.168.100.1'/192.168.100.300'/" "$1"\n`);
+    chmodSync(badAddress, 0o755);
+    const r = await cli(client, ['net-edit', 'isolated'], { env: { EDITOR: badAddress } });
+    expect(r.rc).toBe(1);
+    expect(r.stdout).toBe('\n');
+    expect(r.stderr).toMatch(/^error: Failed\.\nerror: .*192\.168\.100\.300/);
+    expect(r.stderr).not.toContain('(null)');
+    expect(await client.getXml('isolated', { inactive: true })).toBe(before);
+  });
+
   it('reports an editor that fails', async () => {
     const client = await withNetworks('isolated.xml');
     const r = await cli(client, ['net-edit', 'isolated'], { env: { VISUAL: '/bin/false' } });

@@ -32,11 +32,37 @@ export interface GoldenFlow {
   steps: GoldenStep[];
 }
 
-export function loadGoldenFlows(): GoldenFlow[] {
-  return readdirSync(GOLDEN_DIR)
-    .filter((f) => f.endsWith('.json'))
+/** A step where the virtnet CLI deliberately differs from virsh (test/golden/virtnet-differs.json). */
+interface Deviation {
+  flow: string;
+  args: string[];
+  editor?: string;
+  why: string;
+  virtnet: { stdout: string; stderr: string; rc: number };
+}
+
+const DEVIATIONS = 'virtnet-differs.json';
+
+/**
+ * The golden flows, as virsh printed them; for `virtnet` (the virtnet CLI's
+ * replays) with the steps where virtnet deliberately differs replaced by
+ * what it prints instead. Every deviation must match a step.
+ */
+export function loadGoldenFlows(client: 'virsh' | 'virtnet' = 'virsh'): GoldenFlow[] {
+  const flows = readdirSync(GOLDEN_DIR)
+    .filter((f) => f.endsWith('.json') && f !== DEVIATIONS)
     .sort()
     .map((f) => JSON.parse(readFileSync(join(GOLDEN_DIR, f), 'utf8')) as GoldenFlow);
+  if (client === 'virsh') return flows;
+  const deviations = (JSON.parse(readFileSync(join(GOLDEN_DIR, DEVIATIONS), 'utf8')) as { steps: Deviation[] }).steps;
+  for (const d of deviations) {
+    const step = flows
+      .find((f) => f.flow === d.flow)
+      ?.steps.find((s) => s.editor === d.editor && s.args.length === d.args.length && s.args.every((a, i) => a === d.args[i]));
+    if (step === undefined) throw new Error(`${DEVIATIONS}: no step ${d.args.join(' ')} in flow ${d.flow}`);
+    Object.assign(step, d.virtnet);
+  }
+  return flows;
 }
 
 export interface Output {

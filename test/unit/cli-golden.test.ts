@@ -23,7 +23,7 @@ async function run(client: FakeClient, args: string[], env: Record<string, strin
 }
 
 describe('virsh golden files, through the in-memory client', () => {
-  for (const flow of loadGoldenFlows()) {
+  for (const flow of loadGoldenFlows('virtnet')) {
     it(`${flow.flow}: ${flow.about}`, async () => {
       const client = new FakeClient();
       const ours: Output[] = [];

@@ -12,10 +12,12 @@
  *    and the same "changed by another user" question is asked;
  * 4. on a terminal, a failure prints the daemon's error and asks
  *    "Failed. Try again? [y,n,f,?]:" — y edits again, f defines again,
- *    n gives up (exit 1). Without a terminal virsh cannot ask: it prints
- *    "error: Failed." and, since its loop then falls through to success,
- *    "Network (null) XML configuration edited." with exit 0; virtnet
- *    keeps that behaviour byte for byte so scripts see what virsh shows.
+ *    n gives up (exit 1). Without a terminal nobody can be asked: virtnet
+ *    prints "error: Failed." (or the other-user message) and the reason,
+ *    and exits 1. Here it deliberately differs from virsh 9.0, whose loop
+ *    falls through to success and prints "Network (null) XML configuration
+ *    edited." with exit 0, so a script never learns its edit was lost
+ *    (test/golden/virtnet-differs.json records the one golden step).
  */
 import type { CommandDef } from '../command.js';
 import { askReedit, readBack, removeTemp, runEditor, writeTempFile } from '../editor.js';
@@ -87,10 +89,11 @@ export const netEdit: CommandDef = {
           continue;
         }
         if (answer === 'n') return false;
+        // No terminal to ask on: the edit is lost, and the caller must know it (the saved reason follows).
         sh.error(msg);
-        break;
+        return false;
       }
-      sh.printExtra(`Network ${editedName ?? '(null)'} XML configuration edited.\n`);
+      sh.printExtra(`Network ${editedName ?? name} XML configuration edited.\n`);
       return true;
     } finally {
       removeTemp(tmp);
