@@ -62,6 +62,7 @@ import type { NetworkPortOwner } from '../common/ports.js';
 import { initializeGuests, type GuestStartupReport } from './startup.js';
 import { GuestStore, type GuestNicRecord, type GuestRuntimeRecord } from './store.js';
 import type { VirtnetPaths } from '../common/paths.js';
+import { DHCP_COMMAND, dhcpArgv, ensureDhcpScript } from './dhcp-client.js';
 
 export interface GuestDriverOptions {
   paths: VirtnetPaths;
@@ -511,7 +512,9 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
       if (obj.def.type !== 'netns') throw operationUnsupported(`guest-exec needs a netns guest; '${obj.name}' is a ${obj.def.type} guest`);
       if (argv.length === 0 || argv[0] === '') throw invalidArg('guest-exec needs a command to run');
       const options = this.options.execTimeoutMs !== undefined ? { timeoutMs: this.options.execTimeoutMs } : {};
-      return this.backend.exec(this.handleFor(obj, obj.record), argv, options);
+      // `dhcp [IFACE…]`: virtnet's DHCP client that also applies the lease (dhcp-client.ts).
+      const run = argv[0] === DHCP_COMMAND ? dhcpArgv(argv.slice(1), ensureDhcpScript(this.paths.runDir), obj.name) : argv;
+      return this.backend.exec(this.handleFor(obj, obj.record), run, options);
     });
   }
 
