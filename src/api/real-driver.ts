@@ -20,6 +20,7 @@ import type { DriverFactory } from './daemon.js';
 
 export const createRealDriver: DriverFactory = async ({ paths, netns, logger, autostart, defaultNetwork, ovsDb }) => {
   const hostLog = logger.child({ component: 'host' });
+  const dnsmasqLog = logger.child({ component: 'dnsmasq' });
   const linux = await createLinuxRuntime({
     paths,
     netns,
@@ -32,6 +33,9 @@ export const createRealDriver: DriverFactory = async ({ paths, netns, logger, au
       );
     },
     onWarning: (message) => hostLog.warn(message),
+    // dnsmasq's own log: its errors and warnings are virtnet's, the rest at debug level.
+    onDnsmasqLog: (network, line) =>
+      dnsmasqLog[line.level === 'error' ? 'error' : line.level === 'warning' ? 'warn' : 'debug']({ network }, line.message),
   });
   // OVN networks: rows in their northbound database, guests' vNICs on this host's Open vSwitch.
   const ovs = new LocalOvs(ovsDb ?? DEFAULT_OVS_DB);

@@ -48,6 +48,10 @@ export interface DnsmasqPlanOptions {
    * the bridge has then; the caller must start dnsmasq after adding them.
    */
   bindInterfaces?: boolean;
+  /** virtnet's runtime only: `log-facility=PATH`, dnsmasq's own log, which the runtime carries into virtnet's. */
+  logFile?: string;
+  /** virtnet's runtime only: `user=NAME`, when dnsmasq must not drop to its default user (src/driver/runtime/dnsmasq-user.ts). */
+  user?: string;
 }
 
 export interface DnsmasqPlan {
@@ -193,6 +197,8 @@ export function planDnsmasq(def: NetworkDef, options: DnsmasqPlanOptions): Dnsma
     if (def.dns.forwardPlainNames === false) lines.push('domain-needed', 'local=//');
   }
   if (options.pidFile !== undefined) lines.push(`pid-file=${wholeValue(options.pidFile)}`);
+  if (options.logFile !== undefined) lines.push(`log-facility=${wholeValue(options.logFile)}`);
+  if (options.user !== undefined) lines.push(`user=${wholeValue(options.user)}`);
 
   // dnsmasq always listens on loopback unless told otherwise; bind-dynamic with
   // only interface= keeps it from answering anything but the bridge (CVE-2012-3411).

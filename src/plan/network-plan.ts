@@ -47,6 +47,10 @@ export interface NetworkPlanOptions {
   dhcpChecksum: DhcpChecksumMode;
   /** The dnsmasq program; default 'dnsmasq'. */
   dnsmasqProgram?: string;
+  /** dnsmasq writes its own log to NAME.log beside its conf (log-facility=). */
+  dnsmasqLog?: boolean;
+  /** The user dnsmasq runs as (user=), when not its default one. */
+  dnsmasqUser?: string;
 }
 
 /** Where a network's dnsmasq files live (whether or not it runs one). */
@@ -57,6 +61,8 @@ export interface DnsmasqPaths {
   /** As planDnsmasq names them (the network name XML-escaped, as libvirt does). */
   hostsfile: string;
   addnhosts: string;
+  /** dnsmasq's own log, when it keeps one (NetworkPlanOptions.dnsmasqLog). */
+  logFile: string;
 }
 
 export interface DnsmasqRuntimePlan {
@@ -135,6 +141,7 @@ export function dnsmasqPaths(name: string, options: Pick<NetworkPlanOptions, 'dn
     leaseFile: `${options.dnsmasqDir}/${stem}.leases`,
     hostsfile: `${options.dnsmasqDir}/${stem}.hostsfile`,
     addnhosts: `${options.dnsmasqDir}/${stem}.addnhosts`,
+    logFile: `${options.dnsmasqDir}/${stem}.log`,
   };
 }
 
@@ -158,6 +165,8 @@ export function planDnsmasqRuntime(def: NetworkDef, options: NetworkPlanOptions)
     bindInterfaces,
   };
   if (options.serversFile !== undefined) planOptions.serversFile = options.serversFile;
+  if (options.dnsmasqLog === true) planOptions.logFile = paths.logFile;
+  if (options.dnsmasqUser !== undefined) planOptions.user = options.dnsmasqUser;
   const files = planDnsmasq(def, planOptions);
   return {
     paths: { ...paths, hostsfile: files.hostsfilePath, addnhosts: files.addnhostsPath },

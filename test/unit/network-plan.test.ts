@@ -65,6 +65,7 @@ describe('planNetwork: virtual modes', () => {
       leaseFile: '/v/lib/dnsmasq/lab.leases',
       hostsfile: '/v/lib/dnsmasq/lab.hostsfile',
       addnhosts: '/v/lib/dnsmasq/lab.addnhosts',
+      logFile: '/v/lib/dnsmasq/lab.log',
     });
     const conf = p.dnsmasq?.files.conf.split('\n') ?? [];
     expect(conf.slice(6, 10)).toEqual([

@@ -6,10 +6,11 @@
  *
  * Files and permissions: dnsmasq reads its conf file once, as root, before
  * dropping privileges (to `nobody`), so the conf is written 0600 as libvirt
- * does. It re-reads the hostsfile, the addnhosts file and the servers file
- * on SIGHUP *after* dropping privileges, so those are written 0644 and the
- * directories above them must be searchable by others (0755). Every file is
- * replaced by rename, so dnsmasq never reads half a file.
+ * does. It reads the hostsfile, the addnhosts file and the servers file
+ * *after* dropping privileges (and again on SIGHUP), so those are written
+ * 0644 and the directories above them must be searchable by others; when
+ * they are not (a private --root), dnsmasq keeps root (dnsmasq-user.ts).
+ * Every file is replaced by rename, so dnsmasq never reads half a file.
  *
  * A pid counts as this network's dnsmasq only if it is alive, runs
  * `dnsmasq` and lives in the bound namespace (Host.processes.isRunning).
@@ -152,5 +153,5 @@ export class DnsmasqControl {
 
 /** Every file of a network's dnsmasq that cleanup removes (conf, hostsfile, addnhosts, leases, pid file). */
 export function dnsmasqFileList(paths: DnsmasqPaths): string[] {
-  return [paths.conf, paths.hostsfile, paths.addnhosts, paths.leaseFile, paths.pidFile];
+  return [paths.conf, paths.hostsfile, paths.addnhosts, paths.leaseFile, paths.pidFile, paths.logFile];
 }

@@ -67,12 +67,14 @@ import {
 import { findSubnetCollision } from '../../plan/plan-collision.js';
 import { mergeRemoveBatches } from '../../plan/firewall.js';
 import type { NftCommand } from '../../plan/nft-json.js';
-import { VirError, configUnsupported } from '../../util/errors.js';
+import { VirError, configUnsupported, internalError } from '../../util/errors.js';
 import type { DhcpLease } from '../../contract/network-api.js';
 import type { VirtnetPaths } from '../common/paths.js';
 import type { AppliedNetwork, NetworkRuntime, StartContext, UpdateContext } from './seam.js';
 import { RUNTIME_ID, readApplied, type AppliedDnsmasq, type LinuxApplied } from './applied.js';
 import { appliedDnsmasq, DnsmasqControl, dnsmasqFileList, removeFile, writeDnsmasqFiles, writeReloadableFiles } from './dnsmasq.js';
+import { DnsmasqLogFollower, sizeOf, startupProblems, type DnsmasqLogLine } from './dnsmasq-log.js';
+import { dnsmasqUserFor } from './dnsmasq-user.js';
 import { FirewallControl } from './firewall.js';
 import { readLeases } from './leases.js';
 import { EthtoolOffload, RecordingOffload, type OffloadControl } from './offload.js';
@@ -101,6 +103,14 @@ export interface LinuxRuntimeOptions {
   dnsmasqTimeoutMs?: number;
   /** Non-fatal problems (a static route that could not be added, a leftover that could not be removed). */
   onWarning?: (message: string) => void;
+  /**
+   * dnsmasq's own log, line by line (dnsmasq-log.ts): when given, every
+   * dnsmasq writes one (log-facility=) and a start fails with the errors
+   * dnsmasq logs about the files it was given.
+   */
+  onDnsmasqLog?: (network: string, line: DnsmasqLogLine) => void;
+  /** The user dnsmasq runs as (user=); default: its own, or root when that one cannot read its files (dnsmasq-user.ts). */
+  dnsmasqUser?: string;
   /** Where SR-IOV PFs are looked up; default /sys/class/net. */
   sysClassNet?: string;
 }
@@ -124,6 +134,10 @@ export class LinuxRuntime implements NetworkRuntime {
   private readonly claimed = new Map<string, NetworkDef>();
   /** Deletes the bridges of concurrent stops together. */
   private readonly reaper: LinkReaper;
+  /** Carries dnsmasq's logs into the caller's (options.onDnsmasqLog). */
+  private readonly logs: DnsmasqLogFollower | undefined;
+  /** The user dnsmasq runs as when its default one cannot read its files (dnsmasq-user.ts); looked up once. */
+  private dnsmasqUser: { name: string | undefined } | undefined;
 
   constructor(private readonly options: LinuxRuntimeOptions) {
     this.host = options.host;
@@ -137,11 +151,16 @@ export class LinuxRuntime implements NetworkRuntime {
     this.checksumSetting = options.dhcpChecksum ?? 'auto';
     this.warn = options.onWarning ?? (() => {});
     if (options.watchResolvConf) this.upstream.watch(() => void this.reloadAll());
+    if (options.onDnsmasqLog) {
+      this.logs = new DnsmasqLogFollower(options.onDnsmasqLog);
+      this.logs.start();
+    }
   }
 
-  /** Stop watching resolv.conf. Running networks are left as they are. */
+  /** Stop watching resolv.conf and dnsmasq's logs. Running networks are left as they are. */
   close(): void {
     this.upstream.unwatch();
+    this.logs?.stop();
   }
 
   // ---- planning -------------------------------------------------------------
@@ -160,6 +179,9 @@ export class LinuxRuntime implements NetworkRuntime {
       dhcpChecksum: checksum,
     };
     if (this.options.dnsmasqProgram !== undefined) o.dnsmasqProgram = this.options.dnsmasqProgram;
+    if (this.logs !== undefined) o.dnsmasqLog = true;
+    this.dnsmasqUser ??= { name: this.options.dnsmasqUser ?? dnsmasqUserFor(this.paths.dnsmasqDir) };
+    if (this.dnsmasqUser.name !== undefined) o.dnsmasqUser = this.dnsmasqUser.name;
     return o;
   }
 
@@ -238,8 +260,14 @@ export class LinuxRuntime implements NetworkRuntime {
     await prepared;
 
     const startDnsmasq = async (d: DnsmasqRuntimePlan): Promise<void> => {
+      const logFrom = this.logs !== undefined ? await sizeOf(d.paths.logFile) : 0;
       applied.dnsmasq = await this.dnsmasq.startPrepared(d);
       this.running.set(applied.name, applied.dnsmasq);
+      if (this.logs === undefined) return;
+      await this.logs.follow(applied.name, d.paths.logFile, logFrom);
+      // What dnsmasq could not read of what it was given fails the start, with dnsmasq's words.
+      const problems = await startupProblems(d.paths.logFile, logFrom, filesDnsmasqReads(d));
+      if (problems.length > 0) throw internalError(`dnsmasq of network '${applied.name}': ${problems.join('; ')}`);
     };
     const addRoutes = async (): Promise<void> => {
       for (const route of plan.routes) {
@@ -314,6 +342,7 @@ export class LinuxRuntime implements NetworkRuntime {
       if (d) {
         await this.dnsmasq.stop(d).catch(warn);
         this.running.delete(applied.name);
+        await this.logs?.unfollow(applied.name).catch(warn);
       }
       this.claimed.delete(applied.name);
     } finally {
@@ -378,6 +407,7 @@ export class LinuxRuntime implements NetworkRuntime {
         next.dnsmasq = await this.dnsmasq.start(dns);
       }
       this.running.set(def.name, next.dnsmasq);
+      await this.logs?.follow(def.name, dns.paths.logFile);
     } else if (applied.dnsmasq) {
       await this.dnsmasq.stop(applied.dnsmasq);
       delete next.dnsmasq;
@@ -440,6 +470,7 @@ export class LinuxRuntime implements NetworkRuntime {
       if (current) {
         await this.dnsmasq.stop(current);
         this.running.delete(applied.name);
+        await this.logs?.unfollow(applied.name);
         delete next.dnsmasq;
       }
       return next;
@@ -573,4 +604,12 @@ export async function createLinuxRuntime(options: CreateLinuxRuntimeOptions): Pr
   const host = await LinuxHost.open(hostOptions);
   const resolvConf = options.resolvConf ?? (await resolvConfFor(host.netns));
   return new LinuxRuntime({ ...options, host, resolvConf });
+}
+
+/** The files virtnet writes that dnsmasq reads after it started (and logs about): its hostsfile and addnhosts, when its conf names them. */
+function filesDnsmasqReads(d: DnsmasqRuntimePlan): string[] {
+  const conf = d.files.conf;
+  return [conf.includes('\ndhcp-hostsfile=') ? d.paths.hostsfile : undefined, conf.includes('\naddn-hosts=') ? d.paths.addnhosts : undefined].filter(
+    (f): f is string => f !== undefined,
+  );
 }
