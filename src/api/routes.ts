@@ -13,14 +13,18 @@ import type { RouteAccess } from './access.js';
 import { READ, done, noContent, ok, preconditionOf, route, withEtag, write } from './route-spec.js';
 import { ForceQuerySchema } from './schemas-guests.js';
 import {
+  AddForwardBodySchema,
   AutostartBodySchema,
   DefineBodySchema,
+  ForwardListQuerySchema,
   LeaseListSchema,
   LeasesQuerySchema,
   ListQuerySchema,
   NameParamsSchema,
   NetworkInfoSchema,
   NetworkListSchema,
+  PortForwardListSchema,
+  RemoveForwardQuerySchema,
   UpdateBodySchema,
   UpdateResultSchema,
   UuidParamsSchema,
@@ -217,6 +221,49 @@ export function registerNetworkRoutes(app: FastifyInstance, options: RouteOption
       response: ok(UpdateResultSchema),
     }),
     async (request) => driver.update(request.params.name, request.body, preconditionOf(request)),
+  );
+
+  api.get(
+    ROUTES.forwards,
+    route(READ, {
+      operationId: 'listForwards',
+      tags,
+      summary: "A NAT network's port forwards (net-forward-list); live ones carry where a guest's name points now.",
+      params: NameParamsSchema,
+      querystring: ForwardListQuerySchema,
+      response: ok(PortForwardListSchema),
+    }),
+    async (request) => driver.listForwards(request.params.name, request.query),
+  );
+
+  api.post(
+    ROUTES.forwards,
+    route(write('virNetworkUpdate'), {
+      operationId: 'addForward',
+      tags,
+      summary: 'Add a port forward to a NAT network (net-forward-add); If-Match as every change.',
+      params: NameParamsSchema,
+      body: AddForwardBodySchema,
+      response: ok(UpdateResultSchema),
+    }),
+    async (request) => driver.addForward(request.params.name, request.body.forward, request.body.flags ?? {}, preconditionOf(request)),
+  );
+
+  api.delete(
+    ROUTES.forwards,
+    route(write('virNetworkUpdate'), {
+      operationId: 'removeForward',
+      tags,
+      summary: 'Remove the port forwards a port (and protocol and address) name (net-forward-remove).',
+      params: NameParamsSchema,
+      querystring: RemoveForwardQuerySchema,
+      response: ok(UpdateResultSchema),
+    }),
+    async (request) => {
+      const { live, config, ...selector } = request.query;
+      const flags = { ...(live === true ? { live } : {}), ...(config === true ? { config } : {}) };
+      return driver.removeForward(request.params.name, selector, flags, preconditionOf(request));
+    },
   );
 
   api.get(

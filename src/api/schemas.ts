@@ -12,7 +12,16 @@ import { Type, type Static } from 'typebox';
 import { UPDATE_COMMANDS, UPDATE_SECTIONS } from '../conf/network/update-names.js';
 import type { UpdateCommand, UpdateSection } from '../conf/network/update.js';
 import { ERROR_PREFIXES, type ErrorClass } from '../util/errors.js';
-import type { DhcpLease, ListFilter, NetworkInfo, UpdateRequest, UpdateResult } from '../contract/network-api.js';
+import type {
+  DhcpLease,
+  ForwardListOptions,
+  ListFilter,
+  NetworkInfo,
+  PortForward,
+  PortForwardSelector,
+  UpdateRequest,
+  UpdateResult,
+} from '../contract/network-api.js';
 import { GuestEventSchema } from './schemas-guests.js';
 
 const strict = { additionalProperties: false } as const;
@@ -96,6 +105,46 @@ export const DhcpLeaseSchema = Type.Object(
 
 export const LeaseListSchema = Type.Array(DhcpLeaseSchema);
 
+const ForwardProtoSchema = Type.Union([Type.Literal('tcp'), Type.Literal('udp'), Type.Literal('both')]);
+const PortText = (description: string) => Type.String({ pattern: '^[0-9]{1,5}(-[0-9]{1,5})?$', description });
+
+export const PortForwardSchema = Type.Object(
+  {
+    proto: ForwardProtoSchema,
+    address: Type.Optional(Type.String({ description: 'The host address it listens on; absent: every address of the host but loopback.' })),
+    port: PortText('A port or range, 2222 or 8000-8010.'),
+    to: Type.String({ minLength: 1, description: "An IPv4 address of the network or a guest's name (a DHCP host name or a defined guest)." }),
+    toPort: Type.Optional(PortText("The guest's port or range, as long as port; absent: the same ports.")),
+    toAddress: Type.Optional(Type.String({ description: 'Live, in answers only: the address a named target points to now.' })),
+  },
+  { ...strict, title: 'PortForward', description: "A NAT network's port forward, as the XML's <virtnet:forward> says it." },
+);
+
+export const PortForwardListSchema = Type.Array(PortForwardSchema);
+
+export const ForwardListQuerySchema = Type.Object(
+  { inactive: Type.Optional(Type.Boolean({ description: 'The persistent config rather than the running network.' })) },
+  strict,
+);
+
+const FlagsSchema = Type.Object(
+  { live: Type.Optional(Type.Boolean()), config: Type.Optional(Type.Boolean()) },
+  { ...strict, description: 'Neither: live if the network runs, and config if it is persistent.' },
+);
+
+export const AddForwardBodySchema = Type.Object({ forward: PortForwardSchema, flags: Type.Optional(FlagsSchema) }, strict);
+
+export const RemoveForwardQuerySchema = Type.Object(
+  {
+    port: PortText('The ports of the forward, as it was added.'),
+    proto: Type.Optional(ForwardProtoSchema),
+    address: Type.Optional(Type.String({ description: 'Its listen address; absent: the forward on every address.' })),
+    live: Type.Optional(Type.Boolean()),
+    config: Type.Optional(Type.Boolean()),
+  },
+  strict,
+);
+
 export const ErrorClassSchema = Type.Unsafe<ErrorClass>(Type.Enum(Object.keys(ERROR_PREFIXES)));
 
 export const ErrorBodySchema = Type.Object(
@@ -153,5 +202,8 @@ const checks: [
   Same<Static<typeof DhcpLeaseSchema>, DhcpLease>,
   Same<Static<typeof UpdateResultSchema>, UpdateResult>,
   Same<Static<typeof UpdateBodySchema>, UpdateRequest>,
-] = [true, true, true, true, true];
+  Same<Static<typeof PortForwardSchema>, PortForward>,
+  Same<Static<typeof ForwardListQuerySchema>, ForwardListOptions>,
+  Same<Omit<Static<typeof RemoveForwardQuerySchema>, 'live' | 'config'>, PortForwardSelector>,
+] = [true, true, true, true, true, true, true, true];
 void checks;

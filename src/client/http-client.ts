@@ -6,13 +6,17 @@
 import type {
   DefineOptions,
   ForceOptions,
+  ForwardListOptions,
   DhcpLease,
   DriverEvent,
   GetXmlOptions,
   ListFilter,
   NetworkInfo,
+  PortForward,
+  PortForwardSelector,
   Precondition,
   Unsubscribe,
+  UpdateFlags,
   UpdateRequest,
   UpdateResult,
 } from '../contract/network-api.js';
@@ -27,6 +31,11 @@ const FILTER_KEYS = ['active', 'inactive', 'persistent', 'transient', 'autostart
 function query(params: Record<string, string | undefined>): string {
   const entries = Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined);
   return entries.length === 0 ? '' : `?${new URLSearchParams(entries).toString()}`;
+}
+
+/** --live / --config as a request body sends them: only the ones given. */
+function flagsBody(flags: UpdateFlags): UpdateFlags {
+  return { ...(flags.live ? { live: true } : {}), ...(flags.config ? { config: true } : {}) };
 }
 
 export class HttpVirtnetClient extends HttpGuestClient implements VirtnetClient {
@@ -107,7 +116,7 @@ export class HttpVirtnetClient extends HttpGuestClient implements VirtnetClient 
   }
 
   update(name: string, change: UpdateRequest, options: Precondition = {}): Promise<UpdateResult> {
-    const flags = { ...(change.flags.live ? { live: true } : {}), ...(change.flags.config ? { config: true } : {}) };
+    const flags = flagsBody(change.flags);
     return request(
       this.transport,
       'POST',
@@ -119,6 +128,25 @@ export class HttpVirtnetClient extends HttpGuestClient implements VirtnetClient 
 
   leases(name: string, mac?: string): Promise<DhcpLease[]> {
     return request(this.transport, 'GET', routePath(ROUTES.leases, name) + query({ mac }));
+  }
+
+  listForwards(name: string, options: ForwardListOptions = {}): Promise<PortForward[]> {
+    return request(this.transport, 'GET', routePath(ROUTES.forwards, name) + query({ inactive: options.inactive ? 'true' : undefined }));
+  }
+
+  addForward(name: string, forward: PortForward, flags: UpdateFlags, options: Precondition = {}): Promise<UpdateResult> {
+    return request(this.transport, 'POST', routePath(ROUTES.forwards, name), { forward, flags: flagsBody(flags) }, options);
+  }
+
+  removeForward(name: string, selector: PortForwardSelector, flags: UpdateFlags, options: Precondition = {}): Promise<UpdateResult> {
+    const q = query({
+      port: selector.port,
+      proto: selector.proto,
+      address: selector.address,
+      live: flags.live ? 'true' : undefined,
+      config: flags.config ? 'true' : undefined,
+    });
+    return request(this.transport, 'DELETE', routePath(ROUTES.forwards, name) + q, undefined, options);
   }
 
   subscribe(listener: (event: DriverEvent) => void): Unsubscribe {

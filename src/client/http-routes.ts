@@ -19,6 +19,9 @@
  *   GET    /api/networks/:name/xml?inactive=   getXml → {xml}
  *   POST   /api/networks/:name/update          update(UpdateRequest) → UpdateResult
  *   GET    /api/networks/:name/leases?mac=     leases
+ *   GET    /api/networks/:name/forwards?inactive=           listForwards
+ *   POST   /api/networks/:name/forwards                     addForward({forward, flags}) → UpdateResult
+ *   DELETE /api/networks/:name/forwards?port=&proto=&address=&live=&config=   removeForward → UpdateResult
  *   GET    /api/events                         server-sent events, one DriverEvent per message
  *   GET    /openapi.json                       the OpenAPI document
  */
@@ -37,6 +40,7 @@ export const ROUTES = {
   xml: `${API_PREFIX}/networks/:name/xml`,
   update: `${API_PREFIX}/networks/:name/update`,
   leases: `${API_PREFIX}/networks/:name/leases`,
+  forwards: `${API_PREFIX}/networks/:name/forwards`,
   events: `${API_PREFIX}/events`,
   openapi: '/openapi.json',
 } as const;

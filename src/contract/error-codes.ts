@@ -84,6 +84,14 @@ export const ERROR_CATALOGUE = {
   'update.dnsTxtExists': { class: 'OPERATION_INVALID', en: "there is already a DNS TXT record with name '{txt}' in network {name}" },
   'update.noDnsTxt': { class: 'OPERATION_INVALID', en: "couldn't locate a matching DNS TXT record in network {name}" },
   'update.noDnsSrv': { class: 'OPERATION_INVALID', en: "couldn't locate a matching DNS SRV record in network {name}" },
+  // Port forwards (src/conf/network/port-forward-edit.ts).
+  'forward.overlaps': { class: 'OPERATION_INVALID', en: "port forward {forward} of network '{name}' overlaps {other} of network '{otherName}'" },
+  'forward.notFound': { class: 'OPERATION_INVALID', en: "couldn't locate a matching port forward {forward} in network '{name}'" },
+  'forward.natOnly': {
+    class: 'CONFIG_UNSUPPORTED',
+    en: "network '{name}' cannot have port forwards: they need <forward mode='nat'/> on a bridge of this host",
+  },
+  'forward.badTarget': { class: 'CONFIG_UNSUPPORTED', en: "port forward {forward} of network '{name}' cannot go to {to}, which {problem}" },
   // Documents.
   'xml.malformed': { class: 'XML_DETAIL', en: '{label}:{line}: {problem}\n{context}\n{pointer}' },
   'xml.noName': { class: 'XML_DETAIL', en: 'missing name information' },

@@ -11,6 +11,7 @@
  * uuid resolve it first with lookupByUuid (virsh does the same: it looks the
  * network up, then acts on it).
  */
+import type { PortForward, PortForwardSelector } from '../conf/network/port-forward-types.js';
 import type { UpdateCommand, UpdateSection } from '../conf/network/update.js';
 import type { GuestEvent } from './guest-api.js';
 
@@ -100,6 +101,13 @@ export interface DhcpLease {
   iaid?: string;
 }
 
+export type { ForwardProto, PortForward, PortForwardSelector } from '../conf/network/port-forward-types.js';
+
+/** net-forward-list: the live forwards of a running network, else (or with `inactive`) the persistent ones. */
+export interface ForwardListOptions {
+  inactive?: boolean;
+}
+
 export type NetworkLifecycleEvent = 'Defined' | 'Undefined' | 'Started' | 'Stopped' | 'Updated';
 
 /** virtnet's own event (libvirt has none): a network's autostart flag changed. virsh's net-event leaves it out. */
@@ -169,6 +177,16 @@ export interface NetworkDriverApi {
   versionOf?(name: string): Promise<string>;
   /** net-dhcp-leases [--mac]; an inactive network has none. */
   leases(name: string, mac?: string): Promise<DhcpLease[]>;
+
+  /** net-forward-list: a NAT network's port forwards (a named target's current address in `toAddress`, live). */
+  listForwards(name: string, options?: ForwardListOptions): Promise<PortForward[]>;
+  /**
+   * net-forward-add: --live / --config as net-update; neither means live
+   * if the network runs and config if it is persistent. Emits Updated.
+   */
+  addForward(name: string, forward: PortForward, flags: UpdateFlags, options?: Precondition): Promise<UpdateResult>;
+  /** net-forward-remove: every forward the selector names; flags as addForward. Emits Updated. */
+  removeForward(name: string, selector: PortForwardSelector, flags: UpdateFlags, options?: Precondition): Promise<UpdateResult>;
 
   /** Live events; the listener is called for each until unsubscribed. */
   subscribe(listener: (event: DriverEvent) => void): Unsubscribe;

@@ -22,9 +22,8 @@
  * for writing, let alone changed.
  */
 import type { NetworkDef } from '../conf/network/types.js';
-import type { UpdateSection } from '../conf/network/update.js';
 import type { DhcpLease } from '../contract/network-api.js';
-import type { AppliedNetwork, NetworkRuntime, PortAttachment, StartContext } from '../driver/runtime/seam.js';
+import type { AppliedNetwork, LiveChange, NetworkRuntime, PortAttachment, StartContext } from '../driver/runtime/seam.js';
 import type { NicPlug } from '../host/guest-backend.js';
 import { OvsdbError } from '../ovsdb/errors.js';
 import { byUuid, del, insert, mutate, update, type Mutation, type Operation, type WaitOp } from '../ovsdb/operations.js';
@@ -234,7 +233,7 @@ export class OvnRuntime implements NetworkRuntime {
     return applied;
   }
 
-  async updateLive(_before: NetworkDef, after: NetworkDef, _section: UpdateSection, appliedNetwork: AppliedNetwork): Promise<AppliedNetwork> {
+  async updateLive(_before: NetworkDef, after: NetworkDef, _section: LiveChange, appliedNetwork: AppliedNetwork): Promise<AppliedNetwork> {
     const applied = readApplied(appliedNetwork);
     await this.applyNetwork(after, applied.host);
     return applied;

@@ -20,12 +20,11 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ForwardInterface, type IpDef, type NetworkDef, VIRTUAL_FORWARD_MODES, ipFamily } from '../../src/conf/network/types.js';
-import type { UpdateSection } from '../../src/conf/network/update.js';
 import { defaultPrefix, parseIp, prefixFromNetmask, subnetsOverlap, type IpAddress } from '../../src/util/ip.js';
 import { VirError } from '../../src/util/errors.js';
 import { collisionError } from '../../src/plan/plan-collision.js';
 import type { DhcpLease } from '../../src/contract/network-api.js';
-import type { AppliedNetwork, NetworkRuntime, StartContext, UpdateContext } from '../../src/driver/runtime/index.js';
+import type { AppliedNetwork, LiveChange, NetworkRuntime, StartContext, UpdateContext } from '../../src/driver/runtime/index.js';
 
 /** Host state that survives a driver (and runtime) restart. */
 export interface FakeRuntimeState {
@@ -224,7 +223,7 @@ export class FakeRuntime implements NetworkRuntime {
   async updateLive(
     _before: NetworkDef,
     after: NetworkDef,
-    section: UpdateSection,
+    section: LiveChange,
     applied: AppliedNetwork,
     context?: UpdateContext,
   ): Promise<FakeApplied> {

@@ -11,11 +11,15 @@ import type {
   DefineOptions,
   DhcpLease,
   DriverEvent,
+  ForwardListOptions,
   GetXmlOptions,
   ListFilter,
   NetworkDriverApi,
   NetworkInfo,
   NetworkLifecycleEvent,
+  PortForward,
+  PortForwardSelector,
+  UpdateFlags,
   UpdateRequest,
   UpdateResult,
 } from '../../src/contract/network-api.js';
@@ -25,6 +29,7 @@ interface FakeNetwork {
   info: NetworkInfo;
   xml: string;
   leases: DhcpLease[];
+  forwards: PortForward[];
 }
 
 export class FakeDriver implements NetworkDriverApi {
@@ -118,7 +123,7 @@ export class FakeDriver implements NetworkDriverApi {
       ...(p.bridge ? { bridge: p.bridge } : {}),
       ...(p.title ? { title: p.title } : {}),
     };
-    const net: FakeNetwork = { info, xml, leases: existing?.leases ?? [] };
+    const net: FakeNetwork = { info, xml, leases: existing?.leases ?? [], forwards: existing?.forwards ?? [] };
     this.networks.set(p.name, net);
     return net;
   }
@@ -186,6 +191,32 @@ export class FakeDriver implements NetworkDriverApi {
     const config = request.flags.config === true || (!request.flags.live && !net.info.active);
     this.lifecycle(net, 'Updated');
     return { live, config };
+  }
+
+  async listForwards(name: string, options?: ForwardListOptions): Promise<PortForward[]> {
+    this.enter('listForwards', name, options);
+    return [...this.get(name).forwards];
+  }
+
+  async addForward(name: string, forward: PortForward, flags: UpdateFlags): Promise<UpdateResult> {
+    this.enter('addForward', name, forward, flags);
+    const net = this.get(name);
+    net.forwards.push(forward);
+    this.lifecycle(net, 'Updated');
+    return { live: flags.live === true || (!flags.config && net.info.active), config: flags.config === true || (!flags.live && net.info.persistent) };
+  }
+
+  async removeForward(name: string, selector: PortForwardSelector, flags: UpdateFlags): Promise<UpdateResult> {
+    this.enter('removeForward', name, selector, flags);
+    const net = this.get(name);
+    const left = net.forwards.filter(
+      (f) => f.port !== selector.port || (selector.proto !== undefined && f.proto !== selector.proto) || f.address !== selector.address,
+    );
+    if (left.length === net.forwards.length)
+      throw new VirError('OPERATION_INVALID', `couldn't locate a matching port forward ${selector.port} in network '${name}'`);
+    net.forwards = left;
+    this.lifecycle(net, 'Updated');
+    return { live: flags.live === true || (!flags.config && net.info.active), config: flags.config === true || (!flags.live && net.info.persistent) };
   }
 
   async leases(name: string, mac?: string): Promise<DhcpLease[]> {

@@ -372,14 +372,17 @@ describe('OpenAPI', () => {
     );
     expect(ops.sort()).toEqual(
       [
+        'addForward',
         'create',
         'define',
         'destroy',
         'getXml',
         'leases',
         'list',
+        'listForwards',
         'lookupByName',
         'lookupByUuid',
+        'removeForward',
         'setAutostart',
         'start',
         'subscribe',

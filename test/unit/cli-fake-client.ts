@@ -24,13 +24,19 @@ import type {
   DefineOptions,
   DhcpLease,
   DriverEvent,
+  ForwardListOptions,
   GetXmlOptions,
   ListFilter,
   NetworkInfo,
   NetworkLifecycleEvent,
+  PortForward,
+  PortForwardSelector,
+  UpdateFlags,
   UpdateRequest,
   UpdateResult,
 } from '../../src/contract/network-api.js';
+import { portForwardFromApi, portForwardOf, selectorFromApi } from '../../src/conf/network/port-forward-edit.js';
+import { planForwardChange, type ForwardChange } from '../../src/driver/network/forwards.js';
 import type {
   AffectFlags,
   BridgePorts,
@@ -317,6 +323,38 @@ export class FakeClient implements VirtnetClient {
       else o.def = newConfig;
     }
     return { live, config };
+  }
+
+  async listForwards(name: string, options: ForwardListOptions = {}): Promise<PortForward[]> {
+    this.record('listForwards', name, options);
+    const o = this.obj(name);
+    const def = options.inactive ? (o.newDef ?? o.def) : o.def;
+    return (def.portForwards?.forwards ?? []).map(portForwardOf);
+  }
+
+  addForward(name: string, forward: PortForward, flags: UpdateFlags): Promise<UpdateResult> {
+    this.record('addForward', name, forward, flags);
+    return this.changeForwards(name, { add: portForwardFromApi(forward, name) }, flags);
+  }
+
+  removeForward(name: string, selector: PortForwardSelector, flags: UpdateFlags): Promise<UpdateResult> {
+    this.record('removeForward', name, selector, flags);
+    return this.changeForwards(name, { remove: selectorFromApi(selector, name) }, flags);
+  }
+
+  /** The driver's own planning (src/driver/network/forwards.ts) over this fake's objects. */
+  private async changeForwards(name: string, change: ForwardChange, flags: UpdateFlags): Promise<UpdateResult> {
+    this.denyReadonly('virNetworkUpdate');
+    const o = this.obj(name);
+    const others = [...this.nets.values()].filter((n) => n !== o).flatMap((n) => (n.newDef ? [n.def, n.newDef] : [n.def]));
+    const target = { active: o.active, persistent: o.persistent, def: o.def, persistentDef: o.newDef ?? o.def };
+    const plan = planForwardChange(target, change, flags, others);
+    if (plan.liveDef) o.def = plan.liveDef;
+    if (plan.configDef) {
+      if (o.active) o.newDef = plan.configDef;
+      else o.def = plan.configDef;
+    }
+    return { live: plan.live, config: plan.config };
   }
 
   async leases(name: string, mac?: string): Promise<DhcpLease[]> {

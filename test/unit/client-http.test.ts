@@ -79,6 +79,24 @@ describe('every driver method over HTTP', () => {
     expect(t).toMatchObject({ active: true, persistent: false });
   });
 
+  it('carries port forwards: add with flags and a version, list, remove by port, protocol and address', async () => {
+    const c = await open();
+    await c.define(NET_XML('net1'));
+    const f = { proto: 'udp' as const, address: '192.0.2.7', port: '5000-5001', to: 'web', toPort: '6000-6001' };
+    expect(await c.addForward('net1', f, { config: true }, { ifMatch: 'v1' })).toEqual({ live: false, config: true });
+    expect(driver.calls.at(-1)).toEqual({ method: 'addForward', args: ['net1', f, { config: true }] });
+    expect(await c.listForwards('net1', { inactive: true })).toEqual([f]);
+    expect(driver.calls.at(-1)).toEqual({ method: 'listForwards', args: ['net1', { inactive: true }] });
+    await c.removeForward('net1', { port: '5000-5001', proto: 'udp', address: '192.0.2.7' }, { live: true, config: true });
+    expect(driver.calls.at(-1)).toEqual({
+      method: 'removeForward',
+      args: ['net1', { port: '5000-5001', proto: 'udp', address: '192.0.2.7' }, { live: true, config: true }],
+    });
+    expect(await c.listForwards('net1')).toEqual([]);
+    // The request is checked against the schema before the driver sees it.
+    expect((await rejectionOf(c.addForward('net1', { ...f, port: 'eighty' }, {}))).message).toContain('port');
+  });
+
   it('encodes names with spaces, slashes of percent signs and unicode', async () => {
     const c = await open();
     const name = 'my net %2F ü?#&';

@@ -35,9 +35,12 @@ export const MAX_TRANSLATED_PORTS = 1024;
 
 const where = (network: string): string => `in a port forward of network '${network}'`;
 
-/** One `<virtnet:forward>`, checked on its own (parse-time errors name the network). */
-export function parsePortForward(el: XmlElementNode, network: string): PortForwardDef {
-  const attr = (name: string): string | undefined => prop(el, name);
+/**
+ * One forward from its attributes' texts (`proto`, `address`, `port`, `to`,
+ * `toport`, `toaddress`), with every check that needs nothing else: the
+ * XML reader and the API both read forwards through it.
+ */
+export function readPortForward(attr: (name: string) => string | undefined, network: string): PortForwardDef {
   const protoText = attr('proto') ?? 'tcp';
   if (!(FORWARD_PROTOS as readonly string[]).includes(protoText)) {
     throw xmlError(`invalid proto '${protoText}' ${where(network)}: tcp, udp or both`);
@@ -80,6 +83,11 @@ export function parsePortForward(el: XmlElementNode, network: string): PortForwa
     f.toAddress = a;
   }
   return f;
+}
+
+/** One `<virtnet:forward>`, checked on its own (parse-time errors name the network). */
+export function parsePortForward(el: XmlElementNode, network: string): PortForwardDef {
+  return readPortForward((name) => prop(el, name), network);
 }
 
 /** The kept children of `<metadata>`, as libvirt keeps them: elements in a namespace, the first of each. */

@@ -58,3 +58,29 @@ export interface PortForwardsDef {
   /** Index among MetadataDef.elements before which `<virtnet:forwards>` is written (its place in the document read). */
   position: number;
 }
+
+/**
+ * A port forward as the API, the CLI and the console carry it: the
+ * attributes' texts (ports as `2222` or `8000-8010`, as in the XML).
+ */
+export interface PortForward {
+  proto: ForwardProto;
+  /** Absent: every address of the host. */
+  address?: string;
+  port: string;
+  /** An IPv4 address of the network or a guest's name. */
+  to: string;
+  /** Absent: the same ports. */
+  toPort?: string;
+  /** Live only, in answers: the address a named `to` points to now. */
+  toAddress?: string;
+}
+
+/** Which forward net-forward-remove means: its ports, and its protocol and listen address when given. */
+export interface PortForwardSelector {
+  port: string;
+  /** Absent: whatever protocol the forward on those ports has. */
+  proto?: ForwardProto;
+  /** Absent: the forward on every address. */
+  address?: string;
+}

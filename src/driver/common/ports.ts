@@ -76,6 +76,12 @@ export interface NetworkPortOwner {
   networkStarted(network: string): Promise<void>;
   /** The network stopped: its ports are gone. */
   networkStopped(network: string): Promise<void>;
+  /**
+   * The MACs of the vNICs a guest of this name has on the network, in its
+   * definition's order (the live one while it runs), running or not; none
+   * for an unknown guest. Port forwards to a guest's name follow them.
+   */
+  macsOf?(guest: string, network: string): string[];
 }
 
 const DIRECT_MODES: Partial<Record<NetworkDef['forward']['mode'], MacvlanMode>> = {

@@ -548,6 +548,12 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
       .sort();
   }
 
+  macsOf(guest: string, network: string): string[] {
+    const obj = this.objects.findByName(guest);
+    if (obj === undefined) return [];
+    return obj.def.interfaces.flatMap((i) => (i.type === 'network' && i.source === network && i.mac !== undefined ? [i.mac] : []));
+  }
+
   async networkStarted(network: string): Promise<void> {
     if (this.calls.closed) return;
     let bridge: string | undefined;

@@ -22,12 +22,16 @@ import type {
   DhcpLease,
   DriverEvent,
   ForceOptions,
+  ForwardListOptions,
   GetXmlOptions,
   ListFilter,
   NetworkDriverApi,
   NetworkInfo,
+  PortForward,
+  PortForwardSelector,
   Precondition,
   Unsubscribe,
+  UpdateFlags,
   UpdateRequest,
   UpdateResult,
 } from '../../contract/network-api.js';
@@ -109,6 +113,15 @@ export class CombinedDriver implements NetworkDriverApi, NetworkPortApi, GuestDr
   }
   leases(name: string, mac?: string): Promise<DhcpLease[]> {
     return this.networks.leases(name, mac);
+  }
+  listForwards(name: string, options?: ForwardListOptions): Promise<PortForward[]> {
+    return this.networks.listForwards(name, options);
+  }
+  addForward(name: string, forward: PortForward, flags: UpdateFlags, options?: Precondition): Promise<UpdateResult> {
+    return this.networks.addForward(name, forward, flags, options);
+  }
+  removeForward(name: string, selector: PortForwardSelector, flags: UpdateFlags, options?: Precondition): Promise<UpdateResult> {
+    return this.networks.removeForward(name, selector, flags, options);
   }
 
   portList(network: string): Promise<NetworkPortDef[]> {

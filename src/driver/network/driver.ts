@@ -44,17 +44,24 @@ import type {
   DhcpLease,
   DriverEvent,
   ForceOptions,
+  ForwardListOptions,
   GetXmlOptions,
   ListFilter,
   NetworkDriverApi,
   NetworkInfo,
+  PortForward,
+  PortForwardSelector,
   Precondition,
   Unsubscribe,
+  UpdateFlags,
   UpdateRequest,
   UpdateResult,
 } from '../../contract/network-api.js';
+import { portForwardFromApi, portForwardOf, selectorFromApi } from '../../conf/network/port-forward-edit.js';
+import { checkForwardsFree, planForwardChange, type ForwardChange, type ForwardPlan } from './forwards.js';
+import { hasNamedTargets, resolveForwardTargets, type TargetFacts } from './forward-targets.js';
 import { Versions, checkVersion } from '../common/version.js';
-import type { AppliedNetwork, NetworkRuntime } from '../runtime/seam.js';
+import type { AppliedNetwork, LiveChange, NetworkRuntime } from '../runtime/seam.js';
 import type { VirtnetPaths } from '../common/paths.js';
 import { NetworkStore } from './store.js';
 import { NetworkObject, NetworkObjectList } from './objects.js';
@@ -120,6 +127,8 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
   /** Clock for event times. */
   private readonly now: () => number;
   private readonly versions = new Versions<NetworkDef>((def) => formatNetworkXml(def, { inactive: true }), true);
+  /** Port forwards to guests' names being brought up to date, per network (forward-targets.ts). */
+  private readonly targetRefresh = new Map<string, Promise<void>>();
 
   /** Use createNetworkDriver (src/driver/network/index.ts), which also runs startup. */
   constructor(options: NetworkDriverOptions) {
@@ -137,7 +146,10 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
         logger: this.logger,
         networks: () => this.objects.all().filter((o) => o.active),
         read: (obj) => this.readLeases(obj),
-        emit: (event) => this.events.emit(event),
+        emit: (event) => {
+          this.events.emit(event);
+          this.followTargets(event.network.name);
+        },
         now,
         ...(options.leaseDebounceMs !== undefined ? { debounceMs: options.leaseDebounceMs } : {}),
       });
@@ -162,6 +174,8 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
       startObject: (obj) => this.startObject(obj),
       saveStatus: (obj) => this.saveStatus(obj),
     });
+    // Leases may have moved while no driver ran.
+    for (const o of this.objects.all()) this.followTargets(o.name);
     return this.startup;
   }
 
@@ -271,7 +285,8 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
     obj.setDefTransient();
     try {
       checkBridgeNameForStart(obj.def);
-      const live = liveDefForStart(obj.def);
+      const live = resolveForwardTargets(liveDefForStart(obj.def), this.targetFacts(obj, []));
+      checkForwardsFree(live, this.otherActiveDefs(obj));
       let journalled = false;
       const journal = (record: AppliedNetwork): void => {
         this.writeStatus(obj, live, record, 'starting');
@@ -528,40 +543,156 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
           const plan = checkInput(() =>
             planUpdate({ active: obj.active, persistent: obj.persistent, def: obj.def, persistentDef: obj.persistentDef() }, request),
           );
-          let applied = obj.applied;
-          if (plan.liveDef !== undefined) {
-            // A live change a crash interrupts is undone at start-up from the journal entry.
-            let journalled = false;
-            const journal = (record: AppliedNetwork): void => {
-              this.writeStatus(obj, obj.def, record, 'updating');
-              journalled = true;
-            };
-            try {
-              applied = await this.runtime.updateLive(obj.def, plan.liveDef, plan.section, obj.applied!, { journal });
-            } catch (err) {
-              if (journalled) this.saveStatus(obj);
-              throw err;
-            }
-          }
-          if (plan.configDef !== undefined) {
-            // A running persistent network holds its config in newDef (set at start).
-            if (obj.active) obj.setDefTransient();
-            this.saveConfig(plan.configDef);
-            if (obj.active) obj.newDef = plan.configDef;
-            else obj.def = plan.configDef;
-          }
-          if (plan.liveDef !== undefined) {
-            this.ports.recount(plan.liveDef);
-            obj.def = plan.liveDef;
-            obj.applied = applied;
-            this.saveStatus(obj);
-          }
-          this.logger.info({ network: obj.name, section: plan.section, live: plan.live, config: plan.config }, 'network updated');
-          this.events.lifecycle('Updated', obj);
+          await this.commitChange(obj, plan, plan.section);
           return { live: plan.live, config: plan.config };
         },
       ),
     );
+  }
+
+  /**
+   * Carry a change of the live and/or persistent definition out, with the
+   * object's lock held: the live one through the runtime (journalled), the
+   * persistent one to disk; then the status file and the Updated event.
+   */
+  private async commitChange(obj: NetworkObject, plan: ForwardPlan, section: LiveChange): Promise<void> {
+    let applied = obj.applied;
+    if (plan.liveDef !== undefined) {
+      // A live change a crash interrupts is undone at start-up from the journal entry.
+      let journalled = false;
+      const journal = (record: AppliedNetwork): void => {
+        this.writeStatus(obj, obj.def, record, 'updating');
+        journalled = true;
+      };
+      try {
+        applied = await this.runtime.updateLive(obj.def, plan.liveDef, section, obj.applied!, { journal });
+      } catch (err) {
+        if (journalled) this.saveStatus(obj);
+        throw err;
+      }
+    }
+    if (plan.configDef !== undefined) {
+      // A running persistent network holds its config in newDef (set at start).
+      if (obj.active) obj.setDefTransient();
+      this.saveConfig(plan.configDef);
+      if (obj.active) obj.newDef = plan.configDef;
+      else obj.def = plan.configDef;
+    }
+    if (plan.liveDef !== undefined) {
+      this.ports.recount(plan.liveDef);
+      obj.def = plan.liveDef;
+      obj.applied = applied;
+      this.saveStatus(obj);
+    }
+    this.logger.info({ network: obj.name, section, live: plan.live, config: plan.config }, 'network updated');
+    this.events.lifecycle('Updated', obj);
+  }
+
+  /* ------------------------------------------------------------------ */
+  /* port forwards (forwards.ts, forward-targets.ts)                    */
+
+  listForwards(name: string, options?: ForwardListOptions): Promise<PortForward[]> {
+    return this.call(async () => {
+      const obj = this.objects.getByName(name);
+      const def = options?.inactive === true ? obj.persistentDef() : obj.def;
+      return (def.portForwards?.forwards ?? []).map(portForwardOf);
+    });
+  }
+
+  addForward(name: string, forward: PortForward, flags: UpdateFlags, options?: Precondition): Promise<UpdateResult> {
+    return this.changeForwards(name, (network) => ({ add: portForwardFromApi(forward, network) }), flags, options);
+  }
+
+  removeForward(name: string, selector: PortForwardSelector, flags: UpdateFlags, options?: Precondition): Promise<UpdateResult> {
+    return this.changeForwards(name, (network) => ({ remove: selectorFromApi(selector, network) }), flags, options);
+  }
+
+  private changeForwards(name: string, read: (network: string) => ForwardChange, flags: UpdateFlags, options?: Precondition): Promise<UpdateResult> {
+    return this.call(() =>
+      withObject(
+        () => this.objects.getByName(name),
+        async (obj) => {
+          this.checkPrecondition(obj, options);
+          const change = checkInput(() => read(obj.name));
+          const target = { active: obj.active, persistent: obj.persistent, def: obj.def, persistentDef: obj.persistentDef() };
+          const plan = checkInput(() => planForwardChange(target, change, flags, this.otherDefs(obj)));
+          if (plan.liveDef !== undefined) {
+            // Watch first: a lease that comes after this read is then an event.
+            await this.watchLeasesFor(plan.liveDef);
+            plan.liveDef = resolveForwardTargets(plan.liveDef, this.targetFacts(obj, await this.readLeases(obj)));
+          }
+          await this.commitChange(obj, plan, 'port-forwards');
+          return { live: plan.live, config: plan.config };
+        },
+      ),
+    );
+  }
+
+  /** Every definition of the other networks (live and persistent), which a new forward may not overlap. */
+  private otherDefs(self: NetworkObject): NetworkDef[] {
+    const out: NetworkDef[] = [];
+    for (const o of this.objects.all()) {
+      if (o === self) continue;
+      out.push(o.def);
+      if (o.newDef !== undefined) out.push(o.newDef);
+    }
+    return out;
+  }
+
+  /** What names of forward targets resolve against: DHCP hosts (in the def), guests' vNICs, the leases given. */
+  private targetFacts(obj: NetworkObject, leases: readonly DhcpLease[]): TargetFacts {
+    return {
+      leases,
+      macsOf: (guest) => {
+        const defined = this.portOwner?.macsOf?.(guest, obj.name) ?? [];
+        const ported = this.ports.ports(obj.name).flatMap((p) => (p.owner.name === guest ? [p.mac] : []));
+        return [...new Set([...defined, ...ported])];
+      },
+    };
+  }
+
+  /** Lease changes move named forward targets: watch them while such a network runs. */
+  private async watchLeasesFor(def: NetworkDef): Promise<void> {
+    if (!hasNamedTargets(def) || this.leasesWatcher === undefined || this.leasesWatcher.running || this.calls.closed) return;
+    await this.leasesWatcher.start().catch((err: unknown) => this.logger.warn({ err: errorText(err) }, 'cannot start the lease watch'));
+  }
+
+  /**
+   * Bring a running network's forwards to names up to date (a lease came or
+   * went, a guest's port came or went, the network started), one refresh
+   * after the other per network; what changed goes to the kernel as a live
+   * update. Failures are logged: the forward keeps its last address.
+   */
+  private followTargets(name: string): void {
+    const obj = this.objects.findByName(name);
+    if (obj === undefined || !obj.active || !hasNamedTargets(obj.def) || this.calls.closed) return;
+    const previous = this.targetRefresh.get(name) ?? Promise.resolve();
+    const next = previous
+      .then(() => (this.calls.closed ? undefined : this.call(() => this.refreshTargets(name))))
+      .catch((err: unknown) => this.logger.warn({ network: name, err: errorText(err) }, 'cannot follow the port forwards to guest names'));
+    this.targetRefresh.set(name, next);
+    void next.finally(() => {
+      if (this.targetRefresh.get(name) === next) this.targetRefresh.delete(name);
+    });
+  }
+
+  private async refreshTargets(name: string): Promise<void> {
+    if (this.objects.findByName(name) === undefined) return;
+    await withObject(
+      () => this.objects.getByName(name),
+      async (obj) => {
+        if (!obj.active || obj.applied === undefined || !hasNamedTargets(obj.def)) return;
+        await this.watchLeasesFor(obj.def);
+        const next = resolveForwardTargets(obj.def, this.targetFacts(obj, await this.readLeases(obj)));
+        if (next === obj.def) return;
+        await this.commitChange(obj, { live: true, config: false, liveDef: next }, 'port-forwards');
+      },
+    );
+  }
+
+  /** Wait until every forward-target refresh scheduled so far is done (tests). */
+  async settleForwardTargets(): Promise<void> {
+    while (this.targetRefresh.size > 0) await Promise.all([...this.targetRefresh.values()]);
   }
 
   leases(name: string, mac?: string): Promise<DhcpLease[]> {
@@ -593,6 +724,8 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
   /** Hand the guest driver's hooks in (or out): force checks, re-plugging after a start. */
   setPortOwner(owner: NetworkPortOwner | undefined): void {
     this.portOwner = owner;
+    // The guests are known now: forwards to their names may resolve.
+    if (owner !== undefined) for (const o of this.objects.all()) this.followTargets(o.name);
     // The owner has adopted its guests and notified their ports: what a runtime made for others is stale.
     if (owner !== undefined && this.runtime.prunePorts !== undefined) {
       void this.call(() => this.prunePorts()).catch((err: unknown) => this.logger.warn({ err: errorText(err) }, 'cannot prune stale ports'));
@@ -632,6 +765,9 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
     } catch (err) {
       this.logger.warn({ network: name, err: errorText(err) }, 'cannot plug guests back in');
     }
+    // Forwards to names whose guests have leases from an earlier run, or just got their ports back.
+    this.followTargets(name);
+    await this.targetRefresh.get(name);
   }
 
   private async afterStop(name: string): Promise<void> {
@@ -654,6 +790,7 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
         async (obj) => {
           const port = await this.allocateOn(obj, request);
           if (obj.applied !== undefined) this.saveStatus(obj);
+          this.followTargets(obj.name);
           return port;
         },
       ),
@@ -701,6 +838,7 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
             if (!obj.active) return;
             const released = await this.releaseOn(obj, portid);
             if (released && obj.applied !== undefined) this.saveStatus(obj);
+            if (released) this.followTargets(obj.name);
           },
         );
       } catch (err) {

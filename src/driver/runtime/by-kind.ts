@@ -7,10 +7,9 @@
  * even in a later process. The network driver sees one runtime.
  */
 import type { NetworkDef } from '../../conf/network/types.js';
-import type { UpdateSection } from '../../conf/network/update.js';
 import type { DhcpLease } from '../../contract/network-api.js';
 import type { NicPlug } from '../../host/guest-backend.js';
-import type { AppliedNetwork, NetworkRuntime, PortAttachment, StartContext, UpdateContext } from './seam.js';
+import type { AppliedNetwork, LiveChange, NetworkRuntime, PortAttachment, StartContext, UpdateContext } from './seam.js';
 
 export interface RuntimeKind {
   /** The `runtime` field of the records this runtime writes. */
@@ -46,13 +45,7 @@ export class RuntimeByKind implements NetworkRuntime {
     return this.forApplied(applied).adopt(def, applied);
   }
 
-  updateLive(
-    before: NetworkDef,
-    after: NetworkDef,
-    section: UpdateSection,
-    applied: AppliedNetwork,
-    context?: UpdateContext,
-  ): Promise<AppliedNetwork> {
+  updateLive(before: NetworkDef, after: NetworkDef, section: LiveChange, applied: AppliedNetwork, context?: UpdateContext): Promise<AppliedNetwork> {
     return this.forApplied(applied).updateLive(before, after, section, applied, context);
   }
 

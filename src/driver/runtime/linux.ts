@@ -50,7 +50,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { NetworkDef } from '../../conf/network/types.js';
-import type { UpdateSection } from '../../conf/network/update.js';
 import type { Host } from '../../host/host.js';
 import { splitLinkDeletions } from '../../host/link-delete.js';
 import { LinuxHost } from '../../host/linux.js';
@@ -70,7 +69,7 @@ import type { NftCommand } from '../../plan/nft-json.js';
 import { VirError, configUnsupported, internalError } from '../../util/errors.js';
 import type { DhcpLease } from '../../contract/network-api.js';
 import type { VirtnetPaths } from '../common/paths.js';
-import type { AppliedNetwork, NetworkRuntime, StartContext, UpdateContext } from './seam.js';
+import type { AppliedNetwork, LiveChange, NetworkRuntime, StartContext, UpdateContext } from './seam.js';
 import { RUNTIME_ID, readApplied, type AppliedDnsmasq, type LinuxApplied } from './applied.js';
 import { appliedDnsmasq, DnsmasqControl, dnsmasqFileList, removeFile, writeDnsmasqFiles, writeReloadableFiles } from './dnsmasq.js';
 import { DnsmasqLogFollower, sizeOf, startupProblems, type DnsmasqLogLine } from './dnsmasq-log.js';
@@ -431,7 +430,7 @@ export class LinuxRuntime implements NetworkRuntime {
   async updateLive(
     before: NetworkDef,
     after: NetworkDef,
-    section: UpdateSection,
+    section: LiveChange,
     appliedNetwork: AppliedNetwork,
     context: UpdateContext = {},
   ): Promise<AppliedNetwork> {

@@ -36,6 +36,9 @@ export interface StartContext {
   journal?: Journal;
 }
 
+/** What a live change is about: a net-update section, or the network's port forwards. */
+export type LiveChange = UpdateSection | 'port-forwards';
+
 export interface UpdateContext {
   /** Called before the update changes the host, with a record that covers the state before and after it. */
   journal?: Journal;
@@ -67,15 +70,10 @@ export interface NetworkRuntime {
    * Carry a live net-update into the host: `before` is the live def that is
    * running, `after` the updated one. Static DHCP hosts and DNS hosts are
    * rewritten and dnsmasq gets SIGHUP; other sections restart dnsmasq;
-   * firewall-relevant sections re-apply the network's rules.
+   * firewall-relevant sections (and 'port-forwards') re-apply the
+   * network's rules.
    */
-  updateLive(
-    before: NetworkDef,
-    after: NetworkDef,
-    section: UpdateSection,
-    applied: AppliedNetwork,
-    context?: UpdateContext,
-  ): Promise<AppliedNetwork>;
+  updateLive(before: NetworkDef, after: NetworkDef, section: LiveChange, applied: AppliedNetwork, context?: UpdateContext): Promise<AppliedNetwork>;
 
   /** The network's current DHCP leases (dnsmasq's lease file). */
   leases(def: NetworkDef, applied: AppliedNetwork): Promise<DhcpLease[]>;
