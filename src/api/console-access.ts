@@ -41,10 +41,15 @@ export function requestSession(request: FastifyRequest): ConsoleSession | undefi
   return attached.get(request);
 }
 
+/** The request's session cookie value, if it sends one. */
+export function sessionCookieOf(request: FastifyRequest): string | undefined {
+  const header = request.headers.cookie;
+  return readCookie(typeof header === 'string' ? header : undefined, SESSION_COOKIE);
+}
+
 /** The session named by the request's cookie, if it is live (no CSRF check: for reads). */
 export function cookieSession(store: SessionStore, request: FastifyRequest): ConsoleSession | undefined {
-  const header = request.headers.cookie;
-  return store.get(readCookie(typeof header === 'string' ? header : undefined, SESSION_COOKIE));
+  return store.get(sessionCookieOf(request));
 }
 
 /**

@@ -11,7 +11,7 @@ import { Type } from 'typebox';
 import { parseNetworkXml } from '../conf/network/parse.js';
 import { validateNetworkForDefine } from '../conf/network/validate.js';
 import { VirError } from '../util/errors.js';
-import { checkOrigin, cookieSession } from './console-access.js';
+import { checkOrigin, cookieSession, sessionCookieOf } from './console-access.js';
 import type { AuthThrottle } from './auth-throttle.js';
 import type { TcpIdentity } from './tcp-origin.js';
 import type { HostInfoReader } from './console-host.js';
@@ -33,7 +33,13 @@ const READ = { read: true } as const;
 const errors = { '4xx': ErrorBodySchema, '5xx': ErrorBodySchema };
 const tags = ['console'];
 
-const SessionBodySchema = Type.Object({ authenticated: Type.Boolean(), csrf: Type.Optional(Type.String()) });
+const SessionBodySchema = Type.Object({
+  authenticated: Type.Boolean(),
+  csrf: Type.Optional(Type.String()),
+  ended: Type.Optional(
+    Type.Union([Type.Literal('logout'), Type.Literal('idle'), Type.Literal('expired'), Type.Literal('evicted'), Type.Literal('token'), Type.Literal('invalid')]),
+  ),
+});
 const InterfaceSchema = Type.Object({
   name: Type.String(),
   kind: Type.Optional(Type.String()),
@@ -64,15 +70,16 @@ export function registerConsoleRoutes(app: FastifyInstance, options: ConsoleRout
       schema: {
         operationId: 'consoleSession',
         tags,
-        summary: 'Whether this browser has a console session, and its CSRF token.',
+        summary: 'Whether this browser has a console session and its CSRF token, or why its session ended.',
         response: { 200: SessionBodySchema, ...errors },
       },
       config: { access: READ },
     },
     async (request, reply): Promise<ConsoleSessionBody> => {
       reply.header('cache-control', 'no-store');
-      const session = cookieSession(store, request);
-      return session ? { authenticated: true, csrf: session.csrf } : { authenticated: false };
+      const checked = store.check(sessionCookieOf(request));
+      if (checked !== undefined && 'session' in checked) return { authenticated: true, csrf: checked.session.csrf };
+      return checked === undefined ? { authenticated: false } : { authenticated: false, ended: checked.ended };
     },
   );
 

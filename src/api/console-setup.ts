@@ -25,6 +25,8 @@ export interface ConsoleSetupOptions {
   dir?: string;
   hostInfo?: HostInfoReader;
   store?: SessionStore;
+  /** Sessions that survive a restart: the sealing key and the file of ended sessions (RUN/console-key, RUN/console-sessions). */
+  sessions?: { key: string; file: string };
 }
 
 export interface WebConsole {
@@ -34,8 +36,8 @@ export interface WebConsole {
 
 export function setupConsole(access: ListenerAccess, options: ConsoleSetupOptions = {}): WebConsole | undefined {
   if (access.kind !== 'tcp' || access.session !== undefined) return undefined;
-  const store = options.store ?? new SessionStore();
   const token = access.token;
+  const store = options.store ?? new SessionStore({ token, ...(options.sessions ? { key: options.sessions.key, file: options.sessions.file } : {}) });
   const throttle = access.throttle ?? new AuthThrottle();
   return {
     access: { ...access, throttle, session: consoleSessionCheck(store, access.identity) },

@@ -6,7 +6,9 @@
  *
  *   RUN/virtnetd.sock     0600  every call
  *   RUN/virtnetd-ro.sock  0666  calls that change nothing
- *   RUN/token             0600  the TCP token (new at every start)
+ *   RUN/token             0600  the TCP token (kept across restarts; --new-token)
+ *   RUN/console-key       0600  the key console session cookies are sealed with
+ *   RUN/console-sessions  0600  the console sessions that ended, and why
  *   RUN/virtnetd.pid            our pid, while we run
  *   ROOT/run/libvirt/virtnetworkd-sock{,-ro}  libvirt's protocol for real
  *                               libvirt clients (src/libvirt-rpc/), unless
@@ -36,7 +38,7 @@ import { connectionPolicy, serveHttpThroughGate, type ConnectionGate } from './c
 import { DEFAULT_OPEN_FILES } from './open-files.js';
 import { SsPeerCredentials } from '../host/unix-peers.js';
 import { ForkServerRunner } from '../host/fork-server.js';
-import { tokenPath, writeToken } from './token.js';
+import { consoleKeyPath, keepSecret, keepToken, tokenPath } from './token.js';
 import { DAEMON_TEXT, plainStartupLines, terminalStartupLines, type StartupFacts } from './startup-text.js';
 
 export interface DriverContext {
@@ -94,7 +96,7 @@ export interface RunningDaemon {
   netns: string | null;
   sandbox?: SandboxNames;
   handle: DriverHandle;
-  /** Stop serving, close the driver (networks stay up), remove sockets, token and pid file. Idempotent. */
+  /** Stop serving, close the driver (networks stay up), remove sockets and pid file (the token stays). Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -187,8 +189,8 @@ export async function startDaemon(options: DaemonOptions, deps: DaemonDeps): Pro
       throw new Error(`network namespace '${netns}' does not exist (create it with: ip netns add ${netns})`);
     }
 
-    const token = writeToken(paths.runDir);
-    undo.push(() => rmSync(tokenPath(paths.runDir), { force: true }));
+    // Kept across restarts (token.ts), so neither TCP clients nor console sessions need to log in again.
+    const token = keepToken(paths.runDir, options.newToken === true);
 
     const handle = await deps.createDriver({
       paths,
@@ -260,6 +262,7 @@ export async function startDaemon(options: DaemonOptions, deps: DaemonDeps): Pro
         version: deps.version,
         logger: apiLogger.child({ listener: 'tcp' }),
         netns,
+        consoleSessions: { key: keepSecret(consoleKeyPath(paths.runDir)), file: join(paths.runDir, 'console-sessions') },
         ...advertised,
         ...(tls ? { tls } : {}),
       });

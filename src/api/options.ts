@@ -36,6 +36,8 @@ export interface DaemonOptions {
   libvirtSocket: boolean;
   /** Define libvirt's `default` network on a root with no network yet, once (the command line sets it unless --no-default-network). */
   defaultNetwork?: boolean;
+  /** Write a new RUN/token rather than keep the one a previous start wrote (ends every console session). */
+  newToken?: boolean;
 }
 
 export type DaemonCommand =
@@ -73,6 +75,9 @@ Options:
                            certificate (PEM); browsers may use the listen
                            address and the names in the certificate
   --tls-key FILE           The certificate's private key (PEM)
+  --new-token              Write a new token to RUN/token instead of keeping
+                           the one of the previous start; TCP clients and
+                           every console session must use the new one
   --no-autostart           Do not start the networks marked autostart
   --ovs-db REMOTE          This host's Open vSwitch database, for OVN networks
                            (default unix:/run/openvswitch/db.sock)
@@ -139,7 +144,7 @@ export function parseDaemonArgs(argv: readonly string[], cwd: string = process.c
       if (value === undefined || value === '') throw new UsageError(`option '${name}' requires a value`);
       if (values.has(name)) throw new UsageError(`option '${name}' given more than once`);
       values.set(name, value);
-    } else if (['--sandbox', '--sandbox-cleanup', '--no-autostart', '--no-libvirt-socket', '--no-default-network'].includes(arg)) {
+    } else if (['--sandbox', '--sandbox-cleanup', '--no-autostart', '--no-libvirt-socket', '--no-default-network', '--new-token'].includes(arg)) {
       flags.add(arg);
     } else if (arg.startsWith('-')) {
       throw new UsageError(`unrecognized option '${arg}'`);
@@ -191,6 +196,7 @@ export function parseDaemonArgs(argv: readonly string[], cwd: string = process.c
     autostart: !flags.has('--no-autostart'),
     libvirtSocket: !flags.has('--no-libvirt-socket'),
     defaultNetwork: !flags.has('--no-default-network'),
+    ...(flags.has('--new-token') ? { newToken: true } : {}),
     ...(root ? { root } : {}),
     ...(netns ? { netns } : {}),
     ...(listenText ? { listen: parseListen(listenText, certFile !== undefined) } : {}),

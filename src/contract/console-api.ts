@@ -28,10 +28,20 @@ export const CONSOLE_ROUTES = {
 /** The header carrying the session's CSRF token on every state-changing request. */
 export const CSRF_HEADER_NAME = 'x-csrf-token';
 
+/**
+ * Why a console session ended: logged out, unused too long (idle) or too
+ * old (expired), pushed out by too many others (evicted), the daemon's
+ * token changed, or a cookie the daemon cannot read (invalid: its key is
+ * gone, as after a reboot).
+ */
+export type SessionEnd = 'logout' | 'idle' | 'expired' | 'evicted' | 'token' | 'invalid';
+
 export interface ConsoleSessionBody {
   authenticated: boolean;
   /** The session's CSRF token, for the x-csrf-token header. */
   csrf?: string;
+  /** Not authenticated because the browser's session ended: why. */
+  ended?: SessionEnd;
 }
 
 export interface HostInterface {

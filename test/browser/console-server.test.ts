@@ -137,8 +137,8 @@ describe('the console session', () => {
   it("gives an HttpOnly SameSite=Strict cookie for the daemon's token, which opens the API", async () => {
     const app = await tcpServer();
     const { cookie, csrf, setCookie } = await login(app);
-    expect(setCookie).toMatch(/^virtnet_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict$/);
-    expect(csrf).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(setCookie).toMatch(/^virtnet_session=v1\.[A-Za-z0-9_-]{22}\.[0-9a-z]+\.[A-Za-z0-9_-]{11}\.[A-Za-z0-9_-]{22}; Path=\/; HttpOnly; SameSite=Strict$/);
+    expect(csrf).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect((await call(app, { url: '/api/networks', headers: { cookie } })).status).toBe(200);
     expect((await call(app, { url: '/api/console/session', headers: { cookie } })).body).toEqual({ authenticated: true, csrf });
     expect((await call(app, { url: '/api/networks', headers: { cookie: 'virtnet_session=forged' } })).status).toBe(401);
@@ -277,7 +277,7 @@ describe('the TCP listener against DNS rebinding and cross-site requests', () =>
       headers: { host: 'virtnet.example:9', origin: 'https://virtnet.example:9' },
     });
     expect(res.status).toBe(200);
-    expect(String(res.headers['set-cookie'])).toMatch(/^virtnet_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict; Secure$/);
+    expect(String(res.headers['set-cookie'])).toMatch(/^virtnet_session=v1\.[\w.-]+; Path=\/; HttpOnly; SameSite=Strict; Secure$/);
     const cookie = String(res.headers['set-cookie']).split(';')[0] ?? '';
     const csrf = res.body.csrf as string;
     const define = (origin: string) =>

@@ -93,7 +93,9 @@ describe.skipIf(!root)('virtnetd, the process', () => {
 
     d.child.kill('SIGTERM');
     expect(await d.exited).toBe(0);
-    for (const f of ['virtnetd.sock', 'virtnetd-ro.sock', 'token', 'virtnetd.pid']) expect([f, existsSync(join(run, f))]).toEqual([f, false]);
+    for (const f of ['virtnetd.sock', 'virtnetd-ro.sock', 'virtnetd.pid']) expect([f, existsSync(join(run, f))]).toEqual([f, false]);
+    // The token stays for the next start (no client, no console session needs to log in again).
+    expect(readFileSync(join(run, 'token'), 'utf8').trim()).toBe(d.token);
   });
 
   it('refuses a second daemon on the same root, and the first keeps serving', async () => {
@@ -188,8 +190,7 @@ describe.skipIf(!root)('virtnetd, the process', () => {
     while (!d.stderr().includes('"msg":"driver ready"') && Date.now() < end) await new Promise((res) => setTimeout(res, 5));
     d.child.kill('SIGTERM');
     expect(await d.exited).toBe(0);
-    for (const f of ['virtnetd.sock', 'virtnetd-ro.sock', 'token', 'virtnetd.pid'])
-      expect([f, existsSync(join(r, 'run/virtnet', f))]).toEqual([f, false]);
+    for (const f of ['virtnetd.sock', 'virtnetd-ro.sock', 'virtnetd.pid']) expect([f, existsSync(join(r, 'run/virtnet', f))]).toEqual([f, false]);
   });
 
   it('says what is wrong when it cannot start', async () => {

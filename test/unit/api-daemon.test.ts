@@ -6,7 +6,7 @@
  * driver.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -51,6 +51,7 @@ describe('parseDaemonArgs', () => {
         '--no-autostart',
         '--no-libvirt-socket',
         '--no-default-network',
+        '--new-token',
       ),
     ).toEqual({
       action: 'run',
@@ -65,6 +66,7 @@ describe('parseDaemonArgs', () => {
         autostart: false,
         libvirtSocket: false,
         defaultNetwork: false,
+        newToken: true,
       },
     });
     expect(parse('--sandbox', '--root=/abs')).toMatchObject({ action: 'run', options: { sandbox: true, root: '/abs' } });
@@ -255,7 +257,7 @@ describe('the daemon over a fake driver', () => {
     await c.close();
   });
 
-  it('stops: sockets, token and pid file go, the driver is closed, nothing is destroyed', async () => {
+  it('stops: sockets and pid file go (the token stays for the next start), the driver is closed, nothing is destroyed', async () => {
     const d = await start();
     const c = await connect({ uri: `unix://${d.socket}` });
     await c.define(NET_XML('keep'));
@@ -263,14 +265,31 @@ describe('the daemon over a fake driver', () => {
     c.subscribe(() => undefined);
     await c.eventsReady();
     await d.stop();
-    for (const f of ['virtnetd.sock', 'virtnetd-ro.sock', 'token', 'virtnetd.pid'])
-      expect([f, existsSync(join(root, 'run/virtnet', f))]).toEqual([f, false]);
+    for (const f of ['virtnetd.sock', 'virtnetd-ro.sock', 'virtnetd.pid']) expect([f, existsSync(join(root, 'run/virtnet', f))]).toEqual([f, false]);
+    expect(existsSync(join(root, 'run/virtnet/token'))).toBe(true);
     expect(closed).toBe(1);
     expect(driver.calls.map((x) => x.method)).not.toContain('destroy');
     expect(driver.subscriberCount).toBe(0);
     await c.close();
     // And a new daemon may take the root at once.
     await start();
+  });
+
+  it('keeps its token across restarts, unless told to make a new one or the file is not one it wrote', async () => {
+    const d1 = await start();
+    await d1.stop();
+    const d2 = await start();
+    expect(d2.token).toBe(d1.token);
+    await d2.stop();
+    const d3 = await start({ newToken: true });
+    expect(d3.token).not.toBe(d1.token);
+    expect(readFileSync(join(root, 'run/virtnet/token'), 'utf8')).toBe(`${d3.token}\n`);
+    await d3.stop();
+    // Readable by others: not trusted, replaced (0600 again).
+    chmodSync(join(root, 'run/virtnet/token'), 0o644);
+    const d4 = await start();
+    expect(d4.token).not.toBe(d3.token);
+    expect(statSync(join(root, 'run/virtnet/token')).mode & 0o777).toBe(0o600);
   });
 
   it('clears stale sockets of a daemon that died', async () => {
