@@ -16,11 +16,18 @@ import type { AuthThrottle } from './auth-throttle.js';
 import type { TcpIdentity } from './tcp-origin.js';
 import type { HostInfoReader } from './console-host.js';
 import { CONSOLE_ROUTES, type ConsoleSessionBody } from '../contract/console-api.js';
+import type { NetworkDriverApi } from '../contract/network-api.js';
+import type { NetworkDef } from '../conf/network/types.js';
+import { liveUpdatesForEdit } from '../conf/network/update-entry.js';
+import { NetworkDefSchema } from './console-state.js';
 import { clearedSessionCookie, sameSecret, sessionCookie, type SessionStore } from './console-session.js';
-import { ErrorBodySchema } from './schemas.js';
+import { ErrorBodySchema, NetworkInfoSchema, UpdateBodySchema } from './schemas.js';
+import { formatNetworkXml } from '../conf/network/format.js';
+import { preconditionOf } from './route-spec.js';
 import { errorBody } from './http-errors.js';
 
 export interface ConsoleRouteOptions {
+  driver: NetworkDriverApi;
   token: string;
   store: SessionStore;
   hostInfo: HostInfoReader;
@@ -37,7 +44,14 @@ const SessionBodySchema = Type.Object({
   authenticated: Type.Boolean(),
   csrf: Type.Optional(Type.String()),
   ended: Type.Optional(
-    Type.Union([Type.Literal('logout'), Type.Literal('idle'), Type.Literal('expired'), Type.Literal('evicted'), Type.Literal('token'), Type.Literal('invalid')]),
+    Type.Union([
+      Type.Literal('logout'),
+      Type.Literal('idle'),
+      Type.Literal('expired'),
+      Type.Literal('evicted'),
+      Type.Literal('token'),
+      Type.Literal('invalid'),
+    ]),
   ),
 });
 const InterfaceSchema = Type.Object({
@@ -136,26 +150,66 @@ export function registerConsoleRoutes(app: FastifyInstance, options: ConsoleRout
   );
 
   api.post(
+    CONSOLE_ROUTES.defineModel,
+    {
+      schema: {
+        operationId: 'consoleDefineModel',
+        tags,
+        summary:
+          'net-define of a network given as its model (a NetworkDef as JSON, as the snapshots send it), written as XML by the daemon; If-Match as for every change.',
+        body: Type.Object({ def: NetworkDefSchema }, { additionalProperties: false }),
+        response: { 200: NetworkInfoSchema, ...errors },
+      },
+      config: { access: { read: false, libvirtApi: () => 'virNetworkDefineXML' } },
+    },
+    async (request) => {
+      let xml: string;
+      try {
+        xml = formatNetworkXml(request.body.def as NetworkDef, { inactive: true });
+      } catch {
+        throw new VirError('INVALID_ARG', 'the model is not a network definition');
+      }
+      // The daemon reads it back with its own parser and checks, as any net-define.
+      return options.driver.define(xml, preconditionOf(request));
+    },
+  );
+
+  api.post(
     CONSOLE_ROUTES.checkNetwork,
     {
       schema: {
         operationId: 'consoleCheckNetwork',
         tags,
         summary:
-          'Parse and validate network XML as net-define would, without defining it: {valid}, or {valid: false, error} with the VirError define would give.',
-        body: Type.Object({ xml: Type.String() }, { additionalProperties: false }),
-        response: { 200: Type.Object({ valid: Type.Boolean(), error: Type.Optional(ErrorBodySchema) }), ...errors },
+          'Parse and validate network XML as net-define would, without defining it: {valid, def} (the model), or {valid: false, error} with the VirError define would give. With the name of a running network, also the net-update calls that carry the edit over to it (liveOps).',
+        body: Type.Object({ xml: Type.String(), name: Type.Optional(Type.String()) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            valid: Type.Boolean(),
+            error: Type.Optional(ErrorBodySchema),
+            def: Type.Optional(NetworkDefSchema),
+            liveOps: Type.Optional(Type.Array(UpdateBodySchema)),
+          }),
+          ...errors,
+        },
       },
       config: { access: READ },
     },
     async (request) => {
+      let def: NetworkDef;
       try {
-        validateNetworkForDefine(parseNetworkXml(request.body.xml));
-        return { valid: true };
+        def = parseNetworkXml(request.body.xml);
+        validateNetworkForDefine(def);
       } catch (err) {
         if (err instanceof VirError) return { valid: false, error: errorBody(err) };
         throw err;
       }
+      const name = request.body.name;
+      const info = name === undefined ? undefined : await options.driver.lookupByName(name).catch(() => undefined);
+      if (name === undefined || !info?.active || !info.persistent) return { valid: true, def };
+      const saved = parseNetworkXml(await options.driver.getXml(name, { inactive: true }));
+      const live = parseNetworkXml(await options.driver.getXml(name));
+      return { valid: true, def, liveOps: liveUpdatesForEdit(saved, def, live) };
     },
   );
 }

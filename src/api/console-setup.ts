@@ -45,6 +45,7 @@ export function setupConsole(access: ListenerAccess, options: ConsoleSetupOption
       registerConsoleStatic(app, options.dir ?? findConsoleDir());
       registerConsoleState(app, driver);
       registerConsoleRoutes(app, {
+        driver,
         token,
         store,
         identity: access.identity,

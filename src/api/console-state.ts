@@ -1,18 +1,19 @@
 /**
- * The console's snapshots: every network with its XML, or one network, and
- * every guest with its vNICs and addresses, each in one request. The
- * console redraws from these on every live event; a plain REST client
- * would need a list plus one call per object, and an object removed in
- * between would answer 404 — noise the browser logs as an error. Here a
- * network or guest that vanishes meanwhile is simply absent
- * (`{network: null}` for the single lookup).
+ * The console's snapshots: every network, or one, and every guest, each in
+ * one request, with the model as JSON (the console reads no XML):
  *
- *   GET /api/console/networks        {networks: [{info, xml}]}
- *   GET /api/console/networks/:name  {network: {info, xml} | null}
- *   GET /api/console/guests          {available, guests: [{info, interfaces, addresses}]}
+ *   GET /api/console/networks        {networks: [{info, version, def, config?}]}
+ *   GET /api/console/networks/:name  {network: {…} | null}
+ *   GET /api/console/guests          {available, guests: [{info, version, interfaces, configInterfaces?, addresses}]}
  *
- * The XML is what net-dumpxml shows: the live definition of a running
- * network, the persistent one of a stopped network.
+ * `def` is the live definition of a running network, the saved one of a
+ * stopped network (what net-dumpxml shows), read back from that XML by the
+ * daemon's own parser; `config` the saved definition of a running
+ * persistent network, so the console can show what takes effect at its
+ * next start. `version` is the object's ETag, for the If-Match of the
+ * console's changes. A network or guest that vanishes meanwhile is simply
+ * absent (`{network: null}` for the single lookup), not a 404 the browser
+ * logs as an error.
  */
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -20,8 +21,9 @@ import { Type } from 'typebox';
 import type { NetworkDriverApi, NetworkInfo } from '../contract/network-api.js';
 import type { GuestInfo, GuestInterface, GuestInterfaceAddress } from '../contract/guest-api.js';
 import { hasGuestApi } from '../driver/guest/index.js';
+import { parseNetworkXml } from '../conf/network/parse.js';
 import { isVirError } from '../util/errors.js';
-import { CONSOLE_ROUTES } from '../contract/console-api.js';
+import { CONSOLE_ROUTES, type GuestState, type NetworkState } from '../contract/console-api.js';
 import { ErrorBodySchema, NameParamsSchema, NetworkInfoSchema } from './schemas.js';
 import { GuestInfoSchema, GuestInterfaceAddressListSchema, GuestInterfaceListSchema } from './schemas-guests.js';
 
@@ -29,8 +31,26 @@ const READ = { read: true } as const;
 const errors = { '4xx': ErrorBodySchema, '5xx': ErrorBodySchema };
 const tags = ['console'];
 
-const NetworkStateSchema = Type.Object({ info: NetworkInfoSchema, xml: Type.String() });
-const GuestStateSchema = Type.Object({ info: GuestInfoSchema, interfaces: GuestInterfaceListSchema, addresses: GuestInterfaceAddressListSchema });
+/** A NetworkDef as JSON (src/conf/network/types.ts); the response carries it as it is. */
+export const NetworkDefSchema = Type.Unsafe<object>({
+  type: 'object',
+  additionalProperties: true,
+  description: 'A NetworkDef (src/conf/network/types.ts).',
+});
+
+const NetworkStateSchema = Type.Object({
+  info: NetworkInfoSchema,
+  version: Type.Optional(Type.String()),
+  def: NetworkDefSchema,
+  config: Type.Optional(NetworkDefSchema),
+});
+const GuestStateSchema = Type.Object({
+  info: GuestInfoSchema,
+  version: Type.Optional(Type.String()),
+  interfaces: GuestInterfaceListSchema,
+  configInterfaces: Type.Optional(GuestInterfaceListSchema),
+  addresses: GuestInterfaceAddressListSchema,
+});
 
 /** A call whose "no such object" answer means: it is gone. */
 async function unlessGone<T>(call: () => Promise<T>, gone: string): Promise<T | undefined> {
@@ -42,9 +62,14 @@ async function unlessGone<T>(call: () => Promise<T>, gone: string): Promise<T | 
   }
 }
 
-async function networkState(driver: NetworkDriverApi, info: NetworkInfo): Promise<{ info: NetworkInfo; xml: string } | undefined> {
-  const xml = await unlessGone(() => driver.getXml(info.name), 'NO_NETWORK');
-  return xml === undefined ? undefined : { info, xml };
+async function networkState(driver: NetworkDriverApi, info: NetworkInfo): Promise<NetworkState | undefined> {
+  return unlessGone(async () => {
+    // The version first: a change in between makes the model newer than it, so a change based on both is refused, never lost.
+    const version = driver.versionOf ? await driver.versionOf(info.name) : undefined;
+    const def = parseNetworkXml(await driver.getXml(info.name));
+    const config = info.active && info.persistent ? parseNetworkXml(await driver.getXml(info.name, { inactive: true })) : undefined;
+    return { info, ...(version !== undefined ? { version } : {}), def, ...(config ? { config } : {}) };
+  }, 'NO_NETWORK');
 }
 
 export function registerConsoleState(app: FastifyInstance, driver: NetworkDriverApi): void {
@@ -56,7 +81,7 @@ export function registerConsoleState(app: FastifyInstance, driver: NetworkDriver
       schema: {
         operationId: 'consoleNetworks',
         tags,
-        summary: 'Every network with its XML, in one answer.',
+        summary: 'Every network with its model, in one answer.',
         response: { 200: Type.Object({ networks: Type.Array(NetworkStateSchema) }), ...errors },
       },
       config: { access: READ },
@@ -73,7 +98,7 @@ export function registerConsoleState(app: FastifyInstance, driver: NetworkDriver
       schema: {
         operationId: 'consoleNetwork',
         tags,
-        summary: 'One network with its XML, or null when there is none of that name.',
+        summary: 'One network with its model, or null when there is none of that name.',
         params: NameParamsSchema,
         response: { 200: Type.Object({ network: Type.Union([NetworkStateSchema, Type.Null()]) }), ...errors },
       },
@@ -91,7 +116,7 @@ export function registerConsoleState(app: FastifyInstance, driver: NetworkDriver
       schema: {
         operationId: 'consoleGuests',
         tags,
-        summary: 'Every guest with its vNICs and their addresses; available is false when the daemon has no guest driver.',
+        summary: 'Every guest with its vNICs (live and saved) and their addresses; available is false when the daemon has no guest driver.',
         response: { 200: Type.Object({ available: Type.Boolean(), guests: Type.Array(GuestStateSchema) }), ...errors },
       },
       config: { access: READ },
@@ -99,14 +124,17 @@ export function registerConsoleState(app: FastifyInstance, driver: NetworkDriver
     async () => {
       if (!hasGuestApi(driver)) return { available: false, guests: [] };
       const guests = await Promise.all(
-        (await driver.guestList()).map(async (info: GuestInfo) => {
-          const interfaces = await unlessGone<GuestInterface[]>(() => driver.guestInterfaces(info.name), 'NO_DOMAIN');
-          if (interfaces === undefined) return undefined;
-          // Addresses come from the networks' leases; a vNIC whose network is gone has none.
-          let addresses: GuestInterfaceAddress[] = [];
-          if (info.active) addresses = await driver.guestInterfaceAddresses(info.name).catch(() => []);
-          return { info, interfaces, addresses };
-        }),
+        (await driver.guestList()).map((info: GuestInfo) =>
+          unlessGone<GuestState>(async () => {
+            const version = driver.guestVersionOf ? await driver.guestVersionOf(info.name) : undefined;
+            const interfaces: GuestInterface[] = await driver.guestInterfaces(info.name);
+            const configInterfaces = info.active && info.persistent ? await driver.guestInterfaces(info.name, { inactive: true }) : undefined;
+            // Addresses come from the networks' leases; a vNIC whose network is gone has none.
+            let addresses: GuestInterfaceAddress[] = [];
+            if (info.active) addresses = await driver.guestInterfaceAddresses(info.name).catch(() => []);
+            return { info, ...(version !== undefined ? { version } : {}), interfaces, ...(configInterfaces ? { configInterfaces } : {}), addresses };
+          }, 'NO_DOMAIN'),
+        ),
       );
       return { available: true, guests: guests.filter((g) => g !== undefined) };
     },

@@ -9,12 +9,16 @@
  * is never cached, the content-hashed assets are cached for good. Every
  * answer carries a Content-Security-Policy that allows the console's own
  * scripts only, and forbids framing.
+ *
+ * The build writes each text asset compressed beside it (NAME.br, NAME.gz:
+ * scripts/build-web.mjs); a browser that takes brotli or gzip gets that
+ * file as it is, with its Content-Encoding, so nothing is compressed while
+ * serving. Files are streamed from disk, never held in the daemon's memory.
  */
-import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -60,6 +64,40 @@ function secure(reply: FastifyReply): FastifyReply {
     .header('x-frame-options', 'DENY');
 }
 
+/** The encodings a request accepts, of those the build writes, best first. */
+export function acceptedEncodings(header: string | string[] | undefined): ('br' | 'gzip')[] {
+  const text = Array.isArray(header) ? header.join(',') : (header ?? '');
+  const accepted = new Map<string, number>();
+  for (const part of text.split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    if (!name) continue;
+    const q = params.map((p) => /^\s*q=([0-9.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
+    accepted.set(name, q === undefined ? 1 : Number(q));
+  }
+  const ok = (name: string): boolean => (accepted.get(name) ?? accepted.get('*') ?? 0) > 0;
+  return (['br', 'gzip'] as const).filter(ok);
+}
+
+const SUFFIX = { br: '.br', gzip: '.gz' } as const;
+
+/** Send `file` (its precompressed twin when the request takes one), streamed from disk. */
+function sendFile(reply: FastifyReply, file: string, acceptEncoding: string | string[] | undefined): FastifyReply {
+  const type = TYPES[extname(file)] ?? 'application/octet-stream';
+  reply.type(type);
+  let chosen = file;
+  for (const encoding of acceptedEncodings(acceptEncoding)) {
+    const twin = file + SUFFIX[encoding];
+    if (existsSync(twin)) {
+      chosen = twin;
+      reply.header('content-encoding', encoding);
+      break;
+    }
+  }
+  if (chosen !== file || existsSync(file + SUFFIX.gzip)) reply.header('vary', 'accept-encoding');
+  reply.header('content-length', String(statSync(chosen).size));
+  return reply.send(createReadStream(chosen));
+}
+
 /** The file a URL path names inside `root`, or undefined when it is not one we serve. */
 export function assetFile(root: string, urlPath: string): string | undefined {
   let rel: string;
@@ -82,15 +120,15 @@ export function registerConsoleStatic(app: FastifyInstance, dir: string | undefi
   const root = dir === undefined ? undefined : resolve(dir);
   const hide = { schema: { hide: true }, config: { access: { read: true as const } } };
 
-  const page = async (_request: unknown, reply: FastifyReply): Promise<FastifyReply> => {
+  const page = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     secure(reply).header('cache-control', 'no-cache');
     if (root === undefined) return reply.type('text/html; charset=utf-8').send(NOT_BUILT);
-    return reply.type('text/html; charset=utf-8').send(await readFile(join(root, 'index.html')));
+    return sendFile(reply, join(root, 'index.html'), request.headers['accept-encoding']);
   };
   app.get('/', hide, page);
   app.get('/index.html', hide, page);
 
-  const file = async (request: { url: string }, reply: FastifyReply): Promise<FastifyReply> => {
+  const file = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const path = request.url.split('?')[0] ?? '';
     const found = root === undefined ? undefined : assetFile(root, path);
     secure(reply);
@@ -99,7 +137,7 @@ export function registerConsoleStatic(app: FastifyInstance, dir: string | undefi
     }
     const immutable = path.startsWith('/assets/');
     reply.header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
-    return reply.type(TYPES[extname(found)] ?? 'application/octet-stream').send(await readFile(found));
+    return sendFile(reply, found, request.headers['accept-encoding']);
   };
   app.get('/assets/*', hide, file);
   app.get('/favicon.svg', hide, file);

@@ -33,7 +33,7 @@ export function newToken(): string {
 
 /** The secret kept in `path`, when it is one this daemon wrote: a regular file of ours, mode 0600, 64 hex digits. */
 function keptSecret(path: string): string | undefined {
-  let st;
+  let st: ReturnType<typeof lstatSync>;
   try {
     st = lstatSync(path);
   } catch (err) {

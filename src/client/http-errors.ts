@@ -13,7 +13,7 @@
  *
  * The errno texts are glibc's strerror(), which libvirt prints.
  */
-import { ERROR_PREFIXES, VirError, statusForClass, type ErrorClass } from '../util/errors.js';
+import { VirError } from '../util/errors.js';
 import type { DaemonTarget } from './http-uri.js';
 import { describeTarget } from './http-uri.js';
 
@@ -84,21 +84,4 @@ export function isConnectFailure(err: NodeJS.ErrnoException): boolean {
   ].includes(err.code ?? '');
 }
 
-function isErrorClass(value: unknown): value is ErrorClass {
-  return typeof value === 'string' && Object.hasOwn(ERROR_PREFIXES, value);
-}
-
-/** Rebuild the daemon's VirError from an error answer. */
-export function errorFromResponse(status: number, body: unknown): VirError {
-  const b = body as { class?: unknown; detail?: unknown; message?: unknown } | null;
-  if (b && typeof b === 'object' && isErrorClass(b.class) && typeof b.detail === 'string') {
-    const err = new VirError(b.class, b.detail);
-    // The status says more than the class at times (a precondition failed: 412).
-    if (status !== statusForClass(b.class)) err.status = status;
-    return err;
-  }
-  if (b && typeof b === 'object' && typeof b.message === 'string') {
-    return new VirError('INTERNAL_ERROR', b.message);
-  }
-  return new VirError('INTERNAL_ERROR', `virtnetd answered with HTTP status ${status}`);
-}
+export { errorFromResponse } from './error-body.js';

@@ -9,17 +9,23 @@
  *   POST /api/console/login          {token} → session cookie + {csrf}
  *   POST /api/console/logout         ends the session
  *   GET  /api/console/host           the host's interfaces and routes (forward devices, overlap checks)
- *   POST /api/console/check-network  {xml} → {valid}, or {valid: false, error: the VirError define would give}
- *   GET  /api/console/networks       every network with its XML        (src/api/console-state.ts)
- *   GET  /api/console/networks/:name one network with its XML, or null
+ *   POST /api/console/check-network  {xml, name?} → {valid, def, liveOps?}, or {valid: false, error: the VirError define would give}
+ *   POST /api/console/define-model   {def} (If-Match) → net-define of that model (a NetworkDef as JSON), formatted by the daemon
+ *   GET  /api/console/networks       every network, its model as JSON   (src/api/console-state.ts)
+ *   GET  /api/console/networks/:name one network, or null
  *   GET  /api/console/guests         every guest with its vNICs and addresses
  */
+import type { NetworkDef } from '../conf/network/types.js';
+import type { NetworkInfo, UpdateRequest } from './network-api.js';
+import type { GuestInfo, GuestInterface, GuestInterfaceAddress } from './guest-api.js';
+
 export const CONSOLE_ROUTES = {
   session: '/api/console/session',
   login: '/api/console/login',
   logout: '/api/console/logout',
   host: '/api/console/host',
   checkNetwork: '/api/console/check-network',
+  defineModel: '/api/console/define-model',
   networks: '/api/console/networks',
   network: '/api/console/networks/:name',
   guests: '/api/console/guests',
@@ -77,4 +83,43 @@ export interface HostInfoBody {
 export interface CheckNetworkBody {
   valid: boolean;
   error?: { class: string; detail: string; message: string; code?: string; params?: Record<string, string> };
+  /** The document as the model (parsed, not yet given defaults). */
+  def?: NetworkDef;
+  /**
+   * Asked about a running network by name: the net-update calls that carry
+   * the live-capable part of the edit (against its saved definition) over
+   * to it, for after the definition is saved.
+   */
+  liveOps?: UpdateRequest[];
+}
+
+/** A network as the console's snapshots give it: its model as JSON, not XML. */
+export interface NetworkState {
+  info: NetworkInfo;
+  /** Its version (ETag), for the If-Match of the console's changes. */
+  version?: string;
+  /** The live definition of a running network, the saved one otherwise. */
+  def: NetworkDef;
+  /** A running persistent network's saved definition (what it takes at its next start). */
+  config?: NetworkDef;
+}
+
+export interface GuestState {
+  info: GuestInfo;
+  version?: string;
+  /** The live vNICs of a running guest, the saved ones of a shut-off guest. */
+  interfaces: GuestInterface[];
+  /** A running persistent guest's saved vNICs (what it has at its next start). */
+  configInterfaces?: GuestInterface[];
+  addresses: GuestInterfaceAddress[];
+}
+
+export interface NetworksSnapshot {
+  networks: NetworkState[];
+}
+
+export interface GuestsSnapshot {
+  /** false when the daemon has no guest driver. */
+  available: boolean;
+  guests: GuestState[];
 }

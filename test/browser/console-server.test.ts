@@ -7,6 +7,7 @@
  * would. The unix sockets serve no console.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +16,8 @@ import Fastify from 'fastify';
 import { createApiServer } from '../../src/api/server.js';
 import { registerConsoleStatic } from '../../src/api/console-static.js';
 import { FakeDriver, NET_XML } from '../unit/api-fake-driver.js';
+import { startTestDriver } from '../support/network-testkit.js';
+import type { NetworkDriverApi } from '../../src/contract/network-api.js';
 import { AuthThrottle } from '../../src/api/auth-throttle.js';
 import { TcpIdentity } from '../../src/api/tcp-origin.js';
 
@@ -44,11 +47,11 @@ afterEach(async () => {
 const LISTEN = { host: '127.0.0.1', port: 9 };
 const HOST = '127.0.0.1:9';
 
-async function tcpServer(options: { tls?: boolean; throttle?: AuthThrottle } = {}): Promise<FastifyInstance> {
+async function tcpServer(options: { tls?: boolean; throttle?: AuthThrottle; driver?: NetworkDriverApi } = {}): Promise<FastifyInstance> {
   driver = new FakeDriver();
   const identity = new TcpIdentity({ ...LISTEN, tls: options.tls === true }, options.tls ? ['virtnet.example'] : []);
   const app = await createApiServer({
-    driver,
+    driver: options.driver ?? driver,
     access: { kind: 'tcp', token, identity, ...(options.throttle ? { throttle: options.throttle } : {}) },
     version: '1.0.0',
   });
@@ -95,6 +98,27 @@ describe('the console files', () => {
     ]);
   });
 
+  it('serves the compressed twin the browser takes, as it is, and the plain file otherwise', async () => {
+    const js = 'console.log("x");'.repeat(100);
+    writeFileSync(join(dir, 'assets', 'big-5678.js'), js);
+    writeFileSync(join(dir, 'assets', 'big-5678.js.br'), brotliCompressSync(js));
+    writeFileSync(join(dir, 'assets', 'big-5678.js.gz'), gzipSync(js));
+    const app = await tcpServer();
+    const get = (encoding?: string) =>
+      app.inject({ url: '/assets/big-5678.js', headers: { host: HOST, ...(encoding !== undefined ? { 'accept-encoding': encoding } : {}) } });
+    const br = await get('gzip, deflate, br');
+    expect([br.headers['content-encoding'], br.headers['vary'], brotliDecompressSync(br.rawPayload).toString()]).toEqual([
+      'br',
+      'accept-encoding',
+      js,
+    ]);
+    const gz = await get('gzip');
+    expect([gz.headers['content-encoding'], gunzipSync(gz.rawPayload).toString()]).toEqual(['gzip', js]);
+    const plain = await get();
+    expect([plain.headers['content-encoding'], plain.body]).toEqual([undefined, js]);
+    expect((await get('br;q=0, gzip;q=0')).headers['content-encoding']).toBeUndefined();
+  });
+
   it('serves nothing outside the assets, and no dot-files', async () => {
     const app = await tcpServer();
     for (const url of ['/assets/../secret.txt', '/assets/%2e%2e/secret.txt', '/assets/.hidden', '/assets/missing.js']) {
@@ -137,7 +161,9 @@ describe('the console session', () => {
   it("gives an HttpOnly SameSite=Strict cookie for the daemon's token, which opens the API", async () => {
     const app = await tcpServer();
     const { cookie, csrf, setCookie } = await login(app);
-    expect(setCookie).toMatch(/^virtnet_session=v1\.[A-Za-z0-9_-]{22}\.[0-9a-z]+\.[A-Za-z0-9_-]{11}\.[A-Za-z0-9_-]{22}; Path=\/; HttpOnly; SameSite=Strict$/);
+    expect(setCookie).toMatch(
+      /^virtnet_session=v1\.[A-Za-z0-9_-]{22}\.[0-9a-z]+\.[A-Za-z0-9_-]{11}\.[A-Za-z0-9_-]{22}; Path=\/; HttpOnly; SameSite=Strict$/,
+    );
     expect(csrf).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect((await call(app, { url: '/api/networks', headers: { cookie } })).status).toBe(200);
     expect((await call(app, { url: '/api/console/session', headers: { cookie } })).body).toEqual({ authenticated: true, csrf });
@@ -191,7 +217,7 @@ describe('the XML check', () => {
     const check = (xml: string) =>
       call(app, { method: 'POST', url: '/api/console/check-network', payload: { xml }, headers: { cookie, 'x-csrf-token': csrf } });
     const good = await check("<network><name>ok</name><ip address='192.168.7.1' prefix='24'/></network>");
-    expect([good.status, good.body]).toEqual([200, { valid: true }]);
+    expect([good.status, good.body.valid, good.body.def.name, good.body.def.ips[0].address]).toEqual([200, true, 'ok', '192.168.7.1']);
     const noName = await check('<network/>');
     expect([noName.status, noName.body.valid, noName.body.error.message]).toEqual([200, false, 'missing name information']);
     const mtu = await check("<network><name>a</name><mtu size='abc'/></network>");
@@ -204,11 +230,62 @@ describe('the XML check', () => {
     });
     const broken = await check('<network><name>x</name>');
     expect(broken.body.error.message).toMatch(/^\(network_definition\):1: Premature end of data in tag network line 1\n/);
+    expect([broken.body.error.code, broken.body.error.params.line, broken.body.error.params.problem]).toEqual([
+      'xml.malformed',
+      '1',
+      'Premature end of data in tag network line 1',
+    ]);
+  });
+
+  it('gives the net-update calls that carry an edit over to a running network, and defines a model sent back', async () => {
+    // The real driver, over the fake runtime: versions, net-update and define as the daemon has them.
+    const real = await startTestDriver();
+    const app = await tcpServer({ driver: real.driver });
+    const { cookie, csrf } = await login(app);
+    const headers = { cookie, 'x-csrf-token': csrf };
+    const r1 = "<network><name>r1</name><ip address='10.0.0.1' prefix='24'><dhcp><range start='10.0.0.100' end='10.0.0.200'/></dhcp></ip></network>";
+    expect((await call(app, { method: 'POST', url: '/api/networks', payload: { xml: r1 }, headers })).status).toBe(200);
+    const saved = (await call(app, { url: '/api/networks/r1/xml?inactive=true', headers })).body.xml as string;
+    // Stopped: nothing live to carry over.
+    const stopped = await call(app, { method: 'POST', url: '/api/console/check-network', payload: { xml: saved, name: 'r1' }, headers });
+    expect([stopped.body.valid, stopped.body.liveOps]).toEqual([true, undefined]);
+    // The model, changed and sent back, is defined as any net-define, with its version as If-Match.
+    const state = (await call(app, { url: '/api/console/networks/r1', headers })).body.network;
+    const def = { ...state.def, mtu: 1400 };
+    const stale = await call(app, {
+      method: 'POST',
+      url: '/api/console/define-model',
+      payload: { def },
+      headers: { ...headers, 'if-match': '"nope"' },
+    });
+    expect(stale.status).toBe(412);
+    const ok = await call(app, {
+      method: 'POST',
+      url: '/api/console/define-model',
+      payload: { def },
+      headers: { ...headers, 'if-match': `"${state.version}"` },
+    });
+    expect([ok.status, ok.body.name]).toEqual([200, 'r1']);
+    expect((await call(app, { url: '/api/networks/r1/xml?inactive=true', headers })).body.xml).toContain("<mtu size='1400'/>");
+    const junk = await call(app, { method: 'POST', url: '/api/console/define-model', payload: { def: { name: 'x' } }, headers });
+    expect([junk.status, junk.body.class]).toEqual([400, 'INVALID_ARG']);
+    // Running: a reservation added in the edit is carried over live, the MTU is not.
+    await call(app, { method: 'POST', url: '/api/networks/r1/start', headers });
+    const now = (await call(app, { url: '/api/networks/r1/xml?inactive=true', headers })).body.xml as string;
+    const edited = now
+      .replace("<mtu size='1400'/>", "<mtu size='1300'/>")
+      .replace(/(<dhcp>)/, "$1\n      <host mac='52:54:00:00:00:42' ip='10.0.0.42'/>");
+    const running = await call(app, { method: 'POST', url: '/api/console/check-network', payload: { xml: edited, name: 'r1' }, headers });
+    expect(running.body.liveOps).toEqual([
+      { command: 'add-last', section: 'ip-dhcp-host', parentIndex: 0, xml: "<host mac='52:54:00:00:00:42' ip='10.0.0.42'/>", flags: { live: true } },
+    ]);
+    await app.close();
+    await real.dispose();
   });
 });
 
 describe('the snapshots', () => {
-  it('give every network with its XML, one network or null, and no guests without a guest driver', async () => {
+  it('give every network with its model as JSON, one network or null, and no guests without a guest driver', async () => {
     const app = await tcpServer();
     const { cookie, csrf } = await login(app);
     const headers = { cookie, 'x-csrf-token': csrf };
@@ -216,9 +293,9 @@ describe('the snapshots', () => {
     await call(app, { method: 'POST', url: '/api/networks', payload: { xml: NET_XML('n2') }, headers });
     const all = await call(app, { url: '/api/console/networks', headers });
     // biome-ignore lint/suspicious/noExplicitAny: one network of the JSON answer, checked by the assertion
-    expect(all.body.networks.map((n: any) => [n.info.name, n.xml])).toEqual([
-      ['n1', NET_XML('n1')],
-      ['n2', NET_XML('n2')],
+    expect(all.body.networks.map((n: any) => [n.info.name, n.def.name, n.config])).toEqual([
+      ['n1', 'n1', undefined],
+      ['n2', 'n2', undefined],
     ]);
     expect((await call(app, { url: '/api/console/networks/n2', headers })).body.network.info.name).toBe('n2');
     // Gone is an answer, not an error.

@@ -20,19 +20,10 @@ import {
   type OtherNetwork,
   type WizardState,
 } from '../../web/src/model/wizard.js';
-import type { NetworkModel } from '../../web/src/model/network.js';
 
-function netModel(name: string, cidr: string, address: string, prefix: number, family: 'ipv4' | 'ipv6' = 'ipv4'): NetworkModel {
-  return {
-    name,
-    forward: { interfaces: [] },
-    bridge: {},
-    dns: { forwarders: [], hosts: [], txts: [], srvs: [] },
-    ips: [{ index: 0, family, address, prefix, cidr, dhcp: false, ranges: [], hosts: [] }],
-    routes: [],
-    portgroups: [],
-  };
-}
+/** Another network's model, as the daemon sends it. */
+const netDef = (name: string, bridge: string, address: string, prefix: number) =>
+  parseNetworkXml(`<network><name>${name}</name><bridge name='${bridge}'/><ip address='${address}' prefix='${prefix}'/></network>`);
 
 const host: HostInfoBody = {
   interfaces: [],
@@ -43,8 +34,8 @@ const host: HostInfoBody = {
   ],
 };
 const others: OtherNetwork[] = [
-  { name: 'default', active: true, bridge: 'virbr0', model: netModel('default', '192.168.100.0/24', '192.168.100.1', 24) },
-  { name: 'spare', active: false, bridge: 'virbr1', model: netModel('spare', '10.1.0.0/16', '10.1.0.1', 16) },
+  { name: 'default', active: true, bridge: 'virbr0', def: netDef('default', 'virbr0', '192.168.100.1', 24) },
+  { name: 'spare', active: false, bridge: 'virbr1', def: netDef('spare', 'virbr1', '10.1.0.1', 16) },
 ];
 
 const keys = (s: WizardState) => checkWizard(s, others, host).map((f) => `${f.step}/${f.field}:${f.key}${f.warning ? ' (warning)' : ''}`);
@@ -94,6 +85,9 @@ describe('checks before submit', () => {
     expect(keys(withNetwork(base(), 'ipv4', '192.168.5.0/33'))).toEqual(['ipv4/network:cidrSyntax']);
     expect(keys(withNetwork(base(), 'ipv4', 'fd00::/64'))).toEqual(['ipv4/network:cidrFamily4']);
     expect(keys(withNetwork(base(), 'ipv4', '192.168.5.0/31'))).toEqual(['ipv4/network:cidrTooSmall']);
+    // The daemon's own refusals, said before Create.
+    expect(keys(withNetwork(base(), 'ipv4', '127.1.0.0/24'))).toEqual(['ipv4/network:loopbackSubnet']);
+    expect(keys(withNetwork(base(), 'ipv4', '169.254.7.0/24'))).toEqual(['ipv4/network:linkLocalSubnet']);
   });
 
   it('wants the range inside the subnet and in order, and the gateway outside it', () => {
@@ -127,9 +121,15 @@ describe('checks before submit', () => {
 
   it('checks the DNS domain', () => {
     expect(keys({ ...base(), domain: { mode: 'custom', custom: '' } })).toEqual(['forward/domain:domainRequired']);
-    expect(keys({ ...base(), domain: { mode: 'custom', custom: 'bad_name!' } })).toEqual(['forward/domain:domainSyntax']);
-    expect(keys({ ...base(), name: 'my net' })).toEqual(['forward/domain:domainFromName']);
+    expect(keys({ ...base(), domain: { mode: 'custom', custom: 'bad name' } })).toEqual(['forward/domain:domainSyntax']);
+    // A name the DNS domain is made from is checked on the first step, by the parser's own rule.
+    expect(keys({ ...base(), name: 'my net' })).toEqual(['name/name:nameNotDomain']);
+    expect(keys({ ...base(), name: 'a'.repeat(64) })).toEqual(['name/name:nameNotDomain']);
+    expect(keys({ ...base(), name: 'a'.repeat(63) })).toEqual([]);
     expect(keys({ ...base(), name: 'my net', domain: { mode: 'none', custom: '' } })).toEqual([]);
+    expect(keys({ ...base(), name: 'my net', domain: { mode: 'custom', custom: `${'b'.repeat(64)}.example` } })).toEqual([
+      'forward/domain:domainSyntax',
+    ]);
   });
 });
 
@@ -169,21 +169,14 @@ describe('the XML and the commands', () => {
     expect(parseNetworkXml(odd).name).toBe("a<b>&'c");
   });
 
-  it('gives the same as virtnet commands, quoted for the shell', () => {
+  it('gives the same as virtnet commands, one per line, quoted for the shell', () => {
     const s = { ...initialState(others, host), name: "my net's" };
-    const xml = buildNetworkXml({ ...s, domain: { mode: 'none', custom: '' } });
-    const text = equivalentCommands(s, xml);
-    expect(text.split('\n').slice(-3)).toEqual([
+    expect(equivalentCommands(s)).toEqual([
       'virtnet net-define my_net_s.xml',
       "virtnet net-start 'my net'\\''s'",
       "virtnet net-autostart 'my net'\\''s'",
     ]);
-    expect(text.startsWith("cat > my_net_s.xml <<'EOF'\n<network>")).toBe(true);
-    expect(
-      equivalentCommands({ ...s, name: 'n', start: false, autostart: false }, xml)
-        .split('\n')
-        .at(-1),
-    ).toBe('virtnet net-define n.xml');
+    expect(equivalentCommands({ ...s, name: 'n', start: false, autostart: false })).toEqual(['virtnet net-define n.xml']);
   });
 });
 

@@ -16,7 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { endAllDaemons, startServing } from '../e2e/daemon-process.js';
+import { createServer } from 'node:net';
+import { endAllDaemons, startServing, type DaemonProcess } from '../e2e/daemon-process.js';
 import { canUseNetns, createNetns, deleteNetns, inNetns, vethBetween } from '../e2e/netns.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -52,7 +53,26 @@ export interface ConsoleFixture {
   /** Requests the daemon answered with an error ("METHOD PATH STATUS"); Chromium logs each as a console error. */
   failed: string[];
   shot(name: string): Promise<string>;
+  /** The daemon's read-write socket (for the CLI: -c unix://SOCKET). */
+  socket(): string;
+  /** Stop the daemon (SIGTERM) and wait until it is gone; its networks keep running. */
+  stopDaemon(): Promise<void>;
+  /** Start the daemon again on the same root and port (`extra` options appended, e.g. --new-token). */
+  startDaemon(extra?: string[]): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A free TCP port on the loopback address, so the daemon listens on the same one after a restart. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 export async function startConsole(options: { locale?: string } = {}): Promise<ConsoleFixture> {
@@ -70,8 +90,10 @@ export async function startConsole(options: { locale?: string } = {}): Promise<C
     inNetns(ns, 'ip', ['route', 'add', 'default', 'via', '203.0.113.1']);
 
     process.env['VIRTNET_CONSOLE_DIR'] = consoleDir;
-    const d = await startServing(['--root', root, '--netns', ns, '--listen', '127.0.0.1:0', '--log-level', 'warn']);
-    const url = `http://127.0.0.1:${d.port ?? 0}/`;
+    const port = await freePort();
+    const args = ['--root', root, '--netns', ns, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn'];
+    let d: DaemonProcess & { socket: string; token?: string } = await startServing(args);
+    const url = `http://127.0.0.1:${port}/`;
 
     // A fresh profile (--user-data-dir) each run; playwright passes it for a persistent context.
     context = await chromium.launchPersistentContext(profile, {
@@ -102,7 +124,7 @@ export async function startConsole(options: { locale?: string } = {}): Promise<C
     });
     mkdirSync(SCREENSHOTS, { recursive: true });
     const c = context;
-    return {
+    const fixture: ConsoleFixture = {
       url,
       token: d.token ?? '',
       ns,
@@ -118,6 +140,15 @@ export async function startConsole(options: { locale?: string } = {}): Promise<C
         await page.screenshot({ path: file, fullPage: true });
         return file;
       },
+      socket: () => d.socket,
+      async stopDaemon() {
+        d.child.kill('SIGTERM');
+        await d.exited;
+      },
+      async startDaemon(extra = []) {
+        d = await startServing([...args, ...extra]);
+        fixture.token = d.token ?? '';
+      },
       async close() {
         await c.close().catch(() => {});
         await endAllDaemons();
@@ -129,6 +160,7 @@ export async function startConsole(options: { locale?: string } = {}): Promise<C
         rmSync(consoleDir, { recursive: true, force: true });
       },
     };
+    return fixture;
   } catch (err) {
     await context?.close().catch(() => {});
     await endAllDaemons();

@@ -22,7 +22,8 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const store = (over: SessionStoreOptions = {}): SessionStore => new SessionStore({ key, token, file: join(dir, 'console-sessions'), now: () => clock, ...over });
+const store = (over: SessionStoreOptions = {}): SessionStore =>
+  new SessionStore({ key, token, file: join(dir, 'console-sessions'), now: () => clock, ...over });
 
 describe('console sessions', () => {
   it('survive a restart of the daemon, with the same CSRF token', () => {

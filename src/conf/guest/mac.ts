@@ -13,7 +13,6 @@
  * Addresses are compared in canonical form (lower case, two digits per
  * byte), the form the parser stores.
  */
-import { randomBytes as cryptoRandomBytes } from 'node:crypto';
 import { formatMac, parseMac } from '../common/mac-uuid.js';
 import { internalError } from '../common/parse-helpers.js';
 import type { GuestDef } from './types.js';
@@ -23,6 +22,9 @@ export const GUEST_MAC_PREFIX = [0x52, 0x54, 0x00] as const;
 
 /** A source of random bytes (node:crypto's randomBytes by default). */
 export type RandomBytes = (size: number) => Uint8Array;
+
+/** Random bytes from the platform's CSPRNG (Web Crypto, in Node.js and browsers alike, so the console can import this module's neighbours). */
+const cryptoRandomBytes: RandomBytes = (size) => globalThis.crypto.getRandomValues(new Uint8Array(size));
 
 /** The addresses in use, canonical form. */
 export interface MacSet {

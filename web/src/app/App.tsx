@@ -1,37 +1,45 @@
 /**
  * The console's top level: ask the daemon whether this browser has a
  * session; without one show the login page, with one the layout and the
- * page the hash names. A 401 from any call (the daemon restarted and
- * forgot its sessions) returns to the login page.
+ * page the hash names. When a session ends (a 401 from any call), the
+ * daemon is asked why, and the login page says it: logged out, unused too
+ * long, the daemon's token changed, … A daemon that restarts ends no
+ * session: the page waits for it and carries on.
  */
 import { Suspense, lazy, useEffect, useState } from 'react';
 import { Bullseye, Spinner } from '@patternfly/react-core';
 import { useTranslation } from 'react-i18next';
-import { onUnauthorized, setCsrfToken } from '../api/http.js';
-import { consoleApi } from '../api/networks.js';
-import { closeEvents } from '../api/events.js';
+import type { SessionEnd } from '../../../src/contract/console-api.js';
+import { consoleApi, transport } from '../api/client.js';
 import { Login } from './Login.js';
 
 const Console = lazy(() => import('./Console.js'));
 
-type Auth = 'checking' | 'out' | 'in';
+type Auth = { state: 'checking' } | { state: 'out'; ended?: SessionEnd | 'unreachable' } | { state: 'in' };
 
 export function App() {
   const { t } = useTranslation();
-  const [auth, setAuth] = useState<Auth>('checking');
+  const [auth, setAuth] = useState<Auth>({ state: 'checking' });
 
   useEffect(() => {
-    onUnauthorized(() => {
-      closeEvents();
-      setCsrfToken(undefined);
-      setAuth('out');
-    });
+    const signedOut = (ended?: SessionEnd | 'unreachable'): void => {
+      transport.close();
+      transport.setCsrf(undefined);
+      setAuth(ended === undefined ? { state: 'out' } : { state: 'out', ended });
+    };
+    transport.onSessionEnded = () => {
+      consoleApi.session().then(
+        (s) => (s.authenticated ? undefined : signedOut(s.ended ?? 'invalid')),
+        () => signedOut('unreachable'),
+      );
+    };
     consoleApi.session().then(
       (s) => {
-        setCsrfToken(s.csrf);
-        setAuth(s.authenticated ? 'in' : 'out');
+        transport.setCsrf(s.csrf);
+        if (s.authenticated) setAuth({ state: 'in' });
+        else setAuth(s.ended === undefined ? { state: 'out' } : { state: 'out', ended: s.ended });
       },
-      () => setAuth('out'),
+      () => setAuth({ state: 'out', ended: 'unreachable' }),
     );
   }, []);
 
@@ -40,13 +48,14 @@ export function App() {
       <Spinner aria-label={t('common.loading')} />
     </Bullseye>
   );
-  if (auth === 'checking') return loading;
-  if (auth === 'out') {
+  if (auth.state === 'checking') return loading;
+  if (auth.state === 'out') {
     return (
       <Login
+        {...(auth.ended !== undefined ? { ended: auth.ended } : {})}
         onLoggedIn={(csrf) => {
-          setCsrfToken(csrf);
-          setAuth('in');
+          transport.setCsrf(csrf);
+          setAuth({ state: 'in' });
         }}
       />
     );
@@ -55,9 +64,9 @@ export function App() {
     <Suspense fallback={loading}>
       <Console
         onLogout={() => {
-          closeEvents();
-          setCsrfToken(undefined);
-          setAuth('out');
+          transport.close();
+          transport.setCsrf(undefined);
+          setAuth({ state: 'out', ended: 'logout' });
         }}
       />
     </Suspense>

@@ -1,6 +1,7 @@
 /**
- * The logged-in console: masthead (brand, navigation, language, log out)
- * and the page the hash route names. Each page is its own chunk.
+ * The logged-in console: masthead (brand, navigation, language, log out),
+ * a banner while the daemon cannot be reached, and the page the hash route
+ * names. Each page is its own chunk.
  */
 import { Suspense, lazy } from 'react';
 import {
@@ -16,22 +17,36 @@ import {
   Page,
   SkipToContent,
   Spinner,
+  Banner,
   Toolbar,
   ToolbarContent,
   ToolbarGroup,
   ToolbarItem,
 } from '@patternfly/react-core';
 import { useTranslation } from 'react-i18next';
-import { consoleApi } from '../api/networks.js';
-import { StoreProvider } from '../state/store.js';
+import { consoleApi } from '../api/client.js';
+import { StoreProvider, useStore } from '../state/store.js';
 import { LanguageSwitch } from './LanguageSwitch.js';
 import { ToastProvider } from './toasts.js';
+import { ConflictProvider } from './conflicts.js';
 import { useRoute } from './router.js';
 import { NetworksPage } from '../pages/networks/NetworksPage.js';
 
 const NetworkDetails = lazy(() => import('../pages/details/NetworkDetails.js'));
 const GuestsPage = lazy(() => import('../pages/guests/GuestsPage.js'));
 const TopologyPage = lazy(() => import('../pages/topology/TopologyPage.js'));
+
+/** Said at once when the daemon goes away (a restart, a lost connection), and gone when it is back. */
+function ConnectionBanner() {
+  const { t } = useTranslation();
+  const { connection } = useStore();
+  if (connection !== 'disconnected') return null;
+  return (
+    <Banner status="warning" screenReaderText={t('common.alert.warning')} role="status" aria-live="polite" data-testid="connection-banner">
+      <Spinner size="sm" aria-hidden /> {t('connection.lost')}
+    </Banner>
+  );
+}
 
 export default function Console({ onLogout }: { onLogout: () => void }) {
   const { t } = useTranslation();
@@ -98,29 +113,32 @@ export default function Console({ onLogout }: { onLogout: () => void }) {
   return (
     <ToastProvider>
       <StoreProvider>
-        <Page
-          masthead={masthead}
-          mainContainerId="vn-main"
-          skipToContent={
-            <SkipToContent
-              href="#vn-main"
-              onClick={(e) => {
-                // The hash holds the route: move the focus instead of following the link.
-                e.preventDefault();
-                document.getElementById('vn-main')?.focus();
-              }}
-            >
-              {t('nav.skip')}
-            </SkipToContent>
-          }
-        >
-          <Suspense fallback={fallback}>
-            {route.page === 'networks' && <NetworksPage />}
-            {route.page === 'network' && <NetworkDetails name={route.name} tab={route.tab} />}
-            {route.page === 'guests' && <GuestsPage />}
-            {route.page === 'topology' && <TopologyPage />}
-          </Suspense>
-        </Page>
+        <ConflictProvider>
+          <Page
+            masthead={masthead}
+            mainContainerId="vn-main"
+            skipToContent={
+              <SkipToContent
+                href="#vn-main"
+                onClick={(e) => {
+                  // The hash holds the route: move the focus instead of following the link.
+                  e.preventDefault();
+                  document.getElementById('vn-main')?.focus();
+                }}
+              >
+                {t('nav.skip')}
+              </SkipToContent>
+            }
+          >
+            <ConnectionBanner />
+            <Suspense fallback={fallback}>
+              {route.page === 'networks' && <NetworksPage />}
+              {route.page === 'network' && <NetworkDetails name={route.name} tab={route.tab} />}
+              {route.page === 'guests' && <GuestsPage {...(route.guest !== undefined ? { focus: route.guest } : {})} />}
+              {route.page === 'topology' && <TopologyPage />}
+            </Suspense>
+          </Page>
+        </ConflictProvider>
       </StoreProvider>
     </ToastProvider>
   );

@@ -1,6 +1,7 @@
 /**
  * The first visit: the daemon's token (printed by virtnetd at start-up and
  * kept in RUN/token, /run/virtnet/token by default) buys a session cookie.
+ * After a session ended, the page first says why.
  */
 import { useState, type FormEvent } from 'react';
 import {
@@ -20,11 +21,12 @@ import {
   Title,
 } from '@patternfly/react-core';
 import { useTranslation } from 'react-i18next';
-import { consoleApi } from '../api/networks.js';
-import { errorMessage } from '../api/http.js';
+import type { SessionEnd } from '../../../src/contract/console-api.js';
+import { consoleApi } from '../api/client.js';
+import { errorMessage } from '../i18n/errors.js';
 import { LanguageSwitch } from './LanguageSwitch.js';
 
-export function Login({ onLoggedIn }: { onLoggedIn: (csrf: string | undefined) => void }) {
+export function Login({ onLoggedIn, ended }: { onLoggedIn: (csrf: string | undefined) => void; ended?: SessionEnd | 'unreachable' }) {
   const { t } = useTranslation();
   const [token, setToken] = useState('');
   const [error, setError] = useState<string>();
@@ -58,8 +60,11 @@ export function Login({ onLoggedIn }: { onLoggedIn: (csrf: string | undefined) =
             <code className="vn-mono">/run/virtnet/token</code> {t('login.tokenWhere')}
           </Content>
           <Form onSubmit={(e) => void submit(e)}>
+            {ended !== undefined && !error && (
+              <Alert variant="info" isInline title={t(`login.ended.${ended}`)} variantLabel={t('common.alert.info')} data-testid="session-ended" />
+            )}
             {error && (
-              <Alert variant="danger" isInline title={t('login.failed')}>
+              <Alert variant="danger" isInline title={t('login.failed')} variantLabel={t('common.alert.danger')}>
                 {error}
               </Alert>
             )}

@@ -1,11 +1,11 @@
 /**
  * Hash routes, so the daemon serves one page and the browser's back button
- * works: #/networks, #/networks/NAME[/TAB], #/guests, #/topology. Network
- * names are percent-encoded (they may hold any character but '/').
+ * works: #/networks, #/networks/NAME[/TAB], #/guests[/NAME], #/topology.
+ * Names are percent-encoded (they may hold any character but '/').
  */
 import { useEffect, useState } from 'react';
 
-export type Route = { page: 'networks' } | { page: 'network'; name: string; tab: string } | { page: 'guests' } | { page: 'topology' };
+export type Route = { page: 'networks' } | { page: 'network'; name: string; tab: string } | { page: 'guests'; guest?: string } | { page: 'topology' };
 
 export function parseRoute(hash: string): Route {
   const parts = hash
@@ -21,13 +21,26 @@ export function parseRoute(hash: string): Route {
     }
     return { page: 'network', name, tab: parts[2] ?? 'overview' };
   }
-  if (parts[0] === 'guests') return { page: 'guests' };
+  if (parts[0] === 'guests') {
+    if (parts[1] === undefined) return { page: 'guests' };
+    let guest = parts[1];
+    try {
+      guest = decodeURIComponent(parts[1]);
+    } catch {
+      /* keep as typed */
+    }
+    return { page: 'guests', guest };
+  }
   if (parts[0] === 'topology') return { page: 'topology' };
   return { page: 'networks' };
 }
 
 export function networkHref(name: string, tab?: string): string {
   return `#/networks/${encodeURIComponent(name)}${tab ? `/${tab}` : ''}`;
+}
+
+export function guestHref(name: string): string {
+  return `#/guests/${encodeURIComponent(name)}`;
 }
 
 export function navigate(href: string): void {

@@ -7,6 +7,7 @@
 import type { ReactNode } from 'react';
 import { Button, Modal, ModalBody, ModalFooter, ModalHeader } from '@patternfly/react-core';
 import { useTranslation } from 'react-i18next';
+import { CloseButton } from './CloseButton.js';
 
 export interface ConfirmModalProps {
   /** id of the title, for aria-labelledby. */
@@ -26,8 +27,14 @@ export function ConfirmModal({ titleId, title, bodyId, confirmLabel, confirmVari
   const { t } = useTranslation();
   const busyProps = busy === undefined ? {} : { isLoading: busy, isDisabled: busy };
   return (
-    <Modal isOpen variant="small" onClose={onClose} aria-labelledby={titleId} aria-describedby={bodyId}>
-      <ModalHeader title={title} labelId={titleId} titleIconVariant="warning" />
+    <Modal isOpen variant="small" onEscapePress={onClose} aria-labelledby={titleId} aria-describedby={bodyId}>
+      <ModalHeader
+        title={title}
+        labelId={titleId}
+        titleIconVariant="warning"
+        titleScreenReaderText={t('common.alert.warning')}
+        help={<CloseButton onClick={onClose} />}
+      />
       <ModalBody id={bodyId}>{children}</ModalBody>
       <ModalFooter>
         <Button variant={confirmVariant} onClick={onConfirm} {...busyProps}>

@@ -38,7 +38,9 @@ export function DataTable<R>({ ariaLabel, columns, rows, rowKey, testId, rowTest
       <Thead>
         <Tr>
           {columns.map((c, i) => (
-            <Th key={i}>{c.label}</Th>
+            <Th key={i} modifier="wrap">
+              {c.label}
+            </Th>
           ))}
           {action && <Th screenReaderText={t('common.actions')} />}
         </Tr>

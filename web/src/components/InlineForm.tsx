@@ -6,7 +6,7 @@
 import { useState, type FormEvent } from 'react';
 import { Alert, Button, Flex, FlexItem, Form, FormGroup, TextInput } from '@patternfly/react-core';
 import { useTranslation } from 'react-i18next';
-import { errorMessage } from '../api/http.js';
+import { errorMessage } from '../i18n/errors.js';
 
 export interface InlineField {
   id: string;
@@ -63,7 +63,7 @@ export function InlineForm({
 
   return (
     <Form onSubmit={(e) => void submit(e)} aria-label={ariaLabel} className="pf-v6-u-mt-md">
-      {error && <Alert variant="danger" isInline isPlain title={error} data-testid="inline-form-error" />}
+      {error && <Alert variant="danger" isInline isPlain title={error} variantLabel={t('common.alert.danger')} data-testid="inline-form-error" />}
       <Flex alignItems={{ default: 'alignItemsFlexEnd' }}>
         {fields.map((f) => {
           const problem = touched || (values[f.id] ?? '') !== '' ? problems[f.id] : undefined;

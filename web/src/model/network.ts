@@ -1,11 +1,15 @@
 /**
- * A network's XML read into what the console shows: forward mode and
- * devices, bridge, MAC, MTU, domain, DNS, every <ip> with its DHCP ranges
- * and reservations, static routes and portgroups. Read with DOMParser from
- * the daemon's own net-dumpxml output, so the shapes are libvirt's.
+ * A network as the console shows it, made from the model the daemon sends
+ * (NetworkDef as JSON, src/conf/network/types.ts): forward mode and
+ * devices, bridge, MAC, MTU, domain, DNS, every <ip> with its effective
+ * prefix (the daemon's own rule, src/plan/dnsmasq-ip.ts), DHCP ranges and
+ * reservations, static routes and portgroups. No XML is read here.
  */
-import { parseIp, prefixFromNetmask, networkOf, formatIp } from '../../../src/util/ip.js';
-import { attr, child, children, parseXml, text } from './xml.js';
+import type { IpDef, NetworkDef } from '../../../src/conf/network/types.js';
+import { ipFamily } from '../../../src/conf/network/types.js';
+import { effectivePrefix } from '../../../src/plan/dnsmasq-ip.js';
+import { servesDns } from '../../../src/conf/network/validate-served.js';
+import { formatIp, networkOf, parseIp } from '../../../src/util/ip.js';
 
 export interface DhcpRangeEntry {
   start: string;
@@ -34,6 +38,8 @@ export interface IpEntry {
   dhcp: boolean;
   ranges: DhcpRangeEntry[];
   hosts: DhcpHostEntry[];
+  /** The <ip> as the daemon sent it (for the daemon's own rules, e.g. dhcpHostAddressProblem). */
+  def: IpDef;
 }
 
 export interface DnsHostEntry {
@@ -70,162 +76,107 @@ export interface NetworkModel {
     txts: { name: string; value?: string }[];
     srvs: { service?: string; protocol?: string; domain?: string; target?: string; port?: string; priority?: string; weight?: string }[];
   };
+  /** Whether the network runs a DNS server (a virtual network whose DNS is not disabled). */
+  servesDns: boolean;
   ips: IpEntry[];
   routes: { address?: string; prefix?: string; netmask?: string; gateway?: string; family?: string }[];
   portgroups: { name: string; isDefault: boolean }[];
 }
 
-/** libvirt's effective prefix of an <ip>: prefix, else netmask bits, else classful IPv4 or 64 for IPv6. */
-export function effectivePrefix(address: string | undefined, prefix: string | undefined, netmask: string | undefined): number | undefined {
-  const p = prefix === undefined ? NaN : Number(prefix);
-  if (Number.isInteger(p) && p > 0) return p;
-  const mask = netmask === undefined ? undefined : parseIp(netmask);
-  if (mask) return prefixFromNetmask(mask);
-  const addr = address === undefined ? undefined : parseIp(address);
-  if (!addr) return undefined;
-  if (addr.family === 'ipv6') return 64;
-  const octet = Number(addr.value >> 24n);
-  if ((octet & 0x80) === 0) return 8;
-  if ((octet & 0xc0) === 0x80) return 16;
-  if ((octet & 0xe0) === 0xc0) return 24;
-  return undefined;
+const yesNo = (v: boolean | undefined): string | undefined => (v === undefined ? undefined : v ? 'yes' : 'no');
+const num = (v: number | undefined): string | undefined => (v === undefined || v === 0 ? undefined : String(v));
+
+/** Drop the keys whose value is undefined, so a view shows only what the definition says. */
+function defined<T>(o: { [K in keyof T]: T[K] | undefined }): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
-function readIp(el: Element, index: number): IpEntry {
-  const address = attr(el, 'address');
-  const parsed = address === undefined ? undefined : parseIp(address);
-  const family = parsed?.family ?? (attr(el, 'family') === 'ipv6' ? 'ipv6' : 'ipv4');
-  const prefix = effectivePrefix(address, attr(el, 'prefix'), attr(el, 'netmask'));
-  const dhcp = child(el, 'dhcp');
-  const tftp = child(el, 'tftp');
-  const bootp = child(dhcp, 'bootp');
-  const entry: IpEntry = {
+function ipEntry(ip: IpDef, index: number): IpEntry {
+  const parsed = ip.address === undefined ? undefined : parseIp(ip.address);
+  const p = effectivePrefix(ip);
+  const prefix = p > 0 ? p : undefined;
+  return defined<IpEntry>({
     index,
-    family,
-    dhcp: dhcp !== undefined,
-    ranges: children(dhcp, 'range').map((r) => ({ start: attr(r, 'start') ?? '', end: attr(r, 'end') ?? '' })),
-    hosts: children(dhcp, 'host').map((h) => {
-      const host: DhcpHostEntry = {};
-      for (const k of ['mac', 'id', 'name', 'ip'] as const) {
-        const v = attr(h, k);
-        if (v !== undefined) host[k] = v;
-      }
-      return host;
-    }),
-  };
-  if (address !== undefined) entry.address = address;
-  if (prefix !== undefined) entry.prefix = prefix;
-  const netmask = attr(el, 'netmask');
-  if (netmask !== undefined) entry.netmask = netmask;
-  if (parsed && prefix !== undefined) entry.cidr = `${formatIp(networkOf(parsed, prefix))}/${prefix}`;
-  const localPtr = attr(el, 'localPtr');
-  if (localPtr !== undefined) entry.localPtr = localPtr === 'yes';
-  const root = attr(tftp, 'root');
-  if (root !== undefined) entry.tftpRoot = root;
-  if (bootp)
-    entry.bootp = {
-      ...(attr(bootp, 'file') !== undefined ? { file: attr(bootp, 'file')! } : {}),
-      ...(attr(bootp, 'server') !== undefined ? { server: attr(bootp, 'server')! } : {}),
-    };
-  return entry;
+    family: ipFamily(ip),
+    address: ip.address,
+    prefix,
+    netmask: ip.netmask,
+    cidr: parsed && prefix !== undefined ? `${formatIp(networkOf(parsed, prefix))}/${prefix}` : undefined,
+    localPtr: ip.localPtr,
+    tftpRoot: ip.tftpRoot,
+    bootp: ip.bootp ? defined({ file: ip.bootp.file, server: ip.bootp.server }) : undefined,
+    dhcp: ip.dhcp,
+    ranges: ip.ranges.map((r) => ({ start: r.start, end: r.end })),
+    hosts: ip.hosts.map((h) => defined({ mac: h.mac, id: h.id, name: h.name, ip: h.ip })),
+    def: ip,
+  });
 }
 
-export function readNetwork(xml: string): NetworkModel | undefined {
-  const { doc } = parseXml(xml);
-  const root = doc?.documentElement;
-  if (root?.tagName !== 'network') return undefined;
-  const fwd = child(root, 'forward');
-  const nat = child(fwd, 'nat');
-  const bridge = child(root, 'bridge');
-  const domain = child(root, 'domain');
-  const dns = child(root, 'dns');
-  const mtu = attr(child(root, 'mtu'), 'size');
-  const connections = attr(root, 'connections');
-  const model: NetworkModel = {
-    name: text(child(root, 'name')) ?? '',
-    forward: {
-      interfaces: children(fwd, 'interface')
-        .map((i) => attr(i, 'dev') ?? '')
-        .filter((d) => d !== ''),
-    },
-    bridge: {},
-    dns: {
-      forwarders: children(dns, 'forwarder').map((f) => ({
-        ...(attr(f, 'addr') ? { addr: attr(f, 'addr')! } : {}),
-        ...(attr(f, 'domain') ? { domain: attr(f, 'domain')! } : {}),
-      })),
-      hosts: children(dns, 'host').map((h) => ({ ip: attr(h, 'ip') ?? '', hostnames: children(h, 'hostname').map((n) => text(n) ?? '') })),
-      txts: children(dns, 'txt').map((t) => ({
-        name: attr(t, 'name') ?? '',
-        ...(attr(t, 'value') !== undefined ? { value: attr(t, 'value')! } : {}),
-      })),
-      srvs: children(dns, 'srv').map((s) => {
-        const out: NetworkModel['dns']['srvs'][number] = {};
-        for (const k of ['service', 'protocol', 'domain', 'target', 'port', 'priority', 'weight'] as const) {
-          const v = attr(s, k);
-          if (v !== undefined) out[k] = v;
-        }
-        return out;
-      }),
-    },
-    ips: children(root, 'ip').map(readIp),
-    routes: children(root, 'route').map((r) => {
-      const out: NetworkModel['routes'][number] = {};
-      for (const k of ['address', 'prefix', 'netmask', 'gateway', 'family'] as const) {
-        const v = attr(r, k);
-        if (v !== undefined) out[k] = v;
-      }
-      return out;
+/** The console's view of a network's definition. */
+export function toModel(def: NetworkDef): NetworkModel {
+  const f = def.forward;
+  const devs = f.interfaces.flatMap((i) => (i.type === 'netdev' ? [i.dev] : []));
+  const nat = f.nat;
+  return defined<NetworkModel>({
+    name: def.name,
+    uuid: def.uuid,
+    title: def.title,
+    description: def.description,
+    connections: def.connections > 0 ? def.connections : undefined,
+    ipv6Internal: def.ipv6,
+    forward: defined<NetworkModel['forward']>({
+      mode: f.mode === 'none' ? undefined : f.mode,
+      dev: devs[0],
+      interfaces: devs,
+      pf: f.pf,
+      natAddress:
+        nat && (nat.addressStart !== undefined || nat.addressEnd !== undefined)
+          ? defined({ start: nat.addressStart, end: nat.addressEnd })
+          : undefined,
+      natPorts: nat && (nat.portStart || nat.portEnd) ? defined({ start: num(nat.portStart), end: num(nat.portEnd) }) : undefined,
+      natIpv6: nat?.ipv6,
     }),
-    portgroups: children(root, 'portgroup').map((p) => ({ name: attr(p, 'name') ?? '', isDefault: attr(p, 'default') === 'yes' })),
-  };
-  const uuid = text(child(root, 'uuid'));
-  if (uuid) model.uuid = uuid;
-  const title = text(child(root, 'title'));
-  if (title) model.title = title;
-  const description = text(child(root, 'description'));
-  if (description) model.description = description;
-  if (connections !== undefined) model.connections = Number(connections);
-  if (attr(root, 'ipv6') !== undefined) model.ipv6Internal = attr(root, 'ipv6') === 'yes';
-  const mode = fwd ? (attr(fwd, 'mode') ?? 'nat') : undefined;
-  if (mode !== undefined) model.forward.mode = mode;
-  const dev = attr(fwd, 'dev');
-  if (dev !== undefined) model.forward.dev = dev;
-  const pf = attr(child(fwd, 'pf'), 'dev');
-  if (pf !== undefined) model.forward.pf = pf;
-  const natAddr = child(nat, 'address');
-  if (natAddr)
-    model.forward.natAddress = {
-      ...(attr(natAddr, 'start') !== undefined ? { start: attr(natAddr, 'start')! } : {}),
-      ...(attr(natAddr, 'end') !== undefined ? { end: attr(natAddr, 'end')! } : {}),
-    };
-  const natPort = child(nat, 'port');
-  if (natPort)
-    model.forward.natPorts = {
-      ...(attr(natPort, 'start') !== undefined ? { start: attr(natPort, 'start')! } : {}),
-      ...(attr(natPort, 'end') !== undefined ? { end: attr(natPort, 'end')! } : {}),
-    };
-  if (attr(nat, 'ipv6') !== undefined) model.forward.natIpv6 = attr(nat, 'ipv6') === 'yes';
-  for (const k of ['name', 'stp', 'delay', 'macTableManager', 'zone'] as const) {
-    const v = attr(bridge, k);
-    if (v !== undefined) model.bridge[k] = v;
-  }
-  const mac = attr(child(root, 'mac'), 'address');
-  if (mac !== undefined) model.mac = mac;
-  if (mtu !== undefined) model.mtu = Number(mtu);
-  if (domain)
-    model.domain = {
-      name: attr(domain, 'name') ?? '',
-      ...(attr(domain, 'localOnly') ? { localOnly: attr(domain, 'localOnly')! } : {}),
-      ...(attr(domain, 'register') ? { register: attr(domain, 'register')! } : {}),
-    };
-  if (dns) {
-    const enable = attr(dns, 'enable');
-    if (enable !== undefined) model.dns.enable = enable;
-    const fpn = attr(dns, 'forwardPlainNames');
-    if (fpn !== undefined) model.dns.forwardPlainNames = fpn;
-  }
-  return model;
+    bridge: defined<NetworkModel['bridge']>({
+      name: def.bridge.name,
+      stp: def.bridge.name === undefined ? undefined : def.bridge.stp ? 'on' : 'off',
+      delay: def.bridge.name === undefined ? undefined : String(def.bridge.delay),
+      macTableManager: def.bridge.macTableManager,
+      zone: def.bridge.zone,
+    }),
+    mac: def.mac,
+    mtu: def.mtu > 0 ? def.mtu : undefined,
+    domain: def.domain ? defined({ name: def.domain.name, localOnly: yesNo(def.domain.localOnly), register: yesNo(def.domain.register) }) : undefined,
+    dns: defined<NetworkModel['dns']>({
+      enable: yesNo(def.dns.enable),
+      forwardPlainNames: yesNo(def.dns.forwardPlainNames),
+      forwarders: def.dns.forwarders.map((x) => defined({ addr: x.addr, domain: x.domain })),
+      hosts: def.dns.hosts.map((h) => ({ ip: h.ip, hostnames: [...h.hostnames] })),
+      txts: def.dns.txts.map((x) => ({ name: x.name, value: x.value })),
+      srvs: def.dns.srvs.map((s) =>
+        defined({
+          service: s.service,
+          protocol: s.protocol,
+          domain: s.domain,
+          target: s.target,
+          port: num(s.port),
+          priority: num(s.priority),
+          weight: num(s.weight),
+        }),
+      ),
+    }),
+    servesDns: servesDns(def),
+    ips: def.ips.map(ipEntry),
+    routes: def.routes.map((r) =>
+      defined({
+        address: r.address,
+        prefix: r.prefix === undefined ? undefined : String(r.prefix),
+        netmask: r.netmask,
+        gateway: r.gateway,
+        family: r.family,
+      }),
+    ),
+    portgroups: def.portGroups.map((p) => ({ name: p.name, isDefault: p.isDefault === true })),
+  });
 }
 
 /** The first <ip> of a family. */

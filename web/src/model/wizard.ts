@@ -7,11 +7,14 @@
  *   range from the middle to the second-last address, IPv6 off (gateway
  *   ::1, range ::100–::1ff of the prefix), NAT to any device, the DNS domain
  *   named after the network; the gateway and range follow the network field;
- * - the checks before submit: name characters and uniqueness, CIDR syntax,
- *   the range inside the subnet and in order, the gateway outside it, and no
- *   overlap with another network or a host route (the runtime's rule,
- *   src/plan/plan-collision.ts: IPv4 only, any overlap, default routes
- *   excepted; an inactive network only warns, as only one of two may run);
+ * - the checks before submit: name characters and uniqueness, and a DNS
+ *   domain made from the name that the daemon would take (checked on the
+ *   first step: src/conf/network/dnsmasq-syntax.ts, the parser's rule),
+ *   CIDR syntax, the range inside the subnet and in order, the gateway
+ *   outside it, and no overlap with another network or a host route (the
+ *   runtime's own rule, imported: src/plan/plan-collision.ts: IPv4 only,
+ *   any overlap, default routes excepted; an inactive network only warns,
+ *   as only one of two may run);
  * - the network XML it makes, and the equivalent virtnet commands;
  * - where the network lives: on this host (a Linux bridge), or across
  *   hosts in OVN (`<virtnet:ovn>`: its northbound database, and for nat or
@@ -20,7 +23,11 @@
  */
 import { broadcastOf, compareIp, formatIp, inSubnet, networkOf, parseIp, subnetsOverlap, type IpAddress } from '../../../src/util/ip.js';
 import type { HostInfoBody } from '../../../src/contract/console-api.js';
-import type { NetworkModel } from './network.js';
+import type { NetworkDef } from '../../../src/conf/network/types.js';
+import { ipv4SubnetOf, occupiedSubnets } from '../../../src/plan/plan-collision.js';
+import { effectivePrefix } from '../../../src/plan/dnsmasq-ip.js';
+import { isDnsmasqDomain } from '../../../src/conf/network/dnsmasq-syntax.js';
+import { specialSubnet, type SpecialSubnet } from '../../../src/conf/network/validate-served.js';
 import { escapeText, element } from './xml.js';
 
 export type ForwardMode = 'nat' | 'route' | 'open' | 'isolated' | 'bridge';
@@ -65,12 +72,12 @@ export interface WizardState {
   autostart: boolean;
 }
 
-/** Another network, as the checks see it. */
+/** Another network, as the checks see it: its model as the daemon sent it (live when it runs). */
 export interface OtherNetwork {
   name: string;
   active: boolean;
   bridge?: string;
-  model?: NetworkModel;
+  def?: NetworkDef;
 }
 
 export type Step = 'name' | 'ipv4' | 'ipv6' | 'forward';
@@ -108,12 +115,18 @@ export type CheckKey =
   | 'domainRequired'
   | 'domainSyntax'
   | 'domainFromName'
+  | 'nameNotDomain'
+  | 'loopbackSubnet'
+  | 'multicastSubnet'
+  | 'linkLocalSubnet'
   | 'northboundSyntax'
   | 'ovnMode'
   | 'ovnIpv6'
   | 'uplinkCidr'
   | 'uplinkGateway'
   | 'gatewaysRequired';
+
+const SPECIAL_KEY: Record<SpecialSubnet, CheckKey> = { loopback: 'loopbackSubnet', multicast: 'multicastSubnet', 'link-local': 'linkLocalSubnet' };
 
 export function suggestName(taken: readonly string[]): string {
   const names = new Set(taken);
@@ -165,29 +178,36 @@ interface Occupied {
   cidr: string;
 }
 
+/** The subnet of a network or route, in CIDR text. */
+const cidrOf = (s: { network: IpAddress; prefix: number }): string => `${formatIp(s.network)}/${s.prefix}`;
+
+/**
+ * What a new IPv4 subnet must not overlap, by the runtime's own rule
+ * (occupiedSubnets: running networks, then the host's routes), named for
+ * the user: a running network by its name rather than its bridge; then
+ * the stopped networks, which only warn.
+ */
 function occupiedIpv4(others: readonly OtherNetwork[], host: HostInfoBody | undefined): Occupied[] {
   const out: Occupied[] = [];
-  for (const o of others) {
-    for (const ip of o.model?.ips ?? []) {
-      const addr = ip.address === undefined ? undefined : parseIp(ip.address);
-      if (addr?.family !== 'ipv4' || ip.prefix === undefined) continue;
-      out.push({ network: networkOf(addr, ip.prefix), prefix: ip.prefix, kind: o.active ? 'active' : 'inactive', who: o.name, cidr: ip.cidr ?? '' });
-    }
+  const running = others.filter((o) => o.active && o.def !== undefined);
+  const byBridge = new Map(running.flatMap((o) => (o.def?.bridge.name ? [[o.def.bridge.name, o.name] as const] : [])));
+  const seen = new Set<string>();
+  for (const s of occupiedSubnets(
+    running.map((o) => o.def as NetworkDef),
+    host?.routes ?? [],
+  )) {
+    const net = byBridge.get(s.iface);
+    const key = `${net ?? s.iface}|${cidrOf(s)}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ network: s.network, prefix: s.prefix, kind: net !== undefined ? 'active' : 'route', who: net ?? s.iface, cidr: cidrOf(s) });
   }
-  for (const r of host?.routes ?? []) {
-    if (r.family !== 'ipv4' || r.prefix <= 0 || r.dev === undefined || r.type !== 'unicast') continue;
-    if (r.table !== undefined && r.table !== 'main') continue;
-    const addr = parseIp(r.dst);
-    if (addr?.family !== 'ipv4') continue;
-    // A running network's own route is reported as that network.
-    if (others.some((o) => o.active && o.bridge === r.dev)) continue;
-    out.push({
-      network: networkOf(addr, r.prefix),
-      prefix: r.prefix,
-      kind: 'route',
-      who: r.dev,
-      cidr: `${formatIp(networkOf(addr, r.prefix))}/${r.prefix}`,
-    });
+  for (const o of others) {
+    if (o.active) continue;
+    for (const ip of o.def?.ips ?? []) {
+      const s = ipv4SubnetOf(ip);
+      if (s) out.push({ ...s, kind: 'inactive', who: o.name, cidr: cidrOf(s) });
+    }
   }
   return out;
 }
@@ -202,6 +222,9 @@ function checkIp(step: 'ipv4' | 'ipv6', s: IpSettings, others: readonly OtherNet
   if (c.network.family !== family) return [{ step, field: 'network', key: family === 'ipv4' ? 'cidrFamily4' : 'cidrFamily6' }];
   const maxPrefix = family === 'ipv4' ? 30 : 126;
   if (c.prefix > maxPrefix) return [{ step, field: 'network', key: 'cidrTooSmall', values: { max: String(maxPrefix) } }];
+  // The daemon's own rule (validate-served.ts): such a subnet cannot carry a network.
+  const special = specialSubnet(c.network, c.prefix);
+  if (special) return [{ step, field: 'network', key: SPECIAL_KEY[special], values: { subnet: `${formatIp(c.network)}/${c.prefix}` } }];
   const bcast = broadcastOf(c.network, c.prefix);
 
   const address = (field: string, text: string): IpAddress | undefined => {
@@ -243,15 +266,16 @@ function checkIp(step: 'ipv4' | 'ipv6', s: IpSettings, others: readonly OtherNet
     }
   } else {
     for (const o of others) {
-      for (const ip of o.model?.ips ?? []) {
+      for (const ip of o.def?.ips ?? []) {
         const a = ip.address === undefined ? undefined : parseIp(ip.address);
-        if (a?.family !== 'ipv6' || ip.prefix === undefined) continue;
-        if (subnetsOverlap(c.network, c.prefix, a, ip.prefix)) {
+        const prefix = effectivePrefix(ip);
+        if (a?.family !== 'ipv6' || prefix <= 0) continue;
+        if (subnetsOverlap(c.network, c.prefix, a, prefix)) {
           out.push({
             step,
             field: 'network',
             key: o.active ? 'overlapActive' : 'overlapInactive',
-            values: { who: o.name, subnet: ip.cidr ?? '' },
+            values: { who: o.name, subnet: cidrOf({ network: networkOf(a, prefix), prefix }) },
             warning: true,
           });
         }
@@ -261,8 +285,6 @@ function checkIp(step: 'ipv4' | 'ipv6', s: IpSettings, others: readonly OtherNet
   return out;
 }
 
-const DNS_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
-
 /** Every finding for the state; errors block their step, warnings do not. */
 export function checkWizard(state: WizardState, others: readonly OtherNetwork[], host: HostInfoBody | undefined): Finding[] {
   const out: Finding[] = [];
@@ -271,6 +293,10 @@ export function checkWizard(state: WizardState, others: readonly OtherNetwork[],
   else if (name.includes('/')) out.push({ step: 'name', field: 'name', key: 'nameSlash' });
   else if (name.includes('\n')) out.push({ step: 'name', field: 'name', key: 'nameNewline' });
   else if (others.some((o) => o.name === name)) out.push({ step: 'name', field: 'name', key: 'nameTaken', values: { name } });
+  else if (state.forward.mode !== 'bridge' && state.domain.mode === 'network' && !isDnsmasqDomain(name)) {
+    // The DNS domain is made from the name: the daemon would refuse it at Create, so say it here, on the first step.
+    out.push({ step: 'name', field: 'name', key: 'nameNotDomain' });
+  }
 
   const usesIp = state.forward.mode !== 'bridge';
   const ovn = state.where.kind === 'ovn';
@@ -281,13 +307,9 @@ export function checkWizard(state: WizardState, others: readonly OtherNetwork[],
   }
   if (ovn) out.push(...checkOvn(state));
   if (state.forward.mode === 'bridge' && state.forward.bridge === '') out.push({ step: 'forward', field: 'bridge', key: 'bridgeRequired' });
-  const nameOk = !out.some((f) => f.step === 'name');
-  if (usesIp && state.domain.mode === 'network' && nameOk && !DNS_NAME.test(name)) {
-    out.push({ step: 'forward', field: 'domain', key: 'domainFromName' });
-  }
   if (usesIp && state.domain.mode === 'custom') {
     if (state.domain.custom.trim() === '') out.push({ step: 'forward', field: 'domain', key: 'domainRequired' });
-    else if (!DNS_NAME.test(state.domain.custom.trim())) out.push({ step: 'forward', field: 'domain', key: 'domainSyntax' });
+    else if (!isDnsmasqDomain(state.domain.custom.trim())) out.push({ step: 'forward', field: 'domain', key: 'domainSyntax' });
   }
   return out;
 }
@@ -405,12 +427,16 @@ export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The virtnet commands that do what Finish does. */
-export function equivalentCommands(state: WizardState, xml: string): string {
+/** The file the summary's XML is saved as, for the commands. */
+export function xmlFileName(state: WizardState): string {
+  return `${state.name.replace(/[^A-Za-z0-9_.-]/g, '_') || 'network'}.xml`;
+}
+
+/** The virtnet commands that do what Finish does, one per line (the XML is the summary's, saved as xmlFileName). */
+export function equivalentCommands(state: WizardState): string[] {
   const name = shellQuote(state.name);
-  const file = shellQuote(`${state.name.replace(/[^A-Za-z0-9_.-]/g, '_') || 'network'}.xml`);
-  const lines = [`cat > ${file} <<'EOF'`, xml.trimEnd(), 'EOF', `virtnet net-define ${file}`];
+  const lines = [`virtnet net-define ${shellQuote(xmlFileName(state))}`];
   if (state.start) lines.push(`virtnet net-start ${name}`);
   if (state.autostart) lines.push(`virtnet net-autostart ${name}`);
-  return lines.join('\n');
+  return lines;
 }

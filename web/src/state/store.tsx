@@ -1,26 +1,36 @@
 /**
  * The console's view of the daemon, shared by every page: the networks
- * (each with its parsed XML), the guests with their vNICs (when the daemon
- * serves the guest API), the host's interfaces and routes, and a tick per
- * network that moves on each lease event (the DHCP tab re-reads leases).
+ * (each with its model and, while it runs, the saved model it takes at its
+ * next start, and its version for the If-Match of changes), the guests
+ * with their vNICs (when the daemon serves the guest API), the host's
+ * interfaces and routes, a tick per network that moves on each lease
+ * event (the DHCP tab re-reads leases), and the connection to the daemon.
  *
- * It follows the event stream: a lifecycle event re-reads that one network
- * (or drops it when it is gone), a guest event re-reads the guests, and a
- * `ready` frame after a reconnect re-reads everything. No page reloads.
+ * It follows the event stream: a lifecycle or autostart event re-reads
+ * that one network (or drops it when it is gone), a guest event re-reads
+ * the guests. When the connection comes back after a break, everything is
+ * read again (what happened meanwhile was missed, not lost). No page reloads.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { NetworkInfo } from '../../../src/contract/network-api.js';
-import type { HostInfoBody } from '../../../src/contract/console-api.js';
-import { consoleApi, type NetworkState } from '../api/networks.js';
-import { subscribeEvents } from '../api/events.js';
-import { readNetwork, type NetworkModel } from '../model/network.js';
+import type { NetworkDef } from '../../../src/conf/network/types.js';
+import type { HostInfoBody, NetworkState } from '../../../src/contract/console-api.js';
+import { client, consoleApi, transport } from '../api/client.js';
+import type { ConnectionState } from '../api/fetch-transport.js';
+import { errorMessage } from '../i18n/errors.js';
+import { toModel, type NetworkModel } from '../model/network.js';
 import { loadGuests, type GuestRow } from './guests.js';
 
 export interface NetworkRow {
   info: NetworkInfo;
-  /** The live XML for an active network, the persistent one otherwise. */
-  xml?: string;
-  model?: NetworkModel;
+  /** The version the row shows (If-Match of changes made from it). */
+  version?: string;
+  /** The live definition of a running network, the saved one otherwise. */
+  def: NetworkDef;
+  model: NetworkModel;
+  /** A running persistent network's saved definition: what it takes at its next start. */
+  config?: NetworkDef;
+  configModel?: NetworkModel;
 }
 
 export interface Store {
@@ -32,6 +42,7 @@ export interface Store {
   guestsAvailable?: boolean;
   guests: GuestRow[];
   leaseTick: Record<string, number>;
+  connection: ConnectionState;
   refreshNetwork(name: string): Promise<void>;
   refreshAll(): Promise<void>;
   refreshHost(): Promise<void>;
@@ -41,8 +52,13 @@ export interface Store {
 const StoreContext = createContext<Store | undefined>(undefined);
 
 function toRow(state: NetworkState): NetworkRow {
-  const model = readNetwork(state.xml);
-  return { info: state.info, xml: state.xml, ...(model ? { model } : {}) };
+  return {
+    info: state.info,
+    def: state.def,
+    model: toModel(state.def),
+    ...(state.version !== undefined ? { version: state.version } : {}),
+    ...(state.config ? { config: state.config, configModel: toModel(state.config) } : {}),
+  };
 }
 
 const byName = (a: NetworkRow, b: NetworkRow): number => a.info.name.localeCompare(b.info.name);
@@ -55,6 +71,7 @@ export function StoreProvider({ children }: { children: ReactNode }) {
   const [guests, setGuests] = useState<GuestRow[]>([]);
   const [guestsAvailable, setGuestsAvailable] = useState<boolean>();
   const [leaseTick, setLeaseTick] = useState<Record<string, number>>({});
+  const [connection, setConnection] = useState<ConnectionState>('connecting');
   const seq = useRef(new Map<string, number>());
 
   const refreshNetwork = useCallback(async (name: string) => {
@@ -66,6 +83,7 @@ export function StoreProvider({ children }: { children: ReactNode }) {
       const { network } = await consoleApi.network(name);
       row = network ? toRow(network) : undefined;
     } catch {
+      // The daemon is away: the connection says so, and everything is read again when it is back.
       return;
     }
     if (seq.current.get(name) !== n) return;
@@ -80,12 +98,13 @@ export function StoreProvider({ children }: { children: ReactNode }) {
   const refreshAll = useCallback(async () => {
     try {
       const { networks: all } = await consoleApi.networks();
+      // Reads of single networks still under way would put back what this answer replaces.
+      for (const name of seq.current.keys()) seq.current.set(name, (seq.current.get(name) ?? 0) + 1);
       setNetworks(new Map(all.map((state) => [state.info.name, toRow(state)])));
       setLoadError(undefined);
-    } catch (err) {
-      setLoadError(err instanceof Error ? err.message : String(err));
-    } finally {
       setLoaded(true);
+    } catch (err) {
+      setLoadError(errorMessage(err));
     }
   }, []);
 
@@ -93,33 +112,38 @@ export function StoreProvider({ children }: { children: ReactNode }) {
     try {
       setHost(await consoleApi.host());
     } catch {
-      /* the wizard works without host facts, minus their checks */
+      /* the wizard works without host facts, minus their checks; the connection state tells why */
     }
   }, []);
 
   const refreshGuests = useCallback(async () => {
-    const result = await loadGuests();
-    setGuestsAvailable(result.available);
-    setGuests(result.guests);
+    try {
+      const result = await loadGuests();
+      setGuestsAvailable(result.available);
+      setGuests(result.guests);
+    } catch {
+      /* read again once the connection is back */
+    }
   }, []);
 
   useEffect(() => {
-    let first = true;
     let leaseTimer: ReturnType<typeof setTimeout> | undefined;
-    const unsubscribe = subscribeEvents((event) => {
-      if (event.kind === 'ready') {
-        // The first ready frame: the initial load below covers it. Later ones follow a reconnect.
-        if (!first) {
-          void refreshAll();
-          void refreshGuests();
-        }
-        first = false;
-        return;
+    const feed = transport.events();
+    const offState = feed.onState((state, resumed) => {
+      setConnection(state);
+      if (resumed) {
+        // Back after a break: every list, and the leases of every network.
+        void refreshAll();
+        void refreshGuests();
+        void refreshHost();
+        setLeaseTick((old) => Object.fromEntries(Object.entries(old).map(([k, v]) => [k, v + 1])));
       }
-      if (event.kind === 'lifecycle') {
+    });
+    const unsubscribe = client.subscribe((event) => {
+      if (event.kind === 'lifecycle' || event.kind === 'autostart') {
         void refreshNetwork(event.network.name);
         // Guests' vNICs are plugged in and out with their networks.
-        if (event.event === 'Started' || event.event === 'Stopped') void refreshGuests();
+        if (event.kind === 'lifecycle' && (event.event === 'Started' || event.event === 'Stopped')) void refreshGuests();
       } else if (event.kind === 'lease') {
         const name = event.network.name;
         setLeaseTick((old) => ({ ...old, [name]: (old[name] ?? 0) + 1 }));
@@ -143,6 +167,7 @@ export function StoreProvider({ children }: { children: ReactNode }) {
     void refreshHost();
     void refreshGuests();
     return () => {
+      offState();
       unsubscribe();
       if (leaseTimer !== undefined) clearTimeout(leaseTimer);
     };
@@ -157,12 +182,13 @@ export function StoreProvider({ children }: { children: ReactNode }) {
       ...(guestsAvailable !== undefined ? { guestsAvailable } : {}),
       guests,
       leaseTick,
+      connection,
       refreshNetwork,
       refreshAll,
       refreshHost,
       refreshGuests,
     }),
-    [networks, loaded, loadError, host, guestsAvailable, guests, leaseTick, refreshNetwork, refreshAll, refreshHost, refreshGuests],
+    [networks, loaded, loadError, host, guestsAvailable, guests, leaseTick, connection, refreshNetwork, refreshAll, refreshHost, refreshGuests],
   );
   return <StoreContext.Provider value={value}>{children}</StoreContext.Provider>;
 }

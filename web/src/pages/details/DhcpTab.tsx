@@ -2,15 +2,20 @@
  * DHCP of a network, per <ip>: the ranges and the reservations (static
  * hosts), each added and removed with net-update — at once on a running
  * network, no restart — and the current leases with a "Reserve" action that
- * turns a lease into a reservation.
+ * turns a lease into a reservation. On a running network, entries saved
+ * but not live yet, or live but not saved, are marked as such. The forms
+ * check addresses with the daemon's own rule (model/address.ts).
  */
 import { useEffect, useState } from 'react';
 import { Alert, Button, Card, CardBody, CardTitle, Content, EmptyState, Stack, StackItem, Title } from '@patternfly/react-core';
 import { useTranslation } from 'react-i18next';
 import type { DhcpLease } from '../../../../src/contract/network-api.js';
-import { networksApi } from '../../api/networks.js';
-import { errorMessage } from '../../api/http.js';
+import { client } from '../../api/client.js';
+import { errorMessage } from '../../i18n/errors.js';
 import { useToasts } from '../../app/toasts.js';
+import { useConflicts } from '../../app/conflicts.js';
+import { canonical } from '../../../../src/conf/network/diff.js';
+import { PendingLabel, withPending, type Pending } from '../../components/PendingLabel.js';
 import { useStore, type NetworkRow } from '../../state/store.js';
 import type { IpEntry } from '../../model/network.js';
 import { element } from '../../model/xml.js';
@@ -25,18 +30,23 @@ export function LiveNote({ row }: { row: NetworkRow }) {
   const { t } = useTranslation();
   const { info } = row;
   const text = info.active ? (info.persistent ? t('dhcp.appliesLiveAndSaved') : t('dhcp.appliesLiveOnly')) : t('dhcp.appliesSaved');
-  return <Alert variant="info" isInline isPlain title={text} />;
+  return <Alert variant="info" isInline isPlain title={text} variantLabel={t('common.alert.info')} />;
 }
 
-function IpDhcpCard({ row, ip }: { row: NetworkRow; ip: IpEntry }) {
+/** A row's marker cell: nothing, or what the running network has not taken yet. */
+const pendingCell = (p: Pending | undefined) => (p ? <PendingLabel pending={p} /> : null);
+
+function IpDhcpCard({ row, ip, saved }: { row: NetworkRow; ip: IpEntry; saved: IpEntry | undefined }) {
   const { t } = useTranslation();
   const { info } = row;
-  const run = useNetworkChange(info.name);
+  const run = useNetworkChange(row);
   const family = ip.family === 'ipv4' ? 'IPv4' : 'IPv6';
-  const addrCheck = (v: string): string | undefined => {
-    const p = addressProblem(v, ip);
-    return p ? t(`dhcp.addr.${p}`, { subnet: ip.cidr ?? '' }) : undefined;
-  };
+  const addrCheck =
+    (use: 'host' | 'range') =>
+    (v: string): string | undefined => {
+      const p = addressProblem(v, ip, use);
+      return p ? t(`dhcp.addr.${p}`, { subnet: ip.cidr ?? '' }) : undefined;
+    };
 
   const change = (
     command: 'add-last' | 'delete',
@@ -44,8 +54,12 @@ function IpDhcpCard({ row, ip }: { row: NetworkRow; ip: IpEntry }) {
     xml: string,
     failedTitle: string,
     rethrow = false,
-  ): Promise<void> => run(() => netUpdate(info, command, section, ip.index, xml), failedTitle, rethrow);
+  ): Promise<void> => run(netUpdate(info, command, section, ip.index, xml), t('dhcp.changeLabel', { name: info.name }), failedTitle, rethrow);
   const clientLabel = ip.family === 'ipv4' ? t('dhcp.mac') : t('dhcp.id');
+  const pendingOf = (live: boolean) => (live && info.active && info.persistent ? saved : undefined);
+  const ranges = withPending(ip.ranges, pendingOf(true)?.ranges, canonical);
+  const hosts = withPending(ip.hosts, pendingOf(true)?.hosts, canonical);
+  const marked = ranges.some((r) => r.pending) || hosts.some((h) => h.pending);
 
   return (
     <Card data-testid={`dhcp-${ip.family}`}>
@@ -57,13 +71,14 @@ function IpDhcpCard({ row, ip }: { row: NetworkRow; ip: IpEntry }) {
         <DataTable
           ariaLabel={t('dhcp.rangesLabel', { family })}
           emptyText={t('dhcp.noRanges')}
-          rows={ip.ranges}
-          rowKey={(r) => `${r.start}-${r.end}`}
+          rows={ranges}
+          rowKey={({ item: r }) => `${r.start}-${r.end}`}
           columns={[
-            { label: t('dhcp.start'), mono: true, cell: (r) => r.start },
-            { label: t('dhcp.end'), mono: true, cell: (r) => r.end },
+            { label: t('dhcp.start'), mono: true, cell: ({ item: r }) => r.start },
+            { label: t('dhcp.end'), mono: true, cell: ({ item: r }) => r.end },
+            ...(marked ? [{ label: t('pending.column'), cell: ({ pending }: { pending?: Pending }) => pendingCell(pending) }] : []),
           ]}
-          action={(r) => (
+          action={({ item: r }) => (
             <RemoveButton
               label={t('dhcp.removeRangeNamed', { range: `${r.start} – ${r.end}` })}
               onClick={() => void change('delete', 'ip-dhcp-range', element('range', { start: r.start, end: r.end }), t('dhcp.removeFailed'))}
@@ -74,12 +89,12 @@ function IpDhcpCard({ row, ip }: { row: NetworkRow; ip: IpEntry }) {
           ariaLabel={t('dhcp.addRangeLabel', { family })}
           submitLabel={t('dhcp.addRange')}
           fields={[
-            { id: `range-start-${ip.index}`, label: t('dhcp.start'), required: true, check: addrCheck },
+            { id: `range-start-${ip.index}`, label: t('dhcp.start'), required: true, check: addrCheck('range') },
             {
               id: `range-end-${ip.index}`,
               label: t('dhcp.end'),
               required: true,
-              check: (v, all) => addrCheck(v) ?? (rangeOrdered(all[`range-start-${ip.index}`] ?? '', v) ? undefined : t('check.rangeOrder')),
+              check: (v, all) => addrCheck('range')(v) ?? (rangeOrdered(all[`range-start-${ip.index}`] ?? '', v) ? undefined : t('check.rangeOrder')),
             },
           ]}
           onSubmit={(v) =>
@@ -94,14 +109,15 @@ function IpDhcpCard({ row, ip }: { row: NetworkRow; ip: IpEntry }) {
           ariaLabel={t('dhcp.reservationsLabel', { family })}
           testId={`reservations-${ip.family}`}
           emptyText={t('dhcp.noReservations')}
-          rows={ip.hosts}
-          rowKey={(h) => `${h.mac ?? h.id ?? ''}-${h.name ?? ''}-${h.ip ?? ''}`}
+          rows={hosts}
+          rowKey={({ item: h }) => `${h.mac ?? h.id ?? ''}-${h.name ?? ''}-${h.ip ?? ''}`}
           columns={[
-            { label: clientLabel, mono: true, cell: (h) => h.mac ?? h.id ?? '—' },
-            { label: t('dhcp.hostname'), cell: (h) => h.name ?? '—' },
-            { label: t('dhcp.ip'), mono: true, cell: (h) => h.ip ?? '—' },
+            { label: clientLabel, mono: true, cell: ({ item: h }) => h.mac ?? h.id ?? '—' },
+            { label: t('dhcp.hostname'), cell: ({ item: h }) => h.name ?? '—' },
+            { label: t('dhcp.ip'), mono: true, cell: ({ item: h }) => h.ip ?? '—' },
+            ...(marked ? [{ label: t('pending.column'), cell: ({ pending }: { pending?: Pending }) => pendingCell(pending) }] : []),
           ]}
-          action={(h) => (
+          action={({ item: h }) => (
             <RemoveButton
               label={t('dhcp.removeReservationNamed', { what: h.mac ?? h.id ?? h.name ?? h.ip ?? '' })}
               onClick={() =>
@@ -123,7 +139,7 @@ function IpDhcpCard({ row, ip }: { row: NetworkRow; ip: IpEntry }) {
                     placeholder: '52:54:00:12:34:56',
                     check: (v) => (MAC_RE.test(v) ? undefined : t('dhcp.badMac')),
                   },
-                  { id: `host-ip-${ip.index}`, label: t('dhcp.ip'), required: true, check: addrCheck },
+                  { id: `host-ip-${ip.index}`, label: t('dhcp.ip'), required: true, check: addrCheck('host') },
                   { id: `host-name-${ip.index}`, label: t('dhcp.hostnameOptional') },
                 ]
               : [
@@ -135,7 +151,8 @@ function IpDhcpCard({ row, ip }: { row: NetworkRow; ip: IpEntry }) {
                     required: true,
                     // An IPv6 reservation names its client by DUID or by host name (a MAC means nothing to DHCPv6).
                     check: (v, all) =>
-                      addrCheck(v) ?? (!all[`host-id-${ip.index}`]?.trim() && !all[`host-name-${ip.index}`]?.trim() ? t('dhcp.idOrName') : undefined),
+                      addrCheck('host')(v) ??
+                      (!all[`host-id-${ip.index}`]?.trim() && !all[`host-name-${ip.index}`]?.trim() ? t('dhcp.idOrName') : undefined),
                   },
                 ]
           }
@@ -156,15 +173,16 @@ function LeasesCard({ row }: { row: NetworkRow }) {
   const { t, i18n } = useTranslation();
   const store = useStore();
   const { notify } = useToasts();
+  const conflicts = useConflicts();
   const { info, model } = row;
   const tick = store.leaseTick[info.name] ?? 0;
   const [leases, setLeases] = useState<DhcpLease[]>();
   const [error, setError] = useState<string>();
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: info.active and tick are not read; they are what makes the leases load again (the network started or stopped, a lease event came)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: info.active and tick are not read; they are what makes the leases load again (the network started or stopped, a lease event came, the daemon came back)
   useEffect(() => {
     let live = true;
-    networksApi.leases(info.name).then(
+    client.leases(info.name).then(
       (l) => {
         if (!live) return;
         setLeases(l);
@@ -178,7 +196,7 @@ function LeasesCard({ row }: { row: NetworkRow }) {
   }, [info.name, info.active, tick]);
 
   const ipFor = (lease: DhcpLease): IpEntry | undefined =>
-    model?.ips.find((ip) => ip.family === lease.protocol && addressProblem(lease.ipAddress, ip) === undefined);
+    model.ips.find((ip) => ip.family === lease.protocol && addressProblem(lease.ipAddress, ip, 'range') === undefined);
   const reserved = (lease: DhcpLease, ip: IpEntry | undefined): boolean =>
     ip?.hosts.some((h) => h.ip === lease.ipAddress || (lease.protocol === 'ipv4' && h.mac?.toLowerCase() === lease.mac.toLowerCase())) ?? false;
 
@@ -186,8 +204,12 @@ function LeasesCard({ row }: { row: NetworkRow }) {
     const name = lease.hostname && lease.hostname !== '*' ? lease.hostname : undefined;
     const attrs = lease.protocol === 'ipv4' ? { mac: lease.mac, name, ip: lease.ipAddress } : { id: lease.clientId, name, ip: lease.ipAddress };
     try {
-      await netUpdate(info, 'add-last', 'ip-dhcp-host', ip.index, element('host', attrs));
-      notify('success', t('dhcp.reserved', { ip: lease.ipAddress }));
+      const made = await conflicts.onNetwork(
+        row,
+        t('dhcp.reserveNamed', { ip: lease.ipAddress }),
+        netUpdate(info, 'add-last', 'ip-dhcp-host', ip.index, element('host', attrs)),
+      );
+      if (made) notify('success', t('dhcp.reserved', { ip: lease.ipAddress }));
     } catch (err) {
       notify('danger', t('dhcp.reserveFailed', { ip: lease.ipAddress }), errorMessage(err));
     } finally {
@@ -201,7 +223,7 @@ function LeasesCard({ row }: { row: NetworkRow }) {
     <Card>
       <CardTitle component="h2">{t('dhcp.leases')}</CardTitle>
       <CardBody>
-        {error && <Alert variant="danger" isInline isPlain title={error} />}
+        {error && <Alert variant="danger" isInline isPlain title={error} variantLabel={t('common.alert.danger')} />}
         {!info.active && <Content component="p">{t('dhcp.leasesInactive')}</Content>}
         {info.active && leases && leases.length === 0 && <EmptyState titleText={t('dhcp.noLeases')} headingLevel="h3" variant="xs" />}
         {leases && leases.length > 0 && (
@@ -242,7 +264,7 @@ function LeasesCard({ row }: { row: NetworkRow }) {
 
 export function DhcpTab({ row }: { row: NetworkRow }) {
   const { t } = useTranslation();
-  const ips = row.model?.ips ?? [];
+  const ips = row.model.ips;
   return (
     <Stack hasGutter>
       <StackItem>
@@ -255,7 +277,7 @@ export function DhcpTab({ row }: { row: NetworkRow }) {
       )}
       {ips.map((ip) => (
         <StackItem key={ip.index}>
-          <IpDhcpCard row={row} ip={ip} />
+          <IpDhcpCard row={row} ip={ip} saved={row.configModel?.ips[ip.index]} />
         </StackItem>
       ))}
       <StackItem>

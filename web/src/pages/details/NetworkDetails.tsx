@@ -84,7 +84,9 @@ export default function NetworkDetails({ name, tab }: { name: string; tab: strin
         {crumbs}
         <Flex alignItems={{ default: 'alignItemsCenter' }} className="pf-v6-u-mt-sm">
           <FlexItem>
-            <Title headingLevel="h1">{name}</Title>
+            <Title headingLevel="h1" className="vn-name" title={name}>
+              {name}
+            </Title>
           </FlexItem>
           <FlexItem>
             <StateLabel active={info.active} />
@@ -98,17 +100,17 @@ export default function NetworkDetails({ name, tab }: { name: string; tab: strin
                     label={t('networks.col.autostart')}
                     isChecked={info.autostart}
                     isDisabled={busy}
-                    onChange={(_e, on) => void actions.setAutostart(name, on)}
+                    onChange={(_e, on) => void actions.setAutostart(row, on)}
                   />
                 </FlexItem>
               )}
               <FlexItem>
                 {info.active ? (
-                  <Button variant="secondary" isDisabled={busy} isLoading={busy} onClick={() => stopper.request(info)}>
+                  <Button variant="secondary" isDisabled={busy} isLoading={busy} onClick={() => stopper.request(row)}>
                     {t('actions.stop')}
                   </Button>
                 ) : (
-                  <Button variant="primary" isDisabled={busy} isLoading={busy} onClick={() => void actions.start(name)}>
+                  <Button variant="primary" isDisabled={busy} isLoading={busy} onClick={() => void actions.start(row)}>
                     {t('actions.start')}
                   </Button>
                 )}
@@ -143,7 +145,7 @@ export default function NetworkDetails({ name, tab }: { name: string; tab: strin
           onClose={() => setDeleting(false)}
           onConfirm={() => {
             setDeleting(false);
-            void actions.remove(info).then((ok) => {
+            void actions.remove(row).then((ok) => {
               if (ok) navigate('#/networks');
             });
           }}

@@ -1,11 +1,19 @@
 /**
- * A network's XML: shown (the running network's live XML, or the stored
- * definition), and edited. While editing, the text is checked as you type —
- * well-formedness in the browser, then the daemon's own parser and checks
- * (POST /api/console/check-network) — and errors show inline under the
- * editor. Before saving, the console lists which changes will apply to the
- * running network at once (net-update) and which only at its next start.
- * Saving defines the new persistent XML, then makes the live changes.
+ * A network's XML: shown (the running network's live XML, or the saved
+ * definition), and edited. The editor edits the saved definition: the
+ * text is checked as you type by the daemon's own parser and checks
+ * (POST /api/console/check-network), whose refusal shows under the editor
+ * in the console's language — a document that is not well formed gets our
+ * own sentence with its line and column. The changes listed are those from
+ * the saved definition to the edit, each marked as applying to the running
+ * network at once (net-update) or at its next start; nothing edited,
+ * nothing listed and no Save. Apart from them, what the running network
+ * has not taken yet (saved earlier, pending a restart) is listed too.
+ *
+ * Saving defines the edit with the version the editor started from
+ * (If-Match), then makes the live changes. When someone else changed the
+ * network meanwhile, nothing is saved: their change is shown, and the user
+ * takes their version (dropping the edit) or saves the edit over it.
  */
 import { useEffect, useMemo, useState } from 'react';
 import {
@@ -28,12 +36,59 @@ import {
   ToggleGroupItem,
 } from '@patternfly/react-core';
 import { useTranslation } from 'react-i18next';
-import { networksApi, consoleApi } from '../../api/networks.js';
-import { errorMessage } from '../../api/http.js';
+import type { NetworkDef } from '../../../../src/conf/network/types.js';
+import type { UpdateRequest } from '../../../../src/contract/network-api.js';
+import { definesAnother, diffNetworkDefs, type DefChange } from '../../../../src/conf/network/diff.js';
+import { client, consoleApi, isConflict, basedOn } from '../../api/client.js';
+import { errorMessage, errorOfBody } from '../../i18n/errors.js';
 import { useToasts } from '../../app/toasts.js';
 import { useStore, type NetworkRow } from '../../state/store.js';
-import { diffNetworkXml, type XmlChange } from '../../model/xml-diff.js';
-import { parseXml } from '../../model/xml.js';
+import { changeText } from '../../model/changes.js';
+import { PendingLabel } from '../../components/PendingLabel.js';
+
+/** What the editor started from: the saved XML, its model and its version. */
+interface Base {
+  xml: string;
+  def: NetworkDef;
+  version: string | undefined;
+}
+
+/** The daemon's verdict on the draft. */
+interface Checked {
+  draft: string;
+  error?: string;
+  def?: NetworkDef;
+  liveOps?: UpdateRequest[];
+}
+
+/** Someone else's change, found at save. */
+interface Conflict {
+  base: Base;
+  changes: DefChange[];
+}
+
+/** The saved definition as it is now (version first: a change in between is refused, never lost). */
+async function readBase(name: string): Promise<Base> {
+  const version = await client.versionOf(name);
+  const xml = await client.getXml(name, { inactive: true });
+  const checked = await consoleApi.checkNetwork(xml);
+  if (!checked.def) throw errorOfBody(checked.error ?? { class: 'INTERNAL_ERROR', detail: 'the saved definition does not read back', message: '' });
+  return { xml, def: checked.def, version };
+}
+
+function ChangeList({ changes, testId, active }: { changes: DefChange[]; testId: string; active: boolean }) {
+  const { t } = useTranslation();
+  if (changes.length === 0) return <Content component="p">{t('common.none')}</Content>;
+  return (
+    <List data-testid={testId}>
+      {changes.map((c, i) => (
+        <ListItem key={i}>
+          {changeText(c, t)} {active && !c.live && <PendingLabel pending="next-start" />}
+        </ListItem>
+      ))}
+    </List>
+  );
+}
 
 export function XmlTab({ row }: { row: NetworkRow }) {
   const { t } = useTranslation();
@@ -42,100 +97,116 @@ export function XmlTab({ row }: { row: NetworkRow }) {
   const { info } = row;
   const [which, setWhich] = useState<'live' | 'config'>(info.active ? 'live' : 'config');
   const [shown, setShown] = useState<string>();
-  const [stored, setStored] = useState<string>();
+  const [base, setBase] = useState<Base>();
   const [draft, setDraft] = useState<string>();
-  const [serverError, setServerError] = useState<string>();
-  const [checking, setChecking] = useState(false);
+  const [checked, setChecked] = useState<Checked>();
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState<string>();
+  const [conflict, setConflict] = useState<Conflict>();
 
-  // What is shown follows the network (live events refresh row.xml).
+  // What is shown follows the network (live events refresh the row).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: row.version is not read; it is what makes the XML load again (the network changed)
   useEffect(() => {
     let live = true;
-    const load = which === 'live' && info.active ? Promise.resolve(row.xml ?? '') : networksApi.xml(info.name, info.persistent);
-    load.then(
+    client.getXml(info.name, { inactive: which === 'config' || !info.active }).then(
       (x) => live && setShown(x),
       (err: unknown) => live && setShown(errorMessage(err)),
     );
     return () => {
       live = false;
     };
-  }, [which, info.name, info.active, info.persistent, row.xml]);
-
-  const editing = draft !== undefined;
-  const localError = useMemo(() => (draft === undefined ? undefined : parseXml(draft).error), [draft]);
+  }, [which, info.name, info.active, row.version]);
 
   // The daemon's verdict, a moment after typing stops.
   useEffect(() => {
-    if (draft === undefined || localError) {
-      setServerError(undefined);
-      return;
-    }
+    if (draft === undefined) return;
     let live = true;
-    setChecking(true);
     const timer = setTimeout(() => {
-      consoleApi.checkNetwork(draft).then(
-        (r) => {
-          if (!live) return;
-          setServerError(r.valid ? undefined : (r.error?.message ?? ''));
-          setChecking(false);
-        },
-        (err: unknown) => {
-          if (!live) return;
-          setServerError(errorMessage(err));
-          setChecking(false);
-        },
+      consoleApi.checkNetwork(draft, info.name).then(
+        (r) =>
+          live &&
+          setChecked({
+            draft,
+            ...(r.error ? { error: errorMessage(errorOfBody(r.error)) } : {}),
+            ...(r.def ? { def: r.def } : {}),
+            ...(r.liveOps ? { liveOps: r.liveOps } : {}),
+          }),
+        (err: unknown) => live && setChecked({ draft, error: errorMessage(err) }),
       );
     }, 350);
     return () => {
       live = false;
       clearTimeout(timer);
     };
-  }, [draft, localError]);
+  }, [draft, info.name]);
 
-  const before = info.active ? row.xml : stored;
-  const diff = useMemo(
-    () => (draft === undefined || localError || before === undefined ? undefined : diffNetworkXml(before, draft, info.active)),
-    [draft, localError, before, info.active],
-  );
-  const changes: XmlChange[] = diff && !('error' in diff) ? diff.changes : [];
-  const renamed = diff !== undefined && !('error' in diff) && diff.renamed;
-  const error = localError ?? serverError;
+  const current = checked !== undefined && checked.draft === draft ? checked : undefined;
+  const checking = draft !== undefined && current === undefined;
+  const changes = useMemo(() => (base && current?.def ? diffNetworkDefs(base.def, current.def) : []), [base, current]);
+  const renamed = base !== undefined && current?.def !== undefined && definesAnother(base.def, current.def);
+  const error = current?.error;
+  // What the running network has not taken yet: its saved definition against its live one.
+  const pending = useMemo(() => (info.active && row.config ? diffNetworkDefs(row.def, row.config) : []), [info.active, row.def, row.config]);
 
   const startEditing = async (): Promise<void> => {
-    const x = await networksApi.xml(info.name, info.persistent);
-    setStored(x);
-    setDraft(x);
     setSaveError(undefined);
+    setConflict(undefined);
+    try {
+      const b = await readBase(info.name);
+      setBase(b);
+      setDraft(b.xml);
+    } catch (err) {
+      notify('danger', t('xml.loadFailed'), errorMessage(err));
+    }
   };
 
-  const save = async (): Promise<void> => {
-    if (draft === undefined || !diff || 'error' in diff) return;
+  const save = async (over?: Base): Promise<void> => {
+    if (draft === undefined || !base || !current?.def) return;
     setSaving(true);
     setSaveError(undefined);
     try {
-      await networksApi.define(draft);
-      for (const op of diff.liveOps) {
-        await networksApi.update(info.name, { ...op, flags: { live: true } });
-      }
+      const from = over ?? base;
+      // Over someone else's change, the live changes are those from their version to the edit.
+      const ops = over ? ((await consoleApi.checkNetwork(draft, info.name)).liveOps ?? []) : (current.liveOps ?? []);
+      await client.define(draft, basedOn(from.version));
+      for (const op of ops) await client.update(info.name, op, basedOn(await client.versionOf(info.name)));
       notify('success', t('xml.saved', { name: info.name }));
       setDraft(undefined);
+      setBase(undefined);
+      setConflict(undefined);
     } catch (err) {
-      setSaveError(errorMessage(err));
+      if (isConflict(err)) {
+        const now = await readBase(info.name).catch(() => undefined);
+        if (now) setConflict({ base: now, changes: diffNetworkDefs(base.def, now.def) });
+        else setSaveError(errorMessage(err));
+      } else {
+        setSaveError(errorMessage(err));
+      }
     } finally {
       setSaving(false);
       void store.refreshNetwork(info.name);
     }
   };
 
-  const changeText = (c: XmlChange): string => {
-    const what = t(`xml.what.${c.what}` as 'xml.what.ip', { defaultValue: `<${c.what}>` });
-    return `${t(`xml.how.${c.how}`)}: ${what}${c.detail ? ` (${c.detail})` : ''}`;
+  const takeTheirs = (): void => {
+    if (!conflict) return;
+    setBase(conflict.base);
+    setDraft(conflict.base.xml);
+    setConflict(undefined);
   };
-  const liveChanges = changes.filter((c) => c.live);
-  const laterChanges = changes.filter((c) => !c.live);
 
-  if (!editing) {
+  const pendingSection = info.active && info.persistent && (
+    <div className="pf-v6-u-mt-md" data-testid="xml-pending">
+      <Title headingLevel="h3">{t('xml.pendingTitle')}</Title>
+      {pending.length === 0 ? (
+        <Content component="p">{t('xml.pendingNone')}</Content>
+      ) : (
+        <ChangeList changes={pending} testId="xml-pending-changes" active />
+      )}
+    </div>
+  );
+
+  if (draft === undefined) {
     return (
       <>
         <Flex className="pf-v6-u-mb-md" alignItems={{ default: 'alignItemsCenter' }}>
@@ -159,9 +230,13 @@ export function XmlTab({ row }: { row: NetworkRow }) {
             {shown ?? ''}
           </CodeBlockCode>
         </CodeBlock>
+        {pendingSection}
       </>
     );
   }
+
+  const liveChanges = changes.filter((c) => c.live && info.active);
+  const laterChanges = changes.filter((c) => !(c.live && info.active));
 
   return (
     <>
@@ -193,7 +268,7 @@ export function XmlTab({ row }: { row: NetworkRow }) {
           </HelperText>
         </FormHelperText>
       </FormGroup>
-      {renamed && <Alert variant="warning" isInline title={t('xml.renamed')} className="pf-v6-u-mt-md" />}
+      {renamed && <Alert variant="warning" isInline title={t('xml.renamed')} variantLabel={t('common.alert.warning')} className="pf-v6-u-mt-md" />}
       <div className="pf-v6-u-mt-md" data-testid="xml-changes">
         <Title headingLevel="h3">{t('xml.changes')}</Title>
         {changes.length === 0 ? (
@@ -203,32 +278,49 @@ export function XmlTab({ row }: { row: NetworkRow }) {
             {info.active && (
               <>
                 <Content component="h4">{t('xml.appliesNow')}</Content>
-                {liveChanges.length === 0 ? (
-                  <Content component="p">{t('common.none')}</Content>
-                ) : (
-                  <List data-testid="xml-live-changes">
-                    {liveChanges.map((c, i) => (
-                      <ListItem key={i}>{changeText(c)}</ListItem>
-                    ))}
-                  </List>
-                )}
+                <ChangeList changes={liveChanges} testId="xml-live-changes" active={false} />
               </>
             )}
             <Content component="h4">{info.active ? t('xml.appliesNextStart') : t('xml.appliesWhenStarted')}</Content>
-            {laterChanges.length === 0 ? (
-              <Content component="p">{t('common.none')}</Content>
-            ) : (
-              <List data-testid="xml-later-changes">
-                {laterChanges.map((c, i) => (
-                  <ListItem key={i}>{changeText(c)}</ListItem>
-                ))}
-              </List>
-            )}
+            <ChangeList changes={laterChanges} testId="xml-later-changes" active={false} />
           </>
         )}
       </div>
+      {pendingSection}
+      {conflict && (
+        <Alert
+          variant="warning"
+          isInline
+          title={t('xml.conflictTitle')}
+          variantLabel={t('common.alert.warning')}
+          className="pf-v6-u-mt-md"
+          data-testid="xml-conflict"
+        >
+          <Content component="p">{t('xml.conflictIntro')}</Content>
+          <ChangeList changes={conflict.changes} testId="xml-conflict-changes" active={false} />
+          <Flex className="pf-v6-u-mt-sm">
+            <FlexItem>
+              <Button variant="secondary" onClick={takeTheirs}>
+                {t('xml.takeTheirs')}
+              </Button>
+            </FlexItem>
+            <FlexItem>
+              <Button variant="warning" onClick={() => void save(conflict.base)} isLoading={saving} isDisabled={saving}>
+                {t('xml.saveOver')}
+              </Button>
+            </FlexItem>
+          </Flex>
+        </Alert>
+      )}
       {saveError && (
-        <Alert variant="danger" isInline title={t('xml.saveFailed')} className="pf-v6-u-mt-md" data-testid="xml-save-error">
+        <Alert
+          variant="danger"
+          isInline
+          title={t('xml.saveFailed')}
+          variantLabel={t('common.alert.danger')}
+          className="pf-v6-u-mt-md"
+          data-testid="xml-save-error"
+        >
           <span className="vn-pre vn-mono">{saveError}</span>
         </Alert>
       )}
@@ -237,14 +329,20 @@ export function XmlTab({ row }: { row: NetworkRow }) {
           <Button
             variant="primary"
             onClick={() => void save()}
-            isDisabled={saving || error !== undefined || checking || changes.length === 0 || renamed}
+            isDisabled={saving || error !== undefined || checking || changes.length === 0 || renamed || conflict !== undefined}
             isLoading={saving}
           >
             {t('xml.save')}
           </Button>
         </FlexItem>
         <FlexItem>
-          <Button variant="link" onClick={() => setDraft(undefined)}>
+          <Button
+            variant="link"
+            onClick={() => {
+              setDraft(undefined);
+              setConflict(undefined);
+            }}
+          >
             {t('common.cancel')}
           </Button>
         </FlexItem>

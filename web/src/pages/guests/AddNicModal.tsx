@@ -29,19 +29,22 @@ import {
   ExpandableSection,
 } from '@patternfly/react-core';
 import { useTranslation } from 'react-i18next';
-import { guestsApi } from '../../api/guests.js';
-import { networksApi } from '../../api/networks.js';
-import { errorMessage } from '../../api/http.js';
+import { formatAttachInterfaceXml } from '../../../../src/conf/guest/virsh-interface.js';
+import { client, basedOn } from '../../api/client.js';
+import { errorMessage } from '../../i18n/errors.js';
 import { useToasts } from '../../app/toasts.js';
+import { useConflicts } from '../../app/conflicts.js';
 import { useStore } from '../../state/store.js';
 import type { GuestRow } from '../../state/guests.js';
-import { NIC_MODELS, buildNicXml, macProblem } from '../../model/nic.js';
+import { NIC_MODELS, macProblem } from '../../model/nic.js';
+import { CloseButton } from '../../components/CloseButton.js';
 import { useGuestChange } from './useGuestChange.js';
 
 export function AddNicModal({ guest, onClose }: { guest: GuestRow; onClose: () => void }) {
   const { t } = useTranslation();
   const { notify } = useToasts();
   const store = useStore();
+  const conflicts = useConflicts();
   const { info } = guest;
   const networks = store.networks;
   const ownBridges = new Set(networks.map((n) => n.info.bridge).filter(Boolean));
@@ -62,12 +65,16 @@ export function AddNicModal({ guest, onClose }: { guest: GuestRow; onClose: () =
   const chosen = type === 'network' ? source : bridge;
   const network = type === 'network' ? networks.find((n) => n.info.name === source) : undefined;
   const networkDown = network !== undefined && !network.info.active;
-  const xml = buildNicXml({ type, source: chosen, model, ...(macMode === 'manual' && mac.trim() ? { mac: mac.trim() } : {}) });
+  // virsh's own attach-interface element (the CLI's module); the daemon picks a MAC when none is given.
+  const xml =
+    chosen === ''
+      ? ''
+      : formatAttachInterfaceXml({ type, source: chosen, model, ...(macMode === 'manual' && mac.trim() ? { mac: mac.trim().toLowerCase() } : {}) });
   const invalid = chosen === '' || macIssue !== undefined || (!live && !config);
 
   const startNetwork = async (): Promise<void> => {
     try {
-      await networksApi.start(source);
+      if (network) await conflicts.onNetwork(network, t('actions.startNamed', { name: source }), (ifMatch) => client.start(source, basedOn(ifMatch)));
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -77,14 +84,16 @@ export function AddNicModal({ guest, onClose }: { guest: GuestRow; onClose: () =
 
   const attach = (): Promise<void> =>
     run(async () => {
-      await guestsApi.attach(info.name, xml, { live, config });
-      notify('success', t('guests.nicAdded', { name: info.name, source: chosen }));
+      const made = await conflicts.onGuest(guest, t('guests.addNicTitle', { name: info.name }), (ifMatch) =>
+        client.guestAttachDevice(info.name, xml, { live, config }, basedOn(ifMatch)),
+      );
+      if (made) notify('success', t('guests.nicAdded', { name: info.name, source: chosen }));
       onClose();
     });
 
   return (
-    <Modal isOpen variant="medium" onClose={onClose} aria-labelledby="add-nic-title">
-      <ModalHeader title={t('guests.addNicTitle', { name: info.name })} labelId="add-nic-title" />
+    <Modal isOpen variant="medium" onEscapePress={onClose} aria-labelledby="add-nic-title">
+      <ModalHeader title={t('guests.addNicTitle', { name: info.name })} labelId="add-nic-title" help={<CloseButton onClick={onClose} />} />
       <ModalBody>
         <Form
           id="add-nic-form"
@@ -94,7 +103,7 @@ export function AddNicModal({ guest, onClose }: { guest: GuestRow; onClose: () =
           }}
         >
           {error && (
-            <Alert variant="danger" isInline title={t('guests.addNicFailed')} data-testid="add-nic-error">
+            <Alert variant="danger" isInline title={t('guests.addNicFailed')} variantLabel={t('common.alert.danger')} data-testid="add-nic-error">
               {error}
             </Alert>
           )}
@@ -141,6 +150,7 @@ export function AddNicModal({ guest, onClose }: { guest: GuestRow; onClose: () =
             <Alert
               variant="warning"
               isInline
+              variantLabel={t('common.alert.warning')}
               title={t('guests.networkDown', { name: source })}
               actionLinks={<AlertActionLink onClick={() => void startNetwork()}>{t('guests.startNetwork', { name: source })}</AlertActionLink>}
             />

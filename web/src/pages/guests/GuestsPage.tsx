@@ -1,10 +1,13 @@
 /**
  * Guests and their vNICs: each guest with its state and a table of its
  * vNICs (MAC, source network or bridge, model, device, addresses from the
- * leases); start and stop a guest; add a vNIC (source, model, MAC automatic
- * or typed, live and/or saved) and remove one. Follows the event stream.
+ * leases), a vNIC of a running guest that is only live (gone at its next
+ * start) or only saved (there from its next start) marked so; start and
+ * stop a guest; add a vNIC (source, model, MAC automatic or typed, live
+ * and/or saved) and remove one. Every change names the guest's version.
+ * Follows the event stream.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import {
   Button,
   Card,
@@ -23,13 +26,15 @@ import {
 } from '@patternfly/react-core';
 import { useTranslation } from 'react-i18next';
 import type { GuestInterface } from '../../../../src/contract/guest-api.js';
-import { guestsApi } from '../../api/guests.js';
-import { errorMessage } from '../../api/http.js';
+import { formatAttachInterfaceXml } from '../../../../src/conf/guest/virsh-interface.js';
+import { client, basedOn } from '../../api/client.js';
+import { errorMessage } from '../../i18n/errors.js';
 import { useToasts } from '../../app/toasts.js';
+import { useConflicts } from '../../app/conflicts.js';
 import { networkHref } from '../../app/router.js';
 import { useStore } from '../../state/store.js';
-import type { GuestRow } from '../../state/guests.js';
-import { findNicXml } from '../../model/nic.js';
+import { guestNics, type GuestNic, type GuestRow } from '../../state/guests.js';
+import { PendingLabel } from '../../components/PendingLabel.js';
 import { AddNicModal } from './AddNicModal.js';
 import { useGuestChange } from './useGuestChange.js';
 import { nicColumns } from './nicColumns.js';
@@ -37,21 +42,24 @@ import { DataTable } from '../../components/DataTable.js';
 import { RemoveButton } from '../../components/RemoveButton.js';
 import { ConfirmModal } from '../../components/ConfirmModal.js';
 
-function RemoveNicModal({ guest, nic, onClose }: { guest: GuestRow; nic: GuestInterface; onClose: () => void }) {
+function RemoveNicModal({ guest, entry, onClose }: { guest: GuestRow; entry: GuestNic; onClose: () => void }) {
   const { t } = useTranslation();
   const { notify } = useToasts();
+  const conflicts = useConflicts();
   const { busy, error, run } = useGuestChange();
+  const { nic, presence } = entry;
 
   const remove = (): Promise<void> =>
     run(async () => {
       const { info } = guest;
-      // Remove it wherever it is: from the running guest and from its saved definition.
-      const liveXml = info.active ? findNicXml(await guestsApi.xml(info.name), nic.mac) : undefined;
-      const configXml = info.persistent ? findNicXml(await guestsApi.xml(info.name, true), nic.mac) : undefined;
-      const xml = liveXml ?? configXml;
-      if (!xml) throw new Error(t('guests.nicGone', { mac: nic.mac }));
-      await guestsApi.detach(info.name, xml, { live: liveXml !== undefined, config: configXml !== undefined });
-      notify('success', t('guests.nicRemoved', { mac: nic.mac, name: info.name }));
+      // Wherever it is: the running guest, the saved definition, or both. The driver finds the vNIC by its MAC.
+      const live = info.active && presence !== 'config-only';
+      const config = info.persistent && presence !== 'live-only';
+      const xml = formatAttachInterfaceXml({ type: nic.type, source: nic.source ?? '', mac: nic.mac });
+      const made = await conflicts.onGuest(guest, t('guests.removeNicTitle', { mac: nic.mac, name: info.name }), (ifMatch) =>
+        client.guestDetachDevice(info.name, xml, { live, config }, basedOn(ifMatch)),
+      );
+      if (made) notify('success', t('guests.nicRemoved', { mac: nic.mac, name: info.name }));
       onClose();
     });
 
@@ -79,8 +87,9 @@ function GuestCard({ guest }: { guest: GuestRow }) {
   const { t } = useTranslation();
   const { notify } = useToasts();
   const store = useStore();
+  const conflicts = useConflicts();
   const [adding, setAdding] = useState(false);
-  const [removing, setRemoving] = useState<GuestInterface>();
+  const [removing, setRemoving] = useState<GuestNic>();
   const [busy, setBusy] = useState(false);
   const { info } = guest;
   const col = nicColumns(t);
@@ -88,8 +97,10 @@ function GuestCard({ guest }: { guest: GuestRow }) {
   const power = async (): Promise<void> => {
     setBusy(true);
     try {
-      if (info.active) await guestsApi.destroy(info.name);
-      else await guestsApi.start(info.name);
+      const label = info.active ? t('guests.stopNamed', { name: info.name }) : t('guests.startNamed', { name: info.name });
+      await conflicts.onGuest(guest, label, (ifMatch) =>
+        info.active ? client.guestDestroy(info.name, basedOn(ifMatch)) : client.guestStart(info.name, basedOn(ifMatch)),
+      );
     } catch (err) {
       notify('danger', info.active ? t('guests.stopFailed', { name: info.name }) : t('guests.startFailed', { name: info.name }), errorMessage(err));
     } finally {
@@ -105,7 +116,7 @@ function GuestCard({ guest }: { guest: GuestRow }) {
   };
 
   return (
-    <Card data-testid={`guest-${info.name}`}>
+    <Card data-testid={`guest-${info.name}`} id={`guest-card-${encodeURIComponent(info.name)}`} tabIndex={-1}>
       <CardHeader
         actions={{
           actions: (
@@ -127,7 +138,9 @@ function GuestCard({ guest }: { guest: GuestRow }) {
         }}
       >
         <CardTitle component="h2">
-          {info.name}{' '}
+          <span className="vn-name" title={info.name}>
+            {info.name}
+          </span>{' '}
           <Label isCompact color={info.active ? 'green' : 'grey'}>
             {info.active ? t('guests.running') : t('guests.shutOff')}
           </Label>{' '}
@@ -148,7 +161,7 @@ function GuestCard({ guest }: { guest: GuestRow }) {
         <DataTable
           ariaLabel={t('guests.nicsOf', { name: info.name })}
           emptyText={t('guests.noNics')}
-          rows={guest.interfaces.map((nic) => ({ guest, nic }))}
+          rows={guestNics(guest).map((entry) => ({ guest, nic: entry.nic, entry }))}
           rowKey={({ nic }) => nic.mac}
           rowTestId={({ nic }) => `nic-${nic.mac}`}
           columns={[
@@ -158,19 +171,36 @@ function GuestCard({ guest }: { guest: GuestRow }) {
             col.model,
             col.target,
             col.addresses,
+            ...(guestNics(guest).some((e) => e.presence !== 'both')
+              ? [
+                  {
+                    label: t('pending.column'),
+                    cell: ({ entry }: { entry: GuestNic }) =>
+                      entry.presence === 'both' ? null : <PendingLabel pending={entry.presence === 'live-only' ? 'live-only' : 'next-start'} />,
+                  },
+                ]
+              : []),
           ]}
-          action={({ nic }) => <RemoveButton onClick={() => setRemoving(nic)} label={t('guests.removeNicNamed', { mac: nic.mac })} />}
+          action={({ entry }) => <RemoveButton onClick={() => setRemoving(entry)} label={t('guests.removeNicNamed', { mac: entry.nic.mac })} />}
         />
       </CardBody>
       {adding && <AddNicModal guest={guest} onClose={() => setAdding(false)} />}
-      {removing && <RemoveNicModal guest={guest} nic={removing} onClose={() => setRemoving(undefined)} />}
+      {removing && <RemoveNicModal guest={guest} entry={removing} onClose={() => setRemoving(undefined)} />}
     </Card>
   );
 }
 
-export default function GuestsPage() {
+export default function GuestsPage({ focus }: { focus?: string }) {
   const { t } = useTranslation();
   const store = useStore();
+  // Opened for one guest (from the topology): bring its card into view.
+  const shown = store.guests.some((g) => g.info.name === focus);
+  useEffect(() => {
+    if (!shown || focus === undefined) return;
+    const card = document.getElementById(`guest-card-${encodeURIComponent(focus)}`);
+    card?.scrollIntoView({ block: 'start' });
+    card?.focus();
+  }, [focus, shown]);
   const running = store.guests.filter((g) => g.info.active).length;
   return (
     <PageSection>

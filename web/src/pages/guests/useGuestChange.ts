@@ -4,7 +4,7 @@
  * the guests reloaded either way so the page shows what the daemon holds.
  */
 import { useState } from 'react';
-import { errorMessage } from '../../api/http.js';
+import { errorMessage } from '../../i18n/errors.js';
 import { useStore } from '../../state/store.js';
 
 export function useGuestChange() {

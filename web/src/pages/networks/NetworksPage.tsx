@@ -28,13 +28,13 @@ import CheckCircleIcon from '@patternfly/react-icons/dist/esm/icons/check-circle
 import OffIcon from '@patternfly/react-icons/dist/esm/icons/off-icon.js';
 import NetworkIcon from '@patternfly/react-icons/dist/esm/icons/network-icon.js';
 import { useTranslation } from 'react-i18next';
-import type { NetworkInfo } from '../../../../src/contract/network-api.js';
 import { useStore, type NetworkRow } from '../../state/store.js';
 import { guestNamesOnNetwork } from '../../state/guests.js';
 import { forwardSummary } from '../../model/forward.js';
 import { networkHref, navigate } from '../../app/router.js';
 import { KebabMenu } from '../../components/KebabMenu.js';
 import { DeleteNetworkModal, useNetworkActions, useStopWithConfirmation } from './actions.js';
+import { loadDraft } from '../wizard/draft.js';
 
 const CreateNetworkWizard = lazy(() => import('../wizard/CreateNetworkWizard.js'));
 
@@ -68,8 +68,10 @@ export function NetworksPage() {
   const store = useStore();
   const actions = useNetworkActions();
   const stopper = useStopWithConfirmation(actions);
-  const [creating, setCreating] = useState(false);
-  const [deleting, setDeleting] = useState<NetworkInfo>();
+  // A wizard left open when the page was reloaded opens again, as it was (wizard/draft.ts).
+  const [restored, setRestored] = useState(loadDraft);
+  const [creating, setCreating] = useState(restored !== undefined);
+  const [deleting, setDeleting] = useState<NetworkRow>();
   const active = store.networks.filter((n) => n.info.active).length;
 
   const columns = {
@@ -92,7 +94,9 @@ export function NetworksPage() {
     return (
       <Tr key={info.name} data-testid={`network-row-${info.name}`}>
         <Td dataLabel={columns.name}>
-          <a href={networkHref(info.name)}>{info.name}</a>
+          <a href={networkHref(info.name)} className="vn-name" title={info.name}>
+            {info.name}
+          </a>
         </Td>
         <Td dataLabel={columns.state}>
           <StateLabel active={info.active} />
@@ -104,7 +108,7 @@ export function NetworksPage() {
               aria-label={t('networks.autostartFor', { name: info.name })}
               isChecked={info.autostart}
               isDisabled={busy}
-              onChange={(_e, on) => void actions.setAutostart(info.name, on)}
+              onChange={(_e, on) => void actions.setAutostart(r, on)}
             />
           ) : (
             <Tooltip content={t('networks.transientNoAutostart')}>
@@ -140,7 +144,7 @@ export function NetworksPage() {
                 size="sm"
                 isDisabled={busy}
                 isLoading={busy}
-                onClick={() => stopper.request(info)}
+                onClick={() => stopper.request(r)}
                 aria-label={t('networks.stopNamed', { name: info.name })}
               >
                 {t('actions.stop')}
@@ -151,7 +155,7 @@ export function NetworksPage() {
                 size="sm"
                 isDisabled={busy}
                 isLoading={busy}
-                onClick={() => void actions.start(info.name)}
+                onClick={() => void actions.start(r)}
                 aria-label={t('networks.startNamed', { name: info.name })}
               >
                 {t('actions.start')}
@@ -162,7 +166,7 @@ export function NetworksPage() {
               items={[
                 { key: 'details', label: t('actions.details'), onClick: () => navigate(networkHref(info.name)) },
                 { key: 'xml', label: t('actions.editXml'), onClick: () => navigate(networkHref(info.name, 'xml')) },
-                { key: 'delete', label: t('actions.delete'), isDanger: true, onClick: () => setDeleting(info) },
+                { key: 'delete', label: t('actions.delete'), isDanger: true, onClick: () => setDeleting(r) },
               ]}
             />
           </span>
@@ -225,18 +229,24 @@ export function NetworksPage() {
       )}
       {creating && (
         <Suspense fallback={<Spinner aria-label={t('common.loading')} />}>
-          <CreateNetworkWizard onClose={() => setCreating(false)} />
+          <CreateNetworkWizard
+            onClose={() => {
+              setCreating(false);
+              setRestored(undefined);
+            }}
+            {...(restored ? { restored } : {})}
+          />
         </Suspense>
       )}
       {stopper.modal}
       {deleting && (
         <DeleteNetworkModal
-          info={deleting}
+          info={deleting.info}
           onClose={() => setDeleting(undefined)}
           onConfirm={() => {
-            const info = deleting;
+            const row = deleting;
             setDeleting(undefined);
-            void actions.remove(info);
+            void actions.remove(row);
           }}
         />
       )}

@@ -8,10 +8,11 @@ import { useState } from 'react';
 import { Content, List, ListItem } from '@patternfly/react-core';
 import { useTranslation } from 'react-i18next';
 import type { NetworkInfo } from '../../../../src/contract/network-api.js';
-import { networksApi } from '../../api/networks.js';
-import { errorMessage } from '../../api/http.js';
+import { client, basedOn } from '../../api/client.js';
+import { errorMessage } from '../../i18n/errors.js';
 import { useToasts } from '../../app/toasts.js';
-import { useStore } from '../../state/store.js';
+import { useConflicts, type Change } from '../../app/conflicts.js';
+import { useStore, type NetworkRow } from '../../state/store.js';
 import { guestNamesOnNetwork } from '../../state/guests.js';
 import { ConfirmModal } from '../../components/ConfirmModal.js';
 
@@ -19,14 +20,17 @@ export function useNetworkActions() {
   const { t } = useTranslation();
   const { notify } = useToasts();
   const store = useStore();
+  const conflicts = useConflicts();
   const [busy, setBusy] = useState<Record<string, boolean>>({});
 
-  const run = async (name: string, action: () => Promise<void>, failed: string, done?: string): Promise<boolean> => {
+  /** Make a change based on the version the page shows; a conflict asks the user, a failure is a toast. */
+  const run = async (row: NetworkRow, label: string, change: Change, failed: string, done?: string): Promise<boolean> => {
+    const name = row.info.name;
     setBusy((b) => ({ ...b, [name]: true }));
     try {
-      await action();
-      if (done) notify('success', done);
-      return true;
+      const made = await conflicts.onNetwork(row, label, change);
+      if (made && done) notify('success', done);
+      return made;
     } catch (err) {
       notify('danger', failed, errorMessage(err));
       return false;
@@ -38,20 +42,40 @@ export function useNetworkActions() {
 
   return {
     busy,
-    start: (name: string) => run(name, () => networksApi.start(name), t('actions.startFailed', { name })),
-    /** `force` once the user has confirmed stopping a network that guests use. */
-    stop: (name: string, force = false) => run(name, () => networksApi.destroy(name, force), t('actions.stopFailed', { name })),
-    setAutostart: (name: string, on: boolean) => run(name, () => networksApi.setAutostart(name, on), t('actions.autostartFailed', { name })),
-    remove: (info: NetworkInfo) =>
+    start: (row: NetworkRow) =>
       run(
-        info.name,
-        async () => {
+        row,
+        t('actions.startNamed', { name: row.info.name }),
+        (ifMatch) => client.start(row.info.name, basedOn(ifMatch)),
+        t('actions.startFailed', { name: row.info.name }),
+      ),
+    /** `force` once the user has confirmed stopping a network that guests use. */
+    stop: (row: NetworkRow, force = false) =>
+      run(
+        row,
+        t('actions.stopNamed', { name: row.info.name }),
+        (ifMatch) => client.destroy(row.info.name, { force, ...basedOn(ifMatch) }),
+        t('actions.stopFailed', { name: row.info.name }),
+      ),
+    setAutostart: (row: NetworkRow, on: boolean) =>
+      run(
+        row,
+        on ? t('actions.autostartOnNamed', { name: row.info.name }) : t('actions.autostartOffNamed', { name: row.info.name }),
+        (ifMatch) => client.setAutostart(row.info.name, on, basedOn(ifMatch)),
+        t('actions.autostartFailed', { name: row.info.name }),
+      ),
+    remove: (row: NetworkRow) =>
+      run(
+        row,
+        t('actions.deleteNamed', { name: row.info.name }),
+        async (ifMatch) => {
+          const { info } = row;
           // The confirmation named the attached guests: go on despite them.
-          if (info.active) await networksApi.destroy(info.name, true);
-          if (info.persistent) await networksApi.undefine(info.name, true);
+          if (info.active) await client.destroy(info.name, { force: true, ...basedOn(ifMatch) });
+          if (info.persistent) await client.undefine(info.name, { force: true, ...(info.active ? {} : basedOn(ifMatch)) });
         },
-        t('actions.deleteFailed', { name: info.name }),
-        t('actions.deleted', { name: info.name }),
+        t('actions.deleteFailed', { name: row.info.name }),
+        t('actions.deleted', { name: row.info.name }),
       ),
   };
 }
@@ -119,19 +143,19 @@ export function StopNetworkModal({ info, onClose, onConfirm }: { info: NetworkIn
 /** The stop button's behaviour: straight away, or after the confirmation when guests use the network. */
 export function useStopWithConfirmation(actions: ReturnType<typeof useNetworkActions>) {
   const { guests } = useStore();
-  const [confirming, setConfirming] = useState<NetworkInfo>();
-  const request = (info: NetworkInfo): void => {
-    if (guestNamesOnNetwork(guests, info).length > 0) setConfirming(info);
-    else void actions.stop(info.name);
+  const [confirming, setConfirming] = useState<NetworkRow>();
+  const request = (row: NetworkRow): void => {
+    if (guestNamesOnNetwork(guests, row.info).length > 0) setConfirming(row);
+    else void actions.stop(row);
   };
   const modal = confirming ? (
     <StopNetworkModal
-      info={confirming}
+      info={confirming.info}
       onClose={() => setConfirming(undefined)}
       onConfirm={() => {
-        const name = confirming.name;
+        const row = confirming;
         setConfirming(undefined);
-        void actions.stop(name, true);
+        void actions.stop(row, true);
       }}
     />
   ) : null;

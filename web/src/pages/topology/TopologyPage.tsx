@@ -1,145 +1,89 @@
 /**
  * The topology view: host uplinks, networks with their bridges, vNICs and
- * guests drawn as a left-to-right graph (react-topology, Dagre layout),
- * redrawn from the store, so it follows the daemon's live events. Pan and
- * zoom with the mouse or the control bar; a text list of the same links
- * sits below for keyboard and screen-reader users.
+ * guests, left to right, grouped per network (model/topology.ts lays it
+ * out), drawn as plain SVG at its natural size, so every label is 12 px
+ * (11 px for the second line) and a big host scrolls rather than shrinks.
+ * Every node is a link: Tab reaches it, Enter or a click opens the network
+ * or the guest. A legend says what shapes and lines mean, and a text list
+ * of the same links sits below for screen readers. Redrawn from the store,
+ * so it follows the daemon's live events.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, type KeyboardEvent } from 'react';
 import { Content, List, ListItem, PageSection, Title } from '@patternfly/react-core';
-import {
-  type ComponentFactory,
-  DagreLayout,
-  DefaultEdge,
-  DefaultNode,
-  EdgeStyle,
-  GraphComponent,
-  type LayoutFactory,
-  type Model,
-  ModelKind,
-  NodeShape,
-  NodeStatus,
-  TopologyControlBar,
-  TopologyView,
-  Visualization,
-  VisualizationProvider,
-  VisualizationSurface,
-  action,
-  createTopologyControlButtons,
-  defaultControlButtonsOptions,
-  observer,
-  withPanZoom,
-  type Graph,
-  type GraphElement,
-  type Node,
-} from '@patternfly/react-topology';
-import NetworkIcon from '@patternfly/react-icons/dist/esm/icons/network-icon.js';
-import GlobeIcon from '@patternfly/react-icons/dist/esm/icons/globe-icon.js';
-import PortIcon from '@patternfly/react-icons/dist/esm/icons/port-icon.js';
-import ServerIcon from '@patternfly/react-icons/dist/esm/icons/server-icon.js';
 import { useTranslation } from 'react-i18next';
 import { useStore } from '../../state/store.js';
-import { buildTopology, type TopoKind, type Topology } from '../../model/topology.js';
+import { buildTopology, layoutTopology, type PlacedNode, type TopoKind } from '../../model/topology.js';
+import { guestHref, navigate, networkHref } from '../../app/router.js';
 
-const SIZE: Record<TopoKind, { width: number; height: number; shape: NodeShape }> = {
-  uplink: { width: 70, height: 70, shape: NodeShape.hexagon },
-  network: { width: 80, height: 80, shape: NodeShape.ellipse },
-  nic: { width: 44, height: 44, shape: NodeShape.rect },
-  guest: { width: 70, height: 70, shape: NodeShape.rect },
-};
-
-interface NodeData {
-  kind: TopoKind;
-  secondary?: string | undefined;
-  active: boolean;
-  badge: string;
+/** Where a node leads: its network, or its guest (a vNIC leads to its guest); uplinks lead nowhere. */
+function hrefOf(node: PlacedNode): string | undefined {
+  if (node.kind === 'network') return networkHref(node.id.slice('net:'.length));
+  if (node.kind === 'guest') return guestHref(node.id.slice('guest:'.length));
+  if (node.kind === 'nic') return guestHref(node.id.slice('nic:'.length).replace(/:[^:]*(:[^:]*){5}$/, ''));
+  return undefined;
 }
 
-const ICONS: Record<TopoKind, typeof NetworkIcon> = { uplink: GlobeIcon, network: NetworkIcon, nic: PortIcon, guest: ServerIcon };
-
-const TopoNodeView = observer(({ element }: { element: GraphElement }) => {
-  const node = element as Node;
-  const data = node.getData() as NodeData;
-  const { width, height } = node.getDimensions();
-  const Icon = ICONS[data.kind];
-  const size = data.kind === 'nic' ? 18 : 28;
-  return (
-    <DefaultNode
-      element={node}
-      {...(data.active ? {} : { className: 'vn-topo-inactive' })}
-      label={node.getLabel()}
-      {...(data.secondary !== undefined ? { secondaryLabel: data.secondary } : {})}
-      truncateLength={22}
-      badge={data.badge}
-      nodeStatus={data.active ? NodeStatus.success : NodeStatus.default}
-    >
-      <g transform={`translate(${(width - size) / 2}, ${(height - size) / 2})`}>
-        <Icon width={size} height={size} />
-      </g>
-    </DefaultNode>
-  );
-});
-
-const componentFactory: ComponentFactory = (kind) => {
-  switch (kind) {
-    case ModelKind.graph:
-      return withPanZoom()(GraphComponent);
-    case ModelKind.node:
-      return TopoNodeView;
-    case ModelKind.edge:
-      return DefaultEdge;
-    default:
-      return undefined;
-  }
+const SHAPE: Record<TopoKind, { rx: number; className: string }> = {
+  uplink: { rx: 2, className: 'vn-topo-uplink' },
+  network: { rx: 20, className: 'vn-topo-network' },
+  nic: { rx: 6, className: 'vn-topo-nic' },
+  guest: { rx: 2, className: 'vn-topo-guest' },
 };
 
-const layoutFactory: LayoutFactory = (_type: string, graph: Graph) => new DagreLayout(graph, { rankdir: 'LR', ranksep: 110, nodesep: 40 });
+/** Keep a label inside its box: cut at a word boundary when it can, with an ellipsis. */
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${space > max / 2 ? cut.slice(0, space) : cut}…`;
+}
 
-function toModel(topo: Topology, badges: Record<TopoKind, string>): Model {
-  return {
-    graph: { id: 'virtnet', type: 'graph', layout: 'Dagre' },
-    nodes: topo.nodes.map((n) => ({
-      id: n.id,
-      type: 'node',
-      label: n.label,
-      ...SIZE[n.kind],
-      data: { kind: n.kind, secondary: n.secondary, active: n.active, badge: badges[n.kind] } satisfies NodeData,
-    })),
-    edges: topo.edges.map((e) => ({
-      id: e.id,
-      type: 'edge',
-      source: e.source,
-      target: e.target,
-      edgeStyle: e.id.startsWith('fwd:') ? EdgeStyle.dashed : EdgeStyle.default,
-    })),
+function NodeView({ node, label }: { node: PlacedNode; label: string }) {
+  const href = hrefOf(node);
+  const open = (): void => {
+    if (href) navigate(href);
   };
+  const onKey = (e: KeyboardEvent<SVGGElement>): void => {
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      open();
+    }
+  };
+  const shape = SHAPE[node.kind];
+  return (
+    <g
+      transform={`translate(${node.x},${node.y})`}
+      className={`vn-topo-node ${shape.className}${node.active ? '' : ' vn-topo-inactive'}`}
+      data-testid={`topo-${node.id}`}
+      {...(href ? { role: 'link', tabIndex: 0, onClick: open, onKeyDown: onKey, 'aria-label': label } : { role: 'img', 'aria-label': label })}
+    >
+      <title>{label}</title>
+      <rect width={node.width} height={node.height} rx={shape.rx} />
+      <text x={10} y={node.secondary ? 16 : 25} className="vn-topo-label">
+        {clip(node.label, 26)}
+      </text>
+      {node.secondary && (
+        <text x={10} y={31} className="vn-topo-secondary">
+          {clip(node.secondary, 28)}
+        </text>
+      )}
+    </g>
+  );
 }
 
 export default function TopologyPage() {
   const { t } = useTranslation();
   const store = useStore();
   const topo = useMemo(() => buildTopology(store.networks, store.guests, store.host), [store.networks, store.guests, store.host]);
-  const badges: Record<TopoKind, string> = {
-    uplink: t('topology.badge.uplink'),
-    network: t('topology.badge.network'),
-    nic: t('topology.badge.nic'),
-    guest: t('topology.badge.guest'),
+  const layout = useMemo(() => layoutTopology(topo), [topo]);
+  const kindName: Record<TopoKind, string> = {
+    uplink: t('topology.legend.uplink'),
+    network: t('topology.legend.network'),
+    nic: t('topology.legend.nic'),
+    guest: t('topology.legend.guest'),
   };
-
-  const [controller] = useState(() => {
-    const c = new Visualization();
-    c.registerLayoutFactory(layoutFactory);
-    c.registerComponentFactory(componentFactory);
-    c.setFitToScreenOnLayout(true, 80);
-    return c;
-  });
-
-  const model = toModel(topo, badges);
-  const key = JSON.stringify(model);
-  useEffect(() => {
-    controller.fromModel(JSON.parse(key) as Model, false);
-  }, [controller, key]);
-
+  const nodeLabel = (n: PlacedNode): string =>
+    `${kindName[n.kind]} ${n.label}${n.secondary ? ` (${n.secondary})` : ''}, ${n.active ? t('topology.legend.active') : t('topology.legend.inactive')}`;
   const label = (id: string): string => topo.nodes.find((n) => n.id === id)?.label ?? id;
 
   return (
@@ -147,39 +91,49 @@ export default function TopologyPage() {
       <PageSection>
         <Title headingLevel="h1">{t('topology.title')}</Title>
         <Content component="p">{t('topology.help')}</Content>
+        <ul className="vn-topo-legend" aria-label={t('topology.legend.label')} data-testid="topology-legend">
+          {(['uplink', 'network', 'nic', 'guest'] as const).map((k) => (
+            <li key={k}>
+              <svg width="28" height="16" aria-hidden="true" className={`vn-topo-node ${SHAPE[k].className}`}>
+                <rect x="1" y="1" width="26" height="14" rx={Math.min(SHAPE[k].rx, 7)} />
+              </svg>
+              {kindName[k]}
+            </li>
+          ))}
+          <li>
+            <svg width="28" height="16" aria-hidden="true" className="vn-topo-node vn-topo-inactive">
+              <rect x="1" y="1" width="26" height="14" rx="2" />
+            </svg>
+            {t('topology.legend.inactive')}
+          </li>
+          <li>
+            <svg width="28" height="16" aria-hidden="true">
+              <line x1="0" y1="8" x2="28" y2="8" className="vn-topo-edge vn-topo-edge-forward" />
+            </svg>
+            {t('topology.legend.forward')}
+          </li>
+          <li>
+            <svg width="28" height="16" aria-hidden="true">
+              <line x1="0" y1="8" x2="28" y2="8" className="vn-topo-edge" />
+            </svg>
+            {t('topology.legend.plug')}
+          </li>
+        </ul>
       </PageSection>
       <PageSection isFilled>
-        <div className="vn-topology" data-testid="topology" role="img" aria-label={t('topology.graphLabel')}>
-          <TopologyView
-            controlBar={
-              <TopologyControlBar
-                controlButtons={createTopologyControlButtons({
-                  ...defaultControlButtonsOptions,
-                  zoomInTip: t('topology.zoomIn'),
-                  zoomInAriaLabel: t('topology.zoomIn'),
-                  zoomOutTip: t('topology.zoomOut'),
-                  zoomOutAriaLabel: t('topology.zoomOut'),
-                  fitToScreenTip: t('topology.fit'),
-                  fitToScreenAriaLabel: t('topology.fit'),
-                  resetViewTip: t('topology.reset'),
-                  resetViewAriaLabel: t('topology.reset'),
-                  legend: false,
-                  zoomInCallback: action(() => controller.getGraph().scaleBy(4 / 3)),
-                  zoomOutCallback: action(() => controller.getGraph().scaleBy(0.75)),
-                  fitToScreenCallback: action(() => controller.getGraph().fit(80)),
-                  resetViewCallback: action(() => {
-                    controller.getGraph().reset();
-                    controller.getGraph().layout();
-                  }),
-                })}
-              />
-            }
-          >
-            <VisualizationProvider controller={controller}>
-              <VisualizationSurface state={{}} />
-            </VisualizationProvider>
-          </TopologyView>
-        </div>
+        <section className="vn-topology" data-testid="topology" aria-label={t('topology.graphLabel')}>
+          <svg width={layout.width} height={layout.height} viewBox={`0 0 ${layout.width} ${layout.height}`}>
+            <title>{t('topology.graphLabel')}</title>
+            <g>
+              {layout.edges.map((e) => (
+                <path key={e.id} d={e.path} className={`vn-topo-edge${e.dashed ? ' vn-topo-edge-forward' : ''}`} />
+              ))}
+            </g>
+            {layout.nodes.map((n) => (
+              <NodeView key={n.id} node={n} label={nodeLabel(n)} />
+            ))}
+          </svg>
+        </section>
         <Title headingLevel="h2" className="pf-v6-u-mt-md">
           {t('topology.links')}
         </Title>

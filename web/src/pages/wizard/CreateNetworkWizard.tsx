@@ -1,17 +1,21 @@
 /**
  * "Create virtual network", in virt-manager's four steps — name (with
  * virtnet's "where": this host, or across hosts in OVN), IPv4, IPv6,
- * forward mode and DNS domain — then a summary with the generated
- * XML and the equivalent virtnet commands. Each step's checks run as you
- * type (model/wizard.ts) and hold its Next button while any fails. Finish
- * defines, starts and autostarts the network; if a step fails, what was
- * done is undone and the daemon's message is shown.
+ * forward mode and DNS domain — then a summary with the generated XML and
+ * the equivalent virtnet commands, one per line, with a copy button. Each
+ * step's checks run as you type (model/wizard.ts) and hold its Next button
+ * while any fails. What is typed is kept in the tab's session storage
+ * (draft.ts), so a reload opens the wizard again where it was. Finish
+ * defines, starts and autostarts the network, each step based on the
+ * version the previous one left; if a step fails, what was done is undone
+ * and the daemon's message is shown.
  */
 import { useEffect, useMemo, useState } from 'react';
 import {
   Alert,
+  Button,
   Checkbox,
-  ClipboardCopy,
+  ClipboardCopyButton,
   CodeBlock,
   CodeBlockCode,
   Content,
@@ -33,8 +37,9 @@ import {
 } from '@patternfly/react-core';
 import { useTranslation } from 'react-i18next';
 import { tDynamic } from '../../i18n/index.js';
-import { networksApi } from '../../api/networks.js';
-import { errorMessage } from '../../api/http.js';
+import { client } from '../../api/client.js';
+import { errorMessage } from '../../i18n/errors.js';
+import { clearDraft, saveDraft, type WizardDraft } from './draft.js';
 import { useToasts } from '../../app/toasts.js';
 import { useStore } from '../../state/store.js';
 import { FieldFindings, validatedOf } from '../../components/FieldFindings.js';
@@ -46,6 +51,7 @@ import {
   equivalentCommands,
   initialState,
   withNetwork,
+  xmlFileName,
   type Finding,
   type IpSettings,
   type OtherNetwork,
@@ -54,23 +60,38 @@ import {
   type WizardState,
 } from '../../model/wizard.js';
 
-export default function CreateNetworkWizard({ onClose }: { onClose: () => void }) {
+export default function CreateNetworkWizard({ onClose, restored }: { onClose: () => void; restored?: WizardDraft }) {
   const { t } = useTranslation();
   const store = useStore();
   const { notify } = useToasts();
   const others: OtherNetwork[] = useMemo(
-    () =>
-      store.networks.map((n) => ({
-        name: n.info.name,
-        active: n.info.active,
-        ...(n.info.bridge ? { bridge: n.info.bridge } : {}),
-        ...(n.model ? { model: n.model } : {}),
-      })),
+    () => store.networks.map((n) => ({ name: n.info.name, active: n.info.active, ...(n.info.bridge ? { bridge: n.info.bridge } : {}), def: n.def })),
     [store.networks],
   );
-  const [state, setState] = useState<WizardState>(() => initialState(others, store.host));
+  const [state, setState] = useState<WizardState>(() => restored?.state ?? initialState(others, store.host));
+  const [step, setStep] = useState(restored?.step ?? 1);
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<{ message: string; rolledBack: boolean }>();
+
+  // Kept as it is typed: a reload brings it back (draft.ts).
+  useEffect(() => saveDraft({ state, step }), [state, step]);
+  const close = (): void => {
+    clearDraft();
+    onClose();
+  };
+  // PatternFly's wizard names its (small-screen) step toggle in English only and takes no label for it:
+  // name it whenever the wizard (drawn later, in the dialog's portal) puts it there or back.
+  const toggleLabel = t('wizard.toggle');
+  useEffect(() => {
+    const name = (): void => {
+      const toggle = document.querySelector('.pf-v6-c-wizard__toggle');
+      if (toggle && toggle.getAttribute('aria-label') !== toggleLabel) toggle.setAttribute('aria-label', toggleLabel);
+    };
+    const watch = new MutationObserver(name);
+    watch.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['aria-label'] });
+    name();
+    return () => watch.disconnect();
+  }, [toggleLabel]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: host facts are read once when the wizard opens; the suggestion is made from what was known then
   useEffect(() => {
@@ -81,7 +102,11 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
   const at = (step: Step, field: string): Finding[] => findings.filter((f) => f.step === step && f.field === field);
   const blocked = (step: Step): boolean => findings.some((f) => f.step === step && !f.warning);
   const xml = useMemo(() => buildNetworkXml(state), [state]);
-  const commands = useMemo(() => equivalentCommands(state, xml), [state, xml]);
+  const commands = useMemo(() => equivalentCommands(state).join('\n'), [state]);
+  const [copied, setCopied] = useState<'xml' | 'commands'>();
+  const copy = (what: 'xml' | 'commands', text: string): void => {
+    void navigator.clipboard?.writeText(text).then(() => setCopied(what));
+  };
 
   const networkNames = new Set(store.networks.map((n) => n.info.bridge).filter((b): b is string => b !== undefined));
   const hostDevices = (store.host?.interfaces ?? []).filter(
@@ -102,22 +127,24 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
     let defined = false;
     let started = false;
     try {
-      await networksApi.define(xml);
+      await client.define(xml);
       defined = true;
+      // Each next step is based on the version the previous one left.
       if (state.start) {
-        await networksApi.start(name);
+        await client.start(name, { ifMatch: await client.versionOf(name) });
         started = true;
       }
-      if (state.autostart) await networksApi.setAutostart(name, true);
+      if (state.autostart) await client.setAutostart(name, true, { ifMatch: await client.versionOf(name) });
       void store.refreshNetwork(name);
       notify('success', t('wizard.created', { name }));
-      onClose();
+      close();
     } catch (err) {
       let rolledBack = !defined;
       if (defined) {
         try {
-          if (started) await networksApi.destroy(name);
-          await networksApi.undefine(name);
+          // Undoing what this wizard made moments ago: no version to respect.
+          if (started) await client.destroy(name);
+          await client.undefine(name);
           rolledBack = true;
         } catch {
           rolledBack = false;
@@ -146,8 +173,10 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
     return (
       <Form onSubmit={(e) => e.preventDefault()}>
         <Title headingLevel="h2">{t('wizard.ipTitle', { family: label })}</Title>
-        {state.forward.mode === 'bridge' && <Alert variant="info" isInline isPlain title={t('wizard.ipUnusedInBridge')} />}
-        {ovnV6 && <Alert variant="info" isInline isPlain title={t('check.ovnIpv6')} />}
+        {state.forward.mode === 'bridge' && (
+          <Alert variant="info" isInline isPlain title={t('wizard.ipUnusedInBridge')} variantLabel={t('common.alert.info')} />
+        )}
+        {ovnV6 && <Alert variant="info" isInline isPlain title={t('check.ovnIpv6')} variantLabel={t('common.alert.info')} />}
         <Checkbox
           id={`${family}-enabled`}
           label={t('wizard.ipEnable', { family: label })}
@@ -257,18 +286,20 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
   ];
 
   return (
-    <Modal isOpen variant="large" aria-labelledby="create-network-title" onEscapePress={onClose} elementToFocus="#network-name">
+    <Modal isOpen variant="large" aria-labelledby="create-network-title" onEscapePress={close} elementToFocus="#network-name">
       <Wizard
         height={640}
         navAriaLabel={t('wizard.steps.label')}
-        onClose={onClose}
+        onClose={close}
         onSave={() => void finish()}
+        startIndex={step}
+        onStepChange={(_e, current) => setStep(current.index)}
         header={
           <WizardHeader
             title={t('wizard.title')}
             titleId="create-network-title"
             description={t('wizard.description')}
-            onClose={onClose}
+            onClose={close}
             closeButtonAriaLabel={t('common.close')}
           />
         }
@@ -291,6 +322,11 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
                 autoFocus
               />
               <FieldFindings findings={at('name', 'name')} hint={t('wizard.nameHint')} />
+              {at('name', 'name').some((f) => f.key === 'nameNotDomain') && (
+                <Button variant="link" isInline onClick={() => set({ domain: { ...state.domain, mode: 'none' } })}>
+                  {t('wizard.domain.useNone')}
+                </Button>
+              )}
             </FormGroup>
             <FormGroup role="radiogroup" isStack label={t('wizard.where.label')} fieldId="where-kind">
               <Radio
@@ -481,8 +517,11 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
           footer={footer('summary')}
         >
           <Title headingLevel="h2">{t('wizard.steps.summary')}</Title>
+          {restored && step === restored.step && (
+            <Alert variant="info" isInline isPlain title={t('wizard.restored')} variantLabel={t('common.alert.info')} />
+          )}
           {failure && (
-            <Alert variant="danger" isInline title={t('wizard.failed')} data-testid="wizard-error">
+            <Alert variant="danger" isInline title={t('wizard.failed')} variantLabel={t('common.alert.danger')} data-testid="wizard-error">
               <Content component="p">{failure.message}</Content>
               <Content component="p">{failure.rolledBack ? t('wizard.rolledBack') : t('wizard.notRolledBack')}</Content>
             </Alert>
@@ -490,7 +529,14 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
           {findings
             .filter((f) => f.warning)
             .map((f, i) => (
-              <Alert key={i} variant="warning" isInline isPlain title={tDynamic(t, `check.${f.key}`, f.values)} />
+              <Alert
+                key={i}
+                variant="warning"
+                isInline
+                isPlain
+                title={tDynamic(t, `check.${f.key}`, f.values)}
+                variantLabel={t('common.alert.warning')}
+              />
             ))}
           <DescriptionList isHorizontal isCompact className="pf-v6-u-mt-md">
             {summaryRows.map(([k, v]) => (
@@ -505,9 +551,21 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
             <Checkbox id="finish-autostart" label={t('wizard.autostart')} isChecked={state.autostart} onChange={(_e, v) => set({ autostart: v })} />
           </Form>
           <Title headingLevel="h3" className="pf-v6-u-mt-md">
-            {t('wizard.xml')}
+            {t('wizard.xmlFile', { file: xmlFileName(state) })}
           </Title>
-          <CodeBlock>
+          <CodeBlock
+            actions={
+              <ClipboardCopyButton
+                id="copy-xml"
+                aria-label={t('wizard.copyXml')}
+                onClick={() => copy('xml', xml)}
+                exitDelay={copied === 'xml' ? 1500 : 600}
+                variant="plain"
+              >
+                {copied === 'xml' ? t('common.copied') : t('common.copy')}
+              </ClipboardCopyButton>
+            }
+          >
             <CodeBlockCode id="wizard-xml" className="vn-pre">
               {xml}
             </CodeBlockCode>
@@ -517,15 +575,15 @@ export default function CreateNetworkWizard({ onClose }: { onClose: () => void }
           </Title>
           <CodeBlock
             actions={
-              <ClipboardCopy
-                variant="inline-compact"
-                hoverTip={t('common.copy')}
-                clickTip={t('common.copied')}
+              <ClipboardCopyButton
+                id="copy-commands"
                 aria-label={t('wizard.copyCommands')}
-                isCode
+                onClick={() => copy('commands', commands)}
+                exitDelay={copied === 'commands' ? 1500 : 600}
+                variant="plain"
               >
-                {commands}
-              </ClipboardCopy>
+                {copied === 'commands' ? t('common.copied') : t('common.copy')}
+              </ClipboardCopyButton>
             }
           >
             <CodeBlockCode id="wizard-commands" className="vn-pre">
