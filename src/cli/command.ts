@@ -15,7 +15,7 @@ import type { Shell } from './shell.js';
 export type OptKind = 'bool' | 'string' | 'int' | 'data' | 'argv';
 
 /** What bash completion offers for an option's value. */
-export type Completion = 'network' | 'network-uuid' | 'domain' | 'file' | 'update-command' | 'update-section' | 'event' | 'command';
+export type Completion = 'network' | 'network-uuid' | 'domain' | 'file' | 'update-command' | 'update-section' | 'event' | 'command' | 'forward-proto';
 
 export interface OptDef {
   name: string;

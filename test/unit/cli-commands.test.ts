@@ -471,3 +471,61 @@ describe('odds and ends', () => {
     expect((await cli(client, ['-q', 'net-update', 'nat', 'add', 'ip-dhcp-host', host, '--live'])).stdout).toBe('');
   });
 });
+
+describe('net-forward-add, -list and -remove', () => {
+  it('add, list as a table, remove, each saying which states changed', async () => {
+    const client = await withNetworks('nat.xml');
+    let r = await cli(client, ['net-forward-add', 'nat', '2222', '192.168.120.10:22']);
+    expect(r).toEqual({ stdout: 'Port forward added to network nat persistent config\n\n', stderr: '', rc: 0 });
+    await client.start('nat');
+    r = await cli(client, ['net-forward-add', 'nat', '8000-8010', 'web', '--proto', 'both', '--address', '198.51.100.7', '--live']);
+    expect(r.stdout).toBe('Port forward added to network nat live state\n\n');
+    expect(client.calls.at(-1)).toEqual({
+      method: 'addForward',
+      args: ['nat', { proto: 'both', port: '8000-8010', to: 'web', address: '198.51.100.7' }, { live: true, config: false }],
+    });
+    r = await cli(client, ['net-forward-list', 'nat']);
+    expect(r.stdout).toBe(
+      [
+        ' Protocol   Address        Port        To               To port     To address',
+        '-'.repeat(84),
+        ' tcp        *              2222        192.168.120.10   22          192.168.120.10',
+        ' both       198.51.100.7   8000-8010   web              8000-8010   -',
+        '',
+        '',
+      ].join('\n'),
+    );
+    expect((await cli(client, ['net-forward-list', 'nat', '--inactive'])).stdout).not.toContain('web');
+    r = await cli(client, ['net-forward-remove', 'nat', '8000-8010', '--address', '198.51.100.7']);
+    expect(r.stdout).toBe('Port forward removed from network nat live state\n\n');
+    r = await cli(client, ['net-forward-remove', 'nat', '2222', '--proto', 'tcp']);
+    expect(r.stdout).toBe('Port forward removed from network nat persistent config and live state\n\n');
+    expect((await cli(client, ['-q', 'net-forward-list', 'nat'])).stdout).toBe('');
+  });
+
+  it("reports the daemon's refusal under virsh's summary line, and a bad --proto before asking", async () => {
+    const client = await withNetworks('nat.xml');
+    await cli(client, ['net-forward-add', 'nat', '53', '192.168.120.10', '--proto', 'udp']);
+    let r = await cli(client, ['net-forward-add', 'nat', '50-60', 'dns:5353-5363', '--proto', 'both']);
+    expect(r.rc).toBe(1);
+    expect(r.stderr).toBe(
+      "error: Failed to add a port forward to network nat\nerror: Requested operation is not valid: port forward both *:50-60 of network 'nat' overlaps udp *:53 of network 'nat'\n",
+    );
+    r = await cli(client, ['net-forward-remove', 'nat', '54']);
+    expect(r.stderr).toBe(
+      "error: Failed to remove a port forward from network nat\nerror: Requested operation is not valid: couldn't locate a matching port forward *:54 in network 'nat'\n",
+    );
+    const calls = client.calls.length;
+    r = await cli(client, ['net-forward-add', 'nat', '80', 'web', '--proto', 'sctp']);
+    expect(r.stderr).toBe("error: Invalid value 'sctp' for --proto: tcp, udp or both\n");
+    expect(client.calls.length).toBe(calls);
+  });
+
+  it('takes the ports of TO after its last colon, and only when they are ports', async () => {
+    const { splitTarget } = await import('../../src/cli/commands/net-forward.js');
+    expect(splitTarget('web:80')).toEqual({ to: 'web', toPort: '80' });
+    expect(splitTarget('10.0.0.5:8000-8010')).toEqual({ to: '10.0.0.5', toPort: '8000-8010' });
+    expect(splitTarget('odd:name')).toEqual({ to: 'odd:name' });
+    expect(splitTarget('web')).toEqual({ to: 'web' });
+  });
+});

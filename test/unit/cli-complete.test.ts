@@ -58,6 +58,8 @@ describe('virtnet complete', () => {
     expect(await complete(null, 'net-update', 'n', '')).toEqual(['add', 'add-first', 'add-last', 'delete', 'modify']);
     expect(await complete(null, 'net-update', 'n', 'add', 'dns-')).toEqual(['dns-host', 'dns-txt', 'dns-srv']);
     expect(await complete(null, 'net-update', 'n', 'add', 'dns-host', '')).toEqual([]);
+    expect(await complete(null, 'net-forward-add', 'n', '80', 'web', '--proto', '')).toEqual(['tcp', 'udp', 'both']);
+    expect(await complete(null, 'net-forward-remove', 'n', '80', '--')).toEqual(['--proto', '--address', '--live', '--config']);
     expect(await complete(null, 'net-event', '--event', '')).toEqual(['lifecycle']);
     expect(await complete(null, 'help', 'net-ed')).toEqual(['net-edit']);
   });

@@ -11,12 +11,13 @@
  *   of the daemon, filtered as the command expects: net-start offers
  *   inactive networks), uuids, guest (domain) names (start offers stopped
  *   guests, destroy running ones), net-update's commands and sections, event
- *   types, command names for `help`. Files print nothing, so the shell
+ *   types, port forward protocols, command names for `help`. Files print nothing, so the shell
  *   falls back to its own file-name completion.
  *
  * It never fails: an unreachable daemon, or one that refuses the list
  * (a daemon without guests answers NO_SUPPORT), simply yields no names.
  */
+import { FORWARD_PROTOS } from '../../conf/network/port-forward-types.js';
 import { UPDATE_SECTIONS } from '../../conf/network/update-names.js';
 import type { ListFilter, NetworkInfo } from '../../contract/network-api.js';
 import type { GuestInfo, GuestListFilter } from '../../contract/guest-api.js';
@@ -119,6 +120,8 @@ export async function candidates(sh: Shell, words: readonly string[]): Promise<s
           return [...UPDATE_SECTIONS];
         case 'event':
           return [...EVENT_TYPES];
+        case 'forward-proto':
+          return [...FORWARD_PROTOS];
         case 'command':
           return [...visible.map((c) => c.name), ...sh.groups.map((g) => g.keyword)];
         default:

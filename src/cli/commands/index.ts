@@ -12,6 +12,7 @@ import { netDestroyForce, netUndefineForce } from './guest-net-force.js';
 import { netDhcpLeases } from './net-dhcp-leases.js';
 import { netEdit } from './net-edit.js';
 import { netEvent } from './net-event.js';
+import { netForwardAdd, netForwardList, netForwardRemove } from './net-forward.js';
 import { netDumpxml, netInfo, netName, netUuid } from './net-inspect.js';
 import { netAutostart, netCreate, netDefine, netStart } from './net-lifecycle.js';
 import { netList } from './net-list.js';
@@ -35,6 +36,9 @@ export const NETWORK_GROUP: CommandGroup = {
     netDumpxml,
     netEdit,
     netEvent,
+    netForwardAdd,
+    netForwardList,
+    netForwardRemove,
     netInfo,
     netList,
     netName,
