@@ -28,8 +28,7 @@
 import type { DhcpHost, IpDef, LeaseDef, NetworkDef } from '../conf/network/types.js';
 import type { OvnDef } from '../conf/network/ovn-types.js';
 import { NETWORK_ADDRESS_SET } from '../conf/network/validate-ovn.js';
-import { ipPrefixOf } from '../conf/network/parse-addr.js';
-import { compareIp, formatIp, inSubnet, networkOf, parseIp, type IpAddress } from '../util/ip.js';
+import { compareIp, formatIp, inSubnet, ipPrefixOf, networkOf, parseIp, type IpAddress } from '../util/ip.js';
 import { internalError } from '../util/errors.js';
 import { stringMap, type Value } from '../ovsdb/values.js';
 

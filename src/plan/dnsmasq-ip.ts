@@ -1,12 +1,12 @@
 /**
  * The address arithmetic the dnsmasq planner needs, with libvirt's own
- * rules and error texts: an <ip>'s effective prefix (virNetworkIPDefPrefix),
- * the reverse-DNS zone of a subnet (virSocketAddrPTRDomain) and the size of a
+ * rules and error texts (the prefix rule itself is `effectivePrefix` in
+ * src/util/ip.ts): the reverse-DNS zone of a subnet (virSocketAddrPTRDomain) and the size of a
  * DHCP range (virSocketAddrGetRange, which feeds dhcp-lease-max).
  */
 import type { AddressFamily, IpDef } from '../conf/network/types.js';
 import { configUnsupported, internalError } from '../util/errors.js';
-import { formatIp, maskFromPrefix, parseIp, prefixFromNetmask, type IpAddress } from '../util/ip.js';
+import { effectivePrefix, formatIp, maskFromPrefix, parseIp, type IpAddress } from '../util/ip.js';
 
 /** The family of an <ip>'s address as parsed (libvirt looks at the address, not the attribute); undefined without one. */
 export function addressFamily(ip: IpDef): AddressFamily | undefined {
@@ -17,27 +17,6 @@ export function addressFamily(ip: IpDef): AddressFamily | undefined {
 export function formatAddress(text: string): string {
   const a = parseIp(text);
   return a ? formatIp(a) : text;
-}
-
-/**
- * The prefix libvirt uses for an <ip> (virSocketAddrGetIPPrefix): a positive
- * prefix attribute, else the netmask's bit count (-1 if not contiguous), else
- * the classful prefix of an IPv4 address (0 for 0.0.0.0, -1 for class D/E),
- * else 64 for IPv6 (0 for ::), else 0.
- */
-export function effectivePrefix(ip: Pick<IpDef, 'address' | 'netmask' | 'prefix'>): number {
-  if (ip.prefix !== undefined && ip.prefix > 0) return ip.prefix;
-  const mask = ip.netmask === undefined ? undefined : parseIp(ip.netmask);
-  if (mask) return prefixFromNetmask(mask) ?? -1;
-  const addr = ip.address === undefined ? undefined : parseIp(ip.address);
-  if (!addr) return 0;
-  if (addr.family === 'ipv6') return addr.value === 0n ? 0 : 64;
-  if (addr.value === 0n) return 0;
-  const octet = Number(addr.value >> 24n);
-  if ((octet & 0x80) === 0) return 8;
-  if ((octet & 0xc0) === 0x80) return 16;
-  if ((octet & 0xe0) === 0xc0) return 24;
-  return -1;
 }
 
 /** How C's %u prints an int (libvirt prints the prefix that way in the PTR error). */

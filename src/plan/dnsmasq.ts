@@ -12,7 +12,8 @@ import { configUnsupported, internalError } from '../util/errors.js';
 import { escapeXml } from '../xml/escape.js';
 import { forwarderLines, srvLine, txtLines } from './dnsmasq-dns.js';
 import { addnhostsText, hostsfileText, leaseTimeText } from './dnsmasq-hosts.js';
-import { addressFamily, dhcpRangeSize, effectivePrefix, formatAddress, ipv4Netmask, ptrDomain } from './dnsmasq-ip.js';
+import { addressFamily, dhcpRangeSize, formatAddress, ipv4Netmask, ptrDomain } from './dnsmasq-ip.js';
+import { effectivePrefix } from '../util/ip.js';
 
 export interface DnsmasqPlanOptions {
   /** Directory holding NAME.hostsfile and NAME.addnhosts (libvirt: /var/lib/libvirt/dnsmasq). */

@@ -11,7 +11,7 @@
  */
 import type { ForwardNat, IpDef, NetworkDef } from '../conf/network/types.js';
 import { internalError } from '../util/errors.js';
-import { defaultPrefix, formatIp, networkOf, parseIp, prefixFromNetmask, subnetsOverlap, type IpAddress } from '../util/ip.js';
+import { effectivePrefix, formatIp, networkOf, parseIp, subnetsOverlap, type IpAddress } from '../util/ip.js';
 import {
   DHCP_CSUM_SET,
   DNAT4_ADDR_MAP,
@@ -92,22 +92,12 @@ interface Subnet {
   text: string;
 }
 
-/** libvirt's virNetworkIPDefPrefix: the prefix, else the netmask's, else the classful default (IPv6: 64). */
-function ipPrefix(ip: IpDef, addr: IpAddress): number | undefined {
-  if (ip.prefix !== undefined && ip.prefix > 0) return ip.prefix;
-  if (ip.netmask !== undefined) {
-    const mask = parseIp(ip.netmask);
-    return mask && mask.family === addr.family ? prefixFromNetmask(mask) : undefined;
-  }
-  return defaultPrefix(addr);
-}
-
 function subnetOf(ip: IpDef, bridge: string): Subnet | undefined {
   if (ip.address === undefined) return undefined;
   const addr = parseIp(ip.address);
   if (!addr) return undefined;
-  const len = ipPrefix(ip, addr);
-  if (len === undefined || len < 0 || len > (addr.family === 'ipv4' ? 32 : 128)) {
+  const len = effectivePrefix(ip);
+  if (len < 0 || len > (addr.family === 'ipv4' ? 32 : 128)) {
     throw internalError(`Invalid prefix or netmask for '${bridge}'`);
   }
   const network = networkOf(addr, len);

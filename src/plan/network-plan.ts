@@ -27,12 +27,11 @@ import { VIRTUAL_FORWARD_MODES } from '../conf/network/types.js';
 import type { LinkOp } from '../host/link-ops.js';
 import { ipv6ConfKey, type SysctlEntry } from '../host/sysctl.js';
 import { internalError } from '../util/errors.js';
-import { formatIp, networkOf, parseIp } from '../util/ip.js';
+import { effectivePrefix, formatIp, networkOf, parseIp } from '../util/ip.js';
 import { fileStem } from '../util/file-stem.js';
 import { needsDnsmasq, planDnsmasq, type DnsmasqPlan } from './dnsmasq.js';
-import { addressFamily, effectivePrefix } from './dnsmasq-ip.js';
+import { addressFamily } from './dnsmasq-ip.js';
 import { planNetworkFirewall, type NetworkFirewallPlan, type NftBatch } from './firewall.js';
-import { routePrefix } from './plan-collision.js';
 
 /** How DHCPv4 replies get a checksum every client accepts (see the module comment). */
 export type DhcpChecksumMode = 'bridge-tx-off' | 'nft-zero' | 'none';
@@ -208,7 +207,7 @@ function planVirtual(def: NetworkDef, options: NetworkPlanOptions): VirtualNetwo
   for (const r of def.routes) {
     const addr = parseIp(r.address);
     if (!addr) continue;
-    const prefix = routePrefix(r);
+    const prefix = effectivePrefix(r);
     if (prefix < 0) continue;
     const dst = networkOf(addr, prefix);
     const op: LinkOp = { op: 'addRoute', dst: formatIp(dst), prefix, dev: bridge, gateway: r.gateway };

@@ -17,8 +17,7 @@
 import type { IpDef, NetworkDef, RouteDef } from '../conf/network/types.js';
 import type { RouteRecord } from '../host/facts-parse.js';
 import { VirError } from '../util/errors.js';
-import { formatIp, networkOf, parseIp, subnetsOverlap, type IpAddress } from '../util/ip.js';
-import { effectivePrefix } from './dnsmasq-ip.js';
+import { effectivePrefix, formatIp, networkOf, parseIp, subnetsOverlap, type IpAddress } from '../util/ip.js';
 
 /** An IPv4 subnet and the interface it belongs to. */
 export interface Ipv4Subnet {
@@ -36,16 +35,11 @@ export function ipv4SubnetOf(ip: IpDef): { network: IpAddress; prefix: number } 
   return { network: networkOf(addr, prefix), prefix };
 }
 
-/** The prefix of a static `<route>` (prefix, else netmask, else the address's classful default, as for `<ip>`). */
-export function routePrefix(route: RouteDef): number {
-  return effectivePrefix(route);
-}
-
 /** The IPv4 destination of a static route, masked by its prefix; undefined for IPv6. */
 export function ipv4RouteSubnet(route: RouteDef): { network: IpAddress; prefix: number } | undefined {
   const addr = parseIp(route.address);
   if (addr?.family !== 'ipv4') return undefined;
-  const prefix = routePrefix(route);
+  const prefix = effectivePrefix(route);
   if (prefix < 0 || prefix > 32) return undefined;
   return { network: networkOf(addr, prefix), prefix };
 }

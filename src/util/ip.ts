@@ -157,17 +157,33 @@ export function netmaskFromPrefix(family: AddressFamily, prefix: number): IpAddr
 }
 
 /**
- * The classful default prefix libvirt uses for an IPv4 address given without
- * netmask or prefix (virSocketAddrGetIPPrefix): 8, 16 or 24 by class, else
- * undefined; IPv6 defaults to 64.
+ * The prefix of an address given with a prefix or a netmask, or with
+ * neither (libvirt's virSocketAddrGetIPPrefix, behind every `<ip>` and
+ * `<route>`): a positive prefix, else the netmask's bit count (-1 if not
+ * contiguous), else the classful prefix of an IPv4 address (0 for 0.0.0.0,
+ * -1 for class D/E), else 64 for IPv6 (0 for ::), else 0. The one prefix
+ * rule: the parser, the planners, the runtimes and the console use it.
  */
-export function defaultPrefix(addr: IpAddress): number | undefined {
-  if (addr.family === 'ipv6') return 64;
-  const first = Number(addr.value >> 24n);
-  if (first < 128) return 8;
-  if (first < 192) return 16;
-  if (first < 224) return 24;
-  return undefined;
+export function ipPrefixOf(address: IpAddress | undefined, netmask: IpAddress | undefined, prefix: number | undefined): number {
+  if (prefix !== undefined && prefix > 0) return prefix;
+  if (netmask) return prefixFromNetmask(netmask) ?? -1;
+  if (address?.family === 'ipv4') {
+    if (address.value === 0n) return 0;
+    const octet = Number(address.value >> 24n);
+    if ((octet & 0x80) === 0) return 8;
+    if ((octet & 0xc0) === 0x80) return 16;
+    if ((octet & 0xe0) === 0xc0) return 24;
+    return -1;
+  }
+  if (address?.family === 'ipv6') return address.value === 0n ? 0 : 64;
+  return 0;
+}
+
+/** ipPrefixOf for an `<ip>` or `<route>` as the model holds it (address and netmask as text; unparsable text counts as absent). */
+export function effectivePrefix(ip: { address?: string | undefined; netmask?: string | undefined; prefix?: number | undefined }): number {
+  const address = ip.address === undefined ? undefined : parseIp(ip.address);
+  const netmask = ip.netmask === undefined ? undefined : parseIp(ip.netmask);
+  return ipPrefixOf(address, netmask, ip.prefix);
 }
 
 export function networkOf(addr: IpAddress, prefix: number): IpAddress {

@@ -20,7 +20,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ForwardInterface, type IpDef, type NetworkDef, VIRTUAL_FORWARD_MODES, ipFamily } from '../../src/conf/network/types.js';
-import { defaultPrefix, parseIp, prefixFromNetmask, subnetsOverlap, type IpAddress } from '../../src/util/ip.js';
+import { effectivePrefix, parseIp, subnetsOverlap, type IpAddress } from '../../src/util/ip.js';
 import { VirError } from '../../src/util/errors.js';
 import { collisionError } from '../../src/plan/plan-collision.js';
 import type { DhcpLease } from '../../src/contract/network-api.js';
@@ -78,9 +78,8 @@ function subnetOf(ip: IpDef): { addr: IpAddress; prefix: number } | undefined {
   if (ip.address === undefined) return undefined;
   const addr = parseIp(ip.address);
   if (addr === undefined) return undefined;
-  const mask = ip.netmask !== undefined ? parseIp(ip.netmask) : undefined;
-  const prefix = ip.prefix ?? (mask !== undefined ? prefixFromNetmask(mask) : undefined) ?? defaultPrefix(addr);
-  return prefix === undefined ? undefined : { addr, prefix };
+  const prefix = effectivePrefix(ip);
+  return prefix < 0 ? undefined : { addr, prefix };
 }
 
 /** The first of `others` whose IPv4 subnet overlaps one of `def`'s. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalIp, parseIp, prefixFromNetmask, defaultPrefix, inSubnet, broadcastOf, networkOf, formatIp } from '../../src/util/ip.js';
+import { canonicalIp, parseIp, prefixFromNetmask, ipPrefixOf, inSubnet, broadcastOf, networkOf, formatIp } from '../../src/util/ip.js';
 
 describe('ip', () => {
   it('writes IPv6 as inet_ntop does', () => {
@@ -18,9 +18,9 @@ describe('ip', () => {
   it('computes prefixes, networks and membership', () => {
     expect(prefixFromNetmask(parseIp('255.255.255.0')!)).toBe(24);
     expect(prefixFromNetmask(parseIp('255.0.255.0')!)).toBeUndefined();
-    expect(defaultPrefix(parseIp('10.24.10.1')!)).toBe(8);
-    expect(defaultPrefix(parseIp('172.16.0.1')!)).toBe(16);
-    expect(defaultPrefix(parseIp('192.168.1.1')!)).toBe(24);
+    expect(ipPrefixOf(parseIp('10.24.10.1')!, undefined, undefined)).toBe(8);
+    expect(ipPrefixOf(parseIp('172.16.0.1')!, undefined, undefined)).toBe(16);
+    expect(ipPrefixOf(parseIp('192.168.1.1')!, undefined, undefined)).toBe(24);
     const a = parseIp('192.168.122.77')!;
     expect(formatIp(networkOf(a, 24))).toBe('192.168.122.0');
     expect(formatIp(broadcastOf(a, 24))).toBe('192.168.122.255');

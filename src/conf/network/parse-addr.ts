@@ -9,7 +9,7 @@
  */
 import type { AddressFamily } from './types.js';
 import { VirError } from '../../util/errors.js';
-import { familyBits, formatIp, maskFromPrefix, parseIp, prefixFromNetmask, type IpAddress } from '../../util/ip.js';
+import { familyBits, formatIp, maskFromPrefix, parseIp, type IpAddress } from '../../util/ip.js';
 
 /** glibc's inet_aton_exact: 1 to 4 parts, each decimal, 0x-hex or 0-octal, the last filling the remaining bytes. */
 function parseInetAton(text: string): bigint | undefined {
@@ -83,31 +83,6 @@ export function modelAddr(text: string): IpAddress {
   const a = parseSocketAddr(text);
   if (!a) throw new VirError('INTERNAL_ERROR', `invalid address '${text}' in network definition`);
   return a;
-}
-
-/** virSocketAddrGetNumNetmaskBits: the prefix of a netmask, -1 if not contiguous. */
-export function netmaskBits(mask: IpAddress): number {
-  return prefixFromNetmask(mask) ?? -1;
-}
-
-/**
- * virSocketAddrGetIPPrefix: the explicit prefix (when > 0), else the
- * netmask's, else the classful default (0 for 0.0.0.0, -1 for class D/E),
- * else 64 for IPv6 (0 for ::).
- */
-export function ipPrefixOf(address: IpAddress | undefined, netmask: IpAddress | undefined, prefix: number | undefined): number {
-  if (prefix !== undefined && prefix > 0) return prefix;
-  if (netmask) return netmaskBits(netmask);
-  if (address?.family === 'ipv4') {
-    if (address.value === 0n) return 0;
-    const octet = Number(address.value >> 24n);
-    if ((octet & 0x80) === 0) return 8;
-    if ((octet & 0xc0) === 0x80) return 16;
-    if ((octet & 0xe0) === 0xc0) return 24;
-    return -1;
-  }
-  if (address?.family === 'ipv6') return address.value === 0n ? 0 : 64;
-  return 0;
 }
 
 /** virSocketAddrMaskByPrefix: undefined where libvirt's mask fails (prefix out of range). */

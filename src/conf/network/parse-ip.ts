@@ -5,9 +5,9 @@
  */
 import type { XmlElementNode } from '../../xml/reader.js';
 import type { AddressFamily, BootpDef, DhcpHost, DhcpRange, IpDef, LeaseDef, LeaseUnit } from './types.js';
-import { formatIp, type IpAddress } from '../../util/ip.js';
+import { formatIp, ipPrefixOf, type IpAddress } from '../../util/ip.js';
 import { BOOT_FILE_MAX, isDhcpHostName, isOneDnsmasqLine, tftpRootLine } from './dnsmasq-syntax.js';
-import { checkRange, ipPrefixOf, parseSocketAddr, parseSocketAddrOrThrow } from './parse-addr.js';
+import { checkRange, parseSocketAddr, parseSocketAddrOrThrow } from './parse-addr.js';
 import { isMulticastMac, parseMac } from '../common/mac-uuid.js';
 import {
   configUnsupported,

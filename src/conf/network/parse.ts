@@ -15,9 +15,9 @@ import { randomUUID } from 'node:crypto';
 import type { BridgeDef, DhcpHost, DhcpRange, DnsHost, DnsSrv, DnsTxt, IpDef, MetadataDef, NetworkDef, PortGroupDef } from './types.js';
 import { readXml, type XmlElementNode } from '../../xml/reader.js';
 import { isValidIfname } from '../../util/ifname.js';
-import { formatIp } from '../../util/ip.js';
+import { formatIp, ipPrefixOf } from '../../util/ip.js';
 import { isDnsmasqDomain, isOneDnsmasqLine } from './dnsmasq-syntax.js';
-import { ipPrefixOf, maskByPrefix, parseSocketAddr } from './parse-addr.js';
+import { maskByPrefix, parseSocketAddr } from './parse-addr.js';
 import { formatMac, isMulticastMac, parseMac, parseUuid } from '../common/mac-uuid.js';
 import {
   configUnsupported,

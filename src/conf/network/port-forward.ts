@@ -4,8 +4,7 @@
  * named in messages and tables, and the checks of a forward against its
  * network. Free of the XML reader, so the CLI and the console use it too.
  */
-import { formatIp, inSubnet, networkOf, parseIp } from '../../util/ip.js';
-import { effectivePrefix } from '../../plan/dnsmasq-ip.js';
+import { effectivePrefix, formatIp, inSubnet, networkOf, parseIp } from '../../util/ip.js';
 import type { IpDef } from './types.js';
 import { dhcpHostAddressProblem } from './validate-served.js';
 import type { ForwardProto, PortForwardDef, PortRange } from './port-forward-types.js';

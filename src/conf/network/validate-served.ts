@@ -21,8 +21,7 @@
 import type { IpDef, NetworkDef } from './types.js';
 import { VIRTUAL_FORWARD_MODES } from './types.js';
 import { configUnsupported, xmlError } from '../../util/errors.js';
-import { broadcastOf, compareIp, formatIp, networkOf, parseIp, subnetsOverlap, type IpAddress } from '../../util/ip.js';
-import { effectivePrefix } from '../../plan/dnsmasq-ip.js';
+import { broadcastOf, compareIp, effectivePrefix, formatIp, networkOf, parseIp, subnetsOverlap, type IpAddress } from '../../util/ip.js';
 
 export type SpecialSubnet = 'loopback' | 'multicast' | 'link-local';
 

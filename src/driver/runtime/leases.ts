@@ -20,9 +20,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { NetworkDef } from '../../conf/network/types.js';
-import { addressFamily, effectivePrefix } from '../../plan/dnsmasq-ip.js';
+import { addressFamily } from '../../plan/dnsmasq-ip.js';
 import { VirError } from '../../util/errors.js';
-import { canonicalIp } from '../../util/ip.js';
+import { canonicalIp, effectivePrefix } from '../../util/ip.js';
 import type { DhcpLease } from '../../contract/network-api.js';
 
 const MAC = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;

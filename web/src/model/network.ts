@@ -2,14 +2,13 @@
  * A network as the console shows it, made from the model the daemon sends
  * (NetworkDef as JSON, src/conf/network/types.ts): forward mode and
  * devices, bridge, MAC, MTU, domain, DNS, every <ip> with its effective
- * prefix (the daemon's own rule, src/plan/dnsmasq-ip.ts), DHCP ranges and
+ * prefix (the daemon's own rule, src/util/ip.ts), DHCP ranges and
  * reservations, static routes and portgroups. No XML is read here.
  */
 import type { IpDef, NetworkDef } from '../../../src/conf/network/types.js';
 import { ipFamily } from '../../../src/conf/network/types.js';
-import { effectivePrefix } from '../../../src/plan/dnsmasq-ip.js';
 import { servesDns } from '../../../src/conf/network/validate-served.js';
-import { formatIp, networkOf, parseIp } from '../../../src/util/ip.js';
+import { effectivePrefix, formatIp, networkOf, parseIp } from '../../../src/util/ip.js';
 
 export interface DhcpRangeEntry {
   start: string;

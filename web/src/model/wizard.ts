@@ -21,11 +21,20 @@
  *   route the uplink and the gateway chassis, highest priority first);
  *   OVN networks take nat, route or isolated, IPv4 only.
  */
-import { broadcastOf, compareIp, formatIp, inSubnet, networkOf, parseIp, subnetsOverlap, type IpAddress } from '../../../src/util/ip.js';
+import {
+  broadcastOf,
+  compareIp,
+  effectivePrefix,
+  formatIp,
+  inSubnet,
+  networkOf,
+  parseIp,
+  subnetsOverlap,
+  type IpAddress,
+} from '../../../src/util/ip.js';
 import type { HostInfoBody } from '../../../src/contract/console-api.js';
 import type { NetworkDef } from '../../../src/conf/network/types.js';
 import { ipv4SubnetOf, occupiedSubnets } from '../../../src/plan/plan-collision.js';
-import { effectivePrefix } from '../../../src/plan/dnsmasq-ip.js';
 import { isDnsmasqDomain } from '../../../src/conf/network/dnsmasq-syntax.js';
 import { specialSubnet, type SpecialSubnet } from '../../../src/conf/network/validate-served.js';
 import { escapeText, element } from './xml.js';
