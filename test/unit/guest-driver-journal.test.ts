@@ -3,10 +3,13 @@
  * live attach "killed" halfway (the backend never returns after making
  * something) leaves its record as a journal entry, and the next driver
  * removes what it names: no namespace or device that no guest explains.
- * A detach a crash interrupts is undone by adoption (the vNIC is made again).
+ * A kill between a guest's record and its status file (written one after
+ * the other) is settled from the two: an attach undone, a detach finished.
+ * A detach killed before its record is undone by adoption (the vNIC is made
+ * again).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { startTestDriver } from '../support/network-testkit.js';
 import { guestXml, interfaceXml, startGuestTestDriver, type GuestTestDriver } from '../support/guest-testkit.js';
 import { pollUntil } from '../support/poll.js';
@@ -89,6 +92,36 @@ describe('a crash halfway through', () => {
     expect([...t2.backend.devices.keys()]).toEqual(['vnet0']);
     expect(await t2.guests.guestGetXml('a')).toBe(before);
     await t2.guests.guestAttachDevice('a', interfaceXml('network', 'n'), { live: true });
+  });
+
+  it('live attach, between the record and the status file: the vNIC the definition does not list is removed', async () => {
+    const t = await first();
+    await t.guests.guestDefine(guestXml('w', { type: 'tap', nics: ['network:n'] }));
+    await t.guests.guestStart('w');
+    const before = await t.guests.guestGetXml('w');
+    const status = readFileSync(t.guests.store.statusPath('w'), 'utf8');
+    await t.guests.guestAttachDevice('w', interfaceXml('network', 'n'), { live: true });
+    // The record says two vNICs, the status file still one: as if killed between the two writes.
+    writeFileSync(t.guests.store.statusPath('w'), status);
+    const t2 = await afterCrash(t);
+    expect(t2.guests.startupReport?.recovered).toEqual(['w: attach undone']);
+    expect([...t2.backend.devices.keys()]).toEqual(['vnet0']);
+    expect(await t2.guests.guestGetXml('w')).toBe(before);
+  });
+
+  it('live detach, between the record and the status file: the interface leaves the definition too', async () => {
+    const t = await first();
+    await t.guests.guestDefine(guestXml('d', { type: 'tap', nics: ['network:n'] }));
+    await t.guests.guestStart('d');
+    await t.guests.guestAttachDevice('d', interfaceXml('network', 'n', { mac: '52:54:00:00:00:77' }), { live: true });
+    const status = readFileSync(t.guests.store.statusPath('d'), 'utf8');
+    await t.guests.guestDetachDevice('d', interfaceXml('network', 'n', { mac: '52:54:00:00:00:77' }), { live: true });
+    const after = await t.guests.guestGetXml('d');
+    writeFileSync(t.guests.store.statusPath('d'), status);
+    const t2 = await afterCrash(t);
+    expect(t2.guests.startupReport?.recovered).toEqual(['d: detach finished']);
+    expect([...t2.backend.devices.keys()]).toEqual(['vnet0']);
+    expect(await t2.guests.guestGetXml('d')).toBe(after);
   });
 
   it('a start that fails removes its journal entry', async () => {

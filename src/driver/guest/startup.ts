@@ -10,7 +10,9 @@
  *    persistent definition.
  * 3. Undo what the journal says a crash interrupted: a record without a
  *    status file (a start, or a destroy) loses what it names; a running
- *    guest's `pending` vNICs (a live attach) are removed.
+ *    guest's `pending` vNICs, and vNICs its live definition does not list,
+ *    are removed (a live attach), interfaces its record lacks leave the
+ *    definition (a live detach).
  * 4. Adopt every running guest: if it is gone (a netns guest whose
  *    namespace vanished, or a status without its record), what is left of
  *    its devices is removed and it is marked shut off; otherwise each vNIC
@@ -31,7 +33,7 @@ import { errorText, type DriverLogger } from '../common/log.js';
 import { storedAs } from '../common/stored-files.js';
 import { pluggedOf, reconnectNic, withPort, type NicContext } from './nics.js';
 import { GuestObject, type GuestObjectList } from './objects.js';
-import type { GuestStore } from './store.js';
+import type { GuestRuntimeRecord, GuestStore } from './store.js';
 import type { VirtnetPaths } from '../common/paths.js';
 
 export interface GuestStartupContext {
@@ -63,6 +65,31 @@ function nicsFromLiveDef(obj: GuestObject): PluggedNic[] {
       ? []
       : [{ mac: i.mac, target: i.target, plug: { kind: 'bridge' as const, bridge: i.actualBridge ?? i.source } }],
   );
+}
+
+/**
+ * A live attach or detach a crash interrupted, from the record and the
+ * live definition (written one after the other): `pending` vNICs (killed
+ * while made) and record vNICs the definition does not list (killed
+ * between the record and the status) are removed — the attach is undone;
+ * interfaces whose vNIC the record no longer has (killed after the record
+ * of a detach) leave the definition — the detach is finished.
+ */
+async function settleDeviceChanges(
+  obj: GuestObject,
+  record: GuestRuntimeRecord,
+  unplug: (nic: PluggedNic) => Promise<void>,
+): Promise<{ attach: boolean; detach: boolean }> {
+  const listed = new Set(obj.def.interfaces.flatMap((i) => (i.target === undefined ? [] : [i.target])));
+  const extra = [...(record.pending ?? []), ...record.nics.filter((n) => !listed.has(n.target)).map(pluggedOf)];
+  for (const nic of extra) await unplug(nic);
+  delete record.pending;
+  record.nics = record.nics.filter((n) => listed.has(n.target));
+  const kept = new Set(record.nics.map((n) => n.target));
+  const interfaces = obj.def.interfaces.filter((i) => i.target === undefined || kept.has(i.target));
+  const detach = interfaces.length < obj.def.interfaces.length;
+  if (detach) obj.def = { ...obj.def, interfaces };
+  return { attach: extra.length > 0, detach };
 }
 
 export async function initializeGuests(ctx: GuestStartupContext): Promise<GuestStartupReport> {
@@ -134,12 +161,16 @@ export async function initializeGuests(ctx: GuestStartupContext): Promise<GuestS
   for (const obj of list.all().filter((o) => o.active)) {
     try {
       const nicCtx = ctx.nicContext(obj);
-      const pending = obj.record?.pending ?? [];
-      for (const nic of pending) await backend.unplug(nicCtx.handle, nic);
-      if (obj.record !== undefined && pending.length > 0) {
-        delete obj.record.pending;
-        report.recovered.push(`${obj.name}: attach undone`);
-        logger.warn({ guest: obj.name }, 'a live attach was interrupted: its vNIC is removed');
+      if (obj.record !== undefined) {
+        const { attach, detach } = await settleDeviceChanges(obj, obj.record, (nic) => backend.unplug(nicCtx.handle, nic));
+        if (attach) {
+          report.recovered.push(`${obj.name}: attach undone`);
+          logger.warn({ guest: obj.name }, 'a live attach was interrupted: its vNIC is removed');
+        }
+        if (detach) {
+          report.recovered.push(`${obj.name}: detach finished`);
+          logger.warn({ guest: obj.name }, 'a live detach was interrupted: its vNIC is gone from the definition too');
+        }
       }
       const alive = obj.record !== undefined && (await backend.alive(nicCtx.handle));
       if (!alive) {
