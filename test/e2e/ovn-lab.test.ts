@@ -167,8 +167,12 @@ describe.skipIf(!root)('OVN networks across hosts (a 3-host lab)', () => {
     // The uplink has no route back to 10.77.0.0/24: only SNAT to 198.51.100.10 lets replies in.
     const routes = execFileSync('ip', ['-n', lab.layout.uplink.netns, 'route', 'show'], { encoding: 'utf8' });
     expect(routes).not.toMatch(/default|10\.77\./);
+    // OVN is eventually consistent: the gateway chassis claims the router's
+    // redirect port, and the router learns the uplink's MAC from its first
+    // packet (dropped meanwhile). Both can take a while on a busy machine.
+    await pollUntil(async () => (await gatewayChassis(lab)) === 'h2', { ms: 15_000, everyMs: 200, what: 'h2 to claim the gateway port' });
+    await pollUntil(async () => (await pings(h1, 'vm1', '198.51.100.1', 1)) === 1, { ms: 15_000, everyMs: 200, what: 'the uplink to answer through SNAT' });
     expect(await pings(h1, 'vm1', '198.51.100.1')).toBe(2);
-    expect(await gatewayChassis(lab)).toBe('h2');
     execFileSync('ip', ['-n', lab.layout.uplink.netns, 'addr', 'add', '198.51.100.99/24', 'dev', lab.layout.uplink.bridge]);
     expect(await pings(h3, 'vm3', '198.51.100.99')).toBe(0);
     expect(await pings(h3, 'vm3', '198.51.100.1', 1)).toBe(1);
