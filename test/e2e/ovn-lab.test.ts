@@ -171,7 +171,11 @@ describe.skipIf(!root)('OVN networks across hosts (a 3-host lab)', () => {
     // redirect port, and the router learns the uplink's MAC from its first
     // packet (dropped meanwhile). Both can take a while on a busy machine.
     await pollUntil(async () => (await gatewayChassis(lab)) === 'h2', { ms: 15_000, everyMs: 200, what: 'h2 to claim the gateway port' });
-    await pollUntil(async () => (await pings(h1, 'vm1', '198.51.100.1', 1)) === 1, { ms: 15_000, everyMs: 200, what: 'the uplink to answer through SNAT' });
+    await pollUntil(async () => (await pings(h1, 'vm1', '198.51.100.1', 1)) === 1, {
+      ms: 15_000,
+      everyMs: 200,
+      what: 'the uplink to answer through SNAT',
+    });
     expect(await pings(h1, 'vm1', '198.51.100.1')).toBe(2);
     execFileSync('ip', ['-n', lab.layout.uplink.netns, 'addr', 'add', '198.51.100.99/24', 'dev', lab.layout.uplink.bridge]);
     expect(await pings(h3, 'vm3', '198.51.100.99')).toBe(0);
