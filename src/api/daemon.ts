@@ -49,6 +49,8 @@ export interface DriverContext {
   autostart: boolean;
   /** Define libvirt's `default` network on a root with no network yet (src/driver/network/default-network.ts). */
   defaultNetwork?: boolean;
+  /** The resolv.conf the networks' dnsmasqs forward to (the sandbox's uplink DNS); undefined: the namespace's own. */
+  resolvConf?: string;
   /** This host's Open vSwitch database (OVN networks); undefined: the system's. */
   ovsDb?: string;
 }
@@ -179,8 +181,10 @@ export async function startDaemon(options: DaemonOptions, deps: DaemonDeps): Pro
 
     let netns: string | null = options.netns ?? null;
     let sandbox: SandboxNames | undefined;
+    let resolvConf: string | undefined;
     if (options.sandbox) {
-      const made = await setupSandbox(sandboxNames(options.root));
+      const made = await setupSandbox(sandboxNames(options.root), join(paths.runDir, 'sandbox'));
+      resolvConf = made.resolvConf;
       sandbox = made.names;
       netns = sandbox.netns;
       for (const w of made.warnings) logger.warn(w);
@@ -198,6 +202,7 @@ export async function startDaemon(options: DaemonOptions, deps: DaemonDeps): Pro
       logger: logger.child({ component: 'driver' }),
       autostart: options.autostart,
       defaultNetwork: options.defaultNetwork === true,
+      ...(resolvConf ? { resolvConf } : {}),
       ...(options.ovsDb ? { ovsDb: options.ovsDb } : {}),
     });
     undo.push(() => handle.close());

@@ -18,12 +18,13 @@ import { DEFAULT_OVS_DB, LocalOvs } from '../ovn/local-ovs.js';
 import { OVN_RUNTIME_ID, OvnRuntime } from '../ovn/runtime.js';
 import type { DriverFactory } from './daemon.js';
 
-export const createRealDriver: DriverFactory = async ({ paths, netns, logger, autostart, defaultNetwork, ovsDb }) => {
+export const createRealDriver: DriverFactory = async ({ paths, netns, logger, autostart, defaultNetwork, resolvConf, ovsDb }) => {
   const hostLog = logger.child({ component: 'host' });
   const dnsmasqLog = logger.child({ component: 'dnsmasq' });
   const linux = await createLinuxRuntime({
     paths,
     netns,
+    ...(resolvConf !== undefined ? { resolvConf } : {}),
     watchResolvConf: true,
     logger: (entry) => {
       // Failures too: many are expected probes (a link that is not there), and a real one reaches the caller and the log as an error.

@@ -185,14 +185,26 @@ describe('start failures', () => {
 });
 
 describe('other forward modes', () => {
-  it('bridge mode with a name creates nothing, whether the bridge exists or not (libvirt starts it either way)', async () => {
+  it('bridge mode with an existing bridge creates nothing', async () => {
     const rt = runtime();
+    await host.links.apply([{ op: 'createBridge', name: 'br0', stp: false, delay: 0 }]);
     const before = host.callsOf('links').length;
     const applied = asLinux(
       await rt.start(def(`<network><name>hb</name><forward mode='bridge'/><bridge name='br0'/></network>`), { otherActive: [] }),
     );
     expect(applied).toMatchObject({ kind: 'host-bridge', bridge: 'br0', linkUndo: [], firewallRemove: [] });
     expect(host.callsOf('links').length).toBe(before);
+  });
+
+  it('bridge mode whose bridge is missing, or is no bridge, does not start and says which (libvirt fails later, at a guest)', async () => {
+    const rt = runtime();
+    const hb = def(`<network><name>hb</name><forward mode='bridge'/><bridge name='br0'/></network>`);
+    await expect(rt.start(hb, { otherActive: [] })).rejects.toThrow(
+      "Requested operation is not valid: network 'hb' connects guests to the host's bridge 'br0', but the bridge 'br0' does not exist: create it first",
+    );
+    await host.links.apply([{ op: 'createVeth', name: 'br0', peer: 'br0p' }]);
+    await expect(rt.start(hb, { otherActive: [] })).rejects.toThrow("but 'br0' is not a bridge: create it first");
+    expect(host.callsOf('links').length).toBe(1);
   });
 
   it("private mode with a pf builds the interface pool from the VFs' netdevs; hostdev from their PCI addresses", async () => {

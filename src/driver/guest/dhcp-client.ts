@@ -1,7 +1,8 @@
 /**
  * guest-exec's one command of virtnet's own: `dhcp [IFACE…]` (default
  * eth0) runs busybox's DHCP client in a netns guest with a script that
- * applies the lease — address, and the router as default route — and
+ * applies the lease — address, and the router as default route unless the
+ * guest has one already — and
  * prints one line per interface: "eth0: 192.168.120.10/24 router
  * 192.168.120.1 dns 192.168.120.1". busybox udhcpc without a script gets a
  * lease but configures nothing. The guest's name goes out as its host name
@@ -26,7 +27,8 @@ case "$1" in
     ip -4 addr flush dev "$interface"
     ip addr add "$ip/\${mask:-24}" \${broadcast:+broadcast "$broadcast"} dev "$interface"
     gw=\${router%% *}
-    [ -n "$gw" ] && ip route replace default via "$gw" dev "$interface"
+    # The first interface with a router keeps the default route.
+    [ -n "$gw" ] && [ -z "$(ip -4 route show default)" ] && ip route add default via "$gw" dev "$interface"
     echo "$interface: $ip/\${mask:-24}\${gw:+ router $gw}\${dns:+ dns $dns}\${domain:+ domain $domain}"
     ;;
 esac

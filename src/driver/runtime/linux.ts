@@ -197,6 +197,10 @@ export class LinuxRuntime implements NetworkRuntime {
     const plan = planNetwork(def, this.planOptions(checksum));
     const applied: LinuxApplied = { runtime: RUNTIME_ID, version: 1, name: def.name, kind: plan.kind, linkUndo: [], firewallRemove: [] };
     if (plan.kind === 'host-bridge') {
+      // libvirt starts such a network and fails only when a guest plugs in; here the start says so.
+      const link = await this.host.facts.link(plan.bridge);
+      if (link === undefined || (link.kind !== 'bridge' && link.kind !== 'openvswitch'))
+        throw hostBridgeError(def.name, plan.bridge, link !== undefined);
       applied.bridge = plan.bridge;
       if (plan.vlanFiltering) this.warn(`macTableManager='libvirt' is not applied to the existing bridge ${plan.bridge}`);
       return applied;
@@ -610,5 +614,14 @@ function filesDnsmasqReads(d: DnsmasqRuntimePlan): string[] {
   const conf = d.files.conf;
   return [conf.includes('\ndhcp-hostsfile=') ? d.paths.hostsfile : undefined, conf.includes('\naddn-hosts=') ? d.paths.addnhosts : undefined].filter(
     (f): f is string => f !== undefined,
+  );
+}
+
+/** A bridge-mode network whose bridge is not there (or is not a bridge): what to do about it. */
+function hostBridgeError(network: string, bridge: string, exists: boolean): VirError {
+  const what = exists ? `'${bridge}' is not a bridge` : `the bridge '${bridge}' does not exist`;
+  return new VirError(
+    'OPERATION_INVALID',
+    `network '${network}' connects guests to the host's bridge '${bridge}', but ${what}: create it first (e.g. 'ip link add ${bridge} type bridge', with the host's LAN interface in it) or name an existing bridge`,
   );
 }
