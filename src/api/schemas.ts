@@ -16,6 +16,7 @@ import type {
   DhcpLease,
   ForwardListOptions,
   ListFilter,
+  NetworkHealthEvent,
   NetworkInfo,
   PortForward,
   PortForwardSelector,
@@ -35,6 +36,12 @@ export const NetworkInfoSchema = Type.Object(
     autostart: Type.Boolean(),
     bridge: Type.Optional(Type.String({ description: 'The bridge device (virNetworkGetBridgeName).' })),
     title: Type.Optional(Type.String()),
+    degraded: Type.Optional(
+      Type.String({
+        description:
+          "Set while a running network's host side (its firewall rules) is found changed outside virtnetd and not yet repaired: what was wrong.",
+      }),
+    ),
   },
   { title: 'NetworkInfo', description: "What virsh's net-info and net-list show about a network." },
 );
@@ -169,6 +176,15 @@ export const VersionSchema = Type.Object({
 
 export const EmptySchema = Type.Object({}, strict);
 
+/** virtnet's own event: a running network found changed outside virtnetd, and repaired. */
+export const NetworkHealthEventSchema = Type.Object({
+  kind: Type.Literal('health'),
+  state: Type.Union([Type.Literal('degraded'), Type.Literal('repaired')]),
+  network: Type.Object({ name: Type.String(), uuid: Type.String() }),
+  reason: Type.String(),
+  time: Type.Number(),
+});
+
 /** DriverEvent, for the OpenAPI description of the event stream (not used to validate). */
 export const DriverEventSchema = Type.Union([
   Type.Object({
@@ -192,6 +208,7 @@ export const DriverEventSchema = Type.Union([
     time: Type.Number(),
   }),
   GuestEventSchema,
+  NetworkHealthEventSchema,
 ]);
 
 // Compile-time checks: the schemas and the driver's types describe the same data.
@@ -205,5 +222,6 @@ const checks: [
   Same<Static<typeof PortForwardSchema>, PortForward>,
   Same<Static<typeof ForwardListQuerySchema>, ForwardListOptions>,
   Same<Omit<Static<typeof RemoveForwardQuerySchema>, 'live' | 'config'>, PortForwardSelector>,
-] = [true, true, true, true, true, true, true, true];
+  Same<Static<typeof NetworkHealthEventSchema>, NetworkHealthEvent>,
+] = [true, true, true, true, true, true, true, true, true];
 void checks;

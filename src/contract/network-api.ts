@@ -26,6 +26,12 @@ export interface NetworkInfo {
   bridge?: string;
   /** <title>, for net-list --title. */
   title?: string;
+  /**
+   * A running network whose host side was found changed behind virtnetd's
+   * back (its firewall rules flushed), until it is repaired: what was wrong.
+   * Absent when all is well (virsh's net-info shows nothing more then).
+   */
+  degraded?: string;
 }
 
 /**
@@ -136,8 +142,20 @@ export interface LeaseEvent {
   time: number;
 }
 
+/**
+ * virtnet's own: a running network's host side was found changed outside
+ * virtnetd ('degraded', with what was wrong) and was put back ('repaired').
+ */
+export interface NetworkHealthEvent {
+  kind: 'health';
+  state: 'degraded' | 'repaired';
+  network: { name: string; uuid: string };
+  reason: string;
+  time: number;
+}
+
 /** Guest events (lifecycle, DeviceAdded/DeviceRemoved) come through the same stream. */
-export type DriverEvent = NetworkEvent | LeaseEvent | AutostartEvent | GuestEvent;
+export type DriverEvent = NetworkEvent | LeaseEvent | AutostartEvent | GuestEvent | NetworkHealthEvent;
 
 /**
  * net-undefine / net-destroy of a network with running guests attached fails

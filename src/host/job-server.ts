@@ -248,6 +248,7 @@ export abstract class JobServerRunner implements CommandRunner {
       stdout,
       stderr,
       durationMs: Math.round((performance.now() - job.started) * 1000) / 1000,
+      ...(job.pid !== undefined ? { pid: job.pid } : {}),
     };
     this.logger(logEntryFor(job.spec, result));
     job.resolve(result);

@@ -22,6 +22,7 @@ import { VirError } from '../util/errors.js';
 import { commandError } from './errors.js';
 import { type NetnsBinding, inNetnsArgv } from './netns.js';
 import type { CommandRunner } from './runner.js';
+import { NftMonitor } from './nft-monitor.js';
 
 /** One nftables JSON object or command, e.g. `{ add: { table: { family: 'inet', name: 'virtnet' } } }`. */
 export type NftObject = Record<string, unknown>;
@@ -42,7 +43,23 @@ export interface Nftables {
   listTables(): Promise<NftTableRef[]>;
   /** The whole ruleset as JSON objects (metainfo left out). */
   listRuleset(): Promise<NftObject[]>;
+  /**
+   * Watch a table for transactions this Nftables did not make (nft monitor
+   * in the bound namespace): `changed` is called after each such
+   * transaction that touched the table, and after the watch was down for a
+   * while (transactions may have been missed). Absent where nobody else can
+   * change the table (test doubles).
+   */
+  watchTable?(family: NftFamily, name: string, changed: (why: 'foreign' | 'gap') => void): TableWatch;
 }
+
+export interface TableWatch {
+  /** Stop watching; resolves once nothing of the watch runs any more. */
+  close(): Promise<void>;
+}
+
+/** How many of our own recent nft processes are remembered, to tell our transactions from others'. */
+const OWN_PIDS = 256;
 
 const FAMILIES: readonly string[] = ['ip', 'ip6', 'inet', 'arp', 'bridge', 'netdev'];
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_.]{0,255}$/;
@@ -67,10 +84,46 @@ export function parseNftOutput(text: string): NftObject[] {
 }
 
 export class LinuxNftables implements Nftables {
+  /** Pids of our recent `nft -f` processes (their transactions are ours). */
+  private readonly ownPids: number[] = [];
+  /** Our transactions still running: a foreign-looking one seen meanwhile may be one of them. */
+  private inFlight = 0;
+  private readonly undecided: (() => void)[] = [];
+
   constructor(
     private readonly runner: CommandRunner,
     private readonly netns: NetnsBinding,
   ) {}
+
+  private rememberOwn(pid: number | undefined): void {
+    if (pid === undefined) return;
+    this.ownPids.push(pid);
+    if (this.ownPids.length > OWN_PIDS) this.ownPids.splice(0, this.ownPids.length - OWN_PIDS);
+  }
+
+  /** Decide once none of our own transactions is running (by then each one's pid is known). */
+  private whenSettled(decide: () => void): void {
+    if (this.inFlight === 0) decide();
+    else this.undecided.push(decide);
+  }
+
+  watchTable(family: NftFamily, name: string, changed: (why: 'foreign' | 'gap') => void): TableWatch {
+    checkTable(family, name);
+    const key = `${family} ${name}`;
+    const monitor = new NftMonitor({
+      // setpriv --pdeathsig: the monitor ends with the process that started it, even one killed with SIGKILL.
+      argv: inNetnsArgv(this.netns, ['setpriv', '--pdeathsig', 'TERM', 'nft', 'monitor']),
+      onTransaction: (t) => {
+        if (!t.tables.has(key)) return;
+        this.whenSettled(() => {
+          if (!this.ownPids.includes(t.pid)) changed('foreign');
+        });
+      },
+      onGap: () => changed('gap'),
+    });
+    monitor.start();
+    return { close: () => monitor.stop() };
+  }
 
   private argv(args: string[]): string[] {
     return inNetnsArgv(this.netns, ['nft', ...args]);
@@ -81,12 +134,16 @@ export class LinuxNftables implements Nftables {
     const text = JSON.stringify({ nftables: commands });
     const file = join(tmpdir(), `vnt-nft-${randomBytes(8).toString('hex')}.json`);
     await writeFile(file, text, { mode: 0o600, flag: 'wx' });
+    this.inFlight++;
     try {
       const args = opts.echo ? ['-e', '-a', '-j', '-f', file] : ['-j', '-f', file];
       const result = await this.runner.run({ argv: this.argv(args), logInput: text });
+      this.rememberOwn(result.pid);
       if (result.exitCode !== 0) throw commandError('Failed to apply nftables rules', result, 'INTERNAL_ERROR');
       return opts.echo ? parseNftOutput(result.stdout) : [];
     } finally {
+      this.inFlight--;
+      if (this.inFlight === 0) for (const decide of this.undecided.splice(0)) decide();
       await unlink(file).catch(() => {});
     }
   }

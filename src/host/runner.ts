@@ -38,6 +38,8 @@ export interface CommandResult {
   stdout: string;
   stderr: string;
   durationMs: number;
+  /** The program's process id, when the runner knows it (nft's monitor tells our own transactions apart by it). */
+  pid?: number;
 }
 
 /** One logged command. */
@@ -148,6 +150,7 @@ export class ExecRunner implements CommandRunner {
           stdout,
           stderr,
           durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+          ...(child.pid !== undefined ? { pid: child.pid } : {}),
         };
         this.logger(logEntryFor(spec, result));
         resolve(result);

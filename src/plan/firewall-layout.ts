@@ -71,6 +71,15 @@ export const DNAT4_KEEP_MAP = 'dnat4_keep';
 /** Guest address . protocol . port range that forwarded (DNATed) traffic may reach through the forward hook. */
 export const DNAT4_OPEN_SET = 'dnat4_open';
 
+/**
+ * Always empty; made only together with the base chains' rules. A
+ * network's batch that relies on the base being there starts by flushing
+ * it, so when something removed the table (`nft flush ruleset`) that batch
+ * fails as a whole instead of leaving the network's chains unhooked
+ * (requireBaseCommands).
+ */
+export const BASE_MARK_SET = 'base_ready';
+
 /** Every map and set of the table: networks only ever add and delete their elements. */
 export const ELEMENT_HOLDERS: readonly string[] = [
   FWD_IN_MAP,
@@ -82,6 +91,7 @@ export const ELEMENT_HOLDERS: readonly string[] = [
   DNAT4_PORT_MAP,
   DNAT4_KEEP_MAP,
   DNAT4_OPEN_SET,
+  BASE_MARK_SET,
 ];
 
 /** The chains of one network, named after its bridge (unique among active networks). */
@@ -144,6 +154,13 @@ function dnatRules(chain: string): NftCommand[] {
     add({ rule: { ...T, chain, expr: [...local, dnat('ip', mapLookup(key, DNAT4_ADDR_MAP), mapLookup(key, DNAT4_PORT_MAP))] } }),
     add({ rule: { ...T, chain, expr: [...local, dnat('ip', mapLookup(key, DNAT4_KEEP_MAP))] } }),
   ];
+}
+
+const baseMarkSet = (): NftSet => ({ ...T, name: BASE_MARK_SET, type: 'ifname' });
+
+/** Fails (nothing of its batch is applied) unless the base was built and is still there: flushing a set that does not exist is an error. */
+export function requireBaseCommands(): NftCommand[] {
+  return [flush({ set: baseMarkSet() })];
 }
 
 /**
@@ -217,6 +234,7 @@ export function baseCommands(chains: string[] = []): NftCommand[] {
     ...baseChainObjects().map((chain) => add({ chain })),
     ...baseChainObjects().map((chain) => flush({ chain: chainObject(chain.name) })),
     ...baseRuleCommands(),
+    add({ set: baseMarkSet() }),
   ];
 }
 

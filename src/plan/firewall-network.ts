@@ -27,6 +27,7 @@ import {
   baseCommands,
   chainObject,
   declareTableCommands,
+  requireBaseCommands,
   networkChainNames,
   type NetworkChainNames,
 } from './firewall-layout.js';
@@ -298,7 +299,8 @@ export function planNetworkFirewall(def: NetworkDef, options: NetworkFirewallOpt
   const chains = chainsOf(r);
 
   const names = chains.map(([name]) => name);
-  const apply: NftCommand[] = options.includeBase === false ? declareTableCommands(names) : baseCommands(names);
+  // Without the base, the batch requires it: it fails as a whole where the base is gone (BASE_MARK_SET).
+  const apply: NftCommand[] = options.includeBase === false ? [...declareTableCommands(names), ...requireBaseCommands()] : baseCommands(names);
   for (const [name, rules] of chains) {
     // Declared (added) above; the flush makes a second apply rebuild the chain instead of doubling it.
     apply.push(flush({ chain: chainObject(name) }));

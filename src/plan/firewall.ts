@@ -21,6 +21,7 @@
  *   map dnat4_port { type ipv4_addr . inet_proto . inet_service : inet_service; flags interval } #  that change the port
  *   map dnat4_keep { type ipv4_addr . inet_proto . inet_service : ipv4_addr; flags interval }    #  that keep it
  *   set dnat4_open { type ipv4_addr . inet_proto . inet_service; flags interval }                # their guests' ports
+ *   set base_ready { type ifname }                          # always empty: made with the base chains' rules
  *   chain forward     { type filter hook forward priority filter; policy accept;
  *                       ct status dnat ip daddr . meta l4proto . th dport @dnat4_open accept
  *                       oifname vmap @fwd_in
@@ -145,6 +146,13 @@
  * If the definition changed since `apply` (a new live def), run the stored
  * `remove` of the old plan before the new `apply`.
  *
+ * `apply` without the base (`includeBase: false`, for every network after
+ * the first of a process) flushes the empty set `base_ready` first, which
+ * only the base creates: where someone removed the table meanwhile (`nft
+ * flush ruleset`), that batch fails as a whole instead of installing the
+ * network's chains with nothing hooked to reach them, and the runtime runs
+ * it again with the base (src/driver/runtime/firewall.ts).
+ *
  * ## Other firewalls
  * `detectFirewallConflicts` reads `nft -j list ruleset` and explains base
  * chains of other tables (Docker, firewalld, ufw) whose drop policy on the
@@ -170,6 +178,7 @@ export {
   DNAT4_OPEN_SET,
   BASE_CHAINS,
   ELEMENT_HOLDERS,
+  BASE_MARK_SET,
   networkChainNames,
   planFirewallBase,
   planFirewallTeardown,

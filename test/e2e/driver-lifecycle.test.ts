@@ -14,7 +14,7 @@ import { createLinuxRuntime, type LinuxRuntime } from '../../src/driver/runtime/
 import { virtnetPaths, type VirtnetPaths } from '../../src/driver/common/paths.js';
 import { natXml, isolatedXml } from '../support/network-testkit.js';
 import type { VirError } from '../../src/util/errors.js';
-import { canUseNetns, createNetns, deleteNetns, inNetns, netnsPids } from './netns.js';
+import { canUseNetns, createNetns, deleteNetns, inNetns, netnsPids, workloadPids } from './netns.js';
 
 const root = canUseNetns();
 
@@ -54,7 +54,7 @@ describe.skipIf(!root)('network driver on the real kernel: lifecycle', () => {
     expect(active.map((n) => n.name).sort()).toEqual([...names].sort());
     expect(new Set(active.map((n) => n.bridge)).size).toBe(16);
     expect(bridges(ns)).toHaveLength(16);
-    expect(netnsPids(ns)).toHaveLength(16); // one dnsmasq each
+    expect(workloadPids(ns)).toHaveLength(16); // one dnsmasq each (and the runtime's nft monitor)
 
     await Promise.all(names.map((n) => driver.destroy(n)));
     await Promise.all(names.map((n) => driver.undefine(n)));

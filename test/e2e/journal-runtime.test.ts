@@ -16,7 +16,7 @@ import { virtnetPaths, type VirtnetPaths } from '../../src/driver/common/paths.j
 import { parseNetworkXml } from '../../src/conf/network/parse.js';
 import type { NetworkDef } from '../../src/conf/network/types.js';
 import { isolatedXml } from '../support/network-testkit.js';
-import { canUseNetns, createNetns, deleteNetns, inNetns, netnsPids } from './netns.js';
+import { canUseNetns, createNetns, deleteNetns, inNetns, netnsPids, workloadPids } from './netns.js';
 
 const root = canUseNetns();
 
@@ -76,7 +76,7 @@ describe.skipIf(!root)('journal records on the real runtime', () => {
     expect(readFileSync(join(paths.dnsmasqDir, 'upd.conf'), 'utf8')).toBe(confBefore);
     const pid = (adopted as { dnsmasq?: { pid: number } }).dnsmasq!.pid;
     expect(pid).not.toBe((updated as { dnsmasq?: { pid: number } }).dnsmasq!.pid);
-    expect(netnsPids(ns)).toEqual([pid]);
+    expect(workloadPids(ns)).toEqual([pid]);
     await rt.stop(before, adopted!);
     expect(netnsPids(ns)).toEqual([]);
   });

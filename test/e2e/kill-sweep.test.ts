@@ -25,7 +25,7 @@ import { natXml } from '../support/network-testkit.js';
 import { guestXml, interfaceXml } from '../support/guest-testkit.js';
 import { endAllDaemons, startServing, type DaemonProcess } from './daemon-process.js';
 import { guestNamespaces } from './guest-fixture.js';
-import { canUseNetns, createNetns, deleteNetns, inNetns, netnsPids } from './netns.js';
+import { canUseNetns, createNetns, deleteNetns, inNetns, isNftMonitor, netnsPids } from './netns.js';
 
 const root = canUseNetns();
 const FULL = process.env['VIRTNET_KILL_SWEEP'] === 'full';
@@ -163,7 +163,10 @@ describe.skipIf(!root)('a kill at any moment leaves nothing behind (real virtnet
     for (const g of guestNamespaces(ns)) if (!guestNs.has(g)) out.push(`guest namespace ${g}`);
     for (const g of guestNs) if (!guestNamespaces(ns).includes(g)) out.push(`${g} missing`);
 
-    const pids = netnsPids(ns);
+    // One dnsmasq per network; besides them only the running daemon's own nft monitor (its child), never a killed one's.
+    const ownMonitor = (pid: number): boolean =>
+      isNftMonitor(pid) && new RegExp(`^PPid:\\t${daemon?.pid}$`, 'm').test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const pids = netnsPids(ns).filter((pid) => !ownMonitor(pid));
     if (pids.length !== active.length) out.push(`${pids.length} processes for ${active.length} networks (pids ${pids.join(' ')})`);
 
     const tables = inNetns(ns, 'nft', ['list', 'tables']);

@@ -7,6 +7,7 @@
  * nftables rules with it. Nothing here touches the host's own namespace.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 
 const live = new Set<string>();
@@ -40,6 +41,20 @@ export function netnsPids(name: string): number[] {
     .filter((s) => /^\d+$/.test(s))
     .map(Number)
     .filter((pid) => pid !== process.pid);
+}
+
+/** Whether a process is an `nft monitor`: a runtime's watch of its nftables table (src/host/nft-monitor.ts). */
+export function isNftMonitor(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, 2).join(' ') === 'nft monitor';
+  } catch {
+    return false;
+  }
+}
+
+/** PIDs of what runs inside a namespace for its networks and guests (dnsmasq, clients): all but runtimes' nft monitors. */
+export function workloadPids(name: string): number[] {
+  return netnsPids(name).filter((pid) => !isNftMonitor(pid));
 }
 
 function killPids(pids: number[], signal: NodeJS.Signals): void {

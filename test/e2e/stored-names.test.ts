@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { escapeXml } from '../../src/xml/escape.js';
 import { natXml } from '../support/network-testkit.js';
 import { guestXml } from '../support/guest-testkit.js';
-import { canUseNetns, createNetns, deleteNetns, inNetns, netnsPids } from './netns.js';
+import { canUseNetns, createNetns, deleteNetns, inNetns, netnsPids, workloadPids } from './netns.js';
 import { guestNamespaces, openWorld, sweep, type GuestWorld } from './guest-fixture.js';
 
 const root = canUseNetns();
@@ -44,7 +44,7 @@ describe.skipIf(!root)('awkward names on the real kernel', () => {
     const w = world!;
     for (const [i, name] of NAMES.entries()) await w.networks.define(natXml(escapeXml(name), `10.61.${i}`));
     for (const name of NAMES) await w.networks.start(name);
-    const pids = netnsPids(ns).sort();
+    const pids = workloadPids(ns).sort();
     expect(pids).toHaveLength(NAMES.length);
     // Each network's pid file names its own dnsmasq.
     for (const file of (await w.networks.list()).map((n) => n.name)) {
@@ -58,7 +58,7 @@ describe.skipIf(!root)('awkward names on the real kernel', () => {
     await w.restart();
     expect(w.networks.startupReport?.problems).toEqual([]);
     expect(w.networks.startupReport?.adopted).toHaveLength(NAMES.length);
-    expect(netnsPids(ns).sort()).toEqual(pids);
+    expect(workloadPids(ns).sort()).toEqual(pids);
 
     for (const name of NAMES) {
       await w.networks.destroy(name);

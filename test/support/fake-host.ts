@@ -247,6 +247,15 @@ export class FakeHost implements Host {
         rec('nft', 'listRuleset', []);
         return structuredClone([...k.ns(ns).nft.values()].flat());
       },
+      // Others' transactions are the kernel's nftApplyAsOther; ours never reach the watch.
+      watchTable(_family: NftFamily, _name: string, changed: (why: 'foreign' | 'gap') => void) {
+        const stop = k.watchNft(ns, () => changed('foreign'));
+        return {
+          close: async () => {
+            stop();
+          },
+        };
+      },
     };
   }
 

@@ -89,6 +89,8 @@ export class FakeKernel {
   private nextHandle = 1;
   /** Lines to fail on purpose: the first pattern matching a line's text fails it with `reason`. */
   readonly lineFaults: { pattern: RegExp; reason: string; remaining: number }[] = [];
+  /** Who watches a namespace's nftables for others' transactions (FakeHost's nft.watchTable). */
+  readonly nftWatchers = new Map<string, Set<() => void>>();
 
   constructor(opts: FakeKernelOptions = {}) {
     this.linkTypes = new Set(opts.linkTypes ?? ['bridge', 'veth', 'tun', 'macvlan', 'macvtap', 'vxlan']);
@@ -473,6 +475,21 @@ export class FakeKernel {
 
   // ---- nftables ----------------------------------------------------------
 
+  /** A transaction by someone else (`nft flush ruleset` from a shell): applied, then the namespace's watchers are told. */
+  nftApplyAsOther(netns: NetnsBinding, commands: readonly NftObject[]): void {
+    this.nftApply(netns, commands);
+    for (const w of [...(this.nftWatchers.get(key(netns)) ?? [])]) w();
+  }
+
+  /** Be told of others' transactions in a namespace. */
+  watchNft(netns: NetnsBinding, watcher: () => void): () => void {
+    const k = key(netns);
+    const set = this.nftWatchers.get(k) ?? new Set();
+    set.add(watcher);
+    this.nftWatchers.set(k, set);
+    return () => set.delete(watcher);
+  }
+
   /** Apply an nftables JSON batch all-or-nothing; returns the echoed objects (adds, with handles). */
   nftApply(netns: NetnsBinding, commands: readonly NftObject[]): NftObject[] {
     const n = this.ns(netns);
@@ -511,6 +528,12 @@ export class FakeKernel {
             if (type === 'rule' || !objs.some((o) => 'map' in o && (o.map as Record<string, unknown>).name === parentName)) noSuch();
           }
         }
+        // Adding a chain, set or map that exists is a no-op, as in nftables.
+        if (
+          (type === 'chain' || type === 'set' || type === 'map') &&
+          objs.some((o) => (o[type] as Record<string, unknown> | undefined)?.name === spec.name)
+        )
+          continue;
         const withHandle = { ...spec, handle: this.nextHandle++ };
         objs.push({ [type]: withHandle });
         echoed.push({ add: { [type]: withHandle } });
@@ -521,6 +544,22 @@ export class FakeKernel {
           continue;
         }
         const objs = tables.get(tableKey(spec, false)) ?? noSuch();
+        if (type === 'element') {
+          // Elements go by key: drop those keys from the set's or map's element objects.
+          const keyOf = (e: unknown): string => JSON.stringify(Array.isArray(e) ? e[0] : e);
+          const gone = new Set((Array.isArray(spec.elem) ? spec.elem : []).map(keyOf));
+          let found = 0;
+          for (let i = objs.length - 1; i >= 0; i--) {
+            const el = objs[i]?.element as { name?: unknown; elem?: unknown[] } | undefined;
+            if (el === undefined || el.name !== spec.name || !Array.isArray(el.elem)) continue;
+            const kept = el.elem.filter((e) => !gone.has(keyOf(e)));
+            found += el.elem.length - kept.length;
+            if (kept.length === 0) objs.splice(i, 1);
+            else el.elem = kept;
+          }
+          if (found < gone.size && verb === 'delete') noSuch();
+          continue;
+        }
         const at = objs.findIndex((o) => {
           const v = o[type] as Record<string, unknown> | undefined;
           return v !== undefined && (spec.handle !== undefined ? v.handle === spec.handle : v.name === spec.name);
@@ -540,6 +579,13 @@ export class FakeKernel {
           continue;
         }
         const objs = tables.get(tableKey(spec, type === 'table')) ?? noSuch();
+        if (type === 'set' || type === 'map') {
+          // A set or map that does not exist cannot be flushed; flushing drops its elements.
+          if (!objs.some((o) => (o[type] as Record<string, unknown> | undefined)?.name === spec.name)) noSuch();
+          for (let i = objs.length - 1; i >= 0; i--)
+            if ((objs[i]?.element as Record<string, unknown> | undefined)?.name === spec.name) objs.splice(i, 1);
+          continue;
+        }
         for (let i = objs.length - 1; i >= 0; i--) {
           const rule = objs[i]?.rule as Record<string, unknown> | undefined;
           if (rule && (type === 'table' || rule.chain === spec.name)) objs.splice(i, 1);

@@ -24,7 +24,7 @@ import { effectivePrefix, parseIp, subnetsOverlap, type IpAddress } from '../../
 import { VirError } from '../../src/util/errors.js';
 import { collisionError } from '../../src/plan/plan-collision.js';
 import type { DhcpLease } from '../../src/contract/network-api.js';
-import type { AppliedNetwork, LiveChange, NetworkRuntime, StartContext, UpdateContext } from '../../src/driver/runtime/index.js';
+import type { AppliedNetwork, LiveChange, NetworkHealthChange, NetworkRuntime, StartContext, UpdateContext } from '../../src/driver/runtime/index.js';
 
 /** Host state that survives a driver (and runtime) restart. */
 export interface FakeRuntimeState {
@@ -123,6 +123,18 @@ export class FakeRuntime implements NetworkRuntime {
   /** Make the next `op` call (for `network`, or any) fail with `error`. */
   failNext(op: FakeRuntimeOp, error: Error, network?: string): void {
     this.failures.push({ op, network, error });
+  }
+
+  private readonly healthListeners = new Set<(change: NetworkHealthChange) => void>();
+
+  watchHealth(listener: (change: NetworkHealthChange) => void): () => void {
+    this.healthListeners.add(listener);
+    return () => this.healthListeners.delete(listener);
+  }
+
+  /** Report a network damaged or repaired, as the Linux runtime's firewall watch does. */
+  reportHealth(change: NetworkHealthChange): void {
+    for (const l of [...this.healthListeners]) l(change);
   }
 
   /** Calls of one kind, as network names. */

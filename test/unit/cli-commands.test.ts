@@ -88,6 +88,18 @@ describe('looking networks up', () => {
     expect(client.calls.some((c) => c.method === 'lookupByName')).toBe(false);
   });
 
+  it("net-info is virsh's, and says Degraded only while the daemon repairs the network", async () => {
+    const client = await withNetworks('isolated.xml');
+    await client.start('isolated');
+    const o = client.nets.get('isolated');
+    const plain = (await cli(client, ['net-info', 'isolated'])).stdout;
+    expect(plain).not.toContain('Degraded');
+    expect(plain.split('\n').map((l) => l.split(':')[0])).toEqual(['Name', 'UUID', 'Active', 'Persistent', 'Autostart', 'Bridge', '', '']);
+    if (o) o.degraded = 'firewall rules changed outside virtnetd: the table is gone';
+    const r = await cli(client, ['net-info', 'isolated']);
+    expect(r.stdout).toBe(`${plain.slice(0, -1)}Degraded:       firewall rules changed outside virtnetd: the table is gone\n\n`);
+  });
+
   it('net-name takes only a uuid, net-uuid only a name', async () => {
     const client = await withNetworks('isolated.xml');
     const uuid = client.nets.get('isolated')?.def.uuid as string;

@@ -56,6 +56,8 @@ interface NetObj {
   active: boolean;
   persistent: boolean;
   autostart: boolean;
+  /** What the daemon would report as degraded (a test sets it). */
+  degraded?: string;
 }
 
 export interface FakeCall {
@@ -106,6 +108,7 @@ export class FakeClient implements VirtnetClient {
     if (o.def.bridge.name) i.bridge = o.def.bridge.name;
     const title = (o.newDef ?? o.def).title;
     if (title !== undefined) i.title = title;
+    if (o.active && o.degraded !== undefined) i.degraded = o.degraded;
     return i;
   }
 

@@ -229,7 +229,7 @@ describe('subscribe over server-sent events', () => {
     driver.emit(lease);
     await c.destroy('ev');
     await until(() => got.length === 4);
-    expect(got.map((e) => (e.kind === 'lease' ? e.action : e.kind === 'autostart' ? e.autostart : e.event))).toEqual([
+    expect(got.map((e) => (e.kind === 'lease' ? e.action : e.kind === 'autostart' ? e.autostart : e.kind === 'health' ? e.state : e.event))).toEqual([
       'Defined',
       'Started',
       'add',

@@ -379,3 +379,43 @@ describe('close', () => {
     expect(e.message).toBe('internal error: network state driver is not active');
   });
 });
+
+describe('a running network changed behind the runtime', () => {
+  it('shows as degraded, with why, until the runtime repairs it; a health event goes out each time', async () => {
+    await t.driver.define(natXml('h1', '10.61.1'));
+    await t.driver.start('h1');
+    await t.driver.define(natXml('h2', '10.61.2'));
+    const uuid = (await t.driver.lookupByName('h1')).uuid;
+    expect((await t.driver.lookupByName('h1')).degraded).toBeUndefined();
+
+    t.runtime.reportHealth({ network: 'h1', state: 'degraded', reason: 'firewall rules changed outside virtnetd: the table is gone' });
+    expect((await t.driver.lookupByName('h1')).degraded).toBe('firewall rules changed outside virtnetd: the table is gone');
+    expect((await t.driver.list()).map((n) => [n.name, n.degraded])).toEqual([
+      ['h1', 'firewall rules changed outside virtnetd: the table is gone'],
+      ['h2', undefined],
+    ]);
+    // A report about a network that does not run changes nothing.
+    t.runtime.reportHealth({ network: 'h2', state: 'degraded', reason: 'x' });
+    expect((await t.driver.lookupByName('h2')).degraded).toBeUndefined();
+
+    t.runtime.reportHealth({ network: 'h1', state: 'repaired', reason: 'firewall rules re-applied' });
+    expect('degraded' in (await t.driver.lookupByName('h1'))).toBe(false);
+    const health = t.events.filter((e) => e.kind === 'health');
+    expect(health).toEqual([
+      {
+        kind: 'health',
+        state: 'degraded',
+        network: { name: 'h1', uuid },
+        reason: 'firewall rules changed outside virtnetd: the table is gone',
+        time: expect.any(Number),
+      },
+      { kind: 'health', state: 'repaired', network: { name: 'h1', uuid }, reason: 'firewall rules re-applied', time: expect.any(Number) },
+    ]);
+
+    // Stopping forgets it.
+    t.runtime.reportHealth({ network: 'h1', state: 'degraded', reason: 'again' });
+    await t.driver.destroy('h1');
+    await t.driver.start('h1');
+    expect((await t.driver.lookupByName('h1')).degraded).toBeUndefined();
+  });
+});

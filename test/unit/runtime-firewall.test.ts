@@ -8,6 +8,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Nftables, NftObject } from '../../src/host/nft.js';
 import { FirewallControl, tableIsIdle } from '../../src/driver/runtime/firewall.js';
+import { expectationOf, findDamage } from '../../src/driver/runtime/firewall-check.js';
+import { parseNetworkXml } from '../../src/conf/network/parse.js';
+import { planNetworkFirewall } from '../../src/plan/firewall.js';
+import { BASE_CHAINS, baseCommands } from '../../src/plan/firewall-layout.js';
+import { FakeHost } from '../support/fake-host.js';
+import { NftMonitorParser, type NftTransaction } from '../../src/host/nft-monitor.js';
+import { pollUntil } from '../support/poll.js';
 
 const T = { family: 'inet', table: 'virtnet' };
 const idle: NftObject[] = [
@@ -139,5 +146,145 @@ describe('FirewallControl', () => {
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
     expect(seen).toEqual(['[{"x":1}]', '[{"bad":1},{"x":3},{"x":4}]', '[{"bad":1}]', '[{"x":3}]', '[{"x":4}]']);
+  });
+});
+
+// ---- isolation never silently disappears -------------------------------------
+
+const netDef = (name: string, third: number) =>
+  parseNetworkXml(
+    `<network><name>${name}</name><forward mode='nat'/><ip address='10.70.${third}.1' prefix='24'><dhcp><range start='10.70.${third}.10' end='10.70.${third}.20'/></dhcp></ip></network>`,
+  );
+
+/** A network's two batches, as the runtime plans them: with the base (first in the process), and without (relying on it). */
+function batches(name: string, third: number) {
+  const def = netDef(name, third);
+  const bridge = `vbr-${name}`;
+  return {
+    bridge,
+    name,
+    withBase: planNetworkFirewall(def, { bridge }).apply.nftables,
+    networkOnly: planNetworkFirewall(def, { bridge, includeBase: false }).apply.nftables,
+    remove: planNetworkFirewall(def, { bridge }).remove.nftables,
+  };
+}
+
+/** What is missing from the fake kernel's table compared with what the batches made. */
+async function missingFrom(host: FakeHost, nets: ReturnType<typeof batches>[]): Promise<string[]> {
+  const listing = await host.nft.listTable('inet', 'virtnet');
+  const damage = findDamage(listing, expectationOf(baseCommands()), new Map(nets.map((n) => [n.name, expectationOf(n.networkOnly)])));
+  return [...damage.base, ...[...damage.networks].flatMap(([n, lacks]) => lacks.map((l) => `${n}: ${l}`))];
+}
+
+const flushRuleset = [{ flush: { ruleset: null } }];
+
+describe('FirewallControl when someone else changes the table', () => {
+  it('a network batch relying on the base fails where the base is gone, and runs again with it: a start after `nft flush ruleset` gets its hook chains', async () => {
+    const host = new FakeHost();
+    const fw = new FirewallControl(host.nft, { watch: false });
+    const a = batches('a', 1);
+    const b = batches('b', 2);
+    await fw.apply(a.bridge, a.withBase, a.networkOnly, a.name);
+    host.kernel.nftApply(null, flushRuleset);
+    await fw.apply(b.bridge, b.withBase, b.networkOnly, b.name);
+    const listing = (await host.nft.listTable('inet', 'virtnet')) ?? [];
+    expect(
+      listing
+        .filter((o) => (o.chain as { hook?: string } | undefined)?.hook !== undefined)
+        .map((o) => (o.chain as { name: string }).name)
+        .sort(),
+    ).toEqual([...BASE_CHAINS].sort());
+    expect(await missingFrom(host, [b])).toEqual([]);
+    // The base was gone, so the others' rules were too: the check that follows puts them back.
+    await fw.check();
+    expect(await missingFrom(host, [a, b])).toEqual([]);
+  });
+
+  it('notices a foreign change, re-applies what is missing in one transaction, and reports the networks degraded, then repaired', async () => {
+    const host = new FakeHost();
+    const warnings: string[] = [];
+    const fw = new FirewallControl(host.nft, { onWarning: (m) => warnings.push(m), checkDelayMs: 1 });
+    const health: string[] = [];
+    fw.onHealth((h) => health.push(`${h.owner} ${h.state}: ${h.reason}`));
+    const a = batches('a', 1);
+    const b = batches('b', 2);
+    await Promise.all([fw.apply(a.bridge, a.withBase, a.networkOnly, a.name), fw.apply(b.bridge, b.withBase, b.networkOnly, b.name)]);
+    const appliedBefore = host.calls.filter((c) => c.area === 'nft' && c.method === 'apply').length;
+
+    // `nft flush ruleset` (what reloading nftables.service does).
+    host.kernel.nftApplyAsOther(null, flushRuleset);
+    await pollUntil(() => health.length === 4, { ms: 2000, everyMs: 5, what: 'the repair' });
+    expect(health).toEqual([
+      'a degraded: firewall rules changed outside virtnetd: the table is gone',
+      'b degraded: firewall rules changed outside virtnetd: the table is gone',
+      'a repaired: firewall rules re-applied',
+      'b repaired: firewall rules re-applied',
+    ]);
+    expect(await missingFrom(host, [a, b])).toEqual([]);
+    expect(host.calls.filter((c) => c.area === 'nft' && c.method === 'apply').length - appliedBefore).toBe(1);
+    expect(warnings[0]).toBe("network 'a': its firewall rules were changed outside virtnetd (the table is gone); re-applying them");
+
+    // Someone deletes one network's element: only that one is degraded and repaired.
+    health.length = 0;
+    host.kernel.nftApplyAsOther(null, [{ delete: { element: { family: 'inet', table: 'virtnet', name: 'fwd_in', elem: [b.bridge] } } }]);
+    await pollUntil(() => health.length === 2, { ms: 2000, everyMs: 5, what: 'the repair' });
+    expect(health).toEqual([
+      'b degraded: firewall rules changed outside virtnetd: element vbr-b of fwd_in is gone',
+      'b repaired: firewall rules re-applied',
+    ]);
+    expect(await missingFrom(host, [a, b])).toEqual([]);
+
+    // Our own changes are not someone else's.
+    health.length = 0;
+    await fw.remove(a.bridge, a.remove);
+    await fw.check();
+    expect(health).toEqual([]);
+    fw.close();
+  });
+
+  it('retries a repair that fails, and stays degraded meanwhile', async () => {
+    const host = new FakeHost();
+    const fw = new FirewallControl(host.nft, { checkDelayMs: 1 });
+    const health: string[] = [];
+    fw.onHealth((h) => health.push(`${h.owner} ${h.state}`));
+    const a = batches('a', 1);
+    await fw.apply(a.bridge, a.withBase, a.networkOnly, a.name);
+    host.failNext('nft', 'apply', new Error('Could not process rule: Device or resource busy'));
+    host.kernel.nftApplyAsOther(null, flushRuleset);
+    await pollUntil(() => health.length === 1, { ms: 2000, everyMs: 5, what: 'the report' });
+    expect(health).toEqual(['a degraded']);
+    await pollUntil(() => health.length === 2, { ms: 5000, everyMs: 20, what: 'the retried repair' });
+    expect(health).toEqual(['a degraded', 'a repaired']);
+    expect(await missingFrom(host, [a])).toEqual([]);
+    fw.close();
+  });
+});
+
+describe('nft monitor output', () => {
+  it('is read into transactions: the tables each touched, and the process that made it', () => {
+    const seen: NftTransaction[] = [];
+    const p = new NftMonitorParser((t) => seen.push(t));
+    // As nft 1.0.6 prints it, cut anywhere.
+    const text = [
+      'add table inet virtnet',
+      '# new generation 2 by process 10377 (nft)',
+      'add chain inet virtnet forward { type filter hook forward priority filter; policy accept; }',
+      'add element inet virtnet fwd_in { "x" : jump in_x }',
+      'add rule ip other FORWARD ip saddr 198.51.100.7 drop',
+      '# new generation 3 by process 10378 (nft)',
+      'delete set inet virtnet m',
+      'delete table inet virtnet',
+      'delete table ip other',
+      '# new generation 9 by process 10384 (firewalld)',
+      '',
+    ].join('\n');
+    p.push(text.slice(0, 50));
+    p.push(text.slice(50, 51));
+    p.push(text.slice(51));
+    expect(seen.map((t) => [t.generation, t.pid, t.comm, [...t.tables].sort()])).toEqual([
+      [2, 10377, 'nft', ['inet virtnet']],
+      [3, 10378, 'nft', ['inet virtnet', 'ip other']],
+      [9, 10384, 'firewalld', ['inet virtnet', 'ip other']],
+    ]);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The read-only single-network commands: net-info (virsh's labels, 15
- * columns wide; the Bridge line only when there is a bridge), net-uuid,
+ * columns wide; the Bridge line only when there is a bridge; virtnet's own
+ * Degraded line only while the daemon repairs the network), net-uuid,
  * net-name and net-dumpxml (live or --inactive; --xpath/--wrap go through
  * libxml2, loaded only then: xml-dump.ts, shared with dumpxml).
  */
@@ -26,6 +27,7 @@ export const netInfo: CommandDef = {
     out += label('Persistent:', n.persistent ? 'yes' : 'no');
     out += label('Autostart:', n.autostart ? 'yes' : 'no');
     if (n.bridge) out += label('Bridge:', n.bridge);
+    if (n.degraded !== undefined) out += label('Degraded:', n.degraded);
     sh.print(out);
     return true;
   },

@@ -61,7 +61,7 @@ import { portForwardFromApi, portForwardOf, selectorFromApi } from '../../conf/n
 import { checkForwardsFree, planForwardChange, type ForwardChange, type ForwardPlan } from './forwards.js';
 import { hasNamedTargets, resolveForwardTargets, type TargetFacts } from './forward-targets.js';
 import { Versions, checkVersion } from '../common/version.js';
-import type { AppliedNetwork, LiveChange, NetworkRuntime } from '../runtime/seam.js';
+import type { AppliedNetwork, LiveChange, NetworkHealthChange, NetworkRuntime } from '../runtime/seam.js';
 import type { VirtnetPaths } from '../common/paths.js';
 import { NetworkStore } from './store.js';
 import { NetworkObject, NetworkObjectList } from './objects.js';
@@ -129,6 +129,8 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
   private readonly versions = new Versions<NetworkDef>((def) => formatNetworkXml(def, { inactive: true }), true);
   /** Port forwards to guests' names being brought up to date, per network (forward-targets.ts). */
   private readonly targetRefresh = new Map<string, Promise<void>>();
+  /** Ends the runtime's health reports (onHealth). */
+  private stopHealthWatch: (() => void) | undefined;
 
   /** Use createNetworkDriver (src/driver/network/index.ts), which also runs startup. */
   constructor(options: NetworkDriverOptions) {
@@ -162,6 +164,8 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
    */
   async initialize(): Promise<StartupReport> {
     if (this.startup !== undefined) return this.startup;
+    // Hear about networks whose host side is changed behind our back (before adoption, which may find some).
+    this.stopHealthWatch ??= this.runtime.watchHealth?.((change) => this.onHealth(change));
     this.startup = await initializeDriver({
       paths: this.paths,
       store: this.store,
@@ -192,8 +196,29 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
   async close(): Promise<void> {
     if (!this.calls.stop()) return;
     await this.calls.settled();
+    this.stopHealthWatch?.();
     this.leasesWatcher?.close();
     this.events.clear();
+  }
+
+  /**
+   * The runtime found a running network's host side changed (its firewall
+   * rules flushed by someone else), or put it back: the network shows as
+   * degraded (NetworkInfo.degraded) until then, a warning is logged and a
+   * `health` event goes out.
+   */
+  private onHealth(change: NetworkHealthChange): void {
+    const obj = this.objects.findByName(change.network);
+    if (obj === undefined || !obj.active) return;
+    const network = { name: obj.name, uuid: obj.uuid };
+    if (change.state === 'degraded') {
+      obj.degraded = change.reason;
+      this.logger.warn({ network: obj.name, reason: change.reason }, 'network degraded');
+    } else {
+      obj.degraded = undefined;
+      this.logger.info({ network: obj.name }, 'network repaired');
+    }
+    this.events.emit({ kind: 'health', state: change.state, network, reason: change.reason, time: this.now() });
   }
 
   /* ------------------------------------------------------------------ */
@@ -344,6 +369,7 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
     this.ports.clear(obj.name, obj.def);
     obj.active = false;
     obj.applied = undefined;
+    obj.degraded = undefined;
     obj.unsetDefTransient();
     this.logger.info({ network: obj.name }, 'network stopped');
   }

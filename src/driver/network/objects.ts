@@ -28,6 +28,8 @@ export class NetworkObject extends DefObject<NetworkDef> {
   autostart = false;
   /** What the runtime applied, while active. */
   applied: AppliedNetwork | undefined;
+  /** While active: what the runtime found changed behind its back, until it is repaired. */
+  degraded: string | undefined;
 
   /**
    * virNetworkObjUpdateAssignDef. `live`: `def` is the new live def. Not
@@ -54,6 +56,7 @@ export class NetworkObject extends DefObject<NetworkDef> {
     };
     if (this.def.bridge.name !== undefined && this.def.bridge.name !== '') info.bridge = this.def.bridge.name;
     if (this.def.title !== undefined) info.title = this.def.title;
+    if (this.active && this.degraded !== undefined) info.degraded = this.degraded;
     return info;
   }
 }

@@ -9,7 +9,7 @@
 import type { NetworkDef } from '../../conf/network/types.js';
 import type { DhcpLease } from '../../contract/network-api.js';
 import type { NicPlug } from '../../host/guest-backend.js';
-import type { AppliedNetwork, LiveChange, NetworkRuntime, PortAttachment, StartContext, UpdateContext } from './seam.js';
+import type { AppliedNetwork, LiveChange, NetworkHealthChange, NetworkRuntime, PortAttachment, StartContext, UpdateContext } from './seam.js';
 
 export interface RuntimeKind {
   /** The `runtime` field of the records this runtime writes. */
@@ -75,6 +75,13 @@ export class RuntimeByKind implements NetworkRuntime {
 
   async prunePorts(def: NetworkDef, applied: AppliedNetwork, held: readonly PortAttachment[]): Promise<void> {
     await this.forApplied(applied).prunePorts?.(def, applied, held);
+  }
+
+  watchHealth(listener: (change: NetworkHealthChange) => void): () => void {
+    const stops = [...this.kinds.map((k) => k.runtime), this.fallback].flatMap((r) => (r.watchHealth ? [r.watchHealth(listener)] : []));
+    return () => {
+      for (const stop of stops) stop();
+    };
   }
 
   async reconcileOwned(networks: readonly { def: NetworkDef; applied?: AppliedNetwork }[]): Promise<void> {

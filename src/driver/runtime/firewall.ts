@@ -8,8 +8,21 @@
  * runs are merged into the next transaction (group commit); a merged
  * transaction that fails is retried batch by batch, so each network still
  * succeeds or fails on its own.
+ *
+ * Isolation never silently disappears (docs/network-runtime.md, "When
+ * someone else changes the table"):
+ * - A network's batch without the base requires it (BASE_MARK_SET): after
+ *   `nft flush ruleset` it fails as a whole, and is run again with the
+ *   base, so a start never answers success with its chains unhooked.
+ * - While any network has rules, the table is watched (nft monitor in the
+ *   namespace, Nftables.watchTable): after a transaction that touched it
+ *   and was not ours, or after the watch was down, the table is listed and
+ *   compared with what our batches made (firewall-check.ts); what is
+ *   missing is re-applied in one transaction: the base, and every network
+ *   that lost something. The networks concerned are reported degraded, then
+ *   repaired (onHealth); a repair that fails is retried, 1 s, 2 s, … 30 s.
  */
-import type { Nftables, NftObject } from '../../host/nft.js';
+import type { Nftables, NftObject, TableWatch } from '../../host/nft.js';
 import {
   BASE_CHAINS as BASE_CHAIN_LIST,
   ELEMENT_HOLDERS as ELEMENT_HOLDER_LIST,
@@ -18,6 +31,8 @@ import {
   planFirewallTeardown,
   removeBeforeApply,
 } from '../../plan/firewall.js';
+import { baseCommands } from '../../plan/firewall-layout.js';
+import { expectationOf, findDamage, type Expectation } from './firewall-check.js';
 
 const BASE_CHAINS = new Set(BASE_CHAIN_LIST);
 const ELEMENT_HOLDERS = new Set(ELEMENT_HOLDER_LIST);
@@ -39,9 +54,18 @@ export function tableIsIdle(objects: readonly NftObject[]): boolean {
   return true;
 }
 
+/** A network's rules were found missing ('degraded'), or are back ('repaired'). */
+export interface FirewallHealth {
+  /** The network, as the caller named it when applying its rules. */
+  owner: string;
+  state: 'degraded' | 'repaired';
+  /** What was missing or changed, for the log and the API. */
+  reason: string;
+}
+
 type Job =
-  | { kind: 'apply'; bridge: string; withBase: readonly NftObject[]; networkOnly: readonly NftObject[] }
-  | { kind: 'replace'; bridge: string; remove: readonly NftObject[]; apply: readonly NftObject[] }
+  | { kind: 'apply'; bridge: string; owner: string; withBase: readonly NftObject[]; networkOnly: readonly NftObject[] }
+  | { kind: 'replace'; bridge: string; owner: string; remove: readonly NftObject[]; apply: readonly NftObject[]; networkOnly: readonly NftObject[] }
   | { kind: 'remove'; bridge: string; remove: readonly NftObject[] };
 
 interface Queued {
@@ -50,15 +74,61 @@ interface Queued {
   reject: (e: unknown) => void;
 }
 
+interface ActiveRules {
+  owner: string;
+  /** The network's batch that needs the base: what a repair re-applies. */
+  networkOnly: readonly NftObject[];
+  expect: Expectation;
+}
+
+export interface FirewallControlOptions {
+  /** Watch the table for others' changes (default true where the Nftables can). */
+  watch?: boolean;
+  /** Non-fatal problems (a repair that failed, the watch that could not run). */
+  onWarning?: (message: string) => void;
+  /** How long to gather others' transactions before a check (ms; default 25). */
+  checkDelayMs?: number;
+}
+
+const RETRY_MS = { first: 1000, max: 30_000 };
+
 export class FirewallControl {
   private readonly pending: Queued[] = [];
   private draining = false;
   /** Bridges whose rules this process applied or adopted. */
-  private readonly active = new Set<string>();
-  /** Whether this process has built the table's base chains (they stay until the table is dropped). */
+  private readonly active = new Map<string, ActiveRules>();
+  /** Whether this process has built the table's base chains (they stay until the table is dropped, or someone removes them). */
   private baseBuilt = false;
+  private readonly baseExpect = expectationOf(baseCommands());
+  private watch: TableWatch | undefined;
+  private checkTimer: NodeJS.Timeout | undefined;
+  private checkWanted = false;
+  private retryMs = RETRY_MS.first;
+  /** Bridges reported degraded and not yet repaired. */
+  private readonly degraded = new Set<string>();
+  private readonly healthListeners = new Set<(h: FirewallHealth) => void>();
+  private readonly checkWaiters: (() => void)[] = [];
+  private closed = false;
 
-  constructor(private readonly nft: Nftables) {}
+  constructor(
+    private readonly nft: Nftables,
+    private readonly options: FirewallControlOptions = {},
+  ) {}
+
+  /** Be told when a network's rules go missing and come back. */
+  onHealth(listener: (h: FirewallHealth) => void): () => void {
+    this.healthListeners.add(listener);
+    return () => this.healthListeners.delete(listener);
+  }
+
+  /** Stop watching (the rules stay). */
+  close(): void {
+    this.closed = true;
+    void this.watch?.close();
+    this.watch = undefined;
+    if (this.checkTimer !== undefined) clearTimeout(this.checkTimer);
+    this.checkTimer = undefined;
+  }
 
   private enqueue(job: Job): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -81,10 +151,29 @@ export class FirewallControl {
   }
 
   private done(job: Job): void {
-    if (job.kind === 'remove') this.active.delete(job.bridge);
-    else {
+    if (job.kind === 'remove') {
+      this.active.delete(job.bridge);
+      this.degraded.delete(job.bridge);
+    } else {
       this.baseBuilt = true;
-      this.active.add(job.bridge);
+      this.active.set(job.bridge, { owner: job.owner, networkOnly: job.networkOnly, expect: expectationOf(job.networkOnly) });
+    }
+  }
+
+  /** Run jobs' commands as one transaction; if that relied on the base and failed, it may be gone: once more with it. */
+  private async runTogether(jobs: readonly Job[]): Promise<void> {
+    const reliedOnBase = this.baseBuilt && jobs.some((j) => j.kind === 'apply' && j.networkOnly !== j.withBase);
+    const commands = this.commandsOf(jobs);
+    if (commands.length === 0) return;
+    try {
+      await this.nft.apply(commands);
+    } catch (e) {
+      if (!reliedOnBase) throw e;
+      this.baseBuilt = false;
+      await this.nft.apply(this.commandsOf(jobs));
+      // The base was gone: whoever removed it took the other networks' rules too.
+      this.options.onWarning?.('the nftables table inet virtnet had lost its base chains (changed outside virtnetd); rebuilt them');
+      this.wantCheck();
     }
   }
 
@@ -93,42 +182,50 @@ export class FirewallControl {
    * next transaction together (a commit that deletes anything waits for an
    * RCU grace period, ~16 ms here, so 16 stops at once cost one wait instead
    * of 16). If a merged transaction fails, nothing of it was applied and its
-   * jobs are retried one by one, so only the faulty one fails.
+   * jobs are retried one by one, so only the faulty one fails. A check of
+   * the table, when asked for, runs after the changes queued before it.
    */
   private async drain(): Promise<void> {
     this.draining = true;
     try {
-      while (this.pending.length > 0) {
+      while (this.pending.length > 0 || this.checkWanted) {
         const batch = this.pending.splice(0);
         const jobs = batch.map((q) => q.job);
         const outcome: (unknown | undefined)[] = batch.map(() => undefined);
-        const commands = this.commandsOf(jobs);
-        try {
-          if (commands.length > 0) await this.nft.apply(commands);
-          for (const j of jobs) this.done(j);
-        } catch (e) {
-          if (batch.length === 1) outcome[0] = e;
-          else {
-            for (const [i, j] of jobs.entries()) {
-              try {
-                const own = this.commandsOf([j]);
-                if (own.length > 0) await this.nft.apply(own);
-                this.done(j);
-              } catch (err) {
-                outcome[i] = err;
+        if (jobs.length > 0) {
+          try {
+            await this.runTogether(jobs);
+            for (const j of jobs) this.done(j);
+          } catch (e) {
+            if (batch.length === 1) outcome[0] = e;
+            else {
+              for (const [i, j] of jobs.entries()) {
+                try {
+                  await this.runTogether([j]);
+                  this.done(j);
+                } catch (err) {
+                  outcome[i] = err;
+                }
               }
             }
           }
-        }
-        if (jobs.some((j, i) => j.kind === 'remove' && outcome[i] === undefined)) {
-          await this.dropIfIdle().catch((e: unknown) => {
-            for (const [i, j] of jobs.entries()) if (j.kind === 'remove' && outcome[i] === undefined) outcome[i] = e;
+          if (jobs.some((j, i) => j.kind === 'remove' && outcome[i] === undefined)) {
+            await this.dropIfIdle().catch((e: unknown) => {
+              for (const [i, j] of jobs.entries()) if (j.kind === 'remove' && outcome[i] === undefined) outcome[i] = e;
+            });
+          }
+          await this.updateWatch();
+          batch.forEach((q, i) => {
+            if (outcome[i] === undefined) q.resolve();
+            else q.reject(outcome[i]);
           });
         }
-        batch.forEach((q, i) => {
-          if (outcome[i] === undefined) q.resolve();
-          else q.reject(outcome[i]);
-        });
+        if (this.checkWanted && this.pending.length === 0) {
+          this.checkWanted = false;
+          const waiters = this.checkWaiters.splice(0);
+          await this.checkAndRepair();
+          for (const w of waiters) w();
+        }
       }
     } finally {
       this.draining = false;
@@ -145,17 +242,127 @@ export class FirewallControl {
     }
   }
 
+  // ---- watching the table ---------------------------------------------------
+
+  /**
+   * Watch while any network has rules; not otherwise (an idle daemon runs
+   * no monitor, and once the last network stops nothing of ours is left in
+   * the namespace: the stop that ends the watch waits for it).
+   */
+  private async updateWatch(): Promise<void> {
+    if (this.closed || this.options.watch === false || this.nft.watchTable === undefined) return;
+    if (this.active.size > 0 && this.watch === undefined) {
+      this.watch = this.nft.watchTable(NFT_FAMILY, NFT_TABLE, () => this.wantCheck());
+    } else if (this.active.size === 0 && this.watch !== undefined) {
+      const watch = this.watch;
+      this.watch = undefined;
+      await watch.close();
+    }
+  }
+
+  /** A check soon (others' transactions come in bursts: one check for the burst). */
+  private wantCheck(delayMs = this.options.checkDelayMs ?? 25): void {
+    if (this.closed || this.checkTimer !== undefined) return;
+    this.checkTimer = setTimeout(() => {
+      this.checkTimer = undefined;
+      this.checkWanted = true;
+      if (!this.draining) void this.drain();
+    }, delayMs);
+    this.checkTimer.unref();
+  }
+
+  /** Check the table now (tests); resolves once it is checked and, if needed, repaired. */
+  check(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.checkWaiters.push(resolve);
+      this.checkWanted = true;
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private emit(h: FirewallHealth): void {
+    for (const l of [...this.healthListeners]) {
+      try {
+        l(h);
+      } catch {
+        /* a listener's problem is its own */
+      }
+    }
+  }
+
+  /** List the table, compare it with what our batches made, re-apply what is missing (the base and every network that lost something). */
+  private async checkAndRepair(): Promise<void> {
+    if (this.active.size === 0) return;
+    let hit: Map<string, string>;
+    try {
+      const listing = await this.nft.listTable(NFT_FAMILY, NFT_TABLE);
+      const damage = findDamage(listing, this.baseExpect, new Map([...this.active].map(([bridge, a]) => [bridge, a.expect])));
+      hit = new Map();
+      for (const bridge of this.active.keys()) {
+        const lacks = [...new Set([...damage.base, ...(damage.networks.get(bridge) ?? [])])];
+        if (lacks.length > 0) hit.set(bridge, lacks.slice(0, 3).join('; ') + (lacks.length > 3 ? `; and ${lacks.length - 3} more` : ''));
+      }
+      if (damage.base.length > 0) this.baseBuilt = false;
+    } catch (e) {
+      this.options.onWarning?.(`cannot check the nftables table inet virtnet: ${(e as Error).message}`);
+      this.retryLater();
+      return;
+    }
+    if (hit.size === 0) {
+      this.retryMs = RETRY_MS.first;
+      return;
+    }
+    for (const [bridge, reason] of hit) {
+      if (this.degraded.has(bridge)) continue;
+      this.degraded.add(bridge);
+      const owner = this.active.get(bridge)?.owner ?? bridge;
+      this.options.onWarning?.(`network '${owner}': its firewall rules were changed outside virtnetd (${reason}); re-applying them`);
+      this.emit({ owner, state: 'degraded', reason: `firewall rules changed outside virtnetd: ${reason}` });
+    }
+    const networks = [...hit.keys()].map((b) => this.active.get(b) as ActiveRules);
+    const chains = networks.flatMap((n) => [...n.expect.chains.keys()]);
+    try {
+      await this.nft.apply([...baseCommands(chains), ...networks.flatMap((n) => n.networkOnly)]);
+      this.baseBuilt = true;
+    } catch (e) {
+      this.options.onWarning?.(`cannot re-apply the firewall rules of ${networks.map((n) => `'${n.owner}'`).join(', ')}: ${(e as Error).message}`);
+      this.retryLater();
+      return;
+    }
+    this.retryMs = RETRY_MS.first;
+    for (const bridge of hit.keys()) {
+      this.degraded.delete(bridge);
+      const owner = this.active.get(bridge)?.owner ?? bridge;
+      this.emit({ owner, state: 'repaired', reason: 'firewall rules re-applied' });
+    }
+  }
+
+  private retryLater(): void {
+    const wait = this.retryMs;
+    this.retryMs = Math.min(this.retryMs * 2, RETRY_MS.max);
+    this.wantCheck(wait);
+  }
+
+  // ---- the jobs ---------------------------------------------------------------
+
   /**
    * Apply a network's rules (idempotent): `withBase` the first time in this
    * process (it also rebuilds the base chains), `networkOnly` afterwards.
+   * `owner` names the network in health reports.
    */
-  apply(bridge: string, withBase: readonly NftObject[], networkOnly: readonly NftObject[] = withBase): Promise<void> {
-    return this.enqueue({ kind: 'apply', bridge, withBase, networkOnly });
+  apply(bridge: string, withBase: readonly NftObject[], networkOnly: readonly NftObject[] = withBase, owner: string = bridge): Promise<void> {
+    return this.enqueue({ kind: 'apply', bridge, owner, withBase, networkOnly });
   }
 
   /** Remove a network's old rules and apply new ones (with the base) in one transaction. */
-  replace(bridge: string, remove: readonly NftObject[], apply: readonly NftObject[]): Promise<void> {
-    return this.enqueue({ kind: 'replace', bridge, remove, apply });
+  replace(
+    bridge: string,
+    remove: readonly NftObject[],
+    apply: readonly NftObject[],
+    networkOnly: readonly NftObject[] = apply,
+    owner: string = bridge,
+  ): Promise<void> {
+    return this.enqueue({ kind: 'replace', bridge, owner, remove, apply, networkOnly });
   }
 
   /** Remove a network's rules; drop the whole table when no network has rules any more. */

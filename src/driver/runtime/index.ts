@@ -6,4 +6,13 @@
 export { createLinuxRuntime, LinuxRuntime, type CreateLinuxRuntimeOptions, type LinuxRuntimeOptions } from './linux.js';
 export type { LinuxApplied } from './applied.js';
 export { RuntimeByKind, type RuntimeKind } from './by-kind.js';
-export type { AppliedNetwork, Journal, LiveChange, NetworkRuntime, PortAttachment, StartContext, UpdateContext } from './seam.js';
+export type {
+  AppliedNetwork,
+  Journal,
+  LiveChange,
+  NetworkHealthChange,
+  NetworkRuntime,
+  PortAttachment,
+  StartContext,
+  UpdateContext,
+} from './seam.js';

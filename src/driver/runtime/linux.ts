@@ -69,7 +69,7 @@ import type { NftCommand } from '../../plan/nft-json.js';
 import { VirError, configUnsupported, internalError } from '../../util/errors.js';
 import type { DhcpLease } from '../../contract/network-api.js';
 import type { VirtnetPaths } from '../common/paths.js';
-import type { AppliedNetwork, LiveChange, NetworkRuntime, StartContext, UpdateContext } from './seam.js';
+import type { AppliedNetwork, LiveChange, NetworkHealthChange, NetworkRuntime, StartContext, UpdateContext } from './seam.js';
 import { RUNTIME_ID, readApplied, type AppliedDnsmasq, type LinuxApplied } from './applied.js';
 import { appliedDnsmasq, DnsmasqControl, dnsmasqFileList, removeFile, writeDnsmasqFiles, writeReloadableFiles } from './dnsmasq.js';
 import { DnsmasqLogFollower, sizeOf, startupProblems, type DnsmasqLogLine } from './dnsmasq-log.js';
@@ -97,6 +97,8 @@ export interface LinuxRuntimeOptions {
   resolvConf?: string;
   /** Poll resolv.conf and SIGHUP every dnsmasq when it changes; default false. */
   watchResolvConf?: boolean;
+  /** Watch the nftables table for changes made outside virtnetd and put the rules back (default true; firewall.ts). */
+  watchFirewall?: boolean;
   dnsmasqProgram?: string;
   /** How long to wait for dnsmasq to start; default 10 s. */
   dnsmasqTimeoutMs?: number;
@@ -144,7 +146,7 @@ export class LinuxRuntime implements NetworkRuntime {
     this.reaper = new LinkReaper((names) => this.host.links.deleteLinks(names));
     const runner = options.host instanceof LinuxHost ? options.host.runner : undefined;
     this.offload = options.offload ?? (runner ? new EthtoolOffload(runner, options.host.netns) : new RecordingOffload(false));
-    this.firewall = new FirewallControl(options.host.nft);
+    this.firewall = new FirewallControl(options.host.nft, { watch: options.watchFirewall !== false, onWarning: (m) => this.warn(m) });
     this.dnsmasq = new DnsmasqControl(options.host.processes, options.dnsmasqTimeoutMs);
     this.upstream = new UpstreamServers(options.resolvConf ?? '/etc/resolv.conf', `${options.paths.dnsmasqDir}/${SERVERS_FILE_NAME}`);
     this.checksumSetting = options.dhcpChecksum ?? 'auto';
@@ -160,6 +162,7 @@ export class LinuxRuntime implements NetworkRuntime {
   close(): void {
     this.upstream.unwatch();
     this.logs?.stop();
+    this.firewall.close();
   }
 
   // ---- planning -------------------------------------------------------------
@@ -299,7 +302,7 @@ export class LinuxRuntime implements NetworkRuntime {
         if (together) await addRoutes();
       }),
       fw
-        ? this.firewall.apply(plan.bridge, fw.apply.nftables, plan.firewallNetworkOnly?.nftables).then(() => {
+        ? this.firewall.apply(plan.bridge, fw.apply.nftables, plan.firewallNetworkOnly?.nftables, applied.name).then(() => {
             applied.firewallRemove = fw.remove.nftables;
           })
         : undefined,
@@ -386,8 +389,8 @@ export class LinuxRuntime implements NetworkRuntime {
     this.claimed.set(def.name, def);
     if (plan.firewall) {
       const sameRules = JSON.stringify(plan.firewall.remove.nftables) === JSON.stringify(applied.firewallRemove);
-      if (sameRules) await this.firewall.apply(bridge, plan.firewall.apply.nftables, plan.firewallNetworkOnly?.nftables);
-      else await this.firewall.replace(bridge, applied.firewallRemove, plan.firewall.apply.nftables);
+      if (sameRules) await this.firewall.apply(bridge, plan.firewall.apply.nftables, plan.firewallNetworkOnly?.nftables, def.name);
+      else await this.firewall.replace(bridge, applied.firewallRemove, plan.firewall.apply.nftables, plan.firewallNetworkOnly?.nftables, def.name);
       next.firewallRemove = plan.firewall.remove.nftables;
     }
     if (plan.txChecksumOff) await this.offload.txChecksumOff(bridge).catch((e: unknown) => this.warn((e as Error).message));
@@ -457,15 +460,25 @@ export class LinuxRuntime implements NetworkRuntime {
     // The journal: the old record, its rules' removal merged with the new ones', so a crash at any step below can be undone.
     context.journal?.({ ...applied, firewallRemove: mergeRemoveBatches(applied.firewallRemove, newPlan.firewall?.remove.nftables ?? []) });
 
-    let firewallBefore: NftCommand[] | undefined;
+    let firewallBefore: { apply: NftCommand[]; networkOnly: NftCommand[] } | undefined;
     if (newPlan.firewall) {
       const changed =
         JSON.stringify(newPlan.firewall.remove.nftables) !== JSON.stringify(applied.firewallRemove) ||
         JSON.stringify(newPlan.firewall.apply) !== JSON.stringify(oldPlan.firewall?.apply);
       if (changed) {
-        await this.firewall.replace(newPlan.bridge, applied.firewallRemove, newPlan.firewall.apply.nftables);
+        await this.firewall.replace(
+          newPlan.bridge,
+          applied.firewallRemove,
+          newPlan.firewall.apply.nftables,
+          newPlan.firewallNetworkOnly?.nftables,
+          after.name,
+        );
         next.firewallRemove = newPlan.firewall.remove.nftables;
-        firewallBefore = oldPlan.firewall?.apply.nftables;
+        if (oldPlan.firewall)
+          firewallBefore = {
+            apply: oldPlan.firewall.apply.nftables,
+            networkOnly: oldPlan.firewallNetworkOnly?.nftables ?? oldPlan.firewall.apply.nftables,
+          };
       }
     }
 
@@ -507,11 +520,11 @@ export class LinuxRuntime implements NetworkRuntime {
     applied: LinuxApplied,
     oldPlan: VirtualNetworkPlan,
     newPlan: VirtualNetworkPlan,
-    firewallBefore: NftCommand[] | undefined,
+    firewallBefore: { apply: NftCommand[]; networkOnly: NftCommand[] } | undefined,
   ): Promise<void> {
     if (firewallBefore !== undefined && newPlan.firewall) {
       await this.firewall
-        .replace(newPlan.bridge, newPlan.firewall.remove.nftables, firewallBefore)
+        .replace(newPlan.bridge, newPlan.firewall.remove.nftables, firewallBefore.apply, firewallBefore.networkOnly, applied.name)
         .catch((e: unknown) => this.warn(`network '${applied.name}': could not restore its firewall rules: ${(e as Error).message}`));
     }
     const old = oldPlan.dnsmasq;
@@ -538,6 +551,15 @@ export class LinuxRuntime implements NetworkRuntime {
   async cleanup(def: NetworkDef): Promise<void> {
     const paths = dnsmasqPaths(def.name, this.planOptions('none'));
     await Promise.all(dnsmasqFileList(paths).map((p) => removeFile(p).catch((e: unknown) => this.warn((e as Error).message))));
+  }
+
+  watchHealth(listener: (change: NetworkHealthChange) => void): () => void {
+    return this.firewall.onHealth((h) => listener({ network: h.owner, state: h.state, reason: h.reason }));
+  }
+
+  /** Check the nftables table against what the running networks need, and repair it (tests; the watch does it by itself). */
+  checkFirewall(): Promise<void> {
+    return this.firewall.check();
   }
 
   linkExists(name: string): Promise<boolean> {

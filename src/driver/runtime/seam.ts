@@ -121,6 +121,20 @@ export interface NetworkRuntime {
    * behind by a host that went down), and never anything it does not own.
    */
   reconcileOwned?(networks: readonly { def: NetworkDef; applied?: AppliedNetwork }[]): Promise<void>;
+
+  /**
+   * Be told when what a running network holds on the host was changed
+   * behind the runtime's back (its firewall rules flushed by someone else)
+   * and when the runtime has put it back. Returns the unsubscribe.
+   */
+  watchHealth?(listener: (change: NetworkHealthChange) => void): () => void;
+}
+
+/** A running network found damaged ('degraded': `reason` says what), or put back ('repaired'). */
+export interface NetworkHealthChange {
+  network: string;
+  state: 'degraded' | 'repaired';
+  reason: string;
 }
 
 /** A guest vNIC's port, as attachPort and detachPort see it. */

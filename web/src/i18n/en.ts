@@ -84,6 +84,7 @@ export const en = {
   state: {
     active: 'Active',
     inactive: 'Inactive',
+    degraded: 'Degraded',
   },
   actions: {
     start: 'Start',

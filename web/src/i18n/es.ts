@@ -83,6 +83,7 @@ export const es: Catalog = {
   state: {
     active: 'Activa',
     inactive: 'Inactiva',
+    degraded: 'Degradada',
   },
   actions: {
     start: 'Iniciar',

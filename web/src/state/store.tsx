@@ -154,6 +154,9 @@ export function StoreProvider({ children }: { children: ReactNode }) {
             void refreshGuests();
           }, 200);
         }
+      } else if (event.kind === 'health') {
+        // Degraded (its rules changed outside virtnetd) or repaired: the network's state label follows.
+        void refreshNetwork(event.network.name);
       } else if (event.kind === 'guest') {
         void refreshGuests();
         // A vNIC changes its network's connection count.

@@ -89,7 +89,7 @@ export default function NetworkDetails({ name, tab }: { name: string; tab: strin
             </Title>
           </FlexItem>
           <FlexItem>
-            <StateLabel active={info.active} />
+            <StateLabel active={info.active} degraded={info.degraded} />
           </FlexItem>
           <FlexItem align={{ default: 'alignRight' }}>
             <Flex alignItems={{ default: 'alignItemsCenter' }}>

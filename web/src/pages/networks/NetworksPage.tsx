@@ -26,6 +26,7 @@ import {
 import { Table, Tbody, Td, Th, Thead, Tr } from '@patternfly/react-table';
 import CheckCircleIcon from '@patternfly/react-icons/dist/esm/icons/check-circle-icon.js';
 import OffIcon from '@patternfly/react-icons/dist/esm/icons/off-icon.js';
+import ExclamationTriangleIcon from '@patternfly/react-icons/dist/esm/icons/exclamation-triangle-icon.js';
 import NetworkIcon from '@patternfly/react-icons/dist/esm/icons/network-icon.js';
 import { useTranslation } from 'react-i18next';
 import { useStore, type NetworkRow } from '../../state/store.js';
@@ -38,8 +39,16 @@ import { loadDraft } from '../wizard/draft.js';
 
 const CreateNetworkWizard = lazy(() => import('../wizard/CreateNetworkWizard.js'));
 
-export function StateLabel({ active }: { active: boolean }) {
+/** A network's or guest's state; a running network the daemon is repairing shows as degraded, with what was wrong. */
+export function StateLabel({ active, degraded }: { active: boolean; degraded?: string | undefined }) {
   const { t } = useTranslation();
+  if (active && degraded !== undefined) {
+    return (
+      <Label color="orange" icon={<ExclamationTriangleIcon />} data-testid="state" title={degraded}>
+        {t('state.degraded')}
+      </Label>
+    );
+  }
   return active ? (
     <Label color="green" icon={<CheckCircleIcon />} data-testid="state">
       {t('state.active')}
@@ -99,7 +108,7 @@ export function NetworksPage() {
           </a>
         </Td>
         <Td dataLabel={columns.state}>
-          <StateLabel active={info.active} />
+          <StateLabel active={info.active} degraded={info.degraded} />
         </Td>
         <Td dataLabel={columns.autostart}>
           {info.persistent ? (

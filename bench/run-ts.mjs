@@ -1,0 +1,24 @@
+// Runs a TypeScript bench script: bundles it with esbuild (as scripts/build.mjs does for dist/) into
+// node_modules/.cache/virtnet-bench/ and imports it. Used by the bench/*.mjs entry points.
+import { build } from 'esbuild';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { basename, dirname, join } from 'node:path';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Bundle bench/NAME.ts and run it (its arguments are process.argv's). */
+export async function runBench(name) {
+  const outfile = join(repo, `node_modules/.cache/virtnet-bench/${basename(name)}.mjs`);
+  await build({
+    entryPoints: [join(repo, 'bench', `${name}.ts`)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['libxml2-wasm'],
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+  await import(pathToFileURL(outfile).href);
+}
