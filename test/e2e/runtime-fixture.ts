@@ -111,10 +111,10 @@ s.on('error', (e) => { console.log('ERR ' + e.code); process.exit(0); });
 export const PORT = '7007';
 const servers: ChildProcess[] = [];
 
-/** A TCP server in `ns` that answers every connection with the peer address it sees. */
-export function startServer(ns: string): Promise<void> {
+/** A TCP server in `ns` (on `port`) that answers every connection with the peer address it sees. */
+export function startServer(ns: string, port = PORT): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', serverCode, PORT], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', serverCode, port], { stdio: ['ignore', 'pipe', 'pipe'] });
     servers.push(child);
     let err = '';
     const timer = setTimeout(() => reject(new Error(`server in ${ns} did not start: ${err}`)), 5000);
@@ -133,9 +133,9 @@ export function stopServers(): void {
   for (const c of servers.splice(0)) if (c.pid !== undefined && c.exitCode === null) c.kill('SIGKILL');
 }
 
-/** "OK <address the server saw>" or "ERR <code>". */
-export function connect(ns: string, host: string): string {
-  const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, '-e', clientCode, host, PORT], { encoding: 'utf8', timeout: 10_000 });
+/** "OK <address the server saw>" or "ERR <code>" (a connection from `ns` to host:port). */
+export function connect(ns: string, host: string, port = PORT): string {
+  const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, '-e', clientCode, host, port], { encoding: 'utf8', timeout: 10_000 });
   return r.stdout.trim();
 }
 
