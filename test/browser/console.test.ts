@@ -228,6 +228,35 @@ describe.skipIf(!canRunBrowserTests())('the web console', { timeout: 90_000 }, (
     expect((await api<{ xml: string }>(f, 'GET', '/api/networks/nat1/xml')).xml).not.toContain('v6host');
   });
 
+  it('adds a port forward to the running NAT network, checks the form first, and removes it', async () => {
+    const { page } = f;
+    await dismissToasts(f);
+    await page.goto(`${f.url}#/networks/nat1/forwards`);
+    await page.getByRole('tab', { name: 'Port forwards', selected: true }).waitFor();
+    await page.getByText('No port forward.').waitFor();
+    const form = page.getByRole('form', { name: 'Add a port forward' });
+    await form.getByLabel('Host port').fill('70000');
+    await form.getByLabel("Guest's address or name").fill('10.9.9.9');
+    await form.getByRole('button', { name: 'Add forward' }).click();
+    await form.getByText('A port or a range, such as 2222 or 8000-8010, within 1-65535.').waitFor();
+    await form.getByLabel('Host port').fill('2222');
+    await form.getByRole('button', { name: 'Add forward' }).click();
+    // The daemon's refusal, under the form.
+    await page.getByText(/unsupported configuration: port forward tcp \*:2222 of network 'nat1' cannot go to 10\.9\.9\.9, which /).waitFor();
+    await form.getByLabel("Guest's address or name").fill('192.168.101.10');
+    await form.getByLabel('Guest port (optional; default the same)').fill('22');
+    await form.getByRole('button', { name: 'Add forward' }).click();
+    const table = page.getByTestId('forwards');
+    await table.getByText('192.168.101.10').first().waitFor();
+    const forward = '<virtnet:forward proto="tcp" port="2222" to="192.168.101.10" toport="22"/>';
+    expect((await api<{ xml: string }>(f, 'GET', '/api/networks/nat1/xml')).xml).toContain(forward);
+    expect((await api<{ xml: string }>(f, 'GET', '/api/networks/nat1/xml?inactive=true')).xml).toContain(forward);
+    await f.shot('12b-details-forwards');
+    await table.getByRole('button', { name: 'Remove the port forward tcp *:2222' }).click();
+    await page.getByText('No port forward.').waitFor();
+    expect((await api<{ xml: string }>(f, 'GET', '/api/networks/nat1/xml')).xml).not.toContain('virtnet:forward');
+  });
+
   it('attaches a vNIC to a netns guest and shows it in Guests, on the network and in the topology; a lease becomes a reservation', async () => {
     const { page } = f;
     // A netns guest with one vNIC on isolated1, running.
@@ -345,8 +374,15 @@ describe.skipIf(!canRunBrowserTests())('the web console', { timeout: 90_000 }, (
     await nav(f, 'Networks');
     await page.getByTestId('networks-table').waitFor();
     await audit('networks');
-    for (const tab of ['Overview', 'DHCP', 'DNS', 'Guests', 'XML']) {
-      await page.goto(`${f.url}#/networks/nat1/${tab.toLowerCase()}`);
+    for (const [tab, path] of [
+      ['Overview', 'overview'],
+      ['DHCP', 'dhcp'],
+      ['DNS', 'dns'],
+      ['Port forwards', 'forwards'],
+      ['Guests', 'guests'],
+      ['XML', 'xml'],
+    ] as const) {
+      await page.goto(`${f.url}#/networks/nat1/${path}`);
       await page.getByRole('tab', { name: tab, selected: true }).waitFor();
       await page.waitForLoadState('networkidle');
       await audit(`details ${tab}`);
@@ -477,10 +513,16 @@ describe.skipIf(!canRunBrowserTests())('the web console', { timeout: 90_000 }, (
 
   it('logged no error in the browser console along the way, but for the refusals the steps asked for', () => {
     // Chromium logs each failed request as a console error: these are exactly the wrong token, the two
-    // starts the daemon refused on purpose above and the request after logout; nothing else failed, and
+    // starts and the port forward the daemon refused on purpose above and the request after logout; nothing else failed, and
     // no script error happened.
     expect(f.failed.join('\n')).toBe(
-      ['POST /api/console/login 401', 'POST /api/networks/late/start 409', 'POST /api/networks/twin/start 409', 'GET /api/networks 401'].join('\n'),
+      [
+        'POST /api/console/login 401',
+        'POST /api/networks/late/start 409',
+        'POST /api/networks/twin/start 409',
+        'POST /api/networks/nat1/forwards 400',
+        'GET /api/networks 401',
+      ].join('\n'),
     );
     expect(f.errors.filter((e) => !e.startsWith('console: Failed to load resource: the server responded with a status of'))).toEqual([]);
     expect(f.errors.length).toBe(f.failed.length);

@@ -1,6 +1,6 @@
 /**
  * One network: a header with its state and actions, then tabs — Overview,
- * DHCP, DNS, Guests, XML — each addressed by the hash (#/networks/NAME/TAB)
+ * DHCP, DNS, Port forwards, Guests, XML — each addressed by the hash (#/networks/NAME/TAB)
  * so they can be linked and the back button works.
  */
 import { useState } from 'react';
@@ -28,10 +28,11 @@ import { StateLabel } from '../networks/NetworksPage.js';
 import { OverviewTab } from './OverviewTab.js';
 import { DhcpTab } from './DhcpTab.js';
 import { DnsTab } from './DnsTab.js';
+import { ForwardsTab } from './ForwardsTab.js';
 import { GuestsTab } from './GuestsTab.js';
 import { XmlTab } from './XmlTab.js';
 
-const TABS = ['overview', 'dhcp', 'dns', 'guests', 'xml'] as const;
+const TABS = ['overview', 'dhcp', 'dns', 'forwards', 'guests', 'xml'] as const;
 
 export default function NetworkDetails({ name, tab }: { name: string; tab: string }) {
   const { t } = useTranslation();
@@ -74,6 +75,7 @@ export default function NetworkDetails({ name, tab }: { name: string; tab: strin
     overview: t('details.tabs.overview'),
     dhcp: t('details.tabs.dhcp'),
     dns: t('details.tabs.dns'),
+    forwards: t('details.tabs.forwards'),
     guests: t('details.tabs.guests'),
     xml: t('details.tabs.xml'),
   };
@@ -135,6 +137,7 @@ export default function NetworkDetails({ name, tab }: { name: string; tab: strin
         {active === 'overview' && <OverviewTab row={row} />}
         {active === 'dhcp' && <DhcpTab row={row} />}
         {active === 'dns' && <DnsTab row={row} />}
+        {active === 'forwards' && <ForwardsTab row={row} />}
         {active === 'guests' && <GuestsTab row={row} />}
         {active === 'xml' && <XmlTab row={row} />}
       </PageSection>
