@@ -11,6 +11,7 @@ import type { DnsDef, DnsForwarder, DnsHost, DnsSrv, DnsTxt } from './types.js';
 import { formatIp } from '../../util/ip.js';
 import { DNSMASQ_LINE_MAX, fieldProblem, isDnsName, isDnsmasqDomain, isHostsFileName, lineBytes, txtRecordLine } from './dnsmasq-syntax.js';
 import { parseSocketAddr } from './parse-addr.js';
+import { refuseValue } from './refused-values.js';
 import { strToUIntP } from '../common/parse-number.js';
 import {
   configUnsupported,
@@ -33,7 +34,7 @@ export function parseDnsHost(el: XmlElementNode, ctx: ElementContext): DnsHost {
   for (const h of hostnameEls) {
     const text = stringValue(h);
     if (text === '') throw xmlDetail(`Missing hostname in network '${name}' DNS HOST record`);
-    if (!isHostsFileName(text)) throw xmlDetail(`Invalid hostname '${text}' in network '${name}' DNS HOST record`);
+    if (!isHostsFileName(text)) refuseValue('dns/host/hostname', xmlDetail(`Invalid hostname '${text}' in network '${name}' DNS HOST record`));
     hostnames.push(text);
   }
   if (hostnameEls.length === 0 && !ctx.partialOk) throw xmlDetail(`Missing hostname in network '${name}' DNS HOST record`);
@@ -56,10 +57,11 @@ export function parseDnsTxt(el: XmlElementNode, ctx: ElementContext): DnsTxt {
   const network = ctx.networkName;
   const name = prop(el, 'name');
   if (name === undefined) throw xmlDetail(`missing required name attribute in DNS TXT record of network ${network}`);
-  if (/[ ,]/.test(name) || !/^[\x21-\x7e]*$/.test(name)) {
-    throw xmlDetail(`prohibited character in DNS TXT record name '${name}' of network ${network}`);
-  }
-  if (!isDnsName(name)) throw xmlDetail(`invalid DNS TXT record name '${name}' of network ${network}`);
+  // libvirt refuses a space or comma; other characters dnsmasq would not keep were taken before.
+  const prohibited = xmlDetail(`prohibited character in DNS TXT record name '${name}' of network ${network}`);
+  if (/[ ,]/.test(name)) throw prohibited;
+  if (!/^[\x21-\x7e]*$/.test(name)) refuseValue('dns/txt@name', prohibited);
+  else if (!isDnsName(name)) refuseValue('dns/txt@name', xmlDetail(`invalid DNS TXT record name '${name}' of network ${network}`));
   const value = prop(el, 'value');
   if (value === undefined && !ctx.partialOk) {
     throw xmlDetail(`missing required value attribute in DNS TXT record named '${name}' of network ${network}`);
@@ -67,13 +69,20 @@ export function parseDnsTxt(el: XmlElementNode, ctx: ElementContext): DnsTxt {
   if (value !== undefined) {
     const problem = fieldProblem(value, { separators: '', afterSplit: true });
     if (problem !== undefined) {
-      throw configUnsupported(`value of DNS TXT record '${name}' in network ${network} holds ${problem}, which dnsmasq cannot read`);
-    }
-    const bytes = lineBytes(txtRecordLine(name, value));
-    if (bytes > DNSMASQ_LINE_MAX) {
-      throw configUnsupported(
-        `DNS TXT record '${name}' in network ${network} is too long: dnsmasq reads at most ${DNSMASQ_LINE_MAX} bytes per line, it needs ${bytes}`,
+      refuseValue(
+        'dns/txt@value',
+        configUnsupported(`value of DNS TXT record '${name}' in network ${network} holds ${problem}, which dnsmasq cannot read`),
       );
+    } else {
+      const bytes = lineBytes(txtRecordLine(name, value));
+      if (bytes > DNSMASQ_LINE_MAX) {
+        refuseValue(
+          'dns/txt@value',
+          configUnsupported(
+            `DNS TXT record '${name}' in network ${network} is too long: dnsmasq reads at most ${DNSMASQ_LINE_MAX} bytes per line, it needs ${bytes}`,
+          ),
+        );
+      }
     }
   }
   return { name, value: value ?? '' };
@@ -115,7 +124,10 @@ export function parseDnsSrv(el: XmlElementNode, ctx: ElementContext): DnsSrv {
       throw xmlDetail(`invalid character in service attribute '${service}' in DNS SRV record of network '${network}'`);
     }
     if (Buffer.byteLength(service) > SRV_LABEL_MAX) {
-      throw xmlDetail(`service attribute '${service}' in network '${network}' is too long for a DNS label, limit is ${SRV_LABEL_MAX} bytes`);
+      refuseValue(
+        'dns/srv@service',
+        xmlDetail(`service attribute '${service}' in network '${network}' is too long for a DNS label, limit is ${SRV_LABEL_MAX} bytes`),
+      );
     }
     srv.service = service;
   }
@@ -129,7 +141,10 @@ export function parseDnsSrv(el: XmlElementNode, ctx: ElementContext): DnsSrv {
       throw xmlDetail(`invalid character in protocol attribute '${protocol}' in DNS SRV record of network '${network}'`);
     }
     if (Buffer.byteLength(protocol) > SRV_LABEL_MAX) {
-      throw xmlDetail(`protocol attribute '${protocol}' in network '${network}' is too long for a DNS label, limit is ${SRV_LABEL_MAX} bytes`);
+      refuseValue(
+        'dns/srv@protocol',
+        xmlDetail(`protocol attribute '${protocol}' in network '${network}' is too long for a DNS label, limit is ${SRV_LABEL_MAX} bytes`),
+      );
     }
     // libvirt accepts any name made of these characters; the model names the usual two.
     srv.protocol = protocol as NonNullable<DnsSrv['protocol']>;
@@ -138,10 +153,10 @@ export function parseDnsSrv(el: XmlElementNode, ctx: ElementContext): DnsSrv {
   const domain = prop(el, 'domain');
   const target = prop(el, 'target');
   if (domain !== undefined && !isDnsName(domain)) {
-    throw xmlDetail(`invalid domain attribute '${domain}' in DNS SRV record of network '${network}'`);
+    refuseValue('dns/srv@domain', xmlDetail(`invalid domain attribute '${domain}' in DNS SRV record of network '${network}'`));
   }
   if (target !== undefined && target !== '.' && !isDnsName(target)) {
-    throw xmlDetail(`invalid target attribute '${target}' in DNS SRV record of network '${network}'`);
+    refuseValue('dns/srv@target', xmlDetail(`invalid target attribute '${target}' in DNS SRV record of network '${network}'`));
   }
   if (domain !== undefined) srv.domain = domain;
   if (target !== undefined) srv.target = target;
@@ -182,7 +197,9 @@ export function parseDns(el: XmlElementNode, networkName: string): DnsDef {
       fwd.addr = formatIp(addr);
     }
     const domain = prop(f, 'domain');
-    if (domain !== undefined && !isDnsmasqDomain(domain)) throw xmlError(`Invalid forwarder domain '${domain}' in network '${networkName}'`);
+    if (domain !== undefined && !isDnsmasqDomain(domain)) {
+      refuseValue('dns/forwarder@domain', xmlError(`Invalid forwarder domain '${domain}' in network '${networkName}'`));
+    }
     if (domain !== undefined) fwd.domain = domain;
     if (addrText === undefined && domain === undefined) {
       throw xmlError('Invalid forwarder element, must contain at least one of addr or domain');

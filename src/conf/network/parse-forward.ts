@@ -5,6 +5,7 @@
  * (IP present, bridge name, ...) are in parse.ts.
  */
 import { isValidIfname } from '../../util/ifname.js';
+import { refuseValue } from './refused-values.js';
 import type { XmlElementNode } from '../../xml/reader.js';
 import type { ForwardDef, ForwardInterface, ForwardMode, ForwardNat, PciAddress } from './types.js';
 import { formatIp } from '../../util/ip.js';
@@ -105,8 +106,8 @@ function parsePciAddress(el: XmlElementNode): PciAddress {
 
 const DRIVER_NAMES = ['default', 'kvm', 'vfio', 'xen'] as const;
 /** A host device named in <forward>: the kernel, ip's batches and nftables must take the name as it is. */
-function checkDevName(dev: string, networkName: string): void {
-  if (!isValidIfname(dev)) throw xmlError(`Invalid forward device name '${dev}' in network ${networkName}`);
+function checkDevName(dev: string, networkName: string, element: string): void {
+  if (!isValidIfname(dev)) refuseValue(element, xmlError(`Invalid forward device name '${dev}' in network ${networkName}`));
 }
 
 const ADDRESS_TYPES = ['none', 'pci', 'netdev'] as const;
@@ -148,7 +149,7 @@ export function parseForward(el: XmlElementNode, networkName: string): ForwardDe
     throw xmlError("the <forward> 'dev' attribute cannot be used when <address> or <pf> sub-elements are present in network %1$s");
   }
 
-  if (dev !== undefined) checkDevName(dev, networkName);
+  if (dev !== undefined) checkDevName(dev, networkName, 'forward@dev');
 
   if (ifaceEls.length > 0 || dev !== undefined) {
     const pool: ForwardInterface[] = [];
@@ -168,7 +169,7 @@ export function parseForward(el: XmlElementNode, networkName: string): ForwardDe
           throw xmlError(`interface '${devI}' can only be listed once in network ${networkName}`);
         }
       }
-      checkDevName(devI, networkName);
+      checkDevName(devI, networkName, 'forward/interface@dev');
       pool.push({ type: 'netdev', dev: devI, connections: 0 });
     });
     fwd.interfaces = pool;
@@ -198,7 +199,7 @@ export function parseForward(el: XmlElementNode, networkName: string): ForwardDe
   } else if (pfEls.length === 1) {
     const pfDev = prop(pfEls[0]!, 'dev');
     if (pfDev === undefined) throw xmlError(`Missing required dev attribute in <pf> element of network '${networkName}'`);
-    checkDevName(pfDev, networkName);
+    checkDevName(pfDev, networkName, 'forward/pf@dev');
     fwd.pf = pfDev;
   }
   return fwd;

@@ -8,6 +8,7 @@ import type { AddressFamily, BootpDef, DhcpHost, DhcpRange, IpDef, LeaseDef, Lea
 import { formatIp, ipPrefixOf, type IpAddress } from '../../util/ip.js';
 import { BOOT_FILE_MAX, isDhcpHostName, isOneDnsmasqLine, tftpRootLine } from './dnsmasq-syntax.js';
 import { checkRange, parseSocketAddr, parseSocketAddrOrThrow } from './parse-addr.js';
+import { refuseValue } from './refused-values.js';
 import { isMulticastMac, parseMac } from '../common/mac-uuid.js';
 import {
   configUnsupported,
@@ -108,13 +109,15 @@ export function parseDhcpHost(el: XmlElementNode, ip: IpDef, ctx: ElementContext
   if (id !== undefined) {
     const bad = DUID_CHARS.exec(id);
     if (bad) throw xmlError(`Invalid character '${bad[0]}' in id '${id}' of network '${name}'`);
-    if (id.length > DUID_TEXT_MAX) throw xmlError(`id '${id}' of network '${name}' is too long for a DUID`);
+    if (id.length > DUID_TEXT_MAX) refuseValue('ip/dhcp/host@id', xmlError(`id '${id}' of network '${name}' is too long for a DUID`));
   }
 
   // libvirt only wants a letter or digit first; dnsmasq must also read it as a host name.
   const hostName = prop(el, 'name');
   if (hostName !== undefined && !isDhcpHostName(hostName)) {
-    throw xmlError(`Cannot use host name '${hostName}' in network '${name}'`);
+    const refused = xmlError(`Cannot use host name '${hostName}' in network '${name}'`);
+    if (!/^[A-Za-z0-9]/.test(hostName)) throw refused;
+    refuseValue('ip/dhcp/host@name', refused);
   }
 
   const ipText = prop(el, 'ip');
@@ -159,9 +162,12 @@ function parseDhcp(el: XmlElementNode, ip: IpDef, ctx: ElementContext): void {
     const server = prop(bootp, 'server');
     const file = prop(bootp, 'file');
     if (file === undefined) throw xmlError(`Missing required attribute 'file' in element 'bootp'`);
-    if (CONTROL.test(file)) throw xmlError(`Invalid bootp file '${file}' in network '${ctx.networkName}'`);
-    if (Buffer.byteLength(file) > BOOT_FILE_MAX) {
-      throw xmlError(`bootp file '${file}' in network '${ctx.networkName}' is too long, limit is ${BOOT_FILE_MAX} bytes`);
+    if (CONTROL.test(file)) refuseValue('ip/dhcp/bootp@file', xmlError(`Invalid bootp file '${file}' in network '${ctx.networkName}'`));
+    else if (Buffer.byteLength(file) > BOOT_FILE_MAX) {
+      refuseValue(
+        'ip/dhcp/bootp@file',
+        xmlError(`bootp file '${file}' in network '${ctx.networkName}' is too long, limit is ${BOOT_FILE_MAX} bytes`),
+      );
     }
     const def: BootpDef = { file };
     if (server !== undefined) def.server = formatIp(parseSocketAddrOrThrow(server));
@@ -227,9 +233,9 @@ export function parseIpElement(el: XmlElementNode, networkName: string): IpDef {
       throw configUnsupported(`Unsupported <tftp> element in an IPv6 element in network '${networkName}'`);
     }
     const root = xpathAttr(xpathFirst(el, 'tftp'), 'root');
-    if (root !== undefined && CONTROL.test(root)) throw xmlError(`Invalid tftp root '${root}' in network '${networkName}'`);
-    if (root !== undefined && !isOneDnsmasqLine(tftpRootLine(root))) {
-      throw xmlError(`tftp root '${root}' in network '${networkName}' is too long for a line of dnsmasq's configuration`);
+    if (root !== undefined && CONTROL.test(root)) refuseValue('ip/tftp@root', xmlError(`Invalid tftp root '${root}' in network '${networkName}'`));
+    else if (root !== undefined && !isOneDnsmasqLine(tftpRootLine(root))) {
+      refuseValue('ip/tftp@root', xmlError(`tftp root '${root}' in network '${networkName}' is too long for a line of dnsmasq's configuration`));
     }
     if (root !== undefined) ip.tftpRoot = root;
   }

@@ -17,6 +17,7 @@ import { readXml, type XmlElementNode } from '../../xml/reader.js';
 import { isValidIfname } from '../../util/ifname.js';
 import { formatIp, ipPrefixOf } from '../../util/ip.js';
 import { isDnsmasqDomain, isOneDnsmasqLine } from './dnsmasq-syntax.js';
+import { refuseValue } from './refused-values.js';
 import { maskByPrefix, parseSocketAddr } from './parse-addr.js';
 import { formatMac, isMulticastMac, parseMac, parseUuid } from '../common/mac-uuid.js';
 import {
@@ -125,7 +126,8 @@ function parseBridge(root: XmlElementNode, name: string): { bridge: BridgeDef; s
   const bridge: BridgeDef = { stp: stpText !== 'off', delay: 0 };
   const bridgeName = xpathAttr(el, 'name');
   const zone = xpathAttr(el, 'zone');
-  if (bridgeName !== undefined && !isUsableBridgeName(bridgeName)) throw xmlError(`Invalid bridge name '${bridgeName}' in network '${name}'`);
+  if (bridgeName !== undefined && !isUsableBridgeName(bridgeName))
+    refuseValue('bridge@name', xmlError(`Invalid bridge name '${bridgeName}' in network '${name}'`));
   if (bridgeName !== undefined) bridge.name = bridgeName;
   if (zone !== undefined) bridge.zone = zone;
   const delayText = xpathAttr(el, 'delay');
@@ -228,7 +230,10 @@ function parseDnsmasqOptions(root: XmlElementNode, networkName: string): string[
       const value = prop(opt, 'value');
       if (value === undefined) throw internalError('No dnsmasq options value specified');
       if (!isOneDnsmasqLine(value)) {
-        throw configUnsupported(`dnsmasq option '${value}' of network '${networkName}' is not one line of at most 1024 bytes`);
+        refuseValue(
+          'dnsmasq:options/option@value',
+          configUnsupported(`dnsmasq option '${value}' of network '${networkName}' is not one line of at most 1024 bytes`),
+        );
       }
       values.push(value);
     }
@@ -305,7 +310,7 @@ export function parseNetworkElement(root: XmlElementNode): NetworkDef {
   const localOnly = propTristate(domainEl, 'localOnly');
   const register = propTristate(domainEl, 'register');
   if (domainName !== undefined) {
-    if (!isDnsmasqDomain(domainName)) throw xmlError(`Invalid domain name '${domainName}' in network '${name}'`);
+    if (!isDnsmasqDomain(domainName)) refuseValue('domain@name', xmlError(`Invalid domain name '${domainName}' in network '${name}'`));
     def.domain = { name: domainName };
     if (localOnly !== undefined) def.domain.localOnly = localOnly;
     if (register !== undefined) def.domain.register = register;

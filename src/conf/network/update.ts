@@ -13,6 +13,7 @@ import { updateForwardInterface } from './update-forward.js';
 import { updatePortGroup } from './update-portgroup.js';
 import { updateDnsHost, updateDnsSrv, updateDnsTxt } from './update-dns.js';
 import { checkDhcpEntries, checkDnsRecordsServed } from './validate-served.js';
+import { collectRefusedValues } from './refused-values.js';
 
 export type { UpdateCommand, UpdateSection } from './update-common.js';
 export { UPDATE_COMMANDS, UPDATE_SECTIONS, parseUpdateCommand, parseUpdateSection } from './update-names.js';
@@ -59,7 +60,9 @@ export function applyUpdate(def: NetworkDef, command: UpdateCommand, section: Up
   // libvirt parses the snippet before looking at the section, so malformed XML wins.
   const el = readXml(xml, { label: UPDATE_XML_LABEL });
   const copy = structuredClone(def);
-  handler({ def: copy, command: cmd, parentIndex, el });
+  // A delete only matches: it may name a value define now refuses, to remove it from a config an earlier virtnet saved.
+  if (cmd === 'delete') collectRefusedValues(() => handler({ def: copy, command: cmd, parentIndex, el }));
+  else handler({ def: copy, command: cmd, parentIndex, el });
   // What net-define refuses, an added or changed entry is refused for too (validate-served.ts).
   if (cmd !== 'delete') {
     if (sec === 'ip-dhcp-host' || sec === 'ip-dhcp-range') checkDhcpEntries(copy);

@@ -34,6 +34,7 @@ import { randomUUID } from 'node:crypto';
 import type { NetworkDef } from '../../conf/network/types.js';
 import { formatNetworkXml } from '../../conf/network/format.js';
 import { parseNetworkXml } from '../../conf/network/parse.js';
+import { refusedValuesError } from '../../conf/network/refused-values.js';
 import { validateNetworkXml } from '../../conf/network/schema.js';
 import { prepareNetworkForDefine, withBridgeNameLock, type DefineFacts, type DefineRandomness } from '../../conf/network/defaults.js';
 import type { ValidateFacts } from '../../conf/network/validate.js';
@@ -306,6 +307,8 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
    */
   private async startObject(obj: NetworkObject): Promise<void> {
     if (obj.active) throw operationInvalid('network is already active');
+    // The saved config holds values virtnet no longer takes (a net-create's own def, in def over it, does not).
+    if (obj.refusedValues.length > 0 && obj.newDef === undefined) throw refusedValuesError(obj.name, obj.refusedValues);
     const before = obj.def;
     obj.setDefTransient();
     try {
@@ -570,6 +573,8 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
             planUpdate({ active: obj.active, persistent: obj.persistent, def: obj.def, persistentDef: obj.persistentDef() }, request),
           );
           await this.commitChange(obj, plan, plan.section);
+          // planUpdate parsed the new config back whole: it holds no refused value any more.
+          if (plan.configDef !== undefined) obj.refusedValues = [];
           return { live: plan.live, config: plan.config };
         },
       ),

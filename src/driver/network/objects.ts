@@ -20,6 +20,7 @@
  * stopped persistent network), and virsh's order and filter.
  */
 import type { NetworkDef } from '../../conf/network/types.js';
+import type { RefusedValue } from '../../conf/network/refused-values.js';
 import type { ListFilter, NetworkInfo } from '../../contract/network-api.js';
 import type { AppliedNetwork } from '../runtime/seam.js';
 import { DefObject, ObjectList, matchesPair } from '../common/object-list.js';
@@ -30,6 +31,17 @@ export class NetworkObject extends DefObject<NetworkDef> {
   applied: AppliedNetwork | undefined;
   /** While active: what the runtime found changed behind its back, until it is repaired. */
   degraded: string | undefined;
+  /**
+   * Values of the config this network was loaded from that virtnet no
+   * longer takes (saved by an earlier virtnet): it cannot start until a
+   * define replaces that config.
+   */
+  refusedValues: RefusedValue[] = [];
+
+  override assignPersistentDef(def: NetworkDef | undefined): void {
+    super.assignPersistentDef(def);
+    this.refusedValues = [];
+  }
 
   /**
    * virNetworkObjUpdateAssignDef. `live`: `def` is the new live def. Not

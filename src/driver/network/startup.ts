@@ -24,12 +24,17 @@
  *    events, as in libvirt.
  *
  * A file that cannot be read or does not fit is logged and skipped, so one
- * bad file never keeps the driver from starting (libvirt does the same).
+ * bad file never keeps the driver from starting (libvirt does the same). A
+ * config or status file holding values virtnet now refuses (refused-values.ts:
+ * an earlier virtnet took them) is loaded as it is, with a warning naming the
+ * network, the element and the reason; the network cannot start until a
+ * net-edit fixes it, and net-undefine removes it.
  * Adoption and autostart run up to `concurrency` networks at once.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseNetworkXml } from '../../conf/network/parse.js';
+import { collectRefusedValues, type RefusedValue } from '../../conf/network/refused-values.js';
 import { applyLoadDefaults, type DefineRandomness } from '../../conf/network/defaults.js';
 import { formatNetworkXml } from '../../conf/network/format.js';
 import { internalError } from '../../util/errors.js';
@@ -125,10 +130,12 @@ export async function initializeDriver(ctx: StartupContext): Promise<StartupRepo
   const unreadable = (path: string, err: unknown): void => problem(path, err, 'cannot read a network file');
   /** Journal entries: a change in progress when the last process ended. */
   const journal = new Map<NetworkObject, NetworkJournalState>();
+  /** Networks whose saved files hold values virtnet now refuses: the config's, or a transient's status file's. */
+  const refusedIn = new Map<NetworkObject, { file: string; refused: RefusedValue[] }>();
   // 1. status files
   for (const file of store.listStatuses(unreadable)) {
     try {
-      const status = parseNetworkStatus(file.text, file.path);
+      const { result: status, refused } = collectRefusedValues(() => parseNetworkStatus(file.text, file.path));
       const as = storedAs(file.stem, status.def.name);
       if (as === undefined) {
         throw internalError(`Network config filename '${file.path}' does not match network name '${status.def.name}'`);
@@ -140,6 +147,7 @@ export async function initializeDriver(ctx: StartupContext): Promise<StartupRepo
       if (as === 'legacy') store.moveLegacyStatus(file, obj.name);
       if (status.state !== undefined) journal.set(obj, status.state);
       list.add(obj);
+      if (refused.length > 0) refusedIn.set(obj, { file: file.path, refused });
     } catch (err) {
       problem(file.path, err, 'cannot load network status');
     }
@@ -148,7 +156,7 @@ export async function initializeDriver(ctx: StartupContext): Promise<StartupRepo
   // 2. configs
   for (const file of store.listConfigs(unreadable)) {
     try {
-      const parsed = parseNetworkXml(file.text);
+      const { result: parsed, refused } = collectRefusedValues(() => parseNetworkXml(file.text));
       const as = storedAs(file.stem, parsed.name);
       if (as === undefined) {
         throw internalError(`Network config filename '${file.path}' does not match network name '${parsed.name}'`);
@@ -168,8 +176,23 @@ export async function initializeDriver(ctx: StartupContext): Promise<StartupRepo
         obj.assignDef(def, false);
       }
       obj.autostart = store.isAutostart(def.name);
+      if (refused.length > 0) refusedIn.set(obj, { file: file.path, refused });
+      else refusedIn.delete(obj);
     } catch (err) {
       problem(file.path, err, 'cannot load network config');
+    }
+  }
+  for (const [obj, { file, refused }] of refusedIn) {
+    obj.refusedValues = refused;
+    for (const r of refused) {
+      report.problems.push({
+        subject: obj.name,
+        message: `<${r.element}>: ${r.error.message} (saved by an earlier virtnet: fix it with net-edit or remove the network with net-undefine)`,
+      });
+      logger.warn(
+        { network: obj.name, element: r.element, reason: r.error.message, file },
+        'a saved network holds a value virtnet no longer takes: it is loaded, and cannot start until it is fixed with net-edit or removed with net-undefine',
+      );
     }
   }
 

@@ -18,6 +18,7 @@
 import type { NetworkDef } from '../../conf/network/types.js';
 import { formatNetworkXml } from '../../conf/network/format.js';
 import { parseNetworkXml } from '../../conf/network/parse.js';
+import { collectRefusedValues } from '../../conf/network/refused-values.js';
 import { applyUpdate, parseUpdateCommand, parseUpdateSection, type UpdateCommand, type UpdateSection } from '../../conf/network/update.js';
 import { operationInvalid } from '../../util/errors.js';
 import type { UpdateFlags, UpdateRequest } from '../../contract/network-api.js';
@@ -69,7 +70,8 @@ export function planUpdate(target: UpdateTarget, request: UpdateRequest): Update
     roundTrip(plan.liveDef, false);
   }
   if (config) {
-    const base = roundTrip(target.persistentDef, true);
+    // A config an earlier virtnet saved may hold values now refused: the update may be what removes them (the result is checked whole).
+    const base = collectRefusedValues(() => roundTrip(target.persistentDef, true)).result;
     plan.configDef = applyUpdate(base, command, section, request.parentIndex, request.xml);
     roundTrip(plan.configDef, true);
   }
