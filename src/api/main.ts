@@ -6,7 +6,7 @@
  * no stack trace reaches the operator (the log has the details).
  */
 import { VERSION } from '../util/version.js';
-import { virtnetPaths } from '../driver/common/paths.js';
+import { virtnetPaths, type VirtnetPaths } from '../driver/common/paths.js';
 import { startDaemon, type RunningDaemon } from './daemon.js';
 import { AlreadyRunningError, runningDaemonPid } from './instance-lock.js';
 import { collectWhenIdle } from './idle-gc.js';
@@ -19,6 +19,7 @@ import { createRealDriver } from './real-driver.js';
 import { raiseOpenFilesLimit } from './open-files.js';
 import { ExecRunner } from '../host/runner.js';
 import { cleanupSandbox, sandboxNames } from './sandbox.js';
+import { removeState, stillRunning, type StillRunning } from './purge.js';
 
 /** 'a', 'b' and 'c' */
 function listNames(names: string[]): string {
@@ -35,6 +36,26 @@ function isTransientOsError(err: Error): boolean {
 function fail(message: string): never {
   process.stderr.write(`virtnetd: ${message}\n`);
   process.exit(1);
+}
+
+/** The rest of --purge, once the sandbox is gone: the root's files, unless something of it still runs. */
+function purge(paths: VirtnetPaths, running: StillRunning): void {
+  const { networks, guests } = running;
+  if (networks.length > 0 || guests.length > 0) {
+    const what = [
+      ...(networks.length ? [`network${networks.length > 1 ? 's' : ''} ${listNames(networks)}`] : []),
+      ...(guests.length ? [`guest${guests.length > 1 ? 's' : ''} ${listNames(guests)}`] : []),
+    ].join(' and ');
+    fail(
+      `${what} of this root still run${networks.length + guests.length > 1 ? '' : 's'} outside a sandbox, so its files were kept: start virtnetd, stop ${networks.length + guests.length > 1 ? 'them' : 'it'} ('virtnet net-destroy NAME', 'virtnet destroy NAME'), stop virtnetd, then purge`,
+    );
+  }
+  const removed = removeState(paths);
+  process.stdout.write(
+    removed.length === 0
+      ? `virtnetd: no state to remove (${paths.configDir}, ${paths.runDir}, ${paths.stateDir} do not exist)\n`
+      : `virtnetd: removed ${listNames(removed)}: the next start is a first start\n`,
+  );
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -57,10 +78,11 @@ async function main(argv: string[]): Promise<void> {
   // Bridges, nftables and namespaces: without the capabilities, say so before anything fails half-way.
   const missing = ownMissingCapabilities();
   if (missing.length > 0) fail(DAEMON_TEXT.needsPrivileges(missing));
-  if (command.action === 'sandbox-cleanup') {
-    const runDir = virtnetPaths(command.root).runDir;
-    const pid = runningDaemonPid(runDir);
-    if (pid !== undefined) fail(`virtnetd is running for ${command.root ?? '/'} (pid ${pid}); stop it before removing its sandbox`);
+  if (command.action === 'sandbox-cleanup' || command.action === 'purge') {
+    const paths = virtnetPaths(command.root);
+    const pid = runningDaemonPid(paths.runDir);
+    const what = command.action === 'purge' ? 'sandbox and state' : 'sandbox';
+    if (pid !== undefined) fail(`virtnetd is running for ${command.root ?? '/'} (pid ${pid}); stop it before removing its ${what}`);
     const names = sandboxNames(command.root);
     const { removed, ended } = await cleanupSandbox(names);
     if (removed.length === 0) process.stdout.write(`virtnetd: no sandbox to remove ('${names.netns}', '${names.uplink}' do not exist)\n`);
@@ -68,6 +90,7 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(
         `virtnetd: removed network namespace${removed.length > 1 ? 's' : ''} ${listNames(removed)}${ended.length ? `, ending ${ended.length} process${ended.length > 1 ? 'es' : ''}` : ''}\n`,
       );
+    if (command.action === 'purge') purge(paths, await stillRunning(paths));
     return;
   }
 

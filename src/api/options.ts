@@ -44,6 +44,7 @@ export type DaemonCommand =
   | { action: 'help' }
   | { action: 'version' }
   | { action: 'sandbox-cleanup'; root?: string }
+  | { action: 'purge'; root?: string }
   | { action: 'run'; options: DaemonOptions };
 
 /** A command-line mistake: printed as "virtnetd: TEXT", exit status 1. */
@@ -66,6 +67,12 @@ Options:
                            leaving the host's own networking untouched
   --sandbox-cleanup        Remove the sandbox namespaces, ending the processes
                            inside them, then exit
+  --purge                  Remove the sandbox as --sandbox-cleanup does, then
+                           every file of the root (definitions, autostart
+                           links, leases, the token), then exit: the next
+                           start is a first start (libvirt's 'default'
+                           network). Refused while a network or guest of the
+                           root still runs outside the sandbox
   --listen HOST:PORT       Also serve the API and the web console on TCP; every
                            API request must carry the token from RUN/token
                            (header 'Authorization: Bearer TOKEN'). Plain HTTP
@@ -144,7 +151,9 @@ export function parseDaemonArgs(argv: readonly string[], cwd: string = process.c
       if (value === undefined || value === '') throw new UsageError(`option '${name}' requires a value`);
       if (values.has(name)) throw new UsageError(`option '${name}' given more than once`);
       values.set(name, value);
-    } else if (['--sandbox', '--sandbox-cleanup', '--no-autostart', '--no-libvirt-socket', '--no-default-network', '--new-token'].includes(arg)) {
+    } else if (
+      ['--sandbox', '--sandbox-cleanup', '--purge', '--no-autostart', '--no-libvirt-socket', '--no-default-network', '--new-token'].includes(arg)
+    ) {
       flags.add(arg);
     } else if (arg.startsWith('-')) {
       throw new UsageError(`unrecognized option '${arg}'`);
@@ -157,14 +166,14 @@ export function parseDaemonArgs(argv: readonly string[], cwd: string = process.c
   const root = rootText === undefined ? undefined : isAbsolute(rootText) ? resolve(rootText) : resolve(cwd, rootText);
   if (root === '/') throw new UsageError('--root / is the system layout: leave --root out instead');
 
-  if (flags.has('--sandbox-cleanup')) {
+  if (flags.has('--sandbox-cleanup') || flags.has('--purge')) {
+    const action = flags.has('--purge') ? 'purge' : 'sandbox-cleanup';
     const extra = [...values.keys()].filter((k) => k !== '--root' && k !== '--log-file' && k !== '--log-level' && k !== '--log-format');
-    if (extra.length > 0 || flags.has('--sandbox')) {
-      throw new UsageError(
-        `--sandbox-cleanup takes no other option than --root (got ${[...extra, ...(flags.has('--sandbox') ? ['--sandbox'] : [])].join(', ')})`,
-      );
+    const otherFlags = [...flags].filter((f) => f !== '--sandbox-cleanup' && f !== '--purge');
+    if (extra.length > 0 || otherFlags.length > 0) {
+      throw new UsageError(`--${action} takes no other option than --root (got ${[...extra, ...otherFlags].join(', ')})`);
     }
-    return { action: 'sandbox-cleanup', ...(root ? { root } : {}) };
+    return { action, ...(root ? { root } : {}) };
   }
 
   const netns = values.get('--netns');

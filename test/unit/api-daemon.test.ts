@@ -88,6 +88,14 @@ describe('parseDaemonArgs', () => {
   it('cleans the sandbox up with --root only', () => {
     expect(parse('--sandbox-cleanup', '--root', '/x')).toEqual({ action: 'sandbox-cleanup', root: '/x' });
     expect(error('--sandbox-cleanup', '--netns', 'a')).toBe('--sandbox-cleanup takes no other option than --root (got --netns)');
+    expect(error('--sandbox-cleanup', '--sandbox')).toBe('--sandbox-cleanup takes no other option than --root (got --sandbox)');
+  });
+
+  it("purges the sandbox and the root's files with --purge (alone or with --sandbox-cleanup), --root only", () => {
+    expect(USAGE).toContain('--purge');
+    expect(parse('--purge', '--root', '/x')).toEqual({ action: 'purge', root: '/x' });
+    expect(parse('--sandbox-cleanup', '--purge')).toEqual({ action: 'purge' });
+    expect(error('--purge', '--no-autostart')).toBe('--purge takes no other option than --root (got --no-autostart)');
   });
 
   it('refuses mistakes with a plain sentence', () => {

@@ -125,7 +125,7 @@ export class GuestStore {
     const statuses = new Set(this.listStatuses(unreadable).map((f) => f.stem));
     return listStoredFiles(this.paths.guestStatusDir, '.json', unreadable).flatMap((f) => {
       if (statuses.has(f.stem)) return [];
-      const record = parseRecord(f.text);
+      const record = parseGuestRecord(f.text);
       if (record === undefined) {
         unreadable?.(f.path, new Error('not a guest record'));
         return [];
@@ -151,14 +151,15 @@ export class GuestStore {
   /** A running guest's record, or undefined when missing or unreadable. */
   readRecord(name: string): GuestRuntimeRecord | undefined {
     try {
-      return parseRecord(readFileSync(this.recordPath(name), 'utf8'));
+      return parseGuestRecord(readFileSync(this.recordPath(name), 'utf8'));
     } catch {
       return undefined;
     }
   }
 }
 
-function parseRecord(text: string): GuestRuntimeRecord | undefined {
+/** A guest's runtime record (RUN/guests/NAME.json), or undefined when the text is not one. */
+export function parseGuestRecord(text: string): GuestRuntimeRecord | undefined {
   try {
     const value = JSON.parse(text) as GuestRuntimeRecord;
     return value && value.version === 1 && Array.isArray(value.nics) ? value : undefined;
