@@ -7,6 +7,7 @@
  * "unsupported option '-z'. See --help.", "option '-c'/'--connect' requires
  * an argument", `-h` prints the usage, `-v`/`--version` the version.
  */
+import { ENGLISH, type Translator } from './i18n/translate.js';
 
 export interface GlobalOptions {
   uri?: string;
@@ -59,13 +60,16 @@ function parseCInt(text: string, base: 0 | 10): number | undefined {
   return n >= -2147483648 && n <= 2147483647 ? n : undefined;
 }
 
-function requiresArgument(val: string): string {
+function requiresArgument(val: string, t: Translator['t']): string {
   const long = LONG.find((l) => l.val === val);
-  return long ? `option '-${val}'/'--${long.name}' requires an argument` : `option '-${val}' requires an argument`;
+  return long
+    ? t("option '-{short}'/'--{long}' requires an argument", { short: val, long: long.name })
+    : t("option '-{short}' requires an argument", { short: val });
 }
 
 /** Read the program options; the rest is the command (or nothing: the interactive shell). */
-export function parseGlobalArgs(argv: readonly string[]): ArgsResult {
+export function parseGlobalArgs(argv: readonly string[], tr: Translator = ENGLISH): ArgsResult {
+  const { t } = tr;
   const options: GlobalOptions = { readonly: false, quiet: false, timing: false };
   const fail = (message: string): ArgsResult => ({ kind: 'exit', code: 1, errors: [message] });
   let i = 0;
@@ -77,23 +81,23 @@ export function parseGlobalArgs(argv: readonly string[]): ArgsResult {
         return undefined;
       case 'd': {
         const n = parseCInt(arg ?? '', 10);
-        if (n === undefined) return fail(`option ${spelled} takes a numeric argument`);
-        if (n < 0 || n > 4) return { kind: 'exit', code: -1, errors: [`ignoring debug level ${n} out of range [0-4]`] };
+        if (n === undefined) return fail(t('option {option} takes a numeric argument', { option: spelled }));
+        if (n < 0 || n > 4) return { kind: 'exit', code: -1, errors: [t('ignoring debug level {level} out of range [0-4]', { level: n })] };
         options.debug = n;
         return undefined;
       }
       case 'e': {
         const e = arg ?? '';
         const ok = (e.length === 2 && e[0] === '^' && /^[a-z@-_]$/.test(e[1] as string)) || (e.length === 1 && e !== '^');
-        return ok ? undefined : fail(`Invalid string '${e}' for escape sequence`);
+        return ok ? undefined : fail(t("Invalid string '{text}' for escape sequence", { text: e }));
       }
       case 'h':
         return { kind: 'exit', code: 0, show: 'usage' };
       case 'k':
       case 'K': {
         const n = parseCInt(arg ?? '', 0);
-        if (n === undefined) return fail(`Invalid value for option ${spelled}`);
-        if (n < 0) return fail(`option ${spelled} requires a positive integer argument`);
+        if (n === undefined) return fail(t('Invalid value for option {option}', { option: spelled }));
+        if (n < 0) return fail(t('option {option} requires a positive integer argument', { option: spelled }));
         return undefined;
       }
       case 'l':
@@ -113,7 +117,7 @@ export function parseGlobalArgs(argv: readonly string[]): ArgsResult {
       case 'V':
         return { kind: 'exit', code: 0, show: 'long-version' };
       default:
-        return fail('unknown option');
+        return fail(t('unknown option'));
     }
   };
 
@@ -139,13 +143,13 @@ export function parseGlobalArgs(argv: readonly string[]): ArgsResult {
       const inline = eq < 0 ? undefined : word.slice(eq + 1);
       const exact = LONG.find((l) => l.name === name);
       const matches = exact ? [exact] : LONG.filter((l) => l.name.startsWith(name));
-      if (matches.length !== 1 || name === '') return fail(`unsupported option '${word}'. See --help.`);
+      if (matches.length !== 1 || name === '') return fail(t("unsupported option '{option}'. See --help.", { option: word }));
       const opt = matches[0] as LongOpt;
       i++;
       let arg = inline;
-      if (opt.arg === 'none' && inline !== undefined) return fail(`unsupported option '-${opt.val}'. See --help.`);
+      if (opt.arg === 'none' && inline !== undefined) return fail(t("unsupported option '{option}'. See --help.", { option: `-${opt.val}` }));
       if (opt.arg === 'required' && arg === undefined) {
-        if (i >= argv.length) return fail(requiresArgument(opt.val));
+        if (i >= argv.length) return fail(requiresArgument(opt.val, t));
         arg = argv[i++];
       }
       const r = step(apply(opt.val, arg, `--${opt.name}`));
@@ -159,14 +163,14 @@ export function parseGlobalArgs(argv: readonly string[]): ArgsResult {
         if (SHORT_WITH_ARG.has(c)) {
           let arg: string | undefined = word.slice(j + 1);
           if (arg === '') {
-            if (i >= argv.length) return withWarnings(fail(requiresArgument(c)), warnings);
+            if (i >= argv.length) return withWarnings(fail(requiresArgument(c, t)), warnings);
             arg = argv[i++];
           }
           const r = step(apply(c, arg, `-${c}`));
           if (r) return withWarnings(r, warnings);
           break;
         }
-        if (!SHORT_FLAGS.has(c)) return withWarnings(fail(`unsupported option '-${c}'. See --help.`), warnings);
+        if (!SHORT_FLAGS.has(c)) return withWarnings(fail(t("unsupported option '{option}'. See --help.", { option: `-${c}` })), warnings);
         const r = step(apply(c, undefined, `-${c}`));
         if (r) return withWarnings(r, warnings);
       }

@@ -15,6 +15,7 @@ import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:f
 import { join } from 'node:path';
 import { VirError } from '../util/errors.js';
 import { strerror } from './commands/fs-helpers.js';
+import { errnoText } from './i18n/errors.js';
 import { CommandAbort, type Shell } from './shell.js';
 
 const ACCEPTED = /^[a-zA-Z0-9\-/_.:@]*$/;
@@ -32,7 +33,7 @@ export function writeTempFile(sh: Shell, doc: string): string {
       fd = openSync(path, 'wx', 0o600);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST' && attempt < 100) continue;
-      sh.error(`mkostemps: failed to create temporary file: ${strerror(err)}`);
+      sh.error(sh.t('mkostemps: failed to create temporary file: {why}', { why: errnoText(strerror(err), sh.tr) }));
       throw new CommandAbort();
     }
     try {
@@ -40,7 +41,7 @@ export function writeTempFile(sh: Shell, doc: string): string {
     } catch (err) {
       closeSync(fd);
       unlinkSync(path);
-      sh.error(`write: ${path}: failed to write to temporary file: ${strerror(err)}`);
+      sh.error(sh.t('write: {path}: failed to write to temporary file: {why}', { path, why: errnoText(strerror(err), sh.tr) }));
       throw new CommandAbort();
     }
     closeSync(fd);
@@ -55,7 +56,7 @@ export async function runEditor(sh: Shell, file: string): Promise<void> {
   let argv: string[];
   if (!ACCEPTED.test(editor)) {
     if (!ACCEPTED.test(file)) {
-      sh.error(`${file}: temporary filename contains shell meta or other unacceptable characters (is $TMPDIR wrong?)`);
+      sh.error(sh.t('{file}: temporary filename contains shell meta or other unacceptable characters (is $TMPDIR wrong?)', { file }));
       throw new CommandAbort();
     }
     argv = ['sh', '-c', `${editor} ${file}`];
@@ -80,7 +81,7 @@ export function readBack(sh: Shell, file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    sh.error(`${file}: failed to read temporary file: ${strerror(err)}`);
+    sh.error(sh.t('{file}: failed to read temporary file: {why}', { file, why: errnoText(strerror(err), sh.tr) }));
     throw new CommandAbort();
   }
 }
@@ -92,15 +93,15 @@ export async function askReedit(sh: Shell, msg: string): Promise<ReeditAnswer> {
   if (!sh.io.stdinIsTTY || !sh.io.readKey) return null;
   sh.reportError();
   for (;;) {
-    sh.print(`\r${msg} Try again? [y,n,f,?]: `);
+    sh.print(sh.t('\r{message} Try again? [y,n,f,?]: ', { message: msg }));
     const key = (await sh.io.readKey()).toLowerCase();
     if (key === '?') {
       for (const line of [
         '',
-        'y - yes, start editor again',
-        'n - no, throw away my changes',
-        'f - force, try to redefine again',
-        '? - print this help',
+        sh.t('y - yes, start editor again'),
+        sh.t('n - no, throw away my changes'),
+        sh.t('f - force, try to redefine again'),
+        sh.t('? - print this help'),
       ]) {
         sh.print(`${line}\r\n`);
       }

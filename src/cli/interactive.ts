@@ -67,8 +67,8 @@ export async function pipedLines(input: NodeJS.ReadableStream): Promise<LineSour
 export async function interactive(sh: Shell, lines: LineSource, echo: boolean): Promise<void> {
   sh.interactive = true;
   if (!sh.quiet) {
-    sh.print('Welcome to virtnet, the virtualization interactive terminal.\n\n');
-    sh.print("Type:  'help' for help with commands\n       'quit' to quit\n\n");
+    sh.print(sh.t('Welcome to virtnet, the virtualization interactive terminal.\n\n'));
+    sh.print(sh.t("Type:  'help' for help with commands\n       'quit' to quit\n\n"));
   }
   try {
     while (sh.interactive) {
@@ -77,7 +77,7 @@ export async function interactive(sh: Shell, lines: LineSource, echo: boolean): 
       if (echo) sh.print(line === null ? prompt : `${prompt}${line}\n`);
       if (line === null) break;
       if (line === '') continue;
-      const cmds = parseCommands(stringTokens(line), { find: (n) => sh.findCommand(n), error: (m) => sh.error(m) });
+      const cmds = parseCommands(stringTokens(line), { find: (n) => sh.findCommand(n), error: (m) => sh.error(m), tr: sh.tr });
       if (cmds) await sh.runCommands(cmds);
     }
     sh.print('\n');

@@ -76,7 +76,7 @@ export async function lookupNetworkArg(sh: Shell, arg: string, ways: LookupWays 
     }
   }
   if (found === undefined) {
-    sh.error(`failed to get network '${arg}'`);
+    sh.error(sh.t("failed to get network '{network}'", { network: arg }));
     return null;
   }
   sh.resetError();

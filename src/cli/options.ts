@@ -14,7 +14,7 @@ export function optString(sh: Shell, cmd: ParsedCommand, name: string): string |
   if (opt === undefined) return undefined;
   const value = opt.value ?? '';
   if (value === '' && !opt.def.emptyOk) {
-    sh.error(`Failed to get option '${name}': Option argument is empty`);
+    sh.error(sh.t("Failed to get option '{option}': Option argument is empty", { option: name }));
     throw new CommandAbort();
   }
   return value;
@@ -24,7 +24,7 @@ export function optString(sh: Shell, cmd: ParsedCommand, name: string): string |
 export function optRequired(sh: Shell, cmd: ParsedCommand, name: string): string {
   const value = optString(sh, cmd, name);
   if (value === undefined) {
-    sh.error(`Failed to get option '${name}': Mandatory option not present`);
+    sh.error(sh.t("Failed to get option '{option}': Mandatory option not present", { option: name }));
     throw new CommandAbort();
   }
   return value;
@@ -33,7 +33,7 @@ export function optRequired(sh: Shell, cmd: ParsedCommand, name: string): string
 const INT_TEXT = /^[\t\n\v\f\r ]*[+-]?[0-9]+$/;
 
 function malformed(sh: Shell, name: string, value: string): never {
-  sh.error(`Numeric value '${value}' for <${name}> option is malformed or out of range`);
+  sh.error(sh.t("Numeric value '{value}' for <{option}> option is malformed or out of range", { value, option: name }));
   throw new CommandAbort();
 }
 
@@ -60,7 +60,7 @@ export function optUInt(sh: Shell, cmd: ParsedCommand, name: string): number | u
 /** VSH_EXCLUSIVE_OPTIONS. */
 export function exclusive(sh: Shell, cmd: ParsedCommand, a: string, b: string): void {
   if (cmd.has(a) && cmd.has(b)) {
-    sh.error(`Options --${a} and --${b} are mutually exclusive`);
+    sh.error(sh.t('Options --{a} and --{b} are mutually exclusive', { a, b }));
     throw new CommandAbort();
   }
 }

@@ -16,11 +16,14 @@
  */
 import { ParsedCommand, type CommandDef, type OptDef, type ParsedOpt } from './command.js';
 import type { TokenSource } from './tokens.js';
+import { ENGLISH, type Translator } from './i18n/translate.js';
 
 export interface ParseEnv {
   find(name: string): CommandDef | undefined;
   /** Print one `error: ...` line. */
   error(message: string): void;
+  /** The language of the messages (English when absent). */
+  tr?: Translator;
 }
 
 const HELP_OPT: OptDef = { name: 'help', kind: 'bool', help: 'print help for this function' };
@@ -29,6 +32,7 @@ const isAlnum = (c: string | undefined): boolean => c !== undefined && /^[A-Za-z
 
 /** Parse every command of a line; null after an error (already printed). */
 export function parseCommands(source: TokenSource, env: ParseEnv): ParsedCommand[] | null {
+  const t = (env.tr ?? ENGLISH).t;
   const result: ParsedCommand[] = [];
   for (;;) {
     let def: CommandDef | undefined;
@@ -47,7 +51,7 @@ export function parseCommands(source: TokenSource, env: ParseEnv): ParsedCommand
       if (def === undefined) {
         def = env.find(text);
         if (def === undefined) {
-          env.error(`unknown command: '${text}'`);
+          env.error(t("unknown command: '{command}'", { command: text }));
           return null;
         }
         needArg = def.opts.flatMap((o, i) => (o.kind !== 'bool' && !o.named ? [i] : []));
@@ -65,12 +69,12 @@ export function parseCommands(source: TokenSource, env: ParseEnv): ParsedCommand
           const index = def.opts.findIndex((o) => o.name === name);
           if (index < 0) {
             if (def.name === 'help') continue;
-            env.error(`command '${def.name}' doesn't support option --${name}`);
+            env.error(t("command '{command}' doesn't support option --{option}", { command: def.name, option: name }));
             return null;
           }
           opt = def.opts[index] as OptDef;
           if (seen.has(index) && opt.kind !== 'argv') {
-            env.error(`option --${name} already seen`);
+            env.error(t('option --{option} already seen', { option: name }));
             return null;
           }
           seen.add(index);
@@ -86,13 +90,17 @@ export function parseCommands(source: TokenSource, env: ParseEnv): ParsedCommand
               return null;
             }
             if (vt.kind !== 'arg') {
-              env.error(`expected syntax: --${opt.name} <${opt.kind === 'int' ? 'number' : 'string'}>`);
+              env.error(
+                opt.kind === 'int'
+                  ? t('expected syntax: --{option} <number>', { option: opt.name })
+                  : t('expected syntax: --{option} <string>', { option: opt.name }),
+              );
               return null;
             }
             value = vt.text;
           }
         } else if (inline !== undefined) {
-          env.error(`invalid '=' after option --${opt.name}`);
+          env.error(t("invalid '=' after option --{option}", { option: opt.name }));
           return null;
         }
       } else if (!dataOnly && text === '--') {
@@ -102,7 +110,7 @@ export function parseCommands(source: TokenSource, env: ParseEnv): ParsedCommand
         const index = needArg[0];
         if (index === undefined) {
           if (def.name === 'help') continue;
-          env.error(`unexpected data '${text}'`);
+          env.error(t("unexpected data '{data}'", { data: text }));
           return null;
         }
         opt = def.opts[index] as OptDef;
@@ -128,8 +136,8 @@ export function parseCommands(source: TokenSource, env: ParseEnv): ParsedCommand
         for (const o of missing) {
           env.error(
             o.kind === 'data' || o.kind === 'argv'
-              ? `command '${def.name}' requires <${o.name}> option`
-              : `command '${def.name}' requires --${o.name} option`,
+              ? t("command '{command}' requires <{option}> option", { command: def.name, option: o.name })
+              : t("command '{command}' requires --{option} option", { command: def.name, option: o.name }),
           );
         }
         if (missing.length > 0) return null;

@@ -21,6 +21,8 @@ import { parseCommands } from './parse.js';
 import { Shell, type ConnectFn, type ShellIo } from './shell.js';
 import { argvTokens, stringTokens } from './tokens.js';
 import { VERSION } from '../util/version.js';
+import { languageOfEnv } from '../contract/languages.js';
+import { translator, type Translator } from './i18n/translate.js';
 
 export const PROGNAME = 'virtnet';
 
@@ -34,18 +36,22 @@ export interface CliDeps {
   ttyOutput?: NodeJS.WritableStream;
 }
 
-export function longVersion(): string {
-  return `Virtnet command line tool of virtnet ${VERSION}\nSee web site at https://libvirt.org/\n\nCompiled with support for:\n Networking: Remote Network Bridging\n`;
+export function longVersion(tr: Translator): string {
+  return tr.t(
+    'Virtnet command line tool of virtnet {version}\nSee web site at https://libvirt.org/\n\nCompiled with support for:\n Networking: Remote Network Bridging\n',
+    { version: VERSION },
+  );
 }
 
 export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
   const { io } = deps;
-  const parsed = parseGlobalArgs(argv);
+  const tr = translator(languageOfEnv(deps.env));
+  const parsed = parseGlobalArgs(argv, tr);
   if (parsed.kind === 'exit') {
     for (const e of parsed.errors ?? []) io.err(`error: ${e}\n`);
-    if (parsed.show === 'usage') io.out(usage(PROGNAME, GROUPS));
+    if (parsed.show === 'usage') io.out(usage(PROGNAME, GROUPS, tr));
     else if (parsed.show === 'version') io.out(`${VERSION}\n`);
-    else if (parsed.show === 'long-version') io.out(longVersion());
+    else if (parsed.show === 'long-version') io.out(longVersion(tr));
     if (parsed.out) io.out(parsed.out);
     return parsed.code;
   }
@@ -61,6 +67,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
     readonly: options.readonly,
     quiet: options.quiet,
     timing: options.timing,
+    tr,
     ...(uri !== undefined ? { uri } : {}),
     ...(deps.now ? { now: deps.now } : {}),
   });
@@ -77,7 +84,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
     }
     if (rest.length === 1 && rest[0] === '') return 1;
     const source = rest.length === 1 ? stringTokens(rest[0] as string) : argvTokens(rest);
-    const cmds = parseCommands(source, { find: (n) => sh.findCommand(n), error: (m) => sh.error(m) });
+    const cmds = parseCommands(source, { find: (n) => sh.findCommand(n), error: (m) => sh.error(m), tr });
     if (cmds === null) return 1;
     if (cmds.some((c) => !c.def.noConnect) && !(await sh.open())) return 1;
     const ok = await sh.runCommands(cmds);

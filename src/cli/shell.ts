@@ -14,8 +14,9 @@
  * tests run every command against an in-memory client.
  */
 import type { ConnectOptions, VirtnetClient } from '../client/types.js';
-import { isVirError } from '../util/errors.js';
 import { connectHint } from './hints.js';
+import { errorMessage } from './i18n/errors.js';
+import { ENGLISH, type MessageId, type MessageParams, type Translator } from './i18n/translate.js';
 import type { CommandDef, CommandGroup, ParsedCommand } from './command.js';
 
 /** Where the CLI reads and writes; process streams in main.ts, buffers in tests. */
@@ -46,6 +47,8 @@ export interface ShellOptions {
   timing?: boolean;
   /** The clock, for net-event --timestamp and -t. */
   now?: () => number;
+  /** The language of messages (English, virsh's, when absent). */
+  tr?: Translator;
 }
 
 /** Thrown by option helpers after printing their error: the command fails. */
@@ -60,6 +63,7 @@ export class Shell {
   readonly groups: readonly CommandGroup[];
   readonly env: Record<string, string | undefined>;
   readonly now: () => number;
+  readonly tr: Translator;
   quiet: boolean;
   timing: boolean;
   readonly: boolean;
@@ -88,6 +92,17 @@ export class Shell {
     this.quiet = options.quiet ?? false;
     this.timing = options.timing ?? false;
     this.now = options.now ?? Date.now;
+    this.tr = options.tr ?? ENGLISH;
+  }
+
+  /** One of the CLI's messages in the user's language. */
+  t(id: MessageId, params?: MessageParams): string {
+    return this.tr.t(id, params);
+  }
+
+  /** The text printed after "error: " for an error, in the user's language. */
+  describeError(err: unknown): string {
+    return errorMessage(err, this.tr);
   }
 
   print(text: string): void {
@@ -116,7 +131,7 @@ export class Shell {
     const err = this.lastError;
     this.lastError = undefined;
     if (err === undefined) return;
-    this.error(describeError(err));
+    this.error(this.describeError(err));
   }
 
   findCommand(name: string): CommandDef | undefined {
@@ -153,9 +168,9 @@ export class Shell {
       return true;
     } catch (err) {
       if (!silent) {
-        this.error('failed to connect to the hypervisor');
-        this.error(describeError(err));
-        const hint = connectHint(err);
+        this.error(this.t('failed to connect to the hypervisor'));
+        this.error(this.describeError(err));
+        const hint = connectHint(err, this.tr);
         if (hint !== undefined && !this.quiet) this.io.err(`${hint}\n`);
       }
       return false;
@@ -182,7 +197,7 @@ export class Shell {
       ok = await this.runOne(cmd);
       if (!ok) this.reportError();
       if (cmd.def.name === 'exit' || cmd.def.name === 'quit') return ok;
-      if (this.timing) this.print(`\n(Time: ${(this.now() - started).toFixed(3)} ms)\n\n`);
+      if (this.timing) this.print(this.t('\n(Time: {ms} ms)\n\n', { ms: (this.now() - started).toFixed(3) }));
       else this.printExtra('\n');
     }
     return ok;
@@ -201,11 +216,4 @@ export class Shell {
       return false;
     }
   }
-}
-
-/** The text virsh prints after "error: " for an error (never a stack trace). */
-export function describeError(err: unknown): string {
-  if (isVirError(err)) return err.message;
-  if (err instanceof Error) return err.message;
-  return String(err);
 }

@@ -50,6 +50,8 @@ export const ERRORS_ES: Record<ErrorCode, string> = {
   'update.dnsTxtExists': "ya hay en la red {name} un registro DNS TXT llamado '{txt}'",
   'update.noDnsTxt': 'no se encuentra ese registro DNS TXT en la red {name}',
   'update.noDnsSrv': 'no se encuentra ese registro DNS SRV en la red {name}',
+  'update.unknownCommand': "tipo de cambio desconocido: '{command}'",
+  'update.unknownSection': "sección desconocida: '{section}'",
   'forward.overlaps': "la redirección de puertos {forward} de la red '{name}' se solapa con {other} de la red '{otherName}'",
   'forward.notFound': "no hay ninguna redirección de puertos {forward} en la red '{name}'",
   'forward.natOnly': "la red '{name}' no puede tener redirecciones de puertos: necesitan <forward mode='nat'/> sobre un puente de este equipo",
@@ -73,6 +75,17 @@ export const ERRORS_ES: Record<ErrorCode, string> = {
     'virtnetd pide su token en las conexiones TCP: envía «Authorization: Bearer TOKEN» con el token del directorio de ejecución del servicio (RUN/token)',
   'connection.lost': 'se cortó la conexión con virtnetd mientras respondía',
   'connection.refused': "no se puede conectar con el servidor en '{where}': {why}",
+  'connection.socketFailed': "no se puede conectar con el socket '{where}': {why}",
+  'file.openFailed': "no se puede abrir el archivo '{path}': {why}",
+  'file.readFailed': "no se puede leer el archivo '{path}': {why}",
+  'file.tooLarge': "el archivo '{path}' es demasiado grande",
+  'editor.notFound': "no se encuentra el editor '{editor}': {why}",
+  'interface.noSupport': 'attach-interface no admite el tipo {type}',
+  'interface.unsupportedType': "el tipo de interfaz '{type}' no está admitido",
+  'interface.noneOfType': 'no hay ninguna interfaz de tipo {type}',
+  'interface.pickOne': 'el invitado tiene {count} interfaces: indica con --mac cuál quitar',
+  'interface.noMac': 'no hay ninguna interfaz con la dirección MAC {mac}',
+  'interface.severalMac': 'el invitado tiene varias interfaces con la dirección MAC {mac}: quítala con detach-device indicando su dirección PCI',
   'daemon.unexpected': 'fallo inesperado en virtnetd; consulta su registro',
   'class.INTERNAL_ERROR': 'error interno: {detail}',
   'class.NO_SUPPORT': 'el controlador de la conexión no admite esta función: {detail}',
@@ -118,4 +131,30 @@ export const XML_PROBLEMS_ES: Record<XmlProblemCode, string> = {
   comment: 'un comentario no está cerrado',
   notUtf8: 'el texto no es UTF-8 válido',
   other: '{text}',
+};
+
+/**
+ * glibc's strerror() texts in Spanish, keyed by the English text (the
+ * {why} of errors about files, sockets and the editor).
+ */
+export const ERRNO_TEXTS_ES: Readonly<Record<string, string>> = {
+  'No such file or directory': 'no existe el archivo o el directorio',
+  'Connection refused': 'conexión rechazada',
+  'Permission denied': 'permiso denegado',
+  'Operation not permitted': 'operación no permitida',
+  'Is a directory': 'es un directorio',
+  'Not a directory': 'no es un directorio',
+  'Too many levels of symbolic links': 'demasiados niveles de enlaces simbólicos',
+  'File name too long': 'el nombre del archivo es demasiado largo',
+  'Too many open files': 'demasiados archivos abiertos',
+  'Input/output error': 'error de entrada/salida',
+  'No such device or address': 'no existe el dispositivo o la dirección',
+  'Socket operation on non-socket': 'no es un socket',
+  'Connection reset by peer': 'el otro extremo cortó la conexión',
+  'Connection timed out': 'la conexión tardó demasiado',
+  'No route to host': 'no hay ruta hasta el equipo',
+  'Network is unreachable': 'la red no es accesible',
+  'Cannot assign requested address': 'no se puede usar la dirección pedida',
+  'Broken pipe': 'tubería rota',
+  'Resource temporarily unavailable': 'recurso no disponible por ahora',
 };

@@ -84,6 +84,8 @@ export const ERROR_CATALOGUE = {
   'update.dnsTxtExists': { class: 'OPERATION_INVALID', en: "there is already a DNS TXT record with name '{txt}' in network {name}" },
   'update.noDnsTxt': { class: 'OPERATION_INVALID', en: "couldn't locate a matching DNS TXT record in network {name}" },
   'update.noDnsSrv': { class: 'OPERATION_INVALID', en: "couldn't locate a matching DNS SRV record in network {name}" },
+  'update.unknownCommand': { class: 'XML_DETAIL', en: "unrecognized command name '{command}'" },
+  'update.unknownSection': { class: 'XML_DETAIL', en: "unrecognized section name '{section}'" },
   // Port forwards (src/conf/network/port-forward-edit.ts).
   'forward.overlaps': { class: 'OPERATION_INVALID', en: "port forward {forward} of network '{name}' overlaps {other} of network '{otherName}'" },
   'forward.notFound': { class: 'OPERATION_INVALID', en: "couldn't locate a matching port forward {forward} in network '{name}'" },
@@ -107,6 +109,21 @@ export const ERROR_CATALOGUE = {
   'xml.rangeEndsAtBroadcast': { class: 'INTERNAL_ERROR', en: 'end of range {start} - {end} in network {subnet} is the broadcast address' },
   'xml.forwardNoIp': { class: 'XML_ERROR', en: "{mode} forwarding requested, but no IP address provided for network '{name}'" },
   'xml.badForwarder': { class: 'XML_ERROR', en: "Invalid forwarder IP address '{address}' in network '{name}'" },
+  // Files and the editor the CLI uses (src/cli/commands/fs-helpers.ts, src/cli/editor.ts).
+  'file.openFailed': { class: 'SYSTEM_ERROR', en: "Failed to open file '{path}': {why}" },
+  'file.readFailed': { class: 'SYSTEM_ERROR', en: "Failed to read file '{path}': {why}" },
+  'file.tooLarge': { class: 'INTERNAL_ERROR', en: "File '{path}' is too large" },
+  'editor.notFound': { class: 'SYSTEM_ERROR', en: "Cannot find '{editor}' in path: {why}" },
+  // virsh's own words about a guest's interfaces (src/conf/guest/virsh-interface.ts).
+  'interface.noSupport': { class: 'XML_DETAIL', en: "No support for {type} in command 'attach-interface'" },
+  'interface.unsupportedType': { class: 'CONFIG_UNSUPPORTED', en: "Unsupported net type '{type}'" },
+  'interface.noneOfType': { class: 'XML_DETAIL', en: 'No interface found whose type is {type}' },
+  'interface.pickOne': { class: 'XML_DETAIL', en: 'Domain has {count} interfaces. Please specify which one to detach using --mac' },
+  'interface.noMac': { class: 'XML_DETAIL', en: 'No interface with MAC address {mac} was found' },
+  'interface.severalMac': {
+    class: 'XML_DETAIL',
+    en: 'Domain has multiple interfaces matching MAC address {mac}. You must use detach-device and specify the device pci address to remove it.',
+  },
   // Connections and sessions.
   'auth.badToken': { class: 'AUTH_FAILED', en: 'the token does not match the one virtnetd wrote to its run directory (RUN/token)' },
   'auth.noToken': {
@@ -115,6 +132,7 @@ export const ERROR_CATALOGUE = {
   },
   'connection.lost': { class: 'SYSTEM_ERROR', en: 'End of file while reading data: Input/output error' },
   'connection.refused': { class: 'SYSTEM_ERROR', en: "unable to connect to server at '{where}': {why}" },
+  'connection.socketFailed': { class: 'SYSTEM_ERROR', en: "Failed to connect socket to '{where}': {why}" },
   'daemon.unexpected': { class: 'INTERNAL_ERROR', en: 'unexpected failure in virtnetd; see its log' },
 } as const satisfies Record<string, Entry>;
 

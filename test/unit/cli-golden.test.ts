@@ -2,7 +2,8 @@
  * Every golden flow (virsh 9.0's output for the tutorial flows and the
  * error cases, test/golden/*.json) replayed through the CLI against the
  * in-memory client: stdout, stderr and the exit code of each step must be
- * virsh's, byte for byte once uuids and MACs are normalised.
+ * virsh's, byte for byte once uuids and MACs are normalised, under
+ * LC_ALL=C with a Spanish LANG (the C locale wins).
  */
 import { describe, expect, it } from 'vitest';
 import { networkSchemaPath } from '../../src/conf/network/schema.js';
@@ -16,7 +17,8 @@ async function run(client: FakeClient, args: string[], env: Record<string, strin
   const rc = await runCli(args, {
     io: { out: (t) => (stdout += t), err: (t) => (stderr += t), stdinIsTTY: false },
     connect: async () => client,
-    env: { PATH: process.env['PATH'], ...env },
+    // virsh's own output whatever LANG says (LC_ALL=C wins, as with gettext).
+    env: { PATH: process.env['PATH'], LC_ALL: 'C', LANG: 'es_ES.UTF-8', ...env },
     cwd: GOLDEN_XML_DIR,
   });
   return { stdout, stderr, rc };

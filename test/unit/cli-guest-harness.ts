@@ -89,7 +89,8 @@ export async function runGuestCli(client: FakeGuestClient, args: string[], o: Ru
   const rc = await runCli(args, {
     io,
     connect: async () => client,
-    env: { PATH: process.env['PATH'] },
+    // virsh's own output whatever LANG says (LC_ALL=C wins, as with gettext).
+    env: { PATH: process.env['PATH'], LC_ALL: 'C', LANG: 'es_ES.UTF-8' },
     cwd: o.cwd ?? GUEST_XML_DIR,
   });
   return { stdout, stderr, rc };

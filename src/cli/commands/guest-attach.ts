@@ -54,7 +54,7 @@ export const attachInterfaceCmd: CommandDef = {
       });
     } catch (err) {
       if (err instanceof VirshMessage) {
-        sh.error(err.message);
+        sh.error(sh.describeError(err));
         return false;
       }
       refused = err;
@@ -72,11 +72,11 @@ export const attachInterfaceCmd: CommandDef = {
     const dom = await lookupGuest(sh, cmd);
     if (!dom) return false;
     const flags = attachFlags(cmd, dom.info.active);
-    const ok = await attempt(sh, 'Failed to attach interface', async () => {
+    const ok = await attempt(sh, sh.t('Failed to attach interface'), async () => {
       if (xml === undefined) throw refused;
       await sh.client().guestAttachDevice(dom.info.name, xml, flags);
     });
-    if (ok) sh.printExtra('Interface attached successfully\n');
+    if (ok) sh.printExtra(sh.t('Interface attached successfully\n'));
     return ok;
   },
 };

@@ -45,7 +45,7 @@ export const bridgeShowCmd: CommandDef = {
     const bridges = await sh.client().bridgePorts(bridge);
     const shown = bridge === undefined ? bridges : bridges.filter((b) => b.bridge === bridge);
     if (bridge !== undefined && shown.length === 0) {
-      sh.error(`bridge ${bridge} does not exist!`);
+      sh.error(sh.t('bridge {bridge} does not exist!', { bridge }));
       return false;
     }
     sh.print(formatBridges(shown));

@@ -60,7 +60,7 @@ export async function lookupGuest(sh: Shell, cmd: ParsedCommand, ways: LookupWay
   const arg = optRequired(sh, cmd, 'domain');
   const info = await findGuest(sh, arg, ways);
   if (info === undefined) {
-    sh.error(`failed to get domain '${arg}'`);
+    sh.error(sh.t("failed to get domain '{domain}'", { domain: arg }));
     return null;
   }
   return { info, arg };

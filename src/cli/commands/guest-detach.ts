@@ -35,7 +35,7 @@ export async function pickInterface(sh: Shell, xml: string, type: string, mac: s
     return ifaces[pickDetachInterface(ifaces, type, mac)]!.dump;
   } catch (err) {
     if (!(err instanceof VirshMessage)) throw err;
-    sh.error(err.message);
+    sh.error(sh.describeError(err));
     return undefined;
   }
 }
@@ -99,8 +99,8 @@ export const detachInterfaceCmd: CommandDef = {
       if (!(err instanceof CommandAbort)) throw err;
       ok = false;
     }
-    if (!ok) sh.error('Failed to detach interface');
-    else if (!printXml) sh.printExtra('Interface detached successfully\n');
+    if (!ok) sh.error(sh.t('Failed to detach interface'));
+    else if (!printXml) sh.printExtra(sh.t('Interface detached successfully\n'));
     return ok;
   },
 };

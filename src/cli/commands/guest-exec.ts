@@ -27,7 +27,7 @@ export const guestExecCmd: CommandDef = {
     if (!dom) return false;
     const argv = cmd.argv();
     let result: GuestExecResult = { exitCode: 0, stdout: '', stderr: '' };
-    const ok = await attempt(sh, `Failed to execute a command in domain '${dom.info.name}'`, async () => {
+    const ok = await attempt(sh, sh.t("Failed to execute a command in domain '{domain}'", { domain: dom.info.name }), async () => {
       result = await sh.client().guestExec(dom.info.name, argv);
     });
     if (!ok) return false;

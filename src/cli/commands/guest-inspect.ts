@@ -14,6 +14,7 @@ import { VirError } from '../../util/errors.js';
 import type { CommandDef } from '../command.js';
 import { optString } from '../options.js';
 import { formatTable } from '../table.js';
+import type { Translator } from '../i18n/translate.js';
 import { DOMAIN_OPT, lookupGuest } from './guest-client.js';
 import { attempt } from './net-lifecycle.js';
 import { printXmlDump, XML_DUMP_OPTS } from './xml-dump.js';
@@ -30,7 +31,7 @@ export const dumpxmlCmd: CommandDef = {
   },
 };
 
-export const IFLIST_HEADER = ['Interface', 'Type', 'Source', 'Model', 'MAC'];
+export const IFLIST_HEADER = ['Interface', 'Type', 'Source', 'Model', 'MAC'] as const;
 
 export const domiflistCmd: CommandDef = {
   name: 'domiflist',
@@ -42,7 +43,13 @@ export const domiflistCmd: CommandDef = {
     if (!dom) return false;
     const ifaces = await sh.client().guestInterfaces(dom.info.name, { inactive: cmd.has('inactive') });
     const rows = ifaces.map((i) => [i.target || '-', i.type, i.source || '-', i.model || '-', i.mac || '-']);
-    sh.print(formatTable(IFLIST_HEADER, rows, !sh.quiet));
+    sh.print(
+      formatTable(
+        IFLIST_HEADER.map((h) => sh.t(h)),
+        rows,
+        !sh.quiet,
+      ),
+    );
     return true;
   },
 };
@@ -68,8 +75,10 @@ export function formatAddresses(addrs: readonly GuestInterfaceAddress[], options
   return out;
 }
 
-export const DOMIFADDR_HEADER =
-  ` ${left('Name', 10)} ${left('MAC address', 20)} ${left('Protocol', 8)}     Address\n` + `${'-'.repeat(49)}${'-'.repeat(30)}\n`;
+/** domifaddr's header, in the user's language. */
+export function domifaddrHeader(tr: Translator): string {
+  return ` ${left(tr.t('Name'), 10)} ${left(tr.t('MAC address'), 20)} ${left(tr.t('Protocol'), 8)}     ${tr.t('Address')}\n${'-'.repeat(49)}${'-'.repeat(30)}\n`;
+}
 
 export const domifaddrCmd: CommandDef = {
   name: 'domifaddr',
@@ -85,18 +94,18 @@ export const domifaddrCmd: CommandDef = {
     const iface = optString(sh, cmd, 'interface');
     const source = optString(sh, cmd, 'source') ?? 'lease';
     if (!ADDRESS_SOURCES.includes(source)) {
-      sh.error(`Unknown data source '${source}'`);
+      sh.error(sh.t("Unknown data source '{source}'", { source }));
       return false;
     }
     const dom = await lookupGuest(sh, cmd);
     if (!dom) return false;
     let addrs: GuestInterfaceAddress[] = [];
-    const ok = await attempt(sh, 'Failed to query for interfaces addresses', async () => {
+    const ok = await attempt(sh, sh.t('Failed to query for interfaces addresses'), async () => {
       if (source !== 'lease') throw new VirError('OPERATION_UNSUPPORTED', `address source '${source}' is not supported; use 'lease'`);
       addrs = await sh.client().guestInterfaceAddresses(dom.info.name);
     });
     if (!ok) return false;
-    sh.printExtra(DOMIFADDR_HEADER);
+    sh.printExtra(domifaddrHeader(sh.tr));
     const opts: { full?: boolean; iface?: string } = { full: cmd.has('full') };
     if (iface !== undefined) opts.iface = iface;
     sh.print(formatAddresses(addrs, opts));

@@ -20,10 +20,10 @@ export const defineCmd: CommandDef = {
     const from = optRequired(sh, cmd, 'file');
     const xml = readFileAll(sh.cwd, from);
     let name = '';
-    const ok = await attempt(sh, `Failed to define domain from ${from}`, async () => {
+    const ok = await attempt(sh, sh.t('Failed to define domain from {file}', { file: from }), async () => {
       name = (await sh.client().guestDefine(xml)).name;
     });
-    if (ok) sh.printExtra(`Domain '${name}' defined from ${from}\n`);
+    if (ok) sh.printExtra(sh.t("Domain '{domain}' defined from {file}\n", { domain: name, file: from }));
     return ok;
   },
 };
@@ -36,8 +36,8 @@ export const undefineCmd: CommandDef = {
   async run(sh, cmd) {
     const dom = await lookupGuest(sh, cmd);
     if (!dom) return false;
-    const ok = await attempt(sh, `Failed to undefine domain '${dom.arg}'`, () => sh.client().guestUndefine(dom.info.name));
-    if (ok) sh.printExtra(`Domain '${dom.arg}' has been undefined\n`);
+    const ok = await attempt(sh, sh.t("Failed to undefine domain '{domain}'", { domain: dom.arg }), () => sh.client().guestUndefine(dom.info.name));
+    if (ok) sh.printExtra(sh.t("Domain '{domain}' has been undefined\n", { domain: dom.arg }));
     return ok;
   },
 };
@@ -52,11 +52,11 @@ export const startCmd: CommandDef = {
     if (!dom) return false;
     const name = dom.info.name;
     if (dom.info.active) {
-      sh.error('Domain is already active');
+      sh.error(sh.t('Domain is already active'));
       return false;
     }
-    const ok = await attempt(sh, `Failed to start domain '${name}'`, () => sh.client().guestStart(name));
-    if (ok) sh.printExtra(`Domain '${name}' started\n`);
+    const ok = await attempt(sh, sh.t("Failed to start domain '{domain}'", { domain: name }), () => sh.client().guestStart(name));
+    if (ok) sh.printExtra(sh.t("Domain '{domain}' started\n", { domain: name }));
     return ok;
   },
 };
@@ -69,8 +69,8 @@ export const destroyCmd: CommandDef = {
   async run(sh, cmd) {
     const dom = await lookupGuest(sh, cmd);
     if (!dom) return false;
-    const ok = await attempt(sh, `Failed to destroy domain '${dom.arg}'`, () => sh.client().guestDestroy(dom.info.name));
-    if (ok) sh.printExtra(`Domain '${dom.arg}' destroyed\n`);
+    const ok = await attempt(sh, sh.t("Failed to destroy domain '{domain}'", { domain: dom.arg }), () => sh.client().guestDestroy(dom.info.name));
+    if (ok) sh.printExtra(sh.t("Domain '{domain}' destroyed\n", { domain: dom.arg }));
     return ok;
   },
 };

@@ -25,7 +25,7 @@ export function compareGuests(a: GuestInfo, b: GuestInfo): number {
 }
 
 /** virshDomainStateToString for the two states a guest has. */
-export const guestState = (g: GuestInfo): string => (g.active ? 'running' : 'shut off');
+export const guestState = (g: GuestInfo): 'running' | 'shut off' => (g.active ? 'running' : 'shut off');
 
 export const listCmd: CommandDef = {
   name: 'list',
@@ -58,7 +58,7 @@ export const listCmd: CommandDef = {
     const transient = cmd.has('transient');
 
     let list: GuestInfo[] = [];
-    const ok = await attempt(sh, 'Failed to list domains', async () => {
+    const ok = await attempt(sh, sh.t('Failed to list domains'), async () => {
       list = await sh.client().guestList({ active, inactive });
     });
     if (!ok) return false;
@@ -72,9 +72,9 @@ export const listCmd: CommandDef = {
     const optName = cmd.has('name');
     if (!optUuid && !optId && !optName) {
       const title = cmd.has('title');
-      const header = title ? ['Id', 'Name', 'State', 'Title'] : ['Id', 'Name', 'State'];
+      const header = [sh.t('Id'), sh.t('Name'), sh.t('State'), ...(title ? [sh.t('Title')] : [])];
       const rows = list.map((g) => {
-        const row = [g.active && g.id !== undefined ? String(g.id) : '-', g.name, guestState(g)];
+        const row = [g.active && g.id !== undefined ? String(g.id) : '-', g.name, sh.t(guestState(g))];
         if (title) row.push(g.title ?? '');
         return row;
       });

@@ -32,8 +32,10 @@ export const netDestroyForce: CommandDef = {
   async run(sh, cmd) {
     const net = await lookupNetwork(sh, cmd);
     if (!net) return false;
-    const ok = await attempt(sh, `Failed to destroy network ${net.arg}`, () => call(sh, 'destroy', net.info.name, cmd.has('force')));
-    if (ok) sh.printExtra(`Network ${net.arg} destroyed\n`);
+    const ok = await attempt(sh, sh.t('Failed to destroy network {network}', { network: net.arg }), () =>
+      call(sh, 'destroy', net.info.name, cmd.has('force')),
+    );
+    if (ok) sh.printExtra(sh.t('Network {network} destroyed\n', { network: net.arg }));
     return ok;
   },
 };
@@ -44,8 +46,10 @@ export const netUndefineForce: CommandDef = {
   async run(sh, cmd) {
     const net = await lookupNetwork(sh, cmd);
     if (!net) return false;
-    const ok = await attempt(sh, `Failed to undefine network ${net.arg}`, () => call(sh, 'undefine', net.info.name, cmd.has('force')));
-    if (ok) sh.printExtra(`Network ${net.arg} has been undefined\n`);
+    const ok = await attempt(sh, sh.t('Failed to undefine network {network}', { network: net.arg }), () =>
+      call(sh, 'undefine', net.info.name, cmd.has('force')),
+    );
+    if (ok) sh.printExtra(sh.t('Network {network} has been undefined\n', { network: net.arg }));
     return ok;
   },
 };

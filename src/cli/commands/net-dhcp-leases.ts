@@ -20,7 +20,7 @@ export function localTime(seconds: number): string {
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }
 
-export const LEASE_HEADER = ['Expiry Time', 'MAC address', 'Protocol', 'IP address', 'Hostname', 'Client ID or DUID'];
+export const LEASE_HEADER = ['Expiry Time', 'MAC address', 'Protocol', 'IP address', 'Hostname', 'Client ID or DUID'] as const;
 
 export function leaseRow(l: DhcpLease): string[] {
   return [localTime(l.expiryTime), l.mac || '-', l.protocol || '-', `${l.ipAddress}/${l.prefix}`, l.hostname || '-', l.clientId || '-'];
@@ -36,12 +36,18 @@ export const netDhcpLeases: CommandDef = {
     const net = await lookupNetwork(sh, cmd);
     if (!net) return false;
     let leases: DhcpLease[] = [];
-    const ok = await attempt(sh, `Failed to get leases info for ${net.arg}`, async () => {
+    const ok = await attempt(sh, sh.t('Failed to get leases info for {network}', { network: net.arg }), async () => {
       leases = await sh.client().leases(net.info.name, mac);
     });
     if (!ok) return false;
     const rows = [...leases].sort((a, b) => compareNames(a.mac, b.mac)).map(leaseRow);
-    sh.print(formatTable(LEASE_HEADER, rows, !sh.quiet));
+    sh.print(
+      formatTable(
+        LEASE_HEADER.map((h) => sh.t(h)),
+        rows,
+        !sh.quiet,
+      ),
+    );
     return true;
   },
 };

@@ -51,12 +51,12 @@ export const netEdit: CommandDef = {
           await runEditor(sh, tmp);
           edited = readBack(sh, tmp);
           if (edited === doc) {
-            sh.printExtra(`Network ${name} XML configuration not changed.\n`);
+            sh.printExtra(sh.t('Network {network} XML configuration not changed.\n', { network: name }));
             return true;
           }
         }
         let msg: string | undefined;
-        const changed = 'The XML configuration was changed by another user.';
+        const changed = sh.t('The XML configuration was changed by another user.');
         const reread = await getXml();
         if (reread !== doc) {
           msg = changed;
@@ -74,7 +74,7 @@ export const netEdit: CommandDef = {
               doc = await getXml();
             } else {
               sh.saveError(err);
-              msg = 'Failed.';
+              msg = sh.t('Failed.');
             }
           }
         }
@@ -93,7 +93,7 @@ export const netEdit: CommandDef = {
         sh.error(msg);
         return false;
       }
-      sh.printExtra(`Network ${editedName ?? name} XML configuration edited.\n`);
+      sh.printExtra(sh.t('Network {network} XML configuration edited.\n', { network: editedName ?? name }));
       return true;
     } finally {
       removeTemp(tmp);

@@ -17,7 +17,9 @@ import { optString, optUInt } from '../options.js';
 import type { Shell } from '../shell.js';
 
 export const EVENT_TYPES = ['lifecycle'] as const;
-const LIFECYCLE = new Set(['Defined', 'Undefined', 'Started', 'Stopped']);
+/** The lifecycle events net-event prints (translated through the catalogue). */
+export const LIFECYCLE_EVENTS = ['Defined', 'Undefined', 'Started', 'Stopped'] as const;
+const LIFECYCLE = new Set<string>(LIFECYCLE_EVENTS);
 const INT_MAX = 2147483647;
 
 /** virTimeStringNowRaw: "YYYY-MM-DD HH:MM:SS.mmm+0000" in UTC. */
@@ -47,18 +49,18 @@ export const netEvent: CommandDef = {
     }
     const eventName = optString(sh, cmd, 'event');
     if (eventName === undefined) {
-      sh.error('either --list or --event <type> is required');
+      sh.error(sh.t('either --list or --event <type> is required'));
       return false;
     }
     if (!(EVENT_TYPES as readonly string[]).includes(eventName)) {
-      sh.error(`unknown event type ${eventName}`);
+      sh.error(sh.t('unknown event type {event}', { event: eventName }));
       return false;
     }
     const loop = cmd.has('loop');
     const stamp = cmd.has('timestamp');
     const timeout = optUInt(sh, cmd, 'timeout');
     if (timeout !== undefined && (timeout === 0 || timeout > Math.floor(INT_MAX / 1000))) {
-      sh.error(`Numeric value '${timeout}' for <timeout> option is malformed or out of range`);
+      sh.error(sh.t("Numeric value '{value}' for <{option}> option is malformed or out of range", { value: timeout, option: 'timeout' }));
       return false;
     }
     let uuid: string | undefined;
@@ -90,7 +92,7 @@ async function waitForEvents(sh: Shell, o: WaitOptions): Promise<number> {
     if (ev.kind !== 'lifecycle' || !LIFECYCLE.has(ev.event)) return;
     if (o.uuid !== undefined && ev.network.uuid !== o.uuid) return;
     if (!o.loop && count > 0) return;
-    const line = `event 'lifecycle' for network ${ev.network.name}: ${ev.event}\n`;
+    const line = sh.t("event 'lifecycle' for network {network}: {event}\n", { network: ev.network.name, event: sh.tr.text(ev.event) });
     sh.print(o.stamp ? `${timestamp(sh.now())}: ${line}` : line);
     count++;
     if (!o.loop) finish('done');
@@ -102,13 +104,13 @@ async function waitForEvents(sh: Shell, o: WaitOptions): Promise<number> {
     const ready = (client as { eventsReady?: () => Promise<void> }).eventsReady;
     if (ready) await Promise.race([ready.call(client), ended]);
     const why = await ended;
-    if (why === 'interrupt') sh.print('event loop interrupted\n');
-    else if (why === 'timeout') sh.print('event loop timed out\n');
+    if (why === 'interrupt') sh.print(sh.t('event loop interrupted\n'));
+    else if (why === 'timeout') sh.print(sh.t('event loop timed out\n'));
   } finally {
     if (timer) clearTimeout(timer);
     stopInterrupt?.();
     unsubscribe();
   }
-  sh.print(`events received: ${count}\n`);
+  sh.print(sh.t('events received: {count}\n', { count }));
   return count;
 }

@@ -6,11 +6,13 @@
  * libxml2, loaded only then: xml-dump.ts, shared with dumpxml).
  */
 import type { CommandDef } from '../command.js';
+import type { Shell } from '../shell.js';
 import { lookupNetwork } from '../lookup.js';
 import { NETWORK_OPT } from './net-lifecycle.js';
 import { printXmlDump, XML_DUMP_OPTS } from './xml-dump.js';
 
 const label = (name: string, value: string): string => `${name.padEnd(15)} ${value}\n`;
+const yes = (sh: Shell, b: boolean): string => (b ? sh.t('yes') : sh.t('no'));
 
 export const netInfo: CommandDef = {
   name: 'net-info',
@@ -21,13 +23,13 @@ export const netInfo: CommandDef = {
     const net = await lookupNetwork(sh, cmd);
     if (!net) return false;
     const n = net.info;
-    let out = label('Name:', n.name);
-    out += label('UUID:', n.uuid);
-    out += label('Active:', n.active ? 'yes' : 'no');
-    out += label('Persistent:', n.persistent ? 'yes' : 'no');
-    out += label('Autostart:', n.autostart ? 'yes' : 'no');
-    if (n.bridge) out += label('Bridge:', n.bridge);
-    if (n.degraded !== undefined) out += label('Degraded:', n.degraded);
+    let out = label(sh.t('Name:'), n.name);
+    out += label(sh.t('UUID:'), n.uuid);
+    out += label(sh.t('Active:'), yes(sh, n.active));
+    out += label(sh.t('Persistent:'), yes(sh, n.persistent));
+    out += label(sh.t('Autostart:'), yes(sh, n.autostart));
+    if (n.bridge) out += label(sh.t('Bridge:'), n.bridge);
+    if (n.degraded !== undefined) out += label(sh.t('Degraded:'), n.degraded);
     sh.print(out);
     return true;
   },

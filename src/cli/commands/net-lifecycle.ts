@@ -37,10 +37,10 @@ export const netDefine: CommandDef = {
     const from = optRequired(sh, cmd, 'file');
     const xml = readFileAll(sh.cwd, from);
     let name = '';
-    const ok = await attempt(sh, `Failed to define network from ${from}`, async () => {
+    const ok = await attempt(sh, sh.t('Failed to define network from {file}', { file: from }), async () => {
       name = (await sh.client().define(xml, { validate: cmd.has('validate') })).name;
     });
-    if (ok) sh.printExtra(`Network ${name} defined from ${from}\n`);
+    if (ok) sh.printExtra(sh.t('Network {network} defined from {file}\n', { network: name, file: from }));
     return ok;
   },
 };
@@ -54,10 +54,10 @@ export const netCreate: CommandDef = {
     const from = optRequired(sh, cmd, 'file');
     const xml = readFileAll(sh.cwd, from);
     let name = '';
-    const ok = await attempt(sh, `Failed to create network from ${from}`, async () => {
+    const ok = await attempt(sh, sh.t('Failed to create network from {file}', { file: from }), async () => {
       name = (await sh.client().create(xml, { validate: cmd.has('validate') })).name;
     });
-    if (ok) sh.printExtra(`Network ${name} created from ${from}\n`);
+    if (ok) sh.printExtra(sh.t('Network {network} created from {file}\n', { network: name, file: from }));
     return ok;
   },
 };
@@ -70,8 +70,8 @@ export const netStart: CommandDef = {
   async run(sh, cmd) {
     const net = await lookupNetwork(sh, cmd);
     if (!net) return false;
-    const ok = await attempt(sh, `Failed to start network ${net.arg}`, () => sh.client().start(net.info.name));
-    if (ok) sh.printExtra(`Network ${net.arg} started\n`);
+    const ok = await attempt(sh, sh.t('Failed to start network {network}', { network: net.arg }), () => sh.client().start(net.info.name));
+    if (ok) sh.printExtra(sh.t('Network {network} started\n', { network: net.arg }));
     return ok;
   },
 };
@@ -84,8 +84,8 @@ export const netDestroy: CommandDef = {
   async run(sh, cmd) {
     const net = await lookupNetwork(sh, cmd);
     if (!net) return false;
-    const ok = await attempt(sh, `Failed to destroy network ${net.arg}`, () => sh.client().destroy(net.info.name));
-    if (ok) sh.printExtra(`Network ${net.arg} destroyed\n`);
+    const ok = await attempt(sh, sh.t('Failed to destroy network {network}', { network: net.arg }), () => sh.client().destroy(net.info.name));
+    if (ok) sh.printExtra(sh.t('Network {network} destroyed\n', { network: net.arg }));
     return ok;
   },
 };
@@ -98,8 +98,8 @@ export const netUndefine: CommandDef = {
   async run(sh, cmd) {
     const net = await lookupNetwork(sh, cmd);
     if (!net) return false;
-    const ok = await attempt(sh, `Failed to undefine network ${net.arg}`, () => sh.client().undefine(net.info.name));
-    if (ok) sh.printExtra(`Network ${net.arg} has been undefined\n`);
+    const ok = await attempt(sh, sh.t('Failed to undefine network {network}', { network: net.arg }), () => sh.client().undefine(net.info.name));
+    if (ok) sh.printExtra(sh.t('Network {network} has been undefined\n', { network: net.arg }));
     return ok;
   },
 };
@@ -115,10 +115,17 @@ export const netAutostart: CommandDef = {
     const autostart = !cmd.has('disable');
     const ok = await attempt(
       sh,
-      autostart ? `failed to mark network ${net.arg} as autostarted` : `failed to unmark network ${net.arg} as autostarted`,
+      autostart
+        ? sh.t('failed to mark network {network} as autostarted', { network: net.arg })
+        : sh.t('failed to unmark network {network} as autostarted', { network: net.arg }),
       () => sh.client().setAutostart(net.info.name, autostart),
     );
-    if (ok) sh.printExtra(autostart ? `Network ${net.arg} marked as autostarted\n` : `Network ${net.arg} unmarked as autostarted\n`);
+    if (ok)
+      sh.printExtra(
+        autostart
+          ? sh.t('Network {network} marked as autostarted\n', { network: net.arg })
+          : sh.t('Network {network} unmarked as autostarted\n', { network: net.arg }),
+      );
     return ok;
   },
 };

@@ -11,6 +11,9 @@ import type { ListFilter, NetworkInfo } from '../../contract/network-api.js';
 import type { CommandDef } from '../command.js';
 import { formatTable } from '../table.js';
 import { attempt } from './net-lifecycle.js';
+import type { Shell } from '../shell.js';
+
+const yesNo = (sh: Shell, b: boolean): string => (b ? sh.t('yes') : sh.t('no'));
 
 /** vshStrcasecmp on names (ASCII case folding, then byte order). */
 export function compareNames(a: string, b: string): number {
@@ -54,13 +57,13 @@ export const netList: CommandDef = {
     const optUuid = cmd.has('uuid');
     let optTable = cmd.has('table');
     if (Number(optTable) + Number(optName) + Number(optUuid) > 1) {
-      sh.error('Only one argument from --table, --name and --uuid may be specified.');
+      sh.error(sh.t('Only one argument from --table, --name and --uuid may be specified.'));
       return false;
     }
     if (!optUuid && !optName) optTable = true;
 
     let list: NetworkInfo[] = [];
-    const ok = await attempt(sh, 'Failed to list networks', async () => {
+    const ok = await attempt(sh, sh.t('Failed to list networks'), async () => {
       list = await sh.client().list(filter);
     });
     if (!ok) return false;
@@ -68,9 +71,9 @@ export const netList: CommandDef = {
 
     if (optTable) {
       const title = cmd.has('title');
-      const header = title ? ['Name', 'State', 'Autostart', 'Persistent', 'Title'] : ['Name', 'State', 'Autostart', 'Persistent'];
+      const header = [sh.t('Name'), sh.t('State'), sh.t('Autostart'), sh.t('Persistent'), ...(title ? [sh.t('Title')] : [])];
       const rows = list.map((n) => {
-        const row = [n.name, n.active ? 'active' : 'inactive', n.autostart ? 'yes' : 'no', n.persistent ? 'yes' : 'no'];
+        const row = [n.name, n.active ? sh.t('active') : sh.t('inactive'), yesNo(sh, n.autostart), yesNo(sh, n.persistent)];
         if (title) row.push(n.title ?? '');
         return row;
       });

@@ -11,7 +11,6 @@ import type { UpdateResult } from '../../contract/network-api.js';
 import type { CommandDef } from '../command.js';
 import { lookupNetwork } from '../lookup.js';
 import { exclusive, optInt, optRequired } from '../options.js';
-import { describeError } from '../shell.js';
 import { attempt, NETWORK_OPT } from './net-lifecycle.js';
 import { readFileAll } from './fs-helpers.js';
 
@@ -52,13 +51,13 @@ export const netUpdate: CommandDef = {
     try {
       command = parseUpdateCommand(optRequired(sh, cmd, 'command'));
     } catch (err) {
-      sh.error(describeError(err));
+      sh.error(sh.describeError(err));
       return false;
     }
     try {
       section = parseUpdateSection(optRequired(sh, cmd, 'section')) as UpdateSection;
     } catch (err) {
-      sh.error(describeError(err));
+      sh.error(sh.describeError(err));
       return false;
     }
     const parentIndex = optInt(sh, cmd, 'parent-index') ?? -1;
@@ -69,14 +68,14 @@ export const netUpdate: CommandDef = {
     const live = cmd.has('live');
     let result: UpdateResult = { live: false, config: false };
     const name = net.info.name;
-    const ok = await attempt(sh, `Failed to update network ${name}`, async () => {
+    const ok = await attempt(sh, sh.t('Failed to update network {network}', { network: name }), async () => {
       result = await sh.client().update(name, { command, section, parentIndex, xml, flags: { live, config } });
     });
     if (!ok) return false;
-    if (config && live) sh.printExtra(`Updated network ${name} persistent config and live state`);
-    else if (config) sh.printExtra(`Updated network ${name} persistent config`);
-    else if (live || result.live) sh.printExtra(`Updated network ${name} live state`);
-    else sh.printExtra(`Updated network ${name} persistent config`);
+    if (config && live) sh.printExtra(sh.t('Updated network {network} persistent config and live state', { network: name }));
+    else if (config) sh.printExtra(sh.t('Updated network {network} persistent config', { network: name }));
+    else if (live || result.live) sh.printExtra(sh.t('Updated network {network} live state', { network: name }));
+    else sh.printExtra(sh.t('Updated network {network} persistent config', { network: name }));
     return true;
   },
 };

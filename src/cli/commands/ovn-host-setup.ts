@@ -44,12 +44,12 @@ export const ovnHostSetupCmd: CommandDef = {
     const remote = optRequired(sh, cmd, 'remote');
     const encapType = optString(sh, cmd, 'encap-type') ?? 'geneve';
     if (encapType !== 'geneve' && encapType !== 'vxlan') {
-      sh.error(`invalid --encap-type '${encapType}': use geneve or vxlan`);
+      sh.error(sh.t("invalid --encap-type '{value}': use geneve or vxlan", { value: encapType }));
       return false;
     }
     const datapath = optString(sh, cmd, 'datapath') ?? 'auto';
     if (!['auto', 'system', 'netdev'].includes(datapath)) {
-      sh.error(`invalid --datapath '${datapath}': use auto, system or netdev`);
+      sh.error(sh.t("invalid --datapath '{value}': use auto, system or netdev", { value: datapath }));
       return false;
     }
     const mappings = (optString(sh, cmd, 'bridge-mappings') ?? '')
@@ -60,7 +60,7 @@ export const ovnHostSetupCmd: CommandDef = {
         return { physnet: physnet ?? '', bridge: bridge ?? '', ...(nic ? { nic } : {}) };
       });
     if (mappings.some((m) => m.physnet === '' || m.bridge === '')) {
-      sh.error('invalid --bridge-mappings: use PHYSNET:BRIDGE[:NIC],...');
+      sh.error(sh.t('invalid --bridge-mappings: use PHYSNET:BRIDGE[:NIC],...'));
       return false;
     }
     const ovsDb = optString(sh, cmd, 'ovs-db') ?? DEFAULT_OVS_DB;
@@ -95,14 +95,19 @@ export const ovnHostSetupCmd: CommandDef = {
         },
         { kernelDatapath: setup.kernelDatapathLoaded(), underlayMtu },
       );
-      for (const line of plan.summary) sh.print(`${cmd.has('dry-run') ? 'would set' : 'setting'}: ${line}\n`);
+      for (const line of plan.summary)
+        sh.print(cmd.has('dry-run') ? sh.t('would set: {what}\n', { what: line }) : sh.t('setting: {what}\n', { what: line }));
       if (cmd.has('dry-run')) return true;
       await setup.applyHostSetup(plan, vswitch, host);
       if (plan.underlayAddress && holder !== undefined && holder.dev !== plan.underlayAddress.dev) {
         // The address moved to br-phy: the NIC keeps none (routes through it must follow to br-phy).
         await host.links.apply([{ op: 'removeAddress', dev: holder.dev, address: holder.address, prefix: holder.prefix }]);
         sh.print(
-          `moved ${encapIp}/${holder.prefix} from ${holder.dev} to ${plan.underlayAddress.dev}: routes through ${holder.dev} must now go through ${plan.underlayAddress.dev}\n`,
+          sh.t('moved {address} from {from} to {to}: routes through {from} must now go through {to}\n', {
+            address: `${encapIp}/${holder.prefix}`,
+            from: holder.dev,
+            to: plan.underlayAddress.dev,
+          }),
         );
       }
       if (plan.datapath === 'netdev') {
@@ -117,16 +122,22 @@ export const ovnHostSetupCmd: CommandDef = {
             }
           } catch (e) {
             sh.print(
-              `tunnel neighbours not seeded: ${(e as Error).message.replace(/^operation failed: /, '')} (run again once the southbound database is up, or give --peers)\n`,
+              sh.t('tunnel neighbours not seeded: {why} (run again once the southbound database is up, or give --peers)\n', {
+                why: (e as Error).message.replace(/^operation failed: /, ''),
+              }),
             );
           }
         }
         if (peers.length > 0) {
           const seeded = await setup.seedTunnelNeighbours({ host, runner, ovsRunDir, peers });
-          sh.print(`tunnel neighbours seeded: ${[...seeded].map(([ip, mac]) => `${ip}=${mac}`).join(', ') || 'none answered'}\n`);
+          sh.print(
+            sh.t('tunnel neighbours seeded: {peers}\n', {
+              peers: [...seeded].map(([ip, mac]) => `${ip}=${mac}`).join(', ') || sh.t('none answered'),
+            }),
+          );
         }
       }
-      sh.print(`host ready for OVN as chassis '${systemId}'; check it with: virtnet doctor --ovn\n`);
+      sh.print(sh.t("host ready for OVN as chassis '{chassis}'; check it with: virtnet doctor --ovn\n", { chassis: systemId }));
       return true;
     } catch (e) {
       sh.saveError(e);

@@ -42,7 +42,7 @@ export const labCmd: CommandDef = {
         if (!cmd.has('no-daemons')) {
           virtnetd = bundledVirtnetd() ?? null;
           if (virtnetd === null) {
-            sh.error("virtnetd's bundle (dist/virtnetd.js) is missing: build it with 'npm run build', or use --no-daemons");
+            sh.error(sh.t("virtnetd's bundle (dist/virtnetd.js) is missing: build it with 'npm run build', or use --no-daemons"));
             return false;
           }
         }
@@ -53,26 +53,30 @@ export const labCmd: CommandDef = {
       if (action === 'stop') {
         const r = await stopLab(dir);
         sh.print(
-          `lab in ${dir}: ended ${r.ended.length} process${r.ended.length === 1 ? '' : 'es'}, removed ${r.namespaces.length} namespace${r.namespaces.length === 1 ? '' : 's'}\n`,
+          sh.t('lab in {dir}: ended {processes}, removed {namespaces}\n', {
+            dir,
+            processes: r.ended.length === 1 ? sh.t('1 process') : sh.t('{count} processes', { count: r.ended.length }),
+            namespaces: r.namespaces.length === 1 ? sh.t('1 namespace') : sh.t('{count} namespaces', { count: r.namespaces.length }),
+          }),
         );
         return true;
       }
       if (action === 'status') {
         const state = await readLabState(dir);
         if (state === undefined) {
-          sh.print(`no lab in ${dir}\n`);
+          sh.print(sh.t('no lab in {dir}\n', { dir }));
           return true;
         }
         sh.print(
           describeLab(
             labLayout(dir, state.hosts),
             state.virtnetds.length > 0,
-            state.ready ? undefined : 'not ready (a start failed or is under way)',
+            state.ready ? undefined : sh.t('not ready (a start failed or is under way)'),
           ),
         );
         return true;
       }
-      sh.error(`unknown lab action '${action}': use start, stop or status`);
+      sh.error(sh.t("unknown lab action '{action}': use start, stop or status", { action: action ?? '' }));
       return false;
     } catch (e) {
       sh.saveError(e);

@@ -4,6 +4,7 @@
  * and behaviour. None of them needs the daemon except `uri`.
  */
 import { chdirSync, strerror } from './fs-helpers.js';
+import { errnoText } from '../i18n/errors.js';
 import type { CommandDef } from '../command.js';
 import { allGroupsHelp, commandHelp, groupHelp } from '../help.js';
 import { optString } from '../options.js';
@@ -25,20 +26,20 @@ export const helpCmd: CommandDef = {
   async run(sh, cmd) {
     const name = cmd.raw('command');
     if (name === undefined) {
-      sh.print(allGroupsHelp(sh.groups));
+      sh.print(allGroupsHelp(sh.groups, sh.tr));
       return true;
     }
     const def = sh.findCommand(name);
     if (def) {
-      sh.print(commandHelp(def));
+      sh.print(commandHelp(def, sh.tr));
       return true;
     }
     const group = sh.findGroup(name);
     if (group) {
-      sh.print(groupHelp(group));
+      sh.print(groupHelp(group, sh.tr));
       return true;
     }
-    sh.error(`command or command group '${name}' doesn't exist`);
+    sh.error(sh.t("command or command group '{name}' doesn't exist", { name }));
     return false;
   },
 };
@@ -51,7 +52,7 @@ export const cdCmd: CommandDef = {
   noConnect: true,
   async run(sh, cmd) {
     if (!sh.interactive) {
-      sh.error('cd: command valid only in interactive mode');
+      sh.error(sh.t('cd: command valid only in interactive mode'));
       return false;
     }
     const dir = optString(sh, cmd, 'dir') ?? sh.env['HOME'] ?? '/';
@@ -59,7 +60,7 @@ export const cdCmd: CommandDef = {
       sh.cwd = chdirSync(sh.cwd, dir);
       return true;
     } catch (err) {
-      sh.error(`cd: ${strerror(err)}: ${dir}`);
+      sh.error(sh.t('cd: {why}: {dir}', { why: errnoText(strerror(err), sh.tr), dir }));
       return false;
     }
   },
@@ -174,7 +175,7 @@ export const uriCmd: CommandDef = {
     if (cmd.has('libvirt')) {
       const uri = await sh.client().libvirtUri?.();
       if (uri === undefined) {
-        sh.error('this virtnetd does not serve libvirt clients (it was started with --no-libvirt-socket, or a libvirt daemon owns the socket)');
+        sh.error(sh.t('this virtnetd does not serve libvirt clients (it was started with --no-libvirt-socket, or a libvirt daemon owns the socket)'));
         return false;
       }
       sh.print(`${uri}\n`);

@@ -8,19 +8,11 @@ import i18next, { type TFunction } from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { en } from './en.js';
 import { es } from './es.js';
+import { LANGUAGES, languageOfTag, type Language } from '../../../src/contract/languages.js';
 
-export const LANGUAGES = [
-  { code: 'en', label: 'English' },
-  { code: 'es', label: 'Español' },
-] as const;
-export type Language = (typeof LANGUAGES)[number]['code'];
+export { LANGUAGES, type Language };
 
 const STORAGE_KEY = 'virtnet.language';
-
-function supported(code: string | null | undefined): Language | undefined {
-  const base = code?.toLowerCase().split('-')[0];
-  return LANGUAGES.find((l) => l.code === base)?.code;
-}
 
 export function detectLanguage(): Language {
   let stored: string | null = null;
@@ -29,10 +21,10 @@ export function detectLanguage(): Language {
   } catch {
     /* storage may be disabled */
   }
-  const fromStorage = supported(stored);
+  const fromStorage = languageOfTag(stored);
   if (fromStorage) return fromStorage;
   for (const lang of navigator.languages ?? [navigator.language]) {
-    const found = supported(lang);
+    const found = languageOfTag(lang);
     if (found) return found;
   }
   return 'en';
@@ -60,7 +52,7 @@ export async function setLanguage(code: Language): Promise<void> {
 }
 
 export function currentLanguage(): Language {
-  return supported(i18next.language) ?? 'en';
+  return languageOfTag(i18next.language) ?? 'en';
 }
 
 /** t() for a key built at run time (e.g. `check.${finding.key}`): typed keys cannot follow it. */
