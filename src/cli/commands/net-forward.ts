@@ -46,14 +46,14 @@ function protoOf(sh: Shell, cmd: ParsedCommand): ForwardProto | undefined | null
   const proto = optString(sh, cmd, 'proto');
   if (proto === undefined) return undefined;
   if ((FORWARD_PROTOS as readonly string[]).includes(proto)) return proto as ForwardProto;
-  sh.error(`Invalid value '${proto}' for --proto: tcp, udp or both`);
+  sh.error(sh.t("Invalid value '{value}' for --proto: tcp, udp or both", { value: proto }));
   return null;
 }
 
 /** Which states a change touched, as net-update says it. */
-function touched(result: UpdateResult): string {
-  if (result.live && result.config) return 'persistent config and live state';
-  return result.live ? 'live state' : 'persistent config';
+function touched(sh: Shell, result: UpdateResult): string {
+  if (result.live && result.config) return sh.t('persistent config and live state');
+  return result.live ? sh.t('live state') : sh.t('persistent config');
 }
 
 export const netForwardAdd: CommandDef = {
@@ -85,10 +85,10 @@ export const netForwardAdd: CommandDef = {
     if (address !== undefined) forward.address = address;
     const name = net.info.name;
     let result: UpdateResult = { live: false, config: false };
-    const ok = await attempt(sh, `Failed to add a port forward to network ${name}`, async () => {
+    const ok = await attempt(sh, sh.t('Failed to add a port forward to network {network}', { network: name }), async () => {
       result = await sh.client().addForward(name, forward, { live: cmd.has('live'), config: cmd.has('config') });
     });
-    if (ok) sh.printExtra(`Port forward added to network ${name} ${touched(result)}\n`);
+    if (ok) sh.printExtra(sh.t('Port forward added to network {network} {what}\n', { network: name, what: touched(sh, result) }));
     return ok;
   },
 };
@@ -114,15 +114,15 @@ export const netForwardRemove: CommandDef = {
     const selector = { port: optRequired(sh, cmd, 'port'), ...(proto ? { proto } : {}), ...(address !== undefined ? { address } : {}) };
     const name = net.info.name;
     let result: UpdateResult = { live: false, config: false };
-    const ok = await attempt(sh, `Failed to remove a port forward from network ${name}`, async () => {
+    const ok = await attempt(sh, sh.t('Failed to remove a port forward from network {network}', { network: name }), async () => {
       result = await sh.client().removeForward(name, selector, { live: cmd.has('live'), config: cmd.has('config') });
     });
-    if (ok) sh.printExtra(`Port forward removed from network ${name} ${touched(result)}\n`);
+    if (ok) sh.printExtra(sh.t('Port forward removed from network {network} {what}\n', { network: name, what: touched(sh, result) }));
     return ok;
   },
 };
 
-export const FORWARD_HEADER = ['Protocol', 'Address', 'Port', 'To', 'To port', 'To address'];
+export const FORWARD_HEADER = ['Protocol', 'Address', 'Port', 'To', 'To port', 'To address'] as const;
 
 export function forwardRow(f: PortForward): string[] {
   return [f.proto, f.address ?? '*', f.port, f.to, f.toPort ?? f.port, f.toAddress ?? ipv4Literal(f.to) ?? '-'];
@@ -137,11 +137,17 @@ export const netForwardList: CommandDef = {
     const net = await lookupNetwork(sh, cmd);
     if (!net) return false;
     let forwards: PortForward[] = [];
-    const ok = await attempt(sh, `Failed to list the port forwards of network ${net.arg}`, async () => {
+    const ok = await attempt(sh, sh.t('Failed to list the port forwards of network {network}', { network: net.arg }), async () => {
       forwards = await sh.client().listForwards(net.info.name, { inactive: cmd.has('inactive') });
     });
     if (!ok) return false;
-    sh.print(formatTable(FORWARD_HEADER, forwards.map(forwardRow), !sh.quiet));
+    sh.print(
+      formatTable(
+        FORWARD_HEADER.map((h) => sh.t(h)),
+        forwards.map(forwardRow),
+        !sh.quiet,
+      ),
+    );
     return true;
   },
 };

@@ -148,6 +148,28 @@ export const HELP_ES: Readonly<Record<string, string>> = {
   'convert a network name to network UUID': 'convierte el nombre de una red en su UUID',
   'network name': 'nombre de la red',
 
+  // Port forwards.
+  'add a port forward to a NAT network': 'añade una redirección de puertos a una red NAT',
+  'Forward a port (or range) of the host to a guest of a NAT network, by its address or its name.':
+    'Redirige un puerto (o rango) del equipo a un invitado de una red NAT, por su dirección o por su nombre.',
+  'the host port or range (PORT[-PORT])': 'el puerto o rango del equipo (PUERTO[-PUERTO])',
+  "the guest's address or name, and its port or range (TO[:TOPORT[-TOPORT]])":
+    'la dirección o el nombre del invitado, y su puerto o rango (DESTINO[:PUERTO[-PUERTO]])',
+  'tcp, udp or both (default: tcp)': 'tcp, udp o both (por omisión: tcp)',
+  'the host address it listens on (default: every address of the host)':
+    'la dirección del equipo en la que escucha (por omisión: todas las del equipo)',
+  'list the port forwards of a network': 'lista las redirecciones de puertos de una red',
+  'Print the port forwards of a network: of the running network, or with --inactive of its persistent config.':
+    'Muestra las redirecciones de puertos de una red: de la red en marcha, o con --inactive de su configuración persistente.',
+  "the persistent config's port forwards": 'las redirecciones de la configuración persistente',
+  'remove a port forward from a network': 'quita una redirección de puertos de una red',
+  'Remove the port forward of a port (or range) from a network; with no --proto, every protocol forwarded there.':
+    'Quita de una red la redirección de un puerto (o rango); sin --proto, la de todos los protocolos redirigidos en él.',
+  'the host port or range, as it was added': 'el puerto o rango del equipo, tal como se añadió',
+  'tcp, udp or both (default: every protocol forwarded on the port)': 'tcp, udp o both (por omisión: todos los protocolos redirigidos en el puerto)',
+  'the host address it listens on (default: the forward on every address)':
+    'la dirección del equipo en la que escucha (por omisión: la redirección en todas)',
+
   // OVN.
   'start, show or remove a multi-host OVN lab on this machine': 'inicia, muestra o elimina en esta máquina un laboratorio OVN de varios equipos',
   "start: OVN central and N hosts, each with its own Open vSwitch, ovn-controller and\n    virtnetd, joined by an underlay, with an uplink standing in for the outside world,\n    all in network namespaces (nothing changes in the host's own).\n    stop: end every process of the lab by PID and remove its namespaces and files.\n    status: the lab's hosts and how to reach them.":

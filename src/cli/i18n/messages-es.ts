@@ -142,6 +142,21 @@ export const MESSAGES_ES = {
   Hostname: 'Nombre de equipo',
   'Client ID or DUID': 'ID de cliente o DUID',
 
+  // Port forwards.
+  "Invalid value '{value}' for --proto: tcp, udp or both": "valor no válido '{value}' para --proto: tcp, udp o both",
+  'persistent config and live state': 'en su configuración persistente y en su estado en marcha',
+  'live state': 'en su estado en marcha',
+  'persistent config': 'en su configuración persistente',
+  'Failed to add a port forward to network {network}': 'no se pudo añadir la redirección de puertos a la red {network}',
+  'Port forward added to network {network} {what}\n': 'Redirección de puertos añadida a la red {network} {what}\n',
+  'Failed to remove a port forward from network {network}': 'no se pudo quitar la redirección de puertos de la red {network}',
+  'Port forward removed from network {network} {what}\n': 'Redirección de puertos quitada de la red {network} {what}\n',
+  'Failed to list the port forwards of network {network}': 'no se pudo listar las redirecciones de puertos de la red {network}',
+  Port: 'Puerto',
+  To: 'Destino',
+  'To port': 'Puerto de destino',
+  'To address': 'Dirección de destino',
+
   // Guests.
   "Domain '{domain}' defined from {file}\n": "Invitado '{domain}' definido a partir de {file}\n",
   "Domain '{domain}' has been undefined\n": "Se ha eliminado la definición del invitado '{domain}'\n",
