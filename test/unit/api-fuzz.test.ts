@@ -5,11 +5,16 @@
  * drivers (over the in-memory runtime and guest backend). Whatever the
  * input, the answer is a VirError body ({class, detail, message}, message
  * = libvirt's prefix + detail) and invalid input is a 4xx, never a 5xx.
+ * The console's own routes are fuzzed on a TCP listener (with the token),
+ * and a check makes sure no route the daemon serves is left out.
  */
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiServer } from '../../src/api/server.js';
+import { TcpIdentity } from '../../src/api/tcp-origin.js';
+import { parseNetworkXml } from '../../src/conf/network/parse.js';
+import { CONSOLE_ROUTES } from '../../src/contract/console-api.js';
 import { ROUTES } from '../../src/client/http-routes.js';
 import { GUEST_ROUTES } from '../../src/client/http-guests.js';
 import { ERROR_PREFIXES, type ErrorClass } from '../../src/util/errors.js';
@@ -18,10 +23,15 @@ import { isolatedXml, natXml } from '../support/network-testkit.js';
 
 let t: GuestTestDriver;
 let app: FastifyInstance;
+/** The same drivers behind a TCP listener, where the console's routes are. */
+let tcpApp: FastifyInstance;
+const TOKEN = 'f'.repeat(64);
 
 beforeAll(async () => {
   t = await startGuestTestDriver();
   app = await createApiServer({ driver: t.driver, access: { kind: 'unix' }, version: '1.0.0' });
+  const identity = new TcpIdentity({ host: '127.0.0.1', port: 80, tls: false });
+  tcpApp = await createApiServer({ driver: t.driver, access: { kind: 'tcp', token: TOKEN, identity }, version: '1.0.0' });
   await t.driver.define(natXml('n1', '10.9.1'));
   await t.driver.start('n1');
   await t.driver.define(isolatedXml('n2', { subnet: '10.9.2' }));
@@ -29,6 +39,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app.close();
+  await tcpApp.close();
   await t.dispose();
 });
 
@@ -162,6 +173,11 @@ function bodyOf(fields: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary<unk
 
 const flags = field(fc.record({ live: field(fc.boolean()), config: field(fc.boolean()) }, { requiredKeys: [] }));
 
+const portText = fc.oneof(
+  fc.constantFrom('22', '2222', '8000-8010', '8010-8000', '0', '65535', '65536', '1-65535', '-1', '22 ', '0x16'),
+  fc.integer({ min: -1, max: 70000 }).map(String),
+  hostileText,
+);
 const networkName = fc.oneof({ weight: 3, arbitrary: fc.constantFrom('n1', 'n2', 'fz', 'missing') }, { weight: 2, arbitrary: hostileText });
 const guestName = fc.oneof({ weight: 3, arbitrary: fc.constantFrom('g1', 'gz', 'missing') }, { weight: 2, arbitrary: hostileText });
 const uuid = fc.oneof(fc.uuid(), hostileText);
@@ -225,6 +241,28 @@ const networkRequests: fc.Arbitrary<FuzzRequest>[] = [
     )
     .map(([n, body]) => ({ method: 'POST', url: at(ROUTES.update, n), body })),
   fc.tuple(networkName, query(['mac'])).map(([n, q]) => ({ method: 'GET', url: at(ROUTES.leases, n) + q })),
+  fc.tuple(networkName, query(['inactive'])).map(([n, q]) => ({ method: 'GET', url: at(ROUTES.forwards, n) + q })),
+  fc
+    .tuple(
+      networkName,
+      bodyOf({
+        forward: field(
+          bodyOf({
+            proto: field(fc.constantFrom('tcp', 'udp', 'both', 'sctp', '')),
+            address: field(fc.oneof(fc.constantFrom('0.0.0.0', '10.9.1.1', '127.0.0.1', '::1', '256.1.1.1'), hostileText)),
+            port: field(portText),
+            to: field(fc.oneof(fc.constantFrom('10.9.1.5', '10.9.2.5', 'g1', 'gz', 'missing'), hostileText)),
+            toPort: field(portText),
+            toAddress: field(fc.oneof(fc.constant('10.9.1.6'), hostileText)),
+          }),
+        ),
+        flags,
+      }),
+    )
+    .map(([n, body]) => ({ method: 'POST', url: at(ROUTES.forwards, n), body })),
+  fc
+    .tuple(networkName, query(['port', 'proto', 'address', 'live', 'config']))
+    .map(([n, q]) => ({ method: 'DELETE', url: at(ROUTES.forwards, n) + q })),
   // Paths that are not percent-encoded UTF-8.
   fc
     .tuple(fc.constantFrom('%ff', '%E0%A4', '%', '%00', '%C0%AF'), fc.constantFrom('', '/start', '/xml'))
@@ -250,7 +288,42 @@ const guestRequests: fc.Arbitrary<FuzzRequest>[] = [
   query(['bridge']).map((q) => ({ method: 'GET', url: GUEST_ROUTES.bridges + q })),
 ];
 
+/** A network's model (NetworkDef as JSON, as the console sends it) with one value replaced or one field dropped. */
+const NETWORK_MODELS = NETWORK_TEMPLATES.map((xml) => JSON.parse(JSON.stringify(parseNetworkXml(xml))) as unknown);
+function leafPaths(v: unknown, at: (string | number)[] = []): (string | number)[][] {
+  if (typeof v !== 'object' || v === null) return [at];
+  const entries = Array.isArray(v) ? v.map((x, i) => [i, x] as const) : Object.entries(v);
+  return [at, ...entries.flatMap(([k, x]) => leafPaths(x, [...at, k]))];
+}
+const mutatedModel = fc
+  .tuple(fc.constantFrom(...NETWORK_MODELS), fc.nat(), fc.oneof(anyJson, hostileText), fc.boolean())
+  .map(([model, pick, value, drop]) => {
+    const copy = structuredClone(model) as Record<string | number, unknown>;
+    const paths = leafPaths(copy).filter((p) => p.length > 0);
+    const path = paths[pick % paths.length] ?? [];
+    let holder: Record<string | number, unknown> = copy;
+    for (const k of path.slice(0, -1)) holder = holder[k] as Record<string | number, unknown>;
+    const last = path[path.length - 1] as string | number;
+    if (drop) delete holder[last];
+    else holder[last] = value;
+    return copy as unknown;
+  });
+
+const otherRequests: fc.Arbitrary<FuzzRequest>[] = [
+  fc.constant({ method: 'GET', url: ROUTES.version }),
+  query(['bogus']).map((q) => ({ method: 'GET', url: CONSOLE_ROUTES.session + q })),
+  query(['bogus']).map((q) => ({ method: 'GET', url: CONSOLE_ROUTES.networks + q })),
+  networkName.map((n) => ({ method: 'GET', url: at(CONSOLE_ROUTES.network, n) })),
+  fc.constant({ method: 'GET', url: CONSOLE_ROUTES.guests }),
+  fc.constant({ method: 'GET', url: CONSOLE_ROUTES.host }),
+  bodyOf({ token: field(fc.oneof(fc.constant(TOKEN), hostileText)) }).map((body) => ({ method: 'POST', url: CONSOLE_ROUTES.login, body })),
+  fc.constant({ method: 'POST', url: CONSOLE_ROUTES.logout }),
+  bodyOf({ xml: field(xmlValue), name: field(networkName) }).map((body) => ({ method: 'POST', url: CONSOLE_ROUTES.checkNetwork, body })),
+  bodyOf({ def: field(mutatedModel) }).map((body) => ({ method: 'POST', url: CONSOLE_ROUTES.defineModel, body })),
+];
+
 const anyRequest = fc.oneof(...networkRequests, ...guestRequests);
+const consoleRequest = fc.oneof(...otherRequests);
 
 // ---- the property ------------------------------------------------------------------
 
@@ -259,11 +332,13 @@ interface Answer {
   body: unknown;
 }
 
-async function send(r: FuzzRequest): Promise<Answer> {
-  const res = await app.inject({
+async function send(r: FuzzRequest, to: FastifyInstance = app): Promise<Answer> {
+  const auth = to === tcpApp ? { authorization: `Bearer ${TOKEN}` } : {};
+  const res = await to.inject({
     method: r.method,
     url: r.url,
-    ...(r.body !== undefined ? { payload: JSON.stringify(r.body), headers: { 'content-type': 'application/json' } } : {}),
+    headers: { ...auth, ...(r.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(r.body !== undefined ? { payload: JSON.stringify(r.body) } : {}),
   });
   let body: unknown;
   try {
@@ -299,4 +374,38 @@ describe('every route, fuzzed', () => {
       },
     );
   }, 120_000);
+
+  it("answers every request to the console's routes (on the TCP listener, with the token) with success or a 4xx VirError", async () => {
+    await fc.assert(
+      fc.asyncProperty(consoleRequest, async (r) => {
+        const a = await send(r, tcpApp);
+        if (a.status >= 200 && a.status < 300) return;
+        expect({ request: r, status: a.status < 500, virError: isVirErrorBody(a.body) }).toEqual({ request: r, status: true, virError: true });
+      }),
+      {
+        numRuns: Number(process.env['VIRTNET_FUZZ_RUNS'] ?? 1000),
+        ...(process.env['VIRTNET_FUZZ_SEED'] ? { seed: Number(process.env['VIRTNET_FUZZ_SEED']) } : {}),
+      },
+    );
+  }, 120_000);
+
+  it('leaves out no route the daemon serves (but the event stream)', () => {
+    // Every METHOD PATH under /api/ of the TCP listener (a superset of the unix sockets'), from fastify's own route tree.
+    const served: string[] = [];
+    const stack: string[] = [];
+    for (const line of tcpApp.printRoutes({ commonPrefix: false }).split('\n')) {
+      const m = /^((?:[│ ] {3})*)[├└]── (\S+) \(([^)]*)\)/.exec(line);
+      if (!m) continue;
+      const depth = (m[1] ?? '').length / 4;
+      stack.length = depth;
+      const path = (stack[depth - 1] ?? '') + m[2];
+      stack.push(path);
+      for (const method of (m[3] ?? '').split(', ')) if (method !== 'HEAD' && path.startsWith('/api/')) served.push(`${method} ${path}`);
+    }
+    expect(served).toContain('POST /api/networks/:name/forwards');
+    const sampled = [...fc.sample(anyRequest, 4000), ...fc.sample(consoleRequest, 500)].map((r) => `${r.method} ${r.url.split('?')[0]}`);
+    const pattern = (route: string): RegExp => new RegExp(`^${route.replace(/:(name|uuid)/g, '[^/]+')}$`);
+    const missing = served.filter((route) => route !== `GET ${ROUTES.events}` && !sampled.some((s) => pattern(route).test(s)));
+    expect(missing).toEqual([]);
+  });
 });
