@@ -14,7 +14,7 @@ import { connect, type HttpVirtnetClient } from '../../src/client/index.js';
 import { virtnetPaths } from '../../src/driver/common/paths.js';
 import { isolatedXml } from '../support/network-testkit.js';
 import { endAllDaemons, startServing } from './daemon-process.js';
-import { canUseNetns, createNetns, deleteNetns, inNetns, netnsPids } from './netns.js';
+import { canUseNetns, createNetns, deleteNetns, inNetns, workloadPids } from './netns.js';
 
 const root = canUseNetns();
 
@@ -55,7 +55,7 @@ describe.skipIf(!root)('configs an earlier virtnet saved with values now refused
     const first = await serve();
     await first.c.define(isolatedXml('dom', { subnet: '10.93.2', extra: "  <domain name='ok.example'/>\n" }));
     await first.c.start('dom');
-    expect(netnsPids(ns)).toHaveLength(1);
+    expect(workloadPids(ns)).toHaveLength(1);
     first.d.child.kill('SIGTERM');
     await first.d.exited;
 
@@ -84,13 +84,13 @@ describe.skipIf(!root)('configs an earlier virtnet saved with values now refused
     ]);
     expect(await c.list()).toEqual([expect.objectContaining({ name: 'dom', active: true }), expect.objectContaining({ name: 'idn', active: false })]);
     // Adopted (its dnsmasq brought in line with the saved definition): one dnsmasq, none unmanaged.
-    expect(netnsPids(ns)).toHaveLength(1);
+    expect(workloadPids(ns)).toHaveLength(1);
 
     await expect(c.start('idn')).rejects.toThrow(
       "unsupported configuration: network 'idn' was saved with values virtnet no longer takes (<dns/host/hostname>: Invalid hostname 'café' in network 'idn' DNS HOST record); fix them with net-edit or remove the network with net-undefine",
     );
     await c.destroy('dom');
-    expect(netnsPids(ns)).toEqual([]);
+    expect(workloadPids(ns)).toEqual([]);
     expect(bridges(ns)).toBe('');
     await expect(c.start('dom')).rejects.toThrow(/network 'dom' was saved with values virtnet no longer takes \(<domain@name>/);
 
@@ -101,7 +101,7 @@ describe.skipIf(!root)('configs an earlier virtnet saved with values now refused
     await c.undefine('dom');
     await c.undefine('idn');
     expect(await c.list()).toEqual([]);
-    expect(netnsPids(ns)).toEqual([]);
+    expect(workloadPids(ns)).toEqual([]);
     expect(bridges(ns)).toBe('');
     expect(inNetns(ns, 'nft', ['list', 'tables'])).toBe('');
   });
