@@ -46,6 +46,7 @@ import { applyLinkOps, isAlreadyGone, revertLinkChanges } from './link-transacti
 import { type HandlePlacement, isNamespaceHandle, placeNetnsHandles } from './netns-handles.js';
 import { type NetnsBinding, netnsPath } from './netns.js';
 import type { CommandRunner } from './runner.js';
+import { Mutex } from '../util/mutex.js';
 
 export interface LinuxGuestBackendOptions {
   runner: CommandRunner;
@@ -61,16 +62,6 @@ export interface LinuxGuestBackendOptions {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** One-at-a-time section (name allocation and creation). */
-class Serial {
-  private tail: Promise<unknown> = Promise.resolve();
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.tail.then(fn, fn);
-    this.tail = next.catch(() => undefined);
-    return next;
-  }
-}
-
 export class LinuxGuestBackend implements GuestBackend {
   /** vnetN / macvlanN / macvtapN numbering, as libvirt's. */
   private readonly names = new DeviceNameCounter();
@@ -78,7 +69,8 @@ export class LinuxGuestBackend implements GuestBackend {
   private readonly runner: CommandRunner;
   private readonly batch: IpBatchRunner;
   private readonly facts: LinuxFacts;
-  private readonly serial = new Serial();
+  /** One at a time: device name allocation and creation. */
+  private readonly serial = new Mutex();
   /** Host names given to vNICs of this process's guests (a netns guest's macvlan leaves the driver's netns). */
   private readonly handedOut = new Set<string>();
   private readonly execTimeoutMs: number;

@@ -6,11 +6,11 @@ import {
   bridgeNameTemplate,
   generateNetworkMac,
   prepareNetworkForDefine,
-  withBridgeNameLock,
   type DefineFacts,
   type NetworkObjectDefs,
 } from '../../src/conf/network/defaults.js';
 import { parseNetworkXml } from '../../src/conf/network/parse.js';
+import { Mutex } from '../../src/util/mutex.js';
 import { formatNetworkXml } from '../../src/conf/network/format.js';
 import { minimalNetworkDef as net } from './support/network-def.js';
 import { implemented } from './support/implemented.js';
@@ -146,13 +146,14 @@ describe('applyDefineDefaults: bridge name', () => {
   });
 });
 
-describe('allocateBridgeName under withBridgeNameLock', () => {
+describe('allocateBridgeName under a bridge-name lock', () => {
   it('gives concurrent defines distinct names when each claims its name inside the lock', async () => {
     const networks: NetworkObjectDefs[] = [];
     // A slow host lookup widens the window between check and claim.
     const f = facts({ networks, linkExists: () => new Promise((r) => setTimeout(() => r(false), 5)) });
+    const lock = new Mutex();
     const define = (name: string) =>
-      withBridgeNameLock(async () => {
+      lock.run(async () => {
         const br = await allocateBridgeName({ name, bridge: {} }, f);
         networks.push(other(name, br));
         return br;
@@ -161,12 +162,13 @@ describe('allocateBridgeName under withBridgeNameLock', () => {
     expect(names).toEqual(['virbr0', 'virbr1', 'virbr2']);
   });
   it('keeps serving after a holder fails', async () => {
+    const lock = new Mutex();
     await expect(
-      withBridgeNameLock(async () => {
+      lock.run(async () => {
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
-    await expect(withBridgeNameLock(async () => 7)).resolves.toBe(7);
+    await expect(lock.run(async () => 7)).resolves.toBe(7);
   });
 });
 

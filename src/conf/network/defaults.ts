@@ -9,9 +9,9 @@
  * Bridge-name allocation is a read-check-claim sequence over every network's
  * bridge and the host's links. It is only safe when no other allocation runs
  * between the check and the moment the new definition is visible to the next
- * one: callers must hold `withBridgeNameLock` from the allocation until the
- * definition is in the driver's network list (libvirt: bridgeNameValidateMutex).
- * Nothing here takes that lock itself, so the driver can widen it.
+ * one: callers must hold the driver's bridge-name lock from the allocation
+ * until the definition is in its network list (libvirt: bridgeNameValidateMutex).
+ * Nothing here holds a lock, so this layer keeps no state.
  */
 import { createHash, randomBytes as cryptoRandomBytes, randomUUID } from 'node:crypto';
 import { internalError } from '../../util/errors.js';
@@ -91,7 +91,7 @@ export function needsBridgeAllocation(name: string | undefined): boolean {
  * network will use. An explicit name is only checked against other networks
  * (a clash with a host device surfaces at start); otherwise the first of
  * TEMPLATE(0..256) that no other network uses and no host link has.
- * Hold `withBridgeNameLock` around this and the insertion of the result.
+ * Hold the driver's bridge-name lock around this and the insertion of the result.
  */
 export async function allocateBridgeName(def: BridgeOwner, facts: DefineFacts): Promise<string> {
   const given = def.bridge.name;
@@ -111,18 +111,6 @@ export async function allocateBridgeName(def: BridgeOwner, facts: DefineFacts): 
   throw internalError(`Bridge generation exceeded max id ${MAX_BRIDGE_ID}`);
 }
 
-let bridgeLockTail: Promise<unknown> = Promise.resolve();
-
-/**
- * The global bridge-name lock: runs `fn` after every earlier holder has
- * finished (success or failure), one at a time, in call order.
- */
-export function withBridgeNameLock<T>(fn: () => Promise<T>): Promise<T> {
-  const run = bridgeLockTail.then(() => fn());
-  bridgeLockTail = run.catch(() => undefined);
-  return run;
-}
-
 /** A random unicast MAC with libvirt's 52:54:00 prefix, lower case. */
 export function generateNetworkMac(random: DefineRandomness = {}): string {
   const tail = (random.randomBytes ?? cryptoRandomBytes)(3);
@@ -138,7 +126,7 @@ function newUuid(random: DefineRandomness): string {
  * The define/create defaults, on a copy: a UUID if the document gave none
  * (uuidSpecified false; one the parser already made up is replaced, so the
  * injected randomness decides; uuidSpecified stays false), and for none/nat/route/open a bridge name
- * and a MAC. Throws the bridge-name errors. Hold `withBridgeNameLock`.
+ * and a MAC. Throws the bridge-name errors. Hold the driver's bridge-name lock.
  */
 export async function applyDefineDefaults(def: NetworkDef, facts: DefineFacts): Promise<NetworkDef> {
   const out = structuredClone(def);
@@ -176,7 +164,7 @@ function ovnDefaults(out: NetworkDef): NetworkDef {
 /**
  * libvirt's networkValidate as a whole, in its order: the name check, the
  * bridge name and MAC (none/nat/route/open), then every other check. Returns
- * the completed copy. Hold `withBridgeNameLock` until the result is in the
+ * the completed copy. Hold the driver's bridge-name lock until the result is in the
  * network list.
  */
 export async function prepareNetworkForDefine(def: NetworkDef, facts: DefineFacts & Partial<ValidateFacts>): Promise<NetworkDef> {

@@ -10,7 +10,7 @@
  *   free now, or taken by another object).
  */
 import { internalError } from '../../util/errors.js';
-import type { Mutex } from './mutex.js';
+import type { Mutex } from '../../util/mutex.js';
 
 /** Refuses calls once closed; tracks the ones in progress. */
 export class CallGate {

@@ -21,7 +21,7 @@
  */
 import { parseUuid } from '../../conf/common/mac-uuid.js';
 import { VirError, operationFailed, type ErrorClass } from '../../util/errors.js';
-import { Mutex } from './mutex.js';
+import { Mutex } from '../../util/mutex.js';
 
 /** What a definition must have for its object to be listed. */
 export interface NamedDef {

@@ -36,7 +36,8 @@ import { formatNetworkXml } from '../../conf/network/format.js';
 import { parseNetworkXml } from '../../conf/network/parse.js';
 import { refusedValuesError } from '../../conf/network/refused-values.js';
 import { validateNetworkXml } from '../../conf/network/schema.js';
-import { prepareNetworkForDefine, withBridgeNameLock, type DefineFacts, type DefineRandomness } from '../../conf/network/defaults.js';
+import { Mutex } from '../../util/mutex.js';
+import { prepareNetworkForDefine, type DefineFacts, type DefineRandomness } from '../../conf/network/defaults.js';
 import type { ValidateFacts } from '../../conf/network/validate.js';
 import { formatMac, parseMac } from '../../conf/common/mac-uuid.js';
 import { VirError, checkInput, internalError, markInputError, operationInvalid } from '../../util/errors.js';
@@ -115,6 +116,8 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
   private readonly runtime: NetworkRuntime;
   private readonly logger: DriverLogger;
   private readonly objects = new NetworkObjectList();
+  /** Held from a bridge name's allocation until its network is in the list (libvirt's bridgeNameValidateMutex). */
+  private readonly bridgeNames = new Mutex();
   private readonly events: EventBus;
   private readonly leasesWatcher: LeaseWatcher | undefined;
   private readonly options: NetworkDriverOptions;
@@ -414,7 +417,7 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
   define(xml: string, options?: DefineOptions): Promise<NetworkInfo> {
     return this.call(async () => {
       const parsed = this.parse(xml, options);
-      const obj = await withBridgeNameLock(async () => {
+      const obj = await this.bridgeNames.run(async () => {
         const def = await this.prepare(parsed);
         return this.objects.definePersistent(
           def,
@@ -433,7 +436,7 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
     return this.call(async () => {
       const parsed = this.parse(xml, options);
       // Claim the object under the bridge-name lock; start it after.
-      const claim = await withBridgeNameLock(async () => {
+      const claim = await this.bridgeNames.run(async () => {
         const def = await this.prepare(parsed);
         for (;;) {
           const existing = this.objects.checkConflicts(def);

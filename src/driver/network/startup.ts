@@ -46,7 +46,7 @@ import { NetworkObject, type NetworkObjectList } from './objects.js';
 import { parseNetworkStatus, type NetworkJournalState } from './status.js';
 import { errorText, type DriverLogger } from '../common/log.js';
 import { storedAs } from '../common/stored-files.js';
-import { forEachLimited } from '../common/mutex.js';
+import { forEachLimited } from '../../util/mutex.js';
 
 /** The once-per-boot autostart marker, RUN/networks/autostarted (libvirt: /run/libvirt/network/autostarted). */
 export function autostartMarkerPath(paths: VirtnetPaths): string {

@@ -1,8 +1,9 @@
 /**
- * A fair asynchronous mutex: callers run one at a time, in the order they
- * asked, whether the previous holder succeeded or failed. The network driver
- * gives each network object one (libvirt's per-object lock), so operations
- * on one network are serialized while different networks run in parallel.
+ * The project's one mutex: callers run one at a time, in the order they
+ * asked, whether the previous holder succeeded or failed. Each driver object
+ * holds one (libvirt's per-object lock), the network driver one for bridge
+ * names (libvirt's bridgeNameValidateMutex), a guest backend one around its
+ * device naming and creation.
  */
 export class Mutex {
   private tail: Promise<void> = Promise.resolve();
