@@ -2,9 +2,10 @@
  * virtnetd's command line: the options, their checks, and the --help text.
  * Pure: parseDaemonArgs never touches the system, so every rule is unit
  * tested. Options take their value as the next word or after '='
- * (`--root DIR`, `--root=DIR`).
+ * (`--root DIR`, `--root=DIR`), read by node:util's parseArgs.
  */
 import { isIP } from 'node:net';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { isAbsolute, resolve } from 'node:path';
 import type { LogFormat } from './log-text.js';
 import { isLoopback } from './tcp-origin.js';
@@ -114,7 +115,25 @@ virtnet network daemon:
 
 `;
 
-const WITH_VALUE = new Set(['--root', '--netns', '--listen', '--log-file', '--log-level', '--log-format', '--ovs-db', '--tls-cert', '--tls-key']);
+/** The options and their kinds, for node:util's parseArgs. */
+const OPTIONS = {
+  root: { type: 'string' },
+  netns: { type: 'string' },
+  listen: { type: 'string' },
+  'log-file': { type: 'string' },
+  'log-level': { type: 'string' },
+  'log-format': { type: 'string' },
+  'ovs-db': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
+  sandbox: { type: 'boolean' },
+  'sandbox-cleanup': { type: 'boolean' },
+  purge: { type: 'boolean' },
+  'no-autostart': { type: 'boolean' },
+  'no-libvirt-socket': { type: 'boolean' },
+  'no-default-network': { type: 'boolean' },
+  'new-token': { type: 'boolean' },
+} as const satisfies ParseArgsConfig['options'];
 
 /** Parse HOST:PORT for --listen; without TLS only loopback addresses are served. */
 export function parseListen(text: string, tls = false): { host: string; port: number } {
@@ -137,29 +156,23 @@ export function parseDaemonArgs(argv: readonly string[], cwd: string = process.c
   if (argv.some((a) => a === '-V' || a === '--version')) return { action: 'version' };
   const values = new Map<string, string>();
   const flags = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const eq = arg.indexOf('=');
-    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    if (WITH_VALUE.has(name)) {
-      let value: string | undefined;
-      if (name !== arg) value = arg.slice(eq + 1);
-      else {
-        value = argv[i + 1];
-        i++;
-      }
-      if (value === undefined || value === '') throw new UsageError(`option '${name}' requires a value`);
-      if (values.has(name)) throw new UsageError(`option '${name}' given more than once`);
-      values.set(name, value);
-    } else if (
-      ['--sandbox', '--sandbox-cleanup', '--purge', '--no-autostart', '--no-libvirt-socket', '--no-default-network', '--new-token'].includes(arg)
-    ) {
-      flags.add(arg);
-    } else if (arg.startsWith('-')) {
-      throw new UsageError(`unrecognized option '${arg}'`);
-    } else {
-      throw new UsageError(`unexpected argument '${arg}'`);
+  // Not strict, so that each mistake is named by the word as it was typed.
+  const { tokens } = parseArgs({ args: [...argv], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  for (const token of tokens) {
+    const word = argv[token.index] as string;
+    if (token.kind === 'positional' && !word.startsWith('-')) throw new UsageError(`unexpected argument '${word}'`);
+    if (token.kind !== 'option' || !Object.hasOwn(OPTIONS, token.name)) {
+      throw new UsageError(`unrecognized option '${word}'`);
     }
+    const name = token.rawName;
+    if (OPTIONS[token.name as keyof typeof OPTIONS].type === 'boolean') {
+      if (token.inlineValue) throw new UsageError(`unrecognized option '${word}'`);
+      flags.add(name);
+      continue;
+    }
+    if (token.value === undefined || token.value === '') throw new UsageError(`option '${name}' requires a value`);
+    if (values.has(name)) throw new UsageError(`option '${name}' given more than once`);
+    values.set(name, token.value);
   }
 
   const rootText = values.get('--root');
