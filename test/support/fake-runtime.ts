@@ -7,8 +7,8 @@
  * - start creates the bridge link (none/nat/route/open), refuses a bridge
  *   that already exists and an IPv4 subnet that overlaps another active
  *   network's or one on its way up (checked and claimed before the first
- *   await, as LinuxRuntime does), with libvirt's text "Network is already
- *   in use by interface X", and returns an AppliedNetwork record
+ *   await, as LinuxRuntime does) by the real rule, plan/plan-collision.ts,
+ *   without host routes; and returns an AppliedNetwork record
  *   { runtime: 'fake', ... };
  * - a `<pf>` network gets a pretend pool of virtual functions in its record;
  * - stop removes the link; adopt returns null (after cleaning up) when the
@@ -19,10 +19,9 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type ForwardInterface, type IpDef, type NetworkDef, VIRTUAL_FORWARD_MODES, ipFamily } from '../../src/conf/network/types.js';
-import { effectivePrefix, parseIp, subnetsOverlap, type IpAddress } from '../../src/util/ip.js';
+import { type ForwardInterface, type NetworkDef, VIRTUAL_FORWARD_MODES } from '../../src/conf/network/types.js';
 import { VirError } from '../../src/util/errors.js';
-import { collisionError } from '../../src/plan/plan-collision.js';
+import { findSubnetCollision } from '../../src/plan/plan-collision.js';
 import type { DhcpLease } from '../../src/contract/network-api.js';
 import type { AppliedNetwork, LiveChange, NetworkHealthChange, NetworkRuntime, StartContext, UpdateContext } from '../../src/driver/runtime/index.js';
 
@@ -72,30 +71,6 @@ interface Failure {
   op: FakeRuntimeOp;
   network: string | undefined;
   error: Error;
-}
-
-function subnetOf(ip: IpDef): { addr: IpAddress; prefix: number } | undefined {
-  if (ip.address === undefined) return undefined;
-  const addr = parseIp(ip.address);
-  if (addr === undefined) return undefined;
-  const prefix = effectivePrefix(ip);
-  return prefix < 0 ? undefined : { addr, prefix };
-}
-
-/** The first of `others` whose IPv4 subnet overlaps one of `def`'s. */
-function findCollision(def: NetworkDef, others: readonly NetworkDef[]): NetworkDef | undefined {
-  for (const ip of def.ips) {
-    if (ipFamily(ip) !== 'ipv4') continue;
-    const mine = subnetOf(ip);
-    if (mine === undefined) continue;
-    for (const other of others) {
-      for (const oip of other.ips) {
-        const theirs = ipFamily(oip) === 'ipv4' ? subnetOf(oip) : undefined;
-        if (theirs !== undefined && subnetsOverlap(mine.addr, mine.prefix, theirs.addr, theirs.prefix)) return other;
-      }
-    }
-  }
-  return undefined;
 }
 
 export class FakeRuntime implements NetworkRuntime {
@@ -173,8 +148,8 @@ export class FakeRuntime implements NetworkRuntime {
       // As LinuxRuntime: check against the active networks and the ones on
       // their way up, and claim, with no await in between.
       const claimedByOthers = [...this.claimed].filter(([name]) => name !== def.name).map(([, d]) => d);
-      const collision = findCollision(def, [...context.otherActive, ...claimedByOthers]);
-      if (collision !== undefined) throw collisionError(`Network is already in use by interface ${collision.bridge.name ?? collision.name}`);
+      const collision = findSubnetCollision(def, [...context.otherActive, ...claimedByOthers], []);
+      if (collision !== undefined) throw collision;
       this.claimed.set(def.name, def);
     }
     try {
