@@ -3,8 +3,8 @@
  * bookkeeping as libvirt keeps it (live def and persistent newDef,
  * active/persistent/autostart, transient networks vanishing on destroy,
  * bridge-name allocation, the NAT port range of a running network, the
- * exact-subnet clash check at start), with libvirt's error classes and
- * texts, built on the real XML layer (parse, validate, defaults, format,
+ * subnet-collision rule at start, plan/plan-collision.ts, without host
+ * routes), with libvirt's error classes and texts, built on the real XML layer (parse, validate, defaults, format,
  * net-update). Nothing touches the host. Uuids and MACs come from counters
  * so runs are reproducible.
  *
@@ -18,7 +18,7 @@ import { prepareNetworkForDefine } from '../../src/conf/network/defaults.js';
 import { formatNetworkXml } from '../../src/conf/network/format.js';
 import { parseNetworkXml } from '../../src/conf/network/parse.js';
 import { validateNetworkXml } from '../../src/conf/network/schema.js';
-import type { NetworkDef } from '../../src/conf/network/types.js';
+import { type NetworkDef, VIRTUAL_FORWARD_MODES } from '../../src/conf/network/types.js';
 import { applyUpdate } from '../../src/conf/network/update.js';
 import type {
   DefineOptions,
@@ -48,7 +48,7 @@ import type {
 } from '../../src/contract/guest-api.js';
 import type { VirtnetClient } from '../../src/client/types.js';
 import { VirError } from '../../src/util/errors.js';
-import { networkOf, parseIp } from '../../src/util/ip.js';
+import { findSubnetCollision } from '../../src/plan/plan-collision.js';
 
 interface NetObj {
   def: NetworkDef;
@@ -236,22 +236,10 @@ export class FakeClient implements VirtnetClient {
 
   private startObj(o: NetObj): void {
     if (o.active) throw new VirError('OPERATION_INVALID', 'network is already active');
-    for (const ip of o.def.ips) {
-      const addr = ip.address === undefined ? undefined : parseIp(ip.address);
-      if (!addr) continue;
-      const prefix = ip.prefix ?? (ip.netmask ? maskBits(ip.netmask) : 24);
-      const net = networkOf(addr, prefix);
-      for (const other of this.nets.values()) {
-        if (!other.active || other === o) continue;
-        for (const oip of other.def.ips) {
-          const oaddr = oip.address === undefined ? undefined : parseIp(oip.address);
-          if (!oaddr) continue;
-          const oprefix = oip.prefix ?? (oip.netmask ? maskBits(oip.netmask) : 24);
-          if (oprefix === prefix && networkOf(oaddr, oprefix).value === net.value && oaddr.family === addr.family) {
-            throw new VirError('INTERNAL_ERROR', `Network is already in use by interface ${other.def.bridge.name ?? ''}`);
-          }
-        }
-      }
+    if (VIRTUAL_FORWARD_MODES.includes(o.def.forward.mode)) {
+      const others = [...this.nets.values()].filter((n) => n.active && n !== o).map((n) => n.def);
+      const collision = findSubnetCollision(o.def, others, []);
+      if (collision) throw collision;
     }
     const live = structuredClone(o.def);
     if (live.forward.mode === 'nat') {
@@ -426,17 +414,3 @@ export class FakeClient implements VirtnetClient {
 
 /** What a driver without the API answers, named as libvirt names it. */
 const noSupport = (libvirtApi: string): Promise<never> => Promise.reject(new VirError('NO_SUPPORT', libvirtApi));
-
-/** The network fake on a connection without guest support. */
-
-function maskBits(mask: string): number {
-  const a = parseIp(mask);
-  if (!a) return 24;
-  let bits = 0;
-  let v = a.value;
-  while (v > 0n) {
-    bits += Number(v & 1n);
-    v >>= 1n;
-  }
-  return bits;
-}
