@@ -2,7 +2,8 @@
  * virtnetd's life: take the root's instance lock, settle the namespace
  * (--netns, or the sandbox's), write the TCP token, start the driver, serve
  * it on the sockets (and TCP), and on stop undo all of that in reverse —
- * except the networks, which keep running (libvirt-network-driver.md §10).
+ * except the networks, which keep running (as libvirt's: a daemon's restart
+ * leaves running networks alone).
  *
  *   RUN/virtnetd.sock     0600  every call
  *   RUN/virtnetd-ro.sock  0666  calls that change nothing

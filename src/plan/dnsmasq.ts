@@ -1,8 +1,8 @@
 /**
  * The dnsmasq planner: from a NetworkDef to the exact text of dnsmasq's conf
  * file, its static DHCP hosts file and its DNS hosts file, as libvirt's
- * networkDnsmasqConfContents writes them (byte for byte; see
- * libvirt-network-driver.md §6). Pure: every host path comes from options,
+ * networkDnsmasqConfContents writes them (byte for byte). Pure: every host
+ * path comes from options,
  * nothing is read or written here.
  */
 import type { DhcpHost, IpDef, NetworkDef } from '../conf/network/types.js';

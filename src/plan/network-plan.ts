@@ -1,7 +1,8 @@
 /**
  * What the kernel should hold for a running network, as pure data: the plan
  * the Linux runtime (src/driver/runtime/linux.ts) carries out step by step
- * (reference §4a for the virtual modes, §4b/§4c for the others). Planning is
+ * (libvirt's networkStartNetworkVirtual for the virtual modes,
+ * networkStartNetworkBridge / networkStartNetworkExternal for the others). Planning is
  * pure and apply is dumb: everything decided here is unit-tested without
  * root, and `--dry-run` can print it.
  *

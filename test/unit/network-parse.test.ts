@@ -11,17 +11,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  DNSMASQ_NAMESPACE,
-  parseDhcpHost,
-  parseDhcpRange,
-  parseDnsHost,
-  parseDnsSrv,
-  parseDnsTxt,
-  parseNetworkXml,
-  parsePortGroup,
-  readNetworkTree,
-} from '../../src/conf/network/parse.js';
+import { DNSMASQ_NAMESPACE, parseNetworkXml, readNetworkTree } from '../../src/conf/network/parse.js';
+import { parseDhcpHost, parseDhcpRange } from '../../src/conf/network/parse-ip.js';
+import { parseDnsHost, parseDnsSrv, parseDnsTxt } from '../../src/conf/network/parse-dns.js';
+import { parsePortGroup } from '../../src/conf/network/parse-netdev.js';
 import type { IpDef } from '../../src/conf/network/types.js';
 import { VirError } from '../../src/util/errors.js';
 import { escapeNonAsciiAttributes } from '../../src/conf/common/parse-metadata.js';

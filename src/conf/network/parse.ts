@@ -12,7 +12,7 @@
  * sources were older than 9.0, libvirt 9.0 as `virsh net-define` prints them.
  */
 import { randomUUID } from 'node:crypto';
-import type { BridgeDef, DhcpHost, DhcpRange, DnsHost, DnsSrv, DnsTxt, IpDef, MetadataDef, NetworkDef, PortGroupDef } from './types.js';
+import type { BridgeDef, MetadataDef, NetworkDef } from './types.js';
 import { readXml, type XmlElementNode } from '../../xml/reader.js';
 import { isValidIfname } from '../../util/ifname.js';
 import { formatIp, ipPrefixOf } from '../../util/ip.js';
@@ -33,13 +33,13 @@ import {
   xpathText,
   type ElementContext,
 } from '../common/parse-helpers.js';
-import { parseDns, parseDnsHost as parseDnsHostImpl, parseDnsSrv as parseDnsSrvImpl, parseDnsTxt as parseDnsTxtImpl } from './parse-dns.js';
+import { parseDns } from './parse-dns.js';
 import { parseForward } from './parse-forward.js';
-import { parseDhcpHost as parseDhcpHostImpl, parseDhcpRange as parseDhcpRangeImpl, parseIpElement } from './parse-ip.js';
+import { parseIpElement } from './parse-ip.js';
 import { metadataCapture } from '../common/parse-metadata.js';
 import { parseOvn } from './parse-ovn.js';
 import { checkPortForwards, takePortForwards } from './port-forward-parse.js';
-import { parseBandwidth, parsePortGroup as parsePortGroupImpl, parseRoute, parseVirtualPort, parseVlan } from './parse-netdev.js';
+import { parseBandwidth, parsePortGroup, parseRoute, parseVirtualPort, parseVlan } from './parse-netdev.js';
 import { strToUInt, strToULongP } from '../common/parse-number.js';
 
 export type { ElementContext } from '../common/parse-helpers.js';
@@ -73,38 +73,6 @@ export function parseNetworkXml(xml: string): NetworkDef {
   const root = readNetworkTree(xml);
   if (root.name !== 'network') throw xmlError(`expecting root element of 'network', not '${root.name}'`);
   return parseNetworkElement(root);
-}
-
-/* ---- element-level parsers, shared with net-update ---- */
-
-/** <host> inside <ip><dhcp> (virNetworkDHCPHostDefParseXML). */
-export function parseDhcpHost(el: XmlElementNode, ip: IpDef, ctx: ElementContext): DhcpHost {
-  return parseDhcpHostImpl(el, ip, ctx);
-}
-
-/** <range> inside <ip><dhcp>, with the subnet checks (virNetworkDHCPRangeDefParseXML). */
-export function parseDhcpRange(el: XmlElementNode, ip: IpDef, ctx: ElementContext): DhcpRange {
-  return parseDhcpRangeImpl(el, ip, ctx);
-}
-
-/** <portgroup> (virNetworkPortGroupParseXML). */
-export function parsePortGroup(el: XmlElementNode, ctx: ElementContext): PortGroupDef {
-  return parsePortGroupImpl(el, ctx);
-}
-
-/** <host> inside <dns> (virNetworkDNSHostDefParseXML). With partialOk a missing ip is ''. */
-export function parseDnsHost(el: XmlElementNode, ctx: ElementContext): DnsHost {
-  return parseDnsHostImpl(el, ctx);
-}
-
-/** <txt> inside <dns> (virNetworkDNSTxtDefParseXML). With partialOk a missing value is ''. */
-export function parseDnsTxt(el: XmlElementNode, ctx: ElementContext): DnsTxt {
-  return parseDnsTxtImpl(el, ctx);
-}
-
-/** <srv> inside <dns> (virNetworkDNSSrvDefParseXML). */
-export function parseDnsSrv(el: XmlElementNode, ctx: ElementContext): DnsSrv {
-  return parseDnsSrvImpl(el, ctx);
 }
 
 /* ---- the network ---- */
@@ -351,7 +319,7 @@ export function parseNetworkElement(root: XmlElementNode): NetworkDef {
   if (vpEl) def.virtualPort = parseVirtualPort(vpEl, true);
 
   const ctx: ElementContext = { networkName: name };
-  for (const pg of xpathChildren(root, 'portgroup')) def.portGroups.push(parsePortGroupImpl(pg, ctx));
+  for (const pg of xpathChildren(root, 'portgroup')) def.portGroups.push(parsePortGroup(pg, ctx));
   for (const ip of xpathChildren(root, 'ip')) def.ips.push(parseIpElement(ip, name));
   for (const r of xpathChildren(root, 'route')) def.routes.push(parseRoute(r, name));
   checkRouteGateways(def);

@@ -4,7 +4,7 @@
  * the change goes to, how entries are matched, and libvirt's texts.
  */
 import type { IpDef, NetworkDef } from './types.js';
-import { parseDhcpHost, parseDhcpRange } from './parse.js';
+import { parseDhcpHost, parseDhcpRange } from './parse-ip.js';
 import { VirError, operationInvalid } from '../../util/errors.js';
 import {
   type SectionUpdate,

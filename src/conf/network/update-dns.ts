@@ -4,7 +4,7 @@
  * Add and delete use the complete or partial element parsers; note that
  * libvirt's DNS texts quote the network name in none of these messages.
  */
-import { parseDnsHost, parseDnsSrv, parseDnsTxt } from './parse.js';
+import { parseDnsHost, parseDnsSrv, parseDnsTxt } from './parse-dns.js';
 import { attr } from '../../xml/reader.js';
 import { VirError, operationInvalid } from '../../util/errors.js';
 import { type SectionUpdate, checkElementName, insertForCommand, isAddCommand, sameAddress } from './update-common.js';

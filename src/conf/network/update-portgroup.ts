@@ -2,7 +2,7 @@
  * net-update of the portgroup section (libvirt's virNetworkDefUpdatePortGroup):
  * port groups are matched by name, and at most one may be the default.
  */
-import { parsePortGroup } from './parse.js';
+import { parsePortGroup } from './parse-netdev.js';
 import { operationInvalid } from '../../util/errors.js';
 import { type SectionUpdate, checkElementName, insertForCommand, isAddCommand } from './update-common.js';
 

@@ -4,7 +4,7 @@
  * persistent, autostart), the config store, status files, locks and
  * events — and hands the kernel side to a NetworkRuntime.
  *
- * Semantics (libvirt-network-driver.md §0, §1, §7, §8, §10):
+ * Semantics, libvirt's (object model, define-time checks, net-update, events, locking, restart):
  * - define: parse (schema first with --validate), then, under the global
  *   bridge-name lock held until the object is in the list,
  *   prepareNetworkForDefine and the name/uuid checks; the inactive-formatted

@@ -9,7 +9,7 @@
  * (./applied.ts) that the driver keeps in the status file, so stop,
  * update and adoption work from the record in any later process.
  *
- * start (isolated, nat, route, open), after libvirt's §4a:
+ * start (isolated, nat, route, open), after libvirt's networkStartNetworkVirtual:
  *   1. refuse any overlap of an IPv4 subnet or static route with another
  *      active network or a host route (src/plan/plan-collision.ts); the
  *      routes are read from /proc/PID/net/route through one of our

@@ -46,7 +46,7 @@ export interface UpdateContext {
 
 export interface NetworkRuntime {
   /**
-   * Bring a network up (libvirt-network-driver.md §4 for its forward mode).
+   * Bring a network up, as libvirt's networkStartNetwork does for its forward mode.
    * On any failure, undo everything done so far and throw a VirError.
    */
   start(def: NetworkDef, context: StartContext): Promise<AppliedNetwork>;
