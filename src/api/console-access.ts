@@ -36,11 +36,6 @@ export function isPublicRequest(method: string, path: string): boolean {
 
 const attached = new WeakMap<FastifyRequest, ConsoleSession>();
 
-/** The session a request was let in with, if any. */
-export function requestSession(request: FastifyRequest): ConsoleSession | undefined {
-  return attached.get(request);
-}
-
 /** The request's session cookie value, if it sends one. */
 export function sessionCookieOf(request: FastifyRequest): string | undefined {
   const header = request.headers.cookie;

@@ -174,8 +174,6 @@ export const VersionSchema = Type.Object({
   libvirtUri: Type.Optional(Type.String()),
 });
 
-export const EmptySchema = Type.Object({}, strict);
-
 /** virtnet's own event: a running network found changed outside virtnetd, and repaired. */
 export const NetworkHealthEventSchema = Type.Object({
   kind: Type.Literal('health'),

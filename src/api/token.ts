@@ -59,8 +59,3 @@ export function keepSecret(path: string, fresh = false): string {
 export function keepToken(runDir: string, fresh = false): string {
   return keepSecret(tokenPath(runDir), fresh);
 }
-
-/** Write a fresh token to RUN/token (0600) and return it. */
-export function writeToken(runDir: string): string {
-  return keepToken(runDir, true);
-}

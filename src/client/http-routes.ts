@@ -51,16 +51,6 @@ export const ROUTES = {
  */
 export const READONLY_HEADER = 'x-virtnet-readonly';
 
-/** The body of every error response: a VirError as JSON. */
-export interface ErrorBody {
-  class: string;
-  detail: string;
-  message: string;
-  /** The error's code and its template's parameters (src/contract/error-codes.ts). */
-  code?: string;
-  params?: Record<string, string>;
-}
-
 /** The version probe's answer. */
 export interface VersionBody {
   name: 'virtnetd';

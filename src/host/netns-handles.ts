@@ -19,7 +19,7 @@
  * parent may go. If no such process can be read, or /run/netns is private,
  * a netns guest is refused with a message saying why.
  */
-import { closeSync, openSync } from 'node:fs';
+import { openSync } from 'node:fs';
 import { readFile, readlink, statfs } from 'node:fs/promises';
 import { NETNS_RUN_DIR } from './netns.js';
 
@@ -134,10 +134,4 @@ export async function isNamespaceHandle(path: string): Promise<boolean> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw e;
   }
-}
-
-/** Close a namespace descriptor holdMountNamespace opened (tests). */
-export function releaseMountNamespace(path: string): void {
-  const fd = /\/fd\/(\d+)$/.exec(path)?.[1];
-  if (fd !== undefined) closeSync(Number(fd));
 }

@@ -53,8 +53,3 @@ export function iproute2Argv(tool: 'ip' | 'tc', netns: NetnsBinding, args: reado
 export function inNetnsArgv(netns: NetnsBinding, argv: readonly string[]): string[] {
   return netns === null ? [...argv] : ['nsenter', `--net=${netnsPath(netns)}`, ...argv];
 }
-
-/** A short text naming the namespace, for messages. */
-export function describeNetns(netns: NetnsBinding): string {
-  return netns === null ? 'the current network namespace' : `network namespace '${netns}'`;
-}

@@ -58,11 +58,6 @@ export function sysctlPath(key: SysctlKey): string {
   return `/proc/sys/${segments.join('/')}`;
 }
 
-/** The text a key is shown as in messages: dotted. */
-export function sysctlName(key: SysctlKey): string {
-  return typeof key === 'string' ? key : key.join('.');
-}
-
 function writeError(path: string, reason: string, stderr = ''): HostError {
   return new HostError('SYSTEM_ERROR', `cannot write to '${path}': ${reason}`, { reason, stderr });
 }

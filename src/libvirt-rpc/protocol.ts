@@ -50,9 +50,6 @@ export const Feature = {
   NETWORK_UPDATE_HAS_CORRECT_ORDER: 16,
 } as const;
 
-/** virConnectOpen's VIR_CONNECT_RO. */
-export const CONNECT_RO = 1;
-
 /** virErrorLevel */
 export const ErrorLevel = { NONE: 0, WARNING: 1, ERROR: 2 } as const;
 
@@ -119,9 +116,6 @@ export const NetworkUpdateFlag = { LIVE: 1, CONFIG: 2 } as const;
 export const NETWORK_PORT_CREATE_RECLAIM = 1;
 /** VIR_TYPED_PARAM_STRING_OKAY: the client accepts string parameters. */
 export const TYPED_PARAM_STRING_OKAY = 1 << 2;
-
-/** virConnectListAllDomainsFlags: the two that select by state. */
-export const ListDomainsFlag = { ACTIVE: 1, INACTIVE: 2 } as const;
 
 /** virTypedParameterType */
 export const TypedParamType = { INT: 1, UINT: 2, LLONG: 3, ULLONG: 4, DOUBLE: 5, BOOLEAN: 6, STRING: 7 } as const;

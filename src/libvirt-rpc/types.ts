@@ -36,13 +36,11 @@ export const remoteNetwork = optional(nonnullNetwork);
 
 /** remote_nonnull_domain */
 export const nonnullDomain = struct({ name: nonnullString, uuid, id: int });
-export type DomainRef = { name: string; uuid: string; id: number };
 /** remote_domain */
 export const remoteDomain = optional(nonnullDomain);
 
 /** remote_nonnull_network_port */
 export const nonnullNetworkPort = struct({ net: nonnullNetwork, uuid });
-export type NetworkPortRef = { net: NetworkRef; uuid: string };
 
 /** remote_error: what a reply with status ERROR carries. */
 export const remoteError = struct({

@@ -108,7 +108,6 @@ export type NftVerdictValue =
 /** Literal values: strings (names, addresses, `@set` references), numbers, and structured values. */
 export type NftValue = string | number | NftPrefix | NftRange | NftAnonSet | NftVerdictValue | NftConcat | string[];
 export type NftKey = NftPayload | NftMeta | NftCt | NftFib | NftConcat;
-export type NftExpr = NftKey | NftValue;
 
 // ---------------------------------------------------------------------------
 // Statements (the items of a rule's `expr` list)

@@ -152,10 +152,6 @@ export function prefixFromNetmask(mask: IpAddress): number | undefined {
   return mask.value === maskFromPrefix(mask.family, prefix) ? prefix : undefined;
 }
 
-export function netmaskFromPrefix(family: AddressFamily, prefix: number): IpAddress {
-  return { family, value: maskFromPrefix(family, prefix) };
-}
-
 /**
  * The prefix of an address given with a prefix or a netmask, or with
  * neither (libvirt's virSocketAddrGetIPPrefix, behind every `<ip>` and
@@ -213,9 +209,4 @@ export function subnetsOverlap(a: IpAddress, aPrefix: number, b: IpAddress, bPre
 export function compareIp(a: IpAddress, b: IpAddress): number {
   if (a.family !== b.family) return a.family === 'ipv4' ? -1 : 1;
   return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
-}
-
-/** Number of addresses from start to end inclusive (negative if reversed). */
-export function rangeSize(start: IpAddress, end: IpAddress): bigint {
-  return end.value - start.value + 1n;
 }

@@ -212,11 +212,6 @@ export function childElements(el: XmlElementNode, name?: string): XmlElementNode
   return out;
 }
 
-/** The first child element with the given local name (no namespace), or undefined. */
-export function firstChild(el: XmlElementNode, name: string): XmlElementNode | undefined {
-  return childElements(el, name)[0];
-}
-
 /** The concatenated text content of an element and its descendants. */
 export function textContent(el: XmlElementNode): string {
   let s = '';

@@ -12,8 +12,6 @@
 
 const ULONG_MAX = (1n << 64n) - 1n;
 const UINT_MAX = (1n << 32n) - 1n;
-const INT_MAX = (1n << 31n) - 1n;
-const INT_MIN = -(1n << 31n);
 
 /** What C's strtoul/strtoull (64-bit long) makes of `s`. */
 interface StrtoulResult {
@@ -95,23 +93,8 @@ export function strToUIntP(s: string, base = 10): number | undefined {
   return Number(r.value);
 }
 
-/** virStrToLong_ul / virStrToLong_ull (64-bit): a minus sign wraps. */
-export function strToULong(s: string, base = 10): bigint | undefined {
-  const r = strtoul(s, base);
-  return whole(r, s) ? r.value : undefined;
-}
-
 /** virStrToLong_ulp / virStrToLong_ullp: unsigned 64-bit, no minus sign. */
 export function strToULongP(s: string, base = 10): bigint | undefined {
   const r = strtoul(s, base);
   return whole(r, s) && !r.minusSeen ? r.value : undefined;
-}
-
-/** virStrToLong_i: signed int. */
-export function strToInt(s: string, base = 10): number | undefined {
-  const r = strtoul(s, base);
-  if (r.end === 0 || r.end !== s.length || r.overflow) return undefined;
-  const v = r.negative ? -r.magnitude : r.magnitude;
-  if (v > INT_MAX || v < INT_MIN) return undefined;
-  return Number(v);
 }

@@ -78,13 +78,6 @@ export function parseSocketAddrOrThrow(text: string, family?: AddressFamily): Ip
   return a;
 }
 
-/** Canonical text of a model address (always valid once parsed). */
-export function modelAddr(text: string): IpAddress {
-  const a = parseSocketAddr(text);
-  if (!a) throw new VirError('INTERNAL_ERROR', `invalid address '${text}' in network definition`);
-  return a;
-}
-
 /** virSocketAddrMaskByPrefix: undefined where libvirt's mask fails (prefix out of range). */
 export function maskByPrefix(addr: IpAddress, prefix: number): IpAddress | undefined {
   if (prefix < 0 || prefix > familyBits(addr.family)) return undefined;

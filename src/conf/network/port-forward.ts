@@ -52,11 +52,6 @@ export function forwardLabel(f: Pick<PortForwardDef, 'proto' | 'address' | 'port
   return `${f.proto} ${f.address ?? '*'}:${formatPortRange(f.port)}`;
 }
 
-/** Where a forward sends to, as lists show it: `192.168.122.10:22` or `web:22`. */
-export function targetLabel(f: Pick<PortForwardDef, 'to' | 'port' | 'toPort'>): string {
-  return `${f.to}:${formatPortRange(targetPorts(f))}`;
-}
-
 const overlaps = (a: PortRange, b: PortRange): boolean => a.start <= b.end && b.start <= a.end;
 
 /**
