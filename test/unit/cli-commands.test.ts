@@ -203,7 +203,7 @@ describe('net-event', () => {
   it('prints the first lifecycle event and stops, without --loop', async () => {
     const client = await withNetworks('isolated.xml');
     const pending = cli(client, ['net-event', '--event', 'lifecycle']);
-    await new Promise((r) => setTimeout(r, 20));
+    await client.subscribed();
     await client.start('isolated');
     await client.destroy('isolated');
     const r = await pending;
@@ -215,7 +215,7 @@ describe('net-event', () => {
     const pending = cli(client, ['net-event', 'routed', '--event', 'lifecycle', '--loop', '--timeout', '1', '--timestamp'], {
       now: () => Date.UTC(2024, 0, 2, 3, 4, 5, 678),
     });
-    await new Promise((r) => setTimeout(r, 20));
+    await client.subscribed();
     await client.start('isolated');
     await client.start('routed');
     client.emit('Updated', client.nets.get('routed') as never);

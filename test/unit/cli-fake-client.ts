@@ -75,6 +75,7 @@ export class FakeClient implements VirtnetClient {
   readonly: boolean;
   closed = false;
   private listeners = new Set<(e: DriverEvent) => void>();
+  private readonly subscribeWaiters: (() => void)[] = [];
   private uuidCounter = 0;
   private macCounter = 0;
   now = 1_700_000_000_000;
@@ -359,7 +360,14 @@ export class FakeClient implements VirtnetClient {
 
   subscribe(listener: (event: DriverEvent) => void): () => void {
     this.listeners.add(listener);
+    for (const resolve of this.subscribeWaiters.splice(0)) resolve();
     return () => this.listeners.delete(listener);
+  }
+
+  /** Resolves once someone listens to the events (at once if someone already does). */
+  subscribed(): Promise<void> {
+    if (this.listeners.size > 0) return Promise.resolve();
+    return new Promise((resolve) => this.subscribeWaiters.push(resolve));
   }
 
   async close(): Promise<void> {
