@@ -71,10 +71,24 @@ describe.skipIf(!root)('runtime fast paths on the kernel', () => {
   it('brings a network up without any IPv6 route change, with its sysctls, offload and DHCP in place', async () => {
     const monitor = spawn('ip', ['-n', host, 'monitor', 'route'], { stdio: ['ignore', 'pipe', 'ignore'] });
     let seen = '';
-    monitor.stdout.setEncoding('utf8').on('data', (d: string) => (seen += d));
-    await new Promise((r) => setTimeout(r, 200));
+    let shown: (() => void) | undefined;
+    monitor.stdout.setEncoding('utf8').on('data', (d: string) => {
+      seen += d;
+      shown?.();
+    });
+    // A route of our own, added and removed until the monitor shows it: the monitor shows
+    // changes in order, so once it shows the probe it has shown everything before.
+    const probe = async (dst: string): Promise<void> => {
+      while (!seen.includes(`Deleted blackhole ${dst}`)) {
+        const more = new Promise<void>((r) => (shown = r));
+        ipn(host, 'route', 'add', 'blackhole', dst);
+        ipn(host, 'route', 'del', 'blackhole', dst);
+        await Promise.race([more, new Promise((r) => setTimeout(r, 100))]);
+      }
+    };
+    await probe('192.0.2.1');
     const applied = await start(nat('fd', 'vfd', 3));
-    await new Promise((r) => setTimeout(r, 300));
+    await probe('192.0.2.2');
     monitor.kill();
     const lines = seen.split('\n').filter((l) => l.includes('vfd'));
     expect(lines.some((l) => l.includes('10.77.3.0/24'))).toBe(true);
