@@ -84,6 +84,13 @@ export const ERROR_CATALOGUE = {
   'update.dnsTxtExists': { class: 'OPERATION_INVALID', en: "there is already a DNS TXT record with name '{txt}' in network {name}" },
   'update.noDnsTxt': { class: 'OPERATION_INVALID', en: "couldn't locate a matching DNS TXT record in network {name}" },
   'update.noDnsSrv': { class: 'OPERATION_INVALID', en: "couldn't locate a matching DNS SRV record in network {name}" },
+  'update.noIpAt': {
+    class: 'OPERATION_INVALID',
+    en: "couldn't update dhcp host entry - no <ip> element found at index {index} in network '{name}'",
+  },
+  'update.noIp': { class: 'OPERATION_INVALID', en: "couldn't update dhcp host entry - no <ip> element found in network '{name}'" },
+  'update.wrongElement': { class: 'XML_ERROR', en: "unexpected element <{element}>, expecting <{expected}>, while updating network '{name}'" },
+  'update.sectionUnsupported': { class: 'OPERATION_UNSUPPORTED', en: "can't update '{section}' section of network '{name}'" },
   'update.unknownCommand': { class: 'XML_DETAIL', en: "unrecognized command name '{command}'" },
   'update.unknownSection': { class: 'XML_DETAIL', en: "unrecognized section name '{section}'" },
   // Port forwards (src/conf/network/port-forward-edit.ts).
@@ -107,8 +114,16 @@ export const ERROR_CATALOGUE = {
   'xml.rangeOutside': { class: 'INTERNAL_ERROR', en: 'range {start} - {end} is not entirely within network {subnet}' },
   'xml.rangeStartsAtNetwork': { class: 'INTERNAL_ERROR', en: 'start of range {start} - {end} in network {subnet} is the network address' },
   'xml.rangeEndsAtBroadcast': { class: 'INTERNAL_ERROR', en: 'end of range {start} - {end} in network {subnet} is the broadcast address' },
+  'xml.badForwardMode': { class: 'CONFIG_UNSUPPORTED', en: "unknown forwarding type '{mode}'" },
+  'xml.invalid': {
+    class: 'XML_INVALID_SCHEMA',
+    en: 'XML document failed to validate against schema: Unable to validate doc against {schema}\n{problems}',
+  },
   'xml.forwardNoIp': { class: 'XML_ERROR', en: "{mode} forwarding requested, but no IP address provided for network '{name}'" },
   'xml.badForwarder': { class: 'XML_ERROR', en: "Invalid forwarder IP address '{address}' in network '{name}'" },
+  // What the CLI itself checks (src/cli/lookup.ts, src/cli/xpath.ts).
+  'lookup.badUuid': { class: 'XML_DETAIL', en: 'uuidstr in virNetworkLookupByUUIDString must be a valid UUID' },
+  'xpath.incorrect': { class: 'INTERNAL_ERROR', en: "Incorrect xpath '{xpath}'" },
   // Files and the editor the CLI uses (src/cli/commands/fs-helpers.ts, src/cli/editor.ts).
   'file.openFailed': { class: 'SYSTEM_ERROR', en: "Failed to open file '{path}': {why}" },
   'file.readFailed': { class: 'SYSTEM_ERROR', en: "Failed to read file '{path}': {why}" },

@@ -78,6 +78,8 @@ export async function clientFor(setup: GuestSetup, options: { liveDetails?: bool
 export interface RunOptions {
   cwd?: string;
   stdin?: string;
+  /** Added to the environment (the default is LC_ALL=C with a Spanish LANG: virsh's output). */
+  env?: Record<string, string>;
 }
 
 /** `virtnet ARGS…` against `client`. */
@@ -90,7 +92,7 @@ export async function runGuestCli(client: FakeGuestClient, args: string[], o: Ru
     io,
     connect: async () => client,
     // virsh's own output whatever LANG says (LC_ALL=C wins, as with gettext).
-    env: { PATH: process.env['PATH'], LC_ALL: 'C', LANG: 'es_ES.UTF-8' },
+    env: { PATH: process.env['PATH'], LC_ALL: 'C', LANG: 'es_ES.UTF-8', ...(o.env ?? {}) },
     cwd: o.cwd ?? GUEST_XML_DIR,
   });
   return { stdout, stderr, rc };

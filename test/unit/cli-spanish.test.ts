@@ -21,6 +21,7 @@ import { translator } from '../../src/cli/i18n/translate.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import { FakeClient } from './cli-fake-client.js';
 import { GOLDEN_XML_DIR, loadGoldenFlows, stepEnv } from './cli-golden-harness.js';
+import { clientFor, loadGuestFlows, runGuestCli } from './cli-guest-harness.js';
 
 const repo = resolve(import.meta.dirname, '../..');
 const placeholders = (text: string): string[] => [...new Set([...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? ''))].sort();
@@ -226,7 +227,7 @@ describe('virtnet under a Spanish locale', () => {
     expect(await transcript(SPANISH)).not.toEqual(plain);
   });
 
-  it('runs every golden flow with the same exit codes, and says each failure in Spanish', async () => {
+  it('runs every golden flow with the same exit codes, and says every error line in Spanish', async () => {
     let translated = 0;
     const untranslated: string[] = [];
     for (const flow of loadGoldenFlows('virtnet')) {
@@ -236,14 +237,36 @@ describe('virtnet under a Spanish locale', () => {
         const a = await run(en, step.args, stepEnv(step));
         const b = await run(es, step.args, { ...stepEnv(step), ...SPANISH });
         expect([flow.flow, step.args, b.rc]).toEqual([flow.flow, step.args, a.rc]);
-        // Each command's own summary line ("error: failed to …") is translated.
-        const first = a.stderr.split('\n')[0] ?? '';
-        if (first === '') continue;
-        if (first === (b.stderr.split('\n')[0] ?? '')) untranslated.push(`${step.args.join(' ')}: ${first}`);
-        else translated++;
+        // Every error line, the command's own summary and the daemon's reason, is translated.
+        const esLines = b.stderr.split('\n');
+        a.stderr.split('\n').forEach((line, i) => {
+          if (!line.startsWith('error: ')) return;
+          if (line === esLines[i]) untranslated.push(`${step.args.join(' ')}: ${line}`);
+          else translated++;
+        });
       }
     }
     expect(untranslated).toEqual([]);
     expect(translated).toBeGreaterThan(20);
+  }, 60_000);
+
+  it('runs every guest golden step with the same exit code, and says every error line in Spanish', async () => {
+    let translated = 0;
+    const untranslated: string[] = [];
+    for (const flow of loadGuestFlows()) {
+      for (const step of flow.steps) {
+        const a = await runGuestCli(await clientFor(flow.setup), step.args);
+        const b = await runGuestCli(await clientFor(flow.setup), step.args, { env: { LC_ALL: '', LANG: 'es_ES.UTF-8' } });
+        expect([flow.flow, step.args, b.rc]).toEqual([flow.flow, step.args, a.rc]);
+        const esLines = b.stderr.split('\n');
+        a.stderr.split('\n').forEach((line, i) => {
+          if (!line.startsWith('error: ')) return;
+          if (line === esLines[i]) untranslated.push(`${step.args.join(' ')}: ${line}`);
+          else translated++;
+        });
+      }
+    }
+    expect(untranslated).toEqual([]);
+    expect(translated).toBeGreaterThan(10);
   }, 60_000);
 });
