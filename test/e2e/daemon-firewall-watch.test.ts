@@ -1,11 +1,12 @@
 /**
  * Isolation never silently disappears (issue 10, point 4), through the real
  * virtnetd process in a namespace this file creates and always deletes:
- * after `nft flush ruleset` the daemon puts its table back by itself, logs a
- * warning and sends `health` events; while the table cannot be repaired
- * (someone holds a plain chain where a hook chain of ours belongs) the
- * network shows as degraded in the API and in `virtnet net-info`, and is
- * repaired once the obstacle is gone, without a restart.
+ * after `nft flush ruleset`, or with an `accept` slipped into its chains,
+ * the daemon puts its table back by itself, logs a warning and sends
+ * `health` events; while the table cannot be repaired (someone holds a
+ * plain chain where a hook chain of ours belongs) the network shows as
+ * degraded in the API and in `virtnet net-info`, and is repaired once the
+ * obstacle is gone, without a restart.
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -51,7 +52,7 @@ describe.skipIf(!ready)('virtnetd keeps its firewall table', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('repairs a flushed ruleset by itself; a table it cannot repair shows as degraded in the API and net-info until it can', async () => {
+  it('repairs a flushed ruleset and an accept slipped into its chains by itself; a table it cannot repair shows as degraded in the API and net-info until it can', async () => {
     const d = await startServing(['--root', join(dir, 'r'), '--netns', ns, '--no-libvirt-socket']);
     const c = await connect({ uri: `unix://${d.socket}` });
     const events: DriverEvent[] = [];
@@ -70,6 +71,14 @@ describe.skipIf(!ready)('virtnetd keeps its firewall table', () => {
       expect(hooked(table(ns))).toBe(true);
       expect((await c.lookupByName('fww')).degraded).toBeUndefined();
       expect(d.stderr()).toMatch(/network 'fww': its firewall rules were changed outside virtnetd/);
+
+      // A rule slipped into our chains (an `accept` ahead of the network's and the base's own) goes again.
+      const clean = table(ns);
+      inNetns(ns, 'nft', ['insert', 'rule', 'inet', 'virtnet', 'in_vbr-fww', 'accept']);
+      inNetns(ns, 'nft', ['insert', 'rule', 'inet', 'virtnet', 'forward', 'accept']);
+      await pollUntil(() => table(ns) === clean, { ms: 10_000, everyMs: 20, what: 'the inserted rules to be gone' });
+      await pollUntil(() => health().length >= 4, { ms: 10_000, everyMs: 20, what: 'the health events after the insert' });
+      expect(health().slice(2)).toEqual(['fww degraded', 'fww repaired']);
 
       // Someone else's table in the way: a plain chain named as our forward hook chain, so a repair fails.
       inNetns(ns, 'nft', ['-f', '-'], 'flush ruleset\nadd table inet virtnet\nadd chain inet virtnet forward\n');
@@ -91,7 +100,7 @@ describe.skipIf(!ready)('virtnetd keeps its firewall table', () => {
       inNetns(ns, 'nft', ['delete', 'table', 'inet', 'virtnet']);
       await pollUntil(async () => (await c.lookupByName('fww')).degraded === undefined, { ms: 40_000, everyMs: 100, what: 'fww to be repaired' });
       expect(hooked(table(ns))).toBe(true);
-      expect(health().slice(-2)).toEqual(['fww degraded', 'fww repaired']);
+      expect(health().slice(4)).toEqual(['fww degraded', 'fww repaired']);
       const after = await virtnet(['-c', `unix://${d.socket}`, 'net-info', 'fww']);
       expect(after.stdout).not.toContain('Degraded:');
 
