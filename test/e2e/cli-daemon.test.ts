@@ -15,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GOLDEN_XML_DIR } from '../unit/cli-golden-harness.js';
 import { HINTS } from '../../src/cli/hints.js';
 import { cliBundle, cliBundleText, removeCliBundle, virtnet } from './cli-harness.js';
-import { endAllDaemons, startServing } from './daemon-process.js';
+import { type DaemonProcess, endAllDaemons, startServing } from './daemon-process.js';
+import { pollUntil } from '../support/poll.js';
 import { canUseNetns, createNetns, deleteNetns } from './netns.js';
 
 const root = canUseNetns();
@@ -51,11 +52,14 @@ describe.skipIf(!root)('the CLI and a running virtnetd', () => {
   let port: number;
   let token: string;
   let env: Record<string, string>;
+  let daemon: DaemonProcess;
 
   beforeAll(async () => {
     ns = createNetns('cd');
     dir = mkdtempSync(join(tmpdir(), 'vnt-cli-daemon-'));
-    const d = await startServing(['--root', dir, '--netns', ns, '--listen', '127.0.0.1:0', '--log-level', 'warn']);
+    // debug: the daemon logs each event stream it opens, which net-event's test waits for
+    const d = await startServing(['--root', dir, '--netns', ns, '--listen', '127.0.0.1:0', '--log-level', 'debug', '--log-format', 'json']);
+    daemon = d;
     socket = d.socket;
     port = d.port ?? 0;
     token = d.token ?? '';
@@ -120,8 +124,10 @@ describe.skipIf(!root)('the CLI and a running virtnetd', () => {
   });
 
   it('net-event prints what another process does', async () => {
+    const streams = (): number => daemon.stderr().split('"msg":"event stream opened"').length - 1;
+    const before = streams();
     const watching = virtnet(['net-event', '--event', 'lifecycle', '--loop', '--timeout', '4'], { env });
-    await new Promise((r) => setTimeout(r, 1000));
+    await pollUntil(() => streams() > before, { ms: 4000, everyMs: 10, what: "net-event's event stream" });
     const chain = await virtnet(['net-define isolated.xml; net-start isolated; net-destroy isolated; net-undefine isolated'], {
       cwd: GOLDEN_XML_DIR,
       env,

@@ -160,10 +160,8 @@ describe.skipIf(!root)('virtnetd, the process', () => {
     expect(events.map((e) => (e.kind === 'lifecycle' ? `${e.event} ${e.network.name}` : e.kind))).toEqual(['Defined keep', 'Started keep']);
     await c1.close();
 
-    const t0 = Date.now();
     d1.child.kill('SIGTERM');
     expect(await d1.exited).toBe(0);
-    expect(Date.now() - t0).toBeLessThan(3000);
     expect(existsSync(d1.socket)).toBe(false);
     // The network is still up: bridge, address, dnsmasq.
     expect(linkExists(ns, 'vbr-keep')).toBe(true);

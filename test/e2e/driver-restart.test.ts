@@ -198,6 +198,11 @@ describe.skipIf(!root)('network driver on the real kernel: kill -9 and adoption'
     // 4. a new driver over the same directories adopts everything
     runtime = await createLinuxRuntime({ netns: hns, paths });
     driver = await createNetworkDriver({ paths, runtime });
+    // The lease watch starts with the first subscriber: subscribe now, long before the second guest asks.
+    const events: LeaseEvent[] = [];
+    driver.subscribe((e) => {
+      if (e.kind === 'lease') events.push(e);
+    });
     expect(driver.startupReport).toMatchObject({
       adopted: ['isonet', 'natnet', 'trnet'],
       vanished: [],
@@ -227,11 +232,6 @@ describe.skipIf(!root)('network driver on the real kernel: kill -9 and adoption'
     expect(missing).toBeLessThanOrEqual(1);
 
     // 5. lease events: a second guest's DHCP is seen
-    const events: LeaseEvent[] = [];
-    driver.subscribe((e) => {
-      if (e.kind === 'lease') events.push(e);
-    });
-    await sleep(200); // the watch starts with the first subscriber
     vethBetween(hns, 'vh0', guest2, 'eth0');
     inNetns(hns, 'ip', ['link', 'set', 'vh0', 'master', 'virbr0']);
     const guest2Ip = dhcp(guest2, 'eth0', script);
