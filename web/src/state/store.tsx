@@ -8,8 +8,10 @@
  *
  * It follows the event stream: a lifecycle or autostart event re-reads
  * that one network (or drops it when it is gone), a guest event re-reads
- * the guests. When the connection comes back after a break, everything is
- * read again (what happened meanwhile was missed, not lost). No page reloads.
+ * the guests, through one queue (refresh-queue.ts), so a burst of events
+ * costs a few reads. When the connection comes back after a break,
+ * everything is read again (what happened meanwhile was missed, not lost).
+ * No page reloads.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { NetworkInfo } from '../../../src/contract/network-api.js';
@@ -20,6 +22,7 @@ import type { ConnectionState } from '../api/fetch-transport.js';
 import { errorMessage } from '../i18n/errors.js';
 import { toModel, type NetworkModel } from '../model/network.js';
 import { loadGuests, type GuestRow } from './guests.js';
+import { RefreshQueue } from './refresh-queue.js';
 
 export interface NetworkRow {
   info: NetworkInfo;
@@ -127,52 +130,48 @@ export function StoreProvider({ children }: { children: ReactNode }) {
   }, []);
 
   useEffect(() => {
-    let leaseTimer: ReturnType<typeof setTimeout> | undefined;
+    const queue = new RefreshQueue(async (stale) => {
+      await Promise.all([
+        stale.all ? refreshAll() : Promise.all([...stale.networks].map(refreshNetwork)),
+        stale.guests ? refreshGuests() : undefined,
+      ]);
+    });
     const feed = transport.events();
     const offState = feed.onState((state, resumed) => {
       setConnection(state);
       if (resumed) {
         // Back after a break: every list, and the leases of every network.
-        void refreshAll();
-        void refreshGuests();
+        queue.allNetworks();
+        queue.guests();
         void refreshHost();
         setLeaseTick((old) => Object.fromEntries(Object.entries(old).map(([k, v]) => [k, v + 1])));
       }
     });
     const unsubscribe = client.subscribe((event) => {
       if (event.kind === 'lifecycle' || event.kind === 'autostart') {
-        void refreshNetwork(event.network.name);
+        queue.network(event.network.name);
         // Guests' vNICs are plugged in and out with their networks.
-        if (event.kind === 'lifecycle' && (event.event === 'Started' || event.event === 'Stopped')) void refreshGuests();
+        if (event.kind === 'lifecycle' && (event.event === 'Started' || event.event === 'Stopped')) queue.guests();
       } else if (event.kind === 'lease') {
         const name = event.network.name;
         setLeaseTick((old) => ({ ...old, [name]: (old[name] ?? 0) + 1 }));
         // Guests' addresses come from the leases.
-        if (leaseTimer === undefined) {
-          leaseTimer = setTimeout(() => {
-            leaseTimer = undefined;
-            void refreshGuests();
-          }, 200);
-        }
+        queue.guests();
       } else if (event.kind === 'health') {
         // Degraded (its rules changed outside virtnetd) or repaired: the network's state label follows.
-        void refreshNetwork(event.network.name);
+        queue.network(event.network.name);
       } else if (event.kind === 'guest') {
-        void refreshGuests();
+        queue.guests();
         // A vNIC changes its network's connection count.
-        setNetworks((old) => {
-          for (const name of old.keys()) void refreshNetwork(name);
-          return old;
-        });
+        queue.allNetworks();
       }
     });
-    void refreshAll();
+    queue.allNetworks();
+    queue.guests();
     void refreshHost();
-    void refreshGuests();
     return () => {
       offState();
       unsubscribe();
-      if (leaseTimer !== undefined) clearTimeout(leaseTimer);
     };
   }, [refreshAll, refreshHost, refreshGuests, refreshNetwork]);
 
