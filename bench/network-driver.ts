@@ -51,7 +51,7 @@ import { createLinuxRuntime, type LinuxRuntime } from '../src/driver/runtime/ind
 import { virtnetPaths, type VirtnetPaths } from '../src/driver/common/paths.js';
 import { natXml } from '../test/support/network-testkit.js';
 import { FakeRuntime } from '../test/support/fake-runtime.js';
-import { findZygoteLibrary, ZYGOTE_LIBRARY_NAME } from '../src/host/zygote.js';
+import { findZygoteLibrary } from '../src/host/zygote.js';
 import { canUseNetns, createNetns, deleteNetns, inNetns, netnsPids } from '../test/e2e/netns.js';
 import { libvirtAvailable, measureLibvirt, type LibvirtLive } from './libvirt-live.js';
 import { childrenOf, formatMemory, groupMemory, type GroupMemory } from './memory.js';
@@ -63,14 +63,8 @@ const REPS = Number(env('BENCH_REPS', '20'));
 const SCALE = Number(env('BENCH_SCALE', '1000'));
 const PARALLEL = Number(env('BENCH_PARALLEL', '16'));
 const LIBVIRT_LIVE = env('BENCH_LIBVIRT', '0') === '1';
-const ZYGOTE_LIBRARY_NAME_IN_DIST = join('dist', ZYGOTE_LIBRARY_NAME);
 /** dnsmasq's zygote library (src/host/zygote.ts) as virtnetd finds it: VIRTNET_ZYGOTE_LIBRARY, else the repository's dist/ (the bench runs from the repository). */
-const ZYGOTE =
-  process.env['VIRTNET_ZYGOTE_LIBRARY'] !== undefined
-    ? (findZygoteLibrary() ?? null)
-    : existsSync(ZYGOTE_LIBRARY_NAME_IN_DIST)
-      ? resolve(ZYGOTE_LIBRARY_NAME_IN_DIST)
-      : null;
+const ZYGOTE = ((found) => ('path' in found ? found.path : null))(findZygoteLibrary(process.env, [resolve('dist')]));
 
 /* ---- libvirt's figures ---------------------------------------------------- */
 

@@ -2,12 +2,17 @@
 // private bundles (test/e2e/esbuild-bundle.ts). CommonJS, so that `virtnet` starts without Node's
 // ESM loader; bin/virtnet compiles it from V8's code cache (bench/README.md, "CLI").
 //
+// Its first line names this build (/*virtnet-build:UUID*/, a new one each time): bin/virtnet uses a
+// code cache only if the cache names the same build, since V8 itself checks no more than the
+// source's length and would run a stale cache's code for a rebuilt bundle of the same length.
+//
 // The bundle runs either way: as a plain CommonJS file (`node dist/virtnet.cjs`, the tests), or
 // compiled by bin/virtnet with vm.Script, where import() has no loader behind it. So the dynamic
 // imports of what stays outside the bundle (node:* modules, libxml2-wasm, both loaded only by the
 // commands that need them) go through __dynamicImport: bin/virtnet's own import() when it passes
 // one (__virtnetImport), the bundle's otherwise.
 import { build } from 'esbuild';
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
@@ -41,7 +46,9 @@ export async function bundleCli(outfile, { minify = true } = {}) {
     external: ['libxml2-wasm'],
     define: { 'import.meta.url': '__importMetaUrl' },
     banner: {
-      js: "var __dynamicImport = typeof __virtnetImport === 'function' ? __virtnetImport : (s) => import(s); var __importMetaUrl = require('node:url').pathToFileURL(__filename).href;",
+      js:
+        `/*virtnet-build:${randomUUID()}*/\n` +
+        "var __dynamicImport = typeof __virtnetImport === 'function' ? __virtnetImport : (s) => import(s); var __importMetaUrl = require('node:url').pathToFileURL(__filename).href;",
     },
     plugins: [externalImports],
     logLevel: 'warning',

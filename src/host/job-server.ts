@@ -6,7 +6,9 @@
  * The helper takes one request line per job on its stdin and answers on its
  * stdout "ID pid PID" once the job's process exists and "ID STATUS" when it
  * has ended (an exit status above 128 that names a signal is reported as
- * that signal, as a shell reports a killed child). The job's stdout and
+ * that signal, as a shell reports a killed child), or "ID refused REASON"
+ * when it could not start the job's program at all: that job goes to the
+ * subclass's fallback, and later lines about it are ignored. The job's stdout and
  * stderr go through files in a private 0700 directory, so a program that
  * daemonizes cannot hold a pipe open: its job ends when the started process
  * exits (ExecRunner's `resolveOnExit`). A job is SIGKILLed by the PID the
@@ -77,6 +79,11 @@ export abstract class JobServerRunner implements CommandRunner {
   get helperDir(): string | undefined {
     return this.server?.dir;
   }
+
+  /** The pid of the running helper, if one runs. */
+  get helperPid(): number | undefined {
+    return this.server?.child.pid;
+  }
   private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -99,6 +106,11 @@ export abstract class JobServerRunner implements CommandRunner {
   /** Whether the helper takes this command at all. */
   protected takes(_spec: CommandSpec): boolean {
     return true;
+  }
+
+  /** The helper could not start this job's program (it never ran): by default it is started by the fallback. */
+  protected onRefused(job: Job, _reason: string): void {
+    this.fallback(job.spec).then(job.resolve, job.reject);
   }
 
   /** A line of the helper's that answers no job. */
@@ -194,6 +206,16 @@ export abstract class JobServerRunner implements CommandRunner {
     while ((nl = server.buffered.indexOf('\n')) >= 0) {
       const line = server.buffered.slice(0, nl);
       server.buffered = server.buffered.slice(nl + 1);
+      const refused = /^(\d+) refused (.*)$/.exec(line);
+      if (refused) {
+        const job = server.jobs.get(Number(refused[1]));
+        if (!job) continue;
+        server.jobs.delete(Number(refused[1]));
+        clearTimeout(job.timer);
+        this.removeFiles(job);
+        this.onRefused(job, refused[2] as string);
+        continue;
+      }
       const m = /^(\d+) (pid )?(\d+)$/.exec(line);
       if (!m) {
         this.onOtherLine(server, line);
@@ -228,13 +250,7 @@ export abstract class JobServerRunner implements CommandRunner {
     const missing = existsSync(job.files.missing);
     const stdout = read(job.files.out);
     const stderr = read(job.files.err);
-    for (const path of Object.values(job.files)) {
-      try {
-        unlinkSync(path);
-      } catch {
-        /* never written */
-      }
-    }
+    this.removeFiles(job);
     const program = job.spec.argv[0] as string;
     if (missing) {
       job.reject(new VirError('SYSTEM_ERROR', `Unable to find '${program}' binary in $PATH`));
@@ -252,6 +268,16 @@ export abstract class JobServerRunner implements CommandRunner {
     };
     this.logger(logEntryFor(job.spec, result));
     job.resolve(result);
+  }
+
+  private removeFiles(job: Job): void {
+    for (const path of Object.values(job.files)) {
+      try {
+        unlinkSync(path);
+      } catch {
+        /* never written */
+      }
+    }
   }
 
   private scheduleIdle(server: JobServer): void {

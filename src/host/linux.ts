@@ -19,7 +19,7 @@ import { LinuxNftables } from './nft.js';
 import { LinuxProcesses } from './processes.js';
 import { ForkServerRunner } from './fork-server.js';
 import { type JobServerRunner, settleJobs } from './job-server.js';
-import { findZygoteLibrary, ZygoteRunner } from './zygote.js';
+import { findZygoteLibrary, withoutZygote, ZygoteRunner } from './zygote.js';
 import type { CommandLogger, CommandRunner } from './runner.js';
 import { LinuxSysctls } from './sysctl.js';
 
@@ -34,7 +34,7 @@ export interface LinuxHostOptions {
    * Default: findZygoteLibrary() with the default runner, none with a runner of the caller's.
    */
   zygoteLibrary?: string | null;
-  /** Told once when the zygote cannot start. */
+  /** Told when dnsmasq is started without its zygote, and why (zygote.ts): the library is missing, or the zygote failed. */
   onWarning?: (message: string) => void;
   /**
    * Where the command helpers (fork server, zygote) make their private
@@ -85,7 +85,13 @@ export class LinuxHost implements Host {
     this.links = new BatchLinkExecutor(batch, this.netns);
     this.nft = new LinuxNftables(this.runner, this.netns);
     this.sysctl = new LinuxSysctls(this.runner, this.netns);
-    const library = opts.zygoteLibrary === undefined ? (opts.runner ? undefined : findZygoteLibrary()) : (opts.zygoteLibrary ?? undefined);
+    let library: string | undefined;
+    if (opts.zygoteLibrary !== undefined) library = opts.zygoteLibrary ?? undefined;
+    else if (opts.runner === undefined) {
+      const found = findZygoteLibrary();
+      if ('path' in found) library = found.path;
+      else if ('missing' in found) opts.onWarning?.(withoutZygote('dnsmasq', found.missing));
+    }
     const zygote =
       library === undefined
         ? undefined
@@ -95,7 +101,7 @@ export class LinuxHost implements Host {
             netns: this.netns,
             fallback: this.runner,
             ...(opts.logger ? { logger: opts.logger } : {}),
-            ...(opts.onWarning ? { onUnavailable: opts.onWarning } : {}),
+            ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
             ...(opts.jobDir !== undefined ? { baseDir: opts.jobDir } : {}),
           });
     this.helpers = [];

@@ -14,8 +14,12 @@
  * started process, a SIGKILL after the timeout, the same log entry. The
  * job protocol and the zygote's idle end are job-server.ts's. Commands it
  * does not take — another program, other arguments, stdin or environment,
- * an argument it has no room for — and every command after the zygote
- * failed to start, go to the fallback runner as before.
+ * an argument it has no room for — go to the fallback runner (nsenter, as
+ * before). So does every command once the zygote cannot be had, and the
+ * log says why (docs/network-runtime.md lists the cases): the library is
+ * missing (LinuxHost), it was not loaded (a static program, a refused
+ * preload: the zygote ends or is killed without saying ready), a job it
+ * could not start (refused), a zygote that keeps dying, LD_PRELOAD set.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -33,16 +37,33 @@ export const ZYGOTE_LIBRARY_NAME = 'virtnet-zygote.so';
 const ARGUMENT_ROOM = 4200;
 const PLACEHOLDER = 'virtnet-zygote'.padEnd(ARGUMENT_ROOM, ' ');
 
-/**
- * The built library: VIRTNET_ZYGOTE_LIBRARY when set (empty: none), else
- * virtnet-zygote.so beside this bundle (dist/) or, run from source, in the
- * repository's dist/; undefined when there is none.
- */
-export function findZygoteLibrary(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const fromEnv = env['VIRTNET_ZYGOTE_LIBRARY'];
-  if (fromEnv !== undefined) return fromEnv === '' ? undefined : resolve(fromEnv);
+/** Where virtnet-zygote.so is: its path, switched off (VIRTNET_ZYGOTE_LIBRARY set empty), or missing and why. */
+export type ZygoteLibraryLookup = { path: string } | { off: true } | { missing: string };
+
+/** The directories a built library is looked for in: beside this bundle (dist/) and, run from source, the repository's dist/. */
+function builtLibraryDirs(): string[] {
   const here = dirname(fileURLToPath(import.meta.url));
-  return [join(here, ZYGOTE_LIBRARY_NAME), resolve(here, '../../dist', ZYGOTE_LIBRARY_NAME)].find((p) => existsSync(p));
+  return [here, resolve(here, '../../dist')];
+}
+
+/**
+ * The library virtnet uses: VIRTNET_ZYGOTE_LIBRARY when set (empty: none),
+ * else virtnet-zygote.so in one of `dirs` (where the build puts it).
+ */
+export function findZygoteLibrary(env: NodeJS.ProcessEnv = process.env, dirs: readonly string[] = builtLibraryDirs()): ZygoteLibraryLookup {
+  const fromEnv = env['VIRTNET_ZYGOTE_LIBRARY'];
+  if (fromEnv === '') return { off: true };
+  if (fromEnv !== undefined) {
+    const path = resolve(fromEnv);
+    return existsSync(path) ? { path } : { missing: `VIRTNET_ZYGOTE_LIBRARY names ${path}, which does not exist` };
+  }
+  const path = dirs.map((d) => join(d, ZYGOTE_LIBRARY_NAME)).find((p) => existsSync(p));
+  return path !== undefined ? { path } : { missing: `${ZYGOTE_LIBRARY_NAME} was not built (npm run build makes it with a C compiler, cc or $CC)` };
+}
+
+/** What the log says whenever dnsmasq is started without its zygote for good. */
+export function withoutZygote(program: string, why: string): string {
+  return `${why}; starting ${program} as a new program each time (it works the same, but each takes ~0.35 MiB more memory)`;
 }
 
 export interface ZygoteRunnerOptions {
@@ -54,27 +75,55 @@ export interface ZygoteRunnerOptions {
   /** Runs what the zygote does not take, in the namespace through nsenter. */
   fallback: CommandRunner;
   logger?: CommandLogger;
-  /** Told once when the zygote cannot start (the fallback takes over). */
-  onUnavailable?: (message: string) => void;
+  /**
+   * Told when the fallback takes over: once for good (the zygote cannot
+   * start, cannot start the program, or virtnetd runs with LD_PRELOAD set),
+   * and whenever a zygote ends unexpectedly (the next start makes a new one).
+   */
+  onWarning?: (message: string) => void;
   /** Where the zygote's private directory is made (tests); the system's temp directory by default. */
   baseDir?: string;
 }
 
 const FIELD = /^[^\t\n]*$/;
 
+/** How long a zygote may take to say it is ready before it is killed and the fallback takes over. */
+const READY_MS = 5000;
+/** After this many zygotes ended unexpectedly, the fallback takes over for good. */
+const MAX_DEATHS = 3;
+
+/** What is known of one zygote process: its stderr until ready (the dynamic linker's complaints), how it ended. */
+interface ZygoteState {
+  stderr: string;
+  ended?: string;
+  readyTimer?: NodeJS.Timeout;
+}
+
 export class ZygoteRunner extends JobServerRunner {
   private unavailable = false;
+  private deaths = 0;
+  private readonly states = new WeakMap<ChildProcess, ZygoteState>();
 
   constructor(private readonly options: ZygoteRunnerOptions) {
     super(options.logger ?? (() => {}), options.baseDir ?? tmpdir(), 'vnt-zygote-');
   }
 
+  /** From now on every command goes to the fallback; the log says why, once. */
+  private giveUp(why: string): void {
+    if (this.unavailable) return;
+    this.unavailable = true;
+    this.options.onWarning?.(withoutZygote(this.options.program, why));
+  }
+
   protected override takes(spec: CommandSpec): boolean {
     const [program, arg] = spec.argv;
+    if (this.unavailable || program !== this.options.program) return false;
+    if (process.env['LD_PRELOAD'] !== undefined) {
+      // The zygote's own preload would replace it, and the programs it forks would run without it.
+      this.giveUp(`LD_PRELOAD is set in virtnetd's environment, which the ${program} zygote cannot pass on`);
+      return false;
+    }
     return (
-      !this.unavailable &&
-      process.env['LD_PRELOAD'] === undefined &&
-      program === this.options.program &&
       spec.argv.length === 2 &&
       arg !== undefined &&
       FIELD.test(arg) &&
@@ -86,7 +135,24 @@ export class ZygoteRunner extends JobServerRunner {
 
   protected spawnServer(dir: string): ChildProcess {
     const env = { ...process.env, LC_ALL: 'C', LD_PRELOAD: this.options.library, VIRTNET_ZYGOTE_DIR: dir };
-    return spawn(this.options.program, [PLACEHOLDER], { stdio: ['pipe', 'pipe', 'ignore'], env });
+    const child = spawn(this.options.program, [PLACEHOLDER], { stdio: ['pipe', 'pipe', 'pipe'], env });
+    const state: ZygoteState = { stderr: '' };
+    this.states.set(child, state);
+    // A program that never says ready (it ignored the library and waits for something) is not waited for.
+    state.readyTimer = setTimeout(() => {
+      state.ended = `it did not say it was ready within ${READY_MS / 1000} s`;
+      child.kill('SIGKILL');
+    }, READY_MS);
+    state.readyTimer.unref();
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      if (state.stderr.length < 2000) state.stderr += chunk;
+    });
+    (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
+    child.on('exit', (code, signal) => {
+      clearTimeout(state.readyTimer);
+      state.ended ??= signal !== null ? `killed by ${signal}` : `exit status ${code}`;
+    });
+    return child;
   }
 
   protected request(id: number, spec: CommandSpec, files: JobFiles): string {
@@ -101,21 +167,44 @@ export class ZygoteRunner extends JobServerRunner {
   }
 
   protected override onOtherLine(server: JobServer, line: string): void {
-    if (line === 'ready') server.ready = true;
+    if (line !== 'ready') return;
+    server.ready = true;
+    const state = this.states.get(server.child);
+    if (state !== undefined) clearTimeout(state.readyTimer);
   }
 
-  /** A zygote that never said ready (no library, a program that ignores it): its jobs, and all later ones, go to the fallback. */
+  /** The zygote could not make this job its program (a descriptor, the namespace, a fork): that will not get better. */
+  protected override onRefused(job: Job, reason: string): void {
+    this.giveUp(`the ${this.options.program} zygote could not start ${this.options.program} (${reason})`);
+    super.onRefused(job, reason);
+  }
+
+  /**
+   * A zygote that never said ready (no library loaded, a program that
+   * ignores it, a crash): its jobs, and all later ones, go to the fallback.
+   * One that ended later: the jobs it had not started yet go to the
+   * fallback; one whose program it had started, and whose report was lost
+   * with it, fails as an exec'd start whose process was killed would.
+   */
   protected override onLost(server: JobServer, jobs: Job[], err?: Error): void {
-    if (server.ready) {
-      super.onLost(server, jobs, err);
-      return;
-    }
-    if (!this.unavailable) {
-      this.unavailable = true;
-      this.options.onUnavailable?.(
-        `the ${this.options.program} zygote did not start${err ? ` (${err.message})` : ''}; starting ${this.options.program} as a new program each time`,
+    const program = this.options.program;
+    const state = this.states.get(server.child);
+    const why = [err?.message, state?.ended, state?.stderr.trim().replace(/\s*\n\s*/g, ' ')].filter((w) => w !== undefined && w !== '').join('; ');
+    if (!server.ready) {
+      this.giveUp(`the ${program} zygote did not start${why ? ` (${why})` : ''}`);
+    } else {
+      this.deaths++;
+      if (this.deaths >= MAX_DEATHS) this.giveUp(`the ${program} zygote ended unexpectedly ${this.deaths} times (last: ${why || 'unknown'})`);
+      else
+        this.options.onWarning?.(
+          `the ${program} zygote ended unexpectedly (${why || 'unknown'}); the starts it had not begun are made without it, and the next start makes a new zygote`,
+        );
+      super.onLost(
+        server,
+        jobs.filter((job) => job.pid !== undefined),
+        err,
       );
     }
-    for (const job of jobs) this.fallback(job.spec).then(job.resolve, job.reject);
+    for (const job of jobs) if (!server.ready || job.pid === undefined) this.fallback(job.spec).then(job.resolve, job.reject);
   }
 }

@@ -19,8 +19,10 @@
  * the files for the program's stdout and stderr, ARG its one argument.
  * Answers on stdout, as src/host/job-server.ts expects them: "ready" once,
  * then "ID pid PID" when the program's process exists and "ID STATUS" when
- * it has ended (128+N for signal N). End of input ends the zygote; the
- * processes it started live on.
+ * it has ended (128+N for signal N), or "ID refused REASON" when the job
+ * could not become the program (a fork, a descriptor or the namespace
+ * failed): the program never ran, and virtnetd starts it another way. End of
+ * input ends the zygote; the processes it started live on.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -41,9 +43,16 @@ static void say(const char *fmt, long id, long value) {
   if (n > 0 && write(STDOUT_FILENO, line, (size_t)n) < 0) _exit(1);
 }
 
-static void fail(const char *what) {
-  dprintf(STDERR_FILENO, "virtnet zygote: %s: %m\n", what);
-  _exit(126);
+/* One line on `fd`, in one write (a pipe keeps it whole). */
+static void refuse(int fd, long id, const char *what, int err) {
+  char line[512];
+  int n = snprintf(line, sizeof line, "%ld refused %s: %s\n", id, what, strerror(err));
+  if (n <= 0) return;
+  if ((size_t)n >= sizeof line) {
+    n = sizeof line - 1;
+    line[n - 1] = '\n';
+  }
+  if (write(fd, line, (size_t)n) < 0) return;
 }
 
 static int redirect(int target, const char *path, int flags) {
@@ -53,21 +62,38 @@ static int redirect(int target, const char *path, int flags) {
   return 0;
 }
 
-/* In the forked program, before main(): descriptors, namespace, argument, signals. */
-static void become(char **argv, size_t room, const char *netns, const char *out, const char *err, const char *arg) {
-  if (redirect(STDERR_FILENO, err, O_WRONLY | O_CREAT | O_TRUNC) < 0) _exit(126);
-  if (redirect(STDOUT_FILENO, out, O_WRONLY | O_CREAT | O_TRUNC) < 0) fail(out);
-  if (redirect(STDIN_FILENO, "/dev/null", O_RDONLY) < 0) fail("/dev/null");
+/*
+ * In the forked program, before main(): descriptors, namespace, argument,
+ * signals. What fails is refused on the answer pipe (a copy of stdout kept
+ * until the end), so the job is started another way.
+ */
+static void become(long id, char **argv, size_t room, const char *netns, const char *out, const char *err, const char *arg) {
+  int report = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+  if (report < 0) {
+    refuse(STDOUT_FILENO, id, "dup", errno);
+    _exit(126);
+  }
+#define REFUSE(what)                \
+  do {                              \
+    refuse(report, id, what, errno); \
+    _exit(126);                     \
+  } while (0)
+  if (redirect(STDERR_FILENO, err, O_WRONLY | O_CREAT | O_TRUNC) < 0) REFUSE(err);
+  if (redirect(STDOUT_FILENO, out, O_WRONLY | O_CREAT | O_TRUNC) < 0) REFUSE(out);
+  if (redirect(STDIN_FILENO, "/dev/null", O_RDONLY) < 0) REFUSE("/dev/null");
   if (*netns) {
     int fd = open(netns, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) fail(netns);
+    if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) REFUSE(netns);
     close(fd);
   }
   size_t len = strlen(arg);
   if (len >= room) {
-    dprintf(STDERR_FILENO, "virtnet zygote: argument longer than %zu bytes\n", room - 1);
-    _exit(126);
+    errno = E2BIG;
+    REFUSE("argument");
   }
+#undef REFUSE
+  /* The program must not hold the answer pipe: virtnetd waits for it to close. */
+  close(report);
   /* Into the original argument area, so /proc/PID/cmdline shows it (ps drops the NUL padding). */
   memset(argv[1], 0, room);
   memcpy(argv[1], arg, len);
@@ -119,7 +145,7 @@ __attribute__((constructor)) static void zygote(int argc, char **argv) {
     long job = strtol(id, NULL, 10);
     pid_t waiter = fork();
     if (waiter < 0) {
-      say("%ld %ld\n", job, 126);
+      refuse(STDOUT_FILENO, job, "fork", errno);
       continue;
     }
     if (waiter > 0) continue;
@@ -129,11 +155,11 @@ __attribute__((constructor)) static void zygote(int argc, char **argv) {
     pid_t program = fork();
     if (program == 0) {
       free(dir);
-      become(argv, room, netns, out, err, arg);
+      become(job, argv, room, netns, out, err, arg);
       return; /* into the program's main() */
     }
     if (program < 0) {
-      say("%ld %ld\n", job, 126);
+      refuse(STDOUT_FILENO, job, "fork", errno);
       _exit(0);
     }
     say("%ld pid %ld\n", job, (long)program);
