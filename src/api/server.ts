@@ -20,6 +20,8 @@ import { registerEventStream } from './events.js';
 import { MAX_PARAM_LENGTH, errorBody, makeErrorHandler } from './http-errors.js';
 import { registerNetworkRoutes } from './routes.js';
 import { registerGuestRoutes } from './routes-guests.js';
+import { registerPortRoutes } from './routes-ports.js';
+import { hasPortApi } from '../contract/network-port-api.js';
 import { hasGuestApi } from '../driver/guest/index.js';
 import { setupConsole } from './console-setup.js';
 import { serializerCompiler } from './serialization.js';
@@ -114,6 +116,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   });
   // A driver that also serves guests (src/driver/guest/index.ts) gets the guest routes.
   if (hasGuestApi(options.driver)) registerGuestRoutes(app, { driver: options.driver });
+  if (hasPortApi(options.driver)) registerPortRoutes(app, { driver: options.driver });
   registerEventStream(app, { driver: options.driver, ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}) });
 
   webConsole?.register(app, options.driver);

@@ -23,6 +23,8 @@ import type {
 import type { VirtnetClient } from './types.js';
 import { VirError } from '../util/errors.js';
 import { HttpGuestClient, request } from './http-guests.js';
+import { HttpPortCalls } from './http-ports.js';
+import type { NetworkPortDef, PortCreateOptions } from '../contract/network-port-api.js';
 import { ROUTES, routePath, type VersionBody } from './http-routes.js';
 import type { ClientTransport, EventFeed } from './transport.js';
 
@@ -147,6 +149,30 @@ export class HttpVirtnetClient extends HttpGuestClient implements VirtnetClient 
       config: flags.config ? 'true' : undefined,
     });
     return request(this.transport, 'DELETE', routePath(ROUTES.forwards, name) + q, undefined, options);
+  }
+
+  private get ports(): HttpPortCalls {
+    return new HttpPortCalls(this.transport);
+  }
+
+  portList(network: string): Promise<NetworkPortDef[]> {
+    return this.ports.portList(network);
+  }
+
+  portLookup(network: string, uuid: string): Promise<NetworkPortDef> {
+    return this.ports.portLookup(network, uuid);
+  }
+
+  portCreate(network: string, xml: string, options?: PortCreateOptions): Promise<NetworkPortDef> {
+    return this.ports.portCreate(network, xml, options);
+  }
+
+  portGetXml(network: string, uuid: string): Promise<string> {
+    return this.ports.portGetXml(network, uuid);
+  }
+
+  portDelete(network: string, uuid: string): Promise<void> {
+    return this.ports.portDelete(network, uuid);
   }
 
   subscribe(listener: (event: DriverEvent) => void): Unsubscribe {

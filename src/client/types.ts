@@ -5,12 +5,13 @@
  */
 import type { NetworkDriverApi } from '../contract/network-api.js';
 import type { GuestDriverApi } from '../contract/guest-api.js';
+import type { NetworkPortApi } from '../contract/network-port-api.js';
 
 /**
- * The whole driver API, networks and guests: the HTTP client (connect()) has
- * every method, and so must any other client handed to the CLI.
+ * The whole driver API, networks, their ports and guests: the HTTP client
+ * (connect()) has every method, and so must any other client handed to the CLI.
  */
-export interface VirtnetClient extends NetworkDriverApi, GuestDriverApi {
+export interface VirtnetClient extends NetworkDriverApi, NetworkPortApi, GuestDriverApi {
   /** Close the connection (and any event stream). */
   close(): Promise<void>;
   /** The URI libvirt clients open for the same daemon, or undefined when it does not serve them (`virtnet uri --libvirt`). */

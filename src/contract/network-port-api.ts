@@ -3,12 +3,13 @@
  * places a network hands out to guests' interfaces — virtnet's own guests'
  * vNICs and the ports libvirt clients create (virtqemud plugging a QEMU
  * guest into a virtnet network). Served to libvirt clients by the
- * libvirt socket (src/libvirt-rpc/); not part of the REST API.
+ * libvirt socket (src/libvirt-rpc/), and over REST for virtnet's net-port-*
+ * commands (src/client/http-ports.ts).
  *
  * Every method rejects with a VirError: NO_NETWORK for an unknown network,
  * NO_NETWORK_PORT "Network port with UUID U does not exist", OPERATION_INVALID
- * "network 'N' is not active" when creating a port on a stopped network,
- * and the <networkport> parser's texts.
+ * "network 'N' is not active" for a network that does not run, and the
+ * <networkport> parser's and networkAllocatePort's texts.
  */
 import type { NetworkPortDef } from '../conf/network/port-types.js';
 
@@ -20,7 +21,7 @@ export interface PortCreateOptions {
 }
 
 export interface NetworkPortApi {
-  /** The ports of a network, with their plugs; a stopped network has none. */
+  /** The ports of a running network, with their plugs. */
   portList(network: string): Promise<NetworkPortDef[]>;
   portLookup(network: string, uuid: string): Promise<NetworkPortDef>;
   /** Allocate a port from a <networkport> document; the reply carries the plug the network chose. */

@@ -47,6 +47,7 @@ import type {
   GuestListFilter,
 } from '../../src/contract/guest-api.js';
 import type { VirtnetClient } from '../../src/client/types.js';
+import type { NetworkPortDef } from '../../src/contract/network-port-api.js';
 import { VirError } from '../../src/util/errors.js';
 import { findSubnetCollision } from '../../src/plan/plan-collision.js';
 
@@ -374,7 +375,27 @@ export class FakeClient implements VirtnetClient {
     this.closed = true;
   }
 
-  // ---- guests: not supported by this connection ----
+  // ---- network ports and guests: not supported by this connection ----
+
+  portList(_network: string): Promise<NetworkPortDef[]> {
+    return noSupport('virNetworkListAllPorts');
+  }
+
+  portLookup(_network: string, _uuid: string): Promise<NetworkPortDef> {
+    return noSupport('virNetworkPortLookupByUUID');
+  }
+
+  portCreate(_network: string, _xml: string): Promise<NetworkPortDef> {
+    return noSupport('virNetworkPortCreateXML');
+  }
+
+  portGetXml(_network: string, _uuid: string): Promise<string> {
+    return noSupport('virNetworkPortGetXMLDesc');
+  }
+
+  portDelete(_network: string, _uuid: string): Promise<void> {
+    return noSupport('virNetworkPortDelete');
+  }
 
   guestLookupByName(_name: string): Promise<GuestInfo> {
     return noSupport('virDomainLookupByName');

@@ -65,6 +65,17 @@ export function loadGoldenFlows(client: 'virsh' | 'virtnet' = 'virsh'): GoldenFl
   return flows;
 }
 
+/** The network port flows (test/golden/ports/gather.mjs) and the files their steps name; virtnet prints them as virsh does. */
+export const PORT_GOLDEN_DIR = join(GOLDEN_DIR, 'ports');
+export const PORT_XML_DIR = join(PORT_GOLDEN_DIR, 'xml');
+
+export function loadPortFlows(): GoldenFlow[] {
+  return readdirSync(PORT_GOLDEN_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(join(PORT_GOLDEN_DIR, f), 'utf8')) as GoldenFlow);
+}
+
 export interface Output {
   stdout: string;
   stderr: string;

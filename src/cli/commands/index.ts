@@ -16,6 +16,7 @@ import { netForwardAdd, netForwardList, netForwardRemove } from './net-forward.j
 import { netDumpxml, netInfo, netName, netUuid } from './net-inspect.js';
 import { netAutostart, netCreate, netDefine, netStart } from './net-lifecycle.js';
 import { netList } from './net-list.js';
+import { netPortCreate, netPortDelete, netPortDumpxml, netPortList } from './net-port.js';
 import { netUpdate } from './net-update.js';
 import { labCmd } from './ovn-lab.js';
 import { doctorCmd } from './doctor.js';
@@ -46,6 +47,10 @@ export const NETWORK_GROUP: CommandGroup = {
     netUndefineForce,
     netUpdate,
     netUuid,
+    netPortList,
+    netPortCreate,
+    netPortDumpxml,
+    netPortDelete,
   ],
 };
 

@@ -35,13 +35,13 @@ function formatRate(out: NetworkXmlOutput, name: string, rate: BandwidthRate | u
 }
 
 /**
- * <bandwidth> with <inbound> then <outbound>. A network or portgroup never
- * writes classID (libvirt passes class id 0 here; the network's class id
- * lives in the status file).
+ * <bandwidth [classID]> with <inbound> then <outbound>. Only a network port
+ * writes its class id (`classId`); a network or portgroup never does (libvirt
+ * passes class id 0 there; the network's own lives in the status file).
  */
-export function formatBandwidth(out: NetworkXmlOutput, bw: BandwidthDef | undefined): void {
+export function formatBandwidth(out: NetworkXmlOutput, bw: BandwidthDef | undefined, classId?: number): void {
   if (!bw) return;
-  out.start('bandwidth');
+  out.start('bandwidth', [['classID', classId ? cUInt(classId) : undefined]]);
   formatRate(out, 'inbound', bw.inbound);
   formatRate(out, 'outbound', bw.outbound);
   out.end('bandwidth');

@@ -48,7 +48,7 @@ import {
  * are read first, then the combinations are checked. Zero values are "not
  * set" to libvirt (neither written back nor applied) and are left out.
  */
-function parseRate(el: XmlElementNode, allowFloor: boolean): BandwidthRate {
+function parseRate(el: XmlElementNode): BandwidthRate {
   const average = propULongLong(el, 'average', 10);
   const peak = propULongLong(el, 'peak', 10);
   const burst = propULongLong(el, 'burst', 10);
@@ -57,7 +57,6 @@ function parseRate(el: XmlElementNode, allowFloor: boolean): BandwidthRate {
   if ((peak !== undefined || burst !== undefined) && average === undefined) {
     throw configUnsupported("'peak' and 'burst' require 'average' attribute");
   }
-  if (floor !== undefined && !allowFloor) throw configUnsupported('floor attribute is not supported for this config');
   const rate: BandwidthRate = {};
   if (average) rate.average = Number(average);
   if (peak) rate.peak = Number(peak);
@@ -67,19 +66,32 @@ function parseRate(el: XmlElementNode, allowFloor: boolean): BandwidthRate {
 }
 
 /**
- * <bandwidth> of a network or portgroup (virNetDevBandwidthParse without a
- * class id and without floor): the first <inbound> and <outbound>, by local
- * name. Undefined when it has neither, as libvirt then keeps nothing.
+ * <bandwidth> (virNetDevBandwidthParse): the first <inbound> and <outbound>,
+ * by local name; undefined when it has neither, as libvirt then keeps
+ * nothing. A network or portgroup has no class id and no floor; a network
+ * port (`forPort`) may have both, a floor only inbound.
  */
-export function parseBandwidth(el: XmlElementNode): BandwidthDef | undefined {
-  if (propUInt(el, 'classID', 10) !== undefined) {
-    throw xmlDetail('classID attribute not supported on <bandwidth> in this usage context');
+export function parseBandwidth(el: XmlElementNode, forPort = false): BandwidthDef | undefined {
+  const classId = prop(el, 'classID');
+  if (classId !== undefined && !forPort) throw xmlDetail('classID attribute not supported on <bandwidth> in this usage context');
+  const bw: BandwidthDef = {};
+  if (classId !== undefined) {
+    const id = strToUInt(classId, 10);
+    if (id === undefined) throw internalError(`Unable to parse class id '${classId}'`);
+    if (id !== 0) bw.classId = id;
   }
   const inbound = subelement(el, 'inbound');
   const outbound = subelement(el, 'outbound');
-  const bw: BandwidthDef = {};
-  if (inbound) bw.inbound = parseRate(inbound, false);
-  if (outbound) bw.outbound = parseRate(outbound, false);
+  if (inbound) {
+    bw.inbound = parseRate(inbound);
+    if (bw.inbound.floor && !forPort) throw configUnsupported('floor attribute is not supported for this config');
+  }
+  if (outbound) {
+    bw.outbound = parseRate(outbound);
+    if (bw.outbound.floor) {
+      throw configUnsupported(forPort ? "'floor' attribute allowed only in <inbound> element" : 'floor attribute is not supported for this config');
+    }
+  }
   return inbound || outbound ? bw : undefined;
 }
 

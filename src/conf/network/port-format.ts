@@ -1,28 +1,40 @@
 /**
  * Writing a <networkport> document in libvirt's layout
- * (virNetworkPortDefFormatBuf): uuid, owner, group, mac, then the plug.
+ * (virNetworkPortDefFormatBuf): uuid, owner, group, mac, virtualport,
+ * bandwidth (with its classID), vlan, port isolated, rxfilters, then the plug.
  */
-import { escapeXml } from '../../xml/escape.js';
+import { formatBandwidth, formatVirtualPort, formatVlan } from './format-netdev.js';
+import { NetworkXmlOutput } from './format-output.js';
 import type { NetworkPortDef } from './port-types.js';
 
+const yesNo = (v: boolean): string => (v ? 'yes' : 'no');
+
 export function formatNetworkPortXml(def: NetworkPortDef): string {
-  const lines = [
-    '<networkport>',
-    `  <uuid>${def.uuid}</uuid>`,
-    '  <owner>',
-    `    <name>${escapeXml(def.owner.name)}</name>`,
-    `    <uuid>${def.owner.uuid}</uuid>`,
-    '  </owner>',
-  ];
-  if (def.group !== undefined) lines.push(`  <group>${escapeXml(def.group)}</group>`);
-  lines.push(`  <mac address='${def.mac}'/>`);
+  const out = new NetworkXmlOutput();
+  out.start('networkport');
+  out.textElement('uuid', def.uuid);
+  out.start('owner').textElement('name', def.owner.name).textElement('uuid', def.owner.uuid).end('owner');
+  if (def.group !== undefined) out.textElement('group', def.group);
+  out.empty('mac', [['address', def.mac]]);
+  formatVirtualPort(out, def.virtualPort);
+  formatBandwidth(out, def.bandwidth, def.bandwidth?.classId);
+  formatVlan(out, def.vlan);
+  if (def.isolated !== undefined) out.empty('port', [['isolated', yesNo(def.isolated)]]);
+  if (def.trustGuestRxFilters !== undefined) out.empty('rxfilters', [['trustGuest', yesNo(def.trustGuestRxFilters)]]);
   const plug = def.plug;
   if (plug?.type === 'network' || plug?.type === 'bridge') {
-    const manager = plug.macTableManager ? ` macTableManager='${plug.macTableManager}'` : '';
-    lines.push(`  <plug type='${plug.type}' bridge='${escapeXml(plug.bridge)}'${manager}/>`);
+    out.empty('plug', [
+      ['type', plug.type],
+      ['bridge', plug.bridge],
+      ['macTableManager', plug.macTableManager],
+    ]);
   } else if (plug?.type === 'direct') {
-    lines.push(`  <plug type='direct' dev='${escapeXml(plug.dev)}' mode='${plug.mode}'/>`);
+    out.empty('plug', [
+      ['type', 'direct'],
+      ['dev', plug.dev],
+      ['mode', plug.mode],
+    ]);
   }
-  lines.push('</networkport>', '');
-  return lines.join('\n');
+  out.end('networkport');
+  return out.toString();
 }

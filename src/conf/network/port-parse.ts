@@ -1,13 +1,14 @@
 /**
- * Reading a <networkport> document (virNetworkPortDefParseXML): uuid,
- * owner name and uuid, MAC and the optional plug are required as libvirt
- * requires them, with its texts; the group is kept; the rest (bandwidth,
- * vlan, virtualport, port, rxfilters) is accepted and not applied. PCI
- * plugs (hostdev networks) are refused: virtnet cannot hand devices out.
+ * Reading a <networkport> document (virNetworkPortDefParseXML), in libvirt's
+ * order and with its texts: uuid, owner name and uuid, group, virtualport,
+ * MAC, bandwidth (a class id and an inbound floor allowed), vlan, port
+ * isolated, rxfilters, the optional plug. PCI plugs (hostdev networks) are
+ * refused: virtnet cannot hand devices out.
  */
 import { readXml } from '../../xml/reader.js';
 import { formatMac, parseMac, parseUuid } from '../common/mac-uuid.js';
-import { configUnsupported, internalError, prop, xmlError, xpathAttr, xpathFirst, xpathText } from '../common/parse-helpers.js';
+import { configUnsupported, internalError, prop, propTristate, xmlError, xpathAttr, xpathFirst, xpathText } from '../common/parse-helpers.js';
+import { parseBandwidth, parseVirtualPort, parseVlan } from './parse-netdev.js';
 import type { DirectModeName, NetworkPortDef, PortPlug } from './port-types.js';
 
 const LABEL = '(networkport_definition)';
@@ -52,17 +53,30 @@ export function parseNetworkPortXml(xml: string): NetworkPortDef {
   if (ownerName === undefined) throw internalError('network port has no owner name');
   const ownerUuid = uuidOf(owner ? xpathText(owner, 'uuid') : undefined, 'network port has no owner UUID');
   const group = xpathText(root, 'group');
+  const vpEl = xpathFirst(root, 'virtualport');
+  const virtualPort = vpEl ? parseVirtualPort(vpEl, false) : undefined;
   const macEl = xpathFirst(root, 'mac');
   const macText = macEl ? xpathAttr(macEl, 'address') : undefined;
   if (macText === undefined) throw internalError('network port has no mac');
   const mac = parseMac(macText);
   if (mac === undefined) throw internalError(`Unable to parse MAC '${macText}'`);
+  const bwEl = xpathFirst(root, 'bandwidth');
+  const bandwidth = bwEl ? parseBandwidth(bwEl, true) : undefined;
+  const vlanEl = xpathFirst(root, 'vlan');
+  const vlan = vlanEl ? parseVlan(vlanEl) : undefined;
+  const isolated = propTristate(xpathFirst(root, 'port'), 'isolated');
+  const trustGuestRxFilters = propTristate(xpathFirst(root, 'rxfilters'), 'trustGuest');
   const plug = plugOf(xpathFirst(root, 'plug'));
   return {
     uuid,
     owner: { name: ownerName, uuid: ownerUuid },
     ...(group !== undefined ? { group } : {}),
     mac: formatMac(mac),
+    ...(virtualPort !== undefined ? { virtualPort } : {}),
+    ...(bandwidth !== undefined ? { bandwidth } : {}),
+    ...(vlan !== undefined ? { vlan } : {}),
+    ...(isolated !== undefined ? { isolated } : {}),
+    ...(trustGuestRxFilters !== undefined ? { trustGuestRxFilters } : {}),
     ...(plug ? { plug } : {}),
   };
 }

@@ -1,9 +1,14 @@
 /**
  * A network port as libvirt's <networkport> document describes it
- * (virNetworkPortDef): which guest owns it, its MAC, and how it is
- * plugged into the network. virtnet keeps the parts it acts on; the
- * port's bandwidth, VLAN and virtualport are not applied (nor echoed).
+ * (virNetworkPortDef): which guest owns it, its MAC, its settings (from the
+ * document, else from its portgroup or the network, as networkAllocatePort
+ * fills them in) and how it is plugged into the network. virtnet keeps and
+ * shows every setting; it applies none of them to the kernel (no QoS, no
+ * VLAN on Linux bridges), as the bandwidth of a guest's tap is its
+ * hypervisor's to apply in libvirt too.
  */
+import type { BandwidthDef, VirtualPortDef, VlanDef } from './types.js';
+
 /** libvirt's direct (macvtap) modes, by their XML names. */
 export type DirectModeName = 'vepa' | 'private' | 'bridge' | 'passthrough';
 
@@ -15,7 +20,16 @@ export type PortPlug =
   /** A macvtap on a pool interface. */
   | { type: 'direct'; dev: string; mode: DirectModeName };
 
-export interface NetworkPortDef {
+/** What a port carries beside its plug: <virtualport>, <bandwidth> (with its class id), <vlan>, <port isolated>, <rxfilters trustGuest>. */
+export interface PortSettings {
+  virtualPort?: VirtualPortDef;
+  bandwidth?: BandwidthDef;
+  vlan?: VlanDef;
+  isolated?: boolean;
+  trustGuestRxFilters?: boolean;
+}
+
+export interface NetworkPortDef extends PortSettings {
   uuid: string;
   owner: { name: string; uuid: string };
   /** The portgroup asked for. */

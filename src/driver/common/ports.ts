@@ -23,16 +23,28 @@
  *   network restarted, or adopted after a daemon restart) is "notified":
  *   it keeps its pool interface if the pool still has it, with libvirt's
  *   errors when not.
+ * - A port's settings (bandwidth, vlan, trustGuestRxFilters, port
+ *   isolated, virtualport) are its own, else its portgroup's (the one it
+ *   names, else the default one), else the network's; a virtualport on a
+ *   network with IP forwarding is refused; an inbound floor needs the
+ *   network's inbound QoS and its room, and takes a class id (from 3).
+ *   None of them is applied to the kernel.
  *
- * Ports live in memory only: a network that stops loses them, and the
- * guest driver re-plugs running guests when it starts again (libvirt
- * leaves them cut off) and notifies them after a daemon restart.
+ * A network that stops loses its ports; the guest driver re-plugs running
+ * guests when it starts again (libvirt leaves them cut off) and notifies
+ * them after a daemon restart. Ports made through the port API (libvirt
+ * clients, net-port-create) have no one to notify them: the driver keeps
+ * them in status files and restores them at start-up.
  */
 import { randomUUID } from 'node:crypto';
-import type { NetworkDef } from '../../conf/network/types.js';
+import type { PortSettings } from '../../conf/network/port-types.js';
+import type { NetworkDef, PortGroupDef } from '../../conf/network/types.js';
 import type { MacvlanMode } from '../../host/link-ops.js';
 import type { NicPlug } from '../../host/guest-backend.js';
 import { VirError, configUnsupported, internalError, operationInvalid } from '../../util/errors.js';
+
+/** libvirt's first class id for a port's floor (0-2 are the network's own). */
+const FIRST_CLASS_ID = 3;
 
 export type { NicPlug } from '../../host/guest-backend.js';
 
@@ -46,6 +58,10 @@ export interface NetworkPort {
   mac: string;
   /** The portgroup asked for. */
   group?: string;
+  /** Its settings as allocated: its own, else its portgroup's or the network's. */
+  settings: PortSettings;
+  /** Made through the port API (a libvirt client, net-port-create): no guest re-notifies it, so it is kept on disk. */
+  byClient?: boolean;
 }
 
 export interface PortRequest {
@@ -53,6 +69,9 @@ export interface PortRequest {
   owner: { name: string; uuid: string };
   mac: string;
   group?: string;
+  /** The port's own settings (a <networkport> document's). */
+  settings?: PortSettings;
+  byClient?: boolean;
   /** Keep this port id (notify / re-plug). */
   portid?: string;
   /** The plug the vNIC had before: its pool interface is kept (networkNotifyPort). */
@@ -131,6 +150,7 @@ export class PortTable {
       if (held !== undefined) return held;
     }
     const portid = request.portid ?? randomUUID();
+    const settings = settingsFor(def, request);
     const mode = directModeOf(def);
     let plug: NicPlug;
     let poolIndex: number | undefined;
@@ -171,6 +191,11 @@ export class PortTable {
       if (chosen.type !== 'netdev') throw new VirError('INTERNAL_ERROR', `network '${def.name}' has a PCI device where a netdev is needed`);
       plug = { kind: 'direct', dev: chosen.dev, mode };
     }
+    const floor = settings.bandwidth?.inbound?.floor;
+    if (floor !== undefined) {
+      this.checkFloor(def, request.mac, floor);
+      settings.bandwidth = { ...settings.bandwidth, classId: this.nextClassId(def.name) };
+    }
     const port: NetworkPort = {
       portid,
       network: def.name,
@@ -178,11 +203,74 @@ export class PortTable {
       owner: request.owner,
       mac: request.mac,
       ...(request.group !== undefined ? { group: request.group } : {}),
+      settings,
+      ...(request.byClient ? { byClient: true } : {}),
     };
-    table.set(portid, port);
-    def.connections++;
-    if (poolIndex !== undefined && poolIndex >= 0) def.forward.interfaces[poolIndex]!.connections++;
+    this.add(def, port);
     return port;
+  }
+
+  /** Put a port back as it was allocated (read from its status file); false when its pool interface is gone. */
+  restore(def: NetworkDef, port: NetworkPort): boolean {
+    if (port.plug.kind === 'direct') {
+      const dev = port.plug.dev;
+      if (!def.forward.interfaces.some((i) => i.type === 'netdev' && i.dev === dev)) return false;
+    }
+    this.add(def, port);
+    return true;
+  }
+
+  private add(def: NetworkDef, port: NetworkPort): void {
+    this.table(def.name).set(port.portid, port);
+    def.connections++;
+    if (port.plug.kind === 'direct') {
+      const dev = port.plug.dev;
+      const iface = def.forward.interfaces.find((i) => i.type === 'netdev' && i.dev === dev);
+      if (iface !== undefined) iface.connections++;
+    }
+  }
+
+  /** The class ids the network's ports hold, with libvirt's own 0-2. */
+  classIds(network: string): number[] {
+    const held = this.ports(network).flatMap((p) => (p.settings.bandwidth?.inbound?.floor ? [p.settings.bandwidth.classId ?? 0] : []));
+    return [0, 1, 2, ...held.filter((id) => id >= FIRST_CLASS_ID)].sort((a, b) => a - b);
+  }
+
+  /** The sum of the inbound floors of the network's ports. */
+  floorSum(network: string): number {
+    return this.ports(network).reduce((sum, p) => sum + (p.settings.bandwidth?.inbound?.floor ?? 0), 0);
+  }
+
+  private nextClassId(network: string): number {
+    const used = new Set(this.classIds(network));
+    let id = FIRST_CLASS_ID;
+    while (used.has(id)) id++;
+    return id;
+  }
+
+  /** networkCheckBandwidth: whether the network has inbound QoS with room for `floor` more. */
+  private checkFloor(def: NetworkDef, mac: string, floor: number): void {
+    const mode = def.forward.mode;
+    if (mode !== 'none' && mode !== 'nat' && mode !== 'route' && mode !== 'open') {
+      throw new VirError(
+        'OPERATION_UNSUPPORTED',
+        `Invalid use of 'floor' on interface with MAC address ${mac} - 'floor' is only supported for interface type 'network' with forward type 'nat', 'route', 'open' or none`,
+      );
+    }
+    const inbound = def.bandwidth?.inbound;
+    if (inbound === undefined) {
+      throw new VirError(
+        'OPERATION_UNSUPPORTED',
+        `Invalid use of 'floor' on interface with MAC address ${mac} - network '${def.name}' has no inbound QoS set`,
+      );
+    }
+    const sum = this.floorSum(def.name) + floor;
+    const over = (what: string, limit: number): VirError =>
+      operationInvalid(
+        `Cannot plug '${mac}' interface into '${def.bridge.name ?? ''}' because new combined inbound floor=${sum} would overcommit ${what}=${limit} on network '${def.name}'`,
+      );
+    if (inbound.peak && sum > inbound.peak) throw over('peak', inbound.peak);
+    if (!inbound.peak && sum > (inbound.average ?? 0)) throw over('average', inbound.average ?? 0);
   }
 
   /** Release a port; false when the network does not know it (it restarted since). */
@@ -221,4 +309,54 @@ export class PortTable {
       for (const i of def.forward.interfaces) i.connections = 0;
     }
   }
+}
+
+/** The portgroup a port gets: the one it names, else (naming none) the network's default one (virPortGroupFindByName). */
+function portGroupOf(def: NetworkDef, group: string | undefined): PortGroupDef | undefined {
+  return group !== undefined ? def.portGroups.find((pg) => pg.name === group) : def.portGroups.find((pg) => pg.isDefault === true);
+}
+
+/** What a network uses for its ports, and the virtualport types that fit it, for libvirt's refusal. */
+function virtualPortUse(def: NetworkDef): { use: string; allowed: readonly string[] } {
+  switch (def.forward.mode) {
+    case 'none':
+    case 'nat':
+    case 'route':
+    case 'open':
+      return { use: 'IP forwarding', allowed: [] };
+    case 'hostdev':
+      return { use: 'an SR-IOV Virtual Function via PCI passthrough', allowed: ['802.1Qbh'] };
+    default:
+      return directModeOf(def) === undefined
+        ? { use: 'a bridge device', allowed: ['openvswitch', 'midonet'] }
+        : { use: 'a macvtap device', allowed: ['802.1Qbg', '802.1Qbh'] };
+  }
+}
+
+/**
+ * A port's settings as networkAllocatePort fills them in: its own, else its
+ * portgroup's, else the network's (the virtualport from the first that has
+ * one), and libvirt's refusal of a virtualport where the network cannot use it.
+ */
+export function settingsFor(def: NetworkDef, request: PortRequest): PortSettings {
+  const own = request.settings ?? {};
+  const pg = portGroupOf(def, request.group);
+  const out: PortSettings = {};
+  const bandwidth = own.bandwidth ?? pg?.bandwidth;
+  if (bandwidth !== undefined) out.bandwidth = structuredClone(bandwidth);
+  const vlan = own.vlan ?? pg?.vlan ?? def.vlan;
+  if (vlan !== undefined) out.vlan = structuredClone(vlan);
+  const trust = own.trustGuestRxFilters ?? pg?.trustGuestRxFilters ?? def.trustGuestRxFilters;
+  if (trust !== undefined) out.trustGuestRxFilters = trust;
+  const isolated = own.isolated ?? def.portIsolated;
+  if (isolated !== undefined) out.isolated = isolated;
+  const vp = own.virtualPort ?? pg?.virtualPort ?? def.virtualPort;
+  if (vp !== undefined) {
+    const { use, allowed } = virtualPortUse(def);
+    if (vp.type !== undefined && !allowed.includes(vp.type)) {
+      throw configUnsupported(`<virtualport type='${vp.type}'> not supported for network '${def.name}' which uses ${use}`);
+    }
+    out.virtualPort = structuredClone(vp);
+  }
+  return out;
 }

@@ -31,6 +31,9 @@
  *   close() leaves every network running.
  */
 import { randomUUID } from 'node:crypto';
+import { readdirSync, rmSync, type Dirent } from 'node:fs';
+import { join } from 'node:path';
+import { fileStem } from '../../util/file-stem.js';
 import type { NetworkDef } from '../../conf/network/types.js';
 import { formatNetworkXml } from '../../conf/network/format.js';
 import { parseNetworkXml } from '../../conf/network/parse.js';
@@ -79,7 +82,7 @@ import { PortTable, type NetworkPort, type NetworkPortOwner, type PortRequest } 
 import type { NetworkPortApi, NetworkPortDef, PortCreateOptions } from '../../contract/network-port-api.js';
 import { parseNetworkPortXml } from '../../conf/network/port-parse.js';
 import { formatNetworkPortXml } from '../../conf/network/port-format.js';
-import { nicPlugOf, portDefOf } from './port-defs.js';
+import { nicPlugOf, portDefOf, portFromDef } from './port-defs.js';
 
 export interface NetworkDriverOptions {
   /** Where configs, status files and dnsmasq files live (virtnetPaths(root)). */
@@ -184,7 +187,40 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
     });
     // Leases may have moved while no driver ran.
     for (const o of this.objects.all()) this.followTargets(o.name);
+    this.restorePorts(this.startup);
     return this.startup;
+  }
+
+  /**
+   * The ports libvirt clients made on running networks, back from their
+   * status files (guests' vNICs come back when the guest driver notifies
+   * them); the port directories of networks that no longer run go. The
+   * networks' connection counts start again from the ports there are.
+   */
+  private restorePorts(report: StartupReport): void {
+    const active = this.objects.all().filter((o) => o.active);
+    const keep = new Set(active.map((o) => fileStem(o.name)));
+    for (const entry of safeReaddir(this.paths.networkStatusDir)) {
+      if (entry.isDirectory() && !keep.has(entry.name)) rmSync(join(this.paths.networkStatusDir, entry.name), { recursive: true, force: true });
+    }
+    for (const obj of active) {
+      this.ports.clear(obj.name, obj.def);
+      const files = this.store.listPorts(obj.name, (path, err) => report.problems.push({ subject: path, message: errorText(err) }));
+      if (files.length === 0) continue;
+      for (const file of files) {
+        try {
+          const doc = parseNetworkPortXml(file.text);
+          if (doc.plug === undefined || doc.uuid !== file.stem) throw internalError(`'${file.path}' is not the status of port ${file.stem}`);
+          if (!this.ports.restore(obj.def, portFromDef(obj.name, { ...doc, plug: doc.plug }))) {
+            this.store.deletePort(obj.name, doc.uuid);
+            this.logger.warn({ network: obj.name, port: doc.uuid }, 'a port whose interface the network no longer has is gone');
+          }
+        } catch (err) {
+          report.problems.push({ subject: file.path, message: errorText(err) });
+        }
+      }
+      if (obj.applied !== undefined) this.saveStatus(obj);
+    }
   }
 
   /** What startup found and did (adopted, vanished, autostarted, errors). */
@@ -285,7 +321,7 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
 
   /** The status file: the network as it runs, or (with a state) a journal entry of a change in progress. */
   private writeStatus(obj: NetworkObject, def: NetworkDef, applied: AppliedNetwork, state?: NetworkJournalState): void {
-    const status: NetworkStatus = { def, applied };
+    const status: NetworkStatus = { def, applied, qos: { classIds: this.ports.classIds(obj.name), floorSum: this.ports.floorSum(obj.name) } };
     if (state !== undefined) status.state = state;
     this.store.saveStatus(obj.name, obj.uuid, formatNetworkStatus(status));
   }
@@ -373,6 +409,7 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
     this.store.deleteStatus(obj.name);
     this.leasesWatcher?.forget(obj);
     this.ports.clear(obj.name, obj.def);
+    this.store.deletePorts(obj.name);
     obj.active = false;
     obj.applied = undefined;
     obj.degraded = undefined;
@@ -871,6 +908,7 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
           async (obj) => {
             if (!obj.active) return;
             const released = await this.releaseOn(obj, portid);
+            if (released) this.store.deletePort(obj.name, portid);
             if (released && obj.applied !== undefined) this.saveStatus(obj);
             if (released) this.followTargets(obj.name);
           },
@@ -891,14 +929,21 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
 
   portList(name: string): Promise<NetworkPortDef[]> {
     return this.call(async () => {
-      const obj = this.objects.getByName(name);
+      const obj = this.activeObject(name);
       return this.ports.ports(obj.name).map((p) => portDefOf(p, obj.def));
     });
   }
 
+  /** A network the port API acts on: it must run ("network 'N' is not active"). */
+  private activeObject(name: string): NetworkObject {
+    const obj = this.objects.getByName(name);
+    if (!obj.active) throw operationInvalid(`network '${obj.name}' is not active`);
+    return obj;
+  }
+
   portLookup(name: string, uuid: string): Promise<NetworkPortDef> {
     return this.call(async () => {
-      const obj = this.objects.getByName(name);
+      const obj = this.activeObject(name);
       const port = this.ports.get(obj.name, uuid);
       if (port === undefined) throw new VirError('NO_NETWORK_PORT', `Network port with UUID ${uuid} does not exist`);
       return portDefOf(port, obj.def);
@@ -922,17 +967,23 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
           if (options.reclaim && doc.plug === undefined) throw new VirError('INVALID_ARG', 'Port reclaim requested but plug type is none');
           if (!options.reclaim && doc.plug !== undefined) throw new VirError('INVALID_ARG', 'Port reclaim not requested but plug type is not none');
           if (!options.reclaim && this.ports.get(obj.name, doc.uuid) !== undefined) {
-            throw new VirError('NETWORK_PORT_EXIST', `network port ${doc.uuid} exists already`);
+            // libvirt's text, doubled as libvirt doubles it (its class template wraps a full sentence).
+            throw new VirError('NETWORK_PORT_EXIST', `network port Network port with UUID ${doc.uuid} already exists exists already`);
           }
+          const { uuid, owner, group, mac, plug, ...settings } = doc;
           const port = await this.allocateOn(obj, {
-            owner: doc.owner,
-            mac: doc.mac,
-            portid: doc.uuid,
-            ...(doc.group !== undefined ? { group: doc.group } : {}),
-            ...(doc.plug !== undefined ? { previous: nicPlugOf(doc.plug) } : {}),
+            owner,
+            mac,
+            portid: uuid,
+            ...(group !== undefined ? { group } : {}),
+            ...(plug !== undefined ? { previous: nicPlugOf(plug) } : {}),
+            settings,
+            byClient: true,
           });
+          const made = portDefOf(port, obj.def);
+          if (port.byClient) this.store.savePort(obj.name, port.portid, formatNetworkPortXml(made));
           if (obj.applied !== undefined) this.saveStatus(obj);
-          return portDefOf(port, obj.def);
+          return made;
         },
       ),
     );
@@ -944,6 +995,7 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
         () => this.objects.getByName(name),
         async (obj) => {
           if (!(await this.releaseOn(obj, uuid))) throw new VirError('NO_NETWORK_PORT', `Network port with UUID ${uuid} does not exist`);
+          this.store.deletePort(obj.name, uuid);
           if (obj.applied !== undefined) this.saveStatus(obj);
         },
       ),
@@ -953,5 +1005,15 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
   /** Wait until pending lease refreshes have been delivered (tests). */
   async settleLeaseEvents(): Promise<void> {
     await this.leasesWatcher?.settle();
+  }
+}
+
+/** The entries of a directory; none when it does not exist yet. */
+function safeReaddir(dir: string): Dirent[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
   }
 }

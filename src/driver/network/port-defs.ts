@@ -31,8 +31,15 @@ export function portDefOf(port: NetworkPort, def: NetworkDef): NetworkPortDef {
     owner: port.owner,
     ...(port.group !== undefined ? { group: port.group } : {}),
     mac: port.mac,
+    ...port.settings,
     plug: portPlugOf(port.plug, def),
   };
+}
+
+/** A port read back from its status file (a <networkport> document with its plug), as the port table keeps it. */
+export function portFromDef(network: string, doc: NetworkPortDef & { plug: PortPlug }): NetworkPort {
+  const { uuid, owner, group, mac, plug, ...settings } = doc;
+  return { portid: uuid, network, plug: nicPlugOf(plug), owner, mac, ...(group !== undefined ? { group } : {}), settings, byClient: true };
 }
 
 /** The plug a reclaimed port had, as the port table keeps plugs. */

@@ -12,8 +12,11 @@
  *     <virtnet:applied xmlns:virtnet='https://virtnet.dev/schemas/networkstatus/1'>{JSON}</virtnet:applied>
  *   </networkstatus>
  *
- * - class_id and floor are libvirt's QoS bookkeeping; virtnet has no QoS,
- *   so they are always libvirt's initial values.
+ * - class_id and floor are libvirt's QoS bookkeeping: the class ids the
+ *   network's ports hold for their inbound floors (0-2 are libvirt's own)
+ *   and the floors' sum. virtnet keeps the books (a floor needs room in the
+ *   network's inbound QoS) but applies no QoS; they are written for the
+ *   reader and recomputed from the ports, never read back.
  * - The live <network> is the formatter's output with every line (also
  *   the continuation lines of a multi-line <description>) indented by two
  *   spaces; reading strips exactly those two spaces back, so the def comes
@@ -44,9 +47,17 @@ export type NetworkJournalState = 'starting' | 'stopping' | 'updating';
 
 const JOURNAL_STATES: readonly NetworkJournalState[] = ['starting', 'stopping', 'updating'];
 
+/** The network's floor bookkeeping (written, not read back: the ports are its source). */
+export interface NetworkQos {
+  classIds: number[];
+  floorSum: number;
+}
+
 export interface NetworkStatus {
   def: NetworkDef;
   applied: AppliedNetwork;
+  /** Absent: no port holds a class id (libvirt's initial values are written). */
+  qos?: NetworkQos;
   /** Absent: running. */
   state?: NetworkJournalState;
 }
@@ -62,13 +73,26 @@ export function formatNetworkStatus(status: NetworkStatus): string {
   const network = formatNetworkXml(status.def);
   return (
     '<networkstatus>\n' +
-    "  <class_id bitmap='0-2'/>\n" +
-    "  <floor sum='0'/>\n" +
+    `  <class_id bitmap='${bitmapText(status.qos?.classIds ?? [0, 1, 2])}'/>\n` +
+    `  <floor sum='${status.qos?.floorSum ?? 0}'/>\n` +
     indent(network) +
     `  <virtnet:applied xmlns:virtnet='${STATUS_NAMESPACE}'${status.state !== undefined ? ` state='${status.state}'` : ''}>` +
     `${escapeXml(JSON.stringify(status.applied))}</virtnet:applied>\n` +
     '</networkstatus>\n'
   );
+}
+
+/** A set of small numbers as libvirt's virBitmapFormat writes it: ranges joined by commas ("0-3,5"). */
+export function bitmapText(values: readonly number[]): string {
+  const sorted = [...new Set(values)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
 }
 
 const ENTITY = /&(lt|gt|amp|quot|apos|#x[0-9a-fA-F]+|#[0-9]+);/g;

@@ -1,0 +1,58 @@
+/**
+ * The network port golden files (virsh 9.0 against libvirt 9.0,
+ * test/golden/ports/*.json, gathered by test/golden/ports/gather.mjs)
+ * replayed through the CLI against the real network driver over the fake
+ * runtime: every step's stdout, stderr and exit code must be virsh's once
+ * uuids and MACs are normalised.
+ */
+import { describe, expect, it } from 'vitest';
+import { networkSchemaPath } from '../../src/conf/network/schema.js';
+import { runCli } from '../../src/cli/run-cli.js';
+import type { VirtnetClient } from '../../src/client/types.js';
+import { startTestDriver, type TestDriver } from '../support/network-testkit.js';
+import { loadPortFlows, normaliseFlow, PORT_XML_DIR, type Output } from './cli-golden-harness.js';
+
+/** The driver as the CLI's client. */
+function clientOf(t: TestDriver): VirtnetClient {
+  const d = t.driver as unknown as Record<string | symbol, unknown>;
+  return new Proxy(d, {
+    get(target, prop) {
+      if (prop === 'close') return async () => undefined;
+      const v = target[prop];
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  }) as unknown as VirtnetClient;
+}
+
+async function run(client: VirtnetClient, args: string[]): Promise<Output> {
+  let stdout = '';
+  let stderr = '';
+  const rc = await runCli(args, {
+    io: { out: (t) => (stdout += t), err: (t) => (stderr += t), stdinIsTTY: false },
+    connect: async () => client,
+    env: { PATH: process.env['PATH'] },
+    cwd: PORT_XML_DIR,
+  });
+  return { stdout, stderr, rc };
+}
+
+describe('virsh golden files of the network port commands, through the real network driver', () => {
+  for (const flow of loadPortFlows()) {
+    it(`${flow.flow}: ${flow.about}`, async () => {
+      const t = await startTestDriver();
+      try {
+        const ours: Output[] = [];
+        for (const step of flow.steps) ours.push(await run(clientOf(t), step.args));
+        const schema = networkSchemaPath();
+        const want = normaliseFlow(flow.steps, schema);
+        const got = normaliseFlow(ours, schema);
+        for (let i = 0; i < flow.steps.length; i++) {
+          const label = `step ${i + 1}: virtnet ${(flow.steps[i]?.args ?? []).join(' ')}`;
+          expect({ step: label, ...got[i] }).toEqual({ step: label, ...want[i] });
+        }
+      } finally {
+        await t.dispose();
+      }
+    }, 30_000);
+  }
+});
