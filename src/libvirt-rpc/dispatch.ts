@@ -26,6 +26,7 @@ import {
   ListNetworksFlag,
   NETWORK_LIST_MAX,
   NETWORK_PORT_CREATE_RECLAIM,
+  NETWORK_PORT_CREATE_VALIDATE,
   NETWORK_VALIDATE,
   NETWORK_XML_INACTIVE,
   NetworkUpdateFlag,
@@ -261,7 +262,7 @@ export function createHandlers(driver: NetworkDriverApi, facts: ServerFacts): Ha
     },
     NETWORK_PORT_CREATE_XML: async ({ network, xml, flags }) => {
       const api = ports('virNetworkPortCreateXML');
-      checkFlags(flags, NETWORK_PORT_CREATE_RECLAIM, 'networkPortCreateXML');
+      checkFlags(flags, NETWORK_PORT_CREATE_RECLAIM | NETWORK_PORT_CREATE_VALIDATE, 'networkPortCreateXML');
       const net = ref(await find(network));
       const port = await api.portCreate(net.name, xml, { reclaim: (flags & NETWORK_PORT_CREATE_RECLAIM) !== 0 });
       return { port: { net, uuid: port.uuid } };
@@ -280,9 +281,13 @@ export function createHandlers(driver: NetworkDriverApi, facts: ServerFacts): Ha
     NETWORK_PORT_GET_PARAMETERS: async ({ port, flags }) => {
       const api = ports('virNetworkPortGetParameters');
       checkFlags(flags, TYPED_PARAM_STRING_OKAY, 'networkPortGetParameters');
-      await api.portLookup(await nameOf(port.net), port.uuid);
-      // virtnet applies no per-port bandwidth: every limit reads 0 (none), as libvirt reports a port without <bandwidth>.
-      const params = PORT_BANDWIDTH_PARAMS.map((field) => ({ field, type: TypedParamType.UINT, value: 0 }) as const);
+      const found = await api.portLookup(await nameOf(port.net), port.uuid);
+      // The port's bandwidth as kept (virtnet applies none of it); a value not set reads 0, as in libvirt.
+      const rate = (dir: 'inbound' | 'outbound', key: 'average' | 'peak' | 'burst' | 'floor'): number => found.bandwidth?.[dir]?.[key] ?? 0;
+      const params = PORT_BANDWIDTH_PARAMS.map((field) => {
+        const [dir, key] = field.split('.') as ['inbound' | 'outbound', 'average' | 'peak' | 'burst' | 'floor'];
+        return { field, type: TypedParamType.UINT, value: rate(dir, key) } as const;
+      });
       return { params, nparams: params.length };
     },
     NETWORK_PORT_SET_PARAMETERS: async ({ port }) => {

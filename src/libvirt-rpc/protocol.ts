@@ -114,6 +114,8 @@ export const NetworkUpdateFlag = { LIVE: 1, CONFIG: 2 } as const;
 
 /** virNetworkPortCreateFlags: the port exists already, keep its plug. */
 export const NETWORK_PORT_CREATE_RECLAIM = 1;
+/** virNetworkPortCreateFlags: validate the document against the schema (virtnet's parser checks it). */
+export const NETWORK_PORT_CREATE_VALIDATE = 2;
 /** VIR_TYPED_PARAM_STRING_OKAY: the client accepts string parameters. */
 export const TYPED_PARAM_STRING_OKAY = 1 << 2;
 

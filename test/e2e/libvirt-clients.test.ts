@@ -3,7 +3,7 @@
  * realised in a test namespace), through the libvirt socket it serves:
  *
  * - Debian's virsh replays every golden flow (virsh 9.0 against libvirt
- *   9.0) with `-c network:///system?socket=ROOT/run/libvirt/virtnetworkd-sock`:
+ *   9.0, the network port flows too) with `-c network:///system?socket=ROOT/run/libvirt/virtnetworkd-sock`:
  *   outputs identical once uuids and MACs are normalised;
  * - python3-libvirt lists, defines, starts, updates, destroys and undefines
  *   a network, creates and deletes a network port as virtqemud does,
@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { networkSchemaPath } from '../../src/conf/network/schema.js';
-import { GOLDEN_XML_DIR, loadGoldenFlows, normaliseFlow, stepEnv, type Output } from '../unit/cli-golden-harness.js';
+import { GOLDEN_XML_DIR, PORT_GOLDEN_DIR, PORT_XML_DIR, loadGoldenFlows, normaliseFlow, stepEnv, type Output } from '../unit/cli-golden-harness.js';
 import { SYSTEM_PYTHON, VIRSH, hasPythonLibvirt, hasVirsh, runClient, socketUri, virsh } from '../support/libvirt-clients.js';
 import { pollUntil } from '../support/poll.js';
 import { removeCliBundle, virtnet } from './cli-harness.js';
@@ -48,11 +48,15 @@ describe.skipIf(!ready)('real libvirt clients through virtnetd', () => {
     removeCliBundle();
   });
 
-  for (const flow of loadGoldenFlows()) {
+  const flows = [
+    ...loadGoldenFlows().map((flow) => ({ flow, cwd: GOLDEN_XML_DIR })),
+    ...loadGoldenFlows(PORT_GOLDEN_DIR).map((flow) => ({ flow, cwd: PORT_XML_DIR })),
+  ];
+  for (const { flow, cwd } of flows) {
     it(`virsh replays ${flow.flow}: ${flow.about}`, async () => {
       await withDaemon('lv', async ({ uri }) => {
         const ours: Output[] = [];
-        for (const step of flow.steps) ours.push(await virsh(uri, step.args, { cwd: GOLDEN_XML_DIR, env: stepEnv(step) }));
+        for (const step of flow.steps) ours.push(await virsh(uri, step.args, { cwd, env: stepEnv(step) }));
         const schema = networkSchemaPath();
         const want = normaliseFlow(flow.steps, schema);
         const got = normaliseFlow(ours, schema);

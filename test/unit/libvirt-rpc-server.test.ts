@@ -262,9 +262,9 @@ describe('the libvirt listener', () => {
       const { params, nparams } = await p.call('NETWORK_PORT_GET_PARAMETERS', { port, nparams: 0, flags: 0 });
       expect(nparams).toBe(7);
       expect(params[0]).toEqual({ field: 'inbound.average', type: 2, value: 0 });
-      expect(await p.failure('NETWORK_PORT_CREATE_XML', { network: nat, xml, flags: 2 })).toMatchObject({
+      expect(await p.failure('NETWORK_PORT_CREATE_XML', { network: nat, xml, flags: 4 })).toMatchObject({
         code: 8,
-        message: 'invalid argument: unsupported flags (0x2) in function networkPortCreateXML',
+        message: 'invalid argument: unsupported flags (0x4) in function networkPortCreateXML',
       });
       await p.call('NETWORK_PORT_DELETE', { port, flags: 0 });
       expect(await p.failure('NETWORK_PORT_LOOKUP_BY_UUID', { network: nat, uuid: port.uuid })).toMatchObject({ code: 107, domain: 19 });
