@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { networkSchemaPath } from '../../src/conf/network/schema.js';
-import { GOLDEN_XML_DIR, PORT_GOLDEN_DIR, PORT_XML_DIR, loadGoldenFlows, normaliseFlow, stepEnv, type Output } from '../unit/cli-golden-harness.js';
+import { GOLDEN_XML_DIR, PORT_XML_DIR, loadGoldenFlows, loadPortFlows, normaliseFlow, stepEnv, type Output } from '../unit/cli-golden-harness.js';
 import { SYSTEM_PYTHON, VIRSH, hasPythonLibvirt, hasVirsh, runClient, socketUri, virsh } from '../support/libvirt-clients.js';
 import { pollUntil } from '../support/poll.js';
 import { removeCliBundle, virtnet } from './cli-harness.js';
@@ -50,7 +50,7 @@ describe.skipIf(!ready)('real libvirt clients through virtnetd', () => {
 
   const flows = [
     ...loadGoldenFlows().map((flow) => ({ flow, cwd: GOLDEN_XML_DIR })),
-    ...loadGoldenFlows(PORT_GOLDEN_DIR).map((flow) => ({ flow, cwd: PORT_XML_DIR })),
+    ...loadPortFlows().map((flow) => ({ flow, cwd: PORT_XML_DIR })),
   ];
   for (const { flow, cwd } of flows) {
     it(`virsh replays ${flow.flow}: ${flow.about}`, async () => {
