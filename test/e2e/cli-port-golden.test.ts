@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { networkSchemaPath } from '../../src/conf/network/schema.js';
-import { loadPortFlows, normaliseFlow, PORT_XML_DIR, type Output } from '../unit/cli-golden-harness.js';
+import { loadPortFlows, normaliseFlow, PORT_FLOW_HOST_BRIDGE, PORT_XML_DIR, type Output } from '../unit/cli-golden-harness.js';
 import { removeCliBundle, virtnet } from './cli-harness.js';
 import { endAllDaemons, startServing } from './daemon-process.js';
-import { canUseNetns, createNetns, deleteNetns } from './netns.js';
+import { canUseNetns, createNetns, deleteNetns, inNetns } from './netns.js';
 
 const root = canUseNetns();
 const PORT_A = '5d0c7a10-0000-4000-8000-00000000000a';
@@ -28,6 +28,7 @@ describe.skipIf(!root)('virsh golden files of the network port commands, through
   for (const flow of loadPortFlows()) {
     it(`${flow.flow}: ${flow.about}`, async () => {
       const ns = createNetns('pg');
+      inNetns(ns, 'ip', ['link', 'add', PORT_FLOW_HOST_BRIDGE, 'type', 'bridge']);
       const dir = mkdtempSync(join(tmpdir(), 'vnt-port-golden-'));
       try {
         const d = await startServing(['--root', dir, '--netns', ns, '--log-level', 'warn', '--no-libvirt-socket']);

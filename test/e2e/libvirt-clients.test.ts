@@ -16,18 +16,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { networkSchemaPath } from '../../src/conf/network/schema.js';
-import { GOLDEN_XML_DIR, PORT_XML_DIR, loadGoldenFlows, loadPortFlows, normaliseFlow, stepEnv, type Output } from '../unit/cli-golden-harness.js';
+import {
+  GOLDEN_XML_DIR,
+  PORT_FLOW_HOST_BRIDGE,
+  PORT_XML_DIR,
+  loadGoldenFlows,
+  loadPortFlows,
+  normaliseFlow,
+  stepEnv,
+  type Output,
+} from '../unit/cli-golden-harness.js';
 import { SYSTEM_PYTHON, VIRSH, hasPythonLibvirt, hasVirsh, runClient, socketUri, virsh } from '../support/libvirt-clients.js';
 import { pollUntil } from '../support/poll.js';
 import { removeCliBundle, virtnet } from './cli-harness.js';
 import { endAllDaemons, startServing } from './daemon-process.js';
-import { canUseNetns, createNetns, deleteNetns } from './netns.js';
+import { canUseNetns, createNetns, deleteNetns, inNetns } from './netns.js';
 
 const ready = canUseNetns() && hasVirsh();
 
 /** A fresh virtnetd in a fresh namespace for `body`, with its libvirt URI. */
 async function withDaemon(tag: string, body: (o: { uri: string; root: string; virtnetUri: string }) => Promise<void>): Promise<void> {
   const ns = createNetns(tag);
+  // The port flows' host bridge (doctor-br.xml), which a start requires to exist.
+  inNetns(ns, 'ip', ['link', 'add', PORT_FLOW_HOST_BRIDGE, 'type', 'bridge']);
   const root = mkdtempSync(join(tmpdir(), `vnt-${tag}-`));
   try {
     const d = await startServing(['--root', root, '--netns', ns, '--log-level', 'warn']);

@@ -68,6 +68,8 @@ export function loadGoldenFlows(client: 'virsh' | 'virtnet' = 'virsh'): GoldenFl
 /** The network port flows (test/golden/ports/gather.mjs) and the files their steps name; virtnet prints them as virsh does. */
 export const PORT_GOLDEN_DIR = join(GOLDEN_DIR, 'ports');
 export const PORT_XML_DIR = join(PORT_GOLDEN_DIR, 'xml');
+/** The host bridge doctor-br.xml names: it must exist before that network starts (virtnet checks what a start relies on). */
+export const PORT_FLOW_HOST_BRIDGE = 'vdpbr0';
 
 export function loadPortFlows(): GoldenFlow[] {
   return readdirSync(PORT_GOLDEN_DIR)
