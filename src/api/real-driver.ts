@@ -17,6 +17,8 @@ import { LinuxHost } from '../host/linux.js';
 import { DEFAULT_OVS_DB, LocalOvs } from '../ovn/local-ovs.js';
 import { OVN_RUNTIME_ID, OvnRuntime } from '../ovn/runtime.js';
 import type { DriverFactory } from './daemon.js';
+import type { DoctorApi } from '../contract/doctor-api.js';
+import { HostDoctor } from '../doctor/host-doctor.js';
 
 export const createRealDriver: DriverFactory = async ({ paths, netns, logger, autostart, defaultNetwork, resolvConf, ovsDb }) => {
   const hostLog = logger.child({ component: 'host' });
@@ -84,8 +86,16 @@ export const createRealDriver: DriverFactory = async ({ paths, netns, logger, au
   }
   if (guests.startupReport) logger.info({ startup: guests.startupReport }, 'guest driver ready');
   const started = defaultOutcome?.kind === 'defined' && defaultOutcome.started ? ['default'] : [];
+  // virtnet doctor: the host checks and fixes, in the networks' namespace.
+  const doctor =
+    linux.host instanceof LinuxHost
+      ? new HostDoctor({ host: linux.host, paths, activeNetworks: () => driver.activeDefs(), lookup: (name) => driver.lookupByName(name) })
+      : undefined;
+  const doctorApi: Partial<DoctorApi> = doctor
+    ? { doctorReport: (network) => doctor.report(network), doctorFix: (network) => doctor.fix(network), doctorUndo: () => doctor.undo() }
+    : {};
   return {
-    driver: combineDrivers(driver, guests),
+    driver: Object.assign(combineDrivers(driver, guests), doctorApi),
     startup: {
       adopted: report?.adopted ?? [],
       autostarted: [...(report?.autostarted ?? []), ...started],

@@ -22,6 +22,8 @@ import { registerNetworkRoutes } from './routes.js';
 import { registerGuestRoutes } from './routes-guests.js';
 import { registerPortRoutes } from './routes-ports.js';
 import { hasPortApi } from '../contract/network-port-api.js';
+import { hasDoctorApi } from '../contract/doctor-api.js';
+import { registerDoctorRoutes } from './routes-doctor.js';
 import { hasGuestApi } from '../driver/guest/index.js';
 import { setupConsole } from './console-setup.js';
 import { serializerCompiler } from './serialization.js';
@@ -117,6 +119,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   // A driver that also serves guests (src/driver/guest/index.ts) gets the guest routes.
   if (hasGuestApi(options.driver)) registerGuestRoutes(app, { driver: options.driver });
   if (hasPortApi(options.driver)) registerPortRoutes(app, { driver: options.driver });
+  if (hasDoctorApi(options.driver)) registerDoctorRoutes(app, { driver: options.driver });
   registerEventStream(app, { driver: options.driver, ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}) });
 
   webConsole?.register(app, options.driver);

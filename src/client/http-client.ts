@@ -24,6 +24,8 @@ import type { VirtnetClient } from './types.js';
 import { VirError } from '../util/errors.js';
 import { HttpGuestClient, request } from './http-guests.js';
 import { HttpPortCalls } from './http-ports.js';
+import { HttpDoctorCalls } from './http-doctor.js';
+import type { DoctorFixResult, DoctorReport, DoctorUndoResult } from '../contract/doctor-api.js';
 import type { NetworkPortDef, PortCreateOptions } from '../contract/network-port-api.js';
 import { ROUTES, routePath, type VersionBody } from './http-routes.js';
 import type { ClientTransport, EventFeed } from './transport.js';
@@ -173,6 +175,18 @@ export class HttpVirtnetClient extends HttpGuestClient implements VirtnetClient 
 
   portDelete(network: string, uuid: string): Promise<void> {
     return this.ports.portDelete(network, uuid);
+  }
+
+  doctorReport(network?: string): Promise<DoctorReport> {
+    return new HttpDoctorCalls(this.transport).doctorReport(network);
+  }
+
+  doctorFix(network?: string): Promise<DoctorFixResult> {
+    return new HttpDoctorCalls(this.transport).doctorFix(network);
+  }
+
+  doctorUndo(): Promise<DoctorUndoResult> {
+    return new HttpDoctorCalls(this.transport).doctorUndo();
   }
 
   subscribe(listener: (event: DriverEvent) => void): Unsubscribe {

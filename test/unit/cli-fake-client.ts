@@ -48,6 +48,7 @@ import type {
 } from '../../src/contract/guest-api.js';
 import type { VirtnetClient } from '../../src/client/types.js';
 import type { NetworkPortDef } from '../../src/contract/network-port-api.js';
+import type { DoctorFixResult, DoctorReport, DoctorUndoResult } from '../../src/contract/doctor-api.js';
 import { VirError } from '../../src/util/errors.js';
 import { findSubnetCollision } from '../../src/plan/plan-collision.js';
 
@@ -395,6 +396,18 @@ export class FakeClient implements VirtnetClient {
 
   portDelete(_network: string, _uuid: string): Promise<void> {
     return noSupport('virNetworkPortDelete');
+  }
+
+  doctorReport(_network?: string): Promise<DoctorReport> {
+    return noSupport('virtnet doctor');
+  }
+
+  doctorFix(_network?: string): Promise<DoctorFixResult> {
+    return noSupport('virtnet doctor --fix');
+  }
+
+  doctorUndo(): Promise<DoctorUndoResult> {
+    return noSupport('virtnet doctor --undo');
   }
 
   guestLookupByName(_name: string): Promise<GuestInfo> {

@@ -1,18 +1,35 @@
 /**
- * `virtnet doctor [--ovn]`: check this host, group by group (src/doctor),
- * without a daemon. Each line is a check's stable code, what it found and,
- * when something is wrong, the fix. Fails (exit status 1) when a check failed.
+ * `virtnet doctor [NETWORK] [--fix | --undo]`: why guests have no network.
+ * virtnetd runs the host checks in its namespace (src/doctor/host-checks.ts)
+ * for every running network or NETWORK; each line is a check's stable code,
+ * what it found and, when something is wrong, the fix. `--fix` applies the
+ * reversible fixes (recorded), `--undo` takes them back. `--ovn` runs the OVN
+ * checks here, without a daemon (src/ovn/doctor.ts). Exit status 1 when a
+ * check failed.
  */
+import type { DoctorReport } from '../../contract/doctor-api.js';
 import type { CommandDef } from '../command.js';
 import { optRequired } from '../options.js';
 
 export const doctorCmd: CommandDef = {
   name: 'doctor',
-  help: 'check whether this host can run what virtnet needs',
+  help: 'check why guests have no network, and fix it',
   desc:
-    'Run the host checks, each with a stable code, what it found and how to fix it.\n' +
-    "    --ovn: whether this host can carry OVN networks (run it in the host's network namespace).",
+    "Run the host checks in virtnetd's namespace, for every running network or NETWORK, each with a stable code,\n" +
+    '    what it found and how to fix it; exit status 1 when a check failed.\n' +
+    '    --fix: apply the reversible fixes (accept rules for the bridges in a foreign firewall, ip_forward), each recorded.\n' +
+    '    --undo: take back every recorded fix.\n' +
+    "    --ovn: whether this host can carry OVN networks (run here, without a daemon, in the host's network namespace).",
   opts: [
+    {
+      name: 'network',
+      kind: 'data',
+      help: 'a running network (default: every running network)',
+      complete: 'network',
+      completeFilter: { active: true },
+    },
+    { name: 'fix', kind: 'bool', help: 'apply the reversible fixes, recorded for --undo' },
+    { name: 'undo', kind: 'bool', help: 'take back the fixes --fix applied' },
     { name: 'ovn', kind: 'bool', help: 'the OVN checks' },
     { name: 'ovs-db', kind: 'string', named: true, help: "this host's Open vSwitch database (default unix:/run/openvswitch/db.sock)" },
     {
@@ -25,20 +42,45 @@ export const doctorCmd: CommandDef = {
   ],
   noConnect: true,
   async run(sh, cmd) {
-    const { DOCTOR_GROUPS } = await import('../../doctor/groups.js');
     const { formatReport } = await import('../../doctor/checks.js');
-    const selected = DOCTOR_GROUPS.filter((g) => cmd.has(g.name));
-    const groups = selected.length > 0 ? selected : DOCTOR_GROUPS;
-    const options = {
-      ...(cmd.has('ovs-db') ? { ovsDb: optRequired(sh, cmd, 'ovs-db') } : {}),
-      ...(cmd.has('ovs-rundir') ? { ovsRunDir: optRequired(sh, cmd, 'ovs-rundir') } : {}),
-    };
-    let failed = false;
-    for (const g of groups) {
-      const results = await g.run(options);
-      sh.print(formatReport(g.title, results));
-      if (results.some((r) => r.status === 'fail')) failed = true;
+    if (cmd.has('fix') && cmd.has('undo')) {
+      sh.error('Only one argument from --fix and --undo may be specified.');
+      return false;
     }
-    return !failed;
+    if (cmd.has('ovn')) {
+      const { DOCTOR_GROUPS } = await import('../../doctor/groups.js');
+      const options = {
+        ...(cmd.has('ovs-db') ? { ovsDb: optRequired(sh, cmd, 'ovs-db') } : {}),
+        ...(cmd.has('ovs-rundir') ? { ovsRunDir: optRequired(sh, cmd, 'ovs-rundir') } : {}),
+      };
+      let failed = false;
+      for (const g of DOCTOR_GROUPS.filter((g) => cmd.has(g.name))) {
+        const results = await g.run(options);
+        sh.print(formatReport(g.title, results));
+        if (results.some((r) => r.status === 'fail')) failed = true;
+      }
+      return !failed;
+    }
+    if (!sh.connected && !(await sh.open())) return false;
+    const client = sh.client();
+    const network = cmd.has('network') ? optRequired(sh, cmd, 'network') : undefined;
+    if (cmd.has('undo')) {
+      const { undone } = await client.doctorUndo();
+      sh.print(undone.length === 0 ? 'No fixes to undo\n' : undone.map((c) => `undone: ${c}\n`).join(''));
+      return true;
+    }
+    let report: DoctorReport;
+    if (cmd.has('fix')) {
+      const result = await client.doctorFix(network);
+      sh.print(result.applied.length === 0 ? 'Nothing to fix\n' : result.applied.map((c) => `fixed: ${c}\n`).join(''));
+      report = result.report;
+    } else {
+      report = await client.doctorReport(network);
+    }
+    sh.print(formatReport(network === undefined ? 'Host checks' : `Host checks for network '${network}'`, report.findings));
+    if (report.fixesRecorded.length > 0) {
+      sh.print(`  ${report.fixesRecorded.length} fix(es) applied by doctor --fix; virtnet doctor --undo takes them back\n`);
+    }
+    return !report.failed;
   },
 };

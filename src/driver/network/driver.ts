@@ -919,6 +919,14 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
     });
   }
 
+  /** The running networks' live definitions (virtnet doctor). */
+  activeDefs(): NetworkDef[] {
+    return this.objects
+      .all()
+      .filter((o) => o.active)
+      .map((o) => o.def);
+  }
+
   /** The ports a network handed out (tests, the console). */
   networkPorts(name: string): NetworkPort[] {
     return this.ports.ports(name);
