@@ -24,6 +24,8 @@ import { registerPortRoutes } from './routes-ports.js';
 import { hasPortApi } from '../contract/network-port-api.js';
 import { hasDoctorApi } from '../contract/doctor-api.js';
 import { registerDoctorRoutes } from './routes-doctor.js';
+import { hasTrafficApi } from '../contract/traffic-api.js';
+import { registerTrafficRoutes } from './routes-traffic.js';
 import { hasGuestApi } from '../driver/guest/index.js';
 import { setupConsole } from './console-setup.js';
 import { serializerCompiler } from './serialization.js';
@@ -120,6 +122,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   if (hasGuestApi(options.driver)) registerGuestRoutes(app, { driver: options.driver });
   if (hasPortApi(options.driver)) registerPortRoutes(app, { driver: options.driver });
   if (hasDoctorApi(options.driver)) registerDoctorRoutes(app, { driver: options.driver });
+  if (hasTrafficApi(options.driver)) registerTrafficRoutes(app, { driver: options.driver });
   registerEventStream(app, { driver: options.driver, ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}) });
 
   webConsole?.register(app, options.driver);

@@ -25,6 +25,8 @@ import { VirError } from '../util/errors.js';
 import { HttpGuestClient, request } from './http-guests.js';
 import { HttpPortCalls } from './http-ports.js';
 import { HttpDoctorCalls } from './http-doctor.js';
+import { HttpTrafficCalls } from './http-traffic.js';
+import type { InterfaceStats, NetworkTraffic } from '../contract/traffic-api.js';
 import type { DoctorFixResult, DoctorReport, DoctorUndoResult } from '../contract/doctor-api.js';
 import type { NetworkPortDef, PortCreateOptions } from '../contract/network-port-api.js';
 import { ROUTES, routePath, type VersionBody } from './http-routes.js';
@@ -175,6 +177,14 @@ export class HttpVirtnetClient extends HttpGuestClient implements VirtnetClient 
 
   portDelete(network: string, uuid: string): Promise<void> {
     return this.ports.portDelete(network, uuid);
+  }
+
+  guestInterfaceStats(name: string, iface: string): Promise<InterfaceStats> {
+    return new HttpTrafficCalls(this.transport).guestInterfaceStats(name, iface);
+  }
+
+  networkTraffic(network: string): Promise<NetworkTraffic> {
+    return new HttpTrafficCalls(this.transport).networkTraffic(network);
   }
 
   doctorReport(network?: string): Promise<DoctorReport> {

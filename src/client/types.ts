@@ -7,12 +7,13 @@ import type { NetworkDriverApi } from '../contract/network-api.js';
 import type { GuestDriverApi } from '../contract/guest-api.js';
 import type { NetworkPortApi } from '../contract/network-port-api.js';
 import type { DoctorApi } from '../contract/doctor-api.js';
+import type { TrafficApi } from '../contract/traffic-api.js';
 
 /**
  * The whole driver API, networks, their ports and guests: the HTTP client
  * (connect()) has every method, and so must any other client handed to the CLI.
  */
-export interface VirtnetClient extends NetworkDriverApi, NetworkPortApi, GuestDriverApi, DoctorApi {
+export interface VirtnetClient extends NetworkDriverApi, NetworkPortApi, GuestDriverApi, DoctorApi, TrafficApi {
   /** Close the connection (and any event stream). */
   close(): Promise<void>;
   /** The URI libvirt clients open for the same daemon, or undefined when it does not serve them (`virtnet uri --libvirt`). */

@@ -37,6 +37,8 @@ export type NicPlug =
   | { kind: 'ovs'; bridge: string; ifaceId: string; mtu: number };
 
 /** A host's Open vSwitch, as the guest backend needs it for 'ovs' plugs (src/ovn/local-ovs.ts). */
+import type { LinkCounters } from './link-counters.js';
+
 export interface OvsPortControl {
   /** Add a port to a bridge, or give an existing one these external_ids. */
   addPort(bridge: string, name: string, externalIds: Record<string, string>): Promise<void>;
@@ -128,4 +130,6 @@ export interface GuestBackend {
   exec(guest: GuestHandle, argv: readonly string[], options?: { timeoutMs?: number }): Promise<ExecOutcome>;
   /** The bridges of the driver's netns and their ports. */
   bridges(): Promise<BridgePortsInfo[]>;
+  /** Every device's counters in the driver's netns, as the host sees them (src/host/link-counters.ts). */
+  linkCounters(): Promise<Map<string, LinkCounters>>;
 }

@@ -29,6 +29,7 @@ import type {
   PluggedNic,
 } from './guest-backend.js';
 import { offloadsOff } from './offloads.js';
+import { type LinkCounters, readLinkCounters } from './link-counters.js';
 import { bridgePortsFromLinks } from './guest-bridges.js';
 import {
   GUEST_DEV_PREFIX,
@@ -424,6 +425,10 @@ export class LinuxGuestBackend implements GuestBackend {
       exitCode = n === undefined ? -1 : 128 + n;
     }
     return { exitCode, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  linkCounters(): Promise<Map<string, LinkCounters>> {
+    return readLinkCounters(this.runner, this.netns);
   }
 
   async bridges(): Promise<BridgePortsInfo[]> {

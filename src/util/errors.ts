@@ -68,6 +68,7 @@ export class VirError extends Error {
 const CLASS_STATUS: Partial<Record<ErrorClass, number>> = {
   NO_NETWORK: 404,
   NO_DOMAIN: 404,
+  NO_NETWORK_PORT: 404,
   DEVICE_MISSING: 404,
   OPERATION_DENIED: 403,
   AUTH_FAILED: 401,

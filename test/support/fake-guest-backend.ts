@@ -17,6 +17,7 @@
  * answer guest-exec (onExec).
  */
 import { VirError } from '../../src/util/errors.js';
+import type { LinkCounters } from '../../src/host/link-counters.js';
 import { missingBridgeError } from '../../src/host/errors.js';
 import type {
   BridgePortsInfo,
@@ -204,6 +205,16 @@ export class FakeGuestBackend implements GuestBackend {
   async exec(guest: GuestHandle, argv: readonly string[]): Promise<ExecOutcome> {
     this.enter('exec', guest, argv.join(' '));
     return this.onExec(guest, argv);
+  }
+
+  /** Counters the test sets, by device; every other device of the fake counts nothing yet. */
+  readonly counters = new Map<string, LinkCounters>();
+
+  async linkCounters(): Promise<Map<string, LinkCounters>> {
+    const zero = () => ({ bytes: 0, packets: 0, errors: 0, dropped: 0 });
+    const all = new Map<string, LinkCounters>([...this.links, ...this.devices.keys()].map((name) => [name, { rx: zero(), tx: zero() }]));
+    for (const [name, c] of this.counters) all.set(name, c);
+    return all;
   }
 
   async bridges(): Promise<BridgePortsInfo[]> {

@@ -17,6 +17,8 @@ import { parseNetworkXml } from '../../src/conf/network/parse.js';
 import { CONSOLE_ROUTES } from '../../src/contract/console-api.js';
 import { ROUTES } from '../../src/client/http-routes.js';
 import { GUEST_ROUTES } from '../../src/client/http-guests.js';
+import { PORT_ROUTES } from '../../src/client/http-ports.js';
+import { TRAFFIC_ROUTES } from '../../src/client/http-traffic.js';
 import { ERROR_PREFIXES, type ErrorClass } from '../../src/util/errors.js';
 import { guestXml, interfaceXml, startGuestTestDriver, type GuestTestDriver } from '../support/guest-testkit.js';
 import { isolatedXml, natXml } from '../support/network-testkit.js';
@@ -288,6 +290,26 @@ const guestRequests: fc.Arbitrary<FuzzRequest>[] = [
   query(['bridge']).map((q) => ({ method: 'GET', url: GUEST_ROUTES.bridges + q })),
 ];
 
+/** libvirt's network port API over REST (net-port-*). */
+const portUuid = fc.oneof(uuid, hostileText);
+const portRequests: fc.Arbitrary<FuzzRequest>[] = [
+  networkName.map((n) => ({ method: 'GET', url: at(PORT_ROUTES.ports, n) })),
+  fc
+    .tuple(networkName, bodyOf({ xml: field(xmlValue), reclaim: field(fc.boolean()) }))
+    .map(([n, body]) => ({ method: 'POST', url: at(PORT_ROUTES.ports, n), body })),
+  fc.tuple(networkName, portUuid).map(([n, u]) => ({ method: 'GET', url: at(at(PORT_ROUTES.port, n), u) })),
+  fc.tuple(networkName, portUuid).map(([n, u]) => ({ method: 'DELETE', url: at(at(PORT_ROUTES.port, n), u) })),
+  fc.tuple(networkName, portUuid).map(([n, u]) => ({ method: 'GET', url: at(at(PORT_ROUTES.portXml, n), u) })),
+];
+
+/** Traffic: a network's counters, a vNIC's (domifstat). */
+const trafficRequests: fc.Arbitrary<FuzzRequest>[] = [
+  networkName.map((n) => ({ method: 'GET', url: at(TRAFFIC_ROUTES.networkTraffic, n) })),
+  fc
+    .tuple(guestName, fc.oneof(fc.constantFrom('vnet0', 'vnet1', '52:54:00:00:00:01'), hostileText))
+    .map(([g, i]) => ({ method: 'GET', url: TRAFFIC_ROUTES.interfaceStats.replace(':name', segment(g)).replace(':iface', segment(i)) })),
+];
+
 /** A network's model (NetworkDef as JSON, as the console sends it) with one value replaced or one field dropped. */
 const NETWORK_MODELS = NETWORK_TEMPLATES.map((xml) => JSON.parse(JSON.stringify(parseNetworkXml(xml))) as unknown);
 function leafPaths(v: unknown, at: (string | number)[] = []): (string | number)[][] {
@@ -322,7 +344,7 @@ const otherRequests: fc.Arbitrary<FuzzRequest>[] = [
   bodyOf({ def: field(mutatedModel) }).map((body) => ({ method: 'POST', url: CONSOLE_ROUTES.defineModel, body })),
 ];
 
-const anyRequest = fc.oneof(...networkRequests, ...guestRequests);
+const anyRequest = fc.oneof(...networkRequests, ...guestRequests, ...portRequests, ...trafficRequests);
 const consoleRequest = fc.oneof(...otherRequests);
 
 // ---- the property ------------------------------------------------------------------
@@ -404,7 +426,7 @@ describe('every route, fuzzed', () => {
     }
     expect(served).toContain('POST /api/networks/:name/forwards');
     const sampled = [...fc.sample(anyRequest, 4000), ...fc.sample(consoleRequest, 500)].map((r) => `${r.method} ${r.url.split('?')[0]}`);
-    const pattern = (route: string): RegExp => new RegExp(`^${route.replace(/:(name|uuid)/g, '[^/]+')}$`);
+    const pattern = (route: string): RegExp => new RegExp(`^${route.replace(/:(name|uuid|iface)/g, '[^/]+')}$`);
     const missing = served.filter((route) => route !== `GET ${ROUTES.events}` && !sampled.some((s) => pattern(route).test(s)));
     expect(missing).toEqual([]);
   });

@@ -49,6 +49,7 @@ import type {
 import type { VirtnetClient } from '../../src/client/types.js';
 import type { NetworkPortDef } from '../../src/contract/network-port-api.js';
 import type { DoctorFixResult, DoctorReport, DoctorUndoResult } from '../../src/contract/doctor-api.js';
+import type { InterfaceStats, NetworkTraffic } from '../../src/contract/traffic-api.js';
 import { VirError } from '../../src/util/errors.js';
 import { findSubnetCollision } from '../../src/plan/plan-collision.js';
 
@@ -396,6 +397,14 @@ export class FakeClient implements VirtnetClient {
 
   portDelete(_network: string, _uuid: string): Promise<void> {
     return noSupport('virNetworkPortDelete');
+  }
+
+  guestInterfaceStats(_name: string, _iface: string): Promise<InterfaceStats> {
+    return noSupport('virDomainInterfaceStats');
+  }
+
+  networkTraffic(_network: string): Promise<NetworkTraffic> {
+    return noSupport('virtnet network traffic');
   }
 
   doctorReport(_network?: string): Promise<DoctorReport> {

@@ -10,7 +10,7 @@ import { attachInterfaceCmd } from './guest-attach.js';
 import { bridgeShowCmd } from './guest-bridge-show.js';
 import { detachInterfaceCmd } from './guest-detach.js';
 import { guestExecCmd } from './guest-exec.js';
-import { domifaddrCmd, domiflistCmd, dumpxmlCmd } from './guest-inspect.js';
+import { domifaddrCmd, domiflistCmd, domifstatCmd, dumpxmlCmd } from './guest-inspect.js';
 import { defineCmd, destroyCmd, startCmd, undefineCmd } from './guest-lifecycle.js';
 import { listCmd } from './guest-list.js';
 
@@ -23,7 +23,7 @@ export const DOMAIN_GROUP: CommandGroup = {
 export const MONITOR_GROUP: CommandGroup = {
   name: 'Domain Monitoring',
   keyword: 'monitor',
-  commands: [domifaddrCmd, domiflistCmd, listCmd],
+  commands: [domifaddrCmd, domiflistCmd, domifstatCmd, listCmd],
 };
 
 export const INTERFACE_GROUP: CommandGroup = { name: 'Interface', keyword: 'interface', commands: [bridgeShowCmd] };

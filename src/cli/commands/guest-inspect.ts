@@ -12,7 +12,8 @@
 import type { GuestInterfaceAddress } from '../../contract/guest-api.js';
 import { VirError } from '../../util/errors.js';
 import type { CommandDef } from '../command.js';
-import { optString } from '../options.js';
+import { optRequired, optString } from '../options.js';
+import type { InterfaceStats } from '../../contract/traffic-api.js';
 import { formatTable } from '../table.js';
 import type { Translator } from '../i18n/translate.js';
 import { DOMAIN_OPT, lookupGuest } from './guest-client.js';
@@ -28,6 +29,36 @@ export const dumpxmlCmd: CommandDef = {
     const dom = await lookupGuest(sh, cmd);
     if (!dom) return false;
     return printXmlDump(sh, cmd, (options) => sh.client().guestGetXml(dom.info.name, options));
+  },
+};
+
+/** virsh's domifstat: eight lines, DEVICE as given, the guest's view (rx is what it received). */
+export const domifstatCmd: CommandDef = {
+  name: 'domifstat',
+  help: 'get network interface stats for a domain',
+  desc: 'Get network interface stats for a running domain.',
+  opts: [DOMAIN_OPT, { name: 'interface', kind: 'data', required: true, help: 'interface device specified by name or MAC Address' }],
+  async run(sh, cmd) {
+    const dom = await lookupGuest(sh, cmd);
+    if (!dom) return false;
+    const iface = optRequired(sh, cmd, 'interface');
+    let stats: InterfaceStats | undefined;
+    const ok = await attempt(sh, `Failed to get interface stats ${dom.arg} ${iface}`, async () => {
+      stats = await sh.client().guestInterfaceStats(dom.info.name, iface);
+    });
+    if (!ok || stats === undefined) return false;
+    const lines: string[] = [];
+    for (const d of ['rx', 'tx'] as const) {
+      const c = stats[d];
+      lines.push(
+        `${iface} ${d}_bytes ${c.bytes}`,
+        `${iface} ${d}_packets ${c.packets}`,
+        `${iface} ${d}_errs ${c.errors}`,
+        `${iface} ${d}_drop ${c.dropped}`,
+      );
+    }
+    sh.print(`${lines.join('\n')}\n`);
+    return true;
   },
 };
 

@@ -37,6 +37,8 @@ import { parseGuestXml } from '../../conf/guest/parse.js';
 import { isGeneratedTarget, isUserAlias } from '../../conf/guest/parse-interface.js';
 import type { GuestDef, GuestInterface as ConfInterface } from '../../conf/guest/types.js';
 import type { GuestBackend, GuestHandle, PluggedNic } from '../../host/guest-backend.js';
+import { type LinkCounters, swapDirections } from '../../host/link-counters.js';
+import type { InterfaceStats, NetworkTraffic, TrafficApi, TrafficCounters, VnicTraffic } from '../../contract/traffic-api.js';
 import { VirError, checkInput, internalError, invalidArg, operationInvalid, operationUnsupported } from '../../util/errors.js';
 import type { DhcpLease, DriverEvent, Unsubscribe } from '../../contract/network-api.js';
 import { CallGate, withObject } from '../common/calls.js';
@@ -77,7 +79,7 @@ export interface GuestDriverOptions {
   execTimeoutMs?: number;
 }
 
-export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
+export class GuestDriver implements GuestDriverApi, TrafficApi, NetworkPortOwner {
   readonly paths: VirtnetPaths;
   readonly store: GuestStore;
   private readonly networks: GuestNetworks;
@@ -533,6 +535,54 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
     });
   }
 
+  guestInterfaceStats(name: string, iface: string): Promise<InterfaceStats> {
+    return this.call(async () => {
+      const obj = this.objects.getByName(name);
+      if (!obj.active) throw operationInvalid('domain is not running');
+      // By target device, else by MAC address (virDomainNetFind).
+      const nic =
+        obj.def.interfaces.find((i) => i.target === iface) ?? obj.def.interfaces.find((i) => i.mac !== undefined && i.mac === iface.toLowerCase());
+      if (nic?.target === undefined) throw invalidArg(`'${iface}' is not a known interface`);
+      const counters = (await this.backend.linkCounters()).get(nic.target);
+      if (counters === undefined) throw new VirError('SYSTEM_ERROR', `cannot read the counters of '${nic.target}': no such device`);
+      return { device: nic.target, ...this.guestView(obj, nic.target, counters) };
+    });
+  }
+
+  networkTraffic(network: string): Promise<NetworkTraffic> {
+    return this.call(async () => {
+      const info = await this.networks.lookupByName(network);
+      if (!info.active) throw operationInvalid('network is not active');
+      const counters = await this.backend.linkCounters();
+      const vnics: VnicTraffic[] = [];
+      for (const obj of this.objects.all()) {
+        if (!obj.active) continue;
+        for (const i of obj.def.interfaces) {
+          const c = i.type === 'network' && i.source === network && i.target !== undefined ? counters.get(i.target) : undefined;
+          if (c !== undefined && i.target !== undefined)
+            vnics.push({ guest: obj.name, device: i.target, mac: i.mac ?? '', ...this.guestView(obj, i.target, c) });
+        }
+      }
+      vnics.sort((a, b) => a.guest.localeCompare(b.guest) || a.device.localeCompare(b.device));
+      const host = info.bridge !== undefined ? counters.get(info.bridge) : undefined;
+      return {
+        network,
+        ...(info.bridge !== undefined ? { bridge: info.bridge } : {}),
+        ...(host !== undefined ? { host: { rx: host.rx, tx: host.tx } } : {}),
+        guests: sumCounters(vnics),
+        vnics,
+        time: this.now(),
+      };
+    });
+  }
+
+  /** libvirt reports a tap-like vNIC as the guest sees it (rx and tx swapped); a macvtap shares the host's view. */
+  private guestView(obj: GuestObject, target: string, c: LinkCounters): TrafficCounters {
+    const plug = obj.record?.nics.find((n) => n.target === target)?.plug;
+    const shown = plug?.kind === 'direct' ? c : swapDirections(c);
+    return { rx: shown.rx, tx: shown.tx };
+  }
+
   subscribe(listener: (event: DriverEvent) => void): Unsubscribe {
     return this.events.subscribe(listener);
   }
@@ -629,6 +679,21 @@ export class GuestDriver implements GuestDriverApi, NetworkPortOwner {
 }
 
 /** One interface as domiflist shows it; inactive output leaves out generated names. */
+/** Counters added up, direction by direction. */
+export function sumCounters(all: readonly TrafficCounters[]): TrafficCounters {
+  const zero = () => ({ bytes: 0, packets: 0, errors: 0, dropped: 0 });
+  const total: TrafficCounters = { rx: zero(), tx: zero() };
+  for (const c of all) {
+    for (const d of ['rx', 'tx'] as const) {
+      total[d].bytes += c[d].bytes;
+      total[d].packets += c[d].packets;
+      total[d].errors += c[d].errors;
+      total[d].dropped += c[d].dropped;
+    }
+  }
+  return total;
+}
+
 export function apiInterface(i: ConfInterface, inactive: boolean): GuestInterface {
   const out: GuestInterface = { type: i.type, source: i.source, mac: i.mac ?? '' };
   const target = i.target !== undefined && !(inactive && i.targetManaged !== false && isGeneratedTarget(i.target)) ? i.target : undefined;

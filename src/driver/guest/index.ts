@@ -47,6 +47,7 @@ import type {
   GuestPrecondition,
 } from '../../contract/guest-api.js';
 import type { NetworkPortApi, NetworkPortDef, PortCreateOptions } from '../../contract/network-port-api.js';
+import type { InterfaceStats, NetworkTraffic, TrafficApi } from '../../contract/traffic-api.js';
 import { GuestDriver, type GuestDriverOptions } from './driver.js';
 
 export { GuestDriver, type GuestDriverOptions } from './driver.js';
@@ -68,10 +69,10 @@ export function hasGuestApi(driver: NetworkDriverApi): driver is VirtnetDriverAp
   return typeof (driver as Partial<GuestDriverApi>).guestList === 'function';
 }
 
-export class CombinedDriver implements NetworkDriverApi, NetworkPortApi, GuestDriverApi {
+export class CombinedDriver implements NetworkDriverApi, NetworkPortApi, GuestDriverApi, TrafficApi {
   constructor(
     readonly networks: NetworkDriverApi & NetworkPortApi,
-    readonly guests: GuestDriverApi & { subscribe(listener: (event: DriverEvent) => void): Unsubscribe },
+    readonly guests: GuestDriverApi & TrafficApi & { subscribe(listener: (event: DriverEvent) => void): Unsubscribe },
   ) {}
 
   lookupByName(name: string): Promise<NetworkInfo> {
@@ -185,6 +186,12 @@ export class CombinedDriver implements NetworkDriverApi, NetworkPortApi, GuestDr
   }
   bridgePorts(bridge?: string): Promise<BridgePorts[]> {
     return this.guests.bridgePorts(bridge);
+  }
+  guestInterfaceStats(name: string, iface: string): Promise<InterfaceStats> {
+    return this.guests.guestInterfaceStats(name, iface);
+  }
+  networkTraffic(network: string): Promise<NetworkTraffic> {
+    return this.guests.networkTraffic(network);
   }
 
   /** Network, lease and guest events, in the order each driver emits them. */
