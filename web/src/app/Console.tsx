@@ -35,6 +35,7 @@ import { NetworksPage } from '../pages/networks/NetworksPage.js';
 const NetworkDetails = lazy(() => import('../pages/details/NetworkDetails.js'));
 const GuestsPage = lazy(() => import('../pages/guests/GuestsPage.js'));
 const TopologyPage = lazy(() => import('../pages/topology/TopologyPage.js'));
+const HealthPage = lazy(() => import('../pages/health/HealthPage.js'));
 
 /** Said at once when the daemon goes away (a restart, a lost connection), and gone when it is back. */
 function ConnectionBanner() {
@@ -84,6 +85,9 @@ export default function Console({ onLogout }: { onLogout: () => void }) {
                   </NavItem>
                   <NavItem itemId="topology" isActive={section === 'topology'} to="#/topology">
                     {t('nav.topology')}
+                  </NavItem>
+                  <NavItem itemId="health" isActive={section === 'health'} to="#/health">
+                    {t('nav.health')}
                   </NavItem>
                 </NavList>
               </Nav>
@@ -136,6 +140,7 @@ export default function Console({ onLogout }: { onLogout: () => void }) {
               {route.page === 'network' && <NetworkDetails name={route.name} tab={route.tab} />}
               {route.page === 'guests' && <GuestsPage {...(route.guest !== undefined ? { focus: route.guest } : {})} />}
               {route.page === 'topology' && <TopologyPage />}
+              {route.page === 'health' && <HealthPage />}
             </Suspense>
           </Page>
         </ConflictProvider>

@@ -1,11 +1,16 @@
 /**
  * Hash routes, so the daemon serves one page and the browser's back button
- * works: #/networks, #/networks/NAME[/TAB], #/guests[/NAME], #/topology.
+ * works: #/networks, #/networks/NAME[/TAB], #/guests[/NAME], #/topology, #/health.
  * Names are percent-encoded (they may hold any character but '/').
  */
 import { useEffect, useState } from 'react';
 
-export type Route = { page: 'networks' } | { page: 'network'; name: string; tab: string } | { page: 'guests'; guest?: string } | { page: 'topology' };
+export type Route =
+  | { page: 'networks' }
+  | { page: 'network'; name: string; tab: string }
+  | { page: 'guests'; guest?: string }
+  | { page: 'topology' }
+  | { page: 'health' };
 
 export function parseRoute(hash: string): Route {
   const parts = hash
@@ -32,6 +37,7 @@ export function parseRoute(hash: string): Route {
     return { page: 'guests', guest };
   }
   if (parts[0] === 'topology') return { page: 'topology' };
+  if (parts[0] === 'health') return { page: 'health' };
   return { page: 'networks' };
 }
 

@@ -1,6 +1,6 @@
 /**
  * One network: a header with its state and actions, then tabs — Overview,
- * DHCP, DNS, Port forwards, Guests, XML — each addressed by the hash (#/networks/NAME/TAB)
+ * DHCP, DNS, Port forwards, Guests, Traffic, XML — each addressed by the hash (#/networks/NAME/TAB)
  * so they can be linked and the back button works.
  */
 import { useState } from 'react';
@@ -30,9 +30,10 @@ import { DhcpTab } from './DhcpTab.js';
 import { DnsTab } from './DnsTab.js';
 import { ForwardsTab } from './ForwardsTab.js';
 import { GuestsTab } from './GuestsTab.js';
+import { TrafficTab } from './TrafficTab.js';
 import { XmlTab } from './XmlTab.js';
 
-const TABS = ['overview', 'dhcp', 'dns', 'forwards', 'guests', 'xml'] as const;
+const TABS = ['overview', 'dhcp', 'dns', 'forwards', 'guests', 'traffic', 'xml'] as const;
 
 export default function NetworkDetails({ name, tab }: { name: string; tab: string }) {
   const { t } = useTranslation();
@@ -77,6 +78,7 @@ export default function NetworkDetails({ name, tab }: { name: string; tab: strin
     dns: t('details.tabs.dns'),
     forwards: t('details.tabs.forwards'),
     guests: t('details.tabs.guests'),
+    traffic: t('details.tabs.traffic'),
     xml: t('details.tabs.xml'),
   };
 
@@ -139,6 +141,7 @@ export default function NetworkDetails({ name, tab }: { name: string; tab: strin
         {active === 'dns' && <DnsTab row={row} />}
         {active === 'forwards' && <ForwardsTab row={row} />}
         {active === 'guests' && <GuestsTab row={row} />}
+        {active === 'traffic' && <TrafficTab row={row} />}
         {active === 'xml' && <XmlTab row={row} />}
       </PageSection>
       {stopper.modal}
