@@ -375,6 +375,7 @@ describe('help', () => {
       " Domain Monitoring (help keyword 'monitor'):\n" +
         "    domifaddr                      Get network interfaces' addresses for a running domain\n" +
         '    domiflist                      list all domain virtual interfaces\n' +
+        '    domifstat                      get network interface stats for a domain\n' +
         '    list                           list domains\n\n',
     );
     expect((await cli('help', 'interface')).stdout).toBe(
