@@ -44,7 +44,7 @@ export const doctorCmd: CommandDef = {
   async run(sh, cmd) {
     const { formatReport } = await import('../../doctor/checks.js');
     if (cmd.has('fix') && cmd.has('undo')) {
-      sh.error('Only one argument from --fix and --undo may be specified.');
+      sh.error(sh.t('Only one argument from --fix and --undo may be specified.'));
       return false;
     }
     if (cmd.has('ovn')) {
@@ -66,20 +66,22 @@ export const doctorCmd: CommandDef = {
     const network = cmd.has('network') ? optRequired(sh, cmd, 'network') : undefined;
     if (cmd.has('undo')) {
       const { undone } = await client.doctorUndo();
-      sh.print(undone.length === 0 ? 'No fixes to undo\n' : undone.map((c) => `undone: ${c}\n`).join(''));
+      sh.print(undone.length === 0 ? sh.t('No fixes to undo\n') : undone.map((c) => sh.t('undone: {fix}\n', { fix: c })).join(''));
       return true;
     }
     let report: DoctorReport;
     if (cmd.has('fix')) {
       const result = await client.doctorFix(network);
-      sh.print(result.applied.length === 0 ? 'Nothing to fix\n' : result.applied.map((c) => `fixed: ${c}\n`).join(''));
+      sh.print(result.applied.length === 0 ? sh.t('Nothing to fix\n') : result.applied.map((c) => sh.t('fixed: {fix}\n', { fix: c })).join(''));
       report = result.report;
     } else {
       report = await client.doctorReport(network);
     }
-    sh.print(formatReport(network === undefined ? 'Host checks' : `Host checks for network '${network}'`, report.findings));
+    sh.print(formatReport(network === undefined ? sh.t('Host checks') : sh.t("Host checks for network '{network}'", { network }), report.findings));
     if (report.fixesRecorded.length > 0) {
-      sh.print(`  ${report.fixesRecorded.length} fix(es) applied by doctor --fix; virtnet doctor --undo takes them back\n`);
+      sh.print(
+        sh.t('  {count} fix(es) applied by doctor --fix; virtnet doctor --undo takes them back\n', { count: String(report.fixesRecorded.length) }),
+      );
     }
     return !report.failed;
   },

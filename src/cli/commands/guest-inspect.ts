@@ -43,7 +43,7 @@ export const domifstatCmd: CommandDef = {
     if (!dom) return false;
     const iface = optRequired(sh, cmd, 'interface');
     let stats: InterfaceStats | undefined;
-    const ok = await attempt(sh, `Failed to get interface stats ${dom.arg} ${iface}`, async () => {
+    const ok = await attempt(sh, sh.t('Failed to get interface stats {domain} {interface}', { domain: dom.arg, interface: iface }), async () => {
       stats = await sh.client().guestInterfaceStats(dom.info.name, iface);
     });
     if (!ok || stats === undefined) return false;

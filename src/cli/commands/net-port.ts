@@ -32,7 +32,7 @@ export const netPortList: CommandDef = {
   ],
   async run(sh, cmd) {
     if (cmd.has('uuid') && cmd.has('table')) {
-      sh.error('Only one argument from --table and --uuid may be specified.');
+      sh.error(sh.t('Only one argument from --table and --uuid may be specified.'));
       return false;
     }
     const net = await lookupNetwork(sh, cmd);
@@ -68,10 +68,10 @@ export const netPortCreate: CommandDef = {
     const from = optRequired(sh, cmd, 'file');
     const xml = readFileAll(sh.cwd, from);
     let uuid = '';
-    const ok = await attempt(sh, `Failed to create network from ${from}`, async () => {
+    const ok = await attempt(sh, sh.t('Failed to create network from {file}', { file: from }), async () => {
       uuid = (await sh.client().portCreate(net.info.name, xml)).uuid;
     });
-    if (ok) sh.printExtra(`Network port ${uuid} created from ${from}\n`);
+    if (ok) sh.printExtra(sh.t('Network port {port} created from {file}\n', { port: uuid, file: from }));
     return ok;
   },
 };
@@ -92,7 +92,7 @@ async function lookupPort(sh: Shell, cmd: ParsedCommand): Promise<{ network: str
   } catch {
     // virsh prints its own line, and not the library's error.
   }
-  sh.error(`failed to get network port '${portArg}'`);
+  sh.error(sh.t("failed to get network port '{port}'", { port: portArg }));
   return undefined;
 }
 
@@ -117,8 +117,10 @@ export const netPortDelete: CommandDef = {
   async run(sh, cmd) {
     const found = await lookupPort(sh, cmd);
     if (!found) return true;
-    const ok = await attempt(sh, `Failed to delete network port ${found.port.uuid}`, () => sh.client().portDelete(found.network, found.port.uuid));
-    if (ok) sh.printExtra(`Network port ${found.port.uuid} deleted\n`);
+    const ok = await attempt(sh, sh.t('Failed to delete network port {port}', { port: found.port.uuid }), () =>
+      sh.client().portDelete(found.network, found.port.uuid),
+    );
+    if (ok) sh.printExtra(sh.t('Network port {port} deleted\n', { port: found.port.uuid }));
     return ok;
   },
 };

@@ -58,6 +58,9 @@ export const HELP_ES: Readonly<Record<string, string>> = {
   'always display names and MACs of interfaces': 'muestra siempre los nombres y las MAC de las interfaces',
   "address source: 'lease', 'agent', or 'arp'": "origen de las direcciones: 'lease', 'agent' o 'arp'",
   'list all domain virtual interfaces': 'lista las interfaces virtuales de un invitado',
+  'get network interface stats for a domain': 'muestra las estadísticas de una interfaz de red de un invitado',
+  'Get network interface stats for a running domain.': 'Muestra las estadísticas de una interfaz de red de un invitado en ejecución.',
+  'interface device specified by name or MAC Address': 'dispositivo de la interfaz, por nombre o dirección MAC',
   'Get the summary of virtual interfaces for a domain.': 'Muestra el resumen de las interfaces virtuales de un invitado.',
   'get inactive rather than running configuration': 'usa la configuración inactiva en vez de la de ejecución',
   'list domains': 'lista los invitados',
@@ -73,9 +76,12 @@ export const HELP_ES: Readonly<Record<string, string>> = {
   'show domain title': 'muestra el título del invitado',
 
   // The host.
-  'check whether this host can run what virtnet needs': 'comprueba si este equipo puede ejecutar lo que virtnet necesita',
-  "Run the host checks, each with a stable code, what it found and how to fix it.\n    --ovn: whether this host can carry OVN networks (run it in the host's network namespace).":
-    'Hace las comprobaciones del equipo, cada una con un código estable, lo que encontró y cómo arreglarlo.\n    --ovn: si este equipo puede llevar redes OVN (ejecútalo en el espacio de nombres de red del equipo).',
+  'check why guests have no network, and fix it': 'comprueba por qué los invitados no tienen red, y lo arregla',
+  "Run the host checks in virtnetd's namespace, for every running network or NETWORK, each with a stable code,\n    what it found and how to fix it; exit status 1 when a check failed.\n    --fix: apply the reversible fixes (accept rules for the bridges in a foreign firewall, ip_forward), each recorded.\n    --undo: take back every recorded fix.\n    --ovn: whether this host can carry OVN networks (run here, without a daemon, in the host's network namespace).":
+    'Hace las comprobaciones del equipo en el espacio de nombres de virtnetd, para cada red activa o para NETWORK, cada una con un código estable,\n    lo que encontró y cómo arreglarlo; estado de salida 1 si alguna falló.\n    --fix: aplica los arreglos reversibles (reglas de aceptación para los puentes en un cortafuegos ajeno, ip_forward), cada uno anotado.\n    --undo: retira todos los arreglos anotados.\n    --ovn: si este equipo puede llevar redes OVN (se ejecuta aquí, sin servicio, en el espacio de nombres de red del equipo).',
+  'a running network (default: every running network)': 'una red activa (por omisión: todas las redes activas)',
+  'apply the reversible fixes, recorded for --undo': 'aplica los arreglos reversibles, anotados para --undo',
+  'take back the fixes --fix applied': 'retira los arreglos que aplicó --fix',
   'the OVN checks': 'las comprobaciones de OVN',
   "this host's Open vSwitch database (default unix:/run/openvswitch/db.sock)":
     'la base de datos de Open vSwitch de este equipo (por omisión unix:/run/openvswitch/db.sock)',
@@ -147,6 +153,18 @@ export const HELP_ES: Readonly<Record<string, string>> = {
   'affect current state of network': 'afecta al estado actual de la red',
   'convert a network name to network UUID': 'convierte el nombre de una red en su UUID',
   'network name': 'nombre de la red',
+
+  // Network ports.
+  'list network ports': 'lista los puertos de red',
+  'Returns list of network ports.': 'Devuelve la lista de puertos de red.',
+  'create a network port from an XML file': 'crea un puerto de red a partir de un archivo XML',
+  'Create a network port.': 'Crea un puerto de red.',
+  'file containing an XML network port description': 'archivo con la descripción XML de un puerto de red',
+  'network port information in XML': 'información del puerto de red en XML',
+  'Output the network port information as an XML dump to stdout.': 'Escribe la información del puerto de red como XML en la salida estándar.',
+  'port UUID': 'UUID del puerto',
+  'delete the specified network port': 'elimina el puerto de red indicado',
+  'Delete the specified network port.': 'Elimina el puerto de red indicado.',
 
   // Port forwards.
   'add a port forward to a NAT network': 'añade una redirección de puertos a una red NAT',

@@ -109,6 +109,27 @@ export const MESSAGES_ES = {
   'Updated network {network} persistent config': 'Red {network} actualizada en su configuración persistente',
   'Updated network {network} live state': 'Red {network} actualizada en su estado en marcha',
   'Only one argument from --table, --name and --uuid may be specified.': 'Solo se puede usar una de --table, --name y --uuid.',
+  'Only one argument from --table and --uuid may be specified.': 'Solo se puede usar una de --table y --uuid.',
+  'Only one argument from --fix and --undo may be specified.': 'Solo se puede usar una de --fix y --undo.',
+
+  // Network ports.
+  'Network port {port} created from {file}\n': 'Puerto de red {port} creado a partir de {file}\n',
+  "failed to get network port '{port}'": "no se pudo obtener el puerto de red '{port}'",
+  'Failed to delete network port {port}': 'no se pudo eliminar el puerto de red {port}',
+  'Network port {port} deleted\n': 'Puerto de red {port} eliminado\n',
+
+  // virtnet doctor.
+  'No fixes to undo\n': 'No hay arreglos que deshacer\n',
+  'undone: {fix}\n': 'deshecho: {fix}\n',
+  'Nothing to fix\n': 'Nada que arreglar\n',
+  'fixed: {fix}\n': 'arreglado: {fix}\n',
+  '  {count} fix(es) applied by doctor --fix; virtnet doctor --undo takes them back\n':
+    '  {count} arreglo(s) aplicado(s) por doctor --fix; virtnet doctor --undo los retira\n',
+  'Host checks': 'Comprobaciones del equipo',
+  "Host checks for network '{network}'": "Comprobaciones del equipo para la red '{network}'",
+
+  // Traffic.
+  'Failed to get interface stats {domain} {interface}': 'no se pudieron obtener las estadísticas de la interfaz {domain} {interface}',
   'Network {network} XML configuration not changed.\n': 'La configuración XML de la red {network} no ha cambiado.\n',
   'Network {network} XML configuration edited.\n': 'Configuración XML de la red {network} editada.\n',
   'The XML configuration was changed by another user.': 'Otro usuario ha cambiado la configuración XML.',
