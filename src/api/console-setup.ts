@@ -14,6 +14,8 @@ import { consoleSessionCheck } from './console-access.js';
 import { linuxHostInfo, type HostInfoReader } from './console-host.js';
 import { registerConsoleRoutes } from './console-routes.js';
 import { registerConsoleState } from './console-state.js';
+import { registerConsoleOvn } from './console-ovn.js';
+import { DEFAULT_OVS_DB } from '../ovn/local-ovs.js';
 import { SessionStore } from './console-session.js';
 import { AuthThrottle } from './auth-throttle.js';
 import { findConsoleDir, registerConsoleStatic } from './console-static.js';
@@ -21,6 +23,10 @@ import { findConsoleDir, registerConsoleStatic } from './console-static.js';
 export interface ConsoleSetupOptions {
   /** The namespace networks live in (host interfaces and routes are read there). */
   netns?: string | null;
+  /** This host's Open vSwitch database (--ovs-db; the default socket when absent): the OVN hosts are read through it. */
+  ovsDb?: string;
+  /** The OVN southbound database as the daemon reaches it (default: Open vSwitch's ovn-remote). */
+  ovnSouthbound?: string;
   /** The built console's folder; found by findConsoleDir() when omitted. */
   dir?: string;
   hostInfo?: HostInfoReader;
@@ -44,6 +50,10 @@ export function setupConsole(access: ListenerAccess, options: ConsoleSetupOption
     register(app, driver) {
       registerConsoleStatic(app, options.dir ?? findConsoleDir());
       registerConsoleState(app, driver);
+      registerConsoleOvn(app, driver, {
+        ovsDb: options.ovsDb ?? DEFAULT_OVS_DB,
+        ...(options.ovnSouthbound ? { southbound: options.ovnSouthbound } : {}),
+      });
       registerConsoleRoutes(app, {
         driver,
         token,

@@ -268,6 +268,8 @@ export async function startDaemon(options: DaemonOptions, deps: DaemonDeps): Pro
         version: deps.version,
         logger: apiLogger.child({ listener: 'tcp' }),
         netns,
+        ...(options.ovsDb ? { ovsDb: options.ovsDb } : {}),
+        ...(options.ovnSouthbound ? { ovnSouthbound: options.ovnSouthbound } : {}),
         consoleSessions: { key: keepSecret(consoleKeyPath(paths.runDir)), file: join(paths.runDir, 'console-sessions') },
         ...advertised,
         ...(tls ? { tls } : {}),

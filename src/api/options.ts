@@ -33,6 +33,8 @@ export interface DaemonOptions {
   autostart: boolean;
   /** This host's Open vSwitch database (OVN networks), as unix:PATH or tcp:HOST:PORT. */
   ovsDb?: string;
+  /** The OVN southbound database as this daemon reaches it, when Open vSwitch's ovn-remote is not (the console's Hosts page). */
+  ovnSouthbound?: string;
   /** Serve libvirt's protocol on ROOT/run/libvirt/virtnetworkd-sock{,-ro} (default true). */
   libvirtSocket: boolean;
   /** Define libvirt's `default` network on a root with no network yet, once (the command line sets it unless --no-default-network). */
@@ -89,6 +91,9 @@ Options:
   --no-autostart           Do not start the networks marked autostart
   --ovs-db REMOTE          This host's Open vSwitch database, for OVN networks
                            (default unix:/run/openvswitch/db.sock)
+  --ovn-southbound REMOTE  The OVN southbound database as virtnetd reaches it,
+                           for the console's OVN hosts (default: the
+                           ovn-remote that Open vSwitch names)
   --no-libvirt-socket      Do not serve libvirt's protocol on the sockets of
                            libvirt's network daemon (virtnetworkd)
   --no-default-network     Do not define libvirt's 'default' network (NAT,
@@ -124,6 +129,7 @@ const OPTIONS = {
   'log-level': { type: 'string' },
   'log-format': { type: 'string' },
   'ovs-db': { type: 'string' },
+  'ovn-southbound': { type: 'string' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   sandbox: { type: 'boolean' },
@@ -211,6 +217,9 @@ export function parseDaemonArgs(argv: readonly string[], cwd: string = process.c
   const ovsDb = values.get('--ovs-db');
   if (ovsDb !== undefined && !/^(unix:.+|tcp:.+:\d+)$/.test(ovsDb))
     throw new UsageError(`invalid --ovs-db '${ovsDb}': expected unix:PATH or tcp:HOST:PORT`);
+  const ovnSouthbound = values.get('--ovn-southbound');
+  if (ovnSouthbound !== undefined && !/^(unix:.+|tcp:.+:\d+)$/.test(ovnSouthbound))
+    throw new UsageError(`invalid --ovn-southbound '${ovnSouthbound}': expected unix:PATH or tcp:HOST:PORT`);
   const options: DaemonOptions = {
     sandbox: flags.has('--sandbox'),
     ...(level !== undefined ? { logLevel: level as LogLevel } : {}),
@@ -225,6 +234,7 @@ export function parseDaemonArgs(argv: readonly string[], cwd: string = process.c
     ...(certFile !== undefined && keyFile !== undefined ? { tls: { certFile: resolve(cwd, certFile), keyFile: resolve(cwd, keyFile) } } : {}),
     ...(logFile ? { logFile: resolve(cwd, logFile) } : {}),
     ...(ovsDb ? { ovsDb } : {}),
+    ...(ovnSouthbound ? { ovnSouthbound } : {}),
   };
   return { action: 'run', options };
 }

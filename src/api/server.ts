@@ -45,6 +45,10 @@ export interface ApiServerOptions {
   heartbeatMs?: number;
   /** The namespace networks live in (the web console reads host interfaces and routes there). */
   netns?: string | null;
+  /** This host's Open vSwitch database (--ovs-db): the console's OVN hosts are read through it. */
+  ovsDb?: string;
+  /** The OVN southbound database as the daemon reaches it, when Open vSwitch's ovn-remote is not. */
+  ovnSouthbound?: string;
   /** The console's sessions on a TCP listener: the sealing key and the file of ended sessions (console-session.ts); in memory when absent. */
   consoleSessions?: { key: string; file: string };
   /** The URI libvirt clients use for this daemon, when it serves them (answered by the version route). */
@@ -73,7 +77,12 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
   const given: ListenerAccess =
     options.access.kind === 'tcp' ? { ...options.access, throttle: options.access.throttle ?? new AuthThrottle() } : options.access;
   // A TCP listener also serves the web console, whose cookie session is a second way in (console-setup.ts).
-  const webConsole = setupConsole(given, { netns: options.netns ?? null, ...(options.consoleSessions ? { sessions: options.consoleSessions } : {}) });
+  const webConsole = setupConsole(given, {
+    netns: options.netns ?? null,
+    ...(options.ovsDb ? { ovsDb: options.ovsDb } : {}),
+    ...(options.ovnSouthbound ? { ovnSouthbound: options.ovnSouthbound } : {}),
+    ...(options.consoleSessions ? { sessions: options.consoleSessions } : {}),
+  });
   const access = webConsole?.access ?? given;
 
   app.setValidatorCompiler(validatorCompiler);

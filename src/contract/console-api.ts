@@ -14,6 +14,7 @@
  *   GET  /api/console/networks       every network, its model as JSON   (src/api/console-state.ts)
  *   GET  /api/console/networks/:name one network, or null
  *   GET  /api/console/guests         every guest with its vNICs and addresses
+ *   GET  /api/console/ovn-hosts      the OVN hosts (chassis) the OVN networks span, up or down, and the guests' ports on each
  */
 import type { NetworkDef } from '../conf/network/types.js';
 import type { NetworkInfo, UpdateRequest } from './network-api.js';
@@ -29,6 +30,7 @@ export const CONSOLE_ROUTES = {
   networks: '/api/console/networks',
   network: '/api/console/networks/:name',
   guests: '/api/console/guests',
+  ovnHosts: '/api/console/ovn-hosts',
 } as const;
 
 /** The header carrying the session's CSRF token on every state-changing request. */
@@ -122,4 +124,37 @@ export interface GuestsSnapshot {
   /** false when the daemon has no guest driver. */
   available: boolean;
   guests: GuestState[];
+}
+
+/** An OVN host (chassis), from the southbound database this host's ovn-controller uses (src/ovn/hosts.ts). */
+export interface OvnHostState {
+  /** The chassis name (its system-id). */
+  name: string;
+  hostname?: string;
+  /** Its tunnel endpoints. */
+  encaps: { type: string; ip: string }[];
+  /** up: it acknowledged a configuration round just now; down: registered but silent; unknown: no northbound database to ask through. */
+  state: 'up' | 'down' | 'unknown';
+  /** The OVN networks active on it. */
+  networks: string[];
+}
+
+/** A guest's port on an OVN network, on the host it is requested on. */
+export interface OvnGuestPort {
+  network: string;
+  host: string;
+  guest: string;
+  mac: string;
+  address?: string;
+  /** OVN has bound it on its host. */
+  up: boolean;
+}
+
+export interface OvnHostsBody {
+  /** Why no host can be listed: no Open vSwitch here, it names no southbound database (external_ids:ovn-remote), or that does not answer. */
+  unavailable?: { reason: 'no-ovs' | 'no-southbound' | 'southbound-unreachable'; detail: string };
+  /** This host's chassis name. */
+  thisHost?: string;
+  hosts: OvnHostState[];
+  ports: OvnGuestPort[];
 }

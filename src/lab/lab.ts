@@ -303,14 +303,14 @@ async function buildLab(
   // ---- a virtnetd per host --------------------------------------------------------
   if (o.virtnetd !== null) {
     t = performance.now();
-    await Promise.all(hosts.map((h) => startVirtnetd(h, o.virtnetd as readonly string[], state, save)));
+    await Promise.all(hosts.map((h) => startVirtnetd(h, layout.central.southbound, o.virtnetd as readonly string[], state, save)));
     mark('virtnetd', t);
     log(`virtnetd on ${hosts.length} hosts: ${state.timings.virtnetd?.toFixed(2)} s`);
   }
 }
 
-/** The arguments a lab host's virtnetd runs with. */
-export function virtnetdArgs(h: LabHost): string[] {
+/** The arguments a lab host's virtnetd runs with (`southbound`: the central's, as virtnetd reaches it from outside the host's namespace). */
+export function virtnetdArgs(h: LabHost, southbound: string): string[] {
   return [
     '--root',
     h.virtnetRoot,
@@ -318,6 +318,8 @@ export function virtnetdArgs(h: LabHost): string[] {
     h.netns,
     '--ovs-db',
     h.ovsDb,
+    '--ovn-southbound',
+    southbound,
     '--log-file',
     join(h.dir, 'virtnetd.log'),
     '--no-autostart',
@@ -325,7 +327,7 @@ export function virtnetdArgs(h: LabHost): string[] {
   ];
 }
 
-async function startVirtnetd(h: LabHost, command: readonly string[], state: LabState, save: () => void): Promise<void> {
+async function startVirtnetd(h: LabHost, southbound: string, command: readonly string[], state: LabState, save: () => void): Promise<void> {
   mkdirSync(h.virtnetRoot, { recursive: true });
   // Serving is seen by the socket appearing: one left by an ended daemon must not count.
   rmSync(h.socket, { force: true });
@@ -333,7 +335,7 @@ async function startVirtnetd(h: LabHost, command: readonly string[], state: LabS
   const fd = openSync(out, 'a');
   const [program, ...pre] = command;
   if (program === undefined) throw operationInvalid('lab: empty virtnetd command');
-  const child = spawn(program, [...pre, ...virtnetdArgs(h)], { detached: true, stdio: ['ignore', fd, fd] });
+  const child = spawn(program, [...pre, ...virtnetdArgs(h, southbound)], { detached: true, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   const pid = child.pid;
   if (pid === undefined) throw operationFailed(`lab: could not start virtnetd for ${h.name}`);
@@ -371,7 +373,7 @@ export async function restartLabVirtnetd(
   await whileDown?.();
   state.virtnetds = state.virtnetds.filter((v) => v !== old);
   const save = (): void => writeFileAtomic(layout.stateFile, `${JSON.stringify(state, null, 2)}\n`);
-  await startVirtnetd(h, command, state, save);
+  await startVirtnetd(h, layout.central.southbound, command, state, save);
   return state.virtnetds.find((v) => v.host === host) as LabVirtnetd;
 }
 

@@ -75,23 +75,38 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startConsole(options: { locale?: string } = {}): Promise<ConsoleFixture> {
+export interface ConsoleOptions {
+  locale?: string;
+  /** Run the daemon in this existing namespace (a lab host's), with these options more; the fixture neither makes nor removes it. */
+  host?: { netns: string; args: string[] };
+}
+
+export async function startConsole(options: ConsoleOptions = {}): Promise<ConsoleFixture> {
   const consoleDir = await buildConsole();
-  const ns = createNetns('web');
-  const uplink = createNetns('webup');
+  const own = options.host === undefined;
+  const ns = options.host?.netns ?? createNetns('web');
+  const uplink = own ? createNetns('webup') : '';
+  const dropNamespaces = (): void => {
+    if (!own) return;
+    removeGuestNamespaces(ns);
+    deleteNetns(ns);
+    deleteNetns(uplink);
+  };
   const root = mkdtempSync(join(tmpdir(), 'vnt-web-'));
   const profile = mkdtempSync(join(tmpdir(), 'vnt-chromium-'));
   let context: BrowserContext | undefined;
   try {
-    // The namespace's "outside": eth0 with an address and a default route through the uplink namespace.
-    vethBetween(ns, 'eth0', uplink, 'eth0');
-    inNetns(ns, 'ip', ['addr', 'add', '203.0.113.2/24', 'dev', 'eth0']);
-    inNetns(uplink, 'ip', ['addr', 'add', '203.0.113.1/24', 'dev', 'eth0']);
-    inNetns(ns, 'ip', ['route', 'add', 'default', 'via', '203.0.113.1']);
+    if (own) {
+      // The namespace's "outside": eth0 with an address and a default route through the uplink namespace.
+      vethBetween(ns, 'eth0', uplink, 'eth0');
+      inNetns(ns, 'ip', ['addr', 'add', '203.0.113.2/24', 'dev', 'eth0']);
+      inNetns(uplink, 'ip', ['addr', 'add', '203.0.113.1/24', 'dev', 'eth0']);
+      inNetns(ns, 'ip', ['route', 'add', 'default', 'via', '203.0.113.1']);
+    }
 
     process.env['VIRTNET_CONSOLE_DIR'] = consoleDir;
     const port = await freePort();
-    const args = ['--root', root, '--netns', ns, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn'];
+    const args = ['--root', root, '--netns', ns, '--listen', `127.0.0.1:${port}`, '--log-level', 'warn', ...(options.host?.args ?? [])];
     let d: DaemonProcess & { socket: string; token?: string } = await startServing(args);
     const url = `http://127.0.0.1:${port}/`;
 
@@ -152,9 +167,7 @@ export async function startConsole(options: { locale?: string } = {}): Promise<C
       async close() {
         await c.close().catch(() => {});
         await endAllDaemons();
-        removeGuestNamespaces(ns);
-        deleteNetns(ns);
-        deleteNetns(uplink);
+        dropNamespaces();
         rmSync(root, { recursive: true, force: true });
         rmSync(profile, { recursive: true, force: true });
         rmSync(consoleDir, { recursive: true, force: true });
@@ -164,9 +177,7 @@ export async function startConsole(options: { locale?: string } = {}): Promise<C
   } catch (err) {
     await context?.close().catch(() => {});
     await endAllDaemons();
-    removeGuestNamespaces(ns);
-    deleteNetns(ns);
-    deleteNetns(uplink);
+    dropNamespaces();
     rmSync(root, { recursive: true, force: true });
     rmSync(profile, { recursive: true, force: true });
     rmSync(consoleDir, { recursive: true, force: true });

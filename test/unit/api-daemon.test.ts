@@ -78,6 +78,11 @@ describe('parseDaemonArgs', () => {
     expect(error('--ovs-db', '/run/db.sock')).toBe("invalid --ovs-db '/run/db.sock': expected unix:PATH or tcp:HOST:PORT");
   });
 
+  it("takes the OVN southbound database as the daemon reaches it, for the console's OVN hosts", () => {
+    expect(parse('--ovn-southbound', 'unix:/lab/central/sb.sock')).toMatchObject({ options: { ovnSouthbound: 'unix:/lab/central/sb.sock' } });
+    expect(error('--ovn-southbound', 'central:6642')).toBe("invalid --ovn-southbound 'central:6642': expected unix:PATH or tcp:HOST:PORT");
+  });
+
   it('answers --help and --version before anything else', () => {
     expect(parse('--bogus', '--help')).toEqual({ action: 'help' });
     expect(parse('-h')).toEqual({ action: 'help' });

@@ -338,6 +338,7 @@ const otherRequests: fc.Arbitrary<FuzzRequest>[] = [
   networkName.map((n) => ({ method: 'GET', url: at(CONSOLE_ROUTES.network, n) })),
   fc.constant({ method: 'GET', url: CONSOLE_ROUTES.guests }),
   fc.constant({ method: 'GET', url: CONSOLE_ROUTES.host }),
+  fc.constant({ method: 'GET', url: CONSOLE_ROUTES.ovnHosts }),
   bodyOf({ token: field(fc.oneof(fc.constant(TOKEN), hostileText)) }).map((body) => ({ method: 'POST', url: CONSOLE_ROUTES.login, body })),
   fc.constant({ method: 'POST', url: CONSOLE_ROUTES.logout }),
   bodyOf({ xml: field(xmlValue), name: field(networkName) }).map((body) => ({ method: 'POST', url: CONSOLE_ROUTES.checkNetwork, body })),

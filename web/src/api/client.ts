@@ -15,6 +15,7 @@ import {
   type HostInfoBody,
   type NetworkState,
   type NetworksSnapshot,
+  type OvnHostsBody,
 } from '../../../src/contract/console-api.js';
 import { VirError } from '../../../src/util/errors.js';
 import { FetchTransport } from './fetch-transport.js';
@@ -35,6 +36,8 @@ export const consoleApi = {
   networks: () => get<NetworksSnapshot>(CONSOLE_ROUTES.networks),
   network: (name: string) => get<{ network: NetworkState | null }>(routePath(CONSOLE_ROUTES.network, name)),
   guests: () => get<GuestsSnapshot>(CONSOLE_ROUTES.guests),
+  /** The OVN hosts, each asked whether it answers (up to a few seconds when one does not). */
+  ovnHosts: () => get<OvnHostsBody>(CONSOLE_ROUTES.ovnHosts),
 };
 
 /** A change's precondition: the version it is based on, when one is known. */

@@ -36,6 +36,7 @@ const NetworkDetails = lazy(() => import('../pages/details/NetworkDetails.js'));
 const GuestsPage = lazy(() => import('../pages/guests/GuestsPage.js'));
 const TopologyPage = lazy(() => import('../pages/topology/TopologyPage.js'));
 const HealthPage = lazy(() => import('../pages/health/HealthPage.js'));
+const HostsPage = lazy(() => import('../pages/hosts/HostsPage.js'));
 
 /** Said at once when the daemon goes away (a restart, a lost connection), and gone when it is back. */
 function ConnectionBanner() {
@@ -82,6 +83,9 @@ export default function Console({ onLogout }: { onLogout: () => void }) {
                   </NavItem>
                   <NavItem itemId="guests" isActive={section === 'guests'} to="#/guests">
                     {t('nav.guests')}
+                  </NavItem>
+                  <NavItem itemId="hosts" isActive={section === 'hosts'} to="#/hosts">
+                    {t('nav.hosts')}
                   </NavItem>
                   <NavItem itemId="topology" isActive={section === 'topology'} to="#/topology">
                     {t('nav.topology')}
@@ -139,6 +143,7 @@ export default function Console({ onLogout }: { onLogout: () => void }) {
               {route.page === 'networks' && <NetworksPage />}
               {route.page === 'network' && <NetworkDetails name={route.name} tab={route.tab} />}
               {route.page === 'guests' && <GuestsPage {...(route.guest !== undefined ? { focus: route.guest } : {})} />}
+              {route.page === 'hosts' && <HostsPage />}
               {route.page === 'topology' && <TopologyPage />}
               {route.page === 'health' && <HealthPage />}
             </Suspense>

@@ -1,6 +1,6 @@
 /**
  * Hash routes, so the daemon serves one page and the browser's back button
- * works: #/networks, #/networks/NAME[/TAB], #/guests[/NAME], #/topology, #/health.
+ * works: #/networks, #/networks/NAME[/TAB], #/guests[/NAME], #/hosts, #/topology, #/health.
  * Names are percent-encoded (they may hold any character but '/').
  */
 import { useEffect, useState } from 'react';
@@ -9,6 +9,7 @@ export type Route =
   | { page: 'networks' }
   | { page: 'network'; name: string; tab: string }
   | { page: 'guests'; guest?: string }
+  | { page: 'hosts' }
   | { page: 'topology' }
   | { page: 'health' };
 
@@ -38,6 +39,7 @@ export function parseRoute(hash: string): Route {
   }
   if (parts[0] === 'topology') return { page: 'topology' };
   if (parts[0] === 'health') return { page: 'health' };
+  if (parts[0] === 'hosts') return { page: 'hosts' };
   return { page: 'networks' };
 }
 
@@ -47,6 +49,10 @@ export function networkHref(name: string, tab?: string): string {
 
 export function guestHref(name: string): string {
   return `#/guests/${encodeURIComponent(name)}`;
+}
+
+export function hostsHref(): string {
+  return '#/hosts';
 }
 
 export function navigate(href: string): void {

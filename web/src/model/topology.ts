@@ -3,19 +3,26 @@
  * its bridge), each guest, one node per vNIC between them, and the host
  * interfaces NAT and routed networks forward to (their `dev`, or the
  * device of the host's default route). Edges run from the outside in:
- * uplink → network → vNIC → guest. Pure: layoutTopology places it for the
- * page's plain SVG drawing, redrawn whenever the store changes.
+ * uplink → network → vNIC → guest. An OVN network, once its hosts are
+ * known (GET /api/console/ovn-hosts), runs network → host → guest instead:
+ * its guests grouped by the host they run on (this host's own, and those
+ * of the other hosts, which this virtnetd knows only as ports), with the
+ * Geneve tunnels between its hosts. Pure: layoutTopology places it for
+ * the page's plain SVG drawing, redrawn whenever the store changes.
  */
-import type { HostInfoBody } from '../../../src/contract/console-api.js';
+import type { HostInfoBody, OvnHostsBody } from '../../../src/contract/console-api.js';
 import type { GuestRow } from '../state/guests.js';
 
 /** What the topology needs of a network: its state and model (the store's NetworkRow fits). */
 export interface TopoNetwork {
   info: { name: string; active: boolean; bridge?: string };
   model: { forward: { mode?: string; dev?: string; interfaces: string[] }; bridge: { name?: string } };
+  /** An OVN network has `def.ovn`. */
+  def?: { ovn?: object };
 }
 
-export type TopoKind = 'uplink' | 'network' | 'nic' | 'guest';
+/** host: an OVN host (chassis); remote: a guest on another OVN host, known by its port. */
+export type TopoKind = 'uplink' | 'network' | 'nic' | 'guest' | 'host' | 'remote';
 
 export interface TopoNode {
   id: string;
@@ -42,11 +49,18 @@ function defaultUplink(host: HostInfoBody | undefined): string | undefined {
   return host?.routes.find((r) => r.family === 'ipv4' && r.prefix === 0 && r.dev !== undefined)?.dev;
 }
 
-export function buildTopology(networks: readonly TopoNetwork[], guests: readonly GuestRow[], host: HostInfoBody | undefined): Topology {
+export function buildTopology(
+  networks: readonly TopoNetwork[],
+  guests: readonly GuestRow[],
+  host: HostInfoBody | undefined,
+  ovn?: OvnHostsBody,
+): Topology {
   const nodes: TopoNode[] = [];
   const edges: TopoEdge[] = [];
   const uplinks = new Set<string>();
   const byBridge = new Map<string, string>();
+  // OVN networks drawn by host: those whose hosts are known.
+  const byHost = new Set(ovn && !ovn.unavailable ? networks.filter((n) => n.def?.ovn !== undefined).map((n) => n.info.name) : []);
 
   for (const n of networks) {
     const id = `net:${n.info.name}`;
@@ -75,10 +89,13 @@ export function buildTopology(networks: readonly TopoNetwork[], guests: readonly
     });
   }
   const networkIds = new Set(networks.map((n) => `net:${n.info.name}`));
+  const localGuests = new Set(guests.map((g) => g.info.name));
   for (const g of guests) {
     const gid = `guest:${g.info.name}`;
     nodes.push({ id: gid, kind: 'guest', label: g.info.name, secondary: g.info.type, active: g.info.active });
     for (const nic of g.interfaces) {
+      // On an OVN network drawn by host, the guest hangs from its host instead.
+      if (nic.type === 'network' && nic.source !== undefined && byHost.has(nic.source)) continue;
       const nid = `nic:${g.info.name}:${nic.mac}`;
       const addr = g.addresses.find((a) => a.mac.toLowerCase() === nic.mac.toLowerCase());
       nodes.push({
@@ -94,7 +111,36 @@ export function buildTopology(networks: readonly TopoNetwork[], guests: readonly
       if (net && networkIds.has(net)) edges.push({ id: `plug:${nid}`, source: net, target: nid });
     }
   }
+  if (ovn) addOvnHosts(ovn, byHost, localGuests, nodes, edges);
   return { nodes, edges };
+}
+
+/** Each OVN network's hosts, the guests on each, and the tunnels between them. */
+function addOvnHosts(ovn: OvnHostsBody, networks: ReadonlySet<string>, localGuests: ReadonlySet<string>, nodes: TopoNode[], edges: TopoEdge[]): void {
+  for (const name of networks) {
+    const ports = ovn.ports.filter((p) => p.network === name);
+    const hosts = ovn.hosts.filter((h) => h.networks.includes(name) || ports.some((p) => p.host === h.name));
+    for (const h of hosts) {
+      const hid = `host:${name}:${h.name}`;
+      const encap = h.encaps[0];
+      nodes.push({ id: hid, kind: 'host', label: h.name, ...(encap ? { secondary: encap.ip } : {}), active: h.state !== 'down' });
+      edges.push({ id: `ovn:${hid}`, source: `net:${name}`, target: hid });
+      for (const p of ports.filter((x) => x.host === h.name)) {
+        if (h.name === ovn.thisHost && localGuests.has(p.guest)) {
+          edges.push({ id: `on:${hid}:${p.mac}`, source: hid, target: `guest:${p.guest}`, label: p.address ?? p.mac });
+        } else {
+          const rid = `remote:${name}:${p.mac}`;
+          nodes.push({ id: rid, kind: 'remote', label: p.guest, secondary: p.address ?? p.mac, active: p.up });
+          edges.push({ id: `on:${hid}:${p.mac}`, source: hid, target: rid });
+        }
+      }
+    }
+    hosts.forEach((a, i) => {
+      for (const b of hosts.slice(i + 1)) {
+        edges.push({ id: `tun:${name}:${a.name}:${b.name}`, source: `host:${name}:${a.name}`, target: `host:${name}:${b.name}`, label: 'geneve' });
+      }
+    });
+  }
 }
 
 /** A node placed on the drawing: its box (top-left corner, size). */
@@ -106,9 +152,10 @@ export interface PlacedNode extends TopoNode {
 }
 
 export interface PlacedEdge extends TopoEdge {
-  /** The SVG path from the source's right side to the target's left side. */
+  /** The SVG path from the source's right side to the target's left side (a tunnel: an arc on their left). */
   path: string;
   dashed: boolean;
+  tunnel: boolean;
 }
 
 export interface TopologyLayout {
@@ -121,7 +168,7 @@ export interface TopologyLayout {
 /** Sizes of the drawing, in CSS pixels at scale 1 (labels are 12 and 11 px there). */
 export const LAYOUT = { nodeWidth: 190, nodeHeight: 40, rowGap: 12, bandGap: 24, columnGap: 80, margin: 16 } as const;
 
-const COLUMN: Record<TopoKind, number> = { uplink: 0, network: 1, nic: 2, guest: 3 };
+const COLUMN: Record<TopoKind, number> = { uplink: 0, network: 1, nic: 2, host: 2, guest: 3, remote: 3 };
 
 /**
  * A plain layered layout, left to right (uplinks, networks, vNICs,
@@ -129,7 +176,9 @@ const COLUMN: Record<TopoKind, number> = { uplink: 0, network: 1, nic: 2, guest:
  * one under the other and each guest beside its first vNIC, so a big host
  * reads as a list of networks rather than a tangle. Uplinks sit level
  * with the first network they carry; what is connected to nothing comes
- * last. Pure and linear in the number of nodes and edges.
+ * last. An OVN network drawn by host has its hosts where vNICs would be,
+ * each with its guests beside it, one under the other. Pure and linear in
+ * the number of nodes and edges.
  */
 export function layoutTopology(topo: Topology): TopologyLayout {
   const { nodeWidth, nodeHeight, rowGap, bandGap, columnGap, margin } = LAYOUT;
@@ -144,8 +193,12 @@ export function layoutTopology(topo: Topology): TopologyLayout {
   const nicsOf = new Map<string, string[]>();
   const guestOf = new Map<string, string>();
   const uplinksOf = new Map<string, string[]>();
+  const hostsOf = new Map<string, string[]>();
+  const onHost = new Map<string, string[]>();
   for (const e of topo.edges) {
     if (e.id.startsWith('plug:')) nicsOf.set(e.source, [...(nicsOf.get(e.source) ?? []), e.target]);
+    else if (e.id.startsWith('ovn:')) hostsOf.set(e.source, [...(hostsOf.get(e.source) ?? []), e.target]);
+    else if (e.id.startsWith('on:')) onHost.set(e.source, [...(onHost.get(e.source) ?? []), e.target]);
     else if (e.id.startsWith('own:')) guestOf.set(e.source, e.target);
     else if (e.id.startsWith('fwd:')) uplinksOf.set(e.source, [...(uplinksOf.get(e.source) ?? []), e.target]);
   }
@@ -161,7 +214,26 @@ export function layoutTopology(topo: Topology): TopologyLayout {
     });
     y = top + Math.max(1, nics.length) * row + bandGap;
   };
-  for (const n of topo.nodes) if (n.kind === 'network') band(n.id, nicsOf.get(n.id) ?? []);
+  const hostBand = (head: string, hosts: string[]): void => {
+    const top = y;
+    place(head, top);
+    let r = 0;
+    for (const h of hosts) {
+      place(h, top + r * row);
+      const there = onHost.get(h) ?? [];
+      there.forEach((g, i) => {
+        place(g, top + (r + i) * row);
+      });
+      r += Math.max(1, there.length);
+    }
+    y = top + Math.max(1, r) * row + bandGap;
+  };
+  for (const n of topo.nodes) {
+    if (n.kind !== 'network') continue;
+    const hosts = hostsOf.get(n.id);
+    if (hosts) hostBand(n.id, hosts);
+    else band(n.id, nicsOf.get(n.id) ?? []);
+  }
   // vNICs on no network of ours (a host bridge, a network that is gone), then guests without vNICs.
   const loose = topo.nodes.filter((n) => n.kind === 'nic' && !placed.has(n.id)).map((n) => n.id);
   if (loose.length > 0) band(undefined, loose);
@@ -189,8 +261,14 @@ export function layoutTopology(topo: Topology): TopologyLayout {
     const y1 = a.y + a.height / 2;
     const x2 = b.x;
     const y2 = b.y + b.height / 2;
+    if (e.id.startsWith('tun:')) {
+      // Both ends in one column: an arc on their left, wider the further apart they are.
+      const bend = a.x - Math.min(columnGap - 8, 16 + Math.abs(b.y - a.y) / 6);
+      edges.push({ ...e, path: `M${a.x},${y1} C${bend},${y1} ${bend},${y2} ${b.x},${y2}`, dashed: true, tunnel: true });
+      continue;
+    }
     const mid = (x1 + x2) / 2;
-    edges.push({ ...e, path: `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`, dashed: e.id.startsWith('fwd:') });
+    edges.push({ ...e, path: `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`, dashed: e.id.startsWith('fwd:'), tunnel: false });
   }
   const nodes = [...placed.values()];
   return { nodes, edges, width: margin * 2 + 4 * nodeWidth + 3 * columnGap, height: Math.max(y, margin * 2 + row) };

@@ -3,8 +3,10 @@
  * guests, left to right, grouped per network (model/topology.ts lays it
  * out), drawn as plain SVG at its natural size, so every label is 12 px
  * (11 px for the second line) and a big host scrolls rather than shrinks.
- * Every node is a link: Tab reaches it, Enter or a click opens the network
- * or the guest. A legend says what shapes and lines mean, and a text list
+ * OVN networks show their guests by host, with the tunnels between hosts
+ * (the OVN hosts are read while the page is open, state/ovn-hosts.ts).
+ * Every node is a link: Tab reaches it, Enter or a click opens the network,
+ * the guest, or the Hosts page; a guest on another host is no link. A legend says what shapes and lines mean, and a text list
  * of the same links sits below for screen readers. Redrawn from the store,
  * so it follows the daemon's live events.
  */
@@ -12,14 +14,16 @@ import { useMemo, type KeyboardEvent } from 'react';
 import { Content, List, ListItem, PageSection, Title } from '@patternfly/react-core';
 import { useTranslation } from 'react-i18next';
 import { useStore } from '../../state/store.js';
+import { useOvnHosts } from '../../state/ovn-hosts.js';
 import { buildTopology, layoutTopology, type PlacedNode, type TopoKind } from '../../model/topology.js';
-import { guestHref, navigate, networkHref } from '../../app/router.js';
+import { guestHref, hostsHref, navigate, networkHref } from '../../app/router.js';
 
 /** Where a node leads: its network, or its guest (a vNIC leads to its guest); uplinks lead nowhere. */
 function hrefOf(node: PlacedNode): string | undefined {
   if (node.kind === 'network') return networkHref(node.id.slice('net:'.length));
   if (node.kind === 'guest') return guestHref(node.id.slice('guest:'.length));
   if (node.kind === 'nic') return guestHref(node.id.slice('nic:'.length).replace(/:[^:]*(:[^:]*){5}$/, ''));
+  if (node.kind === 'host') return hostsHref();
   return undefined;
 }
 
@@ -28,6 +32,8 @@ const SHAPE: Record<TopoKind, { rx: number; className: string }> = {
   network: { rx: 20, className: 'vn-topo-network' },
   nic: { rx: 6, className: 'vn-topo-nic' },
   guest: { rx: 2, className: 'vn-topo-guest' },
+  host: { rx: 10, className: 'vn-topo-host' },
+  remote: { rx: 2, className: 'vn-topo-remote' },
 };
 
 /** Keep a label inside its box: cut at a word boundary when it can, with an ellipsis. */
@@ -74,13 +80,20 @@ function NodeView({ node, label }: { node: PlacedNode; label: string }) {
 export default function TopologyPage() {
   const { t } = useTranslation();
   const store = useStore();
-  const topo = useMemo(() => buildTopology(store.networks, store.guests, store.host), [store.networks, store.guests, store.host]);
+  const anyOvn = store.networks.some((n) => n.def.ovn !== undefined);
+  const ovn = useOvnHosts(anyOvn).body;
+  const topo = useMemo(
+    () => buildTopology(store.networks, store.guests, store.host, anyOvn ? ovn : undefined),
+    [store.networks, store.guests, store.host, anyOvn, ovn],
+  );
   const layout = useMemo(() => layoutTopology(topo), [topo]);
   const kindName: Record<TopoKind, string> = {
     uplink: t('topology.legend.uplink'),
     network: t('topology.legend.network'),
     nic: t('topology.legend.nic'),
     guest: t('topology.legend.guest'),
+    host: t('topology.legend.host'),
+    remote: t('topology.legend.remote'),
   };
   const nodeLabel = (n: PlacedNode): string =>
     `${kindName[n.kind]} ${n.label}${n.secondary ? ` (${n.secondary})` : ''}, ${n.active ? t('topology.legend.active') : t('topology.legend.inactive')}`;
@@ -92,7 +105,7 @@ export default function TopologyPage() {
         <Title headingLevel="h1">{t('topology.title')}</Title>
         <Content component="p">{t('topology.help')}</Content>
         <ul className="vn-topo-legend" aria-label={t('topology.legend.label')} data-testid="topology-legend">
-          {(['uplink', 'network', 'nic', 'guest'] as const).map((k) => (
+          {(['uplink', 'network', 'nic', 'guest', ...(anyOvn ? (['host', 'remote'] as const) : [])] as const).map((k) => (
             <li key={k}>
               <svg width="28" height="16" aria-hidden="true" className={`vn-topo-node ${SHAPE[k].className}`}>
                 <rect x="1" y="1" width="26" height="14" rx={Math.min(SHAPE[k].rx, 7)} />
@@ -118,6 +131,14 @@ export default function TopologyPage() {
             </svg>
             {t('topology.legend.plug')}
           </li>
+          {anyOvn && (
+            <li>
+              <svg width="28" height="16" aria-hidden="true">
+                <line x1="0" y1="8" x2="28" y2="8" className="vn-topo-edge vn-topo-edge-tunnel" />
+              </svg>
+              {t('topology.legend.tunnel')}
+            </li>
+          )}
         </ul>
       </PageSection>
       <PageSection isFilled>
@@ -126,7 +147,11 @@ export default function TopologyPage() {
             <title>{t('topology.graphLabel')}</title>
             <g>
               {layout.edges.map((e) => (
-                <path key={e.id} d={e.path} className={`vn-topo-edge${e.dashed ? ' vn-topo-edge-forward' : ''}`} />
+                <path
+                  key={e.id}
+                  d={e.path}
+                  className={`vn-topo-edge${e.tunnel ? ' vn-topo-edge-tunnel' : e.dashed ? ' vn-topo-edge-forward' : ''}`}
+                />
               ))}
             </g>
             {layout.nodes.map((n) => (
