@@ -22,7 +22,7 @@ import { OvsdbClient } from '../ovsdb/client.js';
 import { OvsdbError } from '../ovsdb/errors.js';
 import { mutate, select } from '../ovsdb/operations.js';
 import { optionalOf, rowUuid, stringMap, stringMapOf, stringOf, stringsOf, uuidsOf, type Row } from '../ovsdb/values.js';
-import { HOST_KEY_PREFIX, TAG_CHASSIS, TAG_GUEST, TAG_NAME, TAG_ROLE } from './nb-plan.js';
+import { guestPortAddresses, HOST_KEY_PREFIX, TAG_CHASSIS, TAG_GUEST, TAG_NAME, TAG_ROLE } from './nb-plan.js';
 import { NB_DB } from './northbound.js';
 
 const SB_DB = 'OVN_Southbound';
@@ -74,7 +74,7 @@ export function portsOf(ports: readonly Row[]): OvnGuestPort[] {
   return ports
     .map((p): OvnGuestPort | undefined => {
       const ids = stringMapOf(p.external_ids);
-      const [mac, address] = (stringsOf(p.addresses)[0] ?? '').split(/\s+/);
+      const { mac, ipv4: address } = guestPortAddresses(stringsOf(p.addresses));
       if (ids[TAG_GUEST] === undefined || ids[TAG_CHASSIS] === undefined || !mac) return undefined;
       return {
         network: ids[TAG_NAME] ?? '',

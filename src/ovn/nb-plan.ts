@@ -384,6 +384,13 @@ export function guestAddress(def: NetworkDef, mac: string, taken: ReadonlySet<st
   return undefined;
 }
 
+/** A guest port's MAC and IPv4 address, read back from the addresses column guestPortRow writes ("MAC" or "MAC IP"). */
+export function guestPortAddresses(addresses: readonly string[]): { mac?: string; ipv4?: string } {
+  const mac = addresses[0]?.split(/\s+/)[0];
+  const ipv4 = addresses.flatMap((a) => a.split(/\s+/).slice(1)).find((x) => /^\d+\.\d+\.\d+\.\d+$/.test(x));
+  return { ...(mac ? { mac } : {}), ...(ipv4 !== undefined ? { ipv4 } : {}) };
+}
+
 /** A guest's Logical_Switch_Port row (and the columns an existing one is brought to). */
 export function guestPortRow(
   def: NetworkDef,

@@ -33,6 +33,7 @@ import { INTEGRATION_BRIDGE } from './host-setup.js';
 import {
   guestAddress,
   guestDnsRecords,
+  guestPortAddresses,
   guestPortName,
   guestPortRow,
   HOST_KEY_PREFIX,
@@ -86,11 +87,7 @@ const idsOf = (e: ExistingRow): Record<string, string> => stringMapOf(e.row.exte
 const hostKeys = (e: ExistingRow): string[] => Object.keys(idsOf(e)).filter((k) => k.startsWith(HOST_KEY_PREFIX));
 
 /** The IPv4 address in a port's "MAC IP" addresses, if any. */
-function addressOf(e: ExistingRow): string | undefined {
-  return stringsOf(e.row.addresses)
-    .flatMap((a) => a.split(/\s+/).slice(1))
-    .find((x) => /^\d+\.\d+\.\d+\.\d+$/.test(x));
-}
+const addressOf = (e: ExistingRow): string | undefined => guestPortAddresses(stringsOf(e.row.addresses)).ipv4;
 
 /** A wait that holds only while the row's column still has the value read. */
 function unchanged(e: ExistingRow, column: string): WaitOp {
@@ -345,7 +342,7 @@ export class OvnRuntime implements NetworkRuntime {
     for (const e of existing) {
       if (e.role !== 'guest' || optionalOf(e.row.up) !== true) continue;
       const address = addressOf(e);
-      const mac = stringsOf(e.row.addresses)[0]?.split(/\s+/)[0];
+      const { mac } = guestPortAddresses(stringsOf(e.row.addresses));
       if (address === undefined || mac === undefined) continue;
       const lease: DhcpLease = {
         iface: switchName(def),

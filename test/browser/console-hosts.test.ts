@@ -111,6 +111,12 @@ describe.skipIf(!canRunBrowserTests())('the console across OVN hosts', { timeout
     expect(links.filter((l) => /^h1 → near \(/.test(l))).toHaveLength(1);
     await page.getByTestId('topology-legend').getByText('Geneve tunnel').waitFor();
     await f.shot('62-ovn-topology-by-host');
+    // This host's guest shut off has no port any more, yet it is on the network: its vNIC stays plugged into it.
+    await api(f, 'POST', '/api/guests/near/destroy');
+    await topo.getByTestId('topo-nic:near:52:54:00:79:00:01').waitFor();
+    const after = await page.getByTestId('topology-links').getByRole('listitem').allInnerTexts();
+    expect(after.filter((l) => /^h1 → near/.test(l))).toEqual([]);
+    expect(after).toEqual(expect.arrayContaining([expect.stringMatching(/^span → 52:54:00:79:00:01/), 'h2 → far']));
     // A host opens the Hosts page.
     await topo.getByTestId('topo-host:span:h2').click();
     await page.getByRole('heading', { name: 'OVN hosts', level: 1 }).waitFor();

@@ -7,7 +7,8 @@
  * known (GET /api/console/ovn-hosts), runs network → host → guest instead:
  * its guests grouped by the host they run on (this host's own, and those
  * of the other hosts, which this virtnetd knows only as ports), with the
- * Geneve tunnels between its hosts. Pure: layoutTopology places it for
+ * Geneve tunnels between its hosts; a vNIC of a guest here that has no
+ * port (shut off, or moved away) stays plugged into the network. Pure: layoutTopology places it for
  * the page's plain SVG drawing, redrawn whenever the store changes.
  */
 import type { HostInfoBody, OvnHostsBody } from '../../../src/contract/console-api.js';
@@ -90,12 +91,16 @@ export function buildTopology(
   }
   const networkIds = new Set(networks.map((n) => `net:${n.info.name}`));
   const localGuests = new Set(guests.map((g) => g.info.name));
+  // The vNICs OVN has a port for on this host: they hang from the host (addOvnHosts). One without (its guest shut off, or moved away) stays plugged into its network.
+  const portHere = (network: string, guest: string, mac: string): string => `${network}/${guest}/${mac.toLowerCase()}`;
+  const portsHere = new Set(
+    ovn?.ports.filter((p) => p.host === ovn.thisHost && byHost.has(p.network)).map((p) => portHere(p.network, p.guest, p.mac)) ?? [],
+  );
   for (const g of guests) {
     const gid = `guest:${g.info.name}`;
     nodes.push({ id: gid, kind: 'guest', label: g.info.name, secondary: g.info.type, active: g.info.active });
     for (const nic of g.interfaces) {
-      // On an OVN network drawn by host, the guest hangs from its host instead.
-      if (nic.type === 'network' && nic.source !== undefined && byHost.has(nic.source)) continue;
+      if (nic.type === 'network' && nic.source !== undefined && portsHere.has(portHere(nic.source, g.info.name, nic.mac))) continue;
       const nid = `nic:${g.info.name}:${nic.mac}`;
       const addr = g.addresses.find((a) => a.mac.toLowerCase() === nic.mac.toLowerCase());
       nodes.push({
@@ -177,7 +182,8 @@ const COLUMN: Record<TopoKind, number> = { uplink: 0, network: 1, nic: 2, host: 
  * reads as a list of networks rather than a tangle. Uplinks sit level
  * with the first network they carry; what is connected to nothing comes
  * last. An OVN network drawn by host has its hosts where vNICs would be,
- * each with its guests beside it, one under the other. Pure and linear in
+ * each with its guests beside it, one under the other, then the vNICs
+ * OVN has no port for here (their guests shut off). Pure and linear in
  * the number of nodes and edges.
  */
 export function layoutTopology(topo: Topology): TopologyLayout {
@@ -214,7 +220,7 @@ export function layoutTopology(topo: Topology): TopologyLayout {
     });
     y = top + Math.max(1, nics.length) * row + bandGap;
   };
-  const hostBand = (head: string, hosts: string[]): void => {
+  const hostBand = (head: string, hosts: string[], nics: string[]): void => {
     const top = y;
     place(head, top);
     let r = 0;
@@ -226,12 +232,19 @@ export function layoutTopology(topo: Topology): TopologyLayout {
       });
       r += Math.max(1, there.length);
     }
+    // vNICs with no port here (their guests shut off), under the hosts.
+    for (const nic of nics) {
+      place(nic, top + r * row);
+      const guest = guestOf.get(nic);
+      if (guest) place(guest, top + r * row);
+      r += 1;
+    }
     y = top + Math.max(1, r) * row + bandGap;
   };
   for (const n of topo.nodes) {
     if (n.kind !== 'network') continue;
     const hosts = hostsOf.get(n.id);
-    if (hosts) hostBand(n.id, hosts);
+    if (hosts) hostBand(n.id, hosts, nicsOf.get(n.id) ?? []);
     else band(n.id, nicsOf.get(n.id) ?? []);
   }
   // vNICs on no network of ours (a host bridge, a network that is gone), then guests without vNICs.
