@@ -5,7 +5,8 @@
  * every chassis with its tunnel endpoint, up, the OVN networks active on it
  * and the guests there, and says "Down" for one whose ovn-controller has
  * stopped; the topology draws the OVN network's guests by host, with the
- * Geneve tunnel between its hosts. Screenshots in test-results/browser/.
+ * Geneve tunnel between its hosts; and all of it in Spanish. Screenshots in
+ * test-results/browser/.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestLab, type LabFixture } from '../e2e/lab-fixture.js';
@@ -120,5 +121,21 @@ describe.skipIf(!canRunBrowserTests())('the console across OVN hosts', { timeout
     // A host opens the Hosts page.
     await topo.getByTestId('topo-host:span:h2').click();
     await page.getByRole('heading', { name: 'OVN hosts', level: 1 }).waitFor();
+  });
+
+  it('says it all in Spanish: the Hosts page, its states, and the topology legend', async () => {
+    const { page } = f;
+    await page.getByRole('button', { name: 'Español' }).click();
+    await page.getByRole('heading', { name: 'Anfitriones OVN', level: 1 }).waitFor();
+    const row = (name: string) => page.getByTestId(`host-${name}`);
+    await row('h3').getByTestId('host-state').getByText('Caído').waitFor({ timeout: 15_000 });
+    expect(await row('h1').getByTestId('host-state').innerText()).toBe('Activo');
+    expect((await row('h1').locator('td').first().innerText()).trim()).toMatch(/^h1\s+este anfitrión$/);
+    await page.getByRole('button', { name: 'Comprobar de nuevo' }).waitFor();
+    await f.shot('63-es-ovn-hosts');
+    await page.getByRole('navigation', { name: 'Secciones' }).getByRole('link', { name: 'Topología', exact: true }).click();
+    await page.getByTestId('topology-legend').getByText('Túnel Geneve').waitFor();
+    await page.getByTestId('topology-legend').getByText('Anfitrión OVN').waitFor();
+    await page.getByRole('button', { name: 'English' }).click();
   });
 });
