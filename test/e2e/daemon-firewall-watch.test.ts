@@ -24,9 +24,9 @@ const ready = canUseNetns() && spawnSync('nft', ['--version']).status === 0;
 
 const NAT = `<network><name>fww</name><forward mode='nat'/><bridge name='vbr-fww'/><ip address='192.168.177.1' netmask='255.255.255.0'/></network>`;
 
-/** Our table's listing, or '' when there is none. */
+/** Our table's listing without counters (-s: they move with any packet, an IGMP report of the bridge's), or '' when there is none. */
 function table(ns: string): string {
-  const r = spawnSync('ip', ['netns', 'exec', ns, 'nft', 'list', 'table', 'inet', 'virtnet'], { encoding: 'utf8' });
+  const r = spawnSync('ip', ['netns', 'exec', ns, 'nft', '-s', 'list', 'table', 'inet', 'virtnet'], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout : '';
 }
 
