@@ -16,6 +16,9 @@
  *   share (more connections than `maxPerUid` in all), for every waiting
  *   connection at once; a connection waits, unread, until it is known.
  *   A peer whose uid cannot be found counts as one more uid ("unknown").
+ *   While uids cannot be asked at all (ss failed) connections are let in
+ *   under the listener's bound; the next answer closes a uid's newest
+ *   connections beyond its share.
  * - Idle: a connection with no traffic either way for `idleTimeoutMs` is
  *   closed (the event stream's keep-alive comments are traffic).
  * - Errors: an accept that fails (EMFILE) or a socket error is logged, at
@@ -194,6 +197,27 @@ export class ConnectionGate {
     }
   }
 
+  /**
+   * Close a uid's newest admitted connections beyond its share: those let in
+   * while uids could not be asked (a failed or timed-out ss), which the
+   * per-uid bound would otherwise never see again.
+   */
+  private closeBeyondShare(max: number): void {
+    const byUid = new Map<Entry['uid'], Entry[]>();
+    for (const e of this.entries) {
+      if (!e.admitted || e.uid === undefined || e.socket.destroyed) continue;
+      const list = byUid.get(e.uid) ?? [];
+      list.push(e);
+      byUid.set(e.uid, list);
+    }
+    for (const [uid, list] of byUid) {
+      if (list.length <= max) continue;
+      this.refused.uid += list.length - max;
+      this.warn(`uid-${uid}`, { uid, max }, 'too many connections from one uid; closing new ones');
+      for (const e of list.slice(max)) e.socket.destroy();
+    }
+  }
+
   /** Ask for the uids of every waiting connection and of the admitted ones not asked about yet, in one run. */
   private async resolveWaiting(): Promise<void> {
     if (this.resolving) return;
@@ -222,6 +246,7 @@ export class ConnectionGate {
           if (e.admitted) this.count(e);
         }
         const max = this.options.policy.maxPerUid as number;
+        this.closeBeyondShare(max);
         for (const e of batch) {
           if (e.socket.destroyed) continue;
           // Entries without an inode have no uid to count: served (the listener's bound holds).

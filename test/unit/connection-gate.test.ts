@@ -111,6 +111,23 @@ describe('the connection gate', () => {
     expect(outcomes).toEqual(['served', 'served', 'served', 'served', 'closed']);
   });
 
+  it('brings a uid let in beyond its share while uids could not be asked back to its share at the next answer', async () => {
+    // ss fails twice (timed out on a busy host), then answers.
+    let calls = 0;
+    const flaky: PeerCredentials = {
+      uidsOf: (inodes) => (++calls <= 2 ? Promise.reject(new Error('ss: timed out')) : Promise.resolve(new Map(inodes.map((i) => [i, 65534])))),
+    };
+    const { gate, path } = await echoGate({ maxConnections: 50, maxPerUid: 2, idleTimeoutMs: 0 }, flaky);
+    const outcomes = [];
+    for (let i = 0; i < 4; i++) outcomes.push(await tryConnect(path));
+    expect(outcomes).toEqual(['served', 'served', 'served', 'served']);
+    // The next connection gets an answer: the two let in beyond the share are closed, the newcomer too.
+    expect(await tryConnect(path)).toBe('closed');
+    await poll(() => gate.size === 2);
+    expect(clients.map((c) => c.destroyed)).toEqual([false, false, true, true, true]);
+    expect(gate.uidCounts().get(65534)).toBe(2);
+  });
+
   it('closes a connection that stays idle', async () => {
     const { gate, path } = await echoGate({ maxConnections: 4, idleTimeoutMs: 150 });
     expect(await tryConnect(path)).toBe('served');
