@@ -16,7 +16,9 @@ import {
   AddForwardBodySchema,
   AutostartBodySchema,
   DefineBodySchema,
+  DryRunBodySchema,
   ForwardListQuerySchema,
+  HostChangesSchema,
   LeaseListSchema,
   LeasesQuerySchema,
   ListQuerySchema,
@@ -264,6 +266,19 @@ export function registerNetworkRoutes(app: FastifyInstance, options: RouteOption
       const flags = { ...(live === true ? { live } : {}), ...(config === true ? { config } : {}) };
       return driver.removeForward(request.params.name, selector, flags, preconditionOf(request));
     },
+  );
+
+  api.post(
+    ROUTES.dryRun,
+    route(write('virNetworkCreate'), {
+      operationId: 'dryRun',
+      tags,
+      summary:
+        'What net-start, net-create or net-update would change on the host (links, sysctls, nftables checked with nft -c, dnsmasq), changing nothing.',
+      body: DryRunBodySchema,
+      response: ok(HostChangesSchema),
+    }),
+    async (request) => driver.dryRun(request.body),
   );
 
   api.get(

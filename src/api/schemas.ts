@@ -23,6 +23,7 @@ import type {
   UpdateRequest,
   UpdateResult,
 } from '../contract/network-api.js';
+import type { DryRunRequest, HostChanges } from '../contract/host-changes.js';
 import { GuestEventSchema } from './schemas-guests.js';
 
 const strict = { additionalProperties: false } as const;
@@ -209,6 +210,25 @@ export const DriverEventSchema = Type.Union([
   NetworkHealthEventSchema,
 ]);
 
+/** A dry run (src/contract/host-changes.ts): what a start, a create or an update would do. */
+export const DryRunBodySchema = Type.Union([
+  Type.Object({ action: Type.Literal('start'), name: Type.String() }, strict),
+  Type.Object({ action: Type.Literal('create'), xml: Type.String(), validate: Type.Optional(Type.Boolean()) }, strict),
+  Type.Object({ action: Type.Literal('update'), name: Type.String(), update: UpdateBodySchema }, strict),
+]);
+
+export const HostChangesSchema = Type.Object({
+  network: Type.String(),
+  action: Type.Union([Type.Literal('start'), Type.Literal('create'), Type.Literal('update')]),
+  links: Type.Array(Type.String(), { description: 'ip and ethtool commands, in order.' }),
+  sysctls: Type.Array(Type.Object({ key: Type.String(), value: Type.String(), now: Type.Optional(Type.String()) })),
+  nftables: Type.Array(Type.String(), { description: 'The nftables batch, one JSON command a line.' }),
+  nftCheck: Type.Optional(Type.String({ description: "What nft -c said of the batch: 'ok' or its error." })),
+  files: Type.Array(Type.Object({ path: Type.String(), content: Type.String() })),
+  processes: Type.Array(Type.String()),
+  config: Type.Optional(Type.Boolean({ description: 'An update: whether the saved definition changes too.' })),
+});
+
 // Compile-time checks: the schemas and the driver's types describe the same data.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const checks: [
@@ -221,5 +241,7 @@ const checks: [
   Same<Static<typeof ForwardListQuerySchema>, ForwardListOptions>,
   Same<Omit<Static<typeof RemoveForwardQuerySchema>, 'live' | 'config'>, PortForwardSelector>,
   Same<Static<typeof NetworkHealthEventSchema>, NetworkHealthEvent>,
-] = [true, true, true, true, true, true, true, true, true];
+  Same<Static<typeof DryRunBodySchema>, DryRunRequest>,
+  Same<Static<typeof HostChangesSchema>, HostChanges>,
+] = [true, true, true, true, true, true, true, true, true, true, true];
 void checks;

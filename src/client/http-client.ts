@@ -21,6 +21,7 @@ import type {
   UpdateResult,
 } from '../contract/network-api.js';
 import type { VirtnetClient } from './types.js';
+import type { DryRunRequest, HostChanges } from '../contract/host-changes.js';
 import { VirError } from '../util/errors.js';
 import { HttpGuestClient, request } from './http-guests.js';
 import { HttpPortCalls } from './http-ports.js';
@@ -134,6 +135,10 @@ export class HttpVirtnetClient extends HttpGuestClient implements VirtnetClient 
 
   leases(name: string, mac?: string): Promise<DhcpLease[]> {
     return request(this.transport, 'GET', routePath(ROUTES.leases, name) + query({ mac }));
+  }
+
+  dryRun(change: DryRunRequest): Promise<HostChanges> {
+    return request(this.transport, 'POST', ROUTES.dryRun, change);
   }
 
   listForwards(name: string, options: ForwardListOptions = {}): Promise<PortForward[]> {

@@ -22,6 +22,7 @@
  *   GET    /api/networks/:name/forwards?inactive=           listForwards
  *   POST   /api/networks/:name/forwards                     addForward({forward, flags}) → UpdateResult
  *   DELETE /api/networks/:name/forwards?port=&proto=&address=&live=&config=   removeForward → UpdateResult
+ *   POST   /api/dry-run                        dryRun(DryRunRequest) → HostChanges (changes nothing)
  *   GET    /api/events                         server-sent events, one DriverEvent per message
  *   GET    /openapi.json                       the OpenAPI document
  */
@@ -41,6 +42,7 @@ export const ROUTES = {
   update: `${API_PREFIX}/networks/:name/update`,
   leases: `${API_PREFIX}/networks/:name/leases`,
   forwards: `${API_PREFIX}/networks/:name/forwards`,
+  dryRun: `${API_PREFIX}/dry-run`,
   events: `${API_PREFIX}/events`,
   openapi: '/openapi.json',
 } as const;

@@ -13,6 +13,7 @@
  */
 import type { PortForward, PortForwardSelector } from '../conf/network/port-forward-types.js';
 import type { UpdateCommand, UpdateSection } from '../conf/network/update.js';
+import type { DryRunRequest, HostChanges } from './host-changes.js';
 import type { GuestEvent } from './guest-api.js';
 
 /** What virsh's net-info and net-list show about a network. */
@@ -193,6 +194,12 @@ export interface NetworkDriverApi {
    * no versions leave it out.
    */
   versionOf?(name: string): Promise<string>;
+  /**
+   * net-start / net-create / net-update --dry-run: what the change would do
+   * on the host (links, sysctls, the nftables batch checked with nft -c,
+   * dnsmasq's files and process), after the checks the change makes; changes nothing.
+   */
+  dryRun(request: DryRunRequest): Promise<HostChanges>;
   /** net-dhcp-leases [--mac]; an inactive network has none. */
   leases(name: string, mac?: string): Promise<DhcpLease[]>;
 

@@ -37,6 +37,8 @@ export interface NftTableRef {
 export interface Nftables {
   /** Apply commands atomically. With echo, returns the added objects with their handles. */
   apply(commands: readonly NftObject[], opts?: { echo?: boolean }): Promise<NftObject[]>;
+  /** `nft -c`: whether the kernel would take these commands, changing nothing: 'ok', or nft's error. */
+  check?(commands: readonly NftObject[]): Promise<string>;
   /** The objects of one table (table, chains, rules, sets, maps…), or undefined if it does not exist. */
   listTable(family: NftFamily, name: string): Promise<NftObject[] | undefined>;
   tableExists(family: NftFamily, name: string): Promise<boolean>;
@@ -144,6 +146,19 @@ export class LinuxNftables implements Nftables {
     } finally {
       this.inFlight--;
       if (this.inFlight === 0) for (const decide of this.undecided.splice(0)) decide();
+      await unlink(file).catch(() => {});
+    }
+  }
+
+  async check(commands: readonly NftObject[]): Promise<string> {
+    if (commands.length === 0) return 'ok';
+    const text = JSON.stringify({ nftables: commands });
+    const file = join(tmpdir(), `vnt-nft-${randomBytes(8).toString('hex')}.json`);
+    await writeFile(file, text, { mode: 0o600, flag: 'wx' });
+    try {
+      const result = await this.runner.run({ argv: this.argv(['-c', '-j', '-f', file]), logInput: text });
+      return result.exitCode === 0 ? 'ok' : result.stderr.trim() || `nft exited with status ${result.exitCode}`;
+    } finally {
       await unlink(file).catch(() => {});
     }
   }

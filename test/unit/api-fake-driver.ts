@@ -24,6 +24,7 @@ import type {
   UpdateResult,
 } from '../../src/contract/network-api.js';
 import { VirError } from '../../src/util/errors.js';
+import type { DryRunRequest, HostChanges } from '../../src/contract/host-changes.js';
 
 interface FakeNetwork {
   info: NetworkInfo;
@@ -191,6 +192,12 @@ export class FakeDriver implements NetworkDriverApi {
     const config = request.flags.config === true || (!request.flags.live && !net.info.active);
     this.lifecycle(net, 'Updated');
     return { live, config };
+  }
+
+  async dryRun(request: DryRunRequest): Promise<HostChanges> {
+    this.enter('dryRun', request);
+    const network = request.action === 'create' ? 'created' : this.get(request.name).info.name;
+    return { network, action: request.action, links: [`ip link add ${network}`], sysctls: [], nftables: [], files: [], processes: [] };
   }
 
   async listForwards(name: string, options?: ForwardListOptions): Promise<PortForward[]> {

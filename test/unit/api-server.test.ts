@@ -374,6 +374,7 @@ describe('OpenAPI', () => {
       [
         'addForward',
         'create',
+        'dryRun',
         'define',
         'destroy',
         'getXml',

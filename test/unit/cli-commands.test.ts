@@ -541,3 +541,64 @@ describe('net-forward-add, -list and -remove', () => {
     expect(splitTarget('web')).toEqual({ to: 'web' });
   });
 });
+
+describe('--dry-run', () => {
+  it('net-start, net-create and net-update print what would change and call nothing else; help stays virsh’s', async () => {
+    const client = await withNetworks('nat.xml');
+    client.dryRunChanges = {
+      links: ['ip link add name virbr9 type bridge'],
+      sysctls: [
+        { key: 'net.ipv4.ip_forward', value: '1', now: '0' },
+        { key: 'net.ipv6.conf.virbr9.disable_ipv6', value: '1' },
+      ],
+      nftables: ['{"add":{"table":{"family":"inet","name":"virtnet"}}}'],
+      nftCheck: 'ok',
+      files: [{ path: '/var/lib/virtnet/dnsmasq/nat.conf', content: 'strict-order\nexcept-interface=lo\n' }],
+      processes: ['dnsmasq --conf-file=/var/lib/virtnet/dnsmasq/nat.conf'],
+    };
+    const r = await cli(client, ['net-start', 'nat', '--dry-run']);
+    expect(r).toEqual({
+      stdout: [
+        'Starting network nat would change on the host (dry run, nothing changed):',
+        '',
+        'Links:',
+        '  ip link add name virbr9 type bridge',
+        '',
+        'Sysctls:',
+        '  net.ipv4.ip_forward = 1 (now 0)',
+        '  net.ipv6.conf.virbr9.disable_ipv6 = 1',
+        '',
+        'nftables batch (nft -c: ok):',
+        '  {"add":{"table":{"family":"inet","name":"virtnet"}}}',
+        '',
+        'Files:',
+        '  /var/lib/virtnet/dnsmasq/nat.conf:',
+        '    strict-order',
+        '    except-interface=lo',
+        '',
+        'Processes:',
+        '  dnsmasq --conf-file=/var/lib/virtnet/dnsmasq/nat.conf',
+        '',
+        '',
+      ].join('\n'),
+      stderr: '',
+      rc: 0,
+    });
+    expect(client.calls.map((c) => c.method)).not.toContain('start');
+    expect(client.calls.at(-1)).toEqual({ method: 'dryRun', args: [{ action: 'start', name: 'nat' }] });
+
+    client.dryRunChanges = { links: [], sysctls: [], nftables: [], files: [], processes: [], config: true };
+    const u = await cli(client, [
+      'net-update',
+      'nat',
+      'add',
+      'ip-dhcp-host',
+      "<host mac='52:54:00:00:00:09' ip='192.168.120.9'/>",
+      '--config',
+      '--dry-run',
+    ]);
+    expect(u.stdout).toBe('Updating network nat would change nothing on the host (its saved definition would change)\n\n');
+    expect(client.calls.map((c) => c.method)).not.toContain('update');
+    expect((await cli(client, ['help', 'net-start'])).stdout).not.toContain('dry-run');
+  });
+});

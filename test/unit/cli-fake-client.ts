@@ -52,6 +52,7 @@ import type { DoctorFixResult, DoctorReport, DoctorUndoResult } from '../../src/
 import type { InterfaceStats, NetworkTraffic } from '../../src/contract/traffic-api.js';
 import { VirError } from '../../src/util/errors.js';
 import { findSubnetCollision } from '../../src/plan/plan-collision.js';
+import type { DryRunRequest, HostChanges } from '../../src/contract/host-changes.js';
 
 interface NetObj {
   def: NetworkDef;
@@ -318,6 +319,15 @@ export class FakeClient implements VirtnetClient {
       else o.def = newConfig;
     }
     return { live, config };
+  }
+
+  /** What dryRun answers (the network and action are the request's). */
+  dryRunChanges: Omit<HostChanges, 'network' | 'action'> = { links: [], sysctls: [], nftables: [], files: [], processes: [] };
+
+  async dryRun(request: DryRunRequest): Promise<HostChanges> {
+    this.record('dryRun', request);
+    const network = request.action === 'create' ? parseNetworkXml(request.xml).name : this.obj(request.name).def.name;
+    return { network, action: request.action, ...structuredClone(this.dryRunChanges) };
   }
 
   async listForwards(name: string, options: ForwardListOptions = {}): Promise<PortForward[]> {

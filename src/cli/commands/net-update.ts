@@ -11,7 +11,7 @@ import type { UpdateResult } from '../../contract/network-api.js';
 import type { CommandDef } from '../command.js';
 import { lookupNetwork } from '../lookup.js';
 import { exclusive, optInt, optRequired } from '../options.js';
-import { attempt, NETWORK_OPT } from './net-lifecycle.js';
+import { attempt, DRY_RUN_OPT, dryRun, NETWORK_OPT } from './net-lifecycle.js';
 import { readFileAll } from './fs-helpers.js';
 
 export const netUpdate: CommandDef = {
@@ -39,6 +39,7 @@ export const netUpdate: CommandDef = {
     { name: 'config', kind: 'bool', help: 'affect next network startup' },
     { name: 'live', kind: 'bool', help: 'affect running network' },
     { name: 'current', kind: 'bool', help: 'affect current state of network' },
+    DRY_RUN_OPT,
   ],
   async run(sh, cmd) {
     exclusive(sh, cmd, 'current', 'live');
@@ -68,6 +69,13 @@ export const netUpdate: CommandDef = {
     const live = cmd.has('live');
     let result: UpdateResult = { live: false, config: false };
     const name = net.info.name;
+    if (cmd.has('dry-run')) {
+      return dryRun(sh, sh.t('Failed to update network {network}', { network: name }), {
+        action: 'update',
+        name,
+        update: { command, section, parentIndex, xml, flags: { live, config } },
+      });
+    }
     const ok = await attempt(sh, sh.t('Failed to update network {network}', { network: name }), async () => {
       result = await sh.client().update(name, { command, section, parentIndex, xml, flags: { live, config } });
     });

@@ -46,6 +46,7 @@ import type {
   GuestListFilter,
   GuestPrecondition,
 } from '../../contract/guest-api.js';
+import type { DryRunRequest, HostChanges } from '../../contract/host-changes.js';
 import type { NetworkPortApi, NetworkPortDef, PortCreateOptions } from '../../contract/network-port-api.js';
 import type { InterfaceStats, NetworkTraffic, TrafficApi } from '../../contract/traffic-api.js';
 import { GuestDriver, type GuestDriverOptions } from './driver.js';
@@ -115,6 +116,10 @@ export class CombinedDriver implements NetworkDriverApi, NetworkPortApi, GuestDr
   leases(name: string, mac?: string): Promise<DhcpLease[]> {
     return this.networks.leases(name, mac);
   }
+  dryRun(request: DryRunRequest): Promise<HostChanges> {
+    return this.networks.dryRun(request);
+  }
+
   listForwards(name: string, options?: ForwardListOptions): Promise<PortForward[]> {
     return this.networks.listForwards(name, options);
   }

@@ -43,7 +43,8 @@ import { Mutex } from '../../util/mutex.js';
 import { prepareNetworkForDefine, type DefineFacts, type DefineRandomness } from '../../conf/network/defaults.js';
 import type { ValidateFacts } from '../../conf/network/validate.js';
 import { formatMac, parseMac } from '../../conf/common/mac-uuid.js';
-import { VirError, checkInput, internalError, markInputError, operationInvalid } from '../../util/errors.js';
+import { VirError, checkInput, internalError, markInputError, operationInvalid, operationUnsupported } from '../../util/errors.js';
+import type { DryRunRequest, HostChanges } from '../../contract/host-changes.js';
 import type {
   DefineOptions,
   DhcpLease,
@@ -66,7 +67,7 @@ import { portForwardFromApi, portForwardOf, selectorFromApi } from '../../conf/n
 import { checkForwardsFree, planForwardChange, type ForwardChange, type ForwardPlan } from './forwards.js';
 import { hasNamedTargets, resolveForwardTargets, type TargetFacts } from './forward-targets.js';
 import { Versions, checkVersion } from '../common/version.js';
-import type { AppliedNetwork, LiveChange, NetworkHealthChange, NetworkRuntime } from '../runtime/seam.js';
+import type { AppliedNetwork, DryRunContext, LiveChange, NetworkHealthChange, NetworkRuntime, PlannedChanges } from '../runtime/seam.js';
 import type { VirtnetPaths } from '../common/paths.js';
 import { NetworkStore } from './store.js';
 import { NetworkObject, NetworkObjectList } from './objects.js';
@@ -552,6 +553,54 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
       );
       await this.afterStart(name);
     });
+  }
+
+  /**
+   * net-start / net-create / net-update --dry-run: what the change would
+   * do on the host, with the checks the change itself makes first; changes
+   * nothing (no object, no file, no event).
+   */
+  dryRun(request: DryRunRequest): Promise<HostChanges> {
+    return this.call(async () => {
+      const { action } = request;
+      if (action === 'create') {
+        const def = await this.prepare(this.parse(request.xml, { validate: request.validate === true }));
+        const existing = this.objects.checkConflicts(def);
+        if (existing?.active) throw operationInvalid(`network is already active as '${existing.name}'`);
+        const live = resolveForwardTargets(liveDefForStart(def), { leases: [], macsOf: () => [] });
+        const others = this.objects
+          .all()
+          .filter((o) => o !== existing && o.active)
+          .map((o) => o.def);
+        checkForwardsFree(live, others);
+        return { network: def.name, action, ...(await this.runtimeDryRun(live, { otherActive: others })) };
+      }
+      return withObject(
+        () => this.objects.getByName(request.name),
+        async (obj): Promise<HostChanges> => {
+          if (action === 'start') {
+            if (obj.active) throw operationInvalid('network is already active');
+            checkBridgeNameForStart(obj.def);
+            const live = resolveForwardTargets(liveDefForStart(obj.def), this.targetFacts(obj, []));
+            checkForwardsFree(live, this.otherActiveDefs(obj));
+            return { network: obj.name, action, ...(await this.runtimeDryRun(live, { otherActive: this.otherActiveDefs(obj) })) };
+          }
+          const plan = checkInput(() =>
+            planUpdate({ active: obj.active, persistent: obj.persistent, def: obj.def, persistentDef: obj.persistentDef() }, request.update),
+          );
+          const changes: PlannedChanges =
+            plan.liveDef !== undefined
+              ? await this.runtimeDryRun(plan.liveDef, { otherActive: this.otherActiveDefs(obj), before: { def: obj.def, applied: obj.applied! } })
+              : { links: [], sysctls: [], nftables: [], files: [], processes: [] };
+          return { network: obj.name, action, ...changes, config: plan.config };
+        },
+      );
+    });
+  }
+
+  private runtimeDryRun(def: NetworkDef, context: DryRunContext): Promise<PlannedChanges> {
+    if (!this.runtime.dryRun) throw operationUnsupported(`a dry run of network '${def.name}' (its runtime cannot tell what it would change)`);
+    return this.runtime.dryRun(def, context);
   }
 
   destroy(name: string, options?: ForceOptions): Promise<void> {

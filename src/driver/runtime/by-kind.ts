@@ -7,9 +7,20 @@
  * even in a later process. The network driver sees one runtime.
  */
 import type { NetworkDef } from '../../conf/network/types.js';
+import { operationUnsupported } from '../../util/errors.js';
 import type { DhcpLease } from '../../contract/network-api.js';
 import type { NicPlug } from '../../host/guest-backend.js';
-import type { AppliedNetwork, LiveChange, NetworkHealthChange, NetworkRuntime, PortAttachment, StartContext, UpdateContext } from './seam.js';
+import type {
+  AppliedNetwork,
+  DryRunContext,
+  LiveChange,
+  PlannedChanges,
+  NetworkHealthChange,
+  NetworkRuntime,
+  PortAttachment,
+  StartContext,
+  UpdateContext,
+} from './seam.js';
 
 export interface RuntimeKind {
   /** The `runtime` field of the records this runtime writes. */
@@ -47,6 +58,12 @@ export class RuntimeByKind implements NetworkRuntime {
 
   updateLive(before: NetworkDef, after: NetworkDef, section: LiveChange, applied: AppliedNetwork, context?: UpdateContext): Promise<AppliedNetwork> {
     return this.forApplied(applied).updateLive(before, after, section, applied, context);
+  }
+
+  async dryRun(def: NetworkDef, context: DryRunContext): Promise<PlannedChanges> {
+    const runtime = context.before ? this.forApplied(context.before.applied) : this.forDef(def);
+    if (!runtime.dryRun) throw operationUnsupported(`a dry run of network '${def.name}' (its runtime cannot tell what it would change)`);
+    return runtime.dryRun(def, context);
   }
 
   leases(def: NetworkDef, applied: AppliedNetwork): Promise<DhcpLease[]> {

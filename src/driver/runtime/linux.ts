@@ -51,6 +51,7 @@
 import { readFile } from 'node:fs/promises';
 import type { NetworkDef } from '../../conf/network/types.js';
 import type { Host } from '../../host/host.js';
+import type { SysctlKey } from '../../host/sysctl.js';
 import { splitLinkDeletions } from '../../host/link-delete.js';
 import { LinuxHost } from '../../host/linux.js';
 import type { CommandLogger } from '../../host/runner.js';
@@ -69,7 +70,17 @@ import type { NftCommand } from '../../plan/nft-json.js';
 import { VirError, configUnsupported, internalError } from '../../util/errors.js';
 import type { DhcpLease } from '../../contract/network-api.js';
 import type { VirtnetPaths } from '../common/paths.js';
-import type { AppliedNetwork, LiveChange, NetworkHealthChange, NetworkRuntime, StartContext, UpdateContext } from './seam.js';
+import type {
+  AppliedNetwork,
+  DryRunContext,
+  LiveChange,
+  NetworkHealthChange,
+  NetworkRuntime,
+  PlannedChanges,
+  StartContext,
+  UpdateContext,
+} from './seam.js';
+import { startChanges, updateChanges } from '../../plan/host-changes.js';
 import { RUNTIME_ID, readApplied, type AppliedDnsmasq, type LinuxApplied } from './applied.js';
 import { appliedDnsmasq, DnsmasqControl, dnsmasqFileList, removeFile, writeDnsmasqFiles, writeReloadableFiles } from './dnsmasq.js';
 import { DnsmasqLogFollower, sizeOf, startupProblems, type DnsmasqLogLine } from './dnsmasq-log.js';
@@ -190,6 +201,43 @@ export class LinuxRuntime implements NetworkRuntime {
   /** The plan of a network (for --dry-run and tests): what start would do. */
   async plan(def: NetworkDef): Promise<NetworkPlan> {
     return planNetwork(def, this.planOptions(await this.checksumMode()));
+  }
+
+  /**
+   * A dry run: the changes start (or a live update to `def`) would make,
+   * with the subnet check a start makes, the sysctls' values now and nft's
+   * verdict on the batch (`nft -c`). Writes nothing.
+   */
+  async dryRun(def: NetworkDef, context: DryRunContext): Promise<PlannedChanges> {
+    if (def.ovn !== undefined) throw configUnsupported(`network '${def.name}' lives in OVN, which this runtime does not drive`);
+    let planned: PlannedChanges;
+    // The sysctls' keys as the plan has them (a device name may hold a dot).
+    let keys: SysctlKey[] = [];
+    if (context.before !== undefined) {
+      const applied = readApplied(context.before.applied);
+      const options = this.planOptions(await this.checksumMode(applied.checksum));
+      const before = applied.kind === 'virtual' ? planNetwork(context.before.def, options) : undefined;
+      const pid = applied.dnsmasq ? await this.dnsmasq.livePid(applied.dnsmasq) : undefined;
+      planned = before
+        ? updateChanges(before, planNetwork(def, options), pid)
+        : startChanges({ kind: 'external', mode: def.forward.mode, pf: undefined });
+    } else {
+      const plan = planNetwork(def, this.planOptions(await this.checksumMode()));
+      if (plan.kind === 'virtual') {
+        const routes = await this.host.facts.mainRoutes4({ pids: this.dnsmasqPids() });
+        const claimedByOthers = [...this.claimed].filter(([name]) => name !== def.name).map(([, d]) => d);
+        const collision = findSubnetCollision(def, [...context.otherActive, ...claimedByOthers], routes);
+        if (collision) throw collision;
+        keys = [...plan.bridgeSysctls, ...plan.forwarding].map((e) => e.key);
+      }
+      planned = startChanges(plan);
+    }
+    const now = await this.host.sysctl.readMany(keys);
+    planned.sysctls = planned.sysctls.map((s, i) => (now[i] === undefined ? s : { ...s, now: now[i] }));
+    if (planned.nftables.length > 0 && this.host.nft.check) {
+      planned.nftCheck = await this.host.nft.check(planned.nftables.map((c) => JSON.parse(c) as Record<string, unknown>));
+    }
+    return planned;
   }
 
   // ---- start ----------------------------------------------------------------

@@ -9,7 +9,11 @@
 import type { NetworkDef } from '../../conf/network/types.js';
 import type { UpdateSection } from '../../conf/network/update.js';
 import type { DhcpLease } from '../../contract/network-api.js';
+import type { HostChanges } from '../../contract/host-changes.js';
 import type { NicPlug } from '../../host/guest-backend.js';
+
+/** A dry run's changes, before the driver names the network and the action. */
+export type PlannedChanges = Omit<HostChanges, 'network' | 'action'>;
 
 /**
  * What a running network holds on the host. JSON-serializable: the driver
@@ -44,6 +48,13 @@ export interface UpdateContext {
   journal?: Journal;
 }
 
+/** What a dry run works out against: the other running networks, and for a live update the network as it runs. */
+export interface DryRunContext {
+  otherActive: readonly NetworkDef[];
+  /** A live update: the running def and its record. Absent: a start. */
+  before?: { def: NetworkDef; applied: AppliedNetwork };
+}
+
 export interface NetworkRuntime {
   /**
    * Bring a network up, as libvirt's networkStartNetwork does for its forward mode.
@@ -74,6 +85,14 @@ export interface NetworkRuntime {
    * network's rules.
    */
   updateLive(before: NetworkDef, after: NetworkDef, section: LiveChange, applied: AppliedNetwork, context?: UpdateContext): Promise<AppliedNetwork>;
+
+  /**
+   * A dry run: what start(def) (or, with context.before, updateLive to def)
+   * would change on the host, checked as far as it can be without changing
+   * anything (the subnet check of a start, the nftables batch with nft -c).
+   * Undefined: the runtime cannot tell (the driver says so).
+   */
+  dryRun?(def: NetworkDef, context: DryRunContext): Promise<PlannedChanges>;
 
   /** The network's current DHCP leases (dnsmasq's lease file). */
   leases(def: NetworkDef, applied: AppliedNetwork): Promise<DhcpLease[]>;
