@@ -76,6 +76,12 @@ describe.skipIf(!canRunBrowserTests())('the web console', { timeout: 90_000 }, (
     expect(await wizard.locator('#wizard-commands').innerText()).toContain(
       'virtnet net-define isolated1.xml\nvirtnet net-start isolated1\nvirtnet net-autostart isolated1',
     );
+    // What starting it changes on the host: the daemon's dry run, which changed nothing yet.
+    const changes = wizard.getByRole('region', { name: 'What changes on the host' });
+    await changes.getByText('nftables batch (nft -c: ok)').waitFor();
+    expect(await changes.getByTestId('host-changes-links').innerText()).toMatch(/^ip link add name virbr\d+ address 52:54:00:/);
+    expect(await changes.getByTestId('host-changes-processes').innerText()).toMatch(/^dnsmasq --conf-file=\S+\/isolated1\.conf$/);
+    expect(await api<unknown[]>(f, 'GET', '/api/networks')).toEqual([]);
     await f.shot('06-wizard-summary');
     await wizard.getByRole('button', { name: 'Create' }).click();
     await wizard.waitFor({ state: 'detached' });
@@ -154,6 +160,11 @@ describe.skipIf(!canRunBrowserTests())('the web console', { timeout: 90_000 }, (
     await next.click();
     await wizard.getByRole('radio', { name: 'Isolated', exact: true }).check();
     await next.click();
+    // The summary's dry run foresees it.
+    await wizard
+      .getByRole('region', { name: 'What changes on the host' })
+      .getByText('Starting it would fail: internal error: Network is already in use by interface eth0')
+      .waitFor();
     await wizard.getByRole('button', { name: 'Create' }).click();
     const failure = wizard.getByTestId('wizard-error');
     await failure.getByText('internal error: Network is already in use by interface eth0').waitFor();
@@ -512,12 +523,13 @@ describe.skipIf(!canRunBrowserTests())('the web console', { timeout: 90_000 }, (
   });
 
   it('logged no error in the browser console along the way, but for the refusals the steps asked for', () => {
-    // Chromium logs each failed request as a console error: these are exactly the wrong token, the two
-    // starts and the port forward the daemon refused on purpose above and the request after logout; nothing else failed, and
+    // Chromium logs each failed request as a console error: these are exactly the wrong token, the dry
+    // run, the two starts and the port forward the daemon refused on purpose above and the request after logout; nothing else failed, and
     // no script error happened.
     expect(f.failed.join('\n')).toBe(
       [
         'POST /api/console/login 401',
+        'POST /api/dry-run 409',
         'POST /api/networks/late/start 409',
         'POST /api/networks/twin/start 409',
         'POST /api/networks/nat1/forwards 400',

@@ -2,7 +2,8 @@
  * "Create virtual network", in virt-manager's four steps — name (with
  * virtnet's "where": this host, or across hosts in OVN), IPv4, IPv6,
  * forward mode and DNS domain — then a summary with the generated XML and
- * the equivalent virtnet commands, one per line, with a copy button. Each
+ * the equivalent virtnet commands, one per line, with a copy button, and
+ * what starting it changes on the host (HostChanges.tsx, a dry run). Each
  * step's checks run as you type (model/wizard.ts) and hold its Next button
  * while any fails. What is typed is kept in the tab's session storage
  * (draft.ts), so a reload opens the wizard again where it was. Finish
@@ -37,6 +38,10 @@ import {
 } from '@patternfly/react-core';
 import { useTranslation } from 'react-i18next';
 import { tDynamic } from '../../i18n/index.js';
+import { HostChangesView, useHostChanges } from './HostChanges.js';
+
+/** The summary's index among the wizard's steps (onStepChange's, 1-based). */
+const SUMMARY_STEP = 5;
 import { client } from '../../api/client.js';
 import { errorMessage } from '../../i18n/errors.js';
 import { clearDraft, saveDraft, type WizardDraft } from './draft.js';
@@ -103,6 +108,7 @@ export default function CreateNetworkWizard({ onClose, restored }: { onClose: ()
   const blocked = (step: Step): boolean => findings.some((f) => f.step === step && !f.warning);
   const xml = useMemo(() => buildNetworkXml(state), [state]);
   const commands = useMemo(() => equivalentCommands(state).join('\n'), [state]);
+  const hostChanges = useHostChanges(xml, state.start && step === SUMMARY_STEP);
   const [copied, setCopied] = useState<'xml' | 'commands'>();
   const copy = (what: 'xml' | 'commands', text: string): void => {
     void navigator.clipboard?.writeText(text).then(() => setCopied(what));
@@ -550,6 +556,7 @@ export default function CreateNetworkWizard({ onClose, restored }: { onClose: ()
             <Checkbox id="finish-start" label={t('wizard.startNow')} isChecked={state.start} onChange={(_e, v) => set({ start: v })} />
             <Checkbox id="finish-autostart" label={t('wizard.autostart')} isChecked={state.autostart} onChange={(_e, v) => set({ autostart: v })} />
           </Form>
+          <HostChangesView start={state.start} {...hostChanges} />
           <Title headingLevel="h3" className="pf-v6-u-mt-md">
             {t('wizard.xmlFile', { file: xmlFileName(state) })}
           </Title>
