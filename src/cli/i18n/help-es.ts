@@ -150,6 +150,7 @@ export const HELP_ES: Readonly<Record<string, string>> = {
   'which parent object to search through': 'en qué objeto padre buscar',
   'affect next network startup': 'afecta al próximo arranque de la red',
   'affect running network': 'afecta a la red en marcha',
+  'print what would change on the host, change nothing': 'muestra lo que cambiaría en el equipo, sin cambiar nada',
   'affect current state of network': 'afecta al estado actual de la red',
   'convert a network name to network UUID': 'convierte el nombre de una red en su UUID',
   'network name': 'nombre de la red',
