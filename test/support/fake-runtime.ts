@@ -23,7 +23,16 @@ import { type ForwardInterface, type NetworkDef, VIRTUAL_FORWARD_MODES } from '.
 import { VirError } from '../../src/util/errors.js';
 import { findSubnetCollision } from '../../src/plan/plan-collision.js';
 import type { DhcpLease } from '../../src/contract/network-api.js';
-import type { AppliedNetwork, LiveChange, NetworkHealthChange, NetworkRuntime, StartContext, UpdateContext } from '../../src/driver/runtime/index.js';
+import type {
+  AppliedNetwork,
+  DryRunContext,
+  LiveChange,
+  PlannedChanges,
+  NetworkHealthChange,
+  NetworkRuntime,
+  StartContext,
+  UpdateContext,
+} from '../../src/driver/runtime/index.js';
 
 /** Host state that survives a driver (and runtime) restart. */
 export interface FakeRuntimeState {
@@ -39,7 +48,7 @@ export function createFakeRuntimeState(links: Iterable<string> = []): FakeRuntim
   return { links: new Set(links), dnsmasq: new Map(), nextPid: 1000, generations: new Map() };
 }
 
-export type FakeRuntimeOp = 'start' | 'stop' | 'adopt' | 'updateLive' | 'leases' | 'cleanup';
+export type FakeRuntimeOp = 'start' | 'stop' | 'adopt' | 'updateLive' | 'leases' | 'cleanup' | 'dryRun';
 
 export interface FakeRuntimeCall {
   op: FakeRuntimeOp;
@@ -139,6 +148,18 @@ export class FakeRuntime implements NetworkRuntime {
       const [failure] = this.failures.splice(i, 1);
       throw failure!.error;
     }
+  }
+
+  /** A dry run: the start's subnet check, and a bridge to make for a virtual network (an update: nothing). */
+  async dryRun(def: NetworkDef, context: DryRunContext): Promise<PlannedChanges> {
+    this.calls.push({ op: 'dryRun', network: def.name, detail: context.otherActive.map((d) => d.name) });
+    const changes: PlannedChanges = { links: [], sysctls: [], nftables: [], files: [], processes: [] };
+    if (context.before !== undefined || !VIRTUAL_FORWARD_MODES.includes(def.forward.mode)) return changes;
+    const claimedByOthers = [...this.claimed].filter(([name]) => name !== def.name).map(([, d]) => d);
+    const collision = findSubnetCollision(def, [...context.otherActive, ...claimedByOthers], []);
+    if (collision !== undefined) throw collision;
+    changes.links.push(`ip link add name ${def.bridge.name} type bridge`);
+    return changes;
   }
 
   async start(def: NetworkDef, context: StartContext): Promise<FakeApplied> {

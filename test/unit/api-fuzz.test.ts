@@ -265,6 +265,23 @@ const networkRequests: fc.Arbitrary<FuzzRequest>[] = [
   fc
     .tuple(networkName, query(['port', 'proto', 'address', 'live', 'config']))
     .map(([n, q]) => ({ method: 'DELETE', url: at(ROUTES.forwards, n) + q })),
+  fc
+    .oneof(
+      fc.record({ action: fc.constantFrom('start', 'bogus'), name: networkName }),
+      bodyOf({ action: field(fc.constant('create')), xml: field(xmlValue), validate: field(fc.boolean()) }),
+      fc.record({
+        action: fc.constant('update'),
+        name: networkName,
+        update: bodyOf({
+          command: field(fc.constantFrom('add', 'delete', 'bogus')),
+          section: field(fc.constantFrom('ip-dhcp-host', 'dns-host', 'bogus')),
+          parentIndex: field(fc.integer({ min: -2, max: 3 })),
+          xml: field(xmlValue),
+          flags,
+        }),
+      }),
+    )
+    .map((body) => ({ method: 'POST', url: ROUTES.dryRun, body })),
   // Paths that are not percent-encoded UTF-8.
   fc
     .tuple(fc.constantFrom('%ff', '%E0%A4', '%', '%00', '%C0%AF'), fc.constantFrom('', '/start', '/xml'))

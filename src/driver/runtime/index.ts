@@ -8,10 +8,12 @@ export type { LinuxApplied } from './applied.js';
 export { RuntimeByKind, type RuntimeKind } from './by-kind.js';
 export type {
   AppliedNetwork,
+  DryRunContext,
   Journal,
   LiveChange,
   NetworkHealthChange,
   NetworkRuntime,
+  PlannedChanges,
   PortAttachment,
   StartContext,
   UpdateContext,
