@@ -82,7 +82,7 @@ export function authenticate(access: ListenerAccess, request: FastifyRequest): v
 }
 
 /** 421 (Misdirected Request) for a Host header that is not one of the listener's own (DNS rebinding). */
-export function checkHost(identity: TcpIdentity, request: FastifyRequest): void {
+function checkHost(identity: TcpIdentity, request: FastifyRequest): void {
   const host = request.headers.host;
   if (identity.allowsHost(host)) return;
   const err = new VirError(

@@ -10,7 +10,7 @@
  */
 import { VirError } from '../util/errors.js';
 
-export interface ThrottleOptions {
+interface ThrottleOptions {
   /** Failures a client may have at once. */
   burst: number;
   /** Failures a client regains per second. */

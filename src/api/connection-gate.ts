@@ -40,9 +40,9 @@ export interface ConnectionPolicy {
 }
 
 /** The defaults: libvirt's max_clients is 5000 for a C daemon; ours are sized for Node's descriptors and memory. */
-export const DEFAULT_POLICY: Readonly<ConnectionPolicy> = { maxConnections: 512, maxPerUid: 64, idleTimeoutMs: 120_000 };
+const DEFAULT_POLICY: Readonly<ConnectionPolicy> = { maxConnections: 512, maxPerUid: 64, idleTimeoutMs: 120_000 };
 
-export interface GateOptions {
+interface GateOptions {
   policy: ConnectionPolicy;
   /** Hand an admitted connection to its protocol (it is paused: the protocol resumes it or reads from its handle). */
   onAdmit: (socket: Socket) => void;

@@ -26,7 +26,7 @@ import type { TcpIdentity } from './tcp-origin.js';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Paths anyone may fetch without a session: the console's files and the login probes. */
-export function isPublicRequest(method: string, path: string): boolean {
+function isPublicRequest(method: string, path: string): boolean {
   if (method === 'GET' || method === 'HEAD') {
     if (path === '/' || path === '/index.html' || path === '/favicon.svg' || path.startsWith('/assets/')) return true;
     if (path === CONSOLE_ROUTES.session) return true;

@@ -26,7 +26,7 @@ import { formatNetworkXml } from '../conf/network/format.js';
 import { preconditionOf } from './route-spec.js';
 import { errorBody } from './http-errors.js';
 
-export interface ConsoleRouteOptions {
+interface ConsoleRouteOptions {
   driver: NetworkDriverApi;
   token: string;
   store: SessionStore;

@@ -20,7 +20,7 @@ import { SessionStore } from './console-session.js';
 import { AuthThrottle } from './auth-throttle.js';
 import { findConsoleDir, registerConsoleStatic } from './console-static.js';
 
-export interface ConsoleSetupOptions {
+interface ConsoleSetupOptions {
   /** The namespace networks live in (host interfaces and routes are read there). */
   netns?: string | null;
   /** This host's Open vSwitch database (--ovs-db; the default socket when absent): the OVN hosts are read through it. */
@@ -35,7 +35,7 @@ export interface ConsoleSetupOptions {
   sessions?: { key: string; file: string };
 }
 
-export interface WebConsole {
+interface WebConsole {
   access: ListenerAccess;
   register(app: FastifyInstance, driver: NetworkDriverApi): void;
 }

@@ -35,7 +35,7 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
 };
 
-export const CONSOLE_CSP =
+const CONSOLE_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /** Where the built console is, or undefined when it is not built. */
@@ -65,7 +65,7 @@ function secure(reply: FastifyReply): FastifyReply {
 }
 
 /** The encodings a request accepts, of those the build writes, best first. */
-export function acceptedEncodings(header: string | string[] | undefined): ('br' | 'gzip')[] {
+function acceptedEncodings(header: string | string[] | undefined): ('br' | 'gzip')[] {
   const text = Array.isArray(header) ? header.join(',') : (header ?? '');
   const accepted = new Map<string, number>();
   for (const part of text.split(',')) {
@@ -99,7 +99,7 @@ function sendFile(reply: FastifyReply, file: string, acceptEncoding: string | st
 }
 
 /** The file a URL path names inside `root`, or undefined when it is not one we serve. */
-export function assetFile(root: string, urlPath: string): string | undefined {
+function assetFile(root: string, urlPath: string): string | undefined {
   let rel: string;
   try {
     rel = decodeURIComponent(urlPath);

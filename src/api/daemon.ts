@@ -42,7 +42,7 @@ import { ForkServerRunner } from '../host/fork-server.js';
 import { consoleKeyPath, keepSecret, keepToken, tokenPath } from './token.js';
 import { DAEMON_TEXT, plainStartupLines, terminalStartupLines, type StartupFacts } from './startup-text.js';
 
-export interface DriverContext {
+interface DriverContext {
   paths: VirtnetPaths;
   /** The namespace networks are realised in; null = the daemon's own. */
   netns: string | null;
@@ -65,7 +65,7 @@ export interface DriverStartup {
   defaultNetwork?: DefaultNetworkOutcome;
 }
 
-export interface DriverHandle {
+interface DriverHandle {
   driver: NetworkDriverApi;
   startup?: DriverStartup;
   /** Stop serving the driver; running networks stay up. */
@@ -76,7 +76,7 @@ export interface DriverHandle {
 
 export type DriverFactory = (context: DriverContext) => Promise<DriverHandle>;
 
-export interface DaemonDeps {
+interface DaemonDeps {
   createDriver: DriverFactory;
   logger: Logger;
   version: string;

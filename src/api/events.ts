@@ -23,7 +23,7 @@ import type { DriverEvent, NetworkDriverApi } from '../contract/network-api.js';
 import { ROUTES } from '../client/http-routes.js';
 import { DriverEventSchema, ErrorBodySchema } from './schemas.js';
 
-export interface EventStreamOptions {
+interface EventStreamOptions {
   driver: NetworkDriverApi;
   heartbeatMs?: number;
   maxBuffered?: number;

@@ -51,7 +51,7 @@ function describeFastifyError(err: FastifyError, bodyLimit: number): string {
 }
 
 /** The VirError for any failure, and the status to send it with. */
-export function toVirError(err: unknown, bodyLimit: number): { status: number; error: VirError; internal: boolean } {
+function toVirError(err: unknown, bodyLimit: number): { status: number; error: VirError; internal: boolean } {
   if (err instanceof VirError) {
     const status = statusOf(err);
     return { status, error: err, internal: status >= 500 };

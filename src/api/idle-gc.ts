@@ -13,7 +13,7 @@
  */
 import { performance } from 'node:perf_hooks';
 
-export interface IdleCollectorOptions {
+interface IdleCollectorOptions {
   intervalMs?: number;
   busyShare?: number;
   /** The collector; globalThis.gc by default. */

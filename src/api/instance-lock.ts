@@ -27,7 +27,7 @@ export interface InstanceLock {
   release(): void;
 }
 
-export function pidFilePath(runDir: string): string {
+function pidFilePath(runDir: string): string {
   return join(runDir, 'virtnetd.pid');
 }
 
@@ -50,7 +50,7 @@ export function runningDaemonPid(runDir: string): number | undefined {
 }
 
 /** Whether something accepts connections on a unix socket path. */
-export function socketAnswers(path: string, timeoutMs = 1000): Promise<boolean> {
+function socketAnswers(path: string, timeoutMs = 1000): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = net.connect({ path });
     const done = (answer: boolean): void => {

@@ -16,7 +16,7 @@ export const DEFAULT_OPEN_FILES = 1024;
 /** Above this the daemon does not raise its soft limit (the kernel's default fs.nr_open). */
 const CEILING = 1_048_576;
 
-export interface OpenFilesLimit {
+interface OpenFilesLimit {
   soft: number;
   hard: number;
 }
@@ -29,7 +29,7 @@ export function parseOpenFilesLimit(text: string): OpenFilesLimit | undefined {
   return { soft: value(m[1]), hard: value(m[2]) };
 }
 
-export function readOpenFilesLimit(limitsFile = '/proc/self/limits'): OpenFilesLimit | undefined {
+function readOpenFilesLimit(limitsFile = '/proc/self/limits'): OpenFilesLimit | undefined {
   try {
     return parseOpenFilesLimit(readFileSync(limitsFile, 'utf8'));
   } catch {

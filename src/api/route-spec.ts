@@ -24,7 +24,7 @@ export const READ: RouteAccess = { read: true };
 export const write = (api: string): RouteAccess => ({ read: false, libvirtApi: () => api });
 
 /** libvirt's error body for every 4xx and 5xx answer. */
-export const errors = { '4xx': ErrorBodySchema, '5xx': ErrorBodySchema };
+const errors = { '4xx': ErrorBodySchema, '5xx': ErrorBodySchema };
 
 /** The responses of a route that answers 204 with no content. */
 export const done = { 204: Type.Null({ description: 'Done; no content.' }), ...errors };

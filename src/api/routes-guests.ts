@@ -29,7 +29,7 @@ import {
   InactiveQuerySchema,
 } from './schemas-guests.js';
 
-export interface GuestRouteOptions {
+interface GuestRouteOptions {
   driver: GuestDriverApi;
 }
 

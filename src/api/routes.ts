@@ -44,7 +44,7 @@ const writeXml = (api: string): RouteAccess => ({
   },
 });
 
-export interface RouteOptions {
+interface RouteOptions {
   driver: NetworkDriverApi;
   version: string;
   isReadonly: (request: FastifyRequest) => boolean;

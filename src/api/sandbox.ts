@@ -48,8 +48,8 @@ export interface SandboxNames {
   uplink: string;
 }
 
-export const SANDBOX_UPLINK_IF = 'uplink';
-export const UPLINK_DOWNLINK_IF = 'downlink';
+const SANDBOX_UPLINK_IF = 'uplink';
+const UPLINK_DOWNLINK_IF = 'downlink';
 export const SANDBOX_ADDRESSES = {
   sandbox4: '198.51.100.2/24',
   uplink4: '198.51.100.1/24',
@@ -190,7 +190,7 @@ async function ensureLan(names: SandboxNames, warnings: string[]): Promise<boole
   return true;
 }
 
-export interface SandboxSetup {
+interface SandboxSetup {
   names: SandboxNames;
   created: boolean;
   warnings: string[];

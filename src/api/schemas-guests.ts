@@ -46,7 +46,7 @@ export const InactiveQuerySchema = Type.Object(
   strict,
 );
 
-export const AffectFlagsSchema = Type.Object(
+const AffectFlagsSchema = Type.Object(
   {
     live: Type.Optional(Type.Boolean()),
     config: Type.Optional(Type.Boolean()),
@@ -67,7 +67,7 @@ export const ExecBodySchema = Type.Object(
   strict,
 );
 
-export const GuestInterfaceSchema = Type.Object(
+const GuestInterfaceSchema = Type.Object(
   {
     target: Type.Optional(Type.String()),
     type: Type.String(),
@@ -81,7 +81,7 @@ export const GuestInterfaceSchema = Type.Object(
 
 export const GuestInterfaceListSchema = Type.Array(GuestInterfaceSchema);
 
-export const GuestInterfaceAddressSchema = Type.Object(
+const GuestInterfaceAddressSchema = Type.Object(
   {
     name: Type.String(),
     mac: Type.String(),
@@ -99,7 +99,7 @@ export const GuestExecResultSchema = Type.Object(
   { title: 'GuestExecResult' },
 );
 
-export const BridgePortsSchema = Type.Object(
+const BridgePortsSchema = Type.Object(
   { bridge: Type.String(), bridgeId: Type.String(), stp: Type.Boolean(), ports: Type.Array(Type.String()) },
   { title: 'BridgePorts', description: 'One bridge and its ports, as brctl show lists them.' },
 );

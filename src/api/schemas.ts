@@ -96,7 +96,7 @@ export const UpdateResultSchema = Type.Object({ live: Type.Boolean(), config: Ty
 
 export const LeasesQuerySchema = Type.Object({ mac: Type.Optional(Type.String()) }, strict);
 
-export const DhcpLeaseSchema = Type.Object(
+const DhcpLeaseSchema = Type.Object(
   {
     iface: Type.String(),
     expiryTime: Type.Number({ description: 'Seconds since the epoch; 0 = never expires.' }),
@@ -116,7 +116,7 @@ export const LeaseListSchema = Type.Array(DhcpLeaseSchema);
 const ForwardProtoSchema = Type.Union([Type.Literal('tcp'), Type.Literal('udp'), Type.Literal('both')]);
 const PortText = (description: string) => Type.String({ pattern: '^[0-9]{1,5}(-[0-9]{1,5})?$', description });
 
-export const PortForwardSchema = Type.Object(
+const PortForwardSchema = Type.Object(
   {
     proto: ForwardProtoSchema,
     address: Type.Optional(Type.String({ description: 'The host address it listens on; absent: every address of the host but loopback.' })),
@@ -153,7 +153,7 @@ export const RemoveForwardQuerySchema = Type.Object(
   strict,
 );
 
-export const ErrorClassSchema = Type.Unsafe<ErrorClass>(Type.Enum(Object.keys(ERROR_PREFIXES)));
+const ErrorClassSchema = Type.Unsafe<ErrorClass>(Type.Enum(Object.keys(ERROR_PREFIXES)));
 
 export const ErrorBodySchema = Type.Object(
   {
@@ -176,7 +176,7 @@ export const VersionSchema = Type.Object({
 });
 
 /** virtnet's own event: a running network found changed outside virtnetd, and repaired. */
-export const NetworkHealthEventSchema = Type.Object({
+const NetworkHealthEventSchema = Type.Object({
   kind: Type.Literal('health'),
   state: Type.Union([Type.Literal('degraded'), Type.Literal('repaired')]),
   network: Type.Object({ name: Type.String(), uuid: Type.String() }),

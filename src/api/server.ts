@@ -32,9 +32,9 @@ import { serializerCompiler } from './serialization.js';
 import { validatorCompiler } from './validation.js';
 
 /** Request bodies above this size are refused (413). Network XML is far smaller; libvirt's RPC caps strings at 4 MiB. */
-export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
+const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
 
-export interface ApiServerOptions {
+interface ApiServerOptions {
   driver: NetworkDriverApi;
   access: ListenerAccess;
   version: string;

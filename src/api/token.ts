@@ -27,7 +27,7 @@ export function consoleKeyPath(runDir: string): string {
   return join(runDir, 'console-key');
 }
 
-export function newToken(): string {
+function newToken(): string {
   return randomBytes(32).toString('hex');
 }
 

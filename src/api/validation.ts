@@ -24,7 +24,7 @@ interface CheckError {
 const PART_LABEL: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'headers' };
 
 /** One sentence for the first meaningful error of a failed check. */
-export function describeCheckErrors(part: string, errors: readonly CheckError[]): string {
+function describeCheckErrors(part: string, errors: readonly CheckError[]): string {
   const label = PART_LABEL[part] ?? part;
   // typebox reports an unknown property twice: as "schema is false" under the property, and as the object's
   // additionalProperties failure. Keep the latter, which names the field.

@@ -9,7 +9,7 @@
  */
 import { ENGLISH, type Translator } from './i18n/translate.js';
 
-export interface GlobalOptions {
+interface GlobalOptions {
   uri?: string;
   readonly: boolean;
   quiet: boolean;
@@ -18,7 +18,7 @@ export interface GlobalOptions {
   logFile?: string;
 }
 
-export type ArgsResult =
+type ArgsResult =
   | { kind: 'run'; options: GlobalOptions; rest: string[] }
   /** Stop at once: `out` on stdout, each of `errors` as an `error:` line, then exit with `code`. */
   | { kind: 'exit'; code: number; out?: string; errors?: string[]; show?: 'usage' | 'version' | 'long-version' };

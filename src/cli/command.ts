@@ -12,10 +12,10 @@
 import type { ListFilter } from '../contract/network-api.js';
 import type { Shell } from './shell.js';
 
-export type OptKind = 'bool' | 'string' | 'int' | 'data' | 'argv';
+type OptKind = 'bool' | 'string' | 'int' | 'data' | 'argv';
 
 /** What bash completion offers for an option's value. */
-export type Completion = 'network' | 'network-uuid' | 'domain' | 'file' | 'update-command' | 'update-section' | 'event' | 'command' | 'forward-proto';
+type Completion = 'network' | 'network-uuid' | 'domain' | 'file' | 'update-command' | 'update-section' | 'event' | 'command' | 'forward-proto';
 
 export interface OptDef {
   name: string;

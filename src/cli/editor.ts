@@ -86,7 +86,7 @@ export function readBack(sh: Shell, file: string): string {
   }
 }
 
-export type ReeditAnswer = 'y' | 'n' | 'f' | null;
+type ReeditAnswer = 'y' | 'n' | 'f' | null;
 
 /** vshAskReedit; null when there is no terminal to ask on. */
 export async function askReedit(sh: Shell, msg: string): Promise<ReeditAnswer> {

@@ -33,12 +33,12 @@ export function canonicalUuid(text: string): string | undefined {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-export interface LookupWays {
+interface LookupWays {
   byUuid: boolean;
   byName: boolean;
 }
 
-export const BY_UUID_OR_NAME: LookupWays = { byUuid: true, byName: true };
+const BY_UUID_OR_NAME: LookupWays = { byUuid: true, byName: true };
 
 /** Look up the network in option `optname`; null after printing the failure. */
 export async function lookupNetwork(

@@ -18,7 +18,7 @@ import { ParsedCommand, type CommandDef, type OptDef, type ParsedOpt } from './c
 import type { TokenSource } from './tokens.js';
 import { ENGLISH, type Translator } from './i18n/translate.js';
 
-export interface ParseEnv {
+interface ParseEnv {
   find(name: string): CommandDef | undefined;
   /** Print one `error: ...` line. */
   error(message: string): void;

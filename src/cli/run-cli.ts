@@ -24,7 +24,7 @@ import { VERSION } from '../util/version.js';
 import { languageOfEnv } from '../contract/languages.js';
 import { translator, type Translator } from './i18n/translate.js';
 
-export const PROGNAME = 'virtnet';
+const PROGNAME = 'virtnet';
 
 export interface CliDeps {
   io: ShellIo;
@@ -36,7 +36,7 @@ export interface CliDeps {
   ttyOutput?: NodeJS.WritableStream;
 }
 
-export function longVersion(tr: Translator): string {
+function longVersion(tr: Translator): string {
   return tr.t(
     'Virtnet command line tool of virtnet {version}\nSee web site at https://libvirt.org/\n\nCompiled with support for:\n Networking: Remote Network Bridging\n',
     { version: VERSION },

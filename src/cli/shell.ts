@@ -35,7 +35,7 @@ export interface ShellIo {
 
 export type ConnectFn = (options: ConnectOptions) => Promise<VirtnetClient>;
 
-export interface ShellOptions {
+interface ShellOptions {
   io: ShellIo;
   connect: ConnectFn;
   groups: readonly CommandGroup[];

@@ -7,7 +7,7 @@
  * the next character. Errors carry vsh's texts ("missing \"", "dangling \\").
  */
 
-export type Token =
+type Token =
   | { kind: 'arg'; text: string }
   /** `;`: the end of one command, the start of the next. */
   | { kind: 'sep' }

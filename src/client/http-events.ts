@@ -15,7 +15,7 @@ import { ROUTES } from './http-routes.js';
 import type { HttpTransport } from './http-transport.js';
 import type { EventFeed } from './transport.js';
 
-export interface SseMessage {
+interface SseMessage {
   event: string;
   data: string;
   id?: string;

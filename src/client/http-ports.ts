@@ -23,7 +23,7 @@ export const PORT_ROUTES = {
 } as const;
 
 /** Fill a port route's `:name` and `:uuid`. */
-export function portPath(route: string, network: string, uuid?: string): string {
+function portPath(route: string, network: string, uuid?: string): string {
   const path = route.replace(':name', encodeURIComponent(network));
   return uuid === undefined ? path : path.replace(':uuid', encodeURIComponent(uuid));
 }

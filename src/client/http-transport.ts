@@ -24,7 +24,7 @@ import { etagValue, preconditionHeaders, type Answer, type CallOptions, type Cli
 export type { Method } from './transport.js';
 
 /** node:tls's connect, for an https:// listener (loaded by connect() only then). */
-export type TlsConnect = (options: { host: string; port: number; servername?: string }) => Socket;
+type TlsConnect = (options: { host: string; port: number; servername?: string }) => Socket;
 
 export class HttpTransport implements ClientTransport {
   private readonly pool: WirePool;

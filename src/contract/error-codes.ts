@@ -151,7 +151,7 @@ export const ERROR_CATALOGUE = {
   'daemon.unexpected': { class: 'INTERNAL_ERROR', en: 'unexpected failure in virtnetd; see its log' },
 } as const satisfies Record<string, Entry>;
 
-export type CatalogueCode = keyof typeof ERROR_CATALOGUE;
+type CatalogueCode = keyof typeof ERROR_CATALOGUE;
 /** A catalogued code, or the code of a class for details no template matches. */
 export type ErrorCode = CatalogueCode | `class.${ErrorClass}`;
 
@@ -165,7 +165,7 @@ export interface ErrorDescription {
 }
 
 /** The English template of a class code: libvirt's prefix, then the detail. */
-export function classTemplate(errorClass: ErrorClass): string {
+function classTemplate(errorClass: ErrorClass): string {
   return `${ERROR_PREFIXES[errorClass]}{detail}`;
 }
 

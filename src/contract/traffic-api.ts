@@ -7,7 +7,7 @@
  */
 
 /** One direction's counters. */
-export interface DirectionCounters {
+interface DirectionCounters {
   bytes: number;
   packets: number;
   errors: number;

@@ -14,9 +14,9 @@ import type { HostView } from './host-checks.js';
 import { iptablesDrops } from './host-checks.js';
 
 /** The comment every rule the doctor adds carries. */
-export const FIX_COMMENT = 'virtnet-doctor';
+const FIX_COMMENT = 'virtnet-doctor';
 
-export type DoctorFix =
+type DoctorFix =
   /** A rule inserted at the top of CHAIN in the filter table by TOOL (iptables-nft, ip6tables-legacy…). */
   | { kind: 'iptables'; tool: string; chain: string; rule: string[] }
   /** An nftables rule inserted into a foreign table's chain; `handle` deletes it. */

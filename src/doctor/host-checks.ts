@@ -68,7 +68,7 @@ const result = (code: string, title: string, outcome: CheckOutcome): CheckResult
 const FIX = 'virtnet doctor --fix (accept rules for the bridges; virtnet doctor --undo removes them)';
 
 /** The flows of a network a foreign FORWARD chain decides: out to the uplink, in from it, and, with br_netfilter, guest to guest. */
-export function networkFlows(net: CheckedNetwork, bridged: boolean): { flow: Flow; what: string; bridged: boolean }[] {
+function networkFlows(net: CheckedNetwork, bridged: boolean): { flow: Flow; what: string; bridged: boolean }[] {
   const flows: { flow: Flow; what: string; bridged: boolean }[] = [];
   const mode = net.def.forward.mode;
   if (ROUTED_MODES.has(mode) && net.uplink !== undefined) {

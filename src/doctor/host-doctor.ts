@@ -22,7 +22,7 @@ import { type CheckedNetwork, type HostView, hostChecks, type IptablesRuleset, t
 import { parseFilterTable } from './iptables-rules.js';
 import { foreignDrops } from './nft-foreign.js';
 
-export interface HostDoctorOptions {
+interface HostDoctorOptions {
   host: LinuxHost;
   paths: VirtnetPaths;
   /** The running networks' live definitions. */

@@ -7,7 +7,7 @@
  * So the verdict is what a new flow between two interfaces gets.
  */
 
-export interface IptablesRule {
+interface IptablesRule {
   chain: string;
   /** The rule as iptables-save prints it, without `-A CHAIN`. */
   spec: string;
@@ -116,7 +116,7 @@ export interface Flow {
   out: string;
 }
 
-export interface ForwardVerdict {
+interface ForwardVerdict {
   verdict: 'accept' | 'drop' | 'reject';
   /** The rule that decided (as `-A CHAIN spec`), or `policy CHAIN DROP`. */
   decidedBy: string;

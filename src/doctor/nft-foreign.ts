@@ -21,7 +21,7 @@ export interface ForeignChain {
 
 /** iptables-nft's own tables: `iptables-save` reads those (./iptables-rules.ts). */
 const XTABLES = new Set(['filter', 'nat', 'mangle', 'raw', 'security']);
-export const VIRTNET_TABLE = 'virtnet';
+const VIRTNET_TABLE = 'virtnet';
 
 interface ChainObj {
   family: string;

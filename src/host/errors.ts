@@ -79,7 +79,7 @@ export function commandError(what: string, result: CommandResult, errorClass: Er
 }
 
 /** libvirt's text for a command line: environment prefix, then the arguments, space separated. */
-export function commandLineText(argv: readonly string[], env: Readonly<Record<string, string>> = {}): string {
+function commandLineText(argv: readonly string[], env: Readonly<Record<string, string>> = {}): string {
   const quote = (s: string): string => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
   return [...Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`), ...argv.map(quote)].join(' ');
 }

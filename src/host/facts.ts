@@ -48,7 +48,7 @@ export interface HostFacts {
 }
 
 /** libvirt's limit for duplicate address detection, in seconds. */
-export const DAD_TIMEOUT_SECONDS = 20;
+const DAD_TIMEOUT_SECONDS = 20;
 
 const NO_DEVICE = /does not exist|Cannot find device/;
 

@@ -49,7 +49,7 @@ import { type NetnsBinding, netnsPath } from './netns.js';
 import type { CommandRunner } from './runner.js';
 import { Mutex } from '../util/mutex.js';
 
-export interface LinuxGuestBackendOptions {
+interface LinuxGuestBackendOptions {
   runner: CommandRunner;
   /** The driver's namespace, where the bridges are (null: this process's own). */
   netns: NetnsBinding;

@@ -8,7 +8,7 @@ import { iproute2Argv, type NetnsBinding } from './netns.js';
 import type { CommandRunner } from './runner.js';
 
 /** One direction's counters of a device. */
-export interface DirectionCounters {
+interface DirectionCounters {
   bytes: number;
   packets: number;
   errors: number;
@@ -29,7 +29,7 @@ const direction = (d: Record<string, unknown> | undefined): DirectionCounters =>
 });
 
 /** Counters by device name, from `ip -j -s link show` output. */
-export function parseLinkCounters(json: string): Map<string, LinkCounters> {
+function parseLinkCounters(json: string): Map<string, LinkCounters> {
   const out = new Map<string, LinkCounters>();
   const links = JSON.parse(json || '[]') as { ifname?: string; stats64?: { rx?: Record<string, unknown>; tx?: Record<string, unknown> } }[];
   for (const l of links) {

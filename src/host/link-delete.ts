@@ -41,7 +41,7 @@ function targetDevice(args: readonly string[]): string | undefined {
 
 const isDelete = (args: readonly string[]): boolean => args.length === 4 && args[0] === 'link' && args[1] === 'del' && args[2] === 'dev';
 
-export interface LinkDeletionSplit {
+interface LinkDeletionSplit {
   /** Links the script deletes, in its order; empty when the script was left as it is. */
   deletes: string[];
   /** Lines that still have to run, before the deletions. */

@@ -76,7 +76,7 @@ export function undoOf(steps: readonly BatchStep[]): UndoLine[] {
 }
 
 /** The error for a failed step. */
-export function stepError(step: BatchStep, reason: string, stderr: string, argv?: readonly string[]): LinkTransactionError {
+function stepError(step: BatchStep, reason: string, stderr: string, argv?: readonly string[]): LinkTransactionError {
   const info: { reason: string; stderr: string; argv?: readonly string[] } = { reason, stderr };
   if (argv) info.argv = argv;
   if (step.kind !== undefined && /Unknown device type/i.test(reason)) {

@@ -24,7 +24,7 @@ import { readFile, readlink, statfs } from 'node:fs/promises';
 import { NETNS_RUN_DIR } from './netns.js';
 
 /** How /run/netns (or the mount holding it) propagates, from one mountinfo; `exact` when /run/netns is a mount point itself. */
-export type Propagation = ({ kind: 'shared'; group: number } | { kind: 'slave'; master: number } | { kind: 'private' } | { kind: 'absent' }) & {
+type Propagation = ({ kind: 'shared'; group: number } | { kind: 'slave'; master: number } | { kind: 'private' } | { kind: 'absent' }) & {
   exact?: boolean;
 };
 
@@ -82,7 +82,7 @@ export interface PlacementProbe {
   candidates: number[];
 }
 
-export const procProbe: PlacementProbe = {
+const procProbe: PlacementProbe = {
   mountinfo: (pid) => readFile(`/proc/${pid}/mountinfo`, 'utf8'),
   mountNamespaceOf: (pid) => readlink(`/proc/${pid}/ns/mnt`),
   holdMountNamespace(pid) {

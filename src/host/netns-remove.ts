@@ -12,7 +12,7 @@ import { netnsPath } from './netns.js';
 const run = promisify(execFile);
 
 /** PIDs of the processes in a namespace (never this process). */
-export async function netnsPids(name: string): Promise<number[]> {
+async function netnsPids(name: string): Promise<number[]> {
   try {
     const { stdout } = await run('ip', ['netns', 'pids', name], { encoding: 'utf8' });
     return stdout

@@ -52,7 +52,7 @@ export class NftMonitorParser {
   }
 }
 
-export interface NftMonitorOptions {
+interface NftMonitorOptions {
   /** The monitor's command line, e.g. ['nsenter', '--net=/run/netns/X', 'nft', 'monitor']. */
   argv: readonly string[];
   onTransaction: (t: NftTransaction) => void;

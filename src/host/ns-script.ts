@@ -31,7 +31,7 @@ export type NsStep =
   /** `what` starts the error when it fails: "WHAT: REASON". */
   | { kind: 'command'; argv: readonly string[]; what: string };
 
-export interface NsScriptResult {
+interface NsScriptResult {
   /** For each sysctl step (in order), whether each of its keys existed. */
   sysctlsPresent: boolean[][];
 }

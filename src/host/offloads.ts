@@ -12,7 +12,7 @@ import { inNetnsArgv, type NetnsBinding } from './netns.js';
 import type { CommandRunner } from './runner.js';
 import { internalError, operationFailed } from '../util/errors.js';
 
-export function offloadsOffArgv(dev: string): string[] {
+function offloadsOffArgv(dev: string): string[] {
   if (!isValidIfname(dev)) throw internalError(`invalid network interface name '${dev}'`);
   return ['ethtool', '-K', dev, 'tx', 'off', 'tso', 'off', 'gso', 'off'];
 }

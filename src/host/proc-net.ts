@@ -82,7 +82,7 @@ export function parseProcNetRoute(text: string, littleEndian = endianness() === 
 }
 
 /** Inode in a namespace link text such as "net:[4026532247]". */
-export function netnsInodeOf(link: string): number | undefined {
+function netnsInodeOf(link: string): number | undefined {
   const m = /^net:\[(\d+)\]$/.exec(link);
   return m ? Number(m[1]) : undefined;
 }

@@ -20,7 +20,7 @@ import { VirError } from '../util/errors.js';
 import type { CommandRunner } from './runner.js';
 
 /** One line of `ss -xpH`: a socket's inode, its peer's inode and the pids holding it. */
-export interface UnixSocketEntry {
+interface UnixSocketEntry {
   inode: number;
   peer: number;
   pids: number[];

@@ -31,14 +31,14 @@ import { type NetnsBinding, inNetnsArgv, netnsPath } from './netns.js';
 import type { CommandLogger, CommandResult, CommandRunner, CommandSpec } from './runner.js';
 
 /** The library's file name in dist/. */
-export const ZYGOTE_LIBRARY_NAME = 'virtnet-zygote.so';
+const ZYGOTE_LIBRARY_NAME = 'virtnet-zygote.so';
 
 /** Room for the argument (a --conf-file= path of up to PATH_MAX), as the length of the zygote's placeholder. */
 const ARGUMENT_ROOM = 4200;
 const PLACEHOLDER = 'virtnet-zygote'.padEnd(ARGUMENT_ROOM, ' ');
 
 /** Where virtnet-zygote.so is: its path, switched off (VIRTNET_ZYGOTE_LIBRARY set empty), or missing and why. */
-export type ZygoteLibraryLookup = { path: string } | { off: true } | { missing: string };
+type ZygoteLibraryLookup = { path: string } | { off: true } | { missing: string };
 
 /** The directories a built library is looked for in: beside this bundle (dist/) and, run from source, the repository's dist/. */
 function builtLibraryDirs(): string[] {
@@ -66,7 +66,7 @@ export function withoutZygote(program: string, why: string): string {
   return `${why}; starting ${program} as a new program each time (it works the same, but each takes ~0.35 MiB more memory)`;
 }
 
-export interface ZygoteRunnerOptions {
+interface ZygoteRunnerOptions {
   /** The program the zygote is made of; only its commands go through it. */
   program: string;
   /** Path of virtnet-zygote.so. */

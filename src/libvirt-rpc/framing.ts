@@ -9,8 +9,8 @@ import type { MessageStatus, MessageType } from './protocol.js';
 
 /** libvirt's VIR_NET_MESSAGE_MAX: the largest message either side accepts (length word included). */
 export const MESSAGE_MAX = 32 * 1024 * 1024;
-export const LENGTH_SIZE = 4;
-export const HEADER_SIZE = 24;
+const LENGTH_SIZE = 4;
+const HEADER_SIZE = 24;
 
 export interface MessageHeader {
   program: number;
@@ -31,11 +31,11 @@ export class FramingError extends Error {
   override readonly name = 'FramingError';
 }
 
-export function encodeHeader(w: XdrWriter, h: MessageHeader): void {
+function encodeHeader(w: XdrWriter, h: MessageHeader): void {
   w.uint(h.program).uint(h.version).int(h.procedure).int(h.type).uint(h.serial).int(h.status);
 }
 
-export function decodeHeader(r: XdrReader): MessageHeader {
+function decodeHeader(r: XdrReader): MessageHeader {
   return {
     program: r.uint(),
     version: r.uint(),

@@ -22,13 +22,13 @@ const ARCH_NAMES: Record<string, string> = {
 };
 
 /** The host's architecture as libvirt names it (x86_64, aarch64, ppc64le…). */
-export function libvirtArch(nodeArch: string = arch(), byteOrder: 'BE' | 'LE' = endianness()): string {
+function libvirtArch(nodeArch: string = arch(), byteOrder: 'BE' | 'LE' = endianness()): string {
   if (nodeArch === 'ppc64') return byteOrder === 'LE' ? 'ppc64le' : 'ppc64';
   return ARCH_NAMES[nodeArch] ?? nodeArch;
 }
 
 /** The host uuid: /etc/machine-id in uuid form, or undefined when it cannot be read. */
-export function hostUuid(machineIdPath = '/etc/machine-id'): string | undefined {
+function hostUuid(machineIdPath = '/etc/machine-id'): string | undefined {
   let id: string;
   try {
     id = readFileSync(machineIdPath, 'utf8').trim().toLowerCase();
@@ -57,7 +57,7 @@ export function capabilitiesXml(archName: string = libvirtArch(), uuid: string |
   return lines.join('\n');
 }
 
-export interface NodeInfo {
+interface NodeInfo {
   /** The CPU model: libvirt puts the architecture name here. */
   model: string;
   /** KiB */

@@ -37,7 +37,7 @@ export const remoteNetwork = optional(nonnullNetwork);
 /** remote_nonnull_domain */
 export const nonnullDomain = struct({ name: nonnullString, uuid, id: int });
 /** remote_domain */
-export const remoteDomain = optional(nonnullDomain);
+const remoteDomain = optional(nonnullDomain);
 
 /** remote_nonnull_network_port */
 export const nonnullNetworkPort = struct({ net: nonnullNetwork, uuid });
@@ -59,7 +59,7 @@ export const remoteError = struct({
 export type RemoteError = ReturnType<typeof remoteError.decode>;
 
 /** remote_typed_param: a field name and a value of one of virTypedParameterType's types. */
-export type TypedParamValue =
+type TypedParamValue =
   | { type: typeof TypedParamType.INT; value: number }
   | { type: typeof TypedParamType.UINT; value: number }
   | { type: typeof TypedParamType.LLONG; value: bigint }
@@ -67,7 +67,7 @@ export type TypedParamValue =
   | { type: typeof TypedParamType.DOUBLE; value: number }
   | { type: typeof TypedParamType.BOOLEAN; value: boolean }
   | { type: typeof TypedParamType.STRING; value: string };
-export type TypedParam = { field: string } & TypedParamValue;
+type TypedParam = { field: string } & TypedParamValue;
 
 export const typedParam: Codec<TypedParam> = {
   encode(w, p) {

@@ -278,7 +278,7 @@ export function fixedArray<T>(codec: Codec<T>, size: number): Codec<T[]> {
 }
 
 type Fields = Record<string, Codec<unknown>>;
-export type StructOf<F extends Fields> = { [K in keyof F]: TypeOf<F[K]> };
+type StructOf<F extends Fields> = { [K in keyof F]: TypeOf<F[K]> };
 
 /** A struct: its fields in declaration order. */
 export function struct<F extends Fields>(fields: F): Codec<StructOf<F>> {

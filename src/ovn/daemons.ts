@@ -28,7 +28,7 @@ export function ovsDirs(base: string): OvsDirs {
 }
 
 /** The environment OVS and OVN tools read their default paths from, pointed at `dirs`. */
-export function ovsEnv(dirs: OvsDirs): Record<string, string> {
+function ovsEnv(dirs: OvsDirs): Record<string, string> {
   return {
     OVS_RUNDIR: dirs.run,
     OVS_DBDIR: dirs.db,
@@ -42,7 +42,7 @@ export function ovsEnv(dirs: OvsDirs): Record<string, string> {
 }
 
 /** The programs a daemon spec may name. */
-export type OvsProgram = 'ovsdb-server' | 'ovs-vswitchd' | 'ovn-northd' | 'ovn-controller';
+type OvsProgram = 'ovsdb-server' | 'ovs-vswitchd' | 'ovn-northd' | 'ovn-controller';
 
 export interface OvsDaemonSpec extends DaemonSpec {
   program: OvsProgram;

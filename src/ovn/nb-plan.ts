@@ -78,12 +78,12 @@ export const TAG_ROLE = 'virtnet-role';
 /** On a guest port: the chassis it is requested on, and whose guest it is. */
 export const TAG_CHASSIS = 'virtnet-chassis';
 export const TAG_GUEST = 'virtnet-guest';
-export const TAG_GUEST_UUID = 'virtnet-guest-uuid';
+const TAG_GUEST_UUID = 'virtnet-guest-uuid';
 /** On the switch, one key per host the network is active on: virtnet-host-NAME=active. */
 export const HOST_KEY_PREFIX = 'virtnet-host-';
 
 /** Geneve over a 1500-byte IPv4 underlay (src/ovn/host-setup.ts encapOverhead). */
-export const DEFAULT_OVN_MTU = 1442;
+const DEFAULT_OVN_MTU = 1442;
 /** dnsmasq's default lease, libvirt's for a range without <lease>. */
 const DEFAULT_LEASE_SECONDS = 3600;
 /** OVN's lease_time for an infinite lease. */
@@ -101,13 +101,13 @@ export interface DesiredRow {
 }
 
 /** The network's short id, used in row names (port names are unique across the database). */
-export function networkId(def: Pick<NetworkDef, 'uuid'>): string {
+function networkId(def: Pick<NetworkDef, 'uuid'>): string {
   return def.uuid.replace(/-/g, '').slice(0, 12);
 }
 
 export const switchName = (def: Pick<NetworkDef, 'name'>): string => `virtnet-${def.name}`;
-export const portGroupName = (def: Pick<NetworkDef, 'uuid'>): string => `vn${networkId(def)}`;
-export const addressSetName = (def: Pick<NetworkDef, 'uuid'>, name: string): string => `vn${networkId(def)}_${name}`;
+const portGroupName = (def: Pick<NetworkDef, 'uuid'>): string => `vn${networkId(def)}`;
+const addressSetName = (def: Pick<NetworkDef, 'uuid'>, name: string): string => `vn${networkId(def)}_${name}`;
 
 /** The logical port (and iface-id) of a guest's vNIC with this MAC: the same on every host. */
 export function guestPortName(def: Pick<NetworkDef, 'uuid'>, mac: string): string {
@@ -126,7 +126,7 @@ function ovnOf(def: NetworkDef): OvnDef {
 }
 
 /** The network's subnet facts, from its one <ip>. */
-export interface OvnSubnet {
+interface OvnSubnet {
   ip: IpDef;
   gateway: IpAddress;
   prefix: number;
@@ -155,13 +155,13 @@ function leaseSeconds(lease: LeaseDef | undefined): number {
 }
 
 /** The router's uplink port MAC: locally administered, from the network's UUID. */
-export function uplinkMac(def: Pick<NetworkDef, 'uuid'>): string {
+function uplinkMac(def: Pick<NetworkDef, 'uuid'>): string {
   const hex = def.uuid.replace(/-/g, '');
   return ['02', ...[0, 2, 4, 6, 8].map((i) => hex.slice(i, i + 2))].join(':');
 }
 
 /** The router's internal port MAC (and DHCP's server_mac): the network's <mac>. */
-export function routerMac(def: Pick<NetworkDef, 'uuid' | 'mac'>): string {
+function routerMac(def: Pick<NetworkDef, 'uuid' | 'mac'>): string {
   if (def.mac !== undefined) return def.mac;
   const m = uplinkMac(def).split(':');
   m[5] = ((parseInt(m[5] as string, 16) ^ 1) & 0xff).toString(16).padStart(2, '0');
@@ -182,7 +182,7 @@ const ovnString = (s: string): string => `"${s.replace(/["\\]/g, '\\$&')}"`;
 const ovnList = (xs: readonly string[]): string => (xs.length === 1 ? (xs[0] as string) : `{${xs.join(', ')}}`);
 
 /** The DNS names for `name`: itself, and name.DOMAIN when the network has a domain. */
-export function dnsNames(def: NetworkDef, name: string): string[] {
+function dnsNames(def: NetworkDef, name: string): string[] {
   const lower = name.toLowerCase();
   const domain = def.domain?.name;
   if (domain === undefined || lower.endsWith(`.${domain.toLowerCase()}`)) return [lower];
@@ -338,7 +338,7 @@ function networkDnsRecords(def: NetworkDef): Map<string, string> {
 
 // ---- a guest's port ---------------------------------------------------------------
 
-export interface GuestPortRequest {
+interface GuestPortRequest {
   mac: string;
   /** The guest's name (its DNS name) and UUID. */
   guest: { name: string; uuid: string };

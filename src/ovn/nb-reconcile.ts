@@ -28,7 +28,7 @@ export interface ExistingRow {
 }
 
 /** Roles that belong to guests (hosts), not to the network's own plan. */
-export const GUEST_ROLES: ReadonlySet<string> = new Set(['guest', 'guest-dns']);
+const GUEST_ROLES: ReadonlySet<string> = new Set(['guest', 'guest-dns']);
 
 export function existingRow(table: NbTable, row: Row): ExistingRow {
   const uuid = row._uuid;
@@ -52,7 +52,7 @@ export function sameValue(a: Value | undefined, b: Value | undefined): boolean {
   return canonical(a) === canonical(b);
 }
 
-export interface ReconcileOptions {
+interface ReconcileOptions {
   /** Extra external_ids on a newly inserted row of a role (the switch gets the starting host's key). */
   insertIds?: Readonly<Record<string, Record<string, string>>>;
 }

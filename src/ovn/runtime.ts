@@ -66,7 +66,7 @@ export interface OvnApplied extends AppliedNetwork {
   host: string;
 }
 
-export interface OvnRuntimeOptions {
+interface OvnRuntimeOptions {
   /** This host's chassis name (local-ovs.ts). */
   chassis(): Promise<string>;
   /** Non-fatal problems (the northbound database unreachable at adoption). */

@@ -4,9 +4,9 @@
  */
 import type { Json } from './values.js';
 
-export type AtomicType = 'integer' | 'real' | 'boolean' | 'string' | 'uuid';
+type AtomicType = 'integer' | 'real' | 'boolean' | 'string' | 'uuid';
 
-export interface BaseType {
+interface BaseType {
   readonly type: AtomicType;
   /** For UUIDs: the table they refer to, strongly or weakly. */
   readonly refTable?: string;
@@ -25,7 +25,7 @@ export interface ColumnType {
 /** How a column's values look to a reader of rows. */
 export type ColumnShape = 'atom' | 'optional' | 'set' | 'map';
 
-export interface ColumnSchema {
+interface ColumnSchema {
   readonly type: ColumnType;
   readonly ephemeral: boolean;
   readonly mutable: boolean;

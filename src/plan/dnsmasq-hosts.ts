@@ -38,7 +38,7 @@ function hostsfileMac(text: string): string {
  * IPv4 `MAC,IP,NAME` | `NAME,IP` | `MAC,IP`; IPv6 `id:DUID,NAME,[IP]` |
  * `NAME,[IP]` | `id:DUID,[IP]`; then `,LEASE` when the host has a lease.
  */
-export function dhcpHostLine(host: DhcpHost, ipv6: boolean): string | undefined {
+function dhcpHostLine(host: DhcpHost, ipv6: boolean): string | undefined {
   if (host.ip === undefined || parseIp(host.ip) === undefined) return undefined;
   const ip = formatAddress(host.ip);
   let line: string;

@@ -107,7 +107,7 @@ export function networkChainNames(bridge: string): NetworkChainNames {
 
 const T = { family: NFT_FAMILY, table: NFT_TABLE } as const;
 
-export const tableObject = (): NftTable => ({ family: NFT_FAMILY, name: NFT_TABLE });
+const tableObject = (): NftTable => ({ family: NFT_FAMILY, name: NFT_TABLE });
 export const chainObject = (name: string): NftChain => ({ ...T, name });
 
 export const baseChainObjects = (): NftChain[] => [
@@ -121,7 +121,7 @@ export const baseChainObjects = (): NftChain[] => [
 /** The key of the port-forward maps: listen address . protocol . port. */
 const DNAT4_KEY: NftDataType[] = ['ipv4_addr', 'inet_proto', 'inet_service'];
 
-export const mapObjects = (): NftMap[] => [
+const mapObjects = (): NftMap[] => [
   { ...T, name: FWD_IN_MAP, type: 'ifname', map: 'verdict' },
   { ...T, name: FWD_OUT_MAP, type: 'ifname', map: 'verdict' },
   { ...T, name: NAT4_MAP, type: 'ipv4_addr', map: 'verdict', flags: ['interval'] },
@@ -131,7 +131,7 @@ export const mapObjects = (): NftMap[] => [
   { ...T, name: DNAT4_KEEP_MAP, type: DNAT4_KEY, map: 'ipv4_addr', flags: ['interval'] },
 ];
 
-export const setObjects = (): NftSet[] => [
+const setObjects = (): NftSet[] => [
   { ...T, name: DHCP_CSUM_SET, type: 'ifname' },
   { ...T, name: DNAT4_OPEN_SET, type: DNAT4_KEY, flags: ['interval'] },
 ];

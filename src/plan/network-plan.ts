@@ -111,14 +111,14 @@ export interface VirtualNetworkPlan {
   dnsmasq: DnsmasqRuntimePlan | undefined;
 }
 
-export interface HostBridgePlan {
+interface HostBridgePlan {
   kind: 'host-bridge';
   mode: 'bridge';
   bridge: string;
   vlanFiltering: boolean;
 }
 
-export interface ExternalPlan {
+interface ExternalPlan {
   kind: 'external';
   mode: ForwardMode;
   /** `<pf dev>` whose VFs make the interface pool, when no pool is given. */

@@ -15,10 +15,10 @@
  * the same key (`dnat ip to K map @addr : K map @port`).
  */
 
-export type NftFamily = 'ip' | 'ip6' | 'inet' | 'arp' | 'bridge' | 'netdev';
-export type NftHook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting' | 'ingress' | 'egress';
-export type NftChainType = 'filter' | 'nat' | 'route';
-export type NftPolicy = 'accept' | 'drop';
+type NftFamily = 'ip' | 'ip6' | 'inet' | 'arp' | 'bridge' | 'netdev';
+type NftHook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting' | 'ingress' | 'egress';
+type NftChainType = 'filter' | 'nat' | 'route';
+type NftPolicy = 'accept' | 'drop';
 
 export interface NftTable {
   family: NftFamily;
@@ -42,7 +42,7 @@ export interface NftChain {
 
 /** Key types of sets and maps (the subset virtnet uses). */
 export type NftDataType = 'ifname' | 'ipv4_addr' | 'ipv6_addr' | 'inet_proto' | 'inet_service' | 'verdict';
-export type NftSetFlag = 'interval' | 'constant' | 'timeout';
+type NftSetFlag = 'interval' | 'constant' | 'timeout';
 
 export interface NftSet {
   family: NftFamily;
@@ -63,27 +63,27 @@ export interface NftMap extends NftSet {
 // ---------------------------------------------------------------------------
 // Expressions (the left and right sides of matches, keys, values)
 
-export type NftPayloadProtocol = 'ip' | 'ip6' | 'tcp' | 'udp' | 'th' | 'ether';
-export interface NftPayload {
+type NftPayloadProtocol = 'ip' | 'ip6' | 'tcp' | 'udp' | 'th' | 'ether';
+interface NftPayload {
   payload: { protocol: NftPayloadProtocol; field: string };
 }
-export type NftMetaKey = 'iifname' | 'oifname' | 'iif' | 'oif' | 'l4proto' | 'nfproto' | 'mark' | 'protocol';
-export interface NftMeta {
+type NftMetaKey = 'iifname' | 'oifname' | 'iif' | 'oif' | 'l4proto' | 'nfproto' | 'mark' | 'protocol';
+interface NftMeta {
   meta: { key: NftMetaKey };
 }
-export interface NftCt {
+interface NftCt {
   ct: { key: 'state' | 'status' | 'mark' };
 }
 /** `fib daddr type`: the kind of route the destination address has (local, unicast…). */
-export interface NftFib {
+interface NftFib {
   fib: { result: 'type'; flags: ('daddr' | 'saddr')[] };
 }
 /** A concatenation (`ip daddr . meta l4proto . th dport`), of keys or of values. */
-export interface NftConcat {
+interface NftConcat {
   concat: (NftKey | NftValue)[];
 }
 /** A lookup in a named map as an expression: `KEY map @name`. */
-export interface NftMapLookup {
+interface NftMapLookup {
   map: { key: NftKey; data: string };
 }
 export interface NftPrefix {
@@ -93,11 +93,11 @@ export interface NftRange {
   range: [NftValue, NftValue];
 }
 /** An anonymous set: `{ a, b }`. */
-export interface NftAnonSet {
+interface NftAnonSet {
   set: NftValue[];
 }
 /** A verdict used as a value (map data). */
-export type NftVerdictValue =
+type NftVerdictValue =
   | { accept: null }
   | { drop: null }
   | { return: null }
@@ -107,44 +107,44 @@ export type NftVerdictValue =
 
 /** Literal values: strings (names, addresses, `@set` references), numbers, and structured values. */
 export type NftValue = string | number | NftPrefix | NftRange | NftAnonSet | NftVerdictValue | NftConcat | string[];
-export type NftKey = NftPayload | NftMeta | NftCt | NftFib | NftConcat;
+type NftKey = NftPayload | NftMeta | NftCt | NftFib | NftConcat;
 
 // ---------------------------------------------------------------------------
 // Statements (the items of a rule's `expr` list)
 
-export type NftMatchOp = '==' | '!=' | 'in' | '<' | '>' | '<=' | '>=';
+type NftMatchOp = '==' | '!=' | 'in' | '<' | '>' | '<=' | '>=';
 export interface NftMatch {
   match: { op: NftMatchOp; left: NftKey; right: NftValue };
 }
-export interface NftCounter {
+interface NftCounter {
   counter: null | { packets: number; bytes: number };
 }
-export interface NftVmap {
+interface NftVmap {
   vmap: { key: NftKey; data: string };
 }
-export interface NftReject {
+interface NftReject {
   reject: null | { type: string; expr?: string };
 }
-export interface NftPortSpec {
+interface NftPortSpec {
   port?: NftRange | number;
 }
-export interface NftMasquerade {
+interface NftMasquerade {
   masquerade: null | NftPortSpec;
 }
-export interface NftSnat {
+interface NftSnat {
   snat: { family?: 'ip' | 'ip6'; addr: string | NftRange; port?: NftRange | number };
 }
-export interface NftMangle {
+interface NftMangle {
   mangle: { key: NftKey; value: NftValue };
 }
 /** Destination NAT to an address and optionally a port, each a value or a map lookup. */
-export interface NftDnat {
+interface NftDnat {
   dnat: { family: 'ip' | 'ip6'; addr: string | NftMapLookup; port?: number | NftMapLookup };
 }
 
 export type NftStatement = NftMatch | NftCounter | NftVmap | NftReject | NftMasquerade | NftSnat | NftMangle | NftDnat | NftVerdictValue;
 
-export interface NftRule {
+interface NftRule {
   family: NftFamily;
   table: string;
   chain: string;
@@ -155,7 +155,7 @@ export interface NftRule {
 
 /** Elements of a set (plain values) or of a map (`[key, value]` pairs). */
 export type NftElem = NftValue | [NftValue, NftValue];
-export interface NftElement {
+interface NftElement {
   family: NftFamily;
   table: string;
   name: string;
@@ -165,7 +165,7 @@ export interface NftElement {
 // ---------------------------------------------------------------------------
 // Commands and batches
 
-export type NftObject = { table: NftTable } | { chain: NftChain } | { set: NftSet } | { map: NftMap } | { rule: NftRule } | { element: NftElement };
+type NftObject = { table: NftTable } | { chain: NftChain } | { set: NftSet } | { map: NftMap } | { rule: NftRule } | { element: NftElement };
 
 export type NftCommand = { add: NftObject } | { delete: NftObject } | { flush: NftObject };
 
@@ -206,7 +206,6 @@ export const ne = (left: NftKey, right: NftValue): NftMatch => match(left, '!=',
 
 export const counter = (): NftCounter => ({ counter: null });
 export const accept = (): NftVerdictValue => ({ accept: null });
-export const drop = (): NftVerdictValue => ({ drop: null });
 export const ret = (): NftVerdictValue => ({ return: null });
 export const jump = (target: string): NftVerdictValue => ({ jump: { target } });
 export const reject = (): NftReject => ({ reject: null });

@@ -20,7 +20,7 @@ import { VirError } from '../util/errors.js';
 import { effectivePrefix, formatIp, networkOf, parseIp, subnetsOverlap, type IpAddress } from '../util/ip.js';
 
 /** An IPv4 subnet and the interface it belongs to. */
-export interface Ipv4Subnet {
+interface Ipv4Subnet {
   network: IpAddress;
   prefix: number;
   iface: string;
@@ -36,7 +36,7 @@ export function ipv4SubnetOf(ip: IpDef): { network: IpAddress; prefix: number } 
 }
 
 /** The IPv4 destination of a static route, masked by its prefix; undefined for IPv6. */
-export function ipv4RouteSubnet(route: RouteDef): { network: IpAddress; prefix: number } | undefined {
+function ipv4RouteSubnet(route: RouteDef): { network: IpAddress; prefix: number } | undefined {
   const addr = parseIp(route.address);
   if (addr?.family !== 'ipv4') return undefined;
   const prefix = effectivePrefix(route);
@@ -70,7 +70,7 @@ export function occupiedSubnets(others: readonly NetworkDef[], hostRoutes: reado
  * or undefined when it may start. `<ip>`s are checked first, then static routes.
  */
 /** libvirt's collision error (class INTERNAL_ERROR); to an HTTP client a conflict with what already runs (409). */
-export function collisionError(detail: string): VirError {
+function collisionError(detail: string): VirError {
   const err = new VirError('INTERNAL_ERROR', detail);
   err.status = 409;
   return err;

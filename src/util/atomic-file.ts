@@ -11,7 +11,7 @@ import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { systemError } from './os-error.js';
 
-export interface AtomicWriteOptions {
+interface AtomicWriteOptions {
   /** File mode of the new file (default 0o644). */
   mode?: number;
 }

@@ -6,7 +6,7 @@
  * interface list), '*' and '@' (nftables' wildcard and set references).
  */
 const IFNAME_CHARS = /^[^\s/:'"#\\,*@]+$/;
-export const IFNAME_MAX_BYTES = 15;
+const IFNAME_MAX_BYTES = 15;
 
 export function isValidIfname(name: string): boolean {
   return IFNAME_CHARS.test(name) && Buffer.byteLength(name, 'utf8') <= IFNAME_MAX_BYTES && name !== '.' && name !== '..';

@@ -63,14 +63,14 @@ export function osErrorText(err: unknown): string {
  * system comes from the request's own name (400); anything else is the
  * daemon's (500).
  */
-export function statusForOsError(code: string | undefined): number {
+function statusForOsError(code: string | undefined): number {
   if (code === 'ENOSPC' || code === 'EDQUOT') return 507;
   if (code === 'ENAMETOOLONG') return 400;
   return 500;
 }
 
 /** A VirError for an OS error, carrying the HTTP status it stands for. */
-export class SystemError extends VirError {
+class SystemError extends VirError {
   /** The errno name, e.g. ENOSPC. */
   readonly code: string | undefined;
 

@@ -8,7 +8,7 @@
 const SHELL_UNSAFE = /[\r\t\n !"#$&'()*;<>?[\\\]^`{|}~]/;
 
 /** The first of the candidates that is safe to paste into a shell, or undefined. */
-export function pickShellSafe(...candidates: Array<string | undefined>): string | undefined {
+function pickShellSafe(...candidates: Array<string | undefined>): string | undefined {
   for (const c of candidates) {
     if (c !== undefined && !SHELL_UNSAFE.test(c) && !c.includes('--')) return c;
   }

@@ -40,14 +40,14 @@ export interface XmlElementNode {
   dump?: string;
 }
 
-export interface XmlTextNode {
+interface XmlTextNode {
   kind: 'text';
   text: string;
 }
 
 export type XmlChildNode = XmlElementNode | XmlTextNode;
 
-export interface ReadOptions {
+interface ReadOptions {
   /**
    * The document label used in error messages, as libvirt passes it:
    * "(network_definition)", "(domain_definition)", or a file name.
@@ -138,7 +138,7 @@ function convert(el: XmlElement, depth: number, options: ReadOptions): XmlElemen
  * can be declared. Looks only at what may come before the root element:
  * white space, the XML declaration, comments and processing instructions.
  */
-export function hasInternalSubset(source: string): boolean {
+function hasInternalSubset(source: string): boolean {
   let i = source.charCodeAt(0) === 0xfeff ? 1 : 0;
   for (;;) {
     while (i < source.length && /\s/.test(source[i]!)) i++;
@@ -210,11 +210,4 @@ export function childElements(el: XmlElementNode, name?: string): XmlElementNode
     if (name === undefined || (c.name === name && c.namespaceUri === '')) out.push(c);
   }
   return out;
-}
-
-/** The concatenated text content of an element and its descendants. */
-export function textContent(el: XmlElementNode): string {
-  let s = '';
-  for (const c of el.children) s += c.kind === 'text' ? c.text : textContent(c);
-  return s;
 }

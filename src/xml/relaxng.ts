@@ -70,7 +70,7 @@ function allowSchemaDir(dir: string): void {
 }
 
 /** The messages libvirt would collect from libxml2's diagnostics: errors only, each ending in "\n". */
-export function relaxNgMessages(details: readonly ErrorDetail[]): string[] {
+function relaxNgMessages(details: readonly ErrorDetail[]): string[] {
   return details.filter((d) => d.level > WARNING_LEVEL).map((d) => (d.message.endsWith('\n') ? d.message : `${d.message}\n`));
 }
 

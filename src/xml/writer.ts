@@ -1,7 +1,7 @@
 import { escapeXmlAttr, escapeXmlText } from './escape.js';
 
 /** An attribute value; undefined or null means "leave the attribute out". */
-export type AttrValue = string | number | undefined | null;
+type AttrValue = string | number | undefined | null;
 export type Attrs = ReadonlyArray<readonly [name: string, value: AttrValue]>;
 
 /**

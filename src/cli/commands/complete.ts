@@ -28,14 +28,14 @@ import { EVENT_TYPES } from './net-event.js';
 const UPDATE_COMMAND_NAMES = ['add', 'add-first', 'add-last', 'delete', 'modify'];
 
 /** Where a partial word stands on a command line. */
-export type CompletionSlot =
+type CompletionSlot =
   | { kind: 'command' }
   | { kind: 'option'; def: CommandDef; seen: Set<string> }
   | { kind: 'value'; opt: OptDef }
   | { kind: 'none' };
 
 /** Replay vsh's parsing rules over the finished words to see what the last word fills. */
-export function completionSlot(sh: Shell, words: readonly string[]): CompletionSlot {
+function completionSlot(sh: Shell, words: readonly string[]): CompletionSlot {
   if (words.length <= 1) return { kind: 'command' };
   const def = sh.findCommand(words[0] as string);
   if (!def) return { kind: 'none' };
@@ -96,7 +96,7 @@ function guests(sh: Shell, filter: ListFilter | undefined): Promise<GuestInfo[]>
   return ask(sh, () => sh.client().guestList(wanted));
 }
 
-export async function candidates(sh: Shell, words: readonly string[]): Promise<string[]> {
+async function candidates(sh: Shell, words: readonly string[]): Promise<string[]> {
   const slot = completionSlot(sh, words);
   const visible = sh.groups.flatMap((g) => g.commands).filter((c) => !c.hidden);
   switch (slot.kind) {

@@ -9,7 +9,7 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { VirError } from '../../util/errors.js';
 
-export const MAX_XML_FILE = 10 * 1024 * 1024;
+const MAX_XML_FILE = 10 * 1024 * 1024;
 
 const STRERROR: Record<string, string> = {
   ENOENT: 'No such file or directory',

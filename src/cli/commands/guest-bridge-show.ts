@@ -18,10 +18,10 @@ import { optString } from '../options.js';
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-export const BRCTL_HEADER = 'bridge name\tbridge id\t\tSTP enabled\tinterfaces\n';
+const BRCTL_HEADER = 'bridge name\tbridge id\t\tSTP enabled\tinterfaces\n';
 
 /** brctl show's text for these bridges. */
-export function formatBridges(bridges: readonly BridgePorts[]): string {
+function formatBridges(bridges: readonly BridgePorts[]): string {
   if (bridges.length === 0) return '';
   let out = BRCTL_HEADER;
   for (const b of [...bridges].sort((x, y) => byName(x.bridge, y.bridge))) {

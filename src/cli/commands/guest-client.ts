@@ -16,18 +16,18 @@ import type { Shell } from '../shell.js';
 /** VIRSH_COMMON_OPT_DOMAIN_FULL. */
 export const DOMAIN_OPT: OptDef = { name: 'domain', kind: 'data', required: true, help: 'domain name, id or uuid', complete: 'domain' };
 
-export interface LookupWays {
+interface LookupWays {
   byId: boolean;
   byUuid: boolean;
   byName: boolean;
 }
 
-export const BY_ANY: LookupWays = { byId: true, byUuid: true, byName: true };
+const BY_ANY: LookupWays = { byId: true, byUuid: true, byName: true };
 /** start: a stopped guest has no id. */
 export const BY_NAME_OR_UUID: LookupWays = { byId: false, byUuid: true, byName: true };
 
 /** virStrToLong_i(text, NULL, 10): the whole word is a C int in base 10. */
-export function parseDomainId(text: string): number | undefined {
+function parseDomainId(text: string): number | undefined {
   const m = /^[\t\n\v\f\r ]*([+-]?[0-9]+)$/.exec(text);
   if (!m) return undefined;
   const n = Number(m[1]);
@@ -35,7 +35,7 @@ export function parseDomainId(text: string): number | undefined {
 }
 
 /** The guest an argument names, or undefined (the library errors are dropped, as virsh drops them). */
-export async function findGuest(sh: Shell, arg: string, ways: LookupWays = BY_ANY): Promise<GuestInfo | undefined> {
+async function findGuest(sh: Shell, arg: string, ways: LookupWays = BY_ANY): Promise<GuestInfo | undefined> {
   const api = sh.client();
   let found: GuestInfo | undefined;
   const id = ways.byId ? parseDomainId(arg) : undefined;

@@ -29,7 +29,7 @@ import { domainInterfaces, pickDetachInterface, VirshMessage } from './guest-dev
 import { AFFECT_OPTS, checkAffectOptions } from './guest-flags.js';
 
 /** The element of the interface detach-interface picks in `xml`, or undefined after virsh's message. */
-export async function pickInterface(sh: Shell, xml: string, type: string, mac: string | undefined): Promise<string | undefined> {
+async function pickInterface(sh: Shell, xml: string, type: string, mac: string | undefined): Promise<string | undefined> {
   const ifaces = await domainInterfaces(xml);
   try {
     return ifaces[pickDetachInterface(ifaces, type, mac)]!.dump;

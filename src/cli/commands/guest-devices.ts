@@ -27,7 +27,7 @@ export { pickDetachInterface } from '../../conf/guest/virsh-interface.js';
 export const VirshMessage = VirshError;
 
 /** What attach-interface takes from its command line. */
-export type AttachOptions = AttachInterfaceOptions;
+type AttachOptions = AttachInterfaceOptions;
 
 /**
  * virsh's element, ending with a newline: `<interface type='T'>`, source,
@@ -38,7 +38,7 @@ export type AttachOptions = AttachInterfaceOptions;
 export const attachInterfaceXml: (o: AttachOptions) => string = formatAttachInterfaceXml;
 
 /** One <interface> of a guest's XML as detach-interface sees it. */
-export interface DomainInterface {
+interface DomainInterface {
   /** Its type attribute ('' when absent). */
   type: string;
   /** The address of its first <mac>, as written. */

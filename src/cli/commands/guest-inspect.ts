@@ -62,7 +62,7 @@ export const domifstatCmd: CommandDef = {
   },
 };
 
-export const IFLIST_HEADER = ['Interface', 'Type', 'Source', 'Model', 'MAC'] as const;
+const IFLIST_HEADER = ['Interface', 'Type', 'Source', 'Model', 'MAC'] as const;
 
 export const domiflistCmd: CommandDef = {
   name: 'domiflist',
@@ -107,7 +107,7 @@ export function formatAddresses(addrs: readonly GuestInterfaceAddress[], options
 }
 
 /** domifaddr's header, in the user's language. */
-export function domifaddrHeader(tr: Translator): string {
+function domifaddrHeader(tr: Translator): string {
   return ` ${left(tr.t('Name'), 10)} ${left(tr.t('MAC address'), 20)} ${left(tr.t('Protocol'), 8)}     ${tr.t('Address')}\n${'-'.repeat(49)}${'-'.repeat(30)}\n`;
 }
 

@@ -18,14 +18,14 @@ import { attempt } from './net-lifecycle.js';
 import { compareNames } from './net-list.js';
 
 /** virshDomainSorter. */
-export function compareGuests(a: GuestInfo, b: GuestInfo): number {
+function compareGuests(a: GuestInfo, b: GuestInfo): number {
   if (a.active && b.active) return (a.id ?? 0) - (b.id ?? 0);
   if (a.active !== b.active) return a.active ? -1 : 1;
   return compareNames(a.name, b.name);
 }
 
 /** virshDomainStateToString for the two states a guest has. */
-export const guestState = (g: GuestInfo): 'running' | 'shut off' => (g.active ? 'running' : 'shut off');
+const guestState = (g: GuestInfo): 'running' | 'shut off' => (g.active ? 'running' : 'shut off');
 
 export const listCmd: CommandDef = {
   name: 'list',

@@ -15,7 +15,7 @@ import { lookupNetwork } from '../lookup.js';
 import type { Shell } from '../shell.js';
 import { attempt, netDestroy, netUndefine } from './net-lifecycle.js';
 
-export const FORCE_OPT: OptDef = { name: 'force', kind: 'bool', hidden: true, help: 'go on even though guests are attached' };
+const FORCE_OPT: OptDef = { name: 'force', kind: 'bool', hidden: true, help: 'go on even though guests are attached' };
 
 type ForceCall = (name: string, options?: { force?: boolean }) => Promise<void>;
 

@@ -23,9 +23,9 @@ import { doctorCmd } from './doctor.js';
 import { ovnHostSetupCmd } from './ovn-host-setup.js';
 import { cdCmd, connectCmd, echoCmd, exitCmd, helpCmd, pwdCmd, quitCmd, uriCmd } from './shell-cmds.js';
 
-export const HOST_GROUP: CommandGroup = { name: 'Host and Hypervisor', keyword: 'host', commands: [doctorCmd, uriCmd] };
+const HOST_GROUP: CommandGroup = { name: 'Host and Hypervisor', keyword: 'host', commands: [doctorCmd, uriCmd] };
 
-export const NETWORK_GROUP: CommandGroup = {
+const NETWORK_GROUP: CommandGroup = {
   name: 'Networking',
   keyword: 'network',
   commands: [
@@ -54,9 +54,9 @@ export const NETWORK_GROUP: CommandGroup = {
   ],
 };
 
-export const OVN_GROUP: CommandGroup = { name: 'OVN (networks across hosts)', keyword: 'ovn', commands: [labCmd, ovnHostSetupCmd] };
+const OVN_GROUP: CommandGroup = { name: 'OVN (networks across hosts)', keyword: 'ovn', commands: [labCmd, ovnHostSetupCmd] };
 
-export const SHELL_GROUP: CommandGroup = {
+const SHELL_GROUP: CommandGroup = {
   name: 'Virtnet itself',
   keyword: 'virtnet',
   aliases: ['virsh'],

@@ -20,9 +20,9 @@ export function localTime(seconds: number): string {
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }
 
-export const LEASE_HEADER = ['Expiry Time', 'MAC address', 'Protocol', 'IP address', 'Hostname', 'Client ID or DUID'] as const;
+const LEASE_HEADER = ['Expiry Time', 'MAC address', 'Protocol', 'IP address', 'Hostname', 'Client ID or DUID'] as const;
 
-export function leaseRow(l: DhcpLease): string[] {
+function leaseRow(l: DhcpLease): string[] {
   return [localTime(l.expiryTime), l.mac || '-', l.protocol || '-', `${l.ipAddress}/${l.prefix}`, l.hostname || '-', l.clientId || '-'];
 }
 

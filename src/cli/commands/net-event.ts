@@ -23,7 +23,7 @@ const LIFECYCLE = new Set<string>(LIFECYCLE_EVENTS);
 const INT_MAX = 2147483647;
 
 /** virTimeStringNowRaw: "YYYY-MM-DD HH:MM:SS.mmm+0000" in UTC. */
-export function timestamp(ms: number): string {
+function timestamp(ms: number): string {
   const iso = new Date(ms).toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 23)}+0000`;
 }

@@ -164,7 +164,7 @@ export const connectCmd: CommandDef = {
 };
 
 /** The daemon's default socket, as a URI (what `uri` prints without -c). */
-export const DEFAULT_URI = 'unix:///run/virtnet/virtnetd.sock';
+const DEFAULT_URI = 'unix:///run/virtnet/virtnetd.sock';
 
 export const uriCmd: CommandDef = {
   name: 'uri',

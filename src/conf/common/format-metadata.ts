@@ -12,7 +12,7 @@
  */
 
 /** libxml2's indentation for a depth: two spaces a level, capped at 60 (xmlTreeIndentString). */
-export function libxmlIndent(depth: number): string {
+function libxmlIndent(depth: number): string {
   return '  '.repeat(Math.min(Math.max(depth, 0), 30));
 }
 

@@ -72,7 +72,7 @@ export function subelement(el: XmlElementNode, name: string): XmlElementNode | u
   return subelements(el, name)[0];
 }
 
-export interface PropFlags {
+interface PropFlags {
   required?: boolean;
   nonzero?: boolean;
 }

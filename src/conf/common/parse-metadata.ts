@@ -36,7 +36,7 @@ import type { MetadataDef } from './types.js';
 import { xpathFirst } from './parse-helpers.js';
 
 /** The reader hook and the step that builds the model once the tree is read. */
-export interface MetadataCapture {
+interface MetadataCapture {
   /** `ReadOptions.dump`: prepares the first <metadata> child of the root and asks for the dumps. */
   dump(element: XmlElement, depth: number): boolean;
   /** The MetadataDef of the document whose root is given, or undefined without <metadata>. */

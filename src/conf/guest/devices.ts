@@ -30,7 +30,7 @@ import { pickDetachInterface } from './virsh-interface.js';
 export { VirshError, formatAttachInterfaceXml, type AttachInterfaceOptions } from './virsh-interface.js';
 
 /** libvirt's label for device XML in parse errors. */
-export const DEVICE_LABEL = '(device_definition)';
+const DEVICE_LABEL = '(device_definition)';
 
 /**
  * Read a device element that must be an <interface> (attach-device,
@@ -62,7 +62,7 @@ export function removeInterface(def: GuestDef, index: number): GuestDef {
 }
 
 /** The interface detach-interface would remove. */
-export interface DetachMatch {
+interface DetachMatch {
   index: number;
   iface: GuestInterface;
 }

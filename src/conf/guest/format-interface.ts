@@ -14,7 +14,7 @@ import { isGeneratedTarget, isUserAlias } from './parse-interface.js';
 import { attrText, mergeByRank, pad, renderNode, type RenderHooks } from './preserved.js';
 
 /** virDomainNetDefFormat's order of <interface> children (then virDomainDeviceInfoFormat's). */
-export const INTERFACE_CHILD_ORDER = [
+const INTERFACE_CHILD_ORDER = [
   'mac',
   'source',
   'vlan',

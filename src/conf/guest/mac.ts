@@ -18,7 +18,7 @@ import { internalError } from '../common/parse-helpers.js';
 import type { GuestDef } from './types.js';
 
 /** The prefix of generated guest addresses (libvirt's qemu prefix). */
-export const GUEST_MAC_PREFIX = [0x52, 0x54, 0x00] as const;
+const GUEST_MAC_PREFIX = [0x52, 0x54, 0x00] as const;
 
 /** A source of random bytes (node:crypto's randomBytes by default). */
 export type RandomBytes = (size: number) => Uint8Array;
@@ -27,7 +27,7 @@ export type RandomBytes = (size: number) => Uint8Array;
 const cryptoRandomBytes: RandomBytes = (size) => globalThis.crypto.getRandomValues(new Uint8Array(size));
 
 /** The addresses in use, canonical form. */
-export interface MacSet {
+interface MacSet {
   has(mac: string): boolean;
 }
 

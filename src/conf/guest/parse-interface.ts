@@ -21,7 +21,7 @@ import { configUnsupported, prop, propEnum, propTristate, xmlError, xpathChildre
 import { INTERFACE_TYPES, type GuestInterface, type InterfaceType, type PreservedElement } from './types.js';
 
 /** libvirt's interface types (virDomainNetType, 9.0), 'user' being the default. */
-export const LIBVIRT_NET_TYPES = [
+const LIBVIRT_NET_TYPES = [
   'user',
   'ethernet',
   'vhostuser',
@@ -40,7 +40,7 @@ export const LIBVIRT_NET_TYPES = [
 ] as const;
 
 /** libvirt's NIC models (virDomainNetModel), matched case-insensitively and written in this spelling. */
-export const LIBVIRT_NET_MODELS = [
+const LIBVIRT_NET_MODELS = [
   'unknown',
   'netfront',
   'rtl8139',
@@ -68,10 +68,10 @@ export const LIBVIRT_NET_MODELS = [
 const MODEL_CHARS = /^[a-zA-Z0-9_-]*$/;
 
 /** Prefixes of target names libvirt generates, blanked when reading inactive XML. */
-export const GENERATED_TARGET_PREFIXES = ['vnet', 'macvtap', 'macvlan'] as const;
+const GENERATED_TARGET_PREFIXES = ['vnet', 'macvtap', 'macvlan'] as const;
 
 /** libvirt's prefix for user-defined aliases. */
-export const USER_ALIAS_PREFIX = 'ua-';
+const USER_ALIAS_PREFIX = 'ua-';
 
 /** The child elements the typed record holds. */
 const TYPED_CHILDREN = new Set(['mac', 'source', 'target', 'model', 'alias']);
@@ -90,7 +90,7 @@ export function unsupportedNetType(type: string): VirError {
 }
 
 /** The interface type of an <interface> element, checked as libvirt does (absent means 'user'). */
-export function interfaceType(el: XmlElementNode): InterfaceType {
+function interfaceType(el: XmlElementNode): InterfaceType {
   const type = propEnum(el, 'type', LIBVIRT_NET_TYPES) ?? 'user';
   if (!(INTERFACE_TYPES as readonly string[]).includes(type)) throw unsupportedNetType(type);
   return type as InterfaceType;
@@ -106,7 +106,7 @@ function modelText(el: XmlElementNode): string | undefined {
 }
 
 /** virDomainNetSetModelString: the character check, then libvirt's spelling of a known model ('unknown' means none). */
-export function canonicalModel(model: string): string | undefined {
+function canonicalModel(model: string): string | undefined {
   if (!MODEL_CHARS.test(model)) throw new VirError('INVALID_ARG', 'Model name contains invalid characters');
   const known = LIBVIRT_NET_MODELS.find((m) => m.toLowerCase() === model.toLowerCase());
   if (known === 'unknown') return undefined;
@@ -114,7 +114,7 @@ export function canonicalModel(model: string): string | undefined {
 }
 
 /** A canonical MAC from <mac address>, with libvirt's two checks. */
-export function parseInterfaceMac(text: string): string {
+function parseInterfaceMac(text: string): string {
   const bytes = parseMac(text);
   if (!bytes) throw xmlError(`unable to parse mac address '${text}'`);
   if (isMulticastMac(bytes)) throw xmlError(`expected unicast mac address, found multicast '${text}'`);

@@ -23,7 +23,7 @@ import { GUEST_TYPES, type GuestDef, type GuestInterface, type GuestParseOptions
 import { validateGuestDef } from './validate.js';
 
 /** libvirt's label for domain XML in parse errors. */
-export const DOMAIN_LABEL = '(domain_definition)';
+const DOMAIN_LABEL = '(domain_definition)';
 
 /** The root children the typed fields replace. */
 const TYPED_ROOT_CHILDREN = new Set(['name', 'uuid', 'title']);

@@ -79,19 +79,19 @@ export interface PreservedElement {
   children: PreservedNode[];
 }
 
-export interface PreservedText {
+interface PreservedText {
   kind: 'text';
   text: string;
 }
 
 /** The domain's <metadata>, as libvirt's libxml2 copy of it. */
-export interface PreservedMetadata {
+interface PreservedMetadata {
   kind: 'metadata';
   metadata: MetadataDef;
 }
 
 /** Where the guest's interfaces are written inside <devices>. */
-export interface InterfacesMarker {
+interface InterfacesMarker {
   kind: 'interfaces';
 }
 
@@ -133,7 +133,7 @@ export interface GuestInterface {
 }
 
 /** The rest of the <domain> document (see the module comment). */
-export interface GuestDocument {
+interface GuestDocument {
   /** Attributes of <domain> other than type and id. */
   attrs: XmlAttributeNode[];
   /** Namespace declarations on <domain>. */

@@ -20,10 +20,10 @@ import { hasLinuxBridge, VIRTUAL_FORWARD_MODES } from './types.js';
 import { checkNetworkConfig, checkNetworkName, sysfsValidateFacts, type ValidateFacts } from './validate.js';
 
 /** libvirt's MAX_BRIDGE_ID: candidates virbr0 … virbr256. */
-export const MAX_BRIDGE_ID = 256;
+const MAX_BRIDGE_ID = 256;
 
 /** The prefix of every MAC libvirt generates (QEMU's OUI). */
-export const GENERATED_MAC_PREFIX = [0x52, 0x54, 0x00] as const;
+const GENERATED_MAC_PREFIX = [0x52, 0x54, 0x00] as const;
 
 /** Randomness, injectable so tests are deterministic. Defaults: node:crypto. */
 export interface DefineRandomness {
@@ -33,7 +33,7 @@ export interface DefineRandomness {
 }
 
 /** The part of a definition the bridge-name check reads. */
-export interface BridgeOwner {
+interface BridgeOwner {
   name: string;
   bridge: { name?: string };
 }
@@ -61,7 +61,7 @@ function isVirtual(def: NetworkDef): boolean {
 }
 
 /** Whether another network (not named `skipName`) uses `bridge` in its live or persistent def. */
-export function bridgeNameInUse(networks: Iterable<NetworkObjectDefs>, bridge: string, skipName?: string): boolean {
+function bridgeNameInUse(networks: Iterable<NetworkObjectDefs>, bridge: string, skipName?: string): boolean {
   for (const obj of networks) {
     if (skipName !== undefined && (obj.def.name === skipName || obj.newDef?.name === skipName)) continue;
     if (obj.def.bridge.name === bridge || obj.newDef?.bridge.name === bridge) return true;
@@ -178,7 +178,7 @@ export async function prepareNetworkForDefine(def: NetworkDef, facts: DefineFact
 }
 
 /** What loading a config from disk filled in; if anything, the caller rewrites the file. */
-export interface LoadDefaultsResult {
+interface LoadDefaultsResult {
   def: NetworkDef;
   uuidAdded: boolean;
   macAdded: boolean;

@@ -16,7 +16,7 @@
 import type { UpdateSection } from './update-common.js';
 import type { DhcpHost, DhcpRange, DnsHost, DnsSrv, DnsTxt, ForwardInterface, IpDef, NetworkDef, PortGroupDef } from './types.js';
 
-export type ChangeHow = 'added' | 'removed' | 'changed';
+type ChangeHow = 'added' | 'removed' | 'changed';
 
 /** A live-capable entry: the net-update section, the <ip> it belongs to (ip-dhcp-*), and the entry itself. */
 export type LiveEntry =
@@ -29,7 +29,7 @@ export type LiveEntry =
   | { section: 'forward-interface'; parentIndex: -1; item: ForwardInterface };
 
 /** Top-level parts of a network that change only at its next start, as the console names them. */
-export type StartPart =
+type StartPart =
   | 'ip'
   | 'dns'
   | 'dns-forwarder'
@@ -86,7 +86,7 @@ const ipIdentity = (ip: IpDef): string => canonical({ family: ip.family, address
 const ipRest = (ip: IpDef): string => canonical({ ...ip, hosts: [], ranges: [] });
 
 /** A short text naming an entry (a reservation's MAC, a range, a record's name). */
-export function entryDetail(entry: LiveEntry): string {
+function entryDetail(entry: LiveEntry): string {
   switch (entry.section) {
     case 'ip-dhcp-host':
       return entry.item.mac ?? entry.item.id ?? entry.item.name ?? entry.item.ip ?? '';

@@ -28,7 +28,7 @@ const QUOTED_ESCAPES: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r':
 // biome-ignore lint/suspicious/noControlCharactersInRegex: these control characters are what is refused
 const UNREADABLE = /[\u0000-\u0007\u000b\u000c\u000e-\u001a\u001c-\u001f]/;
 
-export interface FieldContext {
+interface FieldContext {
   /**
    * Characters that separate fields of this option (',' for most). A quoted
    * one is read as part of the value. Leave ',' out where a raw comma is

@@ -23,7 +23,7 @@ import { XmlWriter, type Attrs } from '../../xml/writer.js';
  * `&` or `'` in them gives a file libvirt cannot read back; virtnet escapes
  * them, which is identical for every value libvirt can round-trip.
  */
-export type TagAttr = readonly [name: string, value: string | number | undefined | null];
+type TagAttr = readonly [name: string, value: string | number | undefined | null];
 
 /** ` a='v' b='w'` with each value escaped. */
 function attrText(attrs: readonly TagAttr[]): string {

@@ -67,7 +67,7 @@ export function parseSocketAddr(text: string, family?: AddressFamily): IpAddress
 }
 
 /** The error virSocketAddrParse itself reports (class SYSTEM_ERROR, gai_strerror text). */
-export function socketAddrError(text: string): VirError {
+function socketAddrError(text: string): VirError {
   return new VirError('SYSTEM_ERROR', `Cannot parse socket address '${text}': Name or service not known`);
 }
 

@@ -26,7 +26,7 @@ import {
 } from '../common/parse-helpers.js';
 
 /** libvirt's virNetworkForwardType strings, in enum order ('none' is a valid, if odd, mode). */
-export const FORWARD_MODES: readonly ForwardMode[] = ['none', 'nat', 'route', 'open', 'bridge', 'private', 'vepa', 'passthrough', 'hostdev'];
+const FORWARD_MODES: readonly ForwardMode[] = ['none', 'nat', 'route', 'open', 'bridge', 'private', 'vepa', 'passthrough', 'hostdev'];
 
 /** <nat> inside <forward mode='nat'> (virNetworkForwardNatDefParseXML). Undefined when it sets nothing. */
 function parseNat(el: XmlElementNode, mode: ForwardMode, networkName: string): ForwardNat | undefined {

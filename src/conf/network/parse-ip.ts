@@ -34,7 +34,7 @@ const LEASE_UNITS: readonly LeaseUnit[] = ['seconds', 'minutes', 'hours'];
  * set (defaulting to minutes) only for a finite lease: libvirt writes
  * `<lease expiry='0'/>` without a unit and `unit=` always otherwise.
  */
-export function parseLease(el: XmlElementNode): LeaseDef | undefined {
+function parseLease(el: XmlElementNode): LeaseDef | undefined {
   const expiry = propULongLong(el, 'expiry', 0);
   if (expiry === undefined) return undefined;
   const unit = propEnum(el, 'unit', LEASE_UNITS) ?? 'minutes';

@@ -23,7 +23,7 @@ import {
 } from './ovn-types.js';
 
 /** Names OVN accepts in matches (address sets, port groups): a letter, '_' or '.', then those and digits. */
-export const OVN_NAME = /^[A-Za-z_.][A-Za-z0-9_.]*$/;
+const OVN_NAME = /^[A-Za-z_.][A-Za-z0-9_.]*$/;
 
 function ovnChildren(el: XmlElementNode): XmlElementNode[] {
   return el.children.filter((c): c is XmlElementNode => c.kind === 'element' && c.namespaceUri === OVN_NAMESPACE);

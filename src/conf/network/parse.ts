@@ -228,7 +228,7 @@ function metadataWithoutCapture(root: XmlElementNode): MetadataDef | undefined {
  * <metadata> to come out as libvirt writes it, read the document with
  * readNetworkTree (parseNetworkXml does).
  */
-export function parseNetworkElement(root: XmlElementNode): NetworkDef {
+function parseNetworkElement(root: XmlElementNode): NetworkDef {
   const name = xpathText(root, 'name');
   if (name === undefined) throw xmlDetail('missing name information');
   if (name.includes('/')) throw xmlDetail('invalid char in name: /');

@@ -46,7 +46,7 @@ export function selectorFromApi(sel: PortForwardSelector, network: string): Forw
 const forwardsOf = (def: NetworkDef): PortForwardDef[] => def.portForwards?.forwards ?? [];
 
 /** Whether two forwards say the same (the live `toAddress` aside). */
-export function sameForward(a: PortForwardDef, b: PortForwardDef): boolean {
+function sameForward(a: PortForwardDef, b: PortForwardDef): boolean {
   const text = (f: PortForwardDef): string => JSON.stringify({ ...portForwardOf(f), toAddress: undefined });
   return text(a) === text(b);
 }
@@ -93,7 +93,7 @@ export function addPortForward(def: NetworkDef, f: PortForwardDef): NetworkDef {
 /** The forwards of `def` a selector names. */
 export const selectedForwards = (def: NetworkDef, sel: ForwardSelector): PortForwardDef[] => forwardsOf(def).filter((f) => selects(sel, f));
 
-export function notFoundError(def: NetworkDef, sel: ForwardSelector): Error {
+function notFoundError(def: NetworkDef, sel: ForwardSelector): Error {
   const label = forwardLabel({ proto: sel.proto ?? 'tcp', port: sel.port, ...(sel.address !== undefined ? { address: sel.address } : {}) });
   const text = sel.proto === undefined ? label.replace(/^tcp /, '') : label;
   return operationInvalid(`couldn't locate a matching port forward ${text} in network '${def.name}'`);

@@ -23,7 +23,7 @@ export function listenAddressProblem(text: string): string | undefined {
 }
 
 /** Why a guest name cannot be a target, or undefined. */
-export function targetNameProblem(name: string): string | undefined {
+function targetNameProblem(name: string): string | undefined {
   if (name === '') return 'is empty';
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
   if (/[\u0000-\u001f\u007f]/.test(name)) return 'holds a control character';
@@ -31,7 +31,7 @@ export function targetNameProblem(name: string): string | undefined {
 }
 
 /** The longest range whose ports a forward changes (one kernel map element per port). */
-export const MAX_TRANSLATED_PORTS = 1024;
+const MAX_TRANSLATED_PORTS = 1024;
 
 const where = (network: string): string => `in a port forward of network '${network}'`;
 
@@ -86,7 +86,7 @@ export function readPortForward(attr: (name: string) => string | undefined, netw
 }
 
 /** One `<virtnet:forward>`, checked on its own (parse-time errors name the network). */
-export function parsePortForward(el: XmlElementNode, network: string): PortForwardDef {
+function parsePortForward(el: XmlElementNode, network: string): PortForwardDef {
   return readPortForward((name) => prop(el, name), network);
 }
 

@@ -73,7 +73,7 @@ export interface BridgeDef {
   macTableManager?: 'kernel' | 'libvirt';
 }
 
-export interface DomainDef {
+interface DomainDef {
   name: string;
   localOnly?: boolean;
   register?: boolean;

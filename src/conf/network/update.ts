@@ -20,7 +20,7 @@ export { UPDATE_COMMANDS, UPDATE_SECTIONS, parseUpdateCommand, parseUpdateSectio
 export { selectDhcpIp } from './update-dhcp.js';
 
 /** The document label libvirt gives snippets in XML parse errors. */
-export const UPDATE_XML_LABEL = 'network_update_xml';
+const UPDATE_XML_LABEL = 'network_update_xml';
 
 /** Sections libvirt refuses, under the name its message uses for each (virNetworkDefUpdateNoSupport). */
 const refuse =

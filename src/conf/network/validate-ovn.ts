@@ -10,7 +10,7 @@ import type { NetworkDef } from './types.js';
 import { ipFamily } from './types.js';
 
 /** The `$NAME` address-set references of an ACL match. */
-export function addressSetReferences(match: string): string[] {
+function addressSetReferences(match: string): string[] {
   return [...match.matchAll(/\$([A-Za-z_.][A-Za-z0-9_.]*)/g)].map((m) => m[1] as string);
 }
 

@@ -41,7 +41,7 @@ export function specialSubnet(network: IpAddress, prefix: number): SpecialSubnet
   return SPECIAL.find((s) => subnetsOverlap(network, prefix, s.network, s.prefix))?.kind;
 }
 
-export type HostAddressProblem = 'gateway' | 'network' | 'broadcast';
+type HostAddressProblem = 'gateway' | 'network' | 'broadcast';
 
 /**
  * Why a DHCP reservation may not take `address` in `ip`: it is the

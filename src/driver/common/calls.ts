@@ -51,7 +51,7 @@ export class CallGate {
 }
 
 /** An object with a lock that may leave its list (NetworkObject, GuestObject). */
-export interface LockedObject {
+interface LockedObject {
   readonly lock: Mutex;
   removed: boolean;
 }

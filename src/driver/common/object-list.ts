@@ -99,7 +99,7 @@ export function matchesPair(yes: boolean | undefined, no: boolean | undefined, v
 }
 
 /** The words and rules of one kind of object. */
-export interface ObjectKind<D, O, F> {
+interface ObjectKind<D, O, F> {
   /** A new object for a def (define: persistent; create: transient). */
   create: (def: D, persistent: boolean) => O;
   /** The error class of a failed lookup: NO_NETWORK, NO_DOMAIN. */

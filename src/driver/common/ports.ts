@@ -111,7 +111,7 @@ const DIRECT_MODES: Partial<Record<NetworkDef['forward']['mode'], MacvlanMode>> 
 };
 
 /** The macvlan mode of a network in a macvtap mode, or undefined for networks with a bridge. */
-export function directModeOf(def: NetworkDef): MacvlanMode | undefined {
+function directModeOf(def: NetworkDef): MacvlanMode | undefined {
   if (def.forward.mode === 'bridge' && def.bridge.name !== undefined && def.bridge.name !== '') return undefined;
   return DIRECT_MODES[def.forward.mode];
 }
@@ -338,7 +338,7 @@ function virtualPortUse(def: NetworkDef): { use: string; allowed: readonly strin
  * portgroup's, else the network's (the virtualport from the first that has
  * one), and libvirt's refusal of a virtualport where the network cannot use it.
  */
-export function settingsFor(def: NetworkDef, request: PortRequest): PortSettings {
+function settingsFor(def: NetworkDef, request: PortRequest): PortSettings {
   const own = request.settings ?? {};
   const pg = portGroupOf(def, request.group);
   const out: PortSettings = {};

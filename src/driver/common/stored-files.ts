@@ -16,7 +16,7 @@ export interface StoredFile {
 }
 
 /** How a file's stem relates to the name stored in it. */
-export type StoredAs = 'stem' | 'legacy';
+type StoredAs = 'stem' | 'legacy';
 
 /** Whether the file STEM.EXT holds the object `name`: under its stem, under its raw name (an older layout), or not at all. */
 export function storedAs(stem: string, name: string): StoredAs | undefined {

@@ -56,7 +56,7 @@ export class Versions<D extends NamedDef> {
 }
 
 /** The refusal of a change based on another version; "network 'N' has changed since it was read: …". */
-export function versionMismatch(noun: 'network' | 'domain', name: string, expected: string, actual: string): VirError {
+function versionMismatch(noun: 'network' | 'domain', name: string, expected: string, actual: string): VirError {
   const err = operationFailed(`${noun} '${name}' has changed since it was read: version '${expected}' expected, '${actual}' found`);
   err.status = 412;
   return err;

@@ -680,7 +680,7 @@ export class GuestDriver implements GuestDriverApi, TrafficApi, NetworkPortOwner
 
 /** One interface as domiflist shows it; inactive output leaves out generated names. */
 /** Counters added up, direction by direction. */
-export function sumCounters(all: readonly TrafficCounters[]): TrafficCounters {
+function sumCounters(all: readonly TrafficCounters[]): TrafficCounters {
   const zero = () => ({ bytes: 0, packets: 0, errors: 0, dropped: 0 });
   const total: TrafficCounters = { rx: zero(), tx: zero() };
   for (const c of all) {
@@ -694,7 +694,7 @@ export function sumCounters(all: readonly TrafficCounters[]): TrafficCounters {
   return total;
 }
 
-export function apiInterface(i: ConfInterface, inactive: boolean): GuestInterface {
+function apiInterface(i: ConfInterface, inactive: boolean): GuestInterface {
   const out: GuestInterface = { type: i.type, source: i.source, mac: i.mac ?? '' };
   const target = i.target !== undefined && !(inactive && i.targetManaged !== false && isGeneratedTarget(i.target)) ? i.target : undefined;
   if (target !== undefined) out.target = target;

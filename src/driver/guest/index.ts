@@ -63,7 +63,7 @@ export async function createGuestDriver(options: GuestDriverOptions): Promise<Gu
 }
 
 /** Both APIs in one object. */
-export type VirtnetDriverApi = NetworkDriverApi & GuestDriverApi;
+type VirtnetDriverApi = NetworkDriverApi & GuestDriverApi;
 
 /** Whether a driver also serves guests. */
 export function hasGuestApi(driver: NetworkDriverApi): driver is VirtnetDriverApi {

@@ -16,7 +16,7 @@ import type { GuestDef, GuestInterface } from '../../conf/guest/types.js';
 import { VirError, operationFailed, operationInvalid } from '../../util/errors.js';
 import type { AffectFlags } from '../../contract/guest-api.js';
 
-export interface Impact {
+interface Impact {
   live: boolean;
   config: boolean;
 }

@@ -29,7 +29,7 @@ export interface GuestNetworks {
 const NET_ALIAS = /^net(\d+)$/;
 
 /** qemuAssignDeviceNetAlias: net(N+1) for the highest netN in use, net0 if none. */
-export function nextNetAlias(def: GuestDef): string {
+function nextNetAlias(def: GuestDef): string {
   let next = 0;
   for (const i of def.interfaces) {
     const m = i.alias === undefined ? null : NET_ALIAS.exec(i.alias);

@@ -34,7 +34,7 @@ export class GuestObject extends DefObject<GuestDef> {
   }
 }
 
-export function matchesGuestFilter(obj: GuestObject, f: GuestListFilter = {}): boolean {
+function matchesGuestFilter(obj: GuestObject, f: GuestListFilter = {}): boolean {
   return matchesPair(f.active, f.inactive, obj.active);
 }
 

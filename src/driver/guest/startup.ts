@@ -36,7 +36,7 @@ import { GuestObject, type GuestObjectList } from './objects.js';
 import type { GuestRuntimeRecord, GuestStore } from './store.js';
 import type { VirtnetPaths } from '../common/paths.js';
 
-export interface GuestStartupContext {
+interface GuestStartupContext {
   paths: VirtnetPaths;
   store: GuestStore;
   list: GuestObjectList;

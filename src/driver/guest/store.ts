@@ -60,7 +60,7 @@ export interface GuestRuntimeRecord {
 }
 
 /** A record found on disk, by the stem of its file. */
-export interface StoredRecord {
+interface StoredRecord {
   stem: string;
   record: GuestRuntimeRecord;
 }

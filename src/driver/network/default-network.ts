@@ -20,9 +20,9 @@ import { parseIp, subnetsOverlap } from '../../util/ip.js';
 import type { VirtnetPaths } from '../common/paths.js';
 import { errorText, type DriverLogger } from '../common/log.js';
 
-export const DEFAULT_NETWORK_NAME = 'default';
+const DEFAULT_NETWORK_NAME = 'default';
 /** libvirt's subnet for `default`: 192.168.122.0/24. */
-export const DEFAULT_THIRD_OCTET = 122;
+const DEFAULT_THIRD_OCTET = 122;
 
 /** STATE/default-network: present once the first start has decided about `default`. */
 export function defaultNetworkMarkerPath(paths: VirtnetPaths): string {
@@ -30,7 +30,7 @@ export function defaultNetworkMarkerPath(paths: VirtnetPaths): string {
 }
 
 /** The network XML of `default` on 192.168.N.0/24 (libvirt's default.xml; the driver adds uuid, bridge and MAC). */
-export function defaultNetworkXml(thirdOctet: number): string {
+function defaultNetworkXml(thirdOctet: number): string {
   const net = `192.168.${thirdOctet}`;
   return (
     `<network>\n  <name>${DEFAULT_NETWORK_NAME}</name>\n  <forward mode='nat'/>\n` +
@@ -45,7 +45,7 @@ function usedBy(thirdOctet: number, routes: readonly RouteRecord[]): string | un
   return occupiedSubnets([], routes).find((o) => subnetsOverlap(network, 24, o.network, o.prefix))?.iface;
 }
 
-export interface DefaultSubnetChoice {
+interface DefaultSubnetChoice {
   /** The third octet of the chosen 192.168.N.0/24; undefined when every candidate is in use. */
   thirdOctet?: number;
   /** The interface that holds 192.168.122.0/24, when it is taken. */
@@ -69,7 +69,7 @@ export type DefaultNetworkOutcome =
   | { kind: 'no-free-subnet'; takenBy: string }
   | { kind: 'defined'; subnet: string; takenBy?: string; started: boolean; startError?: string };
 
-export interface DefaultNetworkContext {
+interface DefaultNetworkContext {
   paths: VirtnetPaths;
   driver: NetworkDriverApi;
   /** The IPv4 routes of the namespace the networks live in. */

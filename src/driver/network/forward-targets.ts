@@ -31,7 +31,7 @@ const mac = (text: string | undefined): string | undefined => {
 };
 
 /** The address a name resolves to in this network, or undefined. */
-export function resolveTarget(name: string, def: NetworkDef, facts: TargetFacts): string | undefined {
+function resolveTarget(name: string, def: NetworkDef, facts: TargetFacts): string | undefined {
   const hosts = def.ips.filter((ip) => ipFamily(ip) === 'ipv4').flatMap((ip) => ip.hosts);
   const usable = (a: string | undefined): string | undefined => (a !== undefined && targetProblem(a, def.ips) === undefined ? a : undefined);
   const byName = usable(hosts.find((h) => h.name === name && h.ip !== undefined)?.ip);

@@ -27,7 +27,7 @@ import { errorText, type DriverLogger } from '../common/log.js';
 import { fileStem } from '../../util/file-stem.js';
 import type { NetworkObject } from './objects.js';
 
-export interface LeaseWatcherOptions {
+interface LeaseWatcherOptions {
   dir: string;
   logger: DriverLogger;
   /** Active networks. */

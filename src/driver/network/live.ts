@@ -16,8 +16,8 @@ import { hasLinuxBridge, ipFamily, type ForwardInterface } from '../../conf/netw
 import type { AppliedNetwork } from '../runtime/seam.js';
 import { internalError } from '../../util/errors.js';
 
-export const NAT_DEFAULT_PORT_START = 1024;
-export const NAT_DEFAULT_PORT_END = 65535;
+const NAT_DEFAULT_PORT_START = 1024;
+const NAT_DEFAULT_PORT_END = 65535;
 
 /** The def to run: `def` itself when nothing is filled in, else a changed copy. */
 export function liveDefForStart(def: NetworkDef): NetworkDef {

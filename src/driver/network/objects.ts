@@ -74,7 +74,7 @@ export class NetworkObject extends DefObject<NetworkDef> {
 }
 
 /** virNetworkObjMatch: within a pair the flags are OR-ed, pairs are AND-ed; a pair with neither set does not filter. */
-export function matchesFilter(obj: NetworkObject, f: ListFilter = {}): boolean {
+function matchesFilter(obj: NetworkObject, f: ListFilter = {}): boolean {
   return (
     matchesPair(f.active, f.inactive, obj.active) &&
     matchesPair(f.persistent, f.transient, obj.persistent) &&

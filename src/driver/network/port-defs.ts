@@ -18,7 +18,7 @@ const DIRECT_MODE_NAME: Partial<Record<MacvlanMode, DirectModeName>> = {
 const KERNEL_MODE: Record<DirectModeName, MacvlanMode> = { vepa: 'vepa', private: 'private', bridge: 'bridge', passthrough: 'passthru' };
 
 /** The plug as libvirt describes it, for a port of the network `def`. */
-export function portPlugOf(plug: NicPlug, def: NetworkDef): PortPlug {
+function portPlugOf(plug: NicPlug, def: NetworkDef): PortPlug {
   if (plug.kind === 'direct') return { type: 'direct', dev: plug.dev, mode: DIRECT_MODE_NAME[plug.mode] ?? 'vepa' };
   const manager = def.bridge.macTableManager;
   return { type: def.forward.mode === 'bridge' ? 'bridge' : 'network', bridge: plug.bridge, ...(manager ? { macTableManager: manager } : {}) };

@@ -53,7 +53,7 @@ export function autostartMarkerPath(paths: VirtnetPaths): string {
   return join(paths.networkStatusDir, 'autostarted');
 }
 
-export interface StartupContext {
+interface StartupContext {
   paths: VirtnetPaths;
   store: NetworkStore;
   list: NetworkObjectList;

@@ -48,7 +48,7 @@ export type NetworkJournalState = 'starting' | 'stopping' | 'updating';
 const JOURNAL_STATES: readonly NetworkJournalState[] = ['starting', 'stopping', 'updating'];
 
 /** The network's floor bookkeeping (written, not read back: the ports are its source). */
-export interface NetworkQos {
+interface NetworkQos {
   classIds: number[];
   floorSum: number;
 }
@@ -83,7 +83,7 @@ export function formatNetworkStatus(status: NetworkStatus): string {
 }
 
 /** A set of small numbers as libvirt's virBitmapFormat writes it: ranges joined by commas ("0-3,5"). */
-export function bitmapText(values: readonly number[]): string {
+function bitmapText(values: readonly number[]): string {
   const sorted = [...new Set(values)].sort((a, b) => a - b);
   const parts: string[] = [];
   for (let i = 0; i < sorted.length; ) {

@@ -31,7 +31,7 @@ export interface UpdateTarget {
   persistentDef: NetworkDef;
 }
 
-export interface UpdatePlan {
+interface UpdatePlan {
   live: boolean;
   config: boolean;
   command: UpdateCommand;

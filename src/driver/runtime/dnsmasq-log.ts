@@ -15,7 +15,7 @@
  */
 import { type FileHandle, open, stat, truncate } from 'node:fs/promises';
 
-export type DnsmasqLogLevel = 'error' | 'warning' | 'info';
+type DnsmasqLogLevel = 'error' | 'warning' | 'info';
 
 export interface DnsmasqLogLine {
   level: DnsmasqLogLevel;

@@ -23,7 +23,7 @@ import { configUnsupported } from '../../util/errors.js';
 import type { DnsmasqPaths, DnsmasqRuntimePlan } from '../../plan/network-plan.js';
 import type { AppliedDnsmasq } from './applied.js';
 
-export const DNSMASQ = 'dnsmasq';
+const DNSMASQ = 'dnsmasq';
 
 /** Write a file by rename (no fsync: these files are rebuilt from the definition whenever needed). */
 export async function replaceFile(path: string, data: string, mode: number): Promise<void> {

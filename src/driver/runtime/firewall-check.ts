@@ -119,7 +119,7 @@ function missing(want: Expectation, have: Expectation): string[] {
   return out;
 }
 
-export interface Damage {
+interface Damage {
   /** What the base lacks (every network depends on it). */
   base: string[];
   /** Per network (by owner), what its own part lacks. */

@@ -55,7 +55,7 @@ export function tableIsIdle(objects: readonly NftObject[]): boolean {
 }
 
 /** A network's rules were found missing ('degraded'), or are back ('repaired'). */
-export interface FirewallHealth {
+interface FirewallHealth {
   /** The network, as the caller named it when applying its rules. */
   owner: string;
   state: 'degraded' | 'repaired';
@@ -81,7 +81,7 @@ interface ActiveRules {
   expect: Expectation;
 }
 
-export interface FirewallControlOptions {
+interface FirewallControlOptions {
   /** Watch the table for others' changes (default true where the Nftables can). */
   watch?: boolean;
   /** Non-fatal problems (a repair that failed, the watch that could not run). */

@@ -39,7 +39,7 @@ export function macFromDuid(duid: string): string | undefined {
   return undefined;
 }
 
-export interface LeaseParseOptions {
+interface LeaseParseOptions {
   /** The bridge, reported as each lease's interface. */
   iface: string;
   /** Prefix of the network's IPv4 / IPv6 `<ip>`. */
@@ -94,7 +94,7 @@ export function parseLeaseFile(text: string, opts: LeaseParseOptions): DhcpLease
 }
 
 /** The prefix of a network's first `<ip>` of a family (0 when it has none). */
-export function familyPrefix(def: NetworkDef, family: 'ipv4' | 'ipv6'): number {
+function familyPrefix(def: NetworkDef, family: 'ipv4' | 'ipv6'): number {
   const ip = def.ips.find((i) => addressFamily(i) === family);
   return ip ? Math.max(0, effectivePrefix(ip)) : 0;
 }

@@ -27,7 +27,7 @@ interface Request {
 }
 
 /** A stop's promise to hand in its links (or to withdraw). */
-export interface ReaperTicket {
+interface ReaperTicket {
   /** Delete these links with whatever else is pending; the failures that concern them. */
   delete(names: readonly string[]): Promise<RevertFailure[]>;
   /** This stop has no links to delete after all (idempotent; a no-op after delete). */
