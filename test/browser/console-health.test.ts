@@ -72,13 +72,21 @@ describe.skipIf(!canRunBrowserTests())('the Health panel', { timeout: 90_000 }, 
     await page.goto(`${f.url}#/networks/hnat/traffic`);
     await page.getByTestId('traffic-vnics').getByText('hg', { exact: true }).waitFor();
     // 40 pings of 1000 bytes over 8 s: two samples 5 s apart see them.
-    const pinging = exec(['ping', '-c', '40', '-i', '0.2', '-s', '1000', '10.77.0.1']);
+    const pinging = exec(['ping', '-c', '100', '-i', '0.2', '-s', '1000', '10.77.0.1']);
     await page
       .getByTestId('traffic-now')
       .getByText(/send [\d.]+ kB\/s/)
       .waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('traffic-tx').getAttribute('points')).toMatch(/\d/);
     await f.shot('health-3-traffic');
+    // The topology shows the vNIC's link as busy while it pings.
+    await page.goto(`${f.url}#/topology`);
+    await page
+      .getByTestId('topology-links')
+      .getByText(/hnat → vnet0 — busy: [\d.]+ kB\/s/)
+      .waitFor({ timeout: 30_000 });
+    expect(await page.locator('path[data-busy="true"]').count()).toBe(1);
+    await f.shot('health-4-topology-busy');
     await pinging;
     expect(f.errors).toEqual([]);
   }, 60_000);

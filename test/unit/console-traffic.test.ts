@@ -1,7 +1,7 @@
 /** The console's traffic model (web/src/model/traffic.ts): rates between samples, the 15-minute window, resets. */
 import { describe, expect, it } from 'vitest';
 import type { NetworkTraffic } from '../../src/contract/traffic-api.js';
-import { addSample, formatRate, ratesOf, WINDOW_MS } from '../../web/src/model/traffic.js';
+import { addSample, formatRate, ratesOf, vnicRates, WINDOW_MS } from '../../web/src/model/traffic.js';
 
 const dir = (bytes: number) => ({ bytes, packets: 0, errors: 0, dropped: 0 });
 const sample = (time: number, rx: number, tx: number, vnic?: number): NetworkTraffic => ({
@@ -30,6 +30,10 @@ describe('traffic over time', () => {
     for (let t = 0; t <= WINDOW_MS + 10_000; t += 5000) kept = addSample(kept, sample(t, t, t));
     expect(kept[0]?.time).toBe(15_000);
     expect(kept.length).toBe(WINDOW_MS / 5000);
+  });
+
+  it("gives each vNIC's rate, received and sent together, by its topology id", () => {
+    expect([...vnicRates(sample(0, 0, 0, 1000), sample(2000, 0, 0, 3000))]).toEqual([['nic:g:52:54:00:00:00:01', 2000]]);
   });
 
   it('writes rates as people read them', () => {

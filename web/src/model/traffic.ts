@@ -41,6 +41,19 @@ export function ratesOf(samples: readonly NetworkTraffic[], pick: (s: NetworkTra
   return out;
 }
 
+/** From this rate (received and sent together) a vNIC's link shows as busy in the topology. */
+export const BUSY_BYTES_PER_SECOND = 1000;
+
+/** Each vNIC's rate (received and sent together) between two reads of a network, by its topology id (nic:GUEST:MAC). */
+export function vnicRates(before: NetworkTraffic, after: NetworkTraffic): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const v of after.vnics) {
+    const r = ratesOf([before, after], (s) => s.vnics.find((n) => n.guest === v.guest && n.device === v.device)).at(-1);
+    if (r !== undefined) out.set(`nic:${v.guest}:${v.mac}`, r.rx + r.tx);
+  }
+  return out;
+}
+
 /** A rate as people read it: B/s, kB/s, MB/s, GB/s (powers of 1000). */
 export function formatRate(bytesPerSecond: number): string {
   const units = ['B/s', 'kB/s', 'MB/s', 'GB/s'];

@@ -10,13 +10,45 @@
  * of the same links sits below for screen readers. Redrawn from the store,
  * so it follows the daemon's live events.
  */
-import { useMemo, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useState, type KeyboardEvent } from 'react';
 import { Content, List, ListItem, PageSection, Title } from '@patternfly/react-core';
 import { useTranslation } from 'react-i18next';
 import { useStore } from '../../state/store.js';
 import { useOvnHosts } from '../../state/ovn-hosts.js';
 import { buildTopology, layoutTopology, type PlacedNode, type TopoKind } from '../../model/topology.js';
 import { guestHref, hostsHref, navigate, networkHref } from '../../app/router.js';
+import { client } from '../../api/client.js';
+import type { NetworkTraffic } from '../../../../src/contract/traffic-api.js';
+import { BUSY_BYTES_PER_SECOND, formatRate, SAMPLE_MS, vnicRates } from '../../model/traffic.js';
+
+/** Each vNIC's current rate, from the running networks' counters read every SAMPLE_MS, by topology node id. */
+function useVnicRates(networks: readonly string[]): Map<string, number> {
+  const [rates, setRates] = useState(new Map<string, number>());
+  const key = networks.join('\n');
+  useEffect(() => {
+    const names = key === '' ? [] : key.split('\n');
+    const last = new Map<string, NetworkTraffic>();
+    let stopped = false;
+    const read = async (): Promise<void> => {
+      const next = new Map<string, number>();
+      for (const name of names) {
+        const now = await client.networkTraffic(name).catch(() => undefined);
+        const before = last.get(name);
+        if (now === undefined) continue;
+        if (before !== undefined) for (const [id, r] of vnicRates(before, now)) next.set(id, r);
+        last.set(name, now);
+      }
+      if (!stopped) setRates(next);
+    };
+    void read();
+    const timer = setInterval(() => void read(), SAMPLE_MS);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [key]);
+  return rates;
+}
 
 /** Where a node leads: its network, or its guest (a vNIC leads to its guest); uplinks lead nowhere. */
 function hrefOf(node: PlacedNode): string | undefined {
@@ -98,6 +130,13 @@ export default function TopologyPage() {
   const nodeLabel = (n: PlacedNode): string =>
     `${kindName[n.kind]} ${n.label}${n.secondary ? ` (${n.secondary})` : ''}, ${n.active ? t('topology.legend.active') : t('topology.legend.inactive')}`;
   const label = (id: string): string => topo.nodes.find((n) => n.id === id)?.label ?? id;
+  const running = useMemo(() => store.networks.filter((n) => n.info.active).map((n) => n.info.name), [store.networks]);
+  const rates = useVnicRates(running);
+  /** A plug link's rate when it is busy. */
+  const busy = (edgeId: string): number | undefined => {
+    const r = edgeId.startsWith('plug:') ? rates.get(edgeId.slice('plug:'.length)) : undefined;
+    return r !== undefined && r >= BUSY_BYTES_PER_SECOND ? r : undefined;
+  };
 
   return (
     <>
@@ -139,6 +178,12 @@ export default function TopologyPage() {
               {t('topology.legend.tunnel')}
             </li>
           )}
+          <li>
+            <svg width="28" height="16" aria-hidden="true">
+              <line x1="0" y1="8" x2="28" y2="8" className="vn-topo-edge vn-topo-edge-busy" />
+            </svg>
+            {t('topology.legend.busy')}
+          </li>
         </ul>
       </PageSection>
       <PageSection isFilled>
@@ -150,7 +195,8 @@ export default function TopologyPage() {
                 <path
                   key={e.id}
                   d={e.path}
-                  className={`vn-topo-edge${e.tunnel ? ' vn-topo-edge-tunnel' : e.dashed ? ' vn-topo-edge-forward' : ''}`}
+                  className={`vn-topo-edge${e.tunnel ? ' vn-topo-edge-tunnel' : e.dashed ? ' vn-topo-edge-forward' : ''}${busy(e.id) !== undefined ? ' vn-topo-edge-busy' : ''}`}
+                  data-busy={busy(e.id) !== undefined ? 'true' : undefined}
                 />
               ))}
             </g>
@@ -170,6 +216,7 @@ export default function TopologyPage() {
               <ListItem key={e.id}>
                 {label(e.source)} → {label(e.target)}
                 {e.label ? ` (${e.label})` : ''}
+                {busy(e.id) !== undefined ? ` — ${t('topology.busy', { rate: formatRate(busy(e.id) ?? 0) })}` : ''}
               </ListItem>
             ))}
           </List>
