@@ -7,9 +7,10 @@
  */
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import type { PreRenderedChunk } from 'rollup';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const webDir = fileURLToPath(new URL('.', import.meta.url));
@@ -72,10 +73,31 @@ function vendorChunk(id: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A lazily loaded module's chunk is named after that module (Console, TopologyPage), also when a
+ * small shared module was merged into it (Rollup would name it after the small one).
+ */
+function pageChunkNames(): { plugin: Plugin; name: (chunk: PreRenderedChunk) => string } {
+  const lazy = new Set<string>();
+  return {
+    plugin: {
+      name: 'page-chunk-names',
+      moduleParsed(info) {
+        for (const id of info.dynamicallyImportedIds) lazy.add(id);
+      },
+    },
+    name(chunk) {
+      const page = chunk.isDynamicEntry ? (chunk.facadeModuleId ?? chunk.moduleIds.find((id) => lazy.has(id))) : undefined;
+      return `assets/${page ? basename(page).replace(/\.[jt]sx?$/, '') : '[name]'}-[hash].js`;
+    },
+  };
+}
+const pageChunks = pageChunkNames();
+
 export default defineConfig({
   root: webDir,
   base: '/',
-  plugins: [patternflyDeepImports(), react()],
+  plugins: [patternflyDeepImports(), react(), pageChunks.plugin],
   logLevel: 'warn',
   build: {
     outDir: process.env['VIRTNET_CONSOLE_OUT'] ?? fileURLToPath(new URL('../dist/console', import.meta.url)),
@@ -83,7 +105,14 @@ export default defineConfig({
     sourcemap: false,
     chunkSizeWarningLimit: 1200,
     rollupOptions: {
-      output: { manualChunks: vendorChunk },
+      output: {
+        manualChunks: vendorChunk,
+        // A script of a few hundred bytes compresses to more than half its size and costs a request
+        // of its own: a small module shared by pages (model/traffic.ts, state/ovn-hosts.ts) is merged
+        // into a chunk that is always loaded before it (the shell's or the console's) instead.
+        experimentalMinChunkSize: 2048,
+        chunkFileNames: pageChunks.name,
+      },
     },
   },
 });
