@@ -6,6 +6,7 @@
 // (virtnetd's was 5.5 MiB of heap, now ~1.8 MiB; bench/README.md, "Daemon memory").
 import { build } from 'esbuild';
 import { bundleCli } from './bundle-cli.mjs';
+import { buildZygote } from './build-zygote.mjs';
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 
@@ -50,12 +51,8 @@ if (!existsSync('dist/virtnet.cjs.cache')) process.stderr.write('build: no code 
 // The preload library that lets dnsmasq be forked from a zygote (src/host/zygote.ts). Without a C
 // compiler there is none, and every dnsmasq is started as a new program, as before.
 const zygote = 'dist/virtnet-zygote.so';
-rmSync(zygote, { force: true });
-const cc = spawnSync(process.env.CC ?? 'cc', ['-O2', '-Wall', '-shared', '-fPIC', '-o', zygote, 'src/host/zygote/zygote.c'], { stdio: 'inherit' });
-if (cc.status !== 0)
-  process.stderr.write(
-    `build: ${zygote} not built (${cc.error?.message ?? `cc exit status ${cc.status}`}); dnsmasq will be started without its zygote\n`,
-  );
+const zygoteBuild = buildZygote(zygote);
+if (!zygoteBuild.built) process.stderr.write(`build: ${zygote} not built (${zygoteBuild.why}); dnsmasq will be started without its zygote\n`);
 
 // The web console (web/) into dist/console, served by virtnetd at / on its TCP listener.
 const { buildWeb } = await import('./build-web.mjs');

@@ -5,12 +5,14 @@
  * scripts/bundle-cli.mjs itself (CommonJS, run as a plain file here). Each bundle goes to its own
  * private folder under node_modules/.cache, so a stale dist/ never hides a
  * change and parallel test files never race on one file. The CLI harness
- * (cli-harness.ts) and the daemon harness (daemon-process.ts) each keep one.
+ * (cli-harness.ts) and the daemon harness (daemon-process.ts) each keep one; the daemon's
+ * folder also gets virtnet-zygote.so, compiled as the build compiles it.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { buildZygote } from '../../scripts/build-zygote.mjs';
 import { bundleCli } from '../../scripts/bundle-cli.mjs';
 
 /** The repository's root folder. */
@@ -49,6 +51,8 @@ export function testBundle(entry: string, outName: string): TestBundle {
           banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
           logLevel: 'warning',
         });
+        // The daemon looks for its zygote library beside its bundle, as in dist/.
+        if (entry === 'src/api/main.ts') buildZygote(join(dir, 'virtnet-zygote.so'));
         return out;
       })();
       return path;
