@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_ADDRESSES, SANDBOX_LAN, sandboxNames } from '../../src/api/sandbox.js';
+import { guestReportLines } from '../support/guest-console.js';
 import { runClient } from '../support/libvirt-clients.js';
 import { removeCliBundle, virtnet } from './cli-harness.js';
 import { endAllDaemons, spawnDaemon, startServing } from './daemon-process.js';
@@ -110,12 +111,7 @@ describe.skipIf(!ready)('a real QEMU guest on a NAT network of a sandboxed virtn
     const text = existsSync(consoleLog) ? readFileSync(consoleLog, 'utf8').replace(/\r/g, '') : '';
     expect(rc, `qemu: ${output}\nconsole:\n${text}`).toBe(0);
 
-    // The lines the guest prints, without the terminal resets of the firmware before them.
-    const seen = text
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the terminal sequences removed here
-      .replace(/\x1b(c|\[[0-9;?]*[A-Za-z])/g, '')
-      .split('\n')
-      .filter((l) => /^(NIC|LEASE|NOLEASE|ROUTE|LOOKUP|PING|GUEST DONE)\b/.test(l));
+    const seen = guestReportLines(text);
     expect(seen, text).toEqual([
       `NIC eth0 mac=${MAC}`,
       'LEASE eth0 ip=192.168.120.10 router=192.168.120.1 dns=192.168.120.1',
