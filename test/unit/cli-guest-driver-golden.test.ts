@@ -12,22 +12,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { VirtnetClient } from '../../src/client/types.js';
 import { startGuestTestDriver, type GuestTestDriver } from '../support/guest-testkit.js';
-import type { FakeGuestClient } from './cli-guest-fake.js';
+import { driverClient } from '../support/driver-client.js';
 import { asNetns, GUEST_XML_DIR, loadGuestFlows, runGuestCli, type GuestSetup } from './cli-guest-harness.js';
-
-/** The daemon's driver as the CLI's client. */
-function clientOf(t: GuestTestDriver): VirtnetClient {
-  const d = t.driver as unknown as Record<string | symbol, unknown>;
-  return new Proxy(d, {
-    get(target, prop) {
-      if (prop === 'close') return async () => undefined;
-      const v = target[prop];
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  }) as unknown as VirtnetClient;
-}
 
 async function driverFor(setup: GuestSetup): Promise<GuestTestDriver> {
   const t = await startGuestTestDriver();
@@ -62,7 +49,7 @@ describe('virsh golden files of the domain commands, through the real drivers', 
       for (const [i, step] of flow.steps.entries()) {
         const t = await driverFor(flow.setup);
         try {
-          const got = await runGuestCli(clientOf(t) as unknown as FakeGuestClient, step.args);
+          const got = await runGuestCli(driverClient(t.driver), step.args);
           const label = `step ${i + 1}: virtnet ${step.args.join(' ')}`;
           expect({ step: label, ...got, stdout: withoutLiveDetails(got.stdout) }).toEqual({
             step: label,

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { Readable } from 'node:stream';
 import { runCli } from '../../src/cli/run-cli.js';
 import type { ShellIo } from '../../src/cli/shell.js';
+import type { VirtnetClient } from '../../src/client/types.js';
 import { FakeGuestClient } from './cli-guest-fake.js';
 
 export const GUEST_GOLDEN_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'golden', 'guests');
@@ -83,7 +84,7 @@ export interface RunOptions {
 }
 
 /** `virtnet ARGS…` against `client`. */
-export async function runGuestCli(client: FakeGuestClient, args: string[], o: RunOptions = {}): Promise<CliResult> {
+export async function runGuestCli(client: VirtnetClient, args: string[], o: RunOptions = {}): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const io: ShellIo = { out: (t) => (stdout += t), err: (t) => (stderr += t), stdinIsTTY: false };

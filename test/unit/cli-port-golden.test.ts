@@ -9,20 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { networkSchemaPath } from '../../src/conf/network/schema.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import type { VirtnetClient } from '../../src/client/types.js';
-import { startTestDriver, type TestDriver } from '../support/network-testkit.js';
+import { startTestDriver } from '../support/network-testkit.js';
+import { driverClient } from '../support/driver-client.js';
 import { loadPortFlows, normaliseFlow, PORT_XML_DIR, type Output } from './cli-golden-harness.js';
-
-/** The driver as the CLI's client. */
-function clientOf(t: TestDriver): VirtnetClient {
-  const d = t.driver as unknown as Record<string | symbol, unknown>;
-  return new Proxy(d, {
-    get(target, prop) {
-      if (prop === 'close') return async () => undefined;
-      const v = target[prop];
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  }) as unknown as VirtnetClient;
-}
 
 async function run(client: VirtnetClient, args: string[]): Promise<Output> {
   let stdout = '';
@@ -42,7 +31,7 @@ describe('virsh golden files of the network port commands, through the real netw
       const t = await startTestDriver();
       try {
         const ours: Output[] = [];
-        for (const step of flow.steps) ours.push(await run(clientOf(t), step.args));
+        for (const step of flow.steps) ours.push(await run(driverClient(t.driver), step.args));
         const schema = networkSchemaPath();
         const want = normaliseFlow(flow.steps, schema);
         const got = normaliseFlow(ours, schema);
