@@ -10,18 +10,9 @@ import { LinuxHost } from '../../src/host/linux.js';
 import { inNetnsArgv, iproute2Argv } from '../../src/host/netns.js';
 import { parseNftOutput } from '../../src/host/nft.js';
 import { checkPid, parsePidFile, parseStatState } from '../../src/host/processes.js';
-import { type CommandResult, type CommandRunner, type CommandSpec, ExecRunner, MemoryCommandLog } from '../../src/host/runner.js';
+import { type CommandResult, ExecRunner, MemoryCommandLog } from '../../src/host/runner.js';
+import { ScriptedRunner } from './support/scripted-runner.js';
 import { ipv6ConfKey, sysctlPath, sysctlScript } from '../../src/host/sysctl.js';
-
-class ScriptedRunner implements CommandRunner {
-  readonly calls: CommandSpec[] = [];
-  constructor(private readonly replies: Partial<CommandResult>[] = []) {}
-  async run(spec: CommandSpec): Promise<CommandResult> {
-    this.calls.push(spec);
-    const r = this.replies.shift() ?? {};
-    return { argv: spec.argv, exitCode: 0, signal: null, stdout: '', stderr: '', durationMs: 1, ...r };
-  }
-}
 
 const result = (r: Partial<CommandResult>): CommandResult => ({
   argv: ['ip', 'link'],

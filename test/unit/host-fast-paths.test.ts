@@ -11,18 +11,8 @@ import type { UndoLine } from '../../src/host/link-ops.js';
 import type { BatchOutcome, BatchRunner } from '../../src/host/link-transaction.js';
 import { nsScript, runNsScript } from '../../src/host/ns-script.js';
 import { parseProcNetDev, parseProcNetRoute } from '../../src/host/proc-net.js';
-import type { CommandResult, CommandRunner, CommandSpec } from '../../src/host/runner.js';
+import { ScriptedRunner } from './support/scripted-runner.js';
 import { ipv6ConfKey } from '../../src/host/sysctl.js';
-
-class ScriptedRunner implements CommandRunner {
-  readonly calls: CommandSpec[] = [];
-  constructor(private readonly replies: Partial<CommandResult>[] = []) {}
-  async run(spec: CommandSpec): Promise<CommandResult> {
-    this.calls.push(spec);
-    const r = this.replies.shift() ?? {};
-    return { argv: spec.argv, exitCode: 0, signal: null, stdout: '', stderr: '', durationMs: 1, ...r };
-  }
-}
 
 class ScriptedBatches implements BatchRunner {
   readonly batches: string[][] = [];

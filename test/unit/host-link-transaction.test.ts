@@ -9,18 +9,8 @@ import { parseBatchStderr } from '../../src/host/ip-batch.js';
 import { SELF_NETNS, batchLine, stepsFor, stepsForAll } from '../../src/host/link-ops.js';
 import { LinkTransactionError, isAlreadyGone } from '../../src/host/link-transaction.js';
 import { LinuxHost } from '../../src/host/linux.js';
-import type { CommandResult, CommandRunner, CommandSpec } from '../../src/host/runner.js';
-
-/** Answers each command with the next scripted reply (exit 0 when the script is exhausted). */
-class ScriptedRunner implements CommandRunner {
-  readonly calls: CommandSpec[] = [];
-  constructor(private readonly replies: Partial<CommandResult>[] = []) {}
-  async run(spec: CommandSpec): Promise<CommandResult> {
-    this.calls.push(spec);
-    const r = this.replies.shift() ?? {};
-    return { argv: spec.argv, exitCode: 0, signal: null, stdout: '', stderr: '', durationMs: 1, ...r };
-  }
-}
+import type { CommandSpec } from '../../src/host/runner.js';
+import { ScriptedRunner } from './support/scripted-runner.js';
 
 const lines = (spec: CommandSpec | undefined): string[] => (spec?.input ?? '').split('\n').filter((l) => l !== '');
 
