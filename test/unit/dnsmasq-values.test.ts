@@ -14,6 +14,7 @@ import { parseNetworkXml } from '../../src/conf/network/parse.js';
 import type { NetworkDef } from '../../src/conf/network/types.js';
 import { planDnsmasq } from '../../src/plan/dnsmasq.js';
 import { dhcpBoot, dhcpHostFields, readDnsmasqConf, readHostsFile, serverArg, stringArg, txtRecord, unhide } from '../support/dnsmasq-reader.js';
+import { OPTIONS_WE_WRITE } from './support/dnsmasq-options.js';
 import { thrownBy } from './support/vir-error.js';
 
 const haveDnsmasq = spawnSync('sh', ['-c', 'command -v dnsmasq']).status === 0;
@@ -73,38 +74,6 @@ function dnsmasqTest(def: NetworkDef): string {
   const r = spawnSync('dnsmasq', ['--test', `--conf-file=${file}`], { encoding: 'utf8' });
   return `${r.stdout}${r.stderr}`.trim();
 }
-
-const OPTIONS_WE_WRITE = new Set([
-  'strict-order',
-  'port',
-  'server',
-  'no-resolv',
-  'servers-file',
-  'local',
-  'domain',
-  'expand-hosts',
-  'domain-needed',
-  'pid-file',
-  'except-interface',
-  'bind-interfaces',
-  'bind-dynamic',
-  'interface',
-  'dhcp-option',
-  'ra-param',
-  'txt-record',
-  'srv-host',
-  'enable-tftp',
-  'tftp-root',
-  'dhcp-range',
-  'dhcp-no-override',
-  'dhcp-authoritative',
-  'dhcp-boot',
-  'dhcp-lease-max',
-  'dhcp-hostsfile',
-  'dhcp-leasefile',
-  'addn-hosts',
-  'enable-ra',
-]);
 
 describe('values written to dnsmasq are read back as themselves', () => {
   it('a TXT value with a newline and a dnsmasq directive stays one TXT record (no dhcp-script line)', () => {

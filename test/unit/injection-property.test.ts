@@ -40,41 +40,10 @@ import {
 } from '../support/dnsmasq-reader.js';
 import { hostileNetworks } from '../support/hostile-network.js';
 import { readIpBatch } from '../support/ip-batch-reader.js';
+import { OPTIONS_WE_WRITE } from './support/dnsmasq-options.js';
 
 const RUNS = 2000;
 const DNSMASQ_SAMPLE = 25;
-
-const OPTIONS_WE_WRITE = new Set([
-  'strict-order',
-  'port',
-  'server',
-  'no-resolv',
-  'servers-file',
-  'local',
-  'domain',
-  'expand-hosts',
-  'domain-needed',
-  'pid-file',
-  'except-interface',
-  'bind-interfaces',
-  'bind-dynamic',
-  'interface',
-  'dhcp-option',
-  'ra-param',
-  'txt-record',
-  'srv-host',
-  'enable-tftp',
-  'tftp-root',
-  'dhcp-range',
-  'dhcp-no-override',
-  'dhcp-authoritative',
-  'dhcp-boot',
-  'dhcp-lease-max',
-  'dhcp-hostsfile',
-  'dhcp-leasefile',
-  'addn-hosts',
-  'enable-ra',
-]);
 
 const PLAN_OPTIONS = {
   dnsmasqDir: '/var/lib/vn/dnsmasq',
