@@ -33,6 +33,13 @@ const ip6 = (inner = '', attrs = "family='ipv6' address='2001:db8:ca2:2::1' pref
 const dhcp4 = (inner: string): string => ip4(`<dhcp>${inner}</dhcp>`);
 const dhcp6 = (inner: string): string => ip6(`<dhcp>${inner}</dhcp>`);
 const srv = (attrs: string): string => net(`<dns><srv ${attrs}/></dns>`);
+const dhcp4Net = (inner: string): string => net(dhcp4(inner));
+const dhcp6Net = (inner: string): string => net(dhcp6(inner));
+const route4Net = (attrs: string): string => net(`${ip4()}<route ${attrs}/>`);
+const route6Net = (attrs: string): string => net(`${ip6()}<route ${attrs}/>`);
+/** net1 with `forward` and an IPv4 address, as a NAT or routed network wants. */
+const forwardingNet = (forward: string): string => net(`${forward}${ip4()}`);
+const natNet = (inner: string): string => forwardingNet(`<forward><nat>${inner}</nat></forward>`);
 
 interface ErrorCase {
   check: string;
@@ -441,37 +448,37 @@ const PARSE_ERROR_CASES: ErrorCase[] = [
   // dhcp ranges
   {
     check: 'dhcp range start missing',
-    xml: net(dhcp4("<range end='192.168.122.9'/>")),
+    xml: dhcp4Net("<range end='192.168.122.9'/>"),
     message: "XML error: Missing 'start' attribute in dhcp range for network 'net1'",
   },
   {
     check: 'dhcp range end missing',
-    xml: net(dhcp4("<range start='192.168.122.2'/>")),
+    xml: dhcp4Net("<range start='192.168.122.2'/>"),
     message: "XML error: Missing 'end' attribute in dhcp range for network 'net1'",
   },
   {
     check: 'dhcp range address',
-    xml: net(dhcp4("<range start='gateway' end='192.168.122.9'/>")),
+    xml: dhcp4Net("<range start='gateway' end='192.168.122.9'/>"),
     message: "Cannot parse socket address 'gateway': Name or service not known",
   },
   {
     check: 'dhcp range outside the subnet',
-    xml: net(dhcp4("<range start='192.168.122.2' end='192.168.123.9'/>")),
+    xml: dhcp4Net("<range start='192.168.122.2' end='192.168.123.9'/>"),
     message: 'internal error: range 192.168.122.2 - 192.168.123.9 is not entirely within network 192.168.122.1/24',
   },
   {
     check: 'dhcp range on the network address',
-    xml: net(dhcp4("<range start='192.168.122.0' end='192.168.122.9'/>")),
+    xml: dhcp4Net("<range start='192.168.122.0' end='192.168.122.9'/>"),
     message: 'internal error: start of range 192.168.122.0 - 192.168.122.9 in network 192.168.122.1/24 is the network address',
   },
   {
     check: 'dhcp range on the broadcast address',
-    xml: net(dhcp4("<range start='192.168.122.2' end='192.168.122.255'/>")),
+    xml: dhcp4Net("<range start='192.168.122.2' end='192.168.122.255'/>"),
     message: 'internal error: end of range 192.168.122.2 - 192.168.122.255 in network 192.168.122.1/24 is the broadcast address',
   },
   {
     check: 'dhcp range reversed',
-    xml: net(dhcp4("<range start='192.168.122.9' end='192.168.122.2'/>")),
+    xml: dhcp4Net("<range start='192.168.122.9' end='192.168.122.2'/>"),
     message: 'internal error: range 192.168.122.9 - 192.168.122.2 is reversed ',
   },
   {
@@ -481,7 +488,7 @@ const PARSE_ERROR_CASES: ErrorCase[] = [
   },
   {
     check: 'dhcp range family',
-    xml: net(dhcp4("<range start='fd00::2' end='fd00::9'/>")),
+    xml: dhcp4Net("<range start='fd00::2' end='fd00::9'/>"),
     message: 'internal error: mismatch of address family in range fd00::2 - fd00::9 for network 192.168.122.1',
   },
   {
@@ -492,182 +499,182 @@ const PARSE_ERROR_CASES: ErrorCase[] = [
   },
   {
     check: 'dhcp range IPv6 reversed',
-    xml: net(dhcp6("<range start='2001:db8:ca2:2::9' end='2001:db8:ca2:2::2'/>")),
+    xml: dhcp6Net("<range start='2001:db8:ca2:2::9' end='2001:db8:ca2:2::2'/>"),
     message: 'internal error: range 2001:db8:ca2:2::9 - 2001:db8:ca2:2::2 start larger than end',
   },
   {
     check: 'dhcp range IPv6 too large',
-    xml: net(dhcp6("<range start='2001:db8:ca2:2::1:2' end='2001:db8:ca2:2::2:1'/>")),
+    xml: dhcp6Net("<range start='2001:db8:ca2:2::1:2' end='2001:db8:ca2:2::2:1'/>"),
     message: 'internal error: range 2001:db8:ca2:2::1:2 - 2001:db8:ca2:2::2:1 is too large (> 65535)',
   },
   {
     check: 'dhcp lease expiry',
-    xml: net(dhcp4("<range start='192.168.122.2' end='192.168.122.9'><lease expiry='1h'/></range>")),
+    xml: dhcp4Net("<range start='192.168.122.2' end='192.168.122.9'><lease expiry='1h'/></range>"),
     message: "XML error: Invalid value for attribute 'expiry' in element 'lease': '1h'. Expected non-negative integer value",
   },
   {
     check: 'dhcp lease unit',
-    xml: net(dhcp4("<range start='192.168.122.2' end='192.168.122.9'><lease expiry='1' unit='days'/></range>")),
+    xml: dhcp4Net("<range start='192.168.122.2' end='192.168.122.9'><lease expiry='1' unit='days'/></range>"),
     message: "XML error: Invalid value for attribute 'unit' in element 'lease': 'days'.",
   },
   {
     check: 'dhcp lease minimum in seconds',
-    xml: net(dhcp4("<range start='192.168.122.2' end='192.168.122.9'><lease expiry='119' unit='seconds'/></range>")),
+    xml: dhcp4Net("<range start='192.168.122.2' end='192.168.122.9'><lease expiry='119' unit='seconds'/></range>"),
     message: 'unsupported configuration: The minimum lease time should be greater than 2 minutes',
   },
   {
     check: 'dhcp lease minimum in minutes',
-    xml: net(dhcp4("<host mac='52:54:00:00:00:01' ip='192.168.122.5'><lease expiry='1'/></host>")),
+    xml: dhcp4Net("<host mac='52:54:00:00:00:01' ip='192.168.122.5'><lease expiry='1'/></host>"),
     message: 'unsupported configuration: The minimum lease time should be greater than 2 minutes',
   },
 
   // dhcp hosts
   {
     check: 'dhcp host IPv4 needs mac or name',
-    xml: net(dhcp4("<host ip='192.168.122.5'/>")),
+    xml: dhcp4Net("<host ip='192.168.122.5'/>"),
     message: "XML error: Static host definition in IPv4 network 'net1' must have mac or name attribute",
   },
   {
     check: 'dhcp host IPv6 needs id or name',
-    xml: net(dhcp6("<host ip='2001:db8:ca2:2::5'/>")),
+    xml: dhcp6Net("<host ip='2001:db8:ca2:2::5'/>"),
     message: "XML error: Static host definition in IPv6 network 'net1' must have id or name attribute",
   },
   {
     check: 'dhcp host MAC on IPv6',
-    xml: net(dhcp6("<host mac='52:54:00:00:00:01' ip='2001:db8:ca2:2::5'/>")),
+    xml: dhcp6Net("<host mac='52:54:00:00:00:01' ip='2001:db8:ca2:2::5'/>"),
     message: "XML error: Invalid to specify MAC address '52:54:00:00:00:01' in network 'net1' IPv6 static host definition",
   },
   {
     check: 'dhcp host MAC syntax',
-    xml: net(dhcp4("<host mac='52-54-00-00-00-01' ip='192.168.122.5'/>")),
+    xml: dhcp4Net("<host mac='52-54-00-00-00-01' ip='192.168.122.5'/>"),
     message: "XML error: Cannot parse MAC address '52-54-00-00-00-01' in network 'net1'",
   },
   {
     check: 'dhcp host MAC multicast',
-    xml: net(dhcp4("<host mac='33:33:00:00:00:01' ip='192.168.122.5'/>")),
+    xml: dhcp4Net("<host mac='33:33:00:00:00:01' ip='192.168.122.5'/>"),
     message: "XML error: expected unicast mac address, found multicast '33:33:00:00:00:01' in network 'net1'",
   },
   {
     check: 'dhcp host id characters',
-    xml: net(dhcp6("<host id='0:1:0:1:zz' ip='2001:db8:ca2:2::5'/>")),
+    xml: dhcp6Net("<host id='0:1:0:1:zz' ip='2001:db8:ca2:2::5'/>"),
     message: "XML error: Invalid character 'z' in id '0:1:0:1:zz' of network 'net1'",
   },
   {
     check: 'dhcp host name',
-    xml: net(dhcp4("<host name='-vm' ip='192.168.122.5'/>")),
+    xml: dhcp4Net("<host name='-vm' ip='192.168.122.5'/>"),
     message: "XML error: Cannot use host name '-vm' in network 'net1'",
   },
   {
     check: 'dhcp host ip invalid',
-    xml: net(dhcp4("<host name='vm' ip='vm.example'/>")),
+    xml: dhcp4Net("<host name='vm' ip='vm.example'/>"),
     message: "XML error: Invalid IP address in static host definition for network 'net1'",
   },
   {
     check: 'dhcp host ip missing',
-    xml: net(dhcp4("<host name='vm'/>")),
+    xml: dhcp4Net("<host name='vm'/>"),
     message: "XML error: Missing IP address in static host definition for network 'net1'",
   },
   {
     check: 'bootp file',
-    xml: net(dhcp4("<bootp server='192.168.122.1'/>")),
+    xml: dhcp4Net("<bootp server='192.168.122.1'/>"),
     message: "XML error: Missing required attribute 'file' in element 'bootp'",
     libvirt9: null,
   },
   {
     check: 'bootp server',
-    xml: net(dhcp4("<bootp file='pxelinux.0' server='tftp.example'/>")),
+    xml: dhcp4Net("<bootp file='pxelinux.0' server='tftp.example'/>"),
     message: "Cannot parse socket address 'tftp.example': Name or service not known",
   },
 
   // routes
   {
     check: 'route address missing',
-    xml: net(`${ip4()}<route gateway='192.168.122.2'/>`),
+    xml: route4Net("gateway='192.168.122.2'"),
     message: 'XML error: net1: Missing required address attribute in route definition',
   },
   {
     check: 'route gateway missing',
-    xml: net(`${ip4()}<route address='10.0.0.0' prefix='8'/>`),
+    xml: route4Net("address='10.0.0.0' prefix='8'"),
     message: 'XML error: net1: Missing required gateway attribute in route definition',
   },
   {
     check: 'route address invalid',
-    xml: net(`${ip4()}<route address='10.0.0.x' gateway='192.168.122.2'/>`),
+    xml: route4Net("address='10.0.0.x' gateway='192.168.122.2'"),
     message: "XML error: net1: Bad network address '10.0.0.x' in route definition",
   },
   {
     check: 'route gateway invalid',
-    xml: net(`${ip4()}<route address='10.0.0.0' prefix='8' gateway='router'/>`),
+    xml: route4Net("address='10.0.0.0' prefix='8' gateway='router'"),
     message: "XML error: net1: Bad gateway address 'router' in route definition",
   },
   {
     check: 'route IPv6 address without family',
-    xml: net(`${ip4()}<route address='fd00::' prefix='64' gateway='192.168.122.2'/>`),
+    xml: route4Net("address='fd00::' prefix='64' gateway='192.168.122.2'"),
     message: "XML error: net1: No family specified for non-IPv4 address 'fd00::' in route definition",
   },
   {
     check: 'route ipv4 family with IPv6 gateway',
-    xml: net(`${ip4()}<route family='ipv4' address='10.0.0.0' prefix='8' gateway='fd00::1'/>`),
+    xml: route4Net("family='ipv4' address='10.0.0.0' prefix='8' gateway='fd00::1'"),
     message: "XML error: net1: IPv4 family specified for non-IPv4 gateway '10.0.0.0' in route definition",
   },
   {
     check: 'route netmask invalid',
-    xml: net(`${ip4()}<route address='10.0.0.0' netmask='255.0.0.x' gateway='192.168.122.2'/>`),
+    xml: route4Net("address='10.0.0.0' netmask='255.0.0.x' gateway='192.168.122.2'"),
     message: "XML error: net1: Bad netmask address '255.0.0.x' in route definition",
   },
   {
     check: 'route IPv6 netmask',
-    xml: net(`${ip4()}<route address='10.0.0.0' netmask='ff00::' gateway='192.168.122.2'/>`),
+    xml: route4Net("address='10.0.0.0' netmask='ff00::' gateway='192.168.122.2'"),
     message: "XML error: net1: Invalid netmask 'ff00::' for address '10.0.0.0' (both must be IPv4)",
   },
   {
     check: 'route netmask and prefix',
-    xml: net(`${ip4()}<route address='10.0.0.0' netmask='255.0.0.0' prefix='8' gateway='192.168.122.2'/>`),
+    xml: route4Net("address='10.0.0.0' netmask='255.0.0.0' prefix='8' gateway='192.168.122.2'"),
     message: 'XML error: net1: Route definition cannot have both a prefix and a netmask',
   },
   {
     check: 'route IPv4 prefix range',
-    xml: net(`${ip4()}<route address='10.0.0.0' prefix='33' gateway='192.168.122.2'/>`),
+    xml: route4Net("address='10.0.0.0' prefix='33' gateway='192.168.122.2'"),
     message: 'XML error: net1: Invalid prefix 33 specified in route definition, must be 0 - 32',
   },
   {
     check: 'route ipv6 family with IPv4 address',
-    xml: net(`${ip6()}<route family='ipv6' address='10.0.0.0' gateway='2001:db8:ca2:2::2'/>`),
+    xml: route6Net("family='ipv6' address='10.0.0.0' gateway='2001:db8:ca2:2::2'"),
     message: "XML error: net1: ipv6 family specified for non-IPv6 address '10.0.0.0' in route definition",
   },
   {
     check: 'route ipv6 netmask',
-    xml: net(`${ip6()}<route family='ipv6' address='fd00::' netmask='ffff::' gateway='2001:db8:ca2:2::2'/>`),
+    xml: route6Net("family='ipv6' address='fd00::' netmask='ffff::' gateway='2001:db8:ca2:2::2'"),
     message: "XML error: net1: Specifying netmask invalid for IPv6 address 'fd00::' in route definition",
   },
   {
     check: 'route ipv6 with IPv4 gateway',
-    xml: net(`${ip6()}<route family='ipv6' address='fd00::' prefix='64' gateway='192.168.122.2'/>`),
+    xml: route6Net("family='ipv6' address='fd00::' prefix='64' gateway='192.168.122.2'"),
     message: "XML error: net1: ipv6 specified for non-IPv6 gateway address '192.168.122.2' in route definition",
   },
   {
     check: 'route IPv6 prefix range',
-    xml: net(`${ip6()}<route family='ipv6' address='fd00::' prefix='129' gateway='2001:db8:ca2:2::2'/>`),
+    xml: route6Net("family='ipv6' address='fd00::' prefix='129' gateway='2001:db8:ca2:2::2'"),
     message: 'XML error: net1: Invalid prefix 129 specified in route definition, must be 0 - 128',
   },
   {
     check: 'route family',
-    xml: net(`${ip4()}<route family='' address='10.0.0.0' prefix='8' gateway='192.168.122.2'/>`),
+    xml: route4Net("family='' address='10.0.0.0' prefix='8' gateway='192.168.122.2'"),
     message: "XML error: net1: Unrecognized family '' in route definition",
   },
   {
     check: 'route not a network address',
-    xml: net(`${ip4()}<route address='10.0.0.1' prefix='8' gateway='192.168.122.2'/>`),
+    xml: route4Net("address='10.0.0.1' prefix='8' gateway='192.168.122.2'"),
     message: "XML error: net1: Address '10.0.0.1' in route definition is not a network address",
   },
   {
     check: 'route metric',
-    xml: net(`${ip4()}<route address='10.0.0.0' prefix='8' gateway='192.168.122.2' metric='0'/>`),
+    xml: route4Net("address='10.0.0.0' prefix='8' gateway='192.168.122.2' metric='0'"),
     message: "XML error: Invalid value for attribute 'metric' in element 'route': Zero is not permitted",
   },
   {
     check: 'route gateway unreachable',
-    xml: net(`${ip4()}<route address='10.0.0.0' prefix='8' gateway='192.168.123.2'/>`),
+    xml: route4Net("address='10.0.0.0' prefix='8' gateway='192.168.123.2'"),
     message: "unsupported configuration: unreachable static route gateway '192.168.123.2' specified for network 'net1'",
   },
 
@@ -681,67 +688,67 @@ const PARSE_ERROR_CASES: ErrorCase[] = [
   },
   {
     check: 'nat outside nat mode',
-    xml: net(`<forward mode='route'><nat/></forward>${ip4()}`),
+    xml: forwardingNet("<forward mode='route'><nat/></forward>"),
     message: "XML error: The <nat> element can only be used when <forward> 'mode' is 'nat' in network net1",
   },
   {
     check: 'two nat elements',
-    xml: net(`<forward><nat/><nat/></forward>${ip4()}`),
+    xml: forwardingNet('<forward><nat/><nat/></forward>'),
     message: 'XML error: Only one <nat> element is allowed in <forward> of network net1',
   },
   {
     check: 'nat ipv6',
-    xml: net(`<forward><nat ipv6='on'/></forward>${ip4()}`),
+    xml: forwardingNet("<forward><nat ipv6='on'/></forward>"),
     message: "XML error: Invalid value for attribute 'ipv6' in element 'nat': 'on'.",
   },
   {
     check: 'nat two addresses',
-    xml: net(`<forward><nat><address start='1.2.3.4' end='1.2.3.5'/><address start='1.2.3.4' end='1.2.3.5'/></nat></forward>${ip4()}`),
+    xml: natNet("<address start='1.2.3.4' end='1.2.3.5'/><address start='1.2.3.4' end='1.2.3.5'/>"),
     message: 'XML error: Only one <address> element is allowed in <nat> in <forward> in network net1',
   },
   {
     check: 'nat address start missing',
-    xml: net(`<forward><nat><address end='1.2.3.5'/></nat></forward>${ip4()}`),
+    xml: natNet("<address end='1.2.3.5'/>"),
     message: "XML error: missing 'start' attribute in <address> element in <nat> in <forward> in network net1",
   },
   {
     check: 'nat address end missing',
-    xml: net(`<forward><nat><address start='1.2.3.4'/></nat></forward>${ip4()}`),
+    xml: natNet("<address start='1.2.3.4'/>"),
     message: "XML error: missing 'end' attribute in <address> element in <nat> in <forward> in network net1",
   },
   {
     check: 'nat address start',
-    xml: net(`<forward><nat><address start='fd00::1' end='1.2.3.5'/></nat></forward>${ip4()}`),
+    xml: natNet("<address start='fd00::1' end='1.2.3.5'/>"),
     message: "XML error: Bad ipv4 start address 'fd00::1' in <nat> in <forward> in network 'net1'",
   },
   {
     check: 'nat address end',
-    xml: net(`<forward><nat><address start='1.2.3.4' end='1.2.3'/></nat></forward>${ip4()}`),
+    xml: natNet("<address start='1.2.3.4' end='1.2.3'/>"),
     message: 'internal error: range 1.2.3.4 - 1.2.0.3 is reversed ',
   },
   {
     check: 'nat address end syntax',
-    xml: net(`<forward><nat><address start='1.2.3.4' end='1.2.3.x'/></nat></forward>${ip4()}`),
+    xml: natNet("<address start='1.2.3.4' end='1.2.3.x'/>"),
     message: "XML error: Bad ipv4 end address '1.2.3.x' in <nat> in <forward> in network 'net1'",
   },
   {
     check: 'nat address range size',
-    xml: net(`<forward><nat><address start='1.2.3.4' end='1.3.3.4'/></nat></forward>${ip4()}`),
+    xml: natNet("<address start='1.2.3.4' end='1.3.3.4'/>"),
     message: 'internal error: range 1.2.3.4 - 1.3.3.4 is too large (> 65535)',
   },
   {
     check: 'nat two ports',
-    xml: net(`<forward><nat><port start='1' end='2'/><port start='1' end='2'/></nat></forward>${ip4()}`),
+    xml: natNet("<port start='1' end='2'/><port start='1' end='2'/>"),
     message: 'XML error: Only one <port> element is allowed in <nat> in <forward> in network net1',
   },
   {
     check: 'nat port start',
-    xml: net(`<forward><nat><port start='65536' end='65536'/></nat></forward>${ip4()}`),
+    xml: natNet("<port start='65536' end='65536'/>"),
     message: "Missing or invalid 'start' attribute in <port> in <nat> in <forward> in network net1",
   },
   {
     check: 'nat port end',
-    xml: net(`<forward><nat><port start='2000' end='1999'/></nat></forward>${ip4()}`),
+    xml: natNet("<port start='2000' end='1999'/>"),
     message: "Missing or invalid 'end' attribute in <port> in <nat> in <forward> in network net1",
   },
   {
@@ -821,7 +828,7 @@ const PARSE_ERROR_CASES: ErrorCase[] = [
   },
   {
     check: 'nat with two forward interfaces',
-    xml: net(`<forward><interface dev='eth0'/><interface dev='eth1'/></forward>${ip4()}`),
+    xml: forwardingNet("<forward><interface dev='eth0'/><interface dev='eth1'/></forward>"),
     message: "XML error: multiple forwarding interfaces specified for network 'net1', only one is supported",
   },
   {
@@ -954,7 +961,7 @@ describe('the model of a valid definition', () => {
       });
     }
     const nat = parseNetworkXml(
-      net(`<forward mode='nat'><nat ipv6='yes'><address start='1.2.3.4' end='1.2.3.10'/><port start='500' end='1000'/></nat></forward>${ip4()}`),
+      forwardingNet("<forward mode='nat'><nat ipv6='yes'><address start='1.2.3.4' end='1.2.3.10'/><port start='500' end='1000'/></nat></forward>"),
     );
     expect(nat.forward.nat).toEqual({ ipv6: true, addressStart: '1.2.3.4', addressEnd: '1.2.3.10', portStart: 500, portEnd: 1000 });
     const hostdev = parseNetworkXml(
