@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { parseNetworkXml } from '../../src/conf/network/parse.js';
 import type { DhcpHost, IpDef, NetworkDef } from '../../src/conf/network/types.js';
 import { needsDnsmasq, planDnsmasq, type DnsmasqPlanOptions } from '../../src/plan/dnsmasq.js';
-import { minimalNetworkDef } from './support/network-def.js';
+import { minimalDnsDef, minimalNetworkDef } from './support/network-def.js';
 import { thrownBy } from './support/vir-error.js';
 import { CORPUS_DIR } from '../support/corpus-dir.js';
 
@@ -132,9 +132,9 @@ describe('planDnsmasq: DNS', () => {
   });
 
   it('keeps plain names local when forwardPlainNames is no', () => {
-    const lines = body(net({ dns: { forwardPlainNames: false, forwarders: [], txts: [], srvs: [], hosts: [] } }));
+    const lines = body(net({ dns: minimalDnsDef({ forwardPlainNames: false }) }));
     expect(lines.slice(1, 3)).toEqual(['domain-needed', 'local=//']);
-    expect(body(net({ dns: { forwardPlainNames: true, forwarders: [], txts: [], srvs: [], hosts: [] } }))).not.toContain('local=//');
+    expect(body(net({ dns: minimalDnsDef({ forwardPlainNames: true }) }))).not.toContain('local=//');
   });
 
   it('with DNS disabled: port=0, and no forwarders, records, PTR zones or addn-hosts (the domain stays)', () => {
@@ -182,7 +182,7 @@ describe('planDnsmasq: DNS', () => {
   });
 
   it("reports an SRV record without protocol with libvirt's text (which says 'service')", () => {
-    const def = net({ dns: { forwarders: [], txts: [], srvs: [{ service: 'x' }], hosts: [] } });
+    const def = net({ dns: minimalDnsDef({ srvs: [{ service: 'x' }] }) });
     const e = thrownBy(() => planDnsmasq(def, OPTS));
     expect(e.message).toBe("internal error: Missing required 'service' attribute in SRV record of network 'lab'");
   });
@@ -190,17 +190,14 @@ describe('planDnsmasq: DNS', () => {
   it('groups DNS hosts by address, each field followed by a tab', () => {
     const plan = planDnsmasq(
       net({
-        dns: {
-          forwarders: [],
-          txts: [],
-          srvs: [],
+        dns: minimalDnsDef({
           hosts: [
             { ip: '10.0.0.1', hostnames: ['gw', 'router'] },
             { ip: 'fd00:0::1', hostnames: ['gw6'] },
             { ip: '10.0.0.1', hostnames: ['ns'] },
             { ip: '10.0.0.9', hostnames: [] },
           ],
-        },
+        }),
       }),
       OPTS,
     );
@@ -224,7 +221,7 @@ describe('planDnsmasq: reverse zones for localPtr', () => {
     const lines = body(
       net({
         domain: { name: 'd.test' },
-        dns: { forwardPlainNames: false, forwarders: [], txts: [], srvs: [], hosts: [] },
+        dns: minimalDnsDef({ forwardPlainNames: false }),
         ips: [ip('192.0.2.1', { prefix: 24, localPtr: true }), ip('198.51.100.1', { prefix: 24, localPtr: false })],
       }),
     );
@@ -435,7 +432,7 @@ describe('needsDnsmasq', () => {
   it('needs an <ip>, and DHCP, TFTP or DNS', () => {
     expect(needsDnsmasq(net())).toBe(false);
     expect(needsDnsmasq(net({ ips: [ip('10.0.0.1', { prefix: 24 })] }))).toBe(true);
-    const noDns = { enable: false, forwarders: [], txts: [], srvs: [], hosts: [] };
+    const noDns = minimalDnsDef({ enable: false });
     expect(needsDnsmasq(net({ dns: noDns, ips: [ip('10.0.0.1', { prefix: 24 })] }))).toBe(false);
     expect(needsDnsmasq(net({ dns: noDns, ips: [ip('10.0.0.1', { prefix: 24, dhcp: true })] }))).toBe(false);
     expect(needsDnsmasq(net({ dns: noDns, ips: [ip('10.0.0.1', { prefix: 24, tftpRoot: '/t' })] }))).toBe(true);

@@ -7,6 +7,7 @@ import { detectFirewallConflicts, planFirewallBase, planFirewallTeardown, planNe
 import type { NftBatch, NftCommand, NftElem, NftStatement, NftValue } from '../../src/plan/nft-json.js';
 import { VirError } from '../../src/util/errors.js';
 import { CORPUS_DIR } from '../support/corpus-dir.js';
+import { minimalNetworkDef } from './support/network-def.js';
 
 // ---------------------------------------------------------------------------
 // Fixtures: NetworkDef values built by hand.
@@ -34,11 +35,9 @@ function ipDef(s: IpSpec): IpDef {
 }
 
 function netDef(opts: { mode: ForwardMode; ips: IpSpec[]; dev?: string; nat?: Partial<ForwardNat>; ipv6?: boolean; name?: string }): NetworkDef {
-  return {
+  return minimalNetworkDef({
     name: opts.name ?? 'default',
     uuid: '81ff0d90-c91e-6742-64da-4a736edb9a9b',
-    uuidSpecified: true,
-    connections: 0,
     ...(opts.ipv6 !== undefined ? { ipv6: opts.ipv6 } : {}),
     forward: {
       mode: opts.mode,
@@ -46,13 +45,8 @@ function netDef(opts: { mode: ForwardMode; ips: IpSpec[]; dev?: string; nat?: Pa
       ...(opts.nat ? { nat: { portStart: 0, portEnd: 0, ...opts.nat } } : {}),
     },
     bridge: { name: 'virbr0', stp: true, delay: 0 },
-    mtu: 0,
-    dns: { forwarders: [], txts: [], srvs: [], hosts: [] },
     ips: opts.ips.map(ipDef),
-    routes: [],
-    portGroups: [],
-    dnsmasqOptions: [],
-  };
+  });
 }
 
 const V4 = { address: '192.168.122.1', netmask: '255.255.255.0', dhcp: true };

@@ -10,30 +10,19 @@ import { parseNetworkXml } from '../../src/conf/network/parse.js';
 import { formatMetadataBlock, reindentDump } from '../../src/conf/common/format-metadata.js';
 import { cInt, cLong, cUInt, cULongLong } from '../../src/conf/network/format-numbers.js';
 import type { NetworkDef } from '../../src/conf/network/types.js';
+import { minimalDnsDef, minimalNetworkDef } from './support/network-def.js';
 
 const UUID = '0c6f1a5e-3b7d-4f42-9d1e-5a2b8c7d6e10';
 
 /** A minimal isolated network; tests override what they exercise. */
-function net(over: Partial<NetworkDef> = {}): NetworkDef {
-  return {
-    name: 'lab',
-    uuid: UUID,
-    uuidSpecified: true,
-    connections: 0,
-    forward: { mode: 'none', interfaces: [] },
-    bridge: { stp: true, delay: 0 },
-    mtu: 0,
-    dns: { forwarders: [], txts: [], srvs: [], hosts: [] },
-    ips: [],
-    routes: [],
-    portGroups: [],
-    dnsmasqOptions: [],
-    ...over,
-  };
-}
+const net = (over: Partial<NetworkDef> = {}): NetworkDef => minimalNetworkDef({ name: 'lab', uuid: UUID, ...over });
 
 /** Lines joined with newlines, plus the final newline libvirt writes. */
 const xml = (...lines: string[]): string => `${lines.join('\n')}\n`;
+
+/** The whole document of network `lab` opened by `open`: its name and uuid, then `body`. */
+const labXmlOpenedBy = (open: string, ...body: string[]): string => xml(open, '  <name>lab</name>', `  <uuid>${UUID}</uuid>`, ...body, '</network>');
+const labXml = (...body: string[]): string => labXmlOpenedBy('<network>', ...body);
 
 describe('formatNetworkXml: layout and order', () => {
   it('writes a NAT network with every common element in libvirt order', () => {
@@ -102,17 +91,7 @@ describe('formatNetworkXml: layout and order', () => {
 
   it('writes an isolated network with a bare bridge (stp on, delay 0) and an empty ip as a pair', () => {
     const def = net({ ips: [{ address: '192.0.2.1', netmask: '255.255.255.0', dhcp: true, ranges: [], hosts: [] }] });
-    expect(formatNetworkXml(def)).toBe(
-      xml(
-        '<network>',
-        '  <name>lab</name>',
-        `  <uuid>${UUID}</uuid>`,
-        "  <bridge stp='on' delay='0'/>",
-        "  <ip address='192.0.2.1' netmask='255.255.255.0'>",
-        '  </ip>',
-        '</network>',
-      ),
-    );
+    expect(formatNetworkXml(def)).toBe(labXml("  <bridge stp='on' delay='0'/>", "  <ip address='192.0.2.1' netmask='255.255.255.0'>", '  </ip>'));
   });
 
   it('drops <dhcp> that holds only <bootp>, as libvirt does', () => {
@@ -144,10 +123,7 @@ describe('formatNetworkXml: layout and order', () => {
       ],
     });
     expect(formatNetworkXml(def)).toBe(
-      xml(
-        '<network>',
-        '  <name>lab</name>',
-        `  <uuid>${UUID}</uuid>`,
+      labXml(
         "  <forward mode='route'/>",
         "  <bridge stp='on' delay='0'/>",
         "  <ip family='ipv4' address='192.0.2.1' prefix='24' localPtr='no'>",
@@ -165,7 +141,6 @@ describe('formatNetworkXml: layout and order', () => {
         "      <bootp file='pxelinux.0' server='192.0.2.2'/>",
         '    </dhcp>',
         '  </ip>',
-        '</network>',
       ),
     );
   });
@@ -190,15 +165,7 @@ describe('formatNetworkXml: layout and order', () => {
       portIsolated: true,
     });
     expect(formatNetworkXml(def)).toBe(
-      xml(
-        '<network>',
-        '  <name>lab</name>',
-        `  <uuid>${UUID}</uuid>`,
-        "  <forward mode='bridge'/>",
-        "  <bridge name='br0' macTableManager='libvirt'/>",
-        "  <port isolated='yes'/>",
-        '</network>',
-      ),
+      labXml("  <forward mode='bridge'/>", "  <bridge name='br0' macTableManager='libvirt'/>", "  <port isolated='yes'/>"),
     );
   });
 
@@ -230,36 +197,23 @@ describe('formatNetworkXml: forward pools, live and inactive', () => {
       },
     });
 
+  /** What hostdev() writes live and inactive alike: the forward mode, its driver and its pf. */
+  const hostdevForwardHead = ["  <forward mode='hostdev' managed='yes'>", "    <driver name='vfio' model='vfio-pci-x'/>", "    <pf dev='enp9s0'/>"];
+
   it('live: driver, pf, then the PCI pool (function in decimal)', () => {
     expect(formatNetworkXml(hostdev())).toBe(
-      xml(
+      labXmlOpenedBy(
         "<network connections='2'>",
-        '  <name>lab</name>',
-        `  <uuid>${UUID}</uuid>`,
-        "  <forward mode='hostdev' managed='yes'>",
-        "    <driver name='vfio' model='vfio-pci-x'/>",
-        "    <pf dev='enp9s0'/>",
+        ...hostdevForwardHead,
         "    <address type='pci' domain='0x0000' bus='0x1a' slot='0x10' function='0x3'/>",
         "    <address type='pci' domain='0x0010' bus='0x02' slot='0x1f' function='0x7'/>",
         '  </forward>',
-        '</network>',
       ),
     );
   });
 
   it('inactive: no connections and no pool under a pf', () => {
-    expect(formatNetworkXml(hostdev(), { inactive: true })).toBe(
-      xml(
-        '<network>',
-        '  <name>lab</name>',
-        `  <uuid>${UUID}</uuid>`,
-        "  <forward mode='hostdev' managed='yes'>",
-        "    <driver name='vfio' model='vfio-pci-x'/>",
-        "    <pf dev='enp9s0'/>",
-        '  </forward>',
-        '</network>',
-      ),
-    );
+    expect(formatNetworkXml(hostdev(), { inactive: true })).toBe(labXml(...hostdevForwardHead, '  </forward>'));
   });
 
   it("writes managed='no' for hostdev when unset", () => {
@@ -348,8 +302,7 @@ describe('formatNetworkXml: forward pools, live and inactive', () => {
 });
 
 describe('formatNetworkXml: dns', () => {
-  const dnsNet = (dns: Partial<NetworkDef['dns']>): string =>
-    formatNetworkXml(net({ dns: { forwarders: [], txts: [], srvs: [], hosts: [], ...dns } }));
+  const dnsNet = (dns: Partial<NetworkDef['dns']>): string => formatNetworkXml(net({ dns: minimalDnsDef(dns) }));
 
   it('writes nothing for an empty dns, and a short element for attributes only', () => {
     expect(dnsNet({})).not.toContain('<dns');
@@ -739,7 +692,8 @@ describe('parse then format', () => {
   // (9.0 predates network <description>; it writes the domain and host names unescaped,
   // which virtnet deliberately does not.)
   it('writes metadata and descriptions as libvirt does, and escapes names libvirt leaves raw', () => {
-    const source = [
+    // What passes through unchanged, before and after the parts the formatter lays out anew.
+    const head = [
       '<network>',
       '  <name>probe</name>',
       `  <uuid>${UUID}</uuid>`,
@@ -748,9 +702,8 @@ describe('parse then format', () => {
       '  <metadata>',
       '    <app:notes xmlns:app="http://app.example/">first',
       '  second<b/></app:notes>',
-      '    <x:deep xmlns:x="http://x.example/"><a><b>1</b></a><!-- c --></x:deep>',
-      '  </metadata>',
-      "  <bridge name='probe0'/>",
+    ];
+    const tail = [
       "  <domain name='ex&amp;ample'/>",
       "  <ip address='192.168.250.1' prefix='24'>",
       '    <dhcp>',
@@ -759,17 +712,17 @@ describe('parse then format', () => {
       '    </dhcp>',
       '  </ip>',
       '</network>',
+    ];
+    const source = [
+      ...head,
+      '    <x:deep xmlns:x="http://x.example/"><a><b>1</b></a><!-- c --></x:deep>',
+      '  </metadata>',
+      "  <bridge name='probe0'/>",
+      ...tail,
     ].join('\n');
     expect(formatNetworkXml(parseNetworkXml(source))).toBe(
       xml(
-        '<network>',
-        '  <name>probe</name>',
-        `  <uuid>${UUID}</uuid>`,
-        '  <description>two',
-        'lines &lt;b&gt;</description>',
-        '  <metadata>',
-        '    <app:notes xmlns:app="http://app.example/">first',
-        '  second<b/></app:notes>',
+        ...head,
         '    <x:deep xmlns:x="http://x.example/">',
         '      <a>',
         '        <b>1</b>',
@@ -778,14 +731,7 @@ describe('parse then format', () => {
         '    </x:deep>',
         '  </metadata>',
         "  <bridge name='probe0' stp='on' delay='0'/>",
-        "  <domain name='ex&amp;ample'/>",
-        "  <ip address='192.168.250.1' prefix='24'>",
-        '    <dhcp>',
-        "      <range start='192.168.250.10' end='192.168.250.20'/>",
-        "      <host mac='52:54:00:AA:bb:01' name='h.x&amp;y' ip='192.168.250.11'/>",
-        '    </dhcp>',
-        '  </ip>',
-        '</network>',
+        ...tail,
       ),
     );
   });

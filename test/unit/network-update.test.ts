@@ -15,7 +15,7 @@ import {
 } from '../../src/conf/network/update.js';
 import type { DhcpHost, IpDef, NetworkDef, PortGroupDef } from '../../src/conf/network/types.js';
 import { VirError, type ErrorClass } from '../../src/util/errors.js';
-import { minimalNetworkDef } from './support/network-def.js';
+import { minimalDnsDef, minimalNetworkDef } from './support/network-def.js';
 import { thrownBy } from './support/vir-error.js';
 
 /* ---------- fixtures ---------- */
@@ -589,17 +589,14 @@ describe('portgroup', () => {
 describe('dns-host', () => {
   const hosts = (): NetworkDef =>
     net({
-      dns: {
-        forwarders: [],
-        txts: [],
-        srvs: [],
+      dns: minimalDnsDef({
         hosts: [
           { ip: '192.168.122.122', hostnames: ['pudding'] },
           { ip: '192.168.122.1', hostnames: ['host', 'gateway'] },
           { ip: '192.168.122.2', hostnames: ['shared', 'names'] },
           { ip: 'fd8f:1391:3a82:150::c0a8:9603', hostnames: ['shared', 'names'] },
         ],
-      },
+      }),
     });
 
   it('adds a record whose IP is new, even with a known hostname', () => {
@@ -691,15 +688,12 @@ describe('dns-host', () => {
 
   it('counts duplicate IPs as several matches for modify', () => {
     const dup = net({
-      dns: {
-        forwarders: [],
-        txts: [],
-        srvs: [],
+      dns: minimalDnsDef({
         hosts: [
           { ip: '10.0.0.1', hostnames: ['a'] },
           { ip: '10.0.0.1', hostnames: ['b'] },
         ],
-      },
+      }),
     });
     expectFailure(
       dup,
@@ -715,7 +709,7 @@ describe('dns-host', () => {
 /* ---------- dns-txt ---------- */
 
 describe('dns-txt', () => {
-  const txt = (): NetworkDef => net({ dns: { forwarders: [], txts: [{ name: 'example', value: 'example value' }], srvs: [], hosts: [] } });
+  const txt = (): NetworkDef => net({ dns: minimalDnsDef({ txts: [{ name: 'example', value: 'example value' }] }) });
 
   it('adds, deletes and modifies by name', () => {
     expect(applyUpdate(txt(), 'add-first', 'dns-txt', -1, "<txt name='snowman' value='water'/>").dns.txts).toEqual([
@@ -776,12 +770,9 @@ describe('dns-srv', () => {
   const DONKEY = "<srv service='name' protocol='tcp' domain='donkey' target='.' port='404' priority='10' weight='10'/>";
   const one = (): NetworkDef =>
     net({
-      dns: {
-        forwarders: [],
-        txts: [],
-        hosts: [],
+      dns: minimalDnsDef({
         srvs: [{ service: 'name', protocol: 'tcp', domain: 'test-domain-name', target: '.', port: 1024, priority: 10, weight: 10 }],
-      },
+      }),
     });
 
   it('adds a record no existing one matches on every given field', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { IpDef, NetworkDef, PciAddress, PortGroupDef } from '../../src/conf/network/types.js';
 import { checkNetworkConfig, pciSysfsPath, validateNetworkForDefine, type ValidateFacts } from '../../src/conf/network/validate.js';
 import type { VirError } from '../../src/util/errors.js';
-import { minimalNetworkDef as net } from './support/network-def.js';
+import { minimalDnsDef, minimalNetworkDef as net } from './support/network-def.js';
 import { implemented } from './support/implemented.js';
 import { thrownBy } from './support/vir-error.js';
 import { parseNetworkXml } from '../../src/conf/network/parse.js';
@@ -40,14 +40,14 @@ describe('validateNetworkForDefine: elements only libvirt-built networks may car
     expect(e.message).toBe("unsupported configuration: Unsupported <ip> element in network n1 with forward mode='passthrough'");
   });
   it('rejects DNS records (txt, host, srv)', () => {
-    const dns = { forwarders: [], txts: [], srvs: [], hosts: [] };
+    const dns = minimalDnsDef();
     const msg = "unsupported configuration: Unsupported <dns> element in network n1 with forward mode='vepa'";
     expect(validate(net({ dns: { ...dns, txts: [{ name: 'a', value: 'b' }] } }, 'vepa')).message).toBe(msg);
     expect(validate(net({ dns: { ...dns, hosts: [{ ip: '10.0.0.2', hostnames: ['h'] }] } }, 'vepa')).message).toBe(msg);
     expect(validate(net({ dns: { ...dns, srvs: [{ service: 'x', protocol: 'tcp' }] } }, 'vepa')).message).toBe(msg);
   });
   it('accepts DNS settings that are not records', () => {
-    expect(() => validateNetworkForDefine(net({ dns: { enable: false, forwarders: [], txts: [], srvs: [], hosts: [] } }, 'vepa'))).not.toThrow();
+    expect(() => validateNetworkForDefine(net({ dns: minimalDnsDef({ enable: false }) }, 'vepa'))).not.toThrow();
   });
   it('rejects <domain>', () => {
     const e = validate(net({ domain: { name: 'example.com' } }, 'private'));

@@ -3,7 +3,7 @@
  * build them inline: every required field of NetworkDef at its empty value,
  * so a test names only what it is about.
  */
-import type { ForwardMode, NetworkDef } from '../../../src/conf/network/types.js';
+import type { DnsDef, ForwardMode, NetworkDef } from '../../../src/conf/network/types.js';
 
 /** Network `n1` with a fixed uuid, forward `mode`, an unnamed STP bridge and nothing else; `over` replaces top-level fields. */
 export function minimalNetworkDef(over: Partial<NetworkDef> = {}, mode: ForwardMode = 'none'): NetworkDef {
@@ -15,11 +15,16 @@ export function minimalNetworkDef(over: Partial<NetworkDef> = {}, mode: ForwardM
     forward: { mode, interfaces: [] },
     bridge: { stp: true, delay: 0 },
     mtu: 0,
-    dns: { forwarders: [], txts: [], srvs: [], hosts: [] },
+    dns: minimalDnsDef(),
     ips: [],
     routes: [],
     portGroups: [],
     dnsmasqOptions: [],
     ...over,
   };
+}
+
+/** A <dns> with no records; `over` sets the fields a test is about. */
+export function minimalDnsDef(over: Partial<DnsDef> = {}): DnsDef {
+  return { forwarders: [], txts: [], srvs: [], hosts: [], ...over };
 }
