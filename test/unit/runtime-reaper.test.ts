@@ -2,11 +2,13 @@
  * The runtime's link reaper (src/driver/runtime/reaper.ts): bridge
  * deletions of concurrent stops go to the host together, a stop that is
  * alone goes at once, and announced stops are waited for only briefly.
+ * On vitest's fake clock: nothing here waits for wall-clock time.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RevertResult } from '../../src/host/link-transaction.js';
 import { LinkReaper } from '../../src/driver/runtime/reaper.js';
 
+/** Deletions that take `delayMs` on the fake clock, recorded as they start. */
 function recorder(delayMs = 5): { calls: string[][]; del: (names: readonly string[]) => Promise<RevertResult> } {
   const calls: string[][] = [];
   return {
@@ -23,14 +25,28 @@ function recorder(delayMs = 5): { calls: string[][]; del: (names: readonly strin
   };
 }
 
+/** Lets the fake clock run (deletions finishing, lingering ending) until every timer has fired; then `p`'s outcome. */
+async function settled<T>(p: Promise<T>): Promise<T> {
+  await vi.runAllTimersAsync();
+  return p;
+}
+
 describe('LinkReaper', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('deletes a lone stop at once, and what arrives meanwhile together afterwards', async () => {
     const r = recorder();
     const reaper = new LinkReaper(r.del);
     const first = reaper.submit(['vbr1']);
     expect(r.calls).toEqual([['vbr1']]);
     const more = [reaper.submit(['vbr2']), reaper.submit(['vbr3', 'vbr4'])];
-    await Promise.all([first, ...more]);
+    expect(r.calls).toEqual([['vbr1']]);
+    await settled(Promise.all([first, ...more]));
     expect(r.calls).toEqual([['vbr1'], ['vbr2', 'vbr3', 'vbr4']]);
   });
 
@@ -39,11 +55,13 @@ describe('LinkReaper', () => {
     const reaper = new LinkReaper(r.del, 1000);
     const tickets = [reaper.announce(), reaper.announce(), reaper.announce()];
     const a = tickets[0]!.delete(['vbr1']);
-    await new Promise((res) => setTimeout(res, 5));
+    await vi.advanceTimersByTimeAsync(999);
     expect(r.calls).toEqual([]);
     const b = tickets[1]!.delete(['vbr2']);
     tickets[2]!.withdraw();
-    await Promise.all([a, b]);
+    // The last announced stop withdrew: the deletion starts then, not at the end of the linger time.
+    expect(r.calls).toEqual([['vbr1', 'vbr2']]);
+    await settled(Promise.all([a, b]));
     expect(r.calls).toEqual([['vbr1', 'vbr2']]);
   });
 
@@ -51,23 +69,24 @@ describe('LinkReaper', () => {
     const r = recorder(2);
     const reaper = new LinkReaper(r.del, 1000);
     const tickets = [reaper.announce(), reaper.announce(), reaper.announce()];
-    await Promise.all(tickets.map((t, i) => t.delete([`vbr${i + 1}`])));
+    await settled(Promise.all(tickets.map((t, i) => t.delete([`vbr${i + 1}`]))));
     expect(r.calls).toEqual([['vbr1', 'vbr2', 'vbr3']]);
     // The next three arrive a little apart: they still go together.
     const next = [reaper.submit(['vbr4'])];
-    await new Promise((res) => setTimeout(res, 5));
+    await vi.advanceTimersByTimeAsync(5);
     next.push(reaper.submit(['vbr5']));
-    await new Promise((res) => setTimeout(res, 5));
+    await vi.advanceTimersByTimeAsync(5);
     next.push(reaper.submit(['vbr6']));
-    await Promise.all(next);
+    await settled(Promise.all(next));
     expect(r.calls.at(-1)).toEqual(['vbr4', 'vbr5', 'vbr6']);
 
     const lone = new LinkReaper(r.del, 20);
-    await Promise.all([lone.submit(['a1']), lone.submit(['a2'])]);
+    await settled(Promise.all([lone.submit(['a1']), lone.submit(['a2'])]));
     const t0 = Date.now();
-    await lone.submit(['a3']); // expects two: waits the linger time once
-    await lone.submit(['a4']); // after a lone one: at once
-    expect(Date.now() - t0).toBeLessThan(20 + 200);
+    await settled(lone.submit(['a3'])); // expects two: waits the linger time once
+    await settled(lone.submit(['a4'])); // after a lone one: at once
+    // On the fake clock: the linger time at most once, and the two deletions (2 ms each).
+    expect(Date.now() - t0).toBeLessThanOrEqual(20 + 2 * 2);
     expect(r.calls.slice(-2)).toEqual([['a3'], ['a4']]);
   });
 
@@ -75,25 +94,28 @@ describe('LinkReaper', () => {
     const r = recorder();
     const reaper = new LinkReaper(r.del, 20);
     reaper.announce();
-    const t0 = Date.now();
-    await reaper.announce().delete(['vbr1']);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(15);
+    const deleted = reaper.announce().delete(['vbr1']);
+    await vi.advanceTimersByTimeAsync(19);
+    expect(r.calls).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(r.calls).toEqual([['vbr1']]);
+    await settled(deleted);
     expect(r.calls).toEqual([['vbr1']]);
   });
 
   it('gives each stop the failures of its own links, and a host error to every stop of the request', async () => {
     const r = recorder();
     const reaper = new LinkReaper(r.del);
-    const [mine, theirs] = await Promise.all([reaper.submit(['vbr1']), reaper.submit(['bad2']), reaper.submit(['vbr3'])].slice(1));
+    const [mine, theirs] = await settled(Promise.all([reaper.submit(['vbr1']), reaper.submit(['bad2']), reaper.submit(['vbr3'])].slice(1)));
     expect(mine).toEqual([{ line: { netns: null, args: ['link', 'del', 'dev', 'bad2'] }, reason: 'Operation not permitted' }]);
     expect(theirs).toEqual([]);
 
     const broken = new LinkReaper(async () => {
       throw new Error('ip: not found');
     });
-    const results = await Promise.allSettled([broken.submit(['vbr1']), broken.submit(['vbr2'])]);
+    const results = await settled(Promise.allSettled([broken.submit(['vbr1']), broken.submit(['vbr2'])]));
     expect(results.map((x) => x.status)).toEqual(['rejected', 'rejected']);
     // The queue goes on after a failure.
-    await expect(new LinkReaper(r.del).submit(['vbr9'])).resolves.toEqual([]);
+    await expect(settled(new LinkReaper(r.del).submit(['vbr9']))).resolves.toEqual([]);
   });
 });
