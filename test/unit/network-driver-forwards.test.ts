@@ -13,13 +13,22 @@ import { rejectionOf } from './support/vir-error.js';
 
 let t: TestDriver;
 
-/** Poll until `cond` holds (lease files reach the driver through inotify, in their own time). */
-async function waitFor(cond: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
+/**
+ * Run `change`, then wait for the driver's next lease event (lease files reach
+ * it through inotify, in their own time) and for the forward-target refresh
+ * that event schedules.
+ */
+async function afterLeaseEvent(change: () => void): Promise<void> {
+  const seen = new Promise<void>((resolve) => {
+    const off = t.driver.subscribe((e) => {
+      if (e.kind !== 'lease') return;
+      off();
+      resolve();
+    });
+  });
+  change();
+  await seen;
+  await t.driver.settleForwardTargets();
 }
 afterEach(async () => t?.dispose());
 
@@ -181,27 +190,23 @@ describe('forwards to a name follow its address', () => {
     const def = { name: 'lab', bridge: { name: 'virbr0' } };
 
     const liveUpdates = () => t.runtime.calls.filter((c) => c.op === 'updateLive').length;
-    const leaseEvents = () => t.events.filter((e) => e.kind === 'lease').length;
     const target = async () => (await t.driver.listForwards('lab'))[0]?.toAddress;
     const before = liveUpdates();
-    t.runtime.setLeases(def, [lease('52:54:00:BB:00:01', '10.20.0.57')]);
-    await waitFor(async () => (await target()) === '10.20.0.57');
+    await afterLeaseEvent(() => t.runtime.setLeases(def, [lease('52:54:00:BB:00:01', '10.20.0.57')]));
+    expect(await target()).toBe('10.20.0.57');
     expect(liveUpdates()).toBe(before + 1);
 
-    t.runtime.setLeases(def, [lease('52:54:00:bb:00:01', '10.20.0.58')]);
-    await waitFor(async () => (await target()) === '10.20.0.58');
+    await afterLeaseEvent(() => t.runtime.setLeases(def, [lease('52:54:00:bb:00:01', '10.20.0.58')]));
+    expect(await target()).toBe('10.20.0.58');
     expect(liveUpdates()).toBe(before + 2);
 
     // A lease renewed at the same address changes nothing in the kernel.
-    const seen = leaseEvents();
-    t.runtime.setLeases(def, [lease('52:54:00:bb:00:01', '10.20.0.58', 2_000_000_000)]);
-    await waitFor(async () => leaseEvents() > seen);
-    await t.driver.settleForwardTargets();
+    await afterLeaseEvent(() => t.runtime.setLeases(def, [lease('52:54:00:bb:00:01', '10.20.0.58', 2_000_000_000)]));
     expect(liveUpdates()).toBe(before + 2);
 
     // The lease gone: the forward waits again.
-    t.runtime.setLeases(def, []);
-    await waitFor(async () => (await target()) === undefined);
+    await afterLeaseEvent(() => t.runtime.setLeases(def, []));
+    expect(await target()).toBeUndefined();
   });
 
   it('a restarted driver brings a named target up to date from the leases', async () => {
