@@ -162,12 +162,12 @@ describe('leases', () => {
         .map((e) => `${e.network.name}:${e.action}:${e.lease.mac}:${e.lease.hostname ?? '-'}`);
     const a = lease('52:54:00:aa:00:01', '10.30.1.20');
     t.runtime.setLeases(def, [a]);
-    await waitFor(() => leaseEvents().length === 1);
+    await leaseEventsReach(1);
     expect(leaseEvents()).toEqual(['nat:add:52:54:00:aa:00:01:-']);
     t.runtime.setLeases(def, [{ ...a, hostname: 'vm1', expiryTime: a.expiryTime + 60 }, lease('52:54:00:aa:00:02', '10.30.1.21')]);
-    await waitFor(() => leaseEvents().length === 3);
+    await leaseEventsReach(3);
     t.runtime.setLeases(def, [lease('52:54:00:aa:00:02', '10.30.1.21')]);
-    await waitFor(() => leaseEvents().length === 4);
+    await leaseEventsReach(4);
     expect(leaseEvents()).toEqual([
       'nat:add:52:54:00:aa:00:01:-',
       'nat:old:52:54:00:aa:00:01:vm1',
@@ -183,10 +183,15 @@ describe('leases', () => {
   }, 60_000);
 });
 
-async function waitFor(cond: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
+/** Resolves once the driver has sent `n` lease events in all (lease files reach it through inotify, in their own time). */
+async function leaseEventsReach(n: number): Promise<void> {
+  const count = (): number => t.events.filter((e) => e.kind === 'lease').length;
+  if (count() >= n) return;
+  await new Promise<void>((resolve) => {
+    const off = t.driver.subscribe(() => {
+      if (count() < n) return;
+      off();
+      resolve();
+    });
+  });
 }
