@@ -12,6 +12,7 @@ import { ForkServerRunner } from '../../src/host/fork-server.js';
 import { ExecRunner, type CommandLogEntry, type CommandSpec } from '../../src/host/runner.js';
 import { VirError } from '../../src/util/errors.js';
 import { runAsProgram as runProgram } from '../support/run-as-program.js';
+import { pollUntil } from '../support/poll.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'vnt-fork-server-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -94,8 +95,7 @@ describe('ForkServerRunner', () => {
     expect(mine).toHaveLength(1);
     const dir = join(base, mine[0] as string);
     expect(readdirSync(dir)).toEqual([]);
-    const deadline = Date.now() + 10_000;
-    while (existsSync(dir) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await pollUntil(() => !existsSync(dir), { ms: 10_000, everyMs: 100, what: 'the idle fork server to remove its directory' });
     expect(existsSync(dir)).toBe(false);
     expect((await runner.run({ argv: ['sh', '-c', 'echo again'] })).stdout).toBe('again\n');
   });
@@ -137,8 +137,7 @@ describe('ForkServerRunner when Node exits right after a command', () => {
 process.exit(r.exitCode ?? 9);`,
     );
     expect(r.status).toBe(0);
-    const deadline = Date.now() + 10_000;
-    while (readdirSync(base).length > 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+    await pollUntil(() => readdirSync(base).length === 0, { ms: 10_000, everyMs: 50, what: "the exited program's fork server to remove its files" });
     expect(readdirSync(base)).toEqual([]);
   });
 });

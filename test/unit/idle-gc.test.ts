@@ -16,16 +16,26 @@ function busy(ms: number): void {
 describe('collectWhenIdle', () => {
   it('collects after work, twice, when the loop is quiet again, and not again until more work', async () => {
     let collections = 0;
-    const stop = collectWhenIdle({ intervalMs: 200, busyShare: 0.25, gc: () => collections++ });
+    let collected = (): void => {};
+    const stop = collectWhenIdle({
+      intervalMs: 200,
+      busyShare: 0.25,
+      gc: () => {
+        collections++;
+        collected();
+      },
+    });
     try {
       // Whatever the test runner did before counts as work: let that settle first.
       await sleep(700);
       const before = collections;
       await sleep(700);
       expect(collections).toBe(before);
+      const firstCollection = new Promise<void>((resolve) => {
+        collected = resolve;
+      });
       busy(150);
-      const deadline = Date.now() + 5000;
-      while (collections === before && Date.now() < deadline) await sleep(50);
+      await firstCollection;
       expect(collections).toBeGreaterThan(before);
       await sleep(700);
       expect(collections).toBe(before + 2);
