@@ -1,6 +1,6 @@
 /**
- * virsh's table layout (tools/vsh-table.c), shared by net-list and
- * net-dhcp-leases: every cell is " TEXT", every cell but the last is padded
+ * virsh's table layout (tools/vsh-table.c), shared by every command that
+ * prints a table (net-list, list, net-dhcp-leases, ...): every cell is " TEXT", every cell but the last is padded
  * to the column's widest cell plus two spaces, a line of dashes
  * (sum of width+3) follows the header, and quiet mode (-q) drops the header
  * and its dashes, sizing the columns on the data rows alone.
@@ -9,6 +9,8 @@
  * vsh-table does, so a hostile name cannot break the layout; wide
  * characters count two columns.
  */
+import type { MessageId } from './i18n/translate.js';
+import type { Shell } from './shell.js';
 
 /** vsh-table's safe encoding of one cell, with its display width. */
 export function encodeCell(text: string): { text: string; width: number } {
@@ -81,4 +83,15 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   }
   for (let r = 1; r < all.length; r++) out += line(all[r] as { text: string; width: number }[]);
   return out;
+}
+
+/** Print a table: its header in the user's language, left out under -q. */
+export function printTable(sh: Shell, header: readonly MessageId[], rows: readonly (readonly string[])[]): void {
+  sh.print(
+    formatTable(
+      header.map((h) => sh.t(h)),
+      rows,
+      !sh.quiet,
+    ),
+  );
 }

@@ -14,7 +14,7 @@ import { VirError } from '../../util/errors.js';
 import type { CommandDef } from '../command.js';
 import { optRequired, optString } from '../options.js';
 import type { InterfaceStats } from '../../contract/traffic-api.js';
-import { formatTable } from '../table.js';
+import { printTable } from '../table.js';
 import type { Translator } from '../i18n/translate.js';
 import { DOMAIN_OPT, lookupGuest } from './guest-client.js';
 import { attempt } from './net-lifecycle.js';
@@ -32,6 +32,21 @@ export const dumpxmlCmd: CommandDef = {
   },
 };
 
+/** domifstat's eight lines, DEVICE as given. */
+function statLines(iface: string, stats: InterfaceStats): string {
+  const lines: string[] = [];
+  for (const d of ['rx', 'tx'] as const) {
+    const c = stats[d];
+    lines.push(
+      `${iface} ${d}_bytes ${c.bytes}`,
+      `${iface} ${d}_packets ${c.packets}`,
+      `${iface} ${d}_errs ${c.errors}`,
+      `${iface} ${d}_drop ${c.dropped}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 /** virsh's domifstat: eight lines, DEVICE as given, the guest's view (rx is what it received). */
 export const domifstatCmd: CommandDef = {
   name: 'domifstat',
@@ -42,23 +57,12 @@ export const domifstatCmd: CommandDef = {
     const dom = await lookupGuest(sh, cmd);
     if (!dom) return false;
     const iface = optRequired(sh, cmd, 'interface');
-    let stats: InterfaceStats | undefined;
-    const ok = await attempt(sh, sh.t('Failed to get interface stats {domain} {interface}', { domain: dom.arg, interface: iface }), async () => {
-      stats = await sh.client().guestInterfaceStats(dom.info.name, iface);
-    });
-    if (!ok || stats === undefined) return false;
-    const lines: string[] = [];
-    for (const d of ['rx', 'tx'] as const) {
-      const c = stats[d];
-      lines.push(
-        `${iface} ${d}_bytes ${c.bytes}`,
-        `${iface} ${d}_packets ${c.packets}`,
-        `${iface} ${d}_errs ${c.errors}`,
-        `${iface} ${d}_drop ${c.dropped}`,
-      );
-    }
-    sh.print(`${lines.join('\n')}\n`);
-    return true;
+    return attempt(
+      sh,
+      sh.t('Failed to get interface stats {domain} {interface}', { domain: dom.arg, interface: iface }),
+      () => sh.client().guestInterfaceStats(dom.info.name, iface),
+      (stats) => sh.print(statLines(iface, stats)),
+    );
   },
 };
 
@@ -73,13 +77,10 @@ export const domiflistCmd: CommandDef = {
     const dom = await lookupGuest(sh, cmd);
     if (!dom) return false;
     const ifaces = await sh.client().guestInterfaces(dom.info.name, { inactive: cmd.has('inactive') });
-    const rows = ifaces.map((i) => [i.target || '-', i.type, i.source || '-', i.model || '-', i.mac || '-']);
-    sh.print(
-      formatTable(
-        IFLIST_HEADER.map((h) => sh.t(h)),
-        rows,
-        !sh.quiet,
-      ),
+    printTable(
+      sh,
+      IFLIST_HEADER,
+      ifaces.map((i) => [i.target || '-', i.type, i.source || '-', i.model || '-', i.mac || '-']),
     );
     return true;
   },
@@ -130,16 +131,19 @@ export const domifaddrCmd: CommandDef = {
     }
     const dom = await lookupGuest(sh, cmd);
     if (!dom) return false;
-    let addrs: GuestInterfaceAddress[] = [];
-    const ok = await attempt(sh, sh.t('Failed to query for interfaces addresses'), async () => {
-      if (source !== 'lease') throw new VirError('OPERATION_UNSUPPORTED', `address source '${source}' is not supported; use 'lease'`);
-      addrs = await sh.client().guestInterfaceAddresses(dom.info.name);
-    });
-    if (!ok) return false;
-    sh.printExtra(domifaddrHeader(sh.tr));
     const opts: { full?: boolean; iface?: string } = { full: cmd.has('full') };
     if (iface !== undefined) opts.iface = iface;
-    sh.print(formatAddresses(addrs, opts));
-    return true;
+    return attempt(
+      sh,
+      sh.t('Failed to query for interfaces addresses'),
+      async () => {
+        if (source !== 'lease') throw new VirError('OPERATION_UNSUPPORTED', `address source '${source}' is not supported; use 'lease'`);
+        return sh.client().guestInterfaceAddresses(dom.info.name);
+      },
+      (addrs) => {
+        sh.printExtra(domifaddrHeader(sh.tr));
+        sh.print(formatAddresses(addrs, opts));
+      },
+    );
   },
 };

@@ -9,7 +9,7 @@ import type { CommandDef } from '../command.js';
 import { optRequired } from '../options.js';
 import { readFileAll } from './fs-helpers.js';
 import { BY_NAME_OR_UUID, DOMAIN_OPT, lookupGuest } from './guest-client.js';
-import { attempt } from './net-lifecycle.js';
+import { attempt, callOnFound } from './net-lifecycle.js';
 
 export const defineCmd: CommandDef = {
   name: 'define',
@@ -19,12 +19,12 @@ export const defineCmd: CommandDef = {
   async run(sh, cmd) {
     const from = optRequired(sh, cmd, 'file');
     const xml = readFileAll(sh.cwd, from);
-    let name = '';
-    const ok = await attempt(sh, sh.t('Failed to define domain from {file}', { file: from }), async () => {
-      name = (await sh.client().guestDefine(xml)).name;
-    });
-    if (ok) sh.printExtra(sh.t("Domain '{domain}' defined from {file}\n", { domain: name, file: from }));
-    return ok;
+    return attempt(
+      sh,
+      sh.t('Failed to define domain from {file}', { file: from }),
+      () => sh.client().guestDefine(xml),
+      (dom) => sh.printExtra(sh.t("Domain '{domain}' defined from {file}\n", { domain: dom.name, file: from })),
+    );
   },
 };
 
@@ -34,11 +34,14 @@ export const undefineCmd: CommandDef = {
   desc: 'Undefine an inactive domain, or convert persistent to transient.',
   opts: [DOMAIN_OPT],
   async run(sh, cmd) {
-    const dom = await lookupGuest(sh, cmd);
-    if (!dom) return false;
-    const ok = await attempt(sh, sh.t("Failed to undefine domain '{domain}'", { domain: dom.arg }), () => sh.client().guestUndefine(dom.info.name));
-    if (ok) sh.printExtra(sh.t("Domain '{domain}' has been undefined\n", { domain: dom.arg }));
-    return ok;
+    return callOnFound(
+      sh,
+      await lookupGuest(sh, cmd),
+      'domain',
+      "Failed to undefine domain '{domain}'",
+      "Domain '{domain}' has been undefined\n",
+      (name) => sh.client().guestUndefine(name),
+    );
   },
 };
 
@@ -55,9 +58,12 @@ export const startCmd: CommandDef = {
       sh.error(sh.t('Domain is already active'));
       return false;
     }
-    const ok = await attempt(sh, sh.t("Failed to start domain '{domain}'", { domain: name }), () => sh.client().guestStart(name));
-    if (ok) sh.printExtra(sh.t("Domain '{domain}' started\n", { domain: name }));
-    return ok;
+    return attempt(
+      sh,
+      sh.t("Failed to start domain '{domain}'", { domain: name }),
+      () => sh.client().guestStart(name),
+      () => sh.printExtra(sh.t("Domain '{domain}' started\n", { domain: name })),
+    );
   },
 };
 
@@ -67,10 +73,8 @@ export const destroyCmd: CommandDef = {
   desc: 'Forcefully stop a given domain, but leave its resources intact.',
   opts: [{ ...DOMAIN_OPT, completeFilter: { active: true } }],
   async run(sh, cmd) {
-    const dom = await lookupGuest(sh, cmd);
-    if (!dom) return false;
-    const ok = await attempt(sh, sh.t("Failed to destroy domain '{domain}'", { domain: dom.arg }), () => sh.client().guestDestroy(dom.info.name));
-    if (ok) sh.printExtra(sh.t("Domain '{domain}' destroyed\n", { domain: dom.arg }));
-    return ok;
+    return callOnFound(sh, await lookupGuest(sh, cmd), 'domain', "Failed to destroy domain '{domain}'", "Domain '{domain}' destroyed\n", (name) =>
+      sh.client().guestDestroy(name),
+    );
   },
 };

@@ -2,19 +2,17 @@
  * The command groups virtnet offers, in virsh's order and with virsh's
  * group names and keywords (the shell's own group says virtnet where
  * virsh's says virsh; `help virsh` still finds it). The guest groups are in
- * guest-groups.ts; net-destroy and net-undefine are the --force variants of
- * guest-net-force.ts.
+ * guest-groups.ts.
  */
 import type { CommandGroup } from '../command.js';
 import { completeCmd } from './complete.js';
 import { DOMAIN_GROUP, INTERFACE_GROUP, MONITOR_GROUP } from './guest-groups.js';
-import { netDestroyForce, netUndefineForce } from './guest-net-force.js';
 import { netDhcpLeases } from './net-dhcp-leases.js';
 import { netEdit } from './net-edit.js';
 import { netEvent } from './net-event.js';
 import { netForwardAdd, netForwardList, netForwardRemove } from './net-forward.js';
 import { netDumpxml, netInfo, netName, netUuid } from './net-inspect.js';
-import { netAutostart, netCreate, netDefine, netStart } from './net-lifecycle.js';
+import { netAutostart, netCreate, netDefine, netDestroy, netStart, netUndefine } from './net-lifecycle.js';
 import { netList } from './net-list.js';
 import { netPortCreate, netPortDelete, netPortDumpxml, netPortList } from './net-port.js';
 import { netUpdate } from './net-update.js';
@@ -32,7 +30,7 @@ const NETWORK_GROUP: CommandGroup = {
     netAutostart,
     netCreate,
     netDefine,
-    netDestroyForce,
+    netDestroy,
     netDhcpLeases,
     netDumpxml,
     netEdit,
@@ -44,7 +42,7 @@ const NETWORK_GROUP: CommandGroup = {
     netList,
     netName,
     netStart,
-    netUndefineForce,
+    netUndefine,
     netUpdate,
     netUuid,
     netPortList,

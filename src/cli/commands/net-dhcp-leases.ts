@@ -8,7 +8,7 @@ import type { DhcpLease } from '../../contract/network-api.js';
 import type { CommandDef } from '../command.js';
 import { lookupNetwork } from '../lookup.js';
 import { optString } from '../options.js';
-import { formatTable } from '../table.js';
+import { printTable } from '../table.js';
 import { attempt, networkOpt } from './net-lifecycle.js';
 import { compareNames } from './net-list.js';
 
@@ -35,19 +35,11 @@ export const netDhcpLeases: CommandDef = {
     const mac = optString(sh, cmd, 'mac');
     const net = await lookupNetwork(sh, cmd);
     if (!net) return false;
-    let leases: DhcpLease[] = [];
-    const ok = await attempt(sh, sh.t('Failed to get leases info for {network}', { network: net.arg }), async () => {
-      leases = await sh.client().leases(net.info.name, mac);
-    });
-    if (!ok) return false;
-    const rows = [...leases].sort((a, b) => compareNames(a.mac, b.mac)).map(leaseRow);
-    sh.print(
-      formatTable(
-        LEASE_HEADER.map((h) => sh.t(h)),
-        rows,
-        !sh.quiet,
-      ),
+    return attempt(
+      sh,
+      sh.t('Failed to get leases info for {network}', { network: net.arg }),
+      () => sh.client().leases(net.info.name, mac),
+      (leases) => printTable(sh, LEASE_HEADER, [...leases].sort((a, b) => compareNames(a.mac, b.mac)).map(leaseRow)),
     );
-    return true;
   },
 };

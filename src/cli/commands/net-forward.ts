@@ -16,10 +16,11 @@ import { ipv4Literal } from '../../conf/network/port-forward.js';
 import { FORWARD_PROTOS, type ForwardProto } from '../../conf/network/port-forward-types.js';
 import type { PortForward, UpdateResult } from '../../contract/network-api.js';
 import type { CommandDef, OptDef, ParsedCommand } from '../command.js';
+import type { MessageId } from '../i18n/translate.js';
 import { lookupNetwork } from '../lookup.js';
 import { optRequired, optString } from '../options.js';
 import type { Shell } from '../shell.js';
-import { formatTable } from '../table.js';
+import { printTable } from '../table.js';
 import { attempt, networkOpt } from './net-lifecycle.js';
 
 const PORTS = /^[0-9]{1,5}(-[0-9]{1,5})?$/;
@@ -56,6 +57,40 @@ function touched(sh: Shell, result: UpdateResult): string {
   return result.live ? sh.t('live state') : sh.t('persistent config');
 }
 
+/** What net-forward-add and net-forward-remove say. */
+const CHANGE_TEXTS: Record<'add' | 'remove', { failed: MessageId; done: MessageId }> = {
+  add: { failed: 'Failed to add a port forward to network {network}', done: 'Port forward added to network {network} {what}\n' },
+  remove: { failed: 'Failed to remove a port forward from network {network}', done: 'Port forward removed from network {network} {what}\n' },
+};
+
+/**
+ * net-forward-add and net-forward-remove: --proto checked, the network
+ * looked up, the forward (or the selector of those to remove) read, the
+ * change made with --live / --config, and virsh's kind of line saying
+ * which states it touched (or the summary on failure).
+ */
+async function changeForwards(sh: Shell, cmd: ParsedCommand, change: 'add' | 'remove'): Promise<boolean> {
+  const proto = protoOf(sh, cmd);
+  if (proto === null) return false;
+  const address = optString(sh, cmd, 'address');
+  const net = await lookupNetwork(sh, cmd);
+  if (!net) return false;
+  const name = net.info.name;
+  const port = optRequired(sh, cmd, 'port');
+  const flags = { live: cmd.has('live'), config: cmd.has('config') };
+  let call: () => Promise<UpdateResult>;
+  if (change === 'add') {
+    const forward: PortForward = { proto: proto ?? 'tcp', port, ...splitTarget(optRequired(sh, cmd, 'to')) };
+    if (address !== undefined) forward.address = address;
+    call = () => sh.client().addForward(name, forward, flags);
+  } else {
+    const selector = { port, ...(proto ? { proto } : {}), ...(address !== undefined ? { address } : {}) };
+    call = () => sh.client().removeForward(name, selector, flags);
+  }
+  const { failed, done } = CHANGE_TEXTS[change];
+  return attempt(sh, sh.t(failed, { network: name }), call, (result) => sh.printExtra(sh.t(done, { network: name, what: touched(sh, result) })));
+}
+
 export const netForwardAdd: CommandDef = {
   name: 'net-forward-add',
   help: 'add a port forward to a NAT network',
@@ -76,20 +111,7 @@ export const netForwardAdd: CommandDef = {
     CONFIG_OPT,
   ],
   async run(sh, cmd) {
-    const proto = protoOf(sh, cmd);
-    if (proto === null) return false;
-    const address = optString(sh, cmd, 'address');
-    const net = await lookupNetwork(sh, cmd);
-    if (!net) return false;
-    const forward: PortForward = { proto: proto ?? 'tcp', port: optRequired(sh, cmd, 'port'), ...splitTarget(optRequired(sh, cmd, 'to')) };
-    if (address !== undefined) forward.address = address;
-    const name = net.info.name;
-    let result: UpdateResult = { live: false, config: false };
-    const ok = await attempt(sh, sh.t('Failed to add a port forward to network {network}', { network: name }), async () => {
-      result = await sh.client().addForward(name, forward, { live: cmd.has('live'), config: cmd.has('config') });
-    });
-    if (ok) sh.printExtra(sh.t('Port forward added to network {network} {what}\n', { network: name, what: touched(sh, result) }));
-    return ok;
+    return changeForwards(sh, cmd, 'add');
   },
 };
 
@@ -106,19 +128,7 @@ export const netForwardRemove: CommandDef = {
     CONFIG_OPT,
   ],
   async run(sh, cmd) {
-    const proto = protoOf(sh, cmd);
-    if (proto === null) return false;
-    const address = optString(sh, cmd, 'address');
-    const net = await lookupNetwork(sh, cmd);
-    if (!net) return false;
-    const selector = { port: optRequired(sh, cmd, 'port'), ...(proto ? { proto } : {}), ...(address !== undefined ? { address } : {}) };
-    const name = net.info.name;
-    let result: UpdateResult = { live: false, config: false };
-    const ok = await attempt(sh, sh.t('Failed to remove a port forward from network {network}', { network: name }), async () => {
-      result = await sh.client().removeForward(name, selector, { live: cmd.has('live'), config: cmd.has('config') });
-    });
-    if (ok) sh.printExtra(sh.t('Port forward removed from network {network} {what}\n', { network: name, what: touched(sh, result) }));
-    return ok;
+    return changeForwards(sh, cmd, 'remove');
   },
 };
 
@@ -136,18 +146,11 @@ export const netForwardList: CommandDef = {
   async run(sh, cmd) {
     const net = await lookupNetwork(sh, cmd);
     if (!net) return false;
-    let forwards: PortForward[] = [];
-    const ok = await attempt(sh, sh.t('Failed to list the port forwards of network {network}', { network: net.arg }), async () => {
-      forwards = await sh.client().listForwards(net.info.name, { inactive: cmd.has('inactive') });
-    });
-    if (!ok) return false;
-    sh.print(
-      formatTable(
-        FORWARD_HEADER.map((h) => sh.t(h)),
-        forwards.map(forwardRow),
-        !sh.quiet,
-      ),
+    return attempt(
+      sh,
+      sh.t('Failed to list the port forwards of network {network}', { network: net.arg }),
+      () => sh.client().listForwards(net.info.name, { inactive: cmd.has('inactive') }),
+      (forwards) => printTable(sh, FORWARD_HEADER, forwards.map(forwardRow)),
     );
-    return true;
   },
 };

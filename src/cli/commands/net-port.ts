@@ -67,12 +67,12 @@ export const netPortCreate: CommandDef = {
     if (!net) return false;
     const from = optRequired(sh, cmd, 'file');
     const xml = readFileAll(sh.cwd, from);
-    let uuid = '';
-    const ok = await attempt(sh, sh.t('Failed to create network from {file}', { file: from }), async () => {
-      uuid = (await sh.client().portCreate(net.info.name, xml)).uuid;
-    });
-    if (ok) sh.printExtra(sh.t('Network port {port} created from {file}\n', { port: uuid, file: from }));
-    return ok;
+    return attempt(
+      sh,
+      sh.t('Failed to create network from {file}', { file: from }),
+      () => sh.client().portCreate(net.info.name, xml),
+      (port) => sh.printExtra(sh.t('Network port {port} created from {file}\n', { port: port.uuid, file: from })),
+    );
   },
 };
 
@@ -117,10 +117,12 @@ export const netPortDelete: CommandDef = {
   async run(sh, cmd) {
     const found = await lookupPort(sh, cmd);
     if (!found) return true;
-    const ok = await attempt(sh, sh.t('Failed to delete network port {port}', { port: found.port.uuid }), () =>
-      sh.client().portDelete(found.network, found.port.uuid),
+    const params = { port: found.port.uuid };
+    return attempt(
+      sh,
+      sh.t('Failed to delete network port {port}', params),
+      () => sh.client().portDelete(found.network, found.port.uuid),
+      () => sh.printExtra(sh.t('Network port {port} deleted\n', params)),
     );
-    if (ok) sh.printExtra(sh.t('Network port {port} deleted\n', { port: found.port.uuid }));
-    return ok;
   },
 };

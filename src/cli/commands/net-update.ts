@@ -7,7 +7,6 @@
  */
 import { parseUpdateCommand, parseUpdateSection } from '../../conf/network/update-names.js';
 import type { UpdateCommand, UpdateSection } from '../../conf/network/update-common.js';
-import type { UpdateResult } from '../../contract/network-api.js';
 import type { CommandDef } from '../command.js';
 import { lookupNetwork } from '../lookup.js';
 import { exclusive, optInt, optRequired } from '../options.js';
@@ -67,7 +66,6 @@ export const netUpdate: CommandDef = {
 
     const config = cmd.has('config');
     const live = cmd.has('live');
-    let result: UpdateResult = { live: false, config: false };
     const name = net.info.name;
     if (cmd.has('dry-run')) {
       return dryRun(sh, sh.t('Failed to update network {network}', { network: name }), {
@@ -76,14 +74,16 @@ export const netUpdate: CommandDef = {
         update: { command, section, parentIndex, xml, flags: { live, config } },
       });
     }
-    const ok = await attempt(sh, sh.t('Failed to update network {network}', { network: name }), async () => {
-      result = await sh.client().update(name, { command, section, parentIndex, xml, flags: { live, config } });
-    });
-    if (!ok) return false;
-    if (config && live) sh.printExtra(sh.t('Updated network {network} persistent config and live state', { network: name }));
-    else if (config) sh.printExtra(sh.t('Updated network {network} persistent config', { network: name }));
-    else if (live || result.live) sh.printExtra(sh.t('Updated network {network} live state', { network: name }));
-    else sh.printExtra(sh.t('Updated network {network} persistent config', { network: name }));
-    return true;
+    return attempt(
+      sh,
+      sh.t('Failed to update network {network}', { network: name }),
+      () => sh.client().update(name, { command, section, parentIndex, xml, flags: { live, config } }),
+      (result) => {
+        if (config && live) sh.printExtra(sh.t('Updated network {network} persistent config and live state', { network: name }));
+        else if (config) sh.printExtra(sh.t('Updated network {network} persistent config', { network: name }));
+        else if (live || result.live) sh.printExtra(sh.t('Updated network {network} live state', { network: name }));
+        else sh.printExtra(sh.t('Updated network {network} persistent config', { network: name }));
+      },
+    );
   },
 };
