@@ -43,6 +43,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { connect } from '../src/client/index.js';
+import { natXml as natXmlOn } from '../test/support/network-testkit.js';
 import { libvirtAvailable, measureLibvirtMemory, type LibvirtMemory } from './libvirt-live.js';
 import { childrenOf, formatMemory, groupMemory, type GroupMemory } from './memory.js';
 
@@ -125,16 +126,7 @@ function measure(reps: number, cmd: string, args: string[], env: NodeJS.ProcessE
   return { median: median(times), min: Math.min(...times) };
 }
 
-const natXml = (name: string, third: number): string => `<network>
-  <name>${name}</name>
-  <forward mode='nat'/>
-  <ip address='10.77.${third}.1' netmask='255.255.255.0'>
-    <dhcp>
-      <range start='10.77.${third}.2' end='10.77.${third}.254'/>
-    </dhcp>
-  </ip>
-</network>
-`;
+const natXml = (name: string, third: number): string => natXmlOn(name, `10.77.${third}`);
 
 function netnsPids(ns: string): number[] {
   const r = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' });

@@ -16,6 +16,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { natXml } from '../test/support/network-testkit.js';
 import { groupMemory, type GroupMemory } from './memory.js';
 
 export const LIBVIRT_URI = 'network:///system';
@@ -60,10 +61,7 @@ const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length
 
 function natFile(dir: string, name: string, a: number, b: number): string {
   const f = `${dir}/${name}.xml`;
-  writeFileSync(
-    f,
-    `<network>\n  <name>${name}</name>\n  <forward mode='nat'/>\n  <ip address='10.${a}.${b}.1' netmask='255.255.255.0'>\n    <dhcp>\n      <range start='10.${a}.${b}.2' end='10.${a}.${b}.254'/>\n    </dhcp>\n  </ip>\n</network>\n`,
-  );
+  writeFileSync(f, natXml(name, `10.${a}.${b}`));
   return f;
 }
 

@@ -28,6 +28,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { natXml } from '../test/support/network-testkit.js';
 
 const REPO = resolve(process.env['VIRTNET_REPO'] ?? process.cwd());
 const REPS = Number(process.env['BENCH_REPS'] ?? 10);
@@ -107,10 +108,7 @@ async function lockAnchor(): Promise<ChildProcess> {
 }
 
 const work = mkdtempSync(join(tmpdir(), 'vnt-bench-rpc-'));
-writeFileSync(
-  join(work, 'rpc-bench.xml'),
-  `<network>\n  <name>${NET}</name>\n  <forward mode='nat'/>\n  <ip address='10.233.7.1' netmask='255.255.255.0'>\n    <dhcp>\n      <range start='10.233.7.2' end='10.233.7.254'/>\n    </dhcp>\n  </ip>\n</network>\n`,
-);
+writeFileSync(join(work, 'rpc-bench.xml'), natXml(NET, '10.233.7'));
 
 async function main(): Promise<void> {
   if (!ANCHOR) throw new Error('the libvirt anchor (../shared/anchors/libvirt) is not there; set LVANCHOR_DIR');

@@ -208,8 +208,7 @@ const netName = (i: number): string => `bn${String(i).padStart(3, '0')}`;
  * names run out (libvirt's MAX_BRIDGE_ID, "Bridge generation exceeded max
  * id 256"), in libvirt as here, so the scale run names its bridges.
  */
-const namedNatXml = (name: string, net: string, bridge: string): string =>
-  natXml(name, net).replace("  <forward mode='nat'/>\n", `  <forward mode='nat'/>\n  <bridge name='${bridge}'/>\n`);
+const namedNatXml = (name: string, net: string, bridge: string): string => natXml(name, net, { bridge });
 
 async function defineAndStartAll(
   driver: NetworkDriver,

@@ -13,22 +13,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/client/index.js';
 import { cleanupSandbox, sandboxNames, SANDBOX_ADDRESSES } from '../../src/api/sandbox.js';
+import { natXml } from '../support/network-testkit.js';
 import { canUseNetns, createNetns, deleteNetns, inNetns, netnsPids, vethBetween } from './netns.js';
 import { endAllDaemons, spawnDaemon, startServing } from './daemon-process.js';
 
 const root = canUseNetns();
 
-const NAT = `<network>
-  <name>sbxnat</name>
-  <forward mode='nat'/>
-  <bridge name='vbr-sbx'/>
-  <ip address='192.168.164.1' netmask='255.255.255.0'>
-    <dhcp>
-      <range start='192.168.164.10' end='192.168.164.20'/>
-    </dhcp>
-  </ip>
-</network>
-`;
+const NAT = natXml('sbxnat', '192.168.164', { bridge: 'vbr-sbx', range: [10, 20] });
 
 const ping = (ns: string, address: string): boolean =>
   spawnSync('ip', ['netns', 'exec', ns, 'ping', '-c', '1', '-W', '1', address], { stdio: 'ignore' }).status === 0;

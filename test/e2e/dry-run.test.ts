@@ -18,21 +18,12 @@ import type { HostChanges } from '../../src/contract/host-changes.js';
 import type { VirError } from '../../src/util/errors.js';
 import { removeCliBundle, virtnet, type CliRun } from './cli-harness.js';
 import { endAllDaemons, startServing } from './daemon-process.js';
+import { natXml } from '../support/network-testkit.js';
 import { canUseNetns, createNetns, deleteNetns, inNetns } from './netns.js';
 
 const root = canUseNetns();
 
-const netXml = (name: string, third: number, bridge: string): string => `<network>
-  <name>${name}</name>
-  <forward mode='nat'/>
-  <bridge name='${bridge}'/>
-  <ip address='192.168.${third}.1' netmask='255.255.255.0'>
-    <dhcp>
-      <range start='192.168.${third}.10' end='192.168.${third}.20'/>
-    </dhcp>
-  </ip>
-</network>
-`;
+const netXml = (name: string, third: number, bridge: string): string => natXml(name, `192.168.${third}`, { bridge, range: [10, 20] });
 
 /** Every regular file under a folder with its content (names sorted). */
 function filesUnder(dir: string): Record<string, string> {

@@ -22,22 +22,13 @@ import { cleanupSandbox, sandboxNames } from '../../src/api/sandbox.js';
 import { removeCliBundle, virtnet, type CliRun } from './cli-harness.js';
 import { endAllDaemons, startServing, type DaemonProcess } from './daemon-process.js';
 import { deleteGuestNamespaces, until } from './guest-fixture.js';
+import { natXml } from '../support/network-testkit.js';
 import { canUseNetns } from './netns.js';
 import { connect, startServer, stopServers } from './runtime-fixture.js';
 
 const root = canUseNetns();
 
-const NET = `<network>
-  <name>fwdnat</name>
-  <forward mode='nat'/>
-  <bridge name='vbr-fwd'/>
-  <ip address='192.168.171.1' netmask='255.255.255.0'>
-    <dhcp>
-      <range start='192.168.171.10' end='192.168.171.20'/>
-    </dhcp>
-  </ip>
-</network>
-`;
+const NET = natXml('fwdnat', '192.168.171', { bridge: 'vbr-fwd', range: [10, 20] });
 
 const guestXml = (name: string, mac: string): string => `<domain type='netns'>
   <name>${name}</name>

@@ -12,20 +12,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '../../src/client/index.js';
 import { cleanupSandbox, sandboxNames } from '../../src/api/sandbox.js';
 import { virtnetPaths } from '../../src/driver/common/paths.js';
+import { natXml } from '../support/network-testkit.js';
 import { endAllDaemons, spawnDaemon, startServing } from './daemon-process.js';
 import { canUseNetns, createNetns, deleteNetns, netnsPids } from './netns.js';
 import { have } from './runtime-fixture.js';
 
 const ready = canUseNetns() && have('dnsmasq');
 
-const NAT = `<network>
-  <name>kept</name>
-  <forward mode='nat'/>
-  <ip address='192.168.171.1' netmask='255.255.255.0'>
-    <dhcp><range start='192.168.171.10' end='192.168.171.20'/></dhcp>
-  </ip>
-</network>
-`;
+const NAT = natXml('kept', '192.168.171', { range: [10, 20] });
 
 describe.skipIf(!ready)('virtnetd --purge', () => {
   let dir: string;

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type HttpVirtnetClient } from '../../src/client/index.js';
 import { SANDBOX_LAN } from '../../src/api/sandbox.js';
 import { guestXml } from '../support/guest-testkit.js';
+import { natXml } from '../support/network-testkit.js';
 import { endAllDaemons, spawnDaemon, startServing } from './daemon-process.js';
 import { canUseNetns } from './netns.js';
 import { have } from './runtime-fixture.js';
@@ -22,14 +23,7 @@ import { have } from './runtime-fixture.js';
 const ready = canUseNetns() && have('dnsmasq') && have('busybox');
 
 const BRIDGED = "<network>\n  <name>bridged</name>\n  <forward mode='bridge'/>\n  <bridge name='br0'/>\n</network>\n";
-const NAT = `<network>
-  <name>nat</name>
-  <forward mode='nat'/>
-  <ip address='192.168.120.1' netmask='255.255.255.0'>
-    <dhcp><range start='192.168.120.2' end='192.168.120.254'/></dhcp>
-  </ip>
-</network>
-`;
+const NAT = natXml('nat', '192.168.120');
 
 describe.skipIf(!ready)('the sandbox LAN and DNS', () => {
   let root: string;

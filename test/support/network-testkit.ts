@@ -72,14 +72,19 @@ export function isolatedXml(name: string, opts: { subnet?: string; uuid?: string
   );
 }
 
-/** A NAT network with DHCP on 10.A.B.0/24, like libvirt's bench.sh builds. */
-export function natXml(name: string, subnet: string, opts: { uuid?: string } = {}): string {
+/**
+ * A NAT network with DHCP on SUBNET.0/24 (SUBNET is `A.B.C`), like libvirt's bench.sh builds: the
+ * range is .2-.254 unless `range` gives the first and last host numbers; `bridge` names its bridge.
+ */
+export function natXml(name: string, subnet: string, opts: { uuid?: string; bridge?: string; range?: readonly [number, number] } = {}): string {
+  const [first, last] = opts.range ?? [2, 254];
   return (
     `<network>\n  <name>${name}</name>\n` +
     (opts.uuid ? `  <uuid>${opts.uuid}</uuid>\n` : '') +
     "  <forward mode='nat'/>\n" +
+    (opts.bridge ? `  <bridge name='${opts.bridge}'/>\n` : '') +
     `  <ip address='${subnet}.1' netmask='255.255.255.0'>\n` +
-    `    <dhcp>\n      <range start='${subnet}.2' end='${subnet}.254'/>\n    </dhcp>\n` +
+    `    <dhcp>\n      <range start='${subnet}.${first}' end='${subnet}.${last}'/>\n    </dhcp>\n` +
     '  </ip>\n</network>\n'
   );
 }
