@@ -7,17 +7,16 @@
  * libraries off the start-up path.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GOLDEN_XML_DIR } from '../unit/cli-golden-harness.js';
 import { HINTS } from '../../src/cli/hints.js';
 import { cliBundle, cliBundleText, removeCliBundle, virtnet } from './cli-harness.js';
-import { type DaemonProcess, endAllDaemons, startServing } from './daemon-process.js';
+import { type DaemonProcess, daemonSite, startServing } from './daemon-process.js';
 import { pollUntil } from '../support/poll.js';
-import { canUseNetns, createNetns, deleteNetns } from './netns.js';
+import { canUseNetns } from './netns.js';
 
 const root = canUseNetns();
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -46,8 +45,7 @@ describe('the CLI bundle', () => {
 });
 
 describe.skipIf(!root)('the CLI and a running virtnetd', () => {
-  let ns: string;
-  let dir: string;
+  const site = daemonSite('cd');
   let socket: string;
   let port: number;
   let token: string;
@@ -55,23 +53,14 @@ describe.skipIf(!root)('the CLI and a running virtnetd', () => {
   let daemon: DaemonProcess;
 
   beforeAll(async () => {
-    ns = createNetns('cd');
-    dir = mkdtempSync(join(tmpdir(), 'vnt-cli-daemon-'));
     // debug: the daemon logs each event stream it opens, which net-event's test waits for
-    const d = await startServing(['--root', dir, '--netns', ns, '--listen', '127.0.0.1:0', '--log-level', 'debug', '--log-format', 'json']);
+    const d = await startServing(['--root', site.dir, '--netns', site.ns, '--listen', '127.0.0.1:0', '--log-level', 'debug', '--log-format', 'json']);
     daemon = d;
     socket = d.socket;
     port = d.port ?? 0;
     token = d.token ?? '';
     env = { VIRTNET_DEFAULT_URI: `unix://${socket}` };
   }, 60_000);
-
-  afterAll(async () => {
-    await endAllDaemons();
-    removeCliBundle();
-    deleteNetns(ns);
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it('-r reads but may not change anything', async () => {
     expect((await virtnet(['net-define', 'isolated.xml'], { cwd: GOLDEN_XML_DIR, env })).rc).toBe(0);
@@ -84,7 +73,7 @@ describe.skipIf(!root)('the CLI and a running virtnetd', () => {
   });
 
   it('as a user other than root: the read-write socket is refused with a hint for -r, which works', async () => {
-    chmodSync(dir, 0o755);
+    chmodSync(site.dir, 0o755);
     const rw = await virtnet(['net-list', '--all', '--name'], { env, uid: 65534 });
     expect(rw).toEqual({
       stdout: '',

@@ -9,16 +9,14 @@
  * obstacle is gone, without a restart.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connect } from '../../src/client/index.js';
 import type { DriverEvent } from '../../src/contract/network-api.js';
 import { pollUntil } from '../support/poll.js';
-import { removeCliBundle, virtnet } from './cli-harness.js';
-import { endAllDaemons, startServing } from './daemon-process.js';
-import { canUseNetns, createNetns, deleteNetns, inNetns } from './netns.js';
+import { virtnet } from './cli-harness.js';
+import { daemonSite, startServing } from './daemon-process.js';
+import { canUseNetns, inNetns } from './netns.js';
 
 const ready = canUseNetns() && spawnSync('nft', ['--version']).status === 0;
 
@@ -37,23 +35,10 @@ const hooked = (listing: string): boolean =>
   listing.includes('chain nat_vbr-fww');
 
 describe.skipIf(!ready)('virtnetd keeps its firewall table', () => {
-  let ns: string;
-  let dir: string;
-
-  beforeAll(() => {
-    ns = createNetns('fww');
-    dir = mkdtempSync(join(tmpdir(), 'vnt-fww-'));
-    chmodSync(dir, 0o755);
-  });
-  afterAll(async () => {
-    await endAllDaemons();
-    removeCliBundle();
-    deleteNetns(ns);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const site = daemonSite('fww', { open: true });
 
   it('repairs a flushed ruleset and an accept slipped into its chains by itself; a table it cannot repair shows as degraded in the API and net-info until it can', async () => {
-    const d = await startServing(['--root', join(dir, 'r'), '--netns', ns, '--no-libvirt-socket']);
+    const d = await startServing(['--root', join(site.dir, 'r'), '--netns', site.ns, '--no-libvirt-socket']);
     const c = await connect({ uri: `unix://${d.socket}` });
     const events: DriverEvent[] = [];
     c.subscribe((e) => events.push(e));
@@ -62,26 +47,26 @@ describe.skipIf(!ready)('virtnetd keeps its firewall table', () => {
     try {
       await c.define(NAT);
       await c.start('fww');
-      expect(hooked(table(ns))).toBe(true);
+      expect(hooked(table(site.ns))).toBe(true);
 
       // What reloading nftables.service does: the daemon notices, puts the rules back, says so.
-      inNetns(ns, 'nft', ['flush', 'ruleset']);
+      inNetns(site.ns, 'nft', ['flush', 'ruleset']);
       await pollUntil(() => health().length >= 2, { ms: 10_000, everyMs: 20, what: 'the health events after a flush' });
       expect(health()).toEqual(['fww degraded', 'fww repaired']);
-      expect(hooked(table(ns))).toBe(true);
+      expect(hooked(table(site.ns))).toBe(true);
       expect((await c.lookupByName('fww')).degraded).toBeUndefined();
       expect(d.stderr()).toMatch(/network 'fww': its firewall rules were changed outside virtnetd/);
 
       // A rule slipped into our chains (an `accept` ahead of the network's and the base's own) goes again.
-      const clean = table(ns);
-      inNetns(ns, 'nft', ['insert', 'rule', 'inet', 'virtnet', 'in_vbr-fww', 'accept']);
-      inNetns(ns, 'nft', ['insert', 'rule', 'inet', 'virtnet', 'forward', 'accept']);
-      await pollUntil(() => table(ns) === clean, { ms: 10_000, everyMs: 20, what: 'the inserted rules to be gone' });
+      const clean = table(site.ns);
+      inNetns(site.ns, 'nft', ['insert', 'rule', 'inet', 'virtnet', 'in_vbr-fww', 'accept']);
+      inNetns(site.ns, 'nft', ['insert', 'rule', 'inet', 'virtnet', 'forward', 'accept']);
+      await pollUntil(() => table(site.ns) === clean, { ms: 10_000, everyMs: 20, what: 'the inserted rules to be gone' });
       await pollUntil(() => health().length >= 4, { ms: 10_000, everyMs: 20, what: 'the health events after the insert' });
       expect(health().slice(2)).toEqual(['fww degraded', 'fww repaired']);
 
       // Someone else's table in the way: a plain chain named as our forward hook chain, so a repair fails.
-      inNetns(ns, 'nft', ['-f', '-'], 'flush ruleset\nadd table inet virtnet\nadd chain inet virtnet forward\n');
+      inNetns(site.ns, 'nft', ['-f', '-'], 'flush ruleset\nadd table inet virtnet\nadd chain inet virtnet forward\n');
       await pollUntil(async () => (await c.lookupByName('fww')).degraded !== undefined, { ms: 10_000, everyMs: 50, what: 'fww to show as degraded' });
       const why = (await c.lookupByName('fww')).degraded ?? '';
       expect(why).toMatch(/^firewall rules changed outside virtnetd: /);
@@ -94,19 +79,19 @@ describe.skipIf(!ready)('virtnetd keeps its firewall table', () => {
         everyMs: 50,
         what: 'the failed repair in the log',
       });
-      expect(hooked(table(ns))).toBe(false);
+      expect(hooked(table(site.ns))).toBe(false);
 
       // The obstacle goes: the daemon's retry (or the watch) repairs the network, and it is no longer degraded.
-      inNetns(ns, 'nft', ['delete', 'table', 'inet', 'virtnet']);
+      inNetns(site.ns, 'nft', ['delete', 'table', 'inet', 'virtnet']);
       await pollUntil(async () => (await c.lookupByName('fww')).degraded === undefined, { ms: 40_000, everyMs: 100, what: 'fww to be repaired' });
-      expect(hooked(table(ns))).toBe(true);
+      expect(hooked(table(site.ns))).toBe(true);
       expect(health().slice(4)).toEqual(['fww degraded', 'fww repaired']);
       const after = await virtnet(['-c', `unix://${d.socket}`, 'net-info', 'fww']);
       expect(after.stdout).not.toContain('Degraded:');
 
       await c.destroy('fww');
       await c.undefine('fww');
-      expect(table(ns)).toBe('');
+      expect(table(site.ns)).toBe('');
     } finally {
       await c.close();
     }

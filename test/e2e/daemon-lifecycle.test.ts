@@ -7,31 +7,21 @@
  * dnsmasq) up for the next daemon to adopt.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connect } from '../../src/client/index.js';
 import type { DriverEvent } from '../../src/contract/network-api.js';
 import { VirError } from '../../src/util/errors.js';
-import { canUseNetns, createNetns, deleteNetns, inNetns, netnsPids } from './netns.js';
-import { endAllDaemons, spawnDaemon, startServing } from './daemon-process.js';
+import { natXml as natXmlOn } from '../support/network-testkit.js';
+import { canUseNetns, inNetns, netnsPids } from './netns.js';
+import { daemonSite, spawnDaemon, startServing } from './daemon-process.js';
 
 const root = canUseNetns();
 
-const natXml = (name: string, bridge: string, third: number): string => `<network>
-  <name>${name}</name>
-  <forward mode='nat'/>
-  <bridge name='${bridge}'/>
-  <ip address='192.168.${third}.1' netmask='255.255.255.0'>
-    <dhcp>
-      <range start='192.168.${third}.10' end='192.168.${third}.20'/>
-    </dhcp>
-  </ip>
-</network>
-`;
+const natXml = (name: string, bridge: string, third: number): string => natXmlOn(name, `192.168.${third}`, { bridge, range: [10, 20] });
 
 function linkExists(ns: string, dev: string): boolean {
   return spawnSync('ip', ['-n', ns, 'link', 'show', 'dev', dev], { stdio: 'ignore' }).status === 0;
@@ -50,23 +40,11 @@ function rawGet(options: http.RequestOptions): Promise<{ status: number; body: s
 }
 
 describe.skipIf(!root)('virtnetd, the process', () => {
-  let ns: string;
-  let dir: string;
-
-  beforeAll(() => {
-    ns = createNetns('vd');
-    dir = mkdtempSync(join(tmpdir(), 'vnt-daemon-'));
-    chmodSync(dir, 0o755); // as /run is: any user may reach the read-only socket
-  });
-  afterAll(async () => {
-    await endAllDaemons();
-    deleteNetns(ns);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const site = daemonSite('vd', { open: true });
 
   it('serves its sockets with the right modes, and TCP only with the token', async () => {
-    const r = join(dir, 'r1');
-    const d = await startServing(['--root', r, '--netns', ns, '--listen', '127.0.0.1:0']);
+    const r = join(site.dir, 'r1');
+    const d = await startServing(['--root', r, '--netns', site.ns, '--listen', '127.0.0.1:0']);
     const run = join(r, 'run/virtnet');
     expect(d.socket).toBe(join(run, 'virtnetd.sock'));
     expect(d.readonlySocket).toBe(join(run, 'virtnetd-ro.sock'));
@@ -99,9 +77,9 @@ describe.skipIf(!root)('virtnetd, the process', () => {
   });
 
   it('refuses a second daemon on the same root, and the first keeps serving', async () => {
-    const r = join(dir, 'r2');
-    const first = await startServing(['--root', r, '--netns', ns]);
-    const second = await spawnDaemon(['--root', r, '--netns', ns]);
+    const r = join(site.dir, 'r2');
+    const first = await startServing(['--root', r, '--netns', site.ns]);
+    const second = await spawnDaemon(['--root', r, '--netns', site.ns]);
     expect(await second.exited).toBe(1);
     expect(second.stderr()).toBe(`virtnetd: another virtnetd is already running for ${r} (pid ${first.pid})\n`);
     expect(second.stdout()).toBe('');
@@ -113,8 +91,8 @@ describe.skipIf(!root)('virtnetd, the process', () => {
   });
 
   it('refuses changes on the read-only socket, to root and to any user', async () => {
-    const r = join(dir, 'r3');
-    const d = await startServing(['--root', r, '--netns', ns]);
+    const r = join(site.dir, 'r3');
+    const d = await startServing(['--root', r, '--netns', site.ns]);
     const rw = await connect({ uri: `unix://${d.socket}` });
     await rw.define(natXml('ro1', 'vbr-ro1', 161));
     const ro = await connect({ uri: `unix://${d.socket}`, readonly: true });
@@ -123,7 +101,7 @@ describe.skipIf(!root)('virtnetd, the process', () => {
     const err = await ro.start('ro1').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(VirError);
     expect((err as VirError).message).toBe('operation forbidden: read only access prevents virNetworkCreate');
-    expect(linkExists(ns, 'vbr-ro1')).toBe(false);
+    expect(linkExists(site.ns, 'vbr-ro1')).toBe(false);
 
     // A user who is not root reaches the read-only socket, and not the read-write one.
     const probe = (socketPath: string, method: string, path: string): string => {
@@ -144,17 +122,17 @@ describe.skipIf(!root)('virtnetd, the process', () => {
   });
 
   it('streams events, and on SIGTERM leaves a running network up for the next daemon to adopt', async () => {
-    const r = join(dir, 'r4');
-    const d1 = await startServing(['--root', r, '--netns', ns]);
+    const r = join(site.dir, 'r4');
+    const d1 = await startServing(['--root', r, '--netns', site.ns]);
     const c1 = await connect({ uri: `unix://${d1.socket}` });
     const events: DriverEvent[] = [];
     c1.subscribe((e) => events.push(e));
     await c1.eventsReady();
     await c1.define(natXml('keep', 'vbr-keep', 162));
     await c1.start('keep');
-    expect(linkExists(ns, 'vbr-keep')).toBe(true);
+    expect(linkExists(site.ns, 'vbr-keep')).toBe(true);
     const dnsmasq = Number(readFileSync(join(r, 'run/virtnet/networks/keep.pid'), 'utf8').trim());
-    expect(netnsPids(ns)).toContain(dnsmasq);
+    expect(netnsPids(site.ns)).toContain(dnsmasq);
     const deadline = Date.now() + 2000;
     while (events.length < 2 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 10));
     expect(events.map((e) => (e.kind === 'lifecycle' ? `${e.event} ${e.network.name}` : e.kind))).toEqual(['Defined keep', 'Started keep']);
@@ -164,16 +142,16 @@ describe.skipIf(!root)('virtnetd, the process', () => {
     expect(await d1.exited).toBe(0);
     expect(existsSync(d1.socket)).toBe(false);
     // The network is still up: bridge, address, dnsmasq.
-    expect(linkExists(ns, 'vbr-keep')).toBe(true);
-    expect(inNetns(ns, 'ip', ['-4', '-o', 'addr', 'show', 'dev', 'vbr-keep'])).toContain('192.168.162.1/24');
-    expect(netnsPids(ns)).toContain(dnsmasq);
+    expect(linkExists(site.ns, 'vbr-keep')).toBe(true);
+    expect(inNetns(site.ns, 'ip', ['-4', '-o', 'addr', 'show', 'dev', 'vbr-keep'])).toContain('192.168.162.1/24');
+    expect(netnsPids(site.ns)).toContain(dnsmasq);
 
-    const d2 = await startServing(['--root', r, '--netns', ns]);
+    const d2 = await startServing(['--root', r, '--netns', site.ns]);
     const c2 = await connect({ uri: `unix://${d2.socket}` });
     expect(await c2.lookupByName('keep')).toMatchObject({ name: 'keep', active: true, persistent: true, bridge: 'vbr-keep' });
     await c2.destroy('keep');
-    expect(linkExists(ns, 'vbr-keep')).toBe(false);
-    expect(netnsPids(ns)).not.toContain(dnsmasq);
+    expect(linkExists(site.ns, 'vbr-keep')).toBe(false);
+    expect(netnsPids(site.ns)).not.toContain(dnsmasq);
     await c2.undefine('keep');
     await c2.close();
     d2.child.kill('SIGTERM');
@@ -181,8 +159,8 @@ describe.skipIf(!root)('virtnetd, the process', () => {
   });
 
   it('stops cleanly when SIGTERM comes while it is still starting', async () => {
-    const r = join(dir, 'r6');
-    const d = await spawnDaemon(['--root', r, '--netns', ns]);
+    const r = join(site.dir, 'r6');
+    const d = await spawnDaemon(['--root', r, '--netns', site.ns]);
     // "driver ready" is logged just before the HTTP servers are built.
     const end = Date.now() + 15_000;
     while (!d.stderr().includes('"msg":"driver ready"') && Date.now() < end) await new Promise((res) => setTimeout(res, 5));
@@ -192,7 +170,7 @@ describe.skipIf(!root)('virtnetd, the process', () => {
   });
 
   it('says what is wrong when it cannot start', async () => {
-    const d = await spawnDaemon(['--root', join(dir, 'r5'), '--netns', 'vnt-no-such-ns']);
+    const d = await spawnDaemon(['--root', join(site.dir, 'r5'), '--netns', 'vnt-no-such-ns']);
     expect(await d.exited).toBe(1);
     expect(d.stderr()).toMatch(
       /virtnetd: failed to start: network namespace 'vnt-no-such-ns' does not exist \(create it with: ip netns add vnt-no-such-ns\)\n$/,

@@ -10,13 +10,12 @@
  * one before it serves.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connect } from '../../src/client/index.js';
-import { canUseNetns, createNetns, deleteNetns } from './netns.js';
-import { endAllDaemons, startServing } from './daemon-process.js';
+import { canUseNetns } from './netns.js';
+import { daemonSite, startServing } from './daemon-process.js';
 import { pollUntil } from '../support/poll.js';
 
 const root = canUseNetns() && spawnSync('setpriv', ['--version']).status === 0 && spawnSync('prlimit', ['--version']).status === 0;
@@ -87,23 +86,11 @@ function openFilesOf(pid: number): { soft: number; hard: number } {
 }
 
 describe.skipIf(!root)('virtnetd under a connection flood from nobody', () => {
-  let ns: string;
-  let dir: string;
-
-  beforeAll(() => {
-    ns = createNetns('fl');
-    dir = mkdtempSync(join(tmpdir(), 'vnt-flood-'));
-    chmodSync(dir, 0o755);
-  });
-  afterAll(async () => {
-    await endAllDaemons();
-    deleteNetns(ns);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const site = daemonSite('fl', { open: true });
 
   it("serves root on the read-write socket and stays up while nobody holds thousands of connections to both read-only sockets (REST and libvirt's)", async () => {
-    const r = join(dir, 'r');
-    const d = await startServing(['--root', r, '--netns', ns], { prefix: ['prlimit', '--nofile=1024:1024'] });
+    const r = join(site.dir, 'r');
+    const d = await startServing(['--root', r, '--netns', site.ns], { prefix: ['prlimit', '--nofile=1024:1024'] });
     const libvirtReadonly = join(r, 'run/libvirt/virtnetworkd-sock-ro');
     const floods = [floodAsNobody(d.readonlySocket, FLOOD), floodAsNobody(libvirtReadonly, FLOOD)];
     try {
@@ -136,7 +123,9 @@ describe.skipIf(!root)('virtnetd under a connection flood from nobody', () => {
   }, 120_000);
 
   it('raises its soft descriptor limit to the hard one before it serves', async () => {
-    const d = await startServing(['--root', join(dir, 'r2'), '--netns', ns, '--no-libvirt-socket'], { prefix: ['prlimit', '--nofile=256:8192'] });
+    const d = await startServing(['--root', join(site.dir, 'r2'), '--netns', site.ns, '--no-libvirt-socket'], {
+      prefix: ['prlimit', '--nofile=256:8192'],
+    });
     expect(openFilesOf(d.pid)).toEqual({ soft: 8192, hard: 8192 });
     d.child.kill('SIGTERM');
     expect(await d.exited).toBe(0);

@@ -7,11 +7,15 @@
  * by PID when the test file is done, whatever happened.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { defaultNetworkMarkerPath } from '../../src/driver/network/default-network.js';
 import { virtnetPaths } from '../../src/driver/common/paths.js';
+import { removeCliBundle } from './cli-harness.js';
 import { testBundle } from './esbuild-bundle.js';
+import { createNetns, deleteNetns, inNetns } from './netns.js';
 
 const bundle = testBundle('src/api/main.ts', 'virtnetd.js');
 
@@ -103,11 +107,11 @@ export async function spawnDaemon(args: string[], options: SpawnOptions = {}): P
   };
 }
 
+/** A daemon that serves: its sockets, and its TCP port and token when it listens on TCP. */
+export type ServingDaemon = DaemonProcess & { socket: string; readonlySocket: string; port?: number; token?: string };
+
 /** Start a daemon and wait until it serves; returns it with its sockets, token and TCP port. */
-export async function startServing(
-  args: string[],
-  options: SpawnOptions = {},
-): Promise<DaemonProcess & { socket: string; readonlySocket: string; port?: number; token?: string }> {
+export async function startServing(args: string[], options: SpawnOptions = {}): Promise<ServingDaemon> {
   const d = await spawnDaemon(args, options);
   const m = await d.waitFor(/serving unix:\/\/(\S+) \(read-only: (\S+)\)/);
   const socket = m[1] ?? '';
@@ -126,6 +130,70 @@ export async function endAllDaemons(): Promise<void> {
     if (live.has(child)) child.kill('SIGKILL');
   }
   bundle.remove();
+}
+
+/** Where one describe block's daemons run: a test namespace and a scratch folder. */
+export interface DaemonSite {
+  readonly ns: string;
+  readonly dir: string;
+}
+
+/**
+ * Make a namespace (`createNetns(tag)`) and a scratch folder before the block's tests (`open`: mode
+ * 0755, as /run is, so any user may reach a read-only socket in it); after them, end every daemon
+ * and remove the CLI bundle, the namespace and the folder.
+ */
+export function daemonSite(tag: string, options: { open?: boolean } = {}): DaemonSite {
+  const site = { ns: '', dir: '' };
+  beforeAll(() => {
+    site.ns = createNetns(tag);
+    site.dir = mkdtempSync(join(tmpdir(), `vnt-${tag}-`));
+    if (options.open === true) chmodSync(site.dir, 0o755);
+  });
+  afterAll(async () => {
+    await endAllDaemons();
+    removeCliBundle();
+    if (site.ns) deleteNetns(site.ns);
+    if (site.dir) rmSync(site.dir, { recursive: true, force: true });
+  });
+  return site;
+}
+
+/** One test's own daemon, in its own namespace over its own root. */
+export interface FreshDaemon {
+  ns: string;
+  root: string;
+  /** The daemon's whole argument list: start it again with these. */
+  args: string[];
+  daemon: ServingDaemon;
+  /** The environment that points the CLI at it. */
+  env: { VIRTNET_DEFAULT_URI: string };
+}
+
+/**
+ * Run `body` with a fresh virtnetd (`--root ROOT --netns NS` and `args`) in a fresh namespace over a
+ * fresh root; then end every daemon and remove both. `hostBridge`: a bridge made in the namespace
+ * first (a network that forwards to a host bridge needs it); `open`: the root gets mode 0755.
+ */
+export async function withFreshDaemon<T>(
+  tag: string,
+  args: string[],
+  body: (fresh: FreshDaemon) => Promise<T>,
+  options: { hostBridge?: string; open?: boolean } = {},
+): Promise<T> {
+  const ns = createNetns(tag);
+  const root = mkdtempSync(join(tmpdir(), `vnt-${tag}-`));
+  try {
+    if (options.hostBridge !== undefined) inNetns(ns, 'ip', ['link', 'add', options.hostBridge, 'type', 'bridge']);
+    if (options.open === true) chmodSync(root, 0o755);
+    const all = ['--root', root, '--netns', ns, ...args];
+    const daemon = await startServing(all);
+    return await body({ ns, root, args: all, daemon, env: { VIRTNET_DEFAULT_URI: `unix://${daemon.socket}` } });
+  } finally {
+    await endAllDaemons();
+    deleteNetns(ns);
+    rmSync(root, { recursive: true, force: true });
+  }
 }
 
 process.once('exit', () => {

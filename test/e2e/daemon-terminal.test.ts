@@ -6,34 +6,22 @@
  * without the capabilities it needs, it says so and stops.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connect } from '../../src/client/index.js';
-import { daemonBundle, endAllDaemons, spawnDaemon } from './daemon-process.js';
-import { canUseNetns, createNetns, deleteNetns } from './netns.js';
+import { daemonBundle, daemonSite, spawnDaemon } from './daemon-process.js';
+import { canUseNetns } from './netns.js';
 import { until } from './guest-fixture.js';
 
 const root = canUseNetns();
 const haveScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
 
 describe.skipIf(!root)('virtnetd and the person who starts it', () => {
-  let ns: string;
-  let dir: string;
-
-  beforeAll(() => {
-    ns = createNetns('tty');
-    dir = mkdtempSync(join(tmpdir(), 'vnt-tty-'));
-  });
-  afterAll(async () => {
-    await endAllDaemons();
-    deleteNetns(ns);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const site = daemonSite('tty');
 
   it('needs root, or CAP_NET_ADMIN and CAP_SYS_ADMIN, and says so', async () => {
-    const d = await spawnDaemon(['--root', join(dir, 'nobody'), '--netns', ns], { uid: 65534 });
+    const d = await spawnDaemon(['--root', join(site.dir, 'nobody'), '--netns', site.ns], { uid: 65534 });
     expect(await d.exited).toBe(1);
     expect(d.stdout()).toBe('');
     expect(d.stderr()).toBe(
@@ -44,9 +32,9 @@ describe.skipIf(!root)('virtnetd and the person who starts it', () => {
   it.skipIf(!haveScript)(
     'at a terminal: a summary, the console and token in a box, no JSON, no line per request',
     async () => {
-      const r = join(dir, 'tty');
+      const r = join(site.dir, 'tty');
       const bundle = await daemonBundle();
-      const cmd = [process.execPath, bundle, '--root', r, '--netns', ns, '--listen', '127.0.0.1:0', '--no-libvirt-socket']
+      const cmd = [process.execPath, bundle, '--root', r, '--netns', site.ns, '--listen', '127.0.0.1:0', '--no-libvirt-socket']
         .map((a) => `'${a}'`)
         .join(' ');
       const term = spawn('script', ['-q', '-e', '-c', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -68,7 +56,7 @@ describe.skipIf(!root)('virtnetd and the person who starts it', () => {
       const text = out.replace(/\r/g, '');
       const token = /│ {2}Token {8}([0-9a-f]{64}) {2}│/.exec(text)?.[1];
       expect(text).toMatch(/^virtnetd \S+ is running\. Stop it with Ctrl-C; the networks keep running\.\n/);
-      expect(text).toContain(`  Namespace   networks live in '${ns}'\n`);
+      expect(text).toContain(`  Namespace   networks live in '${site.ns}'\n`);
       expect(text).toContain(
         "  Networks    defined libvirt's 'default' network: NAT on 192.168.122.0/24, autostart\n              autostarted default\n",
       );

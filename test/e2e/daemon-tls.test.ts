@@ -7,15 +7,14 @@
  * virtnet.test.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canUseNetns, createNetns, deleteNetns } from './netns.js';
-import { endAllDaemons, spawnDaemon } from './daemon-process.js';
-import { cliBundle, removeCliBundle } from './cli-harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { canUseNetns } from './netns.js';
+import { daemonSite, spawnDaemon } from './daemon-process.js';
+import { cliBundle } from './cli-harness.js';
 
 const usable = canUseNetns() && spawnSync('openssl', ['version']).status === 0;
 
@@ -41,13 +40,25 @@ function request(mod: typeof http | typeof https, options: https.RequestOptions,
 }
 
 describe.skipIf(!usable)('virtnetd over TLS', () => {
-  let ns: string;
-  let dir: string;
+  const site = daemonSite('tls');
   let cert: string;
+  /** A daemon on ROOT (in the scratch folder) serving HTTPS with cert.pem and KEY. */
+  const spawnTlsDaemon = (root: string, key: string) =>
+    spawnDaemon([
+      '--root',
+      join(site.dir, root),
+      '--netns',
+      site.ns,
+      '--no-libvirt-socket',
+      '--listen',
+      '127.0.0.1:0',
+      '--tls-cert',
+      join(site.dir, 'cert.pem'),
+      '--tls-key',
+      join(site.dir, key),
+    ]);
 
   beforeAll(() => {
-    ns = createNetns('tls');
-    dir = mkdtempSync(join(tmpdir(), 'vnt-tls-'));
     const made = spawnSync(
       'openssl',
       [
@@ -59,9 +70,9 @@ describe.skipIf(!usable)('virtnetd over TLS', () => {
         'ec_paramgen_curve:prime256v1',
         '-nodes',
         '-keyout',
-        join(dir, 'key.pem'),
+        join(site.dir, 'key.pem'),
         '-out',
-        join(dir, 'cert.pem'),
+        join(site.dir, 'cert.pem'),
         '-days',
         '1',
         '-subj',
@@ -72,29 +83,11 @@ describe.skipIf(!usable)('virtnetd over TLS', () => {
       { encoding: 'utf8' },
     );
     if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`);
-    cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-  });
-  afterAll(async () => {
-    await endAllDaemons();
-    removeCliBundle();
-    deleteNetns(ns);
-    rmSync(dir, { recursive: true, force: true });
+    cert = readFileSync(join(site.dir, 'cert.pem'), 'utf8');
   });
 
   it('serves HTTPS with the certificate, Secure console cookies, and the certificate names as Host', async () => {
-    const d = await spawnDaemon([
-      '--root',
-      join(dir, 'r'),
-      '--netns',
-      ns,
-      '--no-libvirt-socket',
-      '--listen',
-      '127.0.0.1:0',
-      '--tls-cert',
-      join(dir, 'cert.pem'),
-      '--tls-key',
-      join(dir, 'key.pem'),
-    ]);
+    const d = await spawnTlsDaemon('r', 'key.pem');
     const m = await d.waitFor(/serving https:\/\/127\.0\.0\.1:(\d+) \(every request needs 'Authorization: Bearer ([0-9a-f]+)'\)/);
     const port = Number(m[1]);
     const token = m[2] ?? '';
@@ -120,7 +113,7 @@ describe.skipIf(!usable)('virtnetd over TLS', () => {
     // The CLI speaks https:// with the certificate's CA from NODE_EXTRA_CA_CERTS.
     const cli = spawnSync(process.execPath, [await cliBundle(), '-c', `https://127.0.0.1:${port}`, 'net-list', '--all'], {
       encoding: 'utf8',
-      env: { ...process.env, VIRTNET_TOKEN: token, NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem') },
+      env: { ...process.env, VIRTNET_TOKEN: token, NODE_EXTRA_CA_CERTS: join(site.dir, 'cert.pem') },
     });
     expect([cli.status, cli.stderr, cli.stdout]).toEqual([
       0,
@@ -133,25 +126,21 @@ describe.skipIf(!usable)('virtnetd over TLS', () => {
   });
 
   it('refuses to start with a key that does not fit, naming the files', async () => {
-    const other = spawnSync('openssl', ['genpkey', '-algorithm', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-out', join(dir, 'other.pem')]);
-    expect(other.status).toBe(0);
-    const d = await spawnDaemon([
-      '--root',
-      join(dir, 'r2'),
-      '--netns',
-      ns,
-      '--no-libvirt-socket',
-      '--listen',
-      '127.0.0.1:0',
-      '--tls-cert',
-      join(dir, 'cert.pem'),
-      '--tls-key',
-      join(dir, 'other.pem'),
+    const other = spawnSync('openssl', [
+      'genpkey',
+      '-algorithm',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-out',
+      join(site.dir, 'other.pem'),
     ]);
+    expect(other.status).toBe(0);
+    const d = await spawnTlsDaemon('r2', 'other.pem');
     expect(await d.exited).toBe(1);
     expect(d.stderr().trim().split('\n').pop()).toMatch(
       new RegExp(
-        `^virtnetd: failed to start: cannot use the TLS certificate '${join(dir, 'cert.pem')}' and key '${join(dir, 'other.pem')}': .*key values mismatch$`,
+        `^virtnetd: failed to start: cannot use the TLS certificate '${join(site.dir, 'cert.pem')}' and key '${join(site.dir, 'other.pem')}': .*key values mismatch$`,
       ),
     );
     // Nothing was started: no driver, no listener.
