@@ -5,15 +5,12 @@
  * ports a client made surviving a daemon restart (they used to live in
  * memory only).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { networkSchemaPath } from '../../src/conf/network/schema.js';
-import { loadPortFlows, normaliseFlow, PORT_FLOW_HOST_BRIDGE, PORT_XML_DIR, type Output } from '../unit/cli-golden-harness.js';
+import { loadPortFlows, PORT_FLOW_HOST_BRIDGE, PORT_XML_DIR, type Output } from '../unit/cli-golden-harness.js';
+import { expectGoldenOutputs } from '../support/golden-compare.js';
 import { removeCliBundle, virtnet } from './cli-harness.js';
-import { endAllDaemons, startServing } from './daemon-process.js';
-import { canUseNetns, createNetns, deleteNetns, inNetns } from './netns.js';
+import { endAllDaemons, startServing, withFreshDaemon } from './daemon-process.js';
+import { canUseNetns } from './netns.js';
 
 const root = canUseNetns();
 const PORT_A = '5d0c7a10-0000-4000-8000-00000000000a';
@@ -27,36 +24,21 @@ describe.skipIf(!root)('virsh golden files of the network port commands, through
 
   for (const flow of loadPortFlows()) {
     it(`${flow.flow}: ${flow.about}`, async () => {
-      const ns = createNetns('pg');
-      inNetns(ns, 'ip', ['link', 'add', PORT_FLOW_HOST_BRIDGE, 'type', 'bridge']);
-      const dir = mkdtempSync(join(tmpdir(), 'vnt-port-golden-'));
-      try {
-        const d = await startServing(['--root', dir, '--netns', ns, '--log-level', 'warn', '--no-libvirt-socket']);
-        const env = { VIRTNET_DEFAULT_URI: `unix://${d.socket}` };
-        const ours: Output[] = [];
-        for (const step of flow.steps) ours.push(await virtnet(step.args, { cwd: PORT_XML_DIR, env }));
-        const schema = networkSchemaPath();
-        const want = normaliseFlow(flow.steps, schema);
-        const got = normaliseFlow(ours, schema);
-        for (let i = 0; i < flow.steps.length; i++) {
-          const label = `step ${i + 1}: virtnet ${(flow.steps[i]?.args ?? []).join(' ')}`;
-          expect({ step: label, ...got[i] }).toEqual({ step: label, ...want[i] });
-        }
-      } finally {
-        await endAllDaemons();
-        deleteNetns(ns);
-        rmSync(dir, { recursive: true, force: true });
-      }
+      await withFreshDaemon(
+        'pg',
+        ['--log-level', 'warn', '--no-libvirt-socket'],
+        async ({ env }) => {
+          const ours: Output[] = [];
+          for (const step of flow.steps) ours.push(await virtnet(step.args, { cwd: PORT_XML_DIR, env }));
+          expectGoldenOutputs(flow.steps, ours, 'virtnet');
+        },
+        { hostBridge: PORT_FLOW_HOST_BRIDGE },
+      );
     }, 120_000);
   }
 
   it('keeps the ports a client made over a daemon restart, with their XML and the network counts', async () => {
-    const ns = createNetns('pr');
-    const dir = mkdtempSync(join(tmpdir(), 'vnt-port-restart-'));
-    try {
-      const args = ['--root', dir, '--netns', ns, '--log-level', 'warn', '--no-libvirt-socket'];
-      const first = await startServing(args);
-      const env = { VIRTNET_DEFAULT_URI: `unix://${first.socket}` };
+    await withFreshDaemon('pr', ['--log-level', 'warn', '--no-libvirt-socket'], async ({ daemon: first, args, env }) => {
       const cli = (...a: string[]) => virtnet(a, { cwd: PORT_XML_DIR, env });
       expect((await cli('net-create', 'doctor-nat.xml')).rc).toBe(0);
       expect((await cli('net-port-create', 'doctor-nat', 'port-a.xml')).rc).toBe(0);
@@ -78,10 +60,6 @@ describe.skipIf(!root)('virsh golden files of the network port commands, through
       ];
       expect(after).toEqual(before);
       expect((await cli('net-port-list', 'doctor-nat', '--uuid')).stdout).toBe(`${PORT_A}\n${PORT_C}\n\n`);
-    } finally {
-      await endAllDaemons();
-      deleteNetns(ns);
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   }, 120_000);
 });

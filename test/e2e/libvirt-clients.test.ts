@@ -11,46 +11,41 @@
  * - `virsh net-event --loop` sees the events virtnet's own CLI causes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { networkSchemaPath } from '../../src/conf/network/schema.js';
 import {
   GOLDEN_XML_DIR,
   PORT_FLOW_HOST_BRIDGE,
   PORT_XML_DIR,
   loadGoldenFlows,
   loadPortFlows,
-  normaliseFlow,
   stepEnv,
   type Output,
 } from '../unit/cli-golden-harness.js';
 import { SYSTEM_PYTHON, VIRSH, hasPythonLibvirt, hasVirsh, runClient, socketUri, virsh } from '../support/libvirt-clients.js';
 import { pollUntil } from '../support/poll.js';
+import { expectGoldenOutputs } from '../support/golden-compare.js';
 import { removeCliBundle, virtnet } from './cli-harness.js';
-import { endAllDaemons, startServing } from './daemon-process.js';
-import { canUseNetns, createNetns, deleteNetns, inNetns } from './netns.js';
+import { endAllDaemons, withFreshDaemon } from './daemon-process.js';
+import { canUseNetns } from './netns.js';
 
 const ready = canUseNetns() && hasVirsh();
 
 /** A fresh virtnetd in a fresh namespace for `body`, with its libvirt URI. */
-async function withDaemon(tag: string, body: (o: { uri: string; root: string; virtnetUri: string }) => Promise<void>): Promise<void> {
-  const ns = createNetns(tag);
-  // The port flows' host bridge (doctor-br.xml), which a start requires to exist.
-  inNetns(ns, 'ip', ['link', 'add', PORT_FLOW_HOST_BRIDGE, 'type', 'bridge']);
-  const root = mkdtempSync(join(tmpdir(), `vnt-${tag}-`));
-  try {
-    const d = await startServing(['--root', root, '--netns', ns, '--log-level', 'warn']);
-    const m = await d.waitFor(/libvirt clients \(virsh, virt-manager, bindings\) connect with -c '([^']+)'/);
-    const uri = m[1] ?? '';
-    expect(uri).toBe(socketUri(join(root, 'run/libvirt/virtnetworkd-sock')));
-    await body({ uri, root, virtnetUri: `unix://${d.socket}` });
-  } finally {
-    await endAllDaemons();
-    deleteNetns(ns);
-    rmSync(root, { recursive: true, force: true });
-  }
+function withDaemon(tag: string, body: (o: { uri: string; root: string; virtnetUri: string }) => Promise<void>): Promise<void> {
+  return withFreshDaemon(
+    tag,
+    ['--log-level', 'warn'],
+    async ({ daemon, root, env }) => {
+      const m = await daemon.waitFor(/libvirt clients \(virsh, virt-manager, bindings\) connect with -c '([^']+)'/);
+      const uri = m[1] ?? '';
+      expect(uri).toBe(socketUri(join(root, 'run/libvirt/virtnetworkd-sock')));
+      await body({ uri, root, virtnetUri: env.VIRTNET_DEFAULT_URI });
+    },
+    // The port flows' host bridge (doctor-br.xml), which a start requires to exist.
+    { hostBridge: PORT_FLOW_HOST_BRIDGE },
+  );
 }
 
 describe.skipIf(!ready)('real libvirt clients through virtnetd', () => {
@@ -68,13 +63,7 @@ describe.skipIf(!ready)('real libvirt clients through virtnetd', () => {
       await withDaemon('lv', async ({ uri }) => {
         const ours: Output[] = [];
         for (const step of flow.steps) ours.push(await virsh(uri, step.args, { cwd, env: stepEnv(step) }));
-        const schema = networkSchemaPath();
-        const want = normaliseFlow(flow.steps, schema);
-        const got = normaliseFlow(ours, schema);
-        for (let i = 0; i < flow.steps.length; i++) {
-          const label = `step ${i + 1}: virsh ${(flow.steps[i]?.args ?? []).join(' ')}`;
-          expect({ step: label, ...got[i] }).toEqual({ step: label, ...want[i] });
-        }
+        expectGoldenOutputs(flow.steps, ours, 'virsh');
       });
     }, 120_000);
   }
