@@ -38,11 +38,11 @@
  *   node node_modules/.cache/virtnet-bench/cli.mjs
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { connect } from '../src/client/index.js';
+import { createNetns, deleteNetns, netnsPids } from '../test/e2e/netns.js';
 import { natXml as natXmlOn } from '../test/support/network-testkit.js';
 import { libvirtAvailable, measureLibvirtMemory, type LibvirtMemory } from './libvirt-live.js';
 import { childrenOf, formatMemory, groupMemory, type GroupMemory } from './memory.js';
@@ -128,16 +128,6 @@ function measure(reps: number, cmd: string, args: string[], env: NodeJS.ProcessE
 
 const natXml = (name: string, third: number): string => natXmlOn(name, `10.77.${third}`);
 
-function netnsPids(ns: string): number[] {
-  const r = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' });
-  return r.status === 0
-    ? r.stdout
-        .split(/\s+/)
-        .filter((s) => /^\d+$/.test(s))
-        .map(Number)
-    : [];
-}
-
 async function stopAll(daemon: ChildProcess | undefined, ns: string, dir: string): Promise<void> {
   if (daemon && daemon.exitCode === null) {
     const gone = new Promise<void>((r) => daemon.once('exit', () => r()));
@@ -145,17 +135,7 @@ async function stopAll(daemon: ChildProcess | undefined, ns: string, dir: string
     await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
     if (daemon.exitCode === null) daemon.kill('SIGKILL');
   }
-  for (const sig of ['SIGTERM', 'SIGKILL'] as const) {
-    for (const pid of netnsPids(ns)) {
-      try {
-        process.kill(pid, sig);
-      } catch {
-        /* gone */
-      }
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  spawnSync('ip', ['netns', 'del', ns]);
+  deleteNetns(ns);
   rmSync(dir, { recursive: true, force: true });
 }
 
@@ -174,16 +154,16 @@ async function main(): Promise<void> {
       rmSync(lvDir, { recursive: true, force: true });
     }
   }
-  const ns = `vnt-bench-cli-${randomBytes(3).toString('hex')}`;
+  const ns = createNetns('bench-cli');
   const dir = mkdtempSync(join(tmpdir(), 'vnt-bench-cli-'));
   let daemon: ChildProcess | undefined;
+  // On Ctrl-C, test/e2e/netns.ts deletes the namespace and exits: the daemon and its root go too.
   const cleanup = (): void => {
-    void stopAll(daemon, ns, dir);
+    daemon?.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
   };
-  process.once('SIGINT', cleanup);
+  process.once('exit', cleanup);
   try {
-    spawnSync('ip', ['netns', 'add', ns]);
-    spawnSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
     daemon = spawn(join(REPO, 'bin/virtnetd'), ['--root', dir, '--netns', ns, '--no-autostart', '--log-level', 'warn'], { stdio: 'ignore' });
     const socket = join(dir, 'run/virtnet/virtnetd.sock');
     const uri = `unix://${socket}`;
@@ -308,7 +288,7 @@ async function main(): Promise<void> {
     }
     process.stdout.write(`\nissue 17's targets:\n${verdicts.map((v) => `  ${v}`).join('\n')}\n`);
   } finally {
-    process.off('SIGINT', cleanup);
+    process.off('exit', cleanup);
     await stopAll(daemon, ns, dir);
   }
 }

@@ -11,8 +11,7 @@
  * Prints one line per figure. Everything it creates (namespaces, a
  * temporary root) is removed at the end, also on failure.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,31 +19,14 @@ import { parseNetworkXml } from '../src/conf/network/parse.js';
 import type { NetworkDef } from '../src/conf/network/types.js';
 import { createLinuxRuntime, type AppliedNetwork, type LinuxRuntime } from '../src/driver/runtime/index.js';
 import { virtnetPaths } from '../src/driver/common/paths.js';
+import { createNetns, netnsPids } from '../test/e2e/netns.js';
 
 const args = process.argv.slice(2);
 const count = Number(args[args.indexOf('--networks') + 1] ?? 200) || 200;
-const tag = randomBytes(3).toString('hex');
-const namespaces = [`vnt-fwb-${tag}-off`, `vnt-fwb-${tag}-on`];
 const root = mkdtempSync(join(tmpdir(), 'vnt-fwbench-'));
 chmodSync(root, 0o755);
-
-function cleanup(): void {
-  for (const ns of namespaces) {
-    for (const p of spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' })
-      .stdout.split(/\s+/)
-      .filter((s) => /^\d+$/.test(s))) {
-      try {
-        process.kill(Number(p), 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-    spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
-  }
-  rmSync(root, { recursive: true, force: true });
-}
-process.once('exit', cleanup);
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
+// The namespaces are deleted when the process ends (test/e2e/netns.ts), also on SIGINT and SIGTERM.
+process.once('exit', () => rmSync(root, { recursive: true, force: true }));
 
 const def = (i: number): NetworkDef =>
   parseNetworkXml(
@@ -57,9 +39,7 @@ function monitorUsage(ns: string): { cpuMs: number; rssKiB: number; count: numbe
   let cpu = 0;
   let rss = 0;
   let n = 0;
-  for (const p of spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' })
-    .stdout.split(/\s+/)
-    .filter((s) => /^\d+$/.test(s))) {
+  for (const p of netnsPids(ns)) {
     try {
       const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
       if (!stat.includes('(nft)')) continue;
@@ -74,8 +54,8 @@ function monitorUsage(ns: string): { cpuMs: number; rssKiB: number; count: numbe
   return { cpuMs: cpu, rssKiB: rss, count: n };
 }
 
-async function run(ns: string, watch: boolean): Promise<void> {
-  execFileSync('ip', ['netns', 'add', ns]);
+async function run(watch: boolean): Promise<void> {
+  const ns = createNetns(watch ? 'fwb-on' : 'fwb-off');
   const rt: LinuxRuntime = await createLinuxRuntime({ netns: ns, paths: virtnetPaths(join(root, ns)), watchFirewall: watch, dhcpChecksum: 'none' });
   const running: { def: NetworkDef; applied: AppliedNetwork }[] = [];
   const t0 = performance.now();
@@ -113,6 +93,6 @@ async function run(ns: string, watch: boolean): Promise<void> {
   rt.close();
 }
 
-await run(namespaces[0] as string, false);
-await run(namespaces[1] as string, true);
+await run(false);
+await run(true);
 console.log('(this machine: 2 vCPUs shared with other work; figures are noisy)');

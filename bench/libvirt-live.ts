@@ -16,6 +16,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { netnsPids } from '../test/e2e/netns.js';
 import { natXml } from '../test/support/network-testkit.js';
 import { groupMemory, type GroupMemory } from './memory.js';
 
@@ -65,12 +66,27 @@ function natFile(dir: string, name: string, a: number, b: number): string {
   return f;
 }
 
-function netnsPids(): number[] {
-  const r = spawnSync('ip', ['netns', 'pids', NETNS], { encoding: 'utf8' });
-  return r.stdout
-    .split(/\s+/)
-    .filter((s) => /^\d+$/.test(s))
-    .map(Number);
+/**
+ * What a measure starts from: none of our vnb* networks defined, libvirtd's PID, and the inotify
+ * instance limit raised (1024) when n networks' dnsmasqs need it, put back by `end` or on exit.
+ */
+function beginMeasure(): { daemonPid: number; roomFor: (n: number) => void; end: () => void } {
+  refuseOurNames();
+  const inotifyBefore = readFileSync(INOTIFY, 'utf8').trim();
+  const restore = (): void => {
+    if (readFileSync(INOTIFY, 'utf8').trim() !== inotifyBefore) writeFileSync(INOTIFY, `${inotifyBefore}\n`);
+  };
+  process.once('exit', restore);
+  return {
+    daemonPid: Number(readFileSync(PIDFILE, 'utf8').trim()),
+    roomFor: (n) => {
+      if (Number(inotifyBefore) < n + 64) writeFileSync(INOTIFY, '1024\n');
+    },
+    end: () => {
+      restore();
+      process.removeListener('exit', restore);
+    },
+  };
 }
 
 export interface LibvirtMemory {
@@ -88,16 +104,10 @@ export interface LibvirtMemory {
  */
 export function measureLibvirtMemory(dir: string, opts: { n: number; log?: (s: string) => void }): LibvirtMemory {
   const log = opts.log ?? (() => {});
-  refuseOurNames();
-  const daemonPid = Number(readFileSync(PIDFILE, 'utf8').trim());
+  const { daemonPid, roomFor, end } = beginMeasure();
   const names: string[] = [];
-  const inotifyBefore = readFileSync(INOTIFY, 'utf8').trim();
-  const restore = (): void => {
-    if (readFileSync(INOTIFY, 'utf8').trim() !== inotifyBefore) writeFileSync(INOTIFY, `${inotifyBefore}\n`);
-  };
-  process.once('exit', restore);
   try {
-    if (Number(inotifyBefore) < opts.n + 64) writeFileSync(INOTIFY, '1024\n');
+    roomFor(opts.n);
     for (let i = 0; i < opts.n; i++) {
       const name = `vnb${String(i).padStart(3, '0')}`;
       virsh('net-define', natFile(dir, name, 230 + Math.floor(i / 250), i % 250));
@@ -105,7 +115,7 @@ export function measureLibvirtMemory(dir: string, opts: { n: number; log?: (s: s
       virsh('net-start', name);
     }
     log(`libvirt: ${opts.n} networks started; measuring`);
-    const pids = netnsPids().filter((p) => p !== daemonPid);
+    const pids = netnsPids(NETNS).filter((p) => p !== daemonPid);
     return { n: opts.n, daemon: groupMemory([daemonPid]), total: groupMemory([daemonPid, ...pids]), dnsmasqProcesses: pids.length };
   } finally {
     log('libvirt: destroying and undefining them');
@@ -113,8 +123,7 @@ export function measureLibvirtMemory(dir: string, opts: { n: number; log?: (s: s
       spawnSync('virsh', ['-q', '-c', LIBVIRT_URI, 'net-destroy', name], { stdio: 'ignore' });
       spawnSync('virsh', ['-q', '-c', LIBVIRT_URI, 'net-undefine', name], { stdio: 'ignore' });
     }
-    restore();
-    process.removeListener('exit', restore);
+    end();
   }
 }
 
@@ -126,14 +135,8 @@ function refuseOurNames(): void {
 /** Run the workloads (cycle × cycles, then n NAT+DHCP networks) against the running anchor. */
 export function measureLibvirt(dir: string, opts: { cycles: number; n: number; log?: (s: string) => void }): LibvirtLive {
   const log = opts.log ?? (() => {});
-  refuseOurNames();
-  const daemonPid = Number(readFileSync(PIDFILE, 'utf8').trim());
+  const { daemonPid, roomFor, end } = beginMeasure();
   const names: string[] = [];
-  const inotifyBefore = readFileSync(INOTIFY, 'utf8').trim();
-  const restore = (): void => {
-    if (readFileSync(INOTIFY, 'utf8').trim() !== inotifyBefore) writeFileSync(INOTIFY, `${inotifyBefore}\n`);
-  };
-  process.once('exit', restore);
   try {
     // (a) the cycle
     const f = natFile(dir, 'vnbcyc', 230, 250);
@@ -148,7 +151,7 @@ export function measureLibvirt(dir: string, opts: { cycles: number; n: number; l
     log(`libvirt (a) cycle median ${median(cycles).toFixed(1)} ms`);
 
     // (b) n networks
-    if (Number(inotifyBefore) < opts.n + 64) writeFileSync(INOTIFY, '1024\n');
+    roomFor(opts.n);
     const per: number[] = [];
     const t0 = performance.now();
     for (let i = 0; i < opts.n; i++) {
@@ -160,7 +163,7 @@ export function measureLibvirt(dir: string, opts: { cycles: number; n: number; l
     }
     const startTotalMs = performance.now() - t0;
     log(`libvirt (b) ${opts.n} started in ${(startTotalMs / 1000).toFixed(2)} s`);
-    const pids = netnsPids();
+    const pids = netnsPids(NETNS);
     const daemon = groupMemory([daemonPid]);
     const total = groupMemory([daemonPid, ...pids.filter((p) => p !== daemonPid)]);
     const t1 = performance.now();
@@ -190,7 +193,6 @@ export function measureLibvirt(dir: string, opts: { cycles: number; n: number; l
       spawnSync('virsh', ['-q', '-c', LIBVIRT_URI, 'net-destroy', name], { stdio: 'ignore' });
       spawnSync('virsh', ['-q', '-c', LIBVIRT_URI, 'net-undefine', name], { stdio: 'ignore' });
     }
-    restore();
-    process.removeListener('exit', restore);
+    end();
   }
 }

@@ -23,11 +23,11 @@
  *   node node_modules/.cache/virtnet-bench/libvirt-rpc.mjs
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { createNetns, deleteNetns } from '../test/e2e/netns.js';
 import { natXml } from '../test/support/network-testkit.js';
 
 const REPO = resolve(process.env['VIRTNET_REPO'] ?? process.cwd());
@@ -112,9 +112,7 @@ writeFileSync(join(work, 'rpc-bench.xml'), natXml(NET, '10.233.7'));
 
 async function main(): Promise<void> {
   if (!ANCHOR) throw new Error('the libvirt anchor (../shared/anchors/libvirt) is not there; set LVANCHOR_DIR');
-  const ns = `vnt-brpc-${randomBytes(3).toString('hex')}`;
-  spawnSync('ip', ['netns', 'add', ns]);
-  spawnSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+  const ns = createNetns('brpc');
   const root = join(work, 'root');
   const daemon = spawn(join(REPO, 'bin/virtnetd'), ['--root', root, '--netns', ns, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let virtnetUri = '';
@@ -156,9 +154,7 @@ async function main(): Promise<void> {
     if (virtnetUri) cleanup(virtnetUri);
     daemon.kill('SIGTERM');
     await new Promise((r) => (daemon.exitCode !== null ? r(undefined) : daemon.once('exit', r)));
-    for (const pid of spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout.split(/\s+/).filter(Boolean))
-      process.kill(Number(pid), 'SIGKILL');
-    spawnSync('ip', ['netns', 'del', ns]);
+    deleteNetns(ns);
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -13,46 +13,30 @@
  * namespaces, a temporary virtnet root) is removed at the end, also on failure.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseNetworkXml } from '../src/conf/network/parse.js';
 import type { NetworkDef } from '../src/conf/network/types.js';
 import { createLinuxRuntime, type AppliedNetwork, type LinuxApplied } from '../src/driver/runtime/index.js';
 import { virtnetPaths } from '../src/driver/common/paths.js';
+import { createNetns, netnsPids } from '../test/e2e/netns.js';
+import { inotifyInstances } from '../test/e2e/runtime-fixture.js';
 
 const args = process.argv.slice(2);
 const count = Number(args[args.indexOf('--networks') + 1] ?? 1000) || 1000;
 const asJson = args.includes('--json');
 
-const tag = randomBytes(3).toString('hex');
-const hostNs = `vnt-bench-${tag}`;
-const guestNs = `vnt-benchg-${tag}`;
+// Both namespaces are deleted when the process ends (test/e2e/netns.ts), also on SIGINT and SIGTERM.
+const hostNs = createNetns('bench');
+const guestNs = createNetns('benchg');
 const root = mkdtempSync(join(tmpdir(), 'vnt-bench-'));
 chmodSync(root, 0o755);
+process.once('exit', () => rmSync(root, { recursive: true, force: true }));
 
 function ip(...a: string[]): string {
   return execFileSync('ip', a, { encoding: 'utf8' });
 }
-function cleanup(): void {
-  for (const ns of [guestNs, hostNs]) {
-    const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' })
-      .stdout.split(/\s+/)
-      .filter((s) => /^\d+$/.test(s));
-    for (const p of pids) {
-      try {
-        process.kill(Number(p), 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-    spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
-  }
-  rmSync(root, { recursive: true, force: true });
-}
-process.once('exit', cleanup);
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
 
 const say = (s: string): void => {
   if (!asJson) console.log(s);
@@ -85,28 +69,12 @@ function memoryOf(pids: number[]): { rssKiB: number; pssKiB: number; anonKiB: nu
   return { rssKiB: rss, pssKiB: pss, anonKiB: anon };
 }
 
-function inotifyInstances(pid: number): number {
-  try {
-    return readdirSync(`/proc/${pid}/fd`).filter((fd) => {
-      try {
-        return readlinkSync(`/proc/${pid}/fd/${fd}`) === 'anon_inode:inotify';
-      } catch {
-        return false;
-      }
-    }).length;
-  } catch {
-    return 0;
-  }
-}
-
 const ms = (t0: number): number => Math.round(performance.now() - t0);
 const avg = (xs: number[]): number => Math.round((xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)) * 10) / 10;
 
 async function main(): Promise<void> {
   const limit = readFileSync('/proc/sys/fs/inotify/max_user_instances', 'utf8').trim();
   say(`fs.inotify.max_user_instances = ${limit}; starting ${count} NAT networks with DHCP in ${hostNs}`);
-  ip('netns', 'add', hostNs);
-  ip('-n', hostNs, 'link', 'set', 'lo', 'up');
   const rt = await createLinuxRuntime({ netns: hostNs, paths: virtnetPaths(root) });
 
   const started: { def: NetworkDef; applied: AppliedNetwork }[] = [];
@@ -136,7 +104,6 @@ async function main(): Promise<void> {
   const self = memoryOf([process.pid]);
 
   // The last network serves a real DHCP client.
-  ip('netns', 'add', guestNs);
   ip('-n', hostNs, 'link', 'add', 'vbg', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', guestNs);
   ip('-n', hostNs, 'link', 'set', 'vbg', 'master', `vb${count - 1}`, 'up');
   ip('-n', guestNs, 'link', 'set', 'eth0', 'up');
@@ -153,7 +120,7 @@ async function main(): Promise<void> {
   const t1 = performance.now();
   for (const s of started.reverse()) await rt.stop(s.def, s.applied);
   const stopTotal = ms(t1);
-  const left = spawnSync('ip', ['netns', 'pids', hostNs], { encoding: 'utf8' }).stdout.split(/\s+/).filter(Boolean).length;
+  const left = netnsPids(hostNs).length;
   const bridgesLeft = ip('-n', hostNs, '-br', 'link', 'show', 'type', 'bridge').split('\n').filter(Boolean).length;
   const tables = spawnSync('ip', ['netns', 'exec', hostNs, 'nft', 'list', 'tables'], { encoding: 'utf8' }).stdout.trim();
   rt.close();

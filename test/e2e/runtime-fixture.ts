@@ -8,7 +8,7 @@
  * sleeping a fixed time.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { virtnetPaths, type VirtnetPaths } from '../../src/driver/common/paths.js';
@@ -158,4 +158,15 @@ export function pidsIn(ns: string): number[] {
     .split(/\s+/)
     .filter((s) => /^\d+$/.test(s))
     .map(Number);
+}
+
+/** How many inotify instances a process holds (dnsmasq's count against fs.inotify.max_user_instances). */
+export function inotifyInstances(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).filter((fd) => {
+    try {
+      return readlinkSync(`/proc/${pid}/fd/${fd}`) === 'anon_inode:inotify';
+    } catch {
+      return false;
+    }
+  }).length;
 }

@@ -8,27 +8,17 @@
  * (bench/runtime-scale.mjs does the same with 1000.)
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseNetworkXml } from '../../src/conf/network/parse.js';
 import type { NetworkDef } from '../../src/conf/network/types.js';
 import { createLinuxRuntime, type LinuxRuntime, type AppliedNetwork, type LinuxApplied } from '../../src/driver/runtime/index.js';
 import { canUseNetns, createNetns, deleteNetns, inNetns } from './netns.js';
-import { dhcp, have, ipn, makeRoot, pidsIn, plugGuest } from './runtime-fixture.js';
+import { dhcp, have, inotifyInstances, ipn, makeRoot, pidsIn, plugGuest } from './runtime-fixture.js';
 
 const COUNT = 140;
 const missing = ['dnsmasq', 'busybox', 'nft'].filter((t) => !have(t));
 const ready = canUseNetns() && missing.length === 0;
-
-function inotifyInstances(pid: number): number {
-  return readdirSync(`/proc/${pid}/fd`).filter((fd) => {
-    try {
-      return readlinkSync(`/proc/${pid}/fd/${fd}`) === 'anon_inode:inotify';
-    } catch {
-      return false;
-    }
-  }).length;
-}
 
 describe.skipIf(!ready)(`${COUNT} NAT networks with DHCP, past the inotify limit`, () => {
   let host = '';
