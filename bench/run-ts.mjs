@@ -3,6 +3,7 @@
 import { build } from 'esbuild';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { basename, dirname, join } from 'node:path';
+import { nodeEsmBundle } from '../scripts/node-bundle.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -12,12 +13,7 @@ export async function runBench(name) {
   await build({
     entryPoints: [join(repo, 'bench', `${name}.ts`)],
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: ['libxml2-wasm'],
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    ...nodeEsmBundle,
     logLevel: 'warning',
   });
   await import(pathToFileURL(outfile).href);

@@ -1,11 +1,11 @@
 // Bundles the entry points with esbuild into dist/ (one file each, ESM, node20).
-// libxml2-wasm stays external: it loads its own .wasm next to its module.
 // Whitespace and syntax are minified (names are kept) and the licence comments go to
 // NAME.js.LEGAL.txt: V8 keeps a bundle's whole source in the heap for as long as the
 // process lives, and one non-ASCII character anywhere makes it two bytes a character
 // (virtnetd's was 5.5 MiB of heap, now ~1.8 MiB; bench/README.md, "Daemon memory").
 import { build } from 'esbuild';
 import { bundleCli } from './bundle-cli.mjs';
+import { nodeEsmBundle } from './node-bundle.mjs';
 import { buildZygote } from './build-zygote.mjs';
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
@@ -20,17 +20,12 @@ const entryPoints = Object.fromEntries(Object.entries(entries).filter(([, file])
 await build({
   entryPoints,
   outdir: 'dist',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
+  ...nodeEsmBundle,
   sourcemap: true,
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: 'external',
   charset: 'ascii',
-  external: ['libxml2-wasm'],
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: 'warning',
 });
 

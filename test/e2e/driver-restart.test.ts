@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from 'esbuild';
+import { nodeEsmBundle } from '../../scripts/node-bundle.mjs';
 import { createNetworkDriver, type NetworkDriver, type LeaseEvent } from '../../src/driver/network/index.js';
 import { createLinuxRuntime, type LinuxRuntime } from '../../src/driver/runtime/index.js';
 import { virtnetPaths } from '../../src/driver/common/paths.js';
@@ -51,12 +52,7 @@ async function bundleChild(): Promise<string> {
   await build({
     stdin: { contents: CHILD_SOURCE, resolveDir: REPO, loader: 'ts', sourcefile: 'driver-child.ts' },
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: ['libxml2-wasm'],
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    ...nodeEsmBundle,
     logLevel: 'error',
   });
   return outfile;

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { buildZygote } from '../../scripts/build-zygote.mjs';
 import { bundleCli } from '../../scripts/bundle-cli.mjs';
+import { nodeEsmBundle } from '../../scripts/node-bundle.mjs';
 
 /** The repository's root folder. */
 export const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -43,12 +44,7 @@ export function testBundle(entry: string, outName: string): TestBundle {
         await build({
           entryPoints: [join(repo, entry)],
           outfile: out,
-          bundle: true,
-          platform: 'node',
-          format: 'esm',
-          target: 'node20',
-          external: ['libxml2-wasm'],
-          banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+          ...nodeEsmBundle,
           logLevel: 'warning',
         });
         // The daemon looks for its zygote library beside its bundle, as in dist/.
