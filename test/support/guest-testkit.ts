@@ -7,7 +7,7 @@
  * builders. Not used by the daemon.
  */
 import type { DriverEvent } from '../../src/contract/network-api.js';
-import { startTestDriver, type TestDriver } from './network-testkit.js';
+import { countingMacBytes, countingRandomness, countingUuids, startTestDriver, type TestDriver } from './network-testkit.js';
 import { FakeGuestBackend } from './fake-guest-backend.js';
 import { GuestDriver, type GuestDriverOptions } from '../../src/driver/guest/driver.js';
 import { CombinedDriver } from '../../src/driver/guest/index.js';
@@ -29,20 +29,9 @@ export interface GuestTestDriver {
 
 let counter = 0;
 
-/** Deterministic MAC bytes: 52:54:00:00:00:01, :02, ... */
-export function countingMacBytes(start = 1): (size: number) => Uint8Array {
-  let n = start;
-  return (size: number) => {
-    const v = n++;
-    const out = new Uint8Array(size);
-    for (let i = size - 1, x = v; i >= 0; i--, x = Math.floor(x / 256)) out[i] = x % 256;
-    return out;
-  };
-}
-
 export async function startGuestTestDriver(
   options: Partial<Omit<GuestDriverOptions, 'paths' | 'networks' | 'backend'>> = {},
-  shared?: { net: TestDriver; backend: FakeGuestBackend },
+  shared?: { net: TestDriver; backend?: FakeGuestBackend },
 ): Promise<GuestTestDriver> {
   const net = shared?.net ?? (await startTestDriver());
   const backend = shared?.backend ?? new FakeGuestBackend({ links: net.kernel.links, netns: `vnt-unit-${++counter}` });
@@ -69,6 +58,12 @@ export async function startGuestTestDriver(
     },
   };
   return t;
+}
+
+/** Both drivers with reproducible uuids and MACs: each new pair hands out the same ones, in the same order. */
+export async function startReproducibleGuestDriver(): Promise<GuestTestDriver> {
+  const net = await startTestDriver({ random: countingRandomness() });
+  return startGuestTestDriver({ random: { uuid: countingUuids('a0000000'), macBytes: countingMacBytes() } }, { net });
 }
 
 /** A guest with interfaces on networks (`network:NAME`) or bridges (`bridge:NAME`), optionally with MACs ("network:default@52:54:00:aa:bb:cc"). */

@@ -11,6 +11,7 @@ import type { DriverEvent } from '../../src/contract/network-api.js';
 import { createFakeRuntimeState, FakeRuntime, type FakeRuntimeState } from './fake-runtime.js';
 import { NetworkDriver, type NetworkDriverOptions } from '../../src/driver/network/driver.js';
 import { virtnetPaths, type VirtnetPaths } from '../../src/driver/common/paths.js';
+import type { DefineRandomness } from '../../src/conf/network/defaults.js';
 
 export interface TestDriver {
   root: string;
@@ -58,6 +59,28 @@ export async function startTestDriver(
     },
   };
   return t;
+}
+
+/** Deterministic MAC bytes: 52:54:00:00:00:01, :02, ... */
+export function countingMacBytes(start = 1): (size: number) => Uint8Array {
+  let n = start;
+  return (size: number) => {
+    const v = n++;
+    const out = new Uint8Array(size);
+    for (let i = size - 1, x = v; i >= 0; i--, x = Math.floor(x / 256)) out[i] = x % 256;
+    return out;
+  };
+}
+
+/** Deterministic uuids: PREFIX-0000-4000-8000-000000000001, ...02, ... (a version 4 layout). */
+export function countingUuids(prefix = 'f0000000'): () => string {
+  let n = 0;
+  return () => `${prefix}-0000-4000-8000-${(++n).toString(16).padStart(12, '0')}`;
+}
+
+/** The network driver's randomness made reproducible (NetworkDriverOptions.random): each new driver hands out the same uuids and MACs. */
+export function countingRandomness(): DefineRandomness {
+  return { randomUuid: countingUuids(), randomBytes: countingMacBytes() };
 }
 
 /** An isolated network, optionally with an IPv4 /24 10.A.B.1 and extra XML inside <network>. */

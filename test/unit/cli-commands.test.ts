@@ -3,13 +3,13 @@
  * no leases, no events, no terminal): lookups by uuid, net-list's other
  * modes, lease tables, net-event, the interactive shell, net-edit's
  * question on a terminal, XPath output, timing, connection handling.
- * Everything runs against the in-memory client.
+ * Everything runs against the real network driver over the fake runtime.
  */
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliDeps } from '../../src/cli/run-cli.js';
 import type { ShellIo } from '../../src/cli/shell.js';
 import { localTime } from '../../src/cli/commands/net-dhcp-leases.js';
@@ -17,7 +17,8 @@ import { VirError } from '../../src/util/errors.js';
 import { connectError } from '../../src/client/http-errors.js';
 import { resolveTarget } from '../../src/client/http-uri.js';
 import { HINTS } from '../../src/cli/hints.js';
-import { FakeClient } from './cli-fake-client.js';
+import { driverClient, type DriverClient } from '../support/driver-client.js';
+import { countingRandomness, startTestDriver, type TestDriver } from '../support/network-testkit.js';
 import { GOLDEN_EDITORS, GOLDEN_XML_DIR } from './cli-golden-harness.js';
 
 interface Result {
@@ -37,7 +38,7 @@ interface RunOptions {
   interrupt?: (fire: () => void) => void;
 }
 
-async function cli(client: FakeClient, args: string[], o: RunOptions = {}): Promise<Result> {
+async function cli(client: DriverClient, args: string[], o: RunOptions = {}): Promise<Result> {
   let stdout = '';
   let stderr = '';
   const keys = [...(o.keys ?? [])];
@@ -65,11 +66,28 @@ async function cli(client: FakeClient, args: string[], o: RunOptions = {}): Prom
   return { stdout, stderr, rc };
 }
 
-async function withNetworks(...files: string[]): Promise<FakeClient> {
-  const client = new FakeClient();
+/** The drivers of the running test, disposed after it. */
+const drivers: TestDriver[] = [];
+afterEach(async () => {
+  for (const t of drivers.splice(0)) await t.dispose();
+});
+
+/** A network driver over the fake runtime, with reproducible uuids and MACs, and the CLI's client of it. */
+async function daemon(): Promise<{ t: TestDriver; client: DriverClient }> {
+  const t = await startTestDriver({ random: countingRandomness() });
+  drivers.push(t);
+  return { t, client: driverClient(t.driver) };
+}
+
+const newClient = async (): Promise<DriverClient> => (await daemon()).client;
+
+async function withNetworks(...files: string[]): Promise<DriverClient> {
+  const client = await newClient();
   for (const f of files) await client.define(readFileSync(join(GOLDEN_XML_DIR, f), 'utf8'));
   return client;
 }
+
+const uuidOf = async (client: DriverClient, name: string): Promise<string> => (await client.lookupByName(name)).uuid;
 
 let tmp: string;
 beforeAll(() => {
@@ -80,7 +98,8 @@ afterAll(() => undefined);
 describe('looking networks up', () => {
   it('tries a 36-character argument as a uuid first, in canonical form, then as a name', async () => {
     const client = await withNetworks('isolated.xml');
-    const uuid = client.nets.get('isolated')?.def.uuid as string;
+    const uuid = await uuidOf(client, 'isolated');
+    client.calls.splice(0);
     const r = await cli(client, ['net-info', uuid.toUpperCase()]);
     expect(r.rc).toBe(0);
     expect(r.stdout).toContain(`UUID:           ${uuid}\n`);
@@ -89,20 +108,20 @@ describe('looking networks up', () => {
   });
 
   it("net-info is virsh's, and says Degraded only while the daemon repairs the network", async () => {
-    const client = await withNetworks('isolated.xml');
+    const { t, client } = await daemon();
+    await client.define(readFileSync(join(GOLDEN_XML_DIR, 'isolated.xml'), 'utf8'));
     await client.start('isolated');
-    const o = client.nets.get('isolated');
     const plain = (await cli(client, ['net-info', 'isolated'])).stdout;
     expect(plain).not.toContain('Degraded');
     expect(plain.split('\n').map((l) => l.split(':')[0])).toEqual(['Name', 'UUID', 'Active', 'Persistent', 'Autostart', 'Bridge', '', '']);
-    if (o) o.degraded = 'firewall rules changed outside virtnetd: the table is gone';
+    t.runtime.reportHealth({ network: 'isolated', state: 'degraded', reason: 'firewall rules changed outside virtnetd: the table is gone' });
     const r = await cli(client, ['net-info', 'isolated']);
     expect(r.stdout).toBe(`${plain.slice(0, -1)}Degraded:       firewall rules changed outside virtnetd: the table is gone\n\n`);
   });
 
   it('net-name takes only a uuid, net-uuid only a name', async () => {
     const client = await withNetworks('isolated.xml');
-    const uuid = client.nets.get('isolated')?.def.uuid as string;
+    const uuid = await uuidOf(client, 'isolated');
     expect((await cli(client, ['net-name', uuid])).stdout).toBe('isolated\n\n');
     expect((await cli(client, ['net-uuid', 'isolated'])).stdout).toBe(`${uuid}\n\n`);
     const r = await cli(client, ['net-uuid', uuid]);
@@ -111,7 +130,7 @@ describe('looking networks up', () => {
 
   it('acts on the network found by uuid under its real name, but reports it as typed', async () => {
     const client = await withNetworks('isolated.xml');
-    const uuid = client.nets.get('isolated')?.def.uuid as string;
+    const uuid = await uuidOf(client, 'isolated');
     const r = await cli(client, ['net-start', uuid]);
     expect(r.stdout).toBe(`Network ${uuid} started\n\n`);
     expect(client.calls.find((c) => c.method === 'start')?.args).toEqual(['isolated']);
@@ -120,17 +139,17 @@ describe('looking networks up', () => {
 
 describe('net-list', () => {
   it('sorts names ignoring case and prints --name / --uuid lists', async () => {
-    const client = new FakeClient();
+    const client = await newClient();
     for (const name of ['beta', 'Alpha', 'gamma']) {
       await client.define(`<network><name>${name}</name></network>`);
     }
     expect((await cli(client, ['net-list', '--all', '--name'])).stdout).toBe('Alpha\nbeta\ngamma\n\n');
-    const uuids = ['Alpha', 'beta', 'gamma'].map((n) => client.nets.get(n)?.def.uuid);
+    const uuids = await Promise.all(['Alpha', 'beta', 'gamma'].map((n) => uuidOf(client, n)));
     expect((await cli(client, ['net-list', '--all', '--uuid'])).stdout).toBe(`${uuids.join('\n')}\n\n`);
   });
 
   it('adds a Title column with --title', async () => {
-    const client = new FakeClient();
+    const client = await newClient();
     await client.define('<network><name>lab</name><title>Lab network</title></network>');
     await client.define('<network><name>plain</name></network>');
     expect((await cli(client, ['net-list', '--all', '--title'])).stdout).toBe(
@@ -142,7 +161,7 @@ describe('net-list', () => {
   });
 
   it('passes the filters to the daemon in one call', async () => {
-    const client = new FakeClient();
+    const client = await newClient();
     await cli(client, ['net-list', '--inactive', '--persistent', '--no-autostart']);
     expect(client.calls).toEqual([{ method: 'list', args: [{ inactive: true, persistent: true, noAutostart: true }] }]);
   });
@@ -150,12 +169,13 @@ describe('net-list', () => {
 
 describe('net-dhcp-leases', () => {
   it("prints virsh's lease table, sorted by MAC, with '-' for what is unknown", async () => {
-    const client = await withNetworks('nat.xml');
+    const { t, client } = await daemon();
+    await client.define(readFileSync(join(GOLDEN_XML_DIR, 'nat.xml'), 'utf8'));
     await client.start('nat');
-    client.leaseTable.set('nat', [
+    t.runtime.setLeases({ name: 'nat', bridge: { name: 'virbr0' } }, [
       {
         iface: 'virbr0',
-        expiryTime: 1_700_003_600,
+        expiryTime: 4_000_003_600,
         protocol: 'ipv4',
         mac: '52:54:00:BB:00:02',
         ipAddress: '192.168.120.20',
@@ -164,7 +184,7 @@ describe('net-dhcp-leases', () => {
       },
       {
         iface: 'virbr0',
-        expiryTime: 1_700_000_000,
+        expiryTime: 4_000_000_000,
         protocol: 'ipv4',
         mac: '52:54:00:aa:00:01',
         ipAddress: '192.168.120.10',
@@ -173,7 +193,7 @@ describe('net-dhcp-leases', () => {
       },
       {
         iface: 'virbr0',
-        expiryTime: 1_700_007_200,
+        expiryTime: 4_000_007_200,
         protocol: 'ipv6',
         mac: '52:54:00:cc:00:03',
         ipAddress: 'fd00::10',
@@ -183,9 +203,9 @@ describe('net-dhcp-leases', () => {
       },
     ]);
     const r = await cli(client, ['net-dhcp-leases', 'nat']);
-    const t1 = localTime(1_700_000_000);
-    const t2 = localTime(1_700_003_600);
-    const t3 = localTime(1_700_007_200);
+    const t1 = localTime(4_000_000_000);
+    const t2 = localTime(4_000_003_600);
+    const t3 = localTime(4_000_007_200);
     expect(r.stdout).toBe(
       ' Expiry Time           MAC address         Protocol   IP address          Hostname   Client ID or DUID\n' +
         `${'-'.repeat(107)}\n` +
@@ -218,7 +238,13 @@ describe('net-event', () => {
     await client.subscribed();
     await client.start('isolated');
     await client.start('routed');
-    client.emit('Updated', client.nets.get('routed') as never);
+    await client.update('routed', {
+      command: 'add-last',
+      section: 'ip-dhcp-host',
+      parentIndex: -1,
+      xml: "<host mac='52:54:00:00:00:09' ip='192.168.110.9'/>",
+      flags: {},
+    });
     await client.destroy('routed');
     const r = await pending;
     expect(r.stdout).toBe(
@@ -230,7 +256,7 @@ describe('net-event', () => {
   });
 
   it('ends on SIGINT with "event loop interrupted"', async () => {
-    const client = new FakeClient();
+    const client = await newClient();
     const r = await cli(client, ['net-event', '--event', 'lifecycle'], { interrupt: (fire) => setTimeout(fire, 10) });
     expect(r).toEqual({ stdout: 'event loop interrupted\nevents received: 0\n\n', stderr: '', rc: 1 });
   });
@@ -255,15 +281,15 @@ describe('the interactive shell', () => {
   });
 
   it('shows the read-only prompt, stays quiet with -q, and ends at end of input', async () => {
-    const r = await cli(new FakeClient(), ['-q', '-r'], { stdin: 'echo hi' });
+    const r = await cli(await newClient(), ['-q', '-r'], { stdin: 'echo hi' });
     expect(r.stdout).toBe('virtnet > echo hi\nhivirtnet > \n');
   });
 
   it('allows cd, and later relative paths follow it', async () => {
-    const client = new FakeClient();
+    const client = await newClient();
     const r = await cli(client, ['-q'], { cwd: '/', stdin: `cd ${GOLDEN_XML_DIR}\npwd\nnet-define isolated.xml\n` });
     expect(r.stdout).toContain(`${GOLDEN_XML_DIR}\n`);
-    expect(client.nets.has('isolated')).toBe(true);
+    expect((await client.list()).map((n) => n.name)).toEqual(['isolated']);
     const bad = await cli(client, ['-q'], { stdin: 'cd /nonexistent-dir\n' });
     expect(bad.stderr).toBe('error: cd: No such file or directory: /nonexistent-dir\n');
   });
@@ -351,7 +377,7 @@ describe('net-dumpxml --xpath', () => {
 
 describe('the connection', () => {
   it("prints virsh's two lines when the daemon cannot be reached, and runs nothing", async () => {
-    const client = new FakeClient();
+    const client = await newClient();
     const r = await cli(client, ['net-list; net-list'], {
       connect: async () => {
         throw new VirError('SYSTEM_ERROR', "Failed to connect socket to '/run/virtnet/virtnetd.sock': No such file or directory");
@@ -372,25 +398,25 @@ describe('the connection', () => {
       async () => {
         throw connectError(target(readonly), Object.assign(new Error(code), { code }));
       };
-    const gone = await cli(new FakeClient(), ['net-list'], { connect: failing('ECONNREFUSED') });
+    const gone = await cli(await newClient(), ['net-list'], { connect: failing('ECONNREFUSED') });
     expect(gone.stderr).toBe(
       `error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/run/virtnet/virtnetd.sock': Connection refused\n${HINTS.daemonNotRunning}\n`,
     );
     expect(gone.stdout).toBe('');
-    const denied = await cli(new FakeClient(), ['net-list'], { connect: failing('EACCES') });
+    const denied = await cli(await newClient(), ['net-list'], { connect: failing('EACCES') });
     expect(denied.stderr.split('\n').slice(1)).toEqual([
       "error: Failed to connect socket to '/run/virtnet/virtnetd.sock': Permission denied",
       HINTS.readwriteNeedsRoot,
       '',
     ]);
-    const deniedRo = await cli(new FakeClient(), ['-r', 'net-list'], { connect: failing('EACCES', true) });
+    const deniedRo = await cli(await newClient(), ['-r', 'net-list'], { connect: failing('EACCES', true) });
     expect(deniedRo.stderr).not.toContain('hint:');
-    expect((await cli(new FakeClient(), ['-q', 'net-list'], { connect: failing('ENOENT') })).stderr).not.toContain('hint:');
+    expect((await cli(await newClient(), ['-q', 'net-list'], { connect: failing('ENOENT') })).stderr).not.toContain('hint:');
   });
 
   it('needs no daemon for help, echo and pwd', async () => {
     let connects = 0;
-    const r = await cli(new FakeClient(), ['help net-list; echo x; pwd'], {
+    const r = await cli(await newClient(), ['help net-list; echo x; pwd'], {
       connect: async () => {
         connects++;
         throw new Error('unreachable');
@@ -402,7 +428,7 @@ describe('the connection', () => {
 
   it('passes -c, -r and $VIRTNET_TOKEN to connect, and uri prints the URI', async () => {
     const seen: unknown[] = [];
-    const client = new FakeClient();
+    const client = await newClient();
     const r = await cli(client, ['-r', '-c', 'unix:///tmp/x/virtnetd.sock', 'uri'], {
       env: { VIRTNET_TOKEN: 'tok' },
       connect: async (o) => {
@@ -417,13 +443,13 @@ describe('the connection', () => {
   });
 
   it('uri --libvirt prints the URI libvirt clients use for the same daemon, or says it serves none', async () => {
-    const client = new FakeClient();
+    const client = await newClient();
     const none = await cli(client, ['uri', '--libvirt']);
     expect(none).toMatchObject({ rc: 1, stdout: '\n' });
     expect(none.stderr).toBe(
       'error: this virtnetd does not serve libvirt clients (it was started with --no-libvirt-socket, or a libvirt daemon owns the socket)\n',
     );
-    const serving = Object.assign(new FakeClient(), { libvirtUri: async () => 'network:///system?socket=/r/run/libvirt/virtnetworkd-sock' });
+    const serving = Object.assign(await newClient(), { libvirtUri: async () => 'network:///system?socket=/r/run/libvirt/virtnetworkd-sock' });
     expect(await cli(serving, ['uri', '--libvirt'])).toMatchObject({
       rc: 0,
       stdout: 'network:///system?socket=/r/run/libvirt/virtnetworkd-sock\n\n',
@@ -431,7 +457,12 @@ describe('the connection', () => {
   });
 
   it('shows a read-only refusal as the daemon words it', async () => {
-    const client = new FakeClient({ readonly: true });
+    // What virtnetd's read-only socket answers (src/api/access.ts); the CLI shows it under its own summary line.
+    const client = Object.assign(await newClient(), {
+      define: async () => {
+        throw new VirError('OPERATION_DENIED', 'read only access prevents virNetworkDefineXML');
+      },
+    });
     const r = await cli(client, ['net-define', 'isolated.xml']);
     expect(r.stderr).toBe(
       'error: Failed to define network from isolated.xml\nerror: operation forbidden: read only access prevents virNetworkDefineXML\n',
@@ -439,7 +470,7 @@ describe('the connection', () => {
   });
 
   it('closes the connection at the end', async () => {
-    const client = new FakeClient();
+    const client = await newClient();
     await cli(client, ['net-list']);
     expect(client.closed).toBe(true);
   });
@@ -448,30 +479,30 @@ describe('the connection', () => {
 describe('odds and ends', () => {
   it('prints timing after each command with -t', async () => {
     let t = 1000;
-    const r = await cli(new FakeClient(), ['-t', 'echo a; echo b'], { now: () => (t += 1.5) });
+    const r = await cli(await newClient(), ['-t', 'echo a; echo b'], { now: () => (t += 1.5) });
     expect(r.stdout).toBe('a\n(Time: 1.500 ms)\n\nb\n(Time: 1.500 ms)\n\n');
   });
 
   it('reports a file that is a directory as virFileReadAll does', async () => {
     mkdirSync(join(tmp, 'adir'), { recursive: true });
-    const r = await cli(new FakeClient(), ['net-define', 'adir'], { cwd: tmp });
+    const r = await cli(await newClient(), ['net-define', 'adir'], { cwd: tmp });
     expect(r.stderr).toBe("error: Failed to read file 'adir': Is a directory\n");
   });
 
   it('echo escapes for shell and XML, splits on commas and writes to stderr', async () => {
-    expect((await cli(new FakeClient(), ['echo', '--split', 'a,b,,c', "it's"])).stdout).toBe("a b,c it's\n");
-    expect((await cli(new FakeClient(), ['echo', '--shell', "it's", 'plain', ''])).stdout).toBe("'it'\\''s' plain ''\n");
-    expect((await cli(new FakeClient(), ['echo', '--err', 'oops'])).stderr).toBe('error: oops\n');
+    expect((await cli(await newClient(), ['echo', '--split', 'a,b,,c', "it's"])).stdout).toBe("a b,c it's\n");
+    expect((await cli(await newClient(), ['echo', '--shell', "it's", 'plain', ''])).stdout).toBe("'it'\\''s' plain ''\n");
+    expect((await cli(await newClient(), ['echo', '--err', 'oops'])).stderr).toBe('error: oops\n');
   });
 
   it('prints the usage with -h and help for the whole command set', async () => {
-    const usage = await cli(new FakeClient(), ['-h']);
+    const usage = await cli(await newClient(), ['-h']);
     expect(usage.stdout.startsWith('\nvirtnet [options]... [<command_string>]\nvirtnet [options]... <command> [args...]\n\n  options:\n')).toBe(true);
     expect(usage.stdout).toContain(" Networking (help keyword 'network')\n    net-autostart                  autostart a network\n");
-    const help = await cli(new FakeClient(), ['help']);
+    const help = await cli(await newClient(), ['help']);
     expect(help.stdout.startsWith("Grouped commands:\n\n Domain Management (help keyword 'domain'):\n")).toBe(true);
     expect(help.stdout).toContain("\n Host and Hypervisor (help keyword 'host'):\n");
-    expect((await cli(new FakeClient(), ['help', 'virsh'])).stdout).toContain(" Virtnet itself (help keyword 'virtnet'):\n");
+    expect((await cli(await newClient(), ['help', 'virsh'])).stdout).toContain(" Virtnet itself (help keyword 'virtnet'):\n");
   });
 
   it('net-update says which state changed when neither --live nor --config is given', async () => {
@@ -544,8 +575,10 @@ describe('net-forward-add, -list and -remove', () => {
 
 describe('--dry-run', () => {
   it('net-start, net-create and net-update print what would change and call nothing else; help stays virsh’s', async () => {
-    const client = await withNetworks('nat.xml');
-    client.dryRunChanges = {
+    const { t, client } = await daemon();
+    await client.define(readFileSync(join(GOLDEN_XML_DIR, 'nat.xml'), 'utf8'));
+    // What the Linux runtime would plan (the fake runtime plans only the bridge).
+    t.runtime.dryRun = async () => ({
       links: ['ip link add name virbr9 type bridge'],
       sysctls: [
         { key: 'net.ipv4.ip_forward', value: '1', now: '0' },
@@ -555,7 +588,7 @@ describe('--dry-run', () => {
       nftCheck: 'ok',
       files: [{ path: '/var/lib/virtnet/dnsmasq/nat.conf', content: 'strict-order\nexcept-interface=lo\n' }],
       processes: ['dnsmasq --conf-file=/var/lib/virtnet/dnsmasq/nat.conf'],
-    };
+    });
     const r = await cli(client, ['net-start', 'nat', '--dry-run']);
     expect(r).toEqual({
       stdout: [
@@ -587,7 +620,6 @@ describe('--dry-run', () => {
     expect(client.calls.map((c) => c.method)).not.toContain('start');
     expect(client.calls.at(-1)).toEqual({ method: 'dryRun', args: [{ action: 'start', name: 'nat' }] });
 
-    client.dryRunChanges = { links: [], sysctls: [], nftables: [], files: [], processes: [], config: true };
     const u = await cli(client, [
       'net-update',
       'nat',

@@ -2,14 +2,23 @@
  * The hidden `complete` command behind contrib/bash-completion/virtnet:
  * command names, the options a command has not been given, and the values
  * of the option being filled (networks as the command wants them,
- * net-update's commands and sections, event types).
+ * net-update's commands and sections, event types), asking the real
+ * drivers over the fake runtime.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.js';
-import { FakeClient } from './cli-fake-client.js';
-import { FakeGuestClient } from './cli-guest-fake.js';
+import type { VirtnetClient } from '../../src/client/types.js';
+import { driverClient } from '../support/driver-client.js';
+import { countingRandomness, startTestDriver } from '../support/network-testkit.js';
+import { startReproducibleGuestDriver } from '../support/guest-testkit.js';
 
-async function complete(client: FakeClient | null, ...words: string[]): Promise<string[]> {
+/** What the running test started, disposed after it. */
+const disposals: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const dispose of disposals.splice(0)) await dispose();
+});
+
+async function complete(client: VirtnetClient | null, ...words: string[]): Promise<string[]> {
   let out = '';
   const rc = await runCli(['-q', 'complete', '--', ...words], {
     io: { out: (t) => (out += t), err: () => undefined },
@@ -24,8 +33,11 @@ async function complete(client: FakeClient | null, ...words: string[]): Promise<
   return out.split('\n').filter((l) => l !== '');
 }
 
-async function lab(): Promise<FakeClient> {
-  const c = new FakeClient();
+/** A daemon that serves networks only. */
+async function lab(): Promise<VirtnetClient> {
+  const t = await startTestDriver({ random: countingRandomness() });
+  disposals.push(() => t.dispose());
+  const c = driverClient(t.driver);
   for (const n of ['alpha', 'beta', 'gamma']) await c.define(`<network><name>${n}</name></network>`);
   await c.start('beta');
   await c.setAutostart('gamma', true);
@@ -50,7 +62,8 @@ describe('virtnet complete', () => {
     expect(await complete(c, 'net-info', 'g')).toEqual(['gamma']);
     expect(await complete(c, 'net-info', '--network', 'a')).toEqual(['alpha']);
     expect(await complete(c, 'net-info', '--network=b')).toEqual(['--network=beta']);
-    expect(await complete(c, 'net-name', '')).toEqual([...c.nets.values()].map((n) => n.def.uuid));
+    const uuids = await Promise.all(['alpha', 'beta', 'gamma', 'temp'].map(async (n) => (await c.lookupByName(n)).uuid));
+    expect(await complete(c, 'net-name', '')).toEqual(uuids);
   });
 
   it('offers options not given yet, and values of net-update and net-event', async () => {
@@ -71,8 +84,10 @@ describe('virtnet complete', () => {
 });
 
 /** A daemon that also serves guests: one running, two shut off. */
-async function guestLab(): Promise<FakeGuestClient> {
-  const c = new FakeGuestClient();
+async function guestLab(): Promise<VirtnetClient> {
+  const t = await startReproducibleGuestDriver();
+  disposals.push(() => t.dispose());
+  const c = driverClient(t.driver);
   await c.guestDefine("<domain type='netns'><name>web</name></domain>");
   await c.guestDefine("<domain type='netns'><name>db</name></domain>");
   await c.guestDefine("<domain type='tap'><name>dev</name></domain>");

@@ -1,17 +1,19 @@
 /**
  * Every golden flow (virsh 9.0's output for the tutorial flows and the
  * error cases, test/golden/*.json) replayed through the CLI against the
- * in-memory client: stdout, stderr and the exit code of each step must be
+ * real network driver over the fake runtime: stdout, stderr and the exit code of each step must be
  * virsh's, byte for byte once uuids and MACs are normalised, under
  * LC_ALL=C with a Spanish LANG (the C locale wins).
  */
 import { describe, expect, it } from 'vitest';
 import { networkSchemaPath } from '../../src/conf/network/schema.js';
 import { runCli } from '../../src/cli/run-cli.js';
-import { FakeClient } from './cli-fake-client.js';
+import type { VirtnetClient } from '../../src/client/types.js';
+import { driverClient } from '../support/driver-client.js';
+import { countingRandomness, startTestDriver } from '../support/network-testkit.js';
 import { GOLDEN_XML_DIR, loadGoldenFlows, normaliseFlow, stepEnv, type Output } from './cli-golden-harness.js';
 
-async function run(client: FakeClient, args: string[], env: Record<string, string>): Promise<Output> {
+async function run(client: VirtnetClient, args: string[], env: Record<string, string>): Promise<Output> {
   let stdout = '';
   let stderr = '';
   const rc = await runCli(args, {
@@ -24,12 +26,16 @@ async function run(client: FakeClient, args: string[], env: Record<string, strin
   return { stdout, stderr, rc };
 }
 
-describe('virsh golden files, through the in-memory client', () => {
+describe('virsh golden files, through the real network driver', () => {
   for (const flow of loadGoldenFlows('virtnet')) {
     it(`${flow.flow}: ${flow.about}`, async () => {
-      const client = new FakeClient();
+      const t = await startTestDriver({ random: countingRandomness() });
       const ours: Output[] = [];
-      for (const step of flow.steps) ours.push(await run(client, step.args, stepEnv(step)));
+      try {
+        for (const step of flow.steps) ours.push(await run(driverClient(t.driver), step.args, stepEnv(step)));
+      } finally {
+        await t.dispose();
+      }
       const schema = networkSchemaPath();
       const want = normaliseFlow(flow.steps, schema);
       const got = normaliseFlow(ours, schema);

@@ -9,7 +9,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { CLASS_CODES, ERROR_CODES, XML_PROBLEMS } from '../../src/contract/error-codes.js';
 import { ERRORS_ES, XML_PROBLEMS_ES } from '../../src/contract/error-codes-es.js';
 import { languageOfEnv } from '../../src/contract/languages.js';
@@ -19,7 +19,9 @@ import { HELP_ES } from '../../src/cli/i18n/help-es.js';
 import { MESSAGES_ES } from '../../src/cli/i18n/messages-es.js';
 import { translator } from '../../src/cli/i18n/translate.js';
 import { runCli } from '../../src/cli/run-cli.js';
-import { FakeClient } from './cli-fake-client.js';
+import type { VirtnetClient } from '../../src/client/types.js';
+import { driverClient } from '../support/driver-client.js';
+import { countingRandomness, startTestDriver, type TestDriver } from '../support/network-testkit.js';
 import { GOLDEN_XML_DIR, loadGoldenFlows, stepEnv } from './cli-golden-harness.js';
 import { clientFor, loadGuestFlows, runGuestCli } from './cli-guest-harness.js';
 
@@ -55,7 +57,7 @@ interface Out {
   rc: number;
 }
 
-async function run(client: FakeClient, args: string[], env: Record<string, string>): Promise<Out> {
+async function run(client: VirtnetClient, args: string[], env: Record<string, string>): Promise<Out> {
   let stdout = '';
   let stderr = '';
   const rc = await runCli(args, {
@@ -68,6 +70,19 @@ async function run(client: FakeClient, args: string[], env: Record<string, strin
 }
 
 const SPANISH = { LANG: 'es_ES.UTF-8' };
+
+/** The drivers of the running test, disposed after it. */
+const drivers: TestDriver[] = [];
+afterEach(async () => {
+  for (const t of drivers.splice(0)) await t.dispose();
+});
+
+/** A client of a fresh network driver over the fake runtime; every one hands out the same uuids and MACs. */
+async function newClient(): Promise<VirtnetClient> {
+  const t = await startTestDriver({ random: countingRandomness() });
+  drivers.push(t);
+  return driverClient(t.driver);
+}
 
 describe('the language of messages', () => {
   it('is read from LC_ALL, LC_MESSAGES and LANG as gettext reads them', () => {
@@ -132,7 +147,7 @@ describe('the Spanish catalogue', () => {
 
 describe('virtnet under a Spanish locale', () => {
   it('says what it did, lists, describes and fails in Spanish', async () => {
-    const client = new FakeClient();
+    const client = await newClient();
     const define = await run(client, ['net-define', 'isolated.xml'], SPANISH);
     expect(define).toEqual({ stdout: 'Red isolated definida a partir de isolated.xml\n\n', stderr: '', rc: 0 });
     expect((await run(client, ['net-start', 'isolated'], SPANISH)).stdout).toBe('Red isolated iniciada\n\n');
@@ -162,7 +177,7 @@ describe('virtnet under a Spanish locale', () => {
   });
 
   it('shows help in Spanish, with the same layout', async () => {
-    const client = new FakeClient();
+    const client = await newClient();
     const help = await run(client, ['help', 'net-start'], SPANISH);
     expect(help.stdout).toBe(
       [
@@ -215,7 +230,7 @@ describe('virtnet under a Spanish locale', () => {
       ['net-undefine', 'isolated'],
     ];
     const transcript = async (env: Record<string, string>): Promise<Out[]> => {
-      const client = new FakeClient();
+      const client = await newClient();
       const outs: Out[] = [];
       for (const args of script) outs.push(await run(client, args, env));
       return outs;
@@ -231,8 +246,8 @@ describe('virtnet under a Spanish locale', () => {
     let translated = 0;
     const untranslated: string[] = [];
     for (const flow of loadGoldenFlows('virtnet')) {
-      const en = new FakeClient();
-      const es = new FakeClient();
+      const en = await newClient();
+      const es = await newClient();
       for (const step of flow.steps) {
         const a = await run(en, step.args, stepEnv(step));
         const b = await run(es, step.args, { ...stepEnv(step), ...SPANISH });

@@ -1,6 +1,6 @@
 /**
- * Debian's real virsh against virtnet's libvirt socket, over the in-memory
- * driver (test/unit/cli-fake-client.ts): every golden flow (virsh 9.0
+ * Debian's real virsh against virtnet's libvirt socket, over the real
+ * network driver and the fake runtime (test/support/network-testkit.ts): every golden flow (virsh 9.0
  * against libvirt 9.0, test/golden/*.json) replayed step by step with
  * `virsh -c network:///system?socket=…` must print what virsh printed
  * against libvirt, once uuids and MACs are normalised. Skipped where virsh
@@ -13,15 +13,16 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { networkSchemaPath } from '../../src/conf/network/schema.js';
 import { startLibvirtListener } from '../../src/libvirt-rpc/server.js';
-import { FakeClient } from './cli-fake-client.js';
+import { countingRandomness, startTestDriver } from '../support/network-testkit.js';
 import { GOLDEN_XML_DIR, loadGoldenFlows, normaliseFlow, stepEnv, type Output } from './cli-golden-harness.js';
 import { hasVirsh, socketUri, virsh } from '../support/libvirt-clients.js';
 
-describe.skipIf(!hasVirsh())('real virsh through the libvirt socket, over the in-memory driver', () => {
+describe.skipIf(!hasVirsh())('real virsh through the libvirt socket, over the real network driver', () => {
   for (const flow of loadGoldenFlows()) {
     it(`${flow.flow}: ${flow.about}`, async () => {
       const root = mkdtempSync(join(tmpdir(), 'vnt-rpc-virsh-'));
-      const listener = await startLibvirtListener({ root, driver: new FakeClient(), version: '0.1.0', logger: pino({ level: 'silent' }) });
+      const t = await startTestDriver({ random: countingRandomness() });
+      const listener = await startLibvirtListener({ root, driver: t.driver, version: '0.1.0', logger: pino({ level: 'silent' }) });
       try {
         const uri = socketUri(listener.socket);
         const ours: Output[] = [];
@@ -35,6 +36,7 @@ describe.skipIf(!hasVirsh())('real virsh through the libvirt socket, over the in
         }
       } finally {
         await listener.close();
+        await t.dispose();
         rmSync(root, { recursive: true, force: true });
       }
     }, 60_000);
