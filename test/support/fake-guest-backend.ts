@@ -60,6 +60,8 @@ export interface FakeGuestBackendOptions {
   links?: Set<string>;
   /** The driver's namespace name, for guest namespace names. */
   netns?: string | null;
+  /** Bridge MACs (share FakeRuntimeState.bridgeMacs): a bridge's id is its MAC, as the kernel's. */
+  bridgeMacs?: Map<string, string>;
 }
 
 export class FakeGuestBackend implements GuestBackend {
@@ -77,10 +79,12 @@ export class FakeGuestBackend implements GuestBackend {
   /** Awaited by createGuest and plug after their change: a test that never resolves it has the process "killed" there. */
   afterHostChange: ((op: FakeGuestOp, guest: GuestHandle) => Promise<void>) | undefined;
   private readonly netns: string | null;
+  private readonly bridgeMacs: Map<string, string>;
 
   constructor(options: FakeGuestBackendOptions = {}) {
     this.links = options.links ?? new Set();
     this.netns = options.netns ?? null;
+    this.bridgeMacs = options.bridgeMacs ?? new Map();
   }
 
   /** Make the next `op` fail with `error`. */
@@ -220,6 +224,7 @@ export class FakeGuestBackend implements GuestBackend {
   async bridges(): Promise<BridgePortsInfo[]> {
     const masters = new Set([...this.devices.values()].flatMap((d) => (d.master !== undefined && this.links.has(d.master) ? [d.master] : [])));
     const names = [...this.links].filter((l) => !this.devices.has(l) && (masters.has(l) || /^virbr\d+$/.test(l))).sort();
-    return names.map((bridge) => ({ bridge, bridgeId: '8000.525400000000', stp: true, ports: this.portsOf(bridge) }));
+    const id = (bridge: string): string => `8000.${(this.bridgeMacs.get(bridge) ?? '52:54:00:00:00:00').replaceAll(':', '')}`;
+    return names.map((bridge) => ({ bridge, bridgeId: id(bridge), stp: true, ports: this.portsOf(bridge) }));
   }
 }

@@ -37,6 +37,8 @@ import type {
 /** Host state that survives a driver (and runtime) restart. */
 export interface FakeRuntimeState {
   links: Set<string>;
+  /** Bridge name → its MAC: the network's <mac>, as the Linux runtime gives its bridge. */
+  bridgeMacs: Map<string, string>;
   /** Network name → pid of its (pretend) dnsmasq. */
   dnsmasq: Map<string, number>;
   nextPid: number;
@@ -45,7 +47,7 @@ export interface FakeRuntimeState {
 }
 
 export function createFakeRuntimeState(links: Iterable<string> = []): FakeRuntimeState {
-  return { links: new Set(links), dnsmasq: new Map(), nextPid: 1000, generations: new Map() };
+  return { links: new Set(links), bridgeMacs: new Map(), dnsmasq: new Map(), nextPid: 1000, generations: new Map() };
 }
 
 export type FakeRuntimeOp = 'start' | 'stop' | 'adopt' | 'updateLive' | 'leases' | 'cleanup' | 'dryRun';
@@ -184,6 +186,7 @@ export class FakeRuntime implements NetworkRuntime {
           throw new VirError('SYSTEM_ERROR', `error creating bridge interface ${bridge}: File exists`);
         }
         this.kernel.links.add(bridge);
+        if (def.mac !== undefined) this.kernel.bridgeMacs.set(bridge, def.mac);
       }
       let dnsmasqPid: number | null = null;
       if (virtual && def.ips.length > 0) {
@@ -208,6 +211,7 @@ export class FakeRuntime implements NetworkRuntime {
     await this.enter('stop', def);
     const a = applied as FakeApplied;
     if (a.bridge !== null) this.kernel.links.delete(a.bridge);
+    if (a.bridge !== null) this.kernel.bridgeMacs.delete(a.bridge);
     if (a.bridge !== null) await this.afterHostChange?.('stop', def);
     this.kernel.dnsmasq.delete(def.name);
     this.kernel.generations.delete(def.name);

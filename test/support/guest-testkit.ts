@@ -34,7 +34,8 @@ export async function startGuestTestDriver(
   shared?: { net: TestDriver; backend?: FakeGuestBackend },
 ): Promise<GuestTestDriver> {
   const net = shared?.net ?? (await startTestDriver());
-  const backend = shared?.backend ?? new FakeGuestBackend({ links: net.kernel.links, netns: `vnt-unit-${++counter}` });
+  const backend =
+    shared?.backend ?? new FakeGuestBackend({ links: net.kernel.links, bridgeMacs: net.kernel.bridgeMacs, netns: `vnt-unit-${++counter}` });
   const guests = new GuestDriver({ paths: net.paths, networks: net.driver, backend, random: { macBytes: countingMacBytes() }, ...options });
   const events: DriverEvent[] = [];
   guests.subscribe((e) => events.push(e));

@@ -5,15 +5,17 @@
  * driver, domifaddr's layout with several addresses, guest-exec's output
  * and exit code, bridge-show's brctl layout, net-destroy/net-undefine and
  * their --force, help entries, and a client without guest support.
- * Everything runs against the in-memory guest client.
+ * Everything runs against the real network and guest drivers over the fake
+ * runtime and the fake guest backend.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { formatAddresses } from '../../src/cli/commands/guest-inspect.js';
-import type { GuestDriverApi } from '../../src/contract/guest-api.js';
-import { FakeClient } from './cli-fake-client.js';
-import { FakeGuestClient } from './cli-guest-fake.js';
+import { VirError } from '../../src/util/errors.js';
+import { driverClient, type DriverClient } from '../support/driver-client.js';
+import { startReproducibleGuestDriver, type GuestTestDriver } from '../support/guest-testkit.js';
+import { countingRandomness, startTestDriver } from '../support/network-testkit.js';
 import { GUEST_XML_DIR, runGuestCli } from './cli-guest-harness.js';
 
 const CENTOS = `<domain type='netns'>
@@ -40,25 +42,28 @@ const SECOND = `<domain type='netns'>
 `;
 
 /** The tutorial's state: default and isolated running, centos7.0 running with a NIC on default (vnet0). */
-async function tutorial(): Promise<FakeGuestClient> {
-  const client = new FakeGuestClient();
+async function tutorial(): Promise<GuestTestDriver> {
+  const t = await startReproducibleGuestDriver();
   for (const f of ['default.xml', 'isolated.xml']) {
-    const info = await client.define(readFileSync(join(GUEST_XML_DIR, f), 'utf8'));
-    await client.start(info.name);
+    const info = await t.driver.define(readFileSync(join(GUEST_XML_DIR, f), 'utf8'));
+    await t.driver.start(info.name);
   }
-  await client.guestDefine(CENTOS);
-  await client.guestStart('centos7.0');
-  return client;
+  await t.driver.guestDefine(CENTOS);
+  await t.driver.guestStart('centos7.0');
+  return t;
 }
 
-let client: FakeGuestClient;
+let t: GuestTestDriver;
+let client: DriverClient;
 const cli = (...args: string[]) => runGuestCli(client, args);
 const ok = (stdout: string) => ({ stdout, stderr: '', rc: 0 });
 const failed = (stderr: string) => ({ stdout: '\n', stderr, rc: 1 });
 
 beforeEach(async () => {
-  client = await tutorial();
+  t = await tutorial();
+  client = driverClient(t.driver);
 });
+afterEach(() => t.dispose());
 
 describe('attach-interface', () => {
   it('replays the tutorial: --config --live puts the vNIC in both definitions, and domiflist shows both NICs', async () => {
@@ -139,9 +144,7 @@ describe('attach-interface', () => {
 
   it('is refused by a read-only connection as the daemon refuses it', async () => {
     client.guestAttachDevice = async () => {
-      throw Object.assign(
-        new (await import('../../src/util/errors.js')).VirError('OPERATION_DENIED', 'read only access prevents virDomainAttachDeviceFlags'),
-      );
+      throw new VirError('OPERATION_DENIED', 'read only access prevents virDomainAttachDeviceFlags');
     };
     expect(await cli('attach-interface', 'centos7.0', 'network', 'isolated')).toEqual(
       failed('error: Failed to attach interface\nerror: operation forbidden: read only access prevents virDomainAttachDeviceFlags\n'),
@@ -170,7 +173,7 @@ describe('detach-interface', () => {
         { config: true },
       ],
       [
-        '<interface type="network">\n      <mac address="52:54:00:00:00:42"/>\n      <source network="isolated" bridge="virbr1"/>\n      <target dev="vnet1"/>\n      <alias name="net1"/>\n    </interface>',
+        '<interface type="network">\n      <mac address="52:54:00:00:00:42"/>\n      <source network="isolated" portid="f0000000-0000-4000-8000-000000000002" bridge="virbr1"/>\n      <target dev="vnet1"/>\n      <alias name="net1"/>\n    </interface>',
         { live: true },
       ],
     ]);
@@ -219,7 +222,7 @@ describe('detach-interface', () => {
 
 describe('domifaddr', () => {
   it('shows the leases of the vNICs, the name and MAC on the first address only unless --full', async () => {
-    client.leaseTable.set('default', [
+    t.net.runtime.setLeases({ name: 'default', bridge: { name: 'virbr0' } }, [
       { iface: 'virbr0', expiryTime: 0, protocol: 'ipv4', mac: '52:54:00:aa:bb:01', ipAddress: '192.168.122.45', prefix: 24 },
       { iface: 'virbr0', expiryTime: 0, protocol: 'ipv6', mac: '52:54:00:aa:bb:01', ipAddress: 'fd00::45', prefix: 64 },
     ]);
@@ -256,8 +259,8 @@ describe('domifaddr', () => {
 describe('guest-exec', () => {
   it('prints the command’s output unchanged and exits with its code; words after -- are the command’s', async () => {
     const ran: string[][] = [];
-    client.execHandler = (_g, argv) => {
-      ran.push(argv);
+    t.backend.onExec = (_g, argv) => {
+      ran.push([...argv]);
       return { exitCode: 3, stdout: 'udhcpc: lease obtained\n', stderr: 'warning\n' };
     };
     expect(await cli('guest-exec', 'centos7.0', '--', 'udhcpc', '-i', 'eth0', '--now', '-q')).toEqual({
@@ -271,7 +274,7 @@ describe('guest-exec', () => {
 
   it('exits 0 when the command succeeds; only the last command of a chain sets the code', async () => {
     expect(await cli('guest-exec', 'centos7.0', 'ip', 'link')).toEqual(ok('ip link\n\n'));
-    client.execHandler = () => ({ exitCode: 7, stdout: '', stderr: '' });
+    t.backend.onExec = () => ({ exitCode: 7, stdout: '', stderr: '' });
     expect((await cli('guest-exec centos7.0 false; list --name')).rc).toBe(0);
     expect((await cli('list --name; guest-exec centos7.0 false')).rc).toBe(7);
   });
@@ -409,14 +412,23 @@ describe('help', () => {
 
 describe('a connection without guest support', () => {
   it('fails each guest command as libvirt fails an API its driver lacks', async () => {
-    const plain = new FakeClient() as FakeClient & Partial<GuestDriverApi>;
-    const r = await runGuestCli(plain as FakeGuestClient, ['list', '--all']);
+    const net = await startTestDriver({ random: countingRandomness() });
+    // A network driver has no guest API: each guest call fails as libvirt fails an API its driver lacks, NO_SUPPORT naming it.
+    const lacks = (api: string) => () => Promise.reject(new VirError('NO_SUPPORT', api));
+    const plain = Object.assign(driverClient(net.driver), {
+      guestList: lacks('virConnectListAllDomains'),
+      guestDefine: lacks('virDomainDefineXML'),
+      guestLookupByName: lacks('virDomainLookupByName'),
+      guestLookupByUuid: lacks('virDomainLookupByUUID'),
+    });
+    onTestFinished(() => net.dispose());
+    const r = await runGuestCli(plain, ['list', '--all']);
     expect(r).toEqual(
       failed('error: Failed to list domains\nerror: this function is not supported by the connection driver: virConnectListAllDomains\n'),
     );
-    expect(await runGuestCli(plain as FakeGuestClient, ['define', 'fedora.xml'], { cwd: GUEST_XML_DIR })).toEqual(
+    expect(await runGuestCli(plain, ['define', 'fedora.xml'], { cwd: GUEST_XML_DIR })).toEqual(
       failed('error: Failed to define domain from fedora.xml\nerror: this function is not supported by the connection driver: virDomainDefineXML\n'),
     );
-    expect(await runGuestCli(plain as FakeGuestClient, ['dumpxml', 'x'])).toEqual(failed("error: failed to get domain 'x'\n"));
+    expect(await runGuestCli(plain, ['dumpxml', 'x'])).toEqual(failed("error: failed to get domain 'x'\n"));
   });
 });

@@ -69,7 +69,10 @@ describe('guests over HTTP', () => {
     expect((await c.guestInterfaces('centos7.0', { inactive: true })).every((n) => n.target === undefined)).toBe(true);
     expect(await c.guestGetXml('centos7.0')).toContain("<target dev='vnet1'/>");
     expect(await c.guestGetXml('centos7.0', { inactive: true })).not.toContain('vnet');
-    expect(await c.bridgePorts('virbr1')).toEqual([{ bridge: 'virbr1', bridgeId: '8000.525400000000', stp: true, ports: ['vnet1'] }]);
+    const bridgeMac = /<mac address='([^']+)'/.exec(await c.getXml('isolated'))?.[1] ?? '';
+    expect(await c.bridgePorts('virbr1')).toEqual([
+      { bridge: 'virbr1', bridgeId: `8000.${bridgeMac.replaceAll(':', '')}`, stp: true, ports: ['vnet1'] },
+    ]);
     expect(await c.guestExec('centos7.0', ['ip', '-br', 'addr'])).toEqual({ exitCode: 0, stdout: 'ip -br addr\n', stderr: '' });
     expect(await c.guestInterfaceAddresses('centos7.0')).toEqual([]);
     const mac = nics[1]!.mac;

@@ -311,7 +311,10 @@ describe('addresses, guest-exec, bridges', () => {
   it('bridge-show lists bridges and their ports', async () => {
     await t.driver.guestDefine(guestXml('g', { nics: ['network:isolated', 'network:isolated'] }));
     await t.driver.guestStart('g');
-    expect(await t.driver.bridgePorts('virbr1')).toEqual([{ bridge: 'virbr1', bridgeId: '8000.525400000000', stp: true, ports: ['vnet0', 'vnet1'] }]);
+    // A bridge's id is its MAC, the network's <mac>.
+    const mac = /<mac address='([^']+)'/.exec(await t.driver.getXml('isolated'))?.[1] ?? '';
+    const bridgeId = `8000.${mac.replaceAll(':', '')}`;
+    expect(await t.driver.bridgePorts('virbr1')).toEqual([{ bridge: 'virbr1', bridgeId, stp: true, ports: ['vnet0', 'vnet1'] }]);
     expect((await t.driver.bridgePorts()).map((b) => b.bridge)).toEqual(['virbr0', 'virbr1']);
     expect((await rejectionOf(t.driver.bridgePorts('virbr9'))).message).toBe('bridge virbr9 does not exist!');
   });

@@ -119,6 +119,9 @@ function directModeOf(def: NetworkDef): MacvlanMode | undefined {
 export class PortTable {
   private readonly byNetwork = new Map<string, Map<string, NetworkPort>>();
 
+  /** `newUuid` names ports made without a portid (injectable, as the driver's other randomness). */
+  constructor(private readonly newUuid: () => string = randomUUID) {}
+
   private table(network: string): Map<string, NetworkPort> {
     let t = this.byNetwork.get(network);
     if (t === undefined) {
@@ -149,7 +152,7 @@ export class PortTable {
       const held = table.get(request.portid);
       if (held !== undefined) return held;
     }
-    const portid = request.portid ?? randomUUID();
+    const portid = request.portid ?? this.newUuid();
     const settings = settingsFor(def, request);
     const mode = directModeOf(def);
     let plug: NicPlug;

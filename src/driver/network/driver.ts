@@ -92,7 +92,7 @@ export interface NetworkDriverOptions {
   runtime: NetworkRuntime;
   /** Structured log sink (a pino logger fits); default: silent. */
   logger?: DriverLogger;
-  /** uuid/MAC randomness (tests make it deterministic); default node:crypto. */
+  /** uuid/MAC randomness of definitions and port ids (tests make it deterministic); default node:crypto. */
   random?: DefineRandomness;
   /** Host facts for define-time validation (SR-IOV checks); default sysfs. */
   validateFacts?: ValidateFacts;
@@ -128,7 +128,7 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
   private readonly calls = new CallGate('network state driver is not active');
   private startup: StartupReport | undefined;
   /** Ports of guests' vNICs, per active network (../common/ports.ts). */
-  private readonly ports = new PortTable();
+  private readonly ports: PortTable;
   /** The guest driver, once it is there. */
   private portOwner: NetworkPortOwner | undefined;
   /** Each network's version (../common/version.ts); defs are replaced, never changed in place, so each is formatted once. */
@@ -147,6 +147,7 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
     this.runtime = options.runtime;
     this.logger = options.logger ?? silentLogger;
     this.store = new NetworkStore(options.paths);
+    this.ports = new PortTable(options.random?.randomUuid);
     const now = options.now ?? Date.now;
     this.now = now;
     this.events = new EventBus(this.logger, now);
@@ -926,7 +927,7 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
     if (known !== undefined || !obj.active || obj.applied === undefined || this.runtime.attachPort === undefined) {
       return this.ports.allocate(obj.def, obj.active, request);
     }
-    const full: PortRequest = { ...request, portid: request.portid ?? randomUUID() };
+    const full: PortRequest = { ...request, portid: request.portid ?? (this.options.random?.randomUuid ?? randomUUID)() };
     const attachment = { portid: full.portid!, mac: request.mac, owner: request.owner };
     const plug = await this.runtime.attachPort(obj.def, obj.applied, attachment);
     try {
