@@ -2,7 +2,7 @@
  * The `virtnet` process: binds runCli (run-cli.ts) to the real process —
  * stdout/stderr, stdin and its terminal, SIGINT, the environment — and to
  * virtnetd through the HTTP client's `connect`. Everything else lives in
- * modules that tests drive with an in-memory client.
+ * modules that tests drive against the daemon's drivers in process.
  */
 import { connect } from '../client/index.js';
 import { runCli } from './run-cli.js';

@@ -1,8 +1,8 @@
 /**
  * `virtnet ARGS…` from start to exit code, with every outside dependency
  * injected (streams, environment, working directory, how to connect), so
- * the same code runs in the real process (main.ts) and in tests against an
- * in-memory client:
+ * the same code runs in the real process (main.ts) and in tests against the
+ * daemon's drivers in process:
  * - program options first (-c, -r, -q, -t, -h, -v, …);
  * - no command: the interactive shell;
  * - one word: a command string (`virtnet "net-define F; net-start N"`),

@@ -11,7 +11,7 @@
  *
  * The daemon connection is made on first need through the injected
  * `connect`, so help and other local commands work without a daemon, and
- * tests run every command against an in-memory client.
+ * tests run every command against the daemon's drivers in process.
  */
 import type { ConnectOptions, VirtnetClient } from '../client/types.js';
 import { connectHint } from './hints.js';

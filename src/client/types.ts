@@ -1,7 +1,8 @@
 /**
  * What the CLI and the console hold: the driver API, served by virtnetd over
  * HTTP, plus connection handling. `connect()` in src/client/index.ts returns
- * one; tests may hand the CLI any other implementation (an in-memory fake).
+ * one; tests may hand the CLI any other implementation (the daemon's drivers
+ * in process, test/support/driver-client.ts).
  */
 import type { NetworkDriverApi } from '../contract/network-api.js';
 import type { GuestDriverApi } from '../contract/guest-api.js';

@@ -15,7 +15,7 @@
  * removes what it made, and a failed run cleans up by name.
  *
  * The test (test/unit/cli-golden.test.ts) replays the same steps through the
- * CLI with an in-memory client, and test/e2e/cli-golden.test.ts against a
+ * CLI against the real network driver over the fake runtime, and test/e2e/cli-golden.test.ts against a
  * real virtnetd, comparing after uuids and MACs are normalised.
  */
 import { spawnSync } from 'node:child_process';

@@ -1,7 +1,7 @@
 /**
  * Replaying the golden files (test/golden/*.json, virsh's output gathered
  * from libvirt 9.0 by test/golden/gather.mjs) and comparing what virtnet
- * prints. Shared by the unit test (in-memory client) and the e2e test
+ * prints. Shared by the unit test (the network driver in process) and the e2e test
  * (a real virtnetd).
  *
  * Before comparing, both sides are normalised the same way: every UUID,
