@@ -242,6 +242,23 @@ describe('FirewallControl when someone else changes the table', () => {
     fw.close();
   });
 
+  it("keeps a running network's rules as data of its own, not the planner's objects: a repair re-applies them as they were applied", async () => {
+    const host = new FakeHost();
+    const fw = new FirewallControl(host.nft, { checkDelayMs: 1 });
+    const health: string[] = [];
+    fw.onHealth((h) => health.push(`${h.owner} ${h.state}`));
+    const a = batches('a', 1);
+    const applied = structuredClone(a.networkOnly);
+    await fw.apply(a.bridge, a.withBase, a.networkOnly, a.name);
+    // What the caller holds changes afterwards (a plan reused, an array emptied): the kept rules do not.
+    (a.networkOnly as NftObject[]).length = 0;
+    host.kernel.nftApplyAsOther(null, flushRuleset);
+    await pollUntil(() => health.length === 2, { ms: 2000, everyMs: 5, what: 'the repair' });
+    expect(health).toEqual(['a degraded', 'a repaired']);
+    expect(await missingFrom(host, [{ ...a, networkOnly: applied }])).toEqual([]);
+    fw.close();
+  });
+
   it('retries a repair that fails, and stays degraded meanwhile', async () => {
     const host = new FakeHost();
     const fw = new FirewallControl(host.nft, { checkDelayMs: 1 });

@@ -52,6 +52,15 @@ export type LinuxApplied = {
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/**
+ * A batch as a running network's record keeps it: a plain copy of its own (through JSON, as the
+ * status file holds it) rather than the plan's objects, which V8 kept with a hidden class each
+ * (bench/README.md, "Issue 17").
+ */
+export function keptBatch(batch: readonly object[]): NftObject[] {
+  return JSON.parse(JSON.stringify(batch)) as NftObject[];
+}
+
 /** The record as ours, after checking its shape. */
 export function readApplied(applied: AppliedNetwork): LinuxApplied {
   const a = applied as Record<string, unknown>;

@@ -32,7 +32,7 @@ import {
   removeBeforeApply,
 } from '../../plan/firewall.js';
 import { baseCommands } from '../../plan/firewall-layout.js';
-import { expectationOf, findDamage, type Expectation } from './firewall-check.js';
+import { expectationOf, findDamage } from './firewall-check.js';
 
 const BASE_CHAINS = new Set(BASE_CHAIN_LIST);
 const ELEMENT_HOLDERS = new Set(ELEMENT_HOLDER_LIST);
@@ -76,9 +76,12 @@ interface Queued {
 
 interface ActiveRules {
   owner: string;
-  /** The network's batch that needs the base: what a repair re-applies. */
-  networkOnly: readonly NftObject[];
-  expect: Expectation;
+  /**
+   * The network's batch that needs the base (what a repair re-applies), as its JSON text: one string
+   * instead of ~300 objects per network for as long as it runs, read again only when someone else
+   * changed the table (bench/README.md, "Issue 17").
+   */
+  networkOnly: string;
 }
 
 interface FirewallControlOptions {
@@ -156,7 +159,7 @@ export class FirewallControl {
       this.degraded.delete(job.bridge);
     } else {
       this.baseBuilt = true;
-      this.active.set(job.bridge, { owner: job.owner, networkOnly: job.networkOnly, expect: expectationOf(job.networkOnly) });
+      this.active.set(job.bridge, { owner: job.owner, networkOnly: JSON.stringify(job.networkOnly) });
     }
   }
 
@@ -294,9 +297,11 @@ export class FirewallControl {
   private async checkAndRepair(): Promise<void> {
     if (this.active.size === 0) return;
     let hit: Map<string, string>;
+    const batches = new Map([...this.active].map(([bridge, a]) => [bridge, JSON.parse(a.networkOnly) as NftObject[]]));
+    const expected = new Map([...batches].map(([bridge, batch]) => [bridge, expectationOf(batch)]));
     try {
       const listing = await this.nft.listTable(NFT_FAMILY, NFT_TABLE);
-      const damage = findDamage(listing, this.baseExpect, new Map([...this.active].map(([bridge, a]) => [bridge, a.expect])));
+      const damage = findDamage(listing, this.baseExpect, expected);
       hit = new Map();
       for (const bridge of this.active.keys()) {
         const lacks = [...new Set([...damage.base, ...(damage.networks.get(bridge) ?? [])])];
@@ -319,13 +324,14 @@ export class FirewallControl {
       this.options.onWarning?.(`network '${owner}': its firewall rules were changed outside virtnetd (${reason}); re-applying them`);
       this.emit({ owner, state: 'degraded', reason: `firewall rules changed outside virtnetd: ${reason}` });
     }
-    const networks = [...hit.keys()].map((b) => this.active.get(b) as ActiveRules);
-    const chains = networks.flatMap((n) => [...n.expect.chains.keys()]);
+    const bridges = [...hit.keys()];
+    const chains = bridges.flatMap((b) => [...(expected.get(b)?.chains.keys() ?? [])]);
     try {
-      await this.nft.apply([...baseCommands(chains), ...networks.flatMap((n) => n.networkOnly)]);
+      await this.nft.apply([...baseCommands(chains), ...bridges.flatMap((b) => batches.get(b) ?? [])]);
       this.baseBuilt = true;
     } catch (e) {
-      this.options.onWarning?.(`cannot re-apply the firewall rules of ${networks.map((n) => `'${n.owner}'`).join(', ')}: ${(e as Error).message}`);
+      const owners = bridges.map((b) => `'${this.active.get(b)?.owner ?? b}'`).join(', ');
+      this.options.onWarning?.(`cannot re-apply the firewall rules of ${owners}: ${(e as Error).message}`);
       this.retryLater();
       return;
     }

@@ -81,7 +81,7 @@ import type {
   UpdateContext,
 } from './seam.js';
 import { startChanges, updateChanges } from '../../plan/host-changes.js';
-import { RUNTIME_ID, readApplied, type AppliedDnsmasq, type LinuxApplied } from './applied.js';
+import { RUNTIME_ID, keptBatch, readApplied, type AppliedDnsmasq, type LinuxApplied } from './applied.js';
 import { appliedDnsmasq, DnsmasqControl, dnsmasqFileList, removeFile, writeDnsmasqFiles, writeReloadableFiles } from './dnsmasq.js';
 import { DnsmasqLogFollower, sizeOf, startupProblems, type DnsmasqLogLine } from './dnsmasq-log.js';
 import { dnsmasqUserFor } from './dnsmasq-user.js';
@@ -351,7 +351,7 @@ export class LinuxRuntime implements NetworkRuntime {
       }),
       fw
         ? this.firewall.apply(plan.bridge, fw.apply.nftables, plan.firewallNetworkOnly?.nftables, applied.name).then(() => {
-            applied.firewallRemove = fw.remove.nftables;
+            applied.firewallRemove = keptBatch(fw.remove.nftables);
           })
         : undefined,
     ]);
@@ -439,7 +439,7 @@ export class LinuxRuntime implements NetworkRuntime {
       const sameRules = JSON.stringify(plan.firewall.remove.nftables) === JSON.stringify(applied.firewallRemove);
       if (sameRules) await this.firewall.apply(bridge, plan.firewall.apply.nftables, plan.firewallNetworkOnly?.nftables, def.name);
       else await this.firewall.replace(bridge, applied.firewallRemove, plan.firewall.apply.nftables, plan.firewallNetworkOnly?.nftables, def.name);
-      next.firewallRemove = plan.firewall.remove.nftables;
+      next.firewallRemove = keptBatch(plan.firewall.remove.nftables);
     }
     if (plan.txChecksumOff) await this.offload.txChecksumOff(bridge).catch((e: unknown) => this.warn((e as Error).message));
 
@@ -521,7 +521,7 @@ export class LinuxRuntime implements NetworkRuntime {
           newPlan.firewallNetworkOnly?.nftables,
           after.name,
         );
-        next.firewallRemove = newPlan.firewall.remove.nftables;
+        next.firewallRemove = keptBatch(newPlan.firewall.remove.nftables);
         if (oldPlan.firewall)
           firewallBefore = {
             apply: oldPlan.firewall.apply.nftables,
