@@ -6,6 +6,7 @@
 import { build } from 'esbuild';
 import { bundleCli } from './bundle-cli.mjs';
 import { nodeEsmBundle } from './node-bundle.mjs';
+import { bundleLibxml2 } from './bundle-libxml2.mjs';
 import { buildZygote } from './build-zygote.mjs';
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
@@ -28,6 +29,10 @@ await build({
   charset: 'ascii',
   logLevel: 'warning',
 });
+
+// libxml2 as one CommonJS file that makes a new instance each time it is evaluated: the daemon
+// makes one when a call needs it and lets it go when idle (src/xml/libxml2.ts).
+await bundleLibxml2('dist/libxml2.cjs');
 
 // The CLI: CommonJS (scripts/bundle-cli.mjs), and V8's code cache for it, written by bin/virtnet
 // itself after one run (a command that fails to connect: parsing, the shell, the client and the

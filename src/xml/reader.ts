@@ -9,8 +9,9 @@
  *     <name>foo</nam>
  *   -----------------^
  */
-import { ParseOption, XmlDocument, XmlElement, XmlLibError, XmlText, XmlCData } from 'libxml2-wasm';
+import type { XmlDocument, XmlElement } from 'libxml2-wasm';
 import { VirError } from '../util/errors.js';
+import { libxml2 } from './libxml2.js';
 
 export interface XmlAttributeNode {
   /** Local name. */
@@ -99,7 +100,7 @@ function contextLines(source: string, line: number, col: number): string {
 
 /** The libvirt-style detail text for a libxml2 parse failure. */
 export function formatParseError(source: string, label: string, err: unknown): string {
-  if (err instanceof XmlLibError && err.details.length > 0) {
+  if (err instanceof libxml2().XmlLibError && err.details.length > 0) {
     const first = err.details[0]!;
     const message = first.message.replace(/\n$/, '');
     return `${first.file ?? label}:${first.line}: ${message}\n${contextLines(source, first.line, first.col)}`;
@@ -113,6 +114,7 @@ export function formatParseError(source: string, label: string, err: unknown): s
 }
 
 function convert(el: XmlElement, depth: number, options: ReadOptions): XmlElementNode {
+  const { XmlElement, XmlText, XmlCData } = libxml2();
   const node: XmlElementNode = {
     kind: 'element',
     name: el.name,
@@ -179,6 +181,7 @@ export function readXml(source: string, options: ReadOptions): XmlElementNode {
       `${options.label}: document type declarations with an internal subset (entities, attribute defaults) are not supported`,
     );
   }
+  const { ParseOption, XmlDocument } = libxml2();
   let doc: XmlDocument;
   try {
     let option = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NOWARNING;

@@ -11,15 +11,16 @@
  */
 import { readFileSync, openSync, readSync, closeSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
-import { RelaxNGValidator, XmlDocument, XmlError, XmlLibError, xmlRegisterInputProvider } from 'libxml2-wasm';
-import type { ErrorDetail } from 'libxml2-wasm';
+import type { ErrorDetail, RelaxNGValidator, XmlDocument } from 'libxml2-wasm';
+import { libxml2, libxml2State } from './libxml2.js';
 
 /** libxml2's error level for warnings (1); errors are 2, fatal errors 3. */
 const WARNING_LEVEL = 1;
 
 /** Directories whose files libxml2 may read while compiling schemas. */
 const schemaDirs = new Set<string>();
-let providerRegistered = false;
+/** The libxml2 (its generation) the input provider is registered with. */
+let providerGeneration = 0;
 
 function insideSchemaDir(filename: string): string | undefined {
   let path = filename;
@@ -39,34 +40,40 @@ function insideSchemaDir(filename: string): string | undefined {
 /** Let libxml2 read files under `dir` (schema includes). Registers the provider once. */
 function allowSchemaDir(dir: string): void {
   schemaDirs.add(resolve(dir));
-  if (providerRegistered) return;
-  providerRegistered = xmlRegisterInputProvider({
-    match: (filename) => insideSchemaDir(filename) !== undefined,
-    open: (filename) => {
-      const path = insideSchemaDir(filename);
-      if (path === undefined) return undefined;
-      try {
-        return openSync(path, 'r');
-      } catch {
-        return undefined;
-      }
-    },
-    read: (fd, buf) => {
-      try {
-        return readSync(fd, buf, 0, buf.byteLength, null);
-      } catch {
-        return -1;
-      }
-    },
-    close: (fd) => {
-      try {
-        closeSync(fd);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-  });
+  const { xmlRegisterInputProvider } = libxml2();
+  const { generation } = libxml2State();
+  if (providerGeneration === generation) return;
+  if (
+    !xmlRegisterInputProvider({
+      match: (filename) => insideSchemaDir(filename) !== undefined,
+      open: (filename) => {
+        const path = insideSchemaDir(filename);
+        if (path === undefined) return undefined;
+        try {
+          return openSync(path, 'r');
+        } catch {
+          return undefined;
+        }
+      },
+      read: (fd, buf) => {
+        try {
+          return readSync(fd, buf, 0, buf.byteLength, null);
+        } catch {
+          return -1;
+        }
+      },
+      close: (fd) => {
+        try {
+          closeSync(fd);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+    })
+  )
+    return;
+  providerGeneration = generation;
 }
 
 /** The messages libvirt would collect from libxml2's diagnostics: errors only, each ending in "\n". */
@@ -89,13 +96,16 @@ export class RelaxNgSchemaError extends Error {
 
 /**
  * A compiled RelaxNG schema. Holds wasm memory: call `dispose()` when done
- * (long-lived schemas may simply live as long as the process).
+ * (long-lived schemas may simply live as long as their libxml2: see
+ * `generation`).
  */
 export class RelaxNgSchema {
   private constructor(
     /** The absolute path of the schema file. */
     readonly path: string,
     private validator: RelaxNGValidator | null,
+    /** The libxml2 it was compiled with (src/xml/libxml2.ts): it validates only that one's documents. */
+    readonly generation: number,
   ) {}
 
   /** Compile the schema in `path`; its includes are resolved next to it. */
@@ -108,6 +118,7 @@ export class RelaxNgSchema {
       throw new RelaxNgSchemaError(absolute, [], err);
     }
     allowSchemaDir(dirname(absolute));
+    const { RelaxNGValidator, XmlDocument, XmlLibError } = libxml2();
     let schemaDoc: XmlDocument;
     try {
       schemaDoc = XmlDocument.fromString(text, { url: absolute });
@@ -115,7 +126,7 @@ export class RelaxNgSchema {
       throw new RelaxNgSchemaError(absolute, err instanceof XmlLibError ? relaxNgMessages(err.details) : [], err);
     }
     try {
-      return new RelaxNgSchema(absolute, RelaxNGValidator.fromDoc(schemaDoc));
+      return new RelaxNgSchema(absolute, RelaxNGValidator.fromDoc(schemaDoc), libxml2State().generation);
     } catch (err) {
       throw new RelaxNgSchemaError(absolute, err instanceof XmlLibError ? relaxNgMessages(err.details) : [], err);
     } finally {
@@ -130,6 +141,8 @@ export class RelaxNgSchema {
    */
   validate(doc: XmlDocument): string[] | null {
     if (this.validator === null) throw new Error(`RelaxNG schema ${this.path} is disposed`);
+    const { XmlError, XmlLibError } = libxml2();
+    if (libxml2State().generation !== this.generation) throw new Error(`RelaxNG schema ${this.path} was compiled by a libxml2 since let go`);
     try {
       this.validator.validate(doc);
       return null;

@@ -5,6 +5,8 @@
  * `PREFIX… node FILE` (PREFIX e.g. `prlimit --nofile=64:64`).
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -17,7 +19,10 @@ export async function runAsProgram(
   body: string,
   options: { prefix?: string[]; timeoutMs?: number } = {},
 ): Promise<SpawnSyncReturns<string>> {
-  const out = join(scratch, `${name}.mjs`);
+  // Inside the repository, so the program finds dist/libxml2.cjs as the daemon's bundle does (src/xml/libxml2.ts).
+  const cache = fileURLToPath(new URL('../../node_modules/.cache/virtnet-programs/', import.meta.url));
+  mkdirSync(cache, { recursive: true });
+  const out = join(cache, `${name}-${randomBytes(4).toString('hex')}.mjs`);
   const lines = Object.entries(imports).map(
     ([symbol, path]) => `import { ${symbol} } from ${JSON.stringify(fileURLToPath(new URL(`../../${path}`, import.meta.url)))};`,
   );
@@ -33,5 +38,9 @@ export async function runAsProgram(
     banner: { js: "import { createRequire as __vntCreateRequire } from 'node:module'; const require = __vntCreateRequire(import.meta.url);" },
   });
   const argv = [...(options.prefix ?? []), process.execPath, out];
-  return spawnSync(argv[0] as string, argv.slice(1), { encoding: 'utf8', timeout: options.timeoutMs ?? 20_000 });
+  try {
+    return spawnSync(argv[0] as string, argv.slice(1), { encoding: 'utf8', timeout: options.timeoutMs ?? 20_000 });
+  } finally {
+    rmSync(out, { force: true });
+  }
 }

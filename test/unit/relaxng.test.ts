@@ -16,7 +16,9 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ParseOption, XmlDocument, XmlElement, type XmlTreeNode, diag } from 'libxml2-wasm';
+import type { XmlDocument, XmlElement, XmlTreeNode } from 'libxml2-wasm';
+// The reader's own libxml2 (src/xml/libxml2.ts): a schema validates only that one's documents.
+import { libxml2 } from '../../src/xml/libxml2.js';
 import { RelaxNgSchema, RelaxNgSchemaError } from '../../src/xml/relaxng.js';
 import { validateNetworkXml, networkSchemaPath, disposeNetworkSchema } from '../../src/conf/network/schema.js';
 import { VirError } from '../../src/util/errors.js';
@@ -31,9 +33,9 @@ const SKIP_NOTE = HAVE_CORPUS ? '' : ` (skipped: ${LIBVIRT_SCHEMA} not found)`;
 /* ---------------------------------------------------------------- helpers */
 
 function parse(xml: string): XmlDocument {
-  return XmlDocument.fromString(xml, {
+  return libxml2().XmlDocument.fromString(xml, {
     url: '(network_definition)',
-    option: ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NOWARNING,
+    option: libxml2().ParseOption.XML_PARSE_NONET | libxml2().ParseOption.XML_PARSE_NOWARNING,
   });
 }
 
@@ -348,7 +350,7 @@ describe('validateNetworkXml (net-define --validate)', () => {
 
   it('leaves no libxml2 object behind but the one compiled schema', () => {
     disposeNetworkSchema();
-    diag.configure({ enabled: true });
+    libxml2().diag.configure({ enabled: true });
     try {
       for (const xml of [net(''), '<network/>', '<domain/>', '<network>']) {
         try {
@@ -357,12 +359,12 @@ describe('validateNetworkXml (net-define --validate)', () => {
           // every kind of failure, on purpose
         }
       }
-      const live = diag.report() as Record<string, { totalInstances: number }>;
+      const live = libxml2().diag.report() as Record<string, { totalInstances: number }>;
       expect(Object.fromEntries(Object.entries(live).map(([k, v]) => [k, v.totalInstances]))).toEqual({ RelaxNGValidator: 1 });
       disposeNetworkSchema();
-      expect(diag.report()).toEqual({});
+      expect(libxml2().diag.report()).toEqual({});
     } finally {
-      diag.configure({ enabled: false });
+      libxml2().diag.configure({ enabled: false });
     }
   });
 });
@@ -440,7 +442,7 @@ function mutations(doc: XmlDocument): Mutation[] {
 function shape(el: XmlElement): string {
   const names = (first: XmlTreeNode | null | undefined): string[] => {
     const out: string[] = [];
-    for (let n = first; n; n = n.next) if (n instanceof XmlElement) out.push(n.name);
+    for (let n = first; n; n = n.next) if (n instanceof libxml2().XmlElement) out.push(n.name);
     return out;
   };
   let path = '';

@@ -30,7 +30,8 @@
  * as `&#xHEX;` when the document declares no encoding; the wasm libxml2 writes
  * them as they are, so that difference is applied here.
  */
-import { XmlElement } from 'libxml2-wasm';
+import type { XmlElement } from 'libxml2-wasm';
+import { libxml2 } from '../../xml/libxml2.js';
 import type { XmlElementNode } from '../../xml/reader.js';
 import type { MetadataDef } from './types.js';
 import { xpathFirst } from './parse-helpers.js';
@@ -60,7 +61,7 @@ function reconcileNamespaces(md: XmlElement): void {
   const visit = (node: XmlElement): void => {
     need(node, node.prefix, node.namespaceUri);
     for (const a of node.attrs) need(node, a.prefix, a.namespaceUri);
-    for (let c = node.firstChild; c; c = c.next) if (c instanceof XmlElement) visit(c);
+    for (let c = node.firstChild; c; c = c.next) if (c instanceof libxml2().XmlElement) visit(c);
   };
   visit(md);
   for (const [prefix, href] of added) md.addNsDeclaration(href, prefix === '' ? undefined : prefix);
@@ -71,7 +72,7 @@ function sanitize(md: XmlElement): void {
   const seen = new Set<string>();
   for (let c = md.firstChild; c; ) {
     const next = c.next;
-    const keep = c instanceof XmlElement && c.namespaceUri !== '' && !seen.has(c.namespaceUri);
+    const keep = c instanceof libxml2().XmlElement && c.namespaceUri !== '' && !seen.has(c.namespaceUri);
     if (keep) seen.add((c as XmlElement).namespaceUri);
     else c.remove();
     c = next;

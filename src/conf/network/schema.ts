@@ -15,12 +15,14 @@
  *    i.e. the class prefix, the schema file, then libxml2's messages one per
  *    line. Here the file named is virtnet's own schema.
  *
- * The schema is compiled once, on first use, and kept for the process.
+ * The schema is compiled on first use and kept as long as the libxml2 it was
+ * compiled with (src/xml/libxml2.ts).
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ParseOption, XmlDocument } from 'libxml2-wasm';
+import type { XmlDocument } from 'libxml2-wasm';
+import { libxml2, libxml2State } from '../../xml/libxml2.js';
 import { RelaxNgSchema, RelaxNgSchemaError } from '../../xml/relaxng.js';
 import { formatParseError } from '../../xml/reader.js';
 import { VirError, internalError, xmlError } from '../../util/errors.js';
@@ -51,7 +53,8 @@ export function networkSchemaPath(): string {
 let schema: RelaxNgSchema | undefined;
 
 function networkSchema(): RelaxNgSchema {
-  if (schema === undefined) {
+  // Compiled again when the libxml2 it was compiled with was let go (src/xml/libxml2.ts).
+  if (schema === undefined || schema.generation !== libxml2State().generation) {
     const path = networkSchemaPath();
     try {
       schema = RelaxNgSchema.fromFile(path);
@@ -70,6 +73,7 @@ function networkSchema(): RelaxNgSchema {
  * document valid against the network schema; return quietly otherwise.
  */
 export function validateNetworkXml(xml: string): void {
+  const { ParseOption, XmlDocument } = libxml2();
   let doc: XmlDocument;
   try {
     doc = XmlDocument.fromString(xml, {

@@ -1,0 +1,1 @@
+export function bundleLibxml2(outfile: string): Promise<void>;
