@@ -8,7 +8,7 @@
  * again when that changed.
  */
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire as requireAt } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { internalError } from '../util/errors.js';
@@ -51,7 +51,7 @@ export function libxml2(): Libxml2 {
   lastUse = Date.now();
   if (current === undefined) {
     const path = bundlePath();
-    const require = createRequire(path);
+    const require = requireAt(path);
     delete require.cache[path];
     current = require(path) as Libxml2;
     currentPath = path;
@@ -66,7 +66,7 @@ export function libxml2(): Libxml2 {
 export function releaseLibxml2(): void {
   clearTimeout(timer);
   timer = undefined;
-  if (currentPath !== undefined) delete createRequire(currentPath).cache[currentPath];
+  if (currentPath !== undefined) delete requireAt(currentPath).cache[currentPath];
   current = undefined;
   currentPath = undefined;
 }
