@@ -23,6 +23,7 @@ import { applyHostSetup, kernelDatapathLoaded, planHostSetup, seedTunnelNeighbou
 import { offloadsOff } from '../host/offloads.js';
 import { Vswitch } from '../ovn/vswitch.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
+import { dirEntries } from '../util/dir-entries.js';
 import { operationFailed, operationInvalid } from '../util/errors.js';
 import { LAB_PHYSNET, labLayout, labPrefix, MAX_LAB_HOSTS, type LabHost, type LabLayout } from './layout.js';
 
@@ -378,12 +379,7 @@ export async function restartLabVirtnetd(
 }
 
 function labNamespaces(prefix: string): string[] {
-  try {
-    return readdirSync(NETNS_RUN_DIR).filter((n) => n.startsWith(`${prefix}-`));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
-  }
+  return dirEntries(NETNS_RUN_DIR).filter((n) => n.startsWith(`${prefix}-`));
 }
 
 export async function readLabState(dir: string): Promise<LabState | undefined> {

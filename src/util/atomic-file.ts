@@ -6,7 +6,8 @@
  * on device while saving '/etc/virtnet/networks/n1.xml'"), and leaves no
  * temporary file behind.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirEntries } from './dir-entries.js';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { systemError } from './os-error.js';
@@ -41,13 +42,7 @@ const TEMP_FILE = /^\..+\.[0-9a-f]{8}\.tmp$/;
  * (the caller holds them, at start-up). Returns the names removed.
  */
 export function removeStaleTempFiles(dir: string): string[] {
-  let entries: string[];
-  try {
-    entries = readdirSync(dir);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
-  }
+  const entries = dirEntries(dir);
   const stale = entries.filter((f) => TEMP_FILE.test(f));
   for (const f of stale) rmSync(join(dir, f), { force: true });
   return stale;

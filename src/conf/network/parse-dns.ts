@@ -108,6 +108,19 @@ function srvNumber(el: XmlElementNode, attr: string): SrvNumber {
   return v === undefined ? { kind: 'invalid' } : { kind: 'value', value: v };
 }
 
+/** An SRV service or protocol: only `chars`, and (a refusable value) no longer than a DNS label. */
+function checkSrvLabel(field: 'service' | 'protocol', value: string, chars: RegExp, network: string): void {
+  if (!chars.test(value)) {
+    throw xmlDetail(`invalid character in ${field} attribute '${value}' in DNS SRV record of network '${network}'`);
+  }
+  if (Buffer.byteLength(value) > SRV_LABEL_MAX) {
+    refuseValue(
+      `dns/srv@${field}`,
+      xmlDetail(`${field} attribute '${value}' in network '${network}' is too long for a DNS label, limit is ${SRV_LABEL_MAX} bytes`),
+    );
+  }
+}
+
 /** <srv service=... protocol=... .../> (virNetworkDNSSrvDefParseXML). */
 export function parseDnsSrv(el: XmlElementNode, ctx: ElementContext): DnsSrv {
   const network = ctx.networkName;
@@ -120,15 +133,7 @@ export function parseDnsSrv(el: XmlElementNode, ctx: ElementContext): DnsSrv {
     if (Buffer.byteLength(service) > DNS_RECORD_LENGTH_SRV) {
       throw xmlDetail(`service attribute '${service}' in network '${network}' is too long, limit is ${DNS_RECORD_LENGTH_SRV} bytes`);
     }
-    if (!SERVICE_CHARS.test(service)) {
-      throw xmlDetail(`invalid character in service attribute '${service}' in DNS SRV record of network '${network}'`);
-    }
-    if (Buffer.byteLength(service) > SRV_LABEL_MAX) {
-      refuseValue(
-        'dns/srv@service',
-        xmlDetail(`service attribute '${service}' in network '${network}' is too long for a DNS label, limit is ${SRV_LABEL_MAX} bytes`),
-      );
-    }
+    checkSrvLabel('service', service, SERVICE_CHARS, network);
     srv.service = service;
   }
 
@@ -137,15 +142,7 @@ export function parseDnsSrv(el: XmlElementNode, ctx: ElementContext): DnsSrv {
     throw xmlDetail(`missing required protocol attribute in DNS SRV record '${orNull(service)}' of network '${network}'`);
   }
   if (protocol !== undefined) {
-    if (!PROTOCOL_CHARS.test(protocol)) {
-      throw xmlDetail(`invalid character in protocol attribute '${protocol}' in DNS SRV record of network '${network}'`);
-    }
-    if (Buffer.byteLength(protocol) > SRV_LABEL_MAX) {
-      refuseValue(
-        'dns/srv@protocol',
-        xmlDetail(`protocol attribute '${protocol}' in network '${network}' is too long for a DNS label, limit is ${SRV_LABEL_MAX} bytes`),
-      );
-    }
+    checkSrvLabel('protocol', protocol, PROTOCOL_CHARS, network);
     // libvirt accepts any name made of these characters; the model names the usual two.
     srv.protocol = protocol as NonNullable<DnsSrv['protocol']>;
   }

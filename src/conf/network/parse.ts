@@ -12,7 +12,7 @@
  * sources were older than 9.0, libvirt 9.0 as `virsh net-define` prints them.
  */
 import { randomUUID } from 'node:crypto';
-import type { BridgeDef, MetadataDef, NetworkDef } from './types.js';
+import { emptyNetworkDef, type BridgeDef, type MetadataDef, type NetworkDef } from './types.js';
 import { readXml, type XmlElementNode } from '../../xml/reader.js';
 import { isValidIfname } from '../../util/ifname.js';
 import { formatIp, ipPrefixOf } from '../../util/ip.js';
@@ -242,20 +242,7 @@ function parseNetworkElement(root: XmlElementNode): NetworkDef {
     uuid = parsed;
   }
 
-  const def: NetworkDef = {
-    name,
-    uuid,
-    uuidSpecified: uuidText !== undefined,
-    connections: 0,
-    forward: { mode: 'none', interfaces: [] },
-    bridge: { stp: true, delay: 0 },
-    mtu: 0,
-    dns: { forwarders: [], txts: [], srvs: [], hosts: [] },
-    ips: [],
-    routes: [],
-    portGroups: [],
-    dnsmasqOptions: [],
-  };
+  const def = emptyNetworkDef(name, uuid, uuidText !== undefined);
 
   const title = xpathText(root, 'title');
   if (title !== undefined) {

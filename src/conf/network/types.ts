@@ -253,6 +253,24 @@ export interface NetworkDef {
   portForwards?: PortForwardsDef;
 }
 
+/** A definition of network `name` with every required field at its empty value: what the parser starts from. */
+export function emptyNetworkDef(name: string, uuid: string, uuidSpecified: boolean): NetworkDef {
+  return {
+    name,
+    uuid,
+    uuidSpecified,
+    connections: 0,
+    forward: { mode: 'none', interfaces: [] },
+    bridge: { stp: true, delay: 0 },
+    mtu: 0,
+    dns: { forwarders: [], txts: [], srvs: [], hosts: [] },
+    ips: [],
+    routes: [],
+    portGroups: [],
+    dnsmasqOptions: [],
+  };
+}
+
 /** Whether virtnet builds a Linux bridge for the network (the modes of VIRTUAL_FORWARD_MODES, unless it lives in OVN). */
 export function hasLinuxBridge(def: Pick<NetworkDef, 'forward' | 'ovn'>): boolean {
   return VIRTUAL_FORWARD_MODES.includes(def.forward.mode) && def.ovn === undefined;

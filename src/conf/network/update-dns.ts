@@ -5,6 +5,7 @@
  * libvirt's DNS texts quote the network name in none of these messages.
  */
 import { parseDnsHost, parseDnsSrv, parseDnsTxt } from './parse-dns.js';
+import type { DnsHost, DnsSrv } from './types.js';
 import { attr } from '../../xml/reader.js';
 import { VirError, operationInvalid } from '../../util/errors.js';
 import { type SectionUpdate, checkElementName, insertForCommand, isAddCommand, sameAddress } from './update-common.js';
@@ -18,30 +19,17 @@ export function updateDnsHost(u: SectionUpdate): void {
 
   // A record matches on its IP; for delete, also on any shared hostname
   // (several records may legitimately share a hostname, so add ignores names).
-  let foundCount = 0;
-  let foundIndex = -1;
-  let foundByIp = -1;
-  hosts.forEach((h, i) => {
-    let found = sameAddress(host.ip, h.ip);
-    if (found) foundByIp = i;
-    if (command === 'delete' && !found) found = host.hostnames.some((n) => h.hostnames.includes(n));
-    if (found) {
-      foundCount++;
-      foundIndex = i;
-    }
+  const matches = (h: DnsHost): boolean =>
+    sameAddress(host.ip, h.ip) || (command === 'delete' && host.hostnames.some((n) => h.hostnames.includes(n)));
+  const i = soleMatch(u, hosts, host, matches, {
+    exists: 'there is already at least one DNS HOST record with a matching field',
+    missing: "couldn't locate a matching DNS HOST record",
+    multiple: 'multiple matching DNS HOST records were found',
   });
-
-  if (add) {
-    if (foundCount > 0) {
-      throw operationInvalid(`there is already at least one DNS HOST record with a matching field in network ${def.name}`);
-    }
-    insertForCommand(hosts, host, command);
-    return;
-  }
-  if (foundCount === 0) throw operationInvalid(`couldn't locate a matching DNS HOST record in network ${def.name}`);
-  if (foundCount > 1) throw operationInvalid(`multiple matching DNS HOST records were found in network ${def.name}`);
-  if (command === 'delete') hosts.splice(foundIndex, 1);
-  else hosts[foundByIp] = host;
+  if (i === undefined) return;
+  // modify matches on the IP alone, so its one match is the record to replace.
+  if (command === 'delete') hosts.splice(i, 1);
+  else hosts[i] = host;
 }
 
 export function updateDnsTxt(u: SectionUpdate): void {
@@ -82,30 +70,40 @@ export function updateDnsSrv(u: SectionUpdate): void {
   const srvs = def.dns.srvs;
 
   // Every field given among domain/service/protocol/target must match.
-  let foundCount = 0;
-  let foundIndex = -1;
-  srvs.forEach((s, i) => {
-    if (
-      (srv.domain === undefined || srv.domain === s.domain) &&
-      (srv.service === undefined || srv.service === s.service) &&
-      (srv.protocol === undefined || srv.protocol === s.protocol) &&
-      (srv.target === undefined || srv.target === s.target)
-    ) {
-      foundCount++;
-      foundIndex = i;
-    }
+  const matches = (s: DnsSrv): boolean =>
+    (srv.domain === undefined || srv.domain === s.domain) &&
+    (srv.service === undefined || srv.service === s.service) &&
+    (srv.protocol === undefined || srv.protocol === s.protocol) &&
+    (srv.target === undefined || srv.target === s.target);
+  const i = soleMatch(u, srvs, srv, matches, {
+    exists: 'there is already at least one DNS SRV record matching all specified fields',
+    missing: "couldn't locate a matching DNS SRV record",
+    multiple: 'multiple DNS SRV records matching all specified fields were found',
   });
+  if (i !== undefined) srvs.splice(i, 1);
+}
 
-  if (add) {
-    if (foundCount > 0) {
-      throw operationInvalid(`there is already at least one DNS SRV record matching all specified fields in network ${def.name}`);
-    }
-    insertForCommand(srvs, srv, command);
-    return;
+/** What libvirt says when an update finds a matching record where it wants none, none, or several. */
+interface MatchTexts {
+  exists: string;
+  missing: string;
+  multiple: string;
+}
+
+/**
+ * libvirt's count of matching records (DNS HOST and SRV): add wants none
+ * and inserts `record`; delete and modify want exactly one, whose index
+ * comes back.
+ */
+function soleMatch<T>(u: SectionUpdate, records: T[], record: T, matches: (r: T) => boolean, texts: MatchTexts): number | undefined {
+  const found = records.flatMap((r, i) => (matches(r) ? [i] : []));
+  const where = `in network ${u.def.name}`;
+  if (isAddCommand(u.command)) {
+    if (found.length > 0) throw operationInvalid(`${texts.exists} ${where}`);
+    insertForCommand(records, record, u.command);
+    return undefined;
   }
-  if (foundCount === 0) throw operationInvalid(`couldn't locate a matching DNS SRV record in network ${def.name}`);
-  if (foundCount > 1) {
-    throw operationInvalid(`multiple DNS SRV records matching all specified fields were found in network ${def.name}`);
-  }
-  srvs.splice(foundIndex, 1);
+  if (found.length === 0) throw operationInvalid(`${texts.missing} ${where}`);
+  if (found.length > 1) throw operationInvalid(`${texts.multiple} ${where}`);
+  return found[0];
 }

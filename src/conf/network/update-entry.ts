@@ -9,24 +9,11 @@
 import type { UpdateRequest } from '../../contract/network-api.js';
 import { canonical, diffNetworkDefs, type LiveEntry } from './diff.js';
 import { formatNetworkXml } from './format.js';
-import type { ForwardInterface, NetworkDef } from './types.js';
+import { emptyNetworkDef, type ForwardInterface, type NetworkDef } from './types.js';
 
 /** A definition with nothing in it, to format one entry in its place. */
 function skeleton(): NetworkDef {
-  return {
-    name: 'x',
-    uuid: '00000000-0000-0000-0000-000000000000',
-    uuidSpecified: true,
-    connections: 0,
-    forward: { mode: 'none', interfaces: [] },
-    bridge: { stp: true, delay: 0 },
-    mtu: 0,
-    dns: { forwarders: [], txts: [], srvs: [], hosts: [] },
-    ips: [],
-    routes: [],
-    portGroups: [],
-    dnsmasqOptions: [],
-  };
+  return emptyNetworkDef('x', '00000000-0000-0000-0000-000000000000', true);
 }
 
 /** The element `tag` (the first one after `after`, when given) of formatted XML, unindented. */

@@ -4,7 +4,8 @@
  * older virtnet under the raw name (`.hidden.xml`, `a #b.xml`) is still
  * found, and the store moves it to its stem when it loads it.
  */
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
+import { dirEntries } from '../../util/dir-entries.js';
 import { join } from 'node:path';
 import { fileStem } from '../../util/file-stem.js';
 
@@ -37,13 +38,7 @@ export function listStoredFiles(
     throw err;
   },
 ): StoredFile[] {
-  let entries: string[];
-  try {
-    entries = readdirSync(dir);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
-  }
+  const entries = dirEntries(dir);
   return entries
     .filter((f) => f.endsWith(ext) && f.length > ext.length)
     .sort()
