@@ -1,5 +1,5 @@
 // The esbuild options every ESM bundle for Node 20 shares (dist/virtnetd.js, the e2e tests' daemon,
-// the benchmarks): one file, libxml2-wasm left external (it loads its own .wasm next to its module),
+// the benchmarks, the fuzzer): one file, libxml2-wasm left external (it loads its own .wasm next to its module),
 // and `require` provided by a banner for the CommonJS dependencies.
 export const nodeEsmBundle = {
   bundle: true,

@@ -6,33 +6,21 @@
  */
 import { hostname } from 'node:os';
 import type { OvsPortControl } from '../host/guest-backend.js';
-import { OvsdbClient } from '../ovsdb/client.js';
 import { OvsdbError } from '../ovsdb/errors.js';
+import { LazyConnection } from '../ovsdb/lazy-connection.js';
 import { Vswitch } from './vswitch.js';
 
 export const DEFAULT_OVS_DB = 'unix:/run/openvswitch/db.sock';
 
 export class LocalOvs implements OvsPortControl {
-  private client: Promise<OvsdbClient> | undefined;
+  private readonly connection: LazyConnection;
 
-  constructor(readonly remote: string = DEFAULT_OVS_DB) {}
+  constructor(readonly remote: string = DEFAULT_OVS_DB) {
+    this.connection = new LazyConnection(remote);
+  }
 
   private async vswitch(): Promise<Vswitch> {
-    let c = this.client;
-    if (c === undefined) {
-      c = OvsdbClient.connect(this.remote);
-      this.client = c;
-      c.then(
-        (client) =>
-          client.onClose(() => {
-            if (this.client === c) this.client = undefined;
-          }),
-        () => {
-          if (this.client === c) this.client = undefined;
-        },
-      );
-    }
-    return new Vswitch(await c);
+    return new Vswitch(await this.connection.get());
   }
 
   /** This host's chassis name (system-id); the hostname when Open vSwitch has none or is not there. */
@@ -71,8 +59,6 @@ export class LocalOvs implements OvsPortControl {
   }
 
   close(): void {
-    const c = this.client;
-    this.client = undefined;
-    c?.then((client) => client.close()).catch(() => {});
+    this.connection.close();
   }
 }

@@ -46,14 +46,8 @@ export type NbTable =
   | 'Address_Set'
   | 'Port_Group';
 
-/** Every table a network has rows in, parents before children. */
-export const NB_TABLES: readonly NbTable[] = [
-  'Logical_Switch',
-  'Logical_Router',
-  'Port_Group',
-  'Address_Set',
-  'DHCP_Options',
-  'DNS',
+/** Tables whose rows live only while a parent refers to them (OVSDB garbage-collects the rest). */
+const CHILD_TABLES: readonly NbTable[] = [
   'Logical_Switch_Port',
   'Logical_Router_Port',
   'Gateway_Chassis',
@@ -62,15 +56,18 @@ export const NB_TABLES: readonly NbTable[] = [
   'ACL',
 ];
 
-/** Tables whose rows live only while a parent refers to them (OVSDB garbage-collects the rest). */
-export const NON_ROOT: ReadonlySet<NbTable> = new Set([
-  'Logical_Switch_Port',
-  'Logical_Router_Port',
-  'Gateway_Chassis',
-  'NAT',
-  'Logical_Router_Static_Route',
-  'ACL',
-]);
+/** Every table a network has rows in, parents before children. */
+export const NB_TABLES: readonly NbTable[] = [
+  'Logical_Switch',
+  'Logical_Router',
+  'Port_Group',
+  'Address_Set',
+  'DHCP_Options',
+  'DNS',
+  ...CHILD_TABLES,
+];
+
+export const NON_ROOT: ReadonlySet<NbTable> = new Set(CHILD_TABLES);
 
 export const TAG_NETWORK = 'virtnet-network';
 export const TAG_NAME = 'virtnet-network-name';

@@ -5,7 +5,8 @@
  * guard (a `wait` on what was read) fails because another host wrote in
  * between, and a wait until ovn-northd has turned the change into flows.
  */
-import { OvsdbClient } from '../ovsdb/client.js';
+import type { OvsdbClient } from '../ovsdb/client.js';
+import { LazyConnection, type Connect } from '../ovsdb/lazy-connection.js';
 import { OvsdbError } from '../ovsdb/errors.js';
 import { mutate, select, type Operation } from '../ovsdb/operations.js';
 import { rowUuid, stringMap, type Row } from '../ovsdb/values.js';
@@ -14,35 +15,21 @@ import { NB_TABLES, TAG_NETWORK, type NbTable } from './nb-plan.js';
 
 export const NB_DB = 'OVN_Northbound';
 
-export type Connect = (remote: string) => Promise<OvsdbClient>;
-
 /** How many times a transaction whose guard failed is tried again. */
 const RETRIES = 8;
 
 export class Northbound {
-  private client: Promise<OvsdbClient> | undefined;
+  private readonly connection: LazyConnection;
 
   constructor(
     readonly remote: string,
-    private readonly connect: Connect = (r) => OvsdbClient.connect(r),
-  ) {}
+    connect?: Connect,
+  ) {
+    this.connection = new LazyConnection(remote, connect);
+  }
 
-  private async db(): Promise<OvsdbClient> {
-    let c = this.client;
-    if (c === undefined) {
-      c = this.connect(this.remote);
-      this.client = c;
-      c.then(
-        (client) =>
-          client.onClose(() => {
-            if (this.client === c) this.client = undefined;
-          }),
-        () => {
-          if (this.client === c) this.client = undefined;
-        },
-      );
-    }
-    return c;
+  private db(): Promise<OvsdbClient> {
+    return this.connection.get();
   }
 
   async transact<const Ops extends readonly Operation[]>(ops: Ops) {
@@ -100,8 +87,6 @@ export class Northbound {
   }
 
   close(): void {
-    const c = this.client;
-    this.client = undefined;
-    c?.then((client) => client.close()).catch(() => {});
+    this.connection.close();
   }
 }

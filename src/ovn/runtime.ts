@@ -50,7 +50,8 @@ import {
   tags,
 } from './nb-plan.js';
 import { reconcileOperations, removalOperations, sameValue, type ExistingRow } from './nb-reconcile.js';
-import { Northbound, type Connect } from './northbound.js';
+import { Northbound } from './northbound.js';
+import type { Connect } from '../ovsdb/lazy-connection.js';
 
 export const OVN_RUNTIME_ID = 'ovn';
 /** On a guest's DNS row: the port it names. */

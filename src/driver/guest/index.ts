@@ -17,38 +17,10 @@
  * libvirt clients use), whose `subscribe` carries
  * network, lease and guest events: the daemon serves it as is.
  */
-import type {
-  DefineOptions,
-  DhcpLease,
-  DriverEvent,
-  ForceOptions,
-  ForwardListOptions,
-  GetXmlOptions,
-  ListFilter,
-  NetworkDriverApi,
-  NetworkInfo,
-  PortForward,
-  PortForwardSelector,
-  Precondition,
-  Unsubscribe,
-  UpdateFlags,
-  UpdateRequest,
-  UpdateResult,
-} from '../../contract/network-api.js';
-import type {
-  AffectFlags,
-  BridgePorts,
-  GuestDriverApi,
-  GuestExecResult,
-  GuestInfo,
-  GuestInterface,
-  GuestInterfaceAddress,
-  GuestListFilter,
-  GuestPrecondition,
-} from '../../contract/guest-api.js';
-import type { DryRunRequest, HostChanges } from '../../contract/host-changes.js';
-import type { NetworkPortApi, NetworkPortDef, PortCreateOptions } from '../../contract/network-port-api.js';
-import type { InterfaceStats, NetworkTraffic, TrafficApi } from '../../contract/traffic-api.js';
+import type { DriverEvent, NetworkDriverApi, Unsubscribe } from '../../contract/network-api.js';
+import type { GuestDriverApi } from '../../contract/guest-api.js';
+import type { NetworkPortApi } from '../../contract/network-port-api.js';
+import type { TrafficApi } from '../../contract/traffic-api.js';
 import { GuestDriver, type GuestDriverOptions } from './driver.js';
 
 export { GuestDriver, type GuestDriverOptions } from './driver.js';
@@ -70,133 +42,81 @@ export function hasGuestApi(driver: NetworkDriverApi): driver is VirtnetDriverAp
   return typeof (driver as Partial<GuestDriverApi>).guestList === 'function';
 }
 
-export class CombinedDriver implements NetworkDriverApi, NetworkPortApi, GuestDriverApi, TrafficApi {
+type NetworkSide = NetworkDriverApi & NetworkPortApi;
+type GuestSide = GuestDriverApi & TrafficApi & { subscribe(listener: (event: DriverEvent) => void): Unsubscribe };
+
+/** The calls CombinedDriver passes to the network driver as they are. */
+const NETWORK_METHODS = [
+  'lookupByName',
+  'lookupByUuid',
+  'list',
+  'define',
+  'create',
+  'undefine',
+  'start',
+  'destroy',
+  'setAutostart',
+  'getXml',
+  'update',
+  'leases',
+  'dryRun',
+  'listForwards',
+  'addForward',
+  'removeForward',
+  'portList',
+  'portLookup',
+  'portCreate',
+  'portGetXml',
+  'portDelete',
+] as const;
+
+/** The calls CombinedDriver passes to the guest driver as they are. */
+const GUEST_METHODS = [
+  'guestLookupByName',
+  'guestLookupByUuid',
+  'guestList',
+  'guestDefine',
+  'guestUndefine',
+  'guestStart',
+  'guestDestroy',
+  'guestGetXml',
+  'guestInterfaces',
+  'guestInterfaceAddresses',
+  'guestAttachDevice',
+  'guestDetachDevice',
+  'guestExec',
+  'bridgePorts',
+  'guestInterfaceStats',
+  'networkTraffic',
+] as const;
+
+// Every method of both APIs is passed on, but for those CombinedDriver writes itself (below).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type PassedOn<T> = Exclude<keyof T, 'subscribe' | 'versionOf' | 'guestVersionOf'>;
+const complete: [Same<(typeof NETWORK_METHODS)[number], PassedOn<NetworkSide>>, Same<(typeof GUEST_METHODS)[number], PassedOn<GuestSide>>] = [
+  true,
+  true,
+];
+void complete;
+
+/** Both drivers as one: the network driver's calls, the guest driver's, and the events of both. */
+export interface CombinedDriver extends NetworkSide, GuestDriverApi, TrafficApi {}
+
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the methods the interface adds are put on the prototype below, from the lists checked above
+export class CombinedDriver {
   constructor(
-    readonly networks: NetworkDriverApi & NetworkPortApi,
-    readonly guests: GuestDriverApi & TrafficApi & { subscribe(listener: (event: DriverEvent) => void): Unsubscribe },
+    readonly networks: NetworkSide,
+    readonly guests: GuestSide,
   ) {}
 
-  lookupByName(name: string): Promise<NetworkInfo> {
-    return this.networks.lookupByName(name);
-  }
-  lookupByUuid(uuid: string): Promise<NetworkInfo> {
-    return this.networks.lookupByUuid(uuid);
-  }
-  list(filter?: ListFilter): Promise<NetworkInfo[]> {
-    return this.networks.list(filter);
-  }
-  define(xml: string, options?: DefineOptions): Promise<NetworkInfo> {
-    return this.networks.define(xml, options);
-  }
-  create(xml: string, options?: DefineOptions): Promise<NetworkInfo> {
-    return this.networks.create(xml, options);
-  }
-  undefine(name: string, options?: ForceOptions): Promise<void> {
-    return this.networks.undefine(name, options);
-  }
-  start(name: string, options?: Precondition): Promise<void> {
-    return this.networks.start(name, options);
-  }
-  destroy(name: string, options?: ForceOptions): Promise<void> {
-    return this.networks.destroy(name, options);
-  }
-  setAutostart(name: string, autostart: boolean, options?: Precondition): Promise<void> {
-    return this.networks.setAutostart(name, autostart, options);
-  }
   versionOf(name: string): Promise<string> {
     if (this.networks.versionOf === undefined) return Promise.reject(new Error('the network driver keeps no versions'));
     return this.networks.versionOf(name);
   }
-  getXml(name: string, options?: GetXmlOptions): Promise<string> {
-    return this.networks.getXml(name, options);
-  }
-  update(name: string, request: UpdateRequest, options?: Precondition): Promise<UpdateResult> {
-    return this.networks.update(name, request, options);
-  }
-  leases(name: string, mac?: string): Promise<DhcpLease[]> {
-    return this.networks.leases(name, mac);
-  }
-  dryRun(request: DryRunRequest): Promise<HostChanges> {
-    return this.networks.dryRun(request);
-  }
 
-  listForwards(name: string, options?: ForwardListOptions): Promise<PortForward[]> {
-    return this.networks.listForwards(name, options);
-  }
-  addForward(name: string, forward: PortForward, flags: UpdateFlags, options?: Precondition): Promise<UpdateResult> {
-    return this.networks.addForward(name, forward, flags, options);
-  }
-  removeForward(name: string, selector: PortForwardSelector, flags: UpdateFlags, options?: Precondition): Promise<UpdateResult> {
-    return this.networks.removeForward(name, selector, flags, options);
-  }
-
-  portList(network: string): Promise<NetworkPortDef[]> {
-    return this.networks.portList(network);
-  }
-  portLookup(network: string, uuid: string): Promise<NetworkPortDef> {
-    return this.networks.portLookup(network, uuid);
-  }
-  portCreate(network: string, xml: string, options?: PortCreateOptions): Promise<NetworkPortDef> {
-    return this.networks.portCreate(network, xml, options);
-  }
-  portGetXml(network: string, uuid: string): Promise<string> {
-    return this.networks.portGetXml(network, uuid);
-  }
-  portDelete(network: string, uuid: string): Promise<void> {
-    return this.networks.portDelete(network, uuid);
-  }
-
-  guestLookupByName(name: string): Promise<GuestInfo> {
-    return this.guests.guestLookupByName(name);
-  }
-  guestLookupByUuid(uuid: string): Promise<GuestInfo> {
-    return this.guests.guestLookupByUuid(uuid);
-  }
-  guestList(filter?: GuestListFilter): Promise<GuestInfo[]> {
-    return this.guests.guestList(filter);
-  }
-  guestDefine(xml: string, options?: GuestPrecondition): Promise<GuestInfo> {
-    return this.guests.guestDefine(xml, options);
-  }
-  guestUndefine(name: string, options?: GuestPrecondition): Promise<void> {
-    return this.guests.guestUndefine(name, options);
-  }
-  guestStart(name: string, options?: GuestPrecondition): Promise<void> {
-    return this.guests.guestStart(name, options);
-  }
-  guestDestroy(name: string, options?: GuestPrecondition): Promise<void> {
-    return this.guests.guestDestroy(name, options);
-  }
   guestVersionOf(name: string): Promise<string> {
     if (this.guests.guestVersionOf === undefined) return Promise.reject(new Error('the guest driver keeps no versions'));
     return this.guests.guestVersionOf(name);
-  }
-  guestGetXml(name: string, options?: { inactive?: boolean }): Promise<string> {
-    return this.guests.guestGetXml(name, options);
-  }
-  guestInterfaces(name: string, options?: { inactive?: boolean }): Promise<GuestInterface[]> {
-    return this.guests.guestInterfaces(name, options);
-  }
-  guestInterfaceAddresses(name: string): Promise<GuestInterfaceAddress[]> {
-    return this.guests.guestInterfaceAddresses(name);
-  }
-  guestAttachDevice(name: string, xml: string, flags: AffectFlags, options?: GuestPrecondition): Promise<void> {
-    return this.guests.guestAttachDevice(name, xml, flags, options);
-  }
-  guestDetachDevice(name: string, xml: string, flags: AffectFlags, options?: GuestPrecondition): Promise<void> {
-    return this.guests.guestDetachDevice(name, xml, flags, options);
-  }
-  guestExec(name: string, argv: string[]): Promise<GuestExecResult> {
-    return this.guests.guestExec(name, argv);
-  }
-  bridgePorts(bridge?: string): Promise<BridgePorts[]> {
-    return this.guests.bridgePorts(bridge);
-  }
-  guestInterfaceStats(name: string, iface: string): Promise<InterfaceStats> {
-    return this.guests.guestInterfaceStats(name, iface);
-  }
-  networkTraffic(network: string): Promise<NetworkTraffic> {
-    return this.guests.networkTraffic(network);
   }
 
   /** Network, lease and guest events, in the order each driver emits them. */
@@ -209,6 +129,20 @@ export class CombinedDriver implements NetworkDriverApi, NetworkPortApi, GuestDr
     };
   }
 }
+
+/** Put on CombinedDriver's prototype a method `name` that calls the same method of the driver `side` picks, at each call. */
+function passOn(name: string, side: (combined: CombinedDriver) => object): void {
+  Object.defineProperty(CombinedDriver.prototype, name, {
+    value(this: CombinedDriver, ...args: unknown[]): unknown {
+      const driver = side(this) as Record<string, (...a: unknown[]) => unknown>;
+      return driver[name]!(...args);
+    },
+    writable: true,
+    configurable: true,
+  });
+}
+for (const name of NETWORK_METHODS) passOn(name, (c) => c.networks);
+for (const name of GUEST_METHODS) passOn(name, (c) => c.guests);
 
 export function combineDrivers(networks: NetworkDriverApi & NetworkPortApi, guests: GuestDriver): CombinedDriver {
   return new CombinedDriver(networks, guests);
