@@ -38,6 +38,9 @@ const TopologyPage = lazy(() => import('../pages/topology/TopologyPage.js'));
 const HealthPage = lazy(() => import('../pages/health/HealthPage.js'));
 const HostsPage = lazy(() => import('../pages/hosts/HostsPage.js'));
 
+/** The console's sections, in the order the navigation shows them; each is the page at #/NAME. */
+const SECTIONS = ['networks', 'guests', 'hosts', 'topology', 'health'] as const;
+
 /** Said at once when the daemon goes away (a restart, a lost connection), and gone when it is back. */
 function ConnectionBanner() {
   const { t } = useTranslation();
@@ -78,21 +81,11 @@ export default function Console({ onLogout }: { onLogout: () => void }) {
             <ToolbarItem>
               <Nav variant="horizontal" aria-label={t('nav.label')}>
                 <NavList>
-                  <NavItem itemId="networks" isActive={section === 'networks'} to="#/networks">
-                    {t('nav.networks')}
-                  </NavItem>
-                  <NavItem itemId="guests" isActive={section === 'guests'} to="#/guests">
-                    {t('nav.guests')}
-                  </NavItem>
-                  <NavItem itemId="hosts" isActive={section === 'hosts'} to="#/hosts">
-                    {t('nav.hosts')}
-                  </NavItem>
-                  <NavItem itemId="topology" isActive={section === 'topology'} to="#/topology">
-                    {t('nav.topology')}
-                  </NavItem>
-                  <NavItem itemId="health" isActive={section === 'health'} to="#/health">
-                    {t('nav.health')}
-                  </NavItem>
+                  {SECTIONS.map((name) => (
+                    <NavItem key={name} itemId={name} isActive={section === name} to={`#/${name}`}>
+                      {t(`nav.${name}`)}
+                    </NavItem>
+                  ))}
                 </NavList>
               </Nav>
             </ToolbarItem>

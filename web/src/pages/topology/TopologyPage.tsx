@@ -10,7 +10,7 @@
  * of the same links sits below for screen readers. Redrawn from the store,
  * so it follows the daemon's live events.
  */
-import { useEffect, useMemo, useState, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { Content, List, ListItem, PageSection, Title } from '@patternfly/react-core';
 import { useTranslation } from 'react-i18next';
 import { useStore } from '../../state/store.js';
@@ -109,6 +109,27 @@ function NodeView({ node, label }: { node: PlacedNode; label: string }) {
   );
 }
 
+/** A legend entry: a small drawing (`children`, drawn as the graph draws it) and what it means. */
+function LegendEntry({ label, className, children }: { label: string; className?: string; children: ReactNode }) {
+  return (
+    <li>
+      <svg width="28" height="16" aria-hidden="true" className={className}>
+        {children}
+      </svg>
+      {label}
+    </li>
+  );
+}
+
+/** A legend entry for a kind of link: a short line with the link's classes. */
+function LinkLegend({ label, className }: { label: string; className: string }) {
+  return (
+    <LegendEntry label={label}>
+      <line x1="0" y1="8" x2="28" y2="8" className={className} />
+    </LegendEntry>
+  );
+}
+
 export default function TopologyPage() {
   const { t } = useTranslation();
   const store = useStore();
@@ -145,45 +166,17 @@ export default function TopologyPage() {
         <Content component="p">{t('topology.help')}</Content>
         <ul className="vn-topo-legend" aria-label={t('topology.legend.label')} data-testid="topology-legend">
           {(['uplink', 'network', 'nic', 'guest', ...(anyOvn ? (['host', 'remote'] as const) : [])] as const).map((k) => (
-            <li key={k}>
-              <svg width="28" height="16" aria-hidden="true" className={`vn-topo-node ${SHAPE[k].className}`}>
-                <rect x="1" y="1" width="26" height="14" rx={Math.min(SHAPE[k].rx, 7)} />
-              </svg>
-              {kindName[k]}
-            </li>
+            <LegendEntry key={k} label={kindName[k]} className={`vn-topo-node ${SHAPE[k].className}`}>
+              <rect x="1" y="1" width="26" height="14" rx={Math.min(SHAPE[k].rx, 7)} />
+            </LegendEntry>
           ))}
-          <li>
-            <svg width="28" height="16" aria-hidden="true" className="vn-topo-node vn-topo-inactive">
-              <rect x="1" y="1" width="26" height="14" rx="2" />
-            </svg>
-            {t('topology.legend.inactive')}
-          </li>
-          <li>
-            <svg width="28" height="16" aria-hidden="true">
-              <line x1="0" y1="8" x2="28" y2="8" className="vn-topo-edge vn-topo-edge-forward" />
-            </svg>
-            {t('topology.legend.forward')}
-          </li>
-          <li>
-            <svg width="28" height="16" aria-hidden="true">
-              <line x1="0" y1="8" x2="28" y2="8" className="vn-topo-edge" />
-            </svg>
-            {t('topology.legend.plug')}
-          </li>
-          {anyOvn && (
-            <li>
-              <svg width="28" height="16" aria-hidden="true">
-                <line x1="0" y1="8" x2="28" y2="8" className="vn-topo-edge vn-topo-edge-tunnel" />
-              </svg>
-              {t('topology.legend.tunnel')}
-            </li>
-          )}
-          <li>
-            <svg width="28" height="16" aria-hidden="true">
-              <line x1="0" y1="8" x2="28" y2="8" className="vn-topo-edge vn-topo-edge-busy" />
-            </svg>
-            {t('topology.legend.busy')}
-          </li>
+          <LegendEntry label={t('topology.legend.inactive')} className="vn-topo-node vn-topo-inactive">
+            <rect x="1" y="1" width="26" height="14" rx="2" />
+          </LegendEntry>
+          <LinkLegend label={t('topology.legend.forward')} className="vn-topo-edge vn-topo-edge-forward" />
+          <LinkLegend label={t('topology.legend.plug')} className="vn-topo-edge" />
+          {anyOvn && <LinkLegend label={t('topology.legend.tunnel')} className="vn-topo-edge vn-topo-edge-tunnel" />}
+          <LinkLegend label={t('topology.legend.busy')} className="vn-topo-edge vn-topo-edge-busy" />
         </ul>
       </PageSection>
       <PageSection isFilled>

@@ -560,45 +560,55 @@ export default function CreateNetworkWizard({ onClose, restored }: { onClose: ()
           <Title headingLevel="h3" className="pf-v6-u-mt-md">
             {t('wizard.xmlFile', { file: xmlFileName(state) })}
           </Title>
-          <CodeBlock
-            actions={
-              <ClipboardCopyButton
-                id="copy-xml"
-                aria-label={t('wizard.copyXml')}
-                onClick={() => copy('xml', xml)}
-                exitDelay={copied === 'xml' ? 1500 : 600}
-                variant="plain"
-              >
-                {copied === 'xml' ? t('common.copied') : t('common.copy')}
-              </ClipboardCopyButton>
-            }
-          >
-            <CodeBlockCode id="wizard-xml" className="vn-pre">
-              {xml}
-            </CodeBlockCode>
-          </CodeBlock>
+          <CopyableCode
+            buttonId="copy-xml"
+            codeId="wizard-xml"
+            copyLabel={t('wizard.copyXml')}
+            text={xml}
+            copied={copied === 'xml'}
+            onCopy={() => copy('xml', xml)}
+          />
           <Title headingLevel="h3" className="pf-v6-u-mt-md">
             {t('wizard.commands')}
           </Title>
-          <CodeBlock
-            actions={
-              <ClipboardCopyButton
-                id="copy-commands"
-                aria-label={t('wizard.copyCommands')}
-                onClick={() => copy('commands', commands)}
-                exitDelay={copied === 'commands' ? 1500 : 600}
-                variant="plain"
-              >
-                {copied === 'commands' ? t('common.copied') : t('common.copy')}
-              </ClipboardCopyButton>
-            }
-          >
-            <CodeBlockCode id="wizard-commands" className="vn-pre">
-              {commands}
-            </CodeBlockCode>
-          </CodeBlock>
+          <CopyableCode
+            buttonId="copy-commands"
+            codeId="wizard-commands"
+            copyLabel={t('wizard.copyCommands')}
+            text={commands}
+            copied={copied === 'commands'}
+            onCopy={() => copy('commands', commands)}
+          />
         </WizardStep>
       </Wizard>
     </Modal>
+  );
+}
+
+interface CopyableCodeProps {
+  buttonId: string;
+  codeId: string;
+  copyLabel: string;
+  text: string;
+  /** Whether `text` is what was copied last. */
+  copied: boolean;
+  onCopy: () => void;
+}
+
+/** A block of code the user can copy with one button. */
+function CopyableCode({ buttonId, codeId, copyLabel, text, copied, onCopy }: CopyableCodeProps) {
+  const { t } = useTranslation();
+  return (
+    <CodeBlock
+      actions={
+        <ClipboardCopyButton id={buttonId} aria-label={copyLabel} onClick={onCopy} exitDelay={copied ? 1500 : 600} variant="plain">
+          {copied ? t('common.copied') : t('common.copy')}
+        </ClipboardCopyButton>
+      }
+    >
+      <CodeBlockCode id={codeId} className="vn-pre">
+        {text}
+      </CodeBlockCode>
+    </CodeBlock>
   );
 }
