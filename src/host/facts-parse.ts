@@ -118,6 +118,11 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : und
 const obj = (v: unknown): Json | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined);
 const flag = (v: unknown): boolean => v === true || v === 1;
 
+/** `rec[key] = value` when there is a value; otherwise the optional field stays absent. */
+function setDefined<T extends object, K extends keyof T>(rec: T, key: K, value: T[K] | undefined): void {
+  if (value !== undefined) rec[key] = value;
+}
+
 function parseBridgeData(d: Json): BridgeData {
   return {
     stp: (num(d.stp_state) ?? 0) !== 0,
@@ -139,10 +144,8 @@ function parseTunData(d: Json): TunData {
     vnetHdr: flag(d.vnet_hdr),
   };
   const idText = (v: unknown): string | undefined => (typeof v === 'number' ? String(v) : str(v));
-  const user = idText(d.user);
-  const group = idText(d.group);
-  if (user !== undefined) t.user = user;
-  if (group !== undefined) t.group = group;
+  setDefined(t, 'user', idText(d.user));
+  setDefined(t, 'group', idText(d.group));
   return t;
 }
 
@@ -160,27 +163,19 @@ export function parseLinks(text: string): LinkRecord[] {
       flags,
       linkType: str(l.link_type) ?? '',
     };
-    const master = str(l.master);
-    if (master !== undefined) rec.master = master;
-    const parent = str(l.link);
-    if (parent !== undefined) rec.parent = parent;
-    const parentIndex = num(l.link_index);
-    if (parentIndex !== undefined) rec.parentIndex = parentIndex;
-    const netnsId = num(l.link_netnsid);
-    if (netnsId !== undefined) rec.parentNetnsId = netnsId;
+    setDefined(rec, 'master', str(l.master));
+    setDefined(rec, 'parent', str(l.link));
+    setDefined(rec, 'parentIndex', num(l.link_index));
+    setDefined(rec, 'parentNetnsId', num(l.link_netnsid));
     const info = obj(l.linkinfo);
     if (info) {
       const kind = str(info.info_kind);
-      if (kind !== undefined) rec.kind = kind;
-      const slaveKind = str(info.info_slave_kind);
-      if (slaveKind !== undefined) rec.slaveKind = slaveKind;
+      setDefined(rec, 'kind', kind);
+      setDefined(rec, 'slaveKind', str(info.info_slave_kind));
       const data = obj(info.info_data);
       if (data && kind === 'bridge') rec.bridge = parseBridgeData(data);
       if (data && kind === 'tun') rec.tun = parseTunData(data);
-      if (data && (kind === 'macvlan' || kind === 'macvtap')) {
-        const mode = str(data.mode);
-        if (mode !== undefined) rec.macvlanMode = mode;
-      }
+      if (data && (kind === 'macvlan' || kind === 'macvtap')) setDefined(rec, 'macvlanMode', str(data.mode));
     }
     return rec;
   });
@@ -206,8 +201,7 @@ export function parseAddresses(text: string): AddressRecord[] {
         scope: str(ai.scope) ?? 'global',
         tentative: flag(ai.tentative),
       };
-      const brd = str(ai.broadcast);
-      if (brd !== undefined) rec.broadcast = brd;
+      setDefined(rec, 'broadcast', str(ai.broadcast));
       const peer = str(ai.address);
       if (peer !== undefined && peer !== local) rec.peer = peer;
       out.push(rec);
@@ -231,20 +225,13 @@ export function parseRoutes(text: string, family: AddressFamily): RouteRecord[] 
       prefix = slash < 0 ? (family === 'ipv4' ? 32 : 128) : Number(dstText.slice(slash + 1));
     }
     const rec: RouteRecord = { family, dst, prefix, type: str(r.type) ?? 'unicast' };
-    const dev = str(r.dev);
-    if (dev !== undefined) rec.dev = dev;
-    const gw = str(r.gateway);
-    if (gw !== undefined) rec.gateway = gw;
-    const metric = num(r.metric);
-    if (metric !== undefined) rec.metric = metric;
-    const protocol = str(r.protocol);
-    if (protocol !== undefined) rec.protocol = protocol;
-    const scope = str(r.scope);
-    if (scope !== undefined) rec.scope = scope;
-    const table = str(r.table);
-    if (table !== undefined) rec.table = table;
-    const prefsrc = str(r.prefsrc);
-    if (prefsrc !== undefined) rec.prefsrc = prefsrc;
+    setDefined(rec, 'dev', str(r.dev));
+    setDefined(rec, 'gateway', str(r.gateway));
+    setDefined(rec, 'metric', num(r.metric));
+    setDefined(rec, 'protocol', str(r.protocol));
+    setDefined(rec, 'scope', str(r.scope));
+    setDefined(rec, 'table', str(r.table));
+    setDefined(rec, 'prefsrc', str(r.prefsrc));
     return rec;
   });
 }

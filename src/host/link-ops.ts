@@ -154,6 +154,14 @@ function token(t: string): string {
   return t;
 }
 
+/** `addr add ADDRESS/PREFIX [broadcast B] dev DEV`: adding an address, or putting a removed one back. */
+function addAddressArgs(a: { text: string; broadcast?: string }, dev: string): string[] {
+  const args = ['addr', 'add', a.text];
+  if (a.broadcast !== undefined) args.push('broadcast', a.broadcast);
+  args.push('dev', dev);
+  return args;
+}
+
 /** Route selector arguments shared by add and del. */
 function routeArgs(r: { dst: string; prefix: number; dev: string; gateway?: string; metric?: number }): string[] {
   const dst = cidr(r.dst, r.prefix);
@@ -276,19 +284,14 @@ export function stepsFor(op: LinkOp, opIndex: number, netns: NetnsBinding): Batc
     case 'addAddress': {
       const dev = ifname(op.dev);
       const a = cidr(op.address, op.prefix);
-      const args = ['addr', 'add', a.text];
-      if (a.broadcast !== undefined) args.push('broadcast', a.broadcast);
-      args.push('dev', dev);
+      const args = addAddressArgs(a, dev);
       const what = `Failed to add IP address ${a.text}${a.broadcast !== undefined ? ` bcast ${a.broadcast}` : ''} to ${dev}`;
       return [s(args, what, [here('addr', 'del', a.text, 'dev', dev)])];
     }
     case 'removeAddress': {
       const dev = ifname(op.dev);
       const a = cidr(op.address, op.prefix);
-      const re = ['addr', 'add', a.text];
-      if (a.broadcast !== undefined) re.push('broadcast', a.broadcast);
-      re.push('dev', dev);
-      return [s(['addr', 'del', a.text, 'dev', dev], `Error removing IP address from ${dev}`, [here(...re)])];
+      return [s(['addr', 'del', a.text, 'dev', dev], `Error removing IP address from ${dev}`, [here(...addAddressArgs(a, dev))])];
     }
     case 'addRoute': {
       const args = routeArgs(op);
