@@ -39,6 +39,13 @@ function endOf(s: string, needle: string, from: number): number {
   return i < 0 ? -1 : i + needle.length;
 }
 
+/** Markup that runs from an opening to a closing delimiter: comments, CDATA sections, processing instructions. */
+const DELIMITED: readonly { open: string; close: string; kind: 'misc' | 'cdata' }[] = [
+  { open: '<!--', close: '-->', kind: 'misc' },
+  { open: '<![CDATA[', close: ']]>', kind: 'cdata' },
+  { open: '<?', close: '?>', kind: 'misc' },
+];
+
 /** Split libxml2's serialization into tokens; undefined if it does not look like one. */
 function tokenize(s: string): Token[] | undefined {
   const tokens: Token[] = [];
@@ -52,18 +59,11 @@ function tokenize(s: string): Token[] | undefined {
       continue;
     }
     let end: number;
-    if (s.startsWith('<!--', i)) {
-      end = endOf(s, '-->', i + 4);
+    const delimited = DELIMITED.find((d) => s.startsWith(d.open, i));
+    if (delimited) {
+      end = endOf(s, delimited.close, i + delimited.open.length);
       if (end < 0) return undefined;
-      tokens.push({ kind: 'misc', start: i, end });
-    } else if (s.startsWith('<![CDATA[', i)) {
-      end = endOf(s, ']]>', i + 9);
-      if (end < 0) return undefined;
-      tokens.push({ kind: 'cdata', start: i, end });
-    } else if (s.startsWith('<?', i)) {
-      end = endOf(s, '?>', i + 2);
-      if (end < 0) return undefined;
-      tokens.push({ kind: 'misc', start: i, end });
+      tokens.push({ kind: delimited.kind, start: i, end });
     } else if (s.startsWith('</', i)) {
       end = endOf(s, '>', i + 2);
       if (end < 0) return undefined;

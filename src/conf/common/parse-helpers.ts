@@ -77,38 +77,39 @@ interface PropFlags {
   nonzero?: boolean;
 }
 
-function missingRequired(el: XmlElementNode, name: string): VirError {
-  return xmlError(`Missing required attribute '${name}' in element '${el.name}'`);
+/** The attribute's text; undefined when absent, an error when absent and `flags.required`. */
+function propChecked(el: XmlElementNode, name: string, flags: PropFlags): string | undefined {
+  const s = prop(el, name);
+  if (s === undefined && flags.required) throw xmlError(`Missing required attribute '${name}' in element '${el.name}'`);
+  return s;
+}
+
+/** virXMLPropUInt and virXMLPropULongLong: the attribute as `parse` reads a number in `base`, undefined when absent. */
+function propUnsigned<T extends number | bigint>(
+  el: XmlElementNode,
+  name: string,
+  base: number,
+  flags: PropFlags,
+  parse: (s: string, base: number) => T | undefined,
+): T | undefined {
+  const s = propChecked(el, name, flags);
+  if (s === undefined) return undefined;
+  const v = parse(s, base);
+  if (v === undefined) {
+    throw xmlError(`Invalid value for attribute '${name}' in element '${el.name}': '${s}'. Expected non-negative integer value`);
+  }
+  if (flags.nonzero && (v === 0 || v === 0n)) throw xmlError(`Invalid value for attribute '${name}' in element '${el.name}': Zero is not permitted`);
+  return v;
 }
 
 /** virXMLPropUInt: undefined when absent. */
 export function propUInt(el: XmlElementNode, name: string, base: number, flags: PropFlags = {}): number | undefined {
-  const s = prop(el, name);
-  if (s === undefined) {
-    if (flags.required) throw missingRequired(el, name);
-    return undefined;
-  }
-  const v = strToUIntP(s, base);
-  if (v === undefined) {
-    throw xmlError(`Invalid value for attribute '${name}' in element '${el.name}': '${s}'. Expected non-negative integer value`);
-  }
-  if (flags.nonzero && v === 0) throw xmlError(`Invalid value for attribute '${name}' in element '${el.name}': Zero is not permitted`);
-  return v;
+  return propUnsigned(el, name, base, flags, strToUIntP);
 }
 
 /** virXMLPropULongLong: undefined when absent. */
 export function propULongLong(el: XmlElementNode, name: string, base: number, flags: PropFlags = {}): bigint | undefined {
-  const s = prop(el, name);
-  if (s === undefined) {
-    if (flags.required) throw missingRequired(el, name);
-    return undefined;
-  }
-  const v = strToULongP(s, base);
-  if (v === undefined) {
-    throw xmlError(`Invalid value for attribute '${name}' in element '${el.name}': '${s}'. Expected non-negative integer value`);
-  }
-  if (flags.nonzero && v === 0n) throw xmlError(`Invalid value for attribute '${name}' in element '${el.name}': Zero is not permitted`);
-  return v;
+  return propUnsigned(el, name, base, flags, strToULongP);
 }
 
 /**
@@ -118,11 +119,8 @@ export function propULongLong(el: XmlElementNode, name: string, base: number, fl
  */
 export function propEnum<T extends string>(el: XmlElementNode | undefined, name: string, values: readonly T[], flags: PropFlags = {}): T | undefined {
   if (!el) return undefined;
-  const s = prop(el, name);
-  if (s === undefined) {
-    if (flags.required) throw missingRequired(el, name);
-    return undefined;
-  }
+  const s = propChecked(el, name, flags);
+  if (s === undefined) return undefined;
   const idx = values.indexOf(s as T);
   if (idx < 0 || (flags.nonzero && idx === 0)) {
     throw xmlError(`Invalid value for attribute '${name}' in element '${el.name}': '${s}'.`);

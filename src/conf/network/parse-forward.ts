@@ -28,6 +28,13 @@ import {
 /** libvirt's virNetworkForwardType strings, in enum order ('none' is a valid, if odd, mode). */
 const FORWARD_MODES: readonly ForwardMode[] = ['none', 'nat', 'route', 'open', 'bridge', 'private', 'vepa', 'passthrough', 'hostdev'];
 
+/** The <address> or <port> of <nat>, when it has one: libvirt allows no more. */
+function onlyNatChild(nat: XmlElementNode, name: 'address' | 'port', networkName: string): XmlElementNode | undefined {
+  const els = xpathChildren(nat, name);
+  if (els.length > 1) throw xmlError(`Only one <${name}> element is allowed in <nat> in <forward> in network ${networkName}`);
+  return els[0];
+}
+
 /** <nat> inside <forward mode='nat'> (virNetworkForwardNatDefParseXML). Undefined when it sets nothing. */
 function parseNat(el: XmlElementNode, mode: ForwardMode, networkName: string): ForwardNat | undefined {
   if (mode !== 'nat') {
@@ -37,12 +44,8 @@ function parseNat(el: XmlElementNode, mode: ForwardMode, networkName: string): F
   const ipv6 = propTristate(el, 'ipv6');
   if (ipv6 !== undefined) nat.ipv6 = ipv6;
 
-  const addrs = xpathChildren(el, 'address');
-  if (addrs.length > 1) {
-    throw xmlError(`Only one <address> element is allowed in <nat> in <forward> in network ${networkName}`);
-  }
-  if (addrs.length === 1) {
-    const a = addrs[0]!;
+  const a = onlyNatChild(el, 'address', networkName);
+  if (a) {
     const startText = prop(a, 'start');
     if (startText === undefined) {
       throw xmlError(`missing 'start' attribute in <address> element in <nat> in <forward> in network ${networkName}`);
@@ -60,12 +63,8 @@ function parseNat(el: XmlElementNode, mode: ForwardMode, networkName: string): F
     nat.addressEnd = formatIp(end);
   }
 
-  const ports = xpathChildren(el, 'port');
-  if (ports.length > 1) {
-    throw xmlError(`Only one <port> element is allowed in <nat> in <forward> in network ${networkName}`);
-  }
-  if (ports.length === 1) {
-    const p = ports[0]!;
+  const p = onlyNatChild(el, 'port', networkName);
+  if (p) {
     const startText = xpathAttr(p, 'start');
     const start = startText === undefined ? undefined : strToUIntP(startText, 10);
     if (start === undefined || start > 65535) {

@@ -212,6 +212,15 @@ export function parseVirtualPort(el: XmlElementNode, requireType: boolean): Virt
   return vp;
 }
 
+/** The <bandwidth> and <vlan> a network and each of its portgroups may have, set on `into` when given. */
+export function parseBandwidthAndVlan(el: XmlElementNode, into: { bandwidth?: BandwidthDef; vlan?: VlanDef }): void {
+  const bwEl = xpathFirst(el, 'bandwidth');
+  const bw = bwEl ? parseBandwidth(bwEl) : undefined;
+  if (bw) into.bandwidth = bw;
+  const vlanEl = xpathFirst(el, 'vlan');
+  if (vlanEl) into.vlan = parseVlan(vlanEl);
+}
+
 /* ---- <portgroup> ---- */
 
 /** <portgroup> (virNetworkPortGroupParseXML). */
@@ -225,13 +234,7 @@ export function parsePortGroup(el: XmlElementNode, ctx: ElementContext): PortGro
   if (trust !== undefined) pg.trustGuestRxFilters = trust;
   const vpEl = xpathFirst(el, 'virtualport');
   if (vpEl) pg.virtualPort = parseVirtualPort(vpEl, false);
-  const bwEl = xpathFirst(el, 'bandwidth');
-  if (bwEl) {
-    const bw = parseBandwidth(bwEl);
-    if (bw) pg.bandwidth = bw;
-  }
-  const vlanEl = xpathFirst(el, 'vlan');
-  if (vlanEl) pg.vlan = parseVlan(vlanEl);
+  parseBandwidthAndVlan(el, pg);
   return pg;
 }
 

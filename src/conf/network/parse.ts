@@ -39,7 +39,7 @@ import { parseIpElement } from './parse-ip.js';
 import { metadataCapture } from '../common/parse-metadata.js';
 import { parseOvn } from './parse-ovn.js';
 import { checkPortForwards, takePortForwards } from './port-forward-parse.js';
-import { parseBandwidth, parsePortGroup, parseRoute, parseVirtualPort, parseVlan } from './parse-netdev.js';
+import { parseBandwidthAndVlan, parsePortGroup, parseRoute, parseVirtualPort } from './parse-netdev.js';
 import { strToUInt, strToULongP } from '../common/parse-number.js';
 
 export type { ElementContext } from '../common/parse-helpers.js';
@@ -271,13 +271,7 @@ function parseNetworkElement(root: XmlElementNode): NetworkDef {
     if (register !== undefined) def.domain.register = register;
   }
 
-  const bandwidthEl = xpathFirst(root, 'bandwidth');
-  if (bandwidthEl) {
-    const bw = parseBandwidth(bandwidthEl);
-    if (bw) def.bandwidth = bw;
-  }
-  const vlanEl = xpathFirst(root, 'vlan');
-  if (vlanEl) def.vlan = parseVlan(vlanEl);
+  parseBandwidthAndVlan(root, def);
   const isolated = propTristate(xpathFirst(root, 'port'), 'isolated');
   if (isolated !== undefined) def.portIsolated = isolated;
 
