@@ -6,15 +6,20 @@
  */
 import { parseDnsHost, parseDnsSrv, parseDnsTxt } from './parse-dns.js';
 import type { DnsHost, DnsSrv } from './types.js';
-import { attr } from '../../xml/reader.js';
+import { attr, type XmlElementNode } from '../../xml/reader.js';
+import type { ElementContext } from '../common/parse-helpers.js';
 import { VirError, operationInvalid } from '../../util/errors.js';
 import { type SectionUpdate, checkElementName, insertForCommand, isAddCommand, sameAddress } from './update-common.js';
 
+/** The update's element, which must be <NAME>, read by `parse`: whole for an add, partly given for delete or modify. */
+function dnsSnippet<T>(u: SectionUpdate, name: string, parse: (el: XmlElementNode, ctx: ElementContext) => T): T {
+  checkElementName(u.def, u.el, name);
+  return parse(u.el, { networkName: u.def.name, partialOk: !isAddCommand(u.command) });
+}
+
 export function updateDnsHost(u: SectionUpdate): void {
   const { def, command } = u;
-  const add = isAddCommand(command);
-  checkElementName(def, u.el, 'host');
-  const host = parseDnsHost(u.el, { networkName: def.name, partialOk: !add });
+  const host = dnsSnippet(u, 'host', parseDnsHost);
   const hosts = def.dns.hosts;
 
   // A record matches on its IP; for delete, also on any shared hostname
@@ -35,8 +40,7 @@ export function updateDnsHost(u: SectionUpdate): void {
 export function updateDnsTxt(u: SectionUpdate): void {
   const { def, command } = u;
   const add = isAddCommand(command);
-  checkElementName(def, u.el, 'txt');
-  const txt = parseDnsTxt(u.el, { networkName: def.name, partialOk: !add });
+  const txt = dnsSnippet(u, 'txt', parseDnsTxt);
   const txts = def.dns.txts;
   const i = txts.findIndex((t) => t.name === txt.name);
 
@@ -64,9 +68,7 @@ export function updateDnsSrv(u: SectionUpdate): void {
   if (command === 'modify') {
     throw new VirError('OPERATION_UNSUPPORTED', 'DNS SRV records cannot be modified, only added or deleted');
   }
-  const add = isAddCommand(command);
-  checkElementName(def, u.el, 'srv');
-  const srv = parseDnsSrv(u.el, { networkName: def.name, partialOk: !add });
+  const srv = dnsSnippet(u, 'srv', parseDnsSrv);
   const srvs = def.dns.srvs;
 
   // Every field given among domain/service/protocol/target must match.
