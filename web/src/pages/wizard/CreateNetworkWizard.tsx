@@ -171,6 +171,15 @@ export default function CreateNetworkWizard({ onClose, restored }: { onClose: ()
     ...(step === 'summary' ? { nextButtonProps: { isLoading: busy } } : {}),
   });
 
+  /** What each step takes from its key: id, name, its content's label, footer and (but the summary) status. */
+  const stepProps = (step: Step | 'summary') => ({
+    id: `step-${step}`,
+    name: t(`wizard.steps.${step}`),
+    body: { 'aria-label': t('wizard.stepContent', { step: t(`wizard.steps.${step}`) }) },
+    footer: footer(step),
+    ...(step === 'summary' ? {} : { status: blocked(step) ? ('error' as const) : ('default' as const) }),
+  });
+
   const ipStep = (family: 'ipv4' | 'ipv6') => {
     const s = state[family];
     const label = family === 'ipv4' ? 'IPv4' : 'IPv6';
@@ -310,13 +319,7 @@ export default function CreateNetworkWizard({ onClose, restored }: { onClose: ()
           />
         }
       >
-        <WizardStep
-          id="step-name"
-          name={t('wizard.steps.name')}
-          body={{ 'aria-label': t('wizard.stepContent', { step: t('wizard.steps.name') }) }}
-          footer={footer('name')}
-          status={blocked('name') ? 'error' : 'default'}
-        >
+        <WizardStep {...stepProps('name')}>
           <Form onSubmit={(e) => e.preventDefault()}>
             <Title headingLevel="h2">{t('wizard.steps.name')}</Title>
             <FormGroup label={t('wizard.name')} isRequired fieldId="network-name">
@@ -373,31 +376,9 @@ export default function CreateNetworkWizard({ onClose, restored }: { onClose: ()
             )}
           </Form>
         </WizardStep>
-        <WizardStep
-          id="step-ipv4"
-          name={t('wizard.steps.ipv4')}
-          body={{ 'aria-label': t('wizard.stepContent', { step: t('wizard.steps.ipv4') }) }}
-          footer={footer('ipv4')}
-          status={blocked('ipv4') ? 'error' : 'default'}
-        >
-          {ipStep('ipv4')}
-        </WizardStep>
-        <WizardStep
-          id="step-ipv6"
-          name={t('wizard.steps.ipv6')}
-          body={{ 'aria-label': t('wizard.stepContent', { step: t('wizard.steps.ipv6') }) }}
-          footer={footer('ipv6')}
-          status={blocked('ipv6') ? 'error' : 'default'}
-        >
-          {ipStep('ipv6')}
-        </WizardStep>
-        <WizardStep
-          id="step-forward"
-          name={t('wizard.steps.forward')}
-          body={{ 'aria-label': t('wizard.stepContent', { step: t('wizard.steps.forward') }) }}
-          footer={footer('forward')}
-          status={blocked('forward') ? 'error' : 'default'}
-        >
+        <WizardStep {...stepProps('ipv4')}>{ipStep('ipv4')}</WizardStep>
+        <WizardStep {...stepProps('ipv6')}>{ipStep('ipv6')}</WizardStep>
+        <WizardStep {...stepProps('forward')}>
           <Form onSubmit={(e) => e.preventDefault()}>
             <Title headingLevel="h2">{t('wizard.steps.forward')}</Title>
             <FormGroup role="radiogroup" isStack label={t('wizard.mode.label')} fieldId="forward-mode">
@@ -516,12 +497,7 @@ export default function CreateNetworkWizard({ onClose, restored }: { onClose: ()
             )}
           </Form>
         </WizardStep>
-        <WizardStep
-          id="step-summary"
-          name={t('wizard.steps.summary')}
-          body={{ 'aria-label': t('wizard.stepContent', { step: t('wizard.steps.summary') }) }}
-          footer={footer('summary')}
-        >
+        <WizardStep {...stepProps('summary')}>
           <Title headingLevel="h2">{t('wizard.steps.summary')}</Title>
           {restored && step === restored.step && (
             <Alert variant="info" isInline isPlain title={t('wizard.restored')} variantLabel={t('common.alert.info')} />
