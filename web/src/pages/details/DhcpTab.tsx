@@ -7,7 +7,8 @@
  * check addresses with the daemon's own rule (model/address.ts).
  */
 import { useEffect, useState } from 'react';
-import { Alert, Button, Card, CardBody, CardTitle, Content, EmptyState, Stack, StackItem, Title } from '@patternfly/react-core';
+import { Alert, Button, Content, EmptyState, Stack, StackItem, Title } from '@patternfly/react-core';
+import { TitledCard } from '../../components/TitledCard.js';
 import { useTranslation } from 'react-i18next';
 import type { DhcpLease } from '../../../../src/contract/network-api.js';
 import { client } from '../../api/client.js';
@@ -62,110 +63,112 @@ function IpDhcpCard({ row, ip, saved }: { row: NetworkRow; ip: IpEntry; saved: I
   const marked = ranges.some((r) => r.pending) || hosts.some((h) => h.pending);
 
   return (
-    <Card data-testid={`dhcp-${ip.family}`}>
-      <CardTitle component="h2">
-        {family} {ip.cidr ?? ip.address}
-      </CardTitle>
-      <CardBody>
-        <Title headingLevel="h3">{t('dhcp.ranges')}</Title>
-        <DataTable
-          ariaLabel={t('dhcp.rangesLabel', { family })}
-          emptyText={t('dhcp.noRanges')}
-          rows={ranges}
-          rowKey={({ item: r }) => `${r.start}-${r.end}`}
-          columns={[
-            { label: t('dhcp.start'), mono: true, cell: ({ item: r }) => r.start },
-            { label: t('dhcp.end'), mono: true, cell: ({ item: r }) => r.end },
-            ...(marked ? [{ label: t('pending.column'), cell: ({ pending }: { pending?: Pending }) => pendingCell(pending) }] : []),
-          ]}
-          action={({ item: r }) => (
-            <RemoveButton
-              label={t('dhcp.removeRangeNamed', { range: `${r.start} – ${r.end}` })}
-              onClick={() => void change('delete', 'ip-dhcp-range', element('range', { start: r.start, end: r.end }), t('dhcp.removeFailed'))}
-            />
-          )}
-        />
-        <InlineForm
-          ariaLabel={t('dhcp.addRangeLabel', { family })}
-          submitLabel={t('dhcp.addRange')}
-          fields={[
-            { id: `range-start-${ip.index}`, label: t('dhcp.start'), required: true, check: addrCheck('range') },
-            {
-              id: `range-end-${ip.index}`,
-              label: t('dhcp.end'),
-              required: true,
-              check: (v, all) => addrCheck('range')(v) ?? (rangeOrdered(all[`range-start-${ip.index}`] ?? '', v) ? undefined : t('check.rangeOrder')),
-            },
-          ]}
-          onSubmit={(v) =>
-            change('add-last', 'ip-dhcp-range', element('range', { start: v[`range-start-${ip.index}`], end: v[`range-end-${ip.index}`] }), '', true)
-          }
-        />
+    <TitledCard
+      title={
+        <>
+          {family} {ip.cidr ?? ip.address}
+        </>
+      }
+      testId={`dhcp-${ip.family}`}
+    >
+      <Title headingLevel="h3">{t('dhcp.ranges')}</Title>
+      <DataTable
+        ariaLabel={t('dhcp.rangesLabel', { family })}
+        emptyText={t('dhcp.noRanges')}
+        rows={ranges}
+        rowKey={({ item: r }) => `${r.start}-${r.end}`}
+        columns={[
+          { label: t('dhcp.start'), mono: true, cell: ({ item: r }) => r.start },
+          { label: t('dhcp.end'), mono: true, cell: ({ item: r }) => r.end },
+          ...(marked ? [{ label: t('pending.column'), cell: ({ pending }: { pending?: Pending }) => pendingCell(pending) }] : []),
+        ]}
+        action={({ item: r }) => (
+          <RemoveButton
+            label={t('dhcp.removeRangeNamed', { range: `${r.start} – ${r.end}` })}
+            onClick={() => void change('delete', 'ip-dhcp-range', element('range', { start: r.start, end: r.end }), t('dhcp.removeFailed'))}
+          />
+        )}
+      />
+      <InlineForm
+        ariaLabel={t('dhcp.addRangeLabel', { family })}
+        submitLabel={t('dhcp.addRange')}
+        fields={[
+          { id: `range-start-${ip.index}`, label: t('dhcp.start'), required: true, check: addrCheck('range') },
+          {
+            id: `range-end-${ip.index}`,
+            label: t('dhcp.end'),
+            required: true,
+            check: (v, all) => addrCheck('range')(v) ?? (rangeOrdered(all[`range-start-${ip.index}`] ?? '', v) ? undefined : t('check.rangeOrder')),
+          },
+        ]}
+        onSubmit={(v) =>
+          change('add-last', 'ip-dhcp-range', element('range', { start: v[`range-start-${ip.index}`], end: v[`range-end-${ip.index}`] }), '', true)
+        }
+      />
 
-        <Title headingLevel="h3" className="pf-v6-u-mt-lg">
-          {t('dhcp.reservations')}
-        </Title>
-        <DataTable
-          ariaLabel={t('dhcp.reservationsLabel', { family })}
-          testId={`reservations-${ip.family}`}
-          emptyText={t('dhcp.noReservations')}
-          rows={hosts}
-          rowKey={({ item: h }) => `${h.mac ?? h.id ?? ''}-${h.name ?? ''}-${h.ip ?? ''}`}
-          columns={[
-            { label: clientLabel, mono: true, cell: ({ item: h }) => h.mac ?? h.id ?? '—' },
-            { label: t('dhcp.hostname'), cell: ({ item: h }) => h.name ?? '—' },
-            { label: t('dhcp.ip'), mono: true, cell: ({ item: h }) => h.ip ?? '—' },
-            ...(marked ? [{ label: t('pending.column'), cell: ({ pending }: { pending?: Pending }) => pendingCell(pending) }] : []),
-          ]}
-          action={({ item: h }) => (
-            <RemoveButton
-              label={t('dhcp.removeReservationNamed', { what: h.mac ?? h.id ?? h.name ?? h.ip ?? '' })}
-              onClick={() =>
-                void change('delete', 'ip-dhcp-host', element('host', { mac: h.mac, id: h.id, name: h.name, ip: h.ip }), t('dhcp.removeFailed'))
-              }
-            />
-          )}
-        />
-        <InlineForm
-          ariaLabel={t('dhcp.addReservationLabel', { family })}
-          submitLabel={t('dhcp.addReservation')}
-          fields={
+      <Title headingLevel="h3" className="pf-v6-u-mt-lg">
+        {t('dhcp.reservations')}
+      </Title>
+      <DataTable
+        ariaLabel={t('dhcp.reservationsLabel', { family })}
+        testId={`reservations-${ip.family}`}
+        emptyText={t('dhcp.noReservations')}
+        rows={hosts}
+        rowKey={({ item: h }) => `${h.mac ?? h.id ?? ''}-${h.name ?? ''}-${h.ip ?? ''}`}
+        columns={[
+          { label: clientLabel, mono: true, cell: ({ item: h }) => h.mac ?? h.id ?? '—' },
+          { label: t('dhcp.hostname'), cell: ({ item: h }) => h.name ?? '—' },
+          { label: t('dhcp.ip'), mono: true, cell: ({ item: h }) => h.ip ?? '—' },
+          ...(marked ? [{ label: t('pending.column'), cell: ({ pending }: { pending?: Pending }) => pendingCell(pending) }] : []),
+        ]}
+        action={({ item: h }) => (
+          <RemoveButton
+            label={t('dhcp.removeReservationNamed', { what: h.mac ?? h.id ?? h.name ?? h.ip ?? '' })}
+            onClick={() =>
+              void change('delete', 'ip-dhcp-host', element('host', { mac: h.mac, id: h.id, name: h.name, ip: h.ip }), t('dhcp.removeFailed'))
+            }
+          />
+        )}
+      />
+      <InlineForm
+        ariaLabel={t('dhcp.addReservationLabel', { family })}
+        submitLabel={t('dhcp.addReservation')}
+        fields={
+          ip.family === 'ipv4'
+            ? [
+                {
+                  id: `host-mac-${ip.index}`,
+                  label: t('dhcp.mac'),
+                  required: true,
+                  placeholder: '52:54:00:12:34:56',
+                  check: (v) => (MAC_RE.test(v) ? undefined : t('dhcp.badMac')),
+                },
+                { id: `host-ip-${ip.index}`, label: t('dhcp.ip'), required: true, check: addrCheck('host') },
+                { id: `host-name-${ip.index}`, label: t('dhcp.hostnameOptional') },
+              ]
+            : [
+                { id: `host-id-${ip.index}`, label: t('dhcp.idOptional'), placeholder: '0:3:0:1:52:54:0:12:34:56' },
+                { id: `host-name-${ip.index}`, label: t('dhcp.hostnameOptional') },
+                {
+                  id: `host-ip-${ip.index}`,
+                  label: t('dhcp.ip'),
+                  required: true,
+                  // An IPv6 reservation names its client by DUID or by host name (a MAC means nothing to DHCPv6).
+                  check: (v, all) =>
+                    addrCheck('host')(v) ??
+                    (!all[`host-id-${ip.index}`]?.trim() && !all[`host-name-${ip.index}`]?.trim() ? t('dhcp.idOrName') : undefined),
+                },
+              ]
+        }
+        onSubmit={(v) => {
+          const attrs =
             ip.family === 'ipv4'
-              ? [
-                  {
-                    id: `host-mac-${ip.index}`,
-                    label: t('dhcp.mac'),
-                    required: true,
-                    placeholder: '52:54:00:12:34:56',
-                    check: (v) => (MAC_RE.test(v) ? undefined : t('dhcp.badMac')),
-                  },
-                  { id: `host-ip-${ip.index}`, label: t('dhcp.ip'), required: true, check: addrCheck('host') },
-                  { id: `host-name-${ip.index}`, label: t('dhcp.hostnameOptional') },
-                ]
-              : [
-                  { id: `host-id-${ip.index}`, label: t('dhcp.idOptional'), placeholder: '0:3:0:1:52:54:0:12:34:56' },
-                  { id: `host-name-${ip.index}`, label: t('dhcp.hostnameOptional') },
-                  {
-                    id: `host-ip-${ip.index}`,
-                    label: t('dhcp.ip'),
-                    required: true,
-                    // An IPv6 reservation names its client by DUID or by host name (a MAC means nothing to DHCPv6).
-                    check: (v, all) =>
-                      addrCheck('host')(v) ??
-                      (!all[`host-id-${ip.index}`]?.trim() && !all[`host-name-${ip.index}`]?.trim() ? t('dhcp.idOrName') : undefined),
-                  },
-                ]
-          }
-          onSubmit={(v) => {
-            const attrs =
-              ip.family === 'ipv4'
-                ? { mac: v[`host-mac-${ip.index}`], name: v[`host-name-${ip.index}`] || undefined, ip: v[`host-ip-${ip.index}`] }
-                : { id: v[`host-id-${ip.index}`] || undefined, name: v[`host-name-${ip.index}`] || undefined, ip: v[`host-ip-${ip.index}`] };
-            return change('add-last', 'ip-dhcp-host', element('host', attrs), '', true);
-          }}
-        />
-      </CardBody>
-    </Card>
+              ? { mac: v[`host-mac-${ip.index}`], name: v[`host-name-${ip.index}`] || undefined, ip: v[`host-ip-${ip.index}`] }
+              : { id: v[`host-id-${ip.index}`] || undefined, name: v[`host-name-${ip.index}`] || undefined, ip: v[`host-ip-${ip.index}`] };
+          return change('add-last', 'ip-dhcp-host', element('host', attrs), '', true);
+        }}
+      />
+    </TitledCard>
   );
 }
 
@@ -220,45 +223,42 @@ function LeasesCard({ row }: { row: NetworkRow }) {
   const expiry = (s: number): string => (s === 0 ? t('dhcp.never') : new Date(s * 1000).toLocaleString(i18n.language));
 
   return (
-    <Card>
-      <CardTitle component="h2">{t('dhcp.leases')}</CardTitle>
-      <CardBody>
-        {error && <Alert variant="danger" isInline isPlain title={error} variantLabel={t('common.alert.danger')} />}
-        {!info.active && <Content component="p">{t('dhcp.leasesInactive')}</Content>}
-        {info.active && leases && leases.length === 0 && <EmptyState titleText={t('dhcp.noLeases')} headingLevel="h3" variant="xs" />}
-        {leases && leases.length > 0 && (
-          <DataTable
-            ariaLabel={t('dhcp.leases')}
-            testId="leases"
-            rows={leases}
-            rowKey={(l) => `${l.mac}-${l.ipAddress}`}
-            columns={[
-              { label: t('dhcp.expiry'), cell: (l) => expiry(l.expiryTime) },
-              { label: t('dhcp.mac'), mono: true, cell: (l) => l.mac },
-              { label: t('dhcp.protocol'), cell: (l) => l.protocol },
-              { label: t('dhcp.ip'), mono: true, cell: (l) => `${l.ipAddress}/${l.prefix}` },
-              { label: t('dhcp.hostname'), cell: (l) => l.hostname ?? '—' },
-              { label: t('dhcp.clientId'), mono: true, cell: (l) => l.clientId ?? '—' },
-            ]}
-            action={(l) => {
-              const ip = ipFor(l);
-              const done = reserved(l, ip);
-              return (
-                <Button
-                  variant="secondary"
-                  size="sm"
-                  isDisabled={!ip || done}
-                  onClick={() => ip && void reserve(l, ip)}
-                  aria-label={t('dhcp.reserveNamed', { ip: l.ipAddress })}
-                >
-                  {done ? t('dhcp.isReserved') : t('dhcp.reserve')}
-                </Button>
-              );
-            }}
-          />
-        )}
-      </CardBody>
-    </Card>
+    <TitledCard title={t('dhcp.leases')}>
+      {error && <Alert variant="danger" isInline isPlain title={error} variantLabel={t('common.alert.danger')} />}
+      {!info.active && <Content component="p">{t('dhcp.leasesInactive')}</Content>}
+      {info.active && leases && leases.length === 0 && <EmptyState titleText={t('dhcp.noLeases')} headingLevel="h3" variant="xs" />}
+      {leases && leases.length > 0 && (
+        <DataTable
+          ariaLabel={t('dhcp.leases')}
+          testId="leases"
+          rows={leases}
+          rowKey={(l) => `${l.mac}-${l.ipAddress}`}
+          columns={[
+            { label: t('dhcp.expiry'), cell: (l) => expiry(l.expiryTime) },
+            { label: t('dhcp.mac'), mono: true, cell: (l) => l.mac },
+            { label: t('dhcp.protocol'), cell: (l) => l.protocol },
+            { label: t('dhcp.ip'), mono: true, cell: (l) => `${l.ipAddress}/${l.prefix}` },
+            { label: t('dhcp.hostname'), cell: (l) => l.hostname ?? '—' },
+            { label: t('dhcp.clientId'), mono: true, cell: (l) => l.clientId ?? '—' },
+          ]}
+          action={(l) => {
+            const ip = ipFor(l);
+            const done = reserved(l, ip);
+            return (
+              <Button
+                variant="secondary"
+                size="sm"
+                isDisabled={!ip || done}
+                onClick={() => ip && void reserve(l, ip)}
+                aria-label={t('dhcp.reserveNamed', { ip: l.ipAddress })}
+              >
+                {done ? t('dhcp.isReserved') : t('dhcp.reserve')}
+              </Button>
+            );
+          }}
+        />
+      )}
+    </TitledCard>
   );
 }
 

@@ -8,7 +8,8 @@
  * hostdev, or DNS disabled) takes no record: the tab says so with the
  * daemon's own refusal, and offers no form.
  */
-import { Alert, Card, CardBody, CardTitle, Content, Stack, StackItem } from '@patternfly/react-core';
+import { Alert, Content, Stack, StackItem } from '@patternfly/react-core';
+import { TitledCard } from '../../components/TitledCard.js';
 import { useTranslation } from 'react-i18next';
 import type { DnsForwarder, NetworkDef } from '../../../../src/conf/network/types.js';
 import { canonical } from '../../../../src/conf/network/diff.js';
@@ -100,156 +101,147 @@ export function DnsTab({ row }: { row: NetworkRow }) {
         </StackItem>
       )}
       <StackItem>
-        <Card>
-          <CardTitle component="h2">{t('dns.hosts')}</CardTitle>
-          <CardBody>
-            <DataTable
-              ariaLabel={t('dns.hosts')}
-              testId="dns-hosts"
-              emptyText={t('dns.noHosts')}
-              rows={hosts}
-              rowKey={({ item: h }) => h.ip}
-              columns={[
-                { label: t('dns.ip'), mono: true, cell: ({ item: h }) => h.ip },
-                { label: t('dns.hostnames'), cell: ({ item: h }) => h.hostnames.join(', ') },
-                ...pendingColumn(hosts),
-              ]}
-              action={({ item: h }) => (
-                <RemoveButton
-                  label={t('dns.removeHostNamed', { ip: h.ip })}
-                  onClick={() =>
-                    void update(
-                      'delete',
-                      'dns-host',
-                      element('host', { ip: h.ip }, h.hostnames.map((n) => `<hostname>${escapeText(n)}</hostname>`).join('')),
-                    )
-                  }
-                />
-              )}
-            />
-            {refusal === undefined && (
-              <InlineForm
-                ariaLabel={t('dns.addHost')}
-                submitLabel={t('dns.addHost')}
-                fields={[
-                  { id: 'dns-host-ip', label: t('dns.ip'), required: true, check: ipCheck },
-                  { id: 'dns-host-names', label: t('dns.hostnamesHint'), required: true, check: namesCheck },
-                ]}
-                onSubmit={(v) =>
-                  update(
-                    'add-last',
+        <TitledCard title={t('dns.hosts')}>
+          <DataTable
+            ariaLabel={t('dns.hosts')}
+            testId="dns-hosts"
+            emptyText={t('dns.noHosts')}
+            rows={hosts}
+            rowKey={({ item: h }) => h.ip}
+            columns={[
+              { label: t('dns.ip'), mono: true, cell: ({ item: h }) => h.ip },
+              { label: t('dns.hostnames'), cell: ({ item: h }) => h.hostnames.join(', ') },
+              ...pendingColumn(hosts),
+            ]}
+            action={({ item: h }) => (
+              <RemoveButton
+                label={t('dns.removeHostNamed', { ip: h.ip })}
+                onClick={() =>
+                  void update(
+                    'delete',
                     'dns-host',
-                    element(
-                      'host',
-                      { ip: v['dns-host-ip'] },
-                      (v['dns-host-names'] ?? '')
-                        .split(/[\s,]+/)
-                        .filter(Boolean)
-                        .map((n) => `<hostname>${escapeText(n)}</hostname>`)
-                        .join(''),
-                    ),
-                    true,
+                    element('host', { ip: h.ip }, h.hostnames.map((n) => `<hostname>${escapeText(n)}</hostname>`).join('')),
                   )
                 }
               />
             )}
-          </CardBody>
-        </Card>
-      </StackItem>
-      <StackItem>
-        <Card>
-          <CardTitle component="h2">{t('dns.forwarders')}</CardTitle>
-          <CardBody>
-            <Content component="p">{info.active ? t('dns.forwardersHelpActive') : t('dns.forwardersHelp')}</Content>
-            <DataTable
-              ariaLabel={t('dns.forwarders')}
-              testId="dns-forwarders"
-              emptyText={t('dns.noForwarders')}
-              rows={fwds}
-              rowKey={({ item: f }, i) => `${f.addr ?? ''}-${f.domain ?? ''}-${i}`}
-              columns={[
-                { label: t('dns.forwarderAddr'), mono: true, cell: ({ item: f }) => f.addr ?? '—' },
-                { label: t('dns.forwarderDomain'), cell: ({ item: f }) => f.domain ?? t('dns.allDomains') },
-                ...pendingColumn(fwds),
+          />
+          {refusal === undefined && (
+            <InlineForm
+              ariaLabel={t('dns.addHost')}
+              submitLabel={t('dns.addHost')}
+              fields={[
+                { id: 'dns-host-ip', label: t('dns.ip'), required: true, check: ipCheck },
+                { id: 'dns-host-names', label: t('dns.hostnamesHint'), required: true, check: namesCheck },
               ]}
-              action={({ item: f, pending }) =>
-                pending === 'live-only' ? null : (
-                  <RemoveButton
-                    isDisabled={!saved}
-                    label={t('dns.removeForwarderNamed', { what: f.addr ?? f.domain ?? '' })}
-                    onClick={() => void forwarders((all) => all.filter((x) => !(x.addr === f.addr && x.domain === f.domain)))}
-                  />
+              onSubmit={(v) =>
+                update(
+                  'add-last',
+                  'dns-host',
+                  element(
+                    'host',
+                    { ip: v['dns-host-ip'] },
+                    (v['dns-host-names'] ?? '')
+                      .split(/[\s,]+/)
+                      .filter(Boolean)
+                      .map((n) => `<hostname>${escapeText(n)}</hostname>`)
+                      .join(''),
+                  ),
+                  true,
                 )
               }
             />
-            {saved && refusal === undefined ? (
-              <InlineForm
-                ariaLabel={t('dns.addForwarder')}
-                submitLabel={t('dns.addForwarder')}
-                fields={[
-                  { id: 'fwd-addr', label: t('dns.forwarderAddr'), required: true, check: ipCheck },
-                  { id: 'fwd-domain', label: t('dns.forwarderDomainOptional'), check: namesCheck },
-                ]}
-                onSubmit={(v) =>
-                  forwarders((all) => [...all, { addr: v['fwd-addr'] ?? '', ...(v['fwd-domain'] ? { domain: v['fwd-domain'] } : {}) }], true)
-                }
-              />
-            ) : !saved ? (
-              <Content component="p">{t('dns.transientForwarders')}</Content>
-            ) : null}
-          </CardBody>
-        </Card>
+          )}
+        </TitledCard>
       </StackItem>
       <StackItem>
-        <Card>
-          <CardTitle component="h2">{t('dns.txt')}</CardTitle>
-          <CardBody>
-            <DataTable
-              ariaLabel={t('dns.txt')}
-              emptyText={t('dns.noTxt')}
-              rows={txts}
-              rowKey={({ item: x }) => x.name}
-              columns={[
-                { label: t('dns.txtName'), cell: ({ item: x }) => x.name },
-                { label: t('dns.txtValue'), cell: ({ item: x }) => x.value ?? '' },
-                ...pendingColumn(txts),
-              ]}
-              action={({ item: x }) => (
+        <TitledCard title={t('dns.forwarders')}>
+          <Content component="p">{info.active ? t('dns.forwardersHelpActive') : t('dns.forwardersHelp')}</Content>
+          <DataTable
+            ariaLabel={t('dns.forwarders')}
+            testId="dns-forwarders"
+            emptyText={t('dns.noForwarders')}
+            rows={fwds}
+            rowKey={({ item: f }, i) => `${f.addr ?? ''}-${f.domain ?? ''}-${i}`}
+            columns={[
+              { label: t('dns.forwarderAddr'), mono: true, cell: ({ item: f }) => f.addr ?? '—' },
+              { label: t('dns.forwarderDomain'), cell: ({ item: f }) => f.domain ?? t('dns.allDomains') },
+              ...pendingColumn(fwds),
+            ]}
+            action={({ item: f, pending }) =>
+              pending === 'live-only' ? null : (
                 <RemoveButton
-                  label={t('dns.removeTxtNamed', { name: x.name })}
-                  onClick={() => void update('delete', 'dns-txt', element('txt', { name: x.name, value: x.value }))}
+                  isDisabled={!saved}
+                  label={t('dns.removeForwarderNamed', { what: f.addr ?? f.domain ?? '' })}
+                  onClick={() => void forwarders((all) => all.filter((x) => !(x.addr === f.addr && x.domain === f.domain)))}
                 />
-              )}
+              )
+            }
+          />
+          {saved && refusal === undefined ? (
+            <InlineForm
+              ariaLabel={t('dns.addForwarder')}
+              submitLabel={t('dns.addForwarder')}
+              fields={[
+                { id: 'fwd-addr', label: t('dns.forwarderAddr'), required: true, check: ipCheck },
+                { id: 'fwd-domain', label: t('dns.forwarderDomainOptional'), check: namesCheck },
+              ]}
+              onSubmit={(v) =>
+                forwarders((all) => [...all, { addr: v['fwd-addr'] ?? '', ...(v['fwd-domain'] ? { domain: v['fwd-domain'] } : {}) }], true)
+              }
             />
-            {refusal === undefined && (
-              <InlineForm
-                ariaLabel={t('dns.addTxt')}
-                submitLabel={t('dns.addTxt')}
-                fields={[
-                  { id: 'txt-name', label: t('dns.txtName'), required: true, check: namesCheck },
-                  { id: 'txt-value', label: t('dns.txtValue'), required: true },
-                ]}
-                onSubmit={(v) => update('add-last', 'dns-txt', element('txt', { name: v['txt-name'], value: v['txt-value'] }), true)}
+          ) : !saved ? (
+            <Content component="p">{t('dns.transientForwarders')}</Content>
+          ) : null}
+        </TitledCard>
+      </StackItem>
+      <StackItem>
+        <TitledCard title={t('dns.txt')}>
+          <DataTable
+            ariaLabel={t('dns.txt')}
+            emptyText={t('dns.noTxt')}
+            rows={txts}
+            rowKey={({ item: x }) => x.name}
+            columns={[
+              { label: t('dns.txtName'), cell: ({ item: x }) => x.name },
+              { label: t('dns.txtValue'), cell: ({ item: x }) => x.value ?? '' },
+              ...pendingColumn(txts),
+            ]}
+            action={({ item: x }) => (
+              <RemoveButton
+                label={t('dns.removeTxtNamed', { name: x.name })}
+                onClick={() => void update('delete', 'dns-txt', element('txt', { name: x.name, value: x.value }))}
               />
             )}
-            {dns.srvs.length > 0 && (
-              <>
-                <Content component="h3" className="pf-v6-u-mt-md">
-                  {t('dns.srv')}
-                </Content>
-                <DataTable
-                  ariaLabel={t('dns.srv')}
-                  rows={dns.srvs}
-                  rowKey={(_s, i) => i}
-                  columns={[
-                    { label: t('dns.srvService'), cell: (s) => `_${s.service ?? ''}._${s.protocol ?? ''}${s.domain ? `.${s.domain}` : ''}` },
-                    { label: t('dns.srvTarget'), cell: (s) => (s.target ? `${s.target}:${s.port ?? ''}` : '—') },
-                  ]}
-                />
-              </>
-            )}
-          </CardBody>
-        </Card>
+          />
+          {refusal === undefined && (
+            <InlineForm
+              ariaLabel={t('dns.addTxt')}
+              submitLabel={t('dns.addTxt')}
+              fields={[
+                { id: 'txt-name', label: t('dns.txtName'), required: true, check: namesCheck },
+                { id: 'txt-value', label: t('dns.txtValue'), required: true },
+              ]}
+              onSubmit={(v) => update('add-last', 'dns-txt', element('txt', { name: v['txt-name'], value: v['txt-value'] }), true)}
+            />
+          )}
+          {dns.srvs.length > 0 && (
+            <>
+              <Content component="h3" className="pf-v6-u-mt-md">
+                {t('dns.srv')}
+              </Content>
+              <DataTable
+                ariaLabel={t('dns.srv')}
+                rows={dns.srvs}
+                rowKey={(_s, i) => i}
+                columns={[
+                  { label: t('dns.srvService'), cell: (s) => `_${s.service ?? ''}._${s.protocol ?? ''}${s.domain ? `.${s.domain}` : ''}` },
+                  { label: t('dns.srvTarget'), cell: (s) => (s.target ? `${s.target}:${s.port ?? ''}` : '—') },
+                ]}
+              />
+            </>
+          )}
+        </TitledCard>
       </StackItem>
     </Stack>
   );

@@ -5,17 +5,8 @@
  * the saved one marked "takes effect at next start".
  */
 import type { ReactNode } from 'react';
-import {
-  Content,
-  Card,
-  CardBody,
-  CardTitle,
-  DescriptionList,
-  DescriptionListDescription,
-  DescriptionListGroup,
-  DescriptionListTerm,
-  Gallery,
-} from '@patternfly/react-core';
+import { Content, DescriptionList, DescriptionListDescription, DescriptionListGroup, DescriptionListTerm, Gallery } from '@patternfly/react-core';
+import { TitledCard } from '../../components/TitledCard.js';
 import { useTranslation } from 'react-i18next';
 import type { NetworkRow } from '../../state/store.js';
 import type { NetworkModel } from '../../model/network.js';
@@ -34,14 +25,11 @@ function Item({ term, children, testId }: { term: string; children: ReactNode; t
 /** One card of the overview: a title over a horizontal list of terms and values. */
 function FieldsCard({ title, children }: { title: string; children: ReactNode }) {
   return (
-    <Card>
-      <CardTitle component="h2">{title}</CardTitle>
-      <CardBody>
-        <DescriptionList isHorizontal isCompact>
-          {children}
-        </DescriptionList>
-      </CardBody>
-    </Card>
+    <TitledCard title={title}>
+      <DescriptionList isHorizontal isCompact>
+        {children}
+      </DescriptionList>
+    </TitledCard>
   );
 }
 
@@ -119,45 +107,41 @@ export function OverviewTab({ row }: { row: NetworkRow }) {
           {both((m) => (m.dns.forwarders.length > 0 ? m.dns.forwarders.map((x) => [x.domain, x.addr].filter(Boolean).join(' → ')).join(', ') : '—'))}
         </Item>
       </FieldsCard>
-      <Card>
-        <CardTitle component="h2">{t('overview.addresses')}</CardTitle>
-        <CardBody>
-          {saved && addresses(saved) !== addresses(model) && (
-            <Content component="p" data-testid="overview-addresses-pending">
-              {t('overview.addressesNext')}: {addresses(saved) || '—'} <PendingLabel pending="next-start" />
-            </Content>
-          )}
-          {model.ips.length === 0 ? (
-            t('overview.noAddresses')
-          ) : (
-            <DescriptionList isCompact>
-              {model.ips.map((ip) => (
-                <Item key={ip.index} term={`${ip.family === 'ipv4' ? 'IPv4' : 'IPv6'} ${dash(ip.cidr)}`}>
-                  {t('overview.hostAddress')}: <span className="vn-mono">{dash(ip.address)}</span>
-                  {ip.netmask ? ` (${ip.netmask})` : ''}
-                  <br />
-                  {t('overview.dhcpRanges')}:{' '}
-                  {ip.ranges.length > 0 ? ip.ranges.map((r) => `${r.start} – ${r.end}`).join(', ') : t('networks.dhcpOff')}
-                  <br />
-                  {t('overview.reservations')}: {ip.hosts.length}
-                  {ip.tftpRoot && (
-                    <>
-                      <br />
-                      TFTP: {ip.tftpRoot}
-                    </>
-                  )}
-                  {ip.bootp?.file && (
-                    <>
-                      <br />
-                      BOOTP: {ip.bootp.file} {ip.bootp.server ?? ''}
-                    </>
-                  )}
-                </Item>
-              ))}
-            </DescriptionList>
-          )}
-        </CardBody>
-      </Card>
+      <TitledCard title={t('overview.addresses')}>
+        {saved && addresses(saved) !== addresses(model) && (
+          <Content component="p" data-testid="overview-addresses-pending">
+            {t('overview.addressesNext')}: {addresses(saved) || '—'} <PendingLabel pending="next-start" />
+          </Content>
+        )}
+        {model.ips.length === 0 ? (
+          t('overview.noAddresses')
+        ) : (
+          <DescriptionList isCompact>
+            {model.ips.map((ip) => (
+              <Item key={ip.index} term={`${ip.family === 'ipv4' ? 'IPv4' : 'IPv6'} ${dash(ip.cidr)}`}>
+                {t('overview.hostAddress')}: <span className="vn-mono">{dash(ip.address)}</span>
+                {ip.netmask ? ` (${ip.netmask})` : ''}
+                <br />
+                {t('overview.dhcpRanges')}: {ip.ranges.length > 0 ? ip.ranges.map((r) => `${r.start} – ${r.end}`).join(', ') : t('networks.dhcpOff')}
+                <br />
+                {t('overview.reservations')}: {ip.hosts.length}
+                {ip.tftpRoot && (
+                  <>
+                    <br />
+                    TFTP: {ip.tftpRoot}
+                  </>
+                )}
+                {ip.bootp?.file && (
+                  <>
+                    <br />
+                    BOOTP: {ip.bootp.file} {ip.bootp.server ?? ''}
+                  </>
+                )}
+              </Item>
+            ))}
+          </DescriptionList>
+        )}
+      </TitledCard>
       {(model.routes.length > 0 || model.portgroups.length > 0) && (
         <FieldsCard title={t('overview.routesAndPortgroups')}>
           {model.routes.map((r, i) => (
