@@ -282,6 +282,17 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
     else this.checkPrecondition(existing, options);
   }
 
+  /** `fn` on the network `name` under its lock, once the caller's precondition (If-Match) holds. */
+  private onNetwork<T>(name: string, options: Precondition | undefined, fn: (obj: NetworkObject) => Promise<T>): Promise<T> {
+    return withObject(
+      () => this.objects.getByName(name),
+      (obj) => {
+        this.checkPrecondition(obj, options);
+        return fn(obj);
+      },
+    );
+  }
+
   /** A change's precondition, checked with the object's lock held. */
   private checkPrecondition(obj: NetworkObject, options: Precondition | undefined): void {
     checkVersion('network', obj.name, options?.ifMatch, () => this.versionOfObject(obj));
@@ -524,34 +535,26 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
 
   undefine(name: string, options?: ForceOptions): Promise<void> {
     return this.call(() =>
-      withObject(
-        () => this.objects.getByName(name),
-        async (obj) => {
-          this.checkPrecondition(obj, options);
-          if (!obj.persistent) throw operationInvalid("can't undefine transient network");
-          this.checkGuests(obj, 'undefine', options);
-          this.store.deleteConfig(obj.name);
-          obj.autostart = false;
-          const network = { name: obj.name, uuid: obj.uuid };
-          if (!obj.active) await this.removeInactive(obj);
-          else obj.assignDef(undefined, false);
-          this.logger.info({ network: obj.name }, 'network undefined');
-          this.events.lifecycle('Undefined', network);
-        },
-      ),
+      this.onNetwork(name, options, async (obj) => {
+        if (!obj.persistent) throw operationInvalid("can't undefine transient network");
+        this.checkGuests(obj, 'undefine', options);
+        this.store.deleteConfig(obj.name);
+        obj.autostart = false;
+        const network = { name: obj.name, uuid: obj.uuid };
+        if (!obj.active) await this.removeInactive(obj);
+        else obj.assignDef(undefined, false);
+        this.logger.info({ network: obj.name }, 'network undefined');
+        this.events.lifecycle('Undefined', network);
+      }),
     );
   }
 
   start(name: string, options?: Precondition): Promise<void> {
     return this.call(async () => {
-      await withObject(
-        () => this.objects.getByName(name),
-        async (obj) => {
-          this.checkPrecondition(obj, options);
-          await this.startObject(obj);
-          this.events.lifecycle('Started', obj);
-        },
-      );
+      await this.onNetwork(name, options, async (obj) => {
+        await this.startObject(obj);
+        this.events.lifecycle('Started', obj);
+      });
       await this.afterStart(name);
     });
   }
@@ -606,37 +609,29 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
 
   destroy(name: string, options?: ForceOptions): Promise<void> {
     return this.call(async () => {
-      await withObject(
-        () => this.objects.getByName(name),
-        async (obj) => {
-          this.checkPrecondition(obj, options);
-          if (!obj.active) throw operationInvalid(`network '${obj.name}' is not active`);
-          this.checkGuests(obj, 'destroy', options);
-          await this.stopObject(obj);
-          const network = { name: obj.name, uuid: obj.uuid };
-          if (!obj.persistent) await this.removeInactive(obj);
-          this.events.lifecycle('Stopped', network);
-        },
-      );
+      await this.onNetwork(name, options, async (obj) => {
+        if (!obj.active) throw operationInvalid(`network '${obj.name}' is not active`);
+        this.checkGuests(obj, 'destroy', options);
+        await this.stopObject(obj);
+        const network = { name: obj.name, uuid: obj.uuid };
+        if (!obj.persistent) await this.removeInactive(obj);
+        this.events.lifecycle('Stopped', network);
+      });
       await this.afterStop(name);
     });
   }
 
   setAutostart(name: string, autostart: boolean, options?: Precondition): Promise<void> {
     return this.call(() =>
-      withObject(
-        () => this.objects.getByName(name),
-        async (obj) => {
-          this.checkPrecondition(obj, options);
-          if (!obj.persistent) throw operationInvalid('cannot set autostart for transient network');
-          if (obj.autostart !== autostart) {
-            this.store.setAutostart(obj.name, autostart);
-            obj.autostart = autostart;
-            // virtnet's own event, so open pages follow a change made elsewhere (libvirt emits none).
-            this.events.emit({ kind: 'autostart', network: { name: obj.name, uuid: obj.uuid }, autostart, time: this.now() });
-          }
-        },
-      ),
+      this.onNetwork(name, options, async (obj) => {
+        if (!obj.persistent) throw operationInvalid('cannot set autostart for transient network');
+        if (obj.autostart !== autostart) {
+          this.store.setAutostart(obj.name, autostart);
+          obj.autostart = autostart;
+          // virtnet's own event, so open pages follow a change made elsewhere (libvirt emits none).
+          this.events.emit({ kind: 'autostart', network: { name: obj.name, uuid: obj.uuid }, autostart, time: this.now() });
+        }
+      }),
     );
   }
 
@@ -655,19 +650,15 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
 
   update(name: string, request: UpdateRequest, options?: Precondition): Promise<UpdateResult> {
     return this.call(() =>
-      withObject(
-        () => this.objects.getByName(name),
-        async (obj) => {
-          this.checkPrecondition(obj, options);
-          const plan = checkInput(() =>
-            planUpdate({ active: obj.active, persistent: obj.persistent, def: obj.def, persistentDef: obj.persistentDef() }, request),
-          );
-          await this.commitChange(obj, plan, plan.section);
-          // planUpdate parsed the new config back whole: it holds no refused value any more.
-          if (plan.configDef !== undefined) obj.refusedValues = [];
-          return { live: plan.live, config: plan.config };
-        },
-      ),
+      this.onNetwork(name, options, async (obj) => {
+        const plan = checkInput(() =>
+          planUpdate({ active: obj.active, persistent: obj.persistent, def: obj.def, persistentDef: obj.persistentDef() }, request),
+        );
+        await this.commitChange(obj, plan, plan.section);
+        // planUpdate parsed the new config back whole: it holds no refused value any more.
+        if (plan.configDef !== undefined) obj.refusedValues = [];
+        return { live: plan.live, config: plan.config };
+      }),
     );
   }
 
@@ -730,22 +721,18 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
 
   private changeForwards(name: string, read: (network: string) => ForwardChange, flags: UpdateFlags, options?: Precondition): Promise<UpdateResult> {
     return this.call(() =>
-      withObject(
-        () => this.objects.getByName(name),
-        async (obj) => {
-          this.checkPrecondition(obj, options);
-          const change = checkInput(() => read(obj.name));
-          const target = { active: obj.active, persistent: obj.persistent, def: obj.def, persistentDef: obj.persistentDef() };
-          const plan = checkInput(() => planForwardChange(target, change, flags, this.otherDefs(obj)));
-          if (plan.liveDef !== undefined) {
-            // Watch first: a lease that comes after this read is then an event.
-            await this.watchLeasesFor(plan.liveDef);
-            plan.liveDef = resolveForwardTargets(plan.liveDef, this.targetFacts(obj, await this.readLeases(obj)));
-          }
-          await this.commitChange(obj, plan, 'port-forwards');
-          return { live: plan.live, config: plan.config };
-        },
-      ),
+      this.onNetwork(name, options, async (obj) => {
+        const change = checkInput(() => read(obj.name));
+        const target = { active: obj.active, persistent: obj.persistent, def: obj.def, persistentDef: obj.persistentDef() };
+        const plan = checkInput(() => planForwardChange(target, change, flags, this.otherDefs(obj)));
+        if (plan.liveDef !== undefined) {
+          // Watch first: a lease that comes after this read is then an event.
+          await this.watchLeasesFor(plan.liveDef);
+          plan.liveDef = resolveForwardTargets(plan.liveDef, this.targetFacts(obj, await this.readLeases(obj)));
+        }
+        await this.commitChange(obj, plan, 'port-forwards');
+        return { live: plan.live, config: plan.config };
+      }),
     );
   }
 
