@@ -240,20 +240,10 @@ export async function startDaemon(options: DaemonOptions, deps: DaemonDeps): Pro
       gates.push(gate);
       return gate;
     };
-    const rw = await createApiServer({
-      driver: handle.driver,
-      access: { kind: 'unix' },
-      version: deps.version,
-      logger: apiLogger.child({ listener: 'unix' }),
-      ...advertised,
-    });
-    const ro = await createApiServer({
-      driver: handle.driver,
-      access: { kind: 'unix-ro' },
-      version: deps.version,
-      logger: apiLogger.child({ listener: 'unix-ro' }),
-      ...advertised,
-    });
+    const unixServer = (kind: 'unix' | 'unix-ro') =>
+      createApiServer({ driver: handle.driver, access: { kind }, version: deps.version, logger: apiLogger.child({ listener: kind }), ...advertised });
+    const rw = await unixServer('unix');
+    const ro = await unixServer('unix-ro');
     await serve(rw, { path: socket, mode: 0o600 }, 'unix', false);
     await serve(ro, { path: readonlySocket, mode: 0o666 }, 'unix-ro', true);
 

@@ -5,10 +5,20 @@
  * and the shape of a route's options, so both route tables say only what
  * differs per route.
  */
-import type { FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  FastifySchema,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from 'typebox';
 import type { RouteAccess } from './access.js';
-import { ErrorBodySchema } from './schemas.js';
+import { ErrorBodySchema, NameParamsSchema } from './schemas.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -62,4 +72,28 @@ export function preconditionOf(request: FastifyRequest): { ifMatch?: string } {
 export async function withEtag(reply: FastifyReply, version: (() => Promise<string>) | undefined): Promise<void> {
   if (version === undefined) return;
   reply.header('etag', `"${await version()}"`);
+}
+
+/** An app's route methods, typed by the routes' typebox schemas. */
+type TypedRoutes = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+/** A change to what a path's `:name` names: [method, path, libvirt API (the read-only socket's refusal), operationId, summary]. */
+type NameChange<Op extends string> = readonly ['post' | 'delete', string, string, Op, string];
+
+/**
+ * Register changes to what a path's `:name` names that answer 204 once
+ * done, one route per row; `change` makes the change the row's operationId
+ * (its driver method) names, with the request's If-Match precondition.
+ */
+export function registerNameChanges<Op extends string>(
+  api: TypedRoutes,
+  tags: string[],
+  rows: readonly NameChange<Op>[],
+  change: (operationId: Op, name: string, precondition: { ifMatch?: string }) => Promise<unknown>,
+): void {
+  for (const [method, path, libvirtApi, operationId, summary] of rows) {
+    api[method](path, route(write(libvirtApi), { operationId, tags, summary, params: NameParamsSchema, response: done }), async (request, reply) =>
+      noContent(reply, change(operationId, request.params.name, preconditionOf(request))),
+    );
+  }
 }

@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { GuestDriverApi } from '../contract/guest-api.js';
 import { GUEST_ROUTES } from '../client/http-guests.js';
-import { READ, done, noContent, ok, route, write, preconditionOf, withEtag } from './route-spec.js';
+import { READ, done, noContent, ok, registerNameChanges, route, write, preconditionOf, withEtag } from './route-spec.js';
 import { NameParamsSchema, UuidParamsSchema, XmlResponseSchema } from './schemas.js';
 import {
   BridgePortsListSchema,
@@ -92,40 +92,21 @@ export function registerGuestRoutes(app: FastifyInstance, options: GuestRouteOpt
     },
   );
 
-  api.delete(
-    GUEST_ROUTES.guest,
-    route(write('virDomainUndefine'), {
-      operationId: 'guestUndefine',
-      tags,
-      summary: 'Undefine a guest; a running one becomes transient (undefine).',
-      params: NameParamsSchema,
-      response: done,
-    }),
-    async (request, reply) => noContent(reply, driver.guestUndefine(request.params.name, preconditionOf(request))),
-  );
-
-  api.post(
-    GUEST_ROUTES.guestStart,
-    route(write('virDomainCreate'), {
-      operationId: 'guestStart',
-      tags,
-      summary: 'Start a defined guest (start).',
-      params: NameParamsSchema,
-      response: done,
-    }),
-    async (request, reply) => noContent(reply, driver.guestStart(request.params.name, preconditionOf(request))),
-  );
-
-  api.post(
-    GUEST_ROUTES.guestDestroy,
-    route(write('virDomainDestroy'), {
-      operationId: 'guestDestroy',
-      tags,
-      summary: 'Stop a guest and remove its devices; a transient one vanishes (destroy).',
-      params: NameParamsSchema,
-      response: done,
-    }),
-    async (request, reply) => noContent(reply, driver.guestDestroy(request.params.name, preconditionOf(request))),
+  registerNameChanges(
+    api,
+    tags,
+    [
+      ['delete', GUEST_ROUTES.guest, 'virDomainUndefine', 'guestUndefine', 'Undefine a guest; a running one becomes transient (undefine).'],
+      ['post', GUEST_ROUTES.guestStart, 'virDomainCreate', 'guestStart', 'Start a defined guest (start).'],
+      [
+        'post',
+        GUEST_ROUTES.guestDestroy,
+        'virDomainDestroy',
+        'guestDestroy',
+        'Stop a guest and remove its devices; a transient one vanishes (destroy).',
+      ],
+    ],
+    (operationId, name, precondition) => driver[operationId](name, precondition),
   );
 
   api.get(
@@ -169,33 +150,18 @@ export function registerGuestRoutes(app: FastifyInstance, options: GuestRouteOpt
     async (request) => driver.guestInterfaceAddresses(request.params.name),
   );
 
-  api.post(
-    GUEST_ROUTES.guestAttach,
-    route(write('virDomainAttachDeviceFlags'), {
-      operationId: 'guestAttachDevice',
-      tags,
-      summary: 'Attach one <interface> (attach-interface, attach-device).',
-      params: NameParamsSchema,
-      body: DeviceBodySchema,
-      response: done,
-    }),
-    async (request, reply) =>
-      noContent(reply, driver.guestAttachDevice(request.params.name, request.body.xml, request.body.flags, preconditionOf(request))),
-  );
-
-  api.post(
-    GUEST_ROUTES.guestDetach,
-    route(write('virDomainDetachDeviceFlags'), {
-      operationId: 'guestDetachDevice',
-      tags,
-      summary: 'Detach one <interface> (detach-interface, detach-device).',
-      params: NameParamsSchema,
-      body: DeviceBodySchema,
-      response: done,
-    }),
-    async (request, reply) =>
-      noContent(reply, driver.guestDetachDevice(request.params.name, request.body.xml, request.body.flags, preconditionOf(request))),
-  );
+  // attach and detach: one <interface>, the same request either way.
+  for (const [path, libvirtApi, operationId, summary] of [
+    [GUEST_ROUTES.guestAttach, 'virDomainAttachDeviceFlags', 'guestAttachDevice', 'Attach one <interface> (attach-interface, attach-device).'],
+    [GUEST_ROUTES.guestDetach, 'virDomainDetachDeviceFlags', 'guestDetachDevice', 'Detach one <interface> (detach-interface, detach-device).'],
+  ] as const) {
+    api.post(
+      path,
+      route(write(libvirtApi), { operationId, tags, summary, params: NameParamsSchema, body: DeviceBodySchema, response: done }),
+      async (request, reply) =>
+        noContent(reply, driver[operationId](request.params.name, request.body.xml, request.body.flags, preconditionOf(request))),
+    );
+  }
 
   api.post(
     GUEST_ROUTES.guestExec,

@@ -1,6 +1,8 @@
 /**
  * VirtnetClient over HTTP: every NetworkDriverApi method as one call to
- * virtnetd (routes in http-routes.ts), `subscribe` over the event stream.
+ * virtnetd (routes in http-routes.ts), `subscribe` over the event stream;
+ * the guest calls are its base class's, the port, traffic and doctor calls
+ * are mixed in (http-ports.ts, http-traffic.ts, http-doctor.ts).
  * Errors are the daemon's VirErrors, rebuilt with the same class and text.
  */
 import type {
@@ -22,30 +24,17 @@ import type {
 } from '../contract/network-api.js';
 import type { VirtnetClient } from './types.js';
 import type { DryRunRequest, HostChanges } from '../contract/host-changes.js';
-import { VirError } from '../util/errors.js';
-import { HttpGuestClient, request } from './http-guests.js';
-import { HttpPortCalls } from './http-ports.js';
-import { HttpDoctorCalls } from './http-doctor.js';
-import { HttpTrafficCalls } from './http-traffic.js';
-import type { InterfaceStats, NetworkTraffic } from '../contract/traffic-api.js';
-import type { DoctorFixResult, DoctorReport, DoctorUndoResult } from '../contract/doctor-api.js';
-import type { NetworkPortDef, PortCreateOptions } from '../contract/network-port-api.js';
+import { flagsBody, query, request, versionAt } from './http-call.js';
+import { HttpGuestClient } from './http-guests.js';
+import { withPortCalls } from './http-ports.js';
+import { withDoctorCalls } from './http-doctor.js';
+import { withTrafficCalls } from './http-traffic.js';
 import { ROUTES, routePath, type VersionBody } from './http-routes.js';
 import type { ClientTransport, EventFeed } from './transport.js';
 
 const FILTER_KEYS = ['active', 'inactive', 'persistent', 'transient', 'autostart', 'noAutostart'] as const;
 
-function query(params: Record<string, string | undefined>): string {
-  const entries = Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined);
-  return entries.length === 0 ? '' : `?${new URLSearchParams(entries).toString()}`;
-}
-
-/** --live / --config as a request body sends them: only the ones given. */
-function flagsBody(flags: UpdateFlags): UpdateFlags {
-  return { ...(flags.live ? { live: true } : {}), ...(flags.config ? { config: true } : {}) };
-}
-
-export class HttpVirtnetClient extends HttpGuestClient implements VirtnetClient {
+export class HttpVirtnetClient extends withDoctorCalls(withTrafficCalls(withPortCalls(HttpGuestClient))) implements VirtnetClient {
   private readonly events: EventFeed;
 
   constructor(transport: ClientTransport) {
@@ -107,10 +96,8 @@ export class HttpVirtnetClient extends HttpGuestClient implements VirtnetClient 
   }
 
   /** The network's version, from the ETag of its lookup. */
-  async versionOf(name: string): Promise<string> {
-    const answer = await this.transport.call<NetworkInfo>('GET', routePath(ROUTES.network, name));
-    if (answer.etag === undefined) throw new VirError('NO_SUPPORT', 'virtnetd keeps no versions of networks');
-    return answer.etag;
+  versionOf(name: string): Promise<string> {
+    return versionAt(this.transport, routePath(ROUTES.network, name), 'networks');
   }
 
   async getXml(name: string, options: GetXmlOptions = {}): Promise<string> {
@@ -158,50 +145,6 @@ export class HttpVirtnetClient extends HttpGuestClient implements VirtnetClient 
       config: flags.config ? 'true' : undefined,
     });
     return request(this.transport, 'DELETE', routePath(ROUTES.forwards, name) + q, undefined, options);
-  }
-
-  private get ports(): HttpPortCalls {
-    return new HttpPortCalls(this.transport);
-  }
-
-  portList(network: string): Promise<NetworkPortDef[]> {
-    return this.ports.portList(network);
-  }
-
-  portLookup(network: string, uuid: string): Promise<NetworkPortDef> {
-    return this.ports.portLookup(network, uuid);
-  }
-
-  portCreate(network: string, xml: string, options?: PortCreateOptions): Promise<NetworkPortDef> {
-    return this.ports.portCreate(network, xml, options);
-  }
-
-  portGetXml(network: string, uuid: string): Promise<string> {
-    return this.ports.portGetXml(network, uuid);
-  }
-
-  portDelete(network: string, uuid: string): Promise<void> {
-    return this.ports.portDelete(network, uuid);
-  }
-
-  guestInterfaceStats(name: string, iface: string): Promise<InterfaceStats> {
-    return new HttpTrafficCalls(this.transport).guestInterfaceStats(name, iface);
-  }
-
-  networkTraffic(network: string): Promise<NetworkTraffic> {
-    return new HttpTrafficCalls(this.transport).networkTraffic(network);
-  }
-
-  doctorReport(network?: string): Promise<DoctorReport> {
-    return new HttpDoctorCalls(this.transport).doctorReport(network);
-  }
-
-  doctorFix(network?: string): Promise<DoctorFixResult> {
-    return new HttpDoctorCalls(this.transport).doctorFix(network);
-  }
-
-  doctorUndo(): Promise<DoctorUndoResult> {
-    return new HttpDoctorCalls(this.transport).doctorUndo();
   }
 
   subscribe(listener: (event: DriverEvent) => void): Unsubscribe {

@@ -7,9 +7,8 @@
  *   POST /api/doctor/undo                  doctorUndo
  */
 import type { DoctorApi, DoctorFixResult, DoctorReport, DoctorUndoResult } from '../contract/doctor-api.js';
-import { request } from './http-guests.js';
+import { request, type HttpCallerClass } from './http-call.js';
 import { API_PREFIX } from './http-routes.js';
-import type { ClientTransport } from './transport.js';
 
 export const DOCTOR_ROUTES = {
   report: `${API_PREFIX}/doctor`,
@@ -19,19 +18,18 @@ export const DOCTOR_ROUTES = {
 
 const withNetwork = (path: string, network?: string): string => (network === undefined ? path : `${path}?network=${encodeURIComponent(network)}`);
 
-/** DoctorApi as calls over a transport. */
-export class HttpDoctorCalls implements DoctorApi {
-  constructor(private readonly transport: ClientTransport) {}
+/** DoctorApi as calls over the client's transport, mixed into `Base`. */
+export const withDoctorCalls = <B extends HttpCallerClass>(Base: B) =>
+  class HttpDoctorCalls extends Base implements DoctorApi {
+    doctorReport(network?: string): Promise<DoctorReport> {
+      return request(this.transport, 'GET', withNetwork(DOCTOR_ROUTES.report, network));
+    }
 
-  doctorReport(network?: string): Promise<DoctorReport> {
-    return request(this.transport, 'GET', withNetwork(DOCTOR_ROUTES.report, network));
-  }
+    doctorFix(network?: string): Promise<DoctorFixResult> {
+      return request(this.transport, 'POST', withNetwork(DOCTOR_ROUTES.fix, network), {});
+    }
 
-  doctorFix(network?: string): Promise<DoctorFixResult> {
-    return request(this.transport, 'POST', withNetwork(DOCTOR_ROUTES.fix, network), {});
-  }
-
-  doctorUndo(): Promise<DoctorUndoResult> {
-    return request(this.transport, 'POST', DOCTOR_ROUTES.undo, {});
-  }
-}
+    doctorUndo(): Promise<DoctorUndoResult> {
+      return request(this.transport, 'POST', DOCTOR_ROUTES.undo, {});
+    }
+  };

@@ -2,7 +2,8 @@
  * The guest half of virtnetd's HTTP API, for both ends: the routes (the
  * daemon registers exactly these, src/api/routes-guests.ts) and
  * HttpGuestClient, every GuestDriverApi method as one call (the base class
- * of HttpVirtnetClient). Guest names travel in the path, percent-encoded.
+ * of HttpVirtnetClient, which mixes the other APIs' calls into it). Guest
+ * names travel in the path, percent-encoded.
  *
  *   GET    /api/guests?active=&inactive=         guestList
  *   POST   /api/guests                           guestDefine({xml})
@@ -32,14 +33,8 @@ import type {
   GuestListFilter,
   GuestPrecondition,
 } from '../contract/guest-api.js';
+import { HttpCaller, flagsBody, query, request, versionAt } from './http-call.js';
 import { API_PREFIX, routePath } from './http-routes.js';
-import type { CallOptions, ClientTransport, Method } from './transport.js';
-import { VirError } from '../util/errors.js';
-
-/** One call's answer body (the transport's `call` without the ETag). */
-export async function request<T>(transport: ClientTransport, method: Method, path: string, body?: unknown, options?: CallOptions): Promise<T> {
-  return (await transport.call<T>(method, path, body, options)).body;
-}
 
 export const GUEST_ROUTES = {
   guests: `${API_PREFIX}/guests`,
@@ -56,19 +51,7 @@ export const GUEST_ROUTES = {
   bridges: `${API_PREFIX}/bridges`,
 } as const;
 
-function query(params: Record<string, string | undefined>): string {
-  const entries = Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined);
-  return entries.length === 0 ? '' : `?${new URLSearchParams(entries).toString()}`;
-}
-
-/** Only the flags that are set, so the body is exactly what was asked. */
-function flagsBody(flags: AffectFlags): AffectFlags {
-  return { ...(flags.live ? { live: true } : {}), ...(flags.config ? { config: true } : {}) };
-}
-
-export class HttpGuestClient implements GuestDriverApi {
-  constructor(readonly transport: ClientTransport) {}
-
+export class HttpGuestClient extends HttpCaller implements GuestDriverApi {
   guestLookupByName(name: string): Promise<GuestInfo> {
     return request(this.transport, 'GET', routePath(GUEST_ROUTES.guest, name));
   }
@@ -106,10 +89,8 @@ export class HttpGuestClient implements GuestDriverApi {
   }
 
   /** The guest's version, from the ETag of its lookup. */
-  async guestVersionOf(name: string): Promise<string> {
-    const answer = await this.transport.call<GuestInfo>('GET', routePath(GUEST_ROUTES.guest, name));
-    if (answer.etag === undefined) throw new VirError('NO_SUPPORT', 'virtnetd keeps no versions of guests');
-    return answer.etag;
+  guestVersionOf(name: string): Promise<string> {
+    return versionAt(this.transport, routePath(GUEST_ROUTES.guest, name), 'guests');
   }
 
   async guestGetXml(name: string, options: { inactive?: boolean } = {}): Promise<string> {

@@ -63,8 +63,11 @@ export interface VersionBody {
   libvirtUri?: string;
 }
 
-/** Fill a route's `:name` / `:uuid` with a percent-encoded value. */
-export function routePath(route: string, param?: string): string {
-  if (param === undefined) return route;
-  return route.replace(/:(name|uuid)/, encodeURIComponent(param));
+/** Fill a route's placeholders (`:name`, `:uuid`, `:iface`), in order, with percent-encoded values. */
+export function routePath(route: string, ...params: string[]): string {
+  let next = 0;
+  return route.replace(/:\w+/g, (placeholder) => {
+    const value = params[next++];
+    return value === undefined ? placeholder : encodeURIComponent(value);
+  });
 }

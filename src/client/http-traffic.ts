@@ -6,25 +6,22 @@
  *   GET /api/networks/:name/traffic                 networkTraffic
  */
 import type { InterfaceStats, NetworkTraffic, TrafficApi } from '../contract/traffic-api.js';
-import { request } from './http-guests.js';
-import { API_PREFIX } from './http-routes.js';
-import type { ClientTransport } from './transport.js';
+import { request, type HttpCallerClass } from './http-call.js';
+import { API_PREFIX, routePath } from './http-routes.js';
 
 export const TRAFFIC_ROUTES = {
   interfaceStats: `${API_PREFIX}/guests/:name/interfaces/:iface/stats`,
   networkTraffic: `${API_PREFIX}/networks/:name/traffic`,
 } as const;
 
-/** TrafficApi as calls over a transport. */
-export class HttpTrafficCalls implements TrafficApi {
-  constructor(private readonly transport: ClientTransport) {}
+/** TrafficApi as calls over the client's transport, mixed into `Base`. */
+export const withTrafficCalls = <B extends HttpCallerClass>(Base: B) =>
+  class HttpTrafficCalls extends Base implements TrafficApi {
+    guestInterfaceStats(name: string, iface: string): Promise<InterfaceStats> {
+      return request(this.transport, 'GET', routePath(TRAFFIC_ROUTES.interfaceStats, name, iface));
+    }
 
-  guestInterfaceStats(name: string, iface: string): Promise<InterfaceStats> {
-    const path = TRAFFIC_ROUTES.interfaceStats.replace(':name', encodeURIComponent(name)).replace(':iface', encodeURIComponent(iface));
-    return request(this.transport, 'GET', path);
-  }
-
-  networkTraffic(network: string): Promise<NetworkTraffic> {
-    return request(this.transport, 'GET', TRAFFIC_ROUTES.networkTraffic.replace(':name', encodeURIComponent(network)));
-  }
-}
+    networkTraffic(network: string): Promise<NetworkTraffic> {
+      return request(this.transport, 'GET', routePath(TRAFFIC_ROUTES.networkTraffic, network));
+    }
+  };

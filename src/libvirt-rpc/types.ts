@@ -5,7 +5,7 @@
  * into libvirt's text form here, so the rest of the module handles text.
  */
 import { STRING_MAX, TypedParamType, UUID_BUFLEN } from './protocol.js';
-import { type Codec, type TypeOf, XdrError, double, fixedOpaque, hyper, int, optional, string, struct, uhyper, uint } from './xdr.js';
+import { type Codec, type TypeOf, XdrError, boolInt, double, fixedOpaque, hyper, int, optional, string, struct, uhyper, uint } from './xdr.js';
 
 /** remote_nonnull_string */
 export const nonnullString = string(STRING_MAX);
@@ -69,55 +69,29 @@ type TypedParamValue =
   | { type: typeof TypedParamType.STRING; value: string };
 type TypedParam = { field: string } & TypedParamValue;
 
+/** The layout of each virTypedParameterType's value. */
+const TYPED_PARAM_VALUES: { [P in TypedParamValue as P['type']]: Codec<P['value']> } = {
+  [TypedParamType.INT]: int,
+  [TypedParamType.UINT]: uint,
+  [TypedParamType.LLONG]: hyper,
+  [TypedParamType.ULLONG]: uhyper,
+  [TypedParamType.DOUBLE]: double,
+  [TypedParamType.BOOLEAN]: boolInt,
+  [TypedParamType.STRING]: nonnullString,
+};
+
 export const typedParam: Codec<TypedParam> = {
   encode(w, p) {
     nonnullString.encode(w, p.field);
     w.int(p.type);
-    switch (p.type) {
-      case TypedParamType.INT:
-        w.int(p.value);
-        break;
-      case TypedParamType.UINT:
-        w.uint(p.value);
-        break;
-      case TypedParamType.LLONG:
-        w.hyper(p.value);
-        break;
-      case TypedParamType.ULLONG:
-        w.uhyper(p.value);
-        break;
-      case TypedParamType.DOUBLE:
-        w.double(p.value);
-        break;
-      case TypedParamType.BOOLEAN:
-        w.int(p.value ? 1 : 0);
-        break;
-      case TypedParamType.STRING:
-        nonnullString.encode(w, p.value);
-        break;
-    }
+    (TYPED_PARAM_VALUES[p.type] as Codec<TypedParam['value']>).encode(w, p.value);
   },
   decode(r) {
     const field = nonnullString.decode(r);
     const type = r.int();
-    switch (type) {
-      case TypedParamType.INT:
-        return { field, type, value: int.decode(r) };
-      case TypedParamType.UINT:
-        return { field, type, value: uint.decode(r) };
-      case TypedParamType.LLONG:
-        return { field, type, value: hyper.decode(r) };
-      case TypedParamType.ULLONG:
-        return { field, type, value: uhyper.decode(r) };
-      case TypedParamType.DOUBLE:
-        return { field, type, value: double.decode(r) };
-      case TypedParamType.BOOLEAN:
-        return { field, type, value: r.int() !== 0 };
-      case TypedParamType.STRING:
-        return { field, type, value: nonnullString.decode(r) };
-      default:
-        throw new XdrError(`unknown typed parameter type ${type} for '${field}'`);
-    }
+    const value = (TYPED_PARAM_VALUES as Partial<Record<number, Codec<TypedParam['value']>>>)[type];
+    if (value === undefined) throw new XdrError(`unknown typed parameter type ${type} for '${field}'`);
+    return { field, type, value: value.decode(r) } as TypedParam;
   },
 };
 

@@ -34,41 +34,34 @@ export class XdrWriter {
     this.buf = next;
   }
 
+  /** A number of `size` bytes, written by `write` at the end of what is written. */
+  private put(size: number, write: (offset: number) => unknown): this {
+    this.room(size);
+    write(this.len);
+    this.len += size;
+    return this;
+  }
+
   int(v: number): this {
     if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) throw new XdrError(`int out of range: ${v}`);
-    this.room(4);
-    this.buf.writeInt32BE(v, this.len);
-    this.len += 4;
-    return this;
+    return this.put(4, (at) => this.buf.writeInt32BE(v, at));
   }
 
   uint(v: number): this {
     if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new XdrError(`unsigned int out of range: ${v}`);
-    this.room(4);
-    this.buf.writeUInt32BE(v, this.len);
-    this.len += 4;
-    return this;
+    return this.put(4, (at) => this.buf.writeUInt32BE(v, at));
   }
 
   hyper(v: bigint): this {
-    this.room(8);
-    this.buf.writeBigInt64BE(BigInt.asIntN(64, v), this.len);
-    this.len += 8;
-    return this;
+    return this.put(8, (at) => this.buf.writeBigInt64BE(BigInt.asIntN(64, v), at));
   }
 
   uhyper(v: bigint): this {
-    this.room(8);
-    this.buf.writeBigUInt64BE(BigInt.asUintN(64, v), this.len);
-    this.len += 8;
-    return this;
+    return this.put(8, (at) => this.buf.writeBigUInt64BE(BigInt.asUintN(64, v), at));
   }
 
   double(v: number): this {
-    this.room(8);
-    this.buf.writeDoubleBE(v, this.len);
-    this.len += 8;
-    return this;
+    return this.put(8, (at) => this.buf.writeDoubleBE(v, at));
   }
 
   /** Exactly `size` bytes, padded to 4 (a fixed opaque). */
@@ -133,39 +126,32 @@ export class XdrReader {
     if (this.pos + n > this.buf.length) throw new XdrError(`message ends early: ${n} more bytes needed at offset ${this.pos}`);
   }
 
-  int(): number {
-    this.need(4);
-    const v = this.buf.readInt32BE(this.pos);
-    this.pos += 4;
+  /** A number of `size` bytes, read by `read` where the reading is. */
+  private take<T>(size: number, read: (offset: number) => T): T {
+    this.need(size);
+    const v = read(this.pos);
+    this.pos += size;
     return v;
+  }
+
+  int(): number {
+    return this.take(4, (at) => this.buf.readInt32BE(at));
   }
 
   uint(): number {
-    this.need(4);
-    const v = this.buf.readUInt32BE(this.pos);
-    this.pos += 4;
-    return v;
+    return this.take(4, (at) => this.buf.readUInt32BE(at));
   }
 
   hyper(): bigint {
-    this.need(8);
-    const v = this.buf.readBigInt64BE(this.pos);
-    this.pos += 8;
-    return v;
+    return this.take(8, (at) => this.buf.readBigInt64BE(at));
   }
 
   uhyper(): bigint {
-    this.need(8);
-    const v = this.buf.readBigUInt64BE(this.pos);
-    this.pos += 8;
-    return v;
+    return this.take(8, (at) => this.buf.readBigUInt64BE(at));
   }
 
   double(): number {
-    this.need(8);
-    const v = this.buf.readDoubleBE(this.pos);
-    this.pos += 8;
-    return v;
+    return this.take(8, (at) => this.buf.readDoubleBE(at));
   }
 
   fixedOpaque(size: number): Buffer {
