@@ -33,7 +33,7 @@ export function canonicalUuid(text: string): string | undefined {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-interface LookupWays {
+export interface LookupWays {
   byUuid: boolean;
   byName: boolean;
 }

@@ -7,7 +7,7 @@
  */
 import type { CommandDef } from '../command.js';
 import type { Shell } from '../shell.js';
-import { lookupNetwork } from '../lookup.js';
+import { type LookupWays, lookupNetwork } from '../lookup.js';
 import { NETWORK_OPT } from './net-lifecycle.js';
 import { printXmlDump, XML_DUMP_OPTS } from './xml-dump.js';
 
@@ -35,17 +35,22 @@ export const netInfo: CommandDef = {
   },
 };
 
+/** net-uuid and net-name: look the network up by one of its identifiers (`ways`), print the `other`. */
+function printOther(ways: LookupWays, other: 'uuid' | 'name'): CommandDef['run'] {
+  return async (sh, cmd) => {
+    const net = await lookupNetwork(sh, cmd, ways);
+    if (!net) return false;
+    sh.print(`${net.info[other]}\n`);
+    return true;
+  };
+}
+
 export const netUuid: CommandDef = {
   name: 'net-uuid',
   help: 'convert a network name to network UUID',
   desc: '',
   opts: [{ ...NETWORK_OPT, help: 'network name' }],
-  async run(sh, cmd) {
-    const net = await lookupNetwork(sh, cmd, { byUuid: false, byName: true });
-    if (!net) return false;
-    sh.print(`${net.info.uuid}\n`);
-    return true;
-  },
+  run: printOther({ byUuid: false, byName: true }, 'uuid'),
 };
 
 export const netName: CommandDef = {
@@ -53,12 +58,7 @@ export const netName: CommandDef = {
   help: 'convert a network UUID to network name',
   desc: '',
   opts: [{ ...NETWORK_OPT, help: 'network uuid', complete: 'network-uuid' }],
-  async run(sh, cmd) {
-    const net = await lookupNetwork(sh, cmd, { byUuid: true, byName: false });
-    if (!net) return false;
-    sh.print(`${net.info.name}\n`);
-    return true;
-  },
+  run: printOther({ byUuid: true, byName: false }, 'name'),
 };
 
 export const netDumpxml: CommandDef = {
