@@ -4,44 +4,33 @@
  * `default` on the next free /24, started, and says why in its log; once
  * undefined it stays gone over a restart.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type HttpVirtnetClient } from '../../src/client/index.js';
-import { endAllDaemons, startServing } from './daemon-process.js';
-import { canUseNetns, createNetns, deleteNetns, inNetns } from './netns.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '../../src/client/index.js';
+import { daemonSite, startServing } from './daemon-process.js';
+import { canUseNetns, inNetns } from './netns.js';
 
 const root = canUseNetns();
 
 describe.skipIf(!root)("libvirt's default network from virtnetd", () => {
-  let ns: string | undefined;
-  let dir: string | undefined;
-  const clients: HttpVirtnetClient[] = [];
+  const site = daemonSite('dflt');
 
   beforeAll(() => {
-    ns = createNetns('dflt');
-    dir = mkdtempSync(join(tmpdir(), 'vnt-dflt-'));
     // A LAN on 192.168.122.0/24 in the namespace the networks live in.
-    inNetns(ns, 'ip', ['link', 'add', 'lan0', 'type', 'bridge']);
-    inNetns(ns, 'ip', ['addr', 'add', '192.168.122.7/24', 'dev', 'lan0']);
-    inNetns(ns, 'ip', ['link', 'set', 'lan0', 'up']);
-  });
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close()));
-    await endAllDaemons();
-    if (ns) deleteNetns(ns);
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    inNetns(site.ns, 'ip', ['link', 'add', 'lan0', 'type', 'bridge']);
+    inNetns(site.ns, 'ip', ['addr', 'add', '192.168.122.7/24', 'dev', 'lan0']);
+    inNetns(site.ns, 'ip', ['link', 'set', 'lan0', 'up']);
   });
 
   it('is defined once, away from a subnet in use, and stays undefined', async () => {
-    const log = join(dir!, 'virtnetd.log');
-    const first = await startServing(['--root', dir!, '--netns', ns!, '--log-file', log], { defaultNetwork: true });
+    const log = join(site.dir, 'virtnetd.log');
+    const first = await startServing(['--root', site.dir, '--netns', site.ns, '--log-file', log], { defaultNetwork: true });
     const c = await connect({ uri: `unix://${first.socket}` });
-    clients.push(c);
+    site.clients.push(c);
     expect(await c.lookupByName('default')).toMatchObject({ active: true, autostart: true, persistent: true, bridge: 'virbr0' });
     expect(await c.getXml('default')).toContain("<ip address='192.168.124.1' netmask='255.255.255.0'>");
-    expect(inNetns(ns!, 'ip', ['-o', '-4', 'addr', 'show', 'dev', 'virbr0'])).toContain('192.168.124.1/24');
+    expect(inNetns(site.ns, 'ip', ['-o', '-4', 'addr', 'show', 'dev', 'virbr0'])).toContain('192.168.124.1/24');
     const lines = readFileSync(log, 'utf8')
       .split('\n')
       .filter(Boolean)
@@ -53,9 +42,9 @@ describe.skipIf(!root)("libvirt's default network from virtnetd", () => {
     first.child.kill('SIGTERM');
     await first.exited;
 
-    const second = await startServing(['--root', dir!, '--netns', ns!], { defaultNetwork: true });
+    const second = await startServing(['--root', site.dir, '--netns', site.ns], { defaultNetwork: true });
     const c2 = await connect({ uri: `unix://${second.socket}` });
-    clients.push(c2);
+    site.clients.push(c2);
     expect(await c2.list()).toEqual([]);
   });
 });

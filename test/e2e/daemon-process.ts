@@ -13,8 +13,10 @@ import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { defaultNetworkMarkerPath } from '../../src/driver/network/default-network.js';
 import { virtnetPaths } from '../../src/driver/common/paths.js';
+import type { HttpVirtnetClient } from '../../src/client/index.js';
 import { removeCliBundle } from './cli-harness.js';
 import { testBundle } from './esbuild-bundle.js';
+import { deleteGuestNamespaces } from './guest-fixture.js';
 import { createNetns, deleteNetns, inNetns } from './netns.js';
 
 const bundle = testBundle('src/api/main.ts', 'virtnetd.js');
@@ -136,24 +138,31 @@ export async function endAllDaemons(): Promise<void> {
 export interface DaemonSite {
   readonly ns: string;
   readonly dir: string;
+  /** Clients the tests connected: closed after them, before the daemons end. */
+  readonly clients: HttpVirtnetClient[];
 }
 
 /**
  * Make a namespace (`createNetns(tag)`) and a scratch folder before the block's tests (`open`: mode
- * 0755, as /run is, so any user may reach a read-only socket in it); after them, end every daemon
- * and remove the CLI bundle, the namespace and the folder.
+ * 0755, as /run is, so any user may reach a read-only socket in it); after them, close the clients,
+ * end every daemon and remove the CLI bundle, the guest namespaces a daemon left (NS-…), the
+ * namespace and the folder.
  */
 export function daemonSite(tag: string, options: { open?: boolean } = {}): DaemonSite {
-  const site = { ns: '', dir: '' };
+  const site = { ns: '', dir: '', clients: [] as HttpVirtnetClient[] };
   beforeAll(() => {
     site.ns = createNetns(tag);
     site.dir = mkdtempSync(join(tmpdir(), `vnt-${tag}-`));
     if (options.open === true) chmodSync(site.dir, 0o755);
   });
   afterAll(async () => {
+    await Promise.all(site.clients.map((c) => c.close().catch(() => {})));
     await endAllDaemons();
     removeCliBundle();
-    if (site.ns) deleteNetns(site.ns);
+    if (site.ns) {
+      deleteGuestNamespaces(site.ns);
+      deleteNetns(site.ns);
+    }
     if (site.dir) rmSync(site.dir, { recursive: true, force: true });
   });
   return site;

@@ -6,43 +6,25 @@
  * with SIGTERM leaves the guest running, the next daemon adopts it, and
  * destroying it leaves nothing.
  */
-import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type HttpVirtnetClient } from '../../src/client/index.js';
+import { describe, expect, it } from 'vitest';
+import { connect } from '../../src/client/index.js';
 import type { DriverEvent } from '../../src/contract/network-api.js';
 import { isolatedXml } from '../support/network-testkit.js';
 import { guestXml, interfaceXml } from '../support/guest-testkit.js';
 import type { VirError } from '../../src/util/errors.js';
-import { endAllDaemons, startServing } from './daemon-process.js';
+import { daemonSite, startServing } from './daemon-process.js';
 import { guestNamespaces, linkIn, until } from './guest-fixture.js';
-import { canUseNetns, createNetns, deleteNetns } from './netns.js';
+import { canUseNetns } from './netns.js';
 
 const root = canUseNetns();
 
 describe.skipIf(!root)('guests through the real virtnetd', () => {
-  let ns: string | undefined;
-  let dir: string | undefined;
-  const clients: HttpVirtnetClient[] = [];
-
-  beforeAll(() => {
-    ns = createNetns('gdmn');
-    dir = mkdtempSync(join(tmpdir(), 'vnt-gdmn-'));
-    chmodSync(dir, 0o755);
-  });
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close()));
-    await endAllDaemons();
-    if (ns) for (const g of guestNamespaces(ns)) deleteNetns(g);
-    if (ns) deleteNetns(ns);
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const site = daemonSite('gdmn', { open: true });
 
   it('serves guests, keeps them over a daemon restart, and removes them at destroy', async () => {
-    const first = await startServing(['--root', dir!, '--netns', ns!]);
+    const first = await startServing(['--root', site.dir, '--netns', site.ns]);
     const c = await connect({ uri: `unix://${first.socket}` });
-    clients.push(c);
+    site.clients.push(c);
     const events: DriverEvent[] = [];
     c.subscribe((e) => events.push(e));
     await c.eventsReady();
@@ -52,7 +34,7 @@ describe.skipIf(!root)('guests through the real virtnetd', () => {
     await c.guestDefine(guestXml('centos7.0', { nics: ['network:isolated'] }));
     await c.guestStart('centos7.0');
     await c.guestAttachDevice('centos7.0', interfaceXml('network', 'isolated'), { live: true });
-    expect(guestNamespaces(ns!)).toEqual([`${ns}-g-centos7.0`]);
+    expect(guestNamespaces(site.ns)).toEqual([`${site.ns}-g-centos7.0`]);
     expect((await c.bridgePorts('virbr1'))[0]!.ports).toEqual(['vnet0', 'vnet1']);
     const out = await c.guestExec('centos7.0', ['ip', '-o', 'link', 'show']);
     expect(out.exitCode).toBe(0);
@@ -62,7 +44,7 @@ describe.skipIf(!root)('guests through the real virtnetd', () => {
     expect(events.flatMap((e) => (e.kind === 'guest' ? [e.event] : []))).toEqual(['Defined', 'Started', 'DeviceAdded']);
 
     const ro = await connect({ uri: `unix://${first.socket}`, readonly: true });
-    clients.push(ro);
+    site.clients.push(ro);
     const refused = await ro.guestDestroy('centos7.0').then(
       () => undefined,
       (e: unknown) => e as VirError,
@@ -71,16 +53,16 @@ describe.skipIf(!root)('guests through the real virtnetd', () => {
 
     first.child.kill('SIGTERM');
     await first.exited;
-    expect(linkIn(ns!, 'vnet1')).toMatchObject({ master: 'virbr1' });
+    expect(linkIn(site.ns, 'vnet1')).toMatchObject({ master: 'virbr1' });
 
-    const second = await startServing(['--root', dir!, '--netns', ns!]);
+    const second = await startServing(['--root', site.dir, '--netns', site.ns]);
     const c2 = await connect({ uri: `unix://${second.socket}` });
-    clients.push(c2);
+    site.clients.push(c2);
     expect(await c2.guestLookupByName('centos7.0')).toMatchObject({ active: true, id: 1 });
     expect(await c2.getXml('isolated')).toMatch(/^<network connections='2'>/);
     await c2.guestDestroy('centos7.0');
-    expect(guestNamespaces(ns!)).toEqual([]);
-    expect(linkIn(ns!, 'vnet0')).toBeUndefined();
+    expect(guestNamespaces(site.ns)).toEqual([]);
+    expect(linkIn(site.ns, 'vnet0')).toBeUndefined();
     await c2.destroy('isolated');
   }, 90_000);
 });

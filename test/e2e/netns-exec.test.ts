@@ -6,18 +6,15 @@
  * where no host mount namespace can be found (a private /run/netns), a
  * netns guest is refused with the reason instead of being lost.
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { connect, type HttpVirtnetClient } from '../../src/client/index.js';
 import { isolatedXml } from '../support/network-testkit.js';
 import { guestXml } from '../support/guest-testkit.js';
 import type { VirError } from '../../src/util/errors.js';
-import { endAllDaemons, startServing } from './daemon-process.js';
-import { canUseNetns, createNetns, deleteNetns } from './netns.js';
+import { daemonSite, startServing } from './daemon-process.js';
+import { canUseNetns, deleteNetns } from './netns.js';
 
 const root = canUseNetns();
 
@@ -27,29 +24,19 @@ const hostNamespaces = (): string[] =>
     .map((l) => l.split(' ')[0] ?? '');
 
 describe.skipIf(!root)('virtnetd under ip netns exec', () => {
-  let ns: string;
-  let dir: string;
+  const site = daemonSite('nsx', { open: true });
   const guest = `trust-${randomBytes(3).toString('hex')}`;
   const guestNs = `virtnet-g-${guest}`;
-  const clients: HttpVirtnetClient[] = [];
 
-  beforeAll(() => {
-    ns = createNetns('nsx');
-    dir = mkdtempSync(join(tmpdir(), 'vnt-nsx-'));
-    chmodSync(dir, 0o755);
-  });
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close()));
-    await endAllDaemons();
+  // The guest's namespace is named after the guest alone here (no --netns).
+  afterAll(() => {
     if (hostNamespaces().includes(guestNs)) deleteNetns(guestNs);
-    if (ns) deleteNetns(ns);
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   const serve = async (prefix: string[]): Promise<{ c: HttpVirtnetClient; stop: () => Promise<void> }> => {
-    const d = await startServing(['--root', dir, '--no-libvirt-socket'], { prefix });
+    const d = await startServing(['--root', site.dir, '--no-libvirt-socket'], { prefix });
     const c = await connect({ uri: `unix://${d.socket}` });
-    clients.push(c);
+    site.clients.push(c);
     return {
       c,
       stop: async () => {
@@ -61,7 +48,7 @@ describe.skipIf(!root)('virtnetd under ip netns exec', () => {
   };
 
   it("makes guests' namespaces where every process sees them, so a restarted daemon still reaches them", async () => {
-    const first = await serve(['ip', 'netns', 'exec', ns]);
+    const first = await serve(['ip', 'netns', 'exec', site.ns]);
     await first.c.define(isolatedXml('iso', { subnet: '10.91.1' }));
     await first.c.start('iso');
     await first.c.guestDefine(guestXml(guest, { nics: ['network:iso'] }));
@@ -71,7 +58,7 @@ describe.skipIf(!root)('virtnetd under ip netns exec', () => {
     expect(seen.status).toBe(0);
     await first.stop();
 
-    const second = await serve(['ip', 'netns', 'exec', ns]);
+    const second = await serve(['ip', 'netns', 'exec', site.ns]);
     expect(await second.c.guestLookupByName(guest)).toMatchObject({ active: true });
     const out = await second.c.guestExec(guest, ['ip', '-o', 'link', 'show', 'eth0']);
     expect(out.stderr).toBe('');
@@ -83,7 +70,7 @@ describe.skipIf(!root)('virtnetd under ip netns exec', () => {
   });
 
   it('refuses a netns guest with the reason when /run/netns is private to it', async () => {
-    const d = await serve(['unshare', '-m', '--propagation', 'private', 'ip', 'netns', 'exec', ns]);
+    const d = await serve(['unshare', '-m', '--propagation', 'private', 'ip', 'netns', 'exec', site.ns]);
     await d.c.start('iso');
     const err = await d.c.guestStart(guest).then(
       () => undefined,

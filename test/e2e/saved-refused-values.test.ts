@@ -6,15 +6,14 @@
  * the reason; a start says what to fix, net-edit (define) fixes it and
  * net-undefine removes it. Nothing is left running unmanaged.
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type HttpVirtnetClient } from '../../src/client/index.js';
+import { describe, expect, it } from 'vitest';
+import { connect } from '../../src/client/index.js';
 import { virtnetPaths } from '../../src/driver/common/paths.js';
 import { isolatedXml } from '../support/network-testkit.js';
-import { endAllDaemons, startServing } from './daemon-process.js';
-import { canUseNetns, createNetns, deleteNetns, inNetns, workloadPids } from './netns.js';
+import { daemonSite, startServing } from './daemon-process.js';
+import { canUseNetns, inNetns, workloadPids } from './netns.js';
 
 const root = canUseNetns();
 
@@ -28,26 +27,12 @@ const IDN = isolatedXml('idn', {
 const bridges = (ns: string): string => inNetns(ns, 'ip', ['-o', 'link', 'show', 'type', 'bridge']);
 
 describe.skipIf(!root)('configs an earlier virtnet saved with values now refused (real virtnetd)', () => {
-  let ns: string;
-  let dir: string;
-  const clients: HttpVirtnetClient[] = [];
-
-  beforeAll(() => {
-    ns = createNetns('saved');
-    dir = mkdtempSync(join(tmpdir(), 'vnt-saved-'));
-    chmodSync(dir, 0o755);
-  });
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close().catch(() => {})));
-    await endAllDaemons();
-    if (ns) deleteNetns(ns);
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const site = daemonSite('saved', { open: true });
 
   const serve = async () => {
-    const d = await startServing(['--root', dir, '--netns', ns, '--no-libvirt-socket', '--log-level', 'warn']);
+    const d = await startServing(['--root', site.dir, '--netns', site.ns, '--no-libvirt-socket', '--log-level', 'warn']);
     const c = await connect({ uri: `unix://${d.socket}` });
-    clients.push(c);
+    site.clients.push(c);
     return { d, c };
   };
 
@@ -55,12 +40,12 @@ describe.skipIf(!root)('configs an earlier virtnet saved with values now refused
     const first = await serve();
     await first.c.define(isolatedXml('dom', { subnet: '10.93.2', extra: "  <domain name='ok.example'/>\n" }));
     await first.c.start('dom');
-    expect(workloadPids(ns)).toHaveLength(1);
+    expect(workloadPids(site.ns)).toHaveLength(1);
     first.d.child.kill('SIGTERM');
     await first.d.exited;
 
     // What an earlier virtnet saved: a config with a non-ASCII host name, and an empty domain in a running network.
-    const paths = virtnetPaths(dir);
+    const paths = virtnetPaths(site.dir);
     writeFileSync(join(paths.networkConfigDir, 'idn.xml'), IDN);
     for (const file of [join(paths.networkConfigDir, 'dom.xml'), join(paths.networkStatusDir, 'dom.xml')]) {
       writeFileSync(file, readFileSync(file, 'utf8').replace("<domain name='ok.example'/>", "<domain name=''/>"));
@@ -84,14 +69,14 @@ describe.skipIf(!root)('configs an earlier virtnet saved with values now refused
     ]);
     expect(await c.list()).toEqual([expect.objectContaining({ name: 'dom', active: true }), expect.objectContaining({ name: 'idn', active: false })]);
     // Adopted (its dnsmasq brought in line with the saved definition): one dnsmasq, none unmanaged.
-    expect(workloadPids(ns)).toHaveLength(1);
+    expect(workloadPids(site.ns)).toHaveLength(1);
 
     await expect(c.start('idn')).rejects.toThrow(
       "unsupported configuration: network 'idn' was saved with values virtnet no longer takes (<dns/host/hostname>: Invalid hostname 'café' in network 'idn' DNS HOST record); fix them with net-edit or remove the network with net-undefine",
     );
     await c.destroy('dom');
-    expect(workloadPids(ns)).toEqual([]);
-    expect(bridges(ns)).toBe('');
+    expect(workloadPids(site.ns)).toEqual([]);
+    expect(bridges(site.ns)).toBe('');
     await expect(c.start('dom')).rejects.toThrow(/network 'dom' was saved with values virtnet no longer takes \(<domain@name>/);
 
     // net-edit: the dumped XML, fixed, defined again; net-undefine.
@@ -101,8 +86,8 @@ describe.skipIf(!root)('configs an earlier virtnet saved with values now refused
     await c.undefine('dom');
     await c.undefine('idn');
     expect(await c.list()).toEqual([]);
-    expect(workloadPids(ns)).toEqual([]);
-    expect(bridges(ns)).toBe('');
-    expect(inNetns(ns, 'nft', ['list', 'tables'])).toBe('');
+    expect(workloadPids(site.ns)).toEqual([]);
+    expect(bridges(site.ns)).toBe('');
+    expect(inNetns(site.ns, 'nft', ['list', 'tables'])).toBe('');
   });
 });
