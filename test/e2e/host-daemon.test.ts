@@ -9,31 +9,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LinuxHost } from '../../src/host/linux.js';
-import { canUseNetns, createNetns, deleteNetns, inNetns, netnsPids } from './netns.js';
+import { canUseNetns, inNetns, netnsPids } from './netns.js';
+import { hostSite } from './host-site.js';
 
 const root = canUseNetns();
 
 describe.skipIf(!root)('LinuxHost daemons in a namespace', () => {
-  let ns: string;
-  let host: LinuxHost;
+  const site = hostSite('hd', { bridge: { name: 'vbr0', address: '192.168.150.1' } });
   let dir: string;
-  const started: number[] = [];
 
-  beforeAll(async () => {
-    ns = createNetns('hd');
-    host = await LinuxHost.open({ netns: ns });
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'vnt-hd-'));
-    await host.links.apply([
-      { op: 'createBridge', name: 'vbr0', stp: false, delay: 0 },
-      { op: 'addAddress', dev: 'vbr0', address: '192.168.150.1', prefix: 24 },
-      { op: 'setUp', name: 'vbr0', up: true },
-    ]);
   });
-  afterAll(async () => {
-    for (const pid of started) await host.processes.stop(pid, 'dnsmasq').catch(() => {});
-    deleteNetns(ns);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   const dnsmasqArgv = (pidFile: string, extra: string[] = []): string[] => [
     'dnsmasq',
@@ -48,33 +36,33 @@ describe.skipIf(!root)('LinuxHost daemons in a namespace', () => {
   it('starts dnsmasq in the namespace, recognises it by pid, survives SIGHUP and stops it by pid', async () => {
     const pidFile = join(dir, 'net1.pid');
     writeFileSync(pidFile, '999999\n'); // a stale pid file from an earlier run is replaced
-    const pid = await host.processes.startDaemon({ argv: dnsmasqArgv(pidFile), pidFile });
-    started.push(pid);
+    const pid = await site.host.processes.startDaemon({ argv: dnsmasqArgv(pidFile), pidFile });
+    site.dnsmasqs.push(pid);
 
-    expect(await host.processes.readPidFile(pidFile)).toBe(pid);
-    expect(netnsPids(ns)).toContain(pid);
-    expect(await host.processes.isRunning(pid, 'dnsmasq')).toBe(true);
-    expect(await host.processes.isRunning(pid, 'sleep')).toBe(false);
-    const info = await host.processes.info(pid);
+    expect(await site.host.processes.readPidFile(pidFile)).toBe(pid);
+    expect(netnsPids(site.ns)).toContain(pid);
+    expect(await site.host.processes.isRunning(pid, 'dnsmasq')).toBe(true);
+    expect(await site.host.processes.isRunning(pid, 'sleep')).toBe(false);
+    const info = await site.host.processes.info(pid);
     expect(info?.exe).toMatch(/\/dnsmasq$/);
     expect(info?.argv).toEqual(dnsmasqArgv(pidFile));
 
-    // The same pid is not "ours" for a host bound to the current namespace.
+    // The same pid is not "ours" for a site.host bound to the current namespace.
     expect(await new LinuxHost().processes.isRunning(pid, 'dnsmasq')).toBe(false);
 
-    expect(await host.processes.signal(pid, 'SIGHUP')).toBe(true);
+    expect(await site.host.processes.signal(pid, 'SIGHUP')).toBe(true);
     await new Promise((r) => setTimeout(r, 100));
-    expect(await host.processes.isRunning(pid, 'dnsmasq')).toBe(true);
+    expect(await site.host.processes.isRunning(pid, 'dnsmasq')).toBe(true);
 
-    await host.processes.stop(pid, 'dnsmasq');
-    expect(await host.processes.isRunning(pid, 'dnsmasq')).toBe(false);
+    await site.host.processes.stop(pid, 'dnsmasq');
+    expect(await site.host.processes.isRunning(pid, 'dnsmasq')).toBe(false);
     // A pid above pid_max cannot exist: signalling it reports "no such process".
     const pidMax = Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8'));
-    expect(await host.processes.signal(pidMax + 1, 'SIGTERM')).toBe(false);
+    expect(await site.host.processes.signal(pidMax + 1, 'SIGTERM')).toBe(false);
   });
 
   it('reports a daemon that fails to start with its exit status and stderr', async () => {
-    const err = await host.processes
+    const err = await site.host.processes
       .startDaemon({
         argv: [...dnsmasqArgv(join(dir, 'bad.pid')), '--interface=nosuch0', '--dhcp-range=192.168.150.10,192.168.150.20'],
         pidFile: join(dir, 'bad.pid'),
@@ -84,25 +72,25 @@ describe.skipIf(!root)('LinuxHost daemons in a namespace', () => {
     expect((err as Error).message).toMatch(
       /^internal error: Child process \(VIR_BRIDGE_NAME=vbr0 dnsmasq --pid-file=\S+ --conf-file=\/dev\/null .*\) unexpected exit status \d+: dnsmasq: unknown interface nosuch0$/,
     );
-    await expect(host.processes.startDaemon({ argv: ['vnt-no-such-program'], pidFile: join(dir, 'x.pid') })).rejects.toThrow(
+    await expect(site.host.processes.startDaemon({ argv: ['vnt-no-such-program'], pidFile: join(dir, 'x.pid') })).rejects.toThrow(
       "Unable to find 'vnt-no-such-program' binary in $PATH",
     );
   });
 
   it('does not stop a process that is not the expected program', async () => {
     const pidFile = join(dir, 'net2.pid');
-    const pid = await host.processes.startDaemon({ argv: dnsmasqArgv(pidFile), pidFile });
-    started.push(pid);
-    await host.processes.stop(pid, 'sleep');
-    expect(await host.processes.isRunning(pid, 'dnsmasq')).toBe(true);
-    await host.processes.stop(pid, 'dnsmasq');
-    expect(await host.processes.isRunning(pid, 'dnsmasq')).toBe(false);
-    expect(inNetns(ns, 'ip', ['-br', 'link', 'show', 'vbr0'])).toContain('vbr0');
+    const pid = await site.host.processes.startDaemon({ argv: dnsmasqArgv(pidFile), pidFile });
+    site.dnsmasqs.push(pid);
+    await site.host.processes.stop(pid, 'sleep');
+    expect(await site.host.processes.isRunning(pid, 'dnsmasq')).toBe(true);
+    await site.host.processes.stop(pid, 'dnsmasq');
+    expect(await site.host.processes.isRunning(pid, 'dnsmasq')).toBe(false);
+    expect(inNetns(site.ns, 'ip', ['-br', 'link', 'show', 'vbr0'])).toContain('vbr0');
   });
 
   it('refuses pids that would address process groups', async () => {
-    await expect(host.processes.signal(0, 'SIGTERM')).rejects.toThrow('invalid process id 0');
-    await expect(host.processes.signal(-5, 'SIGTERM')).rejects.toThrow('invalid process id -5');
-    await expect(host.processes.signal(1, 'SIGTERM')).rejects.toThrow('invalid process id 1');
+    await expect(site.host.processes.signal(0, 'SIGTERM')).rejects.toThrow('invalid process id 0');
+    await expect(site.host.processes.signal(-5, 'SIGTERM')).rejects.toThrow('invalid process id -5');
+    await expect(site.host.processes.signal(1, 'SIGTERM')).rejects.toThrow('invalid process id 1');
   });
 });

@@ -5,9 +5,9 @@
  * probes must leave nothing behind.
  */
 import { spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LinuxHost } from '../../src/host/linux.js';
-import { canUseNetns, createNetns, deleteNetns, inNetns } from './netns.js';
+import { describe, expect, it } from 'vitest';
+import { canUseNetns, inNetns } from './netns.js';
+import { hostSite } from './host-site.js';
 
 const root = canUseNetns();
 
@@ -23,54 +23,47 @@ function linkNames(ns: string): string[] {
 }
 
 describe.skipIf(!root)('LinuxHost kernel features', () => {
-  let ns: string;
-  let host: LinuxHost;
-
-  beforeAll(async () => {
-    ns = createNetns('hf');
-    host = await LinuxHost.open({ netns: ns });
-  });
-  afterAll(() => deleteNetns(ns));
+  const site = hostSite('hf');
 
   it('detects the link types the kernel supports', async () => {
-    expect(await host.features.linkType('bridge')).toBe(true);
-    expect(await host.features.linkType('veth')).toBe(true);
-    expect(await host.features.linkType('tap')).toBe(true);
-    expect(await host.features.linkType('macvlan')).toBe(true);
-    expect(await host.features.linkType('macvtap')).toBe(true);
-    expect(await host.features.linkType('vxlan')).toBe(kernelAccepts(ns, 'vxlan', ['id', '1', 'dstport', '4789']));
-    expect(await host.features.linkType('dummy')).toBe(kernelAccepts(ns, 'dummy'));
-    expect(await host.features.linkType('no_such_kind')).toBe(false);
-    expect(linkNames(ns)).toEqual(['lo']);
+    expect(await site.host.features.linkType('bridge')).toBe(true);
+    expect(await site.host.features.linkType('veth')).toBe(true);
+    expect(await site.host.features.linkType('tap')).toBe(true);
+    expect(await site.host.features.linkType('macvlan')).toBe(true);
+    expect(await site.host.features.linkType('macvtap')).toBe(true);
+    expect(await site.host.features.linkType('vxlan')).toBe(kernelAccepts(site.ns, 'vxlan', ['id', '1', 'dstport', '4789']));
+    expect(await site.host.features.linkType('dummy')).toBe(kernelAccepts(site.ns, 'dummy'));
+    expect(await site.host.features.linkType('no_such_kind')).toBe(false);
+    expect(linkNames(site.ns)).toEqual(['lo']);
   });
 
   it('reports a missing link type in plain words', async () => {
-    await expect(host.features.requireLinkType('bridge')).resolves.toBeUndefined();
-    await expect(host.features.requireLinkType('no_such_kind')).rejects.toThrow(
+    await expect(site.host.features.requireLinkType('bridge')).resolves.toBeUndefined();
+    await expect(site.host.features.requireLinkType('no_such_kind')).rejects.toThrow(
       "unsupported configuration: this kernel does not support link type 'no_such_kind'",
     );
-    if (!kernelAccepts(ns, 'dummy')) {
-      await expect(host.features.requireLinkType('dummy')).rejects.toThrow("this kernel does not support link type 'dummy'");
+    if (!kernelAccepts(site.ns, 'dummy')) {
+      await expect(site.host.features.requireLinkType('dummy')).rejects.toThrow("this kernel does not support link type 'dummy'");
     }
   });
 
   it('detects bridge VLAN filtering, tc actions, nftables and IPv6 as the kernel has them', async () => {
-    inNetns(ns, 'ip', ['link', 'add', 'name', 'chkbr', 'type', 'bridge']);
-    const vlan = spawnSync('ip', ['-n', ns, 'link', 'set', 'dev', 'chkbr', 'type', 'bridge', 'vlan_filtering', '1']).status === 0;
-    inNetns(ns, 'ip', ['link', 'del', 'dev', 'chkbr']);
-    expect(await host.features.bridgeVlanFiltering()).toBe(vlan);
+    inNetns(site.ns, 'ip', ['link', 'add', 'name', 'chkbr', 'type', 'bridge']);
+    const vlan = spawnSync('ip', ['-n', site.ns, 'link', 'set', 'dev', 'chkbr', 'type', 'bridge', 'vlan_filtering', '1']).status === 0;
+    inNetns(site.ns, 'ip', ['link', 'del', 'dev', 'chkbr']);
+    expect(await site.host.features.bridgeVlanFiltering()).toBe(vlan);
 
-    const csum = spawnSync('tc', ['-n', ns, 'actions', 'add', 'action', 'csum', 'udp', 'index', '77']).status === 0;
-    spawnSync('tc', ['-n', ns, 'actions', 'del', 'action', 'csum', 'index', '77']);
-    expect(await host.features.tcAction('csum')).toBe(csum);
+    const csum = spawnSync('tc', ['-n', site.ns, 'actions', 'add', 'action', 'csum', 'udp', 'index', '77']).status === 0;
+    spawnSync('tc', ['-n', site.ns, 'actions', 'del', 'action', 'csum', 'index', '77']);
+    expect(await site.host.features.tcAction('csum')).toBe(csum);
 
-    expect(await host.features.nftables()).toBe(true);
-    expect(await host.features.ipv6()).toBe(true);
-    expect(linkNames(ns)).toEqual(['lo']);
+    expect(await site.host.features.nftables()).toBe(true);
+    expect(await site.host.features.ipv6()).toBe(true);
+    expect(linkNames(site.ns)).toEqual(['lo']);
   });
 
   it('reports a macvlan on a missing parent as a system error, not as a missing feature', async () => {
-    const err = await host.links
+    const err = await site.host.links
       .apply([{ op: 'createMacvlan', kind: 'macvlan', name: 'mv0', parent: 'nosuch0', mode: 'bridge' }])
       .catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/^error creating macvlan interface mv0@nosuch0: /);

@@ -11,12 +11,13 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ForkServerRunner } from '../../src/host/fork-server.js';
 import { LinuxHost } from '../../src/host/linux.js';
 import type { CommandLogEntry } from '../../src/host/runner.js';
 import { findZygoteLibrary, ZygoteRunner } from '../../src/host/zygote.js';
-import { canUseNetns, createNetns, deleteNetns, netnsPids } from './netns.js';
+import { canUseNetns, netnsPids } from './netns.js';
+import { hostSite } from './host-site.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vnt-zygote-'));
 const library = join(dir, 'virtnet-zygote.so');
@@ -31,26 +32,13 @@ function sharedDirtyKiB(pid: number): number {
 }
 
 describe.skipIf(!built)('dnsmasq from a zygote', () => {
-  let ns: string;
-  let host: LinuxHost;
   const log: CommandLogEntry[] = [];
   const warnings: string[] = [];
-  const started: number[] = [];
-
-  beforeAll(async () => {
-    ns = createNetns('zy');
-    host = await LinuxHost.open({ netns: ns, zygoteLibrary: library, logger: (e) => log.push(e), onWarning: (w) => warnings.push(w) });
-    await host.links.apply([
-      { op: 'createBridge', name: 'vbr0', stp: false, delay: 0 },
-      { op: 'addAddress', dev: 'vbr0', address: '192.168.151.1', prefix: 24 },
-      { op: 'setUp', name: 'vbr0', up: true },
-    ]);
+  const site = hostSite('zy', {
+    host: { zygoteLibrary: library, logger: (e) => log.push(e), onWarning: (w) => warnings.push(w) },
+    bridge: { name: 'vbr0', address: '192.168.151.1' },
   });
-  afterAll(async () => {
-    for (const pid of started) await host.processes.stop(pid, 'dnsmasq').catch(() => {});
-    deleteNetns(ns);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   /** A conf for one dnsmasq on vbr0 (DNS off, so several can run at once). */
   const conf = (name: string, extra: string[] = []): string => {
@@ -63,24 +51,24 @@ describe.skipIf(!built)('dnsmasq from a zygote', () => {
   };
   const start = async (name: string, extra: string[] = []): Promise<number> => {
     const argv = ['dnsmasq', `--conf-file=${conf(name, extra)}`];
-    const pid = await host.processes.startDaemon({ argv, pidFile: join(dir, `${name}.pid`) });
-    started.push(pid);
+    const pid = await site.host.processes.startDaemon({ argv, pidFile: join(dir, `${name}.pid`) });
+    site.dnsmasqs.push(pid);
     return pid;
   };
 
   it('starts dnsmasq in the namespace with its own command line, without nsenter', async () => {
     const pid = await start('one');
-    expect(netnsPids(ns)).toContain(pid);
-    expect(await host.processes.isRunning(pid, 'dnsmasq')).toBe(true);
-    const info = await host.processes.info(pid);
+    expect(netnsPids(site.ns)).toContain(pid);
+    expect(await site.host.processes.isRunning(pid, 'dnsmasq')).toBe(true);
+    const info = await site.host.processes.info(pid);
     expect(info?.exe).toMatch(/\/dnsmasq$/);
     expect(info?.argv).toEqual(['dnsmasq', `--conf-file=${join(dir, 'one.conf')}`]);
     // Started by the zygote: the log has the command as given, and no nsenter ran.
     expect(log.map((e) => e.argv[0])).toContain('dnsmasq');
     expect(log.some((e) => e.argv[0] === 'nsenter')).toBe(false);
     expect(warnings).toEqual([]);
-    await host.processes.stop(pid, 'dnsmasq');
-    expect(await host.processes.isRunning(pid, 'dnsmasq')).toBe(false);
+    await site.host.processes.stop(pid, 'dnsmasq');
+    expect(await site.host.processes.isRunning(pid, 'dnsmasq')).toBe(false);
   });
 
   it("shares the libraries' relocated pages between the dnsmasqs it starts", async () => {
@@ -93,7 +81,7 @@ describe.skipIf(!built)('dnsmasq from a zygote', () => {
 
   it("reports a dnsmasq that fails to start with its exit status and stderr, as an exec'd one", async () => {
     const path = conf('bad', ['interface=nosuch0', 'dhcp-range=192.168.151.10,192.168.151.20']);
-    const err = await host.processes
+    const err = await site.host.processes
       .startDaemon({ argv: ['dnsmasq', `--conf-file=${path}`], pidFile: join(dir, 'bad.pid') })
       .catch((e: unknown) => e);
     expect((err as Error).message).toBe(
@@ -104,20 +92,20 @@ describe.skipIf(!built)('dnsmasq from a zygote', () => {
   it('leaves other command lines to nsenter', async () => {
     const pidFile = join(dir, 'plain.pid');
     const argv = ['dnsmasq', `--pid-file=${pidFile}`, '--conf-file=/dev/null', '--port=0', '--interface=vbr0', '--bind-interfaces'];
-    const pid = await host.processes.startDaemon({ argv, pidFile });
-    started.push(pid);
-    expect(log.at(-1)?.argv).toEqual(['nsenter', `--net=/run/netns/${ns}`, ...argv]);
+    const pid = await site.host.processes.startDaemon({ argv, pidFile });
+    site.dnsmasqs.push(pid);
+    expect(log.at(-1)?.argv).toEqual(['nsenter', `--net=/run/netns/${site.ns}`, ...argv]);
     expect(sharedDirtyKiB(pid)).toBe(0);
   });
 
   it('ends the zygote once idle and removes its directory; the next start makes a new one', async () => {
     const base = mkdtempSync(join(dir, 'base-'));
-    const own = new LinuxHost({ netns: ns, zygoteLibrary: library });
-    const runner = new ZygoteRunner({ program: 'dnsmasq', library, netns: ns, fallback: own.runner, baseDir: base });
+    const own = new LinuxHost({ netns: site.ns, zygoteLibrary: library });
+    const runner = new ZygoteRunner({ program: 'dnsmasq', library, netns: site.ns, fallback: own.runner, baseDir: base });
     const run = async (name: string): Promise<void> => {
       const r = await runner.run({ argv: ['dnsmasq', `--conf-file=${conf(name)}`], resolveOnExit: true });
       expect(r.exitCode).toBe(0);
-      started.push(Number(readFileSync(join(dir, `${name}.pid`), 'utf8')));
+      site.dnsmasqs.push(Number(readFileSync(join(dir, `${name}.pid`), 'utf8')));
     };
     await run('idle-a');
     expect(readdirSync(base)).toHaveLength(1);
@@ -134,9 +122,9 @@ describe.skipIf(!built)('dnsmasq from a zygote', () => {
     const before = ownWarnings.length;
     for (const n of [`${name}-a`, `${name}-b`]) {
       const pid = await own.processes.startDaemon({ argv: ['dnsmasq', `--conf-file=${conf(n)}`], pidFile: join(dir, `${n}.pid`) });
-      started.push(pid);
+      site.dnsmasqs.push(pid);
       expect(await own.processes.isRunning(pid, 'dnsmasq')).toBe(true);
-      expect(netnsPids(ns)).toContain(pid);
+      expect(netnsPids(site.ns)).toContain(pid);
     }
     return ownWarnings.slice(before);
   };
@@ -144,7 +132,7 @@ describe.skipIf(!built)('dnsmasq from a zygote', () => {
   it('starts dnsmasq as a new program, and says why once, when the library does not load', async () => {
     const notALibrary = join(dir, 'not-a-library.so');
     writeFileSync(notALibrary, 'not an ELF file\n');
-    const own = await LinuxHost.open({ netns: ns, zygoteLibrary: notALibrary, onWarning: (w) => warnings.push(w) });
+    const own = await LinuxHost.open({ netns: site.ns, zygoteLibrary: notALibrary, onWarning: (w) => warnings.push(w) });
     const said = await startTwo(own, 'fallback', warnings);
     // The dynamic linker's complaint and dnsmasq's refusal of the placeholder are the reason.
     expect(said).toHaveLength(1);
@@ -164,7 +152,7 @@ describe.skipIf(!built)('dnsmasq from a zygote', () => {
     process.env['VIRTNET_ZYGOTE_LIBRARY'] = join(empty, 'gone.so');
     const said: string[] = [];
     try {
-      const own = await LinuxHost.open({ netns: ns, onWarning: (w) => said.push(w) });
+      const own = await LinuxHost.open({ netns: site.ns, onWarning: (w) => said.push(w) });
       expect(await startTwo(own, 'unbuilt', said)).toEqual([]);
     } finally {
       if (saved === undefined) delete process.env['VIRTNET_ZYGOTE_LIBRARY'];
@@ -182,14 +170,14 @@ describe.skipIf(!built)('dnsmasq from a zygote', () => {
       entries.push(e);
     };
     const fallback = new ForkServerRunner(logger, base);
-    const runner = new ZygoteRunner({ program, library: lib, netns: ns, fallback, baseDir: base, logger, onWarning: (w) => said.push(w) });
+    const runner = new ZygoteRunner({ program, library: lib, netns: site.ns, fallback, baseDir: base, logger, onWarning: (w) => said.push(w) });
     /** Run `program --conf-file=CONF` as startDaemon does; it must succeed and its dnsmasq run. */
     const run = async (name: string): Promise<void> => {
       const r = await runner.run({ argv: [program, `--conf-file=${conf(name)}`], resolveOnExit: true, timeoutMs: 30_000 });
       expect([r.exitCode, r.stderr]).toEqual([0, '']);
       const pid = Number(readFileSync(join(dir, `${name}.pid`), 'utf8'));
-      started.push(pid);
-      expect(netnsPids(ns)).toContain(pid);
+      site.dnsmasqs.push(pid);
+      expect(netnsPids(site.ns)).toContain(pid);
     };
     return { runner, entries, said, run };
   };
