@@ -6,59 +6,35 @@
  * log an error about its files (forced here by making it drop to nobody),
  * the start fails with dnsmasq's words, and its log reaches the caller's.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, type HttpVirtnetClient } from '../../src/client/index.js';
+import { describe, expect, it } from 'vitest';
+import { connect } from '../../src/client/index.js';
 import { parseNetworkXml } from '../../src/conf/network/parse.js';
 import { virtnetPaths } from '../../src/driver/common/paths.js';
 import { createLinuxRuntime } from '../../src/driver/runtime/index.js';
 import type { DnsmasqLogLine } from '../../src/driver/runtime/dnsmasq-log.js';
 import { guestXml } from '../support/guest-testkit.js';
-import { endAllDaemons, startServing } from './daemon-process.js';
-import { guestNamespaces } from './guest-fixture.js';
-import { canUseNetns, createNetns, deleteNetns, inNetns } from './netns.js';
+import { natXml } from '../support/network-testkit.js';
+import { daemonSite, startServing } from './daemon-process.js';
+import { canUseNetns, inNetns } from './netns.js';
 import { have } from './runtime-fixture.js';
 
 const ready = canUseNetns() && have('dnsmasq') && have('busybox');
 
-const NAT = `<network>
-  <name>nat</name>
-  <forward mode='nat'/>
-  <domain name='example.lan'/>
-  <dns><host ip='192.168.120.50'><hostname>dnshost</hostname></host></dns>
-  <ip address='192.168.120.1' netmask='255.255.255.0'>
-    <dhcp>
-      <range start='192.168.120.2' end='192.168.120.254'/>
-      <host mac='52:54:00:00:00:01' name='vm1' ip='192.168.120.10'/>
-    </dhcp>
-  </ip>
-</network>
-`;
+const NAT = natXml('nat', '192.168.120', {
+  extra: "  <domain name='example.lan'/>\n  <dns><host ip='192.168.120.50'><hostname>dnshost</hostname></host></dns>\n",
+  hosts: [{ mac: '52:54:00:00:00:01', name: 'vm1', ip: '192.168.120.10' }],
+});
 
 describe.skipIf(!ready)('a private --root (0700)', () => {
-  let ns: string;
-  let dir: string;
-  const clients: HttpVirtnetClient[] = [];
-
-  beforeAll(() => {
-    ns = createNetns('prv');
-    dir = mkdtempSync(join(tmpdir(), 'vnt-private-'));
-  });
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close()));
-    await endAllDaemons();
-    for (const g of guestNamespaces(ns)) deleteNetns(g);
-    deleteNetns(ns);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const site = daemonSite('prv');
 
   it('serves static DHCP hosts and DNS hosts: a real DHCP client gets its fixed address', async () => {
-    expect(statSync(dir).mode & 0o777).toBe(0o700);
-    const d = await startServing(['--root', dir, '--netns', ns]);
+    expect(statSync(site.dir).mode & 0o777).toBe(0o700);
+    const d = await startServing(['--root', site.dir, '--netns', site.ns]);
     const c = await connect({ uri: `unix://${d.socket}` });
-    clients.push(c);
+    site.clients.push(c);
     await c.define(NAT);
     await c.start('nat');
     await c.guestDefine(guestXml('vm1', { nics: ['network:nat@52:54:00:00:00:01'] }));
@@ -69,14 +45,14 @@ describe.skipIf(!ready)('a private --root (0700)', () => {
     const dns = await c.guestExec('vm1', ['busybox', 'nslookup', '-type=a', 'dnshost', '192.168.120.1']);
     expect(dns.stdout).toMatch(/Name:\s+dnshost\nAddress: 192\.168\.120\.50\n/);
     expect((await c.leases('nat')).map((l) => [l.ipAddress, l.hostname])).toEqual([['192.168.120.10', 'vm1']]);
-    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(site.dir).mode & 0o777).toBe(0o700);
   }, 60_000);
 
   it('a dnsmasq that cannot read its files fails the start with its own words, and its log reaches the caller', async () => {
-    const root = join(dir, 'forced');
+    const root = join(site.dir, 'forced');
     const paths = virtnetPaths(root);
     const lines: [string, DnsmasqLogLine][] = [];
-    const rt = await createLinuxRuntime({ netns: ns, paths, dnsmasqUser: 'nobody', onDnsmasqLog: (n, l) => lines.push([n, l]) });
+    const rt = await createLinuxRuntime({ netns: site.ns, paths, dnsmasqUser: 'nobody', onDnsmasqLog: (n, l) => lines.push([n, l]) });
     try {
       const def = parseNetworkXml(
         NAT.replace('<name>nat</name>', "<name>forced</name>\n  <bridge name='vnforced0'/>").replaceAll('192.168.120.', '192.168.121.'),
@@ -92,7 +68,7 @@ describe.skipIf(!ready)('a private --root (0700)', () => {
         ),
         err?.message,
       ).toBe(true);
-      expect(inNetns(ns, 'ip', ['-o', 'link', 'show'])).not.toContain('vnforced0');
+      expect(inNetns(site.ns, 'ip', ['-o', 'link', 'show'])).not.toContain('vnforced0');
     } finally {
       rt.close();
     }

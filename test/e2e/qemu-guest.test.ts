@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_ADDRESSES, SANDBOX_LAN, sandboxNames } from '../../src/api/sandbox.js';
 import { guestReportLines } from '../support/guest-console.js';
 import { runClient } from '../support/libvirt-clients.js';
+import { natXml } from '../support/network-testkit.js';
 import { removeCliBundle, virtnet } from './cli-harness.js';
 import { endAllDaemons, spawnDaemon, startServing } from './daemon-process.js';
 import { canUseNetns } from './netns.js';
@@ -31,17 +32,7 @@ const QEMU = '/usr/bin/qemu-system-x86_64';
 const ready = canUseNetns() && existsSync(QEMU) && have('dnsmasq');
 
 const MAC = '52:54:00:00:00:01';
-const NAT = `<network>
-  <name>nat</name>
-  <forward mode='nat'/>
-  <ip address='192.168.120.1' netmask='255.255.255.0'>
-    <dhcp>
-      <range start='192.168.120.2' end='192.168.120.254'/>
-      <host mac='${MAC}' name='vm1' ip='192.168.120.10'/>
-    </dhcp>
-  </ip>
-</network>
-`;
+const NAT = natXml('nat', '192.168.120', { hosts: [{ mac: MAC, name: 'vm1', ip: '192.168.120.10' }] });
 const VM = `<domain type='tap'>
   <name>vm1</name>
   <devices>
