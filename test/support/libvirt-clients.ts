@@ -27,22 +27,28 @@ export function hasPythonLibvirt(): boolean {
 /** The URI libvirt clients open to reach a libvirt socket. */
 export const socketUri = (socket: string): string => `network:///system?socket=${socket}`;
 
-/** Run a program to its end, with a deadline. */
-export function runClient(
-  cmd: string,
-  args: string[],
-  o: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
-): Promise<ClientRun> {
+/** How runClient runs a program: `stdin` is written to it (else it reads nothing), `uid` runs it as that user and group. */
+export interface ClientRunOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  stdin?: string;
+  uid?: number;
+}
+
+/** Run a program to its end, with a deadline, in a clean environment (PATH, HOME, LC_ALL=C and `env`). */
+export function runClient(cmd: string, args: string[], o: ClientRunOptions = {}): Promise<ClientRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
       ...(o.cwd ? { cwd: o.cwd } : {}),
       env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root', LC_ALL: 'C', ...(o.env ?? {}) },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [o.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      ...(o.uid !== undefined ? { uid: o.uid, gid: o.uid } : {}),
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.stdout?.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${cmd} ${args.join(' ')} did not finish\nstdout: ${stdout}\nstderr: ${stderr}`));
@@ -52,6 +58,7 @@ export function runClient(
       clearTimeout(timer);
       resolve({ stdout, stderr, rc: rc ?? -1 });
     });
+    child.stdin?.end(o.stdin);
   });
 }
 
