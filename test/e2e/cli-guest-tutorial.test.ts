@@ -16,7 +16,7 @@
  * and `detach-interface --mac … --config --live` taking the NIC out of the
  * kernel and of the stored definition.
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,7 @@ import { endAllDaemons, startServing } from './daemon-process.js';
 import { deleteGuestNamespaces } from './guest-fixture.js';
 import { canUseNetns, createNetns, deleteNetns, inNetns } from './netns.js';
 import { defaultNetworkXml, isolatedNetworkXml } from './tutorial-networks.js';
+import { udhcpcArgv } from './udhcpc-script.js';
 
 const root = canUseNetns();
 
@@ -46,30 +47,18 @@ const guestXml = (name: string, network: string, mac: string): string => `<domai
 const C7_MAC = '52:54:00:c7:00:01';
 const SECOND_MAC = '52:54:00:c7:00:02';
 
-/** busybox udhcpc's script: put the leased address on the interface. */
-const UDHCPC_SCRIPT = `#!/bin/sh
-case "$1" in
-  bound|renew)
-    ip addr flush dev "$interface"
-    ip addr add "$ip/$subnet" dev "$interface"
-    ;;
-esac
-exit 0
-`;
-
 describe.skipIf(!root)('the tutorial’s guests through the built CLI and a real virtnetd', () => {
   let ns: string;
   let dir: string;
   let env: Record<string, string>;
   let run: (...args: string[]) => Promise<CliRun>;
-  let script: string;
   /** centos7.0's MAC on isolated (allocated by the driver). */
   let attachedMac = '';
   const addr: Record<string, string> = {};
 
   /** A lease through guest-exec: the address udhcpc put on `dev`. */
   async function dhcp(guest: string, dev: string): Promise<string> {
-    const r = await run('-q', 'guest-exec', guest, '--', 'busybox', 'udhcpc', '-i', dev, '-s', script, '-q', '-n', '-f', '-t', '10', '-T', '1');
+    const r = await run('-q', 'guest-exec', guest, '--', ...udhcpcArgv(dev, 10));
     expect(r.rc, r.stderr).toBe(0);
     const shown = await run('-q', 'guest-exec', guest, '--', 'ip', '-4', '-o', 'addr', 'show', 'dev', dev);
     const m = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(shown.stdout);
@@ -88,9 +77,6 @@ describe.skipIf(!root)('the tutorial’s guests through the built CLI and a real
     ] as const) {
       writeFileSync(join(dir, f), text);
     }
-    script = join(dir, 'udhcpc.sh');
-    writeFileSync(script, UDHCPC_SCRIPT);
-    chmodSync(script, 0o755);
     const d = await startServing(['--root', join(dir, 'root'), '--netns', ns, '--log-level', 'warn']);
     env = { VIRTNET_DEFAULT_URI: `unix://${d.socket}` };
     run = (...args: string[]) => virtnet(args, { cwd: dir, env, timeoutMs: 60_000 });

@@ -11,7 +11,7 @@
  * run with node.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -23,6 +23,7 @@ import { createLinuxRuntime, type LinuxRuntime } from '../../src/driver/runtime/
 import { virtnetPaths } from '../../src/driver/common/paths.js';
 import { natXml, isolatedXml } from '../support/network-testkit.js';
 import { canUseNetns, createNetns, deleteNetns, inNetns, netnsPids, vethBetween } from './netns.js';
+import { dhcp } from './runtime-fixture.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
 
@@ -88,24 +89,6 @@ async function waitFor(cond: () => boolean | Promise<boolean>, ms: number, what:
   }
 }
 
-/** A busybox udhcpc run in `ns` on `dev`: the address it got. */
-function dhcp(ns: string, dev: string, script: string): string {
-  inNetns(ns, 'busybox', ['udhcpc', '-i', dev, '-s', script, '-q', '-n', '-f', '-t', '10', '-T', '1']);
-  const m = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(inNetns(ns, 'ip', ['-4', '-o', 'addr', 'show', 'dev', dev]));
-  if (m === null) throw new Error(`no address on ${dev} in ${ns}`);
-  return m[1]!;
-}
-
-const UDHCPC_SCRIPT = `#!/bin/sh
-case "$1" in
-  bound|renew)
-    ip addr flush dev "$interface"
-    ip addr add "$ip/$subnet" dev "$interface"
-    ;;
-esac
-exit 0
-`;
-
 const root = canUseNetns();
 
 describe.skipIf(!root)('network driver on the real kernel: kill -9 and adoption', () => {
@@ -114,7 +97,6 @@ describe.skipIf(!root)('network driver on the real kernel: kill -9 and adoption'
   let guest2: string;
   let dir: string;
   let bundle: string;
-  let script: string;
   let child: ChildProcess | undefined;
   let ping: ChildProcess | undefined;
   let driver: NetworkDriver | undefined;
@@ -125,9 +107,6 @@ describe.skipIf(!root)('network driver on the real kernel: kill -9 and adoption'
     guest = createNetns('drg');
     guest2 = createNetns('drh');
     dir = mkdtempSync(join(tmpdir(), 'vnt-drv-'));
-    script = join(dir, 'udhcpc.sh');
-    writeFileSync(script, UDHCPC_SCRIPT);
-    chmodSync(script, 0o755);
     bundle = await bundleChild();
   }, 60_000);
 
@@ -175,7 +154,7 @@ describe.skipIf(!root)('network driver on the real kernel: kill -9 and adoption'
     // 2. a guest on natnet gets a lease and pings the gateway, continuously
     vethBetween(hns, 'vg0', guest, 'eth0');
     inNetns(hns, 'ip', ['link', 'set', 'vg0', 'master', 'virbr0']);
-    const guestIp = dhcp(guest, 'eth0', script);
+    const guestIp = dhcp(guest)?.ip;
     expect(guestIp).toMatch(/^10\.77\.1\.\d+$/);
     const guestMac = /link\/ether ([0-9a-f:]+)/.exec(inNetns(guest, 'ip', ['-o', 'link', 'show', 'eth0']))![1]!;
     const replies: number[] = [];
@@ -230,7 +209,7 @@ describe.skipIf(!root)('network driver on the real kernel: kill -9 and adoption'
     // 5. lease events: a second guest's DHCP is seen
     vethBetween(hns, 'vh0', guest2, 'eth0');
     inNetns(hns, 'ip', ['link', 'set', 'vh0', 'master', 'virbr0']);
-    const guest2Ip = dhcp(guest2, 'eth0', script);
+    const guest2Ip = dhcp(guest2)?.ip;
     await waitFor(() => events.some((e) => e.action === 'add' && e.lease.ipAddress === guest2Ip), 10_000, 'the lease event');
     expect(events.find((e) => e.lease.ipAddress === guest2Ip)).toMatchObject({ kind: 'lease', action: 'add', network: { name: 'natnet' } });
 

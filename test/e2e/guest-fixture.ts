@@ -18,7 +18,7 @@ import type { LinuxHost } from '../../src/host/linux.js';
 import { pollUntil } from '../support/poll.js';
 import { deleteNetns } from './netns.js';
 import { makeRoot } from './runtime-fixture.js';
-import { udhcpcScript } from './udhcpc-script.js';
+import { udhcpcArgv } from './udhcpc-script.js';
 
 export interface GuestWorld {
   ns: string;
@@ -83,23 +83,7 @@ export function sweep(world: GuestWorld | undefined, ns: string | undefined): vo
 
 /** Run udhcpc on one of a guest's interfaces through guest-exec; the address it got, or undefined. */
 export async function guestDhcp(driver: CombinedDriver, guest: string, iface: string): Promise<string | undefined> {
-  const r = await driver.guestExec(guest, [
-    'busybox',
-    'udhcpc',
-    '-i',
-    iface,
-    '-n',
-    '-q',
-    '-f',
-    '-t',
-    '15',
-    '-T',
-    '1',
-    '-A',
-    '1',
-    '-s',
-    udhcpcScript(),
-  ]);
+  const r = await driver.guestExec(guest, udhcpcArgv(iface, 15));
   const m = /LEASE (\S+)/.exec(r.stdout);
   return r.exitCode === 0 && m ? m[1] : undefined;
 }

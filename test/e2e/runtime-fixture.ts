@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { virtnetPaths, type VirtnetPaths } from '../../src/driver/common/paths.js';
 import { pollUntil } from '../support/poll.js';
 import { createNetns, inNetns, vethBetween } from './netns.js';
-import { udhcpcScript } from './udhcpc-script.js';
+import { udhcpcArgv } from './udhcpc-script.js';
 
 export const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 
@@ -53,26 +53,7 @@ export interface Lease {
  * configured, or undefined.
  */
 export function dhcp(ns: string, hostname?: string, tries = 10): Lease | undefined {
-  const args = [
-    'netns',
-    'exec',
-    ns,
-    'busybox',
-    'udhcpc',
-    '-i',
-    'eth0',
-    '-n',
-    '-q',
-    '-f',
-    '-t',
-    String(tries),
-    '-T',
-    '1',
-    '-A',
-    '1',
-    '-s',
-    udhcpcScript(),
-  ];
+  const args = ['netns', 'exec', ns, ...udhcpcArgv('eth0', tries)];
   if (hostname !== undefined) args.push('-x', `hostname:${hostname}`);
   const r = spawnSync('ip', args, { encoding: 'utf8', timeout: 20_000 });
   const m = /LEASE (\S+) ROUTER (\S+)/.exec(r.stdout);

@@ -38,3 +38,8 @@ export function udhcpcScript(): string {
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return scriptPath;
 }
+
+/** busybox udhcpc on `iface` with this script: up to `tries` discovers 1 s apart, then it exits (-n -q, in the foreground). */
+export function udhcpcArgv(iface: string, tries: number): string[] {
+  return ['busybox', 'udhcpc', '-i', iface, '-n', '-q', '-f', '-t', String(tries), '-T', '1', '-A', '1', '-s', udhcpcScript()];
+}
