@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { connect } from '../../src/client/index.js';
 import type { DriverEvent } from '../../src/contract/network-api.js';
+import { natXml } from '../support/network-testkit.js';
 import { pollUntil } from '../support/poll.js';
 import { virtnet } from './cli-harness.js';
 import { daemonSite, startServing } from './daemon-process.js';
@@ -20,7 +21,7 @@ import { canUseNetns, inNetns } from './netns.js';
 
 const ready = canUseNetns() && spawnSync('nft', ['--version']).status === 0;
 
-const NAT = `<network><name>fww</name><forward mode='nat'/><bridge name='vbr-fww'/><ip address='192.168.177.1' netmask='255.255.255.0'/></network>`;
+const NAT = natXml('fww', '192.168.177', { bridge: 'vbr-fww', dhcp: false });
 
 /** Our table's listing without counters (-s: they move with any packet, an IGMP report of the bridge's), or '' when there is none. */
 function table(ns: string): string {

@@ -12,65 +12,47 @@
  * without changing the host's configuration.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type HttpVirtnetClient } from '../../src/client/index.js';
 import { comparableSave } from '../../src/doctor/iptables-rules.js';
-import { isolatedXml } from '../support/network-testkit.js';
-import { guestXml } from '../support/guest-testkit.js';
+import { isolatedXml, natXml } from '../support/network-testkit.js';
+import { pollUntil } from '../support/poll.js';
 import { virtnet } from './cli-harness.js';
-import { endAllDaemons, startServing } from './daemon-process.js';
-import { deleteGuestNamespaces } from './guest-fixture.js';
+import { daemonSite, startServing } from './daemon-process.js';
+import { startGuestAt } from './guest-fixture.js';
 import { canUseNetns, createNetns, deleteNetns, inNetns, vethBetween } from './netns.js';
 
 const root = canUseNetns();
 const hasDockerd = spawnSync('dockerd', ['--version']).status === 0;
 
-const NAT = `<network>
-  <name>dknat</name>
-  <forward mode='nat'/>
-  <bridge name='vdknat'/>
-  <ip address='192.168.150.1' netmask='255.255.255.0'/>
-</network>
-`;
-
-async function until(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const NAT = natXml('dknat', '192.168.150', { bridge: 'vdknat', dhcp: false });
 
 describe.skipIf(!root)('virtnet doctor and foreign firewalls', () => {
-  let ns: string | undefined;
+  const site = daemonSite('doc', { open: true });
   let outside: string | undefined;
-  let dir: string | undefined;
   let docker: ChildProcess | undefined;
   let client: HttpVirtnetClient | undefined;
   let socket = '';
 
-  const save = (tool = 'iptables-nft-save'): string => comparableSave(inNetns(ns!, tool, []));
+  const save = (tool = 'iptables-nft-save'): string => comparableSave(inNetns(site.ns, tool, []));
   const doctor = (...args: string[]) => virtnet(['-c', `unix://${socket}`, 'doctor', ...args], { timeoutMs: 60_000 });
   /** Whether any of three pings is answered. */
   const ping = async (guest: string, to: string): Promise<boolean> =>
     (await client!.guestExec(guest, ['ping', '-c', '3', '-i', '0.2', '-W', '1', to])).exitCode === 0;
 
   beforeAll(async () => {
-    ns = createNetns('doc');
     outside = createNetns('docout');
-    dir = mkdtempSync(join(tmpdir(), 'vnt-doc-'));
-    chmodSync(dir, 0o755);
     // The uplink: ns's up0 to the outside namespace, the default route through it.
-    vethBetween(ns, 'up0', outside, 'down0');
-    inNetns(ns, 'ip', ['addr', 'add', '203.0.113.2/24', 'dev', 'up0']);
-    inNetns(ns, 'ip', ['route', 'add', 'default', 'via', '203.0.113.1']);
+    vethBetween(site.ns, 'up0', outside, 'down0');
+    inNetns(site.ns, 'ip', ['addr', 'add', '203.0.113.2/24', 'dev', 'up0']);
+    inNetns(site.ns, 'ip', ['route', 'add', 'default', 'via', '203.0.113.1']);
     inNetns(outside, 'ip', ['addr', 'add', '203.0.113.1/24', 'dev', 'down0']);
-    const d = await startServing(['--root', dir, '--netns', ns]);
+    const d = await startServing(['--root', site.dir, '--netns', site.ns]);
     socket = d.socket;
     client = await connect({ uri: `unix://${socket}` });
+    site.clients.push(client);
     await client.define(NAT);
     await client.start('dknat');
     await client.define(isolatedXml('dkiso', { subnet: '192.168.151', bridge: 'vdkiso' }));
@@ -81,19 +63,13 @@ describe.skipIf(!root)('virtnet doctor and foreign firewalls', () => {
       ['dk3', 'dkiso', '192.168.151.11/24', undefined],
     ];
     for (const [name, net, addr, gw] of guests) {
-      await client.guestDefine(guestXml(name, { nics: [`network:${net}`] }));
-      await client.guestStart(name);
-      const steps = [
-        ['ip', 'link', 'set', 'eth0', 'up'],
-        ['ip', 'addr', 'add', addr, 'dev', 'eth0'],
-        ...(gw ? [['ip', 'route', 'add', 'default', 'via', gw]] : []),
-      ];
-      for (const argv of steps) {
-        const r = await client.guestExec(name, argv);
-        if (r.exitCode !== 0) throw new Error(`${argv.join(' ')} in ${name}: ${r.stderr}`);
-      }
+      await startGuestAt(client, name, net, addr, gw);
       // A fresh link answers its first packets late (neighbour discovery): wait until the guest reaches its bridge.
-      await until(() => ping(name, addr.startsWith('192.168.150.') ? '192.168.150.1' : '192.168.151.1'), 20_000, `${name} reaching its bridge`);
+      await pollUntil(() => ping(name, addr.startsWith('192.168.150.') ? '192.168.150.1' : '192.168.151.1'), {
+        ms: 20_000,
+        everyMs: 200,
+        what: `${name} reaching its bridge`,
+      });
     }
   }, 120_000);
 
@@ -104,12 +80,7 @@ describe.skipIf(!root)('virtnet doctor and foreign firewalls', () => {
       await Promise.race([gone, new Promise((r) => setTimeout(r, 15_000))]);
       if (docker.exitCode === null) docker.kill('SIGKILL');
     }
-    await client?.close();
-    await endAllDaemons();
-    if (ns) deleteGuestNamespaces(ns);
-    if (ns) deleteNetns(ns);
     if (outside) deleteNetns(outside);
-    if (dir) rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
   it('finds nothing wrong on a clean namespace, and the guests reach out and each other', async () => {
@@ -124,18 +95,18 @@ describe.skipIf(!root)('virtnet doctor and foreign firewalls', () => {
   it.skipIf(!hasDockerd)(
     "a real dockerd's FORWARD DROP: doctor names it and br_netfilter, --fix restores traffic, --undo restores Docker's ruleset",
     async () => {
-      const data = join(dir!, 'docker');
+      const data = join(site.dir, 'docker');
       // Docker sets FORWARD's policy to DROP when it turns ip_forward on itself, as on a host where it starts before any
       // virtual network: so it starts here with ip_forward off, and the NAT network's forwarding is turned on by Docker.
-      inNetns(ns!, 'sysctl', ['-qw', 'net.ipv4.ip_forward=0']);
-      writeFileSync(join(dir!, 'docker.json'), '{}\n');
+      inNetns(site.ns, 'sysctl', ['-qw', 'net.ipv4.ip_forward=0']);
+      writeFileSync(join(site.dir, 'docker.json'), '{}\n');
       docker = spawn(
         'nsenter',
         [
-          `--net=/run/netns/${ns}`,
+          `--net=/run/netns/${site.ns}`,
           'dockerd',
           '--config-file',
-          join(dir!, 'docker.json'),
+          join(site.dir, 'docker.json'),
           '--data-root',
           join(data, 'data'),
           '--exec-root',
@@ -154,13 +125,13 @@ describe.skipIf(!root)('virtnet doctor and foreign firewalls', () => {
           .filter((l) => l.startsWith('-A FORWARD '));
         return existsSync(join(data, 'docker.sock')) && rules[0] === '-A FORWARD -j DOCKER-USER' && rules.length > 1;
       };
-      await until(() => docker!.exitCode !== null || settled(), 60_000, "Docker's chains");
+      await pollUntil(() => docker!.exitCode !== null || settled(), { ms: 60_000, everyMs: 200, what: "Docker's chains" });
       expect(docker.exitCode).toBeNull();
       const dockers = save();
       expect(dockers).toContain(':FORWARD DROP');
 
       // Docker's rules cut the NAT guest off, and the isolated guests from each other (br_netfilter).
-      expect(inNetns(ns!, 'cat', ['/proc/sys/net/bridge/bridge-nf-call-iptables']).trim()).toBe('1');
+      expect(inNetns(site.ns, 'cat', ['/proc/sys/net/bridge/bridge-nf-call-iptables']).trim()).toBe('1');
       expect(await ping('dk1', '203.0.113.1')).toBe(false);
       expect(await ping('dk2', '192.168.151.11')).toBe(false);
 
@@ -218,8 +189,8 @@ describe.skipIf(!root)('virtnet doctor and foreign firewalls', () => {
       '',
     ].join('\n');
     // Docker's accepts are gone (undone above); its FORWARD DROP stays in iptables-nft, so drop it too for this case.
-    inNetns(ns!, 'iptables-nft', ['-P', 'FORWARD', 'ACCEPT']);
-    inNetns(ns!, 'iptables-legacy-restore', [], ufw);
+    inNetns(site.ns, 'iptables-nft', ['-P', 'FORWARD', 'ACCEPT']);
+    inNetns(site.ns, 'iptables-legacy-restore', [], ufw);
     const before = save('iptables-legacy-save');
     expect(await ping('dk1', '203.0.113.1')).toBe(false);
     const found = await doctor('dknat');
@@ -233,19 +204,19 @@ describe.skipIf(!root)('virtnet doctor and foreign firewalls', () => {
     expect(await ping('dk1', '203.0.113.1')).toBe(true);
     await doctor('--undo');
     expect(save('iptables-legacy-save')).toBe(before);
-    inNetns(ns!, 'iptables-legacy', ['-P', 'FORWARD', 'ACCEPT']);
-    inNetns(ns!, 'iptables-legacy', ['-F']);
-    inNetns(ns!, 'iptables-legacy', ['-X']);
+    inNetns(site.ns, 'iptables-legacy', ['-P', 'FORWARD', 'ACCEPT']);
+    inNetns(site.ns, 'iptables-legacy', ['-F']);
+    inNetns(site.ns, 'iptables-legacy', ['-X']);
   }, 120_000);
 
   it('a firewalld-style nftables table (reproduced): doctor names the table, --fix inserts accepts by handle, --undo removes them', async () => {
     inNetns(
-      ns!,
+      site.ns,
       'nft',
       ['-f', '-'],
       'table inet firewalld {\n  chain filter_FORWARD {\n    type filter hook forward priority filter + 10; policy accept;\n    ct state established,related accept\n    iifname "lo" accept\n    reject with icmpx admin-prohibited\n  }\n}\n',
     );
-    const before = inNetns(ns!, 'nft', ['list', 'table', 'inet', 'firewalld']);
+    const before = inNetns(site.ns, 'nft', ['list', 'table', 'inet', 'firewalld']);
     expect(await ping('dk1', '203.0.113.1')).toBe(false);
     const found = await doctor('dknat');
     expect(found.stdout).toMatch(
@@ -256,24 +227,24 @@ describe.skipIf(!root)('virtnet doctor and foreign firewalls', () => {
     expect(fixed.stdout).toContain('fixed: nft insert rule inet firewalld filter_FORWARD iifname "vdknat" accept comment "virtnet-doctor"\n');
     expect(await ping('dk1', '203.0.113.1')).toBe(true);
     await doctor('--undo');
-    expect(inNetns(ns!, 'nft', ['list', 'table', 'inet', 'firewalld'])).toBe(before);
-    inNetns(ns!, 'nft', ['delete', 'table', 'inet', 'firewalld']);
+    expect(inNetns(site.ns, 'nft', ['list', 'table', 'inet', 'firewalld'])).toBe(before);
+    inNetns(site.ns, 'nft', ['delete', 'table', 'inet', 'firewalld']);
   }, 120_000);
 
   it('ip_forward turned off after start: doctor says so, --fix turns it on, --undo puts it back', async () => {
-    inNetns(ns!, 'sysctl', ['-qw', 'net.ipv4.ip_forward=0']);
+    inNetns(site.ns, 'sysctl', ['-qw', 'net.ipv4.ip_forward=0']);
     const found = await doctor();
     expect(found.stdout).toMatch(/\[FAIL\] ip-forward-off +forwarding: net\.ipv4\.ip_forward=0, so dknat cannot route/);
     expect((await doctor('--fix')).stdout).toContain('fixed: sysctl -w net.ipv4.ip_forward=1 (was 0)\n');
-    expect(inNetns(ns!, 'cat', ['/proc/sys/net/ipv4/ip_forward']).trim()).toBe('1');
+    expect(inNetns(site.ns, 'cat', ['/proc/sys/net/ipv4/ip_forward']).trim()).toBe('1');
     await doctor('--undo');
-    expect(inNetns(ns!, 'cat', ['/proc/sys/net/ipv4/ip_forward']).trim()).toBe('0');
-    inNetns(ns!, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
+    expect(inNetns(site.ns, 'cat', ['/proc/sys/net/ipv4/ip_forward']).trim()).toBe('0');
+    inNetns(site.ns, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
   }, 60_000);
 
   it('a route added after start that overlaps a network, and a bridge MTU above the uplink', async () => {
-    inNetns(ns!, 'ip', ['route', 'add', '192.168.150.128/25', 'via', '203.0.113.1']);
-    inNetns(ns!, 'ip', ['link', 'set', 'up0', 'mtu', '1400']);
+    inNetns(site.ns, 'ip', ['route', 'add', '192.168.150.128/25', 'via', '203.0.113.1']);
+    inNetns(site.ns, 'ip', ['link', 'set', 'up0', 'mtu', '1400']);
     try {
       const r = await doctor('dknat');
       expect(r.rc, r.stdout + r.stderr).toBe(1);
@@ -282,8 +253,8 @@ describe.skipIf(!root)('virtnet doctor and foreign firewalls', () => {
       );
       expect(r.stdout).toMatch(/\[WARN\] mtu-above-uplink +MTU, network 'dknat': vdknat has MTU 1500, above up0's 1400/);
     } finally {
-      inNetns(ns!, 'ip', ['route', 'del', '192.168.150.128/25']);
-      inNetns(ns!, 'ip', ['link', 'set', 'up0', 'mtu', '1500']);
+      inNetns(site.ns, 'ip', ['route', 'del', '192.168.150.128/25']);
+      inNetns(site.ns, 'ip', ['link', 'set', 'up0', 'mtu', '1500']);
     }
   }, 60_000);
 });

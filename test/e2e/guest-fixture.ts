@@ -15,6 +15,8 @@ import { createLinuxRuntime, type LinuxRuntime } from '../../src/driver/runtime/
 import type { VirtnetPaths } from '../../src/driver/common/paths.js';
 import { LinuxGuestBackend } from '../../src/host/guest-linux.js';
 import type { LinuxHost } from '../../src/host/linux.js';
+import type { HttpVirtnetClient } from '../../src/client/index.js';
+import { guestXml } from '../support/guest-testkit.js';
 import { pollUntil } from '../support/poll.js';
 import { deleteNetns } from './netns.js';
 import { makeRoot } from './runtime-fixture.js';
@@ -107,4 +109,19 @@ export function linkIn(ns: string, dev: string): Record<string, unknown> | undef
 /** Poll until `check` holds. */
 export function until(check: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
   return pollUntil(check, { ms, everyMs: 100, what });
+}
+
+/** Define and start a netns guest on `network` with `address` (CIDR) on its eth0 and, when given, a default route via `gateway`. */
+export async function startGuestAt(client: HttpVirtnetClient, name: string, network: string, address: string, gateway?: string): Promise<void> {
+  await client.guestDefine(guestXml(name, { nics: [`network:${network}`] }));
+  await client.guestStart(name);
+  const steps = [
+    ['ip', 'link', 'set', 'eth0', 'up'],
+    ['ip', 'addr', 'add', address, 'dev', 'eth0'],
+    ...(gateway !== undefined ? [['ip', 'route', 'add', 'default', 'via', gateway]] : []),
+  ];
+  for (const argv of steps) {
+    const r = await client.guestExec(name, argv);
+    if (r.exitCode !== 0) throw new Error(`${argv.join(' ')} in ${name}: ${r.stderr}`);
+  }
 }

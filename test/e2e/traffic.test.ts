@@ -6,27 +6,20 @@
  * kernel's own link counters.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { connect, type HttpVirtnetClient } from '../../src/client/index.js';
 import { guestXml } from '../support/guest-testkit.js';
+import { natXml } from '../support/network-testkit.js';
+import { pollUntil } from '../support/poll.js';
 import { virtnet } from './cli-harness.js';
-import { endAllDaemons, startServing } from './daemon-process.js';
-import { deleteGuestNamespaces } from './guest-fixture.js';
-import { canUseNetns, createNetns, deleteNetns } from './netns.js';
+import { daemonSite, startServing } from './daemon-process.js';
+import { startGuestAt } from './guest-fixture.js';
+import { canUseNetns } from './netns.js';
 
 const root = canUseNetns();
 const hasVirsh = spawnSync('virsh', ['--version']).status === 0;
 
-const NAT = `<network>
-  <name>trnat</name>
-  <forward mode='nat'/>
-  <bridge name='vtrnat'/>
-  <ip address='192.168.160.1' netmask='255.255.255.0'/>
-</network>
-`;
+const NAT = natXml('trnat', '192.168.160', { bridge: 'vtrnat', dhcp: false });
 
 /** real virsh against its test driver, whose domain 'test' has one vNIC, testnet0. */
 function virshTest(commands: string): { stdout: string; stderr: string; rc: number } {
@@ -42,49 +35,28 @@ const numbers = (out: string): Record<string, number> =>
   Object.fromEntries([...out.matchAll(/^\S+ (\w+) (\d+)$/gm)].map((m) => [m[1], Number(m[2])]));
 
 describe.skipIf(!root)('traffic, seen: domifstat and network counters', () => {
-  let ns: string | undefined;
-  let dir: string | undefined;
+  const site = daemonSite('trf', { open: true });
   let client: HttpVirtnetClient | undefined;
   let socket = '';
   const cli = (...args: string[]) => virtnet(['-c', `unix://${socket}`, ...args]);
 
   beforeAll(async () => {
-    ns = createNetns('trf');
-    dir = mkdtempSync(join(tmpdir(), 'vnt-trf-'));
-    chmodSync(dir, 0o755);
-    const d = await startServing(['--root', dir, '--netns', ns]);
+    const d = await startServing(['--root', site.dir, '--netns', site.ns]);
     socket = d.socket;
-    client = await connect({ uri: `unix://${socket}` });
-    await client.define(NAT);
-    await client.start('trnat');
-    for (const [name, addr] of [
-      ['tr1', '192.168.160.10/24'],
-      ['tr2', '192.168.160.11/24'],
-    ] as const) {
-      await client.guestDefine(guestXml(name, { nics: ['network:trnat'] }));
-      await client.guestStart(name);
-      for (const argv of [
-        ['ip', 'link', 'set', 'eth0', 'up'],
-        ['ip', 'addr', 'add', addr, 'dev', 'eth0'],
-      ]) {
-        const r = await client.guestExec(name, argv);
-        if (r.exitCode !== 0) throw new Error(`${argv.join(' ')} in ${name}: ${r.stderr}`);
-      }
-    }
+    const c = await connect({ uri: `unix://${socket}` });
+    client = c;
+    site.clients.push(c);
+    await c.define(NAT);
+    await c.start('trnat');
+    await startGuestAt(c, 'tr1', 'trnat', '192.168.160.10/24');
+    await startGuestAt(c, 'tr2', 'trnat', '192.168.160.11/24');
     // Fresh links answer their first packets late (neighbour discovery): wait until tr1 reaches tr2.
-    const end = Date.now() + 20_000;
-    while ((await client.guestExec('tr1', ['ping', '-c', '3', '-i', '0.2', '-W', '1', '192.168.160.11'])).exitCode !== 0) {
-      if (Date.now() > end) throw new Error('tr1 cannot reach tr2');
-    }
+    await pollUntil(async () => (await c.guestExec('tr1', ['ping', '-c', '3', '-i', '0.2', '-W', '1', '192.168.160.11'])).exitCode === 0, {
+      ms: 20_000,
+      everyMs: 0,
+      what: 'tr1 to reach tr2',
+    });
   }, 120_000);
-
-  afterAll(async () => {
-    await client?.close();
-    await endAllDaemons();
-    if (ns) deleteGuestNamespaces(ns);
-    if (ns) deleteNetns(ns);
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
 
   it("domifstat prints virsh's eight lines; pings move them, as the guest sees them; by MAC too", async () => {
     const [nic] = await client!.guestInterfaces('tr1');

@@ -104,24 +104,26 @@ export interface DhcpHost {
 
 /**
  * A NAT network with DHCP on SUBNET.0/24 (SUBNET is `A.B.C`), like libvirt's bench.sh builds: the
- * range is .2-.254 unless `range` gives the first and last host numbers; `bridge` names its bridge,
- * `extra` is XML written before <ip>, `hosts` are static DHCP hosts.
+ * range is .2-.254 unless `range` gives the first and last host numbers, and `dhcp: false` leaves
+ * DHCP out; `bridge` names its bridge, `extra` is XML written before <ip>, `hosts` are static DHCP hosts.
  */
 export function natXml(
   name: string,
   subnet: string,
-  opts: { uuid?: string; bridge?: string; range?: readonly [number, number]; extra?: string; hosts?: readonly DhcpHost[] } = {},
+  opts: { uuid?: string; bridge?: string; range?: readonly [number, number]; extra?: string; hosts?: readonly DhcpHost[]; dhcp?: boolean } = {},
 ): string {
   const [first, last] = opts.range ?? [2, 254];
   const hosts = (opts.hosts ?? []).map((h) => `      <host mac='${h.mac}' name='${h.name}' ip='${h.ip}'/>\n`).join('');
+  const ip = `  <ip address='${subnet}.1' netmask='255.255.255.0'`;
   return (
     `<network>\n  <name>${name}</name>\n` +
     (opts.uuid ? `  <uuid>${opts.uuid}</uuid>\n` : '') +
     "  <forward mode='nat'/>\n" +
     (opts.bridge ? `  <bridge name='${opts.bridge}'/>\n` : '') +
     (opts.extra ?? '') +
-    `  <ip address='${subnet}.1' netmask='255.255.255.0'>\n` +
-    `    <dhcp>\n      <range start='${subnet}.${first}' end='${subnet}.${last}'/>\n${hosts}    </dhcp>\n` +
-    '  </ip>\n</network>\n'
+    (opts.dhcp === false
+      ? `${ip}/>\n`
+      : `${ip}>\n    <dhcp>\n      <range start='${subnet}.${first}' end='${subnet}.${last}'/>\n${hosts}    </dhcp>\n  </ip>\n`) +
+    '</network>\n'
   );
 }
