@@ -18,10 +18,10 @@
  * CLI against the real network driver over the fake runtime, and test/e2e/cli-golden.test.ts against a
  * real virtnetd, comparing after uuids and MACs are normalised.
  */
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runVirsh } from './virsh.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const XML_DIR = join(HERE, 'xml');
@@ -309,16 +309,7 @@ export const FLOWS = {
   },
 };
 
-function virsh(args, env = {}) {
-  const r = spawnSync('virsh', ['-c', URI, ...args], {
-    cwd: XML_DIR,
-    env: { ...process.env, LC_ALL: 'C', ...env },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  if (r.error) throw r.error;
-  return { stdout: r.stdout, stderr: r.stderr, rc: r.status };
-}
+const virsh = (args, env = {}) => runVirsh(URI, args, XML_DIR, env);
 
 function listAll() {
   return virsh(['-q', 'net-list', '--all', '--name'])

@@ -24,11 +24,11 @@
  * substitution undone. Steps whose output only the test driver would give
  * (attaching, detaching: it has no hotplug) are not recorded here.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runVirsh } from '../virsh.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const XML_DIR = join(HERE, 'xml');
@@ -208,17 +208,6 @@ export function nodeXml() {
   return `<node>\n${body}</node>\n`;
 }
 
-function virsh(uri, cwd, args) {
-  const r = spawnSync('virsh', ['-c', uri, ...args], {
-    cwd,
-    env: { ...process.env, LC_ALL: 'C' },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  if (r.error) throw r.error;
-  return { stdout: r.stdout, stderr: r.stderr, rc: r.status };
-}
-
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const dir = mkdtempSync(join(tmpdir(), 'vnt-guest-gather-'));
   try {
@@ -231,7 +220,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const wanted = process.argv.slice(2);
     for (const [name, flow] of Object.entries(FLOWS)) {
       if (wanted.length > 0 && !wanted.includes(name)) continue;
-      const steps = flow.steps.map((args) => ({ args, ...virsh(uri, cwd, args) }));
+      const steps = flow.steps.map((args) => ({ args, ...runVirsh(uri, args, cwd) }));
       const file = join(HERE, `${name}.json`);
       const oracle = 'libvirt 9.0.0 (Debian 12), virsh -c test:///NODE.xml (the test driver)';
       writeFileSync(file, `${JSON.stringify({ flow: name, about: flow.about, oracle, setup: SETUP, steps }, null, 2)}\n`);

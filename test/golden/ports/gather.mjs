@@ -17,10 +17,10 @@
  * over the fake runtime) and test/e2e/cli-port-golden.test.ts (a real
  * virtnetd), comparing after uuids and MACs are normalised.
  */
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runVirsh } from '../virsh.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const XML_DIR = join(HERE, 'xml');
@@ -126,16 +126,7 @@ export const FLOWS = {
   },
 };
 
-function virsh(args) {
-  const r = spawnSync('virsh', ['-c', URI, ...args], {
-    cwd: XML_DIR,
-    env: { ...process.env, LC_ALL: 'C' },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  if (r.error) throw r.error;
-  return { stdout: r.stdout, stderr: r.stderr, rc: r.status };
-}
+const virsh = (args) => runVirsh(URI, args, XML_DIR);
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const wanted = process.argv.slice(2);
