@@ -11,16 +11,18 @@
  * The DHCP part runs dnsmasq on a bridge and real DHCP clients (Debian's
  * dhclient and busybox udhcpc) in guest namespaces, with and without the
  * checksum rule, behind a plain veth and behind a small tap relay that
- * stands in for a hypervisor (see relayCode).
+ * stands in for a hypervisor (tap-relay.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ForwardMode, NetworkDef } from '../../src/conf/network/types.js';
 import { batchJson, planFirewallTeardown, planNetworkFirewall, type NftBatch } from '../../src/plan/firewall.js';
 import { canUseNetns, createNetns, deleteNetns, inNetns, vethBetween } from './netns.js';
+import { ipn, linkUplink, startUntil } from './runtime-fixture.js';
+import { dhclientOnce, startTapRelay } from './tap-relay.js';
 
 const root = canUseNetns();
 const have = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
@@ -62,10 +64,6 @@ function nft(ns: string, b: NftBatch): void {
   inNetns(ns, 'sh', ['-c', 'cat | nft -j -f -'], batchJson(b));
 }
 
-function ipn(ns: string, ...args: string[]): void {
-  inNetns(ns, 'ip', args);
-}
-
 function addBridge(ns: string, name: string, cidr: string): void {
   ipn(ns, 'link', 'add', name, 'type', 'bridge', 'forward_delay', '0', 'stp_state', '0');
   ipn(ns, 'addr', 'add', cidr, 'dev', name);
@@ -105,35 +103,14 @@ s.on('error', (e) => { console.log('ERR ' + e.code); process.exit(0); });
 const PORT = '7007';
 const started: ChildProcess[] = [];
 
-/** Start a background process and wait for a line containing `ready` on its stdout. */
-function startUntil(cmd: string, args: string[], ready: string): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    started.push(child);
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`${cmd} ${args.join(' ')}: no "${ready}" (${err})`)), 5000);
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes(ready)) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${cmd} exited (${code}): ${err}`));
-    });
-  });
-}
-
 function stop(child: ChildProcess): void {
   if (child.pid !== undefined && child.exitCode === null) child.kill('SIGKILL');
 }
 
-function startServer(ns: string): Promise<ChildProcess> {
-  return startUntil('ip', ['netns', 'exec', ns, process.execPath, '-e', serverCode, PORT], 'listening');
+async function startServer(ns: string): Promise<ChildProcess> {
+  const server = await startUntil('ip', ['netns', 'exec', ns, process.execPath, '-e', serverCode, PORT], 'listening');
+  started.push(server);
+  return server;
 }
 
 /** Open a TCP connection; "OK <address> <port> as seen by the server" or "ERR <code>". */
@@ -183,9 +160,7 @@ describe.skipIf(!root)('firewall rules on the real kernel', () => {
     inNetns(host, 'nft', ['-f', '-'], otherTable);
     rulesetBefore = inNetns(host, 'nft', ['list', 'ruleset']);
 
-    vethBetween(host, 'up0', uplink, 'eth0');
-    ipn(host, 'addr', 'add', '192.0.2.1/24', 'dev', 'up0');
-    ipn(uplink, 'addr', 'add', '192.0.2.2/24', 'dev', 'eth0');
+    linkUplink(host, uplink);
     ipn(uplink, 'route', 'add', '10.91.0.0/16', 'via', '192.0.2.1');
     inNetns(host, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
 
@@ -368,49 +343,6 @@ describe.skipIf(!root)('firewall rules on the real kernel', () => {
 // ---------------------------------------------------------------------------
 // DHCP checksums
 
-/**
- * Stands in for a hypervisor: a tap `vtap0` on the host bridge (vnet header
- * on; `on` = checksum offload on, as qemu sets it for virtio-net, `off` =
- * none, as for an emulated e1000) and a tap `eth0` in the guest namespace.
- * Frames are copied both ways; the vnet header, and with it the kernel's
- * "checksum not ready" flag, is dropped on the way to the guest, which is
- * what a guest sees when its NIC does not honour that flag. So the guest's
- * DHCP client checks the UDP checksum exactly as it is on the wire.
- */
-const relayCode = `
-import ctypes, fcntl, os, select, struct, sys
-libc = ctypes.CDLL(None, use_errno=True)
-def enter(ns):
-    fd = os.open('/run/netns/' + ns, os.O_RDONLY)
-    if libc.setns(fd, 0x40000000) != 0:
-        raise OSError(ctypes.get_errno(), 'setns ' + ns)
-    os.close(fd)
-def tap(name, vnet_hdr):
-    fd = os.open('/dev/net/tun', os.O_RDWR)
-    flags = 0x0002 | 0x1000 | (0x4000 if vnet_hdr else 0)   # IFF_TAP | IFF_NO_PI | IFF_VNET_HDR
-    fcntl.ioctl(fd, 0x400454ca, struct.pack('16sH22x', name.encode(), flags))   # TUNSETIFF
-    return fd
-host_ns, guest_ns, offload = sys.argv[1], sys.argv[2], sys.argv[3] == 'on'
-enter(host_ns)
-h = tap('vtap0', True)
-fcntl.ioctl(h, 0x400454d0, 1 if offload else 0)   # TUNSETOFFLOAD: TUN_F_CSUM or nothing
-enter(guest_ns)
-g = tap('eth0', False)
-print('ready', flush=True)
-def relay(src, dst, strip, pad):
-    frame = os.read(src, 65600)[strip:]
-    try:
-        os.write(dst, pad + frame)
-    except OSError:
-        pass   # EIO while the other tap is still down: drop the frame, as a hypervisor does
-while True:
-    r, _, _ = select.select([h, g], [], [])
-    if h in r:
-        relay(h, g, 10, b'')
-    if g in r:
-        relay(g, h, 0, bytes(10))
-`;
-
 /** Prints the first DHCP reply seen on an interface: its UDP checksum, whether it is valid, and the kernel's flag. */
 const captureCode = `
 import json, select, socket, struct, sys
@@ -453,34 +385,14 @@ describe.skipIf(!root || dhcpTools.length > 0)('DHCP checksum fix with real clie
     expect(inNetns(host, 'nft', ['list', 'set', 'inet', 'virtnet', 'dhcp_csum']).includes('"vbr0"')).toBe(on);
   };
 
-  let runs = 0;
   /** busybox udhcpc: up to 4 discovers 2 s apart; true if it got a lease. */
   const udhcpc = (ns: string): boolean =>
     spawnSync('ip', ['netns', 'exec', ns, 'busybox', 'udhcpc', '-i', 'eth0', '-n', '-q', '-f', '-t', '4', '-T', '2', '-A', '1', '-s', '/bin/true'], {
       stdio: 'ignore',
       timeout: 20_000,
     }).status === 0;
-  /** ISC dhclient (Debian's), one attempt of at most 5 s; true if it got a lease. It forks once bound: end it by PID. */
-  const dhclient = (ns: string): boolean => {
-    const n = ++runs;
-    const [cf, lf, pf] = ['conf', 'leases', 'pid'].map((x) => join(dir, `dhclient${n}.${x}`));
-    writeFileSync(cf!, 'timeout 5;\nretry 1;\ninitial-interval 1;\n');
-    const r = spawnSync('ip', ['netns', 'exec', ns, 'dhclient', '-1', '-cf', cf!, '-lf', lf!, '-pf', pf!, '-sf', '/bin/true', 'eth0'], {
-      stdio: 'ignore',
-      timeout: 20_000,
-    });
-    if (existsSync(pf!)) {
-      const pid = Number(readFileSync(pf!, 'utf8').trim());
-      if (pid > 0) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          /* already gone */
-        }
-      }
-    }
-    return r.status === 0;
-  };
+  /** ISC dhclient (Debian's), one attempt of at most 5 s; true if it got a lease. */
+  const dhclient = (ns: string): boolean => dhclientOnce(ns, dir, 5);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vnt-fw-dhcp-'));
@@ -522,6 +434,7 @@ describe.skipIf(!root || dhcpTools.length > 0)('DHCP checksum fix with real clie
     client: (ns: string) => boolean,
   ): Promise<{ lease: boolean; reply: { checksum: number; valid: boolean; notReady: boolean } }> {
     const cap = await startUntil('ip', ['netns', 'exec', ns, 'python3', '-c', captureCode, 'eth0'], 'ready');
+    started.push(cap);
     let out = '';
     cap.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<void>((resolve) => cap.on('exit', () => resolve()));
@@ -548,7 +461,8 @@ describe.skipIf(!root || dhcpTools.length > 0)('DHCP checksum fix with real clie
   }, 60_000);
 
   async function withTapGuest<T>(offload: 'on' | 'off', fn: () => T | Promise<T>): Promise<T> {
-    const relay = await startUntil('python3', ['-c', relayCode, host, tapGuest, offload], 'ready');
+    const relay = await startTapRelay(host, 'vtap0', tapGuest, offload);
+    started.push(relay);
     try {
       ipn(host, 'link', 'set', 'vtap0', 'master', 'vbr0', 'up');
       ipn(tapGuest, 'link', 'set', 'eth0', 'up');

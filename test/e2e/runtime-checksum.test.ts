@@ -16,10 +16,10 @@
  * three ports get a lease. The two alternatives each lose one kind of port:
  * doing nothing loses the flag-dropping tap, and zeroing the checksum in
  * nftables loses the tap without offload. The tap relay stands in for a
- * hypervisor (see relayCode).
+ * hypervisor (tap-relay.ts).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,50 +28,11 @@ import { createLinuxRuntime, type AppliedNetwork } from '../../src/driver/runtim
 import type { DhcpChecksumMode } from '../../src/plan/network-plan.js';
 import { canUseNetns, createNetns, deleteNetns, inNetns } from './netns.js';
 import { dhcp, have, ipn, makeRoot, plugGuest } from './runtime-fixture.js';
+import { dhclientOnce, startTapRelay } from './tap-relay.js';
 
 const missing = ['dnsmasq', 'busybox', 'dhclient', 'python3', 'ethtool', 'nft'].filter((t) => !have(t));
 const ready = canUseNetns() && missing.length === 0;
 if (canUseNetns() && missing.length > 0) console.warn(`DHCP checksum e2e tests skipped: missing ${missing.join(', ')}`);
-
-/**
- * A hypervisor stand-in: a tap HOSTTAP on the host bridge (vnet header on;
- * offload `on` as qemu sets it for virtio-net, `off` as for an emulated NIC)
- * and a tap eth0 in the guest namespace; frames are copied both ways, and
- * the vnet header — with the "checksum not ready" flag — is dropped on the
- * way to the guest. A frame whose other side is down is dropped.
- */
-const relayCode = `
-import ctypes, fcntl, os, select, struct, sys
-libc = ctypes.CDLL(None, use_errno=True)
-def enter(ns):
-    fd = os.open('/run/netns/' + ns, os.O_RDONLY)
-    if libc.setns(fd, 0x40000000) != 0:
-        raise OSError(ctypes.get_errno(), 'setns ' + ns)
-    os.close(fd)
-def tap(name, vnet_hdr):
-    fd = os.open('/dev/net/tun', os.O_RDWR)
-    flags = 0x0002 | 0x1000 | (0x4000 if vnet_hdr else 0)
-    fcntl.ioctl(fd, 0x400454ca, struct.pack('16sH22x', name.encode(), flags))
-    return fd
-host_ns, host_tap, guest_ns, offload = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == 'on'
-enter(host_ns)
-h = tap(host_tap, True)
-fcntl.ioctl(h, 0x400454d0, 1 if offload else 0)
-enter(guest_ns)
-g = tap('eth0', False)
-print('ready', flush=True)
-def copy(src, dst, strip, prefix):
-    try:
-        os.write(dst, prefix + os.read(src, 65600)[strip:])
-    except OSError:
-        pass   # the other side is down (between two networks): drop the frame
-while True:
-    r, _, _ = select.select([h, g], [], [])
-    if h in r:
-        copy(h, g, 10, b'')
-    if g in r:
-        copy(g, h, 0, bytes(10))
-`;
 
 const MACS = { veth: '52:54:00:82:00:01', tapOn: '52:54:00:82:00:02', tapOff: '52:54:00:82:00:03' } as const;
 const XML = `<network><name>csum</name><forward mode='nat'/><bridge name='vntc0' stp='off'/>
@@ -87,45 +48,9 @@ describe.skipIf(!ready)('DHCP reply checksums with real clients', () => {
   const relays: ChildProcess[] = [];
   const root = makeRoot('rt-csum');
   let dir = '';
-  let runs = 0;
 
-  /** Debian's dhclient, one attempt of at most 4 s; it forks once bound, so it is ended by PID. */
-  function dhclient(ns: string): boolean {
-    const n = ++runs;
-    const [cf, lf, pf] = ['conf', 'leases', 'pid'].map((x) => join(dir, `dhclient${n}.${x}`)) as [string, string, string];
-    writeFileSync(cf, 'timeout 4;\nretry 1;\ninitial-interval 1;\n');
-    const r = spawnSync('ip', ['netns', 'exec', ns, 'dhclient', '-1', '-cf', cf, '-lf', lf, '-pf', pf, '-sf', '/bin/true', 'eth0'], {
-      stdio: 'ignore',
-      timeout: 20_000,
-    });
-    if (existsSync(pf)) {
-      const pid = Number(readFileSync(pf, 'utf8').trim());
-      if (pid > 1) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          /* already gone */
-        }
-      }
-    }
-    return r.status === 0;
-  }
-
-  function startRelay(hostTap: string, guestNs: string, offload: 'on' | 'off'): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const child = spawn('python3', ['-c', relayCode, host, hostTap, guestNs, offload], { stdio: ['ignore', 'pipe', 'pipe'] });
-      relays.push(child);
-      let err = '';
-      const timer = setTimeout(() => reject(new Error(`relay: ${err}`)), 5000);
-      child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-      child.stdout!.on('data', (d: Buffer) => {
-        if (d.toString().includes('ready')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
-  }
+  /** Debian's dhclient, one attempt of at most 4 s. */
+  const dhclient = (ns: string): boolean => dhclientOnce(ns, dir, 4);
 
   /** Start the network with one checksum mode, ask each port for a lease with both clients, stop it. */
   type Outcome = Record<Port, { udhcpc: boolean; dhclient: boolean }> & { txChecksum: string };
@@ -163,7 +88,7 @@ describe.skipIf(!ready)('DHCP reply checksums with real clients', () => {
       ['tapOff', 'vtapoff', 'off'],
     ] as const) {
       guests[port] = createNetns(`rtc${offload}`);
-      await startRelay(tapName, guests[port], offload);
+      relays.push(await startTapRelay(host, tapName, guests[port], offload));
       ipn(guests[port], 'link', 'set', 'eth0', 'address', MACS[port]);
       ipn(guests[port], 'link', 'set', 'eth0', 'up');
     }

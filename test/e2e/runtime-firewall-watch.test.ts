@@ -21,8 +21,8 @@ import type { NetworkDef } from '../../src/conf/network/types.js';
 import { createLinuxRuntime, type AppliedNetwork, type LinuxRuntime, type NetworkHealthChange } from '../../src/driver/runtime/index.js';
 import { BASE_CHAINS } from '../../src/plan/firewall-layout.js';
 import { pollUntil } from '../support/poll.js';
-import { canUseNetns, createNetns, deleteNetns, inNetns, vethBetween } from './netns.js';
-import { have, ipn, makeRoot, plugGuest } from './runtime-fixture.js';
+import { canUseNetns, createNetns, deleteNetns, inNetns } from './netns.js';
+import { have, ipn, linkUplink, makeRoot, plugGuest } from './runtime-fixture.js';
 
 const ready = canUseNetns() && have('nft') && have('dnsmasq');
 
@@ -62,9 +62,7 @@ describe.skipIf(!ready)('the firewall watch on the real kernel', () => {
     host = createNetns('fwh');
     uplink = createNetns('fwu');
     other = createNetns('fwo');
-    vethBetween(host, 'up0', uplink, 'eth0');
-    ipn(host, 'addr', 'add', '192.0.2.1/24', 'dev', 'up0');
-    ipn(uplink, 'addr', 'add', '192.0.2.2/24', 'dev', 'eth0');
+    linkUplink(host, uplink);
     // The way back to the isolated guests: only our rules keep it closed.
     ipn(uplink, 'route', 'add', '10.82.2.0/24', 'via', '192.0.2.1');
   }, 30_000);

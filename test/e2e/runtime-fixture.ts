@@ -93,20 +93,41 @@ export const PORT = '7007';
 const servers: ChildProcess[] = [];
 
 /** A TCP server in `ns` (on `port`) that answers every connection with the peer address it sees. */
-export function startServer(ns: string, port = PORT): Promise<void> {
+export async function startServer(ns: string, port = PORT): Promise<void> {
+  servers.push(await startUntil('ip', ['netns', 'exec', ns, process.execPath, '-e', serverCode, port], 'listening'));
+}
+
+/** Start a background process and wait (5 s at most) for `ready` on its stdout; the caller ends it. */
+export function startUntil(cmd: string, args: string[], ready: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', serverCode, port], { stdio: ['ignore', 'pipe', 'pipe'] });
-    servers.push(child);
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
     let err = '';
-    const timer = setTimeout(() => reject(new Error(`server in ${ns} did not start: ${err}`)), 5000);
+    const fail = (why: string): void => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      reject(new Error(`${cmd} ${args.join(' ')}: ${why} (${err})`));
+    };
+    const timer = setTimeout(() => fail(`no "${ready}"`), 5000);
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('listening')) {
+      out += d.toString();
+      if (out.includes(ready)) {
         clearTimeout(timer);
-        resolve();
+        resolve(child);
       }
     });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      fail(`exited (${code})`);
+    });
   });
+}
+
+/** Give `host` an uplink: a veth from its up0 (192.0.2.1/24) to the `uplink` namespace's eth0 (192.0.2.2/24). */
+export function linkUplink(host: string, uplink: string): void {
+  vethBetween(host, 'up0', uplink, 'eth0');
+  ipn(host, 'addr', 'add', '192.0.2.1/24', 'dev', 'up0');
+  ipn(uplink, 'addr', 'add', '192.0.2.2/24', 'dev', 'eth0');
 }
 
 /** Stop the servers (the namespaces' removal would end them too). */

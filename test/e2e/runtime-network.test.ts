@@ -18,8 +18,22 @@ import { parseNetworkXml } from '../../src/conf/network/parse.js';
 import type { NetworkDef } from '../../src/conf/network/types.js';
 import { applyUpdate } from '../../src/conf/network/update.js';
 import { createLinuxRuntime, type LinuxRuntime, type AppliedNetwork, type LinuxApplied } from '../../src/driver/runtime/index.js';
-import { canUseNetns, createNetns, deleteNetns, inNetns, vethBetween } from './netns.js';
-import { connect, dhcp, have, ipn, lookup, makeRoot, pidsIn, ping, plugGuest, startServer, stopServers, until } from './runtime-fixture.js';
+import { canUseNetns, createNetns, deleteNetns, inNetns } from './netns.js';
+import {
+  connect,
+  dhcp,
+  have,
+  ipn,
+  linkUplink,
+  lookup,
+  makeRoot,
+  pidsIn,
+  ping,
+  plugGuest,
+  startServer,
+  stopServers,
+  until,
+} from './runtime-fixture.js';
 
 const missing = ['dnsmasq', 'busybox', 'nft'].filter((t) => !have(t));
 const ready = canUseNetns() && missing.length === 0;
@@ -68,9 +82,7 @@ describe.skipIf(!ready)('LinuxRuntime on the real kernel', () => {
     uplink = createNetns('rtu');
     inNetns(host, 'nft', ['-f', '-'], OTHER_TABLE);
     otherBefore = inNetns(host, 'nft', ['list', 'ruleset']);
-    vethBetween(host, 'up0', uplink, 'eth0');
-    ipn(host, 'addr', 'add', '192.0.2.1/24', 'dev', 'up0');
-    ipn(uplink, 'addr', 'add', '192.0.2.2/24', 'dev', 'eth0');
+    linkUplink(host, uplink);
     await startServer(uplink);
     rt = await createLinuxRuntime({ netns: host, paths: root.paths });
   }, 30_000);
