@@ -10,7 +10,6 @@
  * Every console error and uncaught page error is collected, so a test can
  * assert there were none.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { createServer } from 'node:net';
 import { endAllDaemons, startServing, type DaemonProcess } from '../e2e/daemon-process.js';
+import { deleteGuestNamespaces } from '../e2e/guest-fixture.js';
 import { canUseNetns, createNetns, deleteNetns, inNetns, vethBetween } from '../e2e/netns.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -88,12 +88,18 @@ export async function startConsole(options: ConsoleOptions = {}): Promise<Consol
   const uplink = own ? createNetns('webup') : '';
   const dropNamespaces = (): void => {
     if (!own) return;
-    removeGuestNamespaces(ns);
+    deleteGuestNamespaces(ns);
     deleteNetns(ns);
     deleteNetns(uplink);
   };
   const root = mkdtempSync(join(tmpdir(), 'vnt-web-'));
   const profile = mkdtempSync(join(tmpdir(), 'vnt-chromium-'));
+  /** End the daemons and remove the namespaces and folders (after the browser is closed). */
+  const removeAll = async (): Promise<void> => {
+    await endAllDaemons();
+    dropNamespaces();
+    for (const dir of [root, profile, consoleDir]) rmSync(dir, { recursive: true, force: true });
+  };
   let context: BrowserContext | undefined;
   try {
     if (own) {
@@ -166,31 +172,14 @@ export async function startConsole(options: ConsoleOptions = {}): Promise<Consol
       },
       async close() {
         await c.close().catch(() => {});
-        await endAllDaemons();
-        dropNamespaces();
-        rmSync(root, { recursive: true, force: true });
-        rmSync(profile, { recursive: true, force: true });
-        rmSync(consoleDir, { recursive: true, force: true });
+        await removeAll();
       },
     };
     return fixture;
   } catch (err) {
     await context?.close().catch(() => {});
-    await endAllDaemons();
-    dropNamespaces();
-    rmSync(root, { recursive: true, force: true });
-    rmSync(profile, { recursive: true, force: true });
-    rmSync(consoleDir, { recursive: true, force: true });
+    await removeAll();
     throw err;
-  }
-}
-
-/** netns guests live in namespaces named after the daemon's: remove any the daemon left behind. */
-function removeGuestNamespaces(ns: string): void {
-  const list = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
-  for (const line of list.split('\n')) {
-    const name = line.split(' ')[0] ?? '';
-    if (name.startsWith(`${ns}-`)) deleteNetns(name);
   }
 }
 
