@@ -26,23 +26,12 @@ import { deleteGuestNamespaces } from './guest-fixture.js';
 import { canUseNetns, createNetns, deleteNetns, inNetns } from './netns.js';
 import { defaultNetworkXml, isolatedNetworkXml } from './tutorial-networks.js';
 import { udhcpcArgv } from './udhcpc-script.js';
+import { guestXml } from '../support/guest-testkit.js';
 
 const root = canUseNetns();
 
 const DEFAULT_XML = defaultNetworkXml();
 const ISOLATED_XML = isolatedNetworkXml();
-
-const guestXml = (name: string, network: string, mac: string): string => `<domain type='netns'>
-  <name>${name}</name>
-  <devices>
-    <interface type='network'>
-      <mac address='${mac}'/>
-      <source network='${network}'/>
-      <model type='virtio'/>
-    </interface>
-  </devices>
-</domain>
-`;
 
 const C7_MAC = '52:54:00:c7:00:01';
 const SECOND_MAC = '52:54:00:c7:00:02';
@@ -72,8 +61,8 @@ describe.skipIf(!root)('the tutorial’s guests through the built CLI and a real
     for (const [f, text] of [
       ['default.xml', DEFAULT_XML],
       ['isolated.xml', ISOLATED_XML],
-      ['centos7.0.xml', guestXml('centos7.0', 'default', C7_MAC)],
-      ['second.xml', guestXml('second', 'isolated', SECOND_MAC)],
+      ['centos7.0.xml', guestXml('centos7.0', { nics: [`network:default@${C7_MAC}`] })],
+      ['second.xml', guestXml('second', { nics: [`network:isolated@${SECOND_MAC}`] })],
     ] as const) {
       writeFileSync(join(dir, f), text);
     }

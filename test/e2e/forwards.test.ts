@@ -22,6 +22,7 @@ import { cleanupSandbox, sandboxNames } from '../../src/api/sandbox.js';
 import { removeCliBundle, virtnet, type CliRun } from './cli-harness.js';
 import { endAllDaemons, startServing, type DaemonProcess } from './daemon-process.js';
 import { deleteGuestNamespaces, until } from './guest-fixture.js';
+import { guestXml } from '../support/guest-testkit.js';
 import { natXml } from '../support/network-testkit.js';
 import { canUseNetns } from './netns.js';
 import { connect, startServer, stopServers } from './runtime-fixture.js';
@@ -29,17 +30,6 @@ import { connect, startServer, stopServers } from './runtime-fixture.js';
 const root = canUseNetns();
 
 const NET = natXml('fwdnat', '192.168.171', { bridge: 'vbr-fwd', range: [10, 20] });
-
-const guestXml = (name: string, mac: string): string => `<domain type='netns'>
-  <name>${name}</name>
-  <devices>
-    <interface type='network'>
-      <mac address='${mac}'/>
-      <source network='fwdnat'/>
-    </interface>
-  </devices>
-</domain>
-`;
 
 const HOST = '198.51.100.2';
 const GUEST_PORT = '8080';
@@ -80,8 +70,8 @@ describe.skipIf(!root)('port forwards with real traffic through virtnetd --sandb
     rootDir = join(dir, 'root');
     names = sandboxNames(rootDir);
     writeFileSync(join(dir, 'fwdnat.xml'), NET);
-    writeFileSync(join(dir, 'web.xml'), guestXml('web', '52:54:00:f0:00:01'));
-    writeFileSync(join(dir, 'peer.xml'), guestXml('peer', '52:54:00:f0:00:02'));
+    writeFileSync(join(dir, 'web.xml'), guestXml('web', { nics: ['network:fwdnat@52:54:00:f0:00:01'] }));
+    writeFileSync(join(dir, 'peer.xml'), guestXml('peer', { nics: ['network:fwdnat@52:54:00:f0:00:02'] }));
     await serve();
   }, 60_000);
 
