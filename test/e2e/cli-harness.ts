@@ -7,6 +7,7 @@
  */
 import { chmodSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { expect } from 'vitest';
 import { type ClientRun, type ClientRunOptions, runClient } from '../support/libvirt-clients.js';
 import { repo, testBundle } from './esbuild-bundle.js';
 
@@ -29,6 +30,14 @@ export type CliRun = ClientRun;
 
 /** `uid`: run as this user (and group) instead of ours, e.g. 65534 (nobody). */
 export type CliRunOptions = ClientRunOptions;
+
+/** `virtnet ARGS…` for each step in turn, in `o.cwd`, each expected to succeed (a failure shows its stderr). */
+export async function virtnetEach(steps: string[][], o: CliRunOptions): Promise<void> {
+  for (const args of steps) {
+    const r = await virtnet(args, o);
+    expect(r.rc, `virtnet ${args.join(' ')}: ${r.stderr}`).toBe(0);
+  }
+}
 
 /** One `virtnet ARGS…` process (in the repository unless `cwd` says otherwise; an empty stdin unless `stdin`). */
 export async function virtnet(args: string[], o: CliRunOptions = {}): Promise<CliRun> {

@@ -123,6 +123,11 @@ export async function startServing(args: string[], options: SpawnOptions = {}): 
   return { ...d, socket, readonlySocket, port: Number(t[1]), token: t[2] ?? '' };
 }
 
+/** The URI a daemon tells libvirt's clients (virsh, virt-manager, bindings) to connect with. */
+export async function libvirtUriOf(daemon: DaemonProcess): Promise<string> {
+  return (await daemon.waitFor(/libvirt clients \(virsh, virt-manager, bindings\) connect with -c '([^']+)'/))[1] ?? '';
+}
+
 /** End every daemon still running (SIGTERM, then SIGKILL), and remove the bundle. */
 export async function endAllDaemons(): Promise<void> {
   for (const child of [...live]) {

@@ -26,8 +26,8 @@ import {
 import { SYSTEM_PYTHON, VIRSH, hasPythonLibvirt, hasVirsh, runClient, socketUri, virsh } from '../support/libvirt-clients.js';
 import { pollUntil } from '../support/poll.js';
 import { expectGoldenOutputs } from '../support/golden-compare.js';
-import { removeCliBundle, virtnet } from './cli-harness.js';
-import { endAllDaemons, withFreshDaemon } from './daemon-process.js';
+import { removeCliBundle, virtnet, virtnetEach } from './cli-harness.js';
+import { endAllDaemons, libvirtUriOf, withFreshDaemon } from './daemon-process.js';
 import { canUseNetns } from './netns.js';
 
 const ready = canUseNetns() && hasVirsh();
@@ -38,8 +38,7 @@ function withDaemon(tag: string, body: (o: { uri: string; root: string; virtnetU
     tag,
     ['--log-level', 'warn'],
     async ({ daemon, root, env }) => {
-      const m = await daemon.waitFor(/libvirt clients \(virsh, virt-manager, bindings\) connect with -c '([^']+)'/);
-      const uri = m[1] ?? '';
+      const uri = await libvirtUriOf(daemon);
       expect(uri).toBe(socketUri(join(root, 'run/libvirt/virtnetworkd-sock')));
       await body({ uri, root, virtnetUri: env.VIRTNET_DEFAULT_URI });
     },
@@ -150,15 +149,15 @@ describe.skipIf(!ready)('real libvirt clients through virtnetd', () => {
           { ms: 20_000, everyMs: 200, what: 'virsh net-event to report the probe' },
         );
         out = '';
-        for (const args of [
-          ['net-define', 'nat.xml'],
-          ['net-start', 'nat'],
-          ['net-destroy', 'nat'],
-          ['net-undefine', 'nat'],
-        ]) {
-          const r = await virtnet(args, { cwd: GOLDEN_XML_DIR, env });
-          expect(r.rc).toBe(0);
-        }
+        await virtnetEach(
+          [
+            ['net-define', 'nat.xml'],
+            ['net-start', 'nat'],
+            ['net-destroy', 'nat'],
+            ['net-undefine', 'nat'],
+          ],
+          { cwd: GOLDEN_XML_DIR, env },
+        );
         await pollUntil(() => out.includes('Undefined'), { ms: 10_000, everyMs: 50, what: 'the Undefined event' });
         expect(out).toBe(
           [

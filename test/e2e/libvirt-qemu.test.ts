@@ -13,16 +13,15 @@
  * node_modules/.cache/virtnet-vm.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GOLDEN_XML_DIR } from '../unit/cli-golden-harness.js';
 import { hasVirsh, runClient, virsh } from '../support/libvirt-clients.js';
 import { pollUntil } from '../support/poll.js';
-import { removeCliBundle, virtnet } from './cli-harness.js';
-import { endAllDaemons, startServing } from './daemon-process.js';
-import { canUseNetns, createNetns, deleteNetns } from './netns.js';
+import { removeCliBundle, virtnet, virtnetEach } from './cli-harness.js';
+import { endAllDaemons, libvirtUriOf, withFreshDaemon } from './daemon-process.js';
+import { canUseNetns } from './netns.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const IMAGE = join(repo, 'node_modules', '.cache', 'virtnet-vm');
@@ -69,68 +68,73 @@ describe.skipIf(!ready)("libvirt's QEMU driver with virtnet as its network drive
   it('plugs a real QEMU guest into a virtnet network, where it gets its DHCP lease', async () => {
     const image = await runClient('bash', [join(import.meta.dirname, 'vm-image.sh'), IMAGE], { timeoutMs: 600_000 });
     expect(image.rc, image.stderr).toBe(0);
-    const ns = createNetns('qe');
-    const root = mkdtempSync(join(tmpdir(), 'vnt-qe-'));
-    // dnsmasq reads its hosts file after dropping to 'nobody': the root must be traversable, or the static host is ignored.
-    chmodSync(root, 0o755);
-    let runner: ChildProcess | undefined;
-    try {
-      const d = await startServing(['--root', root, '--netns', ns, '--log-level', 'warn']);
-      const uri = (await d.waitFor(/connect with -c '([^']+)'/))[1] ?? '';
-      const env = { VIRTNET_DEFAULT_URI: `unix://${d.socket}` };
-      for (const args of [
-        ['net-define', 'nat.xml'],
-        ['net-start', 'nat'],
-      ])
-        expect((await virtnet(args, { cwd: GOLDEN_XML_DIR, env })).rc).toBe(0);
-      const xml = join(root, 'rpcvm.xml');
-      writeFileSync(xml, domainXml(root));
+    // dnsmasq reads its hosts file after dropping to 'nobody': the root must be traversable (open), or the static host is ignored.
+    await withFreshDaemon(
+      'qe',
+      ['--log-level', 'warn'],
+      async ({ ns, root, daemon, env }) => {
+        let runner: ChildProcess | undefined;
+        try {
+          const uri = await libvirtUriOf(daemon);
+          await virtnetEach(
+            [
+              ['net-define', 'nat.xml'],
+              ['net-start', 'nat'],
+            ],
+            { cwd: GOLDEN_XML_DIR, env },
+          );
+          const xml = join(root, 'rpcvm.xml');
+          writeFileSync(xml, domainXml(root));
 
-      // virt-qemu-run stays up after its guest powers off: it is told to stop (SIGINT, its Ctrl-C) once the guest is done.
-      const child = spawn(join(import.meta.dirname, 'qemu-embed.sh'), [ns, root, join(root, 'qemu'), xml, '600'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      runner = child;
-      let output = '';
-      child.stdout.setEncoding('utf8').on('data', (c: string) => (output += c));
-      child.stderr.setEncoding('utf8').on('data', (c: string) => (output += c));
-      const ended = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-      const consoleText = (): string => (existsSync(join(root, 'console.log')) ? readFileSync(join(root, 'console.log'), 'utf8') : '');
-      // While the guest runs, the QEMU driver holds a port of the network, owned by the guest.
-      let port = '';
-      for (let i = 0; i < 600 && port === ''; i++) {
-        port = (await virsh(uri, ['net-port-list', 'nat', '--uuid'])).stdout.trim();
-        if (port === '') await new Promise((r) => setTimeout(r, 500));
-      }
-      expect(port).toMatch(/^[0-9a-f-]{36}$/);
-      const portXml = (await virsh(uri, ['net-port-dumpxml', 'nat', port])).stdout;
-      expect(portXml).toContain('<name>rpcvm</name>');
-      expect(portXml).toContain("<mac address='52:54:00:00:00:01'/>");
-      expect(portXml).toContain("<plug type='network' bridge='virbr0'/>");
+          // virt-qemu-run stays up after its guest powers off: it is told to stop (SIGINT, its Ctrl-C) once the guest is done.
+          const child = spawn(join(import.meta.dirname, 'qemu-embed.sh'), [ns, root, join(root, 'qemu'), xml, '600'], {
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
+          runner = child;
+          let output = '';
+          child.stdout.setEncoding('utf8').on('data', (c: string) => (output += c));
+          child.stderr.setEncoding('utf8').on('data', (c: string) => (output += c));
+          const ended = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+          const consoleText = (): string => (existsSync(join(root, 'console.log')) ? readFileSync(join(root, 'console.log'), 'utf8') : '');
+          // While the guest runs, the QEMU driver holds a port of the network, owned by the guest.
+          let port = '';
+          for (let i = 0; i < 600 && port === ''; i++) {
+            port = (await virsh(uri, ['net-port-list', 'nat', '--uuid'])).stdout.trim();
+            if (port === '') await new Promise((r) => setTimeout(r, 500));
+          }
+          expect(port).toMatch(/^[0-9a-f-]{36}$/);
+          const portXml = (await virsh(uri, ['net-port-dumpxml', 'nat', port])).stdout;
+          expect(portXml).toContain('<name>rpcvm</name>');
+          expect(portXml).toContain("<mac address='52:54:00:00:00:01'/>");
+          expect(portXml).toContain("<plug type='network' bridge='virbr0'/>");
 
-      await pollUntil(() => /GUEST DONE/.test(consoleText()) || child.exitCode !== null, { ms: 600_000, everyMs: 500, what: 'the guest to finish' });
-      const text = consoleText();
-      expect(text, output).toContain('LEASE eth0 ip=192.168.120.10 router=192.168.120.1');
-      expect(text).toContain('GUEST DONE');
-      // The guest powered off: the QEMU driver stops it and gives its port back.
-      await pollUntil(async () => (await virsh(uri, ['net-port-list', 'nat', '--uuid'])).stdout.trim() === '', {
-        ms: 60_000,
-        everyMs: 500,
-        what: 'the port to be released',
-      });
-      child.kill('SIGINT');
-      expect(await ended, output).toBe(0);
+          await pollUntil(() => /GUEST DONE/.test(consoleText()) || child.exitCode !== null, {
+            ms: 600_000,
+            everyMs: 500,
+            what: 'the guest to finish',
+          });
+          const text = consoleText();
+          expect(text, output).toContain('LEASE eth0 ip=192.168.120.10 router=192.168.120.1');
+          expect(text).toContain('GUEST DONE');
+          // The guest powered off: the QEMU driver stops it and gives its port back.
+          await pollUntil(async () => (await virsh(uri, ['net-port-list', 'nat', '--uuid'])).stdout.trim() === '', {
+            ms: 60_000,
+            everyMs: 500,
+            what: 'the port to be released',
+          });
+          child.kill('SIGINT');
+          expect(await ended, output).toBe(0);
 
-      // virtnet's side: the lease.
-      const leases = await virtnet(['net-dhcp-leases', 'nat'], { env });
-      expect(leases.stdout).toMatch(/52:54:00:00:00:01\s+ipv4\s+192\.168\.120\.10\/24\s+vm1/);
-    } finally {
-      if (runner && runner.exitCode === null) {
-        runner.kill('SIGKILL');
-      }
-      await endAllDaemons();
-      deleteNetns(ns);
-      rmSync(root, { recursive: true, force: true });
-    }
+          // virtnet's side: the lease.
+          const leases = await virtnet(['net-dhcp-leases', 'nat'], { env });
+          expect(leases.stdout).toMatch(/52:54:00:00:00:01\s+ipv4\s+192\.168\.120\.10\/24\s+vm1/);
+        } finally {
+          if (runner && runner.exitCode === null) {
+            runner.kill('SIGKILL');
+          }
+        }
+      },
+      { open: true },
+    );
   }, 900_000);
 });

@@ -21,7 +21,7 @@ import { SANDBOX_ADDRESSES, SANDBOX_LAN, sandboxNames } from '../../src/api/sand
 import { guestReportLines } from '../support/guest-console.js';
 import { runClient } from '../support/libvirt-clients.js';
 import { natXml } from '../support/network-testkit.js';
-import { removeCliBundle, virtnet } from './cli-harness.js';
+import { removeCliBundle, virtnet, virtnetEach } from './cli-harness.js';
 import { endAllDaemons, spawnDaemon, startServing } from './daemon-process.js';
 import { canUseNetns } from './netns.js';
 import { have } from './runtime-fixture.js';
@@ -70,15 +70,15 @@ describe.skipIf(!ready)('a real QEMU guest on a NAT network of a sandboxed virtn
     expect(image.rc, image.stderr).toBe(0);
     writeFileSync(join(root, 'nat.xml'), NAT);
     writeFileSync(join(root, 'vm1.xml'), VM);
-    for (const args of [
-      ['net-define', 'nat.xml'],
-      ['net-start', 'nat'],
-      ['define', 'vm1.xml'],
-      ['start', 'vm1'],
-    ]) {
-      const r = await virtnet(args, { cwd: root, env });
-      expect(r.rc, r.stderr).toBe(0);
-    }
+    await virtnetEach(
+      [
+        ['net-define', 'nat.xml'],
+        ['net-start', 'nat'],
+        ['define', 'vm1.xml'],
+        ['start', 'vm1'],
+      ],
+      { cwd: root, env },
+    );
     expect((await virtnet(['domiflist', 'vm1'], { env })).stdout).toContain(` vm1nat      network   nat      virtio   ${MAC}\n`);
 
     // The README's qemu line, under TCG and with the tiny image instead of a disk.

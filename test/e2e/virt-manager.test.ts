@@ -10,15 +10,14 @@
  * virt-manager did is checked on virtnet's side with its own CLI.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GOLDEN_XML_DIR } from '../unit/cli-golden-harness.js';
 import { SYSTEM_PYTHON, hasVirsh, runClient, virsh } from '../support/libvirt-clients.js';
-import { removeCliBundle, virtnet } from './cli-harness.js';
-import { endAllDaemons, startServing } from './daemon-process.js';
-import { canUseNetns, createNetns, deleteNetns } from './netns.js';
+import { removeCliBundle, virtnet, virtnetEach } from './cli-harness.js';
+import { endAllDaemons, libvirtUriOf, withFreshDaemon } from './daemon-process.js';
+import { canUseNetns } from './netns.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const SHOTS = join(repo, 'test-results', 'virt-manager');
@@ -56,64 +55,60 @@ describe.skipIf(!ready)('virt-manager on a virtnetd', () => {
   });
 
   it("lists virtnet's networks, creates one with its wizard, stops and starts it", async () => {
-    const ns = createNetns('vm');
-    const root = mkdtempSync(join(tmpdir(), 'vnt-vm-'));
-    let x: { display: string; xvfb: ChildProcess } | undefined;
-    try {
-      const d = await startServing(['--root', root, '--netns', ns, '--log-level', 'warn']);
-      const uri = (await d.waitFor(/connect with -c '([^']+)'/))[1] ?? '';
-      const env = { VIRTNET_DEFAULT_URI: `unix://${d.socket}` };
-      for (const args of [
-        ['net-define', 'nat.xml'],
-        ['net-start', 'nat'],
-        ['net-define', 'isolated.xml'],
-      ]) {
-        expect((await virtnet(args, { cwd: GOLDEN_XML_DIR, env })).rc).toBe(0);
+    await withFreshDaemon('vm', ['--log-level', 'warn'], async ({ root, daemon, env }) => {
+      let x: { display: string; xvfb: ChildProcess } | undefined;
+      try {
+        const uri = await libvirtUriOf(daemon);
+        await virtnetEach(
+          [
+            ['net-define', 'nat.xml'],
+            ['net-start', 'nat'],
+            ['net-define', 'isolated.xml'],
+          ],
+          { cwd: GOLDEN_XML_DIR, env },
+        );
+
+        rmSync(SHOTS, { recursive: true, force: true });
+        mkdirSync(SHOTS, { recursive: true });
+        x = await startXvfb();
+        const home = join(root, 'home');
+        // dogtail keeps files in /tmp/dogtail-$LOGNAME: a name of this run's own, removed below.
+        const logname = basename(root);
+        const r = await runClient('/usr/bin/dbus-run-session', ['--', join(import.meta.dirname, 'virt-manager-session.sh'), uri, SHOTS, 'vmnet'], {
+          env: {
+            DISPLAY: x.display,
+            HOME: home,
+            LOGNAME: logname,
+            USER: logname,
+            XDG_CONFIG_HOME: join(home, 'config'),
+            XDG_CACHE_HOME: join(home, 'cache'),
+            XDG_DATA_HOME: join(home, 'data'),
+          },
+          timeoutMs: 150_000,
+        });
+        const steps = r.stdout
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
+        const step = (name: string) => steps.find((s) => s['step'] === name);
+        expect(r.rc, `driver output:\n${r.stdout}\n${r.stderr}`).toBe(0);
+        expect(step('listed')).toMatchObject({ networks: ['isolated', 'nat'] });
+        expect(step('created')).toMatchObject({ networks: ['isolated', 'nat', 'vmnet'], state: 'active' });
+        expect(step('stopped')).toMatchObject({ state: 'inactive' });
+        expect(step('started')).toMatchObject({ state: 'active' });
+        for (const s of steps) expect(existsSync(String(s['screenshot']))).toBe(true);
+
+        // What virt-manager made, as virtnet and virsh see it.
+        const info = await virtnet(['net-info', 'vmnet'], { env });
+        expect(info.stdout).toMatch(/^Active:\s+yes$/m);
+        expect(info.stdout).toMatch(/^Autostart:\s+yes$/m);
+        const xml = await virsh(uri, ['net-dumpxml', 'vmnet']);
+        expect(xml.stdout).toContain("<forward mode='nat'>");
+        expect(xml.stdout).toMatch(/<dhcp>\s*<range start='[\d.]+' end='[\d.]+'\/>/);
+      } finally {
+        x?.xvfb.kill('SIGTERM');
+        rmSync(join('/tmp', `dogtail-${basename(root)}`), { recursive: true, force: true });
       }
-
-      rmSync(SHOTS, { recursive: true, force: true });
-      mkdirSync(SHOTS, { recursive: true });
-      x = await startXvfb();
-      const home = join(root, 'home');
-      // dogtail keeps files in /tmp/dogtail-$LOGNAME: a name of this run's own, removed below.
-      const logname = basename(root);
-      const r = await runClient('/usr/bin/dbus-run-session', ['--', join(import.meta.dirname, 'virt-manager-session.sh'), uri, SHOTS, 'vmnet'], {
-        env: {
-          DISPLAY: x.display,
-          HOME: home,
-          LOGNAME: logname,
-          USER: logname,
-          XDG_CONFIG_HOME: join(home, 'config'),
-          XDG_CACHE_HOME: join(home, 'cache'),
-          XDG_DATA_HOME: join(home, 'data'),
-        },
-        timeoutMs: 150_000,
-      });
-      const steps = r.stdout
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
-      const step = (name: string) => steps.find((s) => s['step'] === name);
-      expect(r.rc, `driver output:\n${r.stdout}\n${r.stderr}`).toBe(0);
-      expect(step('listed')).toMatchObject({ networks: ['isolated', 'nat'] });
-      expect(step('created')).toMatchObject({ networks: ['isolated', 'nat', 'vmnet'], state: 'active' });
-      expect(step('stopped')).toMatchObject({ state: 'inactive' });
-      expect(step('started')).toMatchObject({ state: 'active' });
-      for (const s of steps) expect(existsSync(String(s['screenshot']))).toBe(true);
-
-      // What virt-manager made, as virtnet and virsh see it.
-      const info = await virtnet(['net-info', 'vmnet'], { env });
-      expect(info.stdout).toMatch(/^Active:\s+yes$/m);
-      expect(info.stdout).toMatch(/^Autostart:\s+yes$/m);
-      const xml = await virsh(uri, ['net-dumpxml', 'vmnet']);
-      expect(xml.stdout).toContain("<forward mode='nat'>");
-      expect(xml.stdout).toMatch(/<dhcp>\s*<range start='[\d.]+' end='[\d.]+'\/>/);
-    } finally {
-      x?.xvfb.kill('SIGTERM');
-      await endAllDaemons();
-      deleteNetns(ns);
-      rmSync(join('/tmp', `dogtail-${basename(root)}`), { recursive: true, force: true });
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
   }, 240_000);
 });
