@@ -11,6 +11,7 @@ import { parseNetworkXml } from '../../src/conf/network/parse.js';
 import { applyUpdate } from '../../src/conf/network/update.js';
 import { diffNetworkDefs, definesAnother } from '../../src/conf/network/diff.js';
 import { liveUpdatesForEdit, updateSnippet } from '../../src/conf/network/update-entry.js';
+import { dhcpSubnetXml } from './support/network-xml.js';
 
 const BASE = `<network>
   <name>n</name>
@@ -22,12 +23,7 @@ const BASE = `<network>
     <txt name='t1' value='v1'/>
     <host ip='192.168.9.5'><hostname>a</hostname></host>
   </dns>
-  <ip address='192.168.9.1' prefix='24'>
-    <dhcp>
-      <range start='192.168.9.100' end='192.168.9.150'/>
-      <host mac='52:54:00:00:00:01' name='h1' ip='192.168.9.10'/>
-    </dhcp>
-  </ip>
+${dhcpSubnetXml('192.168.9', [100, 150], { mac: '52:54:00:00:00:01', name: 'h1', last: 10 })}
 </network>`;
 
 const text = (changes: ReturnType<typeof diffNetworkDefs>): string[] =>

@@ -12,6 +12,7 @@ import { validateNetworkXml } from '../../src/conf/network/schema.js';
 import { hasLinuxBridge } from '../../src/conf/network/types.js';
 import { thrownBy } from './support/vir-error.js';
 import { rejectionOf } from './support/vir-error.js';
+import { dhcpSubnetXml } from './support/network-xml.js';
 
 const NS = 'https://virtnet.dev/schemas/network/ovn/1';
 
@@ -26,12 +27,7 @@ const natXml = `<network xmlns:virtnet='${NS}'>
       <hostname>printer</hostname>
     </host>
   </dns>
-  <ip address='10.77.0.1' prefix='24'>
-    <dhcp>
-      <range start='10.77.0.100' end='10.77.0.199'/>
-      <host mac='02:77:00:00:00:01' name='vm1' ip='10.77.0.11'/>
-    </dhcp>
-  </ip>
+${dhcpSubnetXml('10.77.0', [100, 199], { mac: '02:77:00:00:00:01', name: 'vm1', last: 11 })}
   <virtnet:ovn northbound='unix:/run/ovn/ovnnb_db.sock'>
     <virtnet:uplink network='uplink' address='198.51.100.10' prefix='24' gateway='198.51.100.1'/>
     <virtnet:gateway chassis='h1' priority='20'/>

@@ -11,6 +11,7 @@ import { forwardsCollide, parsePortRange } from '../../src/conf/network/port-for
 import { formatPortForwardsDump } from '../../src/conf/network/port-forward-format.js';
 import { validateNetworkXml } from '../../src/conf/network/schema.js';
 import { thrownBy } from './support/vir-error.js';
+import { dhcpSubnetXml } from './support/network-xml.js';
 
 const NS = 'https://virtnet.dev/schemas/network/forwards/1';
 
@@ -22,12 +23,7 @@ const doc = (forwards: string, extra = ''): string => `<network>
   </metadata>
   <forward mode='nat'/>
   <bridge name='virbr9' stp='on' delay='0'/>
-  <ip address='192.168.122.1' netmask='255.255.255.0'>
-    <dhcp>
-      <range start='192.168.122.2' end='192.168.122.254'/>
-      <host mac='52:54:00:00:00:10' name='web' ip='192.168.122.10'/>
-    </dhcp>
-  </ip>
+${dhcpSubnetXml('192.168.122', [2, 254], { mac: '52:54:00:00:00:10', name: 'web', last: 10 }, 'netmask')}
 </network>
 `;
 

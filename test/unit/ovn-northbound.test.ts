@@ -16,6 +16,7 @@ import { stringMap, stringMapOf, stringOf, stringsOf, uuidsOf, optionalOf, type 
 import { aclMatch, guestAddress, NB_TABLES } from '../../src/ovn/nb-plan.js';
 import { OvnRuntime, type OvnApplied } from '../../src/ovn/runtime.js';
 import { startOvsdbServer, type TestOvsdbServer } from '../support/ovsdb-server.js';
+import { dhcpSubnetXml } from './support/network-xml.js';
 
 let server: TestOvsdbServer;
 let db: OvsdbClient;
@@ -25,12 +26,7 @@ const xml = (name: string, extra = ''): string => `<network xmlns:virtnet='https
   <forward mode='nat'/>
   <domain name='lab'/>
   <dns><host ip='10.77.0.50'><hostname>printer</hostname></host></dns>
-  <ip address='10.77.0.1' prefix='24'>
-    <dhcp>
-      <range start='10.77.0.100' end='10.77.0.109'/>
-      <host mac='52:54:00:77:00:01' name='vm1' ip='10.77.0.11'/>
-    </dhcp>
-  </ip>
+${dhcpSubnetXml('10.77.0', [100, 109], { mac: '52:54:00:77:00:01', name: 'vm1', last: 11 })}
   <virtnet:ovn northbound='NB'>
     <virtnet:uplink network='uplink' address='198.51.100.10' prefix='24' gateway='198.51.100.1'/>
     <virtnet:gateway chassis='h1' priority='20'/>
