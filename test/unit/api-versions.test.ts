@@ -7,51 +7,29 @@
  * the same version exactly one goes through. Changes without a version
  * behave as before. Autostart changes are an event of their own.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { HttpVirtnetClient } from '../../src/client/index.js';
 import type { DriverEvent } from '../../src/contract/network-api.js';
 import { errorCodeOf } from '../../src/contract/error-codes.js';
 import { natXml } from '../support/network-testkit.js';
-import { guestXml, startGuestTestDriver, type GuestTestDriver } from '../support/guest-testkit.js';
+import { guestXml } from '../support/guest-testkit.js';
 import { pollUntil } from '../support/poll.js';
-import { serveApi, type ServedApi } from './support/api-sockets.js';
 import { rejectionOf } from './support/vir-error.js';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { runCli } from '../../src/cli/run-cli.js';
 import type { VirtnetClient } from '../../src/client/types.js';
+import { serveGuestsForEachTest } from './support/served-guests.js';
+import { dhcpHostUpdate } from './support/update-request.js';
 
-let dir: string;
-let sock: string;
-let t: GuestTestDriver;
-let api: ServedApi;
+const served = serveGuestsForEachTest('virtnet-versions-');
 let c: HttpVirtnetClient;
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'virtnet-versions-'));
-  sock = join(dir, 'virtnetd.sock');
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 beforeEach(async () => {
-  t = await startGuestTestDriver();
-  api = await serveApi(t.driver, dir);
-  c = await api.open({ uri: `unix://${sock}` });
+  c = await served.api.open({ uri: `unix://${served.api.sock}` });
 });
-afterEach(async () => {
-  await api.close();
-  await t.dispose();
-});
-
 const HOST = (n: number): string => `<host mac='52:54:00:00:00:0${n}' ip='192.168.122.1${n}'/>`;
-const update = (xml: string) => ({
-  command: 'add-last' as const,
-  section: 'ip-dhcp-host' as const,
-  parentIndex: -1,
-  xml,
-  flags: { live: true, config: true },
-});
+const update = (xml: string) => dhcpHostUpdate(xml, { live: true, config: true });
 
 describe('network versions', () => {
   it('change with every change, and only then; equal states give equal versions', async () => {
@@ -110,7 +88,7 @@ describe('network versions', () => {
   it('lets exactly one of two changes racing on the same version through', async () => {
     await c.define(natXml('n', '192.168.122'));
     await c.start('n');
-    const other = await api.open({ uri: `unix://${sock}` });
+    const other = await served.api.open({ uri: `unix://${served.api.sock}` });
     for (let round = 0; round < 5; round++) {
       const v = await c.versionOf('n');
       const results = await Promise.allSettled([
@@ -174,14 +152,14 @@ describe('guest versions', () => {
 describe('net-edit', () => {
   it('refuses to save over a change made while the editor was open, even one that lands after its last look', async () => {
     await c.define(natXml('n', '192.168.122'));
-    const editor = join(dir, 'set-mtu.sh');
+    const editor = join(served.dir, 'set-mtu.sh');
     writeFileSync(editor, `#!/bin/sh\nsed -i "s|</network>|  <mtu size='1400'/>\\n</network>|" "$1"\n`);
     chmodSync(editor, 0o755);
-    const other = await api.open({ uri: `unix://${sock}` });
+    const other = await served.api.open({ uri: `unix://${served.api.sock}` });
     // The CLI's client: right after net-edit looks at the XML a second time (virsh's own check), another
     // user adds a reservation, which only the version can reveal.
     let reads = 0;
-    const own = await api.open({ uri: `unix://${sock}` });
+    const own = await served.api.open({ uri: `unix://${served.api.sock}` });
     const client: VirtnetClient = Object.create(own);
     client.getXml = async (name, options) => {
       const xml = await own.getXml(name, options);
@@ -194,7 +172,7 @@ describe('net-edit', () => {
       io: { out: (t) => (out += t), err: (t) => (err += t), stdinIsTTY: false, readKey: async () => '' },
       connect: async () => client,
       env: { PATH: process.env['PATH'], EDITOR: editor },
-      cwd: dir,
+      cwd: served.dir,
     });
     // Without a terminal nobody can be asked again: it says why, gives up on this edit and fails (virsh 9.0 exits 0).
     expect([rc, err]).toEqual([1, 'error: The XML configuration was changed by another user.\n']);

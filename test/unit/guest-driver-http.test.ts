@@ -5,46 +5,24 @@
  * socket with the libvirt API they stand for, network destroy/undefine
  * carry `force`, and guest events reach subscribers over SSE.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import type { HttpVirtnetClient } from '../../src/client/index.js';
 import type { DriverEvent } from '../../src/contract/network-api.js';
 import { isolatedXml, natXml } from '../support/network-testkit.js';
-import { guestXml, interfaceXml, startGuestTestDriver, type GuestTestDriver } from '../support/guest-testkit.js';
+import { guestXml, interfaceXml } from '../support/guest-testkit.js';
 import { pollUntil } from '../support/poll.js';
-import { serveApi, type ServedApi } from './support/api-sockets.js';
 import { rejectionOf } from './support/vir-error.js';
+import { serveGuestsForEachTest } from './support/served-guests.js';
 
-let dir: string;
-let sock: string;
-let t: GuestTestDriver;
-let api: ServedApi;
+const served = serveGuestsForEachTest('virtnet-guest-http-');
 
 function open(readonly = false): Promise<HttpVirtnetClient> {
-  return api.open({ uri: `unix://${sock}`, readonly });
+  return served.api.open({ uri: `unix://${served.api.sock}`, readonly });
 }
 
 function until(check: () => boolean, ms = 3000): Promise<void> {
   return pollUntil(check, { ms, everyMs: 10 });
 }
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'virtnet-guest-http-'));
-  sock = join(dir, 'virtnetd.sock');
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-beforeEach(async () => {
-  t = await startGuestTestDriver();
-  api = await serveApi(t.driver, dir);
-});
-
-afterEach(async () => {
-  await api.close();
-  await t.dispose();
-});
 
 describe('guests over HTTP', () => {
   it('replays the tutorial: define, start, attach, domiflist, detach, bridge-show, guest-exec', async () => {

@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isolatedXml, natXml } from '../support/network-testkit.js';
 import { guestXml, interfaceXml, startGuestTestDriver, type GuestTestDriver } from '../support/guest-testkit.js';
 import { rejectionOf } from './support/vir-error.js';
+import { dhcpHostUpdate } from './support/update-request.js';
 
 let t: GuestTestDriver;
 beforeEach(async () => {
@@ -154,13 +155,7 @@ describe('networks with guests attached', () => {
   });
 
   it('a live net-update keeps the connection counts', async () => {
-    await t.driver.update('isolated', {
-      command: 'add-last',
-      section: 'ip-dhcp-host',
-      parentIndex: -1,
-      xml: "<host mac='52:54:00:77:77:77' ip='192.168.100.77'/>",
-      flags: { live: true },
-    });
+    await t.driver.update('isolated', dhcpHostUpdate("<host mac='52:54:00:77:77:77' ip='192.168.100.77'/>", { live: true }));
     expect(await counts('isolated')).toEqual(['network=2']);
     await t.driver.guestDestroy('db');
     expect(await counts('isolated')).toEqual(['network=1']);

@@ -11,6 +11,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { isolatedXml, natXml, startTestDriver, type TestDriver } from '../support/network-testkit.js';
 import { pollUntil } from '../support/poll.js';
 import type { FakeRuntimeOp } from '../support/fake-runtime.js';
+import { dhcpHostUpdate } from './support/update-request.js';
 
 /** Drivers to close; a "killed" one is never closed (its call never ends), its root goes at the end. */
 const open: TestDriver[] = [];
@@ -96,15 +97,7 @@ describe('a crash halfway through', () => {
     await t.driver.define(natXml('u', '10.80.4'));
     await t.driver.start('u');
     const before = await t.driver.getXml('u');
-    await killDuring(t, 'updateLive', () =>
-      t.driver.update('u', {
-        command: 'add-last',
-        section: 'ip-dhcp-host',
-        parentIndex: -1,
-        xml: "<host mac='52:54:00:00:00:09' ip='10.80.4.9'/>",
-        flags: { live: true },
-      }),
-    );
+    await killDuring(t, 'updateLive', () => t.driver.update('u', dhcpHostUpdate("<host mac='52:54:00:00:00:09' ip='10.80.4.9'/>", { live: true })));
     expect(readFileSync(t.driver.store.statusPath('u'), 'utf8')).toContain("state='updating'");
     expect(t.kernel.generations.get('u')).toBe(2);
     const t2 = await afterCrash(t);

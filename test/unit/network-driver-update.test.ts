@@ -10,6 +10,7 @@ import { natXml, isolatedXml, startTestDriver, type TestDriver } from '../suppor
 import type { DhcpLease, LeaseEvent, UpdateRequest } from '../../src/contract/network-api.js';
 import { VirError } from '../../src/util/errors.js';
 import { rejectionOf } from './support/vir-error.js';
+import { dhcpHostUpdate } from './support/update-request.js';
 
 let t: TestDriver;
 beforeEach(async () => {
@@ -22,13 +23,7 @@ afterEach(async () => {
 
 const HOST = "<host mac='52:54:00:00:00:01' name='vm1' ip='10.30.1.10'/>";
 const HOST_LINE = "<host mac='52:54:00:00:00:01' name='vm1' ip='10.30.1.10'/>";
-const addHost = (flags: UpdateRequest['flags']): UpdateRequest => ({
-  command: 'add-last',
-  section: 'ip-dhcp-host',
-  parentIndex: -1,
-  xml: HOST,
-  flags,
-});
+const addHost = (flags: UpdateRequest['flags']): UpdateRequest => dhcpHostUpdate(HOST, flags);
 
 const configFile = (): string => readFileSync(join(t.paths.networkConfigDir, 'nat.xml'), 'utf8');
 const statusFile = (): string => readFileSync(join(t.paths.networkStatusDir, 'nat.xml'), 'utf8');

@@ -15,6 +15,7 @@ import { parseNetworkXml } from '../../src/conf/network/parse.js';
 import type { DriverLogger } from '../../src/driver/common/log.js';
 import { autostartMarkerPath } from '../../src/driver/network/startup.js';
 import { rejectionOf } from './support/vir-error.js';
+import { dhcpHostUpdate } from './support/update-request.js';
 
 /** Configs as an earlier virtnet saved them, each with one value virtnet now refuses, and the element named. */
 const SAVED: { name: string; extra: string; element: string; reason: RegExp }[] = [
@@ -158,13 +159,7 @@ describe('a saved network holding a value virtnet no longer takes', () => {
     expect(stillBad.message).toMatch(/Invalid bridge name 'vb,2' in network 'comma'/);
     await expect(t.driver.start('comma')).rejects.toThrow(/was saved with values virtnet no longer takes/);
     // net-update deleting the refused entry leaves a config define would take.
-    await t.driver.update('ignore', {
-      command: 'delete',
-      section: 'ip-dhcp-host',
-      parentIndex: -1,
-      xml: "<host mac='52:54:00:00:00:05' name='vm,ignore' ip='10.80.5.9'/>",
-      flags: { config: true },
-    });
+    await t.driver.update('ignore', dhcpHostUpdate("<host mac='52:54:00:00:00:05' name='vm,ignore' ip='10.80.5.9'/>", { config: true }, 'delete'));
     await t.driver.start('ignore');
     // net-undefine.
     await t.driver.undefine('nodomain');
