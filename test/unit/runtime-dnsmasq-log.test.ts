@@ -10,6 +10,7 @@ import { DnsmasqLogFollower, levelOf, parseLog, startupProblems, type DnsmasqLog
 import { canReach } from '../../src/driver/runtime/dnsmasq-user.js';
 import { planDnsmasq } from '../../src/plan/dnsmasq.js';
 import { parseNetworkXml } from '../../src/conf/network/parse.js';
+import { expectEach } from './support/expect-each.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vnt-dnsmasq-log-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,12 +19,14 @@ const line = (m: string): string => `Dec  6 17:45:52 dnsmasq[16132]: ${m}\n`;
 
 describe("dnsmasq's log lines", () => {
   it('are errors when a file could not be read or a line was refused, warnings when dnsmasq says so', () => {
-    expect(levelOf('cannot read /x/nat.hostsfile: Permission denied')).toBe('error');
-    expect(levelOf('failed to load names from /x/nat.addnhosts: Permission denied')).toBe('error');
-    expect(levelOf('bad address at line 2 of /x/nat.hostsfile')).toBe('error');
-    expect(levelOf('warning: interface virbr9 does not currently exist')).toBe('warning');
-    expect(levelOf('warning: no upstream servers configured')).toBe('info');
-    expect(levelOf('DHCPACK(virbr0) 192.168.120.10 52:54:00:00:00:01 vm1')).toBe('info');
+    expectEach(levelOf, {
+      'cannot read /x/nat.hostsfile: Permission denied': 'error',
+      'failed to load names from /x/nat.addnhosts: Permission denied': 'error',
+      'bad address at line 2 of /x/nat.hostsfile': 'error',
+      'warning: interface virbr9 does not currently exist': 'warning',
+      'warning: no upstream servers configured': 'info',
+      'DHCPACK(virbr0) 192.168.120.10 52:54:00:00:00:01 vm1': 'info',
+    });
     expect(parseLog(`${line('read /x/nat.addnhosts - 2 names')}Dec  6 17:45:52 dnsmasq-dhcp[16132]: read /x/nat.hostsfile\n`)).toEqual([
       { level: 'info', message: 'read /x/nat.addnhosts - 2 names' },
       { level: 'info', message: 'read /x/nat.hostsfile' },

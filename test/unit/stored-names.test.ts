@@ -17,6 +17,7 @@ import { parseNetworkXml } from '../../src/conf/network/parse.js';
 import { startTestDriver, isolatedXml, natXml, type TestDriver } from '../support/network-testkit.js';
 import { startGuestTestDriver, guestXml, type GuestTestDriver } from '../support/guest-testkit.js';
 import { rejectionOf } from './support/vir-error.js';
+import { expectEach } from './support/expect-each.js';
 
 /** The names issue 10 found dropped at a restart, or breaking dnsmasq's conf. */
 const AWKWARD = [
@@ -55,12 +56,14 @@ async function guests(): Promise<GuestTestDriver> {
 
 describe('fileStem', () => {
   it('keeps plain names as they are (libvirt layout) and encodes every other byte', () => {
-    expect(fileStem('default')).toBe('default');
-    expect(fileStem('net-1_a.b+c:d@e')).toBe('net-1_a.b+c:d@e');
-    expect(fileStem('.hidden')).toBe('%2Ehidden');
-    expect(fileStem('..')).toBe('%2E.');
-    expect(fileStem('hash #here')).toBe('hash%20%23here');
-    expect(fileStem('50%')).toBe('50%25');
+    expectEach(fileStem, {
+      default: 'default',
+      'net-1_a.b+c:d@e': 'net-1_a.b+c:d@e',
+      '.hidden': '%2Ehidden',
+      '..': '%2E.',
+      'hash #here': 'hash%20%23here',
+      '50%': '50%25',
+    });
   });
 
   it('shortens long names to at most MAX_STEM bytes with a hash', () => {
