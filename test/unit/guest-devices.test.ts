@@ -25,7 +25,7 @@ import {
 import { formatGuestXml } from '../../src/conf/guest/format.js';
 import { parseGuestXml } from '../../src/conf/guest/parse.js';
 import type { GuestDef } from '../../src/conf/guest/types.js';
-import { VirError } from '../../src/util/errors.js';
+import { thrownBy } from './support/vir-error.js';
 
 const VIRSH = spawnSync('virsh', ['--version'], { encoding: 'utf8' }).status === 0;
 const dir = VIRSH ? mkdtempSync(join(tmpdir(), 'guest-devices-')) : '';
@@ -35,16 +35,6 @@ afterAll(() => {
 
 function virsh(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   return spawnSync('virsh', ['-c', 'test:///default', ...args], { encoding: 'utf8', timeout: 20_000 });
-}
-
-function thrown(f: () => unknown): VirError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof VirError) return e;
-    throw e;
-  }
-  throw new Error('nothing thrown');
 }
 
 /* ---- attach-interface ---- */
@@ -81,11 +71,11 @@ describe('attach-interface', () => {
   });
 
   it('refuses types as virsh does, and the ones virtnet does not connect as libvirt does', () => {
-    const e = thrown(() => formatAttachInterfaceXml({ type: 'user', source: 'x' }));
+    const e = thrownBy(() => formatAttachInterfaceXml({ type: 'user', source: 'x' }));
     expect(e).toBeInstanceOf(VirshError);
     expect(e.message).toBe("No support for user in command 'attach-interface'");
-    expect(thrown(() => formatAttachInterfaceXml({ type: 'foo', source: 'x' })).message).toBe("No support for foo in command 'attach-interface'");
-    expect(thrown(() => formatAttachInterfaceXml({ type: 'direct', source: 'eth0' })).message).toBe(
+    expect(thrownBy(() => formatAttachInterfaceXml({ type: 'foo', source: 'x' })).message).toBe("No support for foo in command 'attach-interface'");
+    expect(thrownBy(() => formatAttachInterfaceXml({ type: 'direct', source: 'eth0' })).message).toBe(
       "unsupported configuration: Unsupported net type 'direct'",
     );
   });
@@ -104,11 +94,11 @@ describe('attach-interface', () => {
   });
 
   it("reports device XML errors under libvirt's device label", () => {
-    expect(thrown(() => parseInterfaceXml("<interface type='network'>")).message).toBe(
+    expect(thrownBy(() => parseInterfaceXml("<interface type='network'>")).message).toBe(
       "(device_definition):1: Premature end of data in tag interface line 1\n<interface type='network'>\n--------------------------^",
     );
-    expect(thrown(() => parseInterfaceXml('<disk/>')).message).toBe("XML error: unknown device type 'disk'");
-    expect(thrown(() => parseInterfaceXml("<interface type='network'><source network='n'/><mac address='zz'/></interface>")).message).toBe(
+    expect(thrownBy(() => parseInterfaceXml('<disk/>')).message).toBe("XML error: unknown device type 'disk'");
+    expect(thrownBy(() => parseInterfaceXml("<interface type='network'><source network='n'/><mac address='zz'/></interface>")).message).toBe(
       "XML error: unable to parse mac address 'zz'",
     );
   });
@@ -199,7 +189,7 @@ describe('addInterface and removeInterface', () => {
       "<domain type='netns'><name>g</name><devices><interface type='network'><source network='n'/><alias name='ua-a'/></interface></devices></domain>",
     );
     const dup = parseInterfaceXml("<interface type='bridge'><source bridge='br0'/><alias name='ua-a'/></interface>", { inactive: true });
-    const e = thrown(() => addInterface(def, dup));
+    const e = thrownBy(() => addInterface(def, dup));
     expect(e.message).toBe('unsupported configuration: non unique alias detected: ua-a');
     expect(e.errorClass).toBe('CONFIG_UNSUPPORTED');
   });
@@ -207,7 +197,7 @@ describe('addInterface and removeInterface', () => {
   it('removes by index and refuses an index that does not exist', () => {
     const def = addInterface(parseGuestXml("<domain type='netns'><name>g</name></domain>"), NIC);
     expect(removeInterface(def, 0).interfaces).toEqual([]);
-    expect(thrown(() => removeInterface(def, 1)).message).toBe('internal error: no interface at index 1');
+    expect(thrownBy(() => removeInterface(def, 1)).message).toBe('internal error: no interface at index 1');
   });
 });
 
@@ -250,7 +240,7 @@ describe('detach-interface', () => {
       expect(m.iface).toBe(def.interfaces[expected]);
       return;
     }
-    const e = thrown(() => matchDetachInterface(def, type, mac));
+    const e = thrownBy(() => matchDetachInterface(def, type, mac));
     expect(e).toBeInstanceOf(VirshError);
     // virsh's own text: no library class, no prefix.
     expect(e.message).toBe(expected);

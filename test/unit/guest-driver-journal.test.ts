@@ -52,6 +52,17 @@ async function afterCrash(t: GuestTestDriver): Promise<GuestTestDriver> {
   return next;
 }
 
+/**
+ * Run `op` on running guest `name`, then put back the status file it had before, as if killed between
+ * writing the record and the status file; then new drivers (afterCrash).
+ */
+async function crashBeforeStatus(t: GuestTestDriver, name: string, op: () => Promise<unknown>): Promise<GuestTestDriver> {
+  const status = readFileSync(t.guests.store.statusPath(name), 'utf8');
+  await op();
+  writeFileSync(t.guests.store.statusPath(name), status);
+  return afterCrash(t);
+}
+
 describe('a crash halfway through', () => {
   it('guest start, after its namespace: the namespace is removed, the guest can start', async () => {
     const t = await first();
@@ -99,11 +110,8 @@ describe('a crash halfway through', () => {
     await t.guests.guestDefine(guestXml('w', { type: 'tap', nics: ['network:n'] }));
     await t.guests.guestStart('w');
     const before = await t.guests.guestGetXml('w');
-    const status = readFileSync(t.guests.store.statusPath('w'), 'utf8');
-    await t.guests.guestAttachDevice('w', interfaceXml('network', 'n'), { live: true });
     // The record says two vNICs, the status file still one: as if killed between the two writes.
-    writeFileSync(t.guests.store.statusPath('w'), status);
-    const t2 = await afterCrash(t);
+    const t2 = await crashBeforeStatus(t, 'w', () => t.guests.guestAttachDevice('w', interfaceXml('network', 'n'), { live: true }));
     expect(t2.guests.startupReport?.recovered).toEqual(['w: attach undone']);
     expect([...t2.backend.devices.keys()]).toEqual(['vnet0']);
     expect(await t2.guests.guestGetXml('w')).toBe(before);
@@ -114,11 +122,11 @@ describe('a crash halfway through', () => {
     await t.guests.guestDefine(guestXml('d', { type: 'tap', nics: ['network:n'] }));
     await t.guests.guestStart('d');
     await t.guests.guestAttachDevice('d', interfaceXml('network', 'n', { mac: '52:54:00:00:00:77' }), { live: true });
-    const status = readFileSync(t.guests.store.statusPath('d'), 'utf8');
-    await t.guests.guestDetachDevice('d', interfaceXml('network', 'n', { mac: '52:54:00:00:00:77' }), { live: true });
-    const after = await t.guests.guestGetXml('d');
-    writeFileSync(t.guests.store.statusPath('d'), status);
-    const t2 = await afterCrash(t);
+    let after = '';
+    const t2 = await crashBeforeStatus(t, 'd', async () => {
+      await t.guests.guestDetachDevice('d', interfaceXml('network', 'n', { mac: '52:54:00:00:00:77' }), { live: true });
+      after = await t.guests.guestGetXml('d');
+    });
     expect(t2.guests.startupReport?.recovered).toEqual(['d: detach finished']);
     expect([...t2.backend.devices.keys()]).toEqual(['vnet0']);
     expect(await t2.guests.guestGetXml('d')).toBe(after);

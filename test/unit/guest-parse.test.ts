@@ -25,6 +25,8 @@ function guest(devices: string, rest = '', name = 'g1'): string {
 }
 const net = (inner: string, attrs = ''): string => `<interface type='network'${attrs}>${inner}</interface>`;
 const SRC = "<source network='default'/>";
+/** Guest g1 with one network interface on 'default' holding `inner` after its source. */
+const sourcedGuest = (inner: string): string => guest(net(`${SRC}${inner}`));
 
 interface ErrorCase {
   check: string;
@@ -141,13 +143,13 @@ const CASES: ErrorCase[] = [
   },
   {
     check: 'model characters',
-    xml: guest(net(`${SRC}<model type='a b'/>`)),
+    xml: sourcedGuest("<model type='a b'/>"),
     message: 'invalid argument: Model name contains invalid characters',
     errorClass: 'INVALID_ARG',
   },
   {
     check: 'model characters (dot)',
-    xml: guest(net(`${SRC}<model type='a.b'/>`)),
+    xml: sourcedGuest("<model type='a.b'/>"),
     message: 'invalid argument: Model name contains invalid characters',
     errorClass: 'INVALID_ARG',
   },
@@ -189,44 +191,44 @@ const CASES: ErrorCase[] = [
   },
   {
     check: 'target managed',
-    xml: guest(net(`${SRC}<target dev='t0' managed='x'/>`)),
+    xml: sourcedGuest("<target dev='t0' managed='x'/>"),
     message: "XML error: Invalid value for attribute 'managed' in element 'target': 'x'.",
     errorClass: 'XML_ERROR',
   },
   {
     check: 'mac unparsable',
-    xml: guest(net(`${SRC}<mac address='zz'/>`)),
+    xml: sourcedGuest("<mac address='zz'/>"),
     message: "XML error: unable to parse mac address 'zz'",
     errorClass: 'XML_ERROR',
   },
-  { check: 'mac empty', xml: guest(net(`${SRC}<mac address=''/>`)), message: "XML error: unable to parse mac address ''", errorClass: 'XML_ERROR' },
+  { check: 'mac empty', xml: sourcedGuest("<mac address=''/>"), message: "XML error: unable to parse mac address ''", errorClass: 'XML_ERROR' },
   {
     check: 'mac leading space',
-    xml: guest(net(`${SRC}<mac address=' 52:54:00:00:00:01'/>`)),
+    xml: sourcedGuest("<mac address=' 52:54:00:00:00:01'/>"),
     message: "XML error: unable to parse mac address ' 52:54:00:00:00:01'",
     errorClass: 'XML_ERROR',
   },
   {
     check: 'mac seven groups',
-    xml: guest(net(`${SRC}<mac address='52:54:00:00:00:01:02'/>`)),
+    xml: sourcedGuest("<mac address='52:54:00:00:00:01:02'/>"),
     message: "XML error: unable to parse mac address '52:54:00:00:00:01:02'",
     errorClass: 'XML_ERROR',
   },
   {
     check: 'mac multicast',
-    xml: guest(net(`${SRC}<mac address='01:00:5E:00:00:01'/>`)),
+    xml: sourcedGuest("<mac address='01:00:5E:00:00:01'/>"),
     message: "XML error: expected unicast mac address, found multicast '01:00:5E:00:00:01'",
     errorClass: 'XML_ERROR',
   },
   {
     check: 'mac type',
-    xml: guest(net(`${SRC}<mac address='52:54:00:00:00:01' type='x'/>`)),
+    xml: sourcedGuest("<mac address='52:54:00:00:00:01' type='x'/>"),
     message: "XML error: Invalid value for attribute 'type' in element 'mac': 'x'.",
     errorClass: 'XML_ERROR',
   },
   {
     check: 'mac check',
-    xml: guest(net(`${SRC}<mac address='52:54:00:00:00:01' check='x'/>`)),
+    xml: sourcedGuest("<mac address='52:54:00:00:00:01' check='x'/>"),
     message: "XML error: Invalid value for attribute 'check' in element 'mac': 'x'.",
     errorClass: 'XML_ERROR',
   },
@@ -249,7 +251,7 @@ const CASES: ErrorCase[] = [
   },
   {
     check: 'unmanaged target (network)',
-    xml: guest(net(`${SRC}<target dev='t0' managed='no'/>`)),
+    xml: sourcedGuest("<target dev='t0' managed='no'/>"),
     message: "unsupported configuration: unmanaged target dev is not supported on interfaces of type 'network'",
     errorClass: 'CONFIG_UNSUPPORTED',
   },
@@ -392,7 +394,7 @@ describe('the model', () => {
   });
 
   it('keeps MAC addresses in canonical form', () => {
-    const def = parseGuestXml(guest(net(`${SRC}<mac address='52:54:0:AB:cd:1'/>`)));
+    const def = parseGuestXml(sourcedGuest("<mac address='52:54:0:AB:cd:1'/>"));
     expect(def.interfaces[0]!.mac).toBe('52:54:00:ab:cd:01');
   });
 
@@ -410,11 +412,11 @@ describe('the model', () => {
     ['unknown', undefined],
     ['', undefined],
   ])('spells model %j as libvirt does', (given, model) => {
-    expect(parseGuestXml(guest(net(`${SRC}<model type='${given}'/>`))).interfaces[0]!.model).toBe(model);
+    expect(parseGuestXml(sourcedGuest(`<model type='${given}'/>`)).interfaces[0]!.model).toBe(model);
   });
 
   it('takes the model from the first <model> that has a type', () => {
-    expect(parseGuestXml(guest(net(`${SRC}<model/><model type='rtl8139'/>`))).interfaces[0]!.model).toBe('rtl8139');
+    expect(parseGuestXml(sourcedGuest("<model/><model type='rtl8139'/>")).interfaces[0]!.model).toBe('rtl8139');
   });
 
   it('reads both interface types', () => {

@@ -17,34 +17,33 @@ const facts = { isSriovVirtualFunction: () => false };
 const define = (xml: string): string => thrownBy(() => validateNetworkForDefine(parseNetworkXml(xml), facts)).message;
 const accepts = (xml: string): void => expect(() => validateNetworkForDefine(parseNetworkXml(xml), facts)).not.toThrow();
 
+/** The text net-define and net-update give for a DHCP reservation on an address network 'n' needs itself. */
+const reserved = (ip: string, what: string): string => `unsupported configuration: DHCP host address ${ip} in network 'n' is ${what}`;
+
 const NAT = (dhcp: string, ip = "address='192.168.50.1' prefix='24'"): string =>
   `<network><name>n</name><forward mode='nat'/><ip ${ip}><dhcp>${dhcp}</dhcp></ip></network>`;
 
 describe('DHCP reservations', () => {
   it("refuses the network's own, network and broadcast address at define", () => {
-    expect(define(NAT("<host mac='52:54:00:00:00:01' ip='192.168.50.1'/>"))).toBe(
-      "unsupported configuration: DHCP host address 192.168.50.1 in network 'n' is the network's own address",
-    );
-    expect(define(NAT("<host mac='52:54:00:00:00:01' ip='192.168.50.0'/>"))).toBe(
-      "unsupported configuration: DHCP host address 192.168.50.0 in network 'n' is the network address of 192.168.50.0/24",
-    );
-    expect(define(NAT("<host mac='52:54:00:00:00:01' ip='192.168.50.255'/>"))).toBe(
-      "unsupported configuration: DHCP host address 192.168.50.255 in network 'n' is the broadcast address of 192.168.50.0/24",
-    );
-    accepts(NAT("<host mac='52:54:00:00:00:01' ip='192.168.50.2'/>"));
+    const v4 = (host: string): string => NAT(`<host mac='52:54:00:00:00:01' ip='${host}'/>`);
+    const refusedV4: [string, string][] = [
+      ['192.168.50.1', "the network's own address"],
+      ['192.168.50.0', 'the network address of 192.168.50.0/24'],
+      ['192.168.50.255', 'the broadcast address of 192.168.50.0/24'],
+    ];
+    for (const [host, what] of refusedV4) expect(define(v4(host)), host).toBe(reserved(host, what));
+    accepts(v4('192.168.50.2'));
     // IPv6 has no broadcast address; its own and the subnet's first address are refused.
     const v6 = (host: string): string => NAT(`<host name='h' ip='${host}'/>`, "family='ipv6' address='fd00:5::1' prefix='64'");
-    expect(define(v6('fd00:5::1'))).toBe("unsupported configuration: DHCP host address fd00:5::1 in network 'n' is the network's own address");
-    expect(define(v6('fd00:5::'))).toBe("unsupported configuration: DHCP host address fd00:5:: in network 'n' is the network address of fd00:5::/64");
+    expect(define(v6('fd00:5::1'))).toBe(reserved('fd00:5::1', "the network's own address"));
+    expect(define(v6('fd00:5::'))).toBe(reserved('fd00:5::', 'the network address of fd00:5::/64'));
     accepts(v6('fd00:5::ffff:ffff:ffff:ffff'));
   });
 
   it('refuses the same at net-update, live or config alike, and lets a delete through', () => {
     const def = parseNetworkXml(NAT("<range start='192.168.50.100' end='192.168.50.200'/>"));
     const add = (host: string): string => thrownBy(() => applyUpdate(def, 'add-last', 'ip-dhcp-host', -1, host)).message;
-    expect(add("<host mac='52:54:00:00:00:02' ip='192.168.50.1'/>")).toBe(
-      "unsupported configuration: DHCP host address 192.168.50.1 in network 'n' is the network's own address",
-    );
+    expect(add("<host mac='52:54:00:00:00:02' ip='192.168.50.1'/>")).toBe(reserved('192.168.50.1', "the network's own address"));
     expect(add("<host mac='52:54:00:00:00:02' ip='192.168.50.255'/>")).toContain('is the broadcast address of 192.168.50.0/24');
     const ok = applyUpdate(def, 'add-last', 'ip-dhcp-host', -1, "<host mac='52:54:00:00:00:02' ip='192.168.50.3'/>");
     expect(ok.ips[0]?.hosts).toEqual([{ mac: '52:54:00:00:00:02', ip: '192.168.50.3' }]);
@@ -74,19 +73,16 @@ describe('DHCP ranges', () => {
 describe('subnets that cannot carry a network', () => {
   it('refuses loopback, multicast and link-local subnets of either family', () => {
     const net = (ip: string): string => `<network><name>n</name><ip ${ip}/></network>`;
-    expect(define(net("address='127.0.0.1' prefix='8'"))).toBe("unsupported configuration: network 'n' cannot use the loopback subnet 127.0.0.0/8");
-    expect(define(net("address='169.254.3.1' prefix='24'"))).toBe(
-      "unsupported configuration: network 'n' cannot use the link-local subnet 169.254.3.0/24",
-    );
-    expect(define(net("address='239.1.1.1' prefix='24'"))).toBe(
-      "unsupported configuration: network 'n' cannot use the multicast subnet 239.1.1.0/24",
-    );
-    expect(define(net("family='ipv6' address='fe80::1' prefix='64'"))).toBe(
-      "unsupported configuration: network 'n' cannot use the link-local subnet fe80::/64",
-    );
-    expect(define(net("family='ipv6' address='ff05::1' prefix='64'"))).toBe(
-      "unsupported configuration: network 'n' cannot use the multicast subnet ff05::/64",
-    );
+    const refused: [ip: string, kind: string, subnet: string][] = [
+      ["address='127.0.0.1' prefix='8'", 'loopback', '127.0.0.0/8'],
+      ["address='169.254.3.1' prefix='24'", 'link-local', '169.254.3.0/24'],
+      ["address='239.1.1.1' prefix='24'", 'multicast', '239.1.1.0/24'],
+      ["family='ipv6' address='fe80::1' prefix='64'", 'link-local', 'fe80::/64'],
+      ["family='ipv6' address='ff05::1' prefix='64'", 'multicast', 'ff05::/64'],
+    ];
+    for (const [ip, kind, subnet] of refused) {
+      expect(define(net(ip)), ip).toBe(`unsupported configuration: network 'n' cannot use the ${kind} subnet ${subnet}`);
+    }
     accepts(net("address='10.0.0.1' prefix='8'"));
     accepts(net("family='ipv6' address='fd00::1' prefix='64'"));
     // A subnet wide enough to take in loopback is refused too.

@@ -33,6 +33,13 @@ function runtime(opts: { ethtool?: boolean } = {}): LinuxRuntime {
 
 const def = (xml: string): NetworkDef => parseNetworkXml(xml);
 const asLinux = (a: AppliedNetwork): LinuxApplied => a as LinuxApplied;
+
+/** A fresh runtime with network NAT started on it: the runtime, the definition and what it applied. */
+async function natStarted(): Promise<{ rt: LinuxRuntime; before: NetworkDef; applied: LinuxApplied }> {
+  const rt = runtime();
+  const before = def(NAT);
+  return { rt, before, applied: asLinux(await rt.start(before, { otherActive: [] })) };
+}
 const alive = (pid: number): boolean => host.processTable.processes.get(pid)?.alive === true;
 const signals = (pid: number): string[] => host.processTable.processes.get(pid)?.signals ?? [];
 /** The nft batches the runtime applied, in order (the fake's table model is too rough to inspect after removals). */
@@ -238,9 +245,7 @@ describe('other forward modes', () => {
 
 describe('live updates', () => {
   it('a static DHCP host is written to the hostsfile and dnsmasq gets SIGHUP (same pid); a DNS host likewise', async () => {
-    const rt = runtime();
-    const before = def(NAT);
-    const applied = asLinux(await rt.start(before, { otherActive: [] }));
+    const { rt, before, applied } = await natStarted();
     const pid = applied.dnsmasq!.pid;
     const after = structuredClone(before);
     after.ips[0]!.hosts.push({ mac: '52:54:00:aa:00:09', name: 'fixed', ip: '192.168.70.9' });
@@ -258,9 +263,7 @@ describe('live updates', () => {
   });
 
   it('a new DHCP range restarts dnsmasq (new pid) and re-applies the rules in one batch', async () => {
-    const rt = runtime();
-    const before = def(NAT);
-    const applied = asLinux(await rt.start(before, { otherActive: [] }));
+    const { rt, before, applied } = await natStarted();
     const after = structuredClone(before);
     after.ips[0]!.ranges.push({ start: '192.168.70.100', end: '192.168.70.110' });
     const next = asLinux(await rt.updateLive(before, after, 'ip-dhcp-range', applied));
@@ -284,9 +287,7 @@ describe('live updates', () => {
 
 describe('a live update whose dnsmasq configuration fails (issue 10, point 5)', () => {
   it("is refused with dnsmasq's own message when `dnsmasq --test` refuses it; dnsmasq, its files and the rules stay as they were", async () => {
-    const rt = runtime();
-    const before = def(NAT);
-    const applied = asLinux(await rt.start(before, { otherActive: [] }));
+    const { rt, before, applied } = await natStarted();
     const pid = applied.dnsmasq!.pid;
     const confBefore = readFileSync(join(paths.dnsmasqDir, 'lab.conf'), 'utf8');
     const nftBefore = host.callsOf('nft', 'apply').length;
@@ -309,9 +310,7 @@ describe('a live update whose dnsmasq configuration fails (issue 10, point 5)', 
   });
 
   it('brings the old dnsmasq back on the old files when the new one does not start', async () => {
-    const rt = runtime();
-    const before = def(NAT);
-    const applied = asLinux(await rt.start(before, { otherActive: [] }));
+    const { rt, before, applied } = await natStarted();
     const confBefore = readFileSync(join(paths.dnsmasqDir, 'lab.conf'), 'utf8');
     const after = structuredClone(before);
     after.ips[0]!.ranges.push({ start: '192.168.70.100', end: '192.168.70.110' });

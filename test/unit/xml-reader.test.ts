@@ -24,32 +24,30 @@ describe('readXml', () => {
   });
 
   // Texts checked against libvirt 9.0's virsh net-define.
-  it('reports a tag mismatch with libxml2 text, the line and a pointer', () => {
-    expect(parseError('<network>\n  <name>foo</nam>\n</network>\n')).toBe(
+  it.each([
+    [
+      'reports a tag mismatch with libxml2 text, the line and a pointer',
+      '<network>\n  <name>foo</nam>\n</network>\n',
       '(network_definition):2: Opening and ending tag mismatch: name line 2 and nam\n  <name>foo</nam>\n-----------------^',
-    );
-  });
-
-  it('keeps tabs in the pointer line', () => {
-    expect(parseError('<network>\n\t<name>foo</nam>\n</network>\n')).toBe(
+    ],
+    [
+      'keeps tabs in the pointer line',
+      '<network>\n\t<name>foo</nam>\n</network>\n',
       '(network_definition):2: Opening and ending tag mismatch: name line 2 and nam\n\t<name>foo</nam>\n\t---------------^',
-    );
-  });
-
-  it('reports only the first libxml2 error', () => {
-    expect(parseError('<network>\n\t<name>foo</name>\n  <bridge name="x" \n</network>\n')).toBe(
+    ],
+    [
+      'reports only the first libxml2 error',
+      '<network>\n\t<name>foo</name>\n  <bridge name="x" \n</network>\n',
       '(network_definition):4: error parsing attribute name\n</network>\n^',
-    );
-  });
-
-  it('reports trailing content', () => {
-    expect(parseError('<network>\n  <name>foo</name>\n</network>\n<x/>')).toBe(
+    ],
+    [
+      'reports trailing content',
+      '<network>\n  <name>foo</name>\n</network>\n<x/>',
       '(network_definition):4: Extra content at the end of the document\n<x/>\n^',
-    );
-  });
-
-  it('reports an empty document', () => {
-    expect(parseError('')).toBe('(network_definition):1: Document is empty\n(null)\n^');
+    ],
+    ['reports an empty document', '', '(network_definition):1: Document is empty\n(null)\n^'],
+  ])('%s', (_name, xml, message) => {
+    expect(parseError(xml)).toBe(message);
   });
 });
 
