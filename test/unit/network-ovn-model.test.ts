@@ -12,7 +12,7 @@ import { validateNetworkXml } from '../../src/conf/network/schema.js';
 import { hasLinuxBridge } from '../../src/conf/network/types.js';
 import { thrownBy } from './support/vir-error.js';
 import { rejectionOf } from './support/vir-error.js';
-import { dhcpSubnetXml } from './support/network-xml.js';
+import { dhcpSubnetXml, OVN_LAB_UPLINK } from './support/network-xml.js';
 
 const NS = 'https://virtnet.dev/schemas/network/ovn/1';
 
@@ -29,9 +29,7 @@ const natXml = `<network xmlns:virtnet='${NS}'>
   </dns>
 ${dhcpSubnetXml('10.77.0', [100, 199], { mac: '02:77:00:00:00:01', name: 'vm1', last: 11 })}
   <virtnet:ovn northbound='unix:/run/ovn/ovnnb_db.sock'>
-    <virtnet:uplink network='uplink' address='198.51.100.10' prefix='24' gateway='198.51.100.1'/>
-    <virtnet:gateway chassis='h1' priority='20'/>
-    <virtnet:gateway chassis='h2' priority='10'/>
+${OVN_LAB_UPLINK}
     <virtnet:addressSet name='admins'>
       <virtnet:address>10.77.0.11</virtnet:address>
       <virtnet:address>10.77.0.128/25</virtnet:address>

@@ -16,7 +16,7 @@ import { stringMap, stringMapOf, stringOf, stringsOf, uuidsOf, optionalOf, type 
 import { aclMatch, guestAddress, NB_TABLES } from '../../src/ovn/nb-plan.js';
 import { OvnRuntime, type OvnApplied } from '../../src/ovn/runtime.js';
 import { startOvsdbServer, type TestOvsdbServer } from '../support/ovsdb-server.js';
-import { dhcpSubnetXml } from './support/network-xml.js';
+import { dhcpSubnetXml, OVN_LAB_UPLINK } from './support/network-xml.js';
 
 let server: TestOvsdbServer;
 let db: OvsdbClient;
@@ -28,9 +28,7 @@ const xml = (name: string, extra = ''): string => `<network xmlns:virtnet='https
   <dns><host ip='10.77.0.50'><hostname>printer</hostname></host></dns>
 ${dhcpSubnetXml('10.77.0', [100, 109], { mac: '52:54:00:77:00:01', name: 'vm1', last: 11 })}
   <virtnet:ovn northbound='NB'>
-    <virtnet:uplink network='uplink' address='198.51.100.10' prefix='24' gateway='198.51.100.1'/>
-    <virtnet:gateway chassis='h1' priority='20'/>
-    <virtnet:gateway chassis='h2' priority='10'/>
+${OVN_LAB_UPLINK}
     <virtnet:addressSet name='admins'><virtnet:address>10.77.0.11</virtnet:address></virtnet:addressSet>
     <virtnet:acl direction='to-lport' priority='1000' action='drop' match='outport == @network &amp;&amp; icmp4 &amp;&amp; ip4.src != $admins'/>
     ${extra}

@@ -23,3 +23,13 @@ export function dhcpSubnetXml(subnet: string, range: [number, number], host: Sub
     '  </ip>',
   ].join('\n');
 }
+
+/**
+ * The OVN lab's way out, as children of <virtnet:ovn> (prefix virtnet): the uplink network with the
+ * router's address 198.51.100.10/24 and gateway .1, and two gateway chassis, h1 (priority 20) before h2 (10).
+ */
+export const OVN_LAB_UPLINK = [
+  "    <virtnet:uplink network='uplink' address='198.51.100.10' prefix='24' gateway='198.51.100.1'/>",
+  "    <virtnet:gateway chassis='h1' priority='20'/>",
+  "    <virtnet:gateway chassis='h2' priority='10'/>",
+].join('\n');
