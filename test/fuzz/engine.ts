@@ -331,8 +331,8 @@ export interface RunOptions {
   count: number;
   seed: number;
   corpus: Corpus | undefined;
-  /** An input taking longer than this (ms) is a hang. */
-  budgetMs: number;
+  /** An input taking longer than this (ms) is a hang; without it no input is judged by its time (an endless loop still stops the run). */
+  budgetMs?: number;
   /** How many findings of each category to keep. */
   keep?: number;
   /** Called every 1000 inputs. */
@@ -366,7 +366,7 @@ export function record(summary: FuzzSummary, input: FuzzInput, outcome: Verdict 
   }
 }
 
-/** A run in this process: hangs are inputs that took longer than the budget (an endless loop would stop the run itself). */
+/** A run in this process: hangs are inputs that took longer than the budget, if one is given (an endless loop would stop the run itself). */
 export function runInline(options: RunOptions): FuzzSummary {
   const started = Date.now();
   const summary = emptySummary(options.seed, options.corpus);
@@ -376,7 +376,8 @@ export function runInline(options: RunOptions): FuzzSummary {
     const t0 = performance.now();
     const verdict = examine(input);
     const took = performance.now() - t0;
-    record(summary, input, took > options.budgetMs ? { kind: 'hang', detail: `took ${Math.round(took)} ms` } : verdict, options.keep);
+    const hang = options.budgetMs !== undefined && took > options.budgetMs;
+    record(summary, input, hang ? { kind: 'hang', detail: `took ${Math.round(took)} ms` } : verdict, options.keep);
     if ((i + 1) % 1000 === 0) options.progress?.(i + 1);
   }
   summary.ms = Date.now() - started;

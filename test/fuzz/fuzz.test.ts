@@ -16,7 +16,9 @@ if (!corpus) console.warn(`fuzz: libvirt's corpus is absent at ${dir}: only gene
 
 describe('fuzzing network documents', () => {
   it('3000 inputs: no crash, hang, unclean error or round-trip break', () => {
-    const summary = runInline({ count: 3000, seed: 20_261_010, corpus, budgetMs: 2000 });
+    // No time budget: a wall-clock limit would judge the machine's load, not the code; an input that never
+    // ends stops the run at the test's timeout, and `npm run fuzz` times every input.
+    const summary = runInline({ count: 3000, seed: 20_261_010, corpus });
     const text = report(summary);
     console.log(text);
     expect(summary.counts, text).toEqual({ crash: 0, hang: 0, unclean: 0, roundtrip: 0 });
