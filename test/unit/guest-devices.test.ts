@@ -116,6 +116,10 @@ const NIC_LINES =
   "      <model type='virtio'/>\n" +
   '    </interface>\n';
 
+/** Guest g's document as formatGuestXml writes it (type tap, `uuid`), with `body`: whole lines, each ending in a newline. */
+const tapGuestG = (uuid: string, ...body: string[]): string =>
+  ["<domain type='tap'>\n", '  <name>g</name>\n', `  <uuid>${uuid}</uuid>\n`, ...body, '</domain>\n'].join('');
+
 describe('addInterface and removeInterface', () => {
   it('appends, leaving the argument alone', () => {
     const def = parseGuestXml(
@@ -131,16 +135,15 @@ describe('addInterface and removeInterface', () => {
       "<domain type='tap'><name>g</name><os><type>hvm</type></os><on_crash>destroy</on_crash><seclabel type='none'/></domain>",
     );
     expect(formatGuestXml(addInterface(def, NIC))).toBe(
-      "<domain type='tap'>\n" +
-        '  <name>g</name>\n' +
-        `  <uuid>${def.uuid}</uuid>\n` +
-        '  <os>\n    <type>hvm</type>\n  </os>\n' +
-        '  <on_crash>destroy</on_crash>\n' +
-        '  <devices>\n' +
-        NIC_LINES +
-        '  </devices>\n' +
-        "  <seclabel type='none'/>\n" +
-        '</domain>\n',
+      tapGuestG(
+        def.uuid,
+        '  <os>\n    <type>hvm</type>\n  </os>\n',
+        '  <on_crash>destroy</on_crash>\n',
+        '  <devices>\n',
+        NIC_LINES,
+        '  </devices>\n',
+        "  <seclabel type='none'/>\n",
+      ),
     );
   });
 
@@ -149,17 +152,16 @@ describe('addInterface and removeInterface', () => {
       "<domain type='tap'><name>g</name><uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid><devices><emulator>/usr/bin/qemu</emulator><disk type='file'><target dev='vda'/></disk><controller type='usb'/><serial type='pty'/></devices></domain>",
     );
     expect(formatGuestXml(addInterface(def, NIC))).toBe(
-      "<domain type='tap'>\n" +
-        '  <name>g</name>\n' +
-        '  <uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid>\n' +
-        '  <devices>\n' +
-        '    <emulator>/usr/bin/qemu</emulator>\n' +
-        "    <disk type='file'>\n      <target dev='vda'/>\n    </disk>\n" +
-        "    <controller type='usb'/>\n" +
-        NIC_LINES +
-        "    <serial type='pty'/>\n" +
-        '  </devices>\n' +
-        '</domain>\n',
+      tapGuestG(
+        'c7a5fdbd-edaf-9455-926a-d65c16db1809',
+        '  <devices>\n',
+        '    <emulator>/usr/bin/qemu</emulator>\n',
+        "    <disk type='file'>\n      <target dev='vda'/>\n    </disk>\n",
+        "    <controller type='usb'/>\n",
+        NIC_LINES,
+        "    <serial type='pty'/>\n",
+        '  </devices>\n',
+      ),
     );
   });
 
