@@ -49,6 +49,11 @@ function netDef(opts: { mode: ForwardMode; ips: IpSpec[]; dev?: string; nat?: Pa
   });
 }
 
+/** virbr0's out_ chain: `accepts`, then the reject every out_ chain ends with. */
+const outChain = (...accepts: string[]): string[] => [...accepts, 'counter reject'];
+/** virbr0's in_ chain: what comes from the bridge itself, `accepts`, then the reject every in_ chain ends with. */
+const inChain = (...accepts: string[]): string[] => ['iifname virbr0 counter accept', ...accepts, 'counter reject'];
+
 const V4 = { address: '192.168.122.1', netmask: '255.255.255.0', dhcp: true };
 const V4B = { address: '192.168.128.1', netmask: '255.255.255.0' };
 const V6 = { family: 'ipv6' as const, address: '2001:db8:ca2:2::1', prefix: 64, dhcp: true };
@@ -232,8 +237,8 @@ describe('planNetworkFirewall: isolated', () => {
   const plan = planNetworkFirewall(netDef({ mode: 'none', ips: [V4, V6] }), { bridge: 'virbr0' });
 
   it('accepts traffic across the bridge and rejects everything else in or out', () => {
-    expect(rules(plan.apply, 'in_virbr0')).toEqual(['iifname virbr0 counter accept', 'counter reject']);
-    expect(rules(plan.apply, 'out_virbr0')).toEqual(['counter reject']);
+    expect(rules(plan.apply, 'in_virbr0')).toEqual(inChain());
+    expect(rules(plan.apply, 'out_virbr0')).toEqual(outChain());
     expect(plan.chains).toEqual(['in_virbr0', 'out_virbr0']);
   });
 
@@ -257,12 +262,8 @@ describe('planNetworkFirewall: isolated', () => {
 describe('planNetworkFirewall: nat', () => {
   it("has libvirt's default rules: out by source, back in only for established connections, masquerade with exclusions", () => {
     const plan = planNetworkFirewall(netDef({ mode: 'nat', ips: [V4] }), { bridge: 'virbr0' });
-    expect(rules(plan.apply, 'out_virbr0')).toEqual(['ip saddr 192.168.122.0/24 counter accept', 'counter reject']);
-    expect(rules(plan.apply, 'in_virbr0')).toEqual([
-      'iifname virbr0 counter accept',
-      'ip daddr 192.168.122.0/24 ct state established,related counter accept',
-      'counter reject',
-    ]);
+    expect(rules(plan.apply, 'out_virbr0')).toEqual(outChain('ip saddr 192.168.122.0/24 counter accept'));
+    expect(rules(plan.apply, 'in_virbr0')).toEqual(inChain('ip daddr 192.168.122.0/24 ct state established,related counter accept'));
     expect(rules(plan.apply, 'nat_virbr0')).toEqual([
       'ip saddr 192.168.122.0/24 ip daddr 224.0.0.0/24 counter return',
       'ip saddr 192.168.122.0/24 ip daddr 255.255.255.255 counter return',
@@ -435,17 +436,12 @@ describe('planNetworkFirewall: port forwards', () => {
 describe('planNetworkFirewall: route, open and the other modes', () => {
   it('route forwards both ways by subnet, with no conntrack match and no NAT', () => {
     const plan = planNetworkFirewall(netDef({ mode: 'route', ips: [V4, V6], dev: 'eth1' }), { bridge: 'virbr0' });
-    expect(rules(plan.apply, 'out_virbr0')).toEqual([
-      'ip saddr 192.168.122.0/24 oifname eth1 counter accept',
-      'ip6 saddr 2001:db8:ca2:2::/64 oifname eth1 counter accept',
-      'counter reject',
-    ]);
-    expect(rules(plan.apply, 'in_virbr0')).toEqual([
-      'iifname virbr0 counter accept',
-      'ip daddr 192.168.122.0/24 iifname eth1 counter accept',
-      'ip6 daddr 2001:db8:ca2:2::/64 iifname eth1 counter accept',
-      'counter reject',
-    ]);
+    expect(rules(plan.apply, 'out_virbr0')).toEqual(
+      outChain('ip saddr 192.168.122.0/24 oifname eth1 counter accept', 'ip6 saddr 2001:db8:ca2:2::/64 oifname eth1 counter accept'),
+    );
+    expect(rules(plan.apply, 'in_virbr0')).toEqual(
+      inChain('ip daddr 192.168.122.0/24 iifname eth1 counter accept', 'ip6 daddr 2001:db8:ca2:2::/64 iifname eth1 counter accept'),
+    );
     expect(plan.chains).not.toContain('nat_virbr0');
     expect(elements(plan.apply, 'add', 'nat4')).toEqual([]);
   });
