@@ -119,8 +119,18 @@ describe('ForkServerRunner without room for its job files', () => {
     const mine = readdirSync(base).filter((n) => n.startsWith('vnt-run-'));
     expect(mine).toHaveLength(1);
     // The server's directory vanishes (a temp cleaner, a full disk): the next command still runs.
-    // (The slow job may be creating its output files just then: retry, as a cleaner would.)
-    rmSync(join(base, mine[0] as string), { recursive: true, force: true, maxRetries: 10 });
+    // (The slow job may be creating its output files just then: try again until it is gone, as a cleaner would.)
+    const serverDir = join(base, mine[0] as string);
+    const removed = (): boolean => {
+      try {
+        rmSync(serverDir, { recursive: true, force: true });
+        return true;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOTEMPTY') return false;
+        throw e;
+      }
+    };
+    await pollUntil(removed, { ms: 10_000, everyMs: 20, what: "the fork server's directory to be removed" });
     const r = await runner.run({ argv: ['sh', '-c', 'cat; exit 4'], input: 'via node\n' });
     expect(r.stdout).toBe('via node\n');
     expect(r.exitCode).toBe(4);
