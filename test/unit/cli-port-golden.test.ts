@@ -5,13 +5,13 @@
  * runtime: every step's stdout, stderr and exit code must be virsh's once
  * uuids and MACs are normalised.
  */
-import { describe, expect, it } from 'vitest';
-import { networkSchemaPath } from '../../src/conf/network/schema.js';
+import { describe, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.js';
 import type { VirtnetClient } from '../../src/client/types.js';
 import { startTestDriver } from '../support/network-testkit.js';
 import { driverClient } from '../support/driver-client.js';
-import { loadPortFlows, normaliseFlow, PORT_XML_DIR, type Output } from './cli-golden-harness.js';
+import { expectGoldenOutputs } from '../support/golden-compare.js';
+import { loadPortFlows, PORT_XML_DIR, type Output } from './cli-golden-harness.js';
 
 async function run(client: VirtnetClient, args: string[]): Promise<Output> {
   let stdout = '';
@@ -32,13 +32,7 @@ describe('virsh golden files of the network port commands, through the real netw
       try {
         const ours: Output[] = [];
         for (const step of flow.steps) ours.push(await run(driverClient(t.driver), step.args));
-        const schema = networkSchemaPath();
-        const want = normaliseFlow(flow.steps, schema);
-        const got = normaliseFlow(ours, schema);
-        for (let i = 0; i < flow.steps.length; i++) {
-          const label = `step ${i + 1}: virtnet ${(flow.steps[i]?.args ?? []).join(' ')}`;
-          expect({ step: label, ...got[i] }).toEqual({ step: label, ...want[i] });
-        }
+        expectGoldenOutputs(flow.steps, ours, 'virtnet');
       } finally {
         await t.dispose();
       }
