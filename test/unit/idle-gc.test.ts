@@ -1,46 +1,46 @@
 /**
  * The idle collector: one collection after a spell of work once the event
  * loop has gone quiet, none while nothing happens, none without a collector.
+ * On vitest's fake clock, with the event loop's busy share scripted: nothing
+ * here depends on how busy the machine is.
  */
-import { describe, expect, it } from 'vitest';
+import { performance } from 'node:perf_hooks';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { collectWhenIdle } from '../../src/api/idle-gc.js';
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-function busy(ms: number): void {
-  const end = performance.now() + ms;
-  while (performance.now() < end) {
-    /* work */
-  }
-}
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.useRealTimers();
+});
 
 describe('collectWhenIdle', () => {
   it('collects after work, twice, when the loop is quiet again, and not again until more work', async () => {
+    vi.useFakeTimers();
+    // The share of the event loop that was busy in the period now ending (what eventLoopUtilization(now, last) says).
+    let busyShare = 0;
+    vi.spyOn(performance, 'eventLoopUtilization').mockImplementation(
+      (a?: unknown) => ({ idle: 0, active: 0, utilization: a === undefined ? 0 : busyShare }) as ReturnType<typeof performance.eventLoopUtilization>,
+    );
     let collections = 0;
-    let collected = (): void => {};
-    const stop = collectWhenIdle({
-      intervalMs: 200,
-      busyShare: 0.25,
-      gc: () => {
-        collections++;
-        collected();
-      },
-    });
+    const stop = collectWhenIdle({ intervalMs: 200, busyShare: 0.25, gc: () => collections++ });
     try {
-      // Whatever the test runner did before counts as work: let that settle first.
-      await sleep(700);
-      const before = collections;
-      await sleep(700);
-      expect(collections).toBe(before);
-      const firstCollection = new Promise<void>((resolve) => {
-        collected = resolve;
-      });
-      busy(150);
-      await firstCollection;
-      expect(collections).toBeGreaterThan(before);
-      await sleep(700);
-      expect(collections).toBe(before + 2);
-      await sleep(700);
-      expect(collections).toBe(before + 2);
+      await vi.advanceTimersByTimeAsync(1400);
+      expect(collections).toBe(0);
+      // A period of work, then a quiet one: one collection at its end, the second half an interval later.
+      busyShare = 0.6;
+      await vi.advanceTimersByTimeAsync(200);
+      expect(collections).toBe(0);
+      busyShare = 0;
+      await vi.advanceTimersByTimeAsync(200);
+      expect(collections).toBe(1);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(collections).toBe(2);
+      await vi.advanceTimersByTimeAsync(1400);
+      expect(collections).toBe(2);
+      // Work below the threshold is no work.
+      busyShare = 0.2;
+      await vi.advanceTimersByTimeAsync(1400);
+      expect(collections).toBe(2);
     } finally {
       stop();
     }
