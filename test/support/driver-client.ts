@@ -24,6 +24,8 @@ export interface DriverClient extends VirtnetClient {
   readonly closed: boolean;
   /** Resolves once someone listens to the events (at once if someone already does). */
   subscribed(): Promise<void>;
+  /** Subscriptions made through this client and not yet ended. */
+  readonly subscribers: number;
 }
 
 /** `driver` (a NetworkDriver, or the CombinedDriver the daemon serves) as a client. */
@@ -46,8 +48,10 @@ export function driverClient(driver: NetworkDriverApi): DriverClient {
       const stop = driver.subscribe(listener);
       listeners++;
       for (const resolve of waiters.splice(0)) resolve();
+      let ended = false;
       return () => {
-        listeners--;
+        if (!ended) listeners--;
+        ended = true;
         stop();
       };
     },
@@ -56,6 +60,7 @@ export function driverClient(driver: NetworkDriverApi): DriverClient {
     get(_t, prop) {
       if (own.has(prop)) return own.get(prop);
       if (prop === 'closed') return closed;
+      if (prop === 'subscribers') return listeners;
       if (typeof prop === 'string' && Object.hasOwn(extra, prop)) return extra[prop];
       const value = target[prop];
       if (typeof value !== 'function') return value;
@@ -69,7 +74,9 @@ export function driverClient(driver: NetworkDriverApi): DriverClient {
       return true;
     },
     has(_t, prop) {
-      return own.has(prop) || (typeof prop === 'string' && Object.hasOwn(extra, prop)) || prop === 'closed' || prop in target;
+      return (
+        own.has(prop) || (typeof prop === 'string' && Object.hasOwn(extra, prop)) || prop === 'closed' || prop === 'subscribers' || prop in target
+      );
     },
   }) as unknown as DriverClient;
 }

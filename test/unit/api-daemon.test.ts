@@ -1,6 +1,6 @@
 /**
- * virtnetd's command line, and its life over the fake driver in a temporary
- * root: the sockets and their modes, the token file, one instance per root,
+ * virtnetd's command line, and its life over the real network driver on
+ * the fake runtime in a temporary root: the sockets and their modes, the token file, one instance per root,
  * the libvirt listener (on by default, stepping aside for a libvirt daemon),
  * and a stop that removes what the daemon made but closes (not stops) the
  * driver.
@@ -17,7 +17,8 @@ import { startDaemon, type DriverFactory, type RunningDaemon } from '../../src/a
 import { AlreadyRunningError } from '../../src/api/instance-lock.js';
 import { sandboxNames } from '../../src/api/sandbox.js';
 import { connect } from '../../src/client/index.js';
-import { FakeDriver, NET_XML } from './api-fake-driver.js';
+import { isolatedXml, startTestDriver, type TestDriver } from '../support/network-testkit.js';
+import { type DriverClient, driverClient } from '../support/driver-client.js';
 import { TestRpcClient } from './support/libvirt-rpc-client.js';
 
 describe('parseDaemonArgs', () => {
@@ -155,15 +156,16 @@ describe('sandbox names', () => {
   });
 });
 
-describe('the daemon over a fake driver', () => {
+describe('the daemon over a driver', () => {
   let root: string;
-  let driver: FakeDriver;
+  let t: TestDriver;
+  let driver: DriverClient;
   let closed: number;
   const running: RunningDaemon[] = [];
   const printed: string[] = [];
   const logger = pino({ level: 'silent' });
   const factory: DriverFactory = async () => ({
-    driver,
+    driver: driver,
     close: async () => {
       closed++;
     },
@@ -177,14 +179,16 @@ describe('the daemon over a fake driver', () => {
       return d;
     });
 
-  beforeEach(() => {
+  beforeEach(async () => {
     root = mkdtempSync(join(tmpdir(), 'virtnetd-unit-'));
-    driver = new FakeDriver();
+    t = await startTestDriver();
+    driver = driverClient(t.driver);
     closed = 0;
     printed.length = 0;
   });
   afterEach(async () => {
     await Promise.all(running.splice(0).map((d) => d.stop()));
+    await t.dispose();
     rmSync(root, { recursive: true, force: true });
   });
 
@@ -201,7 +205,7 @@ describe('the daemon over a fake driver', () => {
     expect(printed[0]).toBe(`virtnetd 0.0.1: serving unix://${d.socket} (read-only: ${d.readonlySocket})`);
 
     const c = await connect({ uri: `unix://${d.socket}` });
-    await c.define(NET_XML('a'));
+    await c.define(isolatedXml('a'));
     const ro = await connect({ uri: `unix://${d.socket}`, readonly: true });
     await expect(ro.start('a')).rejects.toThrow('operation forbidden: read only access prevents virNetworkCreate');
     await c.close();
@@ -273,7 +277,7 @@ describe('the daemon over a fake driver', () => {
   it('stops: sockets and pid file go (the token stays for the next start), the driver is closed, nothing is destroyed', async () => {
     const d = await start();
     const c = await connect({ uri: `unix://${d.socket}` });
-    await c.define(NET_XML('keep'));
+    await c.define(isolatedXml('keep'));
     await c.start('keep');
     c.subscribe(() => undefined);
     await c.eventsReady();
@@ -282,7 +286,8 @@ describe('the daemon over a fake driver', () => {
     expect(existsSync(join(root, 'run/virtnet/token'))).toBe(true);
     expect(closed).toBe(1);
     expect(driver.calls.map((x) => x.method)).not.toContain('destroy');
-    expect(driver.subscriberCount).toBe(0);
+    expect((await t.driver.lookupByName('keep')).active).toBe(true);
+    expect(driver.subscribers).toBe(0);
     await c.close();
     // And a new daemon may take the root at once.
     await start();

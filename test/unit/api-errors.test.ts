@@ -18,9 +18,8 @@ import { startDaemon, type RunningDaemon } from '../../src/api/daemon.js';
 import { createApiServer } from '../../src/api/server.js';
 import { writeFileAtomic } from '../../src/util/atomic-file.js';
 import { VirError } from '../../src/util/errors.js';
-import { startTestDriver } from '../support/network-testkit.js';
+import { isolatedXml, startTestDriver } from '../support/network-testkit.js';
 import { runAsProgram } from '../support/run-as-program.js';
-import { FakeDriver } from './api-fake-driver.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'vnt-errors-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -31,7 +30,9 @@ afterEach(async () => {
 });
 
 let roots = 0;
-async function daemon(driver = new FakeDriver()): Promise<RunningDaemon> {
+/** A daemon over the real network driver on the fake runtime; stopping it disposes of the driver. */
+async function daemon(): Promise<RunningDaemon> {
+  const t = await startTestDriver();
   const d = await startDaemon(
     {
       root: join(scratch, `root${roots++}`),
@@ -42,7 +43,7 @@ async function daemon(driver = new FakeDriver()): Promise<RunningDaemon> {
       listen: { host: '127.0.0.1', port: 0 },
     },
     {
-      createDriver: async () => ({ driver, close: async () => undefined }),
+      createDriver: async () => ({ driver: t.driver, close: () => t.dispose() }),
       logger: pino({ level: 'silent' }),
       version: '1.0.0',
       print: () => undefined,
@@ -127,8 +128,10 @@ describe('a body over the limit', () => {
 
 describe('OS errors', () => {
   it('say what happened and answer the status it stands for, never "unexpected failure"', async () => {
-    const driver = new FakeDriver();
-    const app = await createApiServer({ driver, access: { kind: 'unix' }, version: '1.0.0' });
+    const t = await startTestDriver();
+    const app = await createApiServer({ driver: t.driver, access: { kind: 'unix' }, version: '1.0.0' });
+    // The runtime fails reading a running network's leases with each OS error.
+    await t.driver.create(isolatedXml('x'));
     const osError = (code: string, message: string, extra: Record<string, string>) =>
       Object.assign(new Error(`${code}: ${message}`), { code, ...extra });
     const cases: [Error, number, string][] = [
@@ -148,15 +151,19 @@ describe('OS errors', () => {
         "Read-only file system: symlink '/a' -> '/b'",
       ],
     ];
-    for (const [err, status, detail] of cases) {
-      driver.failNext(err);
-      const res = await app.inject({ url: '/api/networks' });
-      expect([res.statusCode, JSON.parse(res.body)]).toEqual([
-        status,
-        { class: 'SYSTEM_ERROR', detail, message: detail, code: 'class.SYSTEM_ERROR', params: { detail } },
-      ]);
+    try {
+      for (const [err, status, detail] of cases) {
+        t.runtime.failNext('leases', err);
+        const res = await app.inject({ url: '/api/networks/x/leases' });
+        expect([res.statusCode, JSON.parse(res.body)]).toEqual([
+          status,
+          { class: 'SYSTEM_ERROR', detail, message: detail, code: 'class.SYSTEM_ERROR', params: { detail } },
+        ]);
+      }
+    } finally {
+      await app.close();
+      await t.dispose();
     }
-    await app.close();
   });
 
   it('name the file a save could not write', () => {

@@ -1,8 +1,9 @@
 /**
- * virtnetd's HTTP API through fastify's inject(), over the in-memory fake
- * driver: every route reaches its driver method, errors carry libvirt's
- * class and text, bad input gets a 4xx with a plain message, the read-only
- * socket refuses changes with libvirt's text, and TCP needs the token.
+ * virtnetd's HTTP API through fastify's inject(), over the real network
+ * driver on the fake runtime: every route reaches its driver method,
+ * errors carry libvirt's class and text, bad input gets a 4xx with a plain
+ * message, the read-only socket refuses changes with libvirt's text, and
+ * TCP needs the token.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance, InjectOptions } from 'fastify';
@@ -10,13 +11,22 @@ import { createApiServer } from '../../src/api/server.js';
 import type { ListenerAccess } from '../../src/api/access.js';
 import { TcpIdentity } from '../../src/api/tcp-origin.js';
 import { VirError } from '../../src/util/errors.js';
-import { FakeDriver, NET_XML } from './api-fake-driver.js';
+import { isolatedXml, startTestDriver, type TestDriver } from '../support/network-testkit.js';
+import { type DriverClient, driverClient } from '../support/driver-client.js';
 
-let driver: FakeDriver;
+let t: TestDriver;
+let driver: DriverClient;
 const apps: FastifyInstance[] = [];
 
+/** A network on bridge vb-NAME, with DHCP on 10.7.0.0/24. */
+const NET_XML = (name: string): string =>
+  isolatedXml(name, {
+    bridge: `vb-${name}`,
+    extra: "  <ip address='10.7.0.1' netmask='255.255.255.0'>\n    <dhcp><range start='10.7.0.2' end='10.7.0.254'/></dhcp>\n  </ip>\n",
+  });
+
 async function server(access: ListenerAccess = { kind: 'unix' }, bodyLimit?: number): Promise<FastifyInstance> {
-  const app = await createApiServer({ driver, access, version: '9.9.9', ...(bodyLimit ? { bodyLimit } : {}) });
+  const app = await createApiServer({ driver: driver, access, version: '9.9.9', ...(bodyLimit ? { bodyLimit } : {}) });
   apps.push(app);
   return app;
 }
@@ -33,11 +43,13 @@ async function call(app: FastifyInstance, opts: InjectOptions): Promise<{ status
   return { status: res.statusCode, body, raw: res.body };
 }
 
-beforeEach(() => {
-  driver = new FakeDriver();
+beforeEach(async () => {
+  t = await startTestDriver();
+  driver = driverClient(t.driver);
 });
 afterEach(async () => {
   await Promise.all(apps.splice(0).map((a) => a.close()));
+  await t.dispose();
 });
 
 describe('routes', () => {
@@ -53,30 +65,38 @@ describe('routes', () => {
     expect((await call(app, { method: 'POST', url: '/api/networks/net1/start' })).status).toBe(204);
     expect((await call(app, { url: '/api/networks?active=true' })).body.map((n: { name: string }) => n.name)).toEqual(['net1']);
     expect((await call(app, { url: '/api/networks?inactive=true' })).body).toEqual([]);
-    expect((await call(app, { url: '/api/networks/net1/xml?inactive=true' })).body).toEqual({ xml: NET_XML('net1') });
+    expect((await call(app, { url: '/api/networks/net1/xml?inactive=true' })).body).toEqual({
+      xml: await t.driver.getXml('net1', { inactive: true }),
+    });
     expect(driver.calls.at(-1)).toEqual({ method: 'getXml', args: ['net1', { inactive: true }] });
 
     const upd = await call(app, {
       method: 'POST',
       url: '/api/networks/net1/update',
-      payload: { command: 'add-last', section: 'ip-dhcp-host', parentIndex: -1, xml: "<host mac='52:54:00:00:00:01'/>", flags: { config: true } },
+      payload: {
+        command: 'add-last',
+        section: 'ip-dhcp-host',
+        parentIndex: -1,
+        xml: "<host mac='52:54:00:00:00:01' ip='10.7.0.5'/>",
+        flags: { config: true },
+      },
     });
     expect(upd).toMatchObject({ status: 200, body: { live: false, config: true } });
     expect(driver.calls.at(-1)?.args[1]).toEqual({
       command: 'add-last',
       section: 'ip-dhcp-host',
       parentIndex: -1,
-      xml: "<host mac='52:54:00:00:00:01'/>",
+      xml: "<host mac='52:54:00:00:00:01' ip='10.7.0.5'/>",
       flags: { config: true },
     });
 
     expect((await call(app, { method: 'PUT', url: '/api/networks/net1/autostart', payload: { autostart: true } })).status).toBe(204);
-    expect(driver.networks.get('net1')?.info.autostart).toBe(true);
+    expect((await t.driver.lookupByName('net1')).autostart).toBe(true);
     expect((await call(app, { url: '/api/networks/net1/leases?mac=52:54:00:00:00:01' })).body).toEqual([]);
     expect(driver.calls.at(-1)).toEqual({ method: 'leases', args: ['net1', '52:54:00:00:00:01'] });
     expect((await call(app, { method: 'POST', url: '/api/networks/net1/destroy' })).status).toBe(204);
     expect((await call(app, { method: 'DELETE', url: '/api/networks/net1' })).status).toBe(204);
-    expect(driver.networks.size).toBe(0);
+    expect(await t.driver.list()).toEqual([]);
   });
 
   it('passes define/create --validate and creates transient networks', async () => {
@@ -91,7 +111,7 @@ describe('routes', () => {
   it('decodes network names with any character but /', async () => {
     const app = await server();
     const name = 'we ird%name?#é';
-    await driver.define(NET_XML(name));
+    await t.driver.define(isolatedXml(name));
     const res = await call(app, { url: `/api/networks/${encodeURIComponent(name)}` });
     expect(res.body.name).toBe(name);
     const long = 'n'.repeat(300);
@@ -132,7 +152,7 @@ describe('errors carry libvirt class and text', () => {
     ],
   ] as const)('%s → %d', async (cls, status, opts, detail, message, code, params) => {
     const app = await server();
-    await driver.define(NET_XML('x'));
+    await t.driver.define(NET_XML('x'));
     const res = await call(app, opts as InjectOptions);
     expect(res.status).toBe(status);
     expect(res.body).toEqual({ class: cls, detail, message, code, params });
@@ -146,8 +166,9 @@ describe('errors carry libvirt class and text', () => {
 
   it('turns an unexpected failure into INTERNAL_ERROR without leaking its text or stack', async () => {
     const app = await server();
-    driver.failNext(new TypeError('secret /etc/shadow at Object.<anonymous> (file.js:1:1)'));
-    const res = await call(app, { url: '/api/networks' });
+    await t.driver.create(NET_XML('x'));
+    t.runtime.failNext('leases', new TypeError('secret /etc/shadow at Object.<anonymous> (file.js:1:1)'));
+    const res = await call(app, { url: '/api/networks/x/leases' });
     expect(res.status).toBe(500);
     expect(res.body).toEqual({
       class: 'INTERNAL_ERROR',
@@ -161,6 +182,7 @@ describe('errors carry libvirt class and text', () => {
 
   it('maps each class to a status', async () => {
     const app = await server();
+    await t.driver.create(NET_XML('x'));
     for (const [cls, status] of [
       ['CONFIG_UNSUPPORTED', 400],
       ['OPERATION_FAILED', 409],
@@ -168,8 +190,8 @@ describe('errors carry libvirt class and text', () => {
       ['NO_SUPPORT', 501],
       ['XML_DETAIL', 400],
     ] as const) {
-      driver.failNext(new VirError(cls, 'boom'));
-      const res = await call(app, { url: '/api/networks' });
+      t.runtime.failNext('leases', new VirError(cls, 'boom'));
+      const res = await call(app, { url: '/api/networks/x/leases' });
       expect([cls, res.status, res.body.class, res.body.detail]).toEqual([cls, status, cls, 'boom']);
     }
   });
@@ -292,8 +314,7 @@ describe('the read-only socket', () => {
   });
 
   it('serves every call that changes nothing', async () => {
-    await driver.define(NET_XML('a'));
-    const uuid = driver.networks.get('a')?.info.uuid ?? '';
+    const { uuid } = await t.driver.define(NET_XML('a'));
     const app = await server({ kind: 'unix-ro' });
     for (const url of [
       '/api/version',
@@ -383,6 +404,11 @@ describe('OpenAPI', () => {
         'listForwards',
         'lookupByName',
         'lookupByUuid',
+        'portCreate',
+        'portDelete',
+        'portGetXml',
+        'portList',
+        'portLookup',
         'removeForward',
         'setAutostart',
         'start',
