@@ -1,9 +1,10 @@
 /**
  * The typed client against a real virtnetd HTTP server (the API over the
- * fake driver) on a temporary unix socket and on 127.0.0.1: every driver
- * method round-trips, the daemon's errors come back as the same VirErrors,
- * an absent daemon gives libvirt's connect error, the read-only socket and
- * the TCP token behave, and subscribe() delivers events over SSE.
+ * real network driver on the fake runtime) on a temporary unix socket and
+ * on 127.0.0.1: every driver method round-trips, the daemon's errors come
+ * back as the same VirErrors, an absent daemon gives libvirt's connect
+ * error, the read-only socket and the TCP token behave, and subscribe()
+ * delivers events over SSE.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -15,11 +16,14 @@ import type { DriverEvent } from '../../src/contract/network-api.js';
 import { pollUntil } from '../support/poll.js';
 import { serveApi, type ServedApi } from './support/api-sockets.js';
 import { rejectionOf } from './support/vir-error.js';
-import { FakeDriver, NET_XML } from './api-fake-driver.js';
+import { escapeXmlText } from '../../src/xml/escape.js';
+import { isolatedXml, natXml, startTestDriver, type TestDriver } from '../support/network-testkit.js';
+import { type DriverClient, driverClient } from '../support/driver-client.js';
 
 let dir: string;
 let sock: string;
-let driver: FakeDriver;
+let t: TestDriver;
+let driver: DriverClient;
 let api: ServedApi;
 const token = 'a1'.repeat(32);
 
@@ -33,12 +37,20 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** A network on bridge vb-NAME, with an address on 10.8.0.0/24. */
+const NET_XML = (name: string): string => isolatedXml(name, { bridge: `vb-${name}`, subnet: '10.8.0' });
+
 beforeEach(async () => {
-  driver = new FakeDriver();
+  // Event times from a fixed clock, so a test can name them.
+  t = await startTestDriver({ now: () => 5 });
+  driver = driverClient(t.driver);
   api = await serveApi(driver, dir, token);
 });
 
-afterEach(() => api.close());
+afterEach(async () => {
+  await api.close();
+  await t.dispose();
+});
 
 describe('every driver method over HTTP', () => {
   it('round-trips the whole network life cycle', async () => {
@@ -52,45 +64,50 @@ describe('every driver method over HTTP', () => {
     expect((await c.list({ active: true })).map((n) => n.name)).toEqual(['net1']);
     expect(await c.list({ inactive: true })).toEqual([]);
     expect(driver.calls.at(-1)).toEqual({ method: 'list', args: [{ inactive: true }] });
-    expect(await c.getXml('net1', { inactive: true })).toBe(NET_XML('net1'));
+    expect(await c.getXml('net1', { inactive: true })).toBe(await t.driver.getXml('net1', { inactive: true }));
     expect(driver.calls.at(-1)).toEqual({ method: 'getXml', args: ['net1', { inactive: true }] });
-    expect(await c.update('net1', { command: 'add-first', section: 'dns-host', parentIndex: -1, xml: '<host/>', flags: { live: true } })).toEqual({
+    const dnsHost = "<host ip='10.8.0.9'><hostname>h9</hostname></host>";
+    expect(await c.update('net1', { command: 'add-first', section: 'dns-host', parentIndex: -1, xml: dnsHost, flags: { live: true } })).toEqual({
       live: true,
       config: false,
     });
     await c.setAutostart('net1', true);
     expect((await c.lookupByName('net1')).autostart).toBe(true);
-    driver.networks.get('net1')?.leases.push({
+    // A lease that expires in 2100 (the driver leaves expired ones out, as libvirt does).
+    const lease = {
       iface: 'vb-net1',
-      expiryTime: 1700000000,
-      protocol: 'ipv4',
+      expiryTime: 4102444800,
+      protocol: 'ipv4' as const,
       mac: '52:54:00:aa:bb:cc',
-      ipAddress: '10.0.0.5',
+      ipAddress: '10.8.0.5',
       prefix: 24,
       hostname: 'g1',
-    });
-    expect(await c.leases('net1', '52:54:00:AA:BB:CC')).toEqual([
-      { iface: 'vb-net1', expiryTime: 1700000000, protocol: 'ipv4', mac: '52:54:00:aa:bb:cc', ipAddress: '10.0.0.5', prefix: 24, hostname: 'g1' },
-    ]);
+    };
+    t.runtime.setLeases({ name: 'net1', bridge: { name: 'vb-net1' } }, [lease, { ...lease, mac: '52:54:00:aa:bb:cd', ipAddress: '10.8.0.6' }]);
+    expect(await c.leases('net1', '52:54:00:AA:BB:CC')).toEqual([lease]);
     await c.destroy('net1');
     await c.undefine('net1');
     expect(await c.list()).toEqual([]);
-    const t = await c.create(NET_XML('tr'));
-    expect(t).toMatchObject({ active: true, persistent: false });
+    const tr = await c.create(NET_XML('tr'));
+    expect(tr).toMatchObject({ active: true, persistent: false });
   });
 
   it('carries port forwards: add with flags and a version, list, remove by port, protocol and address', async () => {
     const c = await open();
-    await c.define(NET_XML('net1'));
+    // Port forwards need a NAT network.
+    await c.define(natXml('net1', '10.8.0'));
     const f = { proto: 'udp' as const, address: '192.0.2.7', port: '5000-5001', to: 'web', toPort: '6000-6001' };
-    expect(await c.addForward('net1', f, { config: true }, { ifMatch: 'v1' })).toEqual({ live: false, config: true });
-    expect(driver.calls.at(-1)).toEqual({ method: 'addForward', args: ['net1', f, { config: true }] });
+    const version = await c.versionOf('net1');
+    expect(await c.addForward('net1', f, { config: true }, { ifMatch: version })).toEqual({ live: false, config: true });
+    expect(driver.calls.at(-1)).toEqual({ method: 'addForward', args: ['net1', f, { config: true }, { ifMatch: version }] });
     expect(await c.listForwards('net1', { inactive: true })).toEqual([f]);
     expect(driver.calls.at(-1)).toEqual({ method: 'listForwards', args: ['net1', { inactive: true }] });
+    // Running, from the saved definition: the forward is in both.
+    await c.start('net1');
     await c.removeForward('net1', { port: '5000-5001', proto: 'udp', address: '192.0.2.7' }, { live: true, config: true });
     expect(driver.calls.at(-1)).toEqual({
       method: 'removeForward',
-      args: ['net1', { port: '5000-5001', proto: 'udp', address: '192.0.2.7' }, { live: true, config: true }],
+      args: ['net1', { port: '5000-5001', proto: 'udp', address: '192.0.2.7' }, { live: true, config: true }, {}],
     });
     expect(await c.listForwards('net1')).toEqual([]);
     // The request is checked against the schema before the driver sees it.
@@ -100,10 +117,10 @@ describe('every driver method over HTTP', () => {
   it('encodes names with spaces, slashes of percent signs and unicode', async () => {
     const c = await open();
     const name = 'my net %2F ü?#&';
-    await c.define(NET_XML(name));
+    await c.define(isolatedXml(escapeXmlText(name)));
     expect((await c.lookupByName(name)).name).toBe(name);
     await c.start(name);
-    expect(driver.calls.at(-1)).toEqual({ method: 'start', args: [name] });
+    expect(driver.calls.at(-1)).toEqual({ method: 'start', args: [name, {}] });
   });
 
   it('reuses one connection for a sequence of calls', async () => {
@@ -171,13 +188,13 @@ describe('errors', () => {
 
 describe('read-only and TCP', () => {
   it('uses the read-only socket beside the chosen one', async () => {
-    await driver.define(NET_XML('a'));
+    await t.driver.define(NET_XML('a'));
     const c = await open(`unix://${sock}`, { readonly: true });
     expect((await c.list()).length).toBe(1);
     expect((await c.version()).readonly).toBe(true);
     const e = await rejectionOf(c.start('a'));
     expect([e.errorClass, e.message]).toEqual(['OPERATION_DENIED', 'operation forbidden: read only access prevents virNetworkCreate']);
-    expect(driver.networks.get('a')?.info.active).toBe(false);
+    expect((await t.driver.lookupByName('a')).active).toBe(false);
   });
 
   it('connects over TCP with the token', async () => {
@@ -217,16 +234,18 @@ describe('subscribe over server-sent events', () => {
     const got: DriverEvent[] = [];
     const off = c.subscribe((e) => got.push(e));
     await c.eventsReady();
-    await c.define(NET_XML('ev'));
+    const { uuid } = await c.define(NET_XML('ev'));
     await c.start('ev');
     const lease: DriverEvent = {
       kind: 'lease',
       action: 'add',
-      network: { name: 'ev', uuid: 'u' },
+      network: { name: 'ev', uuid },
       lease: { iface: 'vb-ev', expiryTime: 0, protocol: 'ipv6', mac: '52:54:00:00:00:09', ipAddress: 'fd00::9', prefix: 64, iaid: '7' },
       time: 5,
     };
-    driver.emit(lease);
+    // dnsmasq hands a lease out: the driver's lease watch sees its file change.
+    t.runtime.setLeases({ name: 'ev', bridge: { name: 'vb-ev' } }, [lease.lease]);
+    await until(() => got.length === 3);
     await c.destroy('ev');
     await until(() => got.length === 4);
     expect(got.map((e) => (e.kind === 'lease' ? e.action : e.kind === 'autostart' ? e.autostart : e.kind === 'health' ? e.state : e.event))).toEqual([
@@ -238,10 +257,15 @@ describe('subscribe over server-sent events', () => {
     expect(got[2]).toEqual(lease);
     expect(got[0]).toMatchObject({ kind: 'lifecycle', detail: 0, network: { name: 'ev' } });
     off();
-    await until(() => driver.subscriberCount === 0);
+    await until(() => driver.subscribers === 0);
+    // A listener subscribed later hears the next event; the one that left does not.
+    const later: DriverEvent[] = [];
+    const offLater = c.subscribe((e) => later.push(e));
+    await c.eventsReady();
     await c.start('ev');
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => later.length === 1);
     expect(got.length).toBe(4);
+    offLater();
   });
 
   it('shares one stream between listeners', async () => {
@@ -251,7 +275,7 @@ describe('subscribe over server-sent events', () => {
     const offA = c.subscribe((e) => a.push(e.kind));
     const offB = c.subscribe((e) => b.push(e.kind));
     await c.eventsReady();
-    expect(driver.subscriberCount).toBe(1);
+    expect(driver.subscribers).toBe(1);
     await c.define(NET_XML('s'));
     await until(() => a.length === 1 && b.length === 1);
     offA();
@@ -266,7 +290,7 @@ describe('subscribe over server-sent events', () => {
     const got: DriverEvent[] = [];
     c.subscribe((e) => got.push(e));
     await c.eventsReady();
-    await driver.define(NET_XML('r'));
+    await t.driver.define(NET_XML('r'));
     await until(() => got.length === 1);
   });
 
@@ -274,9 +298,9 @@ describe('subscribe over server-sent events', () => {
     const c = await open();
     c.subscribe(() => undefined);
     await c.eventsReady();
-    expect(driver.subscriberCount).toBe(1);
+    expect(driver.subscribers).toBe(1);
     await api.servers[0]?.close();
-    expect(driver.subscriberCount).toBe(0);
+    expect(driver.subscribers).toBe(0);
   });
 });
 

@@ -1,8 +1,8 @@
 /**
  * The libvirt listener from a bare RPC client's point of view, over the
- * fake driver: the handshake, errors as libvirt words them, the read-only
- * socket, keepalive, events, and a server that survives whatever a client
- * does (garbage, early EOF, too many clients).
+ * real network driver on the fake runtime: the handshake, errors as libvirt
+ * words them, the read-only socket, keepalive, events, and a server that
+ * survives whatever a client does (garbage, early EOF, too many clients).
  */
 import { createServer } from 'node:net';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -16,18 +16,32 @@ import { KEEPALIVE_PROGRAM, MessageStatus, MessageType, REMOTE_PROGRAM } from '.
 import { LibvirtSocketBusyError, type LibvirtListener, libvirtSocketPaths, startLibvirtListener } from '../../src/libvirt-rpc/server.js';
 import { remoteError } from '../../src/libvirt-rpc/types.js';
 import { decode } from '../../src/libvirt-rpc/xdr.js';
-import { FakeDriver, NET_XML } from './api-fake-driver.js';
 import { TestRpcClient } from './support/libvirt-rpc-client.js';
 import { startGuestTestDriver } from '../support/guest-testkit.js';
-import { natXml } from '../support/network-testkit.js';
+import { isolatedXml, natXml, startTestDriver, type TestDriver } from '../support/network-testkit.js';
+import { type DriverClient, driverClient } from '../support/driver-client.js';
 import { pollUntil } from '../support/poll.js';
+import type { NetworkDriverApi } from '../../src/contract/network-api.js';
+import type { NetworkPortApi } from '../../src/contract/network-port-api.js';
 
 const logger = pino({ level: 'silent' });
 const until = (check: () => boolean, what: string): Promise<void> => pollUntil(check, { ms: 5000, everyMs: 10, what });
 
+/** The methods of libvirt's port API, which a driver may lack. */
+const PORT_API = { portList: true, portLookup: true, portCreate: true, portGetXml: true, portDelete: true } satisfies Record<
+  keyof NetworkPortApi,
+  true
+>;
+
+/** `driver` seen through the network API alone, as a driver without libvirt's port API is served. */
+function withoutPortApi(driver: NetworkDriverApi): NetworkDriverApi {
+  return new Proxy(driver, { get: (target, prop) => (prop in PORT_API ? undefined : Reflect.get(target, prop)) });
+}
+
 describe('the libvirt listener', () => {
   let root: string;
-  let driver: FakeDriver;
+  let t: TestDriver;
+  let driver: DriverClient;
   let listener: LibvirtListener;
   const clients: TestRpcClient[] = [];
   const start = async (extra: Partial<Parameters<typeof startLibvirtListener>[0]> = {}): Promise<LibvirtListener> => {
@@ -40,13 +54,15 @@ describe('the libvirt listener', () => {
     return c;
   };
 
-  beforeEach(() => {
+  beforeEach(async () => {
     root = mkdtempSync(join(tmpdir(), 'vnt-rpc-'));
-    driver = new FakeDriver();
+    t = await startTestDriver();
+    driver = driverClient(t.driver);
   });
   afterEach(async () => {
     for (const c of clients.splice(0)) c.socket.destroy();
     await listener?.close();
+    await t.dispose();
     rmSync(root, { recursive: true, force: true });
   });
 
@@ -70,7 +86,7 @@ describe('the libvirt listener', () => {
     expect(await c.call('CONNECT_GET_TYPE', undefined)).toEqual({ type: 'network' });
     expect(await c.call('CONNECT_GET_VERSION', undefined)).toEqual({ hv_ver: 1_002_003n });
     expect(await c.call('CONNECT_GET_URI', undefined)).toEqual({ uri: 'network:///system' });
-    const { net } = await c.call('NETWORK_DEFINE_XML', { xml: NET_XML('n1') });
+    const { net } = await c.call('NETWORK_DEFINE_XML', { xml: isolatedXml('n1') });
     expect(net.name).toBe('n1');
     await c.call('NETWORK_CREATE', { net });
     expect(await c.call('NETWORK_IS_ACTIVE', { net })).toEqual({ active: true });
@@ -85,7 +101,7 @@ describe('the libvirt listener', () => {
     await start();
     const c = await connect();
     await c.open();
-    const { net } = await c.call('NETWORK_DEFINE_XML', { xml: NET_XML('n1') });
+    const { net } = await c.call('NETWORK_DEFINE_XML', { xml: isolatedXml('n1') });
     const stale = { name: 'n1', uuid: '00000000-0000-4000-8000-000000000009' };
     expect(await c.failure('NETWORK_CREATE', { net: stale })).toMatchObject({
       code: 43,
@@ -152,14 +168,14 @@ describe('the libvirt listener', () => {
     const ro = await connect(listener.readonlySocket);
     await ro.open();
     expect(await ro.call('CONNECT_NUM_OF_NETWORKS', undefined)).toEqual({ num: 0 });
-    expect(await ro.failure('NETWORK_DEFINE_XML', { xml: NET_XML('n1') })).toMatchObject({
+    expect(await ro.failure('NETWORK_DEFINE_XML', { xml: isolatedXml('n1') })).toMatchObject({
       code: 29,
       domain: 19,
       message: 'operation forbidden: read only access prevents virNetworkDefineXML',
     });
     const rw = await connect();
     await rw.open(true);
-    expect(await rw.failure('NETWORK_CREATE_XML', { xml: NET_XML('n1') })).toMatchObject({
+    expect(await rw.failure('NETWORK_CREATE_XML', { xml: isolatedXml('n1') })).toMatchObject({
       code: 29,
       message: 'operation forbidden: read only access prevents virNetworkCreateXML',
     });
@@ -169,11 +185,11 @@ describe('the libvirt listener', () => {
 
   it('answers keepalive pings, and pings a client that uses keepalive until it stops answering', async () => {
     await start({ limits: { maxRequests: 5, maxQueuedBytes: 1 << 20, keepalive: { intervalMs: 40, count: 3 } } });
+    // A client that never pings (no event loop) is not pinged, and may sit idle: it hears nothing while another is pinged out.
+    const idle = await connect();
+    await idle.open();
     const c = await connect();
     await c.open();
-    // A client that never pinged (no event loop) is not pinged, and may sit idle.
-    await new Promise((r) => setTimeout(r, 150));
-    expect(c.unsolicited).toEqual([]);
     const pong = c.nextUnsolicited();
     c.write(encodeMessage({ program: KEEPALIVE_PROGRAM, version: 1, procedure: 1, type: MessageType.MESSAGE, serial: 0, status: MessageStatus.OK }));
     expect((await pong)[0]?.header).toEqual({
@@ -187,7 +203,9 @@ describe('the libvirt listener', () => {
     const pings = await c.nextUnsolicited(3);
     for (const p of pings) expect(p.header).toMatchObject({ program: KEEPALIVE_PROGRAM, procedure: 1, type: MessageType.MESSAGE });
     await c.closed;
-    await until(() => listener.clients === 0, 'the server to drop the client');
+    await until(() => listener.clients === 1, 'the server to drop the client');
+    expect(idle.unsolicited).toEqual([]);
+    expect(await idle.call('CONNECT_NUM_OF_NETWORKS', undefined)).toEqual({ num: 0 });
   });
 
   it('sends lifecycle events to the callbacks that asked, and stops when told or gone', async () => {
@@ -195,10 +213,10 @@ describe('the libvirt listener', () => {
     const c = await connect();
     await c.open();
     const { callbackID: all } = await c.call('CONNECT_NETWORK_EVENT_REGISTER_ANY', { eventID: 0, net: undefined });
-    const { net } = await c.call('NETWORK_DEFINE_XML', { xml: NET_XML('n1') });
+    const { net } = await c.call('NETWORK_DEFINE_XML', { xml: natXml('n1', '10.5.0') });
     const { callbackID: one } = await c.call('CONNECT_NETWORK_EVENT_REGISTER_ANY', { eventID: 0, net });
     expect(one).toBeGreaterThan(all);
-    await c.call('NETWORK_DEFINE_XML', { xml: NET_XML('n2') });
+    await c.call('NETWORK_DEFINE_XML', { xml: isolatedXml('n2') });
     await c.call('NETWORK_CREATE', { net });
     const events = (await c.nextUnsolicited(4)).map((m) => {
       expect(m.header).toMatchObject({
@@ -218,7 +236,7 @@ describe('the libvirt listener', () => {
       [one, 'n1', 2],
     ]);
     // 'Updated' has no libvirt counterpart: nothing is sent for it.
-    await c.call('NETWORK_UPDATE', { net, command: 3, section: 4, parentIndex: -1, xml: '<host/>', flags: 0 });
+    await c.call('NETWORK_UPDATE', { net, command: 3, section: 4, parentIndex: -1, xml: "<host mac='52:54:00:00:00:07' ip='10.5.0.7'/>", flags: 0 });
     await c.call('CONNECT_NETWORK_EVENT_DEREGISTER_ANY', { callbackID: all });
     expect(await c.failure('CONNECT_NETWORK_EVENT_DEREGISTER_ANY', { callbackID: all })).toMatchObject({
       code: 39,
@@ -229,16 +247,16 @@ describe('the libvirt listener', () => {
     });
     await c.call('NETWORK_DESTROY', { net });
     expect((await c.nextUnsolicited()).map((m) => decode(NETWORK_EVENT_LIFECYCLE.body, m.payload).callbackID)).toEqual([one]);
-    expect(driver.subscriberCount).toBe(1);
+    expect(driver.subscribers).toBe(1);
     await c.close();
-    await until(() => driver.subscriberCount === 0, 'the connection to unsubscribe');
+    await until(() => driver.subscribers === 0, 'the connection to unsubscribe');
   });
 
   it("serves libvirt's port API from a driver that has it, and says unsupported otherwise", async () => {
-    await start();
+    await start({ driver: withoutPortApi(driver) });
     const c = await connect();
     await c.open();
-    const { net } = await c.call('NETWORK_DEFINE_XML', { xml: NET_XML('n1') });
+    const { net } = await c.call('NETWORK_DEFINE_XML', { xml: isolatedXml('n1') });
     expect(await c.failure('NETWORK_LIST_ALL_PORTS', { network: net, need_results: 1, flags: 0 })).toMatchObject({
       code: 3,
       domain: 19,
