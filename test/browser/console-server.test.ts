@@ -1,8 +1,8 @@
 /**
- * The console's server side through fastify's inject(), over the in-memory
- * fake driver: the TCP listener serves the built console to anyone, the
- * daemon's token buys a session cookie (HttpOnly, SameSite=Strict), the
- * cookie opens the API, a change needs the session's CSRF token and no
+ * The console's server side through fastify's inject(), over the real
+ * network driver on the fake runtime: the TCP listener serves the built
+ * console to anyone, the daemon's token buys a session cookie (HttpOnly,
+ * SameSite=Strict), the cookie opens the API, a change needs the session's CSRF token and no
  * foreign Origin, logout ends it, and the XML check answers as net-define
  * would. The unix sockets serve no console.
  */
@@ -15,8 +15,8 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import Fastify from 'fastify';
 import { createApiServer } from '../../src/api/server.js';
 import { registerConsoleStatic } from '../../src/api/console-static.js';
-import { FakeDriver, NET_XML } from '../unit/api-fake-driver.js';
-import { startTestDriver } from '../support/network-testkit.js';
+import { isolatedXml, startTestDriver, type TestDriver } from '../support/network-testkit.js';
+import { type DriverClient, driverClient } from '../support/driver-client.js';
 import type { NetworkDriverApi } from '../../src/contract/network-api.js';
 import { AuthThrottle } from '../../src/api/auth-throttle.js';
 import { TcpIdentity } from '../../src/api/tcp-origin.js';
@@ -24,7 +24,8 @@ import { TcpIdentity } from '../../src/api/tcp-origin.js';
 const token = 'a1'.repeat(32);
 let dir: string;
 const apps: FastifyInstance[] = [];
-let driver: FakeDriver;
+const drivers: TestDriver[] = [];
+let driver: DriverClient;
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'virtnet-console-'));
@@ -41,17 +42,25 @@ afterAll(() => {
 });
 afterEach(async () => {
   await Promise.all(apps.splice(0).map((a) => a.close()));
+  await Promise.all(drivers.splice(0).map((t) => t.dispose()));
 });
+
+/** The real network driver over the fake runtime, disposed after the test. */
+async function testDriver(): Promise<TestDriver> {
+  const t = await startTestDriver();
+  drivers.push(t);
+  return t;
+}
 
 /** The console's listener, as the daemon configures it: 127.0.0.1:9 (and its names), plain HTTP unless `tls`. */
 const LISTEN = { host: '127.0.0.1', port: 9 };
 const HOST = '127.0.0.1:9';
 
 async function tcpServer(options: { tls?: boolean; throttle?: AuthThrottle; driver?: NetworkDriverApi } = {}): Promise<FastifyInstance> {
-  driver = new FakeDriver();
+  driver = driverClient(options.driver ?? (await testDriver()).driver);
   const identity = new TcpIdentity({ ...LISTEN, tls: options.tls === true }, options.tls ? ['virtnet.example'] : []);
   const app = await createApiServer({
-    driver: options.driver ?? driver,
+    driver: driver,
     access: { kind: 'tcp', token, identity, ...(options.throttle ? { throttle: options.throttle } : {}) },
     version: '1.0.0',
   });
@@ -140,7 +149,7 @@ describe('the console files', () => {
   });
 
   it('is not served on the unix sockets', async () => {
-    const app = await createApiServer({ driver: new FakeDriver(), access: { kind: 'unix' }, version: '1.0.0' });
+    const app = await createApiServer({ driver: (await testDriver()).driver, access: { kind: 'unix' }, version: '1.0.0' });
     apps.push(app);
     expect((await call(app, { url: '/' })).status).toBe(404);
     expect((await call(app, { url: '/api/console/session' })).status).toBe(404);
@@ -174,7 +183,7 @@ describe('the console session', () => {
     const app = await tcpServer();
     const { cookie, csrf } = await login(app);
     const define = (headers: Record<string, string>) =>
-      call(app, { method: 'POST', url: '/api/networks', payload: { xml: NET_XML('n1') }, headers: { cookie, ...headers } });
+      call(app, { method: 'POST', url: '/api/networks', payload: { xml: isolatedXml('n1') }, headers: { cookie, ...headers } });
     const none = await define({});
     expect([none.status, none.body.class]).toEqual([403, 'OPERATION_DENIED']);
     expect(none.body.message).toBe("operation forbidden: the console session's request lacks its CSRF token (header 'x-csrf-token')");
@@ -203,7 +212,7 @@ describe('the console session', () => {
     const res = await call(app, {
       method: 'POST',
       url: '/api/networks',
-      payload: { xml: NET_XML('n2') },
+      payload: { xml: isolatedXml('n2') },
       headers: { authorization: `Bearer ${token}` },
     });
     expect(res.status).toBe(200);
@@ -239,7 +248,7 @@ describe('the XML check', () => {
 
   it('gives the net-update calls that carry an edit over to a running network, and defines a model sent back', async () => {
     // The real driver, over the fake runtime: versions, net-update and define as the daemon has them.
-    const real = await startTestDriver();
+    const real = await testDriver();
     const app = await tcpServer({ driver: real.driver });
     const { cookie, csrf } = await login(app);
     const headers = { cookie, 'x-csrf-token': csrf };
@@ -279,8 +288,6 @@ describe('the XML check', () => {
     expect(running.body.liveOps).toEqual([
       { command: 'add-last', section: 'ip-dhcp-host', parentIndex: 0, xml: "<host mac='52:54:00:00:00:42' ip='10.0.0.42'/>", flags: { live: true } },
     ]);
-    await app.close();
-    await real.dispose();
   });
 });
 
@@ -289,8 +296,8 @@ describe('the snapshots', () => {
     const app = await tcpServer();
     const { cookie, csrf } = await login(app);
     const headers = { cookie, 'x-csrf-token': csrf };
-    await call(app, { method: 'POST', url: '/api/networks', payload: { xml: NET_XML('n1') }, headers });
-    await call(app, { method: 'POST', url: '/api/networks', payload: { xml: NET_XML('n2') }, headers });
+    await call(app, { method: 'POST', url: '/api/networks', payload: { xml: isolatedXml('n1') }, headers });
+    await call(app, { method: 'POST', url: '/api/networks', payload: { xml: isolatedXml('n2') }, headers });
     const all = await call(app, { url: '/api/console/networks', headers });
     // biome-ignore lint/suspicious/noExplicitAny: one network of the JSON answer, checked by the assertion
     expect(all.body.networks.map((n: any) => [n.info.name, n.def.name, n.config])).toEqual([
@@ -329,7 +336,12 @@ describe('the TCP listener against DNS rebinding and cross-site requests', () =>
     const app = await tcpServer();
     const { cookie, csrf } = await login(app);
     const define = (name: string, origin: string, host = HOST) =>
-      call(app, { method: 'POST', url: '/api/networks', payload: { xml: NET_XML(name) }, headers: { cookie, 'x-csrf-token': csrf, origin, host } });
+      call(app, {
+        method: 'POST',
+        url: '/api/networks',
+        payload: { xml: isolatedXml(name) },
+        headers: { cookie, 'x-csrf-token': csrf, origin, host },
+      });
     // Another name of the same listener is its own origin, whatever Host this request came with.
     expect((await define('o1', 'http://localhost:9')).status).toBe(200);
     // The scheme and the port are the listener's.
@@ -358,7 +370,7 @@ describe('the TCP listener against DNS rebinding and cross-site requests', () =>
     const cookie = String(res.headers['set-cookie']).split(';')[0] ?? '';
     const csrf = res.body.csrf as string;
     const define = (origin: string) =>
-      call(app, { method: 'POST', url: '/api/networks', payload: { xml: NET_XML('t1') }, headers: { cookie, 'x-csrf-token': csrf, origin } });
+      call(app, { method: 'POST', url: '/api/networks', payload: { xml: isolatedXml('t1') }, headers: { cookie, 'x-csrf-token': csrf, origin } });
     expect((await define('http://127.0.0.1:9')).status).toBe(403);
     expect((await define('https://127.0.0.1:9')).status).toBe(200);
     const out = await call(app, { method: 'POST', url: '/api/console/logout', headers: { cookie, 'x-csrf-token': csrf } });
