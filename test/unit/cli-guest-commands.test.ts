@@ -14,32 +14,13 @@ import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vit
 import { formatAddresses } from '../../src/cli/commands/guest-inspect.js';
 import { VirError } from '../../src/util/errors.js';
 import { driverClient, type DriverClient } from '../support/driver-client.js';
-import { startReproducibleGuestDriver, type GuestTestDriver } from '../support/guest-testkit.js';
+import { guestXml, startReproducibleGuestDriver, type GuestTestDriver } from '../support/guest-testkit.js';
 import { countingRandomness, startTestDriver } from '../support/network-testkit.js';
 import { GUEST_XML_DIR, runGuestCli } from './cli-guest-harness.js';
 
-const CENTOS = `<domain type='netns'>
-  <name>centos7.0</name>
-  <uuid>5f1e1d2c-3b4a-4958-8776-a5b4c3d2e1f0</uuid>
-  <devices>
-    <interface type='network'>
-      <mac address='52:54:00:aa:bb:01'/>
-      <source network='default'/>
-      <model type='virtio'/>
-    </interface>
-  </devices>
-</domain>
-`;
+const CENTOS = guestXml('centos7.0', { uuid: '5f1e1d2c-3b4a-4958-8776-a5b4c3d2e1f0', nics: ['network:default@52:54:00:aa:bb:01'] });
 
-const SECOND = `<domain type='netns'>
-  <name>second</name>
-  <devices>
-    <interface type='network'>
-      <source network='isolated'/>
-    </interface>
-  </devices>
-</domain>
-`;
+const SECOND = guestXml('second', { nics: ['network:isolated'] });
 
 /** The tutorial's state: default and isolated running, centos7.0 running with a NIC on default (vnet0). */
 async function tutorial(): Promise<GuestTestDriver> {
