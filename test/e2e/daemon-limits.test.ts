@@ -16,6 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { connect } from '../../src/client/index.js';
 import { canUseNetns } from './netns.js';
 import { daemonSite, startServing } from './daemon-process.js';
+import { nodeAsNobody } from '../support/as-nobody.js';
 import { pollUntil } from '../support/poll.js';
 
 const root = canUseNetns() && spawnSync('setpriv', ['--version']).status === 0 && spawnSync('prlimit', ['--version']).status === 0;
@@ -49,22 +50,9 @@ process.stdin.on('end', () => process.exit(0));
 /** As nobody, `count` connections to `path`, held until stop(); last() is what the flooder last saw (peak: most open at once). */
 function floodAsNobody(path: string, count: number): { last(): { open: number; started: number; peak: number }; stop(): Promise<unknown> } {
   let out = '';
-  const flood = spawn(
-    'prlimit',
-    [
-      `--nofile=${count + 100}:${count + 100}`,
-      'setpriv',
-      '--reuid=nobody',
-      '--regid=nogroup',
-      '--clear-groups',
-      process.execPath,
-      '-e',
-      FLOOD_SCRIPT,
-      path,
-      String(count),
-    ],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
+  const flood = spawn('prlimit', [`--nofile=${count + 100}:${count + 100}`, ...nodeAsNobody(FLOOD_SCRIPT, path, String(count))], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const exited = new Promise((res) => flood.once('exit', res));
   flood.stdout?.setEncoding('utf8').on('data', (c: string) => (out += c));
   return {

@@ -15,6 +15,7 @@ import { ConnectionGate, connectionPolicy, type ConnectionPolicy } from '../../s
 import { ExecRunner } from '../../src/host/runner.js';
 import { parseOpenFilesLimit } from '../../src/api/open-files.js';
 import { parseSsUnix, socketInode, SsPeerCredentials, type PeerCredentials } from '../../src/host/unix-peers.js';
+import { nodeAsNobody } from '../support/as-nobody.js';
 import { pollUntil } from '../support/poll.js';
 
 const poll = (check: () => boolean, ms = 5000): Promise<void> => pollUntil(check, { ms, everyMs: 10 });
@@ -173,18 +174,10 @@ describe('peer credentials through ss', () => {
     clients.push(mine);
     await poll(() => accepted.length === 1);
     // ... and a process running as nobody, which holds its connection until its stdin closes.
-    const child = spawn(
-      'setpriv',
-      [
-        '--reuid=nobody',
-        '--regid=nogroup',
-        '--clear-groups',
-        process.execPath,
-        '-e',
-        `require('net').createConnection(${JSON.stringify(path)}); process.stdin.resume(); process.stdin.on('end', () => process.exit(0));`,
-      ],
-      { stdio: ['pipe', 'ignore', 'inherit'] },
+    const [setpriv, ...args] = nodeAsNobody(
+      `require('net').createConnection(${JSON.stringify(path)}); process.stdin.resume(); process.stdin.on('end', () => process.exit(0));`,
     );
+    const child = spawn(setpriv, args, { stdio: ['pipe', 'ignore', 'inherit'] });
     const exited = new Promise((r) => child.once('exit', r));
     try {
       await poll(() => accepted.length === 2, 10_000);
