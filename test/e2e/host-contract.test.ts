@@ -11,6 +11,7 @@ import { LinuxHost } from '../../src/host/linux.js';
 import { MemoryCommandLog } from '../../src/host/runner.js';
 import { ipv6ConfKey } from '../../src/host/sysctl.js';
 import { FakeHost } from '../support/fake-host.js';
+import { clashingBridgeBatch } from '../support/link-batches.js';
 import { canUseNetns, createNetns, deleteNetns } from './netns.js';
 
 /** A host in one namespace and a second namespace beside it. */
@@ -88,13 +89,7 @@ describe.each(makers)('the Host contract: %s', (_kind, make) => {
   it.skipIf(!make)('rolls a failing batch back and names the failing step with the kernel reason', async () => {
     const { host } = pair;
     const first = await host.links.apply([{ op: 'createBridge', name: 'hcbr0', stp: false, delay: 0 }]);
-    const err = await host.links
-      .apply([
-        { op: 'createBridge', name: 'hcbr1', stp: true, delay: 0 },
-        { op: 'addAddress', dev: 'hcbr1', address: '10.1.0.1', prefix: 24 },
-        { op: 'createBridge', name: 'hcbr0', stp: true, delay: 0 },
-      ])
-      .catch((e: unknown) => e);
+    const err = await host.links.apply(clashingBridgeBatch('hcbr1', 'hcbr0')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LinkTransactionError);
     expect((err as LinkTransactionError).message).toBe('error creating bridge interface hcbr0: File exists');
     expect(await names(host)).toEqual(['hcbr0', 'lo']);

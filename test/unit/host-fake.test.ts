@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeHost } from '../support/fake-host.js';
 import { FakeKernel } from '../support/fake-kernel.js';
+import { clashingBridgeBatch } from '../support/link-batches.js';
 import { LinkTransactionError } from '../../src/host/link-transaction.js';
 
 describe('FakeHost links', () => {
@@ -27,13 +28,7 @@ describe('FakeHost links', () => {
   it('rolls back through the real transaction code, with the same errors as LinuxHost', async () => {
     const host = new FakeHost({ netns: 'h1' });
     await host.links.apply([{ op: 'createBridge', name: 'virbr0', stp: false, delay: 0 }]);
-    const err = await host.links
-      .apply([
-        { op: 'createBridge', name: 'virbr1', stp: true, delay: 0 },
-        { op: 'addAddress', dev: 'virbr1', address: '10.1.0.1', prefix: 24 },
-        { op: 'createBridge', name: 'virbr0', stp: true, delay: 0 },
-      ])
-      .catch((e: unknown) => e);
+    const err = await host.links.apply(clashingBridgeBatch('virbr1', 'virbr0')).catch((e: unknown) => e);
     expect((err as LinkTransactionError).message).toBe('error creating bridge interface virbr0: File exists');
     expect((await host.facts.links()).map((l) => l.name)).toEqual(['lo', 'virbr0']);
     expect(await host.facts.addresses('virbr1')).toEqual([]);
