@@ -5,13 +5,13 @@
  * virsh's, byte for byte once uuids and MACs are normalised, under
  * LC_ALL=C with a Spanish LANG (the C locale wins).
  */
-import { describe, expect, it } from 'vitest';
-import { networkSchemaPath } from '../../src/conf/network/schema.js';
+import { describe, it } from 'vitest';
+import { expectGoldenOutputs } from '../support/golden-compare.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import type { VirtnetClient } from '../../src/client/types.js';
 import { driverClient } from '../support/driver-client.js';
 import { countingRandomness, startTestDriver } from '../support/network-testkit.js';
-import { GOLDEN_XML_DIR, loadGoldenFlows, normaliseFlow, stepEnv, type Output } from './cli-golden-harness.js';
+import { GOLDEN_XML_DIR, loadGoldenFlows, stepEnv, type Output } from './cli-golden-harness.js';
 
 async function run(client: VirtnetClient, args: string[], env: Record<string, string>): Promise<Output> {
   let stdout = '';
@@ -36,13 +36,7 @@ describe('virsh golden files, through the real network driver', () => {
       } finally {
         await t.dispose();
       }
-      const schema = networkSchemaPath();
-      const want = normaliseFlow(flow.steps, schema);
-      const got = normaliseFlow(ours, schema);
-      for (let i = 0; i < flow.steps.length; i++) {
-        const label = `step ${i + 1}: virtnet ${(flow.steps[i]?.args ?? []).join(' ')}`;
-        expect({ step: label, ...got[i] }).toEqual({ step: label, ...want[i] });
-      }
+      expectGoldenOutputs(flow.steps, ours, 'virtnet');
     }, 20_000);
   }
 });

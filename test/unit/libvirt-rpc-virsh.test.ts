@@ -10,11 +10,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
-import { networkSchemaPath } from '../../src/conf/network/schema.js';
+import { describe, it } from 'vitest';
+import { expectGoldenOutputs } from '../support/golden-compare.js';
 import { startLibvirtListener } from '../../src/libvirt-rpc/server.js';
 import { countingRandomness, startTestDriver } from '../support/network-testkit.js';
-import { GOLDEN_XML_DIR, loadGoldenFlows, normaliseFlow, stepEnv, type Output } from './cli-golden-harness.js';
+import { GOLDEN_XML_DIR, loadGoldenFlows, stepEnv, type Output } from './cli-golden-harness.js';
 import { hasVirsh, socketUri, virsh } from '../support/libvirt-clients.js';
 
 describe.skipIf(!hasVirsh())('real virsh through the libvirt socket, over the real network driver', () => {
@@ -27,13 +27,7 @@ describe.skipIf(!hasVirsh())('real virsh through the libvirt socket, over the re
         const uri = socketUri(listener.socket);
         const ours: Output[] = [];
         for (const step of flow.steps) ours.push(await virsh(uri, step.args, { cwd: GOLDEN_XML_DIR, env: stepEnv(step) }));
-        const schema = networkSchemaPath();
-        const want = normaliseFlow(flow.steps, schema);
-        const got = normaliseFlow(ours, schema);
-        for (let i = 0; i < flow.steps.length; i++) {
-          const label = `step ${i + 1}: virsh ${(flow.steps[i]?.args ?? []).join(' ')}`;
-          expect({ step: label, ...got[i] }).toEqual({ step: label, ...want[i] });
-        }
+        expectGoldenOutputs(flow.steps, ours, 'virsh');
       } finally {
         await listener.close();
         await t.dispose();
