@@ -22,7 +22,7 @@ import { Shell, type ConnectFn, type ShellIo } from './shell.js';
 import { argvTokens, stringTokens } from './tokens.js';
 import { VERSION } from '../util/version.js';
 import { languageOfEnv } from '../contract/languages.js';
-import { translator, type Translator } from './i18n/translate.js';
+import { loadTranslator, type Translator } from './i18n/translate.js';
 
 const PROGNAME = 'virtnet';
 
@@ -45,7 +45,7 @@ function longVersion(tr: Translator): string {
 
 export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
   const { io } = deps;
-  const tr = translator(languageOfEnv(deps.env));
+  const tr = await loadTranslator(languageOfEnv(deps.env));
   const parsed = parseGlobalArgs(argv, tr);
   if (parsed.kind === 'exit') {
     for (const e of parsed.errors ?? []) io.err(`error: ${e}\n`);

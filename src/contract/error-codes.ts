@@ -19,6 +19,9 @@
  * imports it as it is.
  */
 import { ERROR_PREFIXES, type ErrorClass } from '../util/errors.js';
+import { fillTemplate } from './fill-template.js';
+
+export { fillTemplate };
 
 interface Entry {
   class: ErrorClass;
@@ -173,11 +176,6 @@ function classTemplate(errorClass: ErrorClass): string {
 export function englishTemplate(code: ErrorCode): string {
   if (code.startsWith('class.')) return classTemplate(code.slice('class.'.length) as ErrorClass);
   return ERROR_CATALOGUE[code as CatalogueCode].en;
-}
-
-/** Fill a template's {param}s; a missing value stays as the placeholder. */
-export function fillTemplate(template: string, params: Record<string, string>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole);
 }
 
 interface Compiled {

@@ -17,7 +17,7 @@ import { GROUPS } from '../../src/cli/commands/index.js';
 import { LIFECYCLE_EVENTS } from '../../src/cli/commands/net-event.js';
 import { HELP_ES } from '../../src/cli/i18n/help-es.js';
 import { MESSAGES_ES } from '../../src/cli/i18n/messages-es.js';
-import { translator } from '../../src/cli/i18n/translate.js';
+import { loadTranslator } from '../../src/cli/i18n/translate.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import type { VirtnetClient } from '../../src/client/types.js';
 import { driverClient } from '../support/driver-client.js';
@@ -119,8 +119,8 @@ describe('the Spanish catalogue', () => {
     expect(Object.keys(XML_PROBLEMS).filter((p) => !Object.hasOwn(XML_PROBLEMS_ES, p))).toEqual([]);
   });
 
-  it('has an entry for every text help shows: group names, summaries, descriptions, options, event names', () => {
-    const es = translator('es');
+  it('has an entry for every text help shows: group names, summaries, descriptions, options, event names', async () => {
+    const es = await loadTranslator('es');
     const missing = helpTexts().filter((t) => !Object.hasOwn(HELP_ES, t) && !Object.hasOwn(MESSAGES_ES, t));
     expect(missing).toEqual([]);
     expect(es.text('Networking')).toBe('Redes');
