@@ -1,26 +1,31 @@
 // The CLI's bundle, shared by scripts/build.mjs (dist/virtnet.cjs) and the end-to-end tests'
-// private bundles (test/e2e/esbuild-bundle.ts). CommonJS, so that `virtnet` starts without Node's
-// ESM loader; bin/virtnet compiles it from V8's code cache (bench/README.md, "CLI").
+// private bundles (test/e2e/esbuild-bundle.ts): CommonJS, run by bin/virtnet from V8's code caches
+// or as plain files (`node dist/virtnet.cjs`, the tests). What a call does not need is in chunks
+// beside it, loaded on demand: each command's module (src/cli/commands/index.ts is replaced by its
+// data and a run() that imports the command's module), the Spanish catalogue, libxml2's helpers
+// (docs/architecture.md, src/cli; bench/README.md, "Issue 17").
 //
-// Its first line names this build (/*virtnet-build:UUID*/, a new one each time): bin/virtnet uses a
-// code cache only if the cache names the same build, since V8 itself checks no more than the
-// source's length and would run a stale cache's code for a rebuilt bundle of the same length.
+// Every file's first line names this build (/*virtnet-build:UUID*/, a new one each time): bin/virtnet
+// uses a file's code cache only if the cache names the same build, since V8 itself checks no more than
+// the source's length and would run a stale cache's code for a rebuilt file of the same length.
 //
-// The bundle runs either way: as a plain CommonJS file (`node dist/virtnet.cjs`, the tests), or
-// compiled by bin/virtnet with vm.Script, where import() has no loader behind it. So the dynamic
-// imports of what stays outside the bundle (node:* modules, libxml2-wasm, both loaded only by the
-// commands that need them) go through __dynamicImport: bin/virtnet's own import() when it passes
-// one (__virtnetImport), the bundle's otherwise.
-import { build } from 'esbuild';
+// Under bin/virtnet the code is compiled with vm.Script, where import() has no loader behind it. So the
+// dynamic imports of what stays outside the bundle (node:* modules, libxml2-wasm) go through
+// __dynamicImport: bin/virtnet's own import() when it passes one (__virtnetImport), the file's otherwise.
+import { build, transform } from 'esbuild';
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const EXTERNAL_IMPORT = /\bimport\(\s*(['"])(node:[^'"]+|libxml2-wasm)\1\s*\)/g;
 
 const externalImports = {
   name: 'virtnet-external-imports',
   setup(b) {
+    b.onLoad({ filter: /\/src\/cli\/commands\/index\.ts$/ }, async () => ({ contents: await commandIndexSource(), loader: 'ts' }));
     b.onLoad({ filter: /\/src\/.*\.ts$/ }, async (args) =>
       args.path.includes('/node_modules/')
         ? undefined
@@ -29,28 +34,187 @@ const externalImports = {
   },
 };
 
-/** Bundle src/cli/main.ts into `outfile`. */
+const COMMANDS_DIR = fileURLToPath(new URL('../src/cli/commands/', import.meta.url));
+const COMMAND_INDEX = join(COMMANDS_DIR, 'index.ts');
+const STARTUP_HELPERS = ['../lookup.js', '../options.js', './fs-helpers.js', './xml-dump.js'];
+
+/**
+ * The source that stands for src/cli/commands/index.ts in the CLI's bundle: GROUPS as data, each
+ * command's run() importing the module that exports the command. The real GROUPS is loaded (an
+ * ESM bundle of the command modules in a scratch folder) and each command found among the
+ * modules' exports; a command that no module exports, or a field of a command or group that is
+ * not plain data besides run(), fails the build.
+ */
+async function commandIndexSource() {
+  const files = readdirSync(COMMANDS_DIR)
+    .filter((f) => f.endsWith('.ts') && f !== 'index.ts')
+    .sort();
+  const dir = mkdtempSync(join(tmpdir(), 'virtnet-commands-'));
+  try {
+    const out = join(dir, 'commands.mjs');
+    await build({
+      stdin: {
+        contents:
+          `export { GROUPS } from ${JSON.stringify(COMMAND_INDEX)};\n` +
+          files.map((f, i) => `export * as m${i} from ${JSON.stringify(join(COMMANDS_DIR, f))};\n`).join(''),
+        resolveDir: COMMANDS_DIR,
+        loader: 'ts',
+      },
+      outfile: out,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      external: ['libxml2-wasm'],
+      banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+      logLevel: 'error',
+    });
+    const loaded = await import(pathToFileURL(out).href);
+    const where = (def) => {
+      for (let i = 0; i < files.length; i++) for (const [name, value] of Object.entries(loaded[`m${i}`])) if (value === def) return [i, name];
+      throw new Error(`bundle-cli: command ${def.name} is exported by no module of src/cli/commands`);
+    };
+    const plain = (value, what) =>
+      JSON.stringify(value, (key, v) => {
+        if (typeof v === 'function' || typeof v === 'symbol' || typeof v === 'bigint') throw new Error(`bundle-cli: ${what}.${key} is not data`);
+        return v;
+      });
+    const groups = loaded.GROUPS.map((g) => {
+      const { commands, ...rest } = g;
+      plain(rest, `group ${g.name}`);
+      return {
+        ...rest,
+        commands: commands.map((def) => {
+          const { run, ...data } = def;
+          if (typeof run !== 'function') throw new Error(`bundle-cli: command ${def.name} has no run()`);
+          plain(data, `command ${def.name}`);
+          return [data, ...where(def)];
+        }),
+      };
+    });
+    const used = [...new Set(groups.flatMap((g) => g.commands.map(([, i]) => i)))].sort((a, b) => a - b);
+    return (
+      "import type { CommandDef, CommandGroup } from '../command.js';\n" +
+      // Helpers nearly every command uses, small: loaded at start-up rather than as files of their own.
+      STARTUP_HELPERS.map((m) => `import ${JSON.stringify(m)};\n`).join('') +
+      `const load: Record<number, () => Promise<Record<string, CommandDef>>> = {\n${used
+        .map(
+          (i) =>
+            `  ${i}: () => import(${JSON.stringify(`./${files[i].replace(/\.ts$/, '.js')}`)}) as unknown as Promise<Record<string, CommandDef>>,\n`,
+        )
+        .join('')}};\n` +
+      'type Entry = [Omit<CommandDef, "run">, number, string];\n' +
+      `const groups: (Omit<CommandGroup, 'commands'> & { commands: Entry[] })[] = JSON.parse(${JSON.stringify(JSON.stringify(groups))});\n` +
+      'export const GROUPS: readonly CommandGroup[] = groups.map(({ commands, ...g }) => ({\n' +
+      '  ...g,\n' +
+      '  commands: commands.map(([data, file, name]): CommandDef => ({ ...data, run: async (sh, cmd) => ((await load[file]!())[name] as CommandDef).run(sh, cmd) })),\n' +
+      '}));\n'
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The text every file of the CLI starts with: the build's name, then what the bundled code takes from its file. */
+function prelude(buildId) {
+  return (
+    `/*virtnet-build:${buildId}*/\n` +
+    "var __dynamicImport = typeof __virtnetImport === 'function' ? __virtnetImport : (s) => import(s);" +
+    " var __importMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; } };" +
+    // The chunks this build's files share, by the name their code requires them with (below).
+    ` var __virtnetChunks = (globalThis[Symbol.for('virtnet-chunks:${buildId}')] ??= new Map());` +
+    ' var __virtnetChunk = (id) => { const c = __virtnetChunks.get(id); if (c === undefined) return require(id);' +
+    ' if (c.module === undefined) { c.module = { exports: {} }; c.factory.call(c.module.exports, c.module.exports, require, c.module, __filename, __dirname); } return c.module.exports; };\n'
+  );
+}
+
+/**
+ * Bundle src/cli/main.ts as `outfile` (NAME.cjs) and the chunks it loads on demand beside it
+ * (NAME-*.cjs, the files of an earlier build removed). esbuild splits the ESM module graph (a
+ * module lives in exactly one chunk, so each has one instance); each chunk is then made CommonJS,
+ * and the chunks that `outfile` needs at start-up are written into it, as functions run on first
+ * require, so that a call reads one file and one code cache before its command's own.
+ */
 export async function bundleCli(outfile, { minify = true } = {}) {
-  await build({
-    entryPoints: [fileURLToPath(new URL('../src/cli/main.ts', import.meta.url))],
-    outfile,
+  const dir = dirname(outfile);
+  const name = basename(outfile, '.cjs');
+  const buildId = randomUUID();
+  const result = await build({
+    entryPoints: { [name]: fileURLToPath(new URL('../src/cli/main.ts', import.meta.url)) },
+    outdir: dir,
+    write: false,
+    metafile: true,
     bundle: true,
+    splitting: true,
     platform: 'node',
-    format: 'cjs',
+    format: 'esm',
     target: 'node20',
-    sourcemap: true,
+    entryNames: '[name]',
+    chunkNames: `${name}-[name]-[hash]`,
+    outExtension: { '.js': '.cjs' },
     minifyWhitespace: minify,
     minifySyntax: minify,
     legalComments: 'external',
     charset: 'ascii',
     external: ['libxml2-wasm'],
-    define: { 'import.meta.url': '__importMetaUrl' },
-    banner: {
-      js:
-        `/*virtnet-build:${randomUUID()}*/\n` +
-        "var __dynamicImport = typeof __virtnetImport === 'function' ? __virtnetImport : (s) => import(s); var __importMetaUrl = require('node:url').pathToFileURL(__filename).href;",
-    },
+    define: { 'import.meta.url': '__importMeta.url' },
     plugins: [externalImports],
     logLevel: 'warning',
   });
+  const key = (path) => `./${basename(path)}`;
+  const files = new Map();
+  for (const f of result.outputFiles) {
+    if (!f.path.endsWith('.cjs')) {
+      files.set(key(f.path), { text: f.text, raw: true });
+      continue;
+    }
+    const cjs = await transform(f.text, {
+      format: 'cjs',
+      target: 'node20',
+      platform: 'node',
+      minifyWhitespace: minify,
+      minifySyntax: minify,
+      charset: 'ascii',
+    });
+    // Every chunk, required or imported, is loaded through __virtnetChunk (never Node's ESM loader).
+    const text = cjs.code
+      .replace(/\brequire\((["'])(\.\/[^"']+\.cjs)\1\)/g, (_m, q, id) => `__virtnetChunk(${q}${id}${q})`)
+      .replace(/\bimport\((["'])(\.\/[^"']+\.cjs)\1\)/g, (_m, q, id) => `Promise.resolve().then(() => __virtnetChunk(${q}${id}${q}))`);
+    files.set(key(f.path), { text });
+  }
+  // The chunks reachable from the entry by static imports: loaded by every call, so inlined.
+  const outputs = Object.fromEntries(Object.entries(result.metafile.outputs).map(([p, o]) => [key(p), o]));
+  const entry = `./${name}.cjs`;
+  const inlined = new Set();
+  const visit = (id) => {
+    for (const imp of outputs[id]?.imports ?? [])
+      if (imp.kind === 'import-statement' && !imp.external) {
+        const dep = key(imp.path);
+        if (!inlined.has(dep)) {
+          inlined.add(dep);
+          visit(dep);
+        }
+      }
+  };
+  visit(entry);
+  mkdirSync(dir, { recursive: true });
+  for (const f of readdirSync(dir)) if (f.startsWith(`${name}-`) && /\.cjs(\.cache|\.LEGAL\.txt)?$/.test(f)) rmSync(join(dir, f));
+  for (const [id, f] of files) {
+    if (inlined.has(id)) continue;
+    if (f.raw) {
+      writeFileSync(join(dir, id), f.text);
+      continue;
+    }
+    const defines =
+      id === entry
+        ? [...inlined]
+            .map(
+              (c) =>
+                `__virtnetChunks.set(${JSON.stringify(c)}, { factory: function (exports, require, module, __filename, __dirname) {\n${files.get(c).text}} });\n`,
+            )
+            .join('')
+        : '';
+    writeFileSync(join(dir, id), prelude(buildId) + defines + f.text);
+  }
+  return { metafile: result.metafile, startup: [entry, ...inlined] };
 }

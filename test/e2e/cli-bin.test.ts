@@ -1,13 +1,13 @@
 /**
- * bin/virtnet as installed: it runs dist/virtnet.cjs compiled from the
- * code cache the build wrote, and gives the same answers when that cache
- * does not fit (another node, another build of the bundle) or is missing;
- * commands that load node modules on demand (the interactive shell's
- * readline) work through it.
+ * bin/virtnet as installed: it runs dist/virtnet.cjs and the chunks it loads
+ * on demand (dist/virtnet-*.cjs), each compiled from the code cache the build
+ * wrote, and gives the same answers when a cache does not fit (another node,
+ * another build of the bundle) or is missing; commands that load node modules
+ * on demand (the interactive shell's readline) work through it.
  */
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -22,15 +22,31 @@ function run(root: string, args: string[], input?: string): { stdout: string; st
   return { stdout: r.stdout, stderr: r.stderr, status: r.status };
 }
 
-/** A copy of the installed CLI in the scratch directory: bin/, the bundle and its cache. */
+/** The bundle's files in dist/: virtnet.cjs, its chunks virtnet-*.cjs, and their caches. */
+const bundleFiles = (): string[] => readdirSync(join(repo, 'dist')).filter((f) => /^virtnet(-.+)?\.cjs(\.cache)?$/.test(f));
+
+/** The chunk of dist/ whose name starts with `prefix` (e.g. the chunk of the shell's own commands). */
+const chunk = (prefix: string): string => {
+  const found = bundleFiles().filter((f) => f.startsWith(prefix) && f.endsWith('.cjs'));
+  expect(found).toHaveLength(1);
+  return found[0] as string;
+};
+
+/** A copy of the installed CLI in the scratch directory: bin/, the bundle's files and their caches. */
 function installedCopy(name: string): string {
   const copy = join(scratch, name);
   mkdirSync(join(copy, 'bin'), { recursive: true });
   mkdirSync(join(copy, 'dist'), { recursive: true });
-  for (const f of ['bin/virtnet', 'bin/package.json', 'dist/virtnet.cjs', 'dist/virtnet.cjs.cache']) copyFileSync(join(repo, f), join(copy, f));
+  for (const f of ['bin/virtnet', 'bin/package.json', ...bundleFiles().map((b) => `dist/${b}`)]) copyFileSync(join(repo, f), join(copy, f));
   symlinkSync(join(repo, 'node_modules'), join(copy, 'node_modules'));
   return copy;
 }
+
+/** The report's line for the bundle itself (the first), and those of the chunks a command loaded. */
+const reportOf = (stderr: string): { bundle: string; chunks: string[] } => {
+  const [bundle = '', ...chunks] = stderr.split('\n').filter((l) => l !== '');
+  return { bundle, chunks };
+};
 
 // npm test builds dist/ before running the tests; a bare vitest run without a build skips this.
 describe.skipIf(!built)('bin/virtnet', () => {
@@ -43,22 +59,77 @@ describe.skipIf(!built)('bin/virtnet', () => {
 
   it('gives the same answers with a cache that does not fit, and with none', () => {
     const copy = installedCopy('copy');
-    const expected = run(repo, ['help', 'net-list']).stdout;
-    expect(expected).toContain('net-list');
+    const expected = run(repo, ['help', 'net-list']);
+    expect(expected.stdout).toContain('net-list');
+    // help runs a command of the shell's own, from its chunk and that chunk's cache.
+    const shellCmds = chunk('virtnet-shell-cmds-');
+    expect(reportOf(expected.stderr)).toEqual({
+      bundle: 'virtnet: code cache used',
+      chunks: expect.arrayContaining([`virtnet: ${shellCmds}: code cache used`]),
+    });
 
     // This build's tag, then what another node would have written.
     const tag = readFileSync(join(repo, 'dist/virtnet.cjs.cache')).subarray(0, 'virtnet-build:'.length + 37);
     writeFileSync(join(copy, 'dist/virtnet.cjs.cache'), Buffer.concat([tag, Buffer.from('not a code cache')]));
     const foreign = run(copy, ['help', 'net-list']);
-    expect([foreign.stdout, foreign.stderr, foreign.status]).toEqual([expected, 'virtnet: code cache rejected\n', 0]);
+    expect([foreign.stdout, reportOf(foreign.stderr).bundle, foreign.status]).toEqual([expected.stdout, 'virtnet: code cache rejected', 0]);
 
     writeFileSync(join(copy, 'dist/virtnet.cjs.cache'), 'not a code cache');
     const untagged = run(copy, ['help', 'net-list']);
-    expect([untagged.stdout, untagged.stderr, untagged.status]).toEqual([expected, 'virtnet: code cache rejected (another build)\n', 0]);
+    expect([untagged.stdout, reportOf(untagged.stderr).bundle, untagged.status]).toEqual([
+      expected.stdout,
+      'virtnet: code cache rejected (another build)',
+      0,
+    ]);
 
     rmSync(join(copy, 'dist/virtnet.cjs.cache'));
     const none = run(copy, ['help', 'net-list']);
-    expect([none.stdout, none.stderr, none.status]).toEqual([expected, 'virtnet: code cache absent\n', 0]);
+    expect([none.stdout, reportOf(none.stderr).bundle, none.status]).toEqual([expected.stdout, 'virtnet: code cache absent', 0]);
+  });
+
+  it("does the same for each chunk: another build's cache, one V8 rejects, none", () => {
+    const copy = installedCopy('chunk');
+    const shellCmds = chunk('virtnet-shell-cmds-');
+    const expected = run(repo, ['help', 'net-list']).stdout;
+    const cache = join(copy, 'dist', `${shellCmds}.cache`);
+    const tag = readFileSync(cache).subarray(0, 'virtnet-build:'.length + 37);
+    for (const [content, state] of [
+      [Buffer.concat([Buffer.from(`virtnet-build:${randomUUID()}\n`), readFileSync(cache).subarray(tag.length)]), 'rejected (another build)'],
+      [Buffer.concat([tag, Buffer.from('not a code cache')]), 'rejected'],
+      [undefined, 'absent'],
+    ] as const) {
+      if (content === undefined) rmSync(cache);
+      else writeFileSync(cache, content);
+      const r = run(copy, ['help', 'net-list']);
+      expect([r.stdout, r.status]).toEqual([expected, 0]);
+      expect(reportOf(r.stderr).chunks).toContain(`virtnet: ${shellCmds}: code cache ${state}`);
+    }
+  });
+
+  it("runs a chunk's own code, never the code cached for another build of it (same length)", () => {
+    const copy = installedCopy('rebuilt-chunk');
+    const shellCmds = chunk('virtnet-shell-cmds-');
+    const file = join(copy, 'dist', shellCmds);
+    const source = readFileSync(file, 'utf8');
+    expect(source).toMatch(/^\/\*virtnet-build:[0-9a-f-]{36}\*\//);
+    // Another build of the chunk whose only change keeps its length: a message's wording. Its
+    // cache, written after running the command, holds the compiled code with that wording.
+    const other = source
+      .replace(/^\/\*virtnet-build:[0-9a-f-]{36}\*\//, `/*virtnet-build:${randomUUID()}*/`)
+      .replace("doesn't exist", 'is not listed');
+    expect(other.length).toBe(source.length);
+    expect(other).not.toBe(source);
+    writeFileSync(file, other);
+    const written = spawnSync(join(copy, 'bin/virtnet'), ['help', 'no-such-command'], {
+      encoding: 'utf8',
+      env: { ...process.env, VIRTNET_WRITE_CODE_CACHE: '1' },
+    });
+    expect(written.stderr).toContain("command or command group 'no-such-command' is not listed");
+    // This build's chunk again, beside the other build's cache.
+    writeFileSync(file, source);
+    const r = run(copy, ['help', 'no-such-command']);
+    expect(r.stderr).toContain("command or command group 'no-such-command' doesn't exist");
+    expect(reportOf(r.stderr).chunks).toContain(`virtnet: ${shellCmds}: code cache rejected (another build)`);
   });
 
   it("runs a rebuilt bundle's own code, never the code cached for the build before (V8 alone would take it: same length)", () => {

@@ -5,8 +5,8 @@
  * call is its own `node BUNDLE ARGS…` process, as a user's would be. The
  * daemon side comes from daemon-process.ts.
  */
-import { chmodSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { expect } from 'vitest';
 import { type ClientRun, type ClientRunOptions, runClient } from '../support/libvirt-clients.js';
 import { repo, testBundle } from './esbuild-bundle.js';
@@ -18,8 +18,11 @@ export function cliBundle(): Promise<string> {
   return bundle.path();
 }
 
+/** The text of the bundle at `path` and of every chunk beside it (NAME-*.cjs): all the code a call may run. */
 export function cliBundleText(path: string): string {
-  return readFileSync(path, 'utf8');
+  const name = basename(path, '.cjs');
+  const chunks = readdirSync(dirname(path)).filter((f) => f.startsWith(`${name}-`) && f.endsWith('.cjs'));
+  return [path, ...chunks.map((f) => join(dirname(path), f))].map((f) => readFileSync(f, 'utf8')).join('\n');
 }
 
 export function removeCliBundle(): void {
