@@ -19,6 +19,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { nodeEsmBundle } from './node-bundle.mjs';
 
 const EXTERNAL_IMPORT = /\bimport\(\s*(['"])(node:[^'"]+|libxml2-wasm)\1\s*\)/g;
 
@@ -61,12 +62,7 @@ async function commandIndexSource() {
         loader: 'ts',
       },
       outfile: out,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      external: ['libxml2-wasm'],
-      banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+      ...nodeEsmBundle,
       logLevel: 'error',
     });
     const loaded = await import(pathToFileURL(out).href);
