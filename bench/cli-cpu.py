@@ -4,23 +4,25 @@
 One virtnetd (the first REPO's bin/virtnetd) with one NAT+DHCP network, in a network namespace this
 script creates and always deletes; then, REPS times in turn, a bare `node -e 0` and
 `REPO/bin/virtnet -q net-dumpxml bench1` for each REPO given (e.g. this checkout and a copy of an
-older build's bin/ and dist/, to compare them in one run). For each: the minimum and median of the
+older build's bin/ and dist/, to compare them in one run), or `node FILE.cjs -q net-dumpxml bench1`
+for a FILE.cjs given instead (bench/cli-floor.cjs: the bare client, the floor). For each: the minimum and median of the
 wall time and of the CPU time (user + system, every thread, from getrusage(RUSAGE_CHILDREN) around
 each process), and how far above `node -e 0` they are. Prints numbers; asserts nothing.
 
-Run as root after `npm run build`:  REPS=40 python3 bench/cli-cpu.py . [OTHER_REPO...]
+Run as root after `npm run build`:  REPS=40 python3 bench/cli-cpu.py . [OTHER_REPO...] [bench/cli-floor.cjs]
 """
 import os, resource, secrets, shutil, statistics, subprocess, sys, tempfile, time
 
 reps = int(os.environ.get('REPS', '40'))
 repos = [os.path.abspath(r) for r in (sys.argv[1:] or ['.'])]
+clients = [r for r in repos if not r.endswith('.cjs')]
 ns = 'vnt-clicpu-' + secrets.token_hex(3)
 root = tempfile.mkdtemp(prefix='vnt-clicpu-')
 subprocess.run(['ip', 'netns', 'add', ns], check=True)
 daemon = None
 try:
     subprocess.run(['ip', '-n', ns, 'link', 'set', 'lo', 'up'], check=True)
-    daemon = subprocess.Popen([repos[0] + '/bin/virtnetd', '--root', root, '--netns', ns, '--no-autostart', '--log-level', 'warn'],
+    daemon = subprocess.Popen([clients[0] + '/bin/virtnetd', '--root', root, '--netns', ns, '--no-autostart', '--log-level', 'warn'],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     sock = root + '/run/virtnet/virtnetd.sock'
     env = dict(os.environ, VIRTNET_DEFAULT_URI='unix://' + sock)
@@ -29,12 +31,12 @@ try:
         f.write("<network><name>bench1</name><forward mode='nat'/><ip address='10.77.1.1' netmask='255.255.255.0'>"
                 "<dhcp><range start='10.77.1.2' end='10.77.1.254'/></dhcp></ip></network>\n")
     for _ in range(300):
-        if subprocess.run([repos[0] + '/bin/virtnet', '-q', 'net-define', xml], env=env, capture_output=True).returncode == 0:
+        if subprocess.run([clients[0] + '/bin/virtnet', '-q', 'net-define', xml], env=env, capture_output=True).returncode == 0:
             break
         time.sleep(0.1)
     else:
         sys.exit('virtnetd did not answer')
-    cmds = [('node -e 0', [shutil.which('node'), '-e', '0'])] + [(r, [r + '/bin/virtnet', '-q', 'net-dumpxml', 'bench1']) for r in repos]
+    cmds = [('node -e 0', [shutil.which('node'), '-e', '0'])] + [(r, ([shutil.which('node'), r] if r.endswith('.cjs') else [r + '/bin/virtnet']) + ['-q', 'net-dumpxml', 'bench1']) for r in repos]
     outputs = {subprocess.run(c, env=env, check=True, capture_output=True).stdout for _, c in cmds[1:]}
     if len(outputs) != 1:
         sys.exit('the builds print different XML')
