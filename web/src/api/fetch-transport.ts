@@ -43,6 +43,8 @@ function unreachable(): VirError {
 export class FetchTransport implements ClientTransport {
   private csrf: string | undefined;
   private feed: BrowserEventFeed | undefined;
+  /** The calls sent and not yet answered. */
+  private readonly inFlight = new Set<Promise<unknown>>();
   /** Called when a call is refused for want of a session (401). */
   onSessionEnded: () => void = () => {};
 
@@ -50,7 +52,22 @@ export class FetchTransport implements ClientTransport {
     this.csrf = token;
   }
 
-  async call<T>(method: Method, path: string, body?: unknown, options?: CallOptions): Promise<Answer<T>> {
+  call<T>(method: Method, path: string, body?: unknown, options?: CallOptions): Promise<Answer<T>> {
+    const answer = this.send<T>(method, path, body, options);
+    this.inFlight.add(answer);
+    const done = (): void => {
+      this.inFlight.delete(answer);
+    };
+    answer.then(done, done);
+    return answer;
+  }
+
+  /** Resolves once every call sent so far has its answer (or failed): logging out waits for them, so none is refused as a 401. */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async send<T>(method: Method, path: string, body?: unknown, options?: CallOptions): Promise<Answer<T>> {
     const headers: Record<string, string> = { accept: 'application/json', ...preconditionHeaders(options) };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (method !== 'GET' && this.csrf) headers[CSRF_HEADER_NAME] = this.csrf;

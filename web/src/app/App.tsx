@@ -15,7 +15,7 @@ import { Login } from './Login.js';
 
 const Console = lazy(() => import('./Console.js'));
 
-type Auth = { state: 'checking' } | { state: 'out'; ended?: SessionEnd | 'unreachable' } | { state: 'in' };
+type Auth = { state: 'checking' } | { state: 'out'; ended?: SessionEnd | 'unreachable' } | { state: 'in' } | { state: 'leaving' };
 
 export function App() {
   const { t } = useTranslation();
@@ -43,12 +43,25 @@ export function App() {
     );
   }, []);
 
+  // Logging out: the pages are gone first (their polls stop), the calls they had sent are answered,
+  // and only then does the session end, so no call of theirs is refused with a 401 on the way out.
+  useEffect(() => {
+    if (auth.state !== 'leaving') return;
+    void transport
+      .settled()
+      .then(() => consoleApi.logout())
+      .finally(() => {
+        transport.setCsrf(undefined);
+        setAuth({ state: 'out', ended: 'logout' });
+      });
+  }, [auth.state]);
+
   const loading = (
     <Bullseye style={{ minHeight: '50vh' }}>
       <Spinner aria-label={t('common.loading')} />
     </Bullseye>
   );
-  if (auth.state === 'checking') return loading;
+  if (auth.state === 'checking' || auth.state === 'leaving') return loading;
   if (auth.state === 'out') {
     return (
       <Login
@@ -65,8 +78,7 @@ export function App() {
       <Console
         onLogout={() => {
           transport.close();
-          transport.setCsrf(undefined);
-          setAuth({ state: 'out', ended: 'logout' });
+          setAuth({ state: 'leaving' });
         }}
       />
     </Suspense>

@@ -24,7 +24,6 @@ import {
   ToolbarItem,
 } from '@patternfly/react-core';
 import { useTranslation } from 'react-i18next';
-import { consoleApi } from '../api/client.js';
 import { StoreProvider, useStore } from '../state/store.js';
 import { LanguageSwitch } from './LanguageSwitch.js';
 import { ToastProvider } from './toasts.js';
@@ -58,14 +57,6 @@ export default function Console({ onLogout }: { onLogout: () => void }) {
   const route = useRoute();
   const section = route.page === 'network' ? 'networks' : route.page;
 
-  const logout = async (): Promise<void> => {
-    try {
-      await consoleApi.logout();
-    } finally {
-      onLogout();
-    }
-  };
-
   const masthead = (
     <Masthead>
       <MastheadMain>
@@ -94,7 +85,7 @@ export default function Console({ onLogout }: { onLogout: () => void }) {
                 <LanguageSwitch />
               </ToolbarItem>
               <ToolbarItem>
-                <Button variant="secondary" onClick={() => void logout()}>
+                <Button variant="secondary" onClick={onLogout}>
                   {t('nav.logout')}
                 </Button>
               </ToolbarItem>
