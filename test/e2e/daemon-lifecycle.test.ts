@@ -12,6 +12,7 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { pollUntil } from '../support/poll.js';
 import { connect } from '../../src/client/index.js';
 import type { DriverEvent } from '../../src/contract/network-api.js';
 import { VirError } from '../../src/util/errors.js';
@@ -133,8 +134,7 @@ describe.skipIf(!root)('virtnetd, the process', () => {
     expect(linkExists(site.ns, 'vbr-keep')).toBe(true);
     const dnsmasq = Number(readFileSync(join(r, 'run/virtnet/networks/keep.pid'), 'utf8').trim());
     expect(netnsPids(site.ns)).toContain(dnsmasq);
-    const deadline = Date.now() + 2000;
-    while (events.length < 2 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 10));
+    await pollUntil(() => events.length >= 2, { ms: 10_000, everyMs: 10, what: 'the Defined and Started events' });
     expect(events.map((e) => (e.kind === 'lifecycle' ? `${e.event} ${e.network.name}` : e.kind))).toEqual(['Defined keep', 'Started keep']);
     await c1.close();
 
@@ -162,8 +162,7 @@ describe.skipIf(!root)('virtnetd, the process', () => {
     const r = join(site.dir, 'r6');
     const d = await spawnDaemon(['--root', r, '--netns', site.ns]);
     // "driver ready" is logged just before the HTTP servers are built.
-    const end = Date.now() + 15_000;
-    while (!d.stderr().includes('"msg":"driver ready"') && Date.now() < end) await new Promise((res) => setTimeout(res, 5));
+    await pollUntil(() => d.stderr().includes('"msg":"driver ready"'), { ms: 15_000, everyMs: 5, what: 'the "driver ready" line' });
     d.child.kill('SIGTERM');
     expect(await d.exited).toBe(0);
     for (const f of ['virtnetd.sock', 'virtnetd-ro.sock', 'virtnetd.pid']) expect([f, existsSync(join(r, 'run/virtnet', f))]).toEqual([f, false]);

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pollUntil } from '../support/poll.js';
 import { build } from 'esbuild';
 import { nodeEsmBundle } from '../../scripts/node-bundle.mjs';
 import { createNetworkDriver, type NetworkDriver, type LeaseEvent } from '../../src/driver/network/index.js';
@@ -77,16 +78,6 @@ function runChild(
     });
     child.on('exit', (code) => rej(new Error(`driver child exited (${code}): ${out}${err}`)));
   });
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 const root = canUseNetns();
@@ -162,13 +153,13 @@ describe.skipIf(!root)('network driver on the real kernel: kill -9 and adoption'
     ping.stdout!.on('data', (d: Buffer) => {
       for (const m of d.toString().matchAll(/icmp_seq=(\d+)/g)) replies.push(Number(m[1]));
     });
-    await waitFor(() => replies.length >= 3, 10_000, 'the first ping replies');
+    await pollUntil(() => replies.length >= 3, { ms: 10_000, everyMs: 100, what: 'the first ping replies' });
 
     // 3. SIGKILL the driver: nothing of the network goes away
     child.kill('SIGKILL');
     await new Promise((r) => child!.once('exit', r));
     const atKill = replies.length;
-    await waitFor(() => replies.length >= atKill + 3, 15_000, 'replies with no driver running');
+    await pollUntil(() => replies.length >= atKill + 3, { ms: 15_000, everyMs: 100, what: 'replies with no driver running' });
 
     // 4. a new driver over the same directories adopts everything
     runtime = await createLinuxRuntime({ netns: hns, paths });
@@ -199,7 +190,7 @@ describe.skipIf(!root)('network driver on the real kernel: kill -9 and adoption'
 
     // the ping never stopped: replies keep coming, none lost around the restart
     const afterAdopt = replies.length;
-    await waitFor(() => replies.length >= afterAdopt + 3, 15_000, 'replies after the adoption');
+    await pollUntil(() => replies.length >= afterAdopt + 3, { ms: 15_000, everyMs: 100, what: 'replies after the adoption' });
     ping.kill('SIGINT');
     await new Promise((r) => ping!.once('exit', r));
     const seqs = [...new Set(replies)].sort((a, b) => a - b);
@@ -210,7 +201,11 @@ describe.skipIf(!root)('network driver on the real kernel: kill -9 and adoption'
     vethBetween(hns, 'vh0', guest2, 'eth0');
     inNetns(hns, 'ip', ['link', 'set', 'vh0', 'master', 'virbr0']);
     const guest2Ip = dhcp(guest2)?.ip;
-    await waitFor(() => events.some((e) => e.action === 'add' && e.lease.ipAddress === guest2Ip), 10_000, 'the lease event');
+    await pollUntil(() => events.some((e) => e.action === 'add' && e.lease.ipAddress === guest2Ip), {
+      ms: 10_000,
+      everyMs: 100,
+      what: 'the lease event',
+    });
     expect(events.find((e) => e.lease.ipAddress === guest2Ip)).toMatchObject({ kind: 'lease', action: 'add', network: { name: 'natnet' } });
 
     // 6. destroy everything: nothing of ours is left in the namespace
@@ -221,7 +216,7 @@ describe.skipIf(!root)('network driver on the real kernel: kill -9 and adoption'
     expect(bridges()).toEqual([]);
     expect(inNetns(hns, 'ip', ['-o', 'link', 'show']).trim().split('\n')).toHaveLength(1); // lo
     expect(inNetns(hns, 'nft', ['list', 'tables'])).not.toContain('virtnet');
-    await waitFor(() => netnsPids(hns).length === 0, 5000, 'dnsmasq to be gone');
+    await pollUntil(() => netnsPids(hns).length === 0, { ms: 5000, everyMs: 100, what: 'dnsmasq to be gone' });
     expect(readdirSync(paths.networkStatusDir).filter((f) => f !== 'autostarted')).toEqual([]);
     expect(readdirSync(paths.networkConfigDir).filter((f) => f !== 'autostart')).toEqual([]);
     expect(readdirSync(paths.dnsmasqDir).filter((f) => /\.(conf|hostsfile|addnhosts|leases)$/.test(f))).toEqual([]);

@@ -12,6 +12,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { pollUntil } from '../support/poll.js';
 import { ForkServerRunner } from '../../src/host/fork-server.js';
 import { LinuxHost } from '../../src/host/linux.js';
 import type { CommandLogEntry } from '../../src/host/runner.js';
@@ -109,8 +110,7 @@ describe.skipIf(!built)('dnsmasq from a zygote', () => {
     };
     await run('idle-a');
     expect(readdirSync(base)).toHaveLength(1);
-    const deadline = Date.now() + 10_000;
-    while (readdirSync(base).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await pollUntil(() => readdirSync(base).length === 0, { ms: 10_000, everyMs: 100, what: 'the idle zygote to remove its files' });
     expect(readdirSync(base)).toEqual([]);
     await run('idle-b');
   });
