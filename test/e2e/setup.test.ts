@@ -15,7 +15,8 @@ import { dirname, join, resolve } from 'node:path';
 const repo = resolve(import.meta.dirname, '../..');
 const readme = readFileSync(join(repo, 'README.md'), 'utf8');
 const scratch = mkdtempSync(join(tmpdir(), 'virtnet-setup-'));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+// The copy holds a whole npm install: removing it can take longer than a hook's default 10 s on a busy machine.
+afterAll(() => rmSync(scratch, { recursive: true, force: true }), 120_000);
 
 /** The README's set-up line: the first command of the ```sh block under "## Set up". */
 function readmeSetupLine(): string {
