@@ -230,6 +230,12 @@ export class ConnectionGate {
         let uids: Map<number, number | undefined>;
         try {
           uids = await this.options.peers!.uidsOf(unknown.map((e) => e.inode as number));
+          // `ss -p` walks /proc while clients keep connecting: a socket made during the walk shows
+          // no process, so no uid. Ask once more for those before counting them as a uid of their own.
+          const missed = unknown.filter((e) => uids.get(e.inode as number) === undefined && !e.socket.destroyed).map((e) => e.inode as number);
+          if (missed.length > 0) {
+            for (const [inode, uid] of await this.options.peers!.uidsOf(missed)) if (uid !== undefined) uids.set(inode, uid);
+          }
         } catch (err) {
           // Without credentials only the listener's bound holds: serve them.
           this.warn(

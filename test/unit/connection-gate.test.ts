@@ -104,6 +104,23 @@ describe('the connection gate', () => {
     expect(outcomes).toEqual(['served', 'served', 'closed', 'closed']);
   });
 
+  it('asks again for a peer whose process ss did not see, before counting it as one more uid (regression: CI, 2026-12-07, nobody held 65 of a share of 64)', async () => {
+    // The first answer misses the newest connection's process (made while ss walked /proc); the second has it.
+    let calls = 0;
+    const missingOnce: PeerCredentials = {
+      uidsOf: async (inodes) => {
+        calls++;
+        return new Map(inodes.map((i, k) => [i, calls === 1 && k === inodes.length - 1 ? undefined : 65534]));
+      },
+    };
+    const { gate, path } = await echoGate({ maxConnections: 50, maxPerUid: 2, idleTimeoutMs: 0 }, missingOnce);
+    const outcomes = [];
+    for (let i = 0; i < 3; i++) outcomes.push(await tryConnect(path));
+    expect(outcomes).toEqual(['served', 'served', 'closed']);
+    expect(gate.uidCounts().get(65534)).toBe(2);
+    expect(gate.uidCounts().has('unknown')).toBe(false);
+  });
+
   it('serves on (per listener bound only) when uids cannot be asked', async () => {
     const broken: PeerCredentials = { uidsOf: () => Promise.reject(new Error('ss: not found')) };
     const { path } = await echoGate({ maxConnections: 4, maxPerUid: 1, idleTimeoutMs: 0 }, broken);
