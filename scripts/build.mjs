@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 import { bundleCli } from './bundle-cli.mjs';
 import { nodeEsmBundle } from './node-bundle.mjs';
 import { bundleLibxml2 } from './bundle-libxml2.mjs';
-import { buildZygote } from './build-zygote.mjs';
+import { buildPageout, buildZygote } from './build-native.mjs';
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 
@@ -53,6 +53,12 @@ if (!existsSync('dist/virtnet.cjs.cache')) process.stderr.write('build: no code 
 const zygote = 'dist/virtnet-zygote.so';
 const zygoteBuild = buildZygote(zygote);
 if (!zygoteBuild.built) process.stderr.write(`build: ${zygote} not built (${zygoteBuild.why}); dnsmasq will be started without its zygote\n`);
+
+// The helper with which an idle virtnetd gives back the pages of its code (src/host/pageout.ts). Without
+// a C compiler there is none, and virtnetd keeps them (its log says so once).
+const pageout = 'dist/virtnet-pageout';
+const pageoutBuild = buildPageout(pageout);
+if (!pageoutBuild.built) process.stderr.write(`build: ${pageout} not built (${pageoutBuild.why}); an idle virtnetd will keep its code's pages\n`);
 
 // The web console (web/) into dist/console, served by virtnetd at / on its TCP listener.
 const { buildWeb } = await import('./build-web.mjs');

@@ -2,14 +2,21 @@
  * A full garbage collection once virtnetd has gone quiet after work, so an
  * idle daemon gives back what a burst of requests left in V8's heap; V8's
  * own memory reducer may wait much longer (measured: after 200 network
- * starts the daemon still held the burst's garbage 20 s later).
+ * starts the daemon still held the burst's garbage 20 s later). Then, once
+ * per quiet period, the page-out of the daemon's code (host/pageout.ts):
+ * after the collections, which run code of their own.
  *
  * Every `intervalMs` it looks at how busy the event loop was: a period
- * busier than `busyShare` marks work; the first quiet period after work
- * collects, twice (the second gives back what the first one's sweeping
- * freed). Nothing is asked of the listeners (REST, libvirt RPC, events):
- * any work shows in the event loop. Needs node's --expose-gc, which
- * bin/virtnetd passes; without it this does nothing.
+ * busier than `busyShare` marks work (the daemon's start counts as work);
+ * the first quiet period after work collects, twice (the second gives back
+ * what the first one's sweeping freed), and pages out after the second if
+ * the loop stayed quiet in between (otherwise the next quiet period does);
+ * the period after a page-out is not looked at either, so the code that
+ * comes back is not taken for work (which would page out again).
+ * Nothing is asked of the listeners (REST, libvirt RPC, events): any work
+ * shows in the event loop. The collections need node's --expose-gc, which
+ * bin/virtnetd passes; with neither a collector nor a page-out this does
+ * nothing.
  */
 import { performance } from 'node:perf_hooks';
 
@@ -20,30 +27,38 @@ interface IdleCollectorOptions {
   gc?: () => void;
   /** Told after each collection, with how long it took. */
   onCollect?: (ms: number) => void;
+  /** Run once per quiet period after the collections (host/pageout.ts); never while busy. */
+  pageOut?: () => void;
 }
 
 /** Start watching; returns the function that stops it. */
 export function collectWhenIdle(options: IdleCollectorOptions = {}): () => void {
-  const gc = options.gc ?? (globalThis as { gc?: () => void }).gc;
-  if (typeof gc !== 'function') return () => {};
+  const found = options.gc ?? (globalThis as { gc?: () => void }).gc;
+  const gc = typeof found === 'function' ? found : undefined;
+  const pageOut = options.pageOut;
+  if (gc === undefined && pageOut === undefined) return () => {};
   const busyShare = options.busyShare ?? 0.01;
   const intervalMs = options.intervalMs ?? 3000;
   const collect = (): void => {
+    if (gc === undefined) return;
     const t0 = performance.now();
     gc();
     options.onCollect?.(performance.now() - t0);
   };
   let last = performance.eventLoopUtilization();
-  let worked = false;
-  let skip = false;
+  // The start was work: its garbage and the code it ran are given back once the daemon is quiet.
+  let worked = true;
+  /** How many of the next periods are not looked at. */
+  let skip = 0;
   let again: NodeJS.Timeout | undefined;
   const timer = setInterval(() => {
     const now = performance.eventLoopUtilization();
     const share = performance.eventLoopUtilization(now, last).utilization;
     last = now;
-    // The period of a collection counts its own time as work: it is not looked at.
-    if (skip) {
-      skip = false;
+    // The period of a collection counts its own time as work, and the one after a page-out the
+    // code the daemon's timers bring back (the page-out's own cost): they are not looked at.
+    if (skip > 0) {
+      skip--;
       return;
     }
     if (share > busyShare) {
@@ -52,10 +67,24 @@ export function collectWhenIdle(options: IdleCollectorOptions = {}): () => void 
     }
     if (!worked) return;
     worked = false;
-    skip = true;
+    skip = 1;
     collect();
-    // A second collection a little later gives back the pages the first one's sweeping freed.
-    again = setTimeout(collect, Math.min(500, intervalMs / 2));
+    const quietSince = performance.eventLoopUtilization();
+    // A second collection a little later gives back the pages the first one's sweeping freed;
+    // then the page-out, unless work came in the meantime (the next quiet period does it then).
+    again = setTimeout(
+      () => {
+        const busy = performance.eventLoopUtilization(performance.eventLoopUtilization(), quietSince).utilization > busyShare;
+        collect();
+        if (pageOut === undefined) return;
+        if (busy) worked = true;
+        else {
+          skip = 2;
+          pageOut();
+        }
+      },
+      Math.min(500, intervalMs / 2),
+    );
     again.unref();
   }, intervalMs);
   timer.unref();

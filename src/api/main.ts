@@ -18,6 +18,7 @@ import { parseDaemonArgs, USAGE, UsageError, type DaemonCommand } from './option
 import { createRealDriver } from './real-driver.js';
 import { raiseOpenFilesLimit } from './open-files.js';
 import { ExecRunner } from '../host/runner.js';
+import { findPageoutHelper, SelfPageout } from '../host/pageout.js';
 import { cleanupSandbox, sandboxNames } from './sandbox.js';
 import { removeState, stillRunning, type StillRunning } from './purge.js';
 
@@ -173,7 +174,22 @@ async function main(argv: string[]): Promise<void> {
     fail(`failed to start: ${message}`);
   }
   if (stopSignal !== undefined) shutdown(stopSignal);
-  collectWhenIdle({ onCollect: (ms) => logger.debug({ ms: Math.round(ms) }, 'idle garbage collection') });
+  // Once quiet: a collection, then the page-out of the daemon's code, unless switched off (--no-idle-pageout).
+  const pageout =
+    options.idlePageout === false
+      ? undefined
+      : new SelfPageout({
+          helper: findPageoutHelper(),
+          onUnavailable: (message) => logger.warn(message),
+          onStarted: () => logger.debug('idle page-out'),
+          // After virtnetd has handled the helper's end (docs/architecture.md, Memory).
+          delayMs: 1000,
+          onFailed: (why) => logger.debug({ why }, 'idle page-out failed this time'),
+        });
+  collectWhenIdle({
+    onCollect: (ms) => logger.debug({ ms: Math.round(ms) }, 'idle garbage collection'),
+    ...(pageout?.available ? { pageOut: () => void pageout.pageOut() } : {}),
+  });
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

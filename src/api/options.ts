@@ -41,6 +41,8 @@ export interface DaemonOptions {
   defaultNetwork?: boolean;
   /** Write a new RUN/token rather than keep the one a previous start wrote (ends every console session). */
   newToken?: boolean;
+  /** Page out the daemon's code once idle (src/host/pageout.ts); false with --no-idle-pageout. Default true. */
+  idlePageout?: boolean;
 }
 
 export type DaemonCommand =
@@ -99,6 +101,9 @@ Options:
   --no-default-network     Do not define libvirt's 'default' network (NAT,
                            192.168.122.0/24, autostart), which is otherwise
                            defined at the first start on a root with no network
+  --no-idle-pageout        Keep virtnetd's code resident when idle: the first
+                           request after a quiet spell is answered sooner, and
+                           virtnetd's RSS is larger (by up to ~30 MiB)
   --log-file FILE          Write the log (JSON lines) to FILE instead of stderr
   --log-level LEVEL        fatal, error, warn, info, debug, trace or silent
                            (default: info, or warn on a terminal)
@@ -139,6 +144,7 @@ const OPTIONS = {
   'no-libvirt-socket': { type: 'boolean' },
   'no-default-network': { type: 'boolean' },
   'new-token': { type: 'boolean' },
+  'no-idle-pageout': { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
 /** Parse HOST:PORT for --listen; without TLS only loopback addresses are served. */
@@ -228,6 +234,7 @@ export function parseDaemonArgs(argv: readonly string[], cwd: string = process.c
     libvirtSocket: !flags.has('--no-libvirt-socket'),
     defaultNetwork: !flags.has('--no-default-network'),
     ...(flags.has('--new-token') ? { newToken: true } : {}),
+    ...(flags.has('--no-idle-pageout') ? { idlePageout: false } : {}),
     ...(root ? { root } : {}),
     ...(netns ? { netns } : {}),
     ...(listenText ? { listen: parseListen(listenText, certFile !== undefined) } : {}),

@@ -24,8 +24,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { builtFileDirs } from './built-files.js';
 import { type Job, type JobFiles, type JobServer, JobServerRunner } from './job-server.js';
 import { type NetnsBinding, inNetnsArgv, netnsPath } from './netns.js';
 import type { CommandLogger, CommandResult, CommandRunner, CommandSpec } from './runner.js';
@@ -40,17 +40,11 @@ const PLACEHOLDER = 'virtnet-zygote'.padEnd(ARGUMENT_ROOM, ' ');
 /** Where virtnet-zygote.so is: its path, switched off (VIRTNET_ZYGOTE_LIBRARY set empty), or missing and why. */
 type ZygoteLibraryLookup = { path: string } | { off: true } | { missing: string };
 
-/** The directories a built library is looked for in: beside this bundle (dist/) and, run from source, the repository's dist/. */
-function builtLibraryDirs(): string[] {
-  const here = dirname(fileURLToPath(import.meta.url));
-  return [here, resolve(here, '../../dist')];
-}
-
 /**
  * The library virtnet uses: VIRTNET_ZYGOTE_LIBRARY when set (empty: none),
  * else virtnet-zygote.so in one of `dirs` (where the build puts it).
  */
-export function findZygoteLibrary(env: NodeJS.ProcessEnv = process.env, dirs: readonly string[] = builtLibraryDirs()): ZygoteLibraryLookup {
+export function findZygoteLibrary(env: NodeJS.ProcessEnv = process.env, dirs: readonly string[] = builtFileDirs()): ZygoteLibraryLookup {
   const fromEnv = env['VIRTNET_ZYGOTE_LIBRARY'];
   if (fromEnv === '') return { off: true };
   if (fromEnv !== undefined) {

@@ -50,6 +50,9 @@ export interface SpawnOptions {
   defaultNetwork?: boolean;
   /** Run as this user (and group), e.g. 65534 (nobody); the bundle is made readable to it. */
   uid?: number;
+  /** The node binary to run the bundle with (this test's own by default), and options for it (as bin/virtnetd's). */
+  node?: string;
+  nodeArgs?: string[];
 }
 
 /** The --root a daemon's arguments give, if any. */
@@ -59,7 +62,7 @@ function rootOf(args: readonly string[]): string | undefined {
   return args.find((a) => a.startsWith('--root='))?.slice('--root='.length);
 }
 
-/** Start `node BUNDLE args…`, or `PREFIX… node BUNDLE args…`. */
+/** Start `node BUNDLE args…`, or `PREFIX… node [NODE-ARGS…] BUNDLE args…`. */
 export async function spawnDaemon(args: string[], options: SpawnOptions = {}): Promise<DaemonProcess> {
   const path = await daemonBundle();
   const root = rootOf(args);
@@ -70,7 +73,7 @@ export async function spawnDaemon(args: string[], options: SpawnOptions = {}): P
       writeFileSync(marker, 'not defined: a test root\n');
     }
   }
-  const argv = [...(options.prefix ?? []), process.execPath, path, ...args];
+  const argv = [...(options.prefix ?? []), options.node ?? process.execPath, ...(options.nodeArgs ?? []), path, ...args];
   if (options.uid !== undefined) chmodSync(dirname(path), 0o755);
   const child = spawn(argv[0] as string, argv.slice(1), {
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -53,6 +53,7 @@ describe('parseDaemonArgs', () => {
         '--no-libvirt-socket',
         '--no-default-network',
         '--new-token',
+        '--no-idle-pageout',
       ),
     ).toEqual({
       action: 'run',
@@ -68,6 +69,7 @@ describe('parseDaemonArgs', () => {
         libvirtSocket: false,
         defaultNetwork: false,
         newToken: true,
+        idlePageout: false,
       },
     });
     expect(parse('--sandbox', '--root=/abs')).toMatchObject({ action: 'run', options: { sandbox: true, root: '/abs' } });

@@ -1,6 +1,8 @@
 /**
  * The idle collector: one collection after a spell of work once the event
- * loop has gone quiet, none while nothing happens, none without a collector.
+ * loop has gone quiet, none while nothing happens, none without a collector;
+ * the page-out of the daemon's code once per quiet period, after the
+ * collections, never while busy.
  * On vitest's fake clock, with the event loop's busy share scripted: nothing
  * here depends on how busy the machine is.
  */
@@ -13,40 +15,130 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** Script the share of the event loop that was busy in the period now ending (what eventLoopUtilization(now, last) says). */
+function scriptedLoop(): { busy: (share: number) => void } {
+  let busyShare = 0;
+  vi.spyOn(performance, 'eventLoopUtilization').mockImplementation(
+    (a?: unknown) => ({ idle: 0, active: 0, utilization: a === undefined ? 0 : busyShare }) as ReturnType<typeof performance.eventLoopUtilization>,
+  );
+  return { busy: (share) => (busyShare = share) };
+}
+
 describe('collectWhenIdle', () => {
   it('collects after work, twice, when the loop is quiet again, and not again until more work', async () => {
     vi.useFakeTimers();
-    // The share of the event loop that was busy in the period now ending (what eventLoopUtilization(now, last) says).
-    let busyShare = 0;
-    vi.spyOn(performance, 'eventLoopUtilization').mockImplementation(
-      (a?: unknown) => ({ idle: 0, active: 0, utilization: a === undefined ? 0 : busyShare }) as ReturnType<typeof performance.eventLoopUtilization>,
-    );
+    const loop = scriptedLoop();
     let collections = 0;
     const stop = collectWhenIdle({ intervalMs: 200, busyShare: 0.25, gc: () => collections++ });
     try {
-      await vi.advanceTimersByTimeAsync(1400);
-      expect(collections).toBe(0);
-      // A period of work, then a quiet one: one collection at its end, the second half an interval later.
-      busyShare = 0.6;
-      await vi.advanceTimersByTimeAsync(200);
-      expect(collections).toBe(0);
-      busyShare = 0;
+      // The start was work: the first quiet period collects, twice.
       await vi.advanceTimersByTimeAsync(200);
       expect(collections).toBe(1);
       await vi.advanceTimersByTimeAsync(100);
       expect(collections).toBe(2);
-      await vi.advanceTimersByTimeAsync(1400);
+      await vi.advanceTimersByTimeAsync(1300);
       expect(collections).toBe(2);
+      // A period of work, then a quiet one: one collection at its end, the second half an interval later.
+      loop.busy(0.6);
+      await vi.advanceTimersByTimeAsync(200);
+      expect(collections).toBe(2);
+      loop.busy(0);
+      await vi.advanceTimersByTimeAsync(200);
+      expect(collections).toBe(3);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(collections).toBe(4);
+      await vi.advanceTimersByTimeAsync(1400);
+      expect(collections).toBe(4);
       // Work below the threshold is no work.
-      busyShare = 0.2;
+      loop.busy(0.2);
       await vi.advanceTimersByTimeAsync(1400);
-      expect(collections).toBe(2);
+      expect(collections).toBe(4);
     } finally {
       stop();
     }
   });
 
-  it('does nothing without a collector (node started without --expose-gc)', () => {
+  it('pages out once per quiet period, after both collections', async () => {
+    vi.useFakeTimers();
+    const loop = scriptedLoop();
+    const events: string[] = [];
+    const stop = collectWhenIdle({ intervalMs: 200, busyShare: 0.25, gc: () => events.push('gc'), pageOut: () => events.push('page-out') });
+    try {
+      await vi.advanceTimersByTimeAsync(2000);
+      expect(events).toEqual(['gc', 'gc', 'page-out']);
+      // Work, then quiet: the same again, once.
+      loop.busy(0.6);
+      await vi.advanceTimersByTimeAsync(600);
+      loop.busy(0);
+      await vi.advanceTimersByTimeAsync(2000);
+      expect(events).toEqual(['gc', 'gc', 'page-out', 'gc', 'gc', 'page-out']);
+    } finally {
+      stop();
+    }
+  });
+
+  it('never pages out while busy: work between the collections puts it off to the next quiet period', async () => {
+    vi.useFakeTimers();
+    const loop = scriptedLoop();
+    const events: string[] = [];
+    const stop = collectWhenIdle({ intervalMs: 200, busyShare: 0.25, gc: () => events.push('gc'), pageOut: () => events.push('page-out') });
+    try {
+      await vi.advanceTimersByTimeAsync(200);
+      expect(events).toEqual(['gc']);
+      // Requests come in before the second collection: no page-out now...
+      loop.busy(0.6);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(events).toEqual(['gc', 'gc']);
+      // ...nor while they go on...
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(events).toEqual(['gc', 'gc']);
+      // ...but once they stop.
+      loop.busy(0);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(events).toEqual(['gc', 'gc', 'gc', 'gc', 'page-out']);
+    } finally {
+      stop();
+    }
+  });
+
+  it('does not take the code a page-out brings back for work (no page-out after page-out)', async () => {
+    vi.useFakeTimers();
+    const loop = scriptedLoop();
+    const events: string[] = [];
+    const stop = collectWhenIdle({
+      intervalMs: 200,
+      busyShare: 0.25,
+      gc: () => events.push('gc'),
+      pageOut: () => {
+        events.push('page-out');
+        // The next period is busy with what the timers bring back, then all is quiet again.
+        loop.busy(0.6);
+        setTimeout(() => loop.busy(0), 350);
+      },
+    });
+    try {
+      await vi.advanceTimersByTimeAsync(3000);
+      expect(events).toEqual(['gc', 'gc', 'page-out']);
+    } finally {
+      stop();
+    }
+  });
+
+  it('pages out without a collector (node started without --expose-gc)', async () => {
+    vi.useFakeTimers();
+    scriptedLoop();
+    expect((globalThis as { gc?: unknown }).gc).toBeUndefined();
+    let pageOuts = 0;
+    const stop = collectWhenIdle({ intervalMs: 200, busyShare: 0.25, pageOut: () => pageOuts++ });
+    try {
+      await vi.advanceTimersByTimeAsync(2000);
+      expect(pageOuts).toBe(1);
+    } finally {
+      stop();
+    }
+  });
+
+  it('does nothing without a collector or a page-out', () => {
     const gc = (globalThis as { gc?: unknown }).gc;
     expect(gc).toBeUndefined();
     const stop = collectWhenIdle({ intervalMs: 10 });
