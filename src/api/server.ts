@@ -13,7 +13,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import swagger from '@fastify/swagger';
 import type { NetworkDriverApi } from '../contract/network-api.js';
 import { VirError } from '../util/errors.js';
-import { ROUTES } from '../client/http-routes.js';
+import { DAEMON_HEADER, ROUTES } from '../client/http-routes.js';
 import { authenticate, authorize, isReadonly, type ListenerAccess } from './access.js';
 import { AuthThrottle } from './auth-throttle.js';
 import { registerEventStream } from './events.js';
@@ -95,8 +95,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     void reply.code(404).send(errorBody(err));
   });
 
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     authenticate(access, request);
+    void reply.header(DAEMON_HEADER, options.version);
   });
   app.addHook('preValidation', async (request) => {
     const route = request.routeOptions.config.access;

@@ -45,6 +45,12 @@ export interface CommandDef {
   noConnect?: boolean;
   /** Left out of help listings (the `complete` helper of bash completion). */
   hidden?: boolean;
+  /**
+   * Its first step is a GET to the daemon, and it prints nothing before: run
+   * first, it connects without the version probe and that GET stands in for it
+   * (ConnectOptions.deferProbe), one request fewer for a CLI call.
+   */
+  probeInFirstCall?: boolean;
   /** Returns true on success; false makes the runner report the saved library error. */
   run(sh: Shell, cmd: ParsedCommand): Promise<boolean>;
 }

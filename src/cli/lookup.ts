@@ -33,6 +33,11 @@ export function canonicalUuid(text: string): string | undefined {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/** Whether `arg` is looked up by name alone: only an argument of a UUID's length is tried as a UUID first. */
+export function byNameOnly(arg: string): boolean {
+  return arg.length !== UUID_STRING_LEN;
+}
+
 export interface LookupWays {
   byUuid: boolean;
   byName: boolean;
@@ -56,7 +61,7 @@ export async function lookupNetwork(
 export async function lookupNetworkArg(sh: Shell, arg: string, ways: LookupWays = BY_UUID_OR_NAME): Promise<NetworkInfo | null> {
   const client = sh.client();
   let found: NetworkInfo | undefined;
-  if (ways.byUuid && arg.length === UUID_STRING_LEN) {
+  if (ways.byUuid && !byNameOnly(arg)) {
     const uuid = canonicalUuid(arg);
     if (uuid === undefined) {
       sh.saveError(new VirError('XML_DETAIL', 'uuidstr in virNetworkLookupByUUIDString must be a valid UUID'));

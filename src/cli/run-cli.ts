@@ -86,7 +86,8 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
     const source = rest.length === 1 ? stringTokens(rest[0] as string) : argvTokens(rest);
     const cmds = parseCommands(source, { find: (n) => sh.findCommand(n), error: (m) => sh.error(m), tr });
     if (cmds === null) return 1;
-    if (cmds.some((c) => !c.def.noConnect) && !(await sh.open())) return 1;
+    const deferProbe = cmds[0]?.def.probeInFirstCall === true;
+    if (cmds.some((c) => !c.def.noConnect) && !(await sh.open(undefined, undefined, false, deferProbe))) return 1;
     const ok = await sh.runCommands(cmds);
     return sh.exitStatus ?? (ok ? 0 : 1);
   } finally {

@@ -14,6 +14,7 @@
  * tests run every command against the daemon's drivers in process.
  */
 import type { ConnectOptions, VirtnetClient } from '../client/types.js';
+import type { ConnectProbe } from '../client/http-probe.js';
 import { connectHint } from './hints.js';
 import { errorMessage } from './i18n/errors.js';
 import { ENGLISH, type MessageId, type MessageParams, type Translator } from './i18n/translate.js';
@@ -24,9 +25,9 @@ export interface ShellIo {
   out(text: string): void;
   err(text: string): void;
   /** Standard input, for the interactive shell and net-edit's question. */
-  stdin?: NodeJS.ReadableStream;
+  stdin?: NodeJS.ReadableStream | undefined;
   /** Whether stdin is a terminal (virsh asks net-edit's question only then). */
-  stdinIsTTY?: boolean;
+  stdinIsTTY?: boolean | undefined;
   /** One keypress from the terminal, read in raw mode (net-edit's "Try again?"). */
   readKey?(): Promise<string>;
   /** Call `handler` on SIGINT until the returned function is called (net-event). */
@@ -58,8 +59,38 @@ export class CommandAbort extends Error {
   }
 }
 
+/** Output kept back, in order, until the daemon is known to be virtnetd (Shell.runProbing); no questions to the user meanwhile. */
+class HeldIo implements ShellIo {
+  private readonly held: [stream: 'out' | 'err', text: string][] = [];
+
+  constructor(private readonly io: ShellIo) {}
+
+  out(text: string): void {
+    this.held.push(['out', text]);
+  }
+
+  err(text: string): void {
+    this.held.push(['err', text]);
+  }
+
+  get stdin(): NodeJS.ReadableStream | undefined {
+    return this.io.stdin;
+  }
+
+  get stdinIsTTY(): boolean | undefined {
+    return this.io.stdinIsTTY;
+  }
+
+  /** Write what was held. */
+  release(): void {
+    for (const [stream, text] of this.held.splice(0)) this.io[stream](text);
+  }
+}
+
 export class Shell {
-  readonly io: ShellIo;
+  private readonly directIo: ShellIo;
+  /** Where output goes while a command runs before the daemon is known to be virtnetd. */
+  private heldIo: HeldIo | undefined;
   readonly groups: readonly CommandGroup[];
   readonly env: Record<string, string | undefined>;
   readonly now: () => number;
@@ -78,11 +109,13 @@ export class Shell {
   exitStatus: number | undefined = undefined;
   cwd: string;
   private connection: VirtnetClient | undefined;
+  /** The version probe the next command's first call settles (open() with deferProbe). */
+  private probe: ConnectProbe | undefined;
   private readonly connectFn: ConnectFn;
   private lastError: unknown = undefined;
 
   constructor(options: ShellOptions) {
-    this.io = options.io;
+    this.directIo = options.io;
     this.groups = options.groups;
     this.connectFn = options.connect;
     this.env = options.env ?? {};
@@ -93,6 +126,11 @@ export class Shell {
     this.timing = options.timing ?? false;
     this.now = options.now ?? Date.now;
     this.tr = options.tr ?? ENGLISH;
+  }
+
+  /** Where the CLI reads and writes. */
+  get io(): ShellIo {
+    return this.heldIo ?? this.directIo;
   }
 
   /** One of the CLI's messages in the user's language. */
@@ -152,29 +190,36 @@ export class Shell {
 
   /**
    * Open the connection (or replace it, for `connect`). On failure prints
-   * virsh's two lines (unless `silent`) and returns false.
+   * virsh's two lines (unless `silent`) and returns false. With `deferProbe`
+   * the daemon is checked by the first command's first call instead
+   * (CommandDef.probeInFirstCall; runCommands reports a failure then).
    */
-  async open(uri = this.uri, readonly = this.readonly, silent = false): Promise<boolean> {
+  async open(uri = this.uri, readonly = this.readonly, silent = false, deferProbe = false): Promise<boolean> {
     try {
       const options: ConnectOptions = { readonly };
       if (uri !== undefined) options.uri = uri;
       const token = this.env['VIRTNET_TOKEN'];
       if (token) options.token = token;
+      if (deferProbe) options.deferProbe = true;
       const client = await this.connectFn(options);
       await this.close();
       this.connection = client;
+      this.probe = client.probe;
       this.uri = uri;
       this.readonly = readonly;
       return true;
     } catch (err) {
-      if (!silent) {
-        this.error(this.t('failed to connect to the hypervisor'));
-        this.error(this.describeError(err));
-        const hint = connectHint(err, this.tr);
-        if (hint !== undefined && !this.quiet) this.io.err(`${hint}\n`);
-      }
+      if (!silent) this.reportConnectFailure(err);
       return false;
     }
+  }
+
+  /** virsh's lines for a daemon that could not be connected (and virtnet's hint, unless -q). */
+  private reportConnectFailure(err: unknown): void {
+    this.error(this.t('failed to connect to the hypervisor'));
+    this.error(this.describeError(err));
+    const hint = connectHint(err, this.tr);
+    if (hint !== undefined && !this.quiet) this.io.err(`${hint}\n`);
   }
 
   /** The connection; commands that need it only run once it is open. */
@@ -186,6 +231,7 @@ export class Shell {
   async close(): Promise<void> {
     const c = this.connection;
     this.connection = undefined;
+    this.probe = undefined;
     if (c) await c.close().catch(() => undefined);
   }
 
@@ -194,13 +240,54 @@ export class Shell {
     let ok = true;
     for (const cmd of cmds) {
       const started = this.now();
-      ok = await this.runOne(cmd);
+      const probe = this.probe;
+      this.probe = undefined;
+      const result = probe === undefined ? await this.runOne(cmd) : await this.runProbing(cmd, probe);
+      // The daemon was not virtnetd, or not there: reported as open() would have, and nothing more runs.
+      if (result === undefined) return false;
+      ok = result;
       if (!ok) this.reportError();
       if (cmd.def.name === 'exit' || cmd.def.name === 'quit') return ok;
       if (this.timing) this.print(this.t('\n(Time: {ms} ms)\n\n', { ms: (this.now() - started).toFixed(3) }));
       else this.printExtra('\n');
     }
     return ok;
+  }
+
+  /**
+   * Run the command whose first call settles the version probe, its output
+   * held back until the probe passes. If the probe fails, the command is left
+   * waiting for that call's answer, which never comes, its output is dropped,
+   * and the connection's failure is reported as open() would have: undefined then.
+   */
+  private async runProbing(cmd: ParsedCommand, probe: ConnectProbe): Promise<boolean | undefined> {
+    const held = new HeldIo(this.directIo);
+    this.heldIo = held;
+    const release = (): void => {
+      if (this.heldIo !== held) return;
+      this.heldIo = undefined;
+      held.release();
+    };
+    void probe.passed.then(release);
+    const failed = probe.failure.then((err) => ({ err }));
+    let outcome = await Promise.race([this.runOne(cmd).then((ok) => ({ ok })), failed]);
+    if ('ok' in outcome) {
+      // A command that made no call: the probe runs now.
+      try {
+        await probe.settled();
+      } catch (err) {
+        outcome = { err };
+      }
+    }
+    if ('ok' in outcome) {
+      release();
+      return outcome.ok;
+    }
+    this.heldIo = undefined;
+    this.exitStatus = undefined;
+    this.reportConnectFailure(outcome.err);
+    await this.close();
+    return undefined;
   }
 
   private async runOne(cmd: ParsedCommand): Promise<boolean> {

@@ -31,13 +31,18 @@ import { withDoctorCalls } from './http-doctor.js';
 import { withTrafficCalls } from './http-traffic.js';
 import { ROUTES, routePath, type VersionBody } from './http-routes.js';
 import type { ClientTransport, EventFeed } from './transport.js';
+import type { ConnectProbe } from './http-probe.js';
 
 const FILTER_KEYS = ['active', 'inactive', 'persistent', 'transient', 'autostart', 'noAutostart'] as const;
 
 export class HttpVirtnetClient extends withDoctorCalls(withTrafficCalls(withPortCalls(HttpGuestClient))) implements VirtnetClient {
   private readonly events: EventFeed;
 
-  constructor(transport: ClientTransport) {
+  constructor(
+    transport: ClientTransport,
+    /** connect({ deferProbe })'s version probe, settled by the first call. */
+    readonly probe?: ConnectProbe,
+  ) {
     super(transport);
     this.events = transport.events();
   }

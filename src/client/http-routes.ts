@@ -53,6 +53,14 @@ export const ROUTES = {
  */
 export const READONLY_HEADER = 'x-virtnet-readonly';
 
+/**
+ * A header virtnetd sets on every answer to an authenticated request, its
+ * version as value: a success answer that carries it shows the client it
+ * reached virtnetd, so the CLI's first call stands in for the version
+ * probe (connect({ deferProbe }), http-probe.ts).
+ */
+export const DAEMON_HEADER = 'x-virtnetd';
+
 /** The version probe's answer. */
 export interface VersionBody {
   name: 'virtnetd';

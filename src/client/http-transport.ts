@@ -14,7 +14,8 @@ import type { ClientRequest } from 'node:http';
 import { connect as netConnect } from 'node:net';
 import type { Socket } from 'node:net';
 import { VirError } from '../util/errors.js';
-import { READONLY_HEADER } from './http-routes.js';
+import { DAEMON_HEADER, READONLY_HEADER, ROUTES } from './http-routes.js';
+import { type ConnectProbe, FirstCallProbe } from './http-probe.js';
 import type { DaemonTarget } from './http-uri.js';
 import { connectError, errorFromResponse, isConnectFailure, lostConnectionError } from './http-errors.js';
 import { EventStream } from './http-events.js';
@@ -30,6 +31,7 @@ export class HttpTransport implements ClientTransport {
   private readonly pool: WirePool;
   private closed = false;
   private feed: EventStream | undefined;
+  private probe: FirstCallProbe | undefined;
 
   constructor(
     readonly target: DaemonTarget,
@@ -67,6 +69,42 @@ export class HttpTransport implements ClientTransport {
 
   async call<T>(method: Method, path: string, body?: unknown, options?: CallOptions): Promise<Answer<T>> {
     if (this.closed) throw new VirError('INTERNAL_ERROR', 'the connection to virtnetd is closed');
+    const probe = this.probe;
+    if (probe === undefined) return this.decode<T>(await this.send(method, path, body, options));
+    if (method !== 'GET' || !probe.takeFirst()) {
+      await this.unlessProbeFails(probe.settled());
+      return this.decode<T>(await this.send(method, path, body, options));
+    }
+    // The first call stands in for the probe when virtnetd's success answer says it is virtnetd.
+    let answer: WireResponse | undefined;
+    try {
+      answer = await this.send(method, path, body, options);
+    } finally {
+      await this.unlessProbeFails(probe.vouch(answer !== undefined && answer.status < 300 && answer.headers.has(DAEMON_HEADER)));
+    }
+    return this.decode<T>(answer);
+  }
+
+  /**
+   * Check with the first call that the daemon is virtnetd rather than before connect() resolves
+   * (ConnectOptions.deferProbe): the probe, for the client to hand to its user.
+   */
+  deferProbe(): ConnectProbe {
+    this.probe = new FirstCallProbe(async () => this.decode(await this.send('GET', ROUTES.version)));
+    return this.probe;
+  }
+
+  /** Waits for the probe; if it fails, never settles (the probe's failure is reported instead of the call's). */
+  private async unlessProbeFails(outcome: Promise<void>): Promise<void> {
+    try {
+      await outcome;
+    } catch {
+      await new Promise<never>(() => undefined);
+    }
+  }
+
+  /** One request on the pool (once more on a fresh connection if a kept-open one was closed under it). */
+  private async send(method: Method, path: string, body?: unknown, options?: CallOptions): Promise<WireResponse> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const extra: Record<string, string> = {
       ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
@@ -75,15 +113,18 @@ export class HttpTransport implements ClientTransport {
     const head = `${method} ${path} HTTP/1.1\r\nhost: ${this.hostHeader()}\r\n${Object.entries(this.headers(extra))
       .map(([k, v]) => `${k}: ${v}\r\n`)
       .join('')}\r\n`;
-    let answer: WireResponse;
     try {
-      answer = await this.pool.request(head, payload);
+      return await this.pool.request(head, payload);
     } catch (err) {
       if (!(err instanceof WireError)) throw err;
       // The daemon closed a kept-open connection just as the call went out: once more, on a fresh one.
-      if (err.reused && err.connected && !err.answered) answer = await this.retry(head, payload);
-      else throw this.failure(err);
+      if (err.reused && err.connected && !err.answered) return this.retry(head, payload);
+      throw this.failure(err);
     }
+  }
+
+  /** An answer as the call's result: its JSON body and ETag, or the daemon's error. */
+  private decode<T>(answer: WireResponse): Answer<T> {
     const text = answer.body.toString('utf8');
     let parsed: unknown;
     if (text.length > 0) {

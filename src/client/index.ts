@@ -1,7 +1,8 @@
 /**
  * The typed client of virtnetd, shared by the CLI and the console's server
  * side: `connect(options)` resolves which daemon (see http-uri.ts), checks
- * that it answers, and returns a VirtnetClient whose methods are the
+ * that it answers (or, with `deferProbe`, lets the first call show it:
+ * http-probe.ts), and returns a VirtnetClient whose methods are the
  * driver's, carried over HTTP.
  *
  * Every rejection is a VirError with libvirt's class and text. A rejection
@@ -30,6 +31,7 @@ export async function connect(options: ConnectOptions = {}): Promise<HttpVirtnet
   // node:tls is loaded only for an https:// listener: the CLI's start-up stays small.
   const tls = target.kind === 'tcp' && target.tls ? await import('node:tls') : undefined;
   const transport = new HttpTransport(target, options.token ?? (process.env['VIRTNET_TOKEN'] || undefined), tls?.connect);
+  if (options.deferProbe === true) return new HttpVirtnetClient(transport, transport.deferProbe());
   const client = new HttpVirtnetClient(transport);
   try {
     await client.version();

@@ -9,6 +9,7 @@ import type { GuestDriverApi } from '../contract/guest-api.js';
 import type { NetworkPortApi } from '../contract/network-port-api.js';
 import type { DoctorApi } from '../contract/doctor-api.js';
 import type { TrafficApi } from '../contract/traffic-api.js';
+import type { ConnectProbe } from './http-probe.js';
 
 /**
  * The whole driver API, networks, their ports and guests: the HTTP client
@@ -19,6 +20,8 @@ export interface VirtnetClient extends NetworkDriverApi, NetworkPortApi, GuestDr
   close(): Promise<void>;
   /** The URI libvirt clients open for the same daemon, or undefined when it does not serve them (`virtnet uri --libvirt`). */
   libvirtUri?(): Promise<string | undefined>;
+  /** With connect({ deferProbe: true }): whether the daemon turned out to be virtnetd (http-probe.ts). */
+  readonly probe?: ConnectProbe | undefined;
 }
 
 export interface ConnectOptions {
@@ -32,4 +35,10 @@ export interface ConnectOptions {
   readonly?: boolean;
   /** The daemon's token, for TCP. */
   token?: string;
+  /**
+   * Resolve without asking the daemon's version first: the first call (a GET) asks it
+   * along, and the returned client's `probe` says how that went (http-probe.ts). For a
+   * CLI call that makes one request.
+   */
+  deferProbe?: boolean;
 }

@@ -7,7 +7,7 @@
  */
 import type { CommandDef } from '../command.js';
 import type { Shell } from '../shell.js';
-import { type LookupWays, lookupNetwork } from '../lookup.js';
+import { type LookupWays, byNameOnly, lookupNetwork } from '../lookup.js';
 import { NETWORK_OPT } from './net-lifecycle.js';
 import { printXmlDump, XML_DUMP_OPTS } from './xml-dump.js';
 
@@ -19,6 +19,7 @@ export const netInfo: CommandDef = {
   help: 'network information',
   desc: 'Returns basic information about the network',
   opts: [NETWORK_OPT],
+  probeInFirstCall: true,
   async run(sh, cmd) {
     const net = await lookupNetwork(sh, cmd);
     if (!net) return false;
@@ -50,6 +51,7 @@ export const netUuid: CommandDef = {
   help: 'convert a network name to network UUID',
   desc: '',
   opts: [{ ...NETWORK_OPT, help: 'network name' }],
+  probeInFirstCall: true,
   run: printOther({ byUuid: false, byName: true }, 'uuid'),
 };
 
@@ -58,6 +60,7 @@ export const netName: CommandDef = {
   help: 'convert a network UUID to network name',
   desc: '',
   opts: [{ ...NETWORK_OPT, help: 'network uuid', complete: 'network-uuid' }],
+  probeInFirstCall: true,
   run: printOther({ byUuid: true, byName: false }, 'name'),
 };
 
@@ -66,7 +69,18 @@ export const netDumpxml: CommandDef = {
   help: 'network information in XML',
   desc: 'Output the network information as an XML dump to stdout.',
   opts: [NETWORK_OPT, ...XML_DUMP_OPTS],
+  probeInFirstCall: true,
   async run(sh, cmd) {
+    // A name is not looked up first: its XML is asked for at once, one call. If that fails, the
+    // lookup below runs, so a missing network (or anything else) is reported exactly as virsh does.
+    const arg = cmd.raw('network');
+    if (arg && byNameOnly(arg) && (!cmd.has('xpath') || cmd.raw('xpath'))) {
+      const xml = await sh
+        .client()
+        .getXml(arg, { inactive: cmd.has('inactive') })
+        .catch(() => undefined);
+      if (xml !== undefined) return printXmlDump(sh, cmd, async () => xml);
+    }
     const net = await lookupNetwork(sh, cmd);
     if (!net) return false;
     return printXmlDump(sh, cmd, (options) => sh.client().getXml(net.info.name, options));

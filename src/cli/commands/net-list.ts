@@ -38,6 +38,7 @@ export const netList: CommandDef = {
     { name: 'table', kind: 'bool', help: 'list table (default)' },
     { name: 'title', kind: 'bool', help: 'show network title' },
   ],
+  probeInFirstCall: true,
   async run(sh, cmd) {
     const filter: ListFilter = { active: true };
     if (cmd.has('inactive')) {
