@@ -5,8 +5,13 @@
  * and mutually exclusive flags ("Options --A and --B are mutually
  * exclusive"). A failed check prints its error and aborts the command.
  */
-import type { ParsedCommand } from './command.js';
+import type { OptDef, ParsedCommand } from './command.js';
 import { CommandAbort, type Shell } from './shell.js';
+
+/** The network a command acts on (here, loaded at start-up, so that a command's module need not load another's). */
+export const NETWORK_OPT: OptDef = { name: 'network', kind: 'data', required: true, help: 'network name or uuid', complete: 'network' };
+/** NETWORK_OPT whose completion offers only the networks matching `filter`. */
+export const networkOpt = (completeFilter: OptDef['completeFilter']): OptDef => ({ ...NETWORK_OPT, ...(completeFilter ? { completeFilter } : {}) });
 
 /** vshCommandOptStringReq: the value, or undefined when the option is absent. */
 export function optString(sh: Shell, cmd: ParsedCommand, name: string): string | undefined {

@@ -7,9 +7,9 @@
 import type { DhcpLease } from '../../contract/network-api.js';
 import type { CommandDef } from '../command.js';
 import { lookupNetwork } from '../lookup.js';
-import { optString } from '../options.js';
 import { printTable } from '../table.js';
-import { attempt, networkOpt } from './net-lifecycle.js';
+import { attempt } from './net-lifecycle.js';
+import { networkOpt, optString } from '../options.js';
 import { compareNames } from './net-list.js';
 
 const two = (n: number): string => String(n).padStart(2, '0');

@@ -22,7 +22,7 @@
 import type { CommandDef } from '../command.js';
 import { askReedit, readBack, removeTemp, runEditor, writeTempFile } from '../editor.js';
 import { lookupNetwork } from '../lookup.js';
-import { NETWORK_OPT } from './net-lifecycle.js';
+import { NETWORK_OPT } from '../options.js';
 import { VirError } from '../../util/errors.js';
 
 export const netEdit: CommandDef = {

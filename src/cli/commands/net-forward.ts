@@ -18,10 +18,10 @@ import type { PortForward, UpdateResult } from '../../contract/network-api.js';
 import type { CommandDef, OptDef, ParsedCommand } from '../command.js';
 import type { MessageId } from '../i18n/translate.js';
 import { lookupNetwork } from '../lookup.js';
-import { optRequired, optString } from '../options.js';
 import type { Shell } from '../shell.js';
 import { printTable } from '../table.js';
-import { attempt, networkOpt } from './net-lifecycle.js';
+import { attempt } from './net-lifecycle.js';
+import { networkOpt, optRequired, optString } from '../options.js';
 
 const PORTS = /^[0-9]{1,5}(-[0-9]{1,5})?$/;
 

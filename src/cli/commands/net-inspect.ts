@@ -8,7 +8,7 @@
 import type { CommandDef } from '../command.js';
 import type { Shell } from '../shell.js';
 import { type LookupWays, byNameOnly, lookupNetwork } from '../lookup.js';
-import { NETWORK_OPT } from './net-lifecycle.js';
+import { NETWORK_OPT } from '../options.js';
 import { printXmlDump, XML_DUMP_OPTS } from './xml-dump.js';
 
 const label = (name: string, value: string): string => `${name.padEnd(15)} ${value}\n`;

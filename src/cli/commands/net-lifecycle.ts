@@ -9,15 +9,12 @@ import type { ForceOptions } from '../../contract/network-api.js';
 import type { CommandDef, OptDef, ParsedCommand } from '../command.js';
 import type { MessageId } from '../i18n/translate.js';
 import { lookupNetwork } from '../lookup.js';
-import { optRequired } from '../options.js';
+import { networkOpt, optRequired } from '../options.js';
 import type { Shell } from '../shell.js';
 import { readFileAll } from './fs-helpers.js';
 import type { DryRunRequest } from '../../contract/host-changes.js';
 import { hostChangesText } from '../host-changes-text.js';
 
-export const NETWORK_OPT: OptDef = { name: 'network', kind: 'data', required: true, help: 'network name or uuid', complete: 'network' };
-/** NETWORK_OPT whose completion offers only the networks matching `filter`. */
-export const networkOpt = (completeFilter: OptDef['completeFilter']): OptDef => ({ ...NETWORK_OPT, ...(completeFilter ? { completeFilter } : {}) });
 const FILE_OPT: OptDef = { name: 'file', kind: 'data', required: true, help: 'file containing an XML network description', complete: 'file' };
 const VALIDATE_OPT: OptDef = { name: 'validate', kind: 'bool', help: 'validate the XML against the schema' };
 /** virtnet's own (help stays virsh's): print what the change would do on the host, and change nothing. */

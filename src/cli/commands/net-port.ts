@@ -9,11 +9,11 @@
 import type { NetworkPortDef } from '../../contract/network-port-api.js';
 import type { CommandDef, OptDef, ParsedCommand } from '../command.js';
 import { canonicalUuid, lookupNetwork, lookupNetworkArg } from '../lookup.js';
-import { optRequired } from '../options.js';
 import { CommandAbort, type Shell } from '../shell.js';
 import { formatTable } from '../table.js';
 import { readFileAll } from './fs-helpers.js';
-import { attempt, networkOpt, NETWORK_OPT } from './net-lifecycle.js';
+import { attempt } from './net-lifecycle.js';
+import { networkOpt, NETWORK_OPT, optRequired } from '../options.js';
 import { printXmlDump, XML_DUMP_OPTS } from './xml-dump.js';
 
 const PORT_OPT: OptDef = { name: 'port', kind: 'data', required: true, help: 'port UUID' };

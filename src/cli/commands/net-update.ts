@@ -9,8 +9,8 @@ import { parseUpdateCommand, parseUpdateSection } from '../../conf/network/updat
 import type { UpdateCommand, UpdateSection } from '../../conf/network/update-common.js';
 import type { CommandDef } from '../command.js';
 import { lookupNetwork } from '../lookup.js';
-import { exclusive, optInt, optRequired } from '../options.js';
-import { attempt, DRY_RUN_OPT, dryRun, NETWORK_OPT } from './net-lifecycle.js';
+import { attempt, DRY_RUN_OPT, dryRun } from './net-lifecycle.js';
+import { exclusive, NETWORK_OPT, optInt, optRequired } from '../options.js';
 import { readFileAll } from './fs-helpers.js';
 
 export const netUpdate: CommandDef = {
