@@ -9,7 +9,7 @@
  * refused change is refused whatever its body); then schema validation;
  * then the driver. Every failure leaves as a VirError body (src/api/http-errors.ts).
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { NetworkDriverApi } from '../contract/network-api.js';
 import { VirError } from '../util/errors.js';
@@ -57,6 +57,12 @@ interface ApiServerOptions {
   tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
+/** fastify's compiler builders, answering ours (its types name Ajv's builders; fastify only calls them). */
+const OWN_COMPILERS = {
+  buildValidator: () => validatorCompiler,
+  buildSerializer: () => serializerCompiler,
+} as unknown as NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>;
+
 export async function createApiServer(options: ApiServerOptions): Promise<FastifyInstance> {
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const errorHandler = makeErrorHandler(bodyLimit);
@@ -72,6 +78,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     // One line per request, from the onResponse hook below, instead of fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    // Our own compilers from the start, so fastify never loads its default ones (Ajv's compiler and its formats).
+    schemaController: { compilersFactory: OWN_COMPILERS },
   }) as unknown as FastifyInstance;
   // Every TCP listener counts its failed tokens (auth-throttle.ts); the console's login shares the count.
   const given: ListenerAccess =

@@ -5,6 +5,7 @@
  * message, the read-only socket refuses changes with libvirt's text, and
  * TCP needs the token.
  */
+import { createRequire } from 'node:module';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { createApiServer } from '../../src/api/server.js';
@@ -122,6 +123,15 @@ describe('routes', () => {
     const app = await server();
     await call(app, { url: '/api/networks?persistent=true&noAutostart=false' });
     expect(driver.calls.at(-1)).toEqual({ method: 'list', args: [{ persistent: true, noAutostart: false }] });
+  });
+
+  it("never loads fastify's default schema compilers (Ajv's), serving and refusing with its own", async () => {
+    const app = await server();
+    expect((await call(app, { method: 'POST', url: '/api/networks', payload: { xml: NET_XML('v') } })).status).toBe(200);
+    expect((await call(app, { method: 'POST', url: '/api/networks', payload: { xml: 5 } })).status).toBe(400);
+    const loaded = Object.keys(createRequire(import.meta.url).cache);
+    expect(loaded.some((file) => file.includes('/node_modules/fastify/'))).toBe(true);
+    expect(loaded.filter((file) => file.includes('/node_modules/@fastify/ajv-compiler/'))).toEqual([]);
   });
 
   it('answers the version probe', async () => {
