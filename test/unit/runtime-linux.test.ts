@@ -13,6 +13,7 @@ import type { NetworkDef } from '../../src/conf/network/types.js';
 import { LinuxRuntime, type AppliedNetwork, type LinuxApplied } from '../../src/driver/runtime/index.js';
 import { virtnetPaths, type VirtnetPaths } from '../../src/driver/common/paths.js';
 import { RecordingOffload } from '../../src/driver/runtime/offload.js';
+import { KeptBatch, batchObjects } from '../../src/driver/runtime/applied.js';
 import { FakeHost } from '../support/fake-host.js';
 
 const NAT = `<network><name>lab</name><forward mode='nat'/><bridge name='vbr7'/><mac address='52:54:00:0a:0b:0c'/>
@@ -81,13 +82,13 @@ describe('start and stop of a NAT network', () => {
     expect(host.processTable.processes.get(pid)?.argv).toEqual(['dnsmasq', `--conf-file=${paths.dnsmasqDir}/lab.conf`]);
     expect(readFileSync(join(paths.dnsmasqDir, 'resolv.servers'), 'utf8')).toBe('server=192.0.2.53\n');
     expect(readFileSync(join(paths.dnsmasqDir, 'lab.conf'), 'utf8')).toContain(`servers-file=${paths.dnsmasqDir}/resolv.servers\n`);
-    // The record survives JSON (the driver keeps it in the status file).
-    expect(JSON.parse(JSON.stringify(applied))).toEqual(applied);
+    // The record survives JSON (the driver keeps it in the status file), its remove batch written out as the array.
+    expect(JSON.parse(JSON.stringify(applied))).toEqual({ ...applied, firewallRemove: batchObjects(applied.firewallRemove) });
 
     await rt.stop(d, JSON.parse(JSON.stringify(applied)));
     expect(await host.linkExists('vbr7')).toBe(false);
-    expect(applied.firewallRemove.length).toBeGreaterThan(0);
-    expect(applies(applied.firewallRemove)).toBe(true);
+    expect(batchObjects(applied.firewallRemove).length).toBeGreaterThan(0);
+    expect(applies(batchObjects(applied.firewallRemove))).toBe(true);
     expect(alive(pid)).toBe(false);
     expect(existsSync(applied.dnsmasq!.pidFile)).toBe(false);
     // As in libvirt, a stopped network's dnsmasq files stay until cleanup.
@@ -342,13 +343,28 @@ describe('adoption by a new runtime over the same directories', () => {
     expect(alive(again.dnsmasq!.pid)).toBe(true);
   });
 
+  it("keeps a running network's remove batch as one JSON text, which its status file holds as the batch", async () => {
+    const d = def(NAT);
+    const applied = asLinux(await runtime().start(d, { otherActive: [] }));
+    expect(applied.firewallRemove).toBeInstanceOf(KeptBatch);
+    const kept = applied.firewallRemove as KeptBatch;
+    expect(typeof kept.text).toBe('string');
+    const written = JSON.parse(JSON.stringify(applied)) as { firewallRemove: unknown[] };
+    expect(written.firewallRemove).toEqual(JSON.parse(kept.text));
+    expect(written.firewallRemove.length).toBeGreaterThan(0);
+    // A record read back from a status file (plain arrays) stops the network as well.
+    await runtime().stop(d, written as unknown as AppliedNetwork);
+    expect(await host.linkExists('vbr7')).toBe(false);
+    expect(applies(written.firewallRemove)).toBe(true);
+  });
+
   it('a network whose bridge vanished is cleaned up (rules, dnsmasq) and reported gone', async () => {
     const d = def(NAT);
     const applied = asLinux(await runtime().start(d, { otherActive: [] }));
     await host.links.apply([{ op: 'deleteLink', name: 'vbr7' }]);
     expect(await runtime().adopt(d, applied)).toBeNull();
     expect(alive(applied.dnsmasq!.pid)).toBe(false);
-    expect(applies(applied.firewallRemove)).toBe(true);
+    expect(applies(batchObjects(applied.firewallRemove))).toBe(true);
   });
 
   it('refuses a record written by another runtime', async () => {

@@ -81,7 +81,7 @@ import type {
   UpdateContext,
 } from './seam.js';
 import { startChanges, updateChanges } from '../../plan/host-changes.js';
-import { RUNTIME_ID, keptBatch, readApplied, type AppliedDnsmasq, type LinuxApplied } from './applied.js';
+import { RUNTIME_ID, batchObjects, batchText, keptBatch, readApplied, type AppliedDnsmasq, type LinuxApplied } from './applied.js';
 import { appliedDnsmasq, DnsmasqControl, dnsmasqFileList, removeFile, writeDnsmasqFiles, writeReloadableFiles } from './dnsmasq.js';
 import { DnsmasqLogFollower, sizeOf, startupProblems, type DnsmasqLogLine } from './dnsmasq-log.js';
 import { dnsmasqUserFor } from './dnsmasq-user.js';
@@ -389,8 +389,8 @@ export class LinuxRuntime implements NetworkRuntime {
       };
       await Promise.all([
         links().catch(warn),
-        applied.bridge !== undefined && applied.firewallRemove.length > 0
-          ? this.firewall.remove(applied.bridge, applied.firewallRemove).catch(warn)
+        applied.bridge !== undefined && batchObjects(applied.firewallRemove).length > 0
+          ? this.firewall.remove(applied.bridge, batchObjects(applied.firewallRemove)).catch(warn)
           : undefined,
       ]);
       if (d) {
@@ -436,9 +436,16 @@ export class LinuxRuntime implements NetworkRuntime {
     const next: LinuxApplied = { ...applied, checksum };
     this.claimed.set(def.name, def);
     if (plan.firewall) {
-      const sameRules = JSON.stringify(plan.firewall.remove.nftables) === JSON.stringify(applied.firewallRemove);
+      const sameRules = JSON.stringify(plan.firewall.remove.nftables) === batchText(applied.firewallRemove);
       if (sameRules) await this.firewall.apply(bridge, plan.firewall.apply.nftables, plan.firewallNetworkOnly?.nftables, def.name);
-      else await this.firewall.replace(bridge, applied.firewallRemove, plan.firewall.apply.nftables, plan.firewallNetworkOnly?.nftables, def.name);
+      else
+        await this.firewall.replace(
+          bridge,
+          batchObjects(applied.firewallRemove),
+          plan.firewall.apply.nftables,
+          plan.firewallNetworkOnly?.nftables,
+          def.name,
+        );
       next.firewallRemove = keptBatch(plan.firewall.remove.nftables);
     }
     if (plan.txChecksumOff) await this.offload.txChecksumOff(bridge).catch((e: unknown) => this.warn((e as Error).message));
@@ -506,17 +513,20 @@ export class LinuxRuntime implements NetworkRuntime {
     if (dns && !reloadOnly && !unchanged) await this.dnsmasq.check(dns, after.name);
 
     // The journal: the old record, its rules' removal merged with the new ones', so a crash at any step below can be undone.
-    context.journal?.({ ...applied, firewallRemove: mergeRemoveBatches(applied.firewallRemove, newPlan.firewall?.remove.nftables ?? []) });
+    context.journal?.({
+      ...applied,
+      firewallRemove: mergeRemoveBatches(batchObjects(applied.firewallRemove), newPlan.firewall?.remove.nftables ?? []),
+    });
 
     let firewallBefore: { apply: NftCommand[]; networkOnly: NftCommand[] } | undefined;
     if (newPlan.firewall) {
       const changed =
-        JSON.stringify(newPlan.firewall.remove.nftables) !== JSON.stringify(applied.firewallRemove) ||
+        JSON.stringify(newPlan.firewall.remove.nftables) !== batchText(applied.firewallRemove) ||
         JSON.stringify(newPlan.firewall.apply) !== JSON.stringify(oldPlan.firewall?.apply);
       if (changed) {
         await this.firewall.replace(
           newPlan.bridge,
-          applied.firewallRemove,
+          batchObjects(applied.firewallRemove),
           newPlan.firewall.apply.nftables,
           newPlan.firewallNetworkOnly?.nftables,
           after.name,
