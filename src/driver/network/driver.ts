@@ -362,7 +362,7 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
     // The saved config holds values virtnet no longer takes (a net-create's own def, in def over it, does not).
     if (obj.refusedValues.length > 0 && obj.newDef === undefined) throw refusedValuesError(obj.name, obj.refusedValues);
     const before = obj.def;
-    obj.setDefTransient();
+    obj.keepConfigAside();
     try {
       checkBridgeNameForStart(obj.def);
       const live = resolveForwardTargets(liveDefForStart(obj.def), this.targetFacts(obj, []));

@@ -19,16 +19,20 @@ import { internalError } from '../../util/errors.js';
 const NAT_DEFAULT_PORT_START = 1024;
 const NAT_DEFAULT_PORT_END = 65535;
 
-/** The def to run: `def` itself when nothing is filled in, else a changed copy. */
+/**
+ * The def to run. Its top and its forward element are its own, with copies of the forward
+ * interfaces, since the live def's connection counts change in place (../common/ports.ts); every
+ * other part is shared with the config, which nothing changes in place, so a running network holds
+ * its definition about once rather than twice (bench/README.md, "Issue 17").
+ */
 export function liveDefForStart(def: NetworkDef): NetworkDef {
-  if (def.forward.mode !== 'nat') return def;
+  const forward = { ...def.forward, interfaces: def.forward.interfaces.map((i) => ({ ...i })) };
   const nat = def.forward.nat;
-  if (nat !== undefined && (nat.portStart !== 0 || nat.portEnd !== 0)) return def;
-  const masqueraded = def.ips.some((ip) => ipFamily(ip) === 'ipv4' || nat?.ipv6 === true);
-  if (!masqueraded) return def;
-  const out = structuredClone(def);
-  out.forward.nat = { ...(out.forward.nat ?? { portStart: 0, portEnd: 0 }), portStart: NAT_DEFAULT_PORT_START, portEnd: NAT_DEFAULT_PORT_END };
-  return out;
+  const filled = nat !== undefined && (nat.portStart !== 0 || nat.portEnd !== 0);
+  const masqueraded = def.forward.mode === 'nat' && def.ips.some((ip) => ipFamily(ip) === 'ipv4' || nat?.ipv6 === true);
+  if (masqueraded && !filled)
+    forward.nat = { ...(nat ?? { portStart: 0, portEnd: 0 }), portStart: NAT_DEFAULT_PORT_START, portEnd: NAT_DEFAULT_PORT_END };
+  return { ...def, forward };
 }
 
 /**

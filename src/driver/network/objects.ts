@@ -38,6 +38,15 @@ export class NetworkObject extends DefObject<NetworkDef> {
    */
   refusedValues: RefusedValue[] = [];
 
+  /**
+   * Before a start: keep a persistent network's config aside in newDef as it is, without a copy
+   * (virNetworkObjSetDefTransient copies it): the live def the start assigns is a copy of its own
+   * where it changes in place (live.ts, liveDefForStart).
+   */
+  keepConfigAside(): void {
+    if (this.persistent && this.newDef === undefined) this.newDef = this.def;
+  }
+
   override assignPersistentDef(def: NetworkDef | undefined): void {
     super.assignPersistentDef(def);
     this.refusedValues = [];
