@@ -35,6 +35,11 @@ const externalImports = {
   },
 };
 
+/** The help texts of the commands the last commandIndexSource() made, as JSON. */
+let helpTexts;
+/** Their file, beside the start-up file (__VIRTNET_HELP_FILE__ in the bundle's code). */
+const helpFile = (name) => `${name}-help.json`;
+
 const COMMANDS_DIR = fileURLToPath(new URL('../src/cli/commands/', import.meta.url));
 const COMMAND_INDEX = join(COMMANDS_DIR, 'index.ts');
 const STARTUP_HELPERS = ['../lookup.js', '../options.js', './fs-helpers.js', './xml-dump.js'];
@@ -75,22 +80,31 @@ async function commandIndexSource() {
         if (typeof v === 'function' || typeof v === 'symbol' || typeof v === 'bigint') throw new Error(`bundle-cli: ${what}.${key} is not data`);
         return v;
       });
+    // The help texts (a command's help and desc, its options' help) are left out of the start-up file, in
+    // NAME-help.json beside it, read only when help is printed (src/cli/help.ts): one [help, desc, ...options'
+    // help] per command, in order.
+    const helps = [];
     const groups = loaded.GROUPS.map((g) => {
       const { commands, ...rest } = g;
       plain(rest, `group ${g.name}`);
       return {
         ...rest,
         commands: commands.map((def) => {
-          const { run, ...data } = def;
+          const { run, help, desc, opts, ...data } = def;
           if (typeof run !== 'function') throw new Error(`bundle-cli: command ${def.name} has no run()`);
           plain(data, `command ${def.name}`);
-          return [data, ...where(def)];
+          plain(opts, `command ${def.name}`);
+          helps.push([help, desc, ...opts.map((o) => o.help)]);
+          return [{ ...data, opts: opts.map(({ help: _help, ...o }) => o) }, ...where(def)];
         }),
       };
     });
+    helpTexts = JSON.stringify(helps);
     const used = [...new Set(groups.flatMap((g) => g.commands.map(([, i]) => i)))].sort((a, b) => a - b);
     return (
-      "import type { CommandDef, CommandGroup } from '../command.js';\n" +
+      "import { readFileSync } from 'node:fs';\n" +
+      "import type { CommandDef, CommandGroup, OptDef } from '../command.js';\n" +
+      "import { fillHelpTextsWith } from '../help.js';\n" +
       // Helpers nearly every command uses, small: loaded at start-up rather than as files of their own.
       STARTUP_HELPERS.map((m) => `import ${JSON.stringify(m)};\n`).join('') +
       `const load: Record<number, () => Promise<Record<string, CommandDef>>> = {\n${used
@@ -104,7 +118,17 @@ async function commandIndexSource() {
       'export const GROUPS: readonly CommandGroup[] = groups.map(({ commands, ...g }) => ({\n' +
       '  ...g,\n' +
       '  commands: commands.map(([data, file, name]): CommandDef => ({ ...data, run: async (sh, cmd) => ((await load[file]!())[name] as CommandDef).run(sh, cmd) })),\n' +
-      '}));\n'
+      '}));\n' +
+      'fillHelpTextsWith(() => {\n' +
+      "  const helps: string[][] = JSON.parse(readFileSync(`${__dirname}/${__VIRTNET_HELP_FILE__}`, 'utf8'));\n" +
+      '  let i = 0;\n' +
+      '  for (const g of GROUPS)\n' +
+      '    for (const c of g.commands) {\n' +
+      '      const [help, desc, ...opts] = helps[i++]!;\n' +
+      '      Object.assign(c, { help, desc });\n' +
+      '      c.opts.forEach((o, j) => Object.assign(o as OptDef, { help: opts[j] }));\n' +
+      '    }\n' +
+      '});\n'
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -153,7 +177,7 @@ export async function bundleCli(outfile, { minify = true } = {}) {
     legalComments: 'external',
     charset: 'ascii',
     external: ['libxml2-wasm'],
-    define: { 'import.meta.url': '__importMeta.url' },
+    define: { 'import.meta.url': '__importMeta.url', __VIRTNET_HELP_FILE__: JSON.stringify(helpFile(name)) },
     plugins: [externalImports],
     logLevel: 'warning',
   });
@@ -194,6 +218,7 @@ export async function bundleCli(outfile, { minify = true } = {}) {
   };
   visit(entry);
   mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, helpFile(name)), helpTexts);
   for (const f of readdirSync(dir)) if (f.startsWith(`${name}-`) && /\.cjs(\.cache|\.LEGAL\.txt)?$/.test(f)) rmSync(join(dir, f));
   for (const [id, f] of files) {
     if (inlined.has(id)) continue;

@@ -6,8 +6,23 @@
 import type { CommandDef, CommandGroup, OptDef } from './command.js';
 import { ENGLISH, type Translator } from './i18n/translate.js';
 
+/** Fills in the commands' help texts, which the CLI's bundle leaves out of its start-up data (scripts/bundle-cli.mjs); none in the sources. */
+let helpTextsFiller: (() => void) | undefined;
+
+/** Called by the bundle's command index: `fill` runs once, before the first help text is read. */
+export function fillHelpTextsWith(fill: () => void): void {
+  helpTextsFiller = fill;
+}
+
+function fillHelpTexts(): void {
+  const fill = helpTextsFiller;
+  helpTextsFiller = undefined;
+  fill?.();
+}
+
 /** vshCmddefHelp. */
 export function commandHelp(full: CommandDef, tr: Translator = ENGLISH): string {
+  fillHelpTexts();
   const { t } = tr;
   const def = { ...full, opts: full.opts.filter((o) => !o.hidden) };
   let out = t('  NAME\n');
@@ -67,6 +82,7 @@ function optionLabel(opt: OptDef, shortopt: boolean, tr: Translator): string {
 
 /** The commands of one group, one line each (vshCmdGrpHelp's body). */
 function groupLines(group: CommandGroup, tr: Translator): string {
+  fillHelpTexts();
   return group.commands
     .filter((c) => !c.hidden)
     .map((c) => `    ${c.name.padEnd(30)} ${tr.text(c.help)}\n`)

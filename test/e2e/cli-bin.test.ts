@@ -22,8 +22,8 @@ function run(root: string, args: string[], input?: string): { stdout: string; st
   return { stdout: r.stdout, stderr: r.stderr, status: r.status };
 }
 
-/** The bundle's files in dist/: virtnet.cjs, its chunks virtnet-*.cjs, and their caches. */
-const bundleFiles = (): string[] => readdirSync(join(repo, 'dist')).filter((f) => /^virtnet(-.+)?\.cjs(\.cache)?$/.test(f));
+/** The bundle's files in dist/: virtnet.cjs, its chunks virtnet-*.cjs, their caches, and the commands' help texts. */
+const bundleFiles = (): string[] => readdirSync(join(repo, 'dist')).filter((f) => /^virtnet(-.+)?\.cjs(\.cache)?$|^virtnet-help\.json$/.test(f));
 
 /** The chunk of dist/ whose name starts with `prefix` (e.g. the chunk of the shell's own commands). */
 const chunk = (prefix: string): string => {
@@ -147,6 +147,19 @@ describe.skipIf(!built)('bin/virtnet', () => {
     writeFileSync(join(copy, 'dist/virtnet.cjs'), rebuilt);
     const r = run(copy, ['--version']);
     expect([r.stdout, r.stderr, r.status]).toEqual([`${other}\n`, 'virtnet: code cache rejected (another build)\n', 0]);
+  });
+
+  it("keeps the commands' help texts out of the start-up file, and reads them for help", () => {
+    const desc = 'Output the network information as an XML dump to stdout.';
+    expect(readFileSync(join(repo, 'dist/virtnet.cjs'), 'utf8')).not.toContain(desc);
+    const copy = installedCopy('help');
+    const r = spawnSync(join(copy, 'bin/virtnet'), ['help', 'net-dumpxml'], { encoding: 'utf8', cwd: '/' });
+    expect([
+      r.stdout.split('\n').slice(0, 2),
+      r.stdout.includes(`    ${desc}\n`),
+      r.stdout.includes('    --inactive       show inactive defined XML\n'),
+    ]).toEqual([['  NAME', '    net-dumpxml - network information in XML'], true, true]);
+    expect(run(copy, ['-h']).stdout).toContain('    net-dumpxml                    network information in XML\n');
   });
 
   it('loads what a command needs on demand (the shell reads piped commands through node:readline)', () => {
