@@ -5,10 +5,10 @@
 // (virtnetd's was 5.5 MiB of heap, now ~1.8 MiB; bench/README.md, "Daemon memory").
 import { build } from 'esbuild';
 import { bundleCli } from './bundle-cli.mjs';
+import { warmUpCli } from './cli-warm-up.mjs';
 import { nodeEsmBundle } from './node-bundle.mjs';
 import { bundleLibxml2 } from './bundle-libxml2.mjs';
 import { buildPageout, buildZygote } from './build-native.mjs';
-import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 
 const entries = {
@@ -35,17 +35,15 @@ await build({
 await bundleLibxml2('dist/libxml2.cjs');
 
 // The CLI: CommonJS (scripts/bundle-cli.mjs), and V8's code cache for it, written by bin/virtnet
-// itself after one run (a command that fails to connect: parsing, the shell, the client and the
-// error paths are compiled by then), since the cache must come from the same source and the same
-// node. A cache from another node version is rejected by V8 and the bundle compiled as usual.
+// itself after one run (a net-dumpxml answered by a stand-in daemon: parsing, the shell, the client
+// and printing are compiled by then; scripts/cli-warm-up.mjs), since the cache must come from the same
+// source and the same node. A cache from another node version is rejected by V8 and the bundle
+// compiled as usual.
 rmSync('dist/virtnet.js', { force: true });
 rmSync('dist/virtnet.js.map', { force: true });
 await bundleCli('dist/virtnet.cjs');
 rmSync('dist/virtnet.cjs.cache', { force: true });
-spawnSync(process.execPath, ['bin/virtnet', '-c', 'unix:///nonexistent/virtnetd.sock', '-q', 'net-dumpxml', 'warm-up'], {
-  env: { ...process.env, VIRTNET_WRITE_CODE_CACHE: '1' },
-  stdio: 'ignore',
-});
+await warmUpCli('bin/virtnet');
 if (!existsSync('dist/virtnet.cjs.cache')) process.stderr.write('build: no code cache for the CLI; it starts a little slower\n');
 
 // The preload library that lets dnsmasq be forked from a zygote (src/host/zygote.ts). Without a C
