@@ -259,6 +259,29 @@ describe('FirewallControl when someone else changes the table', () => {
     fw.close();
   });
 
+  it("keeps only the caller's way to make a network's rules again when it gives one: a repair re-applies what it makes", async () => {
+    const host = new FakeHost();
+    const fw = new FirewallControl(host.nft, { checkDelayMs: 1 });
+    const health: string[] = [];
+    fw.onHealth((h) => health.push(`${h.owner} ${h.state}`));
+    const a = batches('a', 1);
+    const made = structuredClone(a.networkOnly);
+    let asked = 0;
+    await fw.apply(a.bridge, a.withBase, a.networkOnly, a.name, () => {
+      asked++;
+      return structuredClone(made);
+    });
+    // Nothing of the batch itself is kept: the caller's copy may change (or go) afterwards.
+    (a.networkOnly as NftObject[]).length = 0;
+    expect(asked).toBe(0);
+    host.kernel.nftApplyAsOther(null, flushRuleset);
+    await pollUntil(() => health.length === 2, { ms: 2000, everyMs: 5, what: 'the repair' });
+    expect(health).toEqual(['a degraded', 'a repaired']);
+    expect(asked).toBeGreaterThan(0);
+    expect(await missingFrom(host, [{ ...a, networkOnly: made }])).toEqual([]);
+    fw.close();
+  });
+
   it('retries a repair that fails, and stays degraded meanwhile', async () => {
     const host = new FakeHost();
     const fw = new FirewallControl(host.nft, { checkDelayMs: 1 });

@@ -64,7 +64,7 @@ interface FirewallHealth {
 }
 
 type Job =
-  | { kind: 'apply'; bridge: string; owner: string; withBase: readonly NftObject[]; networkOnly: readonly NftObject[] }
+  | { kind: 'apply'; bridge: string; owner: string; withBase: readonly NftObject[]; networkOnly: readonly NftObject[]; again?: MakeBatch }
   | { kind: 'replace'; bridge: string; owner: string; remove: readonly NftObject[]; apply: readonly NftObject[]; networkOnly: readonly NftObject[] }
   | { kind: 'remove'; bridge: string; remove: readonly NftObject[] };
 
@@ -74,14 +74,17 @@ interface Queued {
   reject: (e: unknown) => void;
 }
 
+/** Makes a network's batch again, the same as it was applied (the planner, from the network's live def). */
+export type MakeBatch = () => readonly NftObject[];
+
 interface ActiveRules {
   owner: string;
   /**
-   * The network's batch that needs the base (what a repair re-applies), as its JSON text: one string
-   * instead of ~300 objects per network for as long as it runs, read again only when someone else
-   * changed the table (bench/README.md, "Issue 17").
+   * The network's batch that needs the base (what a repair re-applies), needed only when someone else
+   * changed the table: the caller's way to make it again when it gave one (nothing kept per network
+   * but a closure), else its JSON text, one string instead of ~300 objects (bench/README.md, "Issue 17").
    */
-  networkOnly: string;
+  networkOnly: string | MakeBatch;
 }
 
 interface FirewallControlOptions {
@@ -159,7 +162,8 @@ export class FirewallControl {
       this.degraded.delete(job.bridge);
     } else {
       this.baseBuilt = true;
-      this.active.set(job.bridge, { owner: job.owner, networkOnly: JSON.stringify(job.networkOnly) });
+      const again = job.kind === 'apply' ? job.again : undefined;
+      this.active.set(job.bridge, { owner: job.owner, networkOnly: again ?? JSON.stringify(job.networkOnly) });
     }
   }
 
@@ -297,7 +301,12 @@ export class FirewallControl {
   private async checkAndRepair(): Promise<void> {
     if (this.active.size === 0) return;
     let hit: Map<string, string>;
-    const batches = new Map([...this.active].map(([bridge, a]) => [bridge, JSON.parse(a.networkOnly) as NftObject[]]));
+    const batches = new Map(
+      [...this.active].map(([bridge, a]) => [
+        bridge,
+        typeof a.networkOnly === 'string' ? (JSON.parse(a.networkOnly) as NftObject[]) : [...a.networkOnly()],
+      ]),
+    );
     const expected = new Map([...batches].map(([bridge, batch]) => [bridge, expectationOf(batch)]));
     try {
       const listing = await this.nft.listTable(NFT_FAMILY, NFT_TABLE);
@@ -354,10 +363,17 @@ export class FirewallControl {
   /**
    * Apply a network's rules (idempotent): `withBase` the first time in this
    * process (it also rebuilds the base chains), `networkOnly` afterwards.
-   * `owner` names the network in health reports.
+   * `owner` names the network in health reports; `again`, when given, makes `networkOnly` again for
+   * a repair, so that nothing of the batch is kept while the network runs.
    */
-  apply(bridge: string, withBase: readonly NftObject[], networkOnly: readonly NftObject[] = withBase, owner: string = bridge): Promise<void> {
-    return this.enqueue({ kind: 'apply', bridge, owner, withBase, networkOnly });
+  apply(
+    bridge: string,
+    withBase: readonly NftObject[],
+    networkOnly: readonly NftObject[] = withBase,
+    owner: string = bridge,
+    again?: MakeBatch,
+  ): Promise<void> {
+    return this.enqueue({ kind: 'apply', bridge, owner, withBase, networkOnly, ...(again ? { again } : {}) });
   }
 
   /** Remove a network's old rules and apply new ones (with the base) in one transaction. */

@@ -85,7 +85,7 @@ import { RUNTIME_ID, batchObjects, batchText, keptBatch, readApplied, type Appli
 import { appliedDnsmasq, DnsmasqControl, dnsmasqFileList, removeFile, writeDnsmasqFiles, writeReloadableFiles } from './dnsmasq.js';
 import { DnsmasqLogFollower, sizeOf, startupProblems, type DnsmasqLogLine } from './dnsmasq-log.js';
 import { dnsmasqUserFor } from './dnsmasq-user.js';
-import { FirewallControl } from './firewall.js';
+import { FirewallControl, type MakeBatch } from './firewall.js';
 import { readLeases } from './leases.js';
 import { EthtoolOffload, RecordingOffload, type OffloadControl } from './offload.js';
 import { buildInterfacePool } from './pool.js';
@@ -125,6 +125,17 @@ export interface LinuxRuntimeOptions {
   dnsmasqUser?: string;
   /** Where SR-IOV PFs are looked up; default /sys/class/net. */
   sysClassNet?: string;
+}
+
+/**
+ * A running network's repair batch (its rules without the base), made again by the planner from its
+ * live def when someone else changed the table, rather than kept for as long as it runs.
+ */
+function repairBatch(def: NetworkDef, options: NetworkPlanOptions): MakeBatch {
+  return () => {
+    const plan = planNetwork(def, options);
+    return plan.kind === 'virtual' ? ((plan.firewallNetworkOnly ?? plan.firewall?.apply)?.nftables ?? []) : [];
+  };
 }
 
 export class LinuxRuntime implements NetworkRuntime {
@@ -245,7 +256,8 @@ export class LinuxRuntime implements NetworkRuntime {
   async start(def: NetworkDef, context: StartContext): Promise<AppliedNetwork> {
     if (def.ovn !== undefined) throw configUnsupported(`network '${def.name}' lives in OVN, which this runtime does not drive`);
     const checksum = await this.checksumMode();
-    const plan = planNetwork(def, this.planOptions(checksum));
+    const options = this.planOptions(checksum);
+    const plan = planNetwork(def, options);
     const applied: LinuxApplied = { runtime: RUNTIME_ID, version: 1, name: def.name, kind: plan.kind, linkUndo: [], firewallRemove: [] };
     if (plan.kind === 'host-bridge') {
       // libvirt starts such a network and fails only when a guest plugs in; here the start says so.
@@ -273,7 +285,7 @@ export class LinuxRuntime implements NetworkRuntime {
 
     try {
       context.journal?.(this.startIntent(def, plan, applied));
-      await this.startVirtual(plan, applied);
+      await this.startVirtual(plan, applied, repairBatch(def, options));
     } catch (e) {
       await this.teardown(applied);
       throw e;
@@ -298,7 +310,7 @@ export class LinuxRuntime implements NetworkRuntime {
     return intent;
   }
 
-  private async startVirtual(plan: VirtualNetworkPlan, applied: LinuxApplied): Promise<void> {
+  private async startVirtual(plan: VirtualNetworkPlan, applied: LinuxApplied, again: MakeBatch): Promise<void> {
     const together = plan.createWithAddresses;
     const dns = plan.dnsmasq;
     const fw = plan.firewall;
@@ -350,7 +362,7 @@ export class LinuxRuntime implements NetworkRuntime {
         if (together) await addRoutes();
       }),
       fw
-        ? this.firewall.apply(plan.bridge, fw.apply.nftables, plan.firewallNetworkOnly?.nftables, applied.name).then(() => {
+        ? this.firewall.apply(plan.bridge, fw.apply.nftables, plan.firewallNetworkOnly?.nftables, applied.name, again).then(() => {
             applied.firewallRemove = keptBatch(fw.remove.nftables);
           })
         : undefined,
@@ -431,13 +443,15 @@ export class LinuxRuntime implements NetworkRuntime {
     if (applied.kind === 'host-bridge') return applied;
 
     const checksum = await this.checksumMode(applied.checksum);
-    const plan = planNetwork(def, this.planOptions(checksum));
+    const options = this.planOptions(checksum);
+    const plan = planNetwork(def, options);
     if (plan.kind !== 'virtual') return applied;
     const next: LinuxApplied = { ...applied, checksum };
     this.claimed.set(def.name, def);
     if (plan.firewall) {
       const sameRules = JSON.stringify(plan.firewall.remove.nftables) === batchText(applied.firewallRemove);
-      if (sameRules) await this.firewall.apply(bridge, plan.firewall.apply.nftables, plan.firewallNetworkOnly?.nftables, def.name);
+      if (sameRules)
+        await this.firewall.apply(bridge, plan.firewall.apply.nftables, plan.firewallNetworkOnly?.nftables, def.name, repairBatch(def, options));
       else
         await this.firewall.replace(
           bridge,
