@@ -81,7 +81,7 @@ import type {
   UpdateContext,
 } from './seam.js';
 import { startChanges, updateChanges } from '../../plan/host-changes.js';
-import { RUNTIME_ID, batchObjects, batchText, keptBatch, readApplied, type AppliedDnsmasq, type LinuxApplied } from './applied.js';
+import { RUNTIME_ID, batchObjects, batchText, keptBatch, madeBatch, readApplied, type AppliedDnsmasq, type LinuxApplied } from './applied.js';
 import { appliedDnsmasq, DnsmasqControl, dnsmasqFileList, removeFile, writeDnsmasqFiles, writeReloadableFiles } from './dnsmasq.js';
 import { DnsmasqLogFollower, sizeOf, startupProblems, type DnsmasqLogLine } from './dnsmasq-log.js';
 import { dnsmasqUserFor } from './dnsmasq-user.js';
@@ -128,13 +128,21 @@ export interface LinuxRuntimeOptions {
 }
 
 /**
- * A running network's repair batch (its rules without the base), made again by the planner from its
- * live def when someone else changed the table, rather than kept for as long as it runs.
+ * A running network's repair batch (its rules without the base) and remove batch, made again by the
+ * planner from its live def when they are needed (someone else changed the table; a stop, a status
+ * file), rather than kept for as long as it runs.
  */
 function repairBatch(def: NetworkDef, options: NetworkPlanOptions): MakeBatch {
   return () => {
     const plan = planNetwork(def, options);
     return plan.kind === 'virtual' ? ((plan.firewallNetworkOnly ?? plan.firewall?.apply)?.nftables ?? []) : [];
+  };
+}
+
+function removeBatch(def: NetworkDef, options: NetworkPlanOptions): MakeBatch {
+  return () => {
+    const plan = planNetwork(def, options);
+    return plan.kind === 'virtual' ? (plan.firewall?.remove.nftables ?? []) : [];
   };
 }
 
@@ -285,7 +293,7 @@ export class LinuxRuntime implements NetworkRuntime {
 
     try {
       context.journal?.(this.startIntent(def, plan, applied));
-      await this.startVirtual(plan, applied, repairBatch(def, options));
+      await this.startVirtual(plan, applied, { repair: repairBatch(def, options), remove: removeBatch(def, options) });
     } catch (e) {
       await this.teardown(applied);
       throw e;
@@ -310,7 +318,7 @@ export class LinuxRuntime implements NetworkRuntime {
     return intent;
   }
 
-  private async startVirtual(plan: VirtualNetworkPlan, applied: LinuxApplied, again: MakeBatch): Promise<void> {
+  private async startVirtual(plan: VirtualNetworkPlan, applied: LinuxApplied, again: { repair: MakeBatch; remove: MakeBatch }): Promise<void> {
     const together = plan.createWithAddresses;
     const dns = plan.dnsmasq;
     const fw = plan.firewall;
@@ -362,8 +370,8 @@ export class LinuxRuntime implements NetworkRuntime {
         if (together) await addRoutes();
       }),
       fw
-        ? this.firewall.apply(plan.bridge, fw.apply.nftables, plan.firewallNetworkOnly?.nftables, applied.name, again).then(() => {
-            applied.firewallRemove = keptBatch(fw.remove.nftables);
+        ? this.firewall.apply(plan.bridge, fw.apply.nftables, plan.firewallNetworkOnly?.nftables, applied.name, again.repair).then(() => {
+            applied.firewallRemove = madeBatch(again.remove);
           })
         : undefined,
     ]);
@@ -460,7 +468,7 @@ export class LinuxRuntime implements NetworkRuntime {
           plan.firewallNetworkOnly?.nftables,
           def.name,
         );
-      next.firewallRemove = keptBatch(plan.firewall.remove.nftables);
+      next.firewallRemove = madeBatch(removeBatch(def, options));
     }
     if (plan.txChecksumOff) await this.offload.txChecksumOff(bridge).catch((e: unknown) => this.warn((e as Error).message));
 
