@@ -9,11 +9,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { connect } from '../../src/client/index.js';
 import { canUseNetns } from './netns.js';
-import { daemonSite, startServing, type ServingDaemon } from './daemon-process.js';
+import { daemonBundle, daemonSite, startServing, type ServingDaemon } from './daemon-process.js';
 import { pollUntil } from '../support/poll.js';
 
 /** The helper is compiled with the C compiler, as the build does; without one there is nothing to page out with. */
@@ -54,8 +54,9 @@ describe.skipIf(!root)('virtnetd pages out its code once idle', () => {
   const site = daemonSite('po');
 
   it('has markedly fewer file-backed pages resident once quiet, and answers requests right after', async () => {
-    // A private node: its pages are this daemon's alone.
-    const node = join(site.dir, 'node');
+    // A private node: its pages are this daemon's alone. Beside the daemon's bundle, on the repository's
+    // file system: on a tmpfs /tmp its pages would be shared memory, which only swap can take.
+    const node = join(dirname(await daemonBundle()), 'node');
     copyFileSync(process.execPath, node);
     chmodSync(node, 0o755);
     const d = await startServing(['--root', join(site.dir, 'r1'), '--netns', site.ns], { node, nodeArgs: ['--expose-gc'] });
