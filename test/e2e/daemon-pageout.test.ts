@@ -9,6 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { connect } from '../../src/client/index.js';
@@ -17,7 +18,11 @@ import { daemonBundle, daemonSite, startServing, type ServingDaemon } from './da
 import { pollUntil } from '../support/poll.js';
 
 /** The helper is compiled with the C compiler, as the build does; without one there is nothing to page out with. */
-const root = canUseNetns() && spawnSync(process.env['CC'] ?? 'cc', ['--version']).status === 0;
+const compiler = spawnSync(process.env['CC'] ?? 'cc', ['--version']).status === 0;
+/** process_madvise came with Linux 5.10. */
+const [major = 0, minor = 0] = release().split('.').map(Number);
+const kernel = major > 5 || (major === 5 && minor >= 10);
+const root = canUseNetns() && compiler && kernel;
 
 /** Resident file-backed memory of a process (KiB): what the page-out gives back. */
 function fileRssKiB(pid: number): number {
@@ -50,6 +55,8 @@ function quietPeriods(d: ServingDaemon): number {
 
 const KEEPS = "an idle virtnetd keeps its code's pages resident";
 
+if (!compiler) console.warn('daemon-pageout: skipped, no C compiler (cc or $CC) to build virtnet-pageout');
+if (!kernel) console.warn(`daemon-pageout: skipped, Linux ${release()} has no process_madvise (5.10 or later)`);
 describe.skipIf(!root)('virtnetd pages out its code once idle', () => {
   const site = daemonSite('po');
 
