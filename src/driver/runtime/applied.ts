@@ -53,23 +53,17 @@ export type LinuxApplied = {
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * A running network's remove batch as its record keeps it: either a way to make it again (the planner,
- * from the network's live def: nothing of the batch is kept while the network runs) or its JSON text,
- * one string instead of ~90 objects (~2.4 KB against ~6 KiB of heap for a NAT network; bench/README.md,
- * "Issue 17"). It is written to the status file as the array it stands for (`toJSON`), so the file is
- * the same; a record read back from a status file holds the plain array until the network's batch is
- * replaced.
+ * A running network's remove batch as its record keeps it: its JSON text, one string instead of ~90
+ * objects (~2.4 KB against ~6 KiB of heap for a NAT network; bench/README.md, "Issue 17"). It is
+ * written to the status file as the array it stands for (`toJSON`), so the file is the same; a record
+ * read back from a status file holds the plain array until the network's batch is replaced. (Made
+ * again by the planner instead, it would cost a plan, ~0.7 ms, at every status write and stop.)
  */
 export class KeptBatch {
-  constructor(private readonly source: string | (() => readonly object[])) {}
-
-  /** The batch's JSON text. */
-  get text(): string {
-    return typeof this.source === 'string' ? this.source : JSON.stringify(this.source());
-  }
+  constructor(readonly text: string) {}
 
   objects(): NftObject[] {
-    return typeof this.source === 'string' ? (JSON.parse(this.source) as NftObject[]) : ([...this.source()] as NftObject[]);
+    return JSON.parse(this.text) as NftObject[];
   }
 
   toJSON(): NftObject[] {
@@ -83,11 +77,6 @@ export type RemoveBatch = NftObject[] | KeptBatch;
 /** A batch as a running network's record keeps it: its JSON text (KeptBatch). */
 export function keptBatch(batch: readonly object[]): KeptBatch {
   return new KeptBatch(JSON.stringify(batch));
-}
-
-/** A batch a running network's record makes again when it is needed (KeptBatch). */
-export function madeBatch(make: () => readonly object[]): KeptBatch {
-  return new KeptBatch(make);
 }
 
 /** The batch's commands, to run. */

@@ -81,7 +81,7 @@ import type {
   UpdateContext,
 } from './seam.js';
 import { startChanges, updateChanges } from '../../plan/host-changes.js';
-import { RUNTIME_ID, batchObjects, batchText, keptBatch, madeBatch, readApplied, type AppliedDnsmasq, type LinuxApplied } from './applied.js';
+import { RUNTIME_ID, batchObjects, batchText, keptBatch, readApplied, type AppliedDnsmasq, type LinuxApplied } from './applied.js';
 import { appliedDnsmasq, DnsmasqControl, dnsmasqFileList, removeFile, writeDnsmasqFiles, writeReloadableFiles } from './dnsmasq.js';
 import { DnsmasqLogFollower, sizeOf, startupProblems, type DnsmasqLogLine } from './dnsmasq-log.js';
 import { dnsmasqUserFor } from './dnsmasq-user.js';
@@ -128,21 +128,13 @@ export interface LinuxRuntimeOptions {
 }
 
 /**
- * A running network's repair batch (its rules without the base) and remove batch, made again by the
- * planner from its live def when they are needed (someone else changed the table; a stop, a status
- * file), rather than kept for as long as it runs.
+ * A running network's repair batch (its rules without the base), made again by the planner from its
+ * live def when someone else changed the table, rather than kept for as long as it runs.
  */
 function repairBatch(def: NetworkDef, options: NetworkPlanOptions): MakeBatch {
   return () => {
     const plan = planNetwork(def, options);
     return plan.kind === 'virtual' ? ((plan.firewallNetworkOnly ?? plan.firewall?.apply)?.nftables ?? []) : [];
-  };
-}
-
-function removeBatch(def: NetworkDef, options: NetworkPlanOptions): MakeBatch {
-  return () => {
-    const plan = planNetwork(def, options);
-    return plan.kind === 'virtual' ? (plan.firewall?.remove.nftables ?? []) : [];
   };
 }
 
@@ -293,7 +285,7 @@ export class LinuxRuntime implements NetworkRuntime {
 
     try {
       context.journal?.(this.startIntent(def, plan, applied));
-      await this.startVirtual(plan, applied, { repair: repairBatch(def, options), remove: removeBatch(def, options) });
+      await this.startVirtual(plan, applied, repairBatch(def, options));
     } catch (e) {
       await this.teardown(applied);
       throw e;
@@ -318,7 +310,7 @@ export class LinuxRuntime implements NetworkRuntime {
     return intent;
   }
 
-  private async startVirtual(plan: VirtualNetworkPlan, applied: LinuxApplied, again: { repair: MakeBatch; remove: MakeBatch }): Promise<void> {
+  private async startVirtual(plan: VirtualNetworkPlan, applied: LinuxApplied, again: MakeBatch): Promise<void> {
     const together = plan.createWithAddresses;
     const dns = plan.dnsmasq;
     const fw = plan.firewall;
@@ -370,8 +362,8 @@ export class LinuxRuntime implements NetworkRuntime {
         if (together) await addRoutes();
       }),
       fw
-        ? this.firewall.apply(plan.bridge, fw.apply.nftables, plan.firewallNetworkOnly?.nftables, applied.name, again.repair).then(() => {
-            applied.firewallRemove = madeBatch(again.remove);
+        ? this.firewall.apply(plan.bridge, fw.apply.nftables, plan.firewallNetworkOnly?.nftables, applied.name, again).then(() => {
+            applied.firewallRemove = keptBatch(fw.remove.nftables);
           })
         : undefined,
     ]);
@@ -400,6 +392,8 @@ export class LinuxRuntime implements NetworkRuntime {
       const reportFailures = (failures: readonly { line: { args: readonly string[] }; reason: string }[]): void => {
         for (const f of failures) this.warn(`could not undo '${f.line.args.join(' ')}': ${f.reason}`);
       };
+      // Parsed once from the record's text.
+      const removeCommands = batchObjects(applied.firewallRemove);
       // The bridge's deletion takes its addresses and routes with it: only the deletion runs.
       const { deletes, rest } = splitLinkDeletions(applied.linkUndo, this.host.netns);
       const links = async (): Promise<void> => {
@@ -409,9 +403,7 @@ export class LinuxRuntime implements NetworkRuntime {
       };
       await Promise.all([
         links().catch(warn),
-        applied.bridge !== undefined && batchObjects(applied.firewallRemove).length > 0
-          ? this.firewall.remove(applied.bridge, batchObjects(applied.firewallRemove)).catch(warn)
-          : undefined,
+        applied.bridge !== undefined && removeCommands.length > 0 ? this.firewall.remove(applied.bridge, removeCommands).catch(warn) : undefined,
       ]);
       if (d) {
         await this.dnsmasq.stop(d).catch(warn);
@@ -468,7 +460,7 @@ export class LinuxRuntime implements NetworkRuntime {
           plan.firewallNetworkOnly?.nftables,
           def.name,
         );
-      next.firewallRemove = madeBatch(removeBatch(def, options));
+      next.firewallRemove = keptBatch(plan.firewall.remove.nftables);
     }
     if (plan.txChecksumOff) await this.offload.txChecksumOff(bridge).catch((e: unknown) => this.warn((e as Error).message));
 
