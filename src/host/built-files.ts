@@ -1,4 +1,5 @@
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -8,4 +9,22 @@ import { fileURLToPath } from 'node:url';
 export function builtFileDirs(): string[] {
   const here = dirname(fileURLToPath(import.meta.url));
   return [here, resolve(here, '../../dist')];
+}
+
+/** Where a file the build compiles is: its path, switched off (its variable set empty), or missing and why. */
+export type BuiltFileLookup = { path: string } | { off: true } | { missing: string };
+
+/**
+ * The built file `name` virtnet uses: the one `envVar` names when set (empty: none), else `name` in one
+ * of `dirs` (where the build puts it).
+ */
+export function findBuiltFile(name: string, envVar: string, env: NodeJS.ProcessEnv, dirs: readonly string[]): BuiltFileLookup {
+  const fromEnv = env[envVar];
+  if (fromEnv === '') return { off: true };
+  if (fromEnv !== undefined) {
+    const path = resolve(fromEnv);
+    return existsSync(path) ? { path } : { missing: `${envVar} names ${path}, which does not exist` };
+  }
+  const path = dirs.map((d) => join(d, name)).find((p) => existsSync(p));
+  return path !== undefined ? { path } : { missing: `${name} was not built (npm run build makes it with a C compiler, cc or $CC)` };
 }

@@ -16,26 +16,14 @@
  * --no-idle-pageout, switches it off.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { builtFileDirs } from './built-files.js';
+import { type BuiltFileLookup, builtFileDirs, findBuiltFile } from './built-files.js';
 
 /** The helper's file name in dist/. */
 const HELPER_NAME = 'virtnet-pageout';
 
-/** Where the helper is: its path, switched off (VIRTNET_PAGEOUT_HELPER set empty), or missing and why. */
-export type PageoutHelperLookup = { path: string } | { off: true } | { missing: string };
-
 /** The helper virtnetd uses: VIRTNET_PAGEOUT_HELPER when set (empty: none), else virtnet-pageout in one of `dirs`. */
-export function findPageoutHelper(env: NodeJS.ProcessEnv = process.env, dirs: readonly string[] = builtFileDirs()): PageoutHelperLookup {
-  const fromEnv = env['VIRTNET_PAGEOUT_HELPER'];
-  if (fromEnv === '') return { off: true };
-  if (fromEnv !== undefined) {
-    const path = resolve(fromEnv);
-    return existsSync(path) ? { path } : { missing: `VIRTNET_PAGEOUT_HELPER names ${path}, which does not exist` };
-  }
-  const path = dirs.map((d) => join(d, HELPER_NAME)).find((p) => existsSync(p));
-  return path !== undefined ? { path } : { missing: `${HELPER_NAME} was not built (npm run build makes it with a C compiler, cc or $CC)` };
+export function findPageoutHelper(env: NodeJS.ProcessEnv = process.env, dirs: readonly string[] = builtFileDirs()): BuiltFileLookup {
+  return findBuiltFile(HELPER_NAME, 'VIRTNET_PAGEOUT_HELPER', env, dirs);
 }
 
 /** What the log says, once, when an idle virtnetd cannot give back its code's pages. */
@@ -92,7 +80,7 @@ export function runPageoutHelper(helper: string, pid: number, delayMs = 0): Prom
 }
 
 export interface SelfPageoutOptions {
-  helper: PageoutHelperLookup;
+  helper: BuiltFileLookup;
   /** Told once, when it cannot be done (the helper is missing, the kernel refuses). */
   onUnavailable: (message: string) => void;
   /** Told after each page-out started, and of each failure that concerns that moment only. */

@@ -22,10 +22,8 @@
  * could not start (refused), a zygote that keeps dying, LD_PRELOAD set.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { builtFileDirs } from './built-files.js';
+import { type BuiltFileLookup, builtFileDirs, findBuiltFile } from './built-files.js';
 import { type Job, type JobFiles, type JobServer, JobServerRunner } from './job-server.js';
 import { type NetnsBinding, inNetnsArgv, netnsPath } from './netns.js';
 import type { CommandLogger, CommandResult, CommandRunner, CommandSpec } from './runner.js';
@@ -37,22 +35,12 @@ const ZYGOTE_LIBRARY_NAME = 'virtnet-zygote.so';
 const ARGUMENT_ROOM = 4200;
 const PLACEHOLDER = 'virtnet-zygote'.padEnd(ARGUMENT_ROOM, ' ');
 
-/** Where virtnet-zygote.so is: its path, switched off (VIRTNET_ZYGOTE_LIBRARY set empty), or missing and why. */
-type ZygoteLibraryLookup = { path: string } | { off: true } | { missing: string };
-
 /**
  * The library virtnet uses: VIRTNET_ZYGOTE_LIBRARY when set (empty: none),
  * else virtnet-zygote.so in one of `dirs` (where the build puts it).
  */
-export function findZygoteLibrary(env: NodeJS.ProcessEnv = process.env, dirs: readonly string[] = builtFileDirs()): ZygoteLibraryLookup {
-  const fromEnv = env['VIRTNET_ZYGOTE_LIBRARY'];
-  if (fromEnv === '') return { off: true };
-  if (fromEnv !== undefined) {
-    const path = resolve(fromEnv);
-    return existsSync(path) ? { path } : { missing: `VIRTNET_ZYGOTE_LIBRARY names ${path}, which does not exist` };
-  }
-  const path = dirs.map((d) => join(d, ZYGOTE_LIBRARY_NAME)).find((p) => existsSync(p));
-  return path !== undefined ? { path } : { missing: `${ZYGOTE_LIBRARY_NAME} was not built (npm run build makes it with a C compiler, cc or $CC)` };
+export function findZygoteLibrary(env: NodeJS.ProcessEnv = process.env, dirs: readonly string[] = builtFileDirs()): BuiltFileLookup {
+  return findBuiltFile(ZYGOTE_LIBRARY_NAME, 'VIRTNET_ZYGOTE_LIBRARY', env, dirs);
 }
 
 /** What the log says whenever dnsmasq is started without its zygote for good. */
