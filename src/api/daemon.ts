@@ -86,6 +86,8 @@ interface DaemonDeps {
   terminal?: boolean;
   /** The daemon's descriptor limit (RLIMIT_NOFILE), which sizes its listeners' bounds; default 1024. */
   openFiles?: number;
+  /** Told of each request or libvirt call any listener takes. */
+  onRequest?: () => void;
 }
 
 export interface RunningDaemon {
@@ -123,6 +125,7 @@ async function startLibvirtSockets(
       logger: deps.logger.child({ component: 'libvirt-rpc' }),
       policy: connectionPolicy(deps.openFiles ?? DEFAULT_OPEN_FILES, true),
       peers: new SsPeerCredentials(new ForkServerRunner()),
+      ...(deps.onRequest ? { onCall: deps.onRequest } : {}),
     });
     undo.push(() => listener.close());
     return { socket: listener.socket, readonlySocket: listener.readonlySocket, uri: libvirtUri(listener.socket) };
@@ -210,7 +213,8 @@ export async function startDaemon(options: DaemonOptions, deps: DaemonDeps): Pro
 
     // libvirt's sockets first, so the API's version route can tell clients the URI.
     const libvirt = options.libvirtSocket ? await startLibvirtSockets(options, handle.driver, deps, undo) : undefined;
-    const advertised = libvirt ? { libvirtUri: libvirt.uri } : {};
+    // What every REST listener is given besides its own: the libvirt URI it answers with, the request tally.
+    const advertised = { ...(libvirt ? { libvirtUri: libvirt.uri } : {}), ...(deps.onRequest ? { onRequest: deps.onRequest } : {}) };
 
     const apiLogger = logger.child({ component: 'api' });
     const servers: FastifyInstance[] = [];

@@ -11,10 +11,11 @@
  * the first quiet period after work collects, twice (the second gives back
  * what the first one's sweeping freed), and pages out after the second if
  * the loop stayed quiet in between (otherwise the next quiet period does);
- * the period after a page-out is not looked at either, so the code that
- * comes back is not taken for work (which would page out again).
- * Nothing is asked of the listeners (REST, libvirt RPC, events): any work
- * shows in the event loop. The collections need node's --expose-gc, which
+ * the two periods after a page-out are not looked at either, so the code
+ * that comes back is not taken for work (which would page out again). The
+ * listeners (REST, libvirt RPC) count the requests they take: a request in
+ * any period, looked at or not, is work, so a burst right after a page-out
+ * is given back too. The collections need node's --expose-gc, which
  * bin/virtnetd passes; with neither a collector nor a page-out this does
  * nothing.
  */
@@ -29,6 +30,8 @@ interface IdleCollectorOptions {
   onCollect?: (ms: number) => void;
   /** Run once per quiet period after the collections (host/pageout.ts); never while busy. */
   pageOut?: () => void;
+  /** How many requests the listeners have taken so far: a period in which it grew had work. */
+  requestsTaken?: () => number;
 }
 
 /** Start watching; returns the function that stops it. */
@@ -45,7 +48,9 @@ export function collectWhenIdle(options: IdleCollectorOptions = {}): () => void 
     gc();
     options.onCollect?.(performance.now() - t0);
   };
+  const requestsTaken = options.requestsTaken ?? (() => 0);
   let last = performance.eventLoopUtilization();
+  let lastRequests = requestsTaken();
   // The start was work: its garbage and the code it ran are given back once the daemon is quiet.
   let worked = true;
   /** How many of the next periods are not looked at. */
@@ -55,13 +60,18 @@ export function collectWhenIdle(options: IdleCollectorOptions = {}): () => void 
     const now = performance.eventLoopUtilization();
     const share = performance.eventLoopUtilization(now, last).utilization;
     last = now;
-    // The period of a collection counts its own time as work, and the one after a page-out the
-    // code the daemon's timers bring back (the page-out's own cost): they are not looked at.
+    const requests = requestsTaken();
+    const requested = requests !== lastRequests;
+    lastRequests = requests;
+    // The period of a collection counts its own time as work, and those after a page-out the
+    // code the daemon's timers bring back (the page-out's own cost): their busy share is not
+    // looked at, but a request taken in them is work all the same.
     if (skip > 0) {
       skip--;
+      if (requested) worked = true;
       return;
     }
-    if (share > busyShare) {
+    if (share > busyShare || requested) {
       worked = true;
       return;
     }
@@ -74,7 +84,9 @@ export function collectWhenIdle(options: IdleCollectorOptions = {}): () => void 
     // then the page-out, unless work came in the meantime (the next quiet period does it then).
     again = setTimeout(
       () => {
-        const busy = performance.eventLoopUtilization(performance.eventLoopUtilization(), quietSince).utilization > busyShare;
+        const busy =
+          performance.eventLoopUtilization(performance.eventLoopUtilization(), quietSince).utilization > busyShare ||
+          requestsTaken() !== lastRequests;
         collect();
         if (pageOut === undefined) return;
         if (busy) worked = true;

@@ -156,9 +156,12 @@ async function main(argv: string[]): Promise<void> {
   if (openFiles.problem) logger.warn({ limit: openFiles.limit, problem: openFiles.problem }, 'cannot raise the open files limit');
   else logger.debug({ limit: openFiles.limit }, 'open files limit');
 
+  // Requests and libvirt calls taken: the idle collector's sign of work, below.
+  let requestsTaken = 0;
   try {
     daemon = await startDaemon(options, {
       openFiles: openFiles.limit,
+      onRequest: () => requestsTaken++,
       createDriver: createRealDriver,
       logger,
       version: VERSION,
@@ -187,6 +190,7 @@ async function main(argv: string[]): Promise<void> {
           onFailed: (why) => logger.debug({ why }, 'idle page-out failed this time'),
         });
   collectWhenIdle({
+    requestsTaken: () => requestsTaken,
     onCollect: (ms) => logger.debug({ ms: Math.round(ms) }, 'idle garbage collection'),
     ...(pageout?.available ? { pageOut: () => void pageout.pageOut() } : {}),
   });

@@ -55,6 +55,8 @@ interface ApiServerOptions {
   libvirtUri?: string;
   /** Serve HTTPS with this key and certificate (PEM); TCP listeners only. */
   tls?: { key: string | Buffer; cert: string | Buffer };
+  /** Told of each request taken (the idle collector's sign of work, api/idle-gc.ts). */
+  onRequest?: () => void;
 }
 
 /** fastify's compiler builders, answering ours (its types name Ajv's builders; fastify only calls them). */
@@ -103,7 +105,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<Fastif
     void reply.code(404).send(errorBody(err));
   });
 
+  const onRequest = options.onRequest;
   app.addHook('onRequest', async (request, reply) => {
+    onRequest?.();
     authenticate(access, request);
     void reply.header(DAEMON_HEADER, options.version);
   });

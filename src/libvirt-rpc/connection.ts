@@ -63,6 +63,8 @@ export interface ConnectionOptions {
   nextCallbackId: () => number;
   logger: Logger;
   limits?: ConnectionLimits;
+  /** Told of each call taken, before it is answered. */
+  onCall?: () => void;
 }
 
 type AnySpec = ProcedureSpec<unknown, unknown> & { name: ProcedureName };
@@ -160,6 +162,7 @@ export class RpcConnection {
       this.replyError(header, rpcFailure(`Cannot find program ${header.program} version ${header.version}`), ErrorDomain.RPC);
       return;
     }
+    this.options.onCall?.();
     this.inFlight++;
     if (this.inFlight >= this.limits.maxRequests) this.socket.pause();
     void this.dispatch(header, payload).finally(() => {

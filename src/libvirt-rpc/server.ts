@@ -59,6 +59,8 @@ export interface LibvirtListenerOptions {
   /** Client uids, for the read-only socket's per-uid bound; without it only the per-socket bound applies. */
   peers?: PeerCredentials;
   limits?: ConnectionLimits;
+  /** Told of each call taken (the idle collector's sign of work, api/idle-gc.ts). */
+  onCall?: () => void;
 }
 
 export interface LibvirtListener {
@@ -131,6 +133,7 @@ export async function startLibvirtListener(options: LibvirtListenerOptions): Pro
           nextCallbackId: () => nextCallbackId++,
           logger: logger.child({ client: readonlyListener ? 'ro' : 'rw' }),
           ...(options.limits ? { limits: options.limits } : {}),
+          ...(options.onCall ? { onCall: options.onCall } : {}),
         });
         client.resume();
       },

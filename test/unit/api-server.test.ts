@@ -138,6 +138,16 @@ describe('routes', () => {
     expect((await call(await server(), { url: '/api/version' })).body).toEqual({ name: 'virtnetd', version: '9.9.9', readonly: false });
     expect((await call(await server({ kind: 'unix-ro' }), { url: '/api/version' })).body.readonly).toBe(true);
   });
+
+  it('tells of each request it takes, refused ones too (the idle collector counts them as work)', async () => {
+    let taken = 0;
+    const app = await createApiServer({ driver, access: { kind: 'unix' }, version: '1', onRequest: () => taken++ });
+    apps.push(app);
+    expect((await call(app, { url: '/api/version' })).status).toBe(200);
+    expect((await call(app, { url: '/api/networks' })).status).toBe(200);
+    expect((await call(app, { url: '/api/no-such-route' })).status).toBe(404);
+    expect(taken).toBe(3);
+  });
 });
 
 describe('errors carry libvirt class and text', () => {

@@ -124,6 +124,68 @@ describe('collectWhenIdle', () => {
     }
   });
 
+  it('takes requests in the periods after a page-out for work: a burst right after it is paged out again', async () => {
+    vi.useFakeTimers();
+    const loop = scriptedLoop();
+    const events: string[] = [];
+    let requests = 0;
+    const stop = collectWhenIdle({
+      intervalMs: 200,
+      busyShare: 0.25,
+      gc: () => events.push('gc'),
+      requestsTaken: () => requests,
+      pageOut: () => {
+        events.push('page-out');
+        // Requests come in at once, while the periods after the page-out are not looked at.
+        loop.busy(0.6);
+        requests += 5;
+        setTimeout(() => loop.busy(0), 150);
+      },
+    });
+    try {
+      await vi.advanceTimersByTimeAsync(200 + 100);
+      expect(events).toEqual(['gc', 'gc', 'page-out']);
+      // Then all is quiet: once the skipped periods are over, the work is given back.
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(events).toEqual(['gc', 'gc', 'page-out', 'gc', 'gc', 'page-out']);
+    } finally {
+      stop();
+    }
+  });
+
+  it('takes a request for work even when it barely shows in the event loop', async () => {
+    vi.useFakeTimers();
+    scriptedLoop();
+    const events: string[] = [];
+    let requests = 0;
+    const stop = collectWhenIdle({
+      intervalMs: 200,
+      busyShare: 0.25,
+      gc: () => events.push('gc'),
+      requestsTaken: () => requests,
+      pageOut: () => events.push('page-out'),
+    });
+    try {
+      await vi.advanceTimersByTimeAsync(2000);
+      expect(events).toEqual(['gc', 'gc', 'page-out']);
+      requests++;
+      await vi.advanceTimersByTimeAsync(2000);
+      expect(events).toEqual(['gc', 'gc', 'page-out', 'gc', 'gc', 'page-out']);
+      // A request between the two collections puts the page-out off to the next quiet period.
+      events.length = 0;
+      requests++;
+      await vi.advanceTimersByTimeAsync(200 + 200 + 50);
+      expect(events).toEqual(['gc']);
+      requests++;
+      await vi.advanceTimersByTimeAsync(50);
+      expect(events).toEqual(['gc', 'gc']);
+      await vi.advanceTimersByTimeAsync(2000);
+      expect(events).toEqual(['gc', 'gc', 'gc', 'gc', 'page-out']);
+    } finally {
+      stop();
+    }
+  });
+
   it('pages out without a collector (node started without --expose-gc)', async () => {
     vi.useFakeTimers();
     scriptedLoop();

@@ -97,6 +97,21 @@ describe('the libvirt listener', () => {
     expect(driver.calls.find((x) => x.method === 'list')?.args).toEqual([{ active: true }]);
   });
 
+  it('tells of each call it takes, not of keepalive messages (the idle collector counts calls as work)', async () => {
+    let taken = 0;
+    await start({ onCall: () => taken++ });
+    const c = await connect();
+    expect(await c.call('AUTH_LIST', undefined)).toEqual({ types: [0] });
+    await c.call('CONNECT_OPEN', { name: 'network:///system', flags: 0 });
+    expect(taken).toBe(2);
+    const pong = c.nextUnsolicited();
+    c.write(encodeMessage({ program: KEEPALIVE_PROGRAM, version: 1, procedure: 1, type: MessageType.MESSAGE, serial: 0, status: MessageStatus.OK }));
+    await pong;
+    expect(taken).toBe(2);
+    expect(await c.call('CONNECT_NUM_OF_NETWORKS', undefined)).toEqual({ num: 0 });
+    expect(taken).toBe(3);
+  });
+
   it('finds networks by uuid as libvirt does, and says so when it is gone', async () => {
     await start();
     const c = await connect();
