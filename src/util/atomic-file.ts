@@ -4,7 +4,11 @@
  * restart after a crash) sees either the old file or the new one, never a
  * torn one. A failure is a VirError saying what happened ("No space left
  * on device while saving '/etc/virtnet/networks/n1.xml'"), and leaves no
- * temporary file behind.
+ * temporary file behind. Files that describe the kernel's state (the run
+ * directory's status files) are written `durable: false`: without the
+ * fsyncs, since a reboot ends what they describe and a killed process
+ * leaves the page cache as it was, so the rename is all they need
+ * (docs/architecture.md, *Crash safety*).
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirEntries } from './dir-entries.js';
@@ -15,6 +19,8 @@ import { systemError } from './os-error.js';
 interface AtomicWriteOptions {
   /** File mode of the new file (default 0o644). */
   mode?: number;
+  /** Whether the write must survive a power loss (fsync the file and its directory; default true). */
+  durable?: boolean;
 }
 
 function fsyncDir(dir: string): void {
@@ -58,6 +64,7 @@ export function writeFileAtomic(path: string, data: string, options: AtomicWrite
 
 function writeAndRename(path: string, data: string, options: AtomicWriteOptions): void {
   const dir = dirname(path);
+  const durable = options.durable !== false;
   mkdirSync(dir, { recursive: true });
   const tmp = tempPathFor(path);
   const fd = openSync(tmp, 'wx', options.mode ?? 0o644);
@@ -65,7 +72,7 @@ function writeAndRename(path: string, data: string, options: AtomicWriteOptions)
     const buf = Buffer.from(data, 'utf8');
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
+    if (durable) fsyncSync(fd);
   } catch (e) {
     closeSync(fd);
     rmSync(tmp, { force: true });
@@ -78,5 +85,5 @@ function writeAndRename(path: string, data: string, options: AtomicWriteOptions)
     rmSync(tmp, { force: true });
     throw e;
   }
-  fsyncDir(dir);
+  if (durable) fsyncDir(dir);
 }

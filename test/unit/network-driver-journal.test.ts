@@ -7,10 +7,10 @@
  * startable again.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isolatedXml, natXml, startTestDriver, type TestDriver } from '../support/network-testkit.js';
 import { pollUntil } from '../support/poll.js';
-import type { FakeRuntimeOp } from '../support/fake-runtime.js';
+import { createFakeRuntimeState, type FakeRuntimeOp } from '../support/fake-runtime.js';
 import { dhcpHostUpdate } from './support/update-request.js';
 
 /** Drivers to close; a "killed" one is never closed (its call never ends), its root goes at the end. */
@@ -65,6 +65,26 @@ describe('a crash halfway through', () => {
     expect(existsSync(t2.driver.store.statusPath('n'))).toBe(false);
     await t2.driver.start('n');
     expect(t2.kernel.links.has('virbr0')).toBe(true);
+  });
+
+  it('the host went down: an empty status file (a write the crash cut short; status files are not synced) is removed, and the network is not running', async () => {
+    const t = await first();
+    await t.driver.define(natXml('hc', '10.80.9'));
+    await t.driver.start('hc');
+    await t.driver.destroy('hc');
+    // What a power loss may leave of a status file written but not synced: the file, empty. The kernel's state is gone with the host.
+    writeFileSync(t.driver.store.statusPath('hc'), '');
+    const t2 = await startTestDriver({}, { root: t.root, kernel: createFakeRuntimeState() }); // a rebooted host's kernel: nothing of ours
+    open.push(t2);
+    expect(t2.driver.startupReport).toMatchObject({
+      recovered: [`${t.driver.store.statusPath('hc')}: empty status file removed (the host went down while it was written)`],
+      adopted: [],
+      problems: [],
+    });
+    expect(existsSync(t2.driver.store.statusPath('hc'))).toBe(false);
+    expect(await t2.driver.lookupByName('hc')).toMatchObject({ active: false, persistent: true });
+    await t2.driver.start('hc');
+    expect(await t2.driver.lookupByName('hc')).toMatchObject({ active: true });
   });
 
   it('create: the transient network is gone after the restart, with its files', async () => {

@@ -31,7 +31,7 @@
  * net-edit fixes it, and net-undefine removes it.
  * Adoption and autostart run up to `concurrency` networks at once.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseNetworkXml } from '../../conf/network/parse.js';
 import { collectRefusedValues, type RefusedValue } from '../../conf/network/refused-values.js';
@@ -134,6 +134,14 @@ export async function initializeDriver(ctx: StartupContext): Promise<StartupRepo
   const refusedIn = new Map<NetworkObject, { file: string; refused: RefusedValue[] }>();
   // 1. status files
   for (const file of store.listStatuses(unreadable)) {
+    // Status files are not synced to the disk: an empty one is a write the host's crash cut short, and the
+    // crash ended the network it described.
+    if (file.text === '') {
+      rmSync(file.path, { force: true });
+      report.recovered.push(`${file.path}: empty status file removed (the host went down while it was written)`);
+      logger.warn({ file: file.path }, 'removed an empty status file (the host went down while it was written): the network is not running');
+      continue;
+    }
     try {
       const { result: status, refused } = collectRefusedValues(() => parseNetworkStatus(file.text, file.path));
       const as = storedAs(file.stem, status.def.name);
