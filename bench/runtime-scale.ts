@@ -20,7 +20,7 @@ import { parseNetworkXml } from '../src/conf/network/parse.js';
 import type { NetworkDef } from '../src/conf/network/types.js';
 import { createLinuxRuntime, type AppliedNetwork, type LinuxApplied } from '../src/driver/runtime/index.js';
 import { virtnetPaths } from '../src/driver/common/paths.js';
-import { createNetns, netnsPids } from '../test/e2e/netns.js';
+import { createNetns, workloadPids } from '../test/e2e/netns.js';
 import { inotifyInstances } from '../test/e2e/runtime-fixture.js';
 
 const args = process.argv.slice(2);
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
   const t1 = performance.now();
   for (const s of started.reverse()) await rt.stop(s.def, s.applied);
   const stopTotal = ms(t1);
-  const left = netnsPids(hostNs).length;
+  const left = workloadPids(hostNs).length; // the firewall's nft monitor outlives the last network for a while, by design
   const bridgesLeft = ip('-n', hostNs, '-br', 'link', 'show', 'type', 'bridge').split('\n').filter(Boolean).length;
   const tables = spawnSync('ip', ['netns', 'exec', hostNs, 'nft', 'list', 'tables'], { encoding: 'utf8' }).stdout.trim();
   rt.close();

@@ -60,7 +60,7 @@ describe.skipIf(!root)('network driver on the real kernel: lifecycle', () => {
     await Promise.all(names.map((n) => driver.undefine(n)));
     expect(bridges(ns)).toEqual([]);
     expect(inNetns(ns, 'nft', ['list', 'tables'])).not.toContain('virtnet');
-    expect(netnsPids(ns)).toEqual([]);
+    expect(workloadPids(ns)).toEqual([]);
     expect(readdirSync(paths.networkStatusDir).filter((f) => f !== 'autostarted')).toEqual([]);
   }, 120_000);
 
@@ -99,7 +99,7 @@ describe.skipIf(!root)('network driver on the real kernel: lifecycle', () => {
   it('after a restart, a network whose bridge vanished is inactive and its dnsmasq gone', async () => {
     await driver.define(natXml('gone', '10.91.1'));
     await driver.start('gone');
-    const pid = netnsPids(ns)[0]!;
+    const pid = workloadPids(ns)[0]!; // its dnsmasq
     await driver.close();
     inNetns(ns, 'ip', ['link', 'del', 'virbr0']);
 
@@ -112,6 +112,6 @@ describe.skipIf(!root)('network driver on the real kernel: lifecycle', () => {
     expect(bridges(ns)).toEqual(['virbr0']);
     await driver.destroy('gone');
     await driver.undefine('gone');
-    expect(netnsPids(ns)).toEqual([]);
+    expect(workloadPids(ns)).toEqual([]);
   }, 60_000);
 });

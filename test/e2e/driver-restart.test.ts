@@ -23,7 +23,7 @@ import { createNetworkDriver, type NetworkDriver, type LeaseEvent } from '../../
 import { createLinuxRuntime, type LinuxRuntime } from '../../src/driver/runtime/index.js';
 import { virtnetPaths } from '../../src/driver/common/paths.js';
 import { natXml, isolatedXml } from '../support/network-testkit.js';
-import { canUseNetns, createNetns, deleteNetns, inNetns, netnsPids, vethBetween } from './netns.js';
+import { canUseNetns, createNetns, deleteNetns, inNetns, netnsPids, vethBetween, workloadPids } from './netns.js';
 import { dhcp } from './runtime-fixture.js';
 
 const REPO = resolve(import.meta.dirname, '../..');
@@ -216,7 +216,7 @@ describe.skipIf(!root)('network driver on the real kernel: kill -9 and adoption'
     expect(bridges()).toEqual([]);
     expect(inNetns(hns, 'ip', ['-o', 'link', 'show']).trim().split('\n')).toHaveLength(1); // lo
     expect(inNetns(hns, 'nft', ['list', 'tables'])).not.toContain('virtnet');
-    await pollUntil(() => netnsPids(hns).length === 0, { ms: 5000, everyMs: 100, what: 'dnsmasq to be gone' });
+    await pollUntil(() => workloadPids(hns).length === 0, { ms: 5000, everyMs: 100, what: 'dnsmasq to be gone' });
     expect(readdirSync(paths.networkStatusDir).filter((f) => f !== 'autostarted')).toEqual([]);
     expect(readdirSync(paths.networkConfigDir).filter((f) => f !== 'autostart')).toEqual([]);
     expect(readdirSync(paths.dnsmasqDir).filter((f) => /\.(conf|hostsfile|addnhosts|leases)$/.test(f))).toEqual([]);

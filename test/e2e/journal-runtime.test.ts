@@ -16,7 +16,7 @@ import { virtnetPaths, type VirtnetPaths } from '../../src/driver/common/paths.j
 import { parseNetworkXml } from '../../src/conf/network/parse.js';
 import type { NetworkDef } from '../../src/conf/network/types.js';
 import { isolatedXml } from '../support/network-testkit.js';
-import { canUseNetns, createNetns, deleteNetns, inNetns, netnsPids, workloadPids } from './netns.js';
+import { canUseNetns, createNetns, deleteNetns, inNetns, workloadPids } from './netns.js';
 
 const root = canUseNetns();
 
@@ -78,7 +78,7 @@ describe.skipIf(!root)('journal records on the real runtime', () => {
     expect(pid).not.toBe((updated as { dnsmasq?: { pid: number } }).dnsmasq!.pid);
     expect(workloadPids(ns)).toEqual([pid]);
     await rt.stop(before, adopted!);
-    expect(netnsPids(ns)).toEqual([]);
+    expect(workloadPids(ns)).toEqual([]);
   });
 
   it("a start's journal record removes what the start made, and a bridge of that name it did not make stays", async () => {
@@ -88,7 +88,7 @@ describe.skipIf(!root)('journal records on the real runtime', () => {
     expect(journal).toMatchObject({ intent: { bridgeMac: '52:54:00:aa:00:62' }, linkUndo: [{ args: ['link', 'del', 'dev', 'virbr62'] }] });
     await rt.stop(def, journal!);
     expect(inNetns(ns, 'ip', ['-o', 'link', 'show', 'type', 'bridge'])).not.toMatch(/virbr62/);
-    expect(netnsPids(ns)).toEqual([]);
+    expect(workloadPids(ns)).toEqual([]);
     expect(inNetns(ns, 'nft', ['list', 'tables'])).toBe('');
 
     inNetns(ns, 'ip', ['link', 'add', 'virbr62', 'type', 'bridge']);

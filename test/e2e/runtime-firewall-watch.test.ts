@@ -21,7 +21,7 @@ import type { NetworkDef } from '../../src/conf/network/types.js';
 import { createLinuxRuntime, type AppliedNetwork, type LinuxRuntime, type NetworkHealthChange } from '../../src/driver/runtime/index.js';
 import { BASE_CHAINS } from '../../src/plan/firewall-layout.js';
 import { pollUntil } from '../support/poll.js';
-import { canUseNetns, createNetns, deleteNetns, inNetns } from './netns.js';
+import { canUseNetns, createNetns, deleteNetns, inNetns, isNftMonitor, netnsPids } from './netns.js';
 import { have, ipn, linkUplink, makeRoot, plugGuest } from './runtime-fixture.js';
 
 const ready = canUseNetns() && have('nft') && have('dnsmasq');
@@ -127,5 +127,34 @@ describe.skipIf(!ready)('the firewall watch on the real kernel', () => {
       everyMs: 20,
       what: "s1's rules to come back",
     });
+  }, 60_000);
+
+  it('one nft monitor watches while a network runs and for its linger after the last one stopped: a restart keeps it; then it ends', async () => {
+    const ns = createNetns('fwl');
+    const rt = await createLinuxRuntime({ netns: ns, paths: makeRoot('fw-linger').paths, firewallWatchLingerMs: 5000, dhcpChecksum: 'none' });
+    const monitors = (): number[] => netnsPids(ns).filter(isNftMonitor);
+    try {
+      const def = parseNetworkXml(
+        "<network><name>l1</name><bridge name='vfwl1' stp='off'/><dns enable='no'/><ip address='10.84.1.1' prefix='24'/></network>",
+      );
+      let applied = await rt.start(def, { otherActive: [] });
+      const [monitor] = monitors();
+      expect(monitor).toBeGreaterThan(0);
+      // Stopped and started again at once: the same monitor goes on watching, and sees a flush.
+      await rt.stop(def, applied);
+      expect(inNetns(ns, 'nft', ['list', 'tables'])).toBe('');
+      applied = await rt.start(def, { otherActive: [] });
+      expect(monitors()).toEqual([monitor]);
+      inNetns(ns, 'nft', ['flush', 'ruleset']);
+      await pollUntil(() => hookedChains(ns).length > 0, { ms: 2000, everyMs: 20, what: 'the rules to come back' });
+      // Stopped for good: the monitor is still there right after, gone once the linger is over.
+      await rt.stop(def, applied);
+      expect(monitors()).toEqual([monitor]);
+      await pollUntil(() => monitors().length === 0, { ms: 20_000, everyMs: 50, what: 'the nft monitor to end after its linger' });
+      expect(netnsPids(ns)).toEqual([]);
+    } finally {
+      rt.close();
+      deleteNetns(ns);
+    }
   }, 60_000);
 });

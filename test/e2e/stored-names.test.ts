@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { escapeXml } from '../../src/xml/escape.js';
 import { natXml } from '../support/network-testkit.js';
 import { guestXml } from '../support/guest-testkit.js';
-import { canUseNetns, createNetns, deleteNetns, inNetns, netnsPids, workloadPids } from './netns.js';
+import { canUseNetns, createNetns, deleteNetns, inNetns, workloadPids } from './netns.js';
 import { guestNamespaces, openWorld, sweep, type GuestWorld } from './guest-fixture.js';
 
 const root = canUseNetns();
@@ -68,7 +68,7 @@ describe.skipIf(!root)('awkward names on the real kernel', () => {
     }
     expect(await w.networks.list()).toEqual([]);
     expect(bridges(ns)).toEqual([]);
-    expect(netnsPids(ns)).toEqual([]);
+    expect(workloadPids(ns)).toEqual([]);
     expect(nftTable(ns)).toBe('');
   });
 
@@ -94,6 +94,6 @@ describe.skipIf(!root)('awkward names on the real kernel', () => {
     expect(guestNamespaces(ns)).toEqual([]);
     await w.networks.destroy('gnet');
     await w.networks.undefine('gnet');
-    expect(netnsPids(ns)).toEqual([]);
+    expect(workloadPids(ns)).toEqual([]);
   });
 });

@@ -5,8 +5,8 @@
  * network. Listings are shaped as `nft -j list table` prints them (elements
  * inside their map or set).
  */
-import { describe, expect, it } from 'vitest';
-import type { Nftables, NftObject } from '../../src/host/nft.js';
+import { describe, expect, it, vi } from 'vitest';
+import type { Nftables, NftObject, TableWatch } from '../../src/host/nft.js';
 import { FirewallControl, tableIsIdle } from '../../src/driver/runtime/firewall.js';
 import { expectationOf, findDamage } from '../../src/driver/runtime/firewall-check.js';
 import { parseNetworkXml } from '../../src/conf/network/parse.js';
@@ -83,6 +83,50 @@ describe('FirewallControl', () => {
     await fw2.apply('vbr1', [{ a: 1 }]);
     await fw2.remove('vbr1', [{ r: 1 }]);
     expect(busy.batches).toEqual([[{ a: 1 }], [{ r: 1 }]]);
+  });
+
+  it('watches while a network has rules and for a while after the last one stopped, so a restart keeps the same watch', async () => {
+    vi.useFakeTimers();
+    try {
+      const watches: { closed: boolean }[] = [];
+      const nft = new (class extends StubNft {
+        watchTable(): TableWatch {
+          const w = { closed: false };
+          watches.push(w);
+          return {
+            close: async () => {
+              w.closed = true;
+            },
+          };
+        }
+      })(idle);
+      const fw = new FirewallControl(nft, { watchLingerMs: 1000 });
+      expect(watches).toEqual([]);
+      await fw.apply('vbr1', [{ a: 1 }]);
+      expect(watches).toEqual([{ closed: false }]);
+      // Stopped and started again within the linger: the same watch goes on.
+      await fw.remove('vbr1', [{ r: 1 }]);
+      await vi.advanceTimersByTimeAsync(900);
+      await fw.apply('vbr1', [{ a: 1 }]);
+      await vi.advanceTimersByTimeAsync(5000);
+      expect(watches).toEqual([{ closed: false }]);
+      // Stopped for good: the watch ends once the linger is over, not before.
+      await fw.remove('vbr1', [{ r: 1 }]);
+      await vi.advanceTimersByTimeAsync(900);
+      expect(watches).toEqual([{ closed: false }]);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(watches).toEqual([{ closed: true }]);
+      // The next start watches again; closing the control ends the watch at once.
+      await fw.apply('vbr2', [{ a: 2 }]);
+      expect(watches).toEqual([{ closed: true }, { closed: false }]);
+      await fw.remove('vbr2', [{ r: 2 }]);
+      fw.close();
+      expect(watches).toEqual([{ closed: true }, { closed: true }]);
+      await vi.advanceTimersByTimeAsync(2000);
+      expect(watches).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('builds the base chains with the first network of the process only, and again after the table was dropped', async () => {

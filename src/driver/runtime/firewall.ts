@@ -15,7 +15,9 @@
  *   `nft flush ruleset` it fails as a whole, and is run again with the
  *   base, so a start never answers success with its chains unhooked.
  * - While any network has rules, the table is watched (nft monitor in the
- *   namespace, Nftables.watchTable): after a transaction that touched it
+ *   namespace, Nftables.watchTable), and for a while after the last one
+ *   stopped (`watchLingerMs`), so a network stopped and started again does
+ *   not stop and start the monitor too: after a transaction that touched it
  *   and was not ours, or after the watch was down, the table is listed and
  *   compared with what our batches made (firewall-check.ts); what is
  *   missing is re-applied in one transaction: the base, and every network
@@ -94,7 +96,12 @@ interface FirewallControlOptions {
   onWarning?: (message: string) => void;
   /** How long to gather others' transactions before a check (ms; default 25). */
   checkDelayMs?: number;
+  /** How long the watch outlives the last network with rules (ms; default WATCH_LINGER_MS). */
+  watchLingerMs?: number;
 }
+
+/** The watch's stay after the last network stopped: long enough for a restart or the next start of a script. */
+export const WATCH_LINGER_MS = 30_000;
 
 const RETRY_MS = { first: 1000, max: 30_000 };
 
@@ -107,6 +114,8 @@ export class FirewallControl {
   private baseBuilt = false;
   private readonly baseExpect = expectationOf(baseCommands());
   private watch: TableWatch | undefined;
+  /** Ends the watch once no network has had rules for watchLingerMs. */
+  private lingerTimer: NodeJS.Timeout | undefined;
   private checkTimer: NodeJS.Timeout | undefined;
   private checkWanted = false;
   private retryMs = RETRY_MS.first;
@@ -132,6 +141,8 @@ export class FirewallControl {
     this.closed = true;
     void this.watch?.close();
     this.watch = undefined;
+    if (this.lingerTimer !== undefined) clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
     if (this.checkTimer !== undefined) clearTimeout(this.checkTimer);
     this.checkTimer = undefined;
   }
@@ -221,7 +232,7 @@ export class FirewallControl {
               for (const [i, j] of jobs.entries()) if (j.kind === 'remove' && outcome[i] === undefined) outcome[i] = e;
             });
           }
-          await this.updateWatch();
+          this.updateWatch();
           batch.forEach((q, i) => {
             if (outcome[i] === undefined) q.resolve();
             else q.reject(outcome[i]);
@@ -252,18 +263,24 @@ export class FirewallControl {
   // ---- watching the table ---------------------------------------------------
 
   /**
-   * Watch while any network has rules; not otherwise (an idle daemon runs
-   * no monitor, and once the last network stops nothing of ours is left in
-   * the namespace: the stop that ends the watch waits for it).
+   * Watch while any network has rules, and watchLingerMs after the last one
+   * stopped; not otherwise (an idle daemon runs no monitor, and then nothing
+   * of ours is left in the namespace).
    */
-  private async updateWatch(): Promise<void> {
+  private updateWatch(): void {
     if (this.closed || this.options.watch === false || this.nft.watchTable === undefined) return;
-    if (this.active.size > 0 && this.watch === undefined) {
-      this.watch = this.nft.watchTable(NFT_FAMILY, NFT_TABLE, () => this.wantCheck());
-    } else if (this.active.size === 0 && this.watch !== undefined) {
-      const watch = this.watch;
-      this.watch = undefined;
-      await watch.close();
+    if (this.active.size > 0) {
+      if (this.lingerTimer !== undefined) clearTimeout(this.lingerTimer);
+      this.lingerTimer = undefined;
+      this.watch ??= this.nft.watchTable(NFT_FAMILY, NFT_TABLE, () => this.wantCheck());
+    } else if (this.watch !== undefined && this.lingerTimer === undefined) {
+      this.lingerTimer = setTimeout(() => {
+        this.lingerTimer = undefined;
+        if (this.active.size > 0) return;
+        void this.watch?.close();
+        this.watch = undefined;
+      }, this.options.watchLingerMs ?? WATCH_LINGER_MS);
+      this.lingerTimer.unref();
     }
   }
 

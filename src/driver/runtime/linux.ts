@@ -110,6 +110,8 @@ export interface LinuxRuntimeOptions {
   watchResolvConf?: boolean;
   /** Watch the nftables table for changes made outside virtnetd and put the rules back (default true; firewall.ts). */
   watchFirewall?: boolean;
+  /** How long the watch outlives the last network with rules (ms; default firewall.ts's WATCH_LINGER_MS). */
+  firewallWatchLingerMs?: number;
   dnsmasqProgram?: string;
   /** How long to wait for dnsmasq to start; default 10 s. */
   dnsmasqTimeoutMs?: number;
@@ -168,7 +170,11 @@ export class LinuxRuntime implements NetworkRuntime {
     this.reaper = new LinkReaper((names) => this.host.links.deleteLinks(names));
     const runner = options.host instanceof LinuxHost ? options.host.runner : undefined;
     this.offload = options.offload ?? (runner ? new EthtoolOffload(runner, options.host.netns) : new RecordingOffload(false));
-    this.firewall = new FirewallControl(options.host.nft, { watch: options.watchFirewall !== false, onWarning: (m) => this.warn(m) });
+    this.firewall = new FirewallControl(options.host.nft, {
+      watch: options.watchFirewall !== false,
+      onWarning: (m) => this.warn(m),
+      ...(options.firewallWatchLingerMs !== undefined ? { watchLingerMs: options.firewallWatchLingerMs } : {}),
+    });
     this.dnsmasq = new DnsmasqControl(options.host.processes, options.dnsmasqTimeoutMs);
     this.upstream = new UpstreamServers(options.resolvConf ?? '/etc/resolv.conf', `${options.paths.dnsmasqDir}/${SERVERS_FILE_NAME}`);
     this.checksumSetting = options.dhcpChecksum ?? 'auto';
