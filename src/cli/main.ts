@@ -62,6 +62,7 @@ void runCli(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   ttyOutput: process.stdout,
+  exitsAfter: true,
 }).then((code) => {
   process.exitCode = code;
   // Nothing may keep the process alive after the last command (an event stream, an idle socket).

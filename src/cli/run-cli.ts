@@ -34,6 +34,11 @@ export interface CliDeps {
   now?: () => number;
   /** For the interactive shell on a terminal: where readline writes. */
   ttyOutput?: NodeJS.WritableStream;
+  /**
+   * The process exits as soon as runCli returns (main.ts): the daemon connection is left open for
+   * the exit to close, which is cheaper than closing its socket first (bench/README.md, "Issue 17").
+   */
+  exitsAfter?: boolean;
 }
 
 function longVersion(tr: Translator): string {
@@ -91,6 +96,6 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
     const ok = await sh.runCommands(cmds);
     return sh.exitStatus ?? (ok ? 0 : 1);
   } finally {
-    await sh.close();
+    if (deps.exitsAfter !== true) await sh.close();
   }
 }

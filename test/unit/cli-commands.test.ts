@@ -36,6 +36,7 @@ interface RunOptions {
   connect?: CliDeps['connect'];
   now?: () => number;
   interrupt?: (fire: () => void) => void;
+  exitsAfter?: boolean;
 }
 
 async function cli(client: DriverClient, args: string[], o: RunOptions = {}): Promise<Result> {
@@ -62,6 +63,7 @@ async function cli(client: DriverClient, args: string[], o: RunOptions = {}): Pr
     env: { PATH: process.env['PATH'], ...(o.env ?? {}) },
     cwd: o.cwd ?? GOLDEN_XML_DIR,
     ...(o.now ? { now: o.now } : {}),
+    ...(o.exitsAfter !== undefined ? { exitsAfter: o.exitsAfter } : {}),
   });
   return { stdout, stderr, rc };
 }
@@ -412,6 +414,23 @@ describe('the connection', () => {
     const deniedRo = await cli(await newClient(), ['-r', 'net-list'], { connect: failing('EACCES', true) });
     expect(deniedRo.stderr).not.toContain('hint:');
     expect((await cli(await newClient(), ['-q', 'net-list'], { connect: failing('ENOENT') })).stderr).not.toContain('hint:');
+  });
+
+  it('is closed when the call ends, unless the process exits right after (the exit closes it)', async () => {
+    const client = await newClient();
+    let closed = 0;
+    const counting = async () =>
+      Object.assign(Object.create(client) as DriverClient, {
+        close: async () => {
+          closed++;
+        },
+      });
+    const ended = await cli(client, ['-q', 'net-list --name'], { connect: counting });
+    expect(ended).toMatchObject({ rc: 0, stderr: '' });
+    expect(closed).toBe(1);
+    const exiting = await cli(client, ['-q', 'net-list --name'], { connect: counting, exitsAfter: true });
+    expect(exiting).toEqual(ended);
+    expect(closed).toBe(1);
   });
 
   it('needs no daemon for help, echo and pwd', async () => {
