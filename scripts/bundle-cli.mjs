@@ -45,8 +45,9 @@ const COMMAND_INDEX = join(COMMANDS_DIR, 'index.ts');
 const STARTUP_HELPERS = ['../lookup.js', '../options.js', './fs-helpers.js', './xml-dump.js'];
 
 /**
- * The source that stands for src/cli/commands/index.ts in the CLI's bundle: GROUPS as data, each
- * command's run() importing the module that exports the command. The real GROUPS is loaded (an
+ * The source that stands for src/cli/commands/index.ts in the CLI's bundle: COMMANDS over the
+ * commands as data, each made when first found by name (so a call makes only the one it names) or
+ * listed (help, completion), its run() importing the module that exports the command. The real GROUPS is loaded (an
  * ESM bundle of the command modules in a scratch folder) and each command found among the
  * modules' exports; a command that no module exports, or a field of a command or group that is
  * not plain data besides run(), fails the build.
@@ -84,6 +85,8 @@ async function commandIndexSource() {
     // NAME-help.json beside it, read only when help is printed (src/cli/help.ts): one [help, desc, ...options'
     // help] per command, in order.
     const helps = [];
+    // Each command's entry, by name: its data as JSON, its module, the name the module exports it by.
+    const entries = [];
     const groups = loaded.GROUPS.map((g) => {
       const { commands, ...rest } = g;
       plain(rest, `group ${g.name}`);
@@ -95,15 +98,16 @@ async function commandIndexSource() {
           plain(data, `command ${def.name}`);
           plain(opts, `command ${def.name}`);
           helps.push([help, desc, ...opts.map((o) => o.help)]);
-          return [{ ...data, opts: opts.map(({ help: _help, ...o }) => o) }, ...where(def)];
+          entries.push([def.name, JSON.stringify({ ...data, opts: opts.map(({ help: _help, ...o }) => o) }), ...where(def)]);
+          return def.name;
         }),
       };
     });
     helpTexts = JSON.stringify(helps);
-    const used = [...new Set(groups.flatMap((g) => g.commands.map(([, i]) => i)))].sort((a, b) => a - b);
+    const used = [...new Set(entries.map(([, , i]) => i))].sort((a, b) => a - b);
     return (
       "import { readFileSync } from 'node:fs';\n" +
-      "import type { CommandDef, CommandGroup, OptDef } from '../command.js';\n" +
+      "import type { CommandDef, CommandGroup, CommandIndex, OptDef } from '../command.js';\n" +
       "import { fillHelpTextsWith } from '../help.js';\n" +
       // Helpers nearly every command uses, small: loaded at start-up rather than as files of their own.
       STARTUP_HELPERS.map((m) => `import ${JSON.stringify(m)};\n`).join('') +
@@ -113,16 +117,40 @@ async function commandIndexSource() {
             `  ${i}: () => import(${JSON.stringify(`./${files[i].replace(/\.ts$/, '.js')}`)}) as unknown as Promise<Record<string, CommandDef>>,\n`,
         )
         .join('')}};\n` +
-      'type Entry = [Omit<CommandDef, "run">, number, string];\n' +
-      `const groups: (Omit<CommandGroup, 'commands'> & { commands: Entry[] })[] = JSON.parse(${JSON.stringify(JSON.stringify(groups))});\n` +
-      'export const GROUPS: readonly CommandGroup[] = groups.map(({ commands, ...g }) => ({\n' +
-      '  ...g,\n' +
-      '  commands: commands.map(([data, file, name]): CommandDef => ({ ...data, run: async (sh, cmd) => ((await load[file]!())[name] as CommandDef).run(sh, cmd) })),\n' +
-      '}));\n' +
+      // A switch: nothing is made at start-up, and a call makes only the command it names.
+      'function entry(name: string): [data: string, file: number, exported: string] | undefined {\n' +
+      '  switch (name) {\n' +
+      entries
+        .map(
+          ([n, data, file, exported]) => `    case ${JSON.stringify(n)}: return [${JSON.stringify(data)}, ${file}, ${JSON.stringify(exported)}];\n`,
+        )
+        .join('') +
+      '  }\n' +
+      '  return undefined;\n' +
+      '}\n' +
+      'const made = new Map<string, CommandDef>();\n' +
+      'function find(name: string): CommandDef | undefined {\n' +
+      '  let def = made.get(name);\n' +
+      '  if (def !== undefined) return def;\n' +
+      '  const e = entry(name);\n' +
+      '  if (e === undefined) return undefined;\n' +
+      '  const [data, file, exported] = e;\n' +
+      '  def = { ...JSON.parse(data), run: async (sh, cmd) => ((await load[file]!())[exported] as CommandDef).run(sh, cmd) } as CommandDef;\n' +
+      '  made.set(name, def);\n' +
+      '  return def;\n' +
+      '}\n' +
+      'let groups: readonly CommandGroup[] | undefined;\n' +
+      'export const COMMANDS: CommandIndex = {\n' +
+      '  groups: () =>\n' +
+      `    (groups ??= (JSON.parse(${JSON.stringify(JSON.stringify(groups))}) as (Omit<CommandGroup, 'commands'> & { commands: string[] })[]).map(\n` +
+      '      ({ commands, ...g }) => ({ ...g, commands: commands.map((n) => find(n)!) }),\n' +
+      '    )),\n' +
+      '  find,\n' +
+      '};\n' +
       'fillHelpTextsWith(() => {\n' +
       "  const helps: string[][] = JSON.parse(readFileSync(`${__dirname}/${__VIRTNET_HELP_FILE__}`, 'utf8'));\n" +
       '  let i = 0;\n' +
-      '  for (const g of GROUPS)\n' +
+      '  for (const g of COMMANDS.groups())\n' +
       '    for (const c of g.commands) {\n' +
       '      const [help, desc, ...opts] = helps[i++]!;\n' +
       '      Object.assign(c, { help, desc });\n' +

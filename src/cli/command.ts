@@ -55,6 +55,14 @@ export interface CommandDef {
   run(sh: Shell, cmd: ParsedCommand): Promise<boolean>;
 }
 
+/** Where the shell finds its commands (src/cli/commands/index.ts). */
+export interface CommandIndex {
+  /** Every group, in help's order. */
+  groups(): readonly CommandGroup[];
+  /** The command of this name. */
+  find(name: string): CommandDef | undefined;
+}
+
 export interface CommandGroup {
   name: string;
   keyword: string;

@@ -14,7 +14,7 @@
  *   shell always ends with 0, as virsh's does).
  */
 import { argsWarnings, parseGlobalArgs } from './args.js';
-import { GROUPS } from './commands/index.js';
+import { COMMANDS } from './commands/index.js';
 import { usage } from './help.js';
 import { interactive, pipedLines, terminalLines, type LineSource } from './interactive.js';
 import { parseCommands } from './parse.js';
@@ -54,7 +54,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
   const parsed = parseGlobalArgs(argv, tr);
   if (parsed.kind === 'exit') {
     for (const e of parsed.errors ?? []) io.err(`error: ${e}\n`);
-    if (parsed.show === 'usage') io.out(usage(PROGNAME, GROUPS, tr));
+    if (parsed.show === 'usage') io.out(usage(PROGNAME, COMMANDS.groups(), tr));
     else if (parsed.show === 'version') io.out(`${VERSION}\n`);
     else if (parsed.show === 'long-version') io.out(longVersion(tr));
     if (parsed.out) io.out(parsed.out);
@@ -66,7 +66,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
   const sh = new Shell({
     io,
     connect: deps.connect,
-    groups: GROUPS,
+    commands: COMMANDS,
     env: deps.env,
     cwd: deps.cwd,
     readonly: options.readonly,

@@ -18,7 +18,7 @@ import type { ConnectProbe } from '../client/http-probe.js';
 import { connectHint } from './hints.js';
 import { errorMessage } from './i18n/errors.js';
 import { ENGLISH, type MessageId, type MessageParams, type Translator } from './i18n/translate.js';
-import type { CommandDef, CommandGroup, ParsedCommand } from './command.js';
+import type { CommandDef, CommandGroup, CommandIndex, ParsedCommand } from './command.js';
 
 /** Where the CLI reads and writes; process streams in main.ts, buffers in tests. */
 export interface ShellIo {
@@ -39,7 +39,7 @@ export type ConnectFn = (options: ConnectOptions) => Promise<VirtnetClient>;
 interface ShellOptions {
   io: ShellIo;
   connect: ConnectFn;
-  groups: readonly CommandGroup[];
+  commands: CommandIndex;
   env?: Record<string, string | undefined>;
   cwd?: string;
   uri?: string;
@@ -91,7 +91,7 @@ export class Shell {
   private readonly directIo: ShellIo;
   /** Where output goes while a command runs before the daemon is known to be virtnetd. */
   private heldIo: HeldIo | undefined;
-  readonly groups: readonly CommandGroup[];
+  private readonly commands: CommandIndex;
   readonly env: Record<string, string | undefined>;
   readonly now: () => number;
   readonly tr: Translator;
@@ -116,7 +116,7 @@ export class Shell {
 
   constructor(options: ShellOptions) {
     this.directIo = options.io;
-    this.groups = options.groups;
+    this.commands = options.commands;
     this.connectFn = options.connect;
     this.env = options.env ?? {};
     this.cwd = options.cwd ?? '/';
@@ -172,12 +172,13 @@ export class Shell {
     this.error(this.describeError(err));
   }
 
+  /** Every command group, in help's order. */
+  get groups(): readonly CommandGroup[] {
+    return this.commands.groups();
+  }
+
   findCommand(name: string): CommandDef | undefined {
-    for (const g of this.groups) {
-      const c = g.commands.find((cmd) => cmd.name === name);
-      if (c) return c;
-    }
-    return undefined;
+    return this.commands.find(name);
   }
 
   findGroup(name: string): CommandGroup | undefined {

@@ -4,7 +4,7 @@
  * virsh's says virsh; `help virsh` still finds it). The guest groups are in
  * guest-groups.ts.
  */
-import type { CommandGroup } from '../command.js';
+import type { CommandDef, CommandGroup, CommandIndex } from '../command.js';
 import { completeCmd } from './complete.js';
 import { DOMAIN_GROUP, INTERFACE_GROUP, MONITOR_GROUP } from './guest-groups.js';
 import { netDhcpLeases } from './net-dhcp-leases.js';
@@ -62,3 +62,18 @@ const SHELL_GROUP: CommandGroup = {
 };
 
 export const GROUPS: readonly CommandGroup[] = [DOMAIN_GROUP, MONITOR_GROUP, HOST_GROUP, INTERFACE_GROUP, NETWORK_GROUP, OVN_GROUP, SHELL_GROUP];
+
+/**
+ * The shell's index of the commands. The CLI's bundle has its own (scripts/bundle-cli.mjs), which
+ * makes only the command a call names, and the others when help or completion lists them.
+ */
+export const COMMANDS: CommandIndex = {
+  groups: () => GROUPS,
+  find(name: string): CommandDef | undefined {
+    for (const g of GROUPS) {
+      const c = g.commands.find((cmd) => cmd.name === name);
+      if (c) return c;
+    }
+    return undefined;
+  },
+};
