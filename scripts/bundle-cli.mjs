@@ -225,7 +225,10 @@ export async function bundleCli(outfile, { minify = true } = {}) {
       charset: 'ascii',
     });
     // Every chunk, required or imported, is loaded through __virtnetChunk (never Node's ESM loader).
+    // Its exports are the object of getters esbuild fills (__export), not a copy of it behind a second
+    // layer of getters (__toCommonJS): only these files read them, by name.
     const text = cjs.code
+      .replace(/\bmodule\.exports\s*=\s*__toCommonJS\((\w+)\)/, 'module.exports = $1')
       .replace(/\brequire\((["'])(\.\/[^"']+\.cjs)\1\)/g, (_m, q, id) => `__virtnetChunk(${q}${id}${q})`)
       .replace(/\bimport\((["'])(\.\/[^"']+\.cjs)\1\)/g, (_m, q, id) => `Promise.resolve().then(() => __virtnetChunk(${q}${id}${q}))`);
     files.set(key(f.path), { text });
