@@ -27,13 +27,35 @@ const externalImports = {
   name: 'virtnet-external-imports',
   setup(b) {
     b.onLoad({ filter: /\/src\/cli\/commands\/index\.ts$/ }, async () => ({ contents: await commandIndexSource(), loader: 'ts' }));
-    b.onLoad({ filter: /\/src\/.*\.ts$/ }, async (args) =>
-      args.path.includes('/node_modules/')
-        ? undefined
-        : { contents: (await readFile(args.path, 'utf8')).replace(EXTERNAL_IMPORT, '__dynamicImport($1$2$1)'), loader: 'ts' },
-    );
+    b.onLoad({ filter: /\/src\/.*\.ts$/ }, async (args) => {
+      if (args.path.includes('/node_modules/')) return undefined;
+      const source = (await readFile(args.path, 'utf8')).replace(EXTERNAL_IMPORT, '__dynamicImport($1$2$1)');
+      return { contents: COMMAND_MODULE.test(args.path) ? withoutHelpTexts(source) : source, loader: 'ts' };
+    });
   },
 };
+
+/** A command's module (its run(); the bundle's index holds the command's data). */
+const COMMAND_MODULE = /\/src\/cli\/commands\/(?!index\.ts$)[^/]+\.ts$/;
+
+/** A string in the source ('…', "…", or `…` without ${}), and strings joined with + after it. */
+const STRING = /(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"|`(?:[^`\\$]|\\.)*`)/.source;
+/** A help text of a command or an option, as its module writes it (Biome's layout): `help: TEXT` or `desc: TEXT`. */
+const HELP_TEXT = new RegExp(String.raw`((?:^|[{,])\s*(?:help|desc):\s*)${STRING}(?:\s*\+\s*${STRING})*`, 'gm');
+
+/**
+ * A command module's source with the help texts of its commands and options left empty: in the bundle
+ * they are read from the help file (fillHelpTextsWith), never from the module, so they stay out of every
+ * chunk and out of the start-up file (STARTUP_COMMANDS).
+ */
+const withoutHelpTexts = (source) => source.replace(HELP_TEXT, "$1''");
+
+/**
+ * The modules of the commands scripts call most, the read-only lookups that make one request
+ * (net-dumpxml, net-info, net-uuid, net-name): written into the start-up file as the chunks it needs
+ * are, so such a call reads and compiles one file, not two. Every other command's module is a chunk.
+ */
+const STARTUP_COMMANDS = ['net-inspect.ts'];
 
 /** The help texts of the commands the last commandIndexSource() made, as JSON. */
 let helpTexts;
@@ -248,6 +270,11 @@ export async function bundleCli(outfile, { minify = true } = {}) {
       }
   };
   visit(entry);
+  for (const [id, o] of Object.entries(outputs))
+    if (STARTUP_COMMANDS.some((f) => o.entryPoint?.endsWith(`src/cli/commands/${f}`)) && !inlined.has(id)) {
+      inlined.add(id);
+      visit(id);
+    }
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, helpFile(name)), helpTexts);
   for (const f of readdirSync(dir)) if (f.startsWith(`${name}-`) && /\.cjs(\.cache|\.LEGAL\.txt)?$/.test(f)) rmSync(join(dir, f));

@@ -162,6 +162,17 @@ describe.skipIf(!built)('bin/virtnet', () => {
     expect(run(copy, ['-h']).stdout).toContain('    net-dumpxml                    network information in XML\n');
   });
 
+  it('runs the read-only lookups from the start-up file alone, the other commands from their chunks', () => {
+    const uri = `unix://${join(scratch, 'nowhere', 'virtnetd.sock')}`;
+    const files = (args: string[]): string[] =>
+      run(repo, ['-c', uri, ...args])
+        .stderr.split('\n')
+        .filter((l) => l.startsWith('virtnet: '));
+    // Both make their request before the connection fails: each command's code has run.
+    expect(files(['net-dumpxml', 'n1'])).toEqual(['virtnet: code cache used']);
+    expect(files(['net-list'])).toContainEqual(expect.stringMatching(/^virtnet: virtnet-net-list-\w+\.cjs: code cache used$/));
+  });
+
   it('loads what a command needs on demand (the shell reads piped commands through node:readline)', () => {
     const r = run(repo, [], 'help net-list\n');
     expect(r.stdout).toContain('net-list');
