@@ -45,16 +45,16 @@ export const createRealDriver: DriverFactory = async ({ paths, netns, logger, au
   const ovnLog = logger.child({ component: 'ovn' });
   const ovn = new OvnRuntime({ chassis: () => ovs.chassis(), onWarning: (message) => ovnLog.warn(message) });
   const runtime = new RuntimeByKind([{ id: OVN_RUNTIME_ID, runtime: ovn, takes: (def) => def.ovn !== undefined }], linux);
-  const closeRuntimes = (): void => {
-    linux.close();
+  const closeRuntimes = async (): Promise<void> => {
     ovn.close();
     ovs.close();
+    await linux.close();
   };
   let driver: NetworkDriver;
   try {
     driver = await createNetworkDriver({ paths, runtime, logger, autostart });
   } catch (err) {
-    closeRuntimes();
+    await closeRuntimes();
     throw err;
   }
   const report = driver.startupReport;
@@ -81,7 +81,7 @@ export const createRealDriver: DriverFactory = async ({ paths, netns, logger, au
     guests = await createGuestDriver({ paths, networks: driver, backend, logger: logger.child({ component: 'guests' }) });
   } catch (err) {
     await driver.close();
-    closeRuntimes();
+    await closeRuntimes();
     throw err;
   }
   if (guests.startupReport) logger.info({ startup: guests.startupReport }, 'guest driver ready');
@@ -105,7 +105,7 @@ export const createRealDriver: DriverFactory = async ({ paths, netns, logger, au
     async close() {
       await guests.close();
       await driver.close();
-      closeRuntimes();
+      await closeRuntimes();
     },
   };
 };

@@ -36,7 +36,7 @@ describe.skipIf(!root)('network driver on the real kernel: lifecycle', () => {
     ns = createNetns('drl');
     dir = mkdtempSync(join(tmpdir(), 'vnt-drl-'));
     paths = virtnetPaths(dir);
-    runtime = await createLinuxRuntime({ netns: ns, paths });
+    runtime = await createLinuxRuntime({ netns: ns, paths, firewallLingerMs: 0 });
     driver = await createNetworkDriver({ paths, runtime });
   });
   afterAll(async () => {

@@ -36,7 +36,7 @@ import { virtnetPaths } from './src/driver/common/paths.ts';
 const [root, netns, opsJson] = process.argv.slice(2);
 const paths = virtnetPaths(root);
 try {
-  const runtime = await createLinuxRuntime({ netns, paths });
+  const runtime = await createLinuxRuntime({ netns, paths, firewallLingerMs: 0 });
   const driver = await createNetworkDriver({ paths, runtime });
   for (const [op, ...args] of JSON.parse(opsJson)) await driver[op](...args);
   process.stdout.write(JSON.stringify({ list: await driver.list() }) + '\\n');
@@ -162,7 +162,7 @@ describe.skipIf(!root)('network driver on the real kernel: kill -9 and adoption'
     await pollUntil(() => replies.length >= atKill + 3, { ms: 15_000, everyMs: 100, what: 'replies with no driver running' });
 
     // 4. a new driver over the same directories adopts everything
-    runtime = await createLinuxRuntime({ netns: hns, paths });
+    runtime = await createLinuxRuntime({ netns: hns, paths, firewallLingerMs: 0 });
     driver = await createNetworkDriver({ paths, runtime });
     // The lease watch starts with the first subscriber: subscribe now, long before the second guest asks.
     const events: LeaseEvent[] = [];

@@ -39,7 +39,7 @@ export interface GuestWorld {
 export async function openWorld(ns: string, tag: string): Promise<GuestWorld> {
   const { root: dir, paths } = makeRoot(tag);
   const open = async (): Promise<Pick<GuestWorld, 'runtime' | 'networks' | 'guests' | 'driver'>> => {
-    const runtime = await createLinuxRuntime({ netns: ns, paths });
+    const runtime = await createLinuxRuntime({ netns: ns, paths, firewallLingerMs: 0 });
     const networks = await createNetworkDriver({ paths, runtime });
     const runner = (runtime.host as LinuxHost).runner;
     const guests = await createGuestDriver({ paths, networks, backend: new LinuxGuestBackend({ runner, netns: ns }) });

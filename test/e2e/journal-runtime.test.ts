@@ -40,7 +40,7 @@ describe.skipIf(!root)('journal records on the real runtime', () => {
     dir = mkdtempSync(join(tmpdir(), 'vnt-jrn-'));
     paths = virtnetPaths(dir);
     // DHCP checksums by the nft rule, so adding DHCP changes the network's rules (its dhcp_csum element).
-    rt = await createLinuxRuntime({ netns: ns, paths, dhcpChecksum: 'nft-zero' });
+    rt = await createLinuxRuntime({ netns: ns, paths, dhcpChecksum: 'nft-zero', firewallLingerMs: 0 });
   });
   afterAll(() => {
     rt?.close();

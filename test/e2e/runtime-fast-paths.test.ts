@@ -35,7 +35,7 @@ describe.skipIf(!root)('runtime fast paths on the kernel', () => {
 
   beforeAll(async () => {
     host = createNetns('rtfp');
-    rt = await createLinuxRuntime({ netns: host, paths: fsRoot.paths, logger: log.logger });
+    rt = await createLinuxRuntime({ netns: host, paths: fsRoot.paths, logger: log.logger, firewallLingerMs: 0 });
   });
 
   afterAll(async () => {

@@ -69,7 +69,7 @@ describe.skipIf(!ready)('the firewall watch on the real kernel', () => {
 
   afterAll(async () => {
     for (const r of running.splice(0).reverse()) await r.rt.stop(r.def, r.applied).catch(() => undefined);
-    for (const rt of runtimes) rt.close();
+    for (const rt of runtimes) await rt.close();
     for (const ns of [host, uplink, other, ...guests]) if (ns) deleteNetns(ns);
     root.remove();
   });
@@ -129,10 +129,11 @@ describe.skipIf(!ready)('the firewall watch on the real kernel', () => {
     });
   }, 60_000);
 
-  it('one nft monitor watches while a network runs and for its linger after the last one stopped: a restart keeps it; then it ends', async () => {
+  it('the table and its one nft monitor stay a while after the last network stopped: a restart finds both; then both are gone', async () => {
     const ns = createNetns('fwl');
-    const rt = await createLinuxRuntime({ netns: ns, paths: makeRoot('fw-linger').paths, firewallWatchLingerMs: 5000, dhcpChecksum: 'none' });
+    const rt = await createLinuxRuntime({ netns: ns, paths: makeRoot('fw-linger').paths, firewallLingerMs: 5000, dhcpChecksum: 'none' });
     const monitors = (): number[] => netnsPids(ns).filter(isNftMonitor);
+    const tables = (): string => inNetns(ns, 'nft', ['list', 'tables']).trim();
     try {
       const def = parseNetworkXml(
         "<network><name>l1</name><bridge name='vfwl1' stp='off'/><dns enable='no'/><ip address='10.84.1.1' prefix='24'/></network>",
@@ -140,20 +141,31 @@ describe.skipIf(!ready)('the firewall watch on the real kernel', () => {
       let applied = await rt.start(def, { otherActive: [] });
       const [monitor] = monitors();
       expect(monitor).toBeGreaterThan(0);
-      // Stopped and started again at once: the same monitor goes on watching, and sees a flush.
+      // Stopped: its rules are gone at once, the table's base stays; started again, the same monitor sees a flush.
       await rt.stop(def, applied);
-      expect(inNetns(ns, 'nft', ['list', 'tables'])).toBe('');
+      expect(inNetns(ns, 'nft', ['list', 'table', 'inet', 'virtnet'])).not.toContain('vfwl1');
+      expect(tables()).toBe('table inet virtnet');
       applied = await rt.start(def, { otherActive: [] });
       expect(monitors()).toEqual([monitor]);
       inNetns(ns, 'nft', ['flush', 'ruleset']);
       await pollUntil(() => hookedChains(ns).length > 0, { ms: 2000, everyMs: 20, what: 'the rules to come back' });
-      // Stopped for good: the monitor is still there right after, gone once the linger is over.
+      // Stopped for good: table and monitor still there right after, both gone once the linger is over.
       await rt.stop(def, applied);
       expect(monitors()).toEqual([monitor]);
-      await pollUntil(() => monitors().length === 0, { ms: 20_000, everyMs: 50, what: 'the nft monitor to end after its linger' });
+      await pollUntil(() => monitors().length === 0 && tables() === '', {
+        ms: 20_000,
+        everyMs: 50,
+        what: 'the table and the monitor to go after the linger',
+      });
       expect(netnsPids(ns)).toEqual([]);
+      // Closing the runtime while the table lingers drops it at once.
+      applied = await rt.start(def, { otherActive: [] });
+      await rt.stop(def, applied);
+      await rt.close();
+      expect(tables()).toBe('');
+      expect(monitors()).toEqual([]);
     } finally {
-      rt.close();
+      await rt.close();
       deleteNetns(ns);
     }
   }, 60_000);

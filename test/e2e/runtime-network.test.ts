@@ -84,7 +84,7 @@ describe.skipIf(!ready)('LinuxRuntime on the real kernel', () => {
     otherBefore = inNetns(host, 'nft', ['list', 'ruleset']);
     linkUplink(host, uplink);
     await startServer(uplink);
-    rt = await createLinuxRuntime({ netns: host, paths: root.paths });
+    rt = await createLinuxRuntime({ netns: host, paths: root.paths, firewallLingerMs: 0 });
   }, 30_000);
 
   afterAll(async () => {
@@ -197,7 +197,7 @@ describe.skipIf(!ready)('LinuxRuntime on the real kernel', () => {
 
   it('a second runtime over the same directories adopts a running network: same dnsmasq, rules re-applied, guests keep working', async () => {
     const n = running.get('nat')!;
-    const rt2 = await createLinuxRuntime({ netns: host, paths: root.paths });
+    const rt2 = await createLinuxRuntime({ netns: host, paths: root.paths, firewallLingerMs: 0 });
     const adopted = await rt2.adopt(n.def, JSON.parse(JSON.stringify(n.applied)));
     expect(adopted).not.toBeNull();
     expect(dnsmasqPid(adopted!)).toBe(dnsmasqPid(n.applied));

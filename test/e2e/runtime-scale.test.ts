@@ -29,7 +29,7 @@ describe.skipIf(!ready)(`${COUNT} NAT networks with DHCP, past the inotify limit
 
   beforeAll(async () => {
     host = createNetns('rts');
-    rt = await createLinuxRuntime({ netns: host, paths: root.paths });
+    rt = await createLinuxRuntime({ netns: host, paths: root.paths, firewallLingerMs: 0 });
   });
 
   afterAll(async () => {

@@ -70,7 +70,7 @@ describe('tableIsIdle', () => {
 describe('FirewallControl', () => {
   it('drops the table after the last network, not before, and only when it is idle', async () => {
     const nft = new StubNft(idle);
-    const fw = new FirewallControl(nft);
+    const fw = new FirewallControl(nft, { lingerMs: 0 });
     await Promise.all([fw.apply('vbr1', [{ a: 1 }]), fw.apply('vbr2', [{ a: 2 }])]);
     await fw.remove('vbr1', [{ r: 1 }]);
     expect(nft.lists).toBe(0);
@@ -79,13 +79,13 @@ describe('FirewallControl', () => {
     expect(nft.batches).toEqual([[{ a: 1 }], [{ a: 2 }], [{ r: 1 }], [{ r: 2 }], drop]);
 
     const busy = new StubNft([...idle, { chain: { ...T, name: 'in_vbr9' } }]);
-    const fw2 = new FirewallControl(busy);
+    const fw2 = new FirewallControl(busy, { lingerMs: 0 });
     await fw2.apply('vbr1', [{ a: 1 }]);
     await fw2.remove('vbr1', [{ r: 1 }]);
     expect(busy.batches).toEqual([[{ a: 1 }], [{ r: 1 }]]);
   });
 
-  it('watches while a network has rules and for a while after the last one stopped, so a restart keeps the same watch', async () => {
+  it('keeps the table and its watch for a while after the last network stopped: a restart finds both; then drops the idle table', async () => {
     vi.useFakeTimers();
     try {
       const watches: { closed: boolean }[] = [];
@@ -100,29 +100,35 @@ describe('FirewallControl', () => {
           };
         }
       })(idle);
-      const fw = new FirewallControl(nft, { watchLingerMs: 1000 });
+      const fw = new FirewallControl(nft, { lingerMs: 1000 });
       expect(watches).toEqual([]);
-      await fw.apply('vbr1', [{ a: 1 }]);
+      await fw.apply('vbr1', [{ base: 1 }], [{ net: 1 }]);
       expect(watches).toEqual([{ closed: false }]);
-      // Stopped and started again within the linger: the same watch goes on.
+      // Stopped and started again within the linger: no drop, no base again, the same watch.
       await fw.remove('vbr1', [{ r: 1 }]);
       await vi.advanceTimersByTimeAsync(900);
-      await fw.apply('vbr1', [{ a: 1 }]);
+      await fw.apply('vbr1', [{ base: 1 }], [{ net: 1 }]);
       await vi.advanceTimersByTimeAsync(5000);
+      expect(nft.batches).toEqual([[{ base: 1 }], [{ r: 1 }], [{ net: 1 }]]);
       expect(watches).toEqual([{ closed: false }]);
-      // Stopped for good: the watch ends once the linger is over, not before.
+      // Stopped for good: the table (idle) is dropped and the watch ends once the linger is over, not before.
       await fw.remove('vbr1', [{ r: 1 }]);
       await vi.advanceTimersByTimeAsync(900);
+      expect(nft.lists).toBe(0);
       expect(watches).toEqual([{ closed: false }]);
       await vi.advanceTimersByTimeAsync(100);
+      expect(nft.lists).toBe(1);
+      expect(nft.batches.slice(3)).toEqual([[{ r: 1 }], drop]);
       expect(watches).toEqual([{ closed: true }]);
-      // The next start watches again; closing the control ends the watch at once.
-      await fw.apply('vbr2', [{ a: 2 }]);
+      // The next start builds the base and watches again; closing during the linger drops the table at once.
+      await fw.apply('vbr2', [{ base: 2 }], [{ net: 2 }]);
       expect(watches).toEqual([{ closed: true }, { closed: false }]);
       await fw.remove('vbr2', [{ r: 2 }]);
-      fw.close();
+      await fw.close();
+      expect(nft.batches.slice(5)).toEqual([[{ base: 2 }], [{ r: 2 }], drop]);
       expect(watches).toEqual([{ closed: true }, { closed: true }]);
       await vi.advanceTimersByTimeAsync(2000);
+      expect(nft.lists).toBe(2);
       expect(watches).toHaveLength(2);
     } finally {
       vi.useRealTimers();
@@ -131,7 +137,7 @@ describe('FirewallControl', () => {
 
   it('builds the base chains with the first network of the process only, and again after the table was dropped', async () => {
     const nft = new StubNft(idle);
-    const fw = new FirewallControl(nft);
+    const fw = new FirewallControl(nft, { lingerMs: 0 });
     await fw.apply('vbr1', [{ base: 1 }], [{ net: 1 }]);
     await fw.apply('vbr2', [{ base: 2 }], [{ net: 2 }]);
     await fw.remove('vbr1', [{ r: 1 }]);
@@ -160,7 +166,7 @@ describe('FirewallControl', () => {
 
   it('merges the batches queued while one runs into one transaction, with the base only for the first network', async () => {
     const nft = new StubNft(idle);
-    const fw = new FirewallControl(nft);
+    const fw = new FirewallControl(nft, { lingerMs: 0 });
     await Promise.all([
       fw.apply('vbr1', [{ base: 1 }], [{ net: 1 }]),
       fw.apply('vbr2', [{ base: 2 }], [{ net: 2 }]),

@@ -2,8 +2,10 @@
  * The runtime's access to our nftables table: every batch goes through one
  * queue (so a "table is empty, drop it" decision cannot race with another
  * network's apply in the same process), and the table itself is removed
- * when the last network with rules stops, so a namespace with no running
- * network holds nothing of ours. Batches come from src/plan/firewall.ts;
+ * `lingerMs` after the last network with rules stopped (and at close), so
+ * a namespace with no running network soon holds nothing of ours, while a
+ * network stopped and started again neither drops and rebuilds the table
+ * nor ends and starts its watch. Batches come from src/plan/firewall.ts;
  * each is one atomic `nft -j -f` transaction. Batches queued while one
  * runs are merged into the next transaction (group commit); a merged
  * transaction that fails is retried batch by batch, so each network still
@@ -14,10 +16,8 @@
  * - A network's batch without the base requires it (BASE_MARK_SET): after
  *   `nft flush ruleset` it fails as a whole, and is run again with the
  *   base, so a start never answers success with its chains unhooked.
- * - While any network has rules, the table is watched (nft monitor in the
- *   namespace, Nftables.watchTable), and for a while after the last one
- *   stopped (`watchLingerMs`), so a network stopped and started again does
- *   not stop and start the monitor too: after a transaction that touched it
+ * - While the table is there, it is watched (nft monitor in the
+ *   namespace, Nftables.watchTable): after a transaction that touched it
  *   and was not ours, or after the watch was down, the table is listed and
  *   compared with what our batches made (firewall-check.ts); what is
  *   missing is re-applied in one transaction: the base, and every network
@@ -96,12 +96,12 @@ interface FirewallControlOptions {
   onWarning?: (message: string) => void;
   /** How long to gather others' transactions before a check (ms; default 25). */
   checkDelayMs?: number;
-  /** How long the watch outlives the last network with rules (ms; default WATCH_LINGER_MS). */
-  watchLingerMs?: number;
+  /** How long the table and its watch outlive the last network with rules (ms; default LINGER_MS; 0: not at all). */
+  lingerMs?: number;
 }
 
-/** The watch's stay after the last network stopped: long enough for a restart or the next start of a script. */
-export const WATCH_LINGER_MS = 30_000;
+/** The table's stay after the last network stopped: long enough for a restart or the next start of a script. */
+export const LINGER_MS = 30_000;
 
 const RETRY_MS = { first: 1000, max: 30_000 };
 
@@ -114,8 +114,11 @@ export class FirewallControl {
   private baseBuilt = false;
   private readonly baseExpect = expectationOf(baseCommands());
   private watch: TableWatch | undefined;
-  /** Ends the watch once no network has had rules for watchLingerMs. */
+  /** Set while no network has rules and the table lingers: its end drops the table and ends the watch. */
   private lingerTimer: NodeJS.Timeout | undefined;
+  /** The linger is over (or the control closes): the next drain drops the table if idle and ends the watch. */
+  private lingerOver = false;
+  private readonly lingerWaiters: (() => void)[] = [];
   private checkTimer: NodeJS.Timeout | undefined;
   private checkWanted = false;
   private retryMs = RETRY_MS.first;
@@ -136,15 +139,32 @@ export class FirewallControl {
     return () => this.healthListeners.delete(listener);
   }
 
-  /** Stop watching (the rules stay). */
-  close(): void {
-    this.closed = true;
-    void this.watch?.close();
-    this.watch = undefined;
-    if (this.lingerTimer !== undefined) clearTimeout(this.lingerTimer);
-    this.lingerTimer = undefined;
+  /**
+   * Stop watching; running networks' rules stay. A table lingering with no network is dropped first
+   * (when idle). Resolves once that is done and the watch has ended; never rejects.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
     if (this.checkTimer !== undefined) clearTimeout(this.checkTimer);
     this.checkTimer = undefined;
+    if (this.lingerTimer !== undefined) {
+      clearTimeout(this.lingerTimer);
+      this.lingerTimer = undefined;
+      await this.endLinger();
+    }
+    this.closed = true;
+    const watch = this.watch;
+    this.watch = undefined;
+    await watch?.close();
+  }
+
+  /** Drop the table if idle and end the watch, after whatever is queued; resolves once done. */
+  private endLinger(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.lingerWaiters.push(resolve);
+      this.lingerOver = true;
+      if (!this.draining) void this.drain();
+    });
   }
 
   private enqueue(job: Job): Promise<void> {
@@ -206,7 +226,7 @@ export class FirewallControl {
   private async drain(): Promise<void> {
     this.draining = true;
     try {
-      while (this.pending.length > 0 || this.checkWanted) {
+      while (this.pending.length > 0 || this.checkWanted || this.lingerOver) {
         const batch = this.pending.splice(0);
         const jobs = batch.map((q) => q.job);
         const outcome: (unknown | undefined)[] = batch.map(() => undefined);
@@ -227,16 +247,29 @@ export class FirewallControl {
               }
             }
           }
-          if (jobs.some((j, i) => j.kind === 'remove' && outcome[i] === undefined)) {
+          if (this.lingerMs() === 0 && jobs.some((j, i) => j.kind === 'remove' && outcome[i] === undefined)) {
             await this.dropIfIdle().catch((e: unknown) => {
               for (const [i, j] of jobs.entries()) if (j.kind === 'remove' && outcome[i] === undefined) outcome[i] = e;
             });
           }
-          this.updateWatch();
+          await this.afterChange();
           batch.forEach((q, i) => {
             if (outcome[i] === undefined) q.resolve();
             else q.reject(outcome[i]);
           });
+        }
+        if (this.lingerOver && this.pending.length === 0) {
+          this.lingerOver = false;
+          const waiters = this.lingerWaiters.splice(0);
+          if (this.active.size === 0) {
+            await this.dropIfIdle().catch((e: unknown) => {
+              this.options.onWarning?.(`cannot remove the idle nftables table inet virtnet: ${(e as Error).message}`);
+            });
+            const watch = this.watch;
+            this.watch = undefined;
+            await watch?.close();
+          }
+          for (const w of waiters) w();
         }
         if (this.checkWanted && this.pending.length === 0) {
           this.checkWanted = false;
@@ -262,24 +295,38 @@ export class FirewallControl {
 
   // ---- watching the table ---------------------------------------------------
 
+  private lingerMs(): number {
+    return this.options.lingerMs ?? LINGER_MS;
+  }
+
   /**
-   * Watch while any network has rules, and watchLingerMs after the last one
-   * stopped; not otherwise (an idle daemon runs no monitor, and then nothing
-   * of ours is left in the namespace).
+   * After changes: watch while any network has rules; once none has, the
+   * table and its watch linger for lingerMs (a start meanwhile finds both),
+   * then the table is dropped if idle and the watch ends. Without a linger
+   * the table was dropped already, and the watch ends now. An idle daemon
+   * runs no monitor and holds nothing of ours in the namespace.
    */
-  private updateWatch(): void {
-    if (this.closed || this.options.watch === false || this.nft.watchTable === undefined) return;
+  private async afterChange(): Promise<void> {
+    if (this.closed) return;
     if (this.active.size > 0) {
       if (this.lingerTimer !== undefined) clearTimeout(this.lingerTimer);
       this.lingerTimer = undefined;
-      this.watch ??= this.nft.watchTable(NFT_FAMILY, NFT_TABLE, () => this.wantCheck());
-    } else if (this.watch !== undefined && this.lingerTimer === undefined) {
+      if (this.options.watch !== false && this.nft.watchTable !== undefined) {
+        this.watch ??= this.nft.watchTable(NFT_FAMILY, NFT_TABLE, () => this.wantCheck());
+      }
+      return;
+    }
+    if (this.lingerMs() === 0) {
+      const watch = this.watch;
+      this.watch = undefined;
+      await watch?.close();
+      return;
+    }
+    if (this.lingerTimer === undefined && (this.baseBuilt || this.watch !== undefined)) {
       this.lingerTimer = setTimeout(() => {
         this.lingerTimer = undefined;
-        if (this.active.size > 0) return;
-        void this.watch?.close();
-        this.watch = undefined;
-      }, this.options.watchLingerMs ?? WATCH_LINGER_MS);
+        void this.endLinger();
+      }, this.lingerMs());
       this.lingerTimer.unref();
     }
   }

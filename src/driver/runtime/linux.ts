@@ -110,8 +110,8 @@ export interface LinuxRuntimeOptions {
   watchResolvConf?: boolean;
   /** Watch the nftables table for changes made outside virtnetd and put the rules back (default true; firewall.ts). */
   watchFirewall?: boolean;
-  /** How long the watch outlives the last network with rules (ms; default firewall.ts's WATCH_LINGER_MS). */
-  firewallWatchLingerMs?: number;
+  /** How long the nftables table and its watch outlive the last network with rules (ms; default firewall.ts's LINGER_MS). */
+  firewallLingerMs?: number;
   dnsmasqProgram?: string;
   /** How long to wait for dnsmasq to start; default 10 s. */
   dnsmasqTimeoutMs?: number;
@@ -173,7 +173,7 @@ export class LinuxRuntime implements NetworkRuntime {
     this.firewall = new FirewallControl(options.host.nft, {
       watch: options.watchFirewall !== false,
       onWarning: (m) => this.warn(m),
-      ...(options.firewallWatchLingerMs !== undefined ? { watchLingerMs: options.firewallWatchLingerMs } : {}),
+      ...(options.firewallLingerMs !== undefined ? { lingerMs: options.firewallLingerMs } : {}),
     });
     this.dnsmasq = new DnsmasqControl(options.host.processes, options.dnsmasqTimeoutMs);
     this.upstream = new UpstreamServers(options.resolvConf ?? '/etc/resolv.conf', `${options.paths.dnsmasqDir}/${SERVERS_FILE_NAME}`);
@@ -186,11 +186,11 @@ export class LinuxRuntime implements NetworkRuntime {
     }
   }
 
-  /** Stop watching resolv.conf and dnsmasq's logs. Running networks are left as they are. */
-  close(): void {
+  /** Stop watching resolv.conf and dnsmasq's logs, and the firewall. Running networks are left as they are; a table no network uses any more is dropped. */
+  async close(): Promise<void> {
     this.upstream.unwatch();
     this.logs?.stop();
-    this.firewall.close();
+    await this.firewall.close();
   }
 
   // ---- planning -------------------------------------------------------------
