@@ -153,6 +153,11 @@ export class FirewallControl {
       await this.endLinger();
     }
     this.closed = true;
+    await this.endWatch();
+  }
+
+  /** End the watch, if any; resolves once its monitor has ended. */
+  private async endWatch(): Promise<void> {
     const watch = this.watch;
     this.watch = undefined;
     await watch?.close();
@@ -265,9 +270,7 @@ export class FirewallControl {
             await this.dropIfIdle().catch((e: unknown) => {
               this.options.onWarning?.(`cannot remove the idle nftables table inet virtnet: ${(e as Error).message}`);
             });
-            const watch = this.watch;
-            this.watch = undefined;
-            await watch?.close();
+            await this.endWatch();
           }
           for (const w of waiters) w();
         }
@@ -317,9 +320,7 @@ export class FirewallControl {
       return;
     }
     if (this.lingerMs() === 0) {
-      const watch = this.watch;
-      this.watch = undefined;
-      await watch?.close();
+      await this.endWatch();
       return;
     }
     if (this.lingerTimer === undefined && (this.baseBuilt || this.watch !== undefined)) {
