@@ -71,11 +71,25 @@ export interface VersionBody {
   libvirtUri?: string;
 }
 
-/** Fill a route's placeholders (`:name`, `:uuid`, `:iface`), in order, with percent-encoded values. */
+const isWordChar = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+
+/**
+ * Fill a route's placeholders (`:name`, `:uuid`, `:iface`: a colon and word characters), in order, with
+ * percent-encoded values. Scanned by hand, as the CLI's other per-call parsing is: a regular expression
+ * costs a short-lived process its compilation (bench/README.md, "Issue 17").
+ */
 export function routePath(route: string, ...params: string[]): string {
   let next = 0;
-  return route.replace(/:\w+/g, (placeholder) => {
+  let out = '';
+  let from = 0;
+  for (let at = route.indexOf(':'); at >= 0; at = route.indexOf(':', at + 1)) {
+    let end = at + 1;
+    while (end < route.length && isWordChar(route.charCodeAt(end))) end++;
+    if (end === at + 1) continue;
     const value = params[next++];
-    return value === undefined ? placeholder : encodeURIComponent(value);
-  });
+    out += route.slice(from, at) + (value === undefined ? route.slice(at, end) : encodeURIComponent(value));
+    from = end;
+    at = end - 1;
+  }
+  return out + route.slice(from);
 }

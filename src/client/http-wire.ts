@@ -42,7 +42,26 @@ interface Call {
   reject: (e: WireError) => void;
 }
 
-const NO_BODY = /^(1\d\d|204|304)$/;
+// Parsed by hand rather than with regular expressions: each costs a short CLI process its compilation
+// (bench/README.md, "Issue 17").
+
+/** The status code of an answer's first line (`HTTP/1.1 200 OK`), if it is one. */
+function statusOf(line: string): number | undefined {
+  if (!line.startsWith('HTTP/1.0 ') && !line.startsWith('HTTP/1.1 ')) return undefined;
+  let status = 0;
+  for (let i = 9; i < 12; i++) {
+    const digit = line.charCodeAt(i) - 48;
+    if (!(digit >= 0 && digit <= 9)) return undefined;
+    status = status * 10 + digit;
+  }
+  return status;
+}
+
+/** An answer with this status has no body, whatever its headers say. */
+const hasNoBody = (status: number): boolean => (status >= 100 && status < 200) || status === 204 || status === 304;
+
+/** A header's value names this word, in any case (`Transfer-Encoding: chunked`, `Connection: close`). */
+const names = (value: string | undefined, word: string): boolean => value?.toLowerCase().includes(word) === true;
 
 /** Reads one answer after another from a connection's bytes. */
 class ResponseReader {
@@ -59,8 +78,8 @@ class ResponseReader {
         if (end < 0) return undefined;
         const lines = this.buf.subarray(0, end).toString('latin1').split('\r\n');
         this.buf = this.buf.subarray(end + 4);
-        const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '')?.[1]);
-        if (!Number.isInteger(status)) throw new Error('not an HTTP answer');
+        const status = statusOf(lines[0] ?? '');
+        if (status === undefined) throw new Error('not an HTTP answer');
         const headers = new Map<string, string>();
         for (const line of lines.slice(1)) {
           const colon = line.indexOf(':');
@@ -70,8 +89,8 @@ class ResponseReader {
         this.head = { status, headers };
       }
       const { status, headers } = this.head;
-      if (NO_BODY.test(String(status))) return this.done(Buffer.alloc(0));
-      if (/chunked/i.test(headers.get('transfer-encoding') ?? '')) {
+      if (hasNoBody(status)) return this.done(Buffer.alloc(0));
+      if (names(headers.get('transfer-encoding'), 'chunked')) {
         for (;;) {
           const eol = this.buf.indexOf('\r\n');
           if (eol < 0) return undefined;
@@ -101,7 +120,7 @@ class ResponseReader {
   /** The connection ended: the answer that ran up to its end, if that is how this one is framed. */
   end(): WireResponse | undefined {
     const head = this.head;
-    if (head === undefined || head.headers.has('content-length') || /chunked/i.test(head.headers.get('transfer-encoding') ?? '')) return undefined;
+    if (head === undefined || head.headers.has('content-length') || names(head.headers.get('transfer-encoding'), 'chunked')) return undefined;
     return this.done(this.buf);
   }
 
@@ -170,7 +189,7 @@ class Connection {
       this.socket.destroy();
       return;
     }
-    if (response !== undefined) this.finish(response, !/close/i.test(response.headers.get('connection') ?? ''));
+    if (response !== undefined) this.finish(response, !names(response.headers.get('connection'), 'close'));
   }
 
   private finish(response: WireResponse, keep: boolean): void {

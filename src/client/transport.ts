@@ -47,5 +47,6 @@ export function preconditionHeaders(options: CallOptions | undefined): Record<st
 /** An ETag header's value without its quotes (and weak marker). */
 export function etagValue(header: string | null | undefined): string | undefined {
   if (header === null || header === undefined || header === '') return undefined;
-  return header.replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+  const strong = header.startsWith('W/') ? header.slice(2) : header;
+  return strong.length >= 2 && strong.startsWith('"') && strong.endsWith('"') ? strong.slice(1, -1) : strong;
 }

@@ -24,7 +24,7 @@ export function languageOfTag(tag: string | null | undefined): Language | undefi
  */
 export function languageOfEnv(env: Record<string, string | undefined>): Language {
   const locale = [env['LC_ALL'], env['LC_MESSAGES'], env['LANG']].find((v) => v !== undefined && v !== '');
-  if (locale === undefined || locale === 'C' || locale === 'POSIX' || /^C\./.test(locale)) return 'en';
+  if (locale === undefined || locale === 'C' || locale === 'POSIX' || locale.startsWith('C.')) return 'en';
   for (const entry of (env['LANGUAGE'] ?? '').split(':')) {
     const lang = languageOfTag(entry);
     if (lang) return lang;

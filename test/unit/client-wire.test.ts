@@ -77,6 +77,34 @@ describe('WirePool', () => {
     pool.close();
   });
 
+  it('reads a 304 without a body, and the headers that frame an answer in any case', async () => {
+    const { path, sockets } = await serve((head, s) => {
+      if (head.startsWith('GET /same')) s.write('HTTP/1.0 304 Not Modified\r\ncontent-length: 9\r\n\r\n');
+      else if (head.startsWith('GET /chunks')) s.write('HTTP/1.1 200 OK\r\nTRANSFER-ENCODING: Chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n');
+      else s.write('HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: Close\r\n\r\nbye');
+    });
+    const pool = new WirePool(() => netConnect({ path }), false);
+    expect(await get(pool, '/same')).toEqual({ status: 304, body: '' });
+    expect(await get(pool, '/chunks')).toEqual({ status: 200, body: 'ok' });
+    expect(await get(pool, '/last')).toEqual({ status: 200, body: 'bye' });
+    expect(await get(pool, '/again')).toEqual({ status: 200, body: 'bye' });
+    expect(sockets).toHaveLength(2);
+    pool.close();
+  });
+
+  it('fails a call whose answer does not start with an HTTP/1.x status of three digits', async () => {
+    for (const line of ['HTTP/2 200 OK', 'HTTP/1.1 20 OK', 'HTTP/1.1 2x0 OK', 'SSH-2.0-OpenSSH_9.2']) {
+      const { path } = await serve((_head, s) => {
+        s.write(`${line}\r\ncontent-length: 0\r\n\r\n`);
+      });
+      const pool = new WirePool(() => netConnect({ path }), false);
+      await expect(get(pool), line).rejects.toThrow();
+      pool.close();
+      await new Promise<void>((r) => server!.close(() => r()));
+      server = undefined;
+    }
+  });
+
   it('reads an answer without length up to the end of the connection, then opens a new one', async () => {
     const { path, sockets } = await serve((_head, s) => {
       s.end('HTTP/1.1 200 OK\r\n\r\nall of it');
