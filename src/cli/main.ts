@@ -7,6 +7,7 @@
 import { connect } from '../client/index.js';
 import { runCli } from './run-cli.js';
 import type { ShellIo } from './shell.js';
+import { stdoutStream, writeStdout } from './stdout.js';
 
 /** One keypress from a terminal in raw mode (virsh's vshAskReedit does the same). */
 function readKey(): Promise<string> {
@@ -30,9 +31,7 @@ function readKey(): Promise<string> {
 }
 
 const io: ShellIo = {
-  out: (text) => {
-    process.stdout.write(text);
-  },
+  out: writeStdout,
   err: (text) => {
     process.stderr.write(text);
   },
@@ -51,17 +50,14 @@ const io: ShellIo = {
   },
 };
 
-// EPIPE on stdout (virtnet … | head) ends the process quietly, as for any filter.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-});
-
 void runCli(process.argv.slice(2), {
   io,
   connect,
   env: process.env,
   cwd: process.cwd(),
-  ttyOutput: process.stdout,
+  get ttyOutput() {
+    return stdoutStream();
+  },
   exitsAfter: true,
 }).then((code) => {
   process.exitCode = code;
