@@ -7,7 +7,9 @@ script creates and always deletes; then, REPS times in turn, a bare `node -e 0` 
 older build's bin/ and dist/, to compare them in one run), or `node FILE.cjs -q net-dumpxml bench1`
 for a FILE.cjs given instead (bench/cli-floor.cjs: the bare client, the floor). For each: the minimum and median of the
 wall time and of the CPU time (user + system, every thread, from getrusage(RUSAGE_CHILDREN) around
-each process), and how far above `node -e 0` they are. Prints numbers; asserts nothing.
+each process), and how far above `node -e 0` they are: the difference of the minimums, of the medians,
+and the median of each round's own difference (the rounds run one after the other, so a change of load
+during the run weighs on both sides of a round alike). Prints numbers; asserts nothing.
 
 Run as root after `npm run build`:  REPS=40 python3 bench/cli-cpu.py . [OTHER_REPO...] [bench/cli-floor.cjs]
 """
@@ -59,8 +61,10 @@ try:
     for n, _ in cmds:
         line = f'{n:32s} wall {fig(wall[n])} | CPU {fig(cpu[n])}'
         if n != base:
+            paired = statistics.median(c - b for c, b in zip(cpu[n], cpu[base]))
             line += (f' | above node -e 0: wall +{min(wall[n]) - min(wall[base]):.1f} / +{statistics.median(wall[n]) - statistics.median(wall[base]):.1f},'
-                     f' CPU +{min(cpu[n]) - min(cpu[base]):.1f} / +{statistics.median(cpu[n]) - statistics.median(cpu[base]):.1f} (min / median)')
+                     f' CPU +{min(cpu[n]) - min(cpu[base]):.1f} / +{statistics.median(cpu[n]) - statistics.median(cpu[base]):.1f} (min / median),'
+                     f' CPU paired +{paired:.1f} (median of each round\'s difference)')
         print(line)
 finally:
     if daemon is not None:
