@@ -89,6 +89,23 @@ s.on('end', () => { console.log('OK ' + out.trim()); process.exit(0); });
 s.on('error', (e) => { console.log('ERR ' + e.code); process.exit(0); });
 `;
 
+const udpServerCode = `
+const dgram = require('dgram');
+const s = dgram.createSocket('udp4');
+s.on('message', (m, r) => s.send(r.address + '\\n', r.port, r.address));
+s.bind(Number(process.argv[1]), '0.0.0.0', () => console.log('listening'));
+`;
+const udpClientCode = `
+const dgram = require('dgram');
+const [host, port, from] = process.argv.slice(1);
+const s = dgram.createSocket('udp4');
+const done = (line) => { console.log(line); process.exit(0); };
+setTimeout(() => done('ERR timeout'), 2500);
+s.on('message', (m) => done('OK ' + m.toString().trim()));
+s.on('error', (e) => done('ERR ' + e.code));
+s.bind(from === undefined ? 0 : Number(from), () => s.connect(Number(port), host, () => s.send('ping')));
+`;
+
 export const PORT = '7007';
 const servers: ChildProcess[] = [];
 
@@ -123,6 +140,11 @@ export function startUntil(cmd: string, args: string[], ready: string): Promise<
   });
 }
 
+/** A UDP server in `ns` (on `port`) that answers every datagram with the peer address it sees. */
+export async function startUdpServer(ns: string, port: string): Promise<void> {
+  servers.push(await startUntil('ip', ['netns', 'exec', ns, process.execPath, '-e', udpServerCode, port], 'listening'));
+}
+
 /** Give `host` an uplink: a veth from its up0 (192.0.2.1/24) to the `uplink` namespace's eth0 (192.0.2.2/24). */
 export function linkUplink(host: string, uplink: string): void {
   vethBetween(host, 'up0', uplink, 'eth0');
@@ -139,6 +161,17 @@ export function stopServers(): void {
 export function connect(ns: string, host: string, port = PORT): string {
   const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, '-e', clientCode, host, port], { encoding: 'utf8', timeout: 10_000 });
   return r.stdout.trim();
+}
+
+/**
+ * "OK <address the server saw>", "ERR ECONNREFUSED" (an ICMP port unreachable
+ * came back) or "ERR timeout": one datagram from `ns` to host:port on a
+ * connected socket, so only an answer from host:port itself counts; from
+ * source port `from` if given, else any.
+ */
+export function exchangeUdp(ns: string, host: string, port: string, from?: string): string {
+  const args = ['netns', 'exec', ns, process.execPath, '-e', udpClientCode, host, port, ...(from === undefined ? [] : [from])];
+  return spawnSync('ip', args, { encoding: 'utf8', timeout: 10_000 }).stdout.trim();
 }
 
 /** The addresses busybox nslookup gets for `name` from `server`. */

@@ -1,0 +1,178 @@
+/**
+ * UDP port forwards with real datagrams, end to end: the built CLI against a
+ * real `virtnetd --sandbox` whose uplink namespace stands for the world
+ * outside (as ./forwards.test.ts does for TCP). The guest web answers every
+ * datagram, on a connected socket of the sender, with the address it saw:
+ * an answer proves DNAT on the way in and its undoing on the way back.
+ *
+ *   uplink (198.51.100.1) ── sandbox (198.51.100.2, the "host") ── vbr-udp ── web, peer
+ *
+ * It proves: a UDP forward (one port, a range) reaches web from outside,
+ * from the host itself and from peer (hairpin); it opens UDP only, and a
+ * TCP forward opens TCP only; it survives a daemon restart; removing it
+ * closes the port. Everything lives in namespaces the daemon and the test
+ * make, removed at the end whatever happened.
+ */
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanupSandbox, sandboxNames } from '../../src/api/sandbox.js';
+import { removeCliBundle, virtnet, type CliRun } from './cli-harness.js';
+import { endAllDaemons, startServing, type DaemonProcess } from './daemon-process.js';
+import { deleteGuestNamespaces } from './guest-fixture.js';
+import { guestXml } from '../support/guest-testkit.js';
+import { natXml } from '../support/network-testkit.js';
+import { canUseNetns } from './netns.js';
+import { connect, exchangeUdp, startServer, startUdpServer, stopServers } from './runtime-fixture.js';
+
+const root = canUseNetns();
+
+const NET = natXml('udpnat', '192.168.172', { bridge: 'vbr-udp', range: [10, 20] });
+
+const HOST = '198.51.100.2';
+const OUTSIDE = 'OK 198.51.100.1';
+const GATEWAY = 'OK 192.168.172.1';
+
+describe.skipIf(!root)('UDP port forwards with real datagrams through virtnetd --sandbox', () => {
+  let dir: string;
+  let rootDir: string;
+  let names: { netns: string; uplink: string };
+  let daemon: DaemonProcess & { socket: string };
+  let env: Record<string, string>;
+  let webAddress: string;
+  const run = (...args: string[]): Promise<CliRun> => virtnet(args, { cwd: dir, env, timeoutMs: 60_000 });
+  const guestNs = (g: string): string => `${names.netns}-g-${g}`;
+  /** A datagram from `ns` to the host's port, and the answer. */
+  const udpViaHost = (ns: string, port: string): string => exchangeUdp(ns, HOST, port);
+  /** A TCP connection from `ns` to the host's port. */
+  const tcpViaHost = (ns: string, port: string): string => connect(ns, HOST, port);
+
+  async function serve(): Promise<void> {
+    daemon = await startServing(['--sandbox', '--root', rootDir, '--log-level', 'warn']);
+    env = { VIRTNET_DEFAULT_URI: `unix://${daemon.socket}` };
+  }
+
+  async function ok(...args: string[]): Promise<string> {
+    const r = await run(...args);
+    expect(r.stderr, args.join(' ')).toBe('');
+    expect(r.rc, args.join(' ')).toBe(0);
+    return r.stdout;
+  }
+
+  /** net-forward-list's rows as [protocol, port, to address]. */
+  async function listed(): Promise<string[][]> {
+    const rows = (await ok('net-forward-list', 'udpnat')).split('\n').slice(2);
+    return rows
+      .filter((l) => l.trim() !== '')
+      .map((l) => l.trim().split(/\s+/))
+      .map((c) => [c[0]!, c[2]!, c[5]!]);
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'vnt-fwdudp-'));
+    chmodSync(dir, 0o755);
+    rootDir = join(dir, 'root');
+    names = sandboxNames(rootDir);
+    writeFileSync(join(dir, 'udpnat.xml'), NET);
+    writeFileSync(join(dir, 'web.xml'), guestXml('web', { nics: ['network:udpnat@52:54:00:f1:00:01'] }));
+    writeFileSync(join(dir, 'peer.xml'), guestXml('peer', { nics: ['network:udpnat@52:54:00:f1:00:02'] }));
+    await serve();
+    await ok('net-define udpnat.xml; net-start udpnat; define web.xml; start web; define peer.xml; start peer');
+    const leased = await ok('-q', 'guest-exec', 'web', '--', 'dhcp', 'eth0');
+    webAddress = /^eth0: (192\.168\.172\.\d+)\//.exec(leased)?.[1] ?? '';
+    expect(webAddress, leased).not.toBe('');
+    expect(await ok('-q', 'guest-exec', 'peer', '--', 'dhcp', 'eth0')).toMatch(/^eth0: 192\.168\.172\.\d+\/24/);
+    // web listens on each port it is forwarded to with UDP *and* TCP: only the forward decides what gets through.
+    for (const port of ['5300', '2200', '6005']) {
+      await startUdpServer(guestNs('web'), port);
+      await startServer(guestNs('web'), port);
+    }
+  }, 90_000);
+
+  afterAll(async () => {
+    stopServers();
+    if (env) await run('-q', 'destroy web; undefine web; destroy peer; undefine peer').catch(() => undefined);
+    await endAllDaemons();
+    removeCliBundle();
+    if (names) {
+      deleteGuestNamespaces(names.netns);
+      await cleanupSandbox(names).catch(() => undefined);
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('one UDP port reaches the guest from outside, from the host and from another guest (hairpin), and back', { timeout: 60_000 }, async () => {
+    // web answers on its own address; the host's port is closed before the forward exists.
+    expect(exchangeUdp(guestNs('peer'), webAddress, '5300')).toMatch(/^OK 192\.168\.172\.\d+$/);
+    expect(udpViaHost(names.uplink, '5353')).toBe('ERR ECONNREFUSED');
+
+    expect(await run('net-forward-add', 'udpnat', '5353', 'web:5300', '--proto', 'udp')).toEqual({
+      stdout: 'Port forward added to network udpnat persistent config and live state\n\n',
+      stderr: '',
+      rc: 0,
+    });
+    expect(await listed()).toEqual([['udp', '5353', webAddress]]);
+    expect(await ok('net-dumpxml', 'udpnat', '--inactive')).toContain('<virtnet:forward proto="udp" port="5353" to="web" toport="5300"/>');
+
+    // From outside: the guest sees the real sender, and its answer comes back from the host's port.
+    expect(udpViaHost(names.uplink, '5353')).toBe(OUTSIDE);
+    // From the host itself, to its own address.
+    expect(udpViaHost(names.netns, '5353')).toMatch(/^OK /);
+    // From another guest of the network (hairpin): answered through the host.
+    expect(udpViaHost(guestNs('peer'), '5353')).toBe(GATEWAY);
+    // The guest's own address stays out of the uplink's reach.
+    expect(exchangeUdp(names.uplink, webAddress, '5300')).not.toMatch(/^OK/);
+  });
+
+  it('a UDP forward opens no TCP port, a TCP forward no UDP port', { timeout: 60_000 }, async () => {
+    expect(tcpViaHost(names.uplink, '5353')).toBe('ERR ECONNREFUSED');
+    expect(tcpViaHost(guestNs('peer'), '5353')).toBe('ERR ECONNREFUSED');
+
+    await ok('net-forward-add', 'udpnat', '2222', 'web:2200');
+    expect(tcpViaHost(names.uplink, '2222')).toBe(OUTSIDE);
+    expect(udpViaHost(names.uplink, '2222')).toBe('ERR ECONNREFUSED');
+    expect(udpViaHost(guestNs('peer'), '2222')).toBe('ERR ECONNREFUSED');
+    await ok('net-forward-remove', 'udpnat', '2222');
+  });
+
+  it('a UDP range keeps the port, opens UDP only', { timeout: 60_000 }, async () => {
+    expect(await ok('net-forward-add', 'udpnat', '6000-6010', webAddress, '--proto', 'udp', '--live')).toBe(
+      'Port forward added to network udpnat live state\n\n',
+    );
+    expect(await listed()).toContainEqual(['udp', '6000-6010', webAddress]);
+    expect(udpViaHost(names.uplink, '6005')).toBe(OUTSIDE);
+    expect(udpViaHost(guestNs('peer'), '6005')).toBe(GATEWAY);
+    // Nothing listens on web's 6006: the guest's own refusal comes back through the forward.
+    expect(udpViaHost(names.uplink, '6006')).toBe('ERR ECONNREFUSED');
+    expect(tcpViaHost(names.uplink, '6005')).toBe('ERR ECONNREFUSED');
+  });
+
+  it('survives a daemon restart', { timeout: 90_000 }, async () => {
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+    // No daemon: the kernel keeps forwarding.
+    expect(udpViaHost(names.uplink, '5353')).toBe(OUTSIDE);
+    await serve();
+    expect(await listed()).toEqual([
+      ['udp', '5353', webAddress],
+      ['udp', '6000-6010', webAddress],
+    ]);
+    expect(udpViaHost(names.uplink, '5353')).toBe(OUTSIDE);
+    expect(udpViaHost(names.uplink, '6005')).toBe(OUTSIDE);
+    expect(udpViaHost(guestNs('peer'), '5353')).toBe(GATEWAY);
+  });
+
+  it('removal closes the UDP ports', { timeout: 60_000 }, async () => {
+    await ok('net-forward-remove', 'udpnat', '6000-6010');
+    expect(udpViaHost(names.uplink, '6005')).toBe('ERR ECONNREFUSED');
+    expect(await run('net-forward-remove', 'udpnat', '5353')).toEqual({
+      stdout: 'Port forward removed from network udpnat persistent config and live state\n\n',
+      stderr: '',
+      rc: 0,
+    });
+    expect(udpViaHost(names.uplink, '5353')).toBe('ERR ECONNREFUSED');
+    expect(udpViaHost(guestNs('peer'), '5353')).toBe('ERR ECONNREFUSED');
+    expect(await listed()).toEqual([]);
+  });
+});
