@@ -4,16 +4,35 @@
  * network across hosts (its "where" step); the Hosts page lists
  * every chassis with its tunnel endpoint, up, the OVN networks active on it
  * and the guests there, and says "Down" for one whose ovn-controller has
- * stopped; the topology draws the OVN network's guests by host, with the
- * Geneve tunnel between its hosts; and all of it in Spanish. Screenshots in
+ * stopped, at its next timed read (no reload); a read that fails is said on
+ * the page above the table it keeps, until the next read succeeds; the topology draws the OVN network's guests by host, with the
+ * Geneve tunnel between its hosts; and all of it in Spanish. The page's
+ * clock is the test's (Playwright's clock): the timed read comes when the
+ * test moves the clock on, not after the real interval. Screenshots in
  * test-results/browser/.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { startTestLab, type LabFixture } from '../e2e/lab-fixture.js';
+import { HOSTS_REFRESH_MS } from '../../web/src/model/hosts-refresh.js';
 import { api, canRunBrowserTests, login, startConsole, unlabelledControls, type ConsoleFixture } from './harness.js';
 
 const guestXml = (name: string, mac: string): string =>
   `<domain type='netns'><name>${name}</name><devices><interface type='network'><mac address='${mac}'/><source network='span'/></interface></devices></domain>`;
+
+/** Move the page's clock on by the Hosts page's interval, so its timed read comes, until `seen` holds (a read may be under way: then again). */
+async function untilTimedRead(page: Page, seen: () => Promise<boolean>): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        if (await seen()) return true;
+        await page.clock.fastForward(HOSTS_REFRESH_MS);
+        return false;
+      },
+      { timeout: 60_000, interval: 500 },
+    )
+    .toBe(true);
+}
 
 describe.skipIf(!canRunBrowserTests())('the console across OVN hosts', { timeout: 120_000 }, () => {
   let lab: LabFixture;
@@ -28,6 +47,8 @@ describe.skipIf(!canRunBrowserTests())('the console across OVN hosts', { timeout
     f = await startConsole({
       host: { netns: h1.netns, args: ['--ovs-db', h1.ovsDb, '--ovn-southbound', lab.layout.central.southbound, '--no-default-network'] },
     });
+    // Time flows as usual, and jumps when a test moves it on (page.clock.fastForward).
+    await f.page.clock.install();
   }, 90_000);
 
   afterAll(async () => {
@@ -39,7 +60,7 @@ describe.skipIf(!canRunBrowserTests())('the console across OVN hosts', { timeout
     if (ctx.task.result?.state === 'fail') await f?.shot(`failed-hosts-${ctx.task.name.slice(0, 30).replace(/\W+/g, '-')}`);
   });
 
-  it('creates a network across hosts with the wizard; the Hosts page lists every host with its tunnel endpoint, up, its networks and guests, and one that stops answering as down', async () => {
+  it('creates a network across hosts with the wizard; the Hosts page lists every host with its tunnel endpoint, up, its networks and guests, and one that stops answering as down at its next timed read, without a reload', async () => {
     const { page } = f;
     const northbound = lab.layout.central.northbound;
     await login(f);
@@ -91,11 +112,47 @@ describe.skipIf(!canRunBrowserTests())('the console across OVN hosts', { timeout
 
     const h3 = lab.layout.hosts[2]!;
     const controller = lab.state.daemons.find((d) => d.netns === h3.netns && d.program === 'ovn-controller');
+    const before = await page.getByTestId('hosts-updated').innerText();
+    expect(before).toMatch(/^Read at .+; read again every 15 s while this page is shown\.$/);
     process.kill(controller!.pid, 'SIGKILL');
-    await page.getByRole('button', { name: 'Check again' }).click();
-    await row('h3').getByTestId('host-state').getByText('Down').waitFor({ timeout: 15_000 });
+    // Nothing clicked, nothing reloaded: the page's own timed read finds h3 down.
+    await untilTimedRead(page, async () => (await row('h3').getByTestId('host-state').innerText()) === 'Down');
     expect(await row('h1').getByTestId('host-state').innerText()).toBe('Up');
+    expect(await page.getByTestId('hosts-updated').innerText()).not.toBe(before);
     await f.shot('61-ovn-host-down');
+  });
+
+  it('says on the page when a timed read fails, keeping the table as it was read, and clears it at the next read that succeeds', async () => {
+    const { page } = f;
+    const row = (name: string) => page.getByTestId(`host-${name}`);
+    const table = await page.getByTestId('hosts').elementHandle();
+    const failed = page.getByTestId('hosts-read-failed');
+    const route = '**/api/console/ovn-hosts';
+    await page.route(route, (r) =>
+      r.fulfill({
+        status: 500,
+        contentType: 'application/json',
+        body: JSON.stringify({
+          class: 'INTERNAL_ERROR',
+          detail: 'the southbound database went away',
+          message: 'internal error: the southbound database went away',
+        }),
+      }),
+    );
+    try {
+      await untilTimedRead(page, () => failed.isVisible());
+      expect(await failed.innerText()).toMatch(
+        /The hosts could not be read again at .+: internal error: the southbound database went away\s+What is shown was read at .+; the page tries again every 15 s\./,
+      );
+      expect(await row('h3').getByTestId('host-state').innerText()).toBe('Down');
+      await f.shot('61b-ovn-hosts-read-failed');
+    } finally {
+      await page.unroute(route);
+    }
+    await untilTimedRead(page, async () => (await failed.count()) === 0);
+    expect(await row('h3').getByTestId('host-state').innerText()).toBe('Down');
+    // The same table throughout: updated in place, never replaced (the reader keeps their place in it).
+    expect(await table!.evaluate((e) => e.isConnected)).toBe(true);
   });
 
   it('draws the OVN network by host in the topology: each host with its guests, and the tunnel between them', async () => {

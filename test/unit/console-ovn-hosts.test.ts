@@ -2,13 +2,15 @@
  * The console's OVN hosts as a model, without OVN or a browser: the hosts
  * and guest ports read from OVN's rows (src/ovn/hosts.ts hostsOf/portsOf),
  * and the topology that draws an OVN network by host
- * (web/src/model/topology.ts). The real lab runs them in
+ * (web/src/model/topology.ts), and when the Hosts page reads them again by
+ * itself (web/src/model/hosts-refresh.ts). The real lab runs them in
  * test/e2e/ovn-hosts.test.ts and test/browser/console-hosts.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import type { OvnHostsBody } from '../../src/contract/console-api.js';
-import { hostsOf, portsOf } from '../../src/ovn/hosts.js';
+import { hostsOf, portsOf, PROBE_MS } from '../../src/ovn/hosts.js';
 import { stringMap, Uuid, type Row } from '../../src/ovsdb/values.js';
+import { HOSTS_REFRESH_MS, nextReadIn } from '../../web/src/model/hosts-refresh.js';
 import { buildTopology, layoutTopology, LAYOUT, type TopoNetwork } from '../../web/src/model/topology.js';
 import type { GuestRow } from '../../web/src/state/guests.js';
 
@@ -176,5 +178,33 @@ describe('the topology of an OVN network, by host', () => {
     // It leaves and enters on the hosts' left side.
     expect(tunnel?.path.startsWith(`M${at('host:span:h1').x},`)).toBe(true);
     expect(layout.edges.filter((e) => e.tunnel).map((e) => e.id)).toEqual(['tun:span:h1:h2']);
+  });
+});
+
+describe("the Hosts page's timed read", () => {
+  const ended = 1_000_000;
+  const shown = { every: HOSTS_REFRESH_MS, visible: true, busy: false, lastReadEnded: ended };
+
+  it('comes one interval after the last read ended, whatever started that read', () => {
+    expect(nextReadIn(shown, ended)).toBe(HOSTS_REFRESH_MS);
+    // A read the user asked for 4 s ago: the timed one waits the rest of the interval.
+    expect(nextReadIn(shown, ended + 4000)).toBe(HOSTS_REFRESH_MS - 4000);
+  });
+
+  it('comes at once when the interval has passed, as for a tab shown again after a while', () => {
+    expect(nextReadIn(shown, ended + HOSTS_REFRESH_MS)).toBe(0);
+    expect(nextReadIn(shown, ended + 10 * HOSTS_REFRESH_MS)).toBe(0);
+  });
+
+  it('does not come while the tab is hidden, while a read is under way, before a first read, or for a page without an interval', () => {
+    expect(nextReadIn({ ...shown, visible: false }, ended + 10 * HOSTS_REFRESH_MS)).toBeUndefined();
+    expect(nextReadIn({ ...shown, busy: true }, ended + 10 * HOSTS_REFRESH_MS)).toBeUndefined();
+    expect(nextReadIn({ ...shown, lastReadEnded: undefined }, ended)).toBeUndefined();
+    expect(nextReadIn({ ...shown, every: undefined }, ended + 10 * HOSTS_REFRESH_MS)).toBeUndefined();
+  });
+
+  it('leaves the hosts time between probes: several times the probe (how long a host that is down takes to answer)', () => {
+    expect(HOSTS_REFRESH_MS).toBeGreaterThanOrEqual(5 * PROBE_MS);
+    expect(HOSTS_REFRESH_MS).toBeLessThanOrEqual(60_000);
   });
 });

@@ -3,13 +3,16 @@
  * hostname, its tunnel endpoints, whether it answers (up, down, or unknown
  * when no OVN network names a northbound database to ask through), the OVN
  * networks active on it and the guests running there. This host is marked.
- * Read again as networks and guests change, and on demand.
+ * Read again as networks and guests change, on demand, and every
+ * HOSTS_REFRESH_MS while shown in a visible tab; it says when it was read,
+ * and when a read fails it keeps the table and says so until one succeeds.
  */
 import type { ReactNode } from 'react';
-import { Button, Content, EmptyState, EmptyStateBody, Label, PageSection, Spinner, Title } from '@patternfly/react-core';
+import { Alert, Button, Content, EmptyState, EmptyStateBody, Label, PageSection, Spinner, Title } from '@patternfly/react-core';
 import { useTranslation } from 'react-i18next';
 import type { OvnGuestPort, OvnHostState } from '../../../../src/contract/console-api.js';
 import { DataTable, type Column } from '../../components/DataTable.js';
+import { HOSTS_REFRESH_MS } from '../../model/hosts-refresh.js';
 import { useOvnHosts } from '../../state/ovn-hosts.js';
 
 function StateLabel({ state }: { state: OvnHostState['state'] }) {
@@ -23,8 +26,10 @@ function StateLabel({ state }: { state: OvnHostState['state'] }) {
 }
 
 export default function HostsPage() {
-  const { t } = useTranslation();
-  const { body, error, loading, reload } = useOvnHosts(true);
+  const { t, i18n } = useTranslation();
+  const { body, readAt, failure, checking, reload } = useOvnHosts(true, HOSTS_REFRESH_MS);
+  const time = (at: number): string => new Date(at).toLocaleTimeString(i18n.language);
+  const seconds = HOSTS_REFRESH_MS / 1000;
   const ports = body?.ports ?? [];
   const guestsOn = (host: string): OvnGuestPort[] => ports.filter((p) => p.host === host);
 
@@ -58,7 +63,7 @@ export default function HostsPage() {
 
   let content: ReactNode;
   if (body === undefined) {
-    content = error !== undefined ? <Content component="p">{error}</Content> : <Spinner aria-label={t('common.loading')} />;
+    content = failure ? <Content component="p">{failure.message}</Content> : <Spinner aria-label={t('common.loading')} />;
   } else if (body.unavailable) {
     content = (
       <EmptyState titleText={t('hosts.unavailableTitle')} headingLevel="h2" data-testid="hosts-unavailable">
@@ -84,9 +89,26 @@ export default function HostsPage() {
       <PageSection>
         <Title headingLevel="h1">{t('hosts.title')}</Title>
         <Content component="p">{t('hosts.help')}</Content>
-        <Button variant="secondary" onClick={reload} isLoading={loading} isDisabled={loading}>
+        <Button variant="secondary" onClick={reload} isLoading={checking} isDisabled={checking}>
           {t('hosts.check')}
         </Button>
+        {readAt !== undefined && (
+          <Content component="small" data-testid="hosts-updated">
+            {t('hosts.updated', { time: time(readAt), seconds })}
+          </Content>
+        )}
+        {body !== undefined && readAt !== undefined && failure && (
+          <Alert
+            variant="warning"
+            isInline
+            isLiveRegion
+            title={t('hosts.readFailed', { time: time(failure.at), error: failure.message })}
+            variantLabel={t('common.alert.warning')}
+            data-testid="hosts-read-failed"
+          >
+            {t('hosts.shownFrom', { time: time(readAt), seconds })}
+          </Alert>
+        )}
       </PageSection>
       <PageSection isFilled>{content}</PageSection>
     </>
