@@ -10,12 +10,24 @@ import type { DoctorApi, DoctorFixResult, DoctorReport, DoctorUndoResult } from 
 import { DOCTOR_ROUTES } from '../client/http-doctor.js';
 import { READ, ok, route, write } from './route-spec.js';
 
+const Value = Type.Union([Type.String(), Type.Number()]);
+const PlainPhraseSchema = Type.Object({ en: Type.String(), params: Type.Optional(Type.Record(Type.String(), Value)) });
+const PhraseSchema = Type.Object(
+  { en: Type.String(), params: Type.Optional(Type.Record(Type.String(), Type.Union([Value, PlainPhraseSchema]))) },
+  { description: "An English template and its values (src/contract/phrase.ts): the id of the text's translations." },
+);
 const FindingSchema = Type.Object({
   code: Type.String({ description: 'Stable, for scripts: foreign-forward-drop, br-netfilter, ip-forward-off…' }),
   title: Type.String(),
   status: Type.Union([Type.Literal('ok'), Type.Literal('warn'), Type.Literal('fail'), Type.Literal('skip')]),
   evidence: Type.String({ description: 'What was found.' }),
   fix: Type.Optional(Type.String({ description: 'What to do, when the status is not ok.' })),
+  phrases: Type.Optional(
+    Type.Object(
+      { title: Type.Optional(PhraseSchema), evidence: Type.Optional(PhraseSchema), fix: Type.Optional(PhraseSchema) },
+      { description: 'title, evidence and fix as phrases, for other languages; absent where a text is not ours (an error message).' },
+    ),
+  ),
 });
 
 const ReportSchema = Type.Object({

@@ -6,6 +6,8 @@
  * broken check never hides the others.
  */
 
+import { type Phrase, phrase, sayPhrase } from '../contract/phrase.js';
+
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
 export interface CheckOutcome {
@@ -14,6 +16,14 @@ export interface CheckOutcome {
   evidence: string;
   /** What to do, when the status is not ok. */
   fix?: string;
+  /** The same texts as phrases, for the other languages; absent where the text is not ours (an error's message). */
+  phrases?: FindingPhrases;
+}
+
+export interface FindingPhrases {
+  title?: Phrase;
+  evidence?: Phrase;
+  fix?: Phrase;
 }
 
 export interface CheckResult extends CheckOutcome {
@@ -21,10 +31,13 @@ export interface CheckResult extends CheckOutcome {
   title: string;
 }
 
+/** A finding's text: our own sentence as a phrase, or a text that is not ours as it came. */
+export type Said = string | Phrase;
+
 export interface Check<C> {
   /** Stable, for scripts and documentation: GROUP-NAME (OVN-ENCAP). */
   code: string;
-  title: string;
+  title: Phrase;
   run(ctx: C): Promise<CheckOutcome>;
 }
 
@@ -38,14 +51,46 @@ export interface DoctorOptions {
 export interface CheckGroup {
   /** The group's name, and its CLI flag (--NAME). */
   name: string;
-  title: string;
+  title: Phrase;
   run(options: DoctorOptions): Promise<CheckResult[]>;
 }
 
-export const ok = (evidence: string): CheckOutcome => ({ status: 'ok', evidence });
-export const warn = (evidence: string, fix: string): CheckOutcome => ({ status: 'warn', evidence, fix });
-export const fail = (evidence: string, fix: string): CheckOutcome => ({ status: 'fail', evidence, fix });
-export const skip = (evidence: string): CheckOutcome => ({ status: 'skip', evidence });
+const english = (s: Said): string => (typeof s === 'string' ? s : sayPhrase(s));
+
+function outcomeOf(status: CheckStatus, evidence: Said, fix?: Said): CheckOutcome {
+  const phrases: FindingPhrases = {};
+  if (typeof evidence !== 'string') phrases.evidence = evidence;
+  if (fix !== undefined && typeof fix !== 'string') phrases.fix = fix;
+  return {
+    status,
+    evidence: english(evidence),
+    ...(fix !== undefined ? { fix: english(fix) } : {}),
+    ...(Object.keys(phrases).length > 0 ? { phrases } : {}),
+  };
+}
+
+export const ok = (evidence: Said): CheckOutcome => outcomeOf('ok', evidence);
+export const warn = (evidence: Said, fix: Said): CheckOutcome => outcomeOf('warn', evidence, fix);
+export const fail = (evidence: Said, fix: Said): CheckOutcome => outcomeOf('fail', evidence, fix);
+export const skip = (evidence: Said): CheckOutcome => outcomeOf('skip', evidence);
+
+/** A check's finding: its code and title with the outcome. */
+export function finding(code: string, title: Phrase, o: CheckOutcome): CheckResult {
+  return { code, title: sayPhrase(title), ...o, phrases: { ...o.phrases, title } };
+}
+
+/** What a check that threw reports: the error's own text, and what to do. */
+export const crashed = (e: unknown): CheckOutcome => fail((e as Error).message, phrase('see the evidence; this check could not complete'));
+
+/** A finding's title, evidence and fix, each phrase said by `say` (a language's); texts that are not ours stay as they came. */
+export function saidFinding(r: CheckResult, say: (p: Phrase) => string): { title: string; evidence: string; fix?: string } {
+  const text = (p: Phrase | undefined, english: string): string => (p !== undefined ? say(p) : english);
+  return {
+    title: text(r.phrases?.title, r.title),
+    evidence: text(r.phrases?.evidence, r.evidence),
+    ...(r.fix !== undefined ? { fix: text(r.phrases?.fix, r.fix) } : {}),
+  };
+}
 
 /** Run checks one after another (later ones may read what earlier ones found in `ctx`). */
 export async function runChecks<C>(checks: readonly Check<C>[], ctx: C): Promise<CheckResult[]> {
@@ -55,24 +100,9 @@ export async function runChecks<C>(checks: readonly Check<C>[], ctx: C): Promise
     try {
       outcome = await c.run(ctx);
     } catch (e) {
-      outcome = fail((e as Error).message, 'see the evidence; this check could not complete');
+      outcome = crashed(e);
     }
-    results.push({ code: c.code, title: c.title, ...outcome });
+    results.push(finding(c.code, c.title, outcome));
   }
   return results;
-}
-
-const MARK: Record<CheckStatus, string> = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL', skip: 'skip' };
-
-/** The report as the CLI prints it: one line per check, the fix indented below. */
-export function formatReport(title: string, results: readonly CheckResult[]): string {
-  const width = Math.max(...results.map((r) => r.code.length), 4);
-  const lines = [`${title}:`];
-  for (const r of results) {
-    lines.push(`  [${MARK[r.status]}] ${r.code.padEnd(width)}  ${r.title}: ${r.evidence}`);
-    if (r.fix !== undefined && r.status !== 'ok') lines.push(`  ${' '.repeat(7 + width)}  fix: ${r.fix}`);
-  }
-  const counts = (s: CheckStatus): number => results.filter((r) => r.status === s).length;
-  lines.push(`  ${counts('ok')} ok, ${counts('warn')} warnings, ${counts('fail')} failed, ${counts('skip')} skipped`);
-  return `${lines.join('\n')}\n`;
 }

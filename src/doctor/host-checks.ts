@@ -11,7 +11,8 @@ import { addressFamily } from '../plan/dnsmasq-ip.js';
 import { needsDnsmasq } from '../plan/dnsmasq.js';
 import type { AddressFamily } from '../util/ip.js';
 import { effectivePrefix, parseIp, subnetsOverlap } from '../util/ip.js';
-import { type CheckOutcome, type CheckResult, fail, ok, skip, warn } from './checks.js';
+import { type Phrase, type PlainPhrase, phrase } from '../contract/phrase.js';
+import { type CheckOutcome, type CheckResult, crashed, fail, finding, ok, skip, warn } from './checks.js';
 import { type FilterTable, type Flow, firewallOwner, forwardVerdict } from './iptables-rules.js';
 import type { ForeignChain } from './nft-foreign.js';
 
@@ -63,35 +64,54 @@ const INBOUND_MODES = new Set(['route', 'open']);
 const familiesOf = (def: NetworkDef): Set<AddressFamily> =>
   new Set(def.ips.map((ip) => addressFamily(ip)).filter((f): f is AddressFamily => f !== undefined));
 
-const result = (code: string, title: string, outcome: CheckOutcome): CheckResult => ({ code, title, ...outcome });
+const result = (code: string, title: Phrase, outcome: CheckOutcome): CheckResult => finding(code, title, outcome);
+/** A check's title for one network. */
+const forNetwork = (title: PlainPhrase, network: string): Phrase => phrase("{check}, network '{network}'", { check: title, network });
 
-const FIX = 'virtnet doctor --fix (accept rules for the bridges; virtnet doctor --undo removes them)';
+const FIX = phrase('virtnet doctor --fix (accept rules for the bridges; virtnet doctor --undo removes them)');
 
 /** The flows of a network a foreign FORWARD chain decides: out to the uplink, in from it, and, with br_netfilter, guest to guest. */
-function networkFlows(net: CheckedNetwork, bridged: boolean): { flow: Flow; what: string; bridged: boolean }[] {
-  const flows: { flow: Flow; what: string; bridged: boolean }[] = [];
+function networkFlows(net: CheckedNetwork, bridged: boolean): { flow: Flow; what: PlainPhrase; bridged: boolean }[] {
+  const flows: { flow: Flow; what: PlainPhrase; bridged: boolean }[] = [];
   const mode = net.def.forward.mode;
   if (ROUTED_MODES.has(mode) && net.uplink !== undefined) {
-    flows.push({ flow: { in: net.bridge, out: net.uplink }, what: `from ${net.bridge} to ${net.uplink}`, bridged: false });
+    flows.push({
+      flow: { in: net.bridge, out: net.uplink },
+      what: phrase('from {from} to {to}', { from: net.bridge, to: net.uplink }),
+      bridged: false,
+    });
     if (INBOUND_MODES.has(mode))
-      flows.push({ flow: { in: net.uplink, out: net.bridge }, what: `from ${net.uplink} to ${net.bridge}`, bridged: false });
+      flows.push({
+        flow: { in: net.uplink, out: net.bridge },
+        what: phrase('from {from} to {to}', { from: net.uplink, to: net.bridge }),
+        bridged: false,
+      });
   }
-  if (bridged) flows.push({ flow: { in: net.bridge, out: net.bridge }, what: `between guests on ${net.bridge}`, bridged: true });
+  if (bridged)
+    flows.push({ flow: { in: net.bridge, out: net.bridge }, what: phrase('between guests on {bridge}', { bridge: net.bridge }), bridged: true });
   return flows;
 }
 
-const OWNER_TEXT: Record<string, string> = { docker: "Docker's", ufw: "ufw's", firewalld: "firewalld's" };
+const OWNER_TEXT: Record<string, string> = { docker: 'Docker', ufw: 'ufw', firewalld: 'firewalld' };
 
-function describeDrop(rs: IptablesRuleset, what: string, decidedBy: string, chains: string[]): string {
+/** A drop, as the values of the findings that say it. */
+type DropParams = Record<string, string | PlainPhrase>;
+
+function describeDrop(rs: IptablesRuleset, what: PlainPhrase, decidedBy: string, chains: string[]): DropParams {
   const owner = firewallOwner(rs.table);
-  const through = chains.length > 1 ? ` (through ${chains.slice(1).join(', ')})` : '';
-  const docker = rs.table.chains.has('DOCKER-USER') ? "; Docker's DOCKER-USER chain has no accept for it" : '';
-  return `${rs.tool}${owner ? ` (${OWNER_TEXT[owner]} rules)` : ''}: traffic ${what} ends at ${decidedBy}${through}${docker}`;
+  return {
+    tool: rs.tool,
+    owner: owner ? phrase(" ({owner}'s rules)", { owner: OWNER_TEXT[owner] ?? owner }) : '',
+    what,
+    decidedBy,
+    through: chains.length > 1 ? phrase(' (through {chains})', { chains: chains.slice(1).join(', ') }) : '',
+    docker: rs.table.chains.has('DOCKER-USER') ? phrase("; Docker's DOCKER-USER chain has no accept for it") : '',
+  };
 }
 
 /** The drops of foreign iptables rules, routed (bridged=false) or between guests of a bridge (bridged=true). */
-export function iptablesDrops(view: HostView, bridgedFlows: boolean): { net: CheckedNetwork; text: string; rs: IptablesRuleset }[] {
-  const found: { net: CheckedNetwork; text: string; rs: IptablesRuleset }[] = [];
+export function iptablesDrops(view: HostView, bridgedFlows: boolean): { net: CheckedNetwork; drop: DropParams; rs: IptablesRuleset }[] {
+  const found: { net: CheckedNetwork; drop: DropParams; rs: IptablesRuleset }[] = [];
   const brNf = bridgeNfOn(view);
   for (const net of view.networks) {
     const families = familiesOf(net.def);
@@ -101,7 +121,7 @@ export function iptablesDrops(view: HostView, bridgedFlows: boolean): { net: Che
         if (f.bridged !== bridgedFlows) continue;
         if (!f.bridged && !families.has(rs.family)) continue;
         const v = forwardVerdict(rs.table, f.flow);
-        if (v && v.verdict !== 'accept') found.push({ net, rs, text: describeDrop(rs, f.what, v.decidedBy, v.chains) });
+        if (v && v.verdict !== 'accept') found.push({ net, rs, drop: describeDrop(rs, f.what, v.decidedBy, v.chains) });
       }
     }
   }
@@ -116,52 +136,76 @@ function bridgeNfOn(view: HostView): Record<AddressFamily, boolean> {
 }
 
 function foreignForwardDrop(view: HostView): CheckResult[] {
-  const title = 'foreign firewall';
+  const title = phrase('foreign firewall');
   const drops = iptablesDrops(view, false);
   const nft = view.foreignNft.filter((c) => view.networks.some((n) => ROUTED_MODES.has(n.def.forward.mode) && !c.accepts.has(n.bridge)));
-  const out = drops.map((d) => result('foreign-forward-drop', `${title}, network '${d.net.def.name}'`, fail(d.text, FIX)));
+  const out = drops.map((d) =>
+    result(
+      'foreign-forward-drop',
+      forNetwork(title, d.net.def.name),
+      fail(phrase('{tool}{owner}: traffic {what} ends at {decidedBy}{through}{docker}', d.drop), FIX),
+    ),
+  );
   for (const c of nft) {
     out.push(
       result(
         'foreign-forward-drop',
         title,
         fail(
-          `nftables table ${c.family} ${c.table} (not virtnet's): its ${c.hook} chain ${c.chain} ${c.why}, and accepts nothing from virtnet's bridges`,
-          c.table === 'firewalld' ? `firewall-cmd --zone=trusted --add-interface=BRIDGE, or ${FIX}` : FIX,
+          phrase("nftables table {family} {table} (not virtnet's): its {hook} chain {chain} {why}, and accepts nothing from virtnet's bridges", {
+            family: c.family,
+            table: c.table,
+            hook: c.hook,
+            chain: c.chain,
+            why: c.why,
+          }),
+          c.table === 'firewalld' ? phrase('firewall-cmd --zone=trusted --add-interface=BRIDGE, or {fix}', { fix: FIX }) : FIX,
         ),
       ),
     );
   }
   if (out.length > 0) return out;
   const routed = view.networks.filter((n) => ROUTED_MODES.has(n.def.forward.mode));
-  const tools = view.iptables.map((r) => r.tool).join(', ') || 'no iptables rules';
-  return [result('foreign-forward-drop', title, ok(`nothing drops the traffic of ${routed.length} routed network(s) (${tools})`))];
+  const tools = view.iptables.length > 0 ? view.iptables.map((r) => r.tool).join(', ') : phrase('no iptables rules');
+  return [
+    result(
+      'foreign-forward-drop',
+      title,
+      ok(phrase('nothing drops the traffic of {count} routed network(s) ({tools})', { count: routed.length, tools })),
+    ),
+  ];
 }
 
 function brNetfilter(view: HostView): CheckResult[] {
-  const title = 'br_netfilter';
+  const title = phrase('br_netfilter');
   const v4 = view.sysctl('net/bridge/bridge-nf-call-iptables');
-  if (v4 === undefined) return [result('br-netfilter', title, ok('br_netfilter is not loaded: bridged traffic skips iptables'))];
+  if (v4 === undefined) return [result('br-netfilter', title, ok(phrase('br_netfilter is not loaded: bridged traffic skips iptables')))];
   const drops = iptablesDrops(view, true);
   if (drops.length > 0) {
     return drops.map((d) =>
       result(
         'br-netfilter',
-        `${title}, network '${d.net.def.name}'`,
+        forNetwork(title, d.net.def.name),
         fail(
-          `bridge-nf-call-iptables=${v4}: br_netfilter hands bridged frames to iptables, and ${d.text}`,
-          `${FIX}; or sysctl -w net.bridge.bridge-nf-call-iptables=0 if nothing else needs it`,
+          phrase(
+            'bridge-nf-call-iptables={value}: br_netfilter hands bridged frames to iptables, and {tool}{owner}: traffic {what} ends at {decidedBy}{through}{docker}',
+            {
+              value: v4,
+              ...d.drop,
+            },
+          ),
+          phrase('{fix}; or sysctl -w net.bridge.bridge-nf-call-iptables=0 if nothing else needs it', { fix: FIX }),
         ),
       ),
     );
   }
-  return [result('br-netfilter', title, ok(`bridge-nf-call-iptables=${v4}; iptables lets bridged guest traffic pass`))];
+  return [result('br-netfilter', title, ok(phrase('bridge-nf-call-iptables={value}; iptables lets bridged guest traffic pass', { value: v4 })))];
 }
 
 function ipForward(view: HostView): CheckResult[] {
-  const title = 'forwarding';
+  const title = phrase('forwarding');
   const routed = view.networks.filter((n) => ROUTED_MODES.has(n.def.forward.mode));
-  if (routed.length === 0) return [result('ip-forward-off', title, skip('no running network routes traffic'))];
+  if (routed.length === 0) return [result('ip-forward-off', title, skip(phrase('no running network routes traffic')))];
   const out: CheckResult[] = [];
   const need4 = routed.filter((n) => familiesOf(n.def).has('ipv4'));
   const need6 = routed.filter((n) => familiesOf(n.def).has('ipv6'));
@@ -171,8 +215,11 @@ function ipForward(view: HostView): CheckResult[] {
         'ip-forward-off',
         title,
         fail(
-          `net.ipv4.ip_forward=${view.sysctl('net/ipv4/ip_forward') ?? '?'}, so ${need4.map((n) => n.def.name).join(', ')} cannot route`,
-          'virtnet doctor --fix (sysctl -w net.ipv4.ip_forward=1)',
+          phrase('net.ipv4.ip_forward={value}, so {networks} cannot route', {
+            value: view.sysctl('net/ipv4/ip_forward') ?? '?',
+            networks: need4.map((n) => n.def.name).join(', '),
+          }),
+          phrase('virtnet doctor --fix (sysctl -w net.ipv4.ip_forward=1)'),
         ),
       ),
     );
@@ -183,13 +230,16 @@ function ipForward(view: HostView): CheckResult[] {
         'ip-forward-off',
         title,
         fail(
-          `net.ipv6.conf.all.forwarding=${view.sysctl('net/ipv6/conf/all/forwarding') ?? '?'}, so ${need6.map((n) => n.def.name).join(', ')} cannot route IPv6`,
-          'virtnet doctor --fix (sysctl -w net.ipv6.conf.all.forwarding=1)',
+          phrase('net.ipv6.conf.all.forwarding={value}, so {networks} cannot route IPv6', {
+            value: view.sysctl('net/ipv6/conf/all/forwarding') ?? '?',
+            networks: need6.map((n) => n.def.name).join(', '),
+          }),
+          phrase('virtnet doctor --fix (sysctl -w net.ipv6.conf.all.forwarding=1)'),
         ),
       ),
     );
   }
-  return out.length > 0 ? out : [result('ip-forward-off', title, ok('on for the families the running networks route'))];
+  return out.length > 0 ? out : [result('ip-forward-off', title, ok(phrase('on for the families the running networks route')))];
 }
 
 function rpFilter(view: HostView): CheckResult[] {
@@ -202,17 +252,20 @@ function rpFilter(view: HostView): CheckResult[] {
     out.push(
       result(
         'rp-filter-strict',
-        `reverse path filter, network '${net.def.name}'`,
+        forNetwork(phrase('reverse path filter'), net.def.name),
         mode === 1
           ? warn(
-              `rp_filter=1 (strict) on ${net.uplink}: replies to ${net.def.name}'s guests that come back by another path are dropped`,
-              `sysctl -w net.ipv4.conf.${net.uplink}.rp_filter=2 (loose), and net.ipv4.conf.all.rp_filter=2 if it is 1`,
+              phrase("rp_filter=1 (strict) on {dev}: replies to {network}'s guests that come back by another path are dropped", {
+                dev: net.uplink,
+                network: net.def.name,
+              }),
+              phrase('sysctl -w net.ipv4.conf.{dev}.rp_filter=2 (loose), and net.ipv4.conf.all.rp_filter=2 if it is 1', { dev: net.uplink }),
             )
-          : ok(`rp_filter=${mode} on ${net.uplink}`),
+          : ok(phrase('rp_filter={value} on {dev}', { value: mode, dev: net.uplink })),
       ),
     );
   }
-  return out.length > 0 ? out : [result('rp-filter-strict', 'reverse path filter', skip('no running routed or open network'))];
+  return out.length > 0 ? out : [result('rp-filter-strict', phrase('reverse path filter'), skip(phrase('no running routed or open network')))];
 }
 
 function kernelFeatures(view: HostView): CheckResult[] {
@@ -223,13 +276,13 @@ function kernelFeatures(view: HostView): CheckResult[] {
   return [
     result(
       'kernel-feature-missing',
-      'kernel features',
+      phrase('kernel features'),
       missing.length > 0
         ? fail(
-            `this kernel lacks ${missing.join(', ')}`,
-            'load the modules (nf_tables, nft_nat/nft_masq, nft_fib, bridge) or use a kernel built with them',
+            phrase('this kernel lacks {features}', { features: missing.join(', ') }),
+            phrase('load the modules (nf_tables, nft_nat/nft_masq, nft_fib, bridge) or use a kernel built with them'),
           )
-        : ok(`${names}: present`),
+        : ok(phrase('{features}: present', { features: names })),
     ),
   ];
 }
@@ -242,17 +295,29 @@ function dnsmasq(view: HostView): CheckResult[] {
     out.push(
       result(
         'dnsmasq-down',
-        `dnsmasq, network '${net.def.name}'`,
+        forNetwork(phrase('dnsmasq'), net.def.name),
         net.dnsmasqRunning
-          ? ok(pid !== undefined ? `running (pid ${pid})` : 'running')
+          ? ok(pid !== undefined ? phrase('running (pid {pid})', { pid }) : phrase('running'))
           : fail(
-              `no dnsmasq runs for ${net.def.name}${pid !== undefined ? ` (pid ${pid} is gone)` : ''}: its guests get no DHCP lease and no DNS`,
-              `virsh net-destroy ${net.def.name} && virsh net-start ${net.def.name}; virtnetd's log says why dnsmasq stopped`,
+              phrase('no dnsmasq runs for {network}{gone}: its guests get no DHCP lease and no DNS', {
+                network: net.def.name,
+                gone: pid !== undefined ? phrase(' (pid {pid} is gone)', { pid }) : '',
+              }),
+              phrase("virsh net-destroy {network} && virsh net-start {network}; virtnetd's log says why dnsmasq stopped", { network: net.def.name }),
             ),
       ),
     );
   }
   return out;
+}
+
+/** Who listens where, as the port checks say it. */
+function listening(found: Listener[]): PlainPhrase {
+  const params = {
+    programs: found.map((l) => `${l.program}${l.pid !== undefined ? ` (pid ${l.pid})` : ''}`).join(', '),
+    sockets: found.map((l) => `${l.proto} ${l.address}:${l.port}`).join(', '),
+  };
+  return found.length === 1 ? phrase('{programs} listens on {sockets}', params) : phrase('{programs} listen on {sockets}', params);
 }
 
 const WILDCARDS = new Set(['0.0.0.0', '*', '::', '[::]']);
@@ -278,13 +343,16 @@ function portsTaken(view: HostView): CheckResult[] {
     out.push(
       result(
         code,
-        `${what} port ${port}`,
+        phrase('{service} port {port}', { service: what, port }),
         foreign.length > 0
           ? fail(
-              `${foreign.map((l) => `${l.program}${l.pid !== undefined ? ` (pid ${l.pid})` : ''} listens on ${l.proto} ${l.address}:${l.port}`).join('; ')}: the networks' dnsmasq cannot answer ${what} there`,
-              `stop that program or make it listen on its own addresses only (e.g. bind-interfaces / listen-address for another dnsmasq)`,
+              phrase("{listeners}: the networks' dnsmasq cannot answer {service} there", {
+                listeners: listening(foreign),
+                service: what,
+              }),
+              phrase('stop that program or make it listen on its own addresses only (e.g. bind-interfaces / listen-address for another dnsmasq)'),
             )
-          : ok(`only the networks' dnsmasq listens on port ${port} of their addresses`),
+          : ok(phrase("only the networks' dnsmasq listens on port {port} of their addresses", { port })),
       ),
     );
   }
@@ -301,11 +369,16 @@ function mtu(view: HostView): CheckResult[] {
     out.push(
       result(
         'mtu-above-uplink',
-        `MTU, network '${net.def.name}'`,
+        forNetwork(phrase('MTU'), net.def.name),
         br.mtu > up.mtu
           ? warn(
-              `${net.bridge} has MTU ${br.mtu}, above ${net.uplink}'s ${up.mtu}: guests' large packets are dropped or fragmented on the way out`,
-              `give the network <mtu size='${up.mtu}'/> (virsh net-edit ${net.def.name}, then restart it)`,
+              phrase("{bridge} has MTU {mtu}, above {uplink}'s {uplinkMtu}: guests' large packets are dropped or fragmented on the way out", {
+                bridge: net.bridge,
+                mtu: br.mtu,
+                uplink: net.uplink,
+                uplinkMtu: up.mtu,
+              }),
+              phrase("give the network <mtu size='{mtu}'/> (virsh net-edit {network}, then restart it)", { mtu: up.mtu, network: net.def.name }),
             )
           : ok(`${net.bridge} ${br.mtu} ≤ ${net.uplink} ${up.mtu}`),
       ),
@@ -327,9 +400,15 @@ function routeOverlap(view: HostView): CheckResult[] {
         const dst = parseIp(r.dst);
         return dst !== undefined && subnetsOverlap(dst, r.prefix, addr, prefix);
       });
-      const title = `routes, network '${net.def.name}'`;
+      const title = forNetwork(phrase('routes'), net.def.name);
       if (clashing.length === 0) {
-        out.push(result('route-overlap', title, ok(`${ip.address}/${prefix} is routed to ${net.bridge} only`)));
+        out.push(
+          result(
+            'route-overlap',
+            title,
+            ok(phrase('{subnet} is routed to {bridge} only', { subnet: `${ip.address}/${prefix}`, bridge: net.bridge })),
+          ),
+        );
         continue;
       }
       const text = clashing
@@ -340,8 +419,14 @@ function routeOverlap(view: HostView): CheckResult[] {
           'route-overlap',
           title,
           fail(
-            `${text} overlaps ${ip.address}/${prefix} on ${net.bridge}: traffic for the guests may leave by the other route`,
-            `remove the route (ip route del ${clashing[0]?.dst}/${clashing[0]?.prefix}) or move the network to a free subnet`,
+            phrase('{routes} overlaps {subnet} on {bridge}: traffic for the guests may leave by the other route', {
+              routes: text,
+              subnet: `${ip.address}/${prefix}`,
+              bridge: net.bridge,
+            }),
+            phrase('remove the route (ip route del {route}) or move the network to a free subnet', {
+              route: `${clashing[0]?.dst}/${clashing[0]?.prefix}`,
+            }),
           ),
         ),
       );
@@ -355,7 +440,7 @@ function ipv6Ra(view: HostView): CheckResult[] {
   for (const net of view.networks) {
     if (!ROUTED_MODES.has(net.def.forward.mode) || !familiesOf(net.def).has('ipv6') || net.uplink === undefined) continue;
     const acceptRa = view.sysctl(`net/ipv6/conf/${net.uplink}/accept_ra`);
-    const title = `IPv6 router advertisements, network '${net.def.name}'`;
+    const title = forNetwork(phrase('IPv6 router advertisements'), net.def.name);
     const raRoutes = view.routes.some((r) => r.family === 'ipv6' && r.dev === net.uplink && r.protocol === 'ra');
     out.push(
       result(
@@ -363,10 +448,19 @@ function ipv6Ra(view: HostView): CheckResult[] {
         title,
         acceptRa === '1' && raRoutes
           ? fail(
-              `${net.uplink} takes its IPv6 routes from router advertisements (accept_ra=1), which the kernel ignores once ${net.def.name} turns forwarding on: the host loses them`,
+              phrase(
+                '{dev} takes its IPv6 routes from router advertisements (accept_ra=1), which the kernel ignores once {network} turns forwarding on: the host loses them',
+                { dev: net.uplink, network: net.def.name },
+              ),
               `sysctl -w net.ipv6.conf.${net.uplink}.accept_ra=2`,
             )
-          : ok(`accept_ra=${acceptRa ?? '?'} on ${net.uplink}${raRoutes ? '' : ', no routes from router advertisements'}`),
+          : ok(
+              phrase('accept_ra={value} on {dev}{none}', {
+                value: acceptRa ?? '?',
+                dev: net.uplink,
+                none: raRoutes ? '' : phrase(', no routes from router advertisements'),
+              }),
+            ),
       ),
     );
   }
@@ -380,7 +474,7 @@ export function hostChecks(view: HostView): CheckResult[] {
     try {
       return check(view);
     } catch (e) {
-      return [result(check.name, check.name, fail((e as Error).message, 'see the evidence; this check could not complete'))];
+      return [result(check.name, phrase(check.name), crashed(e))];
     }
   });
 }

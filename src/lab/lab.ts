@@ -26,6 +26,10 @@ import { writeFileAtomic } from '../util/atomic-file.js';
 import { dirEntries } from '../util/dir-entries.js';
 import { operationFailed, operationInvalid } from '../util/errors.js';
 import { LAB_PHYSNET, labLayout, labPrefix, MAX_LAB_HOSTS, type LabHost, type LabLayout } from './layout.js';
+import { type Phrase, phrase } from '../contract/phrase.js';
+
+/** A phase's time for the log, in seconds with two decimals. */
+const seconds = (t: number | undefined): string => t?.toFixed(2) ?? '?';
 
 export interface LabDaemon {
   netns: string;
@@ -61,7 +65,7 @@ export interface LabStartOptions {
   /** How to run virtnetd (argv before its options); null: no virtnetd on the hosts. */
   virtnetd: readonly string[] | null;
   /** Progress lines. */
-  log?: (line: string) => void;
+  log?: (line: Phrase) => void;
   /** Leave what was made after a failed start, to look at it (then remove it with stopLab). */
   keepOnFailure?: boolean;
 }
@@ -128,13 +132,13 @@ export async function startLab(o: LabStartOptions): Promise<Lab> {
     await buildLab(layout, state, save, mark, clients, o, log);
     state.ready = true;
     mark('total', t0);
-    log(`lab ready in ${state.timings.total?.toFixed(2)} s`);
+    log(phrase('lab ready in {seconds} s', { seconds: seconds(state.timings.total) }));
     return { layout, state };
   } catch (e) {
     for (const c of clients) c.close();
-    if (o.keepOnFailure) log(`lab start failed: ${(e as Error).message}; kept for inspection`);
+    if (o.keepOnFailure) log(phrase('lab start failed: {why}; kept for inspection', { why: (e as Error).message }));
     else {
-      log(`lab start failed: ${(e as Error).message}; removing what was made`);
+      log(phrase('lab start failed: {why}; removing what was made', { why: (e as Error).message }));
       await stopLab(layout.dir).catch(() => {});
     }
     throw e;
@@ -150,7 +154,7 @@ async function buildLab(
   mark: (phase: string, since: number) => void,
   clients: OvsdbClient[],
   o: LabStartOptions,
-  log: (line: string) => void,
+  log: (line: Phrase) => void,
 ): Promise<void> {
   const runner = new ExecRunner();
   const hostOf = (netns: string): LinuxHost => new LinuxHost({ netns, runner });
@@ -199,7 +203,7 @@ async function buildLab(
     offloadsOff(runner, uplink.netns, uplink.bridge),
   ]);
   mark('namespaces', t);
-  log(`namespaces and wires: ${state.timings.namespaces?.toFixed(2)} s`);
+  log(phrase('namespaces and wires: {seconds} s', { seconds: seconds(state.timings.namespaces) }));
 
   const startDaemon = async (netns: string, spec: OvsDaemonSpec): Promise<number> => {
     const pid = await hostOf(netns).processes.startDaemon(spec);
@@ -260,7 +264,11 @@ async function buildLab(
   const [, datapaths] = await Promise.all([centralUp, hostsUp]);
   mark('ovs', t);
   log(
-    `OVN central and ${hosts.length} hosts' Open vSwitch (${datapaths[0] === 'netdev' ? 'userspace datapath' : 'kernel datapath'}): ${state.timings.ovs?.toFixed(2)} s`,
+    phrase("OVN central and {count} hosts' Open vSwitch ({datapath}): {seconds} s", {
+      count: hosts.length,
+      datapath: datapaths[0] === 'netdev' ? phrase('userspace datapath') : phrase('kernel datapath'),
+      seconds: seconds(state.timings.ovs),
+    }),
   );
 
   // ---- ovn-controller on every host, then tunnels --------------------------------
@@ -299,14 +307,20 @@ async function buildLab(
     }
   }
   mark('chassis', t);
-  log(`ovn-controller on ${hosts.length} hosts, chassis registered${hosts.length > 1 ? ', tunnels up' : ''}: ${state.timings.chassis?.toFixed(2)} s`);
+  log(
+    phrase('ovn-controller on {count} hosts, chassis registered{tunnels}: {seconds} s', {
+      count: hosts.length,
+      tunnels: hosts.length > 1 ? phrase(', tunnels up') : '',
+      seconds: seconds(state.timings.chassis),
+    }),
+  );
 
   // ---- a virtnetd per host --------------------------------------------------------
   if (o.virtnetd !== null) {
     t = performance.now();
     await Promise.all(hosts.map((h) => startVirtnetd(h, layout.central.southbound, o.virtnetd as readonly string[], state, save)));
     mark('virtnetd', t);
-    log(`virtnetd on ${hosts.length} hosts: ${state.timings.virtnetd?.toFixed(2)} s`);
+    log(phrase('virtnetd on {count} hosts: {seconds} s', { count: hosts.length, seconds: seconds(state.timings.virtnetd) }));
   }
 }
 

@@ -18,6 +18,7 @@
  * planHostSetup is pure; applyHostSetup carries a plan out.
  */
 import { existsSync } from 'node:fs';
+import { type Phrase, phrase } from '../contract/phrase.js';
 import type { Host } from '../host/host.js';
 import type { SysctlEntry } from '../host/sysctl.js';
 import type { CommandRunner } from '../host/runner.js';
@@ -76,8 +77,8 @@ export interface HostSetupPlan {
   underlayAddress?: { dev: string; address: string; prefix: number };
   sysctls: SysctlEntry[];
   overlayMtu: number;
-  /** What the plan does, one line each, for the operator. */
-  summary: string[];
+  /** What the plan does, one line each, for the operator (said in their language: src/contract/phrases-es.ts). */
+  summary: Phrase[];
 }
 
 /** Bytes an encapsulation adds: outer IP, UDP, the tunnel header (Geneve with OVN's 8-byte option), inner Ethernet. */
@@ -121,11 +122,22 @@ export function planHostSetup(req: HostSetupRequest, facts: HostSetupFacts): Hos
   ];
   const ports: HostSetupPlan['ports'] = [];
   const sysctls: SysctlEntry[] = [];
-  const summary = [
-    `datapath: ${userspace ? 'userspace (netdev): the kernel has no openvswitch module' : 'kernel (system)'}`,
-    `chassis '${req.systemId}', ${encapType} tunnels from ${req.encapIp}, southbound ${req.remote}`,
-    `overlay MTU ${overlayMtu} (underlay ${facts.underlayMtu} - ${encapOverhead(encapType, ip.family)})`,
-    `integration bridge ${INTEGRATION_BRIDGE}`,
+  const summary: Phrase[] = [
+    phrase('datapath: {datapath}', {
+      datapath: userspace ? phrase('userspace (netdev): the kernel has no openvswitch module') : phrase('kernel (system)'),
+    }),
+    phrase("chassis '{chassis}', {type} tunnels from {ip}, southbound {remote}", {
+      chassis: req.systemId,
+      type: encapType,
+      ip: req.encapIp,
+      remote: req.remote,
+    }),
+    phrase('overlay MTU {mtu} (underlay {underlay} - {overhead})', {
+      mtu: overlayMtu,
+      underlay: facts.underlayMtu,
+      overhead: encapOverhead(encapType, ip.family),
+    }),
+    phrase('integration bridge {bridge}', { bridge: INTEGRATION_BRIDGE }),
   ];
   let underlayAddress: HostSetupPlan['underlayAddress'];
   if (userspace) {
@@ -135,7 +147,11 @@ export function planHostSetup(req: HostSetupRequest, facts: HostSetupFacts): Hos
     underlayAddress = { dev: UNDERLAY_BRIDGE, address: req.encapIp, prefix: req.encapPrefix ?? (ip.family === 'ipv4' ? 24 : 64) };
     sysctls.push({ key: ['net', 'ipv4', 'conf', nic, 'arp_ignore'], value: '1' }, { key: ['net', 'ipv6', 'conf', nic, 'disable_ipv6'], value: '1' });
     summary.push(
-      `underlay: ${nic} becomes a port of ${UNDERLAY_BRIDGE}, which carries ${req.encapIp}/${underlayAddress.prefix}; arp_ignore=1 and IPv6 off on ${nic}`,
+      phrase('underlay: {nic} becomes a port of {bridge}, which carries {address}; arp_ignore=1 and IPv6 off on {nic}', {
+        nic,
+        bridge: UNDERLAY_BRIDGE,
+        address: `${req.encapIp}/${underlayAddress.prefix}`,
+      }),
     );
   }
   for (const m of mappings) {
@@ -144,7 +160,13 @@ export function planHostSetup(req: HostSetupRequest, facts: HostSetupFacts): Hos
       ports.push({ bridge: m.bridge, port: { name: m.nic } });
       if (userspace) sysctls.push({ key: ['net', 'ipv6', 'conf', m.nic, 'disable_ipv6'], value: '1' });
     }
-    summary.push(`physical network '${m.physnet}' on ${m.bridge}${m.nic ? ` (port ${m.nic})` : ''}`);
+    summary.push(
+      phrase("physical network '{physnet}' on {bridge}{port}", {
+        physnet: m.physnet,
+        bridge: m.bridge,
+        port: m.nic ? phrase(' (port {nic})', { nic: m.nic }) : '',
+      }),
+    );
   }
   const plan: HostSetupPlan = { datapath, externalIds, bridges, ports, sysctls, overlayMtu, summary };
   if (underlayAddress) plan.underlayAddress = underlayAddress;

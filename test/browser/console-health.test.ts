@@ -3,8 +3,8 @@
  * virtnetd: a NAT network behind a Docker-style FORWARD DROP (Docker's
  * chains as dockerd 20.10 writes them, restored with iptables-nft in the
  * test namespace; the real dockerd is test/e2e/doctor-firewall.test.ts),
- * the finding shown with its evidence, the fixes applied after a
- * confirmation and taken back.
+ * the finding shown with its evidence (in English and in Spanish), the
+ * fixes applied after a confirmation and taken back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { natXml } from '../support/network-testkit.js';
@@ -59,6 +59,17 @@ describe.skipIf(!canRunBrowserTests())('the Health panel', { timeout: 90_000 }, 
     await page.getByRole('button', { name: /^Undo the fixes \(\d+\)$/ }).click();
     await row.getByText('Failed').waitFor();
     expect(inNetns(f.ns, 'iptables-nft', ['-S', 'DOCKER-USER'])).toBe('-N DOCKER-USER\n-A DOCKER-USER -j RETURN\n');
+
+    // In Spanish, the daemon's findings are said from their phrases, as the CLI says them.
+    await page.getByRole('button', { name: 'Español' }).click();
+    await page.getByRole('heading', { name: 'Salud' }).waitFor();
+    await row.getByText('Falla').waitFor();
+    expect(await row.textContent()).toContain("cortafuegos ajeno, red 'hnat'");
+    expect(await row.textContent()).toContain('iptables-nft (reglas de Docker): el tráfico de virbr');
+    expect(await row.textContent()).toContain('virtnet doctor --fix (reglas de aceptación para los puentes; virtnet doctor --undo las quita)');
+    await f.shot('health-es-finding');
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Health' }).waitFor();
     expect(f.errors).toEqual([]);
   });
 

@@ -235,6 +235,13 @@ describe.skipIf(!root)('virtnet doctor and foreign firewalls', () => {
     inNetns(site.ns, 'sysctl', ['-qw', 'net.ipv4.ip_forward=0']);
     const found = await doctor();
     expect(found.stdout).toMatch(/\[FAIL\] ip-forward-off +forwarding: net\.ipv4\.ip_forward=0, so dknat cannot route/);
+    // The daemon sends each finding's phrases over the API; a Spanish CLI says them in Spanish.
+    const es = await virtnet(['-c', `unix://${socket}`, 'doctor'], { timeoutMs: 60_000, env: { LC_ALL: '', LANG: 'es_ES.UTF-8' } });
+    expect(es.stdout).toMatch(/^Comprobaciones del equipo:\n/);
+    expect(es.stdout).toMatch(
+      /\[FALLA {2}\] ip-forward-off +reenvío: net\.ipv4\.ip_forward=0, así que dknat no puede encaminar\n +arreglo: virtnet doctor --fix/,
+    );
+    expect(es.stdout).toMatch(/\[bien {3}\] dnsmasq-down +dnsmasq, red 'dknat': en marcha \(pid \d+\)/);
     expect((await doctor('--fix')).stdout).toContain('fixed: sysctl -w net.ipv4.ip_forward=1 (was 0)\n');
     expect(inNetns(site.ns, 'cat', ['/proc/sys/net/ipv4/ip_forward']).trim()).toBe('1');
     await doctor('--undo');

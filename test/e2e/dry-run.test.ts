@@ -50,6 +50,7 @@ describe.skipIf(!root)('dry runs change nothing, and say what the change then do
   let rootDir: string;
   let client: HttpVirtnetClient;
   let run: (...args: string[]) => Promise<CliRun>;
+  let uri: string;
 
   /** What the host holds that a start could change. */
   const hostState = (): Record<string, unknown> => ({
@@ -73,7 +74,8 @@ describe.skipIf(!root)('dry runs change nothing, and say what the change then do
     writeFileSync(join(dir, 'clash.xml'), netXml('clash', 173, 'vbr-dry3'));
     const d = await startServing(['--root', rootDir, '--netns', ns, '--log-level', 'warn']);
     client = await connect({ uri: `unix://${d.socket}` });
-    run = (...args: string[]) => virtnet(args, { cwd: dir, env: { VIRTNET_DEFAULT_URI: `unix://${d.socket}` }, timeoutMs: 60_000 });
+    uri = `unix://${d.socket}`;
+    run = (...args: string[]) => virtnet(args, { cwd: dir, env: { VIRTNET_DEFAULT_URI: uri }, timeoutMs: 60_000 });
     await client.define(netXml('drynat', 173, 'vbr-dry'));
   }, 60_000);
 
@@ -114,6 +116,15 @@ describe.skipIf(!root)('dry runs change nothing, and say what the change then do
     expect(cli.stdout).toContain('\nnftables batch (nft -c: ok):\n  {"add":{"table":');
     expect(cli.stdout).toContain(`\nFiles:\n  ${rootDir}/var/lib/virtnet/dnsmasq/drynat.conf:\n    ##WARNING:`);
     expect(cli.stdout).toContain(`\nProcesses:\n  dnsmasq --conf-file=${rootDir}/var/lib/virtnet/dnsmasq/drynat.conf\n`);
+    const es = await virtnet(['net-start', '--dry-run', 'drynat'], {
+      cwd: dir,
+      env: { VIRTNET_DEFAULT_URI: uri, LC_ALL: '', LANG: 'es_ES.UTF-8' },
+      timeoutMs: 60_000,
+    });
+    expect(es.stdout).toMatch(/^Iniciar la red drynat cambiaría en el equipo \(simulación, no se ha cambiado nada\):\n\nEnlaces y direcciones:\n/);
+    expect(es.stdout).toContain('\nLote de nftables (nft -c: ok):\n');
+    expect(es.stdout).toContain(`\nArchivos:\n  ${rootDir}/var/lib/virtnet/dnsmasq/drynat.conf:\n`);
+    expect(es.stdout).toContain('\nProcesos:\n');
 
     expect(hostState()).toEqual(before);
     expect(await client.lookupByName('drynat')).toMatchObject({ active: false });

@@ -16,11 +16,14 @@ const root = canUseNetns();
 describe.skipIf(!root)('doctor --ovn and ovn-host-setup on a lab host', () => {
   let lab: LabFixture;
   let cli: string;
-  const inHost = (...args: string[]): { rc: number; out: string } => {
+  const inHost = (...args: string[]): { rc: number; out: string } => inHostWith({ LC_ALL: 'C' }, ...args);
+  /** The CLI on the lab's first host, under the locale `env` gives. */
+  const inHostWith = (env: Record<string, string>, ...args: string[]): { rc: number; out: string } => {
     const h = lab.layout.hosts[0]!;
     const r = spawnSync('ip', ['netns', 'exec', h.netns, process.execPath, cli, ...args, '--ovs-db', h.ovsDb, '--ovs-rundir', h.ovs.run], {
       encoding: 'utf8',
       timeout: 30_000,
+      env: { ...process.env, ...env },
     });
     return { rc: r.status ?? -1, out: r.stdout + r.stderr };
   };
@@ -38,6 +41,10 @@ describe.skipIf(!root)('doctor --ovn and ovn-host-setup on a lab host', () => {
     expect(r.out).toContain('10 ok, 0 warnings, 0 failed, 0 skipped');
     expect(r.out).toMatch(/\[ok {2}\] OVN-TUNNEL-NEIGH +tunnel neighbours: 1 peer known: 192\.0\.2\.12/);
     expect(r.rc).toBe(0);
+    const es = inHostWith({ LC_ALL: '', LANG: 'es_ES.UTF-8' }, 'doctor', '--ovn');
+    expect(es.out).toMatch(/^OVN en este equipo:\n/);
+    expect(es.out).toMatch(/\[bien\s*\] OVN-TUNNEL-NEIGH +vecinos de túnel: 1 par conocido: 192\.0\.2\.12/);
+    expect(es.out).toContain('10 bien, 0 avisos, 0 fallidas, 0 omitidas');
   });
 
   it('finds a NIC answering ARP for br-phy and a missing tunnel neighbour, with their fixes', () => {
@@ -67,6 +74,9 @@ describe.skipIf(!root)('doctor --ovn and ovn-host-setup on a lab host', () => {
     const dry = inHost(...args, '--dry-run');
     expect(dry.rc).toBe(0);
     expect(dry.out).toContain('would set: overlay MTU 1442 (underlay 1500 - 58)');
+    const dryEs = inHostWith({ LC_ALL: '', LANG: 'es_ES.UTF-8' }, ...args, '--dry-run');
+    expect(dryEs.out).toContain('se pondría: MTU de la red superpuesta 1442 (red subyacente 1500 - 58)\n');
+    expect(dryEs.out).toContain("se pondría: red física 'uplink' en br-ext (puerto ext0)\n");
     expect(inHost('doctor', '--ovn').rc).toBe(1);
     const r = inHost(...args);
     expect(r.rc).toBe(0);

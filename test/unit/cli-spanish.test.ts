@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLASS_CODES, ERROR_CODES, XML_PROBLEMS } from '../../src/contract/error-codes.js';
 import { ERRORS_ES, XML_PROBLEMS_ES } from '../../src/contract/error-codes-es.js';
+import { PHRASES_ES } from '../../src/contract/phrases-es.js';
 import { languageOfEnv } from '../../src/contract/languages.js';
 import { GROUPS } from '../../src/cli/commands/index.js';
 import { LIFECYCLE_EVENTS } from '../../src/cli/commands/net-event.js';
@@ -138,6 +139,19 @@ describe('the Spanish catalogue', () => {
       .join('\n');
     const literal = (text: string): string => text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
     expect(Object.keys(MESSAGES_ES).filter((en) => !code.includes(literal(en)))).toEqual([]);
+  });
+
+  it("has every phrase made outside the CLI (doctor's findings, ovn-host-setup's steps, the lab's progress), with its placeholders", () => {
+    // Each phrase('…') literal in src/ is an English template; the catalogue has each one and nothing else.
+    const call = /\bphrase\(\s*(['"])((?:\\.|(?!\1).)*)\1/g;
+    const used = new Set<string>();
+    for (const path of sources(join(repo, 'src'))) {
+      for (const m of readFileSync(path, 'utf8').matchAll(call)) used.add((m[2] ?? '').replace(/\\(['"\\])/g, '$1'));
+    }
+    expect(used.size).toBeGreaterThan(100);
+    expect([...used].filter((en) => !Object.hasOwn(PHRASES_ES, en))).toEqual([]);
+    expect(Object.keys(PHRASES_ES).filter((en) => !used.has(en))).toEqual([]);
+    expect(Object.entries(PHRASES_ES).filter(([en, es]) => placeholders(en).join() !== placeholders(es).join())).toEqual([]);
   });
 
   it('is the only source of what the CLI prints: no call prints a literal sentence', () => {

@@ -42,7 +42,7 @@ export const doctorCmd: CommandDef = {
   ],
   noConnect: true,
   async run(sh, cmd) {
-    const { formatReport } = await import('../../doctor/checks.js');
+    const { doctorReportText } = await import('../doctor-report-text.js');
     if (cmd.has('fix') && cmd.has('undo')) {
       sh.error(sh.t('Only one argument from --fix and --undo may be specified.'));
       return false;
@@ -56,7 +56,7 @@ export const doctorCmd: CommandDef = {
       let failed = false;
       for (const g of DOCTOR_GROUPS.filter((g) => cmd.has(g.name))) {
         const results = await g.run(options);
-        sh.print(formatReport(g.title, results));
+        sh.print(doctorReportText(sh.tr, sh.tr.say(g.title), results));
         if (results.some((r) => r.status === 'fail')) failed = true;
       }
       return !failed;
@@ -77,7 +77,13 @@ export const doctorCmd: CommandDef = {
     } else {
       report = await client.doctorReport(network);
     }
-    sh.print(formatReport(network === undefined ? sh.t('Host checks') : sh.t("Host checks for network '{network}'", { network }), report.findings));
+    sh.print(
+      doctorReportText(
+        sh.tr,
+        network === undefined ? sh.t('Host checks') : sh.t("Host checks for network '{network}'", { network }),
+        report.findings,
+      ),
+    );
     if (report.fixesRecorded.length > 0) {
       sh.print(
         sh.t('  {count} fix(es) applied by doctor --fix; virtnet doctor --undo takes them back\n', { count: String(report.fixesRecorded.length) }),

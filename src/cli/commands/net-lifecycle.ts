@@ -26,7 +26,7 @@ export function dryRun(sh: Shell, summary: string, request: DryRunRequest): Prom
     sh,
     summary,
     () => sh.client().dryRun(request),
-    (changes) => sh.print(hostChangesText(changes)),
+    (changes) => sh.print(hostChangesText(sh.tr, changes)),
   );
 }
 

@@ -95,8 +95,10 @@ export const ovnHostSetupCmd: CommandDef = {
         },
         { kernelDatapath: setup.kernelDatapathLoaded(), underlayMtu },
       );
-      for (const line of plan.summary)
-        sh.print(cmd.has('dry-run') ? sh.t('would set: {what}\n', { what: line }) : sh.t('setting: {what}\n', { what: line }));
+      for (const step of plan.summary) {
+        const what = sh.tr.say(step);
+        sh.print(cmd.has('dry-run') ? sh.t('would set: {what}\n', { what }) : sh.t('setting: {what}\n', { what }));
+      }
       if (cmd.has('dry-run')) return true;
       await setup.applyHostSetup(plan, vswitch, host);
       if (plan.underlayAddress && holder !== undefined && holder.dev !== plan.underlayAddress.dev) {

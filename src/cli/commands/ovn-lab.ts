@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { CommandDef } from '../command.js';
+import type { Shell } from '../shell.js';
 import { optString, optUInt } from '../options.js';
 
 /** virtnetd beside this bundle (dist/virtnetd.js), run as bin/virtnetd runs it. */
@@ -46,8 +47,8 @@ export const labCmd: CommandDef = {
             return false;
           }
         }
-        const lab = await startLab({ dir, hosts, virtnetd, log: (line) => sh.printExtra(`${line}\n`) });
-        sh.print(describeLab(lab.layout, virtnetd !== null));
+        const lab = await startLab({ dir, hosts, virtnetd, log: (line) => sh.printExtra(`${sh.tr.say(line)}\n`) });
+        sh.print(describeLab(sh, lab.layout, virtnetd !== null));
         return true;
       }
       if (action === 'stop') {
@@ -69,6 +70,7 @@ export const labCmd: CommandDef = {
         }
         sh.print(
           describeLab(
+            sh,
             labLayout(dir, state.hosts),
             state.virtnetds.length > 0,
             state.ready ? undefined : sh.t('not ready (a start failed or is under way)'),
@@ -85,18 +87,30 @@ export const labCmd: CommandDef = {
   },
 };
 
-function describeLab(layout: import('../../lab/layout.js').LabLayout, daemons: boolean, note?: string): string {
-  const lines = [`lab ${layout.prefix} in ${layout.dir}${note ? `: ${note}` : ''}`];
+function describeLab(sh: Shell, layout: import('../../lab/layout.js').LabLayout, daemons: boolean, note?: string): string {
+  const lines = [
+    note
+      ? sh.t('lab {prefix} in {dir}: {note}', { prefix: layout.prefix, dir: layout.dir, note })
+      : sh.t('lab {prefix} in {dir}', { prefix: layout.prefix, dir: layout.dir }),
+  ];
   lines.push(`  northbound: ${layout.central.northbound}   (ovn-nbctl --db=${layout.central.northbound} show)`);
   lines.push(`  southbound: ${layout.central.southbound}`);
   lines.push(
-    `  uplink:     ${layout.uplink.address}/${layout.uplink.prefix} in namespace ${layout.uplink.netns}, physical network 'uplink' on every host`,
+    sh.t("  uplink:     {address} in namespace {netns}, physical network 'uplink' on every host", {
+      address: `${layout.uplink.address}/${layout.uplink.prefix}`,
+      netns: layout.uplink.netns,
+    }),
   );
   for (const h of layout.hosts) {
-    const reach = daemons ? `virtnet -c unix://${h.socket}` : `namespace ${h.netns}`;
-    lines.push(`  ${h.name}: chassis ${h.name}, tunnel ${h.encapIp}, ${reach}`);
+    const reach = daemons ? `virtnet -c unix://${h.socket}` : sh.t('namespace {netns}', { netns: h.netns });
+    lines.push(sh.t('  {host}: chassis {host}, tunnel {ip}, {reach}', { host: h.name, ip: h.encapIp, reach }));
   }
   const h1 = layout.hosts[0];
-  if (h1) lines.push(`  check a host: ip netns exec ${h1.netns} virtnet doctor --ovn --ovs-db ${h1.ovsDb} --ovs-rundir ${h1.ovs.run}`);
+  if (h1)
+    lines.push(
+      sh.t('  check a host: {command}', {
+        command: `ip netns exec ${h1.netns} virtnet doctor --ovn --ovs-db ${h1.ovsDb} --ovs-rundir ${h1.ovs.run}`,
+      }),
+    );
   return `${lines.join('\n')}\n`;
 }

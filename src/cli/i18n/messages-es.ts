@@ -112,6 +112,25 @@ export const MESSAGES_ES = {
   'Only one argument from --table and --uuid may be specified.': 'Solo se puede usar una de --table y --uuid.',
   'Only one argument from --fix and --undo may be specified.': 'Solo se puede usar una de --fix y --undo.',
 
+  // Dry runs (net-start / net-create / net-update --dry-run); the words of the console's "What changes on the host".
+  'Starting network {network}': 'Iniciar la red {network}',
+  'Creating network {network}': 'Crear la red {network}',
+  'Updating network {network}': 'Actualizar la red {network}',
+  '{doing} would change nothing on the host (its saved definition would change)\n':
+    '{doing} no cambiaría nada en el equipo (cambiaría su definición guardada)\n',
+  '{doing} would change nothing on the host\n': '{doing} no cambiaría nada en el equipo\n',
+  '{doing} would change on the host (dry run, nothing changed):': '{doing} cambiaría en el equipo (simulación, no se ha cambiado nada):',
+  Links: 'Enlaces y direcciones',
+  Sysctls: 'Sysctls',
+  ' (already)': ' (ya lo está)',
+  ' (now {value})': ' (ahora {value})',
+  'not checked': 'sin comprobar',
+  'nftables batch (nft -c: {check})': 'Lote de nftables (nft -c: {check})',
+  Files: 'Archivos',
+  '(empty)': '(vacío)',
+  Processes: 'Procesos',
+  'The saved definition would change as well.': 'También cambiaría la definición guardada.',
+
   // Network ports.
   'Network port {port} created from {file}\n': 'Puerto de red {port} creado a partir de {file}\n',
   "failed to get network port '{port}'": "no se pudo obtener el puerto de red '{port}'",
@@ -127,6 +146,12 @@ export const MESSAGES_ES = {
     '  {count} arreglo(s) aplicado(s) por doctor --fix; virtnet doctor --undo los retira\n',
   'Host checks': 'Comprobaciones del equipo',
   "Host checks for network '{network}'": "Comprobaciones del equipo para la red '{network}'",
+  ok: 'bien',
+  WARN: 'AVISO',
+  FAIL: 'FALLA',
+  skip: 'omitida',
+  'fix: {fix}': 'arreglo: {fix}',
+  '{ok} ok, {warn} warnings, {fail} failed, {skip} skipped': '{ok} bien, {warn} avisos, {fail} fallidas, {skip} omitidas',
 
   // Traffic.
   'Failed to get interface stats {domain} {interface}': 'no se pudieron obtener las estadísticas de la interfaz {domain} {interface}',
@@ -227,6 +252,13 @@ export const MESSAGES_ES = {
   '{count} processes': '{count} procesos',
   '1 namespace': '1 espacio de nombres',
   '{count} namespaces': '{count} espacios de nombres',
+  'lab {prefix} in {dir}': 'laboratorio {prefix} en {dir}',
+  'lab {prefix} in {dir}: {note}': 'laboratorio {prefix} en {dir}: {note}',
+  "  uplink:     {address} in namespace {netns}, physical network 'uplink' on every host":
+    "  uplink:     {address} en el espacio de nombres {netns}, red física 'uplink' en cada equipo",
+  'namespace {netns}': 'espacio de nombres {netns}',
+  '  {host}: chassis {host}, tunnel {ip}, {reach}': '  {host}: chassis {host}, túnel {ip}, {reach}',
+  '  check a host: {command}': '  comprobar un equipo: {command}',
   'no lab in {dir}\n': 'no hay ningún laboratorio en {dir}\n',
   'not ready (a start failed or is under way)': 'no está listo (un arranque falló o está en curso)',
   "unknown lab action '{action}': use start, stop or status": "acción de laboratorio desconocida: '{action}'; usa start, stop o status",

@@ -1,5 +1,6 @@
 /**
- * The CLI in Spanish: its messages and help (messages-es.ts, help-es.ts) and
+ * The CLI in Spanish: its messages and help (messages-es.ts, help-es.ts), the
+ * phrases of doctor's findings (src/contract/phrases-es.ts) and
  * the daemon's errors, filled from the template of each error's code
  * (src/contract/error-codes.ts derives it, src/contract/error-codes-es.ts
  * holds the texts the console shows too). A document that is not well formed
@@ -8,6 +9,7 @@
  */
 import { errorCodeOf, errorText, type ErrorTexts } from '../../contract/error-codes.js';
 import { ERRNO_TEXTS_ES, ERRORS_ES, XML_PROBLEMS_ES } from '../../contract/error-codes-es.js';
+import { PHRASES_ES } from '../../contract/phrases-es.js';
 import { HELP_ES } from './help-es.js';
 import { MESSAGES_ES } from './messages-es.js';
 import { translator, type Translator } from './translate.js';
@@ -20,7 +22,7 @@ const ERROR_TEXTS: ErrorTexts = {
 const errno = (text: string): string => ERRNO_TEXTS_ES[text] ?? text;
 
 export const SPANISH: Translator = {
-  ...translator('es', { ...HELP_ES, ...MESSAGES_ES }),
+  ...translator('es', { ...PHRASES_ES, ...HELP_ES, ...MESSAGES_ES }),
   error(err) {
     const described = errorCodeOf(err);
     const why = described.params['why'];

@@ -5,7 +5,8 @@
  * are those English templates: a message with no Spanish entry fails the
  * type-check. Texts held in data (a command's help, a group's name) go
  * through `text` (help-es.ts holds the help); test/unit/cli-spanish.test.ts checks each of them has its
- * entry. The daemon's errors are translated by their code (spanish.ts), with
+ * entry. Phrases made outside the CLI (doctor findings, src/contract/phrase.ts) go
+ * through `say`, with the catalogue the console uses (src/contract/phrases-es.ts). The daemon's errors are translated by their code (spanish.ts), with
  * the catalogue the console uses (src/contract/error-codes-es.ts).
  *
  * English needs no catalogue; the Spanish one (spanish.ts) is imported only
@@ -13,6 +14,7 @@
  */
 import { fillTemplate } from '../../contract/fill-template.js';
 import type { Language } from '../../contract/languages.js';
+import { type Phrase, sayPhrase } from '../../contract/phrase.js';
 import type { VirError } from '../../util/errors.js';
 import type { MESSAGES_ES } from './messages-es.js';
 
@@ -26,6 +28,8 @@ export interface Translator {
   t(id: MessageId, params?: MessageParams): string;
   /** A text held in data (a command's help, a group's name), in this language when it has an entry. */
   text(english: string): string;
+  /** A phrase made outside the CLI (a doctor finding) in this language. */
+  say(p: Phrase): string;
   /** The daemon's error in this language; absent: libvirt's English text as it came. */
   error?(err: VirError): string;
   /** glibc's strerror() text in this language; absent: as it came. */
@@ -43,6 +47,7 @@ export function translator(lang: Language, catalogue: Readonly<Record<string, st
     lang,
     t: (id, params) => fill(catalogue[id] ?? id, params),
     text: (english) => catalogue[english] ?? english,
+    say: (p) => sayPhrase(p, catalogue),
   };
 }
 

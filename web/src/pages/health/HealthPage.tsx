@@ -2,16 +2,17 @@
  * The Health panel: `virtnet doctor` in the console. virtnetd's host checks
  * for its running networks, one row per finding (status, stable code, what
  * was found, the fix), checked again on demand; the reversible fixes applied
- * after a confirmation, and taken back. The evidence and fixes are the
- * daemon's own English sentences, like the CLI's.
+ * after a confirmation, and taken back. Titles, evidence and fixes come as
+ * phrases (src/contract/phrase.ts), said in the console's language as the CLI says them.
  */
 import { useCallback, useEffect, useState } from 'react';
 import { Button, Content, Label, PageSection, Spinner, Title, Toolbar, ToolbarContent, ToolbarItem } from '@patternfly/react-core';
 import { useTranslation } from 'react-i18next';
 import type { DoctorReport } from '../../../../src/contract/doctor-api.js';
-import type { CheckResult } from '../../../../src/doctor/checks.js';
+import { type CheckResult, saidFinding } from '../../../../src/doctor/checks.js';
 import { client } from '../../api/client.js';
 import { errorMessage } from '../../i18n/errors.js';
+import { sayInLanguage } from '../../i18n/phrases.js';
 import { useToasts } from '../../app/toasts.js';
 import { DataTable, type Column } from '../../components/DataTable.js';
 import { ConfirmModal } from '../../components/ConfirmModal.js';
@@ -59,9 +60,9 @@ export default function HealthPage() {
   const columns: Column<CheckResult>[] = [
     { label: t('health.columns.status'), cell: (r) => <Label color={COLOR[r.status]}>{t(`health.status.${r.status}`)}</Label> },
     { label: t('health.columns.code'), mono: true, cell: (r) => r.code },
-    { label: t('health.columns.check'), cell: (r) => r.title },
-    { label: t('health.columns.evidence'), cell: (r) => r.evidence },
-    { label: t('health.columns.fix'), cell: (r) => (r.status === 'ok' ? '' : (r.fix ?? '')) },
+    { label: t('health.columns.check'), cell: (r) => saidFinding(r, sayInLanguage).title },
+    { label: t('health.columns.evidence'), cell: (r) => saidFinding(r, sayInLanguage).evidence },
+    { label: t('health.columns.fix'), cell: (r) => (r.status === 'ok' ? '' : (saidFinding(r, sayInLanguage).fix ?? '')) },
   ];
   const failing = report?.findings.some((f) => f.status === 'fail' || f.status === 'warn') === true;
 
