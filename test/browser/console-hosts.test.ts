@@ -189,6 +189,9 @@ describe.skipIf(!canRunBrowserTests())('the console across OVN hosts', { timeout
     expect(await row('h1').getByTestId('host-state').innerText()).toBe('Activo');
     expect((await row('h1').locator('td').first().innerText()).trim()).toMatch(/^h1\s+este anfitrión$/);
     await page.getByRole('button', { name: 'Comprobar de nuevo' }).waitFor();
+    expect(await page.getByTestId('hosts-updated').innerText()).toMatch(
+      /^Última lectura: .+; se vuelve a leer cada 15 s mientras se muestra esta página\.$/,
+    );
     await f.shot('63-es-ovn-hosts');
     await page.getByRole('navigation', { name: 'Secciones' }).getByRole('link', { name: 'Topología', exact: true }).click();
     await page.getByTestId('topology-legend').getByText('Túnel Geneve').waitFor();
