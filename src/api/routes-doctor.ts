@@ -35,8 +35,11 @@ const ReportSchema = Type.Object({
   failed: Type.Boolean(),
   fixesRecorded: Type.Array(Type.String()),
 });
-const FixResultSchema = Type.Object({ applied: Type.Array(Type.String()), report: ReportSchema });
-const UndoResultSchema = Type.Object({ undone: Type.Array(Type.String()) });
+const SaidSchema = Type.Array(Type.Union([Type.String(), PhraseSchema]), {
+  description: 'The same, for other languages: a phrase where a command has words.',
+});
+const FixResultSchema = Type.Object({ applied: Type.Array(Type.String()), appliedPhrases: Type.Optional(SaidSchema), report: ReportSchema });
+const UndoResultSchema = Type.Object({ undone: Type.Array(Type.String()), undonePhrases: Type.Optional(SaidSchema) });
 const NetworkQuerySchema = Type.Object({ network: Type.Optional(Type.String({ minLength: 1 })) });
 const EmptyBodySchema = Type.Object({});
 

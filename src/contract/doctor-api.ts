@@ -3,7 +3,7 @@
  * called by the CLI and the console (src/client/http-doctor.ts): the host
  * checks run in the daemon's network namespace, where its networks are.
  */
-import type { CheckResult } from '../doctor/checks.js';
+import type { CheckResult, Said } from '../doctor/checks.js';
 
 export interface DoctorReport {
   /** One per check (per network for the per-network ones), in the report's order. */
@@ -17,6 +17,8 @@ export interface DoctorReport {
 export interface DoctorFixResult {
   /** The fixes applied now, as commands. */
   applied: string[];
+  /** The same for other languages: a phrase where a command has words (src/contract/phrase.ts). */
+  appliedPhrases?: Said[];
   /** The checks after the fixes. */
   report: DoctorReport;
 }
@@ -24,6 +26,8 @@ export interface DoctorFixResult {
 export interface DoctorUndoResult {
   /** The fixes taken back, newest first, as commands. */
   undone: string[];
+  /** The same for other languages: a phrase where a command has words (src/contract/phrase.ts). */
+  undonePhrases?: Said[];
 }
 
 export interface DoctorApi {

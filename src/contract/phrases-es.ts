@@ -87,6 +87,9 @@ export const PHRASES_ES: Readonly<Record<string, string>> = {
   'accept_ra={value} on {dev}{none}': 'accept_ra={value} en {dev}{none}',
   ', no routes from router advertisements': ', ninguna ruta de anuncios de router',
 
+  // virtnet doctor --fix / --undo: a sysctl written.
+  'sysctl -w {key}={value} (was {previous})': 'sysctl -w {key}={value} (antes {previous})',
+
   // virtnet doctor --ovn.
   'OVN on this host': 'OVN en este equipo',
   'Open vSwitch database': 'base de datos de Open vSwitch',

@@ -12,6 +12,8 @@ import { writeFileAtomic } from '../util/atomic-file.js';
 import { VirError } from '../util/errors.js';
 import type { HostView } from './host-checks.js';
 import { iptablesDrops } from './host-checks.js';
+import { phrase, sayPhrase } from '../contract/phrase.js';
+import type { Said } from './checks.js';
 
 /** The comment every rule the doctor adds carries. */
 const FIX_COMMENT = 'virtnet-doctor';
@@ -24,16 +26,22 @@ type DoctorFix =
   /** A sysctl written; `previous` is put back. */
   | { kind: 'sysctl'; key: string; value: string; previous: string };
 
-/** What a fix does, as the command a person would type. */
-export function describeFix(fix: DoctorFix): string {
+/** What a fix does, as the command a person would type (a phrase where it has words to translate). */
+export function fixSaid(fix: DoctorFix): Said {
   switch (fix.kind) {
     case 'iptables':
       return `${fix.tool} -I ${fix.chain} ${fix.rule.join(' ')}`;
     case 'nft':
       return `nft insert rule ${fix.family} ${fix.table} ${fix.chain} ${fix.rule}`;
     case 'sysctl':
-      return `sysctl -w ${fix.key.replaceAll('/', '.')}=${fix.value} (was ${fix.previous})`;
+      return phrase('sysctl -w {key}={value} (was {previous})', { key: fix.key.replaceAll('/', '.'), value: fix.value, previous: fix.previous });
   }
+}
+
+/** What a fix does, in English. */
+export function describeFix(fix: DoctorFix): string {
+  const said = fixSaid(fix);
+  return typeof said === 'string' ? said : sayPhrase(said);
 }
 
 /** The fixes the findings call for. */

@@ -17,7 +17,7 @@ import { inNetnsArgv } from '../host/netns.js';
 import { dnsmasqPaths } from '../plan/network-plan.js';
 import { VirError } from '../util/errors.js';
 import type { AddressFamily } from '../util/ip.js';
-import { describeFix, FixRecord, type FixHost, planFixes } from './fixes.js';
+import { describeFix, FixRecord, type FixHost, fixSaid, planFixes } from './fixes.js';
 import { type CheckedNetwork, type HostView, hostChecks, type IptablesRuleset, type Listener } from './host-checks.js';
 import { parseFilterTable } from './iptables-rules.js';
 import { foreignDrops } from './nft-foreign.js';
@@ -181,12 +181,12 @@ export class HostDoctor {
   async fix(network?: string): Promise<DoctorFixResult> {
     const planned = planFixes(await this.view(network));
     const applied = await this.fixes.apply(this.fixHost(), planned);
-    return { applied: applied.map(describeFix), report: await this.report(network) };
+    return { applied: applied.map(describeFix), appliedPhrases: applied.map(fixSaid), report: await this.report(network) };
   }
 
   async undo(): Promise<DoctorUndoResult> {
     const undone = await this.fixes.undo(this.fixHost());
-    return { undone: undone.map(describeFix) };
+    return { undone: undone.map(describeFix), undonePhrases: undone.map(fixSaid) };
   }
 }
 

@@ -246,6 +246,12 @@ describe.skipIf(!root)('virtnet doctor and foreign firewalls', () => {
     expect(inNetns(site.ns, 'cat', ['/proc/sys/net/ipv4/ip_forward']).trim()).toBe('1');
     await doctor('--undo');
     expect(inNetns(site.ns, 'cat', ['/proc/sys/net/ipv4/ip_forward']).trim()).toBe('0');
+    // The fixes applied and undone come with their phrases too.
+    const spanish = { timeoutMs: 60_000, env: { LC_ALL: '', LANG: 'es_ES.UTF-8' } };
+    const fixedEs = await virtnet(['-c', `unix://${socket}`, 'doctor', '--fix'], spanish);
+    expect(fixedEs.stdout).toContain('arreglado: sysctl -w net.ipv4.ip_forward=1 (antes 0)\n');
+    const undoneEs = await virtnet(['-c', `unix://${socket}`, 'doctor', '--undo'], spanish);
+    expect(undoneEs.stdout).toContain('deshecho: sysctl -w net.ipv4.ip_forward=1 (antes 0)\n');
     inNetns(site.ns, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
   }, 60_000);
 

@@ -17,6 +17,7 @@ import { hostChangesText } from '../../src/cli/host-changes-text.js';
 import { ENGLISH, loadTranslator } from '../../src/cli/i18n/translate.js';
 import { runCli } from '../../src/cli/run-cli.js';
 import type { VirtnetClient } from '../../src/client/types.js';
+import { describeFix, fixSaid, planFixes } from '../../src/doctor/fixes.js';
 import { type HostView, hostChecks } from '../../src/doctor/host-checks.js';
 import { planHostSetup } from '../../src/ovn/host-setup.js';
 import { driverClient } from '../support/driver-client.js';
@@ -76,6 +77,17 @@ function doctorClient(report: DoctorReport): VirtnetClient {
   return { doctorReport: async () => wire(), close: async () => {} } as unknown as VirtnetClient;
 }
 
+/** A client whose daemon applies and takes back the fixes the broken host calls for. */
+function fixingClient(): VirtnetClient {
+  const fixes = planFixes(brokenHost());
+  const wire = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+  return {
+    doctorFix: async () => wire({ applied: fixes.map(describeFix), appliedPhrases: fixes.map(fixSaid), report: report() }),
+    doctorUndo: async () => wire({ undone: fixes.map(describeFix), undonePhrases: fixes.map(fixSaid) }),
+    close: async () => {},
+  } as unknown as VirtnetClient;
+}
+
 const report = (): DoctorReport => {
   const findings = hostChecks(brokenHost());
   return { findings, failed: true, fixesRecorded: ['sysctl -w net.ipv4.ip_forward=1'] };
@@ -124,6 +136,15 @@ describe('virtnet doctor under a Spanish locale', () => {
       '  5 ok, 0 warnings, 4 failed, 1 skipped',
       '  1 fix(es) applied by doctor --fix; virtnet doctor --undo takes them back',
     ]);
+  });
+
+  it('--fix and --undo say the fixes in Spanish; the commands stay as typed', async () => {
+    const fixed = await run(fixingClient(), ['doctor', '--fix'], SPANISH);
+    expect(fixed.stdout.split('\n')[0]).toBe('arreglado: sysctl -w net.ipv4.ip_forward=1 (antes 0)');
+    const undone = await run(fixingClient(), ['doctor', '--undo'], SPANISH);
+    expect(undone.stdout).toBe('deshecho: sysctl -w net.ipv4.ip_forward=1 (antes 0)\n\n');
+    const en = await run(fixingClient(), ['doctor', '--undo'], C_LOCALE);
+    expect(en.stdout).toBe('undone: sysctl -w net.ipv4.ip_forward=1 (was 0)\n\n');
   });
 
   it('every finding carries phrases that say, in English, exactly its text', () => {

@@ -8,6 +8,7 @@
  * check failed.
  */
 import type { DoctorReport } from '../../contract/doctor-api.js';
+import type { Said } from '../../doctor/checks.js';
 import type { CommandDef } from '../command.js';
 import { optRequired } from '../options.js';
 
@@ -63,16 +64,19 @@ export const doctorCmd: CommandDef = {
     }
     if (!sh.connected && !(await sh.open())) return false;
     const client = sh.client();
+    const said = (s: Said): string => (typeof s === 'string' ? s : sh.tr.say(s));
     const network = cmd.has('network') ? optRequired(sh, cmd, 'network') : undefined;
     if (cmd.has('undo')) {
-      const { undone } = await client.doctorUndo();
+      const r = await client.doctorUndo();
+      const undone = (r.undonePhrases ?? r.undone).map(said);
       sh.print(undone.length === 0 ? sh.t('No fixes to undo\n') : undone.map((c) => sh.t('undone: {fix}\n', { fix: c })).join(''));
       return true;
     }
     let report: DoctorReport;
     if (cmd.has('fix')) {
       const result = await client.doctorFix(network);
-      sh.print(result.applied.length === 0 ? sh.t('Nothing to fix\n') : result.applied.map((c) => sh.t('fixed: {fix}\n', { fix: c })).join(''));
+      const applied = (result.appliedPhrases ?? result.applied).map(said);
+      sh.print(applied.length === 0 ? sh.t('Nothing to fix\n') : applied.map((c) => sh.t('fixed: {fix}\n', { fix: c })).join(''));
       report = result.report;
     } else {
       report = await client.doctorReport(network);
