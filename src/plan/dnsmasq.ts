@@ -80,7 +80,7 @@ const SLAAC_WITH_DHCP6_WARNING =
   'since both state-full (DHCP) and state-less (SLAAC) addressing are not supported on the same network interface.';
 
 /** Whether an <ip> serves DHCP (ranges or static hosts; an empty <dhcp/> does not count). */
-function servesDhcp(ip: IpDef): boolean {
+export function servesDhcp(ip: IpDef): boolean {
   return ip.ranges.length > 0 || ip.hosts.length > 0;
 }
 

@@ -14,6 +14,8 @@
  */
 import { protocolsOf, targetAddress, targetPorts } from '../conf/network/port-forward.js';
 import type { PortForwardDef, PortRange } from '../conf/network/port-forward-types.js';
+import { ipFamily, type NetworkDef } from '../conf/network/types.js';
+import { needsDnsmasq, servesDhcp } from './dnsmasq.js';
 import { concat, prefix, range, type NftElem, type NftValue } from './nft-json.js';
 
 export interface ForwardElements {
@@ -73,3 +75,21 @@ export function forwardElements(forwards: readonly PortForwardDef[]): ForwardEle
 
 /** The map elements of `[key, value]` pairs, or their keys alone (for deletion). */
 export const pairs = (list: [NftValue, NftValue][], withValues: boolean): NftElem[] => list.map(([k, v]) => (withValues ? [k, v] : k));
+
+/**
+ * What the network's dnsmasq serves on each of its IPv4 addresses, as
+ * `dnat4_skip` elements (address . protocol . port): DNS on 53 (UDP and
+ * TCP) unless disabled, DHCP on 67 where the `<ip>` serves it, TFTP on 69
+ * where it has a root. A forward on every address must not catch them.
+ */
+export function ownServiceElements(def: NetworkDef): NftValue[] {
+  if (!needsDnsmasq(def)) return [];
+  const out: NftValue[] = [];
+  for (const ip of def.ips) {
+    if (ip.address === undefined || ipFamily(ip) !== 'ipv4') continue;
+    if (def.dns.enable !== false) out.push(concat(ip.address, 'udp', 53), concat(ip.address, 'tcp', 53));
+    if (servesDhcp(ip)) out.push(concat(ip.address, 'udp', 67));
+    if (ip.tftpRoot !== undefined) out.push(concat(ip.address, 'udp', 69));
+  }
+  return out;
+}

@@ -70,6 +70,12 @@ export const DNAT4_PORT_MAP = 'dnat4_port';
 export const DNAT4_KEEP_MAP = 'dnat4_keep';
 /** Guest address . protocol . port range that forwarded (DNATed) traffic may reach through the forward hook. */
 export const DNAT4_OPEN_SET = 'dnat4_open';
+/**
+ * Address . protocol . port of what the networks' dnsmasq serves on their own
+ * addresses (DNS, DHCP, TFTP): no port forward catches it, so a forward of
+ * 53/udp on every address leaves the guests' lookups to their network.
+ */
+export const DNAT4_SKIP_SET = 'dnat4_skip';
 
 /**
  * Always empty; made only together with the base chains' rules. A
@@ -91,6 +97,7 @@ export const ELEMENT_HOLDERS: readonly string[] = [
   DNAT4_PORT_MAP,
   DNAT4_KEEP_MAP,
   DNAT4_OPEN_SET,
+  DNAT4_SKIP_SET,
   BASE_MARK_SET,
 ];
 
@@ -134,11 +141,13 @@ const mapObjects = (): NftMap[] => [
 const setObjects = (): NftSet[] => [
   { ...T, name: DHCP_CSUM_SET, type: 'ifname' },
   { ...T, name: DNAT4_OPEN_SET, type: DNAT4_KEY, flags: ['interval'] },
+  { ...T, name: DNAT4_SKIP_SET, type: DNAT4_KEY },
 ];
 
 /**
  * The port forwards' DNAT rules of one nat chain: TCP or UDP to a local
- * address but loopback, looked up by destination . protocol . port; first
+ * address but loopback and the networks' own services (DNAT4_SKIP_SET),
+ * looked up by destination . protocol . port; first
  * the forwards that change the port, then those that keep it. A packet
  * whose key is in neither map goes on unchanged (a failed map lookup ends
  * the rule, not the chain).
@@ -149,6 +158,7 @@ function dnatRules(chain: string): NftCommand[] {
     match(meta('l4proto'), '==', { set: ['tcp', 'udp'] }),
     eq(fibDaddrType(), 'local'),
     ne(payload('ip', 'daddr'), prefix('127.0.0.0', 8)),
+    ne(key, setRef(DNAT4_SKIP_SET)),
   ];
   return [
     add({ rule: { ...T, chain, expr: [...local, dnat('ip', mapLookup(key, DNAT4_ADDR_MAP), mapLookup(key, DNAT4_PORT_MAP))] } }),

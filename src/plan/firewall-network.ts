@@ -17,6 +17,7 @@ import {
   DNAT4_ADDR_MAP,
   DNAT4_KEEP_MAP,
   DNAT4_OPEN_SET,
+  DNAT4_SKIP_SET,
   DNAT4_PORT_MAP,
   FWD_IN_MAP,
   FWD_OUT_MAP,
@@ -60,7 +61,7 @@ import {
   type NftStatement,
   type NftValue,
 } from './nft-json.js';
-import { forwardElements, pairs, type ForwardElements } from './firewall-forwards.js';
+import { forwardElements, ownServiceElements, pairs, type ForwardElements } from './firewall-forwards.js';
 
 export interface NetworkFirewallOptions {
   /** The network's bridge (allocated, not a template). Chains and map keys are named after it. */
@@ -179,6 +180,8 @@ interface NetworkRules {
   nat6: NftPrefix[];
   csum: boolean;
   forwards: ForwardElements;
+  /** The network's own services, which no forward catches (DNAT4_SKIP_SET). */
+  services: NftValue[];
 }
 
 /** Drop subnets contained in another subnet of the same list (their map element would overlap). */
@@ -249,6 +252,7 @@ function networkRules(def: NetworkDef, options: NetworkFirewallOptions): Network
     nat6: outer.filter((s) => s.family === 'ipv6').map(addrKey),
     csum: options.dhcpChecksumFix !== false && hasIpv4Dhcp(def),
     forwards: forwardElements(def.portForwards?.forwards ?? []),
+    services: ownServiceElements(def),
   };
 }
 
@@ -276,6 +280,7 @@ function elementCommands(r: NetworkRules, verb: typeof add | typeof del, withVal
   ];
   for (const [name, list] of maps) if (list.length > 0) cmds.push(verb({ element: { ...T, name, elem: pairs(list, withValues) } }));
   if (f.open.length > 0) cmds.push(verb({ element: { ...T, name: DNAT4_OPEN_SET, elem: f.open } }));
+  if (r.services.length > 0) cmds.push(verb({ element: { ...T, name: DNAT4_SKIP_SET, elem: r.services } }));
   return cmds;
 }
 
@@ -325,23 +330,35 @@ export function planNetworkFirewall(def: NetworkDef, options: NetworkFirewallOpt
  * before and after, for its journal): everything any of them declares, then
  * every element deletion, then every chain deletion, each once, so it still
  * never fails on something already gone. Two remove batches one after the
- * other in one transaction fail: a chain deleted and declared again.
+ * other in one transaction fail: a chain deleted and declared again. Each
+ * element is deleted once, in one deletion per map or set: the plans'
+ * deletions of a holder may differ and share elements (a forward added,
+ * DHCP given), and deleting one element twice fails the transaction.
  */
 export function mergeRemoveBatches<C extends object>(...removes: readonly (readonly C[])[]): C[] {
   const adds: C[] = [];
-  const elementDeletes: C[] = [];
+  const elementDeletes = new Map<string, { cmd: C; elems: Map<string, unknown> }>();
   const otherDeletes: C[] = [];
   const seen = new Set<string>();
   for (const cmd of removes.flat()) {
     const key = JSON.stringify(cmd);
     if (seen.has(key)) continue;
     seen.add(key);
-    const deleted = (cmd as { delete?: object }).delete;
+    const deleted = (cmd as { delete?: { element?: { family: string; table: string; name: string; elem: unknown[] } } }).delete;
     if (deleted === undefined) adds.push(cmd);
-    else if ('element' in deleted) elementDeletes.push(cmd);
-    else otherDeletes.push(cmd);
+    else if (deleted.element !== undefined) {
+      const { family, table, name, elem } = deleted.element;
+      const holder = JSON.stringify([family, table, name]);
+      const entry = elementDeletes.get(holder) ?? { cmd, elems: new Map<string, unknown>() };
+      for (const e of elem) entry.elems.set(JSON.stringify(e), e);
+      elementDeletes.set(holder, entry);
+    } else otherDeletes.push(cmd);
   }
-  return [...adds, ...elementDeletes, ...otherDeletes];
+  const merged = [...elementDeletes.values()].map(({ cmd, elems }) => {
+    const { element } = (cmd as { delete: { element: object } }).delete;
+    return { ...cmd, delete: { element: { ...element, elem: [...elems.values()] } } } as C;
+  });
+  return [...adds, ...merged, ...otherDeletes];
 }
 
 /** The name of the chain a command adds or deletes, if it is one. */

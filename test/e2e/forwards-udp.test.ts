@@ -10,7 +10,8 @@
  * It proves: a UDP forward (one port, a range) reaches web from outside,
  * from the host itself and from peer (hairpin); it opens UDP only, and a
  * TCP forward opens TCP only; it survives a daemon restart; removing it
- * closes the port. Everything lives in namespaces the daemon and the test
+ * closes the port; a forward of 53 on every address leaves the guests'
+ * lookups to the network's dnsmasq. Everything lives in namespaces the daemon and the test
  * make, removed at the end whatever happened.
  */
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,11 +25,15 @@ import { deleteGuestNamespaces } from './guest-fixture.js';
 import { guestXml } from '../support/guest-testkit.js';
 import { natXml } from '../support/network-testkit.js';
 import { canUseNetns } from './netns.js';
-import { connect, exchangeUdp, startServer, startUdpServer, stopServers } from './runtime-fixture.js';
+import { connect, exchangeUdp, lookup, startServer, startUdpServer, stopServers } from './runtime-fixture.js';
 
 const root = canUseNetns();
 
-const NET = natXml('udpnat', '192.168.172', { bridge: 'vbr-udp', range: [10, 20] });
+const NET = natXml('udpnat', '192.168.172', {
+  bridge: 'vbr-udp',
+  range: [10, 20],
+  extra: "  <dns><host ip='192.168.172.50'><hostname>probe</hostname></host></dns>\n",
+});
 
 const HOST = '198.51.100.2';
 const OUTSIDE = 'OK 198.51.100.1';
@@ -84,7 +89,7 @@ describe.skipIf(!root)('UDP port forwards with real datagrams through virtnetd -
     expect(webAddress, leased).not.toBe('');
     expect(await ok('-q', 'guest-exec', 'peer', '--', 'dhcp', 'eth0')).toMatch(/^eth0: 192\.168\.172\.\d+\/24/);
     // web listens on each port it is forwarded to with UDP *and* TCP: only the forward decides what gets through.
-    for (const port of ['5300', '2200', '6005']) {
+    for (const port of ['5300', '2200', '6005', '53']) {
       await startUdpServer(guestNs('web'), port);
       await startServer(guestNs('web'), port);
     }
@@ -174,5 +179,23 @@ describe.skipIf(!root)('UDP port forwards with real datagrams through virtnetd -
     expect(udpViaHost(names.uplink, '5353')).toBe('ERR ECONNREFUSED');
     expect(udpViaHost(guestNs('peer'), '5353')).toBe('ERR ECONNREFUSED');
     expect(await listed()).toEqual([]);
+  });
+
+  it("a forward of 53/udp on every address leaves the network's own DNS to its dnsmasq", { timeout: 60_000 }, async () => {
+    const gateway = '192.168.172.1';
+    expect(lookup(guestNs('peer'), 'probe', gateway)).toEqual(['192.168.172.50']);
+    await ok('net-forward-add', 'udpnat', '53', 'web', '--proto', 'both');
+    // The host's other addresses: web's DNS server.
+    expect(udpViaHost(names.uplink, '53')).toBe(OUTSIDE);
+    expect(tcpViaHost(names.uplink, '53')).toBe(OUTSIDE);
+    // The network's own address: still its dnsmasq, for the guests' lookups over UDP and TCP alike.
+    expect(lookup(guestNs('peer'), 'probe', gateway)).toEqual(['192.168.172.50']);
+    expect(lookup(names.netns, 'probe', gateway)).toEqual(['192.168.172.50']);
+    expect(exchangeUdp(guestNs('peer'), gateway, '53')).not.toBe(GATEWAY);
+    expect(connect(guestNs('peer'), gateway, '53')).not.toBe(GATEWAY);
+    // And virtnet doctor says so: only the network's dnsmasq answers DNS on its addresses.
+    const doctor = await run('doctor', 'udpnat');
+    expect(doctor.stdout).toMatch(/\[ok {2}\] dns-port-taken /);
+    await ok('net-forward-remove', 'udpnat', '53');
   });
 });

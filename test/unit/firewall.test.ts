@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ForwardMode, ForwardNat, IpDef, NetworkDef } from '../../src/conf/network/types.js';
 import type { PortForwardDef } from '../../src/conf/network/port-forward-types.js';
-import { detectFirewallConflicts, planFirewallBase, planFirewallTeardown, planNetworkFirewall } from '../../src/plan/firewall.js';
+import { detectFirewallConflicts, mergeRemoveBatches, planFirewallBase, planFirewallTeardown, planNetworkFirewall } from '../../src/plan/firewall.js';
 import type { NftBatch, NftCommand, NftElem, NftStatement, NftValue } from '../../src/plan/nft-json.js';
 import { VirError } from '../../src/util/errors.js';
 import { CORPUS_DIR } from '../support/corpus-dir.js';
@@ -205,8 +205,8 @@ describe('planFirewallBase', () => {
 
   it('port forwards: DNAT by listen address . protocol . port, from outside and from the host, in constant rules', () => {
     const dnat = [
-      'meta l4proto { tcp, udp } fib daddr type local ip daddr != 127.0.0.0/8 dnat ip to ip daddr . meta l4proto . th dport map @dnat4_addr : ip daddr . meta l4proto . th dport map @dnat4_port',
-      'meta l4proto { tcp, udp } fib daddr type local ip daddr != 127.0.0.0/8 dnat ip to ip daddr . meta l4proto . th dport map @dnat4_keep',
+      'meta l4proto { tcp, udp } fib daddr type local ip daddr != 127.0.0.0/8 ip daddr . meta l4proto . th dport != @dnat4_skip dnat ip to ip daddr . meta l4proto . th dport map @dnat4_addr : ip daddr . meta l4proto . th dport map @dnat4_port',
+      'meta l4proto { tcp, udp } fib daddr type local ip daddr != 127.0.0.0/8 ip daddr . meta l4proto . th dport != @dnat4_skip dnat ip to ip daddr . meta l4proto . th dport map @dnat4_keep',
     ];
     expect(rules(base, 'prerouting')).toEqual(dnat);
     expect(rules(base, 'output_dnat')).toEqual(dnat);
@@ -423,6 +423,37 @@ describe('planNetworkFirewall: port forwards', () => {
     expect(rules(plan.apply, 'nat_virbr0')[0]).toBe('ct status dnat ip daddr 192.168.122.0/24 counter masquerade');
     const none = planNetworkFirewall(netDef({ mode: 'nat', ips: [V4] }), { bridge: 'virbr0' });
     expect(rules(none.apply, 'nat_virbr0').join('\n')).not.toContain('ct status dnat');
+  });
+
+  it("keeps every network's own DNS, DHCP and TFTP out of any forward's reach", () => {
+    expect(elements(plan.apply, 'add', 'dnat4_skip')).toEqual(['192.168.122.1 . udp . 53', '192.168.122.1 . tcp . 53', '192.168.122.1 . udp . 67']);
+    expect(elements(plan.remove, 'delete', 'dnat4_skip')).toEqual(elements(plan.apply, 'add', 'dnat4_skip'));
+    // Without forwards too: a forward of another network on every address would catch them.
+    const tftp = planNetworkFirewall(netDef({ mode: 'nat', ips: [V4B, { ...V4, address: '192.168.122.1', tftp: true }, V6] }), { bridge: 'virbr0' });
+    expect(elements(tftp.apply, 'add', 'dnat4_skip')).toEqual([
+      '192.168.128.1 . udp . 53',
+      '192.168.128.1 . tcp . 53',
+      '192.168.122.1 . udp . 53',
+      '192.168.122.1 . tcp . 53',
+      '192.168.122.1 . udp . 67',
+      '192.168.122.1 . udp . 69',
+    ]);
+    const noDns = { ...netDef({ mode: 'nat', ips: [V4B] }), dns: { ...netDef({ mode: 'nat', ips: [V4B] }).dns, enable: false } };
+    expect(elements(planNetworkFirewall(noDns, { bridge: 'virbr0' }).apply, 'add', 'dnat4_skip')).toEqual([]);
+  });
+
+  it("a live update's journal deletes each element once, however the plans share them (a second delete fails the transaction)", () => {
+    const one: PortForwardDef = { proto: 'udp', port: { start: 5353, end: 5353 }, to: '192.168.122.10' };
+    const two: PortForwardDef = { proto: 'udp', port: { start: 51820, end: 51820 }, to: '192.168.122.10' };
+    const before = planNetworkFirewall(withForwards([one]), { bridge: 'virbr0' });
+    const after = planNetworkFirewall({ ...withForwards([one, two]), ips: [ipDef({ ...V4, tftp: true })] }, { bridge: 'virbr0' });
+    const merged = { nftables: mergeRemoveBatches(before.remove.nftables, after.remove.nftables) };
+    for (const name of ['dnat4_keep', 'dnat4_open', 'dnat4_skip', 'fwd_in', 'nat4']) {
+      const deleted = elements(merged, 'delete', name);
+      expect(deleted, name).toEqual([...new Set(deleted)]);
+      expect(deleted, name).toEqual([...new Set([...elements(before.remove, 'delete', name), ...elements(after.remove, 'delete', name)])]);
+    }
+    expect(elements(merged, 'delete', 'dnat4_keep')).toEqual(['0.0.0.0/0 . udp . 5353', '0.0.0.0/0 . udp . 51820']);
   });
 
   it('remove deletes every element apply added', () => {
