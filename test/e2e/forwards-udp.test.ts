@@ -11,9 +11,9 @@
  * from the host itself and from peer (hairpin); it opens UDP only, and a
  * TCP forward opens TCP only; it survives a daemon restart; removing it
  * closes the port; a forward of 53 on every address leaves the guests'
- * lookups to the network's dnsmasq. A limit, shown as it is: a flow the
- * kernel already tracks keeps its path across a change. Everything lives in namespaces the daemon and the test
- * make, removed at the end whatever happened.
+ * lookups to the network's dnsmasq; a change reaches a UDP flow the kernel
+ * already tracks (its conntrack entry is forgotten). Everything lives in
+ * namespaces the daemon and the test make, removed at the end whatever happened.
  */
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -200,15 +200,15 @@ describe.skipIf(!root)('UDP port forwards with real datagrams through virtnetd -
     await ok('net-forward-remove', 'udpnat', '53');
   });
 
-  it('limit: a flow that began before a change keeps its path (conntrack) while its client keeps its port', { timeout: 60_000 }, async () => {
-    // Refused before the forward exists, and still refused after it is added: the kernel's entry for this flow was made without DNAT.
+  it('a change reaches a flow that began before it: a client that keeps its source port follows the forward', { timeout: 60_000 }, async () => {
+    // Refused before the forward exists: the kernel now tracks this flow, without DNAT.
     expect(exchangeUdp(names.uplink, HOST, '5353', '40000')).toBe('ERR ECONNREFUSED');
     await ok('net-forward-add', 'udpnat', '5353', 'web:5300', '--proto', 'udp');
-    expect(exchangeUdp(names.uplink, HOST, '5353', '40000')).toBe('ERR ECONNREFUSED');
-    expect(exchangeUdp(names.uplink, HOST, '5353', '40001')).toBe(OUTSIDE);
-    // Removed: a new flow is refused, the flow that went through keeps reaching web.
+    // The same client port reaches web once the forward is added (its tracked flow was forgotten).
+    expect(exchangeUdp(names.uplink, HOST, '5353', '40000')).toBe(OUTSIDE);
+    // Removed: that flow, which went through, is refused like a new one.
     await ok('net-forward-remove', 'udpnat', '5353');
-    expect(exchangeUdp(names.uplink, HOST, '5353', '40002')).toBe('ERR ECONNREFUSED');
-    expect(exchangeUdp(names.uplink, HOST, '5353', '40001')).toBe(OUTSIDE);
+    expect(exchangeUdp(names.uplink, HOST, '5353', '40000')).toBe('ERR ECONNREFUSED');
+    expect(exchangeUdp(names.uplink, HOST, '5353', '40001')).toBe('ERR ECONNREFUSED');
   });
 });

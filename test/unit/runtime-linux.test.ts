@@ -13,6 +13,8 @@ import type { NetworkDef } from '../../src/conf/network/types.js';
 import { LinuxRuntime, type AppliedNetwork, type LinuxApplied } from '../../src/driver/runtime/index.js';
 import { virtnetPaths, type VirtnetPaths } from '../../src/driver/common/paths.js';
 import { RecordingOffload } from '../../src/driver/runtime/offload.js';
+import { ConntrackFlows, NO_CONNTRACK_WARNING, RecordingFlows } from '../../src/driver/runtime/conntrack.js';
+import { MissingProgramRunner } from './support/scripted-runner.js';
 import { KeptBatch, batchObjects } from '../../src/driver/runtime/applied.js';
 import { FakeHost } from '../support/fake-host.js';
 
@@ -283,6 +285,42 @@ describe('live updates', () => {
     after.ips[0]!.dhcp = true;
     const next = asLinux(await rt.updateLive(before, after, 'ip-dhcp-host', applied));
     expect(next.dnsmasq!.pid).not.toBe(applied.dnsmasq!.pid);
+  });
+});
+
+describe('a live change of UDP port forwards forgets the flows it makes stale', () => {
+  const withForward = (d: NetworkDef, port: number): NetworkDef => ({
+    ...d,
+    portForwards: { forwards: [{ proto: 'udp', port: { start: port, end: port }, to: '192.168.70.5' }], position: 0 },
+  });
+
+  it('the flows of an added, then removed, forward are forgotten after its rules change', async () => {
+    const flows = new RecordingFlows();
+    const rt = new LinuxRuntime({ host, paths, offload: new RecordingOffload(), flows, resolvConf: resolv, onWarning: (m) => warnings.push(m) });
+    const before = def(NAT);
+    const applied = asLinux(await rt.start(before, { otherActive: [] }));
+    const after = withForward(before, 51820);
+    const next = await rt.updateLive(before, after, 'port-forwards', applied);
+    expect(JSON.stringify(nftBatches().at(-1))).toContain('51820');
+    await rt.updateLive(after, before, 'port-forwards', next);
+    expect(flows.forgotten).toEqual([[{ port: { start: 51820, end: 51820 } }], [{ port: { start: 51820, end: 51820 } }]]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('a host without conntrack: one warning, and the forward is applied all the same', async () => {
+    const missing = new MissingProgramRunner('conntrack');
+    const flows = new ConntrackFlows(missing, null);
+    const rt = new LinuxRuntime({ host, paths, offload: new RecordingOffload(), flows, resolvConf: resolv, onWarning: (m) => warnings.push(m) });
+    const before = def(NAT);
+    const applied = asLinux(await rt.start(before, { otherActive: [] }));
+    const after = withForward(before, 51820);
+    const next = await rt.updateLive(before, after, 'port-forwards', applied);
+    expect(JSON.stringify(nftBatches().at(-1))).toContain('51820');
+    const again = withForward(before, 5353);
+    await rt.updateLive(after, again, 'port-forwards', next);
+    expect(JSON.stringify(nftBatches().at(-1))).toContain('5353');
+    expect(warnings).toEqual([NO_CONNTRACK_WARNING]);
+    expect(missing.calls.map((c) => c.argv)).toEqual([['conntrack', '--version']]);
   });
 });
 

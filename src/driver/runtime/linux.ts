@@ -88,6 +88,8 @@ import { dnsmasqUserFor } from './dnsmasq-user.js';
 import { FirewallControl, type MakeBatch } from './firewall.js';
 import { readLeases } from './leases.js';
 import { EthtoolOffload, RecordingOffload, type OffloadControl } from './offload.js';
+import { ConntrackFlows, RecordingFlows, type FlowControl } from './conntrack.js';
+import { staleUdpFlows } from '../../plan/forward-flows.js';
 import { buildInterfacePool } from './pool.js';
 import { finishBridge, type BridgeFinish } from './bridge.js';
 import { LinkReaper } from './reaper.js';
@@ -98,6 +100,8 @@ export interface LinuxRuntimeOptions {
   paths: VirtnetPaths;
   /** How to turn a bridge's transmit checksum offload off; default ethtool through a LinuxHost's runner. */
   offload?: OffloadControl;
+  /** How the UDP flows a port forward change leaves on a stale path are forgotten; default conntrack through a LinuxHost's runner. */
+  flows?: FlowControl;
   /**
    * DHCP reply checksums: 'auto' (default) turns the bridge's transmit
    * checksum offload off when ethtool is installed and falls back to the
@@ -144,6 +148,7 @@ export class LinuxRuntime implements NetworkRuntime {
   readonly host: Host;
   readonly paths: VirtnetPaths;
   private readonly offload: OffloadControl;
+  private readonly flows: FlowControl;
   private readonly firewall: FirewallControl;
   private readonly dnsmasq: DnsmasqControl;
   private readonly upstream: UpstreamServers;
@@ -170,6 +175,7 @@ export class LinuxRuntime implements NetworkRuntime {
     this.reaper = new LinkReaper((names) => this.host.links.deleteLinks(names));
     const runner = options.host instanceof LinuxHost ? options.host.runner : undefined;
     this.offload = options.offload ?? (runner ? new EthtoolOffload(runner, options.host.netns) : new RecordingOffload(false));
+    this.flows = options.flows ?? (runner ? new ConntrackFlows(runner, options.host.netns) : new RecordingFlows());
     this.firewall = new FirewallControl(options.host.nft, {
       watch: options.watchFirewall !== false,
       onWarning: (m) => this.warn(m),
@@ -559,6 +565,10 @@ export class LinuxRuntime implements NetworkRuntime {
           };
       }
     }
+    // The new rules hold: tracked UDP flows of the forwards that changed take them at their next packet (best effort).
+    const stale = staleUdpFlows(before.portForwards?.forwards ?? [], after.portForwards?.forwards ?? []);
+    const flowsWarning = await this.flows.forgetUdp(stale);
+    if (flowsWarning !== undefined) this.warn(flowsWarning);
 
     if (!dns) {
       if (current) {

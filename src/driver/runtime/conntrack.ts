@@ -1,0 +1,64 @@
+/**
+ * Forgetting tracked UDP flows after a port forward change
+ * (src/plan/forward-flows.ts says which): Debian's `conntrack` in the bound
+ * namespace, through the host's command runner, one process per change
+ * (`conntrack -R -` reads the deletions from stdin; a line that matches
+ * nothing is no error there). Best effort: what goes wrong comes back as a
+ * warning and the forward change stands. Without the tool (checked once)
+ * one warning says what that means.
+ */
+import { type NetnsBinding, inNetnsArgv } from '../../host/netns.js';
+import type { CommandRunner } from '../../host/runner.js';
+import { conntrackDeleteArgs, type UdpFlowFilter } from '../../plan/forward-flows.js';
+import { errorText } from '../common/log.js';
+
+export interface FlowControl {
+  /** Delete the tracked flows the filters select; resolves with a warning to log, if any (never rejects). */
+  forgetUdp(filters: readonly UdpFlowFilter[]): Promise<string | undefined>;
+}
+
+export const NO_CONNTRACK_WARNING =
+  "'conntrack' is not installed: a port forward change acts on new UDP flows only; a UDP flow that began before it keeps its old path until it has been quiet for the kernel's UDP timeout (net.netfilter.nf_conntrack_udp_timeout)";
+
+export class ConntrackFlows implements FlowControl {
+  private present: Promise<boolean> | undefined;
+  private warned = false;
+
+  constructor(
+    private readonly runner: CommandRunner,
+    private readonly netns: NetnsBinding,
+  ) {}
+
+  async forgetUdp(filters: readonly UdpFlowFilter[]): Promise<string | undefined> {
+    if (filters.length === 0) return undefined;
+    this.present ??= this.runner.run({ argv: ['conntrack', '--version'] }).then(
+      (r) => r.exitCode === 0,
+      () => false,
+    );
+    if (!(await this.present)) {
+      if (this.warned) return undefined;
+      this.warned = true;
+      return NO_CONNTRACK_WARNING;
+    }
+    const input = filters
+      .flatMap(conntrackDeleteArgs)
+      .map((args) => `${args.join(' ')}\n`)
+      .join('');
+    try {
+      const r = await this.runner.run({ argv: inNetnsArgv(this.netns, ['conntrack', '-R', '-']), input });
+      if (r.exitCode === 0) return undefined;
+      return `cannot forget the UDP flows of a changed port forward: ${r.stderr.trim() || `conntrack exited with ${r.exitCode ?? r.signal}`}`;
+    } catch (err) {
+      return `cannot forget the UDP flows of a changed port forward: ${errorText(err)}`;
+    }
+  }
+}
+
+/** For hosts without a command runner (the fake host): records the filters. */
+export class RecordingFlows implements FlowControl {
+  readonly forgotten: UdpFlowFilter[][] = [];
+  async forgetUdp(filters: readonly UdpFlowFilter[]): Promise<string | undefined> {
+    if (filters.length > 0) this.forgotten.push([...filters]);
+    return undefined;
+  }
+}
