@@ -4,7 +4,8 @@
 One virtnetd (the first REPO's bin/virtnetd) with one NAT+DHCP network, in a network namespace this
 script creates and always deletes; then, REPS times in turn, a bare `node -e 0` and
 `REPO/bin/virtnet -q net-dumpxml bench1` for each REPO given (e.g. this checkout and a copy of an
-older build's bin/ and dist/, to compare them in one run), or `node FILE.cjs -q net-dumpxml bench1`
+older build's bin/ and dist/, to compare them in one run), `node REPO/bin/virtnet -q net-dumpxml bench1`
+for REPO+node (the call without its shebang's /usr/bin/env), or `node FILE.cjs -q net-dumpxml bench1`
 for a FILE.cjs given instead (bench/cli-floor.cjs: the bare client, the floor). For each: the minimum and median of the
 wall time and of the CPU time (user + system, every thread, from getrusage(RUSAGE_CHILDREN) around
 each process), and how far above `node -e 0` they are: the difference of the minimums, of the medians,
@@ -16,8 +17,10 @@ Run as root after `npm run build`:  REPS=40 python3 bench/cli-cpu.py . [OTHER_RE
 import os, resource, secrets, shutil, statistics, subprocess, sys, tempfile, time
 
 reps = int(os.environ.get('REPS', '40'))
-repos = [os.path.abspath(r) for r in (sys.argv[1:] or ['.'])]
-clients = [r for r in repos if not r.endswith('.cjs')]
+args = sys.argv[1:] or ['.']
+# REPO+node: that REPO's bin/virtnet run as `node REPO/bin/virtnet`, without its shebang's /usr/bin/env.
+repos = [os.path.abspath(r[:-5]) + '+node' if r.endswith('+node') else os.path.abspath(r) for r in args]
+clients = [r for r in repos if not r.endswith('.cjs') and not r.endswith('+node')]
 ns = 'vnt-clicpu-' + secrets.token_hex(3)
 root = tempfile.mkdtemp(prefix='vnt-clicpu-')
 subprocess.run(['ip', 'netns', 'add', ns], check=True)
@@ -38,7 +41,13 @@ try:
         time.sleep(0.1)
     else:
         sys.exit('virtnetd did not answer')
-    cmds = [('node -e 0', [shutil.which('node'), '-e', '0'])] + [(r, ([shutil.which('node'), r] if r.endswith('.cjs') else [r + '/bin/virtnet']) + ['-q', 'net-dumpxml', 'bench1']) for r in repos]
+    def command(r):
+        if r.endswith('.cjs'):
+            return [shutil.which('node'), r]
+        if r.endswith('+node'):
+            return [shutil.which('node'), r[:-5] + '/bin/virtnet']
+        return [r + '/bin/virtnet']
+    cmds = [('node -e 0', [shutil.which('node'), '-e', '0'])] + [(r, command(r) + ['-q', 'net-dumpxml', 'bench1']) for r in repos]
     outputs = {subprocess.run(c, env=env, check=True, capture_output=True).stdout for _, c in cmds[1:]}
     if len(outputs) != 1:
         sys.exit('the builds print different XML')
