@@ -49,6 +49,69 @@ export function staleUdpFlows(before: readonly PortForwardDef[], after: readonly
 }
 
 /**
+ * Up to this many ports in all, the flows are deleted port by port; above it,
+ * the tracked UDP flows are listed once and those in the ranges deleted one
+ * by one: each `-D` line walks the whole table (~4 ms here even when empty),
+ * so a range of thousands of ports would hold the network's change for
+ * seconds.
+ */
+export const PORT_BY_PORT_LIMIT = 16;
+
+/** The number of ports the filters cover. */
+export const portsOf = (filters: readonly UdpFlowFilter[]): number => filters.reduce((n, f) => n + f.port.end - f.port.start + 1, 0);
+
+/** A tracked UDP flow's original direction, as `conntrack -L` shows it. */
+export interface TrackedUdpFlow {
+  src: string;
+  dst: string;
+  sport: number;
+  dport: number;
+}
+
+/**
+ * The flows of a `conntrack -L -f ipv4 -p udp` listing (one per line,
+ * `udp 17 29 src=A dst=B sport=P dport=Q [UNREPLIED] src=… mark=0 use=1`):
+ * the first src, dst, sport and dport of each line are its original direction.
+ */
+export function parseUdpFlows(listing: string): TrackedUdpFlow[] {
+  const flows: TrackedUdpFlow[] = [];
+  for (const line of listing.split('\n')) {
+    const fields = new Map<string, string>();
+    for (const word of line.trim().split(/\s+/)) {
+      const eq = word.indexOf('=');
+      if (eq > 0 && !fields.has(word.slice(0, eq))) fields.set(word.slice(0, eq), word.slice(eq + 1));
+    }
+    const [src, dst, sport, dport] = ['src', 'dst', 'sport', 'dport'].map((k) => fields.get(k));
+    if (!line.trimStart().startsWith('udp') || src === undefined || dst === undefined || sport === undefined || dport === undefined) continue;
+    flows.push({ src, dst, sport: Number(sport), dport: Number(dport) });
+  }
+  return flows;
+}
+
+/** The `conntrack -D` arguments that delete the listed flows the filters select, one line per flow. */
+export function conntrackDeleteFlowArgs(flows: readonly TrackedUdpFlow[], filters: readonly UdpFlowFilter[]): string[][] {
+  const selected = (f: TrackedUdpFlow): boolean =>
+    filters.some((x) => f.dport >= x.port.start && f.dport <= x.port.end && (x.address === undefined || x.address === f.dst));
+  return flows
+    .filter(selected)
+    .map((f) => [
+      '-D',
+      '-f',
+      'ipv4',
+      '-p',
+      'udp',
+      '--orig-src',
+      f.src,
+      '--orig-dst',
+      f.dst,
+      '--orig-port-src',
+      String(f.sport),
+      '--orig-port-dst',
+      String(f.dport),
+    ]);
+}
+
+/**
  * The `conntrack -D` arguments that delete a filter's flows, one line per
  * port (conntrack matches one port at a time), for `conntrack -R -`.
  */

@@ -211,4 +211,12 @@ describe.skipIf(!root)('UDP port forwards with real datagrams through virtnetd -
     expect(exchangeUdp(names.uplink, HOST, '5353', '40000')).toBe('ERR ECONNREFUSED');
     expect(exchangeUdp(names.uplink, HOST, '5353', '40001')).toBe('ERR ECONNREFUSED');
   });
+
+  it('the same for a wide range, whose tracked flows are listed once rather than asked for port by port', { timeout: 60_000 }, async () => {
+    expect(exchangeUdp(names.uplink, HOST, '6005', '40002')).toBe('ERR ECONNREFUSED');
+    await ok('net-forward-add', 'udpnat', '6000-6099', webAddress, '--proto', 'udp');
+    expect(exchangeUdp(names.uplink, HOST, '6005', '40002')).toBe(OUTSIDE);
+    await ok('net-forward-remove', 'udpnat', '6000-6099');
+    expect(exchangeUdp(names.uplink, HOST, '6005', '40002')).toBe('ERR ECONNREFUSED');
+  });
 });

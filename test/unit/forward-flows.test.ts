@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { PortForwardDef } from '../../src/conf/network/port-forward-types.js';
-import { conntrackDeleteArgs, staleUdpFlows } from '../../src/plan/forward-flows.js';
+import { conntrackDeleteArgs, conntrackDeleteFlowArgs, parseUdpFlows, staleUdpFlows } from '../../src/plan/forward-flows.js';
 import { ConntrackFlows, NO_CONNTRACK_WARNING } from '../../src/driver/runtime/conntrack.js';
 import { MissingProgramRunner, ScriptedRunner } from './support/scripted-runner.js';
 
@@ -32,6 +32,36 @@ describe('conntrackDeleteArgs', () => {
     expect(conntrackDeleteArgs({ address: '198.51.100.2', port: { start: 6000, end: 6002 } })).toEqual(
       ['6000', '6001', '6002'].map((p) => ['-D', '-f', 'ipv4', '-p', 'udp', '--orig-port-dst', p, '--orig-dst', '198.51.100.2']),
     );
+  });
+});
+
+/** A `conntrack -L -f ipv4 -p udp` listing: two flows to 198.51.100.2 (one answered), one to another address. */
+const LISTING =
+  'udp      17 29 src=203.0.113.9 dst=198.51.100.2 sport=40000 dport=6005 [UNREPLIED] src=192.168.70.5 dst=203.0.113.9 sport=6005 dport=40000 mark=0 use=1\n' +
+  'udp      17 118 src=203.0.113.9 dst=198.51.100.2 sport=40001 dport=7000 src=192.168.70.5 dst=203.0.113.9 sport=7000 dport=40001 [ASSURED] mark=0 use=1\n' +
+  'udp      17 20 src=203.0.113.9 dst=198.51.100.3 sport=40002 dport=6010 [UNREPLIED] src=198.51.100.3 dst=203.0.113.9 sport=6010 dport=40002 mark=0 use=1\n';
+
+describe('the tracked flows of a wide range', () => {
+  it('are read from the listing by their original direction', () => {
+    expect(parseUdpFlows(`${LISTING}\n`)).toEqual([
+      { src: '203.0.113.9', dst: '198.51.100.2', sport: 40000, dport: 6005 },
+      { src: '203.0.113.9', dst: '198.51.100.2', sport: 40001, dport: 7000 },
+      { src: '203.0.113.9', dst: '198.51.100.3', sport: 40002, dport: 6010 },
+    ]);
+    expect(parseUdpFlows('')).toEqual([]);
+  });
+
+  it('are deleted one by one, those in a range (on its address, when it has one) only', () => {
+    const flows = parseUdpFlows(LISTING);
+    expect(conntrackDeleteFlowArgs(flows, [{ port: { start: 6000, end: 6099 } }]).map((a) => a.join(' '))).toEqual([
+      '-D -f ipv4 -p udp --orig-src 203.0.113.9 --orig-dst 198.51.100.2 --orig-port-src 40000 --orig-port-dst 6005',
+      '-D -f ipv4 -p udp --orig-src 203.0.113.9 --orig-dst 198.51.100.3 --orig-port-src 40002 --orig-port-dst 6010',
+    ]);
+    expect(conntrackDeleteFlowArgs(flows, [{ address: '198.51.100.2', port: { start: 6000, end: 7000 } }]).map((a) => a[10])).toEqual([
+      '40000',
+      '40001',
+    ]);
+    expect(conntrackDeleteFlowArgs(flows, [{ port: { start: 8000, end: 9000 } }])).toEqual([]);
   });
 });
 
@@ -74,6 +104,34 @@ describe('ConntrackFlows', () => {
       '-D -f ipv4 -p udp --orig-port-dst 6000 --orig-dst 198.51.100.2\n' +
         '-D -f ipv4 -p udp --orig-port-dst 6001 --orig-dst 198.51.100.2\n' +
         '-D -f ipv4 -p udp --orig-port-dst 51820\n',
+    );
+  });
+
+  it('a wide range: lists the tracked UDP flows once, then deletes those in it', async () => {
+    const runner = new ScriptedRunner([{ exitCode: 0 }, { exitCode: 0, stdout: LISTING }, { exitCode: 0 }]);
+    expect(
+      await new ConntrackFlows(runner, 'vnt-sandbox').forgetUdp([{ address: '198.51.100.2', port: { start: 6000, end: 6999 } }]),
+    ).toBeUndefined();
+    expect(runner.calls.map((c) => c.argv)).toEqual([
+      ['conntrack', '--version'],
+      ['nsenter', '--net=/run/netns/vnt-sandbox', 'conntrack', '-L', '-f', 'ipv4', '-p', 'udp'],
+      ['nsenter', '--net=/run/netns/vnt-sandbox', 'conntrack', '-R', '-'],
+    ]);
+    expect(runner.calls[2]!.input).toBe(
+      '-D -f ipv4 -p udp --orig-src 203.0.113.9 --orig-dst 198.51.100.2 --orig-port-src 40000 --orig-port-dst 6005\n',
+    );
+  });
+
+  it('a wide range with no tracked flow in it runs no deletion; a listing that fails is a warning', async () => {
+    const none = new ScriptedRunner([{ exitCode: 0 }, { exitCode: 0, stdout: LISTING }]);
+    expect(await new ConntrackFlows(none, null).forgetUdp([{ port: { start: 10000, end: 20000 } }])).toBeUndefined();
+    expect(none.calls).toHaveLength(2);
+    const failing = new ScriptedRunner([
+      { exitCode: 0 },
+      { exitCode: 1, stderr: 'conntrack v1.4.7 (conntrack-tools): Operation failed: Permission denied\n' },
+    ]);
+    expect(await new ConntrackFlows(failing, null).forgetUdp([{ port: { start: 10000, end: 20000 } }])).toBe(
+      'cannot forget the UDP flows of a changed port forward: conntrack v1.4.7 (conntrack-tools): Operation failed: Permission denied',
     );
   });
 

@@ -1,15 +1,22 @@
 /**
  * Forgetting tracked UDP flows after a port forward change
  * (src/plan/forward-flows.ts says which): Debian's `conntrack` in the bound
- * namespace, through the host's command runner, one process per change
- * (`conntrack -R -` reads the deletions from stdin; a line that matches
- * nothing is no error there). Best effort: what goes wrong comes back as a
+ * namespace, through the host's command runner: one `conntrack -R -` per
+ * change (it reads the deletions from stdin; a line that matches nothing is
+ * no error there), after one `conntrack -L` for a wide range. Best effort: what goes wrong comes back as a
  * warning and the forward change stands. Without the tool (checked once)
  * one warning says what that means.
  */
 import { type NetnsBinding, inNetnsArgv } from '../../host/netns.js';
 import type { CommandRunner } from '../../host/runner.js';
-import { conntrackDeleteArgs, type UdpFlowFilter } from '../../plan/forward-flows.js';
+import {
+  conntrackDeleteArgs,
+  conntrackDeleteFlowArgs,
+  PORT_BY_PORT_LIMIT,
+  parseUdpFlows,
+  portsOf,
+  type UdpFlowFilter,
+} from '../../plan/forward-flows.js';
 import { errorText } from '../common/log.js';
 
 export interface FlowControl {
@@ -40,17 +47,23 @@ export class ConntrackFlows implements FlowControl {
       this.warned = true;
       return NO_CONNTRACK_WARNING;
     }
-    const input = filters
-      .flatMap(conntrackDeleteArgs)
-      .map((args) => `${args.join(' ')}\n`)
-      .join('');
     try {
+      const lines = portsOf(filters) <= PORT_BY_PORT_LIMIT ? filters.flatMap(conntrackDeleteArgs) : await this.listedFlows(filters);
+      if (lines.length === 0) return undefined;
+      const input = lines.map((args) => `${args.join(' ')}\n`).join('');
       const r = await this.runner.run({ argv: inNetnsArgv(this.netns, ['conntrack', '-R', '-']), input });
       if (r.exitCode === 0) return undefined;
       return `cannot forget the UDP flows of a changed port forward: ${r.stderr.trim() || `conntrack exited with ${r.exitCode ?? r.signal}`}`;
     } catch (err) {
       return `cannot forget the UDP flows of a changed port forward: ${errorText(err)}`;
     }
+  }
+
+  /** The deletions of the tracked UDP flows the filters select, from one listing (wide ranges: PORT_BY_PORT_LIMIT). */
+  private async listedFlows(filters: readonly UdpFlowFilter[]): Promise<string[][]> {
+    const r = await this.runner.run({ argv: inNetnsArgv(this.netns, ['conntrack', '-L', '-f', 'ipv4', '-p', 'udp']) });
+    if (r.exitCode !== 0) throw new Error(r.stderr.trim() || `conntrack exited with ${r.exitCode ?? r.signal}`);
+    return conntrackDeleteFlowArgs(parseUdpFlows(r.stdout), filters);
   }
 }
 
