@@ -15,15 +15,8 @@
  * already tracks (its conntrack entry is forgotten). Everything lives in
  * namespaces the daemon and the test make, removed at the end whatever happened.
  */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupSandbox, sandboxNames } from '../../src/api/sandbox.js';
-import { removeCliBundle, virtnet, type CliRun } from './cli-harness.js';
-import { endAllDaemons, startServing, type DaemonProcess } from './daemon-process.js';
-import { deleteGuestNamespaces } from './guest-fixture.js';
-import { guestXml } from '../support/guest-testkit.js';
+import { ForwardsLab } from './forwards-lab.js';
 import { natXml } from '../support/network-testkit.js';
 import { canUseNetns } from './netns.js';
 import { connect, exchangeUdp, lookup, startServer, startUdpServer, stopServers } from './runtime-fixture.js';
@@ -41,34 +34,16 @@ const OUTSIDE = 'OK 198.51.100.1';
 const GATEWAY = 'OK 192.168.172.1';
 
 describe.skipIf(!root)('UDP port forwards with real datagrams through virtnetd --sandbox', () => {
-  let dir: string;
-  let rootDir: string;
-  let names: { netns: string; uplink: string };
-  let daemon: DaemonProcess & { socket: string };
-  let env: Record<string, string>;
+  let lab: ForwardsLab;
   let webAddress: string;
-  const run = (...args: string[]): Promise<CliRun> => virtnet(args, { cwd: dir, env, timeoutMs: 60_000 });
-  const guestNs = (g: string): string => `${names.netns}-g-${g}`;
   /** A datagram from `ns` to the host's port, and the answer. */
   const udpViaHost = (ns: string, port: string): string => exchangeUdp(ns, HOST, port);
   /** A TCP connection from `ns` to the host's port. */
   const tcpViaHost = (ns: string, port: string): string => connect(ns, HOST, port);
 
-  async function serve(): Promise<void> {
-    daemon = await startServing(['--sandbox', '--root', rootDir, '--log-level', 'warn']);
-    env = { VIRTNET_DEFAULT_URI: `unix://${daemon.socket}` };
-  }
-
-  async function ok(...args: string[]): Promise<string> {
-    const r = await run(...args);
-    expect(r.stderr, args.join(' ')).toBe('');
-    expect(r.rc, args.join(' ')).toBe(0);
-    return r.stdout;
-  }
-
   /** net-forward-list's rows as [protocol, port, to address]. */
   async function listed(): Promise<string[][]> {
-    const rows = (await ok('net-forward-list', 'udpnat')).split('\n').slice(2);
+    const rows = (await lab.ok('net-forward-list', 'udpnat')).split('\n').slice(2);
     return rows
       .filter((l) => l.trim() !== '')
       .map((l) => l.trim().split(/\s+/))
@@ -76,147 +51,134 @@ describe.skipIf(!root)('UDP port forwards with real datagrams through virtnetd -
   }
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vnt-fwdudp-'));
-    chmodSync(dir, 0o755);
-    rootDir = join(dir, 'root');
-    names = sandboxNames(rootDir);
-    writeFileSync(join(dir, 'udpnat.xml'), NET);
-    writeFileSync(join(dir, 'web.xml'), guestXml('web', { nics: ['network:udpnat@52:54:00:f1:00:01'] }));
-    writeFileSync(join(dir, 'peer.xml'), guestXml('peer', { nics: ['network:udpnat@52:54:00:f1:00:02'] }));
-    await serve();
-    await ok('net-define udpnat.xml; net-start udpnat; define web.xml; start web; define peer.xml; start peer');
-    const leased = await ok('-q', 'guest-exec', 'web', '--', 'dhcp', 'eth0');
+    lab = new ForwardsLab('udpnat', NET, '52:54:00:f1:00');
+    await lab.serve();
+    await lab.ok('net-define udpnat.xml; net-start udpnat; define web.xml; start web; define peer.xml; start peer');
+    const leased = await lab.ok('-q', 'guest-exec', 'web', '--', 'dhcp', 'eth0');
     webAddress = /^eth0: (192\.168\.172\.\d+)\//.exec(leased)?.[1] ?? '';
     expect(webAddress, leased).not.toBe('');
-    expect(await ok('-q', 'guest-exec', 'peer', '--', 'dhcp', 'eth0')).toMatch(/^eth0: 192\.168\.172\.\d+\/24/);
+    expect(await lab.ok('-q', 'guest-exec', 'peer', '--', 'dhcp', 'eth0')).toMatch(/^eth0: 192\.168\.172\.\d+\/24/);
     // web listens on each port it is forwarded to with UDP *and* TCP: only the forward decides what gets through.
     for (const port of ['5300', '2200', '6005', '53']) {
-      await startUdpServer(guestNs('web'), port);
-      await startServer(guestNs('web'), port);
+      await startUdpServer(lab.guestNs('web'), port);
+      await startServer(lab.guestNs('web'), port);
     }
   }, 90_000);
 
   afterAll(async () => {
     stopServers();
-    if (env) await run('-q', 'destroy web; undefine web; destroy peer; undefine peer').catch(() => undefined);
-    await endAllDaemons();
-    removeCliBundle();
-    if (names) {
-      deleteGuestNamespaces(names.netns);
-      await cleanupSandbox(names).catch(() => undefined);
-    }
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await lab?.end();
   }, 60_000);
 
   it('one UDP port reaches the guest from outside, from the host and from another guest (hairpin), and back', { timeout: 60_000 }, async () => {
     // web answers on its own address; the host's port is closed before the forward exists.
-    expect(exchangeUdp(guestNs('peer'), webAddress, '5300')).toMatch(/^OK 192\.168\.172\.\d+$/);
-    expect(udpViaHost(names.uplink, '5353')).toBe('ERR ECONNREFUSED');
+    expect(exchangeUdp(lab.guestNs('peer'), webAddress, '5300')).toMatch(/^OK 192\.168\.172\.\d+$/);
+    expect(udpViaHost(lab.names.uplink, '5353')).toBe('ERR ECONNREFUSED');
 
-    expect(await run('net-forward-add', 'udpnat', '5353', 'web:5300', '--proto', 'udp')).toEqual({
+    expect(await lab.run('net-forward-add', 'udpnat', '5353', 'web:5300', '--proto', 'udp')).toEqual({
       stdout: 'Port forward added to network udpnat persistent config and live state\n\n',
       stderr: '',
       rc: 0,
     });
     expect(await listed()).toEqual([['udp', '5353', webAddress]]);
-    expect(await ok('net-dumpxml', 'udpnat', '--inactive')).toContain('<virtnet:forward proto="udp" port="5353" to="web" toport="5300"/>');
+    expect(await lab.ok('net-dumpxml', 'udpnat', '--inactive')).toContain('<virtnet:forward proto="udp" port="5353" to="web" toport="5300"/>');
 
     // From outside: the guest sees the real sender, and its answer comes back from the host's port.
-    expect(udpViaHost(names.uplink, '5353')).toBe(OUTSIDE);
+    expect(udpViaHost(lab.names.uplink, '5353')).toBe(OUTSIDE);
     // From the host itself, to its own address.
-    expect(udpViaHost(names.netns, '5353')).toMatch(/^OK /);
+    expect(udpViaHost(lab.names.netns, '5353')).toMatch(/^OK /);
     // From another guest of the network (hairpin): answered through the host.
-    expect(udpViaHost(guestNs('peer'), '5353')).toBe(GATEWAY);
+    expect(udpViaHost(lab.guestNs('peer'), '5353')).toBe(GATEWAY);
     // The guest's own address stays out of the uplink's reach.
-    expect(exchangeUdp(names.uplink, webAddress, '5300')).not.toMatch(/^OK/);
+    expect(exchangeUdp(lab.names.uplink, webAddress, '5300')).not.toMatch(/^OK/);
   });
 
   it('a UDP forward opens no TCP port, a TCP forward no UDP port', { timeout: 60_000 }, async () => {
-    expect(tcpViaHost(names.uplink, '5353')).toBe('ERR ECONNREFUSED');
-    expect(tcpViaHost(guestNs('peer'), '5353')).toBe('ERR ECONNREFUSED');
+    expect(tcpViaHost(lab.names.uplink, '5353')).toBe('ERR ECONNREFUSED');
+    expect(tcpViaHost(lab.guestNs('peer'), '5353')).toBe('ERR ECONNREFUSED');
 
-    await ok('net-forward-add', 'udpnat', '2222', 'web:2200');
-    expect(tcpViaHost(names.uplink, '2222')).toBe(OUTSIDE);
-    expect(udpViaHost(names.uplink, '2222')).toBe('ERR ECONNREFUSED');
-    expect(udpViaHost(guestNs('peer'), '2222')).toBe('ERR ECONNREFUSED');
-    await ok('net-forward-remove', 'udpnat', '2222');
+    await lab.ok('net-forward-add', 'udpnat', '2222', 'web:2200');
+    expect(tcpViaHost(lab.names.uplink, '2222')).toBe(OUTSIDE);
+    expect(udpViaHost(lab.names.uplink, '2222')).toBe('ERR ECONNREFUSED');
+    expect(udpViaHost(lab.guestNs('peer'), '2222')).toBe('ERR ECONNREFUSED');
+    await lab.ok('net-forward-remove', 'udpnat', '2222');
   });
 
   it('a UDP range keeps the port, opens UDP only', { timeout: 60_000 }, async () => {
-    expect(await ok('net-forward-add', 'udpnat', '6000-6010', webAddress, '--proto', 'udp', '--live')).toBe(
+    expect(await lab.ok('net-forward-add', 'udpnat', '6000-6010', webAddress, '--proto', 'udp', '--live')).toBe(
       'Port forward added to network udpnat live state\n\n',
     );
     expect(await listed()).toContainEqual(['udp', '6000-6010', webAddress]);
-    expect(udpViaHost(names.uplink, '6005')).toBe(OUTSIDE);
-    expect(udpViaHost(guestNs('peer'), '6005')).toBe(GATEWAY);
+    expect(udpViaHost(lab.names.uplink, '6005')).toBe(OUTSIDE);
+    expect(udpViaHost(lab.guestNs('peer'), '6005')).toBe(GATEWAY);
     // Nothing listens on web's 6006: the guest's own refusal comes back through the forward.
-    expect(udpViaHost(names.uplink, '6006')).toBe('ERR ECONNREFUSED');
-    expect(tcpViaHost(names.uplink, '6005')).toBe('ERR ECONNREFUSED');
+    expect(udpViaHost(lab.names.uplink, '6006')).toBe('ERR ECONNREFUSED');
+    expect(tcpViaHost(lab.names.uplink, '6005')).toBe('ERR ECONNREFUSED');
   });
 
   it('survives a daemon restart', { timeout: 90_000 }, async () => {
-    daemon.child.kill('SIGTERM');
-    expect(await daemon.exited).toBe(0);
+    lab.daemon.child.kill('SIGTERM');
+    expect(await lab.daemon.exited).toBe(0);
     // No daemon: the kernel keeps forwarding.
-    expect(udpViaHost(names.uplink, '5353')).toBe(OUTSIDE);
-    await serve();
+    expect(udpViaHost(lab.names.uplink, '5353')).toBe(OUTSIDE);
+    await lab.serve();
     expect(await listed()).toEqual([
       ['udp', '5353', webAddress],
       ['udp', '6000-6010', webAddress],
     ]);
-    expect(udpViaHost(names.uplink, '5353')).toBe(OUTSIDE);
-    expect(udpViaHost(names.uplink, '6005')).toBe(OUTSIDE);
-    expect(udpViaHost(guestNs('peer'), '5353')).toBe(GATEWAY);
+    expect(udpViaHost(lab.names.uplink, '5353')).toBe(OUTSIDE);
+    expect(udpViaHost(lab.names.uplink, '6005')).toBe(OUTSIDE);
+    expect(udpViaHost(lab.guestNs('peer'), '5353')).toBe(GATEWAY);
   });
 
   it('removal closes the UDP ports', { timeout: 60_000 }, async () => {
-    await ok('net-forward-remove', 'udpnat', '6000-6010');
-    expect(udpViaHost(names.uplink, '6005')).toBe('ERR ECONNREFUSED');
-    expect(await run('net-forward-remove', 'udpnat', '5353')).toEqual({
+    await lab.ok('net-forward-remove', 'udpnat', '6000-6010');
+    expect(udpViaHost(lab.names.uplink, '6005')).toBe('ERR ECONNREFUSED');
+    expect(await lab.run('net-forward-remove', 'udpnat', '5353')).toEqual({
       stdout: 'Port forward removed from network udpnat persistent config and live state\n\n',
       stderr: '',
       rc: 0,
     });
-    expect(udpViaHost(names.uplink, '5353')).toBe('ERR ECONNREFUSED');
-    expect(udpViaHost(guestNs('peer'), '5353')).toBe('ERR ECONNREFUSED');
+    expect(udpViaHost(lab.names.uplink, '5353')).toBe('ERR ECONNREFUSED');
+    expect(udpViaHost(lab.guestNs('peer'), '5353')).toBe('ERR ECONNREFUSED');
     expect(await listed()).toEqual([]);
   });
 
   it("a forward of 53/udp on every address leaves the network's own DNS to its dnsmasq", { timeout: 60_000 }, async () => {
     const gateway = '192.168.172.1';
-    expect(lookup(guestNs('peer'), 'probe', gateway)).toEqual(['192.168.172.50']);
-    await ok('net-forward-add', 'udpnat', '53', 'web', '--proto', 'both');
+    expect(lookup(lab.guestNs('peer'), 'probe', gateway)).toEqual(['192.168.172.50']);
+    await lab.ok('net-forward-add', 'udpnat', '53', 'web', '--proto', 'both');
     // The host's other addresses: web's DNS server.
-    expect(udpViaHost(names.uplink, '53')).toBe(OUTSIDE);
-    expect(tcpViaHost(names.uplink, '53')).toBe(OUTSIDE);
+    expect(udpViaHost(lab.names.uplink, '53')).toBe(OUTSIDE);
+    expect(tcpViaHost(lab.names.uplink, '53')).toBe(OUTSIDE);
     // The network's own address: still its dnsmasq, for the guests' lookups over UDP and TCP alike.
-    expect(lookup(guestNs('peer'), 'probe', gateway)).toEqual(['192.168.172.50']);
-    expect(lookup(names.netns, 'probe', gateway)).toEqual(['192.168.172.50']);
-    expect(exchangeUdp(guestNs('peer'), gateway, '53')).not.toBe(GATEWAY);
-    expect(connect(guestNs('peer'), gateway, '53')).not.toBe(GATEWAY);
+    expect(lookup(lab.guestNs('peer'), 'probe', gateway)).toEqual(['192.168.172.50']);
+    expect(lookup(lab.names.netns, 'probe', gateway)).toEqual(['192.168.172.50']);
+    expect(exchangeUdp(lab.guestNs('peer'), gateway, '53')).not.toBe(GATEWAY);
+    expect(connect(lab.guestNs('peer'), gateway, '53')).not.toBe(GATEWAY);
     // And virtnet doctor says so: only the network's dnsmasq answers DNS on its addresses.
-    const doctor = await run('doctor', 'udpnat');
+    const doctor = await lab.run('doctor', 'udpnat');
     expect(doctor.stdout).toMatch(/\[ok {2}\] dns-port-taken /);
-    await ok('net-forward-remove', 'udpnat', '53');
+    await lab.ok('net-forward-remove', 'udpnat', '53');
   });
 
   it('a change reaches a flow that began before it: a client that keeps its source port follows the forward', { timeout: 60_000 }, async () => {
     // Refused before the forward exists: the kernel now tracks this flow, without DNAT.
-    expect(exchangeUdp(names.uplink, HOST, '5353', '40000')).toBe('ERR ECONNREFUSED');
-    await ok('net-forward-add', 'udpnat', '5353', 'web:5300', '--proto', 'udp');
+    expect(exchangeUdp(lab.names.uplink, HOST, '5353', '40000')).toBe('ERR ECONNREFUSED');
+    await lab.ok('net-forward-add', 'udpnat', '5353', 'web:5300', '--proto', 'udp');
     // The same client port reaches web once the forward is added (its tracked flow was forgotten).
-    expect(exchangeUdp(names.uplink, HOST, '5353', '40000')).toBe(OUTSIDE);
+    expect(exchangeUdp(lab.names.uplink, HOST, '5353', '40000')).toBe(OUTSIDE);
     // Removed: that flow, which went through, is refused like a new one.
-    await ok('net-forward-remove', 'udpnat', '5353');
-    expect(exchangeUdp(names.uplink, HOST, '5353', '40000')).toBe('ERR ECONNREFUSED');
-    expect(exchangeUdp(names.uplink, HOST, '5353', '40001')).toBe('ERR ECONNREFUSED');
+    await lab.ok('net-forward-remove', 'udpnat', '5353');
+    expect(exchangeUdp(lab.names.uplink, HOST, '5353', '40000')).toBe('ERR ECONNREFUSED');
+    expect(exchangeUdp(lab.names.uplink, HOST, '5353', '40001')).toBe('ERR ECONNREFUSED');
   });
 
   it('the same for a wide range, whose tracked flows are listed once rather than asked for port by port', { timeout: 60_000 }, async () => {
-    expect(exchangeUdp(names.uplink, HOST, '6005', '40002')).toBe('ERR ECONNREFUSED');
-    await ok('net-forward-add', 'udpnat', '6000-6099', webAddress, '--proto', 'udp');
-    expect(exchangeUdp(names.uplink, HOST, '6005', '40002')).toBe(OUTSIDE);
-    await ok('net-forward-remove', 'udpnat', '6000-6099');
-    expect(exchangeUdp(names.uplink, HOST, '6005', '40002')).toBe('ERR ECONNREFUSED');
+    expect(exchangeUdp(lab.names.uplink, HOST, '6005', '40002')).toBe('ERR ECONNREFUSED');
+    await lab.ok('net-forward-add', 'udpnat', '6000-6099', webAddress, '--proto', 'udp');
+    expect(exchangeUdp(lab.names.uplink, HOST, '6005', '40002')).toBe(OUTSIDE);
+    await lab.ok('net-forward-remove', 'udpnat', '6000-6099');
+    expect(exchangeUdp(lab.names.uplink, HOST, '6005', '40002')).toBe('ERR ECONNREFUSED');
   });
 });
