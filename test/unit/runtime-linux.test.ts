@@ -13,7 +13,7 @@ import type { NetworkDef } from '../../src/conf/network/types.js';
 import { LinuxRuntime, type AppliedNetwork, type LinuxApplied } from '../../src/driver/runtime/index.js';
 import { virtnetPaths, type VirtnetPaths } from '../../src/driver/common/paths.js';
 import { RecordingOffload } from '../../src/driver/runtime/offload.js';
-import { ConntrackFlows, NO_CONNTRACK_WARNING, RecordingFlows } from '../../src/driver/runtime/conntrack.js';
+import { ConntrackFlows, type FlowControl, NO_CONNTRACK_WARNING, RecordingFlows } from '../../src/driver/runtime/conntrack.js';
 import { MissingProgramRunner } from './support/scripted-runner.js';
 import { KeptBatch, batchObjects } from '../../src/driver/runtime/applied.js';
 import { FakeHost } from '../support/fake-host.js';
@@ -29,9 +29,10 @@ let offload: RecordingOffload;
 let warnings: string[];
 let resolv = '';
 
-function runtime(opts: { ethtool?: boolean } = {}): LinuxRuntime {
+function runtime(opts: { ethtool?: boolean; flows?: FlowControl } = {}): LinuxRuntime {
   offload = new RecordingOffload(opts.ethtool ?? true);
-  return new LinuxRuntime({ host, paths, offload, resolvConf: resolv, onWarning: (m) => warnings.push(m) });
+  const flows = opts.flows === undefined ? {} : { flows: opts.flows };
+  return new LinuxRuntime({ host, paths, offload, resolvConf: resolv, onWarning: (m) => warnings.push(m), ...flows });
 }
 
 const def = (xml: string): NetworkDef => parseNetworkXml(xml);
@@ -296,7 +297,7 @@ describe('a live change of UDP port forwards forgets the flows it makes stale', 
 
   it('the flows of an added, then removed, forward are forgotten after its rules change', async () => {
     const flows = new RecordingFlows();
-    const rt = new LinuxRuntime({ host, paths, offload: new RecordingOffload(), flows, resolvConf: resolv, onWarning: (m) => warnings.push(m) });
+    const rt = runtime({ flows });
     const before = def(NAT);
     const applied = asLinux(await rt.start(before, { otherActive: [] }));
     const after = withForward(before, 51820);
@@ -310,7 +311,7 @@ describe('a live change of UDP port forwards forgets the flows it makes stale', 
   it('a host without conntrack: one warning, and the forward is applied all the same', async () => {
     const missing = new MissingProgramRunner('conntrack');
     const flows = new ConntrackFlows(missing, null);
-    const rt = new LinuxRuntime({ host, paths, offload: new RecordingOffload(), flows, resolvConf: resolv, onWarning: (m) => warnings.push(m) });
+    const rt = runtime({ flows });
     const before = def(NAT);
     const applied = asLinux(await rt.start(before, { otherActive: [] }));
     const after = withForward(before, 51820);
