@@ -139,6 +139,8 @@ describe.skipIf(!ready)('the firewall watch on the real kernel', () => {
         "<network><name>l1</name><bridge name='vfwl1' stp='off'/><dns enable='no'/><ip address='10.84.1.1' prefix='24'/></network>",
       );
       let applied = await rt.start(def, { otherActive: [] });
+      // The watch's process is spawned by the start; until it has exec'd, its command line is still node's.
+      await pollUntil(() => monitors().length === 1, { ms: 10_000, everyMs: 20, what: 'the nft monitor to run' });
       const [monitor] = monitors();
       expect(monitor).toBeGreaterThan(0);
       // Stopped: its rules are gone at once, the table's base stays; started again, the same monitor sees a flush.
