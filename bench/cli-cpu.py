@@ -5,7 +5,7 @@ One virtnetd (the first REPO's bin/virtnetd) with one NAT+DHCP network, in a net
 script creates and always deletes; then, REPS times in turn, a bare `node -e 0` and
 `REPO/bin/virtnet -q net-dumpxml bench1` for each REPO given (e.g. this checkout and a copy of an
 older build's bin/ and dist/, to compare them in one run), `node REPO/bin/virtnet -q net-dumpxml bench1`
-for REPO+node (the call without its shebang's /usr/bin/env), or `node FILE.cjs -q net-dumpxml bench1`
+for REPO+node (the call without its #! line: a build before bin/virtnet named its node went through /usr/bin/env), or `node FILE.cjs -q net-dumpxml bench1`
 for a FILE.cjs given instead (bench/cli-floor.cjs: the bare client, the floor). For each: the minimum and median of the
 wall time and of the CPU time (user + system, every thread, from getrusage(RUSAGE_CHILDREN) around
 each process), and how far above `node -e 0` they are: the difference of the minimums, of the medians,
@@ -18,7 +18,7 @@ import os, resource, secrets, shutil, statistics, subprocess, sys, tempfile, tim
 
 reps = int(os.environ.get('REPS', '40'))
 args = sys.argv[1:] or ['.']
-# REPO+node: that REPO's bin/virtnet run as `node REPO/bin/virtnet`, without its shebang's /usr/bin/env.
+# REPO+node: that REPO's bin/virtnet run as `node REPO/bin/virtnet`, without its #! line.
 repos = [os.path.abspath(r[:-5]) + '+node' if r.endswith('+node') else os.path.abspath(r) for r in args]
 clients = [r for r in repos if not r.endswith('.cjs') and not r.endswith('+node')]
 ns = 'vnt-clicpu-' + secrets.token_hex(3)

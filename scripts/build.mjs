@@ -5,6 +5,7 @@
 // (virtnetd's was 5.5 MiB of heap, now ~1.8 MiB; bench/README.md, "Daemon memory").
 import { build } from 'esbuild';
 import { bundleCli } from './bundle-cli.mjs';
+import { writeCliLauncher } from './cli-launcher.mjs';
 import { warmUpCli } from './cli-warm-up.mjs';
 import { nodeEsmBundle } from './node-bundle.mjs';
 import { bundleLibxml2 } from './bundle-libxml2.mjs';
@@ -42,6 +43,9 @@ await bundleLibxml2('dist/libxml2.cjs');
 rmSync('dist/virtnet.js', { force: true });
 rmSync('dist/virtnet.js.map', { force: true });
 await bundleCli('dist/virtnet.cjs');
+// bin/virtnet: bin/virtnet.cjs behind a #! line naming this node (scripts/cli-launcher.mjs).
+const launcher = writeCliLauncher('bin/virtnet.cjs', 'bin/virtnet');
+if (launcher.fallback) process.stderr.write(`build: bin/virtnet runs the node on PATH (${launcher.fallback})\n`);
 rmSync('dist/virtnet.cjs.cache', { force: true });
 await warmUpCli('bin/virtnet');
 if (!existsSync('dist/virtnet.cjs.cache')) process.stderr.write('build: no code cache for the CLI; it starts a little slower\n');

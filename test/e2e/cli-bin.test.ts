@@ -57,6 +57,17 @@ describe.skipIf(!built)('bin/virtnet', () => {
     expect(r.status).toBe(0);
   });
 
+  it('is bin/virtnet.cjs behind a #! line naming the node that built it, and starts with no node on PATH', () => {
+    const [line, note, ...rest] = readFileSync(join(repo, 'bin/virtnet'), 'utf8').split('\n');
+    // The tests run on the node that built dist/ (npm test builds first).
+    expect(line).toBe(`#!${process.execPath}`);
+    expect(note).toBe('// Written by the build from virtnet.cjs: change that file, then run `npm run build`.');
+    expect(rest.join('\n')).toBe(readFileSync(join(repo, 'bin/virtnet.cjs'), 'utf8'));
+    // Through /usr/bin/env it would say "env: 'node': No such file or directory".
+    const r = spawnSync(join(repo, 'bin/virtnet'), ['--version'], { encoding: 'utf8', env: { PATH: '/nonexistent' } });
+    expect([r.stdout, r.stderr, r.status]).toEqual([expect.stringMatching(/^\d+\.\d+\.\d+\n$/), '', 0]);
+  });
+
   it('gives the same answers with a cache that does not fit, and with none', () => {
     const copy = installedCopy('copy');
     const expected = run(repo, ['help', 'net-list']);

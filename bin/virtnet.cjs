@@ -1,11 +1,12 @@
-#!/usr/bin/env node
-// virtnet, the virsh-compatible CLI: runs the bundle dist/virtnet.cjs (made by `npm run build`,
-// i.e. node scripts/build.mjs) and the chunks it loads on demand (dist/virtnet-*.cjs, a command's
-// module, the Spanish catalogue, …), each compiled from its own V8 code cache FILE.cache, which the
-// build writes by running this file once with VIRTNET_WRITE_CODE_CACHE=1. A cache that does not
-// match is not used and the file is compiled as usual: one written for another build (the cache
-// starts with the build's id, the file's first line names it; V8 itself checks only the source's
-// length) or rejected by V8 (another node). CommonJS (bin/package.json) and code caches: a CLI
+// virtnet, the virsh-compatible CLI. This is the source of bin/virtnet, which the build writes
+// (scripts/cli-launcher.mjs): this file behind a #! line naming the node that ran the build, so a
+// call starts that node directly, without /usr/bin/env (`node bin/virtnet.cjs` runs it too).
+// It runs the bundle dist/virtnet.cjs and the chunks it loads on demand (dist/virtnet-*.cjs, a
+// command's module, the Spanish catalogue, ...), each compiled from its own V8 code cache FILE.cache,
+// which the build writes by running bin/virtnet once with VIRTNET_WRITE_CODE_CACHE=1. A cache that
+// does not match is not used and the file is compiled as usual: one written for another build (the
+// cache starts with the build's id, the file's first line names it; V8 itself checks only the
+// source's length) or rejected by V8 (another node). CommonJS (bin/package.json) and code caches: a
 // call starts without Node's ESM loader and without parsing (bench/README.md, "Issue 17").
 // VIRTNET_CODE_CACHE_REPORT=1 says on stderr, for each file, whether its cache was used.
 'use strict';
