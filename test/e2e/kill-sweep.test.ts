@@ -26,6 +26,7 @@ import { guestXml, interfaceXml } from '../support/guest-testkit.js';
 import { endAllDaemons, startServing, type DaemonProcess } from './daemon-process.js';
 import { guestNamespaces } from './guest-fixture.js';
 import { canUseNetns, createNetns, deleteNetns, inNetns, isNftMonitor, netnsPids } from './netns.js';
+import { pollUntil } from '../support/poll.js';
 
 const root = canUseNetns();
 const FULL = process.env['VIRTNET_KILL_SWEEP'] === 'full';
@@ -166,7 +167,11 @@ describe.skipIf(!root)('a kill at any moment leaves nothing behind (real virtnet
     // One dnsmasq per network; besides them only the running daemon's own nft monitor (its child), never a killed one's.
     const ownMonitor = (pid: number): boolean =>
       isNftMonitor(pid) && new RegExp(`^PPid:\\t${daemon?.pid}$`, 'm').test(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    const pids = netnsPids(ns).filter((pid) => !ownMonitor(pid));
+    const unexplained = (): number[] => netnsPids(ns).filter((pid) => !ownMonitor(pid));
+    // Right after a start the monitor is a moment on its way to exec 'nft monitor' (nsenter, then setpriv),
+    // and not yet recognisable: wait that out; a process that stays unexplained is reported below.
+    await pollUntil(() => unexplained().length === active.length, { ms: 3_000, everyMs: 20 }).catch(() => undefined);
+    const pids = unexplained();
     if (pids.length !== active.length) out.push(`${pids.length} processes for ${active.length} networks (pids ${pids.join(' ')})`);
 
     const tables = inNetns(ns, 'nft', ['list', 'tables']);
