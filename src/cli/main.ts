@@ -7,7 +7,7 @@
 import { connect } from '../client/index.js';
 import { runCli } from './run-cli.js';
 import type { ShellIo } from './shell.js';
-import { stdoutStream, writeStdout } from './stdout.js';
+import { sayWriteFailuresIn, stdoutStream, writeStdout } from './stdout.js';
 
 /** One keypress from a terminal in raw mode (virsh's vshAskReedit does the same). */
 function readKey(): Promise<string> {
@@ -59,6 +59,7 @@ void runCli(process.argv.slice(2), {
     return stdoutStream();
   },
   exitsAfter: true,
+  onLanguage: sayWriteFailuresIn,
 }).then((code) => {
   process.exitCode = code;
   // Nothing may keep the process alive after the last command (an event stream, an idle socket).

@@ -39,6 +39,8 @@ export interface CliDeps {
    * the exit to close, which is cheaper than closing its socket first (bench/README.md, "Issue 17").
    */
   exitsAfter?: boolean;
+  /** Told the call's language once its catalogue is loaded (main.ts: what stdout.ts says when a write fails). */
+  onLanguage?: (tr: Translator) => void;
 }
 
 function longVersion(tr: Translator): string {
@@ -51,6 +53,7 @@ function longVersion(tr: Translator): string {
 export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
   const { io } = deps;
   const tr = await loadTranslator(languageOfEnv(deps.env));
+  deps.onLanguage?.(tr);
   const parsed = parseGlobalArgs(argv, tr);
   if (parsed.kind === 'exit') {
     for (const e of parsed.errors ?? []) io.err(`error: ${e}\n`);

@@ -6,12 +6,22 @@
  */
 import { writeSync } from 'node:fs';
 import { osErrorText } from '../util/os-error.js';
+import type { MessageId, Translator } from './i18n/translate.js';
 
 /** What a write that would block waits before it tries again. */
 const BLOCKED_WAIT_MS = 1;
 
 let stream: NodeJS.WriteStream | undefined;
 let waitCell: Int32Array | undefined;
+/** The call's language, told by main.ts once runCli has loaded it (before anything is written). */
+let language: Translator | undefined;
+
+const FAILED_TO_WRITE = 'failed to write to standard output: {why}' satisfies MessageId;
+
+/** Say a failed write in `tr`'s language: its catalogue is the call's own, so nothing is loaded to fail. */
+export function sayWriteFailuresIn(tr: Translator): void {
+  language = tr;
+}
 
 /** The reader went away (`virtnet … | head`): end quietly, as any filter does. */
 function endQuietly(): never {
@@ -20,7 +30,10 @@ function endQuietly(): never {
 
 /** Output that cannot be written (a full disk, an I/O error) is not lost silently: say so, and fail. */
 function failed(err: NodeJS.ErrnoException): never {
-  process.stderr.write(`error: failed to write to standard output: ${osErrorText(err)}\n`);
+  const why = osErrorText(err);
+  const tr = language;
+  const text = tr === undefined ? FAILED_TO_WRITE.replace('{why}', () => why) : tr.t(FAILED_TO_WRITE, { why: tr.errno?.(why) ?? why });
+  process.stderr.write(`error: ${text}\n`);
   process.exit(1);
 }
 

@@ -156,6 +156,8 @@ export const ERRNO_TEXTS_ES: Readonly<Record<string, string>> = {
   'File name too long': 'el nombre del archivo es demasiado largo',
   'Too many open files': 'demasiados archivos abiertos',
   'Input/output error': 'error de entrada/salida',
+  'No space left on device': 'no queda espacio en el dispositivo',
+  'Disk quota exceeded': 'se ha excedido la cuota de disco',
   'No such device or address': 'no existe el dispositivo o la dirección',
   'Socket operation on non-socket': 'no es un socket',
   'Connection reset by peer': 'el otro extremo cortó la conexión',

@@ -37,4 +37,11 @@ describe.skipIf(!built)('the CLI writing its output', () => {
     expect(r.stderr).toBe('error: failed to write to standard output: No space left on device\n');
     expect(r.status).toBe(1);
   });
+
+  it('says it in Spanish under a Spanish locale, strerror included', () => {
+    const spanish = { ...process.env, LC_ALL: '', LC_MESSAGES: '', LANGUAGE: '', LANG: 'es_ES.UTF-8' };
+    const r = spawnSync('bash', ['-c', '"$0" echo hola >/dev/full', virtnet], { encoding: 'utf8', env: spanish });
+    expect(r.stderr).toBe('error: no se pudo escribir en la salida estándar: no queda espacio en el dispositivo\n');
+    expect(r.status).toBe(1);
+  });
 });

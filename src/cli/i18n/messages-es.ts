@@ -38,6 +38,7 @@ export const MESSAGES_ES = {
     "Escribe:  'help' para ver la ayuda de las órdenes\n          'quit' para salir\n\n",
   "failed to get network '{network}'": "no se pudo obtener la red '{network}'",
   "failed to get domain '{domain}'": "no se pudo obtener el invitado '{domain}'",
+  'failed to write to standard output: {why}': 'no se pudo escribir en la salida estándar: {why}',
   "hint: is virtnetd running? Start it as root with 'virtnetd --sandbox' (see README.md), or name its socket with -c unix://PATH":
     "pista: ¿está virtnetd en marcha? Arráncalo como root con 'virtnetd --sandbox' (ver docs/es/tutorial.md), o indica su socket con -c unix://RUTA",
   'hint: is virtnetd running with --listen HOST:PORT?': 'pista: ¿está virtnetd en marcha con --listen EQUIPO:PUERTO?',
