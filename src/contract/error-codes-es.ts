@@ -82,6 +82,8 @@ export const ERRORS_ES: Record<ErrorCode, string> = {
   'connection.lost': 'se cortó la conexión con virtnetd mientras respondía',
   'connection.refused': "no se puede conectar con el servidor en '{where}': {why}",
   'connection.socketFailed': "no se puede conectar con el socket '{where}': {why}",
+  'ovsdb.noAnswer': 'no se puede conectar con el servidor OVSDB en {where}: no responde en {ms} ms',
+  'ovsdb.connectFailed': 'no se puede conectar con el servidor OVSDB en {where}: {why}',
   'lookup.badUuid': 'el UUID dado no es válido',
   'xpath.incorrect': "la expresión XPath '{xpath}' no es correcta",
   'file.openFailed': "no se puede abrir el archivo '{path}': {why}",

@@ -151,6 +151,9 @@ export const ERROR_CATALOGUE = {
   'connection.lost': { class: 'SYSTEM_ERROR', en: 'End of file while reading data: Input/output error' },
   'connection.refused': { class: 'SYSTEM_ERROR', en: "unable to connect to server at '{where}': {why}" },
   'connection.socketFailed': { class: 'SYSTEM_ERROR', en: "Failed to connect socket to '{where}': {why}" },
+  // OVN's databases (src/ovsdb/rpc.ts): the one with no answer first, as the other's {why} would take it.
+  'ovsdb.noAnswer': { class: 'OPERATION_FAILED', en: 'cannot connect to the OVSDB server at {where}: no answer in {ms} ms' },
+  'ovsdb.connectFailed': { class: 'OPERATION_FAILED', en: 'cannot connect to the OVSDB server at {where}: {why}' },
   'daemon.unexpected': { class: 'INTERNAL_ERROR', en: 'unexpected failure in virtnetd; see its log' },
 } as const satisfies Record<string, Entry>;
 

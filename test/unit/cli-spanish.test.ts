@@ -200,6 +200,20 @@ describe('virtnet under a Spanish locale', () => {
     expect((await run(client, ['net-start'], SPANISH)).stderr).toBe("error: la orden 'net-start' necesita la opción <network>\n");
   });
 
+  it("says an OVSDB server it cannot reach in Spanish, with the OS's reason (ovn-host-setup)", async () => {
+    const args = ['ovn-host-setup', '--encap-ip', '192.0.2.1', '--remote', 'tcp:192.0.2.2:6642', '--ovs-db', 'unix:/nonexistent-virtnet-dir/db.sock'];
+    const client = await newClient();
+    const es = await run(client, args, SPANISH);
+    expect([es.stderr, es.rc]).toEqual([
+      'error: no se puede conectar con el servidor OVSDB en unix:/nonexistent-virtnet-dir/db.sock: no existe el archivo o el directorio\n',
+      1,
+    ]);
+    const en = await run(client, args, { LC_ALL: 'C', ...SPANISH });
+    expect(en.stderr).toBe(
+      'error: operation failed: cannot connect to the OVSDB server at unix:/nonexistent-virtnet-dir/db.sock: No such file or directory\n',
+    );
+  });
+
   it('shows help in Spanish, with the same layout', async () => {
     const client = await newClient();
     const help = await run(client, ['help', 'net-start'], SPANISH);

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ERROR_CATALOGUE, ERROR_CODES, englishTemplate, errorCodeOf, errorText, fillTemplate, xmlProblemOf } from '../../src/contract/error-codes.js';
 import { ERRORS_ES, XML_PROBLEMS_ES } from '../../src/contract/error-codes-es.js';
 import { VirError } from '../../src/util/errors.js';
+import { OvsdbClient } from '../../src/ovsdb/client.js';
 import { parseNetworkXml } from '../../src/conf/network/parse.js';
 import { createApiServer } from '../../src/api/server.js';
 import { startTestDriver } from '../support/network-testkit.js';
@@ -45,6 +46,19 @@ describe('the catalogue', () => {
     expect(errorText(d, { errors: ERRORS_ES, problems: XML_PROBLEMS_ES })).toBe(
       `el XML no está bien formado: línea 4, columna ${d.params['column']}: <ip> (línea 3) se cierra con </network>`,
     );
+  });
+
+  it("reads an OVSDB server that cannot be reached: where, and the OS's reason", async () => {
+    const remote = 'unix:/nonexistent-virtnet-dir/db.sock';
+    const err = await OvsdbClient.connect(remote).then(
+      () => undefined,
+      (e: unknown) => e as VirError,
+    );
+    const d = errorCodeOf(err as VirError);
+    expect(d).toEqual({ code: 'ovsdb.connectFailed', params: { where: remote, why: 'No such file or directory' } });
+    expect(errorText(d, { errors: ERRORS_ES })).toBe(`no se puede conectar con el servidor OVSDB en ${remote}: No such file or directory`);
+    const late = errorCodeOf(new VirError('OPERATION_FAILED', `cannot connect to the OVSDB server at ${remote}: no answer in 5000 ms`));
+    expect(late).toEqual({ code: 'ovsdb.noAnswer', params: { where: remote, ms: '5000' } });
   });
 
   it('has a Spanish text for every code, using only parameters the code has', () => {
