@@ -79,6 +79,7 @@ export const ERRORS_ES: Record<ErrorCode, string> = {
   'auth.badToken': 'el token no coincide con el que virtnetd escribió en su directorio de ejecución (RUN/token)',
   'auth.noToken':
     'virtnetd pide su token en las conexiones TCP: envía «Authorization: Bearer TOKEN» con el token del directorio de ejecución del servicio (RUN/token)',
+  'access.readOnly': 'el acceso de solo lectura no permite {api}',
   'connection.lost': 'se cortó la conexión con virtnetd mientras respondía',
   'connection.refused': "no se puede conectar con el servidor en '{where}': {why}",
   'connection.socketFailed': "no se puede conectar con el socket '{where}': {why}",

@@ -148,6 +148,7 @@ export const ERROR_CATALOGUE = {
     class: 'AUTH_FAILED',
     en: "virtnetd requires its token on TCP connections: send 'Authorization: Bearer TOKEN' with the token from the daemon's run directory (RUN/token)",
   },
+  'access.readOnly': { class: 'OPERATION_DENIED', en: 'read only access prevents {api}' },
   'connection.lost': { class: 'SYSTEM_ERROR', en: 'End of file while reading data: Input/output error' },
   'connection.refused': { class: 'SYSTEM_ERROR', en: "unable to connect to server at '{where}': {why}" },
   'connection.socketFailed': { class: 'SYSTEM_ERROR', en: "Failed to connect socket to '{where}': {why}" },

@@ -7,7 +7,7 @@
  * libraries off the start-up path.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +81,35 @@ describe.skipIf(!root)('the CLI and a running virtnetd', () => {
       rc: 1,
     });
     expect(await virtnet(['-r', 'net-list', '--all', '--name'], { env, uid: 65534 })).toMatchObject({ stderr: '', rc: 0 });
+  });
+
+  it('under a Spanish locale, says in Spanish the errors users meet most', async () => {
+    const es = { ...env, LC_ALL: '', LANG: 'es_ES.UTF-8' };
+    const say = async (args: string[], o: { env?: Record<string, string>; uid?: number } = {}): Promise<string> =>
+      (await virtnet(args, { cwd: site.dir, env: o.env ?? es, ...(o.uid !== undefined ? { uid: o.uid } : {}) })).stderr;
+    const noDaemon = await say(['net-list'], { env: { ...es, VIRTNET_DEFAULT_URI: 'unix:///nonexistent/virtnetd.sock' } });
+    expect(noDaemon.split('\n').slice(0, 2)).toEqual([
+      'error: no se pudo conectar con el hipervisor',
+      "error: no se puede conectar con el socket '/nonexistent/virtnetd.sock': no existe el archivo o el directorio",
+    ]);
+    expect(await say(['net-info', 'nope'])).toBe("error: no se pudo obtener la red 'nope'\nerror: no hay ninguna red llamada 'nope'\n");
+    writeFileSync(join(site.dir, 'bad.xml'), "<network>\n  <name>bad</name>\n  <ip address='10.9.9.1'>\n</network>\n");
+    expect(await say(['net-define', 'bad.xml'])).toBe(
+      'error: no se pudo definir la red a partir de bad.xml\nerror: (network_definition):4: <ip> (línea 3) se cierra con </network>\n</network>\n----------^\n',
+    );
+    expect(await say(['net-define', 'nothere.xml'])).toBe(
+      "error: no se puede abrir el archivo 'nothere.xml': no existe el archivo o el directorio\n",
+    );
+    expect(await say(['net-list', '--bogus'])).toBe("error: la orden 'net-list' no admite la opción --bogus\n");
+    expect((await say(['net-list'], { uid: 65534 })).split('\n').slice(0, 2)).toEqual([
+      'error: no se pudo conectar con el hipervisor',
+      `error: no se puede conectar con el socket '${socket}': permiso denegado`,
+    ]);
+    expect((await virtnet(['net-define', 'isolated.xml'], { cwd: GOLDEN_XML_DIR, env })).rc).toBe(0);
+    expect(await say(['-r', 'net-start', 'isolated'])).toBe(
+      'error: no se pudo iniciar la red isolated\nerror: el acceso de solo lectura no permite virNetworkCreate\n',
+    );
+    expect((await virtnet(['-q', 'net-undefine', 'isolated'], { env })).rc).toBe(0);
   });
 
   it('over TCP, works with the token and is refused without it', async () => {

@@ -111,7 +111,7 @@ describe.skipIf(!root)('virtnetd, the process', () => {
     };
     expect(probe(d.readonlySocket, 'GET', '/api/networks/ro1')).toMatch(/^200 \{"name":"ro1"/);
     expect(probe(d.readonlySocket, 'POST', '/api/networks/ro1/start')).toBe(
-      '403 {"class":"OPERATION_DENIED","detail":"read only access prevents virNetworkCreate","message":"operation forbidden: read only access prevents virNetworkCreate","code":"class.OPERATION_DENIED","params":{"detail":"read only access prevents virNetworkCreate"}}',
+      '403 {"class":"OPERATION_DENIED","detail":"read only access prevents virNetworkCreate","message":"operation forbidden: read only access prevents virNetworkCreate","code":"access.readOnly","params":{"api":"virNetworkCreate"}}',
     );
     expect(probe(d.socket, 'GET', '/api/networks')).toBe('EACCES');
 

@@ -327,8 +327,8 @@ describe('the read-only socket', () => {
       class: 'OPERATION_DENIED',
       detail: `read only access prevents ${api}`,
       message: `operation forbidden: read only access prevents ${api}`,
-      code: 'class.OPERATION_DENIED',
-      params: { detail: `read only access prevents ${api}` },
+      code: 'access.readOnly',
+      params: { api },
     });
     expect(driver.calls).toEqual([]);
   });
