@@ -12,14 +12,18 @@
  * TCP forward opens TCP only; it survives a daemon restart; removing it
  * closes the port; a forward of 53 on every address leaves the guests'
  * lookups to the network's dnsmasq; a change reaches a UDP flow the kernel
- * already tracks (its conntrack entry is forgotten). Everything lives in
+ * already tracks (its conntrack entry is forgotten); a client that keeps its
+ * source port gets through again after a network restart (even one refused
+ * while the network was down) and follows a forward to a guest's name to the
+ * guest's new address. Everything lives in
  * namespaces the daemon and the test make, removed at the end whatever happened.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ForwardsLab } from './forwards-lab.js';
 import { natXml } from '../support/network-testkit.js';
-import { canUseNetns } from './netns.js';
-import { connect, exchangeUdp, lookup, startServer, startUdpServer, stopServers } from './runtime-fixture.js';
+import { canUseNetns, inNetns } from './netns.js';
+import { connect, exchangeUdp, lookup, startServer, startUdpKeepalive, startUdpServer, stopServers, type UdpKeepalive } from './runtime-fixture.js';
+import { pollUntil } from '../support/poll.js';
 
 const root = canUseNetns();
 
@@ -180,5 +184,105 @@ describe.skipIf(!root)('UDP port forwards with real datagrams through virtnetd -
     expect(exchangeUdp(lab.names.uplink, HOST, '6005', '40002')).toBe(OUTSIDE);
     await lab.ok('net-forward-remove', 'udpnat', '6000-6099');
     expect(exchangeUdp(lab.names.uplink, HOST, '6005', '40002')).toBe('ERR ECONNREFUSED');
+  });
+
+  /** The kernel's tracked UDP flows from the uplink's port `from` to the host's `port`, as `conntrack -L -o id` lists them. */
+  const trackedFlows = (from: string, port: string): string[] =>
+    inNetns(lab.names.netns, 'conntrack', ['-L', '-f', 'ipv4', '-p', 'udp', '--orig-port-src', from, '--orig-port-dst', port, '-o', 'id'])
+      .split('\n')
+      .filter((l) => l.startsWith('udp'));
+  /** What a tracked flow's reply direction shows when the forward took it to `address`'s port 5300. */
+  const through = (address: string, from: string): string => `src=${address} dst=198.51.100.1 sport=5300 dport=${from} `;
+
+  /**
+   * Poll until a datagram from the uplink's source port `from` to the host's `port` comes back from web (a
+   * network just started plugs its guests back in its own time); else fail with the last answer.
+   */
+  async function flowResumes(from: string, port: string): Promise<void> {
+    let last = '';
+    const answered = (): boolean => {
+      last = exchangeUdp(lab.names.uplink, HOST, port, from);
+      return last === OUTSIDE;
+    };
+    await pollUntil(answered, { ms: 30_000, everyMs: 200 }).catch(() => undefined);
+    expect(last, `the flow from source port ${from} to ${port}`).toBe(OUTSIDE);
+  }
+
+  /** Poll until `client` hears from web after its answer number `since`. */
+  function answeredSince(client: UdpKeepalive, since: number, what: string): Promise<void> {
+    return pollUntil(() => client.answers.slice(since).includes(OUTSIDE), { ms: 30_000, everyMs: 100, what });
+  }
+
+  it('after a network restart a UDP forward carries its flows again, one that the kernel tracked without it while the network was down too', {
+    timeout: 120_000,
+  }, async () => {
+    await lab.ok('net-forward-add', 'udpnat', '5361', `${webAddress}:5300`, '--proto', 'udp');
+    await lab.ok('net-forward-add', 'udpnat', '5362', 'web:5300', '--proto', 'udp');
+    const flows: [string, string][] = [
+      ['40010', '5361'],
+      ['40011', '5361'],
+      ['40012', '5362'],
+    ];
+    for (const [from, port] of flows) expect(exchangeUdp(lab.names.uplink, HOST, port, from)).toBe(OUTSIDE);
+
+    await lab.ok('net-destroy', 'udpnat', '--force');
+    // 40010 sends on while the network is down: the kernel still takes it to web's address (its tracked DNAT), where nothing answers.
+    expect(exchangeUdp(lab.names.uplink, HOST, '5361', '40010')).not.toMatch(/^OK/);
+    expect(trackedFlows('40010', '5361')).toEqual([expect.stringContaining(through(webAddress, '40010'))]);
+    // 40011 and 40012 were quiet longer than the kernel's UDP timeout (the test drops their entries, as the kernel would)
+    // and send again while the network is down: refused, and now tracked without the forward, for as long as they keep sending.
+    for (const [from, port] of flows.slice(1)) {
+      inNetns(lab.names.netns, 'conntrack', ['-D', '-f', 'ipv4', '-p', 'udp', '--orig-port-src', from, '--orig-port-dst', port]);
+      expect(exchangeUdp(lab.names.uplink, HOST, port, from)).toBe('ERR ECONNREFUSED');
+      expect(trackedFlows(from, port)).toEqual([expect.stringContaining(`[UNREPLIED] src=${HOST} dst=198.51.100.1 sport=${port} dport=${from} `)]);
+    }
+
+    await lab.ok('net-start', 'udpnat');
+    // Each flow, from the same source port, reaches web again, through the forward.
+    for (const [from, port] of flows) {
+      await flowResumes(from, port);
+      expect(trackedFlows(from, port)).toEqual([expect.stringContaining(through(webAddress, from))]);
+    }
+    await lab.ok('net-forward-remove', 'udpnat', '5361');
+    await lab.ok('net-forward-remove', 'udpnat', '5362');
+  });
+
+  it("a forward to a guest's name takes a live UDP flow to the guest's new address, the client keeping its source port", {
+    timeout: 120_000,
+  }, async () => {
+    await lab.ok('net-forward-add', 'udpnat', '5364', 'web:5300', '--proto', 'udp');
+    const client = await startUdpKeepalive(lab.names.uplink, HOST, '5364', '40030');
+    await answeredSince(client, 0, 'the first answer');
+    expect(trackedFlows('40030', '5364')).toEqual([expect.stringContaining(through(webAddress, '40030'))]);
+
+    // web gets a reservation at another address, and takes it when it renews its lease.
+    const moved = '192.168.172.60';
+    await lab.ok(
+      'net-update',
+      'udpnat',
+      'add-last',
+      'ip-dhcp-host',
+      `<host mac='52:54:00:f1:00:01' name='web' ip='${moved}'/>`,
+      '--live',
+      '--config',
+    );
+    expect(await lab.ok('-q', 'guest-exec', 'web', '--', 'dhcp', 'eth0')).toMatch(/^eth0: 192\.168\.172\.60\/24 /);
+    await pollUntil(async () => (await listed()).some(([, port, to]) => port === '5364' && to === moved), {
+      ms: 30_000,
+      everyMs: 200,
+      what: `the forward to follow web to ${moved}`,
+    });
+    // The same flow, from the same source port, now goes to web's new address.
+    const since = client.answers.length;
+    await pollUntil(
+      () => client.answers.slice(since).includes(OUTSIDE) && trackedFlows('40030', '5364').some((f) => f.includes(through(moved, '40030'))),
+      {
+        ms: 30_000,
+        everyMs: 200,
+        what: `the flow from port 40030 to reach web at ${moved}`,
+      },
+    );
+    client.stop();
+    await lab.ok('net-forward-remove', 'udpnat', '5364');
   });
 });

@@ -106,6 +106,16 @@ s.on('error', (e) => done('ERR ' + e.code));
 s.bind(from === undefined ? 0 : Number(from), () => s.connect(Number(port), host, () => s.send('ping')));
 `;
 
+const udpKeepaliveCode = `
+const dgram = require('dgram');
+const [host, port, from, every] = process.argv.slice(1);
+const s = dgram.createSocket('udp4');
+s.on('message', (m) => console.log('OK ' + m.toString().trim()));
+s.on('error', (e) => console.log('ERR ' + e.code));
+const tick = () => s.send('ping', (e) => e && console.log('ERR ' + e.code));
+s.bind(Number(from), () => s.connect(Number(port), host, () => { console.log('sending'); tick(); setInterval(tick, Number(every)); }));
+`;
+
 export const PORT = '7007';
 const servers: ChildProcess[] = [];
 
@@ -143,6 +153,27 @@ export function startUntil(cmd: string, args: string[], ready: string): Promise<
 /** A UDP server in `ns` (on `port`) that answers every datagram with the peer address it sees. */
 export async function startUdpServer(ns: string, port: string): Promise<void> {
   servers.push(await startUntil('ip', ['netns', 'exec', ns, process.execPath, '-e', udpServerCode, port], 'listening'));
+}
+
+/** A UDP client that keeps its source port and sends on and on (as a WireGuard peer's keepalives); `answers` grows as it hears back. */
+export interface UdpKeepalive {
+  /** "OK <address the server saw>" or "ERR <code>" (e.g. ECONNREFUSED: an ICMP port unreachable came back), in order. */
+  readonly answers: string[];
+  stop(): void;
+}
+
+/** Start a UdpKeepalive in `ns` from port `from` to host:port, one datagram every `everyMs`; stop() or stopServers() ends it. */
+export async function startUdpKeepalive(ns: string, host: string, port: string, from: string, everyMs = 200): Promise<UdpKeepalive> {
+  const child = await startUntil('ip', ['netns', 'exec', ns, process.execPath, '-e', udpKeepaliveCode, host, port, from, String(everyMs)], 'sending');
+  servers.push(child);
+  const answers: string[] = [];
+  let rest = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    const lines = (rest + d.toString()).split('\n');
+    rest = lines.pop() ?? '';
+    for (const l of lines) if (l.startsWith('OK ') || l.startsWith('ERR ')) answers.push(l.trim());
+  });
+  return { answers, stop: () => child.kill('SIGKILL') };
 }
 
 /** Give `host` an uplink: a veth from its up0 (192.0.2.1/24) to the `uplink` namespace's eth0 (192.0.2.2/24). */

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseNetworkXml } from '../../src/conf/network/parse.js';
 import type { NetworkDef } from '../../src/conf/network/types.js';
+import type { PortForwardDef } from '../../src/conf/network/port-forward-types.js';
 import { LinuxRuntime, type AppliedNetwork, type LinuxApplied } from '../../src/driver/runtime/index.js';
 import { virtnetPaths, type VirtnetPaths } from '../../src/driver/common/paths.js';
 import { RecordingOffload } from '../../src/driver/runtime/offload.js';
@@ -17,6 +18,7 @@ import { ConntrackFlows, type FlowControl, NO_CONNTRACK_WARNING, RecordingFlows 
 import { MissingProgramRunner } from './support/scripted-runner.js';
 import { KeptBatch, batchObjects } from '../../src/driver/runtime/applied.js';
 import { FakeHost } from '../support/fake-host.js';
+import type { UdpFlowFilter } from '../../src/plan/forward-flows.js';
 
 const NAT = `<network><name>lab</name><forward mode='nat'/><bridge name='vbr7'/><mac address='52:54:00:0a:0b:0c'/>
   <ip address='192.168.70.1' prefix='24'><dhcp><range start='192.168.70.10' end='192.168.70.20'/></dhcp></ip>
@@ -306,6 +308,29 @@ describe('a live change of UDP port forwards forgets the flows it makes stale', 
     await rt.updateLive(after, before, 'port-forwards', next);
     expect(flows.forgotten).toEqual([[{ port: { start: 51820, end: 51820 } }], [{ port: { start: 51820, end: 51820 } }]]);
     expect(warnings).toEqual([]);
+  });
+
+  it('a network that starts with UDP forwards forgets their flows (a client that sent while it was down), once their rules are in', async () => {
+    // What was forgotten, and whether the forward's rules were in the kernel by then.
+    const forgotten: { filters: UdpFlowFilter[]; rulesIn: boolean }[] = [];
+    const flows: FlowControl = {
+      forgetUdp: async (filters) => {
+        if (filters.length > 0) forgotten.push({ filters: [...filters], rulesIn: JSON.stringify(nftBatches()).includes('51820') });
+        return undefined;
+      },
+    };
+    const rt = runtime({ flows });
+    const udp = withForward(def(NAT), 51820);
+    const tcp: PortForwardDef = { proto: 'tcp', port: { start: 22, end: 22 }, to: '192.168.70.5' };
+    await rt.start({ ...udp, portForwards: { ...udp.portForwards!, forwards: [...udp.portForwards!.forwards, tcp] } }, { otherActive: [] });
+    expect(forgotten).toEqual([{ filters: [{ port: { start: 51820, end: 51820 } }], rulesIn: true }]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('a network without UDP forwards starts without a word to conntrack', async () => {
+    const flows = new RecordingFlows();
+    await runtime({ flows }).start(def(NAT), { otherActive: [] });
+    expect(flows.forgotten).toEqual([]);
   });
 
   it('a host without conntrack: one warning, and the forward is applied all the same', async () => {

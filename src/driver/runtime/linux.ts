@@ -302,6 +302,9 @@ export class LinuxRuntime implements NetworkRuntime {
       await this.teardown(applied);
       throw e;
     }
+    // A UDP client that sent while the network was down is tracked without its forward: its next datagram takes the forward (best effort).
+    const flowsWarning = await this.flows.forgetUdp(staleUdpFlows([], def.portForwards?.forwards ?? []));
+    if (flowsWarning !== undefined) this.warn(flowsWarning);
     return applied;
   }
 
