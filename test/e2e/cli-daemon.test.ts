@@ -109,6 +109,9 @@ describe.skipIf(!root)('the CLI and a running virtnetd', () => {
     expect(await say(['-r', 'net-start', 'isolated'])).toBe(
       'error: no se pudo iniciar la red isolated\nerror: el acceso de solo lectura no permite virNetworkCreate\n',
     );
+    expect(await say(['net-dhcp-leases', 'isolated', '--mac', 'zz'])).toBe(
+      'error: no se pudieron obtener las concesiones de isolated\nerror: dirección MAC no válida: zz\n',
+    );
     expect((await virtnet(['-q', 'net-undefine', 'isolated'], { env })).rc).toBe(0);
   });
 

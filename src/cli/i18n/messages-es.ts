@@ -105,7 +105,7 @@ export const MESSAGES_ES = {
   'failed to mark network {network} as autostarted': 'no se pudo marcar la red {network} para arrancar automáticamente',
   'failed to unmark network {network} as autostarted': 'no se pudo quitar el arranque automático de la red {network}',
   'Failed to list networks': 'no se pudo listar las redes',
-  'Failed to get leases info for {network}': 'no se pudo obtener las concesiones de {network}',
+  'Failed to get leases info for {network}': 'no se pudieron obtener las concesiones de {network}',
   'Updated network {network} persistent config and live state': 'Red {network} actualizada en su configuración persistente y en su estado en marcha',
   'Updated network {network} persistent config': 'Red {network} actualizada en su configuración persistente',
   'Updated network {network} live state': 'Red {network} actualizada en su estado en marcha',
