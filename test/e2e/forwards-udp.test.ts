@@ -14,8 +14,8 @@
  * lookups to the network's dnsmasq; a change reaches a UDP flow the kernel
  * already tracks (its conntrack entry is forgotten); a client that keeps its
  * source port gets through again after a network restart (even one refused
- * while the network was down) and follows a forward to a guest's name to the
- * guest's new address. Everything lives in
+ * while the network was down), keeps its path while virtnetd restarts, and
+ * follows a forward to a guest's name to the guest's new address. Everything lives in
  * namespaces the daemon and the test make, removed at the end whatever happened.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -193,6 +193,7 @@ describe.skipIf(!root)('UDP port forwards with real datagrams through virtnetd -
       .filter((l) => l.startsWith('udp'));
   /** What a tracked flow's reply direction shows when the forward took it to `address`'s port 5300. */
   const through = (address: string, from: string): string => `src=${address} dst=198.51.100.1 sport=5300 dport=${from} `;
+  const idOf = (flow: string | undefined): string | undefined => /\bid=(\d+)/.exec(flow ?? '')?.[1];
 
   /**
    * Poll until a datagram from the uplink's source port `from` to the host's `port` comes back from web (a
@@ -245,6 +246,29 @@ describe.skipIf(!root)('UDP port forwards with real datagrams through virtnetd -
     }
     await lab.ok('net-forward-remove', 'udpnat', '5361');
     await lab.ok('net-forward-remove', 'udpnat', '5362');
+  });
+
+  it('a live UDP flow keeps its path while virtnetd restarts, the network left running', { timeout: 120_000 }, async () => {
+    await lab.ok('net-forward-add', 'udpnat', '5363', 'web:5300', '--proto', 'udp');
+    // A client that sends on from port 40020 throughout, as a WireGuard peer does.
+    const client = await startUdpKeepalive(lab.names.uplink, HOST, '5363', '40020');
+    await answeredSince(client, 0, 'the first answer');
+    const [flow] = trackedFlows('40020', '5363');
+    expect(flow).toContain(through(webAddress, '40020'));
+
+    lab.daemon.child.kill('SIGTERM');
+    expect(await lab.daemon.exited).toBe(0);
+    await answeredSince(client, client.answers.length, 'an answer with no virtnetd');
+    await lab.serve();
+    expect(await listed()).toContainEqual(['udp', '5363', webAddress]);
+    await answeredSince(client, client.answers.length, 'an answer once virtnetd is back');
+    // The kernel's entry of the flow is the one it had before: virtnetd's start left it alone (no moment without the forward).
+    const [after] = trackedFlows('40020', '5363');
+    expect(after).toContain(through(webAddress, '40020'));
+    expect(idOf(after)).toBe(idOf(flow));
+    expect(client.answers.filter((a) => a !== OUTSIDE)).toEqual([]);
+    client.stop();
+    await lab.ok('net-forward-remove', 'udpnat', '5363');
   });
 
   it("a forward to a guest's name takes a live UDP flow to the guest's new address, the client keeping its source port", {

@@ -209,6 +209,31 @@ describe('forwards to a name follow its address', () => {
     expect(await target()).toBeUndefined();
   });
 
+  it('a restarted driver leaves a forward to a guest name where it points until the guests are known (a live UDP flow keeps its path)', async () => {
+    const owner: NetworkPortOwner = {
+      guestsOn: () => [],
+      networkStarted: async () => {},
+      networkStopped: async () => {},
+      macsOf: (guest) => (guest === 'web' ? ['52:54:00:bb:00:01'] : []),
+    };
+    t = await startTestDriver();
+    await running();
+    t.driver.setPortOwner(owner);
+    t.runtime.setLeases({ name: 'lab', bridge: { name: 'virbr0' } }, [lease('52:54:00:bb:00:01', '10.20.0.59')]);
+    await t.driver.addForward('lab', { proto: 'udp', port: '51820', to: 'web' }, {});
+    expect((await t.driver.listForwards('lab'))[0]?.toAddress).toBe('10.20.0.59');
+    t = await t.restart();
+    // The same lease (the fake runtime's leases are its own); no guest driver yet (virtnetd makes it after the network driver).
+    t.runtime.setLeases({ name: 'lab', bridge: { name: 'virbr0' } }, [lease('52:54:00:bb:00:01', '10.20.0.59')]);
+    await t.driver.settleForwardTargets();
+    expect((await t.driver.listForwards('lab'))[0]?.toAddress).toBe('10.20.0.59');
+    t.driver.setPortOwner(owner);
+    await t.driver.settleForwardTargets();
+    expect((await t.driver.listForwards('lab'))[0]?.toAddress).toBe('10.20.0.59');
+    // Nothing went to the kernel: its rules and its tracked flows stay as they were.
+    expect(t.runtime.calls.filter((c) => c.op === 'updateLive')).toEqual([]);
+  });
+
   it('a restarted driver brings a named target up to date from the leases', async () => {
     t = await startTestDriver();
     await running();

@@ -187,8 +187,6 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
       startObject: (obj) => this.startObject(obj),
       saveStatus: (obj) => this.saveStatus(obj),
     });
-    // Leases may have moved while no driver ran.
-    for (const o of this.objects.all()) this.followTargets(o.name);
     this.restorePorts(this.startup);
     return this.startup;
   }
@@ -769,11 +767,15 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
    * Bring a running network's forwards to names up to date (a lease came or
    * went, a guest's port came or went, the network started), one refresh
    * after the other per network; what changed goes to the kernel as a live
-   * update. Failures are logged: the forward keeps its last address.
+   * update. Failures are logged: the forward keeps its last address. Not
+   * while no guest driver is the port owner (before it has adopted its
+   * guests, as virtnetd starts, or once it has closed): a guest's name has
+   * no vNICs then, and its forward would lose its address (and its UDP
+   * flows) for nothing.
    */
   private followTargets(name: string): void {
     const obj = this.objects.findByName(name);
-    if (obj === undefined || !obj.active || !hasNamedTargets(obj.def) || this.calls.closed) return;
+    if (obj === undefined || !obj.active || !hasNamedTargets(obj.def) || this.calls.closed || this.portOwner === undefined) return;
     const previous = this.targetRefresh.get(name) ?? Promise.resolve();
     const next = previous
       .then(() => (this.calls.closed ? undefined : this.call(() => this.refreshTargets(name))))
@@ -832,7 +834,7 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
   /** Hand the guest driver's hooks in (or out): force checks, re-plugging after a start. */
   setPortOwner(owner: NetworkPortOwner | undefined): void {
     this.portOwner = owner;
-    // The guests are known now: forwards to their names may resolve.
+    // The guests are known now: forwards to their names may resolve (and leases may have moved while no driver ran).
     if (owner !== undefined) for (const o of this.objects.all()) this.followTargets(o.name);
     // The owner has adopted its guests and notified their ports: what a runtime made for others is stale.
     if (owner !== undefined && this.runtime.prunePorts !== undefined) {
