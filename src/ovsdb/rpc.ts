@@ -6,6 +6,7 @@
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { JsonSplitter } from './framing.js';
+import { osErrorText } from '../util/os-error.js';
 import { OvsdbError } from './errors.js';
 import type { Json } from './values.js';
 
@@ -61,7 +62,7 @@ export class RpcConnection {
   ) {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    socket.on('error', (err) => this.shut(new OvsdbError('connection', `connection to the OVSDB server at ${remote} failed: ${errText(err)}`)));
+    socket.on('error', (err) => this.shut(new OvsdbError('connection', `connection to the OVSDB server at ${remote} failed: ${osErrorText(err)}`)));
     socket.on('close', () => this.shut(new OvsdbError('connection', `connection to the OVSDB server at ${remote} closed`)));
   }
 
@@ -76,7 +77,7 @@ export class RpcConnection {
       }, options.connectTimeoutMs ?? 5000);
       const failed = (err: Error): void => {
         clearTimeout(timer);
-        reject(new OvsdbError('connection', `cannot connect to the OVSDB server at ${shown}: ${errText(err)}`));
+        reject(new OvsdbError('connection', `cannot connect to the OVSDB server at ${shown}: ${osErrorText(err)}`));
       };
       socket.once('error', failed);
       socket.once('connect', () => {
@@ -191,18 +192,4 @@ export class RpcConnection {
     this.pending.clear();
     for (const h of this.closeHandlers.splice(0)) h(reason);
   }
-}
-
-function errText(err: Error): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  const known: Record<string, string> = {
-    ENOENT: 'No such file or directory',
-    ECONNREFUSED: 'Connection refused',
-    EACCES: 'Permission denied',
-    ECONNRESET: 'Connection reset by peer',
-    EHOSTUNREACH: 'No route to host',
-    ENETUNREACH: 'Network is unreachable',
-    EPIPE: 'Broken pipe',
-  };
-  return (code !== undefined ? known[code] : undefined) ?? err.message;
 }

@@ -38,6 +38,8 @@ const STRERROR: Readonly<Record<string, string>> = {
   ECONNRESET: 'Connection reset by peer',
   EADDRINUSE: 'Address already in use',
   ETIMEDOUT: 'Connection timed out',
+  EHOSTUNREACH: 'No route to host',
+  ENETUNREACH: 'Network is unreachable',
 };
 
 /** An error from the OS: Node's errors with an errno name in `code`. */
