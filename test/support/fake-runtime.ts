@@ -50,12 +50,12 @@ export function createFakeRuntimeState(links: Iterable<string> = []): FakeRuntim
   return { links: new Set(links), bridgeMacs: new Map(), dnsmasq: new Map(), nextPid: 1000, generations: new Map() };
 }
 
-export type FakeRuntimeOp = 'start' | 'stop' | 'adopt' | 'updateLive' | 'leases' | 'cleanup' | 'dryRun';
+export type FakeRuntimeOp = 'start' | 'stop' | 'adopt' | 'updateLive' | 'leases' | 'cleanup' | 'dryRun' | 'forgetForwardFlows';
 
 export interface FakeRuntimeCall {
   op: FakeRuntimeOp;
   network: string;
-  /** start: the other active networks' names; updateLive: the section. */
+  /** start: the other active networks' names; updateLive: the section; forgetForwardFlows: the forwards' ports. */
   detail?: unknown;
 }
 
@@ -253,6 +253,15 @@ export class FakeRuntime implements NetworkRuntime {
 
   async cleanup(def: NetworkDef): Promise<void> {
     await this.enter('cleanup', def);
+  }
+
+  async forgetForwardFlows(def: NetworkDef): Promise<void> {
+    const forwards = def.portForwards?.forwards ?? [];
+    await this.enter(
+      'forgetForwardFlows',
+      def,
+      forwards.map((f) => `${f.proto}/${f.port.start}-${f.port.end}`),
+    );
   }
 
   async linkExists(name: string): Promise<boolean> {

@@ -7,8 +7,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DhcpLease, PortForward } from '../../src/contract/network-api.js';
+import { silentLogger } from '../../src/driver/common/log.js';
 import type { NetworkPortOwner } from '../../src/driver/common/ports.js';
 import { natXml, startTestDriver, type TestDriver } from '../support/network-testkit.js';
+import { pollUntil } from '../support/poll.js';
 import { rejectionOf } from './support/vir-error.js';
 
 let t: TestDriver;
@@ -159,6 +161,33 @@ describe('net-forward-add / -list / -remove', () => {
     );
     await t.driver.destroy('a');
     await t.driver.start('b');
+  });
+});
+
+describe('a repair of the rules', () => {
+  it('has the runtime forget what the kernel tracked while the rules were missing: the flows of the forwards the network has now', async () => {
+    t = await startTestDriver();
+    await running();
+    const wg: PortForward = { proto: 'udp', port: '51820', to: '10.20.0.10' };
+    await t.driver.addForward('lab', wg, {});
+    await t.driver.addForward('lab', web, {});
+    const forgets = () => t.runtime.calls.filter((c) => c.op === 'forgetForwardFlows');
+    t.runtime.reportHealth({ network: 'lab', state: 'degraded', reason: 'firewall rules changed outside virtnetd: the table is gone' });
+    expect(forgets()).toEqual([]);
+    t.runtime.reportHealth({ network: 'lab', state: 'repaired', reason: 'firewall rules re-applied' });
+    await pollUntil(() => forgets().length > 0, { ms: 5000, everyMs: 5, what: 'the flows to be forgotten' });
+    expect(forgets()).toEqual([{ op: 'forgetForwardFlows', network: 'lab', detail: ['udp/51820-51820', 'tcp/2222-2222'] }]);
+  });
+
+  it('says a failure to forget them in the log, and the network stays repaired', async () => {
+    const warnings: string[] = [];
+    t = await startTestDriver({ logger: { ...silentLogger, warn: (_: object, m: string) => void warnings.push(m) } });
+    await running();
+    t.runtime.failNext('forgetForwardFlows', new Error('conntrack: operation failed'));
+    t.runtime.reportHealth({ network: 'lab', state: 'degraded', reason: 'x' });
+    t.runtime.reportHealth({ network: 'lab', state: 'repaired', reason: 'firewall rules re-applied' });
+    await pollUntil(() => warnings.includes('cannot forget the flows of its port forwards'), { ms: 5000, everyMs: 5, what: 'the warning' });
+    expect((await t.driver.lookupByName('lab')).degraded).toBeUndefined();
   });
 });
 

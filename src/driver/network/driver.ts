@@ -257,6 +257,10 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
     } else {
       obj.degraded = undefined;
       this.logger.info({ network: obj.name }, 'network repaired');
+      // A UDP client refused while the rules were missing takes its forward at its next datagram.
+      void this.runtime
+        .forgetForwardFlows?.(obj.def)
+        .catch((err: unknown) => this.logger.warn({ network: obj.name, err: errorText(err) }, 'cannot forget the flows of its port forwards'));
     }
     this.events.emit({ kind: 'health', state: change.state, network, reason: change.reason, time: this.now() });
   }

@@ -302,10 +302,14 @@ export class LinuxRuntime implements NetworkRuntime {
       await this.teardown(applied);
       throw e;
     }
-    // A UDP client that sent while the network was down is tracked without its forward: its next datagram takes the forward (best effort).
-    const flowsWarning = await this.flows.forgetUdp(staleUdpFlows([], def.portForwards?.forwards ?? []));
-    if (flowsWarning !== undefined) this.warn(flowsWarning);
+    // A UDP client that sent while the network was down is tracked without its forward: its next datagram takes the forward.
+    await this.forgetForwardFlows(def);
     return applied;
+  }
+
+  async forgetForwardFlows(def: NetworkDef): Promise<void> {
+    const warning = await this.flows.forgetUdp(staleUdpFlows([], def.portForwards?.forwards ?? []));
+    if (warning !== undefined) this.warn(warning);
   }
 
   /**

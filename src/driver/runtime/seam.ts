@@ -147,6 +147,15 @@ export interface NetworkRuntime {
    * and when the runtime has put it back. Returns the unsubscribe.
    */
   watchHealth?(listener: (change: NetworkHealthChange) => void): () => void;
+
+  /**
+   * Once a running network's rules are in again (a start, a repair after
+   * they were flushed behind its back): what the kernel tracked while they
+   * were missing takes them at its next packet (the UDP flows of its
+   * forwards; a client refused meanwhile would otherwise stay refused for as
+   * long as it keeps sending). Best effort: a failure is a warning.
+   */
+  forgetForwardFlows?(def: NetworkDef): Promise<void>;
 }
 
 /** A running network found damaged ('degraded': `reason` says what), or put back ('repaired'). */
