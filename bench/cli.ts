@@ -14,9 +14,10 @@
  *   (2') with BENCH_ACTIVE=1, (2) again with all 200 networks running;
  *   (5) the daemon's RSS (/proc/PID/status VmRSS) with no network, with the
  *       200 defined and, with BENCH_ACTIVE=1, with the 200 running, each
- *       read once the daemon has been idle for BENCH_SETTLE_MS (20 s by
- *       default: V8 gives memory back when a burst of requests is over, as
- *       libvirtd's figure is taken from a daemon at rest) — and right after
+ *       read once the daemon has been idle for BENCH_SETTLE_MS (135 s by
+ *       default: virtnetd collects its garbage once quiet and pages out its
+ *       code after two quiet minutes, as libvirtd's figure is taken from a
+ *       daemon at rest) — and right after
  *       the 200 starts;
  *   (6) with BENCH_ACTIVE=1, the total memory of the daemon, every process
  *       in its namespace (the dnsmasqs) and its own helpers (fork server,
@@ -53,7 +54,7 @@ const DAEMON = join(REPO, 'dist/virtnetd.js');
 const REPS = Number(process.env['BENCH_REPS'] ?? 20);
 const NETWORKS = Number(process.env['BENCH_NETWORKS'] ?? 200);
 const ACTIVE = process.env['BENCH_ACTIVE'] === '1';
-const SETTLE_MS = Number(process.env['BENCH_SETTLE_MS'] ?? 20_000);
+const SETTLE_MS = Number(process.env['BENCH_SETTLE_MS'] ?? 135_000);
 const LIBVIRT_LIVE = process.env['BENCH_LIBVIRT'] === '1';
 
 /** libvirt 9.0's figures (../shared/anchors/libvirt/README.md, bench-result.txt). */

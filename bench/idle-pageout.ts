@@ -31,7 +31,8 @@ const NETWORKS = Number(process.env['BENCH_NETWORKS'] ?? 200);
 const PAGEOUT = process.env['BENCH_PAGEOUT'] !== '0';
 const PRIVATE_NODE = process.env['BENCH_PRIVATE_NODE'] === '1';
 /** How long the daemon is left alone before a sample or a first call (ms): a quiet period, the page-out and its delay. */
-const IDLE_MS = Number(process.env['BENCH_IDLE_MS'] ?? 12_000);
+// Past virtnetd's wait before it pages out (--idle-pageout-after, 120 s by default).
+const IDLE_MS = Number(process.env['BENCH_IDLE_MS'] ?? 135_000);
 /** First calls after an idle spell, per command and phase. */
 const CYCLES = Number(process.env['BENCH_CYCLES'] ?? 4);
 

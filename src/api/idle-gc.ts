@@ -4,7 +4,8 @@
  * own memory reducer may wait much longer (measured: after 200 network
  * starts the daemon still held the burst's garbage 20 s later). Then, once
  * per quiet period, the page-out of the daemon's code (host/pageout.ts):
- * after the collections, which run code of their own.
+ * after the collections, which run code of their own, and once the daemon
+ * has been quiet for `pageOutAfterMs`.
  *
  * Every `intervalMs` it looks at how busy the event loop was: a period
  * busier than `busyShare` marks work (the daemon's start counts as work);
@@ -30,6 +31,8 @@ interface IdleCollectorOptions {
   onCollect?: (ms: number) => void;
   /** Run once per quiet period after the collections (host/pageout.ts); never while busy. */
   pageOut?: () => void;
+  /** How long the daemon must have been quiet before the page-out (0: right after the collections). */
+  pageOutAfterMs?: number;
   /** How many requests the listeners have taken so far: a period in which it grew had work. */
   requestsTaken?: () => number;
 }
@@ -49,13 +52,28 @@ export function collectWhenIdle(options: IdleCollectorOptions = {}): () => void 
     options.onCollect?.(performance.now() - t0);
   };
   const requestsTaken = options.requestsTaken ?? (() => 0);
+  const pageOutAfterMs = options.pageOutAfterMs ?? 0;
   let last = performance.eventLoopUtilization();
   let lastRequests = requestsTaken();
   // The start was work: its garbage and the code it ran are given back once the daemon is quiet.
   let worked = true;
   /** How many of the next periods are not looked at. */
   let skip = 0;
+  /** How long the daemon has been quiet, in whole periods (a period with work sets it back to 0). */
+  let quietMs = 0;
+  /** The collections of this quiet spell are done; the page-out waits for `pageOutAfterMs` of quiet. */
+  let pageOutDue = false;
   let again: NodeJS.Timeout | undefined;
+  const pageOutIfDue = (): void => {
+    if (pageOut === undefined || !pageOutDue || quietMs < pageOutAfterMs) return;
+    pageOutDue = false;
+    skip = 2;
+    pageOut();
+  };
+  const sawWork = (): void => {
+    worked = true;
+    quietMs = 0;
+  };
   const timer = setInterval(() => {
     const now = performance.eventLoopUtilization();
     const share = performance.eventLoopUtilization(now, last).utilization;
@@ -68,14 +86,19 @@ export function collectWhenIdle(options: IdleCollectorOptions = {}): () => void 
     // looked at, but a request taken in them is work all the same.
     if (skip > 0) {
       skip--;
-      if (requested) worked = true;
+      if (requested) sawWork();
+      else quietMs += intervalMs;
       return;
     }
     if (share > busyShare || requested) {
-      worked = true;
+      sawWork();
       return;
     }
-    if (!worked) return;
+    quietMs += intervalMs;
+    if (!worked) {
+      pageOutIfDue();
+      return;
+    }
     worked = false;
     skip = 1;
     collect();
@@ -89,10 +112,10 @@ export function collectWhenIdle(options: IdleCollectorOptions = {}): () => void 
           requestsTaken() !== lastRequests;
         collect();
         if (pageOut === undefined) return;
-        if (busy) worked = true;
+        if (busy) sawWork();
         else {
-          skip = 2;
-          pageOut();
+          pageOutDue = true;
+          pageOutIfDue();
         }
       },
       Math.min(500, intervalMs / 2),

@@ -43,6 +43,8 @@ export interface DaemonOptions {
   newToken?: boolean;
   /** Page out the daemon's code once idle (src/host/pageout.ts); false with --no-idle-pageout. Default true. */
   idlePageout?: boolean;
+  /** How long virtnetd must have been quiet before that page-out, in seconds (--idle-pageout-after; default 120). */
+  idlePageoutAfterS?: number;
 }
 
 export type DaemonCommand =
@@ -104,6 +106,9 @@ Options:
   --no-idle-pageout        Keep virtnetd's code resident when idle: the first
                            request after a quiet spell is answered sooner, and
                            virtnetd's RSS is larger (by up to ~30 MiB)
+  --idle-pageout-after SECONDS
+                           Page the code out once virtnetd has been quiet that
+                           long (default 120; 0: as soon as it is quiet)
   --log-file FILE          Write the log (JSON lines) to FILE instead of stderr
   --log-level LEVEL        fatal, error, warn, info, debug, trace or silent
                            (default: info, or warn on a terminal)
@@ -145,6 +150,7 @@ const OPTIONS = {
   'no-default-network': { type: 'boolean' },
   'new-token': { type: 'boolean' },
   'no-idle-pageout': { type: 'boolean' },
+  'idle-pageout-after': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 /** Parse HOST:PORT for --listen; without TLS only loopback addresses are served. */
@@ -226,6 +232,9 @@ export function parseDaemonArgs(argv: readonly string[], cwd: string = process.c
   const ovnSouthbound = values.get('--ovn-southbound');
   if (ovnSouthbound !== undefined && !/^(unix:.+|tcp:.+:\d+)$/.test(ovnSouthbound))
     throw new UsageError(`invalid --ovn-southbound '${ovnSouthbound}': expected unix:PATH or tcp:HOST:PORT`);
+  const pageoutAfter = values.get('--idle-pageout-after');
+  if (pageoutAfter !== undefined && !/^\d{1,5}$/.test(pageoutAfter))
+    throw new UsageError(`invalid --idle-pageout-after '${pageoutAfter}': expected whole seconds, e.g. 120`);
   const options: DaemonOptions = {
     sandbox: flags.has('--sandbox'),
     ...(level !== undefined ? { logLevel: level as LogLevel } : {}),
@@ -235,6 +244,7 @@ export function parseDaemonArgs(argv: readonly string[], cwd: string = process.c
     defaultNetwork: !flags.has('--no-default-network'),
     ...(flags.has('--new-token') ? { newToken: true } : {}),
     ...(flags.has('--no-idle-pageout') ? { idlePageout: false } : {}),
+    ...(pageoutAfter !== undefined ? { idlePageoutAfterS: Number(pageoutAfter) } : {}),
     ...(root ? { root } : {}),
     ...(netns ? { netns } : {}),
     ...(listenText ? { listen: parseListen(listenText, certFile !== undefined) } : {}),

@@ -54,6 +54,8 @@ describe('parseDaemonArgs', () => {
         '--no-default-network',
         '--new-token',
         '--no-idle-pageout',
+        '--idle-pageout-after',
+        '30',
       ),
     ).toEqual({
       action: 'run',
@@ -70,8 +72,12 @@ describe('parseDaemonArgs', () => {
         defaultNetwork: false,
         newToken: true,
         idlePageout: false,
+        idlePageoutAfterS: 30,
       },
     });
+    expect(() => parse('--idle-pageout-after', '2m')).toThrow("invalid --idle-pageout-after '2m': expected whole seconds, e.g. 120");
+    expect(() => parse('--idle-pageout-after=-1')).toThrow("invalid --idle-pageout-after '-1': expected whole seconds, e.g. 120");
+    expect(parse('--idle-pageout-after=0')).toMatchObject({ options: { idlePageoutAfterS: 0 } });
     expect(parse('--sandbox', '--root=/abs')).toMatchObject({ action: 'run', options: { sandbox: true, root: '/abs' } });
   });
 

@@ -186,6 +186,46 @@ describe('collectWhenIdle', () => {
     }
   });
 
+  it('pages out only once the daemon has been quiet for pageOutAfterMs; a request meanwhile starts the wait again', async () => {
+    vi.useFakeTimers();
+    scriptedLoop();
+    const events: string[] = [];
+    let requests = 0;
+    const stop = collectWhenIdle({
+      intervalMs: 200,
+      busyShare: 0.25,
+      pageOutAfterMs: 1000,
+      gc: () => events.push('gc'),
+      requestsTaken: () => requests,
+      pageOut: () => events.push('page-out'),
+    });
+    try {
+      // The collections come with the first quiet period, as always; the page-out waits.
+      await vi.advanceTimersByTimeAsync(300);
+      expect(events).toEqual(['gc', 'gc']);
+      await vi.advanceTimersByTimeAsync(600);
+      expect(events).toEqual(['gc', 'gc']);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(events).toEqual(['gc', 'gc', 'page-out']);
+      // A request (seen at the next period's end): collected at the quiet period after it, and the
+      // page-out waits 1000 ms of quiet again.
+      events.length = 0;
+      await vi.advanceTimersByTimeAsync(1000);
+      requests++;
+      await vi.advanceTimersByTimeAsync(200 + 200 + 100);
+      expect(events).toEqual(['gc', 'gc']);
+      // Another before the page-out came: the wait starts over.
+      await vi.advanceTimersByTimeAsync(400);
+      requests++;
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(events).toEqual(['gc', 'gc', 'gc', 'gc']);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(events).toEqual(['gc', 'gc', 'gc', 'gc', 'page-out']);
+    } finally {
+      stop();
+    }
+  });
+
   it('pages out without a collector (node started without --expose-gc)', async () => {
     vi.useFakeTimers();
     scriptedLoop();
