@@ -59,20 +59,25 @@ export function collectWhenIdle(options: IdleCollectorOptions = {}): () => void 
   let worked = true;
   /** How many of the next periods are not looked at. */
   let skip = 0;
-  /** How long the daemon has been quiet, in whole periods (a period with work sets it back to 0). */
-  let quietMs = 0;
-  /** The collections of this quiet spell are done; the page-out waits for `pageOutAfterMs` of quiet. */
+  /**
+   * How long since the last request, in whole periods. The page-out waits for `pageOutAfterMs` of it:
+   * its cost falls on the next request, and the daemon's own background work (timers, watches) would
+   * otherwise put it off for good.
+   */
+  let sinceRequestMs = 0;
+  /** The collections of this quiet spell are done; the page-out waits for `pageOutAfterMs` without requests. */
   let pageOutDue = false;
   let again: NodeJS.Timeout | undefined;
   const pageOutIfDue = (): void => {
-    if (pageOut === undefined || !pageOutDue || quietMs < pageOutAfterMs) return;
+    if (pageOut === undefined || !pageOutDue || sinceRequestMs < pageOutAfterMs) return;
     pageOutDue = false;
     skip = 2;
     pageOut();
   };
-  const sawWork = (): void => {
+  /** A period's work: collected at the next quiet period; a request also restarts the page-out's wait. */
+  const sawWork = (request: boolean): void => {
     worked = true;
-    quietMs = 0;
+    sinceRequestMs = request ? 0 : sinceRequestMs + intervalMs;
   };
   const timer = setInterval(() => {
     const now = performance.eventLoopUtilization();
@@ -86,15 +91,15 @@ export function collectWhenIdle(options: IdleCollectorOptions = {}): () => void 
     // looked at, but a request taken in them is work all the same.
     if (skip > 0) {
       skip--;
-      if (requested) sawWork();
-      else quietMs += intervalMs;
+      if (requested) sawWork(true);
+      else sinceRequestMs += intervalMs;
       return;
     }
     if (share > busyShare || requested) {
-      sawWork();
+      sawWork(requested);
       return;
     }
-    quietMs += intervalMs;
+    sinceRequestMs += intervalMs;
     if (!worked) {
       pageOutIfDue();
       return;
@@ -107,13 +112,14 @@ export function collectWhenIdle(options: IdleCollectorOptions = {}): () => void 
     // then the page-out, unless work came in the meantime (the next quiet period does it then).
     again = setTimeout(
       () => {
-        const busy =
-          performance.eventLoopUtilization(performance.eventLoopUtilization(), quietSince).utilization > busyShare ||
-          requestsTaken() !== lastRequests;
+        const requestedMeanwhile = requestsTaken() !== lastRequests;
+        const busy = performance.eventLoopUtilization(performance.eventLoopUtilization(), quietSince).utilization > busyShare || requestedMeanwhile;
         collect();
         if (pageOut === undefined) return;
-        if (busy) sawWork();
-        else {
+        if (busy) {
+          worked = true;
+          if (requestedMeanwhile) sinceRequestMs = 0;
+        } else {
           pageOutDue = true;
           pageOutIfDue();
         }

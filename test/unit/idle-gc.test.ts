@@ -226,6 +226,36 @@ describe('collectWhenIdle', () => {
     }
   });
 
+  it("does not let the daemon's own background work put the page-out off: only requests restart its wait", async () => {
+    vi.useFakeTimers();
+    const loop = scriptedLoop();
+    const events: string[] = [];
+    const stop = collectWhenIdle({
+      intervalMs: 200,
+      busyShare: 0.25,
+      pageOutAfterMs: 1000,
+      gc: () => events.push('gc'),
+      requestsTaken: () => 0,
+      pageOut: () => events.push('page-out'),
+    });
+    try {
+      await vi.advanceTimersByTimeAsync(300);
+      expect(events).toEqual(['gc', 'gc']);
+      // A timer's burst of work (no request) at 600 ms: collected after it, and the page-out still
+      // comes 1000 ms after the last request (the start), in the quiet period after those collections.
+      await vi.advanceTimersByTimeAsync(200);
+      loop.busy(0.6);
+      await vi.advanceTimersByTimeAsync(200);
+      loop.busy(0);
+      await vi.advanceTimersByTimeAsync(400);
+      expect(events).toEqual(['gc', 'gc', 'gc', 'gc']);
+      await vi.advanceTimersByTimeAsync(200);
+      expect(events).toEqual(['gc', 'gc', 'gc', 'gc', 'page-out']);
+    } finally {
+      stop();
+    }
+  });
+
   it('pages out without a collector (node started without --expose-gc)', async () => {
     vi.useFakeTimers();
     scriptedLoop();
