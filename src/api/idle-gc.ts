@@ -100,10 +100,9 @@ export function collectWhenIdle(options: IdleCollectorOptions = {}): () => void 
       return;
     }
     sinceRequestMs += intervalMs;
-    if (!worked) {
-      pageOutIfDue();
-      return;
-    }
+    // Collected after work, and again right before a page-out that has come due, so that it gives back
+    // what the daemon's own background work left meanwhile too.
+    if (!worked && !(pageOutDue && sinceRequestMs >= pageOutAfterMs)) return;
     worked = false;
     skip = 1;
     collect();
