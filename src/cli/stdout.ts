@@ -6,7 +6,7 @@
  */
 import { writeSync } from 'node:fs';
 import { osErrorText } from '../util/os-error.js';
-import type { MessageId, Translator } from './i18n/translate.js';
+import { ENGLISH, type MessageId, type Translator } from './i18n/translate.js';
 
 /** What a write that would block waits before it tries again. */
 const BLOCKED_WAIT_MS = 1;
@@ -31,9 +31,8 @@ function endQuietly(): never {
 /** Output that cannot be written (a full disk, an I/O error) is not lost silently: say so, and fail. */
 function failed(err: NodeJS.ErrnoException): never {
   const why = osErrorText(err);
-  const tr = language;
-  const text = tr === undefined ? FAILED_TO_WRITE.replace('{why}', () => why) : tr.t(FAILED_TO_WRITE, { why: tr.errno?.(why) ?? why });
-  process.stderr.write(`error: ${text}\n`);
+  const tr = language ?? ENGLISH;
+  process.stderr.write(`error: ${tr.t(FAILED_TO_WRITE, { why: tr.errno?.(why) ?? why })}\n`);
   process.exit(1);
 }
 
