@@ -68,11 +68,13 @@ export function collectWhenIdle(options: IdleCollectorOptions = {}): () => void 
   /** The collections of this quiet spell are done; the page-out waits for `pageOutAfterMs` without requests. */
   let pageOutDue = false;
   let again: NodeJS.Timeout | undefined;
+  /** The collections of a quiet spell are done and no request came for `pageOutAfterMs`. */
+  const pageOutReady = (): boolean => pageOut !== undefined && pageOutDue && sinceRequestMs >= pageOutAfterMs;
   const pageOutIfDue = (): void => {
-    if (pageOut === undefined || !pageOutDue || sinceRequestMs < pageOutAfterMs) return;
+    if (!pageOutReady()) return;
     pageOutDue = false;
     skip = 2;
-    pageOut();
+    pageOut?.();
   };
   /** A period's work: collected at the next quiet period; a request also restarts the page-out's wait. */
   const sawWork = (request: boolean): void => {
@@ -102,7 +104,7 @@ export function collectWhenIdle(options: IdleCollectorOptions = {}): () => void 
     sinceRequestMs += intervalMs;
     // Collected after work, and again right before a page-out that has come due, so that it gives back
     // what the daemon's own background work left meanwhile too.
-    if (!worked && !(pageOutDue && sinceRequestMs >= pageOutAfterMs)) return;
+    if (!worked && !pageOutReady()) return;
     worked = false;
     skip = 1;
     collect();
