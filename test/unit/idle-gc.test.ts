@@ -24,6 +24,20 @@ function scriptedLoop(): { busy: (share: number) => void } {
   return { busy: (share) => (busyShare = share) };
 }
 
+/** collectWhenIdle on 200 ms periods (busy above a quarter): its collections and page-outs in `events`, the requests it is told of in `requests`. */
+function watched(options: { pageOutAfterMs?: number } = {}): { events: string[]; requests: number; stop: () => void } {
+  const w = { events: [] as string[], requests: 0, stop: () => {} };
+  w.stop = collectWhenIdle({
+    intervalMs: 200,
+    busyShare: 0.25,
+    ...options,
+    gc: () => w.events.push('gc'),
+    requestsTaken: () => w.requests,
+    pageOut: () => w.events.push('page-out'),
+  });
+  return w;
+}
+
 describe('collectWhenIdle', () => {
   it('collects after work, twice, when the loop is quiet again, and not again until more work', async () => {
     vi.useFakeTimers();
@@ -156,27 +170,20 @@ describe('collectWhenIdle', () => {
   it('takes a request for work even when it barely shows in the event loop', async () => {
     vi.useFakeTimers();
     scriptedLoop();
-    const events: string[] = [];
-    let requests = 0;
-    const stop = collectWhenIdle({
-      intervalMs: 200,
-      busyShare: 0.25,
-      gc: () => events.push('gc'),
-      requestsTaken: () => requests,
-      pageOut: () => events.push('page-out'),
-    });
+    const w = watched();
+    const { events, stop } = w;
     try {
       await vi.advanceTimersByTimeAsync(2000);
       expect(events).toEqual(['gc', 'gc', 'page-out']);
-      requests++;
+      w.requests++;
       await vi.advanceTimersByTimeAsync(2000);
       expect(events).toEqual(['gc', 'gc', 'page-out', 'gc', 'gc', 'page-out']);
       // A request between the two collections puts the page-out off to the next quiet period.
       events.length = 0;
-      requests++;
+      w.requests++;
       await vi.advanceTimersByTimeAsync(200 + 200 + 50);
       expect(events).toEqual(['gc']);
-      requests++;
+      w.requests++;
       await vi.advanceTimersByTimeAsync(50);
       expect(events).toEqual(['gc', 'gc']);
       await vi.advanceTimersByTimeAsync(2000);
@@ -189,16 +196,8 @@ describe('collectWhenIdle', () => {
   it('pages out only once the daemon has been quiet for pageOutAfterMs; a request meanwhile starts the wait again', async () => {
     vi.useFakeTimers();
     scriptedLoop();
-    const events: string[] = [];
-    let requests = 0;
-    const stop = collectWhenIdle({
-      intervalMs: 200,
-      busyShare: 0.25,
-      pageOutAfterMs: 1000,
-      gc: () => events.push('gc'),
-      requestsTaken: () => requests,
-      pageOut: () => events.push('page-out'),
-    });
+    const w = watched({ pageOutAfterMs: 1000 });
+    const { events, stop } = w;
     try {
       // The collections come with the first quiet period, as always; the page-out waits, and comes
       // right after two more collections once due.
@@ -212,12 +211,12 @@ describe('collectWhenIdle', () => {
       // page-out waits 1000 ms of quiet again.
       events.length = 0;
       await vi.advanceTimersByTimeAsync(1000);
-      requests++;
+      w.requests++;
       await vi.advanceTimersByTimeAsync(200 + 200 + 100);
       expect(events).toEqual(['gc', 'gc']);
       // Another before the page-out came: the wait starts over.
       await vi.advanceTimersByTimeAsync(400);
-      requests++;
+      w.requests++;
       await vi.advanceTimersByTimeAsync(1000);
       expect(events).toEqual(['gc', 'gc', 'gc', 'gc']);
       await vi.advanceTimersByTimeAsync(300);
@@ -230,15 +229,7 @@ describe('collectWhenIdle', () => {
   it("does not let the daemon's own background work put the page-out off: only requests restart its wait", async () => {
     vi.useFakeTimers();
     const loop = scriptedLoop();
-    const events: string[] = [];
-    const stop = collectWhenIdle({
-      intervalMs: 200,
-      busyShare: 0.25,
-      pageOutAfterMs: 1000,
-      gc: () => events.push('gc'),
-      requestsTaken: () => 0,
-      pageOut: () => events.push('page-out'),
-    });
+    const { events, stop } = watched({ pageOutAfterMs: 1000 });
     try {
       await vi.advanceTimersByTimeAsync(300);
       expect(events).toEqual(['gc', 'gc']);
