@@ -16,7 +16,8 @@
  * that comes back is not taken for work (which would page out again). The
  * listeners (REST, libvirt RPC) count the requests they take: a request in
  * any period, looked at or not, is work, so a burst right after a page-out
- * is given back too. The collections need node's --expose-gc, which
+ * is given back too. With `pageOutAfterMs`, only requests put the page-out
+ * off, between the collections as well. The collections need node's --expose-gc, which
  * bin/virtnetd passes; with neither a collector nor a page-out this does
  * nothing.
  */
@@ -114,7 +115,12 @@ export function collectWhenIdle(options: IdleCollectorOptions = {}): () => void 
     again = setTimeout(
       () => {
         const requestedMeanwhile = requestsTaken() !== lastRequests;
-        const busy = performance.eventLoopUtilization(performance.eventLoopUtilization(), quietSince).utilization > busyShare || requestedMeanwhile;
+        // With a wait, only requests put the page-out off, here too: the daemon's own work on a
+        // period of its own (200 networks' timers) could otherwise fall between the collections
+        // every time and keep the page-out off for good.
+        const busy =
+          requestedMeanwhile ||
+          (pageOutAfterMs === 0 && performance.eventLoopUtilization(performance.eventLoopUtilization(), quietSince).utilization > busyShare);
         collect();
         if (pageOut === undefined) return;
         if (busy) {

@@ -248,6 +248,33 @@ describe('collectWhenIdle', () => {
     }
   });
 
+  it('pages out once due even when background work falls between the collections every time', async () => {
+    vi.useFakeTimers();
+    const loop = scriptedLoop();
+    const events: string[] = [];
+    // Work on a period that lines up with the collections (200 networks' log reads every 2 s against
+    // the collector's 3 s periods): the loop is busy from each first collection to the second, and
+    // quiet in every period the collector looks at.
+    const stop = collectWhenIdle({
+      intervalMs: 200,
+      busyShare: 0.25,
+      pageOutAfterMs: 1000,
+      gc: () => {
+        events.push('gc');
+        loop.busy(events.filter((e) => e === 'gc').length % 2 === 1 ? 0.6 : 0);
+      },
+      requestsTaken: () => 0,
+      pageOut: () => events.push('page-out'),
+    });
+    try {
+      await vi.advanceTimersByTimeAsync(1300);
+      expect(events.at(-1)).toBe('page-out');
+      expect(events.filter((e) => e === 'page-out')).toHaveLength(1);
+    } finally {
+      stop();
+    }
+  });
+
   it('pages out without a collector (node started without --expose-gc)', async () => {
     vi.useFakeTimers();
     scriptedLoop();
