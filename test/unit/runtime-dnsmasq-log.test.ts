@@ -64,6 +64,59 @@ describe("dnsmasq's log lines", () => {
   });
 });
 
+/** Wait until `done()` holds, at most 3 s. */
+async function until(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 3000;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+}
+
+describe("following dnsmasq's logs once started", () => {
+  it('hands a new line on when the log changes, without waiting for a poll', async () => {
+    const logs = mkdtempSync(join(dir, 'watched-'));
+    const log = join(logs, 'nat.log');
+    writeFileSync(log, line('started, version 2.90'));
+    writeFileSync(join(logs, 'other.log'), '');
+    const seen: [string, string][] = [];
+    const f = new DnsmasqLogFollower((n, l) => seen.push([n, l.message]));
+    // An hour between polls: only the change itself can bring the lines in time.
+    f.start(3_600_000);
+    try {
+      await f.follow('nat', log);
+      await f.follow('other', join(logs, 'other.log'));
+      appendFileSync(log, line('DHCPACK(virbr9) 10.0.0.5 52:54:00:aa:bb:cc'));
+      await until(() => seen.length > 0);
+      expect(seen).toEqual([['nat', 'DHCPACK(virbr9) 10.0.0.5 52:54:00:aa:bb:cc']]);
+      appendFileSync(log, line('one') + line('two'));
+      appendFileSync(join(logs, 'other.log'), line('three'));
+      await until(() => seen.length >= 4);
+      expect(seen.slice(1).sort()).toEqual([
+        ['nat', 'one'],
+        ['nat', 'two'],
+        ['other', 'three'],
+      ]);
+    } finally {
+      f.stop();
+    }
+  });
+
+  it('reads every log every interval where its directory cannot be watched', async () => {
+    const logs = join(dir, 'not-yet');
+    const log = join(logs, 'nat.log');
+    const seen: string[] = [];
+    const f = new DnsmasqLogFollower((_n, l) => seen.push(l.message));
+    f.start(50);
+    try {
+      await f.follow('nat', log);
+      mkdirSync(logs);
+      writeFileSync(log, line('started, version 2.90'));
+      await until(() => seen.length > 0);
+      expect(seen).toEqual(['started, version 2.90']);
+    } finally {
+      f.stop();
+    }
+  });
+});
+
 describe('the user dnsmasq runs as', () => {
   it('is root only when its usual user cannot reach the files (a private root)', () => {
     const open = join(dir, 'open/var/lib/virtnet/dnsmasq');
