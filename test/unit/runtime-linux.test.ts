@@ -13,8 +13,8 @@ import type { NetworkDef } from '../../src/conf/network/types.js';
 import type { PortForwardDef } from '../../src/conf/network/port-forward-types.js';
 import { LinuxRuntime, type AppliedNetwork, type LinuxApplied } from '../../src/driver/runtime/index.js';
 import { virtnetPaths, type VirtnetPaths } from '../../src/driver/common/paths.js';
-import { RecordingOffload } from '../../src/driver/runtime/offload.js';
-import { ConntrackFlows, type FlowControl, NO_CONNTRACK_WARNING, RecordingFlows } from '../../src/driver/runtime/conntrack.js';
+import { ConntrackFlows, type FlowControl, NO_CONNTRACK_WARNING } from '../../src/driver/runtime/conntrack.js';
+import { RecordingFlows, RecordingOffload } from './support/runtime-doubles.js';
 import { MissingProgramRunner } from './support/scripted-runner.js';
 import { KeptBatch, batchObjects } from '../../src/driver/runtime/applied.js';
 import { FakeHost } from '../support/fake-host.js';
@@ -33,8 +33,14 @@ let resolv = '';
 
 function runtime(opts: { ethtool?: boolean; flows?: FlowControl } = {}): LinuxRuntime {
   offload = new RecordingOffload(opts.ethtool ?? true);
-  const flows = opts.flows === undefined ? {} : { flows: opts.flows };
-  return new LinuxRuntime({ host, paths, offload, resolvConf: resolv, onWarning: (m) => warnings.push(m), ...flows });
+  return new LinuxRuntime({
+    host,
+    paths,
+    offload,
+    flows: opts.flows ?? new RecordingFlows(),
+    resolvConf: resolv,
+    onWarning: (m) => warnings.push(m),
+  });
 }
 
 const def = (xml: string): NetworkDef => parseNetworkXml(xml);
@@ -231,7 +237,7 @@ describe('other forward modes', () => {
       mkdirSync(join(sys, 'eth2/device'), { recursive: true });
       symlinkSync(join(sys, `pci/0000:03:10.${i}`), join(sys, `eth2/device/virtfn${i}`));
     }
-    const rt = new LinuxRuntime({ host, paths, offload: new RecordingOffload(), resolvConf: resolv, sysClassNet: sys });
+    const rt = new LinuxRuntime({ host, paths, offload: new RecordingOffload(), flows: new RecordingFlows(), resolvConf: resolv, sysClassNet: sys });
     const priv = asLinux(
       await rt.start(def(`<network><name>pv</name><forward mode='private'><pf dev='eth2'/></forward></network>`), { otherActive: [] }),
     );

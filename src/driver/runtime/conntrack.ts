@@ -66,12 +66,3 @@ export class ConntrackFlows implements FlowControl {
     return conntrackDeleteFlowArgs(parseUdpFlows(r.stdout), filters);
   }
 }
-
-/** For hosts without a command runner (the fake host): records the filters. */
-export class RecordingFlows implements FlowControl {
-  readonly forgotten: UdpFlowFilter[][] = [];
-  async forgetUdp(filters: readonly UdpFlowFilter[]): Promise<string | undefined> {
-    if (filters.length > 0) this.forgotten.push([...filters]);
-    return undefined;
-  }
-}

@@ -87,8 +87,8 @@ import { DnsmasqLogFollower, sizeOf, startupProblems, type DnsmasqLogLine } from
 import { dnsmasqUserFor } from './dnsmasq-user.js';
 import { FirewallControl, type MakeBatch } from './firewall.js';
 import { readLeases } from './leases.js';
-import { EthtoolOffload, RecordingOffload, type OffloadControl } from './offload.js';
-import { ConntrackFlows, RecordingFlows, type FlowControl } from './conntrack.js';
+import { EthtoolOffload, type OffloadControl } from './offload.js';
+import { ConntrackFlows, type FlowControl } from './conntrack.js';
 import { staleUdpFlows } from '../../plan/forward-flows.js';
 import { buildInterfacePool } from './pool.js';
 import { finishBridge, type BridgeFinish } from './bridge.js';
@@ -98,9 +98,9 @@ import { SERVERS_FILE_NAME, UpstreamServers, resolvConfFor } from './upstream.js
 export interface LinuxRuntimeOptions {
   host: Host;
   paths: VirtnetPaths;
-  /** How to turn a bridge's transmit checksum offload off; default ethtool through a LinuxHost's runner. */
+  /** How to turn a bridge's transmit checksum offload off; default ethtool through a LinuxHost's runner (another host must give it). */
   offload?: OffloadControl;
-  /** How the UDP flows a port forward change leaves on a stale path are forgotten; default conntrack through a LinuxHost's runner. */
+  /** How the UDP flows a port forward change leaves on a stale path are forgotten; default conntrack through a LinuxHost's runner (another host must give it). */
   flows?: FlowControl;
   /**
    * DHCP reply checksums: 'auto' (default) turns the bridge's transmit
@@ -174,8 +174,11 @@ export class LinuxRuntime implements NetworkRuntime {
     this.paths = options.paths;
     this.reaper = new LinkReaper((names) => this.host.links.deleteLinks(names));
     const runner = options.host instanceof LinuxHost ? options.host.runner : undefined;
-    this.offload = options.offload ?? (runner ? new EthtoolOffload(runner, options.host.netns) : new RecordingOffload(false));
-    this.flows = options.flows ?? (runner ? new ConntrackFlows(runner, options.host.netns) : new RecordingFlows());
+    const needs = (what: string): never => {
+      throw internalError(`a Linux runtime on a host without a command runner needs its ${what} control`);
+    };
+    this.offload = options.offload ?? (runner ? new EthtoolOffload(runner, options.host.netns) : needs('offload'));
+    this.flows = options.flows ?? (runner ? new ConntrackFlows(runner, options.host.netns) : needs('flows'));
     this.firewall = new FirewallControl(options.host.nft, {
       watch: options.watchFirewall !== false,
       onWarning: (m) => this.warn(m),

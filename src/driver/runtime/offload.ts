@@ -52,15 +52,3 @@ export class EthtoolOffload implements OffloadControl {
     if (result.exitCode !== 0) throw commandError(what, result);
   }
 }
-
-/** For hosts without a command runner (the fake host): records the devices, reports ethtool present. */
-export class RecordingOffload implements OffloadControl {
-  readonly txOff: string[] = [];
-  constructor(private readonly present = true) {}
-  async available(): Promise<boolean> {
-    return this.present;
-  }
-  async txChecksumOff(dev: string): Promise<void> {
-    this.txOff.push(dev);
-  }
-}
