@@ -9,7 +9,7 @@ import { writeCliLauncher } from './cli-launcher.mjs';
 import { warmUpCli } from './cli-warm-up.mjs';
 import { nodeEsmBundle } from './node-bundle.mjs';
 import { bundleLibxml2 } from './bundle-libxml2.mjs';
-import { buildPageout, buildZygote } from './build-native.mjs';
+import { buildPageout, buildUnixRequest, buildZygote } from './build-native.mjs';
 import { existsSync, rmSync } from 'node:fs';
 
 const entries = {
@@ -46,6 +46,12 @@ await bundleCli('dist/virtnet.cjs');
 // bin/virtnet: bin/virtnet.cjs behind a #! line naming this node (scripts/cli-launcher.mjs).
 const launcher = writeCliLauncher('bin/virtnet.cjs', 'bin/virtnet');
 if (launcher.fallback) process.stderr.write(`build: bin/virtnet runs the node on PATH (${launcher.fallback})\n`);
+// The addon with which the CLI makes its requests in one blocking step (src/client/unix-request.ts),
+// before the warm-up, so that the code caches hold that path. Without it the CLI uses node:net.
+const unixRequest = 'dist/virtnet-unix-request.node';
+const unixRequestBuild = buildUnixRequest(unixRequest);
+if (!unixRequestBuild.built)
+  process.stderr.write(`build: ${unixRequest} not built (${unixRequestBuild.why}); the CLI will load node:net for its requests\n`);
 rmSync('dist/virtnet.cjs.cache', { force: true });
 await warmUpCli('bin/virtnet');
 if (!existsSync('dist/virtnet.cjs.cache')) process.stderr.write('build: no code cache for the CLI; it starts a little slower\n');

@@ -5,6 +5,8 @@
  * modules that tests drive against the daemon's drivers in process.
  */
 import { connect } from '../client/index.js';
+import type { ConnectOptions } from '../client/types.js';
+import { loadUnixRequest } from '../client/unix-request.js';
 import { runCli } from './run-cli.js';
 import type { ShellIo } from './shell.js';
 import { sayWriteFailuresIn, stdoutStream, writeStdout } from './stdout.js';
@@ -50,9 +52,13 @@ const io: ShellIo = {
   },
 };
 
+const unixRequest = loadUnixRequest();
+/** Calls to a unix socket in one blocking step, unless a Ctrl-C handler is waiting (net-event): it would wait for the answer. */
+const blocking = typeof unixRequest === 'function' ? { request: unixRequest, mayBlock: () => process.listenerCount('SIGINT') === 0 } : undefined;
+
 void runCli(process.argv.slice(2), {
   io,
-  connect,
+  connect: blocking === undefined ? connect : (options: ConnectOptions) => connect({ ...options, blocking }),
   env: process.env,
   cwd: process.cwd(),
   get ttyOutput() {

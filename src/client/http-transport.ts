@@ -9,9 +9,14 @@
  * A request sent on a reused connection that the daemon had just closed
  * (reset or ended before any answer) is sent once more on a fresh one.
  * Failures become VirErrors (http-errors.ts).
+ *
+ * Given `blocking` (the CLI, unix-request.ts), a call to a unix socket is
+ * made in one blocking step on a connection of its own instead, whenever
+ * the process may block; node:net is loaded only for the first connection
+ * made the other way.
  */
 import type { ClientRequest } from 'node:http';
-import { connect as netConnect } from 'node:net';
+import type * as Net from 'node:net';
 import type { Socket } from 'node:net';
 import { VirError } from '../util/errors.js';
 import { DAEMON_HEADER, READONLY_HEADER, ROUTES } from './http-routes.js';
@@ -19,13 +24,18 @@ import { type ConnectProbe, FirstCallProbe } from './http-probe.js';
 import type { DaemonTarget } from './http-uri.js';
 import { connectError, errorFromResponse, isConnectFailure, lostConnectionError } from './http-errors.js';
 import { EventStream } from './http-events.js';
-import { WireError, WirePool, type WireResponse } from './http-wire.js';
+import { ResponseReader, WireError, WirePool, type WireResponse } from './http-wire.js';
+import type { BlockingRequests } from './unix-request.js';
 import { etagValue, preconditionHeaders, type Answer, type CallOptions, type ClientTransport, type EventFeed, type Method } from './transport.js';
 
 export type { Method } from './transport.js';
 
 /** node:tls's connect, for an https:// listener (loaded by connect() only then). */
 type TlsConnect = (options: { host: string; port: number; servername?: string }) => Socket;
+
+let net: typeof Net | undefined;
+/** node:net, loaded when first needed: a CLI call whose requests all block never loads it. */
+const loadNet = (): typeof Net => (net ??= process.getBuiltinModule('node:net'));
 
 export class HttpTransport implements ClientTransport {
   private readonly pool: WirePool;
@@ -37,14 +47,15 @@ export class HttpTransport implements ClientTransport {
     readonly target: DaemonTarget,
     private readonly token: string | undefined,
     tlsConnect?: TlsConnect,
+    private readonly blocking?: BlockingRequests,
   ) {
     const t = target;
     const open =
       t.kind === 'unix'
-        ? () => netConnect({ path: t.socketPath })
+        ? () => loadNet().connect({ path: t.socketPath })
         : tlsConnect !== undefined
           ? () => tlsConnect({ host: t.host, port: t.port, ...(/^[\d.]+$|:/.test(t.host) ? {} : { servername: t.host }) })
-          : () => netConnect({ host: t.host, port: t.port });
+          : () => loadNet().connect({ host: t.host, port: t.port });
     this.pool = new WirePool(open, tlsConnect !== undefined && t.kind === 'tcp');
   }
 
@@ -110,9 +121,13 @@ export class HttpTransport implements ClientTransport {
       ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
       ...preconditionHeaders(options),
     };
+    const t = this.target;
+    const blocking = t.kind === 'unix' && this.blocking?.mayBlock() === true ? this.blocking : undefined;
+    if (blocking !== undefined) extra['connection'] = 'close';
     const head = `${method} ${path} HTTP/1.1\r\nhost: ${this.hostHeader()}\r\n${Object.entries(this.headers(extra))
       .map(([k, v]) => `${k}: ${v}\r\n`)
       .join('')}\r\n`;
+    if (blocking !== undefined && t.kind === 'unix') return this.sendBlocking(blocking, t.socketPath, head, payload);
     try {
       return await this.pool.request(head, payload);
     } catch (err) {
@@ -121,6 +136,30 @@ export class HttpTransport implements ClientTransport {
       if (err.reused && err.connected && !err.answered) return this.retry(head, payload);
       throw this.failure(err);
     }
+  }
+
+  /** One request in one blocking step, on a connection of its own (the daemon closes it after its answer). */
+  private sendBlocking(blocking: BlockingRequests, socketPath: string, head: string, payload: Buffer | undefined): WireResponse {
+    const request = Buffer.from(head, 'latin1');
+    const reader = new ResponseReader();
+    let answer: WireResponse | undefined;
+    let garbled = false;
+    try {
+      blocking.request(socketPath, payload === undefined ? request : Buffer.concat([request, payload]), (chunk) => {
+        try {
+          answer = reader.push(chunk);
+        } catch {
+          garbled = true; // not HTTP: as a connection that broke (node:net's path destroys it)
+        }
+        return answer !== undefined || garbled;
+      });
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      throw this.failure(new WireError(e, e.syscall !== 'connect' && e.syscall !== 'socket', false, reader.started));
+    }
+    if (!garbled) answer ??= reader.end();
+    if (answer === undefined) throw lostConnectionError();
+    return answer;
   }
 
   /** An answer as the call's result: its JSON body and ETag, or the daemon's error. */

@@ -64,7 +64,7 @@ const hasNoBody = (status: number): boolean => (status >= 100 && status < 200) |
 const names = (value: string | undefined, word: string): boolean => value?.toLowerCase().includes(word) === true;
 
 /** Reads one answer after another from a connection's bytes. */
-class ResponseReader {
+export class ResponseReader {
   private buf: Buffer = Buffer.alloc(0);
   private head: { status: number; headers: Map<string, string> } | undefined;
   private chunks: Buffer[] = [];

@@ -13,7 +13,8 @@
  *
  * Over TCP the token is `options.token`, else $VIRTNET_TOKEN.
  *
- * Small on purpose: node:net and a few local modules, nothing else, so
+ * Small on purpose: node:net (or, for the CLI, a blocking request through
+ * its addon: unix-request.ts) and a few local modules, nothing else, so
  * the CLI starts fast (node:http only for the event stream).
  */
 import type { ConnectOptions } from './types.js';
@@ -30,7 +31,7 @@ export async function connect(options: ConnectOptions = {}): Promise<HttpVirtnet
   const target = resolveTarget(options.uri, options.readonly === true);
   // node:tls is loaded only for an https:// listener: the CLI's start-up stays small.
   const tls = target.kind === 'tcp' && target.tls ? await import('node:tls') : undefined;
-  const transport = new HttpTransport(target, options.token ?? (process.env['VIRTNET_TOKEN'] || undefined), tls?.connect);
+  const transport = new HttpTransport(target, options.token ?? (process.env['VIRTNET_TOKEN'] || undefined), tls?.connect, options.blocking);
   if (options.deferProbe === true) return new HttpVirtnetClient(transport, transport.deferProbe());
   const client = new HttpVirtnetClient(transport);
   try {

@@ -10,6 +10,7 @@ import type { NetworkPortApi } from '../contract/network-port-api.js';
 import type { DoctorApi } from '../contract/doctor-api.js';
 import type { TrafficApi } from '../contract/traffic-api.js';
 import type { ConnectProbe } from './http-probe.js';
+import type { BlockingRequests } from './unix-request.js';
 
 /**
  * The whole driver API, networks, their ports and guests: the HTTP client
@@ -41,4 +42,6 @@ export interface ConnectOptions {
    * CLI call that makes one request.
    */
   deferProbe?: boolean;
+  /** Make each call to a unix socket in one blocking step when it may (the CLI: unix-request.ts). */
+  blocking?: BlockingRequests;
 }

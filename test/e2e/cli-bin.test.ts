@@ -5,11 +5,13 @@
  * another build of the bundle) or is missing; commands that load node modules
  * on demand (the interactive shell's readline) work through it.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repo } from './esbuild-bundle.js';
 
@@ -188,5 +190,39 @@ describe.skipIf(!built)('bin/virtnet', () => {
     const r = run(repo, [], 'help net-list\n');
     expect(r.stdout).toContain('net-list');
     expect(r.status).toBe(0);
+  });
+
+  it('makes its call through the addon without loading node:net, with the same answer as over node:net', async () => {
+    expect(existsSync(join(repo, 'dist/virtnet-unix-request.node'))).toBe(true);
+    const sock = join(scratch, 'stand-in.sock');
+    const heads: string[] = [];
+    // A stand-in for virtnetd (the x-virtnetd header, the XML), in this process: the CLI runs beside it.
+    const server = createServer((req, res) => {
+      heads.push(req.headers.connection ?? '');
+      const body = JSON.stringify({ xml: '<network>\n  <name>n1</name>\n</network>\n' });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-virtnetd': 'stand-in' });
+      res.end(body);
+    });
+    await new Promise<void>((r) => server.listen(sock, () => r()));
+    // Says at exit whether node:net was loaded.
+    const preload = join(scratch, 'net-loaded.cjs');
+    writeFileSync(
+      preload,
+      "process.on('exit', () => require('node:fs').writeSync(2, `net loaded: ${process.moduleLoadList.includes('NativeModule net')}\\n`));\n",
+    );
+    const call = (env: NodeJS.ProcessEnv) =>
+      promisify(execFile)(process.execPath, ['-r', preload, join(repo, 'bin/virtnet'), '-c', `unix://${sock}`, '-q', 'net-dumpxml', 'n1'], {
+        env: { ...process.env, ...env },
+      });
+    try {
+      const blocking = await call({});
+      const overNet = await call({ VIRTNET_UNIX_REQUEST: '' });
+      expect(blocking.stdout).toBe('<network>\n  <name>n1</name>\n</network>\n');
+      expect(overNet.stdout).toBe(blocking.stdout);
+      expect([blocking.stderr, overNet.stderr]).toEqual(['net loaded: false\n', 'net loaded: true\n']);
+      expect(heads).toEqual(['close', '']);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 });

@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { buildPageout, buildZygote } from '../../scripts/build-native.mjs';
+import { buildPageout, buildUnixRequest, buildZygote } from '../../scripts/build-native.mjs';
 import { bundleCli } from '../../scripts/bundle-cli.mjs';
 import { nodeEsmBundle } from '../../scripts/node-bundle.mjs';
 
@@ -39,6 +39,8 @@ export function testBundle(entry: string, outName: string): TestBundle {
         const out = join(dir, outName);
         if (entry === 'src/cli/main.ts') {
           await bundleCli(out, { minify: false });
+          // Its requests' addon beside it, as in dist/.
+          buildUnixRequest(join(dir, 'virtnet-unix-request.node'));
           return out;
         }
         await build({
