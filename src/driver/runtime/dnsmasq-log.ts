@@ -102,22 +102,29 @@ const MAX_LOG_BYTES = 1024 * 1024;
 
 /**
  * Follows the logs of running dnsmasqs and hands their new lines on. Once
- * started, a log is read when it changes: one inotify watch on the directory
- * of the logs (fs.watch), so 200 idle networks cost nothing between their
- * log lines. Where the watch cannot be had (no inotify, its limits reached),
- * every log is read every `intervalMs` instead.
+ * started, a log is read shortly after it changes (`settleMs`, so a burst of
+ * lines, a dnsmasq's start or a run of leases, is one read, after the work
+ * that caused it): one inotify watch on the directory of the logs
+ * (fs.watch), so 200 idle networks cost nothing between their log lines.
+ * Where the watch cannot be had (no inotify, its limits reached), every log
+ * is read every `intervalMs` instead.
  */
 export class DnsmasqLogFollower {
   private readonly offsets = new Map<string, { path: string; offset: number }>();
   /** Each network's read under way, and whether its log changed again meanwhile. */
   private readonly reads = new Map<string, { done: Promise<void>; again: boolean }>();
   private readonly watchers = new Map<string, FSWatcher>();
+  /** The reads that changes have asked for, by network, each waiting `settleMs`. */
+  private readonly due = new Map<string, NodeJS.Timeout>();
   private following = false;
   private intervalMs = 2000;
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
 
-  constructor(private readonly onLine: (network: string, line: DnsmasqLogLine) => void) {}
+  constructor(
+    private readonly onLine: (network: string, line: DnsmasqLogLine) => void,
+    private readonly settleMs = 200,
+  ) {}
 
   /** Follow a network's log from `offset` (default: its current end). */
   async follow(network: string, path: string, offset?: number): Promise<void> {
@@ -127,6 +134,8 @@ export class DnsmasqLogFollower {
 
   /** Hand on what is left, then stop following a network's log. */
   async unfollow(network: string): Promise<void> {
+    clearTimeout(this.due.get(network));
+    this.due.delete(network);
     await this.read(network);
     this.offsets.delete(network);
   }
@@ -175,7 +184,13 @@ export class DnsmasqLogFollower {
   /** A file of `dir` changed (`file`; undefined when inotify lost track): read the logs it may be. */
   private changed(dir: string, file: string | undefined): void {
     for (const [network, { path }] of this.offsets) {
-      if (dirname(path) === dir && (file === undefined || basename(path) === file)) void this.read(network);
+      if (dirname(path) !== dir || (file !== undefined && basename(path) !== file) || this.due.has(network)) continue;
+      const timer = setTimeout(() => {
+        this.due.delete(network);
+        void this.read(network);
+      }, this.settleMs);
+      timer.unref();
+      this.due.set(network, timer);
     }
   }
 
@@ -203,6 +218,8 @@ export class DnsmasqLogFollower {
   private closeWatchers(): void {
     for (const w of this.watchers.values()) w.close();
     this.watchers.clear();
+    for (const t of this.due.values()) clearTimeout(t);
+    this.due.clear();
   }
 
   /** Follow changes until stop(): each log's directory watched, or every log read every `intervalMs`; neither keeps a process alive. */
