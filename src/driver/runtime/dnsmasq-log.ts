@@ -15,7 +15,7 @@
  */
 import { type FSWatcher, watch } from 'node:fs';
 import { type FileHandle, open, stat, truncate } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 type DnsmasqLogLevel = 'error' | 'warning' | 'info';
 
@@ -100,6 +100,9 @@ export async function startupProblems(logPath: string, offset: number, files: re
 
 const MAX_LOG_BYTES = 1024 * 1024;
 
+/** A log's path as a change in its directory names it (the directory's watch gives the directory and the file's name). */
+const watchedPath = (path: string): string => join(dirname(path), basename(path));
+
 /**
  * Follows the logs of running dnsmasqs and hands their new lines on. Once
  * started, a log is read shortly after it changes (`settleMs`, so a burst of
@@ -111,6 +114,8 @@ const MAX_LOG_BYTES = 1024 * 1024;
  */
 export class DnsmasqLogFollower {
   private readonly offsets = new Map<string, { path: string; offset: number }>();
+  /** The network each followed log belongs to, by the log's path as its directory's watch names it: a change is found at once, not by looking through 1,000 networks. */
+  private readonly byPath = new Map<string, string>();
   /** Each network's read under way, and whether its log changed again meanwhile. */
   private readonly reads = new Map<string, { done: Promise<void>; again: boolean }>();
   private readonly watchers = new Map<string, FSWatcher>();
@@ -128,7 +133,10 @@ export class DnsmasqLogFollower {
 
   /** Follow a network's log from `offset` (default: its current end). */
   async follow(network: string, path: string, offset?: number): Promise<void> {
-    this.offsets.set(network, { path, offset: offset ?? (await sizeOf(path)) });
+    const from = offset ?? (await sizeOf(path));
+    this.forgetPathOf(network);
+    this.offsets.set(network, { path, offset: from });
+    this.byPath.set(watchedPath(path), network);
     if (this.following) this.watchDirOf(path);
   }
 
@@ -137,7 +145,13 @@ export class DnsmasqLogFollower {
     clearTimeout(this.due.get(network));
     this.due.delete(network);
     await this.read(network);
+    this.forgetPathOf(network);
     this.offsets.delete(network);
+  }
+
+  private forgetPathOf(network: string): void {
+    const entry = this.offsets.get(network);
+    if (entry !== undefined && this.byPath.get(watchedPath(entry.path)) === network) this.byPath.delete(watchedPath(entry.path));
   }
 
   /** Read a network's log now, after the read under way if there is one (never two at once: both would hand on the same lines). */
@@ -183,15 +197,23 @@ export class DnsmasqLogFollower {
 
   /** A file of `dir` changed (`file`; undefined when inotify lost track): read the logs it may be. */
   private changed(dir: string, file: string | undefined): void {
-    for (const [network, { path }] of this.offsets) {
-      if (dirname(path) !== dir || (file !== undefined && basename(path) !== file) || this.due.has(network)) continue;
-      const timer = setTimeout(() => {
-        this.due.delete(network);
-        void this.read(network);
-      }, this.settleMs);
-      timer.unref();
-      this.due.set(network, timer);
+    if (file !== undefined) {
+      const network = this.byPath.get(join(dir, file));
+      if (network !== undefined) this.readSoon(network);
+      return;
     }
+    for (const [network, { path }] of this.offsets) if (dirname(path) === dir) this.readSoon(network);
+  }
+
+  /** Read a network's log `settleMs` from now, once for all the changes until then. */
+  private readSoon(network: string): void {
+    if (this.due.has(network)) return;
+    const timer = setTimeout(() => {
+      this.due.delete(network);
+      void this.read(network);
+    }, this.settleMs);
+    timer.unref();
+    this.due.set(network, timer);
   }
 
   /** Watch the directory of a log, once; if that cannot be done, read every log every interval instead. */
