@@ -105,9 +105,8 @@ const watchedPath = (path: string): string => join(dirname(path), basename(path)
 
 /**
  * Follows the logs of running dnsmasqs and hands their new lines on. Once
- * started, a log is read shortly after it changes (`settleMs`, so a burst of
- * lines, a dnsmasq's start or a run of leases, is one read, after the work
- * that caused it): one inotify watch on the directory of the logs
+ * started, a log is read when it changes (the changes during a read are
+ * read once after it): one inotify watch on the directory of the logs
  * (fs.watch), so 200 idle networks cost nothing between their log lines.
  * Where the watch cannot be had (no inotify, its limits reached), every log
  * is read every `intervalMs` instead.
@@ -119,17 +118,12 @@ export class DnsmasqLogFollower {
   /** Each network's read under way, and whether its log changed again meanwhile. */
   private readonly reads = new Map<string, { done: Promise<void>; again: boolean }>();
   private readonly watchers = new Map<string, FSWatcher>();
-  /** The reads that changes have asked for, by network, each waiting `settleMs`. */
-  private readonly due = new Map<string, NodeJS.Timeout>();
   private following = false;
   private intervalMs = 2000;
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
 
-  constructor(
-    private readonly onLine: (network: string, line: DnsmasqLogLine) => void,
-    private readonly settleMs = 200,
-  ) {}
+  constructor(private readonly onLine: (network: string, line: DnsmasqLogLine) => void) {}
 
   /** Follow a network's log from `offset` (default: its current end). */
   async follow(network: string, path: string, offset?: number): Promise<void> {
@@ -142,8 +136,6 @@ export class DnsmasqLogFollower {
 
   /** Hand on what is left, then stop following a network's log. */
   async unfollow(network: string): Promise<void> {
-    clearTimeout(this.due.get(network));
-    this.due.delete(network);
     await this.read(network);
     this.forgetPathOf(network);
     this.offsets.delete(network);
@@ -199,21 +191,10 @@ export class DnsmasqLogFollower {
   private changed(dir: string, file: string | undefined): void {
     if (file !== undefined) {
       const network = this.byPath.get(join(dir, file));
-      if (network !== undefined) this.readSoon(network);
+      if (network !== undefined) void this.read(network);
       return;
     }
-    for (const [network, { path }] of this.offsets) if (dirname(path) === dir) this.readSoon(network);
-  }
-
-  /** Read a network's log `settleMs` from now, once for all the changes until then. */
-  private readSoon(network: string): void {
-    if (this.due.has(network)) return;
-    const timer = setTimeout(() => {
-      this.due.delete(network);
-      void this.read(network);
-    }, this.settleMs);
-    timer.unref();
-    this.due.set(network, timer);
+    for (const [network, { path }] of this.offsets) if (dirname(path) === dir) void this.read(network);
   }
 
   /** Watch the directory of a log, once; if that cannot be done, read every log every interval instead. */
@@ -240,8 +221,6 @@ export class DnsmasqLogFollower {
   private closeWatchers(): void {
     for (const w of this.watchers.values()) w.close();
     this.watchers.clear();
-    for (const t of this.due.values()) clearTimeout(t);
-    this.due.clear();
   }
 
   /** Follow changes until stop(): each log's directory watched, or every log read every `intervalMs`; neither keeps a process alive. */
