@@ -15,7 +15,7 @@
  */
 import { type FSWatcher, watch } from 'node:fs';
 import { type FileHandle, open, stat, truncate } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 
 type DnsmasqLogLevel = 'error' | 'warning' | 'info';
 
@@ -100,21 +100,15 @@ export async function startupProblems(logPath: string, offset: number, files: re
 
 const MAX_LOG_BYTES = 1024 * 1024;
 
-/** A log's path as a change in its directory names it (the directory's watch gives the directory and the file's name). */
-const watchedPath = (path: string): string => join(dirname(path), basename(path));
-
 /**
  * Follows the logs of running dnsmasqs and hands their new lines on. Once
- * started, a log is read when it changes (the changes during a read are
- * read once after it): one inotify watch on the directory of the logs
- * (fs.watch), so 200 idle networks cost nothing between their log lines.
- * Where the watch cannot be had (no inotify, its limits reached), every log
- * is read every `intervalMs` instead.
+ * started, a log is read when it changes: one inotify watch on the directory
+ * of the logs (fs.watch), so 200 idle networks cost nothing between their
+ * log lines. Where the watch cannot be had (no inotify, its limits reached),
+ * every log is read every `intervalMs` instead.
  */
 export class DnsmasqLogFollower {
   private readonly offsets = new Map<string, { path: string; offset: number }>();
-  /** The network each followed log belongs to, by the log's path as its directory's watch names it: a change is found at once, not by looking through 1,000 networks. */
-  private readonly byPath = new Map<string, string>();
   /** Each network's read under way, and whether its log changed again meanwhile. */
   private readonly reads = new Map<string, { done: Promise<void>; again: boolean }>();
   private readonly watchers = new Map<string, FSWatcher>();
@@ -127,23 +121,14 @@ export class DnsmasqLogFollower {
 
   /** Follow a network's log from `offset` (default: its current end). */
   async follow(network: string, path: string, offset?: number): Promise<void> {
-    const from = offset ?? (await sizeOf(path));
-    this.forgetPathOf(network);
-    this.offsets.set(network, { path, offset: from });
-    this.byPath.set(watchedPath(path), network);
+    this.offsets.set(network, { path, offset: offset ?? (await sizeOf(path)) });
     if (this.following) this.watchDirOf(path);
   }
 
   /** Hand on what is left, then stop following a network's log. */
   async unfollow(network: string): Promise<void> {
     await this.read(network);
-    this.forgetPathOf(network);
     this.offsets.delete(network);
-  }
-
-  private forgetPathOf(network: string): void {
-    const entry = this.offsets.get(network);
-    if (entry !== undefined && this.byPath.get(watchedPath(entry.path)) === network) this.byPath.delete(watchedPath(entry.path));
   }
 
   /** Read a network's log now, after the read under way if there is one (never two at once: both would hand on the same lines). */
@@ -189,12 +174,9 @@ export class DnsmasqLogFollower {
 
   /** A file of `dir` changed (`file`; undefined when inotify lost track): read the logs it may be. */
   private changed(dir: string, file: string | undefined): void {
-    if (file !== undefined) {
-      const network = this.byPath.get(join(dir, file));
-      if (network !== undefined) void this.read(network);
-      return;
+    for (const [network, { path }] of this.offsets) {
+      if (dirname(path) === dir && (file === undefined || basename(path) === file)) void this.read(network);
     }
-    for (const [network, { path }] of this.offsets) if (dirname(path) === dir) void this.read(network);
   }
 
   /** Watch the directory of a log, once; if that cannot be done, read every log every interval instead. */
