@@ -52,13 +52,18 @@ const io: ShellIo = {
   },
 };
 
-const unixRequest = loadUnixRequest();
-/** Calls to a unix socket in one blocking step, unless a Ctrl-C handler is waiting (net-event): it would wait for the answer. */
-const blocking = typeof unixRequest === 'function' ? { request: unixRequest, mayBlock: () => process.listenerCount('SIGINT') === 0 } : undefined;
+/**
+ * Calls to a unix socket in one blocking step, unless a Ctrl-C handler is waiting (net-event): it would
+ * wait for the answer. The addon is loaded when the CLI connects: a command without a daemon never loads it.
+ */
+function withBlockingRequests(options: ConnectOptions): ConnectOptions {
+  const request = loadUnixRequest();
+  return typeof request === 'function' ? { ...options, blocking: { request, mayBlock: () => process.listenerCount('SIGINT') === 0 } } : options;
+}
 
 void runCli(process.argv.slice(2), {
   io,
-  connect: blocking === undefined ? connect : (options: ConnectOptions) => connect({ ...options, blocking }),
+  connect: (options) => connect(withBlockingRequests(options)),
   env: process.env,
   cwd: process.cwd(),
   get ttyOutput() {

@@ -24,14 +24,25 @@ function scriptedLoop(): { busy: (share: number) => void } {
   return { busy: (share) => (busyShare = share) };
 }
 
-/** collectWhenIdle on 200 ms periods (busy above a quarter): its collections and page-outs in `events`, the requests it is told of in `requests`. */
-function watched(options: { pageOutAfterMs?: number } = {}): { events: string[]; requests: number; stop: () => void } {
+/**
+ * collectWhenIdle on 200 ms periods (busy above a quarter): its collections and page-outs in `events`, the
+ * requests it is told of in `requests`; `onGc` is told of each collection after it is recorded.
+ */
+function watched(options: { pageOutAfterMs?: number; onGc?: (events: readonly string[]) => void } = {}): {
+  events: string[];
+  requests: number;
+  stop: () => void;
+} {
+  const { onGc, ...rest } = options;
   const w = { events: [] as string[], requests: 0, stop: () => {} };
   w.stop = collectWhenIdle({
     intervalMs: 200,
     busyShare: 0.25,
-    ...options,
-    gc: () => w.events.push('gc'),
+    ...rest,
+    gc: () => {
+      w.events.push('gc');
+      onGc?.(w.events);
+    },
     requestsTaken: () => w.requests,
     pageOut: () => w.events.push('page-out'),
   });
@@ -251,20 +262,12 @@ describe('collectWhenIdle', () => {
   it('pages out once due even when background work falls between the collections every time', async () => {
     vi.useFakeTimers();
     const loop = scriptedLoop();
-    const events: string[] = [];
     // Work on a period that lines up with the collections (200 networks' log reads every 2 s against
     // the collector's 3 s periods): the loop is busy from each first collection to the second, and
     // quiet in every period the collector looks at.
-    const stop = collectWhenIdle({
-      intervalMs: 200,
-      busyShare: 0.25,
+    const { events, stop } = watched({
       pageOutAfterMs: 1000,
-      gc: () => {
-        events.push('gc');
-        loop.busy(events.filter((e) => e === 'gc').length % 2 === 1 ? 0.6 : 0);
-      },
-      requestsTaken: () => 0,
-      pageOut: () => events.push('page-out'),
+      onGc: (seen) => loop.busy(seen.filter((e) => e === 'gc').length % 2 === 1 ? 0.6 : 0),
     });
     try {
       await vi.advanceTimersByTimeAsync(1300);
