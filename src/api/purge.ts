@@ -14,6 +14,7 @@ import type { VirtnetPaths } from '../driver/common/paths.js';
 import { listStoredFiles } from '../driver/common/stored-files.js';
 import { parseGuestRecord } from '../driver/guest/store.js';
 import { parseNetworkStatus } from '../driver/network/status.js';
+import { NetworkStore } from '../driver/network/store.js';
 import { readApplied } from '../driver/runtime/applied.js';
 import { netnsPath } from '../host/netns.js';
 
@@ -56,7 +57,9 @@ function dnsmasqAlive(pid: number): boolean {
  */
 export async function stillRunning(paths: VirtnetPaths): Promise<StillRunning> {
   const networks: string[] = [];
-  for (const file of listStoredFiles(paths.networkStatusDir, '.xml')) {
+  const store = new NetworkStore(paths);
+  // A stopping network's file too: its stop may not have got far.
+  for (const file of [...store.listStatuses(), ...store.listStopping()]) {
     let name: string;
     let applied: ReturnType<typeof readApplied>;
     try {

@@ -5,7 +5,7 @@
  * defined before is gone. Refused while the daemon runs, and while a
  * network of the root runs outside a sandbox (its files are kept then).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -91,9 +91,17 @@ describe.skipIf(!ready)('virtnetd --purge', () => {
     const purge = await spawnDaemon(['--purge', '--root', root]);
     expect(await purge.exited).toBe(1);
     expect(purge.stdout()).toBe(`virtnetd: no sandbox to remove ('${sandboxNames(root).netns}', '${sandboxNames(root).uplink}' do not exist)\n`);
-    expect(purge.stderr()).toBe(
-      "virtnetd: network 'kept' of this root still runs outside a sandbox, so its files were kept: start virtnetd, stop it ('virtnet net-destroy NAME', 'virtnet destroy NAME'), stop virtnetd, then purge\n",
-    );
+    const refused =
+      "virtnetd: network 'kept' of this root still runs outside a sandbox, so its files were kept: start virtnetd, stop it ('virtnet net-destroy NAME', 'virtnet destroy NAME'), stop virtnetd, then purge\n";
+    expect(purge.stderr()).toBe(refused);
     expect(existsSync(join(virtnetPaths(root).networkConfigDir, 'kept.xml'))).toBe(true);
+
+    // A stop a kill cut short leaves its entry, the status file renamed: that network may still run too.
+    const statusDir = virtnetPaths(root).networkStatusDir;
+    renameSync(join(statusDir, 'kept.xml'), join(statusDir, 'kept.stopping'));
+    const again = await spawnDaemon(['--purge', '--root', root]);
+    expect(await again.exited).toBe(1);
+    expect(again.stderr()).toBe(refused);
+    expect(existsSync(join(statusDir, 'kept.stopping'))).toBe(true);
   }, 60_000);
 });

@@ -42,7 +42,7 @@ const SECOND_MAC = '52:54:00:5e:00:02';
 const BASE_CHAINS = baseChainObjects().map((c) => c.name);
 const TXT = "<txt name='sweep' value='killed'/>";
 
-/** The journal entries a killed daemon left: network status files with a state, guest records without a status or with pending vNICs. */
+/** The journal entries a killed daemon left: network status files with a state or renamed for a stop, guest records without a status or with pending vNICs. */
 function journalEntries(root: string): string[] {
   const nets = join(root, 'run/virtnet/networks');
   const guests = join(root, 'run/virtnet/guests');
@@ -51,6 +51,8 @@ function journalEntries(root: string): string[] {
     const state = /<virtnet:applied[^>]* state='(\w+)'/.exec(readFileSync(join(nets, f), 'utf8'))?.[1];
     if (state !== undefined) out.push(`${f}: ${state}`);
   }
+  // A stop's entry is the status file renamed.
+  for (const f of readdirSync(nets).filter((x) => x.endsWith('.stopping'))) out.push(`${f}: stopping`);
   const files = readdirSync(guests);
   for (const f of files.filter((x) => x.endsWith('.json'))) {
     if (!files.includes(f.replace(/\.json$/, '.xml'))) out.push(`${f}: no status`);

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isolatedXml, natXml, startTestDriver, type TestDriver } from '../support/network-testkit.js';
 import { pollUntil } from '../support/poll.js';
-import { createFakeRuntimeState, type FakeRuntimeOp } from '../support/fake-runtime.js';
+import { createFakeRuntimeState, FakeRuntime, type FakeRuntimeOp } from '../support/fake-runtime.js';
 import { dhcpHostUpdate } from './support/update-request.js';
 
 /** Drivers to close; a "killed" one is never closed (its call never ends), its root goes at the end. */
@@ -98,18 +98,70 @@ describe('a crash halfway through', () => {
     await t2.driver.create(natXml('tr', '10.80.2'));
   });
 
-  it('destroy: the stop is finished', async () => {
+  it("destroy: the status file is renamed to the stop's entry first, and the stop is finished", async () => {
     const t = await first();
     await t.driver.define(natXml('d', '10.80.3'));
     await t.driver.start('d');
+    const status = readFileSync(t.driver.store.statusPath('d'), 'utf8');
     await killDuring(t, 'stop', () => t.driver.destroy('d'));
-    expect(readFileSync(t.driver.store.statusPath('d'), 'utf8')).toContain("state='stopping'");
+    expect(existsSync(t.driver.store.statusPath('d'))).toBe(false);
+    expect(readFileSync(t.driver.store.stoppingPath('d'), 'utf8')).toBe(status);
     expect(t.kernel.dnsmasq.size).toBe(1);
     const t2 = await afterCrash(t);
-    expect(t2.driver.startupReport).toMatchObject({ recovered: ['d: stop finished'] });
+    expect(t2.driver.startupReport).toMatchObject({ recovered: ['d: stop finished'], problems: [] });
     expect(await t2.driver.lookupByName('d')).toMatchObject({ active: false });
     expect(t2.kernel.links.size + t2.kernel.dnsmasq.size).toBe(0);
+    expect(existsSync(t2.driver.store.stoppingPath('d'))).toBe(false);
     await t2.driver.start('d');
+  });
+
+  it("destroy of a network whose status file is gone: the stop's entry is written from its record", async () => {
+    const t = await first();
+    await t.driver.define(natXml('g', '10.80.6'));
+    await t.driver.start('g');
+    rmSync(t.driver.store.statusPath('g'));
+    await killDuring(t, 'stop', () => t.driver.destroy('g'));
+    expect(readFileSync(t.driver.store.stoppingPath('g'), 'utf8')).toContain('<name>g</name>');
+    const t2 = await afterCrash(t);
+    expect(t2.driver.startupReport).toMatchObject({ recovered: ['g: stop finished'], problems: [] });
+    expect(t2.kernel.links.size + t2.kernel.dnsmasq.size).toBe(0);
+  });
+
+  it("a status file that says state='stopping' (an older virtnet's stop entry) is finished too", async () => {
+    const t = await first();
+    await t.driver.define(natXml('o', '10.80.7'));
+    await t.driver.start('o');
+    await t.driver.close();
+    open.splice(open.indexOf(t), 1);
+    const path = t.driver.store.statusPath('o');
+    const older = readFileSync(path, 'utf8').replace(/<virtnet:applied(?=[ >])/, "<virtnet:applied state='stopping'");
+    expect(older).toContain("state='stopping'");
+    writeFileSync(path, older);
+    const t2 = await afterCrash(t);
+    expect(t2.driver.startupReport).toMatchObject({ recovered: ['o: stop finished'], problems: [] });
+    expect(t2.kernel.links.size + t2.kernel.dnsmasq.size).toBe(0);
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it("a stop start-up cannot finish keeps its entry until the network's next start replaces it", async () => {
+    const t = await first();
+    await t.driver.define(natXml('k', '10.80.8'));
+    await t.driver.start('k');
+    await killDuring(t, 'stop', () => t.driver.destroy('k'));
+    const runtime = new FakeRuntime({ kernel: t.kernel, dnsmasqDir: t.paths.dnsmasqDir });
+    runtime.failNext('stop', new Error('cannot stop'));
+    const t2 = await startTestDriver({ runtime }, { root: t.root, kernel: t.kernel });
+    open.push(t2);
+    expect(t2.driver.startupReport).toMatchObject({ problems: [{ subject: 'k', message: 'cannot stop' }] });
+    expect(await t2.driver.lookupByName('k')).toMatchObject({ active: false });
+    expect(existsSync(t2.driver.store.stoppingPath('k'))).toBe(true);
+    t.kernel.links.clear();
+    await t2.driver.start('k');
+    expect(existsSync(t2.driver.store.stoppingPath('k'))).toBe(false);
+    expect(readFileSync(t2.driver.store.statusPath('k'), 'utf8')).not.toContain('state=');
+    const t3 = await t2.restart();
+    open.splice(open.indexOf(t2), 1, t3);
+    expect(t3.driver.startupReport).toMatchObject({ adopted: ['k'], recovered: [], problems: [] });
   });
 
   it('live update: the network runs its previous definition', async () => {

@@ -240,11 +240,15 @@ describe('start and destroy', () => {
 
   it('a failed destroy keeps the network running', async () => {
     await t.driver.start('nat');
+    const status = readFileSync(join(t.paths.networkStatusDir, 'nat.xml'), 'utf8');
     t.runtime.failNext('stop', new VirError('INTERNAL_ERROR', 'cannot delete'));
     await rejectionOf(t.driver.destroy('nat'));
     expect(await t.driver.lookupByName('nat')).toMatchObject({ active: true });
-    expect(existsSync(join(t.paths.networkStatusDir, 'nat.xml'))).toBe(true);
+    // The status file is back as it was, and the stop's entry is gone.
+    expect(readFileSync(join(t.paths.networkStatusDir, 'nat.xml'), 'utf8')).toBe(status);
+    expect(existsSync(join(t.paths.networkStatusDir, 'nat.stopping'))).toBe(false);
     await t.driver.destroy('nat');
+    expect(readdirSync(t.paths.networkStatusDir).filter((f) => f.startsWith('nat.'))).toEqual([]);
   });
 
   it("a bridge-mode network uses the host's bridge and creates none", async () => {

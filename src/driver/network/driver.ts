@@ -336,9 +336,13 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
 
   /** The status file: the network as it runs, or (with a state) a journal entry of a change in progress. */
   private writeStatus(obj: NetworkObject, def: NetworkDef, applied: AppliedNetwork, state?: NetworkJournalState): void {
-    const status: NetworkStatus = { def, applied, qos: { classIds: this.ports.classIds(obj.name), floorSum: this.ports.floorSum(obj.name) } };
+    const status = this.statusOf(obj, def, applied);
     if (state !== undefined) status.state = state;
     this.store.saveStatus(obj.name, obj.uuid, formatNetworkStatus(status));
+  }
+
+  private statusOf(obj: NetworkObject, def: NetworkDef, applied: AppliedNetwork): NetworkStatus {
+    return { def, applied, qos: { classIds: this.ports.classIds(obj.name), floorSum: this.ports.floorSum(obj.name) } };
   }
 
   /**
@@ -371,6 +375,8 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
       checkForwardsFree(live, this.otherActiveDefs(obj));
       let journalled = false;
       const journal = (record: AppliedNetwork): void => {
+        // A stop start-up could not finish leaves its entry until this start's replaces it.
+        this.store.deleteStopping(obj.name);
         this.writeStatus(obj, live, record, 'starting');
         journalled = true;
       };
@@ -407,21 +413,26 @@ export class NetworkDriver implements NetworkDriverApi, NetworkPortApi {
   }
 
   /**
-   * networkShutdownNetwork, with the lock held. The status file says
-   * 'stopping' first, so a stop a crash interrupts is finished at start-up.
-   * On a runtime failure the network stays active.
+   * networkShutdownNetwork, with the lock held. The status file becomes
+   * the stop's journal entry first (renamed to STEM.stopping), so a stop a
+   * crash interrupts is finished at start-up. On a runtime failure the
+   * network stays active, and its status file is back.
    */
   private async stopObject(obj: NetworkObject): Promise<void> {
     if (obj.applied !== undefined) {
-      this.writeStatus(obj, obj.def, obj.applied, 'stopping');
+      if (!this.store.markStopping(obj.name)) {
+        this.store.saveStopping(obj.name, obj.uuid, formatNetworkStatus(this.statusOf(obj, obj.def, obj.applied)));
+      }
       try {
         await this.runtime.stop(obj.def, obj.applied);
       } catch (err) {
-        this.saveStatus(obj);
+        this.store.unmarkStopping(obj.name);
         throw err;
       }
+      this.store.deleteStopping(obj.name);
+    } else {
+      this.store.deleteStatus(obj.name);
     }
-    this.store.deleteStatus(obj.name);
     this.leasesWatcher?.forget(obj);
     this.ports.clear(obj.name, obj.def);
     this.store.deletePorts(obj.name);

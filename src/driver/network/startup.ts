@@ -132,8 +132,9 @@ export async function initializeDriver(ctx: StartupContext): Promise<StartupRepo
   const journal = new Map<NetworkObject, NetworkJournalState>();
   /** Networks whose saved files hold values virtnet now refuses: the config's, or a transient's status file's. */
   const refusedIn = new Map<NetworkObject, { file: string; refused: RefusedValue[] }>();
-  // 1. status files
-  for (const file of store.listStatuses(unreadable)) {
+  // 1. status files, and those of stops a crash interrupted (the same file, renamed)
+  const stopping = new Set(store.listStopping(unreadable));
+  for (const file of [...store.listStatuses(unreadable), ...stopping]) {
     // Status files are not synced to the disk: an empty one is a write the host's crash cut short, and the
     // crash ended the network it described.
     if (file.text === '') {
@@ -153,7 +154,8 @@ export async function initializeDriver(ctx: StartupContext): Promise<StartupRepo
       obj.active = true;
       obj.applied = status.applied;
       if (as === 'legacy') store.moveLegacyStatus(file, obj.name);
-      if (status.state !== undefined) journal.set(obj, status.state);
+      const state = stopping.has(file) ? 'stopping' : status.state;
+      if (state !== undefined) journal.set(obj, state);
       list.add(obj);
       if (refused.length > 0) refusedIn.set(obj, { file: file.path, refused });
     } catch (err) {

@@ -27,10 +27,12 @@
  *   separate pid files.
  * - A `state` attribute on it makes the file a journal entry, written
  *   before the kernel is touched, for a change a crash may interrupt:
- *   `starting` (the record says what the start may have made), `stopping`
- *   (the network's record; the stop may have begun), `updating` (the live
- *   def before a live net-update, with a record covering both sides). No
- *   state: the network runs as recorded. Start-up finishes or undoes a
+ *   `starting` (the record says what the start may have made), `updating`
+ *   (the live def before a live net-update, with a record covering both
+ *   sides). No state: the network runs as recorded. A stop's entry is the
+ *   status file itself renamed to STEM.stopping (store.ts), as its record
+ *   is the network's own; `state='stopping'` in a status file, as older
+ *   virtnets wrote it, means the same. Start-up finishes or undoes a
  *   journalled change (startup.ts).
  */
 import type { NetworkDef } from '../../conf/network/types.js';
