@@ -176,7 +176,9 @@ describe.skipIf(!root)('OVN networks across hosts (a 3-host lab)', () => {
       everyMs: 200,
       what: 'the uplink to answer through SNAT',
     });
-    expect(await pings(h1, 'vm1', '198.51.100.1')).toBe(2);
+    // Steady, not one lucky packet: at least two of three more, since OVS's userspace datapath on a busy
+    // machine (CI) has been seen to miss one reply within ping's 1 s wait (1 of 2 once in seven runs).
+    expect(await pings(h1, 'vm1', '198.51.100.1', 3)).toBeGreaterThanOrEqual(2);
     execFileSync('ip', ['-n', lab.layout.uplink.netns, 'addr', 'add', '198.51.100.99/24', 'dev', lab.layout.uplink.bridge]);
     expect(await pings(h3, 'vm3', '198.51.100.99')).toBe(0);
     expect(await pings(h3, 'vm3', '198.51.100.1', 1)).toBe(1);
