@@ -7,3 +7,5 @@ export function buildPageout(outfile: string): NativeBuild;
 export function nodeHeadersDir(nodePath?: string): string;
 /** Compile src/client/unix-request/unix-request.c into `outfile` against Node.js's headers in `headers`; why not, when they or the C compiler are missing. */
 export function buildUnixRequest(outfile: string, headers?: string): NativeBuild;
+/** Compile src/host/pageout/read-advice.c into `outfile` against Node.js's headers in `headers`; why not, as buildUnixRequest. */
+export function buildReadAdvice(outfile: string, headers?: string): NativeBuild;

@@ -1,7 +1,8 @@
 // virtnet's small C programs, compiled with the C compiler ($CC or cc) when there is one: the preload
 // library that lets dnsmasq be forked from a zygote (src/host/zygote.ts), the helper with which an idle
-// virtnetd pages out its code (src/host/pageout.ts), and the Node-API addon with which the CLI makes its
-// requests in one blocking step (src/client/unix-request.ts). Used by build.mjs for dist/ and by the e2e
+// virtnetd pages out its code and the Node-API addon that keeps it from being read back with read-ahead
+// (src/host/pageout.ts), and the Node-API addon with which the CLI makes its requests in one blocking
+// step (src/client/unix-request.ts). Used by build.mjs for dist/ and by the e2e
 // harness for its private bundles. Without a compiler none is built, and virtnet works without them.
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
@@ -28,11 +29,19 @@ export function nodeHeadersDir(nodePath = process.execPath) {
   return join(dirname(dirname(nodePath)), 'include', 'node');
 }
 
-export function buildUnixRequest(outfile, headers = nodeHeadersDir()) {
+function buildAddon(source, outfile, headers) {
   if (!existsSync(join(headers, 'node_api.h'))) {
     rmSync(outfile, { force: true });
     return { built: false, why: `Node.js's headers are not installed (no ${join(headers, 'node_api.h')})` };
   }
   // Node-API symbols are resolved in the node that loads the addon.
-  return compile('client/unix-request/unix-request.c', outfile, ['-shared', '-fPIC', `-I${headers}`]);
+  return compile(source, outfile, ['-shared', '-fPIC', `-I${headers}`]);
+}
+
+export function buildUnixRequest(outfile, headers = nodeHeadersDir()) {
+  return buildAddon('client/unix-request/unix-request.c', outfile, headers);
+}
+
+export function buildReadAdvice(outfile, headers = nodeHeadersDir()) {
+  return buildAddon('host/pageout/read-advice.c', outfile, headers);
 }

@@ -9,7 +9,7 @@ import { writeCliLauncher } from './cli-launcher.mjs';
 import { warmUpCli } from './cli-warm-up.mjs';
 import { nodeEsmBundle } from './node-bundle.mjs';
 import { bundleLibxml2 } from './bundle-libxml2.mjs';
-import { buildPageout, buildUnixRequest, buildZygote } from './build-native.mjs';
+import { buildPageout, buildReadAdvice, buildUnixRequest, buildZygote } from './build-native.mjs';
 import { existsSync, rmSync } from 'node:fs';
 
 const entries = {
@@ -67,6 +67,12 @@ if (!zygoteBuild.built) process.stderr.write(`build: ${zygote} not built (${zygo
 const pageout = 'dist/virtnet-pageout';
 const pageoutBuild = buildPageout(pageout);
 if (!pageoutBuild.built) process.stderr.write(`build: ${pageout} not built (${pageoutBuild.why}); an idle virtnetd will keep its code's pages\n`);
+// The addon with which virtnetd reads the code it paged out back page by page, not with read-ahead
+// (src/host/pageout.ts). Without it that code comes back with its neighbours.
+const readAdvice = 'dist/virtnet-read-advice.node';
+const readAdviceBuild = buildReadAdvice(readAdvice);
+if (!readAdviceBuild.built)
+  process.stderr.write(`build: ${readAdvice} not built (${readAdviceBuild.why}); code paged out will be read back with read-ahead\n`);
 
 // The web console (web/) into dist/console, served by virtnetd at / on its TCP listener.
 const { buildWeb } = await import('./build-web.mjs');

@@ -18,7 +18,7 @@ import { parseDaemonArgs, USAGE, UsageError, type DaemonCommand } from './option
 import { createRealDriver } from './real-driver.js';
 import { raiseOpenFilesLimit } from './open-files.js';
 import { ExecRunner } from '../host/runner.js';
-import { findPageoutHelper, SelfPageout } from '../host/pageout.js';
+import { findPageoutHelper, loadReadAdvice, SelfPageout } from '../host/pageout.js';
 import { cleanupSandbox, sandboxNames } from './sandbox.js';
 import { removeState, stillRunning, type StillRunning } from './purge.js';
 
@@ -183,6 +183,8 @@ async function main(argv: string[]): Promise<void> {
       ? undefined
       : new SelfPageout({
           helper: findPageoutHelper(),
+          // The code paged out comes back page by page, not with read-ahead (bench/README.md, "Issue 17").
+          readAdvice: loadReadAdvice(),
           onUnavailable: (message) => logger.warn(message),
           onStarted: () => logger.debug('idle page-out'),
           // After virtnetd has handled the helper's end (docs/architecture.md, Memory).

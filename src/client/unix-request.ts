@@ -10,7 +10,7 @@
  * not load here) the transport uses node:net as before: the same requests and
  * answers, a little slower.
  */
-import { type BuiltFileLookup, builtFileDirs, findBuiltFile } from '../host/built-files.js';
+import { type BuiltFileLookup, builtFileDirs, findBuiltFile, loadAddonFunction } from '../host/built-files.js';
 
 /**
  * Send a whole request on a new connection to `socketPath`, then hand each piece of the answer to
@@ -34,17 +34,9 @@ export function findUnixRequestAddon(env: NodeJS.ProcessEnv = process.env, dirs:
   return findBuiltFile(UNIX_REQUEST_ADDON, 'VIRTNET_UNIX_REQUEST', env, dirs);
 }
 
-/** The addon's request function, or why there is none. */
+/** The addon's request function, or why there is none (built for another machine: node:net does the same, slower). */
 export function loadUnixRequest(found: BuiltFileLookup = findUnixRequestAddon()): UnixRequest | { none: string } {
-  if ('off' in found) return { none: 'VIRTNET_UNIX_REQUEST is set empty' };
-  if ('missing' in found) return { none: found.missing };
-  const mod: { exports: { request?: unknown } } = { exports: {} };
-  try {
-    process.dlopen(mod, found.path);
-  } catch (err) {
-    // Built for another machine or Node-API version: node:net does the same, slower.
-    return { none: `cannot load ${found.path}: ${err instanceof Error ? err.message : String(err)}` };
-  }
-  const request = mod.exports.request;
-  return typeof request === 'function' ? (request as UnixRequest) : { none: `${found.path} has no request()` };
+  const loaded = loadAddonFunction<UnixRequest>(found, 'request');
+  if ('off' in loaded) return { none: 'VIRTNET_UNIX_REQUEST is set empty' };
+  return 'fn' in loaded ? loaded.fn : loaded;
 }

@@ -14,9 +14,16 @@
  * says why once and virtnetd keeps its pages, as before.
  * VIRTNET_PAGEOUT_HELPER names another helper; set empty, or virtnetd's
  * --no-idle-pageout, switches it off.
+ *
+ * From the first page-out on, the pages of node's binary that the next
+ * requests run are read back one by one: the addon virtnet-read-advice.node
+ * (pageout/read-advice.c) advises random reads (MADV_RANDOM) on the binary's
+ * mappings, so the kernel neither reads ahead around each page nor maps those
+ * neighbours in. VIRTNET_READ_ADVICE names another addon; set empty, it
+ * switches that off.
  */
 import { spawn } from 'node:child_process';
-import { type BuiltFileLookup, builtFileDirs, findBuiltFile } from './built-files.js';
+import { type AddonFunction, type BuiltFileLookup, builtFileDirs, findBuiltFile, loadAddonFunction } from './built-files.js';
 
 /** The helper's file name in dist/. */
 const HELPER_NAME = 'virtnet-pageout';
@@ -24,6 +31,27 @@ const HELPER_NAME = 'virtnet-pageout';
 /** The helper virtnetd uses: VIRTNET_PAGEOUT_HELPER when set (empty: none), else virtnet-pageout in one of `dirs`. */
 export function findPageoutHelper(env: NodeJS.ProcessEnv = process.env, dirs: readonly string[] = builtFileDirs()): BuiltFileLookup {
   return findBuiltFile(HELPER_NAME, 'VIRTNET_PAGEOUT_HELPER', env, dirs);
+}
+
+/** The addon's file name in dist/. */
+const READ_ADVICE_ADDON = 'virtnet-read-advice.node';
+
+/** Advises random reads on the mappings of node's binary in this process; how many mappings it advised. */
+export type AdviseRandomRead = () => number;
+
+/** The addon: VIRTNET_READ_ADVICE when set (empty: none), else in one of `dirs`. */
+export function findReadAdviceAddon(env: NodeJS.ProcessEnv = process.env, dirs: readonly string[] = builtFileDirs()): BuiltFileLookup {
+  return findBuiltFile(READ_ADVICE_ADDON, 'VIRTNET_READ_ADVICE', env, dirs);
+}
+
+/** The addon's adviseRandomRead, switched off, or why there is none. */
+export function loadReadAdvice(found: BuiltFileLookup = findReadAdviceAddon()): AddonFunction<AdviseRandomRead> {
+  return loadAddonFunction<AdviseRandomRead>(found, 'adviseRandomRead');
+}
+
+/** What the log says, once, when the code paged out will come back with read-ahead. */
+export function withReadAhead(why: string): string {
+  return `${why}; virtnetd's code paged out when idle is read back with read-ahead (a few MiB more resident after the next burst of requests)`;
 }
 
 /** What the log says, once, when an idle virtnetd cannot give back its code's pages. */
@@ -81,8 +109,10 @@ export function runPageoutHelper(helper: string, pid: number, delayMs = 0): Prom
 
 export interface SelfPageoutOptions {
   helper: BuiltFileLookup;
-  /** Told once, when it cannot be done (the helper is missing, the kernel refuses). */
+  /** Told once, when it cannot be done (the helper is missing, the kernel refuses), and once when the read advice cannot. */
   onUnavailable: (message: string) => void;
+  /** Advised once the first page-out has started (loadReadAdvice); none by default. */
+  readAdvice?: AddonFunction<AdviseRandomRead>;
   /** Told after each page-out started, and of each failure that concerns that moment only. */
   onStarted?: () => void;
   onFailed?: (why: string) => void;
@@ -96,11 +126,16 @@ export interface SelfPageoutOptions {
 export class SelfPageout {
   private helper: string | undefined;
   private running = false;
+  /** The read advice still to give (once), if any. */
+  private readAdvice: AdviseRandomRead | undefined;
 
   constructor(private readonly options: SelfPageoutOptions) {
     const found = options.helper;
     if ('path' in found) this.helper = found.path;
     else if ('missing' in found) options.onUnavailable(withoutPageout(found.missing));
+    const advice = options.readAdvice;
+    if (advice !== undefined && 'fn' in advice) this.readAdvice = advice.fn;
+    else if (advice !== undefined && 'none' in advice && this.helper !== undefined) options.onUnavailable(withReadAhead(advice.none));
   }
 
   /** Whether a page-out may still be asked for (a helper, not refused). */
@@ -115,14 +150,28 @@ export class SelfPageout {
     this.running = true;
     try {
       const outcome = await (this.options.run ?? runPageoutHelper)(helper, process.pid, this.options.delayMs ?? 0);
-      if ('started' in outcome) this.options.onStarted?.();
-      else if ('failed' in outcome) this.options.onFailed?.(outcome.failed);
+      if ('started' in outcome) {
+        this.adviseRandomRead();
+        this.options.onStarted?.();
+      } else if ('failed' in outcome) this.options.onFailed?.(outcome.failed);
       else {
         this.helper = undefined;
         this.options.onUnavailable(withoutPageout(outcome.unavailable));
       }
     } finally {
       this.running = false;
+    }
+  }
+
+  /** Give the read advice, once: the helper's worker pages out only after its delay, so before the pages go. */
+  private adviseRandomRead(): void {
+    const advise = this.readAdvice;
+    if (advise === undefined) return;
+    this.readAdvice = undefined;
+    try {
+      advise();
+    } catch (err) {
+      this.options.onUnavailable(withReadAhead(`cannot advise random reads: ${err instanceof Error ? err.message : String(err)}`));
     }
   }
 }

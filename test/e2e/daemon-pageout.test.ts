@@ -5,10 +5,11 @@
  * the node binary: the kernel pages out only pages no other process maps, and this test runner (and
  * any other Node.js process on the machine) maps most of the system node's. When it cannot be done
  * (no helper, a kernel that refuses) the log says so once and the daemon works as before; with
- * --no-idle-pageout the helper is never run.
+ * --no-idle-pageout the helper is never run. From the first page-out on, node's binary carries the
+ * kernel's random-read advice, so what the next requests run is read back without read-ahead.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ import { connect } from '../../src/client/index.js';
 import { canUseNetns } from './netns.js';
 import { daemonBundle, daemonSite, startServing, type ServingDaemon } from './daemon-process.js';
 import { pollUntil } from '../support/poll.js';
+import { randomReadFiles } from '../support/smaps.js';
 
 /** The helper is compiled with the C compiler, as the build does; without one there is nothing to page out with. */
 const compiler = spawnSync(process.env['CC'] ?? 'cc', ['--version']).status === 0;
@@ -73,11 +75,14 @@ describe.skipIf(!root)('virtnetd pages out its code once idle', () => {
     });
     const serving = fileRssKiB(d.pid);
     // The start was work: once quiet, the daemon pages out.
+    expect(randomReadFiles(d.pid).has(realpathSync(node))).toBe(false);
     await pollUntil(() => fileRssKiB(d.pid) < serving / 2, {
       ms: 60_000,
       everyMs: 200,
       what: `virtnetd's resident file pages to fall below half of ${serving} KiB (now ${fileRssKiB(d.pid)} KiB)`,
     });
+    // From the first page-out on, node's binary is read back page by page (virtnet-read-advice.node).
+    expect([...randomReadFiles(d.pid)]).toEqual([realpathSync(node)]);
     await exerciseNetwork(d, 'po1', 'vbr-po1', 181);
     // Worked again: pages out again once quiet.
     const worked = fileRssKiB(d.pid);

@@ -6,13 +6,13 @@
  * private folder under node_modules/.cache, so a stale dist/ never hides a
  * change and parallel test files never race on one file. The CLI harness
  * (cli-harness.ts) and the daemon harness (daemon-process.ts) each keep one; the daemon's
- * folder also gets virtnet-zygote.so and virtnet-pageout, compiled as the build compiles them.
+ * folder also gets virtnet-zygote.so, virtnet-pageout and virtnet-read-advice.node, compiled as the build compiles them.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { buildPageout, buildUnixRequest, buildZygote } from '../../scripts/build-native.mjs';
+import { buildPageout, buildReadAdvice, buildUnixRequest, buildZygote } from '../../scripts/build-native.mjs';
 import { bundleCli } from '../../scripts/bundle-cli.mjs';
 import { nodeEsmBundle } from '../../scripts/node-bundle.mjs';
 
@@ -53,6 +53,7 @@ export function testBundle(entry: string, outName: string): TestBundle {
         if (entry === 'src/api/main.ts') {
           buildZygote(join(dir, 'virtnet-zygote.so'));
           buildPageout(join(dir, 'virtnet-pageout'));
+          buildReadAdvice(join(dir, 'virtnet-read-advice.node'));
         }
         return out;
       })();

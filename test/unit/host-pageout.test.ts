@@ -1,13 +1,17 @@
 /**
  * The idle page-out's runner (src/host/pageout.ts), with stand-in helpers (shell scripts written
  * here): a missing helper or a kernel that refuses is said once, in words, and nothing fails; a helper
- * that works is run once per call, never twice at a time.
+ * that works is run once per call, never twice at a time. The read advice is given once, when the first
+ * page-out has started; the real addon, compiled here, marks node's binary for random reads.
  */
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findPageoutHelper, SelfPageout } from '../../src/host/pageout.js';
+import { buildReadAdvice, nodeHeadersDir } from '../../scripts/build-native.mjs';
+import { findPageoutHelper, findReadAdviceAddon, loadReadAdvice, SelfPageout } from '../../src/host/pageout.js';
+import { randomReadFiles } from '../support/smaps.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vnt-pageout-unit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,6 +27,7 @@ function helper(body: string): { path: string; runs: () => string[] } {
 }
 
 const KEEPS = "an idle virtnetd keeps its code's pages resident (it works the same, with a larger RSS)";
+const READ_AHEAD = "virtnetd's code paged out when idle is read back with read-ahead (a few MiB more resident after the next burst of requests)";
 
 describe('findPageoutHelper', () => {
   it('finds the built helper, is switched off by VIRTNET_PAGEOUT_HELPER set empty, and says when it is missing', () => {
@@ -101,5 +106,89 @@ describe('SelfPageout', () => {
     expect(started).toBe(2);
     expect(said).toEqual([]);
     expect(pageout.available).toBe(true);
+  });
+});
+
+describe('the read advice', () => {
+  /** A stand-in advice that counts its calls. */
+  function counted(): { advice: { fn: () => number }; calls: () => number } {
+    let calls = 0;
+    return { advice: { fn: () => ++calls }, calls: () => calls };
+  }
+
+  it('is given once, when the first page-out has started, and not before', async () => {
+    const stub = helper('echo "paging out $1"');
+    const { advice, calls } = counted();
+    const said: string[] = [];
+    const pageout = new SelfPageout({ helper: { path: stub.path }, readAdvice: advice, onUnavailable: (m) => said.push(m) });
+    expect(calls()).toBe(0);
+    await pageout.pageOut();
+    expect(calls()).toBe(1);
+    await pageout.pageOut();
+    expect(calls()).toBe(1);
+    expect(stub.runs()).toHaveLength(2);
+    expect(said).toEqual([]);
+  });
+
+  it('is not given when no page-out could start', async () => {
+    const stub = helper(`echo 'virtnet-pageout: process_madvise: ENOSYS (Function not implemented)' >&2\nexit 1`);
+    const { advice, calls } = counted();
+    const pageout = new SelfPageout({ helper: { path: stub.path }, readAdvice: advice, onUnavailable: () => undefined });
+    await pageout.pageOut();
+    expect(calls()).toBe(0);
+  });
+
+  it('says once why it is missing, only where a page-out can be done; nothing when switched off', async () => {
+    const stub = helper('echo "paging out $1"');
+    const said: string[] = [];
+    const missing = { none: 'virtnet-read-advice.node was not built' };
+    const pageout = new SelfPageout({ helper: { path: stub.path }, readAdvice: missing, onUnavailable: (m) => said.push(m) });
+    await pageout.pageOut();
+    await pageout.pageOut();
+    expect(said).toEqual([`virtnet-read-advice.node was not built; ${READ_AHEAD}`]);
+
+    const without: string[] = [];
+    new SelfPageout({ helper: { off: true }, readAdvice: missing, onUnavailable: (m) => without.push(m) });
+    const off: string[] = [];
+    await new SelfPageout({ helper: { path: stub.path }, readAdvice: { off: true }, onUnavailable: (m) => off.push(m) }).pageOut();
+    expect([without, off]).toEqual([[], []]);
+  });
+
+  it('an advice the kernel refuses is said once, and the page-outs go on', async () => {
+    const stub = helper('echo "paging out $1"');
+    const said: string[] = [];
+    const refused = {
+      fn: (): number => {
+        throw new Error('madvise failed: Invalid argument');
+      },
+    };
+    const pageout = new SelfPageout({ helper: { path: stub.path }, readAdvice: refused, onUnavailable: (m) => said.push(m) });
+    await pageout.pageOut();
+    await pageout.pageOut();
+    expect(said).toEqual([`cannot advise random reads: madvise failed: Invalid argument; ${READ_AHEAD}`]);
+    expect(stub.runs()).toHaveLength(2);
+    expect(pageout.available).toBe(true);
+  });
+
+  it('is found where the build puts it, switched off by VIRTNET_READ_ADVICE set empty, and says when it is missing', () => {
+    expect(loadReadAdvice(findReadAdviceAddon({ VIRTNET_READ_ADVICE: '' }, [dir]))).toEqual({ off: true });
+    expect(loadReadAdvice(findReadAdviceAddon({}, [join(dir, 'nowhere')]))).toEqual({
+      none: 'virtnet-read-advice.node was not built (npm run build makes it with a C compiler, cc or $CC)',
+    });
+    const junk = join(dir, 'junk', 'virtnet-read-advice.node');
+    mkdirSync(join(dir, 'junk'));
+    writeFileSync(junk, 'not a shared object');
+    expect(loadReadAdvice(findReadAdviceAddon({}, [join(dir, 'junk')]))).toMatchObject({ none: expect.stringContaining(`cannot load ${junk}`) });
+  });
+
+  const compiler = spawnSync(process.env['CC'] ?? 'cc', ['--version']).status === 0 && existsSync(join(nodeHeadersDir(), 'node_api.h'));
+  it.skipIf(!compiler)("the real addon marks node's binary, and only it, for random reads in this process", () => {
+    const built = join(dir, 'virtnet-read-advice.node');
+    expect(buildReadAdvice(built)).toEqual({ built: true });
+    const loaded = loadReadAdvice(findReadAdviceAddon({}, [dir]));
+    if (!('fn' in loaded)) throw new Error(`the addon did not load: ${JSON.stringify(loaded)}`);
+    expect(randomReadFiles('self').has(realpathSync(process.execPath))).toBe(false);
+    expect(loaded.fn()).toBeGreaterThan(0);
+    expect([...randomReadFiles('self')]).toEqual([realpathSync(process.execPath)]);
   });
 });
