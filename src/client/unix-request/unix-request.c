@@ -14,6 +14,8 @@
 #define NAPI_VERSION 8
 #include <node_api.h>
 
+#include "../../host/napi-error.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdbool.h>
@@ -49,14 +51,7 @@ static napi_value fail(napi_env env, const char *syscall, int err, const char *p
   const char *code = errno_name(err);
   char text[256];
   snprintf(text, sizeof text, "%s %s %s", syscall, code, path);
-  napi_value c, m, s, e;
-  napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &c);
-  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &m);
-  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &s);
-  napi_create_error(env, c, m, &e);
-  napi_set_named_property(env, e, "syscall", s);
-  napi_throw(env, e);
-  return NULL;
+  return throw_syscall_error(env, syscall, code, text);
 }
 
 static napi_value request(napi_env env, napi_callback_info info) {

@@ -15,6 +15,8 @@
 #define NAPI_VERSION 8
 #include <node_api.h>
 
+#include "../napi-error.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,14 +39,7 @@ static const char *errno_name(int e) {
 static napi_value throw_errno(napi_env env, const char *syscall_name, int err) {
   char text[160];
   snprintf(text, sizeof text, "%s failed: %s", syscall_name, strerror(err));
-  napi_value message, code, error, name;
-  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &message);
-  napi_create_string_utf8(env, errno_name(err), NAPI_AUTO_LENGTH, &code);
-  napi_create_error(env, code, message, &error);
-  napi_create_string_utf8(env, syscall_name, NAPI_AUTO_LENGTH, &name);
-  napi_set_named_property(env, error, "syscall", name);
-  napi_throw(env, error);
-  return NULL;
+  return throw_syscall_error(env, syscall_name, errno_name(err), text);
 }
 
 static napi_value advise_random_read(napi_env env, napi_callback_info info) {
