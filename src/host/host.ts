@@ -29,6 +29,18 @@ export interface LinkExecutor {
    * the host can (link-delete.ts); links already gone count as deleted.
    */
   deleteLinks(names: readonly string[]): Promise<RevertResult>;
+  /**
+   * Watch the bound namespace for links that stop forwarding on their way
+   * out: deleted, or closed by a group deletion (link-monitor.ts). Events
+   * before the watch is running are not reported. Optional: a host without
+   * it makes stops wait for their deletions to end.
+   */
+  watchClosing?(onClosed: (name: string) => void): LinkWatch;
+}
+
+/** A running watch of the host; close() ends it. */
+export interface LinkWatch {
+  close(): Promise<void>;
 }
 
 export interface Host {

@@ -9,12 +9,14 @@ import { stat } from 'node:fs/promises';
 import { VirError } from '../util/errors.js';
 import { LinuxFacts } from './facts.js';
 import { LinuxKernelFeatures } from './features.js';
-import type { Host, LinkExecutor } from './host.js';
+import type { Host, LinkExecutor, LinkWatch } from './host.js';
 import { IpBatchRunner } from './ip-batch.js';
 import { deleteLinksTogether } from './link-delete.js';
+import { LinkMonitorParser } from './link-monitor.js';
 import type { LinkOp, UndoLine } from './link-ops.js';
 import { type AppliedLinkChanges, type BatchRunner, type RevertResult, applyLinkOps, revertLinkChanges } from './link-transaction.js';
-import { type NetnsBinding, netnsPath, validateNetnsName } from './netns.js';
+import { MonitorProcess } from './monitor-process.js';
+import { type NetnsBinding, inNetnsArgv, netnsPath, validateNetnsName } from './netns.js';
 import { LinuxNftables } from './nft.js';
 import { LinuxProcesses } from './processes.js';
 import { ForkServerRunner } from './fork-server.js';
@@ -56,9 +58,22 @@ class BatchLinkExecutor implements LinkExecutor {
   revert(undo: readonly UndoLine[]): Promise<RevertResult> {
     return revertLinkChanges(this.batch, undo, this.netns);
   }
-  /** Several links go through a fresh random link group in 2^30…2^31-1 (links normally sit in group 0). */
+  /** The links go through a fresh random link group in 2^30…2^31-1 (links normally sit in group 0). */
   deleteLinks(names: readonly string[]): Promise<RevertResult> {
     return deleteLinksTogether(this.batch, names, this.netns, randomInt(2 ** 30, 2 ** 31));
+  }
+  watchClosing(onClosed: (name: string) => void): LinkWatch {
+    const monitor = new MonitorProcess({
+      // setpriv --pdeathsig: the monitor ends with the process that started it, even one killed with SIGKILL.
+      argv: inNetnsArgv(this.netns, ['setpriv', '--pdeathsig', 'TERM', 'ip', '-o', 'monitor', 'link']),
+      what: 'ip monitor',
+      reader: () => {
+        const parser = new LinkMonitorParser(onClosed);
+        return (chunk) => parser.push(chunk);
+      },
+    });
+    monitor.start();
+    return { close: () => monitor.stop() };
   }
 }
 

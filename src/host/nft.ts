@@ -22,7 +22,8 @@ import { VirError } from '../util/errors.js';
 import { commandError } from './errors.js';
 import { type NetnsBinding, inNetnsArgv } from './netns.js';
 import type { CommandRunner } from './runner.js';
-import { NftMonitor } from './nft-monitor.js';
+import { MonitorProcess } from './monitor-process.js';
+import { NftMonitorParser, type NftTransaction } from './nft-monitor.js';
 
 /** One nftables JSON object or command, e.g. `{ add: { table: { family: 'inet', name: 'virtnet' } } }`. */
 export type NftObject = Record<string, unknown>;
@@ -112,14 +113,19 @@ export class LinuxNftables implements Nftables {
   watchTable(family: NftFamily, name: string, changed: (why: 'foreign' | 'gap') => void): TableWatch {
     checkTable(family, name);
     const key = `${family} ${name}`;
-    const monitor = new NftMonitor({
+    const onTransaction = (t: NftTransaction): void => {
+      if (!t.tables.has(key)) return;
+      this.whenSettled(() => {
+        if (!this.ownPids.includes(t.pid)) changed('foreign');
+      });
+    };
+    const monitor = new MonitorProcess({
       // setpriv --pdeathsig: the monitor ends with the process that started it, even one killed with SIGKILL.
       argv: inNetnsArgv(this.netns, ['setpriv', '--pdeathsig', 'TERM', 'nft', 'monitor']),
-      onTransaction: (t) => {
-        if (!t.tables.has(key)) return;
-        this.whenSettled(() => {
-          if (!this.ownPids.includes(t.pid)) changed('foreign');
-        });
+      what: 'nft monitor',
+      reader: () => {
+        const parser = new NftMonitorParser(onTransaction);
+        return (chunk) => parser.push(chunk);
       },
       onGap: () => changed('gap'),
     });

@@ -6,7 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LinuxHost } from '../../src/host/linux.js';
 import { LinkTransactionError } from '../../src/host/link-transaction.js';
+import type { LinkOp } from '../../src/host/link-ops.js';
 import { MemoryCommandLog } from '../../src/host/runner.js';
+import { pollUntil } from '../support/poll.js';
 import { canUseNetns, createNetns, deleteNetns, inNetns } from './netns.js';
 
 const root = canUseNetns();
@@ -217,5 +219,42 @@ describe.skipIf(!root)('LinuxHost links in a namespace', () => {
       .catch((e: unknown) => e);
     expect((err as Error).message).toBe("Cannot set interface MTU on 'vbr6': mtu less than device minimum");
     expect(linkNames(ns)).toEqual(['lo']);
+  });
+
+  it('watches links closing on their way out: every bridge of a group deletion before the deletion is over', async () => {
+    const seen: { name: string; at: number }[] = [];
+    const watch = host.links.watchClosing!((name) => seen.push({ name, at: Date.now() }));
+    try {
+      // The watch reports nothing from before it runs: a lone probe bridge, deleted until it is seen.
+      await pollUntil(
+        async () => {
+          await host.links.apply([
+            { op: 'createBridge', name: 'vprobe', stp: false, delay: 0 },
+            { op: 'setUp', name: 'vprobe', up: true },
+          ]);
+          await host.links.deleteLinks(['vprobe']);
+          return seen.some((s) => s.name === 'vprobe');
+        },
+        { ms: 10_000, everyMs: 50, what: 'the link watch to run' },
+      );
+      const names = ['vbr20', 'vbr21', 'vbr22'];
+      await host.links.apply(
+        names.flatMap((name): LinkOp[] => [
+          { op: 'createBridge', name, stp: false, delay: 0 },
+          { op: 'setUp', name, up: true },
+        ]),
+      );
+      seen.length = 0;
+      await host.links.deleteLinks(names);
+      const over = Date.now();
+      expect(linkNames(ns)).toEqual(['lo']);
+      for (const name of names) {
+        const first = seen.find((s) => s.name === name);
+        expect(first, name).toBeDefined();
+        expect(first!.at).toBeLessThanOrEqual(over);
+      }
+    } finally {
+      await watch.close();
+    }
   });
 });

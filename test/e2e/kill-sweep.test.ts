@@ -25,7 +25,7 @@ import { natXml } from '../support/network-testkit.js';
 import { guestXml, interfaceXml } from '../support/guest-testkit.js';
 import { endAllDaemons, startServing, type DaemonProcess } from './daemon-process.js';
 import { guestNamespaces } from './guest-fixture.js';
-import { canUseNetns, createNetns, deleteNetns, inNetns, isNftMonitor, netnsPids } from './netns.js';
+import { canUseNetns, createNetns, deleteNetns, inNetns, isLinkMonitor, isNftMonitor, netnsPids } from './netns.js';
 import { pollUntil } from '../support/poll.js';
 
 const root = canUseNetns();
@@ -166,9 +166,9 @@ describe.skipIf(!root)('a kill at any moment leaves nothing behind (real virtnet
     for (const g of guestNamespaces(ns)) if (!guestNs.has(g)) out.push(`guest namespace ${g}`);
     for (const g of guestNs) if (!guestNamespaces(ns).includes(g)) out.push(`${g} missing`);
 
-    // One dnsmasq per network; besides them only the running daemon's own nft monitor (its child), never a killed one's.
+    // One dnsmasq per network; besides them only the running daemon's own monitors (its children), never a killed one's.
     const ownMonitor = (pid: number): boolean =>
-      isNftMonitor(pid) && new RegExp(`^PPid:\\t${daemon?.pid}$`, 'm').test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      (isNftMonitor(pid) || isLinkMonitor(pid)) && new RegExp(`^PPid:\\t${daemon?.pid}$`, 'm').test(readFileSync(`/proc/${pid}/status`, 'utf8'));
     const unexplained = (): number[] => netnsPids(ns).filter((pid) => !ownMonitor(pid));
     // Right after a start the monitor is a moment on its way to exec 'nft monitor' (nsenter, then setpriv),
     // and not yet recognisable: wait that out; a process that stays unexplained is reported below.

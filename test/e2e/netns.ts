@@ -43,18 +43,27 @@ export function netnsPids(name: string): number[] {
     .filter((pid) => pid !== process.pid);
 }
 
-/** Whether a process is an `nft monitor`: a runtime's watch of its nftables table (src/host/nft-monitor.ts). */
-export function isNftMonitor(pid: number): boolean {
+function commandLine(pid: number): string {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, 2).join(' ') === 'nft monitor';
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
   } catch {
-    return false;
+    return '';
   }
 }
 
-/** PIDs of what runs inside a namespace for its networks and guests (dnsmasq, clients): all but runtimes' nft monitors. */
+/** Whether a process is an `nft monitor`: a runtime's watch of its nftables table (src/host/nft.ts). */
+export function isNftMonitor(pid: number): boolean {
+  return commandLine(pid) === 'nft monitor';
+}
+
+/** Whether a process is an `ip -o monitor link`: a runtime's watch of its links closing during stops (src/host/link-monitor.ts). */
+export function isLinkMonitor(pid: number): boolean {
+  return commandLine(pid) === 'ip -o monitor link';
+}
+
+/** PIDs of what runs inside a namespace for its networks and guests (dnsmasq, clients): all but runtimes' monitors. */
 export function workloadPids(name: string): number[] {
-  return netnsPids(name).filter((pid) => !isNftMonitor(pid));
+  return netnsPids(name).filter((pid) => !isNftMonitor(pid) && !isLinkMonitor(pid));
 }
 
 function killPids(pids: number[], signal: NodeJS.Signals): void {

@@ -91,10 +91,13 @@ describe('link deletions', () => {
     expect(splitLinkDeletions(elsewhere, 'ns1')).toEqual({ deletes: [], rest: elsewhere });
   });
 
-  it('deletes one link with one line, several through one link group', async () => {
+  it('deletes links through one link group, even one link (so that the kernel reports it closed at once)', async () => {
     const one = new ScriptedBatches();
     expect(await deleteLinksTogether(one, ['vbr1'], 'ns1', 1234567890)).toEqual({ failures: [] });
-    expect(one.batches).toEqual([['link del dev vbr1']]);
+    expect(one.batches).toEqual([['link set dev vbr1 group 1234567890', 'link del group 1234567890']]);
+    const none = new ScriptedBatches();
+    expect(await deleteLinksTogether(none, [], 'ns1', 1234567890)).toEqual({ failures: [] });
+    expect(none.batches).toEqual([]);
 
     const many = new ScriptedBatches();
     expect(await deleteLinksTogether(many, ['vbr1', 'vbr2', 'vbr1', 'vbr3'], 'ns1', 1234567890)).toEqual({ failures: [] });

@@ -18,6 +18,8 @@ import { RecordingFlows, RecordingOffload } from './support/runtime-doubles.js';
 import { MissingProgramRunner } from './support/scripted-runner.js';
 import { KeptBatch, batchObjects } from '../../src/driver/runtime/applied.js';
 import { FakeHost } from '../support/fake-host.js';
+import type { LinkExecutor } from '../../src/host/host.js';
+import { pollUntil } from '../support/poll.js';
 import type { UdpFlowFilter } from '../../src/plan/forward-flows.js';
 
 const NAT = `<network><name>lab</name><forward mode='nat'/><bridge name='vbr7'/><mac address='52:54:00:0a:0b:0c'/>
@@ -115,6 +117,68 @@ describe('start and stop of a NAT network', () => {
     expect(applied.checksum).toBe('nft-zero');
     expect(offload.txOff).toEqual([]);
     expect(JSON.stringify(await host.nft.listTable('inet', 'virtnet'))).toContain('"name":"dhcp_csum","elem":["vbr7"]');
+  });
+});
+
+describe("a stop removes the network's rules only once its bridge no longer forwards", () => {
+  /**
+   * The host's link deletions wait for `open()`; with `watch`, the host has a
+   * link watch whose reports are `report(name)`.
+   */
+  function gateDeletions(watch: boolean): { open: () => void; report: (name: string) => void } {
+    const real = host.links;
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const gated: { report: (name: string) => void } = { report: () => {} };
+    const links: LinkExecutor = {
+      apply: (ops) => real.apply(ops),
+      revert: (undo) => real.revert(undo),
+      deleteLinks: async (names) => {
+        await gate;
+        return real.deleteLinks(names);
+      },
+    };
+    if (watch)
+      links.watchClosing = (onClosed) => {
+        gated.report = onClosed;
+        return { close: async () => {} };
+      };
+    Object.assign(host, { links });
+    return { open, report: (name) => gated.report(name) };
+  }
+  const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+  it('without a link watch: when the bridge deletion is over', async () => {
+    const gate = gateDeletions(false);
+    const { rt, before, applied } = await natStarted();
+    const removal = batchObjects(applied.firewallRemove);
+    const stopped = rt.stop(before, applied);
+    await pause(50);
+    // The bridge is still there (its deletion waits): so are the rules.
+    expect(await host.linkExists('vbr7')).toBe(true);
+    expect(applies(removal)).toBe(false);
+    gate.open();
+    await stopped;
+    expect(await host.linkExists('vbr7')).toBe(false);
+    expect(applies(removal)).toBe(true);
+  });
+
+  it("with the host's link watch: as soon as it reports the bridge closed, while the deletion still runs", async () => {
+    const gate = gateDeletions(true);
+    const { rt, before, applied } = await natStarted();
+    const removal = batchObjects(applied.firewallRemove);
+    const stopped = rt.stop(before, applied);
+    await pause(50);
+    gate.report('vbr70');
+    await pause(20);
+    expect(applies(removal)).toBe(false);
+    gate.report('vbr7');
+    await pollUntil(() => applies(removal), { ms: 2000, everyMs: 5, what: 'the rules removed' });
+    expect(await host.linkExists('vbr7')).toBe(true);
+    gate.open();
+    await stopped;
+    expect(await host.linkExists('vbr7')).toBe(false);
+    await rt.close();
   });
 });
 

@@ -172,7 +172,9 @@ export class LinuxRuntime implements NetworkRuntime {
   constructor(private readonly options: LinuxRuntimeOptions) {
     this.host = options.host;
     this.paths = options.paths;
-    this.reaper = new LinkReaper((names) => this.host.links.deleteLinks(names));
+    const links = this.host.links;
+    const watchClosing = links.watchClosing?.bind(links);
+    this.reaper = new LinkReaper((names) => links.deleteLinks(names), watchClosing ? { watchClosing } : {});
     const runner = options.host instanceof LinuxHost ? options.host.runner : undefined;
     const needs = (what: string): never => {
       throw internalError(`a Linux runtime on a host without a command runner needs its ${what} control`);
@@ -195,10 +197,11 @@ export class LinuxRuntime implements NetworkRuntime {
     }
   }
 
-  /** Stop watching resolv.conf and dnsmasq's logs, and the firewall. Running networks are left as they are; a table no network uses any more is dropped. */
+  /** Stop watching resolv.conf, dnsmasq's logs, links and the firewall. Running networks are left as they are; a table no network uses any more is dropped. */
   async close(): Promise<void> {
     this.upstream.unwatch();
     this.logs?.stop();
+    await this.reaper.close();
     await this.firewall.close();
   }
 
@@ -418,15 +421,20 @@ export class LinuxRuntime implements NetworkRuntime {
       const removeCommands = batchObjects(applied.firewallRemove);
       // The bridge's deletion takes its addresses and routes with it: only the deletion runs.
       const { deletes, rest } = splitLinkDeletions(applied.linkUndo, this.host.netns);
+      // The rules go once the bridge no longer forwards: before, a guest's traffic would pass unfiltered and un-NATed.
+      const bridge = applied.bridge;
+      const bridgeClosed = bridge !== undefined && deletes.includes(bridge) ? ticket.closed(bridge) : Promise.resolve();
       const links = async (): Promise<void> => {
         if (rest.length > 0) reportFailures((await this.host.links.revert(rest)).failures);
         if (deletes.length > 0) reportFailures(await ticket.delete(deletes));
         else ticket.withdraw();
       };
-      await Promise.all([
-        links().catch(warn),
-        applied.bridge !== undefined && removeCommands.length > 0 ? this.firewall.remove(applied.bridge, removeCommands).catch(warn) : undefined,
-      ]);
+      const rules = async (): Promise<void> => {
+        if (bridge === undefined || removeCommands.length === 0) return;
+        await bridgeClosed;
+        await this.firewall.remove(bridge, removeCommands);
+      };
+      await Promise.all([links().catch(warn), rules().catch(warn)]);
       if (d) {
         await this.dnsmasq.stop(d).catch(warn);
         this.running.delete(applied.name);

@@ -17,7 +17,13 @@
  * A stop that is alone goes at once: after a group of one nothing waits
  * for company that is not coming, so stops run one after the other pay
  * nothing.
+ *
+ * A stop also learns when a link of its own no longer forwards (`closed`),
+ * so that it removes the network's firewall rules only then: from the
+ * host's link watch (the kernel closes every link of a group deletion
+ * first), else when its deletion is over.
  */
+import type { LinkWatch } from '../../host/host.js';
 import type { RevertFailure, RevertResult } from '../../host/link-transaction.js';
 
 interface Request {
@@ -32,6 +38,21 @@ interface ReaperTicket {
   delete(names: readonly string[]): Promise<RevertFailure[]>;
   /** This stop has no links to delete after all (idempotent; a no-op after delete). */
   withdraw(): void;
+  /**
+   * Resolves once the link `name` no longer forwards: the host's watch saw
+   * it closed or deleted, or this stop's deletion is over (whatever its
+   * outcome), or the stop withdrew. Ask before handing the links in.
+   */
+  closed(name: string): Promise<void>;
+}
+
+interface LinkReaperOptions {
+  /** How long a deletion waits for announced stops to hand in their links (ms; default 10). */
+  lingerMs?: number;
+  /** The host's watch of links closing (host.ts); without one, a link counts as closed when its deletion is over. */
+  watchClosing?: (onClosed: (name: string) => void) => LinkWatch;
+  /** How long the watch outlives the last stop (ms; default 10 s): stops in a row share one watch. */
+  watchIdleMs?: number;
 }
 
 export class LinkReaper {
@@ -42,17 +63,37 @@ export class LinkReaper {
   private timer: NodeJS.Timeout | undefined;
   /** Requests in the last deletion: how many to expect next time. */
   private lastGroup = 1;
+  private readonly lingerMs: number;
+  /** Tickets whose deletion is not over (nor withdrawn). */
+  private unfinished = 0;
+  private watch: LinkWatch | undefined;
+  private watchIdle: NodeJS.Timeout | undefined;
+  /** Stops waiting for a link to close, by link name. */
+  private readonly closing = new Map<string, Set<() => void>>();
 
   constructor(
     private readonly deleteLinks: (names: readonly string[]) => Promise<RevertResult>,
-    /** How long a deletion waits for announced stops to hand in their links. */
-    private readonly lingerMs = 10,
-  ) {}
+    private readonly options: LinkReaperOptions = {},
+  ) {
+    this.lingerMs = options.lingerMs ?? 10;
+  }
 
   /** A stop begins: its links are worth waiting for (briefly). */
   announce(): ReaperTicket {
     this.expected++;
+    this.unfinished++;
+    this.keepWatching();
     let open = true;
+    let resolveFinished: () => void = () => {};
+    const finished = new Promise<void>((resolve) => (resolveFinished = resolve));
+    let over = false;
+    const finish = (): void => {
+      if (over) return;
+      over = true;
+      resolveFinished();
+      this.unfinished--;
+      if (this.unfinished === 0) this.idleWatch();
+    };
     const close = (): void => {
       if (!open) return;
       open = false;
@@ -61,13 +102,56 @@ export class LinkReaper {
     return {
       delete: (names) => {
         close();
-        return this.submit(names);
+        const done = this.submit(names);
+        done.then(finish, finish);
+        return done;
       },
       withdraw: () => {
+        if (!open) return;
         close();
+        finish();
         this.kick();
       },
+      closed: (name) => this.whenClosed(name, finished),
     };
+  }
+
+  /** End the watch (at the runtime's close). */
+  async close(): Promise<void> {
+    if (this.watchIdle !== undefined) clearTimeout(this.watchIdle);
+    this.watchIdle = undefined;
+    const watch = this.watch;
+    this.watch = undefined;
+    await watch?.close();
+  }
+
+  private whenClosed(name: string, finished: Promise<void>): Promise<void> {
+    const waiters = this.closing.get(name) ?? new Set<() => void>();
+    this.closing.set(name, waiters);
+    let seen: () => void = () => {};
+    const closedNow = new Promise<void>((resolve) => (seen = resolve));
+    waiters.add(seen);
+    return Promise.race([closedNow, finished]).finally(() => {
+      waiters.delete(seen);
+      if (waiters.size === 0 && this.closing.get(name) === waiters) this.closing.delete(name);
+    });
+  }
+
+  private keepWatching(): void {
+    if (this.watchIdle !== undefined) clearTimeout(this.watchIdle);
+    this.watchIdle = undefined;
+    this.watch ??= this.options.watchClosing?.((name) => {
+      for (const seen of this.closing.get(name) ?? []) seen();
+    });
+  }
+
+  private idleWatch(): void {
+    if (this.watch === undefined || this.watchIdle !== undefined) return;
+    this.watchIdle = setTimeout(() => {
+      this.watchIdle = undefined;
+      void this.close();
+    }, this.options.watchIdleMs ?? 10_000);
+    this.watchIdle.unref();
   }
 
   /** Delete links with whatever else is pending (no waiting for anyone). */
