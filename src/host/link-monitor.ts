@@ -13,29 +13,30 @@
  *   Our links are in the default group until a deletion moves them, so
  *   such a line cannot be an old one from the link's creation.
  */
+import { LineBuffer } from './monitor-process.js';
+
 const LINK_LINE = /^(Deleted )?\d+: ([^:@\s]+)(?:@\S*)?: <([^>]*)>(.*)$/;
 const GROUP = /\bgroup (\S+)/;
 
 export class LinkMonitorParser {
-  private buffered = '';
+  private readonly lines = new LineBuffer((line) => this.read(line));
 
   constructor(private readonly onClosed: (name: string) => void) {}
 
   push(chunk: string): void {
-    this.buffered += chunk;
-    for (let nl = this.buffered.indexOf('\n'); nl >= 0; nl = this.buffered.indexOf('\n')) {
-      const line = this.buffered.slice(0, nl).trim();
-      this.buffered = this.buffered.slice(nl + 1);
-      const m = LINK_LINE.exec(line);
-      if (!m) continue;
-      const [, deleted, name, flags, rest] = m as unknown as [string, string | undefined, string, string, string];
-      if (deleted !== undefined) {
-        this.onClosed(name);
-        continue;
-      }
-      const group = GROUP.exec(rest)?.[1];
-      const up = flags.split(',').includes('UP');
-      if (!up && group !== undefined && group !== 'default' && group !== '0') this.onClosed(name);
+    this.lines.push(chunk);
+  }
+
+  private read(line: string): void {
+    const m = LINK_LINE.exec(line);
+    if (!m) return;
+    const [, deleted, name, flags, rest] = m as unknown as [string, string | undefined, string, string, string];
+    if (deleted !== undefined) {
+      this.onClosed(name);
+      return;
     }
+    const group = GROUP.exec(rest)?.[1];
+    const up = flags.split(',').includes('UP');
+    if (!up && group !== undefined && group !== 'default' && group !== '0') this.onClosed(name);
   }
 }

@@ -27,6 +27,22 @@ interface MonitorProcessOptions {
   retryMs?: { first: number; max: number };
 }
 
+/** A monitor's output, chunk by chunk, as whole lines (trimmed); a line split across chunks waits for its end. */
+export class LineBuffer {
+  private buffered = '';
+
+  constructor(private readonly onLine: (line: string) => void) {}
+
+  push(chunk: string): void {
+    this.buffered += chunk;
+    for (let nl = this.buffered.indexOf('\n'); nl >= 0; nl = this.buffered.indexOf('\n')) {
+      const line = this.buffered.slice(0, nl).trim();
+      this.buffered = this.buffered.slice(nl + 1);
+      this.onLine(line);
+    }
+  }
+}
+
 export class MonitorProcess {
   private child: ChildProcess | undefined;
   private stopped = false;

@@ -5,6 +5,7 @@
  * forward …") and ends a transaction with "# new generation N by process
  * PID (COMM)". The process itself is run by ./monitor-process.ts.
  */
+import { LineBuffer } from './monitor-process.js';
 
 export interface NftTransaction {
   generation: number;
@@ -20,25 +21,24 @@ const GENERATION_LINE = /^# new generation (\d+) by process (\d+) \(([^)]*)\)/;
 
 /** Reads nft monitor's text, a chunk at a time, into transactions. */
 export class NftMonitorParser {
-  private buffered = '';
+  private readonly lines = new LineBuffer((line) => this.read(line));
   private tables = new Set<string>();
 
   constructor(private readonly onTransaction: (t: NftTransaction) => void) {}
 
   push(chunk: string): void {
-    this.buffered += chunk;
-    for (let nl = this.buffered.indexOf('\n'); nl >= 0; nl = this.buffered.indexOf('\n')) {
-      const line = this.buffered.slice(0, nl).trim();
-      this.buffered = this.buffered.slice(nl + 1);
-      const gen = GENERATION_LINE.exec(line);
-      if (gen) {
-        const t: NftTransaction = { generation: Number(gen[1]), pid: Number(gen[2]), comm: gen[3] ?? '', tables: this.tables };
-        this.tables = new Set();
-        this.onTransaction(t);
-        continue;
-      }
-      const obj = OBJECT_LINE.exec(line);
-      if (obj) this.tables.add(`${obj[1]} ${obj[2]}`);
+    this.lines.push(chunk);
+  }
+
+  private read(line: string): void {
+    const gen = GENERATION_LINE.exec(line);
+    if (gen) {
+      const t: NftTransaction = { generation: Number(gen[1]), pid: Number(gen[2]), comm: gen[3] ?? '', tables: this.tables };
+      this.tables = new Set();
+      this.onTransaction(t);
+      return;
     }
+    const obj = OBJECT_LINE.exec(line);
+    if (obj) this.tables.add(`${obj[1]} ${obj[2]}`);
   }
 }
