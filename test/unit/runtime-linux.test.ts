@@ -182,6 +182,45 @@ describe("a stop removes the network's rules only once its bridge no longer forw
   });
 });
 
+describe("a stop's bridge deletion does not wait for its dnsmasq", () => {
+  // The reaper starts a group deletion once every stop under way has handed in its
+  // bridge: a stop that first checked and signalled its dnsmasq held up all of them.
+  it('the bridge is deleted while every process call of the stop is still held back; dnsmasq is stopped after', async () => {
+    let holding: Promise<void> | undefined;
+    let open: () => void = () => {};
+    const real = host.processes;
+    const held =
+      <A extends unknown[], R>(f: (...a: A) => Promise<R>) =>
+      async (...a: A): Promise<R> => {
+        await holding;
+        return f(...a);
+      };
+    Object.assign(host, {
+      processes: {
+        ...real,
+        readPidFile: held(real.readPidFile.bind(real)),
+        info: held(real.info.bind(real)),
+        isRunning: held(real.isRunning.bind(real)),
+        signal: held(real.signal.bind(real)),
+        stop: held(real.stop.bind(real)),
+      },
+    });
+    const { rt, before, applied } = await natStarted();
+    const pid = applied.dnsmasq!.pid;
+    holding = new Promise<void>((resolve) => (open = resolve));
+    let done = false;
+    const stopped = rt.stop(before, applied).then(() => (done = true));
+    await pollUntil(async () => !(await host.linkExists('vbr7')), { ms: 2000, everyMs: 5, what: 'the bridge deleted' });
+    expect(alive(pid)).toBe(true);
+    expect(done).toBe(false);
+    open();
+    await stopped;
+    expect(alive(pid)).toBe(false);
+    expect(signals(pid)).toEqual(['SIGTERM']);
+    await rt.close();
+  });
+});
+
 describe('start failures', () => {
   it("refuses an overlapping subnet with libvirt's message and touches nothing", async () => {
     const rt = runtime();

@@ -134,12 +134,6 @@ export class DnsmasqControl {
     return this.processes.signal(pid, 'SIGHUP');
   }
 
-  /** SIGTERM without waiting (stop() later makes sure it is gone). */
-  async terminate(record: Pick<AppliedDnsmasq, 'pid' | 'pidFile'>): Promise<void> {
-    const pid = await this.livePid(record);
-    if (pid !== undefined) await this.processes.signal(pid, 'SIGTERM');
-  }
-
   /** TERM, wait, KILL if needed; then remove the pid file. */
   async stop(record: Pick<AppliedDnsmasq, 'pid' | 'pidFile'>): Promise<void> {
     const pids = new Set<number>();

@@ -413,7 +413,6 @@ export class LinuxRuntime implements NetworkRuntime {
     const ticket = this.reaper.announce();
     try {
       const d = applied.dnsmasq;
-      if (d) await this.dnsmasq.terminate(d).catch(warn);
       const reportFailures = (failures: readonly { line: { args: readonly string[] }; reason: string }[]): void => {
         for (const f of failures) this.warn(`could not undo '${f.line.args.join(' ')}': ${f.reason}`);
       };
@@ -434,12 +433,13 @@ export class LinuxRuntime implements NetworkRuntime {
         await bridgeClosed;
         await this.firewall.remove(bridge, removeCommands);
       };
-      await Promise.all([links().catch(warn), rules().catch(warn)]);
-      if (d) {
+      const dnsmasq = async (): Promise<void> => {
+        if (!d) return;
         await this.dnsmasq.stop(d).catch(warn);
         this.running.delete(applied.name);
         await this.logs?.unfollow(applied.name).catch(warn);
-      }
+      };
+      await Promise.all([links().catch(warn), rules().catch(warn), dnsmasq()]);
       this.claimed.delete(applied.name);
     } finally {
       ticket.withdraw();
